@@ -1,0 +1,34 @@
+// `npm run infra -- <status|start|stop|install>`: manage the local stack by hand.
+import { installKafka } from './kafka';
+import { installFerretdb, mongoFlavour } from './mongo';
+import { settings } from './settings';
+import { ensureStack, stackStatus, stopStack } from './stack';
+import { installTemporal } from './temporal';
+
+const command = process.argv[2] ?? 'status';
+const s = settings();
+
+switch (command) {
+  case 'install':
+    installKafka(s);
+    installTemporal(s);
+    if (mongoFlavour(s) === 'ferretdb') installFerretdb(s);
+    break;
+  case 'start': {
+    const { endpoints } = await ensureStack(s);
+    console.log(JSON.stringify(endpoints, null, 2));
+    break;
+  }
+  case 'stop':
+    await stopStack(s, process.argv.slice(3).length > 0 ? process.argv.slice(3) : undefined);
+    break;
+  case 'status': {
+    const rows = await stackStatus(s);
+    console.table(rows.map((r) => ({ component: r.name, state: r.up ? 'up' : 'down', version: r.version, port: r.port, pid: r.pid ?? '-', installed: r.installed, dataDir: r.dataDir })));
+    console.log(`logs: ${s.logDir}`);
+    break;
+  }
+  default:
+    console.error(`unknown command "${command}"; use status | start | stop [kafka|mongo|temporal] | install`);
+    process.exit(2);
+}

@@ -1,0 +1,95 @@
+// The MongoDB-protocol database: MONGODB_URI if given, else a `mongod` on PATH, else FerretDB v1 (SQLite backend).
+// Platform code therefore avoids multi-document transactions, change streams, $lookup and $facet.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { runStep, runningPid, say, startDetached, stopProcess, waitFor, which } from './process';
+import { versions, type Settings } from './settings';
+
+export type MongoFlavour = 'external' | 'mongod' | 'ferretdb';
+
+export function mongoFlavour(s: Settings): MongoFlavour {
+  if (s.mongo.externalUri) return 'external';
+  if (which('mongod')) return 'mongod';
+  return 'ferretdb';
+}
+
+export function mongoUri(s: Settings): string {
+  return s.mongo.externalUri ?? `mongodb://127.0.0.1:${s.mongo.port}/`;
+}
+
+export function ferretdbBinary(s: Settings): string {
+  return join(s.binDir, 'ferretdb');
+}
+
+export function installFerretdb(s: Settings): void {
+  if (existsSync(ferretdbBinary(s))) return;
+  if (!which('go')) throw new Error('FerretDB is built with Go; install Go 1.22+, or set MONGODB_URI, or put mongod on PATH');
+  mkdirSync(s.binDir, { recursive: true });
+  // `go install …@version` asks the module proxy for the version list to check deprecation, and the proxy
+  // here refuses that list for FerretDB; downloading the exact version and building it in place avoids the call.
+  const module = `github.com/FerretDB/FerretDB@${versions.ferretdb}`;
+  runStep(`FerretDB ${versions.ferretdb}: downloading module`, 'go', ['mod', 'download', module]);
+  const { stdout } = spawnJson('go', ['mod', 'download', '-json', module]);
+  const moduleDir = (JSON.parse(stdout) as { Dir?: string }).Dir;
+  if (!moduleDir) throw new Error(`go mod download did not report a directory for ${module}`);
+  // The module cache copy is read-only and lacks build/version/version.txt, which FerretDB's main package
+  // requires (it panics otherwise); build from a writable copy that has it.
+  const src = join(s.cacheDir, 'src', `ferretdb-${versions.ferretdb}`);
+  rmSync(src, { recursive: true, force: true });
+  mkdirSync(dirname(src), { recursive: true });
+  cpSync(moduleDir, src, { recursive: true });
+  spawnSync('chmod', ['-R', 'u+w', src]);
+  writeFileSync(join(src, 'build', 'version', 'version.txt'), `${versions.ferretdb}\n`);
+  runStep(`FerretDB ${versions.ferretdb}: building (a few minutes on first install)`, 'go', [
+    'build', '-trimpath', '-o', ferretdbBinary(s), './cmd/ferretdb',
+  ], { cwd: src, env: { GOFLAGS: '-mod=mod' } });
+}
+
+function spawnJson(command: string, args: readonly string[]): { stdout: string } {
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  return { stdout: result.stdout };
+}
+
+export async function mongoHealthy(s: Settings): Promise<boolean> {
+  const client = new MongoClient(mongoUri(s), { serverSelectionTimeoutMS: 1000, connectTimeoutMS: 1000 });
+  try {
+    await client.connect();
+    await client.db('admin').command({ ping: 1 });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+export async function startMongo(s: Settings): Promise<void> {
+  if (await mongoHealthy(s)) return;
+  const flavour = mongoFlavour(s);
+  if (flavour === 'external') throw new Error(`MONGODB_URI=${s.mongo.externalUri} does not answer a ping`);
+  mkdirSync(s.mongo.dataDir, { recursive: true });
+  if (flavour === 'mongod') {
+    say(`MongoDB: starting mongod on 127.0.0.1:${s.mongo.port}`);
+    startDetached(s, 'mongo', 'mongod', ['--bind_ip', '127.0.0.1', '--port', String(s.mongo.port), '--dbpath', s.mongo.dataDir, '--quiet']);
+  } else {
+    installFerretdb(s);
+    say(`MongoDB protocol: starting FerretDB ${versions.ferretdb} (SQLite) on 127.0.0.1:${s.mongo.port}`);
+    startDetached(s, 'mongo', ferretdbBinary(s), [
+      '--handler=sqlite', `--sqlite-url=file:${s.mongo.dataDir}/`,
+      `--listen-addr=127.0.0.1:${s.mongo.port}`, '--telemetry=disable',
+      `--state-dir=${s.mongo.dataDir}`, '--log-level=warn', '--debug-addr=-',
+    ]);
+  }
+  await waitFor('MongoDB', () => mongoHealthy(s), 60_000, join(s.logDir, 'mongo.log'));
+}
+
+export async function stopMongo(s: Settings): Promise<boolean> {
+  return stopProcess(s, 'mongo');
+}
+
+export function mongoPid(s: Settings): number | undefined {
+  return runningPid(s, 'mongo');
+}

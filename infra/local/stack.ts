@@ -1,0 +1,75 @@
+// The whole local stack: install what is missing, start what is down, report, stop.
+import { kafkaHealthy, kafkaInstalled, kafkaPid, startKafka, stopKafka } from './kafka';
+import { ferretdbBinary, mongoFlavour, mongoHealthy, mongoPid, mongoUri, startMongo, stopMongo } from './mongo';
+import { say } from './process';
+import { settings, versions, type Settings } from './settings';
+import { startTemporal, stopTemporal, temporalHealthy, temporalInstalled, temporalPid } from './temporal';
+import { existsSync } from 'node:fs';
+
+export type StackEndpoints = {
+  readonly kafkaBrokers: string;
+  readonly temporalAddress: string;
+  readonly temporalNamespace: string;
+  readonly mongoUri: string;
+};
+
+export function endpoints(s: Settings = settings()): StackEndpoints {
+  return {
+    kafkaBrokers: `127.0.0.1:${s.kafka.port}`,
+    temporalAddress: `127.0.0.1:${s.temporal.port}`,
+    temporalNamespace: s.temporal.namespace,
+    mongoUri: mongoUri(s),
+  };
+}
+
+/** Starts every component that is not already healthy; returns the names of those it started. */
+export async function ensureStack(s: Settings = settings()): Promise<{ started: string[]; endpoints: StackEndpoints }> {
+  const started: string[] = [];
+  const began = Date.now();
+  // Installs are sequential (2 cores: parallel Go builds only thrash); starts run side by side.
+  const jobs: Promise<void>[] = [];
+  if (!(await kafkaHealthy(s))) {
+    started.push('kafka');
+    jobs.push(startKafka(s));
+  }
+  if (!(await mongoHealthy(s))) {
+    started.push('mongo');
+    jobs.push(startMongo(s));
+  }
+  if (!(await temporalHealthy(s).catch(() => false))) {
+    started.push('temporal');
+    jobs.push(startTemporal(s));
+  }
+  const results = await Promise.allSettled(jobs);
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failures.length > 0) {
+    throw new Error(failures.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join('\n'));
+  }
+  if (started.length > 0) say(`stack ready in ${((Date.now() - began) / 1000).toFixed(1)}s (started: ${started.join(', ')})`);
+  return { started, endpoints: endpoints(s) };
+}
+
+export async function stopStack(s: Settings = settings(), only?: readonly string[]): Promise<void> {
+  const wanted = (name: string): boolean => only === undefined || only.includes(name);
+  await Promise.all([
+    wanted('kafka') ? stopKafka(s) : undefined,
+    wanted('mongo') ? stopMongo(s) : undefined,
+    wanted('temporal') ? stopTemporal(s) : undefined,
+  ]);
+}
+
+export type ComponentStatus = { name: string; up: boolean; version: string; port: number; pid?: number; dataDir: string; installed: boolean };
+
+export async function stackStatus(s: Settings = settings()): Promise<ComponentStatus[]> {
+  const flavour = mongoFlavour(s);
+  return [
+    { name: 'kafka', up: await kafkaHealthy(s), version: `Apache Kafka ${versions.kafka} (KRaft)`, port: s.kafka.port, pid: kafkaPid(s), dataDir: s.kafka.dataDir, installed: kafkaInstalled(s) },
+    { name: 'temporal', up: await temporalHealthy(s).catch(() => false), version: `Temporal CLI ${versions.temporalCli} dev server`, port: s.temporal.port, pid: temporalPid(s), dataDir: s.temporal.dataDir, installed: temporalInstalled(s) },
+    {
+      name: 'mongo', up: await mongoHealthy(s),
+      version: flavour === 'ferretdb' ? `FerretDB ${versions.ferretdb} (SQLite)` : flavour === 'mongod' ? 'mongod (PATH)' : `external ${s.mongo.externalUri}`,
+      port: s.mongo.port, pid: mongoPid(s), dataDir: s.mongo.dataDir,
+      installed: flavour !== 'ferretdb' || existsSync(ferretdbBinary(s)),
+    },
+  ];
+}

@@ -1,0 +1,60 @@
+// Temporal CLI dev server (SQLite), installed from its Go module and run headless.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { portOpen, runStep, runningPid, say, startDetached, stopProcess, waitFor, which } from './process';
+import { temporalSearchAttributes, versions, type Settings } from './settings';
+
+export function temporalBinary(s: Settings): string {
+  return join(s.binDir, 'temporal');
+}
+
+export function temporalInstalled(s: Settings): boolean {
+  return existsSync(temporalBinary(s));
+}
+
+export function installTemporal(s: Settings): void {
+  if (temporalInstalled(s)) return;
+  if (!which('go')) throw new Error('The Temporal dev server is built with Go; install Go 1.22+ and retry');
+  mkdirSync(s.binDir, { recursive: true });
+  // v1.5.1: later tags carry a `replace` directive in go.mod, which `go install …@tag` refuses.
+  runStep(`Temporal CLI ${versions.temporalCli}: building from the Go module (several minutes on first install)`, 'go', [
+    'install', `github.com/temporalio/cli/cmd/temporal@${versions.temporalCli}`,
+  ], { env: { GOBIN: s.binDir, GOFLAGS: '-mod=mod' } });
+}
+
+export async function temporalHealthy(s: Settings): Promise<boolean> {
+  if (!(await portOpen(s.temporal.port))) return false;
+  const connection = await Connection.connect({ address: `127.0.0.1:${s.temporal.port}`, connectTimeout: 1000 });
+  try {
+    await connection.workflowService.describeNamespace({ namespace: s.temporal.namespace });
+    return true;
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function startTemporal(s: Settings): Promise<void> {
+  if (await temporalHealthy(s).catch(() => false)) return;
+  installTemporal(s);
+  mkdirSync(s.temporal.dataDir, { recursive: true });
+  const attributes = Object.entries(temporalSearchAttributes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
+  say(`Temporal: starting dev server on 127.0.0.1:${s.temporal.port} (namespace ${s.temporal.namespace})`);
+  startDetached(s, 'temporal', temporalBinary(s), [
+    'server', 'start-dev', '--headless',
+    '--ip', '127.0.0.1', '--port', String(s.temporal.port),
+    '--db-filename', join(s.temporal.dataDir, 'temporal.db'),
+    '--namespace', s.temporal.namespace,
+    '--log-level', 'warn',
+    ...attributes,
+  ]);
+  await waitFor('Temporal', () => temporalHealthy(s), 90_000, join(s.logDir, 'temporal.log'));
+}
+
+export async function stopTemporal(s: Settings): Promise<boolean> {
+  return stopProcess(s, 'temporal');
+}
+
+export function temporalPid(s: Settings): number | undefined {
+  return runningPid(s, 'temporal');
+}

@@ -1,0 +1,81 @@
+// The platform launcher behind `npm start`: brings up the real infrastructure, then every service, prints
+// where each listens, and on Ctrl-C stops the services and the infrastructure it started.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { portOpen, sleep } from '../local/process';
+import { settings } from '../local/settings';
+import { ensureStack, stopStack } from '../local/stack';
+import { platformServices } from './services';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const s = settings();
+const began = Date.now();
+
+const { started, endpoints } = await ensureStack(s);
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  BPS_KAFKA_BROKERS: endpoints.kafkaBrokers,
+  MONGODB_URI: endpoints.mongoUri,
+  BPS_TEMPORAL_ADDRESS: endpoints.temporalAddress,
+  BPS_TEMPORAL_NAMESPACE: endpoints.temporalNamespace,
+};
+
+const children: { name: string; child: ChildProcess }[] = [];
+mkdirSync(s.logDir, { recursive: true });
+let stopping = false;
+async function shutdown(code: number): Promise<never> {
+  if (stopping) process.exit(code);
+  stopping = true;
+  console.error('\n[start] stopping services…');
+  await Promise.all(children.map(({ child }) => new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  })));
+  if (process.env['BPS_KEEP_INFRA'] !== '1') {
+    console.error(`[start] stopping infrastructure (${started.join(', ') || 'none started here'})…`);
+    await stopStack(s, started);
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+for (const service of platformServices) {
+  const entry = join(root, service.entry);
+  if (!existsSync(entry)) continue;
+  const port = Number(process.env[service.grpcPortEnv] ?? service.grpcPort);
+  const out = openSync(join(s.logDir, `${service.name}.log`), 'a');
+  const child = spawn(join(root, 'node_modules/.bin/tsx'), [entry], { cwd: root, env: { ...env, [service.grpcPortEnv]: String(port) }, stdio: ['ignore', out, out] });
+  children.push({ name: service.name, child });
+  child.on('exit', (code) => {
+    if (!stopping) console.error(`[start] ${service.name} exited with code ${code}; see ${join(s.logDir, `${service.name}.log`)}`);
+  });
+  const deadline = Date.now() + 120_000;
+  while (!(await portOpen(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      console.error(`[start] ${service.name} did not start; see ${join(s.logDir, `${service.name}.log`)}`);
+      await shutdown(1);
+    }
+    await sleep(300);
+  }
+}
+
+
+
+const rows: Record<string, string>[] = [
+  { component: 'Kafka', endpoint: endpoints.kafkaBrokers },
+  { component: 'Temporal', endpoint: `${endpoints.temporalAddress} (namespace ${endpoints.temporalNamespace})` },
+  { component: 'MongoDB protocol', endpoint: endpoints.mongoUri },
+  ...platformServices.filter((p) => children.some((c) => c.name === p.name)).map((p) => ({
+    component: `${p.name} (gRPC)`, endpoint: `127.0.0.1:${process.env[p.grpcPortEnv] ?? p.grpcPort}`,
+  })),
+];
+console.log(`\nBasic public service standards platform is up (${((Date.now() - began) / 1000).toFixed(0)}s).`);
+console.table(rows);
+console.log(`logs: ${s.logDir}\nbearer token for a seeded persona: npm run token -- nhc-staff\nstop: Ctrl-C`);
+// Stay in the foreground until Ctrl-C, even when no service process holds the event loop open.
+setInterval(() => undefined, 1 << 30);

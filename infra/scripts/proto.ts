@@ -1,0 +1,10 @@
+// Regenerates proto/gen from proto/ with buf + ts-proto (both from npm; no protoc needed).
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const buf = fileURLToPath(new URL('../../node_modules/.bin/buf', import.meta.url));
+
+rmSync(new URL('../../proto/gen', import.meta.url), { recursive: true, force: true });
+execFileSync(buf, ['generate'], { cwd: root, stdio: 'inherit' });

@@ -1,0 +1,80 @@
+// One error hierarchy for the platform, modelled on kafkajs: every error has a stable string code and says
+// whether retrying could help. The gRPC edge, the Kafka consumer and Temporal activities all read these two facts.
+
+export type FieldViolation = { readonly field: string; readonly description: string; readonly reason?: string };
+export type PreconditionViolation = { readonly type: string; readonly subject: string; readonly description: string };
+
+export class PlatformError extends Error {
+  readonly code: string;
+  readonly retriable: boolean;
+  constructor(code: string, message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** Bad input: maps to INVALID_ARGUMENT / HTTP 400 with google.rpc.BadRequest field violations. */
+export class ValidationError extends PlatformError {
+  readonly violations: readonly FieldViolation[];
+  constructor(violations: readonly FieldViolation[], message?: string) {
+    super('VALIDATION_FAILED', message ?? `invalid request: ${violations.map((v) => `${v.field}: ${v.description}`).join('; ')}`);
+    this.violations = violations;
+  }
+}
+
+export class UnauthenticatedError extends PlatformError {
+  constructor(message = 'a valid bearer token is required') {
+    super('UNAUTHENTICATED', message);
+  }
+}
+
+export class PermissionDeniedError extends PlatformError {
+  constructor(message: string, readonly reason = 'PERMISSION_DENIED') {
+    super('PERMISSION_DENIED', message);
+  }
+}
+
+export class NotFoundError extends PlatformError {
+  constructor(readonly resourceType: string, readonly resourceName: string) {
+    super('NOT_FOUND', `${resourceType} "${resourceName}" not found`);
+  }
+}
+
+/** The request is well-formed but the state does not allow it (a stale base version, a below-floor level…). */
+export class FailedPreconditionError extends PlatformError {
+  constructor(message: string, readonly violations: readonly PreconditionViolation[] = [], code = 'FAILED_PRECONDITION') {
+    super(code, message);
+  }
+}
+
+/** The same thing already exists (unique index). Retrying the same write never helps. */
+export class AlreadyExistsError extends PlatformError {
+  constructor(message: string, readonly key?: Readonly<Record<string, unknown>>) {
+    super('ALREADY_EXISTS', message);
+  }
+}
+
+/** Optimistic concurrency: the caller edited an older revision than the stored one. */
+export class ConcurrencyError extends PlatformError {
+  constructor(message: string, readonly currentRevision: number) {
+    super('CONCURRENT_MODIFICATION', message);
+  }
+}
+
+/** Infrastructure trouble (broker down, database timeout): worth retrying. */
+export class TransientError extends PlatformError {
+  constructor(message: string, cause?: unknown) {
+    super('TRANSIENT', message, { retriable: true, cause });
+  }
+}
+
+export function isRetriable(error: unknown): boolean {
+  if (error instanceof PlatformError) return error.retriable;
+  return true; // unknown failures (network, driver) are presumed transient
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

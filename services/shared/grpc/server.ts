@@ -1,0 +1,155 @@
+// gRPC server bootstrap: authentication, error mapping and tracing around every handler, plus the standard
+// health service, server reflection, the Identity service, and graceful shutdown.
+import { fileURLToPath } from 'node:url';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import { SpanKind } from '@opentelemetry/api';
+import { IdentityServiceService, type IdentityServiceServer } from '../../../proto/gen/bps/identity/v1/identity';
+import type { Identity, TokenService } from '../auth/identity';
+import { errorMessage, PlatformError } from '../errors/errors';
+import type { Logger } from '../log/logger';
+import { extractTraceContext, inSpan } from '../telemetry/otel';
+import { toServiceError } from './status';
+
+const protoRoot = fileURLToPath(new URL('../../../proto', import.meta.url));
+
+const identities = new WeakMap<object, Identity>();
+
+/** The verified identity of the caller of `call`; set by the bootstrap before any handler runs. */
+export function identityOf(call: object): Identity {
+  const identity = identities.get(call);
+  if (!identity) throw new Error('identityOf() called outside an authenticated gRPC handler');
+  return identity;
+}
+
+export type ServiceRegistration = {
+  readonly definition: grpc.ServiceDefinition;
+  readonly implementation: grpc.UntypedServiceImplementation;
+};
+
+function metadataValue(metadata: grpc.Metadata, key: string): string | undefined {
+  const v = metadata.get(key)[0];
+  return v === undefined ? undefined : v.toString();
+}
+
+function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, handler: (...args: any[]) => unknown, tokens: TokenService, logger: Logger): (...args: any[]) => void {
+  const path = method.path;
+  const authenticate = async (call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>): Promise<void> => {
+    identities.set(call, await tokens.verifyHeader(metadataValue(call.metadata, 'authorization')));
+  };
+  const traced = <T>(call: { metadata: grpc.Metadata }, fn: () => Promise<T>): Promise<T> =>
+    inSpan(path, { kind: SpanKind.SERVER, parent: extractTraceContext({ traceparent: metadataValue(call.metadata, 'traceparent'), tracestate: metadataValue(call.metadata, 'tracestate') }), attributes: { 'rpc.system': 'grpc', 'rpc.service': name, 'rpc.method': method.originalName ?? path } }, fn);
+  const report = (error: unknown): Partial<grpc.ServiceError> => {
+    if (!(error instanceof PlatformError)) logger.error({ err: error instanceof Error ? error.stack : String(error), path }, 'unhandled error in gRPC handler');
+    else logger.info({ path, code: error.code, err: errorMessage(error) }, 'request refused');
+    return toServiceError(error);
+  };
+
+  if (!method.requestStream && !method.responseStream) {
+    return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      void traced(call, async () => {
+        await authenticate(call);
+        return new Promise<unknown>((resolve, reject) => {
+          try {
+            const result = handler(call, (err: grpc.ServiceError | null, value?: unknown) => (err ? reject(err) : resolve(value)));
+            if (result instanceof Promise) result.catch(reject);
+          } catch (error) {
+            reject(error);
+          }
+        });
+      }).then(
+        (value) => callback(null, value),
+        (error: unknown) => callback(error instanceof PlatformError || !(error as grpc.ServiceError)?.code ? report(error) : (error as grpc.ServiceError)),
+      );
+    };
+  }
+  if (!method.requestStream && method.responseStream) {
+    return (call: grpc.ServerWritableStream<unknown, unknown>) => {
+      void traced(call, async () => {
+        await authenticate(call);
+        await handler(call);
+      }).catch((error: unknown) => call.destroy(report(error) as grpc.ServiceError));
+    };
+  }
+  // Client and bidi streams: authenticate, then hand over.
+  return (call: grpc.ServerDuplexStream<unknown, unknown>) => {
+    tokens.verifyHeader(metadataValue(call.metadata, 'authorization')).then(
+      (identity) => { identities.set(call, identity); handler(call); },
+      (error: unknown) => call.destroy(report(error) as grpc.ServiceError),
+    );
+  };
+}
+
+function protoFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = join(dir, entry);
+    if (statSync(full).isDirectory()) return entry === 'gen' ? [] : protoFiles(full);
+    return entry.endsWith('.proto') ? [relative(protoRoot, full)] : [];
+  });
+}
+
+export type GrpcServer = { readonly port: number; readonly health: HealthImplementation; shutdown(): Promise<void> };
+
+export async function startGrpcServer(options: {
+  serviceName: string;
+  host?: string;
+  port: number;
+  services: readonly ServiceRegistration[];
+  tokens: TokenService;
+  logger: Logger;
+}): Promise<GrpcServer> {
+  const { logger, tokens } = options;
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+
+  const identityService: IdentityServiceServer = {
+    whoAmI: (call, callback) => {
+      const identity = identityOf(call);
+      callback(null, { actor: { subject: identity.subject, organisation: identity.organisation, roles: [...identity.roles] }, service: options.serviceName });
+    },
+  };
+  const all: ServiceRegistration[] = [...options.services, { definition: IdentityServiceService, implementation: identityService }];
+  for (const { definition, implementation } of all) {
+    const wrapped: grpc.UntypedServiceImplementation = {};
+    for (const [key, method] of Object.entries(definition)) {
+      const handler = implementation[key];
+      if (typeof handler !== 'function') throw new Error(`${options.serviceName}: no handler for ${method.path}`);
+      wrapped[key] = wrap(options.serviceName, method, handler, tokens, logger) as grpc.UntypedHandleCall;
+    }
+    server.addService(definition, wrapped);
+  }
+
+  // Health (grpc.health.v1) and reflection answer without a token, as clients and probes expect.
+  const health = new HealthImplementation({ '': 'SERVING' });
+  for (const { definition } of all) {
+    const first = Object.values(definition)[0];
+    const serviceFullName = first?.path.split('/')[1];
+    if (serviceFullName) health.setStatus(serviceFullName, 'SERVING');
+  }
+  health.addToServer(server);
+  const packageDefinition = protoLoader.loadSync(protoFiles(protoRoot), { includeDirs: [protoRoot], keepCase: false, longs: String, enums: String, defaults: true });
+  new ReflectionService(packageDefinition).addToServer(server);
+
+  const address = `${options.host ?? '127.0.0.1'}:${options.port}`;
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  logger.info({ port }, `${options.serviceName} gRPC listening`);
+
+  return {
+    port,
+    health,
+    shutdown: () =>
+      new Promise<void>((resolve) => {
+        health.setStatus('', 'NOT_SERVING');
+        const force = setTimeout(() => server.forceShutdown(), 10_000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
+  };
+}

@@ -1,0 +1,78 @@
+// Platform errors -> gRPC statuses with google.rpc error details in `grpc-status-details-bin`.
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import { Any } from '../../../proto/gen/google/protobuf/any';
+import { BadRequest, ErrorInfo, PreconditionFailure, ResourceInfo } from '../../../proto/gen/google/rpc/error_details';
+import { Status } from '../../../proto/gen/google/rpc/status';
+import {
+  AlreadyExistsError, ConcurrencyError, FailedPreconditionError, NotFoundError, PermissionDeniedError,
+  PlatformError, UnauthenticatedError, ValidationError,
+} from '../errors/errors';
+
+const typeUrl = (name: string): string => `type.googleapis.com/${name}`;
+const pack = (name: string, bytes: Uint8Array): Any => Any.fromPartial({ typeUrl: typeUrl(name), value: Buffer.from(bytes) });
+
+function codeOf(error: PlatformError): status {
+  if (error instanceof ValidationError) return status.INVALID_ARGUMENT;
+  if (error instanceof UnauthenticatedError) return status.UNAUTHENTICATED;
+  if (error instanceof PermissionDeniedError) return status.PERMISSION_DENIED;
+  if (error instanceof NotFoundError) return status.NOT_FOUND;
+  if (error instanceof AlreadyExistsError) return status.ALREADY_EXISTS;
+  if (error instanceof ConcurrencyError) return status.ABORTED;
+  if (error instanceof FailedPreconditionError) return status.FAILED_PRECONDITION;
+  return error.retriable ? status.UNAVAILABLE : status.INTERNAL;
+}
+
+export function toServiceError(error: unknown): Partial<ServiceError> {
+  if (!(error instanceof PlatformError)) {
+    return { code: status.INTERNAL, details: 'internal error', message: 'internal error' };
+  }
+  const code = codeOf(error);
+  const details: Any[] = [
+    pack('google.rpc.ErrorInfo', ErrorInfo.encode(ErrorInfo.fromPartial({ reason: error.code, domain: 'bps.gov.cn', metadata: errorMetadata(error) })).finish()),
+  ];
+  if (error instanceof ValidationError) {
+    details.push(pack('google.rpc.BadRequest', BadRequest.encode(BadRequest.fromPartial({ fieldViolations: error.violations.map((v) => ({ field: v.field, description: v.description, reason: v.reason ?? '' })) })).finish()));
+  }
+  if (error instanceof FailedPreconditionError && error.violations.length > 0) {
+    details.push(pack('google.rpc.PreconditionFailure', PreconditionFailure.encode(PreconditionFailure.fromPartial({ violations: [...error.violations] })).finish()));
+  }
+  if (error instanceof NotFoundError) {
+    details.push(pack('google.rpc.ResourceInfo', ResourceInfo.encode(ResourceInfo.fromPartial({ resourceType: error.resourceType, resourceName: error.resourceName })).finish()));
+  }
+  const metadata = new Metadata();
+  metadata.set('grpc-status-details-bin', Buffer.from(Status.encode(Status.fromPartial({ code, message: error.message, details })).finish()));
+  return { code, details: error.message, message: error.message, metadata };
+}
+
+function errorMetadata(error: PlatformError): Record<string, string> {
+  const meta: Record<string, string> = { retriable: String(error.retriable) };
+  if (error instanceof ConcurrencyError) meta['currentRevision'] = String(error.currentRevision);
+  return meta;
+}
+
+export type DecodedStatus = {
+  code: number;
+  message: string;
+  reason?: string;
+  metadata: Record<string, string>;
+  fieldViolations: { field: string; description: string; reason: string }[];
+  preconditionViolations: { type: string; subject: string; description: string }[];
+};
+
+/** Reads google.rpc details back from a client-side ServiceError (used by the gateway, the CLI and tests). */
+export function decodeStatus(error: ServiceError): DecodedStatus {
+  const out: DecodedStatus = { code: error.code, message: error.details, metadata: {}, fieldViolations: [], preconditionViolations: [] };
+  const raw = error.metadata?.get('grpc-status-details-bin')[0];
+  if (!raw) return out;
+  const decoded = Status.decode(Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'base64'));
+  for (const any of decoded.details) {
+    if (any.typeUrl === typeUrl('google.rpc.BadRequest')) out.fieldViolations.push(...BadRequest.decode(any.value).fieldViolations);
+    if (any.typeUrl === typeUrl('google.rpc.PreconditionFailure')) out.preconditionViolations.push(...PreconditionFailure.decode(any.value).violations);
+    if (any.typeUrl === typeUrl('google.rpc.ErrorInfo')) {
+      const info = ErrorInfo.decode(any.value);
+      out.reason = info.reason;
+      out.metadata = info.metadata;
+    }
+  }
+  return out;
+}

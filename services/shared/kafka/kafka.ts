@@ -1,0 +1,197 @@
+// The one Kafka wrapper: CloudEvents in, CloudEvents out. Producers are idempotent; consumers commit only
+// what they have handled and skip events whose ce_id they have already processed (at-least-once delivery).
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Consumer, type Producer, type KafkaMessage, type LogEntry, type Message } from 'kafkajs';
+import type { Collection, Db } from 'mongodb';
+import { errorMessage, isRetriable } from '../errors/errors';
+import type { Logger } from '../log/logger';
+import { isDuplicateKey, insertOne } from '../mongo/mongo';
+import { extractTraceContext, inSpan, injectTraceContext, SpanKind } from '../telemetry/otel';
+import { fromKafkaMessage, toKafkaMessage, type CloudEvent } from './cloudevents';
+import { encodeData, type EventDefinition } from '../events/catalog';
+
+export type { CloudEvent };
+
+export function createKafka(options: { brokers: string; clientId: string; logger: Logger }): Kafka {
+  const log = options.logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers.split(',').map((b) => b.trim()).filter(Boolean),
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry: LogEntry) => {
+      const { message, ...rest } = entry.log;
+      const level = entry.level === logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'debug';
+      log[level]({ ...rest, namespace: entry.namespace }, message);
+    },
+    retry: { initialRetryTime: 200, retries: 8 },
+  });
+}
+
+export async function ensureTopics(kafka: Kafka, topicNames: readonly string[], numPartitions = 3): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topicNames.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })) });
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Builds a CloudEvent for a catalogued event type, carrying the active trace context. */
+export function newEvent<T>(definition: EventDefinition<T>, payload: T, options: { source: string; key: string; subject?: string; id?: string; time?: Date }): CloudEvent & { topic: string } {
+  const trace = injectTraceContext();
+  return {
+    topic: definition.topic,
+    specversion: '1.0',
+    id: options.id ?? randomUUID(),
+    type: definition.type,
+    source: options.source,
+    subject: options.subject ?? options.key,
+    time: (options.time ?? new Date()).toISOString(),
+    datacontenttype: 'application/json',
+    dataschema: definition.schema,
+    data: encodeData(definition, payload),
+    key: options.key,
+    traceparent: trace['traceparent'],
+    tracestate: trace['tracestate'],
+  };
+}
+
+export class EventProducer {
+  private readonly producer: Producer;
+  private connected = false;
+  constructor(kafka: Kafka) {
+    // Idempotent: the broker drops duplicates from producer retries, and order per partition is kept.
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+  }
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    await this.producer.connect();
+    this.connected = true;
+  }
+  async publish(events: readonly (CloudEvent & { topic: string })[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.connect();
+    const byTopic = new Map<string, CloudEvent[]>();
+    for (const e of events) byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), e]);
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list.map(toKafkaMessage) })),
+    });
+  }
+  /** For messages that are not (valid) CloudEvents, e.g. copies sent to a dead-letter topic. */
+  async sendRaw(topic: string, messages: Message[]): Promise<void> {
+    await this.connect();
+    await this.producer.send({ topic, acks: -1, messages });
+  }
+  async disconnect(): Promise<void> {
+    if (!this.connected) return;
+    this.connected = false;
+    await this.producer.disconnect();
+  }
+}
+
+/** Remembers which ce_ids a consumer group has handled, so redelivered events are skipped. */
+export class ProcessedEvents {
+  private readonly collection: Collection<{ _id: string; group: string; type: string; processedAt: Date }>;
+  constructor(db: Db, collectionName = 'processed_events') {
+    this.collection = db.collection(collectionName);
+  }
+  async seen(group: string, eventId: string): Promise<boolean> {
+    return (await this.collection.countDocuments({ _id: `${group}:${eventId}` }, { limit: 1 })) > 0;
+  }
+  async remember(group: string, event: CloudEvent): Promise<void> {
+    try {
+      await insertOne(this.collection, { _id: `${group}:${event.id}`, group, type: event.type, processedAt: new Date() }, 'processed event');
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+}
+
+export type EventHandler = (event: CloudEvent, meta: { topic: string; partition: number; offset: string }) => Promise<void>;
+
+export type ConsumerOptions = {
+  kafka: Kafka;
+  groupId: string;
+  topics: readonly string[];
+  handler: EventHandler;
+  processed: ProcessedEvents;
+  logger: Logger;
+  fromBeginning?: boolean;
+  /** Where events that can never be handled go (default `<topic>.dlq`), so one poison event does not stop the stream. */
+  deadLetterTopic?: (topic: string) => string;
+};
+
+export class EventConsumer {
+  private readonly consumer: Consumer;
+  private readonly dlqProducer: EventProducer;
+  constructor(private readonly options: ConsumerOptions) {
+    this.consumer = options.kafka.consumer({ groupId: options.groupId, sessionTimeout: 15_000, heartbeatInterval: 1_000, retry: { retries: 10 } });
+    this.dlqProducer = new EventProducer(options.kafka);
+  }
+
+  async start(): Promise<void> {
+    const { topics, fromBeginning = true } = this.options;
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [...topics], fromBeginning });
+    await this.consumer.run({
+      // kafkajs commits an offset only once eachMessage for it has resolved.
+      eachMessage: async ({ topic, partition, message }) => this.handle(topic, partition, message),
+    });
+  }
+
+  /** Resolves once the consumer has joined its group and been given partitions. */
+  async ready(timeoutMs = 30_000): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`consumer ${this.options.groupId} did not join within ${timeoutMs}ms`)), timeoutMs);
+      const remove = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
+        remove();
+        resolve();
+      });
+    });
+  }
+
+  private async handle(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+    const { groupId, processed, handler, logger } = this.options;
+    let event: CloudEvent;
+    try {
+      event = fromKafkaMessage(message);
+    } catch (error) {
+      logger.error({ topic, partition, offset: message.offset, err: errorMessage(error) }, 'undecodable message sent to dead-letter topic');
+      await this.deadLetter(topic, message, error);
+      return;
+    }
+    if (await processed.seen(groupId, event.id)) {
+      logger.debug({ ceId: event.id, type: event.type }, 'duplicate event skipped');
+      return;
+    }
+    const parent = extractTraceContext({ traceparent: event.traceparent, tracestate: event.tracestate });
+    await inSpan(`${topic} process`, { kind: SpanKind.CONSUMER, parent, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.message.id': event.id, 'cloudevents.event_type': event.type } }, async () => {
+      try {
+        await handler(event, { topic, partition, offset: message.offset });
+      } catch (error) {
+        if (isRetriable(error)) throw error; // kafkajs retries; the offset is not committed
+        logger.error({ ceId: event.id, type: event.type, err: errorMessage(error) }, 'event handler refused the event; sent to dead-letter topic');
+        await this.deadLetter(topic, message, error);
+      }
+    });
+    await processed.remember(groupId, event);
+  }
+
+  private async deadLetter(topic: string, message: KafkaMessage, error: unknown): Promise<void> {
+    const target = (this.options.deadLetterTopic ?? ((t: string) => `${t}.dlq`))(topic);
+    const headers = { ...(message.headers ?? {}), 'x-bps-error': errorMessage(error), 'x-bps-consumer-group': this.options.groupId, 'x-bps-source-topic': topic };
+    await this.dlqProducer.sendRaw(target, [{ key: message.key, value: message.value, headers }]);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.dlqProducer.disconnect();
+  }
+}

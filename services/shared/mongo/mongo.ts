@@ -1,0 +1,46 @@
+// The one MongoDB helper. Works on MongoDB and on FerretDB v1, so it never uses multi-document
+// transactions, change streams, $lookup or $facet.
+import { MongoClient, MongoServerError, type Collection, type Db, type Document, type IndexDescription } from 'mongodb';
+import { AlreadyExistsError, TransientError } from '../errors/errors';
+
+export type MongoHandle = { readonly client: MongoClient; readonly db: Db; close(): Promise<void> };
+
+export async function connectMongo(uri: string, dbName: string): Promise<MongoHandle> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, retryWrites: false });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new TransientError(`cannot reach MongoDB at ${uri}`, error);
+  }
+  return { client, db: client.db(dbName), close: () => client.close() };
+}
+
+/** Creates indexes idempotently. Unique indexes are the platform's only cross-document guard. */
+export async function ensureIndexes(collection: Collection<any>, indexes: readonly IndexDescription[]): Promise<void> {
+  if (indexes.length === 0) return;
+  await collection.createIndexes([...indexes]);
+}
+
+/** Turns driver errors into platform errors: duplicate keys become AlreadyExistsError, network trouble TransientError. */
+export function translateMongoError(error: unknown, what: string): never {
+  if (error instanceof MongoServerError && (error.code === 11000 || error.code === 11001)) {
+    const key = (error.keyValue as Record<string, unknown> | undefined) ?? undefined;
+    throw new AlreadyExistsError(`${what} already exists${key ? ` (${JSON.stringify(key)})` : ''}`, key);
+  }
+  if (error instanceof Error && /ECONNREFUSED|ETIMEDOUT|topology|server selection|socket/i.test(error.message)) {
+    throw new TransientError(`MongoDB unavailable while writing ${what}: ${error.message}`, error);
+  }
+  throw error;
+}
+
+export async function insertOne<T extends Document>(collection: Collection<T>, doc: T, what: string): Promise<void> {
+  try {
+    await collection.insertOne(doc as never);
+  } catch (error) {
+    translateMongoError(error, what);
+  }
+}
+
+export function isDuplicateKey(error: unknown): boolean {
+  return error instanceof AlreadyExistsError || (error instanceof MongoServerError && error.code === 11000);
+}

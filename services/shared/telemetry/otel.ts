@@ -1,0 +1,61 @@
+// OpenTelemetry setup, done once per process. Exports OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set;
+// tests pass their own exporter (e.g. InMemorySpanExporter) to assert on spans.
+import { context, propagation, trace, type Context, type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { Resource } from '@opentelemetry/resources';
+import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+
+let provider: NodeTracerProvider | undefined;
+
+export function initTelemetry(options: { serviceName: string; otlpEndpoint?: string; exporter?: SpanExporter }): NodeTracerProvider {
+  if (provider) return provider;
+  const processors: SpanProcessor[] = [];
+  if (options.exporter) processors.push(new SimpleSpanProcessor(options.exporter));
+  if (options.otlpEndpoint) processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces` })));
+  provider = new NodeTracerProvider({ resource: new Resource({ 'service.name': options.serviceName }), spanProcessors: processors });
+  provider.register(); // W3C trace-context propagator + AsyncLocalStorage context manager
+  return provider;
+}
+
+export async function shutdownTelemetry(): Promise<void> {
+  await provider?.shutdown();
+  provider = undefined;
+}
+
+export const tracer = (name = 'bps') => trace.getTracer(name);
+
+/** Carrier helpers: trace context travels as `traceparent`/`tracestate` in Kafka headers and gRPC metadata. */
+export function injectTraceContext(ctx: Context = context.active()): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  propagation.inject(ctx, carrier);
+  return carrier;
+}
+
+export function extractTraceContext(carrier: Readonly<Record<string, string | undefined>>): Context {
+  return propagation.extract(context.active(), carrier);
+}
+
+export function currentTraceId(): string | undefined {
+  const span = trace.getActiveSpan();
+  const id = span?.spanContext().traceId;
+  return id && id !== '00000000000000000000000000000000' ? id : undefined;
+}
+
+/** Runs `fn` in a new span (child of `parent` or of the active context), recording failures. */
+export async function inSpan<T>(name: string, options: { kind?: SpanKind; parent?: Context; attributes?: Record<string, string | number | boolean> }, fn: (span: Span) => Promise<T>): Promise<T> {
+  const parent = options.parent ?? context.active();
+  return tracer().startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, parent, async (span) => {
+    try {
+      return await fn(span);
+    } catch (error) {
+      span.recordException(error instanceof Error ? error : new Error(String(error)));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+export { SpanKind };

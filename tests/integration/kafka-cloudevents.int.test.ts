@@ -1,0 +1,101 @@
+// The Kafka wrapper against a real broker: CloudEvents attributes and trace context survive the trip,
+// and a redelivered event (same ce_id) is handled once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { context, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { createKafka, ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents } from '../../services/shared/kafka/kafka';
+import type { CloudEvent } from '../../services/shared/kafka/cloudevents';
+import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
+import { initTelemetry, inSpan } from '../../services/shared/telemetry/otel';
+import { defineEvent } from '../../services/shared/events/catalog';
+import { DateMessage as ProtoDate } from '../../proto/gen/bps/common/v1/common';
+import { stack, testLogger } from '../support/stack';
+import { uniqueName } from '../support/names';
+
+const exporter = new InMemorySpanExporter();
+initTelemetry({ serviceName: 'test', exporter });
+
+const TestEvent = defineEvent('bps.test.date.recorded', 'unused', 'bps.common.v1.Date', ProtoDate);
+
+describe('Kafka wrapper (CloudEvents binary mode)', () => {
+  let mongo: MongoHandle;
+  const kafka = createKafka({ brokers: stack().kafkaBrokers, clientId: 'test', logger: testLogger });
+  const producer = new EventProducer(kafka);
+
+  beforeAll(async () => {
+    mongo = await connectMongo(stack().mongoUri, uniqueName('kafka'));
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await producer.disconnect();
+    await mongo.db.dropDatabase();
+    await mongo.close();
+  });
+
+  it('delivers every CloudEvents attribute and the trace context, and handles a redelivered event once', async () => {
+    const topic = uniqueName('ce');
+    await ensureTopics(kafka, [topic], 1);
+    const received: CloudEvent[] = [];
+    const consumerTraceIds: string[] = [];
+    const consumer = new EventConsumer({
+      kafka, topics: [topic], groupId: uniqueName('group'), processed: new ProcessedEvents(mongo.db), logger: testLogger,
+      handler: async (event) => {
+        received.push(event);
+        consumerTraceIds.push(trace.getActiveSpan()?.spanContext().traceId ?? 'none');
+      },
+    });
+    const joined = consumer.ready();
+    await consumer.start();
+    await joined;
+
+    let producerTraceId = '';
+    const event = await inSpan('test-publish', {}, async (span) => {
+      producerTraceId = span.spanContext().traceId;
+      return { ...newEvent(TestEvent, { year: 2026, month: 1, day: 1 }, { source: '/bps/test', key: 'HEA-01', subject: 'items/HEA-01' }), topic };
+    });
+    await producer.publish([event]);
+    await producer.publish([event]); // a redelivery: same ce_id
+    const marker = { ...newEvent(TestEvent, { year: 2027, month: 1, day: 1 }, { source: '/bps/test', key: 'HEA-01' }), topic };
+    await producer.publish([marker]);
+
+    await expect.poll(() => received.length, { timeout: 20_000 }).toBe(2);
+    await consumer.stop();
+
+    const [first, second] = received;
+    expect(first).toMatchObject({
+      specversion: '1.0', id: event.id, type: 'bps.test.date.recorded', source: '/bps/test', subject: 'items/HEA-01',
+      time: event.time, datacontenttype: 'application/json', dataschema: 'urn:proto:bps.common.v1.Date', key: 'HEA-01',
+    });
+    expect(JSON.parse(first!.data.toString())).toEqual({ year: 2026, month: 1, day: 1 });
+    expect(first!.traceparent).toMatch(new RegExp(`^00-${producerTraceId}-[0-9a-f]{16}-01$`));
+    expect(consumerTraceIds[0]).toBe(producerTraceId);
+    expect(second!.id).toBe(marker.id); // the duplicate in between was skipped
+    expect(context.active()).toBeDefined();
+  });
+
+  it('sends an event that no handler can accept to the dead-letter topic and carries on', async () => {
+    const topic = uniqueName('poison');
+    await ensureTopics(kafka, [topic, `${topic}.dlq`], 1);
+    const handled: string[] = [];
+    const consumer = new EventConsumer({
+      kafka, topics: [topic], groupId: uniqueName('group'), processed: new ProcessedEvents(mongo.db), logger: testLogger,
+      handler: async (event) => { handled.push(event.id); },
+    });
+    const joined = consumer.ready();
+    await consumer.start();
+    await joined;
+    await producer.sendRaw(topic, [{ key: 'x', value: 'not a cloud event' }]);
+    const good = { ...newEvent(TestEvent, { year: 2026, month: 2, day: 2 }, { source: '/bps/test', key: 'x' }), topic };
+    await producer.publish([good]);
+    await expect.poll(() => handled, { timeout: 20_000 }).toEqual([good.id]);
+    await consumer.stop();
+
+    const dlqMessages: string[] = [];
+    const dlq = kafka.consumer({ groupId: uniqueName('dlq') });
+    await dlq.connect();
+    await dlq.subscribe({ topic: `${topic}.dlq`, fromBeginning: true });
+    await dlq.run({ eachMessage: async ({ message }) => { dlqMessages.push(message.value?.toString() ?? ''); } });
+    await expect.poll(() => dlqMessages, { timeout: 20_000 }).toEqual(['not a cloud event']);
+    await dlq.disconnect();
+  });
+});

@@ -1,0 +1,22 @@
+// Starts the real local stack (Kafka, Temporal, MongoDB protocol) when it is not running, hands the
+// endpoints to the tests, and stops afterwards only what it started (BPS_KEEP_INFRA=1 keeps it up).
+import type { TestProject } from 'vitest/node';
+import { ensureStack, stopStack, type StackEndpoints } from '../../infra/local/stack';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: StackEndpoints;
+  }
+}
+
+let started: string[] = [];
+
+export async function setup(project: TestProject): Promise<void> {
+  const result = await ensureStack();
+  started = result.started;
+  project.provide('stack', result.endpoints);
+}
+
+export async function teardown(): Promise<void> {
+  if (started.length > 0 && process.env['BPS_KEEP_INFRA'] !== '1') await stopStack(undefined, started);
+}
