@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { portOpen, sleep } from '../local/process';
 import { settings } from '../local/settings';
 import { ensureStack, stopStack } from '../local/stack';
-import { platformServices } from './services';
+import { platformServices, serviceAddressEnv } from './services';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const s = settings();
@@ -20,6 +20,7 @@ const env: NodeJS.ProcessEnv = {
   MONGODB_URI: endpoints.mongoUri,
   BPS_TEMPORAL_ADDRESS: endpoints.temporalAddress,
   BPS_TEMPORAL_NAMESPACE: endpoints.temporalNamespace,
+  ...serviceAddressEnv(), // REGISTRY_GRPC_ADDRESS, PROPOSALS_GRPC_ADDRESS, …
 };
 
 const children: { name: string; child: ChildProcess }[] = [];

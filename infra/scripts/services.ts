@@ -1,4 +1,16 @@
-// The services `npm start` runs, in start order, with their default ports (override with the env names given).
+// The services `npm start` runs, in start order, with their default gRPC ports (override with the env names given).
+// An entry whose main.ts does not exist yet is skipped.
 export type ServiceSpec = { readonly name: string; readonly entry: string; readonly grpcPortEnv: string; readonly grpcPort: number; readonly httpPortEnv?: string; readonly httpPort?: number };
 
-export const platformServices: readonly ServiceSpec[] = [];
+export const platformServices: readonly ServiceSpec[] = [
+  { name: 'registry', entry: 'services/registry/main.ts', grpcPortEnv: 'REGISTRY_GRPC_PORT', grpcPort: 50051 },
+  { name: 'proposals', entry: 'services/proposals/main.ts', grpcPortEnv: 'PROPOSALS_GRPC_PORT', grpcPort: 50052 },
+  { name: 'approvals', entry: 'services/approvals/main.ts', grpcPortEnv: 'APPROVALS_GRPC_PORT', grpcPort: 50053 },
+  { name: 'notifications', entry: 'services/notifications/main.ts', grpcPortEnv: 'NOTIFICATIONS_GRPC_PORT', grpcPort: 50054 },
+  { name: 'audit', entry: 'services/audit/main.ts', grpcPortEnv: 'AUDIT_GRPC_PORT', grpcPort: 50055 },
+];
+
+/** Every service's gRPC address, handed to all of them so they can call each other. */
+export function serviceAddressEnv(): Record<string, string> {
+  return Object.fromEntries(platformServices.map((s) => [s.grpcPortEnv.replace('_GRPC_PORT', '_GRPC_ADDRESS'), `127.0.0.1:${process.env[s.grpcPortEnv] ?? s.grpcPort}`]));
+}

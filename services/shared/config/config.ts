@@ -18,6 +18,8 @@ const baseShape = {
   BPS_ENV: z.enum(['development', 'test', 'production']).default('development'),
   BPS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   BPS_KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
+  // Suffix for every topic name (tests and side-by-side deployments); empty in production.
+  BPS_TOPIC_NAMESPACE: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI').default('mongodb://127.0.0.1:27017/'),
   BPS_TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   BPS_TEMPORAL_NAMESPACE: z.string().min(1).default('bps'),

@@ -23,6 +23,14 @@ export const topics = {
   audit: 'bps.audit.v1',
 } as const;
 
+/**
+ * The physical topic for a logical one. A namespace (config BPS_TOPIC_NAMESPACE) gives a deployment or an
+ * integration test its own topics: "bps.standards.v1" + "t42" -> "bps.standards.v1.t42".
+ */
+export function topicName(topic: string, namespace: string | undefined): string {
+  return namespace ? `${topic}.${namespace}` : topic;
+}
+
 export function defineEvent<T>(type: string, topic: string, protoName: string, codec: MessageCodec<T>): EventDefinition<T> {
   return { type, topic, schema: `urn:proto:${protoName}`, codec };
 }

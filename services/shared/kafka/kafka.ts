@@ -8,7 +8,7 @@ import type { Logger } from '../log/logger';
 import { isDuplicateKey, insertOne } from '../mongo/mongo';
 import { extractTraceContext, inSpan, injectTraceContext, SpanKind } from '../telemetry/otel';
 import { fromKafkaMessage, toKafkaMessage, type CloudEvent } from './cloudevents';
-import { encodeData, type EventDefinition } from '../events/catalog';
+import { encodeData, topicName, type EventDefinition } from '../events/catalog';
 
 export type { CloudEvent };
 
@@ -42,10 +42,10 @@ export async function ensureTopics(kafka: Kafka, topicNames: readonly string[], 
 }
 
 /** Builds a CloudEvent for a catalogued event type, carrying the active trace context. */
-export function newEvent<T>(definition: EventDefinition<T>, payload: T, options: { source: string; key: string; subject?: string; id?: string; time?: Date }): CloudEvent & { topic: string } {
+export function newEvent<T>(definition: EventDefinition<T>, payload: T, options: { source: string; key: string; subject?: string; id?: string; time?: Date; topicNamespace?: string }): CloudEvent & { topic: string } {
   const trace = injectTraceContext();
   return {
-    topic: definition.topic,
+    topic: topicName(definition.topic, options.topicNamespace),
     specversion: '1.0',
     id: options.id ?? randomUUID(),
     type: definition.type,
