@@ -56,3 +56,78 @@ export type ProposalResubmitted = {
 /** Update the proposals service sends when the proposer withdraws (allowed until final approval). */
 export const withdrawProposalUpdate = 'withdrawProposal';
 export type WithdrawProposal = { readonly actor: ActorRef; readonly reason: string };
+
+// ---- Approval steps (approvals worker <-> inbox). Added by the approvals service. ----
+
+/** A countersign ballot position, or the decision of a single-approver step. */
+export type Position = 'APPROVE' | 'NO_OBJECTION' | 'OBJECT' | 'ABSTAIN' | 'REJECT' | 'RETURN_FOR_REVISION';
+
+/** `organisation` may be "$leadMinistry": resolved to the proposal's lead ministry when the route starts. */
+export type RouteParty = { readonly partyId: string; readonly label: string; readonly role: string; readonly organisation: string; readonly mustConcur: boolean };
+export type RouteStage = {
+  readonly stageId: string;
+  readonly name: string;
+  /** countersign (会签): every party in parallel; single: one party decides. */
+  readonly kind: 'countersign' | 'single';
+  readonly parties: readonly RouteParty[];
+  readonly dueSeconds: number;
+  readonly reminderBeforeSeconds: number;
+  readonly escalationRole: string;
+  readonly escalationOrganisation: string;
+};
+/** Stored, versioned configuration; the workflow records the version it ran. */
+export type ApprovalRoute = { readonly routeId: string; readonly version: number; readonly stages: readonly RouteStage[] };
+
+export const signOffUpdate = 'signOff';
+export type SignOffArgs = { readonly actor: ActorRef; readonly stepId: string; readonly position: Position; readonly comment: string };
+export const claimStepUpdate = 'claimStep';
+export const releaseStepUpdate = 'releaseStep';
+export const takeBackStepUpdate = 'takeBackStep';
+export type StepArgs = { readonly actor: ActorRef; readonly stepId: string };
+export const delegateStepUpdate = 'delegateStep';
+export type DelegateStepArgs = StepArgs & { readonly delegate: string };
+
+/** Query: the whole approval as the inbox shows it. */
+export const approvalStateQuery = 'approvalState';
+
+export type ApprovalStatus = 'in_progress' | 'awaiting_resubmission' | 'approved' | 'rejected' | 'withdrawn';
+export type RoundOutcome = 'approved' | 'rejected' | 'returned' | 'withdrawn';
+
+export type StepView = {
+  readonly stepId: string;
+  readonly stageId: string;
+  readonly stageName: string;
+  readonly label: string;
+  readonly role: string;
+  readonly organisation: string;
+  readonly mustConcur: boolean;
+  readonly position?: Position;
+  readonly signedBy?: string;
+  readonly comment?: string;
+  readonly signedAt?: number; // epoch ms
+  readonly claimedBy?: string;
+  readonly delegatedTo?: string;
+  readonly delegatedBy?: string;
+  readonly dueAt?: number; // epoch ms
+  readonly escalated: boolean;
+  readonly escalationRole: string;
+  readonly escalationOrganisation: string;
+  /** The step belongs to the open stage of the current round and still needs a (non-objecting) position. */
+  readonly open: boolean;
+};
+export type RoundView = { readonly round: number; readonly proposalRevision: number; readonly steps: readonly StepView[]; readonly outcome?: RoundOutcome };
+export type ApprovalView = {
+  readonly proposal: Omit<ProposalApprovalInput, 'changeSet'>;
+  readonly workflowId: string;
+  readonly routeId: string;
+  readonly routeVersion: number;
+  readonly status: ApprovalStatus;
+  readonly round: number;
+  readonly rounds: readonly RoundView[];
+  /** What the open stage still needs ("waiting for 财政部", "objection from 国家发展改革委: …"). */
+  readonly needs: readonly string[];
+};
+export type ApprovalResult = { readonly status: ApprovalStatus; readonly rounds: number; readonly routeVersion: number };
+/** Query: the approval's full decision state (workflows/approval/domain.ts ApprovalState), so the inbox can run
+ * the same separation-of-duties rules before it sends an update. */
+export const approvalDecisionStateQuery = 'approvalDecisionState';

@@ -1,8 +1,18 @@
 // Event types on bps.approvals.v1, emitted by the approval workflows' activities.
-import { ChangeSetApproved, ProposalDecided } from '../../../proto/gen/bps/approvals/v1/events';
+import {
+  ChangeSetApproved, ObjectionRaised, ObjectionWithdrawn, ProposalDecided, SignOffRefused, StepClaimed, StepDelegated, StepEscalated, StepReminded, StepSignedOff,
+} from '../../../proto/gen/bps/approvals/v1/events';
 import { defineEvent, topics } from './catalog';
 
 export const approvalEvents = {
   changeSetApproved: defineEvent('bps.approval.changeset.approved', topics.approvals, 'bps.approvals.v1.ChangeSetApproved', ChangeSetApproved),
   proposalDecided: defineEvent('bps.approval.proposal.decided', topics.approvals, 'bps.approvals.v1.ProposalDecided', ProposalDecided),
+  stepSignedOff: defineEvent('bps.approval.step.signed', topics.approvals, 'bps.approvals.v1.StepSignedOff', StepSignedOff),
+  signOffRefused: defineEvent('bps.approval.signoff.refused', topics.approvals, 'bps.approvals.v1.SignOffRefused', SignOffRefused),
+  objectionRaised: defineEvent('bps.approval.objection.raised', topics.approvals, 'bps.approvals.v1.ObjectionRaised', ObjectionRaised),
+  objectionWithdrawn: defineEvent('bps.approval.objection.withdrawn', topics.approvals, 'bps.approvals.v1.ObjectionWithdrawn', ObjectionWithdrawn),
+  stepReminded: defineEvent('bps.approval.step.reminded', topics.approvals, 'bps.approvals.v1.StepReminded', StepReminded),
+  stepEscalated: defineEvent('bps.approval.step.escalated', topics.approvals, 'bps.approvals.v1.StepEscalated', StepEscalated),
+  stepDelegated: defineEvent('bps.approval.step.delegated', topics.approvals, 'bps.approvals.v1.StepDelegated', StepDelegated),
+  stepClaimed: defineEvent('bps.approval.step.claimed', topics.approvals, 'bps.approvals.v1.StepClaimed', StepClaimed),
 } as const;

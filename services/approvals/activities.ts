@@ -1,0 +1,104 @@
+// Activities of the approval workflows: all I/O (routes, outbox) lives here. Each is idempotent: the events it
+// writes carry ids fixed by the workflow, and the outbox's unique index turns a retry into a no-op.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { ActorRef, ApprovalRoute } from '../../workflows/contracts';
+import type { OutgoingEvent } from '../../workflows/approval/outgoing';
+import { ChangeSet, ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
+import { approvalEvents } from '../shared/events/approvals';
+import { PlatformError, ValidationError } from '../shared/errors/errors';
+import { newEvent } from '../shared/kafka/kafka';
+import { approvalsSource, toActor, toCloudEvent, toDecision, type ApprovalEventStore } from './adapters/approval-events';
+import type { RoutesRepository } from './adapters/routes-repository';
+
+export type ApprovalActivityDeps = {
+  readonly routes: RoutesRepository;
+  readonly events: ApprovalEventStore;
+  readonly topicNamespace: string;
+  /** Test seam: runs after the approved change set is written, before the activity completes. */
+  readonly afterChangeSetRecorded?: (attempt: number) => Promise<void>;
+};
+
+export type AnnounceApprovedChangeSet = {
+  readonly workflowId: string;
+  readonly proposalId: string;
+  readonly proposalRevision: number;
+  readonly cycleId: string;
+  readonly round: number;
+  readonly routeVersion: string;
+  readonly approvedBy: ActorRef;
+  readonly approvedAt: number;
+  readonly title: string;
+  readonly effectiveFrom: string; // YYYY-MM-DD
+  readonly fieldCodes: readonly string[];
+  readonly changeSet: unknown; // proto JSON of bps.standards.v1.ChangeSet
+};
+
+/** Platform errors that retrying cannot fix become non-retryable failures with the error's code as type. */
+async function asActivity<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof PlatformError && !error.retriable) throw ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: true, cause: error });
+    throw error;
+  }
+}
+
+function parseDate(value: string): { year: number; month: number; day: number } {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) throw new ValidationError([{ field: 'effectiveFrom', description: `not a YYYY-MM-DD date: "${value}"` }]);
+  return { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
+}
+
+export function createActivities(deps: ApprovalActivityDeps) {
+  return {
+    async chooseApprovalRoute(query: { kind: string; fieldCode: string }): Promise<ApprovalRoute> {
+      return asActivity(() => deps.routes.choose(query.kind, query.fieldCode));
+    },
+
+    async recordApprovalEvents(events: readonly OutgoingEvent[]): Promise<void> {
+      await asActivity(async () => {
+        await deps.events.append(events.map((e) => toCloudEvent(e, deps.topicNamespace)));
+        for (const e of events) {
+          if (e.kind !== 'stepSignedOff') continue;
+          await deps.events.recordSignOff({ _id: e.id, subject: e.actor.subject, proposalId: e.step.proposalId, round: e.step.round, stepId: e.step.stepId, position: e.position, comment: e.comment, signedAt: new Date(e.at) });
+        }
+      });
+    },
+
+    /** Emits the approved change set (with its provenance) and the APPROVED decision. */
+    async publishApprovedChangeSet(input: AnnounceApprovedChangeSet): Promise<void> {
+      const { info } = Context.current();
+      await asActivity(async () => {
+        const given = ChangeSet.fromJSON(input.changeSet ?? {});
+        const approvedBy = toActor(input.approvedBy);
+        const changeSet: ChangeSet = {
+          ...given,
+          changeSetId: given.changeSetId || `${input.proposalId}-r${input.proposalRevision}`,
+          kind: given.kind === ReleaseKind.RELEASE_KIND_UNSPECIFIED ? ReleaseKind.RELEASE_KIND_AMENDMENT : given.kind,
+          title: given.title || input.title,
+          effectiveFrom: given.effectiveFrom ?? parseDate(input.effectiveFrom),
+          fieldCodes: given.fieldCodes.length > 0 ? given.fieldCodes : [...input.fieldCodes],
+          provenance: {
+            proposalIds: [input.proposalId],
+            proposalRevisions: [input.proposalRevision],
+            workflowId: input.workflowId,
+            workflowRunId: info.workflowExecution?.runId ?? '',
+            cycleId: input.cycleId,
+            approvalRouteVersion: input.routeVersion,
+            approvedBy,
+            approvedAt: new Date(input.approvedAt),
+          },
+        };
+        const common = { source: approvalsSource, key: input.proposalId, time: new Date(input.approvedAt), topicNamespace: deps.topicNamespace };
+        await deps.events.append([
+          newEvent(approvalEvents.changeSetApproved, { changeSet, actor: approvedBy }, { ...common, id: `${input.workflowId}/r${input.round}/changeset-approved` }),
+          newEvent(approvalEvents.proposalDecided, {
+            proposalId: input.proposalId, proposalRevision: input.proposalRevision, workflowId: input.workflowId, round: input.round,
+            decision: toDecision('approved'), comment: '', actor: approvedBy, decidedAt: new Date(input.approvedAt),
+          }, { ...common, id: `${input.workflowId}/r${input.round}/decided-approved` }),
+        ]);
+        await deps.afterChangeSetRecorded?.(info.attempt);
+      });
+    },
+  };
+}

@@ -1,0 +1,201 @@
+// gRPC ApprovalInbox. Identity comes from the verified token only. Every human action is checked here with the
+// workflow's own rules (decide on the queried state) and again by the workflow's update validator; a refused
+// sign-off is answered at once and recorded as an audit event (Temporal keeps no trace of rejected updates).
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type * as grpc from '@grpc/grpc-js';
+import {
+  approvalDecisionStateQuery, approvalStateQuery, claimStepUpdate, delegateStepUpdate, releaseStepUpdate, signOffUpdate, takeBackStepUpdate, workflowTypes,
+  type ActorRef, type ApprovalView, type Position as PositionName, type StepView,
+} from '../../../workflows/contracts';
+import { decide, inboxItemsFor, inboxKeysOf, type ApprovalState, type Command, type Refusal } from '../../../workflows/approval/domain';
+import type { ApprovalInboxServer, ApprovalView as ApprovalViewMessage, InboxItem, ProposalSummary, StepView as StepViewMessage } from '../../../proto/gen/bps/approvals/v1/inbox';
+import { approvalEvents } from '../../shared/events/approvals';
+import { FailedPreconditionError, NotFoundError, PermissionDeniedError, type PlatformError, TransientError, ValidationError } from '../../shared/errors/errors';
+import { identityOf } from '../../shared/grpc/server';
+import { newEvent } from '../../shared/kafka/kafka';
+import type { Logger } from '../../shared/log/logger';
+import { approvalsSource, fromPosition, toActor, toPosition, type ApprovalEventStore } from './approval-events';
+
+export type InboxDeps = {
+  readonly temporal: Client;
+  readonly taskQueue: string;
+  readonly events: ApprovalEventStore;
+  readonly topicNamespace: string;
+  readonly logger: Logger;
+};
+
+type Unary<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => void;
+/** Adapts an async handler to grpc-js; the bootstrap maps thrown platform errors to statuses. */
+function unaryHandler<Req, Res>(fn: (request: Req, actor: ActorRef, call: object) => Promise<Res>): Unary<Req, Res> {
+  return (call, callback) => {
+    const identity = identityOf(call);
+    const actor: ActorRef = { subject: identity.subject, organisation: identity.organisation, roles: [...identity.roles] };
+    fn(call.request, actor, call).then((res) => callback(null, res), (error: unknown) => callback(error as grpc.ServiceError));
+  };
+}
+
+export function refusalError(refusal: Refusal, subject: string): PlatformError {
+  switch (refusal.code) {
+    case 'PERMISSION_DENIED':
+      return new PermissionDeniedError(`${refusal.reason}: ${refusal.message}`, refusal.reason);
+    case 'FAILED_PRECONDITION':
+      return new FailedPreconditionError(refusal.message, [{ type: refusal.reason, subject, description: refusal.message }], refusal.reason);
+    case 'INVALID_ARGUMENT':
+      return new ValidationError([{ field: 'position', description: refusal.message, reason: refusal.reason }]);
+    default: {
+      const unreachable: never = refusal.code;
+      throw new Error(`unknown refusal ${String(unreachable)}`);
+    }
+  }
+}
+
+const refusalCodes = ['PERMISSION_DENIED', 'FAILED_PRECONDITION', 'INVALID_ARGUMENT'] as const;
+/** A validator's ApplicationFailure back into a Refusal. */
+function refusalOf(error: unknown): Refusal | undefined {
+  if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return undefined;
+  const code = refusalCodes.find((c) => c === (error.cause as ApplicationFailure).type);
+  if (!code) return undefined;
+  const reason = error.cause.details?.[0];
+  return { code, reason: typeof reason === 'string' ? reason : code, message: error.cause.message };
+}
+
+function summaryMessage(view: ApprovalView): ProposalSummary {
+  const p = view.proposal;
+  return {
+    proposalId: p.proposalId, proposalRevision: p.proposalRevision, kind: p.kind, cycleId: p.cycleId ?? '', title: p.title, leadMinistry: p.leadMinistry,
+    proposer: p.proposer.subject, fieldCodes: [...p.fieldCodes], itemCodes: [...p.itemCodes], effectiveFrom: p.effectiveFrom,
+    fiscalTotals: { ...p.fiscalTotals }, conflictsWith: [...p.conflictsWith],
+  };
+}
+function stepMessage(s: StepView): StepViewMessage {
+  return {
+    stepId: s.stepId, stageId: s.stageId, stageName: s.stageName, label: s.label, role: s.role, organisation: s.organisation, mustConcur: s.mustConcur,
+    position: s.position ? toPosition(s.position) : 0, signedBy: s.signedBy ?? '', comment: s.comment ?? '', signedAt: s.signedAt === undefined ? undefined : new Date(s.signedAt),
+    claimedBy: s.claimedBy ?? '', delegatedTo: s.delegatedTo ?? '', delegatedBy: s.delegatedBy ?? '', dueAt: s.dueAt === undefined ? undefined : new Date(s.dueAt),
+    escalated: s.escalated, open: s.open,
+  };
+}
+export function viewMessage(view: ApprovalView): ApprovalViewMessage {
+  return {
+    proposal: summaryMessage(view), workflowId: view.workflowId, routeId: view.routeId, routeVersion: String(view.routeVersion), status: view.status, round: view.round,
+    rounds: view.rounds.map((r) => ({ round: r.round, proposalRevision: r.proposalRevision, outcome: r.outcome ?? '', steps: r.steps.map(stepMessage) })),
+    needs: [...view.needs],
+  };
+}
+
+const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
+  const { temporal, taskQueue } = deps;
+
+  const required = (value: string, field: string): string => {
+    if (value.trim() === '') throw new ValidationError([{ field, description: 'required' }]);
+    return value;
+  };
+  async function query<T>(proposalId: string, name: string): Promise<T> {
+    try {
+      return await temporal.workflow.getHandle(required(proposalId, 'proposal_id')).query<T>(name);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new NotFoundError('approval', proposalId);
+      throw error;
+    }
+  }
+
+  async function recordRefusedSignOff(proposalId: string, stepId: string, position: PositionName | undefined, actor: ActorRef, refusal: Refusal): Promise<void> {
+    const event = newEvent(approvalEvents.signOffRefused, {
+      proposalId, stepId, position: position ? toPosition(position) : 0, reason: refusal.reason, message: refusal.message, actor: toActor(actor), attemptedAt: new Date(),
+    }, { source: approvalsSource, key: proposalId, id: randomUUID(), topicNamespace: deps.topicNamespace });
+    await deps.events.append([event]);
+    deps.logger.info({ proposalId, stepId, subject: actor.subject, reason: refusal.reason }, 'sign-off refused');
+  }
+
+  /** Check with the workflow's rules, then send the update (whose validator checks again). */
+  async function act(proposalId: string, updateName: string, args: object, cmd: Command, onRefused?: (r: Refusal) => Promise<void>): Promise<ApprovalView> {
+    const state = await query<ApprovalState>(proposalId, approvalDecisionStateQuery);
+    const decision = decide(state, cmd);
+    if (!decision.ok) {
+      await onRefused?.(decision.refusal);
+      throw refusalError(decision.refusal, proposalId);
+    }
+    try {
+      return await temporal.workflow.getHandle(proposalId).executeUpdate<ApprovalView, [object]>(updateName, { args: [args] });
+    } catch (error) {
+      const refusal = refusalOf(error);
+      if (refusal) {
+        await onRefused?.(refusal);
+        throw refusalError(refusal, proposalId);
+      }
+      if (error instanceof WorkflowNotFoundError) throw new NotFoundError('approval', proposalId);
+      throw new TransientError(`update ${updateName} of ${proposalId} failed`, error);
+    }
+  }
+
+  return {
+    listMyOpenSteps: unaryHandler(async (request, actor) => {
+      const keys = inboxKeysOf(actor).map(quote).join(', ');
+      const filters = [
+        `TaskQueue = ${quote(taskQueue)}`,
+        `WorkflowType = ${quote(workflowTypes.adHocRevision)}`,
+        `ExecutionStatus = 'Running'`,
+        `BpsOpenRoles IN (${keys})`,
+        ...(request.fieldCode ? [`BpsFieldCode = ${quote(request.fieldCode)}`] : []),
+        ...(request.kind ? [`BpsProposalKind = ${quote(request.kind)}`] : []),
+        ...(request.cycleId ? [`BpsCycleId = ${quote(request.cycleId)}`] : []),
+      ];
+      const now = Date.now();
+      const items: InboxItem[] = [];
+      for await (const execution of temporal.workflow.list({ query: filters.join(' AND ') })) {
+        let view: ApprovalView;
+        try {
+          view = await temporal.workflow.getHandle(execution.workflowId, execution.runId).query<ApprovalView>(approvalStateQuery);
+        } catch (error) {
+          deps.logger.debug({ workflowId: execution.workflowId, err: String(error) }, 'inbox: approval closed while listing');
+          continue;
+        }
+        for (const { step, escalation } of inboxItemsFor(view, actor)) {
+          const overdue = step.dueAt !== undefined && step.dueAt < now;
+          if (request.overdueOnly && !overdue) continue;
+          if (request.dueBefore && (step.dueAt === undefined || step.dueAt >= request.dueBefore.getTime())) continue;
+          items.push({ step: stepMessage(step), proposal: summaryMessage(view), round: view.round, needs: [...view.needs], escalation, overdue });
+        }
+      }
+      items.sort((a, b) => (a.step?.dueAt?.getTime() ?? Infinity) - (b.step?.dueAt?.getTime() ?? Infinity));
+      return { items };
+    }),
+
+    getApproval: unaryHandler(async (request) => ({ approval: viewMessage(await query<ApprovalView>(request.proposalId, approvalStateQuery)) })),
+
+    claimStep: unaryHandler(async (request, actor) => {
+      const args = { actor, stepId: required(request.stepId, 'step_id') };
+      return { approval: viewMessage(await act(request.proposalId, claimStepUpdate, args, { type: 'claim', ...args, at: Date.now() })) };
+    }),
+    releaseStep: unaryHandler(async (request, actor) => {
+      const args = { actor, stepId: required(request.stepId, 'step_id') };
+      return { approval: viewMessage(await act(request.proposalId, releaseStepUpdate, args, { type: 'release', ...args, at: Date.now() })) };
+    }),
+    delegateStep: unaryHandler(async (request, actor) => {
+      const args = { actor, stepId: required(request.stepId, 'step_id'), delegate: required(request.delegate, 'delegate') };
+      return { approval: viewMessage(await act(request.proposalId, delegateStepUpdate, args, { type: 'delegate', ...args, at: Date.now() })) };
+    }),
+    takeBackStep: unaryHandler(async (request, actor) => {
+      const args = { actor, stepId: required(request.stepId, 'step_id') };
+      return { approval: viewMessage(await act(request.proposalId, takeBackStepUpdate, args, { type: 'takeBack', ...args, at: Date.now() })) };
+    }),
+
+    signOff: unaryHandler(async (request, actor) => {
+      const position = fromPosition(request.position);
+      if (!position) throw new ValidationError([{ field: 'position', description: 'a ballot position is required' }]);
+      const args = { actor, stepId: required(request.stepId, 'step_id'), position, comment: request.comment };
+      const view = await act(request.proposalId, signOffUpdate, args, { type: 'signOff', ...args, at: Date.now() }, (refusal) => recordRefusedSignOff(request.proposalId, request.stepId, position, actor, refusal));
+      return { approval: viewMessage(view) };
+    }),
+
+    listMySignOffs: unaryHandler(async (request, actor) => {
+      const docs = await deps.events.signOffsOf(actor.subject, request.proposalId || undefined);
+      return { signOffs: docs.map((d) => ({ eventId: d._id, proposalId: d.proposalId, round: d.round, stepId: d.stepId, position: toPosition(d.position), comment: d.comment, signedAt: d.signedAt })) };
+    }),
+  };
+}

@@ -1,0 +1,110 @@
+// The approvals service: the Temporal worker running the approval workflows, the outbox relay that publishes
+// their events on bps.approvals.v1, and the ApprovalInbox gRPC server. Built from explicit dependencies so tests
+// run it in-process with their own database, topic namespace and task queue.
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { ApprovalInboxService } from '../../proto/gen/bps/approvals/v1/inbox';
+import type { TokenService } from '../shared/auth/identity';
+import { topicName, topics } from '../shared/events/catalog';
+import { startGrpcServer } from '../shared/grpc/server';
+import { createKafka, ensureTopics, EventProducer } from '../shared/kafka/kafka';
+import type { Logger } from '../shared/log/logger';
+import { connectMongo } from '../shared/mongo/mongo';
+import { OutboxRelay } from '../shared/mongo/outbox';
+import { connectTemporal } from '../shared/temporal/temporal';
+import { createActivities } from './activities';
+import { ApprovalEventStore } from './adapters/approval-events';
+import { createInboxHandlers } from './adapters/inbox-grpc';
+import { RoutesRepository } from './adapters/routes-repository';
+import { defaultRouteStages, type StepDurations } from './domain/default-route';
+
+export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+
+export type ApprovalsDeps = {
+  readonly mongoUri: string;
+  readonly dbName: string;
+  readonly kafkaBrokers: string;
+  readonly topicNamespace: string;
+  readonly temporalAddress: string;
+  readonly temporalNamespace: string;
+  readonly taskQueue: string;
+  readonly grpcPort: number; // 0 = any free port
+  readonly tokens: TokenService;
+  readonly logger: Logger;
+  /** Durations of the default route's steps (seconds in tests). */
+  readonly durations: StepDurations;
+  readonly relayPollMs?: number;
+  /** A pre-built workflow bundle (tests share one across workers; bundling takes seconds). */
+  readonly workflowBundle?: WorkflowBundleWithSourceMap;
+  readonly afterChangeSetRecorded?: (attempt: number) => Promise<void>;
+};
+
+export type ApprovalsService = {
+  readonly grpcPort: number;
+  readonly routes: RoutesRepository;
+  readonly events: ApprovalEventStore;
+  /** Stops the worker only (the process "dies" as far as Temporal is concerned); used by tests. */
+  stopWorker(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsService> {
+  const { logger } = deps;
+  const mongo = await connectMongo(deps.mongoUri, deps.dbName);
+  const routes = new RoutesRepository(mongo.db);
+  const events = new ApprovalEventStore(mongo.db);
+  await routes.init();
+  await events.init();
+  await routes.publish('default', { kind: '*', fieldCode: '*' }, defaultRouteStages(deps.durations));
+
+  const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'approvals', logger });
+  await ensureTopics(kafka, [topicName(topics.approvals, deps.topicNamespace)]);
+  const producer = new EventProducer(kafka);
+  const relay = new OutboxRelay([events.outbox], producer, logger, { pollMs: deps.relayPollMs ?? 200 });
+  relay.start();
+
+  const temporal = await connectTemporal({ address: deps.temporalAddress, namespace: deps.temporalNamespace });
+  const connection = await NativeConnection.connect({ address: deps.temporalAddress });
+  const worker = await Worker.create({
+    connection,
+    namespace: deps.temporalNamespace,
+    taskQueue: deps.taskQueue,
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
+    activities: createActivities({ routes, events, topicNamespace: deps.topicNamespace, ...(deps.afterChangeSetRecorded ? { afterChangeSetRecorded: deps.afterChangeSetRecorded } : {}) }),
+  });
+  const running = worker.run();
+  running.catch((error: unknown) => logger.error({ err: String(error) }, 'approvals worker stopped with an error'));
+
+  const grpc = await startGrpcServer({
+    serviceName: 'approvals',
+    port: deps.grpcPort,
+    services: [{ definition: ApprovalInboxService, implementation: createInboxHandlers({ temporal: temporal.client, taskQueue: deps.taskQueue, events, topicNamespace: deps.topicNamespace, logger }) }],
+    tokens: deps.tokens,
+    logger,
+  });
+
+  let workerStopped: Promise<void> | undefined;
+  const stopWorker = (): Promise<void> => {
+    workerStopped ??= (async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+      await connection.close();
+    })();
+    return workerStopped;
+  };
+
+  return {
+    grpcPort: grpc.port,
+    routes,
+    events,
+    stopWorker,
+    async stop() {
+      await grpc.shutdown();
+      await stopWorker();
+      await relay.stop();
+      await producer.disconnect();
+      await temporal.close();
+      await mongo.close();
+    },
+  };
+}

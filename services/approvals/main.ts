@@ -1,0 +1,36 @@
+// Approvals process: Temporal worker + outbox relay + ApprovalInbox gRPC server.
+import { z } from 'zod';
+import { approvalTaskQueue } from '../../workflows/contracts';
+import { TokenService } from '../shared/auth/identity';
+import { configSchema, loadConfig, port } from '../shared/config/config';
+import { createLogger } from '../shared/log/logger';
+import { runMain } from '../shared/runtime/main';
+import { initTelemetry } from '../shared/telemetry/otel';
+import { startApprovals } from './app';
+
+const schema = configSchema({
+  APPROVALS_GRPC_PORT: port.default(50053),
+  APPROVALS_DB: z.string().min(1).default('bps_approvals'),
+  APPROVALS_TASK_QUEUE: z.string().min(1).default(approvalTaskQueue),
+  // Default route durations: a step is due this long after its stage opens; reminder this long before.
+  APPROVALS_STEP_DUE_SECONDS: z.coerce.number().int().positive().default(5 * 24 * 3600),
+  APPROVALS_REMINDER_BEFORE_SECONDS: z.coerce.number().int().nonnegative().default(24 * 3600),
+});
+
+runMain('approvals', async () => {
+  const config = loadConfig(schema);
+  initTelemetry({ serviceName: 'approvals', ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}) });
+  return startApprovals({
+    mongoUri: config.MONGODB_URI,
+    dbName: config.APPROVALS_DB,
+    kafkaBrokers: config.BPS_KAFKA_BROKERS,
+    topicNamespace: config.BPS_TOPIC_NAMESPACE,
+    temporalAddress: config.BPS_TEMPORAL_ADDRESS,
+    temporalNamespace: config.BPS_TEMPORAL_NAMESPACE,
+    taskQueue: config.APPROVALS_TASK_QUEUE,
+    grpcPort: config.APPROVALS_GRPC_PORT,
+    tokens: new TokenService(config.BPS_JWT_SECRET, config.BPS_JWT_ISSUER),
+    logger: createLogger('approvals', config.BPS_LOG_LEVEL),
+    durations: { dueSeconds: config.APPROVALS_STEP_DUE_SECONDS, reminderBeforeSeconds: config.APPROVALS_REMINDER_BEFORE_SECONDS },
+  });
+});

@@ -1,0 +1,161 @@
+// adHocRevision: one proposal through its approval route (countersign, then final approval), with deadlines,
+// reminders, escalation, return-for-revision rounds and withdrawal. The rules live in approval/domain.ts;
+// this file only waits, applies and records.
+import {
+  allHandlersFinished, ApplicationFailure, condition, defineQuery, defineSignal, defineUpdate, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type * as activities from '../services/approvals/activities';
+import {
+  approvalDecisionStateQuery, approvalStateQuery, claimStepUpdate, delegateStepUpdate, proposalResubmittedSignal, releaseStepUpdate, signOffUpdate, takeBackStepUpdate, withdrawProposalUpdate,
+  type ApprovalResult, type ApprovalView, type DelegateStepArgs, type ProposalApprovalInput, type ProposalResubmitted, type SignOffArgs, type StepArgs, type WithdrawProposal,
+} from './contracts';
+import { decide, evolve, initialState, nextDeadline, openKeys, toView, type ApprovalEvent, type ApprovalState, type Command, type Refusal } from './approval/domain';
+import { outgoingFor, type OutgoingEvent } from './approval/outgoing';
+
+type Activities = ReturnType<typeof activities.createActivities>;
+
+const { chooseApprovalRoute, recordApprovalEvents, publishApprovedChangeSet } = proxyActivities<Activities>({
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['NOT_FOUND', 'VALIDATION_FAILED', 'FAILED_PRECONDITION'] },
+});
+
+export const signOff = defineUpdate<ApprovalView, [SignOffArgs]>(signOffUpdate);
+export const claimStep = defineUpdate<ApprovalView, [StepArgs]>(claimStepUpdate);
+export const releaseStep = defineUpdate<ApprovalView, [StepArgs]>(releaseStepUpdate);
+export const delegateStep = defineUpdate<ApprovalView, [DelegateStepArgs]>(delegateStepUpdate);
+export const takeBackStep = defineUpdate<ApprovalView, [StepArgs]>(takeBackStepUpdate);
+export const withdrawProposal = defineUpdate<ApprovalView, [WithdrawProposal]>(withdrawProposalUpdate);
+export const proposalResubmitted = defineSignal<[ProposalResubmitted]>(proposalResubmittedSignal);
+export const approvalState = defineQuery<ApprovalView>(approvalStateQuery);
+export const approvalDecisionState = defineQuery<ApprovalState>(approvalDecisionStateQuery);
+
+export const searchAttributes = {
+  proposalId: defineSearchAttributeKey('BpsProposalId', SearchAttributeType.KEYWORD),
+  kind: defineSearchAttributeKey('BpsProposalKind', SearchAttributeType.KEYWORD),
+  fieldCode: defineSearchAttributeKey('BpsFieldCode', SearchAttributeType.KEYWORD),
+  cycleId: defineSearchAttributeKey('BpsCycleId', SearchAttributeType.KEYWORD),
+  openRoles: defineSearchAttributeKey('BpsOpenRoles', SearchAttributeType.KEYWORD_LIST),
+  openOrganisations: defineSearchAttributeKey('BpsOpenOrganisations', SearchAttributeType.KEYWORD_LIST),
+  stepDueAt: defineSearchAttributeKey('BpsStepDueAt', SearchAttributeType.DATETIME),
+  escalated: defineSearchAttributeKey('BpsEscalated', SearchAttributeType.BOOL),
+};
+
+/** Validators throw this so the caller learns the refusal's kind and stable reason. */
+function refusalFailure(refusal: Refusal): ApplicationFailure {
+  return ApplicationFailure.create({ type: refusal.code, message: refusal.message, details: [refusal.reason], nonRetryable: true });
+}
+
+export async function adHocRevision(input: ProposalApprovalInput): Promise<ApprovalResult> {
+  const { workflowId } = workflowInfo();
+  const route = await chooseApprovalRoute({ kind: input.kind, fieldCode: input.fieldCodes[0] ?? '' });
+  let state: ApprovalState = initialState(workflowId, input, route, Date.now());
+  let changeSet: unknown = input.changeSet;
+  let changes = 0; // bumped by every applied event: wakes the main loop
+  let seq = 0; // numbers outgoing events (part of their deterministic ids)
+  const pending: OutgoingEvent[] = [];
+
+  const indexForInbox = (): void => {
+    const keys = openKeys(state);
+    upsertSearchAttributes([
+      { key: searchAttributes.proposalId, value: input.proposalId },
+      { key: searchAttributes.kind, value: input.kind },
+      { key: searchAttributes.fieldCode, value: state.proposal.fieldCodes[0] ?? '' },
+      { key: searchAttributes.cycleId, value: input.cycleId ?? '' },
+      { key: searchAttributes.openRoles, value: keys.roles },
+      { key: searchAttributes.openOrganisations, value: keys.organisations },
+      { key: searchAttributes.stepDueAt, value: keys.dueAt === undefined ? null : new Date(keys.dueAt) },
+      { key: searchAttributes.escalated, value: keys.escalated },
+    ]);
+  };
+  const apply = (events: readonly ApprovalEvent[]): void => {
+    for (const event of events) {
+      pending.push(...outgoingFor(state, event, ++seq));
+      state = evolve(state, event);
+      if (event.type === 'resubmitted') changeSet = event.resubmission.changeSet;
+    }
+    if (events.length > 0) {
+      changes++;
+      indexForInbox();
+    }
+  };
+  const flush = async (): Promise<void> => {
+    while (pending.length > 0) await recordApprovalEvents(pending.splice(0));
+  };
+  const validate = (cmd: Command): void => {
+    const decision = decide(state, cmd);
+    if (!decision.ok) throw refusalFailure(decision.refusal);
+  };
+  /** The handler decides again (the validator ran on the same state; this keeps the rule in one place). */
+  const handle = async (cmd: Command): Promise<ApprovalView> => {
+    const decision = decide(state, cmd);
+    if (!decision.ok) throw refusalFailure(decision.refusal);
+    apply(decision.events);
+    await flush();
+    return toView(state);
+  };
+
+  setHandler(approvalState, () => toView(state));
+  setHandler(approvalDecisionState, () => state);
+  setHandler(signOff, (a) => handle({ type: 'signOff', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'signOff', ...a, at: Date.now() }) });
+  setHandler(claimStep, (a) => handle({ type: 'claim', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'claim', ...a, at: Date.now() }) });
+  setHandler(releaseStep, (a) => handle({ type: 'release', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'release', ...a, at: Date.now() }) });
+  setHandler(delegateStep, (a) => handle({ type: 'delegate', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'delegate', ...a, at: Date.now() }) });
+  setHandler(takeBackStep, (a) => handle({ type: 'takeBack', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'takeBack', ...a, at: Date.now() }) });
+  setHandler(withdrawProposal, (a) => handle({ type: 'withdraw', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'withdraw', ...a, at: Date.now() }) });
+  setHandler(proposalResubmitted, (resubmission) => {
+    const decision = decide(state, { type: 'resubmit', resubmission, at: Date.now() });
+    if (!decision.ok) {
+      log.warn('resubmission ignored', { reason: decision.refusal.reason });
+      return;
+    }
+    apply(decision.events);
+  });
+
+  indexForInbox();
+  for (;;) {
+    await flush();
+    if (state.status === 'in_progress') {
+      const seen = changes;
+      const wakeAt = nextDeadline(state);
+      const changed = wakeAt === undefined
+        ? await condition(() => changes !== seen).then(() => true)
+        : await condition(() => changes !== seen, Math.max(1, wakeAt - Date.now()));
+      if (!changed) {
+        const tick = decide(state, { type: 'tick', at: Date.now() });
+        if (tick.ok) apply(tick.events);
+      }
+      continue;
+    }
+    if (state.status === 'awaiting_resubmission') {
+      const seen = changes;
+      await condition(() => changes !== seen);
+      continue;
+    }
+    break;
+  }
+  if (state.status === 'approved') await announceApprovedChangeSet();
+  await flush();
+  await condition(allHandlersFinished);
+  return { status: state.status, rounds: state.rounds.length, routeVersion: state.route.version };
+
+  // Final approval reached: one ChangeSetApproved (and the APPROVED decision) for the registry and proposals.
+  async function announceApprovedChangeSet(): Promise<void> {
+    const approvedBy = state.finalApprover;
+    if (!approvedBy) throw ApplicationFailure.nonRetryable('approved without a final approver');
+    await publishApprovedChangeSet({
+      workflowId,
+      proposalId: state.proposal.proposalId,
+      proposalRevision: state.proposal.proposalRevision,
+      cycleId: state.proposal.cycleId ?? '',
+      round: state.rounds.length,
+      routeVersion: `${state.route.routeId}@${state.route.version}`,
+      approvedBy,
+      approvedAt: state.decidedAt ?? Date.now(),
+      title: state.proposal.title,
+      effectiveFrom: state.proposal.effectiveFrom,
+      fieldCodes: [...state.proposal.fieldCodes],
+      changeSet,
+    });
+  }
+}

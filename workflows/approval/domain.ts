@@ -1,0 +1,379 @@
+// The approval of one proposal as a pure state machine: decide(state, command) -> events | refusal,
+// evolve(state, event) -> state. The workflow runs it (validators call decide, handlers apply), the inbox's gRPC
+// handler calls decide on the queried state before it sends an update, so both enforce the same rules.
+import type {
+  ActorRef, ApprovalRoute, ApprovalStatus, ApprovalView, Position, ProposalApprovalInput, ProposalResubmitted, RoundOutcome, RouteStage, StepView,
+} from '../contracts';
+
+export type Step = {
+  readonly stepId: string; // `${stageId}.${partyId}`: the same step in every round
+  readonly stageId: string;
+  readonly label: string;
+  readonly role: string;
+  readonly organisation: string;
+  readonly mustConcur: boolean;
+  readonly position?: Position;
+  readonly signedBy?: string;
+  readonly comment?: string;
+  readonly signedAt?: number;
+  readonly claimedBy?: string;
+  readonly delegatedTo?: string;
+  readonly delegatedBy?: string;
+};
+export type Stage = {
+  readonly definition: RouteStage;
+  readonly openedAt?: number;
+  readonly dueAt?: number;
+  readonly reminded: boolean;
+  readonly escalated: boolean;
+  readonly steps: readonly Step[];
+};
+export type Round = { readonly round: number; readonly proposalRevision: number; readonly stages: readonly Stage[]; readonly current: number; readonly outcome?: RoundOutcome };
+export type ApprovalState = {
+  readonly workflowId: string;
+  readonly proposal: Omit<ProposalApprovalInput, 'changeSet'>;
+  readonly route: ApprovalRoute;
+  readonly status: ApprovalStatus;
+  readonly rounds: readonly Round[];
+  /** subject -> the one step id that person has signed in this proposal (separation of duties). */
+  readonly signers: Readonly<Record<string, string>>;
+  readonly finalApprover?: ActorRef;
+  readonly decidedAt?: number;
+};
+
+export type Command =
+  | { readonly type: 'signOff'; readonly actor: ActorRef; readonly stepId: string; readonly position: Position; readonly comment: string; readonly at: number }
+  | { readonly type: 'claim'; readonly actor: ActorRef; readonly stepId: string; readonly at: number }
+  | { readonly type: 'release'; readonly actor: ActorRef; readonly stepId: string; readonly at: number }
+  | { readonly type: 'delegate'; readonly actor: ActorRef; readonly stepId: string; readonly delegate: string; readonly at: number }
+  | { readonly type: 'takeBack'; readonly actor: ActorRef; readonly stepId: string; readonly at: number }
+  | { readonly type: 'withdraw'; readonly actor: ActorRef; readonly reason: string; readonly at: number }
+  | { readonly type: 'resubmit'; readonly resubmission: ProposalResubmitted; readonly at: number }
+  | { readonly type: 'tick'; readonly at: number };
+
+export type ApprovalEvent =
+  | { readonly type: 'stepSigned'; readonly stepId: string; readonly actor: ActorRef; readonly position: Position; readonly comment: string; readonly at: number; readonly asDelegate: boolean; readonly previous?: Position }
+  | { readonly type: 'stepClaimed'; readonly stepId: string; readonly actor: ActorRef; readonly at: number }
+  | { readonly type: 'stepReleased'; readonly stepId: string; readonly actor: ActorRef; readonly at: number }
+  | { readonly type: 'stepDelegated'; readonly stepId: string; readonly actor: ActorRef; readonly delegate: string; readonly at: number }
+  | { readonly type: 'delegationTakenBack'; readonly stepId: string; readonly actor: ActorRef; readonly at: number }
+  | { readonly type: 'stageOpened'; readonly stageIndex: number; readonly at: number }
+  | { readonly type: 'stageReminded'; readonly at: number }
+  | { readonly type: 'stageEscalated'; readonly at: number }
+  | { readonly type: 'roundDecided'; readonly outcome: RoundOutcome; readonly actor: ActorRef; readonly comment: string; readonly at: number }
+  | { readonly type: 'resubmitted'; readonly resubmission: ProposalResubmitted; readonly at: number };
+
+export type RefusalCode = 'PERMISSION_DENIED' | 'FAILED_PRECONDITION' | 'INVALID_ARGUMENT';
+export type Refusal = { readonly code: RefusalCode; readonly reason: string; readonly message: string };
+export type Decision = { readonly ok: true; readonly events: readonly ApprovalEvent[] } | { readonly ok: false; readonly refusal: Refusal };
+
+export const systemActor: ActorRef = { subject: 'system:approvals', organisation: 'BPS', roles: [] };
+export const leadMinistryPlaceholder = '$leadMinistry';
+
+const refuse = (code: RefusalCode, reason: string, message: string): Decision => ({ ok: false, refusal: { code, reason, message } });
+const accept = (...events: ApprovalEvent[]): Decision => ({ ok: true, events });
+
+function openRound(route: ApprovalRoute, proposal: Omit<ProposalApprovalInput, 'changeSet'>, round: number): Round {
+  return {
+    round,
+    proposalRevision: proposal.proposalRevision,
+    current: 0,
+    stages: route.stages.map((definition) => ({
+      definition,
+      reminded: false,
+      escalated: false,
+      steps: definition.parties.map((p) => ({
+        stepId: `${definition.stageId}.${p.partyId}`,
+        stageId: definition.stageId,
+        label: p.label,
+        role: p.role,
+        organisation: p.organisation === leadMinistryPlaceholder ? proposal.leadMinistry : p.organisation,
+        mustConcur: p.mustConcur,
+      })),
+    })),
+  };
+}
+
+export function summaryOf(input: ProposalApprovalInput): Omit<ProposalApprovalInput, 'changeSet'> {
+  const { changeSet: _changeSet, ...summary } = input;
+  return summary;
+}
+
+/** The state when the workflow starts: round 1, first stage opened at `at`. */
+export function initialState(workflowId: string, input: ProposalApprovalInput, route: ApprovalRoute, at: number): ApprovalState {
+  const state: ApprovalState = { workflowId, proposal: summaryOf(input), route, status: 'in_progress', rounds: [openRound(route, summaryOf(input), 1)], signers: {} };
+  return evolve(state, { type: 'stageOpened', stageIndex: 0, at });
+}
+
+export function currentRound(state: ApprovalState): Round {
+  const round = state.rounds[state.rounds.length - 1];
+  if (!round) throw new Error('approval state without a round');
+  return round;
+}
+export function currentStage(state: ApprovalState): Stage | undefined {
+  const round = currentRound(state);
+  return round.stages[round.current];
+}
+
+/** Who may act on a step: a recorded delegate, else holders of its role and organisation. */
+export function mayHold(step: Step, actor: ActorRef): Refusal | undefined {
+  if (step.delegatedTo) {
+    return actor.subject === step.delegatedTo ? undefined : { code: 'PERMISSION_DENIED', reason: 'DELEGATED_TO_OTHER', message: `step ${step.stepId} is delegated to ${step.delegatedTo}` };
+  }
+  if (actor.organisation !== step.organisation) {
+    return { code: 'PERMISSION_DENIED', reason: 'WRONG_ORGANISATION', message: `step ${step.stepId} belongs to organisation ${step.organisation}, not ${actor.organisation}` };
+  }
+  if (!actor.roles.includes(step.role)) {
+    return { code: 'PERMISSION_DENIED', reason: 'MISSING_ROLE', message: `step ${step.stepId} requires role ${step.role}` };
+  }
+  return undefined;
+}
+
+function isBlocking(step: Step): boolean {
+  return step.position === undefined || step.position === 'OBJECT';
+}
+
+const countersignPositions: readonly Position[] = ['APPROVE', 'NO_OBJECTION', 'OBJECT', 'ABSTAIN', 'RETURN_FOR_REVISION', 'REJECT'];
+const singlePositions: readonly Position[] = ['APPROVE', 'RETURN_FOR_REVISION', 'REJECT'];
+
+function decideSignOff(state: ApprovalState, cmd: Extract<Command, { type: 'signOff' }>): Decision {
+  if (state.status !== 'in_progress') return refuse('FAILED_PRECONDITION', 'NOT_IN_APPROVAL', `proposal ${state.proposal.proposalId} is ${state.status}`);
+  const stage = currentStage(state);
+  const step = stage?.steps.find((s) => s.stepId === cmd.stepId);
+  if (!stage || !step) return refuse('FAILED_PRECONDITION', 'STEP_NOT_OPEN', `step ${cmd.stepId} is not open in round ${currentRound(state).round}`);
+  if (cmd.actor.subject === state.proposal.proposer.subject) return refuse('PERMISSION_DENIED', 'SELF_APPROVAL', 'nobody signs a step of their own proposal');
+  const signed = state.signers[cmd.actor.subject];
+  if (signed !== undefined && signed !== step.stepId) return refuse('PERMISSION_DENIED', 'ONE_STEP_PER_PERSON', `${cmd.actor.subject} already signed step ${signed} of this proposal`);
+  const holder = mayHold(step, cmd.actor);
+  if (holder) return { ok: false, refusal: holder };
+  if (step.claimedBy && step.claimedBy !== cmd.actor.subject) return refuse('FAILED_PRECONDITION', 'CLAIMED_BY_OTHER', `step ${step.stepId} is claimed by ${step.claimedBy}`);
+  // A position is final, except an objection, which its holder may withdraw by signing again.
+  if (step.position !== undefined && step.position !== 'OBJECT') return refuse('FAILED_PRECONDITION', 'ALREADY_SIGNED', `step ${step.stepId} was already signed (${step.position})`);
+  const allowed = stage.definition.kind === 'countersign' ? countersignPositions : singlePositions;
+  if (!allowed.includes(cmd.position)) return refuse('INVALID_ARGUMENT', 'POSITION_NOT_ALLOWED', `${cmd.position} is not a position of a ${stage.definition.kind} step`);
+  if (step.mustConcur && cmd.position === 'ABSTAIN') return refuse('FAILED_PRECONDITION', 'MUST_CONCUR', `${step.label} must concur; abstaining is not possible`);
+  if (['OBJECT', 'REJECT', 'RETURN_FOR_REVISION'].includes(cmd.position) && cmd.comment.trim() === '') {
+    return refuse('INVALID_ARGUMENT', 'COMMENT_REQUIRED', `${cmd.position} requires a comment`);
+  }
+  const signedEvent: ApprovalEvent = { type: 'stepSigned', stepId: step.stepId, actor: cmd.actor, position: cmd.position, comment: cmd.comment, at: cmd.at, asDelegate: step.delegatedTo === cmd.actor.subject, ...(step.position ? { previous: step.position } : {}) };
+  if (cmd.position === 'REJECT') return accept(signedEvent, { type: 'roundDecided', outcome: 'rejected', actor: cmd.actor, comment: cmd.comment, at: cmd.at });
+  if (cmd.position === 'RETURN_FOR_REVISION') return accept(signedEvent, { type: 'roundDecided', outcome: 'returned', actor: cmd.actor, comment: cmd.comment, at: cmd.at });
+  const after = stage.steps.map((s) => (s.stepId === step.stepId ? { ...s, position: cmd.position } : s));
+  if (after.some(isBlocking)) return accept(signedEvent);
+  const round = currentRound(state);
+  if (round.current + 1 < round.stages.length) return accept(signedEvent, { type: 'stageOpened', stageIndex: round.current + 1, at: cmd.at });
+  return accept(signedEvent, { type: 'roundDecided', outcome: 'approved', actor: cmd.actor, comment: cmd.comment, at: cmd.at });
+}
+
+function openStepFor(state: ApprovalState, stepId: string): Step | Refusal {
+  if (state.status !== 'in_progress') return { code: 'FAILED_PRECONDITION', reason: 'NOT_IN_APPROVAL', message: `proposal ${state.proposal.proposalId} is ${state.status}` };
+  const step = currentStage(state)?.steps.find((s) => s.stepId === stepId);
+  if (!step || step.position !== undefined) return { code: 'FAILED_PRECONDITION', reason: 'STEP_NOT_OPEN', message: `step ${stepId} is not open` };
+  return step;
+}
+const isRefusal = (x: Step | Refusal): x is Refusal => 'code' in x;
+
+export function decide(state: ApprovalState, cmd: Command): Decision {
+  switch (cmd.type) {
+    case 'signOff':
+      return decideSignOff(state, cmd);
+    case 'claim': {
+      const step = openStepFor(state, cmd.stepId);
+      if (isRefusal(step)) return { ok: false, refusal: step };
+      const holder = mayHold(step, cmd.actor);
+      if (holder) return { ok: false, refusal: holder };
+      if (step.claimedBy === cmd.actor.subject) return accept();
+      if (step.claimedBy) return refuse('FAILED_PRECONDITION', 'CLAIMED_BY_OTHER', `step ${step.stepId} is claimed by ${step.claimedBy}`);
+      return accept({ type: 'stepClaimed', stepId: step.stepId, actor: cmd.actor, at: cmd.at });
+    }
+    case 'release': {
+      const step = openStepFor(state, cmd.stepId);
+      if (isRefusal(step)) return { ok: false, refusal: step };
+      if (step.claimedBy !== cmd.actor.subject) return refuse('FAILED_PRECONDITION', 'NOT_CLAIMED_BY_YOU', `step ${step.stepId} is not claimed by ${cmd.actor.subject}`);
+      return accept({ type: 'stepReleased', stepId: step.stepId, actor: cmd.actor, at: cmd.at });
+    }
+    case 'delegate': {
+      const step = openStepFor(state, cmd.stepId);
+      if (isRefusal(step)) return { ok: false, refusal: step };
+      if (step.delegatedTo) return refuse('FAILED_PRECONDITION', 'ALREADY_DELEGATED', `step ${step.stepId} is already delegated to ${step.delegatedTo}`);
+      const holder = mayHold(step, cmd.actor);
+      if (holder) return { ok: false, refusal: holder };
+      if (cmd.delegate.trim() === '' || cmd.delegate === cmd.actor.subject) return refuse('INVALID_ARGUMENT', 'INVALID_DELEGATE', 'delegate must name a colleague');
+      if (cmd.delegate === state.proposal.proposer.subject) return refuse('PERMISSION_DENIED', 'SELF_APPROVAL', 'a step cannot be delegated to the proposer');
+      return accept({ type: 'stepDelegated', stepId: step.stepId, actor: cmd.actor, delegate: cmd.delegate, at: cmd.at });
+    }
+    case 'takeBack': {
+      const step = openStepFor(state, cmd.stepId);
+      if (isRefusal(step)) return { ok: false, refusal: step };
+      if (!step.delegatedTo || step.delegatedBy !== cmd.actor.subject) return refuse('FAILED_PRECONDITION', 'NOT_YOUR_DELEGATION', `step ${step.stepId} was not delegated by ${cmd.actor.subject}`);
+      return accept({ type: 'delegationTakenBack', stepId: step.stepId, actor: cmd.actor, at: cmd.at });
+    }
+    case 'withdraw': {
+      if (state.status !== 'in_progress' && state.status !== 'awaiting_resubmission') return refuse('FAILED_PRECONDITION', 'ALREADY_DECIDED', `proposal ${state.proposal.proposalId} is ${state.status}`);
+      if (cmd.actor.subject !== state.proposal.proposer.subject) return refuse('PERMISSION_DENIED', 'NOT_PROPOSER', 'only the proposer may withdraw the proposal');
+      if (cmd.reason.trim() === '') return refuse('INVALID_ARGUMENT', 'COMMENT_REQUIRED', 'withdrawal requires a reason');
+      return accept({ type: 'roundDecided', outcome: 'withdrawn', actor: cmd.actor, comment: cmd.reason, at: cmd.at });
+    }
+    case 'resubmit':
+      if (state.status !== 'awaiting_resubmission') return refuse('FAILED_PRECONDITION', 'NOT_RETURNED', `proposal ${state.proposal.proposalId} is ${state.status}`);
+      if (cmd.resubmission.proposalRevision <= state.proposal.proposalRevision) return refuse('FAILED_PRECONDITION', 'STALE_REVISION', `revision ${cmd.resubmission.proposalRevision} is not newer than ${state.proposal.proposalRevision}`);
+      return accept({ type: 'resubmitted', resubmission: cmd.resubmission, at: cmd.at }, { type: 'stageOpened', stageIndex: 0, at: cmd.at });
+    case 'tick': {
+      const stage = currentStage(state);
+      if (state.status !== 'in_progress' || !stage || stage.dueAt === undefined) return accept();
+      const events: ApprovalEvent[] = [];
+      if (!stage.reminded && cmd.at >= stage.dueAt - stage.definition.reminderBeforeSeconds * 1000) events.push({ type: 'stageReminded', at: cmd.at });
+      if (!stage.escalated && cmd.at >= stage.dueAt) events.push({ type: 'stageEscalated', at: cmd.at });
+      return accept(...events);
+    }
+    default: {
+      const unreachable: never = cmd;
+      throw new Error(`unknown command ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+function mapCurrentStage(state: ApprovalState, f: (stage: Stage) => Stage): ApprovalState {
+  const round = currentRound(state);
+  const stages = round.stages.map((s, i) => (i === round.current ? f(s) : s));
+  return { ...state, rounds: [...state.rounds.slice(0, -1), { ...round, stages }] };
+}
+function mapStep(state: ApprovalState, stepId: string, f: (step: Step) => Step): ApprovalState {
+  return mapCurrentStage(state, (stage) => ({ ...stage, steps: stage.steps.map((s) => (s.stepId === stepId ? f(s) : s)) }));
+}
+function withoutKey<T extends object>(o: T, ...keys: (keyof T)[]): T {
+  const copy = { ...o };
+  for (const k of keys) delete copy[k];
+  return copy;
+}
+
+export function evolve(state: ApprovalState, event: ApprovalEvent): ApprovalState {
+  switch (event.type) {
+    case 'stepSigned': {
+      const next = mapStep(state, event.stepId, (s) => ({ ...withoutKey(s, 'claimedBy'), position: event.position, signedBy: event.actor.subject, comment: event.comment, signedAt: event.at }));
+      return { ...next, signers: { ...next.signers, [event.actor.subject]: event.stepId } };
+    }
+    case 'stepClaimed':
+      return mapStep(state, event.stepId, (s) => ({ ...s, claimedBy: event.actor.subject }));
+    case 'stepReleased':
+      return mapStep(state, event.stepId, (s) => withoutKey(s, 'claimedBy'));
+    case 'stepDelegated':
+      return mapStep(state, event.stepId, (s) => ({ ...withoutKey(s, 'claimedBy'), delegatedTo: event.delegate, delegatedBy: event.actor.subject }));
+    case 'delegationTakenBack':
+      return mapStep(state, event.stepId, (s) => withoutKey(s, 'delegatedTo', 'delegatedBy', 'claimedBy'));
+    case 'stageOpened': {
+      const round = currentRound(state);
+      const stages = round.stages.map((s, i) => (i === event.stageIndex ? { ...s, openedAt: event.at, dueAt: event.at + s.definition.dueSeconds * 1000 } : s));
+      return { ...state, rounds: [...state.rounds.slice(0, -1), { ...round, stages, current: event.stageIndex }] };
+    }
+    case 'stageReminded':
+      return mapCurrentStage(state, (s) => ({ ...s, reminded: true }));
+    case 'stageEscalated':
+      return mapCurrentStage(state, (s) => ({ ...s, escalated: true }));
+    case 'roundDecided': {
+      const round = currentRound(state);
+      const status: ApprovalStatus = event.outcome === 'returned' ? 'awaiting_resubmission' : event.outcome;
+      return {
+        ...state,
+        status,
+        rounds: [...state.rounds.slice(0, -1), { ...round, outcome: event.outcome }],
+        ...(event.outcome === 'approved' ? { finalApprover: event.actor, decidedAt: event.at } : { decidedAt: event.at }),
+      };
+    }
+    case 'resubmitted': {
+      const { changeSet: _changeSet, ...summary } = event.resubmission;
+      const proposal = { ...state.proposal, ...summary };
+      const next = openRound(state.route, proposal, state.rounds.length + 1);
+      return { ...withoutKey(state, 'decidedAt'), proposal, status: 'in_progress', rounds: [...state.rounds, next] };
+    }
+    default: {
+      const unreachable: never = event;
+      throw new Error(`unknown event ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+/** The next instant the workflow must wake up by itself (reminder, then escalation), if any. */
+export function nextDeadline(state: ApprovalState): number | undefined {
+  const stage = currentStage(state);
+  if (state.status !== 'in_progress' || !stage || stage.dueAt === undefined) return undefined;
+  if (!stage.reminded) return stage.dueAt - stage.definition.reminderBeforeSeconds * 1000;
+  if (!stage.escalated) return stage.dueAt;
+  return undefined;
+}
+
+export function needsOf(state: ApprovalState): string[] {
+  const stage = currentStage(state);
+  if (state.status !== 'in_progress' || !stage) return [];
+  return stage.steps.flatMap((s) =>
+    s.position === undefined ? [`waiting for ${s.label}`] : s.position === 'OBJECT' ? [`objection from ${s.label}: ${s.comment ?? ''}`] : [],
+  );
+}
+
+export function toView(state: ApprovalState): ApprovalView {
+  const last = state.rounds.length - 1;
+  return {
+    proposal: state.proposal,
+    workflowId: state.workflowId,
+    routeId: state.route.routeId,
+    routeVersion: state.route.version,
+    status: state.status,
+    round: currentRound(state).round,
+    needs: needsOf(state),
+    rounds: state.rounds.map((round, ri) => ({
+      round: round.round,
+      proposalRevision: round.proposalRevision,
+      ...(round.outcome ? { outcome: round.outcome } : {}),
+      steps: round.stages.flatMap((stage, si) =>
+        stage.openedAt === undefined ? [] : stage.steps.map((step): StepView => ({
+          ...step,
+          stageName: stage.definition.name,
+          ...(stage.dueAt !== undefined ? { dueAt: stage.dueAt } : {}),
+          escalated: stage.escalated,
+          escalationRole: stage.definition.escalationRole,
+          escalationOrganisation: stage.definition.escalationOrganisation,
+          open: ri === last && si === round.current && state.status === 'in_progress' && isBlocking(step),
+        })),
+      ),
+    })),
+  };
+}
+
+/** Visibility keys of the open steps: "role@organisation" for holders and escalation, "subject:<id>" for delegates. */
+export function openKeys(state: ApprovalState): { roles: string[]; organisations: string[]; dueAt?: number; escalated: boolean } {
+  const stage = currentStage(state);
+  if (state.status !== 'in_progress' || !stage) return { roles: [], organisations: [], escalated: false };
+  const open = stage.steps.filter(isBlocking);
+  const roles = new Set<string>();
+  const organisations = new Set<string>();
+  for (const s of open) {
+    roles.add(s.delegatedTo ? `subject:${s.delegatedTo}` : `${s.role}@${s.organisation}`);
+    organisations.add(s.organisation);
+  }
+  if (stage.escalated && open.length > 0) {
+    roles.add(`${stage.definition.escalationRole}@${stage.definition.escalationOrganisation}`);
+    organisations.add(stage.definition.escalationOrganisation);
+  }
+  return { roles: [...roles].sort(), organisations: [...organisations].sort(), ...(stage.dueAt !== undefined ? { dueAt: stage.dueAt } : {}), escalated: stage.escalated };
+}
+
+/** The keys under which an actor finds their inbox items (see openKeys). */
+export function inboxKeysOf(actor: ActorRef): string[] {
+  return [...actor.roles.map((r) => `${r}@${actor.organisation}`), `subject:${actor.subject}`];
+}
+
+/** Inbox items of one approval for an actor: open steps they may sign, plus escalations addressed to their role. */
+export function inboxItemsFor(view: ApprovalView, actor: ActorRef): { step: StepView; escalation: boolean }[] {
+  if (view.status !== 'in_progress') return [];
+  const round = view.rounds[view.rounds.length - 1];
+  if (!round) return [];
+  const items: { step: StepView; escalation: boolean }[] = [];
+  for (const step of round.steps) {
+    if (!step.open) continue;
+    const holds = step.delegatedTo ? step.delegatedTo === actor.subject : step.organisation === actor.organisation && actor.roles.includes(step.role);
+    const claimedByOther = step.claimedBy !== undefined && step.claimedBy !== actor.subject;
+    if (holds && !claimedByOther && actor.subject !== view.proposal.proposer.subject) items.push({ step, escalation: false });
+    else if (step.escalated && step.escalationOrganisation === actor.organisation && actor.roles.includes(step.escalationRole)) items.push({ step, escalation: true });
+  }
+  return items;
+}

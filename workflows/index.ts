@@ -1,0 +1,2 @@
+// The workflows the approvals worker registers (its workflowsPath).
+export { adHocRevision } from './ad-hoc-revision';
