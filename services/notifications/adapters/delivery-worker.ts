@@ -1,0 +1,266 @@
+// Works the per-subscription delivery queues persisted in Mongo. A row is claimed with an atomic
+// findOneAndUpdate that sets a lease; a worker that dies leaves the lease to expire and another takes over
+// (same webhook-id: at least once, deduplicated by the subscriber). Order per (subscription, event key): a row
+// waits while an earlier row of its lane is unfinished. Fairness: a per-subscription cap on sends in flight, and
+// waiting rows are deferred in the database rather than re-read, so a slow or dead subscriber cannot fill the
+// worker's view.
+import { randomUUID } from 'node:crypto';
+import { errorMessage } from '../../shared/errors/errors';
+import { notificationEvents } from '../../shared/events/notifications';
+import { newEvent } from '../../shared/kafka/kafka';
+import type { Logger } from '../../shared/log/logger';
+import type { Outbox } from '../../shared/mongo/outbox';
+import { structuredCloudEvent } from '../domain/cloudevent';
+import { judge, type RetryPolicy, type Verdict } from '../domain/retry';
+import { signingSecrets } from '../domain/subscription';
+import {
+  feedEventOf, type AttemptLog, type AttemptOutcome, type DeliveryDoc, type DeliveryRepository, type FeedRepository, type SubscriptionRepository,
+} from './mongo-store';
+import type { SubscriptionCommands } from './subscription-store';
+import type { WebhookSender } from './webhook-sender';
+
+export type DeliveryWorkerOptions = {
+  readonly workerId: string;
+  /** Webhook requests in flight at once (whole worker). */
+  readonly concurrency: number;
+  /** Requests in flight at once to one subscription. */
+  readonly perSubscriptionConcurrency: number;
+  /** How long a claim is exclusive; must exceed the request timeout. */
+  readonly leaseMs: number;
+  readonly pollMs: number;
+  readonly requestTimeoutMs: number;
+  /** How often rows held for a subscription that is active again are released (covers racing writers). */
+  readonly sweepMs: number;
+  readonly retry: RetryPolicy;
+  readonly random?: () => number;
+};
+
+export type DeliveryWorkerDeps = {
+  readonly subscriptions: SubscriptionRepository;
+  readonly commands: SubscriptionCommands;
+  readonly deliveries: DeliveryRepository;
+  readonly attempts: AttemptLog;
+  readonly feed: FeedRepository;
+  readonly outbox: Outbox;
+  readonly sender: WebhookSender;
+  readonly topicNamespace: string;
+  readonly logger: Logger;
+};
+
+const source = '/bps/notifications';
+
+export class DeliveryWorker {
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly perSubscription = new Map<string, number>();
+  private readonly abort = new AbortController();
+  private stopped = true;
+  private wake: (() => void) | undefined;
+  private kicked = false;
+  private loopDone: Promise<void> | undefined;
+  private lastSweep = 0;
+
+  constructor(private readonly deps: DeliveryWorkerDeps, private readonly options: DeliveryWorkerOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.loopDone = this.loop();
+  }
+
+  /** New work may be there (a fan-out, a resume, a redelivery): look now rather than at the next poll. */
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  /**
+   * Graceful: stop claiming, let sends in flight finish and record their outcome. `abandon`: drop sends in flight
+   * without recording anything, as a killed process would (their leases expire and another worker resends).
+   */
+  async stop(mode: 'graceful' | 'abandon' = 'graceful'): Promise<void> {
+    this.stopped = true;
+    if (mode === 'abandon') this.abort.abort();
+    this.kick();
+    await this.loopDone;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      let claimed = 0;
+      try {
+        await this.sweep();
+        claimed = await this.fill();
+      } catch (error) {
+        this.deps.logger.warn({ err: errorMessage(error) }, 'delivery pass failed; will retry');
+      }
+      if (this.stopped) break;
+      if (claimed === 0 || this.inFlight.size >= this.options.concurrency) await this.sleep(this.options.pollMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.kicked) {
+      this.kicked = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        this.kicked = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
+  private async sweep(): Promise<void> {
+    if (Date.now() - this.lastSweep < this.options.sweepMs) return;
+    this.lastSweep = Date.now();
+    const active = await this.deps.subscriptions.listActiveIds();
+    if (active.length > 0) {
+      await this.deps.deliveries.collection.updateMany({ status: 'pending', held: true, subscriptionId: { $in: active } }, { $set: { held: false } });
+    }
+  }
+
+  private async fill(): Promise<number> {
+    const { deliveries } = this.deps;
+    const { concurrency, perSubscriptionConcurrency, leaseMs, workerId } = this.options;
+    const free = concurrency - this.inFlight.size;
+    if (free <= 0) return 0;
+    const saturated = [...this.perSubscription].filter(([, n]) => n >= perSubscriptionConcurrency).map(([id]) => id);
+    const now = new Date();
+    const rows = await deliveries.collection
+      .find({ status: 'pending', held: false, availableAt: { $lte: now }, ...(saturated.length > 0 ? { subscriptionId: { $nin: saturated } } : {}) })
+      .sort({ cursor: 1 })
+      .limit(Math.max(free * 2, 16))
+      .toArray();
+    let claimed = 0;
+    for (const row of rows) {
+      if (this.stopped || this.inFlight.size >= concurrency) break;
+      if ((this.perSubscription.get(row.subscriptionId) ?? 0) >= perSubscriptionConcurrency) continue;
+      if (await this.deferIfBlocked(row)) continue;
+      const token = `${workerId}:${randomUUID()}`;
+      const doc = await deliveries.claim(row._id, token, new Date(), leaseMs);
+      if (!doc) continue; // another worker won
+      claimed++;
+      this.track(doc, token);
+    }
+    return claimed;
+  }
+
+  /** When an earlier row of the lane is unfinished, this lane waits until that row can move again. */
+  private async deferIfBlocked(row: DeliveryDoc): Promise<boolean> {
+    const { collection } = this.deps.deliveries;
+    const blocker = await collection.find({ subscriptionId: row.subscriptionId, key: row.key, status: 'pending', cursor: { $lt: row.cursor } }).sort({ cursor: 1 }).limit(1).next();
+    if (!blocker) return false;
+    const until = new Date(Math.max(blocker.availableAt.getTime(), Date.now() + this.options.pollMs));
+    await collection.updateMany(
+      { subscriptionId: row.subscriptionId, key: row.key, status: 'pending', claim: null, cursor: { $gt: blocker.cursor }, availableAt: { $lt: until } },
+      { $set: { availableAt: until } },
+    );
+    return true;
+  }
+
+  /** The lane's next rows may go now (their predecessor finished). */
+  private async releaseLane(row: DeliveryDoc): Promise<void> {
+    await this.deps.deliveries.collection.updateMany(
+      { subscriptionId: row.subscriptionId, key: row.key, status: 'pending', claim: null, cursor: { $gt: row.cursor } },
+      { $min: { availableAt: new Date() } },
+    );
+    this.kick();
+  }
+
+  private track(doc: DeliveryDoc, token: string): void {
+    const sub = doc.subscriptionId;
+    this.perSubscription.set(sub, (this.perSubscription.get(sub) ?? 0) + 1);
+    const task = this.deliver(doc, token)
+      .catch((error: unknown) => this.deps.logger.error({ err: errorMessage(error), delivery: doc._id }, 'delivery failed unexpectedly; the lease will expire and it is retried'))
+      .finally(() => {
+        const n = (this.perSubscription.get(sub) ?? 1) - 1;
+        if (n <= 0) this.perSubscription.delete(sub);
+        else this.perSubscription.set(sub, n);
+        this.inFlight.delete(task);
+        this.kick();
+      });
+    this.inFlight.add(task);
+  }
+
+  private async deliver(doc: DeliveryDoc, token: string): Promise<void> {
+    const { subscriptions, deliveries, feed, sender } = this.deps;
+    const subscription = await subscriptions.get(doc.subscriptionId);
+    if (!subscription || subscription.status === 'deleted') {
+      await deliveries.finish(doc._id, token, { status: 'cancelled' });
+      return;
+    }
+    if (subscription.status !== 'active') {
+      // Paused or disabled meanwhile: back to the queue, this claim not counted as a try.
+      await deliveries.finish(doc._id, token, { held: true, availableAt: new Date(), attempts: doc.attempts - 1, roundAttempts: doc.roundAttempts - 1 });
+      return;
+    }
+    const entry = await feed.get(doc.eventId);
+    if (!entry) throw new Error(`feed entry ${doc.eventId} missing`);
+    const startedAt = new Date();
+    const { result, latencyMs } = await sender.send({
+      url: subscription.endpointUrl, id: doc.eventId, body: structuredCloudEvent(feedEventOf(entry)),
+      secrets: signingSecrets(subscription, startedAt), timeoutMs: this.options.requestTimeoutMs, signal: this.abort.signal,
+    });
+    if (this.abort.signal.aborted) return; // "killed": nothing recorded, the lease expires
+    const now = new Date();
+    const verdict = judge(result, doc.roundAttempts, this.options.retry, now, this.options.random ?? Math.random);
+    const statusCode = result.kind === 'response' ? result.status : 0;
+    const error = result.kind === 'response' ? (verdict.kind === 'delivered' ? '' : `HTTP ${result.status}`) : result.error;
+    await this.deps.attempts.record({
+      _id: randomUUID(), deliveryId: doc._id, subscriptionId: doc.subscriptionId, organisation: doc.organisation, eventId: doc.eventId,
+      eventType: doc.eventType, attempt: doc.attempts, startedAt, latencyMs, statusCode, outcome: outcomeOf(verdict),
+      error: verdict.kind === 'retry' || verdict.kind === 'dead-letter' ? verdict.reason : error, endpointUrl: subscription.endpointUrl, worker: this.options.workerId,
+    });
+    const common = { lastStatusCode: statusCode, lastError: error };
+    const event = { subscriptionId: doc.subscriptionId, subscriberOrganisation: doc.organisation, eventId: doc.eventId, eventType: doc.eventType, subject: doc.subject, releaseId: doc.releaseId, endpointUrl: subscription.endpointUrl };
+    const emit = (e: ReturnType<typeof newEvent>): Promise<void> => this.deps.outbox.append([e]);
+    const options = { source, key: doc.subscriptionId, subject: `subscriptions/${doc.subscriptionId}/events/${doc.eventId}`, topicNamespace: this.deps.topicNamespace };
+    switch (verdict.kind) {
+      case 'delivered':
+        await emit(newEvent(notificationEvents.delivered, { ...event, attempt: doc.attempts, statusCode, deliveredAt: now, latencyMs }, options));
+        await deliveries.finish(doc._id, token, { ...common, status: 'delivered', deliveredAt: now });
+        await this.releaseLane(doc);
+        return;
+      case 'retry':
+        await deliveries.finish(doc._id, token, { ...common, lastError: verdict.reason, availableAt: new Date(now.getTime() + verdict.delayMs) });
+        return;
+      case 'dead-letter':
+        await emit(newEvent(notificationEvents.deadLettered, { ...event, attempt: doc.attempts, lastStatusCode: statusCode, lastError: verdict.reason, deadLetteredAt: now }, options));
+        await deliveries.finish(doc._id, token, { ...common, lastError: verdict.reason, status: 'dead' });
+        await this.releaseLane(doc);
+        return;
+      case 'gone': {
+        const reason = `endpoint answered 410 Gone for event ${doc.eventId}`;
+        const { events } = await this.deps.commands.execute(doc.subscriptionId, { type: 'disable', reason, at: now });
+        if (events.length > 0) {
+          await emit(newEvent(notificationEvents.subscriptionDisabled, { subscriptionId: doc.subscriptionId, subscriberOrganisation: doc.organisation, endpointUrl: subscription.endpointUrl, reason, eventId: doc.eventId, disabledAt: now }, { ...options, subject: `subscriptions/${doc.subscriptionId}` }));
+        }
+        // Not lost: it waits, held, for a resume (a new round of tries).
+        await deliveries.finish(doc._id, token, { ...common, held: true, availableAt: now, roundAttempts: 0 });
+        return;
+      }
+      default: {
+        const unreachable: never = verdict;
+        return unreachable;
+      }
+    }
+  }
+}
+
+function outcomeOf(verdict: Verdict): AttemptOutcome {
+  switch (verdict.kind) {
+    case 'delivered': return 'delivered';
+    case 'retry': return 'retry-scheduled';
+    case 'dead-letter': return 'dead-lettered';
+    case 'gone': return 'endpoint-gone';
+    default: {
+      const unreachable: never = verdict;
+      return unreachable;
+    }
+  }
+}

@@ -1,0 +1,342 @@
+// gRPC Subscriptions: handlers typed against ts-proto's SubscriptionsServer. Callers are identified by their
+// verified token; a subscription is visible only to its organisation (and to operators/auditors, read-only).
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { handleUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
+import type { Filter } from 'mongodb';
+import {
+  AttemptOutcome, DeliveryStatus, SubscriptionStatus,
+  type Delivery, type DeliveryAttempt, type EventFilter as EventFilterMessage, type SubscribeRequest, type SubscribeResponse,
+  type Subscription, type SubscriptionsServer,
+} from '../../../proto/gen/bps/notifications/v1/subscriptions';
+import type { Identity } from '../../shared/auth/identity';
+import { NotFoundError, PermissionDeniedError, ValidationError, type FieldViolation } from '../../shared/errors/errors';
+import { approvalEvents } from '../../shared/events/approvals';
+import { standardEvents } from '../../shared/events/standards';
+import { identityOf } from '../../shared/grpc/server';
+import type { Logger } from '../../shared/log/logger';
+import { canManage, canRead, canRedeliver, requireSubscriber, scopedFilter, seesEverything } from '../domain/access';
+import { checkEndpointUrl, type EndpointPolicy } from '../domain/endpoint-policy';
+import { matches, releaseKindFilterOf, releaseKindOf, type EventFilter } from '../domain/filter';
+import { previousSecretExpiry, type SubscriptionState, type SubscriptionStatus as Status } from '../domain/subscription';
+import { readFeed, type FeedSignal } from './feed-reader';
+import { deliveryRow } from './intake';
+import {
+  feedEventOf, type AttemptDoc, type AttemptLog, type AttemptOutcome as Outcome, type DeliveryDoc, type DeliveryRepository,
+  type DeliveryStatus as DStatus, type FeedDoc, type FeedRepository, type SubscriptionRepository,
+} from './mongo-store';
+import type { SubscriptionCommands } from './subscription-store';
+import { EndpointRefusedError, resolveAllowed, secretPrefix } from './webhook-sender';
+
+export type SubscriptionsDeps = {
+  readonly subscriptions: SubscriptionRepository;
+  readonly commands: SubscriptionCommands;
+  readonly deliveries: DeliveryRepository;
+  readonly attempts: AttemptLog;
+  readonly feed: FeedRepository;
+  readonly feedSignal: FeedSignal;
+  readonly endpointPolicy: EndpointPolicy;
+  readonly defaultGraceMs: number;
+  readonly stream: { readonly pollMs: number; readonly gapGraceMs: number; readonly batchSize: number };
+  /** Aborted when the service stops: open streams end so the server can shut down. */
+  readonly stopping: AbortSignal;
+  readonly kickWorker: () => void;
+  readonly logger: Logger;
+};
+
+/** Every event type a filter may name: what arrives on the topics this service consumes. */
+export const subscribableEventTypes: readonly string[] = [...Object.values(standardEvents), ...Object.values(approvalEvents)].map((d) => d.type);
+
+const provinceCode = /^\d{6}$/;
+const code = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export function filterFromMessage(message: EventFilterMessage | undefined, prefix = 'filter'): EventFilter {
+  const m = message ?? { eventTypes: [], fieldCodes: [], itemCodes: [], provinceCodes: [], releaseKind: 0 };
+  const violations: FieldViolation[] = [];
+  const check = (values: readonly string[], name: string, ok: (v: string) => boolean, what: string): void => {
+    values.forEach((v, i) => { if (!ok(v)) violations.push({ field: `${prefix}.${name}[${i}]`, description: `"${v}" is not ${what}` }); });
+    if (values.length > 200) violations.push({ field: `${prefix}.${name}`, description: 'at most 200 values' });
+  };
+  check(m.eventTypes, 'event_types', (v) => subscribableEventTypes.includes(v), `a known event type (${subscribableEventTypes.join(', ')})`);
+  check(m.fieldCodes, 'field_codes', (v) => code.test(v), 'a field code');
+  check(m.itemCodes, 'item_codes', (v) => code.test(v), 'an item code');
+  check(m.provinceCodes, 'province_codes', (v) => provinceCode.test(v), 'a GB/T 2260 province code (6 digits)');
+  if (!(m.releaseKind >= 0 && m.releaseKind <= 2)) violations.push({ field: `${prefix}.release_kind`, description: 'unknown release kind' });
+  if (violations.length > 0) throw new ValidationError(violations);
+  const uniq = (v: readonly string[]): string[] => [...new Set(v)];
+  return { eventTypes: uniq(m.eventTypes), fieldCodes: uniq(m.fieldCodes), itemCodes: uniq(m.itemCodes), provinceCodes: uniq(m.provinceCodes), releaseKind: releaseKindFilterOf(m.releaseKind) };
+}
+
+const filterMessage = (f: EventFilter): EventFilterMessage => ({
+  eventTypes: [...f.eventTypes], fieldCodes: [...f.fieldCodes], itemCodes: [...f.itemCodes], provinceCodes: [...f.provinceCodes], releaseKind: releaseKindOf(f.releaseKind),
+});
+
+const statusMessage = (s: Status): SubscriptionStatus => {
+  switch (s) {
+    case 'active': return SubscriptionStatus.SUBSCRIPTION_STATUS_ACTIVE;
+    case 'paused': return SubscriptionStatus.SUBSCRIPTION_STATUS_PAUSED;
+    case 'disabled': return SubscriptionStatus.SUBSCRIPTION_STATUS_DISABLED;
+    case 'deleted': return SubscriptionStatus.SUBSCRIPTION_STATUS_DELETED;
+    default: {
+      const unreachable: never = s;
+      return unreachable;
+    }
+  }
+};
+
+export const subscriptionMessage = (s: SubscriptionState, now = new Date()): Subscription => ({
+  subscriptionId: s.id, organisation: s.organisation, endpointUrl: s.endpointUrl, filter: filterMessage(s.filter), status: statusMessage(s.status),
+  description: s.description, disabledReason: s.disabledReason, createdAt: s.createdAt, updatedAt: s.updatedAt, revision: s.revision,
+  createdBy: s.createdBy, previousSecretExpiresAt: previousSecretExpiry(s, now),
+});
+
+const deliveryStatusMessage = (s: DStatus): DeliveryStatus => {
+  switch (s) {
+    case 'pending': return DeliveryStatus.DELIVERY_STATUS_PENDING;
+    case 'delivered': return DeliveryStatus.DELIVERY_STATUS_DELIVERED;
+    case 'dead': return DeliveryStatus.DELIVERY_STATUS_DEAD_LETTERED;
+    case 'cancelled': return DeliveryStatus.DELIVERY_STATUS_CANCELLED;
+    default: {
+      const unreachable: never = s;
+      return unreachable;
+    }
+  }
+};
+
+const deliveryStatusOf = (s: DeliveryStatus): DStatus | undefined => {
+  switch (s) {
+    case DeliveryStatus.DELIVERY_STATUS_PENDING: return 'pending';
+    case DeliveryStatus.DELIVERY_STATUS_DELIVERED: return 'delivered';
+    case DeliveryStatus.DELIVERY_STATUS_DEAD_LETTERED: return 'dead';
+    case DeliveryStatus.DELIVERY_STATUS_CANCELLED: return 'cancelled';
+    case DeliveryStatus.DELIVERY_STATUS_UNSPECIFIED:
+    case DeliveryStatus.UNRECOGNIZED: return undefined;
+    default: {
+      const unreachable: never = s;
+      return unreachable;
+    }
+  }
+};
+
+const outcomeMessage = (o: Outcome): AttemptOutcome => {
+  switch (o) {
+    case 'delivered': return AttemptOutcome.ATTEMPT_OUTCOME_DELIVERED;
+    case 'retry-scheduled': return AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED;
+    case 'dead-lettered': return AttemptOutcome.ATTEMPT_OUTCOME_DEAD_LETTERED;
+    case 'endpoint-gone': return AttemptOutcome.ATTEMPT_OUTCOME_ENDPOINT_GONE;
+    default: {
+      const unreachable: never = o;
+      return unreachable;
+    }
+  }
+};
+
+const deliveryMessage = (d: DeliveryDoc): Delivery => ({
+  deliveryId: d._id, subscriptionId: d.subscriptionId, organisation: d.organisation, eventId: d.eventId, eventType: d.eventType, subject: d.subject,
+  releaseId: d.releaseId, cursor: String(d.cursor), status: deliveryStatusMessage(d.status), attempts: d.attempts,
+  nextAttemptAt: d.status === 'pending' ? d.availableAt : undefined, deliveredAt: d.deliveredAt ?? undefined, createdAt: d.createdAt,
+  lastStatusCode: d.lastStatusCode, lastError: d.lastError, endpointUrl: '',
+});
+
+const attemptMessage = (a: AttemptDoc): DeliveryAttempt => ({
+  deliveryId: a.deliveryId, subscriptionId: a.subscriptionId, organisation: a.organisation, eventId: a.eventId, eventType: a.eventType,
+  attempt: a.attempt, startedAt: a.startedAt, latencyMs: a.latencyMs, statusCode: a.statusCode, outcome: outcomeMessage(a.outcome), error: a.error, endpointUrl: a.endpointUrl,
+});
+
+export const feedMessage = (doc: FeedDoc): SubscribeResponse => {
+  const e = feedEventOf(doc);
+  return { cursor: String(doc.cursor), event: { id: e.id, type: e.type, source: e.source, subject: e.subject ?? '', time: e.time, dataschema: e.dataschema ?? '', dataJson: e.data } };
+};
+
+function page(pageSize: number, pageToken: string): { skip: number; limit: number } {
+  const violations: FieldViolation[] = [];
+  if (pageSize < 0 || pageSize > 1000) violations.push({ field: 'page_size', description: 'must be between 0 and 1000' });
+  const skip = pageToken === '' ? 0 : Number(Buffer.from(pageToken, 'base64url').toString('utf8'));
+  if (!Number.isSafeInteger(skip) || skip < 0) violations.push({ field: 'page_token', description: 'is not a token this service issued' });
+  if (violations.length > 0) throw new ValidationError(violations);
+  return { skip, limit: pageSize === 0 ? 100 : pageSize };
+}
+const nextToken = (skip: number, limit: number, got: number): string => (got < limit ? '' : Buffer.from(String(skip + got), 'utf8').toString('base64url'));
+
+function cursorOf(value: string, field: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new ValidationError([{ field, description: 'must be a cursor received from this service' }]);
+  return n;
+}
+
+const newSecret = (): string => `${secretPrefix}${randomBytes(32).toString('base64')}`;
+
+/** Wraps an async handler: its result or its PlatformError goes to the callback (the bootstrap maps errors). */
+function unaryHandler<Req, Res>(fn: (request: Req, identity: Identity) => Promise<Res>): handleUnaryCall<Req, Res> {
+  return (call, callback) => fn(call.request, identityOf(call)).then((response) => callback(null, response)) as unknown as void;
+}
+
+export function subscriptionsServer(deps: SubscriptionsDeps): SubscriptionsServer {
+  const { subscriptions, commands, deliveries, attempts, feed } = deps;
+
+  const requireId = (id: string): void => {
+    if (id.trim() === '') throw new ValidationError([{ field: 'subscription_id', description: 'is required' }]);
+  };
+  /** The subscription if the caller may read it; another organisation's is "not found" (its existence is not revealed). */
+  const readable = async (identity: Identity, id: string): Promise<SubscriptionState> => {
+    requireId(id);
+    const s = await subscriptions.get(id);
+    if (!s || s.status === 'deleted' || !canRead(identity, s.organisation)) throw new NotFoundError('subscription', id);
+    return s;
+  };
+  const manageable = async (identity: Identity, id: string, action: string): Promise<SubscriptionState> => {
+    const s = await readable(identity, id);
+    if (!canManage(identity, s.organisation)) throw new PermissionDeniedError(`only ${s.organisation} may ${action} this subscription`, 'NOT_OWNER');
+    return s;
+  };
+  const redeliverable = async (identity: Identity, id: string): Promise<SubscriptionState> => {
+    const s = await readable(identity, id);
+    if (!canRedeliver(identity, s.organisation)) throw new PermissionDeniedError(`only ${s.organisation} or an operator may redeliver`, 'NOT_OWNER');
+    return s;
+  };
+  const checkEndpoint = async (value: string): Promise<string> => {
+    const { url, violations } = checkEndpointUrl(value);
+    if (!url) throw new ValidationError(violations);
+    try {
+      await resolveAllowed(url, deps.endpointPolicy);
+    } catch (error) {
+      const description = error instanceof EndpointRefusedError ? error.message : `cannot be resolved (${error instanceof Error ? error.message : String(error)})`;
+      throw new ValidationError([{ field: 'endpoint_url', description, reason: 'ENDPOINT_NOT_ALLOWED' }]);
+    }
+    return url.toString();
+  };
+
+  return {
+    createSubscription: unaryHandler(async (request, identity) => {
+      requireSubscriber(identity, 'creating a subscription');
+      const filter = scopedFilter(identity, filterFromMessage(request.filter));
+      if (request.description.length > 500) throw new ValidationError([{ field: 'description', description: 'at most 500 characters' }]);
+      const endpointUrl = await checkEndpoint(request.endpointUrl);
+      const secret = newSecret();
+      const state = await commands.create({
+        type: 'create', id: randomUUID(), organisation: identity.organisation, endpointUrl, filter, description: request.description, secret, by: identity.subject, at: new Date(),
+      });
+      deps.logger.info({ subscription: state.id, organisation: state.organisation }, 'subscription created');
+      return { subscription: subscriptionMessage(state), secret };
+    }),
+
+    listSubscriptions: unaryHandler(async (_request, identity) => {
+      return { subscriptions: (await subscriptions.list(seesEverything(identity) ? undefined : identity.organisation)).map((s) => subscriptionMessage(s)) };
+    }),
+
+    getSubscription: unaryHandler(async (request, identity) => ({ subscription: subscriptionMessage(await readable(identity, request.subscriptionId)) })),
+
+    pauseSubscription: unaryHandler(async (request, identity) => {
+      await manageable(identity, request.subscriptionId, 'pause');
+      const { state } = await commands.execute(request.subscriptionId, { type: 'pause', at: new Date() });
+      return { subscription: subscriptionMessage(state) };
+    }),
+
+    resumeSubscription: unaryHandler(async (request, identity) => {
+      await manageable(identity, request.subscriptionId, 'resume');
+      const { state } = await commands.execute(request.subscriptionId, { type: 'resume', at: new Date() });
+      deps.kickWorker();
+      return { subscription: subscriptionMessage(state) };
+    }),
+
+    rotateSecret: unaryHandler(async (request, identity) => {
+      await manageable(identity, request.subscriptionId, 'rotate the secret of');
+      if (request.gracePeriodSeconds < 0 || request.gracePeriodSeconds > 7 * 24 * 3600) {
+        throw new ValidationError([{ field: 'grace_period_seconds', description: 'must be between 0 and 604800 (7 days)' }]);
+      }
+      const secret = newSecret();
+      const graceMs = request.gracePeriodSeconds === 0 ? deps.defaultGraceMs : request.gracePeriodSeconds * 1000;
+      const { state } = await commands.execute(request.subscriptionId, { type: 'rotateSecret', secret, graceMs, at: new Date() });
+      return { subscription: subscriptionMessage(state), secret };
+    }),
+
+    deleteSubscription: unaryHandler(async (request, identity) => {
+      await manageable(identity, request.subscriptionId, 'delete');
+      await commands.execute(request.subscriptionId, { type: 'delete', at: new Date() });
+      return {};
+    }),
+
+    listDeliveries: unaryHandler(async (request, identity) => {
+      const { skip, limit } = page(request.pageSize, request.pageToken);
+      const filter: Filter<DeliveryDoc> = {};
+      if (request.subscriptionId !== '') filter.subscriptionId = (await readable(identity, request.subscriptionId)).id;
+      else if (request.eventId !== '') {
+        if (!seesEverything(identity)) filter.organisation = identity.organisation; // subscribers see only their own deliveries of an event
+      } else throw new ValidationError([{ field: 'subscription_id', description: 'subscription_id or event_id is required' }]);
+      if (request.eventId !== '') filter.eventId = request.eventId;
+      const status = deliveryStatusOf(request.status);
+      if (status) filter.status = status;
+      const rows = await deliveries.list(filter, skip, limit);
+      return { deliveries: rows.map(deliveryMessage), nextPageToken: nextToken(skip, limit, rows.length) };
+    }),
+
+    listDeliveryAttempts: unaryHandler(async (request, identity) => {
+      const { skip, limit } = page(request.pageSize, request.pageToken);
+      const filter: Filter<AttemptDoc> = {};
+      if (request.subscriptionId !== '') filter.subscriptionId = (await readable(identity, request.subscriptionId)).id;
+      else if (request.eventId !== '') {
+        if (!seesEverything(identity)) filter.organisation = identity.organisation;
+      } else throw new ValidationError([{ field: 'subscription_id', description: 'subscription_id or event_id is required' }]);
+      if (request.eventId !== '') filter.eventId = request.eventId;
+      const rows = await attempts.list(filter, skip, limit);
+      return { attempts: rows.map(attemptMessage), nextPageToken: nextToken(skip, limit, rows.length) };
+    }),
+
+    redeliver: unaryHandler(async (request, identity) => {
+      const s = await redeliverable(identity, request.subscriptionId);
+      const requeued = request.eventIds.length === 0
+        ? await deliveries.reopen({ subscriptionId: s.id }, ['dead'], s.status !== 'active')
+        : await deliveries.reopen({ subscriptionId: s.id, eventId: { $in: [...request.eventIds] } }, ['dead', 'delivered'], s.status !== 'active');
+      deps.kickWorker();
+      return { requeued };
+    }),
+
+    replay: unaryHandler(async (request, identity) => {
+      const s = await redeliverable(identity, request.subscriptionId);
+      const from = request.from;
+      if (!from) throw new ValidationError([{ field: 'from', description: 'since_time or after_cursor is required' }]);
+      let after = from.$case === 'afterCursor' ? cursorOf(from.afterCursor, 'after_cursor') : 0;
+      const since = from.$case === 'sinceTime' ? from.sinceTime : undefined;
+      let queued = 0;
+      for (;;) {
+        const batch = await feed.collection.find({ cursor: { $gt: after }, ...(since ? { time: { $gte: since } } : {}) }).sort({ cursor: 1 }).limit(500).toArray();
+        if (batch.length === 0) break;
+        after = batch[batch.length - 1]!.cursor;
+        const wanted = batch.filter((doc) => matches(s.filter, doc.facets));
+        if (wanted.length === 0) continue;
+        queued += await deliveries.createMissing(wanted.map((doc) => deliveryRow(s, doc)));
+        queued += await deliveries.reopen({ subscriptionId: s.id, eventId: { $in: wanted.map((d) => d._id) } }, ['delivered', 'dead'], s.status !== 'active');
+      }
+      deps.kickWorker();
+      return { queued, upToCursor: String(after) };
+    }),
+
+    subscribe: (async (call: ServerWritableStream<SubscribeRequest, SubscribeResponse>) => {
+      const identity = identityOf(call);
+      const filter = scopedFilter(identity, filterFromMessage(call.request.filter));
+      const from = call.request.from;
+      const start = from?.$case === 'afterCursor' ? cursorOf(from.afterCursor, 'after_cursor')
+        : from?.$case === 'sinceTime' ? await feed.cursorBefore(from.sinceTime)
+        : await feed.lastCursor();
+      const stop = new AbortController();
+      const end = (): void => stop.abort();
+      call.on('cancelled', end);
+      call.on('close', end);
+      deps.stopping.addEventListener('abort', end, { once: true });
+      try {
+        for await (const doc of readFeed(feed, start, { ...deps.stream, signal: stop.signal, feedSignal: deps.feedSignal })) {
+          if (!matches(filter, doc.facets)) continue;
+          if (!call.write(feedMessage(doc))) {
+            await new Promise<void>((resolve) => {
+              const done = (): void => { call.off('drain', done); stop.signal.removeEventListener('abort', done); resolve(); };
+              call.on('drain', done);
+              stop.signal.addEventListener('abort', done, { once: true });
+            });
+          }
+        }
+      } finally {
+        deps.stopping.removeEventListener('abort', end);
+      }
+      if (!call.cancelled) call.end();
+    }) as unknown as SubscriptionsServer['subscribe'],
+  };
+}

@@ -1,0 +1,258 @@
+// MongoDB repositories of the notifications service. FerretDB-safe: single-document writes, unique indexes,
+// findOneAndUpdate for claims and counters — no transactions.
+import type { Collection, Db, Filter } from 'mongodb';
+import { ConcurrencyError } from '../../shared/errors/errors';
+import { ensureIndexes, insertOne, isDuplicateKey } from '../../shared/mongo/mongo';
+import type { EventFacets } from '../domain/filter';
+import type { FeedEvent } from '../domain/cloudevent';
+import type { SubscriptionEvent, SubscriptionState } from '../domain/subscription';
+
+// ---------- subscriptions ----------
+
+export type SubscriptionDoc = Omit<SubscriptionState, 'id'> & { _id: string; history: SubscriptionEvent[] };
+
+const toState = ({ _id, history: _history, ...rest }: SubscriptionDoc): SubscriptionState => ({ id: _id, ...rest });
+
+export class SubscriptionRepository {
+  readonly collection: Collection<SubscriptionDoc>;
+  constructor(db: Db) {
+    this.collection = db.collection<SubscriptionDoc>('subscriptions');
+  }
+  async init(): Promise<void> {
+    await ensureIndexes(this.collection, [{ key: { organisation: 1, createdAt: 1 }, name: 'by_organisation' }, { key: { status: 1 }, name: 'by_status' }]);
+  }
+  async get(id: string): Promise<SubscriptionState | undefined> {
+    const doc = await this.collection.findOne({ _id: id });
+    return doc ? toState(doc) : undefined;
+  }
+  async list(organisation: string | undefined): Promise<SubscriptionState[]> {
+    const filter: Filter<SubscriptionDoc> = { status: { $ne: 'deleted' }, ...(organisation !== undefined ? { organisation } : {}) };
+    return (await this.collection.find(filter).sort({ createdAt: 1 }).toArray()).map(toState);
+  }
+  /** Every subscription that can still receive events (paused and disabled ones queue). */
+  async listReceiving(): Promise<SubscriptionState[]> {
+    return (await this.collection.find({ status: { $ne: 'deleted' } }).toArray()).map(toState);
+  }
+  async listActiveIds(): Promise<string[]> {
+    return (await this.collection.find({ status: 'active' }, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
+  }
+  async insert(state: SubscriptionState, events: readonly SubscriptionEvent[]): Promise<void> {
+    const { id, ...rest } = state;
+    await insertOne(this.collection, { _id: id, ...rest, history: [...events] }, 'subscription');
+  }
+  /** Compare-and-set on the revision the decision was made against. */
+  async save(state: SubscriptionState, expectedRevision: number, events: readonly SubscriptionEvent[]): Promise<void> {
+    const { id, ...rest } = state;
+    const result = await this.collection.updateOne(
+      { _id: id, revision: expectedRevision },
+      { $set: rest, $push: { history: { $each: [...events] } } },
+    );
+    if (result.matchedCount === 0) {
+      const current = await this.collection.findOne({ _id: id }, { projection: { revision: 1 } });
+      throw new ConcurrencyError(`subscription ${id} changed meanwhile`, current?.revision ?? 0);
+    }
+  }
+}
+
+// ---------- feed ----------
+
+export type FeedDoc = Omit<FeedEvent, 'id'> & { _id: string; cursor: number; key: string; facets: EventFacets; appendedAt: Date };
+
+export const feedEventOf = (doc: FeedDoc): FeedEvent & { cursor: number } => ({
+  id: doc._id, type: doc.type, source: doc.source, subject: doc.subject, time: doc.time, datacontenttype: doc.datacontenttype,
+  dataschema: doc.dataschema, data: doc.data, cursor: doc.cursor,
+});
+
+/**
+ * Append-only, one entry per event id, cursors from a counter document ($inc is atomic). A cursor taken by an
+ * append that then lost a race or crashed stays unused: readers treat such gaps as settled after a grace period.
+ */
+export class FeedRepository {
+  readonly collection: Collection<FeedDoc>;
+  private readonly counters: Collection<{ _id: string; seq: number }>;
+  constructor(db: Db) {
+    this.collection = db.collection<FeedDoc>('feed');
+    this.counters = db.collection('counters');
+  }
+  async init(): Promise<void> {
+    await ensureIndexes(this.collection, [{ key: { cursor: 1 }, name: 'cursor_unique', unique: true }, { key: { time: 1 }, name: 'by_time' }]);
+  }
+  async get(eventId: string): Promise<FeedDoc | undefined> {
+    return (await this.collection.findOne({ _id: eventId })) ?? undefined;
+  }
+  /** Idempotent by event id: appending the same event again returns the entry already there. */
+  async append(entry: Omit<FeedDoc, 'cursor' | 'appendedAt'>): Promise<FeedDoc> {
+    const existing = await this.get(entry._id);
+    if (existing) return existing;
+    const counter = await this.counters.findOneAndUpdate({ _id: 'feed' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
+    if (!counter) throw new Error('feed counter did not answer');
+    const doc: FeedDoc = { ...entry, cursor: counter.seq, appendedAt: new Date() };
+    try {
+      await insertOne(this.collection, doc, 'feed entry');
+      return doc;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const winner = await this.get(entry._id);
+      if (!winner) throw error;
+      return winner;
+    }
+  }
+  /** Entries after `cursor` in cursor order (unfiltered: the reader needs to see gaps). */
+  async after(cursor: number, limit: number): Promise<FeedDoc[]> {
+    return this.collection.find({ cursor: { $gt: cursor } }).sort({ cursor: 1 }).limit(limit).toArray();
+  }
+  async lastCursor(): Promise<number> {
+    const last = await this.collection.find({}, { projection: { cursor: 1 } }).sort({ cursor: -1 }).limit(1).toArray();
+    return last[0]?.cursor ?? 0;
+  }
+  /** The cursor just before the first entry whose event time is at or after `time` (the last cursor when none). */
+  async cursorBefore(time: Date): Promise<number> {
+    const first = await this.collection.find({ time: { $gte: time } }, { projection: { cursor: 1 } }).sort({ cursor: 1 }).limit(1).toArray();
+    return first[0] ? first[0].cursor - 1 : this.lastCursor();
+  }
+}
+
+// ---------- deliveries ----------
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead' | 'cancelled';
+
+export type DeliveryDoc = {
+  _id: string; // `${subscriptionId}/${eventId}`: one row per (subscription, event)
+  subscriptionId: string;
+  organisation: string;
+  eventId: string;
+  eventType: string;
+  subject: string;
+  releaseId: string;
+  /** Ordering lane: the event's Kafka key (the standard / aggregate it is about). */
+  key: string;
+  cursor: number;
+  status: DeliveryStatus;
+  /** True while the subscription is paused/disabled: not claimable. */
+  held: boolean;
+  /** Next time a worker may claim it: due time, or the end of the current claim's lease. */
+  availableAt: Date;
+  /** Token of the current claim; a worker that lost its lease cannot overwrite the row. */
+  claim: string | null;
+  attempts: number;
+  roundAttempts: number;
+  createdAt: Date;
+  updatedAt: Date;
+  deliveredAt: Date | null;
+  lastStatusCode: number;
+  lastError: string;
+};
+
+export const deliveryId = (subscriptionId: string, eventId: string): string => `${subscriptionId}/${eventId}`;
+
+export class DeliveryRepository {
+  readonly collection: Collection<DeliveryDoc>;
+  constructor(db: Db) {
+    this.collection = db.collection<DeliveryDoc>('deliveries');
+  }
+  async init(): Promise<void> {
+    await ensureIndexes(this.collection, [
+      { key: { subscriptionId: 1, eventId: 1 }, name: 'subscription_event_unique', unique: true },
+      { key: { status: 1, held: 1, availableAt: 1 }, name: 'claimable' },
+      { key: { subscriptionId: 1, key: 1, status: 1, cursor: 1 }, name: 'lane' },
+      { key: { subscriptionId: 1, cursor: 1 }, name: 'by_subscription' },
+      { key: { eventId: 1 }, name: 'by_event' },
+    ]);
+  }
+  /** Inserts the rows that do not exist yet; returns how many were new. */
+  async createMissing(rows: readonly DeliveryDoc[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    try {
+      const result = await this.collection.insertMany([...rows], { ordered: false });
+      return result.insertedCount;
+    } catch (error) {
+      const e = error as { code?: number; writeErrors?: { code?: number }[] | { code?: number }; insertedCount?: number; result?: { insertedCount?: number } };
+      const writeErrors = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors ? [e.writeErrors] : [];
+      const onlyDuplicates = writeErrors.length > 0 ? writeErrors.every((w) => w.code === 11000) : e.code === 11000;
+      if (!onlyDuplicates) throw error;
+      return e.insertedCount ?? e.result?.insertedCount ?? 0;
+    }
+  }
+  async get(id: string): Promise<DeliveryDoc | undefined> {
+    return (await this.collection.findOne({ _id: id })) ?? undefined;
+  }
+  async candidates(now: Date, limit: number): Promise<DeliveryDoc[]> {
+    return this.collection.find({ status: 'pending', held: false, availableAt: { $lte: now } }).sort({ cursor: 1 }).limit(limit).toArray();
+  }
+  /** True when an earlier event of the same lane is still unfinished: this one must wait (per-standard order). */
+  async blockedByEarlier(row: DeliveryDoc): Promise<boolean> {
+    return (await this.collection.countDocuments({ subscriptionId: row.subscriptionId, key: row.key, status: 'pending', cursor: { $lt: row.cursor } }, { limit: 1 })) > 0;
+  }
+  /** Atomic claim: only one worker wins; the lease makes the row claimable again if that worker dies. */
+  async claim(id: string, claim: string, now: Date, leaseMs: number): Promise<DeliveryDoc | undefined> {
+    const doc = await this.collection.findOneAndUpdate(
+      { _id: id, status: 'pending', held: false, availableAt: { $lte: now } },
+      { $set: { claim, availableAt: new Date(now.getTime() + leaseMs), updatedAt: now }, $inc: { attempts: 1, roundAttempts: 1 } },
+      { returnDocument: 'after' },
+    );
+    return doc ?? undefined;
+  }
+  /** Writes the outcome of a claim, unless the claim was lost (lease expired and taken over). */
+  async finish(id: string, claim: string, set: Partial<DeliveryDoc>): Promise<boolean> {
+    const result = await this.collection.updateOne({ _id: id, claim }, { $set: { ...set, claim: null, updatedAt: new Date() } });
+    return result.matchedCount > 0;
+  }
+  async setHeld(subscriptionId: string, held: boolean): Promise<void> {
+    await this.collection.updateMany({ subscriptionId, status: 'pending', held: !held }, { $set: { held, updatedAt: new Date() } });
+  }
+  async cancelPending(subscriptionId: string): Promise<void> {
+    await this.collection.updateMany({ subscriptionId, status: 'pending' }, { $set: { status: 'cancelled', updatedAt: new Date() } });
+  }
+  /** Re-opens finished deliveries (a new round of attempts, same ids). In-flight or waiting ones are left alone. */
+  async reopen(filter: Filter<DeliveryDoc>, statuses: readonly DeliveryStatus[], held: boolean): Promise<number> {
+    const now = new Date();
+    const result = await this.collection.updateMany(
+      { ...filter, status: { $in: [...statuses] } },
+      { $set: { status: 'pending', held, availableAt: now, roundAttempts: 0, claim: null, updatedAt: now } },
+    );
+    return result.modifiedCount;
+  }
+  async list(filter: Filter<DeliveryDoc>, skip: number, limit: number): Promise<DeliveryDoc[]> {
+    return this.collection.find(filter).sort({ cursor: 1, subscriptionId: 1 }).skip(skip).limit(limit).toArray();
+  }
+}
+
+// ---------- attempts (the delivery log) ----------
+
+export type AttemptOutcome = 'delivered' | 'retry-scheduled' | 'dead-lettered' | 'endpoint-gone';
+
+export type AttemptDoc = {
+  _id: string;
+  deliveryId: string;
+  subscriptionId: string;
+  organisation: string;
+  eventId: string;
+  eventType: string;
+  attempt: number;
+  startedAt: Date;
+  latencyMs: number;
+  statusCode: number;
+  outcome: AttemptOutcome;
+  error: string;
+  endpointUrl: string;
+  worker: string;
+};
+
+export class AttemptLog {
+  readonly collection: Collection<AttemptDoc>;
+  constructor(db: Db) {
+    this.collection = db.collection<AttemptDoc>('attempts');
+  }
+  async init(): Promise<void> {
+    await ensureIndexes(this.collection, [
+      { key: { subscriptionId: 1, startedAt: 1 }, name: 'by_subscription' },
+      { key: { eventId: 1, startedAt: 1 }, name: 'by_event' },
+    ]);
+  }
+  async record(doc: AttemptDoc): Promise<void> {
+    await insertOne(this.collection, doc, 'delivery attempt');
+  }
+  async list(filter: Filter<AttemptDoc>, skip: number, limit: number): Promise<AttemptDoc[]> {
+    return this.collection.find(filter).sort({ startedAt: 1, _id: 1 }).skip(skip).limit(limit).toArray();
+  }
+}

@@ -1,0 +1,120 @@
+// Builds the notifications service from explicit dependencies, so tests run it in-process with their own
+// database, topic namespace, consumer group and ports.
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { SubscriptionsService } from '../../proto/gen/bps/notifications/v1/subscriptions';
+import type { TokenService } from '../shared/auth/identity';
+import { topicName, topics } from '../shared/events/catalog';
+import { startGrpcServer } from '../shared/grpc/server';
+import { ensureTopics, EventConsumer, EventProducer, ProcessedEvents } from '../shared/kafka/kafka';
+import type { Logger } from '../shared/log/logger';
+import { connectMongo } from '../shared/mongo/mongo';
+import { Outbox, OutboxRelay } from '../shared/mongo/outbox';
+import { endpointPolicy } from './domain/endpoint-policy';
+import type { RetryPolicy } from './domain/retry';
+import { DeliveryWorker } from './adapters/delivery-worker';
+import { FeedSignal } from './adapters/feed-reader';
+import { subscriptionsServer } from './adapters/grpc-subscriptions';
+import { intakeHandler } from './adapters/intake';
+import { AttemptLog, DeliveryRepository, FeedRepository, SubscriptionRepository } from './adapters/mongo-store';
+import { SubscriptionCommands } from './adapters/subscription-store';
+import { WebhookSender } from './adapters/webhook-sender';
+
+export type NotificationsDeps = {
+  readonly mongoUri: string;
+  readonly dbName: string;
+  readonly kafka: Kafka;
+  readonly topicNamespace: string;
+  readonly consumerGroup: string;
+  readonly grpcPort: number;
+  readonly tokens: TokenService;
+  readonly logger: Logger;
+  /** Hosts, addresses or CIDRs that may be internal (SSRF allow-list). */
+  readonly allowedHosts: readonly string[];
+  readonly retry: RetryPolicy;
+  readonly delivery: {
+    readonly concurrency: number;
+    readonly perSubscriptionConcurrency: number;
+    readonly requestTimeoutMs: number;
+    readonly leaseMs: number;
+    readonly pollMs: number;
+    readonly sweepMs: number;
+  };
+  readonly stream: { readonly pollMs: number; readonly gapGraceMs: number; readonly batchSize: number };
+  /** How long a rotated-out secret keeps signing when the caller names no grace period. */
+  readonly defaultSecretGraceMs: number;
+  readonly outboxPollMs: number;
+  /** Identifies this process's claims in the delivery log; unique per start by default. */
+  readonly workerId?: string;
+};
+
+export type NotificationsApp = {
+  readonly grpcPort: number;
+  /** Graceful stop; `abandon` drops sends in flight without recording them, like a killed process. */
+  stop(mode?: 'graceful' | 'abandon'): Promise<void>;
+};
+
+export async function startNotifications(deps: NotificationsDeps): Promise<NotificationsApp> {
+  const { logger } = deps;
+  const mongo = await connectMongo(deps.mongoUri, deps.dbName);
+  const subscriptions = new SubscriptionRepository(mongo.db);
+  const feed = new FeedRepository(mongo.db);
+  const deliveries = new DeliveryRepository(mongo.db);
+  const attempts = new AttemptLog(mongo.db);
+  const outbox = new Outbox(mongo.db);
+  await Promise.all([subscriptions.init(), feed.init(), deliveries.init(), attempts.init(), outbox.init()]);
+  const commands = new SubscriptionCommands(subscriptions, deliveries);
+
+  const consumed = [topicName(topics.standards, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)];
+  const emitted = topicName(topics.notifications, deps.topicNamespace);
+  await ensureTopics(deps.kafka, [...consumed, emitted, ...consumed.map((t) => `${t}.dlq`)]);
+
+  const producer = new EventProducer(deps.kafka);
+  await producer.connect();
+  const relay = new OutboxRelay([outbox.collection], producer, logger, { pollMs: deps.outboxPollMs });
+
+  const sender = new WebhookSender(endpointPolicy(deps.allowedHosts));
+  const worker = new DeliveryWorker(
+    { subscriptions, commands, deliveries, attempts, feed, outbox, sender, topicNamespace: deps.topicNamespace, logger },
+    { workerId: deps.workerId ?? `notifications-${randomUUID().slice(0, 8)}`, retry: deps.retry, ...deps.delivery },
+  );
+  const feedSignal = new FeedSignal();
+  const consumer = new EventConsumer({
+    kafka: deps.kafka, groupId: deps.consumerGroup, topics: consumed, processed: new ProcessedEvents(mongo.db), logger,
+    handler: intakeHandler({ feed, subscriptions, deliveries, logger, onAppended: () => { feedSignal.notify(); worker.kick(); } }),
+  });
+
+  const stopping = new AbortController();
+  const grpc = await startGrpcServer({
+    serviceName: 'notifications', port: deps.grpcPort, tokens: deps.tokens, logger,
+    services: [{
+      definition: SubscriptionsService,
+      implementation: subscriptionsServer({
+        subscriptions, commands, deliveries, attempts, feed, feedSignal, endpointPolicy: endpointPolicy(deps.allowedHosts),
+        defaultGraceMs: deps.defaultSecretGraceMs, stream: deps.stream, stopping: stopping.signal, kickWorker: () => worker.kick(), logger,
+      }),
+    }],
+  });
+
+  const joined = consumer.ready();
+  await consumer.start();
+  await joined;
+  worker.start();
+  relay.start();
+  logger.info({ grpcPort: grpc.port, db: deps.dbName, topics: consumed }, 'notifications started');
+
+  return {
+    grpcPort: grpc.port,
+    async stop(mode = 'graceful') {
+      stopping.abort();
+      await worker.stop(mode);
+      await consumer.stop();
+      await grpc.shutdown();
+      await relay.stop();
+      if (mode === 'graceful') await relay.relayOnce().catch(() => 0);
+      await producer.disconnect();
+      sender.close();
+      await mongo.close();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+// SSRF guard: a webhook endpoint must be http(s) and must not reach loopback, private, link-local or other
+// internal addresses, unless the allow-list (config NOTIFICATIONS_ALLOWED_HOSTS) names the host, the address or
+// a CIDR containing it. Pure: DNS resolution happens in the adapter, which asks `addressAllowed` per address.
+import { BlockList, isIP } from 'node:net';
+import type { FieldViolation } from '../../shared/errors/errors';
+
+const internal = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
+  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
+  ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+] as const) internal.addSubnet(net, prefix, 'ipv4');
+for (const [net, prefix] of [
+  ['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
+] as const) internal.addSubnet(net, prefix, 'ipv6');
+
+export type EndpointPolicy = {
+  readonly allowedHosts: ReadonlySet<string>;
+  readonly allowedNets: BlockList;
+};
+
+/** "127.0.0.1, hooks.internal, 10.1.0.0/16" -> a policy. Throws on an unreadable CIDR. */
+export function endpointPolicy(allowList: readonly string[]): EndpointPolicy {
+  const allowedHosts = new Set<string>();
+  const allowedNets = new BlockList();
+  for (const raw of allowList.map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+    const [net, bits] = raw.split('/');
+    if (bits !== undefined && net !== undefined && isIP(net) !== 0) {
+      const family = isIP(net) === 4 ? 'ipv4' : 'ipv6';
+      allowedNets.addSubnet(net, Number(bits), family);
+    } else {
+      allowedHosts.add(raw);
+    }
+  }
+  return { allowedHosts, allowedNets };
+}
+
+const bare = (host: string): string => host.replace(/^\[|\]$/g, '').toLowerCase();
+
+export function isInternalAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 0) return true; // not an address at all: refuse
+  return internal.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** May a request to `host` go to `address`? Public addresses always; internal ones only when allow-listed. */
+export function addressAllowed(policy: EndpointPolicy, host: string, address: string): boolean {
+  if (!isInternalAddress(address)) return true;
+  if (policy.allowedHosts.has(bare(host)) || policy.allowedHosts.has(address.toLowerCase())) return true;
+  const family = isIP(address);
+  return family !== 0 && policy.allowedNets.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** Syntax checks of an endpoint URL; the address checks follow once the host is resolved. */
+export function checkEndpointUrl(value: string, field = 'endpoint_url'): { url?: URL; violations: FieldViolation[] } {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { violations: [{ field, description: 'must be an absolute http(s) URL', reason: 'INVALID_URL' }] };
+  }
+  const violations: FieldViolation[] = [];
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') violations.push({ field, description: 'must use http or https', reason: 'INVALID_URL' });
+  if (url.username !== '' || url.password !== '') violations.push({ field, description: 'must not carry credentials', reason: 'INVALID_URL' });
+  if (url.hash !== '') violations.push({ field, description: 'must not carry a fragment', reason: 'INVALID_URL' });
+  if (value.length > 2048) violations.push({ field, description: 'is longer than 2048 characters', reason: 'INVALID_URL' });
+  return violations.length > 0 ? { violations } : { url, violations };
+}
+
+export const hostOf = (url: URL): string => bare(url.hostname);

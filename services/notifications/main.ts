@@ -1,0 +1,60 @@
+// Wiring only: config from env, then startNotifications.
+import { z } from 'zod';
+import { TokenService } from '../shared/auth/identity';
+import { configSchema, loadConfig, port } from '../shared/config/config';
+import { createKafka } from '../shared/kafka/kafka';
+import { createLogger } from '../shared/log/logger';
+import { runMain } from '../shared/runtime/main';
+import { initTelemetry } from '../shared/telemetry/otel';
+import { startNotifications } from './app';
+
+const ms = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
+
+const schema = configSchema({
+  NOTIFICATIONS_GRPC_PORT: port.default(50054),
+  NOTIFICATIONS_DB: z.string().min(1).default('bps_notifications'),
+  NOTIFICATIONS_CONSUMER_GROUP: z.string().min(1).default('bps-notifications'),
+  // Comma-separated hosts, addresses or CIDRs that webhooks may reach although internal (SSRF allow-list).
+  NOTIFICATIONS_ALLOWED_HOSTS: z.string().default(''),
+  NOTIFICATIONS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+  NOTIFICATIONS_BACKOFF_BASE_MS: ms(2_000),
+  NOTIFICATIONS_BACKOFF_MAX_MS: ms(3_600_000),
+  NOTIFICATIONS_RETRY_AFTER_MAX_MS: ms(6 * 3_600_000),
+  NOTIFICATIONS_REQUEST_TIMEOUT_MS: ms(10_000),
+  NOTIFICATIONS_LEASE_MS: ms(60_000),
+  NOTIFICATIONS_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  NOTIFICATIONS_PER_SUBSCRIPTION_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  NOTIFICATIONS_POLL_MS: ms(500),
+  NOTIFICATIONS_SECRET_GRACE_MS: ms(24 * 3_600_000),
+}).refine((c) => c.NOTIFICATIONS_LEASE_MS > c.NOTIFICATIONS_REQUEST_TIMEOUT_MS, {
+  path: ['NOTIFICATIONS_LEASE_MS'], message: 'must exceed NOTIFICATIONS_REQUEST_TIMEOUT_MS (a claim must outlive its request)',
+});
+
+runMain('notifications', async () => {
+  const config = loadConfig(schema);
+  initTelemetry({ serviceName: 'notifications', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const logger = createLogger('notifications', config.BPS_LOG_LEVEL);
+  return startNotifications({
+    mongoUri: config.MONGODB_URI,
+    dbName: config.NOTIFICATIONS_DB,
+    kafka: createKafka({ brokers: config.BPS_KAFKA_BROKERS, clientId: 'notifications', logger }),
+    topicNamespace: config.BPS_TOPIC_NAMESPACE,
+    consumerGroup: config.NOTIFICATIONS_CONSUMER_GROUP,
+    grpcPort: config.NOTIFICATIONS_GRPC_PORT,
+    tokens: new TokenService(config.BPS_JWT_SECRET, config.BPS_JWT_ISSUER),
+    logger,
+    allowedHosts: config.NOTIFICATIONS_ALLOWED_HOSTS.split(',').map((s) => s.trim()).filter(Boolean),
+    retry: {
+      maxAttempts: config.NOTIFICATIONS_MAX_ATTEMPTS, baseDelayMs: config.NOTIFICATIONS_BACKOFF_BASE_MS,
+      maxDelayMs: config.NOTIFICATIONS_BACKOFF_MAX_MS, maxRetryAfterMs: config.NOTIFICATIONS_RETRY_AFTER_MAX_MS,
+    },
+    delivery: {
+      concurrency: config.NOTIFICATIONS_CONCURRENCY, perSubscriptionConcurrency: config.NOTIFICATIONS_PER_SUBSCRIPTION_CONCURRENCY,
+      requestTimeoutMs: config.NOTIFICATIONS_REQUEST_TIMEOUT_MS, leaseMs: config.NOTIFICATIONS_LEASE_MS,
+      pollMs: config.NOTIFICATIONS_POLL_MS, sweepMs: 5_000,
+    },
+    stream: { pollMs: config.NOTIFICATIONS_POLL_MS, gapGraceMs: 5_000, batchSize: 200 },
+    defaultSecretGraceMs: config.NOTIFICATIONS_SECRET_GRACE_MS,
+    outboxPollMs: 200,
+  });
+});
