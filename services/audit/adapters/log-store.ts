@@ -1,0 +1,112 @@
+// The hash-chained logs in MongoDB (FerretDB-compatible: single-document writes only). One document per entry;
+// the global log and every per-aggregate log are separate documents. Appends are idempotent per (log, eventId)
+// (unique index) and ordered by a unique (log, sequence) index: two writers racing for the same sequence both
+// try, one wins, the other re-reads the head and retries.
+import type { Collection, Db } from 'mongodb';
+import { TransientError } from '../../shared/errors/errors';
+import { ensureIndexes, insertOne, isDuplicateKey } from '../../shared/mongo/mongo';
+import { entryHash, type RecordedEvent } from '../domain/entry';
+import { indexFieldsOf, type IndexFields } from '../domain/derive';
+import { GENESIS_HASH, type HashAlgorithm } from '../domain/hashing';
+import type { StoredEntry } from '../domain/verify';
+
+export type EntryDoc = {
+  _id: string;
+  log: string;
+  sequence: number;
+  eventId: string;
+  prevHash: string;
+  hash: string;
+  hashAlgorithm: HashAlgorithm;
+  topic: string;
+  event: RecordedEvent;
+  index: IndexFields;
+  recordedAt: Date;
+};
+
+/** Logs appended to since their last checkpoint; `version` changes on every append. */
+type LogDoc = { _id: string; dirty: boolean; version: number; updatedAt: Date };
+
+const MAX_APPEND_ATTEMPTS = 100;
+
+export function toStoredEntry(doc: EntryDoc): StoredEntry {
+  const { log, sequence, eventId, prevHash, hash, hashAlgorithm, topic, event, index } = doc;
+  return { log, sequence, eventId, prevHash, hash, hashAlgorithm, topic, event, index };
+}
+
+export class LogStore {
+  readonly entries: Collection<EntryDoc>;
+  readonly logs: Collection<LogDoc>;
+
+  constructor(db: Db, private readonly hashAlgorithm: HashAlgorithm) {
+    this.entries = db.collection<EntryDoc>('entries');
+    this.logs = db.collection<LogDoc>('logs');
+  }
+
+  async init(): Promise<void> {
+    await ensureIndexes(this.entries, [
+      { key: { log: 1, sequence: 1 }, name: 'log_sequence', unique: true },
+      { key: { log: 1, eventId: 1 }, name: 'log_event', unique: true },
+      { key: { 'index.actorSubject': 1, 'index.eventTime': 1 }, name: 'actor_time' },
+    ]);
+    await ensureIndexes(this.logs, [{ key: { dirty: 1 }, name: 'dirty' }]);
+  }
+
+  /** Appends `event` to `log` unless it is already there; returns the entry either way. */
+  async append(log: string, topic: string, event: RecordedEvent): Promise<EntryDoc> {
+    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
+      const existing = await this.entries.findOne({ log, eventId: event.id });
+      if (existing) {
+        await this.markDirty(log); // a crash may have come between the append and this
+        return existing;
+      }
+      const head = await this.head(log);
+      const sequence = (head?.sequence ?? 0) + 1;
+      const content = { log, sequence, prevHash: head?.hash ?? GENESIS_HASH, hashAlgorithm: this.hashAlgorithm, topic, event };
+      const doc: EntryDoc = { _id: `${log}#${sequence}`, ...content, eventId: event.id, hash: entryHash(content), index: indexFieldsOf(event), recordedAt: new Date() };
+      try {
+        await insertOne(this.entries, doc, 'audit entry');
+        await this.markDirty(log);
+        return doc;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        // Someone took this sequence (or appended this event) first: look again.
+      }
+    }
+    throw new TransientError(`could not append to ${log}: too much contention`);
+  }
+
+  async head(log: string): Promise<EntryDoc | null> {
+    return this.entries.find({ log }).sort({ sequence: -1 }).limit(1).next();
+  }
+
+  async read(log: string): Promise<StoredEntry[]> {
+    return (await this.entries.find({ log }).sort({ sequence: 1 }).toArray()).map(toStoredEntry);
+  }
+
+  async globalEntriesFor(eventIds: readonly string[]): Promise<EntryDoc[]> {
+    if (eventIds.length === 0) return [];
+    return this.entries.find({ log: 'global', eventId: { $in: [...eventIds] } }).sort({ sequence: 1 }).toArray();
+  }
+
+  async byActor(subject: string, from: string | undefined, to: string | undefined): Promise<EntryDoc[]> {
+    const time: Record<string, string> = {};
+    if (from) time['$gte'] = from;
+    if (to) time['$lt'] = to;
+    const filter = { log: 'global', 'index.actorSubject': subject, ...(Object.keys(time).length > 0 ? { 'index.eventTime': time } : {}) };
+    return this.entries.find(filter).sort({ sequence: 1 }).toArray();
+  }
+
+  async dirtyLogs(limit: number): Promise<LogDoc[]> {
+    return this.logs.find({ dirty: true }).limit(limit).toArray();
+  }
+
+  /** Clears the dirty mark unless the log was appended to since `version` was read. */
+  async markClean(log: string, version: number): Promise<void> {
+    await this.logs.updateOne({ _id: log, version }, { $set: { dirty: false } });
+  }
+
+  private async markDirty(log: string): Promise<void> {
+    await this.logs.updateOne({ _id: log }, { $set: { dirty: true, updatedAt: new Date() }, $inc: { version: 1 } }, { upsert: true });
+  }
+}

@@ -1,0 +1,107 @@
+// Trace queries answered from the logs: start from the logs a question names, follow the aggregates their events
+// reference (bounded), then order the events by their place in the global log.
+import { NotFoundError } from '../../shared/errors/errors';
+import { GLOBAL_LOG, logName, parseLogName, type AggregateRef } from '../domain/derive';
+import { EXPORT_FORMAT, type ExportDocument } from '../domain/export';
+import type { PublicKeyInfo } from '../domain/signing';
+import { followedKinds, MAX_TRACE_LOGS, publishedProvenance, stepContentOf, type Provenance, type TraceStep, type TraceTarget } from '../domain/trace';
+import type { StoredEntry } from '../domain/verify';
+import type { CheckpointStore } from './checkpoints';
+import type { EntryDoc, LogStore } from './log-store';
+
+export type TraceResult = { readonly steps: TraceStep[]; readonly logs: string[]; readonly provenance?: Provenance };
+
+function stepOf(doc: EntryDoc | StoredEntry, globalSequence: number): TraceStep {
+  return { globalSequence, hash: doc.hash, ...stepContentOf(doc.event) };
+}
+
+export class TraceReader {
+  constructor(private readonly store: LogStore, private readonly checkpoints: CheckpointStore, private readonly keys: () => Promise<Map<string, PublicKeyInfo>>) {}
+
+  async trace(target: TraceTarget): Promise<TraceResult> {
+    switch (target.kind) {
+      case 'item-version': {
+        const itemLog = logName({ kind: 'item', id: target.itemCode });
+        let provenance: Provenance | undefined;
+        for (const entry of await this.store.read(itemLog)) provenance ??= publishedProvenance(entry.event, target.itemCode, target.version);
+        if (!provenance) throw new NotFoundError('published item version', `${target.itemCode}@${target.version}`);
+        const start = ([
+          { kind: 'release', id: provenance.releaseId }, { kind: 'change-set', id: provenance.changeSetId },
+          ...provenance.proposalIds.map((id) => ({ kind: 'proposal' as const, id })), { kind: 'workflow', id: provenance.workflowId },
+        ] satisfies AggregateRef[]).filter((r) => r.id !== '');
+        return { ...(await this.closure(start, target.kind)), provenance };
+      }
+      case 'proposal':
+        return this.closure([{ kind: 'proposal', id: target.proposalId }], target.kind, true);
+      case 'cycle':
+        return this.closure([{ kind: 'cycle', id: target.cycleId }], target.kind, true);
+      case 'actor': {
+        const docs = await this.store.byActor(target.subject, target.from, target.to);
+        return { steps: docs.map((d) => stepOf(d, d.sequence)), logs: [GLOBAL_LOG] };
+      }
+      default: {
+        const unknown: never = target;
+        throw new Error(`unknown trace target ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  private async closure(start: readonly AggregateRef[], kind: TraceTarget['kind'], requireStart = false): Promise<TraceResult> {
+    const follow = new Set(followedKinds(kind));
+    const queue = start.map(logName);
+    const seen = new Set<string>(queue);
+    const byEventId = new Map<string, StoredEntry>();
+    while (queue.length > 0) {
+      const log = queue.shift()!;
+      const entries = await this.store.read(log);
+      if (requireStart && entries.length === 0 && start.some((s) => logName(s) === log)) {
+        const ref = parseLogName(log);
+        throw new NotFoundError(ref?.kind ?? 'log', ref?.id ?? log);
+      }
+      for (const entry of entries) {
+        byEventId.set(entry.eventId, entry);
+        for (const ref of entry.index?.aggregates ?? []) {
+          const name = logName(ref);
+          if (follow.has(ref.kind) && !seen.has(name) && seen.size < MAX_TRACE_LOGS) {
+            seen.add(name);
+            queue.push(name);
+          }
+        }
+      }
+    }
+    const global = await this.store.globalEntriesFor([...byEventId.keys()]);
+    const steps = global.map((d) => stepOf(d, d.sequence));
+    // An event missing from the global log (it should never be) is still shown, first, with sequence 0.
+    const inGlobal = new Set(global.map((d) => d.eventId));
+    const orphans = [...byEventId.values()].filter((e) => !inGlobal.has(e.eventId)).map((e) => stepOf(e, 0));
+    return { steps: [...orphans, ...steps], logs: [...seen] };
+  }
+
+  /** The trace plus, for each step, a complete log holding its event, with a checkpoint at that log's head. */
+  async export(target: TraceTarget): Promise<ExportDocument> {
+    const { steps, logs } = await this.trace(target);
+    const traceLogs = new Set(logs);
+    const needed = new Set<string>();
+    for (const step of steps) {
+      const names = step.aggregates.map(logName);
+      needed.add(names.find((n) => traceLogs.has(n)) ?? names[0] ?? GLOBAL_LOG);
+    }
+    const exported: ExportDocument['logs'][number][] = [];
+    for (const log of [...needed].sort()) {
+      // Checkpoint first, then read: entries appended in between are simply beyond the checkpoint.
+      const checkpoint = await this.checkpoints.checkpointHead(log);
+      const entries = (await this.store.read(log)).filter((e) => e.sequence <= checkpoint.size);
+      exported.push({ log, checkpoint, entries: entries.map(({ log: l, sequence, prevHash, hash, hashAlgorithm, topic, event }) => ({ log: l, sequence, prevHash, hash, hashAlgorithm, topic, event })) });
+    }
+    const keys = await this.keys();
+    const usedKeyIds = new Set(exported.map((l) => l.checkpoint.keyId));
+    return {
+      format: EXPORT_FORMAT,
+      generatedAt: new Date().toISOString(),
+      target,
+      steps,
+      logs: exported,
+      publicKeys: [...keys.values()].filter((k) => usedKeyIds.has(k.keyId)),
+    };
+  }
+}

@@ -1,0 +1,105 @@
+// The audit service from explicit dependencies: tests start it in-process with their own database, topic
+// namespace and consumer group.
+import { AuditService } from '../../proto/gen/bps/audit/v1/audit';
+import type { TokenService } from '../shared/auth/identity';
+import { topicName, topics } from '../shared/events/catalog';
+import { startGrpcServer } from '../shared/grpc/server';
+import { createKafka, ensureTopics, EventConsumer, EventProducer, ProcessedEvents } from '../shared/kafka/kafka';
+import type { Logger } from '../shared/log/logger';
+import { connectMongo } from '../shared/mongo/mongo';
+import { OutboxRelay } from '../shared/mongo/outbox';
+import { CheckpointStore } from './adapters/checkpoints';
+import { auditHandler } from './adapters/consumer';
+import { auditServer } from './adapters/grpc';
+import { KeyRing } from './adapters/keys';
+import { LogStore } from './adapters/log-store';
+import { TraceReader } from './adapters/traces';
+import type { HashAlgorithm } from './domain/hashing';
+import type { SignatureAlgorithm, SigningKey } from './domain/signing';
+
+export type AuditDeps = {
+  readonly mongoUri: string;
+  readonly dbName: string;
+  readonly kafkaBrokers: string;
+  readonly topicNamespace: string;
+  readonly grpcPort: number;
+  readonly tokens: TokenService;
+  readonly logger: Logger;
+  readonly environment: string;
+  readonly hashAlgorithm: HashAlgorithm;
+  readonly signatureAlgorithm: SignatureAlgorithm;
+  /** PEM or hex; absent outside production = a development key kept in the audit DB. */
+  readonly signingKey?: string;
+  readonly checkpointIntervalMs: number;
+  readonly consumerGroup?: string;
+  readonly outboxPollMs?: number;
+};
+
+export type AuditApp = {
+  readonly port: number;
+  readonly store: LogStore;
+  readonly checkpoints: CheckpointStore;
+  readonly keys: KeyRing;
+  readonly signingKey: SigningKey;
+  stop(): Promise<void>;
+};
+
+/** Every platform topic the audit service records (not its own: checkpoints of checkpoints would never settle). */
+export function auditedTopics(namespace: string): string[] {
+  return Object.values(topics).filter((t) => t !== topics.audit).map((t) => topicName(t, namespace));
+}
+
+export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
+  const { logger } = deps;
+  const mongo = await connectMongo(deps.mongoUri, deps.dbName);
+  const store = new LogStore(mongo.db, deps.hashAlgorithm);
+  const keys = new KeyRing(mongo.db);
+  await Promise.all([store.init(), keys.init()]);
+  const signingKey = await keys.signingKey({ algorithm: deps.signatureAlgorithm, configured: deps.signingKey, environment: deps.environment, logger });
+  const checkpoints = new CheckpointStore(mongo.db, store, signingKey, { hashAlgorithm: deps.hashAlgorithm, topicNamespace: deps.topicNamespace, logger });
+  await checkpoints.init();
+
+  const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'bps-audit', logger });
+  const consumed = auditedTopics(deps.topicNamespace);
+  await ensureTopics(kafka, [...consumed, topicName(topics.audit, deps.topicNamespace)]);
+  const producer = new EventProducer(kafka);
+  const relay = new OutboxRelay([checkpoints.collection], producer, logger, { pollMs: deps.outboxPollMs ?? 500 });
+  const consumer = new EventConsumer({
+    kafka,
+    groupId: deps.consumerGroup ?? (deps.topicNamespace ? `bps-audit.${deps.topicNamespace}` : 'bps-audit'),
+    topics: consumed,
+    handler: auditHandler(store, deps.topicNamespace),
+    processed: new ProcessedEvents(mongo.db),
+    logger,
+  });
+  const joined = consumer.ready();
+  await consumer.start();
+  await joined;
+  relay.start();
+  checkpoints.startInterval(deps.checkpointIntervalMs);
+
+  const traces = new TraceReader(store, checkpoints, () => keys.all());
+  const server = await startGrpcServer({
+    serviceName: 'audit',
+    port: deps.grpcPort,
+    services: [{ definition: AuditService, implementation: auditServer({ store, checkpoints, keys, traces }) }],
+    tokens: deps.tokens,
+    logger,
+  });
+
+  return {
+    port: server.port,
+    store,
+    checkpoints,
+    keys,
+    signingKey,
+    stop: async () => {
+      await server.shutdown();
+      await consumer.stop();
+      await checkpoints.stop();
+      await relay.stop();
+      await producer.disconnect();
+      await mongo.close();
+    },
+  };
+}
