@@ -1,0 +1,87 @@
+// Builds the registry from explicit dependencies, so tests run it in-process with their own database, topic
+// namespace and ports. main.ts only reads config and calls startRegistry.
+import type { TokenService } from '../shared/auth/identity';
+import { topics, topicName } from '../shared/events/catalog';
+import { startGrpcServer } from '../shared/grpc/server';
+import { createKafka, ensureTopics, EventProducer } from '../shared/kafka/kafka';
+import type { Logger } from '../shared/log/logger';
+import { connectMongo } from '../shared/mongo/mongo';
+import { OutboxRelay } from '../shared/mongo/outbox';
+import { StandardRegistryService } from '../../proto/gen/bps/registry/v1/registry';
+import { registryHandlers } from './adapters/grpc/handlers';
+import { changeSetConsumer } from './adapters/kafka/change-sets';
+import { RegistryStore } from './adapters/mongo/store';
+import { EffectiveScheduler } from './adapters/scheduler';
+import { Registry } from './registry';
+
+export type RegistryDeps = {
+  mongoUri: string;
+  dbName: string;
+  kafkaBrokers: string;
+  topicNamespace: string;
+  /** 0 = any free port */
+  grpcPort: number;
+  tokens: TokenService;
+  logger: Logger;
+  now?: () => Date;
+  /** Days after a raised floor takes effect by which provinces below it must re-file (default 90). */
+  refileDays?: number;
+  /** How often the version.effective due list is polled (default 60 s). */
+  schedulerPollMs?: number;
+  /** How often the outbox relay polls (default 200 ms). */
+  relayPollMs?: number;
+  /** Consumer group for approved change sets (default "registry" + namespace). */
+  consumerGroupId?: string;
+};
+
+export type RunningRegistry = {
+  readonly grpcPort: number;
+  readonly registry: Registry;
+  readonly store: RegistryStore;
+  stop(): Promise<void>;
+};
+
+export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry> {
+  const logger = deps.logger;
+  const mongo = await connectMongo(deps.mongoUri, deps.dbName);
+  const store = new RegistryStore(mongo.db);
+  await store.init();
+  const registry = new Registry({ store, topicNamespace: deps.topicNamespace, logger, now: deps.now ?? (() => new Date()), refileDays: deps.refileDays ?? 90 });
+  await registry.projectPending();
+  await registry.seed();
+
+  const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'registry', logger });
+  await ensureTopics(kafka, [topicName(topics.standards, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)]);
+  const producer = new EventProducer(kafka);
+  const relay = new OutboxRelay(store.outboxCollections(), producer, logger, { pollMs: deps.relayPollMs ?? 200 });
+  relay.start();
+  const consumer = changeSetConsumer({
+    kafka, db: mongo.db, registry, logger, topicNamespace: deps.topicNamespace,
+    groupId: deps.consumerGroupId ?? (deps.topicNamespace ? `registry.${deps.topicNamespace}` : 'registry'),
+  });
+  await consumer.start();
+  const scheduler = new EffectiveScheduler(registry, logger, deps.schedulerPollMs ?? 60_000);
+  scheduler.start();
+
+  const server = await startGrpcServer({
+    serviceName: 'registry',
+    port: deps.grpcPort,
+    services: [{ definition: StandardRegistryService, implementation: registryHandlers(registry) }],
+    tokens: deps.tokens,
+    logger,
+  });
+
+  return {
+    grpcPort: server.port,
+    registry,
+    store,
+    async stop() {
+      await server.shutdown();
+      await scheduler.stop();
+      await consumer.stop();
+      await relay.stop();
+      await producer.disconnect();
+      await mongo.close();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// Registry process: config from env, then startRegistry. On an empty database it seeds the real catalogue.
+import { z } from 'zod';
+import { TokenService } from '../shared/auth/identity';
+import { configSchema, loadConfig, port } from '../shared/config/config';
+import { createLogger } from '../shared/log/logger';
+import { runMain } from '../shared/runtime/main';
+import { initTelemetry } from '../shared/telemetry/otel';
+import { startRegistry } from './app';
+
+const schema = configSchema({
+  REGISTRY_GRPC_PORT: port.default(50051),
+  REGISTRY_DB: z.string().min(1).default('bps_registry'),
+  REGISTRY_REFILE_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  REGISTRY_SCHEDULER_POLL_MS: z.coerce.number().int().min(100).default(60_000),
+});
+
+runMain('registry', async () => {
+  const config = loadConfig(schema);
+  initTelemetry({ serviceName: 'registry', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const logger = createLogger('registry', config.BPS_LOG_LEVEL);
+  return startRegistry({
+    mongoUri: config.MONGODB_URI,
+    dbName: config.REGISTRY_DB,
+    kafkaBrokers: config.BPS_KAFKA_BROKERS,
+    topicNamespace: config.BPS_TOPIC_NAMESPACE,
+    grpcPort: config.REGISTRY_GRPC_PORT,
+    tokens: new TokenService(config.BPS_JWT_SECRET, config.BPS_JWT_ISSUER),
+    logger,
+    refileDays: config.REGISTRY_REFILE_DAYS,
+    schedulerPollMs: config.REGISTRY_SCHEDULER_POLL_MS,
+  });
+});

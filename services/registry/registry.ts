@@ -1,0 +1,525 @@
+// The registry's use cases: recording releases (seed or approved change sets), point-in-time queries, provincial
+// filings, corrections, and the version.effective due list. Pure decisions live in domain/; this wires them to
+// the store and the outbox.
+import type { Identity } from '../shared/auth/identity';
+import { FailedPreconditionError, NotFoundError, PermissionDeniedError, ValidationError, type FieldViolation } from '../shared/errors/errors';
+import { newEvent } from '../shared/kafka/kafka';
+import { toOutboxFields } from '../shared/mongo/outbox';
+import { standardEvents } from '../shared/events/standards';
+import type { Logger } from '../shared/log/logger';
+import type { DateMessage, ServiceItem } from '../../proto/gen/bps/common/v1/common';
+import { Provenance, ReleaseKind, type ChangeSet } from '../../proto/gen/bps/standards/v1/changes';
+import { ChangeType, type MetricComparison } from '../../proto/gen/bps/standards/v1/events';
+import type {
+  AsOf, ComplianceLine, DiffStandardsRequest, DiffStandardsResponse, FileLocalStandardRequest, FileLocalStandardResponse,
+  GetComplianceReportResponse, GetTaxonomyResponse, ItemVersion, LineageLink, ProvincialValue, Release,
+} from '../../proto/gen/bps/registry/v1/registry';
+import { decideChangeSet, referencedItemCodes, releaseIdFor } from './domain/changeset';
+import { addDays, isViolation, parseDate, toDateMessage, todayInChina, type LocalDate } from './domain/dates';
+import { diffCatalogues, type ResolvedItem } from './domain/diff';
+import { checkFiling, compareMetrics, nationalMetrics, type LocalMetric } from './domain/filing';
+import { itemViolations } from './domain/items';
+import type { CurrentVersion, ReleaseDraft } from './domain/model';
+import { baselineRelease, knownTaxonomy, provinceCodes, taxonomyHistory } from './seed/baseline';
+import type { FilingDoc, FilingHead, FilingRecord, ItemHead, RegistryStore, ReleaseDoc, VersionDoc } from './adapters/mongo/store';
+
+export type RegistryOptions = {
+  readonly store: RegistryStore;
+  readonly topicNamespace: string;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  /** Days after a raised floor takes effect by which a province below it must re-file. */
+  readonly refileDays: number;
+};
+
+const SOURCE = '/bps/registry';
+
+type Resolved = { readonly date: LocalDate; readonly knownAt: Date };
+
+export class Registry {
+  constructor(private readonly o: RegistryOptions) {}
+
+  private get store(): RegistryStore {
+    return this.o.store;
+  }
+
+  // ---- seeding -------------------------------------------------------------------------------------------
+
+  /** Loads the seeds into an empty database (idempotent: existing documents are left as they are). */
+  async seed(): Promise<void> {
+    const recordedAt = this.o.now();
+    for (const t of taxonomyHistory) {
+      await this.store.insertOnce(this.store.taxonomies, { _id: t.taxonomyId, ...t, recordedAt }, `taxonomy ${t.taxonomyId}`);
+    }
+    await this.recordRelease(baselineRelease());
+  }
+
+  // ---- releases ------------------------------------------------------------------------------------------
+
+  /** Records a release once (its document is the commit point and carries version.published), then projects it. */
+  async recordRelease(draft: ReleaseDraft): Promise<ReleaseDoc> {
+    const publishedAt = this.o.now();
+    const payload = standardEvents.versionPublished.codec.fromPartial({
+      releaseId: draft.releaseId,
+      kind: draft.kind,
+      title: draft.title,
+      effectiveFrom: toDateMessage(draft.effectiveFrom),
+      publishedAt,
+      changeSetId: draft.changeSetId,
+      provenance: draft.provenance,
+      fieldCodes: [...draft.fieldCodes],
+      itemVersions: draft.versions.map((v) => ({
+        itemCode: v.itemCode, version: v.version, name: v.item.name, fieldCode: v.item.fieldCode, categoryCode: v.item.categoryCode,
+        changeType: v.changeType, lineageFrom: [...v.lineageFrom], item: v.retired ? undefined : v.item,
+      })),
+    });
+    const doc: ReleaseDoc = {
+      _id: draft.releaseId,
+      changeSetId: draft.changeSetId,
+      kind: draft.kind,
+      title: draft.title,
+      effectiveFrom: draft.effectiveFrom,
+      publishedAt,
+      provenance: draft.provenance ?? null,
+      fieldCodes: [...draft.fieldCodes],
+      versions: [...draft.versions],
+      lineage: [...draft.lineage],
+      projected: false,
+      ...toOutboxFields(newEvent(standardEvents.versionPublished, payload, { source: SOURCE, key: draft.releaseId, topicNamespace: this.o.topicNamespace, time: publishedAt })),
+    };
+    const result = await this.store.insertRelease(doc);
+    const stored = result === 'inserted' ? doc : await this.store.releases.findOne({ _id: draft.releaseId });
+    if (!stored) throw new Error(`release ${draft.releaseId} vanished`);
+    if (!stored.projected) await this.project(stored);
+    return stored;
+  }
+
+  /** Projects a recorded release into the item logs, lineage, due list and floor checks. Idempotent. */
+  async project(release: ReleaseDoc): Promise<void> {
+    for (const v of release.versions) {
+      await this.store.appendVersion({
+        _id: `${v.itemCode}:v${v.version}:r0`,
+        itemCode: v.itemCode, version: v.version, revision: 0,
+        effectiveFrom: release.effectiveFrom, recordedAt: release.publishedAt,
+        item: v.item, retired: v.retired, releaseId: release._id, releaseKind: release.kind,
+        changeType: v.changeType, lineageFrom: [...v.lineageFrom], provenance: release.provenance,
+        correctionOf: '', correctionReason: '',
+      });
+    }
+    for (const l of release.lineage) {
+      await this.store.addLineage({ _id: `${release._id}:${l.from}->${l.to}`, from: l.from, to: l.to, changeType: l.changeType, releaseId: release._id, effectiveFrom: release.effectiveFrom });
+    }
+    await this.store.insertOnce(this.store.schedule, { _id: release._id, due: release.effectiveFrom, status: 'pending', claimedAt: null, claimedBy: '', firedAt: null }, `schedule ${release._id}`);
+    await this.checkFloorsAfter(release);
+    await this.store.releases.updateOne({ _id: release._id }, { $set: { projected: true } });
+  }
+
+  /** Finishes projections a crash interrupted. */
+  async projectPending(): Promise<void> {
+    for (const r of await this.store.releases.find({ projected: false }).sort({ publishedAt: 1 }).toArray()) await this.project(r);
+  }
+
+  /** After a national change, every province whose latest filing no longer meets the new level must re-file. */
+  private async checkFloorsAfter(release: ReleaseDoc): Promise<void> {
+    for (const v of release.versions) {
+      if (v.retired || v.version === 1) continue;
+      const metrics = nationalMetrics(v.item);
+      if (metrics.length === 0) continue;
+      for (const filing of await this.store.latestFilingsForItem(v.itemCode)) {
+        for (const failing of compareMetrics(metrics, filing.metrics).filter((c) => !c.compliant)) {
+          const payload = standardEvents.floorBreached.codec.fromPartial({
+            provinceCode: filing.provinceCode, itemCode: v.itemCode, releaseId: release._id, filingId: filing._id,
+            metric: failing.metric, label: failing.label, requiredValue: failing.nationalValue, actualValue: failing.localValue,
+            unit: failing.unit, effectiveFrom: toDateMessage(release.effectiveFrom),
+            refileDeadline: toDateMessage(addDays(release.effectiveFrom, this.o.refileDays)), fieldCode: v.item.fieldCode,
+          });
+          const event = newEvent(standardEvents.floorBreached, payload, { source: SOURCE, key: `${filing.provinceCode}:${v.itemCode}`, topicNamespace: this.o.topicNamespace, time: this.o.now() });
+          await this.store.insertOnce(this.store.breaches, {
+            _id: `${release._id}:${filing.provinceCode}:${v.itemCode}:${failing.metric}`,
+            releaseId: release._id, provinceCode: filing.provinceCode, itemCode: v.itemCode, metric: failing.metric, filingId: filing._id,
+            recordedAt: this.o.now(), ...toOutboxFields(event),
+          }, 'floor breach');
+        }
+      }
+    }
+  }
+
+  // ---- change sets ---------------------------------------------------------------------------------------
+
+  /** Applies an approved change set once: publishes its release, or records its rejection naming each conflict. */
+  async applyChangeSet(changeSet: ChangeSet): Promise<'published' | 'rejected' | 'duplicate'> {
+    if (changeSet.changeSetId.trim() === '') throw new ValidationError([{ field: 'change_set.change_set_id', description: 'required' }]);
+    if (await this.store.releases.findOne({ _id: releaseIdFor(changeSet.changeSetId) })) return 'duplicate';
+    if (await this.store.rejections.findOne({ _id: changeSet.changeSetId })) return 'duplicate';
+    await this.projectPending(); // the base check must see every recorded release
+
+    const current = new Map<string, CurrentVersion>();
+    for (const code of referencedItemCodes(changeSet)) {
+      const latest = await this.store.latestVersion(code);
+      if (latest) current.set(code, { itemCode: code, version: latest.version, effectiveFrom: latest.effectiveFrom, retired: latest.retired, item: latest.item });
+    }
+    const decision = decideChangeSet(changeSet, current, knownTaxonomy);
+    switch (decision.kind) {
+      case 'publish':
+        await this.recordRelease(decision.release);
+        this.o.logger.info({ changeSetId: changeSet.changeSetId, releaseId: decision.release.releaseId, versions: decision.release.versions.length }, 'change set published');
+        return 'published';
+      case 'reject': {
+        const payload = standardEvents.changeSetRejected.codec.fromPartial({ changeSetId: changeSet.changeSetId, conflicts: [...decision.conflicts], provenance: changeSet.provenance });
+        const event = newEvent(standardEvents.changeSetRejected, payload, { source: SOURCE, key: changeSet.changeSetId, topicNamespace: this.o.topicNamespace, time: this.o.now() });
+        await this.store.insertOnce(this.store.rejections, { _id: changeSet.changeSetId, conflicts: [...decision.conflicts], recordedAt: this.o.now(), ...toOutboxFields(event) }, 'change set rejection');
+        this.o.logger.warn({ changeSetId: changeSet.changeSetId, conflicts: decision.conflicts }, 'change set rejected');
+        return 'rejected';
+      }
+      default:
+        return assertNever(decision);
+    }
+  }
+
+  // ---- version.effective due list ------------------------------------------------------------------------
+
+  /**
+   * Fires version.effective for every release whose date has arrived. Each entry is claimed with one atomic
+   * single-document update (so two schedulers never both take it); the event goes to the outbox under an id
+   * derived from the release, so a crash after the claim can re-fire only into a duplicate key, never twice.
+   */
+  async fireDue(schedulerId: string, claimLeaseMs = 30_000): Promise<number> {
+    const now = this.o.now();
+    const today = todayInChina(now);
+    const staleClaim = new Date(now.getTime() - claimLeaseMs);
+    const due = await this.store.schedule
+      .find({ due: { $lte: today }, $or: [{ status: 'pending' }, { status: 'claimed', claimedAt: { $lt: staleClaim } }] })
+      .sort({ due: 1 })
+      .limit(100)
+      .toArray();
+    let fired = 0;
+    for (const entry of due) {
+      const claim = await this.store.schedule.updateOne(
+        { _id: entry._id, status: entry.status, claimedAt: entry.claimedAt },
+        { $set: { status: 'claimed', claimedAt: now, claimedBy: schedulerId } },
+      );
+      if (claim.modifiedCount !== 1) continue; // someone else has it
+      const release = await this.store.releases.findOne({ _id: entry._id });
+      if (release) {
+        const payload = standardEvents.versionEffective.codec.fromPartial({
+          releaseId: release._id, kind: release.kind, title: release.title, effectiveFrom: toDateMessage(release.effectiveFrom),
+          itemVersions: release.versions.map((v) => ({ itemCode: v.itemCode, version: v.version })), fieldCodes: release.fieldCodes,
+        });
+        const event = newEvent(standardEvents.versionEffective, payload, { source: SOURCE, key: release._id, topicNamespace: this.o.topicNamespace, time: now });
+        await this.store.insertOnce(this.store.outbox.collection as never, { _id: `effective:${release._id}`, ...toOutboxFields(event) } as never, 'version.effective');
+        fired++;
+      }
+      await this.store.schedule.updateOne({ _id: entry._id, claimedBy: schedulerId }, { $set: { status: 'fired', firedAt: now } });
+    }
+    return fired;
+  }
+
+  // ---- queries -------------------------------------------------------------------------------------------
+
+  resolveAsOf(asOf: AsOf | undefined, field = 'as_of'): Resolved {
+    const now = this.o.now();
+    let date = todayInChina(now);
+    if (asOf?.date && !(asOf.date.year === 0 && asOf.date.month === 0 && asOf.date.day === 0)) {
+      const parsed = parseDate(asOf.date, `${field}.date`);
+      if (isViolation(parsed)) throw new ValidationError([parsed]);
+      date = parsed;
+    }
+    return { date, knownAt: asOf?.knownAt ?? now };
+  }
+
+  parseRequiredDate(date: DateMessage | undefined, field: string): LocalDate {
+    if (!date) throw new ValidationError([{ field, description: 'required' }]);
+    const parsed = parseDate(date, field);
+    if (isViolation(parsed)) throw new ValidationError([parsed]);
+    return parsed;
+  }
+
+  requireProvince(code: string, field = 'province_code'): void {
+    if (code === '') throw new ValidationError([{ field, description: 'required' }]);
+    if (!provinceCodes.has(code)) throw new NotFoundError('province', code);
+  }
+
+  private async toItemVersion(doc: VersionDoc, knownAt: Date, head?: ItemHead | null): Promise<ItemVersion> {
+    const next = await this.store.nextEffectiveFrom(doc.itemCode, doc.version, knownAt, head);
+    return {
+      item: doc.item,
+      version: doc.version,
+      effectiveFrom: toDateMessage(doc.effectiveFrom),
+      effectiveTo: next ? toDateMessage(addDays(next, -1)) : undefined,
+      releaseId: doc.releaseId,
+      releaseKind: doc.releaseKind,
+      provenance: doc.provenance ?? undefined,
+      retired: doc.retired,
+      recordedAt: doc.recordedAt,
+      correctionOf: doc.correctionOf,
+      correctionReason: doc.correctionReason,
+    };
+  }
+
+  async getItem(itemCode: string, asOf: AsOf | undefined, provinceCode: string): Promise<{ national: ItemVersion; provincial: ProvincialValue | undefined }> {
+    if (itemCode === '') throw new ValidationError([{ field: 'item_code', description: 'required' }]);
+    const at = this.resolveAsOf(asOf);
+    if (provinceCode !== '') this.requireProvince(provinceCode);
+    const head = await this.store.head(itemCode);
+    if (!head) throw new NotFoundError('item', itemCode);
+    const doc = await this.store.versionAsOf(itemCode, at.date, at.knownAt, head);
+    if (!doc) throw new NotFoundError('item version', `${itemCode} in force on ${at.date}`);
+    const national = await this.toItemVersion(doc, at.knownAt, head);
+    const provincial = provinceCode === '' ? undefined : await this.provincialValue(provinceCode, doc, at);
+    return { national, provincial };
+  }
+
+  private async provincialValue(provinceCode: string, national: VersionDoc, at: Resolved, head?: FilingHead | null): Promise<ProvincialValue | undefined> {
+    const filing = await this.store.filingAsOf(provinceCode, national.itemCode, at.date, at.knownAt, head);
+    if (!filing) return undefined;
+    const comparisons = compareMetrics(nationalMetrics(national.item), filing.metrics);
+    return {
+      provinceCode, filingId: filing._id, comparisons,
+      compliant: comparisons.every((c) => c.compliant), exceedsNationalLevel: comparisons.some((c) => c.exceeds),
+      effectiveFrom: toDateMessage(filing.effectiveFrom),
+    };
+  }
+
+  /** Every item's record in force on the date (retired ones included, flagged): one scan of the item heads. */
+  private async resolveCatalogue(at: Resolved): Promise<{ doc: VersionDoc; head: ItemHead }[]> {
+    const heads = await this.store.allHeads();
+    const docs = await Promise.all(heads.map(async (head) => ({ doc: await this.store.versionAsOf(head._id, at.date, at.knownAt, head), head })));
+    return docs.filter((d): d is { doc: VersionDoc; head: ItemHead } => d.doc !== null).sort((a, b) => a.doc.itemCode.localeCompare(b.doc.itemCode));
+  }
+
+  async listItems(asOf: AsOf | undefined, fieldCode: string, categoryCode: string, provinceCode: string): Promise<{ items: ItemVersion[]; provincial: ProvincialValue[]; asOfDate: DateMessage }> {
+    const at = this.resolveAsOf(asOf);
+    if (fieldCode !== '' && !knownTaxonomy.fieldCodes.has(fieldCode)) throw new NotFoundError('field', fieldCode);
+    if (categoryCode !== '' && !knownTaxonomy.categoryCodes.has(categoryCode)) throw new NotFoundError('category', categoryCode);
+    if (provinceCode !== '') this.requireProvince(provinceCode);
+    const docs = (await this.resolveCatalogue(at)).filter(
+      ({ doc: d }) => !d.retired && (fieldCode === '' || d.item.fieldCode === fieldCode) && (categoryCode === '' || d.item.categoryCode === categoryCode),
+    );
+    const items = await Promise.all(docs.map(({ doc, head }) => this.toItemVersion(doc, at.knownAt, head)));
+    const filingHeads = provinceCode === '' ? new Map<string, FilingHead>() : await this.store.filingHeadsOfProvince(provinceCode);
+    const provincial = provinceCode === ''
+      ? []
+      : (await Promise.all(docs.map(({ doc }) => this.provincialValue(provinceCode, doc, at, filingHeads.get(doc.itemCode) ?? null)))).filter((p): p is ProvincialValue => p !== undefined);
+    return { items, provincial, asOfDate: toDateMessage(at.date) };
+  }
+
+  async getItemHistory(itemCode: string, includeCorrections: boolean): Promise<ItemVersion[]> {
+    if (itemCode === '') throw new ValidationError([{ field: 'item_code', description: 'required' }]);
+    const records = await this.store.versionRecords(itemCode);
+    if (records.length === 0) throw new NotFoundError('item', itemCode);
+    const latestRevision = new Map<number, number>();
+    for (const r of records) latestRevision.set(r.version, Math.max(latestRevision.get(r.version) ?? 0, r.revision));
+    const shown = includeCorrections ? records : records.filter((r) => r.revision === latestRevision.get(r.version));
+    const now = this.o.now();
+    const head = await this.store.head(itemCode);
+    return Promise.all(shown.map((r) => this.toItemVersion(r, now, head)));
+  }
+
+  async getItemLineage(itemCode: string): Promise<LineageLink[]> {
+    if (itemCode === '') throw new ValidationError([{ field: 'item_code', description: 'required' }]);
+    if (!(await this.store.itemCodeExists(itemCode))) throw new NotFoundError('item', itemCode);
+    const links = new Map<string, LineageLink>();
+    // Ancestors (walking `to` -> `from`) and descendants (`from` -> `to`), each direction transitively.
+    for (const direction of ['back', 'forward'] as const) {
+      const seen = new Set<string>([itemCode]);
+      const queue = [itemCode];
+      while (queue.length > 0) {
+        const code = queue.shift() as string;
+        const docs = await this.store.lineage.find(direction === 'back' ? { to: code } : { from: code }).toArray();
+        for (const d of docs) {
+          links.set(d._id, { fromItemCode: d.from, toItemCode: d.to, changeType: d.changeType, releaseId: d.releaseId, effectiveFrom: toDateMessage(d.effectiveFrom) });
+          const nextCode = direction === 'back' ? d.from : d.to;
+          if (nextCode !== '' && !seen.has(nextCode)) {
+            seen.add(nextCode);
+            queue.push(nextCode);
+          }
+        }
+      }
+    }
+    return [...links.values()].sort((a, b) => compareDates(a.effectiveFrom, b.effectiveFrom) || a.fromItemCode.localeCompare(b.fromItemCode) || a.toItemCode.localeCompare(b.toItemCode));
+  }
+
+  async listReleases(): Promise<Release[]> {
+    const docs = await this.store.releases.find({}).sort({ effectiveFrom: 1, publishedAt: 1 }).toArray();
+    return docs.map(toRelease);
+  }
+
+  private async dateOfSelector(selector: DiffStandardsRequest['from'] | DiffStandardsRequest['to'], field: string): Promise<LocalDate> {
+    if (!selector) throw new ValidationError([{ field, description: 'a date or a release id is required' }]);
+    switch (selector.$case) {
+      case 'fromDate': return this.parseRequiredDate(selector.fromDate, 'from_date');
+      case 'toDate': return this.parseRequiredDate(selector.toDate, 'to_date');
+      case 'fromReleaseId':
+      case 'toReleaseId': {
+        const id = selector.$case === 'fromReleaseId' ? selector.fromReleaseId : selector.toReleaseId;
+        const release = await this.store.releases.findOne({ _id: id });
+        if (!release) throw new NotFoundError('release', id);
+        return release.effectiveFrom;
+      }
+      default: return assertNever(selector);
+    }
+  }
+
+  async diff(request: DiffStandardsRequest): Promise<DiffStandardsResponse> {
+    const from = await this.dateOfSelector(request.from, 'from');
+    const to = await this.dateOfSelector(request.to, 'to');
+    if (request.fieldCode !== '' && !knownTaxonomy.fieldCodes.has(request.fieldCode)) throw new NotFoundError('field', request.fieldCode);
+    const knownAt = this.o.now();
+    const resolve = async (date: LocalDate): Promise<ResolvedItem[]> =>
+      (await this.resolveCatalogue({ date, knownAt })).map(({ doc: d }) => ({ itemCode: d.itemCode, version: d.version, retired: d.retired, changeType: d.changeType, item: d.item }));
+    const items = diffCatalogues(await resolve(from), await resolve(to)).filter(
+      (d) => request.fieldCode === '' || d.fieldCodes.includes(request.fieldCode),
+    );
+    return { items: items.map(({ fieldCodes: _f, ...rest }) => rest), fromDate: toDateMessage(from), toDate: toDateMessage(to) };
+  }
+
+  async getTaxonomy(asOf: AsOf | undefined): Promise<GetTaxonomyResponse> {
+    const at = this.resolveAsOf(asOf);
+    const doc = await this.store.taxonomyAsOf(at.date, at.knownAt);
+    if (!doc) throw new NotFoundError('taxonomy', `in force on ${at.date}`);
+    return { taxonomyId: doc.taxonomyId, fields: doc.fields.map((f) => ({ code: f.code, name: f.name, categories: f.categories.map((c) => ({ code: c.code, name: c.name })) })) };
+  }
+
+  // ---- provincial filings --------------------------------------------------------------------------------
+
+  async fileLocalStandard(caller: Identity, req: FileLocalStandardRequest): Promise<FileLocalStandardResponse> {
+    this.requireProvince(req.provinceCode);
+    if (!caller.roles.includes('province-officer') || caller.organisation !== req.provinceCode) {
+      throw new PermissionDeniedError(`only a province officer of ${req.provinceCode} may file its local standards`, 'NOT_PROVINCE_OFFICER');
+    }
+    const violations: FieldViolation[] = [];
+    if (req.itemCode === '') violations.push({ field: 'item_code', description: 'required' });
+    let effectiveFrom: LocalDate = '';
+    if (!req.effectiveFrom) violations.push({ field: 'effective_from', description: 'required' });
+    else {
+      const parsed = parseDate(req.effectiveFrom, 'effective_from');
+      if (isViolation(parsed)) violations.push(parsed);
+      else effectiveFrom = parsed;
+    }
+    let fundingFen = 0n;
+    if (req.localFunding) {
+      if (!/^\d+$/.test(req.localFunding.fen)) violations.push({ field: 'local_funding.fen', description: 'must be a non-negative whole number of fen' });
+      else fundingFen = BigInt(req.localFunding.fen);
+      if (req.localFunding.currency !== 'CNY') violations.push({ field: 'local_funding.currency', description: 'must be CNY' });
+    }
+    if (violations.length > 0) throw new ValidationError(violations);
+
+    const now = this.o.now();
+    const head = await this.store.head(req.itemCode);
+    if (!head) throw new NotFoundError('item', req.itemCode);
+    const national = await this.store.versionAsOf(req.itemCode, effectiveFrom, now, head);
+    if (!national || national.retired) throw new NotFoundError('item version', `${req.itemCode} in force on ${effectiveFrom}`);
+    const metrics: LocalMetric[] = req.metrics.map((m) => ({ metric: m.metric, value: m.value.trim(), unit: m.unit, basis: m.basis }));
+    const check = checkFiling(national.item, metrics, fundingFen > 0n);
+    switch (check.kind) {
+      case 'invalid':
+        throw new ValidationError(check.violations);
+      case 'below-national-level':
+        throw new FailedPreconditionError(
+          `the local standard of ${req.itemCode} is below the national level on ${check.failing.map((f) => f.metric).join(', ')}`,
+          check.failing.map((f) => ({ type: 'BELOW_NATIONAL_LEVEL', subject: `${req.itemCode}/${f.metric}`, description: belowText(f) })),
+          'BELOW_NATIONAL_LEVEL',
+        );
+      case 'accepted':
+        break;
+      default:
+        assertNever(check);
+    }
+    // Filings of one province and item take effect in filing order (no backdating behind the latest one), which
+    // keeps "the filing in force on D" a monotone search.
+    const latestFiling = (await this.store.filingHead(req.provinceCode, req.itemCode))?.recent.at(-1);
+    if (latestFiling && latestFiling.effectiveFrom > effectiveFrom) {
+      throw new FailedPreconditionError(`${req.provinceCode} already filed ${req.itemCode} effective ${latestFiling.effectiveFrom}; a new filing cannot take effect before it`, [
+        { type: 'FILING_BACKDATED', subject: `${req.provinceCode}/${req.itemCode}`, description: `effective_from must be on or after ${latestFiling.effectiveFrom}` },
+      ], 'FILING_BACKDATED');
+    }
+    const actor = { subject: caller.subject, organisation: caller.organisation, roles: [...caller.roles] };
+    const localFunding = req.localFunding && fundingFen > 0n ? { currency: 'CNY', fen: fundingFen.toString() } : null;
+    const make = (n: number): FilingDoc => {
+      const filingId = `${req.provinceCode}:${req.itemCode}:${n}`;
+      const payload = standardEvents.localStandardFiled.codec.fromPartial({
+        filingId, provinceCode: req.provinceCode, itemCode: req.itemCode, nationalVersion: national.version,
+        effectiveFrom: toDateMessage(effectiveFrom), comparisons: [...check.comparisons], exceedsNationalLevel: check.exceeds,
+        localFunding: localFunding ?? undefined, localFundingSource: req.localFundingSource, actor, fieldCode: national.item.fieldCode,
+      });
+      const event = newEvent(standardEvents.localStandardFiled, payload, { source: SOURCE, key: `${req.provinceCode}:${req.itemCode}`, topicNamespace: this.o.topicNamespace, time: now });
+      return {
+        _id: filingId, provinceCode: req.provinceCode, itemCode: req.itemCode, fieldCode: national.item.fieldCode, effectiveFrom,
+        recordedAt: now, metrics, comparisons: [...check.comparisons], exceeds: check.exceeds, nationalVersion: national.version,
+        localFunding, localFundingSource: req.localFundingSource, note: req.note, actor, ...toOutboxFields(event),
+      };
+    };
+    const doc = await this.store.appendFiling(req.provinceCode, req.itemCode, make);
+    return { filingId: doc._id, comparisons: [...check.comparisons], exceedsNationalLevel: check.exceeds, nationalVersion: national.version };
+  }
+
+  async complianceReport(provinceCode: string, asOf: AsOf | undefined): Promise<GetComplianceReportResponse> {
+    this.requireProvince(provinceCode);
+    const at = this.resolveAsOf(asOf);
+    const docs = (await this.resolveCatalogue(at)).filter(({ doc }) => !doc.retired).map(({ doc }) => doc);
+    const filingHeads = await this.store.filingHeadsOfProvince(provinceCode);
+    const lines: ComplianceLine[] = await Promise.all(docs.map(async (d) => {
+      const filing: FilingRecord | null = await this.store.filingAsOf(provinceCode, d.itemCode, at.date, at.knownAt, filingHeads.get(d.itemCode) ?? null);
+      const comparisons = filing ? compareMetrics(nationalMetrics(d.item), filing.metrics) : [];
+      return {
+        itemCode: d.itemCode, name: d.item.name, fieldCode: d.item.fieldCode, filed: filing !== null,
+        breach: filing !== null && comparisons.some((c) => !c.compliant), comparisons, filingId: filing?._id ?? '', nationalVersion: d.version,
+      };
+    }));
+    return {
+      provinceCode, asOfDate: toDateMessage(at.date), lines,
+      filedCount: lines.filter((l) => l.filed).length, breachCount: lines.filter((l) => l.breach).length,
+    };
+  }
+
+  // ---- corrections ---------------------------------------------------------------------------------------
+
+  /** Records corrected content of a published version as a new record: what was known before stays queryable. */
+  async correct(caller: Identity, itemCode: string, version: number, item: ServiceItem | undefined, reason: string): Promise<ItemVersion> {
+    const violations: FieldViolation[] = [];
+    if (itemCode === '') violations.push({ field: 'item_code', description: 'required' });
+    if (!Number.isInteger(version) || version < 1) violations.push({ field: 'version', description: 'must be a version number (1, 2, …)' });
+    if (reason.trim() === '') violations.push({ field: 'reason', description: 'a correction must say why' });
+    violations.push(...itemViolations(item, 'item', knownTaxonomy));
+    if (item && item.itemCode !== itemCode) violations.push({ field: 'item.item_code', description: `must be ${itemCode}` });
+    if (violations.length > 0) throw new ValidationError(violations);
+    const records = await this.store.versionRecords(itemCode, version);
+    const latest = records.at(-1);
+    if (!latest) throw new NotFoundError('item version', `${itemCode} v${version}`);
+    const leads = caller.roles.includes('ministry-staff') && caller.organisation === latest.item.leadUnit?.code;
+    if (!caller.roles.includes('operator') && !leads) {
+      throw new PermissionDeniedError(`only an operator or staff of the lead unit (${latest.item.leadUnit?.code ?? 'none'}) may correct ${itemCode}`, 'NOT_LEAD_UNIT');
+    }
+    const revision = Math.max(...records.map((r) => r.revision)) + 1;
+    const record = {
+      ...latest, _id: `${itemCode}:v${version}:r${revision}`, revision, recordedAt: this.o.now(), item: item as ServiceItem,
+      correctionOf: latest._id, correctionReason: reason,
+    };
+    const { aggregateId: _a, sequence: _s, ...rest } = record;
+    if ((await this.store.appendVersion(rest)) === 'exists') throw new FailedPreconditionError(`${itemCode} v${version} was corrected concurrently; retry`);
+    return this.toItemVersion(record, this.o.now());
+  }
+}
+
+function belowText(c: MetricComparison): string {
+  return `${c.label || c.metric}: local ${c.localValue || '(none)'} ${c.unit} does not meet the national level ${c.nationalValue} ${c.unit}${c.basis ? ` (${c.basis})` : ''}`;
+}
+
+function compareDates(a: DateMessage | undefined, b: DateMessage | undefined): number {
+  const key = (d: DateMessage | undefined): number => (d ? d.year * 10_000 + d.month * 100 + d.day : 0);
+  return key(a) - key(b);
+}
+
+export function toRelease(doc: ReleaseDoc): Release {
+  return {
+    releaseId: doc._id, kind: doc.kind, title: doc.title, effectiveFrom: toDateMessage(doc.effectiveFrom), publishedAt: doc.publishedAt,
+    changeSetId: doc.changeSetId, provenance: doc.provenance ? Provenance.fromPartial(doc.provenance) : undefined, fieldCodes: doc.fieldCodes,
+    itemVersions: doc.versions.map((v) => ({ itemCode: v.itemCode, version: v.version })),
+  };
+}
+
+export { ChangeType, ReleaseKind };
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected case: ${JSON.stringify(x)}`);
+}
