@@ -1,0 +1,75 @@
+// gRPC Proposals: thin translation between the wire and the use cases (errors map via the bootstrap).
+import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type { ProposalsServer } from '../../../../proto/gen/bps/proposals/v1/proposals';
+import { ProposalKind, ProposalState } from '../../../../proto/gen/bps/proposals/v1/proposal';
+import { ValidationError } from '../../../shared/errors/errors';
+import { identityOf } from '../../../shared/grpc/server';
+import { statusOf } from '../../domain/view';
+import type { Proposals } from '../../proposals';
+
+function unaryHandler<Req, Res>(fn: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>): handleUnaryCall<Req, Res> {
+  return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
+    fn(call.request, call).then(
+      (response) => callback(null, response),
+      (error: unknown) => callback(error as never),
+    );
+  };
+}
+
+const DEFAULT_PAGE = 50;
+const MAX_PAGE = 200;
+
+function requireId(id: string, field = 'proposal_id'): string {
+  if (id.trim() === '') throw new ValidationError([{ field, description: 'is required' }]);
+  return id;
+}
+
+function requireRevision(revision: number): number {
+  if (revision < 1) throw new ValidationError([{ field: 'expected_revision', description: 'must be the revision the edit was made on (1 or more)' }]);
+  return revision;
+}
+
+export function proposalsHandlers(proposals: Proposals): ProposalsServer {
+  return {
+    createProposal: unaryHandler(async (req, call) => ({ proposal: await proposals.create(identityOf(call), req.content) })),
+    updateDraft: unaryHandler(async (req, call) => ({
+      proposal: await proposals.update(identityOf(call), requireId(req.proposalId), requireRevision(req.expectedRevision), req.content),
+    })),
+    getProposal: unaryHandler(async (req) => ({ proposal: await proposals.get(requireId(req.proposalId), req.revision) })),
+    listProposals: unaryHandler(async (req) => {
+      const violations = [];
+      if (req.pageSize < 0 || req.pageSize > MAX_PAGE) violations.push({ field: 'page_size', description: `must be between 1 and ${MAX_PAGE} (0 = ${DEFAULT_PAGE})` });
+      if (!(req.kind in ProposalKind) || req.kind === ProposalKind.UNRECOGNIZED) violations.push({ field: 'kind', description: 'unknown proposal kind' });
+      const status = req.state === ProposalState.PROPOSAL_STATE_UNSPECIFIED ? undefined : statusOf(req.state);
+      if (req.state !== ProposalState.PROPOSAL_STATE_UNSPECIFIED && !status) violations.push({ field: 'state', description: 'unknown proposal state' });
+      if (violations.length > 0) throw new ValidationError(violations);
+      const limit = req.pageSize || DEFAULT_PAGE;
+      const page = await proposals.list({
+        leadMinistry: req.leadMinistry || undefined, fieldCode: req.fieldCode || undefined, kind: req.kind || undefined,
+        status, cycleId: req.cycleId || undefined, after: req.pageToken || undefined, limit,
+      });
+      const last = page[page.length - 1];
+      return { proposals: page, nextPageToken: page.length === limit && last ? last.proposalId : '' };
+    }),
+    computeFiscalEstimate: unaryHandler(async (req) => {
+      const source = req.source;
+      if (!source) throw new ValidationError([{ field: 'source', description: 'give proposal_id or content' }]);
+      switch (source.$case) {
+        case 'proposalId':
+          return { estimate: await proposals.estimateStored(requireId(source.proposalId), req.revision) };
+        case 'content':
+          return { estimate: await proposals.estimateContent(source.content) };
+        default: {
+          const never: never = source;
+          throw new ValidationError([{ field: 'source', description: `unknown source ${String(never)}` }]);
+        }
+      }
+    }),
+    validateProposal: unaryHandler(async (req) => proposals.validate(requireId(req.proposalId))),
+    submitProposal: unaryHandler(async (req, call) => ({
+      proposal: await proposals.submit(identityOf(call), requireId(req.proposalId), requireRevision(req.expectedRevision)),
+    })),
+    withdrawProposal: unaryHandler(async (req, call) => ({ proposal: await proposals.withdraw(identityOf(call), requireId(req.proposalId), req.reason) })),
+    rebaseProposal: unaryHandler(async (req, call) => proposals.rebase(identityOf(call), requireId(req.proposalId), requireRevision(req.expectedRevision))),
+  };
+}

@@ -1,0 +1,156 @@
+// The proposal event log (source of truth, unique (proposalId, sequence), doubling as the outbox), the list
+// projection (one document per proposal holding its read model) and the id counters.
+import type { Collection, Db, Filter } from 'mongodb';
+import { Proposal } from '../../../../proto/gen/bps/proposals/v1/proposal';
+import type { EventDefinition } from '../../../shared/events/catalog';
+import { proposalEvents } from '../../../shared/events/proposals';
+import { newEvent } from '../../../shared/kafka/kafka';
+import { ensureIndexes, isDuplicateKey, translateMongoError } from '../../../shared/mongo/mongo';
+import { ensureOutboxIndexes, toOutboxFields, type OutboxFields } from '../../../shared/mongo/outbox';
+import { fold, isOpen, type ProposalEvent, type ProposalEventType, type ProposalState, type RecordedEvent } from '../../domain/proposal';
+import { toView } from '../../domain/view';
+
+type EventDoc = OutboxFields & {
+  _id: string;
+  proposalId: string;
+  sequence: number;
+  type: ProposalEventType;
+  at: Date;
+};
+
+type ProjectionDoc = {
+  _id: string;
+  sequence: number;
+  status: string;
+  open: boolean;
+  leadMinistry: string;
+  kind: number;
+  cycleId: string;
+  fieldCodes: string[];
+  itemCodes: string[];
+  updatedAt: Date;
+  /** Proposal (current revision) as canonical JSON. */
+  view: unknown;
+};
+
+type CounterDoc = { _id: string; value: number };
+
+/** Another writer appended to the same proposal first; reload and decide again. */
+export class StaleStreamError extends Error {}
+
+export type ListFilter = {
+  readonly leadMinistry?: string;
+  readonly fieldCode?: string;
+  readonly kind?: number;
+  readonly status?: string;
+  readonly cycleId?: string;
+  readonly after?: string;
+  readonly limit: number;
+};
+
+export class ProposalStore {
+  readonly events: Collection<EventDoc>;
+  private readonly projection: Collection<ProjectionDoc>;
+  private readonly counters: Collection<CounterDoc>;
+
+  constructor(db: Db, private readonly options: { topicNamespace: string; source?: string }) {
+    this.events = db.collection<EventDoc>('proposal_events');
+    this.projection = db.collection<ProjectionDoc>('proposals');
+    this.counters = db.collection<CounterDoc>('counters');
+  }
+
+  async init(): Promise<void> {
+    await ensureIndexes(this.events, [{ key: { proposalId: 1, sequence: 1 }, name: 'proposal_sequence', unique: true }]);
+    await ensureOutboxIndexes(this.events);
+    await ensureIndexes(this.projection, [
+      { key: { leadMinistry: 1, _id: 1 }, name: 'by_ministry' },
+      { key: { itemCodes: 1 }, name: 'by_item' },
+      { key: { status: 1, _id: 1 }, name: 'by_status' },
+    ]);
+  }
+
+  /** Next value of a named counter (atomic single-document update). */
+  async nextCounter(name: string): Promise<number> {
+    const doc = await this.counters.findOneAndUpdate({ _id: name }, { $inc: { value: 1 } }, { upsert: true, returnDocument: 'after' });
+    if (!doc) throw new Error(`counter ${name} not returned`);
+    return doc.value;
+  }
+
+  async load(proposalId: string): Promise<ProposalState | undefined> {
+    const docs = await this.events.find({ proposalId }).sort({ sequence: 1 }).toArray();
+    return fold(docs.map(decode));
+  }
+
+  /** Appends events after `afterSequence`; StaleStreamError when someone else got there first. */
+  async append(proposalId: string, afterSequence: number, events: readonly ProposalEvent[], at: Date): Promise<RecordedEvent[]> {
+    const recorded = events.map((event, i) => ({ sequence: afterSequence + i + 1, at, event }));
+    const docs: EventDoc[] = recorded.map(({ sequence, event }) => {
+      // The union of definitions is not callable generically; type and data are paired by ProposalEvent.
+      const definition = proposalEvents[event.type] as EventDefinition<unknown>;
+      const cloudEvent = newEvent(definition, event.data, {
+        source: this.options.source ?? '/bps/proposals', key: proposalId, id: `${proposalId}/${sequence}`, time: at, topicNamespace: this.options.topicNamespace,
+      });
+      return { _id: `${proposalId}/${sequence}`, proposalId, sequence, type: event.type, at, ...toOutboxFields(cloudEvent) };
+    });
+    if (docs.length === 0) return [];
+    try {
+      await this.events.insertMany(docs, { ordered: true });
+    } catch (error) {
+      if (isDuplicateKey(error) || (error as { code?: number }).code === 11000) throw new StaleStreamError(`proposal ${proposalId} moved past ${afterSequence}`);
+      translateMongoError(error, `events of proposal ${proposalId}`);
+    }
+    return recorded;
+  }
+
+  /** Upserts the read model unless a newer one is already stored (projections may be written out of order). */
+  async project(state: ProposalState): Promise<void> {
+    const current = state.revisions[state.revisions.length - 1];
+    const doc: ProjectionDoc = {
+      _id: state.id,
+      sequence: state.sequence,
+      status: state.status,
+      open: isOpen(state),
+      leadMinistry: state.leadMinistry,
+      kind: current?.content?.kind ?? 0,
+      cycleId: current?.content?.cycleId ?? '',
+      fieldCodes: current?.fieldCodes ?? [],
+      itemCodes: current?.itemCodes ?? [],
+      updatedAt: state.updatedAt,
+      view: Proposal.toJSON(toView(state) as Proposal),
+    };
+    try {
+      await this.projection.replaceOne({ _id: state.id, sequence: { $lt: state.sequence } }, doc, { upsert: true });
+    } catch (error) {
+      if (!isDuplicateKey(error) && (error as { code?: number }).code !== 11000) throw error; // a newer projection is stored
+    }
+  }
+
+  /** Other open proposals touching any of `itemCodes`, with the items they touch. */
+  async openTouching(itemCodes: readonly string[], except: string): Promise<{ id: string; itemCodes: string[] }[]> {
+    if (itemCodes.length === 0) return [];
+    const docs = await this.projection.find({ itemCodes: { $in: [...itemCodes] }, open: true, _id: { $ne: except } }, { projection: { itemCodes: 1 } }).toArray();
+    return docs.map((d) => ({ id: d._id, itemCodes: d.itemCodes }));
+  }
+
+  async list(filter: ListFilter): Promise<Proposal[]> {
+    const query: Filter<ProjectionDoc> = {};
+    if (filter.leadMinistry) query.leadMinistry = filter.leadMinistry;
+    if (filter.fieldCode) query.fieldCodes = filter.fieldCode;
+    if (filter.kind) query.kind = filter.kind;
+    if (filter.status) query.status = filter.status;
+    if (filter.cycleId) query.cycleId = filter.cycleId;
+    if (filter.after) query._id = { $gt: filter.after };
+    const docs = await this.projection.find(query).sort({ _id: 1 }).limit(filter.limit).toArray();
+    return docs.map((d) => Proposal.fromJSON(d.view));
+  }
+
+  async proposalIds(): Promise<string[]> {
+    return (await this.projection.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
+  }
+}
+
+function decode(doc: EventDoc): RecordedEvent {
+  const definition = proposalEvents[doc.type] as EventDefinition<unknown>;
+  const data = definition.codec.fromJSON(JSON.parse(doc.outbox.event.data));
+  return { sequence: doc.sequence, at: doc.at, event: { type: doc.type, data } as ProposalEvent };
+}

@@ -1,0 +1,91 @@
+// Builds the proposals service from explicit dependencies, so tests run it in-process with their own database,
+// topic namespace, task queue and ports. main.ts only reads config and calls startProposals.
+import type { Client } from '@temporalio/client';
+import { ProposalsService } from '../../proto/gen/bps/proposals/v1/proposals';
+import type { TokenService } from '../shared/auth/identity';
+import { topics, topicName } from '../shared/events/catalog';
+import { startGrpcServer } from '../shared/grpc/server';
+import { createKafka, ensureTopics, EventProducer } from '../shared/kafka/kafka';
+import type { Logger } from '../shared/log/logger';
+import { connectMongo } from '../shared/mongo/mongo';
+import { OutboxRelay } from '../shared/mongo/outbox';
+import { proposalsHandlers } from './adapters/grpc/handlers';
+import { decisionConsumer } from './adapters/kafka/decisions';
+import { ProposalStore } from './adapters/mongo/store';
+import { GrpcRegistry } from './adapters/registry/registry-client';
+import { TemporalApprovalWorkflows } from './adapters/temporal/approval-workflows';
+import { Proposals } from './proposals';
+
+export type ProposalsAppDeps = {
+  mongoUri: string;
+  dbName: string;
+  kafkaBrokers: string;
+  topicNamespace: string;
+  /** 0 = any free port */
+  grpcPort: number;
+  registryAddress: string;
+  /** A connected Temporal client (the caller owns and closes it). */
+  temporal: Client;
+  approvalTaskQueue: string;
+  tokens: TokenService;
+  logger: Logger;
+  now?: () => Date;
+  /** How often the outbox relay polls (default 200 ms). */
+  relayPollMs?: number;
+  /** Consumer group for approval outcomes (default "proposals" + namespace). */
+  consumerGroupId?: string;
+};
+
+export type RunningProposals = {
+  readonly grpcPort: number;
+  readonly proposals: Proposals;
+  readonly store: ProposalStore;
+  stop(): Promise<void>;
+};
+
+export async function startProposals(deps: ProposalsAppDeps): Promise<RunningProposals> {
+  const { logger } = deps;
+  const mongo = await connectMongo(deps.mongoUri, deps.dbName);
+  const store = new ProposalStore(mongo.db, { topicNamespace: deps.topicNamespace });
+  await store.init();
+  const registry = new GrpcRegistry(deps.registryAddress, deps.tokens);
+  const proposals = new Proposals({
+    store, registry, logger,
+    workflows: new TemporalApprovalWorkflows(deps.temporal, deps.approvalTaskQueue),
+    idNamespace: deps.topicNamespace,
+    now: deps.now ?? (() => new Date()),
+  });
+
+  const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'proposals', logger });
+  await ensureTopics(kafka, [topicName(topics.proposals, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)]);
+  const producer = new EventProducer(kafka);
+  const relay = new OutboxRelay([store.events], producer, logger, { pollMs: deps.relayPollMs ?? 200 });
+  relay.start();
+  const consumer = decisionConsumer({
+    kafka, db: mongo.db, proposals, logger, topicNamespace: deps.topicNamespace,
+    groupId: deps.consumerGroupId ?? (deps.topicNamespace ? `proposals.${deps.topicNamespace}` : 'proposals'),
+  });
+  await consumer.start();
+
+  const server = await startGrpcServer({
+    serviceName: 'proposals',
+    port: deps.grpcPort,
+    services: [{ definition: ProposalsService, implementation: proposalsHandlers(proposals) }],
+    tokens: deps.tokens,
+    logger,
+  });
+
+  return {
+    grpcPort: server.port,
+    proposals,
+    store,
+    async stop() {
+      await server.shutdown();
+      await consumer.stop();
+      await relay.stop();
+      await producer.disconnect();
+      registry.close();
+      await mongo.close();
+    },
+  };
+}

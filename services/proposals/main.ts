@@ -1,0 +1,42 @@
+// Proposals process: config from env, a Temporal client, then startProposals.
+import { z } from 'zod';
+import { approvalTaskQueue } from '../../workflows/contracts';
+import { TokenService } from '../shared/auth/identity';
+import { configSchema, loadConfig, port } from '../shared/config/config';
+import { createLogger } from '../shared/log/logger';
+import { runMain } from '../shared/runtime/main';
+import { initTelemetry } from '../shared/telemetry/otel';
+import { connectTemporal } from '../shared/temporal/temporal';
+import { startProposals } from './app';
+
+const schema = configSchema({
+  PROPOSALS_GRPC_PORT: port.default(50052),
+  PROPOSALS_DB: z.string().min(1).default('bps_proposals'),
+  REGISTRY_GRPC_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('127.0.0.1:50051'),
+  PROPOSALS_APPROVAL_TASK_QUEUE: z.string().min(1).default(approvalTaskQueue),
+});
+
+runMain('proposals', async () => {
+  const config = loadConfig(schema);
+  initTelemetry({ serviceName: 'proposals', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const logger = createLogger('proposals', config.BPS_LOG_LEVEL);
+  const temporal = await connectTemporal({ address: config.BPS_TEMPORAL_ADDRESS, namespace: config.BPS_TEMPORAL_NAMESPACE });
+  const running = await startProposals({
+    mongoUri: config.MONGODB_URI,
+    dbName: config.PROPOSALS_DB,
+    kafkaBrokers: config.BPS_KAFKA_BROKERS,
+    topicNamespace: config.BPS_TOPIC_NAMESPACE,
+    grpcPort: config.PROPOSALS_GRPC_PORT,
+    registryAddress: config.REGISTRY_GRPC_ADDRESS,
+    temporal: temporal.client,
+    approvalTaskQueue: config.PROPOSALS_APPROVAL_TASK_QUEUE,
+    tokens: new TokenService(config.BPS_JWT_SECRET, config.BPS_JWT_ISSUER),
+    logger,
+  });
+  return {
+    async stop() {
+      await running.stop();
+      await temporal.close();
+    },
+  };
+});

@@ -1,0 +1,261 @@
+// The proposals use cases: load the proposal's events, ask the registry what the domain needs, decide, append
+// (optimistic on the event log's unique sequence), project, keep conflicts symmetric, drive the workflow.
+import type { Actor } from '../../proto/gen/bps/common/v1/common';
+import type { ProposalDecided } from '../../proto/gen/bps/approvals/v1/events';
+import { Decision as ProtoDecision } from '../../proto/gen/bps/approvals/v1/events';
+import type { RebasedItem } from '../../proto/gen/bps/proposals/v1/events';
+import type { FiscalEstimate, Proposal, ProposalConflict, ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
+import type { SubmissionViolation } from '../../proto/gen/bps/proposals/v1/proposals';
+import { approvalWorkflowId } from '../../workflows/contracts';
+import type { Identity } from '../shared/auth/identity';
+import { ConcurrencyError, FailedPreconditionError, NotFoundError, ValidationError, type PreconditionViolation } from '../shared/errors/errors';
+import type { Logger } from '../shared/log/logger';
+import type { ListFilter, ProposalStore } from './adapters/mongo/store';
+import { StaleStreamError } from './adapters/mongo/store';
+import type { RegistryPort } from './adapters/registry/registry-client';
+import type { ApprovalWorkflowPort } from './adapters/temporal/approval-workflows';
+import {
+  assertMayDraft, completenessViolations, coProposersFor, fieldCodesOf, rebaseContent, registryCodesOf, registryViolations, type RegistryView,
+} from './domain/checks';
+import { computeFiscalEstimate, costedChanges } from './domain/fiscal';
+import { itemCodesOf } from './domain/items';
+import {
+  assertProposer, currentRevision, decide, evolve, isOpen, lastSubmission, type Command, type Decision, type ProposalState,
+} from './domain/proposal';
+import { contentViolations } from './domain/validation';
+import { approvalInput, conflictsOf, proposalId, resubmittedSignal, shanghaiYear, toView } from './domain/view';
+
+export type ProposalsDeps = {
+  readonly store: ProposalStore;
+  readonly registry: RegistryPort;
+  readonly workflows: ApprovalWorkflowPort;
+  readonly logger: Logger;
+  /** Appended to proposal ids (they double as Temporal workflow ids): the topic namespace. */
+  readonly idNamespace: string;
+  readonly now: () => Date;
+};
+
+const MAX_APPEND_ATTEMPTS = 8;
+
+export function actorOf(identity: Identity): Actor {
+  return { subject: identity.subject, organisation: identity.organisation, roles: [...identity.roles] };
+}
+
+const decisions: Partial<Record<ProtoDecision, Decision>> = {
+  [ProtoDecision.DECISION_APPROVED]: 'APPROVED',
+  [ProtoDecision.DECISION_REJECTED]: 'REJECTED',
+  [ProtoDecision.DECISION_RETURNED_FOR_REVISION]: 'RETURNED',
+  [ProtoDecision.DECISION_WITHDRAWN]: 'WITHDRAWN',
+};
+
+export type Validation = { ok: boolean; violations: SubmissionViolation[]; fiscalEstimate: FiscalEstimate; conflicts: ProposalConflict[] };
+
+export class Proposals {
+  constructor(private readonly deps: ProposalsDeps) {}
+
+  private async load(id: string): Promise<ProposalState> {
+    const state = id ? await this.deps.store.load(id) : undefined;
+    if (!state) throw new NotFoundError('proposal', id);
+    return state;
+  }
+
+  /** decide + append, retrying on a concurrent append (the command is re-decided on the fresh state). */
+  private async execute(id: string, command: (state: ProposalState | undefined) => Command, initial?: ProposalState): Promise<ProposalState | undefined> {
+    let state = initial ?? (await this.deps.store.load(id));
+    for (let attempt = 1; ; attempt++) {
+      const events = decide(state, command(state));
+      if (events.length === 0) return state;
+      try {
+        const recorded = await this.deps.store.append(id, state?.sequence ?? 0, events, this.deps.now());
+        state = recorded.reduce(evolve, state);
+        if (state) await this.deps.store.project(state);
+        return state;
+      } catch (error) {
+        if (!(error instanceof StaleStreamError) || attempt >= MAX_APPEND_ATTEMPTS) throw error;
+        state = await this.deps.store.load(id);
+      }
+    }
+  }
+
+  private async executeExisting(id: string, command: (state: ProposalState) => Command, initial?: ProposalState): Promise<ProposalState> {
+    const state = await this.execute(id, (s) => {
+      if (!s) throw new NotFoundError('proposal', id);
+      return command(s);
+    }, initial);
+    if (!state) throw new NotFoundError('proposal', id);
+    return state;
+  }
+
+  private view(state: ProposalState, revision = 0): Proposal {
+    const view = toView(state, revision);
+    if (!view) throw new NotFoundError('proposal revision', `${state.id}@${revision}`);
+    return view;
+  }
+
+  private async draftOf(actor: Actor, content: ProposalContent | undefined): Promise<{ content: ProposalContent; itemCodes: string[]; fieldCodes: string[] }> {
+    const violations = contentViolations(content);
+    if (violations.length > 0 || !content) throw new ValidationError(violations);
+    const registry = await this.deps.registry.view(registryCodesOf(content));
+    assertMayDraft(actor, content, registry);
+    return { content, itemCodes: itemCodesOf(content), fieldCodes: fieldCodesOf(content, registry) };
+  }
+
+  async create(identity: Identity, content: ProposalContent | undefined): Promise<Proposal> {
+    const actor = actorOf(identity);
+    const draft = await this.draftOf(actor, content);
+    const now = this.deps.now();
+    const year = shanghaiYear(now);
+    const counter = await this.deps.store.nextCounter(`${year}-${actor.organisation}`);
+    const id = proposalId(year, actor.organisation, counter, this.deps.idNamespace);
+    const created = await this.execute(id, () => ({ kind: 'create', proposalId: id, leadMinistry: actor.organisation, coProposers: coProposersFor(actor.organisation), draft, actor }), undefined);
+    if (!created) throw new Error(`proposal ${id} was not created`);
+    return this.view(await this.reconcileConflicts(created, actor));
+  }
+
+  async update(identity: Identity, id: string, expectedRevision: number, content: ProposalContent | undefined): Promise<Proposal> {
+    const actor = actorOf(identity);
+    const state = await this.load(id);
+    assertProposer(state, actor, 'edit');
+    const draft = await this.draftOf(actor, content);
+    const revised = await this.executeExisting(id, () => ({ kind: 'revise', expectedRevision, draft, actor }), state);
+    return this.view(await this.reconcileConflicts(revised, actor));
+  }
+
+  async get(id: string, revision: number): Promise<Proposal> {
+    if (revision < 0) throw new ValidationError([{ field: 'revision', description: 'must be 0 (current) or a revision number' }]);
+    return this.view(await this.load(id), revision);
+  }
+
+  async list(filter: ListFilter): Promise<Proposal[]> {
+    return this.deps.store.list(filter);
+  }
+
+  /** The estimate for content, with the registry's current items as fallback for expenditure responsibility. */
+  async estimate(content: ProposalContent, registry?: RegistryView): Promise<FiscalEstimate> {
+    const view = registry ?? (await this.deps.registry.view(costedChanges(content).map((c) => c.item.itemCode)));
+    const current = new Map([...view].flatMap(([code, item]) => (item ? [[code, item.item] as const] : [])));
+    return computeFiscalEstimate(content, current);
+  }
+
+  async estimateContent(content: ProposalContent | undefined): Promise<FiscalEstimate> {
+    const violations = contentViolations(content);
+    if (violations.length > 0 || !content) throw new ValidationError(violations);
+    return this.estimate(content);
+  }
+
+  async estimateStored(id: string, revision: number): Promise<FiscalEstimate> {
+    const content = (await this.get(id, revision)).content;
+    if (!content) throw new NotFoundError('proposal revision', `${id}@${revision}`);
+    return this.estimate(content);
+  }
+
+  private async check(state: ProposalState): Promise<{ violations: PreconditionViolation[]; estimate: FiscalEstimate }> {
+    const content = currentRevision(state).content;
+    if (!content) throw new Error(`proposal ${state.id} has no content`);
+    const registry = await this.deps.registry.view(registryCodesOf(content));
+    const estimate = await this.estimate(content, registry);
+    return { violations: [...registryViolations(content, registry), ...completenessViolations(content, estimate)], estimate };
+  }
+
+  async validate(id: string): Promise<Validation> {
+    const state = await this.load(id);
+    const { violations, estimate } = await this.check(state);
+    return { ok: violations.length === 0, violations, fiscalEstimate: estimate, conflicts: conflictsOf(state) };
+  }
+
+  async submit(identity: Identity, id: string, expectedRevision: number): Promise<Proposal> {
+    const actor = actorOf(identity);
+    let state = await this.load(id);
+    assertProposer(state, actor, 'submit');
+    const already = (state.status === 'SUBMITTED' || state.status === 'IN_REVIEW') && lastSubmission(state)?.revision === expectedRevision;
+    if (!already) {
+      // Refuse a stale revision before asking the registry anything.
+      const current = currentRevision(state).revision;
+      if ((state.status === 'DRAFT' || state.status === 'RETURNED') && expectedRevision !== current) {
+        throw new ConcurrencyError(`proposal ${id} is at revision ${current}, not ${expectedRevision}`, current);
+      }
+      const { violations, estimate } = await this.check(state);
+      if (violations.length > 0) {
+        throw new FailedPreconditionError(`proposal ${id} cannot be submitted: ${violations.map((v) => v.description).join('; ')}`, violations, 'SUBMISSION_CHECKS_FAILED');
+      }
+      state = await this.reconcileConflicts(state, actor);
+      state = await this.executeExisting(id, (s) => ({ kind: 'submit', expectedRevision, fiscalEstimate: estimate, conflictsWith: conflictsOf(s), workflowId: approvalWorkflowId(id), actor }), state);
+    }
+    return this.view(await this.ensureWorkflow(state, actor));
+  }
+
+  /** Hands a submitted revision to its workflow: start it (round 1) or signal it (resubmission); idempotent. */
+  private async ensureWorkflow(state: ProposalState, actor: Actor): Promise<ProposalState> {
+    const submission = lastSubmission(state);
+    if (state.status !== 'SUBMITTED' || !submission) return state;
+    let runId = '';
+    if (submission.round === 1) runId = await this.deps.workflows.start(approvalInput(state, submission));
+    else await this.deps.workflows.resubmitted(state.id, resubmittedSignal(state, submission));
+    return this.executeExisting(state.id, () => ({ kind: 'markInReview', revision: submission.revision, workflowRunId: runId, actor }));
+  }
+
+  async withdraw(identity: Identity, id: string, reason: string): Promise<Proposal> {
+    const actor = actorOf(identity);
+    if (reason.trim() === '') throw new ValidationError([{ field: 'reason', description: 'a withdrawal must say why' }]);
+    const state = await this.load(id);
+    assertProposer(state, actor, 'withdraw');
+    if (state.status === 'WITHDRAWN') return this.view(state);
+    // Once submitted, the workflow decides (it refuses after final approval); then the proposal records it.
+    if (isOpen(state) && state.submissions.length > 0) await this.deps.workflows.withdraw(id, { actor, reason });
+    const withdrawn = await this.executeExisting(id, () => ({ kind: 'withdraw', reason, actor }), state);
+    return this.view(await this.reconcileConflicts(withdrawn, actor));
+  }
+
+  async rebase(identity: Identity, id: string, expectedRevision: number): Promise<{ proposal: Proposal; moved: RebasedItem[] }> {
+    const actor = actorOf(identity);
+    const state = await this.load(id);
+    assertProposer(state, actor, 'rebase');
+    const content = currentRevision(state).content;
+    if (!content) throw new Error(`proposal ${id} has no content`);
+    const registry = await this.deps.registry.view(registryCodesOf(content));
+    const { content: rebased, moved } = rebaseContent(content, registry);
+    const next = await this.executeExisting(id, () => ({ kind: 'rebase', expectedRevision, content: rebased, moved, actor }), state);
+    return { proposal: this.view(next), moved };
+  }
+
+  /** Follows an approval outcome (bps.approval.proposal.decided). Unknown proposals are someone else's. */
+  async followDecision(decided: ProposalDecided, sourceEventId: string): Promise<void> {
+    const decision = decisions[decided.decision];
+    if (!decision) throw new ValidationError([{ field: 'decision', description: `unsupported decision ${decided.decision}` }]);
+    const state = await this.deps.store.load(decided.proposalId);
+    if (!state) {
+      this.deps.logger.warn({ proposalId: decided.proposalId }, 'decision for an unknown proposal ignored');
+      return;
+    }
+    const actor = decided.actor ?? { subject: 'approvals', organisation: '', roles: [] };
+    const next = await this.executeExisting(state.id, () => ({
+      kind: 'recordDecision', decision, revision: decided.proposalRevision, round: decided.round, workflowId: decided.workflowId,
+      comment: decided.comment, decidedAt: decided.decidedAt, sourceEventId, actor,
+    }), state);
+    if (!isOpen(next)) await this.reconcileConflicts(next, actor);
+  }
+
+  /**
+   * Keeps "two open proposals touching the same item are both flagged, each listing the other" true after this
+   * proposal's items or openness changed: flags new overlaps on both sides, clears the ones that ended.
+   */
+  private async reconcileConflicts(state: ProposalState, actor: Actor): Promise<ProposalState> {
+    const mine = isOpen(state) ? currentRevision(state).itemCodes : [];
+    const desired = new Map<string, string[]>();
+    for (const other of await this.deps.store.openTouching(mine, state.id)) {
+      desired.set(other.id, other.itemCodes.filter((c) => mine.includes(c)).sort());
+    }
+    let current = state;
+    for (const [otherId, items] of desired) {
+      current = await this.executeExisting(state.id, () => ({ kind: 'flagConflict', otherProposalId: otherId, itemCodes: items, actor }));
+      await this.executeExisting(otherId, () => ({ kind: 'flagConflict', otherProposalId: state.id, itemCodes: items, actor }));
+    }
+    for (const otherId of Object.keys(state.conflicts)) {
+      if (desired.has(otherId)) continue;
+      current = await this.executeExisting(state.id, () => ({ kind: 'clearConflict', otherProposalId: otherId, actor }));
+      const other = await this.deps.store.load(otherId);
+      if (other) await this.executeExisting(otherId, () => ({ kind: 'clearConflict', otherProposalId: state.id, actor }), other);
+    }
+    return current;
+  }
+}
