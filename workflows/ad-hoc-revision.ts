@@ -48,19 +48,24 @@ function refusalFailure(refusal: Refusal): ApplicationFailure {
 
 export async function adHocRevision(input: ProposalApprovalInput): Promise<ApprovalResult> {
   const { workflowId } = workflowInfo();
-  const route = await chooseApprovalRoute({ kind: input.kind, fieldCode: input.fieldCodes[0] ?? '' });
-  let state: ApprovalState = initialState(workflowId, input, route, Date.now());
+  // Handlers are registered before the route is loaded, so an early caller gets a clear "starting" answer
+  // instead of "no such query/update".
+  let loaded: ApprovalState | undefined;
+  const current = (): ApprovalState => {
+    if (!loaded) throw ApplicationFailure.create({ type: 'FAILED_PRECONDITION', message: 'the approval is starting; try again shortly', details: ['STARTING'], nonRetryable: true });
+    return loaded;
+  };
   let changeSet: unknown = input.changeSet;
   let changes = 0; // bumped by every applied event: wakes the main loop
   let seq = 0; // numbers outgoing events (part of their deterministic ids)
   const pending: OutgoingEvent[] = [];
 
   const indexForInbox = (): void => {
-    const keys = openKeys(state);
+    const keys = openKeys(current());
     upsertSearchAttributes([
       { key: searchAttributes.proposalId, value: input.proposalId },
       { key: searchAttributes.kind, value: input.kind },
-      { key: searchAttributes.fieldCode, value: state.proposal.fieldCodes[0] ?? '' },
+      { key: searchAttributes.fieldCode, value: current().proposal.fieldCodes[0] ?? '' },
       { key: searchAttributes.cycleId, value: input.cycleId ?? '' },
       { key: searchAttributes.openRoles, value: keys.roles },
       { key: searchAttributes.openOrganisations, value: keys.organisations },
@@ -70,8 +75,8 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
   };
   const apply = (events: readonly ApprovalEvent[]): void => {
     for (const event of events) {
-      pending.push(...outgoingFor(state, event, ++seq));
-      state = evolve(state, event);
+      pending.push(...outgoingFor(current(), event, ++seq));
+      loaded = evolve(current(), event);
       if (event.type === 'resubmitted') changeSet = event.resubmission.changeSet;
     }
     if (events.length > 0) {
@@ -83,20 +88,20 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
     while (pending.length > 0) await recordApprovalEvents(pending.splice(0));
   };
   const validate = (cmd: Command): void => {
-    const decision = decide(state, cmd);
+    const decision = decide(current(), cmd);
     if (!decision.ok) throw refusalFailure(decision.refusal);
   };
   /** The handler decides again (the validator ran on the same state; this keeps the rule in one place). */
   const handle = async (cmd: Command): Promise<ApprovalView> => {
-    const decision = decide(state, cmd);
+    const decision = decide(current(), cmd);
     if (!decision.ok) throw refusalFailure(decision.refusal);
     apply(decision.events);
     await flush();
-    return toView(state);
+    return toView(current());
   };
 
-  setHandler(approvalState, () => toView(state));
-  setHandler(approvalDecisionState, () => state);
+  setHandler(approvalState, () => toView(current()));
+  setHandler(approvalDecisionState, () => current());
   setHandler(signOff, (a) => handle({ type: 'signOff', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'signOff', ...a, at: Date.now() }) });
   setHandler(claimStep, (a) => handle({ type: 'claim', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'claim', ...a, at: Date.now() }) });
   setHandler(releaseStep, (a) => handle({ type: 'release', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'release', ...a, at: Date.now() }) });
@@ -104,7 +109,8 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
   setHandler(takeBackStep, (a) => handle({ type: 'takeBack', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'takeBack', ...a, at: Date.now() }) });
   setHandler(withdrawProposal, (a) => handle({ type: 'withdraw', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'withdraw', ...a, at: Date.now() }) });
   setHandler(proposalResubmitted, (resubmission) => {
-    const decision = decide(state, { type: 'resubmit', resubmission, at: Date.now() });
+    if (!loaded) return;
+    const decision = decide(loaded, { type: 'resubmit', resubmission, at: Date.now() });
     if (!decision.ok) {
       log.warn('resubmission ignored', { reason: decision.refusal.reason });
       return;
@@ -112,9 +118,12 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
     apply(decision.events);
   });
 
+  const route = await chooseApprovalRoute({ kind: input.kind, fieldCode: input.fieldCodes[0] ?? '' });
+  loaded = initialState(workflowId, input, route, Date.now());
   indexForInbox();
   for (;;) {
     await flush();
+    const state = current();
     if (state.status === 'in_progress') {
       const seen = changes;
       const wakeAt = nextDeadline(state);
@@ -134,13 +143,14 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
     }
     break;
   }
-  if (state.status === 'approved') await announceApprovedChangeSet();
+  if (current().status === 'approved') await announceApprovedChangeSet(current());
   await flush();
   await condition(allHandlersFinished);
-  return { status: state.status, rounds: state.rounds.length, routeVersion: state.route.version };
+  const final = current();
+  return { status: final.status, rounds: final.rounds.length, routeVersion: final.route.version };
 
   // Final approval reached: one ChangeSetApproved (and the APPROVED decision) for the registry and proposals.
-  async function announceApprovedChangeSet(): Promise<void> {
+  async function announceApprovedChangeSet(state: ApprovalState): Promise<void> {
     const approvedBy = state.finalApprover;
     if (!approvedBy) throw ApplicationFailure.nonRetryable('approved without a final approver');
     await publishApprovedChangeSet({

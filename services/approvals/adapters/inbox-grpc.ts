@@ -100,7 +100,8 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
       return await temporal.workflow.getHandle(required(proposalId, 'proposal_id')).query<T>(name);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) throw new NotFoundError('approval', proposalId);
-      throw error;
+      // e.g. the workflow is still loading its route: worth retrying
+      throw new TransientError(`approval ${proposalId} cannot be read now`, error);
     }
   }
 

@@ -1,0 +1,239 @@
+// The ad-hoc revision workflow on the real Temporal dev server, Kafka and MongoDB protocol, driven through the
+// ApprovalInbox gRPC API as approvers would, with the proposals service's part played by a Temporal client.
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Position } from '../../proto/gen/bps/approvals/v1/events';
+import type { ListMyOpenStepsRequest } from '../../proto/gen/bps/approvals/v1/inbox';
+import { personas, type PersonaName } from '../../services/shared/auth/personas';
+import type { Identity } from '../../services/shared/auth/identity';
+import { unary } from '../../services/shared/grpc/client';
+import { decodeStatus } from '../../services/shared/grpc/status';
+import { defaultRouteStages } from '../../services/approvals/domain/default-route';
+import {
+  approvalStateQuery, proposalResubmittedSignal, signOffUpdate, withdrawProposalUpdate, type ApprovalResult, type ApprovalView, type ProposalResubmitted,
+} from '../../workflows/contracts';
+import { actorOf, proposalInput, startHarness, type Harness } from './approvals-harness';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+  // A faster route for one field: chosen by field over the default one (routes are data).
+  await h.app.routes.publish('fast-escalation', { kind: 'AD_HOC', fieldCode: 'FAST' }, defaultRouteStages({ dueSeconds: 4, reminderBeforeSeconds: 2 }));
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+type Who = PersonaName | Identity;
+const sign = async (who: Who, proposalId: string, stepId: string, position: Position, comment = '') =>
+  (await unary(h.client.signOff.bind(h.client), { proposalId, stepId, position, comment }, await h.token(who))).approval!;
+const inbox = async (who: Who, request: Partial<ListMyOpenStepsRequest> = {}) =>
+  (await unary(h.client.listMyOpenSteps.bind(h.client), { fieldCode: '', kind: '', cycleId: '', dueBefore: undefined, overdueOnly: false, ...request }, await h.token(who))).items;
+const approval = async (proposalId: string) => (await unary(h.client.getApproval.bind(h.client), { proposalId }, await h.token('auditor'))).approval!;
+const refusal = async (promise: Promise<unknown>) => {
+  const error = await promise.then(() => { throw new Error('expected a refusal'); }, (e: unknown) => e as ServiceError);
+  return decodeStatus(error);
+};
+const result = (proposalId: string) => h.temporal.client.workflow.getHandle(proposalId).result() as Promise<ApprovalResult>;
+const inboxHas = (who: Who, proposalId: string, stepId: string, request: Partial<ListMyOpenStepsRequest> = {}) =>
+  expect.poll(async () => (await inbox(who, request)).some((i) => i.proposal?.proposalId === proposalId && i.step?.stepId === stepId), { timeout: 20_000, interval: 300 }).toBe(true);
+
+describe('adHocRevision', () => {
+  it('approves through a 3-party countersign and final approval, and emits exactly one approved change set with provenance', async () => {
+    const input = proposalInput();
+    const P = input.proposalId;
+    await h.start(input);
+
+    // The inbox lists the open step (visibility is eventually consistent, hence the poll) with summary and needs.
+    await inboxHas('mof-approver', P, 'countersign.mof');
+    const mofItem = (await inbox('mof-approver')).find((i) => i.proposal?.proposalId === P)!;
+    expect(mofItem.proposal).toMatchObject({ title: input.title, leadMinistry: 'NHC', fiscalTotals: input.fiscalTotals });
+    expect(mofItem.needs).toEqual(['waiting for 牵头部门', 'waiting for 国家发展改革委', 'waiting for 财政部']);
+    expect(mofItem.step).toMatchObject({ label: '财政部', mustConcur: true, open: true });
+
+    await sign('nhc-approver', P, 'countersign.lead', Position.POSITION_APPROVE);
+    await sign('ndrc-approver', P, 'countersign.ndrc', Position.POSITION_NO_OBJECTION);
+    const afterCountersign = await sign('mof-approver', P, 'countersign.mof', Position.POSITION_APPROVE);
+    expect(afterCountersign.needs).toEqual(['waiting for 国务院办公厅']);
+
+    await inboxHas('final-approver', P, 'final.sco');
+    const final = await sign('final-approver', P, 'final.sco', Position.POSITION_APPROVE);
+    expect(final.status).toBe('approved');
+    expect(await result(P)).toEqual({ status: 'approved', rounds: 1, routeVersion: 1 });
+
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.changeset.approved').length, { timeout: 20_000 }).toBe(1);
+    const { description } = await h.temporal.client.workflow.getHandle(P).describe().then((d) => ({ description: d }));
+    const approved = h.eventsOf(P, 'bps.approval.changeset.approved')[0]!.data;
+    expect(approved.changeSet).toMatchObject({
+      changeSetId: `${P}-cs`,
+      kind: 'RELEASE_KIND_AMENDMENT',
+      effectiveFrom: { year: 2027, month: 1, day: 1 },
+      provenance: {
+        proposalIds: [P], proposalRevisions: [1], workflowId: P, workflowRunId: description.runId, approvalRouteVersion: 'default@1',
+        approvedBy: { subject: 'sco.final.zhou', organisation: 'SCO' },
+      },
+    });
+    expect(approved.actor.subject).toBe('sco.final.zhou');
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.proposal.decided').map((e) => e.data.decision)).toEqual(['DECISION_APPROVED']);
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.step.signed').length).toBe(4);
+    expect(h.eventsOf(P, 'bps.approval.step.signed').map((e) => [e.data.step.stepId, e.data.position, e.data.actor.subject])).toEqual([
+      ['countersign.lead', 'POSITION_APPROVE', 'nhc.approver.zhao'],
+      ['countersign.ndrc', 'POSITION_NO_OBJECTION', 'ndrc.approver.chen'],
+      ['countersign.mof', 'POSITION_APPROVE', 'mof.approver.sun'],
+      ['final.sco', 'POSITION_APPROVE', 'sco.final.zhou'],
+    ]);
+
+    const mine = await unary(h.client.listMySignOffs.bind(h.client), { proposalId: P }, await h.token('mof-approver'));
+    expect(mine.signOffs.map((s) => [s.stepId, s.position])).toEqual([['countersign.mof', Position.POSITION_APPROVE]]);
+
+    // Recorded once for the replay test (BPS_RECORD_FIXTURES=1); the fixture is committed.
+    if (process.env['BPS_RECORD_FIXTURES'] === '1') {
+      const history = await h.temporal.client.workflow.getHandle(P).fetchHistory();
+      writeFileSync(fileURLToPath(new URL('../fixtures/approvals-adhoc-history.json', import.meta.url)), JSON.stringify(history, null, 1)); // protobufjs toJSON: History.fromObject reads it back
+    }
+  });
+
+  it('blocks the countersign on an objection until the objector withdraws it', async () => {
+    const P = proposalInput().proposalId;
+    await h.start(proposalInput({ proposalId: P }));
+    await sign('ndrc-approver', P, 'countersign.ndrc', Position.POSITION_OBJECT, '测算依据不足');
+    await sign('nhc-approver', P, 'countersign.lead', Position.POSITION_APPROVE);
+    const blocked = await sign('mof-approver', P, 'countersign.mof', Position.POSITION_APPROVE);
+    expect(blocked.needs).toEqual(['objection from 国家发展改革委: 测算依据不足']);
+    // The final step is not open while the objection stands.
+    expect(await refusal(sign('final-approver', P, 'final.sco', Position.POSITION_APPROVE))).toMatchObject({ code: status.FAILED_PRECONDITION, reason: 'STEP_NOT_OPEN' });
+
+    const cleared = await sign('ndrc-approver', P, 'countersign.ndrc', Position.POSITION_NO_OBJECTION);
+    expect(cleared.needs).toEqual(['waiting for 国务院办公厅']);
+    await sign('final-approver', P, 'final.sco', Position.POSITION_APPROVE);
+    expect((await result(P)).status).toBe('approved');
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.objection.raised').map((e) => e.data.reason), { timeout: 20_000 }).toEqual(['测算依据不足']);
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.objection.withdrawn').map((e) => e.data.newPosition)).toEqual(['POSITION_NO_OBJECTION']);
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.changeset.approved').length).toBe(1);
+  });
+
+  it('returns for revision, waits for resubmission, restarts the route and keeps both rounds', async () => {
+    const input = proposalInput();
+    const P = input.proposalId;
+    await h.start(input);
+    await sign('nhc-approver', P, 'countersign.lead', Position.POSITION_APPROVE);
+    expect(await refusal(sign('mof-approver', P, 'countersign.mof', Position.POSITION_RETURN_FOR_REVISION, ''))).toMatchObject({ code: status.INVALID_ARGUMENT });
+    const returned = await sign('mof-approver', P, 'countersign.mof', Position.POSITION_RETURN_FOR_REVISION, '请补充财政承受能力评估');
+    expect(returned.status).toBe('awaiting_resubmission');
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.proposal.decided').map((e) => [e.data.decision, e.data.round]), { timeout: 20_000 }).toEqual([['DECISION_RETURNED_FOR_REVISION', 1]]);
+
+    const resubmission: ProposalResubmitted = {
+      proposalRevision: 2, title: `${input.title}（修订）`, fieldCodes: input.fieldCodes, itemCodes: input.itemCodes, effectiveFrom: '2027-07-01',
+      fiscalTotals: { totalFen: '1000000000', centralFen: '700000000', localFen: '300000000' }, conflictsWith: [], changeSet: input.changeSet,
+    };
+    await h.temporal.client.workflow.getHandle(P).signal(proposalResubmittedSignal, resubmission);
+    await expect.poll(async () => (await approval(P)).round, { timeout: 20_000 }).toBe(2);
+
+    await sign('nhc-approver', P, 'countersign.lead', Position.POSITION_APPROVE); // same person, same step, new round
+    await sign('ndrc-approver', P, 'countersign.ndrc', Position.POSITION_APPROVE);
+    await sign('mof-approver', P, 'countersign.mof', Position.POSITION_APPROVE);
+    await sign('final-approver', P, 'final.sco', Position.POSITION_APPROVE);
+    expect(await result(P)).toMatchObject({ status: 'approved', rounds: 2 });
+
+    const view = await h.temporal.client.workflow.getHandle(P).query<ApprovalView>(approvalStateQuery);
+    expect(view.rounds.map((r) => [r.round, r.proposalRevision, r.outcome])).toEqual([[1, 1, 'returned'], [2, 2, 'approved']]);
+    expect(view.rounds[0]!.steps.find((s) => s.stepId === 'countersign.mof')).toMatchObject({ position: 'RETURN_FOR_REVISION', comment: '请补充财政承受能力评估' });
+    expect(view.proposal.fiscalTotals.totalFen).toBe('1000000000');
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.changeset.approved').map((e) => e.data.changeSet.provenance.proposalRevisions), { timeout: 20_000 }).toEqual([[2]]);
+    expect(h.eventsOf(P, 'bps.approval.changeset.approved')[0]!.data.changeSet.effectiveFrom).toEqual({ year: 2027, month: 7, day: 1 }); // the resubmitted proposal's date
+  });
+
+  it('reminds before and escalates after the deadline; the escalation is an inbox item of the escalation role', async () => {
+    const P = proposalInput().proposalId;
+    await h.start(proposalInput({ proposalId: P, fieldCodes: ['FAST'] }));
+    await sign('nhc-approver', P, 'countersign.lead', Position.POSITION_APPROVE);
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.step.reminded').map((e) => e.data.step.stepId).sort(), { timeout: 20_000 }).toEqual(['countersign.mof', 'countersign.ndrc']);
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.step.escalated').map((e) => e.data.step.stepId).sort(), { timeout: 20_000 }).toEqual(['countersign.mof', 'countersign.ndrc']);
+    expect(h.eventsOf(P, 'bps.approval.step.escalated')[0]!.data).toMatchObject({ escalationRole: 'final-approver', escalationOrganisation: 'SCO', step: { routeVersion: 'fast-escalation@1' } });
+
+    await inboxHas('final-approver', P, 'countersign.mof', { overdueOnly: true });
+    const escalations = (await inbox('final-approver', { fieldCode: 'FAST' })).filter((i) => i.proposal?.proposalId === P);
+    expect(escalations.every((i) => i.escalation && i.overdue)).toBe(true);
+    // Filters narrow the inbox: another field shows nothing of this proposal.
+    expect((await inbox('final-approver', { fieldCode: 'HEALTH' })).some((i) => i.proposal?.proposalId === P)).toBe(false);
+    await inboxHas('mof-approver', P, 'countersign.mof', { overdueOnly: true, dueBefore: new Date() });
+    expect((await approval(P)).routeVersion).toBe('1');
+    expect((await approval(P)).routeId).toBe('fast-escalation');
+  });
+
+  it('refuses self-approval and wrong-organisation sign-offs in the handler and in the validator, and audits them', async () => {
+    const P = proposalInput().proposalId;
+    await h.start(proposalInput({ proposalId: P, proposer: actorOf(personas['nhc-approver']) }));
+
+    expect(await refusal(sign('nhc-approver', P, 'countersign.lead', Position.POSITION_APPROVE))).toMatchObject({ code: status.PERMISSION_DENIED });
+    expect((await refusal(sign('nhc-approver', P, 'countersign.lead', Position.POSITION_APPROVE))).message).toContain('SELF_APPROVAL');
+    expect((await refusal(sign('mof-approver', P, 'countersign.ndrc', Position.POSITION_APPROVE))).message).toContain('WRONG_ORGANISATION');
+    expect(await refusal(sign('mof-approver', P, 'countersign.mof', Position.POSITION_ABSTAIN))).toMatchObject({ code: status.FAILED_PRECONDITION, reason: 'MUST_CONCUR' });
+
+    // One person signs at most one step: the Finance approver, even holding the final role, cannot sign the final step.
+    await sign('ndrc-approver', P, 'countersign.ndrc', Position.POSITION_APPROVE);
+    await sign('mof-approver', P, 'countersign.mof', Position.POSITION_APPROVE);
+    await sign({ subject: 'nhc.approver.wu', name: '吴', organisation: 'NHC', roles: ['approver'] }, P, 'countersign.lead', Position.POSITION_APPROVE);
+    const mofAsFinal: Identity = { ...personas['mof-approver'], organisation: 'SCO', roles: ['final-approver'] };
+    expect((await refusal(sign(mofAsFinal, P, 'final.sco', Position.POSITION_APPROVE))).message).toContain('ONE_STEP_PER_PERSON');
+
+    // The workflow's validator refuses on its own too (a caller bypassing the inbox).
+    const bypass = h.temporal.client.workflow.getHandle(P).executeUpdate(signOffUpdate, { args: [{ actor: actorOf(personas['ndrc-approver']), stepId: 'final.sco', position: 'APPROVE', comment: '' }] });
+    await expect(bypass).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await expect(bypass).rejects.toMatchObject({ cause: { type: 'PERMISSION_DENIED', details: ['ONE_STEP_PER_PERSON'] } });
+
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.signoff.refused').map((e) => e.data.reason), { timeout: 20_000 })
+      .toEqual(['SELF_APPROVAL', 'SELF_APPROVAL', 'WRONG_ORGANISATION', 'MUST_CONCUR', 'ONE_STEP_PER_PERSON']);
+    expect(h.eventsOf(P, 'bps.approval.signoff.refused')[2]!.data).toMatchObject({ stepId: 'countersign.ndrc', actor: { subject: 'mof.approver.sun', organisation: 'MOF' } });
+    expect((await approval(P)).needs).toEqual(['waiting for 国务院办公厅']);
+  });
+
+  it('lets the holder delegate a step to a named colleague and take it back; claims keep colleagues off a step', async () => {
+    const P = proposalInput().proposalId;
+    await h.start(proposalInput({ proposalId: P }));
+    const colleague: Identity = { subject: 'nhc.approver.qian', name: '钱', organisation: 'NHC', roles: ['approver'] };
+    const token = await h.token('nhc-approver');
+
+    await unary(h.client.delegateStep.bind(h.client), { proposalId: P, stepId: 'countersign.lead', delegate: colleague.subject }, token);
+    expect((await refusal(sign('nhc-approver', P, 'countersign.lead', Position.POSITION_APPROVE))).message).toContain('DELEGATED_TO_OTHER');
+    await inboxHas(colleague, P, 'countersign.lead');
+    const back = await unary(h.client.takeBackStep.bind(h.client), { proposalId: P, stepId: 'countersign.lead' }, token);
+    expect(back.approval!.rounds[0]!.steps.find((s) => s.stepId === 'countersign.lead')!.delegatedTo).toBe('');
+
+    await unary(h.client.delegateStep.bind(h.client), { proposalId: P, stepId: 'countersign.lead', delegate: colleague.subject }, token);
+    const signed = await sign(colleague, P, 'countersign.lead', Position.POSITION_APPROVE);
+    expect(signed.rounds[0]!.steps.find((s) => s.stepId === 'countersign.lead')).toMatchObject({ signedBy: colleague.subject, delegatedBy: 'nhc.approver.zhao' });
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.step.delegated').map((e) => [e.data.delegate ?? '', e.data.takenBack ?? false]), { timeout: 20_000 })
+      .toEqual([[colleague.subject, false], ['', true], [colleague.subject, false]]);
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.step.signed').map((e) => e.data.asDelegate)).toEqual([true]);
+
+    // Claim: another NDRC approver cannot sign a step claimed by a colleague until it is released.
+    const ndrcColleague: Identity = { subject: 'ndrc.approver.he', name: '何', organisation: 'NDRC', roles: ['approver'] };
+    await unary(h.client.claimStep.bind(h.client), { proposalId: P, stepId: 'countersign.ndrc' }, await h.token('ndrc-approver'));
+    expect(await refusal(sign(ndrcColleague, P, 'countersign.ndrc', Position.POSITION_APPROVE))).toMatchObject({ code: status.FAILED_PRECONDITION, reason: 'CLAIMED_BY_OTHER' });
+    await unary(h.client.releaseStep.bind(h.client), { proposalId: P, stepId: 'countersign.ndrc' }, await h.token('ndrc-approver'));
+    await sign(ndrcColleague, P, 'countersign.ndrc', Position.POSITION_APPROVE);
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.step.claimed').map((e) => e.data.released ?? false)).toEqual([false, true]);
+  });
+
+  it('lets the proposer withdraw before final approval, and nobody else', async () => {
+    const input = proposalInput();
+    const P = input.proposalId;
+    await h.start(input);
+    await sign('nhc-approver', P, 'countersign.lead', Position.POSITION_APPROVE);
+    const handle = h.temporal.client.workflow.getHandle(P);
+    await expect(handle.executeUpdate(withdrawProposalUpdate, { args: [{ actor: actorOf(personas['moe-staff']), reason: '不再需要' }] }))
+      .rejects.toMatchObject({ cause: { type: 'PERMISSION_DENIED', details: ['NOT_PROPOSER'] } });
+    const withdrawn = await handle.executeUpdate<ApprovalView, [unknown]>(withdrawProposalUpdate, { args: [{ actor: input.proposer, reason: '政策调整，撤回' }] });
+    expect(withdrawn.status).toBe('withdrawn');
+    expect(await result(P)).toMatchObject({ status: 'withdrawn' });
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.proposal.decided').map((e) => [e.data.decision, e.data.actor.subject, e.data.comment]), { timeout: 20_000 })
+      .toEqual([['DECISION_WITHDRAWN', 'nhc.staff.li', '政策调整，撤回']]);
+    expect(await refusal(sign('mof-approver', P, 'countersign.mof', Position.POSITION_APPROVE))).toMatchObject({ code: status.FAILED_PRECONDITION, reason: 'NOT_IN_APPROVAL' });
+    expect(h.eventsOf(P, 'bps.approval.changeset.approved')).toEqual([]);
+  });
+});
