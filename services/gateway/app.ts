@@ -1,0 +1,164 @@
+// Builds the gateway from explicit dependencies: fastify with the JSON API over the gRPC services, the OpenAPI
+// document, the web console and local sign-in. main.ts only reads config and calls startGateway.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Identity, TokenService } from '../shared/auth/identity';
+import type { Logger } from '../shared/log/logger';
+import { Backends, type BackendAddresses } from './adapters/backends';
+import { authRoutes } from './api/auth-routes';
+import { registryRoutes } from './api/registry-routes';
+import { GatewayHttpError, type ApiRoute } from './http/api';
+import { parseCookies, parseForm } from './http/cookies';
+import { gatewayError, type HttpError } from './http/errors';
+import { toHttpError } from './http/grpc-errors';
+import { buildOpenApi } from './http/openapi';
+import { ProtoSchemas } from './http/proto-schema';
+import { TokenBuckets } from './http/rate-limit';
+import { registerConsole } from './web/console';
+
+export type GatewayDeps = {
+  /** 0 = any free port */
+  port: number;
+  host?: string;
+  tokens: TokenService;
+  logger: Logger;
+  environment: 'development' | 'test' | 'production';
+  backends: BackendAddresses;
+  bodyLimitBytes?: number;
+  rateLimit?: { burst: number; perSecond: number };
+  backendTimeoutMs?: number;
+  now?: () => number;
+};
+
+export type RunningGateway = {
+  readonly port: number;
+  readonly url: string;
+  readonly app: FastifyInstance;
+  stop(): Promise<void>;
+};
+
+export type RequestAuth = { token: string | undefined; identity: Identity | undefined; tokenInvalid: boolean };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    bps: RequestAuth;
+  }
+}
+
+export const TOKEN_COOKIE = 'bps_token';
+export const VERSION = '0.1.0';
+
+const isApi = (url: string): boolean => url.startsWith('/api/') || url === '/openapi.json' || url.startsWith('/openapi.json?');
+
+function sendError(reply: FastifyReply, http: HttpError): FastifyReply {
+  for (const [k, v] of Object.entries(http.headers ?? {})) void reply.header(k, v);
+  return reply.code(http.status).type('application/json; charset=utf-8').send(http.body);
+}
+
+export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
+  const { logger, tokens } = deps;
+  const backends = new Backends(deps.backends, deps.backendTimeoutMs);
+  const schemas = new ProtoSchemas();
+  const buckets = new TokenBuckets(deps.rateLimit?.burst ?? 120, deps.rateLimit?.perSecond ?? 20, deps.now);
+  const signInEnabled = deps.environment !== 'production';
+
+  const app = Fastify({
+    loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: deps.bodyLimitBytes ?? 256 * 1024,
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
+  });
+  app.decorateRequest('bps', null as unknown as RequestAuth);
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(String(body))));
+
+  // Identity first (cheap HMAC check), so rate limiting can key on the verified subject rather than a forgeable token.
+  app.addHook('onRequest', async (req, reply) => {
+    const header = req.headers.authorization;
+    const fromHeader = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+    // The console authenticates with its cookie; the JSON API only with the Authorization header.
+    const token = fromHeader ?? (isApi(req.url) ? undefined : parseCookies(req.headers.cookie)[TOKEN_COOKIE]);
+    let identity: Identity | undefined;
+    let tokenInvalid = header !== undefined && !fromHeader;
+    if (token) {
+      try {
+        identity = await tokens.verify(token);
+      } catch {
+        tokenInvalid = true;
+      }
+    }
+    req.bps = { token: identity ? token : undefined, identity, tokenInvalid };
+    if (req.url.startsWith('/assets/') || req.url === '/healthz') return;
+    const decision = buckets.take(identity ? `sub:${identity.subject}` : `ip:${req.ip}`);
+    if (!decision.allowed) {
+      void reply.header('retry-after', String(decision.retryAfterSeconds));
+      return sendError(reply, gatewayError(429, 'RATE_LIMITED', `too many requests; retry after ${decision.retryAfterSeconds}s`));
+    }
+    void reply.header('ratelimit-remaining', String(decision.remaining));
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    void reply.header('referrer-policy', 'same-origin');
+    if (!isApi(req.url)) {
+      void reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+      void reply.header('x-frame-options', 'DENY');
+    }
+    return payload;
+  });
+
+  const consolePages = registerConsole(app, { backends, tokens, signInEnabled, logger });
+
+  app.setErrorHandler((error, req, reply) => {
+    const http = toHttpError(error);
+    if (http.status >= 500) req.log.error({ err: error, url: req.url }, 'request failed');
+    if (isApi(req.url)) return sendError(reply, http);
+    return consolePages.renderError(req, reply, http);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const http = gatewayError(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
+    if (isApi(req.url)) return sendError(reply, http);
+    return consolePages.renderError(req, reply, http);
+  });
+
+  const routes: ApiRoute[] = [...authRoutes(tokens, signInEnabled, schemas), ...registryRoutes(backends, schemas)];
+  for (const route of routes) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      schema: {
+        ...(route.params ? { params: route.params } : {}),
+        ...(route.querystring ? { querystring: route.querystring } : {}),
+        ...(route.body ? { body: route.body } : {}),
+      },
+      handler: async (req: FastifyRequest, reply: FastifyReply) => {
+        if (route.auth && !req.bps.identity) {
+          throw new GatewayHttpError(gatewayError(401, 'UNAUTHENTICATED', req.bps.tokenInvalid ? 'invalid or expired bearer token' : 'a bearer token is required (Authorization: Bearer <JWT>)'));
+        }
+        const result = await route.handler({
+          params: (req.params ?? {}) as Record<string, string>,
+          query: (req.query ?? {}) as Record<string, unknown>,
+          body: req.body,
+          token: req.bps.token,
+          identity: req.bps.identity,
+        });
+        return reply.code(route.successStatus ?? 200).send(result);
+      },
+    });
+  }
+
+  const openapi = buildOpenApi(routes, schemas.all(), { version: VERSION });
+  app.get('/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(openapi));
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  const address = await app.listen({ port: deps.port, host: deps.host ?? '127.0.0.1' });
+  const port = Number(new URL(address).port);
+  logger.info({ port }, 'gateway HTTP listening');
+  return {
+    port,
+    url: `http://${deps.host && deps.host !== '0.0.0.0' ? deps.host : '127.0.0.1'}:${port}`,
+    app,
+    async stop() {
+      await app.close();
+      backends.close();
+    },
+  };
+}

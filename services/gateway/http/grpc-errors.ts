@@ -1,0 +1,26 @@
+// Recognises errors from gRPC client calls and turns any thrown value into the gateway's HTTP error.
+import type { ServiceError } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
+import { decodeStatus } from '../../shared/grpc/status';
+import { GatewayHttpError } from './api';
+import { gatewayError, httpErrorFromStatus, violationsFromValidation, type HttpError } from './errors';
+
+export function isServiceError(error: unknown): error is ServiceError {
+  return error instanceof Error && typeof (error as Partial<ServiceError>).code === 'number' && (error as Partial<ServiceError>).metadata instanceof Metadata;
+}
+
+type FastifyLikeError = Error & { statusCode?: number; code?: string; validation?: unknown[]; validationContext?: string };
+
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof GatewayHttpError) return error.http;
+  if (isServiceError(error)) return httpErrorFromStatus(decodeStatus(error));
+  const e = error as FastifyLikeError;
+  if (e && Array.isArray(e.validation)) {
+    return gatewayError(400, 'INVALID_ARGUMENT', `invalid ${e.validationContext ?? 'request'}`, violationsFromValidation(e.validationContext, e.validation as never));
+  }
+  if (e?.statusCode === 413) return gatewayError(413, 'PAYLOAD_TOO_LARGE', 'request body too large');
+  if (e?.statusCode === 415) return gatewayError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+  if (e?.statusCode === 400) return gatewayError(400, 'INVALID_ARGUMENT', e.message || 'malformed request');
+  if (e?.statusCode === 404) return gatewayError(404, 'NOT_FOUND', 'no such route');
+  return gatewayError(500, 'INTERNAL', 'internal error');
+}

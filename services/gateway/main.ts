@@ -1,0 +1,31 @@
+// Gateway process: config from env, then startGateway (HTTP JSON API, OpenAPI, web console).
+import { TokenService } from '../shared/auth/identity';
+import { loadConfig } from '../shared/config/config';
+import { createLogger } from '../shared/log/logger';
+import { runMain } from '../shared/runtime/main';
+import { initTelemetry } from '../shared/telemetry/otel';
+import { startGateway } from './app';
+import { gatewayConfigSchema } from './config';
+
+runMain('gateway', async () => {
+  const config = loadConfig(gatewayConfigSchema);
+  initTelemetry({ serviceName: 'gateway', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  const logger = createLogger('gateway', config.BPS_LOG_LEVEL);
+  return startGateway({
+    port: config.GATEWAY_HTTP_PORT,
+    host: config.GATEWAY_HTTP_HOST,
+    tokens: new TokenService(config.BPS_JWT_SECRET, config.BPS_JWT_ISSUER),
+    logger,
+    environment: config.BPS_ENV,
+    backends: {
+      registry: config.REGISTRY_GRPC_ADDRESS,
+      proposals: config.PROPOSALS_GRPC_ADDRESS,
+      approvals: config.APPROVALS_GRPC_ADDRESS,
+      notifications: config.NOTIFICATIONS_GRPC_ADDRESS,
+      audit: config.AUDIT_GRPC_ADDRESS,
+    },
+    bodyLimitBytes: config.GATEWAY_BODY_LIMIT_BYTES,
+    rateLimit: { burst: config.GATEWAY_RATE_LIMIT_BURST, perSecond: config.GATEWAY_RATE_LIMIT_PER_SECOND },
+    backendTimeoutMs: config.GATEWAY_BACKEND_TIMEOUT_MS,
+  });
+});

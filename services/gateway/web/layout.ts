@@ -1,0 +1,67 @@
+// The console's page frame: skip link, landmarks, navigation, who is signed in, language switch.
+import type { Identity } from '../../shared/auth/identity';
+import { html, qs, type Html, type Renderable } from './html';
+import { roleLabel, type Lang, type MessageKey, type Translate } from './i18n';
+
+export type PageContext = {
+  readonly lang: Lang;
+  readonly t: Translate;
+  readonly identity: Identity | undefined;
+  /** Current path with query, for the language switch and sign-in return. */
+  readonly url: string;
+  readonly signInEnabled: boolean;
+};
+
+type NavEntry = { href: string; key: MessageKey; section: string };
+
+const nav: readonly NavEntry[] = [
+  { href: '/standards', key: 'navStandards', section: 'standards' },
+  { href: '/standards/diff', key: 'navDiff', section: 'diff' },
+  { href: '/standards/compliance', key: 'navCompliance', section: 'compliance' },
+  { href: '/proposals', key: 'navProposals', section: 'proposals' },
+  { href: '/inbox', key: 'navInbox', section: 'inbox' },
+  { href: '/cycles', key: 'navCycles', section: 'cycles' },
+  { href: '/subscriptions', key: 'navSubscriptions', section: 'subscriptions' },
+  { href: '/audit', key: 'navAudit', section: 'audit' },
+];
+
+export function page(ctx: PageContext, options: { title: string; section?: string; sectionsAvailable?: ReadonlySet<string> }, body: Renderable): Html {
+  const { t, lang, identity } = ctx;
+  const otherLang = lang === 'zh' ? 'en' : 'zh';
+  const visible = nav.filter((n) => !options.sectionsAvailable || options.sectionsAvailable.has(n.section));
+  return html`<!doctype html>
+<html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${options.title} · ${t('appName')}</title>
+<link rel="stylesheet" href="/assets/console.css">
+<script type="module" src="/assets/console.js"></script>
+</head>
+<body>
+<a class="skip" href="#main">${t('skip')}</a>
+<header class="top">
+  <a class="brand" href="/standards">${t('appName')}</a>
+  <nav aria-label="${lang === 'zh' ? '主导航' : 'Main'}">
+    <ul>${visible.map((n) => html`<li><a href="${n.href}"${options.section === n.section ? html` aria-current="page"` : ''}>${t(n.key)}</a></li>`)}</ul>
+  </nav>
+  <div class="who">
+    ${identity
+      ? html`<span data-testid="who">${t('signedInAs')}: <strong>${identity.name}</strong> <span class="muted">(${identity.organisation} · ${identity.roles.map((r) => roleLabel(lang, r)).join('、')})</span></span>
+        <form method="post" action="/signout" class="inline"><button type="submit">${t('signOut')}</button></form>`
+      : ctx.signInEnabled ? html`<a href="/signin${qs({ next: ctx.url })}">${t('signIn')}</a>` : ''}
+    <a href="/lang${qs({ to: otherLang, next: ctx.url })}" lang="${otherLang === 'zh' ? 'zh-CN' : 'en'}" data-testid="switch-lang">${t('switchLang')}</a>
+  </div>
+</header>
+<main id="main" tabindex="-1">
+<h1>${options.title}</h1>
+${body}
+</main>
+</body>
+</html>`;
+}
+
+/** An error or notice box; role=alert so screen readers announce refusals. */
+export function alertBox(kind: 'error' | 'info' | 'ok', title: string, lines: readonly Renderable[] = []): Html {
+  return html`<div class="alert alert-${kind}" role="${kind === 'error' ? 'alert' : 'status'}"><strong>${title}</strong>${lines.length > 0 ? html`<ul>${lines.map((l) => html`<li>${l}</li>`)}</ul>` : ''}</div>`;
+}

@@ -1,0 +1,233 @@
+// Standards browser pages: catalogue as of a date, item page (six attributes, history, provenance, province),
+// diff between two dates or releases, provincial compliance. Pure renderers over registry responses.
+import type { QualityMetric, ServiceItem, StatedText } from '../../../proto/gen/bps/common/v1/common';
+import { comparatorToJSON, expenditureKindToJSON, paymentCategoryToJSON, regionTierToJSON } from '../../../proto/gen/bps/common/v1/common';
+import type {
+  DiffStandardsResponse, GetComplianceReportResponse, GetItemLineageResponse, GetItemResponse, GetTaxonomyResponse,
+  ItemVersion, ListItemsResponse, Release,
+} from '../../../proto/gen/bps/registry/v1/registry';
+import { changeTypeToJSON, type MetricComparison } from '../../../proto/gen/bps/standards/v1/events';
+import { releaseKindToJSON } from '../../../proto/gen/bps/standards/v1/changes';
+import { formatDate } from '../http/dates';
+import { html, qs, type Html } from './html';
+import { basisLabel, enumLabel, unitLabel, type Lang } from './i18n';
+import { alertBox, type PageContext } from './layout';
+import { provinceName, provinces } from './provinces';
+
+const stated = (ctx: PageContext, s: StatedText | undefined): Html =>
+  s?.stated ? html`${s.text}` : html`<span class="not-stated">${ctx.t('notStated')}</span>`;
+
+export function metricText(lang: Lang, m: QualityMetric): string {
+  const cmp = enumLabel(lang, comparatorToJSON(m.comparator));
+  return `${m.label || m.metric} ${cmp} ${m.value}${unitLabel(lang, m.unit)}${m.basis ? `（${basisLabel(lang, m.basis)}）` : ''}`;
+}
+
+function provinceSelect(ctx: PageContext, selected: string, id = 'province'): Html {
+  return html`<label for="${id}">${ctx.t('province')}</label>
+  <select id="${id}" name="province">
+    <option value="">${ctx.t('national')}</option>
+    ${provinces.map((p) => html`<option value="${p.code}"${p.code === selected ? html` selected` : ''}>${ctx.lang === 'en' ? p.en : p.name}</option>`)}
+  </select>`;
+}
+
+type Names = { fields: Map<string, string>; categories: Map<string, string>; fieldOrder: string[] };
+
+export function taxonomyNames(taxonomy: GetTaxonomyResponse | undefined): Names {
+  const fields = new Map<string, string>();
+  const categories = new Map<string, string>();
+  for (const f of taxonomy?.fields ?? []) {
+    fields.set(f.code, f.name);
+    for (const c of f.categories) categories.set(c.code, c.name);
+  }
+  return { fields, categories, fieldOrder: [...fields.keys()] };
+}
+
+/** Items grouped by field then category, fields in taxonomy order (unknown fields last, by code). */
+export function groupCatalogue(items: readonly ItemVersion[], names: Names): { fieldCode: string; categories: { categoryCode: string; items: ItemVersion[] }[] }[] {
+  const byField = new Map<string, Map<string, ItemVersion[]>>();
+  for (const v of items) {
+    const item = v.item;
+    if (!item) continue;
+    const cats = byField.get(item.fieldCode) ?? new Map<string, ItemVersion[]>();
+    byField.set(item.fieldCode, cats);
+    const list = cats.get(item.categoryCode) ?? [];
+    list.push(v);
+    cats.set(item.categoryCode, list);
+  }
+  const rank = (code: string): number => {
+    const i = names.fieldOrder.indexOf(code);
+    return i === -1 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return [...byField.entries()]
+    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+    .map(([fieldCode, cats]) => ({
+      fieldCode,
+      categories: [...cats.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([categoryCode, list]) => ({
+        categoryCode, items: list.sort((x, y) => (x.item?.itemCode ?? '').localeCompare(y.item?.itemCode ?? '', 'en', { numeric: true })),
+      })),
+    }));
+}
+
+export function cataloguePage(ctx: PageContext, q: { date: string; field: string; province: string }, list: ListItemsResponse, taxonomy: GetTaxonomyResponse | undefined, compliance?: GetComplianceReportResponse): Html {
+  const { t } = ctx;
+  const names = taxonomyNames(taxonomy);
+  const groups = groupCatalogue(list.items, names);
+  // ProvincialValue carries no item code; the compliance report does, line by line.
+  const provincial = new Map((compliance?.lines ?? []).filter((l) => l.filed).map((l) => [l.itemCode, l]));
+  const asOf = formatDate(list.asOfDate) || q.date;
+  return html`
+<form method="get" action="/standards" class="filters" role="search">
+  <label for="date">${t('asOfDate')}</label>
+  <input type="date" id="date" name="date" value="${asOf}" required>
+  <label for="field">${t('field')}</label>
+  <select id="field" name="field">
+    <option value="">${t('allFields')}</option>
+    ${[...names.fields.entries()].map(([code, name]) => html`<option value="${code}"${code === q.field ? html` selected` : ''}>${name}</option>`)}
+  </select>
+  ${provinceSelect(ctx, q.province)}
+  <button type="submit">${t('show')}</button>
+</form>
+<p class="summary" data-testid="catalogue-summary">${t('asOfDate')} <strong data-testid="as-of-date">${asOf}</strong> · ${t('itemCount')}: <strong data-testid="item-count">${list.items.length}</strong>${q.province ? html` · ${t('province')}: ${provinceName(q.province, ctx.lang)}` : ''}</p>
+${list.items.length === 0 ? alertBox('info', t('noItems')) : ''}
+${groups.map((g) => html`
+<section class="field" aria-labelledby="f-${g.fieldCode}">
+  <h2 id="f-${g.fieldCode}">${names.fields.get(g.fieldCode) ?? g.fieldCode} <span class="muted">(${g.categories.reduce((n, c) => n + c.items.length, 0)} ${t('items')})</span></h2>
+  ${g.categories.map((c) => html`
+  ${c.categoryCode ? html`<h3>${names.categories.get(c.categoryCode) ?? c.categoryCode}</h3>` : ''}
+  <div class="table-wrap"><table class="items">
+    <thead><tr><th scope="col">${t('itemCode')}</th><th scope="col">${t('itemName')}</th><th scope="col">${t('qualityStandard')}</th><th scope="col">${t('version')}</th><th scope="col">${t('effectiveFrom')}</th>${q.province ? html`<th scope="col">${t('provincialValue')}</th>` : ''}</tr></thead>
+    <tbody>${c.items.map((v) => {
+      const item = v.item as ServiceItem;
+      const p = provincial.get(item.itemCode);
+      return html`<tr data-item="${item.itemCode}">
+        <td>${item.itemCode}</td>
+        <td><a href="/standards/items/${encodeURIComponent(item.itemCode)}${qs({ date: asOf, province: q.province })}">${item.name}</a></td>
+        <td>${item.qualityStandard?.stated ? (item.qualityStandard.metrics.length > 0 ? item.qualityStandard.metrics.map((m) => metricText(ctx.lang, m)).join('；') : item.qualityStandard.text) : html`<span class="not-stated">${t('notStated')}</span>`}</td>
+        <td>v${v.version}</td>
+        <td>${formatDate(v.effectiveFrom)}</td>
+        ${q.province ? html`<td>${p ? complianceBadge(ctx, !p.breach, p.comparisons.some((c) => c.exceeds)) : html`<span class="muted">${t('notFiled')}</span>`}</td>` : ''}
+      </tr>`;
+    })}</tbody>
+  </table></div>`)}
+</section>`)}`;
+}
+
+function complianceBadge(ctx: PageContext, compliant: boolean, exceeds: boolean): Html {
+  if (!compliant) return html`<span class="badge badge-bad">${ctx.t('breach')}</span>`;
+  if (exceeds) return html`<span class="badge badge-info">${ctx.t('exceeds')}</span>`;
+  return html`<span class="badge badge-ok">${ctx.t('compliant')}</span>`;
+}
+
+export function comparisonsTable(ctx: PageContext, comparisons: readonly MetricComparison[]): Html {
+  const { t } = ctx;
+  return html`<div class="table-wrap"><table>
+    <thead><tr><th scope="col">${t('metric')}</th><th scope="col">${t('nationalFloor')}</th><th scope="col">${t('localValue')}</th><th scope="col">${t('compliant')}</th></tr></thead>
+    <tbody>${comparisons.map((c) => html`<tr><td>${c.label || c.metric}</td><td>${enumLabel(ctx.lang, comparatorToJSON(c.comparator))} ${c.nationalValue}${unitLabel(ctx.lang, c.unit)}</td><td>${c.localValue}${unitLabel(ctx.lang, c.unit)}</td><td>${complianceBadge(ctx, c.compliant, c.exceeds)}</td></tr>`)}</tbody>
+  </table></div>`;
+}
+
+export function sixAttributes(ctx: PageContext, item: ServiceItem): Html {
+  const { t, lang } = ctx;
+  const qsd = item.qualityStandard;
+  const er = item.expenditureResponsibility;
+  return html`<dl class="attributes" data-testid="six-attributes">
+  <div><dt>${t('serviceTarget')}</dt><dd data-attr="service_target">${stated(ctx, item.serviceTarget)}</dd></div>
+  <div><dt>${t('serviceContent')}</dt><dd data-attr="service_content">${stated(ctx, item.serviceContent)}</dd></div>
+  <div><dt>${t('qualityStandard')}</dt><dd data-attr="quality_standard">${qsd?.stated ? html`${qsd.text ? html`<p>${qsd.text}</p>` : ''}${qsd.metrics.length > 0 ? html`<ul class="metrics">${qsd.metrics.map((m) => html`<li data-metric="${m.metric}">${metricText(lang, m)}</li>`)}</ul>` : ''}` : html`<span class="not-stated">${t('notStated')}</span>`}</dd></div>
+  <div><dt>${t('paymentCategory')}</dt><dd data-attr="payment_category">${enumLabel(lang, paymentCategoryToJSON(item.paymentCategory))}</dd></div>
+  <div><dt>${t('expenditureResponsibility')}</dt><dd data-attr="expenditure_responsibility">${er && er.kind !== 0 ? html`${enumLabel(lang, expenditureKindToJSON(er.kind))}${er.text ? html`：${er.text}` : ''}${er.centralShares.length > 0 ? html`<ul>${er.centralShares.map((s) => html`<li>${t('centralShare')}（${enumLabel(lang, regionTierToJSON(s.regionTier))}）${s.percent}%</li>`)}</ul>` : ''}` : html`<span class="not-stated">${t('notStated')}</span>`}</dd></div>
+  <div><dt>${t('leadUnit')}</dt><dd data-attr="lead_unit">${item.leadUnitStated && item.leadUnit ? item.leadUnit.name || item.leadUnit.code : html`<span class="not-stated">${t('notStated')}</span>`}</dd></div>
+</dl>`;
+}
+
+export function provenanceCell(ctx: PageContext, v: ItemVersion): Html {
+  const p = v.provenance;
+  if (!p || (p.proposalIds.length === 0 && !p.workflowId && !p.cycleId)) return html`<span class="muted">${ctx.t('baseline')}</span>`;
+  return html`${p.proposalIds.map((id, i) => html`<a href="/proposals/${encodeURIComponent(id)}">${id}</a>${p.proposalRevisions[i] ? html` <span class="muted">r${p.proposalRevisions[i]}</span>` : ''} `)}
+    ${p.workflowId ? html`<br><span class="muted">${ctx.t('workflow')}:</span> <a href="/audit${qs({ kind: 'workflow', id: p.workflowId })}">${p.workflowId}</a>` : ''}
+    ${p.cycleId ? html`<br><span class="muted">${ctx.t('cycle')}:</span> <a href="/cycles/${encodeURIComponent(p.cycleId)}">${p.cycleId}</a>` : ''}
+    ${p.approvedBy?.subject ? html`<br><span class="muted">${ctx.t('approvedBy')}:</span> ${p.approvedBy.subject} (${p.approvedBy.organisation})` : ''}`;
+}
+
+export function itemPage(ctx: PageContext, q: { date: string; province: string }, item: GetItemResponse, history: readonly ItemVersion[], lineage: GetItemLineageResponse | undefined): Html {
+  const { t, lang } = ctx;
+  const national = item.national;
+  const it = national?.item;
+  if (!national || !it) return alertBox('info', t('notFound'));
+  const code = it.itemCode;
+  return html`
+<form method="get" action="/standards/items/${encodeURIComponent(code)}" class="filters">
+  <label for="date">${t('asOfDate')}</label>
+  <input type="date" id="date" name="date" value="${q.date}">
+  ${provinceSelect(ctx, q.province)}
+  <button type="submit">${t('show')}</button>
+</form>
+<p class="summary"><span data-testid="item-code">${code}</span> · ${t('version')} <strong data-testid="item-version">v${national.version}</strong> · ${t('effectiveFrom')} ${formatDate(national.effectiveFrom)}${national.effectiveTo ? html` · ${t('effectiveTo')} ${formatDate(national.effectiveTo)}` : ''}${national.retired ? html` · <span class="badge badge-bad">${t('retired')}</span>` : ''}</p>
+<section aria-labelledby="attrs"><h2 id="attrs">${t('sixAttributes')}</h2>${sixAttributes(ctx, it)}</section>
+${q.province ? html`<section aria-labelledby="prov" data-testid="provincial"><h2 id="prov">${t('provincialValue')} · ${provinceName(q.province, lang)}</h2>
+  ${item.provincial ? html`<p>${t('filingId')}: ${item.provincial.filingId} · ${t('effectiveFrom')} ${formatDate(item.provincial.effectiveFrom)} · ${complianceBadge(ctx, item.provincial.compliant, item.provincial.exceedsNationalLevel)}</p>${comparisonsTable(ctx, item.provincial.comparisons)}`
+    : html`<p>${t('notFiled')}</p>`}</section>` : ''}
+<section aria-labelledby="hist"><h2 id="hist">${t('history')}</h2>
+<div class="table-wrap"><table data-testid="history">
+  <thead><tr><th scope="col">${t('version')}</th><th scope="col">${t('effectiveFrom')}</th><th scope="col">${t('effectiveTo')}</th><th scope="col">${t('qualityStandard')}</th><th scope="col">${t('release')}</th><th scope="col">${t('proposal')}</th><th scope="col">${t('recordedAt')}</th></tr></thead>
+  <tbody>${history.map((v) => html`<tr${v.version === national.version ? html` class="current" aria-current="true"` : ''}>
+    <td>v${v.version}${v.correctionOf ? html` <span class="badge">${t('correction')}</span>` : ''}${v.retired ? html` <span class="badge badge-bad">${t('retired')}</span>` : ''}</td>
+    <td><a href="/standards/items/${encodeURIComponent(code)}${qs({ date: formatDate(v.effectiveFrom), province: q.province })}">${formatDate(v.effectiveFrom)}</a></td>
+    <td>${formatDate(v.effectiveTo) || '—'}</td>
+    <td>${v.item?.qualityStandard?.stated ? (v.item.qualityStandard.metrics.map((m) => metricText(lang, m)).join('；') || v.item.qualityStandard.text) : html`<span class="not-stated">${t('notStated')}</span>`}</td>
+    <td>${v.releaseId}<br><span class="muted">${enumLabel(lang, releaseKindToJSON(v.releaseKind))}</span></td>
+    <td>${provenanceCell(ctx, v)}</td>
+    <td>${v.recordedAt ? v.recordedAt.toISOString().slice(0, 19).replace('T', ' ') : ''}${v.correctionReason ? html`<br><span class="muted">${v.correctionReason}</span>` : ''}</td>
+  </tr>`)}</tbody>
+</table></div></section>
+${lineage && lineage.links.length > 0 ? html`<section aria-labelledby="lin"><h2 id="lin">${t('lineage')}</h2><ul>${lineage.links.map((l) => html`<li><a href="/standards/items/${encodeURIComponent(l.fromItemCode)}">${l.fromItemCode}</a> → <a href="/standards/items/${encodeURIComponent(l.toItemCode)}">${l.toItemCode}</a> · ${enumLabel(lang, changeTypeToJSON(l.changeType))} · ${formatDate(l.effectiveFrom)} · ${l.releaseId}</li>`)}</ul></section>` : ''}
+<p><a href="/standards/diff${qs({ from: history[0] ? formatDate(history[0].effectiveFrom) : '', to: q.date })}">${t('diffTitle')}</a></p>`;
+}
+
+export function diffPage(ctx: PageContext, q: { from: string; to: string; field: string }, diff: DiffStandardsResponse | undefined, releases: readonly Release[], error?: Html): Html {
+  const { t, lang } = ctx;
+  return html`
+<form method="get" action="/standards/diff" class="filters">
+  <label for="from">${t('from')}</label>
+  <input id="from" name="from" value="${q.from}" list="releases" placeholder="${t('fromHint')}" required>
+  <label for="to">${t('to')}</label>
+  <input id="to" name="to" value="${q.to}" list="releases" placeholder="${t('fromHint')}" required>
+  <datalist id="releases">${releases.map((r) => html`<option value="${r.releaseId}">${r.title} (${formatDate(r.effectiveFrom)})</option>`)}</datalist>
+  <button type="submit">${t('compare')}</button>
+</form>
+${error ?? ''}
+${diff ? html`<p class="summary">${formatDate(diff.fromDate)} → ${formatDate(diff.toDate)} · ${diff.items.length} ${t('items')}</p>
+${diff.items.length === 0 ? alertBox('info', t('noChanges')) : html`<div class="table-wrap"><table class="diff" data-testid="diff">
+  <thead><tr><th scope="col">${t('itemCode')}</th><th scope="col">${t('itemName')}</th><th scope="col">${t('changeType')}</th><th scope="col">${t('attribute')}</th><th scope="col">${t('before')}</th><th scope="col">${t('after')}</th></tr></thead>
+  <tbody>${diff.items.map((d) => {
+    const changes = d.changes.length > 0 ? d.changes : [{ attribute: '', before: '', after: '' }];
+    return changes.map((c, i) => html`<tr data-item="${d.itemCode}">
+      ${i === 0 ? html`<td rowspan="${changes.length}"><a href="/standards/items/${encodeURIComponent(d.itemCode)}${qs({ date: formatDate(diff.toDate) })}">${d.itemCode}</a></td><td rowspan="${changes.length}">${d.name}</td><td rowspan="${changes.length}">${enumLabel(lang, changeTypeToJSON(d.changeType))}<br><span class="muted">v${d.fromVersion || '—'} → v${d.toVersion || '—'}</span></td>` : ''}
+      <td>${c.attribute}</td><td><del>${c.before}</del></td><td><ins>${c.after}</ins></td>
+    </tr>`);
+  })}</tbody>
+</table></div>`}` : ''}
+<section aria-labelledby="rel"><h2 id="rel">${t('releases')}</h2>
+<ul>${releases.map((r) => html`<li>${formatDate(r.effectiveFrom)} · <strong>${r.title}</strong> · ${enumLabel(lang, releaseKindToJSON(r.kind))} · <code>${r.releaseId}</code></li>`)}</ul></section>`;
+}
+
+export function compliancePage(ctx: PageContext, q: { province: string; date: string }, report: GetComplianceReportResponse | undefined): Html {
+  const { t } = ctx;
+  return html`
+<form method="get" action="/standards/compliance" class="filters">
+  ${provinceSelect(ctx, q.province)}
+  <label for="date">${t('asOfDate')}</label>
+  <input type="date" id="date" name="date" value="${q.date}">
+  <button type="submit">${t('show')}</button>
+</form>
+${!report ? html`<p>${t('chooseProvince')}</p>` : html`
+<p class="summary" data-testid="compliance-summary">${provinceName(report.provinceCode, ctx.lang)} · ${formatDate(report.asOfDate)} · ${t('filedCount')}: <strong>${report.filedCount}</strong> · ${t('breachCount')}: <strong>${report.breachCount}</strong></p>
+<div class="table-wrap"><table>
+  <thead><tr><th scope="col">${t('itemCode')}</th><th scope="col">${t('itemName')}</th><th scope="col">${t('version')}</th><th scope="col">${t('provincialValue')}</th><th scope="col">${t('nationalFloor')} / ${t('localValue')}</th></tr></thead>
+  <tbody>${report.lines.map((l) => html`<tr${l.breach ? html` class="breach"` : ''}>
+    <td>${l.itemCode}</td><td><a href="/standards/items/${encodeURIComponent(l.itemCode)}${qs({ province: report.provinceCode, date: q.date })}">${l.name}</a></td><td>v${l.nationalVersion}</td>
+    <td>${l.filed ? html`${t('filed')} <span class="muted">${l.filingId}</span>` : html`<span class="muted">${t('notFiled')}</span>`}${l.breach ? html` <span class="badge badge-bad">${t('breach')}</span>` : ''}</td>
+    <td>${l.comparisons.map((c) => html`<div>${c.label || c.metric}: ${c.nationalValue} / ${c.localValue}${unitLabel(ctx.lang, c.unit)}</div>`)}</td>
+  </tr>`)}</tbody>
+</table></div>`}`;
+}
