@@ -99,7 +99,6 @@ describe('registry: approved change sets', () => {
   it('records lineage through a split and a merge, and diffs two releases', async () => {
     const soc06 = await item('SOC-06');
     const cul03 = await item('CUL-03');
-    const cul04 = await item('CUL-04');
     await r.approve({
       changeSetId: 'cs-edition-2023', kind: ReleaseKind.RELEASE_KIND_EDITION, title: '测试版', effectiveFrom: d('2023-01-01'), provenance: { ...provenance, cycleId: 'cycle-2023' }, fieldCodes: [],
       changes: [
