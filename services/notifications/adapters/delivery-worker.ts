@@ -14,7 +14,7 @@ import { structuredCloudEvent } from '../domain/cloudevent';
 import { judge, type RetryPolicy, type Verdict } from '../domain/retry';
 import { signingSecrets } from '../domain/subscription';
 import {
-  feedEventOf, type AttemptLog, type AttemptOutcome, type DeliveryDoc, type DeliveryRepository, type FeedRepository, type SubscriptionRepository,
+  feedEventOf, type AttemptLog, type AttemptOutcome, type DeliveryDoc, type DeliveryRepository, type FeedDoc, type FeedRepository, type SubscriptionRepository,
 } from './mongo-store';
 import type { SubscriptionCommands } from './subscription-store';
 import type { WebhookSender } from './webhook-sender';
@@ -136,18 +136,31 @@ export class DeliveryWorker {
       .sort({ cursor: 1 })
       .limit(Math.max(free * 2, 16))
       .toArray();
-    let claimed = 0;
+    // Only the first row of each lane can be its head; the others wait for it. Lanes are checked side by side
+    // (each check is a few database round trips).
+    const heads = new Map<string, DeliveryDoc>();
     for (const row of rows) {
-      if (this.stopped || this.inFlight.size >= concurrency) break;
-      if ((this.perSubscription.get(row.subscriptionId) ?? 0) >= perSubscriptionConcurrency) continue;
-      if (await this.deferIfBlocked(row)) continue;
+      const lane = `${row.subscriptionId}\u0000${row.key}`;
+      if (!heads.has(lane)) heads.set(lane, row);
+    }
+    const planned = new Map<string, number>(this.perSubscription);
+    const chosen: DeliveryDoc[] = [];
+    for (const row of heads.values()) {
+      if (chosen.length >= free) break;
+      const n = planned.get(row.subscriptionId) ?? 0;
+      if (n >= perSubscriptionConcurrency) continue;
+      planned.set(row.subscriptionId, n + 1);
+      chosen.push(row);
+    }
+    const results = await Promise.all(chosen.map(async (row) => {
+      if (this.stopped || (await this.deferIfBlocked(row))) return 0;
       const token = `${workerId}:${randomUUID()}`;
       const doc = await deliveries.claim(row._id, token, new Date(), leaseMs);
-      if (!doc) continue; // another worker won
-      claimed++;
+      if (!doc) return 0; // another worker won
       this.track(doc, token);
-    }
-    return claimed;
+      return 1;
+    }));
+    return results.reduce<number>((a, b) => a + b, 0);
   }
 
   /** When an earlier row of the lane is unfinished, this lane waits until that row can move again. */
@@ -160,6 +173,10 @@ export class DeliveryWorker {
       { subscriptionId: row.subscriptionId, key: row.key, status: 'pending', claim: null, cursor: { $gt: blocker.cursor }, availableAt: { $lt: until } },
       { $set: { availableAt: until } },
     );
+    // The blocker may have finished between our read and our write, its releaseLane landing before our deferral:
+    // look again, and release ourselves if so (otherwise its own release comes after our write).
+    const again = await collection.findOne({ _id: blocker._id }, { projection: { status: 1 } });
+    if (again?.status !== 'pending') await this.releaseLane(blocker);
     return true;
   }
 
@@ -187,8 +204,20 @@ export class DeliveryWorker {
     this.inFlight.add(task);
   }
 
+  /** Feed entries never change: a small cache saves a round trip per delivery of a fanned-out event. */
+  private readonly feedCache = new Map<string, FeedDoc>();
+  private async feedEntry(eventId: string): Promise<FeedDoc> {
+    const cached = this.feedCache.get(eventId);
+    if (cached) return cached;
+    const entry = await this.deps.feed.get(eventId);
+    if (!entry) throw new Error(`feed entry ${eventId} missing`);
+    if (this.feedCache.size >= 1_000) this.feedCache.delete(this.feedCache.keys().next().value!);
+    this.feedCache.set(eventId, entry);
+    return entry;
+  }
+
   private async deliver(doc: DeliveryDoc, token: string): Promise<void> {
-    const { subscriptions, deliveries, feed, sender } = this.deps;
+    const { subscriptions, deliveries, sender } = this.deps;
     const subscription = await subscriptions.get(doc.subscriptionId);
     if (!subscription || subscription.status === 'deleted') {
       await deliveries.finish(doc._id, token, { status: 'cancelled' });
@@ -199,8 +228,7 @@ export class DeliveryWorker {
       await deliveries.finish(doc._id, token, { held: true, availableAt: new Date(), attempts: doc.attempts - 1, roundAttempts: doc.roundAttempts - 1 });
       return;
     }
-    const entry = await feed.get(doc.eventId);
-    if (!entry) throw new Error(`feed entry ${doc.eventId} missing`);
+    const entry = await this.feedEntry(doc.eventId);
     const startedAt = new Date();
     const { result, latencyMs } = await sender.send({
       url: subscription.endpointUrl, id: doc.eventId, body: structuredCloudEvent(feedEventOf(entry)),

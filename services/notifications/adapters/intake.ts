@@ -34,12 +34,11 @@ export function intakeHandler(deps: {
       // Not JSON: it can never be handled; the consumer sends it to the dead-letter topic.
       throw new ValidationError([{ field: 'data', description: `not the JSON of ${event.type}: ${error instanceof Error ? error.message : String(error)}` }]);
     }
-    const entry = await deps.feed.append({
+    const [entry, receiving] = await Promise.all([deps.feed.append({
       _id: event.id, type: event.type, source: event.source, subject: event.subject, time: new Date(event.time),
       datacontenttype: event.datacontenttype, dataschema: event.dataschema, data: event.data.toString('utf8'), key: event.key,
       facets: facetsOf(event.type, known),
-    });
-    const receiving = await deps.subscriptions.listReceiving();
+    }), deps.subscriptions.listReceiving()]);
     const rows = receiving.filter((s) => matches(s.filter, entry.facets)).map((s) => deliveryRow(s, entry));
     const created = await deps.deliveries.createMissing(rows);
     deps.logger.debug({ ceId: event.id, type: event.type, cursor: entry.cursor, deliveries: rows.length, created }, 'event fanned out');
