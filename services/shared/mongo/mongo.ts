@@ -18,7 +18,12 @@ export async function connectMongo(uri: string, dbName: string): Promise<MongoHa
 /** Creates indexes idempotently. Unique indexes are the platform's only cross-document guard. */
 export async function ensureIndexes(collection: Collection<any>, indexes: readonly IndexDescription[]): Promise<void> {
   if (indexes.length === 0) return;
-  await collection.createIndexes([...indexes]);
+  // FerretDB v1 drops the connection when asked to re-create an existing compound unique index (seen on service
+  // restart), so named indexes that already exist are skipped.
+  const existing = new Set(await collection.listIndexes().toArray().then((list) => list.map((i) => String(i['name'])), () => [] as string[]));
+  const missing = indexes.filter((i) => i.name === undefined || !existing.has(i.name));
+  if (missing.length === 0) return;
+  await collection.createIndexes(missing);
 }
 
 /** Turns driver errors into platform errors: duplicate keys become AlreadyExistsError, network trouble TransientError. */
