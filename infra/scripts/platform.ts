@@ -48,9 +48,10 @@ process.on('SIGTERM', () => void shutdown(0));
 for (const service of platformServices) {
   const entry = join(root, service.entry);
   if (!existsSync(entry)) continue;
-  const port = Number(process.env[service.grpcPortEnv] ?? service.grpcPort);
+  const portEnv = service.httpPortEnv ?? service.grpcPortEnv;
+  const port = Number(process.env[portEnv] ?? (service.httpPortEnv ? service.httpPort : service.grpcPort));
   const out = openSync(join(s.logDir, `${service.name}.log`), 'a');
-  const child = spawn(join(root, 'node_modules/.bin/tsx'), [entry], { cwd: root, env: { ...env, [service.grpcPortEnv]: String(port) }, stdio: ['ignore', out, out] });
+  const child = spawn(join(root, 'node_modules/.bin/tsx'), [entry], { cwd: root, env: { ...env, [portEnv]: String(port) }, stdio: ['ignore', out, out] });
   children.push({ name: service.name, child });
   child.on('exit', (code) => {
     if (!stopping) console.error(`[start] ${service.name} exited with code ${code}; see ${join(s.logDir, `${service.name}.log`)}`);
@@ -71,12 +72,14 @@ const rows: Record<string, string>[] = [
   { component: 'Kafka', endpoint: endpoints.kafkaBrokers },
   { component: 'Temporal', endpoint: `${endpoints.temporalAddress} (namespace ${endpoints.temporalNamespace})` },
   { component: 'MongoDB protocol', endpoint: endpoints.mongoUri },
-  ...platformServices.filter((p) => children.some((c) => c.name === p.name)).map((p) => ({
-    component: `${p.name} (gRPC)`, endpoint: `127.0.0.1:${process.env[p.grpcPortEnv] ?? p.grpcPort}`,
-  })),
+  ...platformServices.filter((p) => children.some((c) => c.name === p.name)).map((p) => (p.httpPortEnv
+    ? { component: `${p.name} (HTTP)`, endpoint: `http://127.0.0.1:${process.env[p.httpPortEnv] ?? p.httpPort}/` }
+    : { component: `${p.name} (gRPC)`, endpoint: `127.0.0.1:${process.env[p.grpcPortEnv] ?? p.grpcPort}` })),
 ];
 console.log(`\nBasic public service standards platform is up (${((Date.now() - began) / 1000).toFixed(0)}s).`);
 console.table(rows);
+const gatewaySpec = platformServices.find((p) => p.name === 'gateway' && children.some((c) => c.name === p.name));
+if (gatewaySpec?.httpPortEnv) console.log(`web console: http://127.0.0.1:${process.env[gatewaySpec.httpPortEnv] ?? gatewaySpec.httpPort}/  (API: /openapi.json)`);
 console.log(`logs: ${s.logDir}\nbearer token for a seeded persona: npm run token -- nhc-staff\nstop: Ctrl-C`);
 // Stay in the foreground until Ctrl-C, even when no service process holds the event loop open.
 setInterval(() => undefined, 1 << 30);

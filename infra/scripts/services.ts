@@ -8,9 +8,11 @@ export const platformServices: readonly ServiceSpec[] = [
   { name: 'approvals', entry: 'services/approvals/main.ts', grpcPortEnv: 'APPROVALS_GRPC_PORT', grpcPort: 50053 },
   { name: 'notifications', entry: 'services/notifications/main.ts', grpcPortEnv: 'NOTIFICATIONS_GRPC_PORT', grpcPort: 50054 },
   { name: 'audit', entry: 'services/audit/main.ts', grpcPortEnv: 'AUDIT_GRPC_PORT', grpcPort: 50055 },
+  // HTTP only (JSON API, OpenAPI, web console); grpcPort 0 = none, so it gets no *_GRPC_ADDRESS.
+  { name: 'gateway', entry: 'services/gateway/main.ts', grpcPortEnv: 'GATEWAY_GRPC_PORT', grpcPort: 0, httpPortEnv: 'GATEWAY_HTTP_PORT', httpPort: 8080 },
 ];
 
 /** Every service's gRPC address, handed to all of them so they can call each other. */
 export function serviceAddressEnv(): Record<string, string> {
-  return Object.fromEntries(platformServices.map((s) => [s.grpcPortEnv.replace('_GRPC_PORT', '_GRPC_ADDRESS'), `127.0.0.1:${process.env[s.grpcPortEnv] ?? s.grpcPort}`]));
+  return Object.fromEntries(platformServices.filter((s) => s.grpcPort > 0).map((s) => [s.grpcPortEnv.replace('_GRPC_PORT', '_GRPC_ADDRESS'), `127.0.0.1:${process.env[s.grpcPortEnv] ?? s.grpcPort}`]));
 }

@@ -55,7 +55,10 @@ describe('OpenAPI 3.1 document', () => {
     const refs = new Set<string>();
     const walk = (n: unknown): void => {
       if (Array.isArray(n)) n.forEach(walk);
-      else if (n && typeof n === 'object') for (const [k, v] of Object.entries(n)) (k === '$ref' ? refs.add(String(v)) : walk(v));
+      else if (n && typeof n === 'object') for (const [k, v] of Object.entries(n)) {
+        if (k === '$ref') refs.add(String(v));
+        else walk(v);
+      }
     };
     walk(doc);
     for (const ref of refs) expect(doc.components.schemas[ref.replace('#/components/schemas/', '')], ref).toBeDefined();
