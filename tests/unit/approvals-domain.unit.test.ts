@@ -1,0 +1,133 @@
+// The approval rules as a pure state machine (workflows/approval/domain.ts): countersign, separation of duties,
+// objections, rounds, deadlines, and the ids of what is emitted.
+import { describe, expect, it } from 'vitest';
+import { defaultRouteStages } from '../../services/approvals/domain/default-route';
+import { decide, evolve, initialState, inboxItemsFor, nextDeadline, openKeys, toView, type ApprovalState, type Command } from '../../workflows/approval/domain';
+import { outgoingFor } from '../../workflows/approval/outgoing';
+import type { ActorRef, ApprovalRoute, Position, ProposalApprovalInput } from '../../workflows/contracts';
+
+const actor = (subject: string, organisation: string, ...roles: string[]): ActorRef => ({ subject, organisation, roles });
+const proposer = actor('nhc.staff.li', 'NHC', 'ministry-staff');
+const nhc = actor('nhc.approver.zhao', 'NHC', 'approver');
+const ndrc = actor('ndrc.approver.chen', 'NDRC', 'approver');
+const mof = actor('mof.approver.sun', 'MOF', 'approver');
+const sco = actor('sco.final.zhou', 'SCO', 'final-approver');
+
+const route: ApprovalRoute = { routeId: 'default', version: 3, stages: defaultRouteStages({ dueSeconds: 100, reminderBeforeSeconds: 20 }) };
+const input: ProposalApprovalInput = {
+  proposalId: 'P-1', proposalRevision: 1, kind: 'AD_HOC', title: 't', leadMinistry: 'NHC', proposer, fieldCodes: ['HEALTH'], itemCodes: ['HEA-01'],
+  effectiveFrom: '2027-01-01', fiscalTotals: { totalFen: '3', centralFen: '2', localFen: '1' }, conflictsWith: [], changeSet: {},
+};
+const T0 = 1_000_000;
+const start = (): ApprovalState => initialState('P-1', input, route, T0);
+
+function run(state: ApprovalState, cmd: Command): ApprovalState {
+  const d = decide(state, cmd);
+  if (!d.ok) throw new Error(`refused: ${d.refusal.reason}`);
+  return d.events.reduce(evolve, state);
+}
+const signOff = (a: ActorRef, stepId: string, position: Position, comment = '', at = T0 + 1): Command => ({ type: 'signOff', actor: a, stepId, position, comment, at });
+const refusalOf = (state: ApprovalState, cmd: Command) => {
+  const d = decide(state, cmd);
+  return d.ok ? undefined : d.refusal.reason;
+};
+
+describe('approval domain', () => {
+  it('runs the countersign in parallel, then the final approval', () => {
+    let s = start();
+    expect(toView(s).needs).toEqual(['waiting for 牵头部门', 'waiting for 国家发展改革委', 'waiting for 财政部']);
+    s = run(s, signOff(mof, 'countersign.mof', 'APPROVE'));
+    s = run(s, signOff(nhc, 'countersign.lead', 'NO_OBJECTION'));
+    s = run(s, signOff(ndrc, 'countersign.ndrc', 'ABSTAIN'));
+    expect(toView(s).needs).toEqual(['waiting for 国务院办公厅']);
+    expect(openKeys(s).roles).toEqual(['final-approver@SCO']);
+    s = run(s, signOff(sco, 'final.sco', 'APPROVE'));
+    expect(s.status).toBe('approved');
+    expect(s.finalApprover).toEqual(sco);
+  });
+
+  it('resolves the lead ministry from the proposal', () => {
+    expect(openKeys(start()).roles).toEqual(['approver@MOF', 'approver@NDRC', 'approver@NHC']);
+  });
+
+  it('enforces separation of duties', () => {
+    const s = start();
+    expect(refusalOf(s, signOff(proposer, 'countersign.lead', 'APPROVE'))).toBe('SELF_APPROVAL');
+    expect(refusalOf(initialState('P-1', { ...input, proposer: nhc }, route, T0), signOff(nhc, 'countersign.lead', 'APPROVE'))).toBe('SELF_APPROVAL');
+    expect(refusalOf(s, signOff(mof, 'countersign.ndrc', 'APPROVE'))).toBe('WRONG_ORGANISATION');
+    expect(refusalOf(s, signOff(actor('x', 'MOF', 'ministry-staff'), 'countersign.mof', 'APPROVE'))).toBe('MISSING_ROLE');
+    expect(refusalOf(s, signOff(mof, 'countersign.mof', 'ABSTAIN'))).toBe('MUST_CONCUR');
+    expect(refusalOf(s, signOff(mof, 'countersign.mof', 'OBJECT', ' '))).toBe('COMMENT_REQUIRED');
+    expect(refusalOf(s, signOff(sco, 'final.sco', 'APPROVE'))).toBe('STEP_NOT_OPEN');
+
+    let t = run(s, signOff(mof, 'countersign.mof', 'APPROVE'));
+    expect(refusalOf(t, signOff(mof, 'countersign.mof', 'APPROVE'))).toBe('ALREADY_SIGNED');
+    t = run(t, signOff(nhc, 'countersign.lead', 'APPROVE'));
+    t = run(t, signOff(ndrc, 'countersign.ndrc', 'APPROVE'));
+    expect(refusalOf(t, signOff({ ...mof, organisation: 'SCO', roles: ['final-approver'] }, 'final.sco', 'APPROVE'))).toBe('ONE_STEP_PER_PERSON');
+  });
+
+  it('blocks on an objection until the objector changes position', () => {
+    let s = run(start(), signOff(ndrc, 'countersign.ndrc', 'OBJECT', '依据不足'));
+    s = run(s, signOff(nhc, 'countersign.lead', 'APPROVE'));
+    s = run(s, signOff(mof, 'countersign.mof', 'APPROVE'));
+    expect(toView(s).needs).toEqual(['objection from 国家发展改革委: 依据不足']);
+    const d = decide(s, signOff(ndrc, 'countersign.ndrc', 'NO_OBJECTION'));
+    expect(d.ok && d.events.map((e) => e.type)).toEqual(['stepSigned', 'stageOpened']);
+    expect(d.ok && outgoingFor(s, d.events[0]!, 7).map((e) => [e.kind, e.id])).toEqual([
+      ['stepSignedOff', 'P-1/r1/countersign.ndrc/signed/7'],
+      ['objectionWithdrawn', 'P-1/r1/countersign.ndrc/objection-withdrawn/7'],
+    ]);
+  });
+
+  it('returns for revision and restarts the route on resubmission, keeping the first round', () => {
+    let s = run(start(), signOff(nhc, 'countersign.lead', 'APPROVE'));
+    s = run(s, signOff(mof, 'countersign.mof', 'RETURN_FOR_REVISION', '补充测算'));
+    expect(s.status).toBe('awaiting_resubmission');
+    expect(refusalOf(s, signOff(ndrc, 'countersign.ndrc', 'APPROVE'))).toBe('NOT_IN_APPROVAL');
+    const resubmission = { proposalRevision: 2, title: 't2', fieldCodes: ['HEALTH'], itemCodes: ['HEA-01'], effectiveFrom: '2027-07-01', fiscalTotals: input.fiscalTotals, conflictsWith: [], changeSet: {} };
+    expect(refusalOf(s, { type: 'resubmit', resubmission: { ...resubmission, proposalRevision: 1 }, at: T0 + 5 })).toBe('STALE_REVISION');
+    s = run(s, { type: 'resubmit', resubmission, at: T0 + 5 });
+    const view = toView(s);
+    expect(view.rounds.map((r) => [r.round, r.proposalRevision, r.outcome])).toEqual([[1, 1, 'returned'], [2, 2, undefined]]);
+    expect(view.needs).toHaveLength(3);
+    expect(view.proposal.title).toBe('t2');
+    // The same person may sign the same step again in the new round.
+    expect(refusalOf(s, signOff(nhc, 'countersign.lead', 'APPROVE'))).toBeUndefined();
+  });
+
+  it('reminds, then escalates, on the stage deadline', () => {
+    let s = start();
+    expect(nextDeadline(s)).toBe(T0 + 80_000);
+    expect(decide(s, { type: 'tick', at: T0 + 79_999 })).toEqual({ ok: true, events: [] });
+    s = run(s, { type: 'tick', at: T0 + 80_000 });
+    expect(nextDeadline(s)).toBe(T0 + 100_000);
+    const escalate = decide(s, { type: 'tick', at: T0 + 100_000 });
+    expect(escalate.ok && escalate.events.map((e) => e.type)).toEqual(['stageEscalated']);
+    s = escalate.ok ? escalate.events.reduce(evolve, s) : s;
+    expect(nextDeadline(s)).toBeUndefined();
+    expect(openKeys(s)).toMatchObject({ escalated: true, roles: ['approver@MOF', 'approver@NDRC', 'approver@NHC', 'final-approver@SCO'] });
+    expect(inboxItemsFor(toView(s), sco).map((i) => [i.step.stepId, i.escalation])).toHaveLength(3);
+  });
+
+  it('delegation and claims decide who may sign', () => {
+    const colleague = actor('nhc.approver.qian', 'NHC', 'approver');
+    let s = run(start(), { type: 'delegate', actor: nhc, stepId: 'countersign.lead', delegate: colleague.subject, at: T0 });
+    expect(refusalOf(s, signOff(nhc, 'countersign.lead', 'APPROVE'))).toBe('DELEGATED_TO_OTHER');
+    expect(refusalOf(s, { type: 'takeBack', actor: colleague, stepId: 'countersign.lead', at: T0 })).toBe('NOT_YOUR_DELEGATION');
+    expect(openKeys(s).roles).toContain('subject:nhc.approver.qian');
+    expect(inboxItemsFor(toView(s), colleague).map((i) => i.step.stepId)).toEqual(['countersign.lead']);
+    s = run(s, { type: 'claim', actor: ndrc, stepId: 'countersign.ndrc', at: T0 });
+    expect(refusalOf(s, signOff(actor('ndrc.2', 'NDRC', 'approver'), 'countersign.ndrc', 'APPROVE'))).toBe('CLAIMED_BY_OTHER');
+    expect(inboxItemsFor(toView(s), actor('ndrc.2', 'NDRC', 'approver'))).toEqual([]);
+    expect(refusalOf(s, signOff(colleague, 'countersign.lead', 'APPROVE'))).toBeUndefined();
+  });
+
+  it('lets only the proposer withdraw, and only before the decision', () => {
+    const s = start();
+    expect(refusalOf(s, { type: 'withdraw', actor: nhc, reason: 'x', at: T0 })).toBe('NOT_PROPOSER');
+    const w = run(s, { type: 'withdraw', actor: proposer, reason: '撤回', at: T0 });
+    expect(w.status).toBe('withdrawn');
+    expect(refusalOf(w, { type: 'withdraw', actor: proposer, reason: '撤回', at: T0 })).toBe('ALREADY_DECIDED');
+  });
+});
