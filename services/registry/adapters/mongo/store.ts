@@ -25,6 +25,7 @@ import type { IndexDescription } from 'mongodb';
 import { ensureIndexes, insertOne, isDuplicateKey } from '../../../shared/mongo/mongo';
 import { ensureOutboxIndexes, Outbox, type OutboxFields } from '../../../shared/mongo/outbox';
 import type { LocalDate } from '../../domain/dates';
+import { searchDown } from '../../domain/search';
 import type { LocalMetric } from '../../domain/filing';
 import type { LineageEdge, VersionDraft } from '../../domain/model';
 import type { TaxonomyVersion } from '../../seed/baseline';
@@ -95,26 +96,6 @@ export type HeadEntry = { version: number; effectiveFrom: LocalDate; records: Ve
 export type ItemHead = { _id: string; rev: number; latest: number; recent: HeadEntry[] };
 export type FilingHead = { _id: string; provinceCode: string; itemCode: string; rev: number; latest: number; recent: FilingRecord[] };
 export type FilingRecord = Omit<FilingDoc, 'outbox'>;
-
-/** Largest n in [1, top] with ok(n), for ok true up to some n and false above it (0 when none). */
-export async function searchDown(top: number, ok: (n: number) => Promise<boolean>): Promise<number> {
-  if (top < 1) return 0;
-  if (await ok(top)) return top;
-  let hi = top;
-  let lo = 0;
-  for (let step = 1; ; step *= 2) {
-    const n = top - step;
-    if (n < 1) break;
-    if (await ok(n)) { lo = n; break; }
-    hi = n;
-  }
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (await ok(mid)) lo = mid;
-    else hi = mid;
-  }
-  return lo;
-}
 
 export function versionRecordId(itemCode: string, version: number, revision: number): string {
   return `${itemCode}:v${version}:r${revision}`;
