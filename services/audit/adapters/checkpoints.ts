@@ -9,7 +9,7 @@ import { newEvent } from '../../shared/kafka/kafka';
 import type { Logger } from '../../shared/log/logger';
 import { ensureIndexes, insertOne, isDuplicateKey } from '../../shared/mongo/mongo';
 import { ensureOutboxIndexes, toOutboxFields, type OutboxFields } from '../../shared/mongo/outbox';
-import { GENESIS_HASH, type HashAlgorithm } from '../domain/hashing';
+import type { HashAlgorithm } from '../domain/hashing';
 import { signCheckpoint, type SignedCheckpoint, type SigningKey } from '../domain/signing';
 import type { LogStore } from './log-store';
 
@@ -42,12 +42,12 @@ export class CheckpointStore {
   /** A checkpoint of `log` at its current head (the stored one when that head was already checkpointed). */
   async checkpointHead(log: string): Promise<SignedCheckpoint> {
     const head = await this.logs.head(log);
-    const size = head?.sequence ?? 0;
+    const size = head.size;
     const id = `${log}#${size}`;
     const existing = await this.collection.findOne({ _id: id });
     if (existing) return existing.checkpoint;
     const checkpoint = signCheckpoint(this.key, {
-      log, size, headHash: head?.hash ?? GENESIS_HASH, hashAlgorithm: head?.hashAlgorithm ?? this.options.hashAlgorithm, time: new Date().toISOString(),
+      log, size, headHash: head.hash, hashAlgorithm: head.hashAlgorithm ?? this.options.hashAlgorithm, time: new Date().toISOString(),
     });
     const event = newEvent(
       auditEvents.checkpointSigned,

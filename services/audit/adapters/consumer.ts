@@ -15,7 +15,8 @@ export function logicalTopic(topic: string, namespace: string): string {
 export async function recordPlatformEvent(store: LogStore, topic: string, event: CloudEvent): Promise<void> {
   const recorded = recordEvent(event);
   await store.append(GLOBAL_LOG, topic, recorded);
-  for (const ref of indexFieldsOf(recorded).aggregates) await store.append(logName(ref), topic, recorded);
+  // Separate logs, separate documents: appended side by side.
+  await Promise.all(indexFieldsOf(recorded).aggregates.map((ref) => store.append(logName(ref), topic, recorded)));
 }
 
 export function auditHandler(store: LogStore, topicNamespace: string): EventHandler {

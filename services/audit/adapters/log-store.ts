@@ -24,8 +24,13 @@ export type EntryDoc = {
   recordedAt: Date;
 };
 
-/** Logs appended to since their last checkpoint; `version` changes on every append. */
-type LogDoc = { _id: string; dirty: boolean; version: number; updatedAt: Date };
+/**
+ * A log's head (size, head hash) and whether it changed since its last checkpoint. Kept so appends find the head
+ * by _id instead of sorting entries; it may lag behind the entries after a crash, so readers probe forward.
+ */
+type LogDoc = { _id: string; size: number; headHash: string; dirty: boolean; version: number; updatedAt: Date };
+
+export type Head = { readonly size: number; readonly hash: string; readonly hashAlgorithm?: HashAlgorithm };
 
 const MAX_APPEND_ATTEMPTS = 100;
 
@@ -52,32 +57,58 @@ export class LogStore {
     await ensureIndexes(this.logs, [{ key: { dirty: 1 }, name: 'dirty' }]);
   }
 
-  /** Appends `event` to `log` unless it is already there; returns the entry either way. */
+  /** Appends `event` to `log` unless it is already there (unique (log, eventId)); returns the entry either way. */
   async append(log: string, topic: string, event: RecordedEvent): Promise<EntryDoc> {
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
-      const existing = await this.entries.findOne({ log, eventId: event.id });
-      if (existing) {
-        await this.markDirty(log); // a crash may have come between the append and this
-        return existing;
-      }
-      const head = await this.head(log);
-      const sequence = (head?.sequence ?? 0) + 1;
-      const content = { log, sequence, prevHash: head?.hash ?? GENESIS_HASH, hashAlgorithm: this.hashAlgorithm, topic, event };
+      // First try trusts the head document; after a conflict, probe past it (it may lag after a crash).
+      const head = await this.head(log, attempt > 0);
+      const sequence = head.size + 1;
+      const content = { log, sequence, prevHash: head.hash, hashAlgorithm: this.hashAlgorithm, topic, event };
       const doc: EntryDoc = { _id: `${log}#${sequence}`, ...content, eventId: event.id, hash: entryHash(content), index: indexFieldsOf(event), recordedAt: new Date() };
       try {
         await insertOne(this.entries, doc, 'audit entry');
-        await this.markDirty(log);
+        await this.advanceHead(log, sequence, doc.hash);
         return doc;
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
-        // Someone took this sequence (or appended this event) first: look again.
+        // Either this event is already in the log (a redelivery, perhaps after a crash) or another writer took
+        // this sequence first: look again.
+        const existing = await this.entries.findOne({ log, eventId: event.id });
+        if (existing) {
+          await this.advanceHead(log, existing.sequence, existing.hash); // the crash may have come before this
+          return existing;
+        }
       }
     }
     throw new TransientError(`could not append to ${log}: too much contention`);
   }
 
-  async head(log: string): Promise<EntryDoc | null> {
-    return this.entries.find({ log }).sort({ sequence: -1 }).limit(1).next();
+  /** The log's last entry, from the head document, probing forward past entries it has not caught up with. */
+  async head(log: string, probe = true): Promise<Head> {
+    const doc = await this.logs.findOne({ _id: log });
+    let size = doc?.size ?? 0;
+    let hash = doc?.headHash ?? GENESIS_HASH;
+    let hashAlgorithm: HashAlgorithm | undefined;
+    while (probe) {
+      const next = await this.entries.findOne({ _id: `${log}#${size + 1}` });
+      if (!next) break;
+      size = next.sequence;
+      hash = next.hash;
+      hashAlgorithm = next.hashAlgorithm;
+    }
+    if (probe && size > 0 && hashAlgorithm === undefined) hashAlgorithm = (await this.entries.findOne({ _id: `${log}#${size}` }))?.hashAlgorithm;
+    return { size, hash, hashAlgorithm };
+  }
+
+  private async advanceHead(log: string, size: number, headHash: string): Promise<void> {
+    const now = new Date();
+    const moved = await this.logs.updateOne({ _id: log, size: { $lt: size } }, { $set: { size, headHash, dirty: true, updatedAt: now }, $inc: { version: 1 } });
+    if (moved.matchedCount > 0) return;
+    try {
+      await this.logs.insertOne({ _id: log, size, headHash, dirty: true, version: 1, updatedAt: now });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error; // the head is already at or past `size`
+    }
   }
 
   async read(log: string): Promise<StoredEntry[]> {
@@ -104,9 +135,5 @@ export class LogStore {
   /** Clears the dirty mark unless the log was appended to since `version` was read. */
   async markClean(log: string, version: number): Promise<void> {
     await this.logs.updateOne({ _id: log, version }, { $set: { dirty: false } });
-  }
-
-  private async markDirty(log: string): Promise<void> {
-    await this.logs.updateOne({ _id: log }, { $set: { dirty: true, updatedAt: new Date() }, $inc: { version: 1 } }, { upsert: true });
   }
 }

@@ -153,8 +153,9 @@ export function whatOf(event: RecordedEvent): string {
 /** The reason given, when the event carries one (comment, reason, justification…). */
 export function whyOf(event: RecordedEvent): string {
   for (const record of topAndNested(eventData(event))) {
-    const found = scalars(record, whyFields)[0];
-    if (found) return found[1];
+    const found = scalars(record, whyFields);
+    // e.g. a refusal's stable reason code and its explanation: "SELF_APPROVAL: the proposer may not…"
+    if (found.length > 0) return found.map(([, v]) => v).join(': ');
   }
   return '';
 }

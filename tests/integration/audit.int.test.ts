@@ -1,0 +1,223 @@
+// The audit service against real Kafka + MongoDB protocol: a full ad-hoc revision traced end to end with actors,
+// duplicates logged once, crash repair on redelivery, signed checkpoints published on Kafka, tamper detection
+// (altered / deleted / reordered entries), wrong-key checkpoints, access control, and an export verified offline.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as grpc from '@grpc/grpc-js';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuditClient } from '../../proto/gen/bps/audit/v1/audit';
+import { CheckpointSigned } from '../../proto/gen/bps/audit/v1/events';
+import { startAudit, type AuditApp } from '../../services/audit/app';
+import { recordEvent } from '../../services/audit/domain/entry';
+import { generatePrivateKey, loadSigningKey, signCheckpoint } from '../../services/audit/domain/signing';
+import { TokenService } from '../../services/shared/auth/identity';
+import { personas } from '../../services/shared/auth/personas';
+import { auditEvents } from '../../services/shared/events/audit';
+import { decodeData, topicName, topics } from '../../services/shared/events/catalog';
+import { fromKafkaMessage } from '../../services/shared/kafka/cloudevents';
+import { unary } from '../../services/shared/grpc/client';
+import { decodeStatus } from '../../services/shared/grpc/status';
+import { createKafka, EventProducer } from '../../services/shared/kafka/kafka';
+import { initTelemetry, inSpan } from '../../services/shared/telemetry/otel';
+import { stack, testLogger } from '../support/stack';
+import { testJwtSecret, uniqueName } from '../support/names';
+import { actors, adHocRevision, CS1, Emitter, P1, R1, type Published } from './audit-scenario';
+
+initTelemetry({ serviceName: 'audit-test', exporter: new InMemorySpanExporter() });
+const run = promisify(execFile);
+
+describe('audit service', () => {
+  const namespace = uniqueName('audit');
+  const dbName = uniqueName('audit');
+  const tokens = new TokenService(testJwtSecret, 'bps-platform');
+  const kafka = createKafka({ brokers: stack().kafkaBrokers, clientId: 'test-audit', logger: testLogger });
+  const producer = new EventProducer(kafka);
+  let app: AuditApp;
+  let client: AuditClient;
+  let auditor: string;
+  let emit: Emitter;
+  let revision: Published[] = [];
+  let scenarioTraceId = '';
+
+  beforeAll(async () => {
+    app = await startAudit({
+      mongoUri: stack().mongoUri, dbName, kafkaBrokers: stack().kafkaBrokers, topicNamespace: namespace, grpcPort: 0, tokens,
+      logger: testLogger, environment: 'test', hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 300,
+      consumerGroup: uniqueName('audit'), outboxPollMs: 100,
+    });
+    client = new AuditClient(`127.0.0.1:${app.port}`, grpc.credentials.createInsecure());
+    auditor = await tokens.mint(personas.auditor);
+    emit = new Emitter(producer, app.store, namespace);
+    await inSpan('submit adjustment proposal', {}, async (span) => {
+      scenarioTraceId = span.spanContext().traceId;
+      revision = await adHocRevision(emit);
+    });
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await producer.disconnect();
+    await app?.stop();
+  });
+
+  it('traces an item version to its release, proposal revisions, evidence, fiscal estimates, every approval event and the deliveries, in order, with actors', async () => {
+    // Noise that must stay out of the trace: another proposal's events.
+    await emit.send(emit.proposal('bps.proposal.drafted', 'P-2026-EDU-0009', { revision: 1, title: '学前教育资助', actor: actors.nhcStaff }));
+
+    const response = await unary(client.traceItemVersion.bind(client), { itemCode: 'HEA-01', version: 2 }, auditor);
+    expect(response).toMatchObject({ releaseId: R1, changeSetId: CS1, proposalIds: [P1], workflowId: P1 });
+    const steps = response.trace!.steps;
+    expect(steps.map((s) => s.eventId)).toEqual(revision.map((e) => e.id));
+    expect(steps.map((s) => s.eventType)).toEqual([
+      'bps.proposal.drafted', 'bps.proposal.evidence.attached', 'bps.proposal.fiscal-estimate.recorded', 'bps.proposal.submitted',
+      'bps.approval.step.signed', 'bps.approval.signoff.refused', 'bps.approval.objection.raised', 'bps.approval.proposal.decided',
+      'bps.proposal.revised', 'bps.proposal.fiscal-estimate.recorded', 'bps.proposal.resubmitted',
+      'bps.approval.step.escalated', 'bps.approval.step.delegated', 'bps.approval.step.signed', 'bps.approval.step.signed', 'bps.approval.step.signed',
+      'bps.approval.proposal.decided', 'bps.approval.changeset.approved', 'bps.standard.version.published',
+      'bps.notification.delivered', 'bps.notification.delivered',
+    ]);
+    const sequences = steps.map((s) => Number(s.globalSequence));
+    expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+    // who / when / what / why
+    expect(steps[0]!.actor).toEqual(actors.nhcStaff);
+    expect(steps[0]!.time).toEqual(new Date(revision[0]!.time));
+    expect(steps[5]).toMatchObject({ actor: actors.nhcStaff, why: 'SELF_APPROVAL: the proposer may not sign their own proposal' });
+    expect(steps[6]).toMatchObject({ actor: actors.mofApprover, why: '财政测算依据不足，请补充分地区测算' });
+    expect(steps[7]!.what).toContain('decision=DECISION_RETURNED_FOR_REVISION');
+    expect(steps[8]!.what).toContain('revision=2');
+    expect(steps[12]).toMatchObject({ actor: actors.ndrcApprover });
+    expect(steps[12]!.what).toContain(`delegate=${actors.ndrcDeputy.subject}`);
+    expect(steps[13]).toMatchObject({ actor: actors.ndrcDeputy });
+    expect(steps[13]!.what).toContain('asDelegate=true');
+    expect(steps[19]!.actor).toBeUndefined();
+    expect(steps.slice(19).map((s) => JSON.parse(s.dataJson).subscriberOrganisation)).toEqual(['NBS', '110000']);
+    // Every entry carries the OpenTelemetry trace id of the (single) trace the events were produced in.
+    expect(new Set(steps.map((s) => s.traceId))).toEqual(new Set([scenarioTraceId]));
+  });
+
+  it('logs a redelivered event once, and repairs a crash between the global append and the aggregate appends', async () => {
+    const duplicate = revision[4]!;
+    await producer.publish([duplicate]); // same ce_id again
+    const marker = await emit.send(emit.proposal('bps.proposal.withdrawn', 'P-2026-EDU-0009', { revision: 1, reason: '并入统一调整', actor: actors.nhcStaff }));
+    expect(marker).toBeDefined();
+    expect(await app.store.entries.countDocuments({ eventId: duplicate.id, log: 'global' })).toBe(1);
+    expect(await app.store.entries.countDocuments({ eventId: duplicate.id, log: `proposal:${P1}` })).toBe(1);
+
+    // The process "died" after the global append: only the global log has the event, nothing was marked processed.
+    const crashed = emit.proposal('bps.proposal.drafted', 'P-2026-EDU-0010', { revision: 1, actor: actors.nhcStaff });
+    await app.store.append('global', topics.proposals, recordEvent(crashed));
+    await producer.publish([crashed]); // redelivery
+    await expect.poll(() => app.store.entries.countDocuments({ eventId: crashed.id, log: 'proposal:P-2026-EDU-0010' }), { timeout: 30_000 }).toBe(1);
+    expect(await app.store.entries.countDocuments({ eventId: crashed.id, log: 'global' })).toBe(1);
+  });
+
+  it('records an event whose data is not JSON without harming the log', async () => {
+    const odd = { ...emit.proposal('bps.proposal.note', 'P-2026-EDU-0010', {}), data: Buffer.from([0xff, 0x00, 0x7b]) };
+    await emit.send(odd);
+    const verify = await unary(client.verify.bind(client), { log: 'global', checkpoints: [] }, auditor);
+    expect(verify.firstMismatch).toBeUndefined();
+  });
+
+  it('traces an actor over a period', async () => {
+    const response = await unary(client.traceActor.bind(client), { subject: actors.mofApprover.subject, from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z') }, auditor);
+    expect(response.trace!.steps.map((s) => s.eventType)).toEqual(['bps.approval.objection.raised', 'bps.approval.proposal.decided', 'bps.approval.step.signed']);
+    const none = await unary(client.traceActor.bind(client), { subject: actors.mofApprover.subject, from: new Date('2026-04-01T00:00:00Z'), to: undefined }, auditor);
+    expect(none.trace!.steps).toEqual([]);
+  });
+
+  it('refuses callers without the auditor or operator role, and answers an operator', async () => {
+    const staff = await tokens.mint(personas['nhc-staff']);
+    const refused = await unary(client.traceItemVersion.bind(client), { itemCode: 'HEA-01', version: 2 }, staff).catch((e: grpc.ServiceError) => e);
+    expect((refused as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
+    const verifyRefused = await unary(client.verify.bind(client), { log: 'global', checkpoints: [] }, await tokens.mint(personas['final-approver'])).catch((e: grpc.ServiceError) => e);
+    expect((verifyRefused as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
+    const operator = await tokens.mint(personas.operator);
+    const answered = await unary(client.traceProposal.bind(client), { proposalId: P1 }, operator);
+    expect(answered.trace!.steps.length).toBeGreaterThanOrEqual(revision.length - 3);
+    const bad = await unary(client.traceItemVersion.bind(client), { itemCode: '', version: 0 }, operator).catch((e: grpc.ServiceError) => e);
+    expect(decodeStatus(bad as grpc.ServiceError).fieldViolations.map((v) => v.field)).toEqual(['item_code', 'version']);
+    const missing = await unary(client.traceItemVersion.bind(client), { itemCode: 'HEA-01', version: 9 }, operator).catch((e: grpc.ServiceError) => e);
+    expect((missing as grpc.ServiceError).code).toBe(grpc.status.NOT_FOUND);
+  });
+
+  it('publishes signed checkpoints on bps.audit.v1; verify accepts them and rejects one signed with another key', async () => {
+    const globalSize = await app.store.entries.countDocuments({ log: 'global' });
+    const received: CheckpointSigned[] = [];
+    const consumer = kafka.consumer({ groupId: uniqueName('audit-cp') });
+    await consumer.connect();
+    await consumer.subscribe({ topic: topicName(topics.audit, namespace), fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => { received.push(decodeData(auditEvents.checkpointSigned, fromKafkaMessage(message).data)); } });
+    await expect.poll(() => received.some((r) => r.checkpoint?.log === 'global' && Number(r.checkpoint.size) === globalSize), { timeout: 30_000 }).toBe(true);
+    await consumer.disconnect();
+
+    const published = received.find((r) => r.checkpoint?.log === 'global' && Number(r.checkpoint.size) === globalSize)!;
+    expect(published.key).toMatchObject({ keyId: app.signingKey.keyId, algorithm: 'ed25519', publicKey: app.signingKey.publicKey });
+    const other = loadSigningKey('ed25519', generatePrivateKey('ed25519'));
+    const forged = signCheckpoint(other, { log: 'global', size: globalSize, headHash: published.checkpoint!.headHash, hashAlgorithm: 'sha256', time: new Date().toISOString() });
+    const posing = { ...forged, keyId: app.signingKey.keyId, size: String(forged.size), time: new Date(forged.time) };
+    const unknown = { ...forged, size: String(forged.size), time: new Date(forged.time) };
+    const result = await unary(client.verify.bind(client), { log: 'global', checkpoints: [published.checkpoint!, posing, unknown] }, auditor);
+    expect(result.firstMismatch).toBeUndefined();
+    const given = result.checkpoints.slice(-3);
+    expect(given.map((c) => [c.ok, c.problem])).toEqual([[true, ''], [false, 'BAD_SIGNATURE'], [false, 'UNKNOWN_KEY']]);
+    expect(result.ok).toBe(false);
+    expect(result.checkpoints.slice(0, -3).every((c) => c.ok)).toBe(true); // the stored ones
+  });
+
+  it('exports a trace that the offline verifier accepts, and rejects after a one-byte change', async () => {
+    const exported = await unary(client.exportTrace.bind(client), { target: { $case: 'itemVersion', itemVersion: { itemCode: 'HEA-01', version: 2 } } }, auditor);
+    const dir = mkdtempSync(join(tmpdir(), 'audit-export-'));
+    const file = join(dir, 'trace.json');
+    writeFileSync(file, exported.document);
+    const cli = (path: string) => run(process.execPath, ['--import', 'tsx', 'services/audit/verify-cli.ts', path], { cwd: process.cwd() }).then(
+      (r) => ({ code: 0, out: r.stdout }),
+      (e: { code: number; stderr: string }) => ({ code: e.code, out: e.stderr }),
+    );
+    const ok = await cli(file);
+    expect(ok).toMatchObject({ code: 0 });
+    expect(ok.out).toMatch(/^OK: 21 steps/);
+
+    // One byte inside a recorded event (in the logs part of the export): "HEA-01" -> "HEA-02".
+    const text = readFileSync(file, 'utf8');
+    const at = text.indexOf('HEA-01', text.indexOf('"logs"'));
+    expect(at).toBeGreaterThan(0);
+    const tampered = join(dir, 'tampered.json');
+    writeFileSync(tampered, `${text.slice(0, at + 5)}2${text.slice(at + 6)}`);
+    const failed = await cli(tampered);
+    expect(failed.code).toBe(1);
+    expect(failed.out).toMatch(/HASH at entry|does not match/);
+  });
+
+  it('detects an altered, a deleted and a reordered stored entry, each at the first entry concerned', async () => {
+    // Wait for checkpoints of the logs about to be tampered with.
+    await expect.poll(async () => (await app.checkpoints.forLog(`workflow:${P1}`)).length, { timeout: 30_000 }).toBeGreaterThan(0);
+    const verify = (log: string) => unary(client.verify.bind(client), { log, checkpoints: [] }, auditor);
+    for (const log of [`proposal:${P1}`, `workflow:${P1}`, `release:${R1}`]) expect((await verify(log)).ok).toBe(true);
+
+    // Altered: an approver's comment rewritten in place.
+    const altered = await app.store.entries.findOne({ log: `proposal:${P1}`, sequence: 5 });
+    await app.store.entries.updateOne({ _id: altered!._id }, { $set: { 'event.data': altered!.event.data.replace('同意', '反对') } });
+    expect((await verify(`proposal:${P1}`)).firstMismatch).toMatchObject({ sequence: '5', reason: 'HASH' });
+
+    // Deleted: an objection removed; the stored checkpoint now points past the intact log.
+    const size = await app.store.entries.countDocuments({ log: `workflow:${P1}` });
+    await app.store.entries.deleteOne({ log: `workflow:${P1}`, sequence: 3 });
+    const deleted = await verify(`workflow:${P1}`);
+    expect(deleted.firstMismatch).toMatchObject({ sequence: '3', reason: 'MISSING' });
+    expect(deleted.checkpoints.some((c) => Number(c.checkpoint!.size) === size && c.problem === 'NOT_REACHED')).toBe(true);
+
+    // Reordered: two deliveries swap places.
+    const e2 = await app.store.entries.findOne({ log: `release:${R1}`, sequence: 2 });
+    const e3 = await app.store.entries.findOne({ log: `release:${R1}`, sequence: 3 });
+    await app.store.entries.updateOne({ _id: e2!._id }, { $set: { sequence: -2 } });
+    await app.store.entries.updateOne({ _id: e3!._id }, { $set: { sequence: 2 } });
+    await app.store.entries.updateOne({ _id: e2!._id }, { $set: { sequence: 3 } });
+    const reordered = await verify(`release:${R1}`);
+    expect(reordered.firstMismatch).toMatchObject({ sequence: '2', reason: 'PREV_HASH' });
+    expect(reordered.ok).toBe(false);
+  });
+});
