@@ -10,7 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditClient } from '../../proto/gen/bps/audit/v1/audit';
-import { CheckpointSigned } from '../../proto/gen/bps/audit/v1/events';
+import { type CheckpointSigned } from '../../proto/gen/bps/audit/v1/events';
 import { startAudit, type AuditApp } from '../../services/audit/app';
 import { recordEvent } from '../../services/audit/domain/entry';
 import { generatePrivateKey, loadSigningKey, signCheckpoint } from '../../services/audit/domain/signing';
