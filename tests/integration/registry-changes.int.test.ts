@@ -12,7 +12,7 @@ import { addDays, todayInChina, toDateMessage } from '../../services/registry/do
 import { startTestRegistry, standardEvents, type TestRegistry } from './registry-helpers';
 
 const d = (iso: string) => toDateMessage(iso);
-const provenance = { proposalIds: ['proposal-ins-1'], proposalRevisions: [2], workflowId: 'adhoc-proposal-ins-1', workflowRunId: 'run-1', cycleId: '', approvalRouteVersion: 'v1' };
+const provenance = { proposalIds: ['proposal-ins-1'], proposalRevisions: [2], workflowId: 'adhoc-proposal-ins-1', workflowRunId: 'run-1', cycleId: '', approvalRouteVersion: 'v1', approvedBy: { subject: 'sco.final.zhou', organisation: 'SCO', roles: ['final-approver'] }, approvedAt: new Date('2019-12-01T00:00:00Z') };
 
 describe('registry: approved change sets', () => {
   let r: TestRegistry;
