@@ -1,0 +1,125 @@
+// Set-up for the proposals integration tests and benchmark: an in-process registry and proposals service on
+// their own databases and topic namespace, a Temporal client (no worker: workflows started here just wait), a
+// gRPC client, persona tokens, a producer of approval outcomes and a collector of bps.proposals.v1 events.
+import * as grpc from '@grpc/grpc-js';
+import type { Client } from '@temporalio/client';
+import { Decision, ProposalDecided } from '../../proto/gen/bps/approvals/v1/events';
+import { ProposalsClient } from '../../proto/gen/bps/proposals/v1/proposals';
+import type { ChangeSet } from '../../proto/gen/bps/standards/v1/changes';
+import { startProposals, type RunningProposals } from '../../services/proposals/app';
+import { startRegistry, type RunningRegistry } from '../../services/registry/app';
+import { TokenService, type Identity } from '../../services/shared/auth/identity';
+import { personas, type PersonaName } from '../../services/shared/auth/personas';
+import { approvalEvents } from '../../services/shared/events/approvals';
+import { decodeData, topicName, topics, type EventDefinition } from '../../services/shared/events/catalog';
+import { createKafka, ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
+import { createLogger } from '../../services/shared/log/logger';
+import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
+import { connectTemporal, type TemporalHandle } from '../../services/shared/temporal/temporal';
+import { testJwtSecret, uniqueName } from '../support/names';
+
+export type Endpoints = { kafkaBrokers: string; temporalAddress: string; temporalNamespace: string; mongoUri: string };
+
+export const mohrssStaff: Identity = { subject: 'mohrss.staff.zhang', name: '张华（人力资源社会保障部）', organisation: 'MOHRSS', roles: ['ministry-staff'] };
+
+export type ProposalsTestEnv = {
+  namespace: string;
+  taskQueue: string;
+  client: ProposalsClient;
+  registry: RunningRegistry;
+  proposals: RunningProposals;
+  temporal: Client;
+  token(persona: PersonaName | Identity): Promise<string>;
+  /** Publishes bps.approval.proposal.decided as the approvals worker would. */
+  decide(proposalId: string, revision: number, decision: Decision, comment?: string, round?: number): Promise<string>;
+  /** Applies an approved change set directly in the in-process registry (moves an item to a new version). */
+  publishInRegistry(changeSet: Partial<ChangeSet>): Promise<string>;
+  /** Every bps.proposals.v1 event received so far. */
+  events: CloudEvent[];
+  eventsOf<T>(definition: EventDefinition<T>, proposalId?: string): T[];
+  /** Executions with this workflow id in the Temporal namespace (visibility; poll it). */
+  workflowCount(workflowId: string): Promise<number>;
+  stop(): Promise<void>;
+};
+
+export async function startProposalsTestEnv(prefix: string, endpoints: Endpoints, options: { collect?: boolean } = {}): Promise<ProposalsTestEnv> {
+  const logger = createLogger('test', process.env['BPS_TEST_LOG_LEVEL'] ?? 'silent');
+  const namespace = uniqueName(prefix);
+  const dbBase = namespace.replace(/[^a-zA-Z0-9_-]/g, '_');
+  const taskQueue = uniqueName(`${prefix}-tq`);
+  const tokens = new TokenService(testJwtSecret, 'bps-platform');
+
+  const registry = await startRegistry({
+    mongoUri: endpoints.mongoUri, dbName: `${dbBase}_reg`, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: namespace, grpcPort: 0,
+    tokens, logger, schedulerPollMs: 60_000, relayPollMs: 200,
+  });
+  const temporal: TemporalHandle = await connectTemporal({ address: endpoints.temporalAddress, namespace: endpoints.temporalNamespace });
+  const proposals = await startProposals({
+    mongoUri: endpoints.mongoUri, dbName: `${dbBase}_prop`, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: namespace, grpcPort: 0,
+    registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, tokens, logger, relayPollMs: 50,
+  });
+  const client = new ProposalsClient(`127.0.0.1:${proposals.grpcPort}`, grpc.credentials.createInsecure());
+
+  const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'test-proposals', logger });
+  const producer = new EventProducer(kafka);
+  const events: CloudEvent[] = [];
+  let collector: EventConsumer | undefined;
+  let collectorDb: MongoHandle | undefined;
+  if (options.collect !== false) {
+    const proposalsTopic = topicName(topics.proposals, namespace);
+    await ensureTopics(kafka, [proposalsTopic]);
+    collectorDb = await connectMongo(endpoints.mongoUri, `${dbBase}_col`);
+    collector = new EventConsumer({
+      kafka, groupId: uniqueName('prop-collector'), topics: [proposalsTopic], processed: new ProcessedEvents(collectorDb.db), logger,
+      handler: async (e) => { events.push(e); },
+    });
+    await collector.start();
+  }
+  const started = new Set<string>();
+
+  return {
+    namespace, taskQueue, client, registry, proposals, temporal: temporal.client, events,
+    token: (p) => tokens.mint(typeof p === 'string' ? personas[p] : p),
+    async decide(proposalId, revision, decision, comment = '', round = 0) {
+      const actor = { subject: personas['final-approver'].subject, organisation: 'SCO', roles: ['final-approver'] };
+      const payload = ProposalDecided.fromPartial({ proposalId, proposalRevision: revision, workflowId: proposalId, round, decision, comment, actor, decidedAt: new Date() });
+      const event = newEvent(approvalEvents.proposalDecided, payload, { source: '/test/approvals', key: proposalId, topicNamespace: namespace });
+      await producer.publish([event]);
+      return event.id;
+    },
+    async publishInRegistry(changeSet) {
+      return registry.registry.applyChangeSet(changeSet as ChangeSet);
+    },
+    eventsOf<T>(definition: EventDefinition<T>, proposalId?: string): T[] {
+      return events.filter((e) => e.type === definition.type && (proposalId === undefined || e.key === proposalId)).map((e) => decodeData(definition, e.data));
+    },
+    async workflowCount(workflowId) {
+      started.add(workflowId);
+      let n = 0;
+      for await (const _ of temporal.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) n++;
+      return n;
+    },
+    async stop() {
+      client.close();
+      for (const id of started) {
+        await temporal.client.workflow.getHandle(id).terminate('test finished').catch(() => undefined);
+      }
+      await proposals.stop();
+      await registry.stop();
+      await collector?.stop();
+      await producer.disconnect();
+      await temporal.close();
+      for (const name of [`${dbBase}_reg`, `${dbBase}_prop`]) {
+        const mongo = await connectMongo(endpoints.mongoUri, name);
+        await mongo.db.dropDatabase();
+        await mongo.close();
+      }
+      if (collectorDb) {
+        await collectorDb.db.dropDatabase();
+        await collectorDb.close();
+      }
+    },
+  };
+}
+
+export { Decision };
