@@ -4,7 +4,7 @@
 // permission by lead unit, malformed input refused with nothing stored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
-import { ProposalContent, ProposalState } from '../../proto/gen/bps/proposals/v1/proposal';
+import { type ProposalContent, ProposalState } from '../../proto/gen/bps/proposals/v1/proposal';
 import { ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
