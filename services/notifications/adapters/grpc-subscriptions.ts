@@ -9,7 +9,8 @@ import {
   type Subscription, type SubscriptionsServer,
 } from '../../../proto/gen/bps/notifications/v1/subscriptions';
 import type { Identity } from '../../shared/auth/identity';
-import { NotFoundError, PermissionDeniedError, ValidationError, type FieldViolation } from '../../shared/errors/errors';
+import { errorMessage, NotFoundError, PermissionDeniedError, PlatformError, ValidationError, type FieldViolation } from '../../shared/errors/errors';
+import { toServiceError } from '../../shared/grpc/status';
 import { approvalEvents } from '../../shared/events/approvals';
 import { standardEvents } from '../../shared/events/standards';
 import { identityOf } from '../../shared/grpc/server';
@@ -311,12 +312,26 @@ export function subscriptionsServer(deps: SubscriptionsDeps): SubscriptionsServe
     }),
 
     subscribe: (async (call: ServerWritableStream<SubscribeRequest, SubscribeResponse>) => {
+      try {
+        await streamFeed(call);
+      } catch (error) {
+        // Sent as the call's status through 'error' (the stream's own way; destroying the call would drop it).
+        if (!(error instanceof PlatformError)) deps.logger.error({ err: errorMessage(error) }, 'feed stream failed');
+        if (!call.cancelled) call.emit('error', toServiceError(error));
+      }
+    }) as unknown as SubscriptionsServer['subscribe'],
+  };
+
+  async function streamFeed(call: ServerWritableStream<SubscribeRequest, SubscribeResponse>): Promise<void> {
       const identity = identityOf(call);
       const filter = scopedFilter(identity, filterFromMessage(call.request.filter));
       const from = call.request.from;
       const start = from?.$case === 'afterCursor' ? cursorOf(from.afterCursor, 'after_cursor')
         : from?.$case === 'sinceTime' ? await feed.cursorBefore(from.sinceTime)
         : await feed.lastCursor();
+      // From a time: what the feed already holds is sent when its event time is at or after it (events of
+      // different standards do not enter the feed in time order); what arrives later is sent as it comes.
+      const since = from?.$case === 'sinceTime' ? { time: from.sinceTime.getTime(), until: await feed.lastCursor() } : undefined;
       const stop = new AbortController();
       const end = (): void => stop.abort();
       call.on('cancelled', end);
@@ -325,6 +340,7 @@ export function subscriptionsServer(deps: SubscriptionsDeps): SubscriptionsServe
       try {
         for await (const doc of readFeed(feed, start, { ...deps.stream, signal: stop.signal, feedSignal: deps.feedSignal })) {
           if (!matches(filter, doc.facets)) continue;
+          if (since && doc.cursor <= since.until && doc.time.getTime() < since.time) continue;
           if (!call.write(feedMessage(doc))) {
             await new Promise<void>((resolve) => {
               const done = (): void => { call.off('drain', done); stop.signal.removeEventListener('abort', done); resolve(); };
@@ -337,6 +353,5 @@ export function subscriptionsServer(deps: SubscriptionsDeps): SubscriptionsServe
         deps.stopping.removeEventListener('abort', end);
       }
       if (!call.cancelled) call.end();
-    }) as unknown as SubscriptionsServer['subscribe'],
-  };
+  }
 }
