@@ -1,0 +1,244 @@
+// Command framework: declared commands with flags and help, the caller's token, gRPC clients from env, output in
+// tables or JSON, and one mapping from failures to exit codes.
+import * as grpc from '@grpc/grpc-js';
+import { z } from 'zod';
+import { ApprovalInboxClient } from '../../proto/gen/bps/approvals/v1/inbox';
+import { AuditClient } from '../../proto/gen/bps/audit/v1/audit';
+import { SubscriptionsClient } from '../../proto/gen/bps/notifications/v1/subscriptions';
+import { ProposalsClient } from '../../proto/gen/bps/proposals/v1/proposals';
+import { StandardRegistryClient } from '../../proto/gen/bps/registry/v1/registry';
+import { TokenService } from '../shared/auth/identity';
+import { personas, type PersonaName } from '../shared/auth/personas';
+import { configSchema, loadConfig } from '../shared/config/config';
+import { unary } from '../shared/grpc/client';
+import { decodeStatus } from '../shared/grpc/status';
+import { parseArgs, str, UsageError, type FlagSpec, type Parsed } from './args';
+import { exitCodeForGrpc, exitCodeHelp, exitCodes } from './exit-codes';
+
+const address = z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port');
+export const cliConfigSchema = configSchema({
+  REGISTRY_GRPC_ADDRESS: address.default('127.0.0.1:50051'),
+  PROPOSALS_GRPC_ADDRESS: address.default('127.0.0.1:50052'),
+  APPROVALS_GRPC_ADDRESS: address.default('127.0.0.1:50053'),
+  NOTIFICATIONS_GRPC_ADDRESS: address.default('127.0.0.1:50054'),
+  AUDIT_GRPC_ADDRESS: address.default('127.0.0.1:50055'),
+  BPS_TOKEN: z.string().optional(),
+  BPS_CLI_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+});
+export type CliConfig = z.infer<typeof cliConfigSchema>;
+
+const constructors = {
+  registry: [StandardRegistryClient, 'REGISTRY_GRPC_ADDRESS'],
+  proposals: [ProposalsClient, 'PROPOSALS_GRPC_ADDRESS'],
+  approvals: [ApprovalInboxClient, 'APPROVALS_GRPC_ADDRESS'],
+  notifications: [SubscriptionsClient, 'NOTIFICATIONS_GRPC_ADDRESS'],
+  audit: [AuditClient, 'AUDIT_GRPC_ADDRESS'],
+} as const;
+type Clients = { [K in keyof typeof constructors]: InstanceType<(typeof constructors)[K][0]> };
+export type ServiceName = keyof Clients;
+
+type Method<Req, Res> = (request: Req, metadata: grpc.Metadata, options: Partial<grpc.CallOptions>, callback: (error: grpc.ServiceError | null, response: Res) => void) => grpc.ClientUnaryCall;
+
+/** A failure the CLI decides itself, with its exit code. */
+export class CliError extends Error {
+  constructor(readonly exitCode: number, message: string, readonly details: readonly string[] = []) {
+    super(message);
+  }
+}
+
+export type Command = {
+  readonly path: readonly string[];
+  readonly summary: string;
+  /** Positional part of the usage line, e.g. "<item-code>". */
+  readonly args?: string;
+  readonly minArgs?: number;
+  readonly maxArgs?: number;
+  readonly flags?: Readonly<Record<string, FlagSpec>>;
+  readonly examples?: readonly string[];
+  /** false for commands that need no token (token mint). */
+  readonly auth?: boolean;
+  run(ctx: CliContext): Promise<void>;
+};
+
+export const globalFlags: Record<string, FlagSpec> = {
+  json: { type: 'boolean', description: 'print the result as JSON (for scripts)' },
+  help: { type: 'boolean', short: 'h', description: 'show help for the command' },
+  token: { type: 'string', placeholder: 'jwt', description: 'bearer token (default: $BPS_TOKEN)' },
+  as: { type: 'string', placeholder: 'persona', description: 'mint a local token for a seeded persona (not in production)' },
+};
+
+export class CliContext {
+  private readonly clients = new Map<ServiceName, grpc.Client>();
+  constructor(
+    readonly parsed: Parsed,
+    readonly config: CliConfig,
+    private readonly write: { out(text: string): void; err(text: string): void },
+  ) {}
+
+  get json(): boolean {
+    return this.parsed.flags['json'] === true;
+  }
+  arg(i: number): string {
+    return this.parsed.positionals[i] ?? '';
+  }
+  flag(name: string): string | undefined {
+    return str(this.parsed, name);
+  }
+  out(text: string): void {
+    this.write.out(text);
+  }
+  err(text: string): void {
+    this.write.err(text);
+  }
+  /** Prints `value` as JSON with --json, else the human rendering. */
+  print(value: unknown, human: () => string): void {
+    this.out(this.json ? JSON.stringify(value, null, 2) : human());
+  }
+
+  tokenService(): TokenService {
+    return new TokenService(this.config.BPS_JWT_SECRET, this.config.BPS_JWT_ISSUER);
+  }
+
+  async token(): Promise<string> {
+    const explicit = this.flag('token') ?? this.config.BPS_TOKEN;
+    const persona = this.flag('as');
+    if (explicit && persona) throw new UsageError('give either --token or --as, not both');
+    if (explicit) return explicit;
+    if (persona) return mintForPersona(this, persona);
+    throw new CliError(exitCodes.unauthenticated, 'no token: pass --token <jwt>, set BPS_TOKEN, or (locally) --as <persona>');
+  }
+
+  async call<K extends ServiceName, Req, Res>(service: K, pick: (client: Clients[K]) => Method<Req, Res>, request: Req): Promise<Res> {
+    let client = this.clients.get(service);
+    if (!client) {
+      const [Ctor, key] = constructors[service];
+      client = new (Ctor as unknown as new (a: string, c: grpc.ChannelCredentials) => grpc.Client)(this.config[key], grpc.credentials.createInsecure());
+      this.clients.set(service, client);
+    }
+    return unary(pick(client as Clients[K]), request, await this.token(), this.config.BPS_CLI_TIMEOUT_MS);
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) c.close();
+  }
+}
+
+export async function mintForPersona(ctx: CliContext, persona: string, ttlSeconds?: number): Promise<string> {
+  if (ctx.config.BPS_ENV === 'production') throw new CliError(exitCodes.permissionDenied, 'local tokens are not available in production; use the identity provider');
+  if (!(persona in personas)) throw new UsageError(`unknown persona "${persona}"; one of: ${Object.keys(personas).join(', ')}`);
+  return ctx.tokenService().mint(personas[persona as PersonaName], ttlSeconds);
+}
+
+function flagLines(flags: Readonly<Record<string, FlagSpec>>): string[] {
+  return Object.entries(flags).map(([name, f]) => {
+    const left = `${f.short ? `-${f.short}, ` : '    '}--${name}${f.type === 'string' ? ` <${f.placeholder ?? 'value'}>` : ''}${f.repeatable ? ' …' : ''}`;
+    return `  ${left.padEnd(30)} ${f.description}`;
+  });
+}
+
+export function commandHelp(cmd: Command): string {
+  return [
+    `Usage: bps ${cmd.path.join(' ')}${cmd.args ? ` ${cmd.args}` : ''} [options]`,
+    '',
+    cmd.summary,
+    '',
+    'Options:',
+    ...flagLines({ ...(cmd.flags ?? {}), ...globalFlags }),
+    ...(cmd.examples && cmd.examples.length > 0 ? ['', 'Examples:', ...cmd.examples.map((e) => `  ${e}`)] : []),
+    '',
+    exitCodeHelp,
+  ].join('\n');
+}
+
+export function groupHelp(commands: readonly Command[], prefix: readonly string[]): string {
+  const matching = commands.filter((c) => prefix.every((p, i) => c.path[i] === p));
+  const width = Math.max(...matching.map((c) => c.path.join(' ').length));
+  return [
+    `Usage: bps ${prefix.length > 0 ? `${prefix.join(' ')} ` : ''}<command> [options]`,
+    '',
+    prefix.length === 0 ? 'Command-line tool of the national basic public service standards platform (国家基本公共服务标准平台).' : `Commands under "${prefix.join(' ')}":`,
+    '',
+    'Commands:',
+    ...matching.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`),
+    '',
+    'Global options:',
+    ...flagLines(globalFlags),
+    '',
+    'Services are reached at REGISTRY_GRPC_ADDRESS, PROPOSALS_GRPC_ADDRESS, APPROVALS_GRPC_ADDRESS,',
+    'NOTIFICATIONS_GRPC_ADDRESS and AUDIT_GRPC_ADDRESS (defaults 127.0.0.1:50051…50055).',
+    'Run "bps <command> --help" for a command\'s options.',
+    '',
+    exitCodeHelp,
+  ].join('\n');
+}
+
+/** Runs the CLI; returns the exit code (never calls process.exit, so tests can call it in-process too). */
+export async function runCli(argv: readonly string[], commands: readonly Command[], env: NodeJS.ProcessEnv, write: { out(text: string): void; err(text: string): void }): Promise<number> {
+  // Command words come first (`bps standards get X --json`); the longest declared path that matches wins.
+  const firstFlag = argv.findIndex((a) => a.startsWith('-'));
+  const words = firstFlag === -1 ? [...argv] : argv.slice(0, firstFlag);
+  const cmd = [...commands].sort((a, b) => b.path.length - a.path.length).find((c) => c.path.every((p, i) => words[i] === p));
+  const wantsHelp = argv.includes('--help') || argv.includes('-h');
+  if (!cmd) {
+    const known = commands.filter((c) => words.slice(0, c.path.length - 1).length > 0 && c.path.slice(0, -1).every((p, i) => words[i] === p));
+    const prefix = known.length > 0 ? (known[0]?.path.slice(0, -1) ?? []) : [];
+    if (wantsHelp || words.length === prefix.length) {
+      (wantsHelp ? write.out : write.err)(groupHelp(commands, prefix));
+      return wantsHelp ? exitCodes.ok : exitCodes.usage;
+    }
+    write.err(`bps: unknown command "${words.join(' ')}"\n\n${groupHelp(commands, prefix)}`);
+    return exitCodes.usage;
+  }
+  if (wantsHelp) {
+    write.out(commandHelp(cmd));
+    return exitCodes.ok;
+  }
+  let ctx: CliContext | undefined;
+  try {
+    const rest = argv.slice(cmd.path.length);
+    const parsed = parseArgs(rest, { ...(cmd.flags ?? {}), ...globalFlags });
+    const n = parsed.positionals.length;
+    if (n < (cmd.minArgs ?? 0) || n > (cmd.maxArgs ?? cmd.minArgs ?? 0)) throw new UsageError(`expected ${cmd.args ?? 'no arguments'}`);
+    ctx = new CliContext(parsed, loadConfig(cliConfigSchema, env), write);
+    await cmd.run(ctx);
+    return exitCodes.ok;
+  } catch (error) {
+    const json = argv.includes('--json');
+    if (error instanceof UsageError) {
+      write.err(`bps ${cmd.path.join(' ')}: ${error.message}\nRun "bps ${cmd.path.join(' ')} --help" for usage.`);
+      return exitCodes.usage;
+    }
+    if (error instanceof CliError) {
+      write.err(json ? JSON.stringify({ error: { message: error.message, details: error.details } }) : [`error: ${error.message}`, ...error.details.map((d) => `  - ${d}`)].join('\n'));
+      return error.exitCode;
+    }
+    if (isServiceError(error)) {
+      const s = decodeStatus(error);
+      const code = exitCodeForGrpc(s.code);
+      const unavailable = code === exitCodes.unavailable;
+      const message = unavailable ? `service unavailable (${grpc.status[s.code]})` : s.message;
+      if (json) {
+        write.err(JSON.stringify({ error: { code: grpc.status[s.code], message, reason: s.reason, fieldViolations: s.fieldViolations.map((v) => ({ field: v.field, description: v.description })), violations: s.preconditionViolations, currentRevision: s.metadata['currentRevision'] ? Number(s.metadata['currentRevision']) : undefined } }));
+      } else {
+        const lines = [`error: ${message}${s.reason && !unavailable ? ` [${s.reason}]` : ''}`];
+        for (const v of s.fieldViolations) lines.push(`  - ${v.field}: ${v.description}`);
+        for (const v of s.preconditionViolations) lines.push(`  - ${v.subject ? `${v.subject}: ` : ''}${v.description}`);
+        if (s.metadata['currentRevision']) lines.push(`  current revision: ${s.metadata['currentRevision']}`);
+        write.err(lines.join('\n'));
+      }
+      return code;
+    }
+    if (error instanceof Error && error.name === 'ConfigError') {
+      write.err(`bps: ${error.message}`);
+      return exitCodes.usage;
+    }
+    write.err(`bps: unexpected failure: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    return exitCodes.failure;
+  } finally {
+    ctx?.close();
+  }
+}
+
+function isServiceError(error: unknown): error is grpc.ServiceError {
+  return error instanceof Error && typeof (error as Partial<grpc.ServiceError>).code === 'number' && (error as Partial<grpc.ServiceError>).metadata instanceof grpc.Metadata;
+}

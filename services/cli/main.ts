@@ -1,0 +1,13 @@
+// `bps`: the platform's command-line tool (see services/cli/README.md). Exit codes: services/cli/exit-codes.ts.
+import { runCli, type Command } from './cli';
+import { standardsCommands } from './commands/standards';
+import { tokenCommands } from './commands/token';
+
+export const commands: Command[] = [...standardsCommands, ...tokenCommands];
+
+const code = await runCli(process.argv.slice(2), commands, process.env, {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+});
+// Let stdout drain before exiting (large --json outputs through a pipe).
+process.stdout.write('', () => process.exit(code));

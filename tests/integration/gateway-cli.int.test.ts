@@ -1,0 +1,90 @@
+// The real `bps` binary (node services/cli/bps.js, through tsx) against in-process services.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testJwtSecret } from '../support/names';
+import { startTestPlatform, type TestPlatform } from './gateway-platform';
+
+const bin = fileURLToPath(new URL('../../services/cli/bps.js', import.meta.url));
+
+export type CliResult = { code: number; stdout: string; stderr: string };
+
+export function runBps(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: { PATH: process.env['PATH'] ?? '', BPS_JWT_SECRET: testJwtSecret, BPS_LOG_LEVEL: 'silent', ...env }, timeout: 90_000, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('bps CLI against the running registry', { timeout: 240_000 }, () => {
+  let p: TestPlatform;
+  const bps = (...args: string[]) => runBps(args, p.addresses);
+  beforeAll(async () => {
+    p = await startTestPlatform('cli');
+  });
+  afterAll(async () => p?.stop());
+
+  it('standards as-of: the seeded catalogue as a table and as JSON', async () => {
+    const table = await bps('standards', 'as-of', '2018-01-01', '--as', 'nhc-staff');
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain('81 items in force on 2018-01-01');
+    expect(table.stdout).toMatch(/CODE\s+NAME\s+FIELD/);
+    expect(table.stdout).toContain('城乡居民基本医疗保险');
+
+    const json = await bps('standards', 'as-of', '2018-01-01', '--field', 'F17-HEA', '--json', '--token', await p.token('auditor'));
+    expect(json.code, json.stderr).toBe(0);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.items).toHaveLength(20);
+    expect(parsed.items.every((v: { item: { fieldCode: string } }) => v.item.fieldCode === 'F17-HEA')).toBe(true);
+  });
+
+  it('standards get shows the six attributes; an unknown item exits 3', async () => {
+    const got = await bps('standards', 'get', 'INS-05', '--date', '2018-01-01', '--as', 'beijing-officer', '--province', '110000');
+    expect(got.code, got.stderr).toBe(0);
+    for (const label of ['service target', 'service content', 'quality standard', 'payment category', 'expenditure', 'lead unit']) expect(got.stdout).toContain(label);
+    expect(got.stdout).toContain('>= 380 CNY per_person_per_year');
+    expect(got.stdout).toContain('110000: not filed');
+
+    const missing = await bps('standards', 'get', 'NO-SUCH', '--as', 'nhc-staff');
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('item "NO-SUCH" not found');
+  });
+
+  it('standards diff and history between dates', async () => {
+    const diff = await bps('standards', 'diff', '2018-01-01', '2019-01-01', '--json', '--as', 'nhc-staff');
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(JSON.parse(diff.stdout)).toMatchObject({ fromDate: { year: 2018, month: 1, day: 1 }, toDate: { year: 2019, month: 1, day: 1 } });
+    const history = await bps('standards', 'history', 'INS-05', '--as', 'nhc-staff');
+    expect(history.code, history.stderr).toBe(0);
+    expect(history.stdout).toMatch(/v1\s+2017-01-23/);
+  });
+
+  it('exit codes: 5 without or with a bad token, 2 for usage errors, 9 when the service is down', async () => {
+    const none = await bps('standards', 'releases');
+    expect(none.code).toBe(5);
+    expect(none.stderr).toContain('no token');
+    const bad = await bps('standards', 'releases', '--token', 'not.a.jwt');
+    expect(bad.code).toBe(5);
+    const badDate = await bps('standards', 'as-of', '2018-02-30', '--as', 'nhc-staff');
+    expect(badDate.code).toBe(2);
+    expect(badDate.stderr).toContain('must be a date YYYY-MM-DD');
+    const unknownFlag = await bps('standards', 'get', 'INS-05', '--colour', 'red');
+    expect(unknownFlag.code).toBe(2);
+    expect((await bps('standards', 'get')).code).toBe(2);
+    const down = await runBps(['standards', 'releases', '--as', 'nhc-staff', '--json'], { ...p.addresses, REGISTRY_GRPC_ADDRESS: '127.0.0.1:9', BPS_CLI_TIMEOUT_MS: '5000' });
+    expect(down.code).toBe(9);
+    expect(JSON.parse(down.stderr).error.code).toMatch(/UNAVAILABLE|DEADLINE_EXCEEDED/);
+  });
+
+  it('token mint prints a token the services accept; refused in production', async () => {
+    const minted = await bps('token', 'mint', 'ndrc-approver');
+    expect(minted.code, minted.stderr).toBe(0);
+    const identity = await p.tokens.verify(minted.stdout.trim());
+    expect(identity).toMatchObject({ subject: 'ndrc.approver.chen', organisation: 'NDRC', roles: ['approver'] });
+    const prod = await runBps(['token', 'mint', 'operator'], { BPS_ENV: 'production', BPS_JWT_SECRET: 'a-real-production-secret-of-enough-length-0123' });
+    expect(prod.code).toBe(4);
+    expect((await bps('token', 'mint', 'nobody')).code).toBe(2);
+  });
+});
