@@ -7,8 +7,8 @@ import {
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type * as activities from '../services/approvals/activities';
 import {
-  approvalDecisionStateQuery, approvalStateQuery, claimStepUpdate, delegateStepUpdate, proposalResubmittedSignal, releaseStepUpdate, signOffUpdate, takeBackStepUpdate, withdrawProposalUpdate,
-  type ApprovalResult, type ApprovalView, type DelegateStepArgs, type ProposalApprovalInput, type ProposalResubmitted, type SignOffArgs, type StepArgs, type WithdrawProposal,
+  approvalDecisionStateQuery, approvalStateQuery, claimStepUpdate, delegateStepUpdate, overruleObjectionUpdate, proposalResubmittedSignal, releaseStepUpdate, signOffUpdate, takeBackStepUpdate, withdrawProposalUpdate,
+  type ApprovalResult, type ApprovalView, type DelegateStepArgs, type OverruleObjectionArgs, type ProposalApprovalInput, type ProposalResubmitted, type SignOffArgs, type StepArgs, type WithdrawProposal,
 } from './contracts';
 import { decide, evolve, initialState, nextDeadline, openKeys, toView, type ApprovalEvent, type ApprovalState, type Command, type Refusal } from './approval/domain';
 import { outgoingFor, type OutgoingEvent } from './approval/outgoing';
@@ -25,6 +25,7 @@ export const claimStep = defineUpdate<ApprovalView, [StepArgs]>(claimStepUpdate)
 export const releaseStep = defineUpdate<ApprovalView, [StepArgs]>(releaseStepUpdate);
 export const delegateStep = defineUpdate<ApprovalView, [DelegateStepArgs]>(delegateStepUpdate);
 export const takeBackStep = defineUpdate<ApprovalView, [StepArgs]>(takeBackStepUpdate);
+export const overruleObjection = defineUpdate<ApprovalView, [OverruleObjectionArgs]>(overruleObjectionUpdate);
 export const withdrawProposal = defineUpdate<ApprovalView, [WithdrawProposal]>(withdrawProposalUpdate);
 export const proposalResubmitted = defineSignal<[ProposalResubmitted]>(proposalResubmittedSignal);
 export const approvalState = defineQuery<ApprovalView>(approvalStateQuery);
@@ -107,6 +108,7 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
   setHandler(releaseStep, (a) => handle({ type: 'release', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'release', ...a, at: Date.now() }) });
   setHandler(delegateStep, (a) => handle({ type: 'delegate', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'delegate', ...a, at: Date.now() }) });
   setHandler(takeBackStep, (a) => handle({ type: 'takeBack', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'takeBack', ...a, at: Date.now() }) });
+  setHandler(overruleObjection, (a) => handle({ type: 'overrule', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'overrule', ...a, at: Date.now() }) });
   setHandler(withdrawProposal, (a) => handle({ type: 'withdraw', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'withdraw', ...a, at: Date.now() }) });
   setHandler(proposalResubmitted, (resubmission) => {
     if (!loaded) return;

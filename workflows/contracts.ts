@@ -86,6 +86,9 @@ export const takeBackStepUpdate = 'takeBackStep';
 export type StepArgs = { readonly actor: ActorRef; readonly stepId: string };
 export const delegateStepUpdate = 'delegateStep';
 export type DelegateStepArgs = StepArgs & { readonly delegate: string };
+/** The final approver overrules a countersign objection. */
+export const overruleObjectionUpdate = 'overruleObjection';
+export type OverruleObjectionArgs = StepArgs & { readonly comment: string };
 
 /** Query: the whole approval as the inbox shows it. */
 export const approvalStateQuery = 'approvalState';
@@ -108,6 +111,7 @@ export type StepView = {
   readonly claimedBy?: string;
   readonly delegatedTo?: string;
   readonly delegatedBy?: string;
+  readonly overruledBy?: string;
   readonly dueAt?: number; // epoch ms
   readonly escalated: boolean;
   readonly escalationRole: string;

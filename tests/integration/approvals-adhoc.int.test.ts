@@ -116,6 +116,24 @@ describe('adHocRevision', () => {
     await expect.poll(() => h.eventsOf(P, 'bps.approval.changeset.approved').length).toBe(1);
   });
 
+  it('lets the final approver overrule an objection through the inbox', async () => {
+    const P = proposalInput().proposalId;
+    await h.start(proposalInput({ proposalId: P }));
+    await sign('mof-approver', P, 'countersign.mof', Position.POSITION_OBJECT, '超出财政承受能力');
+    await sign('nhc-approver', P, 'countersign.lead', Position.POSITION_APPROVE);
+    await sign('ndrc-approver', P, 'countersign.ndrc', Position.POSITION_APPROVE);
+    const overrule = async (who: Who, comment: string) =>
+      (await unary(h.client.overruleObjection.bind(h.client), { proposalId: P, stepId: 'countersign.mof', comment }, await h.token(who))).approval!;
+    expect(await refusal(overrule('ndrc-approver', '理由'))).toMatchObject({ code: status.PERMISSION_DENIED });
+    const overruled = await overrule('final-approver', '经国务院常务会议研究同意');
+    expect(overruled.needs).toEqual(['waiting for 国务院办公厅']);
+    expect(overruled.rounds[0]!.steps.find((s) => s.stepId === 'countersign.mof')).toMatchObject({ position: Position.POSITION_OBJECT, overruledBy: 'sco.final.zhou' });
+    await sign('final-approver', P, 'final.sco', Position.POSITION_APPROVE);
+    expect((await result(P)).status).toBe('approved');
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.objection.overruled').map((e) => [e.data.step.stepId, e.data.comment, e.data.actor.subject]), { timeout: 20_000 })
+      .toEqual([['countersign.mof', '经国务院常务会议研究同意', 'sco.final.zhou']]);
+  });
+
   it('returns for revision, waits for resubmission, restarts the route and keeps both rounds', async () => {
     const input = proposalInput();
     const P = input.proposalId;

@@ -80,6 +80,21 @@ describe('approval domain', () => {
     ]);
   });
 
+  it('lets only the final approver overrule a standing objection, with a reason', () => {
+    let s = run(start(), signOff(ndrc, 'countersign.ndrc', 'OBJECT', '依据不足'));
+    s = run(s, signOff(nhc, 'countersign.lead', 'APPROVE'));
+    s = run(s, signOff(mof, 'countersign.mof', 'APPROVE'));
+    const overrule = (a: ActorRef, comment = '国务院决定推进', stepId = 'countersign.ndrc'): Command => ({ type: 'overrule', actor: a, stepId, comment, at: T0 + 2 });
+    expect(refusalOf(s, overrule(mof))).toBe('NOT_FINAL_APPROVER');
+    expect(refusalOf(s, overrule(sco, ''))).toBe('COMMENT_REQUIRED');
+    expect(refusalOf(s, overrule(sco, '理由', 'countersign.mof'))).toBe('NO_OBJECTION_TO_OVERRULE');
+    s = run(s, overrule(sco));
+    expect(toView(s).needs).toEqual(['waiting for 国务院办公厅']);
+    expect(toView(s).rounds[0]!.steps.find((x) => x.stepId === 'countersign.ndrc')).toMatchObject({ position: 'OBJECT', overruledBy: sco.subject });
+    // Overruling is not a signature: the final approver still signs the final step.
+    expect(run(s, signOff(sco, 'final.sco', 'APPROVE')).status).toBe('approved');
+  });
+
   it('returns for revision and restarts the route on resubmission, keeping the first round', () => {
     let s = run(start(), signOff(nhc, 'countersign.lead', 'APPROVE'));
     s = run(s, signOff(mof, 'countersign.mof', 'RETURN_FOR_REVISION', '补充测算'));

@@ -19,6 +19,7 @@ export type Step = {
   readonly claimedBy?: string;
   readonly delegatedTo?: string;
   readonly delegatedBy?: string;
+  readonly overruledBy?: string;
 };
 export type Stage = {
   readonly definition: RouteStage;
@@ -47,6 +48,7 @@ export type Command =
   | { readonly type: 'release'; readonly actor: ActorRef; readonly stepId: string; readonly at: number }
   | { readonly type: 'delegate'; readonly actor: ActorRef; readonly stepId: string; readonly delegate: string; readonly at: number }
   | { readonly type: 'takeBack'; readonly actor: ActorRef; readonly stepId: string; readonly at: number }
+  | { readonly type: 'overrule'; readonly actor: ActorRef; readonly stepId: string; readonly comment: string; readonly at: number }
   | { readonly type: 'withdraw'; readonly actor: ActorRef; readonly reason: string; readonly at: number }
   | { readonly type: 'resubmit'; readonly resubmission: ProposalResubmitted; readonly at: number }
   | { readonly type: 'tick'; readonly at: number };
@@ -57,6 +59,7 @@ export type ApprovalEvent =
   | { readonly type: 'stepReleased'; readonly stepId: string; readonly actor: ActorRef; readonly at: number }
   | { readonly type: 'stepDelegated'; readonly stepId: string; readonly actor: ActorRef; readonly delegate: string; readonly at: number }
   | { readonly type: 'delegationTakenBack'; readonly stepId: string; readonly actor: ActorRef; readonly at: number }
+  | { readonly type: 'objectionOverruled'; readonly stepId: string; readonly actor: ActorRef; readonly comment: string; readonly at: number }
   | { readonly type: 'stageOpened'; readonly stageIndex: number; readonly at: number }
   | { readonly type: 'stageReminded'; readonly at: number }
   | { readonly type: 'stageEscalated'; readonly at: number }
@@ -129,8 +132,16 @@ export function mayHold(step: Step, actor: ActorRef): Refusal | undefined {
   return undefined;
 }
 
-function isBlocking(step: Step): boolean {
-  return step.position === undefined || step.position === 'OBJECT';
+export function isBlocking(step: Step): boolean {
+  return step.position === undefined || (step.position === 'OBJECT' && step.overruledBy === undefined);
+}
+
+/** After `stepId` stops blocking: open the next stage, or approve after the last one. */
+function advanceIfComplete(state: ApprovalState, steps: readonly Step[], actor: ActorRef, comment: string, at: number): ApprovalEvent[] {
+  if (steps.some(isBlocking)) return [];
+  const round = currentRound(state);
+  if (round.current + 1 < round.stages.length) return [{ type: 'stageOpened', stageIndex: round.current + 1, at }];
+  return [{ type: 'roundDecided', outcome: 'approved', actor, comment, at }];
 }
 
 const countersignPositions: readonly Position[] = ['APPROVE', 'NO_OBJECTION', 'OBJECT', 'ABSTAIN', 'RETURN_FOR_REVISION', 'REJECT'];
@@ -158,11 +169,23 @@ function decideSignOff(state: ApprovalState, cmd: Extract<Command, { type: 'sign
   const signedEvent: ApprovalEvent = { type: 'stepSigned', stepId: step.stepId, actor: cmd.actor, position: cmd.position, comment: cmd.comment, at: cmd.at, asDelegate: step.delegatedTo === cmd.actor.subject, ...(step.position ? { previous: step.position } : {}) };
   if (cmd.position === 'REJECT') return accept(signedEvent, { type: 'roundDecided', outcome: 'rejected', actor: cmd.actor, comment: cmd.comment, at: cmd.at });
   if (cmd.position === 'RETURN_FOR_REVISION') return accept(signedEvent, { type: 'roundDecided', outcome: 'returned', actor: cmd.actor, comment: cmd.comment, at: cmd.at });
-  const after = stage.steps.map((s) => (s.stepId === step.stepId ? { ...s, position: cmd.position } : s));
-  if (after.some(isBlocking)) return accept(signedEvent);
-  const round = currentRound(state);
-  if (round.current + 1 < round.stages.length) return accept(signedEvent, { type: 'stageOpened', stageIndex: round.current + 1, at: cmd.at });
-  return accept(signedEvent, { type: 'roundDecided', outcome: 'approved', actor: cmd.actor, comment: cmd.comment, at: cmd.at });
+  const after = stage.steps.map((s) => (s.stepId === step.stepId ? { ...withoutKey(s, 'overruledBy'), position: cmd.position } : s));
+  return accept(signedEvent, ...advanceIfComplete(state, after, cmd.actor, cmd.comment, cmd.at));
+}
+
+function decideOverrule(state: ApprovalState, cmd: Extract<Command, { type: 'overrule' }>): Decision {
+  if (state.status !== 'in_progress') return refuse('FAILED_PRECONDITION', 'NOT_IN_APPROVAL', `proposal ${state.proposal.proposalId} is ${state.status}`);
+  const step = currentStage(state)?.steps.find((s) => s.stepId === cmd.stepId);
+  if (!step || step.position !== 'OBJECT' || step.overruledBy !== undefined) return refuse('FAILED_PRECONDITION', 'NO_OBJECTION_TO_OVERRULE', `step ${cmd.stepId} has no standing objection`);
+  if (cmd.actor.subject === state.proposal.proposer.subject) return refuse('PERMISSION_DENIED', 'SELF_APPROVAL', 'nobody decides on their own proposal');
+  // Only the holder of the route's final approval may overrule (the last stage's parties).
+  const finalStage = currentRound(state).stages[currentRound(state).stages.length - 1];
+  const holds = finalStage?.steps.some((s) => s.organisation === cmd.actor.organisation && cmd.actor.roles.includes(s.role)) ?? false;
+  if (!holds) return refuse('PERMISSION_DENIED', 'NOT_FINAL_APPROVER', 'only the final approver may overrule an objection');
+  if (cmd.comment.trim() === '') return refuse('INVALID_ARGUMENT', 'COMMENT_REQUIRED', 'overruling an objection requires a comment');
+  const stage = currentStage(state);
+  const after = (stage?.steps ?? []).map((s) => (s.stepId === step.stepId ? { ...s, overruledBy: cmd.actor.subject } : s));
+  return accept({ type: 'objectionOverruled', stepId: step.stepId, actor: cmd.actor, comment: cmd.comment, at: cmd.at }, ...advanceIfComplete(state, after, cmd.actor, cmd.comment, cmd.at));
 }
 
 function openStepFor(state: ApprovalState, stepId: string): Step | Refusal {
@@ -177,6 +200,8 @@ export function decide(state: ApprovalState, cmd: Command): Decision {
   switch (cmd.type) {
     case 'signOff':
       return decideSignOff(state, cmd);
+    case 'overrule':
+      return decideOverrule(state, cmd);
     case 'claim': {
       const step = openStepFor(state, cmd.stepId);
       if (isRefusal(step)) return { ok: false, refusal: step };
@@ -250,9 +275,11 @@ function withoutKey<T extends object>(o: T, ...keys: (keyof T)[]): T {
 export function evolve(state: ApprovalState, event: ApprovalEvent): ApprovalState {
   switch (event.type) {
     case 'stepSigned': {
-      const next = mapStep(state, event.stepId, (s) => ({ ...withoutKey(s, 'claimedBy'), position: event.position, signedBy: event.actor.subject, comment: event.comment, signedAt: event.at }));
+      const next = mapStep(state, event.stepId, (s) => ({ ...withoutKey(s, 'claimedBy', 'overruledBy'), position: event.position, signedBy: event.actor.subject, comment: event.comment, signedAt: event.at }));
       return { ...next, signers: { ...next.signers, [event.actor.subject]: event.stepId } };
     }
+    case 'objectionOverruled':
+      return mapStep(state, event.stepId, (s) => ({ ...s, overruledBy: event.actor.subject }));
     case 'stepClaimed':
       return mapStep(state, event.stepId, (s) => ({ ...s, claimedBy: event.actor.subject }));
     case 'stepReleased':
@@ -306,7 +333,7 @@ export function needsOf(state: ApprovalState): string[] {
   const stage = currentStage(state);
   if (state.status !== 'in_progress' || !stage) return [];
   return stage.steps.flatMap((s) =>
-    s.position === undefined ? [`waiting for ${s.label}`] : s.position === 'OBJECT' ? [`objection from ${s.label}: ${s.comment ?? ''}`] : [],
+    s.position === undefined ? [`waiting for ${s.label}`] : isBlocking(s) ? [`objection from ${s.label}: ${s.comment ?? ''}`] : [],
   );
 }
 

@@ -2,7 +2,7 @@
 // into proto messages. Ids are derived from workflow id, round, step and a sequence number kept in workflow
 // state, so a retried activity (or a replay) writes the same ids and the outbox's unique index drops repeats.
 import type { ActorRef, Position } from '../contracts';
-import { currentRound, currentStage, type ApprovalEvent, type ApprovalState, type Step } from './domain';
+import { currentRound, currentStage, isBlocking, type ApprovalEvent, type ApprovalState, type Step } from './domain';
 
 export type StepRefData = {
   readonly proposalId: string;
@@ -18,6 +18,7 @@ export type StepRefData = {
 export type OutgoingEvent =
   | { readonly kind: 'stepSignedOff'; readonly id: string; readonly step: StepRefData; readonly position: Position; readonly comment: string; readonly actor: ActorRef; readonly at: number; readonly asDelegate: boolean }
   | { readonly kind: 'objectionRaised'; readonly id: string; readonly step: StepRefData; readonly reason: string; readonly actor: ActorRef; readonly at: number }
+  | { readonly kind: 'objectionOverruled'; readonly id: string; readonly step: StepRefData; readonly comment: string; readonly actor: ActorRef; readonly at: number }
   | { readonly kind: 'objectionWithdrawn'; readonly id: string; readonly step: StepRefData; readonly newPosition: Position; readonly actor: ActorRef; readonly at: number }
   | { readonly kind: 'stepClaimed'; readonly id: string; readonly step: StepRefData; readonly released: boolean; readonly actor: ActorRef; readonly at: number }
   | { readonly kind: 'stepDelegated'; readonly id: string; readonly step: StepRefData; readonly delegate: string; readonly takenBack: boolean; readonly actor: ActorRef; readonly at: number }
@@ -56,6 +57,10 @@ export function outgoingFor(before: ApprovalState, event: ApprovalEvent, seq: nu
       else if (event.previous === 'OBJECT') out.push({ kind: 'objectionWithdrawn', id: id(step.stepId, 'objection-withdrawn'), step: ref, newPosition: event.position, actor: event.actor, at: event.at });
       return out;
     }
+    case 'objectionOverruled': {
+      const step = stepOf(event.stepId);
+      return step ? [{ kind: 'objectionOverruled', id: id(step.stepId, 'objection-overruled'), step: refOf(before, step), comment: event.comment, actor: event.actor, at: event.at }] : [];
+    }
     case 'stepClaimed':
     case 'stepReleased': {
       const step = stepOf(event.stepId);
@@ -73,7 +78,7 @@ export function outgoingFor(before: ApprovalState, event: ApprovalEvent, seq: nu
       if (!stage || stage.dueAt === undefined) return [];
       const dueAt = stage.dueAt;
       return stage.steps
-        .filter((s) => s.position === undefined || s.position === 'OBJECT')
+        .filter(isBlocking)
         .map((s): OutgoingEvent =>
           event.type === 'stageReminded'
             ? { kind: 'stepReminded', id: id(s.stepId, 'reminded'), step: refOf(before, s), dueAt, actor: approvalsSystemActor }

@@ -46,6 +46,8 @@ export function toCloudEvent(e: OutgoingEvent, topicNamespace: string): Built {
       return newEvent(approvalEvents.stepSignedOff, { step: toStepRef(e.step), position: toPosition(e.position), comment: e.comment, actor: toActor(e.actor), signedAt: new Date(e.at), asDelegate: e.asDelegate }, options(e.at));
     case 'objectionRaised':
       return newEvent(approvalEvents.objectionRaised, { step: toStepRef(e.step), reason: e.reason, actor: toActor(e.actor), raisedAt: new Date(e.at) }, options(e.at));
+    case 'objectionOverruled':
+      return newEvent(approvalEvents.objectionOverruled, { step: toStepRef(e.step), comment: e.comment, actor: toActor(e.actor), overruledAt: new Date(e.at) }, options(e.at));
     case 'objectionWithdrawn':
       return newEvent(approvalEvents.objectionWithdrawn, { step: toStepRef(e.step), newPosition: toPosition(e.newPosition), actor: toActor(e.actor), withdrawnAt: new Date(e.at) }, options(e.at));
     case 'stepClaimed':

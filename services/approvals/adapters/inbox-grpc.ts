@@ -7,7 +7,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type * as grpc from '@grpc/grpc-js';
 import {
-  approvalDecisionStateQuery, approvalStateQuery, claimStepUpdate, delegateStepUpdate, releaseStepUpdate, signOffUpdate, takeBackStepUpdate, workflowTypes,
+  approvalDecisionStateQuery, approvalStateQuery, claimStepUpdate, delegateStepUpdate, overruleObjectionUpdate, releaseStepUpdate, signOffUpdate, takeBackStepUpdate, workflowTypes,
   type ActorRef, type ApprovalView, type Position as PositionName, type StepView,
 } from '../../../workflows/contracts';
 import { decide, inboxItemsFor, inboxKeysOf, type ApprovalState, type Command, type Refusal } from '../../../workflows/approval/domain';
@@ -74,7 +74,7 @@ function stepMessage(s: StepView): StepViewMessage {
   return {
     stepId: s.stepId, stageId: s.stageId, stageName: s.stageName, label: s.label, role: s.role, organisation: s.organisation, mustConcur: s.mustConcur,
     position: s.position ? toPosition(s.position) : 0, signedBy: s.signedBy ?? '', comment: s.comment ?? '', signedAt: s.signedAt === undefined ? undefined : new Date(s.signedAt),
-    claimedBy: s.claimedBy ?? '', delegatedTo: s.delegatedTo ?? '', delegatedBy: s.delegatedBy ?? '', dueAt: s.dueAt === undefined ? undefined : new Date(s.dueAt),
+    claimedBy: s.claimedBy ?? '', delegatedTo: s.delegatedTo ?? '', delegatedBy: s.delegatedBy ?? '', overruledBy: s.overruledBy ?? '', dueAt: s.dueAt === undefined ? undefined : new Date(s.dueAt),
     escalated: s.escalated, open: s.open,
   };
 }
@@ -192,6 +192,11 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
       const args = { actor, stepId: required(request.stepId, 'step_id'), position, comment: request.comment };
       const view = await act(request.proposalId, signOffUpdate, args, { type: 'signOff', ...args, at: Date.now() }, (refusal) => recordRefusedSignOff(request.proposalId, request.stepId, position, actor, refusal));
       return { approval: viewMessage(view) };
+    }),
+
+    overruleObjection: unaryHandler(async (request, actor) => {
+      const args = { actor, stepId: required(request.stepId, 'step_id'), comment: request.comment };
+      return { approval: viewMessage(await act(request.proposalId, overruleObjectionUpdate, args, { type: 'overrule', ...args, at: Date.now() })) };
     }),
 
     listMySignOffs: unaryHandler(async (request, actor) => {

@@ -1,6 +1,6 @@
 // Event types on bps.approvals.v1, emitted by the approval workflows' activities.
 import {
-  ChangeSetApproved, ObjectionRaised, ObjectionWithdrawn, ProposalDecided, SignOffRefused, StepClaimed, StepDelegated, StepEscalated, StepReminded, StepSignedOff,
+  ChangeSetApproved, ObjectionOverruled, ObjectionRaised, ObjectionWithdrawn, ProposalDecided, SignOffRefused, StepClaimed, StepDelegated, StepEscalated, StepReminded, StepSignedOff,
 } from '../../../proto/gen/bps/approvals/v1/events';
 import { defineEvent, topics } from './catalog';
 
@@ -10,6 +10,7 @@ export const approvalEvents = {
   stepSignedOff: defineEvent('bps.approval.step.signed', topics.approvals, 'bps.approvals.v1.StepSignedOff', StepSignedOff),
   signOffRefused: defineEvent('bps.approval.signoff.refused', topics.approvals, 'bps.approvals.v1.SignOffRefused', SignOffRefused),
   objectionRaised: defineEvent('bps.approval.objection.raised', topics.approvals, 'bps.approvals.v1.ObjectionRaised', ObjectionRaised),
+  objectionOverruled: defineEvent('bps.approval.objection.overruled', topics.approvals, 'bps.approvals.v1.ObjectionOverruled', ObjectionOverruled),
   objectionWithdrawn: defineEvent('bps.approval.objection.withdrawn', topics.approvals, 'bps.approvals.v1.ObjectionWithdrawn', ObjectionWithdrawn),
   stepReminded: defineEvent('bps.approval.step.reminded', topics.approvals, 'bps.approvals.v1.StepReminded', StepReminded),
   stepEscalated: defineEvent('bps.approval.step.escalated', topics.approvals, 'bps.approvals.v1.StepEscalated', StepEscalated),
