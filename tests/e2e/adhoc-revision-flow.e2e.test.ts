@@ -125,8 +125,8 @@ describe('ad-hoc field revision, end to end', () => {
     // The proposer may not sign its own proposal: refused synchronously, with the reason.
     const openFor = async (p: PersonaName) => {
       const t = await token(p);
+      const listSteps = async () => (await unary(inbox.listMyOpenSteps.bind(inbox), { fieldCode: '', kind: '', cycleId: '', dueBefore: undefined, overdueOnly: false }, t)).items.filter((i) => i.proposal?.proposalId === proposalId);
       let items: Awaited<ReturnType<typeof listSteps>> = [];
-      const listSteps = async () => (await unary(inbox.listMyOpenSteps.bind(inbox), { fieldCode: '', kind: '', cycleId: '', overdueOnly: false }, t)).items.filter((i) => i.proposal?.proposalId === proposalId);
       await expect.poll(async () => (items = await listSteps()).length, { timeout: 30_000, interval: 300 }).toBeGreaterThan(0);
       return { t, step: items[0]!.step! };
     };
@@ -145,7 +145,7 @@ describe('ad-hoc field revision, end to end', () => {
 
     // The registry publishes HEA-01 version 2, in force from its effective date and not before.
     const reader = await token('auditor');
-    const asOf = (year: number, month: number, day: number) => unary(registryClient.getItem.bind(registryClient), { itemCode: 'HEA-01', asOf: { date: { year, month, day } }, provinceCode: '' }, reader);
+    const asOf = (year: number, month: number, day: number) => unary(registryClient.getItem.bind(registryClient), { itemCode: 'HEA-01', asOf: { date: { year, month, day }, knownAt: undefined }, provinceCode: '' }, reader);
     await expect.poll(async () => (await asOf(2027, 1, 1)).national?.version, { timeout: 30_000, interval: 300 }).toBe(2);
     const after = (await asOf(2027, 1, 1)).national!;
     expect(after.item?.qualityStandard?.metrics[0]).toMatchObject({ metric: 'funding_per_capita', value: '89', unit: 'CNY' });

@@ -73,9 +73,9 @@ describe('standards browser (Chromium)', { timeout: 180_000 }, () => {
   it('is usable by keyboard: the skip link comes first and moves focus to the content', async () => {
     await page.goto(`${p.gateway.url}/standards?date=2018-01-01`);
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('跳到正文');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('跳到正文');
     await page.keyboard.press('Enter');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('main');
     // Tab on to the first filter and submit the form with Enter, without a mouse.
     await page.focus('#date');
     await page.keyboard.type('2018-06-01'.replaceAll('-', ''));
@@ -87,7 +87,7 @@ describe('standards browser (Chromium)', { timeout: 180_000 }, () => {
     // 200% zoom of a 1280-px-wide window = a 640-CSS-px viewport at device scale 2.
     const zoomed = (await b.newPage({ viewport: { width: 640, height: 900 }, deviceScaleFactor: 2 })).page;
     await signIn(zoomed, p.gateway.url, 'nhc-staff', '/standards/items/INS-05');
-    const overflow = await zoomed.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await zoomed.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     expect(overflow).toBeLessThanOrEqual(1);
     expect(await zoomed.isVisible('[data-testid="six-attributes"]')).toBe(true);
     expect(existsSync(await screenshot(zoomed, 'standards-item-zoom-200'))).toBe(true);
