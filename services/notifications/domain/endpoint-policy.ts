@@ -4,15 +4,26 @@
 import { BlockList, isIP } from 'node:net';
 import type { FieldViolation } from '../../shared/errors/errors';
 
-const internal = new BlockList();
+// Separate lists per family: a BlockList holding ::ffff:0:0/96 would match every IPv4 address.
+const internalV4 = new BlockList();
 for (const [net, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
   ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
   ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) internal.addSubnet(net, prefix, 'ipv4');
+] as const) internalV4.addSubnet(net, prefix, 'ipv4');
+const internalV6 = new BlockList();
 for (const [net, prefix] of [
-  ['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
-] as const) internal.addSubnet(net, prefix, 'ipv6');
+  ['::', 128], ['::1', 128], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
+] as const) internalV6.addSubnet(net, prefix, 'ipv6');
+
+const mappedRange = new BlockList();
+mappedRange.addSubnet('::ffff:0:0', 96, 'ipv6');
+
+/** "::ffff:10.0.0.1" (IPv4-mapped IPv6) -> "10.0.0.1". */
+const mappedV4 = (address: string): string | undefined => {
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return m?.[1];
+};
 
 export type EndpointPolicy = {
   readonly allowedHosts: ReadonlySet<string>;
@@ -40,7 +51,11 @@ const bare = (host: string): string => host.replace(/^\[|\]$/g, '').toLowerCase(
 export function isInternalAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) return true; // not an address at all: refuse
-  return internal.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (family === 4) return internalV4.check(address, 'ipv4');
+  const v4 = mappedV4(address);
+  if (v4 !== undefined) return internalV4.check(v4, 'ipv4');
+  // A mapped address in hex notation (::ffff:7f00:1): refuse rather than decode.
+  return mappedRange.check(address, 'ipv6') || internalV6.check(address, 'ipv6');
 }
 
 /** May a request to `host` go to `address`? Public addresses always; internal ones only when allow-listed. */
