@@ -81,8 +81,7 @@ export async function startProposals(deps: ProposalsAppDeps): Promise<RunningPro
     store,
     async stop() {
       await server.shutdown();
-      await consumer.stop();
-      await relay.stop();
+      await Promise.all([consumer.stop(), relay.stop()]);
       await producer.disconnect();
       registry.close();
       await mongo.close();

@@ -15,7 +15,7 @@ import { decodeData, topicName, topics, type EventDefinition } from '../../servi
 import { createKafka, ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
 import { createLogger } from '../../services/shared/log/logger';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
-import { connectTemporal, type TemporalHandle } from '../../services/shared/temporal/temporal';
+import { connectTemporal } from '../../services/shared/temporal/temporal';
 import { testJwtSecret, uniqueName } from '../support/names';
 
 export type Endpoints = { kafkaBrokers: string; temporalAddress: string; temporalNamespace: string; mongoUri: string };
@@ -49,32 +49,35 @@ export async function startProposalsTestEnv(prefix: string, endpoints: Endpoints
   const taskQueue = uniqueName(`${prefix}-tq`);
   const tokens = new TokenService(testJwtSecret, 'bps-platform');
 
-  const registry = await startRegistry({
-    mongoUri: endpoints.mongoUri, dbName: `${dbBase}_reg`, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: namespace, grpcPort: 0,
-    tokens, logger, schedulerPollMs: 60_000, relayPollMs: 200,
-  });
-  const temporal: TemporalHandle = await connectTemporal({ address: endpoints.temporalAddress, namespace: endpoints.temporalNamespace });
+  const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'test-proposals', logger });
+  const producer = new EventProducer(kafka);
+  const events: CloudEvent[] = [];
+  const startCollector = async (): Promise<{ consumer: EventConsumer; db: MongoHandle } | undefined> => {
+    if (options.collect === false) return undefined;
+    const proposalsTopic = topicName(topics.proposals, namespace);
+    await ensureTopics(kafka, [proposalsTopic]);
+    const db = await connectMongo(endpoints.mongoUri, `${dbBase}_col`);
+    const consumer = new EventConsumer({
+      kafka, groupId: uniqueName('prop-collector'), topics: [proposalsTopic], processed: new ProcessedEvents(db.db), logger,
+      handler: async (e) => { events.push(e); },
+    });
+    await consumer.start();
+    return { consumer, db };
+  };
+  // Independent start-ups run side by side: the registry's seeding dominates.
+  const [registry, temporal, collector] = await Promise.all([
+    startRegistry({
+      mongoUri: endpoints.mongoUri, dbName: `${dbBase}_reg`, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: namespace, grpcPort: 0,
+      tokens, logger, schedulerPollMs: 60_000, relayPollMs: 200,
+    }),
+    connectTemporal({ address: endpoints.temporalAddress, namespace: endpoints.temporalNamespace }),
+    startCollector(),
+  ]);
   const proposals = await startProposals({
     mongoUri: endpoints.mongoUri, dbName: `${dbBase}_prop`, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: namespace, grpcPort: 0,
     registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, tokens, logger, relayPollMs: 50,
   });
   const client = new ProposalsClient(`127.0.0.1:${proposals.grpcPort}`, grpc.credentials.createInsecure());
-
-  const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'test-proposals', logger });
-  const producer = new EventProducer(kafka);
-  const events: CloudEvent[] = [];
-  let collector: EventConsumer | undefined;
-  let collectorDb: MongoHandle | undefined;
-  if (options.collect !== false) {
-    const proposalsTopic = topicName(topics.proposals, namespace);
-    await ensureTopics(kafka, [proposalsTopic]);
-    collectorDb = await connectMongo(endpoints.mongoUri, `${dbBase}_col`);
-    collector = new EventConsumer({
-      kafka, groupId: uniqueName('prop-collector'), topics: [proposalsTopic], processed: new ProcessedEvents(collectorDb.db), logger,
-      handler: async (e) => { events.push(e); },
-    });
-    await collector.start();
-  }
   const started = new Set<string>();
 
   return {
@@ -101,22 +104,17 @@ export async function startProposalsTestEnv(prefix: string, endpoints: Endpoints
     },
     async stop() {
       client.close();
-      for (const id of started) {
-        await temporal.client.workflow.getHandle(id).terminate('test finished').catch(() => undefined);
-      }
-      await proposals.stop();
-      await registry.stop();
-      await collector?.stop();
-      await producer.disconnect();
+      await Promise.all([...started].map((id) => temporal.client.workflow.getHandle(id).terminate('test finished').catch(() => undefined)));
+      await Promise.all([proposals.stop(), registry.stop(), collector?.consumer.stop(), producer.disconnect()]);
       await temporal.close();
-      for (const name of [`${dbBase}_reg`, `${dbBase}_prop`]) {
+      await Promise.all([`${dbBase}_reg`, `${dbBase}_prop`].map(async (name) => {
         const mongo = await connectMongo(endpoints.mongoUri, name);
         await mongo.db.dropDatabase();
         await mongo.close();
-      }
-      if (collectorDb) {
-        await collectorDb.db.dropDatabase();
-        await collectorDb.close();
+      }));
+      if (collector) {
+        await collector.db.db.dropDatabase();
+        await collector.db.close();
       }
     },
   };
