@@ -1,0 +1,192 @@
+// Fan-out of publication events to webhook subscribers on loopback: the notifications service (Kafka -> feed ->
+// per-subscription queues in the database -> signed POST) next to a bare kafkajs consumer doing the same signed
+// POSTs straight from eachMessage, in the same run. Figures: deliveries per second and latency from the event's
+// acknowledgement by Kafka to the receiver's 200. Sized by BENCH_NOTIF_EVENTS / BENCH_NOTIF_SUBSCRIBERS (the issue
+// asks 1,000 x 100; the default here fits a few minutes on the FerretDB/SQLite dev database).
+import { randomBytes } from 'node:crypto';
+import { createServer, Agent, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as grpc from '@grpc/grpc-js';
+import { SubscriptionsClient } from '../../proto/gen/bps/notifications/v1/subscriptions';
+import { VersionPublished } from '../../proto/gen/bps/standards/v1/events';
+import { TokenService } from '../../services/shared/auth/identity';
+import { personas } from '../../services/shared/auth/personas';
+import { DEV_JWT_SECRET } from '../../services/shared/config/config';
+import { standardEvents } from '../../services/shared/events/standards';
+import { unary } from '../../services/shared/grpc/client';
+import { createKafka, ensureTopics, EventProducer, newEvent } from '../../services/shared/kafka/kafka';
+import { fromKafkaMessage } from '../../services/shared/kafka/cloudevents';
+import { createLogger } from '../../services/shared/log/logger';
+import { connectMongo } from '../../services/shared/mongo/mongo';
+import { startNotifications } from '../../services/notifications/app';
+import { structuredCloudEvent } from '../../services/notifications/domain/cloudevent';
+import { signatureHeader } from '../../services/notifications/adapters/webhook-sender';
+import type { Bench, BenchRow } from './run';
+
+const events = Number(process.env['BENCH_NOTIF_EVENTS'] ?? 50);
+const subscribers = Number(process.env['BENCH_NOTIF_SUBSCRIBERS'] ?? 10);
+const phaseLimitMs = Number(process.env['BENCH_NOTIF_LIMIT_MS'] ?? 240_000);
+const logger = createLogger('bench', 'silent');
+const name = (p: string): string => `bench-${p}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
+
+type Receivers = { urls: string[]; arrivals: Map<string, number[]>; count(): number; close(): Promise<void> };
+
+async function startReceivers(n: number): Promise<Receivers> {
+  const arrivals = new Map<string, number[]>();
+  let count = 0;
+  const servers: Server[] = [];
+  const urls: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const id = String(req.headers['webhook-id'] ?? '');
+        const list = arrivals.get(id) ?? [];
+        list.push(Date.now());
+        arrivals.set(id, list);
+        count++;
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push(server);
+    urls.push(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`);
+  }
+  return {
+    urls, arrivals, count: () => count,
+    close: async () => { for (const s of servers) { s.closeAllConnections(); await new Promise((r) => s.close(r)); } },
+  };
+}
+
+function payload(i: number) {
+  return VersionPublished.fromPartial({
+    releaseId: `bench-${i}`, kind: 2, title: '病有所医领域标准调整', publishedAt: new Date(), fieldCodes: ['HEALTH'],
+    itemVersions: [{ itemCode: `HEALTH-${String(i % 20).padStart(2, '0')}`, version: 2, fieldCode: 'HEALTH', name: '基本公共卫生服务' }],
+  });
+}
+
+/** Publishes the events in batches of 10; returns when Kafka acknowledged each one (the latency origin). */
+async function publish(producer: EventProducer, namespace: string | undefined, topic: string | undefined): Promise<Map<string, number>> {
+  const acked = new Map<string, number>();
+  for (let i = 0; i < events; i += 10) {
+    const batch = Array.from({ length: Math.min(10, events - i) }, (_, j) => {
+      const e = newEvent(standardEvents.versionPublished, payload(i + j), { source: '/bps/registry', key: `bench-${(i + j) % 20}`, topicNamespace: namespace });
+      return topic ? { ...e, topic } : e;
+    });
+    await producer.publish(batch);
+    const now = Date.now();
+    for (const e of batch) acked.set(e.id, now);
+  }
+  return acked;
+}
+
+async function waitFor(done: () => boolean, limitMs: number): Promise<boolean> {
+  const end = Date.now() + limitMs;
+  while (Date.now() < end) {
+    if (done()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return done();
+}
+
+function summarise(system: string, acked: Map<string, number>, receivers: Receivers, startedAt: number, complete: boolean): BenchRow {
+  const latencies: number[] = [];
+  let last = startedAt;
+  for (const [id, at] of acked) {
+    for (const t of receivers.arrivals.get(id) ?? []) {
+      latencies.push(t - at);
+      last = Math.max(last, t);
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  const seconds = (last - startedAt) / 1000;
+  return {
+    system, events, subscribers, deliveries: latencies.length, complete: complete ? 'yes' : 'no (time limit)', seconds: Number(seconds.toFixed(1)),
+    'deliveries/s': Number((latencies.length / seconds).toFixed(1)), 'p50 ms': pct(50), 'p99 ms': pct(99),
+  };
+}
+
+const bench: Bench = {
+  title: `Webhook fan-out: ${events} publication events x ${subscribers} subscribers on loopback`,
+  async run(endpoints) {
+    const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'bench-notifications', logger });
+    const producer = new EventProducer(kafka);
+    await producer.connect();
+    const rows: BenchRow[] = [];
+    const tokens = new TokenService(DEV_JWT_SECRET, 'bps-platform');
+
+    // 1. The notifications service.
+    {
+      const receivers = await startReceivers(subscribers);
+      const dbName = name('notif');
+      const namespace = name('ns');
+      const app = await startNotifications({
+        mongoUri: endpoints.mongoUri, dbName, kafka, topicNamespace: namespace, consumerGroup: name('g'), grpcPort: 0, tokens, logger,
+        allowedHosts: ['127.0.0.1'], retry: { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 5_000, maxRetryAfterMs: 10_000 },
+        delivery: { concurrency: 64, perSubscriptionConcurrency: 4, requestTimeoutMs: 5_000, leaseMs: 30_000, pollMs: 50, sweepMs: 2_000 },
+        stream: { pollMs: 100, gapGraceMs: 2_000, batchSize: 200 }, defaultSecretGraceMs: 3_600_000, outboxPollMs: 200,
+      });
+      const client = new SubscriptionsClient(`127.0.0.1:${app.grpcPort}`, grpc.credentials.createInsecure());
+      const token = await tokens.mint(personas['statistics-subscriber']);
+      for (const url of receivers.urls) {
+        await unary(client.createSubscription.bind(client), { endpointUrl: url, description: 'bench', filter: { eventTypes: [], fieldCodes: [], itemCodes: [], provinceCodes: [], releaseKind: 0 } }, token);
+      }
+      client.close();
+      const startedAt = Date.now();
+      const acked = await publish(producer, namespace, undefined);
+      const complete = await waitFor(() => receivers.count() >= events * subscribers, phaseLimitMs);
+      rows.push(summarise('notifications service', acked, receivers, startedAt, complete));
+      await app.stop();
+      await receivers.close();
+      const mongo = await connectMongo(endpoints.mongoUri, dbName);
+      await mongo.db.dropDatabase();
+      await mongo.close();
+    }
+
+    // 2. A bare kafkajs consumer posting the same signed CloudEvents to every receiver, nothing persisted.
+    {
+      const receivers = await startReceivers(subscribers);
+      const topic = name('bare');
+      await ensureTopics(kafka, [topic]);
+      const secret = `whsec_${randomBytes(32).toString('base64')}`;
+      const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+      const post = (url: string, id: string, body: string): Promise<void> => new Promise((resolve) => {
+        const ts = Math.floor(Date.now() / 1000);
+        const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/cloudevents+json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signatureHeader([secret], id, ts, body) } }, (res) => { res.resume(); res.on('end', () => resolve()); });
+        req.on('error', () => resolve());
+        req.end(body);
+      });
+      const consumer = kafka.consumer({ groupId: name('bare-g') });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        partitionsConsumedConcurrently: 3,
+        eachMessage: async ({ message }) => {
+          const event = fromKafkaMessage(message);
+          const body = structuredCloudEvent({ ...event, time: new Date(event.time), data: event.data.toString('utf8') });
+          await Promise.all(receivers.urls.map((url) => post(url, event.id, body)));
+        },
+      });
+      const startedAt = Date.now();
+      const acked = await publish(producer, undefined, topic);
+      const complete = await waitFor(() => receivers.count() >= events * subscribers, phaseLimitMs);
+      rows.push(summarise('bare kafkajs consumer', acked, receivers, startedAt, complete));
+      await consumer.disconnect();
+      agent.destroy();
+      await receivers.close();
+    }
+
+    await producer.disconnect();
+    const [service, bare] = rows as [BenchRow, BenchRow];
+    rows.push({
+      system: 'ratio service / bare', events, subscribers, deliveries: '', complete: '', seconds: '',
+      'deliveries/s': Number((Number(service['deliveries/s']) / Number(bare['deliveries/s'])).toFixed(3)),
+      'p50 ms': Number((Number(service['p50 ms']) / Number(bare['p50 ms'])).toFixed(1)),
+      'p99 ms': Number((Number(service['p99 ms']) / Number(bare['p99 ms'])).toFixed(1)),
+    });
+    return rows;
+  },
+};
+
+export default bench;
