@@ -2,6 +2,8 @@
 // database, topic namespace, consumer group and ports.
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { MongoNetworkError } from 'mongodb';
+import { errorMessage } from '../shared/errors/errors';
 import { SubscriptionsService } from '../../proto/gen/bps/notifications/v1/subscriptions';
 import type { TokenService } from '../shared/auth/identity';
 import { topicName, topics } from '../shared/events/catalog';
@@ -54,6 +56,19 @@ export type NotificationsApp = {
   stop(mode?: 'graceful' | 'abandon'): Promise<void>;
 };
 
+/** Start-up steps worth a second try when the database drops a connection (a busy dev database does). */
+async function retryTransient<T>(step: () => Promise<T>, logger: Logger, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      if (attempt >= attempts || !(error instanceof MongoNetworkError)) throw error;
+      logger.warn({ err: errorMessage(error), attempt }, 'database connection dropped during start-up; retrying');
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
 export async function startNotifications(deps: NotificationsDeps): Promise<NotificationsApp> {
   const { logger } = deps;
   const mongo = await connectMongo(deps.mongoUri, deps.dbName);
@@ -62,7 +77,7 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
   const deliveries = new DeliveryRepository(mongo.db);
   const attempts = new AttemptLog(mongo.db);
   const outbox = new Outbox(mongo.db);
-  await Promise.all([subscriptions.init(), feed.init(), deliveries.init(), attempts.init(), outbox.init()]);
+  await retryTransient(() => Promise.all([subscriptions.init(), feed.init(), deliveries.init(), attempts.init(), outbox.init()]), logger);
   const commands = new SubscriptionCommands(subscriptions, deliveries);
 
   const consumed = [topicName(topics.standards, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)];
