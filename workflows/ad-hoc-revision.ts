@@ -2,7 +2,7 @@
 // reminders, escalation, return-for-revision rounds and withdrawal. The rules live in approval/domain.ts;
 // this file only waits, applies and records.
 import {
-  allHandlersFinished, ApplicationFailure, condition, defineQuery, defineSignal, defineUpdate, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished, ApplicationFailure, condition, patched, defineQuery, defineSignal, defineUpdate, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type * as activities from '../services/approvals/activities';
@@ -145,7 +145,11 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
     }
     break;
   }
-  if (current().status === 'approved') await announceApprovedChangeSet(current());
+  if (current().status === 'approved') {
+    // Inside a unified revision cycle the proposal is released with the cycle's edition, not on its own.
+    if (input.kind === 'UNIFIED' && patched('unified-cycle-releases-edition')) log.info('approved for the cycle edition', { cycleId: input.cycleId });
+    else await announceApprovedChangeSet(current());
+  }
   await flush();
   await condition(allHandlersFinished);
   const final = current();

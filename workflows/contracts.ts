@@ -135,3 +135,51 @@ export type ApprovalResult = { readonly status: ApprovalStatus; readonly rounds:
 /** Query: the approval's full decision state (workflows/approval/domain.ts ApprovalState), so the inbox can run
  * the same separation-of-duties rules before it sends an update. */
 export const approvalDecisionStateQuery = 'approvalDecisionState';
+
+// ---- Unified revision cycle (集中统一调整). Added by the approvals service. ----
+
+export type CycleField = { readonly fieldCode: string; readonly leadMinistry: string };
+export type CycleInput = {
+  readonly cycleId: string;
+  readonly planPeriod: string; // e.g. "2026–2030"
+  readonly title: string; // the edition's title, e.g. "国家基本公共服务标准（2026年版）"
+  readonly effectiveFrom: string; // YYYY-MM-DD: one date for the whole edition
+  readonly fields: readonly CycleField[];
+  /** Fiscal-capacity ceiling of the whole package, by level of government (fen, decimal strings). */
+  readonly fiscalCeiling: { readonly centralFen: string; readonly localFen: string };
+  readonly evaluationSeconds: number;
+  readonly proposalWindowSeconds: number;
+};
+export type CyclePhase = 'evaluation' | 'proposals' | 'consolidation' | 'released' | 'refiling' | 'closed';
+
+export const fileEvaluationUpdate = 'fileEvaluation';
+export type FileEvaluationArgs = { readonly actor: ActorRef; readonly fieldCode: string; readonly summary: string };
+/** A proposal filed into the cycle's window; it runs its own adHocRevision child (kind UNIFIED, not published alone). */
+export const submitCycleProposalUpdate = 'submitCycleProposal';
+export type SubmitCycleProposalArgs = { readonly actor: ActorRef; readonly proposal: ProposalApprovalInput };
+export const resolveConflictUpdate = 'resolveConflict';
+export type ResolveConflictArgs = { readonly actor: ActorRef; readonly itemCode: string; readonly keepProposalId: string; readonly reason: string };
+export const trimProposalUpdate = 'trimProposal';
+export type TrimProposalArgs = { readonly actor: ActorRef; readonly proposalId: string; readonly fiscalTotals: FiscalTotals; readonly changeSet: unknown };
+export const approvePackageUpdate = 'approvePackage';
+export type ApprovePackageArgs = { readonly actor: ActorRef; readonly comment: string };
+/** Signals driven by the registry's bps.standard.floor.breached / re-filing events. */
+export const floorBreachedSignal = 'floorBreached';
+export type FloorBreachedSignal = { readonly provinceCode: string; readonly itemCode: string; readonly refileDeadline: number /* epoch ms */ };
+export const provinceRefiledSignal = 'provinceRefiled';
+export type ProvinceRefiledSignal = { readonly provinceCode: string; readonly itemCode: string };
+export const closeCycleUpdate = 'closeCycle';
+
+export const cycleStateQuery = 'cycleState';
+export type CyclePackageEntry = { readonly proposalId: string; readonly proposalRevision: number; readonly fieldCode: string; readonly itemCodes: readonly string[]; readonly fiscalTotals: FiscalTotals; readonly status: 'in_approval' | 'approved' | 'not_approved' | 'dropped'; readonly note?: string };
+export type CycleView = {
+  readonly cycleId: string;
+  readonly phase: CyclePhase;
+  readonly evaluations: Readonly<Record<string, { readonly by: string; readonly summary: string }>>;
+  readonly windowClosesAt?: number;
+  readonly package: readonly CyclePackageEntry[];
+  readonly conflicts: readonly { readonly itemCode: string; readonly proposalIds: readonly string[] }[];
+  readonly totals: { readonly centralFen: string; readonly localFen: string };
+  readonly ceilingExceeded: boolean;
+  readonly refiling: readonly { readonly provinceCode: string; readonly itemCode: string; readonly deadline: number; readonly refiled: boolean; readonly overdue: boolean }[];
+};

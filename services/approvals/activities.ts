@@ -33,6 +33,18 @@ export type AnnounceApprovedChangeSet = {
   readonly changeSet: unknown; // proto JSON of bps.standards.v1.ChangeSet
 };
 
+export type CycleEdition = {
+  readonly cycleId: string;
+  readonly workflowId: string;
+  readonly title: string;
+  readonly effectiveFrom: string;
+  readonly approvedBy: ActorRef;
+  readonly approvedAt: number;
+  readonly proposals: readonly { readonly proposalId: string; readonly proposalRevision: number; readonly fieldCodes: readonly string[]; readonly changeSet: unknown }[];
+};
+
+const systemActor: ActorRef = { subject: 'system:approvals', organisation: 'BPS', roles: [] };
+
 /** Platform errors that retrying cannot fix become non-retryable failures with the error's code as type. */
 async function asActivity<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -62,6 +74,53 @@ export function createActivities(deps: ApprovalActivityDeps) {
           if (e.kind !== 'stepSignedOff') continue;
           await deps.events.recordSignOff({ _id: e.id, subject: e.actor.subject, proposalId: e.step.proposalId, round: e.step.round, stepId: e.step.stepId, position: e.position, comment: e.comment, signedAt: new Date(e.at) });
         }
+      });
+    },
+
+    async recordCyclePhase(input: { cycleId: string; workflowId: string; phase: string; note: string; actor: ActorRef; at: number }): Promise<void> {
+      await asActivity(() => deps.events.append([
+        newEvent(approvalEvents.cyclePhaseChanged, { cycleId: input.cycleId, workflowId: input.workflowId, phase: input.phase, note: input.note, actor: toActor(input.actor), at: new Date(input.at) }, {
+          source: approvalsSource, key: input.cycleId, id: `${input.workflowId}/cycle/${input.phase}`, time: new Date(input.at), topicNamespace: deps.topicNamespace,
+        }),
+      ]));
+    },
+
+    async warnRefilingOverdue(input: { cycleId: string; workflowId: string; provinceCode: string; itemCode: string; deadline: number }): Promise<void> {
+      await asActivity(() => deps.events.append([
+        newEvent(approvalEvents.provinceRefilingOverdue, { cycleId: input.cycleId, provinceCode: input.provinceCode, itemCode: input.itemCode, deadline: new Date(input.deadline), actor: toActor(systemActor) }, {
+          source: approvalsSource, key: input.cycleId, id: `${input.workflowId}/refiling/${input.provinceCode}/${input.itemCode}`, topicNamespace: deps.topicNamespace,
+        }),
+      ]));
+    },
+
+    /** The unified revision's one release: every approved change as one edition with one effective date. */
+    async releaseCycleEdition(input: CycleEdition): Promise<void> {
+      const { info } = Context.current();
+      await asActivity(async () => {
+        const approvedBy = toActor(input.approvedBy);
+        const parts = input.proposals.map((p) => ({ p, cs: ChangeSet.fromJSON(p.changeSet ?? {}) }));
+        const changeSet: ChangeSet = {
+          changeSetId: `${input.cycleId}-edition`,
+          kind: ReleaseKind.RELEASE_KIND_EDITION,
+          title: input.title,
+          effectiveFrom: parseDate(input.effectiveFrom),
+          // Change ids are unique within one change set: prefix each with its proposal.
+          changes: parts.flatMap(({ p, cs }) => cs.changes.map((c) => ({ ...c, changeId: `${p.proposalId}/${c.changeId}` }))),
+          fieldCodes: [...new Set(parts.flatMap(({ p, cs }) => (cs.fieldCodes.length > 0 ? cs.fieldCodes : p.fieldCodes)))].sort(),
+          provenance: {
+            proposalIds: parts.map(({ p }) => p.proposalId),
+            proposalRevisions: parts.map(({ p }) => p.proposalRevision),
+            workflowId: input.workflowId,
+            workflowRunId: info.workflowExecution?.runId ?? '',
+            cycleId: input.cycleId,
+            approvalRouteVersion: 'unified-cycle',
+            approvedBy,
+            approvedAt: new Date(input.approvedAt),
+          },
+        };
+        await deps.events.append([
+          newEvent(approvalEvents.changeSetApproved, { changeSet, actor: approvedBy }, { source: approvalsSource, key: input.cycleId, id: `${input.workflowId}/edition`, time: new Date(input.approvedAt), topicNamespace: deps.topicNamespace }),
+        ]);
       });
     },
 

@@ -9,8 +9,8 @@ import { temporal } from '@temporalio/proto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { workflowsPath } from '../../services/approvals/app';
 
-const fixture = fileURLToPath(new URL('../fixtures/approvals-adhoc-history.json', import.meta.url));
-const recorded = (): any => JSON.parse(readFileSync(fixture, 'utf8'));
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+const recorded = (name = 'approvals-adhoc-history.json'): any => JSON.parse(readFileSync(fixture(name), 'utf8'));
 const asHistory = (json: unknown) => temporal.api.history.v1.History.fromObject(json as Record<string, unknown>);
 
 let workflowBundle: WorkflowBundleWithSourceMap;
@@ -18,10 +18,16 @@ beforeAll(async () => {
   workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
 });
 
-describe('adHocRevision replay', () => {
+describe('approval workflows replay', () => {
   it('replays the recorded history of a completed approval (countersign, final approval, updates, activities)', async () => {
     const history = recorded();
     expect(history.events.some((e: any) => e.workflowExecutionCompletedEventAttributes)).toBe(true);
+    await Worker.runReplayHistory({ workflowBundle }, asHistory(history));
+  });
+
+  it('replays the recorded history of a unified revision cycle (evaluation, child approvals, consolidation, release, re-filing)', async () => {
+    const history = recorded('approvals-cycle-history.json');
+    expect(history.events.some((e: any) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toBe(true);
     await Worker.runReplayHistory({ workflowBundle }, asHistory(history));
   });
 

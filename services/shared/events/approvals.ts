@@ -1,6 +1,6 @@
 // Event types on bps.approvals.v1, emitted by the approval workflows' activities.
 import {
-  ChangeSetApproved, ObjectionOverruled, ObjectionRaised, ObjectionWithdrawn, ProposalDecided, SignOffRefused, StepClaimed, StepDelegated, StepEscalated, StepReminded, StepSignedOff,
+  ChangeSetApproved, CyclePhaseChanged, ObjectionOverruled, ObjectionRaised, ObjectionWithdrawn, ProposalDecided, ProvinceRefilingOverdue, SignOffRefused, StepClaimed, StepDelegated, StepEscalated, StepReminded, StepSignedOff,
 } from '../../../proto/gen/bps/approvals/v1/events';
 import { defineEvent, topics } from './catalog';
 
@@ -16,4 +16,6 @@ export const approvalEvents = {
   stepEscalated: defineEvent('bps.approval.step.escalated', topics.approvals, 'bps.approvals.v1.StepEscalated', StepEscalated),
   stepDelegated: defineEvent('bps.approval.step.delegated', topics.approvals, 'bps.approvals.v1.StepDelegated', StepDelegated),
   stepClaimed: defineEvent('bps.approval.step.claimed', topics.approvals, 'bps.approvals.v1.StepClaimed', StepClaimed),
+  cyclePhaseChanged: defineEvent('bps.approval.cycle.phase.changed', topics.approvals, 'bps.approvals.v1.CyclePhaseChanged', CyclePhaseChanged),
+  provinceRefilingOverdue: defineEvent('bps.approval.cycle.refiling.overdue', topics.approvals, 'bps.approvals.v1.ProvinceRefilingOverdue', ProvinceRefilingOverdue),
 } as const;
