@@ -5,6 +5,7 @@ import type { TokenService } from '../shared/auth/identity';
 import { topicName, topics } from '../shared/events/catalog';
 import { startGrpcServer } from '../shared/grpc/server';
 import { createKafka, ensureTopics, EventConsumer, EventProducer, ProcessedEvents } from '../shared/kafka/kafka';
+import type { Db } from 'mongodb';
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
 import { OutboxRelay } from '../shared/mongo/outbox';
@@ -37,6 +38,9 @@ export type AuditDeps = {
 
 export type AuditApp = {
   readonly port: number;
+  readonly db: Db;
+  /** The consumer group; its processed_events record which ce_ids are fully recorded. */
+  readonly consumerGroup: string;
   readonly store: LogStore;
   readonly checkpoints: CheckpointStore;
   readonly keys: KeyRing;
@@ -64,9 +68,10 @@ export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
   await ensureTopics(kafka, [...consumed, topicName(topics.audit, deps.topicNamespace)]);
   const producer = new EventProducer(kafka);
   const relay = new OutboxRelay([checkpoints.collection], producer, logger, { pollMs: deps.outboxPollMs ?? 500 });
+  const consumerGroup = deps.consumerGroup ?? (deps.topicNamespace ? `bps-audit.${deps.topicNamespace}` : 'bps-audit');
   const consumer = new EventConsumer({
     kafka,
-    groupId: deps.consumerGroup ?? (deps.topicNamespace ? `bps-audit.${deps.topicNamespace}` : 'bps-audit'),
+    groupId: consumerGroup,
     topics: consumed,
     handler: auditHandler(store, deps.topicNamespace),
     processed: new ProcessedEvents(mongo.db),
@@ -89,6 +94,8 @@ export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
 
   return {
     port: server.port,
+    db: mongo.db,
+    consumerGroup,
     store,
     checkpoints,
     keys,

@@ -45,11 +45,11 @@ describe('audit service with SM3 + SM2', () => {
     app = await startAudit({
       mongoUri: stack().mongoUri, dbName: uniqueName('audit-sm'), kafkaBrokers: stack().kafkaBrokers, topicNamespace: namespace, grpcPort: 0, tokens,
       logger: testLogger, environment: 'production', hashAlgorithm: 'sm3', signatureAlgorithm: 'sm2', signingKey: generatePrivateKey('sm2'),
-      checkpointIntervalMs: 300, consumerGroup: uniqueName('audit-sm'), outboxPollMs: 100,
+      checkpointIntervalMs: 1_000, consumerGroup: uniqueName('audit-sm'), outboxPollMs: 100,
     });
     client = new AuditClient(`127.0.0.1:${app.port}`, grpc.credentials.createInsecure());
     auditor = await tokens.mint(personas.auditor);
-    const emit = new Emitter(producer, app.store, namespace);
+    const emit = new Emitter(producer, app, namespace);
     const send = async (e: Published) => { cycle.push(await emit.send(e)); };
     const cycleEvent = (type: string, data: Record<string, unknown>): Published => ({
       ...emit.proposal(type, C, {}), topic: topicName(topics.approvals, namespace), source: '/bps/approvals', subject: `cycles/${C}`, key: C,

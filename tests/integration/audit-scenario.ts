@@ -3,7 +3,7 @@
 // (the proposals family: bps.proposal.*). Each event is published and then awaited in the audit's global log,
 // so arrival order (and so trace order) is the order written here.
 import { randomUUID } from 'node:crypto';
-import { ChangeSetApproved, Decision, ObjectionRaised, Position, ProposalDecided, SignOffRefused, StepDelegated, StepEscalated, StepSignedOff } from '../../proto/gen/bps/approvals/v1/events';
+import { ChangeSetApproved, Decision, ObjectionRaised, Position, ProposalDecided, SignOffRefused, StepClaimed, StepDelegated, StepEscalated, StepSignedOff } from '../../proto/gen/bps/approvals/v1/events';
 import { NotificationDelivered } from '../../proto/gen/bps/notifications/v1/events';
 import { ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { ChangeType, VersionPublished } from '../../proto/gen/bps/standards/v1/events';
@@ -15,7 +15,7 @@ import { standardEvents } from '../../services/shared/events/standards';
 import type { CloudEvent } from '../../services/shared/kafka/cloudevents';
 import { newEvent, type EventProducer } from '../../services/shared/kafka/kafka';
 import { injectTraceContext } from '../../services/shared/telemetry/otel';
-import type { LogStore } from '../../services/audit/adapters/log-store';
+import type { AuditApp } from '../../services/audit/app';
 
 // Approval step events (proto in bps/approvals/v1/events.proto; type names as documented there).
 export const stepEvents = {
@@ -24,9 +24,15 @@ export const stepEvents = {
   objection: defineEvent('bps.approval.objection.raised', topics.approvals, 'bps.approvals.v1.ObjectionRaised', ObjectionRaised),
   escalated: defineEvent('bps.approval.step.escalated', topics.approvals, 'bps.approvals.v1.StepEscalated', StepEscalated),
   delegated: defineEvent('bps.approval.step.delegated', topics.approvals, 'bps.approvals.v1.StepDelegated', StepDelegated),
+  claimed: defineEvent('bps.approval.step.claimed', topics.approvals, 'bps.approvals.v1.StepClaimed', StepClaimed),
 } as const;
 
 export type Published = CloudEvent & { topic: string };
+
+/** Whether the audit consumer has finished with this ce_id (an _id lookup: cheap on FerretDB). */
+export async function recorded(app: AuditApp, eventId: string): Promise<boolean> {
+  return (await app.db.collection<{ _id: string }>('processed_events').findOne({ _id: `${app.consumerGroup}:${eventId}` })) !== null;
+}
 
 /** Like expect.poll, but usable in beforeAll. */
 export async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
@@ -48,7 +54,7 @@ export const actors = {
 export class Emitter {
   private clock: number;
   readonly sent: Published[] = [];
-  constructor(private readonly producer: EventProducer, private readonly store: LogStore, private readonly namespace: string, start = Date.parse('2026-03-02T01:00:00.000Z')) {
+  constructor(private readonly producer: EventProducer, private readonly app: AuditApp, private readonly namespace: string, start = Date.parse('2026-03-02T01:00:00.000Z')) {
     this.clock = start;
   }
 
@@ -73,10 +79,10 @@ export class Emitter {
     };
   }
 
-  /** Publishes and waits until the audit service has it in its global log. */
+  /** Publishes and waits until the audit service has recorded it in every log (it then marks the ce_id processed). */
   async send(event: Published): Promise<Published> {
     await this.producer.publish([event]);
-    await waitUntil(async () => (await this.store.entries.countDocuments({ log: 'global', eventId: event.id })) === 1, `event ${event.type} recorded`);
+    await waitUntil(() => recorded(this.app, event.id), `event ${event.type} recorded`);
     this.sent.push(event);
     return event;
   }
@@ -86,7 +92,7 @@ export const P1 = 'P-2026-HEA-0001';
 export const CS1 = 'CS-2026-HEA-0001';
 export const R1 = 'R-2026-A01';
 
-const step = (stepId: string, organisation: string, round = 1, stageId = 'countersign') => ({ proposalId: P1, workflowId: P1, round, stageId, stepId, role: 'approver', organisation, routeVersion: 'adhoc-v1' });
+export const step = (stepId: string, organisation: string, round = 1, stageId = 'countersign') => ({ proposalId: P1, workflowId: P1, round, stageId, stepId, role: 'approver', organisation, routeVersion: 'adhoc-v1' });
 
 /** The ad-hoc revision of HEA-01 (basic public health service funding 89 → 94 yuan per person per year). */
 export async function adHocRevision(emit: Emitter): Promise<Published[]> {

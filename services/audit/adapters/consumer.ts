@@ -3,7 +3,7 @@
 // (each append is idempotent per (log, eventId)).
 import type { CloudEvent } from '../../shared/kafka/cloudevents';
 import type { EventHandler } from '../../shared/kafka/kafka';
-import { GLOBAL_LOG, indexFieldsOf, logName } from '../domain/derive';
+import { actorLogsOf, GLOBAL_LOG, indexFieldsOf, logName } from '../domain/derive';
 import { recordEvent } from '../domain/entry';
 import type { LogStore } from './log-store';
 
@@ -14,9 +14,10 @@ export function logicalTopic(topic: string, namespace: string): string {
 
 export async function recordPlatformEvent(store: LogStore, topic: string, event: CloudEvent): Promise<void> {
   const recorded = recordEvent(event);
-  await store.append(GLOBAL_LOG, topic, recorded);
-  // Separate logs, separate documents: appended side by side.
-  await Promise.all(indexFieldsOf(recorded).aggregates.map((ref) => store.append(logName(ref), topic, recorded)));
+  const global = await store.append(GLOBAL_LOG, topic, recorded);
+  // Separate logs, separate documents: appended side by side. The actor's own log answers "what did X do".
+  const logs = [...indexFieldsOf(recorded).aggregates.map(logName), ...actorLogsOf(recorded)];
+  await Promise.all(logs.map((log) => store.append(log, topic, recorded, global.sequence)));
 }
 
 export function auditHandler(store: LogStore, topicNamespace: string): EventHandler {

@@ -7,7 +7,7 @@ import type { Checkpoint as CheckpointMessage } from '../../../proto/gen/bps/aud
 import type { Identity } from '../../shared/auth/identity';
 import { PermissionDeniedError, ValidationError, type FieldViolation } from '../../shared/errors/errors';
 import { identityOf } from '../../shared/grpc/server';
-import { GLOBAL_LOG, parseLogName } from '../domain/derive';
+import { GLOBAL_LOG, isLogName } from '../domain/derive';
 import { GENESIS_HASH, isHashAlgorithm } from '../domain/hashing';
 import { isSignatureAlgorithm, type SignedCheckpoint } from '../domain/signing';
 import type { TraceStep, TraceTarget } from '../domain/trace';
@@ -106,7 +106,7 @@ export function auditServer(deps: { store: LogStore; checkpoints: CheckpointStor
     traceActor: unaryHandler(async (request) => ({ trace: traceToProto(await traces.trace(toTarget({ subject: request.subject, from: request.from, to: request.to }, ''))) })),
     verify: unaryHandler(async (request) => {
       const log = request.log.trim() === '' ? GLOBAL_LOG : request.log.trim();
-      if (log !== GLOBAL_LOG && !parseLogName(log)) check([{ field: 'log', description: 'must be "global" or "<kind>:<id>" with kind item, release, change-set, proposal, workflow, cycle or subscription' }]);
+      if (!isLogName(log)) check([{ field: 'log', description: 'must be "global", "actor:<subject>" or "<kind>:<id>" with kind item, release, change-set, proposal, workflow, cycle or subscription' }]);
       const given = request.checkpoints.map(fromProtoCheckpoint);
       const chain = verifyChain(log, await store.read(log));
       const trusted = await keys.all();

@@ -2,6 +2,8 @@
 // the global log and every per-aggregate log are separate documents. Appends are idempotent per (log, eventId)
 // (unique index) and ordered by a unique (log, sequence) index: two writers racing for the same sequence both
 // try, one wins, the other re-reads the head and retries.
+// Reads go by _id ("<log>#<sequence>") because FerretDB v1 answers only _id equality without scanning the whole
+// collection; a log's size comes from its head document.
 import type { Collection, Db } from 'mongodb';
 import { TransientError } from '../../shared/errors/errors';
 import { ensureIndexes, insertOne, isDuplicateKey } from '../../shared/mongo/mongo';
@@ -21,6 +23,8 @@ export type EntryDoc = {
   topic: string;
   event: RecordedEvent;
   index: IndexFields;
+  /** Where the same event sits in the global log (ordering of traces; not part of the hash). */
+  globalSequence: number;
   recordedAt: Date;
 };
 
@@ -33,6 +37,11 @@ type LogDoc = { _id: string; size: number; headHash: string; dirty: boolean; ver
 export type Head = { readonly size: number; readonly hash: string; readonly hashAlgorithm?: HashAlgorithm };
 
 const MAX_APPEND_ATTEMPTS = 100;
+const READ_CONCURRENCY = 16;
+
+export function entryId(log: string, sequence: number): string {
+  return `${log}#${sequence}`;
+}
 
 export function toStoredEntry(doc: EntryDoc): StoredEntry {
   const { log, sequence, eventId, prevHash, hash, hashAlgorithm, topic, event, index } = doc;
@@ -52,19 +61,21 @@ export class LogStore {
     await ensureIndexes(this.entries, [
       { key: { log: 1, sequence: 1 }, name: 'log_sequence', unique: true },
       { key: { log: 1, eventId: 1 }, name: 'log_event', unique: true },
-      { key: { 'index.actorSubject': 1, 'index.eventTime': 1 }, name: 'actor_time' },
     ]);
     await ensureIndexes(this.logs, [{ key: { dirty: 1 }, name: 'dirty' }]);
   }
 
   /** Appends `event` to `log` unless it is already there (unique (log, eventId)); returns the entry either way. */
-  async append(log: string, topic: string, event: RecordedEvent): Promise<EntryDoc> {
+  async append(log: string, topic: string, event: RecordedEvent, globalSequence?: number): Promise<EntryDoc> {
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
       // First try trusts the head document; after a conflict, probe past it (it may lag after a crash).
       const head = await this.head(log, attempt > 0);
       const sequence = head.size + 1;
       const content = { log, sequence, prevHash: head.hash, hashAlgorithm: this.hashAlgorithm, topic, event };
-      const doc: EntryDoc = { _id: `${log}#${sequence}`, ...content, eventId: event.id, hash: entryHash(content), index: indexFieldsOf(event), recordedAt: new Date() };
+      const doc: EntryDoc = {
+        _id: entryId(log, sequence), ...content, eventId: event.id, hash: entryHash(content), index: indexFieldsOf(event),
+        globalSequence: globalSequence ?? sequence, recordedAt: new Date(),
+      };
       try {
         await insertOne(this.entries, doc, 'audit entry');
         await this.advanceHead(log, sequence, doc.hash);
@@ -90,13 +101,13 @@ export class LogStore {
     let hash = doc?.headHash ?? GENESIS_HASH;
     let hashAlgorithm: HashAlgorithm | undefined;
     while (probe) {
-      const next = await this.entries.findOne({ _id: `${log}#${size + 1}` });
+      const next = await this.entries.findOne({ _id: entryId(log, size + 1) });
       if (!next) break;
       size = next.sequence;
       hash = next.hash;
       hashAlgorithm = next.hashAlgorithm;
     }
-    if (probe && size > 0 && hashAlgorithm === undefined) hashAlgorithm = (await this.entries.findOne({ _id: `${log}#${size}` }))?.hashAlgorithm;
+    if (probe && size > 0 && hashAlgorithm === undefined) hashAlgorithm = (await this.entries.findOne({ _id: entryId(log, size) }))?.hashAlgorithm;
     return { size, hash, hashAlgorithm };
   }
 
@@ -111,21 +122,29 @@ export class LogStore {
     }
   }
 
+  /** Every stored entry of `log` up to its head, in stored-sequence order (gaps and oddities are verify's job). */
   async read(log: string): Promise<StoredEntry[]> {
-    return (await this.entries.find({ log }).sort({ sequence: 1 }).toArray()).map(toStoredEntry);
+    const head = await this.head(log);
+    const docs = await this.byIds(Array.from({ length: head.size }, (_, i) => entryId(log, i + 1)));
+    return docs.sort((a, b) => a.sequence - b.sequence).map(toStoredEntry);
   }
 
-  async globalEntriesFor(eventIds: readonly string[]): Promise<EntryDoc[]> {
-    if (eventIds.length === 0) return [];
-    return this.entries.find({ log: 'global', eventId: { $in: [...eventIds] } }).sort({ sequence: 1 }).toArray();
+  async entriesOf(log: string): Promise<EntryDoc[]> {
+    const head = await this.head(log);
+    return this.byIds(Array.from({ length: head.size }, (_, i) => entryId(log, i + 1)));
   }
 
-  async byActor(subject: string, from: string | undefined, to: string | undefined): Promise<EntryDoc[]> {
-    const time: Record<string, string> = {};
-    if (from) time['$gte'] = from;
-    if (to) time['$lt'] = to;
-    const filter = { log: 'global', 'index.actorSubject': subject, ...(Object.keys(time).length > 0 ? { 'index.eventTime': time } : {}) };
-    return this.entries.find(filter).sort({ sequence: 1 }).toArray();
+  async globalEntriesAt(sequences: readonly number[]): Promise<EntryDoc[]> {
+    return (await this.byIds([...new Set(sequences)].map((n) => entryId('global', n)))).sort((a, b) => a.sequence - b.sequence);
+  }
+
+  private async byIds(ids: readonly string[]): Promise<EntryDoc[]> {
+    const out: EntryDoc[] = [];
+    for (let i = 0; i < ids.length; i += READ_CONCURRENCY) {
+      const batch = await Promise.all(ids.slice(i, i + READ_CONCURRENCY).map((_id) => this.entries.findOne({ _id })));
+      for (const doc of batch) if (doc) out.push(doc);
+    }
+    return out;
   }
 
   async dirtyLogs(limit: number): Promise<LogDoc[]> {

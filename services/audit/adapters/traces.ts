@@ -1,7 +1,7 @@
 // Trace queries answered from the logs: start from the logs a question names, follow the aggregates their events
 // reference (bounded), then order the events by their place in the global log.
 import { NotFoundError } from '../../shared/errors/errors';
-import { GLOBAL_LOG, logName, parseLogName, type AggregateRef } from '../domain/derive';
+import { actorLog, GLOBAL_LOG, logName, parseLogName, type AggregateRef } from '../domain/derive';
 import { EXPORT_FORMAT, type ExportDocument } from '../domain/export';
 import type { PublicKeyInfo } from '../domain/signing';
 import { followedKinds, MAX_TRACE_LOGS, publishedProvenance, stepContentOf, type Provenance, type TraceStep, type TraceTarget } from '../domain/trace';
@@ -23,7 +23,7 @@ export class TraceReader {
       case 'item-version': {
         const itemLog = logName({ kind: 'item', id: target.itemCode });
         let provenance: Provenance | undefined;
-        for (const entry of await this.store.read(itemLog)) provenance ??= publishedProvenance(entry.event, target.itemCode, target.version);
+        for (const entry of await this.store.entriesOf(itemLog)) provenance ??= publishedProvenance(entry.event, target.itemCode, target.version);
         if (!provenance) throw new NotFoundError('published item version', `${target.itemCode}@${target.version}`);
         const start = ([
           { kind: 'release', id: provenance.releaseId }, { kind: 'change-set', id: provenance.changeSetId },
@@ -36,8 +36,9 @@ export class TraceReader {
       case 'cycle':
         return this.closure([{ kind: 'cycle', id: target.cycleId }], target.kind, true);
       case 'actor': {
-        const docs = await this.store.byActor(target.subject, target.from, target.to);
-        return { steps: docs.map((d) => stepOf(d, d.sequence)), logs: [GLOBAL_LOG] };
+        const log = actorLog(target.subject);
+        const inPeriod = (await this.store.entriesOf(log)).filter((d) => (!target.from || d.event.time >= target.from) && (!target.to || d.event.time < target.to));
+        return { steps: await this.inGlobalOrder(inPeriod), logs: [log] };
       }
       default: {
         const unknown: never = target;
@@ -50,10 +51,10 @@ export class TraceReader {
     const follow = new Set(followedKinds(kind));
     const queue = start.map(logName);
     const seen = new Set<string>(queue);
-    const byEventId = new Map<string, StoredEntry>();
+    const byEventId = new Map<string, EntryDoc>();
     while (queue.length > 0) {
       const log = queue.shift()!;
-      const entries = await this.store.read(log);
+      const entries = await this.store.entriesOf(log);
       if (requireStart && entries.length === 0 && start.some((s) => logName(s) === log)) {
         const ref = parseLogName(log);
         throw new NotFoundError(ref?.kind ?? 'log', ref?.id ?? log);
@@ -69,12 +70,16 @@ export class TraceReader {
         }
       }
     }
-    const global = await this.store.globalEntriesFor([...byEventId.keys()]);
-    const steps = global.map((d) => stepOf(d, d.sequence));
-    // An event missing from the global log (it should never be) is still shown, first, with sequence 0.
-    const inGlobal = new Set(global.map((d) => d.eventId));
-    const orphans = [...byEventId.values()].filter((e) => !inGlobal.has(e.eventId)).map((e) => stepOf(e, 0));
-    return { steps: [...orphans, ...steps], logs: [...seen] };
+    return { steps: await this.inGlobalOrder([...byEventId.values()]), logs: [...seen] };
+  }
+
+  /** Steps for these aggregate-log entries, from and in the order of the global log. */
+  private async inGlobalOrder(entries: readonly EntryDoc[]): Promise<TraceStep[]> {
+    const global = await this.store.globalEntriesAt(entries.map((e) => e.globalSequence));
+    const found = new Set(global.map((g) => g.eventId));
+    // An event the global log does not hold where it should (it never should) is still shown, first, at 0.
+    const orphans = entries.filter((e) => !found.has(e.eventId)).map((e) => stepOf(e, 0));
+    return [...orphans, ...global.filter((g) => entries.some((e) => e.eventId === g.eventId)).map((g) => stepOf(g, g.sequence))];
   }
 
   /** The trace plus, for each step, a complete log holding its event, with a checkpoint at that log's head. */
@@ -83,7 +88,7 @@ export class TraceReader {
     const traceLogs = new Set(logs);
     const needed = new Set<string>();
     for (const step of steps) {
-      const names = step.aggregates.map(logName);
+      const names = [...step.aggregates.map(logName), ...(step.actor ? [actorLog(step.actor.subject)] : [])];
       needed.add(names.find((n) => traceLogs.has(n)) ?? names[0] ?? GLOBAL_LOG);
     }
     const exported: ExportDocument['logs'][number][] = [];

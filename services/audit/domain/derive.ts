@@ -10,8 +10,22 @@ export type ActorRef = { readonly subject: string; readonly organisation: string
 
 export const GLOBAL_LOG = 'global';
 
+/** Each person who acts has a log of their own ("actor:<subject>"), beside the aggregate logs. */
+export function actorLog(subject: string): string {
+  return `actor:${subject}`;
+}
+
 export function logName(ref: AggregateRef): string {
   return `${ref.kind}:${ref.id}`;
+}
+
+export function actorLogsOf(event: RecordedEvent): string[] {
+  const actor = actorOf(event);
+  return actor && ID_PATTERN.test(actor.subject) ? [actorLog(actor.subject)] : [];
+}
+
+export function isLogName(log: string): boolean {
+  return log === GLOBAL_LOG || parseLogName(log) !== undefined || (log.startsWith('actor:') && log.length > 'actor:'.length);
 }
 
 export function parseLogName(log: string): AggregateRef | undefined {
