@@ -56,6 +56,9 @@ export async function startProposals(deps: ProposalsAppDeps): Promise<RunningPro
     now: deps.now ?? (() => new Date()),
   });
 
+  const recovered = await proposals.recover();
+  if (recovered.reprojected + recovered.resumed > 0) logger.info(recovered, 'recovered after an interrupted run');
+
   const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'proposals', logger });
   await ensureTopics(kafka, [topicName(topics.proposals, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)]);
   const producer = new EventProducer(kafka);

@@ -218,6 +218,34 @@ export class Proposals {
     return { proposal: this.view(next), moved };
   }
 
+  /**
+   * After a crash: re-project proposals whose read model lags their log, and hand every submitted-but-not-yet-
+   * in-review revision to its workflow (start/signal are idempotent). Failures are logged; Submit retries too.
+   */
+  async recover(): Promise<{ reprojected: number; resumed: number }> {
+    let reprojected = 0;
+    for (const id of await this.deps.store.lagging()) {
+      const state = await this.deps.store.load(id);
+      if (state) {
+        await this.deps.store.project(state);
+        reprojected++;
+      }
+    }
+    let resumed = 0;
+    for (const id of await this.deps.store.idsInStatus('SUBMITTED')) {
+      const state = await this.deps.store.load(id);
+      const submission = state && lastSubmission(state);
+      if (!state || !submission) continue;
+      try {
+        await this.ensureWorkflow(state, state.draftedBy);
+        resumed++;
+      } catch (error) {
+        this.deps.logger.warn({ proposalId: id, err: (error as Error).message }, 'could not hand a submitted proposal to its workflow; will retry on next start or submit');
+      }
+    }
+    return { reprojected, resumed };
+  }
+
   /** Follows an approval outcome (bps.approval.proposal.decided). Unknown proposals are someone else's. */
   async followDecision(decided: ProposalDecided, sourceEventId: string): Promise<void> {
     const decision = decisions[decided.decision];

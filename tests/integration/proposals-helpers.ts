@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { Decision, ProposalDecided } from '../../proto/gen/bps/approvals/v1/events';
 import { ProposalsClient } from '../../proto/gen/bps/proposals/v1/proposals';
 import type { ChangeSet } from '../../proto/gen/bps/standards/v1/changes';
-import { startProposals, type RunningProposals } from '../../services/proposals/app';
+import { startProposals, type ProposalsAppDeps, type RunningProposals } from '../../services/proposals/app';
 import { startRegistry, type RunningRegistry } from '../../services/registry/app';
 import { TokenService, type Identity } from '../../services/shared/auth/identity';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
@@ -39,6 +39,8 @@ export type ProposalsTestEnv = {
   eventsOf<T>(definition: EventDefinition<T>, proposalId?: string): T[];
   /** Executions with this workflow id in the Temporal namespace (visibility; poll it). */
   workflowCount(workflowId: string): Promise<number>;
+  /** Stops the proposals service and starts it again on the same database (as after a crash). */
+  restartProposals(): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -73,15 +75,24 @@ export async function startProposalsTestEnv(prefix: string, endpoints: Endpoints
     connectTemporal({ address: endpoints.temporalAddress, namespace: endpoints.temporalNamespace }),
     startCollector(),
   ]);
-  const proposals = await startProposals({
+  const deps: ProposalsAppDeps = {
     mongoUri: endpoints.mongoUri, dbName: `${dbBase}_prop`, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: namespace, grpcPort: 0,
     registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, tokens, logger, relayPollMs: 50,
-  });
-  const client = new ProposalsClient(`127.0.0.1:${proposals.grpcPort}`, grpc.credentials.createInsecure());
+  };
+  let proposals = await startProposals(deps);
+  let client = new ProposalsClient(`127.0.0.1:${proposals.grpcPort}`, grpc.credentials.createInsecure());
   const started = new Set<string>();
 
   return {
-    namespace, taskQueue, client, registry, proposals, temporal: temporal.client, events,
+    namespace, taskQueue, registry, temporal: temporal.client, events,
+    get client() { return client; },
+    get proposals() { return proposals; },
+    async restartProposals() {
+      client.close();
+      await proposals.stop();
+      proposals = await startProposals(deps);
+      client = new ProposalsClient(`127.0.0.1:${proposals.grpcPort}`, grpc.credentials.createInsecure());
+    },
     token: (p) => tokens.mint(typeof p === 'string' ? personas[p] : p),
     async decide(proposalId, revision, decision, comment = '', round = 0) {
       const actor = { subject: personas['final-approver'].subject, organisation: 'SCO', roles: ['final-approver'] };

@@ -10,6 +10,7 @@ import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
 import { proposalEvents } from '../../services/shared/events/proposals';
 import { workflowTypes } from '../../workflows/contracts';
+import { decide } from '../../services/proposals/domain/proposal';
 import { stack } from '../support/stack';
 import { fundedHealthItem, healthProposal } from '../unit/proposals-fixtures';
 import { startProposalsTestEnv, type ProposalsTestEnv } from './proposals-helpers';
@@ -168,5 +169,25 @@ describe('proposals service', () => {
     expect(current?.content?.changes[0]?.change).toMatchObject({ modifyItem: { item: { qualityStandard: { metrics: [{ value: '90' }] } } } });
     const notFound = await refused(get('P-1999-NHC-9999'));
     expect(notFound.code).toBe(grpc.status.NOT_FOUND);
+  });
+
+  it('after a crash between the submitted event and the workflow start, a restart hands the revision to its workflow', async () => {
+    const { proposal } = await create(healthProposal({ itemCode: 'HEA-11' }));
+    const id = proposal!.proposalId;
+    // The "process" records the submission, then dies before Temporal is called and before projecting it.
+    const store = env.proposals.store;
+    const state = (await store.load(id))!;
+    const estimate = (await unary(env.client.computeFiscalEstimate.bind(env.client), { source: { $case: 'proposalId', proposalId: id }, revision: 0 }, nhc)).estimate!;
+    const events = decide(state, { kind: 'submit', expectedRevision: 1, fiscalEstimate: estimate, conflictsWith: [], workflowId: id, actor: state.draftedBy });
+    await store.append(id, state.sequence, events, new Date());
+    expect((await get(id)).proposal?.state).toBe(ProposalState.PROPOSAL_STATE_SUBMITTED);
+    const lagging = await unary(env.client.listProposals.bind(env.client), { leadMinistry: 'NHC', fieldCode: '', kind: 0, state: ProposalState.PROPOSAL_STATE_SUBMITTED, cycleId: '', pageSize: 0, pageToken: '' }, nhc);
+    expect(lagging.proposals.map((p) => p.proposalId)).not.toContain(id); // the list projection lags
+
+    await env.restartProposals();
+    expect((await get(id)).proposal?.state).toBe(ProposalState.PROPOSAL_STATE_IN_REVIEW);
+    await expect.poll(() => env.workflowCount(id), { timeout: 20_000, interval: 300 }).toBe(1);
+    const listed = await unary(env.client.listProposals.bind(env.client), { leadMinistry: 'NHC', fieldCode: '', kind: 0, state: ProposalState.PROPOSAL_STATE_IN_REVIEW, cycleId: '', pageSize: 0, pageToken: '' }, nhc);
+    expect(listed.proposals.map((p) => p.proposalId)).toContain(id);
   });
 });

@@ -144,8 +144,19 @@ export class ProposalStore {
     return docs.map((d) => Proposal.fromJSON(d.view));
   }
 
-  async proposalIds(): Promise<string[]> {
-    return (await this.projection.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
+  /** Proposals whose projection lags their event log (a crash between append and projection). */
+  async lagging(): Promise<string[]> {
+    const latest = new Map<string, number>();
+    for await (const e of this.events.find({}, { projection: { proposalId: 1, sequence: 1 } })) {
+      latest.set(e.proposalId, Math.max(latest.get(e.proposalId) ?? 0, e.sequence));
+    }
+    const projected = new Map((await this.projection.find({}, { projection: { sequence: 1 } }).toArray()).map((d) => [d._id, d.sequence]));
+    return [...latest].filter(([id, sequence]) => (projected.get(id) ?? 0) < sequence).map(([id]) => id);
+  }
+
+  /** Ids of proposals in a status (from the projection). */
+  async idsInStatus(status: string): Promise<string[]> {
+    return (await this.projection.find({ status }, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
   }
 }
 
