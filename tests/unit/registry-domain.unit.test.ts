@@ -10,7 +10,6 @@ import { compareDecimal, isDecimal } from '../../services/registry/domain/decima
 import { attributeChanges, diffCatalogues, type ResolvedItem } from '../../services/registry/domain/diff';
 import { checkFiling } from '../../services/registry/domain/filing';
 import type { CurrentVersion } from '../../services/registry/domain/model';
-import { searchDown } from '../../services/registry/domain/search';
 import { baselineRelease, knownTaxonomy, serviceItemFromSeed } from '../../services/registry/seed/baseline';
 import { baselineEdition } from '../../services/registry/seed/national-catalog';
 import { ValidationError } from '../../services/shared/errors/errors';
@@ -146,7 +145,7 @@ describe('diffs', () => {
   });
 });
 
-describe('dates, decimals and the point-in-time search', () => {
+describe('dates and decimals', () => {
   it('validates calendar dates and computes Beijing dates', () => {
     expect(parseDate({ year: 2024, month: 2, day: 29 }, 'f')).toBe('2024-02-29');
     expect(parseDate({ year: 2023, month: 2, day: 29 }, 'f')).toMatchObject({ field: 'f' });
@@ -158,16 +157,5 @@ describe('dates, decimals and the point-in-time search', () => {
     expect(compareDecimal('380.0', '380')).toBe(0);
     expect(compareDecimal('0.1', '0.09')).toBe(1);
     expect(isDecimal('1e3')).toBe(false);
-  });
-  it('finds the last true of a monotone predicate with few probes, wherever it is', async () => {
-    for (const top of [1, 2, 7, 50, 1000]) {
-      for (const answer of [0, 1, Math.floor(top / 2), top - 1, top]) {
-        if (answer > top) continue;
-        let probes = 0;
-        const found = await searchDown(top, async (n) => { probes++; return n <= answer; });
-        expect(found).toBe(answer);
-        expect(probes).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(top + 1)) + 2);
-      }
-    }
   });
 });

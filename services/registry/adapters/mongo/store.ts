@@ -25,7 +25,6 @@ import type { IndexDescription } from 'mongodb';
 import { ensureIndexes, insertOne, isDuplicateKey } from '../../../shared/mongo/mongo';
 import { ensureOutboxIndexes, Outbox, type OutboxFields } from '../../../shared/mongo/outbox';
 import type { LocalDate } from '../../domain/dates';
-import { searchDown } from '../../domain/search';
 import type { LocalMetric } from '../../domain/filing';
 import type { LineageEdge, VersionDraft } from '../../domain/model';
 import type { TaxonomyVersion } from '../../seed/baseline';
@@ -91,11 +90,58 @@ export type TaxonomyDoc = TaxonomyVersion & { _id: string; recordedAt: Date };
 
 
 const HEAD_WINDOW = 4;
+export const PAGE_SIZE = 64;
+
+/** First entry of a page of a timeline: where the page starts in valid time and in transaction time. */
+export type PageSummary = { page: number; effectiveFrom: LocalDate; recordedAt: Date };
+export type VersionPage = { _id: string; rev: number; entries: { version: number; effectiveFrom: LocalDate; revisions: { revision: number; recordedAt: Date }[] }[] };
+export type FilingPage = { _id: string; rev: number; entries: { n: number; effectiveFrom: LocalDate; recordedAt: Date }[] };
 
 export type HeadEntry = { version: number; effectiveFrom: LocalDate; records: VersionDoc[] };
-export type ItemHead = { _id: string; rev: number; latest: number; recent: HeadEntry[] };
-export type FilingHead = { _id: string; provinceCode: string; itemCode: string; rev: number; latest: number; recent: FilingRecord[] };
+/** `recent`: the last few versions inline (the usual answer); `pages`: one summary per PAGE_SIZE versions. */
+export type ItemHead = { _id: string; rev: number; latest: number; recent: HeadEntry[]; pages: PageSummary[] };
+export type FilingHead = { _id: string; provinceCode: string; itemCode: string; rev: number; latest: number; recent: FilingRecord[]; pages: PageSummary[] };
 export type FilingRecord = Omit<FilingDoc, 'outbox'>;
+
+const pageOf = (n: number): number => Math.floor((n - 1) / PAGE_SIZE);
+
+/** Pages and summaries of a whole version history (bulk loads). */
+export function pagesOfVersions(itemCode: string, records: readonly VersionDoc[]): { pages: VersionPage[]; summaries: PageSummary[] } {
+  const pages = new Map<number, VersionPage>();
+  for (const r of records) {
+    const p = pageOf(r.version);
+    const page = pages.get(p) ?? { _id: `${itemCode}#${p}`, rev: 1, entries: [] };
+    const entry = page.entries.find((e) => e.version === r.version);
+    if (entry) entry.revisions.push({ revision: r.revision, recordedAt: r.recordedAt });
+    else page.entries.push({ version: r.version, effectiveFrom: r.effectiveFrom, revisions: [{ revision: r.revision, recordedAt: r.recordedAt }] });
+    pages.set(p, page);
+  }
+  const list = [...pages.entries()].sort((a, b) => a[0] - b[0]);
+  return {
+    pages: list.map(([, page]) => page),
+    summaries: list.map(([p, page]) => ({ page: p, effectiveFrom: page.entries[0]!.effectiveFrom, recordedAt: page.entries[0]!.revisions[0]!.recordedAt })),
+  };
+}
+
+/** Pages and summaries of a whole filing history (bulk loads); filing ids end in their number. */
+export function pagesOfFilings(key: string, filings: readonly FilingRecord[]): { pages: FilingPage[]; summaries: PageSummary[] } {
+  const pages = new Map<number, FilingPage>();
+  for (const f of filings) {
+    const n = filingNumber(f._id);
+    const p = pageOf(n);
+    const page = pages.get(p) ?? { _id: `${key}#${p}`, rev: 1, entries: [] };
+    page.entries.push({ n, effectiveFrom: f.effectiveFrom, recordedAt: f.recordedAt });
+    pages.set(p, page);
+  }
+  const list = [...pages.entries()].sort((a, b) => a[0] - b[0]);
+  return { pages: list.map(([, page]) => page), summaries: list.map(([p, page]) => ({ page: p, effectiveFrom: page.entries[0]!.effectiveFrom, recordedAt: page.entries[0]!.recordedAt })) };
+}
+
+function filingNumber(id: string): number {
+  return Number(id.split(':').at(-1));
+}
+
+const qualifies = (effectiveFrom: LocalDate, recordedAt: Date, date: LocalDate, knownAt: Date): boolean => effectiveFrom <= date && recordedAt <= knownAt;
 
 export function versionRecordId(itemCode: string, version: number, revision: number): string {
   return `${itemCode}:v${version}:r${revision}`;
@@ -105,6 +151,8 @@ export class RegistryStore {
   readonly releases: Collection<ReleaseDoc>;
   readonly versions: Collection<VersionDoc>;
   readonly heads: Collection<ItemHead>;
+  readonly pages: Collection<VersionPage>;
+  readonly filingPages: Collection<FilingPage>;
   readonly lineage: Collection<LineageDoc>;
   readonly filings: Collection<FilingDoc>;
   readonly filingHeads: Collection<FilingHead>;
@@ -118,6 +166,8 @@ export class RegistryStore {
     this.releases = db.collection('releases');
     this.versions = db.collection('item_versions');
     this.heads = db.collection('item_heads');
+    this.pages = db.collection('item_pages');
+    this.filingPages = db.collection('filing_pages');
     this.lineage = db.collection('lineage');
     this.filings = db.collection('filings');
     this.filingHeads = db.collection('filing_heads');
@@ -154,8 +204,33 @@ export class RegistryStore {
   async appendVersion(record: Omit<VersionDoc, 'aggregateId' | 'sequence'>): Promise<'appended' | 'exists'> {
     const doc: VersionDoc = { ...record, aggregateId: record.itemCode, sequence: record.version * 1000 + record.revision };
     const result = await this.insertOnce(this.versions, doc, `item version ${record._id}`);
+    await this.casUpdate(this.pages, `${doc.itemCode}#${pageOf(doc.version)}`, (page) => {
+      const entries = (page?.entries ?? []).map((e) => ({ ...e, revisions: [...e.revisions] }));
+      const entry = entries.find((e) => e.version === doc.version);
+      if (entry?.revisions.some((r) => r.revision === doc.revision)) return null;
+      if (entry) entry.revisions.push({ revision: doc.revision, recordedAt: doc.recordedAt });
+      else entries.push({ version: doc.version, effectiveFrom: doc.effectiveFrom, revisions: [{ revision: doc.revision, recordedAt: doc.recordedAt }] });
+      entries.sort((a, b) => a.version - b.version);
+      return { entries };
+    });
     await this.updateHead(doc);
     return result === 'inserted' ? 'appended' : 'exists';
+  }
+
+  /** Read-modify-write of one document guarded by its `rev` (compare-and-set); `change` returns null for no-op. */
+  private async casUpdate<T extends { _id: string; rev: number }>(collection: Collection<T>, id: string, change: (current: T | null) => Omit<T, '_id' | 'rev'> | null): Promise<void> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const current = (await collection.findOne({ _id: id } as never)) as T | null;
+      const next = change(current);
+      if (!next) return;
+      if (!current) {
+        if ((await this.insertOnce(collection, { ...next, _id: id, rev: 1 } as T, id)) === 'inserted') return;
+        continue;
+      }
+      const res = await collection.replaceOne({ _id: id, rev: current.rev } as never, { ...next, rev: current.rev + 1 } as never);
+      if (res.matchedCount === 1) return;
+    }
+    throw new ConcurrencyError(`could not update ${id}`, 0);
   }
 
   /** Compare-and-set on the head's `rev`, so concurrent writers never lose each other's records. */
@@ -163,7 +238,7 @@ export class RegistryStore {
     for (let attempt = 0; attempt < 10; attempt++) {
       const head = await this.heads.findOne({ _id: record.itemCode });
       if (!head) {
-        const created: ItemHead = { _id: record.itemCode, rev: 1, latest: record.version, recent: [{ version: record.version, effectiveFrom: record.effectiveFrom, records: [record] }] };
+        const created: ItemHead = { _id: record.itemCode, rev: 1, latest: record.version, recent: [{ version: record.version, effectiveFrom: record.effectiveFrom, records: [record] }], pages: [{ page: pageOf(record.version), effectiveFrom: record.effectiveFrom, recordedAt: record.recordedAt }] };
         if ((await this.insertOnce(this.heads, created, `head ${record.itemCode}`)) === 'inserted') return;
         continue;
       }
@@ -176,7 +251,9 @@ export class RegistryStore {
         recent.push({ version: record.version, effectiveFrom: record.effectiveFrom, records: [record] });
         latest = record.version;
       } else return; // a correction of a version older than the window: only the log holds it
-      const next: ItemHead = { _id: head._id, rev: head.rev + 1, latest, recent: recent.slice(-HEAD_WINDOW) };
+      const pages = [...(head.pages ?? [])];
+      if (!pages.some((p) => p.page === pageOf(record.version))) pages.push({ page: pageOf(record.version), effectiveFrom: record.effectiveFrom, recordedAt: record.recordedAt });
+      const next: ItemHead = { _id: head._id, rev: head.rev + 1, latest, recent: recent.slice(-HEAD_WINDOW), pages };
       const res = await this.heads.replaceOne({ _id: head._id, rev: head.rev }, next);
       if (res.matchedCount === 1) return;
     }
@@ -195,42 +272,29 @@ export class RegistryStore {
     return this.versions.findOne({ _id: versionRecordId(itemCode, version, revision) });
   }
 
-  /** The latest revision of a version recorded by knownAt (revision 0 is known to qualify). */
-  private async latestRevision(first: VersionDoc, knownAt: Date): Promise<VersionDoc> {
-    let best = first;
-    for (let r = first.revision + 1; ; r++) {
-      const next = await this.record(first.itemCode, first.version, r);
-      if (!next || next.recordedAt > knownAt) return best;
-      best = next;
-    }
-  }
-
   /** The record in force on `date` as known at `knownAt`, starting from the item's head (usually one read). */
   async versionAsOf(itemCode: string, date: LocalDate, knownAt: Date, head?: ItemHead | null): Promise<VersionDoc | null> {
     const h = head === undefined ? await this.head(itemCode) : head;
     if (!h) return null;
-    const ok = (effectiveFrom: LocalDate, recordedAt: Date): boolean => effectiveFrom <= date && recordedAt <= knownAt;
     for (let i = h.recent.length - 1; i >= 0; i--) {
       const e = h.recent[i] as HeadEntry;
       const first = e.records[0];
-      if (first && ok(e.effectiveFrom, first.recordedAt)) {
+      if (first && qualifies(e.effectiveFrom, first.recordedAt, date, knownAt)) {
         const known = e.records.filter((r) => r.recordedAt <= knownAt).at(-1) ?? first;
         // The head holds every revision recorded so far, except for corrections of versions that left the window.
         return normaliseVersion(known);
       }
     }
-    const oldest = h.recent[0]?.version ?? 1;
-    const cache = new Map<number, VersionDoc | null>();
-    const r0 = async (n: number): Promise<VersionDoc | null> => {
-      if (!cache.has(n)) cache.set(n, await this.record(itemCode, n, 0));
-      return cache.get(n) ?? null;
-    };
-    const n = await searchDown(oldest - 1, async (v) => {
-      const doc = await r0(v);
-      return doc !== null && ok(doc.effectiveFrom, doc.recordedAt);
-    });
-    if (n === 0) return null;
-    return normaliseVersion(await this.latestRevision((await r0(n)) as VersionDoc, knownAt));
+    if ((h.recent[0]?.version ?? 1) <= 1) return null; // the head holds the whole history
+    // Older: the last page starting on or before (date, knownAt), then its last qualifying entry. Three reads.
+    const summary = [...(h.pages ?? [])].reverse().find((p) => qualifies(p.effectiveFrom, p.recordedAt, date, knownAt));
+    if (!summary) return null;
+    const page = await this.pages.findOne({ _id: `${itemCode}#${summary.page}` });
+    const entry = [...(page?.entries ?? [])].reverse().find((e) => qualifies(e.effectiveFrom, e.revisions[0]!.recordedAt, date, knownAt));
+    const revision = entry && [...entry.revisions].reverse().find((r) => r.recordedAt <= knownAt);
+    if (!entry || !revision) return null;
+    const doc = await this.record(itemCode, entry.version, revision.revision);
+    return doc ? normaliseVersion(doc) : null;
   }
 
   /** The effective date of the version after `version`, if it was recorded by knownAt. */
@@ -238,8 +302,10 @@ export class RegistryStore {
     const h = head === undefined ? await this.head(itemCode) : head;
     if (!h || version >= h.latest) return undefined;
     const inHead = h.recent.find((e) => e.version === version + 1)?.records[0];
-    const next = inHead ?? (await this.record(itemCode, version + 1, 0));
-    return next && next.recordedAt <= knownAt ? next.effectiveFrom : undefined;
+    if (inHead) return inHead.recordedAt <= knownAt ? inHead.effectiveFrom : undefined;
+    const page = await this.pages.findOne({ _id: `${itemCode}#${pageOf(version + 1)}` });
+    const next = page?.entries.find((e) => e.version === version + 1);
+    return next && next.revisions[0]!.recordedAt <= knownAt ? next.effectiveFrom : undefined;
   }
 
   /** The latest recorded version of an item (in force or scheduled), whatever its date. */
@@ -304,16 +370,23 @@ export class RegistryStore {
 
   private async updateFilingHead(doc: FilingDoc): Promise<void> {
     const { outbox: _o, ...record } = doc;
-    const n = Number(doc._id.split(':').at(-1));
+    const n = filingNumber(doc._id);
+    const key = this.filingHeadId(doc.provinceCode, doc.itemCode);
+    await this.casUpdate(this.filingPages, `${key}#${pageOf(n)}`, (page) => {
+      if (page?.entries.some((e) => e.n === n)) return null;
+      return { entries: [...(page?.entries ?? []), { n, effectiveFrom: doc.effectiveFrom, recordedAt: doc.recordedAt }].sort((a, b) => a.n - b.n) };
+    });
+    const summary: PageSummary = { page: pageOf(n), effectiveFrom: doc.effectiveFrom, recordedAt: doc.recordedAt };
     for (let attempt = 0; attempt < 10; attempt++) {
       const head = await this.filingHead(doc.provinceCode, doc.itemCode);
       if (!head) {
-        const created: FilingHead = { _id: this.filingHeadId(doc.provinceCode, doc.itemCode), provinceCode: doc.provinceCode, itemCode: doc.itemCode, rev: 1, latest: n, recent: [record] };
+        const created: FilingHead = { _id: key, provinceCode: doc.provinceCode, itemCode: doc.itemCode, rev: 1, latest: n, recent: [record], pages: [summary] };
         if ((await this.insertOnce(this.filingHeads, created, 'filing head')) === 'inserted') return;
         continue;
       }
       if (n <= head.latest) return;
-      const next: FilingHead = { ...head, rev: head.rev + 1, latest: n, recent: [...head.recent, record].slice(-HEAD_WINDOW) };
+      const pages = (head.pages ?? []).some((p) => p.page === summary.page) ? head.pages : [...(head.pages ?? []), summary];
+      const next: FilingHead = { ...head, rev: head.rev + 1, latest: n, recent: [...head.recent, record].slice(-HEAD_WINDOW), pages };
       if ((await this.filingHeads.replaceOne({ _id: head._id, rev: head.rev }, next)).matchedCount === 1) return;
     }
     throw new ConcurrencyError('could not update the filing head', 0);
@@ -323,20 +396,15 @@ export class RegistryStore {
   async filingAsOf(provinceCode: string, itemCode: string, date: LocalDate, knownAt: Date, head?: FilingHead | null): Promise<FilingRecord | null> {
     const h = head === undefined ? await this.filingHead(provinceCode, itemCode) : head;
     if (!h) return null;
-    const ok = (f: FilingRecord): boolean => f.effectiveFrom <= date && f.recordedAt <= knownAt;
-    const inHead = [...h.recent].reverse().find(ok);
+    const inHead = [...h.recent].reverse().find((f) => qualifies(f.effectiveFrom, f.recordedAt, date, knownAt));
     if (inHead) return inHead;
-    const oldest = Number(h.recent[0]?._id.split(':').at(-1) ?? 1);
-    const cache = new Map<number, FilingDoc | null>();
-    const get = async (n: number): Promise<FilingDoc | null> => {
-      if (!cache.has(n)) cache.set(n, await this.filings.findOne({ _id: `${this.filingHeadId(provinceCode, itemCode)}:${n}` }));
-      return cache.get(n) ?? null;
-    };
-    const n = await searchDown(oldest - 1, async (i) => {
-      const f = await get(i);
-      return f !== null && ok(f);
-    });
-    return n === 0 ? null : ((await get(n)) as FilingDoc);
+    if (filingNumber(h.recent[0]?._id ?? ':1') <= 1) return null;
+    const key = this.filingHeadId(provinceCode, itemCode);
+    const summary = [...(h.pages ?? [])].reverse().find((p) => qualifies(p.effectiveFrom, p.recordedAt, date, knownAt));
+    if (!summary) return null;
+    const page = await this.filingPages.findOne({ _id: `${key}#${summary.page}` });
+    const entry = [...(page?.entries ?? [])].reverse().find((e) => qualifies(e.effectiveFrom, e.recordedAt, date, knownAt));
+    return entry ? this.filings.findOne({ _id: `${key}:${entry.n}` }) : null;
   }
 
   /** Each province's latest filing for an item. */
