@@ -1,7 +1,7 @@
 // Builds the notifications service from explicit dependencies, so tests run it in-process with their own
 // database, topic namespace, consumer group and ports.
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import { KafkaJSError, type Kafka } from 'kafkajs';
 import { MongoNetworkError } from 'mongodb';
 import { errorMessage } from '../shared/errors/errors';
 import { SubscriptionsService } from '../../proto/gen/bps/notifications/v1/subscriptions';
@@ -56,14 +56,20 @@ export type NotificationsApp = {
   stop(mode?: 'graceful' | 'abandon'): Promise<void>;
 };
 
-/** Start-up steps worth a second try when the database drops a connection (a busy dev database does). */
-async function retryTransient<T>(step: () => Promise<T>, logger: Logger, attempts = 3): Promise<T> {
+/**
+ * Start-up steps worth another try: the database dropped a connection, or Kafka does not yet serve a topic it
+ * has just created (a busy single-node broker reports UNKNOWN_TOPIC_OR_PARTITION for a moment).
+ */
+const transientAtStart = (error: unknown): boolean =>
+  error instanceof MongoNetworkError || (error instanceof KafkaJSError && error.retriable) || (error instanceof Error && /does not host this topic-partition/.test(error.message));
+
+async function retryTransient<T>(step: () => Promise<T>, logger: Logger, attempts = 4): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await step();
     } catch (error) {
-      if (attempt >= attempts || !(error instanceof MongoNetworkError)) throw error;
-      logger.warn({ err: errorMessage(error), attempt }, 'database connection dropped during start-up; retrying');
+      if (attempt >= attempts || !transientAtStart(error)) throw error;
+      logger.warn({ err: errorMessage(error), attempt }, 'start-up step failed transiently; retrying');
       await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
     }
   }
@@ -82,7 +88,7 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
 
   const consumed = [topicName(topics.standards, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)];
   const emitted = topicName(topics.notifications, deps.topicNamespace);
-  await ensureTopics(deps.kafka, [...consumed, emitted, ...consumed.map((t) => `${t}.dlq`)]);
+  await retryTransient(() => ensureTopics(deps.kafka, [...consumed, emitted, ...consumed.map((t) => `${t}.dlq`)]), logger);
 
   const producer = new EventProducer(deps.kafka);
   await producer.connect();
@@ -112,7 +118,7 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
   });
 
   const joined = consumer.ready();
-  await consumer.start();
+  await retryTransient(() => consumer.start(), logger);
   await joined;
   worker.start();
   relay.start();
