@@ -3,13 +3,16 @@
 // (the proposals family: bps.proposal.*). Each event is published and then awaited in the audit's global log,
 // so arrival order (and so trace order) is the order written here.
 import { randomUUID } from 'node:crypto';
-import { ChangeSetApproved, Decision, ObjectionRaised, Position, ProposalDecided, SignOffRefused, StepClaimed, StepDelegated, StepEscalated, StepSignedOff } from '../../proto/gen/bps/approvals/v1/events';
+import { ChangeSetApproved, Decision, ObjectionRaised, Position, ProposalDecided, SignOffRefused, StepDelegated, StepEscalated, StepSignedOff } from '../../proto/gen/bps/approvals/v1/events';
+import { ProposalCreated, ProposalDecisionRecorded, ProposalReviewStarted, ProposalRevised, ProposalSubmitted } from '../../proto/gen/bps/proposals/v1/events';
+import { AdHocTrigger, ProposalKind } from '../../proto/gen/bps/proposals/v1/proposal';
+import { proposalEvents } from '../../services/shared/events/proposals';
 import { NotificationDelivered } from '../../proto/gen/bps/notifications/v1/events';
 import { ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { ChangeType, VersionPublished } from '../../proto/gen/bps/standards/v1/events';
 import { personas } from '../../services/shared/auth/personas';
 import { approvalEvents } from '../../services/shared/events/approvals';
-import { defineEvent, topicName, topics, type EventDefinition } from '../../services/shared/events/catalog';
+import { topicName, topics, type EventDefinition } from '../../services/shared/events/catalog';
 import { notificationEvents } from '../../services/shared/events/notifications';
 import { standardEvents } from '../../services/shared/events/standards';
 import type { CloudEvent } from '../../services/shared/kafka/cloudevents';
@@ -17,14 +20,14 @@ import { newEvent, type EventProducer } from '../../services/shared/kafka/kafka'
 import { injectTraceContext } from '../../services/shared/telemetry/otel';
 import type { AuditApp } from '../../services/audit/app';
 
-// Approval step events (proto in bps/approvals/v1/events.proto; type names as documented there).
+// Approval step events, as catalogued by the approvals service.
 export const stepEvents = {
-  signed: defineEvent('bps.approval.step.signed', topics.approvals, 'bps.approvals.v1.StepSignedOff', StepSignedOff),
-  refused: defineEvent('bps.approval.signoff.refused', topics.approvals, 'bps.approvals.v1.SignOffRefused', SignOffRefused),
-  objection: defineEvent('bps.approval.objection.raised', topics.approvals, 'bps.approvals.v1.ObjectionRaised', ObjectionRaised),
-  escalated: defineEvent('bps.approval.step.escalated', topics.approvals, 'bps.approvals.v1.StepEscalated', StepEscalated),
-  delegated: defineEvent('bps.approval.step.delegated', topics.approvals, 'bps.approvals.v1.StepDelegated', StepDelegated),
-  claimed: defineEvent('bps.approval.step.claimed', topics.approvals, 'bps.approvals.v1.StepClaimed', StepClaimed),
+  signed: approvalEvents.stepSignedOff,
+  refused: approvalEvents.signOffRefused,
+  objection: approvalEvents.objectionRaised,
+  escalated: approvalEvents.stepEscalated,
+  delegated: approvalEvents.stepDelegated,
+  claimed: approvalEvents.stepClaimed,
 } as const;
 
 export type Published = CloudEvent & { topic: string };
@@ -68,7 +71,7 @@ export class Emitter {
     return newEvent(definition, payload, { source: `/bps/${definition.topic.split('.')[1]}`, key, subject, time: this.nextTime(), topicNamespace: this.namespace });
   }
 
-  /** A proposals-family event (no proto yet): plain CloudEvent, JSON data, key = proposal id. */
+  /** A hand-made CloudEvent (JSON data, key = proposal id), for event families with no catalogued type. */
   proposal(type: string, proposalId: string, data: Record<string, unknown>): Published {
     const trace = injectTraceContext();
     return {
@@ -101,26 +104,40 @@ export async function adHocRevision(emit: Emitter): Promise<Published[]> {
     effectiveFrom: { year: 2026, month: 7, day: 1 }, fieldCodes: ['HEALTH'],
     provenance: { proposalIds: [P1], proposalRevisions: [2], workflowId: P1, workflowRunId: 'run-1', approvalRouteVersion: 'adhoc-v1', approvedBy: actors.finalApprover },
   };
-  const fiscal = (totalFen: string) => ({ totalFen, centralFen: String(Number(totalFen) * 0.6), localFen: String(Number(totalFen) * 0.4) });
+  const revision = (n: number, level: string) => ({
+    revision: n, itemCodes: ['HEA-01'], fieldCodes: ['HEALTH'],
+    content: {
+      title: '提高基本公共卫生服务经费补助标准', kind: ProposalKind.PROPOSAL_KIND_AD_HOC, trigger: AdHocTrigger.AD_HOC_TRIGGER_MAJOR_POLICY,
+      changes: [{ changeId: 'c1', change: { $case: 'modifyItem' as const, modifyItem: { base: { itemCode: 'HEA-01', version: 1 }, item: { itemCode: 'HEA-01', name: '基本公共卫生服务', qualityStandard: { text: `人均基本公共卫生服务经费补助标准${level}元`, stated: true } } } } }],
+      justification: { economicSocialDevelopment: '经济社会发展水平稳步提高', urbanRuralIncomeGrowth: '城乡居民收入持续增长', sectorNeeds: '慢病管理需求上升', fiscalCapacity: '中央和地方财政可承受', technicalInnovation: '家庭医生签约信息化' },
+      evidence: [{ title: '基本公共卫生服务需求调查报告', uri: 'bps://evidence/survey-2026.pdf', digest: 'ab'.repeat(32), digestAlgorithm: 'sm3' }],
+      effectiveFrom: changeSet.effectiveFrom,
+    },
+  });
+  const money = (fen: string) => ({ currency: 'CNY', fen });
+  const fiscalEstimate = (total: string) => ({
+    annualTotal: money(total), total: money(total), centralTotal: money(String(BigInt(total) * 6n / 10n)), localTotal: money(String(BigInt(total) * 4n / 10n)),
+    affordabilityAssessment: '在中央和地方财政承受能力范围内',
+  });
   const events: Published[] = [];
   const send = async (e: Published) => { events.push(await emit.send(e)); };
-  await send(emit.proposal('bps.proposal.drafted', P1, { revision: 1, title: '提高基本公共卫生服务经费补助标准', itemCodes: ['HEA-01'], fieldCodes: ['HEALTH'], actor: actors.nhcStaff }));
-  await send(emit.proposal('bps.proposal.evidence.attached', P1, { revision: 1, evidence: { title: '基本公共卫生服务需求调查报告', uri: 'bps://evidence/survey-2026.pdf', digest: 'ab'.repeat(32), digestAlgorithm: 'sm3' }, actor: actors.nhcStaff }));
-  await send(emit.proposal('bps.proposal.fiscal-estimate.recorded', P1, { revision: 1, fiscalTotals: fiscal('700000000000'), actor: actors.nhcStaff }));
-  await send(emit.proposal('bps.proposal.submitted', P1, { revision: 1, workflowId: P1, actor: actors.nhcStaff }));
+  await send(emit.typed(proposalEvents.created, ProposalCreated.fromPartial({ proposalId: P1, revision: revision(1, '94'), leadMinistry: 'NHC', coProposers: ['NDRC', 'MOF'], actor: actors.nhcStaff }), P1, `proposals/${P1}`));
+  await send(emit.typed(proposalEvents.submitted, ProposalSubmitted.fromPartial({ proposalId: P1, revision: revision(1, '94'), fiscalEstimate: fiscalEstimate('700000000000'), conflictsWith: [{ proposalId: 'P-2026-OTHER', itemCodes: ['HEA-01'] }], workflowId: P1, round: 1, leadMinistry: 'NHC', actor: actors.nhcStaff }), P1, `proposals/${P1}`));
+  await send(emit.typed(proposalEvents.reviewStarted, ProposalReviewStarted.fromPartial({ proposalId: P1, revision: 1, round: 1, workflowId: P1, workflowRunId: 'run-1', actor: actors.nhcStaff }), P1, `proposals/${P1}`));
   await send(emit.typed(stepEvents.signed, StepSignedOff.fromPartial({ step: step('nhc', 'NHC'), position: Position.POSITION_APPROVE, comment: '同意', actor: actors.nhcApprover }), P1));
   await send(emit.typed(stepEvents.refused, SignOffRefused.fromPartial({ proposalId: P1, stepId: 'nhc', position: Position.POSITION_APPROVE, reason: 'SELF_APPROVAL', message: 'the proposer may not sign their own proposal', actor: actors.nhcStaff }), P1));
   await send(emit.typed(stepEvents.objection, ObjectionRaised.fromPartial({ step: step('mof', 'MOF'), reason: '财政测算依据不足，请补充分地区测算', actor: actors.mofApprover }), P1));
   await send(emit.typed(approvalEvents.proposalDecided, ProposalDecided.fromPartial({ proposalId: P1, proposalRevision: 1, workflowId: P1, round: 1, decision: Decision.DECISION_RETURNED_FOR_REVISION, comment: '退回修改：补充分地区财政测算', actor: actors.mofApprover }), P1));
-  await send(emit.proposal('bps.proposal.revised', P1, { revision: 2, comment: '补充东中西部分地区财政测算', actor: actors.nhcStaff }));
-  await send(emit.proposal('bps.proposal.fiscal-estimate.recorded', P1, { revision: 2, fiscalTotals: fiscal('720000000000'), actor: actors.nhcStaff }));
-  await send(emit.proposal('bps.proposal.resubmitted', P1, { revision: 2, workflowId: P1, actor: actors.nhcStaff }));
+  await send(emit.typed(proposalEvents.returned, ProposalDecisionRecorded.fromPartial({ proposalId: P1, revision: 1, round: 1, workflowId: P1, comment: '退回修改：补充分地区财政测算', actor: actors.mofApprover, sourceEventId: events[events.length - 1]!.id }), P1, `proposals/${P1}`));
+  await send(emit.typed(proposalEvents.revised, ProposalRevised.fromPartial({ proposalId: P1, revision: revision(2, '94'), actor: actors.nhcStaff }), P1, `proposals/${P1}`));
+  await send(emit.typed(proposalEvents.resubmitted, ProposalSubmitted.fromPartial({ proposalId: P1, revision: revision(2, '94'), fiscalEstimate: fiscalEstimate('720000000000'), workflowId: P1, round: 2, leadMinistry: 'NHC', actor: actors.nhcStaff }), P1, `proposals/${P1}`));
   await send(emit.typed(stepEvents.escalated, StepEscalated.fromPartial({ step: step('ndrc', 'NDRC', 2), escalationRole: 'approver', escalationOrganisation: 'NDRC', actor: actors.system }), P1));
   await send(emit.typed(stepEvents.delegated, StepDelegated.fromPartial({ step: step('ndrc', 'NDRC', 2), delegate: actors.ndrcDeputy.subject, actor: actors.ndrcApprover }), P1));
   await send(emit.typed(stepEvents.signed, StepSignedOff.fromPartial({ step: step('ndrc', 'NDRC', 2), position: Position.POSITION_APPROVE, asDelegate: true, actor: actors.ndrcDeputy }), P1));
   await send(emit.typed(stepEvents.signed, StepSignedOff.fromPartial({ step: step('mof', 'MOF', 2), position: Position.POSITION_APPROVE, comment: '测算已补充，同意', actor: actors.mofApprover }), P1));
   await send(emit.typed(stepEvents.signed, StepSignedOff.fromPartial({ step: step('final', 'SCO', 2, 'final'), position: Position.POSITION_APPROVE, actor: actors.finalApprover }), P1));
   await send(emit.typed(approvalEvents.proposalDecided, ProposalDecided.fromPartial({ proposalId: P1, proposalRevision: 2, workflowId: P1, round: 2, decision: Decision.DECISION_APPROVED, actor: actors.finalApprover }), P1));
+  await send(emit.typed(proposalEvents.approved, ProposalDecisionRecorded.fromPartial({ proposalId: P1, revision: 2, round: 2, workflowId: P1, actor: actors.finalApprover, sourceEventId: events[events.length - 1]!.id }), P1, `proposals/${P1}`));
   await send(emit.typed(approvalEvents.changeSetApproved, ChangeSetApproved.fromPartial({ changeSet, actor: actors.finalApprover }), CS1));
   await send(emit.typed(standardEvents.versionPublished, VersionPublished.fromPartial({
     releaseId: R1, kind: ReleaseKind.RELEASE_KIND_AMENDMENT, title: changeSet.title, effectiveFrom: changeSet.effectiveFrom, changeSetId: CS1,

@@ -74,28 +74,36 @@ describe('audit service', () => {
     const steps = response.trace!.steps;
     expect(steps.map((s) => s.eventId)).toEqual(revision.map((e) => e.id));
     expect(steps.map((s) => s.eventType)).toEqual([
-      'bps.proposal.drafted', 'bps.proposal.evidence.attached', 'bps.proposal.fiscal-estimate.recorded', 'bps.proposal.submitted',
+      'bps.proposal.created', 'bps.proposal.submitted', 'bps.proposal.review.started',
       'bps.approval.step.signed', 'bps.approval.signoff.refused', 'bps.approval.objection.raised', 'bps.approval.proposal.decided',
-      'bps.proposal.revised', 'bps.proposal.fiscal-estimate.recorded', 'bps.proposal.resubmitted',
+      'bps.proposal.returned', 'bps.proposal.revised', 'bps.proposal.resubmitted',
       'bps.approval.step.escalated', 'bps.approval.step.delegated', 'bps.approval.step.signed', 'bps.approval.step.signed', 'bps.approval.step.signed',
-      'bps.approval.proposal.decided', 'bps.approval.changeset.approved', 'bps.standard.version.published',
+      'bps.approval.proposal.decided', 'bps.proposal.approved', 'bps.approval.changeset.approved', 'bps.standard.version.published',
       'bps.notification.delivered', 'bps.notification.delivered',
     ]);
     const sequences = steps.map((s) => Number(s.globalSequence));
     expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
-    // who / when / what / why
-    expect(steps[0]!.actor).toEqual(actors.nhcStaff);
-    expect(steps[0]!.time).toEqual(new Date(revision[0]!.time));
-    expect(steps[5]).toMatchObject({ actor: actors.nhcStaff, why: 'SELF_APPROVAL: the proposer may not sign their own proposal' });
-    expect(steps[6]).toMatchObject({ actor: actors.mofApprover, why: '财政测算依据不足，请补充分地区测算' });
-    expect(steps[7]!.what).toContain('decision=DECISION_RETURNED_FOR_REVISION');
-    expect(steps[8]!.what).toContain('revision=2');
-    expect(steps[12]).toMatchObject({ actor: actors.ndrcApprover });
-    expect(steps[12]!.what).toContain(`delegate=${actors.ndrcDeputy.subject}`);
-    expect(steps[13]).toMatchObject({ actor: actors.ndrcDeputy });
-    expect(steps[13]!.what).toContain('asDelegate=true');
-    expect(steps[19]!.actor).toBeUndefined();
-    expect(steps.slice(19).map((s) => JSON.parse(s.dataJson).subscriberOrganisation)).toEqual(['NBS', '110000']);
+    const of = (type: string, n = 0) => steps.filter((s) => s.eventType === type)[n]!;
+    const data = (type: string, n = 0) => JSON.parse(of(type, n).dataJson);
+    // who / when / what / why, for every kind of step
+    expect(of('bps.proposal.created')).toMatchObject({ actor: actors.nhcStaff, time: new Date(revision[0]!.time) });
+    expect(data('bps.proposal.created').revision.content.evidence[0].title).toBe('基本公共卫生服务需求调查报告');
+    expect(data('bps.proposal.submitted').fiscalEstimate.total.fen).toBe('700000000000');
+    expect(data('bps.proposal.resubmitted').fiscalEstimate.total.fen).toBe('720000000000');
+    expect(of('bps.proposal.revised').what).toContain('revision=2');
+    expect(of('bps.approval.signoff.refused')).toMatchObject({ actor: actors.nhcStaff, why: 'SELF_APPROVAL: the proposer may not sign their own proposal' });
+    expect(of('bps.approval.objection.raised')).toMatchObject({ actor: actors.mofApprover, why: '财政测算依据不足，请补充分地区测算' });
+    expect(of('bps.approval.proposal.decided').what).toContain('decision=DECISION_RETURNED_FOR_REVISION');
+    expect(of('bps.proposal.returned')).toMatchObject({ actor: actors.mofApprover, why: '退回修改：补充分地区财政测算' });
+    expect(of('bps.approval.step.escalated')).toMatchObject({ actor: actors.system });
+    expect(of('bps.approval.step.delegated')).toMatchObject({ actor: actors.ndrcApprover });
+    expect(of('bps.approval.step.delegated').what).toContain(`delegate=${actors.ndrcDeputy.subject}`);
+    expect(of('bps.approval.step.signed', 1)).toMatchObject({ actor: actors.ndrcDeputy });
+    expect(of('bps.approval.step.signed', 1).what).toContain('asDelegate=true');
+    expect(of('bps.approval.step.signed', 3)).toMatchObject({ actor: actors.finalApprover });
+    expect(of('bps.approval.proposal.decided', 1).what).toContain('decision=DECISION_APPROVED');
+    expect(of('bps.notification.delivered').actor).toBeUndefined();
+    expect(steps.filter((s) => s.eventType === 'bps.notification.delivered').map((s) => JSON.parse(s.dataJson).subscriberOrganisation)).toEqual(['NBS', '110000']);
     // Every entry carries the OpenTelemetry trace id of the (single) trace the events were produced in.
     expect(new Set(steps.map((s) => s.traceId))).toEqual(new Set([scenarioTraceId]));
   });
@@ -125,7 +133,7 @@ describe('audit service', () => {
 
   it('traces an actor over a period', async () => {
     const response = await unary(client.traceActor.bind(client), { subject: actors.mofApprover.subject, from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z') }, auditor);
-    expect(response.trace!.steps.map((s) => s.eventType)).toEqual(['bps.approval.objection.raised', 'bps.approval.proposal.decided', 'bps.approval.step.signed']);
+    expect(response.trace!.steps.map((s) => s.eventType)).toEqual(['bps.approval.objection.raised', 'bps.approval.proposal.decided', 'bps.proposal.returned', 'bps.approval.step.signed']);
     const none = await unary(client.traceActor.bind(client), { subject: actors.mofApprover.subject, from: new Date('2026-04-01T00:00:00Z'), to: undefined }, auditor);
     expect(none.trace!.steps).toEqual([]);
   });
@@ -199,10 +207,11 @@ describe('audit service', () => {
     const verify = (log: string) => unary(client.verify.bind(client), { log, checkpoints: [] }, auditor);
     for (const log of [`proposal:${P1}`, `workflow:${P1}`, `release:${R1}`]) expect((await verify(log)).ok).toBe(true);
 
-    // Altered: an approver's comment rewritten in place.
-    const altered = await app.store.entries.findOne({ log: `proposal:${P1}`, sequence: 5 });
+    // Altered: an approver's comment rewritten in place (entry 4 of the proposal's log: the first sign-off).
+    const altered = await app.store.entries.findOne({ log: `proposal:${P1}`, sequence: 4 });
     await app.store.entries.updateOne({ _id: altered!._id }, { $set: { 'event.data': altered!.event.data.replace('同意', '反对') } });
-    expect((await verify(`proposal:${P1}`)).firstMismatch).toMatchObject({ sequence: '5', reason: 'HASH' });
+    expect(altered!.event.type).toBe('bps.approval.step.signed');
+    expect((await verify(`proposal:${P1}`)).firstMismatch).toMatchObject({ sequence: '4', reason: 'HASH' });
 
     // Deleted: an objection removed; the stored checkpoint now points past the intact log.
     const size = await app.store.entries.countDocuments({ log: `workflow:${P1}` });

@@ -51,6 +51,9 @@ const fieldKinds: ReadonlyMap<string, AggregateKind> = new Map<string, Aggregate
   ['itemCode', 'item'], ['item_code', 'item'],
 ]);
 
+// Fields that point at *other* aggregates (a conflicting proposal), not at what the event is about.
+const otherReferences: ReadonlySet<string> = new Set(['conflictsWith', 'conflicts_with', 'otherProposalId', 'other_proposal_id']);
+
 // ce_subject "proposals/P-1" style prefixes.
 const subjectKinds: ReadonlyMap<string, AggregateKind> = new Map<string, AggregateKind>([
   ['items', 'item'], ['item', 'item'], ['releases', 'release'], ['release', 'release'],
@@ -77,6 +80,7 @@ function collectRefs(value: unknown, depth: number, out: Map<string, AggregateRe
     return;
   }
   for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+    if (otherReferences.has(name)) continue;
     const kind = fieldKinds.get(name);
     if (kind !== undefined) {
       for (const id of Array.isArray(v) ? v : [v]) add(out, kind, id);
