@@ -1,7 +1,7 @@
 // Builds the notifications service from explicit dependencies, so tests run it in-process with their own
 // database, topic namespace, consumer group and ports.
 import { randomUUID } from 'node:crypto';
-import { KafkaJSError, type Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { MongoNetworkError } from 'mongodb';
 import { errorMessage } from '../shared/errors/errors';
 import { SubscriptionsService } from '../../proto/gen/bps/notifications/v1/subscriptions';
@@ -61,7 +61,7 @@ export type NotificationsApp = {
  * has just created (a busy single-node broker reports UNKNOWN_TOPIC_OR_PARTITION for a moment).
  */
 const transientAtStart = (error: unknown): boolean =>
-  error instanceof MongoNetworkError || (error instanceof KafkaJSError && error.retriable) || (error instanceof Error && /does not host this topic-partition/.test(error.message));
+  error instanceof MongoNetworkError || (error instanceof Error && error.name.startsWith('KafkaJS') && (error as { retriable?: boolean }).retriable === true) || (error instanceof Error && /does not host this topic-partition/.test(error.message));
 
 async function retryTransient<T>(step: () => Promise<T>, logger: Logger, attempts = 4): Promise<T> {
   for (let attempt = 1; ; attempt++) {
