@@ -5,6 +5,8 @@ import type { Identity, TokenService } from '../shared/auth/identity';
 import type { Logger } from '../shared/log/logger';
 import { Backends, type BackendAddresses } from './adapters/backends';
 import { authRoutes } from './api/auth-routes';
+import { inboxRoutes } from './api/inbox-routes';
+import { proposalRoutes } from './api/proposals-routes';
 import { registryRoutes } from './api/registry-routes';
 import { GatewayHttpError, type ApiRoute } from './http/api';
 import { parseCookies, parseForm } from './http/cookies';
@@ -119,7 +121,9 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     return consolePages.renderError(req, reply, http);
   });
 
-  const routes: ApiRoute[] = [...authRoutes(tokens, signInEnabled, schemas), ...registryRoutes(backends, schemas)];
+  const routes: ApiRoute[] = [
+    ...authRoutes(tokens, signInEnabled, schemas), ...registryRoutes(backends, schemas), ...proposalRoutes(backends, schemas), ...inboxRoutes(backends, schemas),
+  ];
   for (const route of routes) {
     app.route({
       method: route.method,

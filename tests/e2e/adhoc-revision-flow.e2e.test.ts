@@ -31,6 +31,9 @@ import { healthProposal } from '../unit/proposals-fixtures';
 import { stack, testLogger } from '../support/stack';
 import { testJwtSecret, uniqueName } from '../support/names';
 
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { initTelemetry } from '../../services/shared/telemetry/otel';
+initTelemetry({ serviceName: 'e2e', exporter: new InMemorySpanExporter() });
 const tokens = new TokenService(testJwtSecret, 'bps-platform');
 const token = (p: PersonaName) => tokens.mint(personas[p]);
 const insecure = grpc.credentials.createInsecure();

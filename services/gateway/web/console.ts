@@ -17,6 +17,7 @@ import { pickLang, translator, type Lang } from './i18n';
 import { alertBox, page, type PageContext } from './layout';
 import { safeNext, signInPage } from './signin';
 import { cataloguePage, compliancePage, diffPage, itemPage } from './standards-pages';
+import { registerWorkPages } from './work-pages';
 
 const TOKEN_COOKIE = 'bps_token';
 const LANG_COOKIE = 'bps_lang';
@@ -28,6 +29,9 @@ export type ConsoleDeps = { backends: Backends; tokens: TokenService; signInEnab
 export type ConsoleHandle = { renderError(req: FastifyRequest, reply: FastifyReply, http: HttpError): FastifyReply };
 
 type Query = Record<string, string | undefined>;
+
+export type PageResult = { title: string; section?: string; body: Html; status?: number } | { redirect: string };
+export type Guarded = (handler: (req: FastifyRequest, ctx: PageContext, token: string) => Promise<PageResult>) => (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
 
 export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): ConsoleHandle {
   const { backends } = deps;
@@ -56,13 +60,14 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
   };
 
   /** Runs a console page: sign-in required; backend errors become an error page with the server's reason. */
-  const guarded = (handler: (req: FastifyRequest, ctx: PageContext, token: string) => Promise<{ title: string; section?: string; body: Html; status?: number }>) =>
+  const guarded: Guarded = (handler) =>
     async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
       const ctx = ctxOf(req);
       if (!req.bps.identity || !req.bps.token) return reply.redirect(`/signin?next=${encodeURIComponent(req.url)}`, 303);
       if (req.method === 'POST' && !sameOrigin(req)) return renderError(req, reply, gatewayError(403, 'PERMISSION_DENIED', 'cross-site form post refused'));
       try {
         const out = await handler(req, ctx, req.bps.token);
+        if ('redirect' in out) return reply.redirect(out.redirect, 303);
         return send(reply, page(ctx, { title: out.title, ...(out.section ? { section: out.section } : {}) }, out.body), out.status ?? 200);
       } catch (error) {
         return renderError(req, reply, toHttpError(error));
@@ -156,6 +161,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
     return { title: ctx.t('complianceTitle'), section: 'compliance', body: compliancePage(ctx, { province, date }, report) };
   }));
 
+  registerWorkPages(app, { backends, guarded });
   return { renderError };
 }
 

@@ -20,9 +20,6 @@ const nav: readonly NavEntry[] = [
   { href: '/standards/compliance', key: 'navCompliance', section: 'compliance' },
   { href: '/proposals', key: 'navProposals', section: 'proposals' },
   { href: '/inbox', key: 'navInbox', section: 'inbox' },
-  { href: '/cycles', key: 'navCycles', section: 'cycles' },
-  { href: '/subscriptions', key: 'navSubscriptions', section: 'subscriptions' },
-  { href: '/audit', key: 'navAudit', section: 'audit' },
 ];
 
 export function page(ctx: PageContext, options: { title: string; section?: string; sectionsAvailable?: ReadonlySet<string> }, body: Renderable): Html {
@@ -65,3 +62,6 @@ ${body}
 export function alertBox(kind: 'error' | 'info' | 'ok', title: string, lines: readonly Renderable[] = []): Html {
   return html`<div class="alert alert-${kind}" role="${kind === 'error' ? 'alert' : 'status'}"><strong>${title}</strong>${lines.length > 0 ? html`<ul>${lines.map((l) => html`<li>${l}</li>`)}</ul>` : ''}</div>`;
 }
+
+/** An inline bilingual string for page-specific text (shared labels live in i18n.ts). */
+export const L = (ctx: PageContext, zh: string, en: string): string => (ctx.lang === 'en' ? en : zh);

@@ -144,8 +144,8 @@ export function provenanceCell(ctx: PageContext, v: ItemVersion): Html {
   const p = v.provenance;
   if (!p || (p.proposalIds.length === 0 && !p.workflowId && !p.cycleId)) return html`<span class="muted">${ctx.t('baseline')}</span>`;
   return html`${p.proposalIds.map((id, i) => html`<a href="/proposals/${encodeURIComponent(id)}">${id}</a>${p.proposalRevisions[i] ? html` <span class="muted">r${p.proposalRevisions[i]}</span>` : ''} `)}
-    ${p.workflowId ? html`<br><span class="muted">${ctx.t('workflow')}:</span> <a href="/audit${qs({ kind: 'workflow', id: p.workflowId })}">${p.workflowId}</a>` : ''}
-    ${p.cycleId ? html`<br><span class="muted">${ctx.t('cycle')}:</span> <a href="/cycles/${encodeURIComponent(p.cycleId)}">${p.cycleId}</a>` : ''}
+    ${p.workflowId ? html`<br><span class="muted">${ctx.t('workflow')}:</span> <a href="/inbox/${encodeURIComponent(p.proposalIds[0] ?? p.workflowId)}">${p.workflowId}</a>` : ''}
+    ${p.cycleId ? html`<br><span class="muted">${ctx.t('cycle')}:</span> ${p.cycleId}` : ''}
     ${p.approvedBy?.subject ? html`<br><span class="muted">${ctx.t('approvedBy')}:</span> ${p.approvedBy.subject} (${p.approvedBy.organisation})` : ''}`;
 }
 
