@@ -30,6 +30,8 @@ export type RegistryDeps = {
   schedulerPollMs?: number;
   /** How often the outbox relay polls (default 200 ms). */
   relayPollMs?: number;
+  /** Versions per timeline page (default 64); tests use small pages to cross page boundaries quickly. */
+  timelinePageSize?: number;
   /** Consumer group for approved change sets (default "registry" + namespace). */
   consumerGroupId?: string;
 };
@@ -44,7 +46,7 @@ export type RunningRegistry = {
 export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry> {
   const logger = deps.logger;
   const mongo = await connectMongo(deps.mongoUri, deps.dbName);
-  const store = new RegistryStore(mongo.db);
+  const store = new RegistryStore(mongo.db, { pageSize: deps.timelinePageSize });
   await store.init();
   const registry = new Registry({ store, topicNamespace: deps.topicNamespace, logger, now: deps.now ?? (() => new Date()), refileDays: deps.refileDays ?? 90 });
   await registry.projectPending();

@@ -149,9 +149,13 @@ export class Registry {
   /** Applies an approved change set once: publishes its release, or records its rejection naming each conflict. */
   async applyChangeSet(changeSet: ChangeSet): Promise<'published' | 'rejected' | 'duplicate'> {
     if (changeSet.changeSetId.trim() === '') throw new ValidationError([{ field: 'change_set.change_set_id', description: 'required' }]);
-    if (await this.store.releases.findOne({ _id: releaseIdFor(changeSet.changeSetId) })) return 'duplicate';
+    const recorded = await this.store.releases.findOne({ _id: releaseIdFor(changeSet.changeSetId) });
+    if (recorded) {
+      // A redelivery after a failure mid-projection finishes the projection (start-up does the same for crashes).
+      if (!recorded.projected) await this.project(recorded);
+      return 'duplicate';
+    }
     if (await this.store.rejections.findOne({ _id: changeSet.changeSetId })) return 'duplicate';
-    await this.projectPending(); // the base check must see every recorded release
 
     const current = new Map<string, CurrentVersion>();
     for (const code of referencedItemCodes(changeSet)) {

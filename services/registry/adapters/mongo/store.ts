@@ -103,13 +103,13 @@ export type ItemHead = { _id: string; rev: number; latest: number; recent: HeadE
 export type FilingHead = { _id: string; provinceCode: string; itemCode: string; rev: number; latest: number; recent: FilingRecord[]; pages: PageSummary[] };
 export type FilingRecord = Omit<FilingDoc, 'outbox'>;
 
-const pageOf = (n: number): number => Math.floor((n - 1) / PAGE_SIZE);
+const pageOfWith = (n: number, size: number): number => Math.floor((n - 1) / size);
 
 /** Pages and summaries of a whole version history (bulk loads). */
-export function pagesOfVersions(itemCode: string, records: readonly VersionDoc[]): { pages: VersionPage[]; summaries: PageSummary[] } {
+export function pagesOfVersions(itemCode: string, records: readonly VersionDoc[], pageSize = PAGE_SIZE): { pages: VersionPage[]; summaries: PageSummary[] } {
   const pages = new Map<number, VersionPage>();
   for (const r of records) {
-    const p = pageOf(r.version);
+    const p = pageOfWith(r.version, pageSize);
     const page = pages.get(p) ?? { _id: `${itemCode}#${p}`, rev: 1, entries: [] };
     const entry = page.entries.find((e) => e.version === r.version);
     if (entry) entry.revisions.push({ revision: r.revision, recordedAt: r.recordedAt });
@@ -124,11 +124,11 @@ export function pagesOfVersions(itemCode: string, records: readonly VersionDoc[]
 }
 
 /** Pages and summaries of a whole filing history (bulk loads); filing ids end in their number. */
-export function pagesOfFilings(key: string, filings: readonly FilingRecord[]): { pages: FilingPage[]; summaries: PageSummary[] } {
+export function pagesOfFilings(key: string, filings: readonly FilingRecord[], pageSize = PAGE_SIZE): { pages: FilingPage[]; summaries: PageSummary[] } {
   const pages = new Map<number, FilingPage>();
   for (const f of filings) {
     const n = filingNumber(f._id);
-    const p = pageOf(n);
+    const p = pageOfWith(n, pageSize);
     const page = pages.get(p) ?? { _id: `${key}#${p}`, rev: 1, entries: [] };
     page.entries.push({ n, effectiveFrom: f.effectiveFrom, recordedAt: f.recordedAt });
     pages.set(p, page);
@@ -162,7 +162,11 @@ export class RegistryStore {
   readonly taxonomies: Collection<TaxonomyDoc>;
   readonly outbox: Outbox;
 
-  constructor(readonly db: Db) {
+  /** Versions (or filings) per timeline page; smaller pages only make tests cross page boundaries sooner. */
+  private readonly pageSize: number;
+
+  constructor(readonly db: Db, options: { pageSize?: number } = {}) {
+    this.pageSize = options.pageSize ?? PAGE_SIZE;
     this.releases = db.collection('releases');
     this.versions = db.collection('item_versions');
     this.heads = db.collection('item_heads');
@@ -176,6 +180,10 @@ export class RegistryStore {
     this.schedule = db.collection('effective_schedule');
     this.taxonomies = db.collection('taxonomies');
     this.outbox = new Outbox(db);
+  }
+
+  private pageOf(n: number): number {
+    return pageOfWith(n, this.pageSize);
   }
 
   /** Every collection whose documents carry an outbox entry, for the relay. */
@@ -204,7 +212,7 @@ export class RegistryStore {
   async appendVersion(record: Omit<VersionDoc, 'aggregateId' | 'sequence'>): Promise<'appended' | 'exists'> {
     const doc: VersionDoc = { ...record, aggregateId: record.itemCode, sequence: record.version * 1000 + record.revision };
     const result = await this.insertOnce(this.versions, doc, `item version ${record._id}`);
-    await this.casUpdate(this.pages, `${doc.itemCode}#${pageOf(doc.version)}`, (page) => {
+    await this.casUpdate(this.pages, `${doc.itemCode}#${this.pageOf(doc.version)}`, (page) => {
       const entries = (page?.entries ?? []).map((e) => ({ ...e, revisions: [...e.revisions] }));
       const entry = entries.find((e) => e.version === doc.version);
       if (entry?.revisions.some((r) => r.revision === doc.revision)) return null;
@@ -238,7 +246,7 @@ export class RegistryStore {
     for (let attempt = 0; attempt < 10; attempt++) {
       const head = await this.heads.findOne({ _id: record.itemCode });
       if (!head) {
-        const created: ItemHead = { _id: record.itemCode, rev: 1, latest: record.version, recent: [{ version: record.version, effectiveFrom: record.effectiveFrom, records: [record] }], pages: [{ page: pageOf(record.version), effectiveFrom: record.effectiveFrom, recordedAt: record.recordedAt }] };
+        const created: ItemHead = { _id: record.itemCode, rev: 1, latest: record.version, recent: [{ version: record.version, effectiveFrom: record.effectiveFrom, records: [record] }], pages: [{ page: this.pageOf(record.version), effectiveFrom: record.effectiveFrom, recordedAt: record.recordedAt }] };
         if ((await this.insertOnce(this.heads, created, `head ${record.itemCode}`)) === 'inserted') return;
         continue;
       }
@@ -252,7 +260,7 @@ export class RegistryStore {
         latest = record.version;
       } else return; // a correction of a version older than the window: only the log holds it
       const pages = [...(head.pages ?? [])];
-      if (!pages.some((p) => p.page === pageOf(record.version))) pages.push({ page: pageOf(record.version), effectiveFrom: record.effectiveFrom, recordedAt: record.recordedAt });
+      if (!pages.some((p) => p.page === this.pageOf(record.version))) pages.push({ page: this.pageOf(record.version), effectiveFrom: record.effectiveFrom, recordedAt: record.recordedAt });
       const next: ItemHead = { _id: head._id, rev: head.rev + 1, latest, recent: recent.slice(-HEAD_WINDOW), pages };
       const res = await this.heads.replaceOne({ _id: head._id, rev: head.rev }, next);
       if (res.matchedCount === 1) return;
@@ -303,7 +311,7 @@ export class RegistryStore {
     if (!h || version >= h.latest) return undefined;
     const inHead = h.recent.find((e) => e.version === version + 1)?.records[0];
     if (inHead) return inHead.recordedAt <= knownAt ? inHead.effectiveFrom : undefined;
-    const page = await this.pages.findOne({ _id: `${itemCode}#${pageOf(version + 1)}` });
+    const page = await this.pages.findOne({ _id: `${itemCode}#${this.pageOf(version + 1)}` });
     const next = page?.entries.find((e) => e.version === version + 1);
     return next && next.revisions[0]!.recordedAt <= knownAt ? next.effectiveFrom : undefined;
   }
@@ -372,11 +380,11 @@ export class RegistryStore {
     const { outbox: _o, ...record } = doc;
     const n = filingNumber(doc._id);
     const key = this.filingHeadId(doc.provinceCode, doc.itemCode);
-    await this.casUpdate(this.filingPages, `${key}#${pageOf(n)}`, (page) => {
+    await this.casUpdate(this.filingPages, `${key}#${this.pageOf(n)}`, (page) => {
       if (page?.entries.some((e) => e.n === n)) return null;
       return { entries: [...(page?.entries ?? []), { n, effectiveFrom: doc.effectiveFrom, recordedAt: doc.recordedAt }].sort((a, b) => a.n - b.n) };
     });
-    const summary: PageSummary = { page: pageOf(n), effectiveFrom: doc.effectiveFrom, recordedAt: doc.recordedAt };
+    const summary: PageSummary = { page: this.pageOf(n), effectiveFrom: doc.effectiveFrom, recordedAt: doc.recordedAt };
     for (let attempt = 0; attempt < 10; attempt++) {
       const head = await this.filingHead(doc.provinceCode, doc.itemCode);
       if (!head) {
