@@ -3,7 +3,10 @@
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChangeSetApproved, Decision, ProposalDecided } from '../../proto/gen/bps/approvals/v1/events';
+import { ChangeSetApproved, CyclePhaseChanged, Decision, ProposalDecided } from '../../proto/gen/bps/approvals/v1/events';
+import { ProposalSubmitted } from '../../proto/gen/bps/proposals/v1/events';
+import { ProposalKind } from '../../proto/gen/bps/proposals/v1/proposal';
+import { proposalEvents } from '../../services/shared/events/proposals';
 import { AuditClient } from '../../proto/gen/bps/audit/v1/audit';
 import { ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { ChangeType, VersionPublished } from '../../proto/gen/bps/standards/v1/events';
@@ -16,7 +19,6 @@ import { generatePrivateKey } from '../../services/audit/domain/signing';
 import { TokenService } from '../../services/shared/auth/identity';
 import { personas } from '../../services/shared/auth/personas';
 import { approvalEvents } from '../../services/shared/events/approvals';
-import { topicName, topics } from '../../services/shared/events/catalog';
 import { standardEvents } from '../../services/shared/events/standards';
 import { unary } from '../../services/shared/grpc/client';
 import { createKafka, EventProducer } from '../../services/shared/kafka/kafka';
@@ -29,7 +31,7 @@ import { actors, Emitter, type Published } from './audit-scenario';
 initTelemetry({ serviceName: 'audit-test', exporter: new InMemorySpanExporter() });
 
 const C = 'C-2026-UNIFIED';
-const moeStaff = { subject: personas['moe-staff'].subject, organisation: 'MOE', roles: ['ministry-staff'] };
+const moeStaff = { subject: personas['moe-staff'].subject as string, organisation: 'MOE', roles: ['ministry-staff'] };
 
 describe('audit service with SM3 + SM2', () => {
   const namespace = uniqueName('audit-sm');
@@ -51,16 +53,20 @@ describe('audit service with SM3 + SM2', () => {
     auditor = await tokens.mint(personas.auditor);
     const emit = new Emitter(producer, app, namespace);
     const send = async (e: Published) => { cycle.push(await emit.send(e)); };
-    const cycleEvent = (type: string, data: Record<string, unknown>): Published => ({
-      ...emit.proposal(type, C, {}), topic: topicName(topics.approvals, namespace), source: '/bps/approvals', subject: `cycles/${C}`, key: C,
-      data: Buffer.from(JSON.stringify({ cycleId: C, ...data })),
-    });
     const provenance = { proposalIds: ['P-EDU-7', 'P-HEA-8'], proposalRevisions: [1, 1], workflowId: `cycle-${C}`, cycleId: C, approvedBy: actors.finalApprover };
+    type ActorRef = { subject: string; organisation: string; roles: string[] };
+    const phase = (name: string, note: string, actor: ActorRef) =>
+      emit.typed(approvalEvents.cyclePhaseChanged, CyclePhaseChanged.fromPartial({ cycleId: C, workflowId: `cycle-${C}`, phase: name, note, actor }), C, `cycles/${C}`);
+    const submitted = (proposalId: string, title: string, actor: ActorRef) =>
+      emit.typed(proposalEvents.submitted, ProposalSubmitted.fromPartial({
+        proposalId, workflowId: `cycle-${C}`, round: 1, actor,
+        revision: { revision: 1, content: { title, kind: ProposalKind.PROPOSAL_KIND_UNIFIED, cycleId: C } },
+      }), proposalId, `proposals/${proposalId}`);
     cycle = [];
-    await send(cycleEvent('bps.cycle.opened', { title: '“十五五”国家基本公共服务标准集中统一调整', fieldCodes: ['EDU', 'HEALTH'], actor: actors.finalApprover }));
-    await send(emit.proposal('bps.proposal.submitted', 'P-EDU-7', { cycleId: C, revision: 1, title: '提高学前教育资助标准', actor: moeStaff }));
-    await send(emit.proposal('bps.proposal.submitted', 'P-HEA-8', { cycleId: C, revision: 1, title: '提高基本公共卫生服务经费', actor: actors.nhcStaff }));
-    await send(cycleEvent('bps.cycle.consolidated', { decisions: [{ proposalId: 'P-EDU-7', outcome: 'INCLUDED' }, { proposalId: 'P-HEA-8', outcome: 'INCLUDED' }], comment: '两项无冲突，合计财政测算在承受范围内', actor: actors.mofApprover }));
+    await send(phase('proposals', '全面评价评估完成，开放各领域调整方案窗口', actors.finalApprover));
+    await send(submitted('P-EDU-7', '提高学前教育资助标准', moeStaff));
+    await send(submitted('P-HEA-8', '提高基本公共卫生服务经费', actors.nhcStaff));
+    await send(phase('consolidation', '两项无冲突，合计财政测算在承受范围内', actors.mofApprover));
     for (const proposalId of provenance.proposalIds) {
       await send(emit.typed(approvalEvents.proposalDecided, ProposalDecided.fromPartial({ proposalId, proposalRevision: 1, workflowId: `cycle-${C}`, round: 1, decision: Decision.DECISION_APPROVED, actor: actors.finalApprover }), proposalId));
     }
@@ -103,7 +109,8 @@ describe('audit service with SM3 + SM2', () => {
     const response = await unary(client.traceCycle.bind(client), { cycleId: C }, auditor);
     const steps = response.trace!.steps;
     expect(steps.map((s) => s.eventId)).toEqual(cycle.map((e) => e.id));
-    expect(steps.find((s) => s.eventType === 'bps.cycle.consolidated')).toMatchObject({ actor: actors.mofApprover, why: '两项无冲突，合计财政测算在承受范围内' });
+    const consolidation = steps.find((s) => s.eventType === 'bps.approval.cycle.phase.changed' && s.what.includes('phase=consolidation'));
+    expect(consolidation).toMatchObject({ actor: actors.mofApprover, why: '两项无冲突，合计财政测算在承受范围内' });
     expect(steps.filter((s) => s.eventType === 'bps.proposal.submitted').map((s) => s.actor?.organisation)).toEqual(['MOE', 'NHC']);
 
     const exported = await unary(client.exportTrace.bind(client), { target: { $case: 'cycle', cycle: { cycleId: C } } }, auditor);

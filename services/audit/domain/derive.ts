@@ -131,9 +131,9 @@ export function traceIdOf(event: RecordedEvent): string | undefined {
   return id && !/^0+$/.test(id) ? id : undefined;
 }
 
-const whyFields = ['comment', 'reason', 'justification', 'rationale', 'loweringJustification', 'lowering_justification', 'message', 'lastError', 'last_error'];
+const whyFields = ['comment', 'reason', 'note', 'justification', 'rationale', 'loweringJustification', 'lowering_justification', 'message', 'lastError', 'last_error'];
 const whatFields = [
-  'position', 'decision', 'newPosition', 'proposalRevision', 'revision', 'round', 'stageId', 'stepId', 'organisation',
+  'phase', 'position', 'decision', 'newPosition', 'proposalRevision', 'revision', 'round', 'stageId', 'stepId', 'organisation',
   'delegate', 'takenBack', 'released', 'escalationRole', 'escalationOrganisation', 'asDelegate', 'title',
   'subscriberOrganisation', 'endpointUrl', 'attempt', 'statusCode', 'lastStatusCode', 'eventType', 'provinceCode',
 ];
