@@ -53,7 +53,7 @@ describe('notifications: feed stream', () => {
     const batch1 = [0, 1, 2].map((i) => versionPublished(names, { releaseId: `st-${i}`, itemCode, key: `st-${itemCode}` }));
     const noise = versionPublished(names, { releaseId: 'st-noise', itemCode: uniqueName('other').slice(-18) });
     await producer.publish([batch1[0]!, noise, batch1[1]!, batch1[2]!]);
-    await expect.poll(() => first.messages.length, { timeout: 20_000 }).toBe(3);
+    await expect.poll(() => first.messages.length, { timeout: 40_000 }).toBe(3);
     expect(first.messages.map((m) => m.event!.id)).toEqual(batch1.map((e) => e.id));
     const cursors = first.messages.map((m) => Number(m.cursor));
     expect(cursors).toEqual([...cursors].sort((a, b) => a - b));
@@ -67,7 +67,7 @@ describe('notifications: feed stream', () => {
     const batch2 = [3, 4].map((i) => versionPublished(names, { releaseId: `st-${i}`, itemCode, key: `st-${itemCode}` }));
     await producer.publish(batch2);
     const resumed = await subscribe('statistics-subscriber', { filter: { itemCodes: [itemCode] } as never, from: { $case: 'afterCursor', afterCursor: lastSeen } });
-    await expect.poll(() => resumed.messages.length, { timeout: 20_000 }).toBe(3);
+    await expect.poll(() => resumed.messages.length, { timeout: 40_000 }).toBe(3);
     expect(resumed.messages.map((m) => m.event!.id)).toEqual([batch1[2]!.id, ...batch2.map((e) => e.id)]);
     expect(Number(resumed.messages[0]!.cursor)).toBe(cursors[2]);
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -84,18 +84,18 @@ describe('notifications: feed stream', () => {
     const breachGd = floorBreached(names, { provinceCode: '440000', itemCode, releaseId: 'st-recent' });
     const all = await subscribe('statistics-subscriber', { filter: { itemCodes: [itemCode] } as never, from: { $case: 'afterCursor', afterCursor: '0' } });
     await producer.publish([old]);
-    await expect.poll(() => all.messages.map((m) => m.event!.id), { timeout: 20_000 }).toEqual([old.id]);
+    await expect.poll(() => all.messages.map((m) => m.event!.id), { timeout: 40_000 }).toEqual([old.id]);
     await producer.publish([recent, breachGd, breachBj]);
     // Different keys, different partitions: the feed's order among these three is the order of intake.
     const sorted = (ids: string[]): string[] => [...ids].sort();
-    await expect.poll(() => sorted(all.messages.map((m) => m.event!.id)), { timeout: 20_000 }).toEqual(sorted([old.id, recent.id, breachGd.id, breachBj.id]));
+    await expect.poll(() => sorted(all.messages.map((m) => m.event!.id)), { timeout: 40_000 }).toEqual(sorted([old.id, recent.id, breachGd.id, breachBj.id]));
     const feedOrder = all.messages.map((m) => m.event!.id);
 
     const since = await subscribe('statistics-subscriber', { filter: { itemCodes: [itemCode] } as never, from: { $case: 'sinceTime', sinceTime: new Date(t0 - 60_000) } });
-    await expect.poll(() => since.messages.map((m) => m.event!.id), { timeout: 20_000 }).toEqual(feedOrder.slice(1));
+    await expect.poll(() => since.messages.map((m) => m.event!.id), { timeout: 40_000 }).toEqual(feedOrder.slice(1));
 
     const beijing = await subscribe('beijing-officer', { filter: { itemCodes: [itemCode] } as never, from: { $case: 'afterCursor', afterCursor: '0' } });
-    await expect.poll(() => beijing.messages.map((m) => m.event!.id), { timeout: 20_000 }).toEqual(feedOrder.filter((id) => id !== breachGd.id));
+    await expect.poll(() => beijing.messages.map((m) => m.event!.id), { timeout: 40_000 }).toEqual(feedOrder.filter((id) => id !== breachGd.id));
     const notice = beijing.messages.find((m) => m.event!.id === breachBj.id)!;
     expect(JSON.parse(notice.event!.dataJson)).toMatchObject({ provinceCode: '110000', refileDeadline: { year: 2027, month: 3, day: 31 } });
 

@@ -72,7 +72,7 @@ describe('notifications: signed webhooks', () => {
 
     const event = versionPublished(names, { releaseId: 'rel-2026-health-1', itemCode });
     await producer.publish([event]);
-    await expect.poll(() => r.received.length, { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => r.received.length, { timeout: 40_000 }).toBe(1);
     const got = r.received[0]!;
     expect(got.verifiedWith).toEqual([0]);
     expect(got.webhookId).toBe(event.id);
@@ -82,7 +82,7 @@ describe('notifications: signed webhooks', () => {
 
     // "Who received release X, and when?"
     const token = await tokenOf('statistics-subscriber');
-    await expect.poll(async () => (await unary(client.listDeliveries.bind(client), { subscriptionId: '', eventId: event.id, status: 0, pageSize: 0, pageToken: '' }, token)).deliveries.map((d) => d.status), { timeout: 10_000 })
+    await expect.poll(async () => (await unary(client.listDeliveries.bind(client), { subscriptionId: '', eventId: event.id, status: 0, pageSize: 0, pageToken: '' }, token)).deliveries.map((d) => d.status), { timeout: 20_000 })
       .toEqual([DeliveryStatus.DELIVERY_STATUS_DELIVERED]);
     const { deliveries } = await unary(client.listDeliveries.bind(client), { subscriptionId: subscription!.subscriptionId, eventId: '', status: 0, pageSize: 0, pageToken: '' }, token);
     expect(deliveries).toHaveLength(1);
@@ -93,7 +93,7 @@ describe('notifications: signed webhooks', () => {
     expect(attempts[0]).toMatchObject({ subscriptionId: subscription!.subscriptionId, organisation: 'NBS', attempt: 1, statusCode: 200, outcome: AttemptOutcome.ATTEMPT_OUTCOME_DELIVERED, endpointUrl: r.url });
     expect(attempts[0]!.latencyMs).toBeGreaterThanOrEqual(0);
 
-    await expect.poll(() => outcomes.filter((o) => o.type === notificationEvents.delivered.type).length, { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => outcomes.filter((o) => o.type === notificationEvents.delivered.type).length, { timeout: 40_000 }).toBe(1);
     await probe.stop();
     const delivered = NotificationDelivered.fromJSON(JSON.parse(outcomes[0]!.data.toString('utf8')));
     expect(delivered).toMatchObject({ subscriptionId: subscription!.subscriptionId, subscriberOrganisation: 'NBS', eventId: event.id, eventType: 'bps.standard.version.published', releaseId: 'rel-2026-health-1', attempt: 1, statusCode: 200 });
@@ -108,13 +108,13 @@ describe('notifications: signed webhooks', () => {
     const event = versionPublished(names, { releaseId: 'rel-retry', itemCode });
     await producer.publish([event]);
 
-    await expect.poll(() => r.received.length, { timeout: 20_000 }).toBe(4);
+    await expect.poll(() => r.received.length, { timeout: 40_000 }).toBe(4);
     expect(r.received.map((x) => x.webhookId)).toEqual([event.id, event.id, event.id, event.id]);
     expect(r.received.every((x) => x.event.id === event.id && x.verifiedWith.length === 1)).toBe(true);
     // Retry-After: 1 was honoured between the third and fourth try.
     expect(r.received[3]!.at - r.received[2]!.at).toBeGreaterThanOrEqual(950);
     const token = await tokenOf('statistics-subscriber');
-    await expect.poll(async () => (await unary(client.listDeliveryAttempts.bind(client), { subscriptionId: subscription!.subscriptionId, eventId: '', pageSize: 0, pageToken: '' }, token)).attempts.map((a) => [a.statusCode, a.outcome]), { timeout: 10_000 })
+    await expect.poll(async () => (await unary(client.listDeliveryAttempts.bind(client), { subscriptionId: subscription!.subscriptionId, eventId: '', pageSize: 0, pageToken: '' }, token)).attempts.map((a) => [a.statusCode, a.outcome]), { timeout: 20_000 })
       .toEqual([[500, AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED], [503, AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED], [429, AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED], [200, AttemptOutcome.ATTEMPT_OUTCOME_DELIVERED]]);
     await new Promise((resolve) => setTimeout(resolve, 600)); // nothing more is sent after the success
     expect(r.received).toHaveLength(4);
@@ -130,19 +130,19 @@ describe('notifications: signed webhooks', () => {
     const id = subscription!.subscriptionId;
     const first = versionPublished(names, { releaseId: 'rel-gone-1', itemCode });
     await producer.publish([first]);
-    await expect.poll(async () => (await unary(client.getSubscription.bind(client), { subscriptionId: id }, token)).subscription!.status, { timeout: 20_000 })
+    await expect.poll(async () => (await unary(client.getSubscription.bind(client), { subscriptionId: id }, token)).subscription!.status, { timeout: 40_000 })
       .toBe(SubscriptionStatus.SUBSCRIPTION_STATUS_DISABLED);
     const disabled = (await unary(client.getSubscription.bind(client), { subscriptionId: id }, token)).subscription!;
     expect(disabled.disabledReason).toContain('410');
     const second = versionPublished(names, { releaseId: 'rel-gone-2', itemCode });
     await producer.publish([second]);
-    await expect.poll(async () => (await unary(client.listDeliveries.bind(client), { subscriptionId: id, eventId: '', status: 0, pageSize: 0, pageToken: '' }, token)).deliveries.length, { timeout: 20_000 }).toBe(2);
+    await expect.poll(async () => (await unary(client.listDeliveries.bind(client), { subscriptionId: id, eventId: '', status: 0, pageSize: 0, pageToken: '' }, token)).deliveries.length, { timeout: 40_000 }).toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(r.received).toHaveLength(1); // nothing sent while disabled
 
     gone = false;
     await unary(client.resumeSubscription.bind(client), { subscriptionId: id }, token);
-    await expect.poll(() => r.received.filter((x) => x.verifiedWith.length === 1).map((x) => x.webhookId), { timeout: 20_000 }).toEqual([first.id, first.id, second.id]);
+    await expect.poll(() => r.received.filter((x) => x.verifiedWith.length === 1).map((x) => x.webhookId), { timeout: 40_000 }).toEqual([first.id, first.id, second.id]);
   });
 
   it('fills the dead-letter list when the receiver is dead, and an operator redelivers with the original id', async () => {
@@ -156,7 +156,7 @@ describe('notifications: signed webhooks', () => {
     await producer.publish([event]);
     const operator = await tokenOf('operator');
     const deadLetters = async () => (await unary(client.listDeliveries.bind(client), { subscriptionId: id, eventId: '', status: DeliveryStatus.DELIVERY_STATUS_DEAD_LETTERED, pageSize: 0, pageToken: '' }, operator)).deliveries;
-    await expect.poll(async () => (await deadLetters()).map((d) => d.eventId), { timeout: 30_000 }).toEqual([event.id]);
+    await expect.poll(async () => (await deadLetters()).map((d) => d.eventId), { timeout: 45_000 }).toEqual([event.id]);
     expect(r.received).toHaveLength(4); // maxAttempts
     const [letter] = await deadLetters();
     expect(letter!.lastStatusCode).toBe(0);
@@ -169,10 +169,10 @@ describe('notifications: signed webhooks', () => {
     dead = false;
     const { requeued } = await unary(client.redeliver.bind(client), { subscriptionId: id, eventIds: [] }, operator);
     expect(requeued).toBe(1);
-    await expect.poll(() => r.received.length, { timeout: 20_000 }).toBe(5);
+    await expect.poll(() => r.received.length, { timeout: 40_000 }).toBe(5);
     expect(r.received[4]).toMatchObject({ webhookId: event.id });
     expect(r.received[4]!.verifiedWith).toEqual([0]);
-    await expect.poll(async () => (await deadLetters()).length, { timeout: 10_000 }).toBe(0);
+    await expect.poll(async () => (await deadLetters()).length, { timeout: 20_000 }).toBe(0);
     const { attempts } = await unary(client.listDeliveryAttempts.bind(client), { subscriptionId: id, eventId: '', pageSize: 0, pageToken: '' }, operator);
     expect(attempts.map((a) => a.outcome)).toEqual([
       AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED, AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED, AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED,
@@ -190,7 +190,7 @@ describe('notifications: signed webhooks', () => {
     expect(rotated!.previousSecretExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 3500_000);
     r.secrets = [oldSecret, newSecret];
     await producer.publish([versionPublished(names, { releaseId: 'rel-rotate', itemCode })]);
-    await expect.poll(() => r.received.length, { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => r.received.length, { timeout: 40_000 }).toBe(1);
     expect(r.received[0]!.signature.split(' ')).toHaveLength(2);
     expect(r.received[0]!.verifiedWith).toEqual([0, 1]); // a receiver knowing either secret accepts it
   });
@@ -225,9 +225,9 @@ describe('notifications: signed webhooks', () => {
     await producer.publish(Object.values(events));
     const ids = (...list: { id: string }[]): string[] => list.map((e) => e.id).sort();
     const got = (r: Receiver): string[] => [...new Set(r.received.map((x) => x.webhookId))].sort();
-    await expect.poll(() => got(bj!), { timeout: 20_000 }).toEqual(ids(events.breachBj, events.amendmentElderly, events.editionElderly, events.amendmentHealth, events.filedBj));
-    await expect.poll(() => got(gd!), { timeout: 20_000 }).toEqual(ids(events.breachGd));
-    await expect.poll(() => got(stats!), { timeout: 20_000 }).toEqual(ids(events.amendmentElderly));
+    await expect.poll(() => got(bj!), { timeout: 40_000 }).toEqual(ids(events.breachBj, events.amendmentElderly, events.editionElderly, events.amendmentHealth, events.filedBj));
+    await expect.poll(() => got(gd!), { timeout: 40_000 }).toEqual(ids(events.breachGd));
+    await expect.poll(() => got(stats!), { timeout: 40_000 }).toEqual(ids(events.amendmentElderly));
     const notice = gd!.received[0]!.event.data;
     expect(notice).toMatchObject({ provinceCode: '440000', itemCode, refileDeadline: { year: 2027, month: 3, day: 31 }, requiredValue: '89', actualValue: '84' });
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -252,20 +252,20 @@ describe('notifications: signed webhooks', () => {
     const h = await createSubscription(client, 'beijing-officer', { endpointUrl: hung.url, filter: { itemCodes: [itemCode] } as never });
     ordered.secrets = [a.secret];
     hung.secrets = [h.secret];
-    const events = Array.from({ length: 6 }, (_, i) => [
+    const events = Array.from({ length: 4 }, (_, i) => [
       versionPublished(names, { releaseId: `ord-A-${i}`, itemCode, key: `${itemCode}-A` }),
       versionPublished(names, { releaseId: `ord-B-${i}`, itemCode, key: `${itemCode}-B` }),
     ]).flat();
     await producer.publish(events);
-    await expect.poll(() => new Set(ordered.received.map((x) => x.webhookId)).size, { timeout: 25_000 }).toBe(12);
-    await expect.poll(() => ordered.received.length, { timeout: 5_000 }).toBe(13); // + the failed first try of A-0
+    await expect.poll(() => new Set(ordered.received.map((x) => x.webhookId)).size, { timeout: 45_000 }).toBe(8);
+    await expect.poll(() => ordered.received.length, { timeout: 5_000 }).toBe(9); // + the failed first try of A-0
     expect(ordered.received.every((x) => x.verifiedWith.length === 1)).toBe(true);
-    // The hung subscriber got far from everything (at most 2 lanes in flight, 2 s each) while the other got all.
-    expect(hung.received.length).toBeLessThan(12);
+    // The other got everything while the hung one was still working through its lanes (each event: 4 tries of 2 s).
+    expect(new Set(hung.received.map((x) => x.webhookId)).size).toBeLessThan(8);
     const successes = ordered.received.filter((x, i) => !(i === ordered.received.findIndex((y) => y.event.subject === 'releases/ord-A-0')));
     const order = (lane: string): string[] => successes.map((x) => String(x.event.subject)).filter((subject) => subject.startsWith(`releases/ord-${lane}-`));
-    expect(order('A')).toEqual(Array.from({ length: 6 }, (_, i) => `releases/ord-A-${i}`));
-    expect(order('B')).toEqual(Array.from({ length: 6 }, (_, i) => `releases/ord-B-${i}`));
+    expect(order('A')).toEqual(Array.from({ length: 4 }, (_, i) => `releases/ord-A-${i}`));
+    expect(order('B')).toEqual(Array.from({ length: 4 }, (_, i) => `releases/ord-B-${i}`));
     await unary(client.deleteSubscription.bind(client), { subscriptionId: h.subscription!.subscriptionId }, await tokenOf('beijing-officer'));
   });
 
@@ -322,13 +322,13 @@ describe('notifications: signed webhooks', () => {
     const since = new Date(t0 - 30_000);
     const after = [1, 2, 3].map((i) => versionPublished(names, { releaseId: `rel-replay-new-${i}`, itemCode, time: new Date(t0 - 10_000 + i) }));
     await producer.publish([...before, ...after]);
-    await expect.poll(() => r.received.length, { timeout: 20_000 }).toBe(5);
+    await expect.poll(() => r.received.length, { timeout: 40_000 }).toBe(5);
     const token = await tokenOf('statistics-subscriber');
-    await expect.poll(async () => (await unary(client.listDeliveries.bind(client), { subscriptionId: subscription!.subscriptionId, eventId: '', status: DeliveryStatus.DELIVERY_STATUS_DELIVERED, pageSize: 0, pageToken: '' }, token)).deliveries.length, { timeout: 10_000 }).toBe(5);
+    await expect.poll(async () => (await unary(client.listDeliveries.bind(client), { subscriptionId: subscription!.subscriptionId, eventId: '', status: DeliveryStatus.DELIVERY_STATUS_DELIVERED, pageSize: 0, pageToken: '' }, token)).deliveries.length, { timeout: 20_000 }).toBe(5);
 
     const { queued } = await unary(client.replay.bind(client), { subscriptionId: subscription!.subscriptionId, from: { $case: 'sinceTime', sinceTime: since } }, token);
     expect(queued).toBe(3);
-    await expect.poll(() => r.received.length, { timeout: 20_000 }).toBe(8);
+    await expect.poll(() => r.received.length, { timeout: 40_000 }).toBe(8);
     expect(r.received.slice(5).map((x) => x.webhookId).sort()).toEqual(after.map((e) => e.id).sort());
     expect(r.received.every((x) => x.verifiedWith.length === 1 && x.webhookId === x.event.id)).toBe(true);
   });

@@ -28,7 +28,7 @@ export function startApp(names: Names, overrides: Partial<NotificationsDeps> = {
     mongoUri: stack().mongoUri, ...names, kafka, grpcPort: 0, tokens, logger: testLogger,
     allowedHosts: ['127.0.0.1'],
     retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 400, maxRetryAfterMs: 3_000 },
-    delivery: { concurrency: 32, perSubscriptionConcurrency: 4, requestTimeoutMs: 2_000, leaseMs: 3_000, pollMs: 50, sweepMs: 300 },
+    delivery: { concurrency: 32, perSubscriptionConcurrency: 4, requestTimeoutMs: 2_000, leaseMs: 10_000, pollMs: 50, sweepMs: 300 },
     stream: { pollMs: 50, gapGraceMs: 1_000, batchSize: 100 },
     defaultSecretGraceMs: 60_000, outboxPollMs: 50,
     ...overrides,

@@ -180,11 +180,14 @@ export class DeliveryWorker {
     return true;
   }
 
-  /** The lane's next rows may go now (their predecessor finished). */
-  private async releaseLane(row: DeliveryDoc): Promise<void> {
+  /**
+   * The lane's next rows may look again at `at`: now when their predecessor finished, or at its retry time (they were
+   * deferred to the end of its lease, which may be much later).
+   */
+  private async releaseLane(row: DeliveryDoc, at = new Date()): Promise<void> {
     await this.deps.deliveries.collection.updateMany(
       { subscriptionId: row.subscriptionId, key: row.key, status: 'pending', claim: null, cursor: { $gt: row.cursor } },
-      { $min: { availableAt: new Date() } },
+      { $min: { availableAt: at } },
     );
     this.kick();
   }
@@ -254,9 +257,12 @@ export class DeliveryWorker {
         await deliveries.finish(doc._id, token, { ...common, status: 'delivered', deliveredAt: now });
         await this.releaseLane(doc);
         return;
-      case 'retry':
-        await deliveries.finish(doc._id, token, { ...common, lastError: verdict.reason, availableAt: new Date(now.getTime() + verdict.delayMs) });
+      case 'retry': {
+        const retryAt = new Date(now.getTime() + verdict.delayMs);
+        await deliveries.finish(doc._id, token, { ...common, lastError: verdict.reason, availableAt: retryAt });
+        await this.releaseLane(doc, retryAt);
         return;
+      }
       case 'dead-letter':
         await emit(newEvent(notificationEvents.deadLettered, { ...event, attempt: doc.attempts, lastStatusCode: statusCode, lastError: verdict.reason, deadLetteredAt: now }, options));
         await deliveries.finish(doc._id, token, { ...common, lastError: verdict.reason, status: 'dead' });
