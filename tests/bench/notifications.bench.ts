@@ -23,7 +23,7 @@ import { structuredCloudEvent } from '../../services/notifications/domain/cloude
 import { signatureHeader } from '../../services/notifications/adapters/webhook-sender';
 import type { Bench, BenchRow } from './run';
 
-const events = Number(process.env['BENCH_NOTIF_EVENTS'] ?? 50);
+const events = Number(process.env['BENCH_NOTIF_EVENTS'] ?? 30);
 const subscribers = Number(process.env['BENCH_NOTIF_SUBSCRIBERS'] ?? 10);
 const phaseLimitMs = Number(process.env['BENCH_NOTIF_LIMIT_MS'] ?? 240_000);
 const logger = createLogger('bench', 'silent');
