@@ -61,6 +61,12 @@ describe('aggregates, actor, trace id', () => {
     expect(actorOf(event)).toBeUndefined();
   });
 
+  it('does not file an event under the proposals it only names as conflicting', () => {
+    const data = { proposalId: 'P-1', workflowId: 'P-1', conflictsWith: [{ proposalId: 'P-OTHER', itemCodes: ['HEA-01'] }], actor };
+    expect(aggregatesOf(ce('bps.proposal.submitted', data, { key: 'P-1' }))).toEqual([{ kind: 'proposal', id: 'P-1' }, { kind: 'workflow', id: 'P-1' }]);
+    expect(aggregatesOf(ce('bps.proposal.conflict.flagged', { proposalId: 'P-1', otherProposalId: 'P-OTHER', actor }, { key: 'P-1' }))).toEqual([{ kind: 'proposal', id: 'P-1' }]);
+  });
+
   it('uses ce_subject "kind/id" and the key of proposal events; ignores junk ids and unknown shapes', () => {
     expect(aggregatesOf(ce('bps.proposal.submitted', { title: 'x' }, { key: 'P-7', subject: 'cycles/C-1' }))).toEqual([{ kind: 'proposal', id: 'P-7' }, { kind: 'cycle', id: 'C-1' }]);
     expect(aggregatesOf(ce('bps.proposal.submitted', { proposalId: 42, cycleId: '' }, { key: '' }))).toEqual([]);

@@ -65,8 +65,10 @@ export class CheckpointStore {
     }
   }
 
-  async forLog(log: string): Promise<SignedCheckpoint[]> {
-    return (await this.collection.find({ 'checkpoint.log': log }).sort({ 'checkpoint.size': 1 }).toArray()).map((d) => d.checkpoint);
+  /** The most recent stored checkpoints of `log`; older ones (e.g. copies from bps.audit.v1) can be passed to Verify. */
+  async forLog(log: string, limit = 20): Promise<SignedCheckpoint[]> {
+    const latest = await this.collection.find({ 'checkpoint.log': log }).sort({ 'checkpoint.size': -1 }).limit(limit).toArray();
+    return latest.map((d) => d.checkpoint).reverse();
   }
 
   /** One pass: checkpoints every log appended to since its last checkpoint. Returns how many were signed. */
