@@ -7,14 +7,20 @@ import { ReleaseKind } from '../../../proto/gen/bps/standards/v1/changes';
 import { ChangeType } from '../../../proto/gen/bps/standards/v1/events';
 import type { LocalDate } from '../domain/dates';
 import type { KnownTaxonomy, ReleaseDraft } from '../domain/model';
-import { leadUnitByField2017 } from './lead-units';
+import { leadUnitAttributionNote, leadUnitByField2017 } from './lead-units';
 import { baselineEdition, organisations, taxonomy2021, type SeedItem } from './national-catalog';
 
 export type TaxonomyVersion = {
   readonly taxonomyId: string;
   readonly title: string;
   readonly effectiveFrom: LocalDate;
-  readonly fields: readonly { readonly code: string; readonly name: string; readonly categories: readonly { readonly code: string; readonly name: string }[] }[];
+  readonly fields: readonly {
+    readonly code: string;
+    readonly name: string;
+    readonly categories: readonly { readonly code: string; readonly name: string }[];
+    /** 2017 fields only: the lead unit given to their items, attributed (not from the seeds). */
+    readonly attributedLeadUnit?: { readonly code: string; readonly name: string; readonly note: string };
+  }[];
 };
 
 export const taxonomyHistory: readonly TaxonomyVersion[] = [
@@ -22,7 +28,10 @@ export const taxonomyHistory: readonly TaxonomyVersion[] = [
     taxonomyId: 'taxonomy-2017',
     title: '“十三五”国家基本公共服务清单（8个领域）',
     effectiveFrom: baselineEdition.effectiveFrom,
-    fields: baselineEdition.fields.map((f) => ({ code: f.code, name: f.name, categories: [] })),
+    fields: baselineEdition.fields.map((f) => {
+      const lead = leadUnitByField2017[f.code];
+      return { code: f.code, name: f.name, categories: [], ...(lead ? { attributedLeadUnit: { ...lead, note: leadUnitAttributionNote } } : {}) };
+    }),
   },
   {
     // 国家基本公共服务标准（2021年版）, issued 2021-03-30: 9 fields, 22 categories (names from design/domain.md).
