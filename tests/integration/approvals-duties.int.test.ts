@@ -1,0 +1,112 @@
+// The ad-hoc revision workflow (deadlines, separation of duties, delegation, withdrawal) on the real Temporal dev server, Kafka and MongoDB protocol, driven through the
+// ApprovalInbox gRPC API as approvers would, with the proposals service's part played by a Temporal client.
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Position } from '../../proto/gen/bps/approvals/v1/events';
+import type { ListMyOpenStepsRequest } from '../../proto/gen/bps/approvals/v1/inbox';
+import { personas, type PersonaName } from '../../services/shared/auth/personas';
+import type { Identity } from '../../services/shared/auth/identity';
+import { unary } from '../../services/shared/grpc/client';
+import { decodeStatus } from '../../services/shared/grpc/status';
+import {
+  signOffUpdate, withdrawProposalUpdate, type ApprovalResult, type ApprovalView,
+} from '../../workflows/contracts';
+import { actorOf, proposalInput, startHarness, type Harness } from './approvals-harness';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+type Who = PersonaName | Identity;
+const sign = async (who: Who, proposalId: string, stepId: string, position: Position, comment = '') =>
+  (await unary(h.client.signOff.bind(h.client), { proposalId, stepId, position, comment }, await h.token(who))).approval!;
+const inbox = async (who: Who, request: Partial<ListMyOpenStepsRequest> = {}) =>
+  (await unary(h.client.listMyOpenSteps.bind(h.client), { fieldCode: '', kind: '', cycleId: '', dueBefore: undefined, overdueOnly: false, ...request }, await h.token(who))).items;
+const approval = async (proposalId: string) => (await unary(h.client.getApproval.bind(h.client), { proposalId }, await h.token('auditor'))).approval!;
+const refusal = async (promise: Promise<unknown>) => {
+  const error = await promise.then(() => { throw new Error('expected a refusal'); }, (e: unknown) => e as ServiceError);
+  return decodeStatus(error);
+};
+const result = (proposalId: string) => h.temporal.client.workflow.getHandle(proposalId).result() as Promise<ApprovalResult>;
+const inboxHas = (who: Who, proposalId: string, stepId: string, request: Partial<ListMyOpenStepsRequest> = {}) =>
+  expect.poll(async () => (await inbox(who, request)).some((i) => i.proposal?.proposalId === proposalId && i.step?.stepId === stepId), { timeout: 20_000, interval: 300 }).toBe(true);
+
+describe('adHocRevision: deadlines and duties', () => {
+  it('refuses self-approval and wrong-organisation sign-offs in the handler and in the validator, and audits them', async () => {
+    const P = proposalInput().proposalId;
+    await h.start(proposalInput({ proposalId: P, proposer: actorOf(personas['nhc-approver']) }));
+
+    expect(await refusal(sign('nhc-approver', P, 'countersign.lead', Position.POSITION_APPROVE))).toMatchObject({ code: status.PERMISSION_DENIED });
+    expect((await refusal(sign('nhc-approver', P, 'countersign.lead', Position.POSITION_APPROVE))).message).toContain('SELF_APPROVAL');
+    expect((await refusal(sign('mof-approver', P, 'countersign.ndrc', Position.POSITION_APPROVE))).message).toContain('WRONG_ORGANISATION');
+    expect(await refusal(sign('mof-approver', P, 'countersign.mof', Position.POSITION_ABSTAIN))).toMatchObject({ code: status.FAILED_PRECONDITION, reason: 'MUST_CONCUR' });
+
+    // One person signs at most one step: the Finance approver, even holding the final role, cannot sign the final step.
+    await sign('ndrc-approver', P, 'countersign.ndrc', Position.POSITION_APPROVE);
+    await sign('mof-approver', P, 'countersign.mof', Position.POSITION_APPROVE);
+    await sign({ subject: 'nhc.approver.wu', name: '吴', organisation: 'NHC', roles: ['approver'] }, P, 'countersign.lead', Position.POSITION_APPROVE);
+    const mofAsFinal: Identity = { ...personas['mof-approver'], organisation: 'SCO', roles: ['final-approver'] };
+    expect((await refusal(sign(mofAsFinal, P, 'final.sco', Position.POSITION_APPROVE))).message).toContain('ONE_STEP_PER_PERSON');
+
+    // The workflow's validator refuses on its own too (a caller bypassing the inbox).
+    const bypass = h.temporal.client.workflow.getHandle(P).executeUpdate(signOffUpdate, { args: [{ actor: actorOf(personas['ndrc-approver']), stepId: 'final.sco', position: 'APPROVE', comment: '' }] });
+    await expect(bypass).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await expect(bypass).rejects.toMatchObject({ cause: { type: 'PERMISSION_DENIED', details: ['ONE_STEP_PER_PERSON'] } });
+
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.signoff.refused').map((e) => e.data.reason), { timeout: 20_000 })
+      .toEqual(['SELF_APPROVAL', 'SELF_APPROVAL', 'WRONG_ORGANISATION', 'MUST_CONCUR', 'ONE_STEP_PER_PERSON']);
+    expect(h.eventsOf(P, 'bps.approval.signoff.refused')[2]!.data).toMatchObject({ stepId: 'countersign.ndrc', actor: { subject: 'mof.approver.sun', organisation: 'MOF' } });
+    expect((await approval(P)).needs).toEqual(['waiting for 国务院办公厅']);
+  });
+
+  it('lets the holder delegate a step to a named colleague and take it back; claims keep colleagues off a step', async () => {
+    const P = proposalInput().proposalId;
+    await h.start(proposalInput({ proposalId: P }));
+    const colleague: Identity = { subject: 'nhc.approver.qian', name: '钱', organisation: 'NHC', roles: ['approver'] };
+    const token = await h.token('nhc-approver');
+
+    await unary(h.client.delegateStep.bind(h.client), { proposalId: P, stepId: 'countersign.lead', delegate: colleague.subject }, token);
+    expect((await refusal(sign('nhc-approver', P, 'countersign.lead', Position.POSITION_APPROVE))).message).toContain('DELEGATED_TO_OTHER');
+    await inboxHas(colleague, P, 'countersign.lead');
+    const back = await unary(h.client.takeBackStep.bind(h.client), { proposalId: P, stepId: 'countersign.lead' }, token);
+    expect(back.approval!.rounds[0]!.steps.find((s) => s.stepId === 'countersign.lead')!.delegatedTo).toBe('');
+
+    await unary(h.client.delegateStep.bind(h.client), { proposalId: P, stepId: 'countersign.lead', delegate: colleague.subject }, token);
+    const signed = await sign(colleague, P, 'countersign.lead', Position.POSITION_APPROVE);
+    expect(signed.rounds[0]!.steps.find((s) => s.stepId === 'countersign.lead')).toMatchObject({ signedBy: colleague.subject, delegatedBy: 'nhc.approver.zhao' });
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.step.delegated').map((e) => [e.data.delegate ?? '', e.data.takenBack ?? false]), { timeout: 20_000 })
+      .toEqual([[colleague.subject, false], ['', true], [colleague.subject, false]]);
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.step.signed').map((e) => e.data.asDelegate), { timeout: 20_000 }).toEqual([true]);
+
+    // Claim: another NDRC approver cannot sign a step claimed by a colleague until it is released.
+    const ndrcColleague: Identity = { subject: 'ndrc.approver.he', name: '何', organisation: 'NDRC', roles: ['approver'] };
+    await unary(h.client.claimStep.bind(h.client), { proposalId: P, stepId: 'countersign.ndrc' }, await h.token('ndrc-approver'));
+    expect(await refusal(sign(ndrcColleague, P, 'countersign.ndrc', Position.POSITION_APPROVE))).toMatchObject({ code: status.FAILED_PRECONDITION, reason: 'CLAIMED_BY_OTHER' });
+    await unary(h.client.releaseStep.bind(h.client), { proposalId: P, stepId: 'countersign.ndrc' }, await h.token('ndrc-approver'));
+    await sign(ndrcColleague, P, 'countersign.ndrc', Position.POSITION_APPROVE);
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.step.claimed').map((e) => e.data.released ?? false), { timeout: 20_000 }).toEqual([false, true]);
+  });
+
+  it('lets the proposer withdraw before final approval, and nobody else', async () => {
+    const input = proposalInput();
+    const P = input.proposalId;
+    await h.start(input);
+    await sign('nhc-approver', P, 'countersign.lead', Position.POSITION_APPROVE);
+    const handle = h.temporal.client.workflow.getHandle(P);
+    await expect(handle.executeUpdate(withdrawProposalUpdate, { args: [{ actor: actorOf(personas['moe-staff']), reason: '不再需要' }] }))
+      .rejects.toMatchObject({ cause: { type: 'PERMISSION_DENIED', details: ['NOT_PROPOSER'] } });
+    const withdrawn = await handle.executeUpdate<ApprovalView, [unknown]>(withdrawProposalUpdate, { args: [{ actor: input.proposer, reason: '政策调整，撤回' }] });
+    expect(withdrawn.status).toBe('withdrawn');
+    expect(await result(P)).toMatchObject({ status: 'withdrawn' });
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.proposal.decided').map((e) => [e.data.decision, e.data.actor.subject, e.data.comment]), { timeout: 20_000 })
+      .toEqual([['DECISION_WITHDRAWN', 'nhc.staff.li', '政策调整，撤回']]);
+    expect(await refusal(sign('mof-approver', P, 'countersign.mof', Position.POSITION_APPROVE))).toMatchObject({ code: status.FAILED_PRECONDITION, reason: 'NOT_IN_APPROVAL' });
+    expect(h.eventsOf(P, 'bps.approval.changeset.approved')).toEqual([]);
+  });
+});
