@@ -2,8 +2,9 @@
 import { runCli, type Command } from './cli';
 import { standardsCommands } from './commands/standards';
 import { tokenCommands } from './commands/token';
+import { workCommands } from './commands/work';
 
-export const commands: Command[] = [...standardsCommands, ...tokenCommands];
+export const commands: Command[] = [...standardsCommands, ...workCommands, ...tokenCommands];
 
 const code = await runCli(process.argv.slice(2), commands, process.env, {
   out: (text) => process.stdout.write(`${text}\n`),
