@@ -1,13 +1,14 @@
 // The proposal event log (source of truth, unique (proposalId, sequence), doubling as the outbox), the list
 // projection (one document per proposal holding its read model) and the id counters.
 import type { Collection, Db, Filter } from 'mongodb';
-import { Proposal } from '../../../../proto/gen/bps/proposals/v1/proposal';
+import { Actor } from '../../../../proto/gen/bps/common/v1/common';
+import { FiscalEstimate, Proposal, ProposalConflict, ProposalRevision } from '../../../../proto/gen/bps/proposals/v1/proposal';
 import type { EventDefinition } from '../../../shared/events/catalog';
 import { proposalEvents } from '../../../shared/events/proposals';
 import { newEvent } from '../../../shared/kafka/kafka';
 import { ensureIndexes, isDuplicateKey, translateMongoError } from '../../../shared/mongo/mongo';
 import { ensureOutboxIndexes, toOutboxFields, type OutboxFields } from '../../../shared/mongo/outbox';
-import { fold, isOpen, type ProposalEvent, type ProposalEventType, type ProposalState, type RecordedEvent } from '../../domain/proposal';
+import { evolve, isOpen, type ProposalEvent, type ProposalEventType, type ProposalState, type RecordedEvent } from '../../domain/proposal';
 import { toView } from '../../domain/view';
 
 type EventDoc = OutboxFields & {
@@ -35,6 +36,37 @@ type ProjectionDoc = {
 
 type CounterDoc = { _id: string; value: number };
 
+/**
+ * A cache of the folded state at `sequence`, so loading a proposal is a lookup by _id plus a probe for later
+ * events by _id (FerretDB answers only _id equality without scanning the collection). The log stays the truth:
+ * a snapshot is only ever a fold of a prefix of it.
+ */
+type SnapshotDoc = { _id: string; sequence: number; state: unknown };
+
+function serialize(state: ProposalState): unknown {
+  return {
+    ...state,
+    revisions: state.revisions.map((r) => ProposalRevision.toJSON(r)),
+    submissions: state.submissions.map((s) => ({ ...s, fiscalEstimate: FiscalEstimate.toJSON(s.fiscalEstimate), conflictsWith: s.conflictsWith.map((c) => ProposalConflict.toJSON(c)) })),
+    // Proposal ids contain dots, which cannot be document keys.
+    conflicts: Object.entries(state.conflicts).map(([proposalId, itemCodes]) => ({ proposalId, itemCodes })),
+    createdAt: state.createdAt.toISOString(),
+    updatedAt: state.updatedAt.toISOString(),
+  };
+}
+
+function deserialize(raw: any): ProposalState {
+  return {
+    ...raw,
+    draftedBy: Actor.fromJSON(raw.draftedBy),
+    revisions: (raw.revisions as unknown[]).map((r) => ProposalRevision.fromJSON(r)),
+    submissions: (raw.submissions as any[]).map((s) => ({ ...s, fiscalEstimate: FiscalEstimate.fromJSON(s.fiscalEstimate), conflictsWith: (s.conflictsWith as unknown[]).map((c) => ProposalConflict.fromJSON(c)) })),
+    conflicts: Object.fromEntries((raw.conflicts as { proposalId: string; itemCodes: string[] }[]).map((c) => [c.proposalId, c.itemCodes])),
+    createdAt: new Date(raw.createdAt),
+    updatedAt: new Date(raw.updatedAt),
+  };
+}
+
 /** Another writer appended to the same proposal first; reload and decide again. */
 export class StaleStreamError extends Error {}
 
@@ -52,11 +84,13 @@ export class ProposalStore {
   readonly events: Collection<EventDoc>;
   private readonly projection: Collection<ProjectionDoc>;
   private readonly counters: Collection<CounterDoc>;
+  private readonly snapshots: Collection<SnapshotDoc>;
 
   constructor(db: Db, private readonly options: { topicNamespace: string; source?: string }) {
     this.events = db.collection<EventDoc>('proposal_events');
     this.projection = db.collection<ProjectionDoc>('proposals');
     this.counters = db.collection<CounterDoc>('counters');
+    this.snapshots = db.collection<SnapshotDoc>('proposal_snapshots');
   }
 
   async init(): Promise<void> {
@@ -76,9 +110,15 @@ export class ProposalStore {
     return doc.value;
   }
 
+  /** The snapshot (if any), then every later event, looked up by _id one sequence at a time. */
   async load(proposalId: string): Promise<ProposalState | undefined> {
-    const docs = await this.events.find({ proposalId }).sort({ sequence: 1 }).toArray();
-    return fold(docs.map(decode));
+    const snapshot = await this.snapshots.findOne({ _id: proposalId });
+    let state = snapshot ? deserialize(snapshot.state) : undefined;
+    for (let sequence = (state?.sequence ?? 0) + 1; ; sequence++) {
+      const doc = await this.events.findOne({ _id: `${proposalId}/${sequence}` });
+      if (!doc) return state;
+      state = evolve(state, decode(doc));
+    }
   }
 
   /** Appends events after `afterSequence`; StaleStreamError when someone else got there first. */
@@ -118,11 +158,13 @@ export class ProposalStore {
       updatedAt: state.updatedAt,
       view: Proposal.toJSON(toView(state) as Proposal),
     };
-    try {
-      await this.projection.replaceOne({ _id: state.id, sequence: { $lt: state.sequence } }, doc, { upsert: true });
-    } catch (error) {
-      if (!isDuplicateKey(error) && (error as { code?: number }).code !== 11000) throw error; // a newer projection is stored
-    }
+    const newerStored = (error: unknown): void => {
+      if (!isDuplicateKey(error) && (error as { code?: number }).code !== 11000) throw error;
+    };
+    await Promise.all([
+      this.projection.replaceOne({ _id: state.id, sequence: { $lt: state.sequence } }, doc, { upsert: true }).catch(newerStored),
+      this.snapshots.replaceOne({ _id: state.id, sequence: { $lt: state.sequence } }, { sequence: state.sequence, state: serialize(state) }, { upsert: true }).catch(newerStored),
+    ]);
   }
 
   /** Other open proposals touching any of `itemCodes`, with the items they touch. */
