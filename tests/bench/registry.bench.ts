@@ -46,6 +46,7 @@ async function measure(name: string, samples: number, op: (i: number) => Promise
   }));
   const throughput = samples / ((performance.now() - t) / 1000);
   const p50 = percentile(latencies, 50);
+  console.log(`${name}: p50 ${p50.toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms, ${throughput.toFixed(1)} ops/s (c=${CONCURRENCY})`);
   return { query: name, samples, p50, p50_ms: +p50.toFixed(2), p99_ms: +percentile(latencies, 99).toFixed(2), [`ops_per_s(c=${CONCURRENCY})`]: +throughput.toFixed(1) };
 }
 
