@@ -60,7 +60,7 @@ const bench: Bench = {
     const dbName = `bench_registry_${Date.now().toString(36)}`;
     const tokens = new TokenService('bench-secret-for-registry-benchmark-only-000000', 'bps-platform');
     const logger = createLogger('bench-registry', 'warn');
-    const running = await startRegistry({ mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: dbName, grpcPort: 0, tokens, logger, schedulerPollMs: 3_600_000, relayPollMs: 1000 });
+    const running = await startRegistry({ mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: dbName, grpcPort: 0, tokens, logger, schedulerPollMs: 3_600_000, relayPollMs: 3_600_000 }); // idle: on FerretDB the relay's unsent-entry query scans whole collections
     const mongo = await connectMongo(endpoints.mongoUri, dbName);
     const rows: BenchRow[] = [];
     try {
