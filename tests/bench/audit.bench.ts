@@ -101,10 +101,10 @@ const bench: Bench = {
   title: 'Audit: hash-chained log appends, verification, checkpoint signatures',
   async run(endpoints) {
     return [
-      ...(await appendRows(endpoints.mongoUri, 'sha256', 200)),
-      ...(await appendRows(endpoints.mongoUri, 'sm3', 200)),
-      ...signingRows(50),
-      await endToEnd(endpoints, 200),
+      ...(await appendRows(endpoints.mongoUri, 'sha256', 100)),
+      ...(await appendRows(endpoints.mongoUri, 'sm3', 100)),
+      ...signingRows(20),
+      await endToEnd(endpoints, 100),
     ];
   },
 };
