@@ -17,6 +17,7 @@ import { pickLang, translator, type Lang } from './i18n';
 import { alertBox, page, type PageContext } from './layout';
 import { safeNext, signInPage } from './signin';
 import { cataloguePage, compliancePage, diffPage, itemPage } from './standards-pages';
+import type { Guarded } from './page-types';
 import { registerWorkPages } from './work-pages';
 
 const TOKEN_COOKIE = 'bps_token';
@@ -30,8 +31,6 @@ export type ConsoleHandle = { renderError(req: FastifyRequest, reply: FastifyRep
 
 type Query = Record<string, string | undefined>;
 
-export type PageResult = { title: string; section?: string; body: Html; status?: number } | { redirect: string };
-export type Guarded = (handler: (req: FastifyRequest, ctx: PageContext, token: string) => Promise<PageResult>) => (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
 
 export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): ConsoleHandle {
   const { backends } = deps;

@@ -7,7 +7,7 @@ import type { Backends } from '../adapters/backends';
 import { formValue, type FormBody } from '../http/cookies';
 import { todayInChina, parseIsoDate } from '../http/dates';
 import { toHttpError } from '../http/grpc-errors';
-import type { Guarded } from './console';
+import type { Guarded } from './page-types';
 import { html, type Html } from './html';
 import { approvalPage, inboxPage, type InboxFilters } from './inbox-pages';
 import { alertBox, L, type PageContext } from './layout';
