@@ -65,7 +65,6 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
 
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
     bodyLimit: deps.bodyLimitBytes ?? 256 * 1024,
     ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
   });
