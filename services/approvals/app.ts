@@ -11,7 +11,7 @@ import { createKafka, ensureTopics, EventProducer } from '../shared/kafka/kafka'
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
 import { OutboxRelay } from '../shared/mongo/outbox';
-import { connectTemporal } from '../shared/temporal/temporal';
+import { connectTemporal, workerTelemetryOptions } from '../shared/temporal/temporal';
 import { createActivities } from './activities';
 import { ApprovalEventStore } from './adapters/approval-events';
 import { createInboxHandlers } from './adapters/inbox-grpc';
@@ -71,6 +71,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
     activities: createActivities({ routes, events, topicNamespace: deps.topicNamespace, ...(deps.afterChangeSetRecorded ? { afterChangeSetRecorded: deps.afterChangeSetRecorded } : {}) }),
+    ...workerTelemetryOptions({ prebuiltBundle: deps.workflowBundle !== undefined }),
   });
   const running = worker.run();
   running.catch((error: unknown) => logger.error({ err: String(error) }, 'approvals worker stopped with an error'));

@@ -2,7 +2,8 @@
 // proposal raising a basic public health service level; the lead ministry, NDRC and Finance countersign and the
 // final approver approves in their inboxes; the registry publishes the new version with its effective date; a
 // subscriber's webhook receives the publication (signature verified); the proposal follows the outcome; and the
-// audit trail traces the published version back to the proposal, every sign-off and the delivery.
+// audit trail traces the published version back to the proposal, every sign-off and the delivery — all in one
+// OpenTelemetry trace.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -177,6 +178,17 @@ describe('ad-hoc field revision, end to end', () => {
     expect(types).toContain('bps.standard.version.published');
     const signers = steps.filter((st) => st.actor?.subject).map((st) => st.actor!.subject);
     for (const who of ['nhc.staff.li', 'nhc.approver.zhao', 'ndrc.approver.chen', 'mof.approver.sun', 'sco.final.zhou']) expect(signers).toContain(who);
+
+    // One OpenTelemetry trace: the submit call → the approval workflow's activity → the registry's publication →
+    // the webhook delivery (each audit entry records the trace id of its event).
+    const traceOf = (type: string) => steps.find((st) => st.eventType === type)?.traceId;
+    const submitTrace = traceOf('bps.proposal.submitted');
+    expect(submitTrace).toMatch(/^[0-9a-f]{32}$/);
+    expect({
+      approved: traceOf('bps.approval.changeset.approved'),
+      published: traceOf('bps.standard.version.published'),
+      delivered: traceOf('bps.notification.delivered'),
+    }).toEqual({ approved: submitTrace, published: submitTrace, delivered: submitTrace });
 
     for (const c of [registryClient, proposalsClient, inbox, subscriptions, auditClient]) c.close();
   }, 180_000);

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../../shared/errors/errors';
 import { notificationEvents } from '../../shared/events/notifications';
 import { newEvent } from '../../shared/kafka/kafka';
+import { extractTraceContext, inSpan, SpanKind } from '../../shared/telemetry/otel';
 import type { Logger } from '../../shared/log/logger';
 import type { Outbox } from '../../shared/mongo/outbox';
 import { structuredCloudEvent } from '../domain/cloudevent';
@@ -220,7 +221,7 @@ export class DeliveryWorker {
   }
 
   private async deliver(doc: DeliveryDoc, token: string): Promise<void> {
-    const { subscriptions, deliveries, sender } = this.deps;
+    const { subscriptions, deliveries } = this.deps;
     const subscription = await subscriptions.get(doc.subscriptionId);
     if (!subscription || subscription.status === 'deleted') {
       await deliveries.finish(doc._id, token, { status: 'cancelled' });
@@ -232,6 +233,13 @@ export class DeliveryWorker {
       return;
     }
     const entry = await this.feedEntry(doc.eventId);
+    // The delivery joins the trace of the publication it carries (submit → workflow → registry → webhook).
+    const parent = extractTraceContext({ traceparent: entry.traceparent, tracestate: entry.tracestate });
+    await inSpan('webhook deliver', { kind: SpanKind.CLIENT, parent, attributes: { 'messaging.message.id': doc.eventId, 'bps.subscription.id': doc.subscriptionId } }, () => this.send(doc, token, subscription, entry));
+  }
+
+  private async send(doc: DeliveryDoc, token: string, subscription: NonNullable<Awaited<ReturnType<SubscriptionRepository['get']>>>, entry: FeedDoc): Promise<void> {
+    const { deliveries, sender } = this.deps;
     const startedAt = new Date();
     const { result, latencyMs } = await sender.send({
       url: subscription.endpointUrl, id: doc.eventId, body: structuredCloudEvent(feedEventOf(entry)),

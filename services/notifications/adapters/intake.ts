@@ -38,6 +38,8 @@ export function intakeHandler(deps: {
       _id: event.id, type: event.type, source: event.source, subject: event.subject, time: new Date(event.time),
       datacontenttype: event.datacontenttype, dataschema: event.dataschema, data: event.data.toString('utf8'), key: event.key,
       facets: facetsOf(event.type, known),
+      ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+      ...(event.tracestate ? { tracestate: event.tracestate } : {}),
     }), deps.subscriptions.listReceiving()]);
     const rows = receiving.filter((s) => matches(s.filter, entry.facets)).map((s) => deliveryRow(s, entry));
     const created = await deps.deliveries.createMissing(rows);

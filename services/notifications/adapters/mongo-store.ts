@@ -56,7 +56,8 @@ export class SubscriptionRepository {
 
 // ---------- feed ----------
 
-export type FeedDoc = Omit<FeedEvent, 'id'> & { _id: string; cursor: number; key: string; facets: EventFacets; appendedAt: Date };
+// traceparent/tracestate: the publication's trace context, so each webhook delivery joins the publication's trace.
+export type FeedDoc = Omit<FeedEvent, 'id'> & { _id: string; cursor: number; key: string; facets: EventFacets; appendedAt: Date; traceparent?: string; tracestate?: string };
 
 export const feedEventOf = (doc: FeedDoc): FeedEvent & { cursor: number } => ({
   id: doc._id, type: doc.type, source: doc.source, subject: doc.subject, time: doc.time, datacontenttype: doc.datacontenttype,

@@ -8,6 +8,7 @@ import * as https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { addressAllowed, hostOf, type EndpointPolicy } from '../domain/endpoint-policy';
 import type { AttemptResult } from '../domain/retry';
+import { injectTraceContext } from '../../shared/telemetry/otel';
 
 export const secretPrefix = 'whsec_';
 
@@ -75,6 +76,8 @@ export class WebhookSender {
       'webhook-id': request.id,
       'webhook-timestamp': String(timestamp),
       'webhook-signature': signatureHeader(request.secrets, request.id, timestamp, request.body),
+      // W3C trace context: the receiver can join the publication's distributed trace.
+      ...injectTraceContext(),
     };
     const isHttps = url.protocol === 'https:';
     return new Promise<SendOutcome>((resolve) => {

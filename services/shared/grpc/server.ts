@@ -72,14 +72,14 @@ function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, han
       void traced(call, async () => {
         await authenticate(call);
         await handler(call);
-      }).catch((error: unknown) => call.destroy(report(error) as grpc.ServiceError));
+      }).catch((error: unknown) => call.emit('error', report(error))); // destroy() would never send the status
     };
   }
   // Client and bidi streams: authenticate, then hand over.
   return (call: grpc.ServerDuplexStream<unknown, unknown>) => {
     tokens.verifyHeader(metadataValue(call.metadata, 'authorization')).then(
       (identity) => { identities.set(call, identity); handler(call); },
-      (error: unknown) => call.destroy(report(error) as grpc.ServiceError),
+      (error: unknown) => call.emit('error', report(error)),
     );
   };
 }

@@ -18,6 +18,12 @@ export function initTelemetry(options: { serviceName: string; otlpEndpoint?: str
   return provider;
 }
 
+/** Where spans recorded inside Temporal workflows are sent (they leave the sandbox through a sink). */
+export function workflowSpanSink(): { processor: SpanProcessor; resource: Resource } {
+  const p = provider ?? initTelemetry({ serviceName: 'bps' });
+  return { processor: p.getActiveSpanProcessor(), resource: p.resource };
+}
+
 export async function shutdownTelemetry(): Promise<void> {
   await provider?.shutdown();
   provider = undefined;

@@ -1,6 +1,11 @@
 // The one way to reach Temporal: a client whose calls carry OpenTelemetry context into workflows.
 import { Client, Connection } from '@temporalio/client';
-import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+import { fileURLToPath } from 'node:url';
+import type { Context as ActivityContext } from '@temporalio/activity';
+import {
+  makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor, OpenTelemetryWorkflowClientInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
+import { workflowSpanSink } from '../telemetry/otel';
 import { TransientError } from '../errors/errors';
 
 export type TemporalHandle = { readonly client: Client; readonly connection: Connection; close(): Promise<void> };
@@ -19,3 +24,21 @@ export async function connectTemporal(options: { address: string; namespace: str
   });
   return { client, connection, close: () => connection.close() };
 }
+
+/**
+ * Worker options that keep one OpenTelemetry trace across client → workflow → activities: the workflow interceptor
+ * module (bundled with the workflows), the activity interceptors, and the sink that exports workflow spans.
+ * With a pre-built bundle, pass `workflowInterceptorModules` to bundleWorkflowCode instead.
+ */
+export function workerTelemetryOptions(options: { prebuiltBundle: boolean }) {
+  const { processor, resource } = workflowSpanSink();
+  return {
+    interceptors: {
+      ...(options.prebuiltBundle ? {} : { workflowModules: [workflowTelemetryInterceptors] }),
+      activity: [(ctx: ActivityContext) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+    },
+    sinks: { exporter: makeWorkflowExporter(processor, resource) },
+  };
+}
+
+export const workflowTelemetryInterceptors = fileURLToPath(new URL('../../../workflows/telemetry-interceptors.ts', import.meta.url));
