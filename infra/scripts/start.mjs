@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 if (!existsSync(new URL('../../node_modules/.bin/tsx', import.meta.url))) {
   console.error('[start] installing npm dependencies (npm ci)…');
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  let result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  // npm 11 may refuse its own lock file (other platforms' optional packages unrecorded); install does the same job.
+  if (result.status !== 0) result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 const child = spawn(fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url)), ['infra/scripts/platform.ts', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
