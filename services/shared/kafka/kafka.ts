@@ -31,10 +31,22 @@ export async function ensureTopics(kafka: Kafka, topicNames: readonly string[], 
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
-    const missing = topicNames.filter((t) => !existing.has(t));
-    if (missing.length > 0) {
-      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })) });
+    // Right after creation the broker may still answer "does not host this topic-partition" for a moment
+    // (metadata not yet propagated): retry until every topic has its leaders.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = topicNames.filter((t) => !existing.has(t));
+        if (missing.length > 0) {
+          await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })) });
+        }
+        await admin.fetchTopicMetadata({ topics: [...topicNames] });
+        return;
+      } catch (error) {
+        const retriable = (error as { retriable?: boolean }).retriable === true || /topic-partition|leader|not available/i.test(errorMessage(error));
+        if (!retriable || attempt >= 15) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(200 * attempt, 2_000)));
+      }
     }
   } finally {
     await admin.disconnect();
