@@ -4,10 +4,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Identity, TokenService } from '../shared/auth/identity';
 import type { Logger } from '../shared/log/logger';
 import { Backends, type BackendAddresses } from './adapters/backends';
+import { auditRoutes } from './api/audit-routes';
 import { authRoutes } from './api/auth-routes';
 import { inboxRoutes } from './api/inbox-routes';
 import { proposalRoutes } from './api/proposals-routes';
 import { registryRoutes } from './api/registry-routes';
+import { subscriptionRoutes } from './api/subscriptions-routes';
 import { GatewayHttpError, type ApiRoute } from './http/api';
 import { parseCookies, parseForm } from './http/cookies';
 import { gatewayError, type HttpError } from './http/errors';
@@ -122,6 +124,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
 
   const routes: ApiRoute[] = [
     ...authRoutes(tokens, signInEnabled, schemas), ...registryRoutes(backends, schemas), ...proposalRoutes(backends, schemas), ...inboxRoutes(backends, schemas),
+    ...subscriptionRoutes(backends, schemas), ...auditRoutes(backends, schemas),
   ];
   for (const route of routes) {
     app.route({

@@ -1,8 +1,10 @@
 // The OpenAPI document comes from the route declarations and the .proto files.
 import { describe, expect, it } from 'vitest';
 import { Backends } from '../../services/gateway/adapters/backends';
+import { auditRoutes } from '../../services/gateway/api/audit-routes';
 import { authRoutes } from '../../services/gateway/api/auth-routes';
 import { registryRoutes } from '../../services/gateway/api/registry-routes';
+import { subscriptionRoutes } from '../../services/gateway/api/subscriptions-routes';
 import { buildOpenApi } from '../../services/gateway/http/openapi';
 import { ProtoSchemas } from '../../services/gateway/http/proto-schema';
 import { TokenService } from '../../services/shared/auth/identity';
@@ -34,7 +36,8 @@ describe('proto-derived schemas', () => {
 describe('OpenAPI 3.1 document', () => {
   const schemas = new ProtoSchemas();
   const tokens = new TokenService(DEV_JWT_SECRET, 'bps-platform');
-  const routes = [...authRoutes(tokens, true, schemas), ...registryRoutes(new Backends({ registry: 'x:1', proposals: 'x:1', approvals: 'x:1', notifications: 'x:1', audit: 'x:1' }), schemas)];
+  const backends = new Backends({ registry: 'x:1', proposals: 'x:1', approvals: 'x:1', notifications: 'x:1', audit: 'x:1' });
+  const routes = [...authRoutes(tokens, true, schemas), ...registryRoutes(backends, schemas), ...subscriptionRoutes(backends, schemas), ...auditRoutes(backends, schemas)];
   const doc = buildOpenApi(routes, schemas.all(), { version: 't' }) as any;
 
   it('has every route with path/query parameters, bodies, responses and bearer security', () => {
@@ -49,6 +52,52 @@ describe('OpenAPI 3.1 document', () => {
     expect(filing.requestBody.content['application/json'].schema.properties.metrics.type).toBe('array');
     expect(Object.keys(filing.responses)).toEqual(expect.arrayContaining(['201', '400', '422', '413', '429']));
     expect(doc.paths['/api/v1/auth/token'].post.security).toEqual([]);
+  });
+
+  it('has the subscription routes: create (201, secret once), deliveries with the dead-letter filter, redeliver', () => {
+    const create = doc.paths['/api/v1/subscriptions'].post;
+    expect(create.operationId).toBe('createSubscription');
+    expect(create.responses['201'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/bps.notifications.v1.CreateSubscriptionResponse' });
+    const body = create.requestBody.content['application/json'].schema;
+    expect(body.required).toEqual(['endpointUrl']);
+    expect(body.properties.filter.properties.eventTypes.items.enum).toContain('bps.standard.version.published');
+    expect(Object.keys(body.properties.filter.properties)).toEqual(expect.arrayContaining(['fieldCodes', 'itemCodes', 'provinceCodes', 'releaseKind']));
+    expect(doc.components.schemas['bps.notifications.v1.CreateSubscriptionResponse'].properties.secret).toEqual({ type: 'string' });
+    expect(doc.paths['/api/v1/subscriptions'].get.operationId).toBe('listSubscriptions');
+    for (const [path, method] of [['/api/v1/subscriptions/{subscriptionId}', 'get'], ['/api/v1/subscriptions/{subscriptionId}', 'delete'], ['/api/v1/subscriptions/{subscriptionId}/pause', 'post'],
+      ['/api/v1/subscriptions/{subscriptionId}/resume', 'post'], ['/api/v1/subscriptions/{subscriptionId}/rotate-secret', 'post'], ['/api/v1/subscriptions/{subscriptionId}/attempts', 'get'],
+      ['/api/v1/subscriptions/{subscriptionId}/replay', 'post'], ['/api/v1/events/{eventId}/deliveries', 'get']] as const) {
+      expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
+    }
+    const deliveries = doc.paths['/api/v1/subscriptions/{subscriptionId}/deliveries'].get;
+    expect(deliveries.parameters.find((p: any) => p.name === 'status').schema.enum).toContain('DELIVERY_STATUS_DEAD_LETTERED');
+    expect(doc.components.schemas['bps.notifications.v1.Delivery'].properties.cursor).toMatchObject({ type: 'string' });
+    const redeliver = doc.paths['/api/v1/subscriptions/{subscriptionId}/redeliver'].post;
+    expect(redeliver.requestBody.content['application/json'].schema.properties.eventIds.type).toBe('array');
+    expect(Object.keys(redeliver.responses)).toEqual(expect.arrayContaining(['200', '400', '403', '404']));
+  });
+
+  it('has the audit routes: a trace and an export per target, and verify', () => {
+    const trace = doc.paths['/api/v1/audit/items/{itemCode}/versions/{version}/trace'].get;
+    expect(trace.operationId).toBe('traceItemVersion');
+    expect(trace.parameters.map((p: any) => `${p.in}:${p.name}`)).toEqual(['path:itemCode', 'path:version']);
+    expect(trace.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/bps.audit.v1.TraceItemVersionResponse');
+    expect(doc.paths['/api/v1/audit/proposals/{proposalId}/trace'].get.operationId).toBe('traceProposal');
+    expect(doc.paths['/api/v1/audit/cycles/{cycleId}/trace'].get.operationId).toBe('traceCycle');
+    expect(doc.paths['/api/v1/audit/actors/{subject}/trace'].get.parameters.map((p: any) => p.name)).toEqual(['subject', 'from', 'to']);
+    for (const kind of ['items/{itemCode}/versions/{version}', 'proposals/{proposalId}', 'cycles/{cycleId}', 'actors/{subject}']) {
+      expect(doc.paths[`/api/v1/audit/${kind}/export`].get.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/bps.audit.v1.ExportTraceResponse');
+    }
+    const verify = doc.paths['/api/v1/audit/verify'].post;
+    expect(verify.responses['200'].content['application/json'].schema.$ref).toBe('#/components/schemas/bps.audit.v1.VerifyResponse');
+    expect(doc.components.schemas['bps.audit.v1.VerifyResponse'].properties.firstMismatch.$ref).toBe('#/components/schemas/bps.audit.v1.EntryMismatch');
+    const steps = doc.components.schemas['bps.audit.v1.Trace'].properties.steps;
+    expect(steps.items.$ref).toBe('#/components/schemas/bps.audit.v1.TraceStep');
+  });
+
+  it('gives every operation a unique id', () => {
+    const ids = Object.values(doc.paths).flatMap((ops: any) => Object.values(ops).map((o: any) => o.operationId));
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('resolves every $ref to a component', () => {

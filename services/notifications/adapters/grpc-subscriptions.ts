@@ -11,8 +11,7 @@ import {
 import type { Identity } from '../../shared/auth/identity';
 import { errorMessage, NotFoundError, PermissionDeniedError, PlatformError, ValidationError, type FieldViolation } from '../../shared/errors/errors';
 import { toServiceError } from '../../shared/grpc/status';
-import { approvalEvents } from '../../shared/events/approvals';
-import { standardEvents } from '../../shared/events/standards';
+import { subscribableEventTypes } from '../../shared/events/subscribable';
 import { identityOf } from '../../shared/grpc/server';
 import type { Logger } from '../../shared/log/logger';
 import { canManage, canRead, canRedeliver, requireSubscriber, scopedFilter, seesEverything } from '../domain/access';
@@ -44,8 +43,6 @@ export type SubscriptionsDeps = {
   readonly logger: Logger;
 };
 
-/** Every event type a filter may name: what arrives on the topics this service consumes. */
-export const subscribableEventTypes: readonly string[] = [...Object.values(standardEvents), ...Object.values(approvalEvents)].map((d) => d.type);
 
 const provinceCode = /^\d{6}$/;
 const code = /^[A-Za-z0-9_.-]{1,64}$/;
