@@ -1,4 +1,6 @@
 // UI strings: Chinese first, English switchable (cookie bps_lang or ?lang=). Code uses glossary English keys.
+import { provinceName } from './provinces';
+
 export type Lang = 'zh' | 'en';
 
 const zh = {
@@ -98,7 +100,77 @@ const enumLabels: Record<string, [zh: string, en: string]> = {
   REGION_TIER_EAST: ['东部', 'East'],
   REGION_TIER_CENTRAL: ['中部', 'Central'],
   REGION_TIER_WEST: ['西部', 'West'],
+  SUBSCRIPTION_STATUS_ACTIVE: ['运行中', 'Active'],
+  SUBSCRIPTION_STATUS_PAUSED: ['已暂停', 'Paused'],
+  SUBSCRIPTION_STATUS_DISABLED: ['已停用（接收端返回 410）', 'Disabled (endpoint answered 410)'],
+  SUBSCRIPTION_STATUS_DELETED: ['已删除', 'Deleted'],
+  SUBSCRIPTION_STATUS_UNSPECIFIED: ['—', '—'],
+  DELIVERY_STATUS_PENDING: ['待投递', 'Pending'],
+  DELIVERY_STATUS_DELIVERED: ['已送达', 'Delivered'],
+  DELIVERY_STATUS_DEAD_LETTERED: ['投递失败（死信）', 'Dead letter'],
+  DELIVERY_STATUS_CANCELLED: ['已取消', 'Cancelled'],
+  DELIVERY_STATUS_UNSPECIFIED: ['—', '—'],
+  ATTEMPT_OUTCOME_DELIVERED: ['送达', 'Delivered'],
+  ATTEMPT_OUTCOME_RETRY_SCHEDULED: ['失败，将重试', 'Failed, retry scheduled'],
+  ATTEMPT_OUTCOME_DEAD_LETTERED: ['失败，转入死信', 'Failed, dead-lettered'],
+  ATTEMPT_OUTCOME_ENDPOINT_GONE: ['接收端已下线（410）', 'Endpoint gone (410)'],
+  ATTEMPT_OUTCOME_UNSPECIFIED: ['—', '—'],
 };
+
+/** Platform events (CloudEvents types) in plain words, for the audit timeline and subscription filters. */
+const eventTypeLabels: Record<string, [zh: string, en: string]> = {
+  'bps.standard.version.published': ['发布标准新版本', 'New standard version published'],
+  'bps.standard.version.effective': ['标准版本生效', 'Standard version took effect'],
+  'bps.standard.local.filed': ['地方标准备案', 'Provincial standard filed'],
+  'bps.standard.floor.breached': ['地方标准低于国家标准', 'Provincial standard below the national floor'],
+  'bps.standard.changeset.rejected': ['变更集未能应用', 'Change set could not be applied'],
+  'bps.approval.changeset.approved': ['批准变更集', 'Change set approved'],
+  'bps.approval.proposal.decided': ['作出审批决定', 'Approval decided'],
+  'bps.approval.step.signed': ['会签/审批签署', 'Step signed'],
+  'bps.approval.signoff.refused': ['签署被拒绝', 'Sign-off refused'],
+  'bps.approval.objection.raised': ['提出异议', 'Objection raised'],
+  'bps.approval.objection.overruled': ['终审否决异议', 'Objection overruled'],
+  'bps.approval.objection.withdrawn': ['撤回异议', 'Objection withdrawn'],
+  'bps.approval.step.reminded': ['审批催办', 'Step reminder'],
+  'bps.approval.step.escalated': ['审批超期升级', 'Step escalated'],
+  'bps.approval.step.delegated': ['委托审批', 'Step delegated'],
+  'bps.approval.step.claimed': ['认领审批环节', 'Step claimed'],
+  'bps.approval.cycle.phase.changed': ['修订周期进入新阶段', 'Revision cycle phase changed'],
+  'bps.approval.cycle.refiling.overdue': ['省级重新备案逾期', 'Provincial re-filing overdue'],
+  'bps.audit.checkpoint.signed': ['签署审计检查点', 'Audit checkpoint signed'],
+  'bps.notification.delivered': ['通知已送达下游系统', 'Notification delivered'],
+  'bps.notification.dead-lettered': ['通知投递失败（死信）', 'Notification dead-lettered'],
+  'bps.notification.subscription.disabled': ['订阅被停用', 'Subscription disabled'],
+  'bps.proposal.created': ['起草调整方案', 'Proposal drafted'],
+  'bps.proposal.revised': ['修改调整方案', 'Proposal revised'],
+  'bps.proposal.rebased': ['调整方案更新基准版本', 'Proposal rebased'],
+  'bps.proposal.submitted': ['提交审批', 'Submitted for approval'],
+  'bps.proposal.resubmitted': ['重新提交审批', 'Resubmitted for approval'],
+  'bps.proposal.review.started': ['开始审批', 'Review started'],
+  'bps.proposal.returned': ['退回修改', 'Returned for revision'],
+  'bps.proposal.approved': ['调整方案获批', 'Proposal approved'],
+  'bps.proposal.rejected': ['调整方案未通过', 'Proposal rejected'],
+  'bps.proposal.withdrawn': ['撤回调整方案', 'Proposal withdrawn'],
+  'bps.proposal.conflict.flagged': ['发现方案冲突', 'Conflict flagged'],
+  'bps.proposal.conflict.cleared': ['方案冲突解除', 'Conflict cleared'],
+};
+
+export function eventTypeLabel(lang: Lang, type: string): string {
+  const label = eventTypeLabels[type];
+  return label ? (lang === 'en' ? label[1] : label[0]) : type;
+}
+
+/** Organisations as people name them (a GB/T 2260 code is a province). */
+const organisationLabels: Record<string, [string, string]> = {
+  NHC: ['国家卫生健康委', 'NHC'], MOE: ['教育部', 'MOE'], NDRC: ['国家发展改革委', 'NDRC'], MOF: ['财政部', 'MOF'],
+  SCO: ['国务院办公厅', 'General Office of the State Council'], NBS: ['国家统计局', 'NBS'], NAO: ['审计署', 'National Audit Office'], BPS: ['平台运维', 'Platform operations'],
+};
+
+export function organisationLabel(lang: Lang, code: string): string {
+  if (/^\d{6}$/.test(code)) return provinceName(code, lang);
+  const label = organisationLabels[code];
+  return label ? (lang === 'en' ? label[1] : label[0]) : code;
+}
 
 export function enumLabel(lang: Lang, value: string | number | undefined): string {
   if (value === undefined) return '—';

@@ -1,5 +1,5 @@
 // The console's page frame: skip link, landmarks, navigation, who is signed in, language switch.
-import type { Identity } from '../../shared/auth/identity';
+import type { Identity, Role } from '../../shared/auth/identity';
 import { html, qs, type Html, type Renderable } from './html';
 import { roleLabel, type Lang, type MessageKey, type Translate } from './i18n';
 
@@ -12,7 +12,8 @@ export type PageContext = {
   readonly signInEnabled: boolean;
 };
 
-type NavEntry = { href: string; key: MessageKey; section: string };
+/** `roles`: shown only to people holding one of them (the services still decide; this keeps menus relevant). */
+type NavEntry = { href: string; key: MessageKey; section: string; roles?: readonly Role[] };
 
 const nav: readonly NavEntry[] = [
   { href: '/standards', key: 'navStandards', section: 'standards' },
@@ -20,12 +21,20 @@ const nav: readonly NavEntry[] = [
   { href: '/standards/compliance', key: 'navCompliance', section: 'compliance' },
   { href: '/proposals', key: 'navProposals', section: 'proposals' },
   { href: '/inbox', key: 'navInbox', section: 'inbox' },
+  { href: '/subscriptions', key: 'navSubscriptions', section: 'subscriptions', roles: ['subscriber-admin', 'province-officer', 'operator', 'auditor'] },
+  { href: '/audit', key: 'navAudit', section: 'audit', roles: ['auditor', 'operator'] },
 ];
+
+/** Whether the section's navigation entry (and links into it) are shown to this person. */
+export function mayUse(identity: Identity | undefined, section: string): boolean {
+  const entry = nav.find((n) => n.section === section);
+  return !entry?.roles || entry.roles.some((r) => identity?.roles.includes(r) ?? false);
+}
 
 export function page(ctx: PageContext, options: { title: string; section?: string; sectionsAvailable?: ReadonlySet<string> }, body: Renderable): Html {
   const { t, lang, identity } = ctx;
   const otherLang = lang === 'zh' ? 'en' : 'zh';
-  const visible = nav.filter((n) => !options.sectionsAvailable || options.sectionsAvailable.has(n.section));
+  const visible = nav.filter((n) => (!options.sectionsAvailable || options.sectionsAvailable.has(n.section)) && mayUse(identity, n.section));
   return html`<!doctype html>
 <html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">
 <head>

@@ -9,9 +9,9 @@ import {
 import type { SubmissionViolation } from '../../../proto/gen/bps/proposals/v1/proposals';
 import { regionTierToJSON } from '../../../proto/gen/bps/common/v1/common';
 import { formatDate } from '../http/dates';
-import { html, type Html } from './html';
+import { html, qs, type Html } from './html';
 import { enumLabel } from './i18n';
-import { alertBox, L, type PageContext } from './layout';
+import { alertBox, L, mayUse, type PageContext } from './layout';
 import { formatFen, tiers, triggers, type ProposalForm } from './proposal-form';
 import { roundsSection } from './inbox-pages';
 import { metricText } from './standards-pages';
@@ -171,6 +171,7 @@ ${extra.validation ? html`${violationsBox(ctx, extra.validation.violations)}${co
   <form method="post" action="/proposals/${encodeURIComponent(p.proposalId)}/submit" class="inline"><input type="hidden" name="expectedRevision" value="${revision}"><button type="submit" class="primary" data-testid="submit">${L(ctx, '提交审批', 'Submit for approval')}</button></form>` : ''}
   ${own && !['PROPOSAL_STATE_APPROVED', 'PROPOSAL_STATE_REJECTED', 'PROPOSAL_STATE_WITHDRAWN'].includes(proposalStateToJSON(p.state)) ? html`<form method="post" action="/proposals/${encodeURIComponent(p.proposalId)}/withdraw" class="inline">
     <label for="reason">${L(ctx, '撤回理由', 'Reason')}</label> <input type="text" id="reason" name="reason" required> <button type="submit" class="danger">${L(ctx, '撤回', 'Withdraw')}</button></form>` : ''}
+  ${mayUse(ctx.identity, 'audit') ? html`<a href="/audit${qs({ proposal: p.proposalId })}" data-testid="audit-link">${L(ctx, '审计追溯', 'Audit trail')}</a>` : ''}
 </div>
 <section aria-labelledby="content"><h2 id="content">${c?.title ?? ''}</h2>
 <dl class="attributes">

@@ -11,7 +11,7 @@ import { releaseKindToJSON } from '../../../proto/gen/bps/standards/v1/changes';
 import { formatDate } from '../http/dates';
 import { html, qs, type Html } from './html';
 import { basisLabel, enumLabel, unitLabel, type Lang } from './i18n';
-import { alertBox, type PageContext } from './layout';
+import { alertBox, mayUse, type PageContext } from './layout';
 import { provinceName, provinces } from './provinces';
 
 const stated = (ctx: PageContext, s: StatedText | undefined): Html =>
@@ -146,7 +146,8 @@ export function provenanceCell(ctx: PageContext, v: ItemVersion): Html {
   return html`${p.proposalIds.map((id, i) => html`<a href="/proposals/${encodeURIComponent(id)}">${id}</a>${p.proposalRevisions[i] ? html` <span class="muted">r${p.proposalRevisions[i]}</span>` : ''} `)}
     ${p.workflowId ? html`<br><span class="muted">${ctx.t('workflow')}:</span> <a href="/inbox/${encodeURIComponent(p.proposalIds[0] ?? p.workflowId)}">${p.workflowId}</a>` : ''}
     ${p.cycleId ? html`<br><span class="muted">${ctx.t('cycle')}:</span> ${p.cycleId}` : ''}
-    ${p.approvedBy?.subject ? html`<br><span class="muted">${ctx.t('approvedBy')}:</span> ${p.approvedBy.subject} (${p.approvedBy.organisation})` : ''}`;
+    ${p.approvedBy?.subject ? html`<br><span class="muted">${ctx.t('approvedBy')}:</span> ${p.approvedBy.subject} (${p.approvedBy.organisation})` : ''}
+    ${mayUse(ctx.identity, 'audit') && v.item?.itemCode ? html`<br><a href="/audit${qs({ item: v.item.itemCode, version: v.version })}" data-testid="audit-link">${ctx.t('navAudit')}</a>` : ''}`;
 }
 
 export function itemPage(ctx: PageContext, q: { date: string; province: string }, item: GetItemResponse, history: readonly ItemVersion[], lineage: GetItemLineageResponse | undefined): Html {
