@@ -7,8 +7,8 @@ import {
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type * as activities from '../services/approvals/activities';
 import {
-  approvalDecisionStateQuery, approvalStateQuery, claimStepUpdate, delegateStepUpdate, overruleObjectionUpdate, proposalResubmittedSignal, releaseStepUpdate, signOffUpdate, takeBackStepUpdate, withdrawProposalUpdate,
-  type ApprovalResult, type ApprovalView, type DelegateStepArgs, type OverruleObjectionArgs, type ProposalApprovalInput, type ProposalResubmitted, type SignOffArgs, type StepArgs, type WithdrawProposal,
+  approvalDecisionStateQuery, approvalStateQuery, claimStepUpdate, delegateStepUpdate, editionReleasedSignal, overruleObjectionUpdate, proposalResubmittedSignal, releaseStepUpdate, signOffUpdate, takeBackStepUpdate, withdrawProposalUpdate,
+  type ApprovalResult, type ApprovalView, type DelegateStepArgs, type OverruleObjectionArgs, type ProposalApprovalInput, type ProposalResubmitted, type RebaseNotice, type SignOffArgs, type StepArgs, type WithdrawProposal,
 } from './contracts';
 import { decide, evolve, initialState, nextDeadline, openKeys, toView, type ApprovalEvent, type ApprovalState, type Command, type Refusal } from './approval/domain';
 import { outgoingFor, type OutgoingEvent } from './approval/outgoing';
@@ -28,6 +28,7 @@ export const takeBackStep = defineUpdate<ApprovalView, [StepArgs]>(takeBackStepU
 export const overruleObjection = defineUpdate<ApprovalView, [OverruleObjectionArgs]>(overruleObjectionUpdate);
 export const withdrawProposal = defineUpdate<ApprovalView, [WithdrawProposal]>(withdrawProposalUpdate);
 export const proposalResubmitted = defineSignal<[ProposalResubmitted]>(proposalResubmittedSignal);
+export const editionReleased = defineSignal<[RebaseNotice]>(editionReleasedSignal);
 export const approvalState = defineQuery<ApprovalView>(approvalStateQuery);
 export const approvalDecisionState = defineQuery<ApprovalState>(approvalDecisionStateQuery);
 
@@ -110,15 +111,17 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
   setHandler(takeBackStep, (a) => handle({ type: 'takeBack', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'takeBack', ...a, at: Date.now() }) });
   setHandler(overruleObjection, (a) => handle({ type: 'overrule', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'overrule', ...a, at: Date.now() }) });
   setHandler(withdrawProposal, (a) => handle({ type: 'withdraw', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'withdraw', ...a, at: Date.now() }) });
-  setHandler(proposalResubmitted, (resubmission) => {
+  const applySignal = (cmd: Command): void => {
     if (!loaded) return;
-    const decision = decide(loaded, { type: 'resubmit', resubmission, at: Date.now() });
+    const decision = decide(loaded, cmd);
     if (!decision.ok) {
-      log.warn('resubmission ignored', { reason: decision.refusal.reason });
+      log.warn(`${cmd.type} ignored`, { reason: decision.refusal.reason });
       return;
     }
     apply(decision.events);
-  });
+  };
+  setHandler(proposalResubmitted, (resubmission) => applySignal({ type: 'resubmit', resubmission, at: Date.now() }));
+  setHandler(editionReleased, (edition) => applySignal({ type: 'supersede', edition, at: Date.now() }));
 
   const route = await chooseApprovalRoute({ kind: input.kind, fieldCode: input.fieldCodes[0] ?? '' });
   loaded = initialState(workflowId, input, route, Date.now());

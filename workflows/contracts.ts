@@ -120,6 +120,8 @@ export type StepView = {
   readonly open: boolean;
 };
 export type RoundView = { readonly round: number; readonly proposalRevision: number; readonly steps: readonly StepView[]; readonly outcome?: RoundOutcome };
+/** A unified revision released a new edition while this ad-hoc revision was running: it must be rebased or withdrawn. */
+export type RebaseNotice = { readonly cycleId: string; readonly title: string; readonly effectiveFrom: string; readonly releasedAt: number };
 export type ApprovalView = {
   readonly proposal: Omit<ProposalApprovalInput, 'changeSet'>;
   readonly workflowId: string;
@@ -130,15 +132,20 @@ export type ApprovalView = {
   readonly rounds: readonly RoundView[];
   /** What the open stage still needs ("waiting for 财政部", "objection from 国家发展改革委: …"). */
   readonly needs: readonly string[];
+  /** Set while the proposal waits to be rebased onto a released edition (or withdrawn). */
+  readonly rebase?: RebaseNotice;
 };
 export type ApprovalResult = { readonly status: ApprovalStatus; readonly rounds: number; readonly routeVersion: number };
 /** Query: the approval's full decision state (workflows/approval/domain.ts ApprovalState), so the inbox can run
  * the same separation-of-duties rules before it sends an update. */
 export const approvalDecisionStateQuery = 'approvalDecisionState';
+/** Signal the cycle (through an activity) sends every running ad-hoc revision when its edition is released. */
+export const editionReleasedSignal = 'editionReleased';
 
 // ---- Unified revision cycle (集中统一调整). Added by the approvals service. ----
 
-export type CycleField = { readonly fieldCode: string; readonly leadMinistry: string };
+/** A field of the cycle, its lead ministry and (optionally) its own proposal window; default: the cycle's. */
+export type CycleField = { readonly fieldCode: string; readonly leadMinistry: string; readonly proposalWindowSeconds?: number };
 export type CycleInput = {
   readonly cycleId: string;
   readonly planPeriod: string; // e.g. "2026–2030"
@@ -149,6 +156,10 @@ export type CycleInput = {
   readonly fiscalCeiling: { readonly centralFen: string; readonly localFen: string };
   readonly evaluationSeconds: number;
   readonly proposalWindowSeconds: number;
+  /** Re-filing period after a breach, overriding the registry's deadline date (tests run it in seconds). */
+  readonly refilingSeconds?: number;
+  /** Who opened the cycle (recorded on its first phase event). */
+  readonly openedBy?: ActorRef;
 };
 export type CyclePhase = 'evaluation' | 'proposals' | 'consolidation' | 'released' | 'refiling' | 'closed';
 
@@ -157,6 +168,9 @@ export type FileEvaluationArgs = { readonly actor: ActorRef; readonly fieldCode:
 /** A proposal filed into the cycle's window; it runs its own adHocRevision child (kind UNIFIED, not published alone). */
 export const submitCycleProposalUpdate = 'submitCycleProposal';
 export type SubmitCycleProposalArgs = { readonly actor: ActorRef; readonly proposal: ProposalApprovalInput };
+/** The lead ministry closes its field's proposal window before the deadline (nothing more to file). */
+export const closeProposalWindowUpdate = 'closeProposalWindow';
+export type CloseProposalWindowArgs = { readonly actor: ActorRef; readonly fieldCode: string };
 export const resolveConflictUpdate = 'resolveConflict';
 export type ResolveConflictArgs = { readonly actor: ActorRef; readonly itemCode: string; readonly keepProposalId: string; readonly reason: string };
 export const trimProposalUpdate = 'trimProposal';
@@ -172,11 +186,23 @@ export const closeCycleUpdate = 'closeCycle';
 
 export const cycleStateQuery = 'cycleState';
 export type CyclePackageEntry = { readonly proposalId: string; readonly proposalRevision: number; readonly fieldCode: string; readonly itemCodes: readonly string[]; readonly fiscalTotals: FiscalTotals; readonly status: 'in_approval' | 'approved' | 'not_approved' | 'dropped'; readonly note?: string };
+export type ProposalWindow = { readonly fieldCode: string; readonly leadMinistry: string; readonly closesAt: number; readonly closed: boolean; readonly closedEarlyBy?: string };
 export type CycleView = {
   readonly cycleId: string;
+  readonly planPeriod?: string;
+  readonly title?: string;
+  readonly effectiveFrom?: string;
+  readonly fiscalCeiling?: { readonly centralFen: string; readonly localFen: string };
+  readonly fields?: readonly CycleField[];
+  readonly openedAt?: number;
   readonly phase: CyclePhase;
   readonly evaluations: Readonly<Record<string, { readonly by: string; readonly summary: string }>>;
+  /** The latest closing of the proposal windows (kept for older clients; see windows). */
   readonly windowClosesAt?: number;
+  /** One proposal window per field (empty before the proposal phase). */
+  readonly windows?: readonly ProposalWindow[];
+  /** Ad-hoc revisions that were running at release and were sent back to be rebased or withdrawn. */
+  readonly rebaseRequired?: readonly string[];
   readonly package: readonly CyclePackageEntry[];
   readonly conflicts: readonly { readonly itemCode: string; readonly proposalIds: readonly string[] }[];
   readonly totals: { readonly centralFen: string; readonly localFen: string };

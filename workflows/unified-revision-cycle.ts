@@ -3,26 +3,27 @@
 // (conflicts on the same item resolved; fiscal cost by level of government within the ceiling), joint approval,
 // one edition with one effective date, then tracking of provincial re-filing.
 import {
-  allHandlersFinished, ApplicationFailure, condition, defineQuery, defineSignal, defineUpdate, proxyActivities, setHandler, sleep, startChild, workflowInfo,
+  allHandlersFinished, ApplicationFailure, condition, defineQuery, defineSignal, defineUpdate, patched, proxyActivities, setHandler, sleep, startChild, workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type * as activities from '../services/approvals/activities';
 import {
-  approvePackageUpdate, closeCycleUpdate, cycleStateQuery, fileEvaluationUpdate, floorBreachedSignal, provinceRefiledSignal, resolveConflictUpdate, submitCycleProposalUpdate, trimProposalUpdate,
-  type ActorRef, type ApprovalResult, type ApprovePackageArgs, type CycleInput, type CyclePackageEntry, type CyclePhase, type CycleView, type FileEvaluationArgs, type FloorBreachedSignal,
-  type ProposalApprovalInput, type ProvinceRefiledSignal, type ResolveConflictArgs, type SubmitCycleProposalArgs, type TrimProposalArgs,
+  approvePackageUpdate, closeCycleUpdate, closeProposalWindowUpdate, cycleStateQuery, fileEvaluationUpdate, floorBreachedSignal, provinceRefiledSignal, resolveConflictUpdate, submitCycleProposalUpdate, trimProposalUpdate,
+  type ActorRef, type ApprovalResult, type ApprovePackageArgs, type CloseProposalWindowArgs, type CycleInput, type CyclePackageEntry, type CyclePhase, type CycleView, type FileEvaluationArgs, type FloorBreachedSignal,
+  type ProposalApprovalInput, type ProposalWindow, type ProvinceRefiledSignal, type ResolveConflictArgs, type SubmitCycleProposalArgs, type TrimProposalArgs,
 } from './contracts';
 import { conflictsOf, exceedsCeiling, included, totalsOf } from './cycle/consolidation';
 import { adHocRevision } from './ad-hoc-revision';
 
 type Activities = ReturnType<typeof activities.createActivities>;
-const { recordCyclePhase, releaseCycleEdition, warnRefilingOverdue } = proxyActivities<Activities>({
+const { recordCycleAction, recordCyclePhase, recordProposalWindowClosed, releaseCycleEdition, sendRunningRevisionsToRebase, warnRefilingOverdue } = proxyActivities<Activities>({
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['NOT_FOUND', 'VALIDATION_FAILED', 'FAILED_PRECONDITION'] },
 });
 
 export const fileEvaluation = defineUpdate<CycleView, [FileEvaluationArgs]>(fileEvaluationUpdate);
 export const submitCycleProposal = defineUpdate<CycleView, [SubmitCycleProposalArgs]>(submitCycleProposalUpdate);
+export const closeProposalWindow = defineUpdate<CycleView, [CloseProposalWindowArgs]>(closeProposalWindowUpdate);
 export const resolveConflict = defineUpdate<CycleView, [ResolveConflictArgs]>(resolveConflictUpdate);
 export const trimProposal = defineUpdate<CycleView, [TrimProposalArgs]>(trimProposalUpdate);
 export const approvePackage = defineUpdate<CycleView, [ApprovePackageArgs]>(approvePackageUpdate);
@@ -39,7 +40,7 @@ const isFinalApprover = (a: ActorRef): boolean => a.organisation === 'SCO' && a.
 type Refiling = { provinceCode: string; itemCode: string; deadline: number; refiled: boolean; overdue: boolean };
 
 export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: CyclePhase; released: readonly string[] }> {
-  const { workflowId } = workflowInfo();
+  const { workflowId, startTime } = workflowInfo();
   let phase: CyclePhase = 'evaluation';
   let windowClosesAt: number | undefined = undefined;
   const evaluations: Record<string, { by: string; summary: string }> = {};
@@ -49,10 +50,27 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
   const refiling: Refiling[] = [];
   let approvedBy: ActorRef | undefined;
   let closed = false;
+  let windows: ProposalWindow[] = [];
+  let rebaseRequired: string[] = [];
+  let refilingChanges = 0;
+  // Histories recorded before per-field windows had one window for the whole cycle.
+  const perFieldWindows = patched('per-field-proposal-windows');
+  // ... and recorded only phase changes, not who filed, resolved, trimmed or approved what.
+  const actionsRecorded = patched('cycle-actions-recorded');
+  let actionSeq = 0;
+  // Undefined when not recorded: handlers then stay synchronous, as in the histories recorded before.
+  const recordAction = (action: string, actor: ActorRef, on: { fieldCode?: string; proposalId?: string; itemCode?: string; provinceCode?: string; comment?: string; proposalIds?: readonly string[] } = {}): Promise<void> | undefined => {
+    if (!actionsRecorded) return undefined;
+    return recordCycleAction({ cycleId: input.cycleId, workflowId, seq: ++actionSeq, action, actor, at: Date.now(), ...on });
+  };
+  const thenView = (recording: Promise<void> | undefined): CycleView | Promise<CycleView> => (recording ? recording.then(view) : view());
+  const platform: ActorRef = { subject: 'system:approvals', organisation: 'BPS', roles: [] };
 
   const leadOf = (fieldCode: string): string | undefined => input.fields.find((f) => f.fieldCode === fieldCode)?.leadMinistry;
+  const windowOf = (fieldCode: string): ProposalWindow | undefined => windows.find((w) => w.fieldCode === fieldCode);
   const view = (): CycleView => ({
-    cycleId: input.cycleId, phase, evaluations: { ...evaluations }, ...(windowClosesAt !== undefined ? { windowClosesAt } : {}), package: entries.map((e) => ({ ...e })),
+    cycleId: input.cycleId, planPeriod: input.planPeriod, title: input.title, effectiveFrom: input.effectiveFrom, fiscalCeiling: input.fiscalCeiling, fields: input.fields, openedAt: startTime.getTime(), phase, evaluations: { ...evaluations },
+    ...(windowClosesAt !== undefined ? { windowClosesAt } : {}), windows: windows.map((w) => ({ ...w })), rebaseRequired: [...rebaseRequired], package: entries.map((e) => ({ ...e })),
     conflicts: conflictsOf(entries), totals: totalsOf(entries), ceilingExceeded: exceedsCeiling(entries, input.fiscalCeiling), refiling: refiling.map((r) => ({ ...r })),
   });
   const setEntry = (proposalId: string, patch: Partial<CyclePackageEntry>): void => {
@@ -67,7 +85,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
   setHandler(cycleState, view);
   setHandler(fileEvaluation, (a) => {
     evaluations[a.fieldCode] = { by: a.actor.subject, summary: a.summary };
-    return view();
+    return thenView(recordAction('evaluation.filed', a.actor, { fieldCode: a.fieldCode, comment: a.summary }));
   }, {
     validator: (a) => {
       if (phase !== 'evaluation') refuse('FAILED_PRECONDITION', 'NOT_IN_EVALUATION', `the cycle is in phase ${phase}`);
@@ -86,6 +104,8 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
       (r: ApprovalResult) => setEntry(proposal.proposalId, { status: r.status === 'approved' ? 'approved' : 'not_approved', note: r.status }),
       () => setEntry(proposal.proposalId, { status: 'not_approved', note: 'approval failed' }),
     ));
+    const recording = recordAction('proposal.entered', a.actor, { fieldCode: proposal.fieldCodes[0] ?? '', proposalId: proposal.proposalId });
+    if (recording) await recording;
     return view();
   }, {
     validator: (a) => {
@@ -93,15 +113,31 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
       const field = a.proposal.fieldCodes[0] ?? '';
       const lead = leadOf(field);
       if (!lead) refuse('INVALID_ARGUMENT', 'UNKNOWN_FIELD', `field ${field} is not part of cycle ${input.cycleId}`);
+      if (windowOf(field)?.closed) refuse('FAILED_PRECONDITION', 'WINDOW_CLOSED', `the proposal window of ${field} closed`);
       if (a.actor.organisation !== lead) refuse('PERMISSION_DENIED', 'NOT_LEAD_MINISTRY', `proposals for ${field} come from ${lead}`);
       if (proposals.has(a.proposal.proposalId)) refuse('FAILED_PRECONDITION', 'ALREADY_SUBMITTED', `proposal ${a.proposal.proposalId} is already in the cycle`);
     },
   });
-  setHandler(resolveConflict, (a) => {
-    for (const e of included(entries)) {
-      if (e.itemCodes.includes(a.itemCode) && e.proposalId !== a.keepProposalId) setEntry(e.proposalId, { status: 'dropped', note: `conflict on ${a.itemCode} resolved for ${a.keepProposalId}: ${a.reason}` });
-    }
+  setHandler(closeProposalWindow, (a) => {
+    windows = windows.map((w) => (w.fieldCode === a.fieldCode ? { ...w, closesAt: Date.now(), closedEarlyBy: a.actor.subject } : w));
     return view();
+  }, {
+    validator: (a) => {
+      const w = windowOf(a.fieldCode);
+      if (phase !== 'proposals' || !w) refuse('FAILED_PRECONDITION', 'WINDOW_CLOSED', `no proposal window is open (phase ${phase})`);
+      if (w!.closed || w!.closedEarlyBy) refuse('FAILED_PRECONDITION', 'WINDOW_CLOSED', `the proposal window of ${a.fieldCode} is already closed`);
+      if (a.actor.organisation !== w!.leadMinistry) refuse('PERMISSION_DENIED', 'NOT_LEAD_MINISTRY', `the window of ${a.fieldCode} is closed by ${w!.leadMinistry}`);
+    },
+  });
+  setHandler(resolveConflict, (a) => {
+    const dropped: string[] = [];
+    for (const e of included(entries)) {
+      if (e.itemCodes.includes(a.itemCode) && e.proposalId !== a.keepProposalId) {
+        setEntry(e.proposalId, { status: 'dropped', note: `conflict on ${a.itemCode} resolved for ${a.keepProposalId}: ${a.reason}` });
+        dropped.push(e.proposalId);
+      }
+    }
+    return thenView(recordAction('conflict.resolved', a.actor, { itemCode: a.itemCode, proposalId: a.keepProposalId, proposalIds: dropped, comment: a.reason }));
   }, {
     validator: (a) => {
       if (phase !== 'consolidation') refuse('FAILED_PRECONDITION', 'NOT_IN_CONSOLIDATION', `the cycle is in phase ${phase}`);
@@ -113,9 +149,9 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
   });
   setHandler(trimProposal, (a) => {
     const p = proposals.get(a.proposalId)!;
-    proposals.set(a.proposalId, { ...p, fiscalTotals: a.fiscalTotals, changeSet: a.changeSet });
+    proposals.set(a.proposalId, { ...p, fiscalTotals: a.fiscalTotals, changeSet: a.changeSet ?? p.changeSet });
     setEntry(a.proposalId, { fiscalTotals: a.fiscalTotals, note: 'trimmed' });
-    return view();
+    return thenView(recordAction('proposal.trimmed', a.actor, { proposalId: a.proposalId, comment: `central ${p.fiscalTotals.centralFen}→${a.fiscalTotals.centralFen} fen, local ${p.fiscalTotals.localFen}→${a.fiscalTotals.localFen} fen` }));
   }, {
     validator: (a) => {
       if (phase !== 'consolidation') refuse('FAILED_PRECONDITION', 'NOT_IN_CONSOLIDATION', `the cycle is in phase ${phase}`);
@@ -127,11 +163,19 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
       }
     },
   });
+  let approving = false;
   setHandler(approvePackage, (a) => {
-    approvedBy = a.actor;
-    return view();
+    // Recorded before the release is triggered, so the approval precedes the edition in every log.
+    approving = true;
+    const approve = (): CycleView => {
+      approvedBy = a.actor;
+      return view();
+    };
+    const recording = recordAction('package.approved', a.actor, { proposalIds: included(entries).map((e) => e.proposalId), comment: a.comment });
+    return recording ? recording.then(approve) : approve();
   }, {
     validator: (a) => {
+      if (approving || approvedBy) refuse('FAILED_PRECONDITION', 'ALREADY_APPROVED', 'the package is already approved');
       if (phase !== 'consolidation') refuse('FAILED_PRECONDITION', 'NOT_IN_CONSOLIDATION', `the cycle is in phase ${phase}`);
       if (!isFinalApprover(a.actor)) refuse('PERMISSION_DENIED', 'NOT_FINAL_APPROVER', 'the package is approved by the final approver');
       if (conflictsOf(entries).length > 0) refuse('FAILED_PRECONDITION', 'CONFLICTS_UNRESOLVED', `unresolved conflicts on ${conflictsOf(entries).map((c) => c.itemCode).join(', ')}`);
@@ -143,11 +187,20 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
     },
   });
   setHandler(floorBreached, (s) => {
-    if (!refiling.some((r) => r.provinceCode === s.provinceCode && r.itemCode === s.itemCode)) refiling.push({ ...s, deadline: s.refileDeadline, refiled: false, overdue: false });
+    const deadline = input.refilingSeconds !== undefined ? Date.now() + input.refilingSeconds * 1000 : s.refileDeadline;
+    const known = refiling.find((r) => r.provinceCode === s.provinceCode && r.itemCode === s.itemCode);
+    if (known && !known.refiled) return; // the same breach reported again
+    refilingChanges++;
+    if (!known) refiling.push({ provinceCode: s.provinceCode, itemCode: s.itemCode, deadline, refiled: false, overdue: false });
+    else Object.assign(known, { refiled: false, overdue: false, deadline }); // re-filed, then below the floor again
+    return recordAction('refiling.required', platform, { provinceCode: s.provinceCode, itemCode: s.itemCode, comment: `deadline ${new Date(deadline).toISOString()}` });
   });
   setHandler(provinceRefiled, (s) => {
     const r = refiling.find((x) => x.provinceCode === s.provinceCode && x.itemCode === s.itemCode);
-    if (r) r.refiled = true;
+    if (!r || r.refiled) return;
+    r.refiled = true;
+    refilingChanges++;
+    return recordAction('refiling.completed', platform, { provinceCode: s.provinceCode, itemCode: s.itemCode, ...(r.overdue ? { comment: 'after the deadline' } : {}) });
   });
   setHandler(closeCycle, () => {
     closed = true;
@@ -160,13 +213,18 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
   });
 
   // Evaluation: every field files, or the phase's deadline passes.
-  await movePhase('evaluation', `plan period ${input.planPeriod}`);
+  await movePhase('evaluation', `plan period ${input.planPeriod}`, input.openedBy);
   const allFiled = await condition(() => input.fields.every((f) => evaluations[f.fieldCode]), input.evaluationSeconds * 1000);
-  windowClosesAt = Date.now() + input.proposalWindowSeconds * 1000;
+  const opened = Date.now();
+  windows = perFieldWindows
+    ? input.fields.map((f) => ({ fieldCode: f.fieldCode, leadMinistry: f.leadMinistry, closesAt: opened + (f.proposalWindowSeconds ?? input.proposalWindowSeconds) * 1000, closed: false }))
+    : [];
+  windowClosesAt = perFieldWindows ? Math.max(...windows.map((w) => w.closesAt)) : opened + input.proposalWindowSeconds * 1000;
   await movePhase('proposals', allFiled ? 'all fields filed their evaluation' : 'evaluation deadline passed');
 
-  // Proposal window, then wait for every proposal's own approval to end.
-  await sleep(Math.max(1, windowClosesAt - Date.now()));
+  // Proposal windows (one per field, each with its deadline), then wait for every proposal's own approval to end.
+  if (perFieldWindows) await closeWindowsAtTheirDeadlines();
+  else await sleep(Math.max(1, windowClosesAt - Date.now()));
   await movePhase('consolidation', 'proposal window closed');
   await Promise.all(children);
 
@@ -181,14 +239,18 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
     }),
   });
   await movePhase('released', `edition released with ${released.length} proposals`, approvedBy);
+  if (patched('running-revisions-rebase-on-release')) {
+    rebaseRequired = await sendRunningRevisionsToRebase({ cycleId: input.cycleId, title: input.title, effectiveFrom: input.effectiveFrom, releasedAt: Date.now(), exclude: [...proposals.keys()] });
+    if (rebaseRequired.length > 0) await recordAction('revisions.sent_to_rebase', platform, { proposalIds: rebaseRequired });
+  }
 
   // Provincial re-filing: each breach has a deadline; overdue provinces produce a warning (once).
   await movePhase('refiling', 'tracking provincial re-filing');
   while (!closed) {
     const open = refiling.filter((r) => !r.refiled && !r.overdue);
     const next = open.length > 0 ? Math.min(...open.map((r) => r.deadline)) : undefined;
-    const count = refiling.length;
-    const changed = (): boolean => closed || refiling.length !== count || open.some((r) => r.refiled);
+    const seen = refilingChanges;
+    const changed = (): boolean => closed || refilingChanges !== seen;
     if (next === undefined) {
       await condition(changed);
       continue;
@@ -202,4 +264,20 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
   await movePhase('closed', 'closed by the final approver');
   await condition(allHandlersFinished);
   return { phase, released };
+
+  async function closeWindowsAtTheirDeadlines(): Promise<void> {
+    for (;;) {
+      const open = windows.filter((w) => !w.closed);
+      if (open.length === 0) return;
+      const next = Math.min(...open.map((w) => w.closesAt));
+      const earliest = windows;
+      // Wakes early when a lead ministry closes its window (the array is replaced).
+      await condition(() => windows !== earliest, Math.max(1, next - Date.now()));
+      for (const w of windows.filter((x) => !x.closed && x.closesAt <= Date.now())) {
+        windows = windows.map((x) => (x.fieldCode === w.fieldCode ? { ...x, closed: true } : x));
+        const filed = entries.filter((e) => e.fieldCode === w.fieldCode).map((e) => e.proposalId);
+        await recordProposalWindowClosed({ cycleId: input.cycleId, workflowId, fieldCode: w.fieldCode, proposalIds: filed, closedEarlyBy: w.closedEarlyBy ?? '', at: Date.now() });
+      }
+    }
+  }
 }

@@ -1,7 +1,8 @@
 // Activities of the approval workflows: all I/O (routes, outbox) lives here. Each is idempotent: the events it
 // writes carry ids fixed by the workflow, and the outbox's unique index turns a retry into a no-op.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { ActorRef, ApprovalRoute } from '../../workflows/contracts';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { editionReleasedSignal, workflowTypes, type ActorRef, type ApprovalRoute, type RebaseNotice } from '../../workflows/contracts';
 import type { OutgoingEvent } from '../../workflows/approval/outgoing';
 import { ChangeSet, ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { approvalEvents } from '../shared/events/approvals';
@@ -14,6 +15,9 @@ export type ApprovalActivityDeps = {
   readonly routes: RoutesRepository;
   readonly events: ApprovalEventStore;
   readonly topicNamespace: string;
+  /** Finds and signals running ad-hoc revisions when a cycle releases its edition. */
+  readonly temporal: Client;
+  readonly taskQueue: string;
   /** Test seam: runs after the approved change set is written, before the activity completes. */
   readonly afterChangeSetRecorded?: (attempt: number) => Promise<void>;
 };
@@ -41,6 +45,21 @@ export type CycleEdition = {
   readonly approvedBy: ActorRef;
   readonly approvedAt: number;
   readonly proposals: readonly { readonly proposalId: string; readonly proposalRevision: number; readonly fieldCodes: readonly string[]; readonly changeSet: unknown }[];
+};
+
+export type CycleAction = {
+  readonly cycleId: string;
+  readonly workflowId: string;
+  readonly seq: number;
+  readonly action: string;
+  readonly fieldCode?: string;
+  readonly proposalId?: string;
+  readonly itemCode?: string;
+  readonly provinceCode?: string;
+  readonly comment?: string;
+  readonly proposalIds?: readonly string[];
+  readonly actor: ActorRef;
+  readonly at: number;
 };
 
 const systemActor: ActorRef = { subject: 'system:approvals', organisation: 'BPS', roles: [] };
@@ -83,6 +102,45 @@ export function createActivities(deps: ApprovalActivityDeps) {
           source: approvalsSource, key: input.cycleId, id: `${input.workflowId}/cycle/${input.phase}`, time: new Date(input.at), topicNamespace: deps.topicNamespace,
         }),
       ]));
+    },
+
+    async recordProposalWindowClosed(input: { cycleId: string; workflowId: string; fieldCode: string; proposalIds: readonly string[]; closedEarlyBy: string; at: number }): Promise<void> {
+      await asActivity(() => deps.events.append([
+        newEvent(approvalEvents.proposalWindowClosed, {
+          cycleId: input.cycleId, workflowId: input.workflowId, fieldCode: input.fieldCode, proposalIds: [...input.proposalIds], closedEarlyBy: input.closedEarlyBy,
+          closedAt: new Date(input.at), actor: toActor(systemActor),
+        }, { source: approvalsSource, key: input.cycleId, id: `${input.workflowId}/window/${input.fieldCode}`, time: new Date(input.at), topicNamespace: deps.topicNamespace }),
+      ]));
+    },
+
+    /** One human (or platform) action in a cycle, numbered by the workflow so a retry writes the same event. */
+    async recordCycleAction(input: CycleAction): Promise<void> {
+      await asActivity(() => deps.events.append([
+        newEvent(approvalEvents.cycleActionRecorded, {
+          cycleId: input.cycleId, workflowId: input.workflowId, action: input.action, fieldCode: input.fieldCode ?? '', proposalId: input.proposalId ?? '', itemCode: input.itemCode ?? '',
+          provinceCode: input.provinceCode ?? '', comment: input.comment ?? '', proposalIds: [...(input.proposalIds ?? [])], actor: toActor(input.actor), at: new Date(input.at),
+        }, { source: approvalsSource, key: input.cycleId, id: `${input.workflowId}/action/${input.seq}`, time: new Date(input.at), topicNamespace: deps.topicNamespace }),
+      ]));
+    },
+
+    /**
+     * Every ad-hoc revision still running when a cycle's edition is released goes back to its proposer to be rebased
+     * onto the edition or withdrawn. Signals are idempotent in the workflow (same cycle id), so a retry is harmless.
+     */
+    async sendRunningRevisionsToRebase(input: RebaseNotice & { exclude: readonly string[] }): Promise<string[]> {
+      const query = [`TaskQueue = '${deps.taskQueue}'`, `WorkflowType = '${workflowTypes.adHocRevision}'`, `ExecutionStatus = 'Running'`, `BpsProposalKind = 'AD_HOC'`].join(' AND ');
+      const notice: RebaseNotice = { cycleId: input.cycleId, title: input.title, effectiveFrom: input.effectiveFrom, releasedAt: input.releasedAt };
+      const signalled: string[] = [];
+      for await (const execution of deps.temporal.workflow.list({ query })) {
+        if (input.exclude.includes(execution.workflowId)) continue;
+        try {
+          await deps.temporal.workflow.getHandle(execution.workflowId, execution.runId).signal(editionReleasedSignal, notice);
+          signalled.push(execution.workflowId);
+        } catch (error) {
+          if (!(error instanceof WorkflowNotFoundError)) throw error; // ended meanwhile: nothing to rebase
+        }
+      }
+      return signalled.sort();
     },
 
     async warnRefilingOverdue(input: { cycleId: string; workflowId: string; provinceCode: string; itemCode: string; deadline: number }): Promise<void> {

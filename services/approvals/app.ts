@@ -3,6 +3,7 @@
 // run it in-process with their own database, topic namespace and task queue.
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { RevisionCyclesService } from '../../proto/gen/bps/approvals/v1/cycles';
 import { ApprovalInboxService } from '../../proto/gen/bps/approvals/v1/inbox';
 import type { TokenService } from '../shared/auth/identity';
 import { topicName, topics } from '../shared/events/catalog';
@@ -14,7 +15,9 @@ import { OutboxRelay } from '../shared/mongo/outbox';
 import { connectTemporal, workerTelemetryOptions } from '../shared/temporal/temporal';
 import { createActivities } from './activities';
 import { ApprovalEventStore } from './adapters/approval-events';
+import { createCycleHandlers } from './adapters/cycles-grpc';
 import { createInboxHandlers } from './adapters/inbox-grpc';
+import { refilingConsumer } from './adapters/refiling-consumer';
 import { RoutesRepository } from './adapters/routes-repository';
 import { defaultRouteStages, type StepDurations } from './domain/default-route';
 
@@ -58,7 +61,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
   await routes.publish('default', { kind: '*', fieldCode: '*' }, defaultRouteStages(deps.durations));
 
   const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'approvals', logger });
-  await ensureTopics(kafka, [topicName(topics.approvals, deps.topicNamespace)]);
+  await ensureTopics(kafka, [topicName(topics.approvals, deps.topicNamespace), topicName(topics.standards, deps.topicNamespace)]);
   const producer = new EventProducer(kafka);
   const relay = new OutboxRelay([events.outbox], producer, logger, { pollMs: deps.relayPollMs ?? 200 });
   relay.start();
@@ -70,16 +73,24 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     namespace: deps.temporalNamespace,
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ routes, events, topicNamespace: deps.topicNamespace, ...(deps.afterChangeSetRecorded ? { afterChangeSetRecorded: deps.afterChangeSetRecorded } : {}) }),
+    activities: createActivities({ routes, events, topicNamespace: deps.topicNamespace, temporal: temporal.client, taskQueue: deps.taskQueue, ...(deps.afterChangeSetRecorded ? { afterChangeSetRecorded: deps.afterChangeSetRecorded } : {}) }),
     ...workerTelemetryOptions({ prebuiltBundle: deps.workflowBundle !== undefined }),
   });
+  const refiling = refilingConsumer({
+    kafka, db: mongo.db, temporal: temporal.client, topicNamespace: deps.topicNamespace, logger,
+    groupId: deps.topicNamespace ? `approvals-refiling.${deps.topicNamespace}` : 'approvals-refiling',
+  });
+  await refiling.start();
   const running = worker.run();
   running.catch((error: unknown) => logger.error({ err: String(error) }, 'approvals worker stopped with an error'));
 
   const grpc = await startGrpcServer({
     serviceName: 'approvals',
     port: deps.grpcPort,
-    services: [{ definition: ApprovalInboxService, implementation: createInboxHandlers({ temporal: temporal.client, taskQueue: deps.taskQueue, events, topicNamespace: deps.topicNamespace, logger }) }],
+    services: [
+      { definition: ApprovalInboxService, implementation: createInboxHandlers({ temporal: temporal.client, taskQueue: deps.taskQueue, events, topicNamespace: deps.topicNamespace, logger }) },
+      { definition: RevisionCyclesService, implementation: createCycleHandlers({ temporal: temporal.client, taskQueue: deps.taskQueue, logger }) },
+    ],
     tokens: deps.tokens,
     logger,
   });
@@ -101,6 +112,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     stopWorker,
     async stop() {
       await grpc.shutdown();
+      await refiling.stop();
       await stopWorker();
       await relay.stop();
       await producer.disconnect();

@@ -175,6 +175,11 @@ export class Proposals {
         throw new ConcurrencyError(`proposal ${id} is at revision ${current}, not ${expectedRevision}`, current);
       }
       const { violations, estimate } = await this.check(state);
+      const revision = currentRevision(state);
+      // A unified revision's proposal must find its cycle's window open before it is marked submitted.
+      if (violations.length === 0 && revision.content?.cycleId && state.submissions.length === 0) {
+        await this.deps.workflows.assertCycleAccepts(revision.content.cycleId, revision.fieldCodes[0] ?? '', actor);
+      }
       if (violations.length > 0) {
         throw new FailedPreconditionError(`proposal ${id} cannot be submitted: ${violations.map((v) => v.description).join('; ')}`, violations, 'SUBMISSION_CHECKS_FAILED');
       }

@@ -145,4 +145,32 @@ describe('approval domain', () => {
     expect(w.status).toBe('withdrawn');
     expect(refusalOf(w, { type: 'withdraw', actor: proposer, reason: '撤回', at: T0 })).toBe('ALREADY_DECIDED');
   });
+
+  it('sends a running revision back to be rebased when a cycle releases an edition, and keeps it in the inbox until resubmitted', () => {
+    const edition = { cycleId: 'C-2026', title: '国家基本公共服务标准（2026年版）', effectiveFrom: '2026-07-01', releasedAt: T0 + 5 };
+    let s = run(start(), signOff(mof, 'countersign.mof', 'APPROVE'));
+    const supersede: Command = { type: 'supersede', edition, at: T0 + 5 };
+    const d = decide(s, supersede);
+    expect(d.ok && d.events.map((e) => e.type)).toEqual(['superseded', 'roundDecided']);
+    expect(d.ok && d.events.flatMap((e) => outgoingFor(s, e, 7)).map((o) => o.kind === 'proposalDecided' && [o.outcome, o.actor.subject])).toEqual([['returned', 'system:approvals']]);
+    s = run(s, supersede);
+    const view = toView(s);
+    expect(view).toMatchObject({ status: 'awaiting_resubmission', rebase: edition });
+    expect(view.needs).toEqual([expect.stringContaining('rebase or withdraw: unified revision C-2026')]);
+    // The approvers who still had to sign see the item (not signable); the one who signed does not.
+    expect(inboxItemsFor(view, ndrc).map((i) => i.step.stepId)).toEqual(['countersign.ndrc']);
+    expect(inboxItemsFor(view, mof)).toEqual([]);
+    expect(openKeys(s).roles).toEqual(['approver@NDRC', 'approver@NHC']);
+    expect(refusalOf(s, signOff(ndrc, 'countersign.ndrc', 'APPROVE'))).toBe('REBASE_REQUIRED');
+    // Repeated release signals change nothing; the proposer may still withdraw.
+    expect(decide(s, supersede)).toEqual({ ok: true, events: [] });
+    expect(refusalOf(s, { type: 'withdraw', actor: proposer, reason: '撤回', at: T0 })).toBeUndefined();
+    // Resubmission (rebased, revision 2) opens round 2 and clears the notice.
+    s = run(s, { type: 'resubmit', at: T0 + 9, resubmission: { proposalRevision: 2, title: 't', fieldCodes: ['HEALTH'], itemCodes: ['HEA-01'], effectiveFrom: '2027-01-01', fiscalTotals: input.fiscalTotals, conflictsWith: [], changeSet: {} } });
+    expect(toView(s)).toMatchObject({ status: 'in_progress', round: 2 });
+    expect(toView(s).rebase).toBeUndefined();
+    // A decided proposal is not superseded.
+    const withdrawn = run(start(), { type: 'withdraw', actor: proposer, reason: '撤回', at: T0 });
+    expect(refusalOf(withdrawn, supersede)).toBe('ALREADY_DECIDED');
+  });
 });

@@ -2,7 +2,7 @@
 // evolve(state, event) -> state. The workflow runs it (validators call decide, handlers apply), the inbox's gRPC
 // handler calls decide on the queried state before it sends an update, so both enforce the same rules.
 import type {
-  ActorRef, ApprovalRoute, ApprovalStatus, ApprovalView, Position, ProposalApprovalInput, ProposalResubmitted, RoundOutcome, RouteStage, StepView,
+  ActorRef, ApprovalRoute, ApprovalStatus, ApprovalView, Position, ProposalApprovalInput, ProposalResubmitted, RebaseNotice, RoundOutcome, RouteStage, StepView,
 } from '../contracts';
 
 export type Step = {
@@ -40,6 +40,8 @@ export type ApprovalState = {
   readonly signers: Readonly<Record<string, string>>;
   readonly finalApprover?: ActorRef;
   readonly decidedAt?: number;
+  /** A unified revision released an edition under this proposal: it must be rebased (resubmitted) or withdrawn. */
+  readonly rebase?: RebaseNotice;
 };
 
 export type Command =
@@ -51,6 +53,7 @@ export type Command =
   | { readonly type: 'overrule'; readonly actor: ActorRef; readonly stepId: string; readonly comment: string; readonly at: number }
   | { readonly type: 'withdraw'; readonly actor: ActorRef; readonly reason: string; readonly at: number }
   | { readonly type: 'resubmit'; readonly resubmission: ProposalResubmitted; readonly at: number }
+  | { readonly type: 'supersede'; readonly edition: RebaseNotice; readonly at: number }
   | { readonly type: 'tick'; readonly at: number };
 
 export type ApprovalEvent =
@@ -64,7 +67,8 @@ export type ApprovalEvent =
   | { readonly type: 'stageReminded'; readonly at: number }
   | { readonly type: 'stageEscalated'; readonly at: number }
   | { readonly type: 'roundDecided'; readonly outcome: RoundOutcome; readonly actor: ActorRef; readonly comment: string; readonly at: number }
-  | { readonly type: 'resubmitted'; readonly resubmission: ProposalResubmitted; readonly at: number };
+  | { readonly type: 'resubmitted'; readonly resubmission: ProposalResubmitted; readonly at: number }
+  | { readonly type: 'superseded'; readonly edition: RebaseNotice; readonly at: number };
 
 export type RefusalCode = 'PERMISSION_DENIED' | 'FAILED_PRECONDITION' | 'INVALID_ARGUMENT';
 export type Refusal = { readonly code: RefusalCode; readonly reason: string; readonly message: string };
@@ -148,6 +152,7 @@ const countersignPositions: readonly Position[] = ['APPROVE', 'NO_OBJECTION', 'O
 const singlePositions: readonly Position[] = ['APPROVE', 'RETURN_FOR_REVISION', 'REJECT'];
 
 function decideSignOff(state: ApprovalState, cmd: Extract<Command, { type: 'signOff' }>): Decision {
+  if (awaitingRebase(state)) return refuse('FAILED_PRECONDITION', 'REBASE_REQUIRED', rebaseMessage(state.rebase!));
   if (state.status !== 'in_progress') return refuse('FAILED_PRECONDITION', 'NOT_IN_APPROVAL', `proposal ${state.proposal.proposalId} is ${state.status}`);
   const stage = currentStage(state);
   const step = stage?.steps.find((s) => s.stepId === cmd.stepId);
@@ -243,6 +248,15 @@ export function decide(state: ApprovalState, cmd: Command): Decision {
       if (state.status !== 'awaiting_resubmission') return refuse('FAILED_PRECONDITION', 'NOT_RETURNED', `proposal ${state.proposal.proposalId} is ${state.status}`);
       if (cmd.resubmission.proposalRevision <= state.proposal.proposalRevision) return refuse('FAILED_PRECONDITION', 'STALE_REVISION', `revision ${cmd.resubmission.proposalRevision} is not newer than ${state.proposal.proposalRevision}`);
       return accept({ type: 'resubmitted', resubmission: cmd.resubmission, at: cmd.at }, { type: 'stageOpened', stageIndex: 0, at: cmd.at });
+    case 'supersede': {
+      // Approving against bases the edition has replaced would publish a stale change: the round goes back to
+      // the proposer, who rebases onto the edition and resubmits (a new round), or withdraws.
+      if (state.rebase?.cycleId === cmd.edition.cycleId) return accept();
+      const superseded: ApprovalEvent = { type: 'superseded', edition: cmd.edition, at: cmd.at };
+      if (state.status === 'awaiting_resubmission') return accept(superseded);
+      if (state.status !== 'in_progress') return refuse('FAILED_PRECONDITION', 'ALREADY_DECIDED', `proposal ${state.proposal.proposalId} is ${state.status}`);
+      return accept(superseded, { type: 'roundDecided', outcome: 'returned', actor: systemActor, comment: rebaseMessage(cmd.edition), at: cmd.at });
+    }
     case 'tick': {
       const stage = currentStage(state);
       if (state.status !== 'in_progress' || !stage || stage.dueAt === undefined) return accept();
@@ -311,8 +325,10 @@ export function evolve(state: ApprovalState, event: ApprovalEvent): ApprovalStat
       const { changeSet: _changeSet, ...summary } = event.resubmission;
       const proposal = { ...state.proposal, ...summary };
       const next = openRound(state.route, proposal, state.rounds.length + 1);
-      return { ...withoutKey(state, 'decidedAt'), proposal, status: 'in_progress', rounds: [...state.rounds, next] };
+      return { ...withoutKey(state, 'decidedAt', 'rebase'), proposal, status: 'in_progress', rounds: [...state.rounds, next] };
     }
+    case 'superseded':
+      return { ...state, rebase: event.edition };
     default: {
       const unreachable: never = event;
       throw new Error(`unknown event ${JSON.stringify(unreachable)}`);
@@ -329,8 +345,18 @@ export function nextDeadline(state: ApprovalState): number | undefined {
   return undefined;
 }
 
+export function rebaseMessage(edition: RebaseNotice): string {
+  return `rebase or withdraw: unified revision ${edition.cycleId} released "${edition.title}" (effective ${edition.effectiveFrom}); the proposer must rebase onto it and resubmit, or withdraw`;
+}
+
+/** Rebase pending: the round was sent back because an edition replaced its bases; approvers keep seeing it. */
+function awaitingRebase(state: ApprovalState): boolean {
+  return state.status === 'awaiting_resubmission' && state.rebase !== undefined;
+}
+
 export function needsOf(state: ApprovalState): string[] {
   const stage = currentStage(state);
+  if (awaitingRebase(state)) return [rebaseMessage(state.rebase!)];
   if (state.status !== 'in_progress' || !stage) return [];
   return stage.steps.flatMap((s) =>
     s.position === undefined ? [`waiting for ${s.label}`] : isBlocking(s) ? [`objection from ${s.label}: ${s.comment ?? ''}`] : [],
@@ -347,6 +373,7 @@ export function toView(state: ApprovalState): ApprovalView {
     status: state.status,
     round: currentRound(state).round,
     needs: needsOf(state),
+    ...(state.rebase ? { rebase: state.rebase } : {}),
     rounds: state.rounds.map((round, ri) => ({
       round: round.round,
       proposalRevision: round.proposalRevision,
@@ -369,7 +396,7 @@ export function toView(state: ApprovalState): ApprovalView {
 /** Visibility keys of the open steps: "role@organisation" for holders and escalation, "subject:<id>" for delegates. */
 export function openKeys(state: ApprovalState): { roles: string[]; organisations: string[]; dueAt?: number; escalated: boolean } {
   const stage = currentStage(state);
-  if (state.status !== 'in_progress' || !stage) return { roles: [], organisations: [], escalated: false };
+  if ((state.status !== 'in_progress' && !awaitingRebase(state)) || !stage) return { roles: [], organisations: [], escalated: false };
   const open = stage.steps.filter(isBlocking);
   const roles = new Set<string>();
   const organisations = new Set<string>();
@@ -389,14 +416,18 @@ export function inboxKeysOf(actor: ActorRef): string[] {
   return [...actor.roles.map((r) => `${r}@${actor.organisation}`), `subject:${actor.subject}`];
 }
 
-/** Inbox items of one approval for an actor: open steps they may sign, plus escalations addressed to their role. */
+/**
+ * Inbox items of one approval for an actor: open steps they may sign, plus escalations addressed to their role.
+ * While a rebase is pending, the steps that were open stay listed (not signable) so the inbox says why they wait.
+ */
 export function inboxItemsFor(view: ApprovalView, actor: ActorRef): { step: StepView; escalation: boolean }[] {
-  if (view.status !== 'in_progress') return [];
+  const rebasing = view.status === 'awaiting_resubmission' && view.rebase !== undefined;
+  if (view.status !== 'in_progress' && !rebasing) return [];
   const round = view.rounds[view.rounds.length - 1];
   if (!round) return [];
   const items: { step: StepView; escalation: boolean }[] = [];
   for (const step of round.steps) {
-    if (!step.open) continue;
+    if (rebasing ? step.position !== undefined : !step.open) continue;
     const holds = step.delegatedTo ? step.delegatedTo === actor.subject : step.organisation === actor.organisation && actor.roles.includes(step.role);
     const claimedByOther = step.claimedBy !== undefined && step.claimedBy !== actor.subject;
     if (holds && !claimedByOther && actor.subject !== view.proposal.proposer.subject) items.push({ step, escalation: false });

@@ -91,6 +91,7 @@ export function outgoingFor(before: ApprovalState, event: ApprovalEvent, seq: nu
       return [{ kind: 'proposalDecided', id: `${before.workflowId}/r${round}/decided-${event.outcome}`, proposalId: before.proposal.proposalId, proposalRevision: before.proposal.proposalRevision, workflowId: before.workflowId, round, outcome: event.outcome, comment: event.comment, actor: event.actor, at: event.at }];
     case 'stageOpened':
     case 'resubmitted':
+    case 'superseded':
       return [];
     default: {
       const unreachable: never = event;

@@ -3,9 +3,6 @@
 // sign-off is answered at once and recorded as an audit event (Temporal keeps no trace of rejected updates).
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import type * as grpc from '@grpc/grpc-js';
 import {
   approvalDecisionStateQuery, approvalStateQuery, claimStepUpdate, delegateStepUpdate, overruleObjectionUpdate, releaseStepUpdate, signOffUpdate, takeBackStepUpdate, workflowTypes,
   type ActorRef, type ApprovalView, type Position as PositionName, type StepView,
@@ -13,11 +10,11 @@ import {
 import { decide, inboxItemsFor, inboxKeysOf, type ApprovalState, type Command, type Refusal } from '../../../workflows/approval/domain';
 import type { ApprovalInboxServer, ApprovalView as ApprovalViewMessage, InboxItem, ProposalSummary, StepView as StepViewMessage } from '../../../proto/gen/bps/approvals/v1/inbox';
 import { approvalEvents } from '../../shared/events/approvals';
-import { FailedPreconditionError, NotFoundError, PermissionDeniedError, type PlatformError, TransientError, ValidationError } from '../../shared/errors/errors';
-import { identityOf } from '../../shared/grpc/server';
+import { NotFoundError, TransientError, ValidationError } from '../../shared/errors/errors';
 import { newEvent } from '../../shared/kafka/kafka';
 import type { Logger } from '../../shared/log/logger';
 import { approvalsSource, fromPosition, toActor, toPosition, type ApprovalEventStore } from './approval-events';
+import { refusalError, refusalOf, unaryHandler } from './workflow-calls';
 
 export type InboxDeps = {
   readonly temporal: Client;
@@ -26,41 +23,6 @@ export type InboxDeps = {
   readonly topicNamespace: string;
   readonly logger: Logger;
 };
-
-type Unary<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => void;
-/** Adapts an async handler to grpc-js; the bootstrap maps thrown platform errors to statuses. */
-function unaryHandler<Req, Res>(fn: (request: Req, actor: ActorRef, call: object) => Promise<Res>): Unary<Req, Res> {
-  return (call, callback) => {
-    const identity = identityOf(call);
-    const actor: ActorRef = { subject: identity.subject, organisation: identity.organisation, roles: [...identity.roles] };
-    fn(call.request, actor, call).then((res) => callback(null, res), (error: unknown) => callback(error as grpc.ServiceError));
-  };
-}
-
-export function refusalError(refusal: Refusal, subject: string): PlatformError {
-  switch (refusal.code) {
-    case 'PERMISSION_DENIED':
-      return new PermissionDeniedError(`${refusal.reason}: ${refusal.message}`, refusal.reason);
-    case 'FAILED_PRECONDITION':
-      return new FailedPreconditionError(refusal.message, [{ type: refusal.reason, subject, description: refusal.message }], refusal.reason);
-    case 'INVALID_ARGUMENT':
-      return new ValidationError([{ field: 'position', description: refusal.message, reason: refusal.reason }]);
-    default: {
-      const unreachable: never = refusal.code;
-      throw new Error(`unknown refusal ${String(unreachable)}`);
-    }
-  }
-}
-
-const refusalCodes = ['PERMISSION_DENIED', 'FAILED_PRECONDITION', 'INVALID_ARGUMENT'] as const;
-/** A validator's ApplicationFailure back into a Refusal. */
-function refusalOf(error: unknown): Refusal | undefined {
-  if (!(error instanceof WorkflowUpdateFailedError) || !(error.cause instanceof ApplicationFailure)) return undefined;
-  const code = refusalCodes.find((c) => c === (error.cause as ApplicationFailure).type);
-  if (!code) return undefined;
-  const reason = error.cause.details?.[0];
-  return { code, reason: typeof reason === 'string' ? reason : code, message: error.cause.message };
-}
 
 function summaryMessage(view: ApprovalView): ProposalSummary {
   const p = view.proposal;
@@ -83,6 +45,7 @@ export function viewMessage(view: ApprovalView): ApprovalViewMessage {
     proposal: summaryMessage(view), workflowId: view.workflowId, routeId: view.routeId, routeVersion: String(view.routeVersion), status: view.status, round: view.round,
     rounds: view.rounds.map((r) => ({ round: r.round, proposalRevision: r.proposalRevision, outcome: r.outcome ?? '', steps: r.steps.map(stepMessage) })),
     needs: [...view.needs],
+    rebase: view.rebase ? { cycleId: view.rebase.cycleId, title: view.rebase.title, effectiveFrom: view.rebase.effectiveFrom, releasedAt: new Date(view.rebase.releasedAt) } : undefined,
   };
 }
 
@@ -160,7 +123,7 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
           const overdue = step.dueAt !== undefined && step.dueAt < now;
           if (request.overdueOnly && !overdue) continue;
           if (request.dueBefore && (step.dueAt === undefined || step.dueAt >= request.dueBefore.getTime())) continue;
-          items.push({ step: stepMessage(step), proposal: summaryMessage(view), round: view.round, needs: [...view.needs], escalation, overdue });
+          items.push({ step: stepMessage(step), proposal: summaryMessage(view), round: view.round, needs: [...view.needs], escalation, overdue, rebaseRequired: view.rebase !== undefined });
         }
       }
       items.sort((a, b) => (a.step?.dueAt?.getTime() ?? Infinity) - (b.step?.dueAt?.getTime() ?? Infinity));

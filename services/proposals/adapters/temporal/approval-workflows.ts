@@ -1,14 +1,20 @@
 // Starting and driving the approval workflow (implemented by the approvals worker) through the Temporal client.
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import {
-  approvalWorkflowId, proposalResubmittedSignal, withdrawProposalUpdate, workflowTypes,
-  type ProposalApprovalInput, type ProposalResubmitted, type WithdrawProposal,
+  approvalWorkflowId, cycleStateQuery, proposalResubmittedSignal, submitCycleProposalUpdate, withdrawProposalUpdate, workflowTypes,
+  type ActorRef, type CycleView, type ProposalApprovalInput, type ProposalResubmitted, type WithdrawProposal,
 } from '../../../../workflows/contracts';
-import { errorMessage, FailedPreconditionError, TransientError } from '../../../shared/errors/errors';
+import { errorMessage, FailedPreconditionError, NotFoundError, TransientError } from '../../../shared/errors/errors';
 
 export type ApprovalWorkflowPort = {
-  /** Starts the workflow for the proposal unless one with its id exists; returns the run id. */
+  /**
+   * Starts the workflow for the proposal unless one with its id exists; returns the run id. A unified revision's
+   * proposal enters its cycle instead, which runs the proposal's approval as a child workflow (same id).
+   */
   start(input: ProposalApprovalInput): Promise<string>;
+  /** Refuses (FAILED_PRECONDITION / NOT_FOUND) when the cycle does not take proposals for the field now. */
+  assertCycleAccepts(cycleId: string, fieldCode: string, actor: ActorRef): Promise<void>;
   resubmitted(proposalId: string, signal: ProposalResubmitted): Promise<void>;
   /** Asks the workflow to withdraw; refused (FAILED_PRECONDITION) when it is past final approval. */
   withdraw(proposalId: string, request: WithdrawProposal): Promise<void>;
@@ -17,7 +23,26 @@ export type ApprovalWorkflowPort = {
 export class TemporalApprovalWorkflows implements ApprovalWorkflowPort {
   constructor(private readonly client: Client, private readonly taskQueue: string, private readonly updateTimeoutMs = 15_000) {}
 
+  async assertCycleAccepts(cycleId: string, fieldCode: string, actor: ActorRef): Promise<void> {
+    let cycle: CycleView;
+    try {
+      cycle = await this.client.workflow.getHandle(cycleId).query<CycleView>(cycleStateQuery);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new NotFoundError('revision cycle', cycleId);
+      throw new TransientError(`revision cycle ${cycleId} cannot be read: ${errorMessage(error)}`, error);
+    }
+    const refuse = (reason: string, description: string): never => {
+      throw new FailedPreconditionError(`revision cycle ${cycleId} does not take this proposal: ${description}`, [{ type: reason, subject: cycleId, description }], reason);
+    };
+    if (cycle.phase !== 'proposals') refuse('WINDOW_CLOSED', `the cycle is in phase ${cycle.phase}, not taking proposals`);
+    const field = cycle.fields?.find((f) => f.fieldCode === fieldCode);
+    if (cycle.fields && !field) refuse('UNKNOWN_FIELD', `field ${fieldCode} is not part of the cycle`);
+    if (field && field.leadMinistry !== actor.organisation) refuse('NOT_LEAD_MINISTRY', `proposals for ${fieldCode} come from ${field.leadMinistry}`);
+    if (cycle.windows?.find((w) => w.fieldCode === fieldCode)?.closed) refuse('WINDOW_CLOSED', `the proposal window of ${fieldCode} closed`);
+  }
+
   async start(input: ProposalApprovalInput): Promise<string> {
+    if (input.kind === 'UNIFIED' && input.cycleId) return this.enterCycle(input.cycleId, input);
     const workflowId = approvalWorkflowId(input.proposalId);
     try {
       const handle = await this.client.workflow.start(workflowTypes.adHocRevision, {
@@ -34,6 +59,30 @@ export class TemporalApprovalWorkflows implements ApprovalWorkflowPort {
         return (await this.client.workflow.getHandle(workflowId).describe()).runId;
       }
       throw new TransientError(`cannot start approval workflow ${workflowId}: ${errorMessage(error)}`, error);
+    }
+  }
+
+  private async enterCycle(cycleId: string, input: ProposalApprovalInput): Promise<string> {
+    const cycle = this.client.workflow.getHandle(cycleId);
+    try {
+      await this.client.withDeadline(Date.now() + this.updateTimeoutMs, () => cycle.executeUpdate(submitCycleProposalUpdate, { args: [{ actor: input.proposer, proposal: input }] }));
+    } catch (error) {
+      const failure = error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure ? error.cause : undefined;
+      const reason = typeof failure?.details?.[0] === 'string' ? failure.details[0] : undefined;
+      if (reason !== 'ALREADY_SUBMITTED') {
+        if (failure) throw new FailedPreconditionError(`revision cycle ${cycleId} refused proposal ${input.proposalId}: ${failure.message}`, [{ type: reason ?? 'CYCLE_REFUSED', subject: cycleId, description: failure.message }], reason ?? 'CYCLE_REFUSED');
+        if (error instanceof WorkflowNotFoundError) throw new NotFoundError('revision cycle', cycleId);
+        throw new TransientError(`revision cycle ${cycleId} did not take proposal ${input.proposalId}: ${errorMessage(error)}`, error);
+      }
+    }
+    // The cycle started the proposal's approval as a child with the proposal's id.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.client.workflow.getHandle(approvalWorkflowId(input.proposalId)).describe()).runId;
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError) || attempt >= 50) throw new TransientError(`approval of ${input.proposalId} not found in cycle ${cycleId}`, error);
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
   }
 

@@ -1,0 +1,156 @@
+// gRPC RevisionCycles: the unified revision cycle workflow driven through its updates. The workflow's validators hold
+// the rules (phase, lead ministry, final approver, conflicts, ceiling); a refusal comes back at once with its reason.
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  approvePackageUpdate, closeCycleUpdate, closeProposalWindowUpdate, cycleStateQuery, fileEvaluationUpdate, resolveConflictUpdate, trimProposalUpdate, workflowTypes,
+  type ActorRef, type CycleView,
+} from '../../../workflows/contracts';
+import type { Cycle, RevisionCyclesServer } from '../../../proto/gen/bps/approvals/v1/cycles';
+import { ChangeSet } from '../../../proto/gen/bps/standards/v1/changes';
+import { AlreadyExistsError, NotFoundError, PermissionDeniedError, TransientError, ValidationError } from '../../shared/errors/errors';
+import type { Logger } from '../../shared/log/logger';
+import { mayOpenCycle, openCycleInput } from '../domain/cycle-request';
+import { refusalError, refusalOf, unaryHandler } from './workflow-calls';
+
+export type CyclesDeps = { readonly temporal: Client; readonly taskQueue: string; readonly logger: Logger };
+
+function dateOf(iso: string | undefined): { year: number; month: number; day: number } | undefined {
+  const m = iso ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso) : null;
+  return m ? { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) } : undefined;
+}
+
+export function cycleMessage(view: CycleView, workflowId: string): Cycle {
+  const windows = new Map((view.windows ?? []).map((w) => [w.fieldCode, w]));
+  return {
+    cycleId: view.cycleId, workflowId, planPeriod: view.planPeriod ?? '', title: view.title ?? '', effectiveFrom: dateOf(view.effectiveFrom), phase: view.phase,
+    fields: (view.fields ?? []).map((f) => {
+      const w = windows.get(f.fieldCode);
+      const evaluation = view.evaluations[f.fieldCode];
+      return {
+        fieldCode: f.fieldCode, leadMinistry: f.leadMinistry, evaluationSummary: evaluation?.summary ?? '', evaluatedBy: evaluation?.by ?? '',
+        windowClosesAt: w ? new Date(w.closesAt) : view.windowClosesAt !== undefined ? new Date(view.windowClosesAt) : undefined,
+        windowClosed: w?.closed ?? false, windowClosedEarlyBy: w?.closedEarlyBy ?? '',
+      };
+    }),
+    package: view.package.map((e) => ({
+      proposalId: e.proposalId, proposalRevision: e.proposalRevision, fieldCode: e.fieldCode, itemCodes: [...e.itemCodes], fiscalTotals: { ...e.fiscalTotals }, status: e.status, note: e.note ?? '',
+    })),
+    conflicts: view.conflicts.map((c) => ({ itemCode: c.itemCode, proposalIds: [...c.proposalIds] })),
+    totals: { ...view.totals },
+    fiscalCeiling: view.fiscalCeiling ? { ...view.fiscalCeiling } : undefined,
+    ceilingExceeded: view.ceilingExceeded,
+    refiling: view.refiling.map((r) => ({ provinceCode: r.provinceCode, itemCode: r.itemCode, deadline: new Date(r.deadline), refiled: r.refiled, overdue: r.overdue })),
+    rebaseRequired: [...(view.rebaseRequired ?? [])],
+    openedAt: view.openedAt !== undefined ? new Date(view.openedAt) : undefined,
+  };
+}
+
+export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
+  const { temporal } = deps;
+  const required = (value: string, field: string): string => {
+    if (value.trim() === '') throw new ValidationError([{ field, description: 'required' }]);
+    return value.trim();
+  };
+
+  async function read(cycleId: string): Promise<Cycle> {
+    const id = required(cycleId, 'cycle_id');
+    try {
+      return cycleMessage(await temporal.workflow.getHandle(id).query<CycleView>(cycleStateQuery), id);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw new NotFoundError('revision cycle', id);
+      throw new TransientError(`revision cycle ${id} cannot be read now`, error);
+    }
+  }
+
+  async function update<A extends { actor: ActorRef }>(cycleId: string, name: string, args: A): Promise<Cycle> {
+    const id = required(cycleId, 'cycle_id');
+    try {
+      return cycleMessage(await temporal.workflow.getHandle(id).executeUpdate<CycleView, [object]>(name, { args: [args] }), id);
+    } catch (error) {
+      const refusal = refusalOf(error);
+      if (refusal) throw refusalError(refusal, id);
+      if (error instanceof WorkflowNotFoundError) throw new NotFoundError('revision cycle', id);
+      throw new TransientError(`${name} on revision cycle ${id} failed`, error);
+    }
+  }
+
+  return {
+    openCycle: unaryHandler(async (request, actor) => {
+      if (!mayOpenCycle(actor)) throw new PermissionDeniedError('a unified revision cycle is opened by NDRC or the final approver', 'NOT_CYCLE_ORGANISER');
+      const checked = openCycleInput({
+        cycleId: request.cycleId, planPeriod: request.planPeriod, title: request.title, ...(request.effectiveFrom ? { effectiveFrom: request.effectiveFrom } : {}),
+        fields: request.fields.map((f) => ({ fieldCode: f.fieldCode.trim(), leadMinistry: f.leadMinistry.trim(), proposalWindowSeconds: Number(f.proposalWindowSeconds) })),
+        ...(request.fiscalCeiling ? { fiscalCeiling: request.fiscalCeiling } : {}),
+        evaluationSeconds: Number(request.evaluationSeconds), proposalWindowSeconds: Number(request.proposalWindowSeconds), refilingSeconds: Number(request.refilingSeconds),
+      }, actor);
+      if (!checked.ok) throw new ValidationError(checked.violations);
+      const { input } = checked;
+      try {
+        // Workflow id = cycle id; a cycle id is never reused, even after the cycle closed.
+        await temporal.workflow.start(workflowTypes.unifiedRevisionCycle, {
+          taskQueue: deps.taskQueue, workflowId: input.cycleId, args: [input], workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) throw new AlreadyExistsError(`revision cycle ${input.cycleId} already exists`);
+        throw new TransientError(`cannot open revision cycle ${input.cycleId}`, error);
+      }
+      deps.logger.info({ cycleId: input.cycleId, by: actor.subject }, 'revision cycle opened');
+      // The first query can race the first workflow task; retry briefly.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return { cycle: await read(input.cycleId) };
+        } catch (error) {
+          if (attempt >= 50) throw error;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    }),
+
+    getCycle: unaryHandler(async (request) => ({ cycle: await read(request.cycleId) })),
+
+    listCycles: unaryHandler(async () => {
+      const cycles: Cycle[] = [];
+      const query = `TaskQueue = '${deps.taskQueue}' AND WorkflowType = '${workflowTypes.unifiedRevisionCycle}'`;
+      for await (const execution of temporal.workflow.list({ query })) {
+        try {
+          cycles.push(cycleMessage(await temporal.workflow.getHandle(execution.workflowId, execution.runId).query<CycleView>(cycleStateQuery), execution.workflowId));
+        } catch (error) {
+          deps.logger.debug({ workflowId: execution.workflowId, err: String(error) }, 'cycles: cannot query, skipped');
+        }
+      }
+      cycles.sort((a, b) => (b.openedAt?.getTime() ?? 0) - (a.openedAt?.getTime() ?? 0));
+      return { cycles };
+    }),
+
+    fileEvaluation: unaryHandler(async (request, actor) => ({
+      cycle: await update(request.cycleId, fileEvaluationUpdate, { actor, fieldCode: required(request.fieldCode, 'field_code'), summary: required(request.summary, 'summary') }),
+    })),
+
+    closeProposalWindow: unaryHandler(async (request, actor) => ({
+      cycle: await update(request.cycleId, closeProposalWindowUpdate, { actor, fieldCode: required(request.fieldCode, 'field_code') }),
+    })),
+
+    resolveConflict: unaryHandler(async (request, actor) => ({
+      cycle: await update(request.cycleId, resolveConflictUpdate, {
+        actor, itemCode: required(request.itemCode, 'item_code'), keepProposalId: required(request.keepProposalId, 'keep_proposal_id'), reason: required(request.reason, 'reason'),
+      }),
+    })),
+
+    trimProposal: unaryHandler(async (request, actor) => {
+      const totals = request.fiscalTotals;
+      const fen = /^(0|[1-9][0-9]{0,20})$/;
+      const violations = (['totalFen', 'centralFen', 'localFen'] as const)
+        .filter((k) => !totals || !fen.test(totals[k]))
+        .map((k) => ({ field: `fiscal_totals.${k.replace('Fen', '_fen')}`, description: 'a non-negative whole number of fen' }));
+      if (violations.length > 0 || !totals) throw new ValidationError(violations);
+      const proposalId = required(request.proposalId, 'proposal_id');
+      // Without a change set the workflow keeps the one it holds (only the cost estimate was trimmed).
+      const changeSet = request.changeSet ? ChangeSet.toJSON(request.changeSet) : null;
+      return { cycle: await update(request.cycleId, trimProposalUpdate, { actor, proposalId, fiscalTotals: { ...totals }, changeSet }) };
+    }),
+
+    approvePackage: unaryHandler(async (request, actor) => ({ cycle: await update(request.cycleId, approvePackageUpdate, { actor, comment: request.comment }) })),
+
+    closeCycle: unaryHandler(async (request, actor) => ({ cycle: await update(request.cycleId, closeCycleUpdate, { actor }) })),
+  };
+}
