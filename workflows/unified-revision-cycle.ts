@@ -120,7 +120,9 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
   });
   setHandler(closeProposalWindow, (a) => {
     windows = windows.map((w) => (w.fieldCode === a.fieldCode ? { ...w, closesAt: Date.now(), closedEarlyBy: a.actor.subject } : w));
-    return view();
+    // Completing this update in the same task as the main loop cancels its window timer replays in another
+    // order (a nondeterminism error, found by querying a closed cycle); recording first puts them in separate tasks.
+    return thenView(recordAction('window.closed_early', a.actor, { fieldCode: a.fieldCode }));
   }, {
     validator: (a) => {
       const w = windowOf(a.fieldCode);
@@ -202,12 +204,17 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
     refilingChanges++;
     return recordAction('refiling.completed', platform, { provinceCode: s.provinceCode, itemCode: s.itemCode, ...(r.overdue ? { comment: 'after the deadline' } : {}) });
   });
-  setHandler(closeCycle, () => {
-    closed = true;
-    return view();
+  setHandler(closeCycle, (a) => {
+    const close = (): CycleView => {
+      closed = true;
+      return view();
+    };
+    // Recorded first, so the update never completes in the task where the main loop reacts (see closeProposalWindow).
+    const recording = recordAction('cycle.closed', a.actor);
+    return recording ? recording.then(close) : close();
   }, {
     validator: (a) => {
-      if (phase !== 'refiling') refuse('FAILED_PRECONDITION', 'NOT_RELEASED', `the cycle is in phase ${phase}`);
+      if (phase !== 'refiling' || closed) refuse('FAILED_PRECONDITION', 'NOT_RELEASED', `the cycle is in phase ${phase}`);
       if (!isFinalApprover(a.actor)) refuse('PERMISSION_DENIED', 'NOT_FINAL_APPROVER', 'the cycle is closed by the final approver');
     },
   });

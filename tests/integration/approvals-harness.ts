@@ -50,6 +50,7 @@ export type Harness = {
   readonly temporal: TemporalHandle;
   readonly mongo: MongoHandle;
   readonly taskQueue: string;
+  readonly topicNamespace: string;
   readonly received: ReceivedEvent[];
   client: InstanceType<typeof ApprovalInboxClient>;
   token(who: PersonaName | Identity): Promise<string>;
@@ -87,7 +88,7 @@ export async function startHarness(options: { durations?: ApprovalsDeps['duratio
 
   const harness: Harness = {
     get app() { return app; },
-    temporal, mongo, taskQueue, received,
+    temporal, mongo, taskQueue, topicNamespace, received,
     client: makeClient(app.grpcPort),
     token: (who) => tokens.mint(typeof who === 'string' ? personas[who] : who),
     async start(input) {

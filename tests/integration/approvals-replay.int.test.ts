@@ -1,5 +1,7 @@
-// Replay: the recorded history of a completed adHocRevision (tests/fixtures, recorded by approvals-adhoc.int.test.ts
-// with BPS_RECORD_FIXTURES=1) must replay against today's workflow code; an altered history must not. A change to
+// Replay: the recorded histories of a completed adHocRevision and of unified revision cycles (tests/fixtures, recorded
+// by approvals-adhoc / approvals-cycle int tests with BPS_RECORD_FIXTURES=1) must replay against today's workflow
+// code; an altered history must not. approvals-cycle-history.json predates the cycle's patched() changes and keeps
+// proving that they are patched correctly. A change to
 // the workflow that breaks this test needs patched().
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,15 +10,22 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { temporal } from '@temporalio/proto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { workflowsPath } from '../../services/approvals/app';
+import { workflowTelemetryInterceptors } from '../../services/shared/temporal/temporal';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const recorded = (name = 'approvals-adhoc-history.json'): any => JSON.parse(readFileSync(fixture(name), 'utf8'));
 const asHistory = (json: unknown) => temporal.api.history.v1.History.fromObject(json as Record<string, unknown>);
 
+// A history replays with the workflow interceptors of the worker that recorded it: the OpenTelemetry inbound
+// interceptor makes every update handler asynchronous, which changes how an update's completion interleaves with
+// the main loop's commands. The first two fixtures predate the interceptors; the v2 cycle was recorded with them.
 let workflowBundle: WorkflowBundleWithSourceMap;
+let instrumentedBundle: WorkflowBundleWithSourceMap;
 beforeAll(async () => {
-  workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
-});
+  const logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+  workflowBundle = await bundleWorkflowCode({ workflowsPath, logger });
+  instrumentedBundle = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [workflowTelemetryInterceptors], logger });
+}, 120_000);
 
 describe('approval workflows replay', () => {
   it('replays the recorded history of a completed approval (countersign, final approval, updates, activities)', async () => {
@@ -29,6 +38,14 @@ describe('approval workflows replay', () => {
     const history = recorded('approvals-cycle-history.json');
     expect(history.events.some((e: any) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toBe(true);
     await Worker.runReplayHistory({ workflowBundle }, asHistory(history));
+  });
+
+  it('replays a cycle recorded with per-field windows, recorded actions, rebase at release and re-filing from registry events', async () => {
+    const history = recorded('approvals-cycle-v2-history.json');
+    const markers = history.events.filter((e: any) => e.markerRecordedEventAttributes).map((e: any) => e.markerRecordedEventAttributes.details?.patch_data?.payloads?.[0]?.data);
+    expect(markers.length).toBeGreaterThanOrEqual(3); // one per patched() change
+    expect(history.events.some((e: any) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendRunningRevisionsToRebase')).toBe(true);
+    await Worker.runReplayHistory({ workflowBundle: instrumentedBundle }, asHistory(history));
   });
 
   it('fails on a deliberately altered history (an activity the code never schedules)', async () => {
