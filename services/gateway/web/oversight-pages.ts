@@ -10,14 +10,14 @@ import { exportRequest, fetchTrace, type AuditTarget } from '../api/audit-routes
 import { deliveryStatuses } from '../api/subscriptions-routes';
 import { GatewayHttpError } from '../http/api';
 import { formValue, formValues, type FormBody } from '../http/cookies';
-import { parseIsoDate, todayInChina } from '../http/dates';
+import { formatDate, parseIsoDate, todayInChina } from '../http/dates';
 import type { FieldViolationBody, HttpError } from '../http/errors';
 import { toHttpError } from '../http/grpc-errors';
 import { auditPage, targetQuery, targetTitle, type AuditForm } from './audit-pages';
 import type { Html } from './html';
 import { alertBox, L, type PageContext } from './layout';
 import type { Guarded } from './page-types';
-import { emptySubscriptionForm, splitCodes, subscriptionPage, subscriptionsListPage, type SubscriptionForm } from './subscription-pages';
+import { emptySubscriptionForm, maySubscribe, splitCodes, subscriptionPage, subscriptionsListPage, type FieldChoice, type SubscriptionForm } from './subscription-pages';
 import { refusalBox } from './work-pages';
 
 type Query = Record<string, string | undefined>;
@@ -69,12 +69,30 @@ export function registerOversightPages(app: FastifyInstance, deps: {
   const today = () => ({ date: parseIsoDate(todayInChina()), knownAt: undefined });
 
   // ---- subscriptions --------------------------------------------------------------------------------------------
-  const listPage = async (ctx: PageContext, token: string, form: SubscriptionForm, flash?: Html) => {
-    const [res, taxonomy] = await Promise.all([
-      backends.call('notifications', (c) => c.listSubscriptions.bind(c), {}, token),
-      backends.call('registry', (c) => c.getTaxonomy.bind(c), { asOf: today() }, token).catch(() => undefined),
+  /**
+   * Field codes a filter can usefully name: those the items in force carry (a filter matches an event's item field
+   * codes, which keep the taxonomy they were published under) and those of today's taxonomy, each with its name.
+   */
+  const fieldChoices = async (token: string): Promise<FieldChoice[]> => {
+    const [taxonomy, items] = await Promise.all([
+      backends.call('registry', (c) => c.getTaxonomy.bind(c), { asOf: today() }, token),
+      backends.call('registry', (c) => c.listItems.bind(c), { asOf: today(), fieldCode: '', categoryCode: '', provinceCode: '' }, token),
     ]);
-    return subscriptionsListPage(ctx, res.subscriptions, { form, taxonomy, ...(flash ? { flash } : {}) });
+    const names = new Map(taxonomy.fields.map((f) => [f.code, f.name]));
+    const inForce = [...new Set(items.items.map((v) => v.item?.fieldCode ?? '').filter(Boolean))];
+    const olderDates = new Map(items.items.filter((v) => v.effectiveFrom && !names.has(v.item?.fieldCode ?? '')).map((v) => [formatDate(v.effectiveFrom), v.effectiveFrom]));
+    for (const older of await Promise.all([...olderDates.values()].map((date) => backends.call('registry', (c) => c.getTaxonomy.bind(c), { asOf: { date, knownAt: undefined } }, token)))) {
+      for (const f of older.fields) if (!names.has(f.code)) names.set(f.code, f.name);
+    }
+    return [...new Set([...inForce, ...taxonomy.fields.map((f) => f.code)])].map((code) => ({ code, name: names.get(code) ?? code, inForce: inForce.includes(code) }));
+  };
+
+  const listPage = async (ctx: PageContext, token: string, form: SubscriptionForm, flash?: Html) => {
+    const [res, fields] = await Promise.all([
+      backends.call('notifications', (c) => c.listSubscriptions.bind(c), {}, token),
+      maySubscribe(ctx) ? fieldChoices(token).catch(() => []) : Promise.resolve([]),
+    ]);
+    return subscriptionsListPage(ctx, res.subscriptions, { form, fields, ...(flash ? { flash } : {}) });
   };
 
   app.get('/subscriptions', guarded(async (_req, ctx, token) => ({
@@ -154,25 +172,27 @@ export function registerOversightPages(app: FastifyInstance, deps: {
   app.get('/audit', guarded(async (req, ctx, token) => {
     const q = req.query as Query;
     const form: AuditForm = { item: q['item'] ?? '', version: q['version'] ?? '', proposal: q['proposal'] ?? '', cycle: q['cycle'] ?? '', actor: q['actor'] ?? '' };
-    const items = await backends.call('registry', (c) => c.listItems.bind(c), { asOf: today(), fieldCode: '', categoryCode: '', provinceCode: '' }, token)
+    // Item codes for the chooser's suggestions, fetched while the trace is assembled.
+    const itemsPending = backends.call('registry', (c) => c.listItems.bind(c), { asOf: today(), fieldCode: '', categoryCode: '', provinceCode: '' }, token)
       .then((r) => r.items.map((v) => ({ code: v.item?.itemCode ?? '', name: v.item?.name ?? '' })), () => []);
     const title = L(ctx, '审计追溯', 'Audit trail');
     const { target, violations } = auditTargetFromQuery(q);
     if (violations.length > 0) {
-      return { title, section: 'audit', status: 400, body: auditPage(ctx, { form, itemCodes: items, error: refusalBox(ctx, GatewayHttpError.invalid(violations)).box }) };
+      return { title, section: 'audit', status: 400, body: auditPage(ctx, { form, itemCodes: await itemsPending, error: refusalBox(ctx, GatewayHttpError.invalid(violations)).box }) };
     }
-    if (!target) return { title, section: 'audit', body: auditPage(ctx, { form, itemCodes: items }) };
+    if (!target) return { title, section: 'audit', body: auditPage(ctx, { form, itemCodes: await itemsPending }) };
     try {
       const traced = await fetchTrace(backends, target, token);
       // Every log the trace was assembled from is rehashed, so the page shows whether what it shows is intact.
       const verification: VerifyResponse[] = await Promise.all((traced.trace?.logs ?? []).map((log) => backends.call('audit', (c) => c.verify.bind(c), { log, checkpoints: [] }, token)));
+      const items = await itemsPending;
       return {
         title: `${title} · ${targetTitle(ctx, target)}`, section: 'audit',
         body: auditPage(ctx, { form, itemCodes: items, target, verification, ...(traced.trace ? { trace: traced.trace } : {}), ...(traced.itemVersion ? { itemVersion: traced.itemVersion } : {}) }),
       };
     } catch (e) {
       const r = refusalBox(ctx, e);
-      return { title, section: 'audit', status: r.status, body: auditPage(ctx, { form, itemCodes: items, error: r.box }) };
+      return { title, section: 'audit', status: r.status, body: auditPage(ctx, { form, itemCodes: await itemsPending, error: r.box }) };
     }
   }));
 

@@ -5,7 +5,6 @@ import {
   type Delivery, type DeliveryAttempt, type EventFilter, type Subscription,
 } from '../../../proto/gen/bps/notifications/v1/subscriptions';
 import { releaseKindToJSON } from '../../../proto/gen/bps/standards/v1/changes';
-import type { GetTaxonomyResponse } from '../../../proto/gen/bps/registry/v1/registry';
 import { subscribableEventTypes } from '../../shared/events/subscribable';
 import { html, type Html } from './html';
 import { enumLabel, eventTypeLabel, organisationLabel } from './i18n';
@@ -23,6 +22,9 @@ export type SubscriptionForm = {
   readonly provinceCodes: readonly string[];
   readonly releaseKind: string;
 };
+
+/** A field a filter may name; `inForce`: service items in force today carry it. */
+export type FieldChoice = { readonly code: string; readonly name: string; readonly inForce: boolean };
 
 export const emptySubscriptionForm: SubscriptionForm = { endpointUrl: '', description: '', eventTypes: [], fieldCodes: [], itemCodes: '', provinceCodes: [], releaseKind: '' };
 
@@ -57,7 +59,7 @@ export function filterSummary(ctx: PageContext, f: EventFilter | undefined): Htm
   return html`${parts.map((p, i) => html`${i > 0 ? html`<br>` : ''}${p}`)}`;
 }
 
-function createForm(ctx: PageContext, form: SubscriptionForm, taxonomy: GetTaxonomyResponse | undefined): Html {
+function createForm(ctx: PageContext, form: SubscriptionForm, fields: readonly FieldChoice[]): Html {
   const officer = ctx.identity?.roles.includes('province-officer') && !ctx.identity.roles.includes('subscriber-admin');
   return html`<section aria-labelledby="new-sub"><h2 id="new-sub">${L(ctx, '新建 Webhook 订阅', 'New webhook subscription')}</h2>
 <form method="post" action="/subscriptions" data-testid="subscription-form">
@@ -72,8 +74,8 @@ function createForm(ctx: PageContext, form: SubscriptionForm, taxonomy: GetTaxon
       <label for="et-${i}">${eventTypeLabel(ctx.lang, type)} <code class="muted">${type}</code></label></li>`)}</ul>
   </fieldset>
   <fieldset><legend>${L(ctx, '领域（不选 = 全部）', 'Fields (none = all)')}</legend>
-    ${(taxonomy?.fields ?? []).length === 0 ? html`<p class="muted">${L(ctx, '领域列表暂不可用。', 'The field list is unavailable.')}</p>` : html`<ul class="checks">${(taxonomy?.fields ?? []).map((f, i) => html`<li><input type="checkbox" id="fc-${i}" name="field" value="${f.code}"${form.fieldCodes.includes(f.code) ? html` checked` : ''}>
-      <label for="fc-${i}">${f.name} <code class="muted">${f.code}</code></label></li>`)}</ul>`}
+    ${fields.length === 0 ? html`<p class="muted">${L(ctx, '领域列表暂不可用。', 'The field list is unavailable.')}</p>` : html`<ul class="checks">${fields.map((f, i) => html`<li><input type="checkbox" id="fc-${i}" name="field" value="${f.code}"${form.fieldCodes.includes(f.code) ? html` checked` : ''}>
+      <label for="fc-${i}">${f.name} <code class="muted">${f.code}</code>${f.inForce ? '' : html` <span class="muted">${L(ctx, '（现行分类，尚无项目）', '(current taxonomy, no items yet)')}</span>`}</label></li>`)}</ul>`}
   </fieldset>
   <div class="grid-form">
     <label for="itemCodes">${L(ctx, '服务项目编号（逗号或空格分隔；留空 = 全部）', 'Item codes (comma or space separated; empty = all)')}</label>
@@ -92,7 +94,7 @@ function createForm(ctx: PageContext, form: SubscriptionForm, taxonomy: GetTaxon
 </form></section>`;
 }
 
-export function subscriptionsListPage(ctx: PageContext, subscriptions: readonly Subscription[], o: { form: SubscriptionForm; taxonomy: GetTaxonomyResponse | undefined; flash?: Html }): Html {
+export function subscriptionsListPage(ctx: PageContext, subscriptions: readonly Subscription[], o: { form: SubscriptionForm; fields: readonly FieldChoice[]; flash?: Html }): Html {
   return html`
 ${o.flash ?? ''}
 <p>${L(ctx, '下游系统（省级服务平台、统计和财政系统、公共信息资源库）通过订阅接收每一次标准发布。', 'Downstream systems (provincial service platforms, statistics and finance systems, the public information base) receive every publication through subscriptions.')}</p>
@@ -106,7 +108,7 @@ ${subscriptions.length === 0 ? alertBox('info', L(ctx, '尚无订阅。', 'No su
     <td>${organisationLabel(ctx.lang, s.organisation)}</td>
     <td>${chinaTime(s.createdAt)}</td>
   </tr>`)}</tbody></table></div>`}
-${maySubscribe(ctx) ? createForm(ctx, o.form, o.taxonomy) : ''}`;
+${maySubscribe(ctx) ? createForm(ctx, o.form, o.fields) : ''}`;
 }
 
 export type DeliveryFilter = { status: string };
@@ -157,7 +159,7 @@ ${o.deliveries.length === 0 ? alertBox('info', L(ctx, '暂无投递记录。', '
     const isDead = d.status === DeliveryStatus.DELIVERY_STATUS_DEAD_LETTERED;
     const tries = attemptsOf(d.eventId);
     return html`<tr data-event="${d.eventId}" data-status="${name}"${isDead ? html` class="dead"` : ''}>
-    <td><strong>${eventTypeLabel(ctx.lang, d.eventType)}</strong><br><code class="muted wrap">${d.eventType}</code><br><span class="muted">${d.subject}${d.releaseId ? ` · ${d.releaseId}` : ''}</span><br><code class="muted wrap" title="webhook-id">${d.eventId}</code></td>
+    <td><strong>${eventTypeLabel(ctx.lang, d.eventType)}</strong><br><code class="muted wrap">${d.eventType}</code><br><span class="muted wrap">${d.subject}${d.releaseId && d.releaseId !== d.subject ? ` · ${d.releaseId}` : ''}</span><br><code class="muted wrap" title="webhook-id">${d.eventId}</code></td>
     <td>${isDead ? html`<strong class="dead-mark" aria-hidden="true">✗ </strong>` : ''}${badge(ctx, name)}</td>
     <td data-testid="attempts">${d.attempts}</td>
     <td>${d.lastStatusCode ? html`HTTP ${d.lastStatusCode}` : html`<span class="muted">—</span>`}${d.lastError ? html`<br><span class="error-text">${d.lastError}</span>` : ''}
