@@ -244,6 +244,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
       const p = proposals.get(e.proposalId)!;
       return { proposalId: p.proposalId, proposalRevision: p.proposalRevision, fieldCodes: [...p.fieldCodes], changeSet: p.changeSet };
     }),
+    dropped: entries.filter((e) => e.status === 'dropped').map((e) => ({ proposalId: e.proposalId, proposalRevision: e.proposalRevision, note: e.note ?? '' })),
   });
   await movePhase('released', `edition released with ${released.length} proposals`, approvedBy);
   if (patched('running-revisions-rebase-on-release')) {

@@ -45,6 +45,8 @@ export type CycleEdition = {
   readonly approvedBy: ActorRef;
   readonly approvedAt: number;
   readonly proposals: readonly { readonly proposalId: string; readonly proposalRevision: number; readonly fieldCodes: readonly string[]; readonly changeSet: unknown }[];
+  /** Approved on their own but left out of the package (a conflict resolved for another proposal). */
+  readonly dropped?: readonly { readonly proposalId: string; readonly proposalRevision: number; readonly note: string }[];
 };
 
 export type CycleAction = {
@@ -176,8 +178,15 @@ export function createActivities(deps: ApprovalActivityDeps) {
             approvedAt: new Date(input.approvedAt),
           },
         };
+        const at = new Date(input.approvedAt);
+        // Each proposal's own outcome is decided by the release: in the edition (approved) or dropped (rejected).
+        const decided = (p: { proposalId: string; proposalRevision: number }, decision: 'approved' | 'rejected', comment: string) => newEvent(approvalEvents.proposalDecided, {
+          proposalId: p.proposalId, proposalRevision: p.proposalRevision, workflowId: p.proposalId, round: 0, decision: toDecision(decision), comment, actor: approvedBy, decidedAt: at,
+        }, { source: approvalsSource, key: p.proposalId, id: `${input.workflowId}/edition/decided/${p.proposalId}`, time: at, topicNamespace: deps.topicNamespace });
         await deps.events.append([
-          newEvent(approvalEvents.changeSetApproved, { changeSet, actor: approvedBy }, { source: approvalsSource, key: input.cycleId, id: `${input.workflowId}/edition`, time: new Date(input.approvedAt), topicNamespace: deps.topicNamespace }),
+          newEvent(approvalEvents.changeSetApproved, { changeSet, actor: approvedBy }, { source: approvalsSource, key: input.cycleId, id: `${input.workflowId}/edition`, time: at, topicNamespace: deps.topicNamespace }),
+          ...input.proposals.map((p) => decided(p, 'approved', `released in ${input.title} (${input.cycleId})`)),
+          ...(input.dropped ?? []).map((p) => decided(p, 'rejected', `not in the edition of ${input.cycleId}: ${p.note}`)),
         ]);
       });
     },

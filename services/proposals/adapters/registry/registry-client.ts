@@ -14,6 +14,7 @@ export type RegistryPort = { view(itemCodes: readonly string[]): Promise<Registr
 export const serviceIdentity = { subject: 'svc.proposals', name: 'proposals service', organisation: 'BPS', roles: ['operator'] } as const;
 
 const TOKEN_TTL_SECONDS = 3600;
+const latestKnown = { year: 9999, month: 12, day: 31 };
 
 export class GrpcRegistry implements RegistryPort {
   private readonly client: StandardRegistryClient;
@@ -34,7 +35,8 @@ export class GrpcRegistry implements RegistryPort {
   private async item(itemCode: string): Promise<RegistryItem | null> {
     const token = await this.serviceToken();
     try {
-      const response = await unary(this.client.getItem.bind(this.client), { itemCode, asOf: undefined, provinceCode: '' }, token, this.timeoutMs);
+      // The latest published version, even if not yet in force: the registry applies a change only on top of it.
+      const response = await unary(this.client.getItem.bind(this.client), { itemCode, asOf: { date: latestKnown, knownAt: undefined }, provinceCode: '' }, token, this.timeoutMs);
       const national = response.national;
       if (!national?.item) return null;
       return { version: national.version, retired: national.retired, item: national.item };
