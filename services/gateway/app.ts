@@ -6,6 +6,7 @@ import type { Logger } from '../shared/log/logger';
 import { Backends, type BackendAddresses } from './adapters/backends';
 import { auditRoutes } from './api/audit-routes';
 import { authRoutes } from './api/auth-routes';
+import { cycleRoutes } from './api/cycles-routes';
 import { inboxRoutes } from './api/inbox-routes';
 import { proposalRoutes } from './api/proposals-routes';
 import { registryRoutes } from './api/registry-routes';
@@ -123,7 +124,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   });
 
   const routes: ApiRoute[] = [
-    ...authRoutes(tokens, signInEnabled, schemas), ...registryRoutes(backends, schemas), ...proposalRoutes(backends, schemas), ...inboxRoutes(backends, schemas),
+    ...authRoutes(tokens, signInEnabled, schemas), ...registryRoutes(backends, schemas), ...proposalRoutes(backends, schemas), ...inboxRoutes(backends, schemas), ...cycleRoutes(backends, schemas),
     ...subscriptionRoutes(backends, schemas), ...auditRoutes(backends, schemas),
   ];
   for (const route of routes) {
@@ -135,6 +136,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
         ...(route.querystring ? { querystring: route.querystring } : {}),
         ...(route.body ? { body: route.body } : {}),
       },
+      ...(route.bodyOptional ? { preValidation: async (req: FastifyRequest) => { req.body ??= {}; } } : {}),
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         if (route.auth && !req.bps.identity) {
           throw new GatewayHttpError(gatewayError(401, 'UNAUTHENTICATED', req.bps.tokenInvalid ? 'invalid or expired bearer token' : 'a bearer token is required (Authorization: Bearer <JWT>)'));

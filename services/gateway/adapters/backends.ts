@@ -1,6 +1,7 @@
 // gRPC clients for the services the gateway fronts. One channel per backend, created lazily on first use so the
 // gateway starts (and serves what it can) while a backend is still coming up; calls carry the caller's token.
 import * as grpc from '@grpc/grpc-js';
+import { RevisionCyclesClient } from '../../../proto/gen/bps/approvals/v1/cycles';
 import { ApprovalInboxClient } from '../../../proto/gen/bps/approvals/v1/inbox';
 import { AuditClient } from '../../../proto/gen/bps/audit/v1/audit';
 import { SubscriptionsClient } from '../../../proto/gen/bps/notifications/v1/subscriptions';
@@ -20,9 +21,15 @@ const constructors = {
   registry: StandardRegistryClient,
   proposals: ProposalsClient,
   approvals: ApprovalInboxClient,
+  cycles: RevisionCyclesClient,
   notifications: SubscriptionsClient,
   audit: AuditClient,
 } as const;
+
+/** The process serving each client (the approvals service serves both the inbox and the revision cycles). */
+const serverOf: Record<keyof typeof constructors, keyof BackendAddresses> = {
+  registry: 'registry', proposals: 'proposals', approvals: 'approvals', cycles: 'approvals', notifications: 'notifications', audit: 'audit',
+};
 
 type Clients = { [K in keyof typeof constructors]: InstanceType<(typeof constructors)[K]> };
 export type BackendName = keyof Clients;
@@ -44,7 +51,7 @@ export class Backends {
     let client = this.clients.get(name);
     if (!client) {
       const Ctor = constructors[name] as unknown as new (address: string, credentials: grpc.ChannelCredentials, options?: object) => grpc.Client;
-      client = new Ctor(this.addresses[name], grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
+      client = new Ctor(this.addresses[serverOf[name]], grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
       this.clients.set(name, client);
     }
     return client as Clients[K];

@@ -17,6 +17,7 @@ import { pickLang, translator, type Lang } from './i18n';
 import { alertBox, page, type PageContext } from './layout';
 import { safeNext, signInPage } from './signin';
 import { cataloguePage, compliancePage, diffPage, itemPage } from './standards-pages';
+import { registerCyclePages } from './cycle-pages';
 import { registerOversightPages } from './oversight-pages';
 import type { Guarded } from './page-types';
 import { registerWorkPages } from './work-pages';
@@ -163,6 +164,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
 
   registerWorkPages(app, { backends, guarded });
   registerOversightPages(app, { backends, guarded, renderError });
+  registerCyclePages(app, { backends, guarded });
   return { renderError };
 }
 

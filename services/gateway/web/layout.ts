@@ -21,6 +21,7 @@ const nav: readonly NavEntry[] = [
   { href: '/standards/compliance', key: 'navCompliance', section: 'compliance' },
   { href: '/proposals', key: 'navProposals', section: 'proposals' },
   { href: '/inbox', key: 'navInbox', section: 'inbox' },
+  { href: '/cycles', key: 'navCycles', section: 'cycles' },
   { href: '/subscriptions', key: 'navSubscriptions', section: 'subscriptions', roles: ['subscriber-admin', 'province-officer', 'operator', 'auditor'] },
   { href: '/audit', key: 'navAudit', section: 'audit', roles: ['auditor', 'operator'] },
 ];
