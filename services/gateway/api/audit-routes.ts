@@ -141,6 +141,7 @@ export function auditRoutes(backends: Backends, schemas: ProtoSchemas): ApiRoute
       method: 'POST', url: '/api/v1/audit/verify', operationId: 'verifyLog', tag, auth: true,
       summary: 'Recompute a log\'s hash chain and check its signed checkpoints (and any given ones) against it',
       description: '`log` is "global" (default), "<kind>:<id>" (item, release, change-set, proposal, workflow, cycle, subscription) or "actor:<subject>"; `ok` is false with `firstMismatch` naming the first broken record.',
+      bodyOptional: true,
       body: objectSchema({
         log: { type: 'string', maxLength: 300 },
         checkpoints: { type: 'array', maxItems: 100, items: schemas.inline('bps.audit.v1.Checkpoint') },

@@ -71,7 +71,7 @@ export function subscriptionRoutes(backends: Backends, schemas: ProtoSchemas): A
     {
       method: 'POST', url: '/api/v1/subscriptions/:subscriptionId/rotate-secret', operationId: 'rotateSecret', tag, auth: true,
       summary: 'A new signing secret (returned once); the previous one keeps signing during the grace period',
-      params: idParams, body: objectSchema({ gracePeriodSeconds: { type: 'integer', minimum: 0, maximum: 7 * 24 * 3600, description: '0 = the service default (24 h)' } }),
+      params: idParams, bodyOptional: true, body: objectSchema({ gracePeriodSeconds: { type: 'integer', minimum: 0, maximum: 7 * 24 * 3600, description: '0 = the service default (24 h)' } }),
       response: schemas.ref('bps.notifications.v1.RotateSecretResponse'), errors: writeErrors,
       handler: async ({ params, body, token }) => RotateSecretResponse.toJSON(await call('notifications', (c) => c.rotateSecret.bind(c), { subscriptionId: subscriptionId(params), gracePeriodSeconds: num((body as { gracePeriodSeconds?: unknown } | undefined)?.gracePeriodSeconds) }, token)),
     },
@@ -114,7 +114,7 @@ export function subscriptionRoutes(backends: Backends, schemas: ProtoSchemas): A
     {
       method: 'POST', url: '/api/v1/subscriptions/:subscriptionId/redeliver', operationId: 'redeliver', tag, auth: true,
       summary: 'Send deliveries again with their original webhook ids: the events named, or every dead letter when none are',
-      params: idParams, body: objectSchema({ eventIds: { type: 'array', maxItems: 1000, items: eventId } }),
+      params: idParams, bodyOptional: true, body: objectSchema({ eventIds: { type: 'array', maxItems: 1000, items: eventId } }),
       response: schemas.ref('bps.notifications.v1.RedeliverResponse'), errors: writeErrors,
       handler: async ({ params, body, token }) => RedeliverResponse.toJSON(await call('notifications', (c) => c.redeliver.bind(c), {
         subscriptionId: subscriptionId(params), eventIds: (body as { eventIds?: string[] } | undefined)?.eventIds ?? [],

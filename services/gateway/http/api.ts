@@ -26,6 +26,8 @@ export type ApiRoute = {
   readonly params?: JsonSchema;
   readonly querystring?: JsonSchema;
   readonly body?: JsonSchema;
+  /** The body may be left out (every property optional): a bodiless request is validated as {}. */
+  readonly bodyOptional?: boolean;
   readonly response: JsonSchema;
   readonly successStatus?: number;
   /** Error statuses this route can answer (documented in OpenAPI). */

@@ -41,7 +41,7 @@ export function buildOpenApi(routes: readonly ApiRoute[], components: Record<str
       ...(route.description ? { description: route.description } : {}),
       tags: [route.tag],
       parameters: [...parameters('path', route.params), ...parameters('query', route.querystring)],
-      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: route.body } } } } : {}),
+      ...(route.body ? { requestBody: { required: route.bodyOptional !== true, content: { 'application/json': { schema: route.body } } } } : {}),
       responses,
       security: route.auth ? [{ bearerAuth: [] }] : [],
     };
