@@ -88,7 +88,10 @@ describe('gateway: subscriptions and audit over HTTP', { timeout: 240_000 }, () 
     expect(byEvent.json.deliveries.map((d: any) => d.subscriptionId)).toEqual([subscriptionId]);
   });
 
-  it('pauses and resumes', async () => {
+  it('pauses and resumes; redeliver without a body re-sends every dead letter (none left)', async () => {
+    const all = await apiAs(p, 'statistics-subscriber', 'POST', `/api/v1/subscriptions/${subscriptionId}/redeliver`);
+    expect(all.status, JSON.stringify(all.json)).toBe(200);
+    expect(all.json.requeued ?? 0).toBe(0); // proto3 JSON leaves out zero values
     const paused = await apiAs(p, 'statistics-subscriber', 'POST', `/api/v1/subscriptions/${subscriptionId}/pause`);
     expect(paused.json.subscription.status).toBe('SUBSCRIPTION_STATUS_PAUSED');
     const resumed = await apiAs(p, 'statistics-subscriber', 'POST', `/api/v1/subscriptions/${subscriptionId}/resume`);
