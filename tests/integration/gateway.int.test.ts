@@ -74,7 +74,7 @@ describe('gateway over the registry', () => {
     const denied = await post('/api/v1/standards/filings', filing, staff);
     expect(denied.status).toBe(403);
     const deniedBody = await denied.json() as any;
-    expect(deniedBody.error).toMatchObject({ code: 'PERMISSION_DENIED', reason: 'PERMISSION_DENIED' });
+    expect(deniedBody.error).toMatchObject({ code: 'PERMISSION_DENIED', reason: 'NOT_PROVINCE_OFFICER' });
     expect(deniedBody.error.message).toContain('only a province officer of 110000');
 
     const invalid = await post('/api/v1/standards/filings', { ...filing, effectiveFrom: undefined }, beijing);

@@ -124,7 +124,7 @@ describe('proposals service', () => {
     const moe = await env.token('moe-staff');
     const denied = await refused(create(healthProposal({ itemCode: 'HEA-04' }), moe));
     expect(denied.code).toBe(grpc.status.PERMISSION_DENIED);
-    expect(decodeStatus(denied).reason).toBe('PERMISSION_DENIED');
+    expect(decodeStatus(denied).reason).toBe('NOT_LEAD_UNIT');
     expect(denied.details).toMatch(/MOE does not lead HEA-04 \(lead unit NHC\)/);
     const approver = await refused(create(healthProposal({ itemCode: 'HEA-04' }), await env.token('nhc-approver')));
     expect(approver.code).toBe(grpc.status.PERMISSION_DENIED);

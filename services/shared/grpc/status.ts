@@ -22,13 +22,18 @@ function codeOf(error: PlatformError): status {
   return error.retriable ? status.UNAVAILABLE : status.INTERNAL;
 }
 
+/** The stable reason a client can branch on: the specific one (SELF_APPROVAL, NOT_LEAD_UNIT…) when the error has it. */
+function reasonOf(error: PlatformError): string {
+  return error instanceof PermissionDeniedError ? error.reason : error.code;
+}
+
 export function toServiceError(error: unknown): Partial<ServiceError> {
   if (!(error instanceof PlatformError)) {
     return { code: status.INTERNAL, details: 'internal error', message: 'internal error' };
   }
   const code = codeOf(error);
   const details: Any[] = [
-    pack('google.rpc.ErrorInfo', ErrorInfo.encode(ErrorInfo.fromPartial({ reason: error.code, domain: 'bps.gov.cn', metadata: errorMetadata(error) })).finish()),
+    pack('google.rpc.ErrorInfo', ErrorInfo.encode(ErrorInfo.fromPartial({ reason: reasonOf(error), domain: 'bps.gov.cn', metadata: errorMetadata(error) })).finish()),
   ];
   if (error instanceof ValidationError) {
     details.push(pack('google.rpc.BadRequest', BadRequest.encode(BadRequest.fromPartial({ fieldViolations: error.violations.map((v) => ({ field: v.field, description: v.description, reason: v.reason ?? '' })) })).finish()));
