@@ -22,7 +22,8 @@ describe('subscriptions and audit trail (Chromium)', { timeout: 300_000 }, () =>
   beforeAll(async () => {
     // The receiver refuses the first webhook (400: a dead letter at once), then accepts.
     [p, b, receiver] = await Promise.all([
-      startTestPlatform('e2e-sub', {}, { full: true, notifications: true, audit: true }), launchBrowser(), startWebhookReceiver((n) => (n === 0 ? 400 : 200)),
+      // Exports read whole logs and sign checkpoints: slow on FerretDB when the machine is busy.
+      startTestPlatform('e2e-sub', { backendTimeoutMs: 30_000 }, { full: true, notifications: true, audit: true }), launchBrowser(), startWebhookReceiver((n) => (n === 0 ? 400 : 200)),
     ]);
     subscriber = (await b.newPage()).page;
     auditor = (await b.newPage()).page;

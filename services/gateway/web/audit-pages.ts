@@ -77,7 +77,9 @@ export function verificationBox(ctx: PageContext, results: readonly VerifyRespon
   const verdict = broken.length === 0
     ? html`<div class="verdict verdict-ok" role="status" data-testid="verification" data-verified="true">
         <strong><span aria-hidden="true">✓ </span>${L(ctx, '哈希链校验通过', 'Hash chain verified')}</strong>
-        <p>${L(ctx, `${results.length} 个日志、共 ${records} 条记录逐条重新计算哈希，全部一致；${checkpoints} 个已签名检查点有效。`, `${results.length} logs, ${records} records rehashed one by one: all consistent; ${checkpoints} signed checkpoints valid.`)}</p></div>`
+        <p>${L(ctx, `${results.length} 个日志、共 ${records} 条记录逐条重新计算哈希，全部一致；`, `${results.length} logs, ${records} records rehashed one by one: all consistent; `)}${checkpoints > 0
+          ? L(ctx, `${checkpoints} 个已签名检查点有效。`, `${checkpoints} signed checkpoints valid.`)
+          : L(ctx, '尚无已签名检查点（定期签署；导出时也会签署）。', 'no signed checkpoint yet (they are signed periodically, and on export).')}</p></div>`
     : html`<div class="verdict verdict-bad" role="alert" data-testid="verification" data-verified="false">
         <strong><span aria-hidden="true">✗ </span>${L(ctx, '哈希链校验未通过', 'Hash chain broken')}</strong>
         <ul>${broken.map((b) => html`<li data-log="${b.log}">${b.firstMismatch
@@ -105,7 +107,8 @@ function provenanceBox(ctx: PageContext, p: TraceItemVersionResponse): Html {
 const detailsOf = (s: TraceStep): string => (s.what.startsWith(`${s.eventType} (`) && s.what.endsWith(')') ? s.what.slice(s.eventType.length + 2, -1) : s.what === s.eventType ? '' : s.what);
 
 function aggregateLinks(ctx: PageContext, s: TraceStep): Html {
-  const links = s.aggregates.map((a) => {
+  // A delivery's own log ("subscription:<id>/events/<event>") is not a page; its subscription is.
+  const links = s.aggregates.filter((a) => !a.id.includes('/')).map((a) => {
     switch (a.kind) {
       case 'item': return html`<a href="/standards/items/${encodeURIComponent(a.id)}">${L(ctx, '服务项目', 'Item')} ${a.id}</a>`;
       case 'proposal': return html`<a href="/proposals/${encodeURIComponent(a.id)}">${L(ctx, '调整方案', 'Proposal')} ${a.id}</a>`;
@@ -145,7 +148,7 @@ ${o.error ?? ''}
 ${o.target && o.trace ? html`<section aria-labelledby="trace-h" data-testid="trace">
 <h2 id="trace-h">${targetTitle(ctx, o.target)}</h2>
 ${o.verification ? verificationBox(ctx, o.verification) : ''}
-<p class="actions"><a href="/audit/export${qs(targetQuery(o.target))}" download data-testid="export">${L(ctx, '导出追溯记录（JSON，可离线校验）', 'Export the trace (JSON, verifiable offline)')}</a>
+<p class="actions"><a href="/audit/export${qs(targetQuery(o.target))}" data-testid="export">${L(ctx, '导出追溯记录（JSON，可离线校验）', 'Export the trace (JSON, verifiable offline)')}</a>
 ${o.target.kind === 'item-version' ? html` · <a href="/standards/items/${encodeURIComponent(o.target.itemCode)}">${L(ctx, '查看服务项目', 'Open the item')}</a>` : ''}
 ${o.target.kind === 'proposal' ? html` · <a href="/proposals/${encodeURIComponent(o.target.proposalId)}">${L(ctx, '查看调整方案', 'Open the proposal')}</a>` : ''}</p>
 ${o.itemVersion ? provenanceBox(ctx, o.itemVersion) : ''}
