@@ -49,23 +49,29 @@ export class TraceReader {
 
   private async closure(start: readonly AggregateRef[], kind: TraceTarget['kind'], requireStart = false): Promise<TraceResult> {
     const follow = new Set(followedKinds(kind));
-    const queue = start.map(logName);
-    const seen = new Set<string>(queue);
+    let frontier = start.map(logName);
+    const seen = new Set<string>(frontier);
     const byEventId = new Map<string, EntryDoc>();
-    while (queue.length > 0) {
-      const log = queue.shift()!;
-      const entries = await this.store.entriesOf(log);
-      if (requireStart && entries.length === 0 && start.some((s) => logName(s) === log)) {
-        const ref = parseLogName(log);
-        throw new NotFoundError(ref?.kind ?? 'log', ref?.id ?? log);
-      }
-      for (const entry of entries) {
-        byEventId.set(entry.eventId, entry);
-        for (const ref of entry.index?.aggregates ?? []) {
-          const name = logName(ref);
-          if (follow.has(ref.kind) && !seen.has(name) && seen.size < MAX_TRACE_LOGS) {
-            seen.add(name);
-            queue.push(name);
+    // Breadth-first, each level's logs read in parallel (a log is several round trips); handled in level order, so
+    // the MAX_TRACE_LOGS cut-off picks the same logs as a one-by-one walk would.
+    while (frontier.length > 0) {
+      const level = frontier;
+      const read = await Promise.all(level.map((log) => this.store.entriesOf(log)));
+      frontier = [];
+      for (const [i, log] of level.entries()) {
+        const entries = read[i] ?? [];
+        if (requireStart && entries.length === 0 && start.some((s) => logName(s) === log)) {
+          const ref = parseLogName(log);
+          throw new NotFoundError(ref?.kind ?? 'log', ref?.id ?? log);
+        }
+        for (const entry of entries) {
+          byEventId.set(entry.eventId, entry);
+          for (const ref of entry.index?.aggregates ?? []) {
+            const name = logName(ref);
+            if (follow.has(ref.kind) && !seen.has(name) && seen.size < MAX_TRACE_LOGS) {
+              seen.add(name);
+              frontier.push(name);
+            }
           }
         }
       }
