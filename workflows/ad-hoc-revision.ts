@@ -111,8 +111,13 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
   setHandler(takeBackStep, (a) => handle({ type: 'takeBack', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'takeBack', ...a, at: Date.now() }) });
   setHandler(overruleObjection, (a) => handle({ type: 'overrule', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'overrule', ...a, at: Date.now() }) });
   setHandler(withdrawProposal, (a) => handle({ type: 'withdraw', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'withdraw', ...a, at: Date.now() }) });
+  // Signals that arrive while the route is loading are applied once it is loaded (a release can race a start).
+  const early: Command[] = [];
   const applySignal = (cmd: Command): void => {
-    if (!loaded) return;
+    if (!loaded) {
+      early.push(cmd);
+      return;
+    }
     const decision = decide(loaded, cmd);
     if (!decision.ok) {
       log.warn(`${cmd.type} ignored`, { reason: decision.refusal.reason });
@@ -126,6 +131,7 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
   const route = await chooseApprovalRoute({ kind: input.kind, fieldCode: input.fieldCodes[0] ?? '' });
   loaded = initialState(workflowId, input, route, Date.now());
   indexForInbox();
+  for (const cmd of early.splice(0)) applySignal(cmd);
   for (;;) {
     await flush();
     const state = current();

@@ -12,7 +12,7 @@ import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
 import { defaultRouteStages } from '../../services/approvals/domain/default-route';
 import {
-  approvalStateQuery, proposalResubmittedSignal, type ApprovalResult, type ApprovalView, type ProposalResubmitted,
+  approvalStateQuery, editionReleasedSignal, proposalResubmittedSignal, workflowTypes, type ApprovalResult, type ApprovalView, type ProposalResubmitted,
 } from '../../workflows/contracts';
 import { proposalInput, startHarness, type Harness } from './approvals-harness';
 
@@ -180,5 +180,18 @@ describe('adHocRevision: approval paths', () => {
     await inboxHas('mof-approver', P, 'countersign.mof', { overdueOnly: true, dueBefore: new Date() });
     expect((await approval(P)).routeVersion).toBe('1');
     expect((await approval(P)).routeId).toBe('fast-escalation');
+  });
+
+  it('keeps a unified edition\'s release that arrives while the route is still loading (signal before the first task)', async () => {
+    const input = proposalInput();
+    const edition = { cycleId: 'C-race', title: '国家基本公共服务标准（2026年版）', effectiveFrom: '2026-07-01', releasedAt: Date.now() };
+    // signalWithStart delivers the signal in the first workflow task, before chooseApprovalRoute has answered.
+    await h.temporal.client.workflow.signalWithStart(workflowTypes.adHocRevision, {
+      taskQueue: h.taskQueue, workflowId: input.proposalId, args: [input], signal: editionReleasedSignal, signalArgs: [edition],
+    });
+    await expect.poll(async () => {
+      const view = await h.temporal.client.workflow.getHandle(input.proposalId).query<ApprovalView>(approvalStateQuery).catch(() => undefined);
+      return view && [view.status, view.rebase?.cycleId];
+    }, { timeout: 20_000, interval: 200 }).toEqual(['awaiting_resubmission', 'C-race']);
   });
 });
