@@ -8,7 +8,7 @@ import type { Collection, Db } from 'mongodb';
 import { floorBreachedSignal, provinceRefiledSignal, type FloorBreachedSignal, type ProvinceRefiledSignal } from '../../../workflows/contracts';
 import { decodeData, topicName, topics } from '../../shared/events/catalog';
 import { standardEvents } from '../../shared/events/standards';
-import { errorMessage, ValidationError } from '../../shared/errors/errors';
+import { ValidationError } from '../../shared/errors/errors';
 import { EventConsumer, ProcessedEvents } from '../../shared/kafka/kafka';
 import type { Logger } from '../../shared/log/logger';
 
@@ -38,13 +38,6 @@ export function refilingConsumer(options: { kafka: Kafka; db: Db; groupId: strin
       throw error;
     }
   };
-  const decode = <T>(definition: Parameters<typeof decodeData<T>>[0], data: Buffer): T => {
-    try {
-      return decodeData(definition, data);
-    } catch (error) {
-      throw new ValidationError([{ field: 'data', description: `not a ${definition.schema}: ${errorMessage(error)}` }]);
-    }
-  };
 
   return new EventConsumer({
     kafka: options.kafka,
@@ -54,7 +47,7 @@ export function refilingConsumer(options: { kafka: Kafka; db: Db; groupId: strin
     logger,
     handler: async (event) => {
       if (event.type === standardEvents.floorBreached.type) {
-        const breach = decode(standardEvents.floorBreached, event.data);
+        const breach = decodeData(standardEvents.floorBreached, event.data);
         const cycleId = cycleOfRelease(breach.releaseId);
         if (!cycleId) return; // an ad-hoc amendment: no cycle tracks its re-filing
         if (!breach.refileDeadline) throw new ValidationError([{ field: 'refile_deadline', description: 'required' }]);
@@ -65,7 +58,7 @@ export function refilingConsumer(options: { kafka: Kafka; db: Db; groupId: strin
         return;
       }
       if (event.type === standardEvents.localStandardFiled.type) {
-        const filed = decode(standardEvents.localStandardFiled, event.data);
+        const filed = decodeData(standardEvents.localStandardFiled, event.data);
         if (!filed.comparisons.every((c) => c.compliant)) return; // still below the floor: the breach stands
         const open = await breaches.findOne({ _id: `${filed.provinceCode}/${filed.itemCode}` });
         if (!open) return;

@@ -1,10 +1,9 @@
 // The Kafka side: every event on the consumed topics enters the feed (idempotently, by event id) and gets one
 // delivery row per matching subscription (idempotently, by (subscription, event)). A crash anywhere in between is
 // repaired by Kafka redelivering the uncommitted event.
-import { ValidationError } from '../../shared/errors/errors';
 import type { EventHandler } from '../../shared/kafka/kafka';
 import type { Logger } from '../../shared/log/logger';
-import { decodeKnown, facetsOf, type KnownEvent } from '../domain/facets';
+import { decodeKnown, facetsOf } from '../domain/facets';
 import { matches } from '../domain/filter';
 import { deliveryId, type DeliveryDoc, type DeliveryRepository, type FeedDoc, type FeedRepository, type SubscriptionRepository } from './mongo-store';
 import type { SubscriptionState } from '../domain/subscription';
@@ -27,13 +26,8 @@ export function intakeHandler(deps: {
   onAppended: (entry: FeedDoc) => void;
 }): EventHandler {
   return async (event) => {
-    let known: KnownEvent;
-    try {
-      known = decodeKnown(event.type, event.data);
-    } catch (error) {
-      // Not JSON: it can never be handled; the consumer sends it to the dead-letter topic.
-      throw new ValidationError([{ field: 'data', description: `not the JSON of ${event.type}: ${error instanceof Error ? error.message : String(error)}` }]);
-    }
+    // Not JSON: decoding throws a ValidationError; the consumer sends the event to the dead-letter topic.
+    const known = decodeKnown(event.type, event.data);
     const [entry, receiving] = await Promise.all([deps.feed.append({
       _id: event.id, type: event.type, source: event.source, subject: event.subject, time: new Date(event.time),
       datacontenttype: event.datacontenttype, dataschema: event.dataschema, data: event.data.toString('utf8'), key: event.key,

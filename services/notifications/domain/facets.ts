@@ -29,7 +29,7 @@ register('changeSetRejected', standardEvents.changeSetRejected);
 register('changeSetApproved', approvalEvents.changeSetApproved);
 register('proposalDecided', approvalEvents.proposalDecided);
 
-/** Throws (SyntaxError) when the data of a known type is not JSON: such an event can never be handled. */
+/** Throws (ValidationError) when the data of a known type is not JSON: such an event can never be handled. */
 export function decodeKnown(type: string, data: Buffer): KnownEvent {
   const decode = decoders[type];
   return decode ? decode(data) : { kind: 'other', type };

@@ -1,6 +1,7 @@
 // Every event type the platform emits: its CloudEvents type, its topic and the proto message that is its data.
 // Payloads are encoded as the proto message's canonical JSON (readable by any consumer; schema in proto/).
 // Adding an event means adding one entry here, the message in proto/, and the AsyncAPI document.
+import { errorMessage, ValidationError } from '../errors/errors';
 
 export type MessageCodec<T> = {
   fromJSON(object: any): T;
@@ -39,6 +40,11 @@ export function encodeData<T>(definition: EventDefinition<T>, payload: T): Buffe
   return Buffer.from(JSON.stringify(definition.codec.toJSON(payload)), 'utf8');
 }
 
+/** Throws a ValidationError when the data is not the message's JSON: such an event can never be handled (DLQ). */
 export function decodeData<T>(definition: EventDefinition<T>, data: Buffer): T {
-  return definition.codec.fromJSON(JSON.parse(data.toString('utf8')));
+  try {
+    return definition.codec.fromJSON(JSON.parse(data.toString('utf8')));
+  } catch (error) {
+    throw new ValidationError([{ field: 'data', description: `not the JSON of ${definition.schema}: ${errorMessage(error)}` }]);
+  }
 }

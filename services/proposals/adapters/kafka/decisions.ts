@@ -4,7 +4,7 @@ import type { Kafka } from 'kafkajs';
 import type { Db } from 'mongodb';
 import { approvalEvents } from '../../../shared/events/approvals';
 import { decodeData, topicName } from '../../../shared/events/catalog';
-import { errorMessage, ValidationError } from '../../../shared/errors/errors';
+import { ValidationError } from '../../../shared/errors/errors';
 import { EventConsumer, ProcessedEvents } from '../../../shared/kafka/kafka';
 import type { Logger } from '../../../shared/log/logger';
 import type { Proposals } from '../../proposals';
@@ -19,12 +19,7 @@ export function decisionConsumer(options: { kafka: Kafka; db: Db; groupId: strin
     logger,
     handler: async (event) => {
       if (event.type !== approvalEvents.proposalDecided.type) return; // change sets etc. are the registry's
-      let decided;
-      try {
-        decided = decodeData(approvalEvents.proposalDecided, event.data);
-      } catch (error) {
-        throw new ValidationError([{ field: 'data', description: `not a ProposalDecided: ${errorMessage(error)}` }]);
-      }
+      const decided = decodeData(approvalEvents.proposalDecided, event.data);
       if (!decided.proposalId) throw new ValidationError([{ field: 'proposal_id', description: 'required' }]);
       await proposals.followDecision(decided, event.id);
       logger.info({ ceId: event.id, proposalId: decided.proposalId, decision: decided.decision }, 'approval outcome followed');

@@ -3,7 +3,7 @@
 import type { Kafka } from 'kafkajs';
 import { approvalEvents } from '../../../shared/events/approvals';
 import { decodeData, topicName } from '../../../shared/events/catalog';
-import { ValidationError, errorMessage } from '../../../shared/errors/errors';
+import { ValidationError } from '../../../shared/errors/errors';
 import { EventConsumer, ProcessedEvents } from '../../../shared/kafka/kafka';
 import type { Logger } from '../../../shared/log/logger';
 import type { Db } from 'mongodb';
@@ -19,12 +19,7 @@ export function changeSetConsumer(options: { kafka: Kafka; db: Db; groupId: stri
     logger,
     handler: async (event) => {
       if (event.type !== approvalEvents.changeSetApproved.type) return; // other approval events are not ours
-      let changeSet;
-      try {
-        changeSet = decodeData(approvalEvents.changeSetApproved, event.data).changeSet;
-      } catch (error) {
-        throw new ValidationError([{ field: 'data', description: `not a ChangeSetApproved: ${errorMessage(error)}` }]);
-      }
+      const { changeSet } = decodeData(approvalEvents.changeSetApproved, event.data);
       if (!changeSet) throw new ValidationError([{ field: 'change_set', description: 'required' }]);
       const outcome = await registry.applyChangeSet(changeSet);
       logger.info({ ceId: event.id, changeSetId: changeSet.changeSetId, outcome }, 'approved change set handled');
