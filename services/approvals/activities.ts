@@ -8,6 +8,7 @@ import { ChangeSet, ReleaseKind } from '../../proto/gen/bps/standards/v1/changes
 import { approvalEvents } from '../shared/events/approvals';
 import { PlatformError, ValidationError } from '../shared/errors/errors';
 import { newEvent } from '../shared/kafka/kafka';
+import { dateOfIso } from './domain/cycle-request';
 import { approvalsSource, toActor, toCloudEvent, toDecision, type ApprovalEventStore } from './adapters/approval-events';
 import type { RoutesRepository } from './adapters/routes-repository';
 
@@ -77,9 +78,9 @@ async function asActivity<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 function parseDate(value: string): { year: number; month: number; day: number } {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!m) throw new ValidationError([{ field: 'effectiveFrom', description: `not a YYYY-MM-DD date: "${value}"` }]);
-  return { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
+  const date = dateOfIso(value);
+  if (!date) throw new ValidationError([{ field: 'effectiveFrom', description: `not a YYYY-MM-DD date: "${value}"` }]);
+  return date;
 }
 
 export function createActivities(deps: ApprovalActivityDeps) {

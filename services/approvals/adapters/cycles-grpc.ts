@@ -1,28 +1,23 @@
 // gRPC RevisionCycles: the unified revision cycle workflow driven through its updates. The workflow's validators hold
 // the rules (phase, lead ministry, final approver, conflicts, ceiling); a refusal comes back at once with its reason.
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import {
   approvePackageUpdate, closeCycleUpdate, closeProposalWindowUpdate, cycleStateQuery, fileEvaluationUpdate, resolveConflictUpdate, trimProposalUpdate, workflowTypes,
   type ActorRef, type CycleView,
 } from '../../../workflows/contracts';
 import type { Cycle, RevisionCyclesServer } from '../../../proto/gen/bps/approvals/v1/cycles';
 import { ChangeSet } from '../../../proto/gen/bps/standards/v1/changes';
-import { AlreadyExistsError, NotFoundError, PermissionDeniedError, TransientError, ValidationError } from '../../shared/errors/errors';
+import { AlreadyExistsError, PermissionDeniedError, TransientError, ValidationError } from '../../shared/errors/errors';
 import type { Logger } from '../../shared/log/logger';
-import { mayOpenCycle, openCycleInput } from '../domain/cycle-request';
-import { refusalError, refusalOf, unaryHandler } from './workflow-calls';
+import { dateOfIso, mayOpenCycle, openCycleInput, trimmedTotalsViolations } from '../domain/cycle-request';
+import { queryWorkflow, required, unaryHandler, updateWorkflow } from './workflow-calls';
 
 export type CyclesDeps = { readonly temporal: Client; readonly taskQueue: string; readonly logger: Logger };
-
-function dateOf(iso: string | undefined): { year: number; month: number; day: number } | undefined {
-  const m = iso ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso) : null;
-  return m ? { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) } : undefined;
-}
 
 export function cycleMessage(view: CycleView, workflowId: string): Cycle {
   const windows = new Map((view.windows ?? []).map((w) => [w.fieldCode, w]));
   return {
-    cycleId: view.cycleId, workflowId, planPeriod: view.planPeriod ?? '', title: view.title ?? '', effectiveFrom: dateOf(view.effectiveFrom), phase: view.phase,
+    cycleId: view.cycleId, workflowId, planPeriod: view.planPeriod ?? '', title: view.title ?? '', effectiveFrom: dateOfIso(view.effectiveFrom), phase: view.phase,
     fields: (view.fields ?? []).map((f) => {
       const w = windows.get(f.fieldCode);
       const evaluation = view.evaluations[f.fieldCode];
@@ -47,32 +42,15 @@ export function cycleMessage(view: CycleView, workflowId: string): Cycle {
 
 export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
   const { temporal } = deps;
-  const required = (value: string, field: string): string => {
-    if (value.trim() === '') throw new ValidationError([{ field, description: 'required' }]);
-    return value.trim();
+  const filled = (value: string, field: string): string => required(value, field).trim();
+  const read = async (cycleId: string): Promise<Cycle> => {
+    const id = filled(cycleId, 'cycle_id');
+    return cycleMessage(await queryWorkflow<CycleView>(temporal, id, cycleStateQuery, 'revision cycle'), id);
   };
-
-  async function read(cycleId: string): Promise<Cycle> {
-    const id = required(cycleId, 'cycle_id');
-    try {
-      return cycleMessage(await temporal.workflow.getHandle(id).query<CycleView>(cycleStateQuery), id);
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new NotFoundError('revision cycle', id);
-      throw new TransientError(`revision cycle ${id} cannot be read now`, error);
-    }
-  }
-
-  async function update<A extends { actor: ActorRef }>(cycleId: string, name: string, args: A): Promise<Cycle> {
-    const id = required(cycleId, 'cycle_id');
-    try {
-      return cycleMessage(await temporal.workflow.getHandle(id).executeUpdate<CycleView, [object]>(name, { args: [args] }), id);
-    } catch (error) {
-      const refusal = refusalOf(error);
-      if (refusal) throw refusalError(refusal, id);
-      if (error instanceof WorkflowNotFoundError) throw new NotFoundError('revision cycle', id);
-      throw new TransientError(`${name} on revision cycle ${id} failed`, error);
-    }
-  }
+  const update = async <A extends { actor: ActorRef }>(cycleId: string, name: string, args: A): Promise<Cycle> => {
+    const id = filled(cycleId, 'cycle_id');
+    return cycleMessage(await updateWorkflow<CycleView>(temporal, id, name, args, 'revision cycle'), id);
+  };
 
   return {
     openCycle: unaryHandler(async (request, actor) => {
@@ -123,27 +101,24 @@ export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
     }),
 
     fileEvaluation: unaryHandler(async (request, actor) => ({
-      cycle: await update(request.cycleId, fileEvaluationUpdate, { actor, fieldCode: required(request.fieldCode, 'field_code'), summary: required(request.summary, 'summary') }),
+      cycle: await update(request.cycleId, fileEvaluationUpdate, { actor, fieldCode: filled(request.fieldCode, 'field_code'), summary: filled(request.summary, 'summary') }),
     })),
 
     closeProposalWindow: unaryHandler(async (request, actor) => ({
-      cycle: await update(request.cycleId, closeProposalWindowUpdate, { actor, fieldCode: required(request.fieldCode, 'field_code') }),
+      cycle: await update(request.cycleId, closeProposalWindowUpdate, { actor, fieldCode: filled(request.fieldCode, 'field_code') }),
     })),
 
     resolveConflict: unaryHandler(async (request, actor) => ({
       cycle: await update(request.cycleId, resolveConflictUpdate, {
-        actor, itemCode: required(request.itemCode, 'item_code'), keepProposalId: required(request.keepProposalId, 'keep_proposal_id'), reason: required(request.reason, 'reason'),
+        actor, itemCode: filled(request.itemCode, 'item_code'), keepProposalId: filled(request.keepProposalId, 'keep_proposal_id'), reason: filled(request.reason, 'reason'),
       }),
     })),
 
     trimProposal: unaryHandler(async (request, actor) => {
       const totals = request.fiscalTotals;
-      const fen = /^(0|[1-9][0-9]{0,20})$/;
-      const violations = (['totalFen', 'centralFen', 'localFen'] as const)
-        .filter((k) => !totals || !fen.test(totals[k]))
-        .map((k) => ({ field: `fiscal_totals.${k.replace('Fen', '_fen')}`, description: 'a non-negative whole number of fen' }));
+      const violations = trimmedTotalsViolations(totals);
       if (violations.length > 0 || !totals) throw new ValidationError(violations);
-      const proposalId = required(request.proposalId, 'proposal_id');
+      const proposalId = filled(request.proposalId, 'proposal_id');
       // Without a change set the workflow keeps the one it holds (only the cost estimate was trimmed).
       const changeSet = request.changeSet ? ChangeSet.toJSON(request.changeSet) : null;
       return { cycle: await update(request.cycleId, trimProposalUpdate, { actor, proposalId, fiscalTotals: { ...totals }, changeSet }) };

@@ -2,7 +2,7 @@
 // workflow's own rules (decide on the queried state) and again by the workflow's update validator; a refused
 // sign-off is answered at once and recorded as an audit event (Temporal keeps no trace of rejected updates).
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import {
   approvalDecisionStateQuery, approvalStateQuery, claimStepUpdate, delegateStepUpdate, overruleObjectionUpdate, releaseStepUpdate, signOffUpdate, takeBackStepUpdate, workflowTypes,
   type ActorRef, type ApprovalView, type Position as PositionName, type StepView,
@@ -10,11 +10,11 @@ import {
 import { decide, inboxItemsFor, inboxKeysOf, type ApprovalState, type Command, type Refusal } from '../../../workflows/approval/domain';
 import type { ApprovalInboxServer, ApprovalView as ApprovalViewMessage, InboxItem, ProposalSummary, StepView as StepViewMessage } from '../../../proto/gen/bps/approvals/v1/inbox';
 import { approvalEvents } from '../../shared/events/approvals';
-import { NotFoundError, TransientError, ValidationError } from '../../shared/errors/errors';
+import { ValidationError } from '../../shared/errors/errors';
 import { newEvent } from '../../shared/kafka/kafka';
 import type { Logger } from '../../shared/log/logger';
 import { approvalsSource, fromPosition, toActor, toPosition, type ApprovalEventStore } from './approval-events';
-import { refusalError, refusalOf, unaryHandler } from './workflow-calls';
+import { queryWorkflow, refusalError, required, unaryHandler, updateWorkflow } from './workflow-calls';
 
 export type InboxDeps = {
   readonly temporal: Client;
@@ -54,19 +54,7 @@ const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, 
 export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
   const { temporal, taskQueue } = deps;
 
-  const required = (value: string, field: string): string => {
-    if (value.trim() === '') throw new ValidationError([{ field, description: 'required' }]);
-    return value;
-  };
-  async function query<T>(proposalId: string, name: string): Promise<T> {
-    try {
-      return await temporal.workflow.getHandle(required(proposalId, 'proposal_id')).query<T>(name);
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw new NotFoundError('approval', proposalId);
-      // e.g. the workflow is still loading its route: worth retrying
-      throw new TransientError(`approval ${proposalId} cannot be read now`, error);
-    }
-  }
+  const query = <T>(proposalId: string, name: string): Promise<T> => queryWorkflow<T>(temporal, required(proposalId, 'proposal_id'), name, 'approval');
 
   async function recordRefusedSignOff(proposalId: string, stepId: string, position: PositionName | undefined, actor: ActorRef, refusal: Refusal): Promise<void> {
     const event = newEvent(approvalEvents.signOffRefused, {
@@ -84,17 +72,7 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
       await onRefused?.(decision.refusal);
       throw refusalError(decision.refusal, proposalId);
     }
-    try {
-      return await temporal.workflow.getHandle(proposalId).executeUpdate<ApprovalView, [object]>(updateName, { args: [args] });
-    } catch (error) {
-      const refusal = refusalOf(error);
-      if (refusal) {
-        await onRefused?.(refusal);
-        throw refusalError(refusal, proposalId);
-      }
-      if (error instanceof WorkflowNotFoundError) throw new NotFoundError('approval', proposalId);
-      throw new TransientError(`update ${updateName} of ${proposalId} failed`, error);
-    }
+    return updateWorkflow<ApprovalView>(temporal, proposalId, updateName, args, 'approval', onRefused);
   }
 
   return {

@@ -1,11 +1,12 @@
-// What the approvals' gRPC handlers share: the caller's identity as a workflow actor, and the translation of a
-// workflow's refusal (an update validator's ApplicationFailure) into a platform error with its stable reason.
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+// What the approvals' gRPC handlers share: the caller's identity as a workflow actor, queries and updates of a
+// workflow with its errors mapped (missing: NOT_FOUND; a validator's refusal: its platform error and stable reason;
+// anything else: worth retrying).
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type * as grpc from '@grpc/grpc-js';
 import type { ActorRef } from '../../../workflows/contracts';
 import type { Refusal } from '../../../workflows/approval/domain';
-import { FailedPreconditionError, PermissionDeniedError, type PlatformError, ValidationError } from '../../shared/errors/errors';
+import { FailedPreconditionError, NotFoundError, PermissionDeniedError, type PlatformError, TransientError, ValidationError } from '../../shared/errors/errors';
 import { identityOf } from '../../shared/grpc/server';
 
 export type Unary<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => void;
@@ -43,3 +44,36 @@ export function refusalOf(error: unknown): Refusal | undefined {
   return { code, reason: typeof reason === 'string' ? reason : code, message: error.cause.message };
 }
 
+
+export function required(value: string, field: string): string {
+  if (value.trim() === '') throw new ValidationError([{ field, description: 'required' }]);
+  return value;
+}
+
+/** `resource` names the workflow in errors, e.g. "approval", "revision cycle". */
+export async function queryWorkflow<T>(temporal: Client, workflowId: string, name: string, resource: string): Promise<T> {
+  try {
+    return await temporal.workflow.getHandle(workflowId).query<T>(name);
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw new NotFoundError(resource, workflowId);
+    // e.g. the workflow is still loading: worth retrying
+    throw new TransientError(`${resource} ${workflowId} cannot be read now`, error);
+  }
+}
+
+/** Sends an update; a refusal by its validator is passed to `onRefused` (e.g. to audit it), then thrown. */
+export async function updateWorkflow<T>(
+  temporal: Client, workflowId: string, name: string, args: object, resource: string, onRefused?: (refusal: Refusal) => Promise<void>,
+): Promise<T> {
+  try {
+    return await temporal.workflow.getHandle(workflowId).executeUpdate<T, [object]>(name, { args: [args] });
+  } catch (error) {
+    const refusal = refusalOf(error);
+    if (refusal) {
+      await onRefused?.(refusal);
+      throw refusalError(refusal, workflowId);
+    }
+    if (error instanceof WorkflowNotFoundError) throw new NotFoundError(resource, workflowId);
+    throw new TransientError(`${name} on ${resource} ${workflowId} failed`, error);
+  }
+}

@@ -84,3 +84,16 @@ export function openCycleInput(cmd: OpenCycleCommand, actor: ActorRef): { ok: tr
     },
   };
 }
+
+/** A trim's new fiscal totals: every amount a whole number of fen (the workflow checks it does not raise the cost). */
+export function trimmedTotalsViolations(totals: { readonly totalFen: string; readonly centralFen: string; readonly localFen: string } | undefined): FieldViolation[] {
+  return (['totalFen', 'centralFen', 'localFen'] as const)
+    .filter((k) => !totals || !fenPattern.test(totals[k]))
+    .map((k) => ({ field: `fiscal_totals.${k.replace('Fen', '_fen')}`, description: 'a non-negative whole number of fen' }));
+}
+
+/** "YYYY-MM-DD" as a date message (the form the workflows carry dates in), or undefined. */
+export function dateOfIso(iso: string | undefined): { year: number; month: number; day: number } | undefined {
+  const m = iso ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso) : null;
+  return m ? { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) } : undefined;
+}
