@@ -63,7 +63,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
     if (!actionsRecorded) return undefined;
     return recordCycleAction({ cycleId: input.cycleId, workflowId, seq: ++actionSeq, action, actor, at: Date.now(), ...on });
   };
-  const thenView = (recording: Promise<void> | undefined): CycleView | Promise<CycleView> => (recording ? recording.then(view) : view());
+  const afterRecording = <T>(recording: Promise<void> | undefined, then: () => T): T | Promise<T> => (recording ? recording.then(then) : then());
   const platform: ActorRef = { subject: 'system:approvals', organisation: 'BPS', roles: [] };
 
   const leadOf = (fieldCode: string): string | undefined => input.fields.find((f) => f.fieldCode === fieldCode)?.leadMinistry;
@@ -85,7 +85,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
   setHandler(cycleState, view);
   setHandler(fileEvaluation, (a) => {
     evaluations[a.fieldCode] = { by: a.actor.subject, summary: a.summary };
-    return thenView(recordAction('evaluation.filed', a.actor, { fieldCode: a.fieldCode, comment: a.summary }));
+    return afterRecording(recordAction('evaluation.filed', a.actor, { fieldCode: a.fieldCode, comment: a.summary }), view);
   }, {
     validator: (a) => {
       if (phase !== 'evaluation') refuse('FAILED_PRECONDITION', 'NOT_IN_EVALUATION', `the cycle is in phase ${phase}`);
@@ -122,7 +122,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
     windows = windows.map((w) => (w.fieldCode === a.fieldCode ? { ...w, closesAt: Date.now(), closedEarlyBy: a.actor.subject } : w));
     // Completing this update in the same task as the main loop cancels its window timer replays in another
     // order (a nondeterminism error, found by querying a closed cycle); recording first puts them in separate tasks.
-    return thenView(recordAction('window.closed_early', a.actor, { fieldCode: a.fieldCode }));
+    return afterRecording(recordAction('window.closed_early', a.actor, { fieldCode: a.fieldCode }), view);
   }, {
     validator: (a) => {
       const w = windowOf(a.fieldCode);
@@ -139,7 +139,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
         dropped.push(e.proposalId);
       }
     }
-    return thenView(recordAction('conflict.resolved', a.actor, { itemCode: a.itemCode, proposalId: a.keepProposalId, proposalIds: dropped, comment: a.reason }));
+    return afterRecording(recordAction('conflict.resolved', a.actor, { itemCode: a.itemCode, proposalId: a.keepProposalId, proposalIds: dropped, comment: a.reason }), view);
   }, {
     validator: (a) => {
       if (phase !== 'consolidation') refuse('FAILED_PRECONDITION', 'NOT_IN_CONSOLIDATION', `the cycle is in phase ${phase}`);
@@ -153,7 +153,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
     const p = proposals.get(a.proposalId)!;
     proposals.set(a.proposalId, { ...p, fiscalTotals: a.fiscalTotals, changeSet: a.changeSet ?? p.changeSet });
     setEntry(a.proposalId, { fiscalTotals: a.fiscalTotals, note: 'trimmed' });
-    return thenView(recordAction('proposal.trimmed', a.actor, { proposalId: a.proposalId, comment: `central ${p.fiscalTotals.centralFen}→${a.fiscalTotals.centralFen} fen, local ${p.fiscalTotals.localFen}→${a.fiscalTotals.localFen} fen` }));
+    return afterRecording(recordAction('proposal.trimmed', a.actor, { proposalId: a.proposalId, comment: `central ${p.fiscalTotals.centralFen}→${a.fiscalTotals.centralFen} fen, local ${p.fiscalTotals.localFen}→${a.fiscalTotals.localFen} fen` }), view);
   }, {
     validator: (a) => {
       if (phase !== 'consolidation') refuse('FAILED_PRECONDITION', 'NOT_IN_CONSOLIDATION', `the cycle is in phase ${phase}`);
@@ -174,7 +174,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
       return view();
     };
     const recording = recordAction('package.approved', a.actor, { proposalIds: included(entries).map((e) => e.proposalId), comment: a.comment });
-    return recording ? recording.then(approve) : approve();
+    return afterRecording(recording, approve);
   }, {
     validator: (a) => {
       if (approving || approvedBy) refuse('FAILED_PRECONDITION', 'ALREADY_APPROVED', 'the package is already approved');
@@ -211,7 +211,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
     };
     // Recorded first, so the update never completes in the task where the main loop reacts (see closeProposalWindow).
     const recording = recordAction('cycle.closed', a.actor);
-    return recording ? recording.then(close) : close();
+    return afterRecording(recording, close);
   }, {
     validator: (a) => {
       if (phase !== 'refiling' || closed) refuse('FAILED_PRECONDITION', 'NOT_RELEASED', `the cycle is in phase ${phase}`);
