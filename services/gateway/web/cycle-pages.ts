@@ -7,7 +7,7 @@ import type { Backends } from '../adapters/backends';
 import { formValue, type FormBody } from '../http/cookies';
 import { formatDate, parseIsoDate } from '../http/dates';
 import { html, type Html } from './html';
-import { alertBox, L, type PageContext } from './layout';
+import { alertBox, L, labelIn, type PageContext } from './layout';
 import type { Guarded } from './page-types';
 import { formatFen } from './proposal-form';
 import { provinces } from './provinces';
@@ -20,10 +20,6 @@ const phaseLabels: Record<string, [string, string]> = {
 };
 const entryLabels: Record<string, [string, string]> = {
   in_approval: ['审批中', 'In approval'], approved: ['已批准', 'Approved'], not_approved: ['未通过', 'Not approved'], dropped: ['未纳入', 'Dropped'],
-};
-const tr = (ctx: PageContext, table: Record<string, [string, string]>, key: string): string => {
-  const l = table[key];
-  return l ? (ctx.lang === 'en' ? l[1] : l[0]) : key;
 };
 // Deadlines are days in China: shown in Beijing time (UTC+8), whatever the server's zone.
 const when = (d: Date | undefined): string => (d ? new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ') : '—');
@@ -39,7 +35,7 @@ export function cyclesListPage(ctx: PageContext, cycles: readonly Cycle[], flash
   return html`${flash ?? ''}
 ${cycles.length === 0 ? alertBox('info', L(ctx, '尚无集中统一调整周期。', 'No unified revision cycle yet.')) : html`<div class="table-wrap"><table data-testid="cycles">
   <thead><tr><th scope="col">${L(ctx, '周期', 'Cycle')}</th><th scope="col">${L(ctx, '规划期', 'Plan period')}</th><th scope="col">${L(ctx, '版本', 'Edition')}</th><th scope="col">${L(ctx, '阶段', 'Phase')}</th><th scope="col">${L(ctx, '统一施行日期', 'Effective from')}</th></tr></thead>
-  <tbody>${cycles.map((c) => html`<tr data-cycle="${c.cycleId}"><td><a href="${cycleUrl(c)}">${c.cycleId}</a></td><td>${c.planPeriod}</td><td>${c.title}</td><td><span class="badge">${tr(ctx, phaseLabels, c.phase)}</span></td><td>${formatDate(c.effectiveFrom)}</td></tr>`)}</tbody>
+  <tbody>${cycles.map((c) => html`<tr data-cycle="${c.cycleId}"><td><a href="${cycleUrl(c)}">${c.cycleId}</a></td><td>${c.planPeriod}</td><td>${c.title}</td><td><span class="badge">${labelIn(ctx, phaseLabels, c.phase)}</span></td><td>${formatDate(c.effectiveFrom)}</td></tr>`)}</tbody>
 </table></div>`}
 ${mayOpen(ctx) ? openCycleForm(ctx) : ''}`;
 }
@@ -85,7 +81,7 @@ export function cyclePage(ctx: PageContext, c: Cycle, flash?: Html): Html {
     html`<form method="post" action="${cycleUrl(c, path)}" class="inline"${testid ? html` data-testid="${testid}"` : ''}>${fields}<button type="submit">${label}</button></form>`;
   return html`${flash ?? ''}
 <p class="muted">${c.planPeriod} · ${L(ctx, '时间均为北京时间', 'times in Beijing time (UTC+8)')} · ${L(ctx, '统一施行日期', 'effective from')} ${formatDate(c.effectiveFrom)} · ${L(ctx, '启动', 'opened')} ${when(c.openedAt)} · <a href="/audit?cycle=${encodeURIComponent(c.cycleId)}">${L(ctx, '审计追溯', 'Audit trail')}</a></p>
-<ol class="phases" data-testid="phases" aria-label="${L(ctx, '阶段', 'Phases')}">${phases.map((p, i) => html`<li data-phase="${p}"${i === current ? html` aria-current="step" class="current"` : i < current ? html` class="done"` : ''}>${tr(ctx, phaseLabels, p)}</li>`)}</ol>
+<ol class="phases" data-testid="phases" aria-label="${L(ctx, '阶段', 'Phases')}">${phases.map((p, i) => html`<li data-phase="${p}"${i === current ? html` aria-current="step" class="current"` : i < current ? html` class="done"` : ''}>${labelIn(ctx, phaseLabels, p)}</li>`)}</ol>
 
 <section aria-labelledby="fields"><h2 id="fields">${L(ctx, '各领域评估与方案征集', 'Fields: evaluation and proposal windows')}</h2>
 <div class="table-wrap"><table data-testid="cycle-fields"><thead><tr><th scope="col">${L(ctx, '领域', 'Field')}</th><th scope="col">${L(ctx, '牵头部门', 'Lead ministry')}</th><th scope="col">${L(ctx, '实施评估', 'Evaluation')}</th><th scope="col">${L(ctx, '征集截止', 'Window closes')}</th><th scope="col">${L(ctx, '状态', 'Status')}</th></tr></thead>
@@ -102,7 +98,7 @@ export function cyclePage(ctx: PageContext, c: Cycle, flash?: Html): Html {
 ${c.package.length === 0 ? html`<p class="muted">${L(ctx, '尚无调整方案纳入本周期。', 'No proposal in this cycle yet.')}</p>` : html`<div class="table-wrap"><table data-testid="cycle-package">
   <thead><tr><th scope="col">${L(ctx, '调整方案', 'Proposal')}</th><th scope="col">${L(ctx, '领域', 'Field')}</th><th scope="col">${L(ctx, '服务项目', 'Items')}</th><th scope="col">${L(ctx, '中央（元）', 'Central (CNY)')}</th><th scope="col">${L(ctx, '地方（元）', 'Local (CNY)')}</th><th scope="col">${L(ctx, '状态', 'Status')}</th></tr></thead>
   <tbody>${c.package.map((e) => html`<tr data-proposal="${e.proposalId}"><td><a href="/proposals/${encodeURIComponent(e.proposalId)}">${e.proposalId}</a> r${e.proposalRevision}</td><td>${e.fieldCode}</td><td>${e.itemCodes.join('、')}</td>
-    <td class="num">${formatFen(e.fiscalTotals?.centralFen)}</td><td class="num">${formatFen(e.fiscalTotals?.localFen)}</td><td>${tr(ctx, entryLabels, e.status)}${e.note ? html`<br><span class="muted">${e.note}</span>` : ''}</td></tr>`)}</tbody></table></div>`}
+    <td class="num">${formatFen(e.fiscalTotals?.centralFen)}</td><td class="num">${formatFen(e.fiscalTotals?.localFen)}</td><td>${labelIn(ctx, entryLabels, e.status)}${e.note ? html`<br><span class="muted">${e.note}</span>` : ''}</td></tr>`)}</tbody></table></div>`}
 <div class="table-wrap"><table data-testid="cycle-totals"><thead><tr><th scope="col"></th><th scope="col">${L(ctx, '中央（元）', 'Central (CNY)')}</th><th scope="col">${L(ctx, '地方（元）', 'Local (CNY)')}</th></tr></thead>
   <tbody><tr><th scope="row">${L(ctx, '纳入方案合计', 'Package total')}</th><td class="num">${formatFen(c.totals?.centralFen)}</td><td class="num">${formatFen(c.totals?.localFen)}</td></tr>
   <tr><th scope="row">${L(ctx, '财政承受能力上限', 'Fiscal ceiling')}</th><td class="num">${formatFen(c.fiscalCeiling?.centralFen)}</td><td class="num">${formatFen(c.fiscalCeiling?.localFen)}</td></tr></tbody></table></div>

@@ -155,9 +155,14 @@ const eventTypeLabels: Record<string, [zh: string, en: string]> = {
   'bps.proposal.conflict.cleared': ['方案冲突解除', 'Conflict cleared'],
 };
 
+/** A code's label from a [zh, en] table; the code itself when the table does not know it. */
+export function labelFrom(lang: Lang, table: Readonly<Record<string, readonly [string, string]>>, key: string): string {
+  const label = table[key];
+  return label ? (lang === 'en' ? label[1] : label[0]) : key;
+}
+
 export function eventTypeLabel(lang: Lang, type: string): string {
-  const label = eventTypeLabels[type];
-  return label ? (lang === 'en' ? label[1] : label[0]) : type;
+  return labelFrom(lang, eventTypeLabels, type);
 }
 
 /** Organisations as people name them (a GB/T 2260 code is a province). */
@@ -168,14 +173,12 @@ const organisationLabels: Record<string, [string, string]> = {
 
 export function organisationLabel(lang: Lang, code: string): string {
   if (/^\d{6}$/.test(code)) return provinceName(code, lang);
-  const label = organisationLabels[code];
-  return label ? (lang === 'en' ? label[1] : label[0]) : code;
+  return labelFrom(lang, organisationLabels, code);
 }
 
 export function enumLabel(lang: Lang, value: string | number | undefined): string {
   if (value === undefined) return '—';
-  const label = enumLabels[String(value)];
-  return label ? (lang === 'en' ? label[1] : label[0]) : String(value);
+  return labelFrom(lang, enumLabels, String(value));
 }
 
 const roleLabels: Record<string, [string, string]> = {
@@ -189,15 +192,13 @@ const roleLabels: Record<string, [string, string]> = {
 };
 
 export function roleLabel(lang: Lang, role: string): string {
-  const label = roleLabels[role];
-  return label ? (lang === 'en' ? label[1] : label[0]) : role;
+  return labelFrom(lang, roleLabels, role);
 }
 
 /** Metric units and bases as people read them. */
 export function unitLabel(lang: Lang, unit: string): string {
   const units: Record<string, [string, string]> = { CNY: ['元', 'CNY'], percent: ['%', '%'], times: ['次', 'times'] };
-  const u = units[unit];
-  return u ? (lang === 'en' ? u[1] : u[0]) : unit;
+  return labelFrom(lang, units, unit);
 }
 
 export function basisLabel(lang: Lang, basis: string): string {
@@ -206,6 +207,5 @@ export function basisLabel(lang: Lang, basis: string): string {
     per_person_per_month: ['每人每月', 'per person per month'],
     per_year: ['每年', 'per year'],
   };
-  const b = bases[basis];
-  return b ? (lang === 'en' ? b[1] : b[0]) : basis;
+  return labelFrom(lang, bases, basis);
 }

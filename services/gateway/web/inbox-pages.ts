@@ -5,7 +5,7 @@ import type { ApprovalView, InboxItem, StepView } from '../../../proto/gen/bps/a
 import type { ItemVersion } from '../../../proto/gen/bps/registry/v1/registry';
 import type { Proposal } from '../../../proto/gen/bps/proposals/v1/proposal';
 import { html, qs, type Html } from './html';
-import { alertBox, L, type PageContext } from './layout';
+import { alertBox, L, labelIn, type PageContext } from './layout';
 import { formatFen } from './proposal-form';
 import { metricText } from './standards-pages';
 
@@ -22,10 +22,6 @@ const statusLabels: Record<string, [string, string]> = {
   approved: ['已批准', 'Approved'], rejected: ['未通过', 'Rejected'], withdrawn: ['已撤回', 'Withdrawn'],
 };
 
-const label = (ctx: PageContext, table: Record<string, [string, string]>, key: string): string => {
-  const l = table[key];
-  return l ? (ctx.lang === 'en' ? l[1] : l[0]) : key;
-};
 const when = (d: Date | undefined): string => (d ? d.toISOString().slice(0, 16).replace('T', ' ') : '');
 
 export function stepBadges(ctx: PageContext, item: { overdue?: boolean; escalation?: boolean; step?: StepView }): Html {
@@ -61,12 +57,12 @@ ${sorted.length === 0 ? alertBox('info', L(ctx, '没有待办审批。', 'Nothin
 }
 
 export function roundsSection(ctx: PageContext, a: ApprovalView): Html {
-  return html`<section aria-labelledby="rounds" data-testid="rounds"><h2 id="rounds">${L(ctx, '审批过程', 'Review rounds')} · ${label(ctx, statusLabels, a.status)}</h2>
+  return html`<section aria-labelledby="rounds" data-testid="rounds"><h2 id="rounds">${L(ctx, '审批过程', 'Review rounds')} · ${labelIn(ctx, statusLabels, a.status)}</h2>
   ${a.needs.length > 0 ? html`<p data-testid="needs">${L(ctx, '尚需', 'Still needs')}: ${a.needs.join('；')}</p>` : ''}
-  ${a.rounds.map((r) => html`<h3>${L(ctx, '第', 'Round ')}${r.round}${L(ctx, '轮', '')} (r${r.proposalRevision})${r.outcome ? html` · ${label(ctx, statusLabels, r.outcome)}` : ''}</h3>
+  ${a.rounds.map((r) => html`<h3>${L(ctx, '第', 'Round ')}${r.round}${L(ctx, '轮', '')} (r${r.proposalRevision})${r.outcome ? html` · ${labelIn(ctx, statusLabels, r.outcome)}` : ''}</h3>
   <ol class="timeline">${r.steps.map((s) => html`<li data-step="${s.stepId}">
     <strong>${s.stageName} · ${s.label}</strong> <span class="muted">(${s.organisation}${s.mustConcur ? L(ctx, '，须同意', ', must concur') : ''})</span>${stepBadges(ctx, { step: s })}
-    ${s.position ? html`<br><span class="badge">${label(ctx, positionLabels, positionToJSON(s.position))}</span> ${s.signedBy} ${when(s.signedAt)}${s.comment ? html` — ${s.comment}` : ''}${s.overruledBy ? html` <span class="muted">(${L(ctx, '异议已被否决', 'overruled by')} ${s.overruledBy})</span>` : ''}`
+    ${s.position ? html`<br><span class="badge">${labelIn(ctx, positionLabels, positionToJSON(s.position))}</span> ${s.signedBy} ${when(s.signedAt)}${s.comment ? html` — ${s.comment}` : ''}${s.overruledBy ? html` <span class="muted">(${L(ctx, '异议已被否决', 'overruled by')} ${s.overruledBy})</span>` : ''}`
       : html`<br><span class="muted">${s.open ? L(ctx, '待签署', 'Open') : L(ctx, '未开始', 'Not open')}${s.dueAt ? ` · ${L(ctx, '截止', 'due')} ${when(s.dueAt)}` : ''}${s.claimedBy ? ` · ${L(ctx, '已认领', 'claimed by')} ${s.claimedBy}` : ''}${s.delegatedTo ? ` · ${L(ctx, '已委托', 'delegated to')} ${s.delegatedTo}` : ''}</span>`}
   </li>`)}</ol>`)}
 </section>`;
@@ -78,7 +74,7 @@ function stepActions(ctx: PageContext, proposalId: string, s: StepView, single: 
   return html`<fieldset data-testid="step-${s.stepId}"><legend>${s.stageName} · ${s.label} (${s.organisation})${stepBadges(ctx, { step: s })}</legend>
   <form method="post" action="${base}/sign" class="actions">
     <label for="position-${s.stepId}">${L(ctx, '意见', 'Position')}</label>
-    <select id="position-${s.stepId}" name="position">${positions.map((p) => html`<option value="${p}">${label(ctx, positionLabels, p)}</option>`)}</select>
+    <select id="position-${s.stepId}" name="position">${positions.map((p) => html`<option value="${p}">${labelIn(ctx, positionLabels, p)}</option>`)}</select>
     <label for="comment-${s.stepId}">${L(ctx, '说明', 'Comment')}</label>
     <input type="text" id="comment-${s.stepId}" name="comment" size="40">
     <button type="submit" class="primary" data-action="sign">${L(ctx, '签署', 'Sign')}</button>
@@ -97,7 +93,7 @@ export function approvalPage(ctx: PageContext, a: ApprovalView, extra: { proposa
   const t = p?.fiscalTotals;
   return html`
 ${extra.flash ?? ''}
-<p class="summary">${label(ctx, statusLabels, a.status)} · <a href="/proposals/${encodeURIComponent(p?.proposalId ?? '')}">${p?.proposalId}</a> r${p?.proposalRevision} · ${p?.leadMinistry} · ${L(ctx, '拟生效', 'effective')} ${p?.effectiveFrom}</p>
+<p class="summary">${labelIn(ctx, statusLabels, a.status)} · <a href="/proposals/${encodeURIComponent(p?.proposalId ?? '')}">${p?.proposalId}</a> r${p?.proposalRevision} · ${p?.leadMinistry} · ${L(ctx, '拟生效', 'effective')} ${p?.effectiveFrom}</p>
 ${p && p.conflictsWith.length > 0 ? alertBox('error', L(ctx, '与其他方案冲突', 'Conflicts'), p.conflictsWith) : ''}
 <section aria-labelledby="diff"><h2 id="diff">${L(ctx, '调整内容（前后对比）', 'What changes')}</h2>
 <div class="table-wrap"><table data-testid="proposal-diff"><thead><tr><th scope="col">${L(ctx, '服务项目', 'Item')}</th><th scope="col">${L(ctx, '调整前', 'Before')}</th><th scope="col">${L(ctx, '调整后', 'After')}</th></tr></thead><tbody>

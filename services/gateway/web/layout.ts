@@ -1,7 +1,7 @@
 // The console's page frame: skip link, landmarks, navigation, who is signed in, language switch.
 import type { Identity, Role } from '../../shared/auth/identity';
 import { html, qs, type Html, type Renderable } from './html';
-import { roleLabel, type Lang, type MessageKey, type Translate } from './i18n';
+import { labelFrom, roleLabel, type Lang, type MessageKey, type Translate } from './i18n';
 
 export type PageContext = {
   readonly lang: Lang;
@@ -75,3 +75,5 @@ export function alertBox(kind: 'error' | 'info' | 'ok', title: string, lines: re
 
 /** An inline bilingual string for page-specific text (shared labels live in i18n.ts). */
 export const L = (ctx: PageContext, zh: string, en: string): string => (ctx.lang === 'en' ? en : zh);
+/** labelFrom (i18n) in the page's language. */
+export const labelIn = (ctx: PageContext, table: Readonly<Record<string, readonly [string, string]>>, key: string): string => labelFrom(ctx.lang, table, key);
