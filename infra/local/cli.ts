@@ -10,9 +10,9 @@ const s = settings();
 
 switch (command) {
   case 'install':
-    installKafka(s);
-    installTemporal(s);
-    if (mongoFlavour(s) === 'ferretdb') installFerretdb(s);
+    await installKafka(s);
+    if (mongoFlavour(s) === 'ferretdb') await installFerretdb(s);
+    await installTemporal(s);
     break;
   case 'start': {
     const { endpoints } = await ensureStack(s);

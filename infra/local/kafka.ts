@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { runStep, runningPid, say, startDetached, stopProcess, waitFor, which } from './process';
+import type { Component } from './component';
+import { runStep, runningPid, say, startDetached, stopProcess, which } from './process';
 import { versions, type Settings } from './settings';
 
 const pom = fileURLToPath(new URL('./kafka-files/pom.xml', import.meta.url));
@@ -18,15 +19,15 @@ export function kafkaInstalled(s: Settings): boolean {
   return existsSync(join(libs(s), `kafka_2.13-${versions.kafka}.jar`));
 }
 
-export function installKafka(s: Settings): void {
+export async function installKafka(s: Settings): Promise<void> {
   if (kafkaInstalled(s)) return;
   if (!which('java')) throw new Error('Kafka needs Java 17 on PATH (apt-get install openjdk-17-jre-headless)');
   if (!which('mvn')) throw new Error('Kafka jars are resolved with Maven; install it (apt-get install maven)');
   mkdirSync(s.kafka.home, { recursive: true });
-  runStep(`Kafka ${versions.kafka}: resolving broker jars from Maven Central`, 'mvn', [
+  await runStep(`Kafka ${versions.kafka}: resolving broker jars from Maven Central`, 'mvn', [
     '-B', '-q', '-f', pom, 'dependency:copy-dependencies',
     '-DincludeScope=runtime', `-DoutputDirectory=${libs(s)}`, `-Dkafka.version=${versions.kafka}`,
-  ]);
+  ], { usually: 'about 1 min' });
 }
 
 function java(s: Settings, mainClass: string, args: readonly string[]): string[] {
@@ -87,19 +88,29 @@ export async function kafkaHealthy(s: Settings): Promise<boolean> {
   }
 }
 
-export async function startKafka(s: Settings): Promise<void> {
-  if (await kafkaHealthy(s)) return;
-  installKafka(s);
+/** Formats the KRaft storage on first use and launches the broker; readiness is awaited by the caller. */
+export async function launchKafka(s: Settings): Promise<void> {
   mkdirSync(s.kafka.dataDir, { recursive: true });
   const properties = writeServerProperties(s);
   if (!existsSync(join(s.kafka.dataDir, 'log', 'meta.properties'))) {
-    runStep('Kafka: formatting KRaft storage', 'java', java(s, 'kafka.tools.StorageTool', [
+    await runStep('Kafka: formatting KRaft storage', 'java', java(s, 'kafka.tools.StorageTool', [
       'format', '-t', randomBytes(16).toString('base64url'), '-c', properties, '--ignore-formatted',
     ]));
   }
   say(`Kafka: starting broker on 127.0.0.1:${s.kafka.port}`);
   startDetached(s, 'kafka', 'java', java(s, 'kafka.Kafka', [properties]));
-  await waitFor('Kafka', () => kafkaHealthy(s), 90_000, join(s.logDir, 'kafka.log'));
+}
+
+export function kafkaComponent(s: Settings): Component {
+  return {
+    name: 'kafka',
+    healthy: () => kafkaHealthy(s),
+    install: () => installKafka(s),
+    launch: () => launchKafka(s),
+    readyWithinMs: 90_000,
+    logPath: join(s.logDir, 'kafka.log'),
+    stop: () => stopKafka(s),
+  };
 }
 
 export async function stopKafka(s: Settings): Promise<boolean> {

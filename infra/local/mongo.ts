@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { runStep, runningPid, say, startDetached, stopProcess, waitFor, which } from './process';
+import type { Component } from './component';
+import { runStep, runningPid, say, startDetached, stopProcess, which } from './process';
 import { versions, type Settings } from './settings';
 
 export type MongoFlavour = 'external' | 'mongod' | 'ferretdb';
@@ -23,14 +24,14 @@ export function ferretdbBinary(s: Settings): string {
   return join(s.binDir, 'ferretdb');
 }
 
-export function installFerretdb(s: Settings): void {
+export async function installFerretdb(s: Settings): Promise<void> {
   if (existsSync(ferretdbBinary(s))) return;
   if (!which('go')) throw new Error('FerretDB is built with Go; install Go 1.22+, or set MONGODB_URI, or put mongod on PATH');
   mkdirSync(s.binDir, { recursive: true });
   // `go install …@version` asks the module proxy for the version list to check deprecation, and the proxy
   // here refuses that list for FerretDB; downloading the exact version and building it in place avoids the call.
   const module = `github.com/FerretDB/FerretDB@${versions.ferretdb}`;
-  runStep(`FerretDB ${versions.ferretdb}: downloading module`, 'go', ['mod', 'download', module]);
+  await runStep(`FerretDB ${versions.ferretdb}: downloading module`, 'go', ['mod', 'download', module], { usually: 'under a minute' });
   const { stdout } = spawnJson('go', ['mod', 'download', '-json', module]);
   const moduleDir = (JSON.parse(stdout) as { Dir?: string }).Dir;
   if (!moduleDir) throw new Error(`go mod download did not report a directory for ${module}`);
@@ -42,9 +43,9 @@ export function installFerretdb(s: Settings): void {
   cpSync(moduleDir, src, { recursive: true });
   spawnSync('chmod', ['-R', 'u+w', src]);
   writeFileSync(join(src, 'build', 'version', 'version.txt'), `${versions.ferretdb}\n`);
-  runStep(`FerretDB ${versions.ferretdb}: building (a few minutes on first install)`, 'go', [
+  await runStep(`FerretDB ${versions.ferretdb}: building`, 'go', [
     'build', '-trimpath', '-o', ferretdbBinary(s), './cmd/ferretdb',
-  ], { cwd: src, env: { GOFLAGS: '-mod=mod' } });
+  ], { cwd: src, env: { GOFLAGS: '-mod=mod' }, usually: 'about 5 min on 2 cores with an empty Go cache' });
 }
 
 function spawnJson(command: string, args: readonly string[]): { stdout: string } {
@@ -66,8 +67,7 @@ export async function mongoHealthy(s: Settings): Promise<boolean> {
   }
 }
 
-export async function startMongo(s: Settings): Promise<void> {
-  if (await mongoHealthy(s)) return;
+export async function launchMongo(s: Settings): Promise<void> {
   const flavour = mongoFlavour(s);
   if (flavour === 'external') throw new Error(`MONGODB_URI=${s.mongo.externalUri} does not answer a ping`);
   mkdirSync(s.mongo.dataDir, { recursive: true });
@@ -75,7 +75,6 @@ export async function startMongo(s: Settings): Promise<void> {
     say(`MongoDB: starting mongod on 127.0.0.1:${s.mongo.port}`);
     startDetached(s, 'mongo', 'mongod', ['--bind_ip', '127.0.0.1', '--port', String(s.mongo.port), '--dbpath', s.mongo.dataDir, '--quiet']);
   } else {
-    installFerretdb(s);
     say(`MongoDB protocol: starting FerretDB ${versions.ferretdb} (SQLite) on 127.0.0.1:${s.mongo.port}`);
     startDetached(s, 'mongo', ferretdbBinary(s), [
       '--handler=sqlite', `--sqlite-url=file:${s.mongo.dataDir}/`,
@@ -83,7 +82,18 @@ export async function startMongo(s: Settings): Promise<void> {
       `--state-dir=${s.mongo.dataDir}`, '--log-level=warn', '--debug-addr=-',
     ]);
   }
-  await waitFor('MongoDB', () => mongoHealthy(s), 60_000, join(s.logDir, 'mongo.log'));
+}
+
+export function mongoComponent(s: Settings): Component {
+  return {
+    name: 'mongo',
+    healthy: () => mongoHealthy(s),
+    install: async () => { if (mongoFlavour(s) === 'ferretdb') await installFerretdb(s); },
+    launch: () => launchMongo(s),
+    readyWithinMs: 60_000,
+    logPath: join(s.logDir, 'mongo.log'),
+    stop: () => stopMongo(s),
+  };
 }
 
 export async function stopMongo(s: Settings): Promise<boolean> {

@@ -98,14 +98,32 @@ export async function waitFor(what: string, check: () => Promise<boolean>, timeo
   throw new Error(`${what} did not become healthy within ${Math.round(timeoutMs / 1000)}s${logPath ? `; see ${logPath}` : ''}`);
 }
 
-// Runs an install step in the foreground, streaming its output so a first install is never silent.
-export function runStep(what: string, command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): void {
-  say(`${what}: ${command} ${args.join(' ')}`);
+// Runs an install step as a child process without blocking the event loop (health checks of components already
+// started keep running meanwhile), streaming its output and saying every 30 s how long it has taken against the
+// usual time, so a first install is never silent.
+export async function runStep(
+  what: string,
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; usually?: string; progressEveryMs?: number } = {},
+): Promise<void> {
+  say(`${what}: ${command} ${args.join(' ')}${options.usually ? ` (first install usually ${options.usually})` : ''}`);
   const started = Date.now();
-  const result = spawnSync(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (result.error) throw new Error(`${what} failed: ${result.error.message} (is ${command} installed?)`);
-  if (result.status !== 0) throw new Error(`${what} failed with exit code ${result.status}`);
-  say(`${what}: done in ${((Date.now() - started) / 1000).toFixed(0)}s`);
+  const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(0)}s`;
+  const progress = setInterval(() => say(`${what}: still running, ${elapsed()} so far${options.usually ? ` (usually ${options.usually})` : ''}`), options.progressEveryMs ?? 30_000);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'inherit', 'inherit'] });
+      child.once('error', (error) => reject(new Error(`${what} failed: ${error.message} (is ${command} installed?)`)));
+      child.once('exit', (code, signal) => {
+        if (code === 0) resolve();
+        else reject(new Error(`${what} failed with ${signal ? `signal ${signal}` : `exit code ${code}`}`));
+      });
+    });
+  } finally {
+    clearInterval(progress);
+  }
+  say(`${what}: done in ${elapsed()}`);
 }
 
 export function which(command: string): string | undefined {

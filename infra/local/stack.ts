@@ -1,10 +1,11 @@
 // The whole local stack: install what is missing, start what is down, report, stop.
-import { kafkaHealthy, kafkaInstalled, kafkaPid, startKafka, stopKafka } from './kafka';
-import { ferretdbBinary, mongoFlavour, mongoHealthy, mongoPid, mongoUri, startMongo, stopMongo } from './mongo';
+import { existsSync } from 'node:fs';
+import { bringUp, type Component } from './component';
+import { kafkaComponent, kafkaHealthy, kafkaInstalled, kafkaPid, stopKafka } from './kafka';
+import { ferretdbBinary, mongoComponent, mongoFlavour, mongoHealthy, mongoPid, mongoUri, stopMongo } from './mongo';
 import { say } from './process';
 import { settings, versions, type Settings } from './settings';
-import { startTemporal, stopTemporal, temporalHealthy, temporalInstalled, temporalPid } from './temporal';
-import { existsSync } from 'node:fs';
+import { stopTemporal, temporalComponent, temporalHealthy, temporalInstalled, temporalPid } from './temporal';
 
 export type StackEndpoints = {
   readonly kafkaBrokers: string;
@@ -22,29 +23,15 @@ export function endpoints(s: Settings = settings()): StackEndpoints {
   };
 }
 
+/** The stack's components in install order: the quick Kafka jars first, the long Temporal build last. */
+export function stackComponents(s: Settings = settings()): Component[] {
+  return [kafkaComponent(s), mongoComponent(s), temporalComponent(s)];
+}
+
 /** Starts every component that is not already healthy; returns the names of those it started. */
 export async function ensureStack(s: Settings = settings()): Promise<{ started: string[]; endpoints: StackEndpoints }> {
-  const started: string[] = [];
   const began = Date.now();
-  // Installs are sequential (2 cores: parallel Go builds only thrash); starts run side by side.
-  const jobs: Promise<void>[] = [];
-  if (!(await kafkaHealthy(s))) {
-    started.push('kafka');
-    jobs.push(startKafka(s));
-  }
-  if (!(await mongoHealthy(s))) {
-    started.push('mongo');
-    jobs.push(startMongo(s));
-  }
-  if (!(await temporalHealthy(s).catch(() => false))) {
-    started.push('temporal');
-    jobs.push(startTemporal(s));
-  }
-  const results = await Promise.allSettled(jobs);
-  const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failures.length > 0) {
-    throw new Error(failures.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join('\n'));
-  }
+  const started = await bringUp(stackComponents(s));
   if (started.length > 0) say(`stack ready in ${((Date.now() - began) / 1000).toFixed(1)}s (started: ${started.join(', ')})`);
   return { started, endpoints: endpoints(s) };
 }

@@ -2,7 +2,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { portOpen, runStep, runningPid, say, startDetached, stopProcess, waitFor, which } from './process';
+import type { Component } from './component';
+import { portOpen, runStep, runningPid, say, startDetached, stopProcess, which } from './process';
 import { temporalSearchAttributes, versions, type Settings } from './settings';
 
 export function temporalBinary(s: Settings): string {
@@ -13,14 +14,14 @@ export function temporalInstalled(s: Settings): boolean {
   return existsSync(temporalBinary(s));
 }
 
-export function installTemporal(s: Settings): void {
+export async function installTemporal(s: Settings): Promise<void> {
   if (temporalInstalled(s)) return;
   if (!which('go')) throw new Error('The Temporal dev server is built with Go; install Go 1.22+ and retry');
   mkdirSync(s.binDir, { recursive: true });
   // v1.5.1: later tags carry a `replace` directive in go.mod, which `go install …@tag` refuses.
-  runStep(`Temporal CLI ${versions.temporalCli}: building from the Go module (several minutes on first install)`, 'go', [
+  await runStep(`Temporal CLI ${versions.temporalCli}: building from the Go module`, 'go', [
     'install', `github.com/temporalio/cli/cmd/temporal@${versions.temporalCli}`,
-  ], { env: { GOBIN: s.binDir, GOFLAGS: '-mod=mod' } });
+  ], { env: { GOBIN: s.binDir, GOFLAGS: '-mod=mod' }, usually: '5–10 min on 2 cores with an empty Go cache' });
 }
 
 export async function temporalHealthy(s: Settings): Promise<boolean> {
@@ -34,9 +35,7 @@ export async function temporalHealthy(s: Settings): Promise<boolean> {
   }
 }
 
-export async function startTemporal(s: Settings): Promise<void> {
-  if (await temporalHealthy(s).catch(() => false)) return;
-  installTemporal(s);
+export async function launchTemporal(s: Settings): Promise<void> {
   mkdirSync(s.temporal.dataDir, { recursive: true });
   const attributes = Object.entries(temporalSearchAttributes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
   say(`Temporal: starting dev server on 127.0.0.1:${s.temporal.port} (namespace ${s.temporal.namespace})`);
@@ -48,7 +47,18 @@ export async function startTemporal(s: Settings): Promise<void> {
     '--log-level', 'warn',
     ...attributes,
   ]);
-  await waitFor('Temporal', () => temporalHealthy(s), 90_000, join(s.logDir, 'temporal.log'));
+}
+
+export function temporalComponent(s: Settings): Component {
+  return {
+    name: 'temporal',
+    healthy: () => temporalHealthy(s).catch(() => false),
+    install: () => installTemporal(s),
+    launch: () => launchTemporal(s),
+    readyWithinMs: 90_000,
+    logPath: join(s.logDir, 'temporal.log'),
+    stop: () => stopTemporal(s),
+  };
 }
 
 export async function stopTemporal(s: Settings): Promise<boolean> {

@@ -8,12 +8,14 @@ export const acknowledge = defineUpdate<string, [string]>('acknowledge');
 export const acknowledgedBy = defineQuery<string | undefined>('acknowledgedBy');
 
 export async function describeThenAwaitAcknowledgement(itemCode: string): Promise<string> {
-  const description = await describeItem(itemCode);
+  // Handlers are registered before the first await: an update that arrives while the activity runs would
+  // otherwise find no handler and be rejected ("No registered handler for update").
   let by: string | undefined;
   setHandler(acknowledgedBy, () => by);
   setHandler(acknowledge, (who) => { by = who; return `acknowledged by ${who}`; }, {
     validator: (who) => { if (!who) throw new Error('who is required'); },
   });
+  const description = await describeItem(itemCode);
   await condition(() => by !== undefined);
   return `${description}; ${by}`;
 }
