@@ -2,7 +2,7 @@
 // the development token issuer's key pair and the approvals service's decision-signing key pair. Generated once
 // into the data directory (mode 0600) by the stack, so `npm start` and the test setup need nothing typed by hand.
 // Production never reads this file: each service gets its own secrets through its environment (see README).
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Settings } from './settings';

@@ -4,6 +4,7 @@ import { bringUp, type Component } from './component';
 import { kafkaComponent, kafkaHealthy, kafkaInstalled, kafkaPid, stopKafka } from './kafka';
 import { ferretdbBinary, mongoComponent, mongoFlavour, mongoHealthy, mongoPid, mongoUri, stopMongo } from './mongo';
 import { say } from './process';
+import { ensureDevSecrets, type DevSecrets } from './secrets';
 import { settings, versions, type Settings } from './settings';
 import { stopTemporal, temporalComponent, temporalHealthy, temporalInstalled, temporalPid } from './temporal';
 
@@ -29,11 +30,12 @@ export function stackComponents(s: Settings = settings()): Component[] {
 }
 
 /** Starts every component that is not already healthy; returns the names of those it started. */
-export async function ensureStack(s: Settings = settings()): Promise<{ started: string[]; endpoints: StackEndpoints }> {
+export async function ensureStack(s: Settings = settings()): Promise<{ started: string[]; endpoints: StackEndpoints; secrets: DevSecrets }> {
   const began = Date.now();
+  const secrets = ensureDevSecrets(s);
   const started = await bringUp(stackComponents(s));
   if (started.length > 0) say(`stack ready in ${((Date.now() - began) / 1000).toFixed(1)}s (started: ${started.join(', ')})`);
-  return { started, endpoints: endpoints(s) };
+  return { started, endpoints: endpoints(s), secrets };
 }
 
 export async function stopStack(s: Settings = settings(), only?: readonly string[]): Promise<void> {

@@ -1,11 +1,14 @@
 // Starts the real local stack (Kafka, Temporal, MongoDB protocol) when it is not running, hands the
 // endpoints to the tests, and stops afterwards only what it started (BPS_KEEP_INFRA=1 keeps it up).
 import type { TestProject } from 'vitest/node';
+import type { DevSecrets } from '../../infra/local/secrets';
 import { ensureStack, stopStack, type StackEndpoints } from '../../infra/local/stack';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     stack: StackEndpoints;
+    /** The stack's development secrets (Kafka principals, Temporal payload key, token issuer, decision signing). */
+    secrets: DevSecrets;
   }
 }
 
@@ -15,6 +18,7 @@ export async function setup(project: TestProject): Promise<void> {
   const result = await ensureStack();
   started = result.started;
   project.provide('stack', result.endpoints);
+  project.provide('secrets', result.secrets);
 }
 
 export async function teardown(): Promise<void> {

@@ -6,4 +6,9 @@ export function stack() {
   return inject('stack');
 }
 
+/** The development secrets of the stack the tests run against. */
+export function stackSecrets() {
+  return inject('secrets');
+}
+
 export const testLogger = createLogger('test', process.env['BPS_TEST_LOG_LEVEL'] ?? 'silent');
