@@ -65,3 +65,36 @@ export function ensureDevSecrets(s: Settings): DevSecrets {
   chmodSync(file, 0o600);
   return secrets;
 }
+
+/** A JWKS holding one public Ed25519 key, as verifiers read it. */
+export function publicJwks(publicJwk: JsonWebKey, keyId: string): string {
+  return JSON.stringify({ keys: [{ ...publicJwk, kid: keyId, alg: 'EdDSA', use: 'sig' }] });
+}
+
+/**
+ * The environment one service process gets in development (`npm start`): development mode said explicitly, its own
+ * Kafka principal, the Temporal payload key, the token issuer's public JWKS, the decision verification keys, and
+ * private keys only where that service signs (approvals: decisions; gateway and the token command: dev sign-in).
+ */
+export function devServiceEnv(secrets: DevSecrets, service: string): Record<string, string> {
+  const env: Record<string, string> = {
+    BPS_ENV: 'development',
+    BPS_TEMPORAL_PAYLOAD_KEY: secrets.temporalPayloadKey,
+    BPS_JWT_ISSUER: secrets.tokenIssuer.issuer,
+    BPS_JWT_AUDIENCE: secrets.tokenIssuer.audience,
+    BPS_JWT_JWKS: publicJwks(secrets.tokenIssuer.publicJwk, secrets.tokenIssuer.keyId),
+    BPS_DECISION_PUBLIC_JWKS: publicJwks(secrets.decisionSigning.publicJwk, secrets.decisionSigning.keyId),
+  };
+  const principal = (kafkaPrincipals as readonly string[]).includes(service) ? secrets.kafka.principals[service as KafkaPrincipal] : undefined;
+  if (principal) {
+    env['BPS_KAFKA_USERNAME'] = principal.username;
+    env['BPS_KAFKA_PASSWORD'] = principal.password;
+  }
+  if (service === 'approvals') {
+    env['BPS_DECISION_SIGNING_JWK'] = JSON.stringify({ ...secrets.decisionSigning.privateJwk, kid: secrets.decisionSigning.keyId });
+  }
+  if (service === 'gateway' || service === 'cli') {
+    env['BPS_JWT_SIGNING_JWK'] = JSON.stringify({ ...secrets.tokenIssuer.privateJwk, kid: secrets.tokenIssuer.keyId });
+  }
+  return env;
+}

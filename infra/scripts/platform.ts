@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { portOpen, sleep } from '../local/process';
 import { settings } from '../local/settings';
+import { devServiceEnv } from '../local/secrets';
 import { ensureStack, stopStack } from '../local/stack';
 import { platformServices, serviceAddressEnv } from './services';
 
@@ -13,7 +14,8 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const s = settings();
 const began = Date.now();
 
-const { started, endpoints } = await ensureStack(s);
+const { started, endpoints, secrets } = await ensureStack(s);
+console.error('[start] development mode: services get BPS_ENV=development and the local stack\'s generated keys (persona sign-in on loopback only)');
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   BPS_KAFKA_BROKERS: endpoints.kafkaBrokers,
@@ -51,7 +53,7 @@ for (const service of platformServices) {
   const portEnv = service.httpPortEnv ?? service.grpcPortEnv;
   const port = Number(process.env[portEnv] ?? (service.httpPortEnv ? service.httpPort : service.grpcPort));
   const out = openSync(join(s.logDir, `${service.name}.log`), 'a');
-  const child = spawn(join(root, 'node_modules/.bin/tsx'), [entry], { cwd: root, env: { ...env, [portEnv]: String(port) }, stdio: ['ignore', out, out] });
+  const child = spawn(join(root, 'node_modules/.bin/tsx'), [entry], { cwd: root, env: { ...env, ...devServiceEnv(secrets, service.name), [portEnv]: String(port) }, stdio: ['ignore', out, out] });
   children.push({ name: service.name, child });
   child.on('exit', (code) => {
     if (!stopping) console.error(`[start] ${service.name} exited with code ${code}; see ${join(s.logDir, `${service.name}.log`)}`);
