@@ -25,6 +25,17 @@ const baseShape = {
   BPS_TEMPORAL_NAMESPACE: z.string().min(1).default('bps'),
   BPS_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)').default(DEV_JWT_SECRET),
   BPS_JWT_ISSUER: z.string().default('bps-platform'),
+  // Security material (issue #13). Which of these a service needs, and which production requires, is decided per
+  // part: Kafka principal (SASL/SCRAM), Temporal payload key (AES-256-GCM, base64 of 32 bytes), the token issuer's
+  // public JWKS and audience, the dev issuer's private JWK (development only), the decision keys.
+  BPS_KAFKA_USERNAME: z.string().min(1).optional(),
+  BPS_KAFKA_PASSWORD: z.string().min(1).optional(),
+  BPS_TEMPORAL_PAYLOAD_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be base64 of 32 bytes').optional(),
+  BPS_JWT_AUDIENCE: z.string().min(1).default('bps-platform'),
+  BPS_JWT_JWKS: z.string().min(1).optional(),
+  BPS_JWT_SIGNING_JWK: z.string().min(1).optional(),
+  BPS_DECISION_SIGNING_JWK: z.string().min(1).optional(),
+  BPS_DECISION_PUBLIC_JWKS: z.string().min(1).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
 };
 
