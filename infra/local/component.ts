@@ -53,6 +53,7 @@ export async function bringUp(components: readonly Component[]): Promise<string[
     installs = installed.catch(() => undefined);
     return installed
       .then(async () => {
+        if (aborted) throw skipped; // another component failed while this one installed
         launched.push(component);
         await component.launch();
         await waitUntilHealthy(component);

@@ -19,7 +19,7 @@ function component(name: string, options: { installSeconds?: number; readyAfterM
       return Date.now() - probe.launchedAt >= options.readyAfterMs;
     },
     async install() {
-      if (options.installSeconds) await runStep(`${name}: slow install`, 'sleep', [String(options.installSeconds)], { progressEveryMs: 500 });
+      if (options.installSeconds) await runStep(`${name}: slow install`, 'sleep', [String(options.installSeconds)], { progressEveryMs: 2000 });
     },
     async launch() {
       probe.launchedAt = Date.now();
@@ -67,6 +67,8 @@ describe('local stack bring-up', () => {
     await expect(bringUp([good, stuck, never])).rejects.toThrow(/stuck did not become healthy within 1s of its start/);
     expect(good.stopped).toBe(true);
     expect(stuck.stopped).toBe(true);
+    // Its install was under way when `stuck` failed; it is not launched after that.
+    expect(never.launchedAt).toBeUndefined();
   });
 
   it('stops launched components and skips later installs when an install fails', async () => {
