@@ -1,7 +1,7 @@
 // The platform launcher behind `npm start`: brings up the real infrastructure, then every service, prints
 // where each listens, and on Ctrl-C stops the services and the infrastructure it started.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { portOpen, sleep } from '../local/process';
@@ -9,6 +9,7 @@ import { settings } from '../local/settings';
 import { devServiceEnv } from '../local/secrets';
 import { ensureStack, stopStack } from '../local/stack';
 import { platformServices, serviceAddressEnv } from './services';
+import { Supervisor } from './supervisor';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const s = settings();
@@ -25,19 +26,17 @@ const env: NodeJS.ProcessEnv = {
   ...serviceAddressEnv(), // REGISTRY_GRPC_ADDRESS, PROPOSALS_GRPC_ADDRESS, …
 };
 
-const children: { name: string; child: ChildProcess }[] = [];
+// Services run as `node --import tsx <main.ts>` (not through the tsx launcher), so the supervised pid is the service
+// itself: a kill -9 of it is seen at once, and no orphan keeps its port.
+const supervisor = new Supervisor();
+const running: string[] = [];
 mkdirSync(s.logDir, { recursive: true });
 let stopping = false;
 async function shutdown(code: number): Promise<never> {
   if (stopping) process.exit(code);
   stopping = true;
   console.error('\n[start] stopping services…');
-  await Promise.all(children.map(({ child }) => new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-  })));
+  await supervisor.stop();
   if (process.env['BPS_KEEP_INFRA'] !== '1') {
     console.error(`[start] stopping infrastructure (${started.join(', ') || 'none started here'})…`);
     await stopStack(s, started);
@@ -52,36 +51,41 @@ for (const service of platformServices) {
   if (!existsSync(entry)) continue;
   const portEnv = service.httpPortEnv ?? service.grpcPortEnv;
   const port = Number(process.env[portEnv] ?? (service.httpPortEnv ? service.httpPort : service.grpcPort));
-  const out = openSync(join(s.logDir, `${service.name}.log`), 'a');
-  const child = spawn(join(root, 'node_modules/.bin/tsx'), [entry], { cwd: root, env: { ...env, ...devServiceEnv(secrets, service.name), [portEnv]: String(port) }, stdio: ['ignore', out, out] });
-  children.push({ name: service.name, child });
-  child.on('exit', (code) => {
-    if (!stopping) console.error(`[start] ${service.name} exited with code ${code}; see ${join(s.logDir, `${service.name}.log`)}`);
+  const logPath = join(s.logDir, `${service.name}.log`);
+  const child = supervisor.start({
+    name: service.name,
+    spawn: () => {
+      const out = openSync(logPath, 'a');
+      try {
+        return spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { ...env, ...devServiceEnv(secrets, service.name), [portEnv]: String(port) }, stdio: ['ignore', out, out] });
+      } finally {
+        closeSync(out);
+      }
+    },
   });
+  running.push(service.name);
   const deadline = Date.now() + 120_000;
   while (!(await portOpen(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
-      console.error(`[start] ${service.name} did not start; see ${join(s.logDir, `${service.name}.log`)}`);
+      console.error(`[start] ${service.name} did not start; see ${logPath}`);
       await shutdown(1);
     }
     await sleep(300);
   }
 }
 
-
-
 const rows: Record<string, string>[] = [
   { component: 'Kafka', endpoint: endpoints.kafkaBrokers },
   { component: 'Temporal', endpoint: `${endpoints.temporalAddress} (namespace ${endpoints.temporalNamespace})` },
   { component: 'MongoDB protocol', endpoint: endpoints.mongoUri },
-  ...platformServices.filter((p) => children.some((c) => c.name === p.name)).map((p) => (p.httpPortEnv
+  ...platformServices.filter((p) => running.includes(p.name)).map((p) => (p.httpPortEnv
     ? { component: `${p.name} (HTTP)`, endpoint: `http://127.0.0.1:${process.env[p.httpPortEnv] ?? p.httpPort}/` }
     : { component: `${p.name} (gRPC)`, endpoint: `127.0.0.1:${process.env[p.grpcPortEnv] ?? p.grpcPort}` })),
 ];
 console.log(`\nBasic public service standards platform is up (${((Date.now() - began) / 1000).toFixed(0)}s).`);
 console.table(rows);
-const gatewaySpec = platformServices.find((p) => p.name === 'gateway' && children.some((c) => c.name === p.name));
+const gatewaySpec = platformServices.find((p) => p.name === 'gateway' && running.includes(p.name));
 if (gatewaySpec?.httpPortEnv) console.log(`web console: http://127.0.0.1:${process.env[gatewaySpec.httpPortEnv] ?? gatewaySpec.httpPort}/  (API: /openapi.json)`);
-console.log(`logs: ${s.logDir}\nbearer token for a seeded persona: npm run token -- nhc-staff\nstop: Ctrl-C`);
+console.log(`crashed services are restarted with backoff (said here)\nlogs: ${s.logDir}\nbearer token for a seeded persona: npm run token -- nhc-staff\nstop: Ctrl-C`);
 // Stay in the foreground until Ctrl-C, even when no service process holds the event loop open.
 setInterval(() => undefined, 1 << 30);
