@@ -41,6 +41,12 @@ export type RunningGateway = {
   stop(): Promise<void>;
 };
 
+/** Idempotency keys: what the backends accept as a request id. */
+const idempotencyHeaderSchema = {
+  type: 'object',
+  properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' } },
+};
+
 export type RequestAuth = { token: string | undefined; identity: Identity | undefined; tokenInvalid: boolean };
 
 declare module 'fastify' {
@@ -135,6 +141,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
         ...(route.params ? { params: route.params } : {}),
         ...(route.querystring ? { querystring: route.querystring } : {}),
         ...(route.body ? { body: route.body } : {}),
+        ...(route.idempotent ? { headers: idempotencyHeaderSchema } : {}),
       },
       ...(route.bodyOptional ? { preValidation: async (req: FastifyRequest) => { req.body ??= {}; } } : {}),
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
@@ -147,6 +154,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
           body: req.body,
           token: req.bps.token,
           identity: req.bps.identity,
+          idempotencyKey: route.idempotent ? (req.headers['idempotency-key'] as string | undefined) : undefined,
         });
         return reply.code(route.successStatus ?? 200).send(result);
       },

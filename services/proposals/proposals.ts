@@ -1,10 +1,11 @@
 // The proposals use cases: load the proposal's events, ask the registry what the domain needs, decide, append
 // (optimistic on the event log's unique sequence), project, keep conflicts symmetric, drive the workflow.
+import { createHash } from 'node:crypto';
 import type { Actor } from '../../proto/gen/bps/common/v1/common';
 import type { ProposalDecided } from '../../proto/gen/bps/approvals/v1/events';
 import { Decision as ProtoDecision } from '../../proto/gen/bps/approvals/v1/events';
 import type { RebasedItem } from '../../proto/gen/bps/proposals/v1/events';
-import type { FiscalEstimate, Proposal, ProposalConflict, ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
+import { ProposalContent, type FiscalEstimate, type Proposal, type ProposalConflict } from '../../proto/gen/bps/proposals/v1/proposal';
 import type { SubmissionViolation } from '../../proto/gen/bps/proposals/v1/proposals';
 import { approvalWorkflowId } from '../../workflows/contracts';
 import type { Identity } from '../shared/auth/identity';
@@ -36,6 +37,12 @@ export type ProposalsDeps = {
 };
 
 const MAX_APPEND_ATTEMPTS = 8;
+const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A stable digest of a draft's content, so a reused request id with other content is told apart from a retry. */
+function contentDigest(content: ProposalContent): string {
+  return createHash('sha256').update(JSON.stringify(ProposalContent.toJSON(content))).digest('hex');
+}
 
 export function actorOf(identity: Identity): Actor {
   return { subject: identity.subject, organisation: identity.organisation, roles: [...identity.roles] };
@@ -100,15 +107,51 @@ export class Proposals {
     return { content, itemCodes: itemCodesOf(content), fieldCodes: fieldCodesOf(content, registry) };
   }
 
-  async create(identity: Identity, content: ProposalContent | undefined): Promise<Proposal> {
+  /**
+   * Creates a draft. With a request id (idempotency key, scoped to the caller) a retry — say after the caller's
+   * deadline passed while this call was still working — returns the proposal the first call created instead of a
+   * second draft; the key is claimed before the draft is written, so concurrent retries converge on one id.
+   */
+  async create(identity: Identity, content: ProposalContent | undefined, requestId = ''): Promise<Proposal> {
     const actor = actorOf(identity);
+    if (requestId && !requestIdPattern.test(requestId)) {
+      throw new ValidationError([{ field: 'request_id', description: 'must be 1–128 of A–Z a–z 0–9 . _ : -' }]);
+    }
     const draft = await this.draftOf(actor, content);
-    const now = this.deps.now();
-    const year = shanghaiYear(now);
-    const counter = await this.deps.store.nextCounter(`${year}-${actor.organisation}`);
-    const id = proposalId(year, actor.organisation, counter, this.deps.idNamespace);
-    const created = await this.execute(id, () => ({ kind: 'create', proposalId: id, leadMinistry: actor.organisation, coProposers: coProposersFor(actor.organisation), draft, actor }), undefined);
-    if (!created) throw new Error(`proposal ${id} was not created`);
+    const key = requestId ? `${actor.subject}\u0000${requestId}` : undefined;
+    const digest = key ? contentDigest(draft.content) : '';
+    const earlier = key ? await this.deps.store.findRequest(key) : undefined;
+    let id = earlier?.proposalId;
+    if (earlier && earlier.contentDigest !== digest) {
+      throw new FailedPreconditionError(`request id ${requestId} was already used for proposal ${earlier.proposalId} with other content`, [], 'REQUEST_ID_REUSED');
+    }
+    if (!id) {
+      const now = this.deps.now();
+      const year = shanghaiYear(now);
+      const counter = await this.deps.store.nextCounter(`${year}-${actor.organisation}`);
+      id = proposalId(year, actor.organisation, counter, this.deps.idNamespace);
+      if (key) {
+        const claim = await this.deps.store.claimRequest(key, id, digest, now);
+        if (claim.contentDigest !== digest) {
+          throw new FailedPreconditionError(`request id ${requestId} was already used for proposal ${claim.proposalId} with other content`, [], 'REQUEST_ID_REUSED');
+        }
+        id = claim.proposalId; // a concurrent retry claimed the key first: converge on its id
+      }
+    }
+    const target = id;
+    // A retry whose first call already wrote the draft returns it; a concurrent twin that lost the append race
+    // (its `create` is refused on the now existing stream) does the same.
+    const existing = key ? await this.deps.store.load(target) : undefined;
+    if (existing) return this.view(existing);
+    let created: ProposalState | undefined;
+    try {
+      created = await this.execute(target, () => ({ kind: 'create', proposalId: target, leadMinistry: actor.organisation, coProposers: coProposersFor(actor.organisation), draft, actor }), undefined);
+    } catch (error) {
+      const twin = key && error instanceof FailedPreconditionError ? await this.deps.store.load(target) : undefined;
+      if (twin) return this.view(twin);
+      throw error;
+    }
+    if (!created) throw new Error(`proposal ${target} was not created`);
     return this.view(await this.reconcileConflicts(created, actor));
   }
 

@@ -19,11 +19,11 @@ export function proposalRoutes(backends: Backends, schemas: ProtoSchemas): ApiRo
   const writeErrors = [...commonErrors, 404, 409, 412, 413, 422];
   return [
     {
-      method: 'POST', url: '/api/v1/proposals', operationId: 'createProposal', tag, auth: true,
+      method: 'POST', url: '/api/v1/proposals', operationId: 'createProposal', tag, auth: true, idempotent: true,
       summary: 'Start a draft adjustment proposal for items the caller\'s ministry leads',
       body: objectSchema({ content }, ['content']),
       response: schemas.ref('bps.proposals.v1.CreateProposalResponse'), successStatus: 201, errors: writeErrors,
-      handler: async ({ body, token }) => CreateProposalResponse.toJSON(await call('proposals', (c) => c.createProposal.bind(c), { content: ProposalContent.fromJSON((body as { content: unknown }).content) }, token)),
+      handler: async ({ body, token, idempotencyKey }) => CreateProposalResponse.toJSON(await call('proposals', (c) => c.createProposal.bind(c), { content: ProposalContent.fromJSON((body as { content: unknown }).content), requestId: idempotencyKey }, token)),
     },
     {
       method: 'GET', url: '/api/v1/proposals', operationId: 'listProposals', tag, auth: true,

@@ -11,6 +11,8 @@ export type ApiRequest = {
   /** The caller's bearer token, forwarded to gRPC unchanged. */
   readonly token: string | undefined;
   readonly identity: Identity | undefined;
+  /** The `Idempotency-Key` header, on routes that accept one (`idempotent: true`). */
+  readonly idempotencyKey: string | undefined;
 };
 
 export type ApiRoute = {
@@ -28,6 +30,8 @@ export type ApiRoute = {
   readonly body?: JsonSchema;
   /** The body may be left out (every property optional): a bodiless request is validated as {}. */
   readonly bodyOptional?: boolean;
+  /** Accepts an `Idempotency-Key` header: a retry with the same key returns the first call's result. */
+  readonly idempotent?: boolean;
   readonly response: JsonSchema;
   readonly successStatus?: number;
   /** Error statuses this route can answer (documented in OpenAPI). */

@@ -40,7 +40,14 @@ export function buildOpenApi(routes: readonly ApiRoute[], components: Record<str
       summary: route.summary,
       ...(route.description ? { description: route.description } : {}),
       tags: [route.tag],
-      parameters: [...parameters('path', route.params), ...parameters('query', route.querystring)],
+      parameters: [
+        ...parameters('path', route.params), ...parameters('query', route.querystring),
+        ...(route.idempotent ? [{
+          name: 'Idempotency-Key', in: 'header', required: false,
+          description: 'Makes a retry safe: the same key with the same body returns the first result (even if the first call timed out); with another body, 412 REQUEST_ID_REUSED.',
+          schema: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' },
+        }] : []),
+      ],
       ...(route.body ? { requestBody: { required: route.bodyOptional !== true, content: { 'application/json': { schema: route.body } } } } : {}),
       responses,
       security: route.auth ? [{ bearerAuth: [] }] : [],

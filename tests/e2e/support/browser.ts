@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
-export const chromiumPath = process.env['BPS_CHROMIUM'] ?? '/usr/bin/chromium';
+import { chromiumPath } from '../../../infra/local/browser';
 const screenshotDir = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
 
 export type TestBrowser = {
@@ -39,6 +39,10 @@ export async function launchBrowser(): Promise<TestBrowser> {
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`chromium exited with ${code}:\n${seen.slice(-2000)}`));
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`chromium could not be started from ${chromiumPath}: ${error.message}`));
     });
   });
   child.stderr?.resume();

@@ -31,7 +31,7 @@ function requireRevision(revision: number): number {
 
 export function proposalsHandlers(proposals: Proposals): ProposalsServer {
   return {
-    createProposal: unaryHandler(async (req, call) => ({ proposal: await proposals.create(identityOf(call), req.content) })),
+    createProposal: unaryHandler(async (req, call) => ({ proposal: await proposals.create(identityOf(call), req.content, req.requestId) })),
     updateDraft: unaryHandler(async (req, call) => ({
       proposal: await proposals.update(identityOf(call), requireId(req.proposalId), requireRevision(req.expectedRevision), req.content),
     })),

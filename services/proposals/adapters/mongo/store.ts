@@ -43,6 +43,9 @@ type CounterDoc = { _id: string; value: number };
  */
 type SnapshotDoc = { _id: string; sequence: number; state: unknown };
 
+/** An idempotency key (caller subject + request id) and the proposal it created; looked up by _id only. */
+export type RequestDoc = { _id: string; proposalId: string; contentDigest: string; at: Date };
+
 function serialize(state: ProposalState): unknown {
   return {
     ...state,
@@ -85,12 +88,14 @@ export class ProposalStore {
   private readonly projection: Collection<ProjectionDoc>;
   private readonly counters: Collection<CounterDoc>;
   private readonly snapshots: Collection<SnapshotDoc>;
+  private readonly requests: Collection<RequestDoc>;
 
   constructor(db: Db, private readonly options: { topicNamespace: string; source?: string }) {
     this.events = db.collection<EventDoc>('proposal_events');
     this.projection = db.collection<ProjectionDoc>('proposals');
     this.counters = db.collection<CounterDoc>('counters');
     this.snapshots = db.collection<SnapshotDoc>('proposal_snapshots');
+    this.requests = db.collection<RequestDoc>('create_requests');
   }
 
   async init(): Promise<void> {
@@ -103,11 +108,48 @@ export class ProposalStore {
     ]);
   }
 
-  /** Next value of a named counter (atomic single-document update). */
+  /**
+   * Next value of a named counter. Each value is claimed by inserting a document with a unique _id, so two
+   * concurrent callers can never get the same one (FerretDB v1 does not make findOneAndUpdate's read-modify-write
+   * atomic); the counter document is only a hint of where to start probing.
+   */
   async nextCounter(name: string): Promise<number> {
-    const doc = await this.counters.findOneAndUpdate({ _id: name }, { $inc: { value: 1 } }, { upsert: true, returnDocument: 'after' });
-    if (!doc) throw new Error(`counter ${name} not returned`);
-    return doc.value;
+    const hint = (await this.counters.findOne({ _id: name }))?.value ?? 0;
+    for (let value = hint + 1; ; value++) {
+      try {
+        await this.counters.insertOne({ _id: `${name}#${value}`, value });
+      } catch (error) {
+        if (isDuplicateKey(error)) continue;
+        throw error;
+      }
+      // A stale hint only costs a few probes later; a lost race on the hint document is harmless.
+      await this.counters.updateOne({ _id: name }, { $max: { value } }, { upsert: true }).catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error;
+      });
+      return value;
+    }
+  }
+
+  /** The proposal a caller's idempotency key already stands for, if any. */
+  async findRequest(key: string): Promise<RequestDoc | undefined> {
+    return (await this.requests.findOne({ _id: key })) ?? undefined;
+  }
+
+  /**
+   * Claims an idempotency key for a proposal id. Returns the claim that holds: this one, or the one a concurrent
+   * call with the same key made first.
+   */
+  async claimRequest(key: string, proposalId: string, contentDigest: string, at: Date): Promise<RequestDoc> {
+    const claim: RequestDoc = { _id: key, proposalId, contentDigest, at };
+    try {
+      await this.requests.insertOne(claim);
+      return claim;
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const existing = await this.findRequest(key);
+      if (!existing) throw error;
+      return existing;
+    }
   }
 
   /** The snapshot (if any), then every later event, looked up by _id one sequence at a time. */
