@@ -10,7 +10,7 @@ import { StandardRegistryClient } from '../../proto/gen/bps/registry/v1/registry
 import { TokenService } from '../shared/auth/identity';
 import { personas, type PersonaName } from '../shared/auth/personas';
 import { configSchema, loadConfig } from '../shared/config/config';
-import { unary } from '../shared/grpc/client';
+import { clientChannelOptions, unary } from '../shared/grpc/client';
 import { decodeStatus } from '../shared/grpc/status';
 import { parseArgs, str, UsageError, type FlagSpec, type Parsed } from './args';
 import { exitCodeForGrpc, exitCodeHelp, exitCodes } from './exit-codes';
@@ -112,7 +112,7 @@ export class CliContext {
     let client = this.clients.get(service);
     if (!client) {
       const [Ctor, key] = constructors[service];
-      client = new (Ctor as unknown as new (a: string, c: grpc.ChannelCredentials) => grpc.Client)(this.config[key], grpc.credentials.createInsecure());
+      client = new (Ctor as unknown as new (a: string, c: grpc.ChannelCredentials, o: grpc.ChannelOptions) => grpc.Client)(this.config[key], grpc.credentials.createInsecure(), clientChannelOptions);
       this.clients.set(service, client);
     }
     return unary(pick(client as Clients[K]), request, await this.token(), this.config.BPS_CLI_TIMEOUT_MS);

@@ -7,7 +7,7 @@ import { AuditClient } from '../../../proto/gen/bps/audit/v1/audit';
 import { SubscriptionsClient } from '../../../proto/gen/bps/notifications/v1/subscriptions';
 import { ProposalsClient } from '../../../proto/gen/bps/proposals/v1/proposals';
 import { StandardRegistryClient } from '../../../proto/gen/bps/registry/v1/registry';
-import { unary } from '../../shared/grpc/client';
+import { clientChannelOptions, unary } from '../../shared/grpc/client';
 
 export type BackendAddresses = {
   readonly registry: string;
@@ -51,7 +51,7 @@ export class Backends {
     let client = this.clients.get(name);
     if (!client) {
       const Ctor = constructors[name] as unknown as new (address: string, credentials: grpc.ChannelCredentials, options?: object) => grpc.Client;
-      client = new Ctor(this.addresses[serverOf[name]], grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': 16 * 1024 * 1024 });
+      client = new Ctor(this.addresses[serverOf[name]], grpc.credentials.createInsecure(), clientChannelOptions);
       this.clients.set(name, client);
     }
     return client as Clients[K];

@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { StandardRegistryClient } from '../../../../proto/gen/bps/registry/v1/registry';
 import type { TokenService } from '../../../shared/auth/identity';
 import { TransientError } from '../../../shared/errors/errors';
-import { unary } from '../../../shared/grpc/client';
+import { clientChannelOptions, unary } from '../../../shared/grpc/client';
 import type { RegistryItem, RegistryView } from '../../domain/checks';
 
 export type RegistryPort = { view(itemCodes: readonly string[]): Promise<RegistryView>; close(): void };
@@ -21,7 +21,7 @@ export class GrpcRegistry implements RegistryPort {
   private token: { value: string; expiresAt: number } | undefined;
 
   constructor(address: string, private readonly tokens: TokenService, private readonly timeoutMs = 10_000) {
-    this.client = new StandardRegistryClient(address, grpc.credentials.createInsecure());
+    this.client = new StandardRegistryClient(address, grpc.credentials.createInsecure(), clientChannelOptions);
   }
 
   private async serviceToken(): Promise<string> {
