@@ -308,6 +308,9 @@ describe('notifications: signed webhooks', () => {
     const filter = await rpcError(createSubscription(client, 'statistics-subscriber', { endpointUrl: 'http://127.0.0.1:9/x', filter: { eventTypes: ['bps.standard.nonsense'] } as never }));
     expect(filter.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect((await unary(client.listSubscriptions.bind(client), {}, await tokenOf('auditor'))).subscriptions.every((s) => s.endpointUrl.startsWith('http://127.0.0.1'))).toBe(true);
+    // Downstream systems receive publications only; the deliberations are internal (issue #14).
+    const internal = await rpcError(createSubscription(client, 'statistics-subscriber', { endpointUrl: 'http://127.0.0.1:9/x', filter: { eventTypes: ['bps.approval.step.signed'] } as never }));
+    expect([internal.code, decodeStatus(internal).reason]).toEqual([grpc.status.PERMISSION_DENIED, 'INTERNAL_EVENT_TYPE']);
     // Roles: a ministry's staff cannot subscribe.
     expect((await rpcError(createSubscription(client, 'nhc-staff', { endpointUrl: 'http://127.0.0.1:9/x' }))).code).toBe(grpc.status.PERMISSION_DENIED);
   });

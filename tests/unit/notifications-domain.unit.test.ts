@@ -157,6 +157,19 @@ describe('access', () => {
     expect(canRead(personas['beijing-officer'], 'NBS')).toBe(false);
     expect(canRedeliver(personas.operator, 'NBS')).toBe(true);
   });
+
+  it('lets downstream systems receive publications only: internal event types need an internal role', () => {
+    for (const type of [approvalEvents.stepSignedOff.type, approvalEvents.objectionRaised.type, approvalEvents.changeSetApproved.type, standardEvents.changeSetRejected.type]) {
+      expect(() => scopedFilter(personas['statistics-subscriber'], filter({ eventTypes: [type] })), type).toThrow(/INTERNAL_EVENT_TYPE|internal event types/);
+      expect(() => scopedFilter(personas['beijing-officer'], filter({ eventTypes: [type] })), type).toThrow(PermissionDeniedError);
+      expect(scopedFilter(personas.operator, filter({ eventTypes: [type] })).eventTypes).toEqual([type]);
+    }
+    expect(scopedFilter(personas['statistics-subscriber'], filter({ eventTypes: [standardEvents.versionPublished.type, standardEvents.floorBreached.type] })).eventTypes).toHaveLength(2);
+    // No types listed: the publications, never the deliberations.
+    expect(matches(emptyFilter, { type: approvalEvents.stepSignedOff.type })).toBe(false);
+    expect(matches(emptyFilter, { type: standardEvents.changeSetRejected.type })).toBe(false);
+    expect(matches(emptyFilter, { type: standardEvents.versionEffective.type })).toBe(true);
+  });
 });
 
 describe('webhook format', () => {

@@ -3,6 +3,7 @@
 import { PermissionDeniedError, ValidationError } from '../../shared/errors/errors';
 import type { Identity } from '../../shared/auth/identity';
 import type { EventFilter } from './filter';
+import { internalEventRoles, isInternalEventType } from '../../shared/events/subscribable';
 
 export type Access = 'manage' | 'operate';
 
@@ -39,6 +40,10 @@ export function canRedeliver(identity: Identity, organisation: string): boolean 
  * own province; asking for another is refused rather than silently narrowed.
  */
 export function scopedFilter(identity: Identity, filter: EventFilter, field = 'filter.province_codes'): EventFilter {
+  const internal = filter.eventTypes.filter(isInternalEventType);
+  if (internal.length > 0 && !identity.roles.some((r) => internalEventRoles.includes(r))) {
+    throw new PermissionDeniedError(`internal event types (${internal.join(', ')}) need role ${internalEventRoles.join(' or ')}; downstream systems receive publications only`, 'INTERNAL_EVENT_TYPE');
+  }
   if (identity.roles.includes('subscriber-admin') || identity.roles.includes('operator')) return filter;
   if (identity.roles.includes('province-officer')) {
     const others = filter.provinceCodes.filter((p) => p !== identity.organisation);

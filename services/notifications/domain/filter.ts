@@ -2,7 +2,7 @@
 // subscriber. A dimension restricts only events that carry it — a national publication names no province, so a
 // province filter does not hide it; a floor-breached notice names one, so it reaches only that province.
 import { ReleaseKind } from '../../../proto/gen/bps/standards/v1/changes';
-import { standardEvents } from '../../shared/events/standards';
+import { publicationEventTypes } from '../../shared/events/subscribable';
 
 export type ReleaseKindFilter = 'any' | 'edition' | 'amendment';
 
@@ -24,8 +24,8 @@ export type EventFacets = {
   readonly releaseId?: string;
 };
 
-/** With no event types listed a subscription gets every registry event; approval outcomes only when asked for. */
-export const defaultEventTypes: readonly string[] = Object.values(standardEvents).map((d) => d.type);
+/** With no event types listed a subscription gets the publications; internal types only when asked for (and allowed). */
+export const defaultEventTypes: readonly string[] = publicationEventTypes;
 
 export const emptyFilter: EventFilter = { eventTypes: [], fieldCodes: [], itemCodes: [], provinceCodes: [], releaseKind: 'any' };
 
