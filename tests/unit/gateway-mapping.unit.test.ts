@@ -131,6 +131,12 @@ describe('HTML, dates, cookies, redirects, language', () => {
     expect(safeNext('https://evil.example')).toBe('/standards');
     expect(safeNext('/\\evil.example')).toBe('/standards');
     expect(safeNext(undefined)).toBe('/standards');
+    // Browsers drop tabs and newlines from URLs ("/\t/evil.example" → "//evil.example"): refused with a 400.
+    for (const sneaky of ['/\t/evil.example', '/\r\n/x', '/\n/evil.example', '/\u0000x', '/x\u007f']) {
+      expect(() => safeNext(sneaky), JSON.stringify(sneaky)).toThrow(expect.objectContaining({ http: expect.objectContaining({ status: 400 }) }));
+    }
+    expect(safeNext('/x\\evil')).toBe('/standards');
+    expect(safeNext('/proposals/P-1?lang=en#top')).toBe('/proposals/P-1?lang=en#top');
   });
 
   it('defaults to Chinese; English by query, cookie or browser preference', () => {

@@ -1,5 +1,6 @@
 // Local sign-in (development and test only): pick a seeded persona, get a token in an HttpOnly cookie.
 import { personas } from '../../shared/auth/personas';
+import { GatewayHttpError } from '../http/api';
 import { html, type Html } from './html';
 import { roleLabel } from './i18n';
 import { alertBox, type PageContext } from './layout';
@@ -21,8 +22,23 @@ ${Object.entries(personas).map(([key, p]) => html`<li>
 </ul>`;
 }
 
-/** Only same-site relative paths are followed after sign-in (no open redirects). */
+/**
+ * Only same-origin paths are followed after sign-in or a language switch (no open redirects). Control characters
+ * are refused with a 400: browsers drop a tab or newline from a URL, so "/\t/evil.example" would be followed to
+ * "//evil.example" — another site — and a CR/LF would break the Location header.
+ */
 export function safeNext(next: unknown, fallback = '/standards'): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
-  return next;
+  if (typeof next !== 'string') return fallback;
+  if (/[\u0000-\u001f\u007f]/.test(next)) {
+    throw GatewayHttpError.invalid([{ field: 'next', description: 'must be a same-origin path without control characters' }]);
+  }
+  if (!next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return fallback;
+  const base = 'http://gateway.invalid';
+  let url: URL;
+  try {
+    url = new URL(next, base);
+  } catch {
+    return fallback;
+  }
+  return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : fallback;
 }
