@@ -76,7 +76,6 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   if (deps.environment === 'production' && deps.devIssuer) throw new Error('the development issuer is refused in production');
   if (deps.environment !== 'production' && !isLoopback(deps.host ?? '127.0.0.1')) throw new Error(`in ${deps.environment} mode the gateway binds to loopback only (got ${deps.host})`);
   const devIssuer = deps.environment === 'production' ? undefined : deps.devIssuer;
-  const signInEnabled = devIssuer !== undefined;
   const publicJwks = deps.jwks ? { keys: deps.jwks.keys.map((k) => Object.fromEntries(Object.entries(k).filter(([name]) => !privateJwkMembers.has(name)))) } : undefined;
 
   const app = Fastify({

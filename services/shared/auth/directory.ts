@@ -5,13 +5,11 @@
 // from the realm's users, groups (organisation) and client roles — see README "Identity".
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { roles, type Identity, type Role } from './identity';
+import { roles, type Directory, type Identity, type Role } from './identity';
 import { personas, serviceAccounts } from './personas';
 
+export type { Directory };
 export type DirectoryEntry = Identity;
-
-/** Port: who a subject is. */
-export type Directory = { lookup(subject: string): Promise<DirectoryEntry | undefined> };
 
 /** An in-memory directory; tests `register` the ad-hoc identities they mint tokens for. */
 export class StaticDirectory implements Directory {

@@ -5,7 +5,6 @@
 // Identities come only from verified tokens, never from request bodies.
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, errors as joseErrors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { PermissionDeniedError, UnauthenticatedError } from '../errors/errors';
-import type { Directory } from './directory';
 
 /** Roles a token can carry. Organisation codes: ministries (e.g. "NHC"), provinces (GB/T 2260, e.g. "110000"), subscribers. */
 export const roles = [
@@ -25,6 +24,9 @@ export type Identity = {
   readonly organisation: string;
   readonly roles: readonly Role[];
 };
+
+/** Port: the directory of people — who a subject is (implementations in directory.ts). */
+export type Directory = { lookup(subject: string): Promise<Identity | undefined> };
 
 /** Asymmetric algorithms only: never `none`, never a shared HMAC key. */
 export const tokenAlgorithms = ['EdDSA', 'RS256'] as const;
