@@ -74,7 +74,7 @@ export function publicJwks(publicJwk: JsonWebKey, keyId: string): string {
 /**
  * The environment one service process gets in development (`npm start`): development mode said explicitly, its own
  * Kafka principal, the Temporal payload key, the token issuer's public JWKS, the decision verification keys, and
- * private keys only where that service signs (approvals: decisions; gateway and the token command: dev sign-in).
+ * private keys only where that service signs (approvals: decisions; gateway, the CLI and proposals: dev tokens).
  */
 export function devServiceEnv(secrets: DevSecrets, service: string): Record<string, string> {
   const env: Record<string, string> = {
@@ -93,7 +93,9 @@ export function devServiceEnv(secrets: DevSecrets, service: string): Record<stri
   if (service === 'approvals') {
     env['BPS_DECISION_SIGNING_JWK'] = JSON.stringify({ ...secrets.decisionSigning.privateJwk, kid: secrets.decisionSigning.keyId });
   }
-  if (service === 'gateway' || service === 'cli') {
+  // The development issuer's key: gateway persona sign-in, the CLI's --as, and the proposals service's own service
+  // token (in production it gets one from the IdP by client credentials instead).
+  if (service === 'gateway' || service === 'cli' || service === 'proposals') {
     env['BPS_JWT_SIGNING_JWK'] = JSON.stringify({ ...secrets.tokenIssuer.privateJwk, kid: secrets.tokenIssuer.keyId });
   }
   return env;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { RevisionCyclesService } from '../../proto/gen/bps/approvals/v1/cycles';
 import { ApprovalInboxService } from '../../proto/gen/bps/approvals/v1/inbox';
-import type { TokenService } from '../shared/auth/identity';
+import type { TokenVerifier } from '../shared/auth/identity';
 import { topicName, topics } from '../shared/events/catalog';
 import { startGrpcServer } from '../shared/grpc/server';
 import { createKafka, ensureTopics, EventProducer } from '../shared/kafka/kafka';
@@ -32,7 +32,7 @@ export type ApprovalsDeps = {
   readonly temporalNamespace: string;
   readonly taskQueue: string;
   readonly grpcPort: number; // 0 = any free port
-  readonly tokens: TokenService;
+  readonly tokens: TokenVerifier;
   readonly logger: Logger;
   /** Durations of the default route's steps (seconds in tests). */
   readonly durations: StepDurations;

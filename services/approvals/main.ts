@@ -1,7 +1,7 @@
 // Approvals process: Temporal worker + outbox relay + ApprovalInbox gRPC server.
 import { z } from 'zod';
 import { approvalTaskQueue } from '../../workflows/contracts';
-import { TokenService } from '../shared/auth/identity';
+import { tokenVerifierFromConfig } from '../shared/auth/from-config';
 import { configSchema, loadConfig, port } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
@@ -15,7 +15,7 @@ const schema = configSchema({
   // Default route durations: a step is due this long after its stage opens; reminder this long before.
   APPROVALS_STEP_DUE_SECONDS: z.coerce.number().int().positive().default(5 * 24 * 3600),
   APPROVALS_REMINDER_BEFORE_SECONDS: z.coerce.number().int().nonnegative().default(24 * 3600),
-});
+}, 'approvals');
 
 runMain('approvals', async () => {
   const config = loadConfig(schema);
@@ -29,7 +29,7 @@ runMain('approvals', async () => {
     temporalNamespace: config.BPS_TEMPORAL_NAMESPACE,
     taskQueue: config.APPROVALS_TASK_QUEUE,
     grpcPort: config.APPROVALS_GRPC_PORT,
-    tokens: new TokenService(config.BPS_JWT_SECRET, config.BPS_JWT_ISSUER),
+    tokens: tokenVerifierFromConfig(config),
     logger: createLogger('approvals', config.BPS_LOG_LEVEL),
     durations: { dueSeconds: config.APPROVALS_STEP_DUE_SECONDS, reminderBeforeSeconds: config.APPROVALS_REMINDER_BEFORE_SECONDS },
   });

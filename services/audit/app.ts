@@ -1,7 +1,7 @@
 // The audit service from explicit dependencies: tests start it in-process with their own database, topic
 // namespace and consumer group.
 import { AuditService } from '../../proto/gen/bps/audit/v1/audit';
-import type { TokenService } from '../shared/auth/identity';
+import type { TokenVerifier } from '../shared/auth/identity';
 import { topicName, topics } from '../shared/events/catalog';
 import { startGrpcServer } from '../shared/grpc/server';
 import { createKafka, ensureTopics, EventConsumer, EventProducer, ProcessedEvents } from '../shared/kafka/kafka';
@@ -24,7 +24,7 @@ export type AuditDeps = {
   readonly kafkaBrokers: string;
   readonly topicNamespace: string;
   readonly grpcPort: number;
-  readonly tokens: TokenService;
+  readonly tokens: TokenVerifier;
   readonly logger: Logger;
   readonly environment: string;
   readonly hashAlgorithm: HashAlgorithm;

@@ -1,6 +1,6 @@
 // The audit service process: config from env, then startAudit.
 import { z } from 'zod';
-import { TokenService } from '../shared/auth/identity';
+import { tokenVerifierFromConfig } from '../shared/auth/from-config';
 import { configSchema, loadConfig, port } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
@@ -14,13 +14,11 @@ const schema = configSchema({
   AUDIT_DB: z.string().min(1).default('bps_audit'),
   AUDIT_HASH_ALGORITHM: z.enum(hashAlgorithms).default('sha256'),
   AUDIT_SIGNATURE_ALGORITHM: z.enum(signatureAlgorithms).default('ed25519'),
-  // Ed25519: PKCS#8 PEM or 64 hex digits (seed); SM2: 64 hex digits. Required in production.
+  // Ed25519: PKCS#8 PEM or 64 hex digits (seed); SM2: 64 hex digits. Required in production; development may
+  // keep the key stored in the audit database.
   AUDIT_SIGNING_KEY: z.string().min(1).optional(),
   AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
-}).refine((c) => c.BPS_ENV !== 'production' || c.AUDIT_SIGNING_KEY !== undefined, {
-  path: ['AUDIT_SIGNING_KEY'],
-  message: 'must be set in production (checkpoints signed with a generated key prove nothing)',
-});
+}, 'audit'); // production requires AUDIT_SIGNING_KEY (services/shared/config/config.ts `requirements`)
 
 runMain('audit', async () => {
   const config = loadConfig(schema);
@@ -31,7 +29,7 @@ runMain('audit', async () => {
     kafkaBrokers: config.BPS_KAFKA_BROKERS,
     topicNamespace: config.BPS_TOPIC_NAMESPACE,
     grpcPort: config.AUDIT_GRPC_PORT,
-    tokens: new TokenService(config.BPS_JWT_SECRET, config.BPS_JWT_ISSUER),
+    tokens: tokenVerifierFromConfig(config),
     logger: createLogger('audit', config.BPS_LOG_LEVEL),
     environment: config.BPS_ENV,
     hashAlgorithm: config.AUDIT_HASH_ALGORITHM,

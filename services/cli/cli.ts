@@ -7,7 +7,8 @@ import { AuditClient } from '../../proto/gen/bps/audit/v1/audit';
 import { SubscriptionsClient } from '../../proto/gen/bps/notifications/v1/subscriptions';
 import { ProposalsClient } from '../../proto/gen/bps/proposals/v1/proposals';
 import { StandardRegistryClient } from '../../proto/gen/bps/registry/v1/registry';
-import { TokenService } from '../shared/auth/identity';
+import type { DevIssuer } from '../shared/auth/dev-issuer';
+import { devIssuerFromConfig } from '../shared/auth/from-config';
 import { personas, type PersonaName } from '../shared/auth/personas';
 import { configSchema, loadConfig } from '../shared/config/config';
 import { clientChannelOptions, unary } from '../shared/grpc/client';
@@ -16,6 +17,8 @@ import { parseArgs, str, UsageError, type FlagSpec, type Parsed } from './args';
 import { exitCodeForGrpc, exitCodeHelp, exitCodes } from './exit-codes';
 
 const address = z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port');
+// The CLI verifies no tokens and holds no keys in production: it presents BPS_TOKEN (or --token). In development
+// (BPS_ENV=development with BPS_JWT_SIGNING_JWK) it can mint persona tokens itself (--as, token mint).
 export const cliConfigSchema = configSchema({
   REGISTRY_GRPC_ADDRESS: address.default('127.0.0.1:50051'),
   PROPOSALS_GRPC_ADDRESS: address.default('127.0.0.1:50052'),
@@ -24,7 +27,7 @@ export const cliConfigSchema = configSchema({
   AUDIT_GRPC_ADDRESS: address.default('127.0.0.1:50055'),
   BPS_TOKEN: z.string().optional(),
   BPS_CLI_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
-});
+}, 'cli');
 export type CliConfig = z.infer<typeof cliConfigSchema>;
 
 const constructors = {
@@ -64,7 +67,7 @@ export const globalFlags: Record<string, FlagSpec> = {
   json: { type: 'boolean', description: 'print the result as JSON (for scripts)' },
   help: { type: 'boolean', short: 'h', description: 'show help for the command' },
   token: { type: 'string', placeholder: 'jwt', description: 'bearer token (default: $BPS_TOKEN)' },
-  as: { type: 'string', placeholder: 'persona', description: 'mint a local token for a seeded persona (not in production)' },
+  as: { type: 'string', placeholder: 'persona', description: 'mint a token for a seeded persona (development only)' },
 };
 
 export class CliContext {
@@ -95,8 +98,9 @@ export class CliContext {
     this.out(this.json ? JSON.stringify(value, null, 2) : human());
   }
 
-  tokenService(): TokenService {
-    return new TokenService(this.config.BPS_JWT_SECRET, this.config.BPS_JWT_ISSUER);
+  /** The development issuer (development mode with BPS_JWT_SIGNING_JWK only). */
+  devIssuer(): DevIssuer | undefined {
+    return devIssuerFromConfig(this.config);
   }
 
   async token(): Promise<string> {
@@ -124,9 +128,11 @@ export class CliContext {
 }
 
 export async function mintForPersona(ctx: CliContext, persona: string, ttlSeconds?: number): Promise<string> {
-  if (ctx.config.BPS_ENV === 'production') throw new CliError(exitCodes.permissionDenied, 'local tokens are not available in production; use the identity provider');
+  if (ctx.config.BPS_ENV === 'production') throw new CliError(exitCodes.permissionDenied, 'persona tokens exist only in development (BPS_ENV=development); in production pass a token from the identity provider (--token or BPS_TOKEN)');
   if (!(persona in personas)) throw new UsageError(`unknown persona "${persona}"; one of: ${Object.keys(personas).join(', ')}`);
-  return ctx.tokenService().mint(personas[persona as PersonaName], ttlSeconds);
+  const issuer = ctx.devIssuer();
+  if (!issuer) throw new CliError(exitCodes.permissionDenied, 'no development signing key: set BPS_JWT_SIGNING_JWK and BPS_JWT_ISSUER, or use `npm run token -- <persona>` with the local stack');
+  return issuer.mint(personas[persona as PersonaName], ttlSeconds);
 }
 
 function flagLines(flags: Readonly<Record<string, FlagSpec>>): string[] {

@@ -1,7 +1,9 @@
 // Builds the gateway from explicit dependencies: fastify with the JSON API over the gRPC services, the OpenAPI
-// document, the web console and local sign-in. main.ts only reads config and calls startGateway.
+// document, the web console, the token issuer's public keys (/.well-known/jwks.json) and, in development only,
+// persona sign-in with the development issuer. main.ts only reads config and calls startGateway.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Identity, TokenService } from '../shared/auth/identity';
+import type { DevIssuer } from '../shared/auth/dev-issuer';
+import type { Identity, TokenVerifier } from '../shared/auth/identity';
 import type { Logger } from '../shared/log/logger';
 import { Backends, type BackendAddresses } from './adapters/backends';
 import { auditRoutes } from './api/audit-routes';
@@ -24,7 +26,11 @@ export type GatewayDeps = {
   /** 0 = any free port */
   port: number;
   host?: string;
-  tokens: TokenService;
+  tokens: TokenVerifier;
+  /** The development issuer: persona sign-in exists only with it, and never in production. */
+  devIssuer?: DevIssuer | undefined;
+  /** The token issuer's public keys, served at /.well-known/jwks.json (absent when the IdP publishes its own). */
+  jwks?: { keys: readonly object[] } | undefined;
   logger: Logger;
   environment: 'development' | 'test' | 'production';
   backends: BackendAddresses;
@@ -58,6 +64,9 @@ declare module 'fastify' {
 export const TOKEN_COOKIE = 'bps_token';
 export const VERSION = '0.1.0';
 
+const privateJwkMembers = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']);
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+
 const isApi = (url: string): boolean => url.startsWith('/api/') || url === '/openapi.json' || url.startsWith('/openapi.json?');
 
 function sendError(reply: FastifyReply, http: HttpError): FastifyReply {
@@ -70,7 +79,10 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   const backends = new Backends(deps.backends, deps.backendTimeoutMs);
   const schemas = new ProtoSchemas();
   const buckets = new TokenBuckets(deps.rateLimit?.burst ?? 120, deps.rateLimit?.perSecond ?? 20, deps.now);
-  const signInEnabled = deps.environment !== 'production';
+  if (deps.environment === 'production' && deps.devIssuer) throw new Error('the development issuer is refused in production');
+  if (deps.environment !== 'production' && !isLoopback(deps.host ?? '127.0.0.1')) throw new Error(`in ${deps.environment} mode the gateway binds to loopback only (got ${deps.host})`);
+  const devIssuer = deps.environment === 'production' ? undefined : deps.devIssuer;
+  const publicJwks = deps.jwks ? { keys: deps.jwks.keys.map((k) => Object.fromEntries(Object.entries(k).filter(([name]) => !privateJwkMembers.has(name)))) } : undefined;
 
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
@@ -80,7 +92,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   app.decorateRequest('bps', null as unknown as RequestAuth);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(String(body))));
 
-  // Identity first (cheap HMAC check), so rate limiting can key on the verified subject rather than a forgeable token.
+  // Identity first (a signature check and a directory look-up), so rate limiting can key on the verified subject rather than a forgeable token.
   app.addHook('onRequest', async (req, reply) => {
     const header = req.headers.authorization;
     const fromHeader = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
@@ -115,7 +127,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     return payload;
   });
 
-  const consolePages = registerConsole(app, { backends, tokens, signInEnabled, logger });
+  const consolePages = registerConsole(app, { backends, devIssuer, logger });
 
   app.setErrorHandler((error, req, reply) => {
     const http = toHttpError(error);
@@ -130,7 +142,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   });
 
   const routes: ApiRoute[] = [
-    ...authRoutes(tokens, signInEnabled, schemas), ...registryRoutes(backends, schemas), ...proposalRoutes(backends, schemas), ...inboxRoutes(backends, schemas), ...cycleRoutes(backends, schemas),
+    ...authRoutes(devIssuer, schemas), ...registryRoutes(backends, schemas), ...proposalRoutes(backends, schemas), ...inboxRoutes(backends, schemas), ...cycleRoutes(backends, schemas),
     ...subscriptionRoutes(backends, schemas), ...auditRoutes(backends, schemas),
   ];
   for (const route of routes) {
@@ -164,6 +176,11 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   const openapi = buildOpenApi(routes, schemas.all(), { version: VERSION });
   app.get('/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(openapi));
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // The token issuer's public keys (never private ones), for resource servers and clients that verify tokens.
+  app.get('/.well-known/jwks.json', async (req, reply) => {
+    if (!publicJwks) return sendError(reply, gatewayError(404, 'NOT_FOUND', 'this gateway publishes no token keys; see the identity provider'));
+    return reply.type('application/jwk-set+json').header('cache-control', 'public, max-age=300').send(publicJwks);
+  });
 
   const address = await app.listen({ port: deps.port, host: deps.host ?? '127.0.0.1' });
   const port = Number(new URL(address).port);

@@ -6,6 +6,7 @@ const address = z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port');
 
 export const gatewayConfigSchema = configSchema({
   GATEWAY_HTTP_PORT: port.default(8080),
+  // Development (and test) refuse anything but a loopback address (services/shared/config/config.ts).
   GATEWAY_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   REGISTRY_GRPC_ADDRESS: address.default('127.0.0.1:50051'),
   PROPOSALS_GRPC_ADDRESS: address.default('127.0.0.1:50052'),
@@ -18,5 +19,5 @@ export const gatewayConfigSchema = configSchema({
   GATEWAY_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(120),
   GATEWAY_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(20),
   GATEWAY_BACKEND_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
-});
+}, 'gateway');
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

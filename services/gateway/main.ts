@@ -1,5 +1,5 @@
 // Gateway process: config from env, then startGateway (HTTP JSON API, OpenAPI, web console).
-import { TokenService } from '../shared/auth/identity';
+import { devIssuerFromConfig, tokenVerifierFromConfig } from '../shared/auth/from-config';
 import { loadConfig } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
@@ -11,10 +11,13 @@ runMain('gateway', async () => {
   const config = loadConfig(gatewayConfigSchema);
   initTelemetry({ serviceName: 'gateway', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const logger = createLogger('gateway', config.BPS_LOG_LEVEL);
+  if (config.BPS_ENV !== 'production') logger.warn({ environment: config.BPS_ENV }, 'development mode: persona sign-in on loopback only; never expose this gateway');
   return startGateway({
     port: config.GATEWAY_HTTP_PORT,
     host: config.GATEWAY_HTTP_HOST,
-    tokens: new TokenService(config.BPS_JWT_SECRET, config.BPS_JWT_ISSUER),
+    tokens: tokenVerifierFromConfig(config),
+    devIssuer: devIssuerFromConfig(config),
+    jwks: config.BPS_JWT_JWKS ? (JSON.parse(config.BPS_JWT_JWKS) as { keys: object[] }) : undefined,
     logger,
     environment: config.BPS_ENV,
     backends: {

@@ -5,7 +5,7 @@ import type { Kafka } from 'kafkajs';
 import { MongoNetworkError } from 'mongodb';
 import { errorMessage } from '../shared/errors/errors';
 import { SubscriptionsService } from '../../proto/gen/bps/notifications/v1/subscriptions';
-import type { TokenService } from '../shared/auth/identity';
+import type { TokenVerifier } from '../shared/auth/identity';
 import { topicName, topics } from '../shared/events/catalog';
 import { startGrpcServer } from '../shared/grpc/server';
 import { ensureTopics, EventConsumer, EventProducer, ProcessedEvents } from '../shared/kafka/kafka';
@@ -29,7 +29,7 @@ export type NotificationsDeps = {
   readonly topicNamespace: string;
   readonly consumerGroup: string;
   readonly grpcPort: number;
-  readonly tokens: TokenService;
+  readonly tokens: TokenVerifier;
   readonly logger: Logger;
   /** Hosts, addresses or CIDRs that may be internal (SSRF allow-list). */
   readonly allowedHosts: readonly string[];

@@ -1,6 +1,6 @@
 // Wiring only: config from env, then startNotifications.
 import { z } from 'zod';
-import { TokenService } from '../shared/auth/identity';
+import { tokenVerifierFromConfig } from '../shared/auth/from-config';
 import { configSchema, loadConfig, port } from '../shared/config/config';
 import { createKafka } from '../shared/kafka/kafka';
 import { createLogger } from '../shared/log/logger';
@@ -26,7 +26,7 @@ const schema = configSchema({
   NOTIFICATIONS_PER_SUBSCRIPTION_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   NOTIFICATIONS_POLL_MS: ms(500),
   NOTIFICATIONS_SECRET_GRACE_MS: ms(24 * 3_600_000),
-}).refine((c) => c.NOTIFICATIONS_LEASE_MS > c.NOTIFICATIONS_REQUEST_TIMEOUT_MS, {
+}, 'notifications').refine((c) => c.NOTIFICATIONS_LEASE_MS > c.NOTIFICATIONS_REQUEST_TIMEOUT_MS, {
   path: ['NOTIFICATIONS_LEASE_MS'], message: 'must exceed NOTIFICATIONS_REQUEST_TIMEOUT_MS (a claim must outlive its request)',
 });
 
@@ -41,7 +41,7 @@ runMain('notifications', async () => {
     topicNamespace: config.BPS_TOPIC_NAMESPACE,
     consumerGroup: config.NOTIFICATIONS_CONSUMER_GROUP,
     grpcPort: config.NOTIFICATIONS_GRPC_PORT,
-    tokens: new TokenService(config.BPS_JWT_SECRET, config.BPS_JWT_ISSUER),
+    tokens: tokenVerifierFromConfig(config),
     logger,
     allowedHosts: config.NOTIFICATIONS_ALLOWED_HOSTS.split(',').map((s) => s.trim()).filter(Boolean),
     retry: {

@@ -2,7 +2,8 @@
 // topic namespace, task queue and ports. main.ts only reads config and calls startProposals.
 import type { Client } from '@temporalio/client';
 import { ProposalsService } from '../../proto/gen/bps/proposals/v1/proposals';
-import type { TokenService } from '../shared/auth/identity';
+import type { TokenVerifier } from '../shared/auth/identity';
+import type { ServiceTokenSource } from '../shared/auth/service-tokens';
 import { topics, topicName } from '../shared/events/catalog';
 import { startGrpcServer } from '../shared/grpc/server';
 import { createKafka, ensureTopics, EventProducer } from '../shared/kafka/kafka';
@@ -27,7 +28,9 @@ export type ProposalsAppDeps = {
   /** A connected Temporal client (the caller owns and closes it). */
   temporal: Client;
   approvalTaskQueue: string;
-  tokens: TokenService;
+  tokens: TokenVerifier;
+  /** Its own token for registry calls (service account svc.proposals). */
+  serviceTokens: ServiceTokenSource;
   logger: Logger;
   now?: () => Date;
   /** How often the outbox relay polls (default 200 ms). */
@@ -48,7 +51,7 @@ export async function startProposals(deps: ProposalsAppDeps): Promise<RunningPro
   const mongo = await connectMongo(deps.mongoUri, deps.dbName);
   const store = new ProposalStore(mongo.db, { topicNamespace: deps.topicNamespace });
   await store.init();
-  const registry = new GrpcRegistry(deps.registryAddress, deps.tokens);
+  const registry = new GrpcRegistry(deps.registryAddress, deps.serviceTokens);
   const proposals = new Proposals({
     store, registry, logger,
     workflows: new TemporalApprovalWorkflows(deps.temporal, deps.approvalTaskQueue),

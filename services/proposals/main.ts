@@ -1,7 +1,8 @@
 // Proposals process: config from env, a Temporal client, then startProposals.
 import { z } from 'zod';
 import { approvalTaskQueue } from '../../workflows/contracts';
-import { TokenService } from '../shared/auth/identity';
+import { serviceTokensFromConfig, tokenVerifierFromConfig } from '../shared/auth/from-config';
+import { serviceAccounts } from '../shared/auth/personas';
 import { configSchema, loadConfig, port } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
@@ -14,7 +15,7 @@ const schema = configSchema({
   PROPOSALS_DB: z.string().min(1).default('bps_proposals'),
   REGISTRY_GRPC_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('127.0.0.1:50051'),
   PROPOSALS_APPROVAL_TASK_QUEUE: z.string().min(1).default(approvalTaskQueue),
-});
+}, 'proposals');
 
 runMain('proposals', async () => {
   const config = loadConfig(schema);
@@ -30,7 +31,8 @@ runMain('proposals', async () => {
     registryAddress: config.REGISTRY_GRPC_ADDRESS,
     temporal: temporal.client,
     approvalTaskQueue: config.PROPOSALS_APPROVAL_TASK_QUEUE,
-    tokens: new TokenService(config.BPS_JWT_SECRET, config.BPS_JWT_ISSUER),
+    tokens: tokenVerifierFromConfig(config),
+    serviceTokens: serviceTokensFromConfig(config, serviceAccounts.proposals),
     logger,
   });
   return {

@@ -1,6 +1,6 @@
 // Builds the registry from explicit dependencies, so tests run it in-process with their own database, topic
 // namespace and ports. main.ts only reads config and calls startRegistry.
-import type { TokenService } from '../shared/auth/identity';
+import type { TokenVerifier } from '../shared/auth/identity';
 import { topics, topicName } from '../shared/events/catalog';
 import { startGrpcServer } from '../shared/grpc/server';
 import { createKafka, ensureTopics, EventProducer } from '../shared/kafka/kafka';
@@ -21,7 +21,7 @@ export type RegistryDeps = {
   topicNamespace: string;
   /** 0 = any free port */
   grpcPort: number;
-  tokens: TokenService;
+  tokens: TokenVerifier;
   logger: Logger;
   now?: () => Date;
   /** Days after a raised floor takes effect by which provinces below it must re-file (default 90). */

@@ -1,6 +1,6 @@
 // Registry process: config from env, then startRegistry. On an empty database it seeds the real catalogue.
 import { z } from 'zod';
-import { TokenService } from '../shared/auth/identity';
+import { tokenVerifierFromConfig } from '../shared/auth/from-config';
 import { configSchema, loadConfig, port } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
@@ -12,7 +12,7 @@ const schema = configSchema({
   REGISTRY_DB: z.string().min(1).default('bps_registry'),
   REGISTRY_REFILE_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   REGISTRY_SCHEDULER_POLL_MS: z.coerce.number().int().min(100).default(60_000),
-});
+}, 'registry');
 
 runMain('registry', async () => {
   const config = loadConfig(schema);
@@ -24,7 +24,7 @@ runMain('registry', async () => {
     kafkaBrokers: config.BPS_KAFKA_BROKERS,
     topicNamespace: config.BPS_TOPIC_NAMESPACE,
     grpcPort: config.REGISTRY_GRPC_PORT,
-    tokens: new TokenService(config.BPS_JWT_SECRET, config.BPS_JWT_ISSUER),
+    tokens: tokenVerifierFromConfig(config),
     logger,
     refileDays: config.REGISTRY_REFILE_DAYS,
     schedulerPollMs: config.REGISTRY_SCHEDULER_POLL_MS,

@@ -7,8 +7,8 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { Position } from '../../proto/gen/bps/approvals/v1/events';
 import { ApprovalInboxClient } from '../../proto/gen/bps/approvals/v1/inbox';
 import { startApprovals } from '../../services/approvals/app';
-import { personas, type PersonaName } from '../../services/shared/auth/personas';
-import { TokenService } from '../../services/shared/auth/identity';
+import type { PersonaName } from '../../services/shared/auth/personas';
+import { testVerifier, tokenFor } from '../support/identity';
 import { topicName, topics } from '../../services/shared/events/catalog';
 import { unary } from '../../services/shared/grpc/client';
 import { createKafka, EventConsumer, ProcessedEvents } from '../../services/shared/kafka/kafka';
@@ -19,7 +19,6 @@ import { approvalStateQuery, workflowTypes, type ProposalApprovalInput } from '.
 import type { Bench } from './run';
 
 const logger = createLogger('bench', 'silent');
-const secret = 'bench-secret-for-bps-approvals-0123456789abcdef';
 const suffix = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
 const percentile = (values: number[], p: number): number => {
@@ -42,7 +41,7 @@ const bench: Bench = {
     const taskQueue = `bench-approvals-${id}`;
     const topicNamespace = `bench-${id}`;
     const dbName = `bench-approvals-${id}`;
-    const tokens = new TokenService(secret, 'bps-platform');
+    const tokens = testVerifier();
     const app = await startApprovals({
       mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace, temporalAddress: endpoints.temporalAddress,
       temporalNamespace: endpoints.temporalNamespace, taskQueue, grpcPort: 0, tokens, logger, durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 20,
@@ -59,7 +58,7 @@ const bench: Bench = {
     const joined = consumer.ready();
     await consumer.start();
     await joined;
-    const token = Object.fromEntries(await Promise.all((['nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver'] as PersonaName[]).map(async (p) => [p, await tokens.mint(personas[p])] as const)));
+    const token = Object.fromEntries(await Promise.all((['nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver'] as PersonaName[]).map(async (p) => [p, await tokenFor(p)] as const)));
 
     const bareQueue = `bench-bare-${id}`;
     const connection = await NativeConnection.connect({ address: endpoints.temporalAddress });

@@ -7,7 +7,7 @@ import { startAudit } from '../../services/audit/app';
 import { checkpointMessage, generatePrivateKey, loadSigningKey, signCheckpoint, verifySignature } from '../../services/audit/domain/signing';
 import { verifyChain } from '../../services/audit/domain/verify';
 import type { HashAlgorithm } from '../../services/audit/domain/hashing';
-import { TokenService } from '../../services/shared/auth/identity';
+import { testVerifier } from '../support/identity';
 import { topicName, topics } from '../../services/shared/events/catalog';
 import type { CloudEvent } from '../../services/shared/kafka/cloudevents';
 import { createKafka, EventProducer } from '../../services/shared/kafka/kafka';
@@ -76,7 +76,7 @@ async function endToEnd(endpoints: { kafkaBrokers: string; mongoUri: string }, c
   const namespace = name('audit');
   const app = await startAudit({
     mongoUri: endpoints.mongoUri, dbName: namespace, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: namespace, grpcPort: 0,
-    tokens: new TokenService('bench-secret-for-audit-benchmark-0123456789', 'bps-platform'), logger, environment: 'test',
+    tokens: testVerifier(), logger, environment: 'test',
     hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 1_000, consumerGroup: namespace,
   });
   const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'bench-audit', logger });

@@ -1,8 +1,7 @@
 // Gateway latency over the real registry: the catalogue as of a date (JSON API and console page) and one item.
 import { startGateway } from '../../services/gateway/app';
 import { startRegistry } from '../../services/registry/app';
-import { TokenService } from '../../services/shared/auth/identity';
-import { personas } from '../../services/shared/auth/personas';
+import { testVerifier, tokenFor } from '../support/identity';
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import { createLogger } from '../../services/shared/log/logger';
 import { uniqueName } from '../support/names';
@@ -14,12 +13,12 @@ const bench: Bench = {
   title: 'gateway: HTTP latency over the registry',
   async run(endpoints) {
     const logger = createLogger('bench', 'silent');
-    const tokens = new TokenService('bench-secret-for-the-gateway-benchmark-0123456789', 'bps-platform');
+    const tokens = testVerifier();
     const dbName = uniqueName('bench-gw').replace(/[^a-zA-Z0-9_-]/g, '_');
     const registry = await startRegistry({ mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: uniqueName('bench-gw'), grpcPort: 0, tokens, logger, schedulerPollMs: 60_000 });
     const closed = '127.0.0.1:9';
     const gateway = await startGateway({ port: 0, tokens, logger, environment: 'test', backends: { registry: `127.0.0.1:${registry.grpcPort}`, proposals: closed, approvals: closed, notifications: closed, audit: closed }, rateLimit: { burst: 1e6, perSecond: 1e6 } });
-    const token = await tokens.mint(personas['nhc-staff']);
+    const token = await tokenFor('nhc-staff');
     const rows: BenchRow[] = [];
     try {
       const cases: [string, string, Record<string, string>][] = [

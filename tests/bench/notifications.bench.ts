@@ -9,9 +9,7 @@ import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { SubscriptionsClient } from '../../proto/gen/bps/notifications/v1/subscriptions';
 import { VersionPublished } from '../../proto/gen/bps/standards/v1/events';
-import { TokenService } from '../../services/shared/auth/identity';
-import { personas } from '../../services/shared/auth/personas';
-import { DEV_JWT_SECRET } from '../../services/shared/config/config';
+import { testVerifier, tokenFor } from '../support/identity';
 import { standardEvents } from '../../services/shared/events/standards';
 import { unary } from '../../services/shared/grpc/client';
 import { createKafka, ensureTopics, EventProducer, newEvent } from '../../services/shared/kafka/kafka';
@@ -114,7 +112,7 @@ const bench: Bench = {
     const producer = new EventProducer(kafka);
     await producer.connect();
     const rows: BenchRow[] = [];
-    const tokens = new TokenService(DEV_JWT_SECRET, 'bps-platform');
+    const tokens = testVerifier();
 
     // 1. The notifications service.
     {
@@ -128,7 +126,7 @@ const bench: Bench = {
         stream: { pollMs: 100, gapGraceMs: 2_000, batchSize: 200 }, defaultSecretGraceMs: 3_600_000, outboxPollMs: 200,
       });
       const client = new SubscriptionsClient(`127.0.0.1:${app.grpcPort}`, grpc.credentials.createInsecure());
-      const token = await tokens.mint(personas['statistics-subscriber']);
+      const token = await tokenFor('statistics-subscriber');
       for (const url of receivers.urls) {
         await unary(client.createSubscription.bind(client), { endpointUrl: url, description: 'bench', filter: { eventTypes: [], fieldCodes: [], itemCodes: [], provinceCodes: [], releaseKind: 0 } }, token);
       }

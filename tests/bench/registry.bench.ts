@@ -6,8 +6,7 @@
 // and BENCH_REGISTRY_VERSIONS (default 50). `npm run bench -- registry`.
 import * as grpc from '@grpc/grpc-js';
 import { connectMongo } from '../../services/shared/mongo/mongo';
-import { TokenService } from '../../services/shared/auth/identity';
-import { personas } from '../../services/shared/auth/personas';
+import { testVerifier, tokenFor } from '../support/identity';
 import { unary } from '../../services/shared/grpc/client';
 import { createLogger } from '../../services/shared/log/logger';
 import { StandardRegistryClient } from '../../proto/gen/bps/registry/v1/registry';
@@ -58,7 +57,7 @@ const bench: Bench = {
   title: `Registry point-in-time reads (${PROVINCES} provinces x 81 items x ${VERSIONS} versions + one item with ${LONG} versions)`,
   async run(endpoints) {
     const dbName = `bench_registry_${Date.now().toString(36)}`;
-    const tokens = new TokenService('bench-secret-for-registry-benchmark-only-000000', 'bps-platform');
+    const tokens = testVerifier();
     const logger = createLogger('bench-registry', 'warn');
     const running = await startRegistry({ mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: dbName, grpcPort: 0, tokens, logger, schedulerPollMs: 3_600_000, relayPollMs: 3_600_000 }); // idle: on FerretDB the relay's unsent-entry query scans whole collections
     const mongo = await connectMongo(endpoints.mongoUri, dbName);
@@ -135,7 +134,7 @@ const bench: Bench = {
 
       // ---- measure
       const client = new StandardRegistryClient(`127.0.0.1:${running.grpcPort}`, grpc.credentials.createInsecure());
-      const token = await tokens.mint(personas['beijing-officer']);
+      const token = await tokenFor('beijing-officer');
       const codes = base.versions.map((v) => v.itemCode);
       let seed = 42;
       const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };

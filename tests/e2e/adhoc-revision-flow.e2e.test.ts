@@ -21,8 +21,7 @@ import { startAudit, type AuditApp } from '../../services/audit/app';
 import { startNotifications, type NotificationsApp } from '../../services/notifications/app';
 import { startProposals, type RunningProposals } from '../../services/proposals/app';
 import { startRegistry, type RunningRegistry } from '../../services/registry/app';
-import { TokenService } from '../../services/shared/auth/identity';
-import { personas, type PersonaName } from '../../services/shared/auth/personas';
+import type { PersonaName } from '../../services/shared/auth/personas';
 import { decodeStatus } from '../../services/shared/grpc/status';
 import { unary } from '../../services/shared/grpc/client';
 import { createKafka } from '../../services/shared/kafka/kafka';
@@ -30,13 +29,14 @@ import { connectMongo } from '../../services/shared/mongo/mongo';
 import { connectTemporal, type TemporalHandle } from '../../services/shared/temporal/temporal';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { stack, testLogger } from '../support/stack';
-import { testJwtSecret, uniqueName } from '../support/names';
+import { uniqueName } from '../support/names';
+import { testServiceTokens, testVerifier, tokenFor } from '../support/identity';
 
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { initTelemetry } from '../../services/shared/telemetry/otel';
 initTelemetry({ serviceName: 'e2e', exporter: new InMemorySpanExporter() });
-const tokens = new TokenService(testJwtSecret, 'bps-platform');
-const token = (p: PersonaName) => tokens.mint(personas[p]);
+const tokens = testVerifier();
+const token = (p: PersonaName) => tokenFor(p);
 const insecure = grpc.credentials.createInsecure();
 
 type Delivery = { id: string; type: string; body: any };
@@ -60,7 +60,7 @@ describe('ad-hoc field revision, end to end', () => {
     const common = { mongoUri: s.mongoUri, kafkaBrokers: s.kafkaBrokers, topicNamespace: ns, grpcPort: 0, tokens, logger: testLogger };
     registry = await startRegistry({ ...common, dbName: db('registry'), schedulerPollMs: 500, relayPollMs: 50 });
     temporal = await connectTemporal({ address: s.temporalAddress, namespace: s.temporalNamespace });
-    proposals = await startProposals({ ...common, dbName: db('proposals'), registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, relayPollMs: 50 });
+    proposals = await startProposals({ ...common, dbName: db('proposals'), registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, serviceTokens: testServiceTokens(), relayPollMs: 50 });
     approvals = await startApprovals({
       ...common, dbName: db('approvals'), temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace, taskQueue,
       durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 50,

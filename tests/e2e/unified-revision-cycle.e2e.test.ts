@@ -16,18 +16,18 @@ import { StandardRegistryClient } from '../../proto/gen/bps/registry/v1/registry
 import { startApprovals, type ApprovalsService } from '../../services/approvals/app';
 import { startProposals, type RunningProposals } from '../../services/proposals/app';
 import { startRegistry, type RunningRegistry } from '../../services/registry/app';
-import { TokenService } from '../../services/shared/auth/identity';
-import { personas, type PersonaName } from '../../services/shared/auth/personas';
+import type { PersonaName } from '../../services/shared/auth/personas';
 import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import { connectTemporal, type TemporalHandle } from '../../services/shared/temporal/temporal';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { stack, testLogger } from '../support/stack';
-import { testJwtSecret, uniqueName } from '../support/names';
+import { uniqueName } from '../support/names';
+import { testServiceTokens, testVerifier, tokenFor } from '../support/identity';
 
-const tokens = new TokenService(testJwtSecret, 'bps-platform');
-const token = (p: PersonaName) => tokens.mint(personas[p]);
+const tokens = testVerifier();
+const token = (p: PersonaName) => tokenFor(p);
 const insecure = grpc.credentials.createInsecure();
 
 describe('unified revision cycle, end to end', () => {
@@ -44,7 +44,7 @@ describe('unified revision cycle, end to end', () => {
     const common = { mongoUri: s.mongoUri, kafkaBrokers: s.kafkaBrokers, topicNamespace: ns, grpcPort: 0, tokens, logger: testLogger };
     registry = await startRegistry({ ...common, dbName: db('registry'), schedulerPollMs: 500, relayPollMs: 50 });
     temporal = await connectTemporal({ address: s.temporalAddress, namespace: s.temporalNamespace });
-    proposals = await startProposals({ ...common, dbName: db('proposals'), registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, relayPollMs: 50 });
+    proposals = await startProposals({ ...common, dbName: db('proposals'), registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, serviceTokens: testServiceTokens(), relayPollMs: 50 });
     approvals = await startApprovals({
       ...common, dbName: db('approvals'), temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace, taskQueue,
       durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 50,

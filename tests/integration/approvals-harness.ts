@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ApprovalInboxClient } from '../../proto/gen/bps/approvals/v1/inbox';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
-import { TokenService, type Identity } from '../../services/shared/auth/identity';
+import type { Identity } from '../../services/shared/auth/identity';
 import { topicName, topics } from '../../services/shared/events/catalog';
 import { createKafka, EventConsumer, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
@@ -13,11 +13,12 @@ import { connectTemporal, type TemporalHandle } from '../../services/shared/temp
 import { startApprovals, type ApprovalsDeps, type ApprovalsService } from '../../services/approvals/app';
 import { approvalStateQuery, workflowTypes, type ActorRef, type ProposalApprovalInput } from '../../workflows/contracts';
 import { stack, testLogger } from '../support/stack';
-import { testJwtSecret, uniqueName } from '../support/names';
+import { uniqueName } from '../support/names';
+import { testVerifier, tokenFor } from '../support/identity';
 
 export type ReceivedEvent = { id: string; type: string; key: string; data: any };
 
-export const tokens = new TokenService(testJwtSecret, 'bps-platform');
+export const tokens = testVerifier();
 export const actorOf = (i: Identity): ActorRef => ({ subject: i.subject, organisation: i.organisation, roles: [...i.roles] });
 
 export function proposalInput(overrides: Partial<ProposalApprovalInput> = {}): ProposalApprovalInput {
@@ -90,7 +91,7 @@ export async function startHarness(options: { durations?: ApprovalsDeps['duratio
     get app() { return app; },
     temporal, mongo, taskQueue, topicNamespace, received,
     client: makeClient(app.grpcPort),
-    token: (who) => tokens.mint(typeof who === 'string' ? personas[who] : who),
+    token: (who) => tokenFor(who),
     async start(input) {
       const handle = await temporal.client.workflow.start(workflowTypes.adHocRevision, { taskQueue, workflowId: input.proposalId, args: [input] });
       // Ready once the route is loaded (its query answers).

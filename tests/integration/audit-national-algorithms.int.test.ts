@@ -16,7 +16,6 @@ import { canonicalEntry } from '../../services/audit/domain/entry';
 import { verifyExport } from '../../services/audit/domain/export';
 import { digestHex } from '../../services/audit/domain/hashing';
 import { generatePrivateKey } from '../../services/audit/domain/signing';
-import { TokenService } from '../../services/shared/auth/identity';
 import { personas } from '../../services/shared/auth/personas';
 import { approvalEvents } from '../../services/shared/events/approvals';
 import { standardEvents } from '../../services/shared/events/standards';
@@ -25,7 +24,8 @@ import { createKafka, EventProducer } from '../../services/shared/kafka/kafka';
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import { initTelemetry } from '../../services/shared/telemetry/otel';
 import { stack, testLogger } from '../support/stack';
-import { testJwtSecret, uniqueName } from '../support/names';
+import { uniqueName } from '../support/names';
+import { testVerifier, tokenFor } from '../support/identity';
 import { actors, Emitter, type Published } from './audit-scenario';
 
 initTelemetry({ serviceName: 'audit-test', exporter: new InMemorySpanExporter() });
@@ -35,7 +35,7 @@ const moeStaff = { subject: personas['moe-staff'].subject as string, organisatio
 
 describe('audit service with SM3 + SM2', () => {
   const namespace = uniqueName('audit-sm');
-  const tokens = new TokenService(testJwtSecret, 'bps-platform');
+  const tokens = testVerifier();
   const kafka = createKafka({ brokers: stack().kafkaBrokers, clientId: 'test-audit-sm', logger: testLogger });
   const producer = new EventProducer(kafka);
   let app: AuditApp;
@@ -50,7 +50,7 @@ describe('audit service with SM3 + SM2', () => {
       checkpointIntervalMs: 1_000, consumerGroup: uniqueName('audit-sm'), outboxPollMs: 100,
     });
     client = new AuditClient(`127.0.0.1:${app.port}`, grpc.credentials.createInsecure());
-    auditor = await tokens.mint(personas.auditor);
+    auditor = await tokenFor('auditor');
     const emit = new Emitter(producer, app, namespace);
     const send = async (e: Published) => { cycle.push(await emit.send(e)); };
     const provenance = { proposalIds: ['P-EDU-7', 'P-HEA-8'], proposalRevisions: [1, 1], workflowId: `cycle-${C}`, cycleId: C, approvedBy: actors.finalApprover };

@@ -14,8 +14,6 @@ import { type CheckpointSigned } from '../../proto/gen/bps/audit/v1/events';
 import { startAudit, type AuditApp } from '../../services/audit/app';
 import { recordEvent } from '../../services/audit/domain/entry';
 import { generatePrivateKey, loadSigningKey, signCheckpoint } from '../../services/audit/domain/signing';
-import { TokenService } from '../../services/shared/auth/identity';
-import { personas } from '../../services/shared/auth/personas';
 import { auditEvents } from '../../services/shared/events/audit';
 import { decodeData, topicName, topics } from '../../services/shared/events/catalog';
 import { fromKafkaMessage } from '../../services/shared/kafka/cloudevents';
@@ -24,7 +22,8 @@ import { decodeStatus } from '../../services/shared/grpc/status';
 import { createKafka, EventProducer } from '../../services/shared/kafka/kafka';
 import { initTelemetry, inSpan } from '../../services/shared/telemetry/otel';
 import { stack, testLogger } from '../support/stack';
-import { testJwtSecret, uniqueName } from '../support/names';
+import { uniqueName } from '../support/names';
+import { testVerifier, tokenFor } from '../support/identity';
 import { actors, adHocRevision, CS1, Emitter, P1, R1, step, stepEvents, type Published } from './audit-scenario';
 import { StepClaimed } from '../../proto/gen/bps/approvals/v1/events';
 
@@ -34,7 +33,7 @@ const run = promisify(execFile);
 describe('audit service', () => {
   const namespace = uniqueName('audit');
   const dbName = uniqueName('audit');
-  const tokens = new TokenService(testJwtSecret, 'bps-platform');
+  const tokens = testVerifier();
   const kafka = createKafka({ brokers: stack().kafkaBrokers, clientId: 'test-audit', logger: testLogger });
   const producer = new EventProducer(kafka);
   let app: AuditApp;
@@ -51,7 +50,7 @@ describe('audit service', () => {
       consumerGroup: uniqueName('audit'), outboxPollMs: 100,
     });
     client = new AuditClient(`127.0.0.1:${app.port}`, grpc.credentials.createInsecure());
-    auditor = await tokens.mint(personas.auditor);
+    auditor = await tokenFor('auditor');
     emit = new Emitter(producer, app, namespace);
     await inSpan('submit adjustment proposal', {}, async (span) => {
       scenarioTraceId = span.spanContext().traceId;
@@ -139,12 +138,12 @@ describe('audit service', () => {
   });
 
   it('refuses callers without the auditor or operator role, and answers an operator', async () => {
-    const staff = await tokens.mint(personas['nhc-staff']);
+    const staff = await tokenFor('nhc-staff');
     const refused = await unary(client.traceItemVersion.bind(client), { itemCode: 'HEA-01', version: 2 }, staff).catch((e: grpc.ServiceError) => e);
     expect((refused as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
-    const verifyRefused = await unary(client.verify.bind(client), { log: 'global', checkpoints: [] }, await tokens.mint(personas['final-approver'])).catch((e: grpc.ServiceError) => e);
+    const verifyRefused = await unary(client.verify.bind(client), { log: 'global', checkpoints: [] }, await tokenFor('final-approver')).catch((e: grpc.ServiceError) => e);
     expect((verifyRefused as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
-    const operator = await tokens.mint(personas.operator);
+    const operator = await tokenFor('operator');
     const answered = await unary(client.traceProposal.bind(client), { proposalId: P1 }, operator);
     expect(answered.trace!.steps.length).toBeGreaterThanOrEqual(revision.length - 3);
     const bad = await unary(client.traceItemVersion.bind(client), { itemCode: '', version: 0 }, operator).catch((e: grpc.ServiceError) => e);

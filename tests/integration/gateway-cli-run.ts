@@ -1,7 +1,8 @@
-// Runs the real `bps` binary (node services/cli/bps.js, through tsx) with only the env given.
+// Runs the real `bps` binary (node services/cli/bps.js, through tsx) with only the env given (development mode with
+// the test issuer's keys unless overridden; an empty value unsets a variable).
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { testJwtSecret } from '../support/names';
+import { identityEnv } from '../support/identity';
 
 const bin = fileURLToPath(new URL('../../services/cli/bps.js', import.meta.url));
 
@@ -9,7 +10,7 @@ export type CliResult = { code: number; stdout: string; stderr: string };
 
 export function runBps(args: string[], env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { PATH: process.env['PATH'] ?? '', BPS_JWT_SECRET: testJwtSecret, BPS_LOG_LEVEL: 'silent', ...env }, timeout: 90_000, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { env: Object.fromEntries(Object.entries({ PATH: process.env['PATH'] ?? '', ...identityEnv(), BPS_LOG_LEVEL: 'silent', ...env }).filter(([, v]) => v !== '')), timeout: 90_000, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });

@@ -68,8 +68,12 @@ describe('bps CLI against the running registry', { timeout: 240_000 }, () => {
     expect(minted.code, minted.stderr).toBe(0);
     const identity = await p.tokens.verify(minted.stdout.trim());
     expect(identity).toMatchObject({ subject: 'ndrc.approver.chen', organisation: 'NDRC', roles: ['approver'] });
-    const prod = await runBps(['token', 'mint', 'operator'], { BPS_ENV: 'production', BPS_JWT_SECRET: 'a-real-production-secret-of-enough-length-0123' });
+    const prod = await runBps(['token', 'mint', 'operator'], { BPS_ENV: 'production', BPS_JWT_SIGNING_JWK: '' });
     expect(prod.code).toBe(4);
+    expect(prod.stderr).toContain('persona tokens exist only in development');
+    const devKeyInProduction = await runBps(['token', 'mint', 'operator'], { BPS_ENV: 'production' });
+    expect(devKeyInProduction.code).toBe(2);
+    expect(devKeyInProduction.stderr).toContain('BPS_JWT_SIGNING_JWK: must not be set in production');
     expect((await bps('token', 'mint', 'nobody')).code).toBe(2);
   });
 });

@@ -11,12 +11,13 @@ import { startGateway, type GatewayDeps, type RunningGateway } from '../../servi
 import { startProposals, type RunningProposals } from '../../services/proposals/app';
 import { startRegistry, type RunningRegistry } from '../../services/registry/app';
 import { connectTemporal, type TemporalHandle } from '../../services/shared/temporal/temporal';
-import { TokenService } from '../../services/shared/auth/identity';
+import type { TokenVerifier } from '../../services/shared/auth/identity';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
 import { createKafka } from '../../services/shared/kafka/kafka';
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import { healthProposal } from '../unit/proposals-fixtures';
-import { testJwtSecret, uniqueName } from '../support/names';
+import { uniqueName } from '../support/names';
+import { testIssuer, testServiceTokens, testVerifier, testJwks, tokenFor } from '../support/identity';
 import { stack, testLogger } from '../support/stack';
 
 // Nothing listens here (port 9 is "discard", never bound in the test environment).
@@ -32,7 +33,7 @@ export type TestPlatform = {
   notifications?: NotificationsApp;
   /** Present with { audit: true }. */
   audit?: AuditApp;
-  tokens: TokenService;
+  tokens: TokenVerifier;
   namespace: string;
   /** gRPC addresses as the CLI reads them from env. */
   addresses: Record<string, string>;
@@ -46,7 +47,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
   const { mongoUri, kafkaBrokers, temporalAddress, temporalNamespace } = stack();
   const namespace = uniqueName(prefix);
   const dbName = uniqueName(`${prefix}-reg`).replace(/[^a-zA-Z0-9_-]/g, '_');
-  const tokens = new TokenService(testJwtSecret, 'bps-platform');
+  const tokens = testVerifier();
   const registry = await startRegistry({ mongoUri, dbName, kafkaBrokers, topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger, schedulerPollMs: 500, relayPollMs: 100 });
   const dbNames = [dbName];
   let proposals: RunningProposals | undefined;
@@ -66,7 +67,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
     ]);
     proposals = await startProposals({
       mongoUri, dbName: proposalsDb, kafkaBrokers, topicNamespace: namespace, grpcPort: 0, registryAddress: `127.0.0.1:${registry.grpcPort}`,
-      temporal: temporal.client, approvalTaskQueue: taskQueue, tokens, logger: testLogger, relayPollMs: 100,
+      temporal: temporal.client, approvalTaskQueue: taskQueue, tokens, serviceTokens: testServiceTokens(), logger: testLogger, relayPollMs: 100,
     });
   }
   let notifications: NotificationsApp | undefined;
@@ -98,7 +99,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
     audit: audit ? `127.0.0.1:${audit.port}` : CLOSED_ADDRESS,
   };
   const gateway = await startGateway({
-    port: 0, tokens, logger: testLogger, environment: 'test', backends: addresses, backendTimeoutMs: 10_000,
+    port: 0, tokens, devIssuer: testIssuer, jwks: JSON.parse(testJwks) as { keys: object[] }, logger: testLogger, environment: 'test', backends: addresses, backendTimeoutMs: 10_000,
     rateLimit: { burst: 10_000, perSecond: 10_000 }, ...gatewayOverrides,
   });
   return {
@@ -108,7 +109,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
       REGISTRY_GRPC_ADDRESS: addresses.registry, PROPOSALS_GRPC_ADDRESS: addresses.proposals, APPROVALS_GRPC_ADDRESS: addresses.approvals,
       NOTIFICATIONS_GRPC_ADDRESS: addresses.notifications, AUDIT_GRPC_ADDRESS: addresses.audit,
     },
-    token: (p) => tokens.mint(personas[p]),
+    token: (p) => tokenFor(p),
     async stop() {
       await gateway.stop();
       await proposals?.stop();

@@ -1,5 +1,5 @@
-// The gRPC bootstrap: tokens are required, the identity reaches the handler, errors carry google.rpc details,
-// and health + reflection answer.
+// The gRPC bootstrap: tokens are required (from the one issuer, within the directory), the identity reaches the
+// handler, errors carry google.rpc details, and health + reflection answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -8,15 +8,15 @@ import { IdentityServiceClient } from '../../proto/gen/bps/identity/v1/identity'
 import { startGrpcServer, type GrpcServer } from '../../services/shared/grpc/server';
 import { decodeStatus } from '../../services/shared/grpc/status';
 import { unary } from '../../services/shared/grpc/client';
-import { TokenService } from '../../services/shared/auth/identity';
+import { DevIssuer } from '../../services/shared/auth/dev-issuer';
 import { personas } from '../../services/shared/auth/personas';
 import { testLogger } from '../support/stack';
-import { testJwtSecret } from '../support/names';
+import { generatedIssuer, issuerOf, testIssuer, testVerifier, tokenFor } from '../support/identity';
 
 const require = createRequire(import.meta.url);
 
 describe('gRPC server bootstrap', () => {
-  const tokens = new TokenService(testJwtSecret, 'bps-platform');
+  const tokens = testVerifier();
   let server: GrpcServer;
   let address: string;
 
@@ -31,15 +31,30 @@ describe('gRPC server bootstrap', () => {
     const noToken = await unary(client.whoAmI.bind(client), {}).catch((e: grpc.ServiceError) => e);
     expect((noToken as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
     expect(decodeStatus(noToken as grpc.ServiceError).reason).toBe('UNAUTHENTICATED');
-    const forged = await new TokenService('another-secret-that-is-long-enough-000000', 'bps-platform').mint(personas['mof-approver']);
+    const forged = await issuerOf(generatedIssuer(testIssuer.options.issuer)).mint(personas['mof-approver']);
     const refused = await unary(client.whoAmI.bind(client), {}, forged).catch((e: grpc.ServiceError) => e);
     expect((refused as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
     client.close();
   });
 
+  it('refuses a token from the real issuer claiming an organisation and roles its subject does not hold', async () => {
+    const client = new IdentityServiceClient(address, grpc.credentials.createInsecure());
+    // NHC staff claiming MOF with approver and operator roles, signed by the trusted issuer itself (issue #13).
+    const overreach = await testIssuer.mint({ ...personas['nhc-staff'], organisation: 'MOF', roles: ['ministry-staff', 'approver', 'operator'] });
+    const refused = await unary(client.whoAmI.bind(client), {}, overreach).catch((e: grpc.ServiceError) => e);
+    expect((refused as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
+    expect((refused as grpc.ServiceError).details).toMatch(/organisation MOF/);
+    const rolesOnly = await testIssuer.mint({ ...personas['nhc-staff'], roles: ['ministry-staff', 'operator'] });
+    expect(((await unary(client.whoAmI.bind(client), {}, rolesOnly).catch((e: grpc.ServiceError) => e)) as grpc.ServiceError).details).toMatch(/role\(s\) operator/);
+    const stranger = await testIssuer.mint({ subject: 'nobody.known', name: 'x', organisation: 'BPS', roles: [] });
+    expect(((await unary(client.whoAmI.bind(client), {}, stranger).catch((e: grpc.ServiceError) => e)) as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(testIssuer).toBeInstanceOf(DevIssuer);
+    client.close();
+  });
+
   it('hands the verified identity to the handler', async () => {
     const client = new IdentityServiceClient(address, grpc.credentials.createInsecure());
-    const token = await tokens.mint(personas['nhc-staff']);
+    const token = await tokenFor('nhc-staff');
     const response = await unary(client.whoAmI.bind(client), {}, token);
     expect(response.actor).toEqual({ subject: 'nhc.staff.li', organisation: 'NHC', roles: ['ministry-staff'] });
     expect(response.service).toBe('test');

@@ -7,17 +7,17 @@ import { Webhook } from 'standardwebhooks';
 import { ChangeType, FloorBreached, LocalStandardFiled, VersionPublished } from '../../proto/gen/bps/standards/v1/events';
 import { ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { SubscriptionsClient, type CreateSubscriptionRequest } from '../../proto/gen/bps/notifications/v1/subscriptions';
-import { TokenService } from '../../services/shared/auth/identity';
-import { personas, type PersonaName } from '../../services/shared/auth/personas';
+import type { PersonaName } from '../../services/shared/auth/personas';
 import { standardEvents } from '../../services/shared/events/standards';
 import { unary } from '../../services/shared/grpc/client';
 import { createKafka, EventProducer, newEvent } from '../../services/shared/kafka/kafka';
 import { startNotifications, type NotificationsApp, type NotificationsDeps } from '../../services/notifications/app';
 import { stack, testLogger } from '../support/stack';
-import { testJwtSecret, uniqueName } from '../support/names';
+import { uniqueName } from '../support/names';
+import { testVerifier, tokenFor } from '../support/identity';
 
-export const tokens = new TokenService(testJwtSecret, 'bps-platform');
-export const tokenOf = (persona: PersonaName): Promise<string> => tokens.mint(personas[persona]);
+export const tokens = testVerifier();
+export const tokenOf = (persona: PersonaName): Promise<string> => tokenFor(persona);
 
 export type Names = { dbName: string; topicNamespace: string; consumerGroup: string };
 export const newNames = (prefix: string): Names => ({ dbName: uniqueName(prefix), topicNamespace: uniqueName(prefix), consumerGroup: uniqueName(`${prefix}-g`) });

@@ -8,7 +8,7 @@ import { ProposalsClient } from '../../proto/gen/bps/proposals/v1/proposals';
 import type { ChangeSet } from '../../proto/gen/bps/standards/v1/changes';
 import { startProposals, type ProposalsAppDeps, type RunningProposals } from '../../services/proposals/app';
 import { startRegistry, type RunningRegistry } from '../../services/registry/app';
-import { TokenService, type Identity } from '../../services/shared/auth/identity';
+import type { Identity } from '../../services/shared/auth/identity';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
 import { approvalEvents } from '../../services/shared/events/approvals';
 import { decodeData, topicName, topics, type EventDefinition } from '../../services/shared/events/catalog';
@@ -16,7 +16,8 @@ import { createKafka, ensureTopics, EventConsumer, EventProducer, newEvent, Proc
 import { createLogger } from '../../services/shared/log/logger';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { connectTemporal } from '../../services/shared/temporal/temporal';
-import { testJwtSecret, uniqueName } from '../support/names';
+import { uniqueName } from '../support/names';
+import { testServiceTokens, testVerifier, tokenFor } from '../support/identity';
 
 export type Endpoints = { kafkaBrokers: string; temporalAddress: string; temporalNamespace: string; mongoUri: string };
 
@@ -49,7 +50,7 @@ export async function startProposalsTestEnv(prefix: string, endpoints: Endpoints
   const namespace = uniqueName(prefix);
   const dbBase = namespace.replace(/[^a-zA-Z0-9_-]/g, '_');
   const taskQueue = uniqueName(`${prefix}-tq`);
-  const tokens = new TokenService(testJwtSecret, 'bps-platform');
+  const tokens = testVerifier();
 
   const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'test-proposals', logger });
   const producer = new EventProducer(kafka);
@@ -77,7 +78,7 @@ export async function startProposalsTestEnv(prefix: string, endpoints: Endpoints
   ]);
   const deps: ProposalsAppDeps = {
     mongoUri: endpoints.mongoUri, dbName: `${dbBase}_prop`, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: namespace, grpcPort: 0,
-    registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, tokens, logger, relayPollMs: 50,
+    registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, tokens, serviceTokens: testServiceTokens(), logger, relayPollMs: 50,
   };
   let proposals = await startProposals(deps);
   let client = new ProposalsClient(`127.0.0.1:${proposals.grpcPort}`, grpc.credentials.createInsecure());
@@ -93,7 +94,7 @@ export async function startProposalsTestEnv(prefix: string, endpoints: Endpoints
       proposals = await startProposals(deps);
       client = new ProposalsClient(`127.0.0.1:${proposals.grpcPort}`, grpc.credentials.createInsecure());
     },
-    token: (p) => tokens.mint(typeof p === 'string' ? personas[p] : p),
+    token: (p) => tokenFor(p),
     async decide(proposalId, revision, decision, comment = '', round = 0) {
       const actor = { subject: personas['final-approver'].subject, organisation: 'SCO', roles: ['final-approver'] };
       const payload = ProposalDecided.fromPartial({ proposalId, proposalRevision: revision, workflowId: proposalId, round, decision, comment, actor, decidedAt: new Date() });

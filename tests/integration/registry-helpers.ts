@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { StandardRegistryClient } from '../../proto/gen/bps/registry/v1/registry';
 import type { ChangeSet } from '../../proto/gen/bps/standards/v1/changes';
 import { startRegistry, type RegistryDeps, type RunningRegistry } from '../../services/registry/app';
-import { TokenService, type Identity } from '../../services/shared/auth/identity';
+import type { Identity, TokenVerifier } from '../../services/shared/auth/identity';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
 import { approvalEvents } from '../../services/shared/events/approvals';
 import { decodeData, topicName, topics } from '../../services/shared/events/catalog';
@@ -13,12 +13,13 @@ import { standardEvents } from '../../services/shared/events/standards';
 import { createKafka, ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { stack, testLogger } from '../support/stack';
-import { testJwtSecret, uniqueName } from '../support/names';
+import { uniqueName } from '../support/names';
+import { testVerifier, tokenFor } from '../support/identity';
 
 export type TestRegistry = {
   running: RunningRegistry;
   client: StandardRegistryClient;
-  tokens: TokenService;
+  tokens: TokenVerifier;
   namespace: string;
   dbName: string;
   token(persona: PersonaName | Identity): Promise<string>;
@@ -35,7 +36,7 @@ export async function startTestRegistry(prefix: string, overrides: Partial<Regis
   const { mongoUri, kafkaBrokers } = stack();
   const namespace = uniqueName(prefix);
   const dbName = uniqueName(prefix).replace(/[^a-zA-Z0-9_-]/g, '_');
-  const tokens = new TokenService(testJwtSecret, 'bps-platform');
+  const tokens = testVerifier();
   const deps: RegistryDeps = {
     mongoUri, dbName, kafkaBrokers, topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger,
     schedulerPollMs: 200, relayPollMs: 100, ...overrides,
@@ -59,7 +60,7 @@ export async function startTestRegistry(prefix: string, overrides: Partial<Regis
     get running() { return running; },
     get client() { return client; },
     tokens, namespace, dbName, events,
-    token: (p) => tokens.mint(typeof p === 'string' ? personas[p] : p),
+    token: (p) => tokenFor(p),
     async approve(changeSet, id) {
       const actor = { subject: personas['final-approver'].subject, organisation: 'SCO', roles: ['final-approver'] };
       const payload = approvalEvents.changeSetApproved.codec.fromPartial({ changeSet, actor });

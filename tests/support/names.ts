@@ -4,5 +4,3 @@ import { randomBytes } from 'node:crypto';
 export function uniqueName(prefix: string): string {
   return `t-${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
-
-export const testJwtSecret = 'test-secret-for-bps-integration-tests-only-0123456789';

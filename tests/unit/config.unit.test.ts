@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, configSchema, DEV_JWT_SECRET, loadConfig, port } from '../../services/shared/config/config';
+import { ConfigError, configSchema, loadConfig, port } from '../../services/shared/config/config';
 
 describe('config loader', () => {
   const schema = configSchema({ REGISTRY_GRPC_PORT: port.default(50051) });
@@ -14,20 +14,50 @@ describe('config loader', () => {
 
   it('fails fast listing every problem', () => {
     try {
-      loadConfig(schema, { REGISTRY_GRPC_PORT: 'abc', MONGODB_URI: 'http://x', BPS_JWT_SECRET: 'short' });
+      loadConfig(schema, { REGISTRY_GRPC_PORT: 'abc', MONGODB_URI: 'http://x', BPS_JWT_JWKS: '{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}' });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const problems = (error as ConfigError).problems.join('\n');
       expect(problems).toContain('REGISTRY_GRPC_PORT');
       expect(problems).toContain('MONGODB_URI: must be a mongodb:// URI');
-      expect(problems).toContain('BPS_JWT_SECRET: must be at least 32 characters');
+      expect(problems).toContain('BPS_JWT_JWKS: must hold public keys only');
     }
   });
 
-  it('refuses the public development secret in production', () => {
-    expect(() => loadConfig(schema, { BPS_ENV: 'production' })).toThrow(/BPS_JWT_SECRET: must be set in production/);
-    expect(loadConfig(schema, { BPS_ENV: 'production', BPS_JWT_SECRET: 'x'.repeat(40) }).BPS_JWT_SECRET).not.toBe(DEV_JWT_SECRET);
+  it('is production unless told otherwise: a service lists every key it lacks', () => {
+    const registry = configSchema({}, 'registry');
+    expect(loadConfig(registry, { BPS_JWT_JWKS: jwks, BPS_JWT_ISSUER: 'i', BPS_DIRECTORY_FILE: '/x.json', BPS_KAFKA_USERNAME: 'u', BPS_KAFKA_PASSWORD: 'p', BPS_DECISION_PUBLIC_JWKS: jwks }).BPS_ENV).toBe('production');
+    try {
+      loadConfig(registry, {});
+      expect.unreachable();
+    } catch (error) {
+      const problems = (error as ConfigError).problems.join('\n');
+      for (const key of ['BPS_JWT_JWKS or BPS_JWT_JWKS_URL', 'BPS_JWT_ISSUER', 'BPS_DIRECTORY_FILE', 'BPS_KAFKA_USERNAME', 'BPS_KAFKA_PASSWORD', 'BPS_DECISION_PUBLIC_JWKS']) expect(problems).toContain(`${key}: must be set`);
+      expect(problems).not.toContain('AUDIT_SIGNING_KEY');
+    }
+    const audit = configSchema({ AUDIT_SIGNING_KEY: z.string().optional() }, 'audit');
+    expect(() => loadConfig(audit, {})).toThrow(/AUDIT_SIGNING_KEY: must be set in production/);
+    expect(() => loadConfig(configSchema({}, 'approvals'), {})).toThrow(/BPS_TEMPORAL_PAYLOAD_KEY[\s\S]*BPS_DECISION_SIGNING_JWK/);
+    expect(() => loadConfig(configSchema({}, 'proposals'), {})).toThrow(/BPS_SERVICE_TOKEN_URL: must be set in production/);
+  });
+
+  it('refuses a development signing key in production, and asks only for the issuer in development', () => {
+    expect(() => loadConfig(configSchema({}, 'cli'), { BPS_JWT_SIGNING_JWK: '{}' })).toThrow(/BPS_JWT_SIGNING_JWK: must not be set in production/);
+    expect(loadConfig(configSchema({}, 'cli'), {}).BPS_ENV).toBe('production');
+    const dev = loadConfig(configSchema({}, 'registry'), { BPS_ENV: 'development', BPS_JWT_JWKS: jwks, BPS_JWT_ISSUER: 'i' });
+    expect(dev.BPS_DIRECTORY_FILE).toBeUndefined();
+    expect(() => loadConfig(configSchema({}, 'registry'), { BPS_ENV: 'development' })).toThrow(/BPS_JWT_JWKS or BPS_JWT_JWKS_URL: must be set/);
+  });
+
+  it('binds development to loopback only', () => {
+    const gateway = configSchema({ GATEWAY_HTTP_HOST: z.string().default('127.0.0.1') }, 'gateway');
+    const base = { BPS_JWT_JWKS: jwks, BPS_JWT_ISSUER: 'i' };
+    expect(() => loadConfig(gateway, { ...base, BPS_ENV: 'development', GATEWAY_HTTP_HOST: '0.0.0.0' })).toThrow(/GATEWAY_HTTP_HOST: must be a loopback address in development mode/);
+    expect(loadConfig(gateway, { ...base, BPS_ENV: 'development', GATEWAY_HTTP_HOST: '::1' }).GATEWAY_HTTP_HOST).toBe('::1');
+    expect(loadConfig(gateway, { ...base, BPS_DIRECTORY_FILE: '/x.json', GATEWAY_HTTP_HOST: '0.0.0.0' }).GATEWAY_HTTP_HOST).toBe('0.0.0.0');
     expect(z.string().parse('ok')).toBe('ok');
   });
 });
+
+const jwks = JSON.stringify({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' }] });

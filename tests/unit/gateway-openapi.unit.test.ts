@@ -7,8 +7,7 @@ import { registryRoutes } from '../../services/gateway/api/registry-routes';
 import { subscriptionRoutes } from '../../services/gateway/api/subscriptions-routes';
 import { buildOpenApi } from '../../services/gateway/http/openapi';
 import { ProtoSchemas } from '../../services/gateway/http/proto-schema';
-import { TokenService } from '../../services/shared/auth/identity';
-import { DEV_JWT_SECRET } from '../../services/shared/config/config';
+import { testIssuer } from '../support/identity';
 
 describe('proto-derived schemas', () => {
   const schemas = new ProtoSchemas();
@@ -35,9 +34,8 @@ describe('proto-derived schemas', () => {
 
 describe('OpenAPI 3.1 document', () => {
   const schemas = new ProtoSchemas();
-  const tokens = new TokenService(DEV_JWT_SECRET, 'bps-platform');
   const backends = new Backends({ registry: 'x:1', proposals: 'x:1', approvals: 'x:1', notifications: 'x:1', audit: 'x:1' });
-  const routes = [...authRoutes(tokens, true, schemas), ...registryRoutes(backends, schemas), ...subscriptionRoutes(backends, schemas), ...auditRoutes(backends, schemas)];
+  const routes = [...authRoutes(testIssuer, schemas), ...registryRoutes(backends, schemas), ...subscriptionRoutes(backends, schemas), ...auditRoutes(backends, schemas)];
   const doc = buildOpenApi(routes, schemas.all(), { version: 't' }) as any;
 
   it('has every route with path/query parameters, bodies, responses and bearer security', () => {

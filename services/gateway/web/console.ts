@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { TokenService } from '../../shared/auth/identity';
+import type { DevIssuer } from '../../shared/auth/dev-issuer';
 import { personas, type PersonaName } from '../../shared/auth/personas';
 import type { Logger } from '../../shared/log/logger';
 import type { Backends } from '../adapters/backends';
@@ -27,7 +27,8 @@ const LANG_COOKIE = 'bps_lang';
 const assetsDir = fileURLToPath(new URL('./assets/', import.meta.url));
 const contentTypes: Record<string, string> = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8', svg: 'image/svg+xml' };
 
-export type ConsoleDeps = { backends: Backends; tokens: TokenService; signInEnabled: boolean; logger: Logger };
+/** `devIssuer`: present only in development; persona sign-in exists only with it. */
+export type ConsoleDeps = { backends: Backends; devIssuer: DevIssuer | undefined; logger: Logger };
 
 export type ConsoleHandle = { renderError(req: FastifyRequest, reply: FastifyReply, http: HttpError): FastifyReply };
 
@@ -35,13 +36,14 @@ type Query = Record<string, string | undefined>;
 
 
 export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): ConsoleHandle {
-  const { backends } = deps;
+  const { backends, devIssuer } = deps;
+  const signInEnabled = devIssuer !== undefined;
   const assets = new Map(readdirSync(assetsDir).map((f) => [f, readFileSync(new URL(`./assets/${f}`, import.meta.url))]));
 
   const ctxOf = (req: FastifyRequest): PageContext => {
     const query = (req.query ?? {}) as Query;
     const lang: Lang = pickLang(query['lang'], parseCookies(req.headers.cookie)[LANG_COOKIE], req.headers['accept-language']);
-    return { lang, t: translator(lang), identity: req.bps?.identity, url: req.url, signInEnabled: deps.signInEnabled };
+    return { lang, t: translator(lang), identity: req.bps?.identity, url: req.url, signInEnabled };
   };
   const send = (reply: FastifyReply, body: Html, status = 200): FastifyReply =>
     reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body.value);
@@ -92,22 +94,22 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
   app.get('/signin', async (req, reply) => {
     const ctx = ctxOf(req);
     const next = safeNext((req.query as Query)['next']);
-    return send(reply, page(ctx, { title: ctx.t('signInTitle') }, signInPage(ctx, next, deps.signInEnabled)), deps.signInEnabled ? 200 : 404);
+    return send(reply, page(ctx, { title: ctx.t('signInTitle') }, signInPage(ctx, next, signInEnabled)), signInEnabled ? 200 : 404);
   });
   app.post('/signin', async (req, reply) => {
-    if (!deps.signInEnabled) return renderError(req, reply, gatewayError(404, 'NOT_FOUND', 'local sign-in is disabled in production'));
+    if (!devIssuer) return renderError(req, reply, gatewayError(404, 'NOT_FOUND', 'persona sign-in exists only in development'));
     if (!sameOrigin(req)) return renderError(req, reply, gatewayError(403, 'PERMISSION_DENIED', 'cross-site form post refused'));
     const form = (req.body ?? {}) as FormBody;
     const persona = formValue(form, 'persona');
     if (!(persona in personas)) return renderError(req, reply, gatewayError(400, 'INVALID_ARGUMENT', 'unknown persona', [{ field: 'persona', description: 'must be one of the seeded personas' }]));
     const ttl = 8 * 3600;
-    const token = await deps.tokens.mint(personas[persona as PersonaName], ttl);
+    const token = await devIssuer.mint(personas[persona as PersonaName], ttl);
     void reply.header('set-cookie', serializeCookie(TOKEN_COOKIE, token, { maxAgeSeconds: ttl, secure: req.protocol === 'https' }));
     return reply.redirect(safeNext(formValue(form, 'next')), 303);
   });
   app.post('/signout', async (req, reply) => {
     void reply.header('set-cookie', serializeCookie(TOKEN_COOKIE, '', { maxAgeSeconds: 0 }));
-    return reply.redirect(deps.signInEnabled ? '/signin' : '/standards', 303);
+    return reply.redirect(signInEnabled ? '/signin' : '/standards', 303);
   });
 
   // ---- standards browser -------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-// Local sign-in (development and test only): pick a seeded persona, get a token in an HttpOnly cookie.
+// Persona sign-in (development only, with the development issuer): pick a seeded persona, get a token in an HttpOnly cookie.
 import { personas } from '../../shared/auth/personas';
 import { GatewayHttpError } from '../http/api';
 import { html, type Html } from './html';

@@ -1,6 +1,9 @@
-// Caller identity: a bearer JWT (HS256, key from config) with subject, organisation and roles.
+// Caller identity: a bearer JWT signed by the one token issuer (EdDSA or RS256, public keys from its JWKS), with
+// issuer, audience and expiry required, whose subject is then looked up in the directory of people: the identity a
+// service acts on is the directory's, and a token claiming an organisation or a role its subject does not hold is
+// refused. Services hold only public keys; minting lives in dev-issuer.ts (development only) and the IdP.
 // Identities come only from verified tokens, never from request bodies.
-import { jwtVerify, SignJWT, errors as joseErrors } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, errors as joseErrors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { PermissionDeniedError, UnauthenticatedError } from '../errors/errors';
 
 /** Roles a token can carry. Organisation codes: ministries (e.g. "NHC"), provinces (GB/T 2260, e.g. "110000"), subscribers. */
@@ -22,43 +25,92 @@ export type Identity = {
   readonly roles: readonly Role[];
 };
 
-const encoder = new TextEncoder();
+/** Port: the directory of people — who a subject is (implementations in directory.ts). */
+export type Directory = { lookup(subject: string): Promise<Identity | undefined> };
 
-export class TokenService {
-  private readonly key: Uint8Array;
-  constructor(secret: string, private readonly issuer: string) {
-    if (secret.length < 32) throw new Error('JWT secret must be at least 32 characters');
-    this.key = encoder.encode(secret);
+/** Asymmetric algorithms only: never `none`, never a shared HMAC key. */
+export const tokenAlgorithms = ['EdDSA', 'RS256'] as const;
+export type TokenAlgorithm = (typeof tokenAlgorithms)[number];
+
+/** Longest lifetime (exp − iat) a token may have; the development issuer mints 8 hours by default. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+
+export type VerifierOptions = {
+  readonly issuer: string;
+  readonly audience: string;
+  /** The issuer's public keys: a JWKS (object or JSON text), or the URL of the IdP's JWKS endpoint. */
+  readonly jwks: JSONWebKeySet | string | URL;
+  readonly directory: Directory;
+  readonly algorithms?: readonly TokenAlgorithm[];
+  readonly maxLifetimeSeconds?: number;
+  readonly clockToleranceSeconds?: number;
+};
+
+/** The verifying side of identity: every service (and the gateway) holds one. */
+export type TokenVerifier = {
+  verify(token: string): Promise<Identity>;
+  /** Reads `authorization: Bearer <jwt>`. */
+  verifyHeader(value: string | undefined): Promise<Identity>;
+};
+
+function keySet(jwks: VerifierOptions['jwks']): JWTVerifyGetKey {
+  if (jwks instanceof URL) return createRemoteJWKSet(jwks);
+  const set = typeof jwks === 'string' ? (JSON.parse(jwks) as JSONWebKeySet) : jwks;
+  if (!Array.isArray(set.keys) || set.keys.length === 0) throw new Error('token JWKS holds no keys');
+  for (const key of set.keys) {
+    if ('d' in key || 'k' in key) throw new Error('token JWKS must hold public keys only (found private or symmetric key material)');
   }
+  return createLocalJWKSet(set);
+}
 
-  async mint(identity: Identity, ttlSeconds = 8 * 3600): Promise<string> {
-    return new SignJWT({ org: identity.organisation, roles: [...identity.roles], name: identity.name })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(identity.subject)
-      .setIssuer(this.issuer)
-      .setIssuedAt()
-      .setExpirationTime(`${ttlSeconds}s`)
-      .sign(this.key);
+export class JwtVerifier implements TokenVerifier {
+  private readonly keys: JWTVerifyGetKey;
+  private readonly algorithms: readonly TokenAlgorithm[];
+  private readonly maxLifetime: number;
+
+  constructor(private readonly options: VerifierOptions) {
+    this.keys = keySet(options.jwks);
+    this.algorithms = options.algorithms ?? ['EdDSA'];
+    this.maxLifetime = options.maxLifetimeSeconds ?? MAX_TOKEN_LIFETIME_SECONDS;
   }
 
   async verify(token: string): Promise<Identity> {
+    let payload;
     try {
-      const { payload } = await jwtVerify(token, this.key, { issuer: this.issuer, algorithms: ['HS256'] });
-      const org = payload['org'];
-      const claimedRoles = payload['roles'];
-      if (typeof payload.sub !== 'string' || typeof org !== 'string' || !Array.isArray(claimedRoles)) {
-        throw new UnauthenticatedError('token lacks sub/org/roles claims');
-      }
-      const known = claimedRoles.filter((r): r is Role => typeof r === 'string' && (roles as readonly string[]).includes(r));
-      return { subject: payload.sub, organisation: org, roles: known, name: typeof payload['name'] === 'string' ? payload['name'] : payload.sub };
+      ({ payload } = await jwtVerify(token, this.keys, {
+        issuer: this.options.issuer,
+        audience: this.options.audience,
+        algorithms: [...this.algorithms],
+        requiredClaims: ['exp', 'iat', 'sub'],
+        clockTolerance: this.options.clockToleranceSeconds ?? 30,
+      }));
     } catch (error) {
-      if (error instanceof UnauthenticatedError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('token expired');
+      if (error instanceof joseErrors.JWTClaimValidationFailed) throw new UnauthenticatedError(`token refused: ${error.message}`);
       throw new UnauthenticatedError('invalid token');
     }
+    const { sub, exp, iat } = payload as { sub: string; exp: number; iat: number };
+    if (exp - iat > this.maxLifetime) throw new UnauthenticatedError(`token refused: lifetime exceeds ${this.maxLifetime}s`);
+    const person = await this.options.directory.lookup(sub);
+    if (!person) throw new UnauthenticatedError(`token refused: subject "${sub}" is not in the directory`);
+    // The token may narrow what the directory grants (fewer roles), never widen it: a claimed organisation must be
+    // the subject's own, and every claimed role one the subject holds. Absent claims (typical of an OIDC provider
+    // that does not map them) mean "as the directory says".
+    const org = payload['org'];
+    if (org !== undefined && org !== person.organisation) {
+      throw new UnauthenticatedError(`token refused: claims organisation ${String(org)}, which subject "${sub}" does not belong to`);
+    }
+    const claimed = payload['roles'];
+    let effective: readonly Role[] = person.roles;
+    if (claimed !== undefined) {
+      if (!Array.isArray(claimed)) throw new UnauthenticatedError('token refused: roles claim is not a list');
+      const beyond = claimed.filter((r) => typeof r !== 'string' || !(person.roles as readonly string[]).includes(r));
+      if (beyond.length > 0) throw new UnauthenticatedError(`token refused: claims role(s) ${beyond.map(String).join(', ')} that subject "${sub}" does not hold`);
+      effective = person.roles.filter((r) => (claimed as unknown[]).includes(r));
+    }
+    return { subject: sub, name: person.name, organisation: person.organisation, roles: effective };
   }
 
-  /** Reads `authorization: Bearer <jwt>`. */
   async verifyHeader(value: string | undefined): Promise<Identity> {
     const match = /^Bearer\s+(\S+)$/i.exec(value ?? '');
     if (!match?.[1]) throw new UnauthenticatedError();

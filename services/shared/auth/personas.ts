@@ -1,4 +1,5 @@
-// Seeded people for local use and tests: the gateway's sign-in page and `npm run token` mint tokens for these.
+// Seeded people for local use and tests: the gateway's sign-in page and `npm run token` mint tokens for these, and
+// the development directory (directory.ts) lists them with the platform's service accounts.
 import type { Identity } from './identity';
 
 export const personas = {
@@ -16,3 +17,14 @@ export const personas = {
 } as const satisfies Record<string, Identity>;
 
 export type PersonaName = keyof typeof personas;
+
+/**
+ * The platform's own subjects. `svc.proposals` calls the registry (GetItem) with a service token; `system:approvals`
+ * is the actor the approval workflows record for decisions nobody signed (timeouts, rebases) — it never presents a
+ * token, but it is a subject of the audit trail and so belongs in the directory. A production directory lists
+ * the service accounts its IdP issues (Keycloak: one confidential client per service, client-credentials grant).
+ */
+export const serviceAccounts = {
+  proposals: { subject: 'svc.proposals', name: 'proposals service', organisation: 'BPS', roles: ['operator'] },
+  approvals: { subject: 'system:approvals', name: 'approvals workflows', organisation: 'BPS', roles: [] },
+} as const satisfies Record<string, Identity>;

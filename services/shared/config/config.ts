@@ -10,12 +10,26 @@ export class ConfigError extends Error {
 
 export const port = z.coerce.number().int().min(0).max(65535);
 
-/** Local development and tests only; production refuses to start with it. */
-export const DEV_JWT_SECRET = 'bps-local-development-secret-do-not-use-in-production';
+/** The processes that load config; each has its own list of what it cannot run without (see `requirements`). */
+export type ServiceName = 'registry' | 'proposals' | 'approvals' | 'notifications' | 'audit' | 'gateway' | 'cli';
+
+const jwksText = z.string().min(1).superRefine((text, ctx) => {
+  let set: unknown;
+  try {
+    set = JSON.parse(text);
+  } catch {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a JWKS as JSON ({"keys":[…]})' });
+    return;
+  }
+  const keys = (set as { keys?: unknown }).keys;
+  if (!Array.isArray(keys) || keys.length === 0) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a JWKS with at least one key' });
+  else if (keys.some((k) => typeof k !== 'object' || k === null || 'd' in k || 'k' in k)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must hold public keys only (no private or symmetric key material)' });
+});
 
 /** Settings every service needs. */
 const baseShape = {
-  BPS_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  // Anything not explicitly development (or test) is production: it needs real keys and offers no persona sign-in.
+  BPS_ENV: z.enum(['development', 'test', 'production']).default('production'),
   BPS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   BPS_KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
   // Suffix for every topic name (tests and side-by-side deployments); empty in production.
@@ -23,30 +37,90 @@ const baseShape = {
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI').default('mongodb://127.0.0.1:27017/'),
   BPS_TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   BPS_TEMPORAL_NAMESPACE: z.string().min(1).default('bps'),
-  BPS_JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)').default(DEV_JWT_SECRET),
-  BPS_JWT_ISSUER: z.string().default('bps-platform'),
-  // Security material (issue #13). Which of these a service needs, and which production requires, is decided per
-  // part: Kafka principal (SASL/SCRAM), Temporal payload key (AES-256-GCM, base64 of 32 bytes), the token issuer's
-  // public JWKS and audience, the dev issuer's private JWK (development only), the decision keys.
+  // Security material (issue #13). Which of these a service needs, and which production requires, is listed once
+  // in `requirements` below: Kafka principal (SASL/SCRAM), Temporal payload key (AES-256-GCM, base64 of 32 bytes),
+  // the token issuer (its name, the audience, its public JWKS as JSON or the IdP's JWKS URL), the directory of
+  // people, the dev issuer's private JWK (development only), the decision keys.
   BPS_KAFKA_USERNAME: z.string().min(1).optional(),
   BPS_KAFKA_PASSWORD: z.string().min(1).optional(),
   BPS_TEMPORAL_PAYLOAD_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be base64 of 32 bytes').optional(),
+  BPS_JWT_ISSUER: z.string().min(1).optional(),
   BPS_JWT_AUDIENCE: z.string().min(1).default('bps-platform'),
-  BPS_JWT_JWKS: z.string().min(1).optional(),
+  BPS_JWT_JWKS: jwksText.optional(),
+  BPS_JWT_JWKS_URL: z.string().url().optional(),
   BPS_JWT_SIGNING_JWK: z.string().min(1).optional(),
+  // JSON roster {"people":[{subject,name,organisation,roles}]}; development defaults to the seeded personas.
+  BPS_DIRECTORY_FILE: z.string().min(1).optional(),
+  // OAuth 2.0 client credentials for service-to-service calls in production (proposals → registry).
+  BPS_SERVICE_TOKEN_URL: z.string().url().optional(),
+  BPS_SERVICE_CLIENT_ID: z.string().min(1).optional(),
+  BPS_SERVICE_CLIENT_SECRET: z.string().min(1).optional(),
   BPS_DECISION_SIGNING_JWK: z.string().min(1).optional(),
   BPS_DECISION_PUBLIC_JWKS: z.string().min(1).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
 };
 
-/** A service's config schema: the base keys plus its own. */
-export function configSchema<E extends z.ZodRawShape>(extra: E) {
-  return z.object({ ...baseShape, ...extra }).refine((c) => {
-    const { BPS_ENV, BPS_JWT_SECRET } = c as { BPS_ENV: string; BPS_JWT_SECRET: string };
-    return BPS_ENV !== 'production' || BPS_JWT_SECRET !== DEV_JWT_SECRET;
-  }, {
-    path: ['BPS_JWT_SECRET'],
-    message: 'must be set in production (the development default is public)',
+/** One requirement: at least one of `anyOf` must be set; `when` says in which environments. */
+type Requirement = { readonly anyOf: readonly string[]; readonly what: string; readonly when: 'always' | 'production' | 'development' };
+
+const tokenIssuer: Requirement[] = [
+  { anyOf: ['BPS_JWT_JWKS', 'BPS_JWT_JWKS_URL'], what: "the token issuer's public keys (JWKS JSON, or the IdP's JWKS URL)", when: 'always' },
+  { anyOf: ['BPS_JWT_ISSUER'], what: 'the token issuer (iss) tokens must carry', when: 'always' },
+  { anyOf: ['BPS_DIRECTORY_FILE'], what: 'the directory of people (development uses the seeded personas)', when: 'production' },
+];
+const kafka: Requirement[] = [
+  { anyOf: ['BPS_KAFKA_USERNAME'], what: "this service's Kafka principal", when: 'production' },
+  { anyOf: ['BPS_KAFKA_PASSWORD'], what: "this service's Kafka password", when: 'production' },
+];
+const temporal: Requirement = { anyOf: ['BPS_TEMPORAL_PAYLOAD_KEY'], what: 'the Temporal payload encryption key', when: 'production' };
+const decisionPublic: Requirement = { anyOf: ['BPS_DECISION_PUBLIC_JWKS'], what: 'the approvals decision verification keys', when: 'production' };
+
+/** What each process cannot run without. Production additionally refuses BPS_JWT_SIGNING_JWK everywhere. */
+export const requirements: Readonly<Record<ServiceName, readonly Requirement[]>> = {
+  registry: [...tokenIssuer, ...kafka, decisionPublic],
+  proposals: [
+    ...tokenIssuer, ...kafka, temporal,
+    { anyOf: ['BPS_JWT_SIGNING_JWK', 'BPS_SERVICE_TOKEN_URL'], what: 'a source of its service token (the dev issuer key, or the IdP token endpoint)', when: 'development' },
+    { anyOf: ['BPS_SERVICE_TOKEN_URL'], what: "the IdP's token endpoint (client-credentials grant for the service token)", when: 'production' },
+    { anyOf: ['BPS_SERVICE_CLIENT_ID'], what: 'the service client id', when: 'production' },
+    { anyOf: ['BPS_SERVICE_CLIENT_SECRET'], what: 'the service client secret', when: 'production' },
+  ],
+  approvals: [...tokenIssuer, ...kafka, temporal, { anyOf: ['BPS_DECISION_SIGNING_JWK'], what: 'the decision-signing private key', when: 'production' }],
+  notifications: [...tokenIssuer, ...kafka],
+  audit: [...tokenIssuer, ...kafka, decisionPublic, { anyOf: ['AUDIT_SIGNING_KEY'], what: 'the checkpoint signing key (checkpoints signed with a stored or generated key prove nothing)', when: 'production' }],
+  gateway: tokenIssuer,
+  cli: [],
+};
+
+const loopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+/** Addresses a process binds; in development they must be loopback. */
+const bindKeys = ['GATEWAY_HTTP_HOST'] as const; // gRPC servers always bind 127.0.0.1 (services/shared/grpc/server.ts)
+
+export const isDevelopment = (env: string): boolean => env === 'development' || env === 'test';
+
+/** A service's config schema: the base keys plus its own, checked against the service's requirements. */
+export function configSchema<E extends z.ZodRawShape>(extra: E, service?: ServiceName) {
+  return z.object({ ...baseShape, ...extra }).superRefine((c, ctx) => {
+    const values = c as Record<string, unknown>;
+    const env = values['BPS_ENV'] as string;
+    const production = !isDevelopment(env);
+    const missing = (r: Requirement): boolean => r.anyOf.every((k) => values[k] === undefined || values[k] === '');
+    for (const r of service ? requirements[service] : []) {
+      if ((r.when === 'always' || (r.when === 'production') === production) && missing(r)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [r.anyOf.join(' or ')], message: `must be set${r.when === 'production' ? ' in production' : ''}: ${r.what}` });
+      }
+    }
+    if (production && values['BPS_JWT_SIGNING_JWK'] !== undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['BPS_JWT_SIGNING_JWK'], message: 'must not be set in production: tokens come from the identity provider, never from a development signing key' });
+    }
+    if (!production) {
+      for (const key of bindKeys) {
+        const host = values[key];
+        if (typeof host === 'string' && !loopback(host)) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `must be a loopback address in ${env} mode (got ${host}); development binds to 127.0.0.1 only` });
+        }
+      }
+    }
   });
 }
 
@@ -56,7 +130,9 @@ export type BaseConfig = z.infer<typeof baseConfigSchema>;
 export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    if (env['BPS_ENV'] === undefined) problems.push('BPS_ENV: unset, so this is production (local use opts in with BPS_ENV=development; `npm start` does)');
+    throw new ConfigError(problems);
   }
   return parsed.data;
 }

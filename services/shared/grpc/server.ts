@@ -9,7 +9,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { SpanKind } from '@opentelemetry/api';
 import { IdentityServiceService, type IdentityServiceServer } from '../../../proto/gen/bps/identity/v1/identity';
-import type { Identity, TokenService } from '../auth/identity';
+import type { Identity, TokenVerifier } from '../auth/identity';
 import { errorMessage, PlatformError } from '../errors/errors';
 import type { Logger } from '../log/logger';
 import { extractTraceContext, inSpan } from '../telemetry/otel';
@@ -36,7 +36,7 @@ function metadataValue(metadata: grpc.Metadata, key: string): string | undefined
   return v === undefined ? undefined : v.toString();
 }
 
-function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, handler: (...args: any[]) => unknown, tokens: TokenService, logger: Logger): (...args: any[]) => void {
+function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, handler: (...args: any[]) => unknown, tokens: TokenVerifier, logger: Logger): (...args: any[]) => void {
   const path = method.path;
   const authenticate = async (call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>): Promise<void> => {
     identities.set(call, await tokens.verifyHeader(metadataValue(call.metadata, 'authorization')));
@@ -99,7 +99,7 @@ export async function startGrpcServer(options: {
   host?: string;
   port: number;
   services: readonly ServiceRegistration[];
-  tokens: TokenService;
+  tokens: TokenVerifier;
   logger: Logger;
 }): Promise<GrpcServer> {
   const { logger, tokens } = options;
