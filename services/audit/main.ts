@@ -1,7 +1,7 @@
 // The audit service process: config from env, then startAudit.
 import { z } from 'zod';
 import { TokenService } from '../shared/auth/identity';
-import { configSchema, loadConfig, port } from '../shared/config/config';
+import { configSchema, loadConfig, port, kafkaCredentials } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
@@ -29,6 +29,7 @@ runMain('audit', async () => {
     mongoUri: config.MONGODB_URI,
     dbName: config.AUDIT_DB,
     kafkaBrokers: config.BPS_KAFKA_BROKERS,
+    kafkaCredentials: kafkaCredentials(config),
     topicNamespace: config.BPS_TOPIC_NAMESPACE,
     grpcPort: config.AUDIT_GRPC_PORT,
     tokens: new TokenService(config.BPS_JWT_SECRET, config.BPS_JWT_ISSUER),

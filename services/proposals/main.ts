@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { approvalTaskQueue } from '../../workflows/contracts';
 import { TokenService } from '../shared/auth/identity';
-import { configSchema, loadConfig, port } from '../shared/config/config';
+import { configSchema, loadConfig, port, kafkaCredentials } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
@@ -25,6 +25,7 @@ runMain('proposals', async () => {
     mongoUri: config.MONGODB_URI,
     dbName: config.PROPOSALS_DB,
     kafkaBrokers: config.BPS_KAFKA_BROKERS,
+    kafkaCredentials: kafkaCredentials(config),
     topicNamespace: config.BPS_TOPIC_NAMESPACE,
     grpcPort: config.PROPOSALS_GRPC_PORT,
     registryAddress: config.REGISTRY_GRPC_ADDRESS,
