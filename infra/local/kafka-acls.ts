@@ -70,12 +70,31 @@ export function aclEntries(rules: readonly AclRule[] = aclRules()): AclEntry[] {
   })));
 }
 
-/** Creates every ACL of the table (the broker ignores bindings it already has). */
-export async function ensureKafkaAcls(kafka: Kafka): Promise<void> {
+const key = (e: AclEntry): string => [e.resourceType, e.resourceName, e.resourcePatternType, e.principal, e.host, e.operation, e.permissionType].join('|');
+
+/**
+ * Makes the broker's ACLs of the service principals exactly the table: creates what is missing (the broker ignores
+ * bindings it already has) and deletes any other binding of those principals (a table that shrank, a hand-made
+ * grant). Other principals' bindings are left alone.
+ */
+export async function ensureKafkaAcls(kafka: Kafka): Promise<{ created: number; deleted: number }> {
+  const wanted = aclEntries();
+  const wantedKeys = new Set(wanted.map(key));
+  const ours = new Set(kafkaPrincipals.map((p) => `User:${p}`));
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createAcls({ acl: aclEntries() });
+    const existing = await admin.describeAcls({
+      resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY,
+      operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY,
+    });
+    const present = existing.resources.flatMap((r) => r.acls.map((acl): AclEntry => ({ ...acl, resourceType: r.resourceType, resourceName: r.resourceName, resourcePatternType: r.resourcePatternType })));
+    const presentKeys = new Set(present.map(key));
+    const missing = wanted.filter((e) => !presentKeys.has(key(e)));
+    const stale = present.filter((e) => ours.has(e.principal) && !wantedKeys.has(key(e)));
+    if (missing.length > 0) await admin.createAcls({ acl: missing });
+    if (stale.length > 0) await admin.deleteAcls({ filters: stale });
+    return { created: missing.length, deleted: stale.length };
   } finally {
     await admin.disconnect();
   }

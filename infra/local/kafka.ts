@@ -180,7 +180,8 @@ export function kafkaComponent(s: Settings, secrets: DevSecrets): Component {
 
 /** Applies the ACL table (infra/local/kafka-acls.ts) as admin; idempotent, run at every stack start. */
 export async function applyKafkaAcls(s: Settings, secrets: DevSecrets): Promise<void> {
-  await ensureKafkaAcls(infraKafka(s, secrets.kafka.admin, 'bps-infra-acls'));
+  const { created, deleted } = await ensureKafkaAcls(infraKafka(s, secrets.kafka.admin, 'bps-infra-acls'));
+  if (created > 0 || deleted > 0) say(`Kafka: ACLs of the service principals set from infra/local/kafka-acls.ts (${created} created, ${deleted} removed)`);
 }
 
 export async function stopKafka(s: Settings): Promise<boolean> {
