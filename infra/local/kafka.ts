@@ -145,6 +145,11 @@ function scramArgs(secrets: DevSecrets): string[] {
 /** Formats the KRaft storage on first use (with every SCRAM credential) and launches the broker; readiness is awaited by the caller. */
 export async function launchKafka(s: Settings, secrets: DevSecrets): Promise<void> {
   mkdirSync(s.kafka.dataDir, { recursive: true });
+  if (runningPid(s, 'kafka') !== undefined) {
+    // Ours, yet not healthy with the admin credentials: a broker started before authentication existed.
+    say('Kafka: the running broker does not accept this stack\'s admin credentials (started before authentication?); stopping it');
+    await stopKafka(s);
+  }
   const properties = writeServerProperties(s, secrets);
   const logDir = join(s.kafka.dataDir, 'log');
   const digest = credentialsDigest(secrets);
