@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Component } from './component';
 import { ensureKafkaAcls } from './kafka-acls';
-import type { Credentials, DevSecrets } from './secrets';
+import { kafkaPrincipals, type Credentials, type DevSecrets } from './secrets';
 import { runStep, runningPid, say, startDetached, stopProcess, which } from './process';
 import { versions, type Settings } from './settings';
 
@@ -132,13 +132,18 @@ function securityMarker(s: Settings): string {
   return join(s.kafka.dataDir, 'scram-credentials.sha256');
 }
 
+/** admin and every service principal (a secrets file from before may name more, e.g. the gateway: not stored). */
+function scramUsers(secrets: DevSecrets): Credentials[] {
+  return [secrets.kafka.admin, ...kafkaPrincipals.map((p) => secrets.kafka.principals[p])];
+}
+
 function credentialsDigest(secrets: DevSecrets): string {
-  const all = [secrets.kafka.admin, ...Object.values(secrets.kafka.principals)].map((c) => `${c.username}:${c.password}`).sort();
+  const all = scramUsers(secrets).map((c) => `${c.username}:${c.password}`).sort();
   return createHash('sha256').update(all.join('\n')).digest('hex');
 }
 
 function scramArgs(secrets: DevSecrets): string[] {
-  return [secrets.kafka.admin, ...Object.values(secrets.kafka.principals)]
+  return scramUsers(secrets)
     .flatMap((c) => ['--add-scram', `SCRAM-SHA-512=[name=${c.username},password=${c.password}]`]);
 }
 

@@ -140,13 +140,13 @@ describe('Kafka authentication and ACLs', () => {
     await reader.subscribe({ topic: dlqTopic, fromBeginning: true });
     await reader.run({
       eachMessage: async ({ message }) => {
-        errors.push(message.headers?.['x-bps-error']?.toString() ?? '');
+        errors.push(`${message.headers?.['x-bps-dead-letter-reason']?.toString() ?? ''}: ${message.headers?.['x-bps-error']?.toString() ?? ''}`);
         dead.push({ id: message.headers?.['ce_id']?.toString() ?? '', source: message.headers?.['ce_source']?.toString() ?? '' } as CloudEvent);
       },
     });
     await expect.poll(() => dead.map((e) => [e.id, e.source]), { timeout: 20_000 }).toEqual([[forged.id, '/bps/registry']]);
     await reader.disconnect();
-    expect(errors[0]).toMatch(/ce_source "\/bps\/registry" does not belong to bps\.approvals\.v1's owner/);
+    expect(errors[0]).toMatch(/^foreign-source: .*ce_source "\/bps\/registry" does not belong to bps\.approvals\.v1's owner/);
     // The refused event was not remembered as processed: it was never handled.
     expect(await mongo.db.collection('processed_events').countDocuments({ _id: `${groupId}:${forged.id}` as never })).toBe(0);
   });

@@ -204,7 +204,7 @@ export class EventConsumer {
     if (foreign !== undefined) {
       // Refused: only the topic's owner speaks on it. Not handled, not remembered; kept in the dead-letter topic.
       logger.error({ topic, ceId: event.id, type: event.type, source: event.source }, `event refused (${foreign}); sent to dead-letter topic`);
-      await this.deadLetter(topic, message, new ValidationError([{ field: 'ce_source', description: foreign }]));
+      await this.deadLetter(topic, message, new ValidationError([{ field: 'ce_source', description: foreign }]), 'foreign-source');
       return;
     }
     if (await processed.seen(groupId, event.id)) {
@@ -224,9 +224,10 @@ export class EventConsumer {
     await processed.remember(groupId, event);
   }
 
-  private async deadLetter(topic: string, message: KafkaMessage, error: unknown): Promise<void> {
+  /** Reason header `x-bps-dead-letter-reason`: `foreign-source` for a refused ce_source, else `unhandleable`. */
+  private async deadLetter(topic: string, message: KafkaMessage, error: unknown, reason: 'foreign-source' | 'unhandleable' = 'unhandleable'): Promise<void> {
     const target = (this.options.deadLetterTopic ?? ((t: string) => deadLetterTopic(principalOf(this.options.kafka), t)))(topic);
-    const headers = { ...(message.headers ?? {}), 'x-bps-error': errorMessage(error), 'x-bps-consumer-group': this.options.groupId, 'x-bps-source-topic': topic };
+    const headers = { ...(message.headers ?? {}), 'x-bps-error': errorMessage(error), 'x-bps-consumer-group': this.options.groupId, 'x-bps-source-topic': topic, 'x-bps-dead-letter-reason': reason };
     await this.dlqProducer.sendRaw(target, [{ key: message.key, value: message.value, headers }]);
   }
 
