@@ -1,9 +1,12 @@
-// `npm run infra -- <status|start|stop|install>`: manage the local stack by hand.
-import { installKafka } from './kafka';
+// `npm run infra -- <status|start|stop|install|compose-env>`: manage the local stack by hand.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { composeEnv, installKafka } from './kafka';
 import { installFerretdb, mongoFlavour } from './mongo';
 import { settings } from './settings';
 import { ensureStack, stackStatus, stopStack } from './stack';
 import { installTemporal } from './temporal';
+import { ensureDevSecrets, secretsFile } from './secrets';
 
 const command = process.argv[2] ?? 'status';
 const s = settings();
@@ -19,6 +22,13 @@ switch (command) {
     console.log(JSON.stringify(endpoints, null, 2));
     break;
   }
+  case 'compose-env': {
+    // For infra/compose.yaml: the same development credentials as the local stack, in an env file for Compose.
+    const file = join(secretsFile(s), '..', 'compose.env');
+    writeFileSync(file, composeEnv(ensureDevSecrets(s)), { mode: 0o600 });
+    console.log(`wrote ${file}\nrun: docker compose --env-file ${file} -f infra/compose.yaml up -d`);
+    break;
+  }
   case 'stop':
     await stopStack(s, process.argv.slice(3).length > 0 ? process.argv.slice(3) : undefined);
     break;
@@ -29,6 +39,6 @@ switch (command) {
     break;
   }
   default:
-    console.error(`unknown command "${command}"; use status | start | stop [kafka|mongo|temporal] | install`);
+    console.error(`unknown command "${command}"; use status | start | stop [kafka|mongo|temporal] | install | compose-env`);
     process.exit(2);
 }

@@ -1,10 +1,12 @@
 // Apache Kafka 3.9 in single-node KRaft mode, from Maven Central jars, run with the machine's Java 17.
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Component } from './component';
+import { ensureKafkaAcls } from './kafka-acls';
+import { kafkaPrincipals, type Credentials, type DevSecrets } from './secrets';
 import { runStep, runningPid, say, startDetached, stopProcess, which } from './process';
 import { versions, type Settings } from './settings';
 
@@ -38,18 +40,30 @@ function java(s: Settings, mainClass: string, args: readonly string[]): string[]
   ];
 }
 
-function writeServerProperties(s: Settings): string {
+// Security: the client listener speaks SASL_PLAINTEXT with SCRAM-SHA-512 (one principal per service, credentials
+// stored in the KRaft metadata log at format time); the controller listener speaks SASL_PLAINTEXT with PLAIN and a
+// single static user (the broker itself, as admin), so no anonymous client reaches either. The StandardAuthorizer
+// refuses whatever no ACL allows; `admin` is the only super user (the stack's own clients: health, ACLs).
+function jaasValue(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+}
+
+function writeServerProperties(s: Settings, secrets: DevSecrets): string {
   const file = join(s.kafka.dataDir, 'server.properties');
   const { port, controllerPort } = s.kafka;
+  const admin = secrets.kafka.admin;
+  const user = jaasValue(admin.username);
+  const pass = jaasValue(admin.password);
   writeFileSync(file, [
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `listeners=CLIENT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=CLIENT://127.0.0.1:${port}`,
     'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'inter.broker.listener.name=CLIENT',
+    'listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT',
+    ...kafkaSecurityProperties(user, pass),
     `log.dirs=${join(s.kafka.dataDir, 'log')}`,
     'num.partitions=1',
     'auto.create.topics.enable=true',
@@ -64,53 +78,130 @@ function writeServerProperties(s: Settings): string {
     'log.retention.hours=168',
     'delete.topic.enable=true',
     '',
-  ].join('\n'));
+  ].join('\n'), { mode: 0o600 });
+  chmodSync(file, 0o600); // it holds the admin password
   return file;
 }
 
-export async function kafkaHealthy(s: Settings): Promise<boolean> {
-  const kafka = new Kafka({
-    clientId: 'bps-infra-health',
+/** The broker's security settings (also mirrored in infra/compose.yaml; tests/unit/infra-config.unit.test.ts checks parity). */
+export function kafkaSecurityProperties(adminUser: string, adminPassword: string): string[] {
+  return [
+    'sasl.enabled.mechanisms=SCRAM-SHA-512',
+    'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
+    'sasl.mechanism.controller.protocol=PLAIN',
+    'listener.name.client.sasl.enabled.mechanisms=SCRAM-SHA-512',
+    `listener.name.client.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${adminUser}" password="${adminPassword}";`,
+    'listener.name.controller.sasl.enabled.mechanisms=PLAIN',
+    `listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="${adminUser}" password="${adminPassword}" user_${adminUser}="${adminPassword}";`,
+    'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'allow.everyone.if.no.acl.found=false',
+    `super.users=User:${adminUser}`,
+  ];
+}
+
+/** A kafkajs client of the stack itself (health check, ACL set-up): the admin super user. */
+export function infraKafka(s: Settings, admin: Credentials, clientId: string): Kafka {
+  return new Kafka({
+    clientId,
     brokers: [`127.0.0.1:${s.kafka.port}`],
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1000,
     retry: { retries: 0 },
+    sasl: { mechanism: 'scram-sha-512', username: admin.username, password: admin.password },
   });
-  const admin = kafka.admin();
+}
+
+export async function kafkaHealthy(s: Settings, admin: Credentials): Promise<boolean> {
+  const admin_ = infraKafka(s, admin, 'bps-infra-health').admin();
   try {
-    await admin.connect();
-    const cluster = await admin.describeCluster();
+    await admin_.connect();
+    const cluster = await admin_.describeCluster();
     return cluster.brokers.length > 0 && cluster.controller !== null;
   } catch {
     return false;
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    await admin_.disconnect().catch(() => undefined);
   }
 }
 
-/** Formats the KRaft storage on first use and launches the broker; readiness is awaited by the caller. */
-export async function launchKafka(s: Settings): Promise<void> {
+/**
+ * What the storage was formatted with: a digest of every SCRAM credential. A data dir formatted before the broker
+ * had authentication (or with other credentials) has no or another marker and is formatted anew.
+ */
+function securityMarker(s: Settings): string {
+  return join(s.kafka.dataDir, 'scram-credentials.sha256');
+}
+
+/** admin and every service principal (a secrets file from before may name more, e.g. the gateway: not stored). */
+function scramUsers(secrets: DevSecrets): Credentials[] {
+  return [secrets.kafka.admin, ...kafkaPrincipals.map((p) => secrets.kafka.principals[p])];
+}
+
+function credentialsDigest(secrets: DevSecrets): string {
+  const all = scramUsers(secrets).map((c) => `${c.username}:${c.password}`).sort();
+  return createHash('sha256').update(all.join('\n')).digest('hex');
+}
+
+function scramArgs(secrets: DevSecrets): string[] {
+  return scramUsers(secrets)
+    .flatMap((c) => ['--add-scram', `SCRAM-SHA-512=[name=${c.username},password=${c.password}]`]);
+}
+
+/** The env file for infra/compose.yaml: the admin password and the SCRAM credentials its kafka-format step stores. */
+export function composeEnv(secrets: DevSecrets): string {
+  return [
+    '# Generated by `npm run infra -- compose-env` from the stack\'s development secrets. Do not commit.',
+    `BPS_KAFKA_ADMIN_PASSWORD=${secrets.kafka.admin.password}`,
+    `BPS_KAFKA_SCRAM_ARGS=${scramArgs(secrets).join(' ')}`,
+    '',
+  ].join('\n');
+}
+
+/** Formats the KRaft storage on first use (with every SCRAM credential) and launches the broker; readiness is awaited by the caller. */
+export async function launchKafka(s: Settings, secrets: DevSecrets): Promise<void> {
   mkdirSync(s.kafka.dataDir, { recursive: true });
-  const properties = writeServerProperties(s);
-  if (!existsSync(join(s.kafka.dataDir, 'log', 'meta.properties'))) {
-    await runStep('Kafka: formatting KRaft storage', 'java', java(s, 'kafka.tools.StorageTool', [
-      'format', '-t', randomBytes(16).toString('base64url'), '-c', properties, '--ignore-formatted',
-    ]));
+  if (runningPid(s, 'kafka') !== undefined) {
+    // Ours, yet not healthy with the admin credentials: a broker started before authentication existed.
+    say('Kafka: the running broker does not accept this stack\'s admin credentials (started before authentication?); stopping it');
+    await stopKafka(s);
   }
-  say(`Kafka: starting broker on 127.0.0.1:${s.kafka.port}`);
+  const properties = writeServerProperties(s, secrets);
+  const logDir = join(s.kafka.dataDir, 'log');
+  const digest = credentialsDigest(secrets);
+  const marker = securityMarker(s);
+  const formatted = existsSync(join(logDir, 'meta.properties'));
+  if (formatted && (!existsSync(marker) || readFileSync(marker, 'utf8').trim() !== digest)) {
+    say(`Kafka: the data in ${logDir} was formatted without this stack's credentials (a broker from before authentication); ` +
+      'deleting it and formatting anew — local development data only, every topic and offset is lost');
+    rmSync(logDir, { recursive: true, force: true });
+  }
+  if (!existsSync(join(logDir, 'meta.properties'))) {
+    rmSync(marker, { force: true });
+    await runStep('Kafka: formatting KRaft storage with SCRAM credentials', 'java', java(s, 'kafka.tools.StorageTool', [
+      'format', '-t', randomBytes(16).toString('base64url'), '-c', properties, '--ignore-formatted', ...scramArgs(secrets),
+    ]), { quiet: true });
+    writeFileSync(marker, `${digest}\n`, { mode: 0o600 });
+  }
+  say(`Kafka: starting broker on 127.0.0.1:${s.kafka.port} (SASL/SCRAM-SHA-512, ACLs)`);
   startDetached(s, 'kafka', 'java', java(s, 'kafka.Kafka', [properties]));
 }
 
-export function kafkaComponent(s: Settings): Component {
+export function kafkaComponent(s: Settings, secrets: DevSecrets): Component {
   return {
     name: 'kafka',
-    healthy: () => kafkaHealthy(s),
+    healthy: () => kafkaHealthy(s, secrets.kafka.admin),
     install: () => installKafka(s),
-    launch: () => launchKafka(s),
+    launch: () => launchKafka(s, secrets),
     readyWithinMs: 90_000,
     logPath: join(s.logDir, 'kafka.log'),
     stop: () => stopKafka(s),
   };
+}
+
+/** Applies the ACL table (infra/local/kafka-acls.ts) as admin; idempotent, run at every stack start. */
+export async function applyKafkaAcls(s: Settings, secrets: DevSecrets): Promise<void> {
+  const { created, deleted } = await ensureKafkaAcls(infraKafka(s, secrets.kafka.admin, 'bps-infra-acls'));
+  if (created > 0 || deleted > 0) say(`Kafka: ACLs of the service principals set from infra/local/kafka-acls.ts (${created} created, ${deleted} removed)`);
 }
 
 export async function stopKafka(s: Settings): Promise<boolean> {

@@ -105,9 +105,9 @@ export async function runStep(
   what: string,
   command: string,
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; usually?: string; progressEveryMs?: number } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; usually?: string; progressEveryMs?: number; /** the arguments carry secrets: do not echo them */ quiet?: boolean } = {},
 ): Promise<void> {
-  say(`${what}: ${command} ${args.join(' ')}${options.usually ? ` (first install usually ${options.usually})` : ''}`);
+  say(`${what}: ${command}${options.quiet ? '' : ` ${args.join(' ')}`}${options.usually ? ` (first install usually ${options.usually})` : ''}`);
   const started = Date.now();
   const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(0)}s`;
   const progress = setInterval(() => say(`${what}: still running, ${elapsed()} so far${options.usually ? ` (usually ${options.usually})` : ''}`), options.progressEveryMs ?? 30_000);

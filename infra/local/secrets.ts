@@ -7,8 +7,11 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import type { Settings } from './settings';
 
-/** Kafka principals: one per service that talks to Kafka, plus the broker's own super user. */
-export const kafkaPrincipals = ['registry', 'proposals', 'approvals', 'notifications', 'audit', 'gateway'] as const;
+/**
+ * Kafka principals: one per service that talks to Kafka, plus the broker's own super user (`admin`). The gateway
+ * has none: it reaches the platform only over gRPC.
+ */
+export const kafkaPrincipals = ['registry', 'proposals', 'approvals', 'notifications', 'audit'] as const;
 export type KafkaPrincipal = (typeof kafkaPrincipals)[number];
 
 export type Credentials = { readonly username: string; readonly password: string };

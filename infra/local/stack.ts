@@ -1,7 +1,7 @@
 // The whole local stack: install what is missing, start what is down, report, stop.
 import { existsSync } from 'node:fs';
 import { bringUp, type Component } from './component';
-import { kafkaComponent, kafkaHealthy, kafkaInstalled, kafkaPid, stopKafka } from './kafka';
+import { applyKafkaAcls, kafkaComponent, kafkaHealthy, kafkaInstalled, kafkaPid, stopKafka } from './kafka';
 import { ferretdbBinary, mongoComponent, mongoFlavour, mongoHealthy, mongoPid, mongoUri, stopMongo } from './mongo';
 import { say } from './process';
 import { ensureDevSecrets, type DevSecrets } from './secrets';
@@ -25,15 +25,16 @@ export function endpoints(s: Settings = settings()): StackEndpoints {
 }
 
 /** The stack's components in install order: the quick Kafka jars first, the long Temporal build last. */
-export function stackComponents(s: Settings = settings()): Component[] {
-  return [kafkaComponent(s), mongoComponent(s), temporalComponent(s)];
+export function stackComponents(s: Settings = settings(), secrets: DevSecrets = ensureDevSecrets(s)): Component[] {
+  return [kafkaComponent(s, secrets), mongoComponent(s), temporalComponent(s)];
 }
 
 /** Starts every component that is not already healthy; returns the names of those it started. */
 export async function ensureStack(s: Settings = settings()): Promise<{ started: string[]; endpoints: StackEndpoints; secrets: DevSecrets }> {
   const began = Date.now();
   const secrets = ensureDevSecrets(s);
-  const started = await bringUp(stackComponents(s));
+  const started = await bringUp(stackComponents(s, secrets));
+  await applyKafkaAcls(s, secrets); // every start: a broker kept running from before gets a changed table too
   if (started.length > 0) say(`stack ready in ${((Date.now() - began) / 1000).toFixed(1)}s (started: ${started.join(', ')})`);
   return { started, endpoints: endpoints(s), secrets };
 }
@@ -52,7 +53,7 @@ export type ComponentStatus = { name: string; up: boolean; version: string; port
 export async function stackStatus(s: Settings = settings()): Promise<ComponentStatus[]> {
   const flavour = mongoFlavour(s);
   return [
-    { name: 'kafka', up: await kafkaHealthy(s), version: `Apache Kafka ${versions.kafka} (KRaft)`, port: s.kafka.port, pid: kafkaPid(s), dataDir: s.kafka.dataDir, installed: kafkaInstalled(s) },
+    { name: 'kafka', up: await kafkaHealthy(s, ensureDevSecrets(s).kafka.admin), version: `Apache Kafka ${versions.kafka} (KRaft)`, port: s.kafka.port, pid: kafkaPid(s), dataDir: s.kafka.dataDir, installed: kafkaInstalled(s) },
     { name: 'temporal', up: await temporalHealthy(s).catch(() => false), version: `Temporal CLI ${versions.temporalCli} dev server`, port: s.temporal.port, pid: temporalPid(s), dataDir: s.temporal.dataDir, installed: temporalInstalled(s) },
     {
       name: 'mongo', up: await mongoHealthy(s),

@@ -8,7 +8,7 @@ import { ApprovalInboxService } from '../../proto/gen/bps/approvals/v1/inbox';
 import type { TokenVerifier } from '../shared/auth/identity';
 import { topicName, topics } from '../shared/events/catalog';
 import { startGrpcServer } from '../shared/grpc/server';
-import { createKafka, ensureTopics, EventProducer } from '../shared/kafka/kafka';
+import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
 import { OutboxRelay } from '../shared/mongo/outbox';
@@ -27,6 +27,8 @@ export type ApprovalsDeps = {
   readonly mongoUri: string;
   readonly dbName: string;
   readonly kafkaBrokers: string;
+  /** This service's Kafka principal (SASL/SCRAM-SHA-512). */
+  readonly kafkaCredentials: KafkaCredentials;
   readonly topicNamespace: string;
   readonly temporalAddress: string;
   readonly temporalNamespace: string;
@@ -60,7 +62,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
   await events.init();
   await routes.publish('default', { kind: '*', fieldCode: '*' }, defaultRouteStages(deps.durations));
 
-  const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'approvals', logger });
+  const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'approvals', logger, credentials: deps.kafkaCredentials });
   await ensureTopics(kafka, [topicName(topics.approvals, deps.topicNamespace), topicName(topics.standards, deps.topicNamespace)]);
   const producer = new EventProducer(kafka);
   const relay = new OutboxRelay([events.outbox], producer, logger, { pollMs: deps.relayPollMs ?? 200 });

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { approvalTaskQueue } from '../../workflows/contracts';
 import { tokenVerifierFromConfig } from '../shared/auth/from-config';
-import { configSchema, loadConfig, port } from '../shared/config/config';
+import { configSchema, kafkaCredentials, loadConfig, port } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
@@ -24,6 +24,7 @@ runMain('approvals', async () => {
     mongoUri: config.MONGODB_URI,
     dbName: config.APPROVALS_DB,
     kafkaBrokers: config.BPS_KAFKA_BROKERS,
+    kafkaCredentials: kafkaCredentials(config),
     topicNamespace: config.BPS_TOPIC_NAMESPACE,
     temporalAddress: config.BPS_TEMPORAL_ADDRESS,
     temporalNamespace: config.BPS_TEMPORAL_NAMESPACE,

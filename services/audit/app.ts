@@ -4,7 +4,7 @@ import { AuditService } from '../../proto/gen/bps/audit/v1/audit';
 import type { TokenVerifier } from '../shared/auth/identity';
 import { topicName, topics } from '../shared/events/catalog';
 import { startGrpcServer } from '../shared/grpc/server';
-import { createKafka, ensureTopics, EventConsumer, EventProducer, ProcessedEvents } from '../shared/kafka/kafka';
+import { createKafka, ensureTopics, EventConsumer, EventProducer, ProcessedEvents, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Db } from 'mongodb';
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
@@ -22,6 +22,8 @@ export type AuditDeps = {
   readonly mongoUri: string;
   readonly dbName: string;
   readonly kafkaBrokers: string;
+  /** This service's Kafka principal (SASL/SCRAM-SHA-512). */
+  readonly kafkaCredentials: KafkaCredentials;
   readonly topicNamespace: string;
   readonly grpcPort: number;
   readonly tokens: TokenVerifier;
@@ -63,7 +65,7 @@ export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
   const checkpoints = new CheckpointStore(mongo.db, store, signingKey, { hashAlgorithm: deps.hashAlgorithm, topicNamespace: deps.topicNamespace, logger });
   await checkpoints.init();
 
-  const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'bps-audit', logger });
+  const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'bps-audit', logger, credentials: deps.kafkaCredentials });
   const consumed = auditedTopics(deps.topicNamespace);
   await ensureTopics(kafka, [...consumed, topicName(topics.audit, deps.topicNamespace)]);
   const producer = new EventProducer(kafka);

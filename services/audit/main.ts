@@ -1,7 +1,7 @@
 // The audit service process: config from env, then startAudit.
 import { z } from 'zod';
 import { tokenVerifierFromConfig } from '../shared/auth/from-config';
-import { configSchema, loadConfig, port } from '../shared/config/config';
+import { configSchema, kafkaCredentials, loadConfig, port } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
@@ -27,6 +27,7 @@ runMain('audit', async () => {
     mongoUri: config.MONGODB_URI,
     dbName: config.AUDIT_DB,
     kafkaBrokers: config.BPS_KAFKA_BROKERS,
+    kafkaCredentials: kafkaCredentials(config),
     topicNamespace: config.BPS_TOPIC_NAMESPACE,
     grpcPort: config.AUDIT_GRPC_PORT,
     tokens: tokenVerifierFromConfig(config),

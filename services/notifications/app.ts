@@ -6,9 +6,9 @@ import { MongoNetworkError } from 'mongodb';
 import { errorMessage } from '../shared/errors/errors';
 import { SubscriptionsService } from '../../proto/gen/bps/notifications/v1/subscriptions';
 import type { TokenVerifier } from '../shared/auth/identity';
-import { topicName, topics } from '../shared/events/catalog';
+import { deadLetterTopic, topicName, topics } from '../shared/events/catalog';
 import { startGrpcServer } from '../shared/grpc/server';
-import { ensureTopics, EventConsumer, EventProducer, ProcessedEvents } from '../shared/kafka/kafka';
+import { ensureTopics, EventConsumer, EventProducer, principalOf, ProcessedEvents } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
 import { Outbox, OutboxRelay } from '../shared/mongo/outbox';
@@ -88,7 +88,7 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
 
   const consumed = [topicName(topics.standards, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)];
   const emitted = topicName(topics.notifications, deps.topicNamespace);
-  await retryTransient(() => ensureTopics(deps.kafka, [...consumed, emitted, ...consumed.map((t) => `${t}.dlq`)]), logger);
+  await retryTransient(() => ensureTopics(deps.kafka, [...consumed, emitted, ...consumed.map((t) => deadLetterTopic(principalOf(deps.kafka), t))]), logger);
 
   const producer = new EventProducer(deps.kafka);
   await producer.connect();

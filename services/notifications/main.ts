@@ -1,7 +1,7 @@
 // Wiring only: config from env, then startNotifications.
 import { z } from 'zod';
 import { tokenVerifierFromConfig } from '../shared/auth/from-config';
-import { configSchema, loadConfig, port } from '../shared/config/config';
+import { configSchema, kafkaCredentials, loadConfig, port } from '../shared/config/config';
 import { createKafka } from '../shared/kafka/kafka';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
@@ -37,7 +37,7 @@ runMain('notifications', async () => {
   return startNotifications({
     mongoUri: config.MONGODB_URI,
     dbName: config.NOTIFICATIONS_DB,
-    kafka: createKafka({ brokers: config.BPS_KAFKA_BROKERS, clientId: 'notifications', logger }),
+    kafka: createKafka({ brokers: config.BPS_KAFKA_BROKERS, clientId: 'notifications', logger, credentials: kafkaCredentials(config) }),
     topicNamespace: config.BPS_TOPIC_NAMESPACE,
     consumerGroup: config.NOTIFICATIONS_CONSUMER_GROUP,
     grpcPort: config.NOTIFICATIONS_GRPC_PORT,

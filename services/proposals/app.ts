@@ -6,7 +6,7 @@ import type { TokenVerifier } from '../shared/auth/identity';
 import type { ServiceTokenSource } from '../shared/auth/service-tokens';
 import { topics, topicName } from '../shared/events/catalog';
 import { startGrpcServer } from '../shared/grpc/server';
-import { createKafka, ensureTopics, EventProducer } from '../shared/kafka/kafka';
+import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
 import { OutboxRelay } from '../shared/mongo/outbox';
@@ -21,6 +21,8 @@ export type ProposalsAppDeps = {
   mongoUri: string;
   dbName: string;
   kafkaBrokers: string;
+  /** This service's Kafka principal (SASL/SCRAM-SHA-512). */
+  kafkaCredentials: KafkaCredentials;
   topicNamespace: string;
   /** 0 = any free port */
   grpcPort: number;
@@ -62,7 +64,7 @@ export async function startProposals(deps: ProposalsAppDeps): Promise<RunningPro
   const recovered = await proposals.recover();
   if (recovered.reprojected + recovered.resumed > 0) logger.info(recovered, 'recovered after an interrupted run');
 
-  const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'proposals', logger });
+  const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'proposals', logger, credentials: deps.kafkaCredentials });
   await ensureTopics(kafka, [topicName(topics.proposals, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)]);
   const producer = new EventProducer(kafka);
   const relay = new OutboxRelay([store.events], producer, logger, { pollMs: deps.relayPollMs ?? 200 });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { approvalTaskQueue } from '../../workflows/contracts';
 import { serviceTokensFromConfig, tokenVerifierFromConfig } from '../shared/auth/from-config';
 import { serviceAccounts } from '../shared/auth/personas';
-import { configSchema, loadConfig, port } from '../shared/config/config';
+import { configSchema, kafkaCredentials, loadConfig, port } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
@@ -26,6 +26,7 @@ runMain('proposals', async () => {
     mongoUri: config.MONGODB_URI,
     dbName: config.PROPOSALS_DB,
     kafkaBrokers: config.BPS_KAFKA_BROKERS,
+    kafkaCredentials: kafkaCredentials(config),
     topicNamespace: config.BPS_TOPIC_NAMESPACE,
     grpcPort: config.PROPOSALS_GRPC_PORT,
     registryAddress: config.REGISTRY_GRPC_ADDRESS,

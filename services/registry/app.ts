@@ -3,7 +3,7 @@
 import type { TokenVerifier } from '../shared/auth/identity';
 import { topics, topicName } from '../shared/events/catalog';
 import { startGrpcServer } from '../shared/grpc/server';
-import { createKafka, ensureTopics, EventProducer } from '../shared/kafka/kafka';
+import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
 import { OutboxRelay } from '../shared/mongo/outbox';
@@ -18,6 +18,8 @@ export type RegistryDeps = {
   mongoUri: string;
   dbName: string;
   kafkaBrokers: string;
+  /** This service's Kafka principal (SASL/SCRAM-SHA-512). */
+  kafkaCredentials: KafkaCredentials;
   topicNamespace: string;
   /** 0 = any free port */
   grpcPort: number;
@@ -52,7 +54,7 @@ export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry
   await registry.projectPending();
   await registry.seed();
 
-  const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'registry', logger });
+  const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'registry', logger, credentials: deps.kafkaCredentials });
   await ensureTopics(kafka, [topicName(topics.standards, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)]);
   const producer = new EventProducer(kafka);
   const relay = new OutboxRelay(store.outboxCollections(), producer, logger, { pollMs: deps.relayPollMs ?? 200 });

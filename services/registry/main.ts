@@ -1,7 +1,7 @@
 // Registry process: config from env, then startRegistry. On an empty database it seeds the real catalogue.
 import { z } from 'zod';
 import { tokenVerifierFromConfig } from '../shared/auth/from-config';
-import { configSchema, loadConfig, port } from '../shared/config/config';
+import { configSchema, kafkaCredentials, loadConfig, port } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
@@ -22,6 +22,7 @@ runMain('registry', async () => {
     mongoUri: config.MONGODB_URI,
     dbName: config.REGISTRY_DB,
     kafkaBrokers: config.BPS_KAFKA_BROKERS,
+    kafkaCredentials: kafkaCredentials(config),
     topicNamespace: config.BPS_TOPIC_NAMESPACE,
     grpcPort: config.REGISTRY_GRPC_PORT,
     tokens: tokenVerifierFromConfig(config),

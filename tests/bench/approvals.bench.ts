@@ -11,12 +11,13 @@ import type { PersonaName } from '../../services/shared/auth/personas';
 import { testVerifier, tokenFor } from '../support/identity';
 import { topicName, topics } from '../../services/shared/events/catalog';
 import { unary } from '../../services/shared/grpc/client';
-import { createKafka, EventConsumer, ProcessedEvents } from '../../services/shared/kafka/kafka';
+import { EventConsumer, ProcessedEvents } from '../../services/shared/kafka/kafka';
 import { createLogger } from '../../services/shared/log/logger';
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import { connectTemporal } from '../../services/shared/temporal/temporal';
 import { approvalStateQuery, workflowTypes, type ProposalApprovalInput } from '../../workflows/contracts';
 import type { Bench } from './run';
+import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
 
 const logger = createLogger('bench', 'silent');
 const suffix = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -43,16 +44,16 @@ const bench: Bench = {
     const dbName = `bench-approvals-${id}`;
     const tokens = testVerifier();
     const app = await startApprovals({
-      mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace, temporalAddress: endpoints.temporalAddress,
+      mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace, temporalAddress: endpoints.temporalAddress,
       temporalNamespace: endpoints.temporalNamespace, taskQueue, grpcPort: 0, tokens, logger, durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 20,
     });
     const temporal = await connectTemporal({ address: endpoints.temporalAddress, namespace: endpoints.temporalNamespace });
     const client = new ApprovalInboxClient(`127.0.0.1:${app.grpcPort}`, grpc.credentials.createInsecure());
     const mongo = await connectMongo(endpoints.mongoUri, dbName);
     const approvedAt = new Map<string, number>();
-    const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'bench', logger });
+    const kafka = testKafka('audit', 'bench', endpoints.kafkaBrokers); // a reader of bps.approvals.v1
     const consumer = new EventConsumer({
-      kafka, groupId: `bench-${id}`, topics: [topicName(topics.approvals, topicNamespace)], processed: new ProcessedEvents(mongo.db, 'bench_processed'), logger,
+      kafka, groupId: testGroup('audit', `bench-${id}`), topics: [topicName(topics.approvals, topicNamespace)], processed: new ProcessedEvents(mongo.db, 'bench_processed'), logger,
       handler: async (e) => { if (e.type === 'bps.approval.changeset.approved') approvedAt.set(e.key, Date.now()); },
     });
     const joined = consumer.ready();

@@ -10,10 +10,11 @@ import type { HashAlgorithm } from '../../services/audit/domain/hashing';
 import { testVerifier } from '../support/identity';
 import { topicName, topics } from '../../services/shared/events/catalog';
 import type { CloudEvent } from '../../services/shared/kafka/cloudevents';
-import { createKafka, EventProducer } from '../../services/shared/kafka/kafka';
+import { EventProducer } from '../../services/shared/kafka/kafka';
 import { createLogger } from '../../services/shared/log/logger';
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import type { Bench, BenchRow } from './run';
+import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
 
 const logger = createLogger('bench', 'silent');
 const name = (p: string) => `t-bench-${p}-${Date.now().toString(36)}`;
@@ -75,11 +76,11 @@ function signingRows(count: number): BenchRow[] {
 async function endToEnd(endpoints: { kafkaBrokers: string; mongoUri: string }, count: number): Promise<BenchRow> {
   const namespace = name('audit');
   const app = await startAudit({
-    mongoUri: endpoints.mongoUri, dbName: namespace, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: namespace, grpcPort: 0,
+    mongoUri: endpoints.mongoUri, dbName: namespace, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('audit'), topicNamespace: namespace, grpcPort: 0,
     tokens: testVerifier(), logger, environment: 'test',
-    hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 1_000, consumerGroup: namespace,
+    hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 1_000, consumerGroup: testGroup('audit', namespace),
   });
-  const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'bench-audit', logger });
+  const kafka = testKafka('approvals', 'bench-audit', endpoints.kafkaBrokers); // approvals events, as approvals
   const producer = new EventProducer(kafka);
   try {
     const events = Array.from({ length: count }, (_, i) => ({ ...event(i), topic: topicName(topics.approvals, namespace) }));

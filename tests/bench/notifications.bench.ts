@@ -12,7 +12,7 @@ import { VersionPublished } from '../../proto/gen/bps/standards/v1/events';
 import { testVerifier, tokenFor } from '../support/identity';
 import { standardEvents } from '../../services/shared/events/standards';
 import { unary } from '../../services/shared/grpc/client';
-import { createKafka, ensureTopics, EventProducer, newEvent } from '../../services/shared/kafka/kafka';
+import { ensureTopics, EventProducer, newEvent } from '../../services/shared/kafka/kafka';
 import { fromKafkaMessage } from '../../services/shared/kafka/cloudevents';
 import { createLogger } from '../../services/shared/log/logger';
 import { connectMongo } from '../../services/shared/mongo/mongo';
@@ -20,6 +20,7 @@ import { startNotifications } from '../../services/notifications/app';
 import { structuredCloudEvent } from '../../services/notifications/domain/cloudevent';
 import { signatureHeader } from '../../services/notifications/adapters/webhook-sender';
 import type { Bench, BenchRow } from './run';
+import { adminKafka, testGroup, testKafka } from '../support/kafka';
 
 const events = Number(process.env['BENCH_NOTIF_EVENTS'] ?? 30);
 const subscribers = Number(process.env['BENCH_NOTIF_SUBSCRIBERS'] ?? 10);
@@ -108,7 +109,7 @@ function summarise(system: string, acked: Map<string, number>, receivers: Receiv
 const bench: Bench = {
   title: `Webhook fan-out: ${events} publication events x ${subscribers} subscribers on loopback`,
   async run(endpoints) {
-    const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'bench-notifications', logger });
+    const kafka = adminKafka('bench-notifications', endpoints.kafkaBrokers); // producer and the bare consumer's topic
     const producer = new EventProducer(kafka);
     await producer.connect();
     const rows: BenchRow[] = [];
@@ -120,7 +121,7 @@ const bench: Bench = {
       const dbName = name('notif');
       const namespace = name('ns');
       const app = await startNotifications({
-        mongoUri: endpoints.mongoUri, dbName, kafka, topicNamespace: namespace, consumerGroup: name('g'), grpcPort: 0, tokens, logger,
+        mongoUri: endpoints.mongoUri, dbName, kafka: testKafka('notifications', 'bench-notifications-service', endpoints.kafkaBrokers), topicNamespace: namespace, consumerGroup: testGroup('notifications', 'g'), grpcPort: 0, tokens, logger,
         allowedHosts: ['127.0.0.1'], retry: { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 5_000, maxRetryAfterMs: 10_000 },
         delivery: { concurrency: 64, perSubscriptionConcurrency: 4, requestTimeoutMs: 5_000, leaseMs: 30_000, pollMs: 50, sweepMs: 2_000 },
         stream: { pollMs: 100, gapGraceMs: 2_000, batchSize: 200 }, defaultSecretGraceMs: 3_600_000, outboxPollMs: 200,

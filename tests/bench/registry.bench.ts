@@ -17,6 +17,7 @@ import { addDays, toDateMessage } from '../../services/registry/domain/dates';
 import { pagesOfFilings, pagesOfVersions, type FilingDoc, type FilingHead, type FilingPage, type HeadEntry, type ItemHead, type VersionDoc, type VersionPage } from '../../services/registry/adapters/mongo/store';
 import { baselineRelease, provinces } from '../../services/registry/seed/baseline';
 import type { Bench, BenchRow } from './run';
+import { kafkaCredentials } from '../support/kafka';
 
 const PROVINCES = Number(process.env['BENCH_REGISTRY_PROVINCES'] ?? 4);
 const VERSIONS = Number(process.env['BENCH_REGISTRY_VERSIONS'] ?? 50);
@@ -59,7 +60,7 @@ const bench: Bench = {
     const dbName = `bench_registry_${Date.now().toString(36)}`;
     const tokens = testVerifier();
     const logger = createLogger('bench-registry', 'warn');
-    const running = await startRegistry({ mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: dbName, grpcPort: 0, tokens, logger, schedulerPollMs: 3_600_000, relayPollMs: 3_600_000 }); // idle: on FerretDB the relay's unsent-entry query scans whole collections
+    const running = await startRegistry({ mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: dbName, grpcPort: 0, tokens, logger, schedulerPollMs: 3_600_000, relayPollMs: 3_600_000 }); // idle: on FerretDB the relay's unsent-entry query scans whole collections
     const mongo = await connectMongo(endpoints.mongoUri, dbName);
     const rows: BenchRow[] = [];
     try {

@@ -24,13 +24,13 @@ import { startRegistry, type RunningRegistry } from '../../services/registry/app
 import type { PersonaName } from '../../services/shared/auth/personas';
 import { decodeStatus } from '../../services/shared/grpc/status';
 import { unary } from '../../services/shared/grpc/client';
-import { createKafka } from '../../services/shared/kafka/kafka';
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import { connectTemporal, type TemporalHandle } from '../../services/shared/temporal/temporal';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { stack, testLogger } from '../support/stack';
 import { uniqueName } from '../support/names';
 import { testServiceTokens, testVerifier, tokenFor } from '../support/identity';
+import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
 
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { initTelemetry } from '../../services/shared/telemetry/otel';
@@ -58,22 +58,22 @@ describe('ad-hoc field revision, end to end', () => {
 
   beforeAll(async () => {
     const common = { mongoUri: s.mongoUri, kafkaBrokers: s.kafkaBrokers, topicNamespace: ns, grpcPort: 0, tokens, logger: testLogger };
-    registry = await startRegistry({ ...common, dbName: db('registry'), schedulerPollMs: 500, relayPollMs: 50 });
+    registry = await startRegistry({ ...common, kafkaCredentials: kafkaCredentials('registry'), dbName: db('registry'), schedulerPollMs: 500, relayPollMs: 50 });
     temporal = await connectTemporal({ address: s.temporalAddress, namespace: s.temporalNamespace });
-    proposals = await startProposals({ ...common, dbName: db('proposals'), registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, serviceTokens: testServiceTokens(), relayPollMs: 50 });
+    proposals = await startProposals({ ...common, kafkaCredentials: kafkaCredentials('proposals'), dbName: db('proposals'), registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, serviceTokens: testServiceTokens(), relayPollMs: 50 });
     approvals = await startApprovals({
-      ...common, dbName: db('approvals'), temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace, taskQueue,
+      ...common, kafkaCredentials: kafkaCredentials('approvals'), dbName: db('approvals'), temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace, taskQueue,
       durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 50,
     });
     notifications = await startNotifications({
-      mongoUri: s.mongoUri, dbName: db('notifications'), kafka: createKafka({ brokers: s.kafkaBrokers, clientId: 'e2e-notifications', logger: testLogger }),
-      topicNamespace: ns, consumerGroup: uniqueName('e2e-notif'), grpcPort: 0, tokens, logger: testLogger, allowedHosts: ['127.0.0.1'],
+      mongoUri: s.mongoUri, dbName: db('notifications'), kafka: testKafka('notifications', 'e2e-notifications'),
+      topicNamespace: ns, consumerGroup: testGroup('notifications', 'e2e-notif'), grpcPort: 0, tokens, logger: testLogger, allowedHosts: ['127.0.0.1'],
       retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 400, maxRetryAfterMs: 3_000 },
       delivery: { concurrency: 8, perSubscriptionConcurrency: 2, requestTimeoutMs: 2_000, leaseMs: 3_000, pollMs: 50, sweepMs: 300 },
       stream: { pollMs: 50, gapGraceMs: 1_000, batchSize: 100 }, defaultSecretGraceMs: 60_000, outboxPollMs: 50,
     });
     audit = await startAudit({
-      ...common, dbName: db('audit'), environment: 'test', hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 60_000, outboxPollMs: 100,
+      ...common, kafkaCredentials: kafkaCredentials('audit'), dbName: db('audit'), environment: 'test', hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 60_000, outboxPollMs: 100,
     });
 
     receiver = createServer((req, res) => {

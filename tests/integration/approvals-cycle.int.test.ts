@@ -15,11 +15,11 @@ import { personas, type PersonaName } from '../../services/shared/auth/personas'
 import { standardEvents } from '../../services/shared/events/standards';
 import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
-import { createKafka, EventProducer, newEvent } from '../../services/shared/kafka/kafka';
+import { EventProducer, newEvent } from '../../services/shared/kafka/kafka';
 import {
   approvalStateQuery, signOffUpdate, submitCycleProposalUpdate, type ActorRef, type ApprovalView, type ProposalApprovalInput,
 } from '../../workflows/contracts';
-import { stack, testLogger } from '../support/stack';
+import { testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import { actorOf, proposalInput, startHarness, type Harness } from './approvals-harness';
 
@@ -29,7 +29,7 @@ let producer: EventProducer;
 beforeAll(async () => {
   h = await startHarness();
   cycles = new RevisionCyclesClient(`127.0.0.1:${h.app.grpcPort}`, grpc.credentials.createInsecure());
-  producer = new EventProducer(createKafka({ brokers: stack().kafkaBrokers, clientId: 'cycle-test-registry', logger: testLogger }));
+  producer = new EventProducer(testKafka('registry', 'cycle-test-registry')) // registry-shaped events, as the registry;
   await producer.connect();
 });
 afterAll(async () => {

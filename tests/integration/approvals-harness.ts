@@ -7,7 +7,7 @@ import { ApprovalInboxClient } from '../../proto/gen/bps/approvals/v1/inbox';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
 import type { Identity } from '../../services/shared/auth/identity';
 import { topicName, topics } from '../../services/shared/events/catalog';
-import { createKafka, EventConsumer, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
+import { EventConsumer, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { connectTemporal, type TemporalHandle } from '../../services/shared/temporal/temporal';
 import { startApprovals, type ApprovalsDeps, type ApprovalsService } from '../../services/approvals/app';
@@ -15,6 +15,7 @@ import { approvalStateQuery, workflowTypes, type ActorRef, type ProposalApproval
 import { stack, testLogger } from '../support/stack';
 import { uniqueName } from '../support/names';
 import { testVerifier, tokenFor } from '../support/identity';
+import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
 
 export type ReceivedEvent = { id: string; type: string; key: string; data: any };
 
@@ -67,7 +68,7 @@ export async function startHarness(options: { durations?: ApprovalsDeps['duratio
   const topicNamespace = uniqueName('ns');
   const taskQueue = uniqueName('tq');
   const baseDeps: ApprovalsDeps = {
-    mongoUri: s.mongoUri, dbName, kafkaBrokers: s.kafkaBrokers, topicNamespace, temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace,
+    mongoUri: s.mongoUri, dbName, kafkaBrokers: s.kafkaBrokers, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace, temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace,
     taskQueue, grpcPort: 0, tokens, logger: testLogger, durations: options.durations ?? { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 50,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
     ...(options.afterChangeSetRecorded ? { afterChangeSetRecorded: options.afterChangeSetRecorded } : {}),
@@ -78,9 +79,9 @@ export async function startHarness(options: { durations?: ApprovalsDeps['duratio
   const makeClient = (port: number) => new ApprovalInboxClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
 
   const received: ReceivedEvent[] = [];
-  const kafka = createKafka({ brokers: s.kafkaBrokers, clientId: 'approvals-test', logger: testLogger });
+  const kafka = testKafka('audit', 'approvals-test'); // a reader of bps.approvals.v1
   const consumer = new EventConsumer({
-    kafka, groupId: uniqueName('approvals-test'), topics: [topicName(topics.approvals, topicNamespace)], processed: new ProcessedEvents(mongo.db, 'test_processed'), logger: testLogger,
+    kafka, groupId: testGroup('audit', 'approvals-test'), topics: [topicName(topics.approvals, topicNamespace)], processed: new ProcessedEvents(mongo.db, 'test_processed'), logger: testLogger,
     handler: async (e: CloudEvent) => { received.push({ id: e.id, type: e.type, key: e.key, data: JSON.parse(e.data.toString('utf8')) }); },
   });
   const joined = consumer.ready();

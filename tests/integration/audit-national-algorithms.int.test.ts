@@ -20,12 +20,12 @@ import { personas } from '../../services/shared/auth/personas';
 import { approvalEvents } from '../../services/shared/events/approvals';
 import { standardEvents } from '../../services/shared/events/standards';
 import { unary } from '../../services/shared/grpc/client';
-import { createKafka, EventProducer } from '../../services/shared/kafka/kafka';
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import { initTelemetry } from '../../services/shared/telemetry/otel';
 import { stack, testLogger } from '../support/stack';
 import { uniqueName } from '../support/names';
 import { testVerifier, tokenFor } from '../support/identity';
+import { kafkaCredentials, OwnersProducer, testGroup } from '../support/kafka';
 import { actors, Emitter, type Published } from './audit-scenario';
 
 initTelemetry({ serviceName: 'audit-test', exporter: new InMemorySpanExporter() });
@@ -36,8 +36,7 @@ const moeStaff = { subject: personas['moe-staff'].subject as string, organisatio
 describe('audit service with SM3 + SM2', () => {
   const namespace = uniqueName('audit-sm');
   const tokens = testVerifier();
-  const kafka = createKafka({ brokers: stack().kafkaBrokers, clientId: 'test-audit-sm', logger: testLogger });
-  const producer = new EventProducer(kafka);
+  const producer = new OwnersProducer(); // each event as its topic's owner
   let app: AuditApp;
   let client: AuditClient;
   let auditor: string;
@@ -45,9 +44,9 @@ describe('audit service with SM3 + SM2', () => {
 
   beforeAll(async () => {
     app = await startAudit({
-      mongoUri: stack().mongoUri, dbName: uniqueName('audit-sm'), kafkaBrokers: stack().kafkaBrokers, topicNamespace: namespace, grpcPort: 0, tokens,
+      mongoUri: stack().mongoUri, dbName: uniqueName('audit-sm'), kafkaBrokers: stack().kafkaBrokers, kafkaCredentials: kafkaCredentials('audit'), topicNamespace: namespace, grpcPort: 0, tokens,
       logger: testLogger, environment: 'production', hashAlgorithm: 'sm3', signatureAlgorithm: 'sm2', signingKey: generatePrivateKey('sm2'),
-      checkpointIntervalMs: 1_000, consumerGroup: uniqueName('audit-sm'), outboxPollMs: 100,
+      checkpointIntervalMs: 1_000, consumerGroup: testGroup('audit', 'audit-sm'), outboxPollMs: 100,
     });
     client = new AuditClient(`127.0.0.1:${app.port}`, grpc.credentials.createInsecure());
     auditor = await tokenFor('auditor');

@@ -17,6 +17,7 @@ import { notificationEvents } from '../../services/shared/events/notifications';
 import { standardEvents } from '../../services/shared/events/standards';
 import type { CloudEvent } from '../../services/shared/kafka/cloudevents';
 import { newEvent, type EventProducer } from '../../services/shared/kafka/kafka';
+import { ownerSource } from '../support/kafka';
 import { injectTraceContext } from '../../services/shared/telemetry/otel';
 import type { AuditApp } from '../../services/audit/app';
 
@@ -57,7 +58,7 @@ export const actors = {
 export class Emitter {
   private clock: number;
   readonly sent: Published[] = [];
-  constructor(private readonly producer: EventProducer, private readonly app: AuditApp, private readonly namespace: string, start = Date.parse('2026-03-02T01:00:00.000Z')) {
+  constructor(private readonly producer: Pick<EventProducer, 'publish'>, private readonly app: AuditApp, private readonly namespace: string, start = Date.parse('2026-03-02T01:00:00.000Z')) {
     this.clock = start;
   }
 
@@ -68,7 +69,7 @@ export class Emitter {
 
   /** A catalogued event built with the real proto message. */
   typed<T>(definition: EventDefinition<T>, payload: T, key: string, subject?: string): Published {
-    return newEvent(definition, payload, { source: `/bps/${definition.topic.split('.')[1]}`, key, subject, time: this.nextTime(), topicNamespace: this.namespace });
+    return newEvent(definition, payload, { source: ownerSource(definition.topic), key, subject, time: this.nextTime(), topicNamespace: this.namespace });
   }
 
   /** A hand-made CloudEvent (JSON data, key = proposal id), for event families with no catalogued type. */

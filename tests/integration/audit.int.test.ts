@@ -19,11 +19,11 @@ import { decodeData, topicName, topics } from '../../services/shared/events/cata
 import { fromKafkaMessage } from '../../services/shared/kafka/cloudevents';
 import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
-import { createKafka, EventProducer } from '../../services/shared/kafka/kafka';
 import { initTelemetry, inSpan } from '../../services/shared/telemetry/otel';
 import { stack, testLogger } from '../support/stack';
 import { uniqueName } from '../support/names';
 import { testVerifier, tokenFor } from '../support/identity';
+import { adminKafka, kafkaCredentials, OwnersProducer, testGroup } from '../support/kafka';
 import { actors, adHocRevision, CS1, Emitter, P1, R1, step, stepEvents, type Published } from './audit-scenario';
 import { StepClaimed } from '../../proto/gen/bps/approvals/v1/events';
 
@@ -34,8 +34,8 @@ describe('audit service', () => {
   const namespace = uniqueName('audit');
   const dbName = uniqueName('audit');
   const tokens = testVerifier();
-  const kafka = createKafka({ brokers: stack().kafkaBrokers, clientId: 'test-audit', logger: testLogger });
-  const producer = new EventProducer(kafka);
+  const kafka = adminKafka('test-audit'); // reads bps.audit.v1, which no service consumes
+  const producer = new OwnersProducer(); // each event as its topic's owner
   let app: AuditApp;
   let client: AuditClient;
   let auditor: string;
@@ -45,9 +45,9 @@ describe('audit service', () => {
 
   beforeAll(async () => {
     app = await startAudit({
-      mongoUri: stack().mongoUri, dbName, kafkaBrokers: stack().kafkaBrokers, topicNamespace: namespace, grpcPort: 0, tokens,
+      mongoUri: stack().mongoUri, dbName, kafkaBrokers: stack().kafkaBrokers, kafkaCredentials: kafkaCredentials('audit'), topicNamespace: namespace, grpcPort: 0, tokens,
       logger: testLogger, environment: 'test', hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 1_000,
-      consumerGroup: uniqueName('audit'), outboxPollMs: 100,
+      consumerGroup: testGroup('audit', 'audit'), outboxPollMs: 100,
     });
     client = new AuditClient(`127.0.0.1:${app.port}`, grpc.credentials.createInsecure());
     auditor = await tokenFor('auditor');

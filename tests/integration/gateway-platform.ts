@@ -13,12 +13,12 @@ import { startRegistry, type RunningRegistry } from '../../services/registry/app
 import { connectTemporal, type TemporalHandle } from '../../services/shared/temporal/temporal';
 import type { TokenVerifier } from '../../services/shared/auth/identity';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
-import { createKafka } from '../../services/shared/kafka/kafka';
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { uniqueName } from '../support/names';
 import { testIssuer, testServiceTokens, testVerifier, testJwks, tokenFor } from '../support/identity';
 import { stack, testLogger } from '../support/stack';
+import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
 
 // Nothing listens here (port 9 is "discard", never bound in the test environment).
 export const CLOSED_ADDRESS = '127.0.0.1:9';
@@ -48,7 +48,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
   const namespace = uniqueName(prefix);
   const dbName = uniqueName(`${prefix}-reg`).replace(/[^a-zA-Z0-9_-]/g, '_');
   const tokens = testVerifier();
-  const registry = await startRegistry({ mongoUri, dbName, kafkaBrokers, topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger, schedulerPollMs: 500, relayPollMs: 100 });
+  const registry = await startRegistry({ mongoUri, dbName, kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger, schedulerPollMs: 500, relayPollMs: 100 });
   const dbNames = [dbName];
   let proposals: RunningProposals | undefined;
   let approvals: ApprovalsService | undefined;
@@ -60,13 +60,13 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
     dbNames.push(approvalsDb, proposalsDb);
     [approvals, temporal] = await Promise.all([
       startApprovals({
-        mongoUri, dbName: approvalsDb, kafkaBrokers, topicNamespace: namespace, temporalAddress, temporalNamespace, taskQueue, grpcPort: 0, tokens,
+        mongoUri, dbName: approvalsDb, kafkaBrokers, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace: namespace, temporalAddress, temporalNamespace, taskQueue, grpcPort: 0, tokens,
         logger: testLogger, durations: { dueSeconds: 7 * 86400, reminderBeforeSeconds: 86400 }, relayPollMs: 100,
       }),
       connectTemporal({ address: temporalAddress, namespace: temporalNamespace }),
     ]);
     proposals = await startProposals({
-      mongoUri, dbName: proposalsDb, kafkaBrokers, topicNamespace: namespace, grpcPort: 0, registryAddress: `127.0.0.1:${registry.grpcPort}`,
+      mongoUri, dbName: proposalsDb, kafkaBrokers, kafkaCredentials: kafkaCredentials('proposals'), topicNamespace: namespace, grpcPort: 0, registryAddress: `127.0.0.1:${registry.grpcPort}`,
       temporal: temporal.client, approvalTaskQueue: taskQueue, tokens, serviceTokens: testServiceTokens(), logger: testLogger, relayPollMs: 100,
     });
   }
@@ -76,8 +76,8 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
     const notificationsDb = `${dbName}_notif`;
     dbNames.push(notificationsDb);
     notifications = await startNotifications({
-      mongoUri, dbName: notificationsDb, kafka: createKafka({ brokers: kafkaBrokers, clientId: `${prefix}-notifications`, logger: testLogger }),
-      topicNamespace: namespace, consumerGroup: uniqueName(`${prefix}-notif`), grpcPort: 0, tokens, logger: testLogger, allowedHosts: ['127.0.0.1'],
+      mongoUri, dbName: notificationsDb, kafka: testKafka('notifications', `${prefix}-notifications`, kafkaBrokers),
+      topicNamespace: namespace, consumerGroup: testGroup('notifications', `${prefix}-notif`), grpcPort: 0, tokens, logger: testLogger, allowedHosts: ['127.0.0.1'],
       retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 400, maxRetryAfterMs: 2_000 },
       delivery: { concurrency: 4, perSubscriptionConcurrency: 2, requestTimeoutMs: 2_000, leaseMs: 3_000, pollMs: 50, sweepMs: 300 },
       stream: { pollMs: 50, gapGraceMs: 1_000, batchSize: 100 }, defaultSecretGraceMs: 60_000, outboxPollMs: 50,
@@ -87,7 +87,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
     const auditDb = `${dbName}_audit`;
     dbNames.push(auditDb);
     audit = await startAudit({
-      mongoUri, dbName: auditDb, kafkaBrokers, topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger, environment: 'test',
+      mongoUri, dbName: auditDb, kafkaBrokers, kafkaCredentials: kafkaCredentials('audit'), topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger, environment: 'test',
       hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 60_000, outboxPollMs: 100,
     });
   }

@@ -3,13 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { createKafka, ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents } from '../../services/shared/kafka/kafka';
+import { ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents } from '../../services/shared/kafka/kafka';
 import type { CloudEvent } from '../../services/shared/kafka/cloudevents';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { initTelemetry, inSpan } from '../../services/shared/telemetry/otel';
-import { defineEvent } from '../../services/shared/events/catalog';
+import { deadLetterTopic, defineEvent } from '../../services/shared/events/catalog';
 import { DateMessage as ProtoDate } from '../../proto/gen/bps/common/v1/common';
 import { stack, testLogger } from '../support/stack';
+import { adminKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 
 const exporter = new InMemorySpanExporter();
@@ -19,7 +20,7 @@ const TestEvent = defineEvent('bps.test.date.recorded', 'unused', 'bps.common.v1
 
 describe('Kafka wrapper (CloudEvents binary mode)', () => {
   let mongo: MongoHandle;
-  const kafka = createKafka({ brokers: stack().kafkaBrokers, clientId: 'test', logger: testLogger });
+  const kafka = adminKafka('test'); // the wrapper on topics outside the platform's families (ACLs: kafka-security.int)
   const producer = new EventProducer(kafka);
 
   beforeAll(async () => {
@@ -75,7 +76,7 @@ describe('Kafka wrapper (CloudEvents binary mode)', () => {
 
   it('sends an event that no handler can accept to the dead-letter topic and carries on', async () => {
     const topic = uniqueName('poison');
-    await ensureTopics(kafka, [topic, `${topic}.dlq`], 1);
+    await ensureTopics(kafka, [topic, deadLetterTopic('admin', topic)], 1);
     const handled: string[] = [];
     const consumer = new EventConsumer({
       kafka, topics: [topic], groupId: uniqueName('group'), processed: new ProcessedEvents(mongo.db), logger: testLogger,
@@ -93,7 +94,7 @@ describe('Kafka wrapper (CloudEvents binary mode)', () => {
     const dlqMessages: string[] = [];
     const dlq = kafka.consumer({ groupId: uniqueName('dlq') });
     await dlq.connect();
-    await dlq.subscribe({ topic: `${topic}.dlq`, fromBeginning: true });
+    await dlq.subscribe({ topic: deadLetterTopic('admin', topic), fromBeginning: true });
     await dlq.run({ eachMessage: async ({ message }) => { dlqMessages.push(message.value?.toString() ?? ''); } });
     await expect.poll(() => dlqMessages, { timeout: 20_000 }).toEqual(['not a cloud event']);
     await dlq.disconnect();

@@ -11,11 +11,12 @@ import { notificationEvents } from '../../services/shared/events/notifications';
 import { topicName, topics } from '../../services/shared/events/catalog';
 import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
-import { createKafka, EventConsumer, ProcessedEvents } from '../../services/shared/kafka/kafka';
+import { EventConsumer, ProcessedEvents } from '../../services/shared/kafka/kafka';
 import type { CloudEvent } from '../../services/shared/kafka/cloudevents';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import type { NotificationsApp } from '../../services/notifications/app';
 import { stack, testLogger } from '../support/stack';
+import { testGroup, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import {
   clientFor, createSubscription, floorBreached, localStandardFiled, newNames, producerFor, Receiver, rpcError, startApp, tokenOf, versionPublished,
@@ -61,9 +62,9 @@ describe('notifications: signed webhooks', () => {
 
     // Listen to bps.notifications.v1 as the audit service would.
     const outcomes: CloudEvent[] = [];
-    const kafka = createKafka({ brokers: stack().kafkaBrokers, clientId: 'audit-probe', logger: testLogger });
+    const kafka = testKafka('audit', 'audit-probe');
     const probe = new EventConsumer({
-      kafka, groupId: uniqueName('audit-probe'), topics: [topicName(topics.notifications, names.topicNamespace)], processed: new ProcessedEvents(mongo.db, 'probe_processed'), logger: testLogger,
+      kafka, groupId: testGroup('audit', 'audit-probe'), topics: [topicName(topics.notifications, names.topicNamespace)], processed: new ProcessedEvents(mongo.db, 'probe_processed'), logger: testLogger,
       handler: async (e) => { outcomes.push(e); },
     });
     const joined = probe.ready();

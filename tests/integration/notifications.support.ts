@@ -10,20 +10,21 @@ import { SubscriptionsClient, type CreateSubscriptionRequest } from '../../proto
 import type { PersonaName } from '../../services/shared/auth/personas';
 import { standardEvents } from '../../services/shared/events/standards';
 import { unary } from '../../services/shared/grpc/client';
-import { createKafka, EventProducer, newEvent } from '../../services/shared/kafka/kafka';
+import { EventProducer, newEvent } from '../../services/shared/kafka/kafka';
 import { startNotifications, type NotificationsApp, type NotificationsDeps } from '../../services/notifications/app';
 import { stack, testLogger } from '../support/stack';
 import { uniqueName } from '../support/names';
 import { testVerifier, tokenFor } from '../support/identity';
+import { testGroup, testKafka } from '../support/kafka';
 
 export const tokens = testVerifier();
 export const tokenOf = (persona: PersonaName): Promise<string> => tokenFor(persona);
 
 export type Names = { dbName: string; topicNamespace: string; consumerGroup: string };
-export const newNames = (prefix: string): Names => ({ dbName: uniqueName(prefix), topicNamespace: uniqueName(prefix), consumerGroup: uniqueName(`${prefix}-g`) });
+export const newNames = (prefix: string): Names => ({ dbName: uniqueName(prefix), topicNamespace: uniqueName(prefix), consumerGroup: testGroup('notifications', `${prefix}-g`) });
 
 export function startApp(names: Names, overrides: Partial<NotificationsDeps> = {}): Promise<NotificationsApp> {
-  const kafka = createKafka({ brokers: stack().kafkaBrokers, clientId: 'notifications-test', logger: testLogger });
+  const kafka = testKafka('notifications', 'notifications-test');
   return startNotifications({
     mongoUri: stack().mongoUri, ...names, kafka, grpcPort: 0, tokens, logger: testLogger,
     allowedHosts: ['127.0.0.1'],
@@ -140,7 +141,7 @@ function readBody(req: IncomingMessage): Promise<string> {
 // ---------- events ----------
 
 export function producerFor(): EventProducer {
-  return new EventProducer(createKafka({ brokers: stack().kafkaBrokers, clientId: 'notifications-test-producer', logger: testLogger }));
+  return new EventProducer(testKafka('registry', 'notifications-test-producer')); // registry events, as the registry
 }
 
 const registrySource = '/bps/registry';

@@ -2,19 +2,20 @@
 // ran (the process "died" before the Kafka send) is published by the next relay, and a re-send after a crash
 // between send and mark reaches the consumer's handler exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka, ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents } from '../../services/shared/kafka/kafka';
+import { ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents } from '../../services/shared/kafka/kafka';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { Outbox, OutboxRelay } from '../../services/shared/mongo/outbox';
 import { defineEvent } from '../../services/shared/events/catalog';
 import { DateMessage as ProtoDate } from '../../proto/gen/bps/common/v1/common';
 import { stack, testLogger } from '../support/stack';
+import { adminKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 
 const Recorded = defineEvent('bps.test.date.recorded', 'unused', 'bps.common.v1.Date', ProtoDate);
 
 describe('outbox relay', () => {
   let mongo: MongoHandle;
-  const kafka = createKafka({ brokers: stack().kafkaBrokers, clientId: 'test-outbox', logger: testLogger });
+  const kafka = adminKafka('test-outbox'); // a topic outside the platform's families
   const producer = new EventProducer(kafka);
 
   beforeAll(async () => {

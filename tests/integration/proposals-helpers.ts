@@ -12,12 +12,13 @@ import type { Identity } from '../../services/shared/auth/identity';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
 import { approvalEvents } from '../../services/shared/events/approvals';
 import { decodeData, topicName, topics, type EventDefinition } from '../../services/shared/events/catalog';
-import { createKafka, ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
+import { ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
 import { createLogger } from '../../services/shared/log/logger';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { connectTemporal } from '../../services/shared/temporal/temporal';
 import { uniqueName } from '../support/names';
 import { testServiceTokens, testVerifier, tokenFor } from '../support/identity';
+import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
 
 export type Endpoints = { kafkaBrokers: string; temporalAddress: string; temporalNamespace: string; mongoUri: string };
 
@@ -52,8 +53,8 @@ export async function startProposalsTestEnv(prefix: string, endpoints: Endpoints
   const taskQueue = uniqueName(`${prefix}-tq`);
   const tokens = testVerifier();
 
-  const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'test-proposals', logger });
-  const producer = new EventProducer(kafka);
+  const producer = new EventProducer(testKafka('approvals', 'test-proposals', endpoints.kafkaBrokers)); // produces as approvals
+  const kafka = testKafka('audit', 'test-proposals-collector', endpoints.kafkaBrokers); // reads bps.proposals.v1
   const events: CloudEvent[] = [];
   const startCollector = async (): Promise<{ consumer: EventConsumer; db: MongoHandle } | undefined> => {
     if (options.collect === false) return undefined;
@@ -61,7 +62,7 @@ export async function startProposalsTestEnv(prefix: string, endpoints: Endpoints
     await ensureTopics(kafka, [proposalsTopic]);
     const db = await connectMongo(endpoints.mongoUri, `${dbBase}_col`);
     const consumer = new EventConsumer({
-      kafka, groupId: uniqueName('prop-collector'), topics: [proposalsTopic], processed: new ProcessedEvents(db.db), logger,
+      kafka, groupId: testGroup('audit', 'prop-collector'), topics: [proposalsTopic], processed: new ProcessedEvents(db.db), logger,
       handler: async (e) => { events.push(e); },
     });
     await consumer.start();
@@ -70,14 +71,14 @@ export async function startProposalsTestEnv(prefix: string, endpoints: Endpoints
   // Independent start-ups run side by side: the registry's seeding dominates.
   const [registry, temporal, collector] = await Promise.all([
     startRegistry({
-      mongoUri: endpoints.mongoUri, dbName: `${dbBase}_reg`, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: namespace, grpcPort: 0,
+      mongoUri: endpoints.mongoUri, dbName: `${dbBase}_reg`, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: namespace, grpcPort: 0,
       tokens, logger, schedulerPollMs: 60_000, relayPollMs: 200,
     }),
     connectTemporal({ address: endpoints.temporalAddress, namespace: endpoints.temporalNamespace }),
     startCollector(),
   ]);
   const deps: ProposalsAppDeps = {
-    mongoUri: endpoints.mongoUri, dbName: `${dbBase}_prop`, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: namespace, grpcPort: 0,
+    mongoUri: endpoints.mongoUri, dbName: `${dbBase}_prop`, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('proposals'), topicNamespace: namespace, grpcPort: 0,
     registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, tokens, serviceTokens: testServiceTokens(), logger, relayPollMs: 50,
   };
   let proposals = await startProposals(deps);
@@ -98,7 +99,7 @@ export async function startProposalsTestEnv(prefix: string, endpoints: Endpoints
     async decide(proposalId, revision, decision, comment = '', round = 0) {
       const actor = { subject: personas['final-approver'].subject, organisation: 'SCO', roles: ['final-approver'] };
       const payload = ProposalDecided.fromPartial({ proposalId, proposalRevision: revision, workflowId: proposalId, round, decision, comment, actor, decidedAt: new Date() });
-      const event = newEvent(approvalEvents.proposalDecided, payload, { source: '/test/approvals', key: proposalId, topicNamespace: namespace });
+      const event = newEvent(approvalEvents.proposalDecided, payload, { source: '/bps/approvals', key: proposalId, topicNamespace: namespace });
       await producer.publish([event]);
       return event.id;
     },

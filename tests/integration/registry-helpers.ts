@@ -10,11 +10,12 @@ import { personas, type PersonaName } from '../../services/shared/auth/personas'
 import { approvalEvents } from '../../services/shared/events/approvals';
 import { decodeData, topicName, topics } from '../../services/shared/events/catalog';
 import { standardEvents } from '../../services/shared/events/standards';
-import { createKafka, ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
+import { ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { stack, testLogger } from '../support/stack';
 import { uniqueName } from '../support/names';
 import { testVerifier, tokenFor } from '../support/identity';
+import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
 
 export type TestRegistry = {
   running: RunningRegistry;
@@ -38,20 +39,20 @@ export async function startTestRegistry(prefix: string, overrides: Partial<Regis
   const dbName = uniqueName(prefix).replace(/[^a-zA-Z0-9_-]/g, '_');
   const tokens = testVerifier();
   const deps: RegistryDeps = {
-    mongoUri, dbName, kafkaBrokers, topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger,
+    mongoUri, dbName, kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger,
     schedulerPollMs: 200, relayPollMs: 100, ...overrides,
   };
   let running = await startRegistry(deps);
   let client = new StandardRegistryClient(`127.0.0.1:${running.grpcPort}`, grpc.credentials.createInsecure());
 
-  const kafka = createKafka({ brokers: kafkaBrokers, clientId: 'test-registry', logger: testLogger });
+  const kafka = testKafka('approvals', 'test-registry'); // stands in for approvals: writes approvals, reads standards
   const producer = new EventProducer(kafka);
   const events: CloudEvent[] = [];
   const standardsTopic = topicName(topics.standards, namespace);
   await ensureTopics(kafka, [standardsTopic]);
   const collectorDb: MongoHandle = await connectMongo(mongoUri, `${dbName}_collector`);
   const collector = new EventConsumer({
-    kafka, groupId: uniqueName('collector'), topics: [standardsTopic], processed: new ProcessedEvents(collectorDb.db), logger: testLogger,
+    kafka, groupId: testGroup('approvals', 'collector'), topics: [standardsTopic], processed: new ProcessedEvents(collectorDb.db), logger: testLogger,
     handler: async (e) => { events.push(e); },
   });
   await collector.start();
@@ -64,7 +65,7 @@ export async function startTestRegistry(prefix: string, overrides: Partial<Regis
     async approve(changeSet, id) {
       const actor = { subject: personas['final-approver'].subject, organisation: 'SCO', roles: ['final-approver'] };
       const payload = approvalEvents.changeSetApproved.codec.fromPartial({ changeSet, actor });
-      const event = newEvent(approvalEvents.changeSetApproved, payload, { source: '/test/approvals', key: changeSet.changeSetId ?? 'x', topicNamespace: namespace, ...(id ? { id } : {}) });
+      const event = newEvent(approvalEvents.changeSetApproved, payload, { source: '/bps/approvals', key: changeSet.changeSetId ?? 'x', topicNamespace: namespace, ...(id ? { id } : {}) });
       await producer.publish([event]);
       return event.id;
     },

@@ -6,7 +6,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join, relative } from 'node:path';
 import * as protoLoader from '@grpc/proto-loader';
-import { topics, type EventDefinition } from '../../services/shared/events/catalog';
+import { topicFamilyOf, topicOwners, topics, type EventDefinition } from '../../services/shared/events/catalog';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const protoRoot = join(root, 'proto');
@@ -107,6 +107,14 @@ const topicDescriptions: Record<string, string> = {
   [topics.audit]: 'Audit: signed checkpoints of the hash-chained audit log.',
 };
 
+/** Who may write the topic (the broker's ACLs) and which ce_source its consumers accept. */
+function writerText(topic: string): string {
+  const family = topicFamilyOf(topic);
+  if (family === undefined) return '';
+  const owner = topicOwners[family];
+  return `Only the ${owner.principal} service's Kafka principal may write it, and consumers accept only ce_source ${owner.sources.map((x) => `"${x}"`).join(', ')} on it.`;
+}
+
 export async function buildDocument(): Promise<Json> {
   const events = await catalogue();
   const channelKey = (topic: string): string => topic.replace(/^bps\./, '').replace(/\.v\d+$/, '');
@@ -119,7 +127,7 @@ export async function buildDocument(): Promise<Json> {
     channels[channelKey(topic)] = {
       address: topic,
       title: topic,
-      description: `${topicDescriptions[topic] ?? topic} A deployment or test may suffix a namespace (BPS_TOPIC_NAMESPACE): "${topic}.<namespace>". Events no consumer can handle go to "${topic}.dlq".`,
+      description: `${topicDescriptions[topic] ?? topic} A deployment or test may suffix a namespace (BPS_TOPIC_NAMESPACE): "${topic}.<namespace>". ${writerText(topic)} Events a consumer can never handle (or refuses) go to that consumer's own dead-letter topic "bps.dlq.<consumer>.${topic}".`,
       messages: Object.fromEntries(own.map((e) => [e.definition.type, { $ref: `#/components/messages/${e.definition.type}` }])),
     };
     operations[`send-${channelKey(topic)}`] = {

@@ -127,6 +127,17 @@ export function configSchema<E extends z.ZodRawShape>(extra: E, service?: Servic
 export const baseConfigSchema = configSchema({});
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
+/** The service's Kafka principal (SASL/SCRAM): required by every service that talks to Kafka. */
+export function kafkaCredentials(config: { BPS_KAFKA_USERNAME?: string; BPS_KAFKA_PASSWORD?: string }): { username: string; password: string } {
+  const { BPS_KAFKA_USERNAME: username, BPS_KAFKA_PASSWORD: password } = config;
+  const problems = [
+    ...(username ? [] : ['BPS_KAFKA_USERNAME: required (this service\'s Kafka principal; the broker refuses anonymous clients)']),
+    ...(password ? [] : ['BPS_KAFKA_PASSWORD: required (the Kafka principal\'s SCRAM password)']),
+  ];
+  if (problems.length > 0 || !username || !password) throw new ConfigError(problems);
+  return { username, password };
+}
+
 export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {

@@ -24,6 +24,41 @@ export const topics = {
   audit: 'bps.audit.v1',
 } as const;
 
+export type TopicFamily = keyof typeof topics;
+
+/**
+ * The one writer of each topic family: the Kafka principal allowed to produce to it (infra/local/kafka-acls.ts
+ * turns this into broker ACLs) and the `ce_source` values that service stamps on its events. Consumers refuse
+ * (dead-letter) an event whose ce_source is not its topic owner's, so a principal that somehow writes a topic can
+ * still not speak for its owner.
+ */
+export const topicOwners = {
+  standards: { principal: 'registry', sources: ['/bps/registry'] },
+  proposals: { principal: 'proposals', sources: ['/bps/proposals'] },
+  approvals: { principal: 'approvals', sources: ['/bps/approvals'] },
+  notifications: { principal: 'notifications', sources: ['/bps/notifications'] },
+  audit: { principal: 'audit', sources: ['/bps/audit'] },
+} as const satisfies Record<TopicFamily, { principal: string; sources: readonly string[] }>;
+
+/** The family of a physical topic (`bps.standards.v1` or a namespaced `bps.standards.v1.<ns>`), if it is one. */
+export function topicFamilyOf(physicalTopic: string): TopicFamily | undefined {
+  return (Object.keys(topics) as TopicFamily[]).find((f) => physicalTopic === topics[f] || physicalTopic.startsWith(`${topics[f]}.`));
+}
+
+/** Why an event's ce_source may not appear on this topic, or undefined when it may (topics outside the families are not checked). */
+export function foreignSourceReason(physicalTopic: string, source: string): string | undefined {
+  const family = topicFamilyOf(physicalTopic);
+  if (family === undefined) return undefined;
+  const owner = topicOwners[family];
+  if ((owner.sources as readonly string[]).includes(source)) return undefined;
+  return `ce_source "${source}" does not belong to ${topics[family]}'s owner (${owner.principal}: ${owner.sources.join(', ')})`;
+}
+
+/** The dead-letter topic of one consumer principal for one topic: `bps.dlq.<principal>.<topic>` (its own prefix, writable only by it). */
+export function deadLetterTopic(principal: string, topic: string): string {
+  return `bps.dlq.${principal}.${topic}`;
+}
+
 /**
  * The physical topic for a logical one. A namespace (config BPS_TOPIC_NAMESPACE) gives a deployment or an
  * integration test its own topics: "bps.standards.v1" + "t42" -> "bps.standards.v1.t42".

@@ -3,19 +3,35 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type Producer, type KafkaMessage, type LogEntry, type Message } from 'kafkajs';
 import type { Collection, Db } from 'mongodb';
-import { errorMessage, isRetriable } from '../errors/errors';
+import { errorMessage, isRetriable, ValidationError } from '../errors/errors';
 import type { Logger } from '../log/logger';
 import { isDuplicateKey, insertOne } from '../mongo/mongo';
 import { extractTraceContext, inSpan, injectTraceContext, SpanKind } from '../telemetry/otel';
 import { fromKafkaMessage, toKafkaMessage, type CloudEvent } from './cloudevents';
-import { encodeData, topicName, type EventDefinition } from '../events/catalog';
+import { deadLetterTopic, encodeData, foreignSourceReason, topicName, type EventDefinition } from '../events/catalog';
 
 export type { CloudEvent };
 
-export function createKafka(options: { brokers: string; clientId: string; logger: Logger }): Kafka {
+/** A Kafka principal's SASL/SCRAM-SHA-512 credentials (config BPS_KAFKA_USERNAME / BPS_KAFKA_PASSWORD). */
+export type KafkaCredentials = { readonly username: string; readonly password: string };
+
+const principals = new WeakMap<Kafka, string>();
+
+/** The principal a client built by createKafka authenticates as (names its dead-letter topics). */
+export function principalOf(kafka: Kafka): string {
+  const principal = principals.get(kafka);
+  if (principal === undefined) throw new Error('this Kafka client was not built by createKafka: its principal is unknown');
+  return principal;
+}
+
+/** A Kafka client authenticated as one principal (SASL/SCRAM-SHA-512); the broker refuses anonymous clients. */
+export function createKafka(options: { brokers: string; clientId: string; logger: Logger; credentials: KafkaCredentials }): Kafka {
+  const { username, password } = options.credentials;
+  if (!username || !password) throw new Error('Kafka credentials are required (BPS_KAFKA_USERNAME, BPS_KAFKA_PASSWORD)');
   const log = options.logger.child({ component: 'kafkajs' });
-  return new Kafka({
+  const kafka = new Kafka({
     clientId: options.clientId,
+    sasl: { mechanism: 'scram-sha-512', username, password },
     brokers: options.brokers.split(',').map((b) => b.trim()).filter(Boolean),
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
@@ -25,6 +41,8 @@ export function createKafka(options: { brokers: string; clientId: string; logger
     },
     retry: { initialRetryTime: 200, retries: 8 },
   });
+  principals.set(kafka, username);
+  return kafka;
 }
 
 export async function ensureTopics(kafka: Kafka, topicNames: readonly string[], numPartitions = 3): Promise<void> {
@@ -135,7 +153,10 @@ export type ConsumerOptions = {
   processed: ProcessedEvents;
   logger: Logger;
   fromBeginning?: boolean;
-  /** Where events that can never be handled go (default `<topic>.dlq`), so one poison event does not stop the stream. */
+  /**
+   * Where events that can never be handled go, so one poison event does not stop the stream. Default: the consumer
+   * principal's own `bps.dlq.<principal>.<topic>` (catalog deadLetterTopic), which only that principal may write.
+   */
   deadLetterTopic?: (topic: string) => string;
 };
 
@@ -179,6 +200,13 @@ export class EventConsumer {
       await this.deadLetter(topic, message, error);
       return;
     }
+    const foreign = foreignSourceReason(topic, event.source);
+    if (foreign !== undefined) {
+      // Refused: only the topic's owner speaks on it. Not handled, not remembered; kept in the dead-letter topic.
+      logger.error({ topic, ceId: event.id, type: event.type, source: event.source }, `event refused (${foreign}); sent to dead-letter topic`);
+      await this.deadLetter(topic, message, new ValidationError([{ field: 'ce_source', description: foreign }]), 'foreign-source');
+      return;
+    }
     if (await processed.seen(groupId, event.id)) {
       logger.debug({ ceId: event.id, type: event.type }, 'duplicate event skipped');
       return;
@@ -196,9 +224,10 @@ export class EventConsumer {
     await processed.remember(groupId, event);
   }
 
-  private async deadLetter(topic: string, message: KafkaMessage, error: unknown): Promise<void> {
-    const target = (this.options.deadLetterTopic ?? ((t: string) => `${t}.dlq`))(topic);
-    const headers = { ...(message.headers ?? {}), 'x-bps-error': errorMessage(error), 'x-bps-consumer-group': this.options.groupId, 'x-bps-source-topic': topic };
+  /** Reason header `x-bps-dead-letter-reason`: `foreign-source` for a refused ce_source, else `unhandleable`. */
+  private async deadLetter(topic: string, message: KafkaMessage, error: unknown, reason: 'foreign-source' | 'unhandleable' = 'unhandleable'): Promise<void> {
+    const target = (this.options.deadLetterTopic ?? ((t: string) => deadLetterTopic(principalOf(this.options.kafka), t)))(topic);
+    const headers = { ...(message.headers ?? {}), 'x-bps-error': errorMessage(error), 'x-bps-consumer-group': this.options.groupId, 'x-bps-source-topic': topic, 'x-bps-dead-letter-reason': reason };
     await this.dlqProducer.sendRaw(target, [{ key: message.key, value: message.value, headers }]);
   }
 
