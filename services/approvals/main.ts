@@ -15,7 +15,7 @@ const schema = configSchema({
   // Default route durations: a step is due this long after its stage opens; reminder this long before.
   APPROVALS_STEP_DUE_SECONDS: z.coerce.number().int().positive().default(5 * 24 * 3600),
   APPROVALS_REMINDER_BEFORE_SECONDS: z.coerce.number().int().nonnegative().default(24 * 3600),
-});
+}).refine((c) => c.BPS_DECISION_SIGNING_JWK !== undefined, { path: ['BPS_DECISION_SIGNING_JWK'], message: 'required: the key that signs every decision changing the standard' });
 
 runMain('approvals', async () => {
   const config = loadConfig(schema);
@@ -31,6 +31,7 @@ runMain('approvals', async () => {
     grpcPort: config.APPROVALS_GRPC_PORT,
     tokens: new TokenService(config.BPS_JWT_SECRET, config.BPS_JWT_ISSUER),
     logger: createLogger('approvals', config.BPS_LOG_LEVEL),
+    decisionSigningJwk: config.BPS_DECISION_SIGNING_JWK ?? '',
     durations: { dueSeconds: config.APPROVALS_STEP_DUE_SECONDS, reminderBeforeSeconds: config.APPROVALS_REMINDER_BEFORE_SECONDS },
   });
 });

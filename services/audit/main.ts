@@ -20,7 +20,7 @@ const schema = configSchema({
 }).refine((c) => c.BPS_ENV !== 'production' || c.AUDIT_SIGNING_KEY !== undefined, {
   path: ['AUDIT_SIGNING_KEY'],
   message: 'must be set in production (checkpoints signed with a generated key prove nothing)',
-});
+}).refine((c) => c.BPS_DECISION_PUBLIC_JWKS !== undefined, { path: ['BPS_DECISION_PUBLIC_JWKS'], message: 'required: decisions changing the standard are verified before they are recorded as fact' });
 
 runMain('audit', async () => {
   const config = loadConfig(schema);
@@ -38,6 +38,7 @@ runMain('audit', async () => {
     signatureAlgorithm: config.AUDIT_SIGNATURE_ALGORITHM,
     signingKey: config.AUDIT_SIGNING_KEY,
     checkpointIntervalMs: config.AUDIT_CHECKPOINT_INTERVAL_MS,
+    decisionPublicJwks: config.BPS_DECISION_PUBLIC_JWKS ?? '',
   });
   return { stop: app.stop };
 });

@@ -12,7 +12,7 @@ const schema = configSchema({
   REGISTRY_DB: z.string().min(1).default('bps_registry'),
   REGISTRY_REFILE_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   REGISTRY_SCHEDULER_POLL_MS: z.coerce.number().int().min(100).default(60_000),
-});
+}).refine((c) => c.BPS_DECISION_PUBLIC_JWKS !== undefined, { path: ['BPS_DECISION_PUBLIC_JWKS'], message: 'required: the keys approved change sets are verified against' });
 
 runMain('registry', async () => {
   const config = loadConfig(schema);
@@ -28,5 +28,6 @@ runMain('registry', async () => {
     logger,
     refileDays: config.REGISTRY_REFILE_DAYS,
     schedulerPollMs: config.REGISTRY_SCHEDULER_POLL_MS,
+    decisionPublicJwks: config.BPS_DECISION_PUBLIC_JWKS ?? '',
   });
 });

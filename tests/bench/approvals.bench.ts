@@ -17,6 +17,7 @@ import { connectMongo } from '../../services/shared/mongo/mongo';
 import { connectTemporal } from '../../services/shared/temporal/temporal';
 import { approvalStateQuery, workflowTypes, type ProposalApprovalInput } from '../../workflows/contracts';
 import type { Bench } from './run';
+import { decisionSigningDeps } from '../support/decisions';
 
 const logger = createLogger('bench', 'silent');
 const secret = 'bench-secret-for-bps-approvals-0123456789abcdef';
@@ -43,7 +44,7 @@ const bench: Bench = {
     const topicNamespace = `bench-${id}`;
     const dbName = `bench-approvals-${id}`;
     const tokens = new TokenService(secret, 'bps-platform');
-    const app = await startApprovals({
+    const app = await startApprovals({ ...decisionSigningDeps(),
       mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace, temporalAddress: endpoints.temporalAddress,
       temporalNamespace: endpoints.temporalNamespace, taskQueue, grpcPort: 0, tokens, logger, durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 20,
     });

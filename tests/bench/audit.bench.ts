@@ -14,6 +14,7 @@ import { createKafka, EventProducer } from '../../services/shared/kafka/kafka';
 import { createLogger } from '../../services/shared/log/logger';
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import type { Bench, BenchRow } from './run';
+import { decisionVerifyingDeps } from '../support/decisions';
 
 const logger = createLogger('bench', 'silent');
 const name = (p: string) => `t-bench-${p}-${Date.now().toString(36)}`;
@@ -74,7 +75,7 @@ function signingRows(count: number): BenchRow[] {
 
 async function endToEnd(endpoints: { kafkaBrokers: string; mongoUri: string }, count: number): Promise<BenchRow> {
   const namespace = name('audit');
-  const app = await startAudit({
+  const app = await startAudit({ ...decisionVerifyingDeps(),
     mongoUri: endpoints.mongoUri, dbName: namespace, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: namespace, grpcPort: 0,
     tokens: new TokenService('bench-secret-for-audit-benchmark-0123456789', 'bps-platform'), logger, environment: 'test',
     hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 1_000, consumerGroup: namespace,

@@ -34,6 +34,7 @@ import { testJwtSecret, uniqueName } from '../support/names';
 
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { initTelemetry } from '../../services/shared/telemetry/otel';
+import { decisionSigningDeps, decisionVerifyingDeps } from '../support/decisions';
 initTelemetry({ serviceName: 'e2e', exporter: new InMemorySpanExporter() });
 const tokens = new TokenService(testJwtSecret, 'bps-platform');
 const token = (p: PersonaName) => tokens.mint(personas[p]);
@@ -58,10 +59,10 @@ describe('ad-hoc field revision, end to end', () => {
 
   beforeAll(async () => {
     const common = { mongoUri: s.mongoUri, kafkaBrokers: s.kafkaBrokers, topicNamespace: ns, grpcPort: 0, tokens, logger: testLogger };
-    registry = await startRegistry({ ...common, dbName: db('registry'), schedulerPollMs: 500, relayPollMs: 50 });
+    registry = await startRegistry({ ...decisionVerifyingDeps(), ...common, dbName: db('registry'), schedulerPollMs: 500, relayPollMs: 50 });
     temporal = await connectTemporal({ address: s.temporalAddress, namespace: s.temporalNamespace });
     proposals = await startProposals({ ...common, dbName: db('proposals'), registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, relayPollMs: 50 });
-    approvals = await startApprovals({
+    approvals = await startApprovals({ ...decisionSigningDeps(),
       ...common, dbName: db('approvals'), temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace, taskQueue,
       durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 50,
     });
@@ -72,7 +73,7 @@ describe('ad-hoc field revision, end to end', () => {
       delivery: { concurrency: 8, perSubscriptionConcurrency: 2, requestTimeoutMs: 2_000, leaseMs: 3_000, pollMs: 50, sweepMs: 300 },
       stream: { pollMs: 50, gapGraceMs: 1_000, batchSize: 100 }, defaultSecretGraceMs: 60_000, outboxPollMs: 50,
     });
-    audit = await startAudit({
+    audit = await startAudit({ ...decisionVerifyingDeps(),
       ...common, dbName: db('audit'), environment: 'test', hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 60_000, outboxPollMs: 100,
     });
 

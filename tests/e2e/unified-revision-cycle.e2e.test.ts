@@ -25,6 +25,7 @@ import { connectTemporal, type TemporalHandle } from '../../services/shared/temp
 import { healthProposal } from '../unit/proposals-fixtures';
 import { stack, testLogger } from '../support/stack';
 import { testJwtSecret, uniqueName } from '../support/names';
+import { decisionSigningDeps, decisionVerifyingDeps } from '../support/decisions';
 
 const tokens = new TokenService(testJwtSecret, 'bps-platform');
 const token = (p: PersonaName) => tokens.mint(personas[p]);
@@ -42,10 +43,10 @@ describe('unified revision cycle, end to end', () => {
 
   beforeAll(async () => {
     const common = { mongoUri: s.mongoUri, kafkaBrokers: s.kafkaBrokers, topicNamespace: ns, grpcPort: 0, tokens, logger: testLogger };
-    registry = await startRegistry({ ...common, dbName: db('registry'), schedulerPollMs: 500, relayPollMs: 50 });
+    registry = await startRegistry({ ...decisionVerifyingDeps(), ...common, dbName: db('registry'), schedulerPollMs: 500, relayPollMs: 50 });
     temporal = await connectTemporal({ address: s.temporalAddress, namespace: s.temporalNamespace });
     proposals = await startProposals({ ...common, dbName: db('proposals'), registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, relayPollMs: 50 });
-    approvals = await startApprovals({
+    approvals = await startApprovals({ ...decisionSigningDeps(),
       ...common, dbName: db('approvals'), temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace, taskQueue,
       durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 50,
     });

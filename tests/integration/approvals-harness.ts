@@ -7,6 +7,7 @@ import { ApprovalInboxClient } from '../../proto/gen/bps/approvals/v1/inbox';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
 import { TokenService, type Identity } from '../../services/shared/auth/identity';
 import { topicName, topics } from '../../services/shared/events/catalog';
+import { decisionSigningDeps } from '../support/decisions';
 import { createKafka, EventConsumer, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { connectTemporal, type TemporalHandle } from '../../services/shared/temporal/temporal';
@@ -67,7 +68,7 @@ export async function startHarness(options: { durations?: ApprovalsDeps['duratio
   const taskQueue = uniqueName('tq');
   const baseDeps: ApprovalsDeps = {
     mongoUri: s.mongoUri, dbName, kafkaBrokers: s.kafkaBrokers, topicNamespace, temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace,
-    taskQueue, grpcPort: 0, tokens, logger: testLogger, durations: options.durations ?? { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 50,
+    ...decisionSigningDeps(), taskQueue, grpcPort: 0, tokens, logger: testLogger, durations: options.durations ?? { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 50,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
     ...(options.afterChangeSetRecorded ? { afterChangeSetRecorded: options.afterChangeSetRecorded } : {}),
   };

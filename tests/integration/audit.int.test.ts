@@ -27,6 +27,7 @@ import { stack, testLogger } from '../support/stack';
 import { testJwtSecret, uniqueName } from '../support/names';
 import { actors, adHocRevision, CS1, Emitter, P1, R1, step, stepEvents, type Published } from './audit-scenario';
 import { StepClaimed } from '../../proto/gen/bps/approvals/v1/events';
+import { decisionVerifyingDeps } from '../support/decisions';
 
 initTelemetry({ serviceName: 'audit-test', exporter: new InMemorySpanExporter() });
 const run = promisify(execFile);
@@ -45,7 +46,7 @@ describe('audit service', () => {
   let scenarioTraceId = '';
 
   beforeAll(async () => {
-    app = await startAudit({
+    app = await startAudit({ ...decisionVerifyingDeps(),
       mongoUri: stack().mongoUri, dbName, kafkaBrokers: stack().kafkaBrokers, topicNamespace: namespace, grpcPort: 0, tokens,
       logger: testLogger, environment: 'test', hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 1_000,
       consumerGroup: uniqueName('audit'), outboxPollMs: 100,

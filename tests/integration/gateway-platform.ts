@@ -18,6 +18,7 @@ import { connectMongo } from '../../services/shared/mongo/mongo';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { testJwtSecret, uniqueName } from '../support/names';
 import { stack, testLogger } from '../support/stack';
+import { decisionSigningDeps, decisionVerifyingDeps } from '../support/decisions';
 
 // Nothing listens here (port 9 is "discard", never bound in the test environment).
 export const CLOSED_ADDRESS = '127.0.0.1:9';
@@ -47,7 +48,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
   const namespace = uniqueName(prefix);
   const dbName = uniqueName(`${prefix}-reg`).replace(/[^a-zA-Z0-9_-]/g, '_');
   const tokens = new TokenService(testJwtSecret, 'bps-platform');
-  const registry = await startRegistry({ mongoUri, dbName, kafkaBrokers, topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger, schedulerPollMs: 500, relayPollMs: 100 });
+  const registry = await startRegistry({ ...decisionVerifyingDeps(), mongoUri, dbName, kafkaBrokers, topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger, schedulerPollMs: 500, relayPollMs: 100 });
   const dbNames = [dbName];
   let proposals: RunningProposals | undefined;
   let approvals: ApprovalsService | undefined;
@@ -58,7 +59,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
     const proposalsDb = `${dbName}_prop`;
     dbNames.push(approvalsDb, proposalsDb);
     [approvals, temporal] = await Promise.all([
-      startApprovals({
+      startApprovals({ ...decisionSigningDeps(),
         mongoUri, dbName: approvalsDb, kafkaBrokers, topicNamespace: namespace, temporalAddress, temporalNamespace, taskQueue, grpcPort: 0, tokens,
         logger: testLogger, durations: { dueSeconds: 7 * 86400, reminderBeforeSeconds: 86400 }, relayPollMs: 100,
       }),
@@ -85,7 +86,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
   if (options.audit) {
     const auditDb = `${dbName}_audit`;
     dbNames.push(auditDb);
-    audit = await startAudit({
+    audit = await startAudit({ ...decisionVerifyingDeps(),
       mongoUri, dbName: auditDb, kafkaBrokers, topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger, environment: 'test',
       hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 60_000, outboxPollMs: 100,
     });

@@ -17,6 +17,7 @@ import { createLogger } from '../../services/shared/log/logger';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { connectTemporal } from '../../services/shared/temporal/temporal';
 import { testJwtSecret, uniqueName } from '../support/names';
+import { decisionVerifyingDeps } from '../support/decisions';
 
 export type Endpoints = { kafkaBrokers: string; temporalAddress: string; temporalNamespace: string; mongoUri: string };
 
@@ -68,7 +69,7 @@ export async function startProposalsTestEnv(prefix: string, endpoints: Endpoints
   };
   // Independent start-ups run side by side: the registry's seeding dominates.
   const [registry, temporal, collector] = await Promise.all([
-    startRegistry({
+    startRegistry({ ...decisionVerifyingDeps(),
       mongoUri: endpoints.mongoUri, dbName: `${dbBase}_reg`, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: namespace, grpcPort: 0,
       tokens, logger, schedulerPollMs: 60_000, relayPollMs: 200,
     }),

@@ -10,6 +10,7 @@ import { personas, type PersonaName } from '../../services/shared/auth/personas'
 import { approvalEvents } from '../../services/shared/events/approvals';
 import { decodeData, topicName, topics } from '../../services/shared/events/catalog';
 import { standardEvents } from '../../services/shared/events/standards';
+import { decisionVerifyingDeps, signedEvent } from '../support/decisions';
 import { createKafka, ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { stack, testLogger } from '../support/stack';
@@ -38,7 +39,7 @@ export async function startTestRegistry(prefix: string, overrides: Partial<Regis
   const tokens = new TokenService(testJwtSecret, 'bps-platform');
   const deps: RegistryDeps = {
     mongoUri, dbName, kafkaBrokers, topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger,
-    schedulerPollMs: 200, relayPollMs: 100, ...overrides,
+    schedulerPollMs: 200, relayPollMs: 100, ...decisionVerifyingDeps(), ...overrides,
   };
   let running = await startRegistry(deps);
   let client = new StandardRegistryClient(`127.0.0.1:${running.grpcPort}`, grpc.credentials.createInsecure());
@@ -64,7 +65,7 @@ export async function startTestRegistry(prefix: string, overrides: Partial<Regis
       const actor = { subject: personas['final-approver'].subject, organisation: 'SCO', roles: ['final-approver'] };
       const payload = approvalEvents.changeSetApproved.codec.fromPartial({ changeSet, actor });
       const event = newEvent(approvalEvents.changeSetApproved, payload, { source: '/test/approvals', key: changeSet.changeSetId ?? 'x', topicNamespace: namespace, ...(id ? { id } : {}) });
-      await producer.publish([event]);
+      await producer.publish([await signedEvent(event)]);
       return event.id;
     },
     eventsOf(definition) {

@@ -9,6 +9,7 @@ import { isDuplicateKey, insertOne } from '../mongo/mongo';
 import { extractTraceContext, inSpan, injectTraceContext, SpanKind } from '../telemetry/otel';
 import { fromKafkaMessage, toKafkaMessage, type CloudEvent } from './cloudevents';
 import { encodeData, topicName, type EventDefinition } from '../events/catalog';
+import { eventContentDigest } from '../events/decision-signature';
 
 export type { CloudEvent };
 
@@ -107,18 +108,26 @@ export class EventProducer {
   }
 }
 
-/** Remembers which ce_ids a consumer group has handled, so redelivered events are skipped. */
+/**
+ * Remembers which events a consumer group has handled, so redelivered events are skipped. An event is known by its
+ * ce_id AND the digest of its content (canonical bytes + decision signature): a forger who sends an event under a
+ * real event's id first does not make the real one a "duplicate" (issue #13).
+ */
 export class ProcessedEvents {
-  private readonly collection: Collection<{ _id: string; group: string; type: string; processedAt: Date }>;
+  private readonly collection: Collection<{ _id: string; group: string; eventId: string; type: string; processedAt: Date }>;
   constructor(db: Db, collectionName = 'processed_events') {
     this.collection = db.collection(collectionName);
   }
-  async seen(group: string, eventId: string): Promise<boolean> {
-    return (await this.collection.countDocuments({ _id: `${group}:${eventId}` }, { limit: 1 })) > 0;
+  /** `<group>:<ce_id>:<content digest>`: the _id of a processed event's document. */
+  static key(group: string, event: CloudEvent): string {
+    return `${group}:${event.id}:${eventContentDigest(event)}`;
+  }
+  async seen(group: string, event: CloudEvent): Promise<boolean> {
+    return (await this.collection.countDocuments({ _id: ProcessedEvents.key(group, event) }, { limit: 1 })) > 0;
   }
   async remember(group: string, event: CloudEvent): Promise<void> {
     try {
-      await insertOne(this.collection, { _id: `${group}:${event.id}`, group, type: event.type, processedAt: new Date() }, 'processed event');
+      await insertOne(this.collection, { _id: ProcessedEvents.key(group, event), group, eventId: event.id, type: event.type, processedAt: new Date() }, 'processed event');
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
@@ -179,7 +188,7 @@ export class EventConsumer {
       await this.deadLetter(topic, message, error);
       return;
     }
-    if (await processed.seen(groupId, event.id)) {
+    if (await processed.seen(groupId, event)) {
       logger.debug({ ceId: event.id, type: event.type }, 'duplicate event skipped');
       return;
     }
