@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { JWK } from 'jose';
+import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { actorLogsOf, indexFieldsOf } from '../../services/audit/domain/derive';
 import { refusalEvent } from '../../services/audit/domain/refusal';
@@ -78,7 +79,7 @@ describe('detached decision signatures (JWS, EdDSA)', () => {
     const signed = await signEvent(await decisionSigner(approvals.privateJwk), approved());
     const message = toKafkaMessage(signed);
     expect(message.headers?.['ce_bpsdecisionsig']).toBe(signed.extensions[DECISION_SIGNATURE_EXTENSION]);
-    const back = fromKafkaMessage({ key: Buffer.from(message.key as string), value: message.value as Buffer, headers: message.headers, timestamp: '0', attributes: 0, offset: '0', size: 0 });
+    const back = fromKafkaMessage({ key: Buffer.from(message.key as string), value: message.value as Buffer, headers: message.headers ?? {}, timestamp: '0', attributes: 0, offset: '0' } as unknown as KafkaMessage);
     expect(back.extensions).toEqual(signed.extensions);
     expect(await decisionVerifier(approvals.jwks).verify(back)).toEqual({ ok: true, keyId: 'approvals-1' });
   });
@@ -88,7 +89,7 @@ describe('detached decision signatures (JWS, EdDSA)', () => {
     const forged = approved({}, { changeSet: { changeSetId: 'CS-1', changes: [{ itemCode: 'EMP-03', level: 'raised' }] } });
     expect(eventContentDigest(real)).not.toBe(eventContentDigest(forged));
     expect(eventContentDigest(real)).not.toBe(eventContentDigest(approved())); // same content, signature stripped
-    expect(eventContentDigest(real)).toBe(eventContentDigest({ ...real, key: 'x' }));
+    expect(eventContentDigest(real)).toBe(eventContentDigest({ ...real, traceparent: '00-0123456789abcdef0123456789abcdef-0123456789abcdef-01' } as typeof real));
   });
 
   it('key sets: public Ed25519 keys with a kid only, private members dropped', () => {
