@@ -1,7 +1,9 @@
 // Builds the gateway from explicit dependencies: fastify with the JSON API over the gRPC services, the OpenAPI
 // document, the web console and local sign-in. main.ts only reads config and calls startGateway.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { JSONWebKeySet } from 'jose';
 import type { Identity, TokenService } from '../shared/auth/identity';
+import { parseDecisionKeys } from '../shared/events/decision-signature';
 import type { Logger } from '../shared/log/logger';
 import { Backends, type BackendAddresses } from './adapters/backends';
 import { auditRoutes } from './api/audit-routes';
@@ -32,6 +34,8 @@ export type GatewayDeps = {
   rateLimit?: { burst: number; perSecond: number };
   backendTimeoutMs?: number;
   now?: () => number;
+  /** The decision verification keys (public JWKS) published at /.well-known/bps-decision-keys.json. */
+  decisionPublicJwks?: string | JSONWebKeySet;
 };
 
 export type RunningGateway = {
@@ -51,6 +55,7 @@ declare module 'fastify' {
 
 export const TOKEN_COOKIE = 'bps_token';
 export const VERSION = '0.1.0';
+export const DECISION_KEYS_PATH = '/.well-known/bps-decision-keys.json';
 
 const isApi = (url: string): boolean => url.startsWith('/api/') || url === '/openapi.json' || url.startsWith('/openapi.json?');
 
@@ -156,6 +161,12 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   const openapi = buildOpenApi(routes, schemas.all(), { version: VERSION });
   app.get('/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(openapi));
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // Public keys that verify every decision changing the standard (issue #13): subscribers check publications offline.
+  const decisionKeys = deps.decisionPublicJwks !== undefined ? parseDecisionKeys(deps.decisionPublicJwks) : undefined;
+  app.get(DECISION_KEYS_PATH, async (_req, reply) => {
+    if (!decisionKeys) throw new GatewayHttpError(gatewayError(404, 'NOT_FOUND', 'no decision keys configured (BPS_DECISION_PUBLIC_JWKS)'));
+    return reply.type('application/jwk-set+json').header('cache-control', 'public, max-age=300').send(decisionKeys);
+  });
 
   const address = await app.listen({ port: deps.port, host: deps.host ?? '127.0.0.1' });
   const port = Number(new URL(address).port);

@@ -13,6 +13,7 @@ import type { Consumer } from 'kafkajs';
 import type { ServiceItem } from '../../proto/gen/bps/common/v1/common';
 import { ReleaseKind, type ChangeSet } from '../../proto/gen/bps/standards/v1/changes';
 import { startAudit, type AuditApp } from '../../services/audit/app';
+import { DECISION_KEYS_PATH, startGateway, type RunningGateway } from '../../services/gateway/app';
 import { verifyChain } from '../../services/audit/domain/verify';
 import { toStoredEntry } from '../../services/audit/adapters/log-store';
 import { REFUSED_DECISION_TYPE } from '../../services/audit/domain/refusal';
@@ -39,6 +40,7 @@ describe('signed decisions: forged approved change sets', () => {
   let dlqConsumer: Consumer;
   const dlq: { ceId: string; error: string }[] = [];
   let token: string;
+  let gateway: RunningGateway;
 
   const getItem = async (code: string) => (await unary(r.client.getItem.bind(r.client), { itemCode: code, provinceCode: '', asOf: undefined }, token)).national!;
   const raise = (id: string, base: { item: ServiceItem; version: number }, text: string): ChangeSet => ({
@@ -81,6 +83,12 @@ describe('signed decisions: forged approved change sets', () => {
       ...decisionVerifyingDeps(), mongoUri: stack().mongoUri, dbName: uniqueName('dec_audit'), kafkaBrokers: stack().kafkaBrokers, topicNamespace: r.namespace, grpcPort: 0,
       tokens: r.tokens, logger: testLogger, environment: 'test', hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 60_000, consumerGroup: uniqueName('dec-audit'),
     });
+    // The gateway only publishes the keys here (its backends are not needed).
+    const closed = '127.0.0.1:9';
+    gateway = await startGateway({
+      ...decisionVerifyingDeps(), port: 0, tokens: r.tokens, logger: testLogger, environment: 'test',
+      backends: { registry: closed, proposals: closed, approvals: closed, notifications: closed, audit: closed },
+    });
     const kafka = createKafka({ brokers: stack().kafkaBrokers, clientId: 'dec-test', logger: testLogger });
     producer = new EventProducer(kafka);
     const dlqTopic = `${topicName(topics.approvals, r.namespace)}.dlq`;
@@ -96,6 +104,7 @@ describe('signed decisions: forged approved change sets', () => {
   });
 
   afterAll(async () => {
+    await gateway?.stop();
     await dlqConsumer?.disconnect();
     await producer?.disconnect();
     await audit?.stop();
@@ -150,7 +159,11 @@ describe('signed decisions: forged approved change sets', () => {
     const publication = r.events.find((e) => e.type === standardEvents.versionPublished.type && JSON.parse(e.data.toString()).changeSetId === id)!;
     const data = JSON.parse(publication.data.toString()) as Record<string, unknown>;
     const keys = stackDecisionKeys();
-    const jwks = JSON.stringify(publicDecisionJwks(keys.publicJwk as never, keys.keyId));
+    const published = await fetch(`${gateway.url}${DECISION_KEYS_PATH}`);
+    expect(published.headers.get('content-type')).toContain('application/jwk-set+json');
+    const jwks = await published.text();
+    expect(JSON.parse(jwks)).toEqual(publicDecisionJwks(keys.publicJwk as never, keys.keyId));
+    expect(jwks).not.toContain('"d"');
     expect((await checkPublication(data, jwks)).problems).toEqual([]);
     expect(await checkPublication(data, jwks)).toMatchObject({ ok: true, keyId: keys.keyId, eventId: realEvent.id, changeSetId: id });
     const dir = mkdtempSync(join(tmpdir(), 'bps-dec-'));
@@ -158,6 +171,9 @@ describe('signed decisions: forged approved change sets', () => {
     writeFileSync(join(dir, 'publication.json'), JSON.stringify({ specversion: '1.0', id: publication.id, type: publication.type, source: publication.source, time: publication.time, data }));
     const ok = await run('npx', ['tsx', 'services/shared/events/decisions-verify-cli.ts', join(dir, 'publication.json'), '--keys', join(dir, 'keys.json')]);
     expect(ok.stdout).toContain(`OK: change set ${id}`);
+    writeFileSync(join(dir, 'tampered.json'), JSON.stringify({ ...data, changeSetId: 'cs-invented' }));
+    const bad = await run('npx', ['tsx', 'services/shared/events/decisions-verify-cli.ts', join(dir, 'tampered.json'), '--keys', `${gateway.url}${DECISION_KEYS_PATH}`]).then(() => 0, (e: { code: number; stderr: string }) => e);
+    expect(bad).toMatchObject({ code: 1 });
     // A publication whose items were altered after signing, or checked against another key set, fails.
     const tampered = { ...data, itemVersions: [...(data['itemVersions'] as unknown[]), { itemCode: 'EMP-01', version: 9 }] };
     expect((await checkPublication(tampered, jwks)).problems).toEqual(['item EMP-01 is published but no signed change names it']);

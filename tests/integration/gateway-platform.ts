@@ -98,7 +98,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
     notifications: notifications ? `127.0.0.1:${notifications.grpcPort}` : CLOSED_ADDRESS,
     audit: audit ? `127.0.0.1:${audit.port}` : CLOSED_ADDRESS,
   };
-  const gateway = await startGateway({
+  const gateway = await startGateway({ ...decisionVerifyingDeps(),
     port: 0, tokens, logger: testLogger, environment: 'test', backends: addresses, backendTimeoutMs: 10_000,
     rateLimit: { burst: 10_000, perSecond: 10_000 }, ...gatewayOverrides,
   });
