@@ -169,10 +169,10 @@ describe('signed decisions: forged approved change sets', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bps-dec-'));
     writeFileSync(join(dir, 'keys.json'), jwks);
     writeFileSync(join(dir, 'publication.json'), JSON.stringify({ specversion: '1.0', id: publication.id, type: publication.type, source: publication.source, time: publication.time, data }));
-    const ok = await run('npx', ['tsx', 'services/shared/events/decisions-verify-cli.ts', join(dir, 'publication.json'), '--keys', join(dir, 'keys.json')]);
+    const ok = await run('npx', ['tsx', 'services/cli/decisions-verify.ts', join(dir, 'publication.json'), '--keys', join(dir, 'keys.json')]);
     expect(ok.stdout).toContain(`OK: change set ${id}`);
     writeFileSync(join(dir, 'tampered.json'), JSON.stringify({ ...data, changeSetId: 'cs-invented' }));
-    const bad = await run('npx', ['tsx', 'services/shared/events/decisions-verify-cli.ts', join(dir, 'tampered.json'), '--keys', `${gateway.url}${DECISION_KEYS_PATH}`]).then(() => 0, (e: { code: number; stderr: string }) => e);
+    const bad = await run('npx', ['tsx', 'services/cli/decisions-verify.ts', join(dir, 'tampered.json'), '--keys', `${gateway.url}${DECISION_KEYS_PATH}`]).then(() => 0, (e: { code: number; stderr: string }) => e);
     expect(bad).toMatchObject({ code: 1 });
     // A publication whose items were altered after signing, or checked against another key set, fails.
     const tampered = { ...data, itemVersions: [...(data['itemVersions'] as unknown[]), { itemCode: 'EMP-01', version: 9 }] };

@@ -2,7 +2,7 @@
 // checks offline that a publication (a bps.standard.version.published webhook body or its data) applies a decision
 // the approvals service signed. Exit 0 = verified, 1 = does not verify, 2 = usage or unreadable input.
 import { readFileSync } from 'node:fs';
-import { checkPublication } from './publication-check';
+import { checkPublication } from '../shared/events/publication-check';
 
 const args = process.argv.slice(2);
 const keysAt = args.indexOf('--keys');
