@@ -72,6 +72,7 @@ describe('signed decisions: forged approved change sets', () => {
       expect(await r.running.store.releases.findOne({ changeSetId: id })).toBeNull();
       expect(r.eventsOf(standardEvents.versionPublished).filter((p) => p.changeSetId === id)).toEqual([]);
       expect(await audit.store.entriesOf(`change-set:${id}`)).toEqual([]);
+      expect(await audit.store.entriesOf(`proposal:P-${id}`)).toEqual([]);
     }
     expect(await audit.store.entriesOf(`actor:${invented.subject}`)).toEqual([]);
   };

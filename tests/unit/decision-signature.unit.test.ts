@@ -7,6 +7,8 @@ import { refusalEvent } from '../../services/audit/domain/refusal';
 import {
   canonicalEventBytes, decisionSigner, decisionVerifier, DECISION_SIGNATURE_EXTENSION, eventContentDigest, isStandardChanging, parseDecisionKeys, publicDecisionJwks, signEvent,
 } from '../../services/shared/events/decision-signature';
+import { generateSm2Jwk } from '../../services/shared/events/decision-sm2';
+import { checkPublication } from '../../services/shared/events/publication-check';
 import { fromKafkaMessage, toKafkaMessage, type CloudEvent } from '../../services/shared/kafka/cloudevents';
 
 function keys(kid: string) {
@@ -114,5 +116,62 @@ describe('audit: a refused forgery', () => {
     expect(index.actorSubject).toBeNull();
     expect(actorLogsOf(refusal)).toEqual([]);
     expect(JSON.parse(refusal.data)).toMatchObject({ refusedEventId: forged.id, refusalCode: 'unsigned', reason: 'refused forgery (unsigned): no signature' });
+  });
+});
+
+describe('SM2 decision signatures (national algorithms)', () => {
+  const sm2Keys = generateSm2Jwk('approvals-sm2');
+  const ed = keys('approvals-ed');
+  const jwks = { keys: [...ed.jwks.keys, sm2Keys.publicJwk] };
+
+  it('sign with alg SM2 under an SM2 key and verify beside Ed25519 keys', async () => {
+    const signed = await signEvent(await decisionSigner(sm2Keys.privateJwk as JWK), approved());
+    const jws = signed.extensions[DECISION_SIGNATURE_EXTENSION]!;
+    expect(JSON.parse(Buffer.from(jws.split('.')[0]!, 'base64url').toString())).toEqual({ alg: 'SM2', kid: 'approvals-sm2', typ: 'bps-decision+jws' });
+    const verifier = decisionVerifier(jwks);
+    expect(await verifier.verify(signed)).toEqual({ ok: true, keyId: 'approvals-sm2' });
+    expect(await verifier.verify(approved({ id: 'other', extensions: signed.extensions }))).toMatchObject({ ok: false, reason: 'bad_signature' });
+    expect(await decisionVerifier(ed.jwks).verify(signed)).toMatchObject({ ok: false, reason: 'unknown_key' });
+  });
+
+  it('the key fixes the algorithm: an SM2 header under an Ed25519 kid (or the reverse) is refused', async () => {
+    const verifier = decisionVerifier(jwks);
+    const sm2UnderEdKid = await signEvent(await decisionSigner({ ...(sm2Keys.privateJwk as JWK), kid: 'approvals-ed' }), approved());
+    expect(await verifier.verify(sm2UnderEdKid)).toMatchObject({ ok: false, reason: 'malformed_signature' });
+    const edUnderSm2Kid = await signEvent(await decisionSigner({ ...ed.privateJwk, kid: 'approvals-sm2' }), approved());
+    expect(await verifier.verify(edUnderSm2Kid)).toMatchObject({ ok: false, reason: 'malformed_signature' });
+    expect(parseDecisionKeys(jwks).keys.map((k) => k.alg)).toEqual(['EdDSA', 'SM2']);
+  });
+});
+
+describe('offline check of a publication', () => {
+  const k = keys('approvals-pub');
+  const publicationOf = async (changeSetId: string) => {
+    const signed = await signEvent(await decisionSigner(k.privateJwk), approved({}, {
+      changeSet: { changeSetId, effectiveFrom: { year: 2024, month: 1, day: 1 }, changes: [{ changeId: 'c1', modifyItem: { base: { itemCode: 'EMP-03', version: 1 } } }] },
+    }));
+    return {
+      specversion: '1.0', id: 'pub-1', type: 'bps.standard.version.published', source: '/bps/registry', time: '2026-03-02T02:00:00Z',
+      data: {
+        releaseId: `release-${changeSetId}`, changeSetId, effectiveFrom: { year: 2024, month: 1, day: 1 }, itemVersions: [{ itemCode: 'EMP-03', version: 2 }],
+        decision: { eventId: signed.id, canonical: canonicalEventBytes(signed).toString('utf8'), signature: signed.extensions[DECISION_SIGNATURE_EXTENSION], keyId: 'approvals-pub' },
+      },
+    };
+  };
+
+  it('accepts a webhook body whose signed decision names its change set, date and items', async () => {
+    expect(await checkPublication(await publicationOf('CS-9'), k.jwks)).toEqual({ ok: true, problems: [], keyId: 'approvals-pub', eventId: 'wf-1/r1/changeset-approved', changeSetId: 'CS-9' });
+  });
+
+  it('refuses a missing decision, another key, another change set, date or item, and edited signed bytes', async () => {
+    const good = await publicationOf('CS-9');
+    expect((await checkPublication({ ...good.data, decision: undefined }, k.jwks)).problems).toEqual(['the publication carries no signed decision']);
+    expect((await checkPublication(good, keys('approvals-pub').jwks)).problems[0]).toMatch(/^signature refused \(bad_signature\)/);
+    const d = good.data;
+    expect((await checkPublication({ ...d, changeSetId: 'CS-X' }, k.jwks)).problems).toEqual(['the signed change set CS-9 is not the published change set CS-X']);
+    expect((await checkPublication({ ...d, effectiveFrom: { year: 2023, month: 1, day: 1 } }, k.jwks)).problems).toEqual(['the published effective date is not the signed one']);
+    expect((await checkPublication({ ...d, itemVersions: [{ itemCode: 'EMP-04', version: 2 }] }, k.jwks)).problems).toEqual(['item EMP-04 is published but no signed change names it']);
+    const edited = { ...d, decision: { ...d.decision, canonical: d.decision.canonical.replace('EMP-03', 'EMP-04') } };
+    expect((await checkPublication(edited, k.jwks)).problems[0]).toMatch(/^signature refused \(bad_signature\)/);
   });
 });

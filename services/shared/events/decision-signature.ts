@@ -8,7 +8,8 @@
 //
 // Signature: a detached JWS (RFC 7515 Appendix F) in compact form, `<protected header>..<signature>`, header
 // `{ alg: "EdDSA", kid, typ: "bps-decision+jws" }`, payload = base64url(canonical bytes) as usual for JWS (RFC
-// 7515), omitted from the serialisation. It travels as the CloudEvents extension attribute `bpsdecisionsig`
+// 7515), omitted from the serialisation. Where the national algorithms are configured (an SM2 key, JWK kty EC /
+// crv SM2), alg "SM2" (SM2 with SM3, see decision-sm2.ts); a key's type fixes the one alg it verifies. It travels as the CloudEvents extension attribute `bpsdecisionsig`
 // (Kafka binary mode: header `ce_bpsdecisionsig`). Keys: the approvals service's private Ed25519 JWK
 // (BPS_DECISION_SIGNING_JWK) and the public JWKS every verifier is configured with (BPS_DECISION_PUBLIC_JWKS),
 // also published by the gateway at /.well-known/bps-decision-keys.json.
@@ -16,6 +17,7 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { base64url, CompactSign, compactVerify, createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK } from 'jose';
 import { errorMessage } from '../errors/errors';
+import { isSm2Jwk, SM2_ALG, sm2SignJws, sm2VerifyJws } from './decision-sm2';
 
 /** The CloudEvents extension attribute carrying the signature (Kafka header `ce_bpsdecisionsig`). */
 export const DECISION_SIGNATURE_EXTENSION = 'bpsdecisionsig';
@@ -99,9 +101,18 @@ function parseJson<T>(value: string | T, what: string): T {
 /** A signer from the approvals service's private Ed25519 JWK (JSON text or object; `kid` required). */
 export async function decisionSigner(privateJwk: string | JWK): Promise<DecisionSigner> {
   const jwk = parseJson<JWK>(privateJwk, 'BPS_DECISION_SIGNING_JWK');
-  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string') throw new Error('BPS_DECISION_SIGNING_JWK must be a private Ed25519 JWK (kty OKP, crv Ed25519, d)');
   if (typeof jwk.kid !== 'string' || jwk.kid === '') throw new Error('BPS_DECISION_SIGNING_JWK needs a kid');
   const keyId = jwk.kid;
+  if (isSm2Jwk(jwk) && typeof jwk.d === 'string') {
+    return {
+      keyId,
+      async sign(event) {
+        const header = Buffer.from(JSON.stringify({ alg: SM2_ALG, kid: keyId, typ: DECISION_JWS_TYPE })).toString('base64url');
+        return `${header}..${sm2SignJws(`${header}.${base64url.encode(canonicalEventBytes(event))}`, jwk)}`;
+      },
+    };
+  }
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string') throw new Error('BPS_DECISION_SIGNING_JWK must be a private Ed25519 JWK (kty OKP, crv Ed25519, d) or SM2 JWK (kty EC, crv SM2, d)');
   const key = await importJWK({ ...jwk, alg: 'EdDSA' }, 'EdDSA');
   return {
     keyId,
@@ -133,24 +144,26 @@ export type DecisionVerifier = {
 
 const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
 
-/** The public JWKS from config (JSON text or object): Ed25519 keys with a kid, no private members. */
+/** The public JWKS from config (JSON text or object): Ed25519 or SM2 keys with a kid, no private members. */
 export function parseDecisionKeys(publicJwks: string | JSONWebKeySet): JSONWebKeySet {
   const jwks = parseJson<JSONWebKeySet>(publicJwks, 'BPS_DECISION_PUBLIC_JWKS');
   if (!jwks || !Array.isArray(jwks.keys) || jwks.keys.length === 0) throw new Error('BPS_DECISION_PUBLIC_JWKS must be a JWKS with at least one key');
   return {
     keys: jwks.keys.map((k) => {
-      if (k.kty !== 'OKP' || k.crv !== 'Ed25519' || typeof k.x !== 'string') throw new Error('BPS_DECISION_PUBLIC_JWKS: every key must be a public Ed25519 JWK');
+      const sm2Key = isSm2Jwk(k) && typeof k.x === 'string' && typeof k.y === 'string';
+      if (!sm2Key && (k.kty !== 'OKP' || k.crv !== 'Ed25519' || typeof k.x !== 'string')) throw new Error('BPS_DECISION_PUBLIC_JWKS: every key must be a public Ed25519 (or SM2) JWK');
       if (typeof k.kid !== 'string' || k.kid === '') throw new Error('BPS_DECISION_PUBLIC_JWKS: every key needs a kid');
       const pub = Object.fromEntries(Object.entries(k).filter(([name]) => !privateMembers.includes(name))) as JWK;
-      return { ...pub, alg: 'EdDSA', use: 'sig' };
+      return { ...pub, alg: sm2Key ? SM2_ALG : 'EdDSA', use: 'sig' };
     }),
   };
 }
 
 export function decisionVerifier(publicJwks: string | JSONWebKeySet): DecisionVerifier {
   const jwks = parseDecisionKeys(publicJwks);
-  const keySet = createLocalJWKSet(jwks);
-  const kids = new Set(jwks.keys.map((k) => k.kid));
+  const edKeys = jwks.keys.filter((k) => k.alg === 'EdDSA');
+  const keySet = edKeys.length > 0 ? createLocalJWKSet({ keys: edKeys }) : undefined;
+  const byKid = new Map(jwks.keys.map((k) => [k.kid, k]));
   const verifyDetached = async (canonical: Uint8Array, signature: string): Promise<Verification> => {
     const parts = signature.split('.');
     if (parts.length !== 3 || parts[1] !== '' || !parts[0] || !parts[2]) return { ok: false, reason: 'malformed_signature', detail: 'not a detached compact JWS (<header>..<signature>)' };
@@ -161,10 +174,20 @@ export function decisionVerifier(publicJwks: string | JSONWebKeySet): DecisionVe
       return { ok: false, reason: 'malformed_signature', detail: 'protected header is not JSON' };
     }
     const kid = typeof header.kid === 'string' ? header.kid : undefined;
-    if (header.alg !== 'EdDSA') return { ok: false, reason: 'malformed_signature', detail: `alg ${String(header.alg)} is not accepted (EdDSA only)`, ...(kid ? { keyId: kid } : {}) };
-    if (!kid || !kids.has(kid)) return { ok: false, reason: 'unknown_key', detail: `key id ${kid ?? '(none)'} is not a configured decision key`, ...(kid ? { keyId: kid } : {}) };
+    if (header.alg !== 'EdDSA' && header.alg !== SM2_ALG) return { ok: false, reason: 'malformed_signature', detail: `alg ${String(header.alg)} is not accepted (EdDSA or SM2)`, ...(kid ? { keyId: kid } : {}) };
+    const key = kid ? byKid.get(kid) : undefined;
+    if (!kid || !key) return { ok: false, reason: 'unknown_key', detail: `key id ${kid ?? '(none)'} is not a configured decision key`, ...(kid ? { keyId: kid } : {}) };
+    // The key fixes the algorithm: a header may not choose another one (no algorithm confusion).
+    if (header.alg !== key.alg) return { ok: false, reason: 'malformed_signature', detail: `alg ${String(header.alg)} does not match key ${kid} (${String(key.alg)})`, keyId: kid };
+    const signingInput = `${parts[0]}.${base64url.encode(canonical)}`;
+    if (key.alg === SM2_ALG) {
+      return sm2VerifyJws(signingInput, parts[2], key)
+        ? { ok: true, keyId: kid }
+        : { ok: false, reason: 'bad_signature', detail: "SM2 signature does not match the event's canonical bytes", keyId: kid };
+    }
     try {
-      await compactVerify(`${parts[0]}.${base64url.encode(canonical)}.${parts[2]}`, keySet, { algorithms: ['EdDSA'] });
+      if (!keySet) throw new Error('no Ed25519 keys');
+      await compactVerify(`${signingInput}.${parts[2]}`, keySet, { algorithms: ['EdDSA'] });
       return { ok: true, keyId: kid };
     } catch (error) {
       return { ok: false, reason: 'bad_signature', detail: `signature does not match the event's canonical bytes: ${errorMessage(error)}`, keyId: kid };

@@ -1,5 +1,5 @@
 // The one Kafka wrapper: CloudEvents in, CloudEvents out. Producers are idempotent; consumers commit only
-// what they have handled and skip events whose ce_id they have already processed (at-least-once delivery).
+// what they have handled and skip events they have already processed, known by ce_id + content digest (at-least-once delivery).
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type Producer, type KafkaMessage, type LogEntry, type Message } from 'kafkajs';
 import type { Collection, Db } from 'mongodb';
