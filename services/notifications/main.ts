@@ -28,7 +28,7 @@ const schema = configSchema({
   NOTIFICATIONS_SECRET_GRACE_MS: ms(24 * 3_600_000),
 }).refine((c) => c.NOTIFICATIONS_LEASE_MS > c.NOTIFICATIONS_REQUEST_TIMEOUT_MS, {
   path: ['NOTIFICATIONS_LEASE_MS'], message: 'must exceed NOTIFICATIONS_REQUEST_TIMEOUT_MS (a claim must outlive its request)',
-});
+}).refine((c) => c.BPS_DECISION_PUBLIC_JWKS !== undefined, { path: ['BPS_DECISION_PUBLIC_JWKS'], message: 'required: decisions changing the standard are verified before subscribers are told' });
 
 runMain('notifications', async () => {
   const config = loadConfig(schema);
@@ -56,5 +56,6 @@ runMain('notifications', async () => {
     stream: { pollMs: config.NOTIFICATIONS_POLL_MS, gapGraceMs: 5_000, batchSize: 200 },
     defaultSecretGraceMs: config.NOTIFICATIONS_SECRET_GRACE_MS,
     outboxPollMs: 200,
+    decisionPublicJwks: config.BPS_DECISION_PUBLIC_JWKS ?? '',
   });
 });

@@ -66,7 +66,7 @@ describe('ad-hoc field revision, end to end', () => {
       ...common, dbName: db('approvals'), temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace, taskQueue,
       durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 50,
     });
-    notifications = await startNotifications({
+    notifications = await startNotifications({ ...decisionVerifyingDeps(),
       mongoUri: s.mongoUri, dbName: db('notifications'), kafka: createKafka({ brokers: s.kafkaBrokers, clientId: 'e2e-notifications', logger: testLogger }),
       topicNamespace: ns, consumerGroup: uniqueName('e2e-notif'), grpcPort: 0, tokens, logger: testLogger, allowedHosts: ['127.0.0.1'],
       retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 400, maxRetryAfterMs: 3_000 },

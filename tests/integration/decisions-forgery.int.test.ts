@@ -2,7 +2,8 @@
 // approvals service's signature over its canonical bytes verifies; a forgery (unsigned, signed by another key, a
 // genuine signature over other content, or one that takes a real event's id first) changes nothing, goes to the
 // dead-letter topic and is recorded by audit as a refused forgery — attributed to nobody, in no item / change-set /
-// actor log — while the real event whose id was stolen is still applied.
+// actor log — and never reaches subscribers (notifications feed), while the real event whose id was stolen is still
+// applied and fed.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,9 @@ import { decisionVerifyingDeps, forge, otherDecisionKeys, signedEvent, stackDeci
 import { uniqueName } from '../support/names';
 import { stack, testLogger } from '../support/stack';
 import { startTestRegistry, standardEvents, type TestRegistry } from './registry-helpers';
+import { startApp as startNotifications } from './notifications.support';
+import type { NotificationsApp } from '../../services/notifications/app';
+import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 
 const run = promisify(execFile);
 const approver = { subject: 'sco.final.zhou', organisation: 'SCO', roles: ['final-approver'] };
@@ -38,7 +42,10 @@ describe('signed decisions: forged approved change sets', () => {
   let audit: AuditApp;
   let producer: EventProducer;
   let dlqConsumer: Consumer;
-  const dlq: { ceId: string; error: string }[] = [];
+  const dlq: { ceId: string; error: string; group: string }[] = [];
+  let notifications: NotificationsApp;
+  let notificationsDb: MongoHandle;
+  const feed = () => notificationsDb.db.collection<{ _id: string; data: string }>('feed');
   let token: string;
   let gateway: RunningGateway;
 
@@ -62,8 +69,9 @@ describe('signed decisions: forged approved change sets', () => {
     .filter((d) => d.refusedEventId === ceId);
   /** Waits until both the registry (DLQ) and audit (refusal entry) have handled the forgery. */
   const refused = async (event: CloudEvent, reason: string) => {
-    await expect.poll(() => dlq.filter((d) => d.ceId === event.id).length, { timeout: 30_000 }).toBeGreaterThan(0);
-    expect(dlq.find((d) => d.ceId === event.id)?.error).toContain(`decision signature refused (${reason})`);
+    // Dead-lettered by both consumers of decisions that act on them: the registry and notifications.
+    await expect.poll(() => dlq.filter((d) => d.ceId === event.id).length, { timeout: 30_000 }).toBe(2);
+    for (const d of dlq.filter((x) => x.ceId === event.id)) expect(d.error).toContain(`decision signature refused (${reason})`);
     await expect.poll(async () => (await refusalsOf(event.id)).map((d) => d.refusalCode), { timeout: 30_000 }).toContain(reason);
   };
   const unchanged = async (version: number, changeSetIds: readonly string[]) => {
@@ -76,6 +84,7 @@ describe('signed decisions: forged approved change sets', () => {
     }
     expect(await audit.store.entriesOf(`actor:${invented.subject}`)).toEqual([]);
   };
+  const notifNames = { dbName: uniqueName('dec_notif'), topicNamespace: '', consumerGroup: uniqueName('dec-notif') };
 
   beforeAll(async () => {
     r = await startTestRegistry('dec-forge');
@@ -90,6 +99,8 @@ describe('signed decisions: forged approved change sets', () => {
       ...decisionVerifyingDeps(), port: 0, tokens: r.tokens, logger: testLogger, environment: 'test',
       backends: { registry: closed, proposals: closed, approvals: closed, notifications: closed, audit: closed },
     });
+    notifications = await startNotifications({ ...notifNames, topicNamespace: r.namespace });
+    notificationsDb = await connectMongo(stack().mongoUri, notifNames.dbName);
     const kafka = createKafka({ brokers: stack().kafkaBrokers, clientId: 'dec-test', logger: testLogger });
     producer = new EventProducer(kafka);
     const dlqTopic = `${topicName(topics.approvals, r.namespace)}.dlq`;
@@ -99,13 +110,16 @@ describe('signed decisions: forged approved change sets', () => {
     await dlqConsumer.subscribe({ topics: [dlqTopic], fromBeginning: true });
     await dlqConsumer.run({
       eachMessage: async ({ message }) => {
-        dlq.push({ ceId: message.headers?.['ce_id']?.toString() ?? '', error: message.headers?.['x-bps-error']?.toString() ?? '' });
+        dlq.push({ ceId: message.headers?.['ce_id']?.toString() ?? '', error: message.headers?.['x-bps-error']?.toString() ?? '', group: message.headers?.['x-bps-consumer-group']?.toString() ?? '' });
       },
     });
   });
 
   afterAll(async () => {
     await gateway?.stop();
+    await notifications?.stop();
+    await notificationsDb?.db.dropDatabase().catch(() => undefined);
+    await notificationsDb?.close();
     await dlqConsumer?.disconnect();
     await producer?.disconnect();
     await audit?.stop();
@@ -125,6 +139,7 @@ describe('signed decisions: forged approved change sets', () => {
     await refused(copied, 'bad_signature');
     const ids = [unsigned, otherKey, copied].map((e) => JSON.parse(e.data.toString()).changeSet.changeSetId as string);
     await unchanged(before.version, ids);
+    for (const e of [unsigned, otherKey, copied]) expect(await feed().findOne({ _id: e.id })).toBeNull();
     // The refusals are attributed to nobody and are themselves hash-chained.
     const refusals = (await globalEntries()).filter((e) => e.event.type === REFUSED_DECISION_TYPE);
     expect(refusals.every((e) => e.index?.actorSubject === null && e.index.aggregates.length === 0)).toBe(true);
@@ -155,6 +170,8 @@ describe('signed decisions: forged approved change sets', () => {
     expect(facts[0]!.event.extensions?.['bpsdecisionsig']).toBe(realEvent.extensions['bpsdecisionsig']);
     expect((await audit.store.entriesOf(`actor:${invented.subject}`))).toEqual([]);
     expect(await refusalsOf(realEvent.id)).toHaveLength(1);
+    // Subscribers are told the real decision under its id, not the forgery that claimed the id first.
+    await expect.poll(async () => (await feed().findOne({ _id: realEvent.id }))?.data, { timeout: 30_000 }).toBe(realEvent.data.toString('utf8'));
 
     // Offline: the publication carries the signed decision; a subscriber checks it with the published keys only.
     const publication = r.events.find((e) => e.type === standardEvents.versionPublished.type && JSON.parse(e.data.toString()).changeSetId === id)!;

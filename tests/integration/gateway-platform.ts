@@ -75,7 +75,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
   if (options.notifications) {
     const notificationsDb = `${dbName}_notif`;
     dbNames.push(notificationsDb);
-    notifications = await startNotifications({
+    notifications = await startNotifications({ ...decisionVerifyingDeps(),
       mongoUri, dbName: notificationsDb, kafka: createKafka({ brokers: kafkaBrokers, clientId: `${prefix}-notifications`, logger: testLogger }),
       topicNamespace: namespace, consumerGroup: uniqueName(`${prefix}-notif`), grpcPort: 0, tokens, logger: testLogger, allowedHosts: ['127.0.0.1'],
       retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 400, maxRetryAfterMs: 2_000 },

@@ -15,6 +15,7 @@ import { createKafka, EventProducer, newEvent } from '../../services/shared/kafk
 import { startNotifications, type NotificationsApp, type NotificationsDeps } from '../../services/notifications/app';
 import { stack, testLogger } from '../support/stack';
 import { testJwtSecret, uniqueName } from '../support/names';
+import { decisionVerifyingDeps } from '../support/decisions';
 
 export const tokens = new TokenService(testJwtSecret, 'bps-platform');
 export const tokenOf = (persona: PersonaName): Promise<string> => tokens.mint(personas[persona]);
@@ -30,7 +31,7 @@ export function startApp(names: Names, overrides: Partial<NotificationsDeps> = {
     retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 400, maxRetryAfterMs: 3_000 },
     delivery: { concurrency: 32, perSubscriptionConcurrency: 4, requestTimeoutMs: 2_000, leaseMs: 10_000, pollMs: 50, sweepMs: 300 },
     stream: { pollMs: 50, gapGraceMs: 1_000, batchSize: 100 },
-    defaultSecretGraceMs: 60_000, outboxPollMs: 50,
+    defaultSecretGraceMs: 60_000, outboxPollMs: 50, ...decisionVerifyingDeps(),
     ...overrides,
   });
 }
