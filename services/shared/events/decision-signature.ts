@@ -98,7 +98,7 @@ function parseJson<T>(value: string | T, what: string): T {
   }
 }
 
-/** A signer from the approvals service's private Ed25519 JWK (JSON text or object; `kid` required). */
+/** A signer from the approvals service's private Ed25519 (or SM2) JWK (JSON text or object; `kid` required). */
 export async function decisionSigner(privateJwk: string | JWK): Promise<DecisionSigner> {
   const jwk = parseJson<JWK>(privateJwk, 'BPS_DECISION_SIGNING_JWK');
   if (typeof jwk.kid !== 'string' || jwk.kid === '') throw new Error('BPS_DECISION_SIGNING_JWK needs a kid');
