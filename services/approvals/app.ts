@@ -6,7 +6,9 @@ import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@tem
 import { RevisionCyclesService } from '../../proto/gen/bps/approvals/v1/cycles';
 import { ApprovalInboxService } from '../../proto/gen/bps/approvals/v1/inbox';
 import type { TokenVerifier } from '../shared/auth/identity';
+import type { JWK } from 'jose';
 import { topicName, topics } from '../shared/events/catalog';
+import { decisionSigner } from '../shared/events/decision-signature';
 import { startGrpcServer } from '../shared/grpc/server';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
@@ -42,6 +44,8 @@ export type ApprovalsDeps = {
   /** A pre-built workflow bundle (tests share one across workers; bundling takes seconds). */
   readonly workflowBundle?: WorkflowBundleWithSourceMap;
   readonly afterChangeSetRecorded?: (attempt: number) => Promise<void>;
+  /** The approvals service's private Ed25519 JWK (with kid) signing every event that changes the standard. */
+  readonly decisionSigningJwk: string | JWK;
 };
 
 export type ApprovalsService = {
@@ -57,7 +61,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
   const { logger } = deps;
   const mongo = await connectMongo(deps.mongoUri, deps.dbName);
   const routes = new RoutesRepository(mongo.db);
-  const events = new ApprovalEventStore(mongo.db);
+  const events = new ApprovalEventStore(mongo.db, await decisionSigner(deps.decisionSigningJwk));
   await routes.init();
   await events.init();
   await routes.publish('default', { kind: '*', fieldCode: '*' }, defaultRouteStages(deps.durations));

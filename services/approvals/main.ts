@@ -32,6 +32,7 @@ runMain('approvals', async () => {
     grpcPort: config.APPROVALS_GRPC_PORT,
     tokens: tokenVerifierFromConfig(config),
     logger: createLogger('approvals', config.BPS_LOG_LEVEL),
+    decisionSigningJwk: config.BPS_DECISION_SIGNING_JWK ?? '',
     durations: { dueSeconds: config.APPROVALS_STEP_DUE_SECONDS, reminderBeforeSeconds: config.APPROVALS_REMINDER_BEFORE_SECONDS },
   });
 });

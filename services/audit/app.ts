@@ -2,7 +2,9 @@
 // namespace and consumer group.
 import { AuditService } from '../../proto/gen/bps/audit/v1/audit';
 import type { TokenVerifier } from '../shared/auth/identity';
+import type { JSONWebKeySet } from 'jose';
 import { topicName, topics } from '../shared/events/catalog';
+import { decisionVerifier } from '../shared/events/decision-signature';
 import { startGrpcServer } from '../shared/grpc/server';
 import { createKafka, ensureTopics, EventConsumer, EventProducer, ProcessedEvents, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Db } from 'mongodb';
@@ -36,6 +38,8 @@ export type AuditDeps = {
   readonly checkpointIntervalMs: number;
   readonly consumerGroup?: string;
   readonly outboxPollMs?: number;
+  /** The public JWKS decisions changing the standard are verified against (BPS_DECISION_PUBLIC_JWKS). */
+  readonly decisionPublicJwks: string | JSONWebKeySet;
 };
 
 export type AuditApp = {
@@ -57,6 +61,7 @@ export function auditedTopics(namespace: string): string[] {
 
 export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
   const { logger } = deps;
+  const decisions = decisionVerifier(deps.decisionPublicJwks); // fails fast on a bad key set
   const mongo = await connectMongo(deps.mongoUri, deps.dbName);
   const store = new LogStore(mongo.db, deps.hashAlgorithm);
   const keys = new KeyRing(mongo.db);
@@ -75,7 +80,7 @@ export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
     kafka,
     groupId: consumerGroup,
     topics: consumed,
-    handler: auditHandler(store, deps.topicNamespace),
+    handler: auditHandler(store, deps.topicNamespace, decisions, logger),
     processed: new ProcessedEvents(mongo.db),
     logger,
   });

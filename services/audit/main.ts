@@ -37,6 +37,7 @@ runMain('audit', async () => {
     signatureAlgorithm: config.AUDIT_SIGNATURE_ALGORITHM,
     signingKey: config.AUDIT_SIGNING_KEY,
     checkpointIntervalMs: config.AUDIT_CHECKPOINT_INTERVAL_MS,
+    decisionPublicJwks: config.BPS_DECISION_PUBLIC_JWKS ?? '',
   });
   return { stop: app.stop };
 });

@@ -4,6 +4,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { DevIssuer } from '../shared/auth/dev-issuer';
 import type { Identity, TokenVerifier } from '../shared/auth/identity';
+import type { JSONWebKeySet } from 'jose';
+import { parseDecisionKeys } from '../shared/events/decision-signature';
 import type { Logger } from '../shared/log/logger';
 import { Backends, type BackendAddresses } from './adapters/backends';
 import { auditRoutes } from './api/audit-routes';
@@ -38,6 +40,8 @@ export type GatewayDeps = {
   rateLimit?: { burst: number; perSecond: number };
   backendTimeoutMs?: number;
   now?: () => number;
+  /** The decision verification keys (public JWKS) published at /.well-known/bps-decision-keys.json. */
+  decisionPublicJwks?: string | JSONWebKeySet;
 };
 
 export type RunningGateway = {
@@ -63,6 +67,7 @@ declare module 'fastify' {
 
 export const TOKEN_COOKIE = 'bps_token';
 export const VERSION = '0.1.0';
+export const DECISION_KEYS_PATH = '/.well-known/bps-decision-keys.json';
 
 const privateJwkMembers = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']);
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
@@ -180,6 +185,13 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   app.get('/.well-known/jwks.json', async (req, reply) => {
     if (!publicJwks) return sendError(reply, gatewayError(404, 'NOT_FOUND', 'this gateway publishes no token keys; see the identity provider'));
     return reply.type('application/jwk-set+json').header('cache-control', 'public, max-age=300').send(publicJwks);
+  });
+
+  // Public keys that verify every decision changing the standard (issue #13): subscribers check publications offline.
+  const decisionKeys = deps.decisionPublicJwks !== undefined ? parseDecisionKeys(deps.decisionPublicJwks) : undefined;
+  app.get(DECISION_KEYS_PATH, async (_req, reply) => {
+    if (!decisionKeys) throw new GatewayHttpError(gatewayError(404, 'NOT_FOUND', 'no decision keys configured (BPS_DECISION_PUBLIC_JWKS)'));
+    return reply.type('application/jwk-set+json').header('cache-control', 'public, max-age=300').send(decisionKeys);
   });
 
   const address = await app.listen({ port: deps.port, host: deps.host ?? '127.0.0.1' });

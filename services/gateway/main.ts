@@ -30,5 +30,6 @@ runMain('gateway', async () => {
     bodyLimitBytes: config.GATEWAY_BODY_LIMIT_BYTES,
     rateLimit: { burst: config.GATEWAY_RATE_LIMIT_BURST, perSecond: config.GATEWAY_RATE_LIMIT_PER_SECOND },
     backendTimeoutMs: config.GATEWAY_BACKEND_TIMEOUT_MS,
+    ...(config.BPS_DECISION_PUBLIC_JWKS ? { decisionPublicJwks: config.BPS_DECISION_PUBLIC_JWKS } : {}),
   });
 });

@@ -3,12 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { MongoNetworkError } from 'mongodb';
-import { errorMessage } from '../shared/errors/errors';
+import type { JSONWebKeySet } from 'jose';
+import { errorMessage, PermissionDeniedError } from '../shared/errors/errors';
 import { SubscriptionsService } from '../../proto/gen/bps/notifications/v1/subscriptions';
 import type { TokenVerifier } from '../shared/auth/identity';
 import { deadLetterTopic, topicName, topics } from '../shared/events/catalog';
 import { startGrpcServer } from '../shared/grpc/server';
-import { ensureTopics, EventConsumer, EventProducer, principalOf, ProcessedEvents } from '../shared/kafka/kafka';
+import { ensureTopics, EventConsumer, EventProducer, principalOf, ProcessedEvents, type EventHandler } from '../shared/kafka/kafka';
+import { decisionVerifier, isStandardChanging, type DecisionVerifier } from '../shared/events/decision-signature';
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
 import { Outbox, OutboxRelay } from '../shared/mongo/outbox';
@@ -48,6 +50,11 @@ export type NotificationsDeps = {
   readonly outboxPollMs: number;
   /** Identifies this process's claims in the delivery log; unique per start by default. */
   readonly workerId?: string;
+  /**
+   * The public JWKS decisions changing the standard are verified against (BPS_DECISION_PUBLIC_JWKS): a forged one is
+   * dead-lettered, never fed to subscribers (and cannot take a real event's feed id).
+   */
+  readonly decisionPublicJwks?: string | JSONWebKeySet;
 };
 
 export type NotificationsApp = {
@@ -55,6 +62,21 @@ export type NotificationsApp = {
   /** Graceful stop; `abandon` drops sends in flight without recording them, like a killed process. */
   stop(mode?: 'graceful' | 'abandon'): Promise<void>;
 };
+
+/** Events that change the standard reach subscribers only when their decision signature verifies (issue #13). */
+function verifiedDecisions(handler: EventHandler, decisions: DecisionVerifier | undefined, logger: Logger): EventHandler {
+  if (!decisions) return handler;
+  return async (event, meta) => {
+    if (isStandardChanging(event.type)) {
+      const verified = await decisions.verify(event);
+      if (!verified.ok) {
+        logger.warn({ ceId: event.id, reason: verified.reason }, 'forged decision not fed to subscribers');
+        throw new PermissionDeniedError(`decision signature refused (${verified.reason}): ${verified.detail}`, 'FORGED_DECISION');
+      }
+    }
+    await handler(event, meta);
+  };
+}
 
 /**
  * Start-up steps worth another try: the database dropped a connection, or Kafka does not yet serve a topic it
@@ -100,9 +122,10 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
     { workerId: deps.workerId ?? `notifications-${randomUUID().slice(0, 8)}`, retry: deps.retry, ...deps.delivery },
   );
   const feedSignal = new FeedSignal();
+  const decisions = deps.decisionPublicJwks !== undefined ? decisionVerifier(deps.decisionPublicJwks) : undefined;
   const consumer = new EventConsumer({
     kafka: deps.kafka, groupId: deps.consumerGroup, topics: consumed, processed: new ProcessedEvents(mongo.db), logger,
-    handler: intakeHandler({ feed, subscriptions, deliveries, logger, onAppended: () => { feedSignal.notify(); worker.kick(); } }),
+    handler: verifiedDecisions(intakeHandler({ feed, subscriptions, deliveries, logger, onAppended: () => { feedSignal.notify(); worker.kick(); } }), decisions, logger),
   });
 
   const stopping = new AbortController();

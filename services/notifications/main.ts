@@ -56,5 +56,6 @@ runMain('notifications', async () => {
     stream: { pollMs: config.NOTIFICATIONS_POLL_MS, gapGraceMs: 5_000, batchSize: 200 },
     defaultSecretGraceMs: config.NOTIFICATIONS_SECRET_GRACE_MS,
     outboxPollMs: 200,
+    decisionPublicJwks: config.BPS_DECISION_PUBLIC_JWKS ?? '',
   });
 });

@@ -1,7 +1,9 @@
 // Builds the registry from explicit dependencies, so tests run it in-process with their own database, topic
 // namespace and ports. main.ts only reads config and calls startRegistry.
 import type { TokenVerifier } from '../shared/auth/identity';
+import type { JSONWebKeySet } from 'jose';
 import { topics, topicName } from '../shared/events/catalog';
+import { decisionVerifier } from '../shared/events/decision-signature';
 import { startGrpcServer } from '../shared/grpc/server';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
@@ -36,6 +38,8 @@ export type RegistryDeps = {
   timelinePageSize?: number;
   /** Consumer group for approved change sets (default "registry" + namespace). */
   consumerGroupId?: string;
+  /** The public JWKS approved change sets are verified against (BPS_DECISION_PUBLIC_JWKS). */
+  decisionPublicJwks: string | JSONWebKeySet;
 };
 
 export type RunningRegistry = {
@@ -47,6 +51,7 @@ export type RunningRegistry = {
 
 export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry> {
   const logger = deps.logger;
+  const decisions = decisionVerifier(deps.decisionPublicJwks); // fails fast on a bad key set
   const mongo = await connectMongo(deps.mongoUri, deps.dbName);
   const store = new RegistryStore(mongo.db, { pageSize: deps.timelinePageSize });
   await store.init();
@@ -60,7 +65,7 @@ export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry
   const relay = new OutboxRelay(store.outboxCollections(), producer, logger, { pollMs: deps.relayPollMs ?? 200 });
   relay.start();
   const consumer = changeSetConsumer({
-    kafka, db: mongo.db, registry, logger, topicNamespace: deps.topicNamespace,
+    kafka, db: mongo.db, registry, logger, topicNamespace: deps.topicNamespace, decisions,
     groupId: deps.consumerGroupId ?? (deps.topicNamespace ? `registry.${deps.topicNamespace}` : 'registry'),
   });
   await consumer.start();

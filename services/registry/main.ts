@@ -29,5 +29,6 @@ runMain('registry', async () => {
     logger,
     refileDays: config.REGISTRY_REFILE_DAYS,
     schedulerPollMs: config.REGISTRY_SCHEDULER_POLL_MS,
+    decisionPublicJwks: config.BPS_DECISION_PUBLIC_JWKS ?? '',
   });
 });

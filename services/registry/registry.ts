@@ -9,7 +9,7 @@ import { standardEvents } from '../shared/events/standards';
 import type { Logger } from '../shared/log/logger';
 import type { DateMessage, ServiceItem } from '../../proto/gen/bps/common/v1/common';
 import { Provenance, ReleaseKind, type ChangeSet } from '../../proto/gen/bps/standards/v1/changes';
-import { ChangeType, type MetricComparison } from '../../proto/gen/bps/standards/v1/events';
+import { ChangeType, type MetricComparison, type SignedDecision } from '../../proto/gen/bps/standards/v1/events';
 import type {
   AsOf, ComplianceLine, DiffStandardsRequest, DiffStandardsResponse, FileLocalStandardRequest, FileLocalStandardResponse,
   GetComplianceReportResponse, GetTaxonomyResponse, ItemVersion, LineageLink, ProvincialValue, Release,
@@ -57,7 +57,7 @@ export class Registry {
   // ---- releases ------------------------------------------------------------------------------------------
 
   /** Records a release once (its document is the commit point and carries version.published), then projects it. */
-  async recordRelease(draft: ReleaseDraft): Promise<ReleaseDoc> {
+  async recordRelease(draft: ReleaseDraft, decision?: SignedDecision): Promise<ReleaseDoc> {
     const publishedAt = this.o.now();
     const payload = standardEvents.versionPublished.codec.fromPartial({
       releaseId: draft.releaseId,
@@ -68,6 +68,7 @@ export class Registry {
       changeSetId: draft.changeSetId,
       provenance: draft.provenance,
       fieldCodes: [...draft.fieldCodes],
+      decision,
       itemVersions: draft.versions.map((v) => ({
         itemCode: v.itemCode, version: v.version, name: v.item.name, fieldCode: v.item.fieldCode, categoryCode: v.item.categoryCode,
         changeType: v.changeType, lineageFrom: [...v.lineageFrom], item: v.retired ? undefined : v.item,
@@ -146,8 +147,11 @@ export class Registry {
 
   // ---- change sets ---------------------------------------------------------------------------------------
 
-  /** Applies an approved change set once: publishes its release, or records its rejection naming each conflict. */
-  async applyChangeSet(changeSet: ChangeSet): Promise<'published' | 'rejected' | 'duplicate'> {
+  /**
+   * Applies an approved change set once: publishes its release, or records its rejection naming each conflict.
+   * `signed` is the verified signed event it came in, carried forward on the publication (offline check).
+   */
+  async applyChangeSet(changeSet: ChangeSet, signed?: SignedDecision): Promise<'published' | 'rejected' | 'duplicate'> {
     if (changeSet.changeSetId.trim() === '') throw new ValidationError([{ field: 'change_set.change_set_id', description: 'required' }]);
     const recorded = await this.store.releases.findOne({ _id: releaseIdFor(changeSet.changeSetId) });
     if (recorded) {
@@ -165,7 +169,7 @@ export class Registry {
     const decision = decideChangeSet(changeSet, current, knownTaxonomy);
     switch (decision.kind) {
       case 'publish':
-        await this.recordRelease(decision.release);
+        await this.recordRelease(decision.release, signed);
         this.o.logger.info({ changeSetId: changeSet.changeSetId, releaseId: decision.release.releaseId, versions: decision.release.versions.length }, 'change set published');
         return 'published';
       case 'reject': {

@@ -18,6 +18,7 @@ import { connectTemporal } from '../../services/shared/temporal/temporal';
 import { approvalStateQuery, workflowTypes, type ProposalApprovalInput } from '../../workflows/contracts';
 import type { Bench } from './run';
 import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
+import { decisionSigningDeps } from '../support/decisions';
 
 const logger = createLogger('bench', 'silent');
 const suffix = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -43,7 +44,7 @@ const bench: Bench = {
     const topicNamespace = `bench-${id}`;
     const dbName = `bench-approvals-${id}`;
     const tokens = testVerifier();
-    const app = await startApprovals({
+    const app = await startApprovals({ ...decisionSigningDeps(), 
       mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace, temporalAddress: endpoints.temporalAddress,
       temporalNamespace: endpoints.temporalNamespace, taskQueue, grpcPort: 0, tokens, logger, durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 20,
     });

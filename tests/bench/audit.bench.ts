@@ -15,6 +15,7 @@ import { createLogger } from '../../services/shared/log/logger';
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import type { Bench, BenchRow } from './run';
 import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
+import { decisionVerifyingDeps } from '../support/decisions';
 
 const logger = createLogger('bench', 'silent');
 const name = (p: string) => `t-bench-${p}-${Date.now().toString(36)}`;
@@ -75,7 +76,7 @@ function signingRows(count: number): BenchRow[] {
 
 async function endToEnd(endpoints: { kafkaBrokers: string; mongoUri: string }, count: number): Promise<BenchRow> {
   const namespace = name('audit');
-  const app = await startAudit({
+  const app = await startAudit({ ...decisionVerifyingDeps(), 
     mongoUri: endpoints.mongoUri, dbName: namespace, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('audit'), topicNamespace: namespace, grpcPort: 0,
     tokens: testVerifier(), logger, environment: 'test',
     hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 1_000, consumerGroup: testGroup('audit', namespace),

@@ -7,6 +7,7 @@ import { createLogger } from '../../services/shared/log/logger';
 import { uniqueName } from '../support/names';
 import type { Bench, BenchRow } from './run';
 import { kafkaCredentials } from '../support/kafka';
+import { decisionVerifyingDeps } from '../support/decisions';
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
@@ -16,7 +17,7 @@ const bench: Bench = {
     const logger = createLogger('bench', 'silent');
     const tokens = testVerifier();
     const dbName = uniqueName('bench-gw').replace(/[^a-zA-Z0-9_-]/g, '_');
-    const registry = await startRegistry({ mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: uniqueName('bench-gw'), grpcPort: 0, tokens, logger, schedulerPollMs: 60_000 });
+    const registry = await startRegistry({ ...decisionVerifyingDeps(),  mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: uniqueName('bench-gw'), grpcPort: 0, tokens, logger, schedulerPollMs: 60_000 });
     const closed = '127.0.0.1:9';
     const gateway = await startGateway({ port: 0, tokens, logger, environment: 'test', backends: { registry: `127.0.0.1:${registry.grpcPort}`, proposals: closed, approvals: closed, notifications: closed, audit: closed }, rateLimit: { burst: 1e6, perSecond: 1e6 } });
     const token = await tokenFor('nhc-staff');

@@ -21,6 +21,7 @@ import { structuredCloudEvent } from '../../services/notifications/domain/cloude
 import { signatureHeader } from '../../services/notifications/adapters/webhook-sender';
 import type { Bench, BenchRow } from './run';
 import { adminKafka, testGroup, testKafka } from '../support/kafka';
+import { decisionVerifyingDeps } from '../support/decisions';
 
 const events = Number(process.env['BENCH_NOTIF_EVENTS'] ?? 30);
 const subscribers = Number(process.env['BENCH_NOTIF_SUBSCRIBERS'] ?? 10);
@@ -120,7 +121,7 @@ const bench: Bench = {
       const receivers = await startReceivers(subscribers);
       const dbName = name('notif');
       const namespace = name('ns');
-      const app = await startNotifications({
+      const app = await startNotifications({ ...decisionVerifyingDeps(), 
         mongoUri: endpoints.mongoUri, dbName, kafka: testKafka('notifications', 'bench-notifications-service', endpoints.kafkaBrokers), topicNamespace: namespace, consumerGroup: testGroup('notifications', 'g'), grpcPort: 0, tokens, logger,
         allowedHosts: ['127.0.0.1'], retry: { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 5_000, maxRetryAfterMs: 10_000 },
         delivery: { concurrency: 64, perSubscriptionConcurrency: 4, requestTimeoutMs: 5_000, leaseMs: 30_000, pollMs: 50, sweepMs: 2_000 },

@@ -18,6 +18,7 @@ import { pagesOfFilings, pagesOfVersions, type FilingDoc, type FilingHead, type 
 import { baselineRelease, provinces } from '../../services/registry/seed/baseline';
 import type { Bench, BenchRow } from './run';
 import { kafkaCredentials } from '../support/kafka';
+import { decisionVerifyingDeps } from '../support/decisions';
 
 const PROVINCES = Number(process.env['BENCH_REGISTRY_PROVINCES'] ?? 4);
 const VERSIONS = Number(process.env['BENCH_REGISTRY_VERSIONS'] ?? 50);
@@ -60,7 +61,7 @@ const bench: Bench = {
     const dbName = `bench_registry_${Date.now().toString(36)}`;
     const tokens = testVerifier();
     const logger = createLogger('bench-registry', 'warn');
-    const running = await startRegistry({ mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: dbName, grpcPort: 0, tokens, logger, schedulerPollMs: 3_600_000, relayPollMs: 3_600_000 }); // idle: on FerretDB the relay's unsent-entry query scans whole collections
+    const running = await startRegistry({ ...decisionVerifyingDeps(),  mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: dbName, grpcPort: 0, tokens, logger, schedulerPollMs: 3_600_000, relayPollMs: 3_600_000 }); // idle: on FerretDB the relay's unsent-entry query scans whole collections
     const mongo = await connectMongo(endpoints.mongoUri, dbName);
     const rows: BenchRow[] = [];
     try {

@@ -34,6 +34,7 @@ import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
 
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { initTelemetry } from '../../services/shared/telemetry/otel';
+import { decisionSigningDeps, decisionVerifyingDeps } from '../support/decisions';
 initTelemetry({ serviceName: 'e2e', exporter: new InMemorySpanExporter() });
 const tokens = testVerifier();
 const token = (p: PersonaName) => tokenFor(p);
@@ -58,21 +59,21 @@ describe('ad-hoc field revision, end to end', () => {
 
   beforeAll(async () => {
     const common = { mongoUri: s.mongoUri, kafkaBrokers: s.kafkaBrokers, topicNamespace: ns, grpcPort: 0, tokens, logger: testLogger };
-    registry = await startRegistry({ ...common, kafkaCredentials: kafkaCredentials('registry'), dbName: db('registry'), schedulerPollMs: 500, relayPollMs: 50 });
+    registry = await startRegistry({ ...decisionVerifyingDeps(), ...common, kafkaCredentials: kafkaCredentials('registry'), dbName: db('registry'), schedulerPollMs: 500, relayPollMs: 50 });
     temporal = await connectTemporal({ address: s.temporalAddress, namespace: s.temporalNamespace });
     proposals = await startProposals({ ...common, kafkaCredentials: kafkaCredentials('proposals'), dbName: db('proposals'), registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, serviceTokens: testServiceTokens(), relayPollMs: 50 });
-    approvals = await startApprovals({
+    approvals = await startApprovals({ ...decisionSigningDeps(),
       ...common, kafkaCredentials: kafkaCredentials('approvals'), dbName: db('approvals'), temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace, taskQueue,
       durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 50,
     });
-    notifications = await startNotifications({
+    notifications = await startNotifications({ ...decisionVerifyingDeps(),
       mongoUri: s.mongoUri, dbName: db('notifications'), kafka: testKafka('notifications', 'e2e-notifications'),
       topicNamespace: ns, consumerGroup: testGroup('notifications', 'e2e-notif'), grpcPort: 0, tokens, logger: testLogger, allowedHosts: ['127.0.0.1'],
       retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 400, maxRetryAfterMs: 3_000 },
       delivery: { concurrency: 8, perSubscriptionConcurrency: 2, requestTimeoutMs: 2_000, leaseMs: 3_000, pollMs: 50, sweepMs: 300 },
       stream: { pollMs: 50, gapGraceMs: 1_000, batchSize: 100 }, defaultSecretGraceMs: 60_000, outboxPollMs: 50,
     });
-    audit = await startAudit({
+    audit = await startAudit({ ...decisionVerifyingDeps(), 
       ...common, kafkaCredentials: kafkaCredentials('audit'), dbName: db('audit'), environment: 'test', hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 60_000, outboxPollMs: 100,
     });
 

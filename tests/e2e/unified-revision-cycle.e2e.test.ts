@@ -26,6 +26,7 @@ import { stack, testLogger } from '../support/stack';
 import { uniqueName } from '../support/names';
 import { testServiceTokens, testVerifier, tokenFor } from '../support/identity';
 import { kafkaCredentials } from '../support/kafka';
+import { decisionSigningDeps, decisionVerifyingDeps } from '../support/decisions';
 
 const tokens = testVerifier();
 const token = (p: PersonaName) => tokenFor(p);
@@ -43,10 +44,10 @@ describe('unified revision cycle, end to end', () => {
 
   beforeAll(async () => {
     const common = { mongoUri: s.mongoUri, kafkaBrokers: s.kafkaBrokers, topicNamespace: ns, grpcPort: 0, tokens, logger: testLogger };
-    registry = await startRegistry({ ...common, kafkaCredentials: kafkaCredentials('registry'), dbName: db('registry'), schedulerPollMs: 500, relayPollMs: 50 });
+    registry = await startRegistry({ ...decisionVerifyingDeps(), ...common, kafkaCredentials: kafkaCredentials('registry'), dbName: db('registry'), schedulerPollMs: 500, relayPollMs: 50 });
     temporal = await connectTemporal({ address: s.temporalAddress, namespace: s.temporalNamespace });
     proposals = await startProposals({ ...common, kafkaCredentials: kafkaCredentials('proposals'), dbName: db('proposals'), registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, serviceTokens: testServiceTokens(), relayPollMs: 50 });
-    approvals = await startApprovals({
+    approvals = await startApprovals({ ...decisionSigningDeps(),
       ...common, kafkaCredentials: kafkaCredentials('approvals'), dbName: db('approvals'), temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace, taskQueue,
       durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 50,
     });

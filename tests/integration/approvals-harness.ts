@@ -8,6 +8,7 @@ import { personas, type PersonaName } from '../../services/shared/auth/personas'
 import type { Identity } from '../../services/shared/auth/identity';
 import { topicName, topics } from '../../services/shared/events/catalog';
 import { EventConsumer, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
+import { decisionSigningDeps } from '../support/decisions';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { connectTemporal, type TemporalHandle } from '../../services/shared/temporal/temporal';
 import { startApprovals, type ApprovalsDeps, type ApprovalsService } from '../../services/approvals/app';
@@ -68,7 +69,7 @@ export async function startHarness(options: { durations?: ApprovalsDeps['duratio
   const topicNamespace = uniqueName('ns');
   const taskQueue = uniqueName('tq');
   const baseDeps: ApprovalsDeps = {
-    mongoUri: s.mongoUri, dbName, kafkaBrokers: s.kafkaBrokers, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace, temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace,
+    ...decisionSigningDeps(), mongoUri: s.mongoUri, dbName, kafkaBrokers: s.kafkaBrokers, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace, temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace,
     taskQueue, grpcPort: 0, tokens, logger: testLogger, durations: options.durations ?? { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 50,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
     ...(options.afterChangeSetRecorded ? { afterChangeSetRecorded: options.afterChangeSetRecorded } : {}),

@@ -27,6 +27,7 @@ import { uniqueName } from '../support/names';
 import { testVerifier, tokenFor } from '../support/identity';
 import { kafkaCredentials, OwnersProducer, testGroup } from '../support/kafka';
 import { actors, Emitter, type Published } from './audit-scenario';
+import { decisionVerifyingDeps } from '../support/decisions';
 
 initTelemetry({ serviceName: 'audit-test', exporter: new InMemorySpanExporter() });
 
@@ -43,7 +44,7 @@ describe('audit service with SM3 + SM2', () => {
   let cycle: Published[] = [];
 
   beforeAll(async () => {
-    app = await startAudit({
+    app = await startAudit({ ...decisionVerifyingDeps(), 
       mongoUri: stack().mongoUri, dbName: uniqueName('audit-sm'), kafkaBrokers: stack().kafkaBrokers, kafkaCredentials: kafkaCredentials('audit'), topicNamespace: namespace, grpcPort: 0, tokens,
       logger: testLogger, environment: 'production', hashAlgorithm: 'sm3', signatureAlgorithm: 'sm2', signingKey: generatePrivateKey('sm2'),
       checkpointIntervalMs: 1_000, consumerGroup: testGroup('audit', 'audit-sm'), outboxPollMs: 100,

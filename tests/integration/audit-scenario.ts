@@ -16,8 +16,10 @@ import { topicName, topics, type EventDefinition } from '../../services/shared/e
 import { notificationEvents } from '../../services/shared/events/notifications';
 import { standardEvents } from '../../services/shared/events/standards';
 import type { CloudEvent } from '../../services/shared/kafka/cloudevents';
-import { newEvent, type EventProducer } from '../../services/shared/kafka/kafka';
 import { ownerSource } from '../support/kafka';
+import { newEvent, ProcessedEvents, type EventProducer } from '../../services/shared/kafka/kafka';
+import { isStandardChanging } from '../../services/shared/events/decision-signature';
+import { signedEvent } from '../support/decisions';
 import { injectTraceContext } from '../../services/shared/telemetry/otel';
 import type { AuditApp } from '../../services/audit/app';
 
@@ -33,9 +35,9 @@ export const stepEvents = {
 
 export type Published = CloudEvent & { topic: string };
 
-/** Whether the audit consumer has finished with this ce_id (an _id lookup: cheap on FerretDB). */
-export async function recorded(app: AuditApp, eventId: string): Promise<boolean> {
-  return (await app.db.collection<{ _id: string }>('processed_events').findOne({ _id: `${app.consumerGroup}:${eventId}` })) !== null;
+/** Whether the audit consumer has finished with this event (an _id lookup: cheap on FerretDB). */
+export async function recorded(app: AuditApp, event: CloudEvent): Promise<boolean> {
+  return (await app.db.collection<{ _id: string }>('processed_events').findOne({ _id: ProcessedEvents.key(app.consumerGroup, event) })) !== null;
 }
 
 /** Like expect.poll, but usable in beforeAll. */
@@ -84,9 +86,10 @@ export class Emitter {
   }
 
   /** Publishes and waits until the audit service has recorded it in every log (it then marks the ce_id processed). */
-  async send(event: Published): Promise<Published> {
+  async send(unsigned: Published): Promise<Published> {
+    const event = isStandardChanging(unsigned.type) ? await signedEvent(unsigned) : unsigned; // as the approvals service does
     await this.producer.publish([event]);
-    await waitUntil(() => recorded(this.app, event.id), `event ${event.type} recorded`);
+    await waitUntil(() => recorded(this.app, event), `event ${event.type} recorded`);
     this.sent.push(event);
     return event;
   }

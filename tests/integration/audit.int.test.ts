@@ -26,6 +26,7 @@ import { testVerifier, tokenFor } from '../support/identity';
 import { adminKafka, kafkaCredentials, OwnersProducer, testGroup } from '../support/kafka';
 import { actors, adHocRevision, CS1, Emitter, P1, R1, step, stepEvents, type Published } from './audit-scenario';
 import { StepClaimed } from '../../proto/gen/bps/approvals/v1/events';
+import { decisionVerifyingDeps } from '../support/decisions';
 
 initTelemetry({ serviceName: 'audit-test', exporter: new InMemorySpanExporter() });
 const run = promisify(execFile);
@@ -44,7 +45,7 @@ describe('audit service', () => {
   let scenarioTraceId = '';
 
   beforeAll(async () => {
-    app = await startAudit({
+    app = await startAudit({ ...decisionVerifyingDeps(), 
       mongoUri: stack().mongoUri, dbName, kafkaBrokers: stack().kafkaBrokers, kafkaCredentials: kafkaCredentials('audit'), topicNamespace: namespace, grpcPort: 0, tokens,
       logger: testLogger, environment: 'test', hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 1_000,
       consumerGroup: testGroup('audit', 'audit'), outboxPollMs: 100,

@@ -19,6 +19,7 @@ import { uniqueName } from '../support/names';
 import { testIssuer, testServiceTokens, testVerifier, testJwks, tokenFor } from '../support/identity';
 import { stack, testLogger } from '../support/stack';
 import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
+import { decisionSigningDeps, decisionVerifyingDeps } from '../support/decisions';
 
 // Nothing listens here (port 9 is "discard", never bound in the test environment).
 export const CLOSED_ADDRESS = '127.0.0.1:9';
@@ -48,7 +49,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
   const namespace = uniqueName(prefix);
   const dbName = uniqueName(`${prefix}-reg`).replace(/[^a-zA-Z0-9_-]/g, '_');
   const tokens = testVerifier();
-  const registry = await startRegistry({ mongoUri, dbName, kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger, schedulerPollMs: 500, relayPollMs: 100 });
+  const registry = await startRegistry({ ...decisionVerifyingDeps(),  mongoUri, dbName, kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger, schedulerPollMs: 500, relayPollMs: 100 });
   const dbNames = [dbName];
   let proposals: RunningProposals | undefined;
   let approvals: ApprovalsService | undefined;
@@ -59,7 +60,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
     const proposalsDb = `${dbName}_prop`;
     dbNames.push(approvalsDb, proposalsDb);
     [approvals, temporal] = await Promise.all([
-      startApprovals({
+      startApprovals({ ...decisionSigningDeps(), 
         mongoUri, dbName: approvalsDb, kafkaBrokers, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace: namespace, temporalAddress, temporalNamespace, taskQueue, grpcPort: 0, tokens,
         logger: testLogger, durations: { dueSeconds: 7 * 86400, reminderBeforeSeconds: 86400 }, relayPollMs: 100,
       }),
@@ -75,7 +76,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
   if (options.notifications) {
     const notificationsDb = `${dbName}_notif`;
     dbNames.push(notificationsDb);
-    notifications = await startNotifications({
+    notifications = await startNotifications({ ...decisionVerifyingDeps(), 
       mongoUri, dbName: notificationsDb, kafka: testKafka('notifications', `${prefix}-notifications`, kafkaBrokers),
       topicNamespace: namespace, consumerGroup: testGroup('notifications', `${prefix}-notif`), grpcPort: 0, tokens, logger: testLogger, allowedHosts: ['127.0.0.1'],
       retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 400, maxRetryAfterMs: 2_000 },
@@ -86,7 +87,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
   if (options.audit) {
     const auditDb = `${dbName}_audit`;
     dbNames.push(auditDb);
-    audit = await startAudit({
+    audit = await startAudit({ ...decisionVerifyingDeps(), 
       mongoUri, dbName: auditDb, kafkaBrokers, kafkaCredentials: kafkaCredentials('audit'), topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger, environment: 'test',
       hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 60_000, outboxPollMs: 100,
     });
@@ -98,7 +99,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
     notifications: notifications ? `127.0.0.1:${notifications.grpcPort}` : CLOSED_ADDRESS,
     audit: audit ? `127.0.0.1:${audit.port}` : CLOSED_ADDRESS,
   };
-  const gateway = await startGateway({
+  const gateway = await startGateway({ ...decisionVerifyingDeps(), 
     port: 0, tokens, devIssuer: testIssuer, jwks: JSON.parse(testJwks) as { keys: object[] }, logger: testLogger, environment: 'test', backends: addresses, backendTimeoutMs: 10_000,
     rateLimit: { burst: 10_000, perSecond: 10_000 }, ...gatewayOverrides,
   });

@@ -16,6 +16,7 @@ import { stack, testLogger } from '../support/stack';
 import { uniqueName } from '../support/names';
 import { testVerifier, tokenFor } from '../support/identity';
 import { testGroup, testKafka } from '../support/kafka';
+import { decisionVerifyingDeps } from '../support/decisions';
 
 export const tokens = testVerifier();
 export const tokenOf = (persona: PersonaName): Promise<string> => tokenFor(persona);
@@ -31,7 +32,7 @@ export function startApp(names: Names, overrides: Partial<NotificationsDeps> = {
     retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 400, maxRetryAfterMs: 3_000 },
     delivery: { concurrency: 32, perSubscriptionConcurrency: 4, requestTimeoutMs: 2_000, leaseMs: 10_000, pollMs: 50, sweepMs: 300 },
     stream: { pollMs: 50, gapGraceMs: 1_000, batchSize: 100 },
-    defaultSecretGraceMs: 60_000, outboxPollMs: 50,
+    defaultSecretGraceMs: 60_000, outboxPollMs: 50, ...decisionVerifyingDeps(),
     ...overrides,
   });
 }

@@ -19,6 +19,7 @@ import { connectTemporal } from '../../services/shared/temporal/temporal';
 import { uniqueName } from '../support/names';
 import { testServiceTokens, testVerifier, tokenFor } from '../support/identity';
 import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
+import { decisionVerifyingDeps } from '../support/decisions';
 
 export type Endpoints = { kafkaBrokers: string; temporalAddress: string; temporalNamespace: string; mongoUri: string };
 
@@ -70,7 +71,7 @@ export async function startProposalsTestEnv(prefix: string, endpoints: Endpoints
   };
   // Independent start-ups run side by side: the registry's seeding dominates.
   const [registry, temporal, collector] = await Promise.all([
-    startRegistry({
+    startRegistry({ ...decisionVerifyingDeps(), 
       mongoUri: endpoints.mongoUri, dbName: `${dbBase}_reg`, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: namespace, grpcPort: 0,
       tokens, logger, schedulerPollMs: 60_000, relayPollMs: 200,
     }),

@@ -11,6 +11,7 @@ import { approvalEvents } from '../../services/shared/events/approvals';
 import { decodeData, topicName, topics } from '../../services/shared/events/catalog';
 import { standardEvents } from '../../services/shared/events/standards';
 import { ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
+import { decisionVerifyingDeps, signedEvent } from '../support/decisions';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { stack, testLogger } from '../support/stack';
 import { uniqueName } from '../support/names';
@@ -39,7 +40,7 @@ export async function startTestRegistry(prefix: string, overrides: Partial<Regis
   const dbName = uniqueName(prefix).replace(/[^a-zA-Z0-9_-]/g, '_');
   const tokens = testVerifier();
   const deps: RegistryDeps = {
-    mongoUri, dbName, kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger,
+    ...decisionVerifyingDeps(), mongoUri, dbName, kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger,
     schedulerPollMs: 200, relayPollMs: 100, ...overrides,
   };
   let running = await startRegistry(deps);
@@ -66,7 +67,7 @@ export async function startTestRegistry(prefix: string, overrides: Partial<Regis
       const actor = { subject: personas['final-approver'].subject, organisation: 'SCO', roles: ['final-approver'] };
       const payload = approvalEvents.changeSetApproved.codec.fromPartial({ changeSet, actor });
       const event = newEvent(approvalEvents.changeSetApproved, payload, { source: '/bps/approvals', key: changeSet.changeSetId ?? 'x', topicNamespace: namespace, ...(id ? { id } : {}) });
-      await producer.publish([event]);
+      await producer.publish([await signedEvent(event)]);
       return event.id;
     },
     eventsOf(definition) {

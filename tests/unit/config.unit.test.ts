@@ -42,12 +42,16 @@ describe('config loader', () => {
     expect(() => loadConfig(configSchema({}, 'proposals'), {})).toThrow(/BPS_SERVICE_TOKEN_URL: must be set in production/);
   });
 
-  it('refuses a development signing key in production, and asks only for the issuer in development', () => {
+  it('refuses a development signing key in production; development needs the issuer, Kafka principal and decision keys, not the directory', () => {
     expect(() => loadConfig(configSchema({}, 'cli'), { BPS_JWT_SIGNING_JWK: '{}' })).toThrow(/BPS_JWT_SIGNING_JWK: must not be set in production/);
     expect(loadConfig(configSchema({}, 'cli'), {}).BPS_ENV).toBe('production');
-    const dev = loadConfig(configSchema({}, 'registry'), { BPS_ENV: 'development', BPS_JWT_JWKS: jwks, BPS_JWT_ISSUER: 'i' });
+    const devEnv = { BPS_ENV: 'development', BPS_JWT_JWKS: jwks, BPS_JWT_ISSUER: 'i', BPS_KAFKA_USERNAME: 'registry', BPS_KAFKA_PASSWORD: 'p', BPS_DECISION_PUBLIC_JWKS: jwks };
+    const dev = loadConfig(configSchema({}, 'registry'), devEnv);
     expect(dev.BPS_DIRECTORY_FILE).toBeUndefined();
     expect(() => loadConfig(configSchema({}, 'registry'), { BPS_ENV: 'development' })).toThrow(/BPS_JWT_JWKS or BPS_JWT_JWKS_URL: must be set/);
+    // Even in development nothing connects anonymously to Kafka or applies unverified decisions.
+    expect(() => loadConfig(configSchema({}, 'registry'), { ...devEnv, BPS_KAFKA_USERNAME: undefined })).toThrow(/BPS_KAFKA_USERNAME: must be set/);
+    expect(() => loadConfig(configSchema({}, 'registry'), { ...devEnv, BPS_DECISION_PUBLIC_JWKS: undefined })).toThrow(/BPS_DECISION_PUBLIC_JWKS: must be set/);
   });
 
   it('binds development to loopback only', () => {

@@ -7,6 +7,7 @@ import type { OutgoingEvent, StepRefData } from '../../../workflows/approval/out
 import { Decision, Position, type StepRef } from '../../../proto/gen/bps/approvals/v1/events';
 import type { Actor } from '../../../proto/gen/bps/common/v1/common';
 import { approvalEvents } from '../../shared/events/approvals';
+import { isStandardChanging, signEvent, type DecisionSigner } from '../../shared/events/decision-signature';
 import { newEvent, type CloudEvent } from '../../shared/kafka/kafka';
 import { ensureIndexes, insertOne, isDuplicateKey } from '../../shared/mongo/mongo';
 import { ensureOutboxIndexes, toOutboxFields, type OutboxFields } from '../../shared/mongo/outbox';
@@ -70,7 +71,8 @@ export function toCloudEvent(e: OutgoingEvent, topicNamespace: string): Built {
 export class ApprovalEventStore {
   readonly outbox: Collection<OutboxDoc>;
   readonly signOffs: Collection<SignOffDoc>;
-  constructor(db: Db) {
+  /** `signer`: the decision-signing key; every event that changes the standard is signed before it is written. */
+  constructor(db: Db, private readonly signer?: DecisionSigner) {
     this.outbox = db.collection<OutboxDoc>('approval_outbox');
     this.signOffs = db.collection<SignOffDoc>('sign_offs');
   }
@@ -81,9 +83,14 @@ export class ApprovalEventStore {
     await ensureIndexes(this.signOffs, [{ key: { subject: 1, signedAt: -1 }, name: 'by_signer' }]);
   }
 
-  /** Appends events; ids already stored (a retried activity) are skipped. */
+  /** Appends events (signing those that change the standard); ids already stored (a retried activity) are skipped. */
   async append(events: readonly Built[]): Promise<void> {
-    for (const event of events) {
+    for (const unsigned of events) {
+      let event = unsigned;
+      if (isStandardChanging(unsigned.type)) {
+        if (!this.signer) throw new Error(`cannot write ${unsigned.type} ${unsigned.id}: no decision-signing key configured (BPS_DECISION_SIGNING_JWK)`);
+        event = await signEvent(this.signer, unsigned);
+      }
       try {
         await insertOne(this.outbox, { ...toOutboxFields(event), eventId: event.id }, 'approval event');
       } catch (error) {

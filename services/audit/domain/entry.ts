@@ -17,6 +17,8 @@ export type RecordedEvent = {
   readonly key: string;
   readonly traceparent?: string;
   readonly tracestate?: string;
+  /** CloudEvents extension attributes, e.g. the decision signature `bpsdecisionsig` (absent when none). */
+  readonly extensions?: Readonly<Record<string, string>>;
   readonly data: string;
   readonly dataEncoding: 'utf8' | 'base64';
 };
@@ -35,7 +37,7 @@ export type HashedEntry = EntryContent & { readonly hash: string };
 
 export function recordEvent(event: {
   specversion: string; id: string; type: string; source: string; subject?: string; time: string; datacontenttype: string;
-  dataschema?: string; key: string; traceparent?: string; tracestate?: string; data: Uint8Array;
+  dataschema?: string; key: string; traceparent?: string; tracestate?: string; data: Uint8Array; extensions?: Readonly<Record<string, string>>;
 }): RecordedEvent {
   const bytes = Buffer.from(event.data);
   const text = bytes.toString('utf8');
@@ -44,6 +46,7 @@ export function recordEvent(event: {
     specversion: event.specversion, id: event.id, type: event.type, source: event.source, subject: event.subject,
     time: event.time, datacontenttype: event.datacontenttype, dataschema: event.dataschema, key: event.key,
     traceparent: event.traceparent, tracestate: event.tracestate,
+    extensions: event.extensions && Object.keys(event.extensions).length > 0 ? { ...event.extensions } : undefined,
     data: isUtf8 ? text : bytes.toString('base64'),
     dataEncoding: isUtf8 ? 'utf8' : 'base64',
   };

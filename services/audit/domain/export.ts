@@ -14,7 +14,7 @@ export const EXPORT_FORMAT = 'bps.audit.export/v1';
 const recordedEvent = z.object({
   specversion: z.string(), id: z.string(), type: z.string(), source: z.string(), subject: z.string().optional(), time: z.string(),
   datacontenttype: z.string(), dataschema: z.string().optional(), key: z.string(), traceparent: z.string().optional(),
-  tracestate: z.string().optional(), data: z.string(), dataEncoding: z.enum(['utf8', 'base64']),
+  tracestate: z.string().optional(), extensions: z.record(z.string(), z.string()).optional(), data: z.string(), dataEncoding: z.enum(['utf8', 'base64']),
 }).strict();
 
 const entry = z.object({

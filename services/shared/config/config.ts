@@ -69,11 +69,11 @@ const tokenIssuer: Requirement[] = [
   { anyOf: ['BPS_DIRECTORY_FILE'], what: 'the directory of people (development uses the seeded personas)', when: 'production' },
 ];
 const kafka: Requirement[] = [
-  { anyOf: ['BPS_KAFKA_USERNAME'], what: "this service's Kafka principal", when: 'production' },
-  { anyOf: ['BPS_KAFKA_PASSWORD'], what: "this service's Kafka password", when: 'production' },
+  { anyOf: ['BPS_KAFKA_USERNAME'], what: "this service's Kafka principal (the broker refuses anonymous clients)", when: 'always' },
+  { anyOf: ['BPS_KAFKA_PASSWORD'], what: "this service's Kafka password", when: 'always' },
 ];
-const temporal: Requirement = { anyOf: ['BPS_TEMPORAL_PAYLOAD_KEY'], what: 'the Temporal payload encryption key', when: 'production' };
-const decisionPublic: Requirement = { anyOf: ['BPS_DECISION_PUBLIC_JWKS'], what: 'the approvals decision verification keys', when: 'production' };
+const temporal: Requirement = { anyOf: ['BPS_TEMPORAL_PAYLOAD_KEY'], what: 'the Temporal payload encryption key (workers refuse unsealed payloads)', when: 'always' };
+const decisionPublic: Requirement = { anyOf: ['BPS_DECISION_PUBLIC_JWKS'], what: 'the approvals decision verification keys (nothing unverified changes the standard)', when: 'always' };
 
 /** What each process cannot run without. Production additionally refuses BPS_JWT_SIGNING_JWK everywhere. */
 export const requirements: Readonly<Record<ServiceName, readonly Requirement[]>> = {
@@ -85,8 +85,8 @@ export const requirements: Readonly<Record<ServiceName, readonly Requirement[]>>
     { anyOf: ['BPS_SERVICE_CLIENT_ID'], what: 'the service client id', when: 'production' },
     { anyOf: ['BPS_SERVICE_CLIENT_SECRET'], what: 'the service client secret', when: 'production' },
   ],
-  approvals: [...tokenIssuer, ...kafka, temporal, { anyOf: ['BPS_DECISION_SIGNING_JWK'], what: 'the decision-signing private key', when: 'production' }],
-  notifications: [...tokenIssuer, ...kafka],
+  approvals: [...tokenIssuer, ...kafka, temporal, { anyOf: ['BPS_DECISION_SIGNING_JWK'], what: 'the decision-signing private key', when: 'always' }],
+  notifications: [...tokenIssuer, ...kafka, decisionPublic],
   audit: [...tokenIssuer, ...kafka, decisionPublic, { anyOf: ['AUDIT_SIGNING_KEY'], what: 'the checkpoint signing key (checkpoints signed with a stored or generated key prove nothing)', when: 'production' }],
   gateway: tokenIssuer,
   cli: [],

@@ -17,7 +17,12 @@ export type CloudEvent = {
   readonly key: string;
   readonly traceparent?: string;
   readonly tracestate?: string;
+  /** CloudEvents extension attributes (lowercase alphanumeric names), e.g. `bpsdecisionsig`; header `ce_<name>`. */
+  readonly extensions?: Readonly<Record<string, string>>;
 };
+
+const coreHeaders = new Set(['ce_specversion', 'ce_id', 'ce_type', 'ce_source', 'ce_time', 'ce_subject', 'ce_dataschema']);
+const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
 
 export function toKafkaMessage(event: CloudEvent): Message {
   const headers: IHeaders = {
@@ -32,6 +37,10 @@ export function toKafkaMessage(event: CloudEvent): Message {
   if (event.dataschema != null) headers['ce_dataschema'] = event.dataschema;
   if (event.traceparent != null) headers['traceparent'] = event.traceparent;
   if (event.tracestate != null) headers['tracestate'] = event.tracestate;
+  for (const [name, value] of Object.entries(event.extensions ?? {})) {
+    if (!EXTENSION_NAME.test(name)) throw new ValidationError([{ field: `extensions.${name}`, description: 'CloudEvents extension names are 1-20 lowercase letters or digits' }]);
+    headers[`ce_${name}`] = value;
+  }
   return { key: event.key, value: event.data, headers, timestamp: String(Date.parse(event.time)) };
 }
 
@@ -49,6 +58,12 @@ export function fromKafkaMessage(message: KafkaMessage): CloudEvent {
     if (v === undefined || v === '') throw new ValidationError([{ field: name, description: 'required CloudEvents header is missing' }]);
     return v;
   };
+  const extensions: Record<string, string> = {};
+  for (const name of Object.keys(h ?? {})) {
+    if (!name.startsWith('ce_') || coreHeaders.has(name) || !EXTENSION_NAME.test(name.slice(3))) continue;
+    const value = header(h, name);
+    if (value !== undefined) extensions[name.slice(3)] = value;
+  }
   const specversion = required('ce_specversion');
   if (specversion !== '1.0') throw new ValidationError([{ field: 'ce_specversion', description: `unsupported ${specversion}` }]);
   return {
@@ -64,5 +79,6 @@ export function fromKafkaMessage(message: KafkaMessage): CloudEvent {
     key: message.key?.toString('utf8') ?? '',
     traceparent: header(h, 'traceparent'),
     tracestate: header(h, 'tracestate'),
+    ...(Object.keys(extensions).length > 0 ? { extensions } : {}),
   };
 }

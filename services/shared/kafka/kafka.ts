@@ -1,5 +1,5 @@
 // The one Kafka wrapper: CloudEvents in, CloudEvents out. Producers are idempotent; consumers commit only
-// what they have handled and skip events whose ce_id they have already processed (at-least-once delivery).
+// what they have handled and skip events they have already processed, known by ce_id + content digest (at-least-once delivery).
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type Producer, type KafkaMessage, type LogEntry, type Message } from 'kafkajs';
 import type { Collection, Db } from 'mongodb';
@@ -9,6 +9,7 @@ import { isDuplicateKey, insertOne } from '../mongo/mongo';
 import { extractTraceContext, inSpan, injectTraceContext, SpanKind } from '../telemetry/otel';
 import { fromKafkaMessage, toKafkaMessage, type CloudEvent } from './cloudevents';
 import { deadLetterTopic, encodeData, foreignSourceReason, topicName, type EventDefinition } from '../events/catalog';
+import { eventContentDigest } from '../events/decision-signature';
 
 export type { CloudEvent };
 
@@ -125,18 +126,26 @@ export class EventProducer {
   }
 }
 
-/** Remembers which ce_ids a consumer group has handled, so redelivered events are skipped. */
+/**
+ * Remembers which events a consumer group has handled, so redelivered events are skipped. An event is known by its
+ * ce_id AND the digest of its content (canonical bytes + decision signature): a forger who sends an event under a
+ * real event's id first does not make the real one a "duplicate" (issue #13).
+ */
 export class ProcessedEvents {
-  private readonly collection: Collection<{ _id: string; group: string; type: string; processedAt: Date }>;
+  private readonly collection: Collection<{ _id: string; group: string; eventId: string; type: string; processedAt: Date }>;
   constructor(db: Db, collectionName = 'processed_events') {
     this.collection = db.collection(collectionName);
   }
-  async seen(group: string, eventId: string): Promise<boolean> {
-    return (await this.collection.countDocuments({ _id: `${group}:${eventId}` }, { limit: 1 })) > 0;
+  /** `<group>:<ce_id>:<content digest>`: the _id of a processed event's document. */
+  static key(group: string, event: CloudEvent): string {
+    return `${group}:${event.id}:${eventContentDigest(event)}`;
+  }
+  async seen(group: string, event: CloudEvent): Promise<boolean> {
+    return (await this.collection.countDocuments({ _id: ProcessedEvents.key(group, event) }, { limit: 1 })) > 0;
   }
   async remember(group: string, event: CloudEvent): Promise<void> {
     try {
-      await insertOne(this.collection, { _id: `${group}:${event.id}`, group, type: event.type, processedAt: new Date() }, 'processed event');
+      await insertOne(this.collection, { _id: ProcessedEvents.key(group, event), group, eventId: event.id, type: event.type, processedAt: new Date() }, 'processed event');
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
@@ -207,7 +216,7 @@ export class EventConsumer {
       await this.deadLetter(topic, message, new ValidationError([{ field: 'ce_source', description: foreign }]), 'foreign-source');
       return;
     }
-    if (await processed.seen(groupId, event.id)) {
+    if (await processed.seen(groupId, event)) {
       logger.debug({ ceId: event.id, type: event.type }, 'duplicate event skipped');
       return;
     }
