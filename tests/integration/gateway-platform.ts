@@ -10,7 +10,8 @@ import { startNotifications, type NotificationsApp } from '../../services/notifi
 import { startGateway, type GatewayDeps, type RunningGateway } from '../../services/gateway/app';
 import { startProposals, type RunningProposals } from '../../services/proposals/app';
 import { startRegistry, type RunningRegistry } from '../../services/registry/app';
-import { connectTemporal, type TemporalHandle } from '../../services/shared/temporal/temporal';
+import type { TemporalHandle } from '../../services/shared/temporal/temporal';
+import { testPayloadKeys, testTemporal } from '../support/temporal';
 import { TokenService } from '../../services/shared/auth/identity';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
 import { createKafka } from '../../services/shared/kafka/kafka';
@@ -59,10 +60,10 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
     dbNames.push(approvalsDb, proposalsDb);
     [approvals, temporal] = await Promise.all([
       startApprovals({
-        mongoUri, dbName: approvalsDb, kafkaBrokers, topicNamespace: namespace, temporalAddress, temporalNamespace, taskQueue, grpcPort: 0, tokens,
+        mongoUri, dbName: approvalsDb, kafkaBrokers, topicNamespace: namespace, temporalAddress, temporalNamespace, temporalPayloadKeys: testPayloadKeys(), taskQueue, grpcPort: 0, tokens,
         logger: testLogger, durations: { dueSeconds: 7 * 86400, reminderBeforeSeconds: 86400 }, relayPollMs: 100,
       }),
-      connectTemporal({ address: temporalAddress, namespace: temporalNamespace }),
+      testTemporal(),
     ]);
     proposals = await startProposals({
       mongoUri, dbName: proposalsDb, kafkaBrokers, topicNamespace: namespace, grpcPort: 0, registryAddress: `127.0.0.1:${registry.grpcPort}`,

@@ -16,6 +16,7 @@ import { createKafka, ensureTopics, EventConsumer, EventProducer, newEvent, Proc
 import { createLogger } from '../../services/shared/log/logger';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { connectTemporal } from '../../services/shared/temporal/temporal';
+import { testPayloadKeys } from '../support/temporal';
 import { testJwtSecret, uniqueName } from '../support/names';
 
 export type Endpoints = { kafkaBrokers: string; temporalAddress: string; temporalNamespace: string; mongoUri: string };
@@ -72,7 +73,7 @@ export async function startProposalsTestEnv(prefix: string, endpoints: Endpoints
       mongoUri: endpoints.mongoUri, dbName: `${dbBase}_reg`, kafkaBrokers: endpoints.kafkaBrokers, topicNamespace: namespace, grpcPort: 0,
       tokens, logger, schedulerPollMs: 60_000, relayPollMs: 200,
     }),
-    connectTemporal({ address: endpoints.temporalAddress, namespace: endpoints.temporalNamespace }),
+    connectTemporal({ address: endpoints.temporalAddress, namespace: endpoints.temporalNamespace, payloadKeys: testPayloadKeys() }),
     startCollector(),
   ]);
   const deps: ProposalsAppDeps = {

@@ -10,6 +10,9 @@ export class ConfigError extends Error {
 
 export const port = z.coerce.number().int().min(0).max(65535);
 
+/** AES-256 key, base64 of 32 bytes. Services that talk to Temporal require BPS_TEMPORAL_PAYLOAD_KEY with it. */
+export const payloadKey = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be base64 of 32 bytes');
+
 /** Local development and tests only; production refuses to start with it. */
 export const DEV_JWT_SECRET = 'bps-local-development-secret-do-not-use-in-production';
 
@@ -30,7 +33,14 @@ const baseShape = {
   // public JWKS and audience, the dev issuer's private JWK (development only), the decision keys.
   BPS_KAFKA_USERNAME: z.string().min(1).optional(),
   BPS_KAFKA_PASSWORD: z.string().min(1).optional(),
-  BPS_TEMPORAL_PAYLOAD_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be base64 of 32 bytes').optional(),
+  BPS_TEMPORAL_PAYLOAD_KEY: payloadKey.optional(),
+  // Keys rotated out of BPS_TEMPORAL_PAYLOAD_KEY, comma-separated: they still open the payloads they sealed.
+  BPS_TEMPORAL_PAYLOAD_PREVIOUS_KEYS: z.string().regex(/^([A-Za-z0-9+/]{43}=)(\s*,\s*[A-Za-z0-9+/]{43}=)*$/, 'must be base64 keys of 32 bytes, comma-separated').optional(),
+  // mTLS to the Temporal frontend (production): PEM file paths; used when set. The local dev server has no TLS.
+  BPS_TEMPORAL_TLS_CA: z.string().min(1).optional(),
+  BPS_TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+  BPS_TEMPORAL_TLS_KEY: z.string().min(1).optional(),
+  BPS_TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   BPS_JWT_AUDIENCE: z.string().min(1).default('bps-platform'),
   BPS_JWT_JWKS: z.string().min(1).optional(),
   BPS_JWT_SIGNING_JWK: z.string().min(1).optional(),
