@@ -12,7 +12,11 @@ import {
   approvalDecisionStateQuery, approvalStateQuery, editionReleasedSignal, proposalResubmittedSignal, signOffUpdate, workflowTypes,
   type ApprovalResult, type ApprovalView, type ProposalResubmitted, type RebaseNotice, type SignOffArgs,
 } from '../../workflows/contracts';
+import { Worker } from '@temporalio/worker';
+import { workflowsPath } from '../../services/approvals/app';
+import { workerTelemetryOptions } from '../../services/shared/temporal/temporal';
 import { stack } from '../support/stack';
+import { sealedDataConverter } from '../support/temporal';
 import { uniqueName } from '../support/names';
 import { actorOf, proposalInput, startHarness, type Harness } from './approvals-harness';
 
@@ -112,6 +116,15 @@ describe('Temporal closed to outsiders: a raw client without the payload key', (
     }
     // What stays visible: the search attributes (ids, kind, field code, open roles/organisations), by design.
     expect(payloads.filter((p) => /searchAttributes/i.test(p.path)).map((p) => text(p.payload.data)).join(' ')).toContain(P);
+
+    // The sealed history, the outsider's signals included, replays with the worker's converter (as after a cache
+    // eviction or a worker restart): same commands, no nondeterminism. Payloads are bound to their workflow id, which a
+    // history does not carry: a replay names it.
+    await Worker.runReplayHistory(
+      { workflowsPath, dataConverter: sealedDataConverter(), ...workerTelemetryOptions({ prebuiltBundle: false }), replayName: P },
+      await h.temporal.client.workflow.getHandle(P).fetchHistory(),
+      P,
+    );
   });
 
   it('cannot replay a sealed sign-off copied out of one approval into another', async () => {
