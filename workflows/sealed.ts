@@ -4,9 +4,7 @@
 // workflow task, so an outsider can neither act nor wedge a workflow: validators refuse the marker, signal handlers
 // drop it, a workflow started with it fails at once. No Node built-ins here (workflow code).
 import { ApplicationFailure, log } from '@temporalio/workflow';
-
-/** The one key of the value an unsealed payload decodes to on the worker. */
-export const unsealedMarker = '__bpsUnsealed';
+import { unsealedMarker } from './contracts';
 
 /**
  * True for a value that came out of a sealed payload: an object that is not the marker. `undefined` (a raw client

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { METADATA_ENCODING_KEY, PayloadConverterError, type DataConverter, type Payload, type PayloadCodec, type SerializationContext } from '@temporalio/common';
 import { decode as utf8Decode, encode as utf8Encode } from '@temporalio/common/lib/encoding';
 import proto from '@temporalio/proto'; // CommonJS: its named exports are not visible to ESM
-import { unsealedMarker } from '../../../workflows/sealed';
+import { unsealedMarker } from '../../../workflows/contracts';
 
 const PayloadProto = proto.temporal.api.common.v1.Payload;
 
