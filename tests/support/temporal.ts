@@ -1,7 +1,8 @@
 // Test kit for Temporal (issue #13): every platform client and worker in tests seals its payloads with the stack's
 // payload key, exactly as the services do (services/shared/temporal/sealing.ts).
 import { connectTemporal, type TemporalHandle } from '../../services/shared/temporal/temporal';
-import { failureConverterPath, sealedWorkerDataConverter, type PayloadKeys } from '../../services/shared/temporal/sealing';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { failureConverterPath, SealingCodec, sealedWorkerDataConverter, type PayloadKeys } from '../../services/shared/temporal/sealing';
 import { stack, stackSecrets } from './stack';
 
 /** The stack's payload key, as BPS_TEMPORAL_PAYLOAD_KEY gives it to the services. */
@@ -22,3 +23,9 @@ export function sealedDataConverter() {
 
 /** Options for bundleWorkflowCode so a pre-built bundle seals the failures raised in workflow code. */
 export const sealedBundleOptions = { failureConverterPath } as const;
+
+/** Opens a payload read straight from a history (sealed by the platform for `workflowId`) as the platform would. */
+export async function openPayload(payload: Payload | null | undefined, workflowId: string): Promise<any> {
+  const [opened] = await new SealingCodec(testPayloadKeys(), 'reject').decode([payload!], { type: 'workflow', namespace: stack().temporalNamespace, workflowId });
+  return defaultPayloadConverter.fromPayload(opened!);
+}
