@@ -12,6 +12,7 @@ import {
 } from './contracts';
 import { decide, evolve, initialState, nextDeadline, openKeys, toView, type ApprovalEvent, type ApprovalState, type Command, type Refusal } from './approval/domain';
 import { outgoingFor, type OutgoingEvent } from './approval/outgoing';
+import { acceptSignal, requireSealed } from './sealed';
 
 type Activities = ReturnType<typeof activities.createActivities>;
 
@@ -49,6 +50,8 @@ function refusalFailure(refusal: Refusal): ApplicationFailure {
 }
 
 export async function adHocRevision(input: ProposalApprovalInput): Promise<ApprovalResult> {
+  // Started by a client without the platform's key: fail at once (no route, no inbox entry, no events).
+  requireSealed(input, 'the approval input');
   const { workflowId } = workflowInfo();
   // Handlers are registered before the route is loaded, so an early caller gets a clear "starting" answer
   // instead of "no such query/update".
@@ -89,7 +92,9 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
   const flush = async (): Promise<void> => {
     while (pending.length > 0) await recordApprovalEvents(pending.splice(0));
   };
-  const validate = (cmd: Command): void => {
+  /** `args` as the update arrived: refused first when a raw client sent it (not sealed with the platform's key). */
+  const validate = (args: unknown, cmd: Command): void => {
+    requireSealed(args, `the ${cmd.type} update`);
     const decision = decide(current(), cmd);
     if (!decision.ok) throw refusalFailure(decision.refusal);
   };
@@ -104,13 +109,13 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
 
   setHandler(approvalState, () => toView(current()));
   setHandler(approvalDecisionState, () => current());
-  setHandler(signOff, (a) => handle({ type: 'signOff', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'signOff', ...a, at: Date.now() }) });
-  setHandler(claimStep, (a) => handle({ type: 'claim', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'claim', ...a, at: Date.now() }) });
-  setHandler(releaseStep, (a) => handle({ type: 'release', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'release', ...a, at: Date.now() }) });
-  setHandler(delegateStep, (a) => handle({ type: 'delegate', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'delegate', ...a, at: Date.now() }) });
-  setHandler(takeBackStep, (a) => handle({ type: 'takeBack', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'takeBack', ...a, at: Date.now() }) });
-  setHandler(overruleObjection, (a) => handle({ type: 'overrule', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'overrule', ...a, at: Date.now() }) });
-  setHandler(withdrawProposal, (a) => handle({ type: 'withdraw', ...a, at: Date.now() }), { validator: (a) => validate({ type: 'withdraw', ...a, at: Date.now() }) });
+  setHandler(signOff, (a) => handle({ type: 'signOff', ...a, at: Date.now() }), { validator: (a) => validate(a, { type: 'signOff', ...a, at: Date.now() }) });
+  setHandler(claimStep, (a) => handle({ type: 'claim', ...a, at: Date.now() }), { validator: (a) => validate(a, { type: 'claim', ...a, at: Date.now() }) });
+  setHandler(releaseStep, (a) => handle({ type: 'release', ...a, at: Date.now() }), { validator: (a) => validate(a, { type: 'release', ...a, at: Date.now() }) });
+  setHandler(delegateStep, (a) => handle({ type: 'delegate', ...a, at: Date.now() }), { validator: (a) => validate(a, { type: 'delegate', ...a, at: Date.now() }) });
+  setHandler(takeBackStep, (a) => handle({ type: 'takeBack', ...a, at: Date.now() }), { validator: (a) => validate(a, { type: 'takeBack', ...a, at: Date.now() }) });
+  setHandler(overruleObjection, (a) => handle({ type: 'overrule', ...a, at: Date.now() }), { validator: (a) => validate(a, { type: 'overrule', ...a, at: Date.now() }) });
+  setHandler(withdrawProposal, (a) => handle({ type: 'withdraw', ...a, at: Date.now() }), { validator: (a) => validate(a, { type: 'withdraw', ...a, at: Date.now() }) });
   // Signals that arrive while the route is loading are applied once it is loaded (a release can race a start).
   const early: Command[] = [];
   const applySignal = (cmd: Command): void => {
@@ -125,8 +130,13 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
     }
     apply(decision.events);
   };
-  setHandler(proposalResubmitted, (resubmission) => applySignal({ type: 'resubmit', resubmission, at: Date.now() }));
-  setHandler(editionReleased, (edition) => applySignal({ type: 'supersede', edition, at: Date.now() }));
+  // A signal a raw client sent (not sealed with the platform's key) changes nothing.
+  setHandler(proposalResubmitted, (resubmission) => {
+    if (acceptSignal(resubmission, 'proposalResubmitted')) applySignal({ type: 'resubmit', resubmission, at: Date.now() });
+  });
+  setHandler(editionReleased, (edition) => {
+    if (acceptSignal(edition, 'editionReleased')) applySignal({ type: 'supersede', edition, at: Date.now() });
+  });
 
   const route = await chooseApprovalRoute({ kind: input.kind, fieldCode: input.fieldCodes[0] ?? '' });
   loaded = initialState(workflowId, input, route, Date.now());

@@ -13,6 +13,12 @@ export function approvalWorkflowId(proposalId: string): string {
   return proposalId;
 }
 
+/**
+ * The one key of the value a payload not sealed with the platform's key decodes to on the approvals worker
+ * (services/shared/temporal/sealing.ts); workflows refuse it (workflows/sealed.ts).
+ */
+export const unsealedMarker = '__bpsUnsealed';
+
 export type ActorRef = { readonly subject: string; readonly organisation: string; readonly roles: readonly string[] };
 
 /** Fiscal totals in fen (decimal strings: exact, JSON-safe). */

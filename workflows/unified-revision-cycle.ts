@@ -14,6 +14,7 @@ import {
 } from './contracts';
 import { conflictsOf, exceedsCeiling, included, totalsOf } from './cycle/consolidation';
 import { adHocRevision } from './ad-hoc-revision';
+import { acceptSignal, requireSealed } from './sealed';
 
 type Activities = ReturnType<typeof activities.createActivities>;
 const { recordCycleAction, recordCyclePhase, recordProposalWindowClosed, releaseCycleEdition, sendRunningRevisionsToRebase, warnRefilingOverdue } = proxyActivities<Activities>({
@@ -40,6 +41,8 @@ const isFinalApprover = (a: ActorRef): boolean => a.organisation === 'SCO' && a.
 type Refiling = { provinceCode: string; itemCode: string; deadline: number; refiled: boolean; overdue: boolean };
 
 export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: CyclePhase; released: readonly string[] }> {
+  // Started by a client without the platform's key: fail at once.
+  requireSealed(input, 'the cycle input');
   const { workflowId, startTime } = workflowInfo();
   let phase: CyclePhase = 'evaluation';
   let windowClosesAt: number | undefined = undefined;
@@ -88,6 +91,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
     return afterRecording(recordAction('evaluation.filed', a.actor, { fieldCode: a.fieldCode, comment: a.summary }), view);
   }, {
     validator: (a) => {
+      requireSealed(a, 'the fileEvaluation update');
       if (phase !== 'evaluation') refuse('FAILED_PRECONDITION', 'NOT_IN_EVALUATION', `the cycle is in phase ${phase}`);
       const lead = leadOf(a.fieldCode);
       if (!lead) refuse('INVALID_ARGUMENT', 'UNKNOWN_FIELD', `field ${a.fieldCode} is not part of cycle ${input.cycleId}`);
@@ -109,6 +113,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
     return view();
   }, {
     validator: (a) => {
+      requireSealed(a, 'the submitCycleProposal update');
       if (phase !== 'proposals') refuse('FAILED_PRECONDITION', 'WINDOW_CLOSED', `the proposal window is not open (phase ${phase})`);
       const field = a.proposal.fieldCodes[0] ?? '';
       const lead = leadOf(field);
@@ -125,6 +130,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
     return afterRecording(recordAction('window.closed_early', a.actor, { fieldCode: a.fieldCode }), view);
   }, {
     validator: (a) => {
+      requireSealed(a, 'the closeProposalWindow update');
       const w = windowOf(a.fieldCode);
       if (phase !== 'proposals' || !w) refuse('FAILED_PRECONDITION', 'WINDOW_CLOSED', `no proposal window is open (phase ${phase})`);
       if (w!.closed || w!.closedEarlyBy) refuse('FAILED_PRECONDITION', 'WINDOW_CLOSED', `the proposal window of ${a.fieldCode} is already closed`);
@@ -142,6 +148,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
     return afterRecording(recordAction('conflict.resolved', a.actor, { itemCode: a.itemCode, proposalId: a.keepProposalId, proposalIds: dropped, comment: a.reason }), view);
   }, {
     validator: (a) => {
+      requireSealed(a, 'the resolveConflict update');
       if (phase !== 'consolidation') refuse('FAILED_PRECONDITION', 'NOT_IN_CONSOLIDATION', `the cycle is in phase ${phase}`);
       if (!isFinalApprover(a.actor)) refuse('PERMISSION_DENIED', 'NOT_FINAL_APPROVER', 'conflicts are resolved by the final approver');
       const conflict = conflictsOf(entries).find((c) => c.itemCode === a.itemCode);
@@ -156,6 +163,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
     return afterRecording(recordAction('proposal.trimmed', a.actor, { proposalId: a.proposalId, comment: `central ${p.fiscalTotals.centralFen}→${a.fiscalTotals.centralFen} fen, local ${p.fiscalTotals.localFen}→${a.fiscalTotals.localFen} fen` }), view);
   }, {
     validator: (a) => {
+      requireSealed(a, 'the trimProposal update');
       if (phase !== 'consolidation') refuse('FAILED_PRECONDITION', 'NOT_IN_CONSOLIDATION', `the cycle is in phase ${phase}`);
       const entry = entries.find((e) => e.proposalId === a.proposalId && e.status === 'approved');
       if (!entry) refuse('FAILED_PRECONDITION', 'NOT_IN_PACKAGE', `proposal ${a.proposalId} is not in the package`);
@@ -177,6 +185,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
     return afterRecording(recording, approve);
   }, {
     validator: (a) => {
+      requireSealed(a, 'the approvePackage update');
       if (approving || approvedBy) refuse('FAILED_PRECONDITION', 'ALREADY_APPROVED', 'the package is already approved');
       if (phase !== 'consolidation') refuse('FAILED_PRECONDITION', 'NOT_IN_CONSOLIDATION', `the cycle is in phase ${phase}`);
       if (!isFinalApprover(a.actor)) refuse('PERMISSION_DENIED', 'NOT_FINAL_APPROVER', 'the package is approved by the final approver');
@@ -189,6 +198,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
     },
   });
   setHandler(floorBreached, (s) => {
+    if (!acceptSignal(s, 'floorBreached')) return; // a raw client's signal changes nothing
     const deadline = input.refilingSeconds !== undefined ? Date.now() + input.refilingSeconds * 1000 : s.refileDeadline;
     const known = refiling.find((r) => r.provinceCode === s.provinceCode && r.itemCode === s.itemCode);
     if (known && !known.refiled) return; // the same breach reported again
@@ -198,6 +208,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
     return recordAction('refiling.required', platform, { provinceCode: s.provinceCode, itemCode: s.itemCode, comment: `deadline ${new Date(deadline).toISOString()}` });
   });
   setHandler(provinceRefiled, (s) => {
+    if (!acceptSignal(s, 'provinceRefiled')) return; // a raw client's signal changes nothing
     const r = refiling.find((x) => x.provinceCode === s.provinceCode && x.itemCode === s.itemCode);
     if (!r || r.refiled) return;
     r.refiled = true;
@@ -214,6 +225,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
     return afterRecording(recording, close);
   }, {
     validator: (a) => {
+      requireSealed(a, 'the closeCycle update');
       if (phase !== 'refiling' || closed) refuse('FAILED_PRECONDITION', 'NOT_RELEASED', `the cycle is in phase ${phase}`);
       if (!isFinalApprover(a.actor)) refuse('PERMISSION_DENIED', 'NOT_FINAL_APPROVER', 'the cycle is closed by the final approver');
     },

@@ -14,7 +14,8 @@ import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from 
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
 import { OutboxRelay } from '../shared/mongo/outbox';
-import { connectTemporal, workerTelemetryOptions } from '../shared/temporal/temporal';
+import { sealedWorkerDataConverter, type PayloadKeys } from '../shared/temporal/sealing';
+import { connectTemporal, temporalTls, workerTelemetryOptions, type TemporalTls } from '../shared/temporal/temporal';
 import { createActivities } from './activities';
 import { ApprovalEventStore } from './adapters/approval-events';
 import { createCycleHandlers } from './adapters/cycles-grpc';
@@ -34,6 +35,9 @@ export type ApprovalsDeps = {
   readonly topicNamespace: string;
   readonly temporalAddress: string;
   readonly temporalNamespace: string;
+  /** The platform's payload key(s): the worker and the client seal every payload with it. */
+  readonly temporalPayloadKeys: PayloadKeys;
+  readonly temporalTls?: TemporalTls;
   readonly taskQueue: string;
   readonly grpcPort: number; // 0 = any free port
   readonly tokens: TokenVerifier;
@@ -72,11 +76,14 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
   const relay = new OutboxRelay([events.outbox], producer, logger, { pollMs: deps.relayPollMs ?? 200 });
   relay.start();
 
-  const temporal = await connectTemporal({ address: deps.temporalAddress, namespace: deps.temporalNamespace });
-  const connection = await NativeConnection.connect({ address: deps.temporalAddress });
+  const temporal = await connectTemporal({ address: deps.temporalAddress, namespace: deps.temporalNamespace, payloadKeys: deps.temporalPayloadKeys, ...(deps.temporalTls ? { tls: deps.temporalTls } : {}) });
+  const tls = temporalTls(deps.temporalTls);
+  const connection = await NativeConnection.connect({ address: deps.temporalAddress, ...(tls ? { tls } : {}) });
   const worker = await Worker.create({
     connection,
     namespace: deps.temporalNamespace,
+    // Seals what the workflows and activities write; what a raw client sent reaches them as the "unsealed" marker.
+    dataConverter: sealedWorkerDataConverter(deps.temporalPayloadKeys),
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
     activities: createActivities({ routes, events, topicNamespace: deps.topicNamespace, temporal: temporal.client, taskQueue: deps.taskQueue, ...(deps.afterChangeSetRecorded ? { afterChangeSetRecorded: deps.afterChangeSetRecorded } : {}) }),

@@ -2,14 +2,16 @@
 import { z } from 'zod';
 import { approvalTaskQueue } from '../../workflows/contracts';
 import { tokenVerifierFromConfig } from '../shared/auth/from-config';
-import { configSchema, kafkaCredentials, loadConfig, port } from '../shared/config/config';
+import { configSchema, kafkaCredentials, loadConfig, payloadKey, port } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
+import { temporalOptionsFromConfig } from '../shared/temporal/temporal';
 import { startApprovals } from './app';
 
 const schema = configSchema({
   APPROVALS_GRPC_PORT: port.default(50053),
+  BPS_TEMPORAL_PAYLOAD_KEY: payloadKey,
   APPROVALS_DB: z.string().min(1).default('bps_approvals'),
   APPROVALS_TASK_QUEUE: z.string().min(1).default(approvalTaskQueue),
   // Default route durations: a step is due this long after its stage opens; reminder this long before.
@@ -19,6 +21,7 @@ const schema = configSchema({
 
 runMain('approvals', async () => {
   const config = loadConfig(schema);
+  const temporal = temporalOptionsFromConfig(config);
   initTelemetry({ serviceName: 'approvals', ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}) });
   return startApprovals({
     mongoUri: config.MONGODB_URI,
@@ -28,6 +31,8 @@ runMain('approvals', async () => {
     topicNamespace: config.BPS_TOPIC_NAMESPACE,
     temporalAddress: config.BPS_TEMPORAL_ADDRESS,
     temporalNamespace: config.BPS_TEMPORAL_NAMESPACE,
+    temporalPayloadKeys: temporal.payloadKeys,
+    ...(temporal.tls ? { temporalTls: temporal.tls } : {}),
     taskQueue: config.APPROVALS_TASK_QUEUE,
     grpcPort: config.APPROVALS_GRPC_PORT,
     tokens: tokenVerifierFromConfig(config),

@@ -3,15 +3,16 @@ import { z } from 'zod';
 import { approvalTaskQueue } from '../../workflows/contracts';
 import { serviceTokensFromConfig, tokenVerifierFromConfig } from '../shared/auth/from-config';
 import { serviceAccounts } from '../shared/auth/personas';
-import { configSchema, kafkaCredentials, loadConfig, port } from '../shared/config/config';
+import { configSchema, kafkaCredentials, loadConfig, payloadKey, port } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
-import { connectTemporal } from '../shared/temporal/temporal';
+import { connectTemporal, temporalOptionsFromConfig } from '../shared/temporal/temporal';
 import { startProposals } from './app';
 
 const schema = configSchema({
   PROPOSALS_GRPC_PORT: port.default(50052),
+  BPS_TEMPORAL_PAYLOAD_KEY: payloadKey,
   PROPOSALS_DB: z.string().min(1).default('bps_proposals'),
   REGISTRY_GRPC_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('127.0.0.1:50051'),
   PROPOSALS_APPROVAL_TASK_QUEUE: z.string().min(1).default(approvalTaskQueue),
@@ -21,7 +22,7 @@ runMain('proposals', async () => {
   const config = loadConfig(schema);
   initTelemetry({ serviceName: 'proposals', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const logger = createLogger('proposals', config.BPS_LOG_LEVEL);
-  const temporal = await connectTemporal({ address: config.BPS_TEMPORAL_ADDRESS, namespace: config.BPS_TEMPORAL_NAMESPACE });
+  const temporal = await connectTemporal(temporalOptionsFromConfig(config));
   const running = await startProposals({
     mongoUri: config.MONGODB_URI,
     dbName: config.PROPOSALS_DB,

@@ -14,6 +14,9 @@ import { unary } from '../../services/shared/grpc/client';
 import { EventConsumer, ProcessedEvents } from '../../services/shared/kafka/kafka';
 import { createLogger } from '../../services/shared/log/logger';
 import { connectMongo } from '../../services/shared/mongo/mongo';
+import { ensureDevSecrets } from '../../infra/local/secrets';
+import { settings } from '../../infra/local/settings';
+import { sealedWorkerDataConverter } from '../../services/shared/temporal/sealing';
 import { connectTemporal } from '../../services/shared/temporal/temporal';
 import { approvalStateQuery, workflowTypes, type ProposalApprovalInput } from '../../workflows/contracts';
 import type { Bench } from './run';
@@ -37,6 +40,7 @@ async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) =
 const bench: Bench = {
   title: 'Ad-hoc approvals: complete approvals per second and sign-off latency vs a bare Temporal workflow',
   async run(endpoints) {
+    const payloadKeys = { key: ensureDevSecrets(settings()).temporalPayloadKey };
     const n = Number(process.env['APPROVALS_BENCH_N'] ?? 30);
     const concurrency = Number(process.env['APPROVALS_BENCH_CONCURRENCY'] ?? 5);
     const id = suffix();
@@ -46,9 +50,9 @@ const bench: Bench = {
     const tokens = testVerifier();
     const app = await startApprovals({ ...decisionSigningDeps(), 
       mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace, temporalAddress: endpoints.temporalAddress,
-      temporalNamespace: endpoints.temporalNamespace, taskQueue, grpcPort: 0, tokens, logger, durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 20,
+      temporalNamespace: endpoints.temporalNamespace, temporalPayloadKeys: payloadKeys, taskQueue, grpcPort: 0, tokens, logger, durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 20,
     });
-    const temporal = await connectTemporal({ address: endpoints.temporalAddress, namespace: endpoints.temporalNamespace });
+    const temporal = await connectTemporal({ address: endpoints.temporalAddress, namespace: endpoints.temporalNamespace, payloadKeys });
     const client = new ApprovalInboxClient(`127.0.0.1:${app.grpcPort}`, grpc.credentials.createInsecure());
     const mongo = await connectMongo(endpoints.mongoUri, dbName);
     const approvedAt = new Map<string, number>();
@@ -64,7 +68,7 @@ const bench: Bench = {
 
     const bareQueue = `bench-bare-${id}`;
     const connection = await NativeConnection.connect({ address: endpoints.temporalAddress });
-    const bareWorker = await Worker.create({ connection, namespace: endpoints.temporalNamespace, taskQueue: bareQueue, workflowsPath: fileURLToPath(new URL('../../workflows/bench/bare-approval.ts', import.meta.url)) });
+    const bareWorker = await Worker.create({ connection, namespace: endpoints.temporalNamespace, taskQueue: bareQueue, dataConverter: sealedWorkerDataConverter(payloadKeys), workflowsPath: fileURLToPath(new URL('../../workflows/bench/bare-approval.ts', import.meta.url)) });
     const bareRunning = bareWorker.run();
 
     try {

@@ -20,7 +20,8 @@ import type { PersonaName } from '../../services/shared/auth/personas';
 import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
 import { connectMongo } from '../../services/shared/mongo/mongo';
-import { connectTemporal, type TemporalHandle } from '../../services/shared/temporal/temporal';
+import type { TemporalHandle } from '../../services/shared/temporal/temporal';
+import { testPayloadKeys, testTemporal } from '../support/temporal';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { stack, testLogger } from '../support/stack';
 import { uniqueName } from '../support/names';
@@ -45,10 +46,10 @@ describe('unified revision cycle, end to end', () => {
   beforeAll(async () => {
     const common = { mongoUri: s.mongoUri, kafkaBrokers: s.kafkaBrokers, topicNamespace: ns, grpcPort: 0, tokens, logger: testLogger };
     registry = await startRegistry({ ...decisionVerifyingDeps(), ...common, kafkaCredentials: kafkaCredentials('registry'), dbName: db('registry'), schedulerPollMs: 500, relayPollMs: 50 });
-    temporal = await connectTemporal({ address: s.temporalAddress, namespace: s.temporalNamespace });
+    temporal = await testTemporal();
     proposals = await startProposals({ ...common, kafkaCredentials: kafkaCredentials('proposals'), dbName: db('proposals'), registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, serviceTokens: testServiceTokens(), relayPollMs: 50 });
     approvals = await startApprovals({ ...decisionSigningDeps(),
-      ...common, kafkaCredentials: kafkaCredentials('approvals'), dbName: db('approvals'), temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace, taskQueue,
+      ...common, kafkaCredentials: kafkaCredentials('approvals'), dbName: db('approvals'), temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace, temporalPayloadKeys: testPayloadKeys(), taskQueue,
       durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 50,
     });
   }, 240_000);

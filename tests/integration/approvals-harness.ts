@@ -10,7 +10,8 @@ import { topicName, topics } from '../../services/shared/events/catalog';
 import { EventConsumer, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
 import { decisionSigningDeps } from '../support/decisions';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
-import { connectTemporal, type TemporalHandle } from '../../services/shared/temporal/temporal';
+import type { TemporalHandle } from '../../services/shared/temporal/temporal';
+import { testPayloadKeys, testTemporal } from '../support/temporal';
 import { startApprovals, type ApprovalsDeps, type ApprovalsService } from '../../services/approvals/app';
 import { approvalStateQuery, workflowTypes, type ActorRef, type ProposalApprovalInput } from '../../workflows/contracts';
 import { stack, testLogger } from '../support/stack';
@@ -69,13 +70,13 @@ export async function startHarness(options: { durations?: ApprovalsDeps['duratio
   const topicNamespace = uniqueName('ns');
   const taskQueue = uniqueName('tq');
   const baseDeps: ApprovalsDeps = {
-    ...decisionSigningDeps(), mongoUri: s.mongoUri, dbName, kafkaBrokers: s.kafkaBrokers, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace, temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace,
+    ...decisionSigningDeps(), mongoUri: s.mongoUri, dbName, kafkaBrokers: s.kafkaBrokers, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace, temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace, temporalPayloadKeys: testPayloadKeys(),
     taskQueue, grpcPort: 0, tokens, logger: testLogger, durations: options.durations ?? { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 50,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
     ...(options.afterChangeSetRecorded ? { afterChangeSetRecorded: options.afterChangeSetRecorded } : {}),
   };
   let app = await startApprovals(baseDeps);
-  const temporal = await connectTemporal({ address: s.temporalAddress, namespace: s.temporalNamespace });
+  const temporal = await testTemporal();
   const mongo = await connectMongo(s.mongoUri, dbName);
   const makeClient = (port: number) => new ApprovalInboxClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
 

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { personas } from '../../services/shared/auth/personas';
 import { workflowsPath } from '../../services/approvals/app';
 import { signOffUpdate, type ApprovalResult } from '../../workflows/contracts';
+import { sealedBundleOptions } from '../support/temporal';
 import { actorOf, proposalInput, startHarness, type Harness } from './approvals-harness';
 
 let h: Harness | undefined;
@@ -16,7 +17,7 @@ afterAll(async () => {
 
 describe('approvals worker crash', () => {
   it('worker killed mid-activity produces exactly one approved change-set event', async () => {
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath, ...sealedBundleOptions, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
     let firstAttemptWrote!: () => void;
     const wrote = new Promise<void>((resolve) => { firstAttemptWrote = resolve; });
     // First attempt: the outbox write happened, then the process "hangs" until its worker goes away.

@@ -10,7 +10,8 @@ import { startNotifications, type NotificationsApp } from '../../services/notifi
 import { startGateway, type GatewayDeps, type RunningGateway } from '../../services/gateway/app';
 import { startProposals, type RunningProposals } from '../../services/proposals/app';
 import { startRegistry, type RunningRegistry } from '../../services/registry/app';
-import { connectTemporal, type TemporalHandle } from '../../services/shared/temporal/temporal';
+import type { TemporalHandle } from '../../services/shared/temporal/temporal';
+import { testPayloadKeys, testTemporal } from '../support/temporal';
 import type { TokenVerifier } from '../../services/shared/auth/identity';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
 import { connectMongo } from '../../services/shared/mongo/mongo';
@@ -61,10 +62,10 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
     dbNames.push(approvalsDb, proposalsDb);
     [approvals, temporal] = await Promise.all([
       startApprovals({ ...decisionSigningDeps(), 
-        mongoUri, dbName: approvalsDb, kafkaBrokers, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace: namespace, temporalAddress, temporalNamespace, taskQueue, grpcPort: 0, tokens,
+        mongoUri, dbName: approvalsDb, kafkaBrokers, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace: namespace, temporalAddress, temporalNamespace, temporalPayloadKeys: testPayloadKeys(), taskQueue, grpcPort: 0, tokens,
         logger: testLogger, durations: { dueSeconds: 7 * 86400, reminderBeforeSeconds: 86400 }, relayPollMs: 100,
       }),
-      connectTemporal({ address: temporalAddress, namespace: temporalNamespace }),
+      testTemporal(),
     ]);
     proposals = await startProposals({
       mongoUri, dbName: proposalsDb, kafkaBrokers, kafkaCredentials: kafkaCredentials('proposals'), topicNamespace: namespace, grpcPort: 0, registryAddress: `127.0.0.1:${registry.grpcPort}`,

@@ -20,6 +20,7 @@ import { uniqueName } from '../support/names';
 import { testServiceTokens, testVerifier, tokenFor } from '../support/identity';
 import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
 import { decisionVerifyingDeps } from '../support/decisions';
+import { testPayloadKeys } from '../support/temporal';
 
 export type Endpoints = { kafkaBrokers: string; temporalAddress: string; temporalNamespace: string; mongoUri: string };
 
@@ -75,7 +76,7 @@ export async function startProposalsTestEnv(prefix: string, endpoints: Endpoints
       mongoUri: endpoints.mongoUri, dbName: `${dbBase}_reg`, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: namespace, grpcPort: 0,
       tokens, logger, schedulerPollMs: 60_000, relayPollMs: 200,
     }),
-    connectTemporal({ address: endpoints.temporalAddress, namespace: endpoints.temporalNamespace }),
+    connectTemporal({ address: endpoints.temporalAddress, namespace: endpoints.temporalNamespace, payloadKeys: testPayloadKeys() }),
     startCollector(),
   ]);
   const deps: ProposalsAppDeps = {

@@ -8,6 +8,7 @@ import { decodeStatus } from '../../services/shared/grpc/status';
 import { proposalEvents } from '../../services/shared/events/proposals';
 import { proposalResubmittedSignal } from '../../workflows/contracts';
 import { stack } from '../support/stack';
+import { openPayload } from '../support/temporal';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { Decision, mohrssStaff, startProposalsTestEnv, type ProposalsTestEnv } from './proposals-helpers';
 
@@ -53,7 +54,7 @@ describe('proposal lifecycle', () => {
     const history = await env.temporal.workflow.getHandle(id).fetchHistory();
     const signals = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === proposalResubmittedSignal);
     expect(signals).toHaveLength(1);
-    const signal = JSON.parse(Buffer.from(signals[0]!.workflowExecutionSignaledEventAttributes!.input!.payloads![0]!.data as Uint8Array).toString('utf8'));
+    const signal = await openPayload(signals[0]!.workflowExecutionSignaledEventAttributes!.input!.payloads![0], id);
     expect(signal).toMatchObject({ proposalRevision: 2, fiscalTotals: { totalFen: '34680000000000' } }); // 3 years x 11,560,000,000,000
 
     // An outcome for the superseded revision is ignored; the one for revision 2 is followed.
@@ -76,7 +77,7 @@ describe('proposal lifecycle', () => {
 
     await submit(a.proposalId, 1);
     const history = await env.temporal.workflow.getHandle(a.proposalId).fetchHistory();
-    const input = JSON.parse(Buffer.from(history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!.data as Uint8Array).toString('utf8'));
+    const input = await openPayload(history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0], a.proposalId);
     expect(input.conflictsWith).toEqual([b.proposalId]);
     await env.workflowCount(a.proposalId); // registers it for clean-up
 

@@ -9,6 +9,7 @@ import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
 import { proposalEvents } from '../../services/shared/events/proposals';
 import { stack } from '../support/stack';
+import { sealedDataConverter } from '../support/temporal';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { startProposalsTestEnv, type ProposalsTestEnv } from './proposals-helpers';
 import { pastFinalApprovalMarker } from './proposals-stub-workflows';
@@ -36,7 +37,7 @@ describe('proposal withdrawal', () => {
     const connection = await NativeConnection.connect({ address: stack().temporalAddress });
     try {
       const worker = await Worker.create({
-        connection, namespace: stack().temporalNamespace, taskQueue: env.taskQueue,
+        connection, namespace: stack().temporalNamespace, taskQueue: env.taskQueue, dataConverter: sealedDataConverter(),
         workflowsPath: fileURLToPath(new URL('./proposals-stub-workflows.ts', import.meta.url)),
       });
       await worker.runUntil(async () => {

@@ -12,6 +12,7 @@ import { proposalEvents } from '../../services/shared/events/proposals';
 import { workflowTypes } from '../../workflows/contracts';
 import { decide } from '../../services/proposals/domain/proposal';
 import { stack } from '../support/stack';
+import { openPayload } from '../support/temporal';
 import { fundedHealthItem, healthProposal } from '../unit/proposals-fixtures';
 import { startProposalsTestEnv, type ProposalsTestEnv } from './proposals-helpers';
 
@@ -64,8 +65,7 @@ describe('proposals service', () => {
     expect(described).toMatchObject({ type: workflowTypes.adHocRevision, taskQueue: env.taskQueue, status: { name: 'RUNNING' } });
     await expect.poll(() => env.workflowCount(id), { timeout: 20_000, interval: 300 }).toBe(1);
     const history = await handle.fetchHistory();
-    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
-    const input = JSON.parse(Buffer.from(payload as Uint8Array).toString('utf8'));
+    const input = await openPayload(history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0], id);
     expect(input).toMatchObject({
       proposalId: id, proposalRevision: 1, kind: 'AD_HOC', leadMinistry: 'NHC', itemCodes: ['HEA-01'], fieldCodes: ['F17-HEA'], effectiveFrom: '2027-01-01',
       fiscalTotals: { totalFen: '36312000000000', centralFen: '19330800000000', localFen: '16981200000000' },

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { connectTemporal } from '../../services/shared/temporal/temporal';
+import { sealedDataConverter, testTemporal } from '../support/temporal';
 import { createActivities } from '../support/workflows/check-activities';
 import { stack } from '../support/stack';
 import { uniqueName } from '../support/names';
@@ -14,11 +14,11 @@ describe('Temporal dev server', () => {
     const taskQueue = uniqueName('tq');
     const connection = await NativeConnection.connect({ address: temporalAddress });
     const worker = await Worker.create({
-      connection, namespace: temporalNamespace, taskQueue,
+      connection, namespace: temporalNamespace, taskQueue, dataConverter: sealedDataConverter(),
       workflowsPath: fileURLToPath(new URL('../support/workflows/check-workflows.ts', import.meta.url)),
       activities: createActivities({ names: { 'HEA-01': '建立居民健康档案' } }),
     });
-    const temporal = await connectTemporal({ address: temporalAddress, namespace: temporalNamespace });
+    const temporal = await testTemporal();
     try {
       const result = await worker.runUntil(async () => {
         const handle = await temporal.client.workflow.start('describeThenAwaitAcknowledgement', { taskQueue, workflowId: uniqueName('wf'), args: ['HEA-01'] });

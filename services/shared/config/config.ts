@@ -26,6 +26,9 @@ const jwksText = z.string().min(1).superRefine((text, ctx) => {
   else if (keys.some((k) => typeof k !== 'object' || k === null || 'd' in k || 'k' in k)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must hold public keys only (no private or symmetric key material)' });
 });
 
+/** AES-256 key, base64 of 32 bytes. Services that talk to Temporal require BPS_TEMPORAL_PAYLOAD_KEY with it. */
+export const payloadKey = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be base64 of 32 bytes');
+
 /** Settings every service needs. */
 const baseShape = {
   // Anything not explicitly development (or test) is production: it needs real keys and offers no persona sign-in.
@@ -43,7 +46,14 @@ const baseShape = {
   // people, the dev issuer's private JWK (development only), the decision keys.
   BPS_KAFKA_USERNAME: z.string().min(1).optional(),
   BPS_KAFKA_PASSWORD: z.string().min(1).optional(),
-  BPS_TEMPORAL_PAYLOAD_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be base64 of 32 bytes').optional(),
+  BPS_TEMPORAL_PAYLOAD_KEY: payloadKey.optional(),
+  // Keys rotated out of BPS_TEMPORAL_PAYLOAD_KEY, comma-separated: they still open the payloads they sealed.
+  BPS_TEMPORAL_PAYLOAD_PREVIOUS_KEYS: z.string().regex(/^([A-Za-z0-9+/]{43}=)(\s*,\s*[A-Za-z0-9+/]{43}=)*$/, 'must be base64 keys of 32 bytes, comma-separated').optional(),
+  // mTLS to the Temporal frontend (production): PEM file paths; used when set. The local dev server has no TLS.
+  BPS_TEMPORAL_TLS_CA: z.string().min(1).optional(),
+  BPS_TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+  BPS_TEMPORAL_TLS_KEY: z.string().min(1).optional(),
+  BPS_TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   BPS_JWT_ISSUER: z.string().min(1).optional(),
   BPS_JWT_AUDIENCE: z.string().min(1).default('bps-platform'),
   BPS_JWT_JWKS: jwksText.optional(),
