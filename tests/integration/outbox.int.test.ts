@@ -63,4 +63,64 @@ describe('outbox relay', () => {
     expect(handled).toHaveLength(3);
     await consumer.stop();
   });
+
+  /** Every message on a topic, duplicates included (no ce_id dedupe), as ce_ids in offset order. */
+  async function rawMessages(topic: string, expected: number): Promise<string[]> {
+    const seen: string[] = [];
+    const consumer = kafka.consumer({ groupId: uniqueName('raw') });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => { seen.push(message.headers?.['ce_id']?.toString() ?? ''); } });
+    try {
+      await expect.poll(() => seen.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(expected);
+      await new Promise((r) => setTimeout(r, 1000)); // room for a duplicate to show
+      return [...seen];
+    } finally {
+      await consumer.disconnect();
+    }
+  }
+
+  it('does not send a batch again when marking it sent failed once', async () => {
+    const topic = uniqueName('outbox-mark');
+    await ensureTopics(kafka, [topic], 1);
+    const outbox = new Outbox(mongo.db, uniqueName('outbox_mark'));
+    await outbox.init();
+    const events = [1, 2].map((day) => ({ ...newEvent(Recorded, { year: 2026, month: 4, day }, { source: '/bps/test', key: 'EDU-02' }), topic }));
+    await outbox.append(events);
+    // The database refuses the first "mark sent" (after Kafka acknowledged the batch), then recovers.
+    let failures = 1;
+    const flaky = new Proxy(outbox.collection, {
+      get(target, property, receiver) {
+        if (property === 'updateMany' && failures > 0) {
+          failures -= 1;
+          return async () => { throw new Error('simulated database hiccup'); };
+        }
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const relay = new OutboxRelay([flaky], producer, testLogger);
+    await expect(relay.relayOnce()).rejects.toThrow(/simulated database hiccup/);
+    expect(await relay.relayOnce()).toBe(0); // marks what Kafka already has, sends nothing
+    expect(await outbox.collection.countDocuments({ 'outbox.sentAt': null })).toBe(0);
+    expect(await rawMessages(topic, 2)).toEqual(events.map((e) => e.id)); // each exactly once on the wire
+  });
+
+  it('sets aside an event Kafka can never take, and keeps relaying the ones after it', async () => {
+    const topic = uniqueName('outbox-large');
+    await ensureTopics(kafka, [topic], 1);
+    const outbox = new Outbox(mongo.db, uniqueName('outbox_large'));
+    await outbox.init();
+    const small = (day: number) => ({ ...newEvent(Recorded, { year: 2026, month: 5, day }, { source: '/bps/test', key: 'EDU-03' }), topic });
+    const huge = { ...small(2), data: Buffer.from(JSON.stringify({ year: 2026, month: 5, day: 2, padding: 'x'.repeat(1_200_000) })) };
+    const events = [small(1), huge, small(3)];
+    await outbox.append(events);
+    const relay = new OutboxRelay([outbox.collection], producer, testLogger);
+    expect(await relay.relayOnce()).toBe(2);
+    expect(await rawMessages(topic, 2)).toEqual([events[0]!.id, events[2]!.id]);
+    const setAside = await outbox.collection.find({ 'outbox.setAsideAt': { $exists: true } }).toArray();
+    expect(setAside.map((d) => [d.outbox.event.id, d.outbox.sentAt])).toEqual([[huge.id, null]]);
+    expect(setAside[0]!.outbox.setAsideReason).toMatch(/EVENT_TOO_LARGE|bytes; Kafka takes at most/);
+    expect(await relay.relayOnce()).toBe(0); // nothing left to send, nothing blocked
+  });
 });

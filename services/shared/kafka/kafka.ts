@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type Producer, type KafkaMessage, type LogEntry, type Message } from 'kafkajs';
 import type { Collection, Db } from 'mongodb';
-import { errorMessage, isRetriable, ValidationError } from '../errors/errors';
+import { errorMessage, isRetriable, PlatformError, ValidationError } from '../errors/errors';
 import type { Logger } from '../log/logger';
 import { isDuplicateKey, insertOne } from '../mongo/mongo';
 import { extractTraceContext, inSpan, injectTraceContext, SpanKind } from '../telemetry/otel';
@@ -92,6 +92,30 @@ export function newEvent<T>(definition: EventDefinition<T>, payload: T, options:
   };
 }
 
+/** Kafka's default max message size is 1 MiB (message.max.bytes); keep room for the record framing. */
+export const MAX_EVENT_BYTES = 1_000_000;
+
+/** An event Kafka will never take: sending it again cannot help, so it must not block what comes after it. */
+export class EventTooLargeError extends PlatformError {
+  constructor(readonly eventId: string, readonly bytes: number) {
+    super('EVENT_TOO_LARGE', `event ${eventId} is ${bytes} bytes; Kafka takes at most ${MAX_EVENT_BYTES} per message`, { retriable: false });
+  }
+}
+
+function messageBytes(message: Message): number {
+  const size = (v: unknown): number => (v === null || v === undefined ? 0 : Buffer.isBuffer(v) ? v.length : Buffer.byteLength(String(v)));
+  let total = size(message.key) + size(message.value);
+  for (const [k, v] of Object.entries(message.headers ?? {})) total += Buffer.byteLength(k) + (Array.isArray(v) ? v.reduce((n: number, x) => n + size(x), 0) : size(v));
+  return total;
+}
+
+/** Errors of one event that no retry can fix (as opposed to an outage or an authorization problem to repair). */
+export function isUnsendable(error: unknown): boolean {
+  if (error instanceof EventTooLargeError) return true;
+  const type = (error as { type?: unknown }).type;
+  return type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE' || type === 'INVALID_RECORD';
+}
+
 export class EventProducer {
   private readonly producer: Producer;
   private connected = false;
@@ -107,11 +131,16 @@ export class EventProducer {
   async publish(events: readonly (CloudEvent & { topic: string })[]): Promise<void> {
     if (events.length === 0) return;
     await this.connect();
-    const byTopic = new Map<string, CloudEvent[]>();
-    for (const e of events) byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), e]);
+    const byTopic = new Map<string, Message[]>();
+    for (const e of events) {
+      const message = toKafkaMessage(e);
+      const bytes = messageBytes(message);
+      if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(e.id, bytes); // checked before anything is written
+      byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), message]);
+    }
     await this.producer.sendBatch({
       acks: -1,
-      topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list.map(toKafkaMessage) })),
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
   }
   /** For messages that are not (valid) CloudEvents, e.g. copies sent to a dead-letter topic. */

@@ -4,7 +4,7 @@
 // causes a re-send with the same ce_id, which consumers skip: at least once, never lost.
 import type { Collection, Db, ObjectId } from 'mongodb';
 import type { CloudEvent } from '../kafka/cloudevents';
-import type { EventProducer } from '../kafka/kafka';
+import { isUnsendable, type EventProducer } from '../kafka/kafka';
 import { errorMessage } from '../errors/errors';
 import type { Logger } from '../log/logger';
 import { ensureIndexes } from './mongo';
@@ -15,6 +15,9 @@ export type OutboxFields = {
     readonly topic: string;
     readonly event: Omit<CloudEvent, 'data'> & { readonly data: string /* utf-8 */ };
     readonly sentAt: Date | null;
+    /** Set when Kafka can never take the event (too large, invalid): kept for an operator, no longer relayed. */
+    readonly setAsideAt?: Date;
+    readonly setAsideReason?: string;
   };
 };
 
@@ -44,10 +47,19 @@ export class Outbox {
   }
 }
 
+/** Entries still to publish: unsent and not set aside as never sendable. */
+const unsent = { 'outbox.sentAt': null, 'outbox.setAsideAt': { $exists: false } };
+
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  /**
+   * Entries Kafka acknowledged whose "sent" mark then failed (a database hiccup). The next pass marks them before
+   * reading anything, so they are not sent a second time while this process lives; only a crash in that window
+   * re-sends (same ce_id, which consumers skip).
+   */
+  private readonly acknowledgedUnmarked = new Map<Collection<any>, ObjectId[]>();
 
   constructor(
     private readonly collections: readonly Collection<any>[],
@@ -74,19 +86,55 @@ export class OutboxRelay {
   async relayOnce(): Promise<number> {
     let sent = 0;
     for (const collection of this.collections) {
+      await this.markAcknowledged(collection);
       for (;;) {
-        const batch = (await collection
-          .find({ 'outbox.sentAt': null })
-          .sort({ _id: 1 })
-          .limit(this.options.batchSize ?? 100)
-          .toArray()) as OutboxDoc[];
+        const batch = (await collection.find(unsent).sort({ _id: 1 }).limit(this.options.batchSize ?? 100).toArray()) as OutboxDoc[];
         if (batch.length === 0) break;
-        await this.producer.publish(batch.map((d) => ({ ...d.outbox.event, topic: d.outbox.topic, data: Buffer.from(d.outbox.event.data, 'utf8') })));
-        await collection.updateMany({ _id: { $in: batch.map((d) => d._id) } }, { $set: { 'outbox.sentAt': new Date() } });
-        sent += batch.length;
+        const published = await this.publish(collection, batch);
+        this.acknowledgedUnmarked.set(collection, published);
+        await this.markAcknowledged(collection);
+        sent += published.length;
       }
     }
     return sent;
+  }
+
+  private async markAcknowledged(collection: Collection<any>): Promise<void> {
+    const ids = this.acknowledgedUnmarked.get(collection);
+    if (!ids || ids.length === 0) return;
+    await collection.updateMany({ _id: { $in: ids } }, { $set: { 'outbox.sentAt': new Date() } });
+    this.acknowledgedUnmarked.delete(collection);
+  }
+
+  /**
+   * Sends a batch; returns the ids Kafka acknowledged. An entry Kafka can never take (too large, an invalid record)
+   * is set aside — marked, logged at error level, kept for an operator — instead of blocking every later entry.
+   * Outages and authorization errors are thrown: the pass is retried, nothing is set aside for them.
+   */
+  private async publish(collection: Collection<any>, batch: readonly OutboxDoc[]): Promise<ObjectId[]> {
+    const asEvent = (d: OutboxDoc) => ({ ...d.outbox.event, topic: d.outbox.topic, data: Buffer.from(d.outbox.event.data, 'utf8') });
+    try {
+      await this.producer.publish(batch.map(asEvent));
+      return batch.map((d) => d._id);
+    } catch (error) {
+      if (!isUnsendable(error)) throw error;
+    }
+    // One of them is unsendable: send one by one, in order, setting aside what Kafka will never take.
+    const published: ObjectId[] = [];
+    for (const doc of batch) {
+      try {
+        await this.producer.publish([asEvent(doc)]);
+        published.push(doc._id);
+      } catch (error) {
+        if (!isUnsendable(error)) {
+          this.acknowledgedUnmarked.set(collection, published);
+          throw error;
+        }
+        await collection.updateOne({ _id: doc._id }, { $set: { 'outbox.setAsideAt': new Date(), 'outbox.setAsideReason': errorMessage(error) } });
+        this.logger.error({ ceId: doc.outbox.event.id, type: doc.outbox.event.type, topic: doc.outbox.topic, err: errorMessage(error) }, 'outbox entry set aside: Kafka will never take it');
+      }
+    }
+    return published;
   }
 
   async stop(): Promise<void> {
