@@ -184,7 +184,7 @@ function decideSignOff(state: ApprovalState, cmd: Extract<Command, { type: 'sign
   const stage = currentStage(state);
   const step = stage?.steps.find((s) => s.stepId === cmd.stepId);
   if (!stage || !step) return refuse('FAILED_PRECONDITION', 'STEP_NOT_OPEN', `step ${cmd.stepId} is not open in round ${currentRound(state).round}`);
-  if (isAuthor(state, cmd.actor.subject, rules)) return refuse('PERMISSION_DENIED', 'SELF_APPROVAL', 'no author of a proposal (drafter, editor, submitter) signs a step of it');
+  if (isAuthor(state, cmd.actor.subject, rules)) return refuse('PERMISSION_DENIED', 'SELF_APPROVAL', 'nobody signs a step of their own proposal (its drafter, editors and submitters are its authors)');
   const signed = state.signers[cmd.actor.subject];
   if (signed !== undefined && signed !== step.stepId) return refuse('PERMISSION_DENIED', 'ONE_STEP_PER_PERSON', `${cmd.actor.subject} already signed step ${signed} of this proposal`);
   const holder = mayHold(step, cmd.actor, rules);
@@ -212,7 +212,7 @@ function decideOverrule(state: ApprovalState, cmd: Extract<Command, { type: 'ove
   if (state.status !== 'in_progress') return refuse('FAILED_PRECONDITION', 'NOT_IN_APPROVAL', `proposal ${state.proposal.proposalId} is ${state.status}`);
   const step = currentStage(state)?.steps.find((s) => s.stepId === cmd.stepId);
   if (!step || step.position !== 'OBJECT' || step.overruledBy !== undefined) return refuse('FAILED_PRECONDITION', 'NO_OBJECTION_TO_OVERRULE', `step ${cmd.stepId} has no standing objection`);
-  if (isAuthor(state, cmd.actor.subject, rules)) return refuse('PERMISSION_DENIED', 'SELF_APPROVAL', 'no author of a proposal decides on it');
+  if (isAuthor(state, cmd.actor.subject, rules)) return refuse('PERMISSION_DENIED', 'SELF_APPROVAL', 'nobody decides on their own proposal (its drafter, editors and submitters are its authors)');
   // Only the holder of the route's final approval may overrule (the last stage's parties).
   const finalStage = currentRound(state).stages[currentRound(state).stages.length - 1];
   const holds = finalStage?.steps.some((s) => s.organisation === cmd.actor.organisation && cmd.actor.roles.includes(s.role)) ?? false;
