@@ -98,9 +98,13 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
     const decision = decide(current(), cmd);
     if (!decision.ok) throw refusalFailure(decision.refusal);
   };
-  /** The handler decides again (the validator ran on the same state; this keeps the rule in one place). */
+  /**
+   * The handler decides again (the validator ran on the same state; this keeps the rule in one place). Actions
+   * recorded before the duty rules of issue #14 (delegate holds the role, every author excluded, capped actions)
+   * replay under the original rules; validators never run on replay, so they always apply today's.
+   */
   const handle = async (cmd: Command): Promise<ApprovalView> => {
-    const decision = decide(current(), cmd);
+    const decision = decide(current(), cmd, patched('approval-duties') ? 'duties' : 'original');
     if (!decision.ok) throw refusalFailure(decision.refusal);
     apply(decision.events);
     await flush();

@@ -37,6 +37,12 @@ export type ProposalApprovalInput = {
   readonly title: string;
   readonly leadMinistry: string;
   readonly proposer: ActorRef;
+  /**
+   * Subjects of every author of the proposal: its drafter, everyone who recorded a revision, its submitters. None of
+   * them may approve it (sign, overrule, be delegated to). Optional: workflows started before it was sent replay
+   * without it (the proposer alone is then the author).
+   */
+  readonly authors?: readonly string[];
   readonly fieldCodes: readonly string[];
   readonly itemCodes: readonly string[];
   readonly effectiveFrom: string; // YYYY-MM-DD
@@ -56,6 +62,8 @@ export type ProposalResubmitted = {
   readonly effectiveFrom: string;
   readonly fiscalTotals: FiscalTotals;
   readonly conflictsWith: readonly string[];
+  /** Every author so far (see ProposalApprovalInput.authors); optional for signals sent before it existed. */
+  readonly authors?: readonly string[];
   readonly changeSet: unknown;
 };
 
@@ -91,7 +99,12 @@ export const releaseStepUpdate = 'releaseStep';
 export const takeBackStepUpdate = 'takeBackStep';
 export type StepArgs = { readonly actor: ActorRef; readonly stepId: string };
 export const delegateStepUpdate = 'delegateStep';
-export type DelegateStepArgs = StepArgs & { readonly delegate: string };
+/**
+ * `delegateIdentity`: the delegate as the directory of people knows them (resolved by the approvals service); a
+ * delegate must hold the step's role in the step's organisation. Optional only so histories recorded before it
+ * existed replay.
+ */
+export type DelegateStepArgs = StepArgs & { readonly delegate: string; readonly delegateIdentity?: ActorRef };
 /** The final approver overrules a countersign objection. */
 export const overruleObjectionUpdate = 'overruleObjection';
 export type OverruleObjectionArgs = StepArgs & { readonly comment: string };

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { RevisionCyclesService } from '../../proto/gen/bps/approvals/v1/cycles';
 import { ApprovalInboxService } from '../../proto/gen/bps/approvals/v1/inbox';
+import type { Directory } from '../shared/auth/directory';
 import type { TokenVerifier } from '../shared/auth/identity';
 import type { JWK } from 'jose';
 import { topicName, topics } from '../shared/events/catalog';
@@ -41,6 +42,8 @@ export type ApprovalsDeps = {
   readonly taskQueue: string;
   readonly grpcPort: number; // 0 = any free port
   readonly tokens: TokenVerifier;
+  /** The directory of people the tokens are checked against; delegates are resolved through it too. */
+  readonly directory: Directory;
   readonly logger: Logger;
   /** Durations of the default route's steps (seconds in tests). */
   readonly durations: StepDurations;
@@ -101,7 +104,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     serviceName: 'approvals',
     port: deps.grpcPort,
     services: [
-      { definition: ApprovalInboxService, implementation: createInboxHandlers({ temporal: temporal.client, taskQueue: deps.taskQueue, events, topicNamespace: deps.topicNamespace, logger }) },
+      { definition: ApprovalInboxService, implementation: createInboxHandlers({ temporal: temporal.client, taskQueue: deps.taskQueue, events, topicNamespace: deps.topicNamespace, logger, directory: deps.directory }) },
       { definition: RevisionCyclesService, implementation: createCycleHandlers({ temporal: temporal.client, taskQueue: deps.taskQueue, logger }) },
     ],
     tokens: deps.tokens,

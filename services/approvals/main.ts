@@ -1,7 +1,7 @@
 // Approvals process: Temporal worker + outbox relay + ApprovalInbox gRPC server.
 import { z } from 'zod';
 import { approvalTaskQueue } from '../../workflows/contracts';
-import { tokenVerifierFromConfig } from '../shared/auth/from-config';
+import { directoryFromConfig, tokenVerifierFromConfig } from '../shared/auth/from-config';
 import { configSchema, kafkaCredentials, loadConfig, payloadKey, port } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
@@ -22,6 +22,7 @@ const schema = configSchema({
 runMain('approvals', async () => {
   const config = loadConfig(schema);
   const temporal = temporalOptionsFromConfig(config);
+  const directory = directoryFromConfig(config);
   initTelemetry({ serviceName: 'approvals', ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}) });
   return startApprovals({
     mongoUri: config.MONGODB_URI,
@@ -35,7 +36,8 @@ runMain('approvals', async () => {
     ...(temporal.tls ? { temporalTls: temporal.tls } : {}),
     taskQueue: config.APPROVALS_TASK_QUEUE,
     grpcPort: config.APPROVALS_GRPC_PORT,
-    tokens: tokenVerifierFromConfig(config),
+    tokens: tokenVerifierFromConfig(config, directory),
+    directory,
     logger: createLogger('approvals', config.BPS_LOG_LEVEL),
     decisionSigningJwk: config.BPS_DECISION_SIGNING_JWK ?? '',
     durations: { dueSeconds: config.APPROVALS_STEP_DUE_SECONDS, reminderBeforeSeconds: config.APPROVALS_REMINDER_BEFORE_SECONDS },

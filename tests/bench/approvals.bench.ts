@@ -8,7 +8,7 @@ import { Position } from '../../proto/gen/bps/approvals/v1/events';
 import { ApprovalInboxClient } from '../../proto/gen/bps/approvals/v1/inbox';
 import { startApprovals } from '../../services/approvals/app';
 import type { PersonaName } from '../../services/shared/auth/personas';
-import { testVerifier, tokenFor } from '../support/identity';
+import { testDirectory, testVerifier, tokenFor } from '../support/identity';
 import { topicName, topics } from '../../services/shared/events/catalog';
 import { unary } from '../../services/shared/grpc/client';
 import { EventConsumer, ProcessedEvents } from '../../services/shared/kafka/kafka';
@@ -50,7 +50,7 @@ const bench: Bench = {
     const tokens = testVerifier();
     const app = await startApprovals({ ...decisionSigningDeps(), 
       mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace, temporalAddress: endpoints.temporalAddress,
-      temporalNamespace: endpoints.temporalNamespace, temporalPayloadKeys: payloadKeys, taskQueue, grpcPort: 0, tokens, logger, durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 20,
+      temporalNamespace: endpoints.temporalNamespace, temporalPayloadKeys: payloadKeys, taskQueue, grpcPort: 0, tokens, directory: testDirectory, logger, durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 20,
     });
     const temporal = await connectTemporal({ address: endpoints.temporalAddress, namespace: endpoints.temporalNamespace, payloadKeys });
     const client = new ApprovalInboxClient(`127.0.0.1:${app.grpcPort}`, grpc.credentials.createInsecure());

@@ -30,7 +30,7 @@ import { testPayloadKeys, testTemporal } from '../support/temporal';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { stack, testLogger } from '../support/stack';
 import { uniqueName } from '../support/names';
-import { testServiceTokens, testVerifier, tokenFor } from '../support/identity';
+import { testDirectory, testServiceTokens, testVerifier, tokenFor } from '../support/identity';
 import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
 
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -64,7 +64,7 @@ describe('ad-hoc field revision, end to end', () => {
     temporal = await testTemporal();
     proposals = await startProposals({ ...common, kafkaCredentials: kafkaCredentials('proposals'), dbName: db('proposals'), registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, serviceTokens: testServiceTokens(), relayPollMs: 50 });
     approvals = await startApprovals({ ...decisionSigningDeps(),
-      ...common, kafkaCredentials: kafkaCredentials('approvals'), dbName: db('approvals'), temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace, temporalPayloadKeys: testPayloadKeys(), taskQueue,
+      ...common, directory: testDirectory, kafkaCredentials: kafkaCredentials('approvals'), dbName: db('approvals'), temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace, temporalPayloadKeys: testPayloadKeys(), taskQueue,
       durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 50,
     });
     notifications = await startNotifications({ ...decisionVerifyingDeps(),

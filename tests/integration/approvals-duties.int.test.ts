@@ -10,10 +10,12 @@ import type { Identity } from '../../services/shared/auth/identity';
 import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
 import {
-  signOffUpdate, withdrawProposalUpdate, type ApprovalResult, type ApprovalView,
+  delegateStepUpdate, signOffUpdate, withdrawProposalUpdate, type ApprovalResult, type ApprovalView,
 } from '../../workflows/contracts';
+import { maxStepActions } from '../../workflows/approval/domain';
 import { actorOf, proposalInput, startHarness, type Harness } from './approvals-harness';
-import { testIssuer } from '../support/identity';
+import { registerIdentity, testIssuer } from '../support/identity';
+import { uniqueName } from '../support/names';
 
 let h: Harness;
 
@@ -71,7 +73,7 @@ describe('adHocRevision: deadlines and duties', () => {
   it('lets the holder delegate a step to a named colleague and take it back; claims keep colleagues off a step', async () => {
     const P = proposalInput().proposalId;
     await h.start(proposalInput({ proposalId: P }));
-    const colleague: Identity = { subject: 'nhc.approver.qian', name: '钱', organisation: 'NHC', roles: ['approver'] };
+    const colleague: Identity = registerIdentity({ subject: 'nhc.approver.qian', name: '钱', organisation: 'NHC', roles: ['approver'] });
     const token = await h.token('nhc-approver');
 
     await unary(h.client.delegateStep.bind(h.client), { proposalId: P, stepId: 'countersign.lead', delegate: colleague.subject }, token);
@@ -111,5 +113,68 @@ describe('adHocRevision: deadlines and duties', () => {
       .toEqual([['DECISION_WITHDRAWN', 'nhc.staff.li', '政策调整，撤回']]);
     expect(await refusal(sign('mof-approver', P, 'countersign.mof', Position.POSITION_APPROVE))).toMatchObject({ code: status.FAILED_PRECONDITION, reason: 'NOT_IN_APPROVAL' });
     expect(h.eventsOf(P, 'bps.approval.changeset.approved')).toEqual([]);
+  });
+
+  it('lets a step be delegated only to a holder of its role in its organisation, checked through the directory (issue #14)', async () => {
+    const P = proposalInput().proposalId;
+    await h.start(proposalInput({ proposalId: P }));
+    const delegate = async (who: Who, stepId: string, to: string) => (await unary(h.client.delegateStep.bind(h.client), { proposalId: P, stepId, delegate: to }, await h.token(who))).approval!;
+
+    expect(await refusal(delegate('mof-approver', 'countersign.mof', personas['beijing-officer'].subject)))
+      .toMatchObject({ code: status.PERMISSION_DENIED, reason: 'DELEGATE_WRONG_ORGANISATION' });
+    expect(await refusal(delegate('ndrc-approver', 'countersign.ndrc', personas['statistics-subscriber'].subject)))
+      .toMatchObject({ code: status.PERMISSION_DENIED, reason: 'DELEGATE_WRONG_ORGANISATION' });
+    const MOFStaff = registerIdentity({ subject: uniqueName('mof.staff'), name: '财政部工作人员', organisation: 'MOF', roles: ['ministry-staff'] });
+    expect(await refusal(delegate('mof-approver', 'countersign.mof', MOFStaff.subject))).toMatchObject({ code: status.PERMISSION_DENIED, reason: 'DELEGATE_MISSING_ROLE' });
+    expect(await refusal(delegate('ndrc-approver', 'countersign.ndrc', uniqueName('nobody')))).toMatchObject({ code: status.NOT_FOUND });
+
+    // The workflow refuses on its own: a delegation without the directory's identity, or with one outside the step.
+    const handle = h.temporal.client.workflow.getHandle(P);
+    const mof = actorOf(personas['mof-approver']);
+    await expect(handle.executeUpdate(delegateStepUpdate, { args: [{ actor: mof, stepId: 'countersign.mof', delegate: 'bj.officer.liu' }] }))
+      .rejects.toMatchObject({ cause: { type: 'INVALID_ARGUMENT', details: ['DELEGATE_NOT_RESOLVED'] } });
+    await expect(handle.executeUpdate(delegateStepUpdate, { args: [{ actor: mof, stepId: 'countersign.mof', delegate: 'bj.officer.liu', delegateIdentity: actorOf(personas['beijing-officer']) }] }))
+      .rejects.toMatchObject({ cause: { type: 'PERMISSION_DENIED', details: ['DELEGATE_WRONG_ORGANISATION'] } });
+    expect((await approval(P)).rounds[0]!.steps.map((s) => s.delegatedTo)).toEqual(['', '', '']);
+
+    // A colleague holding the approver role in MOF: accepted, and they sign the must-concur step.
+    const colleague = registerIdentity({ subject: uniqueName('mof.approver'), name: '财政部审批人', organisation: 'MOF', roles: ['approver'] });
+    const delegated = await delegate('mof-approver', 'countersign.mof', colleague.subject);
+    expect(delegated.rounds[0]!.steps.find((s) => s.stepId === 'countersign.mof')).toMatchObject({ delegatedTo: colleague.subject, delegatedBy: 'mof.approver.sun' });
+    const signed = await sign(colleague, P, 'countersign.mof', Position.POSITION_APPROVE);
+    expect(signed.rounds[0]!.steps.find((s) => s.stepId === 'countersign.mof')).toMatchObject({ signedBy: colleague.subject, position: Position.POSITION_APPROVE });
+  });
+
+  it('excludes every author of the proposal (drafter, co-editor, submitter) from signing and from being delegated to (issue #14)', async () => {
+    const coEditor = registerIdentity({ subject: uniqueName('nhc.approver'), name: '共同编辑人', organisation: 'NHC', roles: ['approver'] });
+    const submitter = personas['ndrc-approver'];
+    const input = proposalInput({ authors: [personas['nhc-staff'].subject, coEditor.subject, submitter.subject] });
+    const P = input.proposalId;
+    await h.start(input);
+
+    expect(await refusal(sign(coEditor, P, 'countersign.lead', Position.POSITION_APPROVE))).toMatchObject({ code: status.PERMISSION_DENIED, reason: 'SELF_APPROVAL' });
+    expect(await refusal(sign('ndrc-approver', P, 'countersign.ndrc', Position.POSITION_APPROVE))).toMatchObject({ code: status.PERMISSION_DENIED, reason: 'SELF_APPROVAL' });
+    expect(await refusal(unary(h.client.delegateStep.bind(h.client), { proposalId: P, stepId: 'countersign.lead', delegate: coEditor.subject }, await h.token('nhc-approver'))))
+      .toMatchObject({ code: status.PERMISSION_DENIED, reason: 'SELF_APPROVAL' });
+    expect((await inbox(coEditor)).some((i) => i.proposal?.proposalId === P)).toBe(false);
+    // The validator refuses too (a caller bypassing the inbox).
+    await expect(h.temporal.client.workflow.getHandle(P).executeUpdate(signOffUpdate, { args: [{ actor: actorOf(coEditor), stepId: 'countersign.lead', position: 'APPROVE', comment: '' }] }))
+      .rejects.toMatchObject({ cause: { type: 'PERMISSION_DENIED', details: ['SELF_APPROVAL'] } });
+    // Someone who is not an author signs.
+    await sign('nhc-approver', P, 'countersign.lead', Position.POSITION_APPROVE);
+  });
+
+  it(`refuses the ${maxStepActions + 1}st claim/release of a step in a round (issue #14)`, async () => {
+    const P = proposalInput().proposalId;
+    await h.start(proposalInput({ proposalId: P }));
+    const token = await h.token('ndrc-approver');
+    for (let i = 0; i < maxStepActions; i++) {
+      const call = i % 2 === 0 ? h.client.claimStep.bind(h.client) : h.client.releaseStep.bind(h.client);
+      await unary(call, { proposalId: P, stepId: 'countersign.ndrc' }, token);
+    }
+    expect(await refusal(unary(h.client.claimStep.bind(h.client), { proposalId: P, stepId: 'countersign.ndrc' }, token)))
+      .toMatchObject({ code: status.FAILED_PRECONDITION, reason: 'STEP_ACTION_LIMIT' });
+    // The holder can still sign it.
+    await sign('ndrc-approver', P, 'countersign.ndrc', Position.POSITION_APPROVE);
   });
 });

@@ -16,7 +16,7 @@ import { startApprovals, type ApprovalsDeps, type ApprovalsService } from '../..
 import { approvalStateQuery, workflowTypes, type ActorRef, type ProposalApprovalInput } from '../../workflows/contracts';
 import { stack, testLogger } from '../support/stack';
 import { uniqueName } from '../support/names';
-import { testVerifier, tokenFor } from '../support/identity';
+import { testDirectory, testVerifier, tokenFor } from '../support/identity';
 import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
 
 export type ReceivedEvent = { id: string; type: string; key: string; data: any };
@@ -71,7 +71,7 @@ export async function startHarness(options: { durations?: ApprovalsDeps['duratio
   const taskQueue = uniqueName('tq');
   const baseDeps: ApprovalsDeps = {
     ...decisionSigningDeps(), mongoUri: s.mongoUri, dbName, kafkaBrokers: s.kafkaBrokers, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace, temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace, temporalPayloadKeys: testPayloadKeys(),
-    taskQueue, grpcPort: 0, tokens, logger: testLogger, durations: options.durations ?? { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 50,
+    taskQueue, grpcPort: 0, tokens, directory: testDirectory, logger: testLogger, durations: options.durations ?? { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 50,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
     ...(options.afterChangeSetRecorded ? { afterChangeSetRecorded: options.afterChangeSetRecorded } : {}),
   };

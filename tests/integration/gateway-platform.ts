@@ -17,7 +17,7 @@ import { personas, type PersonaName } from '../../services/shared/auth/personas'
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { uniqueName } from '../support/names';
-import { testIssuer, testServiceTokens, testVerifier, testJwks, tokenFor } from '../support/identity';
+import { testDirectory, testIssuer, testServiceTokens, testVerifier, testJwks, tokenFor } from '../support/identity';
 import { stack, testLogger } from '../support/stack';
 import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
 import { decisionSigningDeps, decisionVerifyingDeps } from '../support/decisions';
@@ -63,7 +63,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
     [approvals, temporal] = await Promise.all([
       startApprovals({ ...decisionSigningDeps(), 
         mongoUri, dbName: approvalsDb, kafkaBrokers, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace: namespace, temporalAddress, temporalNamespace, temporalPayloadKeys: testPayloadKeys(), taskQueue, grpcPort: 0, tokens,
-        logger: testLogger, durations: { dueSeconds: 7 * 86400, reminderBeforeSeconds: 86400 }, relayPollMs: 100,
+        directory: testDirectory, logger: testLogger, durations: { dueSeconds: 7 * 86400, reminderBeforeSeconds: 86400 }, relayPollMs: 100,
       }),
       testTemporal(),
     ]);

@@ -2,7 +2,7 @@
 // objections, rounds, deadlines, and the ids of what is emitted.
 import { describe, expect, it } from 'vitest';
 import { defaultRouteStages } from '../../services/approvals/domain/default-route';
-import { decide, evolve, initialState, inboxItemsFor, nextDeadline, openKeys, toView, type ApprovalState, type Command } from '../../workflows/approval/domain';
+import { decide, evolve, initialState, inboxItemsFor, maxObjections, maxStepActions, nextDeadline, openKeys, toView, type ApprovalState, type Command } from '../../workflows/approval/domain';
 import { outgoingFor } from '../../workflows/approval/outgoing';
 import type { ActorRef, ApprovalRoute, Position, ProposalApprovalInput } from '../../workflows/contracts';
 
@@ -127,7 +127,7 @@ describe('approval domain', () => {
 
   it('delegation and claims decide who may sign', () => {
     const colleague = actor('nhc.approver.qian', 'NHC', 'approver');
-    let s = run(start(), { type: 'delegate', actor: nhc, stepId: 'countersign.lead', delegate: colleague.subject, at: T0 });
+    let s = run(start(), { type: 'delegate', actor: nhc, stepId: 'countersign.lead', delegate: colleague.subject, delegateIdentity: colleague, at: T0 });
     expect(refusalOf(s, signOff(nhc, 'countersign.lead', 'APPROVE'))).toBe('DELEGATED_TO_OTHER');
     expect(refusalOf(s, { type: 'takeBack', actor: colleague, stepId: 'countersign.lead', at: T0 })).toBe('NOT_YOUR_DELEGATION');
     expect(openKeys(s).roles).toContain('subject:nhc.approver.qian');
@@ -136,6 +136,77 @@ describe('approval domain', () => {
     expect(refusalOf(s, signOff(actor('ndrc.2', 'NDRC', 'approver'), 'countersign.ndrc', 'APPROVE'))).toBe('CLAIMED_BY_OTHER');
     expect(inboxItemsFor(toView(s), actor('ndrc.2', 'NDRC', 'approver'))).toEqual([]);
     expect(refusalOf(s, signOff(colleague, 'countersign.lead', 'APPROVE'))).toBeUndefined();
+  });
+
+  describe('duties (issue #14)', () => {
+    const delegate = (to: ActorRef, stepId = 'countersign.mof', by = mof): Command => ({ type: 'delegate', actor: by, stepId, delegate: to.subject, delegateIdentity: to, at: T0 });
+
+    it('a delegate must hold the step\'s role in the step\'s organisation', () => {
+      const s = start();
+      expect(refusalOf(s, delegate(actor('bj.officer.wang', 'BJ', 'provincial-officer')))).toBe('DELEGATE_WRONG_ORGANISATION');
+      expect(refusalOf(s, delegate(actor('svc.stats', 'NBS', 'subscriber'), 'countersign.ndrc', ndrc))).toBe('DELEGATE_WRONG_ORGANISATION');
+      expect(refusalOf(s, delegate(actor('mof.staff.he', 'MOF', 'ministry-staff')))).toBe('DELEGATE_MISSING_ROLE');
+      // The delegate's identity comes from the directory (the inbox resolves it); without it, or for another subject, no delegation.
+      expect(refusalOf(s, { type: 'delegate', actor: mof, stepId: 'countersign.mof', delegate: 'nobody.at.all', at: T0 })).toBe('DELEGATE_NOT_RESOLVED');
+      expect(refusalOf(s, { ...delegate(actor('mof.approver.he', 'MOF', 'approver')), delegate: 'mof.approver.other' } as Command)).toBe('DELEGATE_NOT_RESOLVED');
+      expect(decide(s, delegate(actor('mof.approver.he', 'MOF', 'approver'))).ok).toBe(true);
+      // The original rules (replaying histories recorded before them) let any subject be named.
+      expect(decide(s, { type: 'delegate', actor: mof, stepId: 'countersign.mof', delegate: 'nobody.at.all', at: T0 }, 'original').ok).toBe(true);
+    });
+
+    it('checks a delegate\'s organisation and role again at signing, and keeps the step out of a wrong holder\'s inbox', () => {
+      // A delegation recorded under the original rules to someone outside the step's organisation.
+      const outsider = actor('bj.officer.wang', 'BJ', 'provincial-officer');
+      const d = decide(start(), { type: 'delegate', actor: mof, stepId: 'countersign.mof', delegate: outsider.subject, at: T0 }, 'original');
+      const s = d.ok ? d.events.reduce(evolve, start()) : start();
+      expect(s.rounds[0]!.stages[0]!.steps.find((x) => x.stepId === 'countersign.mof')!.delegatedTo).toBe(outsider.subject);
+      expect(refusalOf(s, signOff(outsider, 'countersign.mof', 'APPROVE'))).toBe('WRONG_ORGANISATION');
+      expect(refusalOf(s, signOff(actor(outsider.subject, 'MOF', 'ministry-staff'), 'countersign.mof', 'APPROVE'))).toBe('MISSING_ROLE');
+      expect(refusalOf(s, { type: 'claim', actor: outsider, stepId: 'countersign.mof', at: T0 })).toBe('WRONG_ORGANISATION');
+      expect(inboxItemsFor(toView(s), outsider)).toEqual([]);
+      expect(decide(s, signOff(outsider, 'countersign.mof', 'APPROVE'), 'original').ok).toBe(true);
+    });
+
+    it('excludes every author (drafter, editors, submitter) from signing, overruling and being delegated to', () => {
+      const editor = actor('nhc.approver.qian', 'NHC', 'approver');
+      const submitter = actor('ndrc.approver.chen', 'NDRC', 'approver');
+      const authored = initialState('P-1', { ...input, authors: [proposer.subject, editor.subject, submitter.subject] }, route, T0);
+      expect(refusalOf(authored, signOff(editor, 'countersign.lead', 'APPROVE'))).toBe('SELF_APPROVAL');
+      expect(refusalOf(authored, signOff(submitter, 'countersign.ndrc', 'APPROVE'))).toBe('SELF_APPROVAL');
+      expect(refusalOf(authored, delegate(editor, 'countersign.lead', nhc))).toBe('SELF_APPROVAL');
+      expect(inboxItemsFor(toView(authored), editor)).toEqual([]);
+      expect(refusalOf(start(), signOff(editor, 'countersign.lead', 'APPROVE'))).toBeUndefined(); // not an author of P-1 as first drafted
+      // Overruling: an author who holds the final approval may not overrule an objection.
+      const finalAuthor = actor('sco.final.zhou', 'SCO', 'final-approver');
+      let s = initialState('P-1', { ...input, authors: [finalAuthor.subject] }, route, T0);
+      s = run(s, signOff(mof, 'countersign.mof', 'OBJECT', '超出财力'));
+      expect(refusalOf(s, { type: 'overrule', actor: finalAuthor, stepId: 'countersign.mof', comment: '确需', at: T0 })).toBe('SELF_APPROVAL');
+      // Resubmission adds the new round's editors and submitter to the authors.
+      let r = run(start(), signOff(nhc, 'countersign.lead', 'RETURN_FOR_REVISION', '补充测算'));
+      r = run(r, { type: 'resubmit', resubmission: { proposalRevision: 2, title: 't', fieldCodes: ['HEALTH'], itemCodes: ['HEA-01'], effectiveFrom: '2027-01-01', fiscalTotals: input.fiscalTotals, conflictsWith: [], authors: [proposer.subject, editor.subject], changeSet: {} }, at: T0 + 2 });
+      expect(refusalOf(r, signOff(editor, 'countersign.lead', 'APPROVE'))).toBe('SELF_APPROVAL');
+      expect(r.proposal.authors).toEqual([proposer.subject, editor.subject]);
+    });
+
+    it(`caps claim/release/delegate/take-back at ${maxStepActions} per step per round, objections at ${maxObjections}`, () => {
+      let s = start();
+      for (let i = 0; i < maxStepActions; i++) s = run(s, { type: i % 2 === 0 ? 'claim' : 'release', actor: ndrc, stepId: 'countersign.ndrc', at: T0 });
+      expect(refusalOf(s, { type: 'claim', actor: ndrc, stepId: 'countersign.ndrc', at: T0 })).toBe('STEP_ACTION_LIMIT');
+      expect(refusalOf(s, delegate(actor('ndrc.approver.he', 'NDRC', 'approver'), 'countersign.ndrc', ndrc))).toBe('STEP_ACTION_LIMIT');
+      expect(decide(s, { type: 'claim', actor: ndrc, stepId: 'countersign.ndrc', at: T0 }, 'original').ok).toBe(true);
+      expect(refusalOf(s, { type: 'claim', actor: mof, stepId: 'countersign.mof', at: T0 })).toBeUndefined(); // per step
+      expect(toView(s).rounds[0]!.steps[0]).not.toHaveProperty('actions');
+      expect(refusalOf(s, signOff(ndrc, 'countersign.ndrc', 'APPROVE'))).toBeUndefined(); // the holder can still sign
+
+      let o = start();
+      for (let i = 0; i < maxObjections; i++) o = run(o, signOff(mof, 'countersign.mof', 'OBJECT', `异议 ${i}`));
+      expect(decide(o, signOff(mof, 'countersign.mof', 'OBJECT', '再次异议'))).toMatchObject({ ok: false, refusal: { code: 'FAILED_PRECONDITION', reason: 'OBJECTION_LIMIT' } });
+      expect(refusalOf(o, signOff(mof, 'countersign.mof', 'NO_OBJECTION'))).toBeUndefined();
+      // A new round starts the count again.
+      o = run(o, signOff(nhc, 'countersign.lead', 'RETURN_FOR_REVISION', '退回'));
+      o = run(o, { type: 'resubmit', resubmission: { proposalRevision: 2, title: 't', fieldCodes: ['HEALTH'], itemCodes: ['HEA-01'], effectiveFrom: '2027-01-01', fiscalTotals: input.fiscalTotals, conflictsWith: [], changeSet: {} }, at: T0 + 2 });
+      expect(refusalOf(o, signOff(mof, 'countersign.mof', 'OBJECT', '新一轮异议'))).toBeUndefined();
+    });
   });
 
   it('lets only the proposer withdraw, and only before the decision', () => {

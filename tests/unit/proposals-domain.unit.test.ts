@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ProposalState as ProtoState } from '../../proto/gen/bps/proposals/v1/proposal';
 import { computeFiscalEstimate } from '../../services/proposals/domain/fiscal';
 import { decide, evolve, type Command, type ProposalState } from '../../services/proposals/domain/proposal';
-import { approvalInput, proposalId, toView } from '../../services/proposals/domain/view';
+import { approvalInput, proposalId, resubmittedSignal, toView } from '../../services/proposals/domain/view';
 import { ConcurrencyError, FailedPreconditionError, PermissionDeniedError } from '../../services/shared/errors/errors';
 import { assertProposer } from '../../services/proposals/domain/proposal';
 import { healthProposal } from './proposals-fixtures';
@@ -81,6 +81,20 @@ describe('proposal lifecycle', () => {
     expect(second).toMatchObject({ state: ProtoState.PROPOSAL_STATE_APPROVED, currentRevision: 2, submittedRevision: 2, round: 2 });
     expect(toView(approved, 3)).toBeUndefined();
     expect(() => decide(approved, { kind: 'withdraw', reason: 'x', actor: staff })).toThrow(FailedPreconditionError);
+  });
+
+  it('carries every author (drafter, editors, submitters) into the approval on start and on resubmission', () => {
+    const editor = { subject: 'nhc.staff.wang', organisation: 'NHC', roles: ['ministry-staff'] };
+    const submitter = { subject: 'nhc.staff.zhang', organisation: 'NHC', roles: ['ministry-staff'] };
+    const created = run(undefined, { kind: 'create', proposalId: id, leadMinistry: 'NHC', coProposers: [], draft: draft(), actor: staff });
+    const edited = run(created, { kind: 'revise', expectedRevision: 1, draft: draft('88'), actor: editor });
+    const first = run(edited, { kind: 'submit', expectedRevision: 2, fiscalEstimate: computeFiscalEstimate(edited.revisions[1]!.content!, new Map()), conflictsWith: [], workflowId: id, actor: submitter });
+    expect(approvalInput(first, first.submissions[0]!)).toMatchObject({ proposer: staff, authors: [staff.subject, editor.subject, submitter.subject] });
+    const returned = run(first, { kind: 'recordDecision', decision: 'RETURNED', revision: 2, round: 1, workflowId: id, comment: '补充', decidedAt: undefined, sourceEventId: 'e1', actor: approver });
+    const reeditor = { subject: 'nhc.staff.zhou', organisation: 'NHC', roles: ['ministry-staff'] };
+    const revised = run(returned, { kind: 'revise', expectedRevision: 2, draft: draft('85'), actor: reeditor });
+    const second = run(revised, { kind: 'submit', expectedRevision: 3, fiscalEstimate: computeFiscalEstimate(revised.revisions[2]!.content!, new Map()), conflictsWith: [], workflowId: id, actor: staff });
+    expect(resubmittedSignal(second, second.submissions[1]!).authors).toEqual([staff.subject, editor.subject, submitter.subject, reeditor.subject]);
   });
 
   it('flags and clears conflicts once, and withdraws idempotently', () => {

@@ -20,6 +20,10 @@ export type Step = {
   readonly delegatedTo?: string;
   readonly delegatedBy?: string;
   readonly overruledBy?: string;
+  /** Claims, releases, delegations and take-backs of this step in this round (capped: maxStepActions). */
+  readonly actions?: number;
+  /** Objections signed on this step in this round (capped: maxObjections). */
+  readonly objections?: number;
 };
 export type Stage = {
   readonly definition: RouteStage;
@@ -48,7 +52,7 @@ export type Command =
   | { readonly type: 'signOff'; readonly actor: ActorRef; readonly stepId: string; readonly position: Position; readonly comment: string; readonly at: number }
   | { readonly type: 'claim'; readonly actor: ActorRef; readonly stepId: string; readonly at: number }
   | { readonly type: 'release'; readonly actor: ActorRef; readonly stepId: string; readonly at: number }
-  | { readonly type: 'delegate'; readonly actor: ActorRef; readonly stepId: string; readonly delegate: string; readonly at: number }
+  | { readonly type: 'delegate'; readonly actor: ActorRef; readonly stepId: string; readonly delegate: string; readonly delegateIdentity?: ActorRef; readonly at: number }
   | { readonly type: 'takeBack'; readonly actor: ActorRef; readonly stepId: string; readonly at: number }
   | { readonly type: 'overrule'; readonly actor: ActorRef; readonly stepId: string; readonly comment: string; readonly at: number }
   | { readonly type: 'withdraw'; readonly actor: ActorRef; readonly reason: string; readonly at: number }
@@ -73,6 +77,17 @@ export type ApprovalEvent =
 export type RefusalCode = 'PERMISSION_DENIED' | 'FAILED_PRECONDITION' | 'INVALID_ARGUMENT';
 export type Refusal = { readonly code: RefusalCode; readonly reason: string; readonly message: string };
 export type Decision = { readonly ok: true; readonly events: readonly ApprovalEvent[] } | { readonly ok: false; readonly refusal: Refusal };
+
+/**
+ * Which rules decide: `duties` (issue #14: a delegate holds the step's role in its organisation, every author is
+ * excluded from approving, actions per step are capped) for everything decided now; `original` only where the
+ * workflow replays a history recorded before those rules (ad-hoc-revision.ts, patched('approval-duties')).
+ */
+export type RuleSet = 'original' | 'duties';
+/** Claims, releases, delegations and take-backs of one step in one round; at the cap, claim and delegate are refused. */
+export const maxStepActions = 20;
+/** Objections one step may raise in one round. */
+export const maxObjections = 5;
 
 export const systemActor: ActorRef = { subject: 'system:approvals', organisation: 'BPS', roles: [] };
 export const leadMinistryPlaceholder = '$leadMinistry';
@@ -122,10 +137,22 @@ export function currentStage(state: ApprovalState): Stage | undefined {
   return round.stages[round.current];
 }
 
-/** Who may act on a step: a recorded delegate, else holders of its role and organisation. */
-export function mayHold(step: Step, actor: ActorRef): Refusal | undefined {
+/** The subjects nobody of whom may approve the proposal: its drafter (proposer), editors and submitters. */
+export function authorsOf(proposal: Pick<ProposalApprovalInput, 'proposer' | 'authors'>): string[] {
+  return [...new Set([proposal.proposer.subject, ...(proposal.authors ?? [])])];
+}
+function isAuthor(state: ApprovalState, subject: string, rules: RuleSet): boolean {
+  return rules === 'duties' ? authorsOf(state.proposal).includes(subject) : subject === state.proposal.proposer.subject;
+}
+
+/**
+ * Who may act on a step: a recorded delegate, else holders of its role and organisation. A delegate must hold the
+ * step's role in the step's organisation too (checked at delegation and again here, at every action).
+ */
+export function mayHold(step: Step, actor: ActorRef, rules: RuleSet = 'duties'): Refusal | undefined {
   if (step.delegatedTo) {
-    return actor.subject === step.delegatedTo ? undefined : { code: 'PERMISSION_DENIED', reason: 'DELEGATED_TO_OTHER', message: `step ${step.stepId} is delegated to ${step.delegatedTo}` };
+    if (actor.subject !== step.delegatedTo) return { code: 'PERMISSION_DENIED', reason: 'DELEGATED_TO_OTHER', message: `step ${step.stepId} is delegated to ${step.delegatedTo}` };
+    if (rules === 'original') return undefined;
   }
   if (actor.organisation !== step.organisation) {
     return { code: 'PERMISSION_DENIED', reason: 'WRONG_ORGANISATION', message: `step ${step.stepId} belongs to organisation ${step.organisation}, not ${actor.organisation}` };
@@ -151,16 +178,16 @@ function advanceIfComplete(state: ApprovalState, steps: readonly Step[], actor: 
 const countersignPositions: readonly Position[] = ['APPROVE', 'NO_OBJECTION', 'OBJECT', 'ABSTAIN', 'RETURN_FOR_REVISION', 'REJECT'];
 const singlePositions: readonly Position[] = ['APPROVE', 'RETURN_FOR_REVISION', 'REJECT'];
 
-function decideSignOff(state: ApprovalState, cmd: Extract<Command, { type: 'signOff' }>): Decision {
+function decideSignOff(state: ApprovalState, cmd: Extract<Command, { type: 'signOff' }>, rules: RuleSet): Decision {
   if (awaitingRebase(state)) return refuse('FAILED_PRECONDITION', 'REBASE_REQUIRED', rebaseMessage(state.rebase!));
   if (state.status !== 'in_progress') return refuse('FAILED_PRECONDITION', 'NOT_IN_APPROVAL', `proposal ${state.proposal.proposalId} is ${state.status}`);
   const stage = currentStage(state);
   const step = stage?.steps.find((s) => s.stepId === cmd.stepId);
   if (!stage || !step) return refuse('FAILED_PRECONDITION', 'STEP_NOT_OPEN', `step ${cmd.stepId} is not open in round ${currentRound(state).round}`);
-  if (cmd.actor.subject === state.proposal.proposer.subject) return refuse('PERMISSION_DENIED', 'SELF_APPROVAL', 'nobody signs a step of their own proposal');
+  if (isAuthor(state, cmd.actor.subject, rules)) return refuse('PERMISSION_DENIED', 'SELF_APPROVAL', 'nobody signs a step of their own proposal (its drafter, editors and submitters are its authors)');
   const signed = state.signers[cmd.actor.subject];
   if (signed !== undefined && signed !== step.stepId) return refuse('PERMISSION_DENIED', 'ONE_STEP_PER_PERSON', `${cmd.actor.subject} already signed step ${signed} of this proposal`);
-  const holder = mayHold(step, cmd.actor);
+  const holder = mayHold(step, cmd.actor, rules);
   if (holder) return { ok: false, refusal: holder };
   if (step.claimedBy && step.claimedBy !== cmd.actor.subject) return refuse('FAILED_PRECONDITION', 'CLAIMED_BY_OTHER', `step ${step.stepId} is claimed by ${step.claimedBy}`);
   // A position is final, except an objection, which its holder may withdraw by signing again.
@@ -171,6 +198,9 @@ function decideSignOff(state: ApprovalState, cmd: Extract<Command, { type: 'sign
   if (['OBJECT', 'REJECT', 'RETURN_FOR_REVISION'].includes(cmd.position) && cmd.comment.trim() === '') {
     return refuse('INVALID_ARGUMENT', 'COMMENT_REQUIRED', `${cmd.position} requires a comment`);
   }
+  if (rules === 'duties' && cmd.position === 'OBJECT' && (step.objections ?? 0) >= maxObjections) {
+    return refuse('FAILED_PRECONDITION', 'OBJECTION_LIMIT', `step ${step.stepId} has objected ${maxObjections} times in this round; sign another position`);
+  }
   const signedEvent: ApprovalEvent = { type: 'stepSigned', stepId: step.stepId, actor: cmd.actor, position: cmd.position, comment: cmd.comment, at: cmd.at, asDelegate: step.delegatedTo === cmd.actor.subject, ...(step.position ? { previous: step.position } : {}) };
   if (cmd.position === 'REJECT') return accept(signedEvent, { type: 'roundDecided', outcome: 'rejected', actor: cmd.actor, comment: cmd.comment, at: cmd.at });
   if (cmd.position === 'RETURN_FOR_REVISION') return accept(signedEvent, { type: 'roundDecided', outcome: 'returned', actor: cmd.actor, comment: cmd.comment, at: cmd.at });
@@ -178,11 +208,11 @@ function decideSignOff(state: ApprovalState, cmd: Extract<Command, { type: 'sign
   return accept(signedEvent, ...advanceIfComplete(state, after, cmd.actor, cmd.comment, cmd.at));
 }
 
-function decideOverrule(state: ApprovalState, cmd: Extract<Command, { type: 'overrule' }>): Decision {
+function decideOverrule(state: ApprovalState, cmd: Extract<Command, { type: 'overrule' }>, rules: RuleSet): Decision {
   if (state.status !== 'in_progress') return refuse('FAILED_PRECONDITION', 'NOT_IN_APPROVAL', `proposal ${state.proposal.proposalId} is ${state.status}`);
   const step = currentStage(state)?.steps.find((s) => s.stepId === cmd.stepId);
   if (!step || step.position !== 'OBJECT' || step.overruledBy !== undefined) return refuse('FAILED_PRECONDITION', 'NO_OBJECTION_TO_OVERRULE', `step ${cmd.stepId} has no standing objection`);
-  if (cmd.actor.subject === state.proposal.proposer.subject) return refuse('PERMISSION_DENIED', 'SELF_APPROVAL', 'nobody decides on their own proposal');
+  if (isAuthor(state, cmd.actor.subject, rules)) return refuse('PERMISSION_DENIED', 'SELF_APPROVAL', 'nobody decides on their own proposal (its drafter, editors and submitters are its authors)');
   // Only the holder of the route's final approval may overrule (the last stage's parties).
   const finalStage = currentRound(state).stages[currentRound(state).stages.length - 1];
   const holds = finalStage?.steps.some((s) => s.organisation === cmd.actor.organisation && cmd.actor.roles.includes(s.role)) ?? false;
@@ -201,19 +231,30 @@ function openStepFor(state: ApprovalState, stepId: string): Step | Refusal {
 }
 const isRefusal = (x: Step | Refusal): x is Refusal => 'code' in x;
 
-export function decide(state: ApprovalState, cmd: Command): Decision {
+/** Claim and delegate take hold of a step: refused once the step's actions in this round reach the cap. */
+function actionLimit(step: Step, rules: RuleSet): Decision | undefined {
+  if (rules === 'duties' && (step.actions ?? 0) >= maxStepActions) {
+    return refuse('FAILED_PRECONDITION', 'STEP_ACTION_LIMIT', `step ${step.stepId} was claimed, released, delegated or taken back ${maxStepActions} times in this round; sign it or leave it`);
+  }
+  return undefined;
+}
+
+/** `rules`: 'duties' for every decision made now; 'original' only to replay a history recorded before them. */
+export function decide(state: ApprovalState, cmd: Command, rules: RuleSet = 'duties'): Decision {
   switch (cmd.type) {
     case 'signOff':
-      return decideSignOff(state, cmd);
+      return decideSignOff(state, cmd, rules);
     case 'overrule':
-      return decideOverrule(state, cmd);
+      return decideOverrule(state, cmd, rules);
     case 'claim': {
       const step = openStepFor(state, cmd.stepId);
       if (isRefusal(step)) return { ok: false, refusal: step };
-      const holder = mayHold(step, cmd.actor);
+      const holder = mayHold(step, cmd.actor, rules);
       if (holder) return { ok: false, refusal: holder };
       if (step.claimedBy === cmd.actor.subject) return accept();
       if (step.claimedBy) return refuse('FAILED_PRECONDITION', 'CLAIMED_BY_OTHER', `step ${step.stepId} is claimed by ${step.claimedBy}`);
+      const limited = actionLimit(step, rules);
+      if (limited) return limited;
       return accept({ type: 'stepClaimed', stepId: step.stepId, actor: cmd.actor, at: cmd.at });
     }
     case 'release': {
@@ -226,10 +267,18 @@ export function decide(state: ApprovalState, cmd: Command): Decision {
       const step = openStepFor(state, cmd.stepId);
       if (isRefusal(step)) return { ok: false, refusal: step };
       if (step.delegatedTo) return refuse('FAILED_PRECONDITION', 'ALREADY_DELEGATED', `step ${step.stepId} is already delegated to ${step.delegatedTo}`);
-      const holder = mayHold(step, cmd.actor);
+      const holder = mayHold(step, cmd.actor, rules);
       if (holder) return { ok: false, refusal: holder };
       if (cmd.delegate.trim() === '' || cmd.delegate === cmd.actor.subject) return refuse('INVALID_ARGUMENT', 'INVALID_DELEGATE', 'delegate must name a colleague');
-      if (cmd.delegate === state.proposal.proposer.subject) return refuse('PERMISSION_DENIED', 'SELF_APPROVAL', 'a step cannot be delegated to the proposer');
+      if (isAuthor(state, cmd.delegate, rules)) return refuse('PERMISSION_DENIED', 'SELF_APPROVAL', 'a step cannot be delegated to an author of the proposal');
+      if (rules === 'duties') {
+        const who = cmd.delegateIdentity;
+        if (!who || who.subject !== cmd.delegate) return refuse('INVALID_ARGUMENT', 'DELEGATE_NOT_RESOLVED', `delegate ${cmd.delegate} was not resolved through the directory of people`);
+        if (who.organisation !== step.organisation) return refuse('PERMISSION_DENIED', 'DELEGATE_WRONG_ORGANISATION', `step ${step.stepId} belongs to organisation ${step.organisation}; ${cmd.delegate} is in ${who.organisation}`);
+        if (!who.roles.includes(step.role)) return refuse('PERMISSION_DENIED', 'DELEGATE_MISSING_ROLE', `step ${step.stepId} requires role ${step.role}, which ${cmd.delegate} does not hold`);
+        const limited = actionLimit(step, rules);
+        if (limited) return limited;
+      }
       return accept({ type: 'stepDelegated', stepId: step.stepId, actor: cmd.actor, delegate: cmd.delegate, at: cmd.at });
     }
     case 'takeBack': {
@@ -289,19 +338,22 @@ function withoutKey<T extends object>(o: T, ...keys: (keyof T)[]): T {
 export function evolve(state: ApprovalState, event: ApprovalEvent): ApprovalState {
   switch (event.type) {
     case 'stepSigned': {
-      const next = mapStep(state, event.stepId, (s) => ({ ...withoutKey(s, 'claimedBy', 'overruledBy'), position: event.position, signedBy: event.actor.subject, comment: event.comment, signedAt: event.at }));
+      const next = mapStep(state, event.stepId, (s) => ({
+        ...withoutKey(s, 'claimedBy', 'overruledBy'), position: event.position, signedBy: event.actor.subject, comment: event.comment, signedAt: event.at,
+        ...(event.position === 'OBJECT' ? { objections: (s.objections ?? 0) + 1 } : {}),
+      }));
       return { ...next, signers: { ...next.signers, [event.actor.subject]: event.stepId } };
     }
     case 'objectionOverruled':
       return mapStep(state, event.stepId, (s) => ({ ...s, overruledBy: event.actor.subject }));
     case 'stepClaimed':
-      return mapStep(state, event.stepId, (s) => ({ ...s, claimedBy: event.actor.subject }));
+      return mapStep(state, event.stepId, (s) => ({ ...s, claimedBy: event.actor.subject, actions: (s.actions ?? 0) + 1 }));
     case 'stepReleased':
-      return mapStep(state, event.stepId, (s) => withoutKey(s, 'claimedBy'));
+      return mapStep(state, event.stepId, (s) => ({ ...withoutKey(s, 'claimedBy'), actions: (s.actions ?? 0) + 1 }));
     case 'stepDelegated':
-      return mapStep(state, event.stepId, (s) => ({ ...withoutKey(s, 'claimedBy'), delegatedTo: event.delegate, delegatedBy: event.actor.subject }));
+      return mapStep(state, event.stepId, (s) => ({ ...withoutKey(s, 'claimedBy'), delegatedTo: event.delegate, delegatedBy: event.actor.subject, actions: (s.actions ?? 0) + 1 }));
     case 'delegationTakenBack':
-      return mapStep(state, event.stepId, (s) => withoutKey(s, 'delegatedTo', 'delegatedBy', 'claimedBy'));
+      return mapStep(state, event.stepId, (s) => ({ ...withoutKey(s, 'delegatedTo', 'delegatedBy', 'claimedBy'), actions: (s.actions ?? 0) + 1 }));
     case 'stageOpened': {
       const round = currentRound(state);
       const stages = round.stages.map((s, i) => (i === event.stageIndex ? { ...s, openedAt: event.at, dueAt: event.at + s.definition.dueSeconds * 1000 } : s));
@@ -323,7 +375,8 @@ export function evolve(state: ApprovalState, event: ApprovalEvent): ApprovalStat
     }
     case 'resubmitted': {
       const { changeSet: _changeSet, ...summary } = event.resubmission;
-      const proposal = { ...state.proposal, ...summary };
+      const authors = summary.authors || state.proposal.authors ? { authors: [...new Set([...(state.proposal.authors ?? []), ...(summary.authors ?? [])])] } : {};
+      const proposal = { ...state.proposal, ...summary, ...authors };
       const next = openRound(state.route, proposal, state.rounds.length + 1);
       return { ...withoutKey(state, 'decidedAt', 'rebase'), proposal, status: 'in_progress', rounds: [...state.rounds, next] };
     }
@@ -379,7 +432,7 @@ export function toView(state: ApprovalState): ApprovalView {
       proposalRevision: round.proposalRevision,
       ...(round.outcome ? { outcome: round.outcome } : {}),
       steps: round.stages.flatMap((stage, si) =>
-        stage.openedAt === undefined ? [] : stage.steps.map((step): StepView => ({
+        stage.openedAt === undefined ? [] : stage.steps.map(({ actions: _actions, objections: _objections, ...step }): StepView => ({
           ...step,
           stageName: stage.definition.name,
           ...(stage.dueAt !== undefined ? { dueAt: stage.dueAt } : {}),
@@ -426,11 +479,13 @@ export function inboxItemsFor(view: ApprovalView, actor: ActorRef): { step: Step
   const round = view.rounds[view.rounds.length - 1];
   if (!round) return [];
   const items: { step: StepView; escalation: boolean }[] = [];
+  const authors = authorsOf(view.proposal);
   for (const step of round.steps) {
     if (rebasing ? step.position !== undefined : !step.open) continue;
-    const holds = step.delegatedTo ? step.delegatedTo === actor.subject : step.organisation === actor.organisation && actor.roles.includes(step.role);
+    const holdsRole = step.organisation === actor.organisation && actor.roles.includes(step.role);
+    const holds = step.delegatedTo ? step.delegatedTo === actor.subject && holdsRole : holdsRole;
     const claimedByOther = step.claimedBy !== undefined && step.claimedBy !== actor.subject;
-    if (holds && !claimedByOther && actor.subject !== view.proposal.proposer.subject) items.push({ step, escalation: false });
+    if (holds && !claimedByOther && !authors.includes(actor.subject)) items.push({ step, escalation: false });
     else if (step.escalated && step.escalationOrganisation === actor.organisation && actor.roles.includes(step.escalationRole)) items.push({ step, escalation: true });
   }
   return items;

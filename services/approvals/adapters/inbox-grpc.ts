@@ -10,7 +10,8 @@ import {
 import { decide, inboxItemsFor, inboxKeysOf, type ApprovalState, type Command, type Refusal } from '../../../workflows/approval/domain';
 import type { ApprovalInboxServer, ApprovalView as ApprovalViewMessage, InboxItem, ProposalSummary, StepView as StepViewMessage } from '../../../proto/gen/bps/approvals/v1/inbox';
 import { approvalEvents } from '../../shared/events/approvals';
-import { ValidationError } from '../../shared/errors/errors';
+import type { Directory } from '../../shared/auth/directory';
+import { NotFoundError, ValidationError } from '../../shared/errors/errors';
 import { newEvent } from '../../shared/kafka/kafka';
 import type { Logger } from '../../shared/log/logger';
 import { approvalsSource, fromPosition, toActor, toPosition, type ApprovalEventStore } from './approval-events';
@@ -22,6 +23,8 @@ export type InboxDeps = {
   readonly events: ApprovalEventStore;
   readonly topicNamespace: string;
   readonly logger: Logger;
+  /** The directory of people: a delegate is resolved through it (who they are, their organisation and roles). */
+  readonly directory: Directory;
 };
 
 function summaryMessage(view: ApprovalView): ProposalSummary {
@@ -119,7 +122,13 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
       return { approval: viewMessage(await act(request.proposalId, releaseStepUpdate, args, { type: 'release', ...args, at: Date.now() })) };
     }),
     delegateStep: unaryHandler(async (request, actor) => {
-      const args = { actor, stepId: required(request.stepId, 'step_id'), delegate: required(request.delegate, 'delegate') };
+      const delegate = required(request.delegate, 'delegate');
+      // The workflow checks that the delegate holds the step's role in its organisation: it learns who they are
+      // from the directory only, never from the caller.
+      const person = await deps.directory.lookup(delegate);
+      if (!person) throw new NotFoundError('person', delegate);
+      const delegateIdentity: ActorRef = { subject: person.subject, organisation: person.organisation, roles: [...person.roles] };
+      const args = { actor, stepId: required(request.stepId, 'step_id'), delegate, delegateIdentity };
       return { approval: viewMessage(await act(request.proposalId, delegateStepUpdate, args, { type: 'delegate', ...args, at: Date.now() })) };
     }),
     takeBackStep: unaryHandler(async (request, actor) => {

@@ -42,6 +42,8 @@ export type ProposalState = {
   readonly leadMinistry: string;
   readonly coProposers: readonly string[];
   readonly draftedBy: Actor;
+  /** Subjects of every author: the drafter, everyone who recorded a revision (edit, rebase), every submitter. */
+  readonly authors: readonly string[];
   /** Index i holds revision i + 1: every revision stays readable. */
   readonly revisions: readonly ProposalRevision[];
   readonly submissions: readonly Submission[];
@@ -222,6 +224,11 @@ function withRevision(state: ProposalState, revision: ProposalRevision | undefin
   return { ...state, revisions: [...state.revisions, revision] };
 }
 
+function withAuthor(state: ProposalState, actor: Actor | undefined): ProposalState {
+  if (!actor?.subject || state.authors.includes(actor.subject)) return state;
+  return { ...state, authors: [...state.authors, actor.subject] };
+}
+
 export function evolve(state: ProposalState | undefined, recorded: RecordedEvent): ProposalState {
   const { event, at, sequence } = recorded;
   if (event.type === 'created') {
@@ -230,6 +237,7 @@ export function evolve(state: ProposalState | undefined, recorded: RecordedEvent
     return {
       id: data.proposalId, status: 'DRAFT', leadMinistry: data.leadMinistry, coProposers: data.coProposers,
       draftedBy: data.actor ?? { subject: '', organisation: '', roles: [] },
+      authors: data.actor?.subject ? [data.actor.subject] : [],
       revisions: [data.revision], submissions: [], workflowId: '', workflowRunId: '', round: 0, conflicts: {},
       lastDecisionComment: '', createdAt: at, updatedAt: at, sequence,
     };
@@ -239,7 +247,7 @@ export function evolve(state: ProposalState | undefined, recorded: RecordedEvent
   switch (event.type) {
     case 'revised':
     case 'rebased':
-      return withRevision(s, event.data.revision);
+      return withAuthor(withRevision(s, event.data.revision), event.data.actor);
     case 'submitted':
     case 'resubmitted': {
       const d = event.data;
@@ -248,7 +256,7 @@ export function evolve(state: ProposalState | undefined, recorded: RecordedEvent
         fiscalEstimate: d.fiscalEstimate ?? { lines: [], years: [], annualTotal: undefined, total: undefined, centralTotal: undefined, localTotal: undefined, affordabilityAssessment: '', problems: [] },
         conflictsWith: d.conflictsWith,
       };
-      return { ...s, status: 'SUBMITTED', submissions: [...s.submissions, submission], round: d.round, workflowId: d.workflowId };
+      return withAuthor({ ...s, status: 'SUBMITTED', submissions: [...s.submissions, submission], round: d.round, workflowId: d.workflowId }, d.actor);
     }
     case 'reviewStarted':
       return { ...s, status: 'IN_REVIEW', workflowRunId: event.data.workflowRunId || s.workflowRunId };

@@ -93,6 +93,7 @@ export function approvalInput(state: ProposalState, submission: Submission): Pro
     title: content.title,
     leadMinistry: state.leadMinistry,
     proposer: { subject: state.draftedBy.subject, organisation: state.draftedBy.organisation, roles: [...state.draftedBy.roles] },
+    authors: [...state.authors],
     fieldCodes: revision.fieldCodes,
     itemCodes: revision.itemCodes,
     effectiveFrom: isoDate(content.effectiveFrom),
@@ -103,8 +104,8 @@ export function approvalInput(state: ProposalState, submission: Submission): Pro
 }
 
 export function resubmittedSignal(state: ProposalState, submission: Submission): ProposalResubmitted {
-  const { proposalRevision, title, fieldCodes, itemCodes, effectiveFrom, fiscalTotals, conflictsWith, changeSet } = approvalInput(state, submission);
-  return { proposalRevision, title, fieldCodes, itemCodes, effectiveFrom, fiscalTotals, conflictsWith, changeSet };
+  const { proposalRevision, title, fieldCodes, itemCodes, effectiveFrom, fiscalTotals, conflictsWith, authors, changeSet } = approvalInput(state, submission);
+  return { proposalRevision, title, fieldCodes, itemCodes, effectiveFrom, fiscalTotals, conflictsWith, ...(authors ? { authors } : {}), changeSet };
 }
 
 /**

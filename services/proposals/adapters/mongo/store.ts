@@ -62,6 +62,8 @@ function deserialize(raw: any): ProposalState {
   return {
     ...raw,
     draftedBy: Actor.fromJSON(raw.draftedBy),
+    // Snapshots taken before authors were folded know the drafter only.
+    authors: Array.isArray(raw.authors) ? raw.authors : [Actor.fromJSON(raw.draftedBy).subject].filter((x) => x !== ''),
     revisions: (raw.revisions as unknown[]).map((r) => ProposalRevision.fromJSON(r)),
     submissions: (raw.submissions as any[]).map((s) => ({ ...s, fiscalEstimate: FiscalEstimate.fromJSON(s.fiscalEstimate), conflictsWith: (s.conflictsWith as unknown[]).map((c) => ProposalConflict.fromJSON(c)) })),
     conflicts: Object.fromEntries((raw.conflicts as { proposalId: string; itemCodes: string[] }[]).map((c) => [c.proposalId, c.itemCodes])),
