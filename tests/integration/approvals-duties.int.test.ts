@@ -127,6 +127,14 @@ describe('adHocRevision: deadlines and duties', () => {
     const MOFStaff = registerIdentity({ subject: uniqueName('mof.staff'), name: '财政部工作人员', organisation: 'MOF', roles: ['ministry-staff'] });
     expect(await refusal(delegate('mof-approver', 'countersign.mof', MOFStaff.subject))).toMatchObject({ code: status.PERMISSION_DENIED, reason: 'DELEGATE_MISSING_ROLE' });
     expect(await refusal(delegate('ndrc-approver', 'countersign.ndrc', uniqueName('nobody')))).toMatchObject({ code: status.NOT_FOUND });
+    // Every refused delegation is on record (issue #14: every refusal audited): who, what, why.
+    await expect.poll(() => h.eventsOf(P, 'bps.approval.action.refused').map((e) => [e.data.action, e.data.reason, e.data.actor.subject, e.data.stepId]), { timeout: 20_000 }).toEqual([
+      ['delegate', 'DELEGATE_WRONG_ORGANISATION', 'mof.approver.sun', 'countersign.mof'],
+      ['delegate', 'DELEGATE_WRONG_ORGANISATION', 'ndrc.approver.chen', 'countersign.ndrc'],
+      ['delegate', 'DELEGATE_MISSING_ROLE', 'mof.approver.sun', 'countersign.mof'],
+      ['delegate', 'DELEGATE_UNKNOWN', 'ndrc.approver.chen', 'countersign.ndrc'],
+    ]);
+    expect(h.eventsOf(P, 'bps.approval.action.refused')[0]!.data.detail).toBe(personas['beijing-officer'].subject);
 
     // The workflow refuses on its own: a delegation without the directory's identity, or with one outside the step.
     const handle = h.temporal.client.workflow.getHandle(P);

@@ -67,6 +67,17 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
     deps.logger.info({ proposalId, stepId, subject: actor.subject, reason: refusal.reason }, 'sign-off refused');
   }
 
+  /** Every other refused inbox action is on record too: who tried what on which step, and the rule's reason. */
+  function recordRefusedAction(proposalId: string, stepId: string, action: string, actor: ActorRef, detail = ''): (refusal: Refusal) => Promise<void> {
+    return async (refusal) => {
+      const event = newEvent(approvalEvents.actionRefused, {
+        proposalId, stepId, action, reason: refusal.reason, message: refusal.message, actor: toActor(actor), attemptedAt: new Date(), detail,
+      }, { source: approvalsSource, key: proposalId, id: randomUUID(), topicNamespace: deps.topicNamespace });
+      await deps.events.append([event]);
+      deps.logger.info({ proposalId, stepId, action, subject: actor.subject, reason: refusal.reason }, 'inbox action refused');
+    };
+  }
+
   /** Check with the workflow's rules, then send the update (whose validator checks again). */
   async function act(proposalId: string, updateName: string, args: object, cmd: Command, onRefused?: (r: Refusal) => Promise<void>): Promise<ApprovalView> {
     const state = await query<ApprovalState>(proposalId, approvalDecisionStateQuery);
@@ -115,25 +126,28 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
 
     claimStep: unaryHandler(async (request, actor) => {
       const args = { actor, stepId: required(request.stepId, 'step_id') };
-      return { approval: viewMessage(await act(request.proposalId, claimStepUpdate, args, { type: 'claim', ...args, at: Date.now() })) };
+      return { approval: viewMessage(await act(request.proposalId, claimStepUpdate, args, { type: 'claim', ...args, at: Date.now() }, recordRefusedAction(request.proposalId, args.stepId, 'claim', actor))) };
     }),
     releaseStep: unaryHandler(async (request, actor) => {
       const args = { actor, stepId: required(request.stepId, 'step_id') };
-      return { approval: viewMessage(await act(request.proposalId, releaseStepUpdate, args, { type: 'release', ...args, at: Date.now() })) };
+      return { approval: viewMessage(await act(request.proposalId, releaseStepUpdate, args, { type: 'release', ...args, at: Date.now() }, recordRefusedAction(request.proposalId, args.stepId, 'release', actor))) };
     }),
     delegateStep: unaryHandler(async (request, actor) => {
       const delegate = required(request.delegate, 'delegate');
       // The workflow checks that the delegate holds the step's role in its organisation: it learns who they are
       // from the directory only, never from the caller.
       const person = await deps.directory.lookup(delegate);
-      if (!person) throw new NotFoundError('person', delegate);
+      if (!person) {
+        await recordRefusedAction(request.proposalId, request.stepId, 'delegate', actor, delegate)({ code: 'INVALID_ARGUMENT', reason: 'DELEGATE_UNKNOWN', message: `no person ${delegate} in the directory` });
+        throw new NotFoundError('person', delegate);
+      }
       const delegateIdentity: ActorRef = { subject: person.subject, organisation: person.organisation, roles: [...person.roles] };
       const args = { actor, stepId: required(request.stepId, 'step_id'), delegate, delegateIdentity };
-      return { approval: viewMessage(await act(request.proposalId, delegateStepUpdate, args, { type: 'delegate', ...args, at: Date.now() })) };
+      return { approval: viewMessage(await act(request.proposalId, delegateStepUpdate, args, { type: 'delegate', ...args, at: Date.now() }, recordRefusedAction(request.proposalId, args.stepId, 'delegate', actor, delegate))) };
     }),
     takeBackStep: unaryHandler(async (request, actor) => {
       const args = { actor, stepId: required(request.stepId, 'step_id') };
-      return { approval: viewMessage(await act(request.proposalId, takeBackStepUpdate, args, { type: 'takeBack', ...args, at: Date.now() })) };
+      return { approval: viewMessage(await act(request.proposalId, takeBackStepUpdate, args, { type: 'takeBack', ...args, at: Date.now() }, recordRefusedAction(request.proposalId, args.stepId, 'take_back', actor))) };
     }),
 
     signOff: unaryHandler(async (request, actor) => {
@@ -146,7 +160,7 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
 
     overruleObjection: unaryHandler(async (request, actor) => {
       const args = { actor, stepId: required(request.stepId, 'step_id'), comment: request.comment };
-      return { approval: viewMessage(await act(request.proposalId, overruleObjectionUpdate, args, { type: 'overrule', ...args, at: Date.now() })) };
+      return { approval: viewMessage(await act(request.proposalId, overruleObjectionUpdate, args, { type: 'overrule', ...args, at: Date.now() }, recordRefusedAction(request.proposalId, args.stepId, 'overrule', actor))) };
     }),
 
     listMySignOffs: unaryHandler(async (request, actor) => {

@@ -1,6 +1,6 @@
 // Event types on bps.approvals.v1, emitted by the approval workflows' activities.
 import {
-  ChangeSetApproved, CycleActionRecorded, CyclePhaseChanged, ObjectionOverruled, ObjectionRaised, ObjectionWithdrawn, ProposalDecided, ProposalWindowClosed, ProvinceRefilingOverdue, SignOffRefused, StepClaimed, StepDelegated, StepEscalated, StepReminded, StepSignedOff,
+  ActionRefused, ChangeSetApproved, CycleActionRecorded, CyclePhaseChanged, ObjectionOverruled, ObjectionRaised, ObjectionWithdrawn, ProposalDecided, ProposalWindowClosed, ProvinceRefilingOverdue, SignOffRefused, StepClaimed, StepDelegated, StepEscalated, StepReminded, StepSignedOff,
 } from '../../../proto/gen/bps/approvals/v1/events';
 import { defineEvent, topics } from './catalog';
 
@@ -9,6 +9,7 @@ export const approvalEvents = {
   proposalDecided: defineEvent('bps.approval.proposal.decided', topics.approvals, 'bps.approvals.v1.ProposalDecided', ProposalDecided),
   stepSignedOff: defineEvent('bps.approval.step.signed', topics.approvals, 'bps.approvals.v1.StepSignedOff', StepSignedOff),
   signOffRefused: defineEvent('bps.approval.signoff.refused', topics.approvals, 'bps.approvals.v1.SignOffRefused', SignOffRefused),
+  actionRefused: defineEvent('bps.approval.action.refused', topics.approvals, 'bps.approvals.v1.ActionRefused', ActionRefused),
   objectionRaised: defineEvent('bps.approval.objection.raised', topics.approvals, 'bps.approvals.v1.ObjectionRaised', ObjectionRaised),
   objectionOverruled: defineEvent('bps.approval.objection.overruled', topics.approvals, 'bps.approvals.v1.ObjectionOverruled', ObjectionOverruled),
   objectionWithdrawn: defineEvent('bps.approval.objection.withdrawn', topics.approvals, 'bps.approvals.v1.ObjectionWithdrawn', ObjectionWithdrawn),
