@@ -22,7 +22,9 @@ import { toHttpError } from './http/grpc-errors';
 import { buildOpenApi } from './http/openapi';
 import { ProtoSchemas } from './http/proto-schema';
 import { TokenBuckets } from './http/rate-limit';
+import { boundIntegers, convertTextValues, int64Formats } from './http/strict-input';
 import { registerConsole } from './web/console';
+import { clip, textViolations } from '../shared/validation/input';
 
 export type GatewayDeps = {
   /** 0 = any free port */
@@ -92,7 +94,14 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes ?? 256 * 1024,
-    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
+    // No coercion anywhere (issue #15): querystring and path texts are converted strictly by convertTextValues.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: false, useDefaults: true, formats: int64Formats } },
+    // Router-level refusals (a malformed URL) answer with the documented error body and never echo the path.
+    frameworkErrors: (error, req, reply) => {
+      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      const http = status === 414 ? gatewayError(414, 'URI_TOO_LONG', 'request URL too long') : gatewayError(400, 'INVALID_ARGUMENT', 'malformed request URL');
+      void sendError(reply, http);
+    },
   });
   app.decorateRequest('bps', null as unknown as RequestAuth);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(String(body))));
@@ -141,7 +150,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     return consolePages.renderError(req, reply, http);
   });
   app.setNotFoundHandler((req, reply) => {
-    const http = gatewayError(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
+    const http = gatewayError(404, 'NOT_FOUND', `no route ${req.method} ${clip(req.url.split('?')[0] ?? '', 200)}`);
     if (isApi(req.url)) return sendError(reply, http);
     return consolePages.renderError(req, reply, http);
   });
@@ -151,20 +160,29 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     ...subscriptionRoutes(backends, schemas), ...auditRoutes(backends, schemas),
   ];
   for (const route of routes) {
+    const params = route.params ? boundIntegers(route.params) : undefined;
+    const querystring = route.querystring ? boundIntegers(route.querystring) : undefined;
+    const body = route.body ? boundIntegers(route.body) : undefined;
     app.route({
       method: route.method,
       url: route.url,
       schema: {
-        ...(route.params ? { params: route.params } : {}),
-        ...(route.querystring ? { querystring: route.querystring } : {}),
-        ...(route.body ? { body: route.body } : {}),
+        ...(params ? { params } : {}),
+        ...(querystring ? { querystring } : {}),
+        ...(body ? { body } : {}),
         ...(route.idempotent ? { headers: idempotencyHeaderSchema } : {}),
       },
-      ...(route.bodyOptional ? { preValidation: async (req: FastifyRequest) => { req.body ??= {}; } } : {}),
+      preValidation: async (req: FastifyRequest) => {
+        convertTextValues(req.params as Record<string, unknown>, params);
+        convertTextValues(req.query as Record<string, unknown>, querystring);
+        if (route.bodyOptional) req.body ??= {};
+      },
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         if (route.auth && !req.bps.identity) {
           throw new GatewayHttpError(gatewayError(401, 'UNAUTHENTICATED', req.bps.tokenInvalid ? 'invalid or expired bearer token' : 'a bearer token is required (Authorization: Bearer <JWT>)'));
         }
+        const textProblems = [...textViolations(req.params, { style: 'json' }), ...textViolations(req.query, { style: 'json' }), ...textViolations(req.body, { style: 'json' })];
+        if (textProblems.length > 0) throw GatewayHttpError.invalid(textProblems.map((v) => ({ field: v.field, description: v.description })));
         const result = await route.handler({
           params: (req.params ?? {}) as Record<string, string>,
           query: (req.query ?? {}) as Record<string, unknown>,
