@@ -102,6 +102,13 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
       const http = status === 414 ? gatewayError(414, 'URI_TOO_LONG', 'request URL too long') : gatewayError(400, 'INVALID_ARGUMENT', 'malformed request URL');
       void sendError(reply, http);
     },
+    // Refusals before any request exists (headers or URL over Node's limit, a malformed request line): same body.
+    clientErrorHandler: (error: Error & { code?: string }, socket) => {
+      if (!socket.writable) return;
+      const [status, code, text] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'REQUEST_HEADER_FIELDS_TOO_LARGE', 'Request Header Fields Too Large'] : [400, 'INVALID_ARGUMENT', 'Bad Request'];
+      const body = JSON.stringify(gatewayError(status, code, status === 431 ? 'request line or headers too large' : 'malformed HTTP request').body);
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    },
   });
   app.decorateRequest('bps', null as unknown as RequestAuth);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(String(body))));
