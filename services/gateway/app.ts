@@ -17,7 +17,7 @@ import { registryRoutes } from './api/registry-routes';
 import { subscriptionRoutes } from './api/subscriptions-routes';
 import { GatewayHttpError, type ApiRoute } from './http/api';
 import { parseCookies, parseForm } from './http/cookies';
-import { gatewayError, type HttpError } from './http/errors';
+import { gatewayError, type FieldViolationBody, type HttpError } from './http/errors';
 import { toHttpError } from './http/grpc-errors';
 import { buildOpenApi } from './http/openapi';
 import { ProtoSchemas } from './http/proto-schema';
@@ -75,6 +75,11 @@ const privateJwkMembers = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'])
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 
 const isApi = (url: string): boolean => url.startsWith('/api/') || url === '/openapi.json' || url.startsWith('/openapi.json?');
+
+/** Control characters, separators, lone surrogates and over-long identifiers anywhere in the request (issue #15). */
+function requestTextViolations(req: FastifyRequest): FieldViolationBody[] {
+  return [req.params, req.query, req.body].flatMap((part) => textViolations(part, { style: 'json' })).map((v) => ({ field: v.field, description: v.description }));
+}
 
 function sendError(reply: FastifyReply, http: HttpError): FastifyReply {
   for (const [k, v] of Object.entries(http.headers ?? {})) void reply.header(k, v);
@@ -152,6 +157,11 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
 
   app.setErrorHandler((error, req, reply) => {
     const http = toHttpError(error);
+    // A schema refusal also names the text problems, so the caller sees every bad field at once.
+    if (Array.isArray((error as { validation?: unknown }).validation) && http.status === 400) {
+      const extra = requestTextViolations(req);
+      if (extra.length > 0) http.body.error.fieldViolations = [...(http.body.error.fieldViolations ?? []), ...extra];
+    }
     if (http.status >= 500) req.log.error({ err: error, url: req.url }, 'request failed');
     if (isApi(req.url)) return sendError(reply, http);
     return consolePages.renderError(req, reply, http);
@@ -188,8 +198,8 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
         if (route.auth && !req.bps.identity) {
           throw new GatewayHttpError(gatewayError(401, 'UNAUTHENTICATED', req.bps.tokenInvalid ? 'invalid or expired bearer token' : 'a bearer token is required (Authorization: Bearer <JWT>)'));
         }
-        const textProblems = [...textViolations(req.params, { style: 'json' }), ...textViolations(req.query, { style: 'json' }), ...textViolations(req.body, { style: 'json' })];
-        if (textProblems.length > 0) throw GatewayHttpError.invalid(textProblems.map((v) => ({ field: v.field, description: v.description })));
+        const textProblems = requestTextViolations(req);
+        if (textProblems.length > 0) throw GatewayHttpError.invalid(textProblems);
         const result = await route.handler({
           params: (req.params ?? {}) as Record<string, string>,
           query: (req.query ?? {}) as Record<string, unknown>,
