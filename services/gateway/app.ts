@@ -17,12 +17,14 @@ import { registryRoutes } from './api/registry-routes';
 import { subscriptionRoutes } from './api/subscriptions-routes';
 import { GatewayHttpError, type ApiRoute } from './http/api';
 import { parseCookies, parseForm } from './http/cookies';
-import { gatewayError, type HttpError } from './http/errors';
+import { gatewayError, type FieldViolationBody, type HttpError } from './http/errors';
 import { toHttpError } from './http/grpc-errors';
 import { buildOpenApi } from './http/openapi';
 import { ProtoSchemas } from './http/proto-schema';
 import { TokenBuckets } from './http/rate-limit';
+import { boundIntegers, convertTextValues, int64Formats } from './http/strict-input';
 import { registerConsole } from './web/console';
+import { clip, textViolations } from '../shared/validation/input';
 
 export type GatewayDeps = {
   /** 0 = any free port */
@@ -74,6 +76,11 @@ const isLoopback = (host: string): boolean => host === 'localhost' || host === '
 
 const isApi = (url: string): boolean => url.startsWith('/api/') || url === '/openapi.json' || url.startsWith('/openapi.json?');
 
+/** Control characters, separators, lone surrogates and over-long identifiers anywhere in the request (issue #15). */
+function requestTextViolations(req: FastifyRequest): FieldViolationBody[] {
+  return [req.params, req.query, req.body].flatMap((part) => textViolations(part, { style: 'json' })).map((v) => ({ field: v.field, description: v.description }));
+}
+
 function sendError(reply: FastifyReply, http: HttpError): FastifyReply {
   for (const [k, v] of Object.entries(http.headers ?? {})) void reply.header(k, v);
   return reply.code(http.status).type('application/json; charset=utf-8').send(http.body);
@@ -92,7 +99,21 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes ?? 256 * 1024,
-    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: 'array', useDefaults: true } },
+    // No coercion anywhere (issue #15): querystring and path texts are converted strictly by convertTextValues.
+    ajv: { customOptions: { removeAdditional: false, allErrors: true, coerceTypes: false, useDefaults: true, formats: int64Formats } },
+    // Router-level refusals (a malformed URL) answer with the documented error body and never echo the path.
+    frameworkErrors: (error, req, reply) => {
+      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      const http = status === 414 ? gatewayError(414, 'URI_TOO_LONG', 'request URL too long') : gatewayError(400, 'INVALID_ARGUMENT', 'malformed request URL');
+      void sendError(reply, http);
+    },
+    // Refusals before any request exists (headers or URL over Node's limit, a malformed request line): same body.
+    clientErrorHandler: (error: Error & { code?: string }, socket) => {
+      if (!socket.writable) return;
+      const [status, code, text] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'REQUEST_HEADER_FIELDS_TOO_LARGE', 'Request Header Fields Too Large'] : [400, 'INVALID_ARGUMENT', 'Bad Request'];
+      const body = JSON.stringify(gatewayError(status, code, status === 431 ? 'request line or headers too large' : 'malformed HTTP request').body);
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    },
   });
   app.decorateRequest('bps', null as unknown as RequestAuth);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(String(body))));
@@ -136,12 +157,17 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
 
   app.setErrorHandler((error, req, reply) => {
     const http = toHttpError(error);
+    // A schema refusal also names the text problems, so the caller sees every bad field at once.
+    if (Array.isArray((error as { validation?: unknown }).validation) && http.status === 400) {
+      const extra = requestTextViolations(req);
+      if (extra.length > 0) http.body.error.fieldViolations = [...(http.body.error.fieldViolations ?? []), ...extra];
+    }
     if (http.status >= 500) req.log.error({ err: error, url: req.url }, 'request failed');
     if (isApi(req.url)) return sendError(reply, http);
     return consolePages.renderError(req, reply, http);
   });
   app.setNotFoundHandler((req, reply) => {
-    const http = gatewayError(404, 'NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`);
+    const http = gatewayError(404, 'NOT_FOUND', `no route ${req.method} ${clip(req.url.split('?')[0] ?? '', 200)}`);
     if (isApi(req.url)) return sendError(reply, http);
     return consolePages.renderError(req, reply, http);
   });
@@ -151,20 +177,29 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     ...subscriptionRoutes(backends, schemas), ...auditRoutes(backends, schemas),
   ];
   for (const route of routes) {
+    const params = route.params ? boundIntegers(route.params) : undefined;
+    const querystring = route.querystring ? boundIntegers(route.querystring) : undefined;
+    const body = route.body ? boundIntegers(route.body) : undefined;
     app.route({
       method: route.method,
       url: route.url,
       schema: {
-        ...(route.params ? { params: route.params } : {}),
-        ...(route.querystring ? { querystring: route.querystring } : {}),
-        ...(route.body ? { body: route.body } : {}),
+        ...(params ? { params } : {}),
+        ...(querystring ? { querystring } : {}),
+        ...(body ? { body } : {}),
         ...(route.idempotent ? { headers: idempotencyHeaderSchema } : {}),
       },
-      ...(route.bodyOptional ? { preValidation: async (req: FastifyRequest) => { req.body ??= {}; } } : {}),
+      preValidation: async (req: FastifyRequest) => {
+        convertTextValues(req.params as Record<string, unknown>, params);
+        convertTextValues(req.query as Record<string, unknown>, querystring);
+        if (route.bodyOptional) req.body ??= {};
+      },
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         if (route.auth && !req.bps.identity) {
           throw new GatewayHttpError(gatewayError(401, 'UNAUTHENTICATED', req.bps.tokenInvalid ? 'invalid or expired bearer token' : 'a bearer token is required (Authorization: Bearer <JWT>)'));
         }
+        const textProblems = requestTextViolations(req);
+        if (textProblems.length > 0) throw GatewayHttpError.invalid(textProblems);
         const result = await route.handler({
           params: (req.params ?? {}) as Record<string, string>,
           query: (req.query ?? {}) as Record<string, unknown>,

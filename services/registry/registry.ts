@@ -4,6 +4,7 @@
 import type { Identity } from '../shared/auth/identity';
 import { FailedPreconditionError, NotFoundError, PermissionDeniedError, ValidationError, type FieldViolation } from '../shared/errors/errors';
 import { newEvent } from '../shared/kafka/kafka';
+import { isFen } from '../shared/validation/input';
 import { toOutboxFields } from '../shared/mongo/outbox';
 import { standardEvents } from '../shared/events/standards';
 import type { Logger } from '../shared/log/logger';
@@ -406,7 +407,7 @@ export class Registry {
     }
     let fundingFen = 0n;
     if (req.localFunding) {
-      if (!/^\d+$/.test(req.localFunding.fen)) violations.push({ field: 'local_funding.fen', description: 'must be a non-negative whole number of fen' });
+      if (!isFen(req.localFunding.fen)) violations.push({ field: 'local_funding.fen', description: 'must be a non-negative whole number of fen, at most 2^63-1' });
       else fundingFen = BigInt(req.localFunding.fen);
       if (req.localFunding.currency !== 'CNY') violations.push({ field: 'local_funding.currency', description: 'must be CNY' });
     }

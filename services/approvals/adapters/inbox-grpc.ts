@@ -52,6 +52,16 @@ export function viewMessage(view: ApprovalView): ApprovalViewMessage {
   };
 }
 
+/** Filter values are codes: they reach a Temporal visibility query, where anything else can stall it (issue #15). */
+const filterCode = /^[A-Za-z0-9._:-]{1,128}$/;
+/** The longest a listing may take before the caller is told to retry (DEADLINE_EXCEEDED, never a hang). */
+const LIST_DEADLINE_MS = 5_000;
+
+export function inboxFilterViolations(request: { fieldCode: string; kind: string; cycleId: string }): { field: string; description: string }[] {
+  const filters = [['field_code', request.fieldCode], ['kind', request.kind], ['cycle_id', request.cycleId]] as const;
+  return filters.filter(([, v]) => v !== '' && !filterCode.test(v)).map(([field]) => ({ field, description: 'must be a code of letters, digits and . _ : - (at most 128)' }));
+}
+
 const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
@@ -91,6 +101,8 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
 
   return {
     listMyOpenSteps: unaryHandler(async (request, actor) => {
+      const invalid = inboxFilterViolations(request);
+      if (invalid.length > 0) throw new ValidationError(invalid);
       const keys = inboxKeysOf(actor).map(quote).join(', ');
       const filters = [
         `TaskQueue = ${quote(taskQueue)}`,
@@ -103,21 +115,23 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
       ];
       const now = Date.now();
       const items: InboxItem[] = [];
-      for await (const execution of temporal.workflow.list({ query: filters.join(' AND ') })) {
-        let view: ApprovalView;
-        try {
-          view = await temporal.workflow.getHandle(execution.workflowId, execution.runId).query<ApprovalView>(approvalStateQuery);
-        } catch (error) {
-          deps.logger.debug({ workflowId: execution.workflowId, err: String(error) }, 'inbox: approval closed while listing');
-          continue;
+      await temporal.withDeadline(Date.now() + LIST_DEADLINE_MS, async () => {
+        for await (const execution of temporal.workflow.list({ query: filters.join(' AND ') })) {
+          let view: ApprovalView;
+          try {
+            view = await temporal.workflow.getHandle(execution.workflowId, execution.runId).query<ApprovalView>(approvalStateQuery);
+          } catch (error) {
+            deps.logger.debug({ workflowId: execution.workflowId, err: String(error) }, 'inbox: approval closed while listing');
+            continue;
+          }
+          for (const { step, escalation } of inboxItemsFor(view, actor)) {
+            const overdue = step.dueAt !== undefined && step.dueAt < now;
+            if (request.overdueOnly && !overdue) continue;
+            if (request.dueBefore && (step.dueAt === undefined || step.dueAt >= request.dueBefore.getTime())) continue;
+            items.push({ step: stepMessage(step), proposal: summaryMessage(view), round: view.round, needs: [...view.needs], escalation, overdue, rebaseRequired: view.rebase !== undefined });
+          }
         }
-        for (const { step, escalation } of inboxItemsFor(view, actor)) {
-          const overdue = step.dueAt !== undefined && step.dueAt < now;
-          if (request.overdueOnly && !overdue) continue;
-          if (request.dueBefore && (step.dueAt === undefined || step.dueAt >= request.dueBefore.getTime())) continue;
-          items.push({ step: stepMessage(step), proposal: summaryMessage(view), round: view.round, needs: [...view.needs], escalation, overdue, rebaseRequired: view.rebase !== undefined });
-        }
-      }
+      });
       items.sort((a, b) => (a.step?.dueAt?.getTime() ?? Infinity) - (b.step?.dueAt?.getTime() ?? Infinity));
       return { items };
     }),

@@ -2,6 +2,7 @@
 // or the field violations the gRPC edge turns into INVALID_ARGUMENT.
 import type { ActorRef, CycleInput } from '../../../workflows/contracts';
 import type { FieldViolation } from '../../shared/errors/errors';
+import { isFen } from '../../shared/validation/input';
 
 export type OpenCycleCommand = {
   readonly cycleId: string;
@@ -21,7 +22,6 @@ export function mayOpenCycle(actor: ActorRef): boolean {
 }
 
 const codePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const fenPattern = /^(0|[1-9][0-9]{0,20})$/;
 const planPattern = /^(\d{4})\s*[-–—]\s*(\d{4})$/;
 const maxSeconds = 10 * 366 * 24 * 3600;
 
@@ -57,8 +57,8 @@ export function openCycleInput(cmd: OpenCycleCommand, actor: ActorRef): { ok: tr
 
   if (!cmd.fiscalCeiling) add('fiscal_ceiling', 'required: the fiscal-capacity ceiling by level of government');
   else {
-    if (!fenPattern.test(cmd.fiscalCeiling.centralFen)) add('fiscal_ceiling.central_fen', 'a non-negative whole number of fen');
-    if (!fenPattern.test(cmd.fiscalCeiling.localFen)) add('fiscal_ceiling.local_fen', 'a non-negative whole number of fen');
+    if (!isFen(cmd.fiscalCeiling.centralFen)) add('fiscal_ceiling.central_fen', 'a non-negative whole number of fen');
+    if (!isFen(cmd.fiscalCeiling.localFen)) add('fiscal_ceiling.local_fen', 'a non-negative whole number of fen');
   }
   const seconds = (field: string, value: number, min: number): void => {
     if (!Number.isInteger(value) || value < min || value > maxSeconds) add(field, `${min} to ${maxSeconds} seconds`);
@@ -88,7 +88,7 @@ export function openCycleInput(cmd: OpenCycleCommand, actor: ActorRef): { ok: tr
 /** A trim's new fiscal totals: every amount a whole number of fen (the workflow checks it does not raise the cost). */
 export function trimmedTotalsViolations(totals: { readonly totalFen: string; readonly centralFen: string; readonly localFen: string } | undefined): FieldViolation[] {
   return (['totalFen', 'centralFen', 'localFen'] as const)
-    .filter((k) => !totals || !fenPattern.test(totals[k]))
+    .filter((k) => !totals || !isFen(totals[k]))
     .map((k) => ({ field: `fiscal_totals.${k.replace('Fen', '_fen')}`, description: 'a non-negative whole number of fen' }));
 }
 

@@ -24,7 +24,9 @@ export function inboxRoutes(backends: Backends, schemas: ProtoSchemas): ApiRoute
       method: 'GET', url: '/api/v1/inbox', operationId: 'listMyOpenSteps', tag, auth: true,
       summary: 'The caller\'s open approval steps (including escalations), filtered',
       querystring: objectSchema({
-        field: { type: 'string', maxLength: 64 }, kind: { type: 'string', maxLength: 32 }, cycle: { type: 'string', maxLength: 128 },
+        // Codes only: these reach a visibility query (issue #15).
+        field: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9._:-]*$' }, kind: { type: 'string', maxLength: 32, pattern: '^[A-Za-z0-9._:-]*$' },
+        cycle: { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9._:-]*$' },
         dueBefore: { type: 'string', format: 'date-time' }, overdue: { type: 'boolean' },
       }),
       response: schemas.ref('bps.approvals.v1.ListMyOpenStepsResponse'), errors: [...commonErrors],

@@ -1,6 +1,6 @@
 // Recognises errors from gRPC client calls and turns any thrown value into the gateway's HTTP error.
 import type { ServiceError } from '@grpc/grpc-js';
-import { Metadata } from '@grpc/grpc-js';
+import { Metadata, status } from '@grpc/grpc-js';
 import { decodeStatus } from '../../shared/grpc/status';
 import { GatewayHttpError } from './api';
 import { gatewayError, httpErrorFromStatus, violationsFromValidation, type HttpError } from './errors';
@@ -13,6 +13,11 @@ type FastifyLikeError = Error & { statusCode?: number; code?: string; validation
 
 export function toHttpError(error: unknown): HttpError {
   if (error instanceof GatewayHttpError) return error.http;
+  // A value the schema let through but protobuf cannot encode (the client library refuses it before sending):
+  // the caller's mistake, never a 500 (issue #15).
+  if (isServiceError(error) && error.code === status.INTERNAL && /^Request message serialization failure/.test(error.details)) {
+    return gatewayError(400, 'INVALID_ARGUMENT', 'a request value is out of range for its field');
+  }
   if (isServiceError(error)) return httpErrorFromStatus(decodeStatus(error));
   const e = error as FastifyLikeError;
   if (e && Array.isArray(e.validation)) {

@@ -22,20 +22,22 @@ function protoFiles(dir: string): string[] {
   });
 }
 
+const int32: JsonSchema = { type: 'integer', minimum: -2147483648, maximum: 2147483647 };
+const uint32: JsonSchema = { type: 'integer', minimum: 0, maximum: 4294967295 };
 const scalar: Record<string, JsonSchema> = {
   TYPE_STRING: { type: 'string' },
   TYPE_BOOL: { type: 'boolean' },
-  TYPE_INT32: { type: 'integer' },
-  TYPE_SINT32: { type: 'integer' },
-  TYPE_UINT32: { type: 'integer', minimum: 0 },
-  TYPE_FIXED32: { type: 'integer', minimum: 0 },
-  TYPE_SFIXED32: { type: 'integer' },
-  // int64 travels as a decimal string so money in fen never loses precision.
-  TYPE_INT64: { type: 'string', pattern: '^-?\\d+$' },
-  TYPE_SINT64: { type: 'string', pattern: '^-?\\d+$' },
-  TYPE_UINT64: { type: 'string', pattern: '^\\d+$' },
-  TYPE_FIXED64: { type: 'string', pattern: '^\\d+$' },
-  TYPE_SFIXED64: { type: 'string', pattern: '^-?\\d+$' },
+  TYPE_INT32: int32,
+  TYPE_SINT32: int32,
+  TYPE_UINT32: uint32,
+  TYPE_FIXED32: uint32,
+  TYPE_SFIXED32: int32,
+  // int64 travels as a decimal string so money in fen never loses precision; the format bounds it to 64 bits.
+  TYPE_INT64: { type: 'string', pattern: '^-?\\d+$', format: 'decimal-int64' },
+  TYPE_SINT64: { type: 'string', pattern: '^-?\\d+$', format: 'decimal-int64' },
+  TYPE_UINT64: { type: 'string', pattern: '^\\d+$', format: 'decimal-uint64' },
+  TYPE_FIXED64: { type: 'string', pattern: '^\\d+$', format: 'decimal-uint64' },
+  TYPE_SFIXED64: { type: 'string', pattern: '^-?\\d+$', format: 'decimal-int64' },
   TYPE_DOUBLE: { type: 'number' },
   TYPE_FLOAT: { type: 'number' },
   TYPE_BYTES: { type: 'string', description: 'base64' },

@@ -10,10 +10,34 @@ import { HealthImplementation } from 'grpc-health-check';
 import { SpanKind } from '@opentelemetry/api';
 import { IdentityServiceService, type IdentityServiceServer } from '../../../proto/gen/bps/identity/v1/identity';
 import type { Identity, TokenVerifier } from '../auth/identity';
-import { errorMessage, PlatformError } from '../errors/errors';
+import { errorMessage, PlatformError, ValidationError } from '../errors/errors';
 import type { Logger } from '../log/logger';
 import { extractTraceContext, inSpan } from '../telemetry/otel';
+import { textViolations } from '../validation/input';
 import { toServiceError } from './status';
+
+/** What requestDeserialize yields for bytes that are not the method's message: answered INVALID_ARGUMENT, not INTERNAL. */
+const undecodable = Symbol('undecodable request');
+type Undecodable = { readonly [undecodable]: string };
+
+function tolerantDeserialize(deserialize: (bytes: Buffer) => unknown): (bytes: Buffer) => unknown {
+  return (bytes) => {
+    try {
+      return deserialize(bytes);
+    } catch (error) {
+      return { [undecodable]: errorMessage(error) } satisfies Undecodable;
+    }
+  };
+}
+
+/** Refuses a request that did not decode or whose text breaks the platform's rules (issue #15), before any handler. */
+export function checkRequest(request: unknown): void {
+  if (request && typeof request === 'object' && undecodable in request) {
+    throw new ValidationError([{ field: 'request', description: 'not a valid protobuf encoding of the request message', reason: 'UNDECODABLE' }]);
+  }
+  const violations = textViolations(request);
+  if (violations.length > 0) throw new ValidationError(violations);
+}
 
 const protoRoot = fileURLToPath(new URL('../../../proto', import.meta.url));
 
@@ -53,6 +77,7 @@ function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, han
     return (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       void traced(call, async () => {
         await authenticate(call);
+        checkRequest(call.request);
         return new Promise<unknown>((resolve, reject) => {
           try {
             const result = handler(call, (err: grpc.ServiceError | null, value?: unknown) => (err ? reject(err) : resolve(value)));
@@ -71,6 +96,7 @@ function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, han
     return (call: grpc.ServerWritableStream<unknown, unknown>) => {
       void traced(call, async () => {
         await authenticate(call);
+        checkRequest(call.request);
         await handler(call);
       }).catch((error: unknown) => call.emit('error', report(error))); // destroy() would never send the status
     };
@@ -114,12 +140,14 @@ export async function startGrpcServer(options: {
   const all: ServiceRegistration[] = [...options.services, { definition: IdentityServiceService, implementation: identityService }];
   for (const { definition, implementation } of all) {
     const wrapped: grpc.UntypedServiceImplementation = {};
+    const tolerant: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
     for (const [key, method] of Object.entries(definition)) {
+      tolerant[key] = { ...method, requestDeserialize: tolerantDeserialize(method.requestDeserialize) };
       const handler = implementation[key];
       if (typeof handler !== 'function') throw new Error(`${options.serviceName}: no handler for ${method.path}`);
       wrapped[key] = wrap(options.serviceName, method, handler, tokens, logger) as grpc.UntypedHandleCall;
     }
-    server.addService(definition, wrapped);
+    server.addService(tolerant as grpc.ServiceDefinition, wrapped);
   }
 
   // Health (grpc.health.v1) and reflection answer without a token, as clients and probes expect.

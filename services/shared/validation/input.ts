@@ -1,0 +1,85 @@
+// One validator for the text every edge accepts (issue #15), used by the gRPC bootstrap on every decoded request
+// and by the gateway on every parsed request: no NUL/C0 control characters (tab and newlines only in free text),
+// no DEL, no U+2028/U+2029, no lone surrogates; identifiers and titles bounded. Also `clip`, which bounds what an
+// error message or field violation may echo back.
+import type { FieldViolation } from '../errors/errors';
+
+/** Longest identifier (ids, codes, subjects) the platform takes. */
+export const MAX_IDENTIFIER_LENGTH = 256;
+/** Longest single-line name or title. */
+export const MAX_TITLE_LENGTH = 1000;
+/** Longest text echoed back in a status message or field violation. */
+export const MAX_ECHO_LENGTH = 256;
+const MAX_DEPTH = 64;
+
+/** `text` cut to `max` UTF-16 units (never splitting a surrogate pair) with an ellipsis when it was longer. */
+export function clip(text: string, max = MAX_ECHO_LENGTH): string {
+  if (text.length <= max) return text;
+  let end = max;
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}…`;
+}
+
+export type TextKind = 'identifier' | 'title' | 'free';
+
+/** Field names (camelCase or snake_case, last segment) that hold identifiers or single-line titles. */
+export function textKindOf(field: string): TextKind {
+  const leaf = field.replace(/\[\d+\]$/, '').split('.').pop() ?? field;
+  if (/(Id|Ids|Code|Codes|_id|_ids|_code|_codes)$/.test(leaf) || ['subject', 'delegate', 'organisation', 'id', 'code'].includes(leaf)) return 'identifier';
+  if (/^(title|name|displayName|display_name)$/.test(leaf) || /(Title|Name|_title|_name)$/.test(leaf)) return 'title';
+  return 'free';
+}
+
+// C0 controls (tab, LF and CR handled below), DEL, line/paragraph separators, lone surrogates.
+const alwaysRefused = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u2028\u2029]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const lineBreaks = /[\t\n\r]/;
+
+/** What is wrong with `value` as text of the given kind, or undefined when it is acceptable. */
+export function textProblem(value: string, kind: TextKind): string | undefined {
+  if (alwaysRefused.test(value)) return 'must not contain control characters, U+2028/U+2029 or unpaired surrogates';
+  if (kind !== 'free' && lineBreaks.test(value)) return 'must be a single line without tabs';
+  if (kind === 'identifier' && value.length > MAX_IDENTIFIER_LENGTH) return `must be at most ${MAX_IDENTIFIER_LENGTH} characters`;
+  if (kind === 'title' && value.length > MAX_TITLE_LENGTH) return `must be at most ${MAX_TITLE_LENGTH} characters`;
+  return undefined;
+}
+
+const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * Every string in a request (a decoded protobuf message or parsed JSON), checked by its field's kind. Field paths
+ * are snake_case (the proto names) unless `style` is 'json'. Returns at most 20 violations.
+ */
+export function textViolations(value: unknown, options: { prefix?: string; style?: 'proto' | 'json' } = {}): FieldViolation[] {
+  const out: FieldViolation[] = [];
+  const name = (key: string) => (options.style === 'json' ? key : snake(key));
+  const walk = (node: unknown, path: string, depth: number): void => {
+    if (out.length >= 20) return;
+    if (typeof node === 'string') {
+      const problem = textProblem(node, textKindOf(path));
+      if (problem) out.push({ field: path || 'request', description: problem, reason: 'INVALID_TEXT' });
+      return;
+    }
+    if (!node || typeof node !== 'object' || node instanceof Uint8Array || node instanceof Date) return;
+    if (depth > MAX_DEPTH) {
+      out.push({ field: path || 'request', description: `nested more than ${MAX_DEPTH} levels`, reason: 'TOO_DEEP' });
+      return;
+    }
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => walk(item, `${path}[${i}]`, depth + 1));
+      return;
+    }
+    for (const [key, child] of Object.entries(node)) {
+      if (key === '$case') continue;
+      walk(child, path ? `${path}.${name(key)}` : name(key), depth + 1);
+    }
+  };
+  walk(value, options.prefix ?? '', 0);
+  return out;
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+/** Money in fen as a decimal string: digits only, no leading zero, at most 2^63−1 (what an int64 column holds). */
+export function isFen(text: string): boolean {
+  return /^(0|[1-9]\d{0,18})$/.test(text) && BigInt(text) <= INT64_MAX;
+}
