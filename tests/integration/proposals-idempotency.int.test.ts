@@ -12,10 +12,7 @@ import { uniqueName } from '../support/names';
 import { stack } from '../support/stack';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { startProposalsTestEnv, type ProposalsTestEnv } from './proposals-helpers';
-
-function refused(promise: Promise<unknown>): Promise<grpc.ServiceError> {
-  return promise.then(() => { throw new Error('expected the call to be refused'); }, (e: grpc.ServiceError) => e);
-}
+import { refused } from '../support/grpc';
 
 describe('proposals: idempotent creates and collision-free ids', () => {
   let env: ProposalsTestEnv;

@@ -13,10 +13,7 @@ import { sealedDataConverter } from '../support/temporal';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { startProposalsTestEnv, type ProposalsTestEnv } from './proposals-helpers';
 import { pastFinalApprovalMarker } from './proposals-stub-workflows';
-
-function refused(promise: Promise<unknown>): Promise<grpc.ServiceError> {
-  return promise.then(() => { throw new Error('expected the call to be refused'); }, (e: grpc.ServiceError) => e);
-}
+import { refused } from '../support/grpc';
 
 describe('proposal withdrawal', () => {
   let env: ProposalsTestEnv;

@@ -15,10 +15,7 @@ import { stack } from '../support/stack';
 import { openPayload } from '../support/temporal';
 import { fundedHealthItem, healthProposal } from '../unit/proposals-fixtures';
 import { startProposalsTestEnv, type ProposalsTestEnv } from './proposals-helpers';
-
-function refused(promise: Promise<unknown>): Promise<grpc.ServiceError> {
-  return promise.then(() => { throw new Error('expected the call to be refused'); }, (e: grpc.ServiceError) => e);
-}
+import { refused } from '../support/grpc';
 
 describe('proposals service', () => {
   let env: ProposalsTestEnv;
