@@ -169,12 +169,13 @@ export class ProcessedEvents {
   static key(group: string, event: CloudEvent): string {
     return `${group}:${event.id}:${eventContentDigest(event)}`;
   }
-  async seen(group: string, event: CloudEvent): Promise<boolean> {
-    return (await this.collection.countDocuments({ _id: ProcessedEvents.key(group, event) }, { limit: 1 })) > 0;
+  /** `key` is `ProcessedEvents.key(group, event)`, computed once per event (the digest canonicalises its data). */
+  async seen(key: string): Promise<boolean> {
+    return (await this.collection.countDocuments({ _id: key }, { limit: 1 })) > 0;
   }
-  async remember(group: string, event: CloudEvent): Promise<void> {
+  async remember(key: string, group: string, event: CloudEvent): Promise<void> {
     try {
-      await insertOne(this.collection, { _id: ProcessedEvents.key(group, event), group, eventId: event.id, type: event.type, processedAt: new Date() }, 'processed event');
+      await insertOne(this.collection, { _id: key, group, eventId: event.id, type: event.type, processedAt: new Date() }, 'processed event');
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
     }
@@ -245,7 +246,8 @@ export class EventConsumer {
       await this.deadLetter(topic, message, new ValidationError([{ field: 'ce_source', description: foreign }]), 'foreign-source');
       return;
     }
-    if (await processed.seen(groupId, event)) {
+    const processedKey = ProcessedEvents.key(groupId, event);
+    if (await processed.seen(processedKey)) {
       logger.debug({ ceId: event.id, type: event.type }, 'duplicate event skipped');
       return;
     }
@@ -259,7 +261,7 @@ export class EventConsumer {
         await this.deadLetter(topic, message, error);
       }
     });
-    await processed.remember(groupId, event);
+    await processed.remember(processedKey, groupId, event);
   }
 
   /** Reason header `x-bps-dead-letter-reason`: `foreign-source` for a refused ce_source, else `unhandleable`. */
