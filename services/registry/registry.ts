@@ -16,7 +16,8 @@ import type {
   GetComplianceReportResponse, GetTaxonomyResponse, ItemVersion, LineageLink, ProvincialValue, Release,
 } from '../../proto/gen/bps/registry/v1/registry';
 import { decideChangeSet, referencedItemCodes, releaseIdFor } from './domain/changeset';
-import { addDays, isViolation, parseDate, toDateMessage, todayInChina, type LocalDate } from './domain/dates';
+import { addDays, todayInChina } from '../shared/standards/china-date';
+import { isViolation, parseDate, toDateMessage, type LocalDate } from './domain/dates';
 import { diffCatalogues, type ResolvedItem } from './domain/diff';
 import { checkFiling, compareMetrics, nationalMetrics, type LocalMetric } from './domain/filing';
 import { itemViolations } from './domain/items';

@@ -8,7 +8,8 @@ import { decodeStatus } from '../../services/shared/grpc/status';
 import type { ServiceItem } from '../../proto/gen/bps/common/v1/common';
 import { ReleaseKind, type ChangeSet } from '../../proto/gen/bps/standards/v1/changes';
 import { ChangeType } from '../../proto/gen/bps/standards/v1/events';
-import { addDays, todayInChina, toDateMessage } from '../../services/registry/domain/dates';
+import { toDateMessage } from '../../services/registry/domain/dates';
+import { addDays, todayInChina } from '../../services/shared/standards/china-date';
 import { startTestRegistry, standardEvents, type TestRegistry } from './registry-helpers';
 
 const d = (iso: string) => toDateMessage(iso);

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unary } from '../../services/shared/grpc/client';
 import type { ServiceItem } from '../../proto/gen/bps/common/v1/common';
 import { ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
-import { addDays, toDateMessage } from '../../services/registry/domain/dates';
+import { toDateMessage } from '../../services/registry/domain/dates';
+import { addDays } from '../../services/shared/standards/china-date';
 import { startTestRegistry, type TestRegistry } from './registry-helpers';
 
 const VERSIONS = 12; // three pages of 4 (configured small) and well beyond the head's window (4)

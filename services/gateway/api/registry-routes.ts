@@ -6,7 +6,8 @@ import {
 } from '../../../proto/gen/bps/registry/v1/registry';
 import type { Backends } from '../adapters/backends';
 import { commonErrors, GatewayHttpError, objectSchema, type ApiRoute } from '../http/api';
-import { isoDatePattern, parseIsoDate } from '../http/dates';
+import { isoDatePattern } from '../http/dates';
+import { parseIsoDate } from '../../shared/standards/china-date';
 import type { ProtoSchemas } from '../http/proto-schema';
 
 const itemCode = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'service item code' };

@@ -5,7 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Cycle } from '../../../proto/gen/bps/approvals/v1/cycles';
 import type { Backends } from '../adapters/backends';
 import { formValue, type FormBody } from '../http/cookies';
-import { formatDate, parseIsoDate } from '../http/dates';
+import { formatDate } from '../http/dates';
+import { chinaMinute, parseIsoDate } from '../../shared/standards/china-date';
 import { html, type Html } from './html';
 import { alertBox, L, labelIn, type PageContext } from './layout';
 import type { Guarded } from './page-types';
@@ -22,7 +23,7 @@ const entryLabels: Record<string, [string, string]> = {
   in_approval: ['审批中', 'In approval'], approved: ['已批准', 'Approved'], not_approved: ['未通过', 'Not approved'], dropped: ['未纳入', 'Dropped'],
 };
 // Deadlines are days in China: shown in Beijing time (UTC+8), whatever the server's zone.
-const when = (d: Date | undefined): string => (d ? new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ') : '—');
+const when = (d: Date | undefined): string => (d ? chinaMinute(d) : '—');
 const provinceName = (ctx: PageContext, code: string): string => {
   const p = provinces.find((x) => x.code === code);
   return p ? (ctx.lang === 'en' ? p.en : p.name) : code;

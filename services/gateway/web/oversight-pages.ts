@@ -10,7 +10,8 @@ import { exportRequest, fetchTrace, type AuditTarget } from '../api/audit-routes
 import { deliveryStatuses } from '../api/subscriptions-routes';
 import { GatewayHttpError } from '../http/api';
 import { formValue, formValues, type FormBody } from '../http/cookies';
-import { formatDate, parseIsoDate, todayInChina } from '../http/dates';
+import { formatDate } from '../http/dates';
+import { parseIsoDate, todayInChina } from '../../shared/standards/china-date';
 import type { FieldViolationBody, HttpError } from '../http/errors';
 import { toHttpError } from '../http/grpc-errors';
 import { auditPage, targetQuery, targetTitle, type AuditForm } from './audit-pages';
