@@ -17,6 +17,7 @@ import { auditServer } from './adapters/grpc';
 import { KeyRing } from './adapters/keys';
 import { LogStore } from './adapters/log-store';
 import { TraceReader } from './adapters/traces';
+import { MongoVerificationAnchors } from './adapters/verification-anchors';
 import type { HashAlgorithm } from './domain/hashing';
 import type { SignatureAlgorithm, SigningKey } from './domain/signing';
 
@@ -94,7 +95,7 @@ export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
   const server = await startGrpcServer({
     serviceName: 'audit',
     port: deps.grpcPort,
-    services: [{ definition: AuditService, implementation: auditServer({ store, checkpoints, keys, traces }) }],
+    services: [{ definition: AuditService, implementation: auditServer({ store, checkpoints, anchors: new MongoVerificationAnchors(mongo.db), keys, traces }) }],
     tokens: deps.tokens,
     logger,
   });
