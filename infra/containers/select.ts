@@ -110,7 +110,7 @@ export function probeEnvironment(env: Readonly<Record<string, string | undefined
   return { env, platform: process.platform, home, uid: userInfo().uid, exists: existsSync, ...(properties !== undefined ? { properties } : {}) };
 }
 
-/** GET /_ping on one endpoint; resolves false on any error or after timeoutMs (never keeps the process alive). */
+/** GET /_ping on one endpoint; resolves false on any error or after timeoutMs (and leaves no socket open). */
 export function pingDocker(endpoint: DockerEndpoint, timeoutMs: number): Promise<boolean> {
   if (endpoint.kind === 'unsupported') return Promise.resolve(false);
   return new Promise((resolve) => {
@@ -140,14 +140,13 @@ export function pingDocker(endpoint: DockerEndpoint, timeoutMs: number): Promise
     } else {
       req = httpRequest({ ...base, host: endpoint.host, port: endpoint.port });
     }
+    // Not unref'd: the caller awaits the answer; the timer bounds the wait and done() destroys the request.
     const timer = setTimeout(() => done(false), timeoutMs);
-    timer.unref();
     req.on('response', (res) => {
       res.resume();
       done(res.statusCode === 200);
     });
     req.on('error', () => done(false));
-    req.on('socket', (socket) => socket.unref());
     req.end();
   });
 }

@@ -1,7 +1,7 @@
 // The containers path (issue #22) as far as it can be proven without a Docker engine: which infrastructure the
 // test setup chooses, the Docker probe (against real sockets served here), the container definitions and their
 // testcontainers form, and that infra/compose.yaml is exactly what the one source generates.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -134,6 +134,22 @@ describe('the Docker probe against real sockets', () => {
     expect(result.detail).toMatch(/no answer within 300 ms/);
     expect(Date.now() - began).toBeLessThan(1000);
   });
+
+  it('resolves on its own in a process with nothing else to do (the setup awaits it; nothing may end the process first)', async () => {
+    const path = socketPath();
+    await listen(createNetServer(() => undefined), path); // accepts, never answers: only the probe's timer ends it
+    const select = new URL('../../infra/containers/select.ts', import.meta.url).pathname;
+    const code = `import { probeDocker } from ${JSON.stringify(select)};\n` +
+      `const r = await probeDocker({ env: { DOCKER_HOST: 'unix://${path}' }, platform: 'linux', home: '/nonexistent', uid: 1000, exists: () => false }, 300);\n` +
+      'console.log(JSON.stringify(r));\n';
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    const status = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(status, out).toBe(0);
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ answers: false, detail: 'no answer within 300 ms from DOCKER_HOST' });
+  }, 20_000);
 
   it('costs nothing when there is no candidate', async () => {
     const began = Date.now();
