@@ -3,7 +3,7 @@
 // gets a random host port, a real wait strategy (Docker health check, or a log line plus a gRPC check where the
 // image has no shell), its output written to a log file (kept when the run fails), and is removed at the end.
 // Loaded only on the containers path (tests/support/global-setup.ts imports it dynamically).
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Connection } from '@temporalio/client';
@@ -94,11 +94,27 @@ class KafkaStartScriptContainer extends GenericContainer {
   }
 
   protected override async containerStarted(container: StartedTestContainer, inspectResult: InspectResult): Promise<void> {
-    const script = kafkaStartScriptFor(this.kafkaSpec, container.getHost(), container.getMappedPort(this.kafkaSpec.port), this.brokerPort);
-    await container.copyContentToContainer([{ content: script, target: KAFKA_START_SCRIPT, mode: 0o700 }]);
+    await deliverKafkaStartScript(container, this.kafkaSpec, this.brokerPort);
     const client = await getContainerRuntimeClient();
     const boundPorts = BoundPorts.fromInspectResult(client.info.containerRuntime.hostIps, inspectResult).filter(this.exposedPorts);
     await waitForContainer(client, client.container.getById(container.getId()), this.ready, boundPorts);
+  }
+}
+
+/**
+ * Copies the Kafka start script into the running container, with the address clients on the host use. World-readable:
+ * the copy is owned by root and the image runs as its own user; the script holds no secret (credentials come from
+ * the environment). A failed copy removes the container.
+ */
+export async function deliverKafkaStartScript(
+  container: Pick<StartedTestContainer, 'getHost' | 'getMappedPort' | 'copyContentToContainer' | 'stop'>, kafkaSpec: ContainerSpec, brokerPort: number,
+): Promise<void> {
+  const script = kafkaStartScriptFor(kafkaSpec, container.getHost(), container.getMappedPort(kafkaSpec.port), brokerPort);
+  try {
+    await container.copyContentToContainer([{ content: script, target: KAFKA_START_SCRIPT, mode: 0o755 }]);
+  } catch (error) {
+    await container.stop({ remove: true, removeVolumes: true }).catch(() => undefined);
+    throw error;
   }
 }
 
@@ -201,6 +217,11 @@ export async function startContainerStack(s: Settings, secrets: DevSecrets): Pro
     };
   } catch (error) {
     await stopAll();
-    throw new Error(`container stack failed to start (logs kept in ${logDir}):\n${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    const message = error instanceof Error ? error.message : String(error);
+    const noEngine = /Could not find a working container runtime strategy/.test(message)
+      ? '\nNo Docker engine is reachable: start one, or run with BPS_INFRA=local (or unset) to use the local stack.' : '';
+    const kept = readdirSync(logDir).length > 0;
+    if (!kept) rmSync(logDir, { recursive: true, force: true });
+    throw new Error(`container stack failed to start${kept ? ` (logs kept in ${logDir})` : ''}:\n${message}${noEngine}`, { cause: error });
   }
 }

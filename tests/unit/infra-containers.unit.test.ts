@@ -12,7 +12,7 @@ import { parse } from 'yaml';
 import { composeFileIsCurrent, composeVars, composeYaml } from '../../infra/containers/compose';
 import { containerDefinitions, containerKafkaSecurityProperties, images, kafkaImageEnvName, kafkaScramUsers, kafkaStartScript } from '../../infra/containers/images';
 import { chooseInfra, dockerCandidates, probeDocker, selectInfra, type DockerProbe, type ProbeEnvironment } from '../../infra/containers/select';
-import { containerSpecs, KAFKA_START_SCRIPT, KAFKA_WAITING_LOG, kafkaStartScriptFor, toContainer } from '../../infra/containers/testcontainers';
+import { containerSpecs, deliverKafkaStartScript, KAFKA_START_SCRIPT, KAFKA_WAITING_LOG, kafkaStartScriptFor, toContainer } from '../../infra/containers/testcontainers';
 import { aclRules } from '../../infra/local/kafka-acls';
 import { composeEnv, kafkaSecurityProperties, scramUsers } from '../../infra/local/kafka';
 import { generateDevSecrets, kafkaPrincipals } from '../../infra/local/secrets';
@@ -240,6 +240,26 @@ describe('container definitions', () => {
     expect(temporal.waitStrategy.constructor.name).toBe('LogWaitStrategy');
     expect(temporal.createOpts.Entrypoint).toBeUndefined(); // the image's own /temporal (it has no shell)
     expect(temporal.createOpts.Cmd).toEqual([...specs.temporal.command]);
+  });
+
+  it('hands the running Kafka container its start script, readable by the image\'s user, with the host\'s address', async () => {
+    const copies: { content: unknown; target: string; mode?: number }[] = [];
+    const stops: unknown[] = [];
+    const container = {
+      getHost: () => 'localhost',
+      getMappedPort: (port: number) => (port === 9092 ? 55002 : 0),
+      copyContentToContainer: async (contents: { content: unknown; target: string; mode?: number }[]) => { copies.push(...contents); },
+      stop: async (options?: unknown) => { stops.push(options); return {} as never; },
+    };
+    await deliverKafkaStartScript(container as never, specs.kafka, 9094);
+    expect(copies).toHaveLength(1);
+    expect(copies[0]!.target).toBe(KAFKA_START_SCRIPT);
+    expect(copies[0]!.mode! & 0o005).toBe(0o005); // others may read and run it: the image does not run as root
+    expect(String(copies[0]!.content)).toBe(kafkaStartScriptFor(specs.kafka, 'localhost', 55002, 9094));
+    expect(stops).toEqual([]);
+    const failing = { ...container, copyContentToContainer: async () => { throw new Error('disk full'); } };
+    await expect(deliverKafkaStartScript(failing as never, specs.kafka, 9094)).rejects.toThrow('disk full');
+    expect(stops).toEqual([{ remove: true, removeVolumes: true }]);
   });
 
   it('tells Kafka clients the host and mapped port, before the shared start script', () => {
