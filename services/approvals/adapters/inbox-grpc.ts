@@ -11,6 +11,7 @@ import { decide, inboxItemsFor, inboxKeysOf, type ApprovalState, type Command, t
 import type { ApprovalInboxServer, ApprovalView as ApprovalViewMessage, InboxItem, ProposalSummary, StepView as StepViewMessage } from '../../../proto/gen/bps/approvals/v1/inbox';
 import { approvalEvents } from '../../shared/events/approvals';
 import type { Directory } from '../../shared/auth/directory';
+import { mayReadProposal, type Viewer } from '../../shared/auth/proposal-visibility';
 import { NotFoundError, ValidationError } from '../../shared/errors/errors';
 import { newEvent } from '../../shared/kafka/kafka';
 import type { Logger } from '../../shared/log/logger';
@@ -60,6 +61,15 @@ const LIST_DEADLINE_MS = 5_000;
 export function inboxFilterViolations(request: { fieldCode: string; kind: string; cycleId: string }): { field: string; description: string }[] {
   const filters = [['field_code', request.fieldCode], ['kind', request.kind], ['cycle_id', request.cycleId]] as const;
   return filters.filter(([, v]) => v !== '' && !filterCode.test(v)).map(([field]) => ({ field, description: 'must be a code of letters, digits and . _ : - (at most 128)' }));
+}
+
+/**
+ * The approval as `viewer` may see it (steps, positions, comments): the lead ministry's and the route's parties,
+ * the final approver, auditors and operators; for anyone else it does not exist (NOT_FOUND, as for a missing one).
+ */
+export function visibleTo(viewer: Viewer, view: ApprovalView): boolean {
+  const route = view.rounds.flatMap((r) => r.steps.map((s) => ({ role: s.role, organisation: s.organisation })));
+  return mayReadProposal(viewer, { leadMinistry: view.proposal.leadMinistry, coProposers: [], route });
 }
 
 const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
@@ -136,7 +146,11 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
       return { items };
     }),
 
-    getApproval: unaryHandler(async (request) => ({ approval: viewMessage(await query<ApprovalView>(request.proposalId, approvalStateQuery)) })),
+    getApproval: unaryHandler(async (request, actor) => {
+      const view = await query<ApprovalView>(request.proposalId, approvalStateQuery);
+      if (!visibleTo(actor, view)) throw new NotFoundError('approval', request.proposalId);
+      return { approval: viewMessage(view) };
+    }),
 
     claimStep: unaryHandler(async (request, actor) => {
       const args = { actor, stepId: required(request.stepId, 'step_id') };
