@@ -72,6 +72,11 @@ export function visibleTo(viewer: Viewer, view: ApprovalView): boolean {
   return mayReadProposal(viewer, { leadMinistry: view.proposal.leadMinistry, coProposers: [], route });
 }
 
+function stateVisibleTo(viewer: Viewer, state: ApprovalState): boolean {
+  const route = state.rounds.flatMap((r) => r.stages.flatMap((st) => st.steps.map((s) => ({ role: s.role, organisation: s.organisation }))));
+  return mayReadProposal(viewer, { leadMinistry: state.proposal.leadMinistry, coProposers: [], route });
+}
+
 const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
@@ -98,9 +103,18 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
     };
   }
 
-  /** Check with the workflow's rules, then send the update (whose validator checks again). */
+  /**
+   * Check with the workflow's rules, then send the update (whose validator checks again). Someone who may not see
+   * the approval (no party of its route: a province, a subscriber system, another ministry) is told it does not
+   * exist, as for a read — and the attempt is on record like every refusal.
+   */
   async function act(proposalId: string, updateName: string, args: object, cmd: Command, onRefused?: (r: Refusal) => Promise<void>): Promise<ApprovalView> {
     const state = await query<ApprovalState>(proposalId, approvalDecisionStateQuery);
+    const actor = 'actor' in cmd ? cmd.actor : undefined;
+    if (actor && !stateVisibleTo(actor, state)) {
+      await onRefused?.({ code: 'PERMISSION_DENIED', reason: 'NOT_A_PARTY', message: `${actor.subject} is no party of the approval of ${proposalId}` });
+      throw new NotFoundError('approval', proposalId);
+    }
     const decision = decide(state, cmd);
     if (!decision.ok) {
       await onRefused?.(decision.refusal);
