@@ -9,7 +9,7 @@ import type { Cycle, RevisionCyclesServer } from '../../../proto/gen/bps/approva
 import { ChangeSet } from '../../../proto/gen/bps/standards/v1/changes';
 import { AlreadyExistsError, PermissionDeniedError, TransientError, ValidationError } from '../../shared/errors/errors';
 import type { Logger } from '../../shared/log/logger';
-import { dateOfIso, mayOpenCycle, openCycleInput, trimmedTotalsViolations } from '../domain/cycle-request';
+import { cycleActionRefusal, dateOfIso, mayOpenCycle, openCycleInput, trimmedTotalsViolations, type CycleAction } from '../domain/cycle-request';
 import { queryWorkflow, required, unaryHandler, updateWorkflow } from './workflow-calls';
 
 export type CyclesDeps = { readonly temporal: Client; readonly taskQueue: string; readonly logger: Logger };
@@ -47,7 +47,9 @@ export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
     const id = filled(cycleId, 'cycle_id');
     return cycleMessage(await queryWorkflow<CycleView>(temporal, id, cycleStateQuery, 'revision cycle'), id);
   };
-  const update = async <A extends { actor: ActorRef }>(cycleId: string, name: string, args: A): Promise<Cycle> => {
+  const update = async <A extends { actor: ActorRef }>(cycleId: string, name: string, args: A, action?: CycleAction): Promise<Cycle> => {
+    const refusal = action ? cycleActionRefusal(action, args.actor) : undefined;
+    if (refusal) throw new PermissionDeniedError(`${refusal.reason}: ${refusal.message}`, refusal.reason);
     const id = filled(cycleId, 'cycle_id');
     return cycleMessage(await updateWorkflow<CycleView>(temporal, id, name, args, 'revision cycle'), id);
   };
@@ -101,17 +103,17 @@ export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
     }),
 
     fileEvaluation: unaryHandler(async (request, actor) => ({
-      cycle: await update(request.cycleId, fileEvaluationUpdate, { actor, fieldCode: filled(request.fieldCode, 'field_code'), summary: filled(request.summary, 'summary') }),
+      cycle: await update(request.cycleId, fileEvaluationUpdate, { actor, fieldCode: filled(request.fieldCode, 'field_code'), summary: filled(request.summary, 'summary') }, 'fileEvaluation'),
     })),
 
     closeProposalWindow: unaryHandler(async (request, actor) => ({
-      cycle: await update(request.cycleId, closeProposalWindowUpdate, { actor, fieldCode: filled(request.fieldCode, 'field_code') }),
+      cycle: await update(request.cycleId, closeProposalWindowUpdate, { actor, fieldCode: filled(request.fieldCode, 'field_code') }, 'closeProposalWindow'),
     })),
 
     resolveConflict: unaryHandler(async (request, actor) => ({
       cycle: await update(request.cycleId, resolveConflictUpdate, {
         actor, itemCode: filled(request.itemCode, 'item_code'), keepProposalId: filled(request.keepProposalId, 'keep_proposal_id'), reason: filled(request.reason, 'reason'),
-      }),
+      }, 'resolveConflict'),
     })),
 
     trimProposal: unaryHandler(async (request, actor) => {
@@ -124,8 +126,8 @@ export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
       return { cycle: await update(request.cycleId, trimProposalUpdate, { actor, proposalId, fiscalTotals: { ...totals }, changeSet }) };
     }),
 
-    approvePackage: unaryHandler(async (request, actor) => ({ cycle: await update(request.cycleId, approvePackageUpdate, { actor, comment: request.comment }) })),
+    approvePackage: unaryHandler(async (request, actor) => ({ cycle: await update(request.cycleId, approvePackageUpdate, { actor, comment: request.comment }, 'approvePackage') })),
 
-    closeCycle: unaryHandler(async (request, actor) => ({ cycle: await update(request.cycleId, closeCycleUpdate, { actor }) })),
+    closeCycle: unaryHandler(async (request, actor) => ({ cycle: await update(request.cycleId, closeCycleUpdate, { actor }, 'closeCycle') })),
   };
 }
