@@ -20,9 +20,10 @@
 // - `check`: an extra assertion on an allowed answer (lists: what the caller must or must not see).
 // - `scope`: 'own' (the caller's organisation / province / proposal), 'other' (someone else's), 'any' (no owner).
 // - `issue`: the issue #14 case the row stands for. `pendingFix`: the row states the fixed behaviour of a change made
-//   on another branch; the test reports it as skipped until the marker is removed.
+//   on another branch; the test reports it as skipped until the marker is removed (BPS_MATRIX_RUN_PENDING=1 runs
+//   such rows anyway).
 // - `late`: the row changes a fixture other rows read (claims, delegations, sign-offs, withdrawals…): late rows run
-//   one after another, in table order, after all other rows ran concurrently. `first`: one after another, before
+//   one after another, in table order, after all other rows ran concurrently. `first`: two at a time, before
 //   them (the audit service's traces and exports, slow while the other rows keep it busy).
 // UNAUTHENTICATED rows for anonymous callers, expired tokens and tokens of a foreign issuer are derived for every
 // operation that needs a token from the operation's first row (same request), see `unauthenticatedRows`.
@@ -51,6 +52,8 @@ export const extraIdentities = {
   'nhc-submitter': { subject: 'nhc.submitter.matrix', name: '提交人（矩阵）', organisation: 'NHC', roles: ['ministry-staff', 'approver'] },
   /** A second MOF approver: the one legitimate delegate of Finance's step. */
   'mof-colleague': { subject: 'mof.approver.matrix', name: '财政部审批人（矩阵）', organisation: 'MOF', roles: ['approver'] },
+  /** MOE's approver: signs MOE's step of a cycle proposal, and may trim it. */
+  'moe-approver': { subject: 'moe.approver.matrix', name: '教育部审批人（矩阵）', organisation: 'MOE', roles: ['approver'] },
   /** A second NDRC approver (a legitimate delegate, refused only by the action cap). */
   'ndrc-colleague': { subject: 'ndrc.approver.matrix', name: '国家发展改革委审批人（矩阵）', organisation: 'NDRC', roles: ['approver'] },
 } as const satisfies Record<string, Identity>;
@@ -118,7 +121,7 @@ export type Row = {
   readonly issue?: string;
   readonly pendingFix?: 'trim-corrections';
   readonly late?: boolean;
-  /** Runs one at a time before the concurrent rows (the audit service's traces are slow while the rows load it). */
+  /** Runs before the other rows, two at a time (the audit service's traces are slow while the rows load it). */
   readonly first?: boolean;
   readonly note?: string;
 };
@@ -314,9 +317,9 @@ const auditReads = (f0: { proposal: (f: Fixtures) => string; cycle: (f: Fixtures
   grpc(`${AU}TraceCycle`, (f) => ({ cycleId: f0.cycle(f) })),
   http('GET /api/v1/audit/cycles/:cycleId/trace', (f) => `/api/v1/audit/cycles/${f0.cycle(f)}/trace`),
   http('GET /api/v1/audit/cycles/:cycleId/export', (f) => `/api/v1/audit/cycles/${f0.cycle(f)}/export`),
-  grpc(`${AU}TraceActor`, () => ({ subject: 'nhc.staff.li', from: undefined, to: undefined })),
-  http('GET /api/v1/audit/actors/:subject/trace', () => '/api/v1/audit/actors/nhc.staff.li/trace'),
-  http('GET /api/v1/audit/actors/:subject/export', () => '/api/v1/audit/actors/nhc.staff.li/export'),
+  grpc(`${AU}TraceActor`, () => ({ subject: extraIdentities['moe-approver'].subject, from: undefined, to: undefined })),
+  http('GET /api/v1/audit/actors/:subject/trace', () => `/api/v1/audit/actors/${extraIdentities['moe-approver'].subject}/trace`),
+  http('GET /api/v1/audit/actors/:subject/export', () => `/api/v1/audit/actors/${extraIdentities['moe-approver'].subject}/export`),
   grpc(`${AU}Verify`, (f) => ({ log: `proposal:${f0.proposal(f)}`, checkpoints: [] })),
   http('POST /api/v1/audit/verify', undefined, (f) => ({ log: `proposal:${f0.proposal(f)}` })),
   grpc(`${AU}ExportTrace`, (f) => ({ target: { $case: 'proposal', proposal: { proposalId: f0.proposal(f) } } })),
@@ -482,8 +485,9 @@ export const matrix: readonly Row[] = [
   ...(['nhc-staff', 'beijing-officer', 'statistics-subscriber'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', cycleAction('close', (f) => f.cycle, {}), { reason: 'NOT_FINAL_APPROVER' })),
   // Trim: lowers money only, needs the approver role; a changed change set goes back through approval.
   ...rows('moe-staff', 'own', 'PERMISSION_DENIED', [...trim(() => undefined), page('POST /cycles/:cycleId/trim', (f) => `/cycles/${f.trimCycle}/trim`, (f) => ({ proposalId: f.cycleProposal, centralFen: '300', localFen: '100' }))], { pendingFix: 'trim-corrections', issue: 'trim by ministry staff' }),
-  ...rows('final-approver', 'own', 'FAILED_PRECONDITION', trim(swappedChangeSet), { pendingFix: 'trim-corrections', issue: 'trim with a changed change set', note: 'if the fix accepts it and sends the proposal back instead, this row becomes allowed with a check on the package entry' }),
-  ...(['nhc-staff', 'beijing-officer', 'statistics-subscriber'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', trim(() => undefined), { pendingFix: 'trim-corrections', note: 'today the phase is checked before the role' })),
+  ...rows('moe-approver', 'own', 'FAILED_PRECONDITION', trim(swappedChangeSet), { pendingFix: 'trim-corrections', late: true, issue: 'trim with a changed change set', note: 'if the fix accepts it and sends the proposal back instead, this row becomes allowed with a check that the package entry is no longer approved' }),
+  ...rows('moe-approver', 'own', 'allowed', trim(() => undefined), { late: true, note: 'lowering money only, by the lead ministry\'s approver' }),
+  ...(['nhc-staff', 'ndrc-approver', 'beijing-officer', 'statistics-subscriber'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', trim(() => undefined), { reason: 'NOT_LEAD_MINISTRY' })),
 
   // -- subscriptions: own organisation only; downstream systems receive publications only --
   ...rows('statistics-subscriber', 'own', 'allowed', [...createSubscription(publications), consoleSubscribe(publications)]),
