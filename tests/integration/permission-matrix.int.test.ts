@@ -280,11 +280,17 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
     await until('the inbox lists the proposal in review', async () => (await apiAs(p, 'nhc-approver', 'GET', '/api/v1/inbox')).json.items?.some((i: any) => i.proposal?.proposalId === review) ?? false);
     inbox.close();
     const { trimCycle, cycleProposal } = await consolidated;
+    const edu05 = must(await apiAs(p, 'moe-staff', 'GET', '/api/v1/standards/items/EDU-05'), 'EDU-05').national.item;
+    const flooredItem = {
+      ...edu05, qualityStandard: { ...edu05.qualityStandard, stated: true, metrics: [...(edu05.qualityStandard?.metrics ?? []), {
+        metric: 'funding_per_capita', label: '生均补助（矩阵）', comparator: 'COMPARATOR_GTE', value: '500', unit: 'CNY', basis: 'per_student_per_year',
+      }] },
+    };
     let n = 0;
     return {
       draft: draftId, review, authored, capped, objected, signGrpc, signHttp, withdrawGrpc, withdrawHttp,
       subscription: sub, deleteGrpc, deleteHttp, receiverUrl: receiver.url, cycle,
-      trimCycle, cycleProposal,
+      trimCycle, cycleProposal, flooredItem,
       newId: (label) => `${cycle}-${label}-${++n}`.replace(/[^A-Za-z0-9._-]/g, '-'),
     };
   }

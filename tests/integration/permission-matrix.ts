@@ -95,6 +95,8 @@ export type Fixtures = {
   /** A unified revision cycle in consolidation whose package holds `cycleProposal` (MOE, EDU-01), approved. */
   readonly trimCycle: string;
   readonly cycleProposal: string;
+  /** EDU-05 version 1 as published, with a floor added (what the issue's ministry staff "corrected"). */
+  readonly flooredItem: unknown;
   /** A fresh id per call (cycles opened by allowed rows). */
   readonly newId: (label: string) => string;
 };
@@ -408,9 +410,9 @@ export const matrix: readonly Row[] = [
   ...rows('guangdong-officer', 'other', 'PERMISSION_DENIED', fileLocal('110000'), { reason: 'NOT_PROVINCE_OFFICER' }),
   ...(['nhc-staff', 'statistics-subscriber', 'operator'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', fileLocal('110000'), { reason: 'NOT_PROVINCE_OFFICER' })),
   // Corrections: errata only (wording), never a floor; the issue's case is MOE staff adding a floor to EDU-05.
-  ...rows('moe-staff', 'own', 'PERMISSION_DENIED', correction('EDU-05', () => ({ itemCode: 'EDU-05', name: 'x', fieldCode: 'F17-EDU' })), { pendingFix: 'trim-corrections', issue: 'corrections by ministry staff changing a floor', note: 'a floor changes only by proposal' }),
-  ...rows('nhc-staff', 'other', 'PERMISSION_DENIED', correction('EDU-05', () => ({ itemCode: 'EDU-05', name: 'x', fieldCode: 'F17-EDU' })), { reason: 'NOT_LEAD_UNIT' }),
-  ...(['beijing-officer', 'statistics-subscriber', 'auditor'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', correction('EDU-05', () => ({ itemCode: 'EDU-05', name: 'x', fieldCode: 'F17-EDU' })))),
+  ...rows('moe-staff', 'own', 'PERMISSION_DENIED', correction('EDU-05', (f) => f.flooredItem), { pendingFix: 'trim-corrections', late: true, issue: 'corrections by ministry staff changing a floor', note: 'a floor changes only by proposal' }),
+  ...rows('nhc-staff', 'other', 'PERMISSION_DENIED', correction('EDU-05', (f) => f.flooredItem), { reason: 'NOT_LEAD_UNIT' }),
+  ...(['beijing-officer', 'statistics-subscriber', 'auditor'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', correction('EDU-05', (f) => f.flooredItem))),
 
   // -- proposals: object-level reads --
   ...proposalParties.flatMap((p) => rows(p, p.startsWith('nhc') ? 'own' : 'other', 'allowed', [...getProposal((f) => f.draft), ...estimateStored((f) => f.draft), ...validate((f) => f.draft)], { issue: 'others reading drafts' })),
