@@ -50,6 +50,8 @@ export type RunningGateway = {
   readonly port: number;
   readonly url: string;
   readonly app: FastifyInstance;
+  /** Every route registered (JSON API, console pages, documents), as method + fastify path; HEAD twins left out. */
+  readonly routes: readonly { readonly method: string; readonly url: string }[];
   stop(): Promise<void>;
 };
 
@@ -114,6 +116,10 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
       const body = JSON.stringify(gatewayError(status, code, status === 431 ? 'request line or headers too large' : 'malformed HTTP request').body);
       socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     },
+  });
+  const routeTable: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url });
   });
   app.decorateRequest('bps', null as unknown as RequestAuth);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(String(body))));
@@ -236,6 +242,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     port,
     url: `http://${deps.host && deps.host !== '0.0.0.0' ? deps.host : '127.0.0.1'}:${port}`,
     app,
+    routes: routeTable,
     async stop() {
       await app.close();
       backends.close();

@@ -12,7 +12,7 @@ import { AlreadyExistsError, PermissionDeniedError, TransientError, ValidationEr
 import { approvalEvents } from '../../shared/events/approvals';
 import { newEvent } from '../../shared/kafka/kafka';
 import type { Logger } from '../../shared/log/logger';
-import { dateOfIso, mayOpenCycle, openCycleInput, trimmedTotalsViolations } from '../domain/cycle-request';
+import { cycleActionRefusal, dateOfIso, mayOpenCycle, openCycleInput, trimmedTotalsViolations, type CycleAction } from '../domain/cycle-request';
 import { mayTrim } from '../../../workflows/cycle/trim';
 import type { Refusal } from '../../../workflows/approval/domain';
 import { approvalsSource, toActor, type ApprovalEventStore } from './approval-events';
@@ -61,7 +61,9 @@ export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
     const id = filled(cycleId, 'cycle_id');
     return cycleMessage(await queryWorkflow<CycleView>(temporal, id, cycleStateQuery, 'revision cycle'), id);
   };
-  const update = async <A extends { actor: ActorRef }>(cycleId: string, name: string, args: A, onRefused?: (refusal: Refusal) => Promise<void>): Promise<Cycle> => {
+  const update = async <A extends { actor: ActorRef }>(cycleId: string, name: string, args: A, action?: CycleAction, onRefused?: (refusal: Refusal) => Promise<void>): Promise<Cycle> => {
+    const refusal = action ? cycleActionRefusal(action, args.actor) : undefined;
+    if (refusal) throw new PermissionDeniedError(`${refusal.reason}: ${refusal.message}`, refusal.reason);
     const id = filled(cycleId, 'cycle_id');
     return cycleMessage(await updateWorkflow<CycleView>(temporal, id, name, args, 'revision cycle', onRefused), id);
   };
@@ -123,17 +125,17 @@ export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
     }),
 
     fileEvaluation: unaryHandler(async (request, actor) => ({
-      cycle: await update(request.cycleId, fileEvaluationUpdate, { actor, fieldCode: filled(request.fieldCode, 'field_code'), summary: filled(request.summary, 'summary') }),
+      cycle: await update(request.cycleId, fileEvaluationUpdate, { actor, fieldCode: filled(request.fieldCode, 'field_code'), summary: filled(request.summary, 'summary') }, 'fileEvaluation'),
     })),
 
     closeProposalWindow: unaryHandler(async (request, actor) => ({
-      cycle: await update(request.cycleId, closeProposalWindowUpdate, { actor, fieldCode: filled(request.fieldCode, 'field_code') }),
+      cycle: await update(request.cycleId, closeProposalWindowUpdate, { actor, fieldCode: filled(request.fieldCode, 'field_code') }, 'closeProposalWindow'),
     })),
 
     resolveConflict: unaryHandler(async (request, actor) => ({
       cycle: await update(request.cycleId, resolveConflictUpdate, {
         actor, itemCode: filled(request.itemCode, 'item_code'), keepProposalId: filled(request.keepProposalId, 'keep_proposal_id'), reason: filled(request.reason, 'reason'),
-      }),
+      }, 'resolveConflict'),
     })),
 
     trimProposal: unaryHandler(async (request, actor) => {
@@ -155,7 +157,7 @@ export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
       // A change set, if sent, must be the one held: the workflow's validator refuses any other (money only).
       const changeSet = request.changeSet ? ChangeSet.toJSON(request.changeSet) : null;
       try {
-        return { cycle: await update(cycleId, trimProposalUpdate, { actor, proposalId, fiscalTotals: { ...totals }, changeSet, reason: request.reason.trim() }, refused) };
+        return { cycle: await update(cycleId, trimProposalUpdate, { actor, proposalId, fiscalTotals: { ...totals }, changeSet, reason: request.reason.trim() }, undefined, refused) };
       } catch (error) {
         // The validator's bad-amount refusals name the request field they are about.
         if (error instanceof ValidationError) throw new ValidationError(error.violations.map((v) => ({ ...v, field: v.reason === 'REASON_REQUIRED' ? 'reason' : 'fiscal_totals' })));
@@ -163,8 +165,8 @@ export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
       }
     }),
 
-    approvePackage: unaryHandler(async (request, actor) => ({ cycle: await update(request.cycleId, approvePackageUpdate, { actor, comment: request.comment }) })),
+    approvePackage: unaryHandler(async (request, actor) => ({ cycle: await update(request.cycleId, approvePackageUpdate, { actor, comment: request.comment }, 'approvePackage') })),
 
-    closeCycle: unaryHandler(async (request, actor) => ({ cycle: await update(request.cycleId, closeCycleUpdate, { actor }) })),
+    closeCycle: unaryHandler(async (request, actor) => ({ cycle: await update(request.cycleId, closeCycleUpdate, { actor }, 'closeCycle') })),
   };
 }
