@@ -84,9 +84,12 @@ export function isFen(text: string): boolean {
   return /^(0|[1-9]\d{0,18})$/.test(text) && BigInt(text) <= INT64_MAX;
 }
 
-/** The years a date or instant the platform takes may fall in (issue #15: "dates out of a sane range"). */
+/**
+ * The years a date or instant the platform takes may fall in (issue #15: "dates out of a sane range"): four-digit
+ * years from 1900 (9999-12-31 is the registry's "latest known" sentinel).
+ */
 export const MIN_YEAR = 1900;
-export const MAX_YEAR = 2200;
+export const MAX_YEAR = 9999;
 
 type DateLike = { year: number; month: number; day: number };
 const isDateMessage = (v: unknown): v is DateLike =>
