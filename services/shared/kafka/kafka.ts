@@ -326,7 +326,10 @@ export class EventConsumer {
     const event = newEvent(refusalEvents.eventDeadLettered[family], record, {
       source: topicOwners[family].sources[0], key: record.consumerGroup, subject: `dead-letters/${record.consumerGroup}`, topicNamespace: namespace || undefined,
     });
-    await this.dlqProducer.publish([event]);
+    // The dead-letter copy (with its reason headers) is already written: a record that cannot be sent is logged,
+    // never allowed to block the partition.
+    await this.dlqProducer.publish([event]).catch((error: unknown) =>
+      this.options.logger.error({ err: errorMessage(error), topic: event.topic, deadLetter: record }, 'dead letter could not be put on record'));
   }
 
   async stop(): Promise<void> {
