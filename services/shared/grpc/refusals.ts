@@ -56,6 +56,8 @@ type Window = {
   firstSuppressedAt: number;
   lastAt: number;
   target: RefusalFacts['target'];
+  /** Of the counted refusals: kept only while they all claimed the same subject. */
+  claimedSubject: string;
 };
 
 export type RefusalRecorderOptions = {
@@ -114,6 +116,7 @@ export class RefusalRecorder {
   record(facts: RefusalFacts): void {
     const now = Date.now();
     const subject = facts.identity?.subject ?? ANONYMOUS;
+    const claimed = facts.identity ? '' : claimedSubjectOf(facts.presentedToken);
     let key = [subject, facts.operation, facts.code, facts.reason].join('\u0000');
     let window = this.windows.get(key);
     if (!window && this.windows.size >= this.maxKeys) {
@@ -121,20 +124,25 @@ export class RefusalRecorder {
       window = this.windows.get(key);
       if (!window) {
         // The overflow window itself: recorded once at once, counted after.
-        window = { facts: { operation: '*', code: '*', reason: 'REFUSAL_FLOOD', message: `more than ${this.maxKeys} distinct refusals in one window` }, subject: '*', openedAt: now, suppressed: 0, firstSuppressedAt: 0, lastAt: now, target: undefined };
+        window = { facts: { operation: '*', code: '*', reason: 'REFUSAL_FLOOD', message: `more than ${this.maxKeys} distinct refusals in one window` }, subject: '*', openedAt: now, suppressed: 0, firstSuppressedAt: 0, lastAt: now, target: undefined, claimedSubject: '' };
         this.windows.set(key, window);
-        this.emit(window.facts, '*', 1, now, now, undefined);
+        this.emit(window.facts, '*', 1, now, now, undefined, '');
       }
     }
     if (window) {
-      if (window.suppressed === 0) window.firstSuppressedAt = now;
+      if (window.suppressed === 0) {
+        window.firstSuppressedAt = now;
+        window.target = facts.target;
+        window.claimedSubject = claimed;
+      }
+      if (window.claimedSubject !== claimed) window.claimedSubject = '';
       window.suppressed += 1;
       window.lastAt = now;
       if (window.target && (facts.target?.kind !== window.target.kind || facts.target.id !== window.target.id)) window.target = undefined;
       return;
     }
-    this.windows.set(key, { facts, subject, openedAt: now, suppressed: 0, firstSuppressedAt: 0, lastAt: now, target: facts.target });
-    this.emit(facts, subject, 1, now, now, facts.target);
+    this.windows.set(key, { facts, subject, openedAt: now, suppressed: 0, firstSuppressedAt: 0, lastAt: now, target: undefined, claimedSubject: '' });
+    this.emit(facts, subject, 1, now, now, facts.target, claimed);
   }
 
   /** Records the counts of every window that has ended by `now` (all of them with `Infinity`). */
@@ -142,7 +150,7 @@ export class RefusalRecorder {
     for (const [key, window] of this.windows) {
       if (now - window.openedAt < this.windowMs) continue;
       this.windows.delete(key);
-      if (window.suppressed > 0) this.emit(window.facts, window.subject, window.suppressed, window.firstSuppressedAt, window.lastAt, window.target);
+      if (window.suppressed > 0) this.emit(window.facts, window.subject, window.suppressed, window.firstSuppressedAt, window.lastAt, window.target, window.claimedSubject);
     }
   }
 
@@ -153,11 +161,11 @@ export class RefusalRecorder {
     await Promise.all([...this.pending]);
   }
 
-  private emit(facts: RefusalFacts, subject: string, count: number, firstAt: number, lastAt: number, target: RefusalFacts['target']): void {
+  private emit(facts: RefusalFacts, subject: string, count: number, firstAt: number, lastAt: number, target: RefusalFacts['target'], claimedSubject: string): void {
     const { service, family, topicNamespace, sink, logger } = this.options;
     const payload: AccessRefused = {
       actor: { subject, organisation: facts.identity?.organisation ?? '', roles: [...(facts.identity?.roles ?? [])] },
-      claimedSubject: facts.identity ? '' : claimedSubjectOf(facts.presentedToken),
+      claimedSubject,
       service,
       operation: clip(facts.operation),
       httpRoute: clip(facts.httpRoute ?? ''),
