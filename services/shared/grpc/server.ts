@@ -72,7 +72,11 @@ const traceIdOfHeader = (traceparent: string | undefined): string | undefined =>
 
 function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, handler: (...args: any[]) => unknown, tokens: TokenVerifier, logger: Logger, refusals?: RefusalRecorder): (...args: any[]) => void {
   const path = method.path;
+  // The trace id of each call's server span, read inside the span (a refusal is recorded after it has ended).
+  const traceIds = new WeakMap<object, string>();
   const authenticate = async (call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>): Promise<void> => {
+    const traceId = currentTraceId();
+    if (traceId) traceIds.set(call, traceId);
     identities.set(call, await tokens.verifyHeader(metadataValue(call.metadata, 'authorization')));
   };
   const traced = <T>(call: { metadata: grpc.Metadata }, fn: () => Promise<T>): Promise<T> =>
@@ -98,7 +102,7 @@ function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, han
       code,
       reason: error instanceof UnauthenticatedError ? error.refusal : decoded?.reason ?? code,
       message: answer.details ?? answer.message ?? '',
-      traceId: currentTraceId() ?? traceIdOfHeader(metadataValue(call.metadata, 'traceparent')),
+      traceId: traceIds.get(call) ?? traceIdOfHeader(metadataValue(call.metadata, 'traceparent')),
     });
     return answer;
   };
