@@ -83,6 +83,14 @@ describe('every refusal is on record (issue #14); page tokens, dates and cancell
     expect(missing.claimedSubject ?? '').toBe('');
     expect(await recordOf('anonymous', { operation: GET_ITEM, reason: 'TOKEN_EXPIRED' })).toMatchObject({ ...common, claimedSubject: personas['nhc-staff'].subject, message: 'token expired' });
     expect(await recordOf('anonymous', { operation: GET_ITEM, reason: 'TOKEN_INVALID' })).toMatchObject({ ...common, claimedSubject: personas['moe-staff'].subject });
+
+    // A server stream is refused the same way, and on record too.
+    const stream = subscriptions.subscribe({ from: { $case: 'now', now: true }, filter: undefined } as never, callMetadata(expired));
+    const streamError = await new Promise<grpc.ServiceError>((resolve) => { stream.on('error', resolve); stream.on('data', () => undefined); });
+    expect(streamError.code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(await recordOf('anonymous', { operation: '/bps.notifications.v1.Subscriptions/Subscribe' })).toMatchObject({
+      service: 'notifications', code: 'UNAUTHENTICATED', reason: 'TOKEN_EXPIRED', claimedSubject: personas['nhc-staff'].subject, count: 1,
+    });
   });
 
   it('a permission refusal is on record with the verified subject, organisation, target and the call\'s trace id', async () => {
