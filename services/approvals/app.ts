@@ -109,7 +109,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     port: deps.grpcPort,
     services: [
       { definition: ApprovalInboxService, implementation: createInboxHandlers({ temporal: temporal.client, taskQueue: deps.taskQueue, events, topicNamespace: deps.topicNamespace, logger, directory: deps.directory }) },
-      { definition: RevisionCyclesService, implementation: createCycleHandlers({ temporal: temporal.client, taskQueue: deps.taskQueue, logger }) },
+      { definition: RevisionCyclesService, implementation: createCycleHandlers({ temporal: temporal.client, taskQueue: deps.taskQueue, logger, events, topicNamespace: deps.topicNamespace }) },
     ],
     tokens: deps.tokens,
     logger,

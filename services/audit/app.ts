@@ -20,6 +20,7 @@ import { auditServer } from './adapters/grpc';
 import { KeyRing } from './adapters/keys';
 import { LogStore } from './adapters/log-store';
 import { TraceReader } from './adapters/traces';
+import { MongoVerificationAnchors } from './adapters/verification-anchors';
 import type { HashAlgorithm } from './domain/hashing';
 import type { SignatureAlgorithm, SigningKey } from './domain/signing';
 
@@ -105,7 +106,7 @@ export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
     refusals,
     serviceName: 'audit',
     port: deps.grpcPort,
-    services: [{ definition: AuditService, implementation: auditServer({ store, checkpoints, keys, traces }) }],
+    services: [{ definition: AuditService, implementation: auditServer({ store, checkpoints, anchors: new MongoVerificationAnchors(mongo.db), keys, traces }) }],
     tokens: deps.tokens,
     logger,
   });

@@ -24,7 +24,8 @@ import {
   assertProposer, currentRevision, decide, evolve, isOpen, lastSubmission, type Command, type Decision, type ProposalState,
 } from './domain/proposal';
 import { contentViolations } from './domain/validation';
-import { approvalInput, conflictsOf, proposalId, resubmittedSignal, shanghaiYear, toView } from './domain/view';
+import { approvalInput, conflictsOf, proposalId, resubmittedSignal, toView } from './domain/view';
+import { yearInChina } from '../shared/standards/china-date';
 
 export type ProposalsDeps = {
   readonly store: ProposalStore;
@@ -127,7 +128,7 @@ export class Proposals {
     }
     if (!id) {
       const now = this.deps.now();
-      const year = shanghaiYear(now);
+      const year = yearInChina(now);
       const counter = await this.deps.store.nextCounter(`${year}-${actor.organisation}`);
       id = proposalId(year, actor.organisation, counter, this.deps.idNamespace);
       if (key) {

@@ -13,7 +13,8 @@ import { StandardRegistryClient } from '../../proto/gen/bps/registry/v1/registry
 import { ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { ChangeType } from '../../proto/gen/bps/standards/v1/events';
 import { startRegistry } from '../../services/registry/app';
-import { addDays, toDateMessage } from '../../services/registry/domain/dates';
+import { toDateMessage } from '../../services/registry/domain/dates';
+import { addDays } from '../../services/shared/standards/china-date';
 import { pagesOfFilings, pagesOfVersions, type FilingDoc, type FilingHead, type FilingPage, type HeadEntry, type ItemHead, type VersionDoc, type VersionPage } from '../../services/registry/adapters/mongo/store';
 import { baselineRelease, provinces } from '../../services/registry/seed/baseline';
 import type { Bench, BenchRow } from './run';

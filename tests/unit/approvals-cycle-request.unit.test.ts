@@ -1,7 +1,8 @@
 // Opening a unified revision cycle: who may open one, and the field violations of a malformed request.
 import { describe, expect, it } from 'vitest';
 import { mayOpenCycle, openCycleInput, type OpenCycleCommand } from '../../services/approvals/domain/cycle-request';
-import { cycleOfRelease, endOfDayInChina } from '../../services/approvals/adapters/refiling-consumer';
+import { cycleOfRelease } from '../../services/approvals/adapters/refiling-consumer';
+import { endOfDayInChina } from '../../services/shared/standards/china-date';
 
 const ndrc = { subject: 'ndrc.approver.chen', organisation: 'NDRC', roles: ['approver'] };
 const good: OpenCycleCommand = {

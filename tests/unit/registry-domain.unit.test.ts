@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { Comparator, type ServiceItem } from '../../proto/gen/bps/common/v1/common';
 import { ReleaseKind, type ChangeSet, type ItemChange } from '../../proto/gen/bps/standards/v1/changes';
 import { ChangeType } from '../../proto/gen/bps/standards/v1/events';
-import { decideChangeSet, loweredMetrics } from '../../services/registry/domain/changeset';
-import { addDays, parseDate, todayInChina } from '../../services/registry/domain/dates';
-import { compareDecimal, isDecimal } from '../../services/registry/domain/decimal';
+import { decideChangeSet } from '../../services/registry/domain/changeset';
+import { loweredMetrics } from '../../services/shared/standards/metrics';
+import { parseDate } from '../../services/registry/domain/dates';
+import { addDays, todayInChina } from '../../services/shared/standards/china-date';
+import { compareDecimals, isDecimal } from '../../services/shared/standards/decimal';
 import { attributeChanges, diffCatalogues, type ResolvedItem } from '../../services/registry/domain/diff';
 import { checkFiling } from '../../services/registry/domain/filing';
 import type { CurrentVersion } from '../../services/registry/domain/model';
@@ -153,9 +155,9 @@ describe('dates and decimals', () => {
     expect(addDays('2020-01-01', 60)).toBe('2020-03-01');
   });
   it('compares decimals exactly', () => {
-    expect(compareDecimal('379.99', '380')).toBe(-1);
-    expect(compareDecimal('380.0', '380')).toBe(0);
-    expect(compareDecimal('0.1', '0.09')).toBe(1);
+    expect(compareDecimals('379.99', '380')).toBe(-1);
+    expect(compareDecimals('380.0', '380')).toBe(0);
+    expect(compareDecimals('0.1', '0.09')).toBe(1);
     expect(isDecimal('1e3')).toBe(false);
   });
 });

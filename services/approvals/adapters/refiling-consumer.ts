@@ -2,6 +2,7 @@
 // (bps.standard.floor.breached) and later an accepted filing (bps.standard.local.filed); both are forwarded to the
 // cycle whose edition caused the breach. A breach is remembered by `_id` (province/item) so a later filing finds
 // its cycle with one key lookup. Redelivery is harmless: ce_ids are deduplicated and the workflow ignores repeats.
+import { endOfDayInChina } from '../../shared/standards/china-date';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Kafka } from 'kafkajs';
 import type { Collection, Db } from 'mongodb';
@@ -17,11 +18,6 @@ type BreachDoc = { _id: string; cycleId: string; releaseId: string; at: Date };
 /** The cycle whose edition a release id belongs to (the edition's change set id is `<cycleId>-edition`). */
 export function cycleOfRelease(releaseId: string): string | undefined {
   return /^release-(.+)-edition$/.exec(releaseId)?.[1];
-}
-
-/** End of the deadline day in China Standard Time (UTC+8), as epoch ms. */
-export function endOfDayInChina(date: { year: number; month: number; day: number }): number {
-  return Date.UTC(date.year, date.month - 1, date.day, 23, 59, 59, 999) - 8 * 3600_000;
 }
 
 export function refilingConsumer(options: { kafka: Kafka; db: Db; groupId: string; topicNamespace: string; temporal: Client; logger: Logger }): EventConsumer {

@@ -19,9 +19,22 @@ export function logName(ref: AggregateRef): string {
   return `${ref.kind}:${ref.id}`;
 }
 
+/**
+ * The logs of every person the event names as acting: `actor`, and the other party of a two-person act
+ * (`proposedBy`: an erratum proposed by one person and approved by another is in both people's logs).
+ */
 export function actorLogsOf(event: RecordedEvent): string[] {
-  const actor = actorOf(event);
-  return actor && ID_PATTERN.test(actor.subject) ? [actorLog(actor.subject)] : [];
+  const subjects = [actorOf(event), ...secondaryActorsOf(event)].map((a) => a?.subject).filter((s): s is string => s !== undefined && ID_PATTERN.test(s));
+  return [...new Set(subjects)].map(actorLog);
+}
+
+const secondaryActorFields = ['proposedBy', 'proposed_by'];
+
+/** The other people named as acting in a two-person act (top-level `proposedBy`). */
+export function secondaryActorsOf(event: RecordedEvent): ActorRef[] {
+  const data = eventData(event);
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return [];
+  return secondaryActorFields.map((f) => actorRefOf((data as Record<string, unknown>)[f])).filter((a): a is ActorRef => a !== undefined);
 }
 
 export function isLogName(log: string): boolean {
@@ -120,7 +133,10 @@ export function aggregatesOf(event: RecordedEvent): AggregateRef[] {
 export function actorOf(event: RecordedEvent): ActorRef | undefined {
   const data = eventData(event);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
-  const actor = (data as Record<string, unknown>)['actor'];
+  return actorRefOf((data as Record<string, unknown>)['actor']);
+}
+
+function actorRefOf(actor: unknown): ActorRef | undefined {
   if (actor === null || typeof actor !== 'object') return undefined;
   const { subject, organisation, roles } = actor as Record<string, unknown>;
   if (typeof subject !== 'string' || subject === '') return undefined;

@@ -9,7 +9,7 @@ import type { Logger } from '../../shared/log/logger';
 import type { Backends } from '../adapters/backends';
 import { diffRequest } from '../api/registry-routes';
 import { formValue, parseCookies, serializeCookie, type FormBody } from '../http/cookies';
-import { parseIsoDate, todayInChina } from '../http/dates';
+import { parseIsoDate, todayInChina } from '../../shared/standards/china-date';
 import { gatewayError, type HttpError } from '../http/errors';
 import { toHttpError } from '../http/grpc-errors';
 import { html, type Html } from './html';

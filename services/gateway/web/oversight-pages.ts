@@ -10,7 +10,8 @@ import { exportRequest, fetchTrace, type AuditTarget } from '../api/audit-routes
 import { deliveryStatuses } from '../api/subscriptions-routes';
 import { GatewayHttpError } from '../http/api';
 import { formValue, formValues, type FormBody } from '../http/cookies';
-import { formatDate, parseIsoDate, todayInChina } from '../http/dates';
+import { formatDate } from '../http/dates';
+import { parseIsoDate, todayInChina } from '../../shared/standards/china-date';
 import type { FieldViolationBody, HttpError } from '../http/errors';
 import { toHttpError } from '../http/grpc-errors';
 import { auditPage, targetQuery, targetTitle, type AuditForm } from './audit-pages';
@@ -184,7 +185,7 @@ export function registerOversightPages(app: FastifyInstance, deps: {
     try {
       const traced = await fetchTrace(backends, target, token);
       // Every log the trace was assembled from is rehashed, so the page shows whether what it shows is intact.
-      const verification: VerifyResponse[] = await Promise.all((traced.trace?.logs ?? []).map((log) => backends.call('audit', (c) => c.verify.bind(c), { log, checkpoints: [] }, token)));
+      const verification: VerifyResponse[] = await Promise.all((traced.trace?.logs ?? []).map((log) => backends.call('audit', (c) => c.verify.bind(c), { log, checkpoints: [], full: true }, token)));
       const items = await itemsPending;
       return {
         title: `${title} · ${targetTitle(ctx, target)}`, section: 'audit',

@@ -3,7 +3,8 @@
 import { Comparator, RegionTier, comparatorToJSON, type DocumentReference, type ServiceItem } from '../../../proto/gen/bps/common/v1/common';
 import { AdHocTrigger, adHocTriggerFromJSON, adHocTriggerToJSON, ProposalContent, ProposalKind } from '../../../proto/gen/bps/proposals/v1/proposal';
 import { formValue, type FormBody } from '../http/cookies';
-import { formatDate, parseIsoDate } from '../http/dates';
+import { formatDate } from '../http/dates';
+import { parseIsoDate } from '../../shared/standards/china-date';
 
 export const tiers = [
   { key: 'EAST', tier: RegionTier.REGION_TIER_EAST },

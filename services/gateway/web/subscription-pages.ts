@@ -1,5 +1,6 @@
 // Subscription pages for downstream system administrators: their webhook subscriptions, a form to create one
 // (filters as the service supports them), and a subscription's deliveries with dead letters marked and redelivery.
+import { chinaSecond } from '../../shared/standards/china-date';
 import {
   attemptOutcomeToJSON, DeliveryStatus, deliveryStatusToJSON, subscriptionStatusToJSON,
   type Delivery, type DeliveryAttempt, type EventFilter, type Subscription,
@@ -45,7 +46,7 @@ function badge(ctx: PageContext, name: string): Html {
 /** Asia/Shanghai wall-clock time, as people on the platform read it. */
 export function chinaTime(d: Date | undefined): string {
   if (!d) return '';
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(d);
+  return chinaSecond(d);
 }
 
 export function filterSummary(ctx: PageContext, f: EventFilter | undefined): Html {

@@ -5,7 +5,7 @@ import { positionFromJSON } from '../../../proto/gen/bps/approvals/v1/events';
 import type { ItemVersion } from '../../../proto/gen/bps/registry/v1/registry';
 import type { Backends } from '../adapters/backends';
 import { formValue, type FormBody } from '../http/cookies';
-import { todayInChina, parseIsoDate } from '../http/dates';
+import { parseIsoDate, todayInChina } from '../../shared/standards/china-date';
 import { toHttpError } from '../http/grpc-errors';
 import type { Guarded } from './page-types';
 import { html, type Html } from './html';

@@ -5,7 +5,7 @@ import { ProposalKind, type FiscalEstimate, type ProposalContent } from '../../.
 import type { RebasedItem } from '../../../proto/gen/bps/proposals/v1/events';
 import type { ItemVersionRef } from '../../../proto/gen/bps/standards/v1/changes';
 import { PermissionDeniedError, ValidationError, type PreconditionViolation } from '../../shared/errors/errors';
-import { compareDecimals } from './decimal';
+import { metricLowered } from '../../shared/standards/metrics';
 import { touchedItems } from './items';
 
 /** The registry's item as in force today; null when the registry does not know the code. */
@@ -68,15 +68,6 @@ export function fieldCodesOf(content: ProposalContent, registry: RegistryView): 
   return [...new Set(codes.filter((c) => c !== ''))].sort();
 }
 
-function metricLowered(comparator: Comparator, current: string, proposed: string): boolean {
-  const order = compareDecimals(proposed, current);
-  if (order === undefined) return true;
-  // A floor (GTE) falls when its value goes down; a cap (LTE, e.g. a co-payment ratio) falls when it goes up.
-  if (comparator === Comparator.COMPARATOR_GTE) return order < 0;
-  if (comparator === Comparator.COMPARATOR_LTE) return order > 0;
-  return false;
-}
-
 /** Submission checks against the registry: stale bases, retired or unknown items, existing codes, lowered floors. */
 export function registryViolations(content: ProposalContent, registry: RegistryView): PreconditionViolation[] {
   const violations: PreconditionViolation[] = [];
@@ -106,11 +97,14 @@ export function registryViolations(content: ProposalContent, registry: RegistryV
       if (!current || !m.item || m.lowersFloor) continue;
       for (const floor of current.item.qualityStandard?.metrics ?? []) {
         const proposed = m.item.qualityStandard?.metrics.find((p) => p.metric === floor.metric);
+        if (!metricLowered(floor, proposed)) continue;
         if (!proposed) {
-          if (floor.comparator === Comparator.COMPARATOR_GTE || floor.comparator === Comparator.COMPARATOR_LTE) {
-            violations.push({ type: 'BELOW_FLOOR', subject: m.item.itemCode, description: `${c.changeId}: drops metric ${floor.metric} (now ${floor.value} ${floor.unit}) without lowers_floor and a justification` });
-          }
-        } else if (metricLowered(floor.comparator, floor.value, proposed.value)) {
+          violations.push({ type: 'BELOW_FLOOR', subject: m.item.itemCode, description: `${c.changeId}: drops metric ${floor.metric} (now ${floor.value} ${floor.unit}) without lowers_floor and a justification` });
+        } else if (proposed.unit !== floor.unit || proposed.comparator !== floor.comparator) {
+          violations.push({ type: 'BELOW_FLOOR', subject: m.item.itemCode, description: `${c.changeId}: ${floor.metric} changes its unit or comparator, so it can no longer be compared with the national level ${floor.value} ${floor.unit}; set lowers_floor with a justification` });
+        } else if (floor.comparator === Comparator.COMPARATOR_EQ) {
+          violations.push({ type: 'BELOW_FLOOR', subject: m.item.itemCode, description: `${c.changeId}: ${floor.metric} ${proposed.value} ${proposed.unit} changes the exact national level ${floor.value} ${floor.unit}; set lowers_floor with a justification` });
+        } else {
           violations.push({ type: 'BELOW_FLOOR', subject: m.item.itemCode, description: `${c.changeId}: ${floor.metric} ${proposed.value} ${proposed.unit} is below the national floor ${floor.value} ${floor.unit}; set lowers_floor with a justification` });
         }
       }

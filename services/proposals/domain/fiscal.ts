@@ -3,7 +3,7 @@
 // region tier, then totalled by year (from the effective year) and by level of government. Exact: BigInt only.
 import { ExpenditureKind, RegionTier, type CentralShare, type MoneyAmount, type QualityMetric, type ServiceItem } from '../../../proto/gen/bps/common/v1/common';
 import type { FiscalEstimate, FiscalInput, FiscalLine, FiscalTierLine, ProposalContent } from '../../../proto/gen/bps/proposals/v1/proposal';
-import { formatScaled, INT64_MAX, mulDivRound, parseInt64, scaleDecimal } from './decimal';
+import { formatScaled, INT64_MAX, mulDivRound, parseInt64, scaleDecimal } from '../../shared/standards/decimal';
 
 /** The registry's current version of items the proposal changes (fallback for expenditure responsibility). */
 export type CurrentItems = ReadonlyMap<string, ServiceItem>;

@@ -4,7 +4,7 @@ import { Comparator, ExpenditureKind, RegionTier, type DateMessage, type Documen
 import type { ItemVersionRef } from '../../../proto/gen/bps/standards/v1/changes';
 import { AdHocTrigger, ProposalKind, type FiscalAssumptions, type ProposalContent } from '../../../proto/gen/bps/proposals/v1/proposal';
 import type { FieldViolation } from '../../shared/errors/errors';
-import { isDecimal, parseInt64, scaleDecimal } from './decimal';
+import { isDecimal, parseInt64, scaleDecimal } from '../../shared/standards/decimal';
 import { touchedItems } from './items';
 
 type Sink = (field: string, description: string) => void;

@@ -117,7 +117,3 @@ export function proposalId(year: number, ministry: string, counter: number, name
   const id = `P-${year}-${ministry}-${String(counter).padStart(4, '0')}`;
   return namespace ? `${id}.${namespace}` : id;
 }
-
-export function shanghaiYear(at: Date): number {
-  return new Date(at.getTime() + 8 * 3600_000).getUTCFullYear();
-}

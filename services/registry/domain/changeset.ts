@@ -1,10 +1,10 @@
 // Deciding what an approved change set does: either every change applies to the version currently on record
 // (and the release publishes the new versions), or nothing is applied and each conflict is named.
-import { Comparator, type ServiceItem } from '../../../proto/gen/bps/common/v1/common';
+import type { ServiceItem } from '../../../proto/gen/bps/common/v1/common';
 import { ReleaseKind, type ChangeSet, type ItemChange, type ItemVersionRef } from '../../../proto/gen/bps/standards/v1/changes';
 import { ChangeType, type ChangeConflict } from '../../../proto/gen/bps/standards/v1/events';
 import { ValidationError, type FieldViolation } from '../../shared/errors/errors';
-import { compareDecimal } from './decimal';
+import { loweredMetrics } from '../../shared/standards/metrics';
 import { isViolation, parseDate, type LocalDate } from './dates';
 import { itemViolations } from './items';
 import type { CurrentVersion, KnownTaxonomy, LineageEdge, ReleaseDraft, VersionDraft } from './model';
@@ -252,24 +252,6 @@ export function decideChangeSet(changeSet: ChangeSet, current: ReadonlyMap<strin
       lineage,
     },
   };
-}
-
-/** Metrics whose national level the new content lowers (a lower floor, a higher cap, a changed or dropped one). */
-export function loweredMetrics(before: ServiceItem, after: ServiceItem): string[] {
-  const afterMetrics = new Map((after.qualityStandard?.metrics ?? []).map((m) => [m.metric, m]));
-  const lowered: string[] = [];
-  for (const old of before.qualityStandard?.metrics ?? []) {
-    const now = afterMetrics.get(old.metric);
-    if (!now || now.unit !== old.unit || now.comparator !== old.comparator) {
-      lowered.push(old.metric);
-      continue;
-    }
-    const cmp = compareDecimal(now.value, old.value);
-    if ((old.comparator === Comparator.COMPARATOR_GTE && cmp < 0) || (old.comparator === Comparator.COMPARATOR_LTE && cmp > 0) || (old.comparator === Comparator.COMPARATOR_EQ && cmp !== 0)) {
-      lowered.push(old.metric);
-    }
-  }
-  return lowered;
 }
 
 export function assertNever(x: never): never {

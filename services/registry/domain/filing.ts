@@ -5,10 +5,11 @@
 // such a filing is accepted as a record of what the province provides, its metrics kept as filed, with no
 // comparisons, never "exceeding" (there is nothing to exceed) and never in breach. A later national change that
 // states a level makes those filings comparable (and the floor-breach check then reports them).
-import { Comparator, type QualityMetric, type ServiceItem } from '../../../proto/gen/bps/common/v1/common';
+import type { QualityMetric, ServiceItem } from '../../../proto/gen/bps/common/v1/common';
 import type { MetricComparison } from '../../../proto/gen/bps/standards/v1/events';
 import type { FieldViolation } from '../../shared/errors/errors';
-import { compareDecimal, isDecimal } from './decimal';
+import { isDecimal } from '../../shared/standards/decimal';
+import { compareLocalLevel } from '../../shared/standards/metrics';
 
 export type LocalMetric = { readonly metric: string; readonly value: string; readonly unit: string; readonly basis: string };
 
@@ -69,13 +70,7 @@ export function compareMetrics(national: readonly QualityMetric[], local: readon
   return national.map((n) => {
     const l = byId.get(n.metric);
     const base = { metric: n.metric, label: n.label, comparator: n.comparator, nationalValue: n.value, unit: n.unit, basis: n.basis };
-    if (!l || l.unit !== n.unit || !isDecimal(l.value)) return { ...base, localValue: l?.value ?? '', compliant: false, exceeds: false };
-    const cmp = compareDecimal(l.value, n.value);
-    switch (n.comparator) {
-      case Comparator.COMPARATOR_GTE: return { ...base, localValue: l.value, compliant: cmp >= 0, exceeds: cmp > 0 };
-      case Comparator.COMPARATOR_LTE: return { ...base, localValue: l.value, compliant: cmp <= 0, exceeds: cmp < 0 };
-      case Comparator.COMPARATOR_EQ: return { ...base, localValue: l.value, compliant: cmp === 0, exceeds: false };
-      default: return { ...base, localValue: l.value, compliant: false, exceeds: false };
-    }
+    const level = l && l.unit === n.unit ? compareLocalLevel(n, l.value) : undefined;
+    return { ...base, localValue: l?.value ?? '', compliant: level?.compliant ?? false, exceeds: level?.exceeds ?? false };
   });
 }

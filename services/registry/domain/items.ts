@@ -1,7 +1,7 @@
 // Well-formedness of item content (from change sets and corrections). Bad content is named field by field.
 import { Comparator, type QualityMetric, type ServiceItem } from '../../../proto/gen/bps/common/v1/common';
 import type { FieldViolation } from '../../shared/errors/errors';
-import { isDecimal } from './decimal';
+import { isDecimal } from '../../shared/standards/decimal';
 import type { KnownTaxonomy } from './model';
 
 const ITEM_CODE = /^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$/;

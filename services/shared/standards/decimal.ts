@@ -1,37 +1,35 @@
-// Exact decimal helpers on BigInt: money and percentages never pass through floating point.
+// Exact decimals on BigInt. Quality levels, money and percentages never pass through floating point.
+// A decimal is written exactly as on the wire ("40", "95.5", "-1"): no spaces, no exponent, no leading "+".
 
-const decimalPattern = /^(-)?(\d+)(?:\.(\d+))?$/;
+const DECIMAL = /^(-)?(\d+)(?:\.(\d+))?$/;
 
 export function isDecimal(value: string): boolean {
-  return decimalPattern.test(value);
+  return DECIMAL.test(value);
 }
 
-/** `value` scaled by 10^places, exactly; undefined when it is not a decimal or has more places than allowed. */
+/** `value` scaled by 10^places, exactly; undefined when it is not a decimal or needs more places than allowed. */
 export function scaleDecimal(value: string, places: number): bigint | undefined {
-  const match = decimalPattern.exec(value.trim());
+  const match = DECIMAL.exec(value);
   if (!match) return undefined;
   const [, sign, whole = '0', fraction = ''] = match;
-  if (fraction.length > places) {
-    // Trailing zeros beyond the allowed places are harmless ("40.000").
-    if (/[^0]/.test(fraction.slice(places))) return undefined;
-  }
-  const digits = `${whole}${fraction.slice(0, places).padEnd(places, '0')}`;
-  const scaled = BigInt(digits);
+  // Trailing zeros beyond the allowed places are harmless ("40.000").
+  if (fraction.length > places && /[^0]/.test(fraction.slice(places))) return undefined;
+  const scaled = BigInt(`${whole}${fraction.slice(0, places).padEnd(places, '0')}`);
   return sign ? -scaled : scaled;
 }
 
-/** Compares two decimal strings exactly; undefined when either is not a decimal. */
+function fractionLength(value: string): number {
+  const dot = value.indexOf('.');
+  return dot < 0 ? 0 : value.length - dot - 1;
+}
+
+/** -1, 0 or 1 as a < b, a = b, a > b; undefined when either is not a decimal. */
 export function compareDecimals(a: string, b: string): -1 | 0 | 1 | undefined {
   const places = Math.max(fractionLength(a), fractionLength(b));
   const x = scaleDecimal(a, places);
   const y = scaleDecimal(b, places);
   if (x === undefined || y === undefined) return undefined;
   return x < y ? -1 : x > y ? 1 : 0;
-}
-
-function fractionLength(value: string): number {
-  const dot = value.indexOf('.');
-  return dot < 0 ? 0 : value.length - dot - 1;
 }
 
 /** a * numerator / denominator, rounded half up (non-negative operands). */
@@ -49,11 +47,12 @@ export function formatScaled(value: bigint, places: number): string {
   return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
 }
 
-/** int64 as a decimal string (ts-proto's forceLong=string) -> bigint; undefined when malformed. */
+export const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+/** int64 as a decimal string (ts-proto's forceLong=string) -> bigint; undefined when malformed or out of range. */
 export function parseInt64(value: string): bigint | undefined {
   if (!/^-?\d{1,19}$/.test(value)) return undefined;
   const n = BigInt(value);
-  return n > 9223372036854775807n || n < -9223372036854775808n ? undefined : n;
+  return n > INT64_MAX || n < INT64_MIN ? undefined : n;
 }
-
-export const INT64_MAX = 9223372036854775807n;
