@@ -120,7 +120,13 @@ export function aggregatesOf(event: RecordedEvent): AggregateRef[] {
   }
   const kind = keyKind(event.type);
   if (kind && event.key) add(out, kind, event.key);
-  collectRefs(eventData(event), 0, out);
+  const data = eventData(event);
+  collectRefs(data, 0, out);
+  // A refusal's record (bps.access.refused) names the object of the refused call as targetKind/targetId.
+  if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
+    const { targetKind, targetId } = data as Record<string, unknown>;
+    if (typeof targetKind === 'string' && isAggregateKind(targetKind)) add(out, targetKind, targetId);
+  }
   return [...out.values()].sort((a, b) => aggregateKinds.indexOf(a.kind) - aggregateKinds.indexOf(b.kind) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
@@ -152,6 +158,7 @@ const whatFields = [
   'phase', 'position', 'decision', 'newPosition', 'proposalRevision', 'revision', 'round', 'stageId', 'stepId', 'organisation',
   'delegate', 'takenBack', 'released', 'escalationRole', 'escalationOrganisation', 'asDelegate', 'title',
   'subscriberOrganisation', 'endpointUrl', 'attempt', 'statusCode', 'lastStatusCode', 'eventType', 'provinceCode',
+  'operation', 'httpRoute', 'consumerGroup', 'sourceTopic',
 ];
 
 function scalars(record: Record<string, unknown>, names: readonly string[]): [string, string][] {

@@ -1,4 +1,5 @@
 // gRPC Proposals: thin translation between the wire and the use cases (errors map via the bootstrap).
+import { openPageToken, sealPageToken } from '../../../shared/validation/page-token';
 import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import type { ProposalsServer } from '../../../../proto/gen/bps/proposals/v1/proposals';
 import { ProposalKind, ProposalState } from '../../../../proto/gen/bps/proposals/v1/proposal';
@@ -44,12 +45,15 @@ export function proposalsHandlers(proposals: Proposals): ProposalsServer {
       if (req.state !== ProposalState.PROPOSAL_STATE_UNSPECIFIED && !status) violations.push({ field: 'state', description: 'unknown proposal state' });
       if (violations.length > 0) throw new ValidationError(violations);
       const limit = req.pageSize || DEFAULT_PAGE;
+      // Page tokens are HMAC-sealed "after" ids bound to the filters (issue #15: forged tokens were accepted).
+      const scope = JSON.stringify(['ListProposals', req.leadMinistry, req.fieldCode, req.kind, req.state, req.cycleId]);
+      const after = openPageToken(scope, req.pageToken);
       const page = await proposals.list(identityOf(call), {
         leadMinistry: req.leadMinistry || undefined, fieldCode: req.fieldCode || undefined, kind: req.kind || undefined,
-        status, cycleId: req.cycleId || undefined, after: req.pageToken || undefined, limit,
+        status, cycleId: req.cycleId || undefined, after: after || undefined, limit,
       });
       const last = page[page.length - 1];
-      return { proposals: page, nextPageToken: page.length === limit && last ? last.proposalId : '' };
+      return { proposals: page, nextPageToken: page.length === limit && last ? sealPageToken(scope, last.proposalId) : '' };
     }),
     computeFiscalEstimate: unaryHandler(async (req, call) => {
       const source = req.source;
