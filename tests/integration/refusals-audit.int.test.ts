@@ -180,10 +180,11 @@ describe('every refusal is on record (issue #14); page tokens, dates and cancell
     const withdrawn = await unary(proposals.withdrawProposal.bind(proposals), { proposalId: proposal!.proposalId, reason: 'drafted by mistake' }, nhc);
     expect((await unary(proposals.withdrawProposal.bind(proposals), { proposalId: proposal!.proposalId, reason: 'again' }, nhc)).proposal?.state).toBe(withdrawn.proposal?.state);
 
-    const operator = await tokenFor('operator');
-    const cycle = await refused(unary(cycles.closeCycle.bind(cycles), { cycleId: 'C-NO-SUCH' } as never, operator));
+    // Closing a cycle is the final approver's (anyone else is refused for who they are, before the cycle is looked up).
+    const closer = await tokenFor('final-approver');
+    const cycle = await refused(unary(cycles.closeCycle.bind(cycles), { cycleId: 'C-NO-SUCH' } as never, closer));
     expect([grpc.status.NOT_FOUND, grpc.status.FAILED_PRECONDITION]).toContain(cycle.code);
-    expect(await recordOf(personas.operator.subject, { operation: '/bps.approvals.v1.RevisionCycles/CloseCycle', targetId: 'C-NO-SUCH' }))
+    expect(await recordOf(personas['final-approver'].subject, { operation: '/bps.approvals.v1.RevisionCycles/CloseCycle', targetId: 'C-NO-SUCH' }))
       .toMatchObject({ service: 'approvals', targetKind: 'cycle' });
   });
 
