@@ -76,7 +76,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
   const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'approvals', logger, credentials: deps.kafkaCredentials });
   await ensureTopics(kafka, [topicName(topics.approvals, deps.topicNamespace), topicName(topics.standards, deps.topicNamespace)]);
   const producer = new EventProducer(kafka);
-  const relay = new OutboxRelay([events.outbox], producer, logger, { pollMs: deps.relayPollMs ?? 200 });
+  const relay = new OutboxRelay([events.outbox], producer, logger, { pollMs: deps.relayPollMs });
   relay.start();
 
   const temporal = await connectTemporal({ address: deps.temporalAddress, namespace: deps.temporalNamespace, payloadKeys: deps.temporalPayloadKeys, ...(deps.temporalTls ? { tls: deps.temporalTls } : {}) });

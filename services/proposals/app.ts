@@ -67,7 +67,7 @@ export async function startProposals(deps: ProposalsAppDeps): Promise<RunningPro
   const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'proposals', logger, credentials: deps.kafkaCredentials });
   await ensureTopics(kafka, [topicName(topics.proposals, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)]);
   const producer = new EventProducer(kafka);
-  const relay = new OutboxRelay([store.events], producer, logger, { pollMs: deps.relayPollMs ?? 200 });
+  const relay = new OutboxRelay([store.events], producer, logger, { pollMs: deps.relayPollMs });
   relay.start();
   const consumer = decisionConsumer({
     kafka, db: mongo.db, proposals, logger, topicNamespace: deps.topicNamespace,

@@ -62,7 +62,7 @@ export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry
   const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'registry', logger, credentials: deps.kafkaCredentials });
   await ensureTopics(kafka, [topicName(topics.standards, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)]);
   const producer = new EventProducer(kafka);
-  const relay = new OutboxRelay(store.outboxCollections(), producer, logger, { pollMs: deps.relayPollMs ?? 200 });
+  const relay = new OutboxRelay(store.outboxCollections(), producer, logger, { pollMs: deps.relayPollMs });
   relay.start();
   const consumer = changeSetConsumer({
     kafka, db: mongo.db, registry, logger, topicNamespace: deps.topicNamespace, decisions,
