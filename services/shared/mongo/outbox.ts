@@ -210,6 +210,7 @@ export class OutboxRelay {
   /** Publishes every unsent entry once, oldest first; returns how many were sent. */
   async relayOnce(): Promise<number> {
     await this.finishAcknowledged();
+    let sent = await this.drainMarkers(); // first what is marked: a start-up sweep of a long history takes a while
     const shared = signalsOf(this.dbName);
     if (this.sweepDue || shared.sweepDue) {
       shared.sweepDue = false;
@@ -218,7 +219,12 @@ export class OutboxRelay {
         throw error;
       });
       this.sweepDue = false;
+      sent += await this.drainMarkers();
     }
+    return sent;
+  }
+
+  private async drainMarkers(): Promise<number> {
     let sent = 0;
     const names = [...this.byName.keys()];
     for (;;) {
