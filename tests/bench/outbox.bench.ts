@@ -5,7 +5,7 @@
 // before (an unsent-entry query on the event collection every 200 ms), at 1x and 10x history.
 //
 // Size: BENCH_OUTBOX_HISTORY (default 10,000; the 10x run adds 90,000 more), BENCH_OUTBOX_SAMPLES (default 100),
-// BENCH_OUTBOX_IDLE_S (default 60); with MONGODB_URI, BENCH_OUTBOX_DB_PIDS names the database processes. `npm run bench -- outbox`. The issue's 1,000,000 needs about 20 min of loading
+// BENCH_OUTBOX_IDLE_S (default 60), BENCH_OUTBOX_BURST (default 100); with MONGODB_URI, BENCH_OUTBOX_DB_PIDS names the database processes. `npm run bench -- outbox`. The issue's 1,000,000 needs about 20 min of loading
 // alone on the 2-core dev machine; the growth ratio between 1x and 10x is the figure that says whether cost grows.
 import { randomBytes } from 'node:crypto';
 import type { Consumer, Producer } from 'kafkajs';
@@ -27,6 +27,7 @@ import type { Bench, BenchRow } from './run';
 const HISTORY = Number(process.env['BENCH_OUTBOX_HISTORY'] ?? 10_000);
 const SAMPLES = Number(process.env['BENCH_OUTBOX_SAMPLES'] ?? 100);
 const IDLE_S = Number(process.env['BENCH_OUTBOX_IDLE_S'] ?? 60);
+const BURST = Number(process.env['BENCH_OUTBOX_BURST'] ?? 100);
 const Recorded = defineEvent('bps.bench.date.recorded', 'unused', 'bps.common.v1.Date', ProtoDate);
 const logger = createLogger('bench-outbox', 'warn');
 const unique = (p: string): string => `bench-${p}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
@@ -104,7 +105,7 @@ const bench: Bench = {
     };
     const event = (i: number) => ({ ...newEvent(Recorded, { year: 2026, month: 1 + (i % 12), day: 1 + (i % 28) }, { source: '/bps/bench', key: `K-${i % 97}` }), topic });
 
-    type Result = { size: number; anchor: number[]; service: number[]; sweepMs: number; idleNew: { database: number; process: number }; idleOld: { database: number; process: number } };
+    type Result = { size: number; anchor: number[]; service: number[]; sweepMs: number; burstAnchor: number; burstService: number; burstMarked: number; idleNew: { database: number; process: number }; idleOld: { database: number; process: number } };
     const results: Result[] = [];
     let loaded = 0;
     try {
@@ -144,6 +145,17 @@ const bench: Bench = {
           await relay.settled(); // events spaced like independent writes: the mark of the last one is done
           if (i >= 5) { anchor.push(la); service.push(ls); } // the first five warm up connections
         }
+        // ---- a burst: BURST events in one write, until the last is on Kafka, and until all are marked sent
+        const burstRaw = Array.from({ length: BURST }, (_, i) => event(i));
+        const tr = Date.now();
+        await raw.send({ topic, acks: -1, messages: burstRaw.map((e) => toKafkaMessage(e)) });
+        const burstAnchor = Math.max(...(await Promise.all(burstRaw.map((e) => arrivals.wait(e.id))))) - tr;
+        const burst = Array.from({ length: BURST }, (_, i) => event(i));
+        const tb = Date.now();
+        await outbox.append(burst);
+        const burstService = Math.max(...(await Promise.all(burst.map((e) => arrivals.wait(e.id, 300_000))))) - tb;
+        await relay.settled();
+        const burstMarked = Date.now() - tb;
         await consumer?.disconnect();
         consumer = undefined;
 
@@ -163,7 +175,7 @@ const bench: Bench = {
         await legacy;
         anchor.sort((x, y) => x - y);
         service.sort((x, y) => x - y);
-        results.push({ size, anchor, service, sweepMs, idleNew, idleOld });
+        results.push({ size, anchor, service, sweepMs, burstAnchor, burstService, burstMarked, idleNew, idleOld });
         console.log(`outbox history ${size}: hop p50 ${percentile(service, 50)} ms (anchor ${percentile(anchor, 50)} ms), idle db ${idleNew.database} s vs ${idleOld.database} s before`);
       }
     } finally {
@@ -189,6 +201,10 @@ const bench: Bench = {
     for (const r of results) {
       rows.push({ row: `idle ${IDLE_S} s: database CPU s (anchor = relay before)`, history: r.size, anchor: r.idleOld.database, service: r.idleNew.database, ratio: round(r.idleNew.database / r.idleOld.database, 3), growth: growth((x) => x.idleNew.database, r) });
       rows.push({ row: `idle ${IDLE_S} s: relay process CPU s (anchor = relay before)`, history: r.size, anchor: r.idleOld.process, service: r.idleNew.process, ratio: round(r.idleNew.process / r.idleOld.process, 3), growth: growth((x) => x.idleNew.process, r) });
+    }
+    for (const r of results) {
+      rows.push({ row: `burst of ${BURST} in one write: last on Kafka (ms)`, history: r.size, anchor: r.burstAnchor, service: r.burstService, ratio: round(r.burstService / Math.max(1, r.burstAnchor)), growth: growth((x) => x.burstService, r) });
+      rows.push({ row: `burst of ${BURST}: all marked sent (ms)`, history: r.size, anchor: '', service: r.burstMarked, ratio: '', growth: growth((x) => x.burstMarked, r) });
     }
     for (const r of results) rows.push({ row: 'relay start-up sweep (ms, once per start)', history: r.size, anchor: '', service: Math.round(r.sweepMs), ratio: '', growth: growth((x) => x.sweepMs, r) });
     return rows;

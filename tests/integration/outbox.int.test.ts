@@ -93,7 +93,7 @@ describe('outbox relay', () => {
     let failures = 1;
     const flaky = new Proxy(outbox.collection, {
       get(target, property, receiver) {
-        if (property === 'updateMany' && failures > 0) {
+        if ((property === 'updateMany' || property === 'updateOne') && failures > 0) {
           failures -= 1;
           return async () => { throw new Error('simulated database hiccup'); };
         }

@@ -39,9 +39,6 @@ export function toOutboxFields(event: CloudEvent & { topic: string }): OutboxFie
 type OutboxDoc = OutboxFields & { _id: DocId };
 type DocId = ObjectId | string;
 
-export async function ensureOutboxIndexes(collection: Collection<any>): Promise<void> {
-  await ensureIndexes(collection, [{ key: { 'outbox.sentAt': 1, _id: 1 }, name: 'outbox_unsent' }]);
-}
 
 // ---- pending markers and in-process wake-up ---------------------------------------------------------------
 
@@ -73,6 +70,12 @@ function databaseOf(collection: Collection<any>): Db {
 
 function pendingOf(collection: Collection<any>): Collection<PendingMarker> {
   return databaseOf(collection).collection<PendingMarker>(PENDING_COLLECTION);
+}
+
+/** The sweep's query (unsent entries) on MongoDB, and the relay's read of its pending markers in order. */
+export async function ensureOutboxIndexes(collection: Collection<any>): Promise<void> {
+  await ensureIndexes(collection, [{ key: { 'outbox.sentAt': 1, _id: 1 }, name: 'outbox_unsent' }]);
+  await ensureIndexes(pendingOf(collection), [{ key: { c: 1, o: 1 }, name: 'pending_order' }]);
 }
 
 /** Per database (by name): the relays to wake, and whether a marker write failed so a sweep is due. */
@@ -260,9 +263,12 @@ export class OutboxRelay {
     for (const [name, ids] of groupByCollection(done)) {
       const collection = this.byName.get(name);
       if (!collection) continue;
-      // One id: an `_id` equality, which FerretDB hands to its storage; several: one `$in` update.
-      if (ids.length === 1) await collection.updateOne({ _id: ids[0] }, { $set: { 'outbox.sentAt': now } });
-      else await collection.updateMany({ _id: { $in: ids } }, { $set: { 'outbox.sentAt': now } });
+      // One `_id` equality per entry, four at a time: FerretDB hands `_id` equality to its storage (an index on
+      // SQLite, a scan in C on PostgreSQL) but reads a whole collection into Go for `$in`.
+      let next = 0;
+      await Promise.all(Array.from({ length: Math.min(4, ids.length) }, async () => {
+        while (next < ids.length) await collection.updateOne({ _id: ids[next++] }, { $set: { 'outbox.sentAt': now } });
+      }));
     }
     await this.removeMarkers(done);
     this.acknowledgedUnmarked = [];
