@@ -39,7 +39,6 @@ export function toOutboxFields(event: CloudEvent & { topic: string }): OutboxFie
 type OutboxDoc = OutboxFields & { _id: DocId };
 type DocId = ObjectId | string;
 
-
 // ---- pending markers and in-process wake-up ---------------------------------------------------------------
 
 /** The database's pending markers: one per unsent entry, removed once Kafka has it. */
