@@ -1,4 +1,4 @@
-// `npm run infra -- <status|start|stop|install|compose-env>`: manage the local stack by hand.
+// `npm run infra -- <status|start|stop|install|compose-env|compose-file>`: manage the local stack by hand.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeEnv, installKafka } from './kafka';
@@ -31,6 +31,12 @@ switch (command) {
     console.log(`wrote ${file}\nrun: docker compose --env-file ${file} -f infra/compose.yaml up -d`);
     break;
   }
+  case 'compose-file': {
+    // infra/compose.yaml is generated from infra/containers/images.ts (the testcontainers path's definitions).
+    const { writeComposeFile } = await import('../containers/compose');
+    console.log(`wrote ${writeComposeFile()}`);
+    break;
+  }
   case 'stop':
     await stopStack(s, process.argv.slice(3).length > 0 ? process.argv.slice(3) : undefined);
     break;
@@ -41,6 +47,6 @@ switch (command) {
     break;
   }
   default:
-    console.error(`unknown command "${command}"; use status | start | stop [kafka|mongo|postgres|temporal] | install | compose-env`);
+    console.error(`unknown command "${command}"; use status | start | stop [kafka|mongo|postgres|temporal] | install | compose-env | compose-file`);
     process.exit(2);
 }

@@ -1,5 +1,6 @@
-// Who may do what on the broker, as data: the stack applies this table at every start (idempotent), and
-// infra/compose.yaml's init container applies the same table through `npm run infra -- acls`.
+// Who may do what on the broker, as data: the stack applies this table at every start (idempotent); the test
+// setup applies the same table to the Kafka container (infra/containers/testcontainers.ts), and `npm start` / the
+// test setup to a Compose broker (infra/compose.yaml) when they find it healthy.
 //
 // - Each topic family has exactly ONE writer (its owner in services/shared/events/catalog.ts): WRITE, CREATE,
 //   DESCRIBE on the PREFIXED resource `bps.<family>.v1` (test namespaces are suffixes: `bps.standards.v1.t-x-…`).

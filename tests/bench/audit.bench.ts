@@ -1,7 +1,14 @@
 // `npm run bench -- audit`: audit log append throughput (SHA-256 vs SM3), end-to-end Kafka -> log latency,
-// chain verification speed, and checkpoint signing (Ed25519 vs SM2).
+// chain verification speed, checkpoint signing (Ed25519 vs SM2), and growth: routine verification and traces
+// at 1x and 10x history (BENCH_AUDIT_SIZES, default "1000,10000"), each against a raw findOne(_id) anchor.
 import { randomUUID } from 'node:crypto';
-import { LogStore } from '../../services/audit/adapters/log-store';
+import { CheckpointStore } from '../../services/audit/adapters/checkpoints';
+import { entryId, LogStore, type EntryDoc } from '../../services/audit/adapters/log-store';
+import { TraceReader } from '../../services/audit/adapters/traces';
+import { MongoVerificationAnchors } from '../../services/audit/adapters/verification-anchors';
+import { verifyLog } from '../../services/audit/application/verify-log';
+import { indexFieldsOf } from '../../services/audit/domain/derive';
+import { entryHash, recordEvent } from '../../services/audit/domain/entry';
 import { recordPlatformEvent } from '../../services/audit/adapters/consumer';
 import { startAudit } from '../../services/audit/app';
 import { checkpointMessage, generatePrivateKey, loadSigningKey, signCheckpoint, verifySignature } from '../../services/audit/domain/signing';
@@ -99,6 +106,101 @@ async function endToEnd(endpoints: { kafkaBrokers: string; mongoUri: string }, c
   }
 }
 
+const PER_PROPOSAL = 10;
+const APPENDED = 100;
+
+/**
+ * A history of `size` events written straight into the store (hashes computed as the service computes them):
+ * the global log, and a log per proposal of PER_PROPOSAL events each.
+ */
+async function seedHistory(store: LogStore, size: number, firstSequence = 1): Promise<void> {
+  const heads = new Map<string, { size: number; hash: string }>();
+  const headOf = async (log: string) => heads.get(log) ?? (await store.head(log));
+  let batch: EntryDoc[] = [];
+  const flush = async () => {
+    if (batch.length > 0) await store.entries.insertMany(batch, { ordered: false });
+    batch = [];
+  };
+  for (let i = firstSequence; i < firstSequence + size; i++) {
+    const e = event(i);
+    const recorded = recordEvent({ ...e, key: e.key ?? '' });
+    const proposalLog = `proposal:P-${Math.ceil(i / PER_PROPOSAL)}`;
+    for (const log of ['global', proposalLog]) {
+      const head = await headOf(log);
+      const content = { log, sequence: head.size + 1, prevHash: head.hash, hashAlgorithm: 'sha256' as const, topic: topics.approvals, event: recorded };
+      const hash = entryHash(content);
+      batch.push({ _id: entryId(log, content.sequence), ...content, eventId: recorded.id, hash, index: indexFieldsOf(recorded), globalSequence: i, recordedAt: new Date() });
+      heads.set(log, { size: content.sequence, hash });
+    }
+    if (batch.length >= 2_000) await flush();
+  }
+  await flush();
+  for (const [log, head] of heads) await store.logs.updateOne({ _id: log }, { $set: { size: head.size, headHash: head.hash, dirty: true, updatedAt: new Date() }, $inc: { version: 1 } }, { upsert: true });
+}
+
+async function timed<T>(n: number, f: (i: number) => Promise<T>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await f(i);
+    out.push(performance.now() - t);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/** At one history size: routine and full verification of the global log, proposal traces, and the raw anchor. */
+async function growthAt(mongoUri: string, size: number): Promise<{ size: number; routineMs: number; fullMs: number; checked: number; trace: number[]; raw: number[] }> {
+  const mongo = await connectMongo(mongoUri, name(`audit-growth-${size}`));
+  try {
+    const store = new LogStore(mongo.db, 'sha256');
+    await store.init();
+    const key = loadSigningKey('ed25519', generatePrivateKey('ed25519'));
+    const checkpoints = new CheckpointStore(mongo.db, store, key, { hashAlgorithm: 'sha256', topicNamespace: 'bench', logger });
+    await checkpoints.init();
+    const anchors = new MongoVerificationAnchors(mongo.db);
+    const ports = { chain: store, checkpoints, anchors, trustedKeys: async () => new Map([[key.keyId, key]]), now: () => new Date() };
+    await seedHistory(store, size);
+    await checkpoints.checkpointHead('global');
+    const full = performance.now();
+    const first = await verifyLog(ports, { log: 'global', given: [], full: true }); // also leaves the anchor
+    const fullMs = performance.now() - full;
+    if (!first.ok) throw new Error('seeded history did not verify');
+    await seedHistory(store, APPENDED, size + 1); // what happened since
+    const routine = performance.now();
+    const next = await verifyLog(ports, { log: 'global', given: [], full: false });
+    const routineMs = performance.now() - routine;
+    if (!next.ok || next.anchor === undefined) throw new Error('routine verification did not start at the anchor');
+    const traces = new TraceReader(store, checkpoints, async () => new Map([[key.keyId, key]]));
+    const proposals = Math.floor(size / PER_PROPOSAL);
+    const trace = await timed(50, (i) => traces.trace({ kind: 'proposal', proposalId: `P-${1 + ((i * 7919) % proposals)}` }));
+    const raw = await timed(50, (i) => store.entries.findOne({ _id: entryId('global', 1 + ((i * 7919) % size)) }));
+    return { size, routineMs, fullMs, checked: next.entriesChecked, trace, raw };
+  } finally {
+    await mongo.db.dropDatabase();
+    await mongo.close();
+  }
+}
+
+async function growthRows(mongoUri: string): Promise<BenchRow[]> {
+  const sizes = (process.env['BENCH_AUDIT_SIZES'] ?? '1000,10000').split(',').map(Number);
+  const results = [];
+  for (const size of sizes) results.push(await growthAt(mongoUri, size));
+  const base = results[0]!;
+  const rows: BenchRow[] = [];
+  for (const r of results) {
+    const rawP99 = percentile(r.raw, 99);
+    rows.push(
+      { case: `routine verify after ${APPENDED} new entries (global log)`, n: r.size, 'service ms': Math.round(r.routineMs), 'entries re-hashed': r.checked, 'growth vs smallest': +(r.routineMs / base.routineMs).toFixed(2) },
+      { case: 'full verify (global log, every entry)', n: r.size, 'service ms': Math.round(r.fullMs), 'entries re-hashed': r.size, 'growth vs smallest': +(r.fullMs / base.fullMs).toFixed(2) },
+      {
+        case: `trace a proposal (${PER_PROPOSAL} events) vs raw findOne(_id)`, n: r.size, 'service p50 ms': +percentile(r.trace, 50).toFixed(1), 'service p99 ms': +percentile(r.trace, 99).toFixed(1),
+        'anchor p99 ms': +rawP99.toFixed(1), ratio: +(percentile(r.trace, 99) / rawP99).toFixed(2), 'growth vs smallest': +(percentile(r.trace, 99) / percentile(base.trace, 99)).toFixed(2),
+      },
+    );
+  }
+  return rows;
+}
+
 const bench: Bench = {
   title: 'Audit: hash-chained log appends, verification, checkpoint signatures',
   async run(endpoints) {
@@ -107,6 +209,7 @@ const bench: Bench = {
       ...(await appendRows(endpoints.mongoUri, 'sm3', 100)),
       ...signingRows(20),
       await endToEnd(endpoints, 100),
+      ...(await growthRows(endpoints.mongoUri)),
     ];
   },
 };

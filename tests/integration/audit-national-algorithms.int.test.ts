@@ -92,13 +92,13 @@ describe('audit service with SM3 + SM2', () => {
       expect(e.hashAlgorithm).toBe('sm3');
       expect(e.hash).toBe(digestHex('sm3', canonicalEntry(e)));
     }
-    const verify = await unary(client.verify.bind(client), { log: 'global', checkpoints: [] }, auditor);
+    const verify = await unary(client.verify.bind(client), { log: 'global', checkpoints: [], full: true }, auditor);
     expect(verify).toMatchObject({ ok: true, size: String(entries.length), headHash: entries[entries.length - 1]!.hash });
   });
 
   it('signs checkpoints with SM2, which verify checks', async () => {
     await expect.poll(async () => (await app.checkpoints.forLog(`cycle:${C}`)).length, { timeout: 30_000 }).toBeGreaterThan(0);
-    const verify = await unary(client.verify.bind(client), { log: `cycle:${C}`, checkpoints: [] }, auditor);
+    const verify = await unary(client.verify.bind(client), { log: `cycle:${C}`, checkpoints: [], full: false }, auditor);
     expect(verify.ok).toBe(true);
     expect(verify.checkpoints.length).toBeGreaterThan(0);
     for (const c of verify.checkpoints) expect(c).toMatchObject({ ok: true, checkpoint: { signatureAlgorithm: 'sm2', hashAlgorithm: 'sm3', keyId: app.signingKey.keyId } });

@@ -1,9 +1,17 @@
-// Starts the real local stack (Kafka, Temporal, MongoDB protocol) when it is not running, hands the
-// endpoints to the tests, and stops afterwards only what it started (BPS_KEEP_INFRA=1 keeps it up).
+// Chooses the infrastructure (infra/containers/select.ts: BPS_INFRA=containers|local, else containers when a
+// Docker engine answers within ~1 s), starts it, hands the endpoints and secrets to the tests, and stops it after.
+// - local: the real local stack (Kafka, Temporal, MongoDB protocol) when it is not running; stops afterwards only
+//   what it started (BPS_KEEP_INFRA=1 keeps it up).
+// - containers: Kafka, MongoDB (mongod replica set) and Temporal as containers (infra/containers/testcontainers.ts),
+//   always removed at the end; their logs are kept when a test failed.
 import type { TestProject } from 'vitest/node';
 import { ensureBrowser } from '../../infra/local/browser';
-import type { DevSecrets } from '../../infra/local/secrets';
+import { say } from '../../infra/local/process';
+import { ensureDevSecrets, type DevSecrets } from '../../infra/local/secrets';
+import { settings } from '../../infra/local/settings';
 import { ensureStack, stopStack, type StackEndpoints } from '../../infra/local/stack';
+import { chooseInfra } from '../../infra/containers/select';
+import type { ContainerStack } from '../../infra/containers/testcontainers';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,17 +22,49 @@ declare module 'vitest' {
 }
 
 let started: string[] = [];
+let containers: ContainerStack | undefined;
+let project: TestProject | undefined;
 
-export async function setup(project: TestProject): Promise<void> {
+export async function setup(testProject: TestProject): Promise<void> {
+  project = testProject;
   // The browser install (first run only) goes first: it is quick, and the stack's readiness deadlines then run
   // undisturbed.
   await ensureBrowser();
+  const choice = await chooseInfra();
+  if (choice.infra === 'containers') {
+    say(`test infrastructure: containers (${choice.reason}); BPS_INFRA=local uses the local stack instead`);
+    const s = settings();
+    // The same development secrets as the local stack (one source): Kafka principals, keys, token issuer.
+    const secrets = ensureDevSecrets(s);
+    const { startContainerStack } = await import('../../infra/containers/testcontainers');
+    containers = await startContainerStack(s, secrets);
+    testProject.provide('stack', containers.endpoints);
+    testProject.provide('secrets', secrets);
+    return;
+  }
+  if (process.env['BPS_INFRA']) say(`test infrastructure: local stack (${choice.reason})`);
   const result = await ensureStack();
   started = result.started;
-  project.provide('stack', result.endpoints);
-  project.provide('secrets', result.secrets);
+  testProject.provide('stack', result.endpoints);
+  testProject.provide('secrets', result.secrets);
+}
+
+/** Whether the run had a failure (a failed test or file, or an unhandled error); unknown counts as failed. */
+function runFailed(): boolean {
+  try {
+    const state = project?.vitest.state;
+    if (!state) return true;
+    return state.getCountOfFailedTests() > 0 || state.errorsSet.size > 0 || state.getFiles().some((f) => f.result?.state === 'fail');
+  } catch {
+    return true;
+  }
 }
 
 export async function teardown(): Promise<void> {
+  if (containers) {
+    await containers.stop({ failed: runFailed() });
+    containers = undefined;
+    return;
+  }
   if (started.length > 0 && process.env['BPS_KEEP_INFRA'] !== '1') await stopStack(undefined, started);
 }

@@ -5,7 +5,7 @@ import { indexFieldsOf } from '../../services/audit/domain/derive';
 import { entryHash, recordEvent, type RecordedEvent } from '../../services/audit/domain/entry';
 import { GENESIS_HASH, type HashAlgorithm } from '../../services/audit/domain/hashing';
 import { generatePrivateKey, loadSigningKey, signCheckpoint } from '../../services/audit/domain/signing';
-import { checkCheckpoint, verifyChain, type StoredEntry } from '../../services/audit/domain/verify';
+import { checkCheckpoint, headHashOf, verifiedSize, verifyChain, type StoredEntry } from '../../services/audit/domain/verify';
 
 function event(n: number, data: unknown = { proposalId: 'P-1', n, actor: { subject: 'nhc.staff.li', organisation: 'NHC', roles: ['ministry-staff'] } }): RecordedEvent {
   return recordEvent({
@@ -99,5 +99,26 @@ describe('verifyChain', () => {
     const other = chainOf(4).map((e) => e);
     const wrongHead = signCheckpoint(key, { log: 'proposal:P-1', size: 3, headHash: 'ab'.repeat(32), hashAlgorithm: 'sha256', time: new Date().toISOString() });
     expect(checkCheckpoint(wrongHead, keys, verifyChain('proposal:P-1', other))).toMatchObject({ ok: false, problem: 'HEAD_MISMATCH' });
+  });
+
+  it('starts after a verified prefix: links the first entry to the anchor and checks checkpoints from it on', () => {
+    const key = loadSigningKey('ed25519', generatePrivateKey('ed25519'));
+    const keys = new Map([[key.keyId, key]]);
+    const entries = chainOf(6);
+    const after = { size: 4, hash: entries[3]!.hash };
+    const chain = verifyChain('proposal:P-1', entries.slice(4), { after });
+    expect(chain).toMatchObject({ from: 4, storedSize: 6, mismatch: undefined });
+    expect(verifiedSize(chain)).toBe(6);
+    expect(headHashOf(chain)).toBe(entries[5]!.hash);
+    const at = (size: number) => signCheckpoint(key, { log: 'proposal:P-1', size, headHash: entries[size - 1]!.hash, hashAlgorithm: 'sha256', time: new Date().toISOString() });
+    expect(checkCheckpoint(at(6), keys, chain)).toEqual({ ok: true });
+    expect(checkCheckpoint(at(4), keys, chain)).toEqual({ ok: true });
+    expect(checkCheckpoint(at(3), keys, chain)).toMatchObject({ ok: false, problem: 'BEFORE_ANCHOR' });
+    // The entry after the anchor must link to the anchor's hash, and an altered one is found there.
+    expect(verifyChain('proposal:P-1', entries.slice(4), { after: { size: 4, hash: 'ab'.repeat(32) } }).mismatch).toMatchObject({ sequence: 5, reason: 'PREV_HASH' });
+    const e6 = entries[5]!;
+    const altered = [entries[4]!, { ...e6, event: { ...e6.event, data: e6.event.data.replace('"n":6', '"n":7') } }];
+    expect(verifyChain('proposal:P-1', altered, { after }).mismatch).toMatchObject({ sequence: 6, reason: 'HASH' });
+    expect(verifyChain('proposal:P-1', entries.slice(5), { after }).mismatch).toMatchObject({ sequence: 5, reason: 'MISSING' });
   });
 });

@@ -95,7 +95,7 @@ describe('subscription page', () => {
 });
 
 describe('hash-chain verdict', () => {
-  const ok = (log: string): VerifyResponse => ({ log, ok: true, size: '3', headHash: 'h', firstMismatch: undefined, checkpoints: [] });
+  const ok = (log: string): VerifyResponse => ({ log, ok: true, size: '3', headHash: 'h', firstMismatch: undefined, checkpoints: [], full: true, verifiedFrom: '0', anchor: undefined, entriesChecked: '3' });
   it('says verified when every log is intact', () => {
     const html = verificationBox(ctxAs('auditor'), [ok('proposal:P-1'), ok('release:r1')]).value;
     expect(html).toContain('data-verified="true"');

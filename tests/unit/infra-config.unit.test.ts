@@ -1,6 +1,7 @@
 // The Docker Compose stack and the local stack must register the same Temporal search attributes and ports.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { kafkaSecurityProperties } from '../../infra/local/kafka';
 import { settings, temporalSearchAttributes } from '../../infra/local/settings';
 
@@ -21,17 +22,19 @@ describe('infra configuration', () => {
   });
 
   it('runs the Compose broker with the local broker\'s security settings (SASL/SCRAM, PLAIN controller, StandardAuthorizer, no anonymous access)', () => {
-    // The environment lines of compose.yaml (values plain, or quoted when they hold quotes or a colon-space).
-    const env = Object.fromEntries([...compose.matchAll(/^ {6}(KAFKA_\w+): (.*)$/gm)].map((m) => [m[1]!, m[2]!.replace(/^'(.*)'$|^"(.*)"$/, '$1$2')]));
+    const env = (parse(compose) as { services: { kafka: { environment: Record<string, string> } } }).services.kafka.environment;
     // The apache/kafka image maps KAFKA_<NAME> to a property: "___" -> "-", "_" -> ".".
     const imageEnvName = (key: string): string => `KAFKA_${key.replace(/-/g, '___').replace(/\./g, '_').toUpperCase()}`;
-    const password = '${BPS_KAFKA_ADMIN_PASSWORD:?run npm run infra -- compose-env}';
+    const password = '${BPS_KAFKA_ADMIN_PASSWORD:?run npm run infra -- compose-env and pass its --env-file}';
     for (const line of kafkaSecurityProperties('admin', password)) {
       const at = line.indexOf('=');
       const [key, value] = [line.slice(0, at), line.slice(at + 1)];
-      expect(String(env[imageEnvName(key)]), key).toBe(value);
+      // Inter-broker traffic runs on the container's internal BROKER listener, which authenticates like the
+      // controller (PLAIN admin): the CLIENT listener is advertised with the host's address (infra/containers/images.ts).
+      const expected = key === 'sasl.mechanism.inter.broker.protocol' ? 'PLAIN' : value;
+      expect(String(env[imageEnvName(key)]), key).toBe(expected);
     }
-    expect(env['KAFKA_LISTENER_SECURITY_PROTOCOL_MAP']).toBe('CONTROLLER:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT');
+    expect(env['KAFKA_LISTENER_SECURITY_PROTOCOL_MAP']).toBe('CONTROLLER:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT,BROKER:SASL_PLAINTEXT');
     expect(compose).not.toMatch(/PLAINTEXT:PLAINTEXT|:PLAINTEXT[,\s]/);
   });
 

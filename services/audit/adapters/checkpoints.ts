@@ -45,7 +45,10 @@ export class CheckpointStore {
     const size = head.size;
     const id = `${log}#${size}`;
     const existing = await this.collection.findOne({ _id: id });
-    if (existing) return existing.checkpoint;
+    if (existing) {
+      await this.logs.markCheckpointed(log, size);
+      return existing.checkpoint;
+    }
     const checkpoint = signCheckpoint(this.key, {
       log, size, headHash: head.hash, hashAlgorithm: head.hashAlgorithm ?? this.options.hashAlgorithm, time: new Date().toISOString(),
     });
@@ -58,6 +61,7 @@ export class CheckpointStore {
       const doc = { _id: id, checkpoint, createdAt: new Date(), ...toOutboxFields(event) };
       await insertOne(this.collection, doc, 'checkpoint');
       await markPending(this.collection, [doc]);
+      await this.logs.markCheckpointed(log, size);
       return checkpoint;
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
@@ -65,6 +69,13 @@ export class CheckpointStore {
       if (!raced) throw error;
       return raced.checkpoint;
     }
+  }
+
+  /** The newest stored checkpoint of `log`, read by _id (a query only for logs checkpointed before that was kept). */
+  async latest(log: string): Promise<SignedCheckpoint | undefined> {
+    const size = await this.logs.checkpointSize(log);
+    if (size === undefined) return (await this.forLog(log, 1))[0];
+    return (await this.collection.findOne({ _id: `${log}#${size}` }))?.checkpoint;
   }
 
   /** The most recent stored checkpoints of `log`; older ones (e.g. copies from bps.audit.v1) can be passed to Verify. */

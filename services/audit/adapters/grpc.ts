@@ -8,10 +8,10 @@ import type { Identity } from '../../shared/auth/identity';
 import { PermissionDeniedError, ValidationError, type FieldViolation } from '../../shared/errors/errors';
 import { identityOf } from '../../shared/grpc/server';
 import { GLOBAL_LOG, isLogName } from '../domain/derive';
-import { GENESIS_HASH, isHashAlgorithm } from '../domain/hashing';
+import { isHashAlgorithm } from '../domain/hashing';
 import { isSignatureAlgorithm, type SignedCheckpoint } from '../domain/signing';
 import type { TraceStep, TraceTarget } from '../domain/trace';
-import { checkCheckpoint, verifyChain } from '../domain/verify';
+import { verifyLog, type VerificationAnchors } from '../application/verify-log';
 import { checkpointToProto, type CheckpointStore } from './checkpoints';
 import type { KeyRing } from './keys';
 import type { LogStore } from './log-store';
@@ -93,8 +93,8 @@ function unaryHandler<Req, Res>(fn: (request: Req, identity: Identity) => Promis
   };
 }
 
-export function auditServer(deps: { store: LogStore; checkpoints: CheckpointStore; keys: KeyRing; traces: TraceReader }): AuditServer {
-  const { store, checkpoints, keys, traces } = deps;
+export function auditServer(deps: { store: LogStore; checkpoints: CheckpointStore; anchors: VerificationAnchors; keys: KeyRing; traces: TraceReader }): AuditServer {
+  const { store, checkpoints, anchors, keys, traces } = deps;
   return {
     traceItemVersion: unaryHandler(async (request) => {
       const result = await traces.trace(toTarget({ itemCode: request.itemCode, version: request.version }, ''));
@@ -107,19 +107,17 @@ export function auditServer(deps: { store: LogStore; checkpoints: CheckpointStor
     verify: unaryHandler(async (request) => {
       const log = request.log.trim() === '' ? GLOBAL_LOG : request.log.trim();
       if (!isLogName(log)) check([{ field: 'log', description: 'must be "global", "actor:<subject>" or "<kind>:<id>" with kind item, release, change-set, proposal, workflow, cycle or subscription' }]);
-      const given = request.checkpoints.map(fromProtoCheckpoint);
-      const chain = verifyChain(log, await store.read(log));
-      const trusted = await keys.all();
-      const results = [...(await checkpoints.forLog(log)), ...given].map((cp) => {
-        const outcome = checkCheckpoint(cp, trusted, chain);
-        return { checkpoint: checkpointToProto(cp), ok: outcome.ok, problem: outcome.ok ? '' : outcome.problem, description: outcome.ok ? '' : outcome.description };
-      });
-      const m = chain.mismatch;
+      const result = await verifyLog(
+        { chain: store, checkpoints, anchors, trustedKeys: () => keys.all(), now: () => new Date() },
+        { log, given: request.checkpoints.map(fromProtoCheckpoint), full: request.full },
+      );
+      const m = result.chain.mismatch;
       return {
-        log, ok: !m && results.every((r) => r.ok), size: String(chain.storedSize),
-        headHash: chain.verifiedHashes[chain.verifiedHashes.length - 1] ?? GENESIS_HASH,
+        log, ok: result.ok, size: String(result.chain.storedSize), headHash: result.headHash,
         firstMismatch: m ? { sequence: String(m.sequence), reason: m.reason, description: m.description, expected: m.expected, actual: m.actual } : undefined,
-        checkpoints: results,
+        checkpoints: result.checkpoints.map(({ checkpoint, check: c }) => ({ checkpoint: checkpointToProto(checkpoint), ok: c.ok, problem: c.ok ? '' : c.problem, description: c.ok ? '' : c.description })),
+        full: result.anchor === undefined, verifiedFrom: String(result.chain.from), anchor: result.anchor ? checkpointToProto(result.anchor) : undefined,
+        entriesChecked: String(result.entriesChecked),
       };
     }),
     exportTrace: unaryHandler(async (request) => {

@@ -32,7 +32,11 @@ export type EntryDoc = {
  * A log's head (size, head hash) and whether it changed since its last checkpoint. Kept so appends find the head
  * by _id instead of sorting entries; it may lag behind the entries after a crash, so readers probe forward.
  */
-type LogDoc = { _id: string; size: number; headHash: string; dirty: boolean; version: number; updatedAt: Date };
+type LogDoc = {
+  _id: string; size: number; headHash: string; dirty: boolean; version: number; updatedAt: Date;
+  /** Size of the log's newest signed checkpoint (so it is found by _id, "<log>#<size>", not by a query). */
+  checkpointSize?: number;
+};
 
 export type Head = { readonly size: number; readonly hash: string; readonly hashAlgorithm?: HashAlgorithm };
 
@@ -124,9 +128,29 @@ export class LogStore {
 
   /** Every stored entry of `log` up to its head, in stored-sequence order (gaps and oddities are verify's job). */
   async read(log: string): Promise<StoredEntry[]> {
-    const head = await this.head(log);
-    const docs = await this.byIds(Array.from({ length: head.size }, (_, i) => entryId(log, i + 1)));
+    return this.readAfter(log, 0, (await this.head(log)).size);
+  }
+
+  /** The stored entries after sequence `after` up to `upTo` (inclusive), in stored-sequence order, by _id. */
+  async readAfter(log: string, after: number, upTo: number): Promise<StoredEntry[]> {
+    const docs = await this.byIds(Array.from({ length: Math.max(0, upTo - after) }, (_, i) => entryId(log, after + i + 1)));
     return docs.sort((a, b) => a.sequence - b.sequence).map(toStoredEntry);
+  }
+
+  /** Entry `sequence` of `log` as stored, if any. */
+  async entryAt(log: string, sequence: number): Promise<StoredEntry | undefined> {
+    const doc = await this.entries.findOne({ _id: entryId(log, sequence) });
+    return doc ? toStoredEntry(doc) : undefined;
+  }
+
+  /** Records that `log` has a signed checkpoint at `size` (kept when a newer one is already recorded). */
+  async markCheckpointed(log: string, size: number): Promise<void> {
+    await this.logs.updateOne({ _id: log, $or: [{ checkpointSize: { $exists: false } }, { checkpointSize: { $lt: size } }] }, { $set: { checkpointSize: size } });
+  }
+
+  /** Size of the newest checkpoint recorded by markCheckpointed; undefined for logs checkpointed before it existed. */
+  async checkpointSize(log: string): Promise<number | undefined> {
+    return (await this.logs.findOne({ _id: log }))?.checkpointSize;
   }
 
   async entriesOf(log: string): Promise<EntryDoc[]> {

@@ -85,7 +85,8 @@ export class TraceReader {
     const found = new Set(global.map((g) => g.eventId));
     // An event the global log does not hold where it should (it never should) is still shown, first, at 0.
     const orphans = entries.filter((e) => !found.has(e.eventId)).map((e) => stepOf(e, 0));
-    return [...orphans, ...global.filter((g) => entries.some((e) => e.eventId === g.eventId)).map((g) => stepOf(g, g.sequence))];
+    const wanted = new Set(entries.map((e) => e.eventId));
+    return [...orphans, ...global.filter((g) => wanted.has(g.eventId)).map((g) => stepOf(g, g.sequence))];
   }
 
   /** The trace plus, for each step, a complete log holding its event, with a checkpoint at that log's head. */

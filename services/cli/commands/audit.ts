@@ -124,15 +124,18 @@ export const auditCommands: Command[] = [
   {
     path: ['audit', 'verify'], minArgs: 0, maxArgs: 0,
     summary: 'Recompute hash chains and check signed checkpoints: one log, or every log a trace is built from; exits 7 when broken',
-    flags: { log: { type: 'string', placeholder: 'name', description: '"global" (default), "<kind>:<id>" or "actor:<subject>"' }, ...targetFlags },
-    examples: ['bps audit verify --as auditor', 'bps audit verify --item HEA-01 --version 2 --as auditor', 'bps audit verify --log proposal:<id> --json --as auditor'],
+    flags: {
+      log: { type: 'string', placeholder: 'name', description: '"global" (default), "<kind>:<id>" or "actor:<subject>"' }, ...targetFlags,
+      full: { type: 'boolean', description: 're-hash every entry from the first (default: only those since the last verified checkpoint)' },
+    },
+    examples: ['bps audit verify --as auditor', 'bps audit verify --full --as auditor', 'bps audit verify --item HEA-01 --version 2 --as auditor', 'bps audit verify --log proposal:<id> --json --as auditor'],
     async run(ctx) {
       const log = ctx.flag('log');
       const wantsTarget = ['item', 'proposal', 'cycle', 'actor'].some((f) => ctx.flag(f) !== undefined);
       if (log !== undefined && wantsTarget) throw new UsageError('give either --log or a trace (--item/--proposal/--cycle/--actor), not both');
       const logs = wantsTarget ? ((await traceOf(ctx, targetOf(ctx))).trace?.logs ?? []) : [log ?? 'global'];
       const results: VerifyResponse[] = [];
-      for (const name of logs) results.push(await ctx.call('audit', (c) => c.verify.bind(c), { log: name, checkpoints: [] }));
+      for (const name of logs) results.push(await ctx.call('audit', (c) => c.verify.bind(c), { log: name, checkpoints: [], full: wantsTarget || ctx.parsed.flags['full'] === true }));
       const broken = results.filter((r) => !r.ok);
       ctx.print({ ok: broken.length === 0, logs: results.map((r) => VerifyResponse.toJSON(r)) }, () => [
         broken.length === 0 ? `hash chain intact: ${results.length} ${results.length === 1 ? 'log' : 'logs'} verified` : `BROKEN: ${broken.map((b) => b.log).join(', ')}`,

@@ -185,7 +185,7 @@ export function registerOversightPages(app: FastifyInstance, deps: {
     try {
       const traced = await fetchTrace(backends, target, token);
       // Every log the trace was assembled from is rehashed, so the page shows whether what it shows is intact.
-      const verification: VerifyResponse[] = await Promise.all((traced.trace?.logs ?? []).map((log) => backends.call('audit', (c) => c.verify.bind(c), { log, checkpoints: [] }, token)));
+      const verification: VerifyResponse[] = await Promise.all((traced.trace?.logs ?? []).map((log) => backends.call('audit', (c) => c.verify.bind(c), { log, checkpoints: [], full: true }, token)));
       const items = await itemsPending;
       return {
         title: `${title} · ${targetTitle(ctx, target)}`, section: 'audit',

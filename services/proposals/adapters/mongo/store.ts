@@ -3,6 +3,7 @@
 import type { Collection, Db, Filter } from 'mongodb';
 import { Actor } from '../../../../proto/gen/bps/common/v1/common';
 import { FiscalEstimate, Proposal, ProposalConflict, ProposalRevision } from '../../../../proto/gen/bps/proposals/v1/proposal';
+import type { ProposalReadScope } from '../../../shared/auth/proposal-visibility';
 import type { EventDefinition } from '../../../shared/events/catalog';
 import { proposalEvents } from '../../../shared/events/proposals';
 import { newEvent } from '../../../shared/kafka/kafka';
@@ -83,6 +84,8 @@ export type ListFilter = {
   readonly cycleId?: string;
   readonly after?: string;
   readonly limit: number;
+  /** Whose proposals the caller may read (shared/auth/proposal-visibility.ts). */
+  readonly scope: ProposalReadScope;
 };
 
 export class ProposalStore {
@@ -220,7 +223,10 @@ export class ProposalStore {
   }
 
   async list(filter: ListFilter): Promise<Proposal[]> {
+    if (filter.scope.kind === 'none') return [];
     const query: Filter<ProjectionDoc> = {};
+    // Led or co-proposed by the caller's organisation (the read model's view holds the co-proposers).
+    if (filter.scope.kind === 'organisation') query.$or = [{ leadMinistry: filter.scope.organisation }, { 'view.coProposers': filter.scope.organisation }];
     if (filter.leadMinistry) query.leadMinistry = filter.leadMinistry;
     if (filter.fieldCode) query.fieldCodes = filter.fieldCode;
     if (filter.kind) query.kind = filter.kind;
