@@ -78,7 +78,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
   await ensureTopics(kafka, [topicName(topics.approvals, deps.topicNamespace), topicName(topics.standards, deps.topicNamespace)]);
   const producer = new EventProducer(kafka);
   const refused = await refusalOutbox(mongo.db);
-  const relay = new OutboxRelay([events.outbox, refused.outbox.collection], producer, logger, { pollMs: deps.relayPollMs ?? 200 });
+  const relay = new OutboxRelay([events.outbox, refused.outbox.collection], producer, logger, { pollMs: deps.relayPollMs });
   relay.start();
 
   const temporal = await connectTemporal({ address: deps.temporalAddress, namespace: deps.temporalNamespace, payloadKeys: deps.temporalPayloadKeys, ...(deps.temporalTls ? { tls: deps.temporalTls } : {}) });

@@ -78,7 +78,7 @@ export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
   const consumed = auditedTopics(deps.topicNamespace);
   await ensureTopics(kafka, [...consumed, topicName(topics.audit, deps.topicNamespace)]);
   const producer = new EventProducer(kafka);
-  const relay = new OutboxRelay([checkpoints.collection], producer, logger, { pollMs: deps.outboxPollMs ?? 500 });
+  const relay = new OutboxRelay([checkpoints.collection], producer, logger, { pollMs: deps.outboxPollMs });
   const consumerGroup = deps.consumerGroup ?? (deps.topicNamespace ? `bps-audit.${deps.topicNamespace}` : 'bps-audit');
   const consumer = new EventConsumer({
     kafka,

@@ -69,7 +69,7 @@ export async function startProposals(deps: ProposalsAppDeps): Promise<RunningPro
   await ensureTopics(kafka, [topicName(topics.proposals, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)]);
   const producer = new EventProducer(kafka);
   const refused = await refusalOutbox(mongo.db);
-  const relay = new OutboxRelay([store.events, refused.outbox.collection], producer, logger, { pollMs: deps.relayPollMs ?? 200 });
+  const relay = new OutboxRelay([store.events, refused.outbox.collection], producer, logger, { pollMs: deps.relayPollMs });
   relay.start();
   const consumer = decisionConsumer({
     kafka, db: mongo.db, proposals, logger, topicNamespace: deps.topicNamespace,

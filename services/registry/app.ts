@@ -64,7 +64,7 @@ export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry
   await ensureTopics(kafka, [topicName(topics.standards, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)]);
   const producer = new EventProducer(kafka);
   const refused = await refusalOutbox(mongo.db);
-  const relay = new OutboxRelay([...store.outboxCollections(), refused.outbox.collection], producer, logger, { pollMs: deps.relayPollMs ?? 200 });
+  const relay = new OutboxRelay([...store.outboxCollections(), refused.outbox.collection], producer, logger, { pollMs: deps.relayPollMs });
   relay.start();
   const consumer = changeSetConsumer({
     kafka, db: mongo.db, registry, logger, topicNamespace: deps.topicNamespace, decisions,

@@ -8,7 +8,7 @@ import type { EventDefinition } from '../../../shared/events/catalog';
 import { proposalEvents } from '../../../shared/events/proposals';
 import { newEvent } from '../../../shared/kafka/kafka';
 import { ensureIndexes, isDuplicateKey, translateMongoError } from '../../../shared/mongo/mongo';
-import { ensureOutboxIndexes, toOutboxFields, type OutboxFields } from '../../../shared/mongo/outbox';
+import { ensureOutboxIndexes, markPending, toOutboxFields, type OutboxFields } from '../../../shared/mongo/outbox';
 import { evolve, isOpen, type ProposalEvent, type ProposalEventType, type ProposalState, type RecordedEvent } from '../../domain/proposal';
 import { toView } from '../../domain/view';
 
@@ -186,6 +186,7 @@ export class ProposalStore {
       if (isDuplicateKey(error) || (error as { code?: number }).code === 11000) throw new StaleStreamError(`proposal ${proposalId} moved past ${afterSequence}`);
       translateMongoError(error, `events of proposal ${proposalId}`);
     }
+    await markPending(this.events, docs);
     return recorded;
   }
 

@@ -23,7 +23,7 @@ import { ServiceItem as ServiceItemCodec } from '../../../../proto/gen/bps/commo
 import { ConcurrencyError } from '../../../shared/errors/errors';
 import type { IndexDescription } from 'mongodb';
 import { ensureIndexes, insertOne, isDuplicateKey } from '../../../shared/mongo/mongo';
-import { ensureOutboxIndexes, Outbox, type OutboxFields } from '../../../shared/mongo/outbox';
+import { ensureOutboxIndexes, markPending, Outbox, type OutboxFields } from '../../../shared/mongo/outbox';
 import type { LocalDate } from '../../domain/dates';
 import type { LocalMetric } from '../../domain/filing';
 import type { LineageEdge, VersionDraft } from '../../domain/model';
@@ -457,6 +457,7 @@ export class RegistryStore {
   async insertOnce<T extends { _id: string }>(collection: Collection<T>, doc: T, what: string): Promise<'inserted' | 'exists'> {
     try {
       await insertOne(collection, doc, what);
+      if ('outbox' in doc) await markPending(collection, [doc]); // releases, rejections, filings, breaches, outbox
       return 'inserted';
     } catch (error) {
       if (isDuplicateKey(error)) return 'exists';
@@ -468,6 +469,7 @@ export class RegistryStore {
 
   async insertErratum(doc: ErratumDoc): Promise<void> {
     await insertOne(this.errata, doc, `erratum ${doc._id}`);
+    await markPending(this.errata, [doc]);
   }
 
   async erratum(erratumId: string): Promise<ErratumDoc | null> {
