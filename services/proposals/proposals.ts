@@ -130,7 +130,8 @@ export class Proposals {
       throw new ValidationError([{ field: 'request_id', description: 'must be 1–128 of A–Z a–z 0–9 . _ : -' }]);
     }
     const draft = await this.draftOf(actor, content);
-    const key = requestId ? `${actor.subject}\u0000${requestId}` : undefined;
+    // JSON, not a NUL separator: PostgreSQL (FerretDB's backend) refuses U+0000 in any stored string.
+    const key = requestId ? JSON.stringify([actor.subject, requestId]) : undefined;
     const digest = key ? contentDigest(draft.content) : '';
     const earlier = key ? await this.deps.store.findRequest(key) : undefined;
     let id = earlier?.proposalId;

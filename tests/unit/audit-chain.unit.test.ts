@@ -40,6 +40,7 @@ describe('canonical encoding', () => {
   it('records non-UTF-8 data as base64 and malformed JSON as text, both hashable', () => {
     const bytes = recordEvent({ ...event(1), data: Buffer.from([0xff, 0xfe, 0x00]) });
     expect(bytes).toMatchObject({ data: '//4A', dataEncoding: 'base64' });
+    expect(recordEvent({ ...event(1), data: Buffer.from('{"a":"\u0000"}', 'utf8') })).toMatchObject({ dataEncoding: 'base64' }); // a raw NUL
     const broken = recordEvent({ ...event(1), data: Buffer.from('{"not json') });
     expect(entryHash({ log: 'global', sequence: 1, prevHash: GENESIS_HASH, hashAlgorithm: 'sm3', topic: 't', event: broken })).toMatch(/^[0-9a-f]{64}$/);
   });

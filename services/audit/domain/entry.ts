@@ -41,7 +41,8 @@ export function recordEvent(event: {
 }): RecordedEvent {
   const bytes = Buffer.from(event.data);
   const text = bytes.toString('utf8');
-  const isUtf8 = Buffer.from(text, 'utf8').equals(bytes);
+  // Text with U+0000 is kept as base64 too: PostgreSQL (FerretDB's backend) cannot store it in a string.
+  const isUtf8 = Buffer.from(text, 'utf8').equals(bytes) && !text.includes('\u0000');
   const recorded: RecordedEvent = {
     specversion: event.specversion, id: event.id, type: event.type, source: event.source, subject: event.subject,
     time: event.time, datacontenttype: event.datacontenttype, dataschema: event.dataschema, key: event.key,
