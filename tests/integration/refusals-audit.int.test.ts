@@ -209,6 +209,9 @@ describe('every refusal is on record (issue #14); page tokens, dates and cancell
     // A real token of another list (other filters) is refused too.
     const other = await refused(list({ leadMinistry: 'MOE', pageToken: first.nextPageToken }));
     expect(other.code).toBe(grpc.status.INVALID_ARGUMENT);
+    // Bad input is a refusal of a rule too: on record, who and why.
+    expect(await recordOf(personas['nhc-staff'].subject, { operation: '/bps.proposals.v1.Proposals/ListProposals', code: 'INVALID_ARGUMENT' }))
+      .toMatchObject({ service: 'proposals', actor: { subject: personas['nhc-staff'].subject, organisation: 'NHC' } });
 
     for (const path of ['/api/v1/proposals?leadMinistry=NHC&pageToken=AAAA', `/api/v1/subscriptions/sub-x/deliveries?pageToken=${Buffer.from('-1').toString('base64url')}`]) {
       const res = await apiAs(p, 'nhc-staff', 'GET', path);

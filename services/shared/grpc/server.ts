@@ -62,10 +62,14 @@ function metadataValue(metadata: grpc.Metadata, key: string): string | undefined
   return v === undefined ? undefined : v.toString();
 }
 
-/** Statuses that are refusals of the caller (who they are, what they may do, a rule, what they may see): audited. */
+/**
+ * Statuses that are refusals of the caller (who they are, what they may do, a rule — input rules and uniqueness
+ * included —, what they may see): audited. ABORTED (a stale revision: try again) and server errors are not refusals.
+ */
 const auditedStatuses: ReadonlyMap<number, string> = new Map([
   [grpc.status.UNAUTHENTICATED, 'UNAUTHENTICATED'], [grpc.status.PERMISSION_DENIED, 'PERMISSION_DENIED'],
   [grpc.status.FAILED_PRECONDITION, 'FAILED_PRECONDITION'], [grpc.status.NOT_FOUND, 'NOT_FOUND'],
+  [grpc.status.INVALID_ARGUMENT, 'INVALID_ARGUMENT'], [grpc.status.ALREADY_EXISTS, 'ALREADY_EXISTS'],
 ]);
 
 const traceIdOfHeader = (traceparent: string | undefined): string | undefined => /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent ?? '')?.[1];
