@@ -1,6 +1,7 @@
 // `npm run bench -- audit`: audit log append throughput (SHA-256 vs SM3), end-to-end Kafka -> log latency,
 // chain verification speed, checkpoint signing (Ed25519 vs SM2), and growth: routine verification and traces
-// at 1x and 10x history (BENCH_AUDIT_SIZES, default "1000,10000"), each against a raw findOne(_id) anchor.
+// at 1x and 10x history (BENCH_AUDIT_SIZES, default "1000,10000"), each against a raw findOne(_id) anchor
+// (BENCH_AUDIT_ONLY=growth runs only those).
 import { randomUUID } from 'node:crypto';
 import { CheckpointStore } from '../../services/audit/adapters/checkpoints';
 import { entryId, LogStore, type EntryDoc } from '../../services/audit/adapters/log-store';
@@ -204,6 +205,7 @@ async function growthRows(mongoUri: string): Promise<BenchRow[]> {
 const bench: Bench = {
   title: 'Audit: hash-chained log appends, verification, checkpoint signatures',
   async run(endpoints) {
+    if (process.env['BENCH_AUDIT_ONLY'] === 'growth') return growthRows(endpoints.mongoUri);
     return [
       ...(await appendRows(endpoints.mongoUri, 'sha256', 100)),
       ...(await appendRows(endpoints.mongoUri, 'sm3', 100)),
