@@ -21,9 +21,10 @@ import { isViolation, parseDate, toDateMessage, type LocalDate } from './domain/
 import { diffCatalogues, type ResolvedItem } from './domain/diff';
 import { checkFiling, compareMetrics, nationalMetrics, type LocalMetric } from './domain/filing';
 import { itemViolations } from './domain/items';
+import { classifier, inField, type Classifier } from './domain/placement';
 import type { CurrentVersion, ReleaseDraft } from './domain/model';
 import { baselineRelease, knownTaxonomy, provinceCodes, taxonomyHistory } from './seed/baseline';
-import type { FilingDoc, FilingHead, FilingRecord, ItemHead, RegistryStore, ReleaseDoc, VersionDoc } from './adapters/mongo/store';
+import type { FilingDoc, FilingHead, FilingRecord, ItemHead, RegistryStore, ReleaseDoc, TaxonomyDoc, VersionDoc } from './adapters/mongo/store';
 
 export type RegistryOptions = {
   readonly store: RegistryStore;
@@ -52,6 +53,8 @@ export class Registry {
     const recordedAt = this.o.now();
     for (const t of taxonomyHistory) {
       await this.store.insertOnce(this.store.taxonomies, { _id: t.taxonomyId, ...t, recordedAt }, `taxonomy ${t.taxonomyId}`);
+      // A taxonomy recorded before placements existed gets them (seed data; its dates are kept).
+      await this.store.taxonomies.updateOne({ _id: t.taxonomyId, placements: { $exists: false } }, { $set: { placements: [...(t.placements ?? [])], lineage: [...(t.lineage ?? [])] } });
     }
     await this.recordRelease(baselineRelease());
   }
@@ -237,6 +240,22 @@ export class Registry {
     return { date, knownAt: asOf?.knownAt ?? now };
   }
 
+  /** Classifies items by the taxonomy in force on any date, as known at `knownAt` (the taxonomies are read once). */
+  private async classifiers(knownAt: Date): Promise<(date: LocalDate) => Classifier> {
+    const all: TaxonomyDoc[] = await this.store.taxonomies.find({}).toArray(); // a handful of documents
+    const cache = new Map<string, Classifier>();
+    return (date) => {
+      const doc = all.filter((t) => t.effectiveFrom <= date && t.recordedAt <= knownAt).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom))[0] ?? null;
+      const key = doc?._id ?? '';
+      let c = cache.get(key);
+      if (!c) {
+        c = classifier(doc);
+        cache.set(key, c);
+      }
+      return c;
+    };
+  }
+
   parseRequiredDate(date: DateMessage | undefined, field: string): LocalDate {
     if (!date) throw new ValidationError([{ field, description: 'required' }]);
     const parsed = parseDate(date, field);
@@ -249,10 +268,13 @@ export class Registry {
     if (!provinceCodes.has(code)) throw new NotFoundError('province', code);
   }
 
-  private async toItemVersion(doc: VersionDoc, knownAt: Date, head?: ItemHead | null): Promise<ItemVersion> {
+  /** `classify`: the taxonomy in force on the date read; without it the item is shown as recorded. */
+  private async toItemVersion(doc: VersionDoc, knownAt: Date, head?: ItemHead | null, classify?: Classifier): Promise<ItemVersion> {
     const next = await this.store.nextEffectiveFrom(doc.itemCode, doc.version, knownAt, head);
+    const classified = classify?.(doc.item);
     return {
-      item: doc.item,
+      item: classified?.item ?? doc.item,
+      placement: classified?.placement,
       version: doc.version,
       effectiveFrom: toDateMessage(doc.effectiveFrom),
       effectiveTo: next ? toDateMessage(addDays(next, -1)) : undefined,
@@ -274,7 +296,7 @@ export class Registry {
     if (!head) throw new NotFoundError('item', itemCode);
     const doc = await this.store.versionAsOf(itemCode, at.date, at.knownAt, head);
     if (!doc) throw new NotFoundError('item version', `${itemCode} in force on ${at.date}`);
-    const national = await this.toItemVersion(doc, at.knownAt, head);
+    const national = await this.toItemVersion(doc, at.knownAt, head, (await this.classifiers(at.knownAt))(at.date));
     const provincial = provinceCode === '' ? undefined : await this.provincialValue(provinceCode, doc, at);
     return { national, provincial };
   }
@@ -302,10 +324,15 @@ export class Registry {
     if (fieldCode !== '' && !knownTaxonomy.fieldCodes.has(fieldCode)) throw new NotFoundError('field', fieldCode);
     if (categoryCode !== '' && !knownTaxonomy.categoryCodes.has(categoryCode)) throw new NotFoundError('category', categoryCode);
     if (provinceCode !== '') this.requireProvince(provinceCode);
-    const docs = (await this.resolveCatalogue(at)).filter(
-      ({ doc: d }) => !d.retired && (fieldCode === '' || d.item.fieldCode === fieldCode) && (categoryCode === '' || d.item.categoryCode === categoryCode),
-    );
-    const items = await Promise.all(docs.map(({ doc, head }) => this.toItemVersion(doc, at.knownAt, head)));
+    // Filters apply to the taxonomy in force on the date; a field code of an earlier taxonomy selects the items
+    // recorded under it (so old codes keep working).
+    const classify = (await this.classifiers(at.knownAt))(at.date);
+    const docs = (await this.resolveCatalogue(at)).filter(({ doc: d }) => {
+      if (d.retired) return false;
+      const { item, placement } = classify(d.item);
+      return inField(fieldCode, item, placement) && (categoryCode === '' || item.categoryCode === categoryCode);
+    });
+    const items = await Promise.all(docs.map(({ doc, head }) => this.toItemVersion(doc, at.knownAt, head, classify)));
     const filingHeads = provinceCode === '' ? new Map<string, FilingHead>() : await this.store.filingHeadsOfProvince(provinceCode);
     const provincial = provinceCode === ''
       ? []
@@ -322,7 +349,9 @@ export class Registry {
     const shown = includeCorrections ? records : records.filter((r) => r.revision === latestRevision.get(r.version));
     const now = this.o.now();
     const head = await this.store.head(itemCode);
-    return Promise.all(shown.map((r) => this.toItemVersion(r, now, head)));
+    // Each version as classified on its own effective date: the structure in force then.
+    const classifyOn = await this.classifiers(now);
+    return Promise.all(shown.map((r) => this.toItemVersion(r, now, head, classifyOn(r.effectiveFrom))));
   }
 
   async getItemLineage(itemCode: string): Promise<LineageLink[]> {
@@ -375,8 +404,10 @@ export class Registry {
     const to = await this.dateOfSelector(request.to, 'to');
     if (request.fieldCode !== '' && !knownTaxonomy.fieldCodes.has(request.fieldCode)) throw new NotFoundError('field', request.fieldCode);
     const knownAt = this.o.now();
+    const classifyOn = await this.classifiers(knownAt);
+    // Each side as classified by the taxonomy in force on its date: a reclassification shows as a move.
     const resolve = async (date: LocalDate): Promise<ResolvedItem[]> =>
-      (await this.resolveCatalogue({ date, knownAt })).map(({ doc: d }) => ({ itemCode: d.itemCode, version: d.version, retired: d.retired, changeType: d.changeType, item: d.item }));
+      (await this.resolveCatalogue({ date, knownAt })).map(({ doc: d }) => ({ itemCode: d.itemCode, version: d.version, retired: d.retired, changeType: d.changeType, item: classifyOn(date)(d.item).item }));
     const items = diffCatalogues(await resolve(from), await resolve(to)).filter(
       (d) => request.fieldCode === '' || d.fieldCodes.includes(request.fieldCode),
     );
@@ -387,7 +418,11 @@ export class Registry {
     const at = this.resolveAsOf(asOf);
     const doc = await this.store.taxonomyAsOf(at.date, at.knownAt);
     if (!doc) throw new NotFoundError('taxonomy', `in force on ${at.date}`);
-    return { taxonomyId: doc.taxonomyId, fields: doc.fields.map((f) => ({ code: f.code, name: f.name, categories: f.categories.map((c) => ({ code: c.code, name: c.name })) })) };
+    return {
+      taxonomyId: doc.taxonomyId, title: doc.title, effectiveFrom: toDateMessage(doc.effectiveFrom),
+      fields: doc.fields.map((f) => ({ code: f.code, name: f.name, categories: f.categories.map((c) => ({ code: c.code, name: c.name })) })),
+      lineage: (doc.lineage ?? []).map((l) => ({ fromFieldCode: l.fromFieldCode, toFieldCode: l.toFieldCode, itemCodes: [...l.itemCodes] })),
+    };
   }
 
   // ---- provincial filings --------------------------------------------------------------------------------
@@ -467,12 +502,13 @@ export class Registry {
     this.requireProvince(provinceCode);
     const at = this.resolveAsOf(asOf);
     const docs = (await this.resolveCatalogue(at)).filter(({ doc }) => !doc.retired).map(({ doc }) => doc);
+    const classify = (await this.classifiers(at.knownAt))(at.date);
     const filingHeads = await this.store.filingHeadsOfProvince(provinceCode);
     const lines: ComplianceLine[] = await Promise.all(docs.map(async (d) => {
       const filing: FilingRecord | null = await this.store.filingAsOf(provinceCode, d.itemCode, at.date, at.knownAt, filingHeads.get(d.itemCode) ?? null);
       const comparisons = filing ? compareMetrics(nationalMetrics(d.item), filing.metrics) : [];
       return {
-        itemCode: d.itemCode, name: d.item.name, fieldCode: d.item.fieldCode, filed: filing !== null,
+        itemCode: d.itemCode, name: d.item.name, fieldCode: classify(d.item).item.fieldCode, filed: filing !== null,
         breach: filing !== null && comparisons.some((c) => !c.compliant), comparisons, filingId: filing?._id ?? '', nationalVersion: d.version,
       };
     }));

@@ -6,7 +6,7 @@ import {
 import { releaseKindToJSON } from '../../../proto/gen/bps/standards/v1/changes';
 import { changeTypeToJSON } from '../../../proto/gen/bps/standards/v1/events';
 import type { Command } from '../cli';
-import { enumShort, fmtDate, fmtMetric, fmtStated, isDate, parseDateArg } from '../format';
+import { enumShort, fmtDate, fmtMetric, fmtPlacement, fmtStated, isDate, parseDateArg } from '../format';
 import { renderRecord, renderTable } from '../table';
 
 const province = { type: 'string', placeholder: 'code', description: 'GB/T 2260 province code (e.g. 110000): include its filed value' } as const;
@@ -31,13 +31,13 @@ export const standardsCommands: Command[] = [
           ['item', `${it.itemCode} ${it.name}`],
           ['version', `v${v.version} (${fmtDate(v.effectiveFrom)} – ${fmtDate(v.effectiveTo) || 'in force'})${v.retired ? ' RETIRED' : ''}`],
           ['release', v.releaseId],
-          ['field / category', [it.fieldCode, it.categoryCode].filter(Boolean).join(' / ')],
+          ['field / category', fmtPlacement(v)],
           ['service target', fmtStated(it.serviceTarget)],
           ['service content', fmtStated(it.serviceContent)],
           ['quality standard', it.qualityStandard?.stated ? [it.qualityStandard.text, ...it.qualityStandard.metrics.map(fmtMetric)].filter(Boolean).join(' | ') : '(not stated)'],
           ['payment category', enumShort(paymentCategoryToJSON(it.paymentCategory), 'PAYMENT_CATEGORY_')],
           ['expenditure', er ? `${enumShort(expenditureKindToJSON(er.kind), 'EXPENDITURE_KIND_')}${er.text ? ` ${er.text}` : ''}` : '(not stated)'],
-          ['lead unit', it.leadUnitStated && it.leadUnit ? it.leadUnit.name : '(not stated)'],
+          ['lead unit', it.leadUnit?.name ? `${it.leadUnit.name}${it.leadUnitStated ? '' : ' (attributed)'}` : '(not stated)'],
           ['proposals', v.provenance?.proposalIds.join(', ') || '(baseline)'],
         ];
         if (res.provincial) {
@@ -54,7 +54,7 @@ export const standardsCommands: Command[] = [
     path: ['standards', 'as-of'], args: '[<date>]', minArgs: 0, maxArgs: 1,
     summary: 'The catalogue in force on a date (default today), optionally one field or category',
     flags: { field: { type: 'string', placeholder: 'code', description: 'only this field' }, category: { type: 'string', placeholder: 'code', description: 'only this category' } },
-    examples: ['bps standards as-of 2018-01-01', 'bps standards as-of 2018-01-01 --field F17-HEA --json'],
+    examples: ['bps standards as-of 2018-01-01', 'bps standards as-of 2018-01-01 --field F17-HEA --json', 'bps standards as-of --field F21-HEALTH'],
     async run(ctx) {
       const date = ctx.arg(0);
       const res = await ctx.call('registry', (c) => c.listItems.bind(c), {
@@ -63,7 +63,7 @@ export const standardsCommands: Command[] = [
       ctx.print(ListItemsResponse.toJSON(res), () => [
         `${res.items.length} items in force on ${fmtDate(res.asOfDate)}`,
         renderTable(['CODE', 'NAME', 'FIELD', 'VER', 'FROM', 'QUALITY STANDARD'], res.items.map((v) => [
-          v.item?.itemCode ?? '', v.item?.name ?? '', v.item?.fieldCode ?? '', `v${v.version}`, fmtDate(v.effectiveFrom),
+          v.item?.itemCode ?? '', v.item?.name ?? '', v.placement?.fieldName || (v.item?.fieldCode ?? ''), `v${v.version}`, fmtDate(v.effectiveFrom),
           v.item?.qualityStandard?.stated ? v.item.qualityStandard.metrics.map(fmtMetric).join('; ') || v.item.qualityStandard.text : '-',
         ])),
       ].join('\n'));

@@ -1,5 +1,6 @@
 // UI strings: Chinese first, English switchable (cookie bps_lang or ?lang=). Code uses glossary English keys.
 import { provinceName } from './provinces';
+import { basisLabel as sharedBasisLabel, unitLabel as sharedUnitLabel } from '../../shared/standards/units';
 
 export type Lang = 'zh' | 'en';
 
@@ -195,17 +196,11 @@ export function roleLabel(lang: Lang, role: string): string {
   return labelFrom(lang, roleLabels, role);
 }
 
-/** Metric units and bases as people read them. */
+/** Metric units and bases as people read them (the one table: services/shared/standards/units.ts). */
 export function unitLabel(lang: Lang, unit: string): string {
-  const units: Record<string, [string, string]> = { CNY: ['元', 'CNY'], percent: ['%', '%'], times: ['次', 'times'] };
-  return labelFrom(lang, units, unit);
+  return sharedUnitLabel(lang, unit);
 }
 
 export function basisLabel(lang: Lang, basis: string): string {
-  const bases: Record<string, [string, string]> = {
-    per_person_per_year: ['每人每年', 'per person per year'],
-    per_person_per_month: ['每人每月', 'per person per month'],
-    per_year: ['每年', 'per year'],
-  };
-  return labelFrom(lang, bases, basis);
+  return sharedBasisLabel(lang, basis);
 }

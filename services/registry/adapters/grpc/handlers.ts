@@ -2,6 +2,7 @@
 import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import type { StandardRegistryServer } from '../../../../proto/gen/bps/registry/v1/registry';
 import { identityOf } from '../../../shared/grpc/server';
+import { basisLabels, unitLabels } from '../../../shared/standards/units';
 import type { Registry } from '../../registry';
 
 function unaryHandler<Req, Res>(fn: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>): handleUnaryCall<Req, Res> {
@@ -25,5 +26,9 @@ export function registryHandlers(registry: Registry): StandardRegistryServer {
     fileLocalStandard: unaryHandler(async (req, call) => registry.fileLocalStandard(identityOf(call), req)),
     getComplianceReport: unaryHandler(async (req) => registry.complianceReport(req.provinceCode, req.asOf)),
     correctItemVersion: unaryHandler(async (req, call) => ({ corrected: await registry.correct(identityOf(call), req.itemCode, req.version, req.item, req.reason) })),
+    listMetricLabels: unaryHandler(async () => ({
+      units: Object.entries(unitLabels).map(([key, l]) => ({ key, zh: l.zh, en: l.en })),
+      bases: Object.entries(basisLabels).map(([key, l]) => ({ key, zh: l.zh, en: l.en })),
+    })),
   };
 }
