@@ -245,11 +245,12 @@ export class Registry {
     const all: TaxonomyDoc[] = await this.store.taxonomies.find({}).toArray(); // a handful of documents
     const cache = new Map<string, Classifier>();
     return (date) => {
-      const doc = all.filter((t) => t.effectiveFrom <= date && t.recordedAt <= knownAt).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom))[0] ?? null;
+      const known = all.filter((t) => t.effectiveFrom <= date && t.recordedAt <= knownAt).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom));
+      const doc = known[0] ?? null;
       const key = doc?._id ?? '';
       let c = cache.get(key);
       if (!c) {
-        c = classifier(doc);
+        c = classifier(doc, known.slice(1));
         cache.set(key, c);
       }
       return c;
@@ -329,8 +330,8 @@ export class Registry {
     const classify = (await this.classifiers(at.knownAt))(at.date);
     const docs = (await this.resolveCatalogue(at)).filter(({ doc: d }) => {
       if (d.retired) return false;
-      const { item, placement } = classify(d.item);
-      return inField(fieldCode, item, placement) && (categoryCode === '' || item.categoryCode === categoryCode);
+      const classified = classify(d.item);
+      return inField(fieldCode, classified) && (categoryCode === '' || classified.item.categoryCode === categoryCode);
     });
     const items = await Promise.all(docs.map(({ doc, head }) => this.toItemVersion(doc, at.knownAt, head, classify)));
     const filingHeads = provinceCode === '' ? new Map<string, FilingHead>() : await this.store.filingHeadsOfProvince(provinceCode);
@@ -408,7 +409,7 @@ export class Registry {
     // Each side as classified by the taxonomy in force on its date: a reclassification shows as a move.
     const resolve = async (date: LocalDate): Promise<ResolvedItem[]> =>
       (await this.resolveCatalogue({ date, knownAt })).map(({ doc: d }) => ({ itemCode: d.itemCode, version: d.version, retired: d.retired, changeType: d.changeType, item: classifyOn(date)(d.item).item }));
-    const items = diffCatalogues(await resolve(from), await resolve(to)).filter(
+    const items = diffCatalogues(await resolve(from), await resolve(to), (item) => classifyOn(to)(item).item).filter(
       (d) => request.fieldCode === '' || d.fieldCodes.includes(request.fieldCode),
     );
     return { items: items.map(({ fieldCodes: _f, ...rest }) => rest), fromDate: toDateMessage(from), toDate: toDateMessage(to) };

@@ -149,7 +149,8 @@ describe('reading an item under the taxonomy in force', () => {
   const t2021 = taxonomyHistory.find((t) => t.taxonomyId === 'taxonomy-2021') ?? null;
 
   it('shows a 2017 version in its current field and category, with names, the recorded field and the reasons', () => {
-    const { item, placement } = classifier(t2021)(seeded('SOC-11'));
+    const classified = classifier(t2021, t2017 ? [t2017] : [])(seeded('SOC-11'));
+    const { item, placement } = classified;
     expect(item).toMatchObject({ itemCode: 'SOC-11', fieldCode: 'F21-MILITARY', categoryCode: 'C21-VETERAN-PREFERENTIAL' });
     expect(placement).toMatchObject({
       taxonomyId: 'taxonomy-2021', fieldName: '优军服务保障', categoryName: '优军优抚服务', recordedFieldCode: 'F17-SOC', fieldStated: true, categoryStated: false,
@@ -160,9 +161,13 @@ describe('reading an item under the taxonomy in force', () => {
     expect(attributed).toMatchObject({ fieldName: '病有所医', fieldStated: false });
     expect(attributed.fieldBasis).toMatch(/^推定：/);
     // Old field codes still select the items recorded under them; current codes select by placement.
-    expect(inField('F17-SOC', item, placement)).toBe(true);
-    expect(inField('F21-MILITARY', item, placement)).toBe(true);
-    expect(inField('F21-VULNERABLE', item, placement)).toBe(false);
+    expect(inField('F17-SOC', classified)).toBe(true);
+    expect(inField('F21-MILITARY', classified)).toBe(true);
+    expect(inField('F21-VULNERABLE', classified)).toBe(false);
+    // A later version recorded in the current field is still selected by the 2017 field it was placed in then.
+    const v2 = classifier(t2021, t2017 ? [t2017] : [])({ ...seeded('SOC-11'), fieldCode: 'F21-MILITARY', categoryCode: 'C21-VETERAN-PREFERENTIAL' });
+    expect(v2.placement.recordedFieldCode).toBe('');
+    expect(inField('F17-SOC', v2)).toBe(true);
   });
 
   it('shows the 2017 structure under the 2017 taxonomy', () => {

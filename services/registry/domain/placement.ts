@@ -23,10 +23,23 @@ export type TaxonomyInForce = {
   readonly placements?: readonly TaxonomyPlacement[] | undefined;
 };
 
-export type Classifier = (item: ServiceItem) => { readonly item: ServiceItem; readonly placement: Placement };
+export type Classified = {
+  readonly item: ServiceItem;
+  readonly placement: Placement;
+  /** Field codes that select the item: its field today, the field its version was recorded with, and the fields
+   * earlier taxonomies placed it in (so that codes of an earlier taxonomy keep working). */
+  readonly fieldCodes: ReadonlySet<string>;
+};
 
-/** Builds the classifier of one taxonomy (null: no taxonomy in force, items shown as recorded). */
-export function classifier(taxonomy: TaxonomyInForce | null): Classifier {
+export type Classifier = (item: ServiceItem) => Classified;
+
+/**
+ * Builds the classifier of one taxonomy (null: no taxonomy in force, items shown as recorded). `earlier`: the
+ * taxonomies before it, whose placements keep their field codes selecting the items.
+ */
+export function classifier(taxonomy: TaxonomyInForce | null, earlier: readonly TaxonomyInForce[] = []): Classifier {
+  const formerFields = new Map<string, string[]>();
+  for (const t of earlier) for (const p of t.placements ?? []) formerFields.set(p.itemCode, [...(formerFields.get(p.itemCode) ?? []), p.fieldCode]);
   const fieldNames = new Map<string, string>();
   const categoryNames = new Map<string, string>();
   for (const f of taxonomy?.fields ?? []) {
@@ -43,6 +56,7 @@ export function classifier(taxonomy: TaxonomyInForce | null): Classifier {
     const leadBasis = !item.leadUnitStated && rec && rec.leadUnitCode === (item.leadUnit?.code ?? '') ? rec.leadUnitBasis : '';
     return {
       item: shown,
+      fieldCodes: new Set([shown.fieldCode, item.fieldCode, ...(formerFields.get(item.itemCode) ?? [])]),
       placement: {
         taxonomyId: taxonomy?.taxonomyId ?? '',
         fieldCode: shown.fieldCode,
@@ -60,10 +74,7 @@ export function classifier(taxonomy: TaxonomyInForce | null): Classifier {
   };
 }
 
-/**
- * Does a field filter select this item? Its field in the taxonomy in force, or — so that codes of an earlier
- * taxonomy keep working — the field its version was recorded with.
- */
-export function inField(fieldCode: string, shown: ServiceItem, placement: Placement): boolean {
-  return fieldCode === '' || shown.fieldCode === fieldCode || placement.recordedFieldCode === fieldCode;
+/** Does a field filter select this item? Its field in the taxonomy in force, or a code of an earlier taxonomy it was in. */
+export function inField(fieldCode: string, classified: Classified): boolean {
+  return fieldCode === '' || classified.fieldCodes.has(fieldCode);
 }
