@@ -49,6 +49,9 @@ describe('gateway and CLI: the current structure', { timeout: 240_000 }, () => {
     // Choosing a current field lists its items.
     const filtered = await page('/standards?field=F21-MILITARY');
     expect(filtered).toContain('data-testid="item-count">3<');
+    const sports = await page('/standards?category=C21-PUBLIC-SPORTS');
+    expect(sports).toContain('data-testid="item-count">2<');
+    expect(sports).toContain('<optgroup label="文体服务保障"><option value="C21-PUBLIC-CULTURE">公共文化服务</option><option value="C21-PUBLIC-SPORTS" selected>公共体育服务</option></optgroup>');
     // Before the 2021 taxonomy: the 2017 fields, by name.
     const then = await page('/standards?date=2020-01-01');
     expect([...then.matchAll(/<h2 id="f-([^"]+)"/g)].map((m) => m[1])).toEqual(['F17-EDU', 'F17-EMP', 'F17-INS', 'F17-HEA', 'F17-SOC', 'F17-HOU', 'F17-CUL', 'F17-DIS']);

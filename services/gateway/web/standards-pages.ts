@@ -70,7 +70,7 @@ export function groupCatalogue(items: readonly ItemVersion[], names: Names): { f
     }));
 }
 
-export function cataloguePage(ctx: PageContext, q: { date: string; field: string; province: string }, list: ListItemsResponse, taxonomy: GetTaxonomyResponse | undefined, compliance?: GetComplianceReportResponse): Html {
+export function cataloguePage(ctx: PageContext, q: { date: string; field: string; category?: string; province: string }, list: ListItemsResponse, taxonomy: GetTaxonomyResponse | undefined, compliance?: GetComplianceReportResponse): Html {
   const { t } = ctx;
   const names = taxonomyNames(taxonomy);
   // Names the items carry (their placement) fill in fields and categories the taxonomy response does not name.
@@ -91,6 +91,11 @@ export function cataloguePage(ctx: PageContext, q: { date: string; field: string
     <option value="">${t('allFields')}</option>
     ${[...names.fields.entries()].map(([code, name]) => html`<option value="${code}"${code === q.field ? html` selected` : ''}>${name}</option>`)}
   </select>
+  ${(taxonomy?.fields ?? []).some((f) => f.categories.length > 0) ? html`<label for="category">${L(ctx, '服务类别', 'Category')}</label>
+  <select id="category" name="category">
+    <option value="">${L(ctx, '全部类别', 'All categories')}</option>
+    ${(taxonomy?.fields ?? []).filter((f) => f.categories.length > 0).map((f) => html`<optgroup label="${f.name}">${f.categories.map((c) => html`<option value="${c.code}"${c.code === q.category ? html` selected` : ''}>${c.name}</option>`)}</optgroup>`)}
+  </select>` : ''}
   ${provinceSelect(ctx, q.province)}
   <button type="submit">${t('show')}</button>
 </form>
