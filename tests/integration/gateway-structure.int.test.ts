@@ -70,7 +70,7 @@ describe('gateway and CLI: the current structure', { timeout: 240_000 }, () => {
     expect(lead).toContain('data-testid="lead-unit-attributed"');
     expect(lead).toContain('退役军人事务部牵头负责');
     const attributed = await page('/standards/items/HEA-09');
-    expect(attributed).toMatch(/<span class="attributed" data-stated="false"><span class="badge">推定<\/span> 推定：000 §\(十一\)/);
+    expect(attributed).toMatch(/<span class="attributed" data-stated="false"><span class="badge">推定<\/span> 000 §\(十一\)/);
     const film = await page('/standards/items/CUL-05?lang=en');
     expect(film).toContain('1 screening(s) (per administrative village per month)');
     expect(film).not.toContain('per_administrative_village_per_month');

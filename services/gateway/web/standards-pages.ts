@@ -144,7 +144,7 @@ export function placementBlock(ctx: PageContext, item: ServiceItem, placement: P
   const named = (name: string, code: string): Html => (name ? html`${name} <code class="muted">${code}</code>` : html`<code>${code}</code>`);
   const basis = (stated: boolean, text: string): Html => (text === ''
     ? html``
-    : html`<br><span class="${stated ? 'muted' : 'attributed'}" data-stated="${String(stated)}">${stated ? L(ctx, '依据：', 'Source: ') : html`<span class="badge">${L(ctx, '推定', 'Attributed')}</span> `}${text}</span>`);
+    : html`<br><span class="${stated ? 'muted' : 'attributed'}" data-stated="${String(stated)}">${stated ? L(ctx, '依据：', 'Source: ') : html`<span class="badge">${L(ctx, '推定', 'Attributed')}</span> `}${stated ? text : text.replace(/^推定：/, '')}</span>`);
   return html`<dl class="attributes" data-testid="placement">
   <div><dt>${ctx.t('field')}</dt><dd data-attr="field">${named(placement.fieldName, item.fieldCode)}${placement.recordedFieldCode ? html` <span class="muted">${L(ctx, `（原领域 ${placement.recordedFieldCode}）`, `(recorded under ${placement.recordedFieldCode})`)}</span>` : ''}${basis(placement.fieldStated, placement.fieldBasis)}</dd></div>
   ${item.categoryCode ? html`<div><dt>${L(ctx, '服务类别', 'Category')}</dt><dd data-attr="category">${named(placement.categoryName, item.categoryCode)}${basis(placement.categoryStated, placement.categoryBasis)}</dd></div>` : ''}
