@@ -5,6 +5,7 @@ import {
 } from '../../../proto/gen/bps/registry/v1/registry';
 import { releaseKindToJSON } from '../../../proto/gen/bps/standards/v1/changes';
 import { changeTypeToJSON } from '../../../proto/gen/bps/standards/v1/events';
+import { metricLevelText } from '../../shared/standards/units';
 import type { Command } from '../cli';
 import { enumShort, fmtDate, fmtMetric, fmtPlacement, fmtStated, isDate, parseDateArg } from '../format';
 import { renderRecord, renderTable } from '../table';
@@ -42,7 +43,7 @@ export const standardsCommands: Command[] = [
         ];
         if (res.provincial) {
           lines.push(['province', `${res.provincial.provinceCode} filing ${res.provincial.filingId}: ${res.provincial.compliant ? 'compliant' : 'BELOW NATIONAL FLOOR'}${res.provincial.exceedsNationalLevel ? ' (exceeds national level)' : ''}`]);
-          for (const c of res.provincial.comparisons) lines.push(['', `${c.label || c.metric}: national ${c.nationalValue} / local ${c.localValue} ${c.unit}`]);
+          for (const c of res.provincial.comparisons) lines.push(['', `${c.label || c.metric}: national ${metricLevelText('en', { value: c.nationalValue, unit: c.unit, basis: c.basis })} / local ${metricLevelText('en', { value: c.localValue, unit: c.unit, basis: '' })}`]);
         } else if (ctx.flag('province')) {
           lines.push(['province', `${ctx.flag('province')}: not filed`]);
         }
