@@ -127,6 +127,7 @@ export class Registry {
 
   /** After a national change, every province whose latest filing no longer meets the new level must re-file. */
   private async checkFloorsAfter(release: ReleaseDoc): Promise<void> {
+    const classify = (await this.classifiers(this.o.now()))(release.effectiveFrom);
     for (const v of release.versions) {
       if (v.retired || v.version === 1) continue;
       const metrics = nationalMetrics(v.item);
@@ -137,7 +138,7 @@ export class Registry {
             provinceCode: filing.provinceCode, itemCode: v.itemCode, releaseId: release._id, filingId: filing._id,
             metric: failing.metric, label: failing.label, requiredValue: failing.nationalValue, actualValue: failing.localValue,
             unit: failing.unit, effectiveFrom: toDateMessage(release.effectiveFrom),
-            refileDeadline: toDateMessage(addDays(release.effectiveFrom, this.o.refileDays)), fieldCode: v.item.fieldCode,
+            refileDeadline: toDateMessage(addDays(release.effectiveFrom, this.o.refileDays)), fieldCode: classify(v.item).item.fieldCode,
           });
           const event = newEvent(standardEvents.floorBreached, payload, { source: SOURCE, key: `${filing.provinceCode}:${v.itemCode}`, topicNamespace: this.o.topicNamespace, time: this.o.now() });
           await this.store.insertOnce(this.store.breaches, {
@@ -456,6 +457,8 @@ export class Registry {
     const national = await this.store.versionAsOf(req.itemCode, effectiveFrom, now, head);
     if (!national || national.retired) throw new NotFoundError('item version', `${req.itemCode} in force on ${effectiveFrom}`);
     const metrics: LocalMetric[] = req.metrics.map((m) => ({ metric: m.metric, value: m.value.trim(), unit: m.unit, basis: m.basis }));
+    // The item's field in the taxonomy in force on the filing's date (what subscribers filter on).
+    const fieldCode = (await this.classifiers(now))(effectiveFrom)(national.item).item.fieldCode;
     const check = checkFiling(national.item, metrics, fundingFen > 0n);
     switch (check.kind) {
       case 'invalid':
@@ -486,11 +489,11 @@ export class Registry {
       const payload = standardEvents.localStandardFiled.codec.fromPartial({
         filingId, provinceCode: req.provinceCode, itemCode: req.itemCode, nationalVersion: national.version,
         effectiveFrom: toDateMessage(effectiveFrom), comparisons: [...check.comparisons], exceedsNationalLevel: check.exceeds,
-        localFunding: localFunding ?? undefined, localFundingSource: req.localFundingSource, actor, fieldCode: national.item.fieldCode,
+        localFunding: localFunding ?? undefined, localFundingSource: req.localFundingSource, actor, fieldCode,
       });
       const event = newEvent(standardEvents.localStandardFiled, payload, { source: SOURCE, key: `${req.provinceCode}:${req.itemCode}`, topicNamespace: this.o.topicNamespace, time: now });
       return {
-        _id: filingId, provinceCode: req.provinceCode, itemCode: req.itemCode, fieldCode: national.item.fieldCode, effectiveFrom,
+        _id: filingId, provinceCode: req.provinceCode, itemCode: req.itemCode, fieldCode, effectiveFrom,
         recordedAt: now, metrics, comparisons: [...check.comparisons], exceeds: check.exceeds, nationalVersion: national.version,
         localFunding, localFundingSource: req.localFundingSource, note: req.note, actor, ...toOutboxFields(event),
       };

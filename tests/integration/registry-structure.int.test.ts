@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unary } from '../../services/shared/grpc/client';
 import { ChangeType } from '../../proto/gen/bps/standards/v1/events';
+import { standardEvents } from '../../services/shared/events/standards';
 import { startTestRegistry, type TestRegistry } from './registry-helpers';
 
 const d = (s: string) => {
@@ -83,6 +84,19 @@ describe('registry: the current structure over the 2017 items', () => {
     const labels = await unary(r.client.listMetricLabels.bind(r.client), {}, token);
     expect(labels.units).toContainEqual({ key: 'screening', zh: '场', en: 'screening(s)' });
     expect(labels.bases).toContainEqual({ key: 'per_administrative_village_per_month', zh: '每个行政村每月', en: 'per administrative village per month' });
+  });
+
+  it('names, in a filing\'s event, the item\'s field in force on the filing\'s date', async () => {
+    const beijing = await r.token('beijing-officer');
+    const file = (effective: string) => unary(r.client.fileLocalStandard.bind(r.client), {
+      provinceCode: '110000', itemCode: 'INS-05', effectiveFrom: d(effective), localFundingSource: '', note: '',
+      metrics: [{ metric: 'government_subsidy_per_capita', value: '380', unit: 'CNY', basis: 'per_person_per_year' }], localFunding: undefined,
+    }, beijing);
+    const old = await file('2018-01-01');
+    const now = await file('2026-01-01');
+    await expect.poll(() => r.eventsOf(standardEvents.localStandardFiled).length, { timeout: 30_000 }).toBe(2);
+    const byId = new Map(r.eventsOf(standardEvents.localStandardFiled).map((e) => [e.filingId, e.fieldCode]));
+    expect([byId.get(old.filingId), byId.get(now.filingId)]).toEqual(['F17-INS', 'F21-HEALTH']);
   });
 
   it('gives a taxonomy recorded before placements existed its placements at the next start', async () => {
