@@ -423,7 +423,7 @@ export class Registry {
     return {
       taxonomyId: doc.taxonomyId, title: doc.title, effectiveFrom: toDateMessage(doc.effectiveFrom),
       fields: doc.fields.map((f) => ({ code: f.code, name: f.name, categories: f.categories.map((c) => ({ code: c.code, name: c.name })) })),
-      lineage: (doc.lineage ?? []).map((l) => ({ fromFieldCode: l.fromFieldCode, toFieldCode: l.toFieldCode, itemCodes: [...l.itemCodes] })),
+      lineage: (doc.lineage ?? []).map((l) => ({ fromFieldCode: l.fromFieldCode, fromFieldName: l.fromFieldName ?? '', toFieldCode: l.toFieldCode, itemCodes: [...l.itemCodes] })),
     };
   }
 

@@ -46,6 +46,7 @@ describe('gateway and CLI: the current structure', { timeout: 240_000 }, () => {
     expect([...today.matchAll(/<h3 data-category="C21-[^"]+">([^<]+)<\/h3>/g)]).toHaveLength(22);
     expect(today).toContain('<h3 data-category="C21-PUBLIC-SPORTS">公共体育服务</h3>');
     expect(today).not.toMatch(/>F17-[A-Z]+</);
+    expect(today).toContain('<li data-from="F17-SOC" data-to="F21-MILITARY">社会服务 → 优军服务保障：SOC-11、SOC-12、SOC-13</li>');
     // Choosing a current field lists its items.
     const filtered = await page('/standards?field=F21-MILITARY');
     expect(filtered).toContain('data-testid="item-count">3<');

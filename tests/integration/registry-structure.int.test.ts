@@ -80,7 +80,7 @@ describe('registry: the current structure over the 2017 items', () => {
     ]);
     const taxonomy = await unary(r.client.getTaxonomy.bind(r.client), { asOf: undefined }, token);
     expect(taxonomy).toMatchObject({ taxonomyId: 'taxonomy-2021', effectiveFrom: d('2021-03-30') });
-    expect(taxonomy.lineage).toContainEqual({ fromFieldCode: 'F17-SOC', toFieldCode: 'F21-MILITARY', itemCodes: ['SOC-11', 'SOC-12', 'SOC-13'] });
+    expect(taxonomy.lineage).toContainEqual({ fromFieldCode: 'F17-SOC', fromFieldName: '社会服务', toFieldCode: 'F21-MILITARY', itemCodes: ['SOC-11', 'SOC-12', 'SOC-13'] });
     const labels = await unary(r.client.listMetricLabels.bind(r.client), {}, token);
     expect(labels.units).toContainEqual({ key: 'screening', zh: '场', en: 'screening(s)' });
     expect(labels.bases).toContainEqual({ key: 'per_administrative_village_per_month', zh: '每个行政村每月', en: 'per administrative village per month' });

@@ -101,6 +101,9 @@ export function cataloguePage(ctx: PageContext, q: { date: string; field: string
 </form>
 <p class="summary" data-testid="catalogue-summary">${t('asOfDate')} <strong data-testid="as-of-date">${asOf}</strong> · ${t('itemCount')}: <strong data-testid="item-count">${list.items.length}</strong>${q.province ? html` · ${t('province')}: ${provinceName(q.province, ctx.lang)}` : ''}</p>
 ${list.items.length === 0 ? alertBox('info', t('noItems')) : ''}
+${taxonomy && taxonomy.lineage.length > 0 ? html`<details data-testid="field-lineage"><summary>${L(ctx, `分类沿革：${formatDate(taxonomy.effectiveFrom)}起按现行领域和类别归类，此前的领域如下归入`, `Structure: from ${formatDate(taxonomy.effectiveFrom)} items are grouped in the current fields and categories; earlier fields map as follows`)}</summary>
+  <ul>${taxonomy.lineage.map((l) => html`<li data-from="${l.fromFieldCode}" data-to="${l.toFieldCode}">${l.fromFieldName || l.fromFieldCode} → ${names.fields.get(l.toFieldCode) ?? l.toFieldCode}：${l.itemCodes.join('、')}</li>`)}</ul>
+</details>` : ''}
 ${groups.map((g) => html`
 <section class="field" aria-labelledby="f-${g.fieldCode}">
   <h2 id="f-${g.fieldCode}" data-field="${g.fieldCode}">${names.fields.get(g.fieldCode) ?? g.fieldCode} <span class="muted">(${g.categories.reduce((n, c) => n + c.items.length, 0)} ${t('items')})</span></h2>

@@ -24,7 +24,7 @@ export type PlacementRecord = {
   readonly leadUnitBasis: string;
 };
 
-export type FieldLineageRecord = { readonly fromFieldCode: string; readonly toFieldCode: string; readonly itemCodes: readonly string[] };
+export type FieldLineageRecord = { readonly fromFieldCode: string; readonly fromFieldName?: string; readonly toFieldCode: string; readonly itemCodes: readonly string[] };
 
 export type TaxonomyVersion = {
   readonly taxonomyId: string;
@@ -65,11 +65,12 @@ const placementsOf2021: PlacementRecord[] = placements2021.map((p) => ({
 
 /** 2017 field → 2021 field, with the items that went that way (in item order). */
 function lineage2021(): FieldLineageRecord[] {
-  const edges = new Map<string, { fromFieldCode: string; toFieldCode: string; itemCodes: string[] }>();
+  const names2017 = new Map(baselineEdition.fields.map((f) => [f.code, f.name]));
+  const edges = new Map<string, { fromFieldCode: string; fromFieldName: string; toFieldCode: string; itemCodes: string[] }>();
   for (const p of placements2021) {
     const from = fieldOf2017.get(p.itemCode) ?? '';
     const key = `${from}->${p.fieldCode}`;
-    const edge = edges.get(key) ?? { fromFieldCode: from, toFieldCode: p.fieldCode, itemCodes: [] };
+    const edge = edges.get(key) ?? { fromFieldCode: from, fromFieldName: names2017.get(from) ?? '', toFieldCode: p.fieldCode, itemCodes: [] };
     edge.itemCodes.push(p.itemCode);
     edges.set(key, edge);
   }
