@@ -51,12 +51,42 @@ export class Registry {
   /** Loads the seeds into an empty database (idempotent: existing documents are left as they are). */
   async seed(): Promise<void> {
     const recordedAt = this.o.now();
+    const baseline = baselineRelease();
+    let upgrade = false;
     for (const t of taxonomyHistory) {
       await this.store.insertOnce(this.store.taxonomies, { _id: t.taxonomyId, ...t, recordedAt }, `taxonomy ${t.taxonomyId}`);
-      // A taxonomy recorded before placements existed gets them (seed data; its dates are kept).
-      await this.store.taxonomies.updateOne({ _id: t.taxonomyId, placements: { $exists: false } }, { $set: { placements: [...(t.placements ?? [])], lineage: [...(t.lineage ?? [])] } });
+      upgrade ||= (await this.store.taxonomies.countDocuments({ _id: t.taxonomyId, placements: { $exists: false } }, { limit: 1 })) > 0;
     }
-    await this.recordRelease(baselineRelease());
+    await this.recordRelease(baseline);
+    if (upgrade) {
+      // A database seeded before the placements existed: its seeded versions carry the lead units then attributed by
+      // 2017 field. They are corrected (new revisions, bitemporal) to the annex's before the placements are added,
+      // so a crash in between redoes the corrections at the next start.
+      await this.correctSeededLeadUnits(baseline);
+      for (const t of taxonomyHistory) {
+        await this.store.taxonomies.updateOne({ _id: t.taxonomyId, placements: { $exists: false } }, { $set: { placements: [...(t.placements ?? [])], lineage: [...(t.lineage ?? [])] } });
+      }
+    }
+  }
+
+  /** Seeded versions whose (unstated) lead unit differs from the seed's get a correction to it. Idempotent. */
+  private async correctSeededLeadUnits(baseline: ReleaseDraft): Promise<number> {
+    let corrected = 0;
+    for (const v of baseline.versions) {
+      const latest = (await this.store.versionRecords(v.itemCode, v.version)).at(-1);
+      if (!latest || latest.releaseId !== baseline.releaseId || latest.item.leadUnitStated) continue;
+      if ((latest.item.leadUnit?.code ?? '') === (v.item.leadUnit?.code ?? '')) continue;
+      const revision = latest.revision + 1;
+      const { aggregateId: _a, sequence: _s, ...rest } = latest;
+      await this.store.appendVersion({
+        ...rest, _id: `${v.itemCode}:v${v.version}:r${revision}`, revision, recordedAt: this.o.now(),
+        item: { ...latest.item, leadUnit: v.item.leadUnit, leadUnitStated: false },
+        correctionOf: latest._id, correctionReason: '牵头负责单位按中办发〔2018〕55号附件“重点任务分工方案”更正（按领域推定，附件未逐项列明）',
+      });
+      corrected++;
+    }
+    if (corrected > 0) this.o.logger.info({ corrected }, 'seeded lead units corrected to seed 000 annex');
+    return corrected;
   }
 
   // ---- releases ------------------------------------------------------------------------------------------
