@@ -40,6 +40,9 @@ const SOURCE = '/bps/registry';
 type Resolved = { readonly date: LocalDate; readonly knownAt: Date };
 
 export class Registry {
+  /** The taxonomy documents (a handful, written only by seeding): read once, reread after seeding. */
+  private taxonomyDocs: Promise<TaxonomyDoc[]> | undefined;
+
   constructor(private readonly o: RegistryOptions) {}
 
   private get store(): RegistryStore {
@@ -58,6 +61,7 @@ export class Registry {
       upgrade ||= (await this.store.taxonomies.countDocuments({ _id: t.taxonomyId, placements: { $exists: false } }, { limit: 1 })) > 0;
     }
     await this.recordRelease(baseline);
+    this.taxonomyDocs = undefined;
     if (upgrade) {
       // A database seeded before the placements existed: its seeded versions carry the lead units then attributed by
       // 2017 field. They are corrected (new revisions, bitemporal) to the annex's before the placements are added,
@@ -66,6 +70,7 @@ export class Registry {
       for (const t of taxonomyHistory) {
         await this.store.taxonomies.updateOne({ _id: t.taxonomyId, placements: { $exists: false } }, { $set: { placements: [...(t.placements ?? [])], lineage: [...(t.lineage ?? [])] } });
       }
+      this.taxonomyDocs = undefined;
     }
   }
 
@@ -273,7 +278,11 @@ export class Registry {
 
   /** Classifies items by the taxonomy in force on any date, as known at `knownAt` (the taxonomies are read once). */
   private async classifiers(knownAt: Date): Promise<(date: LocalDate) => Classifier> {
-    const all: TaxonomyDoc[] = await this.store.taxonomies.find({}).toArray(); // a handful of documents
+    this.taxonomyDocs ??= this.store.taxonomies.find({}).toArray();
+    const all = await this.taxonomyDocs.catch((error: unknown) => {
+      this.taxonomyDocs = undefined; // a failed read is retried next time
+      throw error;
+    });
     const cache = new Map<string, Classifier>();
     return (date) => {
       const known = all.filter((t) => t.effectiveFrom <= date && t.recordedAt <= knownAt).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom));
