@@ -193,7 +193,10 @@ export type CloseProposalWindowArgs = { readonly actor: ActorRef; readonly field
 export const resolveConflictUpdate = 'resolveConflict';
 export type ResolveConflictArgs = { readonly actor: ActorRef; readonly itemCode: string; readonly keepProposalId: string; readonly reason: string };
 export const trimProposalUpdate = 'trimProposal';
-export type TrimProposalArgs = { readonly actor: ActorRef; readonly proposalId: string; readonly fiscalTotals: FiscalTotals; readonly changeSet: unknown };
+/** `reason` is required since 'cycle-trim-money-only' (absent in histories recorded before); `changeSet` must be absent or the one held. */
+export type TrimProposalArgs = { readonly actor: ActorRef; readonly proposalId: string; readonly fiscalTotals: FiscalTotals; readonly changeSet: unknown; readonly reason?: string };
+/** A trim as recorded on its package entry: who lowered which amounts, when and why. */
+export type CycleTrim = { readonly actor: ActorRef; readonly at: number; readonly reason: string; readonly before: FiscalTotals; readonly after: FiscalTotals };
 export const approvePackageUpdate = 'approvePackage';
 export type ApprovePackageArgs = { readonly actor: ActorRef; readonly comment: string };
 /** Signals driven by the registry's bps.standard.floor.breached / re-filing events. */
@@ -204,7 +207,7 @@ export type ProvinceRefiledSignal = { readonly provinceCode: string; readonly it
 export const closeCycleUpdate = 'closeCycle';
 
 export const cycleStateQuery = 'cycleState';
-export type CyclePackageEntry = { readonly proposalId: string; readonly proposalRevision: number; readonly fieldCode: string; readonly itemCodes: readonly string[]; readonly fiscalTotals: FiscalTotals; readonly status: 'in_approval' | 'approved' | 'not_approved' | 'dropped'; readonly note?: string };
+export type CyclePackageEntry = { readonly proposalId: string; readonly proposalRevision: number; readonly fieldCode: string; readonly itemCodes: readonly string[]; readonly fiscalTotals: FiscalTotals; readonly status: 'in_approval' | 'approved' | 'not_approved' | 'dropped'; readonly note?: string; readonly trims?: readonly CycleTrim[] };
 export type ProposalWindow = { readonly fieldCode: string; readonly leadMinistry: string; readonly closesAt: number; readonly closed: boolean; readonly closedEarlyBy?: string };
 export type CycleView = {
   readonly cycleId: string;

@@ -9,10 +9,11 @@ import {
 import type * as activities from '../services/approvals/activities';
 import {
   approvePackageUpdate, closeCycleUpdate, closeProposalWindowUpdate, cycleStateQuery, fileEvaluationUpdate, floorBreachedSignal, provinceRefiledSignal, resolveConflictUpdate, submitCycleProposalUpdate, trimProposalUpdate,
-  type ActorRef, type ApprovalResult, type ApprovePackageArgs, type CloseProposalWindowArgs, type CycleInput, type CyclePackageEntry, type CyclePhase, type CycleView, type FileEvaluationArgs, type FloorBreachedSignal,
+  type ActorRef, type ApprovalResult, type ApprovePackageArgs, type CloseProposalWindowArgs, type CycleInput, type CyclePackageEntry, type CyclePhase, type CycleView, type FiscalTotals, type FileEvaluationArgs, type FloorBreachedSignal,
   type ProposalApprovalInput, type ProposalWindow, type ProvinceRefiledSignal, type ResolveConflictArgs, type SubmitCycleProposalArgs, type TrimProposalArgs,
 } from './contracts';
 import { conflictsOf, exceedsCeiling, included, totalsOf } from './cycle/consolidation';
+import { trimRefusal, trimSummary } from './cycle/trim';
 import { adHocRevision } from './ad-hoc-revision';
 import { acceptSignal, requireSealed } from './sealed';
 
@@ -62,7 +63,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
   const actionsRecorded = patched('cycle-actions-recorded');
   let actionSeq = 0;
   // Undefined when not recorded: handlers then stay synchronous, as in the histories recorded before.
-  const recordAction = (action: string, actor: ActorRef, on: { fieldCode?: string; proposalId?: string; itemCode?: string; provinceCode?: string; comment?: string; proposalIds?: readonly string[] } = {}): Promise<void> | undefined => {
+  const recordAction = (action: string, actor: ActorRef, on: { fieldCode?: string; proposalId?: string; itemCode?: string; provinceCode?: string; comment?: string; proposalIds?: readonly string[]; fiscalBefore?: FiscalTotals; fiscalAfter?: FiscalTotals } = {}): Promise<void> | undefined => {
     if (!actionsRecorded) return undefined;
     return recordCycleAction({ cycleId: input.cycleId, workflowId, seq: ++actionSeq, action, actor, at: Date.now(), ...on });
   };
@@ -158,19 +159,28 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
   });
   setHandler(trimProposal, (a) => {
     const p = proposals.get(a.proposalId)!;
-    proposals.set(a.proposalId, { ...p, fiscalTotals: a.fiscalTotals, changeSet: a.changeSet ?? p.changeSet });
-    setEntry(a.proposalId, { fiscalTotals: a.fiscalTotals, note: 'trimmed' });
-    return afterRecording(recordAction('proposal.trimmed', a.actor, { proposalId: a.proposalId, comment: `central ${p.fiscalTotals.centralFen}→${a.fiscalTotals.centralFen} fen, local ${p.fiscalTotals.localFen}→${a.fiscalTotals.localFen} fen` }), view);
+    // Histories recorded before kept a trim's change set and recorded no trim on the entry. Since this patch a trim is
+    // money only (the validator refuses another change set) and the entry keeps who lowered what, when and why.
+    if (!patched('cycle-trim-money-only')) {
+      proposals.set(a.proposalId, { ...p, fiscalTotals: a.fiscalTotals, changeSet: a.changeSet ?? p.changeSet });
+      setEntry(a.proposalId, { fiscalTotals: a.fiscalTotals, note: 'trimmed' });
+      return afterRecording(recordAction('proposal.trimmed', a.actor, { proposalId: a.proposalId, comment: `central ${p.fiscalTotals.centralFen}→${a.fiscalTotals.centralFen} fen, local ${p.fiscalTotals.localFen}→${a.fiscalTotals.localFen} fen` }), view);
+    }
+    const entry = entries.find((e) => e.proposalId === a.proposalId)!;
+    const before = entry.fiscalTotals;
+    const after = { totalFen: a.fiscalTotals.totalFen, centralFen: a.fiscalTotals.centralFen, localFen: a.fiscalTotals.localFen };
+    const reason = (a.reason ?? '').trim();
+    proposals.set(a.proposalId, { ...p, fiscalTotals: after });
+    setEntry(a.proposalId, { fiscalTotals: after, note: `trimmed by ${a.actor.subject}: ${reason}`, trims: [...(entry.trims ?? []), { actor: a.actor, at: Date.now(), reason, before, after }] });
+    return afterRecording(recordAction('proposal.trimmed', a.actor, { fieldCode: entry.fieldCode, proposalId: a.proposalId, comment: `${reason} (${trimSummary(before, after)})`, fiscalBefore: before, fiscalAfter: after }), view);
   }, {
     validator: (a) => {
       requireSealed(a, 'the trimProposal update');
       if (phase !== 'consolidation') refuse('FAILED_PRECONDITION', 'NOT_IN_CONSOLIDATION', `the cycle is in phase ${phase}`);
       const entry = entries.find((e) => e.proposalId === a.proposalId && e.status === 'approved');
       if (!entry) refuse('FAILED_PRECONDITION', 'NOT_IN_PACKAGE', `proposal ${a.proposalId} is not in the package`);
-      if (a.actor.organisation !== leadOf(entry!.fieldCode)) refuse('PERMISSION_DENIED', 'NOT_LEAD_MINISTRY', 'only the lead ministry trims its proposal');
-      if (BigInt(a.fiscalTotals.centralFen) > BigInt(entry!.fiscalTotals.centralFen) || BigInt(a.fiscalTotals.localFen) > BigInt(entry!.fiscalTotals.localFen)) {
-        refuse('INVALID_ARGUMENT', 'NOT_A_TRIM', 'a trim may not raise the fiscal cost');
-      }
+      const refusal = trimRefusal(a.actor, { fiscalTotals: entry!.fiscalTotals, changeSet: proposals.get(a.proposalId)?.changeSet }, a);
+      if (refusal) refuse(refusal.code, refusal.reason, refusal.message);
     },
   });
   let approving = false;

@@ -2,7 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeEnv, installKafka } from './kafka';
-import { installFerretdb, mongoFlavour } from './mongo';
+import { installFerretdb, mongoFlavour, usesPostgres } from './mongo';
+import { installPostgres } from './postgres';
 import { settings } from './settings';
 import { ensureStack, stackStatus, stopStack } from './stack';
 import { installTemporal } from './temporal';
@@ -14,6 +15,7 @@ const s = settings();
 switch (command) {
   case 'install':
     await installKafka(s);
+    if (usesPostgres(s)) await installPostgres(s);
     if (mongoFlavour(s) === 'ferretdb') await installFerretdb(s);
     await installTemporal(s);
     break;
@@ -45,6 +47,6 @@ switch (command) {
     break;
   }
   default:
-    console.error(`unknown command "${command}"; use status | start | stop [kafka|mongo|temporal] | install | compose-env | compose-file`);
+    console.error(`unknown command "${command}"; use status | start | stop [kafka|mongo|postgres|temporal] | install | compose-env | compose-file`);
     process.exit(2);
 }

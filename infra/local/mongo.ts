@@ -1,11 +1,13 @@
-// The MongoDB-protocol database: MONGODB_URI if given, else a `mongod` on PATH, else FerretDB v1 (SQLite backend).
+// The MongoDB-protocol database: MONGODB_URI if given, else a `mongod` on PATH, else FerretDB v1 on PostgreSQL
+// (infra/local/postgres.ts; BPS_FERRETDB_BACKEND=sqlite for the SQLite backend).
 // Platform code therefore avoids multi-document transactions, change streams, $lookup and $facet.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import type { Component } from './component';
+import { waitUntilHealthy, type Component } from './component';
 import { runStep, runningPid, say, startDetached, stopProcess, which } from './process';
+import { postgresComponent, postgresUrl } from './postgres';
 import { versions, type Settings } from './settings';
 
 export type MongoFlavour = 'external' | 'mongod' | 'ferretdb';
@@ -75,13 +77,25 @@ export async function launchMongo(s: Settings): Promise<void> {
     say(`MongoDB: starting mongod on 127.0.0.1:${s.mongo.port}`);
     startDetached(s, 'mongo', 'mongod', ['--bind_ip', '127.0.0.1', '--port', String(s.mongo.port), '--dbpath', s.mongo.dataDir, '--quiet']);
   } else {
-    say(`MongoDB protocol: starting FerretDB ${versions.ferretdb} (SQLite) on 127.0.0.1:${s.mongo.port}`);
+    const postgres = s.mongo.backend === 'postgresql';
+    // Launched beside PostgreSQL by the stack; FerretDB needs it answering before it takes requests.
+    if (postgres) await waitUntilHealthy(postgresComponent(s));
+    say(`MongoDB protocol: starting FerretDB ${versions.ferretdb} (${ferretdbBackendName(s)}) on 127.0.0.1:${s.mongo.port}`);
     startDetached(s, 'mongo', ferretdbBinary(s), [
-      '--handler=sqlite', `--sqlite-url=file:${s.mongo.dataDir}/`,
+      ...(postgres ? ['--handler=postgresql', `--postgresql-url=${postgresUrl(s)}`] : ['--handler=sqlite', `--sqlite-url=file:${s.mongo.dataDir}/`]),
       `--listen-addr=127.0.0.1:${s.mongo.port}`, '--telemetry=disable',
       `--state-dir=${s.mongo.dataDir}`, '--log-level=warn', '--debug-addr=-',
     ]);
   }
+}
+
+export function ferretdbBackendName(s: Settings): string {
+  return s.mongo.backend === 'postgresql' ? `PostgreSQL ${versions.postgresql}` : 'SQLite';
+}
+
+/** Whether the stack runs PostgreSQL for FerretDB. */
+export function usesPostgres(s: Settings): boolean {
+  return mongoFlavour(s) === 'ferretdb' && s.mongo.backend === 'postgresql';
 }
 
 export function mongoComponent(s: Settings): Component {

@@ -50,7 +50,7 @@ export function startDetached(
   return child.pid;
 }
 
-export async function stopProcess(s: Settings, name: string, graceMs = 15_000): Promise<boolean> {
+export async function stopProcess(s: Settings, name: string, graceMs = 15_000, firstSignal: NodeJS.Signals = 'SIGTERM'): Promise<boolean> {
   const pid = runningPid(s, name);
   rmSync(pidFile(s, name), { force: true });
   if (pid === undefined) return false;
@@ -61,7 +61,7 @@ export async function stopProcess(s: Settings, name: string, graceMs = 15_000): 
       try { process.kill(pid, sig); } catch { /* already gone */ }
     }
   };
-  signal('SIGTERM');
+  signal(firstSignal);
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     try {

@@ -16,6 +16,8 @@ export const versions = {
   kafka: '3.9.1',
   temporalCli: 'v1.5.1',
   ferretdb: 'v1.24.2',
+  /** Debian's postgresql-NN package (FerretDB's default storage); the minor version is the mirror's. */
+  postgresql: '15',
 } as const;
 
 export function settings() {
@@ -44,8 +46,21 @@ export function settings() {
       dataDir: join(dataDir, 'mongo'),
       port: port('BPS_MONGO_PORT', 27017),
       externalUri: process.env['MONGODB_URI'],
+      /** FerretDB's storage: PostgreSQL (default) or SQLite (BPS_FERRETDB_BACKEND=sqlite). */
+      backend: ferretdbBackend(),
+    },
+    postgres: {
+      dataDir: join(dataDir, 'postgresql'),
+      port: port('BPS_POSTGRES_PORT', 5433),
+      user: 'ferretdb',
     },
   };
+}
+
+function ferretdbBackend(): 'postgresql' | 'sqlite' {
+  const raw = process.env['BPS_FERRETDB_BACKEND'] ?? 'postgresql';
+  if (raw === 'postgresql' || raw === 'sqlite') return raw;
+  throw new Error(`BPS_FERRETDB_BACKEND must be postgresql or sqlite, got "${raw}"`);
 }
 
 export type Settings = ReturnType<typeof settings>;

@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { bringUp, type Component } from './component';
 import { applyKafkaAcls, kafkaComponent, kafkaHealthy, kafkaInstalled, kafkaPid, stopKafka } from './kafka';
-import { ferretdbBinary, mongoComponent, mongoFlavour, mongoHealthy, mongoPid, mongoUri, stopMongo } from './mongo';
+import { ferretdbBackendName, ferretdbBinary, mongoComponent, mongoFlavour, mongoHealthy, mongoPid, mongoUri, stopMongo, usesPostgres } from './mongo';
+import { postgresComponent, postgresHealthy, postgresInstalled, postgresPid, stopPostgres } from './postgres';
 import { say } from './process';
 import { ensureDevSecrets, type DevSecrets } from './secrets';
 import { settings, versions, type Settings } from './settings';
@@ -26,7 +27,7 @@ export function endpoints(s: Settings = settings()): StackEndpoints {
 
 /** The stack's components in install order: the quick Kafka jars first, the long Temporal build last. */
 export function stackComponents(s: Settings = settings(), secrets: DevSecrets = ensureDevSecrets(s)): Component[] {
-  return [kafkaComponent(s, secrets), mongoComponent(s), temporalComponent(s)];
+  return [kafkaComponent(s, secrets), ...(usesPostgres(s) ? [postgresComponent(s)] : []), mongoComponent(s), temporalComponent(s)];
 }
 
 /** Starts every component that is not already healthy; returns the names of those it started. */
@@ -46,6 +47,8 @@ export async function stopStack(s: Settings = settings(), only?: readonly string
     wanted('mongo') ? stopMongo(s) : undefined,
     wanted('temporal') ? stopTemporal(s) : undefined,
   ]);
+  // After FerretDB, its storage ("stop mongo" stops both).
+  if (wanted('postgres') || wanted('mongo')) await stopPostgres(s);
 }
 
 export type ComponentStatus = { name: string; up: boolean; version: string; port: number; pid?: number; dataDir: string; installed: boolean };
@@ -57,9 +60,13 @@ export async function stackStatus(s: Settings = settings()): Promise<ComponentSt
     { name: 'temporal', up: await temporalHealthy(s).catch(() => false), version: `Temporal CLI ${versions.temporalCli} dev server`, port: s.temporal.port, pid: temporalPid(s), dataDir: s.temporal.dataDir, installed: temporalInstalled(s) },
     {
       name: 'mongo', up: await mongoHealthy(s),
-      version: flavour === 'ferretdb' ? `FerretDB ${versions.ferretdb} (SQLite)` : flavour === 'mongod' ? 'mongod (PATH)' : `external ${s.mongo.externalUri}`,
+      version: flavour === 'ferretdb' ? `FerretDB ${versions.ferretdb} (${ferretdbBackendName(s)})` : flavour === 'mongod' ? 'mongod (PATH)' : `external ${s.mongo.externalUri}`,
       port: s.mongo.port, pid: mongoPid(s), dataDir: s.mongo.dataDir,
       installed: flavour !== 'ferretdb' || existsSync(ferretdbBinary(s)),
     },
+    ...(usesPostgres(s) ? [{
+      name: 'postgres', up: await postgresHealthy(s), version: `PostgreSQL ${versions.postgresql} (Debian package, FerretDB's storage)`,
+      port: s.postgres.port, pid: postgresPid(s), dataDir: s.postgres.dataDir, installed: postgresInstalled(s),
+    }] : []),
   ];
 }

@@ -2,7 +2,7 @@
 // writes carry ids fixed by the workflow, and the outbox's unique index turns a retry into a no-op.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { editionReleasedSignal, workflowTypes, type ActorRef, type ApprovalRoute, type RebaseNotice } from '../../workflows/contracts';
+import { editionReleasedSignal, workflowTypes, type ActorRef, type ApprovalRoute, type FiscalTotals, type RebaseNotice } from '../../workflows/contracts';
 import type { OutgoingEvent } from '../../workflows/approval/outgoing';
 import { ChangeSet, ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { approvalEvents } from '../shared/events/approvals';
@@ -61,6 +61,9 @@ export type CycleAction = {
   readonly provinceCode?: string;
   readonly comment?: string;
   readonly proposalIds?: readonly string[];
+  /** A trim's amounts before and after (proposal.trimmed). */
+  readonly fiscalBefore?: FiscalTotals;
+  readonly fiscalAfter?: FiscalTotals;
   readonly actor: ActorRef;
   readonly at: number;
 };
@@ -122,6 +125,7 @@ export function createActivities(deps: ApprovalActivityDeps) {
         newEvent(approvalEvents.cycleActionRecorded, {
           cycleId: input.cycleId, workflowId: input.workflowId, action: input.action, fieldCode: input.fieldCode ?? '', proposalId: input.proposalId ?? '', itemCode: input.itemCode ?? '',
           provinceCode: input.provinceCode ?? '', comment: input.comment ?? '', proposalIds: [...(input.proposalIds ?? [])], actor: toActor(input.actor), at: new Date(input.at),
+          fiscalBefore: input.fiscalBefore ? { ...input.fiscalBefore } : undefined, fiscalAfter: input.fiscalAfter ? { ...input.fiscalAfter } : undefined,
         }, { source: approvalsSource, key: input.cycleId, id: `${input.workflowId}/action/${input.seq}`, time: new Date(input.at), topicNamespace: deps.topicNamespace }),
       ]));
     },

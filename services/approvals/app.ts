@@ -10,6 +10,7 @@ import type { TokenVerifier } from '../shared/auth/identity';
 import type { JWK } from 'jose';
 import { topicName, topics } from '../shared/events/catalog';
 import { decisionSigner } from '../shared/events/decision-signature';
+import { RefusalRecorder, refusalOutbox } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
@@ -76,7 +77,8 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
   const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'approvals', logger, credentials: deps.kafkaCredentials });
   await ensureTopics(kafka, [topicName(topics.approvals, deps.topicNamespace), topicName(topics.standards, deps.topicNamespace)]);
   const producer = new EventProducer(kafka);
-  const relay = new OutboxRelay([events.outbox], producer, logger, { pollMs: deps.relayPollMs ?? 200 });
+  const refused = await refusalOutbox(mongo.db);
+  const relay = new OutboxRelay([events.outbox, refused.outbox.collection], producer, logger, { pollMs: deps.relayPollMs });
   relay.start();
 
   const temporal = await connectTemporal({ address: deps.temporalAddress, namespace: deps.temporalNamespace, payloadKeys: deps.temporalPayloadKeys, ...(deps.temporalTls ? { tls: deps.temporalTls } : {}) });
@@ -100,12 +102,14 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
   const running = worker.run();
   running.catch((error: unknown) => logger.error({ err: String(error) }, 'approvals worker stopped with an error'));
 
+  const refusals = new RefusalRecorder({ service: 'approvals', family: 'approvals', topicNamespace: deps.topicNamespace, sink: refused.sink, logger });
   const grpc = await startGrpcServer({
+    refusals,
     serviceName: 'approvals',
     port: deps.grpcPort,
     services: [
       { definition: ApprovalInboxService, implementation: createInboxHandlers({ temporal: temporal.client, taskQueue: deps.taskQueue, events, topicNamespace: deps.topicNamespace, logger, directory: deps.directory }) },
-      { definition: RevisionCyclesService, implementation: createCycleHandlers({ temporal: temporal.client, taskQueue: deps.taskQueue, logger }) },
+      { definition: RevisionCyclesService, implementation: createCycleHandlers({ temporal: temporal.client, taskQueue: deps.taskQueue, logger, events, topicNamespace: deps.topicNamespace }) },
     ],
     tokens: deps.tokens,
     logger,
@@ -128,6 +132,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     stopWorker,
     async stop() {
       await grpc.shutdown();
+      await refusals.stop();
       await refiling.stop();
       await stopWorker();
       await relay.stop();

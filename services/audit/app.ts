@@ -5,14 +5,17 @@ import type { TokenVerifier } from '../shared/auth/identity';
 import type { JSONWebKeySet } from 'jose';
 import { topicName, topics } from '../shared/events/catalog';
 import { decisionVerifier } from '../shared/events/decision-signature';
+import { RefusalRecorder } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
-import { createKafka, ensureTopics, EventConsumer, EventProducer, ProcessedEvents, type KafkaCredentials } from '../shared/kafka/kafka';
+import { createKafka, ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents, type KafkaCredentials } from '../shared/kafka/kafka';
+import { refusalEvents } from '../shared/events/refusals';
+import { AUDIT_SOURCE } from './domain/refusal';
 import type { Db } from 'mongodb';
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
 import { OutboxRelay } from '../shared/mongo/outbox';
 import { CheckpointStore } from './adapters/checkpoints';
-import { auditHandler } from './adapters/consumer';
+import { auditHandler, recordPlatformEvent } from './adapters/consumer';
 import { auditServer } from './adapters/grpc';
 import { KeyRing } from './adapters/keys';
 import { LogStore } from './adapters/log-store';
@@ -75,7 +78,7 @@ export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
   const consumed = auditedTopics(deps.topicNamespace);
   await ensureTopics(kafka, [...consumed, topicName(topics.audit, deps.topicNamespace)]);
   const producer = new EventProducer(kafka);
-  const relay = new OutboxRelay([checkpoints.collection], producer, logger, { pollMs: deps.outboxPollMs ?? 500 });
+  const relay = new OutboxRelay([checkpoints.collection], producer, logger, { pollMs: deps.outboxPollMs });
   const consumerGroup = deps.consumerGroup ?? (deps.topicNamespace ? `bps-audit.${deps.topicNamespace}` : 'bps-audit');
   const consumer = new EventConsumer({
     kafka,
@@ -84,6 +87,11 @@ export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
     handler: auditHandler(store, deps.topicNamespace, decisions, logger),
     processed: new ProcessedEvents(mongo.db),
     logger,
+    service: 'audit',
+    // Its own dead letters go straight into its log (it does not consume bps.audit.v1).
+    onDeadLetter: async (record) => {
+      await recordPlatformEvent(store, topics.audit, newEvent(refusalEvents.eventDeadLettered.audit, record, { source: AUDIT_SOURCE, key: record.consumerGroup, subject: `dead-letters/${record.consumerGroup}`, topicNamespace: deps.topicNamespace }));
+    },
   });
   const joined = consumer.ready();
   await consumer.start();
@@ -92,7 +100,10 @@ export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
   checkpoints.startInterval(deps.checkpointIntervalMs);
 
   const traces = new TraceReader(store, checkpoints, () => keys.all());
+  // The audit service files its own refusals straight into its log (it does not consume its own topic).
+  const refusals = new RefusalRecorder({ service: 'audit', family: 'audit', topicNamespace: deps.topicNamespace, sink: async (events) => { for (const e of events) await recordPlatformEvent(store, topics.audit, e); }, logger });
   const server = await startGrpcServer({
+    refusals,
     serviceName: 'audit',
     port: deps.grpcPort,
     services: [{ definition: AuditService, implementation: auditServer({ store, checkpoints, anchors: new MongoVerificationAnchors(mongo.db), keys, traces }) }],
@@ -110,6 +121,7 @@ export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
     signingKey,
     stop: async () => {
       await server.shutdown();
+      await refusals.stop();
       await consumer.stop();
       await checkpoints.stop();
       await relay.stop();

@@ -25,6 +25,8 @@ import { TokenBuckets } from './http/rate-limit';
 import { boundIntegers, convertTextValues, int64Formats } from './http/strict-input';
 import { registerConsole } from './web/console';
 import { clip, textViolations } from '../shared/validation/input';
+import { withHttpRoute } from '../shared/grpc/client';
+import { status as grpcStatus } from '@grpc/grpc-js';
 
 export type GatewayDeps = {
   /** 0 = any free port */
@@ -50,6 +52,8 @@ export type RunningGateway = {
   readonly port: number;
   readonly url: string;
   readonly app: FastifyInstance;
+  /** Every route registered (JSON API, console pages, documents), as method + fastify path; HEAD twins left out. */
+  readonly routes: readonly { readonly method: string; readonly url: string }[];
   stop(): Promise<void>;
 };
 
@@ -115,6 +119,10 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     },
   });
+  const routeTable: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url });
+  });
   app.decorateRequest('bps', null as unknown as RequestAuth);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(String(body))));
 
@@ -172,6 +180,22 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     return consolePages.renderError(req, reply, http);
   });
 
+  /**
+   * Refusals the gateway makes itself (no token, or one that does not verify) are put on record by the audit
+   * service's edge: the refused credentials are presented to its WhoAmI, marked with the route, and its edge records
+   * the UNAUTHENTICATED refusal (bps.access.refused, http_route set; coalesced like every refusal). Never delays
+   * or changes the answer; a refusal that cannot be recorded is logged.
+   */
+  const recordGatewayRefusal = (httpRoute: string, authorization: string | undefined): void => {
+    const presented = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    withHttpRoute(httpRoute, () => backends.call('identity', (c) => c.whoAmI.bind(c), {}, presented ?? (authorization ? clip(authorization, 4096) : undefined))).then(
+      () => logger.warn({ httpRoute }, 'a token the gateway refused was accepted by the audit service'),
+      (error: unknown) => {
+        if ((error as { code?: number }).code !== grpcStatus.UNAUTHENTICATED) logger.warn({ httpRoute, err: String(error) }, 'gateway refusal not put on record');
+      },
+    );
+  };
+
   const routes: ApiRoute[] = [
     ...authRoutes(devIssuer, schemas), ...registryRoutes(backends, schemas), ...proposalRoutes(backends, schemas), ...inboxRoutes(backends, schemas), ...cycleRoutes(backends, schemas),
     ...subscriptionRoutes(backends, schemas), ...auditRoutes(backends, schemas),
@@ -196,18 +220,19 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
       },
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         if (route.auth && !req.bps.identity) {
+          recordGatewayRefusal(`${route.method} ${route.url}`, req.headers.authorization);
           throw new GatewayHttpError(gatewayError(401, 'UNAUTHENTICATED', req.bps.tokenInvalid ? 'invalid or expired bearer token' : 'a bearer token is required (Authorization: Bearer <JWT>)'));
         }
         const textProblems = requestTextViolations(req);
         if (textProblems.length > 0) throw GatewayHttpError.invalid(textProblems);
-        const result = await route.handler({
+        const result = await withHttpRoute(`${route.method} ${route.url}`, () => route.handler({
           params: (req.params ?? {}) as Record<string, string>,
           query: (req.query ?? {}) as Record<string, unknown>,
           body: req.body,
           token: req.bps.token,
           identity: req.bps.identity,
           idempotencyKey: route.idempotent ? (req.headers['idempotency-key'] as string | undefined) : undefined,
-        });
+        }));
         return reply.code(route.successStatus ?? 200).send(result);
       },
     });
@@ -236,6 +261,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     port,
     url: `http://${deps.host && deps.host !== '0.0.0.0' ? deps.host : '127.0.0.1'}:${port}`,
     app,
+    routes: routeTable,
     async stop() {
       await app.close();
       backends.close();

@@ -8,6 +8,7 @@ import { errorMessage, PermissionDeniedError } from '../shared/errors/errors';
 import { SubscriptionsService } from '../../proto/gen/bps/notifications/v1/subscriptions';
 import type { TokenVerifier } from '../shared/auth/identity';
 import { deadLetterTopic, topicName, topics } from '../shared/events/catalog';
+import { RefusalRecorder } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
 import { ensureTopics, EventConsumer, EventProducer, principalOf, ProcessedEvents, type EventHandler } from '../shared/kafka/kafka';
 import { decisionVerifier, isStandardChanging, type DecisionVerifier } from '../shared/events/decision-signature';
@@ -129,8 +130,9 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
   });
 
   const stopping = new AbortController();
+  const refusals = new RefusalRecorder({ service: 'notifications', family: 'notifications', topicNamespace: deps.topicNamespace, sink: (events) => outbox.append(events), logger });
   const grpc = await startGrpcServer({
-    serviceName: 'notifications', port: deps.grpcPort, tokens: deps.tokens, logger,
+    serviceName: 'notifications', port: deps.grpcPort, tokens: deps.tokens, logger, refusals,
     services: [{
       definition: SubscriptionsService,
       implementation: subscriptionsServer({
@@ -154,6 +156,7 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
       await worker.stop(mode);
       await consumer.stop();
       await grpc.shutdown();
+      await refusals.stop();
       await relay.stop();
       if (mode === 'graceful') await relay.relayOnce().catch(() => 0);
       await producer.disconnect();

@@ -58,7 +58,7 @@ runMain('notifications', async () => {
     },
     stream: { pollMs: config.NOTIFICATIONS_POLL_MS, gapGraceMs: 5_000, batchSize: 200 },
     defaultSecretGraceMs: config.NOTIFICATIONS_SECRET_GRACE_MS,
-    outboxPollMs: 200,
+    outboxPollMs: 2_000, // a safety net: writes wake the relay at once
     decisionPublicJwks: config.BPS_DECISION_PUBLIC_JWKS ?? '',
   });
 });

@@ -5,6 +5,7 @@ import { ProposalsService } from '../../proto/gen/bps/proposals/v1/proposals';
 import type { TokenVerifier } from '../shared/auth/identity';
 import type { ServiceTokenSource } from '../shared/auth/service-tokens';
 import { topics, topicName } from '../shared/events/catalog';
+import { RefusalRecorder, refusalOutbox } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
@@ -67,7 +68,8 @@ export async function startProposals(deps: ProposalsAppDeps): Promise<RunningPro
   const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'proposals', logger, credentials: deps.kafkaCredentials });
   await ensureTopics(kafka, [topicName(topics.proposals, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)]);
   const producer = new EventProducer(kafka);
-  const relay = new OutboxRelay([store.events], producer, logger, { pollMs: deps.relayPollMs ?? 200 });
+  const refused = await refusalOutbox(mongo.db);
+  const relay = new OutboxRelay([store.events, refused.outbox.collection], producer, logger, { pollMs: deps.relayPollMs });
   relay.start();
   const consumer = decisionConsumer({
     kafka, db: mongo.db, proposals, logger, topicNamespace: deps.topicNamespace,
@@ -75,7 +77,9 @@ export async function startProposals(deps: ProposalsAppDeps): Promise<RunningPro
   });
   await consumer.start();
 
+  const refusals = new RefusalRecorder({ service: 'proposals', family: 'proposals', topicNamespace: deps.topicNamespace, sink: refused.sink, logger });
   const server = await startGrpcServer({
+    refusals,
     serviceName: 'proposals',
     port: deps.grpcPort,
     services: [{ definition: ProposalsService, implementation: proposalsHandlers(proposals) }],
@@ -89,6 +93,7 @@ export async function startProposals(deps: ProposalsAppDeps): Promise<RunningPro
     store,
     async stop() {
       await server.shutdown();
+      await refusals.stop();
       await Promise.all([consumer.stop(), relay.stop()]);
       await producer.disconnect();
       registry.close();

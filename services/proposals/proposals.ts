@@ -9,6 +9,7 @@ import { ProposalContent, type FiscalEstimate, type Proposal, type ProposalConfl
 import type { SubmissionViolation } from '../../proto/gen/bps/proposals/v1/proposals';
 import { approvalWorkflowId } from '../../workflows/contracts';
 import type { Identity } from '../shared/auth/identity';
+import { mayReadProposal, proposalReadScope, type Viewer } from '../shared/auth/proposal-visibility';
 import { ConcurrencyError, FailedPreconditionError, NotFoundError, ValidationError, type PreconditionViolation } from '../shared/errors/errors';
 import type { Logger } from '../shared/log/logger';
 import type { ListFilter, ProposalStore } from './adapters/mongo/store';
@@ -64,6 +65,16 @@ export class Proposals {
   private async load(id: string): Promise<ProposalState> {
     const state = id ? await this.deps.store.load(id) : undefined;
     if (!state) throw new NotFoundError('proposal', id);
+    return state;
+  }
+
+  /**
+   * The proposal as `viewer` may see it: one it may not read (shared/auth/proposal-visibility.ts) is answered
+   * exactly like a missing one, so its existence is not revealed — for reads and for every action on it.
+   */
+  private async loadFor(viewer: Viewer, id: string): Promise<ProposalState> {
+    const state = await this.load(id);
+    if (!mayReadProposal(viewer, { leadMinistry: state.leadMinistry, coProposers: state.coProposers })) throw new NotFoundError('proposal', id);
     return state;
   }
 
@@ -158,20 +169,21 @@ export class Proposals {
 
   async update(identity: Identity, id: string, expectedRevision: number, content: ProposalContent | undefined): Promise<Proposal> {
     const actor = actorOf(identity);
-    const state = await this.load(id);
+    const state = await this.loadFor(identity, id);
     assertProposer(state, actor, 'edit');
     const draft = await this.draftOf(actor, content);
     const revised = await this.executeExisting(id, () => ({ kind: 'revise', expectedRevision, draft, actor }), state);
     return this.view(await this.reconcileConflicts(revised, actor));
   }
 
-  async get(id: string, revision: number): Promise<Proposal> {
+  async get(viewer: Viewer, id: string, revision: number): Promise<Proposal> {
     if (revision < 0) throw new ValidationError([{ field: 'revision', description: 'must be 0 (current) or a revision number' }]);
-    return this.view(await this.load(id), revision);
+    return this.view(await this.loadFor(viewer, id), revision);
   }
 
-  async list(filter: ListFilter): Promise<Proposal[]> {
-    return this.deps.store.list(filter);
+  /** The proposals `viewer` may read that match the filter (the visibility scope is part of the query). */
+  async list(viewer: Viewer, filter: Omit<ListFilter, 'scope'>): Promise<Proposal[]> {
+    return this.deps.store.list({ ...filter, scope: proposalReadScope(viewer) });
   }
 
   /** The estimate for content, with the registry's current items as fallback for expenditure responsibility. */
@@ -187,8 +199,8 @@ export class Proposals {
     return this.estimate(content);
   }
 
-  async estimateStored(id: string, revision: number): Promise<FiscalEstimate> {
-    const content = (await this.get(id, revision)).content;
+  async estimateStored(viewer: Viewer, id: string, revision: number): Promise<FiscalEstimate> {
+    const content = (await this.get(viewer, id, revision)).content;
     if (!content) throw new NotFoundError('proposal revision', `${id}@${revision}`);
     return this.estimate(content);
   }
@@ -201,15 +213,15 @@ export class Proposals {
     return { violations: [...registryViolations(content, registry), ...completenessViolations(content, estimate)], estimate };
   }
 
-  async validate(id: string): Promise<Validation> {
-    const state = await this.load(id);
+  async validate(viewer: Viewer, id: string): Promise<Validation> {
+    const state = await this.loadFor(viewer, id);
     const { violations, estimate } = await this.check(state);
     return { ok: violations.length === 0, violations, fiscalEstimate: estimate, conflicts: conflictsOf(state) };
   }
 
   async submit(identity: Identity, id: string, expectedRevision: number): Promise<Proposal> {
     const actor = actorOf(identity);
-    let state = await this.load(id);
+    let state = await this.loadFor(identity, id);
     assertProposer(state, actor, 'submit');
     const already = (state.status === 'SUBMITTED' || state.status === 'IN_REVIEW') && lastSubmission(state)?.revision === expectedRevision;
     if (!already) {
@@ -246,7 +258,7 @@ export class Proposals {
   async withdraw(identity: Identity, id: string, reason: string): Promise<Proposal> {
     const actor = actorOf(identity);
     if (reason.trim() === '') throw new ValidationError([{ field: 'reason', description: 'a withdrawal must say why' }]);
-    const state = await this.load(id);
+    const state = await this.loadFor(identity, id);
     assertProposer(state, actor, 'withdraw');
     if (state.status === 'WITHDRAWN') return this.view(state);
     // Once submitted, the workflow decides (it refuses after final approval); then the proposal records it.
@@ -257,7 +269,7 @@ export class Proposals {
 
   async rebase(identity: Identity, id: string, expectedRevision: number): Promise<{ proposal: Proposal; moved: RebasedItem[] }> {
     const actor = actorOf(identity);
-    const state = await this.load(id);
+    const state = await this.loadFor(identity, id);
     assertProposer(state, actor, 'rebase');
     const content = currentRevision(state).content;
     if (!content) throw new Error(`proposal ${id} has no content`);

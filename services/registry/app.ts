@@ -4,6 +4,7 @@ import type { TokenVerifier } from '../shared/auth/identity';
 import type { JSONWebKeySet } from 'jose';
 import { topics, topicName } from '../shared/events/catalog';
 import { decisionVerifier } from '../shared/events/decision-signature';
+import { RefusalRecorder, refusalOutbox } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
@@ -62,7 +63,8 @@ export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry
   const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'registry', logger, credentials: deps.kafkaCredentials });
   await ensureTopics(kafka, [topicName(topics.standards, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)]);
   const producer = new EventProducer(kafka);
-  const relay = new OutboxRelay(store.outboxCollections(), producer, logger, { pollMs: deps.relayPollMs ?? 200 });
+  const refused = await refusalOutbox(mongo.db);
+  const relay = new OutboxRelay([...store.outboxCollections(), refused.outbox.collection], producer, logger, { pollMs: deps.relayPollMs });
   relay.start();
   const consumer = changeSetConsumer({
     kafka, db: mongo.db, registry, logger, topicNamespace: deps.topicNamespace, decisions,
@@ -72,7 +74,9 @@ export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry
   const scheduler = new EffectiveScheduler(registry, logger, deps.schedulerPollMs ?? 60_000);
   scheduler.start();
 
+  const refusals = new RefusalRecorder({ service: 'registry', family: 'standards', topicNamespace: deps.topicNamespace, sink: refused.sink, logger });
   const server = await startGrpcServer({
+    refusals,
     serviceName: 'registry',
     port: deps.grpcPort,
     services: [{ definition: StandardRegistryService, implementation: registryHandlers(registry) }],
@@ -86,6 +90,7 @@ export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry
     store,
     async stop() {
       await server.shutdown();
+      await refusals.stop();
       await scheduler.stop();
       await consumer.stop();
       await relay.stop();

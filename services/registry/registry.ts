@@ -1,8 +1,9 @@
 // The registry's use cases: recording releases (seed or approved change sets), point-in-time queries, provincial
 // filings, corrections, and the version.effective due list. Pure decisions live in domain/; this wires them to
 // the store and the outbox.
+import { randomUUID } from 'node:crypto';
 import type { Identity } from '../shared/auth/identity';
-import { FailedPreconditionError, NotFoundError, PermissionDeniedError, ValidationError, type FieldViolation } from '../shared/errors/errors';
+import { FailedPreconditionError, NotFoundError, PermissionDeniedError, ValidationError, type FieldViolation, type PlatformError } from '../shared/errors/errors';
 import { newEvent } from '../shared/kafka/kafka';
 import { isFen } from '../shared/validation/input';
 import { toOutboxFields } from '../shared/mongo/outbox';
@@ -10,7 +11,7 @@ import { standardEvents } from '../shared/events/standards';
 import type { Logger } from '../shared/log/logger';
 import type { DateMessage, ServiceItem } from '../../proto/gen/bps/common/v1/common';
 import { Provenance, ReleaseKind, type ChangeSet } from '../../proto/gen/bps/standards/v1/changes';
-import { ChangeType, type MetricComparison, type SignedDecision } from '../../proto/gen/bps/standards/v1/events';
+import { ChangeType, type Erratum, type MetricComparison, type SignedDecision } from '../../proto/gen/bps/standards/v1/events';
 import type {
   AsOf, ComplianceLine, DiffStandardsRequest, DiffStandardsResponse, FileLocalStandardRequest, FileLocalStandardResponse,
   GetComplianceReportResponse, GetTaxonomyResponse, ItemVersion, LineageLink, ProvincialValue, Release,
@@ -20,11 +21,12 @@ import { addDays, todayInChina } from '../shared/standards/china-date';
 import { isViolation, parseDate, toDateMessage, type LocalDate } from './domain/dates';
 import { diffCatalogues, type ResolvedItem } from './domain/diff';
 import { checkFiling, compareMetrics, nationalMetrics, type LocalMetric } from './domain/filing';
+import { decideErratum, mayApproveErratum, mayProposeErratum } from './domain/errata';
 import { itemViolations } from './domain/items';
 import { classifier, inField, type Classifier } from './domain/placement';
 import type { CurrentVersion, ReleaseDraft } from './domain/model';
 import { baselineRelease, knownTaxonomy, provinceCodes, taxonomyHistory } from './seed/baseline';
-import type { FilingDoc, FilingHead, FilingRecord, ItemHead, RegistryStore, ReleaseDoc, TaxonomyDoc, VersionDoc } from './adapters/mongo/store';
+import type { ActorDoc, ErratumEntry, FilingDoc, FilingHead, FilingRecord, ItemHead, RegistryStore, ReleaseDoc, TaxonomyDoc, VersionDoc } from './adapters/mongo/store';
 
 export type RegistryOptions = {
   readonly store: RegistryStore;
@@ -54,44 +56,14 @@ export class Registry {
   /** Loads the seeds into an empty database (idempotent: existing documents are left as they are). */
   async seed(): Promise<void> {
     const recordedAt = this.o.now();
-    const baseline = baselineRelease();
-    let upgrade = false;
     for (const t of taxonomyHistory) {
       await this.store.insertOnce(this.store.taxonomies, { _id: t.taxonomyId, ...t, recordedAt }, `taxonomy ${t.taxonomyId}`);
-      upgrade ||= (await this.store.taxonomies.countDocuments({ _id: t.taxonomyId, placements: { $exists: false } }, { limit: 1 })) > 0;
+      // A taxonomy recorded before placements existed gets them (seed data about the structure, not a published
+      // version: item versions are never changed here).
+      await this.store.taxonomies.updateOne({ _id: t.taxonomyId, placements: { $exists: false } }, { $set: { placements: [...(t.placements ?? [])], lineage: [...(t.lineage ?? [])] } });
     }
-    await this.recordRelease(baseline);
     this.taxonomyDocs = undefined;
-    if (upgrade) {
-      // A database seeded before the placements existed: its seeded versions carry the lead units then attributed by
-      // 2017 field. They are corrected (new revisions, bitemporal) to the annex's before the placements are added,
-      // so a crash in between redoes the corrections at the next start.
-      await this.correctSeededLeadUnits(baseline);
-      for (const t of taxonomyHistory) {
-        await this.store.taxonomies.updateOne({ _id: t.taxonomyId, placements: { $exists: false } }, { $set: { placements: [...(t.placements ?? [])], lineage: [...(t.lineage ?? [])] } });
-      }
-      this.taxonomyDocs = undefined;
-    }
-  }
-
-  /** Seeded versions whose (unstated) lead unit differs from the seed's get a correction to it. Idempotent. */
-  private async correctSeededLeadUnits(baseline: ReleaseDraft): Promise<number> {
-    let corrected = 0;
-    for (const v of baseline.versions) {
-      const latest = (await this.store.versionRecords(v.itemCode, v.version)).at(-1);
-      if (!latest || latest.releaseId !== baseline.releaseId || latest.item.leadUnitStated) continue;
-      if ((latest.item.leadUnit?.code ?? '') === (v.item.leadUnit?.code ?? '')) continue;
-      const revision = latest.revision + 1;
-      const { aggregateId: _a, sequence: _s, ...rest } = latest;
-      await this.store.appendVersion({
-        ...rest, _id: `${v.itemCode}:v${v.version}:r${revision}`, revision, recordedAt: this.o.now(),
-        item: { ...latest.item, leadUnit: v.item.leadUnit, leadUnitStated: false },
-        correctionOf: latest._id, correctionReason: '牵头负责单位按中办发〔2018〕55号附件“重点任务分工方案”更正（按领域推定，附件未逐项列明）',
-      });
-      corrected++;
-    }
-    if (corrected > 0) this.o.logger.info({ corrected }, 'seeded lead units corrected to seed 000 annex');
-    return corrected;
+    await this.recordRelease(baselineRelease());
   }
 
   // ---- releases ------------------------------------------------------------------------------------------
@@ -326,6 +298,7 @@ export class Registry {
       recordedAt: doc.recordedAt,
       correctionOf: doc.correctionOf,
       correctionReason: doc.correctionReason,
+      errata: (doc.errata ?? []).map(toErratum),
     };
   }
 
@@ -561,33 +534,134 @@ export class Registry {
     };
   }
 
-  // ---- corrections ---------------------------------------------------------------------------------------
+  // ---- errata (corrections) -------------------------------------------------------------------------------
 
-  /** Records corrected content of a published version as a new record: what was known before stays queryable. */
-  async correct(caller: Identity, itemCode: string, version: number, item: ServiceItem | undefined, reason: string): Promise<ItemVersion> {
+  /**
+   * Proposes an erratum of a published version: wording only (domain/errata.ts), by an operator or the item's lead
+   * unit. Nothing changes until a second person approves it. Every refusal is on record (bps.standard.erratum.refused).
+   */
+  async correct(caller: Identity, itemCode: string, version: number, item: ServiceItem | undefined, reason: string): Promise<Erratum> {
     const violations: FieldViolation[] = [];
     if (itemCode === '') violations.push({ field: 'item_code', description: 'required' });
     if (!Number.isInteger(version) || version < 1) violations.push({ field: 'version', description: 'must be a version number (1, 2, …)' });
-    if (reason.trim() === '') violations.push({ field: 'reason', description: 'a correction must say why' });
+    if (reason.trim() === '') violations.push({ field: 'reason', description: 'an erratum must say why' });
     violations.push(...itemViolations(item, 'item', knownTaxonomy));
     if (item && item.itemCode !== itemCode) violations.push({ field: 'item.item_code', description: `must be ${itemCode}` });
     if (violations.length > 0) throw new ValidationError(violations);
     const records = await this.store.versionRecords(itemCode, version);
     const latest = records.at(-1);
     if (!latest) throw new NotFoundError('item version', `${itemCode} v${version}`);
-    const leads = caller.roles.includes('ministry-staff') && caller.organisation === latest.item.leadUnit?.code;
-    if (!caller.roles.includes('operator') && !leads) {
-      throw new PermissionDeniedError(`only an operator or staff of the lead unit (${latest.item.leadUnit?.code ?? 'none'}) may correct ${itemCode}`, 'NOT_LEAD_UNIT');
+    const lead = latest.item.leadUnit?.code;
+    const refused = { itemCode, version, erratumId: '', action: 'propose' };
+    if (!mayProposeErratum(caller, lead)) {
+      throw await this.refuseErratum(caller, refused, new PermissionDeniedError(`only an operator or staff of the lead unit (${lead ?? 'none'}) may propose an erratum of ${itemCode}`, 'NOT_LEAD_UNIT'));
     }
+    const decision = decideErratum(latest.item, item as ServiceItem);
+    if (!decision.ok) {
+      throw await this.refuseErratum(caller, refused, new ValidationError(decision.violations, `not an erratum: ${decision.violations.map((v) => `${v.field}: ${v.description}`).join('; ')}`), decision.violations.map((v) => v.field));
+    }
+    const proposedAt = this.o.now();
+    const erratumId = `${itemCode}-v${version}-E${randomUUID().slice(0, 8)}`;
+    const entry: ErratumEntry = {
+      erratumId, itemCode, version, status: 'proposed', changes: decision.changes.map((c) => ({ ...c })), reason: reason.trim(),
+      proposedBy: actorDoc(caller), proposedAt, approvedBy: null, approvedAt: null, baseRecordId: latest._id, recordId: '',
+    };
+    await this.store.insertErratum({
+      _id: erratumId, ...entry, fieldCode: latest.item.fieldCode, item: item as ServiceItem,
+      ...toOutboxFields(newEvent(standardEvents.erratumProposed, { erratum: toErratum(entry), fieldCode: latest.item.fieldCode, actor: actorDoc(caller) }, { source: SOURCE, key: itemCode, topicNamespace: this.o.topicNamespace, time: proposedAt })),
+    });
+    this.o.logger.info({ itemCode, version, erratumId, by: caller.subject }, 'erratum proposed');
+    return toErratum(entry);
+  }
+
+  /**
+   * Approves a proposed erratum: a second person (never its proposer), an approver of the item's lead unit or the
+   * final approver. The corrected wording becomes a new record of the same version (what was known before stays
+   * queryable); the approval document is the commit point and carries bps.standard.erratum.approved.
+   */
+  async approveErratum(caller: Identity, itemCode: string, version: number, erratumId: string): Promise<{ corrected: ItemVersion; erratum: Erratum }> {
+    const violations: FieldViolation[] = [];
+    if (itemCode === '') violations.push({ field: 'item_code', description: 'required' });
+    if (!Number.isInteger(version) || version < 1) violations.push({ field: 'version', description: 'must be a version number (1, 2, …)' });
+    if (erratumId === '') violations.push({ field: 'erratum_id', description: 'required' });
+    if (violations.length > 0) throw new ValidationError(violations);
+    const doc = await this.store.erratum(erratumId);
+    if (!doc || doc.itemCode !== itemCode || doc.version !== version) throw new NotFoundError('erratum', `${erratumId} of ${itemCode} v${version}`);
+    const records = await this.store.versionRecords(itemCode, version);
+    const latest = records.at(-1);
+    if (!latest) throw new NotFoundError('item version', `${itemCode} v${version}`);
+    const lead = latest.item.leadUnit?.code;
+    const refused = { itemCode, version, erratumId, action: 'approve' };
+    if (!mayApproveErratum(caller, lead)) {
+      throw await this.refuseErratum(caller, refused, new PermissionDeniedError(`an erratum of ${itemCode} is approved by an approver of ${lead ?? 'its lead unit'} or the final approver`, 'NOT_ERRATUM_APPROVER'));
+    }
+    if (caller.subject === doc.proposedBy.subject) {
+      throw await this.refuseErratum(caller, refused, new PermissionDeniedError('an erratum takes effect only when a second person approves it: its proposer may not', 'SELF_APPROVAL'));
+    }
+    const applied = latest.errata?.find((e) => e.erratumId === erratumId);
+    if (doc.status === 'approved' || applied) {
+      if (applied && doc.status !== 'approved') await this.store.markErratumApproved(erratumId, applied.approvedBy!, applied.approvedAt!, applied.recordId); // finish a crashed approval
+      throw await this.refuseErratum(caller, refused, new FailedPreconditionError(`erratum ${erratumId} is already approved`, [{ type: 'ALREADY_APPROVED', subject: erratumId, description: 'already in effect' }]));
+    }
+    const stale = (): FailedPreconditionError => new FailedPreconditionError(`${itemCode} v${version} changed since erratum ${erratumId} was proposed; propose it again`, [{ type: 'ERRATUM_STALE', subject: erratumId, description: `proposed against ${doc.baseRecordId}, now ${latest._id}` }]);
+    if (latest._id !== doc.baseRecordId) throw await this.refuseErratum(caller, refused, stale());
+
+    const approvedAt = this.o.now();
     const revision = Math.max(...records.map((r) => r.revision)) + 1;
+    const recordId = `${itemCode}:v${version}:r${revision}`;
+    const approvedBy = actorDoc(caller);
+    const entry: ErratumEntry = { ...erratumEntryOf(doc), status: 'approved', approvedBy, approvedAt, recordId };
+    const event = newEvent(standardEvents.erratumApproved, { erratum: toErratum(entry), fieldCode: doc.fieldCode, actor: approvedBy, proposedBy: doc.proposedBy }, { source: SOURCE, key: itemCode, topicNamespace: this.o.topicNamespace, time: approvedAt });
+    if ((await this.store.insertErratumApproval({ _id: recordId, erratumId, approvedBy, approvedAt, ...toOutboxFields(event) })) === 'exists') {
+      throw await this.refuseErratum(caller, refused, stale()); // another erratum of this version was approved at the same moment
+    }
     const record = {
-      ...latest, _id: `${itemCode}:v${version}:r${revision}`, revision, recordedAt: this.o.now(), item: item as ServiceItem,
-      correctionOf: latest._id, correctionReason: reason,
+      ...latest, _id: recordId, revision, recordedAt: approvedAt, item: doc.item,
+      correctionOf: latest._id, correctionReason: doc.reason, errata: [...(latest.errata ?? []), entry],
     };
     const { aggregateId: _a, sequence: _s, ...rest } = record;
-    if ((await this.store.appendVersion(rest)) === 'exists') throw new FailedPreconditionError(`${itemCode} v${version} was corrected concurrently; retry`);
-    return this.toItemVersion(record, this.o.now());
+    await this.store.appendVersion(rest);
+    await this.store.markErratumApproved(erratumId, approvedBy, approvedAt, recordId);
+    this.o.logger.info({ itemCode, version, erratumId, proposedBy: doc.proposedBy.subject, approvedBy: caller.subject }, 'erratum approved');
+    return { corrected: await this.toItemVersion(record, this.o.now()), erratum: toErratum(entry) };
   }
+
+  async listErrata(itemCode: string): Promise<Erratum[]> {
+    if (itemCode === '') throw new ValidationError([{ field: 'item_code', description: 'required' }]);
+    if (!(await this.store.head(itemCode))) throw new NotFoundError('item', itemCode);
+    return (await this.store.errataOf(itemCode)).map((d) => toErratum(erratumEntryOf(d)));
+  }
+
+  /** Puts a refused erratum action on record (who, what, why) through the outbox, and returns the error to throw. */
+  private async refuseErratum(caller: Identity, what: { itemCode: string; version: number; erratumId: string; action: string }, error: PlatformError, fields: readonly string[] = []): Promise<PlatformError> {
+    const reason = error instanceof PermissionDeniedError ? error.reason : error instanceof ValidationError ? (error.violations[0]?.reason ?? 'NOT_WORDING') : error instanceof FailedPreconditionError ? (error.violations[0]?.type ?? error.code) : error.code;
+    await this.store.outbox.append([newEvent(standardEvents.erratumRefused, {
+      ...what, reason, message: error.message, fields: [...fields], actor: actorDoc(caller), attemptedAt: this.o.now(),
+    }, { source: SOURCE, key: what.itemCode, topicNamespace: this.o.topicNamespace })]);
+    this.o.logger.info({ ...what, by: caller.subject, reason }, 'erratum refused');
+    return error;
+  }
+}
+
+function actorDoc(caller: Identity): ActorDoc {
+  return { subject: caller.subject, organisation: caller.organisation, roles: [...caller.roles] };
+}
+
+function erratumEntryOf(doc: ErratumEntry): ErratumEntry {
+  return {
+    erratumId: doc.erratumId, itemCode: doc.itemCode, version: doc.version, status: doc.status, changes: doc.changes.map((c) => ({ field: c.field, before: c.before, after: c.after })),
+    reason: doc.reason, proposedBy: doc.proposedBy, proposedAt: doc.proposedAt, approvedBy: doc.approvedBy ?? null, approvedAt: doc.approvedAt ?? null,
+    baseRecordId: doc.baseRecordId, recordId: doc.recordId ?? '',
+  };
+}
+
+export function toErratum(e: ErratumEntry): Erratum {
+  return {
+    erratumId: e.erratumId, itemCode: e.itemCode, version: e.version, status: e.status, changes: e.changes.map((c) => ({ ...c })), reason: e.reason,
+    proposedBy: { ...e.proposedBy, roles: [...e.proposedBy.roles] }, proposedAt: e.proposedAt,
+    approvedBy: e.approvedBy ? { ...e.approvedBy, roles: [...e.approvedBy.roles] } : undefined, approvedAt: e.approvedAt ?? undefined,
+    baseRecordId: e.baseRecordId, recordId: e.recordId,
+  };
 }
 
 function belowText(c: MetricComparison): string {

@@ -62,7 +62,7 @@ const bench: Bench = {
     const dbName = `bench_registry_${Date.now().toString(36)}`;
     const tokens = testVerifier();
     const logger = createLogger('bench-registry', 'warn');
-    const running = await startRegistry({ ...decisionVerifyingDeps(),  mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: dbName, grpcPort: 0, tokens, logger, schedulerPollMs: 3_600_000, relayPollMs: 3_600_000 }); // idle: on FerretDB the relay's unsent-entry query scans whole collections
+    const running = await startRegistry({ ...decisionVerifyingDeps(),  mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: dbName, grpcPort: 0, tokens, logger, schedulerPollMs: 3_600_000 }); // the relay runs as in production: idle, it reads only its pending markers
     const mongo = await connectMongo(endpoints.mongoUri, dbName);
     const rows: BenchRow[] = [];
     try {

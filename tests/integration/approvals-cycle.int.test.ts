@@ -20,6 +20,7 @@ import {
   approvalStateQuery, signOffUpdate, submitCycleProposalUpdate, type ActorRef, type ApprovalView, type ProposalApprovalInput,
 } from '../../workflows/contracts';
 import { testKafka } from '../support/kafka';
+import { openedHistory } from '../support/temporal';
 import { uniqueName } from '../support/names';
 import { actorOf, proposalInput, startHarness, type Harness } from './approvals-harness';
 
@@ -129,11 +130,15 @@ describe('unifiedRevisionCycle through the RevisionCycles API', () => {
     expect(resolved.totals).toEqual({ centralFen: '1000', localFen: '400' });
     expect(resolved.ceilingExceeded).toBe(true);
     expect(await refusal(call(cycles.approvePackage, { cycleId, comment: '' }, 'final-approver'))).toMatchObject({ preconditionViolations: [expect.objectContaining({ type: 'FISCAL_CEILING_EXCEEDED' })] });
-    const trim = { cycleId, proposalId: C.proposalId, fiscalTotals: { totalFen: '400', centralFen: '300', localFen: '100' }, changeSet: undefined };
+    // A trim is the consolidation approvers' (NDRC, final approver), lowers money only and says why.
+    const trim = { cycleId, proposalId: C.proposalId, fiscalTotals: { totalFen: '400', centralFen: '300', localFen: '100' }, changeSet: undefined, reason: '压减至财政承受能力上限以内' };
     expect(await refusal(call(cycles.trimProposal, trim, 'nhc-staff'))).toMatchObject({ code: grpc.status.PERMISSION_DENIED });
-    expect(await refusal(call(cycles.trimProposal, { ...trim, fiscalTotals: { totalFen: 'x', centralFen: '300', localFen: '100' } }, 'moe-staff')))
+    expect(await refusal(call(cycles.trimProposal, trim, 'moe-staff'))).toMatchObject({ code: grpc.status.PERMISSION_DENIED });
+    expect(await refusal(call(cycles.trimProposal, { ...trim, fiscalTotals: { totalFen: 'x', centralFen: '300', localFen: '100' } }, 'ndrc-approver')))
       .toMatchObject({ code: grpc.status.INVALID_ARGUMENT, fieldViolations: [expect.objectContaining({ field: 'fiscal_totals.total_fen' })] });
-    expect((await call(cycles.trimProposal, trim, 'moe-staff')).cycle!.ceilingExceeded).toBe(false);
+    const trimmed = (await call(cycles.trimProposal, trim, 'ndrc-approver')).cycle!;
+    expect(trimmed.ceilingExceeded).toBe(false);
+    expect(trimmed.package.find((e) => e.proposalId === C.proposalId)!.trims.map((t) => [t.actor?.subject, t.reason, t.before?.centralFen, t.after?.centralFen])).toEqual([['ndrc.approver.chen', '压减至财政承受能力上限以内', '500', '300']]);
     expect(await refusal(call(cycles.approvePackage, { cycleId, comment: '' }, 'ndrc-approver'))).toMatchObject({ code: grpc.status.PERMISSION_DENIED });
     await call(cycles.approvePackage, { cycleId, comment: '同意' }, 'final-approver');
 
@@ -193,13 +198,13 @@ describe('unifiedRevisionCycle through the RevisionCycles API', () => {
     await expect.poll(() => h.eventsOf(cycleId, 'bps.approval.cycle.action.recorded').map((e) => `${e.data.action} ${e.data.actor.subject}`), { timeout: 20_000 }).toEqual([
       'evaluation.filed nhc.staff.li', 'evaluation.filed moe.staff.wang',
       'proposal.entered nhc.staff.li', 'proposal.entered nhc.staff.li', 'proposal.entered moe.staff.wang', 'window.closed_early moe.staff.wang',
-      'conflict.resolved sco.final.zhou', 'proposal.trimmed moe.staff.wang', 'package.approved sco.final.zhou',
+      'conflict.resolved sco.final.zhou', 'proposal.trimmed ndrc.approver.chen', 'package.approved sco.final.zhou',
       'revisions.sent_to_rebase system:approvals', 'refiling.required system:approvals', 'refiling.required system:approvals', 'refiling.completed system:approvals', 'cycle.closed sco.final.zhou',
     ]);
 
-    // Recorded once for the replay test (BPS_RECORD_FIXTURES=1); the fixture is committed.
+    // Recorded once for the replay test (BPS_RECORD_FIXTURES=1), payloads opened so it replays on any stack; committed.
     if (process.env['BPS_RECORD_FIXTURES'] === '1') {
-      writeFileSync(fileURLToPath(new URL('../fixtures/approvals-cycle-v2-history.json', import.meta.url)), JSON.stringify(await cycle.fetchHistory(), null, 1));
+      writeFileSync(fileURLToPath(new URL('../fixtures/approvals-cycle-v3-history.json', import.meta.url)), JSON.stringify(await openedHistory(await cycle.fetchHistory()), null, 1));
     }
   });
 });

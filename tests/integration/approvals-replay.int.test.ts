@@ -48,6 +48,14 @@ describe('approval workflows replay', () => {
     await Worker.runReplayHistory({ workflowBundle: instrumentedBundle }, asHistory(history));
   });
 
+  it('replays a cycle recorded with money-only trims (the trim recorded on its entry, with who and why)', async () => {
+    const history = recorded('approvals-cycle-v3-history.json');
+    const patches = history.events.filter((e: any) => e.markerRecordedEventAttributes)
+      .map((e: any) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes.details['patch-data'].payloads[0].data, 'base64').toString('utf8')).id);
+    expect(patches).toContain('cycle-trim-money-only');
+    await Worker.runReplayHistory({ workflowBundle: instrumentedBundle }, asHistory(history));
+  });
+
   it('fails on a deliberately altered history (an activity the code never schedules)', async () => {
     const history = recorded();
     const scheduled = history.events.find((e: any) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'chooseApprovalRoute');

@@ -160,13 +160,16 @@ describe('audit service', () => {
     await consumer.connect();
     await consumer.subscribe({ topic: topicName(topics.audit, namespace), fromBeginning: true });
     await consumer.run({ eachMessage: async ({ message }) => { received.push(decodeData(auditEvents.checkpointSigned, fromKafkaMessage(message).data)); } });
-    await expect.poll(() => received.some((r) => r.checkpoint?.log === 'global' && Number(r.checkpoint.size) === globalSize), { timeout: 30_000 }).toBe(true);
+    // At least what was there: the log may have grown since (e.g. the coalesced count of earlier refusals, recorded
+    // when their minute ends).
+    const reached = (r: CheckpointSigned) => r.checkpoint?.log === 'global' && Number(r.checkpoint.size) >= globalSize;
+    await expect.poll(() => received.some(reached), { timeout: 30_000 }).toBe(true);
     await consumer.disconnect();
 
-    const published = received.find((r) => r.checkpoint?.log === 'global' && Number(r.checkpoint.size) === globalSize)!;
+    const published = received.find(reached)!;
     expect(published.key).toMatchObject({ keyId: app.signingKey.keyId, algorithm: 'ed25519', publicKey: app.signingKey.publicKey });
     const other = loadSigningKey('ed25519', generatePrivateKey('ed25519'));
-    const forged = signCheckpoint(other, { log: 'global', size: globalSize, headHash: published.checkpoint!.headHash, hashAlgorithm: 'sha256', time: new Date().toISOString() });
+    const forged = signCheckpoint(other, { log: 'global', size: Number(published.checkpoint!.size), headHash: published.checkpoint!.headHash, hashAlgorithm: 'sha256', time: new Date().toISOString() });
     const posing = { ...forged, keyId: app.signingKey.keyId, size: String(forged.size), time: new Date(forged.time) };
     const unknown = { ...forged, size: String(forged.size), time: new Date(forged.time) };
     const result = await unary(client.verify.bind(client), { log: 'global', checkpoints: [published.checkpoint!, posing, unknown], full: true }, auditor);
@@ -202,32 +205,39 @@ describe('audit service', () => {
   });
 
   it('re-hashes only what was appended since the last verified checkpoint, and still finds a change there', async () => {
+    // Other writers (the interval checkpointer, late records) may append at any time: assertions relate the
+    // numbers each answer gives rather than sizes read beforehand.
     const verify = (full: boolean) => unary(client.verify.bind(client), { log: 'global', checkpoints: [], full }, auditor);
-    const anchor = await app.checkpoints.checkpointHead('global');
+    const anchors = app.db.collection<{ _id: string; checkpoint: { size: number; headHash: string } }>('verification_anchors');
+    const anchored = async () => (await anchors.findOne({ _id: 'global' }))!.checkpoint;
+    const checkpoint = await app.checkpoints.checkpointHead('global');
     const first = await verify(true);
-    expect(first).toMatchObject({ ok: true, full: true, verifiedFrom: '0', entriesChecked: String(anchor.size) });
-    expect(first.checkpoints.some((c) => c.ok && Number(c.checkpoint!.size) === anchor.size)).toBe(true);
+    expect(first).toMatchObject({ ok: true, full: true, verifiedFrom: '0', entriesChecked: first.size });
+    const anchor = await anchored(); // the newest checkpoint the full verification vouched for
+    expect(anchor.size).toBeGreaterThanOrEqual(checkpoint.size);
 
-    // Two more events: a routine verification starts at the anchor the full one left and re-hashes only them.
+    // Two more events: a routine verification starts at that anchor and re-hashes only what came after it.
     for (const n of [1, 2]) await emit.send(emit.proposal('bps.proposal.note', 'P-2026-EDU-0077', { n }));
-    const size = Number((await app.store.head('global')).size);
-    expect(size).toBeGreaterThanOrEqual(anchor.size + 2);
-    const altered = await app.store.entries.findOne({ _id: `global#${anchor.size + 1}` });
-    await app.store.entries.updateOne({ _id: altered!._id }, { $set: { 'event.data': altered!.event.data.replace('"n":1', '"n":9') } });
+    const after = await app.store.entries.findOne({ _id: `global#${anchor.size + 1}` });
+    expect(after).not.toBeNull();
+    await app.store.entries.updateOne({ _id: after!._id }, { $set: { 'event.time': '2000-01-01T00:00:00.000Z' } });
     const tampered = await verify(false);
-    expect(tampered).toMatchObject({ ok: false, full: false, verifiedFrom: String(anchor.size), entriesChecked: String(size - anchor.size) });
-    expect(tampered.anchor).toMatchObject({ log: 'global', size: String(anchor.size), headHash: anchor.headHash });
+    expect(tampered).toMatchObject({ ok: false, full: false, verifiedFrom: String(anchor.size), anchor: { log: 'global', size: String(anchor.size), headHash: anchor.headHash } });
+    expect(Number(tampered.entriesChecked)).toBe(Number(tampered.size) - anchor.size);
     expect(tampered.firstMismatch).toMatchObject({ sequence: String(anchor.size + 1), reason: 'HASH' });
-    await app.store.entries.replaceOne({ _id: altered!._id }, altered!);
+    await app.store.entries.replaceOne({ _id: after!._id }, after!);
     const routine = await verify(false);
-    expect(routine).toMatchObject({ ok: true, full: false, verifiedFrom: String(anchor.size), entriesChecked: String(size - anchor.size) });
+    expect(routine).toMatchObject({ ok: true, full: false, verifiedFrom: String(anchor.size) });
+    expect(Number(routine.entriesChecked)).toBe(Number(routine.size) - anchor.size);
+    expect(Number(routine.entriesChecked)).toBeGreaterThanOrEqual(2);
 
     // An anchor whose head entry no longer holds the signed hash is not used: the verification is full again.
-    const head = await app.store.entries.findOne({ _id: `global#${anchor.size}` });
+    const current = await anchored();
+    const head = await app.store.entries.findOne({ _id: `global#${current.size}` });
     await app.store.entries.updateOne({ _id: head!._id }, { $set: { hash: '00'.repeat(32) } });
     const distrusted = await verify(false);
     expect(distrusted).toMatchObject({ ok: false, full: true, verifiedFrom: '0' });
-    expect(distrusted.firstMismatch).toMatchObject({ sequence: String(anchor.size), reason: 'HASH' });
+    expect(distrusted.firstMismatch).toMatchObject({ sequence: String(current.size), reason: 'HASH' });
     await app.store.entries.replaceOne({ _id: head!._id }, head!);
     expect((await verify(true)).ok).toBe(true);
   });

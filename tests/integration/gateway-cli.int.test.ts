@@ -1,7 +1,7 @@
 // The real `bps` binary (node services/cli/bps.js, through tsx) against in-process services.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBps } from './gateway-cli-run';
-import { startTestPlatform, type TestPlatform } from './gateway-platform';
+import { apiAs, startTestPlatform, type TestPlatform } from './gateway-platform';
 
 describe('bps CLI against the running registry', { timeout: 240_000 }, () => {
   let p: TestPlatform;
@@ -61,6 +61,41 @@ describe('bps CLI against the running registry', { timeout: 240_000 }, () => {
     const down = await runBps(['standards', 'releases', '--as', 'nhc-staff', '--json'], { ...p.addresses, REGISTRY_GRPC_ADDRESS: '127.0.0.1:9', BPS_CLI_TIMEOUT_MS: '5000' });
     expect(down.code).toBe(9);
     expect(JSON.parse(down.stderr).error.code).toMatch(/UNAVAILABLE|DEADLINE_EXCEEDED/);
+  });
+
+  it('errata through the CLI and the HTTP API: wording only, proposed by one person, in effect when a second approves', async () => {
+    // HTTP: a floor under the same version number is a 400 naming the field; nothing changes.
+    const edu = (await apiAs(p, 'moe-staff', 'GET', '/api/v1/standards/items/EDU-05')).json.national.item;
+    const floor = await apiAs(p, 'moe-staff', 'POST', '/api/v1/standards/items/EDU-05/versions/1/corrections', {
+      item: { ...edu, qualityStandard: { stated: true, text: '每生每年500元', metrics: [{ metric: 'grant_per_student', label: '资助标准', comparator: 'COMPARATOR_GTE', value: '500', unit: 'CNY', basis: 'per_student_per_year' }] } },
+      reason: '补充标准',
+    });
+    expect(floor.status).toBe(400);
+    expect(floor.json.error.fieldViolations).toContainEqual(expect.objectContaining({ field: 'item.quality_standard.metrics', description: expect.stringContaining('a level changes only by proposal') }));
+
+    // CLI: NHC's approver proposes a wording fix of HEA-02; they cannot approve it themselves; the final approver does.
+    const name = (await apiAs(p, 'nhc-staff', 'GET', '/api/v1/standards/items/HEA-02')).json.national.item.name as string;
+    const proposed = await bps('standards', 'correct', 'HEA-02', '1', '--name', `${name}（勘误）`, '--reason', '名称勘误', '--json', '--as', 'nhc-approver');
+    expect(proposed.code, proposed.stderr).toBe(0);
+    const erratumId = JSON.parse(proposed.stdout).erratum.erratumId as string;
+    expect((await bps('standards', 'get', 'HEA-02', '--as', 'nhc-staff')).stdout).not.toContain('（勘误）');
+    const self = await bps('standards', 'approve-erratum', 'HEA-02', '1', erratumId, '--as', 'nhc-approver');
+    expect(self.code).not.toBe(0);
+    expect(self.stderr).toContain('second person');
+    expect((await apiAs(p, 'nhc-approver', 'POST', `/api/v1/standards/items/HEA-02/versions/1/corrections/${erratumId}/approve`)).status).toBe(403);
+    const approved = await bps('standards', 'approve-erratum', 'HEA-02', '1', erratumId, '--as', 'final-approver');
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toContain('proposed by nhc.approver.zhao, approved by sco.final.zhou');
+
+    expect((await bps('standards', 'get', 'HEA-02', '--as', 'nhc-staff')).stdout).toContain(`${name}（勘误）`);
+    const errata = await bps('standards', 'errata', 'HEA-02', '--as', 'auditor');
+    expect(errata.code, errata.stderr).toBe(0);
+    expect(errata.stdout).toMatch(/approved\s+name/);
+    expect((await bps('standards', 'history', 'HEA-02', '--as', 'auditor')).stdout).toContain('approved by sco.final.zhou');
+    const item = (await apiAs(p, 'auditor', 'GET', '/api/v1/standards/items/HEA-02')).json.national;
+    expect(item).toMatchObject({ version: 1, correctionOf: 'HEA-02:v1:r0', errata: [{ erratumId, status: 'approved', proposedBy: { subject: 'nhc.approver.zhao' }, approvedBy: { subject: 'sco.final.zhou' }, changes: [{ field: 'name', before: name, after: `${name}（勘误）` }] }] });
+    const listed = await apiAs(p, 'auditor', 'GET', '/api/v1/standards/items/HEA-02/errata');
+    expect(listed.json.errata.map((e: { erratumId: string; status: string }) => [e.erratumId, e.status])).toEqual([[erratumId, 'approved']]);
   });
 
   it('token mint prints a token the services accept; refused in production', async () => {

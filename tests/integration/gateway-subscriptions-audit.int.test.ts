@@ -106,8 +106,14 @@ describe('gateway: subscriptions and audit over HTTP', { timeout: 240_000 }, () 
     }, poll).toContain('bps.standard.local.filed');
     expect(steps.find((s) => s.eventType === 'bps.standard.local.filed').actor).toMatchObject({ subject: 'bj.officer.liu', organisation: '110000' });
 
-    // The delivery outcomes are recorded in the subscription's log.
-    await expect.poll(async () => (await apiAs(p, 'auditor', 'POST', '/api/v1/audit/verify', { log: `subscription:${subscriptionId}` })).json.size, poll).toBe('2');
+    // The delivery outcomes are recorded in the subscription's log, and so are Guangdong's two refused tries at it
+    // (bps.access.refused names the subscription as its target; issue #14).
+    await expect.poll(async () => (await apiAs(p, 'auditor', 'POST', '/api/v1/audit/verify', { log: `subscription:${subscriptionId}` })).json.size, poll).toBe('4');
+    const refusedTries = (await apiAs(p, 'auditor', 'GET', '/api/v1/audit/actors/gd.officer.huang/trace')).json.trace.steps.filter((s: any) => s.eventType === 'bps.access.refused');
+    expect(refusedTries.map((s: any) => JSON.parse(s.dataJson)).map((d: any) => [d.operation, d.code, d.targetId, d.httpRoute]).sort()).toEqual([
+      ['/bps.notifications.v1.Subscriptions/GetSubscription', 'NOT_FOUND', subscriptionId, 'GET /api/v1/subscriptions/:subscriptionId'],
+      ['/bps.notifications.v1.Subscriptions/PauseSubscription', 'NOT_FOUND', subscriptionId, 'POST /api/v1/subscriptions/:subscriptionId/pause'],
+    ]);
     for (const log of ['actor:bj.officer.liu', `subscription:${subscriptionId}`, 'global']) {
       const verified = await apiAs(p, 'auditor', 'POST', '/api/v1/audit/verify', { log });
       expect(verified.status).toBe(200);

@@ -1,10 +1,12 @@
 // The outbox relay against real MongoDB protocol + Kafka: an event written with its state change while no relay
 // ran (the process "died" before the Kafka send) is published by the next relay, and a re-send after a crash
-// between send and mark reaches the consumer's handler exactly once.
+// between send and mark reaches the consumer's handler exactly once. A write wakes the relay at once (the poll is
+// only a safety net), and an idle relay reads only the pending markers, never the event collections.
+import { MongoClient, type CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents } from '../../services/shared/kafka/kafka';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
-import { Outbox, OutboxRelay } from '../../services/shared/mongo/outbox';
+import { Outbox, OutboxRelay, PENDING_COLLECTION, toOutboxFields } from '../../services/shared/mongo/outbox';
 import { defineEvent } from '../../services/shared/events/catalog';
 import { DateMessage as ProtoDate } from '../../proto/gen/bps/common/v1/common';
 import { stack, testLogger } from '../support/stack';
@@ -91,7 +93,7 @@ describe('outbox relay', () => {
     let failures = 1;
     const flaky = new Proxy(outbox.collection, {
       get(target, property, receiver) {
-        if (property === 'updateMany' && failures > 0) {
+        if ((property === 'updateMany' || property === 'updateOne') && failures > 0) {
           failures -= 1;
           return async () => { throw new Error('simulated database hiccup'); };
         }
@@ -122,5 +124,87 @@ describe('outbox relay', () => {
     expect(setAside.map((d) => [d.outbox.event.id, d.outbox.sentAt])).toEqual([[huge.id, null]]);
     expect(setAside[0]!.outbox.setAsideReason).toMatch(/EVENT_TOO_LARGE|bytes; Kafka takes at most/);
     expect(await relay.relayOnce()).toBe(0); // nothing left to send, nothing blocked
+  });
+
+  /** Arrival time (ms since epoch) of each message on a topic, read from the beginning. */
+  async function arrivals(topic: string): Promise<{ times: Map<string, number>; stop: () => Promise<void> }> {
+    const times = new Map<string, number>();
+    const consumer = kafka.consumer({ groupId: uniqueName('arrivals') });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.run({ eachMessage: async ({ message }) => { times.set(message.headers?.['ce_id']?.toString() ?? '', Date.now()); } });
+    await joined;
+    return { times, stop: () => consumer.disconnect() };
+  }
+
+  it('is woken by a write in its process: the event is on Kafka long before the safety poll', async () => {
+    const topic = uniqueName('outbox-wake');
+    await ensureTopics(kafka, [topic], 1);
+    const outbox = new Outbox(mongo.db, uniqueName('outbox_wake'));
+    await outbox.init();
+    const relay = new OutboxRelay([outbox.collection], producer, testLogger, { pollMs: 60_000 });
+    relay.start();
+    const seen = await arrivals(topic);
+    try {
+      await relay.settled(); // the start-up pass is over; the next poll is a minute away
+      const latencies: number[] = [];
+      for (const day of [1, 2, 3]) {
+        const event = { ...newEvent(Recorded, { year: 2026, month: 6, day }, { source: '/bps/test', key: 'EDU-04' }), topic };
+        const written = Date.now();
+        await outbox.append([event]);
+        await expect.poll(() => seen.times.has(event.id), { timeout: 10_000, interval: 5 }).toBe(true);
+        latencies.push(seen.times.get(event.id)! - written);
+      }
+      expect(Math.max(...latencies)).toBeLessThan(3_000);
+      await relay.settled(); // the "sent" mark follows Kafka's acknowledgement
+      expect(await outbox.collection.countDocuments({ 'outbox.sentAt': null })).toBe(0);
+    } finally {
+      await relay.stop();
+      await seen.stop();
+    }
+  });
+
+  it('reads only its small pending-marker collection while idle, whatever the history', async () => {
+    const topic = uniqueName('outbox-idle');
+    await ensureTopics(kafka, [topic], 1);
+    const name = uniqueName('outbox_idle');
+    const outbox = new Outbox(mongo.db, name);
+    await outbox.init();
+    const history = Array.from({ length: 300 }, (_, i) => ({ ...newEvent(Recorded, { year: 2026, month: 7, day: 1 + (i % 28) }, { source: '/bps/test', key: `EDU-${i}` }), topic }));
+    for (let i = 0; i < history.length; i += 100) await outbox.append(history.slice(i, i + 100));
+    // A client of its own that records every command the relay sends.
+    const monitored = new MongoClient(stack().mongoUri, { monitorCommands: true });
+    await monitored.connect();
+    const commands: CommandStartedEvent[] = [];
+    monitored.on('commandStarted', (e) => commands.push(e));
+    const relay = new OutboxRelay([monitored.db(mongo.db.databaseName).collection(name)], producer, testLogger, { pollMs: 100 });
+    try {
+      relay.start();
+      await expect.poll(() => outbox.collection.countDocuments({ 'outbox.sentAt': null }), { timeout: 60_000 }).toBe(0);
+      await relay.settled();
+      commands.length = 0;
+      // Idle: at least five safety polls.
+      await expect.poll(() => commands.filter((c) => c.commandName === 'find').length, { timeout: 10_000 }).toBeGreaterThanOrEqual(5);
+      const touched = commands.map((c) => `${c.commandName} ${String(c.command[c.commandName])}`);
+      expect(new Set(touched)).toEqual(new Set([`find ${PENDING_COLLECTION}`]));
+      expect(await mongo.db.collection(PENDING_COLLECTION).countDocuments({ c: name })).toBe(0);
+    } finally {
+      await relay.stop();
+      await monitored.close();
+    }
+  });
+
+  it('publishes an entry whose pending marker was never written (the writer died between its two writes)', async () => {
+    const topic = uniqueName('outbox-sweep');
+    await ensureTopics(kafka, [topic], 1);
+    const outbox = new Outbox(mongo.db, uniqueName('outbox_sweep'));
+    await outbox.init();
+    const event = { ...newEvent(Recorded, { year: 2026, month: 8, day: 1 }, { source: '/bps/test', key: 'EDU-05' }), topic };
+    await outbox.collection.insertOne(toOutboxFields(event) as never); // the state change, and no marker
+    const relay = new OutboxRelay([outbox.collection], producer, testLogger);
+    expect(await relay.relayOnce()).toBe(1); // a new relay's first pass sweeps for unmarked entries
+    expect(await rawMessages(topic, 1)).toEqual([event.id]);
+    expect(await relay.relayOnce()).toBe(0);
   });
 });

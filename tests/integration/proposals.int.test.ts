@@ -128,9 +128,13 @@ describe('proposals service', () => {
 
     const { proposal } = await create(healthProposal({ itemCode: 'HEA-04' }));
     const foreignEdit = await refused(unary(env.client.updateDraft.bind(env.client), { proposalId: proposal!.proposalId, expectedRevision: 1, content: healthProposal({ itemCode: 'HEA-04', level: '95' }) }, moe));
-    expect(foreignEdit.code).toBe(grpc.status.PERMISSION_DENIED);
+    // MOE is no party of NHC's proposal: for it the proposal does not exist (issue #14, object-level reads).
+    expect(foreignEdit.code).toBe(grpc.status.NOT_FOUND);
     const foreignSubmit = await refused(submit(proposal!.proposalId, 1, moe));
-    expect(foreignSubmit.code).toBe(grpc.status.PERMISSION_DENIED);
+    expect(foreignSubmit.code).toBe(grpc.status.NOT_FOUND);
+    // NHC's approver reads it but may not act as its drafter.
+    const approverSubmit = await refused(submit(proposal!.proposalId, 1, await env.token('nhc-approver')));
+    expect(approverSubmit.code).toBe(grpc.status.PERMISSION_DENIED);
     const moeList = await unary(env.client.listProposals.bind(env.client), { leadMinistry: 'MOE', fieldCode: '', kind: 0, state: 0, cycleId: '', pageSize: 0, pageToken: '' }, moe);
     expect(moeList.proposals).toEqual([]);
   });

@@ -154,18 +154,21 @@ describe('registry: approved change sets', () => {
     const v2 = (await getItem('INS-05', '2020-06-01')).national!;
     const knownBefore = new Date();
     await new Promise((res) => setTimeout(res, 20));
-    const corrected: ServiceItem = { ...v2.item!, serviceTarget: { stated: true, text: '城乡居民基本医疗保险参保人员' } };
-    const denied = await unary(r.client.correctItemVersion.bind(r.client), { itemCode: 'INS-05', version: 2, item: corrected, reason: '补录服务对象' }, await r.token('moe-staff')).catch((e: grpc.ServiceError) => e);
+    const corrected: ServiceItem = { ...v2.item!, name: `${v2.item!.name}（勘误）` };
+    const denied = await unary(r.client.correctItemVersion.bind(r.client), { itemCode: 'INS-05', version: 2, item: corrected, reason: '名称勘误' }, await r.token('moe-staff')).catch((e: grpc.ServiceError) => e);
     expect((denied as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
     const noReason = await unary(r.client.correctItemVersion.bind(r.client), { itemCode: 'INS-05', version: 2, item: corrected, reason: '' }, await r.token('operator')).catch((e: grpc.ServiceError) => e);
     expect(decodeStatus(noReason as grpc.ServiceError).fieldViolations.map((v) => v.field)).toContain('reason');
 
-    const res = await unary(r.client.correctItemVersion.bind(r.client), { itemCode: 'INS-05', version: 2, item: corrected, reason: '补录服务对象' }, await r.token('operator'));
-    expect(res.corrected).toMatchObject({ version: 2, correctionOf: 'INS-05:v2:r0', correctionReason: '补录服务对象' });
+    const proposed = await unary(r.client.correctItemVersion.bind(r.client), { itemCode: 'INS-05', version: 2, item: corrected, reason: '名称勘误' }, await r.token('operator'));
+    expect(proposed.corrected).toBeUndefined();
+    expect((await getItem('INS-05', '2020-06-01')).national?.item?.name).toBe(v2.item!.name); // nothing changes until approved
+    const res = await unary(r.client.approveErratum.bind(r.client), { itemCode: 'INS-05', version: 2, erratumId: proposed.erratum!.erratumId }, await r.token('final-approver'));
+    expect(res.corrected).toMatchObject({ version: 2, correctionOf: 'INS-05:v2:r0', correctionReason: '名称勘误' });
 
-    expect((await getItem('INS-05', '2020-06-01')).national?.item?.serviceTarget).toEqual({ stated: true, text: '城乡居民基本医疗保险参保人员' });
+    expect((await getItem('INS-05', '2020-06-01')).national?.item?.name).toBe(corrected.name);
     const asKnownBefore = (await getItem('INS-05', '2020-06-01', knownBefore)).national!;
-    expect(asKnownBefore.item?.serviceTarget?.stated).toBe(false);
+    expect(asKnownBefore.item?.name).toBe(v2.item!.name);
     expect(asKnownBefore.version).toBe(2);
     // Before the amendment was even recorded, the registry knew only version 1 for that date.
     const asKnownAtStart = (await getItem('INS-05', '2020-06-01', new Date(v2.recordedAt!.getTime() - 1))).national!;

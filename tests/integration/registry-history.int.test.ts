@@ -49,8 +49,10 @@ describe('registry: long histories', () => {
     const before = new Date();
     await new Promise((res) => setTimeout(res, 20));
     const v3 = (await getItem(dateOf(3))).national!;
-    await unary(r.client.correctItemVersion.bind(r.client), { itemCode: 'HEA-02', version: 3, item: { ...v3.item!, serviceTarget: { stated: true, text: '辖区常住居民' } }, reason: '补录服务对象' }, await r.token('operator'));
-    expect((await getItem(dateOf(3))).national).toMatchObject({ version: 3, correctionOf: 'HEA-02:v3:r0', item: { serviceTarget: { stated: true, text: '辖区常住居民' } } });
+    const name = `${v3.item!.name}（勘误）`;
+    const { erratum } = await unary(r.client.correctItemVersion.bind(r.client), { itemCode: 'HEA-02', version: 3, item: { ...v3.item!, name }, reason: '名称用字勘误' }, await r.token('operator'));
+    await unary(r.client.approveErratum.bind(r.client), { itemCode: 'HEA-02', version: 3, erratumId: erratum!.erratumId }, await r.token('final-approver'));
+    expect((await getItem(dateOf(3))).national).toMatchObject({ version: 3, correctionOf: 'HEA-02:v3:r0', item: { name } });
     expect((await getItem(dateOf(3), before)).national).toMatchObject({ version: 3, correctionOf: '' });
     expect((await getItem(dateOf(4))).national?.correctionOf).toBe('');
   });

@@ -1,6 +1,7 @@
 // Opening a unified revision cycle: who may open one, and the field violations of a malformed request.
 import { describe, expect, it } from 'vitest';
-import { mayOpenCycle, openCycleInput, type OpenCycleCommand } from '../../services/approvals/domain/cycle-request';
+import { cycleActionRefusal, mayOpenCycle, openCycleInput, type OpenCycleCommand } from '../../services/approvals/domain/cycle-request';
+import { personas } from '../../services/shared/auth/personas';
 import { cycleOfRelease } from '../../services/approvals/adapters/refiling-consumer';
 import { endOfDayInChina } from '../../services/shared/standards/china-date';
 
@@ -44,6 +45,25 @@ describe('opening a unified revision cycle', () => {
     ]);
     const empty = openCycleInput({ ...good, fields: [], fiscalCeiling: undefined as never, effectiveFrom: undefined as never }, ndrc);
     expect(!empty.ok && empty.violations.map((v) => v.field)).toEqual(['effective_from', 'fields', 'fiscal_ceiling']);
+  });
+});
+
+describe('who may attempt a cycle action (before its phase is looked at)', () => {
+  const actor = (p: keyof typeof personas) => ({ ...personas[p], roles: [...personas[p].roles] });
+  it('leaves conflicts, the package and the close to the final approver', () => {
+    for (const action of ['resolveConflict', 'approvePackage', 'closeCycle'] as const) {
+      expect(cycleActionRefusal(action, actor('final-approver'))).toBeUndefined();
+      for (const p of ['nhc-staff', 'ndrc-approver', 'beijing-officer', 'statistics-subscriber', 'auditor'] as const) {
+        expect(cycleActionRefusal(action, actor(p))?.reason).toBe('NOT_FINAL_APPROVER');
+      }
+      expect(cycleActionRefusal(action, { subject: 'x', organisation: 'NHC', roles: ['final-approver'] })?.reason).toBe('NOT_FINAL_APPROVER');
+    }
+  });
+  it('leaves evaluations and windows to ministries (the workflow then requires the field\'s lead ministry)', () => {
+    for (const action of ['fileEvaluation', 'closeProposalWindow'] as const) {
+      for (const p of ['nhc-staff', 'moe-staff', 'nhc-approver'] as const) expect(cycleActionRefusal(action, actor(p))).toBeUndefined();
+      for (const p of ['beijing-officer', 'statistics-subscriber', 'auditor', 'operator'] as const) expect(cycleActionRefusal(action, actor(p))?.reason).toBe('NOT_LEAD_MINISTRY');
+    }
   });
 });
 

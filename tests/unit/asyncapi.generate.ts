@@ -24,7 +24,9 @@ export async function catalogue(): Promise<{ module: string; definition: EventDe
     && typeof (v as EventDefinition<unknown>).schema === 'string' && typeof (v as EventDefinition<unknown>).codec === 'object';
   const walk = (module: string, value: unknown, depth: number): void => {
     if (isDefinition(value)) {
-      if (!found.has(value.type)) found.set(value.type, { module, definition: value });
+      // One type may be defined on several topics (bps.access.refused: each service on its own family).
+      const key = `${value.type}@${value.topic}`;
+      if (!found.has(key)) found.set(key, { module, definition: value });
       return;
     }
     if (depth > 3 || typeof value !== 'object' || value === null) return;
@@ -34,7 +36,7 @@ export async function catalogue(): Promise<{ module: string; definition: EventDe
     const module = await import(pathToFileURL(join(eventsDir, file)).href);
     walk(file, module, 0);
   }
-  return [...found.values()].sort((a, b) => a.definition.type.localeCompare(b.definition.type));
+  return [...found.values()].sort((a, b) => a.definition.type.localeCompare(b.definition.type) || a.definition.topic.localeCompare(b.definition.topic));
 }
 
 function protoFiles(dir: string): string[] {

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ChangeSetApproved, ProposalDecided, Decision, StepSignedOff, Position } from '../../proto/gen/bps/approvals/v1/events';
 import { NotificationDelivered } from '../../proto/gen/bps/notifications/v1/events';
 import { ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
-import { ChangeType, VersionPublished } from '../../proto/gen/bps/standards/v1/events';
-import { actorOf, aggregatesOf, indexFieldsOf, traceIdOf, whatOf, whyOf } from '../../services/audit/domain/derive';
+import { ChangeType, ErratumApproved, VersionPublished } from '../../proto/gen/bps/standards/v1/events';
+import { actorLogsOf, actorOf, aggregatesOf, indexFieldsOf, traceIdOf, whatOf, whyOf } from '../../services/audit/domain/derive';
 import { recordEvent } from '../../services/audit/domain/entry';
 import { publishedProvenance } from '../../services/audit/domain/trace';
 
@@ -79,5 +79,20 @@ describe('aggregates, actor, trace id', () => {
     expect(traceIdOf(ce('x', {}, { traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' }))).toBeUndefined();
     expect(traceIdOf(ce('x', {}, { traceparent: 'garbage' }))).toBeUndefined();
     expect(indexFieldsOf(ce('x', { actor }))).toMatchObject({ actorSubject: actor.subject, traceId: null, eventType: 'x' });
+  });
+});
+
+describe('two-person acts', () => {
+  it('files an erratum approval in the approver\'s and the proposer\'s logs (actor + proposedBy), once each', () => {
+    const proposer = { subject: 'nhc.approver.zhao', organisation: 'NHC', roles: ['approver'] };
+    const approver = { subject: 'sco.final.zhou', organisation: 'SCO', roles: ['final-approver'] };
+    const data = ErratumApproved.toJSON(ErratumApproved.fromPartial({ erratum: { erratumId: 'HEA-01-v1-E1', itemCode: 'HEA-01', version: 1 }, actor: approver, proposedBy: proposer }));
+    const event = ce('bps.standard.erratum.approved', data, { key: 'HEA-01' });
+    expect(actorOf(event)?.subject).toBe('sco.final.zhou');
+    expect(actorLogsOf(event)).toEqual(['actor:sco.final.zhou', 'actor:nhc.approver.zhao']);
+    expect(aggregatesOf(event)).toEqual([{ kind: 'item', id: 'HEA-01' }]);
+    const self = ce('bps.standard.erratum.approved', { ...(data as object), proposedBy: approver });
+    expect(actorLogsOf(self)).toEqual(['actor:sco.final.zhou']);
+    expect(actorLogsOf(ce('bps.approval.step.signed', { actor }))).toEqual(['actor:ndrc.approver.chen']);
   });
 });

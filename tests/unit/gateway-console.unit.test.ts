@@ -2,9 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { Comparator, ExpenditureKind, PaymentCategory, RegionTier, type ServiceItem } from '../../proto/gen/bps/common/v1/common';
 import { InboxItem } from '../../proto/gen/bps/approvals/v1/inbox';
+import { ItemVersion } from '../../proto/gen/bps/registry/v1/registry';
 import { contentFromForm, formatFen, formFromContent, parseDocuments } from '../../services/gateway/web/proposal-form';
 import { sortInbox } from '../../services/gateway/web/inbox-pages';
-import { sixAttributes } from '../../services/gateway/web/standards-pages';
+import { itemPage, sixAttributes } from '../../services/gateway/web/standards-pages';
 import { translator } from '../../services/gateway/web/i18n';
 
 const base: ServiceItem = {
@@ -74,5 +75,20 @@ describe('inbox and pages', () => {
     expect(out).toContain('补助 不低于 380元（每人每年）');
     expect(out).toContain('中央与地方共同承担');
     expect(out).toContain('中央分担比例（西部）80%');
+  });
+  it('shows a version\'s errata on its page: the wording before and after, who proposed and who approved (escaped)', () => {
+    const ctx = { lang: 'en' as const, t: translator('en'), identity: undefined, url: '/', signInEnabled: true };
+    const national = ItemVersion.fromPartial({
+      item: base, version: 1, errata: [{
+        erratumId: 'INS-05-v1-E1', status: 'approved', reason: '名称勘误', changes: [{ field: 'name', before: '旧<名>', after: '新名' }],
+        proposedBy: { subject: 'nhc.approver.zhao' }, proposedAt: new Date('2026-03-01T08:00:00Z'), approvedBy: { subject: 'sco.final.zhou' }, approvedAt: new Date('2026-03-02T08:00:00Z'),
+      }],
+    });
+    const out = itemPage(ctx, { date: '', province: '' }, { national, provincial: undefined }, [national], undefined).value;
+    expect(out).toContain('data-testid="errata"');
+    expect(out).toContain('<td>name</td><td>旧&lt;名&gt;</td><td>新名</td>');
+    expect(out).toContain('nhc.approver.zhao');
+    expect(out).toContain('sco.final.zhou');
+    expect(itemPage(ctx, { date: '', province: '' }, { national: { ...national, errata: [] }, provincial: undefined }, [national], undefined).value).not.toContain('data-testid="errata"');
   });
 });

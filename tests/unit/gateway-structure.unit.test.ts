@@ -15,7 +15,7 @@ const version = (code: string): ItemVersion => {
   const seed = baselineEdition.items.find((i) => i.code === code);
   if (!seed) throw new Error(code);
   const { item, placement } = classify(serviceItemFromSeed(seed));
-  return { item, placement, version: 1, effectiveFrom: { year: 2017, month: 1, day: 23 }, effectiveTo: undefined, releaseId: '2017-national-list', releaseKind: 1, provenance: undefined, retired: false, recordedAt: undefined, correctionOf: '', correctionReason: '' };
+  return { item, placement, errata: [], version: 1, effectiveFrom: { year: 2017, month: 1, day: 23 }, effectiveTo: undefined, releaseId: '2017-national-list', releaseKind: 1, provenance: undefined, retired: false, recordedAt: undefined, correctionOf: '', correctionReason: '' };
 };
 
 describe('console: the catalogue in the current structure', () => {

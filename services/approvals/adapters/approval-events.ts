@@ -1,7 +1,7 @@
 // The approvals outbox: events are inserted with their CloudEvents id as a unique key, so an activity retried after
 // a crash writes nothing new, and the relay publishes each id once. Sign-offs are also kept as a small projection
 // ("what I signed").
-import type { Collection, Db, ObjectId } from 'mongodb';
+import { ObjectId, type Collection, type Db } from 'mongodb';
 import type { ActorRef, Position as PositionName } from '../../../workflows/contracts';
 import type { OutgoingEvent, StepRefData } from '../../../workflows/approval/outgoing';
 import { Decision, Position, type StepRef } from '../../../proto/gen/bps/approvals/v1/events';
@@ -10,7 +10,7 @@ import { approvalEvents } from '../../shared/events/approvals';
 import { isStandardChanging, signEvent, type DecisionSigner } from '../../shared/events/decision-signature';
 import { newEvent, type CloudEvent } from '../../shared/kafka/kafka';
 import { ensureIndexes, insertOne, isDuplicateKey } from '../../shared/mongo/mongo';
-import { ensureOutboxIndexes, toOutboxFields, type OutboxFields } from '../../shared/mongo/outbox';
+import { ensureOutboxIndexes, markPending, toOutboxFields, type OutboxFields } from '../../shared/mongo/outbox';
 
 export const approvalsSource = '/bps/approvals';
 
@@ -92,7 +92,9 @@ export class ApprovalEventStore {
         event = await signEvent(this.signer, unsigned);
       }
       try {
-        await insertOne(this.outbox, { ...toOutboxFields(event), eventId: event.id }, 'approval event');
+        const doc = { _id: new ObjectId(), ...toOutboxFields(event), eventId: event.id };
+        await insertOne(this.outbox, doc, 'approval event');
+        await markPending(this.outbox, [doc]);
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
       }

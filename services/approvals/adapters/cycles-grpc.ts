@@ -7,12 +7,25 @@ import {
 } from '../../../workflows/contracts';
 import type { Cycle, RevisionCyclesServer } from '../../../proto/gen/bps/approvals/v1/cycles';
 import { ChangeSet } from '../../../proto/gen/bps/standards/v1/changes';
+import { randomUUID } from 'node:crypto';
 import { AlreadyExistsError, PermissionDeniedError, TransientError, ValidationError } from '../../shared/errors/errors';
+import { approvalEvents } from '../../shared/events/approvals';
+import { newEvent } from '../../shared/kafka/kafka';
 import type { Logger } from '../../shared/log/logger';
-import { dateOfIso, mayOpenCycle, openCycleInput, trimmedTotalsViolations } from '../domain/cycle-request';
-import { queryWorkflow, required, unaryHandler, updateWorkflow } from './workflow-calls';
+import { cycleActionRefusal, dateOfIso, mayOpenCycle, openCycleInput, trimmedTotalsViolations, type CycleAction } from '../domain/cycle-request';
+import { mayTrim } from '../../../workflows/cycle/trim';
+import type { Refusal } from '../../../workflows/approval/domain';
+import { approvalsSource, toActor, type ApprovalEventStore } from './approval-events';
+import { queryWorkflow, refusalError, required, unaryHandler, updateWorkflow } from './workflow-calls';
 
-export type CyclesDeps = { readonly temporal: Client; readonly taskQueue: string; readonly logger: Logger };
+export type CyclesDeps = {
+  readonly temporal: Client;
+  readonly taskQueue: string;
+  readonly logger: Logger;
+  /** Where refused cycle actions are recorded (bps.approval.action.refused through the outbox); absent = not recorded. */
+  readonly events?: ApprovalEventStore;
+  readonly topicNamespace?: string;
+};
 
 export function cycleMessage(view: CycleView, workflowId: string): Cycle {
   const windows = new Map((view.windows ?? []).map((w) => [w.fieldCode, w]));
@@ -29,6 +42,7 @@ export function cycleMessage(view: CycleView, workflowId: string): Cycle {
     }),
     package: view.package.map((e) => ({
       proposalId: e.proposalId, proposalRevision: e.proposalRevision, fieldCode: e.fieldCode, itemCodes: [...e.itemCodes], fiscalTotals: { ...e.fiscalTotals }, status: e.status, note: e.note ?? '',
+      trims: (e.trims ?? []).map((t) => ({ actor: toActor(t.actor), at: new Date(t.at), reason: t.reason, before: { ...t.before }, after: { ...t.after } })),
     })),
     conflicts: view.conflicts.map((c) => ({ itemCode: c.itemCode, proposalIds: [...c.proposalIds] })),
     totals: { ...view.totals },
@@ -47,9 +61,19 @@ export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
     const id = filled(cycleId, 'cycle_id');
     return cycleMessage(await queryWorkflow<CycleView>(temporal, id, cycleStateQuery, 'revision cycle'), id);
   };
-  const update = async <A extends { actor: ActorRef }>(cycleId: string, name: string, args: A): Promise<Cycle> => {
+  const update = async <A extends { actor: ActorRef }>(cycleId: string, name: string, args: A, action?: CycleAction, onRefused?: (refusal: Refusal) => Promise<void>): Promise<Cycle> => {
+    const refusal = action ? cycleActionRefusal(action, args.actor) : undefined;
+    if (refusal) throw new PermissionDeniedError(`${refusal.reason}: ${refusal.message}`, refusal.reason);
     const id = filled(cycleId, 'cycle_id');
-    return cycleMessage(await updateWorkflow<CycleView>(temporal, id, name, args, 'revision cycle'), id);
+    return cycleMessage(await updateWorkflow<CycleView>(temporal, id, name, args, 'revision cycle', onRefused), id);
+  };
+  /** A refused cycle action is on record like a refused inbox action: who tried what on which proposal, and why. */
+  const recordRefused = (cycleId: string, proposalId: string, action: string, actor: ActorRef) => async (refusal: Refusal): Promise<void> => {
+    deps.logger.info({ cycleId, proposalId, action, subject: actor.subject, reason: refusal.reason }, 'cycle action refused');
+    if (!deps.events) return;
+    await deps.events.append([newEvent(approvalEvents.actionRefused, {
+      proposalId, stepId: '', action, reason: refusal.reason, message: refusal.message, actor: toActor(actor), attemptedAt: new Date(), detail: cycleId,
+    }, { source: approvalsSource, key: proposalId, id: randomUUID(), topicNamespace: deps.topicNamespace ?? '' })]);
   };
 
   return {
@@ -101,31 +125,48 @@ export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
     }),
 
     fileEvaluation: unaryHandler(async (request, actor) => ({
-      cycle: await update(request.cycleId, fileEvaluationUpdate, { actor, fieldCode: filled(request.fieldCode, 'field_code'), summary: filled(request.summary, 'summary') }),
+      cycle: await update(request.cycleId, fileEvaluationUpdate, { actor, fieldCode: filled(request.fieldCode, 'field_code'), summary: filled(request.summary, 'summary') }, 'fileEvaluation'),
     })),
 
     closeProposalWindow: unaryHandler(async (request, actor) => ({
-      cycle: await update(request.cycleId, closeProposalWindowUpdate, { actor, fieldCode: filled(request.fieldCode, 'field_code') }),
+      cycle: await update(request.cycleId, closeProposalWindowUpdate, { actor, fieldCode: filled(request.fieldCode, 'field_code') }, 'closeProposalWindow'),
     })),
 
     resolveConflict: unaryHandler(async (request, actor) => ({
       cycle: await update(request.cycleId, resolveConflictUpdate, {
         actor, itemCode: filled(request.itemCode, 'item_code'), keepProposalId: filled(request.keepProposalId, 'keep_proposal_id'), reason: filled(request.reason, 'reason'),
-      }),
+      }, 'resolveConflict'),
     })),
 
     trimProposal: unaryHandler(async (request, actor) => {
       const totals = request.fiscalTotals;
-      const violations = trimmedTotalsViolations(totals);
-      if (violations.length > 0 || !totals) throw new ValidationError(violations);
+      const cycleId = filled(request.cycleId, 'cycle_id');
       const proposalId = filled(request.proposalId, 'proposal_id');
-      // Without a change set the workflow keeps the one it holds (only the cost estimate was trimmed).
+      const refused = recordRefused(cycleId, proposalId, 'trim', actor);
+      // Who may trim is answered before anything else (a refusal names no amounts to a caller who may not trim).
+      if (!mayTrim(actor)) {
+        const refusal: Refusal = { code: 'PERMISSION_DENIED', reason: 'NOT_CONSOLIDATION_APPROVER', message: 'a proposal is trimmed in consolidation by the NDRC approver or the final approver' };
+        await refused(refusal);
+        throw refusalError(refusal, cycleId);
+      }
+      const violations = [...trimmedTotalsViolations(totals), ...(request.reason.trim() === '' ? [{ field: 'reason', description: 'a trim must say why the cost is lowered' }] : [])];
+      if (violations.length > 0 || !totals) {
+        await refused({ code: 'INVALID_ARGUMENT', reason: 'INVALID_TRIM', message: violations.map((v) => `${v.field}: ${v.description}`).join('; ') });
+        throw new ValidationError(violations);
+      }
+      // A change set, if sent, must be the one held: the workflow's validator refuses any other (money only).
       const changeSet = request.changeSet ? ChangeSet.toJSON(request.changeSet) : null;
-      return { cycle: await update(request.cycleId, trimProposalUpdate, { actor, proposalId, fiscalTotals: { ...totals }, changeSet }) };
+      try {
+        return { cycle: await update(cycleId, trimProposalUpdate, { actor, proposalId, fiscalTotals: { ...totals }, changeSet, reason: request.reason.trim() }, undefined, refused) };
+      } catch (error) {
+        // The validator's bad-amount refusals name the request field they are about.
+        if (error instanceof ValidationError) throw new ValidationError(error.violations.map((v) => ({ ...v, field: v.reason === 'REASON_REQUIRED' ? 'reason' : 'fiscal_totals' })));
+        throw error;
+      }
     }),
 
-    approvePackage: unaryHandler(async (request, actor) => ({ cycle: await update(request.cycleId, approvePackageUpdate, { actor, comment: request.comment }) })),
+    approvePackage: unaryHandler(async (request, actor) => ({ cycle: await update(request.cycleId, approvePackageUpdate, { actor, comment: request.comment }, 'approvePackage') })),
 
-    closeCycle: unaryHandler(async (request, actor) => ({ cycle: await update(request.cycleId, closeCycleUpdate, { actor }) })),
+    closeCycle: unaryHandler(async (request, actor) => ({ cycle: await update(request.cycleId, closeCycleUpdate, { actor }, 'closeCycle') })),
   };
 }

@@ -11,6 +11,7 @@ import { decide, inboxItemsFor, inboxKeysOf, type ApprovalState, type Command, t
 import type { ApprovalInboxServer, ApprovalView as ApprovalViewMessage, InboxItem, ProposalSummary, StepView as StepViewMessage } from '../../../proto/gen/bps/approvals/v1/inbox';
 import { approvalEvents } from '../../shared/events/approvals';
 import type { Directory } from '../../shared/auth/directory';
+import { mayReadProposal, type Viewer } from '../../shared/auth/proposal-visibility';
 import { NotFoundError, ValidationError } from '../../shared/errors/errors';
 import { newEvent } from '../../shared/kafka/kafka';
 import type { Logger } from '../../shared/log/logger';
@@ -62,6 +63,20 @@ export function inboxFilterViolations(request: { fieldCode: string; kind: string
   return filters.filter(([, v]) => v !== '' && !filterCode.test(v)).map(([field]) => ({ field, description: 'must be a code of letters, digits and . _ : - (at most 128)' }));
 }
 
+/**
+ * The approval as `viewer` may see it (steps, positions, comments): the lead ministry's and the route's parties,
+ * the final approver, auditors and operators; for anyone else it does not exist (NOT_FOUND, as for a missing one).
+ */
+export function visibleTo(viewer: Viewer, view: ApprovalView): boolean {
+  const route = view.rounds.flatMap((r) => r.steps.map((s) => ({ role: s.role, organisation: s.organisation })));
+  return mayReadProposal(viewer, { leadMinistry: view.proposal.leadMinistry, coProposers: [], route });
+}
+
+function stateVisibleTo(viewer: Viewer, state: ApprovalState): boolean {
+  const route = state.rounds.flatMap((r) => r.stages.flatMap((st) => st.steps.map((s) => ({ role: s.role, organisation: s.organisation }))));
+  return mayReadProposal(viewer, { leadMinistry: state.proposal.leadMinistry, coProposers: [], route });
+}
+
 const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
@@ -88,9 +103,18 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
     };
   }
 
-  /** Check with the workflow's rules, then send the update (whose validator checks again). */
+  /**
+   * Check with the workflow's rules, then send the update (whose validator checks again). Someone who may not see
+   * the approval (no party of its route: a province, a subscriber system, another ministry) is told it does not
+   * exist, as for a read — and the attempt is on record like every refusal.
+   */
   async function act(proposalId: string, updateName: string, args: object, cmd: Command, onRefused?: (r: Refusal) => Promise<void>): Promise<ApprovalView> {
     const state = await query<ApprovalState>(proposalId, approvalDecisionStateQuery);
+    const actor = 'actor' in cmd ? cmd.actor : undefined;
+    if (actor && !stateVisibleTo(actor, state)) {
+      await onRefused?.({ code: 'PERMISSION_DENIED', reason: 'NOT_A_PARTY', message: `${actor.subject} is no party of the approval of ${proposalId}` });
+      throw new NotFoundError('approval', proposalId);
+    }
     const decision = decide(state, cmd);
     if (!decision.ok) {
       await onRefused?.(decision.refusal);
@@ -136,7 +160,11 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
       return { items };
     }),
 
-    getApproval: unaryHandler(async (request) => ({ approval: viewMessage(await query<ApprovalView>(request.proposalId, approvalStateQuery)) })),
+    getApproval: unaryHandler(async (request, actor) => {
+      const view = await query<ApprovalView>(request.proposalId, approvalStateQuery);
+      if (!visibleTo(actor, view)) throw new NotFoundError('approval', request.proposalId);
+      return { approval: viewMessage(view) };
+    }),
 
     claimStep: unaryHandler(async (request, actor) => {
       const args = { actor, stepId: required(request.stepId, 'step_id') };

@@ -21,6 +21,31 @@ export function mayOpenCycle(actor: ActorRef): boolean {
   return (actor.organisation === 'NDRC' && actor.roles.includes('approver')) || (actor.organisation === 'SCO' && actor.roles.includes('final-approver'));
 }
 
+export type CycleAction = 'fileEvaluation' | 'closeProposalWindow' | 'resolveConflict' | 'approvePackage' | 'closeCycle';
+
+/**
+ * Who may attempt a cycle action at all, decided before the cycle's phase is looked at (issue #14: a province or a
+ * subscriber system is refused as such, not told the phase is wrong); the workflow's validator then checks the
+ * phase and the exact party (the field's lead ministry, the final approver).
+ */
+export function cycleActionRefusal(action: CycleAction, actor: ActorRef): { readonly reason: string; readonly message: string } | undefined {
+  switch (action) {
+    case 'fileEvaluation':
+    case 'closeProposalWindow':
+      return actor.roles.includes('ministry-staff') || actor.roles.includes('approver')
+        ? undefined : { reason: 'NOT_LEAD_MINISTRY', message: 'a field\'s evaluation and proposal window belong to its lead ministry' };
+    case 'resolveConflict':
+    case 'approvePackage':
+    case 'closeCycle':
+      return actor.organisation === 'SCO' && actor.roles.includes('final-approver')
+        ? undefined : { reason: 'NOT_FINAL_APPROVER', message: 'conflicts, the package and the cycle\'s close are decided by the final approver' };
+    default: {
+      const never: never = action;
+      throw new Error(`unknown cycle action ${String(never)}`);
+    }
+  }
+}
+
 const codePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const planPattern = /^(\d{4})\s*[-–—]\s*(\d{4})$/;
 const maxSeconds = 10 * 366 * 24 * 3600;

@@ -8,7 +8,7 @@ import { auditEvents } from '../../shared/events/audit';
 import { newEvent } from '../../shared/kafka/kafka';
 import type { Logger } from '../../shared/log/logger';
 import { ensureIndexes, insertOne, isDuplicateKey } from '../../shared/mongo/mongo';
-import { ensureOutboxIndexes, toOutboxFields, type OutboxFields } from '../../shared/mongo/outbox';
+import { ensureOutboxIndexes, markPending, toOutboxFields, type OutboxFields } from '../../shared/mongo/outbox';
 import type { HashAlgorithm } from '../domain/hashing';
 import { signCheckpoint, type SignedCheckpoint, type SigningKey } from '../domain/signing';
 import type { LogStore } from './log-store';
@@ -58,7 +58,9 @@ export class CheckpointStore {
       { source: '/bps/audit', key: log, subject: `logs/${log}`, topicNamespace: this.options.topicNamespace },
     );
     try {
-      await insertOne(this.collection, { _id: id, checkpoint, createdAt: new Date(), ...toOutboxFields(event) }, 'checkpoint');
+      const doc = { _id: id, checkpoint, createdAt: new Date(), ...toOutboxFields(event) };
+      await insertOne(this.collection, doc, 'checkpoint');
+      await markPending(this.collection, [doc]);
       await this.logs.markCheckpointed(log, size);
       return checkpoint;
     } catch (error) {

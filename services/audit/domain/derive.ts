@@ -19,9 +19,22 @@ export function logName(ref: AggregateRef): string {
   return `${ref.kind}:${ref.id}`;
 }
 
+/**
+ * The logs of every person the event names as acting: `actor`, and the other party of a two-person act
+ * (`proposedBy`: an erratum proposed by one person and approved by another is in both people's logs).
+ */
 export function actorLogsOf(event: RecordedEvent): string[] {
-  const actor = actorOf(event);
-  return actor && ID_PATTERN.test(actor.subject) ? [actorLog(actor.subject)] : [];
+  const subjects = [actorOf(event), ...secondaryActorsOf(event)].map((a) => a?.subject).filter((s): s is string => s !== undefined && ID_PATTERN.test(s));
+  return [...new Set(subjects)].map(actorLog);
+}
+
+const secondaryActorFields = ['proposedBy', 'proposed_by'];
+
+/** The other people named as acting in a two-person act (top-level `proposedBy`). */
+export function secondaryActorsOf(event: RecordedEvent): ActorRef[] {
+  const data = eventData(event);
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return [];
+  return secondaryActorFields.map((f) => actorRefOf((data as Record<string, unknown>)[f])).filter((a): a is ActorRef => a !== undefined);
 }
 
 export function isLogName(log: string): boolean {
@@ -107,14 +120,23 @@ export function aggregatesOf(event: RecordedEvent): AggregateRef[] {
   }
   const kind = keyKind(event.type);
   if (kind && event.key) add(out, kind, event.key);
-  collectRefs(eventData(event), 0, out);
+  const data = eventData(event);
+  collectRefs(data, 0, out);
+  // A refusal's record (bps.access.refused) names the object of the refused call as targetKind/targetId.
+  if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
+    const { targetKind, targetId } = data as Record<string, unknown>;
+    if (typeof targetKind === 'string' && isAggregateKind(targetKind)) add(out, targetKind, targetId);
+  }
   return [...out.values()].sort((a, b) => aggregateKinds.indexOf(a.kind) - aggregateKinds.indexOf(b.kind) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 export function actorOf(event: RecordedEvent): ActorRef | undefined {
   const data = eventData(event);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
-  const actor = (data as Record<string, unknown>)['actor'];
+  return actorRefOf((data as Record<string, unknown>)['actor']);
+}
+
+function actorRefOf(actor: unknown): ActorRef | undefined {
   if (actor === null || typeof actor !== 'object') return undefined;
   const { subject, organisation, roles } = actor as Record<string, unknown>;
   if (typeof subject !== 'string' || subject === '') return undefined;
@@ -136,6 +158,7 @@ const whatFields = [
   'phase', 'position', 'decision', 'newPosition', 'proposalRevision', 'revision', 'round', 'stageId', 'stepId', 'organisation',
   'delegate', 'takenBack', 'released', 'escalationRole', 'escalationOrganisation', 'asDelegate', 'title',
   'subscriberOrganisation', 'endpointUrl', 'attempt', 'statusCode', 'lastStatusCode', 'eventType', 'provinceCode',
+  'operation', 'httpRoute', 'consumerGroup', 'sourceTopic',
 ];
 
 function scalars(record: Record<string, unknown>, names: readonly string[]): [string, string][] {

@@ -1,8 +1,11 @@
-// bps standards get | as-of | diff | history | releases
+// bps standards get | as-of | diff | history | releases | errata | correct | approve-erratum
 import { expenditureKindToJSON, paymentCategoryToJSON } from '../../../proto/gen/bps/common/v1/common';
 import {
-  DiffStandardsResponse, GetItemHistoryResponse, GetItemResponse, ListItemsResponse, ListReleasesResponse, type DiffStandardsRequest,
+  ApproveErratumResponse, CorrectItemVersionResponse, DiffStandardsResponse, GetItemHistoryResponse, GetItemResponse, ListErrataResponse, ListItemsResponse, ListReleasesResponse,
+  type DiffStandardsRequest,
 } from '../../../proto/gen/bps/registry/v1/registry';
+import type { Erratum } from '../../../proto/gen/bps/standards/v1/events';
+import { UsageError } from '../args';
 import { releaseKindToJSON } from '../../../proto/gen/bps/standards/v1/changes';
 import { changeTypeToJSON } from '../../../proto/gen/bps/standards/v1/events';
 import { metricLevelText } from '../../shared/standards/units';
@@ -102,9 +105,10 @@ export const standardsCommands: Command[] = [
     summary: 'Every version of an item with the proposal and workflow behind it',
     async run(ctx) {
       const res = await ctx.call('registry', (c) => c.getItemHistory.bind(c), { itemCode: ctx.arg(0), includeCorrections: true });
-      ctx.print(GetItemHistoryResponse.toJSON(res), () => renderTable(['VER', 'FROM', 'TO', 'RELEASE', 'PROPOSALS', 'WORKFLOW', 'QUALITY STANDARD'], res.versions.map((v) => [
+      ctx.print(GetItemHistoryResponse.toJSON(res), () => renderTable(['VER', 'FROM', 'TO', 'RELEASE', 'PROPOSALS', 'WORKFLOW', 'QUALITY STANDARD', 'ERRATUM'], res.versions.map((v) => [
         `v${v.version}${v.correctionOf ? ' (corr.)' : ''}`, fmtDate(v.effectiveFrom), fmtDate(v.effectiveTo), v.releaseId,
         v.provenance?.proposalIds.join(',') || '-', v.provenance?.workflowId || '-', v.item?.qualityStandard?.metrics.map(fmtMetric).join('; ') || '-',
+        v.correctionOf && v.errata.length > 0 ? erratumWho(v.errata[v.errata.length - 1]!) : '-',
       ])));
     },
   },
@@ -118,4 +122,60 @@ export const standardsCommands: Command[] = [
       ])));
     },
   },
+  {
+    path: ['standards', 'errata'], args: '<item-code>', minArgs: 1, maxArgs: 1,
+    summary: 'Errata of an item (proposed and approved): the wording before and after, who proposed and who approved',
+    async run(ctx) {
+      const res = await ctx.call('registry', (c) => c.listErrata.bind(c), { itemCode: ctx.arg(0) });
+      ctx.print(ListErrataResponse.toJSON(res), () => renderTable(['ERRATUM', 'VER', 'STATUS', 'FIELD', 'BEFORE', 'AFTER', 'WHO', 'REASON'], res.errata.flatMap((e) => e.changes.map((c, i) => [
+        i === 0 ? e.erratumId : '', i === 0 ? `v${e.version}` : '', i === 0 ? e.status : '', c.field, c.before, c.after, i === 0 ? erratumWho(e) : '', i === 0 ? e.reason : '',
+      ])), 40));
+    },
+  },
+  {
+    path: ['standards', 'correct'], args: '<item-code> <version>', minArgs: 2, maxArgs: 2,
+    summary: 'Propose an erratum of a version: wording only (name, service target/content text); in effect once a second person approves it',
+    flags: {
+      name: { type: 'string', placeholder: 'text', description: 'corrected item name' },
+      target: { type: 'string', placeholder: 'text', description: 'corrected service target wording' },
+      content: { type: 'string', placeholder: 'text', description: 'corrected service content wording' },
+      reason: { type: 'string', placeholder: 'text', description: 'why (required)' },
+    },
+    examples: ['bps standards correct EDU-05 1 --content "……" --reason "错字更正"', 'bps standards approve-erratum EDU-05 1 <erratum-id>'],
+    async run(ctx) {
+      const version = Number(ctx.arg(1));
+      if (!Number.isInteger(version) || version < 1) throw new UsageError('<version> must be a version number (1, 2, …)');
+      const reason = ctx.flag('reason');
+      if (!reason) throw new UsageError('--reason is required');
+      const name = ctx.flag('name');
+      const target = ctx.flag('target');
+      const content = ctx.flag('content');
+      if (name === undefined && target === undefined && content === undefined) throw new UsageError('give at least one of --name, --target, --content');
+      // The erratum is proposed against the version's latest record: the wording given replaces its text, nothing else.
+      const history = await ctx.call('registry', (c) => c.getItemHistory.bind(c), { itemCode: ctx.arg(0), includeCorrections: true });
+      const latest = history.versions.filter((v) => v.version === version).at(-1)?.item;
+      if (!latest) throw new UsageError(`${ctx.arg(0)} has no version ${version}`);
+      const item = {
+        ...latest, ...(name !== undefined ? { name } : {}),
+        ...(target !== undefined ? { serviceTarget: { stated: latest.serviceTarget?.stated ?? false, text: target } } : {}),
+        ...(content !== undefined ? { serviceContent: { stated: latest.serviceContent?.stated ?? false, text: content } } : {}),
+      };
+      const res = await ctx.call('registry', (c) => c.correctItemVersion.bind(c), { itemCode: ctx.arg(0), version, item, reason });
+      ctx.print(CorrectItemVersionResponse.toJSON(res), () => `erratum ${res.erratum?.erratumId ?? ''} proposed; in effect once a second person approves it (bps standards approve-erratum ${ctx.arg(0)} ${version} ${res.erratum?.erratumId ?? ''})`);
+    },
+  },
+  {
+    path: ['standards', 'approve-erratum'], args: '<item-code> <version> <erratum-id>', minArgs: 3, maxArgs: 3,
+    summary: 'Approve an erratum proposed by someone else (an approver of the item\'s lead unit or the final approver): the corrected wording takes effect',
+    async run(ctx) {
+      const version = Number(ctx.arg(1));
+      if (!Number.isInteger(version) || version < 1) throw new UsageError('<version> must be a version number (1, 2, …)');
+      const res = await ctx.call('registry', (c) => c.approveErratum.bind(c), { itemCode: ctx.arg(0), version, erratumId: ctx.arg(2) });
+      ctx.print(ApproveErratumResponse.toJSON(res), () => `erratum ${res.erratum?.erratumId ?? ''} approved: ${res.corrected?.item?.itemCode ?? ''} v${res.corrected?.version ?? ''} now reads as corrected (${res.erratum ? erratumWho(res.erratum) : ''})`);
+    },
+  },
 ];
+
+function erratumWho(e: Erratum): string {
+  return `proposed by ${e.proposedBy?.subject ?? '?'}${e.approvedBy ? `, approved by ${e.approvedBy.subject}` : ', awaiting approval'}`;
+}

@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { RevisionCyclesClient } from '../../../proto/gen/bps/approvals/v1/cycles';
 import { ApprovalInboxClient } from '../../../proto/gen/bps/approvals/v1/inbox';
 import { AuditClient } from '../../../proto/gen/bps/audit/v1/audit';
+import { IdentityServiceClient } from '../../../proto/gen/bps/identity/v1/identity';
 import { SubscriptionsClient } from '../../../proto/gen/bps/notifications/v1/subscriptions';
 import { ProposalsClient } from '../../../proto/gen/bps/proposals/v1/proposals';
 import { StandardRegistryClient } from '../../../proto/gen/bps/registry/v1/registry';
@@ -24,11 +25,13 @@ const constructors = {
   cycles: RevisionCyclesClient,
   notifications: SubscriptionsClient,
   audit: AuditClient,
+  // The audit service's Identity service: where the gateway puts its own refusals on record (see app.ts).
+  identity: IdentityServiceClient,
 } as const;
 
 /** The process serving each client (the approvals service serves both the inbox and the revision cycles). */
 const serverOf: Record<keyof typeof constructors, keyof BackendAddresses> = {
-  registry: 'registry', proposals: 'proposals', approvals: 'approvals', cycles: 'approvals', notifications: 'notifications', audit: 'audit',
+  registry: 'registry', proposals: 'proposals', approvals: 'approvals', cycles: 'approvals', notifications: 'notifications', audit: 'audit', identity: 'audit',
 };
 
 type Clients = { [K in keyof typeof constructors]: InstanceType<(typeof constructors)[K]> };

@@ -69,14 +69,14 @@ export function cycleRoutes(backends: Backends, schemas: ProtoSchemas): ApiRoute
     },
     {
       method: 'POST', url: '/api/v1/cycles/:cycleId/proposals/:proposalId/trim', operationId: 'trimProposal', tag, auth: true,
-      summary: 'The lead ministry lowers a proposal\'s cost (and optionally its change set) to fit the fiscal ceiling',
+      summary: 'In consolidation the NDRC approver or the final approver lowers a proposal\'s cost to fit the fiscal ceiling (money only: a different change set is refused; a reason is required)',
       params: objectSchema({ cycleId: id, proposalId: id }, ['cycleId', 'proposalId']),
-      body: objectSchema({ fiscalTotals: objectSchema({ totalFen: fen, centralFen: fen, localFen: fen }, ['totalFen', 'centralFen', 'localFen']), changeSet: schemas.inline('bps.standards.v1.ChangeSet') }, ['fiscalTotals']),
+      body: objectSchema({ fiscalTotals: objectSchema({ totalFen: fen, centralFen: fen, localFen: fen }, ['totalFen', 'centralFen', 'localFen']), changeSet: schemas.inline('bps.standards.v1.ChangeSet'), reason: { type: 'string', minLength: 1, maxLength: 2000 } }, ['fiscalTotals', 'reason']),
       response: schemas.ref('bps.approvals.v1.TrimProposalResponse'), errors: actErrors,
       handler: async ({ params, body, token }) => {
-        const b = body as { fiscalTotals: { totalFen: string; centralFen: string; localFen: string }; changeSet?: unknown };
+        const b = body as { fiscalTotals: { totalFen: string; centralFen: string; localFen: string }; changeSet?: unknown; reason: string };
         return TrimProposalResponse.toJSON(await call('cycles', (c) => c.trimProposal.bind(c), {
-          cycleId: cycleId(params), proposalId: params['proposalId'] ?? '', fiscalTotals: b.fiscalTotals, changeSet: b.changeSet === undefined ? undefined : ChangeSet.fromJSON(b.changeSet),
+          cycleId: cycleId(params), proposalId: params['proposalId'] ?? '', fiscalTotals: b.fiscalTotals, changeSet: b.changeSet === undefined ? undefined : ChangeSet.fromJSON(b.changeSet), reason: b.reason,
         }, token));
       },
     },

@@ -1,8 +1,8 @@
 // /api/v1/standards/*: the StandardRegistry over HTTP.
 import {
-  type AsOf, CorrectItemVersionRequest, CorrectItemVersionResponse, type DiffStandardsRequest, DiffStandardsResponse,
+  ApproveErratumResponse, type AsOf, CorrectItemVersionRequest, CorrectItemVersionResponse, type DiffStandardsRequest, DiffStandardsResponse,
   FileLocalStandardRequest, FileLocalStandardResponse, GetComplianceReportResponse, GetItemHistoryResponse,
-  GetItemLineageResponse, GetItemResponse, GetTaxonomyResponse, ListItemsResponse, ListMetricLabelsResponse, ListReleasesResponse,
+  GetItemLineageResponse, GetItemResponse, GetTaxonomyResponse, ListErrataResponse, ListItemsResponse, ListMetricLabelsResponse, ListReleasesResponse,
 } from '../../../proto/gen/bps/registry/v1/registry';
 import type { Backends } from '../adapters/backends';
 import { commonErrors, GatewayHttpError, objectSchema, type ApiRoute } from '../http/api';
@@ -123,7 +123,7 @@ export function registryRoutes(backends: Backends, schemas: ProtoSchemas): ApiRo
     },
     {
       method: 'POST', url: '/api/v1/standards/items/:itemCode/versions/:version/corrections', operationId: 'correctItemVersion', tag, auth: true,
-      summary: 'Record a correction of a published version (bitemporal: what was known before is kept)',
+      summary: 'Propose an erratum of a published version: wording only (name, service target/content text); in effect once a second person approves it',
       params: objectSchema({ itemCode, version: { type: 'integer', minimum: 1 } }, ['itemCode', 'version']),
       body: objectSchema({ item: schemas.inline('bps.common.v1.ServiceItem'), reason: { type: 'string', minLength: 1, maxLength: 2000 } }, ['item', 'reason']),
       response: schemas.ref('bps.registry.v1.CorrectItemVersionResponse'), successStatus: 201, errors: [...commonErrors, 404, 409, 412, 413, 422],
@@ -132,6 +132,22 @@ export function registryRoutes(backends: Backends, schemas: ProtoSchemas): ApiRo
         const request = CorrectItemVersionRequest.fromJSON({ item: b.item, reason: b.reason, itemCode: params['itemCode'], version: Number(params['version']) });
         return CorrectItemVersionResponse.toJSON(await call('registry', (c) => c.correctItemVersion.bind(c), request, token));
       },
+    },
+    {
+      method: 'POST', url: '/api/v1/standards/items/:itemCode/versions/:version/corrections/:erratumId/approve', operationId: 'approveErratum', tag, auth: true,
+      summary: 'Approve a proposed erratum (a second person: an approver of the item\'s lead unit or the final approver); the corrected wording takes effect',
+      params: objectSchema({ itemCode, version: { type: 'integer', minimum: 1 }, erratumId: codeParam }, ['itemCode', 'version', 'erratumId']),
+      response: schemas.ref('bps.registry.v1.ApproveErratumResponse'), errors: [...commonErrors, 404, 409, 412, 422],
+      handler: async ({ params, token }) => ApproveErratumResponse.toJSON(await call('registry', (c) => c.approveErratum.bind(c), {
+        itemCode: params['itemCode'] ?? '', version: Number(params['version']), erratumId: params['erratumId'] ?? '',
+      }, token)),
+    },
+    {
+      method: 'GET', url: '/api/v1/standards/items/:itemCode/errata', operationId: 'listErrata', tag, auth: true,
+      summary: 'The errata of an item, proposed and approved: who proposed and approved, when, the wording before and after',
+      params: objectSchema({ itemCode }, ['itemCode']),
+      response: schemas.ref('bps.registry.v1.ListErrataResponse'), errors: [...commonErrors, 404],
+      handler: async ({ params, token }) => ListErrataResponse.toJSON(await call('registry', (c) => c.listErrata.bind(c), { itemCode: params['itemCode'] ?? '' }, token)),
     },
   ];
 }

@@ -108,10 +108,11 @@ ${c.conflicts.length > 0 ? html`<div data-testid="cycle-conflicts">${alertBox('e
   ${c.phase === 'consolidation' && isFinalApprover(ctx) ? c.conflicts.map((k) => post('/resolve', L(ctx, '裁定', 'Resolve'), html`<input type="hidden" name="itemCode" value="${k.itemCode}">
     <label for="keep-${k.itemCode}">${k.itemCode} ${L(ctx, '保留', 'keep')}</label><select id="keep-${k.itemCode}" name="keepProposalId">${k.proposalIds.map((p) => html`<option value="${p}">${p}</option>`)}</select>
     <label for="reason-${k.itemCode}">${L(ctx, '理由', 'Reason')}</label><input id="reason-${k.itemCode}" name="reason" required>`, `resolve-${k.itemCode}`)) : ''}</div>` : ''}
-${c.phase === 'consolidation' && c.package.some((e) => e.status === 'approved' && lead(c.fields.find((f) => f.fieldCode === e.fieldCode)?.leadMinistry ?? '')) ? html`<details><summary>${L(ctx, '压减方案经费', 'Trim a proposal\'s cost')}</summary>
+${c.phase === 'consolidation' && mayOpen(ctx) && c.package.some((e) => e.status === 'approved') ? html`<details><summary>${L(ctx, '压减方案经费', 'Trim a proposal\'s cost')}</summary>
   ${post('/trim', L(ctx, '压减', 'Trim'), html`<label for="trim-proposal">${L(ctx, '方案', 'Proposal')}</label><select id="trim-proposal" name="proposalId">${c.package.filter((e) => e.status === 'approved').map((e) => html`<option value="${e.proposalId}">${e.proposalId}</option>`)}</select>
     <label for="trim-central">${L(ctx, '中央（分）', 'Central (fen)')}</label><input id="trim-central" name="centralFen" inputmode="numeric" required pattern="\\d+">
-    <label for="trim-local">${L(ctx, '地方（分）', 'Local (fen)')}</label><input id="trim-local" name="localFen" inputmode="numeric" required pattern="\\d+">`, 'trim')}</details>` : ''}
+    <label for="trim-local">${L(ctx, '地方（分）', 'Local (fen)')}</label><input id="trim-local" name="localFen" inputmode="numeric" required pattern="\\d+">
+    <label for="trim-reason">${L(ctx, '理由', 'Reason')}</label><input id="trim-reason" name="reason" required>`, 'trim')}</details>` : ''}
 ${c.phase === 'consolidation' && isFinalApprover(ctx) ? post('/approve', L(ctx, '审定并统一发布', 'Approve the package and release'), html`<label for="approve-comment">${L(ctx, '意见', 'Comment')}</label><input id="approve-comment" name="comment">`, 'approve-package') : ''}
 </section>
 
@@ -173,7 +174,7 @@ export function registerCyclePages(app: FastifyInstance, deps: { backends: Backe
     const central = formValue(b, 'centralFen').trim();
     const local = formValue(b, 'localFen').trim();
     const total = /^\d+$/.test(central) && /^\d+$/.test(local) ? (BigInt(central) + BigInt(local)).toString() : '';
-    return backends.call('cycles', (c) => c.trimProposal.bind(c), { cycleId, proposalId: formValue(b, 'proposalId'), fiscalTotals: { totalFen: total, centralFen: central, localFen: local }, changeSet: undefined }, token);
+    return backends.call('cycles', (c) => c.trimProposal.bind(c), { cycleId, proposalId: formValue(b, 'proposalId'), fiscalTotals: { totalFen: total, centralFen: central, localFen: local }, changeSet: undefined, reason: formValue(b, 'reason') }, token);
   });
   action('approve', (cycleId, b, token) => backends.call('cycles', (c) => c.approvePackage.bind(c), { cycleId, comment: formValue(b, 'comment') }, token));
   action('close', (cycleId, _b, token) => backends.call('cycles', (c) => c.closeCycle.bind(c), { cycleId }, token));

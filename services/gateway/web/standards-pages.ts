@@ -212,6 +212,15 @@ ${q.province ? html`<section aria-labelledby="prov" data-testid="provincial"><h2
     <td>${v.recordedAt ? v.recordedAt.toISOString().slice(0, 19).replace('T', ' ') : ''}${v.correctionReason ? html`<br><span class="muted">${v.correctionReason}</span>` : ''}</td>
   </tr>`)}</tbody>
 </table></div></section>
+${national.errata.length > 0 ? html`<section aria-labelledby="errata"><h2 id="errata">${t('errata')}</h2>
+<div class="table-wrap"><table data-testid="errata">
+  <thead><tr><th scope="col">${t('erratumField')}</th><th scope="col">${t('erratumBefore')}</th><th scope="col">${t('erratumAfter')}</th><th scope="col">${t('erratumProposedBy')}</th><th scope="col">${t('erratumApprovedBy')}</th></tr></thead>
+  <tbody>${national.errata.flatMap((e) => e.changes.map((c) => html`<tr>
+    <td>${c.field}</td><td>${c.before}</td><td>${c.after}</td>
+    <td>${e.proposedBy?.subject ?? ''}<br><span class="muted">${e.proposedAt ? e.proposedAt.toISOString().slice(0, 19).replace('T', ' ') : ''}</span></td>
+    <td>${e.approvedBy?.subject ?? ''}<br><span class="muted">${e.approvedAt ? e.approvedAt.toISOString().slice(0, 19).replace('T', ' ') : ''} · ${e.reason}</span></td>
+  </tr>`))}</tbody>
+</table></div></section>` : ''}
 ${lineage && lineage.links.length > 0 ? html`<section aria-labelledby="lin"><h2 id="lin">${t('lineage')}</h2><ul>${lineage.links.map((l) => html`<li><a href="/standards/items/${encodeURIComponent(l.fromItemCode)}">${l.fromItemCode}</a> → <a href="/standards/items/${encodeURIComponent(l.toItemCode)}">${l.toItemCode}</a> · ${enumLabel(lang, changeTypeToJSON(l.changeType))} · ${formatDate(l.effectiveFrom)} · ${l.releaseId}</li>`)}</ul></section>` : ''}
 <p><a href="/standards/diff${qs({ from: history[0] ? formatDate(history[0].effectiveFrom) : '', to: q.date })}">${t('diffTitle')}</a></p>`;
 }

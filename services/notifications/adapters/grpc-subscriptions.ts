@@ -1,5 +1,6 @@
 // gRPC Subscriptions: handlers typed against ts-proto's SubscriptionsServer. Callers are identified by their
 // verified token; a subscription is visible only to its organisation (and to operators/auditors, read-only).
+import { openPageToken, sealPageToken } from '../../shared/validation/page-token';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { handleUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
 import type { Filter } from 'mongodb';
@@ -145,15 +146,23 @@ export const feedMessage = (doc: FeedDoc): SubscribeResponse => {
   return { cursor: String(doc.cursor), event: { id: e.id, type: e.type, source: e.source, subject: e.subject ?? '', time: e.time, dataschema: e.dataschema ?? '', dataJson: e.data } };
 };
 
-function page(pageSize: number, pageToken: string): { skip: number; limit: number } {
+/** Page tokens are HMAC-sealed offsets bound to the list (`scope`: the method and its filters); forged ones are refused. */
+function page(pageSize: number, pageToken: string, scope: string): { skip: number; limit: number } {
   const violations: FieldViolation[] = [];
   if (pageSize < 0 || pageSize > 1000) violations.push({ field: 'page_size', description: 'must be between 0 and 1000' });
-  const skip = pageToken === '' ? 0 : Number(Buffer.from(pageToken, 'base64url').toString('utf8'));
-  if (!Number.isSafeInteger(skip) || skip < 0) violations.push({ field: 'page_token', description: 'is not a token this service issued' });
+  let skip = 0;
+  try {
+    const position = openPageToken(scope, pageToken);
+    skip = position === '' ? 0 : Number(position);
+    if (!Number.isSafeInteger(skip) || skip < 0) throw new ValidationError([{ field: 'page_token', description: 'is not a token this service issued' }]);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    violations.push(...error.violations);
+  }
   if (violations.length > 0) throw new ValidationError(violations);
   return { skip, limit: pageSize === 0 ? 100 : pageSize };
 }
-const nextToken = (skip: number, limit: number, got: number): string => (got < limit ? '' : Buffer.from(String(skip + got), 'utf8').toString('base64url'));
+const nextToken = (scope: string, skip: number, limit: number, got: number): string => (got < limit ? '' : sealPageToken(scope, String(skip + got)));
 
 function cursorOf(value: string, field: string): number {
   const n = Number(value);
@@ -254,7 +263,8 @@ export function subscriptionsServer(deps: SubscriptionsDeps): SubscriptionsServe
     }),
 
     listDeliveries: unaryHandler(async (request, identity) => {
-      const { skip, limit } = page(request.pageSize, request.pageToken);
+      const scope = JSON.stringify(['ListDeliveries', identity.subject, request.subscriptionId, request.eventId, request.status]);
+      const { skip, limit } = page(request.pageSize, request.pageToken, scope);
       const filter: Filter<DeliveryDoc> = {};
       if (request.subscriptionId !== '') filter.subscriptionId = (await readable(identity, request.subscriptionId)).id;
       else if (request.eventId !== '') {
@@ -264,11 +274,12 @@ export function subscriptionsServer(deps: SubscriptionsDeps): SubscriptionsServe
       const status = deliveryStatusOf(request.status);
       if (status) filter.status = status;
       const rows = await deliveries.list(filter, skip, limit);
-      return { deliveries: rows.map(deliveryMessage), nextPageToken: nextToken(skip, limit, rows.length) };
+      return { deliveries: rows.map(deliveryMessage), nextPageToken: nextToken(scope, skip, limit, rows.length) };
     }),
 
     listDeliveryAttempts: unaryHandler(async (request, identity) => {
-      const { skip, limit } = page(request.pageSize, request.pageToken);
+      const scope = JSON.stringify(['ListDeliveryAttempts', identity.subject, request.subscriptionId, request.eventId]);
+      const { skip, limit } = page(request.pageSize, request.pageToken, scope);
       const filter: Filter<AttemptDoc> = {};
       if (request.subscriptionId !== '') filter.subscriptionId = (await readable(identity, request.subscriptionId)).id;
       else if (request.eventId !== '') {
@@ -276,7 +287,7 @@ export function subscriptionsServer(deps: SubscriptionsDeps): SubscriptionsServe
       } else throw new ValidationError([{ field: 'subscription_id', description: 'subscription_id or event_id is required' }]);
       if (request.eventId !== '') filter.eventId = request.eventId;
       const rows = await attempts.list(filter, skip, limit);
-      return { attempts: rows.map(attemptMessage), nextPageToken: nextToken(skip, limit, rows.length) };
+      return { attempts: rows.map(attemptMessage), nextPageToken: nextToken(scope, skip, limit, rows.length) };
     }),
 
     redeliver: unaryHandler(async (request, identity) => {

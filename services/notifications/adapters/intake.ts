@@ -1,6 +1,7 @@
 // The Kafka side: every event on the consumed topics enters the feed (idempotently, by event id) and gets one
 // delivery row per matching subscription (idempotently, by (subscription, event)). A crash anywhere in between is
 // repaired by Kafka redelivering the uncommitted event.
+import { auditOnlyEventTypes } from '../../shared/events/refusals';
 import type { EventHandler } from '../../shared/kafka/kafka';
 import type { Logger } from '../../shared/log/logger';
 import { decodeKnown, facetsOf } from '../domain/facets';
@@ -26,6 +27,7 @@ export function intakeHandler(deps: {
   onAppended: (entry: FeedDoc) => void;
 }): EventHandler {
   return async (event) => {
+    if (auditOnlyEventTypes.includes(event.type)) return; // refusals and dead letters are for the audit trail only
     // Not JSON: decoding throws a ValidationError; the consumer sends the event to the dead-letter topic.
     const known = decodeKnown(event.type, event.data);
     const [entry, receiving] = await Promise.all([deps.feed.append({

@@ -85,27 +85,27 @@ export class JwtVerifier implements TokenVerifier {
         clockTolerance: this.options.clockToleranceSeconds ?? 30,
       }));
     } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('token expired');
-      if (error instanceof joseErrors.JWTClaimValidationFailed) throw new UnauthenticatedError(`token refused: ${error.message}`);
-      throw new UnauthenticatedError('invalid token');
+      if (error instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('token expired', 'TOKEN_EXPIRED');
+      if (error instanceof joseErrors.JWTClaimValidationFailed) throw new UnauthenticatedError(`token refused: ${error.message}`, 'TOKEN_CLAIMS');
+      throw new UnauthenticatedError('invalid token', 'TOKEN_INVALID');
     }
     const { sub, exp, iat } = payload as { sub: string; exp: number; iat: number };
-    if (exp - iat > this.maxLifetime) throw new UnauthenticatedError(`token refused: lifetime exceeds ${this.maxLifetime}s`);
+    if (exp - iat > this.maxLifetime) throw new UnauthenticatedError(`token refused: lifetime exceeds ${this.maxLifetime}s`, 'TOKEN_LIFETIME');
     const person = await this.options.directory.lookup(sub);
-    if (!person) throw new UnauthenticatedError(`token refused: subject "${sub}" is not in the directory`);
+    if (!person) throw new UnauthenticatedError(`token refused: subject "${sub}" is not in the directory`, 'UNKNOWN_SUBJECT');
     // The token may narrow what the directory grants (fewer roles), never widen it: a claimed organisation must be
     // the subject's own, and every claimed role one the subject holds. Absent claims (typical of an OIDC provider
     // that does not map them) mean "as the directory says".
     const org = payload['org'];
     if (org !== undefined && org !== person.organisation) {
-      throw new UnauthenticatedError(`token refused: claims organisation ${String(org)}, which subject "${sub}" does not belong to`);
+      throw new UnauthenticatedError(`token refused: claims organisation ${String(org)}, which subject "${sub}" does not belong to`, 'CLAIMS_BEYOND_DIRECTORY');
     }
     const claimed = payload['roles'];
     let effective: readonly Role[] = person.roles;
     if (claimed !== undefined) {
-      if (!Array.isArray(claimed)) throw new UnauthenticatedError('token refused: roles claim is not a list');
+      if (!Array.isArray(claimed)) throw new UnauthenticatedError('token refused: roles claim is not a list', 'TOKEN_CLAIMS');
       const beyond = claimed.filter((r) => typeof r !== 'string' || !(person.roles as readonly string[]).includes(r));
-      if (beyond.length > 0) throw new UnauthenticatedError(`token refused: claims role(s) ${beyond.map(String).join(', ')} that subject "${sub}" does not hold`);
+      if (beyond.length > 0) throw new UnauthenticatedError(`token refused: claims role(s) ${beyond.map(String).join(', ')} that subject "${sub}" does not hold`, 'CLAIMS_BEYOND_DIRECTORY');
       effective = person.roles.filter((r) => (claimed as unknown[]).includes(r));
     }
     return { subject: sub, name: person.name, organisation: person.organisation, roles: effective };

@@ -25,7 +25,8 @@ export class ValidationError extends PlatformError {
 }
 
 export class UnauthenticatedError extends PlatformError {
-  constructor(message = 'a valid bearer token is required') {
+  /** Which check failed (TOKEN_MISSING, TOKEN_EXPIRED, TOKEN_INVALID…): what the refusal's audit record keys on. */
+  constructor(message = 'a valid bearer token is required', readonly refusal = 'TOKEN_MISSING') {
     super('UNAUTHENTICATED', message);
   }
 }

@@ -1,6 +1,6 @@
 // Event types on bps.standards.v1, emitted by the registry.
 import {
-  ChangeSetRejected, FloorBreached, LocalStandardFiled, VersionEffective, VersionPublished,
+  ChangeSetRejected, ErratumApproved, ErratumProposed, ErratumRefused, FloorBreached, LocalStandardFiled, VersionEffective, VersionPublished,
 } from '../../../proto/gen/bps/standards/v1/events';
 import { defineEvent, topics } from './catalog';
 
@@ -10,4 +10,7 @@ export const standardEvents = {
   localStandardFiled: defineEvent('bps.standard.local.filed', topics.standards, 'bps.standards.v1.LocalStandardFiled', LocalStandardFiled),
   floorBreached: defineEvent('bps.standard.floor.breached', topics.standards, 'bps.standards.v1.FloorBreached', FloorBreached),
   changeSetRejected: defineEvent('bps.standard.changeset.rejected', topics.standards, 'bps.standards.v1.ChangeSetRejected', ChangeSetRejected),
+  erratumProposed: defineEvent('bps.standard.erratum.proposed', topics.standards, 'bps.standards.v1.ErratumProposed', ErratumProposed),
+  erratumApproved: defineEvent('bps.standard.erratum.approved', topics.standards, 'bps.standards.v1.ErratumApproved', ErratumApproved),
+  erratumRefused: defineEvent('bps.standard.erratum.refused', topics.standards, 'bps.standards.v1.ErratumRefused', ErratumRefused),
 } as const;

@@ -1,4 +1,5 @@
 // Client-side helpers: bearer-token metadata and promise wrappers for ts-proto's callback clients.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as grpc from '@grpc/grpc-js';
 import { injectTraceContext } from '../telemetry/otel';
 
@@ -19,10 +20,21 @@ export const clientChannelOptions: grpc.ChannelOptions = {
   'grpc.max_receive_message_length': 16 * 1024 * 1024,
 };
 
+/** Metadata naming the HTTP route a call serves (set by the gateway), so a refusal's record says which route. */
+export const HTTP_ROUTE_METADATA = 'x-bps-http-route';
+const httpRoute = new AsyncLocalStorage<string>();
+
+/** Runs `fn` with every backend call it makes marked as serving `route` ("POST /api/v1/cycles"). */
+export function withHttpRoute<T>(route: string, fn: () => T): T {
+  return httpRoute.run(route, fn);
+}
+
 /** Metadata with the caller's token and the active trace context. */
 export function callMetadata(token: string | undefined): grpc.Metadata {
   const metadata = new grpc.Metadata();
   if (token) metadata.set('authorization', `Bearer ${token}`);
+  const route = httpRoute.getStore();
+  if (route) metadata.set(HTTP_ROUTE_METADATA, route);
   for (const [k, v] of Object.entries(injectTraceContext())) metadata.set(k, v);
   return metadata;
 }

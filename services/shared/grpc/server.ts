@@ -10,11 +10,13 @@ import { HealthImplementation } from 'grpc-health-check';
 import { SpanKind } from '@opentelemetry/api';
 import { IdentityServiceService, type IdentityServiceServer } from '../../../proto/gen/bps/identity/v1/identity';
 import type { Identity, TokenVerifier } from '../auth/identity';
-import { errorMessage, PlatformError, ValidationError } from '../errors/errors';
+import { errorMessage, PlatformError, UnauthenticatedError, ValidationError } from '../errors/errors';
 import type { Logger } from '../log/logger';
-import { extractTraceContext, inSpan } from '../telemetry/otel';
-import { textViolations } from '../validation/input';
-import { toServiceError } from './status';
+import { currentTraceId, extractTraceContext, inSpan } from '../telemetry/otel';
+import { dateViolations, textViolations } from '../validation/input';
+import { HTTP_ROUTE_METADATA } from './client';
+import { targetOf, type RefusalRecorder } from './refusals';
+import { decodeStatus, toServiceError } from './status';
 
 /** What requestDeserialize yields for bytes that are not the method's message: answered INVALID_ARGUMENT, not INTERNAL. */
 const undecodable = Symbol('undecodable request');
@@ -30,12 +32,12 @@ function tolerantDeserialize(deserialize: (bytes: Buffer) => unknown): (bytes: B
   };
 }
 
-/** Refuses a request that did not decode or whose text breaks the platform's rules (issue #15), before any handler. */
+/** Refuses a request that did not decode, whose text breaks the platform's rules or whose dates do not exist, lie out of range or run backwards (issue #15), before any handler. */
 export function checkRequest(request: unknown): void {
   if (request && typeof request === 'object' && undecodable in request) {
     throw new ValidationError([{ field: 'request', description: 'not a valid protobuf encoding of the request message', reason: 'UNDECODABLE' }]);
   }
-  const violations = textViolations(request);
+  const violations = [...textViolations(request), ...dateViolations(request)];
   if (violations.length > 0) throw new ValidationError(violations);
 }
 
@@ -60,9 +62,21 @@ function metadataValue(metadata: grpc.Metadata, key: string): string | undefined
   return v === undefined ? undefined : v.toString();
 }
 
-function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, handler: (...args: any[]) => unknown, tokens: TokenVerifier, logger: Logger): (...args: any[]) => void {
+/** Statuses that are refusals of the caller (who they are, what they may do, a rule, what they may see): audited. */
+const auditedStatuses: ReadonlyMap<number, string> = new Map([
+  [grpc.status.UNAUTHENTICATED, 'UNAUTHENTICATED'], [grpc.status.PERMISSION_DENIED, 'PERMISSION_DENIED'],
+  [grpc.status.FAILED_PRECONDITION, 'FAILED_PRECONDITION'], [grpc.status.NOT_FOUND, 'NOT_FOUND'],
+]);
+
+const traceIdOfHeader = (traceparent: string | undefined): string | undefined => /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent ?? '')?.[1];
+
+function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, handler: (...args: any[]) => unknown, tokens: TokenVerifier, logger: Logger, refusals?: RefusalRecorder): (...args: any[]) => void {
   const path = method.path;
+  // The trace id of each call's server span, read inside the span (a refusal is recorded after it has ended).
+  const traceIds = new WeakMap<object, string>();
   const authenticate = async (call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>): Promise<void> => {
+    const traceId = currentTraceId();
+    if (traceId) traceIds.set(call, traceId);
     identities.set(call, await tokens.verifyHeader(metadataValue(call.metadata, 'authorization')));
   };
   const traced = <T>(call: { metadata: grpc.Metadata }, fn: () => Promise<T>): Promise<T> =>
@@ -71,6 +85,26 @@ function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, han
     if (!(error instanceof PlatformError)) logger.error({ err: error instanceof Error ? error.stack : String(error), path }, 'unhandled error in gRPC handler');
     else logger.info({ path, code: error.code, err: errorMessage(error) }, 'request refused');
     return toServiceError(error);
+  };
+  /** Puts a refusal on record (issue #14); `answer` is the status the caller gets. */
+  const audit = (call: { metadata: grpc.Metadata; request?: unknown }, error: unknown, answer: Partial<grpc.ServiceError>): Partial<grpc.ServiceError> => {
+    const code = answer.code === undefined ? undefined : auditedStatuses.get(answer.code);
+    if (!refusals || code === undefined) return answer;
+    const decoded = answer.metadata ? decodeStatus(answer as grpc.ServiceError) : undefined;
+    const authorization = metadataValue(call.metadata, 'authorization');
+    const identity = identities.get(call);
+    refusals.record({
+      ...(identity ? { identity } : {}),
+      presentedToken: /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1],
+      operation: path,
+      httpRoute: metadataValue(call.metadata, HTTP_ROUTE_METADATA),
+      target: call.request === undefined ? undefined : targetOf(call.request),
+      code,
+      reason: error instanceof UnauthenticatedError ? error.refusal : decoded?.reason ?? code,
+      message: answer.details ?? answer.message ?? '',
+      traceId: traceIds.get(call) ?? traceIdOfHeader(metadataValue(call.metadata, 'traceparent')),
+    });
+    return answer;
   };
 
   if (!method.requestStream && !method.responseStream) {
@@ -88,7 +122,7 @@ function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, han
         });
       }).then(
         (value) => callback(null, value),
-        (error: unknown) => callback(error instanceof PlatformError || !(error as grpc.ServiceError)?.code ? report(error) : (error as grpc.ServiceError)),
+        (error: unknown) => callback(audit(call, error, error instanceof PlatformError || !(error as grpc.ServiceError)?.code ? report(error) : (error as grpc.ServiceError)) as grpc.ServiceError),
       );
     };
   }
@@ -98,14 +132,14 @@ function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, han
         await authenticate(call);
         checkRequest(call.request);
         await handler(call);
-      }).catch((error: unknown) => call.emit('error', report(error))); // destroy() would never send the status
+      }).catch((error: unknown) => call.emit('error', audit(call, error, report(error)))); // destroy() would never send the status
     };
   }
   // Client and bidi streams: authenticate, then hand over.
   return (call: grpc.ServerDuplexStream<unknown, unknown>) => {
     tokens.verifyHeader(metadataValue(call.metadata, 'authorization')).then(
       (identity) => { identities.set(call, identity); handler(call); },
-      (error: unknown) => call.emit('error', report(error)),
+      (error: unknown) => call.emit('error', audit(call, error, report(error))),
     );
   };
 }
@@ -127,6 +161,8 @@ export async function startGrpcServer(options: {
   services: readonly ServiceRegistration[];
   tokens: TokenVerifier;
   logger: Logger;
+  /** Puts every refusal at this edge on record (bps.access.refused through the service's outbox). */
+  refusals?: RefusalRecorder;
 }): Promise<GrpcServer> {
   const { logger, tokens } = options;
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
@@ -145,7 +181,7 @@ export async function startGrpcServer(options: {
       tolerant[key] = { ...method, requestDeserialize: tolerantDeserialize(method.requestDeserialize) };
       const handler = implementation[key];
       if (typeof handler !== 'function') throw new Error(`${options.serviceName}: no handler for ${method.path}`);
-      wrapped[key] = wrap(options.serviceName, method, handler, tokens, logger) as grpc.UntypedHandleCall;
+      wrapped[key] = wrap(options.serviceName, method, handler, tokens, logger, options.refusals) as grpc.UntypedHandleCall;
     }
     server.addService(tolerant as grpc.ServiceDefinition, wrapped);
   }

@@ -8,7 +8,10 @@ import type { Logger } from '../log/logger';
 import { isDuplicateKey, insertOne } from '../mongo/mongo';
 import { extractTraceContext, inSpan, injectTraceContext, SpanKind } from '../telemetry/otel';
 import { fromKafkaMessage, toKafkaMessage, type CloudEvent } from './cloudevents';
-import { deadLetterTopic, encodeData, foreignSourceReason, topicName, type EventDefinition } from '../events/catalog';
+import { deadLetterTopic, encodeData, foreignSourceReason, topicFamilyOf, topicName, topicOwners, topics, type EventDefinition, type TopicFamily } from '../events/catalog';
+import { refusalEvents } from '../events/refusals';
+import { clip as clipText } from '../validation/input';
+import type { EventDeadLettered } from '../../../proto/gen/bps/common/v1/events';
 import { eventContentDigest } from '../events/decision-signature';
 
 export type { CloudEvent };
@@ -197,7 +200,25 @@ export type ConsumerOptions = {
    * principal's own `bps.dlq.<principal>.<topic>` (catalog deadLetterTopic), which only that principal may write.
    */
   deadLetterTopic?: (topic: string) => string;
+  /**
+   * How many times an event is tried before it is dead-lettered as `retries-exhausted` (issue #15: a poison event
+   * — a decode error, a stack overflow, anything that keeps failing — must not block its partition forever).
+   * Failures a retry cannot fix (non-retriable platform errors) are dead-lettered at the first. Default 5.
+   */
+  maxAttempts?: number;
+  /** Pause before the second attempt, doubled for each later one (capped at 4 s). Default 500 ms (five attempts span about 7.5 s, within the group's session timeout: heartbeats are sent between attempts). */
+  retryDelayMs?: number;
+  /**
+   * Puts a dead-lettered event on record. Default: a bps.event.deadlettered event on the topic family the
+   * consumer's principal owns (the audit service files it); the audit service, which does not consume its own
+   * topic, records straight into its log.
+   */
+  onDeadLetter?: (record: EventDeadLettered) => Promise<void>;
+  /** Names the consuming service in dead-letter records (default: the principal). */
+  service?: string;
 };
+
+export type DeadLetterReason = 'foreign-source' | 'undecodable' | 'unhandleable' | 'retries-exhausted';
 
 export class EventConsumer {
   private readonly consumer: Consumer;
@@ -213,7 +234,7 @@ export class EventConsumer {
     await this.consumer.subscribe({ topics: [...topics], fromBeginning });
     await this.consumer.run({
       // kafkajs commits an offset only once eachMessage for it has resolved.
-      eachMessage: async ({ topic, partition, message }) => this.handle(topic, partition, message),
+      eachMessage: async ({ topic, partition, message, heartbeat }) => this.handle(topic, partition, message, heartbeat),
     });
   }
 
@@ -229,46 +250,86 @@ export class EventConsumer {
     });
   }
 
-  private async handle(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+  private async handle(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void> = async () => undefined): Promise<void> {
     const { groupId, processed, handler, logger } = this.options;
     let event: CloudEvent;
     try {
       event = fromKafkaMessage(message);
     } catch (error) {
       logger.error({ topic, partition, offset: message.offset, err: errorMessage(error) }, 'undecodable message sent to dead-letter topic');
-      await this.deadLetter(topic, message, error);
+      await this.deadLetter(topic, partition, message, error, 'undecodable', 1);
       return;
     }
     const foreign = foreignSourceReason(topic, event.source);
     if (foreign !== undefined) {
       // Refused: only the topic's owner speaks on it. Not handled, not remembered; kept in the dead-letter topic.
       logger.error({ topic, ceId: event.id, type: event.type, source: event.source }, `event refused (${foreign}); sent to dead-letter topic`);
-      await this.deadLetter(topic, message, new ValidationError([{ field: 'ce_source', description: foreign }]), 'foreign-source');
+      await this.deadLetter(topic, partition, message, new ValidationError([{ field: 'ce_source', description: foreign }]), 'foreign-source', 1, event);
       return;
     }
-    const processedKey = ProcessedEvents.key(groupId, event);
-    if (await processed.seen(processedKey)) {
-      logger.debug({ ceId: event.id, type: event.type }, 'duplicate event skipped');
-      return;
-    }
-    const parent = extractTraceContext({ traceparent: event.traceparent, tracestate: event.tracestate });
-    await inSpan(`${topic} process`, { kind: SpanKind.CONSUMER, parent, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.message.id': event.id, 'cloudevents.event_type': event.type } }, async () => {
+    const maxAttempts = Math.max(1, this.options.maxAttempts ?? 5);
+    for (let attempt = 1; ; attempt++) {
+      let processedKey: string | undefined;
       try {
-        await handler(event, { topic, partition, offset: message.offset });
+        // Everything that reads the event's content is inside the attempt: computing its digest canonicalises the
+        // data, which a poison event (JSON nested thousands deep) can make throw.
+        processedKey = ProcessedEvents.key(groupId, event);
+        if (await processed.seen(processedKey)) {
+          logger.debug({ ceId: event.id, type: event.type }, 'duplicate event skipped');
+          return;
+        }
+        const parent = extractTraceContext({ traceparent: event.traceparent, tracestate: event.tracestate });
+        await inSpan(`${topic} process`, { kind: SpanKind.CONSUMER, parent, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.message.id': event.id, 'cloudevents.event_type': event.type } }, () =>
+          handler(event, { topic, partition, offset: message.offset }));
+        await processed.remember(processedKey, groupId, event);
+        return;
       } catch (error) {
-        if (isRetriable(error)) throw error; // kafkajs retries; the offset is not committed
-        logger.error({ ceId: event.id, type: event.type, err: errorMessage(error) }, 'event handler refused the event; sent to dead-letter topic');
-        await this.deadLetter(topic, message, error);
+        const retriable = isRetriable(error);
+        if (retriable && attempt < maxAttempts) {
+          logger.warn({ ceId: event.id, type: event.type, attempt, err: errorMessage(error) }, 'event handling failed; will retry');
+          await new Promise((resolve) => setTimeout(resolve, Math.min((this.options.retryDelayMs ?? 500) * 2 ** (attempt - 1), 4_000)));
+          await heartbeat();
+          continue;
+        }
+        const reason = retriable ? 'retries-exhausted' : 'unhandleable';
+        logger.error({ ceId: event.id, type: event.type, attempt, reason, err: errorMessage(error) }, 'event could not be handled; sent to dead-letter topic');
+        await this.deadLetter(topic, partition, message, error, reason, attempt, event);
+        if (processedKey !== undefined) await processed.remember(processedKey, groupId, event).catch(() => undefined);
+        return;
       }
-    });
-    await processed.remember(processedKey, groupId, event);
+    }
   }
 
-  /** Reason header `x-bps-dead-letter-reason`: `foreign-source` for a refused ce_source, else `unhandleable`. */
-  private async deadLetter(topic: string, message: KafkaMessage, error: unknown, reason: 'foreign-source' | 'unhandleable' = 'unhandleable'): Promise<void> {
-    const target = (this.options.deadLetterTopic ?? ((t: string) => deadLetterTopic(principalOf(this.options.kafka), t)))(topic);
-    const headers = { ...(message.headers ?? {}), 'x-bps-error': errorMessage(error), 'x-bps-consumer-group': this.options.groupId, 'x-bps-source-topic': topic, 'x-bps-dead-letter-reason': reason };
+  /** Sends the message as received to the dead-letter topic (header `x-bps-dead-letter-reason`), then puts that on record. */
+  private async deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown, reason: DeadLetterReason, attempts: number, event?: CloudEvent): Promise<void> {
+    const principal = principalOf(this.options.kafka);
+    const target = (this.options.deadLetterTopic ?? ((t: string) => deadLetterTopic(principal, t)))(topic);
+    const headers = { ...(message.headers ?? {}), 'x-bps-error': clipText(errorMessage(error), 1024), 'x-bps-consumer-group': this.options.groupId, 'x-bps-source-topic': topic, 'x-bps-dead-letter-reason': reason, 'x-bps-attempts': String(attempts) };
     await this.dlqProducer.sendRaw(target, [{ key: message.key, value: message.value, headers }]);
+    const record: EventDeadLettered = {
+      service: this.options.service ?? principal, consumerGroup: this.options.groupId, sourceTopic: topic, partition, offset: message.offset, deadLetterTopic: target,
+      eventId: clipText(event?.id ?? ''), eventType: clipText(event?.type ?? ''), eventSource: clipText(event?.source ?? ''), reason, message: clipText(errorMessage(error), 1024), attempts, at: new Date(),
+    };
+    await (this.options.onDeadLetter ?? ((r: EventDeadLettered) => this.recordOnOwnTopic(r)))(record);
+  }
+
+  /** The default record of a dead letter: bps.event.deadlettered on the family the consumer's principal writes. */
+  private async recordOnOwnTopic(record: EventDeadLettered): Promise<void> {
+    const principal = principalOf(this.options.kafka);
+    const family = (Object.keys(topicOwners) as TopicFamily[]).find((f) => topicOwners[f].principal === principal);
+    const consumed = topicFamilyOf(record.sourceTopic);
+    if (family === undefined || consumed === undefined) {
+      this.options.logger.warn({ principal, topic: record.sourceTopic }, 'dead letter not put on record: the consumer writes no topic family');
+      return;
+    }
+    const namespace = record.sourceTopic.slice(topics[consumed].length + 1);
+    const event = newEvent(refusalEvents.eventDeadLettered[family], record, {
+      source: topicOwners[family].sources[0], key: record.consumerGroup, subject: `dead-letters/${record.consumerGroup}`, topicNamespace: namespace || undefined,
+    });
+    // The dead-letter copy (with its reason headers) is already written: a record that cannot be sent is logged,
+    // never allowed to block the partition.
+    await this.dlqProducer.publish([event]).catch((error: unknown) =>
+      this.options.logger.error({ err: errorMessage(error), topic: event.topic, deadLetter: record }, 'dead letter could not be put on record'));
   }
 
   async stop(): Promise<void> {

@@ -2,7 +2,17 @@
 // state change it describes (an event-store entry, or an `outbox` document that is itself the change), and the
 // relay publishes unsent entries to Kafka afterwards, then marks them sent. A crash between the two only
 // causes a re-send with the same ce_id, which consumers skip: at least once, never lost.
-import type { Collection, Db, ObjectId } from 'mongodb';
+//
+// Finding what to send without scanning history: after its write, the writer records an `_id`-keyed pending
+// marker (a copy of the event) in the database's small `outbox_pending` collection and wakes the relays of its
+// process (`markPending`). The relay reads only that collection — it holds only what is still unsent, so an idle
+// pass costs the same at a thousand or a million relayed events — and a slow poll is only a safety net.
+// FerretDB v1 answers any filter, `_id` included, by reading the whole collection (SQLite: decoded in Go;
+// PostgreSQL: a sequential scan), so a filtered query on the event collections could not give that.
+// A marker can be missing only if the writer died (or the database failed) between its two writes: every relay
+// therefore sweeps its collections for unsent entries once when it starts, and again after a failed marker write
+// in its process — the only full scans left.
+import { ObjectId, type Collection, type Db, type MongoClient } from 'mongodb';
 import type { CloudEvent } from '../kafka/cloudevents';
 import { isUnsendable, type EventProducer } from '../kafka/kafka';
 import { errorMessage } from '../errors/errors';
@@ -26,10 +36,94 @@ export function toOutboxFields(event: CloudEvent & { topic: string }): OutboxFie
   return { outbox: { topic, event: { ...rest, data: data.toString('utf8') }, sentAt: null } };
 }
 
-type OutboxDoc = OutboxFields & { _id: ObjectId };
+type OutboxDoc = OutboxFields & { _id: DocId };
+type DocId = ObjectId | string;
 
+// ---- pending markers and in-process wake-up ---------------------------------------------------------------
+
+/** The database's pending markers: one per unsent entry, removed once Kafka has it. */
+export const PENDING_COLLECTION = 'outbox_pending';
+
+type PendingMarker = {
+  /** `<collection>|<document _id>`: recording a marker twice (writer and sweep) keeps one. */
+  _id: string;
+  /** Source collection and document. */
+  c: string;
+  d: DocId;
+  /** Order of recording (a process-monotonic ObjectId): the relay sends oldest first. */
+  o: ObjectId;
+  topic: string;
+  event: OutboxFields['outbox']['event'];
+};
+
+function markerId(collectionName: string, id: DocId): string {
+  return `${collectionName}|${typeof id === 'string' ? `s:${id}` : `o:${id.toHexString()}`}`;
+}
+
+function databaseOf(collection: Collection<any>): Db {
+  // The driver keeps the client on every collection (not in its public typings).
+  const client = (collection as unknown as { client?: MongoClient }).client;
+  if (!client) throw new Error(`cannot reach the database of collection ${collection.collectionName}`);
+  return client.db(collection.dbName);
+}
+
+function pendingOf(collection: Collection<any>): Collection<PendingMarker> {
+  return databaseOf(collection).collection<PendingMarker>(PENDING_COLLECTION);
+}
+
+/** The sweep's query (unsent entries) on MongoDB, and the relay's read of its pending markers in order. */
 export async function ensureOutboxIndexes(collection: Collection<any>): Promise<void> {
   await ensureIndexes(collection, [{ key: { 'outbox.sentAt': 1, _id: 1 }, name: 'outbox_unsent' }]);
+  await ensureIndexes(pendingOf(collection), [{ key: { c: 1, o: 1 }, name: 'pending_order' }]);
+}
+
+/** Per database (by name): the relays to wake, and whether a marker write failed so a sweep is due. */
+const signals = new Map<string, { listeners: Set<() => void>; sweepDue: boolean }>();
+
+function signalsOf(dbName: string): { listeners: Set<() => void>; sweepDue: boolean } {
+  let entry = signals.get(dbName);
+  if (!entry) {
+    entry = { listeners: new Set(), sweepDue: false };
+    signals.set(dbName, entry);
+  }
+  return entry;
+}
+
+function wake(dbName: string): void {
+  for (const listener of signalsOf(dbName).listeners) listener();
+}
+
+function isDuplicateOnly(error: unknown): boolean {
+  const e = error as { code?: number; writeErrors?: readonly { code?: number }[] | { code?: number } };
+  if (e.code === 11000) return true;
+  const list = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors ? [e.writeErrors] : [];
+  return list.length > 0 && list.every((w) => w.code === 11000);
+}
+
+async function recordMarkers(collection: Collection<any>, docs: readonly OutboxDoc[]): Promise<void> {
+  const markers: PendingMarker[] = docs
+    .filter((d) => d.outbox?.sentAt === null && d.outbox.setAsideAt === undefined && d._id !== undefined)
+    .map((d) => ({ _id: markerId(collection.collectionName, d._id), c: collection.collectionName, d: d._id, o: new ObjectId(), topic: d.outbox.topic, event: d.outbox.event }));
+  if (markers.length === 0) return;
+  try {
+    await pendingOf(collection).insertMany(markers, { ordered: false });
+  } catch (error) {
+    if (!isDuplicateOnly(error)) throw error;
+  }
+}
+
+/**
+ * Call after a write of documents carrying outbox fields succeeded (the same documents, `_id` set): records their
+ * pending markers and wakes this process's relays. Never throws — the state change is stored; if the marker
+ * cannot be written, the relay sweeps the collections on its next pass instead.
+ */
+export async function markPending(collection: Collection<any>, docs: readonly object[]): Promise<void> {
+  try {
+    await recordMarkers(collection, docs as readonly OutboxDoc[]);
+  } catch {
+    signalsOf(collection.dbName).sweepDue = true;
+  }
+  wake(collection.dbName);
 }
 
 /** A plain outbox collection, for services whose state is not an event log. */
@@ -43,103 +137,199 @@ export class Outbox {
   }
   async append(events: readonly (CloudEvent & { topic: string })[]): Promise<void> {
     if (events.length === 0) return;
-    await this.collection.insertMany(events.map((e) => toOutboxFields(e) as OutboxDoc));
+    const docs = events.map((e) => ({ _id: new ObjectId(), ...toOutboxFields(e) }) as OutboxDoc);
+    await this.collection.insertMany(docs);
+    await markPending(this.collection, docs);
   }
 }
 
-/** Entries still to publish: unsent and not set aside as never sendable. */
+/** Entries still to publish: unsent and not set aside as never sendable (the sweep's query). */
 const unsent = { 'outbox.sentAt': null, 'outbox.setAsideAt': { $exists: false } };
 
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  /** A wake-up arrived during a pass: run another one right after it. */
+  private again = false;
+  /** Sweep the collections for entries without a marker: on the first pass, and after a failed marker write. */
+  private sweepDue = true;
+  private readonly byName: Map<string, Collection<any>>;
+  private readonly pending: Collection<PendingMarker>;
+  private readonly dbName: string;
+  private readonly listener = (): void => this.kick();
   /**
-   * Entries Kafka acknowledged whose "sent" mark then failed (a database hiccup). The next pass marks them before
-   * reading anything, so they are not sent a second time while this process lives; only a crash in that window
-   * re-sends (same ce_id, which consumers skip).
+   * Markers whose events Kafka acknowledged but which are not yet marked sent and removed (a database hiccup).
+   * The next pass finishes them before reading anything, so they are not sent a second time while this process
+   * lives; only a crash in that window re-sends (same ce_id, which consumers skip).
    */
-  private readonly acknowledgedUnmarked = new Map<Collection<any>, ObjectId[]>();
+  private acknowledgedUnmarked: PendingMarker[] = [];
 
   constructor(
     private readonly collections: readonly Collection<any>[],
     private readonly producer: EventProducer,
     private readonly logger: Logger,
+    /** pollMs: the safety-net poll (writes in this process wake the relay at once); default 2 s. */
     private readonly options: { pollMs?: number; batchSize?: number } = {},
-  ) {}
+  ) {
+    if (collections.length === 0) throw new Error('an outbox relay needs at least one collection');
+    this.byName = new Map(collections.map((c) => [c.collectionName, c]));
+    this.dbName = collections[0]!.dbName;
+    if (collections.some((c) => c.dbName !== this.dbName)) throw new Error('an outbox relay serves collections of one database');
+    this.pending = pendingOf(collections[0]!);
+  }
 
   start(): void {
     this.stopped = false;
-    const tick = (): void => {
-      if (this.stopped) return;
-      this.running = this.relayOnce()
-        .then(() => undefined)
-        .catch((error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'outbox relay pass failed; will retry'))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs ?? 200);
-        });
-    };
-    tick();
+    signalsOf(this.dbName).listeners.add(this.listener);
+    this.kick();
+  }
+
+  /** Runs a pass now, or right after the one in progress. */
+  private kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.running = this.relayOnce()
+      .then(() => undefined)
+      .catch((error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'outbox relay pass failed; will retry'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        if (this.again) {
+          this.again = false;
+          setImmediate(() => this.kick());
+        } else {
+          this.timer = setTimeout(() => this.kick(), this.options.pollMs ?? 2000);
+        }
+      });
   }
 
   /** Publishes every unsent entry once, oldest first; returns how many were sent. */
   async relayOnce(): Promise<number> {
-    let sent = 0;
-    for (const collection of this.collections) {
-      await this.markAcknowledged(collection);
-      for (;;) {
-        const batch = (await collection.find(unsent).sort({ _id: 1 }).limit(this.options.batchSize ?? 100).toArray()) as OutboxDoc[];
-        if (batch.length === 0) break;
-        const published = await this.publish(collection, batch);
-        this.acknowledgedUnmarked.set(collection, published);
-        await this.markAcknowledged(collection);
-        sent += published.length;
-      }
+    await this.finishAcknowledged();
+    let sent = await this.drainMarkers(); // first what is marked: a start-up sweep of a long history takes a while
+    const shared = signalsOf(this.dbName);
+    if (this.sweepDue || shared.sweepDue) {
+      shared.sweepDue = false;
+      await this.sweep().catch((error: unknown) => {
+        shared.sweepDue = true;
+        throw error;
+      });
+      this.sweepDue = false;
+      sent += await this.drainMarkers();
     }
     return sent;
   }
 
-  private async markAcknowledged(collection: Collection<any>): Promise<void> {
-    const ids = this.acknowledgedUnmarked.get(collection);
-    if (!ids || ids.length === 0) return;
-    await collection.updateMany({ _id: { $in: ids } }, { $set: { 'outbox.sentAt': new Date() } });
-    this.acknowledgedUnmarked.delete(collection);
+  private async drainMarkers(): Promise<number> {
+    let sent = 0;
+    const names = [...this.byName.keys()];
+    for (;;) {
+      const batch = await this.pending.find({ c: { $in: names } }).sort({ o: 1 }).limit(this.options.batchSize ?? 100).toArray();
+      if (batch.length === 0) break;
+      const published = await this.publish(batch);
+      this.acknowledgedUnmarked = published;
+      await this.finishAcknowledged();
+      sent += published.length;
+    }
+    return sent;
+  }
+
+  /** Records a marker for every unsent entry that has none (a writer died between its write and its marker). */
+  private async sweep(): Promise<void> {
+    for (const collection of this.collections) {
+      let after: DocId | undefined;
+      for (;;) {
+        const filter = after === undefined ? unsent : { ...unsent, _id: { $gt: after } };
+        const docs = (await collection.find(filter).sort({ _id: 1 }).limit(this.options.batchSize ?? 100).toArray()) as OutboxDoc[];
+        if (docs.length === 0) break;
+        await recordMarkers(collection, docs);
+        after = docs[docs.length - 1]!._id;
+      }
+    }
+  }
+
+  /** Marks the acknowledged entries sent in their collections, then removes their markers. */
+  private async finishAcknowledged(): Promise<void> {
+    const done = this.acknowledgedUnmarked;
+    if (done.length === 0) return;
+    const now = new Date();
+    for (const [name, ids] of groupByCollection(done)) {
+      const collection = this.byName.get(name);
+      if (!collection) continue;
+      // One `_id` equality per entry, four at a time: FerretDB hands `_id` equality to its storage (an index on
+      // SQLite, a scan in C on PostgreSQL) but reads a whole collection into Go for `$in`.
+      let next = 0;
+      await Promise.all(Array.from({ length: Math.min(4, ids.length) }, async () => {
+        while (next < ids.length) await collection.updateOne({ _id: ids[next++] }, { $set: { 'outbox.sentAt': now } });
+      }));
+    }
+    await this.removeMarkers(done);
+    this.acknowledgedUnmarked = [];
+  }
+
+  private async removeMarkers(markers: readonly PendingMarker[]): Promise<void> {
+    if (markers.length === 1) await this.pending.deleteOne({ _id: markers[0]!._id });
+    else await this.pending.deleteMany({ _id: { $in: markers.map((m) => m._id) } });
   }
 
   /**
-   * Sends a batch; returns the ids Kafka acknowledged. An entry Kafka can never take (too large, an invalid record)
-   * is set aside — marked, logged at error level, kept for an operator — instead of blocking every later entry.
-   * Outages and authorization errors are thrown: the pass is retried, nothing is set aside for them.
+   * Sends a batch; returns the markers Kafka acknowledged. An entry Kafka can never take (too large, an invalid
+   * record) is set aside — marked, logged at error level, kept for an operator — instead of blocking every later
+   * entry. Outages and authorization errors are thrown: the pass is retried, nothing is set aside for them.
    */
-  private async publish(collection: Collection<any>, batch: readonly OutboxDoc[]): Promise<ObjectId[]> {
-    const asEvent = (d: OutboxDoc) => ({ ...d.outbox.event, topic: d.outbox.topic, data: Buffer.from(d.outbox.event.data, 'utf8') });
+  private async publish(batch: readonly PendingMarker[]): Promise<PendingMarker[]> {
+    const asEvent = (m: PendingMarker) => ({ ...m.event, topic: m.topic, data: Buffer.from(m.event.data, 'utf8') });
     try {
       await this.producer.publish(batch.map(asEvent));
-      return batch.map((d) => d._id);
+      return [...batch];
     } catch (error) {
       if (!isUnsendable(error)) throw error;
     }
     // One of them is unsendable: send one by one, in order, setting aside what Kafka will never take.
-    const published: ObjectId[] = [];
-    for (const doc of batch) {
+    const published: PendingMarker[] = [];
+    for (const marker of batch) {
       try {
-        await this.producer.publish([asEvent(doc)]);
-        published.push(doc._id);
+        await this.producer.publish([asEvent(marker)]);
+        published.push(marker);
       } catch (error) {
         if (!isUnsendable(error)) {
-          this.acknowledgedUnmarked.set(collection, published);
+          this.acknowledgedUnmarked = published;
           throw error;
         }
-        await collection.updateOne({ _id: doc._id }, { $set: { 'outbox.setAsideAt': new Date(), 'outbox.setAsideReason': errorMessage(error) } });
-        this.logger.error({ ceId: doc.outbox.event.id, type: doc.outbox.event.type, topic: doc.outbox.topic, err: errorMessage(error) }, 'outbox entry set aside: Kafka will never take it');
+        const collection = this.byName.get(marker.c);
+        await collection?.updateOne({ _id: marker.d }, { $set: { 'outbox.setAsideAt': new Date(), 'outbox.setAsideReason': errorMessage(error) } });
+        await this.removeMarkers([marker]);
+        this.logger.error({ ceId: marker.event.id, type: marker.event.type, topic: marker.topic, err: errorMessage(error) }, 'outbox entry set aside: Kafka will never take it');
       }
     }
     return published;
   }
 
+  /** Resolves when the pass in progress (if any) is over. */
+  async settled(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
+    signalsOf(this.dbName).listeners.delete(this.listener);
     if (this.timer) clearTimeout(this.timer);
     await this.running;
   }
+}
+
+function groupByCollection(markers: readonly PendingMarker[]): Map<string, DocId[]> {
+  const groups = new Map<string, DocId[]>();
+  for (const m of markers) {
+    const ids = groups.get(m.c) ?? [];
+    ids.push(m.d);
+    groups.set(m.c, ids);
+  }
+  return groups;
 }

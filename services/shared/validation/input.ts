@@ -83,3 +83,73 @@ const INT64_MAX = 2n ** 63n - 1n;
 export function isFen(text: string): boolean {
   return /^(0|[1-9]\d{0,18})$/.test(text) && BigInt(text) <= INT64_MAX;
 }
+
+/**
+ * The years a date or instant the platform takes may fall in (issue #15: "dates out of a sane range"): four-digit
+ * years from 1900 (9999-12-31 is the registry's "latest known" sentinel).
+ */
+export const MIN_YEAR = 1900;
+export const MAX_YEAR = 9999;
+
+type DateLike = { year: number; month: number; day: number };
+const isDateMessage = (v: unknown): v is DateLike =>
+  !!v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 3 && ['year', 'month', 'day'].every((k) => typeof (v as Record<string, unknown>)[k] === 'number');
+const isUnsetDate = (d: DateLike): boolean => d.year === 0 && d.month === 0 && d.day === 0;
+/** A comparable number for a Date message or an instant (ms since the epoch; a calendar date is its UTC midnight). */
+const instantOf = (v: unknown): number | undefined => (v instanceof Date ? v.getTime() : isDateMessage(v) && !isUnsetDate(v) ? Date.UTC(v.year, v.month - 1, v.day) : undefined);
+
+/** Pairs of sibling fields that bound a range, checked `start ≤ end` when both are set. */
+const rangePairs: readonly (readonly [string, string])[] = [['from', 'to'], ['since', 'until'], ['start', 'end'], ['notBefore', 'notAfter']];
+
+/**
+ * Every date in a request (a decoded protobuf message: google.protobuf.Timestamp as Date, bps.common.v1.Date as
+ * {year, month, day}): calendar dates must exist, years lie in [MIN_YEAR, MAX_YEAR], and a range (from/to,
+ * since/until, start/end, xFrom/xTo) must not end before it starts. Field paths snake_case. At most 20.
+ */
+export function dateViolations(value: unknown): FieldViolation[] {
+  const out: FieldViolation[] = [];
+  const walk = (node: unknown, path: string, depth: number): void => {
+    if (out.length >= 20 || depth > MAX_DEPTH || !node || typeof node !== 'object' || node instanceof Uint8Array) return;
+    const field = path || 'request';
+    if (node instanceof Date) {
+      const time = node.getTime();
+      if (Number.isNaN(time) || node.getUTCFullYear() < MIN_YEAR || node.getUTCFullYear() > MAX_YEAR) out.push({ field, description: `must be an instant between the years ${MIN_YEAR} and ${MAX_YEAR}`, reason: 'DATE_OUT_OF_RANGE' });
+      return;
+    }
+    if (isDateMessage(node)) {
+      if (isUnsetDate(node)) return;
+      const { year, month, day } = node;
+      const probe = new Date(Date.UTC(year, month - 1, day));
+      if (!Number.isInteger(year) || !Number.isInteger(month) || !Number.isInteger(day) || probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) {
+        out.push({ field, description: 'is not a calendar date that exists', reason: 'DATE_INVALID' });
+      } else if (year < MIN_YEAR || year > MAX_YEAR) {
+        out.push({ field, description: `must be a date between the years ${MIN_YEAR} and ${MAX_YEAR}`, reason: 'DATE_OUT_OF_RANGE' });
+      }
+      return;
+    }
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => walk(item, `${path}[${i}]`, depth + 1));
+      return;
+    }
+    const record = node as Record<string, unknown>;
+    for (const [key, child] of Object.entries(record)) {
+      if (key === '$case') continue;
+      walk(child, path ? `${path}.${snake(key)}` : snake(key), depth + 1);
+    }
+    const pairs = [...rangePairs];
+    for (const key of Object.keys(record)) {
+      const m = /^(.+)From$/.exec(key);
+      if (m && `${m[1]}To` in record) pairs.push([key, `${m[1]}To`]);
+    }
+    for (const [startKey, endKey] of pairs) {
+      const start = instantOf(record[startKey]);
+      const end = instantOf(record[endKey]);
+      if (start !== undefined && end !== undefined && start > end) {
+        const at = (k: string) => (path ? `${path}.${snake(k)}` : snake(k));
+        out.push({ field: at(startKey), description: `must not be after ${snake(endKey)}`, reason: 'RANGE_REVERSED' });
+      }
+    }
+  };
+  walk(value, '', 0);
+  return out;
+}

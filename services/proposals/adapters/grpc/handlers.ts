@@ -1,4 +1,5 @@
 // gRPC Proposals: thin translation between the wire and the use cases (errors map via the bootstrap).
+import { openPageToken, sealPageToken } from '../../../shared/validation/page-token';
 import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import type { ProposalsServer } from '../../../../proto/gen/bps/proposals/v1/proposals';
 import { ProposalKind, ProposalState } from '../../../../proto/gen/bps/proposals/v1/proposal';
@@ -35,8 +36,8 @@ export function proposalsHandlers(proposals: Proposals): ProposalsServer {
     updateDraft: unaryHandler(async (req, call) => ({
       proposal: await proposals.update(identityOf(call), requireId(req.proposalId), requireRevision(req.expectedRevision), req.content),
     })),
-    getProposal: unaryHandler(async (req) => ({ proposal: await proposals.get(requireId(req.proposalId), req.revision) })),
-    listProposals: unaryHandler(async (req) => {
+    getProposal: unaryHandler(async (req, call) => ({ proposal: await proposals.get(identityOf(call), requireId(req.proposalId), req.revision) })),
+    listProposals: unaryHandler(async (req, call) => {
       const violations = [];
       if (req.pageSize < 0 || req.pageSize > MAX_PAGE) violations.push({ field: 'page_size', description: `must be between 1 and ${MAX_PAGE} (0 = ${DEFAULT_PAGE})` });
       if (!(req.kind in ProposalKind) || req.kind === ProposalKind.UNRECOGNIZED) violations.push({ field: 'kind', description: 'unknown proposal kind' });
@@ -44,19 +45,22 @@ export function proposalsHandlers(proposals: Proposals): ProposalsServer {
       if (req.state !== ProposalState.PROPOSAL_STATE_UNSPECIFIED && !status) violations.push({ field: 'state', description: 'unknown proposal state' });
       if (violations.length > 0) throw new ValidationError(violations);
       const limit = req.pageSize || DEFAULT_PAGE;
-      const page = await proposals.list({
+      // Page tokens are HMAC-sealed "after" ids bound to the filters (issue #15: forged tokens were accepted).
+      const scope = JSON.stringify(['ListProposals', req.leadMinistry, req.fieldCode, req.kind, req.state, req.cycleId]);
+      const after = openPageToken(scope, req.pageToken);
+      const page = await proposals.list(identityOf(call), {
         leadMinistry: req.leadMinistry || undefined, fieldCode: req.fieldCode || undefined, kind: req.kind || undefined,
-        status, cycleId: req.cycleId || undefined, after: req.pageToken || undefined, limit,
+        status, cycleId: req.cycleId || undefined, after: after || undefined, limit,
       });
       const last = page[page.length - 1];
-      return { proposals: page, nextPageToken: page.length === limit && last ? last.proposalId : '' };
+      return { proposals: page, nextPageToken: page.length === limit && last ? sealPageToken(scope, last.proposalId) : '' };
     }),
-    computeFiscalEstimate: unaryHandler(async (req) => {
+    computeFiscalEstimate: unaryHandler(async (req, call) => {
       const source = req.source;
       if (!source) throw new ValidationError([{ field: 'source', description: 'give proposal_id or content' }]);
       switch (source.$case) {
         case 'proposalId':
-          return { estimate: await proposals.estimateStored(requireId(source.proposalId), req.revision) };
+          return { estimate: await proposals.estimateStored(identityOf(call), requireId(source.proposalId), req.revision) };
         case 'content':
           return { estimate: await proposals.estimateContent(source.content) };
         default: {
@@ -65,7 +69,7 @@ export function proposalsHandlers(proposals: Proposals): ProposalsServer {
         }
       }
     }),
-    validateProposal: unaryHandler(async (req) => proposals.validate(requireId(req.proposalId))),
+    validateProposal: unaryHandler(async (req, call) => proposals.validate(identityOf(call), requireId(req.proposalId))),
     submitProposal: unaryHandler(async (req, call) => ({
       proposal: await proposals.submit(identityOf(call), requireId(req.proposalId), requireRevision(req.expectedRevision)),
     })),

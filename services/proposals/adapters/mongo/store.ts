@@ -3,11 +3,12 @@
 import type { Collection, Db, Filter } from 'mongodb';
 import { Actor } from '../../../../proto/gen/bps/common/v1/common';
 import { FiscalEstimate, Proposal, ProposalConflict, ProposalRevision } from '../../../../proto/gen/bps/proposals/v1/proposal';
+import type { ProposalReadScope } from '../../../shared/auth/proposal-visibility';
 import type { EventDefinition } from '../../../shared/events/catalog';
 import { proposalEvents } from '../../../shared/events/proposals';
 import { newEvent } from '../../../shared/kafka/kafka';
 import { ensureIndexes, isDuplicateKey, translateMongoError } from '../../../shared/mongo/mongo';
-import { ensureOutboxIndexes, toOutboxFields, type OutboxFields } from '../../../shared/mongo/outbox';
+import { ensureOutboxIndexes, markPending, toOutboxFields, type OutboxFields } from '../../../shared/mongo/outbox';
 import { evolve, isOpen, type ProposalEvent, type ProposalEventType, type ProposalState, type RecordedEvent } from '../../domain/proposal';
 import { toView } from '../../domain/view';
 
@@ -83,6 +84,8 @@ export type ListFilter = {
   readonly cycleId?: string;
   readonly after?: string;
   readonly limit: number;
+  /** Whose proposals the caller may read (shared/auth/proposal-visibility.ts). */
+  readonly scope: ProposalReadScope;
 };
 
 export class ProposalStore {
@@ -183,6 +186,7 @@ export class ProposalStore {
       if (isDuplicateKey(error) || (error as { code?: number }).code === 11000) throw new StaleStreamError(`proposal ${proposalId} moved past ${afterSequence}`);
       translateMongoError(error, `events of proposal ${proposalId}`);
     }
+    await markPending(this.events, docs);
     return recorded;
   }
 
@@ -219,7 +223,10 @@ export class ProposalStore {
   }
 
   async list(filter: ListFilter): Promise<Proposal[]> {
+    if (filter.scope.kind === 'none') return [];
     const query: Filter<ProjectionDoc> = {};
+    // Led or co-proposed by the caller's organisation (the read model's view holds the co-proposers).
+    if (filter.scope.kind === 'organisation') query.$or = [{ leadMinistry: filter.scope.organisation }, { 'view.coProposers': filter.scope.organisation }];
     if (filter.leadMinistry) query.leadMinistry = filter.leadMinistry;
     if (filter.fieldCode) query.fieldCodes = filter.fieldCode;
     if (filter.kind) query.kind = filter.kind;

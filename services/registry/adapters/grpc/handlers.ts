@@ -25,7 +25,9 @@ export function registryHandlers(registry: Registry): StandardRegistryServer {
     getTaxonomy: unaryHandler(async (req) => registry.getTaxonomy(req.asOf)),
     fileLocalStandard: unaryHandler(async (req, call) => registry.fileLocalStandard(identityOf(call), req)),
     getComplianceReport: unaryHandler(async (req) => registry.complianceReport(req.provinceCode, req.asOf)),
-    correctItemVersion: unaryHandler(async (req, call) => ({ corrected: await registry.correct(identityOf(call), req.itemCode, req.version, req.item, req.reason) })),
+    correctItemVersion: unaryHandler(async (req, call) => ({ corrected: undefined, erratum: await registry.correct(identityOf(call), req.itemCode, req.version, req.item, req.reason) })),
+    approveErratum: unaryHandler(async (req, call) => registry.approveErratum(identityOf(call), req.itemCode, req.version, req.erratumId)),
+    listErrata: unaryHandler(async (req) => ({ errata: await registry.listErrata(req.itemCode) })),
     listMetricLabels: unaryHandler(async () => ({
       units: Object.entries(unitLabels).map(([key, l]) => ({ key, zh: l.zh, en: l.en })),
       bases: Object.entries(basisLabels).map(([key, l]) => ({ key, zh: l.zh, en: l.en })),

@@ -23,7 +23,7 @@ import { ServiceItem as ServiceItemCodec } from '../../../../proto/gen/bps/commo
 import { ConcurrencyError } from '../../../shared/errors/errors';
 import type { IndexDescription } from 'mongodb';
 import { ensureIndexes, insertOne, isDuplicateKey } from '../../../shared/mongo/mongo';
-import { ensureOutboxIndexes, Outbox, type OutboxFields } from '../../../shared/mongo/outbox';
+import { ensureOutboxIndexes, markPending, Outbox, type OutboxFields } from '../../../shared/mongo/outbox';
 import type { LocalDate } from '../../domain/dates';
 import type { LocalMetric } from '../../domain/filing';
 import type { LineageEdge, VersionDraft } from '../../domain/model';
@@ -62,7 +62,30 @@ export type VersionDoc = {
   provenance: Provenance | null;
   correctionOf: string;
   correctionReason: string;
+  /** The approved errata of this version up to this record, oldest first (absent on records written before errata). */
+  errata?: ErratumEntry[];
 };
+
+export type ActorDoc = { subject: string; organisation: string; roles: string[] };
+/** An erratum as kept on the version records it produced (and in `errata`). */
+export type ErratumEntry = {
+  erratumId: string;
+  itemCode: string;
+  version: number;
+  status: 'proposed' | 'approved';
+  changes: { field: string; before: string; after: string }[];
+  reason: string;
+  proposedBy: ActorDoc;
+  proposedAt: Date;
+  approvedBy: ActorDoc | null;
+  approvedAt: Date | null;
+  baseRecordId: string;
+  recordId: string;
+};
+/** A proposed erratum (with its erratum.proposed event) and the corrected item it would put in effect. */
+export type ErratumDoc = { _id: string; fieldCode: string; item: ServiceItem } & ErratumEntry & OutboxFields;
+/** The commit point of an erratum's approval: one per new version record (_id = its record id), with erratum.approved. */
+export type ErratumApprovalDoc = { _id: string; erratumId: string; approvedBy: ActorDoc; approvedAt: Date } & OutboxFields;
 
 export type LineageDoc = { _id: string; from: string; to: string; changeType: ChangeType; releaseId: string; effectiveFrom: LocalDate };
 
@@ -160,6 +183,8 @@ export class RegistryStore {
   readonly rejections: Collection<RejectionDoc>;
   readonly schedule: Collection<ScheduleDoc>;
   readonly taxonomies: Collection<TaxonomyDoc>;
+  readonly errata: Collection<ErratumDoc>;
+  readonly erratumApprovals: Collection<ErratumApprovalDoc>;
   readonly outbox: Outbox;
 
   /** Versions (or filings) per timeline page; smaller pages only make tests cross page boundaries sooner. */
@@ -179,6 +204,8 @@ export class RegistryStore {
     this.rejections = db.collection('changeset_rejections');
     this.schedule = db.collection('effective_schedule');
     this.taxonomies = db.collection('taxonomies');
+    this.errata = db.collection('errata');
+    this.erratumApprovals = db.collection('erratum_approvals');
     this.outbox = new Outbox(db);
   }
 
@@ -188,7 +215,7 @@ export class RegistryStore {
 
   /** Every collection whose documents carry an outbox entry, for the relay. */
   outboxCollections(): Collection<any>[] {
-    return [this.releases, this.rejections, this.filings, this.breaches, this.outbox.collection];
+    return [this.releases, this.rejections, this.filings, this.breaches, this.errata, this.erratumApprovals, this.outbox.collection];
   }
 
   async init(): Promise<void> {
@@ -430,11 +457,40 @@ export class RegistryStore {
   async insertOnce<T extends { _id: string }>(collection: Collection<T>, doc: T, what: string): Promise<'inserted' | 'exists'> {
     try {
       await insertOne(collection, doc, what);
+      if ('outbox' in doc) await markPending(collection, [doc]); // releases, rejections, filings, breaches, outbox
       return 'inserted';
     } catch (error) {
       if (isDuplicateKey(error)) return 'exists';
       throw error;
     }
+  }
+
+  // ---- errata --------------------------------------------------------------------------------------------
+
+  async insertErratum(doc: ErratumDoc): Promise<void> {
+    await insertOne(this.errata, doc, `erratum ${doc._id}`);
+    await markPending(this.errata, [doc]);
+  }
+
+  async erratum(erratumId: string): Promise<ErratumDoc | null> {
+    return this.errata.findOne({ _id: erratumId });
+  }
+
+  /** Every erratum of an item, oldest first (a small collection: errata are rare). */
+  async errataOf(itemCode: string): Promise<ErratumDoc[]> {
+    return (await this.errata.find({ itemCode }).toArray()).sort((a, b) => a.proposedAt.getTime() - b.proposedAt.getTime());
+  }
+
+  async insertErratumApproval(doc: ErratumApprovalDoc): Promise<'inserted' | 'exists'> {
+    return this.insertOnce(this.erratumApprovals, doc, `erratum approval ${doc._id}`);
+  }
+
+  async erratumApproval(recordId: string): Promise<ErratumApprovalDoc | null> {
+    return this.erratumApprovals.findOne({ _id: recordId });
+  }
+
+  async markErratumApproved(erratumId: string, approvedBy: ActorDoc, approvedAt: Date, recordId: string): Promise<void> {
+    await this.errata.updateOne({ _id: erratumId }, { $set: { status: 'approved', approvedBy, approvedAt, recordId } });
   }
 
   // ---- taxonomy ------------------------------------------------------------------------------------------
@@ -462,5 +518,6 @@ export function normaliseVersion(doc: VersionDoc): VersionDoc {
     lineageFrom: doc.lineageFrom ?? [],
     correctionOf: doc.correctionOf ?? '',
     correctionReason: doc.correctionReason ?? '',
+    errata: doc.errata ?? [],
   };
 }

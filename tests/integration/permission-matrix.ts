@@ -1,0 +1,551 @@
+// THE PERMISSION MATRIX (issue #14): one table of persona × operation × scope → expected result, for every gRPC
+// method of every service (the grpc-js ServiceDefinitions in proto/gen) and every HTTP route the gateway registers
+// (JSON API, documents, console pages). permission-matrix.int.test.ts runs it against the real services, directly
+// over gRPC and through the gateway, and fails when a method or a route has no row.
+//
+// Run:   npx vitest run tests/integration/permission-matrix.int.test.ts
+//        (needs the stack: `npm run infra -- start`, or the test setup starts it)
+//
+// What a row asserts: whether the call passes AUTHORISATION — not what the operation then does.
+// - `expect: 'allowed'`: the call was not refused for who the caller is: any outcome but UNAUTHENTICATED,
+//   PERMISSION_DENIED and NOT_FOUND (rows address fixtures that exist, so NOT_FOUND can only be visibility) and a
+//   server error. A business refusal after the authorisation check — ABORTED for a stale revision, FAILED_PRECONDITION
+//   for a phase, INVALID_ARGUMENT for a value — counts as allowed; rows choose such bodies where the operation would
+//   otherwise change a fixture other rows read (a stale revision proves the caller got past the proposer check).
+//   Over HTTP: not 401/403/404/5xx and, for console pages, not a redirect to /signin.
+// - `expect: <status>`: refused with exactly that gRPC status (HTTP: 401, 403, 404, 400, 412/422; console pages
+//   answer UNAUTHENTICATED by redirecting to /signin); `reason`, when given, must be the ErrorInfo reason (or appear
+//   in the message / the console's error page).
+// - `expect: 'SAME_ORIGIN'` (console redirects): 400, or a redirect whose Location is a same-origin path.
+// - `check`: an extra assertion on an allowed answer (lists: what the caller must or must not see).
+// - `scope`: 'own' (the caller's organisation / province / proposal), 'other' (someone else's), 'any' (no owner).
+// - `issue`: the issue #14 case the row stands for. `pendingFix`: the row states the fixed behaviour of a change made
+//   on another branch; the test reports it as skipped until the marker is removed (BPS_MATRIX_RUN_PENDING=1 runs
+//   such rows anyway).
+// - `late`: the row changes a fixture other rows read (claims, delegations, sign-offs, withdrawals…): late rows run
+//   one after another, in table order, after all other rows ran concurrently. `first`: two at a time, before
+//   them (the audit service's traces and exports, slow while the other rows keep it busy).
+// UNAUTHENTICATED rows for anonymous callers, expired tokens and tokens of a foreign issuer are derived for every
+// operation that needs a token from the operation's first row (same request), see `unauthenticatedRows`.
+//
+// Adding a route or a method: add at least one row for a signed-in persona (the coverage check fails until you do):
+//   row('nhc-staff', 'own', 'allowed', http('GET /api/v1/things/:id', (f) => `/api/v1/things/${f.thing}`)),
+//   row('beijing-officer', 'other', 'NOT_FOUND', grpc('/bps.things.v1.Things/GetThing', (f) => ({ thingId: f.thing }))),
+// where the route is written exactly as fastify registers it (method + path with :params) and the method as its
+// grpc-js path. A fixture it needs goes into `Fixtures` and is made once in the test's beforeAll.
+import type { Identity } from '../../services/shared/auth/identity';
+import type { PersonaName } from '../../services/shared/auth/personas';
+import { ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
+import { Position } from '../../proto/gen/bps/approvals/v1/events';
+import { ServiceItem } from '../../proto/gen/bps/common/v1/common';
+import { ChangeSet } from '../../proto/gen/bps/standards/v1/changes';
+import { OpenCycleRequest } from '../../proto/gen/bps/approvals/v1/cycles';
+import { CreateSubscriptionRequest, SubscribeRequest } from '../../proto/gen/bps/notifications/v1/subscriptions';
+import { FileLocalStandardRequest } from '../../proto/gen/bps/registry/v1/registry';
+import { healthProposal } from '../unit/proposals-fixtures';
+
+/** People beyond the seeded personas the rows need (registered in the test directory by the test). */
+export const extraIdentities = {
+  /** NHC staff who also approves: co-edits a proposal, then tries to approve it. */
+  'nhc-coeditor': { subject: 'nhc.coeditor.matrix', name: '共同编辑人（矩阵）', organisation: 'NHC', roles: ['ministry-staff', 'approver'] },
+  /** NHC staff who also approves: submits a proposal, then tries to approve it. */
+  'nhc-submitter': { subject: 'nhc.submitter.matrix', name: '提交人（矩阵）', organisation: 'NHC', roles: ['ministry-staff', 'approver'] },
+  /** A second MOF approver: the one legitimate delegate of Finance's step. */
+  'mof-colleague': { subject: 'mof.approver.matrix', name: '财政部审批人（矩阵）', organisation: 'MOF', roles: ['approver'] },
+  /** MOE's approver: signs MOE's step of a cycle proposal, and may trim it. */
+  'moe-approver': { subject: 'moe.approver.matrix', name: '教育部审批人（矩阵）', organisation: 'MOE', roles: ['approver'] },
+  /** A second NDRC approver (a legitimate delegate, refused only by the action cap). */
+  'ndrc-colleague': { subject: 'ndrc.approver.matrix', name: '国家发展改革委审批人（矩阵）', organisation: 'NDRC', roles: ['approver'] },
+} as const satisfies Record<string, Identity>;
+export type ExtraName = keyof typeof extraIdentities;
+
+/** anonymous: no token; expired: the platform issuer's token past its expiry; foreign: signed by an issuer nobody trusts. */
+export type Who = PersonaName | ExtraName | 'anonymous' | 'expired' | 'foreign';
+export type Refusal = 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'NOT_FOUND' | 'FAILED_PRECONDITION' | 'INVALID_ARGUMENT';
+export type Outcome = 'allowed' | Refusal | 'SAME_ORIGIN';
+export type Scope = 'own' | 'other' | 'any';
+
+/** What the test makes once (beforeAll) and the rows address. */
+export type Fixtures = {
+  /** NHC's draft (revision 1, HEA-02), never submitted. */
+  readonly draft: string;
+  /** NHC's proposal in review on the default route (countersign.lead / .ndrc / .mof, final.sco), nothing signed. */
+  readonly review: string;
+  /** In review; co-edited by nhc-coeditor and submitted by nhc-submitter. */
+  readonly authored: string;
+  /** In review; ndrc-approver claimed and released countersign.ndrc up to the per-step cap. */
+  readonly capped: string;
+  /** In review; NDRC's approver objected on countersign.ndrc (a standing objection the final approver may overrule). */
+  readonly objected: string;
+  /** In review; ndrc-approver signs countersign.ndrc over gRPC / over HTTP (one proposal each). */
+  readonly signGrpc: string;
+  readonly signHttp: string;
+  /** Drafts the withdraw rows withdraw (gRPC, HTTP API, console). */
+  readonly withdrawGrpc: string;
+  readonly withdrawHttp: string;
+  /** NBS's subscription to publications (statistics-subscriber). */
+  readonly subscription: string;
+  /** NBS's subscriptions the delete rows delete. */
+  readonly deleteGrpc: string;
+  readonly deleteHttp: string;
+  /** A webhook receiver new subscriptions point at. */
+  readonly receiverUrl: string;
+  /** A unified revision cycle (NDRC opened it; fields F17-HEA led by NHC, F17-EDU led by MOE), in evaluation. */
+  readonly cycle: string;
+  /** A unified revision cycle in consolidation whose package holds `cycleProposal` (MOE, EDU-01), approved. */
+  readonly trimCycle: string;
+  readonly cycleProposal: string;
+  /** EDU-05 version 1 as published, with a floor added (what the issue's ministry staff "corrected"). */
+  readonly flooredItem: unknown;
+  /** An erratum of EDU-05 v1 (wording only), proposed by MOE staff and not yet approved. */
+  readonly erratum: string;
+  /** A fresh id per call (cycles opened by allowed rows). */
+  readonly newId: (label: string) => string;
+};
+
+export type GrpcCall = { readonly kind: 'grpc'; readonly method: string; readonly request: (f: Fixtures) => Record<string, unknown> };
+export type HttpCall = {
+  readonly kind: 'http';
+  /** The route as fastify registers it: "GET /api/v1/proposals/:proposalId". */
+  readonly route: string;
+  readonly path: (f: Fixtures) => string;
+  readonly body?: (f: Fixtures) => unknown;
+  /** Sent as an HTML form (console pages); the token then travels in the session cookie. */
+  readonly form?: boolean;
+};
+export type Call = GrpcCall | HttpCall;
+
+export type Row = {
+  readonly who: Who;
+  readonly scope: Scope;
+  readonly expect: Outcome;
+  readonly call: Call;
+  readonly reason?: string;
+  readonly check?: (answer: any, f: Fixtures) => string | undefined;
+  readonly issue?: string;
+  readonly pendingFix?: 'trim-corrections';
+  readonly late?: boolean;
+  /** Runs before the other rows, two at a time (the audit service's traces are slow while the rows load it). */
+  readonly first?: boolean;
+  readonly note?: string;
+};
+type RowOptions = Omit<Row, 'who' | 'scope' | 'expect' | 'call'>;
+
+export const grpc = (method: string, request: (f: Fixtures) => Record<string, unknown> = () => ({})): GrpcCall => ({ kind: 'grpc', method, request });
+export const http = (route: string, path?: (f: Fixtures) => string, body?: (f: Fixtures) => unknown): HttpCall => ({
+  kind: 'http', route, path: path ?? (() => route.split(' ')[1] ?? '/'), ...(body ? { body } : {}),
+});
+export const page = (route: string, path?: (f: Fixtures) => string, form?: (f: Fixtures) => Record<string, string | readonly string[]>): HttpCall => ({
+  ...http(route, path, form), ...(form ? { form: true } : {}),
+});
+/** One row per call: the same expectation over gRPC and over HTTP. */
+export function rows(who: Who, scope: Scope, expect: Outcome, calls: readonly Call[], options: RowOptions = {}): Row[] {
+  return calls.map((call) => ({ who, scope, expect, call, ...options }));
+}
+export const row = (who: Who, scope: Scope, expect: Outcome, call: Call, options: RowOptions = {}): Row => ({ who, scope, expect, call, ...options });
+
+/** The routes anyone may call without a token (sign-in, documents, health, the console's public pages). */
+export const publicRoutes: readonly string[] = [
+  'GET /openapi.json', 'GET /healthz', 'GET /.well-known/jwks.json', 'GET /.well-known/bps-decision-keys.json',
+  'GET /api/v1/auth/personas', 'POST /api/v1/auth/token',
+  'GET /assets/:file', 'GET /', 'GET /lang', 'GET /signin', 'POST /signin', 'POST /signout',
+];
+
+// ---- operations ------------------------------------------------------------------------------------------------
+const P = '/bps.proposals.v1.Proposals/';
+const A = '/bps.approvals.v1.ApprovalInbox/';
+const C = '/bps.approvals.v1.RevisionCycles/';
+const R = '/bps.registry.v1.StandardRegistry/';
+const N = '/bps.notifications.v1.Subscriptions/';
+const AU = '/bps.audit.v1.Audit/';
+
+const draftContent = (itemCode: string) => healthProposal({ itemCode });
+const draftJson = (itemCode: string) => ProposalContent.toJSON(draftContent(itemCode));
+const today = { year: 2026, month: 1, day: 1 };
+const iso = (d: string) => ({ year: Number(d.slice(0, 4)), month: Number(d.slice(5, 7)), day: Number(d.slice(8, 10)) });
+
+const getProposal = (id: (f: Fixtures) => string) => [
+  grpc(`${P}GetProposal`, (f) => ({ proposalId: id(f) })),
+  http('GET /api/v1/proposals/:proposalId', (f) => `/api/v1/proposals/${id(f)}`),
+  page('GET /proposals/:proposalId', (f) => `/proposals/${id(f)}`),
+];
+const getApproval = (id: (f: Fixtures) => string) => [
+  grpc(`${A}GetApproval`, (f) => ({ proposalId: id(f) })),
+  http('GET /api/v1/approvals/:proposalId', (f) => `/api/v1/approvals/${id(f)}`),
+  page('GET /inbox/:proposalId', (f) => `/inbox/${id(f)}`),
+];
+const listProposals = [grpc(`${P}ListProposals`), http('GET /api/v1/proposals'), page('GET /proposals')];
+const estimateStored = (id: (f: Fixtures) => string) => [
+  grpc(`${P}ComputeFiscalEstimate`, (f) => ({ source: { $case: 'proposalId', proposalId: id(f) } })),
+  http('POST /api/v1/fiscal-estimates', undefined, (f) => ({ proposalId: id(f) })),
+];
+const validate = (id: (f: Fixtures) => string) => [
+  grpc(`${P}ValidateProposal`, (f) => ({ proposalId: id(f) })),
+  http('POST /api/v1/proposals/:proposalId/validate', (f) => `/api/v1/proposals/${id(f)}/validate`),
+];
+const updateStale = [
+  grpc(`${P}UpdateDraft`, (f) => ({ proposalId: f.draft, expectedRevision: 99, content: draftContent('HEA-02') })),
+  http('PUT /api/v1/proposals/:proposalId/draft', (f) => `/api/v1/proposals/${f.draft}/draft`, () => ({ expectedRevision: 99, content: draftJson('HEA-02') })),
+  page('GET /proposals/:proposalId/edit', (f) => `/proposals/${f.draft}/edit`),
+  page('POST /proposals/:proposalId/edit', (f) => `/proposals/${f.draft}/edit`, () => ({ action: 'save', item: 'HEA-02', expectedRevision: '99' })),
+];
+const submitStale = [
+  grpc(`${P}SubmitProposal`, (f) => ({ proposalId: f.draft, expectedRevision: 99 })),
+  http('POST /api/v1/proposals/:proposalId/submit', (f) => `/api/v1/proposals/${f.draft}/submit`, () => ({ expectedRevision: 99 })),
+  page('POST /proposals/:proposalId/submit', (f) => `/proposals/${f.draft}/submit`, () => ({ expectedRevision: '99' })),
+];
+const rebaseStale = [
+  grpc(`${P}RebaseProposal`, (f) => ({ proposalId: f.draft, expectedRevision: 99 })),
+  http('POST /api/v1/proposals/:proposalId/rebase', (f) => `/api/v1/proposals/${f.draft}/rebase`, () => ({ expectedRevision: 99 })),
+];
+const withdraw = (id: (f: Fixtures) => string, via: 'grpc' | 'http' | 'both' = 'both') => [
+  ...(via !== 'http' ? [grpc(`${P}WithdrawProposal`, (f) => ({ proposalId: id(f), reason: '矩阵测试撤回' }))] : []),
+  ...(via !== 'grpc' ? [http('POST /api/v1/proposals/:proposalId/withdraw', (f) => `/api/v1/proposals/${id(f)}/withdraw`, () => ({ reason: '矩阵测试撤回' }))] : []),
+];
+const consoleWithdraw = (id: (f: Fixtures) => string) => page('POST /proposals/:proposalId/withdraw', (f) => `/proposals/${id(f)}/withdraw`, () => ({ reason: '矩阵测试撤回' }));
+
+type StepAction = 'sign' | 'claim' | 'release' | 'delegate' | 'take-back' | 'overrule';
+const grpcAction: Record<StepAction, string> = { sign: 'SignOff', claim: 'ClaimStep', release: 'ReleaseStep', delegate: 'DelegateStep', 'take-back': 'TakeBackStep', overrule: 'OverruleObjection' };
+/** A step action over gRPC, the JSON API and (where the console has it) the console form. */
+function step(action: StepAction, id: (f: Fixtures) => string, stepId: string, extra: { position?: Position; comment?: string; delegate?: string } = {}, via: readonly ('grpc' | 'http' | 'page')[] = ['grpc', 'http', 'page']): Call[] {
+  const positionName = extra.position === Position.POSITION_APPROVE ? 'POSITION_APPROVE' : extra.position === Position.POSITION_OBJECT ? 'POSITION_OBJECT' : 'POSITION_APPROVE';
+  const body = action === 'sign' ? { position: positionName, comment: extra.comment ?? '' } : action === 'delegate' ? { delegate: extra.delegate ?? '' }
+    : action === 'overrule' ? { comment: extra.comment ?? '驳回异议（矩阵）' } : undefined;
+  const grpcRequest = (f: Fixtures) => ({
+    proposalId: id(f), stepId, ...(action === 'sign' ? { position: extra.position ?? Position.POSITION_APPROVE, comment: extra.comment ?? '' } : {}),
+    ...(action === 'delegate' ? { delegate: extra.delegate ?? '' } : {}), ...(action === 'overrule' ? { comment: extra.comment ?? '驳回异议（矩阵）' } : {}),
+  });
+  const calls: Call[] = [];
+  if (via.includes('grpc')) calls.push(grpc(`${A}${grpcAction[action]}`, grpcRequest));
+  if (via.includes('http')) calls.push(http(`POST /api/v1/approvals/:proposalId/steps/:stepId/${action}`, (f) => `/api/v1/approvals/${id(f)}/steps/${stepId}/${action}`, body ? () => body : undefined));
+  if (via.includes('page') && action !== 'take-back') {
+    calls.push(page(`POST /inbox/:proposalId/steps/:stepId/${action}`, (f) => `/inbox/${id(f)}/steps/${stepId}/${action}`, () => ({
+      ...(action === 'sign' ? { position: positionName, comment: extra.comment ?? '' } : {}),
+      ...(action === 'delegate' ? { delegate: extra.delegate ?? '' } : {}), ...(action === 'overrule' ? { comment: extra.comment ?? '驳回异议（矩阵）' } : {}),
+    })));
+  }
+  return calls;
+}
+
+const cycleBody = (cycleId: string) => ({
+  cycleId, planPeriod: '2026-2030', title: '国家基本公共服务标准（矩阵测试）', effectiveFrom: { year: 2027, month: 7, day: 1 },
+  fields: [{ fieldCode: 'F17-HEA', leadMinistry: 'NHC' }, { fieldCode: 'F17-EDU', leadMinistry: 'MOE' }],
+  fiscalCeiling: { centralFen: '100000', localFen: '100000' }, evaluationSeconds: '3600', proposalWindowSeconds: '3600',
+});
+const openCycle = (label: string) => [
+  grpc(`${C}OpenCycle`, (f) => ({ ...OpenCycleRequest.fromJSON(cycleBody(f.newId(`${label}-g`))) })),
+  http('POST /api/v1/cycles', undefined, (f) => cycleBody(f.newId(`${label}-h`))),
+  page('POST /cycles', undefined, (f) => ({
+    cycleId: f.newId(`${label}-p`), planPeriod: '2026-2030', title: '矩阵测试', effectiveFrom: '2027-07-01', fields: 'F17-HEA:NHC', centralCeilingFen: '100000', localCeilingFen: '100000',
+    evaluationSeconds: '3600', proposalWindowSeconds: '3600',
+  })),
+];
+const cycleAction = (name: 'evaluate' | 'close-window' | 'resolve' | 'approve' | 'close', id: (f: Fixtures) => string, body: Record<string, string>): Call[] => {
+  const grpcName = { evaluate: 'FileEvaluation', 'close-window': 'CloseProposalWindow', resolve: 'ResolveConflict', approve: 'ApprovePackage', close: 'CloseCycle' }[name];
+  const apiRoute = {
+    evaluate: ['POST /api/v1/cycles/:cycleId/evaluations', (c: string) => `/api/v1/cycles/${c}/evaluations`],
+    'close-window': ['POST /api/v1/cycles/:cycleId/windows/:fieldCode/close', (c: string) => `/api/v1/cycles/${c}/windows/${body['fieldCode'] ?? ''}/close`],
+    resolve: ['POST /api/v1/cycles/:cycleId/conflicts/:itemCode/resolve', (c: string) => `/api/v1/cycles/${c}/conflicts/${body['itemCode'] ?? ''}/resolve`],
+    approve: ['POST /api/v1/cycles/:cycleId/approve', (c: string) => `/api/v1/cycles/${c}/approve`],
+    close: ['POST /api/v1/cycles/:cycleId/close', (c: string) => `/api/v1/cycles/${c}/close`],
+  }[name] as [string, (c: string) => string];
+  const apiBody = name === 'evaluate' ? { fieldCode: body['fieldCode'], summary: body['summary'] } : name === 'resolve' ? { keepProposalId: body['keepProposalId'], reason: body['reason'] }
+    : name === 'approve' ? { comment: body['comment'] ?? '' } : undefined;
+  return [
+    grpc(`${C}${grpcName}`, (f) => ({ cycleId: id(f), ...body })),
+    http(apiRoute[0], (f) => apiRoute[1](id(f)), apiBody ? () => apiBody : undefined),
+    page(`POST /cycles/:cycleId/${name}`, (f) => `/cycles/${id(f)}/${name}`, () => body),
+  ];
+};
+const trim = (changeSet: (f: Fixtures) => unknown, totals = { totalFen: '400', centralFen: '300', localFen: '100' }, reason = '压减至财政承受能力以内（矩阵）'): Call[] => [
+  grpc(`${C}TrimProposal`, (f) => ({ cycleId: f.trimCycle, proposalId: f.cycleProposal, fiscalTotals: totals, changeSet: changeSet(f) ? ChangeSet.fromJSON(changeSet(f)) : undefined, reason })),
+  http('POST /api/v1/cycles/:cycleId/proposals/:proposalId/trim', (f) => `/api/v1/cycles/${f.trimCycle}/proposals/${f.cycleProposal}/trim`, (f) => ({ fiscalTotals: totals, reason, ...(changeSet(f) ? { changeSet: changeSet(f) } : {}) })),
+];
+/** A change set other than the one approved: EDU-01 retired and another ministry's HEA-01 retired too. */
+const swappedChangeSet = (f: Fixtures) => ({
+  changeSetId: `${f.cycleProposal}-swapped`, kind: 'RELEASE_KIND_EDITION', title: '换过的变更集',
+  changes: [
+    { changeId: 'c1', retireItem: { base: { itemCode: 'EDU-01', version: 1 }, reason: '矩阵' } },
+    { changeId: 'c2', retireItem: { base: { itemCode: 'HEA-01', version: 1 }, reason: '矩阵' } },
+  ],
+  fieldCodes: ['F17-EDU'],
+});
+
+const correction = (itemCode: string, item: (f: Fixtures) => unknown, reason = '更正措辞（矩阵）'): Call[] => [
+  grpc(`${R}CorrectItemVersion`, (f) => ({ itemCode, version: 1, item: ServiceItem.fromJSON(item(f)), reason })),
+  http('POST /api/v1/standards/items/:itemCode/versions/:version/corrections', () => `/api/v1/standards/items/${itemCode}/versions/1/corrections`, (f) => ({ item: item(f), reason })),
+];
+
+const approveErratum = (itemCode: string): Call[] => [
+  grpc(`${R}ApproveErratum`, (f) => ({ itemCode, version: 1, erratumId: f.erratum })),
+  http('POST /api/v1/standards/items/:itemCode/versions/:version/corrections/:erratumId/approve', (f) => `/api/v1/standards/items/${itemCode}/versions/1/corrections/${f.erratum}/approve`, () => ({})),
+];
+const listErrata = (itemCode: string): Call[] => [
+  grpc(`${R}ListErrata`, () => ({ itemCode })),
+  http('GET /api/v1/standards/items/:itemCode/errata', () => `/api/v1/standards/items/${itemCode}/errata`),
+];
+
+const filing = (province: string) => ({
+  provinceCode: province, itemCode: 'INS-05', effectiveFrom: { year: 2018, month: 1, day: 1 },
+  metrics: [{ metric: 'government_subsidy_per_capita', value: '380', unit: 'CNY', basis: 'per_person_per_year' }],
+});
+const fileLocal = (province: string) => [
+  grpc(`${R}FileLocalStandard`, () => ({ ...FileLocalStandardRequest.fromJSON(filing(province)) })),
+  http('POST /api/v1/standards/filings', undefined, () => filing(province)),
+];
+
+const publications = ['bps.standard.version.published', 'bps.standard.local.filed'];
+const deliberations = ['bps.approval.step.signed', 'bps.approval.objection.raised', 'bps.approval.changeset.approved'];
+const createSubscription = (eventTypes: readonly string[], provinceCodes: readonly string[] = []) => [
+  grpc(`${N}CreateSubscription`, (f) => ({ ...CreateSubscriptionRequest.fromPartial({ endpointUrl: f.receiverUrl, description: '矩阵测试', filter: { eventTypes: [...eventTypes], provinceCodes: [...provinceCodes] } }) })),
+  http('POST /api/v1/subscriptions', undefined, (f) => ({ endpointUrl: f.receiverUrl, description: '矩阵测试', filter: { eventTypes: [...eventTypes], provinceCodes: [...provinceCodes] } })),
+];
+const consoleSubscribe = (eventTypes: readonly string[]) => page('POST /subscriptions', undefined, (f) => ({ endpointUrl: f.receiverUrl, description: '矩阵测试', eventType: eventTypes }));
+const subscribeStream = (eventTypes: readonly string[]) => grpc(`${N}Subscribe`, () => ({ ...SubscribeRequest.fromPartial({ filter: { eventTypes: [...eventTypes] } }) }));
+const subscriptionCalls = (id: (f: Fixtures) => string) => ({
+  get: [grpc(`${N}GetSubscription`, (f) => ({ subscriptionId: id(f) })), http('GET /api/v1/subscriptions/:subscriptionId', (f) => `/api/v1/subscriptions/${id(f)}`), page('GET /subscriptions/:subscriptionId', (f) => `/subscriptions/${id(f)}`)],
+  pause: [grpc(`${N}PauseSubscription`, (f) => ({ subscriptionId: id(f) })), http('POST /api/v1/subscriptions/:subscriptionId/pause', (f) => `/api/v1/subscriptions/${id(f)}/pause`), page('POST /subscriptions/:subscriptionId/pause', (f) => `/subscriptions/${id(f)}/pause`, () => ({}))],
+  resume: [grpc(`${N}ResumeSubscription`, (f) => ({ subscriptionId: id(f) })), http('POST /api/v1/subscriptions/:subscriptionId/resume', (f) => `/api/v1/subscriptions/${id(f)}/resume`), page('POST /subscriptions/:subscriptionId/resume', (f) => `/subscriptions/${id(f)}/resume`, () => ({}))],
+  rotate: [grpc(`${N}RotateSecret`, (f) => ({ subscriptionId: id(f), gracePeriodSeconds: 60 })), http('POST /api/v1/subscriptions/:subscriptionId/rotate-secret', (f) => `/api/v1/subscriptions/${id(f)}/rotate-secret`, () => ({ gracePeriodSeconds: 60 }))],
+  deliveries: [grpc(`${N}ListDeliveries`, (f) => ({ subscriptionId: id(f), eventId: '', status: 0, pageSize: 0, pageToken: '' })), http('GET /api/v1/subscriptions/:subscriptionId/deliveries', (f) => `/api/v1/subscriptions/${id(f)}/deliveries`)],
+  attempts: [grpc(`${N}ListDeliveryAttempts`, (f) => ({ subscriptionId: id(f), eventId: '', pageSize: 0, pageToken: '' })), http('GET /api/v1/subscriptions/:subscriptionId/attempts', (f) => `/api/v1/subscriptions/${id(f)}/attempts`)],
+  redeliver: [grpc(`${N}Redeliver`, (f) => ({ subscriptionId: id(f), eventIds: [] })), http('POST /api/v1/subscriptions/:subscriptionId/redeliver', (f) => `/api/v1/subscriptions/${id(f)}/redeliver`, () => ({})), page('POST /subscriptions/:subscriptionId/redeliver', (f) => `/subscriptions/${id(f)}/redeliver`, () => ({}))],
+  replay: [grpc(`${N}Replay`, (f) => ({ subscriptionId: id(f), from: { $case: 'sinceTime', sinceTime: new Date(Date.now() + 3600_000) } })), http('POST /api/v1/subscriptions/:subscriptionId/replay', (f) => `/api/v1/subscriptions/${id(f)}/replay`, () => ({ sinceTime: new Date(Date.now() + 3600_000).toISOString() }))],
+  delete: [grpc(`${N}DeleteSubscription`, (f) => ({ subscriptionId: id(f) })), http('DELETE /api/v1/subscriptions/:subscriptionId', (f) => `/api/v1/subscriptions/${id(f)}`)],
+});
+const sub = subscriptionCalls((f) => f.subscription);
+const eventDeliveries = [
+  grpc(`${N}ListDeliveries`, () => ({ subscriptionId: '', eventId: 'matrix-event', status: 0, pageSize: 0, pageToken: '' })),
+  http('GET /api/v1/events/:eventId/deliveries', () => '/api/v1/events/matrix-event/deliveries'),
+];
+const listSubscriptions = [grpc(`${N}ListSubscriptions`), http('GET /api/v1/subscriptions'), page('GET /subscriptions')];
+
+const auditReads = (f0: { proposal: (f: Fixtures) => string; cycle: (f: Fixtures) => string }): Call[] => [
+  grpc(`${AU}TraceItemVersion`, () => ({ itemCode: 'HEA-01', version: 1 })),
+  http('GET /api/v1/audit/items/:itemCode/versions/:version/trace', () => '/api/v1/audit/items/HEA-01/versions/1/trace'),
+  http('GET /api/v1/audit/items/:itemCode/versions/:version/export', () => '/api/v1/audit/items/HEA-01/versions/1/export'),
+  grpc(`${AU}TraceProposal`, (f) => ({ proposalId: f0.proposal(f) })),
+  http('GET /api/v1/audit/proposals/:proposalId/trace', (f) => `/api/v1/audit/proposals/${f0.proposal(f)}/trace`),
+  http('GET /api/v1/audit/proposals/:proposalId/export', (f) => `/api/v1/audit/proposals/${f0.proposal(f)}/export`),
+  grpc(`${AU}TraceCycle`, (f) => ({ cycleId: f0.cycle(f) })),
+  http('GET /api/v1/audit/cycles/:cycleId/trace', (f) => `/api/v1/audit/cycles/${f0.cycle(f)}/trace`),
+  http('GET /api/v1/audit/cycles/:cycleId/export', (f) => `/api/v1/audit/cycles/${f0.cycle(f)}/export`),
+  grpc(`${AU}TraceActor`, () => ({ subject: extraIdentities['moe-approver'].subject, from: undefined, to: undefined })),
+  http('GET /api/v1/audit/actors/:subject/trace', () => `/api/v1/audit/actors/${extraIdentities['moe-approver'].subject}/trace`),
+  http('GET /api/v1/audit/actors/:subject/export', () => `/api/v1/audit/actors/${extraIdentities['moe-approver'].subject}/export`),
+  grpc(`${AU}Verify`, (f) => ({ log: `proposal:${f0.proposal(f)}`, checkpoints: [] })),
+  http('POST /api/v1/audit/verify', undefined, (f) => ({ log: `proposal:${f0.proposal(f)}` })),
+  grpc(`${AU}ExportTrace`, (f) => ({ target: { $case: 'proposal', proposal: { proposalId: f0.proposal(f) } } })),
+  page('GET /audit', (f) => `/audit?proposal=${encodeURIComponent(f0.proposal(f))}`),
+  page('GET /audit/export', (f) => `/audit/export?proposal=${encodeURIComponent(f0.proposal(f))}`),
+];
+const auditOf = auditReads({ proposal: (f) => f.review, cycle: (f) => f.cycle });
+
+const registryReads: Call[] = [
+  grpc(`${R}GetItem`, () => ({ itemCode: 'HEA-01', asOf: undefined, provinceCode: '' })),
+  http('GET /api/v1/standards/items/:itemCode', () => '/api/v1/standards/items/HEA-01'),
+  page('GET /standards/items/:itemCode', () => '/standards/items/HEA-01'),
+  grpc(`${R}ListItems`, () => ({ asOf: undefined, fieldCode: '', categoryCode: '', provinceCode: '' })),
+  http('GET /api/v1/standards/items'),
+  page('GET /standards'),
+  grpc(`${R}GetItemHistory`, () => ({ itemCode: 'HEA-01', includeCorrections: true })),
+  http('GET /api/v1/standards/items/:itemCode/history', () => '/api/v1/standards/items/HEA-01/history'),
+  grpc(`${R}GetItemLineage`, () => ({ itemCode: 'HEA-01' })),
+  http('GET /api/v1/standards/items/:itemCode/lineage', () => '/api/v1/standards/items/HEA-01/lineage'),
+  grpc(`${R}DiffStandards`, () => ({ from: { $case: 'fromDate', fromDate: iso('2018-01-01') }, to: { $case: 'toDate', toDate: today }, fieldCode: '' })),
+  http('GET /api/v1/standards/diff', () => '/api/v1/standards/diff?from=2018-01-01&to=2026-01-01'),
+  page('GET /standards/diff', () => '/standards/diff?from=2018-01-01&to=2026-01-01'),
+  grpc(`${R}ListReleases`),
+  http('GET /api/v1/standards/releases'),
+  grpc(`${R}GetTaxonomy`, () => ({ asOf: undefined })),
+  http('GET /api/v1/standards/taxonomy'),
+];
+const compliance = (province: string): Call[] => [
+  grpc(`${R}GetComplianceReport`, () => ({ provinceCode: province, asOf: undefined })),
+  http('GET /api/v1/standards/compliance/:provinceCode', () => `/api/v1/standards/compliance/${province}`),
+  page('GET /standards/compliance', () => `/standards/compliance?province=${province}`),
+];
+const cycleReads = (id: (f: Fixtures) => string): Call[] => [
+  grpc(`${C}GetCycle`, (f) => ({ cycleId: id(f) })), http('GET /api/v1/cycles/:cycleId', (f) => `/api/v1/cycles/${id(f)}`), page('GET /cycles/:cycleId', (f) => `/cycles/${id(f)}`),
+  grpc(`${C}ListCycles`), http('GET /api/v1/cycles'), page('GET /cycles'),
+];
+const inboxReads: Call[] = [
+  grpc(`${A}ListMyOpenSteps`, () => ({ fieldCode: '', kind: '', cycleId: '', dueBefore: undefined, overdueOnly: false })),
+  http('GET /api/v1/inbox'), page('GET /inbox'),
+];
+const mySignOffs = (id: (f: Fixtures) => string): Call[] => [
+  grpc(`${A}ListMySignOffs`, (f) => ({ proposalId: id(f) })),
+  http('GET /api/v1/approvals/:proposalId/my-sign-offs', (f) => `/api/v1/approvals/${id(f)}/my-sign-offs`),
+];
+
+// ---- answers the list rows look into ----------------------------------------------------------------------------
+const ids = (answer: any, key: string, id: string): string[] => ((answer?.[key] ?? []) as any[]).map((x) => (key === 'items' ? x?.proposal?.proposalId : x?.[id]) as string);
+/** The list must (or must not) include the object. HTML answers (console) are searched as text. */
+const lists = (key: string, idField: string, which: (f: Fixtures) => string, present: boolean) => (answer: any, f: Fixtures): string | undefined => {
+  const target = which(f);
+  const has = typeof answer === 'string' ? answer.includes(target) : ids(answer, key, idField).includes(target);
+  return has === present ? undefined : `${present ? 'missing' : 'lists'} ${target}`;
+};
+const seesProposal = (which: (f: Fixtures) => string, present: boolean) => lists('proposals', 'proposalId', which, present);
+const seesSubscription = (present: boolean) => lists('subscriptions', 'subscriptionId', (f) => f.subscription, present);
+const seesInboxItem = (which: (f: Fixtures) => string, present: boolean) => lists('items', 'proposalId', which, present);
+
+const everyone: readonly PersonaName[] = [
+  'nhc-staff', 'moe-staff', 'nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver', 'beijing-officer', 'guangdong-officer', 'statistics-subscriber', 'auditor', 'operator',
+];
+const proposalParties: readonly PersonaName[] = ['nhc-staff', 'nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver', 'auditor', 'operator'];
+const outsiders: readonly PersonaName[] = ['moe-staff', 'beijing-officer', 'guangdong-officer', 'statistics-subscriber'];
+
+// ---- THE TABLE ----------------------------------------------------------------------------------------------------
+export const matrix: readonly Row[] = [
+  // -- identity and documents --
+  ...everyone.flatMap((p) => rows(p, 'any', 'allowed', [grpc('/bps.identity.v1.IdentityService/WhoAmI'), http('GET /api/v1/whoami')])),
+  ...rows('anonymous', 'any', 'allowed', [http('GET /openapi.json'), http('GET /healthz'), http('GET /.well-known/jwks.json'), http('GET /.well-known/bps-decision-keys.json'), http('GET /api/v1/auth/personas')]),
+  row('anonymous', 'any', 'allowed', http('POST /api/v1/auth/token', undefined, () => ({ persona: 'nhc-staff' })), { note: 'development/test only: the persona issuer does not exist in production' }),
+  // -- console: public pages and redirects --
+  ...rows('anonymous', 'any', 'allowed', [page('GET /assets/:file', () => '/assets/console.css'), page('GET /'), page('GET /signin', () => '/signin?next=/standards'), page('GET /lang', () => '/lang?to=en&next=/standards')]),
+  row('anonymous', 'any', 'allowed', page('POST /signin', undefined, () => ({ persona: 'nhc-staff', next: '/standards' }))),
+  row('nhc-staff', 'any', 'allowed', page('POST /signout', undefined, () => ({}))),
+  row('anonymous', 'any', 'SAME_ORIGIN', page('GET /lang', () => '/lang?to=en&next=/%09/evil.example'), { issue: 'console redirect /%09/evil.example' }),
+  row('anonymous', 'any', 'SAME_ORIGIN', page('GET /lang', () => '/lang?to=en&next=/%0d%0a/x'), { issue: 'console redirect /%0d%0a/x' }),
+  row('anonymous', 'any', 'SAME_ORIGIN', page('GET /lang', () => '/lang?to=en&next=//evil.example/x'), { issue: 'console redirect' }),
+  row('anonymous', 'any', 'SAME_ORIGIN', page('POST /signin', undefined, () => ({ persona: 'nhc-staff', next: '/\t/evil.example' })), { issue: 'console redirect /%09/evil.example' }),
+  row('anonymous', 'any', 'SAME_ORIGIN', page('POST /signin', undefined, () => ({ persona: 'nhc-staff', next: '/\r\n/x' })), { issue: 'console redirect /%0d%0a/x' }),
+
+  // -- registry: published standards are readable by every signed-in persona --
+  ...(['nhc-staff', 'beijing-officer', 'statistics-subscriber', 'auditor'] as const).flatMap((p) => rows(p, 'any', 'allowed', registryReads)),
+  ...rows('beijing-officer', 'own', 'allowed', compliance('110000')),
+  ...rows('guangdong-officer', 'other', 'allowed', compliance('110000'), { note: 'compliance reports are public (national oversight)' }),
+  ...rows('nhc-staff', 'any', 'allowed', compliance('440000')),
+  ...rows('beijing-officer', 'own', 'allowed', fileLocal('110000')),
+  ...rows('guangdong-officer', 'other', 'PERMISSION_DENIED', fileLocal('110000'), { reason: 'NOT_PROVINCE_OFFICER' }),
+  ...(['nhc-staff', 'statistics-subscriber', 'operator'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', fileLocal('110000'), { reason: 'NOT_PROVINCE_OFFICER' })),
+  // Corrections: errata only (wording), never a floor; the issue's case is MOE staff adding a floor to EDU-05.
+  ...rows('moe-staff', 'own', 'INVALID_ARGUMENT', correction('EDU-05', (f) => f.flooredItem), { late: true, issue: 'corrections by ministry staff changing a floor', note: 'field violation NOT_WORDING: a level changes only by proposal' }),
+  ...rows('nhc-staff', 'other', 'PERMISSION_DENIED', correction('EDU-05', (f) => f.flooredItem), { reason: 'NOT_LEAD_UNIT' }),
+  ...(['beijing-officer', 'statistics-subscriber', 'auditor'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', correction('EDU-05', (f) => f.flooredItem))),
+  // An erratum takes effect only when a second person approves it: an approver of the lead unit or the final approver.
+  ...rows('moe-staff', 'own', 'PERMISSION_DENIED', approveErratum('EDU-05'), { reason: 'NOT_ERRATUM_APPROVER', issue: 'corrections need a second approver' }),
+  ...(['nhc-approver', 'beijing-officer', 'statistics-subscriber', 'auditor', 'operator'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', approveErratum('EDU-05'), { reason: 'NOT_ERRATUM_APPROVER' })),
+  ...rows('final-approver', 'other', 'allowed', approveErratum('EDU-05').slice(0, 1), { late: true, note: 'the second person: the erratum takes effect' }),
+  row('final-approver', 'other', 'allowed', approveErratum('EDU-05')[1]!, { late: true, note: 'approving again: FAILED_PRECONDITION ALREADY_APPROVED, after the checks of who' }),
+  ...everyone.flatMap((p) => rows(p, 'any', 'allowed', listErrata('EDU-05'))),
+
+  // -- proposals: object-level reads --
+  ...proposalParties.flatMap((p) => rows(p, p.startsWith('nhc') ? 'own' : 'other', 'allowed', [...getProposal((f) => f.draft), ...estimateStored((f) => f.draft), ...validate((f) => f.draft)], { issue: 'others reading drafts' })),
+  ...outsiders.flatMap((p) => rows(p, 'other', 'NOT_FOUND', [...getProposal((f) => f.draft), ...estimateStored((f) => f.draft), ...validate((f) => f.draft)], { issue: 'others reading drafts' })),
+  ...outsiders.flatMap((p) => rows(p, 'other', 'NOT_FOUND', getProposal((f) => f.review), { issue: 'others reading drafts' })),
+  ...proposalParties.flatMap((p) => rows(p, p.startsWith('nhc') ? 'own' : 'other', 'allowed', listProposals, { check: seesProposal((f) => f.draft, true) })),
+  ...outsiders.flatMap((p) => rows(p, 'other', 'allowed', listProposals, { check: seesProposal((f) => f.draft, false), issue: 'others reading drafts (lists)' })),
+  ...everyone.flatMap((p) => rows(p, 'any', 'allowed', [grpc(`${P}ComputeFiscalEstimate`, () => ({ source: { $case: 'content', content: draftContent('HEA-03') } })), http('POST /api/v1/fiscal-estimates', undefined, () => ({ content: draftJson('HEA-03') }))], { note: 'estimating given content reveals nothing stored' })),
+  // -- proposals: drafting and the proposer's actions --
+  ...rows('nhc-staff', 'own', 'allowed', [grpc(`${P}CreateProposal`, () => ({ content: draftContent('HEA-07'), requestId: '' })), http('POST /api/v1/proposals', undefined, () => ({ content: draftJson('HEA-07') })), page('GET /proposals/new', () => '/proposals/new?item=HEA-07'), page('POST /proposals/new', undefined, () => ({ action: 'estimate', item: 'HEA-07' }))]),
+  ...(['moe-staff', 'nhc-approver', 'beijing-officer', 'statistics-subscriber', 'auditor', 'operator'] as const).flatMap((p) => rows(p, p === 'nhc-approver' ? 'own' : 'other', 'PERMISSION_DENIED', [grpc(`${P}CreateProposal`, () => ({ content: draftContent('HEA-07'), requestId: '' })), http('POST /api/v1/proposals', undefined, () => ({ content: draftJson('HEA-07') }))])),
+  ...rows('nhc-staff', 'own', 'allowed', [...updateStale, ...submitStale, ...rebaseStale], { note: 'a stale revision (ABORTED) proves the proposer check passed' }),
+  ...(['nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver', 'auditor', 'operator'] as const).flatMap((p) => rows(p, p === 'nhc-approver' ? 'own' : 'other', 'PERMISSION_DENIED', [...updateStale.filter((c) => c.kind !== 'http' || !c.route.startsWith('GET')), ...submitStale, ...rebaseStale, ...withdraw((f) => f.draft)], { note: 'parties read the proposal but only its ministry\'s staff act on it' })),
+  ...outsiders.flatMap((p) => rows(p, 'other', 'NOT_FOUND', [...updateStale, ...submitStale, ...rebaseStale, ...withdraw((f) => f.draft), consoleWithdraw((f) => f.draft)], { issue: 'others reading drafts', note: 'an action on an invisible proposal does not reveal it either' })),
+  ...rows('nhc-staff', 'own', 'allowed', withdraw((f) => f.withdrawGrpc, 'grpc'), { late: true }),
+  ...rows('nhc-staff', 'own', 'allowed', withdraw((f) => f.withdrawHttp, 'http'), { late: true }),
+  row('nhc-staff', 'own', 'allowed', consoleWithdraw((f) => f.withdrawGrpc), { late: true, note: 'withdrawing again answers the withdrawn proposal' }),
+
+  // -- approvals: the approval (steps, comments) is visible to the route's parties only --
+  ...proposalParties.flatMap((p) => rows(p, p.startsWith('nhc') ? 'own' : 'other', 'allowed', getApproval((f) => f.review), { issue: 'others reading steps and comments' })),
+  ...outsiders.flatMap((p) => rows(p, 'other', 'NOT_FOUND', getApproval((f) => f.review), { issue: 'others reading steps and comments' })),
+  ...everyone.flatMap((p) => rows(p, 'any', 'allowed', mySignOffs((f) => f.review))),
+  ...(['nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver'] as const).flatMap((p) => rows(p, 'own', 'allowed', inboxReads, p === 'final-approver' ? {} : { check: seesInboxItem((f) => f.review, true) })),
+  ...(['nhc-staff', ...outsiders, 'auditor', 'operator'] as const).flatMap((p) => rows(p, 'other', 'allowed', inboxReads, { check: seesInboxItem((f) => f.review, false) })),
+  // Step actions: only a holder of the step's role in its organisation, never an author, within the caps.
+  ...rows('nhc-approver', 'own', 'allowed', step('claim', (f) => f.review, 'countersign.lead'), { late: true }),
+  ...rows('nhc-approver', 'own', 'allowed', step('release', (f) => f.review, 'countersign.lead', {}, ['grpc']), { late: true }),
+  ...rows('ndrc-approver', 'other', 'PERMISSION_DENIED', step('claim', (f) => f.review, 'countersign.lead'), { reason: 'WRONG_ORGANISATION' }),
+  ...rows('nhc-staff', 'own', 'PERMISSION_DENIED', step('claim', (f) => f.review, 'countersign.lead'), { reason: 'MISSING_ROLE' }),
+  ...rows('auditor', 'other', 'PERMISSION_DENIED', step('claim', (f) => f.review, 'countersign.lead'), { reason: 'WRONG_ORGANISATION' }),
+  // Release and take-back belong to whoever claimed or delegated the step: anyone else — a party — is refused so.
+  ...(['nhc-staff', 'auditor', 'ndrc-approver'] as const).flatMap((p) => [
+    ...rows(p, 'other', 'FAILED_PRECONDITION', step('release', (f) => f.review, 'countersign.lead'), { reason: 'NOT_CLAIMED_BY_YOU' }),
+    ...rows(p, 'other', 'FAILED_PRECONDITION', step('take-back', (f) => f.review, 'countersign.lead'), { reason: 'NOT_YOUR_DELEGATION' }),
+  ]),
+  // Outsiders are told the approval does not exist, whatever they try (and the attempt is audited: NOT_A_PARTY).
+  ...outsiders.flatMap((p) => rows(p, 'other', 'NOT_FOUND', [
+    ...step('claim', (f) => f.review, 'countersign.lead'), ...step('release', (f) => f.review, 'countersign.lead'), ...step('take-back', (f) => f.review, 'countersign.lead'),
+    ...step('sign', (f) => f.review, 'countersign.lead', { position: Position.POSITION_APPROVE }), ...step('delegate', (f) => f.review, 'countersign.lead', { delegate: 'nhc.approver.zhao' }),
+    ...step('overrule', (f) => f.objected, 'countersign.ndrc'),
+  ], { issue: 'others reading steps and comments' })),
+  ...rows('ndrc-approver', 'own', 'FAILED_PRECONDITION', step('claim', (f) => f.capped, 'countersign.ndrc'), { reason: 'STEP_ACTION_LIMIT', issue: 'repeated claim/release beyond the cap' }),
+  ...rows('ndrc-approver', 'own', 'FAILED_PRECONDITION', step('delegate', (f) => f.capped, 'countersign.ndrc', { delegate: 'ndrc.approver.matrix' }), { reason: 'STEP_ACTION_LIMIT', issue: 'repeated claim/release beyond the cap (delegation counts too)' }),
+  ...rows('mof-approver', 'own', 'PERMISSION_DENIED', step('delegate', (f) => f.review, 'countersign.mof', { delegate: 'bj.officer.liu' }), { reason: 'DELEGATE_WRONG_ORGANISATION', issue: 'delegation to a provincial officer' }),
+  ...rows('ndrc-approver', 'own', 'PERMISSION_DENIED', step('delegate', (f) => f.review, 'countersign.ndrc', { delegate: 'nbs.system' }), { reason: 'DELEGATE_WRONG_ORGANISATION', issue: 'delegation to a subscriber system' }),
+  ...rows('ndrc-approver', 'own', 'NOT_FOUND', step('delegate', (f) => f.review, 'countersign.ndrc', { delegate: 'nobody.matrix.unknown' }), { issue: 'delegation to a nonexistent subject' }),
+  ...rows('nhc-approver', 'own', 'PERMISSION_DENIED', step('delegate', (f) => f.authored, 'countersign.lead', { delegate: extraIdentities['nhc-coeditor'].subject }), { reason: 'SELF_APPROVAL', issue: 'co-editor approving (as a delegate)' }),
+  ...rows('mof-approver', 'own', 'allowed', [...step('delegate', (f) => f.review, 'countersign.mof', { delegate: extraIdentities['mof-colleague'].subject }, ['grpc']), ...step('take-back', (f) => f.review, 'countersign.mof', {}, ['grpc']), ...step('delegate', (f) => f.review, 'countersign.mof', { delegate: extraIdentities['mof-colleague'].subject }, ['http']), ...step('take-back', (f) => f.review, 'countersign.mof', {}, ['http'])], { late: true }),
+  ...rows('ndrc-approver', 'own', 'allowed', step('sign', (f) => f.signGrpc, 'countersign.ndrc', { position: Position.POSITION_APPROVE }, ['grpc']), { late: true }),
+  ...rows('ndrc-approver', 'own', 'allowed', step('sign', (f) => f.signHttp, 'countersign.ndrc', { position: Position.POSITION_APPROVE }, ['http']), { late: true }),
+  ...rows('nhc-coeditor', 'own', 'PERMISSION_DENIED', step('sign', (f) => f.authored, 'countersign.lead', { position: Position.POSITION_APPROVE }), { reason: 'SELF_APPROVAL', issue: 'co-editor approving' }),
+  ...rows('nhc-submitter', 'own', 'PERMISSION_DENIED', step('sign', (f) => f.authored, 'countersign.lead', { position: Position.POSITION_APPROVE }), { reason: 'SELF_APPROVAL', issue: 'submitter approving' }),
+  ...rows('mof-approver', 'other', 'PERMISSION_DENIED', step('sign', (f) => f.review, 'countersign.ndrc', { position: Position.POSITION_APPROVE }), { reason: 'WRONG_ORGANISATION' }),
+  ...(['nhc-staff', 'auditor', 'operator'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', step('sign', (f) => f.review, 'countersign.lead', { position: Position.POSITION_APPROVE }))),
+  ...(['nhc-approver', 'mof-approver'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', step('overrule', (f) => f.objected, 'countersign.ndrc'), { reason: 'NOT_FINAL_APPROVER' })),
+  ...rows('final-approver', 'own', 'allowed', step('overrule', (f) => f.objected, 'countersign.ndrc'), { late: true, note: 'after the first overrule the objection no longer stands: FAILED_PRECONDITION, after the checks of who' }),
+
+  // -- revision cycles --
+  ...(['ndrc-approver', 'final-approver'] as const).flatMap((p) => rows(p, 'own', 'allowed', openCycle(p))),
+  ...(['nhc-staff', 'nhc-approver', 'beijing-officer', 'statistics-subscriber', 'auditor'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', openCycle(p), { reason: 'NOT_CYCLE_ORGANISER' })),
+  ...everyone.flatMap((p) => rows(p, 'any', 'allowed', cycleReads((f) => f.cycle))),
+  ...rows('nhc-staff', 'own', 'allowed', cycleAction('evaluate', (f) => f.cycle, { fieldCode: 'F17-HEA', summary: '经费标准需提高（矩阵）' }), { late: true }),
+  ...(['moe-staff', 'beijing-officer', 'statistics-subscriber'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', cycleAction('evaluate', (f) => f.cycle, { fieldCode: 'F17-HEA', summary: '代评（矩阵）' }), { reason: 'NOT_LEAD_MINISTRY' })),
+  ...rows('moe-staff', 'own', 'allowed', cycleAction('close-window', (f) => f.cycle, { fieldCode: 'F17-EDU' }), { late: true, note: 'in evaluation: refused for the phase, after the role check' }),
+  ...rows('nhc-staff', 'other', 'FAILED_PRECONDITION', cycleAction('close-window', (f) => f.cycle, { fieldCode: 'F17-EDU' }), { note: 'a ministry: the window is looked at first (no window open in evaluation); NOT_LEAD_MINISTRY once it is' }),
+  ...(['beijing-officer', 'statistics-subscriber', 'auditor'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', cycleAction('close-window', (f) => f.cycle, { fieldCode: 'F17-EDU' }), { reason: 'NOT_LEAD_MINISTRY' })),
+  ...rows('final-approver', 'own', 'allowed', cycleAction('resolve', (f) => f.cycle, { itemCode: 'HEA-01', keepProposalId: 'P-none', reason: '矩阵' })),
+  ...(['nhc-staff', 'ndrc-approver', 'beijing-officer'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', cycleAction('resolve', (f) => f.cycle, { itemCode: 'HEA-01', keepProposalId: 'P-none', reason: '矩阵' }), { reason: 'NOT_FINAL_APPROVER' })),
+  ...rows('final-approver', 'own', 'allowed', cycleAction('approve', (f) => f.cycle, { comment: '' }), { note: 'in evaluation: FAILED_PRECONDITION after the role check' }),
+  ...(['nhc-staff', 'ndrc-approver', 'beijing-officer'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', cycleAction('approve', (f) => f.cycle, { comment: '' }), { reason: 'NOT_FINAL_APPROVER' })),
+  ...rows('final-approver', 'own', 'allowed', cycleAction('close', (f) => f.cycle, {}), { note: 'not released yet: FAILED_PRECONDITION after the role check' }),
+  ...(['nhc-staff', 'beijing-officer', 'statistics-subscriber'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', cycleAction('close', (f) => f.cycle, {}), { reason: 'NOT_FINAL_APPROVER' })),
+  // Trim: lowers money only, by the consolidation approvers (NDRC's approver, the final approver); the change set is fixed.
+  ...rows('moe-staff', 'own', 'PERMISSION_DENIED', [...trim(() => undefined), page('POST /cycles/:cycleId/trim', (f) => `/cycles/${f.trimCycle}/trim`, (f) => ({ proposalId: f.cycleProposal, centralFen: '300', localFen: '100', reason: '矩阵' }))], { reason: 'NOT_CONSOLIDATION_APPROVER', issue: 'trim by ministry staff' }),
+  ...rows('ndrc-approver', 'other', 'FAILED_PRECONDITION', trim(swappedChangeSet), { reason: 'CHANGE_SET_FIXED', late: true, issue: 'trim with a changed change set' }),
+  ...rows('ndrc-approver', 'other', 'allowed', trim(() => undefined), { late: true, note: 'lowering money only, by the consolidation approver' }),
+  ...(['moe-approver', 'nhc-staff', 'mof-approver', 'beijing-officer', 'statistics-subscriber'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', trim(() => undefined), { reason: 'NOT_CONSOLIDATION_APPROVER' })),
+
+  // -- subscriptions: own organisation only; downstream systems receive publications only --
+  ...rows('statistics-subscriber', 'own', 'allowed', [...createSubscription(publications), consoleSubscribe(publications)]),
+  ...rows('statistics-subscriber', 'own', 'PERMISSION_DENIED', [...createSubscription(deliberations), consoleSubscribe(deliberations), subscribeStream(deliberations)], { reason: 'INTERNAL_EVENT_TYPE', issue: 'a subscriber subscribing to internal event types' }),
+  ...rows('beijing-officer', 'own', 'allowed', createSubscription(publications, ['110000'])),
+  ...rows('beijing-officer', 'other', 'INVALID_ARGUMENT', createSubscription(publications, ['440000']), { note: 'field violation OTHER_PROVINCE: asking for another province is refused, not narrowed' }),
+  ...rows('beijing-officer', 'own', 'PERMISSION_DENIED', createSubscription(deliberations, ['110000']), { reason: 'INTERNAL_EVENT_TYPE', issue: 'a subscriber subscribing to internal event types' }),
+  ...(['nhc-staff', 'ndrc-approver', 'auditor', 'operator'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', createSubscription(publications), { reason: 'MISSING_ROLE' })),
+  ...rows('statistics-subscriber', 'own', 'allowed', [subscribeStream(publications)]),
+  row('operator', 'any', 'allowed', subscribeStream(deliberations)),
+  ...(['nhc-staff', 'auditor'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', [subscribeStream(publications)])),
+  ...rows('statistics-subscriber', 'own', 'allowed', listSubscriptions, { check: seesSubscription(true) }),
+  ...(['auditor', 'operator'] as const).flatMap((p) => rows(p, 'any', 'allowed', listSubscriptions, { check: seesSubscription(true) })),
+  ...(['guangdong-officer', 'nhc-staff'] as const).flatMap((p) => rows(p, 'other', 'allowed', listSubscriptions, { check: seesSubscription(false) })),
+  ...rows('statistics-subscriber', 'own', 'allowed', [...sub.get, ...sub.deliveries, ...sub.attempts, ...sub.redeliver, ...sub.replay, ...eventDeliveries]),
+  ...rows('statistics-subscriber', 'own', 'allowed', [...sub.pause, ...sub.resume, ...sub.rotate], { late: true }),
+  ...rows('statistics-subscriber', 'own', 'allowed', subscriptionCalls((f) => f.deleteGrpc).delete.slice(0, 1), { late: true }),
+  ...rows('statistics-subscriber', 'own', 'allowed', subscriptionCalls((f) => f.deleteHttp).delete.slice(1), { late: true }),
+  ...(['auditor', 'operator'] as const).flatMap((p) => rows(p, 'any', 'allowed', [...sub.get, ...sub.deliveries, ...sub.attempts, ...eventDeliveries])),
+  ...rows('operator', 'any', 'allowed', [...sub.redeliver, ...sub.replay]),
+  ...(['auditor', 'operator'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', [...sub.pause, ...sub.resume, ...sub.rotate, ...sub.delete], { reason: 'NOT_OWNER' })),
+  ...rows('auditor', 'other', 'PERMISSION_DENIED', [...sub.redeliver, ...sub.replay], { reason: 'NOT_OWNER' }),
+  ...(['guangdong-officer', 'nhc-staff', 'beijing-officer'] as const).flatMap((p) => rows(p, 'other', 'NOT_FOUND', [...sub.get, ...sub.pause, ...sub.resume, ...sub.rotate, ...sub.delete, ...sub.deliveries, ...sub.attempts, ...sub.redeliver, ...sub.replay])),
+  ...(['guangdong-officer', 'nhc-staff'] as const).flatMap((p) => rows(p, 'other', 'allowed', eventDeliveries, { note: 'only the caller\'s own deliveries of the event are listed' })),
+  ...rows('statistics-subscriber', 'own', 'allowed', [page('GET /subscriptions')]),
+
+  // -- audit: auditors and operators only --
+  // Allowed audit reads run first, one at a time: the audit service rehashes logs, slow while the other rows load it.
+  ...rows('auditor', 'any', 'allowed', auditOf, { first: true }),
+  ...rows('operator', 'any', 'allowed', auditOf.filter((c) => c.kind === 'grpc'), { first: true }),
+  ...(['nhc-staff', 'final-approver', 'beijing-officer', 'statistics-subscriber'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', auditOf, { reason: 'MISSING_ROLE' })),
+];
+
+/** Who needs no derived UNAUTHENTICATED rows: operations anyone may call. */
+export const opOf = (call: Call): string => (call.kind === 'grpc' ? call.method : call.route);
+
+/** For every operation that needs a token: anonymous, expired and foreign-signed callers, with its first row's request. */
+export function unauthenticatedRows(table: readonly Row[]): Row[] {
+  const first = new Map<string, Row>();
+  for (const r of table) if (!first.has(opOf(r.call)) && !publicRoutes.includes(opOf(r.call))) first.set(opOf(r.call), r);
+  return [...first.values()].flatMap((r) => (['anonymous', 'expired', 'foreign'] as const).map((who): Row => ({ who, scope: 'any', expect: 'UNAUTHENTICATED', call: r.call })));
+}
