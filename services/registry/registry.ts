@@ -556,6 +556,15 @@ export class Registry {
     if (!mayProposeErratum(caller, lead)) {
       throw await this.refuseErratum(caller, refused, new PermissionDeniedError(`only an operator or staff of the lead unit (${lead ?? 'none'}) may propose an erratum of ${itemCode}`, 'NOT_LEAD_UNIT'));
     }
+    // Read in the current structure, the item comes back with the field and category the taxonomy in force places it
+    // in: the same place as the version records, not a change of it (an erratum corrects the version as recorded).
+    // The erratum's events name the field in force today (what subscribers filter on).
+    const classifyOn = await this.classifiers(this.o.now());
+    const placedAs = [todayInChina(this.o.now()), latest.effectiveFrom].map((date) => classifyOn(date)(latest.item).item);
+    const sent = item;
+    if (sent && placedAs.some((p) => p.fieldCode === sent.fieldCode && p.categoryCode === sent.categoryCode)) {
+      item = { ...sent, fieldCode: latest.item.fieldCode, categoryCode: latest.item.categoryCode };
+    }
     const decision = decideErratum(latest.item, item as ServiceItem);
     if (!decision.ok) {
       throw await this.refuseErratum(caller, refused, new ValidationError(decision.violations, `not an erratum: ${decision.violations.map((v) => `${v.field}: ${v.description}`).join('; ')}`), decision.violations.map((v) => v.field));
@@ -567,8 +576,8 @@ export class Registry {
       proposedBy: actorDoc(caller), proposedAt, approvedBy: null, approvedAt: null, baseRecordId: latest._id, recordId: '',
     };
     await this.store.insertErratum({
-      _id: erratumId, ...entry, fieldCode: latest.item.fieldCode, item: item as ServiceItem,
-      ...toOutboxFields(newEvent(standardEvents.erratumProposed, { erratum: toErratum(entry), fieldCode: latest.item.fieldCode, actor: actorDoc(caller) }, { source: SOURCE, key: itemCode, topicNamespace: this.o.topicNamespace, time: proposedAt })),
+      _id: erratumId, ...entry, fieldCode: placedAs[0]?.fieldCode ?? latest.item.fieldCode, item: item as ServiceItem,
+      ...toOutboxFields(newEvent(standardEvents.erratumProposed, { erratum: toErratum(entry), fieldCode: placedAs[0]?.fieldCode ?? latest.item.fieldCode, actor: actorDoc(caller) }, { source: SOURCE, key: itemCode, topicNamespace: this.o.topicNamespace, time: proposedAt })),
     });
     this.o.logger.info({ itemCode, version, erratumId, by: caller.subject }, 'erratum proposed');
     return toErratum(entry);
