@@ -1,5 +1,6 @@
 // Values as the CLI prints and reads them.
 import { comparatorToJSON, type DateMessage, type QualityMetric, type StatedText } from '../../proto/gen/bps/common/v1/common';
+import { metricLevelText } from '../shared/standards/units';
 import { UsageError } from './args';
 
 export function parseDateArg(text: string, name: string): DateMessage {
@@ -20,10 +21,18 @@ export function fmtDate(d: DateMessage | undefined): string {
 const comparators: Record<string, string> = { COMPARATOR_GTE: '>=', COMPARATOR_LTE: '<=', COMPARATOR_EQ: '=' };
 
 export function fmtMetric(m: QualityMetric): string {
-  return `${m.label || m.metric} ${comparators[comparatorToJSON(m.comparator)] ?? '?'} ${m.value} ${m.unit}${m.basis ? ` ${m.basis}` : ''}`;
+  return `${m.label || m.metric} ${comparators[comparatorToJSON(m.comparator)] ?? '?'} ${metricLevelText('en', m)}`;
 }
 
 export const fmtStated = (s: StatedText | undefined): string => (s?.stated ? s.text : '(not stated)');
 
 /** Strips a proto enum's prefix for display: PAYMENT_CATEGORY_CASH_SUBSIDY -> CASH_SUBSIDY. */
 export const enumShort = (name: string, prefix: string): string => (name.startsWith(prefix) ? name.slice(prefix.length) : name);
+
+/** "病有所医 (F21-HEALTH) / 医疗保险服务 (C21-MEDICAL-INSURANCE)": names from the placement, codes kept. */
+export function fmtPlacement(v: { readonly item?: { readonly fieldCode: string; readonly categoryCode: string } | undefined; readonly placement?: { readonly fieldName: string; readonly categoryName: string } | undefined }): string {
+  const named = (name: string | undefined, code: string): string => (name ? `${name} (${code})` : code);
+  const it = v.item;
+  if (!it) return '';
+  return [named(v.placement?.fieldName, it.fieldCode), it.categoryCode ? named(v.placement?.categoryName, it.categoryCode) : ''].filter(Boolean).join(' / ');
+}

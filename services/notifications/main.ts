@@ -7,6 +7,7 @@ import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
 import { startNotifications } from './app';
+import { allowListFor } from './domain/endpoint-policy';
 
 const ms = (fallback: number) => z.coerce.number().int().min(1).default(fallback);
 
@@ -15,6 +16,7 @@ const schema = configSchema({
   NOTIFICATIONS_DB: z.string().min(1).default('bps_notifications'),
   NOTIFICATIONS_CONSUMER_GROUP: z.string().min(1).default('bps-notifications'),
   // Comma-separated hosts, addresses or CIDRs that webhooks may reach although internal (SSRF allow-list).
+  // BPS_ENV=development adds localhost, 127.0.0.0/8 and ::1; in production a loopback entry stops the start.
   NOTIFICATIONS_ALLOWED_HOSTS: z.string().default(''),
   NOTIFICATIONS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
   NOTIFICATIONS_BACKOFF_BASE_MS: ms(2_000),
@@ -43,7 +45,8 @@ runMain('notifications', async () => {
     grpcPort: config.NOTIFICATIONS_GRPC_PORT,
     tokens: tokenVerifierFromConfig(config),
     logger,
-    allowedHosts: config.NOTIFICATIONS_ALLOWED_HOSTS.split(',').map((s) => s.trim()).filter(Boolean),
+    // Development adds loopback (try a webhook receiver on 127.0.0.1 locally); production refuses it.
+    allowedHosts: allowListFor(config.BPS_ENV, config.NOTIFICATIONS_ALLOWED_HOSTS.split(',')),
     retry: {
       maxAttempts: config.NOTIFICATIONS_MAX_ATTEMPTS, baseDelayMs: config.NOTIFICATIONS_BACKOFF_BASE_MS,
       maxDelayMs: config.NOTIFICATIONS_BACKOFF_MAX_MS, maxRetryAfterMs: config.NOTIFICATIONS_RETRY_AFTER_MAX_MS,

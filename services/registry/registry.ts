@@ -23,9 +23,10 @@ import { diffCatalogues, type ResolvedItem } from './domain/diff';
 import { checkFiling, compareMetrics, nationalMetrics, type LocalMetric } from './domain/filing';
 import { decideErratum, mayApproveErratum, mayProposeErratum } from './domain/errata';
 import { itemViolations } from './domain/items';
+import { classifier, inField, type Classifier } from './domain/placement';
 import type { CurrentVersion, ReleaseDraft } from './domain/model';
 import { baselineRelease, knownTaxonomy, provinceCodes, taxonomyHistory } from './seed/baseline';
-import type { ActorDoc, ErratumEntry, FilingDoc, FilingHead, FilingRecord, ItemHead, RegistryStore, ReleaseDoc, VersionDoc } from './adapters/mongo/store';
+import type { ActorDoc, ErratumEntry, FilingDoc, FilingHead, FilingRecord, ItemHead, RegistryStore, ReleaseDoc, TaxonomyDoc, VersionDoc } from './adapters/mongo/store';
 
 export type RegistryOptions = {
   readonly store: RegistryStore;
@@ -41,6 +42,9 @@ const SOURCE = '/bps/registry';
 type Resolved = { readonly date: LocalDate; readonly knownAt: Date };
 
 export class Registry {
+  /** The taxonomy documents (a handful, written only by seeding): read once, reread after seeding. */
+  private taxonomyDocs: Promise<TaxonomyDoc[]> | undefined;
+
   constructor(private readonly o: RegistryOptions) {}
 
   private get store(): RegistryStore {
@@ -54,7 +58,11 @@ export class Registry {
     const recordedAt = this.o.now();
     for (const t of taxonomyHistory) {
       await this.store.insertOnce(this.store.taxonomies, { _id: t.taxonomyId, ...t, recordedAt }, `taxonomy ${t.taxonomyId}`);
+      // A taxonomy recorded before placements existed gets them (seed data about the structure, not a published
+      // version: item versions are never changed here).
+      await this.store.taxonomies.updateOne({ _id: t.taxonomyId, placements: { $exists: false } }, { $set: { placements: [...(t.placements ?? [])], lineage: [...(t.lineage ?? [])] } });
     }
+    this.taxonomyDocs = undefined;
     await this.recordRelease(baselineRelease());
   }
 
@@ -126,6 +134,7 @@ export class Registry {
 
   /** After a national change, every province whose latest filing no longer meets the new level must re-file. */
   private async checkFloorsAfter(release: ReleaseDoc): Promise<void> {
+    const classify = (await this.classifiers(this.o.now()))(release.effectiveFrom);
     for (const v of release.versions) {
       if (v.retired || v.version === 1) continue;
       const metrics = nationalMetrics(v.item);
@@ -136,7 +145,7 @@ export class Registry {
             provinceCode: filing.provinceCode, itemCode: v.itemCode, releaseId: release._id, filingId: filing._id,
             metric: failing.metric, label: failing.label, requiredValue: failing.nationalValue, actualValue: failing.localValue,
             unit: failing.unit, effectiveFrom: toDateMessage(release.effectiveFrom),
-            refileDeadline: toDateMessage(addDays(release.effectiveFrom, this.o.refileDays)), fieldCode: v.item.fieldCode,
+            refileDeadline: toDateMessage(addDays(release.effectiveFrom, this.o.refileDays)), fieldCode: classify(v.item).item.fieldCode,
           });
           const event = newEvent(standardEvents.floorBreached, payload, { source: SOURCE, key: `${filing.provinceCode}:${v.itemCode}`, topicNamespace: this.o.topicNamespace, time: this.o.now() });
           await this.store.insertOnce(this.store.breaches, {
@@ -239,6 +248,27 @@ export class Registry {
     return { date, knownAt: asOf?.knownAt ?? now };
   }
 
+  /** Classifies items by the taxonomy in force on any date, as known at `knownAt` (the taxonomies are read once). */
+  private async classifiers(knownAt: Date): Promise<(date: LocalDate) => Classifier> {
+    this.taxonomyDocs ??= this.store.taxonomies.find({}).toArray();
+    const all = await this.taxonomyDocs.catch((error: unknown) => {
+      this.taxonomyDocs = undefined; // a failed read is retried next time
+      throw error;
+    });
+    const cache = new Map<string, Classifier>();
+    return (date) => {
+      const known = all.filter((t) => t.effectiveFrom <= date && t.recordedAt <= knownAt).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom));
+      const doc = known[0] ?? null;
+      const key = doc?._id ?? '';
+      let c = cache.get(key);
+      if (!c) {
+        c = classifier(doc, known.slice(1));
+        cache.set(key, c);
+      }
+      return c;
+    };
+  }
+
   parseRequiredDate(date: DateMessage | undefined, field: string): LocalDate {
     if (!date) throw new ValidationError([{ field, description: 'required' }]);
     const parsed = parseDate(date, field);
@@ -251,10 +281,13 @@ export class Registry {
     if (!provinceCodes.has(code)) throw new NotFoundError('province', code);
   }
 
-  private async toItemVersion(doc: VersionDoc, knownAt: Date, head?: ItemHead | null): Promise<ItemVersion> {
+  /** `classify`: the taxonomy in force on the date read; without it the item is shown as recorded. */
+  private async toItemVersion(doc: VersionDoc, knownAt: Date, head?: ItemHead | null, classify?: Classifier): Promise<ItemVersion> {
     const next = await this.store.nextEffectiveFrom(doc.itemCode, doc.version, knownAt, head);
+    const classified = classify?.(doc.item);
     return {
-      item: doc.item,
+      item: classified?.item ?? doc.item,
+      placement: classified?.placement,
       version: doc.version,
       effectiveFrom: toDateMessage(doc.effectiveFrom),
       effectiveTo: next ? toDateMessage(addDays(next, -1)) : undefined,
@@ -277,7 +310,7 @@ export class Registry {
     if (!head) throw new NotFoundError('item', itemCode);
     const doc = await this.store.versionAsOf(itemCode, at.date, at.knownAt, head);
     if (!doc) throw new NotFoundError('item version', `${itemCode} in force on ${at.date}`);
-    const national = await this.toItemVersion(doc, at.knownAt, head);
+    const national = await this.toItemVersion(doc, at.knownAt, head, (await this.classifiers(at.knownAt))(at.date));
     const provincial = provinceCode === '' ? undefined : await this.provincialValue(provinceCode, doc, at);
     return { national, provincial };
   }
@@ -305,10 +338,15 @@ export class Registry {
     if (fieldCode !== '' && !knownTaxonomy.fieldCodes.has(fieldCode)) throw new NotFoundError('field', fieldCode);
     if (categoryCode !== '' && !knownTaxonomy.categoryCodes.has(categoryCode)) throw new NotFoundError('category', categoryCode);
     if (provinceCode !== '') this.requireProvince(provinceCode);
-    const docs = (await this.resolveCatalogue(at)).filter(
-      ({ doc: d }) => !d.retired && (fieldCode === '' || d.item.fieldCode === fieldCode) && (categoryCode === '' || d.item.categoryCode === categoryCode),
-    );
-    const items = await Promise.all(docs.map(({ doc, head }) => this.toItemVersion(doc, at.knownAt, head)));
+    // Filters apply to the taxonomy in force on the date; a field code of an earlier taxonomy selects the items
+    // recorded under it (so old codes keep working).
+    const classify = (await this.classifiers(at.knownAt))(at.date);
+    const docs = (await this.resolveCatalogue(at)).filter(({ doc: d }) => {
+      if (d.retired) return false;
+      const classified = classify(d.item);
+      return inField(fieldCode, classified) && (categoryCode === '' || classified.item.categoryCode === categoryCode);
+    });
+    const items = await Promise.all(docs.map(({ doc, head }) => this.toItemVersion(doc, at.knownAt, head, classify)));
     const filingHeads = provinceCode === '' ? new Map<string, FilingHead>() : await this.store.filingHeadsOfProvince(provinceCode);
     const provincial = provinceCode === ''
       ? []
@@ -325,7 +363,9 @@ export class Registry {
     const shown = includeCorrections ? records : records.filter((r) => r.revision === latestRevision.get(r.version));
     const now = this.o.now();
     const head = await this.store.head(itemCode);
-    return Promise.all(shown.map((r) => this.toItemVersion(r, now, head)));
+    // Each version as classified on its own effective date: the structure in force then.
+    const classifyOn = await this.classifiers(now);
+    return Promise.all(shown.map((r) => this.toItemVersion(r, now, head, classifyOn(r.effectiveFrom))));
   }
 
   async getItemLineage(itemCode: string): Promise<LineageLink[]> {
@@ -378,9 +418,11 @@ export class Registry {
     const to = await this.dateOfSelector(request.to, 'to');
     if (request.fieldCode !== '' && !knownTaxonomy.fieldCodes.has(request.fieldCode)) throw new NotFoundError('field', request.fieldCode);
     const knownAt = this.o.now();
+    const classifyOn = await this.classifiers(knownAt);
+    // Each side as classified by the taxonomy in force on its date: a reclassification shows as a move.
     const resolve = async (date: LocalDate): Promise<ResolvedItem[]> =>
-      (await this.resolveCatalogue({ date, knownAt })).map(({ doc: d }) => ({ itemCode: d.itemCode, version: d.version, retired: d.retired, changeType: d.changeType, item: d.item }));
-    const items = diffCatalogues(await resolve(from), await resolve(to)).filter(
+      (await this.resolveCatalogue({ date, knownAt })).map(({ doc: d }) => ({ itemCode: d.itemCode, version: d.version, retired: d.retired, changeType: d.changeType, item: classifyOn(date)(d.item).item }));
+    const items = diffCatalogues(await resolve(from), await resolve(to), (item) => classifyOn(to)(item).item).filter(
       (d) => request.fieldCode === '' || d.fieldCodes.includes(request.fieldCode),
     );
     return { items: items.map(({ fieldCodes: _f, ...rest }) => rest), fromDate: toDateMessage(from), toDate: toDateMessage(to) };
@@ -390,7 +432,11 @@ export class Registry {
     const at = this.resolveAsOf(asOf);
     const doc = await this.store.taxonomyAsOf(at.date, at.knownAt);
     if (!doc) throw new NotFoundError('taxonomy', `in force on ${at.date}`);
-    return { taxonomyId: doc.taxonomyId, fields: doc.fields.map((f) => ({ code: f.code, name: f.name, categories: f.categories.map((c) => ({ code: c.code, name: c.name })) })) };
+    return {
+      taxonomyId: doc.taxonomyId, title: doc.title, effectiveFrom: toDateMessage(doc.effectiveFrom),
+      fields: doc.fields.map((f) => ({ code: f.code, name: f.name, categories: f.categories.map((c) => ({ code: c.code, name: c.name })) })),
+      lineage: (doc.lineage ?? []).map((l) => ({ fromFieldCode: l.fromFieldCode, fromFieldName: l.fromFieldName ?? '', toFieldCode: l.toFieldCode, itemCodes: [...l.itemCodes] })),
+    };
   }
 
   // ---- provincial filings --------------------------------------------------------------------------------
@@ -423,6 +469,8 @@ export class Registry {
     const national = await this.store.versionAsOf(req.itemCode, effectiveFrom, now, head);
     if (!national || national.retired) throw new NotFoundError('item version', `${req.itemCode} in force on ${effectiveFrom}`);
     const metrics: LocalMetric[] = req.metrics.map((m) => ({ metric: m.metric, value: m.value.trim(), unit: m.unit, basis: m.basis }));
+    // The item's field in the taxonomy in force on the filing's date (what subscribers filter on).
+    const fieldCode = (await this.classifiers(now))(effectiveFrom)(national.item).item.fieldCode;
     const check = checkFiling(national.item, metrics, fundingFen > 0n);
     switch (check.kind) {
       case 'invalid':
@@ -453,11 +501,11 @@ export class Registry {
       const payload = standardEvents.localStandardFiled.codec.fromPartial({
         filingId, provinceCode: req.provinceCode, itemCode: req.itemCode, nationalVersion: national.version,
         effectiveFrom: toDateMessage(effectiveFrom), comparisons: [...check.comparisons], exceedsNationalLevel: check.exceeds,
-        localFunding: localFunding ?? undefined, localFundingSource: req.localFundingSource, actor, fieldCode: national.item.fieldCode,
+        localFunding: localFunding ?? undefined, localFundingSource: req.localFundingSource, actor, fieldCode,
       });
       const event = newEvent(standardEvents.localStandardFiled, payload, { source: SOURCE, key: `${req.provinceCode}:${req.itemCode}`, topicNamespace: this.o.topicNamespace, time: now });
       return {
-        _id: filingId, provinceCode: req.provinceCode, itemCode: req.itemCode, fieldCode: national.item.fieldCode, effectiveFrom,
+        _id: filingId, provinceCode: req.provinceCode, itemCode: req.itemCode, fieldCode, effectiveFrom,
         recordedAt: now, metrics, comparisons: [...check.comparisons], exceeds: check.exceeds, nationalVersion: national.version,
         localFunding, localFundingSource: req.localFundingSource, note: req.note, actor, ...toOutboxFields(event),
       };
@@ -470,12 +518,13 @@ export class Registry {
     this.requireProvince(provinceCode);
     const at = this.resolveAsOf(asOf);
     const docs = (await this.resolveCatalogue(at)).filter(({ doc }) => !doc.retired).map(({ doc }) => doc);
+    const classify = (await this.classifiers(at.knownAt))(at.date);
     const filingHeads = await this.store.filingHeadsOfProvince(provinceCode);
     const lines: ComplianceLine[] = await Promise.all(docs.map(async (d) => {
       const filing: FilingRecord | null = await this.store.filingAsOf(provinceCode, d.itemCode, at.date, at.knownAt, filingHeads.get(d.itemCode) ?? null);
       const comparisons = filing ? compareMetrics(nationalMetrics(d.item), filing.metrics) : [];
       return {
-        itemCode: d.itemCode, name: d.item.name, fieldCode: d.item.fieldCode, filed: filing !== null,
+        itemCode: d.itemCode, name: d.item.name, fieldCode: classify(d.item).item.fieldCode, filed: filing !== null,
         breach: filing !== null && comparisons.some((c) => !c.compliant), comparisons, filingId: filing?._id ?? '', nationalVersion: d.version,
       };
     }));
@@ -507,6 +556,15 @@ export class Registry {
     if (!mayProposeErratum(caller, lead)) {
       throw await this.refuseErratum(caller, refused, new PermissionDeniedError(`only an operator or staff of the lead unit (${lead ?? 'none'}) may propose an erratum of ${itemCode}`, 'NOT_LEAD_UNIT'));
     }
+    // Read in the current structure, the item comes back with the field and category the taxonomy in force places it
+    // in: the same place as the version records, not a change of it (an erratum corrects the version as recorded).
+    // The erratum's events name the field in force today (what subscribers filter on).
+    const classifyOn = await this.classifiers(this.o.now());
+    const placedAs = [todayInChina(this.o.now()), latest.effectiveFrom].map((date) => classifyOn(date)(latest.item).item);
+    const sent = item;
+    if (sent && placedAs.some((p) => p.fieldCode === sent.fieldCode && p.categoryCode === sent.categoryCode)) {
+      item = { ...sent, fieldCode: latest.item.fieldCode, categoryCode: latest.item.categoryCode };
+    }
     const decision = decideErratum(latest.item, item as ServiceItem);
     if (!decision.ok) {
       throw await this.refuseErratum(caller, refused, new ValidationError(decision.violations, `not an erratum: ${decision.violations.map((v) => `${v.field}: ${v.description}`).join('; ')}`), decision.violations.map((v) => v.field));
@@ -518,8 +576,8 @@ export class Registry {
       proposedBy: actorDoc(caller), proposedAt, approvedBy: null, approvedAt: null, baseRecordId: latest._id, recordId: '',
     };
     await this.store.insertErratum({
-      _id: erratumId, ...entry, fieldCode: latest.item.fieldCode, item: item as ServiceItem,
-      ...toOutboxFields(newEvent(standardEvents.erratumProposed, { erratum: toErratum(entry), fieldCode: latest.item.fieldCode, actor: actorDoc(caller) }, { source: SOURCE, key: itemCode, topicNamespace: this.o.topicNamespace, time: proposedAt })),
+      _id: erratumId, ...entry, fieldCode: placedAs[0]?.fieldCode ?? latest.item.fieldCode, item: item as ServiceItem,
+      ...toOutboxFields(newEvent(standardEvents.erratumProposed, { erratum: toErratum(entry), fieldCode: placedAs[0]?.fieldCode ?? latest.item.fieldCode, actor: actorDoc(caller) }, { source: SOURCE, key: itemCode, topicNamespace: this.o.topicNamespace, time: proposedAt })),
     });
     this.o.logger.info({ itemCode, version, erratumId, by: caller.subject }, 'erratum proposed');
     return toErratum(entry);

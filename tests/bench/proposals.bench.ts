@@ -62,10 +62,10 @@ const bench: Bench = {
       }));
 
       // RACERS simultaneous edits of the same revision: exactly one may win, the rest get ABORTED.
-      const { proposal } = await unary(c.createProposal.bind(c), { content: healthProposal({ itemCode: 'HEA-12' }) }, token);
+      const { proposal } = await unary(c.createProposal.bind(c), { content: healthProposal({ itemCode: 'HEA-13' }) }, token);
       const t = performance.now();
       const outcomes = await Promise.all(Array.from({ length: RACERS }, (_, i) =>
-        unary(c.updateDraft.bind(c), { proposalId: proposal!.proposalId, expectedRevision: 1, content: healthProposal({ itemCode: 'HEA-12', level: String(90 + i) }) }, token)
+        unary(c.updateDraft.bind(c), { proposalId: proposal!.proposalId, expectedRevision: 1, content: healthProposal({ itemCode: 'HEA-13', level: String(90 + i) }) }, token)
           .then(() => 'ok', (e: grpc.ServiceError) => (e.code === grpc.status.ABORTED ? 'aborted' : `error ${e.code}`))));
       const final = await unary(c.getProposal.bind(c), { proposalId: proposal!.proposalId, revision: 0 }, token);
       rows.push({

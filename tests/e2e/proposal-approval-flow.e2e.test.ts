@@ -29,7 +29,7 @@ describe('proposal → countersign → final approval → published (Chromium)',
 
   it('a ministry staff member drafts a proposal from an item the ministry leads and sees the fiscal estimate', async () => {
     await staff.goto(`${p.gateway.url}/proposals/new?item=HEA-01`);
-    expect(await staff.locator('#item-pick option').count()).toBe(20); // the 20 F17-HEA items led by NHC
+    expect(await staff.locator('#item-pick option').count()).toBe(19); // the 19 health items led by NHC (HEA-12 is led by 国家中医药局: seed 000 annex row 7)
     await staff.fill('#title', '提高居民健康档案服务经费补助标准（端到端测试）');
     await staff.selectOption('#trigger', 'AD_HOC_TRIGGER_MID_TERM_EVALUATION');
     await staff.fill('#triggerDocTitle', '“十四五”公共服务规划中期评估报告（测试文档）');

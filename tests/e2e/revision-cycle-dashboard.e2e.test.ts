@@ -54,7 +54,7 @@ describe('revision cycle dashboard (Chromium)', { timeout: 300_000 }, () => {
       await ndrc.fill('#cycleId', cycleId);
       await ndrc.fill('#planPeriod', '2026-2030');
       await ndrc.fill('#effectiveFrom', '2027-07-01');
-      await ndrc.fill('#fields', 'F17-HEA NHC 30');
+      await ndrc.fill('#fields', 'F21-HEALTH NHC 30');
       await ndrc.fill('#centralFen', '100000000000000');
       await ndrc.fill('#localFen', '100000000000000');
       await screenshot(ndrc, 'cycle-open-form');
@@ -71,19 +71,19 @@ describe('revision cycle dashboard (Chromium)', { timeout: 300_000 }, () => {
 
     // 国家卫生健康委 files its evaluation, then closes its window once its proposal is in.
     const nhc = await as('nhc-staff', `/cycles/${cycleId}`);
-    await nhc.fill('#summary-F17-HEA', '基本公共卫生服务经费标准已不适应服务需求，建议提高');
-    await Promise.all([nhc.waitForLoadState('load'), nhc.click('[data-testid="evaluate-F17-HEA"] button')]);
+    await nhc.fill('#summary-F21-HEALTH', '基本公共卫生服务经费标准已不适应服务需求，建议提高');
+    await Promise.all([nhc.waitForLoadState('load'), nhc.click('[data-testid="evaluate-F21-HEALTH"] button')]);
     await reloadUntil(nhc, '[data-phase="proposals"][aria-current="step"]');
-    expect(await nhc.textContent('[data-field="F17-HEA"]')).toContain('nhc.staff.li');
+    expect(await nhc.textContent('[data-field="F21-HEALTH"]')).toContain('nhc.staff.li');
     const content = ProposalContent.toJSON({ ...healthProposal({ itemCode: 'HEA-01', level: '89' }), kind: ProposalKind.PROPOSAL_KIND_UNIFIED, cycleId, trigger: AdHocTrigger.AD_HOC_TRIGGER_UNSPECIFIED, triggerDocument: undefined });
     const created = must(await apiAs(p, 'nhc-staff', 'POST', '/api/v1/proposals', { content }), 'create');
     const proposalId: string = created.proposal.proposalId;
     must(await apiAs(p, 'nhc-staff', 'POST', `/api/v1/proposals/${proposalId}/submit`, { expectedRevision: created.proposal.revision }), 'submit');
     await reloadUntil(nhc, `[data-testid="cycle-package"] [data-proposal="${proposalId}"]`);
     await screenshot(nhc, 'cycle-proposals');
-    await Promise.all([nhc.waitForLoadState('load'), nhc.click('[data-testid="close-window-F17-HEA"] button')]);
-    await reloadUntil(nhc, '[data-field="F17-HEA"] .badge:not(.badge-ok)');
-    expect(await nhc.textContent('[data-field="F17-HEA"]')).toContain('nhc.staff.li');
+    await Promise.all([nhc.waitForLoadState('load'), nhc.click('[data-testid="close-window-F21-HEALTH"] button')]);
+    await reloadUntil(nhc, '[data-field="F21-HEALTH"] .badge:not(.badge-ok)');
+    expect(await nhc.textContent('[data-field="F21-HEALTH"]')).toContain('nhc.staff.li');
 
     // The proposal's countersign and final approval, from the inboxes (API).
     for (const persona of ['nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver'] as const) {

@@ -88,10 +88,10 @@ describe('unified revision cycle, end to end', () => {
     }, nhc)).proposal!;
     await unary(proposalsClient.submitProposal.bind(proposalsClient), { proposalId: adHocDraft.proposalId, expectedRevision: adHocDraft.currentRevision }, nhc);
 
-    // NDRC opens the cycle; 国家卫生健康委 files its evaluation of the health field (F17-HEA).
+    // NDRC opens the cycle; 国家卫生健康委 files its evaluation of the health field (F21-HEALTH).
     await unary(cycles.openCycle.bind(cycles), {
       cycleId, planPeriod: '2026-2030', title: '国家基本公共服务标准（2026年版）', effectiveFrom: { year: 2027, month: 7, day: 1 },
-      fields: [{ fieldCode: 'F17-HEA', leadMinistry: 'NHC', proposalWindowSeconds: '3600' }], fiscalCeiling: { centralFen: '100000000000000', localFen: '100000000000000' },
+      fields: [{ fieldCode: 'F21-HEALTH', leadMinistry: 'NHC', proposalWindowSeconds: '3600' }], fiscalCeiling: { centralFen: '100000000000000', localFen: '100000000000000' },
       evaluationSeconds: '3600', proposalWindowSeconds: '3600', refilingSeconds: '0',
     }, await token('ndrc-approver'));
     // Not yet taking proposals: a UNIFIED submission is refused before the proposal is marked submitted.
@@ -101,14 +101,14 @@ describe('unified revision cycle, end to end', () => {
     expect(early).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, preconditionViolations: [expect.objectContaining({ type: 'WINDOW_CLOSED' })] });
     expect((await proposal(draft.proposalId)).state).toBe(ProposalState.PROPOSAL_STATE_DRAFT);
 
-    await unary(cycles.fileEvaluation.bind(cycles), { cycleId, fieldCode: 'F17-HEA', summary: '基本公共卫生服务经费标准已不适应服务需求，建议提高' }, nhc);
+    await unary(cycles.fileEvaluation.bind(cycles), { cycleId, fieldCode: 'F21-HEALTH', summary: '基本公共卫生服务经费标准已不适应服务需求，建议提高' }, nhc);
     await expect.poll(async () => (await cycle()).phase, { timeout: 20_000 }).toBe('proposals');
 
     // The UNIFIED proposal enters the cycle through the proposals service and is countersigned like any other.
     await unary(proposalsClient.submitProposal.bind(proposalsClient), { proposalId: draft.proposalId, expectedRevision: draft.currentRevision }, nhc);
     await expect.poll(async () => (await cycle()).package.map((e) => [e.proposalId, e.status]), { timeout: 20_000 }).toEqual([[draft.proposalId, 'in_approval']]);
     await expect.poll(async () => (await proposal(draft.proposalId)).state, { timeout: 20_000 }).toBe(ProposalState.PROPOSAL_STATE_IN_REVIEW);
-    await unary(cycles.closeProposalWindow.bind(cycles), { cycleId, fieldCode: 'F17-HEA' }, nhc);
+    await unary(cycles.closeProposalWindow.bind(cycles), { cycleId, fieldCode: 'F21-HEALTH' }, nhc);
     for (const [who, stepId] of [['nhc-approver', 'countersign.lead'], ['ndrc-approver', 'countersign.ndrc'], ['mof-approver', 'countersign.mof'], ['final-approver', 'final.sco']] as const) {
       const t = await token(who);
       await expect.poll(async () => (await unary(inbox.listMyOpenSteps.bind(inbox), { fieldCode: '', kind: 'UNIFIED', cycleId, dueBefore: undefined, overdueOnly: false }, t)).items

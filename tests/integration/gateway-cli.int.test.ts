@@ -29,7 +29,7 @@ describe('bps CLI against the running registry', { timeout: 240_000 }, () => {
     const got = await bps('standards', 'get', 'INS-05', '--date', '2018-01-01', '--as', 'beijing-officer', '--province', '110000');
     expect(got.code, got.stderr).toBe(0);
     for (const label of ['service target', 'service content', 'quality standard', 'payment category', 'expenditure', 'lead unit']) expect(got.stdout).toContain(label);
-    expect(got.stdout).toContain('>= 380 CNY per_person_per_year');
+    expect(got.stdout).toContain('>= 380 CNY (per person per year)');
     expect(got.stdout).toContain('110000: not filed');
 
     const missing = await bps('standards', 'get', 'NO-SUCH', '--as', 'nhc-staff');

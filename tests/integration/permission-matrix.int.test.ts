@@ -265,7 +265,7 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
     must(await as('nhc-submitter', 'POST', `/api/v1/proposals/${authored}/submit`, { expectedRevision: 2 }), 'submit by another author');
 
     const [draftId, review, capped, signGrpc, signHttp, objected, withdrawGrpc, withdrawHttp, sub, deleteGrpc, deleteHttp] = await Promise.all([
-      draft('HEA-02'), submitted('HEA-04'), submitted('HEA-06'), submitted('HEA-08'), submitted('HEA-09'), submitted('HEA-12'), draft('HEA-10'), draft('HEA-11'),
+      draft('HEA-02'), submitted('HEA-04'), submitted('HEA-06'), submitted('HEA-08'), submitted('HEA-09'), submitted('HEA-13'), draft('HEA-10'), draft('HEA-11'),
       subscription(), subscription(), subscription(),
     ]);
     await inReview(authored);

@@ -359,6 +359,8 @@ const registryReads: Call[] = [
   http('GET /api/v1/standards/releases'),
   grpc(`${R}GetTaxonomy`, () => ({ asOf: undefined })),
   http('GET /api/v1/standards/taxonomy'),
+  grpc(`${R}ListMetricLabels`),
+  http('GET /api/v1/standards/units'),
 ];
 const compliance = (province: string): Call[] => [
   grpc(`${R}GetComplianceReport`, () => ({ provinceCode: province, asOf: undefined })),

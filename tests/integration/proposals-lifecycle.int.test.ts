@@ -10,7 +10,11 @@ import { proposalResubmittedSignal } from '../../workflows/contracts';
 import { stack } from '../support/stack';
 import { openPayload } from '../support/temporal';
 import { healthProposal } from '../unit/proposals-fixtures';
-import { Decision, mohrssStaff, startProposalsTestEnv, type ProposalsTestEnv } from './proposals-helpers';
+import { Decision, startProposalsTestEnv, type ProposalsTestEnv } from './proposals-helpers';
+import type { Identity } from '../../services/shared/auth/identity';
+
+/** INS-05 is led by 国家医保局 (seed 000 annex row 7, attributed per item). */
+const nhsaStaff: Identity = { subject: 'nhsa.staff.qian', name: '钱进（国家医保局）', organisation: 'NHSA', roles: ['ministry-staff'] };
 
 function refused(promise: Promise<unknown>): Promise<grpc.ServiceError> {
   return promise.then(() => { throw new Error('expected the call to be refused'); }, (e: grpc.ServiceError) => e);
@@ -92,7 +96,7 @@ describe('proposal lifecycle', () => {
   });
 
   it('refuses a level below the national floor at submission unless the change lowers it with a justification', async () => {
-    const mohrss = await env.token(mohrssStaff);
+    const nhsa = await env.token(nhsaStaff);
     // INS-05 as seeded: 380 yuan per person per year (seed 001 line 23). 300 is an example input.
     const lowered = (lowersFloor: boolean, justification: string): ProposalContent => {
       const base = healthProposal();
@@ -102,23 +106,23 @@ describe('proposal lifecycle', () => {
         changes: [{ changeId: 'c1', change: { $case: 'modifyItem', modifyItem: {
           base: { itemCode: 'INS-05', version: 1 }, lowersFloor, loweringJustification: justification,
           item: {
-            itemCode: 'INS-05', name: '城乡居民基本医疗保险', fieldCode: 'F17-INS',
+            itemCode: 'INS-05', name: '城乡居民基本医疗保险', fieldCode: 'F21-HEALTH', categoryCode: 'C21-MEDICAL-INSURANCE',
             qualityStandard: { stated: true, text: '补助标准每人每年300元（测试示例输入）', metrics: [{ metric: 'government_subsidy_per_capita', label: '城乡居民基本医疗保险补助标准', comparator: 1, value: '300', unit: 'CNY', basis: 'per_person_per_year' }] },
-            leadUnit: { code: 'MOHRSS', name: '人力资源社会保障部', kind: 1 },
+            leadUnit: { code: 'NHSA', name: '国家医保局', kind: 1 },
           },
         } } }],
         fiscal: { ...base.fiscal!, lines: [{ changeId: 'c1', populations: base.fiscal!.lines[0]!.populations, centralShares: base.fiscal!.lines[0]!.centralShares, metric: '', override: undefined }] },
       });
     };
-    const draft = await create(lowered(false, ''), mohrss);
-    expect(draft.leadMinistry).toBe('MOHRSS');
-    const below = await refused(submit(draft.proposalId, 1, mohrss));
+    const draft = await create(lowered(false, ''), nhsa);
+    expect(draft.leadMinistry).toBe('NHSA');
+    const below = await refused(submit(draft.proposalId, 1, nhsa));
     expect(below.code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(decodeStatus(below).preconditionViolations).toEqual([
       { type: 'BELOW_FLOOR', subject: 'INS-05', description: 'c1: government_subsidy_per_capita 300 CNY is below the national floor 380 CNY; set lowers_floor with a justification' },
     ]);
-    const justified = await unary(env.client.updateDraft.bind(env.client), { proposalId: draft.proposalId, expectedRevision: 1, content: lowered(true, '部分补助并入其他制度（测试）') }, mohrss);
-    const ok = await submit(draft.proposalId, justified.proposal!.currentRevision, mohrss);
+    const justified = await unary(env.client.updateDraft.bind(env.client), { proposalId: draft.proposalId, expectedRevision: 1, content: lowered(true, '部分补助并入其他制度（测试）') }, nhsa);
+    const ok = await submit(draft.proposalId, justified.proposal!.currentRevision, nhsa);
     expect(ok.state).toBe(ProposalState.PROPOSAL_STATE_IN_REVIEW);
     await env.workflowCount(draft.proposalId);
   });

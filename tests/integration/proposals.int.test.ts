@@ -33,7 +33,7 @@ describe('proposals service', () => {
   it('drafts HEA-01 at 89 yuan (example), estimates it by hand, submits once and starts exactly one workflow', async () => {
     const { proposal } = await create(healthProposal({ itemCode: 'HEA-01' }));
     expect(proposal?.proposalId).toMatch(new RegExp(`^P-20\\d\\d-NHC-0001\\.${env.namespace}$`));
-    expect(proposal).toMatchObject({ state: ProposalState.PROPOSAL_STATE_DRAFT, revision: 1, currentRevision: 1, leadMinistry: 'NHC', coProposers: ['NDRC', 'MOF'], itemCodes: ['HEA-01'], fieldCodes: ['F17-HEA'] });
+    expect(proposal).toMatchObject({ state: ProposalState.PROPOSAL_STATE_DRAFT, revision: 1, currentRevision: 1, leadMinistry: 'NHC', coProposers: ['NDRC', 'MOF'], itemCodes: ['HEA-01'], fieldCodes: ['F21-HEALTH'] });
     expect(proposal?.draftedBy).toEqual({ subject: 'nhc.staff.li', organisation: 'NHC', roles: ['ministry-staff'] });
     const id = proposal!.proposalId;
 
@@ -64,7 +64,7 @@ describe('proposals service', () => {
     const history = await handle.fetchHistory();
     const input = await openPayload(history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0], id);
     expect(input).toMatchObject({
-      proposalId: id, proposalRevision: 1, kind: 'AD_HOC', leadMinistry: 'NHC', itemCodes: ['HEA-01'], fieldCodes: ['F17-HEA'], effectiveFrom: '2027-01-01',
+      proposalId: id, proposalRevision: 1, kind: 'AD_HOC', leadMinistry: 'NHC', itemCodes: ['HEA-01'], fieldCodes: ['F21-HEALTH'], effectiveFrom: '2027-01-01',
       fiscalTotals: { totalFen: '36312000000000', centralFen: '19330800000000', localFen: '16981200000000' },
       changeSet: { kind: 'RELEASE_KIND_AMENDMENT', changes: [{ modifyItem: { base: { itemCode: 'HEA-01', version: 1 } } }] },
     });
@@ -83,7 +83,7 @@ describe('proposals service', () => {
     expect(submitted?.fiscalEstimate?.annualTotal?.fen).toBe('12104000000000');
     expect(env.eventsOf(proposalEvents.submitted, id)).toHaveLength(1); // the repeated submit added nothing
 
-    const listed = await unary(env.client.listProposals.bind(env.client), { leadMinistry: 'NHC', fieldCode: 'F17-HEA', kind: 0, state: ProposalState.PROPOSAL_STATE_IN_REVIEW, cycleId: '', pageSize: 0, pageToken: '' }, nhc);
+    const listed = await unary(env.client.listProposals.bind(env.client), { leadMinistry: 'NHC', fieldCode: 'F21-HEALTH', kind: 0, state: ProposalState.PROPOSAL_STATE_IN_REVIEW, cycleId: '', pageSize: 0, pageToken: '' }, nhc);
     expect(listed.proposals.map((p) => p.proposalId)).toContain(id);
   });
 

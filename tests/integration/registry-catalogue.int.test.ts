@@ -37,7 +37,7 @@ describe('registry: seeded catalogue', () => {
     expect(hea01?.qualityStandard?.metrics).toEqual([]);
     expect(hea01?.paymentCategory).toBe(PaymentCategory.PAYMENT_CATEGORY_NOT_STATED);
     expect(hea01?.expenditureResponsibility?.kind).toBe(ExpenditureKind.EXPENDITURE_KIND_NOT_STATED);
-    // Lead unit attributed by field, flagged as not stated by the seeds.
+    // Lead unit attributed from seed 000's annex (row 7), flagged as not stated per item by the seeds.
     expect(hea01?.leadUnit?.code).toBe('NHC');
     expect(hea01?.leadUnitStated).toBe(false);
   });

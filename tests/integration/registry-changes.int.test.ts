@@ -135,10 +135,16 @@ describe('registry: approved change sets', () => {
     expect(byCode.get('SOC-14')?.changeType).toBe(ChangeType.CHANGE_TYPE_SPLIT);
     expect(byCode.get('CUL-04')?.changeType).toBe(ChangeType.CHANGE_TYPE_MERGED);
     expect(byCode.get('CUL-11')?.changeType).toBe(ChangeType.CHANGE_TYPE_MERGED);
-    expect(byCode.get('CUL-09')).toMatchObject({ changeType: ChangeType.CHANGE_TYPE_MOVED, fromVersion: 1, toVersion: 2, changes: [{ attribute: 'name', before: '公共体育场馆开放', after: '公共体育场馆免费或低收费开放' }] });
+    // Each side is read in the structure in force on its date: 2017 fields, then the 9 fields / 22 categories.
+    expect(byCode.get('CUL-09')).toMatchObject({ changeType: ChangeType.CHANGE_TYPE_MOVED, fromVersion: 1, toVersion: 2, changes: [
+      { attribute: 'name', before: '公共体育场馆开放', after: '公共体育场馆免费或低收费开放' },
+      { attribute: 'field_code', before: 'F17-CUL', after: 'F21-CULTURE-SPORTS' }, { attribute: 'category_code', before: '', after: 'C21-PUBLIC-SPORTS' },
+    ] });
     expect(byCode.get('INS-05')).toMatchObject({ changeType: ChangeType.CHANGE_TYPE_MODIFIED, fromVersion: 1, toVersion: 2 });
     expect(byCode.get('INS-05')?.changes).toContainEqual({ attribute: 'quality_standard.metrics[government_subsidy_per_capita].value', before: '380', after: '450' });
-    expect(byCode.has('EDU-01')).toBe(false);
+    expect(byCode.get('EDU-01')).toMatchObject({ changeType: ChangeType.CHANGE_TYPE_MOVED, fromVersion: 1, toVersion: 1, changes: [
+      { attribute: 'field_code', before: 'F17-EDU', after: 'F21-EDUCATION' }, { attribute: 'category_code', before: '', after: 'C21-COMPULSORY-EDUCATION' },
+    ] });
 
     const unknown = await unary(r.client.diffStandards.bind(r.client), { from: { $case: 'fromReleaseId', fromReleaseId: 'no-such-edition' }, to: { $case: 'toDate', toDate: d('2023-01-01') }, fieldCode: '' }, token).catch((e: grpc.ServiceError) => e);
     expect((unknown as grpc.ServiceError).code).toBe(grpc.status.NOT_FOUND);

@@ -8,8 +8,9 @@ import type { Erratum } from '../../../proto/gen/bps/standards/v1/events';
 import { UsageError } from '../args';
 import { releaseKindToJSON } from '../../../proto/gen/bps/standards/v1/changes';
 import { changeTypeToJSON } from '../../../proto/gen/bps/standards/v1/events';
+import { metricLevelText } from '../../shared/standards/units';
 import type { Command } from '../cli';
-import { enumShort, fmtDate, fmtMetric, fmtStated, isDate, parseDateArg } from '../format';
+import { enumShort, fmtDate, fmtMetric, fmtPlacement, fmtStated, isDate, parseDateArg } from '../format';
 import { renderRecord, renderTable } from '../table';
 
 const province = { type: 'string', placeholder: 'code', description: 'GB/T 2260 province code (e.g. 110000): include its filed value' } as const;
@@ -34,18 +35,18 @@ export const standardsCommands: Command[] = [
           ['item', `${it.itemCode} ${it.name}`],
           ['version', `v${v.version} (${fmtDate(v.effectiveFrom)} – ${fmtDate(v.effectiveTo) || 'in force'})${v.retired ? ' RETIRED' : ''}`],
           ['release', v.releaseId],
-          ['field / category', [it.fieldCode, it.categoryCode].filter(Boolean).join(' / ')],
+          ['field / category', fmtPlacement(v)],
           ['service target', fmtStated(it.serviceTarget)],
           ['service content', fmtStated(it.serviceContent)],
           ['quality standard', it.qualityStandard?.stated ? [it.qualityStandard.text, ...it.qualityStandard.metrics.map(fmtMetric)].filter(Boolean).join(' | ') : '(not stated)'],
           ['payment category', enumShort(paymentCategoryToJSON(it.paymentCategory), 'PAYMENT_CATEGORY_')],
           ['expenditure', er ? `${enumShort(expenditureKindToJSON(er.kind), 'EXPENDITURE_KIND_')}${er.text ? ` ${er.text}` : ''}` : '(not stated)'],
-          ['lead unit', it.leadUnitStated && it.leadUnit ? it.leadUnit.name : '(not stated)'],
+          ['lead unit', it.leadUnit?.name ? `${it.leadUnit.name}${it.leadUnitStated ? '' : ' (attributed)'}` : '(not stated)'],
           ['proposals', v.provenance?.proposalIds.join(', ') || '(baseline)'],
         ];
         if (res.provincial) {
           lines.push(['province', `${res.provincial.provinceCode} filing ${res.provincial.filingId}: ${res.provincial.compliant ? 'compliant' : 'BELOW NATIONAL FLOOR'}${res.provincial.exceedsNationalLevel ? ' (exceeds national level)' : ''}`]);
-          for (const c of res.provincial.comparisons) lines.push(['', `${c.label || c.metric}: national ${c.nationalValue} / local ${c.localValue} ${c.unit}`]);
+          for (const c of res.provincial.comparisons) lines.push(['', `${c.label || c.metric}: national ${metricLevelText('en', { value: c.nationalValue, unit: c.unit, basis: c.basis })} / local ${metricLevelText('en', { value: c.localValue, unit: c.unit, basis: '' })}`]);
         } else if (ctx.flag('province')) {
           lines.push(['province', `${ctx.flag('province')}: not filed`]);
         }
@@ -57,7 +58,7 @@ export const standardsCommands: Command[] = [
     path: ['standards', 'as-of'], args: '[<date>]', minArgs: 0, maxArgs: 1,
     summary: 'The catalogue in force on a date (default today), optionally one field or category',
     flags: { field: { type: 'string', placeholder: 'code', description: 'only this field' }, category: { type: 'string', placeholder: 'code', description: 'only this category' } },
-    examples: ['bps standards as-of 2018-01-01', 'bps standards as-of 2018-01-01 --field F17-HEA --json'],
+    examples: ['bps standards as-of 2018-01-01', 'bps standards as-of 2018-01-01 --field F17-HEA --json', 'bps standards as-of --field F21-HEALTH'],
     async run(ctx) {
       const date = ctx.arg(0);
       const res = await ctx.call('registry', (c) => c.listItems.bind(c), {
@@ -66,7 +67,7 @@ export const standardsCommands: Command[] = [
       ctx.print(ListItemsResponse.toJSON(res), () => [
         `${res.items.length} items in force on ${fmtDate(res.asOfDate)}`,
         renderTable(['CODE', 'NAME', 'FIELD', 'VER', 'FROM', 'QUALITY STANDARD'], res.items.map((v) => [
-          v.item?.itemCode ?? '', v.item?.name ?? '', v.item?.fieldCode ?? '', `v${v.version}`, fmtDate(v.effectiveFrom),
+          v.item?.itemCode ?? '', v.item?.name ?? '', v.placement?.fieldName || (v.item?.fieldCode ?? ''), `v${v.version}`, fmtDate(v.effectiveFrom),
           v.item?.qualityStandard?.stated ? v.item.qualityStandard.metrics.map(fmtMetric).join('; ') || v.item.qualityStandard.text : '-',
         ])),
       ].join('\n'));

@@ -2,7 +2,7 @@
 import {
   ApproveErratumResponse, type AsOf, CorrectItemVersionRequest, CorrectItemVersionResponse, type DiffStandardsRequest, DiffStandardsResponse,
   FileLocalStandardRequest, FileLocalStandardResponse, GetComplianceReportResponse, GetItemHistoryResponse,
-  GetItemLineageResponse, GetItemResponse, GetTaxonomyResponse, ListErrataResponse, ListItemsResponse, ListReleasesResponse,
+  GetItemLineageResponse, GetItemResponse, GetTaxonomyResponse, ListErrataResponse, ListItemsResponse, ListMetricLabelsResponse, ListReleasesResponse,
 } from '../../../proto/gen/bps/registry/v1/registry';
 import type { Backends } from '../adapters/backends';
 import { commonErrors, GatewayHttpError, objectSchema, type ApiRoute } from '../http/api';
@@ -97,6 +97,12 @@ export function registryRoutes(backends: Backends, schemas: ProtoSchemas): ApiRo
       querystring: objectSchema({ date: dateParam, knownAt: knownAtParam }),
       response: schemas.ref('bps.registry.v1.GetTaxonomyResponse'), errors: [...commonErrors],
       handler: async ({ query, token }) => GetTaxonomyResponse.toJSON(await call('registry', (c) => c.getTaxonomy.bind(c), { asOf: asOfQuery(query) }, token)),
+    },
+    {
+      method: 'GET', url: '/api/v1/standards/units', operationId: 'listMetricLabels', tag, auth: true,
+      summary: 'Human labels (zh, en) of every metric unit and basis used by the catalogue',
+      response: schemas.ref('bps.registry.v1.ListMetricLabelsResponse'), errors: [...commonErrors],
+      handler: async ({ token }) => ListMetricLabelsResponse.toJSON(await call('registry', (c) => c.listMetricLabels.bind(c), {}, token)),
     },
     {
       method: 'GET', url: '/api/v1/standards/compliance/:provinceCode', operationId: 'getComplianceReport', tag, auth: true,

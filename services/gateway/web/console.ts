@@ -117,10 +117,10 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
 
   app.get('/standards', guarded(async (req, ctx, token) => {
     const q = req.query as Query;
-    const query = { date: dateOr(q['date']), field: q['field'] ?? '', province: /^\d{6}$/.test(q['province'] ?? '') ? q['province'] ?? '' : '' };
+    const query = { date: dateOr(q['date']), field: q['field'] ?? '', category: q['category'] ?? '', province: /^\d{6}$/.test(q['province'] ?? '') ? q['province'] ?? '' : '' };
     const asOf = { date: parseIsoDate(query.date), knownAt: undefined };
     const [list, taxonomy, compliance] = await Promise.all([
-      backends.call('registry', (c) => c.listItems.bind(c), { asOf, fieldCode: query.field, categoryCode: '', provinceCode: '' }, token),
+      backends.call('registry', (c) => c.listItems.bind(c), { asOf, fieldCode: query.field, categoryCode: query.category, provinceCode: '' }, token),
       backends.call('registry', (c) => c.getTaxonomy.bind(c), { asOf }, token),
       query.province ? backends.call('registry', (c) => c.getComplianceReport.bind(c), { provinceCode: query.province, asOf }, token) : Promise.resolve(undefined),
     ]);

@@ -49,7 +49,7 @@ function openCycleForm(ctx: PageContext): Html {
   <label for="title">${L(ctx, '版本名称', 'Edition title')}</label><input id="title" name="title" required value="国家基本公共服务标准（2026年版）">
   <label for="effectiveFrom">${L(ctx, '统一施行日期', 'Effective from')}</label><input id="effectiveFrom" name="effectiveFrom" type="date" required>
   <label for="fields">${L(ctx, '参与领域及牵头部门（每行：领域代码 牵头部门代码 [征集天数]）', 'Fields and lead ministries (one per line: field code, lead ministry code, [window days])')}</label>
-  <textarea id="fields" name="fields" rows="4" required>F17-HEA NHC 60&#10;F17-EDU MOE 60</textarea>
+  <textarea id="fields" name="fields" rows="4" required>F21-HEALTH NHC 60&#10;F21-EDUCATION MOE 60</textarea>
   <label for="centralFen">${L(ctx, '中央财政承受上限（分）', 'Central fiscal ceiling (fen)')}</label><input id="centralFen" name="centralFen" inputmode="numeric" required pattern="\\d+">
   <label for="localFen">${L(ctx, '地方财政承受上限（分）', 'Local fiscal ceiling (fen)')}</label><input id="localFen" name="localFen" inputmode="numeric" required pattern="\\d+">
   <label for="evaluationDays">${L(ctx, '评估期（天）', 'Evaluation period (days)')}</label><input id="evaluationDays" name="evaluationDays" type="number" min="1" value="90">

@@ -1,5 +1,6 @@
 // UI strings: Chinese first, English switchable (cookie bps_lang or ?lang=). Code uses glossary English keys.
 import { provinceName } from './provinces';
+import { basisLabel as sharedBasisLabel, unitLabel as sharedUnitLabel } from '../../shared/standards/units';
 
 export type Lang = 'zh' | 'en';
 
@@ -172,6 +173,12 @@ export function eventTypeLabel(lang: Lang, type: string): string {
 const organisationLabels: Record<string, [string, string]> = {
   NHC: ['国家卫生健康委', 'NHC'], MOE: ['教育部', 'MOE'], NDRC: ['国家发展改革委', 'NDRC'], MOF: ['财政部', 'MOF'],
   SCO: ['国务院办公厅', 'General Office of the State Council'], NBS: ['国家统计局', 'NBS'], NAO: ['审计署', 'National Audit Office'], BPS: ['平台运维', 'Platform operations'],
+  // The lead units of seed 000's annex (rows 4–12).
+  MOHRSS: ['人力资源社会保障部', 'MOHRSS'], MCA: ['民政部', 'Ministry of Civil Affairs'], MOHURD: ['住房城乡建设部', 'MOHURD'],
+  MCT: ['文化和旅游部', 'Ministry of Culture and Tourism'], CDPF: ['中国残联', 'China Disabled Persons\' Federation'], NHSA: ['国家医保局', 'National Healthcare Security Administration'],
+  MVA: ['退役军人事务部', 'Ministry of Veterans Affairs'], MOJ: ['司法部', 'Ministry of Justice'], MEM: ['应急管理部', 'Ministry of Emergency Management'],
+  NATCM: ['国家中医药局', 'NATCM'], NRTA: ['广电总局', 'NRTA'], GAS: ['体育总局', 'General Administration of Sport'], NCHA: ['国家文物局', 'NCHA'],
+  PD: ['中央宣传部', 'Publicity Department'],
 };
 
 export function organisationLabel(lang: Lang, code: string): string {
@@ -198,17 +205,11 @@ export function roleLabel(lang: Lang, role: string): string {
   return labelFrom(lang, roleLabels, role);
 }
 
-/** Metric units and bases as people read them. */
+/** Metric units and bases as people read them (the one table: services/shared/standards/units.ts). */
 export function unitLabel(lang: Lang, unit: string): string {
-  const units: Record<string, [string, string]> = { CNY: ['元', 'CNY'], percent: ['%', '%'], times: ['次', 'times'] };
-  return labelFrom(lang, units, unit);
+  return sharedUnitLabel(lang, unit);
 }
 
 export function basisLabel(lang: Lang, basis: string): string {
-  const bases: Record<string, [string, string]> = {
-    per_person_per_year: ['每人每年', 'per person per year'],
-    per_person_per_month: ['每人每月', 'per person per month'],
-    per_year: ['每年', 'per year'],
-  };
-  return labelFrom(lang, bases, basis);
+  return sharedBasisLabel(lang, basis);
 }

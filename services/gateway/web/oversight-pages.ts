@@ -80,8 +80,10 @@ export function registerOversightPages(app: FastifyInstance, deps: {
       backends.call('registry', (c) => c.listItems.bind(c), { asOf: today(), fieldCode: '', categoryCode: '', provinceCode: '' }, token),
     ]);
     const names = new Map(taxonomy.fields.map((f) => [f.code, f.name]));
-    const inForce = [...new Set(items.items.map((v) => v.item?.fieldCode ?? '').filter(Boolean))];
-    const olderDates = new Map(items.items.filter((v) => v.effectiveFrom && !names.has(v.item?.fieldCode ?? '')).map((v) => [formatDate(v.effectiveFrom), v.effectiveFrom]));
+    // Each item's field today and, for a version recorded under an earlier taxonomy, the field it was recorded with.
+    const recorded = (v: (typeof items.items)[number]): string => v.placement?.recordedFieldCode || (v.item?.fieldCode ?? '');
+    const inForce = [...new Set(items.items.flatMap((v) => [v.item?.fieldCode ?? '', recorded(v)]).filter(Boolean))];
+    const olderDates = new Map(items.items.filter((v) => v.effectiveFrom && !names.has(recorded(v))).map((v) => [formatDate(v.effectiveFrom), v.effectiveFrom]));
     for (const older of await Promise.all([...olderDates.values()].map((date) => backends.call('registry', (c) => c.getTaxonomy.bind(c), { asOf: { date, knownAt: undefined } }, token)))) {
       for (const f of older.fields) if (!names.has(f.code)) names.set(f.code, f.name);
     }

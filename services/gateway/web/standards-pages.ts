@@ -1,6 +1,7 @@
 // Standards browser pages: catalogue as of a date, item page (six attributes, history, provenance, province),
 // diff between two dates or releases, provincial compliance. Pure renderers over registry responses.
 import type { QualityMetric, ServiceItem, StatedText } from '../../../proto/gen/bps/common/v1/common';
+import type { Placement } from '../../../proto/gen/bps/registry/v1/registry';
 import { comparatorToJSON, expenditureKindToJSON, paymentCategoryToJSON, regionTierToJSON } from '../../../proto/gen/bps/common/v1/common';
 import type {
   DiffStandardsResponse, GetComplianceReportResponse, GetItemLineageResponse, GetItemResponse, GetTaxonomyResponse,
@@ -10,8 +11,9 @@ import { changeTypeToJSON, type MetricComparison } from '../../../proto/gen/bps/
 import { releaseKindToJSON } from '../../../proto/gen/bps/standards/v1/changes';
 import { formatDate } from '../http/dates';
 import { html, qs, type Html } from './html';
-import { basisLabel, enumLabel, unitLabel, type Lang } from './i18n';
-import { alertBox, mayUse, type PageContext } from './layout';
+import { enumLabel, unitLabel, type Lang } from './i18n';
+import { metricLevelText } from '../../shared/standards/units';
+import { alertBox, L, mayUse, type PageContext } from './layout';
 import { provinceName, provinces } from './provinces';
 
 const stated = (ctx: PageContext, s: StatedText | undefined): Html =>
@@ -19,7 +21,7 @@ const stated = (ctx: PageContext, s: StatedText | undefined): Html =>
 
 export function metricText(lang: Lang, m: QualityMetric): string {
   const cmp = enumLabel(lang, comparatorToJSON(m.comparator));
-  return `${m.label || m.metric} ${cmp} ${m.value}${unitLabel(lang, m.unit)}${m.basis ? `（${basisLabel(lang, m.basis)}）` : ''}`;
+  return `${m.label || m.metric} ${cmp} ${metricLevelText(lang, m)}`;
 }
 
 function provinceSelect(ctx: PageContext, selected: string, id = 'province'): Html {
@@ -68,9 +70,14 @@ export function groupCatalogue(items: readonly ItemVersion[], names: Names): { f
     }));
 }
 
-export function cataloguePage(ctx: PageContext, q: { date: string; field: string; province: string }, list: ListItemsResponse, taxonomy: GetTaxonomyResponse | undefined, compliance?: GetComplianceReportResponse): Html {
+export function cataloguePage(ctx: PageContext, q: { date: string; field: string; category?: string; province: string }, list: ListItemsResponse, taxonomy: GetTaxonomyResponse | undefined, compliance?: GetComplianceReportResponse): Html {
   const { t } = ctx;
   const names = taxonomyNames(taxonomy);
+  // Names the items carry (their placement) fill in fields and categories the taxonomy response does not name.
+  for (const v of list.items) {
+    if (v.item && v.placement?.fieldName && !names.fields.has(v.item.fieldCode)) names.fields.set(v.item.fieldCode, v.placement.fieldName);
+    if (v.item && v.placement?.categoryName && !names.categories.has(v.item.categoryCode)) names.categories.set(v.item.categoryCode, v.placement.categoryName);
+  }
   const groups = groupCatalogue(list.items, names);
   // ProvincialValue carries no item code; the compliance report does, line by line.
   const provincial = new Map((compliance?.lines ?? []).filter((l) => l.filed).map((l) => [l.itemCode, l]));
@@ -84,16 +91,24 @@ export function cataloguePage(ctx: PageContext, q: { date: string; field: string
     <option value="">${t('allFields')}</option>
     ${[...names.fields.entries()].map(([code, name]) => html`<option value="${code}"${code === q.field ? html` selected` : ''}>${name}</option>`)}
   </select>
+  ${(taxonomy?.fields ?? []).some((f) => f.categories.length > 0) ? html`<label for="category">${L(ctx, '服务类别', 'Category')}</label>
+  <select id="category" name="category">
+    <option value="">${L(ctx, '全部类别', 'All categories')}</option>
+    ${(taxonomy?.fields ?? []).filter((f) => f.categories.length > 0).map((f) => html`<optgroup label="${f.name}">${f.categories.map((c) => html`<option value="${c.code}"${c.code === q.category ? html` selected` : ''}>${c.name}</option>`)}</optgroup>`)}
+  </select>` : ''}
   ${provinceSelect(ctx, q.province)}
   <button type="submit">${t('show')}</button>
 </form>
 <p class="summary" data-testid="catalogue-summary">${t('asOfDate')} <strong data-testid="as-of-date">${asOf}</strong> · ${t('itemCount')}: <strong data-testid="item-count">${list.items.length}</strong>${q.province ? html` · ${t('province')}: ${provinceName(q.province, ctx.lang)}` : ''}</p>
 ${list.items.length === 0 ? alertBox('info', t('noItems')) : ''}
+${taxonomy && taxonomy.lineage.length > 0 ? html`<details data-testid="field-lineage"><summary>${L(ctx, `分类沿革：${formatDate(taxonomy.effectiveFrom)}起按现行领域和类别归类，此前的领域如下归入`, `Structure: from ${formatDate(taxonomy.effectiveFrom)} items are grouped in the current fields and categories; earlier fields map as follows`)}</summary>
+  <ul>${taxonomy.lineage.map((l) => html`<li data-from="${l.fromFieldCode}" data-to="${l.toFieldCode}">${l.fromFieldName || l.fromFieldCode} → ${names.fields.get(l.toFieldCode) ?? l.toFieldCode}：${l.itemCodes.join('、')}</li>`)}</ul>
+</details>` : ''}
 ${groups.map((g) => html`
 <section class="field" aria-labelledby="f-${g.fieldCode}">
-  <h2 id="f-${g.fieldCode}">${names.fields.get(g.fieldCode) ?? g.fieldCode} <span class="muted">(${g.categories.reduce((n, c) => n + c.items.length, 0)} ${t('items')})</span></h2>
+  <h2 id="f-${g.fieldCode}" data-field="${g.fieldCode}">${names.fields.get(g.fieldCode) ?? g.fieldCode} <span class="muted">(${g.categories.reduce((n, c) => n + c.items.length, 0)} ${t('items')})</span></h2>
   ${g.categories.map((c) => html`
-  ${c.categoryCode ? html`<h3>${names.categories.get(c.categoryCode) ?? c.categoryCode}</h3>` : ''}
+  ${c.categoryCode ? html`<h3 data-category="${c.categoryCode}">${names.categories.get(c.categoryCode) ?? c.categoryCode}</h3>` : ''}
   <div class="table-wrap"><table class="items">
     <thead><tr><th scope="col">${t('itemCode')}</th><th scope="col">${t('itemName')}</th><th scope="col">${t('qualityStandard')}</th><th scope="col">${t('version')}</th><th scope="col">${t('effectiveFrom')}</th>${q.province ? html`<th scope="col">${t('provincialValue')}</th>` : ''}</tr></thead>
     <tbody>${c.items.map((v) => {
@@ -126,7 +141,20 @@ export function comparisonsTable(ctx: PageContext, comparisons: readonly MetricC
   </table></div>`;
 }
 
-export function sixAttributes(ctx: PageContext, item: ServiceItem): Html {
+/** The item's field and category by name, and whether a seed places it there or the placement is attributed (why). */
+export function placementBlock(ctx: PageContext, item: ServiceItem, placement: Placement | undefined): Html {
+  if (!placement) return html``;
+  const named = (name: string, code: string): Html => (name ? html`${name} <code class="muted">${code}</code>` : html`<code>${code}</code>`);
+  const basis = (stated: boolean, text: string): Html => (text === ''
+    ? html``
+    : html`<br><span class="${stated ? 'muted' : 'attributed'}" data-stated="${String(stated)}">${stated ? L(ctx, '依据：', 'Source: ') : html`<span class="badge">${L(ctx, '推定', 'Attributed')}</span> `}${stated ? text : text.replace(/^推定：/, '')}</span>`);
+  return html`<dl class="attributes" data-testid="placement">
+  <div><dt>${ctx.t('field')}</dt><dd data-attr="field">${named(placement.fieldName, item.fieldCode)}${placement.recordedFieldCode ? html` <span class="muted">${L(ctx, `（原领域 ${placement.recordedFieldCode}）`, `(recorded under ${placement.recordedFieldCode})`)}</span>` : ''}${basis(placement.fieldStated, placement.fieldBasis)}</dd></div>
+  ${item.categoryCode ? html`<div><dt>${L(ctx, '服务类别', 'Category')}</dt><dd data-attr="category">${named(placement.categoryName, item.categoryCode)}${basis(placement.categoryStated, placement.categoryBasis)}</dd></div>` : ''}
+</dl>`;
+}
+
+export function sixAttributes(ctx: PageContext, item: ServiceItem, placement?: Placement): Html {
   const { t, lang } = ctx;
   const qsd = item.qualityStandard;
   const er = item.expenditureResponsibility;
@@ -136,7 +164,9 @@ export function sixAttributes(ctx: PageContext, item: ServiceItem): Html {
   <div><dt>${t('qualityStandard')}</dt><dd data-attr="quality_standard">${qsd?.stated ? html`${qsd.text ? html`<p>${qsd.text}</p>` : ''}${qsd.metrics.length > 0 ? html`<ul class="metrics">${qsd.metrics.map((m) => html`<li data-metric="${m.metric}">${metricText(lang, m)}</li>`)}</ul>` : ''}` : html`<span class="not-stated">${t('notStated')}</span>`}</dd></div>
   <div><dt>${t('paymentCategory')}</dt><dd data-attr="payment_category">${enumLabel(lang, paymentCategoryToJSON(item.paymentCategory))}</dd></div>
   <div><dt>${t('expenditureResponsibility')}</dt><dd data-attr="expenditure_responsibility">${er && er.kind !== 0 ? html`${enumLabel(lang, expenditureKindToJSON(er.kind))}${er.text ? html`：${er.text}` : ''}${er.centralShares.length > 0 ? html`<ul>${er.centralShares.map((s) => html`<li>${t('centralShare')}（${enumLabel(lang, regionTierToJSON(s.regionTier))}）${s.percent}%</li>`)}</ul>` : ''}` : html`<span class="not-stated">${t('notStated')}</span>`}</dd></div>
-  <div><dt>${t('leadUnit')}</dt><dd data-attr="lead_unit">${item.leadUnitStated && item.leadUnit ? item.leadUnit.name || item.leadUnit.code : html`<span class="not-stated">${t('notStated')}</span>`}</dd></div>
+  <div><dt>${t('leadUnit')}</dt><dd data-attr="lead_unit">${item.leadUnit && (item.leadUnit.name || item.leadUnit.code)
+    ? html`${item.leadUnit.name || item.leadUnit.code}${item.leadUnitStated ? '' : html` <span class="badge" data-testid="lead-unit-attributed">${L(ctx, '推定', 'Attributed')}</span>${placement?.leadUnitBasis ? html`<br><span class="attributed">${placement.leadUnitBasis}</span>` : ''}`}`
+    : html`<span class="not-stated">${t('notStated')}</span>`}</dd></div>
 </dl>`;
 }
 
@@ -164,7 +194,8 @@ export function itemPage(ctx: PageContext, q: { date: string; province: string }
   <button type="submit">${t('show')}</button>
 </form>
 <p class="summary"><span data-testid="item-code">${code}</span> · ${t('version')} <strong data-testid="item-version">v${national.version}</strong> · ${t('effectiveFrom')} ${formatDate(national.effectiveFrom)}${national.effectiveTo ? html` · ${t('effectiveTo')} ${formatDate(national.effectiveTo)}` : ''}${national.retired ? html` · <span class="badge badge-bad">${t('retired')}</span>` : ''}</p>
-<section aria-labelledby="attrs"><h2 id="attrs">${t('sixAttributes')}</h2>${sixAttributes(ctx, it)}</section>
+${placementBlock(ctx, it, national.placement)}
+<section aria-labelledby="attrs"><h2 id="attrs">${t('sixAttributes')}</h2>${sixAttributes(ctx, it, national.placement)}</section>
 ${q.province ? html`<section aria-labelledby="prov" data-testid="provincial"><h2 id="prov">${t('provincialValue')} · ${provinceName(q.province, lang)}</h2>
   ${item.provincial ? html`<p>${t('filingId')}: ${item.provincial.filingId} · ${t('effectiveFrom')} ${formatDate(item.provincial.effectiveFrom)} · ${complianceBadge(ctx, item.provincial.compliant, item.provincial.exceedsNationalLevel)}</p>${comparisonsTable(ctx, item.provincial.comparisons)}`
     : html`<p>${t('notFiled')}</p>`}</section>` : ''}

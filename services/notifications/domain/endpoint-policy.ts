@@ -1,6 +1,6 @@
 // SSRF guard: a webhook endpoint must be http(s) and must not reach loopback, private, link-local or other
 // internal addresses, unless the allow-list (config NOTIFICATIONS_ALLOWED_HOSTS) names the host, the address or
-// a CIDR containing it. Pure: DNS resolution happens in the adapter, which asks `addressAllowed` per address.
+// a CIDR containing it. In development the allow-list also holds loopback; in production it never may (allowListFor). Pure: DNS resolution happens in the adapter, which asks `addressAllowed` per address.
 import { BlockList, isIP } from 'node:net';
 import type { FieldViolation } from '../../shared/errors/errors';
 
@@ -44,6 +44,39 @@ export function endpointPolicy(allowList: readonly string[]): EndpointPolicy {
     }
   }
   return { allowedHosts, allowedNets };
+}
+
+/** Loopback receivers a developer runs on this machine (`npm start`, BPS_ENV=development). */
+export const developmentLoopback: readonly string[] = ['localhost', '127.0.0.0/8', '::1/128'];
+
+/** Does an allow-list entry name loopback (a name, an address or a CIDR reaching 127.0.0.0/8 or ::1)? */
+function isLoopbackEntry(entry: string): boolean {
+  const raw = entry.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  if (raw === 'localhost' || raw.endsWith('.localhost')) return true;
+  const [given = '', bits] = raw.split('/');
+  const net = bits === undefined ? (mappedV4(given) ?? given) : given; // ::ffff:127.0.0.1 is 127.0.0.1
+  const family = isIP(net);
+  if (family === 0) return false;
+  const size = bits === undefined ? (family === 4 ? 32 : 128) : Number(bits);
+  const list = new BlockList();
+  list.addSubnet(net, size, family === 4 ? 'ipv4' : 'ipv6');
+  return family === 4 ? list.check('127.0.0.1', 'ipv4') || (size >= 8 && net.startsWith('127.')) : list.check('::1', 'ipv6');
+}
+
+/**
+ * The allow-list in force. Development (`npm start`) adds loopback so a receiver on 127.0.0.1/localhost can be tried
+ * locally; production never reaches loopback: an entry naming it is refused (the service does not start).
+ */
+export function allowListFor(env: 'development' | 'test' | 'production', configured: readonly string[]): string[] {
+  const entries = configured.map((s) => s.trim()).filter(Boolean);
+  if (env === 'development') return [...new Set([...entries, ...developmentLoopback])];
+  if (env === 'production') {
+    const loopback = entries.filter(isLoopbackEntry);
+    if (loopback.length > 0) {
+      throw new Error(`NOTIFICATIONS_ALLOWED_HOSTS: loopback (${loopback.join(', ')}) is allowed in development only (BPS_ENV=development), never in production`);
+    }
+  }
+  return entries;
 }
 
 const bare = (host: string): string => host.replace(/^\[|\]$/g, '').toLowerCase();

@@ -1,5 +1,6 @@
 // The seeds as registry data: the 2017 national list as the baseline release (every item version 1) and the
-// taxonomy history (2017: 8 sector fields without categories; from 2021-03-30: 9 fields, 22 categories).
+// taxonomy history (2017: 8 sector fields without categories; from 2021-03-30: 9 fields, 22 categories, with every
+// 2017 item placed in them and the lineage of the 2017 fields — seed/placement-2021.ts).
 import {
   Comparator, ExpenditureKind, OrganisationKind, PaymentCategory, RegionTier, type ServiceItem,
 } from '../../../proto/gen/bps/common/v1/common';
@@ -7,8 +8,23 @@ import { ReleaseKind } from '../../../proto/gen/bps/standards/v1/changes';
 import { ChangeType } from '../../../proto/gen/bps/standards/v1/events';
 import type { LocalDate } from '../domain/dates';
 import type { KnownTaxonomy, ReleaseDraft } from '../domain/model';
-import { leadUnitAttributionNote, leadUnitByField2017 } from './lead-units';
 import { baselineEdition, organisations, taxonomy2021, type SeedItem } from './national-catalog';
+import { fieldBasis, placementByItem, placements2021 } from './placement-2021';
+
+/** Where a taxonomy puts an item and on what authority (the registry shows it with each item read). */
+export type PlacementRecord = {
+  readonly itemCode: string;
+  readonly fieldCode: string;
+  readonly categoryCode: string;
+  readonly fieldStated: boolean;
+  readonly fieldBasis: string;
+  readonly categoryStated: boolean;
+  readonly categoryBasis: string;
+  readonly leadUnitCode: string;
+  readonly leadUnitBasis: string;
+};
+
+export type FieldLineageRecord = { readonly fromFieldCode: string; readonly fromFieldName?: string; readonly toFieldCode: string; readonly itemCodes: readonly string[] };
 
 export type TaxonomyVersion = {
   readonly taxonomyId: string;
@@ -18,27 +34,67 @@ export type TaxonomyVersion = {
     readonly code: string;
     readonly name: string;
     readonly categories: readonly { readonly code: string; readonly name: string }[];
-    /** 2017 fields only: the lead unit given to their items, attributed (not from the seeds). */
-    readonly attributedLeadUnit?: { readonly code: string; readonly name: string; readonly note: string };
   }[];
+  /** Every seeded item's place in this taxonomy (documents recorded before placements existed have none). */
+  readonly placements?: readonly PlacementRecord[];
+  /** How the previous taxonomy's fields map onto this one's. */
+  readonly lineage?: readonly FieldLineageRecord[];
 };
+
+const leadBasis = (itemCode: string): { code: string; basis: string } => {
+  const p = placementByItem.get(itemCode);
+  if (!p) throw new Error(`item ${itemCode} has no placement in the 9-field structure`);
+  return { code: p.leadUnit, basis: p.leadUnitReason };
+};
+
+const placements2017: PlacementRecord[] = baselineEdition.items.map((s) => ({
+  itemCode: s.code, fieldCode: s.fieldCode, categoryCode: '',
+  fieldStated: true, fieldBasis: `${s.listCitation.seed} 第${s.listCitation.lines.join('、')}行：“${s.listCitation.quote}”`,
+  categoryStated: false, categoryBasis: '',
+  leadUnitCode: leadBasis(s.code).code, leadUnitBasis: leadBasis(s.code).basis,
+}));
+
+const fieldOf2017 = new Map(baselineEdition.items.map((s) => [s.code, s.fieldCode]));
+
+const placementsOf2021: PlacementRecord[] = placements2021.map((p) => ({
+  itemCode: p.itemCode, fieldCode: p.fieldCode, categoryCode: p.categoryCode,
+  fieldStated: p.field.stated, fieldBasis: fieldBasis(p),
+  categoryStated: false, categoryBasis: `推定：${p.categoryReason}`,
+  leadUnitCode: p.leadUnit, leadUnitBasis: p.leadUnitReason,
+}));
+
+/** 2017 field → 2021 field, with the items that went that way (in item order). */
+function lineage2021(): FieldLineageRecord[] {
+  const names2017 = new Map(baselineEdition.fields.map((f) => [f.code, f.name]));
+  const edges = new Map<string, { fromFieldCode: string; fromFieldName: string; toFieldCode: string; itemCodes: string[] }>();
+  for (const p of placements2021) {
+    const from = fieldOf2017.get(p.itemCode) ?? '';
+    const key = `${from}->${p.fieldCode}`;
+    const edge = edges.get(key) ?? { fromFieldCode: from, fromFieldName: names2017.get(from) ?? '', toFieldCode: p.fieldCode, itemCodes: [] };
+    edge.itemCodes.push(p.itemCode);
+    edges.set(key, edge);
+  }
+  return [...edges.values()];
+}
 
 export const taxonomyHistory: readonly TaxonomyVersion[] = [
   {
     taxonomyId: 'taxonomy-2017',
     title: '“十三五”国家基本公共服务清单（8个领域）',
     effectiveFrom: baselineEdition.effectiveFrom,
-    fields: baselineEdition.fields.map((f) => {
-      const lead = leadUnitByField2017[f.code];
-      return { code: f.code, name: f.name, categories: [], ...(lead ? { attributedLeadUnit: { ...lead, note: leadUnitAttributionNote } } : {}) };
-    }),
+    fields: baselineEdition.fields.map((f) => ({ code: f.code, name: f.name, categories: [] })),
+    placements: placements2017,
+    lineage: [],
   },
   {
-    // 国家基本公共服务标准（2021年版）, issued 2021-03-30: 9 fields, 22 categories (names from design/domain.md).
+    // 国家基本公共服务标准（2021年版）, issued 2021-03-30: 9 fields (seeds 000 §三, 002), 22 categories (names and the
+    // date from design/domain.md, not the seeds). Placements: seed/placement-2021.ts (stated or attributed, with reasons).
     taxonomyId: 'taxonomy-2021',
     title: '国家基本公共服务标准（2021年版）（9个领域、22类）',
     effectiveFrom: '2021-03-30',
     fields: taxonomy2021.fields,
+    placements: placementsOf2021,
+    lineage: lineage2021(),
   },
 ];
 
@@ -61,9 +117,16 @@ const comparator = { GTE: Comparator.COMPARATOR_GTE, LTE: Comparator.COMPARATOR_
 const expenditureKind = { CENTRAL: ExpenditureKind.EXPENDITURE_KIND_CENTRAL, LOCAL: ExpenditureKind.EXPENDITURE_KIND_LOCAL, SHARED: ExpenditureKind.EXPENDITURE_KIND_SHARED } as const;
 const regionTier: Record<string, RegionTier> = { EAST: RegionTier.REGION_TIER_EAST, CENTRAL: RegionTier.REGION_TIER_CENTRAL, WEST: RegionTier.REGION_TIER_WEST };
 
+const ministryName = new Map(organisations.ministries.map((m) => [m.code, m.name]));
+
+/**
+ * A seeded item as registry content. Its lead unit, where the item does not state one (none does), is the unit seed
+ * 000's annex gives the item's field in the 9-field structure (seed/placement-2021.ts), lead_unit_stated = false.
+ */
 export function serviceItemFromSeed(s: SeedItem): ServiceItem {
-  const lead = leadUnitByField2017[s.fieldCode];
-  if (!lead) throw new Error(`no lead unit attribution for field ${s.fieldCode}`);
+  const leadCode = leadBasis(s.code).code;
+  const lead = { code: leadCode, name: ministryName.get(leadCode) ?? '' };
+  if (lead.name === '') throw new Error(`lead unit ${leadCode} of ${s.code} is not a known organisation`);
   return {
     itemCode: s.code,
     name: s.name,

@@ -946,7 +946,7 @@ export const organisations: Organisations = {
     { code: 'NDRC', name: '国家发展改革委' },
     { code: 'MOF', name: '财政部' },
     { code: 'NHSA', name: '国家医保局' },
-    { code: 'MVA', name: '退役军人部' },
+    { code: 'MVA', name: '退役军人事务部' }, // 000 annex row 11
     { code: 'MOJ', name: '司法部' },
     // Other bodies the seeds name as responsible for standards work, pilots, monitoring or a 2018 field:
     { code: 'SAMR', name: '市场监管总局' }, // 000 annex, 003 (pilots)
@@ -956,6 +956,7 @@ export const organisations: Organisations = {
     { code: 'NRTA', name: '广电总局' }, // 000 annex row 12
     { code: 'NCHA', name: '国家文物局' }, // 000 annex row 12
     { code: 'MEM', name: '应急管理部' }, // 000 annex row 10
+    { code: 'PD', name: '中央宣传部' }, // 000 annex rows 12, 17
   ],
   // GB/T 2260 codes. regionTier is the conventional east/central/west grouping used in central fiscal transfer
   // policies (east 11, central 8, west 12) — it is NOT from the seeds. Other groupings exist (e.g. the

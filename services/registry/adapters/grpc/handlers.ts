@@ -2,6 +2,7 @@
 import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
 import type { StandardRegistryServer } from '../../../../proto/gen/bps/registry/v1/registry';
 import { identityOf } from '../../../shared/grpc/server';
+import { basisLabels, unitLabels } from '../../../shared/standards/units';
 import type { Registry } from '../../registry';
 
 function unaryHandler<Req, Res>(fn: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>): handleUnaryCall<Req, Res> {
@@ -27,5 +28,9 @@ export function registryHandlers(registry: Registry): StandardRegistryServer {
     correctItemVersion: unaryHandler(async (req, call) => ({ corrected: undefined, erratum: await registry.correct(identityOf(call), req.itemCode, req.version, req.item, req.reason) })),
     approveErratum: unaryHandler(async (req, call) => registry.approveErratum(identityOf(call), req.itemCode, req.version, req.erratumId)),
     listErrata: unaryHandler(async (req) => ({ errata: await registry.listErrata(req.itemCode) })),
+    listMetricLabels: unaryHandler(async () => ({
+      units: Object.entries(unitLabels).map(([key, l]) => ({ key, zh: l.zh, en: l.en })),
+      bases: Object.entries(basisLabels).map(([key, l]) => ({ key, zh: l.zh, en: l.en })),
+    })),
   };
 }
