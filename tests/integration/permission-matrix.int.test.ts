@@ -407,7 +407,7 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
 
   for (const row of allRows) {
     if (skipped(row)) {
-      it.skip(`[pending ${row.pendingFix}] ${describeRow(row)}`, () => undefined);
+      it.todo(`[pending ${row.pendingFix}] ${describeRow(row)}`); // reported, not run, until the marker is removed
       continue;
     }
     it(describeRow(row), () => {
