@@ -14,8 +14,13 @@ import type { ActorRef, FiscalTotals } from '../contracts';
 
 export type TrimRefusal = { readonly code: 'PERMISSION_DENIED' | 'FAILED_PRECONDITION' | 'INVALID_ARGUMENT'; readonly reason: string; readonly message: string };
 
-export function mayTrim(actor: ActorRef): boolean {
+/** The cycle's organisers: NDRC's approver and the final approver (SCO). They open cycles and trim in consolidation. */
+export function isCycleOrganiser(actor: ActorRef): boolean {
   return (actor.organisation === 'NDRC' && actor.roles.includes('approver')) || (actor.organisation === 'SCO' && actor.roles.includes('final-approver'));
+}
+
+export function mayTrim(actor: ActorRef): boolean {
+  return isCycleOrganiser(actor);
 }
 
 const fen = /^\d{1,19}$/;

@@ -1,6 +1,7 @@
 // Opening a unified revision cycle: who may, and what a well-formed request is. Pure: returns the workflow's input
 // or the field violations the gRPC edge turns into INVALID_ARGUMENT.
 import type { ActorRef, CycleInput } from '../../../workflows/contracts';
+import { isCycleOrganiser } from '../../../workflows/cycle/trim';
 import type { FieldViolation } from '../../shared/errors/errors';
 import { isFen } from '../../shared/validation/input';
 
@@ -18,7 +19,7 @@ export type OpenCycleCommand = {
 
 /** NDRC organises the unified revision with the ministries; the final approver may too. */
 export function mayOpenCycle(actor: ActorRef): boolean {
-  return (actor.organisation === 'NDRC' && actor.roles.includes('approver')) || (actor.organisation === 'SCO' && actor.roles.includes('final-approver'));
+  return isCycleOrganiser(actor);
 }
 
 export type CycleAction = 'fileEvaluation' | 'closeProposalWindow' | 'resolveConflict' | 'approvePackage' | 'closeCycle';

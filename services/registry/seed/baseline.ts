@@ -8,21 +8,12 @@ import { ReleaseKind } from '../../../proto/gen/bps/standards/v1/changes';
 import { ChangeType } from '../../../proto/gen/bps/standards/v1/events';
 import type { LocalDate } from '../domain/dates';
 import type { KnownTaxonomy, ReleaseDraft } from '../domain/model';
+import type { TaxonomyPlacement } from '../domain/placement';
 import { baselineEdition, organisations, taxonomy2021, type SeedItem } from './national-catalog';
 import { fieldBasis, placementByItem, placements2021 } from './placement-2021';
 
 /** Where a taxonomy puts an item and on what authority (the registry shows it with each item read). */
-export type PlacementRecord = {
-  readonly itemCode: string;
-  readonly fieldCode: string;
-  readonly categoryCode: string;
-  readonly fieldStated: boolean;
-  readonly fieldBasis: string;
-  readonly categoryStated: boolean;
-  readonly categoryBasis: string;
-  readonly leadUnitCode: string;
-  readonly leadUnitBasis: string;
-};
+export type PlacementRecord = TaxonomyPlacement;
 
 export type FieldLineageRecord = { readonly fromFieldCode: string; readonly fromFieldName?: string; readonly toFieldCode: string; readonly itemCodes: readonly string[] };
 
