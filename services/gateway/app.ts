@@ -17,12 +17,12 @@ import { registryRoutes } from './api/registry-routes';
 import { subscriptionRoutes } from './api/subscriptions-routes';
 import { GatewayHttpError, type ApiRoute } from './http/api';
 import { parseCookies, parseForm } from './http/cookies';
-import { gatewayError, type FieldViolationBody, type HttpError } from './http/errors';
+import { gatewayError, MAX_FIELD_VIOLATIONS, type FieldViolationBody, type HttpError } from './http/errors';
 import { toHttpError } from './http/grpc-errors';
 import { buildOpenApi } from './http/openapi';
 import { ProtoSchemas } from './http/proto-schema';
 import { TokenBuckets } from './http/rate-limit';
-import { boundIntegers, convertTextValues, int64Formats } from './http/strict-input';
+import { boundSchema, convertTextValues, int64Formats, undecodableQueryParameters } from './http/strict-input';
 import { registerConsole } from './web/console';
 import { clip, textViolations } from '../shared/validation/input';
 import { withHttpRoute } from '../shared/grpc/client';
@@ -124,6 +124,9 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url });
   });
   app.decorateRequest('bps', null as unknown as RequestAuth);
+  // The API speaks JSON only; Fastify's default text/plain parser would turn a text body into a schema refusal
+  // ("body must be object") instead of the 415 it is.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(String(body))));
 
   // Identity first (a signature check and a directory look-up), so rate limiting can key on the verified subject rather than a forgeable token.
@@ -168,7 +171,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     // A schema refusal also names the text problems, so the caller sees every bad field at once.
     if (Array.isArray((error as { validation?: unknown }).validation) && http.status === 400) {
       const extra = requestTextViolations(req);
-      if (extra.length > 0) http.body.error.fieldViolations = [...(http.body.error.fieldViolations ?? []), ...extra];
+      if (extra.length > 0) http.body.error.fieldViolations = [...(http.body.error.fieldViolations ?? []), ...extra].slice(0, MAX_FIELD_VIOLATIONS);
     }
     if (http.status >= 500) req.log.error({ err: error, url: req.url }, 'request failed');
     if (isApi(req.url)) return sendError(reply, http);
@@ -201,9 +204,9 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     ...subscriptionRoutes(backends, schemas), ...auditRoutes(backends, schemas),
   ];
   for (const route of routes) {
-    const params = route.params ? boundIntegers(route.params) : undefined;
-    const querystring = route.querystring ? boundIntegers(route.querystring) : undefined;
-    const body = route.body ? boundIntegers(route.body) : undefined;
+    const params = route.params ? boundSchema(route.params) : undefined;
+    const querystring = route.querystring ? boundSchema(route.querystring) : undefined;
+    const body = route.body ? boundSchema(route.body) : undefined;
     app.route({
       method: route.method,
       url: route.url,
@@ -213,16 +216,22 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
         ...(body ? { body } : {}),
         ...(route.idempotent ? { headers: idempotencyHeaderSchema } : {}),
       },
+      // Who before what (issue #15): a request without a valid token is refused before its body is read or checked,
+      // so an anonymous caller learns nothing about the route's schema.
+      onRequest: async (req: FastifyRequest) => {
+        if (route.auth && !req.bps.identity) {
+          recordGatewayRefusal(`${route.method} ${route.url}`, req.headers.authorization);
+          throw new GatewayHttpError(gatewayError(401, 'UNAUTHENTICATED', req.bps.tokenInvalid ? 'invalid or expired bearer token' : 'a bearer token is required (Authorization: Bearer <JWT>)'));
+        }
+        const undecodable = undecodableQueryParameters(req.url);
+        if (undecodable.length > 0) throw GatewayHttpError.invalid(undecodable);
+      },
       preValidation: async (req: FastifyRequest) => {
         convertTextValues(req.params as Record<string, unknown>, params);
         convertTextValues(req.query as Record<string, unknown>, querystring);
         if (route.bodyOptional) req.body ??= {};
       },
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
-        if (route.auth && !req.bps.identity) {
-          recordGatewayRefusal(`${route.method} ${route.url}`, req.headers.authorization);
-          throw new GatewayHttpError(gatewayError(401, 'UNAUTHENTICATED', req.bps.tokenInvalid ? 'invalid or expired bearer token' : 'a bearer token is required (Authorization: Bearer <JWT>)'));
-        }
         const textProblems = requestTextViolations(req);
         if (textProblems.length > 0) throw GatewayHttpError.invalid(textProblems);
         const result = await withHttpRoute(`${route.method} ${route.url}`, () => route.handler({

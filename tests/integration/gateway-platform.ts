@@ -37,6 +37,8 @@ export type TestPlatform = {
   audit?: AuditApp;
   tokens: TokenVerifier;
   namespace: string;
+  /** The databases the started services write to. */
+  databases: readonly string[];
   /** gRPC addresses as the CLI reads them from env. */
   addresses: Record<string, string>;
   token(persona: PersonaName): Promise<string>;
@@ -105,7 +107,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
     rateLimit: { burst: 10_000, perSecond: 10_000 }, ...gatewayOverrides,
   });
   return {
-    gateway, registry, tokens, namespace,
+    gateway, registry, tokens, namespace, databases: dbNames,
     ...(proposals ? { proposals } : {}), ...(approvals ? { approvals } : {}), ...(notifications ? { notifications } : {}), ...(audit ? { audit } : {}),
     addresses: {
       REGISTRY_GRPC_ADDRESS: addresses.registry, PROPOSALS_GRPC_ADDRESS: addresses.proposals, APPROVALS_GRPC_ADDRESS: addresses.approvals,

@@ -79,7 +79,7 @@ describe('gateway over the registry', () => {
 
     const invalid = await post('/api/v1/standards/filings', { ...filing, effectiveFrom: undefined }, beijing);
     expect(invalid.status).toBe(400);
-    expect((await invalid.json() as any).error.fieldViolations).toEqual([{ field: 'effective_from', description: 'required' }]);
+    expect((await invalid.json() as any).error.fieldViolations).toEqual([{ field: 'effectiveFrom', description: 'required' }]);
 
     const below = await post('/api/v1/standards/filings', filing, beijing);
     expect(below.status).toBe(422);

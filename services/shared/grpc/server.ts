@@ -10,24 +10,31 @@ import { HealthImplementation } from 'grpc-health-check';
 import { SpanKind } from '@opentelemetry/api';
 import { IdentityServiceService, type IdentityServiceServer } from '../../../proto/gen/bps/identity/v1/identity';
 import type { Identity, TokenVerifier } from '../auth/identity';
-import { errorMessage, PlatformError, UnauthenticatedError, ValidationError } from '../errors/errors';
+import { errorMessage, PlatformError, UnauthenticatedError, ValidationError, type FieldViolation } from '../errors/errors';
 import type { Logger } from '../log/logger';
 import { currentTraceId, extractTraceContext, inSpan } from '../telemetry/otel';
-import { dateViolations, textViolations } from '../validation/input';
+import { clip, dateViolations, textViolations } from '../validation/input';
 import { HTTP_ROUTE_METADATA } from './client';
 import { targetOf, type RefusalRecorder } from './refusals';
 import { decodeStatus, toServiceError } from './status';
+import { checkWire, requestTypes } from './wire';
+import type protobuf from 'protobufjs';
 
 /** What requestDeserialize yields for bytes that are not the method's message: answered INVALID_ARGUMENT, not INTERNAL. */
 const undecodable = Symbol('undecodable request');
-type Undecodable = { readonly [undecodable]: string };
+type Undecodable = { readonly [undecodable]: readonly FieldViolation[] };
 
-function tolerantDeserialize(deserialize: (bytes: Buffer) => unknown): (bytes: Buffer) => unknown {
+const notDecodable = (why: string): FieldViolation[] => [{ field: 'request', description: `not a valid protobuf encoding of the request message (${clip(why, 120)})`, reason: 'UNDECODABLE' }];
+
+/** Reads the wire strictly against the request type (./wire.ts), then decodes; never throws. */
+function tolerantDeserialize(deserialize: (bytes: Buffer) => unknown, requestType: protobuf.Type): (bytes: Buffer) => unknown {
   return (bytes) => {
+    const wire = checkWire(requestType, bytes);
+    if (!wire.ok) return { [undecodable]: wire.malformed !== undefined ? notDecodable(wire.malformed) : wire.violations } satisfies Undecodable;
     try {
       return deserialize(bytes);
     } catch (error) {
-      return { [undecodable]: errorMessage(error) } satisfies Undecodable;
+      return { [undecodable]: notDecodable(errorMessage(error)) } satisfies Undecodable;
     }
   };
 }
@@ -35,13 +42,13 @@ function tolerantDeserialize(deserialize: (bytes: Buffer) => unknown): (bytes: B
 /** Refuses a request that did not decode, whose text breaks the platform's rules or whose dates do not exist, lie out of range or run backwards (issue #15), before any handler. */
 export function checkRequest(request: unknown): void {
   if (request && typeof request === 'object' && undecodable in request) {
-    throw new ValidationError([{ field: 'request', description: 'not a valid protobuf encoding of the request message', reason: 'UNDECODABLE' }]);
+    throw new ValidationError([...(request as Undecodable)[undecodable]]);
   }
   const violations = [...textViolations(request), ...dateViolations(request)];
   if (violations.length > 0) throw new ValidationError(violations);
 }
 
-const protoRoot = fileURLToPath(new URL('../../../proto', import.meta.url));
+export const protoRoot = fileURLToPath(new URL('../../../proto', import.meta.url));
 
 const identities = new WeakMap<object, Identity>();
 
@@ -148,7 +155,7 @@ function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, han
   };
 }
 
-function protoFiles(dir: string): string[] {
+export function protoFiles(dir: string = protoRoot): string[] {
   return readdirSync(dir).flatMap((entry) => {
     const full = join(dir, entry);
     if (statSync(full).isDirectory()) return entry === 'gen' ? [] : protoFiles(full);
@@ -178,11 +185,14 @@ export async function startGrpcServer(options: {
     },
   };
   const all: ServiceRegistration[] = [...options.services, { definition: IdentityServiceService, implementation: identityService }];
+  const requestTypeOf = requestTypes(protoRoot, protoFiles(protoRoot));
   for (const { definition, implementation } of all) {
     const wrapped: grpc.UntypedServiceImplementation = {};
     const tolerant: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
     for (const [key, method] of Object.entries(definition)) {
-      tolerant[key] = { ...method, requestDeserialize: tolerantDeserialize(method.requestDeserialize) };
+      const requestType = requestTypeOf(method.path);
+      if (!requestType) throw new Error(`${options.serviceName}: ${method.path} is not defined in proto/`);
+      tolerant[key] = { ...method, requestDeserialize: tolerantDeserialize(method.requestDeserialize, requestType) };
       const handler = implementation[key];
       if (typeof handler !== 'function') throw new Error(`${options.serviceName}: no handler for ${method.path}`);
       wrapped[key] = wrap(options.serviceName, method, handler, tokens, logger, options.refusals) as grpc.UntypedHandleCall;
