@@ -82,16 +82,16 @@ describe(`fuzz suite (issue #15, ${FULL ? 'full' : 'slice'})`, () => {
     const before = await snapshot(mongo.client, p.databases);
     if (process.env['BPS_FUZZ_DEBUG']) console.info(JSON.stringify(before));
     const failures: string[] = [];
-    const routes = new Set<string>();
+    const routes = new Map<string, number>();
     let slowest = 0;
     for (const c of cases) {
-      routes.add(c.route);
+      routes.set(c.route, (routes.get(c.route) ?? 0) + 1);
       count(`http ${c.klass}`);
       const failure = await sendHttp(p.gateway.url, c, bearer);
       slowest = Math.max(slowest, failure.ms);
       if (failure.problem) failures.push(`${c.route} ${c.what}: ${failure.problem}`);
     }
-    console.info(`HTTP fuzz: ${cases.length} of ${all.length} requests over ${routes.size} routes, slowest ${slowest} ms`);
+    console.info(`HTTP fuzz: ${cases.length} of ${all.length} requests over ${routes.size} routes, slowest ${slowest} ms\n${[...routes].map(([r, n]) => `  ${n}\t${r}`).join('\n')}`);
     expect(failures).toEqual([]);
     expect(routes.size).toBe(new Set(all.map((c) => c.route)).size);
     expect(changed(before, await snapshot(mongo.client, p.databases))).toEqual([]);
@@ -115,11 +115,11 @@ describe(`fuzz suite (issue #15, ${FULL ? 'full' : 'slice'})`, () => {
     };
     const before = await snapshot(mongo.client, p.databases);
     const failures: string[] = [];
-    const methods = new Set<string>();
+    const methods = new Map<string, number>();
     let slowest = 0;
     try {
       for (const c of cases) {
-        methods.add(c.path);
+        methods.set(c.path, (methods.get(c.path) ?? 0) + 1);
         count(`grpc ${c.klass}`);
         const answer = await callRaw(clientFor(c.path), c, bearer, BOUND_MS * 5);
         slowest = Math.max(slowest, answer.ms);
@@ -129,7 +129,7 @@ describe(`fuzz suite (issue #15, ${FULL ? 'full' : 'slice'})`, () => {
     } finally {
       for (const client of clients.values()) client.close();
     }
-    console.info(`gRPC fuzz: ${cases.length} of ${all.length} requests over ${methods.size} methods, slowest ${slowest} ms`);
+    console.info(`gRPC fuzz: ${cases.length} of ${all.length} requests over ${methods.size} methods, slowest ${slowest} ms\n${[...methods].map(([m, n]) => `  ${n}\t${m}`).join('\n')}`);
     expect(failures).toEqual([]);
     expect(methods.size).toBeGreaterThanOrEqual(59);
     expect(changed(before, await snapshot(mongo.client, p.databases))).toEqual([]);
