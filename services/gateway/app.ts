@@ -4,6 +4,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { DevIssuer } from '../shared/auth/dev-issuer';
 import type { Identity, TokenVerifier } from '../shared/auth/identity';
+import type { ServiceTokenSource } from '../shared/auth/service-tokens';
+import etag from '@fastify/etag';
+import { PUBLIC_CACHE_CONTROL, publicView } from './http/public-view';
 import type { JSONWebKeySet } from 'jose';
 import { parseDecisionKeys } from '../shared/events/decision-signature';
 import type { Logger } from '../shared/log/logger';
@@ -15,7 +18,7 @@ import { inboxRoutes } from './api/inbox-routes';
 import { proposalRoutes } from './api/proposals-routes';
 import { registryRoutes } from './api/registry-routes';
 import { subscriptionRoutes } from './api/subscriptions-routes';
-import { GatewayHttpError, type ApiRoute } from './http/api';
+import { GatewayHttpError, RawBody, type ApiRoute } from './http/api';
 import { parseCookies, parseForm } from './http/cookies';
 import { gatewayError, MAX_FIELD_VIOLATIONS, type FieldViolationBody, type HttpError } from './http/errors';
 import { toHttpError } from './http/grpc-errors';
@@ -46,6 +49,11 @@ export type GatewayDeps = {
   now?: () => number;
   /** The decision verification keys (public JWKS) published at /.well-known/bps-decision-keys.json. */
   decisionPublicJwks?: string | JSONWebKeySet;
+  /**
+   * The public portal's read-only account (serviceAccounts.publicReader): with it, the published standard (routes
+   * and pages marked public) is readable without sign-in. Without it, every route needs a token.
+   */
+  publicReader?: ServiceTokenSource;
 };
 
 export type RunningGateway = {
@@ -119,6 +127,8 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     },
   });
+  // Strong ETags on every answer: a client (or a cache in front of the public portal) revalidates with 304.
+  await app.register(etag);
   const routeTable: { method: string; url: string }[] = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url });
@@ -164,7 +174,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     return payload;
   });
 
-  const consolePages = registerConsole(app, { backends, devIssuer, logger });
+  const consolePages = registerConsole(app, { backends, devIssuer, logger, publicReader: deps.publicReader });
 
   app.setErrorHandler((error, req, reply) => {
     const http = toHttpError(error);
@@ -219,7 +229,8 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
       // Who before what (issue #15): a request without a valid token is refused before its body is read or checked,
       // so an anonymous caller learns nothing about the route's schema.
       onRequest: async (req: FastifyRequest) => {
-        if (route.auth && !req.bps.identity) {
+        const visitor = route.auth === 'public' && deps.publicReader !== undefined && !req.bps.identity && !req.bps.tokenInvalid;
+        if (route.auth && !req.bps.identity && !visitor) {
           recordGatewayRefusal(`${route.method} ${route.url}`, req.headers.authorization);
           throw new GatewayHttpError(gatewayError(401, 'UNAUTHENTICATED', req.bps.tokenInvalid ? 'invalid or expired bearer token' : 'a bearer token is required (Authorization: Bearer <JWT>)'));
         }
@@ -234,14 +245,21 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         const textProblems = requestTextViolations(req);
         if (textProblems.length > 0) throw GatewayHttpError.invalid(textProblems);
-        const result = await withHttpRoute(`${route.method} ${route.url}`, () => route.handler({
+        // A visitor of the public portal reads through the portal's own account and sees no one's personal details.
+        const visitor = route.auth === 'public' && !req.bps.identity;
+        const token = visitor ? await deps.publicReader!.token() : req.bps.token;
+        const answer = await withHttpRoute(`${route.method} ${route.url}`, () => route.handler({
           params: (req.params ?? {}) as Record<string, string>,
           query: (req.query ?? {}) as Record<string, unknown>,
           body: req.body,
-          token: req.bps.token,
+          token,
           identity: req.bps.identity,
+          visitor,
           idempotencyKey: route.idempotent ? (req.headers['idempotency-key'] as string | undefined) : undefined,
         }));
+        const result = visitor && !(answer instanceof RawBody) ? publicView(answer) : answer;
+        if (route.auth === 'public') void reply.header('vary', 'authorization').header('cache-control', visitor ? PUBLIC_CACHE_CONTROL : 'private, no-cache');
+        if (result instanceof RawBody) return reply.code(route.successStatus ?? 200).type(result.contentType).header('content-disposition', result.disposition ?? 'inline').send(result.body);
         return reply.code(route.successStatus ?? 200).send(result);
       },
     });

@@ -13,7 +13,7 @@ import { startRegistry, type RunningRegistry } from '../../services/registry/app
 import type { TemporalHandle } from '../../services/shared/temporal/temporal';
 import { testPayloadKeys, testTemporal } from '../support/temporal';
 import type { TokenVerifier } from '../../services/shared/auth/identity';
-import { personas, type PersonaName } from '../../services/shared/auth/personas';
+import { personas, serviceAccounts, type PersonaName } from '../../services/shared/auth/personas';
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { uniqueName } from '../support/names';
@@ -104,7 +104,7 @@ export async function startTestPlatform(prefix: string, gatewayOverrides: Partia
   };
   const gateway = await startGateway({ ...decisionVerifyingDeps(), 
     port: 0, tokens, devIssuer: testIssuer, jwks: JSON.parse(testJwks) as { keys: object[] }, logger: testLogger, environment: 'test', backends: addresses, backendTimeoutMs: 10_000,
-    rateLimit: { burst: 10_000, perSecond: 10_000 }, ...gatewayOverrides,
+    rateLimit: { burst: 10_000, perSecond: 10_000 }, publicReader: testServiceTokens(serviceAccounts.publicReader), ...gatewayOverrides,
   });
   return {
     gateway, registry, tokens, namespace, databases: dbNames,

@@ -50,7 +50,7 @@ export function buildOpenApi(routes: readonly ApiRoute[], components: Record<str
       ],
       ...(route.body ? { requestBody: { required: route.bodyOptional !== true, content: { 'application/json': { schema: route.body } } } } : {}),
       responses,
-      security: route.auth ? [{ bearerAuth: [] }] : [],
+      security: route.auth === 'public' ? [{}, { bearerAuth: [] }] : route.auth ? [{ bearerAuth: [] }] : [],
     };
     (paths[path] ??= {})[route.method.toLowerCase()] = operation;
   }

@@ -26,6 +26,9 @@ const nav: readonly NavEntry[] = [
   { href: '/audit', key: 'navAudit', section: 'audit', roles: ['auditor', 'operator'] },
 ];
 
+/** The sections of the public portal: the published standard, diffs between editions, provincial compliance. */
+const publicSections: ReadonlySet<string> = new Set(['standards', 'diff', 'compliance']);
+
 /** Whether the section's navigation entry (and links into it) are shown to this person. */
 export function mayUse(identity: Identity | undefined, section: string): boolean {
   const entry = nav.find((n) => n.section === section);
@@ -35,7 +38,8 @@ export function mayUse(identity: Identity | undefined, section: string): boolean
 export function page(ctx: PageContext, options: { title: string; section?: string; sectionsAvailable?: ReadonlySet<string> }, body: Renderable): Html {
   const { t, lang, identity } = ctx;
   const otherLang = lang === 'zh' ? 'en' : 'zh';
-  const visible = nav.filter((n) => (!options.sectionsAvailable || options.sectionsAvailable.has(n.section)) && mayUse(identity, n.section));
+  // A visitor (the public portal) is shown the published standard only.
+  const visible = nav.filter((n) => (!options.sectionsAvailable || options.sectionsAvailable.has(n.section)) && mayUse(identity, n.section) && (identity !== undefined || publicSections.has(n.section)));
   return html`<!doctype html>
 <html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">
 <head>
