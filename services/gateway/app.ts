@@ -18,6 +18,7 @@ import { inboxRoutes } from './api/inbox-routes';
 import { proposalRoutes } from './api/proposals-routes';
 import { registryRoutes } from './api/registry-routes';
 import { subscriptionRoutes } from './api/subscriptions-routes';
+import { monitoringRoutes } from './api/monitoring-routes';
 import { GatewayHttpError, RawBody, type ApiRoute } from './http/api';
 import { parseCookies, parseForm } from './http/cookies';
 import { gatewayError, MAX_FIELD_VIOLATIONS, type FieldViolationBody, type HttpError } from './http/errors';
@@ -211,7 +212,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
 
   const routes: ApiRoute[] = [
     ...authRoutes(devIssuer, schemas), ...registryRoutes(backends, schemas), ...proposalRoutes(backends, schemas), ...inboxRoutes(backends, schemas), ...cycleRoutes(backends, schemas),
-    ...subscriptionRoutes(backends, schemas), ...auditRoutes(backends, schemas),
+    ...subscriptionRoutes(backends, schemas), ...auditRoutes(backends, schemas), ...monitoringRoutes(backends),
   ];
   for (const route of routes) {
     const params = route.params ? boundSchema(route.params) : undefined;

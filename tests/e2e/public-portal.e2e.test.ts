@@ -26,7 +26,7 @@ describe('public portal (Chromium, no sign-in)', { timeout: 180_000 }, () => {
     expect(await page.textContent('[data-testid="item-count"]')).toBe('81');
     expect(await page.locator('section.field h2').count()).toBe(9);
     const nav = await page.locator('header nav a').allTextContents();
-    expect(nav).toHaveLength(3);
+    expect(nav).toHaveLength(4);
     expect(await page.locator('[data-testid="who"]').count()).toBe(0);
     await screenshot(page, 'public-catalogue');
   });
@@ -49,6 +49,14 @@ describe('public portal (Chromium, no sign-in)', { timeout: 180_000 }, () => {
     await page.goto(`${p.gateway.url}/standards/diff?from=2018-01-01&to=2026-01-01`);
     expect(page.url()).toContain('/standards/diff');
     await screenshot(page, 'public-diff-2018-2026');
+  });
+
+  it('shows the national monitoring matrix (provinces × items) to a visitor', async () => {
+    await page.goto(`${p.gateway.url}/standards/monitoring?date=2022-01-01`);
+    expect(await page.locator('[data-testid="monitoring-provinces"] tbody tr').count()).toBe(31);
+    expect(await page.locator('[data-testid="monitoring-matrix"] tbody tr').count()).toBe(81);
+    expect(await page.locator('[data-testid="monitoring-matrix"] td[data-state="NOT_FILED"]').count()).toBe(31 * 81);
+    await screenshot(page, 'public-monitoring');
   });
 
   it('downloads the edition as CSV and prints without navigation or filters', async () => {

@@ -161,6 +161,7 @@ export const publicReadRoutes: readonly string[] = [
   'GET /api/v1/standards/items/:itemCode/lineage', 'GET /api/v1/standards/diff', 'GET /api/v1/standards/releases', 'GET /api/v1/standards/taxonomy',
   'GET /api/v1/standards/units', 'GET /api/v1/standards/compliance/:provinceCode', 'GET /api/v1/standards/edition.csv',
   'GET /standards', 'GET /standards/items/:itemCode', 'GET /standards/diff', 'GET /standards/compliance',
+  'GET /api/v1/standards/monitoring', 'GET /api/v1/standards/monitoring.csv', 'GET /standards/monitoring',
 ];
 
 // ---- operations ------------------------------------------------------------------------------------------------
@@ -374,6 +375,9 @@ const registryReads: Call[] = [
   grpc(`${R}ListMetricLabels`),
   http('GET /api/v1/standards/units'),
   http('GET /api/v1/standards/edition.csv', () => '/api/v1/standards/edition.csv?date=2026-01-01'),
+  http('GET /api/v1/standards/monitoring'),
+  http('GET /api/v1/standards/monitoring.csv'),
+  page('GET /standards/monitoring'),
 ];
 const compliance = (province: string): Call[] => [
   grpc(`${R}GetComplianceReport`, () => ({ provinceCode: province, asOf: undefined })),

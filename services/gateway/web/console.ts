@@ -23,6 +23,9 @@ import { registerCyclePages } from './cycle-pages';
 import { registerOversightPages } from './oversight-pages';
 import type { Guarded } from './page-types';
 import { registerWorkPages } from './work-pages';
+import { monitoringPage } from './monitoring-page';
+import { nationalMonitoring } from '../api/monitoring-routes';
+import { DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT } from '../../shared/standards/monitoring';
 
 const TOKEN_COOKIE = 'bps_token';
 const LANG_COOKIE = 'bps_lang';
@@ -188,6 +191,15 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
     const date = dateOr(q['date']);
     const report = province ? await backends.call('registry', (c) => c.getComplianceReport.bind(c), { provinceCode: province, asOf: { date: parseIsoDate(date), knownAt: undefined } }, token) : undefined;
     return { title: ctx.t('complianceTitle'), section: 'compliance', body: compliancePage(ctx, { province, date }, report) };
+  }));
+
+  app.get('/standards/monitoring', readable(async (req, ctx, token) => {
+    const q = req.query as Query;
+    const margin = /^\d{1,4}$/.test(q['margin'] ?? '') && Number(q['margin']) <= 1000 ? Number(q['margin']) : DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT;
+    const field = /^[A-Za-z0-9._-]{1,64}$/.test(q['field'] ?? '') ? q['field'] ?? '' : '';
+    const query = { date: dateOr(q['date']), field, margin };
+    const matrix = await nationalMonitoring(backends, token, { date: query.date, field, marginPercent: margin });
+    return { title: ctx.t('navMonitoring'), section: 'monitoring', body: monitoringPage(ctx, query, matrix) };
   }));
 
   registerWorkPages(app, { backends, guarded });

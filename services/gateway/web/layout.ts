@@ -19,6 +19,7 @@ const nav: readonly NavEntry[] = [
   { href: '/standards', key: 'navStandards', section: 'standards' },
   { href: '/standards/diff', key: 'navDiff', section: 'diff' },
   { href: '/standards/compliance', key: 'navCompliance', section: 'compliance' },
+  { href: '/standards/monitoring', key: 'navMonitoring', section: 'monitoring' },
   { href: '/proposals', key: 'navProposals', section: 'proposals' },
   { href: '/inbox', key: 'navInbox', section: 'inbox' },
   { href: '/cycles', key: 'navCycles', section: 'cycles' },
@@ -26,8 +27,8 @@ const nav: readonly NavEntry[] = [
   { href: '/audit', key: 'navAudit', section: 'audit', roles: ['auditor', 'operator'] },
 ];
 
-/** The sections of the public portal: the published standard, diffs between editions, provincial compliance. */
-const publicSections: ReadonlySet<string> = new Set(['standards', 'diff', 'compliance']);
+/** The sections of the public portal: the published standard, diffs between editions, provincial compliance, national monitoring. */
+const publicSections: ReadonlySet<string> = new Set(['standards', 'diff', 'compliance', 'monitoring']);
 
 /** Whether the section's navigation entry (and links into it) are shown to this person. */
 export function mayUse(identity: Identity | undefined, section: string): boolean {
