@@ -9,6 +9,7 @@ import { SubscriptionsClient, SubscriptionsService, type CreateSubscriptionReque
 import type { TokenVerifier } from '../../services/shared/auth/identity';
 import { clientChannelOptions, currentDeadline, unary, withCallContext } from '../../services/shared/grpc/client';
 import { startGrpcServer, type GrpcServer } from '../../services/shared/grpc/server';
+import { startGateway } from '../../services/gateway/app';
 import { decodeStatus } from '../../services/shared/grpc/status';
 import { IdempotencyStore, requestDigest } from '../../services/shared/idempotency/idempotency';
 import { personas } from '../../services/shared/auth/personas';
@@ -166,5 +167,37 @@ describe('idempotency keys and deadlines in the gRPC bootstrap', () => {
     expect(started).toBe(0);
     await unary(slowServer.createSubscription.bind(slowServer), request('https://i.example.gov.cn/hook'), token, 5_000);
     expect(started).toBe(1);
+  });
+
+  it('at the gateway: the HTTP request\'s remaining time is the backend call\'s deadline, and Idempotency-Key arrives as metadata', async () => {
+    const seen: { deadline: number; key: string | undefined }[] = [];
+    const notifications = await serve(async (call) => {
+      const d = call.getDeadline();
+      seen.push({ deadline: d instanceof Date ? d.getTime() : d, key: call.metadata.get('idempotency-key')[0]?.toString() });
+      return { subscription: undefined, secret: 'whsec_x' };
+    }, { idempotency: new IdempotencyStore(mongo.db, uniqueName('keys')) });
+    const address = (notifications as unknown as grpc.Client).getChannel().getTarget().replace(/^dns:/, '');
+    // Verifying the caller's token takes 1 s of the request's 2 s budget.
+    const base = testVerifier();
+    const slow = { verify: async (t: string) => { await sleep(1_000); return base.verify(t); }, verifyHeader: (h?: string) => base.verifyHeader(h) } as TokenVerifier;
+    const closed = '127.0.0.1:9';
+    const gateway = await startGateway({
+      port: 0, tokens: slow, logger: testLogger, environment: 'test', backendTimeoutMs: 2_000, rateLimit: { burst: 1_000, perSecond: 1_000 },
+      backends: { registry: closed, proposals: closed, approvals: closed, notifications: address, audit: closed },
+    });
+    try {
+      const sent = Date.now();
+      const res = await fetch(`${gateway.url}/api/v1/subscriptions`, {
+        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'gw-key-1' },
+        body: JSON.stringify({ endpointUrl: 'https://j.example.gov.cn/hook' }),
+      });
+      expect(res.status, await res.text()).toBe(201);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.key).toBe('gw-key-1');
+      expect(seen[0]!.deadline).toBeGreaterThan(sent + 1_900);
+      expect(seen[0]!.deadline).toBeLessThan(sent + 2_600); // not 2 s from the backend call, which began 1 s later
+    } finally {
+      await gateway.stop();
+    }
   });
 });
