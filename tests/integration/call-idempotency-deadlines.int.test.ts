@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SubscriptionsClient, SubscriptionsService, type CreateSubscriptionRequest, type CreateSubscriptionResponse } from '../../proto/gen/bps/notifications/v1/subscriptions';
 import type { TokenVerifier } from '../../services/shared/auth/identity';
-import { clientChannelOptions, currentDeadline, unary, withCallContext } from '../../services/shared/grpc/client';
+import { clientChannelOptions, currentDeadline, stopIfAbandoned, unary, withCallContext } from '../../services/shared/grpc/client';
 import { startGrpcServer, type GrpcServer } from '../../services/shared/grpc/server';
 import { startGateway } from '../../services/gateway/app';
 import { decodeStatus } from '../../services/shared/grpc/status';
@@ -167,6 +167,24 @@ describe('idempotency keys and deadlines in the gRPC bootstrap', () => {
     expect(started).toBe(0);
     await unary(slowServer.createSubscription.bind(slowServer), request('https://i.example.gov.cn/hook'), token, 5_000);
     expect(started).toBe(1);
+  });
+
+  it('stops work that outlived a caller without a key before it commits; with a key the work completes and a retry gets it', async () => {
+    let commits = 0;
+    const client = await serve(async () => {
+      await sleep(500); // slow work: the caller gives up meanwhile
+      stopIfAbandoned();
+      commits += 1;
+      return { subscription: undefined, secret: `commit-${commits}` };
+    }, { idempotency: new IdempotencyStore(mongo.db, uniqueName('keys')) });
+    const create = (timeoutMs: number) => unary(client.createSubscription.bind(client), request('https://k.example.gov.cn/hook'), token, timeoutMs);
+    expect(decodeStatus(await refused(create(150))).code).toBe(grpc.status.DEADLINE_EXCEEDED);
+    await sleep(700);
+    expect(commits).toBe(0); // stopped before committing
+    expect(decodeStatus(await refused(withKey('k-slow', () => create(150)))).code).toBe(grpc.status.DEADLINE_EXCEEDED);
+    const retried = await withKey('k-slow', () => create(5_000));
+    expect(retried.secret).toBe('commit-1'); // the keyed call completed, once
+    expect(commits).toBe(1);
   });
 
   it('at the gateway: the HTTP request\'s remaining time is the backend call\'s deadline, and Idempotency-Key arrives as metadata', async () => {

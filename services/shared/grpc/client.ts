@@ -35,7 +35,12 @@ export function withHttpRoute<T>(route: string, fn: () => T): T {
  * it may outlive; and, at the gateway only, the request's idempotency key (never passed on by a backend: a key
  * names the caller's request, not the backend's own calls).
  */
-export type CallContext = { readonly deadline?: number; readonly idempotencyKey?: string };
+export type CallContext = {
+  readonly deadline?: number;
+  readonly idempotencyKey?: string;
+  /** Set by the gRPC bootstrap for a call that may stop (it carries no idempotency key): whether its caller gave up. */
+  readonly abandoned?: () => boolean;
+};
 const callContext = new AsyncLocalStorage<CallContext>();
 
 /** Runs `fn` with every backend call it makes bounded by `context.deadline` and carrying its idempotency key. */
@@ -46,6 +51,20 @@ export function withCallContext<T>(context: CallContext, fn: () => T): T {
 /** The deadline (ms since the epoch) of the request being served, if any. */
 export function currentDeadline(): number | undefined {
   return callContext.getStore()?.deadline;
+}
+
+/**
+ * Call right before committing a change: throws (DEADLINE_EXCEEDED) when the call being served was given up by its
+ * caller — deadline passed or cancelled — and carries no idempotency key, so that work which outlived its caller
+ * stops instead of leaving an effect the caller never learns of (a retry would repeat it). A call with a key runs
+ * to its end instead: its result is recorded and a retry gets it (services/shared/idempotency). Only the first
+ * check of a call can stop it: once a call began committing, later checks pass (never half a change).
+ */
+export function stopIfAbandoned(): void {
+  if (callContext.getStore()?.abandoned?.()) {
+    const details = 'the caller gave up; nothing was changed';
+    throw Object.assign(new Error(details), { code: grpc.status.DEADLINE_EXCEEDED, details });
+  }
 }
 
 /** The gRPC metadata key carrying a call's idempotency key (see services/shared/idempotency). */

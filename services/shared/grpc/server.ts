@@ -94,10 +94,15 @@ function deadlineOf(call: { getDeadline(): grpc.Deadline; readonly cancelled: bo
   return Number.isFinite(ms) ? ms : undefined;
 }
 
+/** Whether the caller gave up on a call: cancelled, or its deadline passed. */
+function abandoned(call: { getDeadline(): grpc.Deadline; readonly cancelled: boolean }): boolean {
+  const deadline = deadlineOf(call);
+  return call.cancelled || (deadline !== undefined && deadline <= Date.now());
+}
+
 /** A call whose caller gave up (deadline passed, or cancelled) before the handler began is not started. */
 function assertWanted(call: { getDeadline(): grpc.Deadline; readonly cancelled: boolean }): void {
-  const deadline = deadlineOf(call);
-  if (call.cancelled || (deadline !== undefined && deadline <= Date.now())) {
+  if (abandoned(call)) {
     throw Object.assign(new Error('the caller gave up before the call began'), { code: grpc.status.DEADLINE_EXCEEDED, details: 'the caller gave up before the call began' });
   }
 }
@@ -145,8 +150,19 @@ function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, han
         await authenticate(call);
         checkRequest(call.request);
         const deadline = deadlineOf(call);
-        // Backend calls the handler makes inherit this call's deadline (and never the caller's idempotency key).
-        const run = (): Promise<unknown> => withCallContext(deadline === undefined ? {} : { deadline }, () => new Promise<unknown>((resolve, reject) => {
+        const key = idempotencyKeyOf(call);
+        // Backend calls the handler makes inherit this call's deadline (and never the caller's idempotency key); a
+        // call without a key may stop before committing once its caller gave up (`stopIfAbandoned`).
+        // Only before the call's first commit: once it began changing things it finishes (never half a change).
+        let committing = false;
+        const mayStop = (): boolean => {
+          if (committing) return false;
+          if (abandoned(call)) return true;
+          committing = true;
+          return false;
+        };
+        const context = { ...(deadline === undefined ? {} : { deadline }), ...(key === undefined ? { abandoned: mayStop } : {}) };
+        const run = (): Promise<unknown> => withCallContext(context, () => new Promise<unknown>((resolve, reject) => {
           try {
             const result = handler(call, (err: grpc.ServiceError | null, value?: unknown) => (err ? reject(err) : resolve(value)));
             if (result instanceof Promise) result.catch(reject);
@@ -154,7 +170,6 @@ function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, han
             reject(error);
           }
         }));
-        const key = idempotencyKeyOf(call);
         if (key === undefined) {
           assertWanted(call);
           return run();
