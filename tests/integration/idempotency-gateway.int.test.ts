@@ -8,6 +8,8 @@ import { ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
 import type { PersonaName } from '../../services/shared/auth/personas';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { uniqueName } from '../support/names';
+import { startGateway } from '../../services/gateway/app';
+import { testLogger } from '../support/stack';
 import { startTestPlatform, startWebhookReceiver, type TestPlatform, type WebhookReceiver } from './gateway-platform';
 
 type Answer = { status: number; json: any };
@@ -91,6 +93,32 @@ describe('gateway: Idempotency-Key on every state-changing route', { timeout: 60
     expect((await send('mof-approver', 'POST', `${step}/sign`, { position: 'POSITION_APPROVE', comment: '同意' })).status).toBeGreaterThanOrEqual(400); // signed once
     const signOffs = ok(await send('mof-approver', 'GET', `/api/v1/approvals/${id}/my-sign-offs`), 'my sign-offs');
     expect(JSON.stringify(signOffs).match(/POSITION_APPROVE/g)?.length).toBe(1);
+  });
+
+  it('a create that timed out at the gateway (504) and is retried with its key leaves one draft, the one the retry returns', async () => {
+    // A second gateway over the same services whose budget is too short for a create.
+    const a = p.addresses;
+    const hasty = await startGateway({
+      port: 0, tokens: p.tokens, logger: testLogger, environment: 'test', backendTimeoutMs: 100, rateLimit: { burst: 1_000, perSecond: 1_000 },
+      backends: { registry: a['REGISTRY_GRPC_ADDRESS']!, proposals: a['PROPOSALS_GRPC_ADDRESS']!, approvals: a['APPROVALS_GRPC_ADDRESS']!, notifications: a['NOTIFICATIONS_GRPC_ADDRESS']!, audit: a['AUDIT_GRPC_ADDRESS']! },
+    });
+    try {
+      const content = ProposalContent.toJSON(healthProposal({ itemCode: 'HEA-05', title: '幂等键：超时后重试' }));
+      const before = (await proposalIds()).length;
+      const key = uniqueName('timeout').replace(/[^A-Za-z0-9._:-]/g, '-');
+      const res = await fetch(`${hasty.url}/api/v1/proposals`, {
+        method: 'POST', headers: { authorization: `Bearer ${await p.token('nhc-staff')}`, 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify({ content }),
+      });
+      expect([201, 504]).toContain(res.status);
+      const retried = ok(await send('nhc-staff', 'POST', '/api/v1/proposals', { content }, key), 'retry');
+      const again = ok(await send('nhc-staff', 'POST', '/api/v1/proposals', { content }, key), 'second retry');
+      expect(again.proposal.proposalId).toBe(retried.proposal.proposalId);
+      const after = await proposalIds();
+      expect(after.length).toBe(before + 1);
+      expect(after).toContain(retried.proposal.proposalId);
+    } finally {
+      await hasty.stop();
+    }
   });
 
   it('revision cycles: open a cycle, file an evaluation', async () => {
