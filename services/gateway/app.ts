@@ -29,7 +29,7 @@ import { TokenBuckets } from './http/rate-limit';
 import { boundSchema, convertTextValues, int64Formats, undecodableQueryParameters } from './http/strict-input';
 import { registerConsole } from './web/console';
 import { clip, textViolations } from '../shared/validation/input';
-import { withHttpRoute } from '../shared/grpc/client';
+import { withCallContext, withHttpRoute } from '../shared/grpc/client';
 import { status as grpcStatus } from '@grpc/grpc-js';
 
 export type GatewayDeps = {
@@ -72,7 +72,11 @@ const idempotencyHeaderSchema = {
   properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' } },
 };
 
-export type RequestAuth = { token: string | undefined; identity: Identity | undefined; tokenInvalid: boolean };
+export type RequestAuth = {
+  token: string | undefined; identity: Identity | undefined; tokenInvalid: boolean;
+  /** When the request arrived (ms since the epoch): its backend calls must end within the gateway's budget from here. */
+  receivedAt: number;
+};
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -101,7 +105,8 @@ function sendError(reply: FastifyReply, http: HttpError): FastifyReply {
 
 export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   const { logger, tokens } = deps;
-  const backends = new Backends(deps.backends, deps.backendTimeoutMs);
+  const backendTimeoutMs = deps.backendTimeoutMs ?? 15_000;
+  const backends = new Backends(deps.backends, backendTimeoutMs);
   const schemas = new ProtoSchemas();
   const buckets = new TokenBuckets(deps.rateLimit?.burst ?? 120, deps.rateLimit?.perSecond ?? 20, deps.now);
   if (deps.environment === 'production' && deps.devIssuer) throw new Error('the development issuer is refused in production');
@@ -142,6 +147,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
 
   // Identity first (a signature check and a directory look-up), so rate limiting can key on the verified subject rather than a forgeable token.
   app.addHook('onRequest', async (req, reply) => {
+    const receivedAt = Date.now();
     const header = req.headers.authorization;
     const fromHeader = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
     // The console authenticates with its cookie; the JSON API only with the Authorization header.
@@ -155,7 +161,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
         tokenInvalid = true;
       }
     }
-    req.bps = { token: identity ? token : undefined, identity, tokenInvalid };
+    req.bps = { token: identity ? token : undefined, identity, tokenInvalid, receivedAt };
     if (req.url.startsWith('/assets/') || req.url === '/healthz') return;
     const decision = buckets.take(identity ? `sub:${identity.subject}` : `ip:${req.ip}`);
     if (!decision.allowed) {
@@ -213,7 +219,11 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   const routes: ApiRoute[] = [
     ...authRoutes(devIssuer, schemas), ...registryRoutes(backends, schemas), ...proposalRoutes(backends, schemas), ...inboxRoutes(backends, schemas), ...cycleRoutes(backends, schemas),
     ...subscriptionRoutes(backends, schemas), ...auditRoutes(backends, schemas), ...monitoringRoutes(backends),
-  ];
+  ].map((route) => ({
+    ...route,
+    // Every authenticated POST/PUT/PATCH/DELETE accepts an Idempotency-Key (issue #19); sign-in has no caller to scope it to.
+    idempotent: route.idempotent ?? (route.auth === true && route.method !== 'GET'),
+  }));
   for (const route of routes) {
     const params = route.params ? boundSchema(route.params) : undefined;
     const querystring = route.querystring ? boundSchema(route.querystring) : undefined;
@@ -249,15 +259,19 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
         // A visitor of the public portal reads through the portal's own account and sees no one's personal details.
         const visitor = route.auth === 'public' && !req.bps.identity;
         const token = visitor ? await deps.publicReader!.token() : req.bps.token;
-        const answer = await withHttpRoute(`${route.method} ${route.url}`, () => route.handler({
+        // The request's budget bounds every backend call made for it (issue #19: a deadline derived from the HTTP
+        // request's remaining time), and its Idempotency-Key goes to the backend as gRPC metadata.
+        const idempotencyKey = route.idempotent ? (req.headers['idempotency-key'] as string | undefined) : undefined;
+        const context = { deadline: req.bps.receivedAt + backendTimeoutMs, ...(idempotencyKey ? { idempotencyKey } : {}) };
+        const answer = await withHttpRoute(`${route.method} ${route.url}`, () => withCallContext(context, () => route.handler({
           params: (req.params ?? {}) as Record<string, string>,
           query: (req.query ?? {}) as Record<string, unknown>,
           body: req.body,
           token,
           identity: req.bps.identity,
           visitor,
-          idempotencyKey: route.idempotent ? (req.headers['idempotency-key'] as string | undefined) : undefined,
-        }));
+          idempotencyKey,
+        })));
         const result = visitor && !(answer instanceof RawBody) ? publicView(answer) : answer;
         if (route.auth === 'public') void reply.header('vary', 'authorization').header('cache-control', visitor ? PUBLIC_CACHE_CONTROL : 'private, no-cache');
         if (result instanceof RawBody) return reply.code(route.successStatus ?? 200).type(result.contentType).header('content-disposition', result.disposition ?? 'inline').send(result.body);
