@@ -30,6 +30,8 @@ export type HttpCase = {
   readonly body?: { json: unknown } | { raw: Uint8Array | string; contentType: string };
   /** Overrides the caller's Authorization header ('' = none). */
   readonly authorization?: string;
+  /** Extra request headers. */
+  readonly headers?: Readonly<Record<string, string>>;
   /** The statuses that are a correct answer, and the field a 400 must name (when it names one). */
   readonly expect: { readonly statuses: readonly number[]; readonly field?: string };
   readonly what: string;
@@ -152,6 +154,12 @@ export function httpCases(openapi: OpenApi, tokens: BrokenTokens): HttpCase[] {
       const emptyBody = bodySchema ? { json: base } : undefined;
       const add = (c: Omit<HttpCase, 'route' | 'method'>) => out.push({ route, method: method.toUpperCase(), ...c });
       for (const p of params) {
+        if (p.in === 'header' && p.name.toLowerCase() === 'idempotency-key') {
+          for (const key of ['has space', 'x'.repeat(129), 'a/b', 'a\tb']) {
+            add({ klass: 'encoding', path: pathWith(), ...(emptyBody ? { body: emptyBody } : {}), headers: { 'idempotency-key': key }, expect: { statuses: [400] }, what: `Idempotency-Key: ${key.slice(0, 20)}` });
+          }
+          continue;
+        }
         if (p.in !== 'path' && p.in !== 'query') continue;
         for (const [klass, text] of badParamTexts(p.schema, p.in)) {
           const path = p.in === 'path' ? pathWith({ name: p.name, text }) : `${pathWith()}?${p.name}=${text}`;

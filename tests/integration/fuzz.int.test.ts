@@ -142,7 +142,7 @@ describe(`fuzz suite (issue #15, ${FULL ? 'full' : 'slice'})`, () => {
 });
 
 async function sendHttp(base: string, c: HttpCase, bearer: string): Promise<{ ms: number; problem?: string }> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...c.headers };
   const authorization = c.authorization ?? bearer;
   if (authorization) headers['authorization'] = authorization;
   let body: string | Uint8Array | undefined;
