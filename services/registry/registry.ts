@@ -519,7 +519,20 @@ export class Registry {
     const at = this.resolveAsOf(asOf);
     const docs = (await this.resolveCatalogue(at)).filter(({ doc }) => !doc.retired).map(({ doc }) => doc);
     const classify = (await this.classifiers(at.knownAt))(at.date);
-    const filingHeads = await this.store.filingHeadsOfProvince(provinceCode);
+    return this.reportOf(provinceCode, docs, classify, at, await this.store.filingHeadsOfProvince(provinceCode));
+  }
+
+  /** Every province's report on one date: the catalogue resolved once, every filing head read in one query. */
+  async nationalCompliance(asOf: AsOf | undefined): Promise<{ asOfDate: DateMessage; provinces: GetComplianceReportResponse[] }> {
+    const at = this.resolveAsOf(asOf);
+    const docs = (await this.resolveCatalogue(at)).filter(({ doc }) => !doc.retired).map(({ doc }) => doc);
+    const classify = (await this.classifiers(at.knownAt))(at.date);
+    const heads = await this.store.allFilingHeads();
+    const provinces = await Promise.all([...provinceCodes].sort().map((code) => this.reportOf(code, docs, classify, at, heads.get(code) ?? new Map())));
+    return { asOfDate: toDateMessage(at.date), provinces };
+  }
+
+  private async reportOf(provinceCode: string, docs: readonly VersionDoc[], classify: Classifier, at: Resolved, filingHeads: ReadonlyMap<string, FilingHead>): Promise<GetComplianceReportResponse> {
     const lines: ComplianceLine[] = await Promise.all(docs.map(async (d) => {
       const filing: FilingRecord | null = await this.store.filingAsOf(provinceCode, d.itemCode, at.date, at.knownAt, filingHeads.get(d.itemCode) ?? null);
       const comparisons = filing ? compareMetrics(nationalMetrics(d.item), filing.metrics) : [];

@@ -53,9 +53,9 @@ describe('public portal (Chromium, no sign-in)', { timeout: 180_000 }, () => {
 
   it('shows the national monitoring matrix (provinces × items) to a visitor', async () => {
     await page.goto(`${p.gateway.url}/standards/monitoring?date=2022-01-01`);
-    expect(await page.locator('[data-testid="monitoring-provinces"] tbody tr').count()).toBe(31);
+    expect(await page.locator('[data-testid="monitoring-provinces"] tbody tr').count()).toBe(32);
     expect(await page.locator('[data-testid="monitoring-matrix"] tbody tr').count()).toBe(81);
-    expect(await page.locator('[data-testid="monitoring-matrix"] td[data-state="NOT_FILED"]').count()).toBe(31 * 81);
+    expect(await page.locator('[data-testid="monitoring-matrix"] td[data-state="NOT_FILED"]').count()).toBe(32 * 81);
     await screenshot(page, 'public-monitoring');
   });
 

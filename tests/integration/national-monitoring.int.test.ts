@@ -41,16 +41,17 @@ describe('national monitoring (issue #17)', () => {
     const m = await matrix();
     expect(m.asOfDate).toBe('2018-06-01');
     expect(m.marginPercent).toBe(50);
-    expect(m.provinces).toHaveLength(31);
+    // 31 provincial-level divisions and 新疆生产建设兵团 (the registry's seed).
+    expect(m.provinces).toHaveLength(32);
     expect(m.items).toHaveLength(81);
     expect(cell(m, '110000')).toBe('AT_FLOOR');
     expect(cell(m, '440000')).toBe('ABOVE_FLOOR');
     expect(cell(m, '330000')).toBe('BLINDLY_HIGH');
     expect(cell(m, '120000')).toBe('NOT_FILED');
-    expect(m.totals).toEqual({ BELOW_FLOOR: 0, NOT_FILED: 31 * 81 - 3, AT_FLOOR: 1, ABOVE_FLOOR: 1, BLINDLY_HIGH: 1 });
+    expect(m.totals).toEqual({ BELOW_FLOOR: 0, NOT_FILED: 32 * 81 - 3, AT_FLOOR: 1, ABOVE_FLOOR: 1, BLINDLY_HIGH: 1 });
     const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
     expect(m.provinces.every((x) => sum(x.counts) === 81)).toBe(true);
-    expect(m.byField.reduce((n, f) => n + sum(f.counts), 0)).toBe(31 * 81);
+    expect(m.byField.reduce((n, f) => n + sum(f.counts), 0)).toBe(32 * 81);
   });
 
   it('takes the blindly-high margin as a parameter, and narrows to a field', async () => {
@@ -70,7 +71,7 @@ describe('national monitoring (issue #17)', () => {
     const csv = await (await fetch(`${p.gateway.url}/api/v1/standards/monitoring.csv?date=2018-06-01`)).text();
     const lines = csv.split('\r\n').filter(Boolean);
     expect(lines[0]).toBe('province_code,province,field_code,item_code,item,state');
-    expect(lines).toHaveLength(1 + 31 * 81);
+    expect(lines).toHaveLength(1 + 32 * 81);
     expect(lines.find((l) => l.startsWith('330000,') && l.includes(',INS-05,'))).toMatch(/,BLINDLY_HIGH$/);
     const page = await (await fetch(`${p.gateway.url}/standards/monitoring?date=2018-06-01`)).text();
     expect(page).toContain('data-testid="monitoring-matrix"');

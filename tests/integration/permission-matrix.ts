@@ -379,6 +379,7 @@ const registryReads: Call[] = [
   http('GET /api/v1/standards/monitoring.csv'),
   page('GET /standards/monitoring'),
 ];
+const nationalCompliance: Call = grpc(`${R}GetNationalCompliance`, () => ({ asOf: undefined }));
 const compliance = (province: string): Call[] => [
   grpc(`${R}GetComplianceReport`, () => ({ provinceCode: province, asOf: undefined })),
   http('GET /api/v1/standards/compliance/:provinceCode', () => `/api/v1/standards/compliance/${province}`),
@@ -434,6 +435,7 @@ export const matrix: readonly Row[] = [
   // -- registry: published standards are readable by every signed-in persona --
   ...(['nhc-staff', 'beijing-officer', 'statistics-subscriber', 'auditor'] as const).flatMap((p) => rows(p, 'any', 'allowed', registryReads)),
   ...rows('beijing-officer', 'own', 'allowed', compliance('110000')),
+  ...(['nhc-staff', 'beijing-officer', 'auditor'] as const).flatMap((p) => rows(p, 'any', 'allowed', [nationalCompliance], { note: 'national monitoring is public' })),
   ...rows('guangdong-officer', 'other', 'allowed', compliance('110000'), { note: 'compliance reports are public (national oversight)' }),
   ...rows('nhc-staff', 'any', 'allowed', compliance('440000')),
   ...rows('beijing-officer', 'own', 'allowed', fileLocal('110000')),

@@ -1,7 +1,7 @@
 // National monitoring (issue #17): the provinces × items matrix of implementation standards against the national
 // floor on a date — below the floor, not filed, at it, above it, blindly high — with counts per province and per
-// field, as JSON, as CSV and (services/gateway/web) as a page. Composed here from each province's compliance report
-// (31 reads in parallel); public like the reports it is made of.
+// field, as JSON, as CSV and (services/gateway/web) as a page. Composed from the registry's national compliance read
+// (every province's report in one pass); public like the reports it is made of.
 import { stringify } from 'csv-stringify/sync';
 import type { GetComplianceReportResponse } from '../../../proto/gen/bps/registry/v1/registry';
 import { DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT, emptyCounts, monitoringState, type MonitoringState, type StateCounts } from '../../shared/standards/monitoring';
@@ -28,13 +28,12 @@ export async function nationalMonitoring(backends: Backends, token: string | und
   const date = q.date || todayInChina();
   const asOf = { date: dateQuery(date, 'date'), knownAt: undefined };
   const margin = q.marginPercent ?? DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT;
-  const reports: GetComplianceReportResponse[] = await Promise.all(
-    provinces.map((p) => backends.call('registry', (c) => c.getComplianceReport.bind(c), { provinceCode: p.code, asOf }, token)),
-  );
+  const national = await backends.call('registry', (c) => c.getNationalCompliance.bind(c), { asOf }, token);
+  const reports: readonly GetComplianceReportResponse[] = national.provinces;
   const items = new Map<string, { itemCode: string; name: string; fieldCode: string }>();
   const byField = new Map<string, StateCounts>();
   const totals = emptyCounts();
-  const rows = reports.map((report, i) => {
+  const rows = reports.map((report) => {
     const counts = emptyCounts();
     const cells: Record<string, MonitoringState> = {};
     for (const line of report.lines) {
@@ -48,10 +47,11 @@ export async function nationalMonitoring(backends: Backends, token: string | und
       field[state] += 1;
       byField.set(line.fieldCode, field);
     }
-    return { provinceCode: provinces[i]!.code, name: provinces[i]!.name, counts, cells };
+    const code = report.provinceCode;
+    return { provinceCode: code, name: provinces.find((p) => p.code === code)?.name ?? code, counts, cells };
   });
   return {
-    asOfDate: formatDate(reports[0]?.asOfDate) || date, marginPercent: margin,
+    asOfDate: formatDate(national.asOfDate) || date, marginPercent: margin,
     items: [...items.values()].sort((a, b) => a.itemCode.localeCompare(b.itemCode, 'en', { numeric: true })),
     provinces: rows, byField: [...byField.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([fieldCode, counts]) => ({ fieldCode, counts })), totals,
   };

@@ -16,6 +16,8 @@ export const provinces: readonly { code: string; name: string; en: string }[] = 
   { code: '610000', name: '陕西省', en: 'Shaanxi' }, { code: '620000', name: '甘肃省', en: 'Gansu' },
   { code: '630000', name: '青海省', en: 'Qinghai' }, { code: '640000', name: '宁夏回族自治区', en: 'Ningxia' },
   { code: '650000', name: '新疆维吾尔自治区', en: 'Xinjiang' },
+  // Not a GB/T 2260 division, but it files implementation standards as one (the registry's seed, 660000 by convention).
+  { code: '660000', name: '新疆生产建设兵团', en: 'Xinjiang Production and Construction Corps' },
 ];
 
 export function provinceName(code: string, lang: 'zh' | 'en'): string {

@@ -450,6 +450,17 @@ export class RegistryStore {
     return heads.map((h) => h.recent.at(-1)).filter((f): f is FilingRecord => f !== undefined);
   }
 
+  /** Every filing head, by province then item (one query: national monitoring). */
+  async allFilingHeads(): Promise<Map<string, Map<string, FilingHead>>> {
+    const out = new Map<string, Map<string, FilingHead>>();
+    for (const h of await this.filingHeads.find({}).toArray()) {
+      const province = out.get(h.provinceCode) ?? new Map<string, FilingHead>();
+      province.set(h.itemCode, h);
+      out.set(h.provinceCode, province);
+    }
+    return out;
+  }
+
   async filingHeadsOfProvince(provinceCode: string): Promise<Map<string, FilingHead>> {
     return new Map((await this.filingHeads.find({ provinceCode }).toArray()).map((h) => [h.itemCode, h]));
   }
