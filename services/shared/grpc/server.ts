@@ -4,8 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { SpanKind } from '@opentelemetry/api';
 import { IdentityServiceService, type IdentityServiceServer } from '../../../proto/gen/bps/identity/v1/identity';
@@ -16,6 +14,7 @@ import { currentTraceId, extractTraceContext, inSpan } from '../telemetry/otel';
 import { clip, dateViolations, textViolations } from '../validation/input';
 import { HTTP_ROUTE_METADATA, IDEMPOTENCY_KEY_METADATA, withCallContext } from './client';
 import { checkIdempotencyKey, requestDigest, type IdempotencyStore } from '../idempotency/idempotency';
+import { PortReflection, serviceNameOf } from './reflection';
 import { targetOf, type RefusalRecorder } from './refusals';
 import { decodeStatus, toServiceError } from './status';
 import { checkWire, requestTypes } from './wire';
@@ -262,14 +261,11 @@ export async function startGrpcServer(options: {
 
   // Health (grpc.health.v1) and reflection answer without a token, as clients and probes expect.
   const health = new HealthImplementation({ '': 'SERVING' });
-  for (const { definition } of all) {
-    const first = Object.values(definition)[0];
-    const serviceFullName = first?.path.split('/')[1];
-    if (serviceFullName) health.setStatus(serviceFullName, 'SERVING');
-  }
+  const served = all.map(({ definition }) => serviceNameOf(definition)).filter((name): name is string => name !== undefined);
+  for (const serviceFullName of served) health.setStatus(serviceFullName, 'SERVING');
   health.addToServer(server);
-  const packageDefinition = protoLoader.loadSync(protoFiles(protoRoot), { includeDirs: [protoRoot], keepCase: false, longs: String, enums: String, defaults: true });
-  new ReflectionService(packageDefinition).addToServer(server);
+  // Reflection serves complete descriptors of exactly this port's services (and health, reflection).
+  new PortReflection(served).addToServer(server);
 
   const address = `${options.host ?? '127.0.0.1'}:${options.port}`;
   const port = await new Promise<number>((resolve, reject) =>
