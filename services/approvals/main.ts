@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { approvalTaskQueue } from '../../workflows/contracts';
 import { directoryFromConfig, tokenVerifierFromConfig } from '../shared/auth/from-config';
-import { configSchema, kafkaCredentials, loadConfig, payloadKey, port } from '../shared/config/config';
+import { configSchema, kafkaCredentials, loadConfig, payloadKey, port, healthCheckTiming } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
@@ -25,6 +25,7 @@ runMain('approvals', async () => {
   const directory = directoryFromConfig(config);
   initTelemetry({ serviceName: 'approvals', ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}) });
   return startApprovals({
+    healthCheck: healthCheckTiming(config),
     mongoUri: config.MONGODB_URI,
     dbName: config.APPROVALS_DB,
     kafkaBrokers: config.BPS_KAFKA_BROKERS,

@@ -1,7 +1,7 @@
 // The audit service process: config from env, then startAudit.
 import { z } from 'zod';
 import { tokenVerifierFromConfig } from '../shared/auth/from-config';
-import { configSchema, kafkaCredentials, loadConfig, port } from '../shared/config/config';
+import { configSchema, kafkaCredentials, loadConfig, port, healthCheckTiming } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
@@ -24,6 +24,7 @@ runMain('audit', async () => {
   const config = loadConfig(schema);
   initTelemetry({ serviceName: 'audit', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const app = await startAudit({
+    healthCheck: healthCheckTiming(config),
     mongoUri: config.MONGODB_URI,
     dbName: config.AUDIT_DB,
     kafkaBrokers: config.BPS_KAFKA_BROKERS,

@@ -1,7 +1,7 @@
 // Wiring only: config from env, then startNotifications.
 import { z } from 'zod';
 import { tokenVerifierFromConfig } from '../shared/auth/from-config';
-import { configSchema, kafkaCredentials, loadConfig, port } from '../shared/config/config';
+import { configSchema, kafkaCredentials, loadConfig, port, healthCheckTiming } from '../shared/config/config';
 import { createKafka } from '../shared/kafka/kafka';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
@@ -37,6 +37,7 @@ runMain('notifications', async () => {
   initTelemetry({ serviceName: 'notifications', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const logger = createLogger('notifications', config.BPS_LOG_LEVEL);
   return startNotifications({
+    healthCheck: healthCheckTiming(config),
     mongoUri: config.MONGODB_URI,
     dbName: config.NOTIFICATIONS_DB,
     kafka: createKafka({ brokers: config.BPS_KAFKA_BROKERS, clientId: 'notifications', logger, credentials: kafkaCredentials(config) }),

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { approvalTaskQueue } from '../../workflows/contracts';
 import { serviceTokensFromConfig, tokenVerifierFromConfig } from '../shared/auth/from-config';
 import { serviceAccounts } from '../shared/auth/personas';
-import { configSchema, kafkaCredentials, loadConfig, payloadKey, port } from '../shared/config/config';
+import { configSchema, kafkaCredentials, loadConfig, payloadKey, port, healthCheckTiming } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
@@ -24,6 +24,7 @@ runMain('proposals', async () => {
   const logger = createLogger('proposals', config.BPS_LOG_LEVEL);
   const temporal = await connectTemporal(temporalOptionsFromConfig(config));
   const running = await startProposals({
+    healthCheck: healthCheckTiming(config),
     mongoUri: config.MONGODB_URI,
     dbName: config.PROPOSALS_DB,
     kafkaBrokers: config.BPS_KAFKA_BROKERS,

@@ -6,6 +6,7 @@ import { topics, topicName } from '../shared/events/catalog';
 import { decisionVerifier } from '../shared/events/decision-signature';
 import { RefusalRecorder, refusalOutbox } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
+import { kafkaDependency, mongoDependency, type HealthCheckTiming } from '../shared/grpc/health';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
@@ -19,6 +20,8 @@ import { EffectiveScheduler } from './adapters/scheduler';
 import { Registry } from './registry';
 
 export type RegistryDeps = {
+  /** How often gRPC health checks the database and Kafka (default every 5 s, 2 s each). */
+  healthCheck?: HealthCheckTiming;
   mongoUri: string;
   dbName: string;
   kafkaBrokers: string;
@@ -84,6 +87,8 @@ export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry
     services: [{ definition: StandardRegistryService, implementation: registryHandlers(registry) }],
     tokens: deps.tokens,
     logger,
+    dependencies: [mongoDependency(mongo), kafkaDependency(kafka)],
+    ...(deps.healthCheck ? { healthCheck: deps.healthCheck } : {}),
   });
 
   return {

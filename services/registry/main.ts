@@ -1,7 +1,7 @@
 // Registry process: config from env, then startRegistry. On an empty database it seeds the real catalogue.
 import { z } from 'zod';
 import { tokenVerifierFromConfig } from '../shared/auth/from-config';
-import { configSchema, kafkaCredentials, loadConfig, port } from '../shared/config/config';
+import { configSchema, kafkaCredentials, loadConfig, port, healthCheckTiming } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
@@ -19,6 +19,7 @@ runMain('registry', async () => {
   initTelemetry({ serviceName: 'registry', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const logger = createLogger('registry', config.BPS_LOG_LEVEL);
   return startRegistry({
+    healthCheck: healthCheckTiming(config),
     mongoUri: config.MONGODB_URI,
     dbName: config.REGISTRY_DB,
     kafkaBrokers: config.BPS_KAFKA_BROKERS,

@@ -15,6 +15,7 @@ import { clip, dateViolations, textViolations } from '../validation/input';
 import { HTTP_ROUTE_METADATA, IDEMPOTENCY_KEY_METADATA, withCallContext } from './client';
 import { checkIdempotencyKey, requestDigest, type IdempotencyStore } from '../idempotency/idempotency';
 import { PortReflection, serviceNameOf } from './reflection';
+import { monitorDependencies, type DependencyCheck, type HealthCheckTiming } from './health';
 import { targetOf, type RefusalRecorder } from './refusals';
 import { decodeStatus, toServiceError } from './status';
 import { checkWire, requestTypes } from './wire';
@@ -233,6 +234,9 @@ export async function startGrpcServer(options: {
    * returns the first result (issue #19). Without it such keys are refused (UNIMPLEMENTED).
    */
   idempotency?: IdempotencyStore;
+  /** What the service cannot serve without: health answers NOT_SERVING while one of them is down (./health.ts). */
+  dependencies?: readonly DependencyCheck[];
+  healthCheck?: HealthCheckTiming;
 }): Promise<GrpcServer> {
   const { logger, tokens } = options;
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
@@ -264,6 +268,7 @@ export async function startGrpcServer(options: {
   const served = all.map(({ definition }) => serviceNameOf(definition)).filter((name): name is string => name !== undefined);
   for (const serviceFullName of served) health.setStatus(serviceFullName, 'SERVING');
   health.addToServer(server);
+  const dependencies = await monitorDependencies(health, served, options.dependencies ?? [], logger, options.healthCheck);
   // Reflection serves complete descriptors of exactly this port's services (and health, reflection).
   new PortReflection(served).addToServer(server);
 
@@ -278,6 +283,7 @@ export async function startGrpcServer(options: {
     health,
     shutdown: () =>
       new Promise<void>((resolve) => {
+        dependencies.stop();
         health.setStatus('', 'NOT_SERVING');
         const force = setTimeout(() => server.forceShutdown(), 10_000);
         server.tryShutdown(() => {
