@@ -12,6 +12,7 @@ import { parseDecisionKeys } from '../shared/events/decision-signature';
 import type { Logger } from '../shared/log/logger';
 import { Backends, type BackendAddresses } from './adapters/backends';
 import { Readiness } from './adapters/readiness';
+import { recordHttp } from '../shared/telemetry/metrics';
 import { auditRoutes } from './api/audit-routes';
 import { authRoutes } from './api/auth-routes';
 import { cycleRoutes } from './api/cycles-routes';
@@ -171,6 +172,11 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
       return sendError(reply, gatewayError(429, 'RATE_LIMITED', `too many requests; retry after ${decision.retryAfterSeconds}s`));
     }
     void reply.header('ratelimit-remaining', String(decision.remaining));
+  });
+
+  // http.server.duration by method, route template (never the raw URL) and status.
+  app.addHook('onResponse', async (req, reply) => {
+    recordHttp(req.method, req.routeOptions.url ?? '(unmatched)', reply.statusCode, reply.elapsedTime);
   });
 
   app.addHook('onSend', async (req, reply, payload) => {

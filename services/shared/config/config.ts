@@ -71,6 +71,8 @@ const baseShape = {
   // How often each service checks its dependencies (database, Kafka, Temporal) for gRPC health, and how long one may take.
   BPS_HEALTH_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
   BPS_HEALTH_CHECK_TIMEOUT_MS: z.coerce.number().int().min(50).default(2_000),
+  // Where each service serves its Prometheus metrics (the port is per service: <SERVICE>_METRICS_PORT).
+  BPS_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 };
 
 /** One requirement: at least one of `anyOf` must be set; `when` says in which environments. */

@@ -16,6 +16,7 @@ import { HTTP_ROUTE_METADATA, IDEMPOTENCY_KEY_METADATA, withCallContext } from '
 import { checkIdempotencyKey, requestDigest, type IdempotencyStore } from '../idempotency/idempotency';
 import { PortReflection, serviceNameOf } from './reflection';
 import { monitorDependencies, type DependencyCheck, type HealthCheckTiming } from './health';
+import { rpcMetricsInterceptor } from './metrics';
 import { targetOf, type RefusalRecorder } from './refusals';
 import { decodeStatus, toServiceError } from './status';
 import { checkWire, requestTypes } from './wire';
@@ -239,7 +240,7 @@ export async function startGrpcServer(options: {
   healthCheck?: HealthCheckTiming;
 }): Promise<GrpcServer> {
   const { logger, tokens } = options;
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024, interceptors: [rpcMetricsInterceptor] });
 
   const identityService: IdentityServiceServer = {
     whoAmI: (call, callback) => {

@@ -2,18 +2,26 @@
 // tests pass their own exporter (e.g. InMemorySpanExporter) to assert on spans.
 import { context, propagation, trace, type Context, type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { Resource } from '@opentelemetry/resources';
+import { envDetectorSync, Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
 let provider: NodeTracerProvider | undefined;
+
+/**
+ * The process's resource: the SDK's defaults, then `service.name` as the code names it, then the standard
+ * environment (OTEL_RESOURCE_ATTRIBUTES, and OTEL_SERVICE_NAME over everything) — operators have the last word.
+ */
+export function serviceResource(serviceName: string): Resource {
+  return Resource.default().merge(new Resource({ 'service.name': serviceName })).merge(envDetectorSync.detect());
+}
 
 export function initTelemetry(options: { serviceName: string; otlpEndpoint?: string; exporter?: SpanExporter }): NodeTracerProvider {
   if (provider) return provider;
   const processors: SpanProcessor[] = [];
   if (options.exporter) processors.push(new SimpleSpanProcessor(options.exporter));
   if (options.otlpEndpoint) processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces` })));
-  provider = new NodeTracerProvider({ resource: new Resource({ 'service.name': options.serviceName }), spanProcessors: processors });
+  provider = new NodeTracerProvider({ resource: serviceResource(options.serviceName), spanProcessors: processors });
   provider.register(); // W3C trace-context propagator + AsyncLocalStorage context manager
   return provider;
 }
