@@ -6,6 +6,7 @@ import { topics, topicName } from '../shared/events/catalog';
 import { decisionVerifier } from '../shared/events/decision-signature';
 import { RefusalRecorder, refusalOutbox } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
+import { inRootSpan } from '../shared/telemetry/otel';
 import { kafkaDependency, mongoDependency, type HealthCheckTiming } from '../shared/grpc/health';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
@@ -62,7 +63,8 @@ export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry
   await store.init();
   const registry = new Registry({ store, topicNamespace: deps.topicNamespace, logger, now: deps.now ?? (() => new Date()), refileDays: deps.refileDays ?? 90 });
   await registry.projectPending();
-  await registry.seed();
+  // Seeding is no request: its publications get a trace of their own (issue #20).
+  await inRootSpan('registry seed', { 'bps.registry.db': deps.dbName }, () => registry.seed());
 
   const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'registry', logger, credentials: deps.kafkaCredentials });
   await ensureTopics(kafka, [topicName(topics.standards, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)]);

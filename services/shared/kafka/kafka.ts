@@ -6,7 +6,7 @@ import type { Collection, Db } from 'mongodb';
 import { errorMessage, isRetriable, PlatformError, ValidationError } from '../errors/errors';
 import type { Logger } from '../log/logger';
 import { isDuplicateKey, insertOne } from '../mongo/mongo';
-import { extractTraceContext, inSpan, injectTraceContext, SpanKind } from '../telemetry/otel';
+import { eventTraceContext, extractTraceContext, inSpan, SpanKind } from '../telemetry/otel';
 import { observeGauge, recordConsumed } from '../telemetry/metrics';
 import { fromKafkaMessage, toKafkaMessage, type CloudEvent } from './cloudevents';
 import { deadLetterTopic, encodeData, foreignSourceReason, topicFamilyOf, topicName, topicOwners, topics, type EventDefinition, type TopicFamily } from '../events/catalog';
@@ -78,9 +78,10 @@ export async function ensureTopics(kafka: Kafka, topicNames: readonly string[], 
 
 /** Builds a CloudEvent for a catalogued event type, carrying the active trace context. */
 export function newEvent<T>(definition: EventDefinition<T>, payload: T, options: { source: string; key: string; subject?: string; id?: string; time?: Date; topicNamespace?: string }): CloudEvent & { topic: string } {
-  const trace = injectTraceContext();
+  const topic = topicName(definition.topic, options.topicNamespace);
+  const trace = eventTraceContext(topic, { 'cloudevents.event_type': definition.type });
   return {
-    topic: topicName(definition.topic, options.topicNamespace),
+    topic,
     specversion: '1.0',
     id: options.id ?? randomUUID(),
     type: definition.type,
