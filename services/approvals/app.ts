@@ -12,6 +12,7 @@ import { topicName, topics } from '../shared/events/catalog';
 import { decisionSigner } from '../shared/events/decision-signature';
 import { RefusalRecorder, refusalOutbox } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
+import { observeApprovals } from './adapters/approval-metrics';
 import { kafkaDependency, mongoDependency, temporalDependency, type HealthCheckTiming } from '../shared/grpc/health';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
@@ -126,6 +127,8 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     ...(deps.healthCheck ? { healthCheck: deps.healthCheck } : {}),
   });
 
+  const unobserve = observeApprovals(temporal.client, deps.taskQueue);
+
   let workerStopped: Promise<void> | undefined;
   const stopWorker = (): Promise<void> => {
     workerStopped ??= (async () => {
@@ -142,6 +145,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     events,
     stopWorker,
     async stop() {
+      unobserve();
       await grpc.shutdown();
       await refusals.stop();
       await refiling.stop();

@@ -7,6 +7,8 @@ import { EventProducer } from '../../services/shared/kafka/kafka';
 import { topicName, topics } from '../../services/shared/events/catalog';
 import { initMetrics, shutdownMetrics, type MetricsEndpoint } from '../../services/shared/telemetry/metrics';
 import { testKafka } from '../support/kafka';
+import { ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
+import { healthProposal } from '../unit/proposals-fixtures';
 import { apiAs, startTestPlatform, startWebhookReceiver, type TestPlatform, type WebhookReceiver } from './gateway-platform';
 
 type Labels = Readonly<Record<string, string>>;
@@ -42,7 +44,7 @@ describe('Prometheus metrics move with a flow', () => {
     process.env['OTEL_SERVICE_NAME'] = 'bps-metrics-test';
     process.env['OTEL_RESOURCE_ATTRIBUTES'] = 'deployment.environment=metrics-test,service.namespace=bps';
     endpoint = await initMetrics({ serviceName: 'registry', port: 0 });
-    [p, receiver] = await Promise.all([startTestPlatform('metrics', {}, { notifications: true }), startWebhookReceiver()]);
+    [p, receiver] = await Promise.all([startTestPlatform('metrics', {}, { full: true, notifications: true, audit: true }), startWebhookReceiver()]);
   }, 300_000);
   afterAll(async () => {
     await p?.stop();
@@ -109,5 +111,24 @@ describe('Prometheus metrics move with a flow', () => {
     await owner.sendRaw(topicName(topics.standards, p.namespace), [{ key: 'poison', value: 'not a CloudEvent' }]);
     await owner.disconnect();
     await expect.poll(async () => sample(await scrape(), 'bps_events_consumed_total', { outcome: 'dead_lettered', reason: 'undecodable' }) || 0, { timeout: 30_000 }).toBe(deadBefore + 1);
+  }, 90_000);
+
+  it('counts approvals in progress (and overdue) and audit verifications by result', async () => {
+    const open = (text: string): number => sample(text, 'bps_approvals_open');
+    expect(open(await scrape())).toBe(0);
+    expect(sample(await scrape(), 'bps_approvals_overdue')).toBe(0);
+    const created = await apiAs(p, 'nhc-staff', 'POST', '/api/v1/proposals', { content: ProposalContent.toJSON(healthProposal({ itemCode: 'HEA-02' })) });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    const submitted = await apiAs(p, 'nhc-staff', 'POST', `/api/v1/proposals/${created.json.proposal.proposalId}/submit`, { expectedRevision: created.json.proposal.revision });
+    expect(submitted.status, JSON.stringify(submitted.json)).toBeLessThan(300);
+    await expect.poll(async () => open(await scrape()), { timeout: 30_000, interval: 500 }).toBe(1);
+    expect(sample(await scrape(), 'bps_approvals_overdue')).toBe(0); // due in 7 days
+
+    const ok = { result: 'ok', bps_audit_log_kind: 'global' };
+    const before = sample(await scrape(), 'bps_audit_verifications_total', ok) || 0;
+    const verified = await apiAs(p, 'auditor', 'POST', '/api/v1/audit/verify', { log: 'global' });
+    expect(verified.status, JSON.stringify(verified.json)).toBe(200);
+    expect(verified.json.ok).toBe(true);
+    expect(sample(await scrape(), 'bps_audit_verifications_total', ok)).toBe(before + 1);
   }, 90_000);
 });

@@ -59,6 +59,7 @@ type Instruments = {
   readonly eventsConsumed: Counter;
   readonly webhookDeliveries: Counter;
   readonly webhookDuration: Histogram;
+  readonly auditVerifications: Counter;
   readonly gauges: Map<string, ObservableGauge>;
 };
 
@@ -78,6 +79,7 @@ function current(): Instruments {
     eventsConsumed: meter.createCounter('bps.events.consumed', { description: 'Kafka events a consumer group finished with, by outcome (handled, duplicate, dead_lettered)' }),
     webhookDeliveries: meter.createCounter('bps.webhook.deliveries', { description: 'Webhook delivery attempts by outcome (delivered, retry-scheduled, dead-lettered, endpoint-gone)' }),
     webhookDuration: meter.createHistogram('bps.webhook.delivery.duration', { description: 'Duration of webhook delivery attempts', ...ms }),
+    auditVerifications: meter.createCounter('bps.audit.verifications', { description: 'Audit log verifications by result (ok, failed) and kind of log' }),
     gauges: new Map(),
   };
   instrumentsOf = global;
@@ -109,6 +111,11 @@ export function recordWebhookDelivery(outcome: string, durationMs: number): void
   const i = current();
   i.webhookDeliveries.add(1, { outcome });
   i.webhookDuration.record(durationMs, { outcome });
+}
+
+/** One Verify of an audit log; `log` is reduced to its kind (global, actor, proposal, …) to keep cardinality bounded. */
+export function recordAuditVerification(log: string, ok: boolean): void {
+  current().auditVerifications.add(1, { result: ok ? 'ok' : 'failed', 'bps.audit.log_kind': log.split(':')[0] ?? log });
 }
 
 /**
