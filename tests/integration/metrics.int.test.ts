@@ -2,7 +2,9 @@
 // and the gateway moves with a real flow — HTTP and gRPC durations per route/method and code, the outbox handing
 // events to Kafka (and its backlog gauges), the consumer's handled and dead-lettered events and lag, webhook
 // deliveries by outcome — and carries the resource operators set through OTEL_SERVICE_NAME/OTEL_RESOURCE_ATTRIBUTES.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { EventProducer } from '../../services/shared/kafka/kafka';
 import { topicName, topics } from '../../services/shared/events/catalog';
 import { initMetrics, shutdownMetrics, type MetricsEndpoint } from '../../services/shared/telemetry/metrics';
@@ -131,4 +133,19 @@ describe('Prometheus metrics move with a flow', () => {
     expect(verified.json.ok).toBe(true);
     expect(sample(await scrape(), 'bps_audit_verifications_total', ok)).toBe(before + 1);
   }, 90_000);
+
+  it('serves every metric the shipped alert rules and Grafana dashboard query', async () => {
+    const alerts = parse(readFileSync(new URL('../../infra/observability/alerts.yaml', import.meta.url), 'utf8')) as { groups: { rules: { alert: string; expr: string; labels: { severity: string } }[] }[] };
+    const dashboard = JSON.parse(readFileSync(new URL('../../infra/observability/grafana-dashboard.json', import.meta.url), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const rules = alerts.groups.flatMap((g) => g.rules);
+    expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining(['BpsOutboxBacklogGrowing', 'BpsEventsDeadLettered', 'BpsWebhooksDeadLettered', 'BpsAuditVerificationFailed', 'BpsApprovalsOverdue']));
+    for (const rule of rules) expect(['critical', 'warning', 'info'], rule.alert).toContain(rule.labels.severity);
+    const expressions = [...rules.map((r) => r.expr), ...dashboard.panels.flatMap((panel) => panel.targets.map((t) => t.expr))];
+    // Metric names: identifiers left once grouping clauses and label selectors are removed.
+    const names = new Set(expressions.flatMap((e) => [...e.replace(/\b(?:by|without)\s*\([^)]*\)/g, '').replace(/\{[^}]*\}/g, '').matchAll(/\b((?:bps|rpc|http)_[a-z0-9_]+)\b/g)].map((m) => m[1]!)));
+    expect(names.size).toBeGreaterThan(10);
+    const text = await scrape();
+    const served = new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => /^[\w:]+/.exec(l)![0]));
+    expect([...names].filter((n) => !served.has(n))).toEqual([]);
+  });
 });
