@@ -49,7 +49,7 @@ describe('readiness follows the dependencies', () => {
       mongoUri: proxied.toString(), dbName, kafkaBrokers: proxies.kafka.address, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace: platform.namespace,
       temporalAddress: proxies.temporal.address, temporalNamespace, temporalPayloadKeys: testPayloadKeys(), taskQueue: uniqueName('ready-tq'), grpcPort: 0, tokens: testVerifier(),
       directory: testDirectory, logger: testLogger, durations: { dueSeconds: 7 * 86400, reminderBeforeSeconds: 86400 }, relayPollMs: 100,
-      healthCheck: { intervalMs: 200, timeoutMs: 1_000 },
+      healthCheck: { intervalMs: 200, timeoutMs: 1_500, failuresBeforeDown: 2 },
     });
     const approvalsAddress = `127.0.0.1:${approvals.grpcPort}`;
     health = new HealthClient(approvalsAddress, grpc.credentials.createInsecure());
@@ -85,8 +85,8 @@ describe('readiness follows the dependencies', () => {
     it(`goes NOT_SERVING while ${dependency} is unreachable and SERVING when it is back`, async () => {
       await proxies[dependency].down();
       try {
-        await expect.poll(() => check(''), { timeout: 20_000, interval: 100 }).toBe(Serving.NOT_SERVING);
-        expect(await check(`dependency/${dependency}`)).toBe(Serving.NOT_SERVING);
+        await expect.poll(() => check(`dependency/${dependency}`), { timeout: 20_000, interval: 100 }).toBe(Serving.NOT_SERVING);
+        expect(await check('')).toBe(Serving.NOT_SERVING);
         expect(await check('bps.approvals.v1.ApprovalInbox')).toBe(Serving.NOT_SERVING);
         const { status, body } = await ready();
         expect(status).toBe(503);

@@ -107,12 +107,17 @@ describe('Prometheus metrics move with a flow', () => {
     expect(after).toMatch(/^bps_outbox_lag\{[^}]*\} 0/m);
     expect(after).toMatch(/^bps_consumer_lag\{[^}]*messaging_consumer_group_name="[^"]+"[^}]*\} \d+/m);
 
-    // Something that is not a CloudEvent, on the registry's own topic: the notifications consumer dead-letters it.
-    const deadBefore = sample(after, 'bps_events_consumed_total', { outcome: 'dead_lettered', reason: 'undecodable' }) || 0;
+    // Something that is not a CloudEvent, on the registry's own topic: every group consuming it dead-letters it once
+    // (notifications, audit, and the approvals' re-filing consumer).
+    const groupsDeadLettering = (text: string): Map<string, number> => new Map([...text.matchAll(/^bps_events_consumed_total\{([^}]*)\} (\S+)/gm)]
+      .filter((m) => /outcome="dead_lettered"/.test(m[1]!) && /reason="undecodable"/.test(m[1]!))
+      .map((m) => [/messaging_consumer_group_name="([^"]*)"/.exec(m[1]!)![1]!, Number(m[2])]));
+    const deadBefore = groupsDeadLettering(after);
     const owner = new EventProducer(testKafka('registry', 'test-metrics-poison'));
     await owner.sendRaw(topicName(topics.standards, p.namespace), [{ key: 'poison', value: 'not a CloudEvent' }]);
     await owner.disconnect();
-    await expect.poll(async () => sample(await scrape(), 'bps_events_consumed_total', { outcome: 'dead_lettered', reason: 'undecodable' }) || 0, { timeout: 30_000 }).toBe(deadBefore + 1);
+    const increased = async (): Promise<string[]> => [...groupsDeadLettering(await scrape())].filter(([g, n]) => n === (deadBefore.get(g) ?? 0) + 1).map(([g]) => g.split('.')[0]!).sort();
+    await expect.poll(increased, { timeout: 30_000 }).toEqual(['approvals-refiling', 'bps-audit', 'bps-notifications']);
   }, 90_000);
 
   it('counts approvals in progress (and overdue) and audit verifications by result', async () => {

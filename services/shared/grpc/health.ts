@@ -13,8 +13,9 @@ import { errorMessage } from '../errors/errors';
 /** One thing the service needs: `check` resolves when it answers, rejects (or times out) when it does not. */
 export type DependencyCheck = { readonly name: string; check(): Promise<void> };
 
-export type HealthCheckTiming = { readonly intervalMs: number; readonly timeoutMs: number };
-export const defaultHealthCheckTiming: HealthCheckTiming = { intervalMs: 5_000, timeoutMs: 2_000 };
+/** `failuresBeforeDown` consecutive failed checks mark a dependency down (one slow answer is no outage); one success marks it up. */
+export type HealthCheckTiming = { readonly intervalMs: number; readonly timeoutMs: number; readonly failuresBeforeDown?: number };
+export const defaultHealthCheckTiming: HealthCheckTiming = { intervalMs: 5_000, timeoutMs: 2_000, failuresBeforeDown: 2 };
 
 /** The health service name of a dependency's entry. */
 export const dependencyHealthName = (name: string): string => `dependency/${name}`;
@@ -70,6 +71,8 @@ export async function monitorDependencies(
   health: HealthImplementation, services: readonly string[], checks: readonly DependencyCheck[], logger: Logger, timing: HealthCheckTiming = defaultHealthCheckTiming,
 ): Promise<DependencyMonitor> {
   const states = new Map<string, DependencyState>();
+  const failures = new Map<string, number>();
+  const threshold = Math.max(1, timing.failuresBeforeDown ?? defaultHealthCheckTiming.failuresBeforeDown ?? 1);
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const round = async (): Promise<void> => {
@@ -82,16 +85,20 @@ export async function monitorDependencies(
       }
     }));
     if (stopped) return;
-    for (const result of results) {
-      const before = states.get(result.name);
-      if (before?.up !== result.up) {
-        if (result.up) logger.info({ dependency: result.name }, 'dependency is up');
-        else logger.warn({ dependency: result.name, err: result.detail }, 'dependency is down: not serving until it is back');
+    for (const checked of results) {
+      const failed = checked.up ? 0 : (failures.get(checked.name) ?? 0) + 1;
+      failures.set(checked.name, failed);
+      const before = states.get(checked.name);
+      // Down only after `threshold` failures in a row (at start at once: nothing is known to be up yet).
+      const up = checked.up || (before !== undefined && before.up && failed < threshold);
+      if (before?.up !== up) {
+        if (up) logger.info({ dependency: checked.name }, 'dependency is up');
+        else logger.warn({ dependency: checked.name, err: checked.detail, failures: failed }, 'dependency is down: not serving until it is back');
       }
-      states.set(result.name, { ...result, since: before && before.up === result.up ? before.since : new Date() });
-      health.setStatus(dependencyHealthName(result.name), result.up ? 'SERVING' : 'NOT_SERVING');
+      states.set(checked.name, { name: checked.name, up, ...(checked.detail !== undefined ? { detail: checked.detail } : {}), since: before && before.up === up ? before.since : new Date() });
+      health.setStatus(dependencyHealthName(checked.name), up ? 'SERVING' : 'NOT_SERVING');
     }
-    const serving = results.every((r) => r.up) ? 'SERVING' : 'NOT_SERVING';
+    const serving = [...states.values()].every((state) => state.up) ? 'SERVING' : 'NOT_SERVING';
     for (const service of ['', ...services]) health.setStatus(service, serving);
   };
   const loop = (): void => {
