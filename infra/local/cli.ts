@@ -7,6 +7,7 @@ import { installPostgres } from './postgres';
 import { settings } from './settings';
 import { ensureStack, stackStatus, stopStack } from './stack';
 import { installTemporal } from './temporal';
+import { installGrpcurl } from './grpcurl';
 import { ensureDevSecrets, secretsFile } from './secrets';
 
 const command = process.argv[2] ?? 'status';
@@ -18,6 +19,7 @@ switch (command) {
     if (usesPostgres(s)) await installPostgres(s);
     if (mongoFlavour(s) === 'ferretdb') await installFerretdb(s);
     await installTemporal(s);
+    await installGrpcurl(s);
     break;
   case 'start': {
     const { endpoints } = await ensureStack(s);

@@ -15,6 +15,8 @@ const port = (name: string, fallback: number): number => {
 export const versions = {
   kafka: '3.9.1',
   temporalCli: 'v1.5.1',
+  /** The gRPC command-line client (operators' tool; the reflection test drives it). */
+  grpcurl: 'v1.9.3',
   ferretdb: 'v1.24.2',
   /** Debian's postgresql-NN package (FerretDB's default storage); the minor version is the mirror's. */
   postgresql: '15',

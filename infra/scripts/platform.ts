@@ -81,6 +81,7 @@ const rows: Record<string, string>[] = [
   ...platformServices.filter((p) => running.includes(p.name)).map((p) => (p.httpPortEnv
     ? { component: `${p.name} (HTTP)`, endpoint: `http://127.0.0.1:${process.env[p.httpPortEnv] ?? p.httpPort}/` }
     : { component: `${p.name} (gRPC)`, endpoint: `127.0.0.1:${process.env[p.grpcPortEnv] ?? p.grpcPort}` })),
+  ...platformServices.filter((p) => running.includes(p.name)).map((p) => ({ component: `${p.name} (metrics)`, endpoint: `http://127.0.0.1:${process.env[p.metricsPortEnv] ?? p.metricsPort}/metrics` })),
 ];
 console.log(`\nBasic public service standards platform is up (${((Date.now() - began) / 1000).toFixed(0)}s).`);
 console.table(rows);

@@ -12,6 +12,8 @@ import { topicName, topics } from '../shared/events/catalog';
 import { decisionSigner } from '../shared/events/decision-signature';
 import { RefusalRecorder, refusalOutbox } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
+import { observeApprovals } from './adapters/approval-metrics';
+import { kafkaDependency, mongoDependency, temporalDependency, type HealthCheckTiming } from '../shared/grpc/health';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
@@ -30,6 +32,8 @@ import { defaultRouteStages, type StepDurations } from './domain/default-route';
 export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
 export type ApprovalsDeps = {
+  /** How often gRPC health checks the database, Kafka, Temporal and the worker (default every 5 s, 2 s each). */
+  readonly healthCheck?: HealthCheckTiming;
   readonly mongoUri: string;
   readonly dbName: string;
   readonly kafkaBrokers: string;
@@ -115,7 +119,15 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     ],
     tokens: deps.tokens,
     logger,
+    dependencies: [
+      mongoDependency(mongo), kafkaDependency(kafka), temporalDependency(temporal.connection, deps.healthCheck?.timeoutMs),
+      // The worker runs the approval workflows: a stopped or failed worker leaves every approval waiting.
+      { name: 'temporal-worker', check: async () => { if (worker.getState() !== 'RUNNING') throw new Error(`worker ${worker.getState()}`); } },
+    ],
+    ...(deps.healthCheck ? { healthCheck: deps.healthCheck } : {}),
   });
+
+  const unobserve = observeApprovals(temporal.client, deps.taskQueue);
 
   let workerStopped: Promise<void> | undefined;
   const stopWorker = (): Promise<void> => {
@@ -133,6 +145,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     events,
     stopWorker,
     async stop() {
+      unobserve();
       await grpc.shutdown();
       await refusals.stop();
       await refiling.stop();

@@ -2,15 +2,18 @@
 import { z } from 'zod';
 import { approvalTaskQueue } from '../../workflows/contracts';
 import { directoryFromConfig, tokenVerifierFromConfig } from '../shared/auth/from-config';
-import { configSchema, kafkaCredentials, loadConfig, payloadKey, port } from '../shared/config/config';
+import { configSchema, kafkaCredentials, loadConfig, payloadKey, port, healthCheckTiming } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
+import { initMetrics } from '../shared/telemetry/metrics';
 import { temporalOptionsFromConfig } from '../shared/temporal/temporal';
 import { startApprovals } from './app';
 
 const schema = configSchema({
   APPROVALS_GRPC_PORT: port.default(50053),
+  // Prometheus metrics at http://BPS_METRICS_HOST:APPROVALS_METRICS_PORT/metrics (0: any free port).
+  APPROVALS_METRICS_PORT: port.default(9463),
   BPS_TEMPORAL_PAYLOAD_KEY: payloadKey,
   APPROVALS_DB: z.string().min(1).default('bps_approvals'),
   APPROVALS_TASK_QUEUE: z.string().min(1).default(approvalTaskQueue),
@@ -24,7 +27,9 @@ runMain('approvals', async () => {
   const temporal = temporalOptionsFromConfig(config);
   const directory = directoryFromConfig(config);
   initTelemetry({ serviceName: 'approvals', ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT } : {}) });
+  await initMetrics({ serviceName: 'approvals', port: config.APPROVALS_METRICS_PORT, host: config.BPS_METRICS_HOST });
   return startApprovals({
+    healthCheck: healthCheckTiming(config),
     mongoUri: config.MONGODB_URI,
     dbName: config.APPROVALS_DB,
     kafkaBrokers: config.BPS_KAFKA_BROKERS,

@@ -7,6 +7,7 @@ import { topicName, topics } from '../shared/events/catalog';
 import { decisionVerifier } from '../shared/events/decision-signature';
 import { RefusalRecorder } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
+import { kafkaDependency, mongoDependency, type HealthCheckTiming } from '../shared/grpc/health';
 import { createKafka, ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents, type KafkaCredentials } from '../shared/kafka/kafka';
 import { refusalEvents } from '../shared/events/refusals';
 import { AUDIT_SOURCE } from './domain/refusal';
@@ -26,6 +27,8 @@ import type { HashAlgorithm } from './domain/hashing';
 import type { SignatureAlgorithm, SigningKey } from './domain/signing';
 
 export type AuditDeps = {
+  /** How often gRPC health checks the database and Kafka (default every 5 s, 2 s each). */
+  readonly healthCheck?: HealthCheckTiming;
   readonly mongoUri: string;
   readonly dbName: string;
   readonly kafkaBrokers: string;
@@ -111,6 +114,8 @@ export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
     services: [{ definition: AuditService, implementation: auditServer({ store, checkpoints, anchors: new MongoVerificationAnchors(mongo.db), keys, traces }) }],
     tokens: deps.tokens,
     logger,
+    dependencies: [mongoDependency(mongo), kafkaDependency(kafka)],
+    ...(deps.healthCheck ? { healthCheck: deps.healthCheck } : {}),
   });
 
   return {

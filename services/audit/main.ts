@@ -1,16 +1,19 @@
 // The audit service process: config from env, then startAudit.
 import { z } from 'zod';
 import { tokenVerifierFromConfig } from '../shared/auth/from-config';
-import { configSchema, kafkaCredentials, loadConfig, port } from '../shared/config/config';
+import { configSchema, kafkaCredentials, loadConfig, port, healthCheckTiming } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
+import { initMetrics } from '../shared/telemetry/metrics';
 import { startAudit } from './app';
 import { hashAlgorithms } from './domain/hashing';
 import { signatureAlgorithms } from './domain/signing';
 
 const schema = configSchema({
   AUDIT_GRPC_PORT: port.default(50055),
+  // Prometheus metrics at http://BPS_METRICS_HOST:AUDIT_METRICS_PORT/metrics (0: any free port).
+  AUDIT_METRICS_PORT: port.default(9465),
   AUDIT_DB: z.string().min(1).default('bps_audit'),
   AUDIT_HASH_ALGORITHM: z.enum(hashAlgorithms).default('sha256'),
   AUDIT_SIGNATURE_ALGORITHM: z.enum(signatureAlgorithms).default('ed25519'),
@@ -23,7 +26,9 @@ const schema = configSchema({
 runMain('audit', async () => {
   const config = loadConfig(schema);
   initTelemetry({ serviceName: 'audit', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  await initMetrics({ serviceName: 'audit', port: config.AUDIT_METRICS_PORT, host: config.BPS_METRICS_HOST });
   const app = await startAudit({
+    healthCheck: healthCheckTiming(config),
     mongoUri: config.MONGODB_URI,
     dbName: config.AUDIT_DB,
     kafkaBrokers: config.BPS_KAFKA_BROKERS,

@@ -11,6 +11,8 @@ import type { JSONWebKeySet } from 'jose';
 import { parseDecisionKeys } from '../shared/events/decision-signature';
 import type { Logger } from '../shared/log/logger';
 import { Backends, type BackendAddresses } from './adapters/backends';
+import { Readiness } from './adapters/readiness';
+import { recordHttp } from '../shared/telemetry/metrics';
 import { auditRoutes } from './api/audit-routes';
 import { authRoutes } from './api/auth-routes';
 import { cycleRoutes } from './api/cycles-routes';
@@ -107,6 +109,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   const { logger, tokens } = deps;
   const backendTimeoutMs = deps.backendTimeoutMs ?? 15_000;
   const backends = new Backends(deps.backends, backendTimeoutMs);
+  const readiness = new Readiness(deps.backends);
   const schemas = new ProtoSchemas();
   const buckets = new TokenBuckets(deps.rateLimit?.burst ?? 120, deps.rateLimit?.perSecond ?? 20, deps.now);
   if (deps.environment === 'production' && deps.devIssuer) throw new Error('the development issuer is refused in production');
@@ -162,13 +165,18 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
       }
     }
     req.bps = { token: identity ? token : undefined, identity, tokenInvalid, receivedAt };
-    if (req.url.startsWith('/assets/') || req.url === '/healthz') return;
+    if (req.url.startsWith('/assets/') || req.url === '/healthz' || req.url === '/readyz') return;
     const decision = buckets.take(identity ? `sub:${identity.subject}` : `ip:${req.ip}`);
     if (!decision.allowed) {
       void reply.header('retry-after', String(decision.retryAfterSeconds));
       return sendError(reply, gatewayError(429, 'RATE_LIMITED', `too many requests; retry after ${decision.retryAfterSeconds}s`));
     }
     void reply.header('ratelimit-remaining', String(decision.remaining));
+  });
+
+  // http.server.duration by method, route template (never the raw URL) and status.
+  app.addHook('onResponse', async (req, reply) => {
+    recordHttp(req.method, req.routeOptions.url ?? '(unmatched)', reply.statusCode, reply.elapsedTime);
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -282,7 +290,12 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
 
   const openapi = buildOpenApi(routes, schemas.all(), { version: VERSION });
   app.get('/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(openapi));
+  // Liveness: the process answers (cheap, no backend asked). Readiness: every backend and its dependencies, 503 if one is down.
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const report = await readiness.report();
+    return reply.code(report.ready ? 200 : 503).header('cache-control', 'no-store').send({ status: report.ready ? 'ready' : 'not ready', backends: report.backends });
+  });
   // The token issuer's public keys (never private ones), for resource servers and clients that verify tokens.
   app.get('/.well-known/jwks.json', async (req, reply) => {
     if (!publicJwks) return sendError(reply, gatewayError(404, 'NOT_FOUND', 'this gateway publishes no token keys; see the identity provider'));
@@ -307,6 +320,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     async stop() {
       await app.close();
       backends.close();
+      readiness.close();
     },
   };
 }

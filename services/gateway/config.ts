@@ -6,6 +6,8 @@ const address = z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port');
 
 export const gatewayConfigSchema = configSchema({
   GATEWAY_HTTP_PORT: port.default(8080),
+  // Prometheus metrics at http://BPS_METRICS_HOST:GATEWAY_METRICS_PORT/metrics (0: any free port).
+  GATEWAY_METRICS_PORT: port.default(9466),
   // Development (and test) refuse anything but a loopback address (services/shared/config/config.ts).
   GATEWAY_HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   REGISTRY_GRPC_ADDRESS: address.default('127.0.0.1:50051'),

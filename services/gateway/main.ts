@@ -5,12 +5,14 @@ import { loadConfig } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
+import { initMetrics } from '../shared/telemetry/metrics';
 import { startGateway } from './app';
 import { gatewayConfigSchema } from './config';
 
 runMain('gateway', async () => {
   const config = loadConfig(gatewayConfigSchema);
   initTelemetry({ serviceName: 'gateway', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  await initMetrics({ serviceName: 'gateway', port: config.GATEWAY_METRICS_PORT, host: config.BPS_METRICS_HOST });
   const logger = createLogger('gateway', config.BPS_LOG_LEVEL);
   if (config.BPS_ENV !== 'production') logger.warn({ environment: config.BPS_ENV }, 'development mode: persona sign-in on loopback only; never expose this gateway');
   return startGateway({

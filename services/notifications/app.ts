@@ -10,6 +10,7 @@ import type { TokenVerifier } from '../shared/auth/identity';
 import { deadLetterTopic, topicName, topics } from '../shared/events/catalog';
 import { RefusalRecorder } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
+import { kafkaDependency, mongoDependency, type HealthCheckTiming } from '../shared/grpc/health';
 import { ensureTopics, EventConsumer, EventProducer, principalOf, ProcessedEvents, type EventHandler } from '../shared/kafka/kafka';
 import { decisionVerifier, isStandardChanging, type DecisionVerifier } from '../shared/events/decision-signature';
 import type { Logger } from '../shared/log/logger';
@@ -27,6 +28,8 @@ import { SubscriptionCommands } from './adapters/subscription-store';
 import { WebhookSender } from './adapters/webhook-sender';
 
 export type NotificationsDeps = {
+  /** How often gRPC health checks the database and Kafka (default every 5 s, 2 s each). */
+  readonly healthCheck?: HealthCheckTiming;
   readonly mongoUri: string;
   readonly dbName: string;
   readonly kafka: Kafka;
@@ -135,6 +138,7 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
   const grpc = await startGrpcServer({
     idempotency: new IdempotencyStore(mongo.db),
     serviceName: 'notifications', port: deps.grpcPort, tokens: deps.tokens, logger, refusals,
+    dependencies: [mongoDependency(mongo), kafkaDependency(deps.kafka)], ...(deps.healthCheck ? { healthCheck: deps.healthCheck } : {}),
     services: [{
       definition: SubscriptionsService,
       implementation: subscriptionsServer({

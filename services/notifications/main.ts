@@ -1,11 +1,12 @@
 // Wiring only: config from env, then startNotifications.
 import { z } from 'zod';
 import { tokenVerifierFromConfig } from '../shared/auth/from-config';
-import { configSchema, kafkaCredentials, loadConfig, port } from '../shared/config/config';
+import { configSchema, kafkaCredentials, loadConfig, port, healthCheckTiming } from '../shared/config/config';
 import { createKafka } from '../shared/kafka/kafka';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
+import { initMetrics } from '../shared/telemetry/metrics';
 import { startNotifications } from './app';
 import { allowListFor } from './domain/endpoint-policy';
 
@@ -13,6 +14,8 @@ const ms = (fallback: number) => z.coerce.number().int().min(1).default(fallback
 
 const schema = configSchema({
   NOTIFICATIONS_GRPC_PORT: port.default(50054),
+  // Prometheus metrics at http://BPS_METRICS_HOST:NOTIFICATIONS_METRICS_PORT/metrics (0: any free port).
+  NOTIFICATIONS_METRICS_PORT: port.default(9464),
   NOTIFICATIONS_DB: z.string().min(1).default('bps_notifications'),
   NOTIFICATIONS_CONSUMER_GROUP: z.string().min(1).default('bps-notifications'),
   // Comma-separated hosts, addresses or CIDRs that webhooks may reach although internal (SSRF allow-list).
@@ -35,8 +38,10 @@ const schema = configSchema({
 runMain('notifications', async () => {
   const config = loadConfig(schema);
   initTelemetry({ serviceName: 'notifications', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  await initMetrics({ serviceName: 'notifications', port: config.NOTIFICATIONS_METRICS_PORT, host: config.BPS_METRICS_HOST });
   const logger = createLogger('notifications', config.BPS_LOG_LEVEL);
   return startNotifications({
+    healthCheck: healthCheckTiming(config),
     mongoUri: config.MONGODB_URI,
     dbName: config.NOTIFICATIONS_DB,
     kafka: createKafka({ brokers: config.BPS_KAFKA_BROKERS, clientId: 'notifications', logger, credentials: kafkaCredentials(config) }),

@@ -7,6 +7,7 @@ import type { ServiceTokenSource } from '../shared/auth/service-tokens';
 import { topics, topicName } from '../shared/events/catalog';
 import { RefusalRecorder, refusalOutbox } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
+import { kafkaDependency, mongoDependency, temporalDependency, type HealthCheckTiming } from '../shared/grpc/health';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
@@ -20,6 +21,8 @@ import { TemporalApprovalWorkflows } from './adapters/temporal/approval-workflow
 import { Proposals } from './proposals';
 
 export type ProposalsAppDeps = {
+  /** How often gRPC health checks the database, Kafka and Temporal (default every 5 s, 2 s each). */
+  healthCheck?: HealthCheckTiming;
   mongoUri: string;
   dbName: string;
   kafkaBrokers: string;
@@ -87,6 +90,8 @@ export async function startProposals(deps: ProposalsAppDeps): Promise<RunningPro
     services: [{ definition: ProposalsService, implementation: proposalsHandlers(proposals) }],
     tokens: deps.tokens,
     logger,
+    dependencies: [mongoDependency(mongo), kafkaDependency(kafka), temporalDependency(deps.temporal.connection, deps.healthCheck?.timeoutMs)],
+    ...(deps.healthCheck ? { healthCheck: deps.healthCheck } : {}),
   });
 
   return {

@@ -6,6 +6,8 @@ import { topics, topicName } from '../shared/events/catalog';
 import { decisionVerifier } from '../shared/events/decision-signature';
 import { RefusalRecorder, refusalOutbox } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
+import { inRootSpan } from '../shared/telemetry/otel';
+import { kafkaDependency, mongoDependency, type HealthCheckTiming } from '../shared/grpc/health';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
@@ -19,6 +21,8 @@ import { EffectiveScheduler } from './adapters/scheduler';
 import { Registry } from './registry';
 
 export type RegistryDeps = {
+  /** How often gRPC health checks the database and Kafka (default every 5 s, 2 s each). */
+  healthCheck?: HealthCheckTiming;
   mongoUri: string;
   dbName: string;
   kafkaBrokers: string;
@@ -59,7 +63,8 @@ export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry
   await store.init();
   const registry = new Registry({ store, topicNamespace: deps.topicNamespace, logger, now: deps.now ?? (() => new Date()), refileDays: deps.refileDays ?? 90 });
   await registry.projectPending();
-  await registry.seed();
+  // Seeding is no request: its publications get a trace of their own (issue #20).
+  await inRootSpan('registry seed', { 'bps.registry.db': deps.dbName }, () => registry.seed());
 
   const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'registry', logger, credentials: deps.kafkaCredentials });
   await ensureTopics(kafka, [topicName(topics.standards, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)]);
@@ -84,6 +89,8 @@ export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry
     services: [{ definition: StandardRegistryService, implementation: registryHandlers(registry) }],
     tokens: deps.tokens,
     logger,
+    dependencies: [mongoDependency(mongo), kafkaDependency(kafka)],
+    ...(deps.healthCheck ? { healthCheck: deps.healthCheck } : {}),
   });
 
   return {

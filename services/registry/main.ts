@@ -1,14 +1,17 @@
 // Registry process: config from env, then startRegistry. On an empty database it seeds the real catalogue.
 import { z } from 'zod';
 import { tokenVerifierFromConfig } from '../shared/auth/from-config';
-import { configSchema, kafkaCredentials, loadConfig, port } from '../shared/config/config';
+import { configSchema, kafkaCredentials, loadConfig, port, healthCheckTiming } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
+import { initMetrics } from '../shared/telemetry/metrics';
 import { startRegistry } from './app';
 
 const schema = configSchema({
   REGISTRY_GRPC_PORT: port.default(50051),
+  // Prometheus metrics at http://BPS_METRICS_HOST:REGISTRY_METRICS_PORT/metrics (0: any free port).
+  REGISTRY_METRICS_PORT: port.default(9461),
   REGISTRY_DB: z.string().min(1).default('bps_registry'),
   REGISTRY_REFILE_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   REGISTRY_SCHEDULER_POLL_MS: z.coerce.number().int().min(100).default(60_000),
@@ -17,8 +20,10 @@ const schema = configSchema({
 runMain('registry', async () => {
   const config = loadConfig(schema);
   initTelemetry({ serviceName: 'registry', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  await initMetrics({ serviceName: 'registry', port: config.REGISTRY_METRICS_PORT, host: config.BPS_METRICS_HOST });
   const logger = createLogger('registry', config.BPS_LOG_LEVEL);
   return startRegistry({
+    healthCheck: healthCheckTiming(config),
     mongoUri: config.MONGODB_URI,
     dbName: config.REGISTRY_DB,
     kafkaBrokers: config.BPS_KAFKA_BROKERS,

@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { createRequire } from 'node:module';
 import { IdentityServiceClient } from '../../proto/gen/bps/identity/v1/identity';
+import { ServerReflectionClient, type ServerReflectionResponse } from '../../proto/gen/grpc/reflection/v1/reflection';
 import { startGrpcServer, type GrpcServer } from '../../services/shared/grpc/server';
 import { decodeStatus } from '../../services/shared/grpc/status';
 import { unary } from '../../services/shared/grpc/client';
@@ -71,14 +72,15 @@ describe('gRPC server bootstrap', () => {
     expect(identity.status).toBe('SERVING');
     healthClient.close();
 
-    const reflectionProto = protoLoader.loadSync(require.resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto'));
-    const reflection = grpc.loadPackageDefinition(reflectionProto) as any;
-    const reflectionClient = new reflection.grpc.reflection.v1.ServerReflection(address, grpc.credentials.createInsecure());
+    const reflectionClient = new ServerReflectionClient(address, grpc.credentials.createInsecure());
     const services = await new Promise<string[]>((resolve, reject) => {
-      const call = reflectionClient.ServerReflectionInfo();
-      call.on('data', (r: any) => { resolve(r.listServicesResponse.service.map((s: { name: string }) => s.name)); call.end(); });
+      const call = reflectionClient.serverReflectionInfo();
+      call.on('data', (r: ServerReflectionResponse) => {
+        resolve(r.messageResponse?.$case === 'listServicesResponse' ? r.messageResponse.listServicesResponse.service.map((s) => s.name) : []);
+        call.end();
+      });
       call.on('error', reject);
-      call.write({ listServices: '*' });
+      call.write({ host: '', messageRequest: { $case: 'listServices', listServices: '*' } });
     });
     expect(services).toContain('bps.identity.v1.IdentityService');
     reflectionClient.close();

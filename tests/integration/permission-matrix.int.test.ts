@@ -40,7 +40,9 @@ async function generatedMethods(): Promise<Map<string, MethodDefinition>> {
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
+      // proto/gen/grpc: the standard health and reflection services, served without a token on every port by design
+      // (tests/integration/grpc-reflection.int.test.ts, health-readiness.int.test.ts); not the platform's API.
+      if (statSync(path).isDirectory()) { if (path !== join(root, 'grpc')) walk(path); }
       else if (name.endsWith('.ts')) files.push(path);
     }
   };

@@ -146,7 +146,7 @@ export const row = (who: Who, scope: Scope, expect: Outcome, call: Call, options
 
 /** The routes anyone may call without a token (sign-in, documents, health, the console's public pages). */
 export const publicRoutes: readonly string[] = [
-  'GET /openapi.json', 'GET /healthz', 'GET /.well-known/jwks.json', 'GET /.well-known/bps-decision-keys.json',
+  'GET /openapi.json', 'GET /healthz', 'GET /readyz', 'GET /.well-known/jwks.json', 'GET /.well-known/bps-decision-keys.json',
   'GET /api/v1/auth/personas', 'POST /api/v1/auth/token',
   'GET /assets/:file', 'GET /', 'GET /lang', 'GET /signin', 'POST /signin', 'POST /signout',
 ];
@@ -420,7 +420,7 @@ const outsiders: readonly PersonaName[] = ['moe-staff', 'beijing-officer', 'guan
 export const matrix: readonly Row[] = [
   // -- identity and documents --
   ...everyone.flatMap((p) => rows(p, 'any', 'allowed', [grpc('/bps.identity.v1.IdentityService/WhoAmI'), http('GET /api/v1/whoami')])),
-  ...rows('anonymous', 'any', 'allowed', [http('GET /openapi.json'), http('GET /healthz'), http('GET /.well-known/jwks.json'), http('GET /.well-known/bps-decision-keys.json'), http('GET /api/v1/auth/personas')]),
+  ...rows('anonymous', 'any', 'allowed', [http('GET /openapi.json'), http('GET /healthz'), http('GET /readyz'), http('GET /.well-known/jwks.json'), http('GET /.well-known/bps-decision-keys.json'), http('GET /api/v1/auth/personas')]),
   row('anonymous', 'any', 'allowed', http('POST /api/v1/auth/token', undefined, () => ({ persona: 'nhc-staff' })), { note: 'development/test only: the persona issuer does not exist in production' }),
   // -- console: public pages and redirects --
   ...rows('anonymous', 'any', 'allowed', [page('GET /assets/:file', () => '/assets/console.css'), page('GET /'), page('GET /signin', () => '/signin?next=/standards'), page('GET /lang', () => '/lang?to=en&next=/standards')]),

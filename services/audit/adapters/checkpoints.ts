@@ -6,6 +6,7 @@ import { CheckpointSigned } from '../../../proto/gen/bps/audit/v1/events';
 import { errorMessage } from '../../shared/errors/errors';
 import { auditEvents } from '../../shared/events/audit';
 import { newEvent } from '../../shared/kafka/kafka';
+import { inRootSpan } from '../../shared/telemetry/otel';
 import type { Logger } from '../../shared/log/logger';
 import { ensureIndexes, insertOne, isDuplicateKey } from '../../shared/mongo/mongo';
 import { ensureOutboxIndexes, markPending, toOutboxFields, type OutboxFields } from '../../shared/mongo/outbox';
@@ -88,7 +89,8 @@ export class CheckpointStore {
   async checkpointDirtyLogs(limit = 500): Promise<number> {
     let count = 0;
     for (const log of await this.logs.dirtyLogs(limit)) {
-      await this.checkpointHead(log._id);
+      // A timer's pass, no request: each checkpoint (and the event announcing it) gets a trace of its own.
+      await inRootSpan('audit checkpoint', { 'bps.audit.log': log._id }, () => this.checkpointHead(log._id));
       await this.logs.markClean(log._id, log.version);
       count += 1;
     }

@@ -16,6 +16,7 @@ import { checkpointToProto, type CheckpointStore } from './checkpoints';
 import type { KeyRing } from './keys';
 import type { LogStore } from './log-store';
 import type { TraceReader } from './traces';
+import { recordAuditVerification } from '../../shared/telemetry/metrics';
 
 export function requireAuditAccess(identity: Identity): void {
   if (!identity.roles.includes('auditor') && !identity.roles.includes('operator')) {
@@ -111,6 +112,7 @@ export function auditServer(deps: { store: LogStore; checkpoints: CheckpointStor
         { chain: store, checkpoints, anchors, trustedKeys: () => keys.all(), now: () => new Date() },
         { log, given: request.checkpoints.map(fromProtoCheckpoint), full: request.full },
       );
+      recordAuditVerification(log, result.ok);
       const m = result.chain.mismatch;
       return {
         log, ok: result.ok, size: String(result.chain.storedSize), headHash: result.headHash,

@@ -19,6 +19,7 @@ import {
 } from './mongo-store';
 import type { SubscriptionCommands } from './subscription-store';
 import type { WebhookSender } from './webhook-sender';
+import { recordWebhookDelivery } from '../../shared/telemetry/metrics';
 
 export type DeliveryWorkerOptions = {
   readonly workerId: string;
@@ -248,6 +249,7 @@ export class DeliveryWorker {
     if (this.abort.signal.aborted) return; // "killed": nothing recorded, the lease expires
     const now = new Date();
     const verdict = judge(result, doc.roundAttempts, this.options.retry, now, this.options.random ?? Math.random);
+    recordWebhookDelivery(outcomeOf(verdict), latencyMs);
     const statusCode = result.kind === 'response' ? result.status : 0;
     const error = result.kind === 'response' ? (verdict.kind === 'delivered' ? '' : `HTTP ${result.status}`) : result.error;
     await this.deps.attempts.record({

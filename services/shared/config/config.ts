@@ -68,6 +68,11 @@ const baseShape = {
   BPS_DECISION_SIGNING_JWK: z.string().min(1).optional(),
   BPS_DECISION_PUBLIC_JWKS: z.string().min(1).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  // How often each service checks its dependencies (database, Kafka, Temporal) for gRPC health, and how long one may take.
+  BPS_HEALTH_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
+  BPS_HEALTH_CHECK_TIMEOUT_MS: z.coerce.number().int().min(50).default(2_000),
+  // Where each service serves its Prometheus metrics (the port is per service: <SERVICE>_METRICS_PORT).
+  BPS_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 };
 
 /** One requirement: at least one of `anyOf` must be set; `when` says in which environments. */
@@ -156,4 +161,9 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
     throw new ConfigError(problems);
   }
   return parsed.data;
+}
+
+/** The dependency-check timing of gRPC health, from BPS_HEALTH_CHECK_INTERVAL_MS and BPS_HEALTH_CHECK_TIMEOUT_MS. */
+export function healthCheckTiming(config: { BPS_HEALTH_CHECK_INTERVAL_MS: number; BPS_HEALTH_CHECK_TIMEOUT_MS: number }): { intervalMs: number; timeoutMs: number } {
+  return { intervalMs: config.BPS_HEALTH_CHECK_INTERVAL_MS, timeoutMs: config.BPS_HEALTH_CHECK_TIMEOUT_MS };
 }

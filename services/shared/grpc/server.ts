@@ -4,8 +4,6 @@ import { fileURLToPath } from 'node:url';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import { SpanKind } from '@opentelemetry/api';
 import { IdentityServiceService, type IdentityServiceServer } from '../../../proto/gen/bps/identity/v1/identity';
@@ -16,6 +14,9 @@ import { currentTraceId, extractTraceContext, inSpan } from '../telemetry/otel';
 import { clip, dateViolations, textViolations } from '../validation/input';
 import { HTTP_ROUTE_METADATA, IDEMPOTENCY_KEY_METADATA, withCallContext } from './client';
 import { checkIdempotencyKey, requestDigest, type IdempotencyStore } from '../idempotency/idempotency';
+import { PortReflection, serviceNameOf } from './reflection';
+import { monitorDependencies, type DependencyCheck, type HealthCheckTiming } from './health';
+import { rpcMetricsInterceptor } from './metrics';
 import { targetOf, type RefusalRecorder } from './refusals';
 import { decodeStatus, toServiceError } from './status';
 import { checkWire, requestTypes } from './wire';
@@ -234,9 +235,12 @@ export async function startGrpcServer(options: {
    * returns the first result (issue #19). Without it such keys are refused (UNIMPLEMENTED).
    */
   idempotency?: IdempotencyStore;
+  /** What the service cannot serve without: health answers NOT_SERVING while one of them is down (./health.ts). */
+  dependencies?: readonly DependencyCheck[];
+  healthCheck?: HealthCheckTiming;
 }): Promise<GrpcServer> {
   const { logger, tokens } = options;
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024, interceptors: [rpcMetricsInterceptor] });
 
   const identityService: IdentityServiceServer = {
     whoAmI: (call, callback) => {
@@ -262,14 +266,12 @@ export async function startGrpcServer(options: {
 
   // Health (grpc.health.v1) and reflection answer without a token, as clients and probes expect.
   const health = new HealthImplementation({ '': 'SERVING' });
-  for (const { definition } of all) {
-    const first = Object.values(definition)[0];
-    const serviceFullName = first?.path.split('/')[1];
-    if (serviceFullName) health.setStatus(serviceFullName, 'SERVING');
-  }
+  const served = all.map(({ definition }) => serviceNameOf(definition)).filter((name): name is string => name !== undefined);
+  for (const serviceFullName of served) health.setStatus(serviceFullName, 'SERVING');
   health.addToServer(server);
-  const packageDefinition = protoLoader.loadSync(protoFiles(protoRoot), { includeDirs: [protoRoot], keepCase: false, longs: String, enums: String, defaults: true });
-  new ReflectionService(packageDefinition).addToServer(server);
+  const dependencies = await monitorDependencies(health, served, options.dependencies ?? [], logger, options.healthCheck);
+  // Reflection serves complete descriptors of exactly this port's services (and health, reflection).
+  new PortReflection(served).addToServer(server);
 
   const address = `${options.host ?? '127.0.0.1'}:${options.port}`;
   const port = await new Promise<number>((resolve, reject) =>
@@ -282,6 +284,7 @@ export async function startGrpcServer(options: {
     health,
     shutdown: () =>
       new Promise<void>((resolve) => {
+        dependencies.stop();
         health.setStatus('', 'NOT_SERVING');
         const force = setTimeout(() => server.forceShutdown(), 10_000);
         server.tryShutdown(() => {

@@ -6,7 +6,8 @@ import type { Collection, Db } from 'mongodb';
 import { errorMessage, isRetriable, PlatformError, ValidationError } from '../errors/errors';
 import type { Logger } from '../log/logger';
 import { isDuplicateKey, insertOne } from '../mongo/mongo';
-import { extractTraceContext, inSpan, injectTraceContext, SpanKind } from '../telemetry/otel';
+import { eventTraceContext, extractTraceContext, inSpan, SpanKind } from '../telemetry/otel';
+import { observeGauge, recordConsumed } from '../telemetry/metrics';
 import { fromKafkaMessage, toKafkaMessage, type CloudEvent } from './cloudevents';
 import { deadLetterTopic, encodeData, foreignSourceReason, topicFamilyOf, topicName, topicOwners, topics, type EventDefinition, type TopicFamily } from '../events/catalog';
 import { refusalEvents } from '../events/refusals';
@@ -77,9 +78,10 @@ export async function ensureTopics(kafka: Kafka, topicNames: readonly string[], 
 
 /** Builds a CloudEvent for a catalogued event type, carrying the active trace context. */
 export function newEvent<T>(definition: EventDefinition<T>, payload: T, options: { source: string; key: string; subject?: string; id?: string; time?: Date; topicNamespace?: string }): CloudEvent & { topic: string } {
-  const trace = injectTraceContext();
+  const topic = topicName(definition.topic, options.topicNamespace);
+  const trace = eventTraceContext(topic, { 'cloudevents.event_type': definition.type });
   return {
-    topic: topicName(definition.topic, options.topicNamespace),
+    topic,
     specversion: '1.0',
     id: options.id ?? randomUUID(),
     type: definition.type,
@@ -223,6 +225,9 @@ export type DeadLetterReason = 'foreign-source' | 'undecodable' | 'unhandleable'
 export class EventConsumer {
   private readonly consumer: Consumer;
   private readonly dlqProducer: EventProducer;
+  /** Messages behind the high watermark per topic-partition, as of the last batch handled (bps.consumer.lag). */
+  private readonly lag = new Map<string, { topic: string; partition: number; lag: number }>();
+  private unobserve: (() => void) | undefined;
   constructor(private readonly options: ConsumerOptions) {
     this.consumer = options.kafka.consumer({ groupId: options.groupId, sessionTimeout: 15_000, heartbeatInterval: 1_000, retry: { retries: 10 } });
     this.dlqProducer = new EventProducer(options.kafka);
@@ -230,6 +235,11 @@ export class EventConsumer {
 
   async start(): Promise<void> {
     const { topics, fromBeginning = true } = this.options;
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      this.lag.set(`${payload.topic}|${payload.partition}`, { topic: payload.topic, partition: payload.partition, lag: Number(payload.offsetLag) });
+    });
+    this.unobserve ??= observeGauge('bps.consumer.lag', { description: 'Messages a consumer group has yet to handle per topic partition (as of its last batch)' }, async () =>
+      [...this.lag.values()].map((l) => [l.lag, { 'messaging.consumer.group.name': this.options.groupId, 'messaging.destination.name': l.topic, 'messaging.destination.partition.id': String(l.partition) }] as const));
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...topics], fromBeginning });
     await this.consumer.run({
@@ -276,12 +286,14 @@ export class EventConsumer {
         processedKey = ProcessedEvents.key(groupId, event);
         if (await processed.seen(processedKey)) {
           logger.debug({ ceId: event.id, type: event.type }, 'duplicate event skipped');
+          recordConsumed(groupId, topic, 'duplicate');
           return;
         }
         const parent = extractTraceContext({ traceparent: event.traceparent, tracestate: event.tracestate });
         await inSpan(`${topic} process`, { kind: SpanKind.CONSUMER, parent, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.message.id': event.id, 'cloudevents.event_type': event.type } }, () =>
           handler(event, { topic, partition, offset: message.offset }));
         await processed.remember(processedKey, groupId, event);
+        recordConsumed(groupId, topic, 'handled');
         return;
       } catch (error) {
         const retriable = isRetriable(error);
@@ -306,6 +318,7 @@ export class EventConsumer {
     const target = (this.options.deadLetterTopic ?? ((t: string) => deadLetterTopic(principal, t)))(topic);
     const headers = { ...(message.headers ?? {}), 'x-bps-error': clipText(errorMessage(error), 1024), 'x-bps-consumer-group': this.options.groupId, 'x-bps-source-topic': topic, 'x-bps-dead-letter-reason': reason, 'x-bps-attempts': String(attempts) };
     await this.dlqProducer.sendRaw(target, [{ key: message.key, value: message.value, headers }]);
+    recordConsumed(this.options.groupId, topic, 'dead_lettered', reason);
     const record: EventDeadLettered = {
       service: this.options.service ?? principal, consumerGroup: this.options.groupId, sourceTopic: topic, partition, offset: message.offset, deadLetterTopic: target,
       eventId: clipText(event?.id ?? ''), eventType: clipText(event?.type ?? ''), eventSource: clipText(event?.source ?? ''), reason, message: clipText(errorMessage(error), 1024), attempts, at: new Date(),
@@ -333,6 +346,8 @@ export class EventConsumer {
   }
 
   async stop(): Promise<void> {
+    this.unobserve?.();
+    this.unobserve = undefined;
     await this.consumer.disconnect();
     await this.dlqProducer.disconnect();
   }

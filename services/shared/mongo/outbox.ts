@@ -20,6 +20,7 @@ import { isUnsendable, type EventProducer } from '../kafka/kafka';
 import { errorMessage } from '../errors/errors';
 import type { Logger } from '../log/logger';
 import { ensureIndexes } from './mongo';
+import { observeGauge, recordOutboxPublished } from '../telemetry/metrics';
 
 /** The fields a document needs so the relay can publish it. Event-store entries embed them. */
 export type OutboxFields = {
@@ -175,6 +176,7 @@ export class OutboxRelay {
   private readonly pending: Collection<PendingMarker>;
   private readonly dbName: string;
   private readonly listener = (): void => this.kick();
+  private unobserve: (() => void) | undefined;
   /**
    * Markers whose events Kafka acknowledged but which are not yet marked sent and removed (a database hiccup).
    * The next pass finishes them before reading anything, so they are not sent a second time while this process
@@ -199,7 +201,21 @@ export class OutboxRelay {
   start(): void {
     this.stopped = false;
     signalsOf(this.dbName).listeners.add(this.listener);
+    this.unobserve ??= this.observeBacklog();
     this.kick();
+  }
+
+  /** bps.outbox.pending and bps.outbox.lag, read from the pending markers at scrape time. */
+  private observeBacklog(): () => void {
+    const names = [...this.byName.keys()];
+    const attributes = { 'db.namespace': this.dbName };
+    const stopPending = observeGauge('bps.outbox.pending', { description: 'Outbox entries written but not yet handed to Kafka' }, async () =>
+      [[await this.pending.countDocuments({ c: { $in: names } }), attributes]]);
+    const stopLag = observeGauge('bps.outbox.lag', { description: 'Age of the oldest outbox entry not yet handed to Kafka (0 when none)', unit: 's' }, async () => {
+      const [oldest] = await this.pending.find({ c: { $in: names } }).sort({ o: 1 }).limit(1).project<{ o: ObjectId }>({ o: 1 }).toArray();
+      return [[oldest ? Math.max(0, (Date.now() - oldest.o.getTimestamp().getTime()) / 1000) : 0, attributes]];
+    });
+    return () => { stopPending(); stopLag(); };
   }
 
   /** Runs a pass now, or right after the one in progress. */
@@ -252,6 +268,7 @@ export class OutboxRelay {
       const batch = await this.dropSent(read);
       if (batch.length === 0) continue;
       const published = await this.publish(batch);
+      recordOutboxPublished(this.dbName, published.length);
       this.acknowledgedUnmarked = published;
       await this.finishAcknowledged();
       sent += published.length;
@@ -360,6 +377,8 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unobserve?.();
+    this.unobserve = undefined;
     signalsOf(this.dbName).listeners.delete(this.listener);
     if (this.timer) clearTimeout(this.timer);
     await this.running;

@@ -3,6 +3,7 @@
 import { ConfigError } from '../config/config';
 import { createLogger } from '../log/logger';
 import { shutdownTelemetry } from '../telemetry/otel';
+import { shutdownMetrics } from '../telemetry/metrics';
 
 export type Running = { stop(): Promise<void> };
 
@@ -19,6 +20,7 @@ export function runMain(serviceName: string, start: () => Promise<Running>): voi
     try {
       await running?.stop();
       await shutdownTelemetry();
+      await shutdownMetrics();
     } finally {
       process.exit(0);
     }
