@@ -7,7 +7,6 @@ import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
 import { proposalEvents } from '../../services/shared/events/proposals';
 import { proposalResubmittedSignal } from '../../workflows/contracts';
-import { stack } from '../support/stack';
 import { openPayload } from '../support/temporal';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { Decision, startProposalsTestEnv, type ProposalsTestEnv } from './proposals-helpers';
@@ -24,7 +23,7 @@ describe('proposal lifecycle', () => {
   let env: ProposalsTestEnv;
   let nhc: string;
   beforeAll(async () => {
-    env = await startProposalsTestEnv('prop-life', stack());
+    env = await startProposalsTestEnv('prop-life');
     nhc = await env.token('nhc-staff');
   });
   afterAll(async () => env?.stop());
