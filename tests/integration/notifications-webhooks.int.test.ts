@@ -19,9 +19,10 @@ import { stack, testLogger } from '../support/stack';
 import { testGroup, testKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 import {
-  clientFor, createSubscription, floorBreached, localStandardFiled, newNames, producerFor, Receiver, rpcError, startApp, tokenOf, versionPublished,
+  clientFor, createSubscription, floorBreached, localStandardFiled, newNames, producerFor, Receiver, startApp, tokenOf, versionPublished,
   type Client,
 } from './notifications.support';
+import { refused } from '../support/grpc';
 
 describe('notifications: signed webhooks', () => {
   const names = newNames('notif-wh');
@@ -164,8 +165,8 @@ describe('notifications: signed webhooks', () => {
     expect(letter!.lastError).toMatch(/gave up after 4 attempts/);
 
     // Another organisation may not redeliver.
-    const refused = await rpcError(unary(client.redeliver.bind(client), { subscriptionId: id, eventIds: [] }, await tokenOf('beijing-officer')));
-    expect(refused.code).toBe(grpc.status.NOT_FOUND);
+    const notFound = await refused(unary(client.redeliver.bind(client), { subscriptionId: id, eventIds: [] }, await tokenOf('beijing-officer')));
+    expect(notFound.code).toBe(grpc.status.NOT_FOUND);
 
     dead = false;
     const { requeued } = await unary(client.redeliver.bind(client), { subscriptionId: id, eventIds: [] }, operator);
@@ -209,7 +210,7 @@ describe('notifications: signed webhooks', () => {
     stats!.secrets = [statistics.secret];
 
     // A province officer cannot subscribe for another province.
-    const other = await rpcError(createSubscription(client, 'guangdong-officer', { endpointUrl: gd!.url, filter: { provinceCodes: ['110000'] } as never }));
+    const other = await refused(createSubscription(client, 'guangdong-officer', { endpointUrl: gd!.url, filter: { provinceCodes: ['110000'] } as never }));
     expect(other.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(decodeStatus(other).fieldViolations[0]).toMatchObject({ field: 'filter.province_codes', reason: 'OTHER_PROVINCE' });
 
@@ -286,34 +287,34 @@ describe('notifications: signed webhooks', () => {
       () => unary(client.listDeliveries.bind(client), { subscriptionId: id, eventId: '', status: 0, pageSize: 0, pageToken: '' }, beijing),
       () => unary(client.replay.bind(client), { subscriptionId: id, from: { $case: 'afterCursor', afterCursor: '0' } }, beijing),
     ]) {
-      expect((await rpcError(call())).code).toBe(grpc.status.NOT_FOUND);
+      expect((await refused(call())).code).toBe(grpc.status.NOT_FOUND);
     }
     // An operator may look, but not change it.
     const operator = await tokenOf('operator');
     expect((await unary(client.getSubscription.bind(client), { subscriptionId: id }, operator)).subscription!.organisation).toBe('NBS');
-    expect((await rpcError(unary(client.pauseSubscription.bind(client), { subscriptionId: id }, operator))).code).toBe(grpc.status.PERMISSION_DENIED);
+    expect((await refused(unary(client.pauseSubscription.bind(client), { subscriptionId: id }, operator))).code).toBe(grpc.status.PERMISSION_DENIED);
     expect((await unary(client.getSubscription.bind(client), { subscriptionId: id }, owner)).subscription!.status).toBe(SubscriptionStatus.SUBSCRIPTION_STATUS_ACTIVE);
     // The owner can.
     const paused = await unary(client.pauseSubscription.bind(client), { subscriptionId: id }, owner);
     expect(paused.subscription!.status).toBe(SubscriptionStatus.SUBSCRIPTION_STATUS_PAUSED);
     await unary(client.deleteSubscription.bind(client), { subscriptionId: id }, owner);
-    expect((await rpcError(unary(client.getSubscription.bind(client), { subscriptionId: id }, owner))).code).toBe(grpc.status.NOT_FOUND);
+    expect((await refused(unary(client.getSubscription.bind(client), { subscriptionId: id }, owner))).code).toBe(grpc.status.NOT_FOUND);
   });
 
   it('refuses endpoints on private or loopback addresses not on the allow-list, and malformed ones', async () => {
     for (const endpointUrl of ['http://10.1.2.3/hook', 'http://192.168.10.1/hook', 'http://[::1]:8080/hook', 'http://169.254.169.254/latest/meta-data', 'ftp://127.0.0.1/x', 'not a url']) {
-      const error = await rpcError(createSubscription(client, 'statistics-subscriber', { endpointUrl }));
+      const error = await refused(createSubscription(client, 'statistics-subscriber', { endpointUrl }));
       expect(error.code, endpointUrl).toBe(grpc.status.INVALID_ARGUMENT);
       expect(decodeStatus(error).fieldViolations[0]!.field).toBe('endpoint_url');
     }
-    const filter = await rpcError(createSubscription(client, 'statistics-subscriber', { endpointUrl: 'http://127.0.0.1:9/x', filter: { eventTypes: ['bps.standard.nonsense'] } as never }));
+    const filter = await refused(createSubscription(client, 'statistics-subscriber', { endpointUrl: 'http://127.0.0.1:9/x', filter: { eventTypes: ['bps.standard.nonsense'] } as never }));
     expect(filter.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect((await unary(client.listSubscriptions.bind(client), {}, await tokenOf('auditor'))).subscriptions.every((s) => s.endpointUrl.startsWith('http://127.0.0.1'))).toBe(true);
     // Downstream systems receive publications only; the deliberations are internal (issue #14).
-    const internal = await rpcError(createSubscription(client, 'statistics-subscriber', { endpointUrl: 'http://127.0.0.1:9/x', filter: { eventTypes: ['bps.approval.step.signed'] } as never }));
+    const internal = await refused(createSubscription(client, 'statistics-subscriber', { endpointUrl: 'http://127.0.0.1:9/x', filter: { eventTypes: ['bps.approval.step.signed'] } as never }));
     expect([internal.code, decodeStatus(internal).reason]).toEqual([grpc.status.PERMISSION_DENIED, 'INTERNAL_EVENT_TYPE']);
     // Roles: a ministry's staff cannot subscribe.
-    expect((await rpcError(createSubscription(client, 'nhc-staff', { endpointUrl: 'http://127.0.0.1:9/x' }))).code).toBe(grpc.status.PERMISSION_DENIED);
+    expect((await refused(createSubscription(client, 'nhc-staff', { endpointUrl: 'http://127.0.0.1:9/x' }))).code).toBe(grpc.status.PERMISSION_DENIED);
   });
 
   it('replays everything since a time to the webhook, with the original ids', async () => {
