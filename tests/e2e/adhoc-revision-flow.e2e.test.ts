@@ -23,6 +23,7 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { initTelemetry } from '../../services/shared/telemetry/otel';
 import { startPlatform, type StartedPlatform } from '../support/platform';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhooks';
+import { refused } from '../support/grpc';
 initTelemetry({ serviceName: 'e2e', exporter: new InMemorySpanExporter() });
 const token = (p: PersonaName) => tokenFor(p);
 const insecure = grpc.credentials.createInsecure();
@@ -72,7 +73,7 @@ describe('ad-hoc field revision, end to end', () => {
       return { t, step: items[0]!.step! };
     };
     const nhcApprover = await openFor('nhc-approver');
-    const selfApproval = await unary(inbox.signOff.bind(inbox), { proposalId, stepId: nhcApprover.step.stepId, position: Position.POSITION_APPROVE, comment: '' }, nhc).catch((e: grpc.ServiceError) => e);
+    const selfApproval = await refused(unary(inbox.signOff.bind(inbox), { proposalId, stepId: nhcApprover.step.stepId, position: Position.POSITION_APPROVE, comment: '' }, nhc));
     expect((selfApproval as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
     expect(decodeStatus(selfApproval as grpc.ServiceError).message).not.toBe('');
 

@@ -26,6 +26,7 @@ import { tokenFor } from '../support/identity';
 import { adminKafka, type OwnersProducer } from '../support/kafka';
 import { actors, adHocRevision, CS1, Emitter, P1, R1, step, stepEvents, type Published } from './audit-scenario';
 import { StepClaimed } from '../../proto/gen/bps/approvals/v1/events';
+import { refused } from '../support/grpc';
 
 initTelemetry({ serviceName: 'audit-test', exporter: new InMemorySpanExporter() });
 const run = promisify(execFile);
@@ -134,16 +135,16 @@ describe('audit service', () => {
 
   it('refuses callers without the auditor or operator role, and answers an operator', async () => {
     const staff = await tokenFor('nhc-staff');
-    const refused = await unary(client.traceItemVersion.bind(client), { itemCode: 'HEA-01', version: 2 }, staff).catch((e: grpc.ServiceError) => e);
-    expect((refused as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
-    const verifyRefused = await unary(client.verify.bind(client), { log: 'global', checkpoints: [], full: false }, await tokenFor('final-approver')).catch((e: grpc.ServiceError) => e);
+    const denied = await refused(unary(client.traceItemVersion.bind(client), { itemCode: 'HEA-01', version: 2 }, staff));
+    expect((denied as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
+    const verifyRefused = await refused(unary(client.verify.bind(client), { log: 'global', checkpoints: [], full: false }, await tokenFor('final-approver')));
     expect((verifyRefused as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
     const operator = await tokenFor('operator');
     const answered = await unary(client.traceProposal.bind(client), { proposalId: P1 }, operator);
     expect(answered.trace!.steps.length).toBeGreaterThanOrEqual(revision.length - 3);
-    const bad = await unary(client.traceItemVersion.bind(client), { itemCode: '', version: 0 }, operator).catch((e: grpc.ServiceError) => e);
+    const bad = await refused(unary(client.traceItemVersion.bind(client), { itemCode: '', version: 0 }, operator));
     expect(decodeStatus(bad as grpc.ServiceError).fieldViolations.map((v) => v.field)).toEqual(['item_code', 'version']);
-    const missing = await unary(client.traceItemVersion.bind(client), { itemCode: 'HEA-01', version: 9 }, operator).catch((e: grpc.ServiceError) => e);
+    const missing = await refused(unary(client.traceItemVersion.bind(client), { itemCode: 'HEA-01', version: 9 }, operator));
     expect((missing as grpc.ServiceError).code).toBe(grpc.status.NOT_FOUND);
   });
 

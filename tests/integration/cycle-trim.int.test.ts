@@ -11,9 +11,8 @@ import { type AuditApp } from '../../services/audit/app';
 import { eventData } from '../../services/audit/domain/entry';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
 import { unary } from '../../services/shared/grpc/client';
-import { decodeStatus } from '../../services/shared/grpc/status';
 import { signOffUpdate, submitCycleProposalUpdate } from '../../workflows/contracts';
-import { refused } from '../support/grpc';
+import { refusal } from '../support/grpc';
 import { uniqueName } from '../support/names';
 import { actorOf, proposalInput, startHarness, type Harness } from './approvals-harness';
 
@@ -32,7 +31,6 @@ afterAll(async () => {
 
 const call = async <Req, Res>(method: (req: Req, md: grpc.Metadata, opts: Partial<grpc.CallOptions>, cb: (e: grpc.ServiceError | null, r: Res) => void) => grpc.ClientUnaryCall, req: Req, who: PersonaName): Promise<Res> =>
   unary(method.bind(cycles), req, await h.token(who));
-const refusal = (promise: Promise<unknown>) => refused(promise).then(decodeStatus);
 const cycleOf = async (cycleId: string): Promise<Cycle> => (await call(cycles.getCycle, { cycleId }, 'auditor')).cycle!;
 /** The audit entries of one log, as (type, data). */
 const audited = async (log: string) => (await audit.store.entriesOf(log)).map((e) => ({ type: e.event.type, data: eventData(e.event) as any }));

@@ -11,13 +11,11 @@ import { openPayload } from '../support/temporal';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { Decision, startProposalsTestEnv, type ProposalsTestEnv } from './proposals-helpers';
 import type { Identity } from '../../services/shared/auth/identity';
+import { refused } from '../support/grpc';
 
 /** INS-05 is led by 国家医保局 (seed 000 annex row 7, attributed per item). */
 const nhsaStaff: Identity = { subject: 'nhsa.staff.qian', name: '钱进（国家医保局）', organisation: 'NHSA', roles: ['ministry-staff'] };
 
-function refused(promise: Promise<unknown>): Promise<grpc.ServiceError> {
-  return promise.then(() => { throw new Error('expected the call to be refused'); }, (e: grpc.ServiceError) => e);
-}
 
 describe('proposal lifecycle', () => {
   let env: ProposalsTestEnv;

@@ -10,9 +10,8 @@ import { type AuditApp } from '../../services/audit/app';
 import { eventData } from '../../services/audit/domain/entry';
 import { standardEvents } from '../../services/shared/events/standards';
 import { unary } from '../../services/shared/grpc/client';
-import { decodeStatus } from '../../services/shared/grpc/status';
 import type { PersonaName } from '../../services/shared/auth/personas';
-import { refused } from '../support/grpc';
+import { refusal } from '../support/grpc';
 import { startTestRegistry, type TestRegistry } from './registry-helpers';
 
 let r: TestRegistry<'audit'>;
@@ -27,7 +26,6 @@ afterAll(async () => {
 
 const propose = async (item: ServiceItem, who: PersonaName, reason = '名称用字勘误') => unary(r.client.correctItemVersion.bind(r.client), { itemCode: 'HEA-01', version: 1, item, reason }, await r.token(who));
 const approve = async (erratumId: string, who: PersonaName) => unary(r.client.approveErratum.bind(r.client), { itemCode: 'HEA-01', version: 1, erratumId }, await r.token(who));
-const refusal = (promise: Promise<unknown>) => refused(promise).then(decodeStatus);
 const current = async () => (await unary(r.client.getItem.bind(r.client), { itemCode: 'HEA-01', asOf: undefined, provinceCode: '' }, await r.token('auditor'))).national!;
 const audited = async (log: string) => (await audit.store.entriesOf(log)).map((e) => ({ type: e.event.type, data: eventData(e.event) as any }));
 
