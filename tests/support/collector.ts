@@ -17,6 +17,8 @@ export type ReceivedEvent = { readonly id: string; readonly type: string; readon
 export type EventCollector = {
   /** Every event received so far, in arrival order. */
   readonly events: CloudEvent[];
+  /** When the event with this ce_id arrived (ms since the epoch), for benchmarks. */
+  arrivedAt(id: string): number | undefined;
   /** Events of this type (and key), data parsed as JSON. */
   received(type?: string, key?: string): ReceivedEvent[];
   /** Events of this catalogued type (and key), decoded with the proto codec. */
@@ -56,9 +58,13 @@ export async function collectEvents(options: CollectorOptions): Promise<EventCol
   await ensureTopics(kafka, topicNames);
   const db = await connectMongo(mongoUri, uniqueName('col').replace(/[^a-zA-Z0-9_-]/g, '_'));
   const events: CloudEvent[] = [];
+  const arrivals = new Map<string, number>();
   const consumer = new EventConsumer({
     kafka, groupId: principal === 'admin' ? uniqueName('collector') : testGroup(principal, 'collector'), topics: topicNames, processed: new ProcessedEvents(db.db), logger: testLogger,
-    handler: async (e) => { events.push(e); },
+    handler: async (e) => {
+      arrivals.set(e.id, Date.now());
+      events.push(e);
+    },
   });
   const joined = consumer.ready();
   await consumer.start();
@@ -66,6 +72,7 @@ export async function collectEvents(options: CollectorOptions): Promise<EventCol
   const waitForEvent = (predicate: (e: CloudEvent) => boolean, what = 'an event', timeoutMs = 30_000) => waitFor(() => events.find(predicate), what, timeoutMs);
   return {
     events,
+    arrivedAt: (id) => arrivals.get(id),
     received: (type, key) => events.filter((e) => (type === undefined || e.type === type) && (key === undefined || e.key === key)).map(asReceived),
     eventsOf: (definition, key) => events.filter((e) => e.type === definition.type && (key === undefined || e.key === key)).map((e) => decodeData(definition, e.data)),
     waitFor: waitForEvent,
