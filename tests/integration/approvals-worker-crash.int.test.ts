@@ -45,8 +45,8 @@ describe('approvals worker crash', () => {
     expect(attempts.every((a) => a > 1)).toBe(true); // the retry ran on the new worker
     await expect.poll(() => h!.eventsOf(P, 'bps.approval.changeset.approved').length, { timeout: 30_000 }).toBe(1);
     await expect.poll(() => h!.eventsOf(P, 'bps.approval.proposal.decided').length, { timeout: 10_000 }).toBe(1);
-    // Give a duplicate time to show up, were there one.
-    await new Promise((r) => setTimeout(r, 2000));
+    // Nothing more is coming on this proposal's partition: a marker sent now arrives after any duplicate.
+    await h.platform.settle('approvals', P);
     expect(h.eventsOf(P, 'bps.approval.changeset.approved')).toHaveLength(1);
     expect(await h.app.events.outbox.countDocuments({ 'outbox.event.type': 'bps.approval.changeset.approved' })).toBe(1);
   });

@@ -7,6 +7,7 @@
 //   const p = await startPlatform('flow', { services: ['registry', 'proposals', 'approvals', 'gateway'], collect: ['approvals'] });
 //   await p.collector!.waitFor((e) => e.type === 'bps.approval.proposal.decided');
 //   await p.stop();
+import { randomUUID } from 'node:crypto';
 import { startApprovals, type ApprovalsDeps, type ApprovalsService } from '../../services/approvals/app';
 import { startAudit, type AuditApp, type AuditDeps } from '../../services/audit/app';
 import { startGateway, type GatewayDeps, type RunningGateway } from '../../services/gateway/app';
@@ -15,6 +16,8 @@ import { startProposals, type ProposalsAppDeps, type RunningProposals } from '..
 import { startRegistry, type RegistryDeps, type RunningRegistry } from '../../services/registry/app';
 import type { Identity, TokenVerifier } from '../../services/shared/auth/identity';
 import type { PersonaName } from '../../services/shared/auth/personas';
+import { topicName, topicOwners, topics } from '../../services/shared/events/catalog';
+import type { CloudEvent } from '../../services/shared/kafka/kafka';
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import type { TemporalHandle } from '../../services/shared/temporal/temporal';
 import { collectEvents, type EventCollector, type TopicFamily } from './collector';
@@ -105,6 +108,12 @@ export type Platform = {
   readonly addresses: Record<string, string>;
   /** The deps a service was started with (after overrides). */
   deps<K extends ServiceName>(service: K): DepsOf[K];
+  /**
+   * Barrier "nothing more is coming": publishes a marker (type bps.test.marker, as the topic's owner) on the family's
+   * topic with this key — the partition of the events it stands behind — and waits until the collector has it; every
+   * event published on that partition before now has then been collected. Needs `collect` with that family.
+   */
+  settle(family: TopicFamily, key: string): Promise<void>;
   /** Stops one service and starts it again on the same database and names (as after a crash), with more overrides. */
   restart<K extends ServiceName>(service: K, overrides?: Partial<DepsOf[K]>): Promise<Running[K]>;
   /** Stops everything in reverse start order, then drops the databases. */
@@ -224,6 +233,15 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
       },
       token: (who, ttl) => tokenFor(who, ttl),
       address,
+      async settle(family, key) {
+        if (!collector || !options.collect?.includes(family)) throw new Error(`settle(${family}): the platform does not collect ${family}`);
+        const marker: CloudEvent & { topic: string } = {
+          topic: topicName(topics[family], namespace), specversion: '1.0', id: randomUUID(), type: 'bps.test.marker', source: topicOwners[family].sources[0], subject: key, key,
+          time: new Date().toISOString(), datacontenttype: 'application/json', data: Buffer.from('{}'),
+        };
+        await platform.publisher.publish([marker]);
+        await collector.waitForId(marker.id);
+      },
       get addresses() {
         return {
           REGISTRY_GRPC_ADDRESS: address('registry'), PROPOSALS_GRPC_ADDRESS: address('proposals'), APPROVALS_GRPC_ADDRESS: address('approvals'),
