@@ -4,25 +4,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { DeliveryStatus, AttemptOutcome, SubscriptionStatus } from '../../proto/gen/bps/notifications/v1/subscriptions';
-import { NotificationDelivered } from '../../proto/gen/bps/notifications/v1/events';
 import { ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { standardEvents } from '../../services/shared/events/standards';
 import { notificationEvents } from '../../services/shared/events/notifications';
-import { topicName, topics } from '../../services/shared/events/catalog';
 import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
-import { EventConsumer, ProcessedEvents } from '../../services/shared/kafka/kafka';
-import type { CloudEvent } from '../../services/shared/kafka/cloudevents';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import type { NotificationsApp } from '../../services/notifications/app';
-import { stack, testLogger } from '../support/stack';
-import { testGroup, testKafka } from '../support/kafka';
+import { stack } from '../support/stack';
 import { uniqueName } from '../support/names';
 import {
   clientFor, createSubscription, floorBreached, localStandardFiled, newNames, producerFor, Receiver, startApp, tokenOf, versionPublished,
   type Client,
 } from './notifications.support';
 import { refused } from '../support/grpc';
+import { collectEvents } from '../support/collector';
 
 describe('notifications: signed webhooks', () => {
   const names = newNames('notif-wh');
@@ -62,15 +58,7 @@ describe('notifications: signed webhooks', () => {
     r.secrets = [secret];
 
     // Listen to bps.notifications.v1 as the audit service would.
-    const outcomes: CloudEvent[] = [];
-    const kafka = testKafka('audit', 'audit-probe');
-    const probe = new EventConsumer({
-      kafka, groupId: testGroup('audit', 'audit-probe'), topics: [topicName(topics.notifications, names.topicNamespace)], processed: new ProcessedEvents(mongo.db, 'probe_processed'), logger: testLogger,
-      handler: async (e) => { outcomes.push(e); },
-    });
-    const joined = probe.ready();
-    await probe.start();
-    await joined;
+    const probe = await collectEvents({ namespace: names.topicNamespace, families: ['notifications'] });
 
     const event = versionPublished(names, { releaseId: 'rel-2026-health-1', itemCode });
     await producer.publish([event]);
@@ -95,9 +83,9 @@ describe('notifications: signed webhooks', () => {
     expect(attempts[0]).toMatchObject({ subscriptionId: subscription!.subscriptionId, organisation: 'NBS', attempt: 1, statusCode: 200, outcome: AttemptOutcome.ATTEMPT_OUTCOME_DELIVERED, endpointUrl: r.url });
     expect(attempts[0]!.latencyMs).toBeGreaterThanOrEqual(0);
 
-    await expect.poll(() => outcomes.filter((o) => o.type === notificationEvents.delivered.type).length, { timeout: 40_000 }).toBe(1);
+    await expect.poll(() => probe.eventsOf(notificationEvents.delivered).length, { timeout: 40_000 }).toBe(1);
     await probe.stop();
-    const delivered = NotificationDelivered.fromJSON(JSON.parse(outcomes[0]!.data.toString('utf8')));
+    const [delivered] = probe.eventsOf(notificationEvents.delivered);
     expect(delivered).toMatchObject({ subscriptionId: subscription!.subscriptionId, subscriberOrganisation: 'NBS', eventId: event.id, eventType: 'bps.standard.version.published', releaseId: 'rel-2026-health-1', attempt: 1, statusCode: 200 });
   });
 
