@@ -15,6 +15,7 @@ import { startGrpcServer } from '../shared/grpc/server';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
+import { IdempotencyStore } from '../shared/idempotency/idempotency';
 import { OutboxRelay } from '../shared/mongo/outbox';
 import { sealedWorkerDataConverter, type PayloadKeys } from '../shared/temporal/sealing';
 import { connectTemporal, temporalTls, workerTelemetryOptions, type TemporalTls } from '../shared/temporal/temporal';
@@ -104,6 +105,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
 
   const refusals = new RefusalRecorder({ service: 'approvals', family: 'approvals', topicNamespace: deps.topicNamespace, sink: refused.sink, logger });
   const grpc = await startGrpcServer({
+    idempotency: new IdempotencyStore(mongo.db),
     refusals,
     serviceName: 'approvals',
     port: deps.grpcPort,

@@ -13,6 +13,7 @@ import { AUDIT_SOURCE } from './domain/refusal';
 import type { Db } from 'mongodb';
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
+import { IdempotencyStore } from '../shared/idempotency/idempotency';
 import { OutboxRelay } from '../shared/mongo/outbox';
 import { CheckpointStore } from './adapters/checkpoints';
 import { auditHandler, recordPlatformEvent } from './adapters/consumer';
@@ -103,6 +104,7 @@ export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
   // The audit service files its own refusals straight into its log (it does not consume its own topic).
   const refusals = new RefusalRecorder({ service: 'audit', family: 'audit', topicNamespace: deps.topicNamespace, sink: async (events) => { for (const e of events) await recordPlatformEvent(store, topics.audit, e); }, logger });
   const server = await startGrpcServer({
+    idempotency: new IdempotencyStore(mongo.db),
     refusals,
     serviceName: 'audit',
     port: deps.grpcPort,

@@ -4,6 +4,9 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { DevIssuer } from '../shared/auth/dev-issuer';
 import type { Identity, TokenVerifier } from '../shared/auth/identity';
+import type { ServiceTokenSource } from '../shared/auth/service-tokens';
+import etag from '@fastify/etag';
+import { PUBLIC_CACHE_CONTROL, publicView } from './http/public-view';
 import type { JSONWebKeySet } from 'jose';
 import { parseDecisionKeys } from '../shared/events/decision-signature';
 import type { Logger } from '../shared/log/logger';
@@ -15,17 +18,18 @@ import { inboxRoutes } from './api/inbox-routes';
 import { proposalRoutes } from './api/proposals-routes';
 import { registryRoutes } from './api/registry-routes';
 import { subscriptionRoutes } from './api/subscriptions-routes';
-import { GatewayHttpError, type ApiRoute } from './http/api';
+import { monitoringRoutes } from './api/monitoring-routes';
+import { GatewayHttpError, RawBody, type ApiRoute } from './http/api';
 import { parseCookies, parseForm } from './http/cookies';
-import { gatewayError, type FieldViolationBody, type HttpError } from './http/errors';
+import { gatewayError, MAX_FIELD_VIOLATIONS, type FieldViolationBody, type HttpError } from './http/errors';
 import { toHttpError } from './http/grpc-errors';
 import { buildOpenApi } from './http/openapi';
 import { ProtoSchemas } from './http/proto-schema';
 import { TokenBuckets } from './http/rate-limit';
-import { boundIntegers, convertTextValues, int64Formats } from './http/strict-input';
+import { boundSchema, convertTextValues, int64Formats, undecodableQueryParameters } from './http/strict-input';
 import { registerConsole } from './web/console';
 import { clip, textViolations } from '../shared/validation/input';
-import { withHttpRoute } from '../shared/grpc/client';
+import { withCallContext, withHttpRoute } from '../shared/grpc/client';
 import { status as grpcStatus } from '@grpc/grpc-js';
 
 export type GatewayDeps = {
@@ -46,6 +50,11 @@ export type GatewayDeps = {
   now?: () => number;
   /** The decision verification keys (public JWKS) published at /.well-known/bps-decision-keys.json. */
   decisionPublicJwks?: string | JSONWebKeySet;
+  /**
+   * The public portal's read-only account (serviceAccounts.publicReader): with it, the published standard (routes
+   * and pages marked public) is readable without sign-in. Without it, every route needs a token.
+   */
+  publicReader?: ServiceTokenSource;
 };
 
 export type RunningGateway = {
@@ -63,7 +72,11 @@ const idempotencyHeaderSchema = {
   properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' } },
 };
 
-export type RequestAuth = { token: string | undefined; identity: Identity | undefined; tokenInvalid: boolean };
+export type RequestAuth = {
+  token: string | undefined; identity: Identity | undefined; tokenInvalid: boolean;
+  /** When the request arrived (ms since the epoch): its backend calls must end within the gateway's budget from here. */
+  receivedAt: number;
+};
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -92,7 +105,8 @@ function sendError(reply: FastifyReply, http: HttpError): FastifyReply {
 
 export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   const { logger, tokens } = deps;
-  const backends = new Backends(deps.backends, deps.backendTimeoutMs);
+  const backendTimeoutMs = deps.backendTimeoutMs ?? 15_000;
+  const backends = new Backends(deps.backends, backendTimeoutMs);
   const schemas = new ProtoSchemas();
   const buckets = new TokenBuckets(deps.rateLimit?.burst ?? 120, deps.rateLimit?.perSecond ?? 20, deps.now);
   if (deps.environment === 'production' && deps.devIssuer) throw new Error('the development issuer is refused in production');
@@ -119,15 +133,21 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     },
   });
+  // Strong ETags on every answer: a client (or a cache in front of the public portal) revalidates with 304.
+  await app.register(etag);
   const routeTable: { method: string; url: string }[] = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: route.url });
   });
   app.decorateRequest('bps', null as unknown as RequestAuth);
+  // The API speaks JSON only; Fastify's default text/plain parser would turn a text body into a schema refusal
+  // ("body must be object") instead of the 415 it is.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(String(body))));
 
   // Identity first (a signature check and a directory look-up), so rate limiting can key on the verified subject rather than a forgeable token.
   app.addHook('onRequest', async (req, reply) => {
+    const receivedAt = Date.now();
     const header = req.headers.authorization;
     const fromHeader = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
     // The console authenticates with its cookie; the JSON API only with the Authorization header.
@@ -141,7 +161,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
         tokenInvalid = true;
       }
     }
-    req.bps = { token: identity ? token : undefined, identity, tokenInvalid };
+    req.bps = { token: identity ? token : undefined, identity, tokenInvalid, receivedAt };
     if (req.url.startsWith('/assets/') || req.url === '/healthz') return;
     const decision = buckets.take(identity ? `sub:${identity.subject}` : `ip:${req.ip}`);
     if (!decision.allowed) {
@@ -161,14 +181,14 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     return payload;
   });
 
-  const consolePages = registerConsole(app, { backends, devIssuer, logger });
+  const consolePages = registerConsole(app, { backends, devIssuer, logger, publicReader: deps.publicReader });
 
   app.setErrorHandler((error, req, reply) => {
     const http = toHttpError(error);
     // A schema refusal also names the text problems, so the caller sees every bad field at once.
     if (Array.isArray((error as { validation?: unknown }).validation) && http.status === 400) {
       const extra = requestTextViolations(req);
-      if (extra.length > 0) http.body.error.fieldViolations = [...(http.body.error.fieldViolations ?? []), ...extra];
+      if (extra.length > 0) http.body.error.fieldViolations = [...(http.body.error.fieldViolations ?? []), ...extra].slice(0, MAX_FIELD_VIOLATIONS);
     }
     if (http.status >= 500) req.log.error({ err: error, url: req.url }, 'request failed');
     if (isApi(req.url)) return sendError(reply, http);
@@ -198,12 +218,16 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
 
   const routes: ApiRoute[] = [
     ...authRoutes(devIssuer, schemas), ...registryRoutes(backends, schemas), ...proposalRoutes(backends, schemas), ...inboxRoutes(backends, schemas), ...cycleRoutes(backends, schemas),
-    ...subscriptionRoutes(backends, schemas), ...auditRoutes(backends, schemas),
-  ];
+    ...subscriptionRoutes(backends, schemas), ...auditRoutes(backends, schemas), ...monitoringRoutes(backends),
+  ].map((route) => ({
+    ...route,
+    // Every authenticated POST/PUT/PATCH/DELETE accepts an Idempotency-Key (issue #19); sign-in has no caller to scope it to.
+    idempotent: route.idempotent ?? (route.auth === true && route.method !== 'GET'),
+  }));
   for (const route of routes) {
-    const params = route.params ? boundIntegers(route.params) : undefined;
-    const querystring = route.querystring ? boundIntegers(route.querystring) : undefined;
-    const body = route.body ? boundIntegers(route.body) : undefined;
+    const params = route.params ? boundSchema(route.params) : undefined;
+    const querystring = route.querystring ? boundSchema(route.querystring) : undefined;
+    const body = route.body ? boundSchema(route.body) : undefined;
     app.route({
       method: route.method,
       url: route.url,
@@ -213,26 +237,44 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
         ...(body ? { body } : {}),
         ...(route.idempotent ? { headers: idempotencyHeaderSchema } : {}),
       },
+      // Who before what (issue #15): a request without a valid token is refused before its body is read or checked,
+      // so an anonymous caller learns nothing about the route's schema.
+      onRequest: async (req: FastifyRequest) => {
+        const visitor = route.auth === 'public' && deps.publicReader !== undefined && !req.bps.identity && !req.bps.tokenInvalid;
+        if (route.auth && !req.bps.identity && !visitor) {
+          recordGatewayRefusal(`${route.method} ${route.url}`, req.headers.authorization);
+          throw new GatewayHttpError(gatewayError(401, 'UNAUTHENTICATED', req.bps.tokenInvalid ? 'invalid or expired bearer token' : 'a bearer token is required (Authorization: Bearer <JWT>)'));
+        }
+        const undecodable = undecodableQueryParameters(req.url);
+        if (undecodable.length > 0) throw GatewayHttpError.invalid(undecodable);
+      },
       preValidation: async (req: FastifyRequest) => {
         convertTextValues(req.params as Record<string, unknown>, params);
         convertTextValues(req.query as Record<string, unknown>, querystring);
         if (route.bodyOptional) req.body ??= {};
       },
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
-        if (route.auth && !req.bps.identity) {
-          recordGatewayRefusal(`${route.method} ${route.url}`, req.headers.authorization);
-          throw new GatewayHttpError(gatewayError(401, 'UNAUTHENTICATED', req.bps.tokenInvalid ? 'invalid or expired bearer token' : 'a bearer token is required (Authorization: Bearer <JWT>)'));
-        }
         const textProblems = requestTextViolations(req);
         if (textProblems.length > 0) throw GatewayHttpError.invalid(textProblems);
-        const result = await withHttpRoute(`${route.method} ${route.url}`, () => route.handler({
+        // A visitor of the public portal reads through the portal's own account and sees no one's personal details.
+        const visitor = route.auth === 'public' && !req.bps.identity;
+        const token = visitor ? await deps.publicReader!.token() : req.bps.token;
+        // The request's budget bounds every backend call made for it (issue #19: a deadline derived from the HTTP
+        // request's remaining time), and its Idempotency-Key goes to the backend as gRPC metadata.
+        const idempotencyKey = route.idempotent ? (req.headers['idempotency-key'] as string | undefined) : undefined;
+        const context = { deadline: req.bps.receivedAt + backendTimeoutMs, ...(idempotencyKey ? { idempotencyKey } : {}) };
+        const answer = await withHttpRoute(`${route.method} ${route.url}`, () => withCallContext(context, () => route.handler({
           params: (req.params ?? {}) as Record<string, string>,
           query: (req.query ?? {}) as Record<string, unknown>,
           body: req.body,
-          token: req.bps.token,
+          token,
           identity: req.bps.identity,
-          idempotencyKey: route.idempotent ? (req.headers['idempotency-key'] as string | undefined) : undefined,
-        }));
+          visitor,
+          idempotencyKey,
+        })));
+        const result = visitor && !(answer instanceof RawBody) ? publicView(answer) : answer;
+        if (route.auth === 'public') void reply.header('vary', 'authorization').header('cache-control', visitor ? PUBLIC_CACHE_CONTROL : 'private, no-cache');
+        if (result instanceof RawBody) return reply.code(route.successStatus ?? 200).type(result.contentType).header('content-disposition', result.disposition ?? 'inline').send(result.body);
         return reply.code(route.successStatus ?? 200).send(result);
       },
     });

@@ -19,5 +19,8 @@ export const gatewayConfigSchema = configSchema({
   GATEWAY_RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(120),
   GATEWAY_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(20),
   GATEWAY_BACKEND_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  // The public portal (seed 000 §二十): the published standard readable without sign-in, through the gateway's own
+  // read-only service account (svc.gateway-public: the dev issuer in development, client credentials in production).
+  GATEWAY_PUBLIC_PORTAL: z.enum(['on', 'off']).default('on'),
 }, 'gateway');
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

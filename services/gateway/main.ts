@@ -1,5 +1,6 @@
 // Gateway process: config from env, then startGateway (HTTP JSON API, OpenAPI, web console).
-import { devIssuerFromConfig, tokenVerifierFromConfig } from '../shared/auth/from-config';
+import { devIssuerFromConfig, serviceTokensFromConfig, tokenVerifierFromConfig } from '../shared/auth/from-config';
+import { serviceAccounts } from '../shared/auth/personas';
 import { loadConfig } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { runMain } from '../shared/runtime/main';
@@ -31,5 +32,6 @@ runMain('gateway', async () => {
     rateLimit: { burst: config.GATEWAY_RATE_LIMIT_BURST, perSecond: config.GATEWAY_RATE_LIMIT_PER_SECOND },
     backendTimeoutMs: config.GATEWAY_BACKEND_TIMEOUT_MS,
     ...(config.BPS_DECISION_PUBLIC_JWKS ? { decisionPublicJwks: config.BPS_DECISION_PUBLIC_JWKS } : {}),
+    ...(config.GATEWAY_PUBLIC_PORTAL === 'on' ? { publicReader: serviceTokensFromConfig(config, serviceAccounts.publicReader) } : {}),
   });
 });

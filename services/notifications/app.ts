@@ -14,6 +14,7 @@ import { ensureTopics, EventConsumer, EventProducer, principalOf, ProcessedEvent
 import { decisionVerifier, isStandardChanging, type DecisionVerifier } from '../shared/events/decision-signature';
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
+import { IdempotencyStore } from '../shared/idempotency/idempotency';
 import { Outbox, OutboxRelay } from '../shared/mongo/outbox';
 import { endpointPolicy } from './domain/endpoint-policy';
 import type { RetryPolicy } from './domain/retry';
@@ -132,6 +133,7 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
   const stopping = new AbortController();
   const refusals = new RefusalRecorder({ service: 'notifications', family: 'notifications', topicNamespace: deps.topicNamespace, sink: (events) => outbox.append(events), logger });
   const grpc = await startGrpcServer({
+    idempotency: new IdempotencyStore(mongo.db),
     serviceName: 'notifications', port: deps.grpcPort, tokens: deps.tokens, logger, refusals,
     services: [{
       definition: SubscriptionsService,

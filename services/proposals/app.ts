@@ -10,6 +10,7 @@ import { startGrpcServer } from '../shared/grpc/server';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
+import { IdempotencyStore } from '../shared/idempotency/idempotency';
 import { OutboxRelay } from '../shared/mongo/outbox';
 import { proposalsHandlers } from './adapters/grpc/handlers';
 import { decisionConsumer } from './adapters/kafka/decisions';
@@ -79,6 +80,7 @@ export async function startProposals(deps: ProposalsAppDeps): Promise<RunningPro
 
   const refusals = new RefusalRecorder({ service: 'proposals', family: 'proposals', topicNamespace: deps.topicNamespace, sink: refused.sink, logger });
   const server = await startGrpcServer({
+    idempotency: new IdempotencyStore(mongo.db),
     refusals,
     serviceName: 'proposals',
     port: deps.grpcPort,

@@ -9,6 +9,7 @@ import { startGrpcServer } from '../shared/grpc/server';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
+import { IdempotencyStore } from '../shared/idempotency/idempotency';
 import { OutboxRelay } from '../shared/mongo/outbox';
 import { StandardRegistryService } from '../../proto/gen/bps/registry/v1/registry';
 import { registryHandlers } from './adapters/grpc/handlers';
@@ -76,6 +77,7 @@ export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry
 
   const refusals = new RefusalRecorder({ service: 'registry', family: 'standards', topicNamespace: deps.topicNamespace, sink: refused.sink, logger });
   const server = await startGrpcServer({
+    idempotency: new IdempotencyStore(mongo.db),
     refusals,
     serviceName: 'registry',
     port: deps.grpcPort,

@@ -56,6 +56,8 @@ describe('revision cycle dashboard (Chromium)', { timeout: 300_000 }, () => {
       await ndrc.fill('#planPeriod', '2026-2030');
       await ndrc.fill('#effectiveFrom', '2027-07-01');
       await ndrc.fill('#fields', 'F21-HEALTH NHC 30');
+      // The form names the fields in force, so nobody has to know the codes by heart (issue #17).
+      expect(await ndrc.textContent('[data-testid="field-codes"]')).toContain('病有所医 F21-HEALTH');
       await ndrc.fill('#centralFen', '100000000000000');
       await ndrc.fill('#localFen', '100000000000000');
       await screenshot(ndrc, 'cycle-open-form');
@@ -64,6 +66,7 @@ describe('revision cycle dashboard (Chromium)', { timeout: 300_000 }, () => {
     await open();
     await ndrc.waitForURL(new RegExp(`/cycles/${cycleId}$`));
     expect(await ndrc.getAttribute('[data-phase="evaluation"]', 'aria-current')).toBe('step');
+    expect(await ndrc.textContent('[data-field="F21-HEALTH"] td')).toContain('病有所医');
     await screenshot(ndrc, 'cycle-evaluation');
     // The same id again: refused, with the reason from the server.
     await ndrc.goto(`${p.gateway.url}/cycles`);

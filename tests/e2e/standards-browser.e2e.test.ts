@@ -20,8 +20,8 @@ describe('standards browser (Chromium)', { timeout: 180_000 }, () => {
     await p?.stop();
   });
 
-  it('sends an anonymous visitor to the sign-in page listing the seeded personas', async () => {
-    await page.goto(`${p.gateway.url}/standards`);
+  it('sends an anonymous visitor of a signed-in page to the sign-in page listing the seeded personas', async () => {
+    await page.goto(`${p.gateway.url}/proposals`);
     expect(new URL(page.url()).pathname).toBe('/signin');
     await expect.poll(() => page.locator('[data-persona]').count()).toBeGreaterThanOrEqual(6);
     expect(await page.textContent('[data-persona="ndrc-approver"]')).toContain('陈静（国家发展改革委）');

@@ -85,8 +85,8 @@ describe('bad input at every edge (issue #15)', () => {
       ['body-int32', { ...baseCycle(id), effectiveFrom: { year: '2027', month: 7, day: 1 } }, 'effectiveFrom.year'],
       ['body-int64', { ...baseCycle(id), evaluationSeconds: '18446744073709551616' }, 'evaluationSeconds'],
       ['body-int64', { ...baseCycle(id), evaluationSeconds: '9223372036854775808' }, 'evaluationSeconds'],
-      ['body-int64', { ...baseCycle(id), fiscalCeiling: { centralFen: '18446744073709551616', localFen: '1' } }, 'fiscal_ceiling.central_fen'],
-      ['body-int64', { ...baseCycle(id), fiscalCeiling: { centralFen: '9223372036854775808', localFen: '1' } }, 'fiscal_ceiling.central_fen'],
+      ['body-int64', { ...baseCycle(id), fiscalCeiling: { centralFen: '18446744073709551616', localFen: '1' } }, 'fiscalCeiling.centralFen'],
+      ['body-int64', { ...baseCycle(id), fiscalCeiling: { centralFen: '9223372036854775808', localFen: '1' } }, 'fiscalCeiling.centralFen'],
     ];
     for (const [klass, body, field] of cases) expect400(await http(klass, 'POST', '/api/v1/cycles', body), field, `${klass} ${JSON.stringify(body).slice(0, 120)}`);
     // Money in a filing: 2^64 fen is refused before the registry is asked.

@@ -71,7 +71,7 @@ describe('bps CLI against the running registry', { timeout: 240_000 }, () => {
       reason: '补充标准',
     });
     expect(floor.status).toBe(400);
-    expect(floor.json.error.fieldViolations).toContainEqual(expect.objectContaining({ field: 'item.quality_standard.metrics', description: expect.stringContaining('a level changes only by proposal') }));
+    expect(floor.json.error.fieldViolations).toContainEqual(expect.objectContaining({ field: 'item.qualityStandard.metrics', description: expect.stringContaining('a level changes only by proposal') }));
 
     // CLI: NHC's approver proposes a wording fix of HEA-02; they cannot approve it themselves; the final approver does.
     const name = (await apiAs(p, 'nhc-staff', 'GET', '/api/v1/standards/items/HEA-02')).json.national.item.name as string;

@@ -19,7 +19,7 @@ describe('gateway: revision cycles API', () => {
     expect((await apiAs(p, 'nhc-staff', 'POST', '/api/v1/cycles', body)).status).toBe(403);
     const bad = await apiAs(p, 'ndrc-approver', 'POST', '/api/v1/cycles', { ...body, planPeriod: '2030', fields: [{ fieldCode: 'F17-HEA', leadMinistry: '' }] });
     expect(bad.status).toBe(400);
-    expect(bad.json.error.fieldViolations.map((v: { field: string }) => v.field)).toEqual(['plan_period', 'fields[0].lead_ministry']);
+    expect(bad.json.error.fieldViolations.map((v: { field: string }) => v.field)).toEqual(['planPeriod', 'fields[0].leadMinistry']);
     const schemaBad = await apiAs(p, 'ndrc-approver', 'POST', `/api/v1/cycles/${cycleId}/evaluations`, { fieldCode: 'F17-HEA' });
     expect(schemaBad.status).toBe(400);
 

@@ -45,7 +45,7 @@ describe('gateway: subscriptions and audit over HTTP', { timeout: 240_000 }, () 
 
     const service = await apiAs(p, 'statistics-subscriber', 'POST', '/api/v1/subscriptions', { endpointUrl: 'ftp://files.example.gov.cn/x', filter: { provinceCodes: ['11'] } });
     expect(service.status).toBe(400);
-    expect(service.json.error.fieldViolations.map((v: any) => v.field)).toEqual(expect.arrayContaining(['filter.province_codes[0]']));
+    expect(service.json.error.fieldViolations.map((v: any) => v.field)).toEqual(expect.arrayContaining(['filter.provinceCodes[0]']));
 
     const badStatus = await apiAs(p, 'statistics-subscriber', 'GET', `/api/v1/subscriptions/${subscriptionId}/deliveries?status=LOST`);
     expect(badStatus.status).toBe(400);

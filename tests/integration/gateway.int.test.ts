@@ -22,7 +22,7 @@ describe('gateway over the registry', () => {
   afterAll(async () => p?.stop());
 
   it('requires a valid bearer token on API routes (401 with the error envelope)', async () => {
-    const none = await get('/api/v1/standards/items');
+    const none = await get('/api/v1/proposals');
     expect(none.status).toBe(401);
     expect((await none.json() as any).error.code).toBe('UNAUTHENTICATED');
     const forged = await get('/api/v1/standards/items', `${staff.slice(0, -4)}AAAA`);
@@ -79,7 +79,7 @@ describe('gateway over the registry', () => {
 
     const invalid = await post('/api/v1/standards/filings', { ...filing, effectiveFrom: undefined }, beijing);
     expect(invalid.status).toBe(400);
-    expect((await invalid.json() as any).error.fieldViolations).toEqual([{ field: 'effective_from', description: 'required' }]);
+    expect((await invalid.json() as any).error.fieldViolations).toEqual([{ field: 'effectiveFrom', description: 'required' }]);
 
     const below = await post('/api/v1/standards/filings', filing, beijing);
     expect(below.status).toBe(422);
@@ -164,9 +164,9 @@ describe('gateway over the registry', () => {
   });
 
   it('console: sign-in sets an HttpOnly cookie; the catalogue, item, diff and compliance pages render real data', async () => {
-    const anonymous = await get('/standards?date=2018-01-01');
+    const anonymous = await get('/proposals?state=DRAFT');
     expect(anonymous.status).toBe(303);
-    expect(anonymous.headers.get('location')).toBe('/signin?next=%2Fstandards%3Fdate%3D2018-01-01');
+    expect(anonymous.headers.get('location')).toBe('/signin?next=%2Fproposals%3Fstate%3DDRAFT');
 
     const signIn = await fetch(`${p.gateway.url}/signin`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: p.gateway.url }, body: 'persona=beijing-officer&next=%2Fstandards' });
     expect(signIn.status).toBe(303);

@@ -6,7 +6,7 @@ import { MongoClient, type CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents } from '../../services/shared/kafka/kafka';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
-import { Outbox, OutboxRelay, PENDING_COLLECTION, toOutboxFields } from '../../services/shared/mongo/outbox';
+import { markPending, Outbox, OutboxRelay, PENDING_COLLECTION, toOutboxFields } from '../../services/shared/mongo/outbox';
 import { defineEvent } from '../../services/shared/events/catalog';
 import { DateMessage as ProtoDate } from '../../proto/gen/bps/common/v1/common';
 import { stack, testLogger } from '../support/stack';
@@ -71,16 +71,20 @@ describe('outbox relay', () => {
   /** A last event on a (one-partition) topic: once it is read, everything sent before it has been read. */
   const marker = (topic: string) => ({ ...newEvent(Recorded, { year: 2026, month: 12, day: 31 }, { source: '/bps/test', key: 'marker' }), topic });
 
-  /** Every message on a topic up to now, duplicates included (no ce_id dedupe), as ce_ids in offset order. */
-  async function rawMessages(topic: string): Promise<string[]> {
+  /**
+   * Every message on a topic up to now, duplicates included (no ce_id dedupe), as ce_ids in offset order: once at
+   * least `expected` arrived (a relay may still be sending), a marker is sent behind them and read.
+   */
+  async function rawMessages(topic: string, expected = 0): Promise<string[]> {
     const end = marker(topic);
-    await producer.publish([end]);
     const seen: string[] = [];
     const consumer = kafka.consumer({ groupId: uniqueName('raw') });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({ eachMessage: async ({ message }) => { seen.push(message.headers?.['ce_id']?.toString() ?? ''); } });
     try {
+      await expect.poll(() => seen.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(expected);
+      await producer.publish([end]);
       await expect.poll(() => seen.includes(end.id), { timeout: 20_000 }).toBe(true);
       return seen.filter((id) => id !== end.id);
     } finally {
@@ -212,5 +216,58 @@ describe('outbox relay', () => {
     expect(await relay.relayOnce()).toBe(1); // a new relay's first pass sweeps for unmarked entries
     expect(await rawMessages(topic)).toEqual([event.id]);
     expect(await relay.relayOnce()).toBe(0);
+  });
+
+  it('does not publish again an entry whose writer recorded its marker after a sweep had sent it (issue #19)', async () => {
+    const topic = uniqueName('outbox-late-marker');
+    await ensureTopics(kafka, [topic], 1);
+    const outbox = new Outbox(mongo.db, uniqueName('outbox_late'));
+    await outbox.init();
+    const event = { ...newEvent(Recorded, { year: 2026, month: 9, day: 1 }, { source: '/bps/test', key: 'EDU-06' }), topic };
+    const doc = { _id: event.id, ...toOutboxFields(event) };
+    await outbox.collection.insertOne(doc as never); // the writer stored its entry ...
+    const relay = new OutboxRelay([outbox.collection], producer, testLogger);
+    expect(await relay.relayOnce()).toBe(1); // ... a starting relay's sweep found it and sent it ...
+    await markPending(outbox.collection, [doc]); // ... and only now the writer records its marker
+    expect(await relay.relayOnce()).toBe(0);
+    expect(await rawMessages(topic)).toEqual([event.id]);
+    expect(await mongo.db.collection(PENDING_COLLECTION).countDocuments({ _id: { $in: [`${outbox.collection.collectionName}|s:${event.id}`] } } as never)).toBe(0);
+  });
+
+  it('puts each of many quickly written events on the topic exactly once, under wake-ups, polls, sweeps and a relay restart', async () => {
+    const topic = uniqueName('outbox-once');
+    await ensureTopics(kafka, [topic], 1);
+    const outbox = new Outbox(mongo.db, uniqueName('outbox_once'));
+    await outbox.init();
+    // A marker write that fails (as under a database hiccup) makes the relays of the database sweep.
+    const failingMarkers = new Proxy(outbox.collection, { get: (target, property, receiver) => (property === 'client' ? undefined : Reflect.get(target, property, receiver) as unknown) });
+    let relay = new OutboxRelay([outbox.collection], producer, testLogger, { pollMs: 5, batchSize: 7 });
+    relay.start();
+    const ids: string[] = [];
+    const writer = async (w: number): Promise<void> => {
+      for (let i = 0; i < 12; i++) {
+        const event = { ...newEvent(Recorded, { year: 2026, month: 10, day: 1 + i }, { source: '/bps/test', key: `EDU-W${w}` }), topic };
+        ids.push(event.id);
+        const doc = { _id: event.id, ...toOutboxFields(event) };
+        await outbox.collection.insertOne(doc as never);
+        await new Promise((r) => setTimeout(r, ((w * 7 + i * 13) % 10) * 40)); // the window between a write and its marker
+        await markPending(i % 5 === 4 ? failingMarkers : outbox.collection, [doc]);
+      }
+    };
+    const writers = Promise.all(Array.from({ length: 8 }, (_, w) => writer(w)));
+    await new Promise((r) => setTimeout(r, 150));
+    await relay.stop(); // a restart: the new relay sweeps on its first pass while the writers go on
+    relay = new OutboxRelay([outbox.collection], producer, testLogger, { pollMs: 5, batchSize: 7 });
+    relay.start();
+    await writers;
+    try {
+      const seen = await rawMessages(topic, ids.length);
+      const counts = new Map<string, number>();
+      for (const id of seen) counts.set(id, (counts.get(id) ?? 0) + 1);
+      expect([...counts.entries()].filter(([, n]) => n > 1)).toEqual([]);
+      expect(new Set(seen)).toEqual(new Set(ids));
+    } finally {
+      await relay.stop();
+    }
   });
 });

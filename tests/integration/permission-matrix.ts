@@ -151,6 +151,19 @@ export const publicRoutes: readonly string[] = [
   'GET /assets/:file', 'GET /', 'GET /lang', 'GET /signin', 'POST /signin', 'POST /signout',
 ];
 
+/**
+ * The published standard (issue #17, seed 000 §二十): readable without sign-in through the gateway's public portal.
+ * Over the JSON API a visitor without a token is allowed, and a token that does not verify is still refused; the
+ * pages treat a stale session as a visitor. gRPC still needs a token: the portal is the gateway's.
+ */
+export const publicReadRoutes: readonly string[] = [
+  'GET /api/v1/standards/items', 'GET /api/v1/standards/items/:itemCode', 'GET /api/v1/standards/items/:itemCode/history',
+  'GET /api/v1/standards/items/:itemCode/lineage', 'GET /api/v1/standards/diff', 'GET /api/v1/standards/releases', 'GET /api/v1/standards/taxonomy',
+  'GET /api/v1/standards/units', 'GET /api/v1/standards/compliance/:provinceCode', 'GET /api/v1/standards/edition.csv',
+  'GET /standards', 'GET /standards/items/:itemCode', 'GET /standards/diff', 'GET /standards/compliance',
+  'GET /api/v1/standards/monitoring', 'GET /api/v1/standards/monitoring.csv', 'GET /standards/monitoring',
+];
+
 // ---- operations ------------------------------------------------------------------------------------------------
 const P = '/bps.proposals.v1.Proposals/';
 const A = '/bps.approvals.v1.ApprovalInbox/';
@@ -361,6 +374,10 @@ const registryReads: Call[] = [
   http('GET /api/v1/standards/taxonomy'),
   grpc(`${R}ListMetricLabels`),
   http('GET /api/v1/standards/units'),
+  http('GET /api/v1/standards/edition.csv', () => '/api/v1/standards/edition.csv?date=2026-01-01'),
+  http('GET /api/v1/standards/monitoring'),
+  http('GET /api/v1/standards/monitoring.csv'),
+  page('GET /standards/monitoring'),
 ];
 const compliance = (province: string): Call[] => [
   grpc(`${R}GetComplianceReport`, () => ({ provinceCode: province, asOf: undefined })),
@@ -549,5 +566,9 @@ export const opOf = (call: Call): string => (call.kind === 'grpc' ? call.method 
 export function unauthenticatedRows(table: readonly Row[]): Row[] {
   const first = new Map<string, Row>();
   for (const r of table) if (!first.has(opOf(r.call)) && !publicRoutes.includes(opOf(r.call))) first.set(opOf(r.call), r);
-  return [...first.values()].flatMap((r) => (['anonymous', 'expired', 'foreign'] as const).map((who): Row => ({ who, scope: 'any', expect: 'UNAUTHENTICATED', call: r.call })));
+  return [...first.values()].flatMap((r) => (['anonymous', 'expired', 'foreign'] as const).map((who): Row => {
+    const isPage = r.call.kind === 'http' && !r.call.route.includes(' /api/');
+    const publicRead = publicReadRoutes.includes(opOf(r.call)) && (who === 'anonymous' || isPage);
+    return { who, scope: 'any', expect: publicRead ? 'allowed' : 'UNAUTHENTICATED', call: r.call, ...(publicRead ? { note: 'the public portal' } : {}) };
+  }));
 }

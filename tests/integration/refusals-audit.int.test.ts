@@ -216,7 +216,7 @@ describe('every refusal is on record (issue #14); page tokens, dates and cancell
     for (const path of ['/api/v1/proposals?leadMinistry=NHC&pageToken=AAAA', `/api/v1/subscriptions/sub-x/deliveries?pageToken=${Buffer.from('-1').toString('base64url')}`]) {
       const res = await apiAs(p, 'nhc-staff', 'GET', path);
       expect(res.status, `${path}: ${JSON.stringify(res.json)}`).toBe(400);
-      expect(res.json.error.fieldViolations.map((v: { field: string }) => v.field), path).toContain('page_token');
+      expect(res.json.error.fieldViolations.map((v: { field: string }) => v.field), path).toContain('pageToken');
     }
   });
 

@@ -15,7 +15,7 @@ import { startNotifications, type NotificationsApp, type NotificationsDeps } fro
 import { startProposals, type ProposalsAppDeps, type RunningProposals } from '../../services/proposals/app';
 import { startRegistry, type RegistryDeps, type RunningRegistry } from '../../services/registry/app';
 import type { Identity, TokenVerifier } from '../../services/shared/auth/identity';
-import type { PersonaName } from '../../services/shared/auth/personas';
+import { serviceAccounts, type PersonaName } from '../../services/shared/auth/personas';
 import { topicName, topicOwners, topics } from '../../services/shared/events/catalog';
 import type { CloudEvent } from '../../services/shared/kafka/kafka';
 import { connectMongo } from '../../services/shared/mongo/mongo';
@@ -95,6 +95,8 @@ export type PlatformOptions<S extends ServiceName> = {
 export type Platform = {
   readonly names: PlatformNames;
   readonly namespace: string;
+  /** The databases the started services write to. */
+  readonly databases: readonly string[];
   readonly tokens: TokenVerifier;
   /** A Temporal client on the stack's namespace (with proposals or approvals). */
   readonly temporal?: TemporalHandle;
@@ -222,12 +224,13 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
     if (chosen.has('gateway')) {
       await start('gateway', {
         ...decisionVerifyingDeps(), port: 0, tokens, devIssuer: testIssuer, jwks: JSON.parse(testJwks) as { keys: object[] }, logger: testLogger,
+        publicReader: testServiceTokens(serviceAccounts.publicReader),
         backends: { registry: address('registry'), proposals: address('proposals'), approvals: address('approvals'), notifications: address('notifications'), audit: address('audit') },
         ...testSettings.gateway, ...o.gateway,
       });
     }
     const platform: Platform = {
-      names, namespace, tokens, ...(temporal ? { temporal } : {}), ...(collector ? { collector } : {}),
+      names, namespace, tokens, databases: [...chosen].filter((s) => s !== 'gateway').map((s) => names.db(s)), ...(temporal ? { temporal } : {}), ...(collector ? { collector } : {}),
       get publisher() {
         return (publisher ??= new OwnersProducer(kafkaBrokers));
       },

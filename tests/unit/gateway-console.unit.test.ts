@@ -1,4 +1,5 @@
 // Console logic without services: the proposal editor's form <-> content, money formatting, inbox sorting, pages.
+import { personas } from '../../services/shared/auth/personas';
 import { describe, expect, it } from 'vitest';
 import { Comparator, ExpenditureKind, PaymentCategory, RegionTier, type ServiceItem } from '../../proto/gen/bps/common/v1/common';
 import { InboxItem } from '../../proto/gen/bps/approvals/v1/inbox';
@@ -76,12 +77,12 @@ describe('inbox and pages', () => {
     expect(out).toContain('中央与地方共同承担');
     expect(out).toContain('中央分担比例（西部）80%');
   });
-  it('shows a version\'s errata on its page: the wording before and after, who proposed and who approved (escaped)', () => {
-    const ctx = { lang: 'en' as const, t: translator('en'), identity: undefined, url: '/', signInEnabled: true };
+  it('shows a version\'s errata on its page: the wording before and after, who proposed and who approved (escaped); to a visitor, the bodies only', () => {
+    const ctx = { lang: 'en' as const, t: translator('en'), identity: personas['nhc-staff'], url: '/', signInEnabled: true };
     const national = ItemVersion.fromPartial({
       item: base, version: 1, errata: [{
         erratumId: 'INS-05-v1-E1', status: 'approved', reason: '名称勘误', changes: [{ field: 'name', before: '旧<名>', after: '新名' }],
-        proposedBy: { subject: 'nhc.approver.zhao' }, proposedAt: new Date('2026-03-01T08:00:00Z'), approvedBy: { subject: 'sco.final.zhou' }, approvedAt: new Date('2026-03-02T08:00:00Z'),
+        proposedBy: { subject: 'nhc.approver.zhao', organisation: 'NHC' }, proposedAt: new Date('2026-03-01T08:00:00Z'), approvedBy: { subject: 'sco.final.zhou', organisation: 'SCO' }, approvedAt: new Date('2026-03-02T08:00:00Z'),
       }],
     });
     const out = itemPage(ctx, { date: '', province: '' }, { national, provincial: undefined }, [national], undefined).value;
@@ -89,6 +90,10 @@ describe('inbox and pages', () => {
     expect(out).toContain('<td>name</td><td>旧&lt;名&gt;</td><td>新名</td>');
     expect(out).toContain('nhc.approver.zhao');
     expect(out).toContain('sco.final.zhou');
+    const visitor = itemPage({ ...ctx, identity: undefined }, { date: '', province: '' }, { national, provincial: undefined }, [national], undefined).value;
+    expect(visitor).not.toContain('nhc.approver.zhao');
+    expect(visitor).not.toContain('sco.final.zhou');
+    expect(visitor).toContain('<td>NHC<br>');
     expect(itemPage(ctx, { date: '', province: '' }, { national: { ...national, errata: [] }, provincial: undefined }, [national], undefined).value).not.toContain('data-testid="errata"');
   });
 });

@@ -45,7 +45,9 @@ describe('OpenAPI 3.1 document', () => {
     expect(getItem.parameters.map((p: any) => `${p.in}:${p.name}:${p.required}`)).toEqual(['path:itemCode:true', 'query:date:false', 'query:knownAt:false', 'query:province:false']);
     expect(getItem.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/bps.registry.v1.GetItemResponse' });
     expect(getItem.responses['404'].content['application/json'].schema.$ref).toBe('#/components/schemas/ErrorBody');
-    expect(getItem.security).toEqual([{ bearerAuth: [] }]);
+    // The published standard is public (issue #17): no token, or a bearer token that must verify.
+    expect(getItem.security).toEqual([{}, { bearerAuth: [] }]);
+    expect(doc.paths['/api/v1/standards/filings'].post.security).toEqual([{ bearerAuth: [] }]);
     const filing = doc.paths['/api/v1/standards/filings'].post;
     expect(filing.requestBody.content['application/json'].schema.properties.metrics.type).toBe('array');
     expect(Object.keys(filing.responses)).toEqual(expect.arrayContaining(['201', '400', '422', '413', '429']));

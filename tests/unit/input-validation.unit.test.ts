@@ -1,7 +1,8 @@
 // Issue #15: the shared text validator, the bounded echo, and the gateway's strict conversion of query/path values.
 import { describe, expect, it } from 'vitest';
-import { clip, isFen, textKindOf, textProblem, textViolations } from '../../services/shared/validation/input';
-import { boundIntegers, convertTextValues, int64Formats, INT32_MAX } from '../../services/gateway/http/strict-input';
+import { clip, dateViolations, isFen, MAX_LIST_LENGTH, textKindOf, textProblem, textViolations } from '../../services/shared/validation/input';
+import { boundSchema, convertTextValues, int64Formats, INT32_MAX, MAX_LIST_ITEMS, undecodableQueryParameters } from '../../services/gateway/http/strict-input';
+import { jsonFieldPath } from '../../services/gateway/http/errors';
 import { inboxFilterViolations } from '../../services/approvals/adapters/inbox-grpc';
 import { checkRequest } from '../../services/shared/grpc/server';
 import { ValidationError } from '../../services/shared/errors/errors';
@@ -84,7 +85,7 @@ describe('gateway strict input', () => {
   });
 
   it('bounds every integer to int32 unless the schema bounds it, and int64 strings to 64 bits', () => {
-    const bounded = boundIntegers({ type: 'object', properties: { a: { type: 'integer' }, b: { type: 'integer', minimum: 1 }, c: { type: 'integer', minimum: 0, maximum: 10 }, d: { type: 'array', items: { type: 'integer' } } } }) as any;
+    const bounded = boundSchema({ type: 'object', properties: { a: { type: 'integer' }, b: { type: 'integer', minimum: 1 }, c: { type: 'integer', minimum: 0, maximum: 10 }, d: { type: 'array', items: { type: 'integer' } } } }) as any;
     expect(bounded.properties.a).toEqual({ type: 'integer', minimum: -2147483648, maximum: INT32_MAX });
     expect(bounded.properties.b).toEqual({ type: 'integer', minimum: 1, maximum: INT32_MAX });
     expect(bounded.properties.c).toEqual({ type: 'integer', minimum: 0, maximum: 10 });
@@ -94,5 +95,34 @@ describe('gateway strict input', () => {
     expect(int64Formats['decimal-uint64'].validate('18446744073709551615')).toBe(true);
     expect(int64Formats['decimal-uint64'].validate('18446744073709551616')).toBe(false);
     expect(int64Formats['decimal-uint64'].validate('-1')).toBe(false);
+  });
+
+  it('bounds lists without a stated bound, and keeps a stated one', () => {
+    const bounded = boundSchema({ type: 'object', properties: { a: { type: 'array', items: { type: 'string' } }, b: { type: 'array', maxItems: 3 } } }) as any;
+    expect(bounded.properties.a.maxItems).toBe(MAX_LIST_ITEMS);
+    expect(bounded.properties.b.maxItems).toBe(3);
+  });
+
+  it('refuses query parameters whose percent-encoding is not UTF-8, by name', () => {
+    expect(undecodableQueryParameters('/api/v1/proposals?leadMinistry=NHC&pageSize=5')).toEqual([]);
+    expect(undecodableQueryParameters('/x?a=%E4%B8%AD&b=%20+c')).toEqual([]);
+    expect(undecodableQueryParameters('/x?leadMinistry=%ZZ').map((v) => v.field)).toEqual(['leadMinistry']);
+    expect(undecodableQueryParameters('/x?a=%C3%28&b=%ED%A0%80&%ZZ=1').map((v) => v.field)).toEqual(['a', 'b', 'query']);
+    expect(undecodableQueryParameters('/x')).toEqual([]);
+  });
+});
+
+describe('field paths', () => {
+  it('name a oneof member as proto JSON does (no oneof name), and the gateway names them in camelCase', () => {
+    const request = { source: { $case: 'content', content: { effectiveFrom: { year: 2027, month: 2, day: 30 }, title: 'a\u0000' } } };
+    expect(dateViolations(request).map((v) => v.field)).toEqual(['content.effective_from']);
+    expect(textViolations(request).map((v) => v.field)).toEqual(['content.title']);
+    expect(jsonFieldPath('content.effective_from')).toBe('content.effectiveFrom');
+    expect(jsonFieldPath('fields[2].lead_ministry')).toBe('fields[2].leadMinistry');
+  });
+
+  it('bounds lists in every decoded request', () => {
+    expect(textViolations({ itemCodes: Array.from({ length: MAX_LIST_LENGTH + 1 }, () => 'X') })).toMatchObject([{ field: 'item_codes', reason: 'TOO_MANY' }]);
+    expect(textViolations({ itemCodes: Array.from({ length: MAX_LIST_LENGTH }, () => 'X') })).toEqual([]);
   });
 });

@@ -39,6 +39,20 @@ describe('fiscal estimate', () => {
     expect(estimate.localTotal?.fen).toBe('16981200000000');
   });
 
+  it('prices the increase over the level in force: 40 → 89 yuan (example) costs 49 yuan per person, and shows its working', () => {
+    const current = new Map([['HEA-01', fundedHealthItem('HEA-01', '40')]]);
+    const estimate = computeFiscalEstimate(healthProposal(), current);
+    expect(estimate.problems).toEqual([]);
+    const [line] = estimate.lines;
+    expect(line).toMatchObject({ unitLevel: '89', baseLevel: '40', pricedLevel: '49' });
+    // By hand: 4,900 fen x 1,360,000,000 = 6,664,000,000,000 fen a year (not 89 x: 12,104,000,000,000).
+    expect(line?.computedAnnual?.fen).toBe('6664000000000');
+    expect(line?.tiers.map((t) => t.annual?.fen)).toEqual(['2744000000000', '2058000000000', '1862000000000']);
+    // A level not raised costs nothing; a new item (nothing in force) costs its whole level.
+    expect(computeFiscalEstimate(healthProposal({ level: '40' }), current).lines[0]).toMatchObject({ pricedLevel: '0', computedAnnual: { fen: '0' } });
+    expect(computeFiscalEstimate(healthProposal(), noCurrent).lines[0]).toMatchObject({ baseLevel: '', pricedLevel: '89' });
+  });
+
   it('keeps an override with its reason and splits it by the population-weighted central share', () => {
     const content = healthProposal();
     const line = content.fiscal!.lines[0]!;
@@ -80,11 +94,11 @@ describe('fiscal estimate', () => {
   it('uses the item expenditure responsibility (proposed, else current) when the input gives no shares', () => {
     const content = healthProposal();
     content.fiscal!.lines[0]!.centralShares = [];
-    const central = fundedHealthItem('HEA-01', '89');
+    const central = fundedHealthItem('HEA-01', '40');
     central.expenditureResponsibility = { kind: ExpenditureKind.EXPENDITURE_KIND_CENTRAL, text: '中央承担', centralShares: [] };
     const fromCurrent = computeFiscalEstimate(content, new Map([['HEA-01', central]]));
     expect(fromCurrent.problems).toEqual([]);
-    expect(fromCurrent.lines[0]?.centralAnnual?.fen).toBe('12104000000000');
+    expect(fromCurrent.lines[0]?.centralAnnual?.fen).toBe('6664000000000') // the increase 40 → 89 only;
     expect(fromCurrent.lines[0]?.localAnnual?.fen).toBe('0');
 
     const unstated = computeFiscalEstimate(content, noCurrent);

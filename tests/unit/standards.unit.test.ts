@@ -9,6 +9,7 @@ import { registryViolations, type RegistryItem } from '../../services/proposals/
 import { addDays, chinaMinute, chinaSecond, endOfDayInChina, isValidYmd, parseIsoDate, todayInChina, yearInChina } from '../../services/shared/standards/china-date';
 import { compareDecimals, formatScaled, isDecimal, parseInt64, scaleDecimal } from '../../services/shared/standards/decimal';
 import { compareLocalLevel, loweredMetrics, metricLowered } from '../../services/shared/standards/metrics';
+import { beyondMargin, monitoringState } from '../../services/shared/standards/monitoring';
 import { fundedHealthItem, healthProposal } from './proposals-fixtures';
 
 const metric = (comparator: Comparator, value: string, unit = 'CNY'): QualityMetric => ({ metric: 'm', label: 'm', comparator, value, unit, basis: 'per_person_per_year' });
@@ -101,5 +102,25 @@ describe('dates in China (UTC+8, no daylight saving)', () => {
     expect(isValidYmd(2026, 13, 1)).toBe(false);
     expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
     expect(addDays('2026-01-01', -1)).toBe('2025-12-31');
+  });
+});
+
+describe('national monitoring states (issue #17)', () => {
+  const cmp = (comparator: Comparator, nationalValue: string, localValue: string, exceeds: boolean) =>
+    ({ metric: 'm', label: '', comparator, nationalValue, localValue, unit: 'CNY', basis: '', compliant: true, exceeds });
+  it('orders below floor over not filed, blindly high over above', () => {
+    expect(monitoringState({ filed: true, breach: true, comparisons: [] }, 50)).toBe('BELOW_FLOOR');
+    expect(monitoringState({ filed: false, breach: false, comparisons: [] }, 50)).toBe('NOT_FILED');
+    expect(monitoringState({ filed: true, breach: false, comparisons: [cmp(Comparator.COMPARATOR_GTE, '380', '380', false)] }, 50)).toBe('AT_FLOOR');
+    expect(monitoringState({ filed: true, breach: false, comparisons: [cmp(Comparator.COMPARATOR_GTE, '380', '570', true)] }, 50)).toBe('ABOVE_FLOOR');
+    expect(monitoringState({ filed: true, breach: false, comparisons: [cmp(Comparator.COMPARATOR_GTE, '380', '570.01', true)] }, 50)).toBe('BLINDLY_HIGH');
+  });
+  it('compares exactly, floors upward and caps downward', () => {
+    expect(beyondMargin(Comparator.COMPARATOR_GTE, '0.1', '0.15', 50)).toBe(false);
+    expect(beyondMargin(Comparator.COMPARATOR_GTE, '0.1', '0.150000000001', 50)).toBe(true);
+    expect(beyondMargin(Comparator.COMPARATOR_LTE, '30', '15', 50)).toBe(false);
+    expect(beyondMargin(Comparator.COMPARATOR_LTE, '30', '14.9', 50)).toBe(true);
+    expect(beyondMargin(Comparator.COMPARATOR_EQ, '1', '9', 50)).toBe(false);
+    expect(beyondMargin(Comparator.COMPARATOR_GTE, '1', 'x', 50)).toBeUndefined();
   });
 });

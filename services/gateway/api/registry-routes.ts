@@ -5,9 +5,10 @@ import {
   GetItemLineageResponse, GetItemResponse, GetTaxonomyResponse, ListErrataResponse, ListItemsResponse, ListMetricLabelsResponse, ListReleasesResponse,
 } from '../../../proto/gen/bps/registry/v1/registry';
 import type { Backends } from '../adapters/backends';
-import { commonErrors, GatewayHttpError, objectSchema, type ApiRoute } from '../http/api';
+import { commonErrors, GatewayHttpError, objectSchema, RawBody, type ApiRoute } from '../http/api';
+import { editionCsv } from '../web/edition-csv';
 import { isoDatePattern } from '../http/dates';
-import { parseIsoDate } from '../../shared/standards/china-date';
+import { parseIsoDate, todayInChina } from '../../shared/standards/china-date';
 import type { ProtoSchemas } from '../http/proto-schema';
 
 const itemCode = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'service item code' };
@@ -38,7 +39,7 @@ export function registryRoutes(backends: Backends, schemas: ProtoSchemas): ApiRo
   const tag = 'standards';
   return [
     {
-      method: 'GET', url: '/api/v1/standards/items', operationId: 'listItems', tag, auth: true,
+      method: 'GET', url: '/api/v1/standards/items', operationId: 'listItems', tag, auth: 'public',
       summary: 'The catalogue (or a field / category) as in force on a date, optionally with a province\'s values',
       querystring: objectSchema({ date: dateParam, knownAt: knownAtParam, field: codeParam, category: codeParam, province: provinceCode }),
       response: schemas.ref('bps.registry.v1.ListItemsResponse'), errors: [...commonErrors],
@@ -47,7 +48,7 @@ export function registryRoutes(backends: Backends, schemas: ProtoSchemas): ApiRo
       }, token)),
     },
     {
-      method: 'GET', url: '/api/v1/standards/items/:itemCode', operationId: 'getItem', tag, auth: true,
+      method: 'GET', url: '/api/v1/standards/items/:itemCode', operationId: 'getItem', tag, auth: 'public',
       summary: 'One item as in force on a date, with the province\'s filed value when a province is given',
       params: objectSchema({ itemCode }, ['itemCode']),
       querystring: objectSchema({ date: dateParam, knownAt: knownAtParam, province: provinceCode }),
@@ -57,7 +58,7 @@ export function registryRoutes(backends: Backends, schemas: ProtoSchemas): ApiRo
       }, token)),
     },
     {
-      method: 'GET', url: '/api/v1/standards/items/:itemCode/history', operationId: 'getItemHistory', tag, auth: true,
+      method: 'GET', url: '/api/v1/standards/items/:itemCode/history', operationId: 'getItemHistory', tag, auth: 'public',
       summary: 'Every version of an item with the proposal, workflow and cycle that produced it',
       params: objectSchema({ itemCode }, ['itemCode']),
       querystring: objectSchema({ includeCorrections: { type: 'boolean', default: false } }),
@@ -67,14 +68,14 @@ export function registryRoutes(backends: Backends, schemas: ProtoSchemas): ApiRo
       }, token)),
     },
     {
-      method: 'GET', url: '/api/v1/standards/items/:itemCode/lineage', operationId: 'getItemLineage', tag, auth: true,
+      method: 'GET', url: '/api/v1/standards/items/:itemCode/lineage', operationId: 'getItemLineage', tag, auth: 'public',
       summary: 'Lineage of an item across editions (renamed, moved, split, merged, retired)',
       params: objectSchema({ itemCode }, ['itemCode']),
       response: schemas.ref('bps.registry.v1.GetItemLineageResponse'), errors: [...commonErrors, 404],
       handler: async ({ params, token }) => GetItemLineageResponse.toJSON(await call('registry', (c) => c.getItemLineage.bind(c), { itemCode: params['itemCode'] ?? '' }, token)),
     },
     {
-      method: 'GET', url: '/api/v1/standards/diff', operationId: 'diffStandards', tag, auth: true,
+      method: 'GET', url: '/api/v1/standards/diff', operationId: 'diffStandards', tag, auth: 'public',
       summary: 'Differences between two dates or two releases',
       description: '`from` and `to` are each a date (YYYY-MM-DD) or a release id.',
       querystring: objectSchema({
@@ -86,26 +87,26 @@ export function registryRoutes(backends: Backends, schemas: ProtoSchemas): ApiRo
       handler: async ({ query, token }) => DiffStandardsResponse.toJSON(await call('registry', (c) => c.diffStandards.bind(c), diffRequest(str(query['from']), str(query['to']), str(query['field'])), token)),
     },
     {
-      method: 'GET', url: '/api/v1/standards/releases', operationId: 'listReleases', tag, auth: true,
+      method: 'GET', url: '/api/v1/standards/releases', operationId: 'listReleases', tag, auth: 'public',
       summary: 'Every published edition and amendment',
       response: schemas.ref('bps.registry.v1.ListReleasesResponse'), errors: [...commonErrors],
       handler: async ({ token }) => ListReleasesResponse.toJSON(await call('registry', (c) => c.listReleases.bind(c), {}, token)),
     },
     {
-      method: 'GET', url: '/api/v1/standards/taxonomy', operationId: 'getTaxonomy', tag, auth: true,
+      method: 'GET', url: '/api/v1/standards/taxonomy', operationId: 'getTaxonomy', tag, auth: 'public',
       summary: 'Fields and categories in force on a date',
       querystring: objectSchema({ date: dateParam, knownAt: knownAtParam }),
       response: schemas.ref('bps.registry.v1.GetTaxonomyResponse'), errors: [...commonErrors],
       handler: async ({ query, token }) => GetTaxonomyResponse.toJSON(await call('registry', (c) => c.getTaxonomy.bind(c), { asOf: asOfQuery(query) }, token)),
     },
     {
-      method: 'GET', url: '/api/v1/standards/units', operationId: 'listMetricLabels', tag, auth: true,
+      method: 'GET', url: '/api/v1/standards/units', operationId: 'listMetricLabels', tag, auth: 'public',
       summary: 'Human labels (zh, en) of every metric unit and basis used by the catalogue',
       response: schemas.ref('bps.registry.v1.ListMetricLabelsResponse'), errors: [...commonErrors],
       handler: async ({ token }) => ListMetricLabelsResponse.toJSON(await call('registry', (c) => c.listMetricLabels.bind(c), {}, token)),
     },
     {
-      method: 'GET', url: '/api/v1/standards/compliance/:provinceCode', operationId: 'getComplianceReport', tag, auth: true,
+      method: 'GET', url: '/api/v1/standards/compliance/:provinceCode', operationId: 'getComplianceReport', tag, auth: 'public',
       summary: 'For every item: national floor vs the province\'s value, filed or not, breach or not',
       params: objectSchema({ provinceCode }, ['provinceCode']),
       querystring: objectSchema({ date: dateParam, knownAt: knownAtParam }),
@@ -113,6 +114,21 @@ export function registryRoutes(backends: Backends, schemas: ProtoSchemas): ApiRo
       handler: async ({ params, query, token }) => GetComplianceReportResponse.toJSON(await call('registry', (c) => c.getComplianceReport.bind(c), {
         provinceCode: params['provinceCode'] ?? '', asOf: asOfQuery(query),
       }, token)),
+    },
+    {
+      method: 'GET', url: '/api/v1/standards/edition.csv', operationId: 'downloadEdition', tag, auth: 'public',
+      summary: 'The standard in force on a date as CSV (UTF-8 with BOM): taxonomy place and the six attributes of every item',
+      querystring: objectSchema({ date: dateParam, field: codeParam, lang: { type: 'string', enum: ['zh', 'en'], default: 'zh' } }),
+      response: { type: 'string', description: 'text/csv' }, errors: [...commonErrors],
+      handler: async ({ query, token }) => {
+        const asOf = asOfQuery(query);
+        const [list, taxonomy] = await Promise.all([
+          call('registry', (c) => c.listItems.bind(c), { asOf, fieldCode: str(query['field']), categoryCode: '', provinceCode: '' }, token),
+          call('registry', (c) => c.getTaxonomy.bind(c), { asOf }, token),
+        ]);
+        const date = str(query['date']) || todayInChina();
+        return new RawBody(editionCsv(query['lang'] === 'en' ? 'en' : 'zh', list, taxonomy), 'text/csv; charset=utf-8', `attachment; filename="bps-standard-${date}.csv"`);
+      },
     },
     {
       method: 'POST', url: '/api/v1/standards/filings', operationId: 'fileLocalStandard', tag, auth: true,

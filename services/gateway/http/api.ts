@@ -11,6 +11,8 @@ export type ApiRequest = {
   /** The caller's bearer token, forwarded to gRPC unchanged. */
   readonly token: string | undefined;
   readonly identity: Identity | undefined;
+  /** A visitor of the public portal (no sign-in): `token` is the portal's own read-only account. */
+  readonly visitor: boolean;
   /** The `Idempotency-Key` header, on routes that accept one (`idempotent: true`). */
   readonly idempotencyKey: string | undefined;
 };
@@ -23,8 +25,12 @@ export type ApiRoute = {
   readonly summary: string;
   readonly description?: string;
   readonly tag: string;
-  /** false only for sign-in and health. */
-  readonly auth: boolean;
+  /**
+   * true: a bearer token is required. 'public': the published standard, open to everyone (seed 000 §二十) — a
+   * visitor without a token reads it through the portal's read-only account; a token, when sent, must verify.
+   * false: sign-in and documents only.
+   */
+  readonly auth: boolean | 'public';
   readonly params?: JsonSchema;
   readonly querystring?: JsonSchema;
   readonly body?: JsonSchema;
@@ -38,6 +44,11 @@ export type ApiRoute = {
   readonly errors: readonly number[];
   readonly handler: (request: ApiRequest) => Promise<unknown>;
 };
+
+/** A handler's answer that is not JSON (a CSV download): sent as is with its media type. */
+export class RawBody {
+  constructor(readonly body: string | Buffer, readonly contentType: string, readonly disposition?: string) {}
+}
 
 /** Thrown by handlers and hooks for errors the gateway decides itself. */
 export class GatewayHttpError extends Error {

@@ -58,7 +58,7 @@ export function httpErrorFromStatus(decoded: DecodedStatus): HttpError {
   const message = generic[status] ?? (decoded.message || code);
   const error: ErrorBody['error'] = { code, message };
   if (decoded.reason && status < 500) error.reason = decoded.reason;
-  if (decoded.fieldViolations.length > 0) error.fieldViolations = decoded.fieldViolations.map((v) => ({ field: v.field, description: v.description }));
+  if (decoded.fieldViolations.length > 0) error.fieldViolations = decoded.fieldViolations.map((v) => ({ field: jsonFieldPath(v.field), description: v.description }));
   if (decoded.preconditionViolations.length > 0) error.violations = decoded.preconditionViolations.map((v) => ({ type: v.type, subject: v.subject, description: v.description }));
   if (decoded.code === grpcStatus.ABORTED) {
     const revision = Number(decoded.metadata['currentRevision']);
@@ -69,6 +69,9 @@ export function httpErrorFromStatus(decoded: DecodedStatus): HttpError {
   return { status, body: { error }, headers };
 }
 
+/** A backend's field path (proto names, `content.effective_from`) as the JSON API names it (`content.effectiveFrom`). */
+export const jsonFieldPath = (field: string): string => field.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+
 /** An error the gateway raises itself (bad query, no token, unknown route). */
 export function gatewayError(status: number, code: string, message: string, fieldViolations?: FieldViolationBody[]): HttpError {
   return { status, body: { error: { code, message, ...(fieldViolations && fieldViolations.length > 0 ? { fieldViolations } : {}) } } };
@@ -77,8 +80,11 @@ export function gatewayError(status: number, code: string, message: string, fiel
 type AjvError = { instancePath?: string; message?: string; keyword?: string; params?: Record<string, unknown> };
 
 /** Fastify/Ajv schema validation errors -> field violations in the same shape the services use. */
+/** At most this many field violations in one answer: enough to fix a request, never an echo of a huge one. */
+export const MAX_FIELD_VIOLATIONS = 20;
+
 export function violationsFromValidation(context: string | undefined, errors: readonly AjvError[]): FieldViolationBody[] {
-  return errors.map((e) => {
+  return errors.slice(0, MAX_FIELD_VIOLATIONS).map((e) => {
     const path = (e.instancePath ?? '').split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
     const missing = e.keyword === 'required' && typeof e.params?.['missingProperty'] === 'string' ? String(e.params['missingProperty']) : undefined;
     const additional = e.keyword === 'additionalProperties' && typeof e.params?.['additionalProperty'] === 'string' ? String(e.params['additionalProperty']) : undefined;

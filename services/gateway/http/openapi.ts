@@ -28,7 +28,9 @@ export function buildOpenApi(routes: readonly ApiRoute[], components: Record<str
     const responses: Record<string, JsonSchema> = {
       [success]: { description: statusText[success] ?? 'OK', content: { 'application/json': { schema: route.response } } },
     };
-    for (const status of route.errors) {
+    // A reused Idempotency-Key is refused with 412 REQUEST_ID_REUSED; a retry racing a call still running may get 503.
+    const errors = route.idempotent ? [...new Set([...route.errors, 412, 503])].sort((a, b) => a - b) : route.errors;
+    for (const status of errors) {
       responses[status] = {
         description: statusText[status] ?? 'Error',
         content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } },
@@ -44,13 +46,13 @@ export function buildOpenApi(routes: readonly ApiRoute[], components: Record<str
         ...parameters('path', route.params), ...parameters('query', route.querystring),
         ...(route.idempotent ? [{
           name: 'Idempotency-Key', in: 'header', required: false,
-          description: 'Makes a retry safe: the same key with the same body returns the first result (even if the first call timed out); with another body, 412 REQUEST_ID_REUSED.',
+          description: 'Makes a retry safe: the same key (scoped to the caller and the operation) with the same request returns the first result — even if the first call timed out: a call carrying a key runs to its end and its result is kept —; with another request, 412 REQUEST_ID_REUSED; while the first call is still running, the retry waits for it (503 if it outlasts the retry). Every authenticated POST, PUT, PATCH and DELETE accepts one.',
           schema: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' },
         }] : []),
       ],
       ...(route.body ? { requestBody: { required: route.bodyOptional !== true, content: { 'application/json': { schema: route.body } } } } : {}),
       responses,
-      security: route.auth ? [{ bearerAuth: [] }] : [],
+      security: route.auth === 'public' ? [{}, { bearerAuth: [] }] : route.auth ? [{ bearerAuth: [] }] : [],
     };
     (paths[path] ??= {})[route.method.toLowerCase()] = operation;
   }

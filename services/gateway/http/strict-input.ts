@@ -5,6 +5,8 @@
 // schema says otherwise, and int64 strings (money in fen, counts) to the 64-bit range, so nothing the schema lets
 // through can make a protobuf encoder throw (which used to surface as 500).
 import type { JsonSchema } from './proto-schema';
+import type { FieldViolationBody } from './errors';
+import { clip } from '../../shared/validation/input';
 
 export const INT32_MIN = -2_147_483_648;
 export const INT32_MAX = 2_147_483_647;
@@ -34,8 +36,14 @@ const typesOf = (schema: JsonSchema): string[] => {
   return Array.isArray(t) ? t.map(String) : typeof t === 'string' ? [t] : [];
 };
 
-/** The schema with every integer bounded (int32 by default; a schema that states its own bounds keeps them). */
-export function boundIntegers(schema: JsonSchema): JsonSchema {
+/** The longest list a request may carry where its schema states no bound (the national list has ~80 items). */
+export const MAX_LIST_ITEMS = 1000;
+
+/**
+ * The schema with every integer bounded (int32 by default) and every list bounded (MAX_LIST_ITEMS); a schema that
+ * states its own bounds keeps them.
+ */
+export function boundSchema(schema: JsonSchema): JsonSchema {
   const walk = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(walk);
     if (!node || typeof node !== 'object') return node;
@@ -44,6 +52,7 @@ export function boundIntegers(schema: JsonSchema): JsonSchema {
       if (out['minimum'] === undefined && out['exclusiveMinimum'] === undefined) out['minimum'] = INT32_MIN;
       if (out['maximum'] === undefined && out['exclusiveMaximum'] === undefined) out['maximum'] = INT32_MAX;
     }
+    if (typesOf(out).includes('array') && out['maxItems'] === undefined) out['maxItems'] = MAX_LIST_ITEMS;
     return out;
   };
   return walk(schema) as JsonSchema;
@@ -79,5 +88,35 @@ export function convertTextValues(values: Record<string, unknown> | null | undef
     } else if (typeof raw === 'string') {
       values[key] = convertOne(raw, property);
     }
+  }
+}
+
+/**
+ * Query parameters whose percent-encoding is not valid UTF-8 (`%ZZ`, `%C3%28`, an encoded lone surrogate): Fastify's
+ * parser keeps or drops them silently, so they are refused here by name (issue #15). A name that does not decode
+ * itself is reported as `query`.
+ */
+export function undecodableQueryParameters(url: string): FieldViolationBody[] {
+  const at = url.indexOf('?');
+  if (at < 0) return [];
+  const out: FieldViolationBody[] = [];
+  for (const pair of url.slice(at + 1).split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const [name, value] = eq < 0 ? [pair, ''] : [pair.slice(0, eq), pair.slice(eq + 1)];
+    const decoded = decodeStrict(name);
+    if (decoded === undefined || decodeStrict(value) === undefined) {
+      out.push({ field: decoded === undefined ? 'query' : clip(decoded, 64), description: 'is not valid percent-encoded UTF-8' });
+    }
+    if (out.length >= 20) break;
+  }
+  return out;
+}
+
+function decodeStrict(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return undefined;
   }
 }

@@ -6,6 +6,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DevIssuer } from '../../shared/auth/dev-issuer';
 import { personas, type PersonaName } from '../../shared/auth/personas';
 import type { Logger } from '../../shared/log/logger';
+import type { ServiceTokenSource } from '../../shared/auth/service-tokens';
+import { PUBLIC_CACHE_CONTROL } from '../http/public-view';
 import type { Backends } from '../adapters/backends';
 import { diffRequest } from '../api/registry-routes';
 import { formValue, parseCookies, serializeCookie, type FormBody } from '../http/cookies';
@@ -21,14 +23,20 @@ import { registerCyclePages } from './cycle-pages';
 import { registerOversightPages } from './oversight-pages';
 import type { Guarded } from './page-types';
 import { registerWorkPages } from './work-pages';
+import { monitoringPage } from './monitoring-page';
+import { nationalMonitoring } from '../api/monitoring-routes';
+import { DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT } from '../../shared/standards/monitoring';
 
 const TOKEN_COOKIE = 'bps_token';
 const LANG_COOKIE = 'bps_lang';
 const assetsDir = fileURLToPath(new URL('./assets/', import.meta.url));
 const contentTypes: Record<string, string> = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8', svg: 'image/svg+xml' };
 
-/** `devIssuer`: present only in development; persona sign-in exists only with it. */
-export type ConsoleDeps = { backends: Backends; devIssuer: DevIssuer | undefined; logger: Logger };
+/**
+ * `devIssuer`: present only in development; persona sign-in exists only with it. `publicReader`: the public
+ * portal's read-only account; with it the standards pages are open to visitors who are not signed in.
+ */
+export type ConsoleDeps = { backends: Backends; devIssuer: DevIssuer | undefined; logger: Logger; publicReader?: ServiceTokenSource | undefined };
 
 export type ConsoleHandle = { renderError(req: FastifyRequest, reply: FastifyReply, http: HttpError): FastifyReply };
 
@@ -45,8 +53,8 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
     const lang: Lang = pickLang(query['lang'], parseCookies(req.headers.cookie)[LANG_COOKIE], req.headers['accept-language']);
     return { lang, t: translator(lang), identity: req.bps?.identity, url: req.url, signInEnabled };
   };
-  const send = (reply: FastifyReply, body: Html, status = 200): FastifyReply =>
-    reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body.value);
+  const send = (reply: FastifyReply, body: Html, status = 200, cacheControl = 'no-store'): FastifyReply =>
+    reply.code(status).type('text/html; charset=utf-8').header('cache-control', cacheControl).send(body.value);
 
   const renderError = (req: FastifyRequest, reply: FastifyReply, http: HttpError): FastifyReply => {
     const ctx = ctxOf(req);
@@ -76,6 +84,27 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
         return renderError(req, reply, toHttpError(error));
       }
     };
+
+  /**
+   * Runs a page of the published standard: a signed-in person sees it as in `guarded`; a visitor (no session, or
+   * one that expired) reads it through the public portal's account, sees no one's personal details, and the page
+   * may be cached. Without a portal account, it is `guarded`.
+   */
+  const readable: Guarded = (handler) => {
+    const signedIn = guarded(handler);
+    return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+      if ((req.bps.identity && req.bps.token) || !deps.publicReader) return signedIn(req, reply);
+      const ctx = ctxOf(req);
+      try {
+        const out = await handler(req, { ...ctx, identity: undefined }, await deps.publicReader.token());
+        if ('redirect' in out) return reply.redirect(out.redirect, 303);
+        void reply.header('vary', 'cookie, authorization');
+        return send(reply, page(ctx, { title: out.title, ...(out.section ? { section: out.section } : {}) }, out.body), out.status ?? 200, PUBLIC_CACHE_CONTROL);
+      } catch (error) {
+        return renderError(req, reply, toHttpError(error));
+      }
+    };
+  };
 
   app.get('/assets/:file', async (req, reply) => {
     const file = (req.params as { file: string }).file;
@@ -115,7 +144,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
   // ---- standards browser -------------------------------------------------------------------------------------
   const dateOr = (value: string | undefined): string => (value && parseIsoDate(value) ? value : todayInChina());
 
-  app.get('/standards', guarded(async (req, ctx, token) => {
+  app.get('/standards', readable(async (req, ctx, token) => {
     const q = req.query as Query;
     const query = { date: dateOr(q['date']), field: q['field'] ?? '', category: q['category'] ?? '', province: /^\d{6}$/.test(q['province'] ?? '') ? q['province'] ?? '' : '' };
     const asOf = { date: parseIsoDate(query.date), knownAt: undefined };
@@ -127,7 +156,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
     return { title: ctx.t('catalogue'), section: 'standards', body: cataloguePage(ctx, query, list, taxonomy, compliance) };
   }));
 
-  app.get('/standards/items/:itemCode', guarded(async (req, ctx, token) => {
+  app.get('/standards/items/:itemCode', readable(async (req, ctx, token) => {
     const q = req.query as Query;
     const itemCode = (req.params as { itemCode: string }).itemCode;
     const query = { date: dateOr(q['date']), province: /^\d{6}$/.test(q['province'] ?? '') ? q['province'] ?? '' : '' };
@@ -140,7 +169,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
     return { title: item.national?.item?.name ?? itemCode, section: 'standards', body: itemPage(ctx, query, item, history.versions, lineage) };
   }));
 
-  app.get('/standards/diff', guarded(async (req, ctx, token) => {
+  app.get('/standards/diff', readable(async (req, ctx, token) => {
     const q = req.query as Query;
     const query = { from: q['from'] ?? '', to: q['to'] ?? '', field: q['field'] ?? '' };
     const releases = (await backends.call('registry', (c) => c.listReleases.bind(c), {}, token)).releases;
@@ -156,12 +185,21 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
     }
   }));
 
-  app.get('/standards/compliance', guarded(async (req, ctx, token) => {
+  app.get('/standards/compliance', readable(async (req, ctx, token) => {
     const q = req.query as Query;
     const province = /^\d{6}$/.test(q['province'] ?? '') ? q['province'] ?? '' : (/^\d{6}$/.test(ctx.identity?.organisation ?? '') ? ctx.identity?.organisation ?? '' : '');
     const date = dateOr(q['date']);
     const report = province ? await backends.call('registry', (c) => c.getComplianceReport.bind(c), { provinceCode: province, asOf: { date: parseIsoDate(date), knownAt: undefined } }, token) : undefined;
     return { title: ctx.t('complianceTitle'), section: 'compliance', body: compliancePage(ctx, { province, date }, report) };
+  }));
+
+  app.get('/standards/monitoring', readable(async (req, ctx, token) => {
+    const q = req.query as Query;
+    const margin = /^\d{1,4}$/.test(q['margin'] ?? '') && Number(q['margin']) <= 1000 ? Number(q['margin']) : DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT;
+    const field = /^[A-Za-z0-9._-]{1,64}$/.test(q['field'] ?? '') ? q['field'] ?? '' : '';
+    const query = { date: dateOr(q['date']), field, margin };
+    const matrix = await nationalMonitoring(backends, token, { date: query.date, field, marginPercent: margin });
+    return { title: ctx.t('navMonitoring'), section: 'monitoring', body: monitoringPage(ctx, query, matrix) };
   }));
 
   registerWorkPages(app, { backends, guarded });

@@ -32,16 +32,16 @@ const isFinalApprover = (ctx: PageContext): boolean => ctx.identity?.organisatio
 const mayOpen = (ctx: PageContext): boolean => isFinalApprover(ctx) || (ctx.identity?.organisation === 'NDRC' && (ctx.identity?.roles.includes('approver') ?? false));
 const cycleUrl = (c: { cycleId: string }, suffix = ''): string => `/cycles/${encodeURIComponent(c.cycleId)}${suffix}`;
 
-export function cyclesListPage(ctx: PageContext, cycles: readonly Cycle[], flash?: Html): Html {
+export function cyclesListPage(ctx: PageContext, cycles: readonly Cycle[], flash?: Html, fieldNames: ReadonlyMap<string, string> = new Map()): Html {
   return html`${flash ?? ''}
 ${cycles.length === 0 ? alertBox('info', L(ctx, '尚无集中统一调整周期。', 'No unified revision cycle yet.')) : html`<div class="table-wrap"><table data-testid="cycles">
   <thead><tr><th scope="col">${L(ctx, '周期', 'Cycle')}</th><th scope="col">${L(ctx, '规划期', 'Plan period')}</th><th scope="col">${L(ctx, '版本', 'Edition')}</th><th scope="col">${L(ctx, '阶段', 'Phase')}</th><th scope="col">${L(ctx, '统一施行日期', 'Effective from')}</th></tr></thead>
   <tbody>${cycles.map((c) => html`<tr data-cycle="${c.cycleId}"><td><a href="${cycleUrl(c)}">${c.cycleId}</a></td><td>${c.planPeriod}</td><td>${c.title}</td><td><span class="badge">${labelIn(ctx, phaseLabels, c.phase)}</span></td><td>${formatDate(c.effectiveFrom)}</td></tr>`)}</tbody>
 </table></div>`}
-${mayOpen(ctx) ? openCycleForm(ctx) : ''}`;
+${mayOpen(ctx) ? openCycleForm(ctx, fieldNames) : ''}`;
 }
 
-function openCycleForm(ctx: PageContext): Html {
+function openCycleForm(ctx: PageContext, fieldNames: ReadonlyMap<string, string>): Html {
   return html`<section aria-labelledby="open-cycle"><h2 id="open-cycle">${L(ctx, '启动集中统一调整', 'Open a unified revision cycle')}</h2>
 <form method="post" action="/cycles" class="stack" data-testid="open-cycle">
   <label for="cycleId">${L(ctx, '周期编号（可留空，默认 C-起始年）', 'Cycle id (optional; default C-<first year>)')}</label><input id="cycleId" name="cycleId" pattern="[A-Za-z0-9._-]+">
@@ -49,7 +49,8 @@ function openCycleForm(ctx: PageContext): Html {
   <label for="title">${L(ctx, '版本名称', 'Edition title')}</label><input id="title" name="title" required value="国家基本公共服务标准（2026年版）">
   <label for="effectiveFrom">${L(ctx, '统一施行日期', 'Effective from')}</label><input id="effectiveFrom" name="effectiveFrom" type="date" required>
   <label for="fields">${L(ctx, '参与领域及牵头部门（每行：领域代码 牵头部门代码 [征集天数]）', 'Fields and lead ministries (one per line: field code, lead ministry code, [window days])')}</label>
-  <textarea id="fields" name="fields" rows="4" required>F21-HEALTH NHC 60&#10;F21-EDUCATION MOE 60</textarea>
+  <textarea id="fields" name="fields" rows="4" required aria-describedby="field-codes">F21-HEALTH NHC 60&#10;F21-EDUCATION MOE 60</textarea>
+  ${fieldNames.size > 0 ? html`<p id="field-codes" class="muted" data-testid="field-codes">${L(ctx, '现行领域：', 'Fields in force: ')}${[...fieldNames].map(([code, name]) => `${name} ${code}`).join('；')}</p>` : ''}
   <label for="centralFen">${L(ctx, '中央财政承受上限（分）', 'Central fiscal ceiling (fen)')}</label><input id="centralFen" name="centralFen" inputmode="numeric" required pattern="\\d+">
   <label for="localFen">${L(ctx, '地方财政承受上限（分）', 'Local fiscal ceiling (fen)')}</label><input id="localFen" name="localFen" inputmode="numeric" required pattern="\\d+">
   <label for="evaluationDays">${L(ctx, '评估期（天）', 'Evaluation period (days)')}</label><input id="evaluationDays" name="evaluationDays" type="number" min="1" value="90">
@@ -73,7 +74,13 @@ export function openCycleRequestFromForm(body: FormBody) {
   };
 }
 
-export function cyclePage(ctx: PageContext, c: Cycle, flash?: Html): Html {
+/** A field as people read it: its name in the taxonomy in force, with the code; the code alone when unknown. */
+const fieldLabel = (names: ReadonlyMap<string, string>, code: string): Html => {
+  const name = names.get(code);
+  return name ? html`${name} <span class="muted">${code}</span>` : html`${code}`;
+};
+
+export function cyclePage(ctx: PageContext, c: Cycle, flash?: Html, fieldNames: ReadonlyMap<string, string> = new Map()): Html {
   const current = phases.indexOf(c.phase as (typeof phases)[number]);
   const lead = (org: string): boolean => ctx.identity?.organisation === org;
   const refiled = c.refiling.filter((r) => r.refiled).length;
@@ -86,7 +93,7 @@ export function cyclePage(ctx: PageContext, c: Cycle, flash?: Html): Html {
 
 <section aria-labelledby="fields"><h2 id="fields">${L(ctx, '各领域评估与方案征集', 'Fields: evaluation and proposal windows')}</h2>
 <div class="table-wrap"><table data-testid="cycle-fields"><thead><tr><th scope="col">${L(ctx, '领域', 'Field')}</th><th scope="col">${L(ctx, '牵头部门', 'Lead ministry')}</th><th scope="col">${L(ctx, '实施评估', 'Evaluation')}</th><th scope="col">${L(ctx, '征集截止', 'Window closes')}</th><th scope="col">${L(ctx, '状态', 'Status')}</th></tr></thead>
-<tbody>${c.fields.map((f) => html`<tr data-field="${f.fieldCode}"><td>${f.fieldCode}</td><td>${f.leadMinistry}</td>
+<tbody>${c.fields.map((f) => html`<tr data-field="${f.fieldCode}"><td>${fieldLabel(fieldNames, f.fieldCode)}</td><td>${f.leadMinistry}</td>
   <td>${f.evaluationSummary ? html`${f.evaluationSummary}<br><span class="muted">${f.evaluatedBy}</span>` : c.phase === 'evaluation' && lead(f.leadMinistry)
     ? post('/evaluate', L(ctx, '提交评估', 'File evaluation'), html`<input type="hidden" name="fieldCode" value="${f.fieldCode}"><label for="summary-${f.fieldCode}" class="visually-hidden">${L(ctx, '评估结论', 'Evaluation')}</label><textarea id="summary-${f.fieldCode}" name="summary" rows="2" required></textarea>`, `evaluate-${f.fieldCode}`)
     : html`<span class="muted">${L(ctx, '待提交', 'Not filed')}</span>`}</td>
@@ -98,7 +105,7 @@ export function cyclePage(ctx: PageContext, c: Cycle, flash?: Html): Html {
 <section aria-labelledby="package"><h2 id="package">${L(ctx, '汇总平衡', 'Consolidation')}</h2>
 ${c.package.length === 0 ? html`<p class="muted">${L(ctx, '尚无调整方案纳入本周期。', 'No proposal in this cycle yet.')}</p>` : html`<div class="table-wrap"><table data-testid="cycle-package">
   <thead><tr><th scope="col">${L(ctx, '调整方案', 'Proposal')}</th><th scope="col">${L(ctx, '领域', 'Field')}</th><th scope="col">${L(ctx, '服务项目', 'Items')}</th><th scope="col">${L(ctx, '中央（元）', 'Central (CNY)')}</th><th scope="col">${L(ctx, '地方（元）', 'Local (CNY)')}</th><th scope="col">${L(ctx, '状态', 'Status')}</th></tr></thead>
-  <tbody>${c.package.map((e) => html`<tr data-proposal="${e.proposalId}"><td><a href="/proposals/${encodeURIComponent(e.proposalId)}">${e.proposalId}</a> r${e.proposalRevision}</td><td>${e.fieldCode}</td><td>${e.itemCodes.join('、')}</td>
+  <tbody>${c.package.map((e) => html`<tr data-proposal="${e.proposalId}"><td><a href="/proposals/${encodeURIComponent(e.proposalId)}">${e.proposalId}</a> r${e.proposalRevision}</td><td>${fieldLabel(fieldNames, e.fieldCode)}</td><td>${e.itemCodes.join('、')}</td>
     <td class="num">${formatFen(e.fiscalTotals?.centralFen)}</td><td class="num">${formatFen(e.fiscalTotals?.localFen)}</td><td>${labelIn(ctx, entryLabels, e.status)}${e.note ? html`<br><span class="muted">${e.note}</span>` : ''}</td></tr>`)}</tbody></table></div>`}
 <div class="table-wrap"><table data-testid="cycle-totals"><thead><tr><th scope="col"></th><th scope="col">${L(ctx, '中央（元）', 'Central (CNY)')}</th><th scope="col">${L(ctx, '地方（元）', 'Local (CNY)')}</th></tr></thead>
   <tbody><tr><th scope="row">${L(ctx, '纳入方案合计', 'Package total')}</th><td class="num">${formatFen(c.totals?.centralFen)}</td><td class="num">${formatFen(c.totals?.localFen)}</td></tr>
@@ -133,14 +140,19 @@ ${c.phase === 'refiling' && isFinalApprover(ctx) ? post('/close', L(ctx, '结束
 export function registerCyclePages(app: FastifyInstance, deps: { backends: Backends; guarded: Guarded }): void {
   const { backends, guarded } = deps;
   const title = (ctx: PageContext) => L(ctx, '集中统一调整', 'Unified revision cycles');
-  const list = async (ctx: PageContext, token: string, flash?: Html, status?: number) => ({
-    title: title(ctx), section: 'cycles', ...(status ? { status } : {}),
-    body: cyclesListPage(ctx, (await backends.call('cycles', (c) => c.listCycles.bind(c), {}, token)).cycles, flash),
-  });
+  // Field names from the taxonomy in force; a page still renders (with codes) when the registry cannot say.
+  const fieldNames = async (token: string): Promise<ReadonlyMap<string, string>> => {
+    const taxonomy = await backends.call('registry', (c) => c.getTaxonomy.bind(c), { asOf: undefined }, token).catch(() => undefined);
+    return new Map((taxonomy?.fields ?? []).map((f) => [f.code, f.name]));
+  };
+  const list = async (ctx: PageContext, token: string, flash?: Html, status?: number) => {
+    const [{ cycles }, names] = await Promise.all([backends.call('cycles', (c) => c.listCycles.bind(c), {}, token), fieldNames(token)]);
+    return { title: title(ctx), section: 'cycles', ...(status ? { status } : {}), body: cyclesListPage(ctx, cycles, flash, names) };
+  };
   const show = async (ctx: PageContext, token: string, cycleId: string, flash?: Html, status?: number) => {
-    const { cycle } = await backends.call('cycles', (c) => c.getCycle.bind(c), { cycleId }, token);
+    const [{ cycle }, names] = await Promise.all([backends.call('cycles', (c) => c.getCycle.bind(c), { cycleId }, token), fieldNames(token)]);
     if (!cycle) throw new Error('cycle missing from response');
-    return { title: `${cycle.title || cycle.cycleId} · ${L(ctx, '集中统一调整', 'Unified revision')}`, section: 'cycles', ...(status ? { status } : {}), body: cyclePage(ctx, cycle, flash) };
+    return { title: `${cycle.title || cycle.cycleId} · ${L(ctx, '集中统一调整', 'Unified revision')}`, section: 'cycles', ...(status ? { status } : {}), body: cyclePage(ctx, cycle, flash, names) };
   };
 
   app.get('/cycles', guarded(async (_req, ctx, token) => list(ctx, token)));

@@ -7,7 +7,7 @@ export type Lang = 'zh' | 'en';
 const zh = {
   appName: '国家基本公共服务标准平台',
   skip: '跳到正文',
-  navStandards: '标准查询', navDiff: '版本比较', navCompliance: '地方标准与合规', navProposals: '调整方案', navInbox: '待办审批',
+  navStandards: '标准查询', navDiff: '版本比较', navCompliance: '地方标准与合规', navMonitoring: '全国监测', navProposals: '调整方案', navInbox: '待办审批',
   navCycles: '修订周期', navSubscriptions: '订阅管理', navAudit: '审计追溯', signIn: '登录', signOut: '退出', switchLang: 'English',
   signedInAs: '当前用户', signInTitle: '本地登录（开发环境）', signInIntro: '选择一个预置角色登录。生产环境由统一身份认证提供者替代本页。',
   signInAs: '以此身份登录', signInDisabled: '本地人员登录仅在开发模式下提供，请通过配置的身份认证提供者登录。',
@@ -34,7 +34,7 @@ export type MessageKey = keyof typeof zh;
 
 const en: Record<MessageKey, string> = {
   appName: 'National Basic Public Service Standards', skip: 'Skip to content',
-  navStandards: 'Standards', navDiff: 'Compare', navCompliance: 'Provincial standards', navProposals: 'Proposals', navInbox: 'Inbox',
+  navStandards: 'Standards', navDiff: 'Compare', navCompliance: 'Provincial standards', navMonitoring: 'National monitoring', navProposals: 'Proposals', navInbox: 'Inbox',
   navCycles: 'Revision cycles', navSubscriptions: 'Subscriptions', navAudit: 'Audit', signIn: 'Sign in', signOut: 'Sign out', switchLang: '中文',
   signedInAs: 'Signed in as', signInTitle: 'Local sign-in (development)', signInIntro: 'Pick a seeded role. In production an identity provider replaces this page.',
   signInAs: 'Sign in as this person', signInDisabled: 'Persona sign-in exists only in development mode; sign in through the configured identity provider.',

@@ -19,12 +19,16 @@ const nav: readonly NavEntry[] = [
   { href: '/standards', key: 'navStandards', section: 'standards' },
   { href: '/standards/diff', key: 'navDiff', section: 'diff' },
   { href: '/standards/compliance', key: 'navCompliance', section: 'compliance' },
+  { href: '/standards/monitoring', key: 'navMonitoring', section: 'monitoring' },
   { href: '/proposals', key: 'navProposals', section: 'proposals' },
   { href: '/inbox', key: 'navInbox', section: 'inbox' },
   { href: '/cycles', key: 'navCycles', section: 'cycles' },
   { href: '/subscriptions', key: 'navSubscriptions', section: 'subscriptions', roles: ['subscriber-admin', 'province-officer', 'operator', 'auditor'] },
   { href: '/audit', key: 'navAudit', section: 'audit', roles: ['auditor', 'operator'] },
 ];
+
+/** The sections of the public portal: the published standard, diffs between editions, provincial compliance, national monitoring. */
+const publicSections: ReadonlySet<string> = new Set(['standards', 'diff', 'compliance', 'monitoring']);
 
 /** Whether the section's navigation entry (and links into it) are shown to this person. */
 export function mayUse(identity: Identity | undefined, section: string): boolean {
@@ -35,7 +39,8 @@ export function mayUse(identity: Identity | undefined, section: string): boolean
 export function page(ctx: PageContext, options: { title: string; section?: string; sectionsAvailable?: ReadonlySet<string> }, body: Renderable): Html {
   const { t, lang, identity } = ctx;
   const otherLang = lang === 'zh' ? 'en' : 'zh';
-  const visible = nav.filter((n) => (!options.sectionsAvailable || options.sectionsAvailable.has(n.section)) && mayUse(identity, n.section));
+  // A visitor (the public portal) is shown the published standard only.
+  const visible = nav.filter((n) => (!options.sectionsAvailable || options.sectionsAvailable.has(n.section)) && mayUse(identity, n.section) && (identity !== undefined || publicSections.has(n.section)));
   return html`<!doctype html>
 <html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">
 <head>

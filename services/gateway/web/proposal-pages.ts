@@ -59,7 +59,7 @@ export function fiscalTable(ctx: PageContext, estimate: FiscalEstimate | undefin
   <div class="table-wrap"><table>
     <thead><tr><th scope="col">${L(ctx, '服务项目', 'Item')}</th><th scope="col">${L(ctx, '指标', 'Metric')}</th><th scope="col">${L(ctx, '地区', 'Region')}</th><th scope="col">${L(ctx, '覆盖人口', 'Covered population')}</th><th scope="col">${L(ctx, '中央分担', 'Central share')}</th><th scope="col">${L(ctx, '年度经费（元）', 'Annual (CNY)')}</th><th scope="col">${L(ctx, '中央（元）', 'Central (CNY)')}</th><th scope="col">${L(ctx, '地方（元）', 'Local (CNY)')}</th></tr></thead>
     <tbody>${estimate.lines.map((l) => l.tiers.map((t, i) => html`<tr>
-      ${i === 0 ? html`<td rowspan="${l.tiers.length}">${l.itemCode} ${l.itemName}${l.overridden ? html`<br><span class="badge badge-warn">${L(ctx, '人工调整', 'overridden')}: ${l.overrideReason}</span>` : ''}</td><td rowspan="${l.tiers.length}">${l.metric} ${l.unitLevel}</td>` : ''}
+      ${i === 0 ? html`<td rowspan="${l.tiers.length}">${l.itemCode} ${l.itemName}${l.overridden ? html`<br><span class="badge badge-warn">${L(ctx, '人工调整', 'overridden')}: ${l.overrideReason}</span>` : ''}</td><td rowspan="${l.tiers.length}" data-testid="fiscal-level">${l.metric} ${l.unitLevel}${l.baseLevel ? html`<br><span class="muted">${L(ctx, `现行 ${l.baseLevel}，按增量 ${l.pricedLevel} 测算`, `in force ${l.baseLevel}; priced on the increase ${l.pricedLevel}`)}</span>` : ''}</td>` : ''}
       <td>${enumLabel(ctx.lang, regionTierToJSON(t.regionTier))}</td><td>${Number(t.coveredPopulation).toLocaleString('zh-CN')}</td><td>${t.centralSharePercent}%</td>
       <td class="num">${formatFen(t.annual?.fen)}</td><td class="num">${formatFen(t.central?.fen)}</td><td class="num">${formatFen(t.local?.fen)}</td>
     </tr>`))}</tbody>

@@ -100,6 +100,8 @@ export function cataloguePage(ctx: PageContext, q: { date: string; field: string
   <button type="submit">${t('show')}</button>
 </form>
 <p class="summary" data-testid="catalogue-summary">${t('asOfDate')} <strong data-testid="as-of-date">${asOf}</strong> · ${t('itemCount')}: <strong data-testid="item-count">${list.items.length}</strong>${q.province ? html` · ${t('province')}: ${provinceName(q.province, ctx.lang)}` : ''}</p>
+<p class="downloads no-print"><a href="/api/v1/standards/edition.csv${qs({ date: asOf, field: q.field, lang: ctx.lang })}" data-testid="download-csv" download>${L(ctx, '下载本版标准（CSV）', 'Download this edition (CSV)')}</a>
+  · <a href="#" data-action="print" data-testid="print">${L(ctx, '打印', 'Print')}</a>${ctx.identity ? '' : html` · <span class="muted" data-testid="public-notice">${L(ctx, '公开查阅：无需登录（国家基本公共服务标准依法公开，接受社会监督）', 'Public reading: no sign-in needed (the national standard is published and open to public supervision)')}</span>`}</p>
 ${list.items.length === 0 ? alertBox('info', t('noItems')) : ''}
 ${taxonomy && taxonomy.lineage.length > 0 ? html`<details data-testid="field-lineage"><summary>${L(ctx, `分类沿革：${formatDate(taxonomy.effectiveFrom)}起按现行领域和类别归类，此前的领域如下归入`, `Structure: from ${formatDate(taxonomy.effectiveFrom)} items are grouped in the current fields and categories; earlier fields map as follows`)}</summary>
   <ul>${taxonomy.lineage.map((l) => html`<li data-from="${l.fromFieldCode}" data-to="${l.toFieldCode}">${l.fromFieldName || l.fromFieldCode} → ${names.fields.get(l.toFieldCode) ?? l.toFieldCode}：${l.itemCodes.join('、')}</li>`)}</ul>
@@ -173,10 +175,12 @@ export function sixAttributes(ctx: PageContext, item: ServiceItem, placement?: P
 export function provenanceCell(ctx: PageContext, v: ItemVersion): Html {
   const p = v.provenance;
   if (!p || (p.proposalIds.length === 0 && !p.workflowId && !p.cycleId)) return html`<span class="muted">${ctx.t('baseline')}</span>`;
-  return html`${p.proposalIds.map((id, i) => html`<a href="/proposals/${encodeURIComponent(id)}">${id}</a>${p.proposalRevisions[i] ? html` <span class="muted">r${p.proposalRevisions[i]}</span>` : ''} `)}
-    ${p.workflowId ? html`<br><span class="muted">${ctx.t('workflow')}:</span> <a href="/inbox/${encodeURIComponent(p.proposalIds[0] ?? p.workflowId)}">${p.workflowId}</a>` : ''}
+  // Visitors of the public portal see which proposals and which bodies decided a version, not who in them.
+  const signedIn = ctx.identity !== undefined;
+  return html`${p.proposalIds.map((id, i) => html`${signedIn ? html`<a href="/proposals/${encodeURIComponent(id)}">${id}</a>` : html`<span data-testid="proposal-ref">${id}</span>`}${p.proposalRevisions[i] ? html` <span class="muted">r${p.proposalRevisions[i]}</span>` : ''} `)}
+    ${p.workflowId && signedIn ? html`<br><span class="muted">${ctx.t('workflow')}:</span> <a href="/inbox/${encodeURIComponent(p.proposalIds[0] ?? p.workflowId)}">${p.workflowId}</a>` : ''}
     ${p.cycleId ? html`<br><span class="muted">${ctx.t('cycle')}:</span> ${p.cycleId}` : ''}
-    ${p.approvedBy?.subject ? html`<br><span class="muted">${ctx.t('approvedBy')}:</span> ${p.approvedBy.subject} (${p.approvedBy.organisation})` : ''}
+    ${p.approvedAt ? html`<br><span class="muted">${ctx.t('approvedBy')}:</span> ${signedIn && p.approvedBy?.subject ? html`${p.approvedBy.subject} (${p.approvedBy.organisation})` : p.approvedBy?.organisation ?? ''} <span class="muted">${p.approvedAt.toISOString().slice(0, 10)}</span>` : ''}
     ${mayUse(ctx.identity, 'audit') && v.item?.itemCode ? html`<br><a href="/audit${qs({ item: v.item.itemCode, version: v.version })}" data-testid="audit-link">${ctx.t('navAudit')}</a>` : ''}`;
 }
 
@@ -217,8 +221,8 @@ ${national.errata.length > 0 ? html`<section aria-labelledby="errata"><h2 id="er
   <thead><tr><th scope="col">${t('erratumField')}</th><th scope="col">${t('erratumBefore')}</th><th scope="col">${t('erratumAfter')}</th><th scope="col">${t('erratumProposedBy')}</th><th scope="col">${t('erratumApprovedBy')}</th></tr></thead>
   <tbody>${national.errata.flatMap((e) => e.changes.map((c) => html`<tr>
     <td>${c.field}</td><td>${c.before}</td><td>${c.after}</td>
-    <td>${e.proposedBy?.subject ?? ''}<br><span class="muted">${e.proposedAt ? e.proposedAt.toISOString().slice(0, 19).replace('T', ' ') : ''}</span></td>
-    <td>${e.approvedBy?.subject ?? ''}<br><span class="muted">${e.approvedAt ? e.approvedAt.toISOString().slice(0, 19).replace('T', ' ') : ''} · ${e.reason}</span></td>
+    <td>${ctx.identity ? e.proposedBy?.subject ?? '' : e.proposedBy?.organisation ?? ''}<br><span class="muted">${e.proposedAt ? e.proposedAt.toISOString().slice(0, 19).replace('T', ' ') : ''}</span></td>
+    <td>${ctx.identity ? e.approvedBy?.subject ?? '' : e.approvedBy?.organisation ?? ''}<br><span class="muted">${e.approvedAt ? e.approvedAt.toISOString().slice(0, 19).replace('T', ' ') : ''} · ${e.reason}</span></td>
   </tr>`))}</tbody>
 </table></div></section>` : ''}
 ${lineage && lineage.links.length > 0 ? html`<section aria-labelledby="lin"><h2 id="lin">${t('lineage')}</h2><ul>${lineage.links.map((l) => html`<li><a href="/standards/items/${encodeURIComponent(l.fromItemCode)}">${l.fromItemCode}</a> → <a href="/standards/items/${encodeURIComponent(l.toItemCode)}">${l.toItemCode}</a> · ${enumLabel(lang, changeTypeToJSON(l.changeType))} · ${formatDate(l.effectiveFrom)} · ${l.releaseId}</li>`)}</ul></section>` : ''}

@@ -84,6 +84,14 @@ function resolveShares(line: FiscalInput, proposed: ServiceItem, current: Servic
 
 const allTiers = [RegionTier.REGION_TIER_EAST, RegionTier.REGION_TIER_CENTRAL, RegionTier.REGION_TIER_WEST] as const;
 
+/** The same metric (id, unit, basis) in the version in force, with its level in fen; undefined when there is none. */
+function baseLevel(current: ServiceItem | undefined, proposed: QualityMetric): { value: string; fen: bigint | undefined } | undefined {
+  const same = current?.qualityStandard?.metrics.find((m) => m.metric === proposed.metric && m.unit === proposed.unit && m.basis === proposed.basis);
+  if (!same || !current?.qualityStandard?.stated) return undefined;
+  const fen = scaleDecimal(same.value, 2);
+  return { value: same.value, fen: fen !== undefined && fen >= 0n ? fen : undefined };
+}
+
 type LineResult = { line: FiscalLine; annual: bigint; central: bigint } | { problem: string };
 
 function computeLine(input: FiscalInput, content: ProposalContent, current: CurrentItems): LineResult {
@@ -98,9 +106,14 @@ function computeLine(input: FiscalInput, content: ProposalContent, current: Curr
   let population = 0n;
   let weightedBp = 0n; // Σ population x central bp: the line's central share, weighted by who is covered
   const metric = pricingMetric(item, input.metric);
-  const fenPerPerson = typeof metric === 'string' ? undefined : scaleDecimal(metric.value, 2);
-  if (typeof metric !== 'string' && (fenPerPerson === undefined || fenPerPerson < 0n)) return { problem: `${label}: unit level "${metric.value}" is not an amount in yuan (at most 2 decimals)` };
+  const proposedFen = typeof metric === 'string' ? undefined : scaleDecimal(metric.value, 2);
+  if (typeof metric !== 'string' && (proposedFen === undefined || proposedFen < 0n)) return { problem: `${label}: unit level "${metric.value}" is not an amount in yuan (at most 2 decimals)` };
   if (typeof metric === 'string' && !input.override) return { problem: `${label}: ${metric}` };
+  // Issue #17: a change to an item in force costs the increase over the level in force, not the whole new level
+  // (raising 40 → 89 yuan costs 49 yuan per person). A new item or a new metric costs its whole level.
+  const base = typeof metric === 'string' ? undefined : baseLevel(current.get(item.itemCode), metric);
+  if (base !== undefined && base.fen === undefined) return { problem: `${label}: the level in force "${base.value}" is not an amount in yuan (at most 2 decimals)` };
+  const fenPerPerson = proposedFen === undefined ? undefined : base?.fen !== undefined ? (proposedFen > base.fen ? proposedFen - base.fen : 0n) : proposedFen;
 
   let computed = 0n;
   let computedCentral = 0n;
@@ -147,6 +160,8 @@ function computeLine(input: FiscalInput, content: ProposalContent, current: Curr
       itemName: item.name,
       metric: typeof metric === 'string' ? '' : metric.metric,
       unitLevel: typeof metric === 'string' ? '' : metric.value,
+      baseLevel: base?.value ?? '',
+      pricedLevel: fenPerPerson === undefined ? '' : formatScaled(fenPerPerson, 2),
       coveredPopulation: population.toString(),
       expenditureKind: shares.kind,
       tiers,

@@ -27,4 +27,8 @@ export type PersonaName = keyof typeof personas;
 export const serviceAccounts = {
   proposals: { subject: 'svc.proposals', name: 'proposals service', organisation: 'BPS', roles: ['operator'] },
   approvals: { subject: 'system:approvals', name: 'approvals workflows', organisation: 'BPS', roles: [] },
+  // The public portal (seed 000 §二十: the standards are published and open to social supervision): the gateway reads
+  // the published standard with this account for visitors who are not signed in. No role: it can read only what
+  // every signed-in person can read.
+  publicReader: { subject: 'svc.gateway-public', name: 'public portal (gateway)', organisation: 'BPS', roles: [] },
 } as const satisfies Record<string, Identity>;

@@ -29,12 +29,55 @@ export function withHttpRoute<T>(route: string, fn: () => T): T {
   return httpRoute.run(route, fn);
 }
 
+/**
+ * What the calls made on behalf of one request share (issue #19): the deadline of that request — an HTTP request's
+ * remaining time at the gateway, the incoming call's deadline in a gRPC handler —, which no backend call made for
+ * it may outlive; and, at the gateway only, the request's idempotency key (never passed on by a backend: a key
+ * names the caller's request, not the backend's own calls).
+ */
+export type CallContext = {
+  readonly deadline?: number;
+  readonly idempotencyKey?: string;
+  /** Set by the gRPC bootstrap for a call that may stop (it carries no idempotency key): whether its caller gave up. */
+  readonly abandoned?: () => boolean;
+};
+const callContext = new AsyncLocalStorage<CallContext>();
+
+/** Runs `fn` with every backend call it makes bounded by `context.deadline` and carrying its idempotency key. */
+export function withCallContext<T>(context: CallContext, fn: () => T): T {
+  return callContext.run(context, fn);
+}
+
+/** The deadline (ms since the epoch) of the request being served, if any. */
+export function currentDeadline(): number | undefined {
+  return callContext.getStore()?.deadline;
+}
+
+/**
+ * Call right before committing a change: throws (DEADLINE_EXCEEDED) when the call being served was given up by its
+ * caller — deadline passed or cancelled — and carries no idempotency key, so that work which outlived its caller
+ * stops instead of leaving an effect the caller never learns of (a retry would repeat it). A call with a key runs
+ * to its end instead: its result is recorded and a retry gets it (services/shared/idempotency). Only the first
+ * check of a call can stop it: once a call began committing, later checks pass (never half a change).
+ */
+export function stopIfAbandoned(): void {
+  if (callContext.getStore()?.abandoned?.()) {
+    const details = 'the caller gave up; nothing was changed';
+    throw Object.assign(new Error(details), { code: grpc.status.DEADLINE_EXCEEDED, details });
+  }
+}
+
+/** The gRPC metadata key carrying a call's idempotency key (see services/shared/idempotency). */
+export const IDEMPOTENCY_KEY_METADATA = 'idempotency-key';
+
 /** Metadata with the caller's token and the active trace context. */
 export function callMetadata(token: string | undefined): grpc.Metadata {
   const metadata = new grpc.Metadata();
   if (token) metadata.set('authorization', `Bearer ${token}`);
   const route = httpRoute.getStore();
   if (route) metadata.set(HTTP_ROUTE_METADATA, route);
+  const key = callContext.getStore()?.idempotencyKey;
+  if (key) metadata.set(IDEMPOTENCY_KEY_METADATA, key);
   for (const [k, v] of Object.entries(injectTraceContext())) metadata.set(k, v);
   return metadata;
 }
@@ -47,9 +90,14 @@ type UnaryMethod<Req, Res> = (
   callback: (error: grpc.ServiceError | null, response: Res) => void,
 ) => grpc.ClientUnaryCall;
 
-/** `await unary(client.getItem.bind(client), request, token)`; a deadline guards against a hung server. */
+/**
+ * `await unary(client.getItem.bind(client), request, token)`; a deadline guards against a hung server: `timeoutMs`
+ * from now, or the deadline of the request being served (`withCallContext`) if that comes first.
+ */
 export function unary<Req, Res>(method: UnaryMethod<Req, Res>, request: Req, token?: string, timeoutMs = 30_000): Promise<Res> {
+  const inherited = currentDeadline();
+  const deadline = Math.min(Date.now() + timeoutMs, inherited ?? Number.POSITIVE_INFINITY);
   return new Promise((resolve, reject) => {
-    method(request, callMetadata(token), { deadline: Date.now() + timeoutMs }, (error, response) => (error ? reject(error) : resolve(response)));
+    method(request, callMetadata(token), { deadline }, (error, response) => (error ? reject(error) : resolve(response)));
   });
 }

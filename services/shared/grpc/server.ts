@@ -10,24 +10,32 @@ import { HealthImplementation } from 'grpc-health-check';
 import { SpanKind } from '@opentelemetry/api';
 import { IdentityServiceService, type IdentityServiceServer } from '../../../proto/gen/bps/identity/v1/identity';
 import type { Identity, TokenVerifier } from '../auth/identity';
-import { errorMessage, PlatformError, UnauthenticatedError, ValidationError } from '../errors/errors';
+import { errorMessage, PlatformError, UnauthenticatedError, ValidationError, type FieldViolation } from '../errors/errors';
 import type { Logger } from '../log/logger';
 import { currentTraceId, extractTraceContext, inSpan } from '../telemetry/otel';
-import { dateViolations, textViolations } from '../validation/input';
-import { HTTP_ROUTE_METADATA } from './client';
+import { clip, dateViolations, textViolations } from '../validation/input';
+import { HTTP_ROUTE_METADATA, IDEMPOTENCY_KEY_METADATA, withCallContext } from './client';
+import { checkIdempotencyKey, requestDigest, type IdempotencyStore } from '../idempotency/idempotency';
 import { targetOf, type RefusalRecorder } from './refusals';
 import { decodeStatus, toServiceError } from './status';
+import { checkWire, requestTypes } from './wire';
+import type protobuf from 'protobufjs';
 
 /** What requestDeserialize yields for bytes that are not the method's message: answered INVALID_ARGUMENT, not INTERNAL. */
 const undecodable = Symbol('undecodable request');
-type Undecodable = { readonly [undecodable]: string };
+type Undecodable = { readonly [undecodable]: readonly FieldViolation[] };
 
-function tolerantDeserialize(deserialize: (bytes: Buffer) => unknown): (bytes: Buffer) => unknown {
+const notDecodable = (why: string): FieldViolation[] => [{ field: 'request', description: `not a valid protobuf encoding of the request message (${clip(why, 120)})`, reason: 'UNDECODABLE' }];
+
+/** Reads the wire strictly against the request type (./wire.ts), then decodes; never throws. */
+function tolerantDeserialize(deserialize: (bytes: Buffer) => unknown, requestType: protobuf.Type): (bytes: Buffer) => unknown {
   return (bytes) => {
+    const wire = checkWire(requestType, bytes);
+    if (!wire.ok) return { [undecodable]: wire.malformed !== undefined ? notDecodable(wire.malformed) : wire.violations } satisfies Undecodable;
     try {
       return deserialize(bytes);
     } catch (error) {
-      return { [undecodable]: errorMessage(error) } satisfies Undecodable;
+      return { [undecodable]: notDecodable(errorMessage(error)) } satisfies Undecodable;
     }
   };
 }
@@ -35,13 +43,13 @@ function tolerantDeserialize(deserialize: (bytes: Buffer) => unknown): (bytes: B
 /** Refuses a request that did not decode, whose text breaks the platform's rules or whose dates do not exist, lie out of range or run backwards (issue #15), before any handler. */
 export function checkRequest(request: unknown): void {
   if (request && typeof request === 'object' && undecodable in request) {
-    throw new ValidationError([{ field: 'request', description: 'not a valid protobuf encoding of the request message', reason: 'UNDECODABLE' }]);
+    throw new ValidationError([...(request as Undecodable)[undecodable]]);
   }
   const violations = [...textViolations(request), ...dateViolations(request)];
   if (violations.length > 0) throw new ValidationError(violations);
 }
 
-const protoRoot = fileURLToPath(new URL('../../../proto', import.meta.url));
+export const protoRoot = fileURLToPath(new URL('../../../proto', import.meta.url));
 
 const identities = new WeakMap<object, Identity>();
 
@@ -74,7 +82,32 @@ const auditedStatuses: ReadonlyMap<number, string> = new Map([
 
 const traceIdOfHeader = (traceparent: string | undefined): string | undefined => /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent ?? '')?.[1];
 
-function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, handler: (...args: any[]) => unknown, tokens: TokenVerifier, logger: Logger, refusals?: RefusalRecorder): (...args: any[]) => void {
+/** The idempotency key a call carries (metadata `idempotency-key`), if any. */
+export function idempotencyKeyOf(call: { metadata: grpc.Metadata }): string | undefined {
+  return metadataValue(call.metadata, IDEMPOTENCY_KEY_METADATA) || undefined;
+}
+
+/** A call's deadline in ms since the epoch, or undefined when it has none. */
+function deadlineOf(call: { getDeadline(): grpc.Deadline; readonly cancelled: boolean }): number | undefined {
+  const deadline = call.getDeadline();
+  const ms = deadline instanceof Date ? deadline.getTime() : deadline;
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** Whether the caller gave up on a call: cancelled, or its deadline passed. */
+function abandoned(call: { getDeadline(): grpc.Deadline; readonly cancelled: boolean }): boolean {
+  const deadline = deadlineOf(call);
+  return call.cancelled || (deadline !== undefined && deadline <= Date.now());
+}
+
+/** A call whose caller gave up (deadline passed, or cancelled) before the handler began is not started. */
+function assertWanted(call: { getDeadline(): grpc.Deadline; readonly cancelled: boolean }): void {
+  if (abandoned(call)) {
+    throw Object.assign(new Error('the caller gave up before the call began'), { code: grpc.status.DEADLINE_EXCEEDED, details: 'the caller gave up before the call began' });
+  }
+}
+
+function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, handler: (...args: any[]) => unknown, tokens: TokenVerifier, logger: Logger, refusals?: RefusalRecorder, idempotency?: IdempotencyStore): (...args: any[]) => void {
   const path = method.path;
   // The trace id of each call's server span, read inside the span (a refusal is recorded after it has ended).
   const traceIds = new WeakMap<object, string>();
@@ -116,14 +149,43 @@ function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, han
       void traced(call, async () => {
         await authenticate(call);
         checkRequest(call.request);
-        return new Promise<unknown>((resolve, reject) => {
+        const deadline = deadlineOf(call);
+        const key = idempotencyKeyOf(call);
+        // Backend calls the handler makes inherit this call's deadline (and never the caller's idempotency key); a
+        // call without a key may stop before committing once its caller gave up (`stopIfAbandoned`).
+        // Only before the call's first commit: once it began changing things it finishes (never half a change).
+        let committing = false;
+        const mayStop = (): boolean => {
+          if (committing) return false;
+          if (abandoned(call)) return true;
+          committing = true;
+          return false;
+        };
+        const context = { ...(deadline === undefined ? {} : { deadline }), ...(key === undefined ? { abandoned: mayStop } : {}) };
+        const run = (): Promise<unknown> => withCallContext(context, () => new Promise<unknown>((resolve, reject) => {
           try {
             const result = handler(call, (err: grpc.ServiceError | null, value?: unknown) => (err ? reject(err) : resolve(value)));
             if (result instanceof Promise) result.catch(reject);
           } catch (error) {
             reject(error);
           }
-        });
+        }));
+        if (key === undefined) {
+          assertWanted(call);
+          return run();
+        }
+        if (!idempotency) {
+          throw Object.assign(new Error(`${name} does not record idempotency keys`), { code: grpc.status.UNIMPLEMENTED, details: `${name} does not record idempotency keys` });
+        }
+        // With an idempotency key the call, once begun, runs to its end even if its caller gives up: its result
+        // is recorded and a retry gets it.
+        checkIdempotencyKey(key);
+        const scope = { method: path, subject: identityOf(call).subject, key };
+        const encoded = await idempotency.once(scope, requestDigest(method.requestSerialize(call.request)), async () => {
+          assertWanted(call);
+          return method.responseSerialize(await run());
+        }, deadline);
+        return method.responseDeserialize(Buffer.from(encoded));
       }).then(
         (value) => callback(null, value),
         (error: unknown) => callback(audit(call, error, error instanceof PlatformError || !(error as grpc.ServiceError)?.code ? report(error) : (error as grpc.ServiceError)) as grpc.ServiceError),
@@ -148,7 +210,7 @@ function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, han
   };
 }
 
-function protoFiles(dir: string): string[] {
+export function protoFiles(dir: string = protoRoot): string[] {
   return readdirSync(dir).flatMap((entry) => {
     const full = join(dir, entry);
     if (statSync(full).isDirectory()) return entry === 'gen' ? [] : protoFiles(full);
@@ -167,6 +229,11 @@ export async function startGrpcServer(options: {
   logger: Logger;
   /** Puts every refusal at this edge on record (bps.access.refused through the service's outbox). */
   refusals?: RefusalRecorder;
+  /**
+   * Where unary calls carrying an idempotency key (metadata `idempotency-key`) record their results, so a retry
+   * returns the first result (issue #19). Without it such keys are refused (UNIMPLEMENTED).
+   */
+  idempotency?: IdempotencyStore;
 }): Promise<GrpcServer> {
   const { logger, tokens } = options;
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
@@ -178,14 +245,17 @@ export async function startGrpcServer(options: {
     },
   };
   const all: ServiceRegistration[] = [...options.services, { definition: IdentityServiceService, implementation: identityService }];
+  const requestTypeOf = requestTypes(protoRoot, protoFiles(protoRoot));
   for (const { definition, implementation } of all) {
     const wrapped: grpc.UntypedServiceImplementation = {};
     const tolerant: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
     for (const [key, method] of Object.entries(definition)) {
-      tolerant[key] = { ...method, requestDeserialize: tolerantDeserialize(method.requestDeserialize) };
+      const requestType = requestTypeOf(method.path);
+      if (!requestType) throw new Error(`${options.serviceName}: ${method.path} is not defined in proto/`);
+      tolerant[key] = { ...method, requestDeserialize: tolerantDeserialize(method.requestDeserialize, requestType) };
       const handler = implementation[key];
       if (typeof handler !== 'function') throw new Error(`${options.serviceName}: no handler for ${method.path}`);
-      wrapped[key] = wrap(options.serviceName, method, handler, tokens, logger, options.refusals) as grpc.UntypedHandleCall;
+      wrapped[key] = wrap(options.serviceName, method, handler, tokens, logger, options.refusals, options.idempotency) as grpc.UntypedHandleCall;
     }
     server.addService(tolerant as grpc.ServiceDefinition, wrapped);
   }

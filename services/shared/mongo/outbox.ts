@@ -11,7 +11,9 @@
 // PostgreSQL: a sequential scan), so a filtered query on the event collections could not give that.
 // A marker can be missing only if the writer died (or the database failed) between its two writes: every relay
 // therefore sweeps its collections for unsent entries once when it starts, and again after a failed marker write
-// in its process — the only full scans left.
+// in its process — the only full scans left. A sweep can send an entry before its (slow) writer records the
+// marker; that late marker is dropped unsent, since the relay checks each marker's entry is still unsent
+// (issue #19). Relays of one database in one process take turns (single-flight); the producer is idempotent.
 import { ObjectId, type Collection, type Db, type MongoClient } from 'mongodb';
 import type { CloudEvent } from '../kafka/cloudevents';
 import { isUnsendable, type EventProducer } from '../kafka/kafka';
@@ -146,6 +148,21 @@ export class Outbox {
 /** Entries still to publish: unsent and not set aside as never sendable (the sweep's query). */
 const unsent = { 'outbox.sentAt': null, 'outbox.setAsideAt': { $exists: false } };
 
+/**
+ * The pass in progress per database in this process: relays of one database (two instances of a service started
+ * in one process, say) take turns, so no two passes read the same markers and send them both.
+ */
+const passes = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(dbName: string, pass: () => Promise<T>): Promise<T> {
+  const previous = passes.get(dbName) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(pass);
+  const tail = next.catch(() => undefined);
+  passes.set(dbName, tail);
+  void tail.then(() => { if (passes.get(dbName) === tail) passes.delete(dbName); });
+  return next;
+}
+
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -194,7 +211,7 @@ export class OutboxRelay {
     }
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.running = this.relayOnce()
+    this.running = oneAtATime(this.dbName, () => this.relayOnce())
       .then(() => undefined)
       .catch((error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'outbox relay pass failed; will retry'))
       .finally(() => {
@@ -230,14 +247,39 @@ export class OutboxRelay {
     let sent = 0;
     const names = [...this.byName.keys()];
     for (;;) {
-      const batch = await this.pending.find({ c: { $in: names } }).sort({ o: 1 }).limit(this.options.batchSize ?? 100).toArray();
-      if (batch.length === 0) break;
+      const read = await this.pending.find({ c: { $in: names } }).sort({ o: 1 }).limit(this.options.batchSize ?? 100).toArray();
+      if (read.length === 0) break;
+      const batch = await this.dropSent(read);
+      if (batch.length === 0) continue;
       const published = await this.publish(batch);
       this.acknowledgedUnmarked = published;
       await this.finishAcknowledged();
       sent += published.length;
     }
     return sent;
+  }
+
+  /**
+   * Removes the markers whose entry is already sent (or set aside) and returns the others. Such a marker is a
+   * writer's, recorded after a sweep found its entry first (the writer had stored the entry but not yet its
+   * marker), published it and removed the sweep's marker: sending it again would put the event on Kafka twice
+   * (issue #19: same ce_id at adjacent offsets). The entry is marked sent before its marker is removed, so its
+   * state read here by `_id` (pushed down by FerretDB, four at a time) tells.
+   */
+  private async dropSent(batch: readonly PendingMarker[]): Promise<PendingMarker[]> {
+    const sent = new Set<PendingMarker>();
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(4, batch.length) }, async () => {
+      while (next < batch.length) {
+        const marker = batch[next++]!;
+        const collection = this.byName.get(marker.c);
+        const doc = (await collection?.findOne({ _id: marker.d }, { projection: { 'outbox.sentAt': 1, 'outbox.setAsideAt': 1 } })) as OutboxDoc | null | undefined;
+        if (doc?.outbox?.sentAt instanceof Date || doc?.outbox?.setAsideAt instanceof Date) sent.add(marker);
+      }
+    }));
+    if (sent.size === 0) return [...batch];
+    await this.removeMarkers([...sent]);
+    return batch.filter((m) => !sent.has(m));
   }
 
   /** Records a marker for every unsent entry that has none (a writer died between its write and its marker). */

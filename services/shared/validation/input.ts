@@ -11,6 +11,8 @@ export const MAX_TITLE_LENGTH = 1000;
 /** Longest text echoed back in a status message or field violation. */
 export const MAX_ECHO_LENGTH = 256;
 const MAX_DEPTH = 64;
+/** Longest list a request may carry. */
+export const MAX_LIST_LENGTH = 1000;
 
 /** `text` cut to `max` UTF-16 units (never splitting a surrogate pair) with an ellipsis when it was longer. */
 export function clip(text: string, max = MAX_ECHO_LENGTH): string {
@@ -44,6 +46,8 @@ export function textProblem(value: string, kind: TextKind): string | undefined {
   return undefined;
 }
 
+const isOneof = (v: unknown): boolean => !!v && typeof v === 'object' && !Array.isArray(v) && typeof (v as { $case?: unknown }).$case === 'string';
+
 const snake = (name: string): string => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /**
@@ -66,12 +70,18 @@ export function textViolations(value: unknown, options: { prefix?: string; style
       return;
     }
     if (Array.isArray(node)) {
+      // Lists are bounded here too, where every request passes (the national list has ~80 items).
+      if (node.length > MAX_LIST_LENGTH) {
+        out.push({ field: path || 'request', description: `must have at most ${MAX_LIST_LENGTH} entries`, reason: 'TOO_MANY' });
+        return;
+      }
       node.forEach((item, i) => walk(item, `${path}[${i}]`, depth + 1));
       return;
     }
     for (const [key, child] of Object.entries(node)) {
       if (key === '$case') continue;
-      walk(child, path ? `${path}.${name(key)}` : name(key), depth + 1);
+      // A oneof (ts-proto: { $case, member }) is not a field of its own: its member is named as in proto JSON.
+      walk(child, isOneof(child) ? path : path ? `${path}.${name(key)}` : name(key), depth + 1);
     }
   };
   walk(value, options.prefix ?? '', 0);
@@ -134,7 +144,7 @@ export function dateViolations(value: unknown): FieldViolation[] {
     const record = node as Record<string, unknown>;
     for (const [key, child] of Object.entries(record)) {
       if (key === '$case') continue;
-      walk(child, path ? `${path}.${snake(key)}` : snake(key), depth + 1);
+      walk(child, isOneof(child) ? path : path ? `${path}.${snake(key)}` : snake(key), depth + 1);
     }
     const pairs = [...rangePairs];
     for (const key of Object.keys(record)) {

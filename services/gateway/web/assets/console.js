@@ -19,3 +19,10 @@ document.addEventListener('keydown', (event) => {
   }
   if (event.key === 'g') pending = true;
 });
+// "Print" links: the browser's print dialog (the print stylesheet drops navigation and forms).
+for (const link of document.querySelectorAll('[data-action="print"]')) {
+  link.addEventListener('click', (event) => {
+    event.preventDefault();
+    window.print();
+  });
+}

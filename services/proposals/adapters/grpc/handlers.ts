@@ -4,7 +4,7 @@ import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc
 import type { ProposalsServer } from '../../../../proto/gen/bps/proposals/v1/proposals';
 import { ProposalKind, ProposalState } from '../../../../proto/gen/bps/proposals/v1/proposal';
 import { ValidationError } from '../../../shared/errors/errors';
-import { identityOf } from '../../../shared/grpc/server';
+import { identityOf, idempotencyKeyOf } from '../../../shared/grpc/server';
 import { statusOf } from '../../domain/view';
 import type { Proposals } from '../../proposals';
 
@@ -32,7 +32,9 @@ function requireRevision(revision: number): number {
 
 export function proposalsHandlers(proposals: Proposals): ProposalsServer {
   return {
-    createProposal: unaryHandler(async (req, call) => ({ proposal: await proposals.create(identityOf(call), req.content, req.requestId) })),
+    // The request id, or else the call's idempotency key: ids are then claimed with the key, so even a create
+    // whose process died before recording its result is not repeated by a retry (issue #19).
+    createProposal: unaryHandler(async (req, call) => ({ proposal: await proposals.create(identityOf(call), req.content, req.requestId || idempotencyKeyOf(call)) })),
     updateDraft: unaryHandler(async (req, call) => ({
       proposal: await proposals.update(identityOf(call), requireId(req.proposalId), requireRevision(req.expectedRevision), req.content),
     })),

@@ -6,6 +6,7 @@ import { FiscalEstimate, Proposal, ProposalConflict, ProposalRevision } from '..
 import type { ProposalReadScope } from '../../../shared/auth/proposal-visibility';
 import type { EventDefinition } from '../../../shared/events/catalog';
 import { proposalEvents } from '../../../shared/events/proposals';
+import { stopIfAbandoned } from '../../../shared/grpc/client';
 import { newEvent } from '../../../shared/kafka/kafka';
 import { ensureIndexes, isDuplicateKey, translateMongoError } from '../../../shared/mongo/mongo';
 import { ensureOutboxIndexes, markPending, toOutboxFields, type OutboxFields } from '../../../shared/mongo/outbox';
@@ -170,6 +171,7 @@ export class ProposalStore {
 
   /** Appends events after `afterSequence`; StaleStreamError when someone else got there first. */
   async append(proposalId: string, afterSequence: number, events: readonly ProposalEvent[], at: Date): Promise<RecordedEvent[]> {
+    stopIfAbandoned(); // a call whose caller gave up (and holds no idempotency key) changes nothing (issue #19)
     const recorded = events.map((event, i) => ({ sequence: afterSequence + i + 1, at, event }));
     const docs: EventDoc[] = recorded.map(({ sequence, event }) => {
       // The union of definitions is not callable generically; type and data are paired by ProposalEvent.

@@ -21,6 +21,7 @@ import { Provenance, type ReleaseKind } from '../../../../proto/gen/bps/standard
 import type { ChangeConflict, ChangeType, MetricComparison } from '../../../../proto/gen/bps/standards/v1/events';
 import { ServiceItem as ServiceItemCodec } from '../../../../proto/gen/bps/common/v1/common';
 import { ConcurrencyError } from '../../../shared/errors/errors';
+import { stopIfAbandoned } from '../../../shared/grpc/client';
 import type { IndexDescription } from 'mongodb';
 import { ensureIndexes, insertOne, isDuplicateKey } from '../../../shared/mongo/mongo';
 import { ensureOutboxIndexes, markPending, Outbox, type OutboxFields } from '../../../shared/mongo/outbox';
@@ -388,6 +389,7 @@ export class RegistryStore {
 
   /** Appends a filing as the next of its province and item (ids `PROV:ITEM:n`), keeping the head current. */
   async appendFiling(provinceCode: string, itemCode: string, make: (n: number, previous: FilingRecord | undefined) => FilingDoc): Promise<FilingDoc> {
+    stopIfAbandoned(); // a call whose caller gave up (and holds no idempotency key) changes nothing (issue #19)
     for (let attempt = 0; attempt < 10; attempt++) {
       const head = await this.filingHead(provinceCode, itemCode);
       const doc = make((head?.latest ?? 0) + 1, head?.recent.at(-1));
@@ -468,6 +470,7 @@ export class RegistryStore {
   // ---- errata --------------------------------------------------------------------------------------------
 
   async insertErratum(doc: ErratumDoc): Promise<void> {
+    stopIfAbandoned();
     await insertOne(this.errata, doc, `erratum ${doc._id}`);
     await markPending(this.errata, [doc]);
   }
