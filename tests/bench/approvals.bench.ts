@@ -6,24 +6,16 @@ import * as grpc from '@grpc/grpc-js';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Position } from '../../proto/gen/bps/approvals/v1/events';
 import { ApprovalInboxClient } from '../../proto/gen/bps/approvals/v1/inbox';
-import { startApprovals } from '../../services/approvals/app';
 import type { PersonaName } from '../../services/shared/auth/personas';
-import { testDirectory, testVerifier, tokenFor } from '../support/identity';
-import { topicName, topics } from '../../services/shared/events/catalog';
+import { tokenFor } from '../support/identity';
 import { unary } from '../../services/shared/grpc/client';
-import { EventConsumer, ProcessedEvents } from '../../services/shared/kafka/kafka';
-import { createLogger } from '../../services/shared/log/logger';
-import { connectMongo } from '../../services/shared/mongo/mongo';
-import { ensureDevSecrets } from '../../infra/local/secrets';
-import { settings } from '../../infra/local/settings';
 import { sealedWorkerDataConverter } from '../../services/shared/temporal/sealing';
-import { connectTemporal } from '../../services/shared/temporal/temporal';
 import { approvalStateQuery, workflowTypes, type ProposalApprovalInput } from '../../workflows/contracts';
 import type { Bench } from './run';
-import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
-import { decisionSigningDeps } from '../support/decisions';
+import { startPlatform } from '../support/platform';
+import { testPayloadKeys } from '../support/temporal';
+import { waitUntil } from '../support/wait';
 
-const logger = createLogger('bench', 'silent');
 const suffix = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
 const percentile = (values: number[], p: number): number => {
@@ -40,30 +32,16 @@ async function pool<T>(items: readonly T[], concurrency: number, fn: (item: T) =
 const bench: Bench = {
   title: 'Ad-hoc approvals: complete approvals per second and sign-off latency vs a bare Temporal workflow',
   async run(endpoints) {
-    const payloadKeys = { key: ensureDevSecrets(settings()).temporalPayloadKey };
+    const payloadKeys = testPayloadKeys();
     const n = Number(process.env['APPROVALS_BENCH_N'] ?? 30);
     const concurrency = Number(process.env['APPROVALS_BENCH_CONCURRENCY'] ?? 5);
     const id = suffix();
-    const taskQueue = `bench-approvals-${id}`;
-    const topicNamespace = `bench-${id}`;
-    const dbName = `bench-approvals-${id}`;
-    const tokens = testVerifier();
-    const app = await startApprovals({ ...decisionSigningDeps(), 
-      mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace, temporalAddress: endpoints.temporalAddress,
-      temporalNamespace: endpoints.temporalNamespace, temporalPayloadKeys: payloadKeys, taskQueue, grpcPort: 0, tokens, directory: testDirectory, logger, durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 20,
-    });
-    const temporal = await connectTemporal({ address: endpoints.temporalAddress, namespace: endpoints.temporalNamespace, payloadKeys });
-    const client = new ApprovalInboxClient(`127.0.0.1:${app.grpcPort}`, grpc.credentials.createInsecure());
-    const mongo = await connectMongo(endpoints.mongoUri, dbName);
-    const approvedAt = new Map<string, number>();
-    const kafka = testKafka('audit', 'bench', endpoints.kafkaBrokers); // a reader of bps.approvals.v1
-    const consumer = new EventConsumer({
-      kafka, groupId: testGroup('audit', `bench-${id}`), topics: [topicName(topics.approvals, topicNamespace)], processed: new ProcessedEvents(mongo.db, 'bench_processed'), logger,
-      handler: async (e) => { if (e.type === 'bps.approval.changeset.approved') approvedAt.set(e.key, Date.now()); },
-    });
-    const joined = consumer.ready();
-    await consumer.start();
-    await joined;
+    const p = await startPlatform('bench-approvals', { services: ['approvals'], collect: ['approvals'], overrides: { approvals: { relayPollMs: 20 } } });
+    const { taskQueue } = p.names;
+    const temporal = p.temporal!;
+    const client = new ApprovalInboxClient(p.address('approvals'), grpc.credentials.createInsecure());
+    const approved = () => p.collector!.received('bps.approval.changeset.approved');
+    const approvedAt = () => approved().map((e) => p.collector!.arrivedAt(e.id)!);
     const token = Object.fromEntries(await Promise.all((['nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver'] as PersonaName[]).map(async (p) => [p, await tokenFor(p)] as const)));
 
     const bareQueue = `bench-bare-${id}`;
@@ -83,17 +61,15 @@ const bench: Bench = {
           changeSet: { changeSetId: `${proposalId}-cs`, changes: [] },
         };
         const handle = await temporal.client.workflow.start(workflowTypes.adHocRevision, { taskQueue, workflowId: proposalId, args: [input] });
-        for (;;) {
-          try { await handle.query(approvalStateQuery); break; } catch { await new Promise((r) => setTimeout(r, 20)); }
-        }
+        await waitUntil(() => handle.query(approvalStateQuery).then(() => true, () => false), `${proposalId} answering queries`, 30_000, 20);
         for (const [persona, stepId] of [['nhc-approver', 'countersign.lead'], ['ndrc-approver', 'countersign.ndrc'], ['mof-approver', 'countersign.mof'], ['final-approver', 'final.sco']] as const) {
           const s = performance.now();
           await unary(client.signOff.bind(client), { proposalId, stepId, position: Position.POSITION_APPROVE, comment: '' }, token[persona]);
           signLatencies.push(performance.now() - s);
         }
       });
-      while (approvedAt.size < n && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 20));
-      const approvalSeconds = (Math.max(...approvedAt.values()) - t0) / 1000;
+      await waitUntil(() => approved().length >= n, `${n} approved change sets`, 120_000, 20).catch(() => undefined);
+      const approvalSeconds = (Math.max(...approvedAt()) - t0) / 1000;
 
       // The bare baseline: the same number of workflows and updates, no rules, no activities, no gRPC.
       const bareLatencies: number[] = [];
@@ -109,10 +85,10 @@ const bench: Bench = {
       });
       const bareSeconds = (Date.now() - b0) / 1000;
 
-      const approvalsPerSecond = approvedAt.size / approvalSeconds;
+      const approvalsPerSecond = approved().length / approvalSeconds;
       const barePerSecond = n / bareSeconds;
       return [
-        { scenario: 'ad-hoc approval (inbox gRPC + workflow + outbox + Kafka)', completed: approvedAt.size, 'per second': approvalsPerSecond.toFixed(2), 'sign-off p50 ms': percentile(signLatencies, 50).toFixed(1), 'sign-off p99 ms': percentile(signLatencies, 99).toFixed(1) },
+        { scenario: 'ad-hoc approval (inbox gRPC + workflow + outbox + Kafka)', completed: approved().length, 'per second': approvalsPerSecond.toFixed(2), 'sign-off p50 ms': percentile(signLatencies, 50).toFixed(1), 'sign-off p99 ms': percentile(signLatencies, 99).toFixed(1) },
         { scenario: 'bare workflow, 4 updates (Temporal client)', completed: n, 'per second': barePerSecond.toFixed(2), 'sign-off p50 ms': percentile(bareLatencies, 50).toFixed(1), 'sign-off p99 ms': percentile(bareLatencies, 99).toFixed(1) },
         { scenario: 'ratio approval / bare', completed: '', 'per second': (approvalsPerSecond / barePerSecond).toFixed(2), 'sign-off p50 ms': (percentile(signLatencies, 50) / percentile(bareLatencies, 50)).toFixed(2), 'sign-off p99 ms': (percentile(signLatencies, 99) / percentile(bareLatencies, 99)).toFixed(2) },
       ];
@@ -121,11 +97,7 @@ const bench: Bench = {
       await bareRunning;
       await connection.close();
       client.close();
-      await consumer.stop();
-      await app.stop();
-      await temporal.close();
-      await mongo.db.dropDatabase();
-      await mongo.close();
+      await p.stop();
     }
   },
 };

@@ -11,19 +11,18 @@ import { verifyLog } from '../../services/audit/application/verify-log';
 import { indexFieldsOf } from '../../services/audit/domain/derive';
 import { entryHash, recordEvent } from '../../services/audit/domain/entry';
 import { recordPlatformEvent } from '../../services/audit/adapters/consumer';
-import { startAudit } from '../../services/audit/app';
 import { checkpointMessage, generatePrivateKey, loadSigningKey, signCheckpoint, verifySignature } from '../../services/audit/domain/signing';
 import { verifyChain } from '../../services/audit/domain/verify';
 import type { HashAlgorithm } from '../../services/audit/domain/hashing';
-import { testVerifier } from '../support/identity';
 import { topicName, topics } from '../../services/shared/events/catalog';
 import type { CloudEvent } from '../../services/shared/kafka/cloudevents';
 import { EventProducer } from '../../services/shared/kafka/kafka';
 import { createLogger } from '../../services/shared/log/logger';
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import type { Bench, BenchRow } from './run';
-import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
-import { decisionVerifyingDeps } from '../support/decisions';
+import { testKafka } from '../support/kafka';
+import { startPlatform } from '../support/platform';
+import { waitUntil } from '../support/wait';
 
 const logger = createLogger('bench', 'silent');
 const name = (p: string) => `t-bench-${p}-${Date.now().toString(36)}`;
@@ -83,27 +82,20 @@ function signingRows(count: number): BenchRow[] {
 }
 
 async function endToEnd(endpoints: { kafkaBrokers: string; mongoUri: string }, count: number): Promise<BenchRow> {
-  const namespace = name('audit');
-  const app = await startAudit({ ...decisionVerifyingDeps(), 
-    mongoUri: endpoints.mongoUri, dbName: namespace, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('audit'), topicNamespace: namespace, grpcPort: 0,
-    tokens: testVerifier(), logger, environment: 'test',
-    hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 1_000, consumerGroup: testGroup('audit', namespace),
-  });
+  const p = await startPlatform('bench-audit', { services: ['audit'], overrides: { audit: { checkpointIntervalMs: 1_000 } } });
+  const { audit: app, namespace } = p;
   const kafka = testKafka('approvals', 'bench-audit', endpoints.kafkaBrokers); // approvals events, as approvals
   const producer = new EventProducer(kafka);
   try {
     const events = Array.from({ length: count }, (_, i) => ({ ...event(i), topic: topicName(topics.approvals, namespace) }));
     const began = performance.now();
     await producer.publish(events);
-    while ((await app.store.entries.countDocuments({ log: 'global' })) < count) await new Promise((r) => setTimeout(r, 100));
+    await waitUntil(async () => (await app.store.entries.countDocuments({ log: 'global' })) >= count, `${count} events in the global log`, 600_000, 100);
     const ms = performance.now() - began;
     return { case: 'Kafka -> audit logs (4 logs per event), end to end', n: count, 'events/s': Math.round((count / ms) * 1000), 'total ms': Math.round(ms) };
   } finally {
     await producer.disconnect();
-    await app.stop();
-    const mongo = await connectMongo(endpoints.mongoUri, namespace);
-    await mongo.db.dropDatabase();
-    await mongo.close();
+    await p.stop();
   }
 }
 

@@ -1,25 +1,15 @@
 // Gateway latency over the real registry: the catalogue as of a date (JSON API and console page) and one item.
-import { startGateway } from '../../services/gateway/app';
-import { startRegistry } from '../../services/registry/app';
-import { testVerifier, tokenFor } from '../support/identity';
-import { connectMongo } from '../../services/shared/mongo/mongo';
-import { createLogger } from '../../services/shared/log/logger';
-import { uniqueName } from '../support/names';
+import { tokenFor } from '../support/identity';
 import type { Bench, BenchRow } from './run';
-import { kafkaCredentials } from '../support/kafka';
-import { decisionVerifyingDeps } from '../support/decisions';
+import { startPlatform } from '../support/platform';
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 const bench: Bench = {
   title: 'gateway: HTTP latency over the registry',
-  async run(endpoints) {
-    const logger = createLogger('bench', 'silent');
-    const tokens = testVerifier();
-    const dbName = uniqueName('bench-gw').replace(/[^a-zA-Z0-9_-]/g, '_');
-    const registry = await startRegistry({ ...decisionVerifyingDeps(),  mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: uniqueName('bench-gw'), grpcPort: 0, tokens, logger, schedulerPollMs: 60_000 });
-    const closed = '127.0.0.1:9';
-    const gateway = await startGateway({ port: 0, tokens, logger, environment: 'test', backends: { registry: `127.0.0.1:${registry.grpcPort}`, proposals: closed, approvals: closed, notifications: closed, audit: closed }, rateLimit: { burst: 1e6, perSecond: 1e6 } });
+  async run() {
+    const p = await startPlatform('bench-gw', { services: ['registry', 'gateway'], overrides: { registry: { schedulerPollMs: 60_000 }, gateway: { rateLimit: { burst: 1e6, perSecond: 1e6 } } } });
+    const { gateway } = p;
     const token = await tokenFor('nhc-staff');
     const rows: BenchRow[] = [];
     try {
@@ -43,11 +33,7 @@ const bench: Bench = {
         rows.push({ request: name, n: times.length, 'p50 ms': percentile(times, 50).toFixed(1), 'p95 ms': percentile(times, 95).toFixed(1), 'max ms': (times.at(-1) ?? 0).toFixed(1), 'bytes': bytes });
       }
     } finally {
-      await gateway.stop();
-      await registry.stop();
-      const mongo = await connectMongo(endpoints.mongoUri, dbName);
-      await mongo.db.dropDatabase();
-      await mongo.close();
+      await p.stop();
     }
     return rows;
   },

@@ -4,57 +4,41 @@
 // acknowledgement by Kafka to the receiver's 200. Sized by BENCH_NOTIF_EVENTS / BENCH_NOTIF_SUBSCRIBERS (the issue
 // asks 1,000 x 100; the default here fits a few minutes on the FerretDB/SQLite dev database).
 import { randomBytes } from 'node:crypto';
-import { createServer, Agent, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, request } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import { SubscriptionsClient } from '../../proto/gen/bps/notifications/v1/subscriptions';
 import { VersionPublished } from '../../proto/gen/bps/standards/v1/events';
-import { testVerifier, tokenFor } from '../support/identity';
+import { tokenFor } from '../support/identity';
 import { standardEvents } from '../../services/shared/events/standards';
 import { unary } from '../../services/shared/grpc/client';
 import { ensureTopics, EventProducer, newEvent } from '../../services/shared/kafka/kafka';
 import { fromKafkaMessage } from '../../services/shared/kafka/cloudevents';
-import { createLogger } from '../../services/shared/log/logger';
-import { connectMongo } from '../../services/shared/mongo/mongo';
-import { startNotifications } from '../../services/notifications/app';
 import { structuredCloudEvent } from '../../services/notifications/domain/cloudevent';
 import { signatureHeader } from '../../services/notifications/adapters/webhook-sender';
 import type { Bench, BenchRow } from './run';
-import { adminKafka, testGroup, testKafka } from '../support/kafka';
-import { decisionVerifyingDeps } from '../support/decisions';
+import { adminKafka } from '../support/kafka';
+import { startPlatform } from '../support/platform';
+import { startWebhookReceiver } from '../support/webhooks';
 
 const events = Number(process.env['BENCH_NOTIF_EVENTS'] ?? 30);
 const subscribers = Number(process.env['BENCH_NOTIF_SUBSCRIBERS'] ?? 10);
 const phaseLimitMs = Number(process.env['BENCH_NOTIF_LIMIT_MS'] ?? 240_000);
-const logger = createLogger('bench', 'silent');
 const name = (p: string): string => `bench-${p}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
 
 type Receivers = { urls: string[]; arrivals: Map<string, number[]>; count(): number; close(): Promise<void> };
 
+/** n of the kit's webhook receivers (tests/support/webhooks.ts), with the arrival times of each webhook-id. */
 async function startReceivers(n: number): Promise<Receivers> {
-  const arrivals = new Map<string, number[]>();
-  let count = 0;
-  const servers: Server[] = [];
-  const urls: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const server = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        const id = String(req.headers['webhook-id'] ?? '');
-        const list = arrivals.get(id) ?? [];
-        list.push(Date.now());
-        arrivals.set(id, list);
-        count++;
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    servers.push(server);
-    urls.push(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`);
-  }
+  const receivers = await Promise.all(Array.from({ length: n }, () => startWebhookReceiver()));
   return {
-    urls, arrivals, count: () => count,
-    close: async () => { for (const s of servers) { s.closeAllConnections(); await new Promise((r) => s.close(r)); } },
+    urls: receivers.map((r) => r.url),
+    get arrivals() {
+      const arrivals = new Map<string, number[]>();
+      for (const r of receivers) for (const x of r.received) arrivals.set(x.webhookId, [...(arrivals.get(x.webhookId) ?? []), x.at]);
+      return arrivals;
+    },
+    count: () => receivers.reduce((sum, r) => sum + r.received.length, 0),
+    close: async () => { await Promise.all(receivers.map((r) => r.stop())); },
   };
 }
 
@@ -114,20 +98,18 @@ const bench: Bench = {
     const producer = new EventProducer(kafka);
     await producer.connect();
     const rows: BenchRow[] = [];
-    const tokens = testVerifier();
 
     // 1. The notifications service.
     {
       const receivers = await startReceivers(subscribers);
-      const dbName = name('notif');
-      const namespace = name('ns');
-      const app = await startNotifications({ ...decisionVerifyingDeps(), 
-        mongoUri: endpoints.mongoUri, dbName, kafka: testKafka('notifications', 'bench-notifications-service', endpoints.kafkaBrokers), topicNamespace: namespace, consumerGroup: testGroup('notifications', 'g'), grpcPort: 0, tokens, logger,
-        allowedHosts: ['127.0.0.1'], retry: { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 5_000, maxRetryAfterMs: 10_000 },
+      // Production-like delivery settings (not the tests' short ones).
+      const p = await startPlatform('bench-notif', { services: ['notifications'], overrides: { notifications: {
+        retry: { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 5_000, maxRetryAfterMs: 10_000 },
         delivery: { concurrency: 64, perSubscriptionConcurrency: 4, requestTimeoutMs: 5_000, leaseMs: 30_000, pollMs: 50, sweepMs: 2_000 },
         stream: { pollMs: 100, gapGraceMs: 2_000, batchSize: 200 }, defaultSecretGraceMs: 3_600_000, outboxPollMs: 200,
-      });
-      const client = new SubscriptionsClient(`127.0.0.1:${app.grpcPort}`, grpc.credentials.createInsecure());
+      } } });
+      const { namespace } = p;
+      const client = new SubscriptionsClient(p.address('notifications'), grpc.credentials.createInsecure());
       const token = await tokenFor('statistics-subscriber');
       for (const url of receivers.urls) {
         await unary(client.createSubscription.bind(client), { endpointUrl: url, description: 'bench', filter: { eventTypes: [], fieldCodes: [], itemCodes: [], provinceCodes: [], releaseKind: 0 } }, token);
@@ -137,11 +119,8 @@ const bench: Bench = {
       const acked = await publish(producer, namespace, undefined);
       const complete = await waitFor(() => receivers.count() >= events * subscribers, phaseLimitMs);
       rows.push(summarise('notifications service', acked, receivers, startedAt, complete));
-      await app.stop();
+      await p.stop();
       await receivers.close();
-      const mongo = await connectMongo(endpoints.mongoUri, dbName);
-      await mongo.db.dropDatabase();
-      await mongo.close();
     }
 
     // 2. A bare kafkajs consumer posting the same signed CloudEvents to every receiver, nothing persisted.

@@ -37,8 +37,8 @@ async function measure(operation: string, samples: number, op: (i: number) => Pr
 
 const bench: Bench = {
   title: 'Proposals: draft, estimate, read a revision, submit, concurrent edits (gRPC, real stack)',
-  async run(endpoints) {
-    const env = await startProposalsTestEnv('bench-prop', endpoints, { collect: false });
+  async run() {
+    const env = await startProposalsTestEnv('bench-prop', { collect: false });
     try {
       const token = await env.token('nhc-staff');
       const c = env.client;

@@ -6,20 +6,18 @@
 // and BENCH_REGISTRY_VERSIONS (default 50). `npm run bench -- registry`.
 import * as grpc from '@grpc/grpc-js';
 import { connectMongo } from '../../services/shared/mongo/mongo';
-import { testVerifier, tokenFor } from '../support/identity';
+import { tokenFor } from '../support/identity';
 import { unary } from '../../services/shared/grpc/client';
 import { createLogger } from '../../services/shared/log/logger';
 import { StandardRegistryClient } from '../../proto/gen/bps/registry/v1/registry';
 import { ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { ChangeType } from '../../proto/gen/bps/standards/v1/events';
-import { startRegistry } from '../../services/registry/app';
 import { toDateMessage } from '../../services/registry/domain/dates';
 import { addDays } from '../../services/shared/standards/china-date';
 import { pagesOfFilings, pagesOfVersions, type FilingDoc, type FilingHead, type FilingPage, type HeadEntry, type ItemHead, type VersionDoc, type VersionPage } from '../../services/registry/adapters/mongo/store';
 import { baselineRelease, provinces } from '../../services/registry/seed/baseline';
 import type { Bench, BenchRow } from './run';
-import { kafkaCredentials } from '../support/kafka';
-import { decisionVerifyingDeps } from '../support/decisions';
+import { startPlatform } from '../support/platform';
 
 const PROVINCES = Number(process.env['BENCH_REGISTRY_PROVINCES'] ?? 4);
 const VERSIONS = Number(process.env['BENCH_REGISTRY_VERSIONS'] ?? 50);
@@ -59,10 +57,10 @@ async function insertChunked<T>(insert: (docs: T[]) => Promise<unknown>, docs: T
 const bench: Bench = {
   title: `Registry point-in-time reads (${PROVINCES} provinces x 81 items x ${VERSIONS} versions + one item with ${LONG} versions)`,
   async run(endpoints) {
-    const dbName = `bench_registry_${Date.now().toString(36)}`;
-    const tokens = testVerifier();
-    const logger = createLogger('bench-registry', 'warn');
-    const running = await startRegistry({ ...decisionVerifyingDeps(),  mongoUri: endpoints.mongoUri, dbName, kafkaBrokers: endpoints.kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: dbName, grpcPort: 0, tokens, logger, schedulerPollMs: 3_600_000 }); // the relay runs as in production: idle, it reads only its pending markers
+    // The relay runs as in production: idle, it reads only its pending markers.
+    const p = await startPlatform('bench-registry', { services: ['registry'], overrides: { registry: { schedulerPollMs: 3_600_000, relayPollMs: 200, logger: createLogger('bench-registry', 'warn') } } });
+    const running = p.registry;
+    const dbName = p.names.db('registry');
     const mongo = await connectMongo(endpoints.mongoUri, dbName);
     const rows: BenchRow[] = [];
     try {
@@ -178,9 +176,8 @@ const bench: Bench = {
       rows.push({ query: `load: ${versionDocs.length + 81} versions + ${filingCount} filings`, samples: 1, p50_ms: +(loadSeconds * 1000).toFixed(0), p99_ms: 0 });
       return rows;
     } finally {
-      await mongo.db.dropDatabase().catch(() => undefined);
       await mongo.close();
-      await running.stop();
+      await p.stop();
     }
   },
 };

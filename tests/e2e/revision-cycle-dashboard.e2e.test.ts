@@ -11,6 +11,7 @@ import { healthProposal } from '../unit/proposals-fixtures';
 import { apiAs, startTestPlatform, type TestPlatform } from '../integration/gateway-platform';
 import { uniqueName } from '../support/names';
 import { launchBrowser, screenshot, signIn, type TestBrowser } from './support/browser';
+import { waitFor } from '../support/wait';
 
 describe('revision cycle dashboard (Chromium)', { timeout: 300_000 }, () => {
   let p: TestPlatform;
@@ -90,16 +91,8 @@ describe('revision cycle dashboard (Chromium)', { timeout: 300_000 }, () => {
 
     // The proposal's countersign and final approval, from the inboxes (API).
     for (const persona of ['nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver'] as const) {
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const item = (must(await apiAs(p, persona, 'GET', `/api/v1/inbox?cycle=${cycleId}`), 'inbox').items ?? []).find((i: any) => i.proposal?.proposalId === proposalId);
-        if (item) {
-          must(await apiAs(p, persona, 'POST', `/api/v1/approvals/${proposalId}/steps/${item.step.stepId}/sign`, { position: 'POSITION_APPROVE', comment: `${personas[persona].name} 同意` }), `${persona} sign`);
-          break;
-        }
-        if (Date.now() > deadline) throw new Error(`${persona} never saw ${proposalId}`);
-        await new Promise((r) => setTimeout(r, 300));
-      }
+      const item = await waitFor(async () => (must(await apiAs(p, persona, 'GET', `/api/v1/inbox?cycle=${cycleId}`), 'inbox').items ?? []).find((i: any) => i.proposal?.proposalId === proposalId), `${proposalId} in the inbox of ${persona}`, 60_000, 300);
+      must(await apiAs(p, persona, 'POST', `/api/v1/approvals/${proposalId}/steps/${item.step.stepId}/sign`, { position: 'POSITION_APPROVE', comment: `${personas[persona].name} 同意` }), `${persona} sign`);
     }
 
     // The final approver sees consolidation (totals within the ceiling) and approves the package.

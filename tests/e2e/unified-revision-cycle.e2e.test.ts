@@ -13,63 +13,33 @@ import { ApprovalInboxClient } from '../../proto/gen/bps/approvals/v1/inbox';
 import { AdHocTrigger, ProposalKind, ProposalState } from '../../proto/gen/bps/proposals/v1/proposal';
 import { ProposalsClient } from '../../proto/gen/bps/proposals/v1/proposals';
 import { StandardRegistryClient } from '../../proto/gen/bps/registry/v1/registry';
-import { startApprovals, type ApprovalsService } from '../../services/approvals/app';
-import { startProposals, type RunningProposals } from '../../services/proposals/app';
-import { startRegistry, type RunningRegistry } from '../../services/registry/app';
 import type { PersonaName } from '../../services/shared/auth/personas';
 import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
-import { connectMongo } from '../../services/shared/mongo/mongo';
-import type { TemporalHandle } from '../../services/shared/temporal/temporal';
-import { testPayloadKeys, testTemporal } from '../support/temporal';
 import { healthProposal } from '../unit/proposals-fixtures';
-import { stack, testLogger } from '../support/stack';
 import { uniqueName } from '../support/names';
-import { testDirectory, testServiceTokens, testVerifier, tokenFor } from '../support/identity';
-import { kafkaCredentials } from '../support/kafka';
-import { decisionSigningDeps, decisionVerifyingDeps } from '../support/decisions';
+import { tokenFor } from '../support/identity';
+import { startPlatform, type StartedPlatform } from '../support/platform';
 
-const tokens = testVerifier();
 const token = (p: PersonaName) => tokenFor(p);
 const insecure = grpc.credentials.createInsecure();
 
 describe('unified revision cycle, end to end', () => {
-  const s = stack();
-  const ns = uniqueName('e2ec');
-  const db = (name: string) => `${ns.replace(/[^a-zA-Z0-9_-]/g, '_')}_${name}`;
-  const taskQueue = uniqueName('e2ec-tq');
-  let registry: RunningRegistry;
-  let proposals: RunningProposals;
-  let approvals: ApprovalsService;
-  let temporal: TemporalHandle;
+  let p: StartedPlatform<'registry' | 'proposals' | 'approvals'>;
 
   beforeAll(async () => {
-    const common = { mongoUri: s.mongoUri, kafkaBrokers: s.kafkaBrokers, topicNamespace: ns, grpcPort: 0, tokens, logger: testLogger };
-    registry = await startRegistry({ ...decisionVerifyingDeps(), ...common, kafkaCredentials: kafkaCredentials('registry'), dbName: db('registry'), schedulerPollMs: 500, relayPollMs: 50 });
-    temporal = await testTemporal();
-    proposals = await startProposals({ ...common, kafkaCredentials: kafkaCredentials('proposals'), dbName: db('proposals'), registryAddress: `127.0.0.1:${registry.grpcPort}`, temporal: temporal.client, approvalTaskQueue: taskQueue, serviceTokens: testServiceTokens(), relayPollMs: 50 });
-    approvals = await startApprovals({ ...decisionSigningDeps(),
-      ...common, directory: testDirectory, kafkaCredentials: kafkaCredentials('approvals'), dbName: db('approvals'), temporalAddress: s.temporalAddress, temporalNamespace: s.temporalNamespace, temporalPayloadKeys: testPayloadKeys(), taskQueue,
-      durations: { dueSeconds: 3600, reminderBeforeSeconds: 600 }, relayPollMs: 50,
-    });
+    p = await startPlatform('e2ec', { services: ['registry', 'proposals', 'approvals'] });
   }, 240_000);
 
   afterAll(async () => {
-    await Promise.allSettled([proposals?.stop(), approvals?.stop()]);
-    await registry?.stop();
-    await temporal?.close();
-    for (const name of ['registry', 'proposals', 'approvals']) {
-      const mongo = await connectMongo(s.mongoUri, db(name));
-      await mongo.db.dropDatabase();
-      await mongo.close();
-    }
+    await p?.stop();
   }, 120_000);
 
   it('opens, evaluates, takes a proposal through the proposals service, releases one edition, rebases the ad-hoc revision, and tracks re-filing', async () => {
-    const registryClient = new StandardRegistryClient(`127.0.0.1:${registry.grpcPort}`, insecure);
-    const proposalsClient = new ProposalsClient(`127.0.0.1:${proposals.grpcPort}`, insecure);
-    const inbox = new ApprovalInboxClient(`127.0.0.1:${approvals.grpcPort}`, insecure);
-    const cycles = new RevisionCyclesClient(`127.0.0.1:${approvals.grpcPort}`, insecure);
+    const registryClient = new StandardRegistryClient(p.address('registry'), insecure);
+    const proposalsClient = new ProposalsClient(p.address('proposals'), insecure);
+    const inbox = new ApprovalInboxClient(p.address('approvals'), insecure);
+    const cycles = new RevisionCyclesClient(p.address('approvals'), insecure);
     const nhc = await token('nhc-staff');
     const cycleId = uniqueName('C-2026');
     const cycle = async () => (await unary(cycles.getCycle.bind(cycles), { cycleId }, nhc)).cycle!;

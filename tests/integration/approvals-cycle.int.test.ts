@@ -14,7 +14,6 @@ import { Position } from '../../proto/gen/bps/approvals/v1/events';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
 import { standardEvents } from '../../services/shared/events/standards';
 import { unary } from '../../services/shared/grpc/client';
-import { decodeStatus } from '../../services/shared/grpc/status';
 import { EventProducer, newEvent } from '../../services/shared/kafka/kafka';
 import {
   approvalStateQuery, signOffUpdate, submitCycleProposalUpdate, type ActorRef, type ApprovalView, type ProposalApprovalInput,
@@ -23,6 +22,7 @@ import { testKafka } from '../support/kafka';
 import { openedHistory } from '../support/temporal';
 import { uniqueName } from '../support/names';
 import { actorOf, proposalInput, startHarness, type Harness } from './approvals-harness';
+import { refusal } from '../support/grpc';
 
 let h: Harness;
 let cycles: RevisionCyclesClient;
@@ -46,7 +46,6 @@ const sco = actorOf(personas['final-approver']);
 
 const call = async <Req, Res>(method: (req: Req, md: grpc.Metadata, opts: Partial<grpc.CallOptions>, cb: (e: grpc.ServiceError | null, r: Res) => void) => grpc.ClientUnaryCall, req: Req, who: PersonaName): Promise<Res> =>
   unary(method.bind(cycles), req, await h.token(who));
-const refusal = (promise: Promise<unknown>) => promise.then(() => { throw new Error('expected a refusal'); }, (e: grpc.ServiceError) => decodeStatus(e));
 const cycleOf = async (cycleId: string): Promise<Cycle> => (await call(cycles.getCycle, { cycleId }, 'auditor')).cycle!;
 
 describe('unifiedRevisionCycle through the RevisionCycles API', () => {

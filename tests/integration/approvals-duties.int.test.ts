@@ -1,6 +1,6 @@
 // The ad-hoc revision workflow (deadlines, separation of duties, delegation, withdrawal) on the real Temporal dev server, Kafka and MongoDB protocol, driven through the
 // ApprovalInbox gRPC API as approvers would, with the proposals service's part played by a Temporal client.
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Position } from '../../proto/gen/bps/approvals/v1/events';
@@ -8,7 +8,6 @@ import type { ListMyOpenStepsRequest } from '../../proto/gen/bps/approvals/v1/in
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
 import type { Identity } from '../../services/shared/auth/identity';
 import { unary } from '../../services/shared/grpc/client';
-import { decodeStatus } from '../../services/shared/grpc/status';
 import {
   delegateStepUpdate, signOffUpdate, withdrawProposalUpdate, type ApprovalResult, type ApprovalView,
 } from '../../workflows/contracts';
@@ -16,6 +15,7 @@ import { maxStepActions } from '../../workflows/approval/domain';
 import { actorOf, proposalInput, startHarness, type Harness } from './approvals-harness';
 import { registerIdentity, testIssuer } from '../support/identity';
 import { uniqueName } from '../support/names';
+import { refusal } from '../support/grpc';
 
 let h: Harness;
 
@@ -32,10 +32,6 @@ const sign = async (who: Who, proposalId: string, stepId: string, position: Posi
 const inbox = async (who: Who, request: Partial<ListMyOpenStepsRequest> = {}) =>
   (await unary(h.client.listMyOpenSteps.bind(h.client), { fieldCode: '', kind: '', cycleId: '', dueBefore: undefined, overdueOnly: false, ...request }, await h.token(who))).items;
 const approval = async (proposalId: string) => (await unary(h.client.getApproval.bind(h.client), { proposalId }, await h.token('auditor'))).approval!;
-const refusal = async (promise: Promise<unknown>) => {
-  const error = await promise.then(() => { throw new Error('expected a refusal'); }, (e: unknown) => e as ServiceError);
-  return decodeStatus(error);
-};
 const result = (proposalId: string) => h.temporal.client.workflow.getHandle(proposalId).result() as Promise<ApprovalResult>;
 const inboxHas = (who: Who, proposalId: string, stepId: string, request: Partial<ListMyOpenStepsRequest> = {}) =>
   expect.poll(async () => (await inbox(who, request)).some((i) => i.proposal?.proposalId === proposalId && i.step?.stepId === stepId), { timeout: 20_000, interval: 300 }).toBe(true);

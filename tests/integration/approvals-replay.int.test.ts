@@ -5,12 +5,12 @@
 // the workflow that breaks this test needs patched().
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { testWorkflowBundle } from '../support/workflow-bundle';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { temporal } from '@temporalio/proto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { workflowsPath } from '../../services/approvals/app';
-import { workflowTelemetryInterceptors } from '../../services/shared/temporal/temporal';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const recorded = (name = 'approvals-adhoc-history.json'): any => JSON.parse(readFileSync(fixture(name), 'utf8'));
@@ -24,7 +24,7 @@ let instrumentedBundle: WorkflowBundleWithSourceMap;
 beforeAll(async () => {
   const logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
   workflowBundle = await bundleWorkflowCode({ workflowsPath, logger });
-  instrumentedBundle = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [workflowTelemetryInterceptors], logger });
+  instrumentedBundle = (await testWorkflowBundle())!; // the run's bundle: the approvals worker's, interceptors included
 }, 120_000);
 
 describe('approval workflows replay', () => {

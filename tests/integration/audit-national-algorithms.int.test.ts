@@ -11,7 +11,7 @@ import { AuditClient } from '../../proto/gen/bps/audit/v1/audit';
 import { ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { ChangeType, VersionPublished } from '../../proto/gen/bps/standards/v1/events';
 import { KeyRing } from '../../services/audit/adapters/keys';
-import { startAudit, type AuditApp } from '../../services/audit/app';
+import { type AuditApp } from '../../services/audit/app';
 import { canonicalEntry } from '../../services/audit/domain/entry';
 import { verifyExport } from '../../services/audit/domain/export';
 import { digestHex } from '../../services/audit/domain/hashing';
@@ -24,10 +24,9 @@ import { connectMongo } from '../../services/shared/mongo/mongo';
 import { initTelemetry } from '../../services/shared/telemetry/otel';
 import { stack, testLogger } from '../support/stack';
 import { uniqueName } from '../support/names';
-import { testVerifier, tokenFor } from '../support/identity';
-import { kafkaCredentials, OwnersProducer, testGroup } from '../support/kafka';
+import { startPlatform, type StartedPlatform } from '../support/platform';
+import { tokenFor } from '../support/identity';
 import { actors, Emitter, type Published } from './audit-scenario';
-import { decisionVerifyingDeps } from '../support/decisions';
 
 initTelemetry({ serviceName: 'audit-test', exporter: new InMemorySpanExporter() });
 
@@ -35,20 +34,18 @@ const C = 'C-2026-UNIFIED';
 const moeStaff = { subject: personas['moe-staff'].subject as string, organisation: 'MOE', roles: ['ministry-staff'] };
 
 describe('audit service with SM3 + SM2', () => {
-  const namespace = uniqueName('audit-sm');
-  const tokens = testVerifier();
-  const producer = new OwnersProducer(); // each event as its topic's owner
+  let p: StartedPlatform<'audit'>;
   let app: AuditApp;
   let client: AuditClient;
   let auditor: string;
   let cycle: Published[] = [];
 
   beforeAll(async () => {
-    app = await startAudit({ ...decisionVerifyingDeps(), 
-      mongoUri: stack().mongoUri, dbName: uniqueName('audit-sm'), kafkaBrokers: stack().kafkaBrokers, kafkaCredentials: kafkaCredentials('audit'), topicNamespace: namespace, grpcPort: 0, tokens,
-      logger: testLogger, environment: 'production', hashAlgorithm: 'sm3', signatureAlgorithm: 'sm2', signingKey: generatePrivateKey('sm2'),
-      checkpointIntervalMs: 1_000, consumerGroup: testGroup('audit', 'audit-sm'), outboxPollMs: 100,
+    p = await startPlatform('audit-sm', {
+      services: ['audit'], overrides: { audit: { environment: 'production', hashAlgorithm: 'sm3', signatureAlgorithm: 'sm2', signingKey: generatePrivateKey('sm2'), checkpointIntervalMs: 1_000 } },
     });
+    app = p.audit;
+    const { namespace, publisher: producer } = p; // each event as its topic's owner
     client = new AuditClient(`127.0.0.1:${app.port}`, grpc.credentials.createInsecure());
     auditor = await tokenFor('auditor');
     const emit = new Emitter(producer, app, namespace);
@@ -81,8 +78,7 @@ describe('audit service with SM3 + SM2', () => {
 
   afterAll(async () => {
     client?.close();
-    await producer.disconnect();
-    await app?.stop();
+    await p?.stop();
   });
 
   it('chains entries with SM3: every stored hash is SM3 of the canonical entry', async () => {

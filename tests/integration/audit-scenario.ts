@@ -20,6 +20,7 @@ import { ownerSource } from '../support/kafka';
 import { newEvent, ProcessedEvents, type EventProducer } from '../../services/shared/kafka/kafka';
 import { isStandardChanging } from '../../services/shared/events/decision-signature';
 import { signedEvent } from '../support/decisions';
+import { waitUntil } from '../support/wait';
 import { injectTraceContext } from '../../services/shared/telemetry/otel';
 import type { AuditApp } from '../../services/audit/app';
 
@@ -38,15 +39,6 @@ export type Published = CloudEvent & { topic: string };
 /** Whether the audit consumer has finished with this event (an _id lookup: cheap on FerretDB). */
 export async function recorded(app: AuditApp, event: CloudEvent): Promise<boolean> {
   return (await app.db.collection<{ _id: string }>('processed_events').findOne({ _id: ProcessedEvents.key(app.consumerGroup, event) })) !== null;
-}
-
-/** Like expect.poll, but usable in beforeAll. */
-export async function waitUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const actorOf = (p: keyof typeof personas) => ({ subject: personas[p].subject, organisation: personas[p].organisation, roles: [...personas[p].roles] });

@@ -11,7 +11,7 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditClient } from '../../proto/gen/bps/audit/v1/audit';
 import { type CheckpointSigned } from '../../proto/gen/bps/audit/v1/events';
-import { startAudit, type AuditApp } from '../../services/audit/app';
+import { type AuditApp } from '../../services/audit/app';
 import { recordEvent } from '../../services/audit/domain/entry';
 import { generatePrivateKey, loadSigningKey, signCheckpoint } from '../../services/audit/domain/signing';
 import { auditEvents } from '../../services/shared/events/audit';
@@ -20,23 +20,22 @@ import { fromKafkaMessage } from '../../services/shared/kafka/cloudevents';
 import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
 import { initTelemetry, inSpan } from '../../services/shared/telemetry/otel';
-import { stack, testLogger } from '../support/stack';
 import { uniqueName } from '../support/names';
-import { testVerifier, tokenFor } from '../support/identity';
-import { adminKafka, kafkaCredentials, OwnersProducer, testGroup } from '../support/kafka';
+import { startPlatform, type StartedPlatform } from '../support/platform';
+import { tokenFor } from '../support/identity';
+import { adminKafka, type OwnersProducer } from '../support/kafka';
 import { actors, adHocRevision, CS1, Emitter, P1, R1, step, stepEvents, type Published } from './audit-scenario';
 import { StepClaimed } from '../../proto/gen/bps/approvals/v1/events';
-import { decisionVerifyingDeps } from '../support/decisions';
+import { refused } from '../support/grpc';
 
 initTelemetry({ serviceName: 'audit-test', exporter: new InMemorySpanExporter() });
 const run = promisify(execFile);
 
 describe('audit service', () => {
-  const namespace = uniqueName('audit');
-  const dbName = uniqueName('audit');
-  const tokens = testVerifier();
   const kafka = adminKafka('test-audit'); // reads bps.audit.v1, which no service consumes
-  const producer = new OwnersProducer(); // each event as its topic's owner
+  let p: StartedPlatform<'audit'>;
+  let namespace: string;
+  let producer: OwnersProducer; // each event as its topic's owner
   let app: AuditApp;
   let client: AuditClient;
   let auditor: string;
@@ -45,11 +44,8 @@ describe('audit service', () => {
   let scenarioTraceId = '';
 
   beforeAll(async () => {
-    app = await startAudit({ ...decisionVerifyingDeps(), 
-      mongoUri: stack().mongoUri, dbName, kafkaBrokers: stack().kafkaBrokers, kafkaCredentials: kafkaCredentials('audit'), topicNamespace: namespace, grpcPort: 0, tokens,
-      logger: testLogger, environment: 'test', hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 1_000,
-      consumerGroup: testGroup('audit', 'audit'), outboxPollMs: 100,
-    });
+    p = await startPlatform('audit', { services: ['audit'], overrides: { audit: { checkpointIntervalMs: 1_000 } } });
+    ({ audit: app, namespace, publisher: producer } = p);
     client = new AuditClient(`127.0.0.1:${app.port}`, grpc.credentials.createInsecure());
     auditor = await tokenFor('auditor');
     emit = new Emitter(producer, app, namespace);
@@ -61,8 +57,7 @@ describe('audit service', () => {
 
   afterAll(async () => {
     client?.close();
-    await producer.disconnect();
-    await app?.stop();
+    await p?.stop();
   });
 
   it('traces an item version to its release, proposal revisions, evidence, fiscal estimates, every approval event and the deliveries, in order, with actors', async () => {
@@ -140,16 +135,16 @@ describe('audit service', () => {
 
   it('refuses callers without the auditor or operator role, and answers an operator', async () => {
     const staff = await tokenFor('nhc-staff');
-    const refused = await unary(client.traceItemVersion.bind(client), { itemCode: 'HEA-01', version: 2 }, staff).catch((e: grpc.ServiceError) => e);
-    expect((refused as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
-    const verifyRefused = await unary(client.verify.bind(client), { log: 'global', checkpoints: [], full: false }, await tokenFor('final-approver')).catch((e: grpc.ServiceError) => e);
+    const denied = await refused(unary(client.traceItemVersion.bind(client), { itemCode: 'HEA-01', version: 2 }, staff));
+    expect((denied as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
+    const verifyRefused = await refused(unary(client.verify.bind(client), { log: 'global', checkpoints: [], full: false }, await tokenFor('final-approver')));
     expect((verifyRefused as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
     const operator = await tokenFor('operator');
     const answered = await unary(client.traceProposal.bind(client), { proposalId: P1 }, operator);
     expect(answered.trace!.steps.length).toBeGreaterThanOrEqual(revision.length - 3);
-    const bad = await unary(client.traceItemVersion.bind(client), { itemCode: '', version: 0 }, operator).catch((e: grpc.ServiceError) => e);
+    const bad = await refused(unary(client.traceItemVersion.bind(client), { itemCode: '', version: 0 }, operator));
     expect(decodeStatus(bad as grpc.ServiceError).fieldViolations.map((v) => v.field)).toEqual(['item_code', 'version']);
-    const missing = await unary(client.traceItemVersion.bind(client), { itemCode: 'HEA-01', version: 9 }, operator).catch((e: grpc.ServiceError) => e);
+    const missing = await refused(unary(client.traceItemVersion.bind(client), { itemCode: 'HEA-01', version: 9 }, operator));
     expect((missing as grpc.ServiceError).code).toBe(grpc.status.NOT_FOUND);
   });
 

@@ -7,41 +7,30 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RevisionCyclesClient, type Cycle, type TrimProposalRequest } from '../../proto/gen/bps/approvals/v1/cycles';
 import { ChangeSet } from '../../proto/gen/bps/standards/v1/changes';
-import { startAudit, type AuditApp } from '../../services/audit/app';
+import { type AuditApp } from '../../services/audit/app';
 import { eventData } from '../../services/audit/domain/entry';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
 import { unary } from '../../services/shared/grpc/client';
-import { decodeStatus } from '../../services/shared/grpc/status';
 import { signOffUpdate, submitCycleProposalUpdate } from '../../workflows/contracts';
-import { decisionVerifyingDeps } from '../support/decisions';
-import { refused } from '../support/grpc';
-import { kafkaCredentials, testGroup } from '../support/kafka';
+import { refusal } from '../support/grpc';
 import { uniqueName } from '../support/names';
-import { stack, testLogger } from '../support/stack';
-import { actorOf, proposalInput, startHarness, tokens, type Harness } from './approvals-harness';
+import { actorOf, proposalInput, startHarness, type Harness } from './approvals-harness';
 
-let h: Harness;
+let h: Harness<'audit'>;
 let audit: AuditApp;
 let cycles: RevisionCyclesClient;
 beforeAll(async () => {
-  h = await startHarness();
-  audit = await startAudit({
-    ...decisionVerifyingDeps(), mongoUri: stack().mongoUri, dbName: uniqueName('audit'), kafkaBrokers: stack().kafkaBrokers, kafkaCredentials: kafkaCredentials('audit'),
-    topicNamespace: h.topicNamespace, grpcPort: 0, tokens, logger: testLogger, environment: 'test', hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519',
-    checkpointIntervalMs: 60_000, consumerGroup: testGroup('audit', 'cycle-trim'), outboxPollMs: 100,
-  });
+  h = await startHarness({ with: ['audit'] });
+  audit = h.platform.audit;
   cycles = new RevisionCyclesClient(`127.0.0.1:${h.app.grpcPort}`, grpc.credentials.createInsecure());
 }, 120_000);
 afterAll(async () => {
   cycles?.close();
-  await audit?.db.dropDatabase();
-  await audit?.stop();
   await h?.close();
 });
 
 const call = async <Req, Res>(method: (req: Req, md: grpc.Metadata, opts: Partial<grpc.CallOptions>, cb: (e: grpc.ServiceError | null, r: Res) => void) => grpc.ClientUnaryCall, req: Req, who: PersonaName): Promise<Res> =>
   unary(method.bind(cycles), req, await h.token(who));
-const refusal = (promise: Promise<unknown>) => refused(promise).then(decodeStatus);
 const cycleOf = async (cycleId: string): Promise<Cycle> => (await call(cycles.getCycle, { cycleId }, 'auditor')).cycle!;
 /** The audit entries of one log, as (type, data). */
 const audited = async (log: string) => (await audit.store.entriesOf(log)).map((e) => ({ type: e.event.type, data: eventData(e.event) as any }));

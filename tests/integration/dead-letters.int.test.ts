@@ -3,16 +3,14 @@
 // dead letter on record (bps.event.deadlettered, filed by the audit service), and keeps consuming later events.
 // Also the audit service's own consumer: its dead letters (the same poison, a foreign ce_source) go into its log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAudit, type AuditApp } from '../../services/audit/app';
+import { type AuditApp } from '../../services/audit/app';
 import { approvalEvents } from '../../services/shared/events/approvals';
 import { deadLetterTopic, topicName, topics } from '../../services/shared/events/catalog';
 import { ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
-import { decisionVerifyingDeps } from '../support/decisions';
-import { testVerifier } from '../support/identity';
-import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
-import { uniqueName } from '../support/names';
+import { testGroup, testKafka } from '../support/kafka';
 import { stack, testLogger } from '../support/stack';
+import { startPlatform, type StartedPlatform } from '../support/platform';
 
 const decided = (proposalId: string) => approvalEvents.proposalDecided.codec.fromPartial({ proposalId, proposalRevision: 1, workflowId: proposalId, decision: 1 });
 const DEPTH = 200_000;
@@ -21,28 +19,23 @@ const poisonData = Buffer.from('['.repeat(DEPTH) + ']'.repeat(DEPTH));
 type DeadLettered = { service: string; consumerGroup: string; sourceTopic: string; deadLetterTopic: string; eventId: string; eventType: string; eventSource: string; reason: string; message: string; attempts: number };
 
 describe('dead letters: bounded retries for any failure, on record, consumption goes on (issue #15)', () => {
-  const namespace = uniqueName('dlq');
-  const approvalsTopic = topicName(topics.approvals, namespace);
-  const dbName = uniqueName('dlq-db').replace(/[^a-zA-Z0-9_-]/g, '_');
+  let p: StartedPlatform<'audit'>;
+  let namespace: string;
+  let approvalsTopic: string;
   let mongo: MongoHandle;
   let audit: AuditApp;
   const owner = new EventProducer(testKafka('approvals', 'test-dlq-owner'));
 
   beforeAll(async () => {
-    mongo = await connectMongo(stack().mongoUri, dbName);
+    p = await startPlatform('dlq', { services: ['audit'] });
+    ({ namespace, audit } = p);
+    approvalsTopic = topicName(topics.approvals, namespace);
+    mongo = await connectMongo(stack().mongoUri, p.names.db('consumers'));
     await ensureTopics(testKafka('registry', 'test-dlq-topics'), [approvalsTopic, topicName(topics.standards, namespace), deadLetterTopic('registry', approvalsTopic)], 1);
-    audit = await startAudit({
-      ...decisionVerifyingDeps(), mongoUri: stack().mongoUri, dbName: `${dbName}_audit`, kafkaBrokers: stack().kafkaBrokers, kafkaCredentials: kafkaCredentials('audit'), topicNamespace: namespace,
-      grpcPort: 0, tokens: testVerifier(), logger: testLogger, environment: 'test', hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 60_000,
-      consumerGroup: testGroup('audit', 'dlq'), outboxPollMs: 100,
-    });
   }, 120_000);
   afterAll(async () => {
     await owner.disconnect();
-    await audit?.stop();
-    const auditDb = await connectMongo(stack().mongoUri, `${dbName}_audit`);
-    await auditDb.db.dropDatabase();
-    await auditDb.close();
+    await p?.stop();
     await mongo?.db.dropDatabase();
     await mongo?.close();
   });

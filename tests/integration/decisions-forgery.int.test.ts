@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consumer } from 'kafkajs';
 import type { ServiceItem } from '../../proto/gen/bps/common/v1/common';
 import { ReleaseKind, type ChangeSet } from '../../proto/gen/bps/standards/v1/changes';
-import { startAudit, type AuditApp } from '../../services/audit/app';
-import { DECISION_KEYS_PATH, startGateway, type RunningGateway } from '../../services/gateway/app';
+import type { AuditApp } from '../../services/audit/app';
+import { DECISION_KEYS_PATH, type RunningGateway } from '../../services/gateway/app';
 import { verifyChain } from '../../services/audit/domain/verify';
 import { toStoredEntry } from '../../services/audit/adapters/log-store';
 import { REFUSED_DECISION_TYPE } from '../../services/audit/domain/refusal';
@@ -24,14 +24,12 @@ import { publicDecisionJwks } from '../../services/shared/events/decision-signat
 import { checkPublication } from '../../services/shared/events/publication-check';
 import { unary } from '../../services/shared/grpc/client';
 import { ensureTopics, EventProducer, newEvent, type CloudEvent } from '../../services/shared/kafka/kafka';
-import { adminKafka, kafkaCredentials, testGroup, testKafka } from '../support/kafka';
+import { adminKafka, testKafka } from '../support/kafka';
 import { toDateMessage } from '../../services/registry/domain/dates';
-import { decisionVerifyingDeps, forge, otherDecisionKeys, signedEvent, stackDecisionKeys } from '../support/decisions';
+import { forge, otherDecisionKeys, signedEvent, stackDecisionKeys } from '../support/decisions';
 import { uniqueName } from '../support/names';
-import { stack, testLogger } from '../support/stack';
+import { stack } from '../support/stack';
 import { startTestRegistry, standardEvents, type TestRegistry } from './registry-helpers';
-import { startApp as startNotifications } from './notifications.support';
-import type { NotificationsApp } from '../../services/notifications/app';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 
 const run = promisify(execFile);
@@ -39,12 +37,11 @@ const approver = { subject: 'sco.final.zhou', organisation: 'SCO', roles: ['fina
 const invented = { subject: 'sco.final.invented', organisation: 'SCO', roles: ['final-approver'] };
 
 describe('signed decisions: forged approved change sets', () => {
-  let r: TestRegistry;
+  let r: TestRegistry<'audit' | 'notifications' | 'gateway'>;
   let audit: AuditApp;
   let producer: EventProducer;
   let dlqConsumer: Consumer;
   const dlq: { ceId: string; error: string; group: string }[] = [];
-  let notifications: NotificationsApp;
   let notificationsDb: MongoHandle;
   const feed = () => notificationsDb.db.collection<{ _id: string; data: string }>('feed');
   let token: string;
@@ -85,23 +82,12 @@ describe('signed decisions: forged approved change sets', () => {
     }
     expect(await audit.store.entriesOf(`actor:${invented.subject}`)).toEqual([]);
   };
-  const notifNames = { dbName: uniqueName('dec_notif'), topicNamespace: '', consumerGroup: testGroup('notifications', 'dec-notif') };
-
   beforeAll(async () => {
-    r = await startTestRegistry('dec-forge');
+    // The gateway only publishes the keys here.
+    r = await startTestRegistry('dec-forge', {}, { with: ['audit', 'notifications', 'gateway'] });
     token = await r.token('nhc-staff');
-    audit = await startAudit({
-      ...decisionVerifyingDeps(), mongoUri: stack().mongoUri, dbName: uniqueName('dec_audit'), kafkaBrokers: stack().kafkaBrokers, kafkaCredentials: kafkaCredentials('audit'), topicNamespace: r.namespace, grpcPort: 0,
-      tokens: r.tokens, logger: testLogger, environment: 'test', hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 60_000, consumerGroup: testGroup('audit', 'dec-audit'),
-    });
-    // The gateway only publishes the keys here (its backends are not needed).
-    const closed = '127.0.0.1:9';
-    gateway = await startGateway({
-      ...decisionVerifyingDeps(), port: 0, tokens: r.tokens, logger: testLogger, environment: 'test',
-      backends: { registry: closed, proposals: closed, approvals: closed, notifications: closed, audit: closed },
-    });
-    notifications = await startNotifications({ ...notifNames, topicNamespace: r.namespace });
-    notificationsDb = await connectMongo(stack().mongoUri, notifNames.dbName);
+    ({ audit, gateway } = r.platform);
+    notificationsDb = await connectMongo(stack().mongoUri, r.platform.names.db('notifications'));
     // The forger holds the approvals service's Kafka credentials (the broker lets only approvals write the topic),
     // but not its decision-signing key.
     producer = new EventProducer(testKafka('approvals', 'dec-forger'));
@@ -120,14 +106,9 @@ describe('signed decisions: forged approved change sets', () => {
   });
 
   afterAll(async () => {
-    await gateway?.stop();
-    await notifications?.stop();
-    await notificationsDb?.db.dropDatabase().catch(() => undefined);
     await notificationsDb?.close();
     await dlqConsumer?.disconnect();
     await producer?.disconnect();
-    await audit?.stop();
-    await audit?.db.dropDatabase().catch(() => undefined);
     await r?.stop();
   });
 

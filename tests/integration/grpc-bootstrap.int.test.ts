@@ -13,6 +13,7 @@ import { DevIssuer } from '../../services/shared/auth/dev-issuer';
 import { personas } from '../../services/shared/auth/personas';
 import { testLogger } from '../support/stack';
 import { generatedIssuer, issuerOf, testIssuer, testVerifier, tokenFor } from '../support/identity';
+import { refused } from '../support/grpc';
 
 const require = createRequire(import.meta.url);
 
@@ -29,12 +30,12 @@ describe('gRPC server bootstrap', () => {
 
   it('refuses a call without a token, and one with a forged token', async () => {
     const client = new IdentityServiceClient(address, grpc.credentials.createInsecure());
-    const noToken = await unary(client.whoAmI.bind(client), {}).catch((e: grpc.ServiceError) => e);
+    const noToken = await refused(unary(client.whoAmI.bind(client), {}));
     expect((noToken as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
     expect(decodeStatus(noToken as grpc.ServiceError).reason).toBe('UNAUTHENTICATED');
     const forged = await issuerOf(generatedIssuer(testIssuer.options.issuer)).mint(personas['mof-approver']);
-    const refused = await unary(client.whoAmI.bind(client), {}, forged).catch((e: grpc.ServiceError) => e);
-    expect((refused as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
+    const denied = await refused(unary(client.whoAmI.bind(client), {}, forged));
+    expect((denied as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
     client.close();
   });
 
@@ -42,13 +43,13 @@ describe('gRPC server bootstrap', () => {
     const client = new IdentityServiceClient(address, grpc.credentials.createInsecure());
     // NHC staff claiming MOF with approver and operator roles, signed by the trusted issuer itself (issue #13).
     const overreach = await testIssuer.mint({ ...personas['nhc-staff'], organisation: 'MOF', roles: ['ministry-staff', 'approver', 'operator'] });
-    const refused = await unary(client.whoAmI.bind(client), {}, overreach).catch((e: grpc.ServiceError) => e);
-    expect((refused as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
-    expect((refused as grpc.ServiceError).details).toMatch(/organisation MOF/);
+    const denied = await refused(unary(client.whoAmI.bind(client), {}, overreach));
+    expect((denied as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
+    expect((denied as grpc.ServiceError).details).toMatch(/organisation MOF/);
     const rolesOnly = await testIssuer.mint({ ...personas['nhc-staff'], roles: ['ministry-staff', 'operator'] });
-    expect(((await unary(client.whoAmI.bind(client), {}, rolesOnly).catch((e: grpc.ServiceError) => e)) as grpc.ServiceError).details).toMatch(/role\(s\) operator/);
+    expect(((await refused(unary(client.whoAmI.bind(client), {}, rolesOnly))) as grpc.ServiceError).details).toMatch(/role\(s\) operator/);
     const stranger = await testIssuer.mint({ subject: 'nobody.known', name: 'x', organisation: 'BPS', roles: [] });
-    expect(((await unary(client.whoAmI.bind(client), {}, stranger).catch((e: grpc.ServiceError) => e)) as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(((await refused(unary(client.whoAmI.bind(client), {}, stranger))) as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
     expect(testIssuer).toBeInstanceOf(DevIssuer);
     client.close();
   });

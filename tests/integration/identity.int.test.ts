@@ -14,6 +14,7 @@ import { seededDirectory } from '../../services/shared/auth/directory';
 import { testIssuer, tokenFor, tokenIssuer } from '../support/identity';
 import { testLogger } from '../support/stack';
 import { CLOSED_ADDRESS, startTestPlatform, type TestPlatform } from './gateway-platform';
+import { refused } from '../support/grpc';
 
 const closed = { registry: CLOSED_ADDRESS, proposals: CLOSED_ADDRESS, approvals: CLOSED_ADDRESS, notifications: CLOSED_ADDRESS, audit: CLOSED_ADDRESS };
 
@@ -36,17 +37,17 @@ describe('real identities', () => {
   });
 
   it('a gRPC service refuses a token claiming another organisation and roles; a persona token works', async () => {
-    const refused = await listItems(overreach).catch((e: grpc.ServiceError) => e);
-    expect((refused as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
-    expect((refused as grpc.ServiceError).details).toContain('claims organisation MOF');
+    const denied = await refused(listItems(overreach));
+    expect((denied as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
+    expect((denied as grpc.ServiceError).details).toContain('claims organisation MOF');
     const ok = await listItems(await tokenFor('nhc-staff'));
     expect(ok.items.length).toBeGreaterThan(0);
   });
 
   it('the gateway refuses the same token (401) and accepts the persona token', async () => {
-    const refused = await api('/api/v1/inbox', overreach);
-    expect(refused.status).toBe(401);
-    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
+    const denied = await api('/api/v1/inbox', overreach);
+    expect(denied.status).toBe(401);
+    expect(((await denied.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
     const who = await api('/api/v1/whoami', await tokenFor('mof-approver'));
     expect(await who.json()).toEqual({ ...personas['mof-approver'], roles: ['approver'] });
   });
@@ -56,9 +57,9 @@ describe('real identities', () => {
     const eternal = await new SignJWT({ org: 'NHC', roles: ['ministry-staff'] }).setProtectedHeader({ alg: 'EdDSA', kid: tokenIssuer.keyId })
       .setSubject('nhc.staff.li').setIssuer(tokenIssuer.issuer).setAudience(tokenIssuer.audience).setIssuedAt().sign(key);
     expect((await api('/api/v1/whoami', eternal)).status).toBe(401);
-    const refused = await listItems(eternal).catch((e: grpc.ServiceError) => e);
-    expect((refused as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
-    expect((refused as grpc.ServiceError).details).toContain('"exp" claim');
+    const denied = await refused(listItems(eternal));
+    expect((denied as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
+    expect((denied as grpc.ServiceError).details).toContain('"exp" claim');
   });
 
   it('publishes the issuer public keys at /.well-known/jwks.json, enough to verify its tokens', async () => {

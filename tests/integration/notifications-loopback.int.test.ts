@@ -7,7 +7,8 @@ import { allowListFor } from '../../services/notifications/domain/endpoint-polic
 import type { NotificationsApp } from '../../services/notifications/app';
 import { decodeStatus } from '../../services/shared/grpc/status';
 import { uniqueName } from '../support/names';
-import { clientFor, createSubscription, localStandardFiled, newNames, producerFor, Receiver, rpcError, startApp, type Client } from './notifications.support';
+import { clientFor, createSubscription, localStandardFiled, newNames, producerFor, Receiver, startApp, type Client } from './notifications.support';
+import { refused } from '../support/grpc';
 
 describe('notifications: loopback receivers by environment', () => {
   const dev = newNames('notif-dev');
@@ -51,14 +52,14 @@ describe('notifications: loopback receivers by environment', () => {
     expect(receiver.received[0]).toMatchObject({ webhookId: event.id, verifiedWith: [0] });
     expect(subscription?.subscriptionId).toBeTruthy();
     // Other internal addresses stay refused in development.
-    const privateAddress = await rpcError(createSubscription(devClient, 'statistics-subscriber', { endpointUrl: 'http://10.1.2.3/hook' }));
+    const privateAddress = await refused(createSubscription(devClient, 'statistics-subscriber', { endpointUrl: 'http://10.1.2.3/hook' }));
     expect(privateAddress.code).toBe(grpc.status.INVALID_ARGUMENT);
   });
 
   it('production: refuses the same receiver on 127.0.0.1, localhost and ::1', async () => {
     const port = new URL(receiver.url).port;
     for (const endpointUrl of [receiver.url, `http://localhost:${port}/hooks/bps`, `http://[::1]:${port}/hooks/bps`]) {
-      const error = await rpcError(createSubscription(prodClient, 'statistics-subscriber', { endpointUrl }));
+      const error = await refused(createSubscription(prodClient, 'statistics-subscriber', { endpointUrl }));
       expect(error.code, endpointUrl).toBe(grpc.status.INVALID_ARGUMENT);
       expect(decodeStatus(error).fieldViolations[0]?.field).toBe('endpoint_url');
     }

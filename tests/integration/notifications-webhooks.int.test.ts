@@ -4,24 +4,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { DeliveryStatus, AttemptOutcome, SubscriptionStatus } from '../../proto/gen/bps/notifications/v1/subscriptions';
-import { NotificationDelivered } from '../../proto/gen/bps/notifications/v1/events';
 import { ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { standardEvents } from '../../services/shared/events/standards';
 import { notificationEvents } from '../../services/shared/events/notifications';
-import { topicName, topics } from '../../services/shared/events/catalog';
 import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
-import { EventConsumer, ProcessedEvents } from '../../services/shared/kafka/kafka';
-import type { CloudEvent } from '../../services/shared/kafka/cloudevents';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import type { NotificationsApp } from '../../services/notifications/app';
-import { stack, testLogger } from '../support/stack';
-import { testGroup, testKafka } from '../support/kafka';
+import { stack } from '../support/stack';
 import { uniqueName } from '../support/names';
 import {
-  clientFor, createSubscription, floorBreached, localStandardFiled, newNames, producerFor, Receiver, rpcError, startApp, tokenOf, versionPublished,
+  clientFor, createSubscription, floorBreached, localStandardFiled, newNames, producerFor, Receiver, startApp, tokenOf, versionPublished,
   type Client,
 } from './notifications.support';
+import { refused } from '../support/grpc';
+import { collectEvents } from '../support/collector';
 
 describe('notifications: signed webhooks', () => {
   const names = newNames('notif-wh');
@@ -61,15 +58,7 @@ describe('notifications: signed webhooks', () => {
     r.secrets = [secret];
 
     // Listen to bps.notifications.v1 as the audit service would.
-    const outcomes: CloudEvent[] = [];
-    const kafka = testKafka('audit', 'audit-probe');
-    const probe = new EventConsumer({
-      kafka, groupId: testGroup('audit', 'audit-probe'), topics: [topicName(topics.notifications, names.topicNamespace)], processed: new ProcessedEvents(mongo.db, 'probe_processed'), logger: testLogger,
-      handler: async (e) => { outcomes.push(e); },
-    });
-    const joined = probe.ready();
-    await probe.start();
-    await joined;
+    const probe = await collectEvents({ namespace: names.topicNamespace, families: ['notifications'] });
 
     const event = versionPublished(names, { releaseId: 'rel-2026-health-1', itemCode });
     await producer.publish([event]);
@@ -94,9 +83,9 @@ describe('notifications: signed webhooks', () => {
     expect(attempts[0]).toMatchObject({ subscriptionId: subscription!.subscriptionId, organisation: 'NBS', attempt: 1, statusCode: 200, outcome: AttemptOutcome.ATTEMPT_OUTCOME_DELIVERED, endpointUrl: r.url });
     expect(attempts[0]!.latencyMs).toBeGreaterThanOrEqual(0);
 
-    await expect.poll(() => outcomes.filter((o) => o.type === notificationEvents.delivered.type).length, { timeout: 40_000 }).toBe(1);
+    await expect.poll(() => probe.eventsOf(notificationEvents.delivered).length, { timeout: 40_000 }).toBe(1);
     await probe.stop();
-    const delivered = NotificationDelivered.fromJSON(JSON.parse(outcomes[0]!.data.toString('utf8')));
+    const [delivered] = probe.eventsOf(notificationEvents.delivered);
     expect(delivered).toMatchObject({ subscriptionId: subscription!.subscriptionId, subscriberOrganisation: 'NBS', eventId: event.id, eventType: 'bps.standard.version.published', releaseId: 'rel-2026-health-1', attempt: 1, statusCode: 200 });
   });
 
@@ -164,8 +153,8 @@ describe('notifications: signed webhooks', () => {
     expect(letter!.lastError).toMatch(/gave up after 4 attempts/);
 
     // Another organisation may not redeliver.
-    const refused = await rpcError(unary(client.redeliver.bind(client), { subscriptionId: id, eventIds: [] }, await tokenOf('beijing-officer')));
-    expect(refused.code).toBe(grpc.status.NOT_FOUND);
+    const notFound = await refused(unary(client.redeliver.bind(client), { subscriptionId: id, eventIds: [] }, await tokenOf('beijing-officer')));
+    expect(notFound.code).toBe(grpc.status.NOT_FOUND);
 
     dead = false;
     const { requeued } = await unary(client.redeliver.bind(client), { subscriptionId: id, eventIds: [] }, operator);
@@ -209,7 +198,7 @@ describe('notifications: signed webhooks', () => {
     stats!.secrets = [statistics.secret];
 
     // A province officer cannot subscribe for another province.
-    const other = await rpcError(createSubscription(client, 'guangdong-officer', { endpointUrl: gd!.url, filter: { provinceCodes: ['110000'] } as never }));
+    const other = await refused(createSubscription(client, 'guangdong-officer', { endpointUrl: gd!.url, filter: { provinceCodes: ['110000'] } as never }));
     expect(other.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(decodeStatus(other).fieldViolations[0]).toMatchObject({ field: 'filter.province_codes', reason: 'OTHER_PROVINCE' });
 
@@ -286,34 +275,34 @@ describe('notifications: signed webhooks', () => {
       () => unary(client.listDeliveries.bind(client), { subscriptionId: id, eventId: '', status: 0, pageSize: 0, pageToken: '' }, beijing),
       () => unary(client.replay.bind(client), { subscriptionId: id, from: { $case: 'afterCursor', afterCursor: '0' } }, beijing),
     ]) {
-      expect((await rpcError(call())).code).toBe(grpc.status.NOT_FOUND);
+      expect((await refused(call())).code).toBe(grpc.status.NOT_FOUND);
     }
     // An operator may look, but not change it.
     const operator = await tokenOf('operator');
     expect((await unary(client.getSubscription.bind(client), { subscriptionId: id }, operator)).subscription!.organisation).toBe('NBS');
-    expect((await rpcError(unary(client.pauseSubscription.bind(client), { subscriptionId: id }, operator))).code).toBe(grpc.status.PERMISSION_DENIED);
+    expect((await refused(unary(client.pauseSubscription.bind(client), { subscriptionId: id }, operator))).code).toBe(grpc.status.PERMISSION_DENIED);
     expect((await unary(client.getSubscription.bind(client), { subscriptionId: id }, owner)).subscription!.status).toBe(SubscriptionStatus.SUBSCRIPTION_STATUS_ACTIVE);
     // The owner can.
     const paused = await unary(client.pauseSubscription.bind(client), { subscriptionId: id }, owner);
     expect(paused.subscription!.status).toBe(SubscriptionStatus.SUBSCRIPTION_STATUS_PAUSED);
     await unary(client.deleteSubscription.bind(client), { subscriptionId: id }, owner);
-    expect((await rpcError(unary(client.getSubscription.bind(client), { subscriptionId: id }, owner))).code).toBe(grpc.status.NOT_FOUND);
+    expect((await refused(unary(client.getSubscription.bind(client), { subscriptionId: id }, owner))).code).toBe(grpc.status.NOT_FOUND);
   });
 
   it('refuses endpoints on private or loopback addresses not on the allow-list, and malformed ones', async () => {
     for (const endpointUrl of ['http://10.1.2.3/hook', 'http://192.168.10.1/hook', 'http://[::1]:8080/hook', 'http://169.254.169.254/latest/meta-data', 'ftp://127.0.0.1/x', 'not a url']) {
-      const error = await rpcError(createSubscription(client, 'statistics-subscriber', { endpointUrl }));
+      const error = await refused(createSubscription(client, 'statistics-subscriber', { endpointUrl }));
       expect(error.code, endpointUrl).toBe(grpc.status.INVALID_ARGUMENT);
       expect(decodeStatus(error).fieldViolations[0]!.field).toBe('endpoint_url');
     }
-    const filter = await rpcError(createSubscription(client, 'statistics-subscriber', { endpointUrl: 'http://127.0.0.1:9/x', filter: { eventTypes: ['bps.standard.nonsense'] } as never }));
+    const filter = await refused(createSubscription(client, 'statistics-subscriber', { endpointUrl: 'http://127.0.0.1:9/x', filter: { eventTypes: ['bps.standard.nonsense'] } as never }));
     expect(filter.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect((await unary(client.listSubscriptions.bind(client), {}, await tokenOf('auditor'))).subscriptions.every((s) => s.endpointUrl.startsWith('http://127.0.0.1'))).toBe(true);
     // Downstream systems receive publications only; the deliberations are internal (issue #14).
-    const internal = await rpcError(createSubscription(client, 'statistics-subscriber', { endpointUrl: 'http://127.0.0.1:9/x', filter: { eventTypes: ['bps.approval.step.signed'] } as never }));
+    const internal = await refused(createSubscription(client, 'statistics-subscriber', { endpointUrl: 'http://127.0.0.1:9/x', filter: { eventTypes: ['bps.approval.step.signed'] } as never }));
     expect([internal.code, decodeStatus(internal).reason]).toEqual([grpc.status.PERMISSION_DENIED, 'INTERNAL_EVENT_TYPE']);
     // Roles: a ministry's staff cannot subscribe.
-    expect((await rpcError(createSubscription(client, 'nhc-staff', { endpointUrl: 'http://127.0.0.1:9/x' }))).code).toBe(grpc.status.PERMISSION_DENIED);
+    expect((await refused(createSubscription(client, 'nhc-staff', { endpointUrl: 'http://127.0.0.1:9/x' }))).code).toBe(grpc.status.PERMISSION_DENIED);
   });
 
   it('replays everything since a time to the webhook, with the original ids', async () => {

@@ -60,14 +60,23 @@ describe('outbox relay', () => {
     expect(handled).toEqual(events.map((e) => e.id)); // in order, each once
     expect(await outbox.collection.countDocuments({ 'outbox.sentAt': null })).toBe(0);
 
-    // Nothing more arrives: give the consumer a moment to show a duplicate if there were one.
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(handled).toHaveLength(3);
+    // Nothing more arrives: a marker sent after everything (one partition) is handled right after the three.
+    const end = marker(topic);
+    await producer.publish([end]);
+    await expect.poll(() => handled.includes(end.id), { timeout: 20_000 }).toBe(true);
+    expect(handled).toEqual([...events.map((e) => e.id), end.id]);
     await consumer.stop();
   });
 
-  /** Every message on a topic, duplicates included (no ce_id dedupe), as ce_ids in offset order. */
-  async function rawMessages(topic: string, expected: number): Promise<string[]> {
+  /** A last event on a (one-partition) topic: once it is read, everything sent before it has been read. */
+  const marker = (topic: string) => ({ ...newEvent(Recorded, { year: 2026, month: 12, day: 31 }, { source: '/bps/test', key: 'marker' }), topic });
+
+  /**
+   * Every message on a topic up to now, duplicates included (no ce_id dedupe), as ce_ids in offset order: once at
+   * least `expected` arrived (a relay may still be sending), a marker is sent behind them and read.
+   */
+  async function rawMessages(topic: string, expected = 0): Promise<string[]> {
+    const end = marker(topic);
     const seen: string[] = [];
     const consumer = kafka.consumer({ groupId: uniqueName('raw') });
     await consumer.connect();
@@ -75,8 +84,9 @@ describe('outbox relay', () => {
     await consumer.run({ eachMessage: async ({ message }) => { seen.push(message.headers?.['ce_id']?.toString() ?? ''); } });
     try {
       await expect.poll(() => seen.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(expected);
-      await new Promise((r) => setTimeout(r, 1000)); // room for a duplicate to show
-      return [...seen];
+      await producer.publish([end]);
+      await expect.poll(() => seen.includes(end.id), { timeout: 20_000 }).toBe(true);
+      return seen.filter((id) => id !== end.id);
     } finally {
       await consumer.disconnect();
     }
@@ -105,7 +115,7 @@ describe('outbox relay', () => {
     await expect(relay.relayOnce()).rejects.toThrow(/simulated database hiccup/);
     expect(await relay.relayOnce()).toBe(0); // marks what Kafka already has, sends nothing
     expect(await outbox.collection.countDocuments({ 'outbox.sentAt': null })).toBe(0);
-    expect(await rawMessages(topic, 2)).toEqual(events.map((e) => e.id)); // each exactly once on the wire
+    expect(await rawMessages(topic)).toEqual(events.map((e) => e.id)); // each exactly once on the wire
   });
 
   it('sets aside an event Kafka can never take, and keeps relaying the ones after it', async () => {
@@ -119,7 +129,7 @@ describe('outbox relay', () => {
     await outbox.append(events);
     const relay = new OutboxRelay([outbox.collection], producer, testLogger);
     expect(await relay.relayOnce()).toBe(2);
-    expect(await rawMessages(topic, 2)).toEqual([events[0]!.id, events[2]!.id]);
+    expect(await rawMessages(topic)).toEqual([events[0]!.id, events[2]!.id]);
     const setAside = await outbox.collection.find({ 'outbox.setAsideAt': { $exists: true } }).toArray();
     expect(setAside.map((d) => [d.outbox.event.id, d.outbox.sentAt])).toEqual([[huge.id, null]]);
     expect(setAside[0]!.outbox.setAsideReason).toMatch(/EVENT_TOO_LARGE|bytes; Kafka takes at most/);
@@ -204,7 +214,7 @@ describe('outbox relay', () => {
     await outbox.collection.insertOne(toOutboxFields(event) as never); // the state change, and no marker
     const relay = new OutboxRelay([outbox.collection], producer, testLogger);
     expect(await relay.relayOnce()).toBe(1); // a new relay's first pass sweeps for unmarked entries
-    expect(await rawMessages(topic, 1)).toEqual([event.id]);
+    expect(await rawMessages(topic)).toEqual([event.id]);
     expect(await relay.relayOnce()).toBe(0);
   });
 
@@ -220,7 +230,7 @@ describe('outbox relay', () => {
     expect(await relay.relayOnce()).toBe(1); // ... a starting relay's sweep found it and sent it ...
     await markPending(outbox.collection, [doc]); // ... and only now the writer records its marker
     expect(await relay.relayOnce()).toBe(0);
-    expect(await rawMessages(topic, 1)).toEqual([event.id]);
+    expect(await rawMessages(topic)).toEqual([event.id]);
     expect(await mongo.db.collection(PENDING_COLLECTION).countDocuments({ _id: { $in: [`${outbox.collection.collectionName}|s:${event.id}`] } } as never)).toBe(0);
   });
 

@@ -24,6 +24,7 @@ import { healthProposal } from '../unit/proposals-fixtures';
 import { generatedIssuer, issuerOf, registerIdentity, tokenFor, tokenIssuer } from '../support/identity';
 import { uniqueName } from '../support/names';
 import { apiAs, startTestPlatform, startWebhookReceiver, type TestPlatform, type WebhookReceiver } from './gateway-platform';
+import { waitUntil } from '../support/wait';
 import {
   extraIdentities, matrix, opOf, publicRoutes, unauthenticatedRows, type Call, type ExtraName, type Fixtures, type Row, type Who,
 } from './permission-matrix';
@@ -105,14 +106,8 @@ export function mismatch(row: Row, r: Result, f: Fixtures): string | undefined {
 const describeRow = (row: Row): string =>
   `${row.who} ${row.scope} ${row.call.kind === 'grpc' ? row.call.method : row.call.route} → ${row.expect}${row.reason ? ` ${row.reason}` : ''}${row.issue ? ` [#14: ${row.issue}]` : ''}`;
 
-/** Polls until `ready` (expect.poll exists only inside a test; fixtures are made in beforeAll). */
-async function until(what: string, ready: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
+/** Waits until `ready` (expect.poll exists only inside a test; fixtures are made in beforeAll). */
+const until = (what: string, ready: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> => waitUntil(ready, what, timeoutMs, 300);
 
 const allRows: readonly Row[] = [...matrix, ...unauthenticatedRows(matrix)];
 /** BPS_MATRIX_RUN_PENDING=1 runs the rows marked pendingFix too (to check another branch's fix once merged). */

@@ -18,7 +18,7 @@ describe('proposals: idempotent creates and collision-free ids', () => {
   let env: ProposalsTestEnv;
   let nhc: string;
   beforeAll(async () => {
-    env = await startProposalsTestEnv('idem', stack());
+    env = await startProposalsTestEnv('idem');
     nhc = await env.token('nhc-staff');
   });
   afterAll(async () => env?.stop());

@@ -7,7 +7,6 @@ import { ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
 import type { Identity } from '../../services/shared/auth/identity';
 import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
-import { stack } from '../support/stack';
 import { refused } from '../support/grpc';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { startProposalsTestEnv, type ProposalsTestEnv } from './proposals-helpers';
@@ -22,7 +21,7 @@ const mct = staffOf('MCT', 'mct.staff.wen', '文华（文化和旅游部）');
 describe('proposals: drafting by the lead units of seed 000 annex', () => {
   let env: ProposalsTestEnv;
   beforeAll(async () => {
-    env = await startProposalsTestEnv('prop-lead', stack());
+    env = await startProposalsTestEnv('prop-lead');
   });
   afterAll(async () => env?.stop());
 

@@ -7,24 +7,21 @@ import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
 import { proposalEvents } from '../../services/shared/events/proposals';
 import { proposalResubmittedSignal } from '../../workflows/contracts';
-import { stack } from '../support/stack';
 import { openPayload } from '../support/temporal';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { Decision, startProposalsTestEnv, type ProposalsTestEnv } from './proposals-helpers';
 import type { Identity } from '../../services/shared/auth/identity';
+import { refused } from '../support/grpc';
 
 /** INS-05 is led by 国家医保局 (seed 000 annex row 7, attributed per item). */
 const nhsaStaff: Identity = { subject: 'nhsa.staff.qian', name: '钱进（国家医保局）', organisation: 'NHSA', roles: ['ministry-staff'] };
 
-function refused(promise: Promise<unknown>): Promise<grpc.ServiceError> {
-  return promise.then(() => { throw new Error('expected the call to be refused'); }, (e: grpc.ServiceError) => e);
-}
 
 describe('proposal lifecycle', () => {
   let env: ProposalsTestEnv;
   let nhc: string;
   beforeAll(async () => {
-    env = await startProposalsTestEnv('prop-life', stack());
+    env = await startProposalsTestEnv('prop-life');
     nhc = await env.token('nhc-staff');
   });
   afterAll(async () => env?.stop());

@@ -20,7 +20,7 @@ describe('proposal withdrawal', () => {
   let nhc: string;
   beforeAll(async () => {
     Runtime.install({ logger: new DefaultLogger('WARN') });
-    env = await startProposalsTestEnv('prop-wd', stack());
+    env = await startProposalsTestEnv('prop-wd');
     nhc = await env.token('nhc-staff');
   });
   afterAll(async () => env?.stop());

@@ -11,7 +11,6 @@ import { decodeStatus } from '../../services/shared/grpc/status';
 import { proposalEvents } from '../../services/shared/events/proposals';
 import { workflowTypes } from '../../workflows/contracts';
 import { decide } from '../../services/proposals/domain/proposal';
-import { stack } from '../support/stack';
 import { openPayload } from '../support/temporal';
 import { fundedHealthItem, healthProposal } from '../unit/proposals-fixtures';
 import { startProposalsTestEnv, type ProposalsTestEnv } from './proposals-helpers';
@@ -21,7 +20,7 @@ describe('proposals service', () => {
   let env: ProposalsTestEnv;
   let nhc: string;
   beforeAll(async () => {
-    env = await startProposalsTestEnv('prop', stack());
+    env = await startProposalsTestEnv('prop');
     nhc = await env.token('nhc-staff');
   });
   afterAll(async () => env?.stop());

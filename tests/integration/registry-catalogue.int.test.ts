@@ -5,6 +5,7 @@ import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
 import { PaymentCategory, ExpenditureKind } from '../../proto/gen/bps/common/v1/common';
 import { startTestRegistry, standardEvents, type TestRegistry } from './registry-helpers';
+import { refused } from '../support/grpc';
 
 describe('registry: seeded catalogue', () => {
   let r: TestRegistry;
@@ -43,21 +44,21 @@ describe('registry: seeded catalogue', () => {
   });
 
   it('knows nothing before the list took effect, and filters by field', async () => {
-    const before = await unary(r.client.getItem.bind(r.client), { itemCode: 'EDU-01', asOf: { date: { year: 2016, month: 12, day: 31 }, knownAt: undefined }, provinceCode: '' }, token).catch((e: grpc.ServiceError) => e);
+    const before = await refused(unary(r.client.getItem.bind(r.client), { itemCode: 'EDU-01', asOf: { date: { year: 2016, month: 12, day: 31 }, knownAt: undefined }, provinceCode: '' }, token));
     expect((before as grpc.ServiceError).code).toBe(grpc.status.NOT_FOUND);
     const edu = await unary(r.client.listItems.bind(r.client), { asOf: undefined, fieldCode: 'F17-EDU', categoryCode: '', provinceCode: '' }, token);
     expect(edu.items.map((i) => i.item?.itemCode)).toEqual(['EDU-01', 'EDU-02', 'EDU-03', 'EDU-04', 'EDU-05', 'EDU-06', 'EDU-07', 'EDU-08']);
   });
 
   it('refuses unknown ids and impossible dates precisely', async () => {
-    const unknown = await unary(r.client.getItem.bind(r.client), { itemCode: 'XXX-99', asOf: undefined, provinceCode: '' }, token).catch((e: grpc.ServiceError) => e);
+    const unknown = await refused(unary(r.client.getItem.bind(r.client), { itemCode: 'XXX-99', asOf: undefined, provinceCode: '' }, token));
     expect((unknown as grpc.ServiceError).code).toBe(grpc.status.NOT_FOUND);
-    const badDate = await unary(r.client.getItem.bind(r.client), { itemCode: 'EDU-01', asOf: { date: { year: 2021, month: 2, day: 30 }, knownAt: undefined }, provinceCode: '' }, token).catch((e: grpc.ServiceError) => e);
+    const badDate = await refused(unary(r.client.getItem.bind(r.client), { itemCode: 'EDU-01', asOf: { date: { year: 2021, month: 2, day: 30 }, knownAt: undefined }, provinceCode: '' }, token));
     expect((badDate as grpc.ServiceError).code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(decodeStatus(badDate as grpc.ServiceError).fieldViolations[0]?.field).toBe('as_of.date');
-    const badProvince = await unary(r.client.getItem.bind(r.client), { itemCode: 'EDU-01', asOf: undefined, provinceCode: '999999' }, token).catch((e: grpc.ServiceError) => e);
+    const badProvince = await refused(unary(r.client.getItem.bind(r.client), { itemCode: 'EDU-01', asOf: undefined, provinceCode: '999999' }, token));
     expect((badProvince as grpc.ServiceError).code).toBe(grpc.status.NOT_FOUND);
-    const badField = await unary(r.client.listItems.bind(r.client), { asOf: undefined, fieldCode: 'F99', categoryCode: '', provinceCode: '' }, token).catch((e: grpc.ServiceError) => e);
+    const badField = await refused(unary(r.client.listItems.bind(r.client), { asOf: undefined, fieldCode: 'F99', categoryCode: '', provinceCode: '' }, token));
     expect((badField as grpc.ServiceError).code).toBe(grpc.status.NOT_FOUND);
   });
 

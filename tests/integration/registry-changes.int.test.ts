@@ -11,6 +11,7 @@ import { ChangeType } from '../../proto/gen/bps/standards/v1/events';
 import { toDateMessage } from '../../services/registry/domain/dates';
 import { addDays, todayInChina } from '../../services/shared/standards/china-date';
 import { startTestRegistry, standardEvents, type TestRegistry } from './registry-helpers';
+import { refused } from '../support/grpc';
 
 const d = (iso: string) => toDateMessage(iso);
 const provenance = { proposalIds: ['proposal-ins-1'], proposalRevisions: [2], workflowId: 'adhoc-proposal-ins-1', workflowRunId: 'run-1', cycleId: '', approvalRouteVersion: 'v1', approvedBy: { subject: 'sco.final.zhou', organisation: 'SCO', roles: ['final-approver'] }, approvedAt: new Date('2019-12-01T00:00:00Z') };
@@ -146,7 +147,7 @@ describe('registry: approved change sets', () => {
       { attribute: 'field_code', before: 'F17-EDU', after: 'F21-EDUCATION' }, { attribute: 'category_code', before: '', after: 'C21-COMPULSORY-EDUCATION' },
     ] });
 
-    const unknown = await unary(r.client.diffStandards.bind(r.client), { from: { $case: 'fromReleaseId', fromReleaseId: 'no-such-edition' }, to: { $case: 'toDate', toDate: d('2023-01-01') }, fieldCode: '' }, token).catch((e: grpc.ServiceError) => e);
+    const unknown = await refused(unary(r.client.diffStandards.bind(r.client), { from: { $case: 'fromReleaseId', fromReleaseId: 'no-such-edition' }, to: { $case: 'toDate', toDate: d('2023-01-01') }, fieldCode: '' }, token));
     expect((unknown as grpc.ServiceError).code).toBe(grpc.status.NOT_FOUND);
   });
 
@@ -155,9 +156,9 @@ describe('registry: approved change sets', () => {
     const knownBefore = new Date();
     await new Promise((res) => setTimeout(res, 20));
     const corrected: ServiceItem = { ...v2.item!, name: `${v2.item!.name}（勘误）` };
-    const denied = await unary(r.client.correctItemVersion.bind(r.client), { itemCode: 'INS-05', version: 2, item: corrected, reason: '名称勘误' }, await r.token('moe-staff')).catch((e: grpc.ServiceError) => e);
+    const denied = await refused(unary(r.client.correctItemVersion.bind(r.client), { itemCode: 'INS-05', version: 2, item: corrected, reason: '名称勘误' }, await r.token('moe-staff')));
     expect((denied as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
-    const noReason = await unary(r.client.correctItemVersion.bind(r.client), { itemCode: 'INS-05', version: 2, item: corrected, reason: '' }, await r.token('operator')).catch((e: grpc.ServiceError) => e);
+    const noReason = await refused(unary(r.client.correctItemVersion.bind(r.client), { itemCode: 'INS-05', version: 2, item: corrected, reason: '' }, await r.token('operator')));
     expect(decodeStatus(noReason as grpc.ServiceError).fieldViolations.map((v) => v.field)).toContain('reason');
 
     const proposed = await unary(r.client.correctItemVersion.bind(r.client), { itemCode: 'INS-05', version: 2, item: corrected, reason: '名称勘误' }, await r.token('operator'));

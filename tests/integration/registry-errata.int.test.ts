@@ -6,38 +6,26 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceItem } from '../../proto/gen/bps/common/v1/common';
-import { startAudit, type AuditApp } from '../../services/audit/app';
+import { type AuditApp } from '../../services/audit/app';
 import { eventData } from '../../services/audit/domain/entry';
 import { standardEvents } from '../../services/shared/events/standards';
 import { unary } from '../../services/shared/grpc/client';
-import { decodeStatus } from '../../services/shared/grpc/status';
 import type { PersonaName } from '../../services/shared/auth/personas';
-import { decisionVerifyingDeps } from '../support/decisions';
-import { refused } from '../support/grpc';
-import { kafkaCredentials, testGroup } from '../support/kafka';
-import { uniqueName } from '../support/names';
-import { stack, testLogger } from '../support/stack';
+import { refusal } from '../support/grpc';
 import { startTestRegistry, type TestRegistry } from './registry-helpers';
 
-let r: TestRegistry;
+let r: TestRegistry<'audit'>;
 let audit: AuditApp;
 beforeAll(async () => {
-  r = await startTestRegistry('errata');
-  audit = await startAudit({
-    ...decisionVerifyingDeps(), mongoUri: stack().mongoUri, dbName: uniqueName('audit'), kafkaBrokers: stack().kafkaBrokers, kafkaCredentials: kafkaCredentials('audit'),
-    topicNamespace: r.namespace, grpcPort: 0, tokens: r.tokens, logger: testLogger, environment: 'test', hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519',
-    checkpointIntervalMs: 60_000, consumerGroup: testGroup('audit', 'errata'), outboxPollMs: 100,
-  });
+  r = await startTestRegistry('errata', {}, { with: ['audit'] });
+  audit = r.platform.audit;
 }, 120_000);
 afterAll(async () => {
-  await audit?.db.dropDatabase();
-  await audit?.stop();
   await r?.stop();
 });
 
 const propose = async (item: ServiceItem, who: PersonaName, reason = '名称用字勘误') => unary(r.client.correctItemVersion.bind(r.client), { itemCode: 'HEA-01', version: 1, item, reason }, await r.token(who));
 const approve = async (erratumId: string, who: PersonaName) => unary(r.client.approveErratum.bind(r.client), { itemCode: 'HEA-01', version: 1, erratumId }, await r.token(who));
-const refusal = (promise: Promise<unknown>) => refused(promise).then(decodeStatus);
 const current = async () => (await unary(r.client.getItem.bind(r.client), { itemCode: 'HEA-01', asOf: undefined, provinceCode: '' }, await r.token('auditor'))).national!;
 const audited = async (log: string) => (await audit.store.entriesOf(log)).map((e) => ({ type: e.event.type, data: eventData(e.event) as any }));
 

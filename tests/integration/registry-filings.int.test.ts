@@ -10,6 +10,7 @@ import type { FileLocalStandardRequest } from '../../proto/gen/bps/registry/v1/r
 import { ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { toDateMessage } from '../../services/registry/domain/dates';
 import { startTestRegistry, standardEvents, type TestRegistry } from './registry-helpers';
+import { refused } from '../support/grpc';
 
 const d = (iso: string) => toDateMessage(iso);
 const METRIC = 'government_subsidy_per_capita';
@@ -24,7 +25,7 @@ describe('registry: provincial filings', () => {
     localFunding: undefined, localFundingSource: '', note: '', ...over,
   });
   const file = (req: FileLocalStandardRequest, token: string) => unary(r.client.fileLocalStandard.bind(r.client), req, token);
-  const refused = (req: FileLocalStandardRequest, token: string) => file(req, token).then(() => { throw new Error('expected a refusal'); }, (e: grpc.ServiceError) => e);
+  const fileRefused = (req: FileLocalStandardRequest, token: string) => refused(file(req, token));
   const filingCount = () => r.running.store.filings.countDocuments({});
 
   beforeAll(async () => {
@@ -44,7 +45,7 @@ describe('registry: provincial filings', () => {
 
   it('refuses below the floor with FAILED_PRECONDITION naming every failing metric, storing nothing', async () => {
     const before = await filingCount();
-    const e = await refused(request({ provinceCode: '440000', metrics: [{ metric: METRIC, value: '379.5', unit: 'CNY', basis: 'per_person_per_year' }] }), guangdong);
+    const e = await fileRefused(request({ provinceCode: '440000', metrics: [{ metric: METRIC, value: '379.5', unit: 'CNY', basis: 'per_person_per_year' }] }), guangdong);
     expect(e.code).toBe(grpc.status.FAILED_PRECONDITION);
     const status = decodeStatus(e);
     expect(status.reason).toBe('BELOW_NATIONAL_LEVEL');
@@ -54,7 +55,7 @@ describe('registry: provincial filings', () => {
 
   it('accepts above the floor only with declared local funding', async () => {
     const above = request({ provinceCode: '440000', metrics: [{ metric: METRIC, value: '420', unit: 'CNY', basis: 'per_person_per_year' }] });
-    const e = await refused(above, guangdong);
+    const e = await fileRefused(above, guangdong);
     expect(e.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(decodeStatus(e).fieldViolations.map((v) => v.field)).toEqual(['local_funding']);
     const res = await file({ ...above, localFunding: { currency: 'CNY', fen: '400000000' }, localFundingSource: '省级财政' }, guangdong);
@@ -64,19 +65,19 @@ describe('registry: provincial filings', () => {
 
   it('gives precise errors for bad input: unit, metric, date, item, province, caller', async () => {
     const before = await filingCount();
-    const unit = await refused(request({ metrics: [{ metric: METRIC, value: '500', unit: 'percent', basis: '' }] }), beijing);
+    const unit = await fileRefused(request({ metrics: [{ metric: METRIC, value: '500', unit: 'percent', basis: '' }] }), beijing);
     expect(unit.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(decodeStatus(unit).fieldViolations).toEqual([expect.objectContaining({ field: 'metrics[0].unit', reason: 'UNIT_MISMATCH' })]);
-    const metric = await refused(request({ metrics: [{ metric: 'no_such_metric', value: '1', unit: 'CNY', basis: '' }] }), beijing);
+    const metric = await fileRefused(request({ metrics: [{ metric: 'no_such_metric', value: '1', unit: 'CNY', basis: '' }] }), beijing);
     expect(decodeStatus(metric).fieldViolations.map((v) => v.field)).toEqual(['metrics[0].metric', 'metrics']);
-    const date = await refused(request({ effectiveFrom: { year: 2019, month: 13, day: 1 } }), beijing);
+    const date = await fileRefused(request({ effectiveFrom: { year: 2019, month: 13, day: 1 } }), beijing);
     expect(decodeStatus(date).fieldViolations.map((v) => v.field)).toEqual(['effective_from']);
-    expect((await refused(request({ itemCode: 'NOPE-01' }), beijing)).code).toBe(grpc.status.NOT_FOUND);
-    expect((await refused(request({ effectiveFrom: d('2016-01-01') }), beijing)).code).toBe(grpc.status.NOT_FOUND);
-    expect((await refused(request({ provinceCode: '990000' }), beijing)).code).toBe(grpc.status.NOT_FOUND);
+    expect((await fileRefused(request({ itemCode: 'NOPE-01' }), beijing)).code).toBe(grpc.status.NOT_FOUND);
+    expect((await fileRefused(request({ effectiveFrom: d('2016-01-01') }), beijing)).code).toBe(grpc.status.NOT_FOUND);
+    expect((await fileRefused(request({ provinceCode: '990000' }), beijing)).code).toBe(grpc.status.NOT_FOUND);
     // Another province's officer, and a ministry official, may not file for Beijing.
-    expect((await refused(request({}), guangdong)).code).toBe(grpc.status.PERMISSION_DENIED);
-    expect((await refused(request({}), await r.token('nhc-staff'))).code).toBe(grpc.status.PERMISSION_DENIED);
+    expect((await fileRefused(request({}), guangdong)).code).toBe(grpc.status.PERMISSION_DENIED);
+    expect((await fileRefused(request({}), await r.token('nhc-staff'))).code).toBe(grpc.status.PERMISSION_DENIED);
     expect(await filingCount()).toBe(before);
   });
 
@@ -122,7 +123,7 @@ describe('registry: provincial filings', () => {
     // Re-filing at the new floor is checked against the version in force on its date.
     const refiled = await file(request({ effectiveFrom: d('2020-02-01'), metrics: [{ metric: METRIC, value: '450', unit: 'CNY', basis: 'per_person_per_year' }] }), beijing);
     expect(refiled).toMatchObject({ filingId: '110000:INS-05:2', nationalVersion: 2, exceedsNationalLevel: false });
-    const backdated = await refused(request({ effectiveFrom: d('2019-06-01') }), beijing);
+    const backdated = await fileRefused(request({ effectiveFrom: d('2019-06-01') }), beijing);
     expect(backdated.code).toBe(grpc.status.FAILED_PRECONDITION);
   });
 });

@@ -1,24 +1,21 @@
-// Shared set-up for the registry integration tests: an in-process registry on its own database and topics,
-// a gRPC client, tokens for personas, a Kafka producer for approved change sets and a collector of
-// bps.standards.v1 events.
+// The registry tests' fixtures over the test kit (tests/support/platform.ts): the registry on its own database and
+// topics with a collector of bps.standards.v1, a gRPC client, and `approve`, which publishes a signed
+// bps.approval.changeset.approved as the approvals service would.
 import * as grpc from '@grpc/grpc-js';
 import { StandardRegistryClient } from '../../proto/gen/bps/registry/v1/registry';
 import type { ChangeSet } from '../../proto/gen/bps/standards/v1/changes';
-import { startRegistry, type RegistryDeps, type RunningRegistry } from '../../services/registry/app';
+import type { RegistryDeps, RunningRegistry } from '../../services/registry/app';
 import type { Identity, TokenVerifier } from '../../services/shared/auth/identity';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
 import { approvalEvents } from '../../services/shared/events/approvals';
-import { decodeData, topicName, topics } from '../../services/shared/events/catalog';
 import { standardEvents } from '../../services/shared/events/standards';
-import { ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
-import { decisionVerifyingDeps, signedEvent } from '../support/decisions';
-import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
-import { stack, testLogger } from '../support/stack';
-import { uniqueName } from '../support/names';
-import { testVerifier, tokenFor } from '../support/identity';
-import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
+import { newEvent, type CloudEvent } from '../../services/shared/kafka/kafka';
+import { signedEvent } from '../support/decisions';
+import { startPlatform, type ServiceName, type StartedPlatform } from '../support/platform';
 
-export type TestRegistry = {
+export type TestRegistry<S extends ServiceName = 'registry'> = {
+  /** The kit's platform (with the other services asked for in `with`). */
+  readonly platform: StartedPlatform<'registry' | S>;
   running: RunningRegistry;
   client: StandardRegistryClient;
   tokens: TokenVerifier;
@@ -34,64 +31,35 @@ export type TestRegistry = {
   stop(): Promise<void>;
 };
 
-export async function startTestRegistry(prefix: string, overrides: Partial<RegistryDeps> = {}): Promise<TestRegistry> {
-  const { mongoUri, kafkaBrokers } = stack();
-  const namespace = uniqueName(prefix);
-  const dbName = uniqueName(prefix).replace(/[^a-zA-Z0-9_-]/g, '_');
-  const tokens = testVerifier();
-  const deps: RegistryDeps = {
-    ...decisionVerifyingDeps(), mongoUri, dbName, kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger,
-    schedulerPollMs: 200, relayPollMs: 100, ...overrides,
-  };
-  let running = await startRegistry(deps);
-  let client = new StandardRegistryClient(`127.0.0.1:${running.grpcPort}`, grpc.credentials.createInsecure());
-
-  const kafka = testKafka('approvals', 'test-registry'); // stands in for approvals: writes approvals, reads standards
-  const producer = new EventProducer(kafka);
-  const events: CloudEvent[] = [];
-  const standardsTopic = topicName(topics.standards, namespace);
-  await ensureTopics(kafka, [standardsTopic]);
-  const collectorDb: MongoHandle = await connectMongo(mongoUri, `${dbName}_collector`);
-  const collector = new EventConsumer({
-    kafka, groupId: testGroup('approvals', 'collector'), topics: [standardsTopic], processed: new ProcessedEvents(collectorDb.db), logger: testLogger,
-    handler: async (e) => { events.push(e); },
-  });
-  await collector.start();
-
-  const t: TestRegistry = {
-    get running() { return running; },
+export async function startTestRegistry<S extends ServiceName = 'registry'>(prefix: string, overrides: Partial<RegistryDeps> = {}, options: { with?: readonly S[] } = {}): Promise<TestRegistry<S>> {
+  const p = await startPlatform(prefix, { services: ['registry', ...(options.with ?? [])], collect: ['standards'], overrides: { registry: overrides } });
+  const collector = p.collector!;
+  const connect = () => new StandardRegistryClient(p.address('registry'), grpc.credentials.createInsecure());
+  let client = connect();
+  return {
+    platform: p,
+    get running() { return p.registry; },
     get client() { return client; },
-    tokens, namespace, dbName, events,
-    token: (p) => tokenFor(p),
+    tokens: p.tokens, namespace: p.namespace, dbName: p.names.db('registry'), events: collector.events,
+    token: (who) => p.token(who),
     async approve(changeSet, id) {
       const actor = { subject: personas['final-approver'].subject, organisation: 'SCO', roles: ['final-approver'] };
       const payload = approvalEvents.changeSetApproved.codec.fromPartial({ changeSet, actor });
-      const event = newEvent(approvalEvents.changeSetApproved, payload, { source: '/bps/approvals', key: changeSet.changeSetId ?? 'x', topicNamespace: namespace, ...(id ? { id } : {}) });
-      await producer.publish([await signedEvent(event)]);
+      const event = newEvent(approvalEvents.changeSetApproved, payload, { source: '/bps/approvals', key: changeSet.changeSetId ?? 'x', topicNamespace: p.namespace, ...(id ? { id } : {}) });
+      await p.publisher.publish([await signedEvent(event)]);
       return event.id;
     },
-    eventsOf(definition) {
-      return events.filter((e) => e.type === definition.type).map((e) => decodeData(definition as never, e.data) as never);
-    },
+    eventsOf: (definition) => collector.eventsOf(definition as never),
     async restart(more = {}) {
       client.close();
-      await running.stop();
-      running = await startRegistry({ ...deps, ...more });
-      client = new StandardRegistryClient(`127.0.0.1:${running.grpcPort}`, grpc.credentials.createInsecure());
+      await p.restart('registry', more);
+      client = connect();
     },
     async stop() {
       client.close();
-      await running.stop();
-      await collector.stop();
-      await producer.disconnect();
-      const mongo = await connectMongo(mongoUri, dbName);
-      await mongo.db.dropDatabase();
-      await mongo.close();
-      await collectorDb.db.dropDatabase();
-      await collectorDb.close();
+      await p.stop();
     },
   };
-  return t;
 }
 
 export { standardEvents };

@@ -13,7 +13,7 @@ import {
   type ApprovalResult, type ApprovalView, type ProposalResubmitted, type RebaseNotice, type SignOffArgs,
 } from '../../workflows/contracts';
 import { Worker } from '@temporalio/worker';
-import { workflowsPath } from '../../services/approvals/app';
+import { testWorkflowBundle } from '../support/workflow-bundle';
 import { workerTelemetryOptions } from '../../services/shared/temporal/temporal';
 import { stack } from '../support/stack';
 import { sealedDataConverter } from '../support/temporal';
@@ -125,7 +125,7 @@ describe('Temporal closed to outsiders: a raw client without the payload key', (
     // eviction or a worker restart): same commands, no nondeterminism. Payloads are bound to their workflow id, which a
     // history does not carry: a replay names it.
     await Worker.runReplayHistory(
-      { workflowsPath, dataConverter: sealedDataConverter(), ...workerTelemetryOptions({ prebuiltBundle: false }), replayName: P },
+      { workflowBundle: (await testWorkflowBundle())!, dataConverter: sealedDataConverter(), ...workerTelemetryOptions({ prebuiltBundle: true }), replayName: P },
       await h.temporal.client.workflow.getHandle(P).fetchHistory(),
       P,
     );

@@ -2,8 +2,7 @@
 // in-process, and helpers that sign or forge standard-changing CloudEvents.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
-import { ensureDevSecrets, type DevSecrets } from '../../infra/local/secrets';
-import { settings } from '../../infra/local/settings';
+import { type DevSecrets } from '../../infra/local/secrets';
 import { decisionSigner, publicDecisionJwks, signEvent, DECISION_SIGNATURE_EXTENSION, type SignableEvent } from '../../services/shared/events/decision-signature';
 import { stackSecrets } from './stack';
 
@@ -11,13 +10,7 @@ export type DecisionKeys = DevSecrets['decisionSigning'];
 
 /** The stack's decision-signing key pair (the one `npm start` gives approvals); benches read the stack's file. */
 export function stackDecisionKeys(): DecisionKeys {
-  try {
-    const secrets = stackSecrets();
-    if (secrets?.decisionSigning) return secrets.decisionSigning;
-  } catch {
-    // outside vitest (benchmarks): read the stack's secrets file
-  }
-  return ensureDevSecrets(settings()).decisionSigning;
+  return stackSecrets().decisionSigning;
 }
 
 /** A key pair nobody configured: what a forger could sign with. */

@@ -4,6 +4,9 @@
 //   what it started (BPS_KEEP_INFRA=1 keeps it up).
 // - containers: Kafka, MongoDB (mongod replica set) and Temporal as containers (infra/containers/testcontainers.ts),
 //   always removed at the end; their logs are kept when a test failed.
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensureBrowser } from '../../infra/local/browser';
 import { say } from '../../infra/local/process';
@@ -12,21 +15,30 @@ import { settings } from '../../infra/local/settings';
 import { ensureStack, stopStack, type StackEndpoints } from '../../infra/local/stack';
 import { chooseInfra } from '../../infra/containers/select';
 import type { ContainerStack } from '../../infra/containers/testcontainers';
+import { writeWorkflowBundle } from './workflow-bundle';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     stack: StackEndpoints;
     /** The stack's development secrets (Kafka principals, Temporal payload key, token issuer, decision signing). */
     secrets: DevSecrets;
+    /** Where this run's workflow bundle is (being) written: tests/support/workflow-bundle.ts. */
+    workflowBundlePath: string;
   }
 }
 
 let started: string[] = [];
 let containers: ContainerStack | undefined;
 let project: TestProject | undefined;
+let bundling: Promise<void> | undefined;
+let bundlePath: string | undefined;
 
 export async function setup(testProject: TestProject): Promise<void> {
   project = testProject;
+  // The workflows are bundled once per run, in the background while the stack starts (see workflow-bundle.ts).
+  bundlePath = join(tmpdir(), `bps-workflows-${process.pid}-${Date.now().toString(36)}.js`);
+  bundling = writeWorkflowBundle(bundlePath);
+  testProject.provide('workflowBundlePath', bundlePath);
   // The browser install (first run only) goes first: it is quick, and the stack's readiness deadlines then run
   // undisturbed.
   await ensureBrowser();
@@ -61,6 +73,8 @@ function runFailed(): boolean {
 }
 
 export async function teardown(): Promise<void> {
+  await bundling;
+  if (bundlePath) for (const f of [bundlePath, `${bundlePath}.error`, `${bundlePath}.tmp`]) rmSync(f, { force: true });
   if (containers) {
     await containers.stop({ failed: runFailed() });
     containers = undefined;

@@ -2,8 +2,7 @@
 // test exercises the same ACLs as the services. Use the principal of the service a test stands in for.
 import type { Kafka } from 'kafkajs';
 import { groupPrefixes } from '../../infra/local/kafka-acls';
-import { ensureDevSecrets, type DevSecrets, type KafkaPrincipal } from '../../infra/local/secrets';
-import { settings } from '../../infra/local/settings';
+import { type DevSecrets, type KafkaPrincipal } from '../../infra/local/secrets';
 import { topicFamilyOf, topicOwners } from '../../services/shared/events/catalog';
 import { createKafka, EventProducer, type CloudEvent, type KafkaCredentials } from '../../services/shared/kafka/kafka';
 import { uniqueName } from './names';
@@ -12,15 +11,7 @@ import { stack, stackSecrets, testLogger } from './stack';
 export type { KafkaPrincipal };
 
 /** The stack's secrets: handed over by the test setup, or read from the data dir (benchmarks run outside vitest). */
-function secrets(): DevSecrets {
-  let provided: DevSecrets | undefined;
-  try {
-    provided = stackSecrets();
-  } catch {
-    provided = undefined;
-  }
-  return provided ?? ensureDevSecrets(settings());
-}
+const secrets = (): DevSecrets => stackSecrets();
 
 /** The SCRAM credentials of one service principal of the test stack. */
 export function kafkaCredentials(principal: KafkaPrincipal): KafkaCredentials {

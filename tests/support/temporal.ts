@@ -2,7 +2,7 @@
 // payload key, exactly as the services do (services/shared/temporal/sealing.ts).
 import { connectTemporal, type TemporalHandle } from '../../services/shared/temporal/temporal';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { failureConverterPath, SEALED_ENCODING, SealingCodec, sealedWorkerDataConverter, type PayloadKeys } from '../../services/shared/temporal/sealing';
+import { SEALED_ENCODING, SealingCodec, sealedWorkerDataConverter, type PayloadKeys } from '../../services/shared/temporal/sealing';
 import { stack, stackSecrets } from './stack';
 
 /** The stack's payload key, as BPS_TEMPORAL_PAYLOAD_KEY gives it to the services. */
@@ -20,9 +20,6 @@ export function testTemporal(): Promise<TemporalHandle> {
 export function sealedDataConverter() {
   return sealedWorkerDataConverter(testPayloadKeys());
 }
-
-/** Options for bundleWorkflowCode so a pre-built bundle seals the failures raised in workflow code. */
-export const sealedBundleOptions = { failureConverterPath } as const;
 
 /** Opens a payload read straight from a history (sealed by the platform for `workflowId`) as the platform would. */
 export async function openPayload(payload: Payload | null | undefined, workflowId: string): Promise<any> {

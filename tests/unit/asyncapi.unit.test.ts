@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Parser, DiagnosticSeverity } from '@asyncapi/parser';
 import { topics } from '../../services/shared/events/catalog';
-import { asyncapiPath, catalogue } from './asyncapi.generate';
+import { asyncapiPath, catalogue } from '../../infra/scripts/asyncapi';
 
 describe('AsyncAPI document', () => {
   // The parser needs a few seconds for a document this size: parse once.
@@ -46,7 +46,7 @@ describe('AsyncAPI document', () => {
       // Every operation that sends on the channel lists the message.
       expect(document!.operations().all().some((o) => o.action() === 'send' && o.messages().all().some((m) => m.name() === definition.type)), definition.type).toBe(true);
     }
-    expect(missing, 'event types missing from proto/asyncapi.yaml (run npx tsx tests/unit/asyncapi.generate.ts)').toEqual([]);
+    expect(missing, 'event types missing from proto/asyncapi.yaml (run npm run asyncapi)').toEqual([]);
   }, 30_000);
 
   it('describes the data of a floor-breached notice field by field, with the re-file deadline', () => {

@@ -1,0 +1,18 @@
+// Barriers for tests: wait for an exact condition (an event seen, a record written), never for a fixed time.
+// Inside `it`, prefer expect.poll; these work anywhere (beforeAll, fixtures, benchmarks).
+
+/** Resolves once `condition` holds (polled every `intervalMs`); fails with `what` after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000, intervalMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** Resolves with the first value `probe` returns that is not undefined (polled); fails with `what` after `timeoutMs`. */
+export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30_000, intervalMs = 50): Promise<T> {
+  let found: T | undefined;
+  await waitUntil(async () => (found = await probe()) !== undefined, what, timeoutMs, intervalMs);
+  return found as T;
+}
