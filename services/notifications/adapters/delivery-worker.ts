@@ -74,6 +74,8 @@ type Item = {
   /** Not before (a scheduled retry), ms. */
   notBefore: number;
   entry: FeedDoc | undefined;
+  /** Rows of its lane this worker does not hold may come before it: look in the database before sending it. */
+  verify: boolean;
 };
 
 type Lane = {
@@ -83,12 +85,18 @@ type Lane = {
   /** Cursor order. */
   readonly items: Item[];
   busy: boolean;
-  /** False while rows of this lane may exist in the database that this worker does not hold. */
+  /**
+   * Every unfinished row of this lane in the database is held (or just finished) by this worker: a row the intake
+   * adds is the newest of its lane and needs no look. False until shown, and again after anything that may put rows
+   * of the lane elsewhere (a rebalance, a command on the subscription, a row recovered into it).
+   */
   trusted: boolean;
+  /** Rows of this lane finished by this worker whose outcome is not yet written (still pending in the database). */
+  readonly unflushed: Set<string>;
   timer: NodeJS.Timeout | undefined;
 };
 
-type Outcome = { attempt: AttemptDoc; event: ReturnType<typeof newEvent> | undefined; finish: { id: string; claim: string; set: Partial<DeliveryDoc> } };
+type Outcome = { lane: Lane; attempt: AttemptDoc; event: ReturnType<typeof newEvent> | undefined; finish: { id: string; claim: string; set: Partial<DeliveryDoc> } };
 
 export class DeliveryWorker {
   private readonly lanes = new Map<string, Lane>();
@@ -107,6 +115,14 @@ export class DeliveryWorker {
   /** Outcomes of successful sends waiting for the next batch write. */
   private batch: Outcome[] = [];
   private flushing: Promise<void> | undefined;
+  /**
+   * Lanes that had unfinished rows in the database when this worker last learnt which partitions it holds (start,
+   * rejoin): undefined while that is being read. A lane outside it, created by this worker's intake since, is trusted.
+   */
+  private dirty: Set<string> | undefined;
+  private dirtyRead = 0;
+  /** Subscriptions changed by a command since: their rows may be anywhere, a new lane of theirs looks first. */
+  private readonly dirtySubscriptions = new Set<string>();
 
   constructor(private readonly deps: DeliveryWorkerDeps, private readonly options: DeliveryWorkerOptions) {}
 
@@ -115,6 +131,10 @@ export class DeliveryWorker {
     this.untrustAll();
     this.kick();
     this.pump();
+  }
+
+  private laneKey(subscriptionId: string, key: string): string {
+    return JSON.stringify([subscriptionId, key]);
   }
 
   /** Rows may be due that this worker does not hold (a resume, a redelivery, a replay): look now. */
@@ -140,13 +160,33 @@ export class DeliveryWorker {
 
   /** The consumer's partitions may have moved: every lane looks at the database again before its next send. */
   untrustAll(): void {
-    for (const lane of this.lanes.values()) lane.trusted = false;
+    for (const lane of this.lanes.values()) this.untrust(lane);
+    this.dirty = undefined;
+    const read = ++this.dirtyRead;
+    void this.deps.deliveries.pendingLanes().then(
+      (lanes) => {
+        if (read !== this.dirtyRead) return;
+        this.dirty = new Set(lanes.map((l) => this.laneKey(l.subscriptionId, l.key)));
+      },
+      (error: unknown) => this.deps.logger.warn({ err: errorMessage(error) }, 'could not read the lanes with unfinished rows; every new lane looks in the database first'),
+    );
   }
 
   /** A command changed the subscription (its rows may have been held, released, reopened or cancelled). */
   subscriptionChanged(subscriptionId: string): void {
-    for (const lane of this.lanes.values()) if (lane.subscriptionId === subscriptionId) lane.trusted = false;
+    for (const lane of this.lanes.values()) if (lane.subscriptionId === subscriptionId) this.untrust(lane);
+    this.dirtySubscriptions.add(subscriptionId);
     this.kick();
+  }
+
+  private untrust(lane: Lane): void {
+    lane.trusted = false;
+    for (const item of lane.items) item.verify = true;
+  }
+
+  /** Whether a lane new to this worker may have rows in the database it does not hold. */
+  private isDirty(key: string, subscriptionId: string): boolean {
+    return this.dirty === undefined || this.dirty.has(key) || this.dirtySubscriptions.has(subscriptionId);
   }
 
   /** A row the intake is about to write for this worker: claimed by it from the start (none when stopped or held). */
@@ -160,7 +200,7 @@ export class DeliveryWorker {
     if (this.stopped) return; // their leases expire; the next worker's recovery takes them
     for (const doc of rows) {
       if (doc.claim === null || doc.held || !doc.claim.startsWith(`${this.options.workerId}:`)) continue;
-      this.hold({ doc, token: doc.claim, leaseUntil: doc.availableAt.getTime(), notBefore: 0, entry }, false);
+      this.hold({ doc, token: doc.claim, leaseUntil: doc.availableAt.getTime(), notBefore: 0, entry, verify: false }, false);
     }
     this.pump();
   }
@@ -192,13 +232,14 @@ export class DeliveryWorker {
 
   private hold(item: Item, recovered: boolean): void {
     const { doc } = item;
-    const key = JSON.stringify([doc.subscriptionId, doc.key]);
+    const key = this.laneKey(doc.subscriptionId, doc.key);
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { key, subscriptionId: doc.subscriptionId, eventKey: doc.key, items: [], busy: false, trusted: false, timer: undefined };
+      lane = { key, subscriptionId: doc.subscriptionId, eventKey: doc.key, items: [], busy: false, trusted: !recovered && !this.isDirty(key, doc.subscriptionId), unflushed: new Set(), timer: undefined };
       this.lanes.set(key, lane);
     }
     if (recovered) lane.trusted = false;
+    item.verify = !lane.trusted;
     let at = lane.items.length;
     while (at > 0 && lane.items[at - 1]!.doc.cursor > doc.cursor) at--;
     lane.items.splice(at, 0, item);
@@ -245,7 +286,7 @@ export class DeliveryWorker {
       const task = this.step(lane)
         .catch((error: unknown) => {
           this.deps.logger.error({ err: errorMessage(error), lane: lane.key }, 'delivery failed unexpectedly; the lane looks at the database again');
-          lane.trusted = false;
+          this.untrust(lane);
           this.wakeAt(lane, Date.now() + this.options.pollMs);
         })
         .finally(() => {
@@ -264,17 +305,18 @@ export class DeliveryWorker {
   /** Sends the lane's head (after making sure no earlier row of the lane is unfinished elsewhere). */
   private async step(lane: Lane): Promise<void> {
     const { deliveries, index } = this.deps;
-    if (!lane.trusted) {
-      const head = lane.items[0]!;
-      const blocker = await deliveries.blocker(head.doc);
+    const head = lane.items[0]!;
+    if (head.verify) {
+      const blocker = await deliveries.blocker(head.doc, [...lane.unflushed]);
       if (blocker && !this.held.has(blocker._id)) {
         // Someone else's, or due and not yet recovered: wait for it (its release, its retry time or its lease's end).
         if (blocker.availableAt.getTime() <= Date.now() && !blocker.held) this.kick();
         this.wakeAt(lane, Math.min(Math.max(blocker.availableAt.getTime(), Date.now() + this.options.pollMs), Date.now() + this.options.sweepMs));
         return;
       }
-      if (!blocker) lane.trusted = true;
       if (lane.items[0] !== head) return; // a recovered earlier row arrived meanwhile: it goes first
+      head.verify = false;
+      if (lane.items.every((i) => !i.verify)) lane.trusted = true;
     }
     const item = lane.items[0]!;
     const subscription = await index.get(item.doc.subscriptionId, this.options.subscriptionMaxAgeMs ?? 250);
@@ -286,7 +328,7 @@ export class DeliveryWorker {
     if (subscription.status !== 'active') {
       // Paused or disabled meanwhile: back to the queue, held, for a resume.
       this.drop(lane, item);
-      lane.trusted = false;
+      this.untrust(lane);
       await deliveries.finish(item.doc._id, item.token, { held: true, availableAt: new Date() });
       return;
     }
@@ -295,7 +337,7 @@ export class DeliveryWorker {
       if (!(await deliveries.renew(item.doc._id, item.token, new Date(until)))) {
         // Lost (another worker took it over after the lease ran out): it is theirs now.
         this.drop(lane, item);
-        lane.trusted = false;
+        this.untrust(lane);
         return;
       }
       item.leaseUntil = until;
@@ -320,7 +362,7 @@ export class DeliveryWorker {
         return doc && !this.stopped && !this.held.has(doc._id) ? { doc, token } : undefined;
       }));
       for (const c of claimed) {
-        if (c) this.hold({ doc: c.doc, token: c.token, leaseUntil: c.doc.availableAt.getTime(), notBefore: 0, entry: undefined }, true);
+        if (c) this.hold({ doc: c.doc, token: c.token, leaseUntil: c.doc.availableAt.getTime(), notBefore: 0, entry: undefined, verify: true }, true);
       }
       if (claimed.some((c) => c !== undefined) && rows.length >= limit) this.recoverAgain = true;
       this.pump();
@@ -380,7 +422,8 @@ export class DeliveryWorker {
       case 'delivered':
         // The lane moves on at once; the outcome is written with the others that finished meanwhile.
         this.drop(lane, item);
-        this.record({ attempt, event: newEvent(notificationEvents.delivered, { ...event, attempt: attempts, statusCode, deliveredAt: now, latencyMs }, options), finish: { id: doc._id, claim: token, set: { ...common, status: 'delivered', deliveredAt: now } } });
+        lane.unflushed.add(doc._id);
+        this.record({ lane, attempt, event: newEvent(notificationEvents.delivered, { ...event, attempt: attempts, statusCode, deliveredAt: now, latencyMs }, options), finish: { id: doc._id, claim: token, set: { ...common, status: 'delivered', deliveredAt: now } } });
         return;
       case 'retry': {
         // The row stays this worker's, at the head of its lane: the lane waits for it.
@@ -392,7 +435,7 @@ export class DeliveryWorker {
         );
         if (kept.matchedCount === 0) {
           this.drop(lane, item);
-          lane.trusted = false;
+          this.untrust(lane);
           return;
         }
         item.doc = { ...doc, attempts, roundAttempts };
@@ -446,6 +489,7 @@ export class DeliveryWorker {
           this.deps.outbox.append(outcomes.flatMap((o) => (o.event ? [o.event] : []))),
         ]);
         await this.deps.deliveries.finishMany(outcomes.map((o) => o.finish));
+        for (const o of outcomes) o.lane.unflushed.delete(o.finish.id);
         failures = 0;
       } catch (error) {
         if (this.abort.signal.aborted) return;

@@ -233,8 +233,16 @@ export class DeliveryRepository {
     return this.collection.find({ status: 'pending', held: false, availableAt: { $lte: now } }).sort({ cursor: 1 }).limit(limit).toArray();
   }
   /** The earliest unfinished row of `row`'s lane before it, if any: `row` must wait for it (per-standard order). */
-  async blocker(row: Pick<DeliveryDoc, 'subscriptionId' | 'key' | 'cursor'>): Promise<DeliveryDoc | undefined> {
-    return (await this.collection.find({ subscriptionId: row.subscriptionId, key: row.key, status: 'pending', cursor: { $lt: row.cursor } }).sort({ cursor: 1 }).limit(1).next()) ?? undefined;
+  async blocker(row: Pick<DeliveryDoc, 'subscriptionId' | 'key' | 'cursor'>, except: readonly string[] = []): Promise<DeliveryDoc | undefined> {
+    const filter: Filter<DeliveryDoc> = { subscriptionId: row.subscriptionId, key: row.key, status: 'pending', cursor: { $lt: row.cursor }, ...(except.length > 0 ? { _id: { $nin: [...except] } } : {}) };
+    return (await this.collection.find(filter).sort({ cursor: 1 }).limit(1).next()) ?? undefined;
+  }
+  /** The lanes (subscription, key) that have unfinished rows: read once when a worker learns which keys it holds. */
+  async pendingLanes(): Promise<{ subscriptionId: string; key: string }[]> {
+    const rows = await this.collection.find({ status: 'pending' }, { projection: { _id: 0, subscriptionId: 1, key: 1 } }).toArray();
+    const seen = new Map<string, { subscriptionId: string; key: string }>();
+    for (const r of rows) seen.set(JSON.stringify([r.subscriptionId, r.key]), { subscriptionId: r.subscriptionId, key: r.key });
+    return [...seen.values()];
   }
   /** Atomic claim of a due row: only one worker wins; the lease makes the row claimable again if that worker dies. */
   async claim(id: string, claim: string, now: Date, leaseMs: number): Promise<DeliveryDoc | undefined> {
