@@ -59,6 +59,8 @@ export type NotificationsDeps = {
    * dead-lettered, never fed to subscribers (and cannot take a real event's feed id).
    */
   readonly decisionPublicJwks?: string | JSONWebKeySet;
+  /** Connections to the database (default 16: see startNotifications). */
+  readonly mongoMaxPoolSize?: number;
   /** Sees every command the service sends to its database (tests count round trips). */
   readonly onDatabaseCommand?: (command: CommandStartedEvent) => void;
 };
@@ -105,7 +107,9 @@ async function retryTransient<T>(step: () => Promise<T>, logger: Logger, attempt
 
 export async function startNotifications(deps: NotificationsDeps): Promise<NotificationsApp> {
   const { logger } = deps;
-  const mongo = await connectMongo(deps.mongoUri, deps.dbName, deps.onDatabaseCommand ? { monitorCommands: true } : {});
+  // At most 16 commands in flight: FerretDB v1 on PostgreSQL deadlocks when more requests than its PostgreSQL pool
+  // (50) each hold a connection and wait for a second one (seen under a burst with the driver's default of 100).
+  const mongo = await connectMongo(deps.mongoUri, deps.dbName, { maxPoolSize: deps.mongoMaxPoolSize ?? 16, ...(deps.onDatabaseCommand ? { monitorCommands: true } : {}) });
   if (deps.onDatabaseCommand) mongo.client.on('commandStarted', deps.onDatabaseCommand);
   const subscriptions = new SubscriptionRepository(mongo.db);
   const feed = new FeedRepository(mongo.db);

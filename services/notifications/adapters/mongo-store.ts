@@ -116,7 +116,14 @@ export class FeedRepository {
     const existing = await this.get(entry._id);
     if (existing) return existing;
     // FerretDB's findOneAndUpdate `$inc` is not atomic: appends running side by side (partitions are consumed
-    // concurrently) may be handed the same cursor. The unique index refuses the second; it takes another.
+    // concurrently) would be handed the same cursor. This process takes cursors one append at a time; another
+    // instance may still collide, and the unique index refuses the second, which takes another cursor.
+    const turn = this.appending.then(() => this.appendInTurn(entry));
+    this.appending = turn.then(() => undefined, () => undefined);
+    return turn;
+  }
+  private appending: Promise<void> = Promise.resolve();
+  private async appendInTurn(entry: Omit<FeedDoc, 'cursor' | 'appendedAt'>): Promise<FeedDoc> {
     for (let attempt = 1; ; attempt++) {
       const counter = await upsertRace(() => this.counters.findOneAndUpdate({ _id: 'feed' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }));
       if (!counter) throw new Error('feed counter did not answer');
