@@ -59,7 +59,7 @@ export type NotificationsDeps = {
    * dead-lettered, never fed to subscribers (and cannot take a real event's feed id).
    */
   readonly decisionPublicJwks?: string | JSONWebKeySet;
-  /** Connections to the database (default 16: see startNotifications). */
+  /** Connections to the database (default 8: see startNotifications). */
   readonly mongoMaxPoolSize?: number;
   /** Sees every command the service sends to its database (tests count round trips). */
   readonly onDatabaseCommand?: (command: CommandStartedEvent) => void;
@@ -107,9 +107,9 @@ async function retryTransient<T>(step: () => Promise<T>, logger: Logger, attempt
 
 export async function startNotifications(deps: NotificationsDeps): Promise<NotificationsApp> {
   const { logger } = deps;
-  // At most 16 commands in flight: FerretDB v1 on PostgreSQL deadlocks when more requests than its PostgreSQL pool
-  // (50) each hold a connection and wait for a second one (seen under a burst with the driver's default of 100).
-  const mongo = await connectMongo(deps.mongoUri, deps.dbName, { maxPoolSize: deps.mongoMaxPoolSize ?? 16, ...(deps.onDatabaseCommand ? { monitorCommands: true } : {}) });
+  // Few commands in flight: FerretDB v1.24 on PostgreSQL wedged (every request hangs, PostgreSQL idle, until it is
+  // restarted) under bursts of concurrent commands on this machine, with the driver's default pool of 100.
+  const mongo = await connectMongo(deps.mongoUri, deps.dbName, { maxPoolSize: deps.mongoMaxPoolSize ?? 8, ...(deps.onDatabaseCommand ? { monitorCommands: true } : {}) });
   if (deps.onDatabaseCommand) mongo.client.on('commandStarted', deps.onDatabaseCommand);
   const subscriptions = new SubscriptionRepository(mongo.db);
   const feed = new FeedRepository(mongo.db);
@@ -117,6 +117,14 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
   const attempts = new AttemptLog(mongo.db);
   const outbox = new Outbox(mongo.db);
   await retryTransient(() => Promise.all([subscriptions.init(), feed.init(), deliveries.init(), attempts.init(), outbox.init()]), logger);
+  // Collections otherwise created by their first write are created now, one at a time: the first writes come side
+  // by side (partitions consumed concurrently), and FerretDB v1 creating one collection from concurrent requests
+  // was seen to wedge it.
+  for (const name of ['processed_events', 'counters']) {
+    await retryTransient(() => mongo.db.createCollection(name).then(() => undefined, (error: unknown) => {
+      if ((error as { code?: number }).code !== 48) throw error; // NamespaceExists
+    }), logger);
+  }
   const index = new SubscriptionIndex(subscriptions);
   const local: { worker?: DeliveryWorker } = {}; // the worker needs the commands, the commands tell the worker
   const commands = new SubscriptionCommands(subscriptions, deliveries, (id) => {
