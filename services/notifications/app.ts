@@ -39,7 +39,10 @@ export type NotificationsDeps = {
   readonly allowedHosts: readonly string[];
   readonly retry: RetryPolicy;
   readonly delivery: {
-    /** Kafka partitions fanned out side by side (per-key order is kept: a key stays in its partition). Default 3. */
+    /**
+     * Kafka partitions fanned out side by side (per-key order is kept: a key stays in its partition). Default 1:
+     * FerretDB v1 on PostgreSQL wedged under 3 (tests/bench/results/2026-11-30-notifications.md); raise it on MongoDB.
+     */
     readonly partitionsConcurrently?: number;
     readonly concurrency: number;
     readonly perSubscriptionConcurrency: number;
@@ -141,7 +144,7 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
   const relay = new OutboxRelay([outbox.collection], producer, logger, { pollMs: deps.outboxPollMs });
 
   const sender = new WebhookSender(endpointPolicy(deps.allowedHosts));
-  const { partitionsConcurrently = 3, ...delivery } = deps.delivery;
+  const { partitionsConcurrently = 1, ...delivery } = deps.delivery;
   const deliveryWorker = new DeliveryWorker(
     { index, commands, deliveries, attempts, feed, outbox, sender, topicNamespace: deps.topicNamespace, logger },
     { workerId: deps.workerId ?? `notifications-${randomUUID().slice(0, 8)}`, retry: deps.retry, ...delivery },
