@@ -2,7 +2,7 @@
 // database, topic namespace, consumer group and ports.
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { MongoNetworkError } from 'mongodb';
+import { MongoNetworkError, type CommandStartedEvent } from 'mongodb';
 import type { JSONWebKeySet } from 'jose';
 import { errorMessage, PermissionDeniedError } from '../shared/errors/errors';
 import { SubscriptionsService } from '../../proto/gen/bps/notifications/v1/subscriptions';
@@ -24,6 +24,7 @@ import { FeedSignal } from './adapters/feed-reader';
 import { subscriptionsServer } from './adapters/grpc-subscriptions';
 import { intakeHandler } from './adapters/intake';
 import { AttemptLog, DeliveryRepository, FeedRepository, SubscriptionRepository } from './adapters/mongo-store';
+import { SubscriptionIndex } from './adapters/subscription-index';
 import { SubscriptionCommands } from './adapters/subscription-store';
 import { WebhookSender } from './adapters/webhook-sender';
 
@@ -42,6 +43,11 @@ export type NotificationsDeps = {
   readonly allowedHosts: readonly string[];
   readonly retry: RetryPolicy;
   readonly delivery: {
+    /**
+     * Kafka partitions fanned out side by side (per-key order is kept: a key stays in its partition). Default 1:
+     * FerretDB v1 on PostgreSQL wedged under 3 (tests/bench/results/2026-11-30-notifications.md); raise it on MongoDB.
+     */
+    readonly partitionsConcurrently?: number;
     readonly concurrency: number;
     readonly perSubscriptionConcurrency: number;
     readonly requestTimeoutMs: number;
@@ -60,6 +66,10 @@ export type NotificationsDeps = {
    * dead-lettered, never fed to subscribers (and cannot take a real event's feed id).
    */
   readonly decisionPublicJwks?: string | JSONWebKeySet;
+  /** Connections to the database (default 8: see startNotifications). */
+  readonly mongoMaxPoolSize?: number;
+  /** Sees every command the service sends to its database (tests count round trips). */
+  readonly onDatabaseCommand?: (command: CommandStartedEvent) => void;
 };
 
 export type NotificationsApp = {
@@ -104,14 +114,30 @@ async function retryTransient<T>(step: () => Promise<T>, logger: Logger, attempt
 
 export async function startNotifications(deps: NotificationsDeps): Promise<NotificationsApp> {
   const { logger } = deps;
-  const mongo = await connectMongo(deps.mongoUri, deps.dbName);
+  // Few commands in flight: FerretDB v1.24 on PostgreSQL wedged (every request hangs, PostgreSQL idle, until it is
+  // restarted) under bursts of concurrent commands on this machine, with the driver's default pool of 100.
+  const mongo = await connectMongo(deps.mongoUri, deps.dbName, { maxPoolSize: deps.mongoMaxPoolSize ?? 8, ...(deps.onDatabaseCommand ? { monitorCommands: true } : {}) });
+  if (deps.onDatabaseCommand) mongo.client.on('commandStarted', deps.onDatabaseCommand);
   const subscriptions = new SubscriptionRepository(mongo.db);
   const feed = new FeedRepository(mongo.db);
   const deliveries = new DeliveryRepository(mongo.db);
   const attempts = new AttemptLog(mongo.db);
   const outbox = new Outbox(mongo.db);
   await retryTransient(() => Promise.all([subscriptions.init(), feed.init(), deliveries.init(), attempts.init(), outbox.init()]), logger);
-  const commands = new SubscriptionCommands(subscriptions, deliveries);
+  // Collections otherwise created by their first write are created now, one at a time: the first writes come side
+  // by side (partitions consumed concurrently), and FerretDB v1 creating one collection from concurrent requests
+  // was seen to wedge it.
+  for (const name of ['processed_events', 'counters']) {
+    await retryTransient(() => mongo.db.createCollection(name).then(() => undefined, (error: unknown) => {
+      if ((error as { code?: number }).code !== 48) throw error; // NamespaceExists
+    }), logger);
+  }
+  const index = new SubscriptionIndex(subscriptions);
+  const local: { worker?: DeliveryWorker } = {}; // the worker needs the commands, the commands tell the worker
+  const commands = new SubscriptionCommands(subscriptions, deliveries, (id) => {
+    index.invalidate();
+    local.worker?.subscriptionChanged(id);
+  });
 
   const consumed = [topicName(topics.standards, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)];
   const emitted = topicName(topics.notifications, deps.topicNamespace);
@@ -122,16 +148,21 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
   const relay = new OutboxRelay([outbox.collection], producer, logger, { pollMs: deps.outboxPollMs });
 
   const sender = new WebhookSender(endpointPolicy(deps.allowedHosts));
-  const worker = new DeliveryWorker(
-    { subscriptions, commands, deliveries, attempts, feed, outbox, sender, topicNamespace: deps.topicNamespace, logger },
-    { workerId: deps.workerId ?? `notifications-${randomUUID().slice(0, 8)}`, retry: deps.retry, ...deps.delivery },
+  const { partitionsConcurrently = 1, ...delivery } = deps.delivery;
+  const deliveryWorker = new DeliveryWorker(
+    { index, commands, deliveries, attempts, feed, outbox, sender, topicNamespace: deps.topicNamespace, logger },
+    { workerId: deps.workerId ?? `notifications-${randomUUID().slice(0, 8)}`, retry: deps.retry, ...delivery },
   );
+  local.worker = deliveryWorker;
   const feedSignal = new FeedSignal();
   const decisions = deps.decisionPublicJwks !== undefined ? decisionVerifier(deps.decisionPublicJwks) : undefined;
   const consumer = new EventConsumer({
     kafka: deps.kafka, groupId: deps.consumerGroup, topics: consumed, processed: new ProcessedEvents(mongo.db), logger,
-    handler: verifiedDecisions(intakeHandler({ feed, subscriptions, deliveries, logger, onAppended: () => { feedSignal.notify(); worker.kick(); } }), decisions, logger),
+    partitionsConsumedConcurrently: partitionsConcurrently,
+    handler: verifiedDecisions(intakeHandler({ feed, subscriptions: index, deliveries, worker: deliveryWorker, logger, onAppended: () => feedSignal.notify() }), decisions, logger),
   });
+  // A (re)join may have moved partitions, hence keys, between instances: lanes look at the database again.
+  consumer.onGroupJoin(() => deliveryWorker.untrustAll());
 
   const stopping = new AbortController();
   const refusals = new RefusalRecorder({ service: 'notifications', family: 'notifications', topicNamespace: deps.topicNamespace, sink: (events) => outbox.append(events), logger });
@@ -143,7 +174,7 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
       definition: SubscriptionsService,
       implementation: subscriptionsServer({
         subscriptions, commands, deliveries, attempts, feed, feedSignal, endpointPolicy: endpointPolicy(deps.allowedHosts),
-        defaultGraceMs: deps.defaultSecretGraceMs, stream: deps.stream, stopping: stopping.signal, kickWorker: () => worker.kick(), logger,
+        defaultGraceMs: deps.defaultSecretGraceMs, stream: deps.stream, stopping: stopping.signal, kickWorker: () => deliveryWorker.kick(), logger,
       }),
     }],
   });
@@ -151,7 +182,7 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
   const joined = consumer.ready();
   await retryTransient(() => consumer.start(), logger);
   await joined;
-  worker.start();
+  deliveryWorker.start();
   relay.start();
   logger.info({ grpcPort: grpc.port, db: deps.dbName, topics: consumed }, 'notifications started');
 
@@ -159,7 +190,7 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
     grpcPort: grpc.port,
     async stop(mode = 'graceful') {
       stopping.abort();
-      await worker.stop(mode);
+      await deliveryWorker.stop(mode);
       await consumer.stop();
       await grpc.shutdown();
       await refusals.stop();

@@ -1,9 +1,20 @@
-// Works the per-subscription delivery queues persisted in Mongo. A row is claimed with an atomic
-// findOneAndUpdate that sets a lease; a worker that dies leaves the lease to expire and another takes over
-// (same webhook-id: at least once, deduplicated by the subscriber). Order per (subscription, event key): a row
-// waits while an earlier row of its lane is unfinished. Fairness: a per-subscription cap on sends in flight, and
-// waiting rows are deferred in the database rather than re-read, so a slow or dead subscriber cannot fill the
-// worker's view.
+// Works the per-subscription delivery queues (issue #16: a flat cost per delivery).
+//
+// Lanes in memory: one per (subscription, event key), each sent in cursor order, one request in flight per lane, a
+// cap on lanes in flight per subscription (a slow subscriber cannot take the worker) and on the whole worker. The
+// intake hands the rows it has just written to this worker already claimed by it (`prepare`/`accept`), with the
+// feed entry, so a delivery costs no read: the subscription comes from the in-memory index, and the outcome of a
+// successful send (attempt log, `bps.notification.delivered` through the outbox, the row's `_id`-keyed update) is
+// written in batches shared by every delivery that finished meanwhile.
+//
+// The database stays the queue of record (at least once, same webhook-id on every try): a row is claimed (lease in
+// `availableAt`, `claim` token) before it is sent; a worker that dies leaves its leases to expire, and the recovery
+// pass of any worker (at start, every `sweepMs`, and when kicked) claims due rows nobody holds — retries of a dead
+// worker, released rows, resumed subscriptions, redeliveries and replays. Order across owners: a lane looks in the
+// database for an earlier unfinished row of its own (one query) before it sends, whenever it may not know them all:
+// when it is new, after rows were recovered into it, after a command on its subscription, and after the consumer
+// (re)joined its group (its partitions, hence its keys, may have moved between instances). Otherwise it trusts
+// its own memory: every row of its keys is created by this process's intake.
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../../shared/errors/errors';
 import { notificationEvents } from '../../shared/events/notifications';
@@ -13,10 +24,11 @@ import type { Logger } from '../../shared/log/logger';
 import type { Outbox } from '../../shared/mongo/outbox';
 import { structuredCloudEvent } from '../domain/cloudevent';
 import { judge, type RetryPolicy, type Verdict } from '../domain/retry';
-import { signingSecrets } from '../domain/subscription';
+import { signingSecrets, type SubscriptionState } from '../domain/subscription';
 import {
-  feedEventOf, type AttemptLog, type AttemptOutcome, type DeliveryDoc, type DeliveryRepository, type FeedDoc, type FeedRepository, type SubscriptionRepository,
+  feedEventOf, type AttemptDoc, type AttemptLog, type AttemptOutcome, type DeliveryDoc, type DeliveryRepository, type FeedDoc, type FeedRepository,
 } from './mongo-store';
+import type { SubscriptionIndex } from './subscription-index';
 import type { SubscriptionCommands } from './subscription-store';
 import type { WebhookSender } from './webhook-sender';
 import { recordWebhookDelivery } from '../../shared/telemetry/metrics';
@@ -25,20 +37,23 @@ export type DeliveryWorkerOptions = {
   readonly workerId: string;
   /** Webhook requests in flight at once (whole worker). */
   readonly concurrency: number;
-  /** Requests in flight at once to one subscription. */
+  /** Requests in flight at once to one subscription (one per lane). */
   readonly perSubscriptionConcurrency: number;
   /** How long a claim is exclusive; must exceed the request timeout. */
   readonly leaseMs: number;
+  /** How soon a lane waiting for an earlier row looks again. */
   readonly pollMs: number;
   readonly requestTimeoutMs: number;
-  /** How often rows held for a subscription that is active again are released (covers racing writers). */
+  /** How often due rows nobody holds are looked for, and rows held for a subscription active again released. */
   readonly sweepMs: number;
   readonly retry: RetryPolicy;
   readonly random?: () => number;
+  /** How stale the in-memory subscriptions may be when a delivery reads them (another instance's change). Default 250 ms. */
+  readonly subscriptionMaxAgeMs?: number;
 };
 
 export type DeliveryWorkerDeps = {
-  readonly subscriptions: SubscriptionRepository;
+  readonly index: SubscriptionIndex;
   readonly commands: SubscriptionCommands;
   readonly deliveries: DeliveryRepository;
   readonly attempts: AttemptLog;
@@ -51,165 +66,323 @@ export type DeliveryWorkerDeps = {
 
 const source = '/bps/notifications';
 
+type Item = {
+  doc: DeliveryDoc;
+  /** This worker's claim on the row. */
+  readonly token: string;
+  /** End of the claim's lease (ms). */
+  leaseUntil: number;
+  /** Not before (a scheduled retry), ms. */
+  notBefore: number;
+  entry: FeedDoc | undefined;
+  /** Rows of its lane this worker does not hold may come before it: look in the database before sending it. */
+  verify: boolean;
+};
+
+type Lane = {
+  readonly key: string;
+  readonly subscriptionId: string;
+  readonly eventKey: string;
+  /** Cursor order. */
+  readonly items: Item[];
+  busy: boolean;
+  /**
+   * Every unfinished row of this lane in the database is held (or just finished) by this worker: a row the intake
+   * adds is the newest of its lane and needs no look. False until shown, and again after anything that may put rows
+   * of the lane elsewhere (a rebalance, a command on the subscription, a row recovered into it).
+   */
+  trusted: boolean;
+  /** Rows of this lane finished by this worker whose outcome is not yet written (still pending in the database). */
+  readonly unflushed: Set<string>;
+  timer: NodeJS.Timeout | undefined;
+};
+
+type Outcome = { lane: Lane; attempt: AttemptDoc; event: ReturnType<typeof newEvent> | undefined; finish: { id: string; claim: string; set: Partial<DeliveryDoc> } };
+
 export class DeliveryWorker {
+  private readonly lanes = new Map<string, Lane>();
+  /** Lanes that can send now, in the order they became ready. */
+  private readonly ready = new Set<string>();
+  /** Every row held in memory, by delivery id. */
+  private readonly held = new Map<string, Item>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly perSubscription = new Map<string, number>();
   private readonly abort = new AbortController();
   private stopped = true;
-  private wake: (() => void) | undefined;
-  private kicked = false;
-  private loopDone: Promise<void> | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private recovering: Promise<void> | undefined;
+  private recoverAgain = false;
   private lastSweep = 0;
+  /** Outcomes of successful sends waiting for the next batch write. */
+  private batch: Outcome[] = [];
+  private flushing: Promise<void> | undefined;
+  /**
+   * Lanes that had unfinished rows in the database when this worker last learnt which partitions it holds (start,
+   * rejoin): undefined while that is being read. A lane outside it, created by this worker's intake since, is trusted.
+   */
+  private dirty: Set<string> | undefined;
+  private dirtyRead = 0;
+  /** Subscriptions changed by a command since: their rows may be anywhere, a new lane of theirs looks first. */
+  private readonly dirtySubscriptions = new Set<string>();
 
   constructor(private readonly deps: DeliveryWorkerDeps, private readonly options: DeliveryWorkerOptions) {}
 
   start(): void {
     this.stopped = false;
-    this.loopDone = this.loop();
+    this.untrustAll();
+    this.kick();
+    this.pump();
   }
 
-  /** New work may be there (a fan-out, a resume, a redelivery): look now rather than at the next poll. */
+  private laneKey(subscriptionId: string, key: string): string {
+    return JSON.stringify([subscriptionId, key]);
+  }
+
+  /** Rows may be due that this worker does not hold (a resume, a redelivery, a replay): look now. */
   kick(): void {
-    this.kicked = true;
-    this.wake?.();
+    if (this.stopped) return;
+    if (this.recovering) {
+      this.recoverAgain = true;
+      return;
+    }
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
+    this.sweepTimer = undefined;
+    this.recovering = this.recover().finally(() => {
+      this.recovering = undefined;
+      if (this.stopped) return;
+      if (this.recoverAgain) {
+        this.recoverAgain = false;
+        this.kick();
+      } else {
+        this.sweepTimer = setTimeout(() => this.kick(), this.options.sweepMs);
+      }
+    });
+  }
+
+  /** The consumer's partitions may have moved: every lane looks at the database again before its next send. */
+  untrustAll(): void {
+    for (const lane of this.lanes.values()) this.untrust(lane);
+    this.dirty = undefined;
+    const read = ++this.dirtyRead;
+    void this.deps.deliveries.pendingLanes().then(
+      (lanes) => {
+        if (read !== this.dirtyRead) return;
+        this.dirty = new Set(lanes.map((l) => this.laneKey(l.subscriptionId, l.key)));
+      },
+      (error: unknown) => this.deps.logger.warn({ err: errorMessage(error) }, 'could not read the lanes with unfinished rows; every new lane looks in the database first'),
+    );
+  }
+
+  /** A command changed the subscription (its rows may have been held, released, reopened or cancelled). */
+  subscriptionChanged(subscriptionId: string): void {
+    for (const lane of this.lanes.values()) if (lane.subscriptionId === subscriptionId) this.untrust(lane);
+    this.dirtySubscriptions.add(subscriptionId);
+    this.kick();
+  }
+
+  private untrust(lane: Lane): void {
+    lane.trusted = false;
+    for (const item of lane.items) item.verify = true;
+  }
+
+  /** Whether a lane new to this worker may have rows in the database it does not hold. */
+  private isDirty(key: string, subscriptionId: string): boolean {
+    return this.dirty === undefined || this.dirty.has(key) || this.dirtySubscriptions.has(subscriptionId);
+  }
+
+  /** A row the intake is about to write for this worker: claimed by it from the start (none when stopped or held). */
+  prepare(row: DeliveryDoc): DeliveryDoc {
+    if (this.stopped || row.held) return row;
+    return { ...row, claim: `${this.options.workerId}:${randomUUID()}`, availableAt: new Date(Date.now() + this.options.leaseMs) };
+  }
+
+  /** Rows the intake wrote (as `prepare` returned them): this worker sends them. */
+  accept(rows: readonly DeliveryDoc[], entry: FeedDoc): void {
+    if (this.stopped) return; // their leases expire; the next worker's recovery takes them
+    for (const doc of rows) {
+      if (doc.claim === null || doc.held || !doc.claim.startsWith(`${this.options.workerId}:`)) continue;
+      this.hold({ doc, token: doc.claim, leaseUntil: doc.availableAt.getTime(), notBefore: 0, entry, verify: false }, false);
+    }
+    this.pump();
   }
 
   /**
-   * Graceful: stop claiming, let sends in flight finish and record their outcome. `abandon`: drop sends in flight
-   * without recording anything, as a killed process would (their leases expire and another worker resends).
+   * Graceful: stop sending, let sends in flight finish, write their outcomes and give back the claims on rows not
+   * sent. `abandon`: drop sends in flight and unwritten outcomes, as a killed process would (leases expire; another
+   * worker resends under the same id).
    */
   async stop(mode: 'graceful' | 'abandon' = 'graceful'): Promise<void> {
     this.stopped = true;
     if (mode === 'abandon') this.abort.abort();
-    this.kick();
-    await this.loopDone;
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
+    for (const lane of this.lanes.values()) if (lane.timer) clearTimeout(lane.timer);
+    await this.recovering?.catch(() => undefined);
     await Promise.allSettled([...this.inFlight]);
+    if (mode === 'abandon') {
+      this.batch = [];
+      await this.flushing?.catch(() => undefined);
+      return;
+    }
+    await this.flush();
+    const unsent = [...this.held.values()].map((item) => ({ id: item.doc._id, claim: item.token, set: { availableAt: new Date() } }));
+    this.held.clear();
+    await this.deps.deliveries.finishMany(unsent).catch((error: unknown) => this.deps.logger.warn({ err: errorMessage(error) }, 'claims not given back; their leases will expire'));
   }
 
-  private async loop(): Promise<void> {
-    while (!this.stopped) {
-      let claimed = 0;
-      try {
-        await this.sweep();
-        claimed = await this.fill();
-      } catch (error) {
-        this.deps.logger.warn({ err: errorMessage(error) }, 'delivery pass failed; will retry');
+  // ---------- lanes ----------
+
+  private hold(item: Item, recovered: boolean): void {
+    const { doc } = item;
+    const key = this.laneKey(doc.subscriptionId, doc.key);
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { key, subscriptionId: doc.subscriptionId, eventKey: doc.key, items: [], busy: false, trusted: !recovered && !this.isDirty(key, doc.subscriptionId), unflushed: new Set(), timer: undefined };
+      this.lanes.set(key, lane);
+    }
+    if (recovered) lane.trusted = false;
+    item.verify = !lane.trusted;
+    let at = lane.items.length;
+    while (at > 0 && lane.items[at - 1]!.doc.cursor > doc.cursor) at--;
+    lane.items.splice(at, 0, item);
+    this.held.set(doc._id, item);
+    if (!lane.busy && !lane.timer) this.ready.add(key);
+  }
+
+  private drop(lane: Lane, item: Item): void {
+    const at = lane.items.indexOf(item);
+    if (at >= 0) lane.items.splice(at, 1);
+    if (this.held.get(item.doc._id) === item) this.held.delete(item.doc._id);
+  }
+
+  private wakeAt(lane: Lane, at: number): void {
+    if (lane.timer) clearTimeout(lane.timer);
+    this.ready.delete(lane.key);
+    lane.timer = setTimeout(() => {
+      lane.timer = undefined;
+      if (lane.items.length > 0 && !lane.busy) this.ready.add(lane.key);
+      this.pump();
+    }, Math.max(0, at - Date.now()));
+  }
+
+  private pump(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    for (const key of this.ready) {
+      if (this.inFlight.size >= this.options.concurrency) return;
+      const lane = this.lanes.get(key);
+      if (!lane || lane.busy || lane.items.length === 0) {
+        this.ready.delete(key);
+        continue;
       }
-      if (this.stopped) break;
-      if (claimed === 0 || this.inFlight.size >= this.options.concurrency) await this.sleep(this.options.pollMs);
+      const head = lane.items[0]!;
+      if (head.notBefore > now) {
+        this.wakeAt(lane, head.notBefore);
+        continue;
+      }
+      const running = this.perSubscription.get(lane.subscriptionId) ?? 0;
+      if (running >= this.options.perSubscriptionConcurrency) continue;
+      this.ready.delete(key);
+      this.perSubscription.set(lane.subscriptionId, running + 1);
+      lane.busy = true;
+      const task = this.step(lane)
+        .catch((error: unknown) => {
+          this.deps.logger.error({ err: errorMessage(error), lane: lane.key }, 'delivery failed unexpectedly; the lane looks at the database again');
+          this.untrust(lane);
+          this.wakeAt(lane, Date.now() + this.options.pollMs);
+        })
+        .finally(() => {
+          const n = (this.perSubscription.get(lane.subscriptionId) ?? 1) - 1;
+          if (n <= 0) this.perSubscription.delete(lane.subscriptionId);
+          else this.perSubscription.set(lane.subscriptionId, n);
+          lane.busy = false;
+          this.inFlight.delete(task);
+          if (lane.items.length > 0 && !lane.timer) this.ready.add(lane.key);
+          this.pump();
+        });
+      this.inFlight.add(task);
     }
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (this.kicked) {
-      this.kicked = false;
-      return Promise.resolve();
+  /** Sends the lane's head (after making sure no earlier row of the lane is unfinished elsewhere). */
+  private async step(lane: Lane): Promise<void> {
+    const { deliveries, index } = this.deps;
+    const head = lane.items[0]!;
+    if (head.verify) {
+      const blocker = await deliveries.blocker(head.doc, [...lane.unflushed]);
+      if (blocker && !this.held.has(blocker._id)) {
+        // Someone else's, or due and not yet recovered: wait for it (its release, its retry time or its lease's end).
+        if (blocker.availableAt.getTime() <= Date.now() && !blocker.held) this.kick();
+        this.wakeAt(lane, Math.min(Math.max(blocker.availableAt.getTime(), Date.now() + this.options.pollMs), Date.now() + this.options.sweepMs));
+        return;
+      }
+      if (lane.items[0] !== head) return; // a recovered earlier row arrived meanwhile: it goes first
+      head.verify = false;
+      if (lane.items.every((i) => !i.verify)) lane.trusted = true;
     }
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        this.kicked = false;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wake = done;
-    });
+    const item = lane.items[0]!;
+    const subscription = await index.get(item.doc.subscriptionId, this.options.subscriptionMaxAgeMs ?? 250);
+    if (!subscription || subscription.status === 'deleted') {
+      this.drop(lane, item);
+      await deliveries.finish(item.doc._id, item.token, { status: 'cancelled' });
+      return;
+    }
+    if (subscription.status !== 'active') {
+      // Paused or disabled meanwhile: back to the queue, held, for a resume.
+      this.drop(lane, item);
+      this.untrust(lane);
+      await deliveries.finish(item.doc._id, item.token, { held: true, availableAt: new Date() });
+      return;
+    }
+    if (item.leaseUntil - Date.now() < this.options.requestTimeoutMs + 1_000) {
+      const until = Date.now() + this.options.leaseMs;
+      if (!(await deliveries.renew(item.doc._id, item.token, new Date(until)))) {
+        // Lost (another worker took it over after the lease ran out): it is theirs now.
+        this.drop(lane, item);
+        this.untrust(lane);
+        return;
+      }
+      item.leaseUntil = until;
+    }
+    const entry = item.entry ?? (await this.feedEntry(item.doc.eventId));
+    // The delivery joins the trace of the publication it carries (submit → workflow → registry → webhook).
+    const parent = extractTraceContext({ traceparent: entry.traceparent, tracestate: entry.tracestate });
+    await inSpan('webhook deliver', { kind: SpanKind.CLIENT, parent, attributes: { 'messaging.message.id': item.doc.eventId, 'bps.subscription.id': item.doc.subscriptionId } }, () => this.send(lane, item, subscription, entry));
   }
 
+  // ---------- recovery ----------
+
+  private async recover(): Promise<void> {
+    try {
+      await this.sweep();
+      const now = new Date();
+      const limit = Math.max(this.options.concurrency * 4, 64);
+      const rows = (await this.deps.deliveries.due(now, limit)).filter((row) => !this.held.has(row._id));
+      const claimed = await Promise.all(rows.map(async (row) => {
+        const token = `${this.options.workerId}:${randomUUID()}`;
+        const doc = await this.deps.deliveries.claim(row._id, token, new Date(), this.options.leaseMs);
+        return doc && !this.stopped && !this.held.has(doc._id) ? { doc, token } : undefined;
+      }));
+      for (const c of claimed) {
+        if (c) this.hold({ doc: c.doc, token: c.token, leaseUntil: c.doc.availableAt.getTime(), notBefore: 0, entry: undefined, verify: true }, true);
+      }
+      if (claimed.some((c) => c !== undefined) && rows.length >= limit) this.recoverAgain = true;
+      this.pump();
+    } catch (error) {
+      this.deps.logger.warn({ err: errorMessage(error) }, 'delivery recovery pass failed; will retry');
+    }
+  }
+
+  /** Releases rows held for subscriptions that are active again (covers a writer racing a resume). */
   private async sweep(): Promise<void> {
     if (Date.now() - this.lastSweep < this.options.sweepMs) return;
     this.lastSweep = Date.now();
-    const active = await this.deps.subscriptions.listActiveIds();
+    const active = [...(await this.deps.index.current(this.options.sweepMs)).values()].filter((s) => s.status === 'active').map((s) => s.id);
     if (active.length > 0) {
       await this.deps.deliveries.collection.updateMany({ status: 'pending', held: true, subscriptionId: { $in: active } }, { $set: { held: false } });
     }
   }
 
-  private async fill(): Promise<number> {
-    const { deliveries } = this.deps;
-    const { concurrency, perSubscriptionConcurrency, leaseMs, workerId } = this.options;
-    const free = concurrency - this.inFlight.size;
-    if (free <= 0) return 0;
-    const saturated = [...this.perSubscription].filter(([, n]) => n >= perSubscriptionConcurrency).map(([id]) => id);
-    const now = new Date();
-    const rows = await deliveries.collection
-      .find({ status: 'pending', held: false, availableAt: { $lte: now }, ...(saturated.length > 0 ? { subscriptionId: { $nin: saturated } } : {}) })
-      .sort({ cursor: 1 })
-      .limit(Math.max(free * 2, 16))
-      .toArray();
-    // Only the first row of each lane can be its head; the others wait for it. Lanes are checked side by side
-    // (each check is a few database round trips).
-    const heads = new Map<string, DeliveryDoc>();
-    for (const row of rows) {
-      const lane = `${row.subscriptionId}\u0000${row.key}`;
-      if (!heads.has(lane)) heads.set(lane, row);
-    }
-    const planned = new Map<string, number>(this.perSubscription);
-    const chosen: DeliveryDoc[] = [];
-    for (const row of heads.values()) {
-      if (chosen.length >= free) break;
-      const n = planned.get(row.subscriptionId) ?? 0;
-      if (n >= perSubscriptionConcurrency) continue;
-      planned.set(row.subscriptionId, n + 1);
-      chosen.push(row);
-    }
-    const results = await Promise.all(chosen.map(async (row) => {
-      if (this.stopped || (await this.deferIfBlocked(row))) return 0;
-      const token = `${workerId}:${randomUUID()}`;
-      const doc = await deliveries.claim(row._id, token, new Date(), leaseMs);
-      if (!doc) return 0; // another worker won
-      this.track(doc, token);
-      return 1;
-    }));
-    return results.reduce<number>((a, b) => a + b, 0);
-  }
-
-  /** When an earlier row of the lane is unfinished, this lane waits until that row can move again. */
-  private async deferIfBlocked(row: DeliveryDoc): Promise<boolean> {
-    const { collection } = this.deps.deliveries;
-    const blocker = await collection.find({ subscriptionId: row.subscriptionId, key: row.key, status: 'pending', cursor: { $lt: row.cursor } }).sort({ cursor: 1 }).limit(1).next();
-    if (!blocker) return false;
-    const until = new Date(Math.max(blocker.availableAt.getTime(), Date.now() + this.options.pollMs));
-    await collection.updateMany(
-      { subscriptionId: row.subscriptionId, key: row.key, status: 'pending', claim: null, cursor: { $gt: blocker.cursor }, availableAt: { $lt: until } },
-      { $set: { availableAt: until } },
-    );
-    // The blocker may have finished between our read and our write, its releaseLane landing before our deferral:
-    // look again, and release ourselves if so (otherwise its own release comes after our write).
-    const again = await collection.findOne({ _id: blocker._id }, { projection: { status: 1 } });
-    if (again?.status !== 'pending') await this.releaseLane(blocker);
-    return true;
-  }
-
-  /**
-   * The lane's next rows may look again at `at`: now when their predecessor finished, or at its retry time (they were
-   * deferred to the end of its lease, which may be much later).
-   */
-  private async releaseLane(row: DeliveryDoc, at = new Date()): Promise<void> {
-    await this.deps.deliveries.collection.updateMany(
-      { subscriptionId: row.subscriptionId, key: row.key, status: 'pending', claim: null, cursor: { $gt: row.cursor } },
-      { $min: { availableAt: at } },
-    );
-    this.kick();
-  }
-
-  private track(doc: DeliveryDoc, token: string): void {
-    const sub = doc.subscriptionId;
-    this.perSubscription.set(sub, (this.perSubscription.get(sub) ?? 0) + 1);
-    const task = this.deliver(doc, token)
-      .catch((error: unknown) => this.deps.logger.error({ err: errorMessage(error), delivery: doc._id }, 'delivery failed unexpectedly; the lease will expire and it is retried'))
-      .finally(() => {
-        const n = (this.perSubscription.get(sub) ?? 1) - 1;
-        if (n <= 0) this.perSubscription.delete(sub);
-        else this.perSubscription.set(sub, n);
-        this.inFlight.delete(task);
-        this.kick();
-      });
-    this.inFlight.add(task);
-  }
-
-  /** Feed entries never change: a small cache saves a round trip per delivery of a fanned-out event. */
+  /** Feed entries never change: a small cache saves a round trip per recovered delivery of a fanned-out event. */
   private readonly feedCache = new Map<string, FeedDoc>();
   private async feedEntry(eventId: string): Promise<FeedDoc> {
     const cached = this.feedCache.get(eventId);
@@ -221,68 +394,70 @@ export class DeliveryWorker {
     return entry;
   }
 
-  private async deliver(doc: DeliveryDoc, token: string): Promise<void> {
-    const { subscriptions, deliveries } = this.deps;
-    const subscription = await subscriptions.get(doc.subscriptionId);
-    if (!subscription || subscription.status === 'deleted') {
-      await deliveries.finish(doc._id, token, { status: 'cancelled' });
-      return;
-    }
-    if (subscription.status !== 'active') {
-      // Paused or disabled meanwhile: back to the queue, this claim not counted as a try.
-      await deliveries.finish(doc._id, token, { held: true, availableAt: new Date(), attempts: doc.attempts - 1, roundAttempts: doc.roundAttempts - 1 });
-      return;
-    }
-    const entry = await this.feedEntry(doc.eventId);
-    // The delivery joins the trace of the publication it carries (submit → workflow → registry → webhook).
-    const parent = extractTraceContext({ traceparent: entry.traceparent, tracestate: entry.tracestate });
-    await inSpan('webhook deliver', { kind: SpanKind.CLIENT, parent, attributes: { 'messaging.message.id': doc.eventId, 'bps.subscription.id': doc.subscriptionId } }, () => this.send(doc, token, subscription, entry));
-  }
+  // ---------- sending and outcomes ----------
 
-  private async send(doc: DeliveryDoc, token: string, subscription: NonNullable<Awaited<ReturnType<SubscriptionRepository['get']>>>, entry: FeedDoc): Promise<void> {
+  private async send(lane: Lane, item: Item, subscription: SubscriptionState, entry: FeedDoc): Promise<void> {
     const { deliveries, sender } = this.deps;
+    const { doc, token } = item;
     const startedAt = new Date();
     const { result, latencyMs } = await sender.send({
       url: subscription.endpointUrl, id: doc.eventId, body: structuredCloudEvent(feedEventOf(entry)),
       secrets: signingSecrets(subscription, startedAt), timeoutMs: this.options.requestTimeoutMs, signal: this.abort.signal,
     });
     if (this.abort.signal.aborted) return; // "killed": nothing recorded, the lease expires
+    const attempts = doc.attempts + 1;
+    const roundAttempts = doc.roundAttempts + 1;
     const now = new Date();
-    const verdict = judge(result, doc.roundAttempts, this.options.retry, now, this.options.random ?? Math.random);
+    const verdict = judge(result, roundAttempts, this.options.retry, now, this.options.random ?? Math.random);
     recordWebhookDelivery(outcomeOf(verdict), latencyMs);
     const statusCode = result.kind === 'response' ? result.status : 0;
     const error = result.kind === 'response' ? (verdict.kind === 'delivered' ? '' : `HTTP ${result.status}`) : result.error;
-    await this.deps.attempts.record({
+    const attempt: AttemptDoc = {
       _id: randomUUID(), deliveryId: doc._id, subscriptionId: doc.subscriptionId, organisation: doc.organisation, eventId: doc.eventId,
-      eventType: doc.eventType, attempt: doc.attempts, startedAt, latencyMs, statusCode, outcome: outcomeOf(verdict),
+      eventType: doc.eventType, attempt: attempts, startedAt, latencyMs, statusCode, outcome: outcomeOf(verdict),
       error: verdict.kind === 'retry' || verdict.kind === 'dead-letter' ? verdict.reason : error, endpointUrl: subscription.endpointUrl, worker: this.options.workerId,
-    });
-    const common = { lastStatusCode: statusCode, lastError: error };
+    };
+    const common = { attempts, roundAttempts, lastStatusCode: statusCode, lastError: error };
     const event = { subscriptionId: doc.subscriptionId, subscriberOrganisation: doc.organisation, eventId: doc.eventId, eventType: doc.eventType, subject: doc.subject, releaseId: doc.releaseId, endpointUrl: subscription.endpointUrl };
-    const emit = (e: ReturnType<typeof newEvent>): Promise<void> => this.deps.outbox.append([e]);
     const options = { source, key: doc.subscriptionId, subject: `subscriptions/${doc.subscriptionId}/events/${doc.eventId}`, topicNamespace: this.deps.topicNamespace };
     switch (verdict.kind) {
       case 'delivered':
-        await emit(newEvent(notificationEvents.delivered, { ...event, attempt: doc.attempts, statusCode, deliveredAt: now, latencyMs }, options));
-        await deliveries.finish(doc._id, token, { ...common, status: 'delivered', deliveredAt: now });
-        await this.releaseLane(doc);
+        // The lane moves on at once; the outcome is written with the others that finished meanwhile.
+        this.drop(lane, item);
+        lane.unflushed.add(doc._id);
+        this.record({ lane, attempt, event: newEvent(notificationEvents.delivered, { ...event, attempt: attempts, statusCode, deliveredAt: now, latencyMs }, options), finish: { id: doc._id, claim: token, set: { ...common, status: 'delivered', deliveredAt: now } } });
         return;
       case 'retry': {
-        const retryAt = new Date(now.getTime() + verdict.delayMs);
-        await deliveries.finish(doc._id, token, { ...common, lastError: verdict.reason, availableAt: retryAt });
-        await this.releaseLane(doc, retryAt);
+        // The row stays this worker's, at the head of its lane: the lane waits for it.
+        const retryAt = now.getTime() + verdict.delayMs;
+        await this.deps.attempts.record(attempt);
+        const kept = await deliveries.collection.updateOne(
+          { _id: doc._id, claim: token, status: 'pending' },
+          { $set: { ...common, lastError: verdict.reason, availableAt: new Date(retryAt), updatedAt: now } },
+        );
+        if (kept.matchedCount === 0) {
+          this.drop(lane, item);
+          this.untrust(lane);
+          return;
+        }
+        item.doc = { ...doc, attempts, roundAttempts };
+        item.notBefore = retryAt;
+        item.leaseUntil = retryAt; // renewed before the next try
         return;
       }
       case 'dead-letter':
-        await emit(newEvent(notificationEvents.deadLettered, { ...event, attempt: doc.attempts, lastStatusCode: statusCode, lastError: verdict.reason, deadLetteredAt: now }, options));
+        this.drop(lane, item);
+        await this.deps.attempts.record(attempt);
+        await this.deps.outbox.append([newEvent(notificationEvents.deadLettered, { ...event, attempt: attempts, lastStatusCode: statusCode, lastError: verdict.reason, deadLetteredAt: now }, options)]);
         await deliveries.finish(doc._id, token, { ...common, lastError: verdict.reason, status: 'dead' });
-        await this.releaseLane(doc);
         return;
       case 'gone': {
+        this.drop(lane, item);
+        await this.deps.attempts.record(attempt);
         const reason = `endpoint answered 410 Gone for event ${doc.eventId}`;
         const { events } = await this.deps.commands.execute(doc.subscriptionId, { type: 'disable', reason, at: now });
         if (events.length > 0) {
-          await emit(newEvent(notificationEvents.subscriptionDisabled, { subscriptionId: doc.subscriptionId, subscriberOrganisation: doc.organisation, endpointUrl: subscription.endpointUrl, reason, eventId: doc.eventId, disabledAt: now }, { ...options, subject: `subscriptions/${doc.subscriptionId}` }));
+          await this.deps.outbox.append([newEvent(notificationEvents.subscriptionDisabled, { subscriptionId: doc.subscriptionId, subscriberOrganisation: doc.organisation, endpointUrl: subscription.endpointUrl, reason, eventId: doc.eventId, disabledAt: now }, { ...options, subject: `subscriptions/${doc.subscriptionId}` })]);
         }
         // Not lost: it waits, held, for a resume (a new round of tries).
         await deliveries.finish(doc._id, token, { ...common, held: true, availableAt: now, roundAttempts: 0 });
@@ -291,6 +466,39 @@ export class DeliveryWorker {
       default: {
         const unreachable: never = verdict;
         return unreachable;
+      }
+    }
+  }
+
+  private record(outcome: Outcome): void {
+    this.batch.push(outcome);
+    if (!this.flushing) {
+      this.flushing = this.flush().finally(() => {
+        this.flushing = undefined;
+      });
+    }
+  }
+
+  /** Writes the outcomes gathered so far, in three round trips whatever their number; again while more arrive. */
+  private async flush(): Promise<void> {
+    for (let failures = 0; this.batch.length > 0;) {
+      const outcomes = this.batch;
+      this.batch = [];
+      try {
+        // The attempt and the event first, then the row: a crash in between resends (same id), never loses one.
+        await Promise.all([
+          this.deps.attempts.recordMany(outcomes.map((o) => o.attempt)),
+          this.deps.outbox.append(outcomes.flatMap((o) => (o.event ? [o.event] : []))),
+        ]);
+        await this.deps.deliveries.finishMany(outcomes.map((o) => o.finish));
+        for (const o of outcomes) o.lane.unflushed.delete(o.finish.id);
+        failures = 0;
+      } catch (error) {
+        if (this.abort.signal.aborted) return;
+        failures++;
+        this.deps.logger.warn({ err: errorMessage(error), outcomes: outcomes.length, failures }, 'writing delivery outcomes failed; will retry');
+        this.batch = [...outcomes, ...this.batch];
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** failures, 5_000)));
       }
     }
   }

@@ -1,12 +1,15 @@
 // The Kafka side: every event on the consumed topics enters the feed (idempotently, by event id) and gets one
 // delivery row per matching subscription (idempotently, by (subscription, event)). A crash anywhere in between is
-// repaired by Kafka redelivering the uncommitted event.
+// repaired by Kafka redelivering the uncommitted event. The subscriptions are matched in memory (the index checks
+// its version first: one `_id` read, not a read of every subscription), the rows are written in one insert, already
+// claimed by the local worker, which gets them with the feed entry and sends them without reading them back.
 import { auditOnlyEventTypes } from '../../shared/events/refusals';
 import type { EventHandler } from '../../shared/kafka/kafka';
 import type { Logger } from '../../shared/log/logger';
 import { decodeKnown, facetsOf } from '../domain/facets';
 import { matches } from '../domain/filter';
-import { deliveryId, type DeliveryDoc, type DeliveryRepository, type FeedDoc, type FeedRepository, type SubscriptionRepository } from './mongo-store';
+import { deliveryId, type DeliveryDoc, type DeliveryRepository, type FeedDoc, type FeedRepository } from './mongo-store';
+import type { SubscriptionIndex } from './subscription-index';
 import type { SubscriptionState } from '../domain/subscription';
 
 export function deliveryRow(subscription: SubscriptionState, entry: FeedDoc, now = new Date()): DeliveryDoc {
@@ -20,8 +23,10 @@ export function deliveryRow(subscription: SubscriptionState, entry: FeedDoc, now
 
 export function intakeHandler(deps: {
   feed: FeedRepository;
-  subscriptions: SubscriptionRepository;
+  subscriptions: SubscriptionIndex;
   deliveries: DeliveryRepository;
+  /** The local worker: claims the rows as they are written (`prepare`), then sends them (`accept`). */
+  worker: { prepare(row: DeliveryDoc): DeliveryDoc; accept(rows: readonly DeliveryDoc[], entry: FeedDoc): void };
   logger: Logger;
   /** Called after an entry is appended and fanned out (wakes streams and the worker). */
   onAppended: (entry: FeedDoc) => void;
@@ -36,10 +41,11 @@ export function intakeHandler(deps: {
       facets: facetsOf(event.type, known),
       ...(event.traceparent ? { traceparent: event.traceparent } : {}),
       ...(event.tracestate ? { tracestate: event.tracestate } : {}),
-    }), deps.subscriptions.listReceiving()]);
-    const rows = receiving.filter((s) => matches(s.filter, entry.facets)).map((s) => deliveryRow(s, entry));
-    const created = await deps.deliveries.createMissing(rows);
-    deps.logger.debug({ ceId: event.id, type: event.type, cursor: entry.cursor, deliveries: rows.length, created }, 'event fanned out');
+    }), deps.subscriptions.receiving()]);
+    const rows = receiving.filter((s) => matches(s.filter, entry.facets)).map((s) => deps.worker.prepare(deliveryRow(s, entry)));
+    const created = await deps.deliveries.insertNew(rows);
+    deps.worker.accept(created, entry);
+    deps.logger.debug({ ceId: event.id, type: event.type, cursor: entry.cursor, deliveries: rows.length, created: created.length }, 'event fanned out');
     deps.onAppended(entry);
   };
 }

@@ -1,11 +1,25 @@
 // MongoDB repositories of the notifications service. FerretDB-safe: single-document writes, unique indexes,
 // findOneAndUpdate for claims and counters — no transactions.
+import { randomUUID } from 'node:crypto';
 import type { Collection, Db, Filter } from 'mongodb';
 import { ConcurrencyError } from '../../shared/errors/errors';
 import { ensureIndexes, insertOne, isDuplicateKey } from '../../shared/mongo/mongo';
 import type { EventFacets } from '../domain/filter';
 import type { FeedEvent } from '../domain/cloudevent';
 import type { SubscriptionEvent, SubscriptionState } from '../domain/subscription';
+
+/**
+ * Two first upserts of the same counter at once (partitions are consumed side by side): one inserts, the other
+ * fails on the duplicate `_id`, and its second try finds the document and updates it.
+ */
+async function upsertRace<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    return write();
+  }
+}
 
 // ---------- subscriptions ----------
 
@@ -15,8 +29,22 @@ const toState = ({ _id, history: _history, ...rest }: SubscriptionDoc): Subscrip
 
 export class SubscriptionRepository {
   readonly collection: Collection<SubscriptionDoc>;
+  /**
+   * `_id: 'subscriptions'`: a new random version after every write, so an in-memory index knows with one `_id` read
+   * that it is stale. Random rather than counted: FerretDB's `$inc` is not atomic under concurrent writers (two can
+   * write the same number), a fresh token always differs from every version seen before.
+   */
+  private readonly versions: Collection<{ _id: string; version: string; at: Date }>;
   constructor(db: Db) {
     this.collection = db.collection<SubscriptionDoc>('subscriptions');
+    this.versions = db.collection('counters');
+  }
+  /** The version of the whole set of subscriptions ('' before the first write). */
+  async version(): Promise<string> {
+    return (await this.versions.findOne({ _id: 'subscriptions' }))?.version ?? '';
+  }
+  private async bump(): Promise<void> {
+    await upsertRace(() => this.versions.updateOne({ _id: 'subscriptions' }, { $set: { version: randomUUID(), at: new Date() } }, { upsert: true }));
   }
   async init(): Promise<void> {
     await ensureIndexes(this.collection, [{ key: { organisation: 1, createdAt: 1 }, name: 'by_organisation' }, { key: { status: 1 }, name: 'by_status' }]);
@@ -39,6 +67,7 @@ export class SubscriptionRepository {
   async insert(state: SubscriptionState, events: readonly SubscriptionEvent[]): Promise<void> {
     const { id, ...rest } = state;
     await insertOne(this.collection, { _id: id, ...rest, history: [...events] }, 'subscription');
+    await this.bump();
   }
   /** Compare-and-set on the revision the decision was made against. */
   async save(state: SubscriptionState, expectedRevision: number, events: readonly SubscriptionEvent[]): Promise<void> {
@@ -51,6 +80,7 @@ export class SubscriptionRepository {
       const current = await this.collection.findOne({ _id: id }, { projection: { revision: 1 } });
       throw new ConcurrencyError(`subscription ${id} changed meanwhile`, current?.revision ?? 0);
     }
+    await this.bump();
   }
 }
 
@@ -85,17 +115,28 @@ export class FeedRepository {
   async append(entry: Omit<FeedDoc, 'cursor' | 'appendedAt'>): Promise<FeedDoc> {
     const existing = await this.get(entry._id);
     if (existing) return existing;
-    const counter = await this.counters.findOneAndUpdate({ _id: 'feed' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
-    if (!counter) throw new Error('feed counter did not answer');
-    const doc: FeedDoc = { ...entry, cursor: counter.seq, appendedAt: new Date() };
-    try {
-      await insertOne(this.collection, doc, 'feed entry');
-      return doc;
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      const winner = await this.get(entry._id);
-      if (!winner) throw error;
-      return winner;
+    // FerretDB's findOneAndUpdate `$inc` is not atomic: appends running side by side (partitions are consumed
+    // concurrently) would be handed the same cursor. This process takes cursors one append at a time; another
+    // instance may still collide, and the unique index refuses the second, which takes another cursor.
+    const turn = this.appending.then(() => this.appendInTurn(entry));
+    this.appending = turn.then(() => undefined, () => undefined);
+    return turn;
+  }
+  private appending: Promise<void> = Promise.resolve();
+  private async appendInTurn(entry: Omit<FeedDoc, 'cursor' | 'appendedAt'>): Promise<FeedDoc> {
+    for (let attempt = 1; ; attempt++) {
+      const counter = await upsertRace(() => this.counters.findOneAndUpdate({ _id: 'feed' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }));
+      if (!counter) throw new Error('feed counter did not answer');
+      const doc: FeedDoc = { ...entry, cursor: counter.seq, appendedAt: new Date() };
+      try {
+        await insertOne(this.collection, doc, 'feed entry');
+        return doc;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        const winner = await this.get(entry._id);
+        if (winner) return winner;
+        if (attempt >= 10) throw error;
+      }
     }
   }
   /** Entries after `cursor` in cursor order (unfiltered: the reader needs to see gaps). */
@@ -177,25 +218,66 @@ export class DeliveryRepository {
   async get(id: string): Promise<DeliveryDoc | undefined> {
     return (await this.collection.findOne({ _id: id })) ?? undefined;
   }
-  async candidates(now: Date, limit: number): Promise<DeliveryDoc[]> {
+  /**
+   * Inserts the rows that do not exist yet and returns them (an event redelivered by Kafka finds its rows there and
+   * gets only the missing ones).
+   */
+  async insertNew(rows: readonly DeliveryDoc[]): Promise<DeliveryDoc[]> {
+    if (rows.length === 0) return [];
+    try {
+      await this.collection.insertMany([...rows], { ordered: false });
+      return [...rows];
+    } catch (error) {
+      const e = error as { code?: number; writeErrors?: { code?: number; index?: number }[] | { code?: number; index?: number } };
+      const writeErrors = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors ? [e.writeErrors] : [];
+      if (writeErrors.length === 0 || !writeErrors.every((w) => w.code === 11000 && typeof w.index === 'number')) throw error;
+      const existing = new Set(writeErrors.map((w) => w.index));
+      return rows.filter((_, i) => !existing.has(i));
+    }
+  }
+  /** Due rows nobody holds (retries due, expired leases, released rows), oldest first: the recovery path. */
+  async due(now: Date, limit: number): Promise<DeliveryDoc[]> {
     return this.collection.find({ status: 'pending', held: false, availableAt: { $lte: now } }).sort({ cursor: 1 }).limit(limit).toArray();
   }
-  /** True when an earlier event of the same lane is still unfinished: this one must wait (per-standard order). */
-  async blockedByEarlier(row: DeliveryDoc): Promise<boolean> {
-    return (await this.collection.countDocuments({ subscriptionId: row.subscriptionId, key: row.key, status: 'pending', cursor: { $lt: row.cursor } }, { limit: 1 })) > 0;
+  /** The earliest unfinished row of `row`'s lane before it, if any: `row` must wait for it (per-standard order). */
+  async blocker(row: Pick<DeliveryDoc, 'subscriptionId' | 'key' | 'cursor'>, except: readonly string[] = []): Promise<DeliveryDoc | undefined> {
+    const filter: Filter<DeliveryDoc> = { subscriptionId: row.subscriptionId, key: row.key, status: 'pending', cursor: { $lt: row.cursor }, ...(except.length > 0 ? { _id: { $nin: [...except] } } : {}) };
+    return (await this.collection.find(filter).sort({ cursor: 1 }).limit(1).next()) ?? undefined;
   }
-  /** Atomic claim: only one worker wins; the lease makes the row claimable again if that worker dies. */
+  /** The lanes (subscription, key) that have unfinished rows: read once when a worker learns which keys it holds. */
+  async pendingLanes(): Promise<{ subscriptionId: string; key: string }[]> {
+    const rows = await this.collection.find({ status: 'pending' }, { projection: { _id: 0, subscriptionId: 1, key: 1 } }).toArray();
+    const seen = new Map<string, { subscriptionId: string; key: string }>();
+    for (const r of rows) seen.set(JSON.stringify([r.subscriptionId, r.key]), { subscriptionId: r.subscriptionId, key: r.key });
+    return [...seen.values()];
+  }
+  /** Atomic claim of a due row: only one worker wins; the lease makes the row claimable again if that worker dies. */
   async claim(id: string, claim: string, now: Date, leaseMs: number): Promise<DeliveryDoc | undefined> {
     const doc = await this.collection.findOneAndUpdate(
       { _id: id, status: 'pending', held: false, availableAt: { $lte: now } },
-      { $set: { claim, availableAt: new Date(now.getTime() + leaseMs), updatedAt: now }, $inc: { attempts: 1, roundAttempts: 1 } },
+      { $set: { claim, availableAt: new Date(now.getTime() + leaseMs), updatedAt: now } },
       { returnDocument: 'after' },
     );
     return doc ?? undefined;
   }
+  /** Extends a claim this worker still holds (a row that waited in memory, or a retry now due). */
+  async renew(id: string, claim: string, until: Date): Promise<boolean> {
+    const result = await this.collection.updateOne({ _id: id, claim, status: 'pending' }, { $set: { availableAt: until, updatedAt: new Date() } });
+    return result.matchedCount > 0;
+  }
+  /** Many outcomes in one round trip, each an `_id` (+ claim) update; returns how many claims were still held. */
+  async finishMany(outcomes: readonly { id: string; claim: string; set: Partial<DeliveryDoc> }[]): Promise<number> {
+    if (outcomes.length === 0) return 0;
+    const now = new Date();
+    const result = await this.collection.bulkWrite(
+      outcomes.map((o) => ({ updateOne: { filter: { _id: o.id, claim: o.claim }, update: { $set: { claim: null, ...o.set, updatedAt: now } } } })),
+      { ordered: false },
+    );
+    return result.matchedCount;
+  }
   /** Writes the outcome of a claim, unless the claim was lost (lease expired and taken over). */
   async finish(id: string, claim: string, set: Partial<DeliveryDoc>): Promise<boolean> {
-    const result = await this.collection.updateOne({ _id: id, claim }, { $set: { ...set, claim: null, updatedAt: new Date() } });
+    const result = await this.collection.updateOne({ _id: id, claim }, { $set: { claim: null, ...set, updatedAt: new Date() } });
     return result.matchedCount > 0;
   }
   async setHeld(subscriptionId: string, held: boolean): Promise<void> {
@@ -252,6 +334,17 @@ export class AttemptLog {
   }
   async record(doc: AttemptDoc): Promise<void> {
     await insertOne(this.collection, doc, 'delivery attempt');
+  }
+  /** Many attempts in one round trip (ids are unique: a retried batch skips what is already there). */
+  async recordMany(docs: readonly AttemptDoc[]): Promise<void> {
+    if (docs.length === 0) return;
+    try {
+      await this.collection.insertMany([...docs], { ordered: false });
+    } catch (error) {
+      const e = error as { writeErrors?: { code?: number }[] | { code?: number } };
+      const writeErrors = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors ? [e.writeErrors] : [];
+      if (writeErrors.length === 0 || !writeErrors.every((w) => w.code === 11000)) throw error;
+    }
   }
   async list(filter: Filter<AttemptDoc>, skip: number, limit: number): Promise<AttemptDoc[]> {
     return this.collection.find(filter).sort({ startedAt: 1, _id: 1 }).skip(skip).limit(limit).toArray();

@@ -5,12 +5,14 @@ import { decide, evolve, type SubscriptionCommand, type SubscriptionEvent, type 
 import type { DeliveryRepository, SubscriptionRepository } from './mongo-store';
 
 export class SubscriptionCommands {
-  constructor(private readonly subscriptions: SubscriptionRepository, private readonly deliveries: DeliveryRepository) {}
+  /** `onChanged`: a subscription was written (in-memory copies reload; its delivery lanes look at the database again). */
+  constructor(private readonly subscriptions: SubscriptionRepository, private readonly deliveries: DeliveryRepository, private readonly onChanged: (id: string) => void = () => undefined) {}
 
   async create(command: Extract<SubscriptionCommand, { type: 'create' }>): Promise<SubscriptionState> {
     const events = decide(undefined, command);
     const state = events.reduce<SubscriptionState | undefined>(evolve, undefined)!;
     await this.subscriptions.insert(state, events);
+    this.onChanged(state.id);
     return state;
   }
 
@@ -28,8 +30,10 @@ export class SubscriptionCommands {
         if (error instanceof ConcurrencyError && attempt < 5) continue;
         throw error;
       }
+      this.onChanged(id);
       if (next.status === 'deleted') await this.deliveries.cancelPending(id);
       else if (next.status !== current.status) await this.deliveries.setHeld(id, next.status !== 'active');
+      this.onChanged(id);
       return { state: next, events };
     }
   }

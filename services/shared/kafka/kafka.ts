@@ -218,6 +218,11 @@ export type ConsumerOptions = {
   onDeadLetter?: (record: EventDeadLettered) => Promise<void>;
   /** Names the consuming service in dead-letter records (default: the principal). */
   service?: string;
+  /**
+   * Partitions handled side by side (kafkajs `partitionsConsumedConcurrently`); events of one partition, hence of one
+   * key, are still handled one after the other. Default 1.
+   */
+  partitionsConsumedConcurrently?: number;
 };
 
 export type DeadLetterReason = 'foreign-source' | 'undecodable' | 'unhandleable' | 'retries-exhausted';
@@ -243,9 +248,15 @@ export class EventConsumer {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...topics], fromBeginning });
     await this.consumer.run({
+      partitionsConsumedConcurrently: Math.max(1, this.options.partitionsConsumedConcurrently ?? 1),
       // kafkajs commits an offset only once eachMessage for it has resolved.
       eachMessage: async ({ topic, partition, message, heartbeat }) => this.handle(topic, partition, message, heartbeat),
     });
+  }
+
+  /** Calls `listener` each time the consumer (re)joins its group: the partitions it holds may have changed. */
+  onGroupJoin(listener: () => void): () => void {
+    return this.consumer.on(this.consumer.events.GROUP_JOIN, () => listener());
   }
 
   /** Resolves once the consumer has joined its group and been given partitions. */

@@ -1,12 +1,12 @@
 // The one MongoDB helper. Works on MongoDB and on FerretDB v1, so it never uses multi-document
 // transactions, change streams, $lookup or $facet.
-import { MongoClient, MongoServerError, type Collection, type Db, type Document, type IndexDescription } from 'mongodb';
+import { MongoClient, MongoServerError, type Collection, type Db, type Document, type IndexDescription, type MongoClientOptions } from 'mongodb';
 import { AlreadyExistsError, TransientError } from '../errors/errors';
 
 export type MongoHandle = { readonly client: MongoClient; readonly db: Db; close(): Promise<void> };
 
-export async function connectMongo(uri: string, dbName: string): Promise<MongoHandle> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, retryWrites: false });
+export async function connectMongo(uri: string, dbName: string, options: MongoClientOptions = {}): Promise<MongoHandle> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, retryWrites: false, ...options });
   try {
     await client.connect();
   } catch (error) {
