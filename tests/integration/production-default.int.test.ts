@@ -46,7 +46,10 @@ describe('production unless told otherwise', () => {
   });
 
   it('npm run token signs a persona token with the local stack issuer', async () => {
-    const minted = await run('infra/scripts/token.ts', ['beijing-officer'], { BPS_DATA_DIR: process.env['BPS_DATA_DIR'] ?? `${process.env['HOME']}/.cache/bps/data`, ...(process.env['BPS_CACHE_DIR'] ? { BPS_CACHE_DIR: process.env['BPS_CACHE_DIR'] } : {}) });
+    // The stack's own locations: its data directory derives from BPS_CACHE_DIR unless BPS_DATA_DIR says otherwise
+    // (pinning ~/.cache/bps/data read another stack's keys when the suite ran with an empty BPS_CACHE_DIR).
+    const locations = Object.fromEntries(['BPS_DATA_DIR', 'BPS_CACHE_DIR', 'HOME'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+    const minted = await run('infra/scripts/token.ts', ['beijing-officer'], locations);
     expect(minted.code, minted.stderr).toBe(0);
     expect(await testVerifier().verify(minted.stdout.trim())).toMatchObject({ subject: 'bj.officer.liu', organisation: '110000', roles: ['province-officer'] });
     expect((await run('infra/scripts/token.ts', ['root'], {})).code).toBe(2);
