@@ -2,14 +2,13 @@
 // floor on a date — below the floor, not filed, at it, above it, blindly high — with counts per province and per
 // field, as JSON, as CSV and (services/gateway/web) as a page. Composed from the registry's national compliance read
 // (every province's report in one pass); public like the reports it is made of.
-import { stringify } from 'csv-stringify/sync';
 import type { GetComplianceReportResponse } from '../../../proto/gen/bps/registry/v1/registry';
 import { DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT, emptyCounts, monitoringState, type MonitoringState, type StateCounts } from '../../shared/standards/monitoring';
 import { todayInChina } from '../../shared/standards/china-date';
 import type { Backends } from '../adapters/backends';
-import { commonErrors, objectSchema, RawBody, type ApiRoute } from '../http/api';
-import { formatDate } from '../http/dates';
-import { isoDatePattern } from '../http/dates';
+import { commonErrors, objectSchema, type ApiRoute } from '../http/api';
+import { csvDownload } from '../http/csv';
+import { formatDate, isoDatePattern } from '../http/dates';
 import { provinces } from '../web/provinces';
 import { dateQuery } from './registry-routes';
 
@@ -97,8 +96,7 @@ export function monitoringRoutes(backends: Backends): ApiRoute[] {
       handler: async ({ query, token }) => {
         const m = await nationalMonitoring(backends, token, queryOf(query));
         const rows = m.provinces.flatMap((p) => m.items.map((i) => [p.provinceCode, p.name, i.fieldCode, i.itemCode, i.name, p.cells[i.itemCode] ?? 'NOT_FILED']));
-        const csv = stringify([['province_code', 'province', 'field_code', 'item_code', 'item', 'state'], ...rows], { record_delimiter: 'windows' });
-        return new RawBody(`\ufeff${csv}`, 'text/csv; charset=utf-8', `attachment; filename="bps-monitoring-${m.asOfDate}.csv"`);
+        return csvDownload([['province_code', 'province', 'field_code', 'item_code', 'item', 'state'], ...rows], `bps-monitoring-${m.asOfDate}.csv`);
       },
     },
   ];

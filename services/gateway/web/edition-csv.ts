@@ -1,10 +1,10 @@
 // The standard in force on a date as a download (issue #17: "editions downloadable as CSV"): one row per item with
 // its place in the taxonomy in force and the six attributes, in the catalogue's order. UTF-8 with a byte-order
-// mark so spreadsheet programs read the Chinese text; RFC 4180 quoting by csv-stringify.
-import { stringify } from 'csv-stringify/sync';
+// mark (http/csv.ts).
 import { expenditureKindToJSON, paymentCategoryToJSON, regionTierToJSON, type ExpenditureResponsibility } from '../../../proto/gen/bps/common/v1/common';
 import type { GetTaxonomyResponse, ListItemsResponse } from '../../../proto/gen/bps/registry/v1/registry';
 import { formatDate } from '../http/dates';
+import { spreadsheetCsv } from '../http/csv';
 import { enumLabel, translator, type Lang } from './i18n';
 import { groupCatalogue, metricText, taxonomyNames } from './standards-pages';
 
@@ -32,7 +32,7 @@ export function editionCsv(lang: Lang, list: ListItemsResponse, taxonomy: GetTax
       String(v.version), formatDate(v.effectiveFrom),
     ];
   })));
-  return `\ufeff${stringify([header, ...rows], { record_delimiter: 'windows' })}`;
+  return spreadsheetCsv([header, ...rows]);
 }
 
 function expenditureText(lang: Lang, er: ExpenditureResponsibility | undefined, notStated: string): string {
