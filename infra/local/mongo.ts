@@ -2,8 +2,10 @@
 // (infra/local/postgres.ts; BPS_FERRETDB_BACKEND=sqlite for the SQLite backend).
 // Platform code therefore avoids multi-document transactions, change streams, $lookup and $facet.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { waitUntilHealthy, type Component } from './component';
 import { runStep, runningPid, say, startDetached, stopProcess, which } from './process';
@@ -22,8 +24,20 @@ export function mongoUri(s: Settings): string {
   return s.mongo.externalUri ?? `mongodb://127.0.0.1:${s.mongo.port}/`;
 }
 
+/**
+ * Our fixes to FerretDB, applied to its source before the build (each file says what it fixes and why). The
+ * binary's name carries a digest of them, so a changed set of patches rebuilds it on the next start.
+ */
+const patchDir = join(dirname(fileURLToPath(import.meta.url)), 'ferretdb-patches');
+
+function ferretdbPatches(): string[] {
+  return existsSync(patchDir) ? readdirSync(patchDir).filter((f) => f.endsWith('.patch')).sort().map((f) => join(patchDir, f)) : [];
+}
+
 export function ferretdbBinary(s: Settings): string {
-  return join(s.binDir, 'ferretdb');
+  const digest = createHash('sha256');
+  for (const patch of ferretdbPatches()) digest.update(readFileSync(patch));
+  return join(s.binDir, `ferretdb-${versions.ferretdb}-${digest.digest('hex').slice(0, 8)}`);
 }
 
 export async function installFerretdb(s: Settings): Promise<void> {
@@ -45,6 +59,13 @@ export async function installFerretdb(s: Settings): Promise<void> {
   cpSync(moduleDir, src, { recursive: true });
   spawnSync('chmod', ['-R', 'u+w', src]);
   writeFileSync(join(src, 'build', 'version', 'version.txt'), `${versions.ferretdb}\n`);
+  for (const patch of ferretdbPatches()) {
+    // `patch` when present, else git (there on any machine that cloned this repository).
+    const applied = which('patch')
+      ? spawnSync('patch', ['-p1', '--forward', '--batch', '-i', patch], { cwd: src, encoding: 'utf8' })
+      : spawnSync('git', ['apply', '-p1', patch], { cwd: src, encoding: 'utf8', env: { ...process.env, GIT_DIR: '/nonexistent' } });
+    if (applied.status !== 0) throw new Error(`could not apply ${patch} to FerretDB ${versions.ferretdb}: ${applied.stdout}${applied.stderr}`);
+  }
   await runStep(`FerretDB ${versions.ferretdb}: building`, 'go', [
     'build', '-trimpath', '-o', ferretdbBinary(s), './cmd/ferretdb',
   ], { cwd: src, env: { GOFLAGS: '-mod=mod' }, usually: 'about 5 min on 2 cores with an empty Go cache' });
@@ -84,7 +105,7 @@ export async function launchMongo(s: Settings): Promise<void> {
     startDetached(s, 'mongo', ferretdbBinary(s), [
       ...(postgres ? ['--handler=postgresql', `--postgresql-url=${postgresUrl(s)}`] : ['--handler=sqlite', `--sqlite-url=file:${s.mongo.dataDir}/`]),
       `--listen-addr=127.0.0.1:${s.mongo.port}`, '--telemetry=disable',
-      `--state-dir=${s.mongo.dataDir}`, '--log-level=warn', '--debug-addr=-',
+      `--state-dir=${s.mongo.dataDir}`, '--log-level=warn', `--debug-addr=127.0.0.1:${s.mongo.debugPort}`,
     ]);
   }
 }

@@ -47,6 +47,8 @@ export function settings() {
     mongo: {
       dataDir: join(dataDir, 'mongo'),
       port: port('BPS_MONGO_PORT', 27017),
+      /** FerretDB's debug handler (goroutine dumps, metrics): what the tests' stack watch reads when it wedges. */
+      debugPort: port('BPS_MONGO_DEBUG_PORT', 27019),
       externalUri: process.env['MONGODB_URI'],
       /** FerretDB's storage: PostgreSQL (default) or SQLite (BPS_FERRETDB_BACKEND=sqlite). */
       backend: ferretdbBackend(),

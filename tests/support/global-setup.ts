@@ -12,9 +12,10 @@ import { ensureBrowser } from '../../infra/local/browser';
 import { say } from '../../infra/local/process';
 import { ensureDevSecrets, type DevSecrets } from '../../infra/local/secrets';
 import { settings } from '../../infra/local/settings';
-import { ensureStack, stopStack, type StackEndpoints } from '../../infra/local/stack';
+import { ensureStack, stackComponents, stopStack, type StackEndpoints } from '../../infra/local/stack';
 import { chooseInfra } from '../../infra/containers/select';
 import type { ContainerStack } from '../../infra/containers/testcontainers';
+import { watchStack, type StackWatch } from './stack-watch';
 import { writeWorkflowBundle } from './workflow-bundle';
 
 declare module 'vitest' {
@@ -32,6 +33,7 @@ let containers: ContainerStack | undefined;
 let project: TestProject | undefined;
 let bundling: Promise<void> | undefined;
 let bundlePath: string | undefined;
+let watch: StackWatch | undefined;
 
 export async function setup(testProject: TestProject): Promise<void> {
   project = testProject;
@@ -59,6 +61,13 @@ export async function setup(testProject: TestProject): Promise<void> {
   started = result.started;
   testProject.provide('stack', result.endpoints);
   testProject.provide('secrets', result.secrets);
+  const s = settings();
+  watch = watchStack(s, stackComponents(s, result.secrets), (report) => {
+    // A dead component fails every later test only after its timeouts: end the run now, with the evidence.
+    console.error(report);
+    const stopping = started.length > 0 && process.env['BPS_KEEP_INFRA'] !== '1' ? stopStack(s, started) : Promise.resolve();
+    void stopping.catch(() => undefined).finally(() => process.exit(1));
+  });
 }
 
 /** Whether the run had a failure (a failed test or file, or an unhandled error); unknown counts as failed. */
@@ -73,6 +82,9 @@ function runFailed(): boolean {
 }
 
 export async function teardown(): Promise<void> {
+  watch?.stop();
+  // CI shows the end of the output: a failed run ends with the state of the stack it ran on.
+  if (watch && runFailed()) console.error(await watch.report('the run had failures; the stack as the tests left it:'));
   await bundling;
   if (bundlePath) for (const f of [bundlePath, `${bundlePath}.error`, `${bundlePath}.tmp`]) rmSync(f, { force: true });
   if (containers) {
