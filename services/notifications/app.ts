@@ -44,8 +44,8 @@ export type NotificationsDeps = {
   readonly retry: RetryPolicy;
   readonly delivery: {
     /**
-     * Kafka partitions fanned out side by side (per-key order is kept: a key stays in its partition). Default 1:
-     * FerretDB v1 on PostgreSQL wedged under 3 (tests/bench/results/2026-11-30-notifications.md); raise it on MongoDB.
+     * Kafka partitions fanned out side by side (per-key order is kept: a key stays in its partition). Default 3.
+     * (It was 1 while FerretDB v1 wedged under concurrent writes; infra/local/ferretdb-patches fixed that.)
      */
     readonly partitionsConcurrently?: number;
     readonly concurrency: number;
@@ -148,7 +148,7 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
   const relay = new OutboxRelay([outbox.collection], producer, logger, { pollMs: deps.outboxPollMs });
 
   const sender = new WebhookSender(endpointPolicy(deps.allowedHosts));
-  const { partitionsConcurrently = 1, ...delivery } = deps.delivery;
+  const { partitionsConcurrently = 3, ...delivery } = deps.delivery;
   const deliveryWorker = new DeliveryWorker(
     { index, commands, deliveries, attempts, feed, outbox, sender, topicNamespace: deps.topicNamespace, logger },
     { workerId: deps.workerId ?? `notifications-${randomUUID().slice(0, 8)}`, retry: deps.retry, ...delivery },

@@ -28,6 +28,8 @@ const schema = configSchema({
   NOTIFICATIONS_REQUEST_TIMEOUT_MS: ms(10_000),
   NOTIFICATIONS_LEASE_MS: ms(60_000),
   NOTIFICATIONS_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  // Kafka partitions fanned out side by side (a key stays in its partition, so per-standard order holds).
+  NOTIFICATIONS_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(3),
   NOTIFICATIONS_PER_SUBSCRIPTION_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   NOTIFICATIONS_POLL_MS: ms(500),
   NOTIFICATIONS_SECRET_GRACE_MS: ms(24 * 3_600_000),
@@ -59,7 +61,7 @@ runMain('notifications', async () => {
     delivery: {
       concurrency: config.NOTIFICATIONS_CONCURRENCY, perSubscriptionConcurrency: config.NOTIFICATIONS_PER_SUBSCRIPTION_CONCURRENCY,
       requestTimeoutMs: config.NOTIFICATIONS_REQUEST_TIMEOUT_MS, leaseMs: config.NOTIFICATIONS_LEASE_MS,
-      pollMs: config.NOTIFICATIONS_POLL_MS, sweepMs: 5_000,
+      pollMs: config.NOTIFICATIONS_POLL_MS, sweepMs: 5_000, partitionsConcurrently: config.NOTIFICATIONS_PARTITIONS_CONCURRENTLY,
     },
     stream: { pollMs: config.NOTIFICATIONS_POLL_MS, gapGraceMs: 5_000, batchSize: 200 },
     defaultSecretGraceMs: config.NOTIFICATIONS_SECRET_GRACE_MS,

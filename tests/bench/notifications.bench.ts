@@ -23,6 +23,8 @@ import { startWebhookReceiver } from '../support/webhooks';
 const events = Number(process.env['BENCH_NOTIF_EVENTS'] ?? 30);
 const subscribers = Number(process.env['BENCH_NOTIF_SUBSCRIBERS'] ?? 10);
 const phaseLimitMs = Number(process.env['BENCH_NOTIF_LIMIT_MS'] ?? 240_000);
+/** Kafka partitions the service fans out side by side (unset: the service's default). */
+const partitions = process.env['BENCH_NOTIF_PARTITIONS'] ? Number(process.env['BENCH_NOTIF_PARTITIONS']) : undefined;
 const name = (p: string): string => `bench-${p}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
 
 type Receivers = { urls: string[]; arrivals: Map<string, number[]>; count(): number; close(): Promise<void> };
@@ -105,7 +107,7 @@ const bench: Bench = {
       // Production-like delivery settings (not the tests' short ones).
       const p = await startPlatform('bench-notif', { services: ['notifications'], overrides: { notifications: {
         retry: { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 5_000, maxRetryAfterMs: 10_000 },
-        delivery: { concurrency: 64, perSubscriptionConcurrency: 4, requestTimeoutMs: 5_000, leaseMs: 30_000, pollMs: 50, sweepMs: 2_000 },
+        delivery: { concurrency: 64, perSubscriptionConcurrency: 4, requestTimeoutMs: 5_000, leaseMs: 30_000, pollMs: 50, sweepMs: 2_000, ...(partitions ? { partitionsConcurrently: partitions } : {}) },
         stream: { pollMs: 100, gapGraceMs: 2_000, batchSize: 200 }, defaultSecretGraceMs: 3_600_000, outboxPollMs: 200,
       } } });
       const { namespace } = p;
