@@ -14,10 +14,20 @@ export type StackWatch = { stop(): void; report(reason: string): Promise<string>
 
 type Probe = { readonly name: string; readonly logPath?: string; healthy(): Promise<boolean> };
 
-const checkEveryMs = 10_000;
-/** A component is declared down after this many failed checks in a row (~2 minutes). */
-const failuresBeforeAbort = 12;
-const probeTimeoutMs = 15_000;
+export type WatchOptions = {
+  readonly checkEveryMs: number;
+  /** A component is declared down after this many failed checks in a row. */
+  readonly failuresBeforeAbort: number;
+  readonly probeTimeoutMs: number;
+  /** The whole run's bound; 0 for none. */
+  readonly budgetMs: number;
+};
+
+/** Every 10 s; down after 12 failed checks in a row (2 minutes); the run bounded by BPS_TEST_BUDGET_MINUTES (60). */
+export function defaultWatchOptions(): WatchOptions {
+  const minutes = Number(process.env['BPS_TEST_BUDGET_MINUTES'] ?? '60');
+  return { checkEveryMs: 10_000, failuresBeforeAbort: 12, probeTimeoutMs: 15_000, budgetMs: Number.isFinite(minutes) && minutes > 0 ? minutes * 60_000 : 0 };
+}
 
 function withTimeout<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -33,7 +43,7 @@ function withTimeout<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
  */
 function databaseRoundTrip(s: Settings): () => Promise<boolean> {
   return async () => {
-    const client = new MongoClient(mongoUri(s), { serverSelectionTimeoutMS: 5_000, connectTimeoutMS: 5_000, socketTimeoutMS: probeTimeoutMs });
+    const client = new MongoClient(mongoUri(s), { serverSelectionTimeoutMS: 5_000, connectTimeoutMS: 5_000, socketTimeoutMS: 15_000 });
     try {
       const probes = client.db('bps_stack_watch').collection<{ _id: string; at: Date }>('probes');
       await probes.updateOne({ _id: 'probe' }, { $set: { at: new Date() } }, { upsert: true });
@@ -76,11 +86,16 @@ async function ferretdbGoroutines(s: Settings): Promise<string> {
   }
 }
 
-export function watchStack(s: Settings, components: readonly Component[], onAbort: (report: string) => void): StackWatch {
+export function watchStack(
+  s: Settings,
+  components: readonly Pick<Component, 'name' | 'healthy' | 'logPath'>[],
+  onAbort: (report: string) => void,
+  options: WatchOptions = defaultWatchOptions(),
+): StackWatch {
+  const { checkEveryMs, failuresBeforeAbort } = options;
   const probes: Probe[] = components.map((c) => (c.name === 'mongo' ? { name: c.name, logPath: c.logPath, healthy: databaseRoundTrip(s) } : c));
   const failures = new Map<string, number>(probes.map((p) => [p.name, 0]));
   const began = Date.now();
-  const budgetMinutes = Number(process.env['BPS_TEST_BUDGET_MINUTES'] ?? '60');
   let stopped = false;
   let aborted = false;
 
@@ -107,11 +122,11 @@ export function watchStack(s: Settings, components: readonly Component[], onAbor
 
   const timer = setInterval(() => {
     void (async () => {
-      if (Number.isFinite(budgetMinutes) && budgetMinutes > 0 && Date.now() - began > budgetMinutes * 60_000) {
-        abort(`the tests have run for more than ${budgetMinutes} minutes (BPS_TEST_BUDGET_MINUTES); stopping the run`);
+      if (options.budgetMs > 0 && Date.now() - began > options.budgetMs) {
+        abort(`the tests have run for more than ${options.budgetMs / 60_000} minutes (BPS_TEST_BUDGET_MINUTES); stopping the run`);
         return;
       }
-      const results = await Promise.all(probes.map((p) => withTimeout(p.healthy(), probeTimeoutMs, false)));
+      const results = await Promise.all(probes.map((p) => withTimeout(p.healthy(), options.probeTimeoutMs, false)));
       if (stopped) return;
       probes.forEach((p, i) => {
         const count = results[i] ? 0 : (failures.get(p.name) ?? 0) + 1;
@@ -120,7 +135,7 @@ export function watchStack(s: Settings, components: readonly Component[], onAbor
       });
       const down = probes.filter((p) => (failures.get(p.name) ?? 0) >= failuresBeforeAbort);
       if (down.length > 0) {
-        abort(`${down.map((p) => p.name).join(', ')} stopped answering for ${(failuresBeforeAbort * checkEveryMs) / 1000}s during the tests; stopping the run`);
+        abort(`${down.map((p) => p.name).join(', ')} stopped answering for ${Math.round((failuresBeforeAbort * checkEveryMs) / 1000)}s during the tests; stopping the run`);
       }
     })();
   }, checkEveryMs);
