@@ -25,10 +25,19 @@ export default tseslint.config(
     files: ['workflows/**/*.ts'],
     ignores: ['workflows/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins (put I/O in activities).' })),
-        patterns: [{ group: ['**/services/**', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'kafkajs', 'mongodb'], message: 'Workflows import only @temporalio/workflow, their own modules and activity *types*.', allowTypeImports: true }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins (put I/O in activities).' })),
+          patterns: [
+            {
+              group: ['**/services/**', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'kafkajs', 'mongodb'],
+              message: 'Workflows import only @temporalio/workflow, their own modules and activity *types*.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -2,15 +2,56 @@
 // reminders, escalation, return-for-revision rounds and withdrawal. The rules live in approval/domain.ts;
 // this file only waits, applies and records.
 import {
-  allHandlersFinished, ApplicationFailure, condition, patched, defineQuery, defineSignal, defineUpdate, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  patched,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type * as activities from '../services/approvals/activities';
 import {
-  approvalDecisionStateQuery, approvalStateQuery, claimStepUpdate, delegateStepUpdate, editionReleasedSignal, overruleObjectionUpdate, proposalResubmittedSignal, releaseStepUpdate, signOffUpdate, takeBackStepUpdate, withdrawProposalUpdate,
-  type ApprovalResult, type ApprovalView, type DelegateStepArgs, type OverruleObjectionArgs, type ProposalApprovalInput, type ProposalResubmitted, type RebaseNotice, type SignOffArgs, type StepArgs, type WithdrawProposal,
+  approvalDecisionStateQuery,
+  approvalStateQuery,
+  claimStepUpdate,
+  delegateStepUpdate,
+  editionReleasedSignal,
+  overruleObjectionUpdate,
+  proposalResubmittedSignal,
+  releaseStepUpdate,
+  signOffUpdate,
+  takeBackStepUpdate,
+  withdrawProposalUpdate,
+  type ApprovalResult,
+  type ApprovalView,
+  type DelegateStepArgs,
+  type OverruleObjectionArgs,
+  type ProposalApprovalInput,
+  type ProposalResubmitted,
+  type RebaseNotice,
+  type SignOffArgs,
+  type StepArgs,
+  type WithdrawProposal,
 } from './contracts';
-import { decide, evolve, initialState, nextDeadline, openKeys, toView, type ApprovalEvent, type ApprovalState, type Command, type Refusal } from './approval/domain';
+import {
+  decide,
+  evolve,
+  initialState,
+  nextDeadline,
+  openKeys,
+  toView,
+  type ApprovalEvent,
+  type ApprovalState,
+  type Command,
+  type Refusal,
+} from './approval/domain';
 import { outgoingFor, type OutgoingEvent } from './approval/outgoing';
 import { acceptSignal, requireSealed } from './sealed';
 
@@ -18,7 +59,11 @@ type Activities = ReturnType<typeof activities.createActivities>;
 
 const { chooseApprovalRoute, recordApprovalEvents, publishApprovedChangeSet } = proxyActivities<Activities>({
   startToCloseTimeout: '15 seconds',
-  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['NOT_FOUND', 'VALIDATION_FAILED', 'FAILED_PRECONDITION'] },
+  retry: {
+    initialInterval: '500 milliseconds',
+    maximumInterval: '10 seconds',
+    nonRetryableErrorTypes: ['NOT_FOUND', 'VALIDATION_FAILED', 'FAILED_PRECONDITION'],
+  },
 });
 
 export const signOff = defineUpdate<ApprovalView, [SignOffArgs]>(signOffUpdate);
@@ -57,7 +102,13 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
   // instead of "no such query/update".
   let loaded: ApprovalState | undefined;
   const current = (): ApprovalState => {
-    if (!loaded) throw ApplicationFailure.create({ type: 'FAILED_PRECONDITION', message: 'the approval is starting; try again shortly', details: ['STARTING'], nonRetryable: true });
+    if (!loaded)
+      throw ApplicationFailure.create({
+        type: 'FAILED_PRECONDITION',
+        message: 'the approval is starting; try again shortly',
+        details: ['STARTING'],
+        nonRetryable: true,
+      });
     return loaded;
   };
   let changeSet: unknown = input.changeSet;
@@ -115,11 +166,21 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
   setHandler(approvalDecisionState, () => current());
   setHandler(signOff, (a) => handle({ type: 'signOff', ...a, at: Date.now() }), { validator: (a) => validate(a, { type: 'signOff', ...a, at: Date.now() }) });
   setHandler(claimStep, (a) => handle({ type: 'claim', ...a, at: Date.now() }), { validator: (a) => validate(a, { type: 'claim', ...a, at: Date.now() }) });
-  setHandler(releaseStep, (a) => handle({ type: 'release', ...a, at: Date.now() }), { validator: (a) => validate(a, { type: 'release', ...a, at: Date.now() }) });
-  setHandler(delegateStep, (a) => handle({ type: 'delegate', ...a, at: Date.now() }), { validator: (a) => validate(a, { type: 'delegate', ...a, at: Date.now() }) });
-  setHandler(takeBackStep, (a) => handle({ type: 'takeBack', ...a, at: Date.now() }), { validator: (a) => validate(a, { type: 'takeBack', ...a, at: Date.now() }) });
-  setHandler(overruleObjection, (a) => handle({ type: 'overrule', ...a, at: Date.now() }), { validator: (a) => validate(a, { type: 'overrule', ...a, at: Date.now() }) });
-  setHandler(withdrawProposal, (a) => handle({ type: 'withdraw', ...a, at: Date.now() }), { validator: (a) => validate(a, { type: 'withdraw', ...a, at: Date.now() }) });
+  setHandler(releaseStep, (a) => handle({ type: 'release', ...a, at: Date.now() }), {
+    validator: (a) => validate(a, { type: 'release', ...a, at: Date.now() }),
+  });
+  setHandler(delegateStep, (a) => handle({ type: 'delegate', ...a, at: Date.now() }), {
+    validator: (a) => validate(a, { type: 'delegate', ...a, at: Date.now() }),
+  });
+  setHandler(takeBackStep, (a) => handle({ type: 'takeBack', ...a, at: Date.now() }), {
+    validator: (a) => validate(a, { type: 'takeBack', ...a, at: Date.now() }),
+  });
+  setHandler(overruleObjection, (a) => handle({ type: 'overrule', ...a, at: Date.now() }), {
+    validator: (a) => validate(a, { type: 'overrule', ...a, at: Date.now() }),
+  });
+  setHandler(withdrawProposal, (a) => handle({ type: 'withdraw', ...a, at: Date.now() }), {
+    validator: (a) => validate(a, { type: 'withdraw', ...a, at: Date.now() }),
+  });
   // Signals that arrive while the route is loading are applied once it is loaded (a release can race a start).
   const early: Command[] = [];
   const applySignal = (cmd: Command): void => {
@@ -152,9 +213,10 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
     if (state.status === 'in_progress') {
       const seen = changes;
       const wakeAt = nextDeadline(state);
-      const changed = wakeAt === undefined
-        ? await condition(() => changes !== seen).then(() => true)
-        : await condition(() => changes !== seen, Math.max(1, wakeAt - Date.now()));
+      const changed =
+        wakeAt === undefined
+          ? await condition(() => changes !== seen).then(() => true)
+          : await condition(() => changes !== seen, Math.max(1, wakeAt - Date.now()));
       if (!changed) {
         const tick = decide(state, { type: 'tick', at: Date.now() });
         if (tick.ok) apply(tick.events);

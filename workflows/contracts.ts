@@ -77,7 +77,13 @@ export type WithdrawProposal = { readonly actor: ActorRef; readonly reason: stri
 export type Position = 'APPROVE' | 'NO_OBJECTION' | 'OBJECT' | 'ABSTAIN' | 'REJECT' | 'RETURN_FOR_REVISION';
 
 /** `organisation` may be "$leadMinistry": resolved to the proposal's lead ministry when the route starts. */
-export type RouteParty = { readonly partyId: string; readonly label: string; readonly role: string; readonly organisation: string; readonly mustConcur: boolean };
+export type RouteParty = {
+  readonly partyId: string;
+  readonly label: string;
+  readonly role: string;
+  readonly organisation: string;
+  readonly mustConcur: boolean;
+};
 export type RouteStage = {
   readonly stageId: string;
   readonly name: string;
@@ -194,7 +200,13 @@ export const resolveConflictUpdate = 'resolveConflict';
 export type ResolveConflictArgs = { readonly actor: ActorRef; readonly itemCode: string; readonly keepProposalId: string; readonly reason: string };
 export const trimProposalUpdate = 'trimProposal';
 /** `reason` is required since 'cycle-trim-money-only' (absent in histories recorded before); `changeSet` must be absent or the one held. */
-export type TrimProposalArgs = { readonly actor: ActorRef; readonly proposalId: string; readonly fiscalTotals: FiscalTotals; readonly changeSet: unknown; readonly reason?: string };
+export type TrimProposalArgs = {
+  readonly actor: ActorRef;
+  readonly proposalId: string;
+  readonly fiscalTotals: FiscalTotals;
+  readonly changeSet: unknown;
+  readonly reason?: string;
+};
 /** A trim as recorded on its package entry: who lowered which amounts, when and why. */
 export type CycleTrim = { readonly actor: ActorRef; readonly at: number; readonly reason: string; readonly before: FiscalTotals; readonly after: FiscalTotals };
 export const approvePackageUpdate = 'approvePackage';
@@ -207,8 +219,23 @@ export type ProvinceRefiledSignal = { readonly provinceCode: string; readonly it
 export const closeCycleUpdate = 'closeCycle';
 
 export const cycleStateQuery = 'cycleState';
-export type CyclePackageEntry = { readonly proposalId: string; readonly proposalRevision: number; readonly fieldCode: string; readonly itemCodes: readonly string[]; readonly fiscalTotals: FiscalTotals; readonly status: 'in_approval' | 'approved' | 'not_approved' | 'dropped'; readonly note?: string; readonly trims?: readonly CycleTrim[] };
-export type ProposalWindow = { readonly fieldCode: string; readonly leadMinistry: string; readonly closesAt: number; readonly closed: boolean; readonly closedEarlyBy?: string };
+export type CyclePackageEntry = {
+  readonly proposalId: string;
+  readonly proposalRevision: number;
+  readonly fieldCode: string;
+  readonly itemCodes: readonly string[];
+  readonly fiscalTotals: FiscalTotals;
+  readonly status: 'in_approval' | 'approved' | 'not_approved' | 'dropped';
+  readonly note?: string;
+  readonly trims?: readonly CycleTrim[];
+};
+export type ProposalWindow = {
+  readonly fieldCode: string;
+  readonly leadMinistry: string;
+  readonly closesAt: number;
+  readonly closed: boolean;
+  readonly closedEarlyBy?: string;
+};
 export type CycleView = {
   readonly cycleId: string;
   readonly planPeriod?: string;
@@ -229,5 +256,11 @@ export type CycleView = {
   readonly conflicts: readonly { readonly itemCode: string; readonly proposalIds: readonly string[] }[];
   readonly totals: { readonly centralFen: string; readonly localFen: string };
   readonly ceilingExceeded: boolean;
-  readonly refiling: readonly { readonly provinceCode: string; readonly itemCode: string; readonly deadline: number; readonly refiled: boolean; readonly overdue: boolean }[];
+  readonly refiling: readonly {
+    readonly provinceCode: string;
+    readonly itemCode: string;
+    readonly deadline: number;
+    readonly refiled: boolean;
+    readonly overdue: boolean;
+  }[];
 };

@@ -17,7 +17,12 @@ export function isSealed(value: unknown): value is object {
 /** For update validators and workflow inputs: refuses anything not sealed with the platform's key. */
 export function requireSealed(value: unknown, what: string): void {
   if (!isSealed(value)) {
-    throw ApplicationFailure.create({ type: 'PERMISSION_DENIED', message: `${what} is not sealed with the platform's key`, details: ['UNSEALED_PAYLOAD'], nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: 'PERMISSION_DENIED',
+      message: `${what} is not sealed with the platform's key`,
+      details: ['UNSEALED_PAYLOAD'],
+      nonRetryable: true,
+    });
   }
 }
 

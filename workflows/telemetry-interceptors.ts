@@ -2,7 +2,9 @@
 // trace follows a proposal from the submit call through the approval workflow to the events its activities emit.
 import type { WorkflowInterceptorsFactory } from '@temporalio/workflow';
 import {
-  OpenTelemetryInboundInterceptor, OpenTelemetryInternalsInterceptor, OpenTelemetryOutboundInterceptor,
+  OpenTelemetryInboundInterceptor,
+  OpenTelemetryInternalsInterceptor,
+  OpenTelemetryOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry/lib/workflow';
 
 export const interceptors: WorkflowInterceptorsFactory = () => ({

@@ -66,7 +66,7 @@ const header = [
   ' The local-stack path finds the components healthy on BPS_KAFKA_PORT / BPS_MONGO_PORT / BPS_TEMPORAL_PORT, uses them,',
   ' and applies the Kafka ACLs (infra/local/kafka-acls.ts).',
   '',
-  ' kafka: KRaft, SASL/SCRAM-SHA-512 on CLIENT (the local broker\'s security settings, infra/local/kafka.ts), PLAIN admin',
+  " kafka: KRaft, SASL/SCRAM-SHA-512 on CLIENT (the local broker's security settings, infra/local/kafka.ts), PLAIN admin",
   '   on CONTROLLER and on the internal BROKER listener; the start script stores every SCRAM user with kafka-configs.',
   ' mongo: real mongod as a single-node replica set (the health check initiates it).',
   ' temporal: the Temporal CLI dev server with the namespace and search attributes of the local stack (no health',

@@ -78,7 +78,8 @@ export const MONGO_REPLICA_SET = 'rs0';
 /** `name:password` of admin and every service principal, space separated (passwords are base64url: no spaces). */
 export function kafkaScramUsers(users: readonly { readonly username: string; readonly password: string }[]): string {
   for (const u of users) {
-    if (!/^[A-Za-z0-9_.-]+$/.test(u.username) || !/^[A-Za-z0-9_-]+$/.test(u.password)) throw new Error(`Kafka credentials of "${u.username}" must be base64url`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(u.username) || !/^[A-Za-z0-9_-]+$/.test(u.password))
+      throw new Error(`Kafka credentials of "${u.username}" must be base64url`);
   }
   return users.map((u) => `${u.username}:${u.password}`).join(' ');
 }
@@ -134,10 +135,12 @@ const mongoReplicaSetCheck =
   'if (!db.hello().isWritablePrimary) quit(1)';
 
 export function containerDefinitions(v: ContainerVars): Readonly<Record<ContainerName, ContainerDef>> {
-  const security = Object.fromEntries(containerKafkaSecurityProperties(v.kafkaAdminUser, v.kafkaAdminPassword).map((line) => {
-    const at = line.indexOf('=');
-    return [kafkaImageEnvName(line.slice(0, at)), line.slice(at + 1)];
-  }));
+  const security = Object.fromEntries(
+    containerKafkaSecurityProperties(v.kafkaAdminUser, v.kafkaAdminPassword).map((line) => {
+      const at = line.indexOf('=');
+      return [kafkaImageEnvName(line.slice(0, at)), line.slice(at + 1)];
+    }),
+  );
   const { kafka: client, kafkaController: controller, kafkaBroker: broker } = containerPorts;
   return {
     kafka: {
@@ -173,8 +176,14 @@ export function containerDefinitions(v: ContainerVars): Readonly<Record<Containe
       },
       port: client,
       healthcheck: {
-        test: ['CMD-SHELL', `test -f ${KAFKA_READY_FILE} && /opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:${broker} --command-config ${KAFKA_ADMIN_PROPERTIES} >/dev/null 2>&1`],
-        intervalMs: 2_000, timeoutMs: 30_000, retries: 30, startPeriodMs: 120_000,
+        test: [
+          'CMD-SHELL',
+          `test -f ${KAFKA_READY_FILE} && /opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:${broker} --command-config ${KAFKA_ADMIN_PROPERTIES} >/dev/null 2>&1`,
+        ],
+        intervalMs: 2_000,
+        timeoutMs: 30_000,
+        retries: 30,
+        startPeriodMs: 120_000,
       },
     },
     mongo: {
@@ -189,7 +198,10 @@ export function containerDefinitions(v: ContainerVars): Readonly<Record<Containe
       healthcheck: {
         // Initiates the replica set on its first run, then is healthy once this node is the writable primary.
         test: ['CMD-SHELL', `mongosh --quiet --port "$BPS_MONGO_PORT" --eval '${mongoReplicaSetCheck}'`],
-        intervalMs: 1_000, timeoutMs: 10_000, retries: 60, startPeriodMs: 60_000,
+        intervalMs: 1_000,
+        timeoutMs: 10_000,
+        retries: 60,
+        startPeriodMs: 60_000,
       },
     },
     temporal: {
@@ -198,10 +210,17 @@ export function containerDefinitions(v: ContainerVars): Readonly<Record<Containe
       // The image is built FROM scratch (no shell): exec-form arguments to its `temporal` entrypoint, readiness from
       // the log line the dev server prints once it serves, then (testcontainers) the namespace answering over gRPC.
       command: [
-        'server', 'start-dev', '--headless',
-        '--ip', '0.0.0.0', '--port', String(containerPorts.temporal),
-        '--namespace', v.temporalNamespace,
-        '--log-level', 'warn',
+        'server',
+        'start-dev',
+        '--headless',
+        '--ip',
+        '0.0.0.0',
+        '--port',
+        String(containerPorts.temporal),
+        '--namespace',
+        v.temporalNamespace,
+        '--log-level',
+        'warn',
         ...Object.entries(temporalSearchAttributes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
       ],
       environment: {},

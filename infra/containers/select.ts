@@ -92,7 +92,8 @@ export function dockerCandidates(p: ProbeEnvironment): DockerEndpoint[] {
       join('/run', 'user', String(p.uid), 'docker.sock'),
     ];
     for (const socketPath of sockets) {
-      if (p.exists(socketPath) && !out.some((c) => c.kind === 'socket' && c.socketPath === socketPath)) out.push({ kind: 'socket', socketPath, source: socketPath });
+      if (p.exists(socketPath) && !out.some((c) => c.kind === 'socket' && c.socketPath === socketPath))
+        out.push({ kind: 'socket', socketPath, source: socketPath });
     }
   }
   return out;
@@ -136,7 +137,14 @@ export function pingDocker(endpoint: DockerEndpoint, timeoutMs: number): Promise
         }
       };
       const [ca, certificate, key] = [cert('ca.pem'), cert('cert.pem'), cert('key.pem')];
-      req = httpsRequest({ ...base, host: endpoint.host, port: endpoint.port, ...(ca ? { ca } : {}), ...(certificate ? { cert: certificate } : {}), ...(key ? { key } : {}) });
+      req = httpsRequest({
+        ...base,
+        host: endpoint.host,
+        port: endpoint.port,
+        ...(ca ? { ca } : {}),
+        ...(certificate ? { cert: certificate } : {}),
+        ...(key ? { key } : {}),
+      });
     } else {
       req = httpRequest({ ...base, host: endpoint.host, port: endpoint.port });
     }

@@ -9,8 +9,14 @@ import type { Readable } from 'node:stream';
 import { Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import {
-  BoundPorts, GenericContainer, getContainerRuntimeClient, Wait, waitForContainer,
-  type InspectResult, type StartedTestContainer, type WaitStrategy,
+  BoundPorts,
+  GenericContainer,
+  getContainerRuntimeClient,
+  Wait,
+  waitForContainer,
+  type InspectResult,
+  type StartedTestContainer,
+  type WaitStrategy,
 } from 'testcontainers';
 import { waitUntilHealthy } from '../local/component';
 import { ensureKafkaAcls } from '../local/kafka-acls';
@@ -58,16 +64,34 @@ export function testcontainersVars(secrets: DevSecrets, namespace: string): Cont
 function spec(def: ContainerDef): ContainerSpec {
   const healthCheck = def.healthcheck && {
     test: [...def.healthcheck.test] as ['CMD-SHELL', string] | ['CMD', ...string[]],
-    interval: def.healthcheck.intervalMs, timeout: def.healthcheck.timeoutMs, retries: def.healthcheck.retries, startPeriod: def.healthcheck.startPeriodMs,
+    interval: def.healthcheck.intervalMs,
+    timeout: def.healthcheck.timeoutMs,
+    retries: def.healthcheck.retries,
+    startPeriod: def.healthcheck.startPeriodMs,
   };
-  const wait: ContainerSpec['wait'] = healthCheck ? { kind: 'health' } : def.readyLog ? { kind: 'log', line: def.readyLog } : (() => { throw new Error(`${def.name}: no health check and no ready log line`); })();
-  const base = { name: def.name, image: def.image, port: def.port, wait, startupTimeoutMs: startupTimeoutsMs[def.name], ...(healthCheck ? { healthCheck } : {}) };
+  const wait: ContainerSpec['wait'] = healthCheck
+    ? { kind: 'health' }
+    : def.readyLog
+      ? { kind: 'log', line: def.readyLog }
+      : (() => {
+          throw new Error(`${def.name}: no health check and no ready log line`);
+        })();
+  const base = {
+    name: def.name,
+    image: def.image,
+    port: def.port,
+    wait,
+    startupTimeoutMs: startupTimeoutsMs[def.name],
+    ...(healthCheck ? { healthCheck } : {}),
+  };
   if (def.name === 'kafka') {
     if (def.script === undefined) throw new Error('kafka: the definition has no start script');
     // KAFKA_ADVERTISED_LISTENERS is exported by the copied start script (the host port is not known before).
     const { KAFKA_ADVERTISED_LISTENERS: _unknownYet, ...environment } = def.environment;
     return {
-      ...base, environment, entrypoint: ['/bin/sh', '-c'],
+      ...base,
+      environment,
+      entrypoint: ['/bin/sh', '-c'],
       command: [`echo '${KAFKA_WAITING_LOG}'; while [ ! -f ${KAFKA_START_SCRIPT} ]; do sleep 0.1; done; exec /bin/sh ${KAFKA_START_SCRIPT}`],
       startScript: def.script,
     };
@@ -89,7 +113,11 @@ export function kafkaStartScriptFor(s: ContainerSpec, host: string, mappedPort: 
 
 /** The Kafka container: waits for its start script, which it gets once its host port is mapped (as @testcontainers/kafka does). */
 class KafkaStartScriptContainer extends GenericContainer {
-  constructor(private readonly kafkaSpec: ContainerSpec, private readonly brokerPort: number, private readonly ready: WaitStrategy) {
+  constructor(
+    private readonly kafkaSpec: ContainerSpec,
+    private readonly brokerPort: number,
+    private readonly ready: WaitStrategy,
+  ) {
     super(kafkaSpec.image);
   }
 
@@ -107,7 +135,9 @@ class KafkaStartScriptContainer extends GenericContainer {
  * the environment). A failed copy removes the container.
  */
 export async function deliverKafkaStartScript(
-  container: Pick<StartedTestContainer, 'getHost' | 'getMappedPort' | 'copyContentToContainer' | 'stop'>, kafkaSpec: ContainerSpec, brokerPort: number,
+  container: Pick<StartedTestContainer, 'getHost' | 'getMappedPort' | 'copyContentToContainer' | 'stop'>,
+  kafkaSpec: ContainerSpec,
+  brokerPort: number,
 ): Promise<void> {
   const script = kafkaStartScriptFor(kafkaSpec, container.getHost(), container.getMappedPort(kafkaSpec.port), brokerPort);
   try {
@@ -126,9 +156,10 @@ function waitStrategy(s: ContainerSpec): WaitStrategy {
 /** A testcontainers container from its spec (no Docker engine is contacted until start()). */
 export function toContainer(s: ContainerSpec, brokerPort: number, logTo?: (stream: Readable) => void): GenericContainer {
   const ready = waitStrategy(s);
-  const container = s.name === 'kafka'
-    ? new KafkaStartScriptContainer(s, brokerPort, ready).withWaitStrategy(Wait.forLogMessage(KAFKA_WAITING_LOG).withStartupTimeout(60_000))
-    : new GenericContainer(s.image).withWaitStrategy(ready);
+  const container =
+    s.name === 'kafka'
+      ? new KafkaStartScriptContainer(s, brokerPort, ready).withWaitStrategy(Wait.forLogMessage(KAFKA_WAITING_LOG).withStartupTimeout(60_000))
+      : new GenericContainer(s.image).withWaitStrategy(ready);
   container
     .withEnvironment({ ...s.environment })
     .withCommand([...s.command])
@@ -174,21 +205,31 @@ export async function startContainerStack(s: Settings, secrets: DevSecrets): Pro
   const specs = containerSpecs(secrets, s.temporal.namespace);
   const logDir = join(s.logDir, 'containers', new Date().toISOString().replace(/[:.]/g, '-'));
   mkdirSync(logDir, { recursive: true });
-  const logTo = (name: ContainerName) => (stream: Readable): void => {
-    stream.pipe(createWriteStream(join(logDir, `${name}.log`)));
-  };
+  const logTo =
+    (name: ContainerName) =>
+    (stream: Readable): void => {
+      stream.pipe(createWriteStream(join(logDir, `${name}.log`)));
+    };
   const brokerPort = Number(/BROKER:\/\/:(\d+)/.exec(specs.kafka.environment['KAFKA_LISTENERS'] ?? '')?.[1]);
-  say(`containers: starting ${Object.values(specs).map((c) => c.image).join(', ')} (logs: ${logDir})`);
+  say(
+    `containers: starting ${Object.values(specs)
+      .map((c) => c.image)
+      .join(', ')} (logs: ${logDir})`,
+  );
   const started = new Map<ContainerName, StartedTestContainer>();
   const stopAll = async (): Promise<void> => {
     await Promise.all([...started.values()].map((c) => c.stop({ remove: true, removeVolumes: true }).catch(() => undefined)));
     started.clear();
   };
   try {
-    const results = await Promise.allSettled((Object.keys(specs) as ContainerName[]).map(async (name) => {
-      started.set(name, await toContainer(specs[name], brokerPort, logTo(name)).start());
-    }));
-    const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [`${Object.keys(specs)[i]}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`] : []));
+    const results = await Promise.allSettled(
+      (Object.keys(specs) as ContainerName[]).map(async (name) => {
+        started.set(name, await toContainer(specs[name], brokerPort, logTo(name)).start());
+      }),
+    );
+    const failures = results.flatMap((r, i) =>
+      r.status === 'rejected' ? [`${Object.keys(specs)[i]}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`] : [],
+    );
     if (failures.length > 0) throw new Error(failures.join('\n'));
     const at = (name: ContainerName): string => `${started.get(name)!.getHost()}:${started.get(name)!.getMappedPort(specs[name].port)}`;
     const endpoints: StackEndpoints = {
@@ -200,9 +241,24 @@ export async function startContainerStack(s: Settings, secrets: DevSecrets): Pro
     };
     // The same checks the local stack's components pass, from this side of the port mapping.
     await Promise.all([
-      waitUntilHealthy({ name: 'kafka (SCRAM admin from the host)', healthy: () => kafkaHealthy(s, secrets.kafka.admin, endpoints.kafkaBrokers), readyWithinMs: 30_000, logPath: join(logDir, 'kafka.log') }),
-      waitUntilHealthy({ name: 'mongo (writable primary)', healthy: () => mongoPrimary(endpoints.mongoUri), readyWithinMs: 30_000, logPath: join(logDir, 'mongo.log') }),
-      waitUntilHealthy({ name: 'temporal (namespace)', healthy: () => temporalNamespaceReady(endpoints.temporalAddress, endpoints.temporalNamespace), readyWithinMs: 60_000, logPath: join(logDir, 'temporal.log') }),
+      waitUntilHealthy({
+        name: 'kafka (SCRAM admin from the host)',
+        healthy: () => kafkaHealthy(s, secrets.kafka.admin, endpoints.kafkaBrokers),
+        readyWithinMs: 30_000,
+        logPath: join(logDir, 'kafka.log'),
+      }),
+      waitUntilHealthy({
+        name: 'mongo (writable primary)',
+        healthy: () => mongoPrimary(endpoints.mongoUri),
+        readyWithinMs: 30_000,
+        logPath: join(logDir, 'mongo.log'),
+      }),
+      waitUntilHealthy({
+        name: 'temporal (namespace)',
+        healthy: () => temporalNamespaceReady(endpoints.temporalAddress, endpoints.temporalNamespace),
+        readyWithinMs: 60_000,
+        logPath: join(logDir, 'temporal.log'),
+      }),
     ]);
     const acls = await ensureKafkaAcls(infraKafka(s, secrets.kafka.admin, 'bps-infra-acls', endpoints.kafkaBrokers));
     say(`containers: ready in ${((Date.now() - began) / 1000).toFixed(1)}s (Kafka ACLs from infra/local/kafka-acls.ts: ${acls.created} created)`);
@@ -219,7 +275,8 @@ export async function startContainerStack(s: Settings, secrets: DevSecrets): Pro
     await stopAll();
     const message = error instanceof Error ? error.message : String(error);
     const noEngine = /Could not find a working container runtime strategy/.test(message)
-      ? '\nNo Docker engine is reachable: start one, or run with BPS_INFRA=local (or unset) to use the local stack.' : '';
+      ? '\nNo Docker engine is reachable: start one, or run with BPS_INFRA=local (or unset) to use the local stack.'
+      : '';
     const kept = readdirSync(logDir).length > 0;
     if (!kept) rmSync(logDir, { recursive: true, force: true });
     throw new Error(`container stack failed to start${kept ? ` (logs kept in ${logDir})` : ''}:\n${message}${noEngine}`, { cause: error });

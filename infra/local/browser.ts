@@ -30,9 +30,10 @@ export async function ensureBrowser(): Promise<void> {
     throw new Error(`the browser tests need ${missing.join(' and ')}: apt-get install ${missing.join(' ')} (or set BPS_CHROMIUM)`);
   }
   say(`browser tests: installing ${missing.join(', ')} from Debian's packages`);
-  const apt = (args: string[]): Promise<void> => sudo.length > 0
-    ? runStep(`apt-get ${args[0]}`, sudo[0]!, [...sudo.slice(1), 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args], { usually: 'about a minute' })
-    : runStep(`apt-get ${args[0]}`, 'apt-get', args, { env: { DEBIAN_FRONTEND: 'noninteractive' }, usually: 'about a minute' });
+  const apt = (args: string[]): Promise<void> =>
+    sudo.length > 0
+      ? runStep(`apt-get ${args[0]}`, sudo[0]!, [...sudo.slice(1), 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args], { usually: 'about a minute' })
+      : runStep(`apt-get ${args[0]}`, 'apt-get', args, { env: { DEBIAN_FRONTEND: 'noninteractive' }, usually: 'about a minute' });
   await apt(['update', '-qq']);
   await apt(['install', '-y', '-qq', ...missing]);
 }

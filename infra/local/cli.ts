@@ -44,7 +44,17 @@ switch (command) {
     break;
   case 'status': {
     const rows = await stackStatus(s);
-    console.table(rows.map((r) => ({ component: r.name, state: r.up ? 'up' : 'down', version: r.version, port: r.port, pid: r.pid ?? '-', installed: r.installed, dataDir: r.dataDir })));
+    console.table(
+      rows.map((r) => ({
+        component: r.name,
+        state: r.up ? 'up' : 'down',
+        version: r.version,
+        port: r.port,
+        pid: r.pid ?? '-',
+        installed: r.installed,
+        dataDir: r.dataDir,
+      })),
+    );
     console.log(`logs: ${s.logDir}`);
     break;
   }

@@ -25,7 +25,9 @@ export async function waitUntilHealthy(component: Pick<Component, 'name' | 'heal
     if (Date.now() >= deadline) break;
     await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())));
   }
-  throw new Error(`${component.name} did not become healthy within ${Math.round(component.readyWithinMs / 1000)}s of its start${component.logPath ? `; see ${component.logPath}` : ''}`);
+  throw new Error(
+    `${component.name} did not become healthy within ${Math.round(component.readyWithinMs / 1000)}s of its start${component.logPath ? `; see ${component.logPath}` : ''}`,
+  );
 }
 
 /**

@@ -17,9 +17,12 @@ export async function installGrpcurl(s: Settings): Promise<string> {
   // Built into a directory of its own, then linked under a versioned name: a version bump installs anew.
   const dir = join(s.binDir, `grpcurl-${versions.grpcurl}.d`);
   mkdirSync(dir, { recursive: true });
-  await runStep(`grpcurl ${versions.grpcurl}: building from the Go module`, 'go', [
-    'install', `github.com/fullstorydev/grpcurl/cmd/grpcurl@${versions.grpcurl}`,
-  ], { env: { GOBIN: dir, GOFLAGS: '-mod=mod' }, usually: '1–3 min on 2 cores with an empty Go cache' });
+  await runStep(
+    `grpcurl ${versions.grpcurl}: building from the Go module`,
+    'go',
+    ['install', `github.com/fullstorydev/grpcurl/cmd/grpcurl@${versions.grpcurl}`],
+    { env: { GOBIN: dir, GOFLAGS: '-mod=mod' }, usually: '1–3 min on 2 cores with an empty Go cache' },
+  );
   renameSync(join(dir, 'grpcurl'), binary);
   return binary;
 }

@@ -60,15 +60,17 @@ export function aclRules(): AclRule[] {
 }
 
 export function aclEntries(rules: readonly AclRule[] = aclRules()): AclEntry[] {
-  return rules.flatMap((rule) => rule.operations.map((operation) => ({
-    resourceType: rule.resource === 'topic' ? AclResourceTypes.TOPIC : AclResourceTypes.GROUP,
-    resourceName: rule.prefix,
-    resourcePatternType: ResourcePatternTypes.PREFIXED,
-    principal: `User:${rule.principal}`,
-    host: '*',
-    operation: AclOperationTypes[operation],
-    permissionType: AclPermissionTypes.ALLOW,
-  })));
+  return rules.flatMap((rule) =>
+    rule.operations.map((operation) => ({
+      resourceType: rule.resource === 'topic' ? AclResourceTypes.TOPIC : AclResourceTypes.GROUP,
+      resourceName: rule.prefix,
+      resourcePatternType: ResourcePatternTypes.PREFIXED,
+      principal: `User:${rule.principal}`,
+      host: '*',
+      operation: AclOperationTypes[operation],
+      permissionType: AclPermissionTypes.ALLOW,
+    })),
+  );
 }
 
 const key = (e: AclEntry): string => [e.resourceType, e.resourceName, e.resourcePatternType, e.principal, e.host, e.operation, e.permissionType].join('|');
@@ -86,10 +88,14 @@ export async function ensureKafkaAcls(kafka: Kafka): Promise<{ created: number; 
   await admin.connect();
   try {
     const existing = await admin.describeAcls({
-      resourceType: AclResourceTypes.ANY, resourcePatternType: ResourcePatternTypes.ANY,
-      operation: AclOperationTypes.ANY, permissionType: AclPermissionTypes.ANY,
+      resourceType: AclResourceTypes.ANY,
+      resourcePatternType: ResourcePatternTypes.ANY,
+      operation: AclOperationTypes.ANY,
+      permissionType: AclPermissionTypes.ANY,
     });
-    const present = existing.resources.flatMap((r) => r.acls.map((acl): AclEntry => ({ ...acl, resourceType: r.resourceType, resourceName: r.resourceName, resourcePatternType: r.resourcePatternType })));
+    const present = existing.resources.flatMap((r) =>
+      r.acls.map((acl): AclEntry => ({ ...acl, resourceType: r.resourceType, resourceName: r.resourceName, resourcePatternType: r.resourcePatternType })),
+    );
     const presentKeys = new Set(present.map(key));
     const missing = wanted.filter((e) => !presentKeys.has(key(e)));
     const stale = present.filter((e) => ours.has(e.principal) && !wantedKeys.has(key(e)));

@@ -31,7 +31,12 @@ export function mongoUri(s: Settings): string {
 const patchDir = join(dirname(fileURLToPath(import.meta.url)), 'ferretdb-patches');
 
 function ferretdbPatches(): string[] {
-  return existsSync(patchDir) ? readdirSync(patchDir).filter((f) => f.endsWith('.patch')).sort().map((f) => join(patchDir, f)) : [];
+  return existsSync(patchDir)
+    ? readdirSync(patchDir)
+        .filter((f) => f.endsWith('.patch'))
+        .sort()
+        .map((f) => join(patchDir, f))
+    : [];
 }
 
 export function ferretdbBinary(s: Settings): string {
@@ -66,9 +71,11 @@ export async function installFerretdb(s: Settings): Promise<void> {
       : spawnSync('git', ['apply', '-p1', patch], { cwd: src, encoding: 'utf8', env: { ...process.env, GIT_DIR: '/nonexistent' } });
     if (applied.status !== 0) throw new Error(`could not apply ${patch} to FerretDB ${versions.ferretdb}: ${applied.stdout}${applied.stderr}`);
   }
-  await runStep(`FerretDB ${versions.ferretdb}: building`, 'go', [
-    'build', '-trimpath', '-o', ferretdbBinary(s), './cmd/ferretdb',
-  ], { cwd: src, env: { GOFLAGS: '-mod=mod' }, usually: 'about 5 min on 2 cores with an empty Go cache' });
+  await runStep(`FerretDB ${versions.ferretdb}: building`, 'go', ['build', '-trimpath', '-o', ferretdbBinary(s), './cmd/ferretdb'], {
+    cwd: src,
+    env: { GOFLAGS: '-mod=mod' },
+    usually: 'about 5 min on 2 cores with an empty Go cache',
+  });
 }
 
 function spawnJson(command: string, args: readonly string[]): { stdout: string } {
@@ -104,8 +111,11 @@ export async function launchMongo(s: Settings): Promise<void> {
     say(`MongoDB protocol: starting FerretDB ${versions.ferretdb} (${ferretdbBackendName(s)}) on 127.0.0.1:${s.mongo.port}`);
     startDetached(s, 'mongo', ferretdbBinary(s), [
       ...(postgres ? ['--handler=postgresql', `--postgresql-url=${postgresUrl(s)}`] : ['--handler=sqlite', `--sqlite-url=file:${s.mongo.dataDir}/`]),
-      `--listen-addr=127.0.0.1:${s.mongo.port}`, '--telemetry=disable',
-      `--state-dir=${s.mongo.dataDir}`, '--log-level=warn', `--debug-addr=127.0.0.1:${s.mongo.debugPort}`,
+      `--listen-addr=127.0.0.1:${s.mongo.port}`,
+      '--telemetry=disable',
+      `--state-dir=${s.mongo.dataDir}`,
+      '--log-level=warn',
+      `--debug-addr=127.0.0.1:${s.mongo.debugPort}`,
     ]);
   }
 }
@@ -123,7 +133,9 @@ export function mongoComponent(s: Settings): Component {
   return {
     name: 'mongo',
     healthy: () => mongoHealthy(s),
-    install: async () => { if (mongoFlavour(s) === 'ferretdb') await installFerretdb(s); },
+    install: async () => {
+      if (mongoFlavour(s) === 'ferretdb') await installFerretdb(s);
+    },
     launch: () => launchMongo(s),
     readyWithinMs: 60_000,
     logPath: join(s.logDir, 'mongo.log'),

@@ -26,7 +26,12 @@ export function postgresBinDir(s: Settings): string {
 
 function libraryPath(s: Settings): string {
   const r = root(s);
-  const extra = [join(r, 'usr', 'lib', 'x86_64-linux-gnu'), join(r, 'lib', 'x86_64-linux-gnu'), join(r, 'usr', 'lib', 'aarch64-linux-gnu'), join(r, 'lib', 'aarch64-linux-gnu')];
+  const extra = [
+    join(r, 'usr', 'lib', 'x86_64-linux-gnu'),
+    join(r, 'lib', 'x86_64-linux-gnu'),
+    join(r, 'usr', 'lib', 'aarch64-linux-gnu'),
+    join(r, 'lib', 'aarch64-linux-gnu'),
+  ];
   return [...extra, process.env['LD_LIBRARY_PATH'] ?? ''].filter(Boolean).join(':');
 }
 
@@ -78,15 +83,19 @@ function libraryDependencies(): string[] {
 export async function installPostgres(s: Settings): Promise<void> {
   if (postgresInstalled(s)) return;
   if (!which('apt-get') || !which('dpkg')) {
-    throw new Error(`FerretDB's PostgreSQL backend is installed from Debian's postgresql-${major} package (apt-get download + dpkg -x); on this machine use BPS_FERRETDB_BACKEND=sqlite, MONGODB_URI, or mongod on PATH`);
+    throw new Error(
+      `FerretDB's PostgreSQL backend is installed from Debian's postgresql-${major} package (apt-get download + dpkg -x); on this machine use BPS_FERRETDB_BACKEND=sqlite, MONGODB_URI, or mongod on PATH`,
+    );
   }
-  if (!existsSync(join(postgresBinDir(s), 'postgres'))) await downloadAndExtract(s, [`postgresql-${major}`], `postgresql-${major} (Debian package, extracted into ${root(s)})`);
+  if (!existsSync(join(postgresBinDir(s), 'postgres')))
+    await downloadAndExtract(s, [`postgresql-${major}`], `postgresql-${major} (Debian package, extracted into ${root(s)})`);
   const missing = missingLibraries(s);
   if (missing.length > 0) {
     say(`PostgreSQL ${major}: the machine lacks ${missing.join(', ')}; extracting the package's library dependencies beside it`);
     await downloadAndExtract(s, libraryDependencies(), 'its shared libraries');
     const still = missingLibraries(s);
-    if (still.length > 0) throw new Error(`PostgreSQL ${major} still lacks ${still.join(', ')}; install postgresql-${major} with apt-get, or use BPS_FERRETDB_BACKEND=sqlite`);
+    if (still.length > 0)
+      throw new Error(`PostgreSQL ${major} still lacks ${still.join(', ')}; install postgresql-${major} with apt-get, or use BPS_FERRETDB_BACKEND=sqlite`);
   }
 }
 
@@ -105,7 +114,14 @@ async function initCluster(s: Settings): Promise<void> {
   rmSync(clusterDir(s), { recursive: true, force: true }); // a half-made cluster from an interrupted initdb
   mkdirSync(join(clusterDir(s), '..'), { recursive: true });
   const [command, args] = asServerUser(join(postgresBinDir(s), 'initdb'), [
-    '-D', clusterDir(s), '-U', s.postgres.user, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync',
+    '-D',
+    clusterDir(s),
+    '-U',
+    s.postgres.user,
+    '--auth=trust',
+    '--encoding=UTF8',
+    '--locale=C',
+    '--no-sync',
   ]);
   await runStep(`PostgreSQL ${major}: initdb ${clusterDir(s)}`, command, args, { env: { LD_LIBRARY_PATH: libraryPath(s) }, usually: 'a few seconds' });
 }
@@ -133,10 +149,24 @@ export async function launchPostgres(s: Settings): Promise<void> {
   await initCluster(s);
   say(`PostgreSQL ${major}: starting on 127.0.0.1:${s.postgres.port} (data ${clusterDir(s)})`);
   const [command, args] = asServerUser(join(postgresBinDir(s), 'postgres'), [
-    '-D', clusterDir(s), '-p', String(s.postgres.port),
-    '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=',
-    '-c', 'jit=off', '-c', 'shared_buffers=128MB', '-c', 'max_connections=200',
-    '-c', 'log_min_messages=warning', '-c', 'log_checkpoints=off',
+    '-D',
+    clusterDir(s),
+    '-p',
+    String(s.postgres.port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'jit=off',
+    '-c',
+    'shared_buffers=128MB',
+    '-c',
+    'max_connections=200',
+    '-c',
+    'log_min_messages=warning',
+    '-c',
+    'log_checkpoints=off',
   ]);
   startDetached(s, 'postgres', command, args, { env: { LD_LIBRARY_PATH: libraryPath(s) } });
 }

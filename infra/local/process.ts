@@ -58,7 +58,11 @@ export async function stopProcess(s: Settings, name: string, graceMs = 15_000, f
     try {
       process.kill(-pid, sig); // the whole process group: wrappers and their children
     } catch {
-      try { process.kill(pid, sig); } catch { /* already gone */ }
+      try {
+        process.kill(pid, sig);
+      } catch {
+        /* already gone */
+      }
     }
   };
   signal(firstSignal);
@@ -83,8 +87,14 @@ export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ port, host });
     socket.setTimeout(1000);
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('timeout', () => { socket.destroy(); resolve(false); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
     socket.once('error', () => resolve(false));
   });
 }
@@ -105,12 +115,21 @@ export async function runStep(
   what: string,
   command: string,
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; usually?: string; progressEveryMs?: number; /** the arguments carry secrets: do not echo them */ quiet?: boolean } = {},
+  options: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    usually?: string;
+    progressEveryMs?: number;
+    /** the arguments carry secrets: do not echo them */ quiet?: boolean;
+  } = {},
 ): Promise<void> {
   say(`${what}: ${command}${options.quiet ? '' : ` ${args.join(' ')}`}${options.usually ? ` (first install usually ${options.usually})` : ''}`);
   const started = Date.now();
   const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(0)}s`;
-  const progress = setInterval(() => say(`${what}: still running, ${elapsed()} so far${options.usually ? ` (usually ${options.usually})` : ''}`), options.progressEveryMs ?? 30_000);
+  const progress = setInterval(
+    () => say(`${what}: still running, ${elapsed()} so far${options.usually ? ` (usually ${options.usually})` : ''}`),
+    options.progressEveryMs ?? 30_000,
+  );
   try {
     await new Promise<void>((resolve, reject) => {
       const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'inherit', 'inherit'] });

@@ -22,7 +22,13 @@ export type DevSecrets = {
   /** AES-256-GCM key (base64) sealing every Temporal payload. */
   readonly temporalPayloadKey: string;
   /** The development token issuer (stands in for the OIDC provider): Ed25519 private JWK and its public JWKS. */
-  readonly tokenIssuer: { readonly issuer: string; readonly audience: string; readonly privateJwk: JsonWebKey; readonly publicJwk: JsonWebKey; readonly keyId: string };
+  readonly tokenIssuer: {
+    readonly issuer: string;
+    readonly audience: string;
+    readonly privateJwk: JsonWebKey;
+    readonly publicJwk: JsonWebKey;
+    readonly keyId: string;
+  };
   /** The approvals service's decision-signing key (Ed25519): private JWK for approvals, public JWK for verifiers. */
   readonly decisionSigning: { readonly privateJwk: JsonWebKey; readonly publicJwk: JsonWebKey; readonly keyId: string };
 };

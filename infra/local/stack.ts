@@ -42,11 +42,7 @@ export async function ensureStack(s: Settings = settings()): Promise<{ started: 
 
 export async function stopStack(s: Settings = settings(), only?: readonly string[]): Promise<void> {
   const wanted = (name: string): boolean => only === undefined || only.includes(name);
-  await Promise.all([
-    wanted('kafka') ? stopKafka(s) : undefined,
-    wanted('mongo') ? stopMongo(s) : undefined,
-    wanted('temporal') ? stopTemporal(s) : undefined,
-  ]);
+  await Promise.all([wanted('kafka') ? stopKafka(s) : undefined, wanted('mongo') ? stopMongo(s) : undefined, wanted('temporal') ? stopTemporal(s) : undefined]);
   // After FerretDB, its storage ("stop mongo" stops both).
   if (wanted('postgres') || wanted('mongo')) await stopPostgres(s);
 }
@@ -56,17 +52,50 @@ export type ComponentStatus = { name: string; up: boolean; version: string; port
 export async function stackStatus(s: Settings = settings()): Promise<ComponentStatus[]> {
   const flavour = mongoFlavour(s);
   return [
-    { name: 'kafka', up: await kafkaHealthy(s, ensureDevSecrets(s).kafka.admin), version: `Apache Kafka ${versions.kafka} (KRaft)`, port: s.kafka.port, pid: kafkaPid(s), dataDir: s.kafka.dataDir, installed: kafkaInstalled(s) },
-    { name: 'temporal', up: await temporalHealthy(s).catch(() => false), version: `Temporal CLI ${versions.temporalCli} dev server`, port: s.temporal.port, pid: temporalPid(s), dataDir: s.temporal.dataDir, installed: temporalInstalled(s) },
     {
-      name: 'mongo', up: await mongoHealthy(s),
-      version: flavour === 'ferretdb' ? `FerretDB ${versions.ferretdb} (${ferretdbBackendName(s)})` : flavour === 'mongod' ? 'mongod (PATH)' : `external ${s.mongo.externalUri}`,
-      port: s.mongo.port, pid: mongoPid(s), dataDir: s.mongo.dataDir,
+      name: 'kafka',
+      up: await kafkaHealthy(s, ensureDevSecrets(s).kafka.admin),
+      version: `Apache Kafka ${versions.kafka} (KRaft)`,
+      port: s.kafka.port,
+      pid: kafkaPid(s),
+      dataDir: s.kafka.dataDir,
+      installed: kafkaInstalled(s),
+    },
+    {
+      name: 'temporal',
+      up: await temporalHealthy(s).catch(() => false),
+      version: `Temporal CLI ${versions.temporalCli} dev server`,
+      port: s.temporal.port,
+      pid: temporalPid(s),
+      dataDir: s.temporal.dataDir,
+      installed: temporalInstalled(s),
+    },
+    {
+      name: 'mongo',
+      up: await mongoHealthy(s),
+      version:
+        flavour === 'ferretdb'
+          ? `FerretDB ${versions.ferretdb} (${ferretdbBackendName(s)})`
+          : flavour === 'mongod'
+            ? 'mongod (PATH)'
+            : `external ${s.mongo.externalUri}`,
+      port: s.mongo.port,
+      pid: mongoPid(s),
+      dataDir: s.mongo.dataDir,
       installed: flavour !== 'ferretdb' || existsSync(ferretdbBinary(s)),
     },
-    ...(usesPostgres(s) ? [{
-      name: 'postgres', up: await postgresHealthy(s), version: `PostgreSQL ${versions.postgresql} (Debian package, FerretDB's storage)`,
-      port: s.postgres.port, pid: postgresPid(s), dataDir: s.postgres.dataDir, installed: postgresInstalled(s),
-    }] : []),
+    ...(usesPostgres(s)
+      ? [
+          {
+            name: 'postgres',
+            up: await postgresHealthy(s),
+            version: `PostgreSQL ${versions.postgresql} (Debian package, FerretDB's storage)`,
+            port: s.postgres.port,
+            pid: postgresPid(s),
+            dataDir: s.postgres.dataDir,
+            installed: postgresInstalled(s),
+          },
+        ]
+      : []),
   ];
 }

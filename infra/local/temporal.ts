@@ -19,9 +19,12 @@ export async function installTemporal(s: Settings): Promise<void> {
   if (!which('go')) throw new Error('The Temporal dev server is built with Go; install Go 1.22+ and retry');
   mkdirSync(s.binDir, { recursive: true });
   // v1.5.1: later tags carry a `replace` directive in go.mod, which `go install …@tag` refuses.
-  await runStep(`Temporal CLI ${versions.temporalCli}: building from the Go module`, 'go', [
-    'install', `github.com/temporalio/cli/cmd/temporal@${versions.temporalCli}`,
-  ], { env: { GOBIN: s.binDir, GOFLAGS: '-mod=mod' }, usually: '5–10 min on 2 cores with an empty Go cache' });
+  await runStep(
+    `Temporal CLI ${versions.temporalCli}: building from the Go module`,
+    'go',
+    ['install', `github.com/temporalio/cli/cmd/temporal@${versions.temporalCli}`],
+    { env: { GOBIN: s.binDir, GOFLAGS: '-mod=mod' }, usually: '5–10 min on 2 cores with an empty Go cache' },
+  );
 }
 
 export async function temporalHealthy(s: Settings): Promise<boolean> {
@@ -40,11 +43,19 @@ export async function launchTemporal(s: Settings): Promise<void> {
   const attributes = Object.entries(temporalSearchAttributes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
   say(`Temporal: starting dev server on 127.0.0.1:${s.temporal.port} (namespace ${s.temporal.namespace})`);
   startDetached(s, 'temporal', temporalBinary(s), [
-    'server', 'start-dev', '--headless',
-    '--ip', '127.0.0.1', '--port', String(s.temporal.port),
-    '--db-filename', join(s.temporal.dataDir, 'temporal.db'),
-    '--namespace', s.temporal.namespace,
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--headless',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(s.temporal.port),
+    '--db-filename',
+    join(s.temporal.dataDir, 'temporal.db'),
+    '--namespace',
+    s.temporal.namespace,
+    '--log-level',
+    'warn',
     ...attributes,
   ]);
 }

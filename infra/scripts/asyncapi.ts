@@ -20,8 +20,12 @@ const eventsDir = join(root, 'services/shared/events');
 export async function catalogue(): Promise<{ module: string; definition: EventDefinition<unknown> }[]> {
   const found = new Map<string, { module: string; definition: EventDefinition<unknown> }>();
   const isDefinition = (v: unknown): v is EventDefinition<unknown> =>
-    typeof v === 'object' && v !== null && typeof (v as EventDefinition<unknown>).type === 'string' && typeof (v as EventDefinition<unknown>).topic === 'string'
-    && typeof (v as EventDefinition<unknown>).schema === 'string' && typeof (v as EventDefinition<unknown>).codec === 'object';
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as EventDefinition<unknown>).type === 'string' &&
+    typeof (v as EventDefinition<unknown>).topic === 'string' &&
+    typeof (v as EventDefinition<unknown>).schema === 'string' &&
+    typeof (v as EventDefinition<unknown>).codec === 'object';
   const walk = (module: string, value: unknown, depth: number): void => {
     if (isDefinition(value)) {
       // One type may be defined on several topics (bps.access.refused: each service on its own family).
@@ -32,7 +36,9 @@ export async function catalogue(): Promise<{ module: string; definition: EventDe
     if (depth > 3 || typeof value !== 'object' || value === null) return;
     for (const v of Object.values(value)) walk(module, v, depth + 1);
   };
-  for (const file of readdirSync(eventsDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) {
+  for (const file of readdirSync(eventsDir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .sort()) {
     const module = await import(pathToFileURL(join(eventsDir, file)).href);
     walk(file, module, 0);
   }
@@ -73,17 +79,34 @@ function schemas(messageNames: readonly string[]): Record<string, Json> {
   const fieldSchema = (f: Field, scope: string): Json => {
     const typeName = f.typeName === '' ? '' : resolve(scope, f.typeName);
     switch (f.type) {
-      case 'TYPE_STRING': return { type: 'string' };
-      case 'TYPE_BOOL': return { type: 'boolean' };
-      case 'TYPE_INT32': case 'TYPE_SINT32': case 'TYPE_SFIXED32': case 'TYPE_UINT32': case 'TYPE_FIXED32': return { type: 'integer', format: 'int32' };
+      case 'TYPE_STRING':
+        return { type: 'string' };
+      case 'TYPE_BOOL':
+        return { type: 'boolean' };
+      case 'TYPE_INT32':
+      case 'TYPE_SINT32':
+      case 'TYPE_SFIXED32':
+      case 'TYPE_UINT32':
+      case 'TYPE_FIXED32':
+        return { type: 'integer', format: 'int32' };
       // proto JSON writes 64-bit integers as decimal strings.
-      case 'TYPE_INT64': case 'TYPE_SINT64': case 'TYPE_SFIXED64': case 'TYPE_UINT64': case 'TYPE_FIXED64': return { type: 'string', format: 'int64', pattern: '^-?[0-9]+$' };
-      case 'TYPE_DOUBLE': case 'TYPE_FLOAT': return { type: 'number' };
-      case 'TYPE_BYTES': return { type: 'string', contentEncoding: 'base64' };
-      case 'TYPE_ENUM': return ref(typeName);
+      case 'TYPE_INT64':
+      case 'TYPE_SINT64':
+      case 'TYPE_SFIXED64':
+      case 'TYPE_UINT64':
+      case 'TYPE_FIXED64':
+        return { type: 'string', format: 'int64', pattern: '^-?[0-9]+$' };
+      case 'TYPE_DOUBLE':
+      case 'TYPE_FLOAT':
+        return { type: 'number' };
+      case 'TYPE_BYTES':
+        return { type: 'string', contentEncoding: 'base64' };
+      case 'TYPE_ENUM':
+        return ref(typeName);
       case 'TYPE_MESSAGE':
         return typeName === 'google.protobuf.Timestamp' ? { type: 'string', format: 'date-time' } : ref(typeName);
-      default: throw new Error(`unsupported proto field type ${f.type}`);
+      default:
+        throw new Error(`unsupported proto field type ${f.type}`);
     }
   };
   while (pending.length > 0) {
@@ -106,7 +129,8 @@ function schemas(messageNames: readonly string[]): Record<string, Json> {
 }
 
 const topicDescriptions: Record<string, string> = {
-  [topics.standards]: 'Registry: publications, effective dates, provincial filings, floor breaches, rejected change sets. Key: the release, item or province/item the event is about.',
+  [topics.standards]:
+    'Registry: publications, effective dates, provincial filings, floor breaches, rejected change sets. Key: the release, item or province/item the event is about.',
   [topics.proposals]: 'Proposals: the life of adjustment proposals (调整方案). Key: proposal id.',
   [topics.approvals]: 'Approvals: sign-offs, objections, reminders, escalations and outcomes of approval workflows. Key: proposal or workflow id.',
   [topics.notifications]: 'Notifications: who was told what, and when (deliveries, dead letters, disabled subscriptions). Key: subscription id.',
@@ -154,7 +178,15 @@ export async function buildDocument(): Promise<Json> {
       headers: {
         type: 'object',
         description: 'CloudEvents 1.0 Kafka protocol binding, binary content mode',
-        required: ['ce_specversion', 'ce_id', 'ce_type', 'ce_source', 'ce_time', 'content-type', ...(isStandardChanging(definition.type) ? [signatureHeader] : [])],
+        required: [
+          'ce_specversion',
+          'ce_id',
+          'ce_type',
+          'ce_source',
+          'ce_time',
+          'content-type',
+          ...(isStandardChanging(definition.type) ? [signatureHeader] : []),
+        ],
         properties: {
           ce_specversion: { type: 'string', const: '1.0' },
           ce_id: { type: 'string', description: 'Event id: the same everywhere the event goes (webhook-id for webhooks)' },
@@ -166,12 +198,15 @@ export async function buildDocument(): Promise<Json> {
           'content-type': { type: 'string', const: 'application/json' },
           traceparent: { type: 'string', description: 'W3C trace context' },
           tracestate: { type: 'string' },
-          ...(isStandardChanging(definition.type) ? {
-            [signatureHeader]: {
-              type: 'string', pattern: '^[A-Za-z0-9_-]+\\.\\.[A-Za-z0-9_-]+$',
-              description: `Decision signature (this event changes the standard): detached JWS (RFC 7515 Appendix F, compact "<header>..<signature>", alg EdDSA or SM2, typ ${DECISION_JWS_TYPE}, kid = key id in ${decisionKeysPath}) over the RFC 8785 canonical bytes of the event. Consumers apply and record only events whose signature verifies; others go to the dead-letter topic and audit records them as refused.`,
-            },
-          } : {}),
+          ...(isStandardChanging(definition.type)
+            ? {
+                [signatureHeader]: {
+                  type: 'string',
+                  pattern: '^[A-Za-z0-9_-]+\\.\\.[A-Za-z0-9_-]+$',
+                  description: `Decision signature (this event changes the standard): detached JWS (RFC 7515 Appendix F, compact "<header>..<signature>", alg EdDSA or SM2, typ ${DECISION_JWS_TYPE}, kid = key id in ${decisionKeysPath}) over the RFC 8785 canonical bytes of the event. Consumers apply and record only events whose signature verifies; others go to the dead-letter topic and audit records them as refused.`,
+                },
+              }
+            : {}),
         },
       },
       payload: { $ref: `#/components/schemas/${proto}` },
@@ -193,8 +228,13 @@ export async function buildDocument(): Promise<Json> {
       ].join('\n'),
     },
     'x-bps-decision-signatures': {
-      extension: DECISION_SIGNATURE_EXTENSION, kafkaHeader: signatureHeader, types: [...standardChangingTypes], format: 'JWS detached compact (RFC 7515 Appendix F)',
-      algorithms: ['EdDSA', 'SM2'], canonicalization: 'RFC 8785 JCS of the CloudEvents JSON format (data parsed, else data_base64)', keys: decisionKeysPath,
+      extension: DECISION_SIGNATURE_EXTENSION,
+      kafkaHeader: signatureHeader,
+      types: [...standardChangingTypes],
+      format: 'JWS detached compact (RFC 7515 Appendix F)',
+      algorithms: ['EdDSA', 'SM2'],
+      canonicalization: 'RFC 8785 JCS of the CloudEvents JSON format (data parsed, else data_base64)',
+      keys: decisionKeysPath,
     },
     defaultContentType: 'application/json',
     servers: { local: { host: '127.0.0.1:9092', protocol: 'kafka', protocolVersion: '3.9', description: 'Local single-node Kafka (npm run infra)' } },
@@ -217,17 +257,26 @@ function scalar(v: unknown): string {
 export function toYaml(value: unknown, indent = ''): string {
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
-    return value.map((v) => (typeof v === 'object' && v !== null ? `${indent}- ${toYaml(v, `${indent}  `).trimStart()}` : `${indent}- ${scalar(v)}`)).join('\n');
+    return value
+      .map((v) => (typeof v === 'object' && v !== null ? `${indent}- ${toYaml(v, `${indent}  `).trimStart()}` : `${indent}- ${scalar(v)}`))
+      .join('\n');
   }
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value);
     if (entries.length === 0) return '{}';
-    return entries.map(([k, v]) => {
-      const key = scalar(k);
-      if (typeof v === 'string' && v.includes('\n')) return `${indent}${key}: |-\n${v.split('\n').map((l) => `${indent}  ${l}`).join('\n')}`;
-      if (typeof v === 'object' && v !== null && (Array.isArray(v) ? v.length > 0 : Object.keys(v).length > 0)) return `${indent}${key}:\n${toYaml(v, `${indent}  `)}`;
-      return `${indent}${key}: ${typeof v === 'object' && v !== null ? toYaml(v) : scalar(v)}`;
-    }).join('\n');
+    return entries
+      .map(([k, v]) => {
+        const key = scalar(k);
+        if (typeof v === 'string' && v.includes('\n'))
+          return `${indent}${key}: |-\n${v
+            .split('\n')
+            .map((l) => `${indent}  ${l}`)
+            .join('\n')}`;
+        if (typeof v === 'object' && v !== null && (Array.isArray(v) ? v.length > 0 : Object.keys(v).length > 0))
+          return `${indent}${key}:\n${toYaml(v, `${indent}  `)}`;
+        return `${indent}${key}: ${typeof v === 'object' && v !== null ? toYaml(v) : scalar(v)}`;
+      })
+      .join('\n');
   }
   return scalar(value);
 }
@@ -236,6 +285,9 @@ export const asyncapiPath = join(protoRoot, 'asyncapi.yaml');
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const doc = await buildDocument();
-  writeFileSync(asyncapiPath, `# AsyncAPI 3.0: every topic and event of the platform. Generated — edit the event catalogue or proto/, then run\n#   npm run asyncapi\n${toYaml(doc)}\n`);
+  writeFileSync(
+    asyncapiPath,
+    `# AsyncAPI 3.0: every topic and event of the platform. Generated — edit the event catalogue or proto/, then run\n#   npm run asyncapi\n${toYaml(doc)}\n`,
+  );
   console.log(`wrote ${relative(root, asyncapiPath)}`);
 }

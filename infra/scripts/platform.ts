@@ -16,7 +16,7 @@ const s = settings();
 const began = Date.now();
 
 const { started, endpoints, secrets } = await ensureStack(s);
-console.error('[start] development mode: services get BPS_ENV=development and the local stack\'s generated keys (persona sign-in on loopback only)');
+console.error("[start] development mode: services get BPS_ENV=development and the local stack's generated keys (persona sign-in on loopback only)");
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   BPS_KAFKA_BROKERS: endpoints.kafkaBrokers,
@@ -57,7 +57,11 @@ for (const service of platformServices) {
     spawn: () => {
       const out = openSync(logPath, 'a');
       try {
-        return spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { ...env, ...devServiceEnv(secrets, service.name), [portEnv]: String(port) }, stdio: ['ignore', out, out] });
+        return spawn(process.execPath, ['--import', 'tsx', entry], {
+          cwd: root,
+          env: { ...env, ...devServiceEnv(secrets, service.name), [portEnv]: String(port) },
+          stdio: ['ignore', out, out],
+        });
       } finally {
         closeSync(out);
       }
@@ -78,15 +82,24 @@ const rows: Record<string, string>[] = [
   { component: 'Kafka', endpoint: endpoints.kafkaBrokers },
   { component: 'Temporal', endpoint: `${endpoints.temporalAddress} (namespace ${endpoints.temporalNamespace})` },
   { component: 'MongoDB protocol', endpoint: endpoints.mongoUri },
-  ...platformServices.filter((p) => running.includes(p.name)).map((p) => (p.httpPortEnv
-    ? { component: `${p.name} (HTTP)`, endpoint: `http://127.0.0.1:${process.env[p.httpPortEnv] ?? p.httpPort}/` }
-    : { component: `${p.name} (gRPC)`, endpoint: `127.0.0.1:${process.env[p.grpcPortEnv] ?? p.grpcPort}` })),
-  ...platformServices.filter((p) => running.includes(p.name)).map((p) => ({ component: `${p.name} (metrics)`, endpoint: `http://127.0.0.1:${process.env[p.metricsPortEnv] ?? p.metricsPort}/metrics` })),
+  ...platformServices
+    .filter((p) => running.includes(p.name))
+    .map((p) =>
+      p.httpPortEnv
+        ? { component: `${p.name} (HTTP)`, endpoint: `http://127.0.0.1:${process.env[p.httpPortEnv] ?? p.httpPort}/` }
+        : { component: `${p.name} (gRPC)`, endpoint: `127.0.0.1:${process.env[p.grpcPortEnv] ?? p.grpcPort}` },
+    ),
+  ...platformServices
+    .filter((p) => running.includes(p.name))
+    .map((p) => ({ component: `${p.name} (metrics)`, endpoint: `http://127.0.0.1:${process.env[p.metricsPortEnv] ?? p.metricsPort}/metrics` })),
 ];
 console.log(`\nBasic public service standards platform is up (${((Date.now() - began) / 1000).toFixed(0)}s).`);
 console.table(rows);
 const gatewaySpec = platformServices.find((p) => p.name === 'gateway' && running.includes(p.name));
-if (gatewaySpec?.httpPortEnv) console.log(`web console: http://127.0.0.1:${process.env[gatewaySpec.httpPortEnv] ?? gatewaySpec.httpPort}/  (API: /openapi.json)`);
-console.log(`crashed services are restarted with backoff (said here)\nlogs: ${s.logDir}\nbearer token for a seeded persona: npm run token -- nhc-staff\nstop: Ctrl-C`);
+if (gatewaySpec?.httpPortEnv)
+  console.log(`web console: http://127.0.0.1:${process.env[gatewaySpec.httpPortEnv] ?? gatewaySpec.httpPort}/  (API: /openapi.json)`);
+console.log(
+  `crashed services are restarted with backoff (said here)\nlogs: ${s.logDir}\nbearer token for a seeded persona: npm run token -- nhc-staff\nstop: Ctrl-C`,
+);
 // Stay in the foreground until Ctrl-C, even when no service process holds the event loop open.
 setInterval(() => undefined, 1 << 30);

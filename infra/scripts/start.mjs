@@ -12,6 +12,9 @@ if (!existsSync(new URL('../../node_modules/.bin/tsx', import.meta.url))) {
   if (result.status !== 0) result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
-const child = spawn(fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url)), ['infra/scripts/platform.ts', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+const child = spawn(fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url)), ['infra/scripts/platform.ts', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code) => process.exit(code ?? 0));

@@ -60,7 +60,9 @@ export class Supervisor {
       if (ranMs >= this.stableAfterMs) entry.backoffMs = this.initialBackoffMs;
       const delay = entry.backoffMs;
       entry.backoffMs = Math.min(entry.backoffMs * 2, this.maxBackoffMs);
-      this.say(`${entry.spec.name} exited (${signal ? `signal ${signal}` : `code ${code}`}) after ${(ranMs / 1000).toFixed(1)}s; restarting in ${(delay / 1000).toFixed(1)}s (restart ${entry.restarts + 1})`);
+      this.say(
+        `${entry.spec.name} exited (${signal ? `signal ${signal}` : `code ${code}`}) after ${(ranMs / 1000).toFixed(1)}s; restarting in ${(delay / 1000).toFixed(1)}s (restart ${entry.restarts + 1})`,
+      );
       entry.timer = setTimeout(() => {
         entry.timer = undefined;
         if (this.stopping) return;
@@ -76,15 +78,17 @@ export class Supervisor {
   /** Stops every process: SIGTERM, then SIGKILL after the grace period. Nothing is restarted after this. */
   async stop(graceMs = 10_000): Promise<void> {
     this.stopping = true;
-    await Promise.all([...this.entries.values()].map(async (entry) => {
-      if (entry.timer) clearTimeout(entry.timer);
-      const child = entry.child;
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
-      });
-    }));
+    await Promise.all(
+      [...this.entries.values()].map(async (entry) => {
+        if (entry.timer) clearTimeout(entry.timer);
+        const child = entry.child;
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        await new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
+        });
+      }),
+    );
   }
 }

@@ -45,7 +45,12 @@ export type CycleEdition = {
   readonly effectiveFrom: string;
   readonly approvedBy: ActorRef;
   readonly approvedAt: number;
-  readonly proposals: readonly { readonly proposalId: string; readonly proposalRevision: number; readonly fieldCodes: readonly string[]; readonly changeSet: unknown }[];
+  readonly proposals: readonly {
+    readonly proposalId: string;
+    readonly proposalRevision: number;
+    readonly fieldCodes: readonly string[];
+    readonly changeSet: unknown;
+  }[];
   /** Approved on their own but left out of the package (a conflict resolved for another proposal). */
   readonly dropped?: readonly { readonly proposalId: string; readonly proposalRevision: number; readonly note: string }[];
 };
@@ -75,7 +80,8 @@ async function asActivity<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    if (error instanceof PlatformError && !error.retriable) throw ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: true, cause: error });
+    if (error instanceof PlatformError && !error.retriable)
+      throw ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: true, cause: error });
     throw error;
   }
 }
@@ -97,37 +103,102 @@ export function createActivities(deps: ApprovalActivityDeps) {
         await deps.events.append(events.map((e) => toCloudEvent(e, deps.topicNamespace)));
         for (const e of events) {
           if (e.kind !== 'stepSignedOff') continue;
-          await deps.events.recordSignOff({ _id: e.id, subject: e.actor.subject, proposalId: e.step.proposalId, round: e.step.round, stepId: e.step.stepId, position: e.position, comment: e.comment, signedAt: new Date(e.at) });
+          await deps.events.recordSignOff({
+            _id: e.id,
+            subject: e.actor.subject,
+            proposalId: e.step.proposalId,
+            round: e.step.round,
+            stepId: e.step.stepId,
+            position: e.position,
+            comment: e.comment,
+            signedAt: new Date(e.at),
+          });
         }
       });
     },
 
     async recordCyclePhase(input: { cycleId: string; workflowId: string; phase: string; note: string; actor: ActorRef; at: number }): Promise<void> {
-      await asActivity(() => deps.events.append([
-        newEvent(approvalEvents.cyclePhaseChanged, { cycleId: input.cycleId, workflowId: input.workflowId, phase: input.phase, note: input.note, actor: toActor(input.actor), at: new Date(input.at) }, {
-          source: approvalsSource, key: input.cycleId, id: `${input.workflowId}/cycle/${input.phase}`, time: new Date(input.at), topicNamespace: deps.topicNamespace,
-        }),
-      ]));
+      await asActivity(() =>
+        deps.events.append([
+          newEvent(
+            approvalEvents.cyclePhaseChanged,
+            { cycleId: input.cycleId, workflowId: input.workflowId, phase: input.phase, note: input.note, actor: toActor(input.actor), at: new Date(input.at) },
+            {
+              source: approvalsSource,
+              key: input.cycleId,
+              id: `${input.workflowId}/cycle/${input.phase}`,
+              time: new Date(input.at),
+              topicNamespace: deps.topicNamespace,
+            },
+          ),
+        ]),
+      );
     },
 
-    async recordProposalWindowClosed(input: { cycleId: string; workflowId: string; fieldCode: string; proposalIds: readonly string[]; closedEarlyBy: string; at: number }): Promise<void> {
-      await asActivity(() => deps.events.append([
-        newEvent(approvalEvents.proposalWindowClosed, {
-          cycleId: input.cycleId, workflowId: input.workflowId, fieldCode: input.fieldCode, proposalIds: [...input.proposalIds], closedEarlyBy: input.closedEarlyBy,
-          closedAt: new Date(input.at), actor: toActor(systemActor),
-        }, { source: approvalsSource, key: input.cycleId, id: `${input.workflowId}/window/${input.fieldCode}`, time: new Date(input.at), topicNamespace: deps.topicNamespace }),
-      ]));
+    async recordProposalWindowClosed(input: {
+      cycleId: string;
+      workflowId: string;
+      fieldCode: string;
+      proposalIds: readonly string[];
+      closedEarlyBy: string;
+      at: number;
+    }): Promise<void> {
+      await asActivity(() =>
+        deps.events.append([
+          newEvent(
+            approvalEvents.proposalWindowClosed,
+            {
+              cycleId: input.cycleId,
+              workflowId: input.workflowId,
+              fieldCode: input.fieldCode,
+              proposalIds: [...input.proposalIds],
+              closedEarlyBy: input.closedEarlyBy,
+              closedAt: new Date(input.at),
+              actor: toActor(systemActor),
+            },
+            {
+              source: approvalsSource,
+              key: input.cycleId,
+              id: `${input.workflowId}/window/${input.fieldCode}`,
+              time: new Date(input.at),
+              topicNamespace: deps.topicNamespace,
+            },
+          ),
+        ]),
+      );
     },
 
     /** One human (or platform) action in a cycle, numbered by the workflow so a retry writes the same event. */
     async recordCycleAction(input: CycleAction): Promise<void> {
-      await asActivity(() => deps.events.append([
-        newEvent(approvalEvents.cycleActionRecorded, {
-          cycleId: input.cycleId, workflowId: input.workflowId, action: input.action, fieldCode: input.fieldCode ?? '', proposalId: input.proposalId ?? '', itemCode: input.itemCode ?? '',
-          provinceCode: input.provinceCode ?? '', comment: input.comment ?? '', proposalIds: [...(input.proposalIds ?? [])], actor: toActor(input.actor), at: new Date(input.at),
-          fiscalBefore: input.fiscalBefore ? { ...input.fiscalBefore } : undefined, fiscalAfter: input.fiscalAfter ? { ...input.fiscalAfter } : undefined,
-        }, { source: approvalsSource, key: input.cycleId, id: `${input.workflowId}/action/${input.seq}`, time: new Date(input.at), topicNamespace: deps.topicNamespace }),
-      ]));
+      await asActivity(() =>
+        deps.events.append([
+          newEvent(
+            approvalEvents.cycleActionRecorded,
+            {
+              cycleId: input.cycleId,
+              workflowId: input.workflowId,
+              action: input.action,
+              fieldCode: input.fieldCode ?? '',
+              proposalId: input.proposalId ?? '',
+              itemCode: input.itemCode ?? '',
+              provinceCode: input.provinceCode ?? '',
+              comment: input.comment ?? '',
+              proposalIds: [...(input.proposalIds ?? [])],
+              actor: toActor(input.actor),
+              at: new Date(input.at),
+              fiscalBefore: input.fiscalBefore ? { ...input.fiscalBefore } : undefined,
+              fiscalAfter: input.fiscalAfter ? { ...input.fiscalAfter } : undefined,
+            },
+            {
+              source: approvalsSource,
+              key: input.cycleId,
+              id: `${input.workflowId}/action/${input.seq}`,
+              time: new Date(input.at),
+              topicNamespace: deps.topicNamespace,
+            },
+          ),
+        ]),
+      );
     },
 
     /**
@@ -135,7 +206,12 @@ export function createActivities(deps: ApprovalActivityDeps) {
      * onto the edition or withdrawn. Signals are idempotent in the workflow (same cycle id), so a retry is harmless.
      */
     async sendRunningRevisionsToRebase(input: RebaseNotice & { exclude: readonly string[] }): Promise<string[]> {
-      const query = [`TaskQueue = '${deps.taskQueue}'`, `WorkflowType = '${workflowTypes.adHocRevision}'`, `ExecutionStatus = 'Running'`, `BpsProposalKind = 'AD_HOC'`].join(' AND ');
+      const query = [
+        `TaskQueue = '${deps.taskQueue}'`,
+        `WorkflowType = '${workflowTypes.adHocRevision}'`,
+        `ExecutionStatus = 'Running'`,
+        `BpsProposalKind = 'AD_HOC'`,
+      ].join(' AND ');
       const notice: RebaseNotice = { cycleId: input.cycleId, title: input.title, effectiveFrom: input.effectiveFrom, releasedAt: input.releasedAt };
       const signalled: string[] = [];
       for await (const execution of deps.temporal.workflow.list({ query })) {
@@ -151,11 +227,26 @@ export function createActivities(deps: ApprovalActivityDeps) {
     },
 
     async warnRefilingOverdue(input: { cycleId: string; workflowId: string; provinceCode: string; itemCode: string; deadline: number }): Promise<void> {
-      await asActivity(() => deps.events.append([
-        newEvent(approvalEvents.provinceRefilingOverdue, { cycleId: input.cycleId, provinceCode: input.provinceCode, itemCode: input.itemCode, deadline: new Date(input.deadline), actor: toActor(systemActor) }, {
-          source: approvalsSource, key: input.cycleId, id: `${input.workflowId}/refiling/${input.provinceCode}/${input.itemCode}`, topicNamespace: deps.topicNamespace,
-        }),
-      ]));
+      await asActivity(() =>
+        deps.events.append([
+          newEvent(
+            approvalEvents.provinceRefilingOverdue,
+            {
+              cycleId: input.cycleId,
+              provinceCode: input.provinceCode,
+              itemCode: input.itemCode,
+              deadline: new Date(input.deadline),
+              actor: toActor(systemActor),
+            },
+            {
+              source: approvalsSource,
+              key: input.cycleId,
+              id: `${input.workflowId}/refiling/${input.provinceCode}/${input.itemCode}`,
+              topicNamespace: deps.topicNamespace,
+            },
+          ),
+        ]),
+      );
     },
 
     /** The unified revision's one release: every approved change as one edition with one effective date. */
@@ -185,11 +276,33 @@ export function createActivities(deps: ApprovalActivityDeps) {
         };
         const at = new Date(input.approvedAt);
         // Each proposal's own outcome is decided by the release: in the edition (approved) or dropped (rejected).
-        const decided = (p: { proposalId: string; proposalRevision: number }, decision: 'approved' | 'rejected', comment: string) => newEvent(approvalEvents.proposalDecided, {
-          proposalId: p.proposalId, proposalRevision: p.proposalRevision, workflowId: p.proposalId, round: 0, decision: toDecision(decision), comment, actor: approvedBy, decidedAt: at,
-        }, { source: approvalsSource, key: p.proposalId, id: `${input.workflowId}/edition/decided/${p.proposalId}`, time: at, topicNamespace: deps.topicNamespace });
+        const decided = (p: { proposalId: string; proposalRevision: number }, decision: 'approved' | 'rejected', comment: string) =>
+          newEvent(
+            approvalEvents.proposalDecided,
+            {
+              proposalId: p.proposalId,
+              proposalRevision: p.proposalRevision,
+              workflowId: p.proposalId,
+              round: 0,
+              decision: toDecision(decision),
+              comment,
+              actor: approvedBy,
+              decidedAt: at,
+            },
+            {
+              source: approvalsSource,
+              key: p.proposalId,
+              id: `${input.workflowId}/edition/decided/${p.proposalId}`,
+              time: at,
+              topicNamespace: deps.topicNamespace,
+            },
+          );
         await deps.events.append([
-          newEvent(approvalEvents.changeSetApproved, { changeSet, actor: approvedBy }, { source: approvalsSource, key: input.cycleId, id: `${input.workflowId}/edition`, time: at, topicNamespace: deps.topicNamespace }),
+          newEvent(
+            approvalEvents.changeSetApproved,
+            { changeSet, actor: approvedBy },
+            { source: approvalsSource, key: input.cycleId, id: `${input.workflowId}/edition`, time: at, topicNamespace: deps.topicNamespace },
+          ),
           ...input.proposals.map((p) => decided(p, 'approved', `released in ${input.title} (${input.cycleId})`)),
           ...(input.dropped ?? []).map((p) => decided(p, 'rejected', `not in the edition of ${input.cycleId}: ${p.note}`)),
         ]);
@@ -222,11 +335,25 @@ export function createActivities(deps: ApprovalActivityDeps) {
         };
         const common = { source: approvalsSource, key: input.proposalId, time: new Date(input.approvedAt), topicNamespace: deps.topicNamespace };
         await deps.events.append([
-          newEvent(approvalEvents.changeSetApproved, { changeSet, actor: approvedBy }, { ...common, id: `${input.workflowId}/r${input.round}/changeset-approved` }),
-          newEvent(approvalEvents.proposalDecided, {
-            proposalId: input.proposalId, proposalRevision: input.proposalRevision, workflowId: input.workflowId, round: input.round,
-            decision: toDecision('approved'), comment: '', actor: approvedBy, decidedAt: new Date(input.approvedAt),
-          }, { ...common, id: `${input.workflowId}/r${input.round}/decided-approved` }),
+          newEvent(
+            approvalEvents.changeSetApproved,
+            { changeSet, actor: approvedBy },
+            { ...common, id: `${input.workflowId}/r${input.round}/changeset-approved` },
+          ),
+          newEvent(
+            approvalEvents.proposalDecided,
+            {
+              proposalId: input.proposalId,
+              proposalRevision: input.proposalRevision,
+              workflowId: input.workflowId,
+              round: input.round,
+              decision: toDecision('approved'),
+              comment: '',
+              actor: approvedBy,
+              decidedAt: new Date(input.approvedAt),
+            },
+            { ...common, id: `${input.workflowId}/r${input.round}/decided-approved` },
+          ),
         ]);
         await deps.afterChangeSetRecorded?.(info.attempt);
       });

@@ -86,7 +86,12 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
   const relay = new OutboxRelay([events.outbox, refused.outbox.collection], producer, logger, { pollMs: deps.relayPollMs });
   relay.start();
 
-  const temporal = await connectTemporal({ address: deps.temporalAddress, namespace: deps.temporalNamespace, payloadKeys: deps.temporalPayloadKeys, ...(deps.temporalTls ? { tls: deps.temporalTls } : {}) });
+  const temporal = await connectTemporal({
+    address: deps.temporalAddress,
+    namespace: deps.temporalNamespace,
+    payloadKeys: deps.temporalPayloadKeys,
+    ...(deps.temporalTls ? { tls: deps.temporalTls } : {}),
+  });
   const tls = temporalTls(deps.temporalTls);
   const connection = await NativeConnection.connect({ address: deps.temporalAddress, ...(tls ? { tls } : {}) });
   const worker = await Worker.create({
@@ -96,11 +101,22 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     dataConverter: sealedWorkerDataConverter(deps.temporalPayloadKeys),
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ routes, events, topicNamespace: deps.topicNamespace, temporal: temporal.client, taskQueue: deps.taskQueue, ...(deps.afterChangeSetRecorded ? { afterChangeSetRecorded: deps.afterChangeSetRecorded } : {}) }),
+    activities: createActivities({
+      routes,
+      events,
+      topicNamespace: deps.topicNamespace,
+      temporal: temporal.client,
+      taskQueue: deps.taskQueue,
+      ...(deps.afterChangeSetRecorded ? { afterChangeSetRecorded: deps.afterChangeSetRecorded } : {}),
+    }),
     ...workerTelemetryOptions({ prebuiltBundle: deps.workflowBundle !== undefined }),
   });
   const refiling = refilingConsumer({
-    kafka, db: mongo.db, temporal: temporal.client, topicNamespace: deps.topicNamespace, logger,
+    kafka,
+    db: mongo.db,
+    temporal: temporal.client,
+    topicNamespace: deps.topicNamespace,
+    logger,
     groupId: deps.topicNamespace ? `approvals-refiling.${deps.topicNamespace}` : 'approvals-refiling',
   });
   await refiling.start();
@@ -114,15 +130,35 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     serviceName: 'approvals',
     port: deps.grpcPort,
     services: [
-      { definition: ApprovalInboxService, implementation: createInboxHandlers({ temporal: temporal.client, taskQueue: deps.taskQueue, events, topicNamespace: deps.topicNamespace, logger, directory: deps.directory }) },
-      { definition: RevisionCyclesService, implementation: createCycleHandlers({ temporal: temporal.client, taskQueue: deps.taskQueue, logger, events, topicNamespace: deps.topicNamespace }) },
+      {
+        definition: ApprovalInboxService,
+        implementation: createInboxHandlers({
+          temporal: temporal.client,
+          taskQueue: deps.taskQueue,
+          events,
+          topicNamespace: deps.topicNamespace,
+          logger,
+          directory: deps.directory,
+        }),
+      },
+      {
+        definition: RevisionCyclesService,
+        implementation: createCycleHandlers({ temporal: temporal.client, taskQueue: deps.taskQueue, logger, events, topicNamespace: deps.topicNamespace }),
+      },
     ],
     tokens: deps.tokens,
     logger,
     dependencies: [
-      mongoDependency(mongo), kafkaDependency(kafka), temporalDependency(temporal.connection, deps.healthCheck?.timeoutMs),
+      mongoDependency(mongo),
+      kafkaDependency(kafka),
+      temporalDependency(temporal.connection, deps.healthCheck?.timeoutMs),
       // The worker runs the approval workflows: a stopped or failed worker leaves every approval waiting.
-      { name: 'temporal-worker', check: async () => { if (worker.getState() !== 'RUNNING') throw new Error(`worker ${worker.getState()}`); } },
+      {
+        name: 'temporal-worker',
+        check: async () => {
+          if (worker.getState() !== 'RUNNING') throw new Error(`worker ${worker.getState()}`);
+        },
+      },
     ],
     ...(deps.healthCheck ? { healthCheck: deps.healthCheck } : {}),
   });

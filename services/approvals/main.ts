@@ -10,17 +10,28 @@ import { initMetrics } from '../shared/telemetry/metrics';
 import { temporalOptionsFromConfig } from '../shared/temporal/temporal';
 import { startApprovals } from './app';
 
-const schema = configSchema({
-  APPROVALS_GRPC_PORT: port.default(50053),
-  // Prometheus metrics at http://BPS_METRICS_HOST:APPROVALS_METRICS_PORT/metrics (0: any free port).
-  APPROVALS_METRICS_PORT: port.default(9463),
-  BPS_TEMPORAL_PAYLOAD_KEY: payloadKey,
-  APPROVALS_DB: z.string().min(1).default('bps_approvals'),
-  APPROVALS_TASK_QUEUE: z.string().min(1).default(approvalTaskQueue),
-  // Default route durations: a step is due this long after its stage opens; reminder this long before.
-  APPROVALS_STEP_DUE_SECONDS: z.coerce.number().int().positive().default(5 * 24 * 3600),
-  APPROVALS_REMINDER_BEFORE_SECONDS: z.coerce.number().int().nonnegative().default(24 * 3600),
-}, 'approvals');
+const schema = configSchema(
+  {
+    APPROVALS_GRPC_PORT: port.default(50053),
+    // Prometheus metrics at http://BPS_METRICS_HOST:APPROVALS_METRICS_PORT/metrics (0: any free port).
+    APPROVALS_METRICS_PORT: port.default(9463),
+    BPS_TEMPORAL_PAYLOAD_KEY: payloadKey,
+    APPROVALS_DB: z.string().min(1).default('bps_approvals'),
+    APPROVALS_TASK_QUEUE: z.string().min(1).default(approvalTaskQueue),
+    // Default route durations: a step is due this long after its stage opens; reminder this long before.
+    APPROVALS_STEP_DUE_SECONDS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(5 * 24 * 3600),
+    APPROVALS_REMINDER_BEFORE_SECONDS: z.coerce
+      .number()
+      .int()
+      .nonnegative()
+      .default(24 * 3600),
+  },
+  'approvals',
+);
 
 runMain('approvals', async () => {
   const config = loadConfig(schema);

@@ -64,7 +64,9 @@ export type AuditApp = {
 
 /** Every platform topic the audit service records (not its own: checkpoints of checkpoints would never settle). */
 export function auditedTopics(namespace: string): string[] {
-  return Object.values(topics).filter((t) => t !== topics.audit).map((t) => topicName(t, namespace));
+  return Object.values(topics)
+    .filter((t) => t !== topics.audit)
+    .map((t) => topicName(t, namespace));
 }
 
 export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
@@ -94,7 +96,16 @@ export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
     service: 'audit',
     // Its own dead letters go straight into its log (it does not consume bps.audit.v1).
     onDeadLetter: async (record) => {
-      await recordPlatformEvent(store, topics.audit, newEvent(refusalEvents.eventDeadLettered.audit, record, { source: AUDIT_SOURCE, key: record.consumerGroup, subject: `dead-letters/${record.consumerGroup}`, topicNamespace: deps.topicNamespace }));
+      await recordPlatformEvent(
+        store,
+        topics.audit,
+        newEvent(refusalEvents.eventDeadLettered.audit, record, {
+          source: AUDIT_SOURCE,
+          key: record.consumerGroup,
+          subject: `dead-letters/${record.consumerGroup}`,
+          topicNamespace: deps.topicNamespace,
+        }),
+      );
     },
   });
   const joined = consumer.ready();
@@ -105,13 +116,23 @@ export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
 
   const traces = new TraceReader(store, checkpoints, () => keys.all());
   // The audit service files its own refusals straight into its log (it does not consume its own topic).
-  const refusals = new RefusalRecorder({ service: 'audit', family: 'audit', topicNamespace: deps.topicNamespace, sink: async (events) => { for (const e of events) await recordPlatformEvent(store, topics.audit, e); }, logger });
+  const refusals = new RefusalRecorder({
+    service: 'audit',
+    family: 'audit',
+    topicNamespace: deps.topicNamespace,
+    sink: async (events) => {
+      for (const e of events) await recordPlatformEvent(store, topics.audit, e);
+    },
+    logger,
+  });
   const server = await startGrpcServer({
     idempotency: new IdempotencyStore(mongo.db),
     refusals,
     serviceName: 'audit',
     port: deps.grpcPort,
-    services: [{ definition: AuditService, implementation: auditServer({ store, checkpoints, anchors: new MongoVerificationAnchors(mongo.db), keys, traces }) }],
+    services: [
+      { definition: AuditService, implementation: auditServer({ store, checkpoints, anchors: new MongoVerificationAnchors(mongo.db), keys, traces }) },
+    ],
     tokens: deps.tokens,
     logger,
     dependencies: [mongoDependency(mongo), kafkaDependency(kafka)],

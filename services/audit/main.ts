@@ -10,18 +10,21 @@ import { startAudit } from './app';
 import { hashAlgorithms } from './domain/hashing';
 import { signatureAlgorithms } from './domain/signing';
 
-const schema = configSchema({
-  AUDIT_GRPC_PORT: port.default(50055),
-  // Prometheus metrics at http://BPS_METRICS_HOST:AUDIT_METRICS_PORT/metrics (0: any free port).
-  AUDIT_METRICS_PORT: port.default(9465),
-  AUDIT_DB: z.string().min(1).default('bps_audit'),
-  AUDIT_HASH_ALGORITHM: z.enum(hashAlgorithms).default('sha256'),
-  AUDIT_SIGNATURE_ALGORITHM: z.enum(signatureAlgorithms).default('ed25519'),
-  // Ed25519: PKCS#8 PEM or 64 hex digits (seed); SM2: 64 hex digits. Required in production; development may
-  // keep the key stored in the audit database.
-  AUDIT_SIGNING_KEY: z.string().min(1).optional(),
-  AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
-}, 'audit'); // production requires AUDIT_SIGNING_KEY (services/shared/config/config.ts `requirements`)
+const schema = configSchema(
+  {
+    AUDIT_GRPC_PORT: port.default(50055),
+    // Prometheus metrics at http://BPS_METRICS_HOST:AUDIT_METRICS_PORT/metrics (0: any free port).
+    AUDIT_METRICS_PORT: port.default(9465),
+    AUDIT_DB: z.string().min(1).default('bps_audit'),
+    AUDIT_HASH_ALGORITHM: z.enum(hashAlgorithms).default('sha256'),
+    AUDIT_SIGNATURE_ALGORITHM: z.enum(signatureAlgorithms).default('ed25519'),
+    // Ed25519: PKCS#8 PEM or 64 hex digits (seed); SM2: 64 hex digits. Required in production; development may
+    // keep the key stored in the audit database.
+    AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+    AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+  },
+  'audit',
+); // production requires AUDIT_SIGNING_KEY (services/shared/config/config.ts `requirements`)
 
 runMain('audit', async () => {
   const config = loadConfig(schema);

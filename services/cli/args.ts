@@ -18,7 +18,11 @@ export class UsageError extends Error {}
 export function parseArgs(argv: readonly string[], specs: Readonly<Record<string, FlagSpec>>): Parsed {
   const flags: Record<string, string | boolean | string[] | undefined> = {};
   const positionals: string[] = [];
-  const byShort = new Map(Object.entries(specs).filter(([, s]) => s.short).map(([name, s]) => [s.short as string, name]));
+  const byShort = new Map(
+    Object.entries(specs)
+      .filter(([, s]) => s.short)
+      .map(([name, s]) => [s.short as string, name]),
+  );
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--') {

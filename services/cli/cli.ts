@@ -19,15 +19,18 @@ import { exitCodeForGrpc, exitCodeHelp, exitCodes } from './exit-codes';
 const address = z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port');
 // The CLI verifies no tokens and holds no keys in production: it presents BPS_TOKEN (or --token). In development
 // (BPS_ENV=development with BPS_JWT_SIGNING_JWK) it can mint persona tokens itself (--as, token mint).
-export const cliConfigSchema = configSchema({
-  REGISTRY_GRPC_ADDRESS: address.default('127.0.0.1:50051'),
-  PROPOSALS_GRPC_ADDRESS: address.default('127.0.0.1:50052'),
-  APPROVALS_GRPC_ADDRESS: address.default('127.0.0.1:50053'),
-  NOTIFICATIONS_GRPC_ADDRESS: address.default('127.0.0.1:50054'),
-  AUDIT_GRPC_ADDRESS: address.default('127.0.0.1:50055'),
-  BPS_TOKEN: z.string().optional(),
-  BPS_CLI_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
-}, 'cli');
+export const cliConfigSchema = configSchema(
+  {
+    REGISTRY_GRPC_ADDRESS: address.default('127.0.0.1:50051'),
+    PROPOSALS_GRPC_ADDRESS: address.default('127.0.0.1:50052'),
+    APPROVALS_GRPC_ADDRESS: address.default('127.0.0.1:50053'),
+    NOTIFICATIONS_GRPC_ADDRESS: address.default('127.0.0.1:50054'),
+    AUDIT_GRPC_ADDRESS: address.default('127.0.0.1:50055'),
+    BPS_TOKEN: z.string().optional(),
+    BPS_CLI_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  },
+  'cli',
+);
 export type CliConfig = z.infer<typeof cliConfigSchema>;
 
 const constructors = {
@@ -40,11 +43,20 @@ const constructors = {
 type Clients = { [K in keyof typeof constructors]: InstanceType<(typeof constructors)[K][0]> };
 export type ServiceName = keyof Clients;
 
-type Method<Req, Res> = (request: Req, metadata: grpc.Metadata, options: Partial<grpc.CallOptions>, callback: (error: grpc.ServiceError | null, response: Res) => void) => grpc.ClientUnaryCall;
+type Method<Req, Res> = (
+  request: Req,
+  metadata: grpc.Metadata,
+  options: Partial<grpc.CallOptions>,
+  callback: (error: grpc.ServiceError | null, response: Res) => void,
+) => grpc.ClientUnaryCall;
 
 /** A failure the CLI decides itself, with its exit code. */
 export class CliError extends Error {
-  constructor(readonly exitCode: number, message: string, readonly details: readonly string[] = []) {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+    readonly details: readonly string[] = [],
+  ) {
     super(message);
   }
 }
@@ -116,7 +128,11 @@ export class CliContext {
     let client = this.clients.get(service);
     if (!client) {
       const [Ctor, key] = constructors[service];
-      client = new (Ctor as unknown as new (a: string, c: grpc.ChannelCredentials, o: grpc.ChannelOptions) => grpc.Client)(this.config[key], grpc.credentials.createInsecure(), clientChannelOptions);
+      client = new (Ctor as unknown as new (a: string, c: grpc.ChannelCredentials, o: grpc.ChannelOptions) => grpc.Client)(
+        this.config[key],
+        grpc.credentials.createInsecure(),
+        clientChannelOptions,
+      );
       this.clients.set(service, client);
     }
     return unary(pick(client as Clients[K]), request, await this.token(), this.config.BPS_CLI_TIMEOUT_MS);
@@ -128,10 +144,18 @@ export class CliContext {
 }
 
 export async function mintForPersona(ctx: CliContext, persona: string, ttlSeconds?: number): Promise<string> {
-  if (ctx.config.BPS_ENV === 'production') throw new CliError(exitCodes.permissionDenied, 'persona tokens exist only in development (BPS_ENV=development); in production pass a token from the identity provider (--token or BPS_TOKEN)');
+  if (ctx.config.BPS_ENV === 'production')
+    throw new CliError(
+      exitCodes.permissionDenied,
+      'persona tokens exist only in development (BPS_ENV=development); in production pass a token from the identity provider (--token or BPS_TOKEN)',
+    );
   if (!(persona in personas)) throw new UsageError(`unknown persona "${persona}"; one of: ${Object.keys(personas).join(', ')}`);
   const issuer = ctx.devIssuer();
-  if (!issuer) throw new CliError(exitCodes.permissionDenied, 'no development signing key: set BPS_JWT_SIGNING_JWK and BPS_JWT_ISSUER, or use `npm run token -- <persona>` with the local stack');
+  if (!issuer)
+    throw new CliError(
+      exitCodes.permissionDenied,
+      'no development signing key: set BPS_JWT_SIGNING_JWK and BPS_JWT_ISSUER, or use `npm run token -- <persona>` with the local stack',
+    );
   return issuer.mint(personas[persona as PersonaName], ttlSeconds);
 }
 
@@ -162,7 +186,9 @@ export function groupHelp(commands: readonly Command[], prefix: readonly string[
   return [
     `Usage: bps ${prefix.length > 0 ? `${prefix.join(' ')} ` : ''}<command> [options]`,
     '',
-    prefix.length === 0 ? 'Command-line tool of the national basic public service standards platform (国家基本公共服务标准平台).' : `Commands under "${prefix.join(' ')}":`,
+    prefix.length === 0
+      ? 'Command-line tool of the national basic public service standards platform (国家基本公共服务标准平台).'
+      : `Commands under "${prefix.join(' ')}":`,
     '',
     'Commands:',
     ...matching.map((c) => `  ${c.path.join(' ').padEnd(width)}  ${c.summary}`),
@@ -179,7 +205,12 @@ export function groupHelp(commands: readonly Command[], prefix: readonly string[
 }
 
 /** Runs the CLI; returns the exit code (never calls process.exit, so tests can call it in-process too). */
-export async function runCli(argv: readonly string[], commands: readonly Command[], env: NodeJS.ProcessEnv, write: { out(text: string): void; err(text: string): void }): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  commands: readonly Command[],
+  env: NodeJS.ProcessEnv,
+  write: { out(text: string): void; err(text: string): void },
+): Promise<number> {
   // Command words come first (`bps standards get X --json`); the longest declared path that matches wins.
   const firstFlag = argv.findIndex((a) => a.startsWith('-'));
   const words = firstFlag === -1 ? [...argv] : argv.slice(0, firstFlag);
@@ -215,7 +246,11 @@ export async function runCli(argv: readonly string[], commands: readonly Command
       return exitCodes.usage;
     }
     if (error instanceof CliError) {
-      write.err(json ? JSON.stringify({ error: { message: error.message, details: error.details } }) : [`error: ${error.message}`, ...error.details.map((d) => `  - ${d}`)].join('\n'));
+      write.err(
+        json
+          ? JSON.stringify({ error: { message: error.message, details: error.details } })
+          : [`error: ${error.message}`, ...error.details.map((d) => `  - ${d}`)].join('\n'),
+      );
       return error.exitCode;
     }
     if (isServiceError(error)) {
@@ -224,7 +259,18 @@ export async function runCli(argv: readonly string[], commands: readonly Command
       const unavailable = code === exitCodes.unavailable;
       const message = unavailable ? `service unavailable (${grpc.status[s.code]})` : s.message;
       if (json) {
-        write.err(JSON.stringify({ error: { code: grpc.status[s.code], message, reason: s.reason, fieldViolations: s.fieldViolations.map((v) => ({ field: v.field, description: v.description })), violations: s.preconditionViolations, currentRevision: s.metadata['currentRevision'] ? Number(s.metadata['currentRevision']) : undefined } }));
+        write.err(
+          JSON.stringify({
+            error: {
+              code: grpc.status[s.code],
+              message,
+              reason: s.reason,
+              fieldViolations: s.fieldViolations.map((v) => ({ field: v.field, description: v.description })),
+              violations: s.preconditionViolations,
+              currentRevision: s.metadata['currentRevision'] ? Number(s.metadata['currentRevision']) : undefined,
+            },
+          }),
+        );
       } else {
         const lines = [`error: ${message}${s.reason && !unavailable ? ` [${s.reason}]` : ''}`];
         for (const v of s.fieldViolations) lines.push(`  - ${v.field}: ${v.description}`);
@@ -238,7 +284,7 @@ export async function runCli(argv: readonly string[], commands: readonly Command
       write.err(`bps: ${error.message}`);
       return exitCodes.usage;
     }
-    write.err(`bps: unexpected failure: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    write.err(`bps: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return exitCodes.failure;
   } finally {
     ctx?.close();
@@ -246,5 +292,9 @@ export async function runCli(argv: readonly string[], commands: readonly Command
 }
 
 function isServiceError(error: unknown): error is grpc.ServiceError {
-  return error instanceof Error && typeof (error as Partial<grpc.ServiceError>).code === 'number' && (error as Partial<grpc.ServiceError>).metadata instanceof grpc.Metadata;
+  return (
+    error instanceof Error &&
+    typeof (error as Partial<grpc.ServiceError>).code === 'number' &&
+    (error as Partial<grpc.ServiceError>).metadata instanceof grpc.Metadata
+  );
 }

@@ -16,15 +16,28 @@ export const exitCodes = {
 
 export function exitCodeForGrpc(code: number): number {
   switch (code) {
-    case status.OK: return exitCodes.ok;
-    case status.NOT_FOUND: return exitCodes.notFound;
-    case status.PERMISSION_DENIED: return exitCodes.permissionDenied;
-    case status.UNAUTHENTICATED: return exitCodes.unauthenticated;
-    case status.INVALID_ARGUMENT: case status.OUT_OF_RANGE: return exitCodes.invalidInput;
-    case status.FAILED_PRECONDITION: return exitCodes.ruleViolated;
-    case status.ALREADY_EXISTS: case status.ABORTED: return exitCodes.conflict;
-    case status.UNAVAILABLE: case status.DEADLINE_EXCEEDED: case status.RESOURCE_EXHAUSTED: return exitCodes.unavailable;
-    default: return exitCodes.failure;
+    case status.OK:
+      return exitCodes.ok;
+    case status.NOT_FOUND:
+      return exitCodes.notFound;
+    case status.PERMISSION_DENIED:
+      return exitCodes.permissionDenied;
+    case status.UNAUTHENTICATED:
+      return exitCodes.unauthenticated;
+    case status.INVALID_ARGUMENT:
+    case status.OUT_OF_RANGE:
+      return exitCodes.invalidInput;
+    case status.FAILED_PRECONDITION:
+      return exitCodes.ruleViolated;
+    case status.ALREADY_EXISTS:
+    case status.ABORTED:
+      return exitCodes.conflict;
+    case status.UNAVAILABLE:
+    case status.DEADLINE_EXCEEDED:
+    case status.RESOURCE_EXHAUSTED:
+      return exitCodes.unavailable;
+    default:
+      return exitCodes.failure;
   }
 }
 

@@ -7,7 +7,8 @@ export function parseDateArg(text: string, name: string): DateMessage {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   const date = m ? { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) } : undefined;
   const probe = date ? new Date(Date.UTC(date.year, date.month - 1, date.day)) : undefined;
-  if (!date || !probe || probe.getUTCMonth() !== date.month - 1 || probe.getUTCDate() !== date.day) throw new UsageError(`${name} must be a date YYYY-MM-DD, got "${text}"`);
+  if (!date || !probe || probe.getUTCMonth() !== date.month - 1 || probe.getUTCDate() !== date.day)
+    throw new UsageError(`${name} must be a date YYYY-MM-DD, got "${text}"`);
   return date;
 }
 
@@ -30,7 +31,10 @@ export const fmtStated = (s: StatedText | undefined): string => (s?.stated ? s.t
 export const enumShort = (name: string, prefix: string): string => (name.startsWith(prefix) ? name.slice(prefix.length) : name);
 
 /** "病有所医 (F21-HEALTH) / 医疗保险服务 (C21-MEDICAL-INSURANCE)": names from the placement, codes kept. */
-export function fmtPlacement(v: { readonly item?: { readonly fieldCode: string; readonly categoryCode: string } | undefined; readonly placement?: { readonly fieldName: string; readonly categoryName: string } | undefined }): string {
+export function fmtPlacement(v: {
+  readonly item?: { readonly fieldCode: string; readonly categoryCode: string } | undefined;
+  readonly placement?: { readonly fieldName: string; readonly categoryName: string } | undefined;
+}): string {
   const named = (name: string | undefined, code: string): string => (name ? `${name} (${code})` : code);
   const it = v.item;
   if (!it) return '';

@@ -75,7 +75,9 @@ const idempotencyHeaderSchema = {
 };
 
 export type RequestAuth = {
-  token: string | undefined; identity: Identity | undefined; tokenInvalid: boolean;
+  token: string | undefined;
+  identity: Identity | undefined;
+  tokenInvalid: boolean;
   /** When the request arrived (ms since the epoch): its backend calls must end within the gateway's budget from here. */
   receivedAt: number;
 };
@@ -97,7 +99,9 @@ const isApi = (url: string): boolean => url.startsWith('/api/') || url === '/ope
 
 /** Control characters, separators, lone surrogates and over-long identifiers anywhere in the request (issue #15). */
 function requestTextViolations(req: FastifyRequest): FieldViolationBody[] {
-  return [req.params, req.query, req.body].flatMap((part) => textViolations(part, { style: 'json' })).map((v) => ({ field: v.field, description: v.description }));
+  return [req.params, req.query, req.body]
+    .flatMap((part) => textViolations(part, { style: 'json' }))
+    .map((v) => ({ field: v.field, description: v.description }));
 }
 
 function sendError(reply: FastifyReply, http: HttpError): FastifyReply {
@@ -113,9 +117,12 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   const schemas = new ProtoSchemas();
   const buckets = new TokenBuckets(deps.rateLimit?.burst ?? 120, deps.rateLimit?.perSecond ?? 20, deps.now);
   if (deps.environment === 'production' && deps.devIssuer) throw new Error('the development issuer is refused in production');
-  if (deps.environment !== 'production' && !isLoopback(deps.host ?? '127.0.0.1')) throw new Error(`in ${deps.environment} mode the gateway binds to loopback only (got ${deps.host})`);
+  if (deps.environment !== 'production' && !isLoopback(deps.host ?? '127.0.0.1'))
+    throw new Error(`in ${deps.environment} mode the gateway binds to loopback only (got ${deps.host})`);
   const devIssuer = deps.environment === 'production' ? undefined : deps.devIssuer;
-  const publicJwks = deps.jwks ? { keys: deps.jwks.keys.map((k) => Object.fromEntries(Object.entries(k).filter(([name]) => !privateJwkMembers.has(name)))) } : undefined;
+  const publicJwks = deps.jwks
+    ? { keys: deps.jwks.keys.map((k) => Object.fromEntries(Object.entries(k).filter(([name]) => !privateJwkMembers.has(name)))) }
+    : undefined;
 
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
@@ -131,9 +138,14 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     // Refusals before any request exists (headers or URL over Node's limit, a malformed request line): same body.
     clientErrorHandler: (error: Error & { code?: string }, socket) => {
       if (!socket.writable) return;
-      const [status, code, text] = error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'REQUEST_HEADER_FIELDS_TOO_LARGE', 'Request Header Fields Too Large'] : [400, 'INVALID_ARGUMENT', 'Bad Request'];
+      const [status, code, text] =
+        error.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'REQUEST_HEADER_FIELDS_TOO_LARGE', 'Request Header Fields Too Large']
+          : [400, 'INVALID_ARGUMENT', 'Bad Request'];
       const body = JSON.stringify(gatewayError(status, code, status === 431 ? 'request line or headers too large' : 'malformed HTTP request').body);
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
     },
   });
   // Strong ETags on every answer: a client (or a cache in front of the public portal) revalidates with 304.
@@ -183,7 +195,10 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     void reply.header('x-content-type-options', 'nosniff');
     void reply.header('referrer-policy', 'same-origin');
     if (!isApi(req.url)) {
-      void reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+      void reply.header(
+        'content-security-policy',
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+      );
       void reply.header('x-frame-options', 'DENY');
     }
     return payload;
@@ -216,17 +231,26 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
    */
   const recordGatewayRefusal = (httpRoute: string, authorization: string | undefined): void => {
     const presented = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
-    withHttpRoute(httpRoute, () => backends.call('identity', (c) => c.whoAmI.bind(c), {}, presented ?? (authorization ? clip(authorization, 4096) : undefined))).then(
+    withHttpRoute(httpRoute, () =>
+      backends.call('identity', (c) => c.whoAmI.bind(c), {}, presented ?? (authorization ? clip(authorization, 4096) : undefined)),
+    ).then(
       () => logger.warn({ httpRoute }, 'a token the gateway refused was accepted by the audit service'),
       (error: unknown) => {
-        if ((error as { code?: number }).code !== grpcStatus.UNAUTHENTICATED) logger.warn({ httpRoute, err: String(error) }, 'gateway refusal not put on record');
+        if ((error as { code?: number }).code !== grpcStatus.UNAUTHENTICATED)
+          logger.warn({ httpRoute, err: String(error) }, 'gateway refusal not put on record');
       },
     );
   };
 
   const routes: ApiRoute[] = [
-    ...authRoutes(devIssuer, schemas), ...registryRoutes(backends, schemas), ...proposalRoutes(backends, schemas), ...inboxRoutes(backends, schemas), ...cycleRoutes(backends, schemas),
-    ...subscriptionRoutes(backends, schemas), ...auditRoutes(backends, schemas), ...monitoringRoutes(backends),
+    ...authRoutes(devIssuer, schemas),
+    ...registryRoutes(backends, schemas),
+    ...proposalRoutes(backends, schemas),
+    ...inboxRoutes(backends, schemas),
+    ...cycleRoutes(backends, schemas),
+    ...subscriptionRoutes(backends, schemas),
+    ...auditRoutes(backends, schemas),
+    ...monitoringRoutes(backends),
   ].map((route) => ({
     ...route,
     // Every authenticated POST/PUT/PATCH/DELETE accepts an Idempotency-Key (issue #19); sign-in has no caller to scope it to.
@@ -251,7 +275,13 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
         const visitor = route.auth === 'public' && deps.publicReader !== undefined && !req.bps.identity && !req.bps.tokenInvalid;
         if (route.auth && !req.bps.identity && !visitor) {
           recordGatewayRefusal(`${route.method} ${route.url}`, req.headers.authorization);
-          throw new GatewayHttpError(gatewayError(401, 'UNAUTHENTICATED', req.bps.tokenInvalid ? 'invalid or expired bearer token' : 'a bearer token is required (Authorization: Bearer <JWT>)'));
+          throw new GatewayHttpError(
+            gatewayError(
+              401,
+              'UNAUTHENTICATED',
+              req.bps.tokenInvalid ? 'invalid or expired bearer token' : 'a bearer token is required (Authorization: Bearer <JWT>)',
+            ),
+          );
         }
         const undecodable = undecodableQueryParameters(req.url);
         if (undecodable.length > 0) throw GatewayHttpError.invalid(undecodable);
@@ -271,18 +301,27 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
         // request's remaining time), and its Idempotency-Key goes to the backend as gRPC metadata.
         const idempotencyKey = route.idempotent ? (req.headers['idempotency-key'] as string | undefined) : undefined;
         const context = { deadline: req.bps.receivedAt + backendTimeoutMs, ...(idempotencyKey ? { idempotencyKey } : {}) };
-        const answer = await withHttpRoute(`${route.method} ${route.url}`, () => withCallContext(context, () => route.handler({
-          params: (req.params ?? {}) as Record<string, string>,
-          query: (req.query ?? {}) as Record<string, unknown>,
-          body: req.body,
-          token,
-          identity: req.bps.identity,
-          visitor,
-          idempotencyKey,
-        })));
+        const answer = await withHttpRoute(`${route.method} ${route.url}`, () =>
+          withCallContext(context, () =>
+            route.handler({
+              params: (req.params ?? {}) as Record<string, string>,
+              query: (req.query ?? {}) as Record<string, unknown>,
+              body: req.body,
+              token,
+              identity: req.bps.identity,
+              visitor,
+              idempotencyKey,
+            }),
+          ),
+        );
         const result = visitor && !(answer instanceof RawBody) ? publicView(answer) : answer;
         if (route.auth === 'public') void reply.header('vary', 'authorization').header('cache-control', visitor ? PUBLIC_CACHE_CONTROL : 'private, no-cache');
-        if (result instanceof RawBody) return reply.code(route.successStatus ?? 200).type(result.contentType).header('content-disposition', result.disposition ?? 'inline').send(result.body);
+        if (result instanceof RawBody)
+          return reply
+            .code(route.successStatus ?? 200)
+            .type(result.contentType)
+            .header('content-disposition', result.disposition ?? 'inline')
+            .send(result.body);
         return reply.code(route.successStatus ?? 200).send(result);
       },
     });
@@ -294,7 +333,10 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const report = await readiness.report();
-    return reply.code(report.ready ? 200 : 503).header('cache-control', 'no-store').send({ status: report.ready ? 'ready' : 'not ready', backends: report.backends });
+    return reply
+      .code(report.ready ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send({ status: report.ready ? 'ready' : 'not ready', backends: report.backends });
   });
   // The token issuer's public keys (never private ones), for resource servers and clients that verify tokens.
   app.get('/.well-known/jwks.json', async (req, reply) => {

@@ -14,7 +14,8 @@ runMain('gateway', async () => {
   initTelemetry({ serviceName: 'gateway', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   await initMetrics({ serviceName: 'gateway', port: config.GATEWAY_METRICS_PORT, host: config.BPS_METRICS_HOST });
   const logger = createLogger('gateway', config.BPS_LOG_LEVEL);
-  if (config.BPS_ENV !== 'production') logger.warn({ environment: config.BPS_ENV }, 'development mode: persona sign-in on loopback only; never expose this gateway');
+  if (config.BPS_ENV !== 'production')
+    logger.warn({ environment: config.BPS_ENV }, 'development mode: persona sign-in on loopback only; never expose this gateway');
   return startGateway({
     port: config.GATEWAY_HTTP_PORT,
     host: config.GATEWAY_HTTP_HOST,

@@ -98,7 +98,9 @@ function verifiedDecisions(handler: EventHandler, decisions: DecisionVerifier | 
  * has just created (a busy single-node broker reports UNKNOWN_TOPIC_OR_PARTITION for a moment).
  */
 const transientAtStart = (error: unknown): boolean =>
-  error instanceof MongoNetworkError || (error instanceof Error && error.name.startsWith('KafkaJS') && (error as { retriable?: boolean }).retriable === true) || (error instanceof Error && /does not host this topic-partition/.test(error.message));
+  error instanceof MongoNetworkError ||
+  (error instanceof Error && error.name.startsWith('KafkaJS') && (error as { retriable?: boolean }).retriable === true) ||
+  (error instanceof Error && /does not host this topic-partition/.test(error.message));
 
 async function retryTransient<T>(step: () => Promise<T>, logger: Logger, attempts = 4): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -116,7 +118,10 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
   const { logger } = deps;
   // Few commands in flight: FerretDB v1.24 on PostgreSQL wedged (every request hangs, PostgreSQL idle, until it is
   // restarted) under bursts of concurrent commands on this machine, with the driver's default pool of 100.
-  const mongo = await connectMongo(deps.mongoUri, deps.dbName, { maxPoolSize: deps.mongoMaxPoolSize ?? 8, ...(deps.onDatabaseCommand ? { monitorCommands: true } : {}) });
+  const mongo = await connectMongo(deps.mongoUri, deps.dbName, {
+    maxPoolSize: deps.mongoMaxPoolSize ?? 8,
+    ...(deps.onDatabaseCommand ? { monitorCommands: true } : {}),
+  });
   if (deps.onDatabaseCommand) mongo.client.on('commandStarted', deps.onDatabaseCommand);
   const subscriptions = new SubscriptionRepository(mongo.db);
   const feed = new FeedRepository(mongo.db);
@@ -128,9 +133,16 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
   // by side (partitions consumed concurrently), and FerretDB v1 creating one collection from concurrent requests
   // was seen to wedge it.
   for (const name of ['processed_events', 'counters']) {
-    await retryTransient(() => mongo.db.createCollection(name).then(() => undefined, (error: unknown) => {
-      if ((error as { code?: number }).code !== 48) throw error; // NamespaceExists
-    }), logger);
+    await retryTransient(
+      () =>
+        mongo.db.createCollection(name).then(
+          () => undefined,
+          (error: unknown) => {
+            if ((error as { code?: number }).code !== 48) throw error; // NamespaceExists
+          },
+        ),
+      logger,
+    );
   }
   const index = new SubscriptionIndex(subscriptions);
   const local: { worker?: DeliveryWorker } = {}; // the worker needs the commands, the commands tell the worker
@@ -157,26 +169,57 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
   const feedSignal = new FeedSignal();
   const decisions = deps.decisionPublicJwks !== undefined ? decisionVerifier(deps.decisionPublicJwks) : undefined;
   const consumer = new EventConsumer({
-    kafka: deps.kafka, groupId: deps.consumerGroup, topics: consumed, processed: new ProcessedEvents(mongo.db), logger,
+    kafka: deps.kafka,
+    groupId: deps.consumerGroup,
+    topics: consumed,
+    processed: new ProcessedEvents(mongo.db),
+    logger,
     partitionsConsumedConcurrently: partitionsConcurrently,
-    handler: verifiedDecisions(intakeHandler({ feed, subscriptions: index, deliveries, worker: deliveryWorker, logger, onAppended: () => feedSignal.notify() }), decisions, logger),
+    handler: verifiedDecisions(
+      intakeHandler({ feed, subscriptions: index, deliveries, worker: deliveryWorker, logger, onAppended: () => feedSignal.notify() }),
+      decisions,
+      logger,
+    ),
   });
   // A (re)join may have moved partitions, hence keys, between instances: lanes look at the database again.
   consumer.onGroupJoin(() => deliveryWorker.untrustAll());
 
   const stopping = new AbortController();
-  const refusals = new RefusalRecorder({ service: 'notifications', family: 'notifications', topicNamespace: deps.topicNamespace, sink: (events) => outbox.append(events), logger });
+  const refusals = new RefusalRecorder({
+    service: 'notifications',
+    family: 'notifications',
+    topicNamespace: deps.topicNamespace,
+    sink: (events) => outbox.append(events),
+    logger,
+  });
   const grpc = await startGrpcServer({
     idempotency: new IdempotencyStore(mongo.db),
-    serviceName: 'notifications', port: deps.grpcPort, tokens: deps.tokens, logger, refusals,
-    dependencies: [mongoDependency(mongo), kafkaDependency(deps.kafka)], ...(deps.healthCheck ? { healthCheck: deps.healthCheck } : {}),
-    services: [{
-      definition: SubscriptionsService,
-      implementation: subscriptionsServer({
-        subscriptions, commands, deliveries, attempts, feed, feedSignal, endpointPolicy: endpointPolicy(deps.allowedHosts),
-        defaultGraceMs: deps.defaultSecretGraceMs, stream: deps.stream, stopping: stopping.signal, kickWorker: () => deliveryWorker.kick(), logger,
-      }),
-    }],
+    serviceName: 'notifications',
+    port: deps.grpcPort,
+    tokens: deps.tokens,
+    logger,
+    refusals,
+    dependencies: [mongoDependency(mongo), kafkaDependency(deps.kafka)],
+    ...(deps.healthCheck ? { healthCheck: deps.healthCheck } : {}),
+    services: [
+      {
+        definition: SubscriptionsService,
+        implementation: subscriptionsServer({
+          subscriptions,
+          commands,
+          deliveries,
+          attempts,
+          feed,
+          feedSignal,
+          endpointPolicy: endpointPolicy(deps.allowedHosts),
+          defaultGraceMs: deps.defaultSecretGraceMs,
+          stream: deps.stream,
+          stopping: stopping.signal,
+          kickWorker: () => deliveryWorker.kick(),
+          logger,
+        }),
+      },
+    ],
   });
 
   const joined = consumer.ready();

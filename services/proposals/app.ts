@@ -60,7 +60,9 @@ export async function startProposals(deps: ProposalsAppDeps): Promise<RunningPro
   await store.init();
   const registry = new GrpcRegistry(deps.registryAddress, deps.serviceTokens);
   const proposals = new Proposals({
-    store, registry, logger,
+    store,
+    registry,
+    logger,
     workflows: new TemporalApprovalWorkflows(deps.temporal, deps.approvalTaskQueue),
     idNamespace: deps.topicNamespace,
     now: deps.now ?? (() => new Date()),
@@ -76,7 +78,11 @@ export async function startProposals(deps: ProposalsAppDeps): Promise<RunningPro
   const relay = new OutboxRelay([store.events, refused.outbox.collection], producer, logger, { pollMs: deps.relayPollMs });
   relay.start();
   const consumer = decisionConsumer({
-    kafka, db: mongo.db, proposals, logger, topicNamespace: deps.topicNamespace,
+    kafka,
+    db: mongo.db,
+    proposals,
+    logger,
+    topicNamespace: deps.topicNamespace,
     groupId: deps.consumerGroupId ?? (deps.topicNamespace ? `proposals.${deps.topicNamespace}` : 'proposals'),
   });
   await consumer.start();

@@ -11,15 +11,21 @@ import { initMetrics } from '../shared/telemetry/metrics';
 import { connectTemporal, temporalOptionsFromConfig } from '../shared/temporal/temporal';
 import { startProposals } from './app';
 
-const schema = configSchema({
-  PROPOSALS_GRPC_PORT: port.default(50052),
-  // Prometheus metrics at http://BPS_METRICS_HOST:PROPOSALS_METRICS_PORT/metrics (0: any free port).
-  PROPOSALS_METRICS_PORT: port.default(9462),
-  BPS_TEMPORAL_PAYLOAD_KEY: payloadKey,
-  PROPOSALS_DB: z.string().min(1).default('bps_proposals'),
-  REGISTRY_GRPC_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('127.0.0.1:50051'),
-  PROPOSALS_APPROVAL_TASK_QUEUE: z.string().min(1).default(approvalTaskQueue),
-}, 'proposals');
+const schema = configSchema(
+  {
+    PROPOSALS_GRPC_PORT: port.default(50052),
+    // Prometheus metrics at http://BPS_METRICS_HOST:PROPOSALS_METRICS_PORT/metrics (0: any free port).
+    PROPOSALS_METRICS_PORT: port.default(9462),
+    BPS_TEMPORAL_PAYLOAD_KEY: payloadKey,
+    PROPOSALS_DB: z.string().min(1).default('bps_proposals'),
+    REGISTRY_GRPC_ADDRESS: z
+      .string()
+      .regex(/^[^:\s]+:\d+$/, 'must be host:port')
+      .default('127.0.0.1:50051'),
+    PROPOSALS_APPROVAL_TASK_QUEUE: z.string().min(1).default(approvalTaskQueue),
+  },
+  'proposals',
+);
 
 runMain('proposals', async () => {
   const config = loadConfig(schema);

@@ -17,13 +17,18 @@ import { StaleStreamError } from './adapters/mongo/store';
 import type { RegistryPort } from './adapters/registry/registry-client';
 import type { ApprovalWorkflowPort } from './adapters/temporal/approval-workflows';
 import {
-  assertMayDraft, completenessViolations, coProposersFor, fieldCodesOf, rebaseContent, registryCodesOf, registryViolations, type RegistryView,
+  assertMayDraft,
+  completenessViolations,
+  coProposersFor,
+  fieldCodesOf,
+  rebaseContent,
+  registryCodesOf,
+  registryViolations,
+  type RegistryView,
 } from './domain/checks';
 import { computeFiscalEstimate, costedChanges } from './domain/fiscal';
 import { itemCodesOf } from './domain/items';
-import {
-  assertProposer, currentRevision, decide, evolve, isOpen, lastSubmission, type Command, type Decision, type ProposalState,
-} from './domain/proposal';
+import { assertProposer, currentRevision, decide, evolve, isOpen, lastSubmission, type Command, type Decision, type ProposalState } from './domain/proposal';
 import { contentViolations } from './domain/validation';
 import { approvalInput, conflictsOf, proposalId, resubmittedSignal, toView } from './domain/view';
 import { yearInChina } from '../shared/standards/china-date';
@@ -43,7 +48,9 @@ const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** A stable digest of a draft's content, so a reused request id with other content is told apart from a retry. */
 function contentDigest(content: ProposalContent): string {
-  return createHash('sha256').update(JSON.stringify(ProposalContent.toJSON(content))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(ProposalContent.toJSON(content)))
+    .digest('hex');
 }
 
 export function actorOf(identity: Identity): Actor {
@@ -97,10 +104,14 @@ export class Proposals {
   }
 
   private async executeExisting(id: string, command: (state: ProposalState) => Command, initial?: ProposalState): Promise<ProposalState> {
-    const state = await this.execute(id, (s) => {
-      if (!s) throw new NotFoundError('proposal', id);
-      return command(s);
-    }, initial);
+    const state = await this.execute(
+      id,
+      (s) => {
+        if (!s) throw new NotFoundError('proposal', id);
+        return command(s);
+      },
+      initial,
+    );
     if (!state) throw new NotFoundError('proposal', id);
     return state;
   }
@@ -136,7 +147,11 @@ export class Proposals {
     const earlier = key ? await this.deps.store.findRequest(key) : undefined;
     let id = earlier?.proposalId;
     if (earlier && earlier.contentDigest !== digest) {
-      throw new FailedPreconditionError(`request id ${requestId} was already used for proposal ${earlier.proposalId} with other content`, [], 'REQUEST_ID_REUSED');
+      throw new FailedPreconditionError(
+        `request id ${requestId} was already used for proposal ${earlier.proposalId} with other content`,
+        [],
+        'REQUEST_ID_REUSED',
+      );
     }
     if (!id) {
       const now = this.deps.now();
@@ -146,7 +161,11 @@ export class Proposals {
       if (key) {
         const claim = await this.deps.store.claimRequest(key, id, digest, now);
         if (claim.contentDigest !== digest) {
-          throw new FailedPreconditionError(`request id ${requestId} was already used for proposal ${claim.proposalId} with other content`, [], 'REQUEST_ID_REUSED');
+          throw new FailedPreconditionError(
+            `request id ${requestId} was already used for proposal ${claim.proposalId} with other content`,
+            [],
+            'REQUEST_ID_REUSED',
+          );
         }
         id = claim.proposalId; // a concurrent retry claimed the key first: converge on its id
       }
@@ -158,7 +177,11 @@ export class Proposals {
     if (existing) return this.view(existing);
     let created: ProposalState | undefined;
     try {
-      created = await this.execute(target, () => ({ kind: 'create', proposalId: target, leadMinistry: actor.organisation, coProposers: coProposersFor(actor.organisation), draft, actor }), undefined);
+      created = await this.execute(
+        target,
+        () => ({ kind: 'create', proposalId: target, leadMinistry: actor.organisation, coProposers: coProposersFor(actor.organisation), draft, actor }),
+        undefined,
+      );
     } catch (error) {
       const twin = key && error instanceof FailedPreconditionError ? await this.deps.store.load(target) : undefined;
       if (twin) return this.view(twin);
@@ -238,10 +261,18 @@ export class Proposals {
         await this.deps.workflows.assertCycleAccepts(revision.content.cycleId, revision.fieldCodes[0] ?? '', actor);
       }
       if (violations.length > 0) {
-        throw new FailedPreconditionError(`proposal ${id} cannot be submitted: ${violations.map((v) => v.description).join('; ')}`, violations, 'SUBMISSION_CHECKS_FAILED');
+        throw new FailedPreconditionError(
+          `proposal ${id} cannot be submitted: ${violations.map((v) => v.description).join('; ')}`,
+          violations,
+          'SUBMISSION_CHECKS_FAILED',
+        );
       }
       state = await this.reconcileConflicts(state, actor);
-      state = await this.executeExisting(id, (s) => ({ kind: 'submit', expectedRevision, fiscalEstimate: estimate, conflictsWith: conflictsOf(s), workflowId: approvalWorkflowId(id), actor }), state);
+      state = await this.executeExisting(
+        id,
+        (s) => ({ kind: 'submit', expectedRevision, fiscalEstimate: estimate, conflictsWith: conflictsOf(s), workflowId: approvalWorkflowId(id), actor }),
+        state,
+      );
     }
     return this.view(await this.ensureWorkflow(state, actor));
   }
@@ -302,7 +333,10 @@ export class Proposals {
         await this.ensureWorkflow(state, state.draftedBy);
         resumed++;
       } catch (error) {
-        this.deps.logger.warn({ proposalId: id, err: (error as Error).message }, 'could not hand a submitted proposal to its workflow; will retry on next start or submit');
+        this.deps.logger.warn(
+          { proposalId: id, err: (error as Error).message },
+          'could not hand a submitted proposal to its workflow; will retry on next start or submit',
+        );
       }
     }
     return { reprojected, resumed };
@@ -318,10 +352,21 @@ export class Proposals {
       return;
     }
     const actor = decided.actor ?? { subject: 'approvals', organisation: '', roles: [] };
-    const next = await this.executeExisting(state.id, () => ({
-      kind: 'recordDecision', decision, revision: decided.proposalRevision, round: decided.round, workflowId: decided.workflowId,
-      comment: decided.comment, decidedAt: decided.decidedAt, sourceEventId, actor,
-    }), state);
+    const next = await this.executeExisting(
+      state.id,
+      () => ({
+        kind: 'recordDecision',
+        decision,
+        revision: decided.proposalRevision,
+        round: decided.round,
+        workflowId: decided.workflowId,
+        comment: decided.comment,
+        decidedAt: decided.decidedAt,
+        sourceEventId,
+        actor,
+      }),
+      state,
+    );
     if (!isOpen(next)) await this.reconcileConflicts(next, actor);
   }
 

@@ -73,7 +73,12 @@ export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry
   const relay = new OutboxRelay([...store.outboxCollections(), refused.outbox.collection], producer, logger, { pollMs: deps.relayPollMs });
   relay.start();
   const consumer = changeSetConsumer({
-    kafka, db: mongo.db, registry, logger, topicNamespace: deps.topicNamespace, decisions,
+    kafka,
+    db: mongo.db,
+    registry,
+    logger,
+    topicNamespace: deps.topicNamespace,
+    decisions,
     groupId: deps.consumerGroupId ?? (deps.topicNamespace ? `registry.${deps.topicNamespace}` : 'registry'),
   });
   await consumer.start();

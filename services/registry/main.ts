@@ -8,14 +8,17 @@ import { initTelemetry } from '../shared/telemetry/otel';
 import { initMetrics } from '../shared/telemetry/metrics';
 import { startRegistry } from './app';
 
-const schema = configSchema({
-  REGISTRY_GRPC_PORT: port.default(50051),
-  // Prometheus metrics at http://BPS_METRICS_HOST:REGISTRY_METRICS_PORT/metrics (0: any free port).
-  REGISTRY_METRICS_PORT: port.default(9461),
-  REGISTRY_DB: z.string().min(1).default('bps_registry'),
-  REGISTRY_REFILE_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
-  REGISTRY_SCHEDULER_POLL_MS: z.coerce.number().int().min(100).default(60_000),
-}, 'registry');
+const schema = configSchema(
+  {
+    REGISTRY_GRPC_PORT: port.default(50051),
+    // Prometheus metrics at http://BPS_METRICS_HOST:REGISTRY_METRICS_PORT/metrics (0: any free port).
+    REGISTRY_METRICS_PORT: port.default(9461),
+    REGISTRY_DB: z.string().min(1).default('bps_registry'),
+    REGISTRY_REFILE_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    REGISTRY_SCHEDULER_POLL_MS: z.coerce.number().int().min(100).default(60_000),
+  },
+  'registry',
+);
 
 runMain('registry', async () => {
   const config = loadConfig(schema);

@@ -3,7 +3,14 @@
 // the store and the outbox.
 import { randomUUID } from 'node:crypto';
 import type { Identity } from '../shared/auth/identity';
-import { FailedPreconditionError, NotFoundError, PermissionDeniedError, ValidationError, type FieldViolation, type PlatformError } from '../shared/errors/errors';
+import {
+  FailedPreconditionError,
+  NotFoundError,
+  PermissionDeniedError,
+  ValidationError,
+  type FieldViolation,
+  type PlatformError,
+} from '../shared/errors/errors';
 import { newEvent } from '../shared/kafka/kafka';
 import { isFen } from '../shared/validation/input';
 import { toOutboxFields } from '../shared/mongo/outbox';
@@ -13,8 +20,18 @@ import type { DateMessage, ServiceItem } from '../../proto/gen/bps/common/v1/com
 import { Provenance, ReleaseKind, type ChangeSet } from '../../proto/gen/bps/standards/v1/changes';
 import { ChangeType, type Erratum, type MetricComparison, type SignedDecision } from '../../proto/gen/bps/standards/v1/events';
 import type {
-  AsOf, ComplianceLine, DiffStandardsRequest, DiffStandardsResponse, FileLocalStandardRequest, FileLocalStandardResponse,
-  GetComplianceReportResponse, GetTaxonomyResponse, ItemVersion, LineageLink, ProvincialValue, Release,
+  AsOf,
+  ComplianceLine,
+  DiffStandardsRequest,
+  DiffStandardsResponse,
+  FileLocalStandardRequest,
+  FileLocalStandardResponse,
+  GetComplianceReportResponse,
+  GetTaxonomyResponse,
+  ItemVersion,
+  LineageLink,
+  ProvincialValue,
+  Release,
 } from '../../proto/gen/bps/registry/v1/registry';
 import { decideChangeSet, referencedItemCodes, releaseIdFor } from './domain/changeset';
 import { addDays, todayInChina } from '../shared/standards/china-date';
@@ -26,7 +43,18 @@ import { itemViolations } from './domain/items';
 import { classifier, inField, type Classifier } from './domain/placement';
 import type { CurrentVersion, ReleaseDraft } from './domain/model';
 import { baselineRelease, knownTaxonomy, provinceCodes, taxonomyHistory } from './seed/baseline';
-import type { ActorDoc, ErratumEntry, FilingDoc, FilingHead, FilingRecord, ItemHead, RegistryStore, ReleaseDoc, TaxonomyDoc, VersionDoc } from './adapters/mongo/store';
+import type {
+  ActorDoc,
+  ErratumEntry,
+  FilingDoc,
+  FilingHead,
+  FilingRecord,
+  ItemHead,
+  RegistryStore,
+  ReleaseDoc,
+  TaxonomyDoc,
+  VersionDoc,
+} from './adapters/mongo/store';
 
 export type RegistryOptions = {
   readonly store: RegistryStore;
@@ -60,7 +88,10 @@ export class Registry {
       await this.store.insertOnce(this.store.taxonomies, { _id: t.taxonomyId, ...t, recordedAt }, `taxonomy ${t.taxonomyId}`);
       // A taxonomy recorded before placements existed gets them (seed data about the structure, not a published
       // version: item versions are never changed here).
-      await this.store.taxonomies.updateOne({ _id: t.taxonomyId, placements: { $exists: false } }, { $set: { placements: [...(t.placements ?? [])], lineage: [...(t.lineage ?? [])] } });
+      await this.store.taxonomies.updateOne(
+        { _id: t.taxonomyId, placements: { $exists: false } },
+        { $set: { placements: [...(t.placements ?? [])], lineage: [...(t.lineage ?? [])] } },
+      );
     }
     this.taxonomyDocs = undefined;
     await this.recordRelease(baselineRelease());
@@ -82,8 +113,14 @@ export class Registry {
       fieldCodes: [...draft.fieldCodes],
       decision,
       itemVersions: draft.versions.map((v) => ({
-        itemCode: v.itemCode, version: v.version, name: v.item.name, fieldCode: v.item.fieldCode, categoryCode: v.item.categoryCode,
-        changeType: v.changeType, lineageFrom: [...v.lineageFrom], item: v.retired ? undefined : v.item,
+        itemCode: v.itemCode,
+        version: v.version,
+        name: v.item.name,
+        fieldCode: v.item.fieldCode,
+        categoryCode: v.item.categoryCode,
+        changeType: v.changeType,
+        lineageFrom: [...v.lineageFrom],
+        item: v.retired ? undefined : v.item,
       })),
     });
     const doc: ReleaseDoc = {
@@ -98,7 +135,9 @@ export class Registry {
       versions: [...draft.versions],
       lineage: [...draft.lineage],
       projected: false,
-      ...toOutboxFields(newEvent(standardEvents.versionPublished, payload, { source: SOURCE, key: draft.releaseId, topicNamespace: this.o.topicNamespace, time: publishedAt })),
+      ...toOutboxFields(
+        newEvent(standardEvents.versionPublished, payload, { source: SOURCE, key: draft.releaseId, topicNamespace: this.o.topicNamespace, time: publishedAt }),
+      ),
     };
     const result = await this.store.insertRelease(doc);
     const stored = result === 'inserted' ? doc : await this.store.releases.findOne({ _id: draft.releaseId });
@@ -112,17 +151,37 @@ export class Registry {
     for (const v of release.versions) {
       await this.store.appendVersion({
         _id: `${v.itemCode}:v${v.version}:r0`,
-        itemCode: v.itemCode, version: v.version, revision: 0,
-        effectiveFrom: release.effectiveFrom, recordedAt: release.publishedAt,
-        item: v.item, retired: v.retired, releaseId: release._id, releaseKind: release.kind,
-        changeType: v.changeType, lineageFrom: [...v.lineageFrom], provenance: release.provenance,
-        correctionOf: '', correctionReason: '',
+        itemCode: v.itemCode,
+        version: v.version,
+        revision: 0,
+        effectiveFrom: release.effectiveFrom,
+        recordedAt: release.publishedAt,
+        item: v.item,
+        retired: v.retired,
+        releaseId: release._id,
+        releaseKind: release.kind,
+        changeType: v.changeType,
+        lineageFrom: [...v.lineageFrom],
+        provenance: release.provenance,
+        correctionOf: '',
+        correctionReason: '',
       });
     }
     for (const l of release.lineage) {
-      await this.store.addLineage({ _id: `${release._id}:${l.from}->${l.to}`, from: l.from, to: l.to, changeType: l.changeType, releaseId: release._id, effectiveFrom: release.effectiveFrom });
+      await this.store.addLineage({
+        _id: `${release._id}:${l.from}->${l.to}`,
+        from: l.from,
+        to: l.to,
+        changeType: l.changeType,
+        releaseId: release._id,
+        effectiveFrom: release.effectiveFrom,
+      });
     }
-    await this.store.insertOnce(this.store.schedule, { _id: release._id, due: release.effectiveFrom, status: 'pending', claimedAt: null, claimedBy: '', firedAt: null }, `schedule ${release._id}`);
+    await this.store.insertOnce(
+      this.store.schedule,
+      { _id: release._id, due: release.effectiveFrom, status: 'pending', claimedAt: null, claimedBy: '', firedAt: null },
+      `schedule ${release._id}`,
+    );
     await this.checkFloorsAfter(release);
     await this.store.releases.updateOne({ _id: release._id }, { $set: { projected: true } });
   }
@@ -142,17 +201,39 @@ export class Registry {
       for (const filing of await this.store.latestFilingsForItem(v.itemCode)) {
         for (const failing of compareMetrics(metrics, filing.metrics).filter((c) => !c.compliant)) {
           const payload = standardEvents.floorBreached.codec.fromPartial({
-            provinceCode: filing.provinceCode, itemCode: v.itemCode, releaseId: release._id, filingId: filing._id,
-            metric: failing.metric, label: failing.label, requiredValue: failing.nationalValue, actualValue: failing.localValue,
-            unit: failing.unit, effectiveFrom: toDateMessage(release.effectiveFrom),
-            refileDeadline: toDateMessage(addDays(release.effectiveFrom, this.o.refileDays)), fieldCode: classify(v.item).item.fieldCode,
+            provinceCode: filing.provinceCode,
+            itemCode: v.itemCode,
+            releaseId: release._id,
+            filingId: filing._id,
+            metric: failing.metric,
+            label: failing.label,
+            requiredValue: failing.nationalValue,
+            actualValue: failing.localValue,
+            unit: failing.unit,
+            effectiveFrom: toDateMessage(release.effectiveFrom),
+            refileDeadline: toDateMessage(addDays(release.effectiveFrom, this.o.refileDays)),
+            fieldCode: classify(v.item).item.fieldCode,
           });
-          const event = newEvent(standardEvents.floorBreached, payload, { source: SOURCE, key: `${filing.provinceCode}:${v.itemCode}`, topicNamespace: this.o.topicNamespace, time: this.o.now() });
-          await this.store.insertOnce(this.store.breaches, {
-            _id: `${release._id}:${filing.provinceCode}:${v.itemCode}:${failing.metric}`,
-            releaseId: release._id, provinceCode: filing.provinceCode, itemCode: v.itemCode, metric: failing.metric, filingId: filing._id,
-            recordedAt: this.o.now(), ...toOutboxFields(event),
-          }, 'floor breach');
+          const event = newEvent(standardEvents.floorBreached, payload, {
+            source: SOURCE,
+            key: `${filing.provinceCode}:${v.itemCode}`,
+            topicNamespace: this.o.topicNamespace,
+            time: this.o.now(),
+          });
+          await this.store.insertOnce(
+            this.store.breaches,
+            {
+              _id: `${release._id}:${filing.provinceCode}:${v.itemCode}:${failing.metric}`,
+              releaseId: release._id,
+              provinceCode: filing.provinceCode,
+              itemCode: v.itemCode,
+              metric: failing.metric,
+              filingId: filing._id,
+              recordedAt: this.o.now(),
+              ...toOutboxFields(event),
+            },
+            'floor breach',
+          );
         }
       }
     }
@@ -177,18 +258,35 @@ export class Registry {
     const current = new Map<string, CurrentVersion>();
     for (const code of referencedItemCodes(changeSet)) {
       const latest = await this.store.latestVersion(code);
-      if (latest) current.set(code, { itemCode: code, version: latest.version, effectiveFrom: latest.effectiveFrom, retired: latest.retired, item: latest.item });
+      if (latest)
+        current.set(code, { itemCode: code, version: latest.version, effectiveFrom: latest.effectiveFrom, retired: latest.retired, item: latest.item });
     }
     const decision = decideChangeSet(changeSet, current, knownTaxonomy);
     switch (decision.kind) {
       case 'publish':
         await this.recordRelease(decision.release, signed);
-        this.o.logger.info({ changeSetId: changeSet.changeSetId, releaseId: decision.release.releaseId, versions: decision.release.versions.length }, 'change set published');
+        this.o.logger.info(
+          { changeSetId: changeSet.changeSetId, releaseId: decision.release.releaseId, versions: decision.release.versions.length },
+          'change set published',
+        );
         return 'published';
       case 'reject': {
-        const payload = standardEvents.changeSetRejected.codec.fromPartial({ changeSetId: changeSet.changeSetId, conflicts: [...decision.conflicts], provenance: changeSet.provenance });
-        const event = newEvent(standardEvents.changeSetRejected, payload, { source: SOURCE, key: changeSet.changeSetId, topicNamespace: this.o.topicNamespace, time: this.o.now() });
-        await this.store.insertOnce(this.store.rejections, { _id: changeSet.changeSetId, conflicts: [...decision.conflicts], recordedAt: this.o.now(), ...toOutboxFields(event) }, 'change set rejection');
+        const payload = standardEvents.changeSetRejected.codec.fromPartial({
+          changeSetId: changeSet.changeSetId,
+          conflicts: [...decision.conflicts],
+          provenance: changeSet.provenance,
+        });
+        const event = newEvent(standardEvents.changeSetRejected, payload, {
+          source: SOURCE,
+          key: changeSet.changeSetId,
+          topicNamespace: this.o.topicNamespace,
+          time: this.o.now(),
+        });
+        await this.store.insertOnce(
+          this.store.rejections,
+          { _id: changeSet.changeSetId, conflicts: [...decision.conflicts], recordedAt: this.o.now(), ...toOutboxFields(event) },
+          'change set rejection',
+        );
         this.o.logger.warn({ changeSetId: changeSet.changeSetId, conflicts: decision.conflicts }, 'change set rejected');
         return 'rejected';
       }
@@ -223,11 +321,24 @@ export class Registry {
       const release = await this.store.releases.findOne({ _id: entry._id });
       if (release) {
         const payload = standardEvents.versionEffective.codec.fromPartial({
-          releaseId: release._id, kind: release.kind, title: release.title, effectiveFrom: toDateMessage(release.effectiveFrom),
-          itemVersions: release.versions.map((v) => ({ itemCode: v.itemCode, version: v.version })), fieldCodes: release.fieldCodes,
+          releaseId: release._id,
+          kind: release.kind,
+          title: release.title,
+          effectiveFrom: toDateMessage(release.effectiveFrom),
+          itemVersions: release.versions.map((v) => ({ itemCode: v.itemCode, version: v.version })),
+          fieldCodes: release.fieldCodes,
         });
-        const event = newEvent(standardEvents.versionEffective, payload, { source: SOURCE, key: release._id, topicNamespace: this.o.topicNamespace, time: now });
-        await this.store.insertOnce(this.store.outbox.collection as never, { _id: `effective:${release._id}`, ...toOutboxFields(event) } as never, 'version.effective');
+        const event = newEvent(standardEvents.versionEffective, payload, {
+          source: SOURCE,
+          key: release._id,
+          topicNamespace: this.o.topicNamespace,
+          time: now,
+        });
+        await this.store.insertOnce(
+          this.store.outbox.collection as never,
+          { _id: `effective:${release._id}`, ...toOutboxFields(event) } as never,
+          'version.effective',
+        );
         fired++;
       }
       await this.store.schedule.updateOne({ _id: entry._id, claimedBy: schedulerId }, { $set: { status: 'fired', firedAt: now } });
@@ -320,8 +431,11 @@ export class Registry {
     if (!filing) return undefined;
     const comparisons = compareMetrics(nationalMetrics(national.item), filing.metrics);
     return {
-      provinceCode, filingId: filing._id, comparisons,
-      compliant: comparisons.every((c) => c.compliant), exceedsNationalLevel: comparisons.some((c) => c.exceeds),
+      provinceCode,
+      filingId: filing._id,
+      comparisons,
+      compliant: comparisons.every((c) => c.compliant),
+      exceedsNationalLevel: comparisons.some((c) => c.exceeds),
       effectiveFrom: toDateMessage(filing.effectiveFrom),
     };
   }
@@ -333,7 +447,12 @@ export class Registry {
     return docs.filter((d): d is { doc: VersionDoc; head: ItemHead } => d.doc !== null).sort((a, b) => a.doc.itemCode.localeCompare(b.doc.itemCode));
   }
 
-  async listItems(asOf: AsOf | undefined, fieldCode: string, categoryCode: string, provinceCode: string): Promise<{ items: ItemVersion[]; provincial: ProvincialValue[]; asOfDate: DateMessage }> {
+  async listItems(
+    asOf: AsOf | undefined,
+    fieldCode: string,
+    categoryCode: string,
+    provinceCode: string,
+  ): Promise<{ items: ItemVersion[]; provincial: ProvincialValue[]; asOfDate: DateMessage }> {
     const at = this.resolveAsOf(asOf);
     if (fieldCode !== '' && !knownTaxonomy.fieldCodes.has(fieldCode)) throw new NotFoundError('field', fieldCode);
     if (categoryCode !== '' && !knownTaxonomy.categoryCodes.has(categoryCode)) throw new NotFoundError('category', categoryCode);
@@ -348,9 +467,12 @@ export class Registry {
     });
     const items = await Promise.all(docs.map(({ doc, head }) => this.toItemVersion(doc, at.knownAt, head, classify)));
     const filingHeads = provinceCode === '' ? new Map<string, FilingHead>() : await this.store.filingHeadsOfProvince(provinceCode);
-    const provincial = provinceCode === ''
-      ? []
-      : (await Promise.all(docs.map(({ doc }) => this.provincialValue(provinceCode, doc, at, filingHeads.get(doc.itemCode) ?? null)))).filter((p): p is ProvincialValue => p !== undefined);
+    const provincial =
+      provinceCode === ''
+        ? []
+        : (await Promise.all(docs.map(({ doc }) => this.provincialValue(provinceCode, doc, at, filingHeads.get(doc.itemCode) ?? null)))).filter(
+            (p): p is ProvincialValue => p !== undefined,
+          );
     return { items, provincial, asOfDate: toDateMessage(at.date) };
   }
 
@@ -380,7 +502,13 @@ export class Registry {
         const code = queue.shift() as string;
         const docs = await this.store.lineage.find(direction === 'back' ? { to: code } : { from: code }).toArray();
         for (const d of docs) {
-          links.set(d._id, { fromItemCode: d.from, toItemCode: d.to, changeType: d.changeType, releaseId: d.releaseId, effectiveFrom: toDateMessage(d.effectiveFrom) });
+          links.set(d._id, {
+            fromItemCode: d.from,
+            toItemCode: d.to,
+            changeType: d.changeType,
+            releaseId: d.releaseId,
+            effectiveFrom: toDateMessage(d.effectiveFrom),
+          });
           const nextCode = direction === 'back' ? d.from : d.to;
           if (nextCode !== '' && !seen.has(nextCode)) {
             seen.add(nextCode);
@@ -389,7 +517,9 @@ export class Registry {
         }
       }
     }
-    return [...links.values()].sort((a, b) => compareDates(a.effectiveFrom, b.effectiveFrom) || a.fromItemCode.localeCompare(b.fromItemCode) || a.toItemCode.localeCompare(b.toItemCode));
+    return [...links.values()].sort(
+      (a, b) => compareDates(a.effectiveFrom, b.effectiveFrom) || a.fromItemCode.localeCompare(b.fromItemCode) || a.toItemCode.localeCompare(b.toItemCode),
+    );
   }
 
   async listReleases(): Promise<Release[]> {
@@ -400,8 +530,10 @@ export class Registry {
   private async dateOfSelector(selector: DiffStandardsRequest['from'] | DiffStandardsRequest['to'], field: string): Promise<LocalDate> {
     if (!selector) throw new ValidationError([{ field, description: 'a date or a release id is required' }]);
     switch (selector.$case) {
-      case 'fromDate': return this.parseRequiredDate(selector.fromDate, 'from_date');
-      case 'toDate': return this.parseRequiredDate(selector.toDate, 'to_date');
+      case 'fromDate':
+        return this.parseRequiredDate(selector.fromDate, 'from_date');
+      case 'toDate':
+        return this.parseRequiredDate(selector.toDate, 'to_date');
       case 'fromReleaseId':
       case 'toReleaseId': {
         const id = selector.$case === 'fromReleaseId' ? selector.fromReleaseId : selector.toReleaseId;
@@ -409,7 +541,8 @@ export class Registry {
         if (!release) throw new NotFoundError('release', id);
         return release.effectiveFrom;
       }
-      default: return assertNever(selector);
+      default:
+        return assertNever(selector);
     }
   }
 
@@ -421,7 +554,13 @@ export class Registry {
     const classifyOn = await this.classifiers(knownAt);
     // Each side as classified by the taxonomy in force on its date: a reclassification shows as a move.
     const resolve = async (date: LocalDate): Promise<ResolvedItem[]> =>
-      (await this.resolveCatalogue({ date, knownAt })).map(({ doc: d }) => ({ itemCode: d.itemCode, version: d.version, retired: d.retired, changeType: d.changeType, item: classifyOn(date)(d.item).item }));
+      (await this.resolveCatalogue({ date, knownAt })).map(({ doc: d }) => ({
+        itemCode: d.itemCode,
+        version: d.version,
+        retired: d.retired,
+        changeType: d.changeType,
+        item: classifyOn(date)(d.item).item,
+      }));
     const items = diffCatalogues(await resolve(from), await resolve(to), (item) => classifyOn(to)(item).item).filter(
       (d) => request.fieldCode === '' || d.fieldCodes.includes(request.fieldCode),
     );
@@ -433,9 +572,16 @@ export class Registry {
     const doc = await this.store.taxonomyAsOf(at.date, at.knownAt);
     if (!doc) throw new NotFoundError('taxonomy', `in force on ${at.date}`);
     return {
-      taxonomyId: doc.taxonomyId, title: doc.title, effectiveFrom: toDateMessage(doc.effectiveFrom),
+      taxonomyId: doc.taxonomyId,
+      title: doc.title,
+      effectiveFrom: toDateMessage(doc.effectiveFrom),
       fields: doc.fields.map((f) => ({ code: f.code, name: f.name, categories: f.categories.map((c) => ({ code: c.code, name: c.name })) })),
-      lineage: (doc.lineage ?? []).map((l) => ({ fromFieldCode: l.fromFieldCode, fromFieldName: l.fromFieldName ?? '', toFieldCode: l.toFieldCode, itemCodes: [...l.itemCodes] })),
+      lineage: (doc.lineage ?? []).map((l) => ({
+        fromFieldCode: l.fromFieldCode,
+        fromFieldName: l.fromFieldName ?? '',
+        toFieldCode: l.toFieldCode,
+        itemCodes: [...l.itemCodes],
+      })),
     };
   }
 
@@ -457,7 +603,8 @@ export class Registry {
     }
     let fundingFen = 0n;
     if (req.localFunding) {
-      if (!isFen(req.localFunding.fen)) violations.push({ field: 'local_funding.fen', description: 'must be a non-negative whole number of fen, at most 2^63-1' });
+      if (!isFen(req.localFunding.fen))
+        violations.push({ field: 'local_funding.fen', description: 'must be a non-negative whole number of fen, at most 2^63-1' });
       else fundingFen = BigInt(req.localFunding.fen);
       if (req.localFunding.currency !== 'CNY') violations.push({ field: 'local_funding.currency', description: 'must be CNY' });
     }
@@ -490,24 +637,57 @@ export class Registry {
     // keeps "the filing in force on D" a monotone search.
     const latestFiling = (await this.store.filingHead(req.provinceCode, req.itemCode))?.recent.at(-1);
     if (latestFiling && latestFiling.effectiveFrom > effectiveFrom) {
-      throw new FailedPreconditionError(`${req.provinceCode} already filed ${req.itemCode} effective ${latestFiling.effectiveFrom}; a new filing cannot take effect before it`, [
-        { type: 'FILING_BACKDATED', subject: `${req.provinceCode}/${req.itemCode}`, description: `effective_from must be on or after ${latestFiling.effectiveFrom}` },
-      ], 'FILING_BACKDATED');
+      throw new FailedPreconditionError(
+        `${req.provinceCode} already filed ${req.itemCode} effective ${latestFiling.effectiveFrom}; a new filing cannot take effect before it`,
+        [
+          {
+            type: 'FILING_BACKDATED',
+            subject: `${req.provinceCode}/${req.itemCode}`,
+            description: `effective_from must be on or after ${latestFiling.effectiveFrom}`,
+          },
+        ],
+        'FILING_BACKDATED',
+      );
     }
     const actor = { subject: caller.subject, organisation: caller.organisation, roles: [...caller.roles] };
     const localFunding = req.localFunding && fundingFen > 0n ? { currency: 'CNY', fen: fundingFen.toString() } : null;
     const make = (n: number): FilingDoc => {
       const filingId = `${req.provinceCode}:${req.itemCode}:${n}`;
       const payload = standardEvents.localStandardFiled.codec.fromPartial({
-        filingId, provinceCode: req.provinceCode, itemCode: req.itemCode, nationalVersion: national.version,
-        effectiveFrom: toDateMessage(effectiveFrom), comparisons: [...check.comparisons], exceedsNationalLevel: check.exceeds,
-        localFunding: localFunding ?? undefined, localFundingSource: req.localFundingSource, actor, fieldCode,
+        filingId,
+        provinceCode: req.provinceCode,
+        itemCode: req.itemCode,
+        nationalVersion: national.version,
+        effectiveFrom: toDateMessage(effectiveFrom),
+        comparisons: [...check.comparisons],
+        exceedsNationalLevel: check.exceeds,
+        localFunding: localFunding ?? undefined,
+        localFundingSource: req.localFundingSource,
+        actor,
+        fieldCode,
       });
-      const event = newEvent(standardEvents.localStandardFiled, payload, { source: SOURCE, key: `${req.provinceCode}:${req.itemCode}`, topicNamespace: this.o.topicNamespace, time: now });
+      const event = newEvent(standardEvents.localStandardFiled, payload, {
+        source: SOURCE,
+        key: `${req.provinceCode}:${req.itemCode}`,
+        topicNamespace: this.o.topicNamespace,
+        time: now,
+      });
       return {
-        _id: filingId, provinceCode: req.provinceCode, itemCode: req.itemCode, fieldCode, effectiveFrom,
-        recordedAt: now, metrics, comparisons: [...check.comparisons], exceeds: check.exceeds, nationalVersion: national.version,
-        localFunding, localFundingSource: req.localFundingSource, note: req.note, actor, ...toOutboxFields(event),
+        _id: filingId,
+        provinceCode: req.provinceCode,
+        itemCode: req.itemCode,
+        fieldCode,
+        effectiveFrom,
+        recordedAt: now,
+        metrics,
+        comparisons: [...check.comparisons],
+        exceeds: check.exceeds,
+        nationalVersion: national.version,
+        localFunding,
+        localFundingSource: req.localFundingSource,
+        note: req.note,
+        actor,
+        ...toOutboxFields(event),
       };
     };
     const doc = await this.store.appendFiling(req.provinceCode, req.itemCode, make);
@@ -532,18 +712,35 @@ export class Registry {
     return { asOfDate: toDateMessage(at.date), provinces };
   }
 
-  private async reportOf(provinceCode: string, docs: readonly VersionDoc[], classify: Classifier, at: Resolved, filingHeads: ReadonlyMap<string, FilingHead>): Promise<GetComplianceReportResponse> {
-    const lines: ComplianceLine[] = await Promise.all(docs.map(async (d) => {
-      const filing: FilingRecord | null = await this.store.filingAsOf(provinceCode, d.itemCode, at.date, at.knownAt, filingHeads.get(d.itemCode) ?? null);
-      const comparisons = filing ? compareMetrics(nationalMetrics(d.item), filing.metrics) : [];
-      return {
-        itemCode: d.itemCode, name: d.item.name, fieldCode: classify(d.item).item.fieldCode, filed: filing !== null,
-        breach: filing !== null && comparisons.some((c) => !c.compliant), comparisons, filingId: filing?._id ?? '', nationalVersion: d.version,
-      };
-    }));
+  private async reportOf(
+    provinceCode: string,
+    docs: readonly VersionDoc[],
+    classify: Classifier,
+    at: Resolved,
+    filingHeads: ReadonlyMap<string, FilingHead>,
+  ): Promise<GetComplianceReportResponse> {
+    const lines: ComplianceLine[] = await Promise.all(
+      docs.map(async (d) => {
+        const filing: FilingRecord | null = await this.store.filingAsOf(provinceCode, d.itemCode, at.date, at.knownAt, filingHeads.get(d.itemCode) ?? null);
+        const comparisons = filing ? compareMetrics(nationalMetrics(d.item), filing.metrics) : [];
+        return {
+          itemCode: d.itemCode,
+          name: d.item.name,
+          fieldCode: classify(d.item).item.fieldCode,
+          filed: filing !== null,
+          breach: filing !== null && comparisons.some((c) => !c.compliant),
+          comparisons,
+          filingId: filing?._id ?? '',
+          nationalVersion: d.version,
+        };
+      }),
+    );
     return {
-      provinceCode, asOfDate: toDateMessage(at.date), lines,
-      filedCount: lines.filter((l) => l.filed).length, breachCount: lines.filter((l) => l.breach).length,
+      provinceCode,
+      asOfDate: toDateMessage(at.date),
+      lines,
+      filedCount: lines.filter((l) => l.filed).length,
+      breachCount: lines.filter((l) => l.breach).length,
     };
   }
 
@@ -567,7 +764,11 @@ export class Registry {
     const lead = latest.item.leadUnit?.code;
     const refused = { itemCode, version, erratumId: '', action: 'propose' };
     if (!mayProposeErratum(caller, lead)) {
-      throw await this.refuseErratum(caller, refused, new PermissionDeniedError(`only an operator or staff of the lead unit (${lead ?? 'none'}) may propose an erratum of ${itemCode}`, 'NOT_LEAD_UNIT'));
+      throw await this.refuseErratum(
+        caller,
+        refused,
+        new PermissionDeniedError(`only an operator or staff of the lead unit (${lead ?? 'none'}) may propose an erratum of ${itemCode}`, 'NOT_LEAD_UNIT'),
+      );
     }
     // Read in the current structure, the item comes back with the field and category the taxonomy in force places it
     // in: the same place as the version records, not a change of it (an erratum corrects the version as recorded).
@@ -580,17 +781,41 @@ export class Registry {
     }
     const decision = decideErratum(latest.item, item as ServiceItem);
     if (!decision.ok) {
-      throw await this.refuseErratum(caller, refused, new ValidationError(decision.violations, `not an erratum: ${decision.violations.map((v) => `${v.field}: ${v.description}`).join('; ')}`), decision.violations.map((v) => v.field));
+      throw await this.refuseErratum(
+        caller,
+        refused,
+        new ValidationError(decision.violations, `not an erratum: ${decision.violations.map((v) => `${v.field}: ${v.description}`).join('; ')}`),
+        decision.violations.map((v) => v.field),
+      );
     }
     const proposedAt = this.o.now();
     const erratumId = `${itemCode}-v${version}-E${randomUUID().slice(0, 8)}`;
     const entry: ErratumEntry = {
-      erratumId, itemCode, version, status: 'proposed', changes: decision.changes.map((c) => ({ ...c })), reason: reason.trim(),
-      proposedBy: actorDoc(caller), proposedAt, approvedBy: null, approvedAt: null, baseRecordId: latest._id, recordId: '',
+      erratumId,
+      itemCode,
+      version,
+      status: 'proposed',
+      changes: decision.changes.map((c) => ({ ...c })),
+      reason: reason.trim(),
+      proposedBy: actorDoc(caller),
+      proposedAt,
+      approvedBy: null,
+      approvedAt: null,
+      baseRecordId: latest._id,
+      recordId: '',
     };
     await this.store.insertErratum({
-      _id: erratumId, ...entry, fieldCode: placedAs[0]?.fieldCode ?? latest.item.fieldCode, item: item as ServiceItem,
-      ...toOutboxFields(newEvent(standardEvents.erratumProposed, { erratum: toErratum(entry), fieldCode: placedAs[0]?.fieldCode ?? latest.item.fieldCode, actor: actorDoc(caller) }, { source: SOURCE, key: itemCode, topicNamespace: this.o.topicNamespace, time: proposedAt })),
+      _id: erratumId,
+      ...entry,
+      fieldCode: placedAs[0]?.fieldCode ?? latest.item.fieldCode,
+      item: item as ServiceItem,
+      ...toOutboxFields(
+        newEvent(
+          standardEvents.erratumProposed,
+          { erratum: toErratum(entry), fieldCode: placedAs[0]?.fieldCode ?? latest.item.fieldCode, actor: actorDoc(caller) },
+          { source: SOURCE, key: itemCode, topicNamespace: this.o.topicNamespace, time: proposedAt },
+        ),
+      ),
     });
     this.o.logger.info({ itemCode, version, erratumId, by: caller.subject }, 'erratum proposed');
     return toErratum(entry);
@@ -615,17 +840,37 @@ export class Registry {
     const lead = latest.item.leadUnit?.code;
     const refused = { itemCode, version, erratumId, action: 'approve' };
     if (!mayApproveErratum(caller, lead)) {
-      throw await this.refuseErratum(caller, refused, new PermissionDeniedError(`an erratum of ${itemCode} is approved by an approver of ${lead ?? 'its lead unit'} or the final approver`, 'NOT_ERRATUM_APPROVER'));
+      throw await this.refuseErratum(
+        caller,
+        refused,
+        new PermissionDeniedError(
+          `an erratum of ${itemCode} is approved by an approver of ${lead ?? 'its lead unit'} or the final approver`,
+          'NOT_ERRATUM_APPROVER',
+        ),
+      );
     }
     if (caller.subject === doc.proposedBy.subject) {
-      throw await this.refuseErratum(caller, refused, new PermissionDeniedError('an erratum takes effect only when a second person approves it: its proposer may not', 'SELF_APPROVAL'));
+      throw await this.refuseErratum(
+        caller,
+        refused,
+        new PermissionDeniedError('an erratum takes effect only when a second person approves it: its proposer may not', 'SELF_APPROVAL'),
+      );
     }
     const applied = latest.errata?.find((e) => e.erratumId === erratumId);
     if (doc.status === 'approved' || applied) {
       if (applied && doc.status !== 'approved') await this.store.markErratumApproved(erratumId, applied.approvedBy!, applied.approvedAt!, applied.recordId); // finish a crashed approval
-      throw await this.refuseErratum(caller, refused, new FailedPreconditionError(`erratum ${erratumId} is already approved`, [{ type: 'ALREADY_APPROVED', subject: erratumId, description: 'already in effect' }]));
+      throw await this.refuseErratum(
+        caller,
+        refused,
+        new FailedPreconditionError(`erratum ${erratumId} is already approved`, [
+          { type: 'ALREADY_APPROVED', subject: erratumId, description: 'already in effect' },
+        ]),
+      );
     }
-    const stale = (): FailedPreconditionError => new FailedPreconditionError(`${itemCode} v${version} changed since erratum ${erratumId} was proposed; propose it again`, [{ type: 'ERRATUM_STALE', subject: erratumId, description: `proposed against ${doc.baseRecordId}, now ${latest._id}` }]);
+    const stale = (): FailedPreconditionError =>
+      new FailedPreconditionError(`${itemCode} v${version} changed since erratum ${erratumId} was proposed; propose it again`, [
+        { type: 'ERRATUM_STALE', subject: erratumId, description: `proposed against ${doc.baseRecordId}, now ${latest._id}` },
+      ]);
     if (latest._id !== doc.baseRecordId) throw await this.refuseErratum(caller, refused, stale());
 
     const approvedAt = this.o.now();
@@ -633,13 +878,23 @@ export class Registry {
     const recordId = `${itemCode}:v${version}:r${revision}`;
     const approvedBy = actorDoc(caller);
     const entry: ErratumEntry = { ...erratumEntryOf(doc), status: 'approved', approvedBy, approvedAt, recordId };
-    const event = newEvent(standardEvents.erratumApproved, { erratum: toErratum(entry), fieldCode: doc.fieldCode, actor: approvedBy, proposedBy: doc.proposedBy }, { source: SOURCE, key: itemCode, topicNamespace: this.o.topicNamespace, time: approvedAt });
+    const event = newEvent(
+      standardEvents.erratumApproved,
+      { erratum: toErratum(entry), fieldCode: doc.fieldCode, actor: approvedBy, proposedBy: doc.proposedBy },
+      { source: SOURCE, key: itemCode, topicNamespace: this.o.topicNamespace, time: approvedAt },
+    );
     if ((await this.store.insertErratumApproval({ _id: recordId, erratumId, approvedBy, approvedAt, ...toOutboxFields(event) })) === 'exists') {
       throw await this.refuseErratum(caller, refused, stale()); // another erratum of this version was approved at the same moment
     }
     const record = {
-      ...latest, _id: recordId, revision, recordedAt: approvedAt, item: doc.item,
-      correctionOf: latest._id, correctionReason: doc.reason, errata: [...(latest.errata ?? []), entry],
+      ...latest,
+      _id: recordId,
+      revision,
+      recordedAt: approvedAt,
+      item: doc.item,
+      correctionOf: latest._id,
+      correctionReason: doc.reason,
+      errata: [...(latest.errata ?? []), entry],
     };
     const { aggregateId: _a, sequence: _s, ...rest } = record;
     await this.store.appendVersion(rest);
@@ -655,11 +910,34 @@ export class Registry {
   }
 
   /** Puts a refused erratum action on record (who, what, why) through the outbox, and returns the error to throw. */
-  private async refuseErratum(caller: Identity, what: { itemCode: string; version: number; erratumId: string; action: string }, error: PlatformError, fields: readonly string[] = []): Promise<PlatformError> {
-    const reason = error instanceof PermissionDeniedError ? error.reason : error instanceof ValidationError ? (error.violations[0]?.reason ?? 'NOT_WORDING') : error instanceof FailedPreconditionError ? (error.violations[0]?.type ?? error.code) : error.code;
-    await this.store.outbox.append([newEvent(standardEvents.erratumRefused, {
-      ...what, reason, message: error.message, fields: [...fields], actor: actorDoc(caller), attemptedAt: this.o.now(),
-    }, { source: SOURCE, key: what.itemCode, topicNamespace: this.o.topicNamespace })]);
+  private async refuseErratum(
+    caller: Identity,
+    what: { itemCode: string; version: number; erratumId: string; action: string },
+    error: PlatformError,
+    fields: readonly string[] = [],
+  ): Promise<PlatformError> {
+    const reason =
+      error instanceof PermissionDeniedError
+        ? error.reason
+        : error instanceof ValidationError
+          ? (error.violations[0]?.reason ?? 'NOT_WORDING')
+          : error instanceof FailedPreconditionError
+            ? (error.violations[0]?.type ?? error.code)
+            : error.code;
+    await this.store.outbox.append([
+      newEvent(
+        standardEvents.erratumRefused,
+        {
+          ...what,
+          reason,
+          message: error.message,
+          fields: [...fields],
+          actor: actorDoc(caller),
+          attemptedAt: this.o.now(),
+        },
+        { source: SOURCE, key: what.itemCode, topicNamespace: this.o.topicNamespace },
+      ),
+    ]);
     this.o.logger.info({ ...what, by: caller.subject, reason }, 'erratum refused');
     return error;
   }
@@ -671,18 +949,35 @@ function actorDoc(caller: Identity): ActorDoc {
 
 function erratumEntryOf(doc: ErratumEntry): ErratumEntry {
   return {
-    erratumId: doc.erratumId, itemCode: doc.itemCode, version: doc.version, status: doc.status, changes: doc.changes.map((c) => ({ field: c.field, before: c.before, after: c.after })),
-    reason: doc.reason, proposedBy: doc.proposedBy, proposedAt: doc.proposedAt, approvedBy: doc.approvedBy ?? null, approvedAt: doc.approvedAt ?? null,
-    baseRecordId: doc.baseRecordId, recordId: doc.recordId ?? '',
+    erratumId: doc.erratumId,
+    itemCode: doc.itemCode,
+    version: doc.version,
+    status: doc.status,
+    changes: doc.changes.map((c) => ({ field: c.field, before: c.before, after: c.after })),
+    reason: doc.reason,
+    proposedBy: doc.proposedBy,
+    proposedAt: doc.proposedAt,
+    approvedBy: doc.approvedBy ?? null,
+    approvedAt: doc.approvedAt ?? null,
+    baseRecordId: doc.baseRecordId,
+    recordId: doc.recordId ?? '',
   };
 }
 
 export function toErratum(e: ErratumEntry): Erratum {
   return {
-    erratumId: e.erratumId, itemCode: e.itemCode, version: e.version, status: e.status, changes: e.changes.map((c) => ({ ...c })), reason: e.reason,
-    proposedBy: { ...e.proposedBy, roles: [...e.proposedBy.roles] }, proposedAt: e.proposedAt,
-    approvedBy: e.approvedBy ? { ...e.approvedBy, roles: [...e.approvedBy.roles] } : undefined, approvedAt: e.approvedAt ?? undefined,
-    baseRecordId: e.baseRecordId, recordId: e.recordId,
+    erratumId: e.erratumId,
+    itemCode: e.itemCode,
+    version: e.version,
+    status: e.status,
+    changes: e.changes.map((c) => ({ ...c })),
+    reason: e.reason,
+    proposedBy: { ...e.proposedBy, roles: [...e.proposedBy.roles] },
+    proposedAt: e.proposedAt,
+    approvedBy: e.approvedBy ? { ...e.approvedBy, roles: [...e.approvedBy.roles] } : undefined,
+    approvedAt: e.approvedAt ?? undefined,
+    baseRecordId: e.baseRecordId,
+    recordId: e.recordId,
   };
 }
 
@@ -697,8 +992,14 @@ function compareDates(a: DateMessage | undefined, b: DateMessage | undefined): n
 
 export function toRelease(doc: ReleaseDoc): Release {
   return {
-    releaseId: doc._id, kind: doc.kind, title: doc.title, effectiveFrom: toDateMessage(doc.effectiveFrom), publishedAt: doc.publishedAt,
-    changeSetId: doc.changeSetId, provenance: doc.provenance ? Provenance.fromPartial(doc.provenance) : undefined, fieldCodes: doc.fieldCodes,
+    releaseId: doc._id,
+    kind: doc.kind,
+    title: doc.title,
+    effectiveFrom: toDateMessage(doc.effectiveFrom),
+    publishedAt: doc.publishedAt,
+    changeSetId: doc.changeSetId,
+    provenance: doc.provenance ? Provenance.fromPartial(doc.provenance) : undefined,
+    fieldCodes: doc.fieldCodes,
     itemVersions: doc.versions.map((v) => ({ itemCode: v.itemCode, version: v.version })),
   };
 }

@@ -30,9 +30,21 @@ const name = (p: string) => `t-bench-${p}-${Date.now().toString(36)}`;
 function event(i: number): CloudEvent {
   const proposalId = `P-${i % 10}`;
   return {
-    specversion: '1.0', id: randomUUID(), type: 'bps.approval.step.signed', source: '/bps/approvals', time: new Date().toISOString(),
-    datacontenttype: 'application/json', key: proposalId,
-    data: Buffer.from(JSON.stringify({ step: { proposalId, workflowId: proposalId, stepId: 'mof', round: 1 }, position: 'POSITION_APPROVE', comment: '同意', actor: { subject: 'mof.approver.sun', organisation: 'MOF', roles: ['approver'] } })),
+    specversion: '1.0',
+    id: randomUUID(),
+    type: 'bps.approval.step.signed',
+    source: '/bps/approvals',
+    time: new Date().toISOString(),
+    datacontenttype: 'application/json',
+    key: proposalId,
+    data: Buffer.from(
+      JSON.stringify({
+        step: { proposalId, workflowId: proposalId, stepId: 'mof', round: 1 },
+        position: 'POSITION_APPROVE',
+        comment: '同意',
+        actor: { subject: 'mof.approver.sun', organisation: 'MOF', roles: ['approver'] },
+      }),
+    ),
   };
 }
 
@@ -59,7 +71,13 @@ async function appendRows(mongoUri: string, algorithm: HashAlgorithm, count: num
     const verifyMs = performance.now() - t;
     if (chain.mismatch) throw new Error('chain did not verify');
     return [
-      { case: `record event (4 logs: global, proposal, workflow, actor), ${algorithm}`, n: count, 'events/s': Math.round((count / total) * 1000), 'p50 ms': +percentile(latencies, 50).toFixed(1), 'p95 ms': +percentile(latencies, 95).toFixed(1) },
+      {
+        case: `record event (4 logs: global, proposal, workflow, actor), ${algorithm}`,
+        n: count,
+        'events/s': Math.round((count / total) * 1000),
+        'p50 ms': +percentile(latencies, 50).toFixed(1),
+        'p95 ms': +percentile(latencies, 95).toFixed(1),
+      },
       { case: `read + verify global log, ${algorithm}`, n: count, 'entries/s': Math.round((count / verifyMs) * 1000), 'total ms': Math.round(verifyMs) },
     ];
   } finally {
@@ -122,13 +140,26 @@ async function seedHistory(store: LogStore, size: number, firstSequence = 1): Pr
       const head = await headOf(log);
       const content = { log, sequence: head.size + 1, prevHash: head.hash, hashAlgorithm: 'sha256' as const, topic: topics.approvals, event: recorded };
       const hash = entryHash(content);
-      batch.push({ _id: entryId(log, content.sequence), ...content, eventId: recorded.id, hash, index: indexFieldsOf(recorded), globalSequence: i, recordedAt: new Date() });
+      batch.push({
+        _id: entryId(log, content.sequence),
+        ...content,
+        eventId: recorded.id,
+        hash,
+        index: indexFieldsOf(recorded),
+        globalSequence: i,
+        recordedAt: new Date(),
+      });
       heads.set(log, { size: content.sequence, hash });
     }
     if (batch.length >= 2_000) await flush();
   }
   await flush();
-  for (const [log, head] of heads) await store.logs.updateOne({ _id: log }, { $set: { size: head.size, headHash: head.hash, dirty: true, updatedAt: new Date() }, $inc: { version: 1 } }, { upsert: true });
+  for (const [log, head] of heads)
+    await store.logs.updateOne(
+      { _id: log },
+      { $set: { size: head.size, headHash: head.hash, dirty: true, updatedAt: new Date() }, $inc: { version: 1 } },
+      { upsert: true },
+    );
 }
 
 async function timed<T>(n: number, f: (i: number) => Promise<T>): Promise<number[]> {
@@ -142,7 +173,10 @@ async function timed<T>(n: number, f: (i: number) => Promise<T>): Promise<number
 }
 
 /** At one history size: routine and full verification of the global log, proposal traces, and the raw anchor. */
-async function growthAt(mongoUri: string, size: number): Promise<{ size: number; routineMs: number; fullMs: number; checked: number; trace: number[]; raw: number[] }> {
+async function growthAt(
+  mongoUri: string,
+  size: number,
+): Promise<{ size: number; routineMs: number; fullMs: number; checked: number; trace: number[]; raw: number[] }> {
   const mongo = await connectMongo(mongoUri, name(`audit-growth-${size}`));
   try {
     const store = new LogStore(mongo.db, 'sha256');
@@ -183,11 +217,28 @@ async function growthRows(mongoUri: string): Promise<BenchRow[]> {
   for (const r of results) {
     const rawP99 = percentile(r.raw, 99);
     rows.push(
-      { case: `routine verify after ${APPENDED} new entries (global log)`, n: r.size, 'service ms': Math.round(r.routineMs), 'entries re-hashed': r.checked, 'growth vs smallest': +(r.routineMs / base.routineMs).toFixed(2) },
-      { case: 'full verify (global log, every entry)', n: r.size, 'service ms': Math.round(r.fullMs), 'entries re-hashed': r.size, 'growth vs smallest': +(r.fullMs / base.fullMs).toFixed(2) },
       {
-        case: `trace a proposal (${PER_PROPOSAL} events) vs raw findOne(_id)`, n: r.size, 'service p50 ms': +percentile(r.trace, 50).toFixed(1), 'service p99 ms': +percentile(r.trace, 99).toFixed(1),
-        'anchor p99 ms': +rawP99.toFixed(1), ratio: +(percentile(r.trace, 99) / rawP99).toFixed(2), 'growth vs smallest': +(percentile(r.trace, 99) / percentile(base.trace, 99)).toFixed(2),
+        case: `routine verify after ${APPENDED} new entries (global log)`,
+        n: r.size,
+        'service ms': Math.round(r.routineMs),
+        'entries re-hashed': r.checked,
+        'growth vs smallest': +(r.routineMs / base.routineMs).toFixed(2),
+      },
+      {
+        case: 'full verify (global log, every entry)',
+        n: r.size,
+        'service ms': Math.round(r.fullMs),
+        'entries re-hashed': r.size,
+        'growth vs smallest': +(r.fullMs / base.fullMs).toFixed(2),
+      },
+      {
+        case: `trace a proposal (${PER_PROPOSAL} events) vs raw findOne(_id)`,
+        n: r.size,
+        'service p50 ms': +percentile(r.trace, 50).toFixed(1),
+        'service p99 ms': +percentile(r.trace, 99).toFixed(1),
+        'anchor p99 ms': +rawP99.toFixed(1),
+        ratio: +(percentile(r.trace, 99) / rawP99).toFixed(2),
+        'growth vs smallest': +(percentile(r.trace, 99) / percentile(base.trace, 99)).toFixed(2),
       },
     );
   }

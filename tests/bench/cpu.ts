@@ -19,7 +19,10 @@ function readStat(pid: number): Stat | undefined {
 
 /** CPU seconds used so far by the processes and all their descendants. */
 export function treeCpuSeconds(roots: readonly number[]): number {
-  const all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => readStat(Number(d))).filter((s): s is Stat => s !== undefined);
+  const all = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map((d) => readStat(Number(d)))
+    .filter((s): s is Stat => s !== undefined);
   const children = new Map<number, Stat[]>();
   for (const s of all) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
   const byPid = new Map(all.map((s) => [s.pid, s]));

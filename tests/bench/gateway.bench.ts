@@ -8,7 +8,10 @@ const percentile = (sorted: number[], p: number): number => sorted[Math.min(sort
 const bench: Bench = {
   title: 'gateway: HTTP latency over the registry',
   async run() {
-    const p = await startPlatform('bench-gw', { services: ['registry', 'gateway'], overrides: { registry: { schedulerPollMs: 60_000 }, gateway: { rateLimit: { burst: 1e6, perSecond: 1e6 } } } });
+    const p = await startPlatform('bench-gw', {
+      services: ['registry', 'gateway'],
+      overrides: { registry: { schedulerPollMs: 60_000 }, gateway: { rateLimit: { burst: 1e6, perSecond: 1e6 } } },
+    });
     const { gateway } = p;
     const token = await tokenFor('nhc-staff');
     const rows: BenchRow[] = [];
@@ -30,7 +33,14 @@ const bench: Bench = {
           times.push(performance.now() - t0);
         }
         times.sort((a, b) => a - b);
-        rows.push({ request: name, n: times.length, 'p50 ms': percentile(times, 50).toFixed(1), 'p95 ms': percentile(times, 95).toFixed(1), 'max ms': (times.at(-1) ?? 0).toFixed(1), 'bytes': bytes });
+        rows.push({
+          request: name,
+          n: times.length,
+          'p50 ms': percentile(times, 50).toFixed(1),
+          'p95 ms': percentile(times, 95).toFixed(1),
+          'max ms': (times.at(-1) ?? 0).toFixed(1),
+          bytes: bytes,
+        });
       }
     } finally {
       await p.stop();

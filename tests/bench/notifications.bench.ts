@@ -40,13 +40,19 @@ async function startReceivers(n: number): Promise<Receivers> {
       return arrivals;
     },
     count: () => receivers.reduce((sum, r) => sum + r.received.length, 0),
-    close: async () => { await Promise.all(receivers.map((r) => r.stop())); },
+    close: async () => {
+      await Promise.all(receivers.map((r) => r.stop()));
+    },
   };
 }
 
 function payload(i: number) {
   return VersionPublished.fromPartial({
-    releaseId: `bench-${i}`, kind: 2, title: '病有所医领域标准调整', publishedAt: new Date(), fieldCodes: ['HEALTH'],
+    releaseId: `bench-${i}`,
+    kind: 2,
+    title: '病有所医领域标准调整',
+    publishedAt: new Date(),
+    fieldCodes: ['HEALTH'],
     itemVersions: [{ itemCode: `HEALTH-${String(i % 20).padStart(2, '0')}`, version: 2, fieldCode: 'HEALTH', name: '基本公共卫生服务' }],
   });
 }
@@ -88,8 +94,15 @@ function summarise(system: string, acked: Map<string, number>, receivers: Receiv
   const pct = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
   const seconds = (last - startedAt) / 1000;
   return {
-    system, events, subscribers, deliveries: latencies.length, complete: complete ? 'yes' : 'no (time limit)', seconds: Number(seconds.toFixed(1)),
-    'deliveries/s': Number((latencies.length / seconds).toFixed(1)), 'p50 ms': pct(50), 'p99 ms': pct(99),
+    system,
+    events,
+    subscribers,
+    deliveries: latencies.length,
+    complete: complete ? 'yes' : 'no (time limit)',
+    seconds: Number(seconds.toFixed(1)),
+    'deliveries/s': Number((latencies.length / seconds).toFixed(1)),
+    'p50 ms': pct(50),
+    'p99 ms': pct(99),
   };
 }
 
@@ -105,16 +118,35 @@ const bench: Bench = {
     {
       const receivers = await startReceivers(subscribers);
       // Production-like delivery settings (not the tests' short ones).
-      const p = await startPlatform('bench-notif', { services: ['notifications'], overrides: { notifications: {
-        retry: { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 5_000, maxRetryAfterMs: 10_000 },
-        delivery: { concurrency: 64, perSubscriptionConcurrency: 4, requestTimeoutMs: 5_000, leaseMs: 30_000, pollMs: 50, sweepMs: 2_000, ...(partitions ? { partitionsConcurrently: partitions } : {}) },
-        stream: { pollMs: 100, gapGraceMs: 2_000, batchSize: 200 }, defaultSecretGraceMs: 3_600_000, outboxPollMs: 200,
-      } } });
+      const p = await startPlatform('bench-notif', {
+        services: ['notifications'],
+        overrides: {
+          notifications: {
+            retry: { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 5_000, maxRetryAfterMs: 10_000 },
+            delivery: {
+              concurrency: 64,
+              perSubscriptionConcurrency: 4,
+              requestTimeoutMs: 5_000,
+              leaseMs: 30_000,
+              pollMs: 50,
+              sweepMs: 2_000,
+              ...(partitions ? { partitionsConcurrently: partitions } : {}),
+            },
+            stream: { pollMs: 100, gapGraceMs: 2_000, batchSize: 200 },
+            defaultSecretGraceMs: 3_600_000,
+            outboxPollMs: 200,
+          },
+        },
+      });
       const { namespace } = p;
       const client = new SubscriptionsClient(p.address('notifications'), grpc.credentials.createInsecure());
       const token = await tokenFor('statistics-subscriber');
       for (const url of receivers.urls) {
-        await unary(client.createSubscription.bind(client), { endpointUrl: url, description: 'bench', filter: { eventTypes: [], fieldCodes: [], itemCodes: [], provinceCodes: [], releaseKind: 0 } }, token);
+        await unary(
+          client.createSubscription.bind(client),
+          { endpointUrl: url, description: 'bench', filter: { eventTypes: [], fieldCodes: [], itemCodes: [], provinceCodes: [], releaseKind: 0 } },
+          token,
+        );
       }
       client.close();
       const startedAt = Date.now();
@@ -132,12 +164,29 @@ const bench: Bench = {
       await ensureTopics(kafka, [topic]);
       const secret = `whsec_${randomBytes(32).toString('base64')}`;
       const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-      const post = (url: string, id: string, body: string): Promise<void> => new Promise((resolve) => {
-        const ts = Math.floor(Date.now() / 1000);
-        const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/cloudevents+json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signatureHeader([secret], id, ts, body) } }, (res) => { res.resume(); res.on('end', () => resolve()); });
-        req.on('error', () => resolve());
-        req.end(body);
-      });
+      const post = (url: string, id: string, body: string): Promise<void> =>
+        new Promise((resolve) => {
+          const ts = Math.floor(Date.now() / 1000);
+          const req = request(
+            url,
+            {
+              method: 'POST',
+              agent,
+              headers: {
+                'content-type': 'application/cloudevents+json',
+                'webhook-id': id,
+                'webhook-timestamp': String(ts),
+                'webhook-signature': signatureHeader([secret], id, ts, body),
+              },
+            },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve());
+            },
+          );
+          req.on('error', () => resolve());
+          req.end(body);
+        });
       const consumer = kafka.consumer({ groupId: name('bare-g') });
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
@@ -161,7 +210,12 @@ const bench: Bench = {
     await producer.disconnect();
     const [service, bare] = rows as [BenchRow, BenchRow];
     rows.push({
-      system: 'ratio service / bare', events, subscribers, deliveries: '', complete: '', seconds: '',
+      system: 'ratio service / bare',
+      events,
+      subscribers,
+      deliveries: '',
+      complete: '',
+      seconds: '',
       'deliveries/s': Number((Number(service['deliveries/s']) / Number(bare['deliveries/s'])).toFixed(3)),
       'p50 ms': Number((Number(service['p50 ms']) / Number(bare['p50 ms'])).toFixed(1)),
       'p99 ms': Number((Number(service['p99 ms']) / Number(bare['p99 ms'])).toFixed(1)),

@@ -52,7 +52,11 @@ class Arrivals {
     if (known !== undefined) return Promise.resolve(known);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`event ${id} did not arrive within ${timeoutMs} ms`)), timeoutMs);
-      this.waiters.set(id, (t) => { clearTimeout(timer); this.waiters.delete(id); resolve(t); });
+      this.waiters.set(id, (t) => {
+        clearTimeout(timer);
+        this.waiters.delete(id);
+        resolve(t);
+      });
     });
   }
 }
@@ -96,16 +100,33 @@ const bench: Bench = {
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       const joined = new Promise<void>((resolve) => consumer!.on(consumer!.events.GROUP_JOIN, () => resolve()));
-      await consumer.run({ eachMessage: async ({ message }) => { arrivals.record(message.headers?.['ce_id']?.toString() ?? '', Date.now()); } });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          arrivals.record(message.headers?.['ce_id']?.toString() ?? '', Date.now());
+        },
+      });
       await joined;
       // Connections warm: one message through before measuring.
       const probe = event(0);
       await raw.send({ topic, acks: -1, messages: [toKafkaMessage(probe)] });
       await arrivals.wait(probe.id);
     };
-    const event = (i: number) => ({ ...newEvent(Recorded, { year: 2026, month: 1 + (i % 12), day: 1 + (i % 28) }, { source: '/bps/bench', key: `K-${i % 97}` }), topic });
+    const event = (i: number) => ({
+      ...newEvent(Recorded, { year: 2026, month: 1 + (i % 12), day: 1 + (i % 28) }, { source: '/bps/bench', key: `K-${i % 97}` }),
+      topic,
+    });
 
-    type Result = { size: number; anchor: number[]; service: number[]; sweepMs: number; burstAnchor: number; burstService: number; burstMarked: number; idleNew: { database: number; process: number }; idleOld: { database: number; process: number } };
+    type Result = {
+      size: number;
+      anchor: number[];
+      service: number[];
+      sweepMs: number;
+      burstAnchor: number;
+      burstService: number;
+      burstMarked: number;
+      idleNew: { database: number; process: number };
+      idleOld: { database: number; process: number };
+    };
     const results: Result[] = [];
     let loaded = 0;
     try {
@@ -143,7 +164,10 @@ const bench: Bench = {
           await outbox.append([s]);
           const ls = (await arrivals.wait(s.id)) - ts;
           await relay.settled(); // events spaced like independent writes: the mark of the last one is done
-          if (i >= 5) { anchor.push(la); service.push(ls); } // the first five warm up connections
+          if (i >= 5) {
+            anchor.push(la);
+            service.push(ls);
+          } // the first five warm up connections
         }
         // ---- a burst: BURST events in one write, until the last is on Kafka, and until all are marked sent
         const burstRaw = Array.from({ length: BURST }, (_, i) => event(i));
@@ -166,7 +190,11 @@ const bench: Bench = {
         let polling = true;
         const legacy = (async () => {
           while (polling) {
-            await outbox.collection.find({ 'outbox.sentAt': null, 'outbox.setAsideAt': { $exists: false } }).sort({ _id: 1 }).limit(100).toArray();
+            await outbox.collection
+              .find({ 'outbox.sentAt': null, 'outbox.setAsideAt': { $exists: false } })
+              .sort({ _id: 1 })
+              .limit(100)
+              .toArray();
             await sleep(200);
           }
         })();
@@ -176,7 +204,9 @@ const bench: Bench = {
         anchor.sort((x, y) => x - y);
         service.sort((x, y) => x - y);
         results.push({ size, anchor, service, sweepMs, burstAnchor, burstService, burstMarked, idleNew, idleOld });
-        console.log(`outbox history ${size}: hop p50 ${percentile(service, 50)} ms (anchor ${percentile(anchor, 50)} ms), idle db ${idleNew.database} s vs ${idleOld.database} s before`);
+        console.log(
+          `outbox history ${size}: hop p50 ${percentile(service, 50)} ms (anchor ${percentile(anchor, 50)} ms), idle db ${idleNew.database} s vs ${idleOld.database} s before`,
+        );
       }
     } finally {
       await consumer?.disconnect().catch(() => undefined);
@@ -195,18 +225,61 @@ const bench: Bench = {
     for (const r of results) {
       for (const p of [50, 99]) {
         const svc = (x: Result): number => percentile(x.service, p);
-        rows.push({ row: `hop latency p${p} (ms)`, history: r.size, anchor: percentile(r.anchor, p), service: svc(r), ratio: round(svc(r) / Math.max(1, percentile(r.anchor, p))), growth: growth(svc, r) });
+        rows.push({
+          row: `hop latency p${p} (ms)`,
+          history: r.size,
+          anchor: percentile(r.anchor, p),
+          service: svc(r),
+          ratio: round(svc(r) / Math.max(1, percentile(r.anchor, p))),
+          growth: growth(svc, r),
+        });
       }
     }
     for (const r of results) {
-      rows.push({ row: `idle ${IDLE_S} s: database CPU s (anchor = relay before)`, history: r.size, anchor: r.idleOld.database, service: r.idleNew.database, ratio: round(r.idleNew.database / r.idleOld.database, 3), growth: growth((x) => x.idleNew.database, r) });
-      rows.push({ row: `idle ${IDLE_S} s: relay process CPU s (anchor = relay before)`, history: r.size, anchor: r.idleOld.process, service: r.idleNew.process, ratio: round(r.idleNew.process / r.idleOld.process, 3), growth: growth((x) => x.idleNew.process, r) });
+      rows.push({
+        row: `idle ${IDLE_S} s: database CPU s (anchor = relay before)`,
+        history: r.size,
+        anchor: r.idleOld.database,
+        service: r.idleNew.database,
+        ratio: round(r.idleNew.database / r.idleOld.database, 3),
+        growth: growth((x) => x.idleNew.database, r),
+      });
+      rows.push({
+        row: `idle ${IDLE_S} s: relay process CPU s (anchor = relay before)`,
+        history: r.size,
+        anchor: r.idleOld.process,
+        service: r.idleNew.process,
+        ratio: round(r.idleNew.process / r.idleOld.process, 3),
+        growth: growth((x) => x.idleNew.process, r),
+      });
     }
     for (const r of results) {
-      rows.push({ row: `burst of ${BURST} in one write: last on Kafka (ms)`, history: r.size, anchor: r.burstAnchor, service: r.burstService, ratio: round(r.burstService / Math.max(1, r.burstAnchor)), growth: growth((x) => x.burstService, r) });
-      rows.push({ row: `burst of ${BURST}: all marked sent (ms)`, history: r.size, anchor: '', service: r.burstMarked, ratio: '', growth: growth((x) => x.burstMarked, r) });
+      rows.push({
+        row: `burst of ${BURST} in one write: last on Kafka (ms)`,
+        history: r.size,
+        anchor: r.burstAnchor,
+        service: r.burstService,
+        ratio: round(r.burstService / Math.max(1, r.burstAnchor)),
+        growth: growth((x) => x.burstService, r),
+      });
+      rows.push({
+        row: `burst of ${BURST}: all marked sent (ms)`,
+        history: r.size,
+        anchor: '',
+        service: r.burstMarked,
+        ratio: '',
+        growth: growth((x) => x.burstMarked, r),
+      });
     }
-    for (const r of results) rows.push({ row: 'relay start-up sweep (ms, once per start)', history: r.size, anchor: '', service: Math.round(r.sweepMs), ratio: '', growth: growth((x) => x.sweepMs, r) });
+    for (const r of results)
+      rows.push({
+        row: 'relay start-up sweep (ms, once per start)',
+        history: r.size,
+        anchor: '',
+        service: Math.round(r.sweepMs),
+        ratio: '',
+        growth: growth((x) => x.sweepMs, r),
+      });
     return rows;
   },
 };

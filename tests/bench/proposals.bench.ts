@@ -32,7 +32,14 @@ async function measure(operation: string, samples: number, op: (i: number) => Pr
   }
   const seconds = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
-  return { operation, samples, p50_ms: +percentile(latencies, 50).toFixed(1), p95_ms: +percentile(latencies, 95).toFixed(1), max_ms: +(latencies[latencies.length - 1] ?? NaN).toFixed(1), ops_per_s: +(samples / seconds).toFixed(1) };
+  return {
+    operation,
+    samples,
+    p50_ms: +percentile(latencies, 50).toFixed(1),
+    p95_ms: +percentile(latencies, 95).toFixed(1),
+    max_ms: +(latencies[latencies.length - 1] ?? NaN).toFixed(1),
+    ops_per_s: +(samples / seconds).toFixed(1),
+  };
 }
 
 const bench: Bench = {
@@ -46,31 +53,61 @@ const bench: Bench = {
       const content = (i: number): ProposalContent => healthProposal({ itemCode: ITEMS[Math.abs(i) % ITEMS.length], level: String(80 + (Math.abs(i) % 20)) });
       const rows: BenchRow[] = [];
 
-      rows.push(await measure('CreateProposal', SAMPLES, async (i) => {
-        const { proposal } = await unary(c.createProposal.bind(c), { content: content(i) }, token);
-        ids.push(proposal!.proposalId);
-      }));
-      rows.push(await measure('ComputeFiscalEstimate (content)', SAMPLES, (i) => unary(c.computeFiscalEstimate.bind(c), { source: { $case: 'content', content: content(i) }, revision: 0 }, token)));
+      rows.push(
+        await measure('CreateProposal', SAMPLES, async (i) => {
+          const { proposal } = await unary(c.createProposal.bind(c), { content: content(i) }, token);
+          ids.push(proposal!.proposalId);
+        }),
+      );
+      rows.push(
+        await measure('ComputeFiscalEstimate (content)', SAMPLES, (i) =>
+          unary(c.computeFiscalEstimate.bind(c), { source: { $case: 'content', content: content(i) }, revision: 0 }, token),
+        ),
+      );
       for (const id of ids.slice(0, 5)) await unary(c.updateDraft.bind(c), { proposalId: id, expectedRevision: 1, content: content(7) }, token);
-      rows.push(await measure('GetProposal (revision 1 of 2)', SAMPLES, (i) => unary(c.getProposal.bind(c), { proposalId: ids[Math.abs(i) % 5]!, revision: 1 }, token)));
-      rows.push(await measure('ListProposals (NHC, page 50)', SAMPLES, () => unary(c.listProposals.bind(c), { leadMinistry: 'NHC', fieldCode: '', kind: 0, state: 0, cycleId: '', pageSize: 50, pageToken: '' }, token)));
+      rows.push(
+        await measure('GetProposal (revision 1 of 2)', SAMPLES, (i) => unary(c.getProposal.bind(c), { proposalId: ids[Math.abs(i) % 5]!, revision: 1 }, token)),
+      );
+      rows.push(
+        await measure('ListProposals (NHC, page 50)', SAMPLES, () =>
+          unary(c.listProposals.bind(c), { leadMinistry: 'NHC', fieldCode: '', kind: 0, state: 0, cycleId: '', pageSize: 50, pageToken: '' }, token),
+        ),
+      );
       const toSubmit = ids.slice(5);
-      rows.push(await measure('SubmitProposal (checks + Temporal start)', Math.min(SAMPLES, toSubmit.length - 1), async (i) => {
-        const id = toSubmit[i + 1]!;
-        await unary(c.submitProposal.bind(c), { proposalId: id, expectedRevision: 1 }, token);
-        await env.workflowCount(id); // registers the workflow for clean-up
-      }));
+      rows.push(
+        await measure('SubmitProposal (checks + Temporal start)', Math.min(SAMPLES, toSubmit.length - 1), async (i) => {
+          const id = toSubmit[i + 1]!;
+          await unary(c.submitProposal.bind(c), { proposalId: id, expectedRevision: 1 }, token);
+          await env.workflowCount(id); // registers the workflow for clean-up
+        }),
+      );
 
       // RACERS simultaneous edits of the same revision: exactly one may win, the rest get ABORTED.
       const { proposal } = await unary(c.createProposal.bind(c), { content: healthProposal({ itemCode: 'HEA-13' }) }, token);
       const t = performance.now();
-      const outcomes = await Promise.all(Array.from({ length: RACERS }, (_, i) =>
-        unary(c.updateDraft.bind(c), { proposalId: proposal!.proposalId, expectedRevision: 1, content: healthProposal({ itemCode: 'HEA-13', level: String(90 + i) }) }, token)
-          .then(() => 'ok', (e: grpc.ServiceError) => (e.code === grpc.status.ABORTED ? 'aborted' : `error ${e.code}`))));
+      const outcomes = await Promise.all(
+        Array.from({ length: RACERS }, (_, i) =>
+          unary(
+            c.updateDraft.bind(c),
+            { proposalId: proposal!.proposalId, expectedRevision: 1, content: healthProposal({ itemCode: 'HEA-13', level: String(90 + i) }) },
+            token,
+          ).then(
+            () => 'ok',
+            (e: grpc.ServiceError) => (e.code === grpc.status.ABORTED ? 'aborted' : `error ${e.code}`),
+          ),
+        ),
+      );
       const final = await unary(c.getProposal.bind(c), { proposalId: proposal!.proposalId, revision: 0 }, token);
       rows.push({
-        operation: `UpdateDraft x${RACERS} concurrent (same revision)`, samples: RACERS, p50_ms: NaN, p95_ms: NaN, max_ms: +(performance.now() - t).toFixed(1),
-        ops_per_s: NaN, won: outcomes.filter((o) => o === 'ok').length, aborted: outcomes.filter((o) => o === 'aborted').length, final_revision: final.proposal!.currentRevision,
+        operation: `UpdateDraft x${RACERS} concurrent (same revision)`,
+        samples: RACERS,
+        p50_ms: NaN,
+        p95_ms: NaN,
+        max_ms: +(performance.now() - t).toFixed(1),
+        ops_per_s: NaN,
+        won: outcomes.filter((o) => o === 'ok').length,
+        aborted: outcomes.filter((o) => o === 'aborted').length,
+        final_revision: final.proposal!.currentRevision,
       });
       return rows;
     } finally {

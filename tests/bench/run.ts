@@ -9,7 +9,9 @@ export type Bench = { title: string; run(endpoints: Awaited<ReturnType<typeof en
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
 const wanted = process.argv.slice(2);
-const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts') && (wanted.length === 0 || wanted.some((w) => f.includes(w)))).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.ts') && (wanted.length === 0 || wanted.some((w) => f.includes(w))))
+  .sort();
 if (files.length === 0) {
   console.log('no benchmarks found');
   process.exit(0);

@@ -52,10 +52,15 @@ describe('ad-hoc field revision, end to end', () => {
     const auditClient = new AuditClient(p.address('audit'), insecure);
 
     // A downstream statistics system subscribes to publications.
-    const created = await unary(subscriptions.createSubscription.bind(subscriptions), {
-      endpointUrl: receiver.url, description: '国家统计局数据系统',
-      filter: { eventTypes: ['bps.standard.version.published'], fieldCodes: [], itemCodes: [], provinceCodes: [], releaseKind: 0 },
-    }, await token('statistics-subscriber'));
+    const created = await unary(
+      subscriptions.createSubscription.bind(subscriptions),
+      {
+        endpointUrl: receiver.url,
+        description: '国家统计局数据系统',
+        filter: { eventTypes: ['bps.standard.version.published'], fieldCodes: [], itemCodes: [], provinceCodes: [], releaseKind: 0 },
+      },
+      await token('statistics-subscriber'),
+    );
     receiver.secrets = [created.secret];
 
     // 国家卫生健康委 drafts and submits (HEA-01, example level 89 yuan per person per year from 2027-01-01).
@@ -67,13 +72,18 @@ describe('ad-hoc field revision, end to end', () => {
     // The proposer may not sign its own proposal: refused synchronously, with the reason.
     const openFor = async (p: PersonaName) => {
       const t = await token(p);
-      const listSteps = async () => (await unary(inbox.listMyOpenSteps.bind(inbox), { fieldCode: '', kind: '', cycleId: '', dueBefore: undefined, overdueOnly: false }, t)).items.filter((i) => i.proposal?.proposalId === proposalId);
+      const listSteps = async () =>
+        (await unary(inbox.listMyOpenSteps.bind(inbox), { fieldCode: '', kind: '', cycleId: '', dueBefore: undefined, overdueOnly: false }, t)).items.filter(
+          (i) => i.proposal?.proposalId === proposalId,
+        );
       let items: Awaited<ReturnType<typeof listSteps>> = [];
       await expect.poll(async () => (items = await listSteps()).length, { timeout: 30_000, interval: 300 }).toBeGreaterThan(0);
       return { t, step: items[0]!.step! };
     };
     const nhcApprover = await openFor('nhc-approver');
-    const selfApproval = await refused(unary(inbox.signOff.bind(inbox), { proposalId, stepId: nhcApprover.step.stepId, position: Position.POSITION_APPROVE, comment: '' }, nhc));
+    const selfApproval = await refused(
+      unary(inbox.signOff.bind(inbox), { proposalId, stepId: nhcApprover.step.stepId, position: Position.POSITION_APPROVE, comment: '' }, nhc),
+    );
     expect((selfApproval as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
     expect(decodeStatus(selfApproval as grpc.ServiceError).message).not.toBe('');
 
@@ -87,7 +97,12 @@ describe('ad-hoc field revision, end to end', () => {
 
     // The registry publishes HEA-01 version 2, in force from its effective date and not before.
     const reader = await token('auditor');
-    const asOf = (year: number, month: number, day: number) => unary(registryClient.getItem.bind(registryClient), { itemCode: 'HEA-01', asOf: { date: { year, month, day }, knownAt: undefined }, provinceCode: '' }, reader);
+    const asOf = (year: number, month: number, day: number) =>
+      unary(
+        registryClient.getItem.bind(registryClient),
+        { itemCode: 'HEA-01', asOf: { date: { year, month, day }, knownAt: undefined }, provinceCode: '' },
+        reader,
+      );
     await expect.poll(async () => (await asOf(2027, 1, 1)).national?.version, { timeout: 30_000, interval: 300 }).toBe(2);
     const after = (await asOf(2027, 1, 1)).national!;
     expect(after.item?.qualityStandard?.metrics[0]).toMatchObject({ metric: 'funding_per_capita', value: '89', unit: 'CNY' });
@@ -95,7 +110,11 @@ describe('ad-hoc field revision, end to end', () => {
     expect((await asOf(2026, 12, 31)).national?.version).toBe(1);
 
     // The proposal follows the outcome.
-    await expect.poll(async () => (await unary(proposalsClient.getProposal.bind(proposalsClient), { proposalId, revision: 0 }, nhc)).proposal?.state, { timeout: 30_000, interval: 300 })
+    await expect
+      .poll(async () => (await unary(proposalsClient.getProposal.bind(proposalsClient), { proposalId, revision: 0 }, nhc)).proposal?.state, {
+        timeout: 30_000,
+        interval: 300,
+      })
       .toBe(ProposalState.PROPOSAL_STATE_APPROVED);
 
     // The subscriber's webhook received the publication, signed.
@@ -105,11 +124,16 @@ describe('ad-hoc field revision, end to end', () => {
 
     // The audit trail traces version 2 back to the proposal, every sign-off with its signer, and the delivery.
     let steps: { eventType: string; actor?: { subject: string } | undefined; traceId: string }[] = [];
-    await expect.poll(async () => {
-      const trace = await unary(auditClient.traceItemVersion.bind(auditClient), { itemCode: 'HEA-01', version: 2 }, reader);
-      steps = trace.trace?.steps ?? [];
-      return steps.some((st) => st.eventType.startsWith('bps.notification.'));
-    }, { timeout: 45_000, interval: 500 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const trace = await unary(auditClient.traceItemVersion.bind(auditClient), { itemCode: 'HEA-01', version: 2 }, reader);
+          steps = trace.trace?.steps ?? [];
+          return steps.some((st) => st.eventType.startsWith('bps.notification.'));
+        },
+        { timeout: 45_000, interval: 500 },
+      )
+      .toBe(true);
     const types = steps.map((st) => st.eventType);
     expect(types).toContain('bps.proposal.submitted');
     expect(types).toContain('bps.approval.changeset.approved');

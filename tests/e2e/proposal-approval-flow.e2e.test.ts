@@ -43,11 +43,25 @@ describe('proposal → countersign → final approval → published (Chromium)',
     await staff.fill('#newMetricValue', '89');
     await staff.fill('#newMetricUnit', 'CNY');
     await staff.fill('#newMetricBasis', 'per_person_per_year');
-    for (const [id, text] of [['#jEconomic', '经济社会发展水平持续提高'], ['#jIncome', '城乡居民收入稳步增长'], ['#jSector', '基层公共卫生服务需求增加'], ['#jFiscal', '中央和地方财政可承受'], ['#jTechnical', '电子健康档案普及'], ['#surveySummary', '公众需求调查摘要'], ['#evaluationSummary', '实施情况评价评估结论'], ['#affordability', '已征求财政部门意见']] as const) await staff.fill(id, text);
+    for (const [id, text] of [
+      ['#jEconomic', '经济社会发展水平持续提高'],
+      ['#jIncome', '城乡居民收入稳步增长'],
+      ['#jSector', '基层公共卫生服务需求增加'],
+      ['#jFiscal', '中央和地方财政可承受'],
+      ['#jTechnical', '电子健康档案普及'],
+      ['#surveySummary', '公众需求调查摘要'],
+      ['#evaluationSummary', '实施情况评价评估结论'],
+      ['#affordability', '已征求财政部门意见'],
+    ] as const)
+      await staff.fill(id, text);
     await staff.fill('#surveyDocs', docLine('公众需求调查报告（测试文档）'));
     await staff.fill('#evaluationDocs', docLine('评价评估报告（测试文档）'));
     await staff.fill('#evidence', docLine('测算说明（测试文档）'));
-    for (const [tier, pop, share] of [['EAST', '560000000', '30'], ['CENTRAL', '420000000', '60'], ['WEST', '380000000', '80']] as const) {
+    for (const [tier, pop, share] of [
+      ['EAST', '560000000', '30'],
+      ['CENTRAL', '420000000', '60'],
+      ['WEST', '380000000', '80'],
+    ] as const) {
       await staff.fill(`#pop${tier}`, pop);
       await staff.fill(`#share${tier}`, share);
     }
@@ -68,10 +82,15 @@ describe('proposal → countersign → final approval → published (Chromium)',
   it('submits it, and the proposal page follows the review', async () => {
     await Promise.all([staff.waitForURL(/submitted=1/), staff.click('[data-testid="submit"]')]);
     expect(['PROPOSAL_STATE_SUBMITTED', 'PROPOSAL_STATE_IN_REVIEW']).toContain(await staff.getAttribute('[data-state]', 'data-state'));
-    await expect.poll(async () => {
-      await staff.reload();
-      return staff.locator('[data-testid="rounds"]').count();
-    }, { timeout: 60_000, interval: 1000 }).toBe(1);
+    await expect
+      .poll(
+        async () => {
+          await staff.reload();
+          return staff.locator('[data-testid="rounds"]').count();
+        },
+        { timeout: 60_000, interval: 1000 },
+      )
+      .toBe(1);
     await screenshot(staff, 'proposal-submitted');
   });
 
@@ -90,10 +109,15 @@ describe('proposal → countersign → final approval → published (Chromium)',
   const signAs = async (persona: string, organisation: string, shot: string) => {
     const { page, context } = await b.newPage();
     await signIn(page, p.gateway.url, persona, '/inbox');
-    await expect.poll(async () => {
-      await page.goto(`${p.gateway.url}/inbox`);
-      return page.locator(`tr[data-proposal="${proposalId}"]`).count();
-    }, { timeout: 60_000, interval: 1000 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`${p.gateway.url}/inbox`);
+          return page.locator(`tr[data-proposal="${proposalId}"]`).count();
+        },
+        { timeout: 60_000, interval: 1000 },
+      )
+      .toBeGreaterThan(0);
     await screenshot(page, `inbox-${persona}`);
     await Promise.all([page.waitForURL(/\/inbox\/.+/), page.click(`tr[data-proposal="${proposalId}"] a`)]);
     expect(await page.textContent('[data-testid="proposal-diff"]')).toContain('89元');
@@ -110,18 +134,28 @@ describe('proposal → countersign → final approval → published (Chromium)',
     await signAs('ndrc-approver', 'NDRC', 'approval-signed-ndrc');
     await signAs('mof-approver', 'MOF', 'approval-signed-mof');
     await signAs('final-approver', 'SCO', 'approval-signed-final');
-    await expect.poll(async () => {
-      await staff.goto(`${p.gateway.url}/proposals/${encodeURIComponent(proposalId)}`);
-      return staff.getAttribute('[data-state]', 'data-state');
-    }, { timeout: 90_000, interval: 1000 }).toBe('PROPOSAL_STATE_APPROVED');
+    await expect
+      .poll(
+        async () => {
+          await staff.goto(`${p.gateway.url}/proposals/${encodeURIComponent(proposalId)}`);
+          return staff.getAttribute('[data-state]', 'data-state');
+        },
+        { timeout: 90_000, interval: 1000 },
+      )
+      .toBe('PROPOSAL_STATE_APPROVED');
     await screenshot(staff, 'proposal-approved');
   });
 
   it('the standards browser shows the new value from its effective date, the proposal behind it, and the diff', async () => {
-    await expect.poll(async () => {
-      await staff.goto(`${p.gateway.url}/standards/items/HEA-01?date=2027-01-01`);
-      return staff.textContent('[data-testid="item-version"]');
-    }, { timeout: 90_000, interval: 1000 }).toBe('v2');
+    await expect
+      .poll(
+        async () => {
+          await staff.goto(`${p.gateway.url}/standards/items/HEA-01?date=2027-01-01`);
+          return staff.textContent('[data-testid="item-version"]');
+        },
+        { timeout: 90_000, interval: 1000 },
+      )
+      .toBe('v2');
     expect(await staff.textContent('[data-metric="funding_per_capita"]')).toContain('不低于 89元（每人每年）');
     expect(await staff.textContent('[data-testid="history"]')).toContain(proposalId);
     await screenshot(staff, 'standards-item-after-approval');

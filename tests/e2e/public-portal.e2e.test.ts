@@ -41,7 +41,7 @@ describe('public portal (Chromium, no sign-in)', { timeout: 180_000 }, () => {
     await screenshot(page, 'public-item-INS-05');
   });
 
-  it('shows a province\'s implementation standard and compliance, and the diff between editions', async () => {
+  it("shows a province's implementation standard and compliance, and the diff between editions", async () => {
     await page.goto(`${p.gateway.url}/standards/compliance?province=110000`);
     expect(await page.textContent('h1')).toBeTruthy();
     expect(await page.content()).toContain('北京市');

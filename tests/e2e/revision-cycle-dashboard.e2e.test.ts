@@ -38,9 +38,15 @@ describe('revision cycle dashboard (Chromium)', { timeout: 300_000 }, () => {
   beforeAll(async () => {
     [p, b] = await Promise.all([startTestPlatform('e2e-cycle', {}, { full: true }), launchBrowser()]);
     // Beijing implements HEA-01 funding at today's floor (40 yuan).
-    must(await apiAs(p, 'beijing-officer', 'POST', '/api/v1/standards/filings', {
-      provinceCode: '110000', itemCode: 'HEA-01', effectiveFrom: { year: 2018, month: 1, day: 1 }, metrics: [{ metric: 'funding_per_capita', value: '40', unit: 'CNY', basis: 'per_person_per_year' }],
-    }), 'Beijing filing');
+    must(
+      await apiAs(p, 'beijing-officer', 'POST', '/api/v1/standards/filings', {
+        provinceCode: '110000',
+        itemCode: 'HEA-01',
+        effectiveFrom: { year: 2018, month: 1, day: 1 },
+        metrics: [{ metric: 'funding_per_capita', value: '40', unit: 'CNY', basis: 'per_person_per_year' }],
+      }),
+      'Beijing filing',
+    );
   });
   afterAll(async () => {
     await b?.close();
@@ -79,7 +85,13 @@ describe('revision cycle dashboard (Chromium)', { timeout: 300_000 }, () => {
     await Promise.all([nhc.waitForLoadState('load'), nhc.click('[data-testid="evaluate-F21-HEALTH"] button')]);
     await reloadUntil(nhc, '[data-phase="proposals"][aria-current="step"]');
     expect(await nhc.textContent('[data-field="F21-HEALTH"]')).toContain('nhc.staff.li');
-    const content = ProposalContent.toJSON({ ...healthProposal({ itemCode: 'HEA-01', level: '89' }), kind: ProposalKind.PROPOSAL_KIND_UNIFIED, cycleId, trigger: AdHocTrigger.AD_HOC_TRIGGER_UNSPECIFIED, triggerDocument: undefined });
+    const content = ProposalContent.toJSON({
+      ...healthProposal({ itemCode: 'HEA-01', level: '89' }),
+      kind: ProposalKind.PROPOSAL_KIND_UNIFIED,
+      cycleId,
+      trigger: AdHocTrigger.AD_HOC_TRIGGER_UNSPECIFIED,
+      triggerDocument: undefined,
+    });
     const created = must(await apiAs(p, 'nhc-staff', 'POST', '/api/v1/proposals', { content }), 'create');
     const proposalId: string = created.proposal.proposalId;
     must(await apiAs(p, 'nhc-staff', 'POST', `/api/v1/proposals/${proposalId}/submit`, { expectedRevision: created.proposal.revision }), 'submit');
@@ -91,8 +103,20 @@ describe('revision cycle dashboard (Chromium)', { timeout: 300_000 }, () => {
 
     // The proposal's countersign and final approval, from the inboxes (API).
     for (const persona of ['nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver'] as const) {
-      const item = await waitFor(async () => (must(await apiAs(p, persona, 'GET', `/api/v1/inbox?cycle=${cycleId}`), 'inbox').items ?? []).find((i: any) => i.proposal?.proposalId === proposalId), `${proposalId} in the inbox of ${persona}`, 60_000, 300);
-      must(await apiAs(p, persona, 'POST', `/api/v1/approvals/${proposalId}/steps/${item.step.stepId}/sign`, { position: 'POSITION_APPROVE', comment: `${personas[persona].name} 同意` }), `${persona} sign`);
+      const item = await waitFor(
+        async () =>
+          (must(await apiAs(p, persona, 'GET', `/api/v1/inbox?cycle=${cycleId}`), 'inbox').items ?? []).find((i: any) => i.proposal?.proposalId === proposalId),
+        `${proposalId} in the inbox of ${persona}`,
+        60_000,
+        300,
+      );
+      must(
+        await apiAs(p, persona, 'POST', `/api/v1/approvals/${proposalId}/steps/${item.step.stepId}/sign`, {
+          position: 'POSITION_APPROVE',
+          comment: `${personas[persona].name} 同意`,
+        }),
+        `${persona} sign`,
+      );
     }
 
     // The final approver sees consolidation (totals within the ceiling) and approves the package.
@@ -108,9 +132,15 @@ describe('revision cycle dashboard (Chromium)', { timeout: 300_000 }, () => {
     expect(await sco.textContent('[data-testid="refiling-progress"]')).toContain('0 / 1');
     expect(await sco.textContent('[data-testid="cycle-refiling"] [data-province="110000"]')).toContain('北京市');
     await screenshot(sco, 'cycle-refiling-pending');
-    must(await apiAs(p, 'beijing-officer', 'POST', '/api/v1/standards/filings', {
-      provinceCode: '110000', itemCode: 'HEA-01', effectiveFrom: { year: 2027, month: 7, day: 1 }, metrics: [{ metric: 'funding_per_capita', value: '89', unit: 'CNY', basis: 'per_person_per_year' }],
-    }), 'Beijing re-filing');
+    must(
+      await apiAs(p, 'beijing-officer', 'POST', '/api/v1/standards/filings', {
+        provinceCode: '110000',
+        itemCode: 'HEA-01',
+        effectiveFrom: { year: 2027, month: 7, day: 1 },
+        metrics: [{ metric: 'funding_per_capita', value: '89', unit: 'CNY', basis: 'per_person_per_year' }],
+      }),
+      'Beijing re-filing',
+    );
     await reloadUntil(sco, '[data-testid="cycle-refiling"] [data-province="110000"] .badge-ok');
     expect(await sco.textContent('[data-testid="refiling-progress"]')).toContain('1 / 1');
     await Promise.all([sco.waitForLoadState('load'), sco.click('[data-testid="close-cycle"] button')]);

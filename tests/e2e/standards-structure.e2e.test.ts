@@ -20,7 +20,7 @@ describe('standards browser: the current structure (Chromium)', { timeout: 180_0
     await p?.stop();
   });
 
-  it('groups today\'s catalogue by the nine fields by name and filters by a current field and category', async () => {
+  it("groups today's catalogue by the nine fields by name and filters by a current field and category", async () => {
     expect(await page.textContent('[data-testid="item-count"]')).toBe('81');
     const fields = (await page.locator('section.field h2').allTextContents()).map((t) => t.replace(/\s*\(.*$/, '').trim());
     expect(fields).toEqual(['幼有所育', '学有所教', '劳有所得', '病有所医', '老有所养', '住有所居', '弱有所扶', '优军服务保障', '文体服务保障']);
@@ -36,7 +36,7 @@ describe('standards browser: the current structure (Chromium)', { timeout: 180_0
     expect(await page.locator('tr[data-item]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-item')))).toEqual(['CUL-09', 'CUL-10']);
   });
 
-  it('shows an item\'s place, why it is there, and its attributed lead unit', async () => {
+  it("shows an item's place, why it is there, and its attributed lead unit", async () => {
     await page.goto(`${p.gateway.url}/standards/items/SOC-11`);
     expect(await page.textContent('[data-attr="field"]')).toContain('优军服务保障');
     expect(await page.textContent('[data-attr="category"]')).toContain('优军优抚服务');

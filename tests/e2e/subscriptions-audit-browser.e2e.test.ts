@@ -23,7 +23,9 @@ describe('subscriptions and audit trail (Chromium)', { timeout: 300_000 }, () =>
     // The receiver refuses the first webhook (400: a dead letter at once), then accepts.
     [p, b, receiver] = await Promise.all([
       // Exports read whole logs and sign checkpoints: slow on FerretDB when the machine is busy.
-      startTestPlatform('e2e-sub', { backendTimeoutMs: 30_000 }, { full: true, notifications: true, audit: true }), launchBrowser(), startWebhookReceiver((n) => (n === 0 ? 400 : 200)),
+      startTestPlatform('e2e-sub', { backendTimeoutMs: 30_000 }, { full: true, notifications: true, audit: true }),
+      launchBrowser(),
+      startWebhookReceiver((n) => (n === 0 ? 400 : 200)),
     ]);
     subscriber = (await b.newPage()).page;
     auditor = (await b.newPage()).page;
@@ -66,14 +68,18 @@ describe('subscriptions and audit trail (Chromium)', { timeout: 300_000 }, () =>
   it('after a publication, the refused delivery is marked as a dead letter and is redelivered', async () => {
     ({ proposalId } = await publishThroughApproval(p, 'HEA-02'));
     const row = subscriber.locator('[data-testid="deliveries"] tbody tr').first();
-    await expect.poll(async () => {
-      await subscriber.goto(subscriptionUrl);
-      return subscriber.locator('[data-testid="deliveries"] tbody tr').count();
-    }, poll).toBeGreaterThan(0);
-    await expect.poll(async () => {
-      await subscriber.goto(subscriptionUrl);
-      return row.getAttribute('data-status');
-    }, poll).toBe('DELIVERY_STATUS_DEAD_LETTERED');
+    await expect
+      .poll(async () => {
+        await subscriber.goto(subscriptionUrl);
+        return subscriber.locator('[data-testid="deliveries"] tbody tr').count();
+      }, poll)
+      .toBeGreaterThan(0);
+    await expect
+      .poll(async () => {
+        await subscriber.goto(subscriptionUrl);
+        return row.getAttribute('data-status');
+      }, poll)
+      .toBe('DELIVERY_STATUS_DEAD_LETTERED');
     expect(await subscriber.textContent('[data-testid="dead-letters"]')).toContain('投递失败（死信）: 1');
     expect(await row.textContent()).toContain('HTTP 400');
     expect(await row.getAttribute('class')).toBe('dead');
@@ -81,10 +87,12 @@ describe('subscriptions and audit trail (Chromium)', { timeout: 300_000 }, () =>
 
     await Promise.all([subscriber.waitForURL(/done=redeliver/), row.locator('[data-action="redeliver"]').click()]);
     expect(await subscriber.textContent('[role="status"]')).toContain('已重新排队 1 条投递');
-    await expect.poll(async () => {
-      await subscriber.goto(subscriptionUrl);
-      return row.getAttribute('data-status');
-    }, poll).toBe('DELIVERY_STATUS_DELIVERED');
+    await expect
+      .poll(async () => {
+        await subscriber.goto(subscriptionUrl);
+        return row.getAttribute('data-status');
+      }, poll)
+      .toBe('DELIVERY_STATUS_DELIVERED');
     expect(await row.locator('[data-testid="attempts"]').textContent()).toBe('2');
     expect(await subscriber.locator('[data-testid="dead-letters"]').count()).toBe(0);
     // The same webhook id both times (receivers deduplicate on it).
@@ -105,18 +113,29 @@ describe('subscriptions and audit trail (Chromium)', { timeout: 300_000 }, () =>
     await auditor.keyboard.type('2');
     await Promise.all([auditor.waitForURL(/item=HEA-02&version=2/), auditor.keyboard.press('Enter')]);
     // The delivery outcome reaches the audit log last.
-    await expect.poll(async () => {
-      await auditor.goto(`${p.gateway.url}/audit?item=HEA-02&version=2`);
-      return auditor.locator('[data-testid="timeline"] li[data-event-type="bps.notification.delivered"]').count();
-    }, poll).toBeGreaterThan(0);
+    await expect
+      .poll(async () => {
+        await auditor.goto(`${p.gateway.url}/audit?item=HEA-02&version=2`);
+        return auditor.locator('[data-testid="timeline"] li[data-event-type="bps.notification.delivered"]').count();
+      }, poll)
+      .toBeGreaterThan(0);
     expect(await auditor.getAttribute('[data-testid="verification"]', 'data-verified')).toBe('true');
     expect(await auditor.textContent('[data-testid="verification"]')).toContain('哈希链校验通过');
     const types = await auditor.locator('[data-testid="timeline"] li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-event-type')));
-    for (const t of ['bps.proposal.created', 'bps.proposal.submitted', 'bps.approval.step.signed', 'bps.approval.changeset.approved', 'bps.standard.version.published', 'bps.notification.dead-lettered', 'bps.notification.delivered']) {
+    for (const t of [
+      'bps.proposal.created',
+      'bps.proposal.submitted',
+      'bps.approval.step.signed',
+      'bps.approval.changeset.approved',
+      'bps.standard.version.published',
+      'bps.notification.dead-lettered',
+      'bps.notification.delivered',
+    ]) {
       expect(types, t).toContain(t);
     }
     const timeline = (await auditor.textContent('[data-testid="timeline"]')) ?? '';
-    for (const words of ['提交审批', '会签/审批签署', '发布标准新版本', '国家卫生健康委', '财政部', '国务院办公厅', '通知投递失败（死信）']) expect(timeline).toContain(words);
+    for (const words of ['提交审批', '会签/审批签署', '发布标准新版本', '国家卫生健康委', '财政部', '国务院办公厅', '通知投递失败（死信）'])
+      expect(timeline).toContain(words);
     const actors = await auditor.locator('[data-testid="actor"]').allTextContents();
     for (const who of ['nhc.staff.li', 'nhc.approver.zhao', 'ndrc.approver.chen', 'mof.approver.sun', 'sco.final.zhou']) expect(actors).toContain(who);
     expect(await auditor.locator(`[data-testid="provenance"] a[href="/proposals/${proposalId}"]`).count()).toBe(1);

@@ -56,23 +56,84 @@ function badValues(f: protobuf.Field): [GrpcClass, string, Uint8Array][] {
   if (f.map) return out;
   const t = f.resolvedType;
   if (t instanceof protobuf.Enum) out.push(['range', 'enum 999', tag(W(), f.id, 0).uint32(999).finish()]);
-  else if (f.type === 'int32') out.push(['range', 'int32 2^40', tag(W(), f.id, 0).int64(2 ** 40).finish()], ['range', 'int32 2^31', tag(W(), f.id, 0).int64(2 ** 31).finish()]);
-  else if (f.type === 'uint32') out.push(['range', 'uint32 2^33', tag(W(), f.id, 0).int64(2 ** 33).finish()]);
+  else if (f.type === 'int32')
+    out.push(
+      [
+        'range',
+        'int32 2^40',
+        tag(W(), f.id, 0)
+          .int64(2 ** 40)
+          .finish(),
+      ],
+      [
+        'range',
+        'int32 2^31',
+        tag(W(), f.id, 0)
+          .int64(2 ** 31)
+          .finish(),
+      ],
+    );
+  else if (f.type === 'uint32')
+    out.push([
+      'range',
+      'uint32 2^33',
+      tag(W(), f.id, 0)
+        .int64(2 ** 33)
+        .finish(),
+    ]);
   else if (f.type === 'bool') out.push(['range', 'bool 2', tag(W(), f.id, 0).uint32(2).finish()]);
   else if (f.type === 'string') {
-    out.push(['utf8', 'invalid UTF-8', tag(W(), f.id, 2).bytes(Uint8Array.from([0x61, 0xc3, 0x28])).finish()]);
-    out.push(['utf8', 'encoded lone surrogate', tag(W(), f.id, 2).bytes(Uint8Array.from([0xed, 0xa0, 0x80])).finish()]);
+    out.push([
+      'utf8',
+      'invalid UTF-8',
+      tag(W(), f.id, 2)
+        .bytes(Uint8Array.from([0x61, 0xc3, 0x28]))
+        .finish(),
+    ]);
+    out.push([
+      'utf8',
+      'encoded lone surrogate',
+      tag(W(), f.id, 2)
+        .bytes(Uint8Array.from([0xed, 0xa0, 0x80]))
+        .finish(),
+    ]);
     for (const text of ['a\u0000b', 'a\u001bb', 'a\u007fb', 'a\u2028b']) out.push(['text', JSON.stringify(text), tag(W(), f.id, 2).string(text).finish()]);
   } else if (t instanceof protobuf.Type && isDate(t)) {
-    for (const [y, m, d] of [[2027, 2, 30], [99_999, 1, 1], [2027, 13, 1], [1800, 1, 1]] as const) out.push(['date', `${y}-${m}-${d}`, tag(W(), f.id, 2).bytes(date(y, m, d)).finish()]);
+    for (const [y, m, d] of [
+      [2027, 2, 30],
+      [99_999, 1, 1],
+      [2027, 13, 1],
+      [1800, 1, 1],
+    ] as const)
+      out.push([
+        'date',
+        `${y}-${m}-${d}`,
+        tag(W(), f.id, 2)
+          .bytes(date(y, m, d))
+          .finish(),
+      ]);
   } else if (t instanceof protobuf.Type && isTimestamp(t)) {
-    out.push(['date', 'year 36812', tag(W(), f.id, 2).bytes(W().uint32(8).int64(2 ** 40).finish()).finish()]);
+    out.push([
+      'date',
+      'year 36812',
+      tag(W(), f.id, 2)
+        .bytes(
+          W()
+            .uint32(8)
+            .int64(2 ** 40)
+            .finish(),
+        )
+        .finish(),
+    ]);
   }
   return out;
 }
 
 /** A string field's value 1 MB long (ids must be bounded and never echoed whole). */
-const oversized = (f: protobuf.Field) => tag(W(), f.id, 2).string('x'.repeat(1024 * 1024)).finish();
+const oversized = (f: protobuf.Field) =>
+  tag(W(), f.id, 2)
+    .string('x'.repeat(1024 * 1024))
+    .finish();
 
 export const unreadable: readonly [string, Uint8Array][] = [
   ['truncated length', Uint8Array.from([0x0a, 0x05, 0x61])],
@@ -105,7 +166,8 @@ export function grpcCases(root: protobuf.Root, brokenTokens: Record<string, stri
         for (const f of t.fieldsArray) {
           f.resolve();
           const name = prefix ? `${prefix}.${f.name}` : f.name;
-          for (const [klass, what, bytes] of badValues(f)) add({ klass, bytes: wrap(bytes), expect: { code: grpc.status.INVALID_ARGUMENT, field: name }, what: `${name} ${what}` });
+          for (const [klass, what, bytes] of badValues(f))
+            add({ klass, bytes: wrap(bytes), expect: { code: grpc.status.INVALID_ARGUMENT, field: name }, what: `${name} ${what}` });
           if (f.type === 'string' && !f.map) add({ klass: 'size', bytes: wrap(oversized(f)), expect: { code: -1 as grpc.status }, what: `${name} 1 MB` });
           const nested = f.resolvedType;
           if (nested instanceof protobuf.Type && !f.map && depth < 2 && !isDate(nested) && !isTimestamp(nested)) {
@@ -114,7 +176,8 @@ export function grpcCases(root: protobuf.Root, brokenTokens: Record<string, stri
         }
       };
       fields(type, '', (b) => b, 1);
-      for (const [what, authorization] of Object.entries(brokenTokens)) add({ klass: 'token', bytes: new Uint8Array(), authorization, expect: { code: grpc.status.UNAUTHENTICATED }, what: `token: ${what}` });
+      for (const [what, authorization] of Object.entries(brokenTokens))
+        add({ klass: 'token', bytes: new Uint8Array(), authorization, expect: { code: grpc.status.UNAUTHENTICATED }, what: `token: ${what}` });
     }
   }
   return out;
@@ -136,7 +199,13 @@ export function callRaw(client: grpc.Client, c: GrpcCase, authorization: string,
       const details = error?.details ?? '';
       const raw = error?.metadata?.get('grpc-status-details-bin')[0];
       const fields = raw ? fieldsOf(raw as Buffer) : [];
-      resolve({ code: error ? error.code : grpc.status.OK, details, fields, ms: Date.now() - start, trailerBytes: Buffer.byteLength(details) + (raw ? (raw as Buffer).length : 0) });
+      resolve({
+        code: error ? error.code : grpc.status.OK,
+        details,
+        fields,
+        ms: Date.now() - start,
+        trailerBytes: Buffer.byteLength(details) + (raw ? (raw as Buffer).length : 0),
+      });
     };
     if (!c.serverStream) {
       client.makeUnaryRequest(c.path, serialize, deserialize, c.bytes, metadata, options, (error) => finish(error));
@@ -176,5 +245,7 @@ function fieldsOf(bytes: Buffer): string[] {
   const status = statusType.lookupType('Status').decode(bytes) as unknown as { details: { type_url: string; value: Uint8Array }[] };
   return status.details
     .filter((d) => d.type_url.endsWith('google.rpc.BadRequest'))
-    .flatMap((d) => (statusType.lookupType('BadRequest').decode(d.value) as unknown as { field_violations: { field: string }[] }).field_violations.map((v) => v.field));
+    .flatMap((d) =>
+      (statusType.lookupType('BadRequest').decode(d.value) as unknown as { field_violations: { field: string }[] }).field_violations.map((v) => v.field),
+    );
 }

@@ -38,7 +38,8 @@ export type HttpCase = {
 };
 
 const typeOf = (s: Schema): string => (Array.isArray(s.type) ? (s.type.find((t) => t !== 'null') ?? '') : (s.type ?? ''));
-const isDateSchema = (s: Schema): boolean => typeOf(s) === 'object' && ['year', 'month', 'day'].every((k) => s.properties?.[k] !== undefined) && Object.keys(s.properties ?? {}).length === 3;
+const isDateSchema = (s: Schema): boolean =>
+  typeOf(s) === 'object' && ['year', 'month', 'day'].every((k) => s.properties?.[k] !== undefined) && Object.keys(s.properties ?? {}).length === 3;
 
 const badText = ['a\u0000b', 'a\u001bb', 'a\u007fb', 'a\u2028b', 'a\ud800b'];
 const badIntegerText = ['1e309', 'Infinity', '0x1', '1.5', '18446744073709551616', '2147483648', 'true', '-0x1'];
@@ -56,22 +57,49 @@ function badJsonValues(s: Schema): [HttpClass, unknown][] {
   switch (typeOf(s)) {
     case 'string':
       return [
-        ['type', 123], ['type', true], ['type', {}],
-        ...(s.format?.startsWith('decimal-') || s.pattern === '^-?\\d+$' ? (['18446744073709551616', '9223372036854775808', '1e3', '-'] as const).map((v): [HttpClass, unknown] => ['range', v]) : []),
-        ...(s.format === 'date-time' ? (['99999-01-01T00:00:00Z', '2027-02-30T00:00:00Z', 'yesterday'] as const).map((v): [HttpClass, unknown] => ['date', v]) : []),
+        ['type', 123],
+        ['type', true],
+        ['type', {}],
+        ...(s.format?.startsWith('decimal-') || s.pattern === '^-?\\d+$'
+          ? (['18446744073709551616', '9223372036854775808', '1e3', '-'] as const).map((v): [HttpClass, unknown] => ['range', v])
+          : []),
+        ...(s.format === 'date-time'
+          ? (['99999-01-01T00:00:00Z', '2027-02-30T00:00:00Z', 'yesterday'] as const).map((v): [HttpClass, unknown] => ['date', v])
+          : []),
         ...badText.map((t): [HttpClass, unknown] => ['text', t]),
         ['size', 'x'.repeat(BIG)],
       ];
     case 'integer':
-      return [['type', '1'], ['type', true], ['range', 1.5], ['range', 2 ** 31], ['range', -(2 ** 31) - 1], ['range', 2 ** 64], ['range', 1e308]];
+      return [
+        ['type', '1'],
+        ['type', true],
+        ['range', 1.5],
+        ['range', 2 ** 31],
+        ['range', -(2 ** 31) - 1],
+        ['range', 2 ** 64],
+        ['range', 1e308],
+      ];
     case 'number':
-      return [['type', '1'], ['type', true]];
+      return [
+        ['type', '1'],
+        ['type', true],
+      ];
     case 'boolean':
-      return [['type', 'true'], ['type', 1]];
+      return [
+        ['type', 'true'],
+        ['type', 1],
+      ];
     case 'array':
-      return [['type', 'x'], ['type', {}], ['size', Array.from({ length: 20_000 }, () => 'x')]];
+      return [
+        ['type', 'x'],
+        ['type', {}],
+        ['size', Array.from({ length: 20_000 }, () => 'x')],
+      ];
     case 'object':
-      return [['type', 'x'], ['type', []]];
+      return [
+        ['type', 'x'],
+        ['type', []],
+      ];
     default:
       return [];
   }
@@ -80,7 +108,11 @@ function badJsonValues(s: Schema): [HttpClass, unknown][] {
 /** Wrong texts for a query or path parameter of this schema (URL-encoded), by class. */
 function badParamTexts(s: Schema, where: 'path' | 'query'): [HttpClass, string][] {
   const text = badText.map((t): [HttpClass, string] => ['text', encodeURIComponent(t.replace(/[\ud800-\udfff]/g, '\u0001'))]);
-  const encodings: [HttpClass, string][] = [['encoding', '%ZZ'], ['encoding', '%C3%28'], ['encoding', '%ED%A0%80']];
+  const encodings: [HttpClass, string][] = [
+    ['encoding', '%ZZ'],
+    ['encoding', '%C3%28'],
+    ['encoding', '%ED%A0%80'],
+  ];
   switch (typeOf(s)) {
     case 'integer':
     case 'number':
@@ -135,7 +167,14 @@ function withValue(base: unknown, path: readonly string[], value: unknown): unkn
 const goodParam = (s: Schema): string => (typeOf(s) === 'integer' ? '1' : s.pattern === '^\\d{6}$' ? '110000' : s.format === 'date' ? '2027-01-01' : 'X1');
 
 /** Broken Authorization headers: none, not a JWT, `alg: none`, a tampered signature, an issuer nobody trusts. */
-export type BrokenTokens = { readonly none: string; readonly garbage: string; readonly algNone: string; readonly tampered: string; readonly untrusted: string; readonly expired: string };
+export type BrokenTokens = {
+  readonly none: string;
+  readonly garbage: string;
+  readonly algNone: string;
+  readonly tampered: string;
+  readonly untrusted: string;
+  readonly expired: string;
+};
 
 export function httpCases(openapi: OpenApi, tokens: BrokenTokens): HttpCase[] {
   const resolve = (s: Schema | undefined): Schema | undefined => {
@@ -147,7 +186,9 @@ export function httpCases(openapi: OpenApi, tokens: BrokenTokens): HttpCase[] {
     for (const [method, op] of Object.entries(methods)) {
       const params = op.parameters ?? [];
       const pathWith = (override?: { name: string; text: string }) =>
-        template.replace(/\{([^}]+)\}/g, (_m, name: string) => (override?.name === name ? override.text : goodParam(params.find((p) => p.name === name)?.schema ?? {})));
+        template.replace(/\{([^}]+)\}/g, (_m, name: string) =>
+          override?.name === name ? override.text : goodParam(params.find((p) => p.name === name)?.schema ?? {}),
+        );
       const route = `${method.toUpperCase()} ${template}`;
       const bodySchema = resolve(op.requestBody?.content['application/json']?.schema);
       const base = bodySchema ? goodValue(bodySchema, resolve) : undefined;
@@ -156,7 +197,14 @@ export function httpCases(openapi: OpenApi, tokens: BrokenTokens): HttpCase[] {
       for (const p of params) {
         if (p.in === 'header' && p.name.toLowerCase() === 'idempotency-key') {
           for (const key of ['has space', 'x'.repeat(129), 'a/b', 'a\tb']) {
-            add({ klass: 'encoding', path: pathWith(), ...(emptyBody ? { body: emptyBody } : {}), headers: { 'idempotency-key': key }, expect: { statuses: [400] }, what: `Idempotency-Key: ${key.slice(0, 20)}` });
+            add({
+              klass: 'encoding',
+              path: pathWith(),
+              ...(emptyBody ? { body: emptyBody } : {}),
+              headers: { 'idempotency-key': key },
+              expect: { statuses: [400] },
+              what: `Idempotency-Key: ${key.slice(0, 20)}`,
+            });
           }
           continue;
         }
@@ -165,7 +213,13 @@ export function httpCases(openapi: OpenApi, tokens: BrokenTokens): HttpCase[] {
           const path = p.in === 'path' ? pathWith({ name: p.name, text }) : `${pathWith()}?${p.name}=${text}`;
           // A path segment the router cannot decode never reaches the route: a 400 in the documented body, unnamed.
           const statuses = p.in === 'path' && klass === 'encoding' ? [400, 404] : [400];
-          add({ klass, path, ...(emptyBody ? { body: emptyBody } : {}), expect: { statuses, ...(statuses.length === 1 ? { field: p.name } : {}) }, what: `${p.in === 'path' ? '' : '?'}${p.name}=${text.slice(0, 40)}` });
+          add({
+            klass,
+            path,
+            ...(emptyBody ? { body: emptyBody } : {}),
+            expect: { statuses, ...(statuses.length === 1 ? { field: p.name } : {}) },
+            what: `${p.in === 'path' ? '' : '?'}${p.name}=${text.slice(0, 40)}`,
+          });
         }
       }
       const walk = (schema: Schema, prefix: string[], depth: number) => {
@@ -183,7 +237,8 @@ export function httpCases(openapi: OpenApi, tokens: BrokenTokens): HttpCase[] {
       };
       if (bodySchema) {
         walk(bodySchema, [], 1);
-        const raw = (what: string, body: Uint8Array | string, contentType: string, statuses: number[]) => add({ klass: 'encoding', path: pathWith(), body: { raw: body, contentType }, expect: { statuses }, what });
+        const raw = (what: string, body: Uint8Array | string, contentType: string, statuses: number[]) =>
+          add({ klass: 'encoding', path: pathWith(), body: { raw: body, contentType }, expect: { statuses }, what });
         raw('invalid JSON', '{"a":', 'application/json', [400]);
         raw('invalid UTF-8', Uint8Array.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]), 'application/json', [400]);
         // An optional body may be sent as `null` (no body); a required one may not.
@@ -198,7 +253,14 @@ export function httpCases(openapi: OpenApi, tokens: BrokenTokens): HttpCase[] {
         const open = op.security.some((s) => Object.keys(s as object).length === 0);
         for (const [name, authorization] of Object.entries(tokens)) {
           if (open && authorization === '') continue;
-          add({ klass: 'token', path: pathWith(), ...(emptyBody ? { body: emptyBody } : {}), authorization, expect: { statuses: [401] }, what: `token: ${name}` });
+          add({
+            klass: 'token',
+            path: pathWith(),
+            ...(emptyBody ? { body: emptyBody } : {}),
+            authorization,
+            expect: { statuses: [401] },
+            what: `token: ${name}`,
+          });
         }
       }
     }

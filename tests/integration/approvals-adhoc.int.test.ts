@@ -11,7 +11,13 @@ import type { Identity } from '../../services/shared/auth/identity';
 import { unary } from '../../services/shared/grpc/client';
 import { defaultRouteStages } from '../../services/approvals/domain/default-route';
 import {
-  approvalStateQuery, editionReleasedSignal, proposalResubmittedSignal, workflowTypes, type ApprovalResult, type ApprovalView, type ProposalResubmitted,
+  approvalStateQuery,
+  editionReleasedSignal,
+  proposalResubmittedSignal,
+  workflowTypes,
+  type ApprovalResult,
+  type ApprovalView,
+  type ProposalResubmitted,
 } from '../../workflows/contracts';
 import { proposalInput, startHarness, type Harness } from './approvals-harness';
 import { refusal } from '../support/grpc';
@@ -31,11 +37,22 @@ type Who = PersonaName | Identity;
 const sign = async (who: Who, proposalId: string, stepId: string, position: Position, comment = '') =>
   (await unary(h.client.signOff.bind(h.client), { proposalId, stepId, position, comment }, await h.token(who))).approval!;
 const inbox = async (who: Who, request: Partial<ListMyOpenStepsRequest> = {}) =>
-  (await unary(h.client.listMyOpenSteps.bind(h.client), { fieldCode: '', kind: '', cycleId: '', dueBefore: undefined, overdueOnly: false, ...request }, await h.token(who))).items;
+  (
+    await unary(
+      h.client.listMyOpenSteps.bind(h.client),
+      { fieldCode: '', kind: '', cycleId: '', dueBefore: undefined, overdueOnly: false, ...request },
+      await h.token(who),
+    )
+  ).items;
 const approval = async (proposalId: string) => (await unary(h.client.getApproval.bind(h.client), { proposalId }, await h.token('auditor'))).approval!;
 const result = (proposalId: string) => h.temporal.client.workflow.getHandle(proposalId).result() as Promise<ApprovalResult>;
 const inboxHas = (who: Who, proposalId: string, stepId: string, request: Partial<ListMyOpenStepsRequest> = {}) =>
-  expect.poll(async () => (await inbox(who, request)).some((i) => i.proposal?.proposalId === proposalId && i.step?.stepId === stepId), { timeout: 20_000, interval: 300 }).toBe(true);
+  expect
+    .poll(async () => (await inbox(who, request)).some((i) => i.proposal?.proposalId === proposalId && i.step?.stepId === stepId), {
+      timeout: 20_000,
+      interval: 300,
+    })
+    .toBe(true);
 
 describe('adHocRevision: approval paths', () => {
   it('approves through a 3-party countersign and final approval, and emits exactly one approved change set with provenance', async () => {
@@ -61,14 +78,21 @@ describe('adHocRevision: approval paths', () => {
     expect(await result(P)).toEqual({ status: 'approved', rounds: 1, routeVersion: 1 });
 
     await expect.poll(() => h.eventsOf(P, 'bps.approval.changeset.approved').length, { timeout: 20_000 }).toBe(1);
-    const { description } = await h.temporal.client.workflow.getHandle(P).describe().then((d) => ({ description: d }));
+    const { description } = await h.temporal.client.workflow
+      .getHandle(P)
+      .describe()
+      .then((d) => ({ description: d }));
     const approved = h.eventsOf(P, 'bps.approval.changeset.approved')[0]!.data;
     expect(approved.changeSet).toMatchObject({
       changeSetId: `${P}-cs`,
       kind: 'RELEASE_KIND_AMENDMENT',
       effectiveFrom: { year: 2027, month: 1, day: 1 },
       provenance: {
-        proposalIds: [P], proposalRevisions: [1], workflowId: P, workflowRunId: description.runId, approvalRouteVersion: 'default@1',
+        proposalIds: [P],
+        proposalRevisions: [1],
+        workflowId: P,
+        workflowRunId: description.runId,
+        approvalRouteVersion: 'default@1',
         approvedBy: { subject: 'sco.final.zhou', organisation: 'SCO' },
       },
     });
@@ -99,14 +123,19 @@ describe('adHocRevision: approval paths', () => {
     const blocked = await sign('mof-approver', P, 'countersign.mof', Position.POSITION_APPROVE);
     expect(blocked.needs).toEqual(['objection from 国家发展改革委: 测算依据不足']);
     // The final step is not open while the objection stands.
-    expect(await refusal(sign('final-approver', P, 'final.sco', Position.POSITION_APPROVE))).toMatchObject({ code: status.FAILED_PRECONDITION, reason: 'STEP_NOT_OPEN' });
+    expect(await refusal(sign('final-approver', P, 'final.sco', Position.POSITION_APPROVE))).toMatchObject({
+      code: status.FAILED_PRECONDITION,
+      reason: 'STEP_NOT_OPEN',
+    });
 
     const cleared = await sign('ndrc-approver', P, 'countersign.ndrc', Position.POSITION_NO_OBJECTION);
     expect(cleared.needs).toEqual(['waiting for 国务院办公厅']);
     await sign('final-approver', P, 'final.sco', Position.POSITION_APPROVE);
     expect((await result(P)).status).toBe('approved');
     await expect.poll(() => h.eventsOf(P, 'bps.approval.objection.raised').map((e) => e.data.reason), { timeout: 20_000 }).toEqual(['测算依据不足']);
-    await expect.poll(() => h.eventsOf(P, 'bps.approval.objection.withdrawn').map((e) => e.data.newPosition), { timeout: 20_000 }).toEqual(['POSITION_NO_OBJECTION']);
+    await expect
+      .poll(() => h.eventsOf(P, 'bps.approval.objection.withdrawn').map((e) => e.data.newPosition), { timeout: 20_000 })
+      .toEqual(['POSITION_NO_OBJECTION']);
     await expect.poll(() => h.eventsOf(P, 'bps.approval.changeset.approved').length, { timeout: 20_000 }).toBe(1);
   });
 
@@ -121,10 +150,14 @@ describe('adHocRevision: approval paths', () => {
     expect(await refusal(overrule('ndrc-approver', '理由'))).toMatchObject({ code: status.PERMISSION_DENIED });
     const overruled = await overrule('final-approver', '经国务院常务会议研究同意');
     expect(overruled.needs).toEqual(['waiting for 国务院办公厅']);
-    expect(overruled.rounds[0]!.steps.find((s) => s.stepId === 'countersign.mof')).toMatchObject({ position: Position.POSITION_OBJECT, overruledBy: 'sco.final.zhou' });
+    expect(overruled.rounds[0]!.steps.find((s) => s.stepId === 'countersign.mof')).toMatchObject({
+      position: Position.POSITION_OBJECT,
+      overruledBy: 'sco.final.zhou',
+    });
     await sign('final-approver', P, 'final.sco', Position.POSITION_APPROVE);
     expect((await result(P)).status).toBe('approved');
-    await expect.poll(() => h.eventsOf(P, 'bps.approval.objection.overruled').map((e) => [e.data.step.stepId, e.data.comment, e.data.actor.subject]), { timeout: 20_000 })
+    await expect
+      .poll(() => h.eventsOf(P, 'bps.approval.objection.overruled').map((e) => [e.data.step.stepId, e.data.comment, e.data.actor.subject]), { timeout: 20_000 })
       .toEqual([['countersign.mof', '经国务院常务会议研究同意', 'sco.final.zhou']]);
   });
 
@@ -133,14 +166,24 @@ describe('adHocRevision: approval paths', () => {
     const P = input.proposalId;
     await h.start(input);
     await sign('nhc-approver', P, 'countersign.lead', Position.POSITION_APPROVE);
-    expect(await refusal(sign('mof-approver', P, 'countersign.mof', Position.POSITION_RETURN_FOR_REVISION, ''))).toMatchObject({ code: status.INVALID_ARGUMENT });
+    expect(await refusal(sign('mof-approver', P, 'countersign.mof', Position.POSITION_RETURN_FOR_REVISION, ''))).toMatchObject({
+      code: status.INVALID_ARGUMENT,
+    });
     const returned = await sign('mof-approver', P, 'countersign.mof', Position.POSITION_RETURN_FOR_REVISION, '请补充财政承受能力评估');
     expect(returned.status).toBe('awaiting_resubmission');
-    await expect.poll(() => h.eventsOf(P, 'bps.approval.proposal.decided').map((e) => [e.data.decision, e.data.round]), { timeout: 20_000 }).toEqual([['DECISION_RETURNED_FOR_REVISION', 1]]);
+    await expect
+      .poll(() => h.eventsOf(P, 'bps.approval.proposal.decided').map((e) => [e.data.decision, e.data.round]), { timeout: 20_000 })
+      .toEqual([['DECISION_RETURNED_FOR_REVISION', 1]]);
 
     const resubmission: ProposalResubmitted = {
-      proposalRevision: 2, title: `${input.title}（修订）`, fieldCodes: input.fieldCodes, itemCodes: input.itemCodes, effectiveFrom: '2027-07-01',
-      fiscalTotals: { totalFen: '1000000000', centralFen: '700000000', localFen: '300000000' }, conflictsWith: [], changeSet: input.changeSet,
+      proposalRevision: 2,
+      title: `${input.title}（修订）`,
+      fieldCodes: input.fieldCodes,
+      itemCodes: input.itemCodes,
+      effectiveFrom: '2027-07-01',
+      fiscalTotals: { totalFen: '1000000000', centralFen: '700000000', localFen: '300000000' },
+      conflictsWith: [],
+      changeSet: input.changeSet,
     };
     await h.temporal.client.workflow.getHandle(P).signal(proposalResubmittedSignal, resubmission);
     await expect.poll(async () => (await approval(P)).round, { timeout: 20_000 }).toBe(2);
@@ -152,10 +195,18 @@ describe('adHocRevision: approval paths', () => {
     expect(await result(P)).toMatchObject({ status: 'approved', rounds: 2 });
 
     const view = await h.temporal.client.workflow.getHandle(P).query<ApprovalView>(approvalStateQuery);
-    expect(view.rounds.map((r) => [r.round, r.proposalRevision, r.outcome])).toEqual([[1, 1, 'returned'], [2, 2, 'approved']]);
-    expect(view.rounds[0]!.steps.find((s) => s.stepId === 'countersign.mof')).toMatchObject({ position: 'RETURN_FOR_REVISION', comment: '请补充财政承受能力评估' });
+    expect(view.rounds.map((r) => [r.round, r.proposalRevision, r.outcome])).toEqual([
+      [1, 1, 'returned'],
+      [2, 2, 'approved'],
+    ]);
+    expect(view.rounds[0]!.steps.find((s) => s.stepId === 'countersign.mof')).toMatchObject({
+      position: 'RETURN_FOR_REVISION',
+      comment: '请补充财政承受能力评估',
+    });
     expect(view.proposal.fiscalTotals.totalFen).toBe('1000000000');
-    await expect.poll(() => h.eventsOf(P, 'bps.approval.changeset.approved').map((e) => e.data.changeSet.provenance.proposalRevisions), { timeout: 20_000 }).toEqual([[2]]);
+    await expect
+      .poll(() => h.eventsOf(P, 'bps.approval.changeset.approved').map((e) => e.data.changeSet.provenance.proposalRevisions), { timeout: 20_000 })
+      .toEqual([[2]]);
     expect(h.eventsOf(P, 'bps.approval.changeset.approved')[0]!.data.changeSet.effectiveFrom).toEqual({ year: 2027, month: 7, day: 1 }); // the resubmitted proposal's date
   });
 
@@ -164,9 +215,17 @@ describe('adHocRevision: approval paths', () => {
     await h.start(proposalInput({ proposalId: P, fieldCodes: ['FAST'] }));
     await sign('nhc-approver', P, 'countersign.lead', Position.POSITION_APPROVE);
     // (On a slow machine the lead may sign after the reminder; the steps still open at each deadline are what counts.)
-    await expect.poll(() => h.eventsOf(P, 'bps.approval.step.reminded').map((e) => e.data.step.stepId), { timeout: 20_000 }).toEqual(expect.arrayContaining(['countersign.mof', 'countersign.ndrc']));
-    await expect.poll(() => h.eventsOf(P, 'bps.approval.step.escalated').map((e) => e.data.step.stepId), { timeout: 20_000 }).toEqual(expect.arrayContaining(['countersign.mof', 'countersign.ndrc']));
-    expect(h.eventsOf(P, 'bps.approval.step.escalated')[0]!.data).toMatchObject({ escalationRole: 'final-approver', escalationOrganisation: 'SCO', step: { routeVersion: 'fast-escalation@1' } });
+    await expect
+      .poll(() => h.eventsOf(P, 'bps.approval.step.reminded').map((e) => e.data.step.stepId), { timeout: 20_000 })
+      .toEqual(expect.arrayContaining(['countersign.mof', 'countersign.ndrc']));
+    await expect
+      .poll(() => h.eventsOf(P, 'bps.approval.step.escalated').map((e) => e.data.step.stepId), { timeout: 20_000 })
+      .toEqual(expect.arrayContaining(['countersign.mof', 'countersign.ndrc']));
+    expect(h.eventsOf(P, 'bps.approval.step.escalated')[0]!.data).toMatchObject({
+      escalationRole: 'final-approver',
+      escalationOrganisation: 'SCO',
+      step: { routeVersion: 'fast-escalation@1' },
+    });
 
     await inboxHas('final-approver', P, 'countersign.mof', { overdueOnly: true });
     const escalations = (await inbox('final-approver', { fieldCode: 'FAST' })).filter((i) => i.proposal?.proposalId === P);
@@ -178,16 +237,28 @@ describe('adHocRevision: approval paths', () => {
     expect((await approval(P)).routeId).toBe('fast-escalation');
   });
 
-  it('keeps a unified edition\'s release that arrives while the route is still loading (signal before the first task)', async () => {
+  it("keeps a unified edition's release that arrives while the route is still loading (signal before the first task)", async () => {
     const input = proposalInput();
     const edition = { cycleId: 'C-race', title: '国家基本公共服务标准（2026年版）', effectiveFrom: '2026-07-01', releasedAt: Date.now() };
     // signalWithStart delivers the signal in the first workflow task, before chooseApprovalRoute has answered.
     await h.temporal.client.workflow.signalWithStart(workflowTypes.adHocRevision, {
-      taskQueue: h.taskQueue, workflowId: input.proposalId, args: [input], signal: editionReleasedSignal, signalArgs: [edition],
+      taskQueue: h.taskQueue,
+      workflowId: input.proposalId,
+      args: [input],
+      signal: editionReleasedSignal,
+      signalArgs: [edition],
     });
-    await expect.poll(async () => {
-      const view = await h.temporal.client.workflow.getHandle(input.proposalId).query<ApprovalView>(approvalStateQuery).catch(() => undefined);
-      return view && [view.status, view.rebase?.cycleId];
-    }, { timeout: 20_000, interval: 200 }).toEqual(['awaiting_resubmission', 'C-race']);
+    await expect
+      .poll(
+        async () => {
+          const view = await h.temporal.client.workflow
+            .getHandle(input.proposalId)
+            .query<ApprovalView>(approvalStateQuery)
+            .catch(() => undefined);
+          return view && [view.status, view.rebase?.cycleId];
+        },
+        { timeout: 20_000, interval: 200 },
+      )
+      .toEqual(['awaiting_resubmission', 'C-race']);
   });
 });

@@ -62,7 +62,9 @@ export type Harness<S extends ServiceName = 'approvals'> = {
   close(): Promise<void>;
 };
 
-export type HarnessOptions<S extends ServiceName> = Pick<Partial<ApprovalsDeps>, 'durations' | 'workflowBundle' | 'afterChangeSetRecorded'> & { readonly with?: readonly S[] };
+export type HarnessOptions<S extends ServiceName> = Pick<Partial<ApprovalsDeps>, 'durations' | 'workflowBundle' | 'afterChangeSetRecorded'> & {
+  readonly with?: readonly S[];
+};
 
 export async function startHarness<S extends ServiceName = 'approvals'>(options: HarnessOptions<S> = {}): Promise<Harness<S>> {
   const { with: others = [], ...approvals } = options;
@@ -74,15 +76,35 @@ export async function startHarness<S extends ServiceName = 'approvals'>(options:
 
   const harness: Harness<S> = {
     platform: p,
-    get app() { return p.approvals; },
-    get received() { return collector.received(); },
-    temporal, mongo, taskQueue: p.names.taskQueue, topicNamespace: p.namespace,
+    get app() {
+      return p.approvals;
+    },
+    get received() {
+      return collector.received();
+    },
+    temporal,
+    mongo,
+    taskQueue: p.names.taskQueue,
+    topicNamespace: p.namespace,
     client: makeClient(),
     token: (who) => p.token(who),
     async start(input) {
-      const handle = await temporal.client.workflow.start(workflowTypes.adHocRevision, { taskQueue: p.names.taskQueue, workflowId: input.proposalId, args: [input] });
+      const handle = await temporal.client.workflow.start(workflowTypes.adHocRevision, {
+        taskQueue: p.names.taskQueue,
+        workflowId: input.proposalId,
+        args: [input],
+      });
       // Ready once the route is loaded (its query answers).
-      await waitUntil(() => handle.query(approvalStateQuery).then(() => true, () => false), `workflow ${input.proposalId} answering queries`, 15_000, 100);
+      await waitUntil(
+        () =>
+          handle.query(approvalStateQuery).then(
+            () => true,
+            () => false,
+          ),
+        `workflow ${input.proposalId} answering queries`,
+        15_000,
+        100,
+      );
     },
     eventsOf: (proposalId, type) => collector.received(type, proposalId),
     async restartApp(overrides = {}) {

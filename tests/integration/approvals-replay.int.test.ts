@@ -42,7 +42,9 @@ describe('approval workflows replay', () => {
 
   it('replays a cycle recorded with per-field windows, recorded actions, rebase at release and re-filing from registry events', async () => {
     const history = recorded('approvals-cycle-v2-history.json');
-    const markers = history.events.filter((e: any) => e.markerRecordedEventAttributes).map((e: any) => e.markerRecordedEventAttributes.details?.patch_data?.payloads?.[0]?.data);
+    const markers = history.events
+      .filter((e: any) => e.markerRecordedEventAttributes)
+      .map((e: any) => e.markerRecordedEventAttributes.details?.patch_data?.payloads?.[0]?.data);
     expect(markers.length).toBeGreaterThanOrEqual(3); // one per patched() change
     expect(history.events.some((e: any) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendRunningRevisionsToRebase')).toBe(true);
     await Worker.runReplayHistory({ workflowBundle: instrumentedBundle }, asHistory(history));
@@ -50,7 +52,8 @@ describe('approval workflows replay', () => {
 
   it('replays a cycle recorded with money-only trims (the trim recorded on its entry, with who and why)', async () => {
     const history = recorded('approvals-cycle-v3-history.json');
-    const patches = history.events.filter((e: any) => e.markerRecordedEventAttributes)
+    const patches = history.events
+      .filter((e: any) => e.markerRecordedEventAttributes)
       .map((e: any) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes.details['patch-data'].payloads[0].data, 'base64').toString('utf8')).id);
     expect(patches).toContain('cycle-trim-money-only');
     await Worker.runReplayHistory({ workflowBundle: instrumentedBundle }, asHistory(history));

@@ -15,7 +15,9 @@ afterAll(async () => {
 describe('approvals worker crash', () => {
   it('worker killed mid-activity produces exactly one approved change-set event', async () => {
     let firstAttemptWrote!: () => void;
-    const wrote = new Promise<void>((resolve) => { firstAttemptWrote = resolve; });
+    const wrote = new Promise<void>((resolve) => {
+      firstAttemptWrote = resolve;
+    });
     // First attempt: the outbox write happened, then the process "hangs" until its worker goes away.
     h = await startHarness({
       afterChangeSetRecorded: async (attempt) => {
@@ -38,7 +40,11 @@ describe('approvals worker crash', () => {
 
     // Kill: the whole service goes away mid-activity; a new one (no hook) takes over the task queue.
     const attempts: number[] = [];
-    await h.restartApp({ afterChangeSetRecorded: async (attempt) => { attempts.push(attempt); } });
+    await h.restartApp({
+      afterChangeSetRecorded: async (attempt) => {
+        attempts.push(attempt);
+      },
+    });
 
     expect(((await handle.result()) as ApprovalResult).status).toBe('approved');
     expect(attempts.length).toBeGreaterThanOrEqual(1);

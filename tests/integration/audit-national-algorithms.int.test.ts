@@ -42,36 +42,101 @@ describe('audit service with SM3 + SM2', () => {
 
   beforeAll(async () => {
     p = await startPlatform('audit-sm', {
-      services: ['audit'], overrides: { audit: { environment: 'production', hashAlgorithm: 'sm3', signatureAlgorithm: 'sm2', signingKey: generatePrivateKey('sm2'), checkpointIntervalMs: 1_000 } },
+      services: ['audit'],
+      overrides: {
+        audit: {
+          environment: 'production',
+          hashAlgorithm: 'sm3',
+          signatureAlgorithm: 'sm2',
+          signingKey: generatePrivateKey('sm2'),
+          checkpointIntervalMs: 1_000,
+        },
+      },
     });
     app = p.audit;
     const { namespace, publisher: producer } = p; // each event as its topic's owner
     client = new AuditClient(`127.0.0.1:${app.port}`, grpc.credentials.createInsecure());
     auditor = await tokenFor('auditor');
     const emit = new Emitter(producer, app, namespace);
-    const send = async (e: Published) => { cycle.push(await emit.send(e)); };
-    const provenance = { proposalIds: ['P-EDU-7', 'P-HEA-8'], proposalRevisions: [1, 1], workflowId: `cycle-${C}`, cycleId: C, approvedBy: actors.finalApprover };
+    const send = async (e: Published) => {
+      cycle.push(await emit.send(e));
+    };
+    const provenance = {
+      proposalIds: ['P-EDU-7', 'P-HEA-8'],
+      proposalRevisions: [1, 1],
+      workflowId: `cycle-${C}`,
+      cycleId: C,
+      approvedBy: actors.finalApprover,
+    };
     type ActorRef = { subject: string; organisation: string; roles: string[] };
     const phase = (name: string, note: string, actor: ActorRef) =>
-      emit.typed(approvalEvents.cyclePhaseChanged, CyclePhaseChanged.fromPartial({ cycleId: C, workflowId: `cycle-${C}`, phase: name, note, actor }), C, `cycles/${C}`);
+      emit.typed(
+        approvalEvents.cyclePhaseChanged,
+        CyclePhaseChanged.fromPartial({ cycleId: C, workflowId: `cycle-${C}`, phase: name, note, actor }),
+        C,
+        `cycles/${C}`,
+      );
     const submitted = (proposalId: string, title: string, actor: ActorRef) =>
-      emit.typed(proposalEvents.submitted, ProposalSubmitted.fromPartial({
-        proposalId, workflowId: `cycle-${C}`, round: 1, actor,
-        revision: { revision: 1, content: { title, kind: ProposalKind.PROPOSAL_KIND_UNIFIED, cycleId: C } },
-      }), proposalId, `proposals/${proposalId}`);
+      emit.typed(
+        proposalEvents.submitted,
+        ProposalSubmitted.fromPartial({
+          proposalId,
+          workflowId: `cycle-${C}`,
+          round: 1,
+          actor,
+          revision: { revision: 1, content: { title, kind: ProposalKind.PROPOSAL_KIND_UNIFIED, cycleId: C } },
+        }),
+        proposalId,
+        `proposals/${proposalId}`,
+      );
     cycle = [];
     await send(phase('proposals', '全面评价评估完成，开放各领域调整方案窗口', actors.finalApprover));
     await send(submitted('P-EDU-7', '提高学前教育资助标准', moeStaff));
     await send(submitted('P-HEA-8', '提高基本公共卫生服务经费', actors.nhcStaff));
     await send(phase('consolidation', '两项无冲突，合计财政测算在承受范围内', actors.mofApprover));
     for (const proposalId of provenance.proposalIds) {
-      await send(emit.typed(approvalEvents.proposalDecided, ProposalDecided.fromPartial({ proposalId, proposalRevision: 1, workflowId: `cycle-${C}`, round: 1, decision: Decision.DECISION_APPROVED, actor: actors.finalApprover }), proposalId));
+      await send(
+        emit.typed(
+          approvalEvents.proposalDecided,
+          ProposalDecided.fromPartial({
+            proposalId,
+            proposalRevision: 1,
+            workflowId: `cycle-${C}`,
+            round: 1,
+            decision: Decision.DECISION_APPROVED,
+            actor: actors.finalApprover,
+          }),
+          proposalId,
+        ),
+      );
     }
-    await send(emit.typed(approvalEvents.changeSetApproved, ChangeSetApproved.fromPartial({ changeSet: { changeSetId: 'CS-2026-ED', kind: ReleaseKind.RELEASE_KIND_EDITION, provenance }, actor: actors.finalApprover }), 'CS-2026-ED'));
-    await send(emit.typed(standardEvents.versionPublished, VersionPublished.fromPartial({
-      releaseId: 'R-2026-EDITION', kind: ReleaseKind.RELEASE_KIND_EDITION, title: '国家基本公共服务标准（2026年版）', changeSetId: 'CS-2026-ED', provenance,
-      itemVersions: [{ itemCode: 'EDU-03', version: 2, changeType: ChangeType.CHANGE_TYPE_MODIFIED }, { itemCode: 'HEA-01', version: 3, changeType: ChangeType.CHANGE_TYPE_MODIFIED }],
-    }), 'R-2026-EDITION'));
+    await send(
+      emit.typed(
+        approvalEvents.changeSetApproved,
+        ChangeSetApproved.fromPartial({
+          changeSet: { changeSetId: 'CS-2026-ED', kind: ReleaseKind.RELEASE_KIND_EDITION, provenance },
+          actor: actors.finalApprover,
+        }),
+        'CS-2026-ED',
+      ),
+    );
+    await send(
+      emit.typed(
+        standardEvents.versionPublished,
+        VersionPublished.fromPartial({
+          releaseId: 'R-2026-EDITION',
+          kind: ReleaseKind.RELEASE_KIND_EDITION,
+          title: '国家基本公共服务标准（2026年版）',
+          changeSetId: 'CS-2026-ED',
+          provenance,
+          itemVersions: [
+            { itemCode: 'EDU-03', version: 2, changeType: ChangeType.CHANGE_TYPE_MODIFIED },
+            { itemCode: 'HEA-01', version: 3, changeType: ChangeType.CHANGE_TYPE_MODIFIED },
+          ],
+        }),
+        'R-2026-EDITION',
+      ),
+    );
     // Not part of the cycle.
     await emit.send(emit.proposal('bps.proposal.drafted', 'P-ADHOC-99', { revision: 1, actor: actors.nhcStaff }));
   });
@@ -97,11 +162,12 @@ describe('audit service with SM3 + SM2', () => {
     const verify = await unary(client.verify.bind(client), { log: `cycle:${C}`, checkpoints: [], full: false }, auditor);
     expect(verify.ok).toBe(true);
     expect(verify.checkpoints.length).toBeGreaterThan(0);
-    for (const c of verify.checkpoints) expect(c).toMatchObject({ ok: true, checkpoint: { signatureAlgorithm: 'sm2', hashAlgorithm: 'sm3', keyId: app.signingKey.keyId } });
+    for (const c of verify.checkpoints)
+      expect(c).toMatchObject({ ok: true, checkpoint: { signatureAlgorithm: 'sm2', hashAlgorithm: 'sm3', keyId: app.signingKey.keyId } });
     expect(app.signingKey.publicKey).toMatch(/^04[0-9a-f]{128}$/);
   });
 
-  it('traces a revision cycle: every field\'s proposals, outcomes, consolidation and the release; and exports it verifiably', async () => {
+  it("traces a revision cycle: every field's proposals, outcomes, consolidation and the release; and exports it verifiably", async () => {
     const response = await unary(client.traceCycle.bind(client), { cycleId: C }, auditor);
     const steps = response.trace!.steps;
     expect(steps.map((s) => s.eventId)).toEqual(cycle.map((e) => e.id));
@@ -130,7 +196,9 @@ describe('development signing key', () => {
       const again = await new KeyRing(mongo.db).signingKey({ algorithm: 'ed25519', environment: 'development', logger: testLogger });
       expect(again.keyId).toBe(first.keyId);
       expect([...(await new KeyRing(mongo.db).all()).keys()]).toEqual([first.keyId]);
-      await expect(new KeyRing(mongo.db).signingKey({ algorithm: 'ed25519', environment: 'production', logger: testLogger })).rejects.toThrow(/required in production/);
+      await expect(new KeyRing(mongo.db).signingKey({ algorithm: 'ed25519', environment: 'production', logger: testLogger })).rejects.toThrow(
+        /required in production/,
+      );
     } finally {
       await mongo.db.dropDatabase();
       await mongo.close();

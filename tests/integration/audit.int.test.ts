@@ -69,12 +69,27 @@ describe('audit service', () => {
     const steps = response.trace!.steps;
     expect(steps.map((s) => s.eventId)).toEqual(revision.map((e) => e.id));
     expect(steps.map((s) => s.eventType)).toEqual([
-      'bps.proposal.created', 'bps.proposal.submitted', 'bps.proposal.review.started',
-      'bps.approval.step.signed', 'bps.approval.signoff.refused', 'bps.approval.objection.raised', 'bps.approval.proposal.decided',
-      'bps.proposal.returned', 'bps.proposal.revised', 'bps.proposal.resubmitted',
-      'bps.approval.step.escalated', 'bps.approval.step.delegated', 'bps.approval.step.signed', 'bps.approval.step.signed', 'bps.approval.step.signed',
-      'bps.approval.proposal.decided', 'bps.proposal.approved', 'bps.approval.changeset.approved', 'bps.standard.version.published',
-      'bps.notification.delivered', 'bps.notification.delivered',
+      'bps.proposal.created',
+      'bps.proposal.submitted',
+      'bps.proposal.review.started',
+      'bps.approval.step.signed',
+      'bps.approval.signoff.refused',
+      'bps.approval.objection.raised',
+      'bps.approval.proposal.decided',
+      'bps.proposal.returned',
+      'bps.proposal.revised',
+      'bps.proposal.resubmitted',
+      'bps.approval.step.escalated',
+      'bps.approval.step.delegated',
+      'bps.approval.step.signed',
+      'bps.approval.step.signed',
+      'bps.approval.step.signed',
+      'bps.approval.proposal.decided',
+      'bps.proposal.approved',
+      'bps.approval.changeset.approved',
+      'bps.standard.version.published',
+      'bps.notification.delivered',
+      'bps.notification.delivered',
     ]);
     const sequences = steps.map((s) => Number(s.globalSequence));
     expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
@@ -98,7 +113,10 @@ describe('audit service', () => {
     expect(of('bps.approval.step.signed', 3)).toMatchObject({ actor: actors.finalApprover });
     expect(of('bps.approval.proposal.decided', 1).what).toContain('decision=DECISION_APPROVED');
     expect(of('bps.notification.delivered').actor).toBeUndefined();
-    expect(steps.filter((s) => s.eventType === 'bps.notification.delivered').map((s) => JSON.parse(s.dataJson).subscriberOrganisation)).toEqual(['NBS', '110000']);
+    expect(steps.filter((s) => s.eventType === 'bps.notification.delivered').map((s) => JSON.parse(s.dataJson).subscriberOrganisation)).toEqual([
+      'NBS',
+      '110000',
+    ]);
     // Every entry carries the OpenTelemetry trace id of the (single) trace the events were produced in.
     expect(new Set(steps.map((s) => s.traceId))).toEqual(new Set([scenarioTraceId]));
   });
@@ -107,7 +125,9 @@ describe('audit service', () => {
     const duplicate = revision[4]!;
     await producer.publish([duplicate]); // same ce_id again
     // Same topic and key, so the same partition: once this is recorded, the duplicate has been handled.
-    await emit.send(emit.typed(stepEvents.claimed, StepClaimed.fromPartial({ step: step('final', 'SCO', 2, 'final'), released: true, actor: actors.finalApprover }), P1));
+    await emit.send(
+      emit.typed(stepEvents.claimed, StepClaimed.fromPartial({ step: step('final', 'SCO', 2, 'final'), released: true, actor: actors.finalApprover }), P1),
+    );
     expect(await app.store.entries.countDocuments({ eventId: duplicate.id, log: 'global' })).toBe(1);
     expect(await app.store.entries.countDocuments({ eventId: duplicate.id, log: `proposal:${P1}` })).toBe(1);
 
@@ -127,9 +147,22 @@ describe('audit service', () => {
   });
 
   it('traces an actor over a period', async () => {
-    const response = await unary(client.traceActor.bind(client), { subject: actors.mofApprover.subject, from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z') }, auditor);
-    expect(response.trace!.steps.map((s) => s.eventType)).toEqual(['bps.approval.objection.raised', 'bps.approval.proposal.decided', 'bps.proposal.returned', 'bps.approval.step.signed']);
-    const none = await unary(client.traceActor.bind(client), { subject: actors.mofApprover.subject, from: new Date('2026-04-01T00:00:00Z'), to: undefined }, auditor);
+    const response = await unary(
+      client.traceActor.bind(client),
+      { subject: actors.mofApprover.subject, from: new Date('2026-03-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z') },
+      auditor,
+    );
+    expect(response.trace!.steps.map((s) => s.eventType)).toEqual([
+      'bps.approval.objection.raised',
+      'bps.approval.proposal.decided',
+      'bps.proposal.returned',
+      'bps.approval.step.signed',
+    ]);
+    const none = await unary(
+      client.traceActor.bind(client),
+      { subject: actors.mofApprover.subject, from: new Date('2026-04-01T00:00:00Z'), to: undefined },
+      auditor,
+    );
     expect(none.trace!.steps).toEqual([]);
   });
 
@@ -154,7 +187,11 @@ describe('audit service', () => {
     const consumer = kafka.consumer({ groupId: uniqueName('audit-cp') });
     await consumer.connect();
     await consumer.subscribe({ topic: topicName(topics.audit, namespace), fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => { received.push(decodeData(auditEvents.checkpointSigned, fromKafkaMessage(message).data)); } });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        received.push(decodeData(auditEvents.checkpointSigned, fromKafkaMessage(message).data));
+      },
+    });
     // At least what was there: the log may have grown since (e.g. the coalesced count of earlier refusals, recorded
     // when their minute ends).
     const reached = (r: CheckpointSigned) => r.checkpoint?.log === 'global' && Number(r.checkpoint.size) >= globalSize;
@@ -164,26 +201,41 @@ describe('audit service', () => {
     const published = received.find(reached)!;
     expect(published.key).toMatchObject({ keyId: app.signingKey.keyId, algorithm: 'ed25519', publicKey: app.signingKey.publicKey });
     const other = loadSigningKey('ed25519', generatePrivateKey('ed25519'));
-    const forged = signCheckpoint(other, { log: 'global', size: Number(published.checkpoint!.size), headHash: published.checkpoint!.headHash, hashAlgorithm: 'sha256', time: new Date().toISOString() });
+    const forged = signCheckpoint(other, {
+      log: 'global',
+      size: Number(published.checkpoint!.size),
+      headHash: published.checkpoint!.headHash,
+      hashAlgorithm: 'sha256',
+      time: new Date().toISOString(),
+    });
     const posing = { ...forged, keyId: app.signingKey.keyId, size: String(forged.size), time: new Date(forged.time) };
     const unknown = { ...forged, size: String(forged.size), time: new Date(forged.time) };
     const result = await unary(client.verify.bind(client), { log: 'global', checkpoints: [published.checkpoint!, posing, unknown], full: true }, auditor);
     expect(result.firstMismatch).toBeUndefined();
     const given = result.checkpoints.slice(-3);
-    expect(given.map((c) => [c.ok, c.problem])).toEqual([[true, ''], [false, 'BAD_SIGNATURE'], [false, 'UNKNOWN_KEY']]);
+    expect(given.map((c) => [c.ok, c.problem])).toEqual([
+      [true, ''],
+      [false, 'BAD_SIGNATURE'],
+      [false, 'UNKNOWN_KEY'],
+    ]);
     expect(result.ok).toBe(false);
     expect(result.checkpoints.slice(0, -3).every((c) => c.ok)).toBe(true); // the stored ones
   });
 
   it('exports a trace that the offline verifier accepts, and rejects after a one-byte change', async () => {
-    const exported = await unary(client.exportTrace.bind(client), { target: { $case: 'itemVersion', itemVersion: { itemCode: 'HEA-01', version: 2 } } }, auditor);
+    const exported = await unary(
+      client.exportTrace.bind(client),
+      { target: { $case: 'itemVersion', itemVersion: { itemCode: 'HEA-01', version: 2 } } },
+      auditor,
+    );
     const dir = mkdtempSync(join(tmpdir(), 'audit-export-'));
     const file = join(dir, 'trace.json');
     writeFileSync(file, exported.document);
-    const cli = (path: string) => run(process.execPath, ['--import', 'tsx', 'services/audit/verify-cli.ts', path], { cwd: process.cwd() }).then(
-      (r) => ({ code: 0, out: r.stdout }),
-      (e: { code: number; stderr: string }) => ({ code: e.code, out: e.stderr }),
-    );
+    const cli = (path: string) =>
+      run(process.execPath, ['--import', 'tsx', 'services/audit/verify-cli.ts', path], { cwd: process.cwd() }).then(
+        (r) => ({ code: 0, out: r.stdout }),
+        (e: { code: number; stderr: string }) => ({ code: e.code, out: e.stderr }),
+      );
     const ok = await cli(file);
     expect(ok).toMatchObject({ code: 0 });
     expect(ok.out).toMatch(/^OK: 22 steps/); // the revision + the claim released in the duplicate test
@@ -217,7 +269,12 @@ describe('audit service', () => {
     expect(after).not.toBeNull();
     await app.store.entries.updateOne({ _id: after!._id }, { $set: { 'event.time': '2000-01-01T00:00:00.000Z' } });
     const tampered = await verify(false);
-    expect(tampered).toMatchObject({ ok: false, full: false, verifiedFrom: String(anchor.size), anchor: { log: 'global', size: String(anchor.size), headHash: anchor.headHash } });
+    expect(tampered).toMatchObject({
+      ok: false,
+      full: false,
+      verifiedFrom: String(anchor.size),
+      anchor: { log: 'global', size: String(anchor.size), headHash: anchor.headHash },
+    });
     expect(Number(tampered.entriesChecked)).toBe(Number(tampered.size) - anchor.size);
     expect(tampered.firstMismatch).toMatchObject({ sequence: String(anchor.size + 1), reason: 'HASH' });
     await app.store.entries.replaceOne({ _id: after!._id }, after!);

@@ -27,7 +27,9 @@ describe('bad input at every edge (issue #15)', () => {
     proposals = new ProposalsClient(p.addresses['PROPOSALS_GRPC_ADDRESS']!, grpc.credentials.createInsecure());
   }, 240_000);
   afterAll(async () => {
-    cycles?.close(); inbox?.close(); proposals?.close();
+    cycles?.close();
+    inbox?.close();
+    proposals?.close();
     await p?.stop();
     console.info('bad-input cases by class:', JSON.stringify(seen));
   });
@@ -42,19 +44,31 @@ describe('bad input at every edge (issue #15)', () => {
   const expect400 = (a: Answer, field: string, what: string) => {
     expect(a.status, `${what}: ${JSON.stringify(a.json)}`).toBe(400);
     expect(a.json.error.code, what).toBe('INVALID_ARGUMENT');
-    expect((a.json.error.fieldViolations ?? []).map((v: { field: string }) => v.field), `${what}: ${JSON.stringify(a.json)}`).toContain(field);
+    expect(
+      (a.json.error.fieldViolations ?? []).map((v: { field: string }) => v.field),
+      `${what}: ${JSON.stringify(a.json)}`,
+    ).toContain(field);
     expect(a.ms, what).toBeLessThan(BOUND_MS);
   };
   const grpcRefusal = async (klass: string, call: () => Promise<unknown>) => {
     seen[klass] = (seen[klass] ?? 0) + 1;
     const start = Date.now();
-    const error = await call().then(() => undefined, (e: grpc.ServiceError) => e);
+    const error = await call().then(
+      () => undefined,
+      (e: grpc.ServiceError) => e,
+    );
     return { error: error!, decoded: error ? decodeStatus(error) : undefined, ms: Date.now() - start };
   };
   const cycleIds = async () => ((await apiAs(p, 'auditor', 'GET', '/api/v1/cycles')).json.cycles ?? []).map((c: { cycleId: string }) => c.cycleId) as string[];
   const baseCycle = (cycleId: string) => ({
-    cycleId, planPeriod: '2026-2030', title: '国家基本公共服务标准（2026年版）', effectiveFrom: { year: 2027, month: 7, day: 1 },
-    fields: [{ fieldCode: 'F17-HEA', leadMinistry: 'NHC' }], fiscalCeiling: { centralFen: '100000', localFen: '100000' }, evaluationSeconds: '3600', proposalWindowSeconds: '3600',
+    cycleId,
+    planPeriod: '2026-2030',
+    title: '国家基本公共服务标准（2026年版）',
+    effectiveFrom: { year: 2027, month: 7, day: 1 },
+    fields: [{ fieldCode: 'F17-HEA', leadMinistry: 'NHC' }],
+    fiscalCeiling: { centralFen: '100000', localFen: '100000' },
+    evaluationSeconds: '3600',
+    proposalWindowSeconds: '3600',
   });
 
   it('numbers in query and path are parsed strictly and bounded (1e309, Infinity, 0x1, 2^31, 2^64 → 400, never 500)', async () => {
@@ -62,7 +76,11 @@ describe('bad input at every edge (issue #15)', () => {
     for (const v of bad) {
       expect400(await http('query-number', 'GET', `/api/v1/proposals?pageSize=${v}`), 'pageSize', `pageSize=${v}`);
       expect400(await http('query-number', 'GET', `/api/v1/proposals/P-1?revision=${v}`), 'revision', `revision=${v}`);
-      expect400(await http('path-number', 'POST', `/api/v1/standards/items/X1/versions/${v}/corrections`, { item: {}, reason: 'r' }), 'version', `version=${v}`);
+      expect400(
+        await http('path-number', 'POST', `/api/v1/standards/items/X1/versions/${v}/corrections`, { item: {}, reason: 'r' }),
+        'version',
+        `version=${v}`,
+      );
       expect400(await http('path-number', 'GET', `/api/v1/audit/items/X1/versions/${v}/trace`), 'version', `audit version=${v}`);
     }
     expect400(await http('query-boolean', 'GET', '/api/v1/inbox?overdue=1'), 'overdue', 'overdue=1');
@@ -88,11 +106,22 @@ describe('bad input at every edge (issue #15)', () => {
       ['body-int64', { ...baseCycle(id), fiscalCeiling: { centralFen: '18446744073709551616', localFen: '1' } }, 'fiscalCeiling.centralFen'],
       ['body-int64', { ...baseCycle(id), fiscalCeiling: { centralFen: '9223372036854775808', localFen: '1' } }, 'fiscalCeiling.centralFen'],
     ];
-    for (const [klass, body, field] of cases) expect400(await http(klass, 'POST', '/api/v1/cycles', body), field, `${klass} ${JSON.stringify(body).slice(0, 120)}`);
+    for (const [klass, body, field] of cases)
+      expect400(await http(klass, 'POST', '/api/v1/cycles', body), field, `${klass} ${JSON.stringify(body).slice(0, 120)}`);
     // Money in a filing: 2^64 fen is refused before the registry is asked.
-    const filing = { provinceCode: '110000', itemCode: 'X1', effectiveFrom: { year: 2027, month: 1, day: 1 }, metrics: [], localFunding: { currency: 'CNY', fen: '18446744073709551616' } };
+    const filing = {
+      provinceCode: '110000',
+      itemCode: 'X1',
+      effectiveFrom: { year: 2027, month: 1, day: 1 },
+      metrics: [],
+      localFunding: { currency: 'CNY', fen: '18446744073709551616' },
+    };
     expect400(await http('body-int64', 'POST', '/api/v1/standards/filings', filing), 'localFunding.fen', 'filing fen 2^64');
-    for (const [field, value] of [['expectedRevision', true], ['expectedRevision', 2 ** 31], ['expectedRevision', '1']] as const) {
+    for (const [field, value] of [
+      ['expectedRevision', true],
+      ['expectedRevision', 2 ** 31],
+      ['expectedRevision', '1'],
+    ] as const) {
       expect400(await http('body-type', 'POST', '/api/v1/proposals/P-1/submit', { [field]: value }), field, `submit ${field}=${String(value)}`);
     }
     expect400(await http('body-type', 'POST', '/api/v1/approvals/P-1/steps/S-1/delegate', { delegate: 123 }), 'delegate', 'delegate: 123');
@@ -107,7 +136,11 @@ describe('bad input at every edge (issue #15)', () => {
       const id = uniqueName('TXT').replace(/[^A-Za-z0-9._-]/g, '-');
       expect400(await http('text-http', 'POST', '/api/v1/cycles', { ...baseCycle(id), title: `标题${t}` }), 'title', `title ${JSON.stringify(t)}`);
       expect400(await http('text-http', 'POST', '/api/v1/cycles', { ...baseCycle(`${id}${t}`) }), 'cycleId', `cycleId ${JSON.stringify(t)}`);
-      expect400(await http('text-http', 'POST', `/api/v1/cycles/${id}/evaluations`, { fieldCode: `F17${t}`, summary: 'ok' }), 'fieldCode', `fieldCode ${JSON.stringify(t)}`);
+      expect400(
+        await http('text-http', 'POST', `/api/v1/cycles/${id}/evaluations`, { fieldCode: `F17${t}`, summary: 'ok' }),
+        'fieldCode',
+        `fieldCode ${JSON.stringify(t)}`,
+      );
     }
     // Free text keeps its line breaks and tabs (the evaluation is refused for another reason: no such cycle).
     const freeText = await http('text-http', 'POST', '/api/v1/cycles/NO-SUCH-CYCLE/evaluations', { fieldCode: 'F17-HEA', summary: '第一段\n\t第二段' });
@@ -129,7 +162,11 @@ describe('bad input at every edge (issue #15)', () => {
     }
     const token = await p.token('nhc-approver');
     const base = { fieldCode: '', kind: '', cycleId: '', dueBefore: undefined, overdueOnly: false };
-    for (const [field, request] of [['field_code', { fieldCode: '\u0000' }], ['kind', { kind: "x' OR 'a'='a" }], ['cycle_id', { cycleId: 'c\u0000' }]] as const) {
+    for (const [field, request] of [
+      ['field_code', { fieldCode: '\u0000' }],
+      ['kind', { kind: "x' OR 'a'='a" }],
+      ['cycle_id', { cycleId: 'c\u0000' }],
+    ] as const) {
       const { error, decoded, ms } = await grpcRefusal('inbox-filter', () => unary(inbox.listMyOpenSteps.bind(inbox), { ...base, ...request }, token, 5_000));
       expect(error?.code, field).toBe(grpc.status.INVALID_ARGUMENT);
       expect(decoded?.fieldViolations.map((v) => v.field)).toContain(field);
@@ -143,11 +180,23 @@ describe('bad input at every edge (issue #15)', () => {
     const raw = new grpc.Client(p.addresses['APPROVALS_GRPC_ADDRESS']!, grpc.credentials.createInsecure());
     try {
       for (const bytes of [Buffer.from([0xff, 0xff, 0xff, 0xff]), Buffer.from([0x0a, 0x7f]), Buffer.from('garbage protobuf \u0000\u0001\u0002')]) {
-        const { error, ms } = await grpcRefusal('grpc-bytes', () => new Promise((resolve, reject) => {
-          const metadata = new grpc.Metadata();
-          metadata.set('authorization', `Bearer ${token}`);
-          raw.makeUnaryRequest('/bps.approvals.v1.RevisionCycles/GetCycle', (b: Buffer) => b, (b: Buffer) => b, bytes, metadata, { deadline: Date.now() + 5_000 }, (e, v) => (e ? reject(e) : resolve(v)));
-        }));
+        const { error, ms } = await grpcRefusal(
+          'grpc-bytes',
+          () =>
+            new Promise((resolve, reject) => {
+              const metadata = new grpc.Metadata();
+              metadata.set('authorization', `Bearer ${token}`);
+              raw.makeUnaryRequest(
+                '/bps.approvals.v1.RevisionCycles/GetCycle',
+                (b: Buffer) => b,
+                (b: Buffer) => b,
+                bytes,
+                metadata,
+                { deadline: Date.now() + 5_000 },
+                (e, v) => (e ? reject(e) : resolve(v)),
+              );
+            }),
+        );
         expect(error?.code, bytes.toString('hex')).toBe(grpc.status.INVALID_ARGUMENT);
         expect(ms).toBeLessThan(BOUND_MS);
       }
@@ -171,7 +220,11 @@ describe('bad input at every edge (issue #15)', () => {
     const badUrl = await http('router', 'GET', '/api/v1/proposals/%E0%A4%A');
     expect(badUrl.status).toBe(400);
     expect(badUrl.json.error).toMatchObject({ code: 'INVALID_ARGUMENT' });
-    for (const [path, status] of [[`/api/v1/${'x'.repeat(8_000)}`, 404], [`/api/v1/proposals/${'p'.repeat(300)}`, 414], [`/api/v1/${'x'.repeat(20_000)}`, 431]] as const) {
+    for (const [path, status] of [
+      [`/api/v1/${'x'.repeat(8_000)}`, 404],
+      [`/api/v1/proposals/${'p'.repeat(300)}`, 414],
+      [`/api/v1/${'x'.repeat(20_000)}`, 431],
+    ] as const) {
       const long = await http('router', 'GET', path);
       expect(long.status).toBe(status);
       expect(typeof long.json.error.code).toBe('string');

@@ -5,7 +5,12 @@
 // its handler began is not started.
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SubscriptionsClient, SubscriptionsService, type CreateSubscriptionRequest, type CreateSubscriptionResponse } from '../../proto/gen/bps/notifications/v1/subscriptions';
+import {
+  SubscriptionsClient,
+  SubscriptionsService,
+  type CreateSubscriptionRequest,
+  type CreateSubscriptionResponse,
+} from '../../proto/gen/bps/notifications/v1/subscriptions';
 import type { TokenVerifier } from '../../services/shared/auth/identity';
 import { clientChannelOptions, currentDeadline, stopIfAbandoned, unary, withCallContext } from '../../services/shared/grpc/client';
 import { startGrpcServer, type GrpcServer } from '../../services/shared/grpc/server';
@@ -41,11 +46,24 @@ describe('idempotency keys and deadlines in the gRPC bootstrap', () => {
   /** A Subscriptions server whose CreateSubscription is `handler` (every other method: UNIMPLEMENTED). */
   async function serve(handler: Handler, options: { idempotency?: IdempotencyStore; tokens?: TokenVerifier } = {}): Promise<SubscriptionsClient> {
     const implementation = new Proxy({} as grpc.UntypedServiceImplementation, {
-      get: (_target, name) => (name === 'createSubscription'
-        ? (call: grpc.ServerUnaryCall<CreateSubscriptionRequest, CreateSubscriptionResponse>, callback: grpc.sendUnaryData<CreateSubscriptionResponse>) => { handler(call).then((r) => callback(null, r), (e: unknown) => callback(e as grpc.ServiceError)); }
-        : (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback({ code: grpc.status.UNIMPLEMENTED } as grpc.ServiceError)),
+      get: (_target, name) =>
+        name === 'createSubscription'
+          ? (call: grpc.ServerUnaryCall<CreateSubscriptionRequest, CreateSubscriptionResponse>, callback: grpc.sendUnaryData<CreateSubscriptionResponse>) => {
+              handler(call).then(
+                (r) => callback(null, r),
+                (e: unknown) => callback(e as grpc.ServiceError),
+              );
+            }
+          : (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback({ code: grpc.status.UNIMPLEMENTED } as grpc.ServiceError),
     });
-    const server = await startGrpcServer({ serviceName: 'test', port: 0, services: [{ definition: SubscriptionsService, implementation }], tokens: options.tokens ?? testVerifier(), logger: testLogger, ...(options.idempotency ? { idempotency: options.idempotency } : {}) });
+    const server = await startGrpcServer({
+      serviceName: 'test',
+      port: 0,
+      services: [{ definition: SubscriptionsService, implementation }],
+      tokens: options.tokens ?? testVerifier(),
+      logger: testLogger,
+      ...(options.idempotency ? { idempotency: options.idempotency } : {}),
+    });
     servers.push(server);
     const client = new SubscriptionsClient(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure(), clientChannelOptions);
     clients.push(client);
@@ -58,11 +76,14 @@ describe('idempotency keys and deadlines in the gRPC bootstrap', () => {
 
   it('runs a keyed call once: a retry after the caller gave up gets the first result, racing retries too, other content is refused', async () => {
     let runs = 0;
-    const client = await serve(async (call) => {
-      runs += 1;
-      await sleep(600); // outlives its first caller
-      return { subscription: undefined, secret: `secret-${runs}-${call.request.endpointUrl}` };
-    }, { idempotency: new IdempotencyStore(mongo.db, uniqueName('keys')) });
+    const client = await serve(
+      async (call) => {
+        runs += 1;
+        await sleep(600); // outlives its first caller
+        return { subscription: undefined, secret: `secret-${runs}-${call.request.endpointUrl}` };
+      },
+      { idempotency: new IdempotencyStore(mongo.db, uniqueName('keys')) },
+    );
     const create = (url: string, timeoutMs = 10_000) => unary(client.createSubscription.bind(client), request(url), token, timeoutMs);
 
     // The caller gives up after 200 ms; the call goes on to its end and its result is kept.
@@ -96,14 +117,17 @@ describe('idempotency keys and deadlines in the gRPC bootstrap', () => {
     let runs = 0;
     let failNext = true;
     const store = new IdempotencyStore(mongo.db, uniqueName('keys'), { leaseMs: 1 });
-    const client = await serve(async (call) => {
-      runs += 1;
-      if (failNext && call.request.endpointUrl.includes('flaky')) {
-        failNext = false;
-        throw Object.assign(new Error('refused'), { code: grpc.status.FAILED_PRECONDITION, details: 'not now' });
-      }
-      return { subscription: undefined, secret: `s-${runs}` };
-    }, { idempotency: store });
+    const client = await serve(
+      async (call) => {
+        runs += 1;
+        if (failNext && call.request.endpointUrl.includes('flaky')) {
+          failNext = false;
+          throw Object.assign(new Error('refused'), { code: grpc.status.FAILED_PRECONDITION, details: 'not now' });
+        }
+        return { subscription: undefined, secret: `s-${runs}` };
+      },
+      { idempotency: store },
+    );
     const as = (who: string, url: string) => unary(client.createSubscription.bind(client), request(url), who);
 
     const other = await tokenFor('beijing-officer');
@@ -115,9 +139,20 @@ describe('idempotency keys and deadlines in the gRPC bootstrap', () => {
     expect((await withKey('k-flaky', () => as(token, 'https://flaky.example.gov.cn/hook'))).secret).toBe(`s-${runs}`);
 
     // A claim left running by a process that died (lease long over): the retry takes it over and runs.
-    const dead = IdempotencyStore.recordId({ method: '/bps.notifications.v1.Subscriptions/CreateSubscription', subject: personas['statistics-subscriber'].subject, key: 'k-dead' });
+    const dead = IdempotencyStore.recordId({
+      method: '/bps.notifications.v1.Subscriptions/CreateSubscription',
+      subject: personas['statistics-subscriber'].subject,
+      key: 'k-dead',
+    });
     const digest = requestDigest(SubscriptionsService.createSubscription.requestSerialize(request('https://f.example.gov.cn/hook')));
-    await store.collection.insertOne({ _id: dead, digest, state: 'running', holder: 'a-dead-process', leaseUntil: new Date(Date.now() - 1000), at: new Date() });
+    await store.collection.insertOne({
+      _id: dead,
+      digest,
+      state: 'running',
+      holder: 'a-dead-process',
+      leaseUntil: new Date(Date.now() - 1000),
+      at: new Date(),
+    });
     const before = runs;
     await withKey('k-dead', () => as(token, 'https://f.example.gov.cn/hook'));
     expect(runs).toBe(before + 1);
@@ -126,11 +161,13 @@ describe('idempotency keys and deadlines in the gRPC bootstrap', () => {
 
   it('refuses keys where the service keeps none', async () => {
     const client = await serve(async () => ({ subscription: undefined, secret: 'x' }));
-    const answer = decodeStatus(await refused(withKey('k-3', () => unary(client.createSubscription.bind(client), request('https://g.example.gov.cn/hook'), token))));
+    const answer = decodeStatus(
+      await refused(withKey('k-3', () => unary(client.createSubscription.bind(client), request('https://g.example.gov.cn/hook'), token))),
+    );
     expect(answer.code).toBe(grpc.status.UNIMPLEMENTED);
   });
 
-  it('gives a handler\'s backend calls its own deadline, and does not start a call whose caller already gave up', async () => {
+  it("gives a handler's backend calls its own deadline, and does not start a call whose caller already gave up", async () => {
     // Downstream: records the deadline each call arrived with.
     const seen: number[] = [];
     const downstream = await serve(async (call) => {
@@ -153,14 +190,28 @@ describe('idempotency keys and deadlines in the gRPC bootstrap', () => {
     expect(seen[0]).toBeGreaterThan(sent + 2_000);
 
     // A gateway-like caller: a request budget set once bounds every call made for it.
-    await withCallContext({ deadline: Date.now() + 1_500 }, () => unary(downstream.createSubscription.bind(downstream), request('https://h.example.gov.cn/hook'), token, 15_000));
+    await withCallContext({ deadline: Date.now() + 1_500 }, () =>
+      unary(downstream.createSubscription.bind(downstream), request('https://h.example.gov.cn/hook'), token, 15_000),
+    );
     expect(seen[1]! - Date.now()).toBeLessThan(1_600);
 
     // Authentication takes 400 ms, the caller gives up after 150: the handler never runs.
     let started = 0;
     const base = testVerifier();
-    const slow: TokenVerifier = { verify: (t) => base.verify(t), verifyHeader: async (h) => { await sleep(400); return base.verifyHeader(h); } } as TokenVerifier;
-    const slowServer = await serve(async () => { started += 1; return { subscription: undefined, secret: '' }; }, { tokens: slow });
+    const slow: TokenVerifier = {
+      verify: (t) => base.verify(t),
+      verifyHeader: async (h) => {
+        await sleep(400);
+        return base.verifyHeader(h);
+      },
+    } as TokenVerifier;
+    const slowServer = await serve(
+      async () => {
+        started += 1;
+        return { subscription: undefined, secret: '' };
+      },
+      { tokens: slow },
+    );
     const late = decodeStatus(await refused(unary(slowServer.createSubscription.bind(slowServer), request('https://i.example.gov.cn/hook'), token, 150)));
     expect(late.code).toBe(grpc.status.DEADLINE_EXCEEDED);
     await sleep(600);
@@ -171,12 +222,15 @@ describe('idempotency keys and deadlines in the gRPC bootstrap', () => {
 
   it('stops work that outlived a caller without a key before it commits; with a key the work completes and a retry gets it', async () => {
     let commits = 0;
-    const client = await serve(async () => {
-      await sleep(500); // slow work: the caller gives up meanwhile
-      stopIfAbandoned();
-      commits += 1;
-      return { subscription: undefined, secret: `commit-${commits}` };
-    }, { idempotency: new IdempotencyStore(mongo.db, uniqueName('keys')) });
+    const client = await serve(
+      async () => {
+        await sleep(500); // slow work: the caller gives up meanwhile
+        stopIfAbandoned();
+        commits += 1;
+        return { subscription: undefined, secret: `commit-${commits}` };
+      },
+      { idempotency: new IdempotencyStore(mongo.db, uniqueName('keys')) },
+    );
     const create = (timeoutMs: number) => unary(client.createSubscription.bind(client), request('https://k.example.gov.cn/hook'), token, timeoutMs);
     expect(decodeStatus(await refused(create(150))).code).toBe(grpc.status.DEADLINE_EXCEEDED);
     await sleep(700);
@@ -187,26 +241,41 @@ describe('idempotency keys and deadlines in the gRPC bootstrap', () => {
     expect(commits).toBe(1);
   });
 
-  it('at the gateway: the HTTP request\'s remaining time is the backend call\'s deadline, and Idempotency-Key arrives as metadata', async () => {
+  it("at the gateway: the HTTP request's remaining time is the backend call's deadline, and Idempotency-Key arrives as metadata", async () => {
     const seen: { deadline: number; key: string | undefined }[] = [];
-    const notifications = await serve(async (call) => {
-      const d = call.getDeadline();
-      seen.push({ deadline: d instanceof Date ? d.getTime() : d, key: call.metadata.get('idempotency-key')[0]?.toString() });
-      return { subscription: undefined, secret: 'whsec_x' };
-    }, { idempotency: new IdempotencyStore(mongo.db, uniqueName('keys')) });
+    const notifications = await serve(
+      async (call) => {
+        const d = call.getDeadline();
+        seen.push({ deadline: d instanceof Date ? d.getTime() : d, key: call.metadata.get('idempotency-key')[0]?.toString() });
+        return { subscription: undefined, secret: 'whsec_x' };
+      },
+      { idempotency: new IdempotencyStore(mongo.db, uniqueName('keys')) },
+    );
     const address = (notifications as unknown as grpc.Client).getChannel().getTarget().replace(/^dns:/, '');
     // Verifying the caller's token takes 1 s of the request's 2 s budget.
     const base = testVerifier();
-    const slow = { verify: async (t: string) => { await sleep(1_000); return base.verify(t); }, verifyHeader: (h?: string) => base.verifyHeader(h) } as TokenVerifier;
+    const slow = {
+      verify: async (t: string) => {
+        await sleep(1_000);
+        return base.verify(t);
+      },
+      verifyHeader: (h?: string) => base.verifyHeader(h),
+    } as TokenVerifier;
     const closed = '127.0.0.1:9';
     const gateway = await startGateway({
-      port: 0, tokens: slow, logger: testLogger, environment: 'test', backendTimeoutMs: 2_000, rateLimit: { burst: 1_000, perSecond: 1_000 },
+      port: 0,
+      tokens: slow,
+      logger: testLogger,
+      environment: 'test',
+      backendTimeoutMs: 2_000,
+      rateLimit: { burst: 1_000, perSecond: 1_000 },
       backends: { registry: closed, proposals: closed, approvals: closed, notifications: address, audit: closed },
     });
     try {
       const sent = Date.now();
       const res = await fetch(`${gateway.url}/api/v1/subscriptions`, {
-        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'gw-key-1' },
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'gw-key-1' },
         body: JSON.stringify({ endpointUrl: 'https://j.example.gov.cn/hook' }),
       });
       expect(res.status, await res.text()).toBe(201);

@@ -54,9 +54,7 @@ describe('the database under many writes at once', () => {
       '150 concurrent writes',
       Promise.all(
         Array.from({ length: 150 }, (_, i) =>
-          i % 2 === 0
-            ? rows.updateOne({ _id: `d${i}`, lane: 'a' }, { $inc: { n: 1 } })
-            : rows.findOneAndUpdate({ _id: `d${i}` }, { $set: { claimedBy: i } }),
+          i % 2 === 0 ? rows.updateOne({ _id: `d${i}`, lane: 'a' }, { $inc: { n: 1 } }) : rows.findOneAndUpdate({ _id: `d${i}` }, { $set: { claimedBy: i } }),
         ),
       ),
     );

@@ -12,11 +12,23 @@ import { testGroup, testKafka } from '../support/kafka';
 import { stack, testLogger } from '../support/stack';
 import { startPlatform, type StartedPlatform } from '../support/platform';
 
-const decided = (proposalId: string) => approvalEvents.proposalDecided.codec.fromPartial({ proposalId, proposalRevision: 1, workflowId: proposalId, decision: 1 });
+const decided = (proposalId: string) =>
+  approvalEvents.proposalDecided.codec.fromPartial({ proposalId, proposalRevision: 1, workflowId: proposalId, decision: 1 });
 const DEPTH = 200_000;
 const poisonData = Buffer.from('['.repeat(DEPTH) + ']'.repeat(DEPTH));
 
-type DeadLettered = { service: string; consumerGroup: string; sourceTopic: string; deadLetterTopic: string; eventId: string; eventType: string; eventSource: string; reason: string; message: string; attempts: number };
+type DeadLettered = {
+  service: string;
+  consumerGroup: string;
+  sourceTopic: string;
+  deadLetterTopic: string;
+  eventId: string;
+  eventType: string;
+  eventSource: string;
+  reason: string;
+  message: string;
+  attempts: number;
+};
 
 describe('dead letters: bounded retries for any failure, on record, consumption goes on (issue #15)', () => {
   let p: StartedPlatform<'audit'>;
@@ -31,7 +43,11 @@ describe('dead letters: bounded retries for any failure, on record, consumption 
     ({ namespace, audit } = p);
     approvalsTopic = topicName(topics.approvals, namespace);
     mongo = await connectMongo(stack().mongoUri, p.names.db('consumers'));
-    await ensureTopics(testKafka('registry', 'test-dlq-topics'), [approvalsTopic, topicName(topics.standards, namespace), deadLetterTopic('registry', approvalsTopic)], 1);
+    await ensureTopics(
+      testKafka('registry', 'test-dlq-topics'),
+      [approvalsTopic, topicName(topics.standards, namespace), deadLetterTopic('registry', approvalsTopic)],
+      1,
+    );
   }, 120_000);
   afterAll(async () => {
     await owner.disconnect();
@@ -48,8 +64,14 @@ describe('dead letters: bounded retries for any failure, on record, consumption 
     const handled: string[] = [];
     const groupId = testGroup('registry', 'poison');
     const consumer = new EventConsumer({
-      kafka: testKafka('registry', 'test-dlq-consumer'), groupId, topics: [approvalsTopic], processed: new ProcessedEvents(mongo.db), logger: testLogger,
-      maxAttempts: 3, retryDelayMs: 50, service: 'registry',
+      kafka: testKafka('registry', 'test-dlq-consumer'),
+      groupId,
+      topics: [approvalsTopic],
+      processed: new ProcessedEvents(mongo.db),
+      logger: testLogger,
+      maxAttempts: 3,
+      retryDelayMs: 50,
+      service: 'registry',
       handler: async (event) => {
         handled.push(event.id);
       },
@@ -58,7 +80,10 @@ describe('dead letters: bounded retries for any failure, on record, consumption 
     await consumer.start();
     await joined;
 
-    const poison: CloudEvent & { topic: string } = { ...newEvent(approvalEvents.proposalDecided, decided('P-POISON'), { source: '/bps/approvals', key: 'P-POISON', topicNamespace: namespace }), data: poisonData };
+    const poison: CloudEvent & { topic: string } = {
+      ...newEvent(approvalEvents.proposalDecided, decided('P-POISON'), { source: '/bps/approvals', key: 'P-POISON', topicNamespace: namespace }),
+      data: poisonData,
+    };
     const later = newEvent(approvalEvents.proposalDecided, decided('P-LATER'), { source: '/bps/approvals', key: 'P-POISON', topicNamespace: namespace }); // same key: same partition, after the poison
     await owner.publish([poison]);
     await owner.publish([later]);
@@ -67,11 +92,25 @@ describe('dead letters: bounded retries for any failure, on record, consumption 
 
     // The registry principal's record (on its own topic, bps.standards.v1) and the audit service's own (its consumer
     // met the same poison), both filed by the audit service.
-    await expect.poll(async () => (await deadLettersOnRecord()).filter((d) => d.eventId === poison.id).map((d) => d.service).sort(), { timeout: 60_000, interval: 250 }).toEqual(['audit', 'registry']);
+    await expect
+      .poll(
+        async () =>
+          (await deadLettersOnRecord())
+            .filter((d) => d.eventId === poison.id)
+            .map((d) => d.service)
+            .sort(),
+        { timeout: 60_000, interval: 250 },
+      )
+      .toEqual(['audit', 'registry']);
     const records = (await deadLettersOnRecord()).filter((d) => d.eventId === poison.id);
     expect(records.find((d) => d.service === 'registry')).toMatchObject({
-      consumerGroup: groupId, sourceTopic: approvalsTopic, deadLetterTopic: deadLetterTopic('registry', approvalsTopic), eventType: 'bps.approval.proposal.decided',
-      eventSource: '/bps/approvals', reason: 'retries-exhausted', attempts: 3,
+      consumerGroup: groupId,
+      sourceTopic: approvalsTopic,
+      deadLetterTopic: deadLetterTopic('registry', approvalsTopic),
+      eventType: 'bps.approval.proposal.decided',
+      eventSource: '/bps/approvals',
+      reason: 'retries-exhausted',
+      attempts: 3,
     });
     expect(records.find((d) => d.service === 'registry')?.message).toMatch(/call stack/i);
     expect(records.find((d) => d.service === 'audit')).toMatchObject({ reason: 'retries-exhausted', attempts: 5, sourceTopic: approvalsTopic });
@@ -82,8 +121,10 @@ describe('dead letters: bounded retries for any failure, on record, consumption 
   it('an event refused for its foreign ce_source is dead-lettered and on record', async () => {
     const forged = newEvent(approvalEvents.proposalDecided, decided('P-FOREIGN'), { source: '/bps/registry', key: 'P-FOREIGN', topicNamespace: namespace });
     await owner.publish([forged]);
-    await expect.poll(async () => (await deadLettersOnRecord()).filter((d) => d.eventId === forged.id), { timeout: 30_000, interval: 250 }).toEqual([
-      expect.objectContaining({ service: 'audit', reason: 'foreign-source', eventSource: '/bps/registry', attempts: 1, sourceTopic: approvalsTopic }),
-    ]);
+    await expect
+      .poll(async () => (await deadLettersOnRecord()).filter((d) => d.eventId === forged.id), { timeout: 30_000, interval: 250 })
+      .toEqual([
+        expect.objectContaining({ service: 'audit', reason: 'foreign-source', eventSource: '/bps/registry', attempts: 1, sourceTopic: approvalsTopic }),
+      ]);
   }, 60_000);
 });

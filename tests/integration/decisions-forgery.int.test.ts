@@ -47,24 +47,61 @@ describe('signed decisions: forged approved change sets', () => {
   let token: string;
   let gateway: RunningGateway;
 
-  const getItem = async (code: string) => (await unary(r.client.getItem.bind(r.client), { itemCode: code, provinceCode: '', asOf: undefined }, token)).national!;
+  const getItem = async (code: string) =>
+    (await unary(r.client.getItem.bind(r.client), { itemCode: code, provinceCode: '', asOf: undefined }, token)).national!;
   const raise = (id: string, base: { item: ServiceItem; version: number }, text: string): ChangeSet => ({
-    changeSetId: id, kind: ReleaseKind.RELEASE_KIND_AMENDMENT, title: `调整 EMP-03 ${id}`, effectiveFrom: toDateMessage('2024-01-01'), fieldCodes: [base.item.fieldCode],
-    changes: [{ changeId: 'c1', change: { $case: 'modifyItem', modifyItem: { base: { itemCode: 'EMP-03', version: base.version }, item: { ...base.item, serviceContent: { stated: true, text } }, lowersFloor: false, loweringJustification: '' } } }],
-    provenance: { proposalIds: [`P-${id}`], proposalRevisions: [1], workflowId: `wf-${id}`, workflowRunId: 'run-1', cycleId: '', approvalRouteVersion: 'v1', approvedBy: approver, approvedAt: new Date('2023-12-01T00:00:00Z') },
+    changeSetId: id,
+    kind: ReleaseKind.RELEASE_KIND_AMENDMENT,
+    title: `调整 EMP-03 ${id}`,
+    effectiveFrom: toDateMessage('2024-01-01'),
+    fieldCodes: [base.item.fieldCode],
+    changes: [
+      {
+        changeId: 'c1',
+        change: {
+          $case: 'modifyItem',
+          modifyItem: {
+            base: { itemCode: 'EMP-03', version: base.version },
+            item: { ...base.item, serviceContent: { stated: true, text } },
+            lowersFloor: false,
+            loweringJustification: '',
+          },
+        },
+      },
+    ],
+    provenance: {
+      proposalIds: [`P-${id}`],
+      proposalRevisions: [1],
+      workflowId: `wf-${id}`,
+      workflowRunId: 'run-1',
+      cycleId: '',
+      approvalRouteVersion: 'v1',
+      approvedBy: approver,
+      approvedAt: new Date('2023-12-01T00:00:00Z'),
+    },
   });
-  const approvedEvent = (changeSet: ChangeSet, actor = approver, id?: string) => newEvent(approvalEvents.changeSetApproved, { changeSet, actor }, {
-    source: '/bps/approvals', key: `P-${changeSet.changeSetId}`, topicNamespace: r.namespace, id: id ?? `wf-${changeSet.changeSetId}/r1/changeset-approved`, time: new Date('2023-12-01T00:00:00Z'),
-  });
+  const approvedEvent = (changeSet: ChangeSet, actor = approver, id?: string) =>
+    newEvent(
+      approvalEvents.changeSetApproved,
+      { changeSet, actor },
+      {
+        source: '/bps/approvals',
+        key: `P-${changeSet.changeSetId}`,
+        topicNamespace: r.namespace,
+        id: id ?? `wf-${changeSet.changeSetId}/r1/changeset-approved`,
+        time: new Date('2023-12-01T00:00:00Z'),
+      },
+    );
   const base = async () => {
     const v = await getItem('EMP-03');
     return { item: v.item!, version: v.version };
   };
   const globalEntries = async () => (await audit.store.entriesOf('global')).map(toStoredEntry);
-  const refusalsOf = async (ceId: string) => (await globalEntries())
-    .filter((e) => e.event.type === REFUSED_DECISION_TYPE)
-    .map((e) => JSON.parse(e.event.data) as Record<string, string>)
-    .filter((d) => d.refusedEventId === ceId);
+  const refusalsOf = async (ceId: string) =>
+    (await globalEntries())
+      .filter((e) => e.event.type === REFUSED_DECISION_TYPE)
+      .map((e) => JSON.parse(e.event.data) as Record<string, string>)
+      .filter((d) => d.refusedEventId === ceId);
   /** Waits until both the registry (DLQ) and audit (refusal entry) have handled the forgery. */
   const refused = async (event: CloudEvent, reason: string) => {
     // Dead-lettered by both consumers of decisions that act on them: the registry and notifications.
@@ -100,7 +137,11 @@ describe('signed decisions: forged approved change sets', () => {
     await dlqConsumer.subscribe({ topics: dlqTopics, fromBeginning: true });
     await dlqConsumer.run({
       eachMessage: async ({ message }) => {
-        dlq.push({ ceId: message.headers?.['ce_id']?.toString() ?? '', error: message.headers?.['x-bps-error']?.toString() ?? '', group: message.headers?.['x-bps-consumer-group']?.toString() ?? '' });
+        dlq.push({
+          ceId: message.headers?.['ce_id']?.toString() ?? '',
+          error: message.headers?.['x-bps-error']?.toString() ?? '',
+          group: message.headers?.['x-bps-consumer-group']?.toString() ?? '',
+        });
       },
     });
   });
@@ -149,13 +190,14 @@ describe('signed decisions: forged approved change sets', () => {
     // Audit: the real event as fact (global, change-set and the real approver's logs), the forgery only as refused.
     // The decision and the registry's publication. They come from two topics, so the log holds them in the order audit
     // read them, which is not always the order they happened in (flaked once in CI): compare them as a set.
-    await expect.poll(async () => (await audit.store.entriesOf(`change-set:${id}`)).map((e) => e.event.type).sort(), { timeout: 30_000 })
+    await expect
+      .poll(async () => (await audit.store.entriesOf(`change-set:${id}`)).map((e) => e.event.type).sort(), { timeout: 30_000 })
       .toEqual([approvalEvents.changeSetApproved.type, standardEvents.versionPublished.type].sort());
     expect((await audit.store.entriesOf(`change-set:${id}`)).find((e) => e.event.type === approvalEvents.changeSetApproved.type)!.eventId).toBe(realEvent.id);
     const facts = (await globalEntries()).filter((e) => e.eventId === realEvent.id);
     expect(facts).toHaveLength(1);
     expect(facts[0]!.event.extensions?.['bpsdecisionsig']).toBe(realEvent.extensions['bpsdecisionsig']);
-    expect((await audit.store.entriesOf(`actor:${invented.subject}`))).toEqual([]);
+    expect(await audit.store.entriesOf(`actor:${invented.subject}`)).toEqual([]);
     expect(await refusalsOf(realEvent.id)).toHaveLength(1);
     // Subscribers are told the real decision under its id, not the forgery that claimed the id first.
     await expect.poll(async () => (await feed().findOne({ _id: realEvent.id }))?.data, { timeout: 30_000 }).toBe(realEvent.data.toString('utf8'));
@@ -173,11 +215,17 @@ describe('signed decisions: forged approved change sets', () => {
     expect(await checkPublication(data, jwks)).toMatchObject({ ok: true, keyId: keys.keyId, eventId: realEvent.id, changeSetId: id });
     const dir = mkdtempSync(join(tmpdir(), 'bps-dec-'));
     writeFileSync(join(dir, 'keys.json'), jwks);
-    writeFileSync(join(dir, 'publication.json'), JSON.stringify({ specversion: '1.0', id: publication.id, type: publication.type, source: publication.source, time: publication.time, data }));
+    writeFileSync(
+      join(dir, 'publication.json'),
+      JSON.stringify({ specversion: '1.0', id: publication.id, type: publication.type, source: publication.source, time: publication.time, data }),
+    );
     const ok = await run('npx', ['tsx', 'services/cli/decisions-verify.ts', join(dir, 'publication.json'), '--keys', join(dir, 'keys.json')]);
     expect(ok.stdout).toContain(`OK: change set ${id}`);
     writeFileSync(join(dir, 'tampered.json'), JSON.stringify({ ...data, changeSetId: 'cs-invented' }));
-    const bad = await run('npx', ['tsx', 'services/cli/decisions-verify.ts', join(dir, 'tampered.json'), '--keys', `${gateway.url}${DECISION_KEYS_PATH}`]).then(() => 0, (e: { code: number; stderr: string }) => e);
+    const bad = await run('npx', ['tsx', 'services/cli/decisions-verify.ts', join(dir, 'tampered.json'), '--keys', `${gateway.url}${DECISION_KEYS_PATH}`]).then(
+      () => 0,
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(bad).toMatchObject({ code: 1 });
     // A publication whose items were altered after signing, or checked against another key set, fails.
     const tampered = { ...data, itemVersions: [...(data['itemVersions'] as unknown[]), { itemCode: 'EMP-01', version: 9 }] };

@@ -33,16 +33,44 @@ describe('events produced outside a request carry a traceparent', () => {
 
   beforeAll(async () => {
     const { mongoUri, kafkaBrokers } = stack();
-    registry = await startRegistry({ ...decisionVerifyingDeps(), mongoUri, dbName, kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: namespace, grpcPort: 0, tokens: testVerifier(), logger: testLogger, schedulerPollMs: 60_000, relayPollMs: 100 });
+    registry = await startRegistry({
+      ...decisionVerifyingDeps(),
+      mongoUri,
+      dbName,
+      kafkaBrokers,
+      kafkaCredentials: kafkaCredentials('registry'),
+      topicNamespace: namespace,
+      grpcPort: 0,
+      tokens: testVerifier(),
+      logger: testLogger,
+      schedulerPollMs: 60_000,
+      relayPollMs: 100,
+    });
     audit = await startAudit({
-      ...decisionVerifyingDeps(), mongoUri, dbName: `${dbName}_audit`, kafkaBrokers, kafkaCredentials: kafkaCredentials('audit'), topicNamespace: namespace, grpcPort: 0, tokens: testVerifier(),
-      logger: testLogger, environment: 'test', hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 300, outboxPollMs: 100,
+      ...decisionVerifyingDeps(),
+      mongoUri,
+      dbName: `${dbName}_audit`,
+      kafkaBrokers,
+      kafkaCredentials: kafkaCredentials('audit'),
+      topicNamespace: namespace,
+      grpcPort: 0,
+      tokens: testVerifier(),
+      logger: testLogger,
+      environment: 'test',
+      hashAlgorithm: 'sha256',
+      signatureAlgorithm: 'ed25519',
+      checkpointIntervalMs: 300,
+      outboxPollMs: 100,
     });
     // Reading bps.audit.v1 is no service's right: the stack's admin reads both topics here.
     consumer = adminKafka('test-traceparent').consumer({ groupId: uniqueName('tp-reader') });
     await consumer.connect();
     await consumer.subscribe({ topics: [topicName(topics.standards, namespace), topicName(topics.audit, namespace)], fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ topic, message }) => { received.set(topic, [...(received.get(topic) ?? []), fromKafkaMessage(message)]); } });
+    await consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        received.set(topic, [...(received.get(topic) ?? []), fromKafkaMessage(message)]);
+      },
+    });
   }, 300_000);
 
   afterAll(async () => {
@@ -56,7 +84,7 @@ describe('events produced outside a request carry a traceparent', () => {
     }
   });
 
-  it('the seed publication shares the trace of its registry seed span; the scheduler\'s events start their own', async () => {
+  it("the seed publication shares the trace of its registry seed span; the scheduler's events start their own", async () => {
     const seedSpans = exporter.getFinishedSpans().filter((s) => s.name === 'registry seed' && s.attributes['bps.registry.db'] === dbName);
     expect(seedSpans).toHaveLength(1);
     const seedTrace = seedSpans[0]!.spanContext().traceId;
@@ -75,19 +103,35 @@ describe('events produced outside a request carry a traceparent', () => {
 
   it('each audit checkpoint carries the trace of its own root span', async () => {
     const auditTopic = topicName(topics.audit, namespace);
-    await expect.poll(() => (received.get(auditTopic) ?? []).filter((e) => e.type === auditEvents.checkpointSigned.type).length, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => (received.get(auditTopic) ?? []).filter((e) => e.type === auditEvents.checkpointSigned.type).length, { timeout: 30_000 })
+      .toBeGreaterThan(0);
     const checkpoints = received.get(auditTopic)!.filter((e) => e.type === auditEvents.checkpointSigned.type);
-    const checkpointTraces = new Set(exporter.getFinishedSpans().filter((s) => s.name === 'audit checkpoint' && s.parentSpanId === undefined).map((s) => s.spanContext().traceId));
+    const checkpointTraces = new Set(
+      exporter
+        .getFinishedSpans()
+        .filter((s) => s.name === 'audit checkpoint' && s.parentSpanId === undefined)
+        .map((s) => s.spanContext().traceId),
+    );
     for (const event of checkpoints) {
       expect(traceIdOf(event), event.id).toBeDefined();
       expect(checkpointTraces.has(traceIdOf(event)!), event.id).toBe(true);
     }
     // Every record on the audit topic has one (the issue counted 299 of 305 without).
-    expect(received.get(auditTopic)!.filter((e) => !traceIdOf(e)).map((e) => e.type)).toEqual([]);
+    expect(
+      received
+        .get(auditTopic)!
+        .filter((e) => !traceIdOf(e))
+        .map((e) => e.type),
+    ).toEqual([]);
   });
 
   it('an event made outside any span gets a producer span of its own as the root of a new trace', () => {
-    const event = newEvent(auditEvents.checkpointSigned, auditEvents.checkpointSigned.codec.fromPartial({}), { source: '/bps/audit', key: 'k', topicNamespace: namespace });
+    const event = newEvent(auditEvents.checkpointSigned, auditEvents.checkpointSigned.codec.fromPartial({}), {
+      source: '/bps/audit',
+      key: 'k',
+      topicNamespace: namespace,
+    });
     const traceId = traceIdOf(event);
     expect(traceId).toBeDefined();
     const span = exporter.getFinishedSpans().find((s) => s.spanContext().traceId === traceId);

@@ -20,7 +20,14 @@ import { startTestPlatform, type TestPlatform } from './gateway-platform';
 
 const FULL = process.env['BPS_FUZZ'] === 'full';
 const BOUND_MS = 2_000;
-const SERVER_FAULTS = new Set([grpc.status.INTERNAL, grpc.status.UNKNOWN, grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.DATA_LOSS, grpc.status.UNIMPLEMENTED]);
+const SERVER_FAULTS = new Set([
+  grpc.status.INTERNAL,
+  grpc.status.UNKNOWN,
+  grpc.status.UNAVAILABLE,
+  grpc.status.DEADLINE_EXCEEDED,
+  grpc.status.DATA_LOSS,
+  grpc.status.UNIMPLEMENTED,
+]);
 
 /** The first case of each class for each route or method (npm test), or all of them (npm run fuzz). */
 function slice<T extends { klass: string }>(cases: readonly T[], keyOf: (c: T) => string): T[] {
@@ -42,8 +49,11 @@ async function brokenTokens(): Promise<BrokenTokens> {
   const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
   const expired = await new SignJWT({ org: persona.organisation, roles: [...persona.roles] })
     .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: tokenIssuer.keyId })
-    .setSubject(persona.subject).setIssuer(tokenIssuer.issuer).setAudience(tokenIssuer.audience)
-    .setIssuedAt(Math.floor(Date.now() / 1000) - 7200).setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
+    .setSubject(persona.subject)
+    .setIssuer(tokenIssuer.issuer)
+    .setAudience(tokenIssuer.audience)
+    .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+    .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
     .sign(await importJWK(tokenIssuer.privateJwk as JWK, 'EdDSA'));
   return {
     none: '',
@@ -95,7 +105,9 @@ describe(`fuzz suite (issue #15, ${FULL ? 'full' : 'slice'})`, () => {
       slowest = Math.max(slowest, failure.ms);
       if (failure.problem) failures.push(`${c.route} ${c.what}: ${failure.problem}`);
     }
-    console.info(`HTTP fuzz: ${cases.length} of ${all.length} requests over ${routes.size} routes, slowest ${slowest} ms\n${[...routes].map(([r, n]) => `  ${n}\t${r}`).join('\n')}`);
+    console.info(
+      `HTTP fuzz: ${cases.length} of ${all.length} requests over ${routes.size} routes, slowest ${slowest} ms\n${[...routes].map(([r, n]) => `  ${n}\t${r}`).join('\n')}`,
+    );
     expect(failures).toEqual([]);
     expect(routes.size).toBe(new Set(all.map((c) => c.route)).size);
     expect(changed(before, await snapshot(mongo.client, p.databases))).toEqual([]);
@@ -134,7 +146,9 @@ describe(`fuzz suite (issue #15, ${FULL ? 'full' : 'slice'})`, () => {
     } finally {
       for (const client of clients.values()) client.close();
     }
-    console.info(`gRPC fuzz: ${cases.length} of ${all.length} requests over ${methods.size} methods, slowest ${slowest} ms\n${[...methods].map(([m, n]) => `  ${n}\t${m}`).join('\n')}`);
+    console.info(
+      `gRPC fuzz: ${cases.length} of ${all.length} requests over ${methods.size} methods, slowest ${slowest} ms\n${[...methods].map(([m, n]) => `  ${n}\t${m}`).join('\n')}`,
+    );
     expect(failures).toEqual([]);
     expect(methods.size).toBeGreaterThanOrEqual(59);
     expect(changed(before, await snapshot(mongo.client, p.databases))).toEqual([]);
@@ -180,7 +194,13 @@ function grpcProblem(c: GrpcCase, a: { code: grpc.status; details: string; field
   if (SERVER_FAULTS.has(a.code)) problems.push(`server fault ${name}`);
   else if (c.expect.code >= 0 && a.code !== c.expect.code) problems.push(`${name}, expected ${grpc.status[c.expect.code]}`);
   const field = c.expect.field;
-  if (field && a.code === c.expect.code && !a.fields.some((f) => f === field || f.endsWith(`.${field}`) || f.startsWith(`${field}.`) || f.startsWith(`${field}[`) || f.endsWith(`.${field.split('.').pop()}`))) {
+  if (
+    field &&
+    a.code === c.expect.code &&
+    !a.fields.some(
+      (f) => f === field || f.endsWith(`.${field}`) || f.startsWith(`${field}.`) || f.startsWith(`${field}[`) || f.endsWith(`.${field.split('.').pop()}`),
+    )
+  ) {
     problems.push(`does not name ${field} (named ${a.fields.join(', ') || 'nothing'})`);
   }
   if (a.trailerBytes > 8 * 1024) problems.push(`status of ${a.trailerBytes} bytes echoes the input`);

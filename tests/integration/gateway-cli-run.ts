@@ -10,9 +10,20 @@ export type CliResult = { code: number; stdout: string; stderr: string };
 
 export function runBps(args: string[], env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: Object.fromEntries(Object.entries({ PATH: process.env['PATH'] ?? '', ...identityEnv(), BPS_LOG_LEVEL: 'silent', ...env }).filter(([, v]) => v !== '')), timeout: 90_000, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      {
+        env: Object.fromEntries(
+          Object.entries({ PATH: process.env['PATH'] ?? '', ...identityEnv(), BPS_LOG_LEVEL: 'silent', ...env }).filter(([, v]) => v !== ''),
+        ),
+        timeout: 90_000,
+        maxBuffer: 32 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }

@@ -21,7 +21,10 @@ describe('bps subscriptions and bps audit against the running platform', { timeo
 
   beforeAll(async () => {
     // The receiver refuses the first webhook (400: a dead letter at once), then accepts.
-    [p, receiver] = await Promise.all([startTestPlatform('cli-sub', {}, { full: true, notifications: true, audit: true }), startWebhookReceiver((n) => (n === 0 ? 400 : 200))]);
+    [p, receiver] = await Promise.all([
+      startTestPlatform('cli-sub', {}, { full: true, notifications: true, audit: true }),
+      startWebhookReceiver((n) => (n === 0 ? 400 : 200)),
+    ]);
   });
   afterAll(async () => {
     await p?.stop();
@@ -29,8 +32,20 @@ describe('bps subscriptions and bps audit against the running platform', { timeo
   });
 
   it('subscriptions add prints the secret once; list shows the subscription', async () => {
-    const added = await bps('subscriptions', 'add', '--endpoint', receiver.url, '--event-type', 'bps.standard.version.published', '--field', 'F17-HEA',
-      '--description', '国家统计局数据系统（CLI 测试）', '--as', 'statistics-subscriber');
+    const added = await bps(
+      'subscriptions',
+      'add',
+      '--endpoint',
+      receiver.url,
+      '--event-type',
+      'bps.standard.version.published',
+      '--field',
+      'F17-HEA',
+      '--description',
+      '国家统计局数据系统（CLI 测试）',
+      '--as',
+      'statistics-subscriber',
+    );
     expect(added.code, added.stderr).toBe(0);
     const id = /^created subscription (\S+) \(ACTIVE\) for NBS/m.exec(added.stdout)?.[1];
     expect(id).toBeTruthy();
@@ -38,21 +53,28 @@ describe('bps subscriptions and bps audit against the running platform', { timeo
     expect(added.stdout).toMatch(/signing secret \(shown only now\): whsec_\S+/);
     expect(added.stdout).toContain('types=bps.standard.version.published fields=F17-HEA');
 
-    const [listed, json] = await Promise.all([bps('subscriptions', 'list', '--as', 'statistics-subscriber'), bps('subscriptions', 'list', '--json', '--as', 'statistics-subscriber')]);
+    const [listed, json] = await Promise.all([
+      bps('subscriptions', 'list', '--as', 'statistics-subscriber'),
+      bps('subscriptions', 'list', '--json', '--as', 'statistics-subscriber'),
+    ]);
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(/ID\s+STATUS\s+ORG\s+ENDPOINT/);
     expect(listed.stdout).toContain(subscriptionId);
     expect(listed.stdout).not.toContain('whsec_');
-    expect(JSON.parse(json.stdout).subscriptions).toEqual([expect.objectContaining({ subscriptionId, status: 'SUBSCRIPTION_STATUS_ACTIVE', organisation: 'NBS' })]);
+    expect(JSON.parse(json.stdout).subscriptions).toEqual([
+      expect.objectContaining({ subscriptionId, status: 'SUBSCRIPTION_STATUS_ACTIVE', organisation: 'NBS' }),
+    ]);
   });
 
   it('after a publication, deliveries shows the dead letter; redeliver sends it again', async () => {
     ({ proposalId } = await publishThroughApproval(p, 'HEA-03'));
     let deliveries: any[] = [];
-    await expect.poll(async () => {
-      deliveries = JSON.parse((await bps('subscriptions', 'deliveries', subscriptionId, '--json', '--as', 'statistics-subscriber')).stdout).deliveries ?? [];
-      return deliveries[0]?.status;
-    }, poll).toBe('DELIVERY_STATUS_DEAD_LETTERED');
+    await expect
+      .poll(async () => {
+        deliveries = JSON.parse((await bps('subscriptions', 'deliveries', subscriptionId, '--json', '--as', 'statistics-subscriber')).stdout).deliveries ?? [];
+        return deliveries[0]?.status;
+      }, poll)
+      .toBe('DELIVERY_STATUS_DEAD_LETTERED');
     const eventId: string = deliveries[0].eventId;
     const table = await bps('subscriptions', 'deliveries', subscriptionId, '--as', 'statistics-subscriber');
     expect(table.code, table.stderr).toBe(0);
@@ -64,7 +86,12 @@ describe('bps subscriptions and bps audit against the running platform', { timeo
     const redelivered = await bps('subscriptions', 'redeliver', subscriptionId, '--event', eventId, '--as', 'statistics-subscriber');
     expect(redelivered.code, redelivered.stderr).toBe(0);
     expect(redelivered.stdout).toBe('requeued 1 delivery\n');
-    await expect.poll(async () => JSON.parse((await bps('subscriptions', 'deliveries', subscriptionId, '--json', '--as', 'statistics-subscriber')).stdout).deliveries[0].status, poll)
+    await expect
+      .poll(
+        async () =>
+          JSON.parse((await bps('subscriptions', 'deliveries', subscriptionId, '--json', '--as', 'statistics-subscriber')).stdout).deliveries[0].status,
+        poll,
+      )
       .toBe('DELIVERY_STATUS_DELIVERED');
     expect(receiver.received.map((r) => r.id)).toEqual([eventId, eventId]);
 
@@ -74,20 +101,35 @@ describe('bps subscriptions and bps audit against the running platform', { timeo
 
   it('audit trace lists who did what for the published version and for its proposal', async () => {
     let traced = { code: -1, stdout: '', stderr: '' };
-    await expect.poll(async () => {
-      traced = await bps('audit', 'trace', '--item', 'HEA-03', '--version', '2', '--as', 'auditor');
-      return traced.stdout.includes('bps.notification.delivered');
-    }, poll).toBe(true);
+    await expect
+      .poll(async () => {
+        traced = await bps('audit', 'trace', '--item', 'HEA-03', '--version', '2', '--as', 'auditor');
+        return traced.stdout.includes('bps.notification.delivered');
+      }, poll)
+      .toBe(true);
     expect(traced.code, traced.stderr).toBe(0);
     expect(traced.stdout).toMatch(/^\d+ records for HEA-03 v2 \(logs: /);
     expect(traced.stdout).toContain(`proposals   ${proposalId}`);
     expect(traced.stdout).toMatch(/#\s+TIME\s+EVENT\s+ACTOR\s+ORG\s+DETAILS\s+WHY/);
-    for (const s of ['bps.proposal.submitted', 'bps.approval.changeset.approved', 'bps.standard.version.published', 'bps.notification.dead-lettered', 'nhc.staff.li', 'sco.final.zhou']) expect(traced.stdout).toContain(s);
+    for (const s of [
+      'bps.proposal.submitted',
+      'bps.approval.changeset.approved',
+      'bps.standard.version.published',
+      'bps.notification.dead-lettered',
+      'nhc.staff.li',
+      'sco.final.zhou',
+    ])
+      expect(traced.stdout).toContain(s);
 
     const proposal = await bps('audit', 'trace', '--proposal', proposalId, '--json', '--as', 'auditor');
     expect(proposal.code, proposal.stderr).toBe(0);
     const steps: { eventType: string; actor?: { subject: string } }[] = JSON.parse(proposal.stdout).trace.steps;
-    expect(steps.filter((s) => s.eventType === 'bps.approval.step.signed').map((s) => s.actor?.subject)).toEqual(['nhc.approver.zhao', 'ndrc.approver.chen', 'mof.approver.sun', 'sco.final.zhou']);
+    expect(steps.filter((s) => s.eventType === 'bps.approval.step.signed').map((s) => s.actor?.subject)).toEqual([
+      'nhc.approver.zhao',
+      'ndrc.approver.chen',
+      'mof.approver.sun',
+      'sco.final.zhou',
+    ]);
     expect(steps.map((s) => s.eventType)).toEqual(expect.arrayContaining(['bps.proposal.created', 'bps.proposal.approved', 'bps.standard.version.published']));
   });
 
@@ -118,7 +160,22 @@ describe('bps subscriptions and bps audit against the running platform', { timeo
   it('exit codes: 3 unknown, 2 usage, 6 invalid, 4 not allowed; --help', async () => {
     // Independent invocations run side by side (each launches the CLI through tsx).
     const sub = ['--as', 'statistics-subscriber'];
-    const [unknown, unknownSubscription, noTarget, noVersion, twoTargets, noId, noEndpoint, badStatus, invalid, staff, staffAudit, groupHelp, addHelp, exportHelp] = await Promise.all([
+    const [
+      unknown,
+      unknownSubscription,
+      noTarget,
+      noVersion,
+      twoTargets,
+      noId,
+      noEndpoint,
+      badStatus,
+      invalid,
+      staff,
+      staffAudit,
+      groupHelp,
+      addHelp,
+      exportHelp,
+    ] = await Promise.all([
       bps('audit', 'trace', '--proposal', 'no-such-proposal', '--as', 'auditor'),
       bps('subscriptions', 'deliveries', 'no-such-subscription', ...sub),
       bps('audit', 'trace', '--as', 'auditor'),

@@ -28,7 +28,8 @@ describe('bps CLI against the running registry', { timeout: 240_000 }, () => {
   it('standards get shows the six attributes; an unknown item exits 3', async () => {
     const got = await bps('standards', 'get', 'INS-05', '--date', '2018-01-01', '--as', 'beijing-officer', '--province', '110000');
     expect(got.code, got.stderr).toBe(0);
-    for (const label of ['service target', 'service content', 'quality standard', 'payment category', 'expenditure', 'lead unit']) expect(got.stdout).toContain(label);
+    for (const label of ['service target', 'service content', 'quality standard', 'payment category', 'expenditure', 'lead unit'])
+      expect(got.stdout).toContain(label);
     expect(got.stdout).toContain('>= 380 CNY (per person per year)');
     expect(got.stdout).toContain('110000: not filed');
 
@@ -58,7 +59,11 @@ describe('bps CLI against the running registry', { timeout: 240_000 }, () => {
     const unknownFlag = await bps('standards', 'get', 'INS-05', '--colour', 'red');
     expect(unknownFlag.code).toBe(2);
     expect((await bps('standards', 'get')).code).toBe(2);
-    const down = await runBps(['standards', 'releases', '--as', 'nhc-staff', '--json'], { ...p.addresses, REGISTRY_GRPC_ADDRESS: '127.0.0.1:9', BPS_CLI_TIMEOUT_MS: '5000' });
+    const down = await runBps(['standards', 'releases', '--as', 'nhc-staff', '--json'], {
+      ...p.addresses,
+      REGISTRY_GRPC_ADDRESS: '127.0.0.1:9',
+      BPS_CLI_TIMEOUT_MS: '5000',
+    });
     expect(down.code).toBe(9);
     expect(JSON.parse(down.stderr).error.code).toMatch(/UNAVAILABLE|DEADLINE_EXCEEDED/);
   });
@@ -67,11 +72,20 @@ describe('bps CLI against the running registry', { timeout: 240_000 }, () => {
     // HTTP: a floor under the same version number is a 400 naming the field; nothing changes.
     const edu = (await apiAs(p, 'moe-staff', 'GET', '/api/v1/standards/items/EDU-05')).json.national.item;
     const floor = await apiAs(p, 'moe-staff', 'POST', '/api/v1/standards/items/EDU-05/versions/1/corrections', {
-      item: { ...edu, qualityStandard: { stated: true, text: '每生每年500元', metrics: [{ metric: 'grant_per_student', label: '资助标准', comparator: 'COMPARATOR_GTE', value: '500', unit: 'CNY', basis: 'per_student_per_year' }] } },
+      item: {
+        ...edu,
+        qualityStandard: {
+          stated: true,
+          text: '每生每年500元',
+          metrics: [{ metric: 'grant_per_student', label: '资助标准', comparator: 'COMPARATOR_GTE', value: '500', unit: 'CNY', basis: 'per_student_per_year' }],
+        },
+      },
       reason: '补充标准',
     });
     expect(floor.status).toBe(400);
-    expect(floor.json.error.fieldViolations).toContainEqual(expect.objectContaining({ field: 'item.qualityStandard.metrics', description: expect.stringContaining('a level changes only by proposal') }));
+    expect(floor.json.error.fieldViolations).toContainEqual(
+      expect.objectContaining({ field: 'item.qualityStandard.metrics', description: expect.stringContaining('a level changes only by proposal') }),
+    );
 
     // CLI: NHC's approver proposes a wording fix of HEA-02; they cannot approve it themselves; the final approver does.
     const name = (await apiAs(p, 'nhc-staff', 'GET', '/api/v1/standards/items/HEA-02')).json.national.item.name as string;
@@ -93,7 +107,19 @@ describe('bps CLI against the running registry', { timeout: 240_000 }, () => {
     expect(errata.stdout).toMatch(/approved\s+name/);
     expect((await bps('standards', 'history', 'HEA-02', '--as', 'auditor')).stdout).toContain('approved by sco.final.zhou');
     const item = (await apiAs(p, 'auditor', 'GET', '/api/v1/standards/items/HEA-02')).json.national;
-    expect(item).toMatchObject({ version: 1, correctionOf: 'HEA-02:v1:r0', errata: [{ erratumId, status: 'approved', proposedBy: { subject: 'nhc.approver.zhao' }, approvedBy: { subject: 'sco.final.zhou' }, changes: [{ field: 'name', before: name, after: `${name}（勘误）` }] }] });
+    expect(item).toMatchObject({
+      version: 1,
+      correctionOf: 'HEA-02:v1:r0',
+      errata: [
+        {
+          erratumId,
+          status: 'approved',
+          proposedBy: { subject: 'nhc.approver.zhao' },
+          approvedBy: { subject: 'sco.final.zhou' },
+          changes: [{ field: 'name', before: name, after: `${name}（勘误）` }],
+        },
+      ],
+    });
     const listed = await apiAs(p, 'auditor', 'GET', '/api/v1/standards/items/HEA-02/errata');
     expect(listed.json.errata.map((e: { erratumId: string; status: string }) => [e.erratumId, e.status])).toEqual([[erratumId, 'approved']]);
   });

@@ -6,18 +6,34 @@ import { uniqueName } from '../support/names';
 
 describe('gateway: revision cycles API', () => {
   let p: TestPlatform;
-  beforeAll(async () => { p = await startTestPlatform('gw-cycles', {}, { full: true }); }, 240_000);
-  afterAll(async () => { await p?.stop(); });
+  beforeAll(async () => {
+    p = await startTestPlatform('gw-cycles', {}, { full: true });
+  }, 240_000);
+  afterAll(async () => {
+    await p?.stop();
+  });
 
   it('opens a cycle for NDRC, refuses others and bad input, and maps workflow refusals', async () => {
     const cycleId = uniqueName('C').replace(/[^A-Za-z0-9._-]/g, '-');
     const body = {
-      cycleId, planPeriod: '2026-2030', title: '国家基本公共服务标准（2026年版）', effectiveFrom: { year: 2027, month: 7, day: 1 },
-      fields: [{ fieldCode: 'F17-HEA', leadMinistry: 'NHC' }, { fieldCode: 'F17-EDU', leadMinistry: 'MOE', proposalWindowSeconds: '600' }],
-      fiscalCeiling: { centralFen: '100000', localFen: '100000' }, evaluationSeconds: '3600', proposalWindowSeconds: '3600',
+      cycleId,
+      planPeriod: '2026-2030',
+      title: '国家基本公共服务标准（2026年版）',
+      effectiveFrom: { year: 2027, month: 7, day: 1 },
+      fields: [
+        { fieldCode: 'F17-HEA', leadMinistry: 'NHC' },
+        { fieldCode: 'F17-EDU', leadMinistry: 'MOE', proposalWindowSeconds: '600' },
+      ],
+      fiscalCeiling: { centralFen: '100000', localFen: '100000' },
+      evaluationSeconds: '3600',
+      proposalWindowSeconds: '3600',
     };
     expect((await apiAs(p, 'nhc-staff', 'POST', '/api/v1/cycles', body)).status).toBe(403);
-    const bad = await apiAs(p, 'ndrc-approver', 'POST', '/api/v1/cycles', { ...body, planPeriod: '2030', fields: [{ fieldCode: 'F17-HEA', leadMinistry: '' }] });
+    const bad = await apiAs(p, 'ndrc-approver', 'POST', '/api/v1/cycles', {
+      ...body,
+      planPeriod: '2030',
+      fields: [{ fieldCode: 'F17-HEA', leadMinistry: '' }],
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.error.fieldViolations.map((v: { field: string }) => v.field)).toEqual(['planPeriod', 'fields[0].leadMinistry']);
     const schemaBad = await apiAs(p, 'ndrc-approver', 'POST', `/api/v1/cycles/${cycleId}/evaluations`, { fieldCode: 'F17-HEA' });

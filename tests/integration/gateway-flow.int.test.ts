@@ -15,7 +15,11 @@ describe('gateway and CLI over proposals and approvals', { timeout: 300_000 }, (
   let mof: string;
   let proposalId = '';
   const api = async (method: string, path: string, token: string, body?: unknown): Promise<{ status: number; json: any }> => {
-    const res = await fetch(p.gateway.url + path, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(p.gateway.url + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
     return { status: res.status, json: await res.json() };
   };
   const bps = (...args: string[]) => runBps(args, p.addresses);
@@ -34,7 +38,10 @@ describe('gateway and CLI over proposals and approvals', { timeout: 300_000 }, (
     proposalId = created.json.proposal.proposalId;
     expect(created.json.proposal).toMatchObject({ state: 'PROPOSAL_STATE_DRAFT', leadMinistry: 'NHC' });
 
-    const updated = await api('PUT', `/api/v1/proposals/${proposalId}/draft`, staff, { expectedRevision: 1, content: { ...(content as object), title: '提高健康教育服务经费补助标准（修订）' } });
+    const updated = await api('PUT', `/api/v1/proposals/${proposalId}/draft`, staff, {
+      expectedRevision: 1,
+      content: { ...(content as object), title: '提高健康教育服务经费补助标准（修订）' },
+    });
     expect(updated.status, JSON.stringify(updated.json)).toBe(200);
     const stale = await api('PUT', `/api/v1/proposals/${proposalId}/draft`, staff, { expectedRevision: 1, content });
     expect(stale.status).toBe(409);
@@ -55,7 +62,12 @@ describe('gateway and CLI over proposals and approvals', { timeout: 300_000 }, (
     expect(submitted.code, submitted.stderr).toBe(0);
     expect(submitted.stdout).toContain(`submitted ${proposalId} revision 2`);
 
-    await expect.poll(async () => (await api('GET', '/api/v1/inbox', mof)).json.items?.some((i: any) => i.proposal?.proposalId === proposalId) ?? false, { timeout: 60_000, interval: 1000 }).toBe(true);
+    await expect
+      .poll(async () => (await api('GET', '/api/v1/inbox', mof)).json.items?.some((i: any) => i.proposal?.proposalId === proposalId) ?? false, {
+        timeout: 60_000,
+        interval: 1000,
+      })
+      .toBe(true);
     const inbox = await bps('inbox', 'list', '--as', 'mof-approver', '--json');
     expect(inbox.code, inbox.stderr).toBe(0);
     expect(JSON.parse(inbox.stdout).items.map((i: any) => i.proposal.proposalId)).toContain(proposalId);
@@ -64,7 +76,7 @@ describe('gateway and CLI over proposals and approvals', { timeout: 300_000 }, (
     expect(status.stdout).toMatch(/round 1 \(revision 2\)/);
   });
 
-  it('maps the approvals service\'s refusals: self-approval 403 (exit 4), a comment-less objection 400 (exit 6)', async () => {
+  it("maps the approvals service's refusals: self-approval 403 (exit 4), a comment-less objection 400 (exit 6)", async () => {
     const { json } = await api('GET', `/api/v1/approvals/${proposalId}`, staff);
     const steps: { stepId: string; organisation: string; open: boolean }[] = json.approval.rounds.at(-1).steps;
     const lead = steps.find((s) => s.organisation === 'NHC' && s.open);
@@ -85,9 +97,25 @@ describe('gateway and CLI over proposals and approvals', { timeout: 300_000 }, (
     expect(badPosition.status).toBe(400);
     expect(badPosition.json.error.fieldViolations[0].field).toBe('position');
 
-    const ok = await bps('inbox', 'sign', proposalId, finance?.stepId ?? '', '--position', 'approve', '--comment', '财政部同意', '--as', 'mof-approver', '--json');
+    const ok = await bps(
+      'inbox',
+      'sign',
+      proposalId,
+      finance?.stepId ?? '',
+      '--position',
+      'approve',
+      '--comment',
+      '财政部同意',
+      '--as',
+      'mof-approver',
+      '--json',
+    );
     expect(ok.code, ok.stderr).toBe(0);
-    expect(JSON.parse(ok.stdout).approval.rounds.at(-1).steps.find((s: any) => s.stepId === finance?.stepId)).toMatchObject({ position: 'POSITION_APPROVE', comment: '财政部同意' });
+    expect(
+      JSON.parse(ok.stdout)
+        .approval.rounds.at(-1)
+        .steps.find((s: any) => s.stepId === finance?.stepId),
+    ).toMatchObject({ position: 'POSITION_APPROVE', comment: '财政部同意' });
   });
 
   it('reads a proposal file for bps proposals create and rejects malformed input with exit 2', async () => {

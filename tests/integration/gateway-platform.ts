@@ -28,7 +28,8 @@ export function startTestPlatform(prefix: string, gatewayOverrides: Partial<Gate
 /** Calls the gateway's JSON API as a persona. */
 export async function apiAs(p: TestPlatform, persona: PersonaName, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
   const res = await fetch(p.gateway.url + path, {
-    method, headers: { authorization: `Bearer ${await p.token(persona)}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    method,
+    headers: { authorization: `Bearer ${await p.token(persona)}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   return { status: res.status, json: await res.json() };
@@ -44,16 +45,38 @@ export async function publishThroughApproval(p: TestPlatform, itemCode: string, 
     if (r.status >= 300) throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.json)}`);
     return r.json;
   };
-  const created = must(await apiAs(p, 'nhc-staff', 'POST', '/api/v1/proposals', { content: ProposalContent.toJSON(healthProposal({ itemCode, baseVersion })) }), 'create proposal');
+  const created = must(
+    await apiAs(p, 'nhc-staff', 'POST', '/api/v1/proposals', { content: ProposalContent.toJSON(healthProposal({ itemCode, baseVersion })) }),
+    'create proposal',
+  );
   const proposalId: string = created.proposal.proposalId;
   must(await apiAs(p, 'nhc-staff', 'POST', `/api/v1/proposals/${proposalId}/submit`, { expectedRevision: created.proposal.revision }), 'submit');
   // Barriers on exactly what each person sees: the step in their inbox, then the version in the item's history.
   for (const persona of ['nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver'] as const) {
-    const item = await waitFor(async () => (must(await apiAs(p, persona, 'GET', '/api/v1/inbox'), `${persona} inbox`).items ?? []).find((i: any) => i.proposal?.proposalId === proposalId), `${proposalId} in the inbox of ${persona}`, 90_000, 300);
-    must(await apiAs(p, persona, 'POST', `/api/v1/approvals/${proposalId}/steps/${item.step.stepId}/sign`, { position: 'POSITION_APPROVE', comment: `${personas[persona].name} 同意（测试）` }), `${persona} sign`);
+    const item = await waitFor(
+      async () =>
+        (must(await apiAs(p, persona, 'GET', '/api/v1/inbox'), `${persona} inbox`).items ?? []).find((i: any) => i.proposal?.proposalId === proposalId),
+      `${proposalId} in the inbox of ${persona}`,
+      90_000,
+      300,
+    );
+    must(
+      await apiAs(p, persona, 'POST', `/api/v1/approvals/${proposalId}/steps/${item.step.stepId}/sign`, {
+        position: 'POSITION_APPROVE',
+        comment: `${personas[persona].name} 同意（测试）`,
+      }),
+      `${persona} sign`,
+    );
   }
   const version = baseVersion + 1;
-  await waitFor(async () => (must(await apiAs(p, 'nhc-staff', 'GET', `/api/v1/standards/items/${itemCode}/history`), 'history').versions ?? []).find((v: any) => v.version === version), `${itemCode} v${version} published`, 90_000, 300);
+  await waitFor(
+    async () =>
+      (must(await apiAs(p, 'nhc-staff', 'GET', `/api/v1/standards/items/${itemCode}/history`), 'history').versions ?? []).find(
+        (v: any) => v.version === version,
+      ),
+    `${itemCode} v${version} published`,
+    90_000,
+    300,
+  );
   return { proposalId, version };
 }
-

@@ -18,7 +18,12 @@ describe('gateway and CLI: the current structure', { timeout: 240_000 }, () => {
 
   beforeAll(async () => {
     p = await startTestPlatform('gw-struct');
-    const signIn = await fetch(`${p.gateway.url}/signin`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: p.gateway.url }, body: 'persona=auditor&next=%2Fstandards' });
+    const signIn = await fetch(`${p.gateway.url}/signin`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: p.gateway.url },
+      body: 'persona=auditor&next=%2Fstandards',
+    });
     session = { cookie: (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '' };
   });
   afterAll(async () => p?.stop());
@@ -26,7 +31,9 @@ describe('gateway and CLI: the current structure', { timeout: 240_000 }, () => {
   it('API: filters today by a current field, with names, placements and the annex lead unit; serves the unit labels', async () => {
     const military = await apiAs(p, 'auditor', 'GET', '/api/v1/standards/items?field=F21-MILITARY');
     expect(military.status).toBe(200);
-    expect(military.json.items.map((v: any) => [v.item.itemCode, v.item.fieldCode, v.placement.fieldName, v.placement.categoryName, v.item.leadUnit.name])).toEqual([
+    expect(
+      military.json.items.map((v: any) => [v.item.itemCode, v.item.fieldCode, v.placement.fieldName, v.placement.categoryName, v.item.leadUnit.name]),
+    ).toEqual([
       ['SOC-11', 'F21-MILITARY', '优军服务保障', '优军优抚服务', '退役军人事务部'],
       ['SOC-12', 'F21-MILITARY', '优军服务保障', '优军优抚服务', '退役军人事务部'],
       ['SOC-13', 'F21-MILITARY', '优军服务保障', '优军优抚服务', '退役军人事务部'],
@@ -37,7 +44,7 @@ describe('gateway and CLI: the current structure', { timeout: 240_000 }, () => {
     expect(units.json.bases).toContainEqual({ key: 'per_household', zh: '每户', en: 'per household' });
   });
 
-  it('console: today\'s catalogue is grouped by the nine fields and 22 categories by name, never by raw 2017 codes', async () => {
+  it("console: today's catalogue is grouped by the nine fields and 22 categories by name, never by raw 2017 codes", async () => {
     const today = await page('/standards');
     expect(today).toContain('data-testid="item-count">81<');
     const headings = [...today.matchAll(/<h2 id="f-[^"]+" data-field="([^"]+)">([^<]+?) </g)].map((m) => [m[1], m[2]]);
@@ -52,10 +59,21 @@ describe('gateway and CLI: the current structure', { timeout: 240_000 }, () => {
     expect(filtered).toContain('data-testid="item-count">3<');
     const sports = await page('/standards?category=C21-PUBLIC-SPORTS');
     expect(sports).toContain('data-testid="item-count">2<');
-    expect(sports).toContain('<optgroup label="文体服务保障"><option value="C21-PUBLIC-CULTURE">公共文化服务</option><option value="C21-PUBLIC-SPORTS" selected>公共体育服务</option></optgroup>');
+    expect(sports).toContain(
+      '<optgroup label="文体服务保障"><option value="C21-PUBLIC-CULTURE">公共文化服务</option><option value="C21-PUBLIC-SPORTS" selected>公共体育服务</option></optgroup>',
+    );
     // Before the 2021 taxonomy: the 2017 fields, by name.
     const then = await page('/standards?date=2020-01-01');
-    expect([...then.matchAll(/<h2 id="f-([^"]+)"/g)].map((m) => m[1])).toEqual(['F17-EDU', 'F17-EMP', 'F17-INS', 'F17-HEA', 'F17-SOC', 'F17-HOU', 'F17-CUL', 'F17-DIS']);
+    expect([...then.matchAll(/<h2 id="f-([^"]+)"/g)].map((m) => m[1])).toEqual([
+      'F17-EDU',
+      'F17-EMP',
+      'F17-INS',
+      'F17-HEA',
+      'F17-SOC',
+      'F17-HOU',
+      'F17-CUL',
+      'F17-DIS',
+    ]);
     expect(then).toContain('>社会服务 <');
   });
 

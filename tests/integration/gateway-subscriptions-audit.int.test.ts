@@ -13,7 +13,10 @@ describe('gateway: subscriptions and audit over HTTP', { timeout: 240_000 }, () 
 
   beforeAll(async () => {
     // The receiver refuses the first webhook (400: dead letter at once), then accepts.
-    [p, receiver] = await Promise.all([startTestPlatform('gw-sub', {}, { notifications: true, audit: true }), startWebhookReceiver((n) => (n === 0 ? 400 : 200))]);
+    [p, receiver] = await Promise.all([
+      startTestPlatform('gw-sub', {}, { notifications: true, audit: true }),
+      startWebhookReceiver((n) => (n === 0 ? 400 : 200)),
+    ]);
   });
   afterAll(async () => {
     await p?.stop();
@@ -22,11 +25,17 @@ describe('gateway: subscriptions and audit over HTTP', { timeout: 240_000 }, () 
 
   it('creates a subscription (201, the secret once) and lists it; the secret is never shown again', async () => {
     const created = await apiAs(p, 'statistics-subscriber', 'POST', '/api/v1/subscriptions', {
-      endpointUrl: receiver.url, description: '国家统计局数据系统（测试）', filter: { eventTypes: ['bps.standard.local.filed'], provinceCodes: ['110000'] },
+      endpointUrl: receiver.url,
+      description: '国家统计局数据系统（测试）',
+      filter: { eventTypes: ['bps.standard.local.filed'], provinceCodes: ['110000'] },
     });
     expect(created.status, JSON.stringify(created.json)).toBe(201);
     expect(created.json.secret).toMatch(/^whsec_/);
-    expect(created.json.subscription).toMatchObject({ organisation: 'NBS', status: 'SUBSCRIPTION_STATUS_ACTIVE', filter: { eventTypes: ['bps.standard.local.filed'], provinceCodes: ['110000'] } });
+    expect(created.json.subscription).toMatchObject({
+      organisation: 'NBS',
+      status: 'SUBSCRIPTION_STATUS_ACTIVE',
+      filter: { eventTypes: ['bps.standard.local.filed'], provinceCodes: ['110000'] },
+    });
     subscriptionId = created.json.subscription.subscriptionId;
 
     const listed = await apiAs(p, 'statistics-subscriber', 'GET', '/api/v1/subscriptions');
@@ -43,7 +52,10 @@ describe('gateway: subscriptions and audit over HTTP', { timeout: 240_000 }, () 
     expect(schema.json.error.code).toBe('INVALID_ARGUMENT');
     expect(schema.json.error.fieldViolations.map((v: any) => v.field)).toEqual(expect.arrayContaining(['endpointUrl', 'filter.eventTypes[0]']));
 
-    const service = await apiAs(p, 'statistics-subscriber', 'POST', '/api/v1/subscriptions', { endpointUrl: 'ftp://files.example.gov.cn/x', filter: { provinceCodes: ['11'] } });
+    const service = await apiAs(p, 'statistics-subscriber', 'POST', '/api/v1/subscriptions', {
+      endpointUrl: 'ftp://files.example.gov.cn/x',
+      filter: { provinceCodes: ['11'] },
+    });
     expect(service.status).toBe(400);
     expect(service.json.error.fieldViolations.map((v: any) => v.field)).toEqual(expect.arrayContaining(['filter.provinceCodes[0]']));
 
@@ -52,7 +64,7 @@ describe('gateway: subscriptions and audit over HTTP', { timeout: 240_000 }, () 
     expect(badStatus.json.error.fieldViolations[0].field).toBe('status');
   });
 
-  it('answers 403 to personas that may not subscribe, and 404 for another organisation\'s subscription', async () => {
+  it("answers 403 to personas that may not subscribe, and 404 for another organisation's subscription", async () => {
     const staff = await apiAs(p, 'nhc-staff', 'POST', '/api/v1/subscriptions', { endpointUrl: receiver.url });
     expect(staff.status).toBe(403);
     expect(staff.json.error.code).toBe('PERMISSION_DENIED');
@@ -65,7 +77,9 @@ describe('gateway: subscriptions and audit over HTTP', { timeout: 240_000 }, () 
 
   it('delivers a provincial filing; the refused try is a dead letter until redelivered with the same webhook id', async () => {
     const filed = await apiAs(p, 'beijing-officer', 'POST', '/api/v1/standards/filings', {
-      provinceCode: '110000', itemCode: 'INS-05', effectiveFrom: { year: 2018, month: 1, day: 1 },
+      provinceCode: '110000',
+      itemCode: 'INS-05',
+      effectiveFrom: { year: 2018, month: 1, day: 1 },
       metrics: [{ metric: 'government_subsidy_per_capita', value: '380', unit: 'CNY', basis: 'per_person_per_year' }],
     });
     expect(filed.status, JSON.stringify(filed.json)).toBe(201);
@@ -79,11 +93,19 @@ describe('gateway: subscriptions and audit over HTTP', { timeout: 240_000 }, () 
     const redelivered = await apiAs(p, 'statistics-subscriber', 'POST', `/api/v1/subscriptions/${subscriptionId}/redeliver`, { eventIds: [dead.eventId] });
     expect(redelivered.status).toBe(200);
     expect(redelivered.json).toEqual({ requeued: 1 });
-    await expect.poll(async () => (await apiAs(p, 'statistics-subscriber', 'GET', `/api/v1/subscriptions/${subscriptionId}/deliveries`)).json.deliveries?.[0]?.status, poll).toBe('DELIVERY_STATUS_DELIVERED');
+    await expect
+      .poll(
+        async () => (await apiAs(p, 'statistics-subscriber', 'GET', `/api/v1/subscriptions/${subscriptionId}/deliveries`)).json.deliveries?.[0]?.status,
+        poll,
+      )
+      .toBe('DELIVERY_STATUS_DELIVERED');
     expect(receiver.received.map((r) => r.id)).toEqual([dead.eventId, dead.eventId]);
 
     const attempts = await apiAs(p, 'statistics-subscriber', 'GET', `/api/v1/subscriptions/${subscriptionId}/attempts`);
-    expect(attempts.json.attempts.map((a: any) => [a.attempt, a.statusCode, a.outcome]).sort()).toEqual([[1, 400, 'ATTEMPT_OUTCOME_DEAD_LETTERED'], [2, 200, 'ATTEMPT_OUTCOME_DELIVERED']]);
+    expect(attempts.json.attempts.map((a: any) => [a.attempt, a.statusCode, a.outcome]).sort()).toEqual([
+      [1, 400, 'ATTEMPT_OUTCOME_DEAD_LETTERED'],
+      [2, 200, 'ATTEMPT_OUTCOME_DELIVERED'],
+    ]);
     const byEvent = await apiAs(p, 'operator', 'GET', `/api/v1/events/${dead.eventId}/deliveries`);
     expect(byEvent.json.deliveries.map((d: any) => d.subscriptionId)).toEqual([subscriptionId]);
   });
@@ -100,17 +122,28 @@ describe('gateway: subscriptions and audit over HTTP', { timeout: 240_000 }, () 
 
   it('traces what an actor did, verifies the logs, exports; refuses other roles, unknown targets and bad log names', async () => {
     let steps: any[] = [];
-    await expect.poll(async () => {
-      steps = (await apiAs(p, 'auditor', 'GET', '/api/v1/audit/actors/bj.officer.liu/trace')).json.trace?.steps ?? [];
-      return steps.map((s) => s.eventType);
-    }, poll).toContain('bps.standard.local.filed');
+    await expect
+      .poll(async () => {
+        steps = (await apiAs(p, 'auditor', 'GET', '/api/v1/audit/actors/bj.officer.liu/trace')).json.trace?.steps ?? [];
+        return steps.map((s) => s.eventType);
+      }, poll)
+      .toContain('bps.standard.local.filed');
     expect(steps.find((s) => s.eventType === 'bps.standard.local.filed').actor).toMatchObject({ subject: 'bj.officer.liu', organisation: '110000' });
 
     // The delivery outcomes are recorded in the subscription's log, and so are Guangdong's two refused tries at it
     // (bps.access.refused names the subscription as its target; issue #14).
-    await expect.poll(async () => (await apiAs(p, 'auditor', 'POST', '/api/v1/audit/verify', { log: `subscription:${subscriptionId}` })).json.size, poll).toBe('4');
-    const refusedTries = (await apiAs(p, 'auditor', 'GET', '/api/v1/audit/actors/gd.officer.huang/trace')).json.trace.steps.filter((s: any) => s.eventType === 'bps.access.refused');
-    expect(refusedTries.map((s: any) => JSON.parse(s.dataJson)).map((d: any) => [d.operation, d.code, d.targetId, d.httpRoute]).sort()).toEqual([
+    await expect
+      .poll(async () => (await apiAs(p, 'auditor', 'POST', '/api/v1/audit/verify', { log: `subscription:${subscriptionId}` })).json.size, poll)
+      .toBe('4');
+    const refusedTries = (await apiAs(p, 'auditor', 'GET', '/api/v1/audit/actors/gd.officer.huang/trace')).json.trace.steps.filter(
+      (s: any) => s.eventType === 'bps.access.refused',
+    );
+    expect(
+      refusedTries
+        .map((s: any) => JSON.parse(s.dataJson))
+        .map((d: any) => [d.operation, d.code, d.targetId, d.httpRoute])
+        .sort(),
+    ).toEqual([
       ['/bps.notifications.v1.Subscriptions/GetSubscription', 'NOT_FOUND', subscriptionId, 'GET /api/v1/subscriptions/:subscriptionId'],
       ['/bps.notifications.v1.Subscriptions/PauseSubscription', 'NOT_FOUND', subscriptionId, 'POST /api/v1/subscriptions/:subscriptionId/pause'],
     ]);

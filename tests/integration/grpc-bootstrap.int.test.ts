@@ -67,9 +67,13 @@ describe('gRPC server bootstrap', () => {
     const healthProto = protoLoader.loadSync(require.resolve('grpc-health-check/proto/health/v1/health.proto'), { enums: String });
     const health = grpc.loadPackageDefinition(healthProto) as any;
     const healthClient = new health.grpc.health.v1.Health(address, grpc.credentials.createInsecure());
-    const overall = await new Promise<any>((resolve, reject) => healthClient.check({ service: '' }, (e: Error | null, r: unknown) => (e ? reject(e) : resolve(r))));
+    const overall = await new Promise<any>((resolve, reject) =>
+      healthClient.check({ service: '' }, (e: Error | null, r: unknown) => (e ? reject(e) : resolve(r))),
+    );
     expect(overall.status).toBe('SERVING');
-    const identity = await new Promise<any>((resolve, reject) => healthClient.check({ service: 'bps.identity.v1.IdentityService' }, (e: Error | null, r: unknown) => (e ? reject(e) : resolve(r))));
+    const identity = await new Promise<any>((resolve, reject) =>
+      healthClient.check({ service: 'bps.identity.v1.IdentityService' }, (e: Error | null, r: unknown) => (e ? reject(e) : resolve(r))),
+    );
     expect(identity.status).toBe('SERVING');
     healthClient.close();
 

@@ -12,11 +12,31 @@ const always = ['bps.identity.v1.IdentityService', 'grpc.health.v1.Health', 'grp
 type Port = { readonly name: string; readonly services: readonly string[]; readonly read: { method: string; body: object; as: PersonaName; expect: RegExp } };
 
 const ports: readonly Port[] = [
-  { name: 'registry', services: ['bps.registry.v1.StandardRegistry'], read: { method: 'bps.registry.v1.StandardRegistry/GetItem', body: { itemCode: 'INS-05' }, as: 'nhc-staff', expect: /"effectiveFrom": \{\s*"year": \d{4}/ } },
-  { name: 'proposals', services: ['bps.proposals.v1.Proposals'], read: { method: 'bps.proposals.v1.Proposals/ListProposals', body: {}, as: 'nhc-staff', expect: /^\{[\s\S]*\}\s*$/ } },
-  { name: 'approvals', services: ['bps.approvals.v1.ApprovalInbox', 'bps.approvals.v1.RevisionCycles'], read: { method: 'bps.approvals.v1.RevisionCycles/ListCycles', body: {}, as: 'ndrc-approver', expect: /^\{[\s\S]*\}\s*$/ } },
-  { name: 'notifications', services: ['bps.notifications.v1.Subscriptions'], read: { method: 'bps.notifications.v1.Subscriptions/ListSubscriptions', body: {}, as: 'statistics-subscriber', expect: /^\{[\s\S]*\}\s*$/ } },
-  { name: 'audit', services: ['bps.audit.v1.Audit'], read: { method: 'bps.audit.v1.Audit/TraceActor', body: { subject: 'nhc.staff.li' }, as: 'auditor', expect: /^\{[\s\S]*\}\s*$/ } },
+  {
+    name: 'registry',
+    services: ['bps.registry.v1.StandardRegistry'],
+    read: { method: 'bps.registry.v1.StandardRegistry/GetItem', body: { itemCode: 'INS-05' }, as: 'nhc-staff', expect: /"effectiveFrom": \{\s*"year": \d{4}/ },
+  },
+  {
+    name: 'proposals',
+    services: ['bps.proposals.v1.Proposals'],
+    read: { method: 'bps.proposals.v1.Proposals/ListProposals', body: {}, as: 'nhc-staff', expect: /^\{[\s\S]*\}\s*$/ },
+  },
+  {
+    name: 'approvals',
+    services: ['bps.approvals.v1.ApprovalInbox', 'bps.approvals.v1.RevisionCycles'],
+    read: { method: 'bps.approvals.v1.RevisionCycles/ListCycles', body: {}, as: 'ndrc-approver', expect: /^\{[\s\S]*\}\s*$/ },
+  },
+  {
+    name: 'notifications',
+    services: ['bps.notifications.v1.Subscriptions'],
+    read: { method: 'bps.notifications.v1.Subscriptions/ListSubscriptions', body: {}, as: 'statistics-subscriber', expect: /^\{[\s\S]*\}\s*$/ },
+  },
+  {
+    name: 'audit',
+    services: ['bps.audit.v1.Audit'],
+    read: { method: 'bps.audit.v1.Audit/TraceActor', body: { subject: 'nhc.staff.li' }, as: 'auditor', expect: /^\{[\s\S]*\}\s*$/ },
+  },
 ];
 
 describe('gRPC reflection through grpcurl, on every service port', () => {
@@ -54,7 +74,14 @@ describe('gRPC reflection through grpcurl, on every service port', () => {
         }
       }
 
-      const call = await run('-H', `authorization: Bearer ${await platform.token(port.read.as)}`, '-d', JSON.stringify(port.read.body), target, port.read.method);
+      const call = await run(
+        '-H',
+        `authorization: Bearer ${await platform.token(port.read.as)}`,
+        '-d',
+        JSON.stringify(port.read.body),
+        target,
+        port.read.method,
+      );
       expect(call.stderr).toBe('');
       expect(call.code).toBe(0);
       expect(call.stdout).toMatch(port.read.expect);

@@ -26,8 +26,10 @@ describe('readiness follows the dependencies', () => {
   const proxies: Record<'mongodb' | 'kafka' | 'temporal', TcpProxy> = {} as never;
   const dbName = uniqueName('ready-appr').replace(/[^a-zA-Z0-9_-]/g, '_');
 
-  const check = (service: string): Promise<Serving> => new Promise((resolve, reject) =>
-    health.check({ service }, new grpc.Metadata(), { deadline: Date.now() + 3_000 }, (e, r) => (e ? reject(e) : resolve(r.status))));
+  const check = (service: string): Promise<Serving> =>
+    new Promise((resolve, reject) =>
+      health.check({ service }, new grpc.Metadata(), { deadline: Date.now() + 3_000 }, (e, r) => (e ? reject(e) : resolve(r.status))),
+    );
   const ready = async (): Promise<{ status: number; body: any }> => {
     const res = await fetch(`${gateway.url}/readyz`);
     return { status: res.status, body: await res.json() };
@@ -37,7 +39,11 @@ describe('readiness follows the dependencies', () => {
   beforeAll(async () => {
     const { mongoUri, kafkaBrokers, temporalAddress, temporalNamespace } = stack();
     const mongoTarget = new URL(mongoUri);
-    [proxies.mongodb, proxies.kafka, proxies.temporal] = await Promise.all([startTcpProxy(mongoTarget.host), startTcpProxy(kafkaBrokers.split(',')[0]!), startTcpProxy(temporalAddress)]);
+    [proxies.mongodb, proxies.kafka, proxies.temporal] = await Promise.all([
+      startTcpProxy(mongoTarget.host),
+      startTcpProxy(kafkaBrokers.split(',')[0]!),
+      startTcpProxy(temporalAddress),
+    ]);
     // One server only, through the proxy (no replica-set discovery around it).
     const proxied = new URL(mongoUri);
     proxied.host = proxies.mongodb.address;
@@ -46,17 +52,40 @@ describe('readiness follows the dependencies', () => {
     platform = await startTestPlatform('ready', {}, { full: false, notifications: true, audit: true });
     approvals = await startApprovals({
       ...decisionSigningDeps(),
-      mongoUri: proxied.toString(), dbName, kafkaBrokers: proxies.kafka.address, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace: platform.namespace,
-      temporalAddress: proxies.temporal.address, temporalNamespace, temporalPayloadKeys: testPayloadKeys(), taskQueue: uniqueName('ready-tq'), grpcPort: 0, tokens: testVerifier(),
-      directory: testDirectory, logger: testLogger, durations: { dueSeconds: 7 * 86400, reminderBeforeSeconds: 86400 }, relayPollMs: 100,
+      mongoUri: proxied.toString(),
+      dbName,
+      kafkaBrokers: proxies.kafka.address,
+      kafkaCredentials: kafkaCredentials('approvals'),
+      topicNamespace: platform.namespace,
+      temporalAddress: proxies.temporal.address,
+      temporalNamespace,
+      temporalPayloadKeys: testPayloadKeys(),
+      taskQueue: uniqueName('ready-tq'),
+      grpcPort: 0,
+      tokens: testVerifier(),
+      directory: testDirectory,
+      logger: testLogger,
+      durations: { dueSeconds: 7 * 86400, reminderBeforeSeconds: 86400 },
+      relayPollMs: 100,
       healthCheck: { intervalMs: 200, timeoutMs: 1_500, failuresBeforeDown: 2 },
     });
     const approvalsAddress = `127.0.0.1:${approvals.grpcPort}`;
     health = new HealthClient(approvalsAddress, grpc.credentials.createInsecure());
     gateway = await startGateway({
-      ...decisionVerifyingDeps(), port: 0, tokens: testVerifier(), jwks: JSON.parse(testJwks) as { keys: object[] }, logger: testLogger, environment: 'test',
+      ...decisionVerifyingDeps(),
+      port: 0,
+      tokens: testVerifier(),
+      jwks: JSON.parse(testJwks) as { keys: object[] },
+      logger: testLogger,
+      environment: 'test',
       // proposals is not started in this platform: the registry's port stands in for it (it answers health).
-      backends: { registry: platform.addresses['REGISTRY_GRPC_ADDRESS']!, proposals: platform.addresses['REGISTRY_GRPC_ADDRESS']!, approvals: approvalsAddress, notifications: platform.addresses['NOTIFICATIONS_GRPC_ADDRESS']!, audit: platform.addresses['AUDIT_GRPC_ADDRESS']! },
+      backends: {
+        registry: platform.addresses['REGISTRY_GRPC_ADDRESS']!,
+        proposals: platform.addresses['REGISTRY_GRPC_ADDRESS']!,
+        approvals: approvalsAddress,
+        notifications: platform.addresses['NOTIFICATIONS_GRPC_ADDRESS']!,
+        audit: platform.addresses['AUDIT_GRPC_ADDRESS']!,
+      },
     });
   }, 300_000);
 
@@ -76,7 +105,10 @@ describe('readiness follows the dependencies', () => {
     const { status, body } = await ready();
     expect(status).toBe(200);
     expect(body.status).toBe('ready');
-    expect(body.backends.approvals).toMatchObject({ status: 'SERVING', dependencies: { mongodb: 'SERVING', kafka: 'SERVING', temporal: 'SERVING', 'temporal-worker': 'SERVING' } });
+    expect(body.backends.approvals).toMatchObject({
+      status: 'SERVING',
+      dependencies: { mongodb: 'SERVING', kafka: 'SERVING', temporal: 'SERVING', 'temporal-worker': 'SERVING' },
+    });
     expect(body.backends.registry).toMatchObject({ status: 'SERVING', dependencies: { mongodb: 'SERVING', kafka: 'SERVING' } });
     expect(body.backends.audit.dependencies).toEqual({ mongodb: 'SERVING', kafka: 'SERVING' });
   });
@@ -99,7 +131,8 @@ describe('readiness follows the dependencies', () => {
         await proxies[dependency].up();
       }
       // Polled through /readyz so a failure shows which dependency stayed down.
-      await expect.poll(async () => (await ready()).body.backends.approvals.dependencies, { timeout: 60_000, interval: 500 })
+      await expect
+        .poll(async () => (await ready()).body.backends.approvals.dependencies, { timeout: 60_000, interval: 500 })
         .toEqual({ mongodb: 'SERVING', kafka: 'SERVING', temporal: 'SERVING', 'temporal-worker': 'SERVING' });
       expect(await check('')).toBe(Serving.SERVING);
       expect(await check(`dependency/${dependency}`)).toBe(Serving.SERVING);

@@ -29,7 +29,11 @@ describe('gateway: Idempotency-Key on every state-changing route', { timeout: 60
   const send = async (persona: PersonaName, method: string, path: string, body?: unknown, key?: string): Promise<Answer> => {
     const res = await fetch(p.gateway.url + path, {
       method,
-      headers: { authorization: `Bearer ${await p.token(persona)}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(key ? { 'idempotency-key': key } : {}) },
+      headers: {
+        authorization: `Bearer ${await p.token(persona)}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(key ? { 'idempotency-key': key } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     return { status: res.status, json: await res.json() };
@@ -43,7 +47,14 @@ describe('gateway: Idempotency-Key on every state-changing route', { timeout: 60
    * Sends a request twice under one fresh key (same answer), then the key with `other` (another body or target
    * of the same operation): refused with 412 REQUEST_ID_REUSED. Returns the first answer.
    */
-  async function twice(operationId: string, persona: PersonaName, method: string, path: string, body: unknown, other: { path?: string; body?: unknown }): Promise<any> {
+  async function twice(
+    operationId: string,
+    persona: PersonaName,
+    method: string,
+    path: string,
+    body: unknown,
+    other: { path?: string; body?: unknown },
+  ): Promise<any> {
     exercised.add(operationId);
     const key = uniqueName('idem').replace(/[^A-Za-z0-9._:-]/g, '-');
     const first = await send(persona, method, path, body, key);
@@ -56,40 +67,84 @@ describe('gateway: Idempotency-Key on every state-changing route', { timeout: 60
     return first.json;
   }
 
-  const proposalIds = async (): Promise<string[]> => (ok(await send('nhc-staff', 'GET', '/api/v1/proposals?pageSize=200'), 'list proposals').proposals ?? []).map((x: any) => x.proposalId);
+  const proposalIds = async (): Promise<string[]> =>
+    (ok(await send('nhc-staff', 'GET', '/api/v1/proposals?pageSize=200'), 'list proposals').proposals ?? []).map((x: any) => x.proposalId);
 
   it('proposals: create, update, validate, estimate, submit, withdraw', async () => {
     const content = ProposalContent.toJSON(healthProposal({ itemCode: 'HEA-03', title: '幂等键：新建' })) as Record<string, unknown>;
     const before = await proposalIds();
-    const created = await twice('createProposal', 'nhc-staff', 'POST', '/api/v1/proposals', { content }, { body: { content: { ...content, title: '幂等键：另一个' } } });
+    const created = await twice(
+      'createProposal',
+      'nhc-staff',
+      'POST',
+      '/api/v1/proposals',
+      { content },
+      { body: { content: { ...content, title: '幂等键：另一个' } } },
+    );
     const id: string = created.proposal.proposalId;
     expect((await proposalIds()).length).toBe(before.length + 1);
 
     const revised = { ...content, title: '幂等键：修改' };
-    const updated = await twice('updateDraft', 'nhc-staff', 'PUT', `/api/v1/proposals/${id}/draft`, { expectedRevision: 1, content: revised }, { body: { expectedRevision: 1, content: { ...revised, title: '幂等键：又一个修改' } } });
+    const updated = await twice(
+      'updateDraft',
+      'nhc-staff',
+      'PUT',
+      `/api/v1/proposals/${id}/draft`,
+      { expectedRevision: 1, content: revised },
+      { body: { expectedRevision: 1, content: { ...revised, title: '幂等键：又一个修改' } } },
+    );
     expect(updated.proposal.revision).toBe(2);
     expect((await send('nhc-staff', 'PUT', `/api/v1/proposals/${id}/draft`, { expectedRevision: 1, content: revised })).status).toBe(409); // a plain repeat: stale
 
-    await twice('validateProposal', 'nhc-staff', 'POST', `/api/v1/proposals/${id}/validate`, undefined, { path: `/api/v1/proposals/${before[0] ?? 'P-none'}/validate` });
+    await twice('validateProposal', 'nhc-staff', 'POST', `/api/v1/proposals/${id}/validate`, undefined, {
+      path: `/api/v1/proposals/${before[0] ?? 'P-none'}/validate`,
+    });
     await twice('computeFiscalEstimate', 'nhc-staff', 'POST', '/api/v1/fiscal-estimates', { proposalId: id }, { body: { content } });
-    const submitted = await twice('submitProposal', 'nhc-staff', 'POST', `/api/v1/proposals/${id}/submit`, { expectedRevision: 2 }, { body: { expectedRevision: 3 } });
+    const submitted = await twice(
+      'submitProposal',
+      'nhc-staff',
+      'POST',
+      `/api/v1/proposals/${id}/submit`,
+      { expectedRevision: 2 },
+      { body: { expectedRevision: 3 } },
+    );
     expect(submitted.proposal.state).toBe('PROPOSAL_STATE_IN_REVIEW');
 
-    const other = ok(await send('nhc-staff', 'POST', '/api/v1/proposals', { content: { ...content, title: '幂等键：撤回' } }), 'create').proposal.proposalId as string;
-    const withdrawn = await twice('withdrawProposal', 'nhc-staff', 'POST', `/api/v1/proposals/${other}/withdraw`, { reason: '重复' }, { body: { reason: '另一个理由' } });
+    const other = ok(await send('nhc-staff', 'POST', '/api/v1/proposals', { content: { ...content, title: '幂等键：撤回' } }), 'create').proposal
+      .proposalId as string;
+    const withdrawn = await twice(
+      'withdrawProposal',
+      'nhc-staff',
+      'POST',
+      `/api/v1/proposals/${other}/withdraw`,
+      { reason: '重复' },
+      { body: { reason: '另一个理由' } },
+    );
     expect(withdrawn.proposal.state).toBe('PROPOSAL_STATE_WITHDRAWN');
 
     // Approvals inbox: claim, release and sign a step of the submitted proposal.
     let stepId = '';
-    await expect.poll(async () => {
-      const inbox = ok(await send('mof-approver', 'GET', '/api/v1/inbox'), 'inbox');
-      stepId = (inbox.items ?? []).find((i: any) => i.proposal?.proposalId === id)?.step?.stepId ?? '';
-      return stepId;
-    }, { timeout: 90_000, interval: 500 }).not.toBe('');
+    await expect
+      .poll(
+        async () => {
+          const inbox = ok(await send('mof-approver', 'GET', '/api/v1/inbox'), 'inbox');
+          stepId = (inbox.items ?? []).find((i: any) => i.proposal?.proposalId === id)?.step?.stepId ?? '';
+          return stepId;
+        },
+        { timeout: 90_000, interval: 500 },
+      )
+      .not.toBe('');
     const step = `/api/v1/approvals/${id}/steps/${stepId}`;
     await twice('claimStep', 'mof-approver', 'POST', `${step}/claim`, undefined, { path: `/api/v1/approvals/${id}/steps/${stepId}x/claim` });
     await twice('releaseStep', 'mof-approver', 'POST', `${step}/release`, undefined, { path: `/api/v1/approvals/${id}/steps/${stepId}x/release` });
-    await twice('signOff', 'mof-approver', 'POST', `${step}/sign`, { position: 'POSITION_APPROVE', comment: '同意' }, { body: { position: 'POSITION_NO_OBJECTION', comment: '同意' } });
+    await twice(
+      'signOff',
+      'mof-approver',
+      'POST',
+      `${step}/sign`,
+      { position: 'POSITION_APPROVE', comment: '同意' },
+      { body: { position: 'POSITION_NO_OBJECTION', comment: '同意' } },
+    );
     expect((await send('mof-approver', 'POST', `${step}/sign`, { position: 'POSITION_APPROVE', comment: '同意' })).status).toBeGreaterThanOrEqual(400); // signed once
     const signOffs = ok(await send('mof-approver', 'GET', `/api/v1/approvals/${id}/my-sign-offs`), 'my sign-offs');
     expect(JSON.stringify(signOffs).match(/POSITION_APPROVE/g)?.length).toBe(1);
@@ -99,15 +154,28 @@ describe('gateway: Idempotency-Key on every state-changing route', { timeout: 60
     // A second gateway over the same services whose budget is too short for a create.
     const a = p.addresses;
     const hasty = await startGateway({
-      port: 0, tokens: p.tokens, logger: testLogger, environment: 'test', backendTimeoutMs: 100, rateLimit: { burst: 1_000, perSecond: 1_000 },
-      backends: { registry: a['REGISTRY_GRPC_ADDRESS']!, proposals: a['PROPOSALS_GRPC_ADDRESS']!, approvals: a['APPROVALS_GRPC_ADDRESS']!, notifications: a['NOTIFICATIONS_GRPC_ADDRESS']!, audit: a['AUDIT_GRPC_ADDRESS']! },
+      port: 0,
+      tokens: p.tokens,
+      logger: testLogger,
+      environment: 'test',
+      backendTimeoutMs: 100,
+      rateLimit: { burst: 1_000, perSecond: 1_000 },
+      backends: {
+        registry: a['REGISTRY_GRPC_ADDRESS']!,
+        proposals: a['PROPOSALS_GRPC_ADDRESS']!,
+        approvals: a['APPROVALS_GRPC_ADDRESS']!,
+        notifications: a['NOTIFICATIONS_GRPC_ADDRESS']!,
+        audit: a['AUDIT_GRPC_ADDRESS']!,
+      },
     });
     try {
       const content = ProposalContent.toJSON(healthProposal({ itemCode: 'HEA-05', title: '幂等键：超时后重试' }));
       const before = (await proposalIds()).length;
       const key = uniqueName('timeout').replace(/[^A-Za-z0-9._:-]/g, '-');
       const res = await fetch(`${hasty.url}/api/v1/proposals`, {
-        method: 'POST', headers: { authorization: `Bearer ${await p.token('nhc-staff')}`, 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify({ content }),
+        method: 'POST',
+        headers: { authorization: `Bearer ${await p.token('nhc-staff')}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify({ content }),
       });
       expect([201, 504]).toContain(res.status);
       const retried = ok(await send('nhc-staff', 'POST', '/api/v1/proposals', { content }, key), 'retry');
@@ -124,20 +192,37 @@ describe('gateway: Idempotency-Key on every state-changing route', { timeout: 60
   it('revision cycles: open a cycle, file an evaluation', async () => {
     const cycleId = uniqueName('C').replace(/[^A-Za-z0-9._-]/g, '-');
     const body = {
-      cycleId, planPeriod: '2026-2030', title: '幂等键测试周期', effectiveFrom: { year: 2027, month: 7, day: 1 },
-      fields: [{ fieldCode: 'F17-HEA', leadMinistry: 'NHC' }], fiscalCeiling: { centralFen: '100000', localFen: '100000' }, evaluationSeconds: '3600', proposalWindowSeconds: '3600',
+      cycleId,
+      planPeriod: '2026-2030',
+      title: '幂等键测试周期',
+      effectiveFrom: { year: 2027, month: 7, day: 1 },
+      fields: [{ fieldCode: 'F17-HEA', leadMinistry: 'NHC' }],
+      fiscalCeiling: { centralFen: '100000', localFen: '100000' },
+      evaluationSeconds: '3600',
+      proposalWindowSeconds: '3600',
     };
     await twice('openCycle', 'ndrc-approver', 'POST', '/api/v1/cycles', body, { body: { ...body, title: '另一个标题' } });
     expect((await send('ndrc-approver', 'POST', '/api/v1/cycles', body)).status).toBe(409); // a plain repeat: exists
-    await twice('fileEvaluation', 'nhc-staff', 'POST', `/api/v1/cycles/${cycleId}/evaluations`, { fieldCode: 'F17-HEA', summary: '经费标准需提高' }, { body: { fieldCode: 'F17-HEA', summary: '另一份评估' } });
+    await twice(
+      'fileEvaluation',
+      'nhc-staff',
+      'POST',
+      `/api/v1/cycles/${cycleId}/evaluations`,
+      { fieldCode: 'F17-HEA', summary: '经费标准需提高' },
+      { body: { fieldCode: 'F17-HEA', summary: '另一份评估' } },
+    );
   });
 
   it('registry: a filing, an erratum and its approval', async () => {
     const filing = {
-      provinceCode: '110000', itemCode: 'INS-05', effectiveFrom: { year: 2019, month: 1, day: 1 },
+      provinceCode: '110000',
+      itemCode: 'INS-05',
+      effectiveFrom: { year: 2019, month: 1, day: 1 },
       metrics: [{ metric: 'government_subsidy_per_capita', value: '380', unit: 'CNY', basis: 'per_person_per_year' }],
     };
-    const filed = await twice('fileLocalStandard', 'beijing-officer', 'POST', '/api/v1/standards/filings', filing, { body: { ...filing, effectiveFrom: { year: 2019, month: 1, day: 2 } } });
+    const filed = await twice('fileLocalStandard', 'beijing-officer', 'POST', '/api/v1/standards/filings', filing, {
+      body: { ...filing, effectiveFrom: { year: 2019, month: 1, day: 2 } },
+    });
     const again = ok(await send('beijing-officer', 'POST', '/api/v1/standards/filings', filing), 'plain repeat');
     expect(again.filingId).not.toBe(filed.filingId); // without a key a repeat files again
 
@@ -145,27 +230,47 @@ describe('gateway: Idempotency-Key on every state-changing route', { timeout: 60
     const errata = async () => (ok(await send('nhc-staff', 'GET', '/api/v1/standards/items/HEA-04/errata'), 'errata').errata ?? []).length as number;
     const before = await errata();
     const correction = { item: { ...item, name: `${item.name as string}（幂等勘误）` }, reason: '名称勘误' };
-    const proposed = await twice('correctItemVersion', 'nhc-approver', 'POST', '/api/v1/standards/items/HEA-04/versions/1/corrections', correction, { body: { ...correction, reason: '另一个理由' } });
+    const proposed = await twice('correctItemVersion', 'nhc-approver', 'POST', '/api/v1/standards/items/HEA-04/versions/1/corrections', correction, {
+      body: { ...correction, reason: '另一个理由' },
+    });
     expect(await errata()).toBe(before + 1);
     const erratumId: string = proposed.erratum.erratumId;
-    await twice('approveErratum', 'final-approver', 'POST', `/api/v1/standards/items/HEA-04/versions/1/corrections/${erratumId}/approve`, undefined, { path: `/api/v1/standards/items/HEA-04/versions/1/corrections/${erratumId}x/approve` });
+    await twice('approveErratum', 'final-approver', 'POST', `/api/v1/standards/items/HEA-04/versions/1/corrections/${erratumId}/approve`, undefined, {
+      path: `/api/v1/standards/items/HEA-04/versions/1/corrections/${erratumId}x/approve`,
+    });
   });
 
   it('notifications: create, rotate the secret, pause, resume, replay, redeliver and delete a subscription', async () => {
     const list = async () => (ok(await send('statistics-subscriber', 'GET', '/api/v1/subscriptions'), 'list').subscriptions ?? []) as any[];
     const before = (await list()).length;
     const body = { endpointUrl: receiver.url, description: '幂等键', filter: { eventTypes: ['bps.standard.local.filed'] } };
-    const created = await twice('createSubscription', 'statistics-subscriber', 'POST', '/api/v1/subscriptions', body, { body: { ...body, description: '另一个' } });
+    const created = await twice('createSubscription', 'statistics-subscriber', 'POST', '/api/v1/subscriptions', body, {
+      body: { ...body, description: '另一个' },
+    });
     expect((await list()).length).toBe(before + 1);
     const id: string = created.subscription.subscriptionId;
     const sub = `/api/v1/subscriptions/${id}`;
     const other = `/api/v1/subscriptions/${id}x`;
-    const rotated = await twice('rotateSecret', 'statistics-subscriber', 'POST', `${sub}/rotate-secret`, { gracePeriodSeconds: 60 }, { body: { gracePeriodSeconds: 61 } });
+    const rotated = await twice(
+      'rotateSecret',
+      'statistics-subscriber',
+      'POST',
+      `${sub}/rotate-secret`,
+      { gracePeriodSeconds: 60 },
+      { body: { gracePeriodSeconds: 61 } },
+    );
     const plain = ok(await send('statistics-subscriber', 'POST', `${sub}/rotate-secret`, { gracePeriodSeconds: 60 }), 'plain rotate');
     expect(plain.secret).not.toBe(rotated.secret); // without a key a repeat rotates again
     await twice('pauseSubscription', 'statistics-subscriber', 'POST', `${sub}/pause`, undefined, { path: `${other}/pause` });
     await twice('resumeSubscription', 'statistics-subscriber', 'POST', `${sub}/resume`, undefined, { path: `${other}/resume` });
-    await twice('replay', 'statistics-subscriber', 'POST', `${sub}/replay`, { sinceTime: '2026-01-01T00:00:00Z' }, { body: { sinceTime: '2026-01-02T00:00:00Z' } });
+    await twice(
+      'replay',
+      'statistics-subscriber',
+      'POST',
+      `${sub}/replay`,
+      { sinceTime: '2026-01-01T00:00:00Z' },
+      { body: { sinceTime: '2026-01-02T00:00:00Z' } },
+    );
     await twice('redeliver', 'statistics-subscriber', 'POST', `${sub}/redeliver`, {}, { body: { eventIds: ['00000000-0000-4000-8000-000000000000'] } });
     await twice('deleteSubscription', 'statistics-subscriber', 'DELETE', sub, undefined, { path: other });
     expect((await send('statistics-subscriber', 'DELETE', sub)).status).toBe(404); // a plain repeat: gone
@@ -183,13 +288,29 @@ describe('gateway: Idempotency-Key on every state-changing route', { timeout: 60
       for (const [method, op] of Object.entries(operations)) {
         if (method === 'get' || (op.security ?? []).length === 0) continue;
         mutating.push(op.operationId);
-        expect(op.parameters.some((x: any) => x.in === 'header' && x.name === 'Idempotency-Key'), op.operationId).toBe(true);
+        expect(
+          op.parameters.some((x: any) => x.in === 'header' && x.name === 'Idempotency-Key'),
+          op.operationId,
+        ).toBe(true);
         expect(Object.keys(op.responses), op.operationId).toContain('412');
       }
     }
     // Exercised above, one by one, or by the same mechanism with no fixture here (named, so a new route is noticed).
-    const notExercised = ['closeProposalWindow', 'resolveConflict', 'trimProposal', 'approvePackage', 'closeCycle', 'delegateStep', 'takeBackStep', 'overruleObjection', 'rebaseProposal'];
-    expect([...mutating].filter((o) => !exercised.has(o) && !notExercised.includes(o)), 'state-changing routes without a case here').toEqual([]);
+    const notExercised = [
+      'closeProposalWindow',
+      'resolveConflict',
+      'trimProposal',
+      'approvePackage',
+      'closeCycle',
+      'delegateStep',
+      'takeBackStep',
+      'overruleObjection',
+      'rebaseProposal',
+    ];
+    expect(
+      [...mutating].filter((o) => !exercised.has(o) && !notExercised.includes(o)),
+      'state-changing routes without a case here',
+    ).toEqual([]);
     expect([...exercised, ...notExercised].filter((o) => !mutating.includes(o))).toEqual([]);
   });
 });

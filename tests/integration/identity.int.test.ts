@@ -24,7 +24,8 @@ describe('real identities', () => {
   // NHC staff claiming MOF with approver and operator roles, signed by the trusted issuer itself.
   let overreach: string;
   const api = (path: string, token: string) => fetch(`${p.gateway.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  const listItems = (token: string) => unary(registry.listItems.bind(registry), { asOf: undefined, fieldCode: 'F17-HEA', categoryCode: '', provinceCode: '' }, token);
+  const listItems = (token: string) =>
+    unary(registry.listItems.bind(registry), { asOf: undefined, fieldCode: 'F17-HEA', categoryCode: '', provinceCode: '' }, token);
 
   beforeAll(async () => {
     p = await startTestPlatform('ident');
@@ -54,8 +55,13 @@ describe('real identities', () => {
 
   it('refuses a token without exp, at the gateway and at a service', async () => {
     const key = await importJWK({ ...(tokenIssuer.privateJwk as JWK), alg: 'EdDSA' }, 'EdDSA');
-    const eternal = await new SignJWT({ org: 'NHC', roles: ['ministry-staff'] }).setProtectedHeader({ alg: 'EdDSA', kid: tokenIssuer.keyId })
-      .setSubject('nhc.staff.li').setIssuer(tokenIssuer.issuer).setAudience(tokenIssuer.audience).setIssuedAt().sign(key);
+    const eternal = await new SignJWT({ org: 'NHC', roles: ['ministry-staff'] })
+      .setProtectedHeader({ alg: 'EdDSA', kid: tokenIssuer.keyId })
+      .setSubject('nhc.staff.li')
+      .setIssuer(tokenIssuer.issuer)
+      .setAudience(tokenIssuer.audience)
+      .setIssuedAt()
+      .sign(key);
     expect((await api('/api/v1/whoami', eternal)).status).toBe(401);
     const denied = await refused(listItems(eternal));
     expect((denied as grpc.ServiceError).code).toBe(grpc.status.UNAUTHENTICATED);
@@ -74,15 +80,30 @@ describe('real identities', () => {
   });
 
   it('persona sign-in exists only with the development issuer, and never in production', async () => {
-    await expect(startGateway({ port: 0, tokens: p.tokens, devIssuer: testIssuer, logger: testLogger, environment: 'production', backends: closed })).rejects.toThrow(/refused in production/);
-    await expect(startGateway({ port: 0, host: '0.0.0.0', tokens: p.tokens, devIssuer: testIssuer, logger: testLogger, environment: 'development', backends: closed })).rejects.toThrow(/loopback only/);
+    await expect(
+      startGateway({ port: 0, tokens: p.tokens, devIssuer: testIssuer, logger: testLogger, environment: 'production', backends: closed }),
+    ).rejects.toThrow(/refused in production/);
+    await expect(
+      startGateway({ port: 0, host: '0.0.0.0', tokens: p.tokens, devIssuer: testIssuer, logger: testLogger, environment: 'development', backends: closed }),
+    ).rejects.toThrow(/loopback only/);
     for (const environment of ['production', 'test'] as const) {
       const gw = await startGateway({ port: 0, tokens: p.tokens, logger: testLogger, environment, backends: closed });
       try {
-        expect((await fetch(`${gw.url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"persona":"operator"}' })).status).toBe(404);
+        expect(
+          (await fetch(`${gw.url}/api/v1/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"persona":"operator"}' }))
+            .status,
+        ).toBe(404);
         expect((await fetch(`${gw.url}/api/v1/auth/personas`)).status).toBe(404);
         expect((await fetch(`${gw.url}/signin`)).status).toBe(404);
-        expect((await fetch(`${gw.url}/signin`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: gw.url }, body: 'persona=operator' })).status).toBe(404);
+        expect(
+          (
+            await fetch(`${gw.url}/signin`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded', origin: gw.url },
+              body: 'persona=operator',
+            })
+          ).status,
+        ).toBe(404);
         expect((await fetch(`${gw.url}/.well-known/jwks.json`)).status).toBe(404);
       } finally {
         await gw.stop();

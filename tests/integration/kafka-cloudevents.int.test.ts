@@ -39,7 +39,11 @@ describe('Kafka wrapper (CloudEvents binary mode)', () => {
     const received: CloudEvent[] = [];
     const consumerTraceIds: string[] = [];
     const consumer = new EventConsumer({
-      kafka, topics: [topic], groupId: uniqueName('group'), processed: new ProcessedEvents(mongo.db), logger: testLogger,
+      kafka,
+      topics: [topic],
+      groupId: uniqueName('group'),
+      processed: new ProcessedEvents(mongo.db),
+      logger: testLogger,
       handler: async (event) => {
         received.push(event);
         consumerTraceIds.push(trace.getActiveSpan()?.spanContext().traceId ?? 'none');
@@ -64,8 +68,15 @@ describe('Kafka wrapper (CloudEvents binary mode)', () => {
 
     const [first, second] = received;
     expect(first).toMatchObject({
-      specversion: '1.0', id: event.id, type: 'bps.test.date.recorded', source: '/bps/test', subject: 'items/HEA-01',
-      time: event.time, datacontenttype: 'application/json', dataschema: 'urn:proto:bps.common.v1.Date', key: 'HEA-01',
+      specversion: '1.0',
+      id: event.id,
+      type: 'bps.test.date.recorded',
+      source: '/bps/test',
+      subject: 'items/HEA-01',
+      time: event.time,
+      datacontenttype: 'application/json',
+      dataschema: 'urn:proto:bps.common.v1.Date',
+      key: 'HEA-01',
     });
     expect(JSON.parse(first!.data.toString())).toEqual({ year: 2026, month: 1, day: 1 });
     expect(first!.traceparent).toMatch(new RegExp(`^00-${producerTraceId}-[0-9a-f]{16}-01$`));
@@ -81,8 +92,14 @@ describe('Kafka wrapper (CloudEvents binary mode)', () => {
     await ensureTopics(kafka, [topic, deadLetterTopic('admin', topic)], 1);
     const handled: string[] = [];
     const consumer = new EventConsumer({
-      kafka, topics: [topic], groupId: uniqueName('group'), processed: new ProcessedEvents(mongo.db), logger: testLogger,
-      handler: async (event) => { handled.push(event.id); },
+      kafka,
+      topics: [topic],
+      groupId: uniqueName('group'),
+      processed: new ProcessedEvents(mongo.db),
+      logger: testLogger,
+      handler: async (event) => {
+        handled.push(event.id);
+      },
     });
     const joined = consumer.ready();
     await consumer.start();
@@ -97,7 +114,11 @@ describe('Kafka wrapper (CloudEvents binary mode)', () => {
     const dlq = kafka.consumer({ groupId: uniqueName('dlq') });
     await dlq.connect();
     await dlq.subscribe({ topic: deadLetterTopic('admin', topic), fromBeginning: true });
-    await dlq.run({ eachMessage: async ({ message }) => { dlqMessages.push(message.value?.toString() ?? ''); } });
+    await dlq.run({
+      eachMessage: async ({ message }) => {
+        dlqMessages.push(message.value?.toString() ?? '');
+      },
+    });
     await expect.poll(() => dlqMessages, { timeout: 20_000 }).toEqual(['not a cloud event']);
     await dlq.disconnect();
   });

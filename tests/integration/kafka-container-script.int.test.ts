@@ -44,7 +44,7 @@ const java = (main: string, heap: string): string =>
 
 // Only where the local stack's Kafka jars are installed (always on the local path; the containers path runs the
 // real image instead, so it has no need of this stand-in).
-describe.skipIf(!kafkaInstalled(s))('the Kafka container start script, run on the image\'s own Kafka classes without Docker', () => {
+describe.skipIf(!kafkaInstalled(s))("the Kafka container start script, run on the image's own Kafka classes without Docker", () => {
   const secrets = generateDevSecrets();
   const spec = containerSpecs(secrets, 'bps').kafka;
   let root = '';
@@ -53,25 +53,33 @@ describe.skipIf(!kafkaInstalled(s))('the Kafka container start script, run on th
   let client = 0;
   let ports = (text: string): string => text;
   let paths = (text: string): string => text;
-  const clientFor = (c: Credentials, clientId = uniqueName('ctr')): Kafka => new Kafka({
-    clientId, brokers: [`127.0.0.1:${client}`], logLevel: logLevel.NOTHING, connectionTimeout: 3000, retry: { retries: 2 },
-    sasl: { mechanism: 'scram-sha-512', username: c.username, password: c.password },
-  });
+  const clientFor = (c: Credentials, clientId = uniqueName('ctr')): Kafka =>
+    new Kafka({
+      clientId,
+      brokers: [`127.0.0.1:${client}`],
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 3000,
+      retry: { retries: 2 },
+      sasl: { mechanism: 'scram-sha-512', username: c.username, password: c.password },
+    });
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'kafka-container-emulation-'));
     client = await freePort();
     const [controller, brokerPort] = [await freePort(), await freePort()];
-    ports = (text: string): string => text
-      .replaceAll(`:${containerPorts.kafka}`, `:${client}`)
-      .replaceAll(`:${containerPorts.kafkaController}`, `:${controller}`)
-      .replaceAll(`:${containerPorts.kafkaBroker}`, `:${brokerPort}`);
-    paths = (text: string): string => text
-      .replaceAll('/etc/kafka/docker/run', `${root}/etc/kafka/docker/run`)
-      .replaceAll('/opt/kafka/bin/', `${root}/opt/kafka/bin/`)
-      .replaceAll('/tmp/bps-', `${root}/tmp/bps-`)
-      .replaceAll('localhost:', '127.0.0.1:');
-    for (const dir of ['etc/kafka/docker', 'mnt/shared/config', 'opt/kafka/config', 'opt/kafka/bin', 'tmp', 'data']) mkdirSync(join(root, dir), { recursive: true });
+    ports = (text: string): string =>
+      text
+        .replaceAll(`:${containerPorts.kafka}`, `:${client}`)
+        .replaceAll(`:${containerPorts.kafkaController}`, `:${controller}`)
+        .replaceAll(`:${containerPorts.kafkaBroker}`, `:${brokerPort}`);
+    paths = (text: string): string =>
+      text
+        .replaceAll('/etc/kafka/docker/run', `${root}/etc/kafka/docker/run`)
+        .replaceAll('/opt/kafka/bin/', `${root}/opt/kafka/bin/`)
+        .replaceAll('/tmp/bps-', `${root}/tmp/bps-`)
+        .replaceAll('localhost:', '127.0.0.1:');
+    for (const dir of ['etc/kafka/docker', 'mnt/shared/config', 'opt/kafka/config', 'opt/kafka/bin', 'tmp', 'data'])
+      mkdirSync(join(root, dir), { recursive: true });
     for (const f of ['log4j.properties', 'tools-log4j.properties']) copyFileSync(log4j, join(root, 'etc/kafka/docker', f));
     writeFileSync(join(root, 'etc/kafka/docker/server.properties'), '');
     const shim = (path: string, body: string): void => {
@@ -80,10 +88,13 @@ describe.skipIf(!kafkaInstalled(s))('the Kafka container start script, run on th
     };
     // The image's run: configure (KafkaDockerWrapper setup: properties from env + format, "already formatted" is
     // fine, as in the image's script), then launch the broker in the foreground.
-    shim('etc/kafka/docker/run', [
-      `out=$(java -Xmx256m -Dlog4j.configuration=file:${log4j} -cp '${libs}/*' kafka.docker.KafkaDockerWrapper setup --default-configs-dir ${root}/etc/kafka/docker --mounted-configs-dir ${root}/mnt/shared/config --final-configs-dir ${root}/opt/kafka/config 2>&1) || echo "$out" | grep -qi 'already formatted' || { echo "$out"; exit 1; }`,
-      `exec java -Xmx512m -XX:+UseG1GC -Dlog4j.configuration=file:${log4j} -cp '${libs}/*' kafka.Kafka ${root}/opt/kafka/config/server.properties`,
-    ].join('\n'));
+    shim(
+      'etc/kafka/docker/run',
+      [
+        `out=$(java -Xmx256m -Dlog4j.configuration=file:${log4j} -cp '${libs}/*' kafka.docker.KafkaDockerWrapper setup --default-configs-dir ${root}/etc/kafka/docker --mounted-configs-dir ${root}/mnt/shared/config --final-configs-dir ${root}/opt/kafka/config 2>&1) || echo "$out" | grep -qi 'already formatted' || { echo "$out"; exit 1; }`,
+        `exec java -Xmx512m -XX:+UseG1GC -Dlog4j.configuration=file:${log4j} -cp '${libs}/*' kafka.Kafka ${root}/opt/kafka/config/server.properties`,
+      ].join('\n'),
+    );
     shim('opt/kafka/bin/kafka-broker-api-versions.sh', java('kafka.admin.BrokerApiVersionsCommand', '128m'));
     shim('opt/kafka/bin/kafka-configs.sh', java('kafka.admin.ConfigCommand', '128m'));
     // Exactly what the container runs (advertised listener line + the shared start script), ports and paths moved.
@@ -95,8 +106,12 @@ describe.skipIf(!kafkaInstalled(s))('the Kafka container start script, run on th
     env['KAFKA_LISTENERS'] = env['KAFKA_LISTENERS']!.replace(/\/\/:/g, '//127.0.0.1:');
     env['KAFKA_CONTROLLER_QUORUM_VOTERS'] = env['KAFKA_CONTROLLER_QUORUM_VOTERS']!.replace('localhost', '127.0.0.1');
     broker = spawn('sh', [join(root, 'start.sh')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    broker.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
-    broker.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
+    broker.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    broker.stderr?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
     const deadline = Date.now() + 150_000;
     while (!output.includes('bps: SCRAM users stored, broker ready')) {
       if (broker.exitCode !== null) throw new Error(`start script exited ${broker.exitCode}:\n${output.slice(-4000)}`);
@@ -115,7 +130,7 @@ describe.skipIf(!kafkaInstalled(s))('the Kafka container start script, run on th
     if (root) rmSync(root, { recursive: true, force: true });
   }, 60_000);
 
-  it('becomes healthy by the container\'s own health check once every SCRAM user is stored', () => {
+  it("becomes healthy by the container's own health check once every SCRAM user is stored", () => {
     const test = spec.healthCheck!.test[1]!;
     const moved = paths(ports(test));
     expect(moved).toContain(`${root}${KAFKA_READY_FILE}`);
@@ -144,7 +159,7 @@ describe.skipIf(!kafkaInstalled(s))('the Kafka container start script, run on th
     expect(await ensureKafkaAcls(clientFor(secrets.kafka.admin))).toEqual({ created: 0, deleted: 0 });
   }, 60_000);
 
-  it('lets a service principal write its own family and refuses it another\'s; refuses a wrong password', async () => {
+  it("lets a service principal write its own family and refuses it another's; refuses a wrong password", async () => {
     const registry = clientFor(secrets.kafka.principals.registry);
     const producer = registry.producer({ allowAutoTopicCreation: true });
     await producer.connect();

@@ -16,17 +16,28 @@ import { stack, testLogger } from '../support/stack';
 /** A bare kafkajs client that gives up at once (the refusals are what is tested, not retries). */
 function rawKafka(sasl?: { username: string; password: string }): Kafka {
   return new Kafka({
-    clientId: 'test-security', brokers: [stack().kafkaBrokers], logLevel: logLevel.NOTHING, connectionTimeout: 3_000, retry: { retries: 0 },
+    clientId: 'test-security',
+    brokers: [stack().kafkaBrokers],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3_000,
+    retry: { retries: 0 },
     ...(sasl ? { sasl: { mechanism: 'scram-sha-512' as const, ...sasl } } : {}),
   });
 }
 
 const failure = (promise: Promise<unknown>): Promise<{ name?: string; type?: string; message?: string }> =>
-  promise.then(() => { throw new Error('expected the broker to refuse'); }, (error: { name?: string; type?: string; message?: string }) => error);
+  promise.then(
+    () => {
+      throw new Error('expected the broker to refuse');
+    },
+    (error: { name?: string; type?: string; message?: string }) => error,
+  );
 
 /** Runs the consumer on the topic and resolves with the error it crashes with (the broker's refusal). */
 async function consumerCrash(consumer: Consumer, topic: string): Promise<Error> {
-  const crashed = new Promise<Error>((resolve) => { consumer.on(consumer.events.CRASH, (e) => resolve(e.payload.error)); });
+  const crashed = new Promise<Error>((resolve) => {
+    consumer.on(consumer.events.CRASH, (e) => resolve(e.payload.error));
+  });
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
@@ -39,7 +50,8 @@ async function consumerCrash(consumer: Consumer, topic: string): Promise<Error> 
   }
 }
 
-const decided = (proposalId: string) => approvalEvents.proposalDecided.codec.fromPartial({ proposalId, proposalRevision: 1, workflowId: proposalId, decision: 1 });
+const decided = (proposalId: string) =>
+  approvalEvents.proposalDecided.codec.fromPartial({ proposalId, proposalRevision: 1, workflowId: proposalId, decision: 1 });
 
 describe('Kafka authentication and ACLs', () => {
   const namespace = uniqueName('sec');
@@ -88,11 +100,17 @@ describe('Kafka authentication and ACLs', () => {
 
   it('lets a reader read only the families it consumes, in its own consumer groups', async () => {
     // The registry consumes approvals, not its own standards topic.
-    const denied = await consumerCrash(testKafka('registry', 'test-reader').consumer({ groupId: testGroup('registry', 'reader'), retry: { retries: 0 } }), standardsTopic);
+    const denied = await consumerCrash(
+      testKafka('registry', 'test-reader').consumer({ groupId: testGroup('registry', 'reader'), retry: { retries: 0 } }),
+      standardsTopic,
+    );
     expect(denied.message).toMatch(/not authorized to access topics|topic authorization failed/i);
 
     // Nor may a principal join another principal's consumer group (proposals may read approvals, not as the registry).
-    const squatted = await consumerCrash(testKafka('proposals', 'test-squatter').consumer({ groupId: testGroup('registry', 'squat'), retry: { retries: 0 } }), approvalsTopic);
+    const squatted = await consumerCrash(
+      testKafka('proposals', 'test-squatter').consumer({ groupId: testGroup('registry', 'squat'), retry: { retries: 0 } }),
+      approvalsTopic,
+    );
     // (kafkajs reports the broker's GROUP_AUTHORIZATION_FAILED on FindCoordinator as "Failed to find group coordinator";
     // the same call for the group's owner succeeds below and in the next test.)
     expect(squatted.message).toMatch(/not authorized to access group|group authorization failed|failed to find group coordinator/i);
@@ -100,22 +118,30 @@ describe('Kafka authentication and ACLs', () => {
     // The owner of the group and a consumer of the family may.
     const allowed = testKafka('proposals', 'test-allowed').consumer({ groupId: testGroup('proposals', 'allowed') });
     await allowed.connect();
-    const joined = new Promise<void>((resolve) => { allowed.on(allowed.events.GROUP_JOIN, () => resolve()); });
+    const joined = new Promise<void>((resolve) => {
+      allowed.on(allowed.events.GROUP_JOIN, () => resolve());
+    });
     await allowed.subscribe({ topics: [approvalsTopic], fromBeginning: true });
     await allowed.run({ eachMessage: async () => undefined });
     await joined;
     await allowed.disconnect();
   });
 
-  it('dead-letters an event whose ce_source is not the topic owner\'s instead of handling it', async () => {
+  it("dead-letters an event whose ce_source is not the topic owner's instead of handling it", async () => {
     const ns = uniqueName('sec-src');
     const approvalsTopic = topicName(topics.approvals, ns);
     const kafka = testKafka('registry', 'test-source-check'); // the registry consumes bps.approvals.v1
     const handled: string[] = [];
     const groupId = testGroup('registry', 'source-check');
     const consumer = new EventConsumer({
-      kafka, groupId, topics: [approvalsTopic], processed: new ProcessedEvents(mongo.db), logger: testLogger,
-      handler: async (event) => { handled.push(event.id); },
+      kafka,
+      groupId,
+      topics: [approvalsTopic],
+      processed: new ProcessedEvents(mongo.db),
+      logger: testLogger,
+      handler: async (event) => {
+        handled.push(event.id);
+      },
     });
     const dlqTopic = deadLetterTopic('registry', approvalsTopic);
     await ensureTopics(kafka, [approvalsTopic, dlqTopic], 1);
@@ -151,8 +177,12 @@ describe('Kafka authentication and ACLs', () => {
     expect(await mongo.db.collection('processed_events').countDocuments({ _id: `${groupId}:${forged.id}` as never })).toBe(0);
   });
 
-  it('keeps the dead-letter topics apart: one consumer principal cannot write another\'s', async () => {
-    const event = newEvent(standardEvents.versionPublished, standardEvents.versionPublished.codec.fromPartial({ releaseId: 'r-sec' }), { source: '/bps/registry', key: 'r-sec', topicNamespace: namespace });
+  it("keeps the dead-letter topics apart: one consumer principal cannot write another's", async () => {
+    const event = newEvent(standardEvents.versionPublished, standardEvents.versionPublished.codec.fromPartial({ releaseId: 'r-sec' }), {
+      source: '/bps/registry',
+      key: 'r-sec',
+      topicNamespace: namespace,
+    });
     const producer = new EventProducer(testKafka('proposals', 'test-dlq-intruder'));
     const refused = await failure(producer.sendRaw(deadLetterTopic('registry', approvalsTopic), [{ key: event.key, value: event.data }]));
     await producer.disconnect().catch(() => undefined);

@@ -83,7 +83,9 @@ describe('Prometheus metrics move with a flow', () => {
 
   it('counts the outbox, the consumer and webhook deliveries along a provincial filing; dead letters too', async () => {
     const created = await apiAs(p, 'statistics-subscriber', 'POST', '/api/v1/subscriptions', {
-      endpointUrl: receiver.url, description: '指标测试', filter: { eventTypes: ['bps.standard.local.filed'], provinceCodes: ['110000'] },
+      endpointUrl: receiver.url,
+      description: '指标测试',
+      filter: { eventTypes: ['bps.standard.local.filed'], provinceCodes: ['110000'] },
     });
     expect(created.status, JSON.stringify(created.json)).toBe(201);
     const before = await scrape();
@@ -92,7 +94,9 @@ describe('Prometheus metrics move with a flow', () => {
     const handled = (text: string): number => sample(text, 'bps_events_consumed_total', { outcome: 'handled' }) || 0;
 
     const filed = await apiAs(p, 'beijing-officer', 'POST', '/api/v1/standards/filings', {
-      provinceCode: '110000', itemCode: 'INS-05', effectiveFrom: { year: 2018, month: 1, day: 1 },
+      provinceCode: '110000',
+      itemCode: 'INS-05',
+      effectiveFrom: { year: 2018, month: 1, day: 1 },
       metrics: [{ metric: 'government_subsidy_per_capita', value: '380', unit: 'CNY', basis: 'per_person_per_year' }],
     });
     expect(filed.status, JSON.stringify(filed.json)).toBe(201);
@@ -109,14 +113,21 @@ describe('Prometheus metrics move with a flow', () => {
 
     // Something that is not a CloudEvent, on the registry's own topic: every group consuming it dead-letters it once
     // (notifications, audit, and the approvals' re-filing consumer).
-    const groupsDeadLettering = (text: string): Map<string, number> => new Map([...text.matchAll(/^bps_events_consumed_total\{([^}]*)\} (\S+)/gm)]
-      .filter((m) => /outcome="dead_lettered"/.test(m[1]!) && /reason="undecodable"/.test(m[1]!))
-      .map((m) => [/messaging_consumer_group_name="([^"]*)"/.exec(m[1]!)![1]!, Number(m[2])]));
+    const groupsDeadLettering = (text: string): Map<string, number> =>
+      new Map(
+        [...text.matchAll(/^bps_events_consumed_total\{([^}]*)\} (\S+)/gm)]
+          .filter((m) => /outcome="dead_lettered"/.test(m[1]!) && /reason="undecodable"/.test(m[1]!))
+          .map((m) => [/messaging_consumer_group_name="([^"]*)"/.exec(m[1]!)![1]!, Number(m[2])]),
+      );
     const deadBefore = groupsDeadLettering(after);
     const owner = new EventProducer(testKafka('registry', 'test-metrics-poison'));
     await owner.sendRaw(topicName(topics.standards, p.namespace), [{ key: 'poison', value: 'not a CloudEvent' }]);
     await owner.disconnect();
-    const increased = async (): Promise<string[]> => [...groupsDeadLettering(await scrape())].filter(([g, n]) => n === (deadBefore.get(g) ?? 0) + 1).map(([g]) => g.split('.')[0]!).sort();
+    const increased = async (): Promise<string[]> =>
+      [...groupsDeadLettering(await scrape())]
+        .filter(([g, n]) => n === (deadBefore.get(g) ?? 0) + 1)
+        .map(([g]) => g.split('.')[0]!)
+        .sort();
     await expect.poll(increased, { timeout: 30_000 }).toEqual(['approvals-refiling', 'bps-audit', 'bps-notifications']);
   }, 90_000);
 
@@ -126,7 +137,9 @@ describe('Prometheus metrics move with a flow', () => {
     expect(sample(await scrape(), 'bps_approvals_overdue')).toBe(0);
     const created = await apiAs(p, 'nhc-staff', 'POST', '/api/v1/proposals', { content: ProposalContent.toJSON(healthProposal({ itemCode: 'HEA-02' })) });
     expect(created.status, JSON.stringify(created.json)).toBe(201);
-    const submitted = await apiAs(p, 'nhc-staff', 'POST', `/api/v1/proposals/${created.json.proposal.proposalId}/submit`, { expectedRevision: created.json.proposal.revision });
+    const submitted = await apiAs(p, 'nhc-staff', 'POST', `/api/v1/proposals/${created.json.proposal.proposalId}/submit`, {
+      expectedRevision: created.json.proposal.revision,
+    });
     expect(submitted.status, JSON.stringify(submitted.json)).toBeLessThan(300);
     await expect.poll(async () => open(await scrape()), { timeout: 30_000, interval: 500 }).toBe(1);
     expect(sample(await scrape(), 'bps_approvals_overdue')).toBe(0); // due in 7 days
@@ -140,17 +153,43 @@ describe('Prometheus metrics move with a flow', () => {
   }, 90_000);
 
   it('serves every metric the shipped alert rules and Grafana dashboard query', async () => {
-    const alerts = parse(readFileSync(new URL('../../infra/observability/alerts.yaml', import.meta.url), 'utf8')) as { groups: { rules: { alert: string; expr: string; labels: { severity: string } }[] }[] };
-    const dashboard = JSON.parse(readFileSync(new URL('../../infra/observability/grafana-dashboard.json', import.meta.url), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const alerts = parse(readFileSync(new URL('../../infra/observability/alerts.yaml', import.meta.url), 'utf8')) as {
+      groups: { rules: { alert: string; expr: string; labels: { severity: string } }[] }[];
+    };
+    const dashboard = JSON.parse(readFileSync(new URL('../../infra/observability/grafana-dashboard.json', import.meta.url), 'utf8')) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
     const rules = alerts.groups.flatMap((g) => g.rules);
-    expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining(['BpsOutboxBacklogGrowing', 'BpsEventsDeadLettered', 'BpsWebhooksDeadLettered', 'BpsAuditVerificationFailed', 'BpsApprovalsOverdue']));
+    expect(rules.map((r) => r.alert)).toEqual(
+      expect.arrayContaining([
+        'BpsOutboxBacklogGrowing',
+        'BpsEventsDeadLettered',
+        'BpsWebhooksDeadLettered',
+        'BpsAuditVerificationFailed',
+        'BpsApprovalsOverdue',
+      ]),
+    );
     for (const rule of rules) expect(['critical', 'warning', 'info'], rule.alert).toContain(rule.labels.severity);
     const expressions = [...rules.map((r) => r.expr), ...dashboard.panels.flatMap((panel) => panel.targets.map((t) => t.expr))];
     // Metric names: identifiers left once grouping clauses and label selectors are removed.
-    const names = new Set(expressions.flatMap((e) => [...e.replace(/\b(?:by|without)\s*\([^)]*\)/g, '').replace(/\{[^}]*\}/g, '').matchAll(/\b((?:bps|rpc|http)_[a-z0-9_]+)\b/g)].map((m) => m[1]!)));
+    const names = new Set(
+      expressions.flatMap((e) =>
+        [
+          ...e
+            .replace(/\b(?:by|without)\s*\([^)]*\)/g, '')
+            .replace(/\{[^}]*\}/g, '')
+            .matchAll(/\b((?:bps|rpc|http)_[a-z0-9_]+)\b/g),
+        ].map((m) => m[1]!),
+      ),
+    );
     expect(names.size).toBeGreaterThan(10);
     const text = await scrape();
-    const served = new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => /^[\w:]+/.exec(l)![0]));
+    const served = new Set(
+      text
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => /^[\w:]+/.exec(l)![0]),
+    );
     expect([...names].filter((n) => !served.has(n))).toEqual([]);
   });
 });

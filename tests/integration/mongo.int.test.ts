@@ -25,7 +25,11 @@ describe('MongoDB helpers', () => {
 
     const duplicate = insertOne(versions, { _id: 'HEA-01@1-again', itemCode: 'HEA-01', sequence: 1, name: 'overwrite attempt' }, 'item version');
     await expect(duplicate).rejects.toBeInstanceOf(AlreadyExistsError);
-    await expect(duplicate).rejects.toMatchObject({ code: 'ALREADY_EXISTS', retriable: false, message: expect.stringContaining('item version already exists') });
+    await expect(duplicate).rejects.toMatchObject({
+      code: 'ALREADY_EXISTS',
+      retriable: false,
+      message: expect.stringContaining('item version already exists'),
+    });
     expect(await versions.countDocuments({ itemCode: 'HEA-01' })).toBe(1);
     expect(await versions.findOne({ itemCode: 'HEA-01', sequence: 1 })).toMatchObject({ name: '建立居民健康档案' });
   });

@@ -6,13 +6,18 @@ import { tokenFor } from '../support/identity';
 import { apiAs, startTestPlatform, type TestPlatform } from './gateway-platform';
 
 type Matrix = {
-  asOfDate: string; marginPercent: number; items: { itemCode: string; fieldCode: string }[];
+  asOfDate: string;
+  marginPercent: number;
+  items: { itemCode: string; fieldCode: string }[];
   provinces: { provinceCode: string; counts: Record<string, number>; cells: Record<string, string> }[];
-  byField: { fieldCode: string; counts: Record<string, number> }[]; totals: Record<string, number>;
+  byField: { fieldCode: string; counts: Record<string, number> }[];
+  totals: Record<string, number>;
 };
 const METRIC = 'government_subsidy_per_capita';
 const filing = (provinceCode: string, value: string) => ({
-  provinceCode, itemCode: 'INS-05', effectiveFrom: { year: 2018, month: 1, day: 1 },
+  provinceCode,
+  itemCode: 'INS-05',
+  effectiveFrom: { year: 2018, month: 1, day: 1 },
   metrics: [{ metric: METRIC, value, unit: 'CNY', basis: 'per_person_per_year' }],
   ...(value !== '380' ? { localFunding: { currency: 'CNY', fen: '400000000' }, localFundingSource: '省级财政' } : {}),
 });
@@ -29,10 +34,17 @@ describe('national monitoring (issue #17)', () => {
   beforeAll(async () => {
     p = await startTestPlatform('monitoring');
     const zhejiang = await tokenFor({ subject: 'zj.officer.monitoring', name: '浙江省（监测）', organisation: '330000', roles: ['province-officer'] });
-    for (const [who, body] of [['beijing-officer', filing('110000', '380')], ['guangdong-officer', filing('440000', '420')]] as const) {
+    for (const [who, body] of [
+      ['beijing-officer', filing('110000', '380')],
+      ['guangdong-officer', filing('440000', '420')],
+    ] as const) {
       expect((await apiAs(p, who, 'POST', '/api/v1/standards/filings', body)).status).toBe(201);
     }
-    const res = await fetch(`${p.gateway.url}/api/v1/standards/filings`, { method: 'POST', headers: { authorization: `Bearer ${zhejiang}`, 'content-type': 'application/json' }, body: JSON.stringify(filing('330000', '1000')) });
+    const res = await fetch(`${p.gateway.url}/api/v1/standards/filings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${zhejiang}`, 'content-type': 'application/json' },
+      body: JSON.stringify(filing('330000', '1000')),
+    });
     expect(res.status).toBe(201);
   }, 240_000);
   afterAll(async () => p?.stop());

@@ -44,7 +44,9 @@ describe('notifications: cost per delivery', () => {
     client.close();
     await producer.connect();
     const lanes = ['K0', 'K1', 'K2', 'K3'];
-    const events = Array.from({ length: 6 }, (_, i) => lanes.map((lane) => versionPublished(names, { releaseId: `${lane}-${i}`, itemCode, key: `${itemCode}-${lane}` }))).flat();
+    const events = Array.from({ length: 6 }, (_, i) =>
+      lanes.map((lane) => versionPublished(names, { releaseId: `${lane}-${i}`, itemCode, key: `${itemCode}-${lane}` })),
+    ).flat();
     const deliveries = events.length * subscribers;
     commands.length = 0;
     await producer.publish(events);
@@ -68,7 +70,7 @@ describe('notifications: cost per delivery', () => {
     // traffic: counted apart.
     const periodic = (c: CommandStartedEvent): boolean => {
       const filter = JSON.stringify(c.command['filter'] ?? c.command['updates'] ?? {});
-      return filter.includes('"held":false') && filter.includes('$lte') || filter.includes('"held":true') && filter.includes('$in');
+      return (filter.includes('"held":false') && filter.includes('$lte')) || (filter.includes('"held":true') && filter.includes('$in'));
     };
     const rows = on('deliveries').filter((c) => !periodic(c));
     // Before issue #16: a read of every subscription per event, and 4 or more commands per delivery on the rows.
@@ -88,15 +90,26 @@ describe('notifications: cost per delivery', () => {
       const elsewhere = new SubscriptionRepository(b.db);
       const known = (await index.receiving()).length;
       const created = decide(undefined, {
-        type: 'create', id: uniqueName('sub'), organisation: 'NBS', endpointUrl: 'http://127.0.0.1:9/x', description: '', secret: `whsec_${Buffer.from(uniqueName('s')).toString('base64')}`,
-        filter: { eventTypes: [], fieldCodes: [], itemCodes: [], provinceCodes: [], releaseKind: 'any' }, by: 'test', at: new Date(),
+        type: 'create',
+        id: uniqueName('sub'),
+        organisation: 'NBS',
+        endpointUrl: 'http://127.0.0.1:9/x',
+        description: '',
+        secret: `whsec_${Buffer.from(uniqueName('s')).toString('base64')}`,
+        filter: { eventTypes: [], fieldCodes: [], itemCodes: [], provinceCodes: [], releaseKind: 'any' },
+        by: 'test',
+        at: new Date(),
       });
       const state = created.reduce<SubscriptionState | undefined>(evolve, undefined)!;
       await elsewhere.insert(state, created);
       expect((await index.receiving()).map((s) => s.id)).toContain(state.id);
       expect((await index.receiving()).length).toBe(known + 1);
       const paused = decide(state, { type: 'pause', at: new Date() });
-      await elsewhere.save(paused.reduce<SubscriptionState>((s, e) => evolve(s, e), state), state.revision, paused);
+      await elsewhere.save(
+        paused.reduce<SubscriptionState>((s, e) => evolve(s, e), state),
+        state.revision,
+        paused,
+      );
       expect((await index.get(state.id, 0))?.status).toBe('paused');
     } finally {
       await a.close();

@@ -40,10 +40,17 @@ describe('notifications: loopback receivers by environment', () => {
 
   it('development: subscribes a receiver on 127.0.0.1 (and accepts localhost) and delivers to it', async () => {
     const itemCode = uniqueName('item').slice(-18);
-    const { subscription, secret } = await createSubscription(devClient, 'statistics-subscriber', { endpointUrl: receiver.url, filter: { itemCodes: [itemCode] } as never, description: '本地试用' });
+    const { subscription, secret } = await createSubscription(devClient, 'statistics-subscriber', {
+      endpointUrl: receiver.url,
+      filter: { itemCodes: [itemCode] } as never,
+      description: '本地试用',
+    });
     receiver.secrets = [secret];
     const port = new URL(receiver.url).port;
-    const viaName = await createSubscription(devClient, 'statistics-subscriber', { endpointUrl: `http://localhost:${port}/hooks/bps`, filter: { itemCodes: [uniqueName('none')] } as never });
+    const viaName = await createSubscription(devClient, 'statistics-subscriber', {
+      endpointUrl: `http://localhost:${port}/hooks/bps`,
+      filter: { itemCodes: [uniqueName('none')] } as never,
+    });
     expect(viaName.subscription?.endpointUrl).toBe(`http://localhost:${port}/hooks/bps`);
 
     const event = localStandardFiled(dev, { provinceCode: '110000', itemCode });

@@ -40,7 +40,9 @@ describe('notifications: kill and restart', () => {
     client.close();
     await producer.connect();
     const lanes = ['L0', 'L1', 'L2', 'L3'];
-    const events = Array.from({ length: 4 }, (_, i) => lanes.map((lane) => versionPublished(names, { releaseId: `${lane}-${i}`, itemCode, key: `${itemCode}-${lane}` }))).flat();
+    const events = Array.from({ length: 4 }, (_, i) =>
+      lanes.map((lane) => versionPublished(names, { releaseId: `${lane}-${i}`, itemCode, key: `${itemCode}-${lane}` })),
+    ).flat();
     await producer.publish(events);
 
     // Mid-burst: some deliveries made, intake still going.
@@ -65,7 +67,9 @@ describe('notifications: kill and restart', () => {
     }
     const mongo = await connectMongo(stack().mongoUri, names.dbName);
     try {
-      await expect.poll(() => mongo.db.collection('deliveries').countDocuments({ status: 'delivered' }), { timeout: 10_000 }).toBe(events.length * receivers.length);
+      await expect
+        .poll(() => mongo.db.collection('deliveries').countDocuments({ status: 'delivered' }), { timeout: 10_000 })
+        .toBe(events.length * receivers.length);
       expect(await mongo.db.collection('deliveries').countDocuments()).toBe(events.length * receivers.length);
       expect(await mongo.db.collection('feed').countDocuments()).toBe(events.length);
       // The second instance finished the job. The first one's attempt log may hold nothing, although it delivered

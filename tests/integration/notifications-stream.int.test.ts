@@ -24,7 +24,9 @@ describe('notifications: feed stream', () => {
     const stream: Stream = { messages: [], errors: [], ended: false, call };
     call.on('data', (m: SubscribeResponse) => stream.messages.push(m));
     call.on('error', (e: grpc.ServiceError) => stream.errors.push(e));
-    call.on('end', () => { stream.ended = true; });
+    call.on('end', () => {
+      stream.ended = true;
+    });
     open.push(stream);
     return stream;
   };
@@ -59,14 +61,22 @@ describe('notifications: feed stream', () => {
     expect(cursors).toEqual([...cursors].sort((a, b) => a - b));
     expect(new Set(cursors).size).toBe(3);
     expect(JSON.parse(first.messages[0]!.event!.dataJson)).toEqual(JSON.parse(batch1[0]!.data.toString('utf8')));
-    expect(first.messages[0]!.event).toMatchObject({ type: 'bps.standard.version.published', source: '/bps/registry', subject: 'releases/st-0', dataschema: 'urn:proto:bps.standards.v1.VersionPublished' });
+    expect(first.messages[0]!.event).toMatchObject({
+      type: 'bps.standard.version.published',
+      source: '/bps/registry',
+      subject: 'releases/st-0',
+      dataschema: 'urn:proto:bps.standards.v1.VersionPublished',
+    });
 
     // The client has processed only the first two when the connection drops.
     const lastSeen = first.messages[1]!.cursor;
     first.call.cancel();
     const batch2 = [3, 4].map((i) => versionPublished(names, { releaseId: `st-${i}`, itemCode, key: `st-${itemCode}` }));
     await producer.publish(batch2);
-    const resumed = await subscribe('statistics-subscriber', { filter: { itemCodes: [itemCode] } as never, from: { $case: 'afterCursor', afterCursor: lastSeen } });
+    const resumed = await subscribe('statistics-subscriber', {
+      filter: { itemCodes: [itemCode] } as never,
+      from: { $case: 'afterCursor', afterCursor: lastSeen },
+    });
     await expect.poll(() => resumed.messages.length, { timeout: 40_000 }).toBe(3);
     expect(resumed.messages.map((m) => m.event!.id)).toEqual([batch1[2]!.id, ...batch2.map((e) => e.id)]);
     expect(Number(resumed.messages[0]!.cursor)).toBe(cursors[2]);
@@ -91,7 +101,10 @@ describe('notifications: feed stream', () => {
     await expect.poll(() => sorted(all.messages.map((m) => m.event!.id)), { timeout: 40_000 }).toEqual(sorted([old.id, recent.id, breachGd.id, breachBj.id]));
     const feedOrder = all.messages.map((m) => m.event!.id);
 
-    const since = await subscribe('statistics-subscriber', { filter: { itemCodes: [itemCode] } as never, from: { $case: 'sinceTime', sinceTime: new Date(t0 - 60_000) } });
+    const since = await subscribe('statistics-subscriber', {
+      filter: { itemCodes: [itemCode] } as never,
+      from: { $case: 'sinceTime', sinceTime: new Date(t0 - 60_000) },
+    });
     await expect.poll(() => since.messages.map((m) => m.event!.id), { timeout: 40_000 }).toEqual(feedOrder.slice(1));
 
     const beijing = await subscribe('beijing-officer', { filter: { itemCodes: [itemCode] } as never, from: { $case: 'afterCursor', afterCursor: '0' } });

@@ -14,7 +14,16 @@ import type { NotificationsApp } from '../../services/notifications/app';
 import { stack } from '../support/stack';
 import { uniqueName } from '../support/names';
 import {
-  clientFor, createSubscription, floorBreached, localStandardFiled, newNames, producerFor, Receiver, startApp, tokenOf, versionPublished,
+  clientFor,
+  createSubscription,
+  floorBreached,
+  localStandardFiled,
+  newNames,
+  producerFor,
+  Receiver,
+  startApp,
+  tokenOf,
+  versionPublished,
   type Client,
 } from './notifications.support';
 import { refused } from '../support/grpc';
@@ -53,7 +62,11 @@ describe('notifications: signed webhooks', () => {
   it('delivers a publication as a signed CloudEvent the standardwebhooks library verifies, logs the attempt and emits bps.notification.delivered', async () => {
     const r = await receiver();
     const itemCode = item();
-    const { subscription, secret } = await createSubscription(client, 'statistics-subscriber', { endpointUrl: r.url, filter: { itemCodes: [itemCode] } as never, description: '国家统计局数据系统' });
+    const { subscription, secret } = await createSubscription(client, 'statistics-subscriber', {
+      endpointUrl: r.url,
+      filter: { itemCodes: [itemCode] } as never,
+      description: '国家统计局数据系统',
+    });
     expect(secret).toMatch(/^whsec_/);
     r.secrets = [secret];
 
@@ -66,34 +79,75 @@ describe('notifications: signed webhooks', () => {
     const got = r.received[0]!;
     expect(got.verifiedWith).toEqual([0]);
     expect(got.webhookId).toBe(event.id);
-    expect(got.event).toMatchObject({ specversion: '1.0', id: event.id, type: 'bps.standard.version.published', source: '/bps/registry', subject: 'releases/rel-2026-health-1', datacontenttype: 'application/json', dataschema: 'urn:proto:bps.standards.v1.VersionPublished' });
+    expect(got.event).toMatchObject({
+      specversion: '1.0',
+      id: event.id,
+      type: 'bps.standard.version.published',
+      source: '/bps/registry',
+      subject: 'releases/rel-2026-health-1',
+      datacontenttype: 'application/json',
+      dataschema: 'urn:proto:bps.standards.v1.VersionPublished',
+    });
     expect(got.event.data).toEqual(JSON.parse(event.data.toString('utf8')));
     expect(got.event.data).toMatchObject({ releaseId: 'rel-2026-health-1', kind: 'RELEASE_KIND_AMENDMENT' });
 
     // "Who received release X, and when?"
     const token = await tokenOf('statistics-subscriber');
-    await expect.poll(async () => (await unary(client.listDeliveries.bind(client), { subscriptionId: '', eventId: event.id, status: 0, pageSize: 0, pageToken: '' }, token)).deliveries.map((d) => d.status), { timeout: 20_000 })
+    await expect
+      .poll(
+        async () =>
+          (
+            await unary(client.listDeliveries.bind(client), { subscriptionId: '', eventId: event.id, status: 0, pageSize: 0, pageToken: '' }, token)
+          ).deliveries.map((d) => d.status),
+        { timeout: 20_000 },
+      )
       .toEqual([DeliveryStatus.DELIVERY_STATUS_DELIVERED]);
-    const { deliveries } = await unary(client.listDeliveries.bind(client), { subscriptionId: subscription!.subscriptionId, eventId: '', status: 0, pageSize: 0, pageToken: '' }, token);
+    const { deliveries } = await unary(
+      client.listDeliveries.bind(client),
+      { subscriptionId: subscription!.subscriptionId, eventId: '', status: 0, pageSize: 0, pageToken: '' },
+      token,
+    );
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0]).toMatchObject({ organisation: 'NBS', eventId: event.id, releaseId: 'rel-2026-health-1', attempts: 1, lastStatusCode: 200 });
     expect(deliveries[0]!.deliveredAt).toBeInstanceOf(Date);
-    const { attempts } = await unary(client.listDeliveryAttempts.bind(client), { subscriptionId: '', eventId: event.id, pageSize: 0, pageToken: '' }, await tokenOf('auditor'));
+    const { attempts } = await unary(
+      client.listDeliveryAttempts.bind(client),
+      { subscriptionId: '', eventId: event.id, pageSize: 0, pageToken: '' },
+      await tokenOf('auditor'),
+    );
     expect(attempts).toHaveLength(1);
-    expect(attempts[0]).toMatchObject({ subscriptionId: subscription!.subscriptionId, organisation: 'NBS', attempt: 1, statusCode: 200, outcome: AttemptOutcome.ATTEMPT_OUTCOME_DELIVERED, endpointUrl: r.url });
+    expect(attempts[0]).toMatchObject({
+      subscriptionId: subscription!.subscriptionId,
+      organisation: 'NBS',
+      attempt: 1,
+      statusCode: 200,
+      outcome: AttemptOutcome.ATTEMPT_OUTCOME_DELIVERED,
+      endpointUrl: r.url,
+    });
     expect(attempts[0]!.latencyMs).toBeGreaterThanOrEqual(0);
 
     await expect.poll(() => probe.eventsOf(notificationEvents.delivered).length, { timeout: 40_000 }).toBe(1);
     await probe.stop();
     const [delivered] = probe.eventsOf(notificationEvents.delivered);
-    expect(delivered).toMatchObject({ subscriptionId: subscription!.subscriptionId, subscriberOrganisation: 'NBS', eventId: event.id, eventType: 'bps.standard.version.published', releaseId: 'rel-2026-health-1', attempt: 1, statusCode: 200 });
+    expect(delivered).toMatchObject({
+      subscriptionId: subscription!.subscriptionId,
+      subscriberOrganisation: 'NBS',
+      eventId: event.id,
+      eventType: 'bps.standard.version.published',
+      releaseId: 'rel-2026-health-1',
+      attempt: 1,
+      statusCode: 200,
+    });
   });
 
   it('retries a receiver that fails three times (500, 503, 429 with Retry-After), then delivers once more with the same id', async () => {
     const replies = [{ status: 500 }, { status: 503 }, { status: 429, headers: { 'retry-after': '1' } }];
     const r = await receiver((n) => replies[n] ?? { status: 200 });
     const itemCode = item();
-    const { subscription, secret } = await createSubscription(client, 'statistics-subscriber', { endpointUrl: r.url, filter: { itemCodes: [itemCode] } as never });
+    const { subscription, secret } = await createSubscription(client, 'statistics-subscriber', {
+      endpointUrl: r.url,
+      filter: { itemCodes: [itemCode] } as never,
+    });
     r.secrets = [secret];
     const event = versionPublished(names, { releaseId: 'rel-retry', itemCode });
     await producer.publish([event]);
@@ -104,8 +158,24 @@ describe('notifications: signed webhooks', () => {
     // Retry-After: 1 was honoured between the third and fourth try.
     expect(r.received[3]!.at - r.received[2]!.at).toBeGreaterThanOrEqual(950);
     const token = await tokenOf('statistics-subscriber');
-    await expect.poll(async () => (await unary(client.listDeliveryAttempts.bind(client), { subscriptionId: subscription!.subscriptionId, eventId: '', pageSize: 0, pageToken: '' }, token)).attempts.map((a) => [a.statusCode, a.outcome]), { timeout: 20_000 })
-      .toEqual([[500, AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED], [503, AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED], [429, AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED], [200, AttemptOutcome.ATTEMPT_OUTCOME_DELIVERED]]);
+    await expect
+      .poll(
+        async () =>
+          (
+            await unary(
+              client.listDeliveryAttempts.bind(client),
+              { subscriptionId: subscription!.subscriptionId, eventId: '', pageSize: 0, pageToken: '' },
+              token,
+            )
+          ).attempts.map((a) => [a.statusCode, a.outcome]),
+        { timeout: 20_000 },
+      )
+      .toEqual([
+        [500, AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED],
+        [503, AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED],
+        [429, AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED],
+        [200, AttemptOutcome.ATTEMPT_OUTCOME_DELIVERED],
+      ]);
     await new Promise((resolve) => setTimeout(resolve, 600)); // nothing more is sent after the success
     expect(r.received).toHaveLength(4);
   });
@@ -114,38 +184,61 @@ describe('notifications: signed webhooks', () => {
     let gone = true;
     const r = await receiver(() => ({ status: gone ? 410 : 200 }));
     const itemCode = item();
-    const { subscription, secret } = await createSubscription(client, 'statistics-subscriber', { endpointUrl: r.url, filter: { itemCodes: [itemCode] } as never });
+    const { subscription, secret } = await createSubscription(client, 'statistics-subscriber', {
+      endpointUrl: r.url,
+      filter: { itemCodes: [itemCode] } as never,
+    });
     r.secrets = [secret];
     const token = await tokenOf('statistics-subscriber');
     const id = subscription!.subscriptionId;
     const first = versionPublished(names, { releaseId: 'rel-gone-1', itemCode });
     await producer.publish([first]);
-    await expect.poll(async () => (await unary(client.getSubscription.bind(client), { subscriptionId: id }, token)).subscription!.status, { timeout: 40_000 })
+    await expect
+      .poll(async () => (await unary(client.getSubscription.bind(client), { subscriptionId: id }, token)).subscription!.status, { timeout: 40_000 })
       .toBe(SubscriptionStatus.SUBSCRIPTION_STATUS_DISABLED);
     const disabled = (await unary(client.getSubscription.bind(client), { subscriptionId: id }, token)).subscription!;
     expect(disabled.disabledReason).toContain('410');
     const second = versionPublished(names, { releaseId: 'rel-gone-2', itemCode });
     await producer.publish([second]);
-    await expect.poll(async () => (await unary(client.listDeliveries.bind(client), { subscriptionId: id, eventId: '', status: 0, pageSize: 0, pageToken: '' }, token)).deliveries.length, { timeout: 40_000 }).toBe(2);
+    await expect
+      .poll(
+        async () =>
+          (await unary(client.listDeliveries.bind(client), { subscriptionId: id, eventId: '', status: 0, pageSize: 0, pageToken: '' }, token)).deliveries
+            .length,
+        { timeout: 40_000 },
+      )
+      .toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(r.received).toHaveLength(1); // nothing sent while disabled
 
     gone = false;
     await unary(client.resumeSubscription.bind(client), { subscriptionId: id }, token);
-    await expect.poll(() => r.received.filter((x) => x.verifiedWith.length === 1).map((x) => x.webhookId), { timeout: 40_000 }).toEqual([first.id, first.id, second.id]);
+    await expect
+      .poll(() => r.received.filter((x) => x.verifiedWith.length === 1).map((x) => x.webhookId), { timeout: 40_000 })
+      .toEqual([first.id, first.id, second.id]);
   });
 
   it('fills the dead-letter list when the receiver is dead, and an operator redelivers with the original id', async () => {
     let dead = true;
     const r = await receiver(() => (dead ? { status: 0, destroy: true } : { status: 204 }));
     const itemCode = item();
-    const { subscription, secret } = await createSubscription(client, 'statistics-subscriber', { endpointUrl: r.url, filter: { itemCodes: [itemCode] } as never });
+    const { subscription, secret } = await createSubscription(client, 'statistics-subscriber', {
+      endpointUrl: r.url,
+      filter: { itemCodes: [itemCode] } as never,
+    });
     r.secrets = [secret];
     const id = subscription!.subscriptionId;
     const event = versionPublished(names, { releaseId: 'rel-dead', itemCode });
     await producer.publish([event]);
     const operator = await tokenOf('operator');
-    const deadLetters = async () => (await unary(client.listDeliveries.bind(client), { subscriptionId: id, eventId: '', status: DeliveryStatus.DELIVERY_STATUS_DEAD_LETTERED, pageSize: 0, pageToken: '' }, operator)).deliveries;
+    const deadLetters = async () =>
+      (
+        await unary(
+          client.listDeliveries.bind(client),
+          { subscriptionId: id, eventId: '', status: DeliveryStatus.DELIVERY_STATUS_DEAD_LETTERED, pageSize: 0, pageToken: '' },
+          operator,
+        )
+      ).deliveries;
     await expect.poll(async () => (await deadLetters()).map((d) => d.eventId), { timeout: 45_000 }).toEqual([event.id]);
     expect(r.received).toHaveLength(4); // maxAttempts
     const [letter] = await deadLetters();
@@ -165,8 +258,11 @@ describe('notifications: signed webhooks', () => {
     await expect.poll(async () => (await deadLetters()).length, { timeout: 20_000 }).toBe(0);
     const { attempts } = await unary(client.listDeliveryAttempts.bind(client), { subscriptionId: id, eventId: '', pageSize: 0, pageToken: '' }, operator);
     expect(attempts.map((a) => a.outcome)).toEqual([
-      AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED, AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED, AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED,
-      AttemptOutcome.ATTEMPT_OUTCOME_DEAD_LETTERED, AttemptOutcome.ATTEMPT_OUTCOME_DELIVERED,
+      AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED,
+      AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED,
+      AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED,
+      AttemptOutcome.ATTEMPT_OUTCOME_DEAD_LETTERED,
+      AttemptOutcome.ATTEMPT_OUTCOME_DELIVERED,
     ]);
     expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4, 5]);
   });
@@ -174,8 +270,15 @@ describe('notifications: signed webhooks', () => {
   it('signs with the old and the new secret during a rotation grace period', async () => {
     const r = await receiver();
     const itemCode = item();
-    const { subscription, secret: oldSecret } = await createSubscription(client, 'statistics-subscriber', { endpointUrl: r.url, filter: { itemCodes: [itemCode] } as never });
-    const { secret: newSecret, subscription: rotated } = await unary(client.rotateSecret.bind(client), { subscriptionId: subscription!.subscriptionId, gracePeriodSeconds: 3600 }, await tokenOf('statistics-subscriber'));
+    const { subscription, secret: oldSecret } = await createSubscription(client, 'statistics-subscriber', {
+      endpointUrl: r.url,
+      filter: { itemCodes: [itemCode] } as never,
+    });
+    const { secret: newSecret, subscription: rotated } = await unary(
+      client.rotateSecret.bind(client),
+      { subscriptionId: subscription!.subscriptionId, gracePeriodSeconds: 3600 },
+      await tokenOf('statistics-subscriber'),
+    );
     expect(newSecret).not.toBe(oldSecret);
     expect(rotated!.previousSecretExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 3500_000);
     r.secrets = [oldSecret, newSecret];
@@ -189,10 +292,16 @@ describe('notifications: signed webhooks', () => {
     const [gd, bj, stats] = await Promise.all([receiver(), receiver(), receiver()]);
     const itemCode = item();
     const otherItem = item();
-    const breach = (await createSubscription(client, 'guangdong-officer', { endpointUrl: gd!.url, filter: { eventTypes: [standardEvents.floorBreached.type], itemCodes: [itemCode, otherItem] } as never }));
+    const breach = await createSubscription(client, 'guangdong-officer', {
+      endpointUrl: gd!.url,
+      filter: { eventTypes: [standardEvents.floorBreached.type], itemCodes: [itemCode, otherItem] } as never,
+    });
     expect(breach.subscription!.filter!.provinceCodes).toEqual(['440000']);
     const beijing = await createSubscription(client, 'beijing-officer', { endpointUrl: bj!.url, filter: { itemCodes: [itemCode, otherItem] } as never });
-    const statistics = await createSubscription(client, 'statistics-subscriber', { endpointUrl: stats!.url, filter: { itemCodes: [itemCode, otherItem], fieldCodes: ['ELDERLY'], releaseKind: ReleaseKind.RELEASE_KIND_AMENDMENT } as never });
+    const statistics = await createSubscription(client, 'statistics-subscriber', {
+      endpointUrl: stats!.url,
+      filter: { itemCodes: [itemCode, otherItem], fieldCodes: ['ELDERLY'], releaseKind: ReleaseKind.RELEASE_KIND_AMENDMENT } as never,
+    });
     gd!.secrets = [breach.secret];
     bj!.secrets = [beijing.secret];
     stats!.secrets = [statistics.secret];
@@ -215,11 +324,19 @@ describe('notifications: signed webhooks', () => {
     await producer.publish(Object.values(events));
     const ids = (...list: { id: string }[]): string[] => list.map((e) => e.id).sort();
     const got = (r: Receiver): string[] => [...new Set(r.received.map((x) => x.webhookId))].sort();
-    await expect.poll(() => got(bj!), { timeout: 40_000 }).toEqual(ids(events.breachBj, events.amendmentElderly, events.editionElderly, events.amendmentHealth, events.filedBj));
+    await expect
+      .poll(() => got(bj!), { timeout: 40_000 })
+      .toEqual(ids(events.breachBj, events.amendmentElderly, events.editionElderly, events.amendmentHealth, events.filedBj));
     await expect.poll(() => got(gd!), { timeout: 40_000 }).toEqual(ids(events.breachGd));
     await expect.poll(() => got(stats!), { timeout: 40_000 }).toEqual(ids(events.amendmentElderly));
     const notice = gd!.received[0]!.event.data;
-    expect(notice).toMatchObject({ provinceCode: '440000', itemCode, refileDeadline: { year: 2027, month: 3, day: 31 }, requiredValue: '89', actualValue: '84' });
+    expect(notice).toMatchObject({
+      provinceCode: '440000',
+      itemCode,
+      refileDeadline: { year: 2027, month: 3, day: 31 },
+      requiredValue: '89',
+      actualValue: '84',
+    });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(got(gd!)).toEqual(ids(events.breachGd));
     expect([...gd!.received, ...bj!.received, ...stats!.received].every((x) => x.verifiedWith.length === 1)).toBe(true);
@@ -281,7 +398,9 @@ describe('notifications: signed webhooks', () => {
     const operator = await tokenOf('operator');
     expect((await unary(client.getSubscription.bind(client), { subscriptionId: id }, operator)).subscription!.organisation).toBe('NBS');
     expect((await refused(unary(client.pauseSubscription.bind(client), { subscriptionId: id }, operator))).code).toBe(grpc.status.PERMISSION_DENIED);
-    expect((await unary(client.getSubscription.bind(client), { subscriptionId: id }, owner)).subscription!.status).toBe(SubscriptionStatus.SUBSCRIPTION_STATUS_ACTIVE);
+    expect((await unary(client.getSubscription.bind(client), { subscriptionId: id }, owner)).subscription!.status).toBe(
+      SubscriptionStatus.SUBSCRIPTION_STATUS_ACTIVE,
+    );
     // The owner can.
     const paused = await unary(client.pauseSubscription.bind(client), { subscriptionId: id }, owner);
     expect(paused.subscription!.status).toBe(SubscriptionStatus.SUBSCRIPTION_STATUS_PAUSED);
@@ -290,16 +409,34 @@ describe('notifications: signed webhooks', () => {
   });
 
   it('refuses endpoints on private or loopback addresses not on the allow-list, and malformed ones', async () => {
-    for (const endpointUrl of ['http://10.1.2.3/hook', 'http://192.168.10.1/hook', 'http://[::1]:8080/hook', 'http://169.254.169.254/latest/meta-data', 'ftp://127.0.0.1/x', 'not a url']) {
+    for (const endpointUrl of [
+      'http://10.1.2.3/hook',
+      'http://192.168.10.1/hook',
+      'http://[::1]:8080/hook',
+      'http://169.254.169.254/latest/meta-data',
+      'ftp://127.0.0.1/x',
+      'not a url',
+    ]) {
       const error = await refused(createSubscription(client, 'statistics-subscriber', { endpointUrl }));
       expect(error.code, endpointUrl).toBe(grpc.status.INVALID_ARGUMENT);
       expect(decodeStatus(error).fieldViolations[0]!.field).toBe('endpoint_url');
     }
-    const filter = await refused(createSubscription(client, 'statistics-subscriber', { endpointUrl: 'http://127.0.0.1:9/x', filter: { eventTypes: ['bps.standard.nonsense'] } as never }));
+    const filter = await refused(
+      createSubscription(client, 'statistics-subscriber', { endpointUrl: 'http://127.0.0.1:9/x', filter: { eventTypes: ['bps.standard.nonsense'] } as never }),
+    );
     expect(filter.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect((await unary(client.listSubscriptions.bind(client), {}, await tokenOf('auditor'))).subscriptions.every((s) => s.endpointUrl.startsWith('http://127.0.0.1'))).toBe(true);
+    expect(
+      (await unary(client.listSubscriptions.bind(client), {}, await tokenOf('auditor'))).subscriptions.every((s) =>
+        s.endpointUrl.startsWith('http://127.0.0.1'),
+      ),
+    ).toBe(true);
     // Downstream systems receive publications only; the deliberations are internal (issue #14).
-    const internal = await refused(createSubscription(client, 'statistics-subscriber', { endpointUrl: 'http://127.0.0.1:9/x', filter: { eventTypes: ['bps.approval.step.signed'] } as never }));
+    const internal = await refused(
+      createSubscription(client, 'statistics-subscriber', {
+        endpointUrl: 'http://127.0.0.1:9/x',
+        filter: { eventTypes: ['bps.approval.step.signed'] } as never,
+      }),
+    );
     expect([internal.code, decodeStatus(internal).reason]).toEqual([grpc.status.PERMISSION_DENIED, 'INTERNAL_EVENT_TYPE']);
     // Roles: a ministry's staff cannot subscribe.
     expect((await refused(createSubscription(client, 'nhc-staff', { endpointUrl: 'http://127.0.0.1:9/x' }))).code).toBe(grpc.status.PERMISSION_DENIED);
@@ -308,7 +445,10 @@ describe('notifications: signed webhooks', () => {
   it('replays everything since a time to the webhook, with the original ids', async () => {
     const r = await receiver();
     const itemCode = item();
-    const { subscription, secret } = await createSubscription(client, 'statistics-subscriber', { endpointUrl: r.url, filter: { itemCodes: [itemCode] } as never });
+    const { subscription, secret } = await createSubscription(client, 'statistics-subscriber', {
+      endpointUrl: r.url,
+      filter: { itemCodes: [itemCode] } as never,
+    });
     r.secrets = [secret];
     const t0 = Date.now();
     const before = [1, 2].map((i) => versionPublished(names, { releaseId: `rel-replay-old-${i}`, itemCode, time: new Date(t0 - 60_000 + i) }));
@@ -317,12 +457,33 @@ describe('notifications: signed webhooks', () => {
     await producer.publish([...before, ...after]);
     await expect.poll(() => r.received.length, { timeout: 40_000 }).toBe(5);
     const token = await tokenOf('statistics-subscriber');
-    await expect.poll(async () => (await unary(client.listDeliveries.bind(client), { subscriptionId: subscription!.subscriptionId, eventId: '', status: DeliveryStatus.DELIVERY_STATUS_DELIVERED, pageSize: 0, pageToken: '' }, token)).deliveries.length, { timeout: 20_000 }).toBe(5);
+    await expect
+      .poll(
+        async () =>
+          (
+            await unary(
+              client.listDeliveries.bind(client),
+              { subscriptionId: subscription!.subscriptionId, eventId: '', status: DeliveryStatus.DELIVERY_STATUS_DELIVERED, pageSize: 0, pageToken: '' },
+              token,
+            )
+          ).deliveries.length,
+        { timeout: 20_000 },
+      )
+      .toBe(5);
 
-    const { queued } = await unary(client.replay.bind(client), { subscriptionId: subscription!.subscriptionId, from: { $case: 'sinceTime', sinceTime: since } }, token);
+    const { queued } = await unary(
+      client.replay.bind(client),
+      { subscriptionId: subscription!.subscriptionId, from: { $case: 'sinceTime', sinceTime: since } },
+      token,
+    );
     expect(queued).toBe(3);
     await expect.poll(() => r.received.length, { timeout: 40_000 }).toBe(8);
-    expect(r.received.slice(5).map((x) => x.webhookId).sort()).toEqual(after.map((e) => e.id).sort());
+    expect(
+      r.received
+        .slice(5)
+        .map((x) => x.webhookId)
+        .sort(),
+    ).toEqual(after.map((e) => e.id).sort());
     expect(r.received.every((x) => x.verifiedWith.length === 1 && x.webhookId === x.event.id)).toBe(true);
   });
 });

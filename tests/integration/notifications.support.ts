@@ -20,13 +20,23 @@ import { testSettings } from '../support/platform';
 export const tokenOf = (persona: PersonaName): Promise<string> => tokenFor(persona);
 
 export type Names = { dbName: string; topicNamespace: string; consumerGroup: string };
-export const newNames = (prefix: string): Names => ({ dbName: uniqueName(prefix), topicNamespace: uniqueName(prefix), consumerGroup: testGroup('notifications', `${prefix}-g`) });
+export const newNames = (prefix: string): Names => ({
+  dbName: uniqueName(prefix),
+  topicNamespace: uniqueName(prefix),
+  consumerGroup: testGroup('notifications', `${prefix}-g`),
+});
 
 export function startApp(names: Names, overrides: Partial<NotificationsDeps> = {}): Promise<NotificationsApp> {
   const kafka = testKafka('notifications', 'notifications-test');
   return startNotifications({
-    mongoUri: stack().mongoUri, ...names, kafka, grpcPort: 0, tokens: testVerifier(), logger: testLogger,
-    ...testSettings.notifications, ...decisionVerifyingDeps(),
+    mongoUri: stack().mongoUri,
+    ...names,
+    kafka,
+    grpcPort: 0,
+    tokens: testVerifier(),
+    logger: testLogger,
+    ...testSettings.notifications,
+    ...decisionVerifyingDeps(),
     ...overrides,
   });
 }
@@ -52,29 +62,74 @@ export function producerFor(): EventProducer {
 
 const registrySource = '/bps/registry';
 
-export function versionPublished(names: Names, options: { releaseId: string; itemCode: string; fieldCode?: string; kind?: ReleaseKind; key?: string; time?: Date }) {
+export function versionPublished(
+  names: Names,
+  options: { releaseId: string; itemCode: string; fieldCode?: string; kind?: ReleaseKind; key?: string; time?: Date },
+) {
   const fieldCode = options.fieldCode ?? 'HEALTH';
   const payload = VersionPublished.fromPartial({
-    releaseId: options.releaseId, kind: options.kind ?? ReleaseKind.RELEASE_KIND_AMENDMENT, title: '病有所医领域标准调整（2026年第1号）',
-    effectiveFrom: { year: 2027, month: 1, day: 1 }, publishedAt: new Date(), changeSetId: `cs-${options.releaseId}`, fieldCodes: [fieldCode],
-    itemVersions: [{ itemCode: options.itemCode, version: 2, name: '基本公共卫生服务', fieldCode, categoryCode: `${fieldCode}-01`, changeType: ChangeType.CHANGE_TYPE_MODIFIED }],
+    releaseId: options.releaseId,
+    kind: options.kind ?? ReleaseKind.RELEASE_KIND_AMENDMENT,
+    title: '病有所医领域标准调整（2026年第1号）',
+    effectiveFrom: { year: 2027, month: 1, day: 1 },
+    publishedAt: new Date(),
+    changeSetId: `cs-${options.releaseId}`,
+    fieldCodes: [fieldCode],
+    itemVersions: [
+      {
+        itemCode: options.itemCode,
+        version: 2,
+        name: '基本公共卫生服务',
+        fieldCode,
+        categoryCode: `${fieldCode}-01`,
+        changeType: ChangeType.CHANGE_TYPE_MODIFIED,
+      },
+    ],
   });
-  return newEvent(standardEvents.versionPublished, payload, { source: registrySource, key: options.key ?? options.itemCode, subject: `releases/${options.releaseId}`, topicNamespace: names.topicNamespace, ...(options.time ? { time: options.time } : {}) });
+  return newEvent(standardEvents.versionPublished, payload, {
+    source: registrySource,
+    key: options.key ?? options.itemCode,
+    subject: `releases/${options.releaseId}`,
+    topicNamespace: names.topicNamespace,
+    ...(options.time ? { time: options.time } : {}),
+  });
 }
 
 export function floorBreached(names: Names, options: { provinceCode: string; itemCode: string; releaseId: string; fieldCode?: string }) {
   const payload = FloorBreached.fromPartial({
-    provinceCode: options.provinceCode, itemCode: options.itemCode, releaseId: options.releaseId, filingId: `filing-${options.provinceCode}-${options.itemCode}`,
-    metric: 'funding_per_capita', label: '人均经费补助', requiredValue: '89', actualValue: '84', unit: 'CNY', effectiveFrom: { year: 2027, month: 1, day: 1 },
-    refileDeadline: { year: 2027, month: 3, day: 31 }, fieldCode: options.fieldCode ?? 'HEALTH',
+    provinceCode: options.provinceCode,
+    itemCode: options.itemCode,
+    releaseId: options.releaseId,
+    filingId: `filing-${options.provinceCode}-${options.itemCode}`,
+    metric: 'funding_per_capita',
+    label: '人均经费补助',
+    requiredValue: '89',
+    actualValue: '84',
+    unit: 'CNY',
+    effectiveFrom: { year: 2027, month: 1, day: 1 },
+    refileDeadline: { year: 2027, month: 3, day: 31 },
+    fieldCode: options.fieldCode ?? 'HEALTH',
   });
-  return newEvent(standardEvents.floorBreached, payload, { source: registrySource, key: `${options.provinceCode}/${options.itemCode}`, topicNamespace: names.topicNamespace });
+  return newEvent(standardEvents.floorBreached, payload, {
+    source: registrySource,
+    key: `${options.provinceCode}/${options.itemCode}`,
+    topicNamespace: names.topicNamespace,
+  });
 }
 
 export function localStandardFiled(names: Names, options: { provinceCode: string; itemCode: string; fieldCode?: string }) {
   const payload = LocalStandardFiled.fromPartial({
-    filingId: `filing-${options.provinceCode}-${options.itemCode}`, provinceCode: options.provinceCode, itemCode: options.itemCode, nationalVersion: 2,
-    effectiveFrom: { year: 2027, month: 1, day: 1 }, exceedsNationalLevel: false, fieldCode: options.fieldCode ?? 'HEALTH',
+    filingId: `filing-${options.provinceCode}-${options.itemCode}`,
+    provinceCode: options.provinceCode,
+    itemCode: options.itemCode,
+    nationalVersion: 2,
+    effectiveFrom: { year: 2027, month: 1, day: 1 },
+    exceedsNationalLevel: false,
+    fieldCode: options.fieldCode ?? 'HEALTH',
   });
-  return newEvent(standardEvents.localStandardFiled, payload, { source: registrySource, key: `${options.provinceCode}/${options.itemCode}`, topicNamespace: names.topicNamespace });
+  return newEvent(standardEvents.localStandardFiled, payload, {
+    source: registrySource,
+    key: `${options.provinceCode}/${options.itemCode}`,
+    topicNamespace: names.topicNamespace,
+  });
 }

@@ -45,8 +45,14 @@ describe('outbox relay', () => {
 
     const handled: string[] = [];
     const consumer = new EventConsumer({
-      kafka, topics: [topic], groupId: uniqueName('group'), processed: new ProcessedEvents(mongo.db), logger: testLogger,
-      handler: async (e) => { handled.push(e.id); },
+      kafka,
+      topics: [topic],
+      groupId: uniqueName('group'),
+      processed: new ProcessedEvents(mongo.db),
+      logger: testLogger,
+      handler: async (e) => {
+        handled.push(e.id);
+      },
     });
     const joined = consumer.ready();
     await consumer.start();
@@ -81,7 +87,11 @@ describe('outbox relay', () => {
     const consumer = kafka.consumer({ groupId: uniqueName('raw') });
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => { seen.push(message.headers?.['ce_id']?.toString() ?? ''); } });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        seen.push(message.headers?.['ce_id']?.toString() ?? '');
+      },
+    });
     try {
       await expect.poll(() => seen.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(expected);
       await producer.publish([end]);
@@ -105,7 +115,9 @@ describe('outbox relay', () => {
       get(target, property, receiver) {
         if ((property === 'updateMany' || property === 'updateOne') && failures > 0) {
           failures -= 1;
-          return async () => { throw new Error('simulated database hiccup'); };
+          return async () => {
+            throw new Error('simulated database hiccup');
+          };
         }
         const value = Reflect.get(target, property, receiver) as unknown;
         return typeof value === 'function' ? value.bind(target) : value;
@@ -143,7 +155,11 @@ describe('outbox relay', () => {
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    await consumer.run({ eachMessage: async ({ message }) => { times.set(message.headers?.['ce_id']?.toString() ?? '', Date.now()); } });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        times.set(message.headers?.['ce_id']?.toString() ?? '', Date.now());
+      },
+    });
     await joined;
     return { times, stop: () => consumer.disconnect() };
   }
@@ -181,7 +197,10 @@ describe('outbox relay', () => {
     const name = uniqueName('outbox_idle');
     const outbox = new Outbox(mongo.db, name);
     await outbox.init();
-    const history = Array.from({ length: 300 }, (_, i) => ({ ...newEvent(Recorded, { year: 2026, month: 7, day: 1 + (i % 28) }, { source: '/bps/test', key: `EDU-${i}` }), topic }));
+    const history = Array.from({ length: 300 }, (_, i) => ({
+      ...newEvent(Recorded, { year: 2026, month: 7, day: 1 + (i % 28) }, { source: '/bps/test', key: `EDU-${i}` }),
+      topic,
+    }));
     for (let i = 0; i < history.length; i += 100) await outbox.append(history.slice(i, i + 100));
     // A client of its own that records every command the relay sends.
     const monitored = new MongoClient(stack().mongoUri, { monitorCommands: true });
@@ -231,7 +250,9 @@ describe('outbox relay', () => {
     await markPending(outbox.collection, [doc]); // ... and only now the writer records its marker
     expect(await relay.relayOnce()).toBe(0);
     expect(await rawMessages(topic)).toEqual([event.id]);
-    expect(await mongo.db.collection(PENDING_COLLECTION).countDocuments({ _id: { $in: [`${outbox.collection.collectionName}|s:${event.id}`] } } as never)).toBe(0);
+    expect(await mongo.db.collection(PENDING_COLLECTION).countDocuments({ _id: { $in: [`${outbox.collection.collectionName}|s:${event.id}`] } } as never)).toBe(
+      0,
+    );
   });
 
   it('puts each of many quickly written events on the topic exactly once, under wake-ups, polls, sweeps and a relay restart', async () => {
@@ -240,7 +261,9 @@ describe('outbox relay', () => {
     const outbox = new Outbox(mongo.db, uniqueName('outbox_once'));
     await outbox.init();
     // A marker write that fails (as under a database hiccup) makes the relays of the database sweep.
-    const failingMarkers = new Proxy(outbox.collection, { get: (target, property, receiver) => (property === 'client' ? undefined : Reflect.get(target, property, receiver) as unknown) });
+    const failingMarkers = new Proxy(outbox.collection, {
+      get: (target, property, receiver) => (property === 'client' ? undefined : (Reflect.get(target, property, receiver) as unknown)),
+    });
     let relay = new OutboxRelay([outbox.collection], producer, testLogger, { pollMs: 5, batchSize: 7 });
     relay.start();
     const ids: string[] = [];

@@ -26,12 +26,25 @@ import { uniqueName } from '../support/names';
 import { apiAs, startTestPlatform, startWebhookReceiver, type TestPlatform, type WebhookReceiver } from './gateway-platform';
 import { waitUntil } from '../support/wait';
 import {
-  extraIdentities, matrix, opOf, publicRoutes, unauthenticatedRows, type Call, type ExtraName, type Fixtures, type Row, type Who,
+  extraIdentities,
+  matrix,
+  opOf,
+  publicRoutes,
+  unauthenticatedRows,
+  type Call,
+  type ExtraName,
+  type Fixtures,
+  type Row,
+  type Who,
 } from './permission-matrix';
 
 type MethodDefinition = {
-  path: string; requestStream: boolean; responseStream: boolean;
-  requestSerialize: (v: any) => Buffer; requestDeserialize: (b: Buffer) => any; responseDeserialize: (b: Buffer) => any;
+  path: string;
+  requestStream: boolean;
+  responseStream: boolean;
+  requestSerialize: (v: any) => Buffer;
+  requestDeserialize: (b: Buffer) => any;
+  responseDeserialize: (b: Buffer) => any;
 };
 
 /** Every method of every grpc-js ServiceDefinition generated into proto/gen. */
@@ -43,8 +56,9 @@ async function generatedMethods(): Promise<Map<string, MethodDefinition>> {
       const path = join(dir, name);
       // proto/gen/grpc: the standard health and reflection services, served without a token on every port by design
       // (tests/integration/grpc-reflection.int.test.ts, health-readiness.int.test.ts); not the platform's API.
-      if (statSync(path).isDirectory()) { if (path !== join(root, 'grpc')) walk(path); }
-      else if (name.endsWith('.ts')) files.push(path);
+      if (statSync(path).isDirectory()) {
+        if (path !== join(root, 'grpc')) walk(path);
+      } else if (name.endsWith('.ts')) files.push(path);
     }
   };
   walk(root);
@@ -55,14 +69,22 @@ async function generatedMethods(): Promise<Map<string, MethodDefinition>> {
       if (!value || typeof value !== 'object') continue;
       for (const m of Object.values(value as Record<string, unknown>)) {
         const def = m as Partial<MethodDefinition> | null;
-        if (def && typeof def === 'object' && typeof def.path === 'string' && typeof def.requestSerialize === 'function') methods.set(def.path, def as MethodDefinition);
+        if (def && typeof def === 'object' && typeof def.path === 'string' && typeof def.requestSerialize === 'function')
+          methods.set(def.path, def as MethodDefinition);
       }
     }
   }
   return methods;
 }
 
-type Result = { readonly outcome: string; readonly code: string; readonly reason: string; readonly text: string; readonly location?: string; readonly answer?: unknown };
+type Result = {
+  readonly outcome: string;
+  readonly code: string;
+  readonly reason: string;
+  readonly text: string;
+  readonly location?: string;
+  readonly answer?: unknown;
+};
 
 const refusedOutcomes = new Set(['UNAUTHENTICATED', 'PERMISSION_DENIED', 'NOT_FOUND', 'ERROR', 'RATE_LIMITED']);
 const grpcName = (code: number): string => grpcJs.status[code] ?? String(code);
@@ -70,7 +92,16 @@ const grpcName = (code: number): string => grpcJs.status[code] ?? String(code);
 function httpOutcome(status: number, location: string | undefined, isPublic: boolean): string {
   if (status >= 300 && status < 400) return !isPublic && (location ?? '').startsWith('/signin') ? 'UNAUTHENTICATED' : 'OK';
   if (status < 300) return 'OK';
-  const named: Record<number, string> = { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 409: 'CONFLICT', 412: 'FAILED_PRECONDITION', 422: 'FAILED_PRECONDITION', 429: 'RATE_LIMITED' };
+  const named: Record<number, string> = {
+    400: 'INVALID_ARGUMENT',
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED',
+    404: 'NOT_FOUND',
+    409: 'CONFLICT',
+    412: 'FAILED_PRECONDITION',
+    422: 'FAILED_PRECONDITION',
+    429: 'RATE_LIMITED',
+  };
   return named[status] ?? (status >= 500 ? 'ERROR' : `HTTP_${status}`);
 }
 
@@ -125,7 +156,14 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
 
   const addressOf = (method: string): string => {
     const service = /^\/bps\.([a-z]+)\.v1\./.exec(method)?.[1] ?? '';
-    const key = { registry: 'REGISTRY_GRPC_ADDRESS', proposals: 'PROPOSALS_GRPC_ADDRESS', approvals: 'APPROVALS_GRPC_ADDRESS', notifications: 'NOTIFICATIONS_GRPC_ADDRESS', audit: 'AUDIT_GRPC_ADDRESS', identity: 'REGISTRY_GRPC_ADDRESS' }[service];
+    const key = {
+      registry: 'REGISTRY_GRPC_ADDRESS',
+      proposals: 'PROPOSALS_GRPC_ADDRESS',
+      approvals: 'APPROVALS_GRPC_ADDRESS',
+      notifications: 'NOTIFICATIONS_GRPC_ADDRESS',
+      audit: 'AUDIT_GRPC_ADDRESS',
+      identity: 'REGISTRY_GRPC_ADDRESS',
+    }[service];
     const address = key ? p.addresses[key] : undefined;
     if (!address) throw new Error(`no server for ${method}`);
     return address;
@@ -144,21 +182,44 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
     const fromError = (error: grpcJs.ServiceError): Result => {
       const decoded = decodeStatus(error);
       const name = grpcName(error.code);
-      return { outcome: error.code === grpcJs.status.INTERNAL || error.code === grpcJs.status.UNAVAILABLE ? 'ERROR' : name, code: name, reason: decoded.reason ?? '', text: error.details ?? error.message };
+      return {
+        outcome: error.code === grpcJs.status.INTERNAL || error.code === grpcJs.status.UNAVAILABLE ? 'ERROR' : name,
+        code: name,
+        reason: decoded.reason ?? '',
+        text: error.details ?? error.message,
+      };
     };
     if (def.responseStream) {
       // A feed: refused at once, or it stays open (allowed) — wait briefly, then hang up.
       return new Promise((resolve) => {
         const stream = client.makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, request, callMetadata(token), {});
-        const timer = setTimeout(() => { resolve({ outcome: 'OK', code: 'OK', reason: '', text: 'stream open' }); stream.cancel(); }, 1_500);
-        stream.on('data', () => { clearTimeout(timer); resolve({ outcome: 'OK', code: 'OK', reason: '', text: 'stream data' }); stream.cancel(); });
-        stream.on('error', (error: grpcJs.ServiceError) => { clearTimeout(timer); resolve(error.code === grpcJs.status.CANCELLED ? { outcome: 'OK', code: 'OK', reason: '', text: 'cancelled by the test' } : fromError(error)); });
+        const timer = setTimeout(() => {
+          resolve({ outcome: 'OK', code: 'OK', reason: '', text: 'stream open' });
+          stream.cancel();
+        }, 1_500);
+        stream.on('data', () => {
+          clearTimeout(timer);
+          resolve({ outcome: 'OK', code: 'OK', reason: '', text: 'stream data' });
+          stream.cancel();
+        });
+        stream.on('error', (error: grpcJs.ServiceError) => {
+          clearTimeout(timer);
+          resolve(error.code === grpcJs.status.CANCELLED ? { outcome: 'OK', code: 'OK', reason: '', text: 'cancelled by the test' } : fromError(error));
+        });
       });
     }
     return new Promise((resolve) => {
-      client.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, request, callMetadata(token), { deadline: Date.now() + 30_000 }, (error, response) => {
-        resolve(error ? fromError(error) : { outcome: 'OK', code: 'OK', reason: '', text: '', answer: response });
-      });
+      client.makeUnaryRequest(
+        def.path,
+        def.requestSerialize,
+        def.responseDeserialize,
+        request,
+        callMetadata(token),
+        { deadline: Date.now() + 30_000 },
+        (error, response) => {
+          resolve(error ? fromError(error) : { outcome: 'OK', code: 'OK', reason: '', text: '', answer: response });
+        },
+      );
     });
   }
 
@@ -197,7 +258,14 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
         answer = text;
       }
     }
-    return { outcome: httpOutcome(res.status, location, publicRoutes.includes(call.route)), code: String(res.status), reason, text, ...(location !== undefined ? { location } : {}), answer };
+    return {
+      outcome: httpOutcome(res.status, location, publicRoutes.includes(call.route)),
+      code: String(res.status),
+      reason,
+      text,
+      ...(location !== undefined ? { location } : {}),
+      answer,
+    };
   }
 
   const durations = new Map<string, number[]>();
@@ -220,12 +288,15 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
     };
     const as = async (who: Who, method: string, path: string, body?: unknown) => {
       const res = await fetch(p.gateway.url + path, {
-        method, headers: { authorization: `Bearer ${tokens.get(who)}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        method,
+        headers: { authorization: `Bearer ${tokens.get(who)}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
-      return { status: res.status, json: await res.json() as any };
+      return { status: res.status, json: (await res.json()) as any };
     };
-    const draft = async (itemCode: string): Promise<string> => must(await apiAs(p, 'nhc-staff', 'POST', '/api/v1/proposals', { content: ProposalContent.toJSON(healthProposal({ itemCode })) }), `draft ${itemCode}`).proposal.proposalId;
+    const draft = async (itemCode: string): Promise<string> =>
+      must(await apiAs(p, 'nhc-staff', 'POST', '/api/v1/proposals', { content: ProposalContent.toJSON(healthProposal({ itemCode })) }), `draft ${itemCode}`)
+        .proposal.proposalId;
     const inbox = new ApprovalInboxClient(p.addresses['APPROVALS_GRPC_ADDRESS']!, grpcJs.credentials.createInsecure());
     const auditorToken = tokens.get('auditor');
     const inReview = async (proposalId: string): Promise<void> => {
@@ -244,26 +315,58 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
       await inReview(id);
       return id;
     };
-    const subscription = async (): Promise<string> => must(await apiAs(p, 'statistics-subscriber', 'POST', '/api/v1/subscriptions', {
-      endpointUrl: receiver.url, description: '矩阵测试', filter: { eventTypes: ['bps.standard.version.published'] },
-    }), 'subscription').subscription.subscriptionId;
+    const subscription = async (): Promise<string> =>
+      must(
+        await apiAs(p, 'statistics-subscriber', 'POST', '/api/v1/subscriptions', {
+          endpointUrl: receiver.url,
+          description: '矩阵测试',
+          filter: { eventTypes: ['bps.standard.version.published'] },
+        }),
+        'subscription',
+      ).subscription.subscriptionId;
 
     const consolidated = consolidation(); // in parallel with the rest: it waits out a proposal window
     const cycle = uniqueName('C-matrix').replace(/[^A-Za-z0-9._-]/g, '-');
-    must(await apiAs(p, 'ndrc-approver', 'POST', '/api/v1/cycles', {
-      cycleId: cycle, planPeriod: '2026-2030', title: '国家基本公共服务标准（矩阵测试）', effectiveFrom: { year: 2027, month: 7, day: 1 },
-      fields: [{ fieldCode: 'F17-HEA', leadMinistry: 'NHC' }, { fieldCode: 'F17-EDU', leadMinistry: 'MOE' }],
-      fiscalCeiling: { centralFen: '100000', localFen: '100000' }, evaluationSeconds: '3600', proposalWindowSeconds: '3600',
-    }), 'cycle');
+    must(
+      await apiAs(p, 'ndrc-approver', 'POST', '/api/v1/cycles', {
+        cycleId: cycle,
+        planPeriod: '2026-2030',
+        title: '国家基本公共服务标准（矩阵测试）',
+        effectiveFrom: { year: 2027, month: 7, day: 1 },
+        fields: [
+          { fieldCode: 'F17-HEA', leadMinistry: 'NHC' },
+          { fieldCode: 'F17-EDU', leadMinistry: 'MOE' },
+        ],
+        fiscalCeiling: { centralFen: '100000', localFen: '100000' },
+        evaluationSeconds: '3600',
+        proposalWindowSeconds: '3600',
+      }),
+      'cycle',
+    );
 
     // Co-edited and submitted by two NHC people who also approve: neither may approve it.
     const authored = await draft('HEA-05');
-    must(await as('nhc-coeditor', 'PUT', `/api/v1/proposals/${authored}/draft`, { expectedRevision: 1, content: ProposalContent.toJSON(healthProposal({ itemCode: 'HEA-05', level: '95' })) }), 'co-edit');
+    must(
+      await as('nhc-coeditor', 'PUT', `/api/v1/proposals/${authored}/draft`, {
+        expectedRevision: 1,
+        content: ProposalContent.toJSON(healthProposal({ itemCode: 'HEA-05', level: '95' })),
+      }),
+      'co-edit',
+    );
     must(await as('nhc-submitter', 'POST', `/api/v1/proposals/${authored}/submit`, { expectedRevision: 2 }), 'submit by another author');
 
     const [draftId, review, capped, signGrpc, signHttp, objected, withdrawGrpc, withdrawHttp, sub, deleteGrpc, deleteHttp] = await Promise.all([
-      draft('HEA-02'), submitted('HEA-04'), submitted('HEA-06'), submitted('HEA-08'), submitted('HEA-09'), submitted('HEA-13'), draft('HEA-10'), draft('HEA-11'),
-      subscription(), subscription(), subscription(),
+      draft('HEA-02'),
+      submitted('HEA-04'),
+      submitted('HEA-06'),
+      submitted('HEA-08'),
+      submitted('HEA-09'),
+      submitted('HEA-13'),
+      draft('HEA-10'),
+      draft('HEA-11'),
+      subscription(),
+      subscription(),
+      subscription(),
     ]);
     await inReview(authored);
     // The cap: the holder claimed and released the step as often as a round allows.
@@ -272,23 +375,64 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
       const action = i % 2 === 0 ? inbox.claimStep.bind(inbox) : inbox.releaseStep.bind(inbox);
       await unary(action, { proposalId: capped, stepId: 'countersign.ndrc' }, ndrc);
     }
-    await unary(inbox.signOff.bind(inbox), { proposalId: objected, stepId: 'countersign.ndrc', position: Position.POSITION_OBJECT, comment: '财政承受能力论证不足（矩阵）' }, ndrc);
+    await unary(
+      inbox.signOff.bind(inbox),
+      { proposalId: objected, stepId: 'countersign.ndrc', position: Position.POSITION_OBJECT, comment: '财政承受能力论证不足（矩阵）' },
+      ndrc,
+    );
     // The inbox lists from Temporal's visibility store, which trails the workflow start.
-    await until('the inbox lists the proposal in review', async () => (await apiAs(p, 'nhc-approver', 'GET', '/api/v1/inbox')).json.items?.some((i: any) => i.proposal?.proposalId === review) ?? false);
+    await until(
+      'the inbox lists the proposal in review',
+      async () => (await apiAs(p, 'nhc-approver', 'GET', '/api/v1/inbox')).json.items?.some((i: any) => i.proposal?.proposalId === review) ?? false,
+    );
     inbox.close();
     const { trimCycle, cycleProposal } = await consolidated;
     const edu05 = must(await apiAs(p, 'moe-staff', 'GET', '/api/v1/standards/items/EDU-05'), 'EDU-05').national.item;
     const flooredItem = {
-      ...edu05, qualityStandard: { ...edu05.qualityStandard, stated: true, metrics: [...(edu05.qualityStandard?.metrics ?? []), {
-        metric: 'funding_per_capita', label: '生均补助（矩阵）', comparator: 'COMPARATOR_GTE', value: '500', unit: 'CNY', basis: 'per_student_per_year',
-      }] },
+      ...edu05,
+      qualityStandard: {
+        ...edu05.qualityStandard,
+        stated: true,
+        metrics: [
+          ...(edu05.qualityStandard?.metrics ?? []),
+          {
+            metric: 'funding_per_capita',
+            label: '生均补助（矩阵）',
+            comparator: 'COMPARATOR_GTE',
+            value: '500',
+            unit: 'CNY',
+            basis: 'per_student_per_year',
+          },
+        ],
+      },
     };
-    const erratum = must(await apiAs(p, 'moe-staff', 'POST', '/api/v1/standards/items/EDU-05/versions/1/corrections', { item: { ...edu05, name: `${edu05.name}（勘误）` }, reason: '措辞勘误（矩阵）' }), 'erratum').erratum.erratumId as string;
+    const erratum = must(
+      await apiAs(p, 'moe-staff', 'POST', '/api/v1/standards/items/EDU-05/versions/1/corrections', {
+        item: { ...edu05, name: `${edu05.name}（勘误）` },
+        reason: '措辞勘误（矩阵）',
+      }),
+      'erratum',
+    ).erratum.erratumId as string;
     let n = 0;
     return {
-      draft: draftId, review, authored, capped, objected, signGrpc, signHttp, withdrawGrpc, withdrawHttp,
-      subscription: sub, deleteGrpc, deleteHttp, receiverUrl: receiver.url, cycle,
-      trimCycle, cycleProposal, flooredItem, erratum,
+      draft: draftId,
+      review,
+      authored,
+      capped,
+      objected,
+      signGrpc,
+      signHttp,
+      withdrawGrpc,
+      withdrawHttp,
+      subscription: sub,
+      deleteGrpc,
+      deleteHttp,
+      receiverUrl: receiver.url,
+      cycle,
+      trimCycle,
+      cycleProposal,
+      flooredItem,
+      erratum,
       newId: (label) => `${cycle}-${label}-${++n}`.replace(/[^A-Za-z0-9._-]/g, '-'),
     };
   }
@@ -304,27 +448,69 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
       return r.json;
     };
     const phaseIs = async (phase: string): Promise<boolean> => (await apiAs(p, 'auditor', 'GET', `/api/v1/cycles/${trimCycle}`)).json.cycle?.phase === phase;
-    must(await apiAs(p, 'ndrc-approver', 'POST', '/api/v1/cycles', {
-      cycleId: trimCycle, planPeriod: '2026-2030', title: '矩阵测试（压减）', effectiveFrom: { year: 2027, month: 7, day: 1 },
-      fields: [{ fieldCode: 'F17-EDU', leadMinistry: 'MOE' }], fiscalCeiling: { centralFen: '100000', localFen: '100000' }, evaluationSeconds: '600', proposalWindowSeconds: '8',
-    }), 'trim cycle');
-    must(await apiAs(p, 'moe-staff', 'POST', `/api/v1/cycles/${trimCycle}/evaluations`, { fieldCode: 'F17-EDU', summary: '学前教育资助需扩大（矩阵）' }), 'evaluation');
+    must(
+      await apiAs(p, 'ndrc-approver', 'POST', '/api/v1/cycles', {
+        cycleId: trimCycle,
+        planPeriod: '2026-2030',
+        title: '矩阵测试（压减）',
+        effectiveFrom: { year: 2027, month: 7, day: 1 },
+        fields: [{ fieldCode: 'F17-EDU', leadMinistry: 'MOE' }],
+        fiscalCeiling: { centralFen: '100000', localFen: '100000' },
+        evaluationSeconds: '600',
+        proposalWindowSeconds: '8',
+      }),
+      'trim cycle',
+    );
+    must(
+      await apiAs(p, 'moe-staff', 'POST', `/api/v1/cycles/${trimCycle}/evaluations`, { fieldCode: 'F17-EDU', summary: '学前教育资助需扩大（矩阵）' }),
+      'evaluation',
+    );
     await until('the trim cycle takes proposals', () => phaseIs('proposals'));
     const cycleProposal = `${trimCycle}-EDU`;
     const moeStaff = actorOf(personas['moe-staff']);
     const temporal = await testTemporal();
     try {
-      await temporal.client.workflow.getHandle(trimCycle).executeUpdate(submitCycleProposalUpdate, { args: [{ actor: moeStaff, proposal: proposalInput({
-        proposalId: cycleProposal, kind: 'UNIFIED', cycleId: trimCycle, leadMinistry: 'MOE', proposer: moeStaff, authors: [moeStaff.subject], fieldCodes: ['F17-EDU'], itemCodes: ['EDU-01'],
-        fiscalTotals: { totalFen: '600', centralFen: '500', localFen: '100' },
-        changeSet: { changeSetId: `${cycleProposal}-cs`, kind: 'RELEASE_KIND_EDITION', title: '学前教育', changes: [{ changeId: 'c1', retireItem: { base: { itemCode: 'EDU-01', version: 1 }, reason: '矩阵' } }], fieldCodes: ['F17-EDU'] },
-      }) }] });
+      await temporal.client.workflow.getHandle(trimCycle).executeUpdate(submitCycleProposalUpdate, {
+        args: [
+          {
+            actor: moeStaff,
+            proposal: proposalInput({
+              proposalId: cycleProposal,
+              kind: 'UNIFIED',
+              cycleId: trimCycle,
+              leadMinistry: 'MOE',
+              proposer: moeStaff,
+              authors: [moeStaff.subject],
+              fieldCodes: ['F17-EDU'],
+              itemCodes: ['EDU-01'],
+              fiscalTotals: { totalFen: '600', centralFen: '500', localFen: '100' },
+              changeSet: {
+                changeSetId: `${cycleProposal}-cs`,
+                kind: 'RELEASE_KIND_EDITION',
+                title: '学前教育',
+                changes: [{ changeId: 'c1', retireItem: { base: { itemCode: 'EDU-01', version: 1 }, reason: '矩阵' } }],
+                fieldCodes: ['F17-EDU'],
+              },
+            }),
+          },
+        ],
+      });
     } finally {
       await temporal.close();
     }
     const inbox = new ApprovalInboxClient(p.addresses['APPROVALS_GRPC_ADDRESS']!, grpcJs.credentials.createInsecure());
-    for (const [who, stepId] of [['moe-approver', 'countersign.lead'], ['ndrc-approver', 'countersign.ndrc'], ['mof-approver', 'countersign.mof'], ['final-approver', 'final.sco']] as const) {
-      await until(`${who} signs ${stepId} of ${cycleProposal}`, () => unary(inbox.signOff.bind(inbox), { proposalId: cycleProposal, stepId, position: Position.POSITION_APPROVE, comment: '' }, tokens.get(who)).then(() => true, () => false));
+    for (const [who, stepId] of [
+      ['moe-approver', 'countersign.lead'],
+      ['ndrc-approver', 'countersign.ndrc'],
+      ['mof-approver', 'countersign.mof'],
+      ['final-approver', 'final.sco'],
+    ] as const) {
+      await until(`${who} signs ${stepId} of ${cycleProposal}`, () =>
+        unary(inbox.signOff.bind(inbox), { proposalId: cycleProposal, stepId, position: Position.POSITION_APPROVE, comment: '' }, tokens.get(who)).then(
+          () => true,
+          () => false,
+        ),
+      );
     }
     inbox.close();
     await until('the trim cycle consolidates', async () => {
@@ -338,7 +524,9 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
     const started = Date.now();
     [p, receiver, methods] = await Promise.all([
       // A long backend deadline: rows test authorisation, and audit traces are slow on a loaded 2-core machine.
-      startTestPlatform('perm-matrix', { backendTimeoutMs: 30_000 }, { full: true, notifications: true, audit: true }), startWebhookReceiver(), generatedMethods(),
+      startTestPlatform('perm-matrix', { backendTimeoutMs: 30_000 }, { full: true, notifications: true, audit: true }),
+      startWebhookReceiver(),
+      generatedMethods(),
     ]);
     for (const identity of Object.values(extraIdentities)) registerIdentity(identity);
     for (const name of Object.keys(personas) as PersonaName[]) tokens.set(name, await tokenFor(name));
@@ -346,8 +534,17 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
     tokens.set('anonymous', undefined);
     const key = await importJWK(tokenIssuer.privateJwk as never, 'EdDSA');
     const staff = personas['nhc-staff'];
-    tokens.set('expired', await new SignJWT({ org: staff.organisation, roles: [...staff.roles], name: staff.name }).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: tokenIssuer.keyId })
-      .setSubject(staff.subject).setIssuer(tokenIssuer.issuer).setAudience(tokenIssuer.audience).setIssuedAt(Math.floor(Date.now() / 1000) - 7200).setExpirationTime(Math.floor(Date.now() / 1000) - 3600).sign(key));
+    tokens.set(
+      'expired',
+      await new SignJWT({ org: staff.organisation, roles: [...staff.roles], name: staff.name })
+        .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: tokenIssuer.keyId })
+        .setSubject(staff.subject)
+        .setIssuer(tokenIssuer.issuer)
+        .setAudience(tokenIssuer.audience)
+        .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+        .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
+        .sign(key),
+    );
     tokens.set('foreign', await issuerOf(generatedIssuer(tokenIssuer.issuer, tokenIssuer.audience)).mint(staff));
     fixtures = await makeFixtures();
     const ready = Date.now();
@@ -355,9 +552,11 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
     // Rows that only read (or are refused) run concurrently; rows that change shared fixtures run after, in order.
     const runnable = allRows.filter((r) => !skipped(r));
     const first = runnable.filter((r) => r.first);
-    await Promise.all(Array.from({ length: 2 }, async () => {
-      for (let row = first.shift(); row; row = first.shift()) await run(row);
-    }));
+    await Promise.all(
+      Array.from({ length: 2 }, async () => {
+        for (let row = first.shift(); row; row = first.shift()) await run(row);
+      }),
+    );
     const firstDone = Date.now();
     const queue = runnable.filter((r) => !r.late && !r.first);
     const workers = Array.from({ length: 8 }, async () => {
@@ -367,8 +566,13 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
     const concurrentDone = Date.now();
     for (const row of runnable.filter((r) => r.late)) await run(row);
     const seconds = (from: number, to: number): string => ((to - from) / 1000).toFixed(1);
-    console.log(`permission matrix: fixtures ${seconds(started, ready)} s, ${runnable.length} rows run in ${seconds(ready, Date.now())} s (first ${seconds(ready, firstDone)} s, concurrent ${seconds(firstDone, concurrentDone)} s, late ${seconds(concurrentDone, Date.now())} s)`);
-    const slowest = [...durations].map(([op, ms]) => [op, Math.max(...ms), ms.reduce((a, b) => a + b, 0)] as const).sort((a, b) => b[2] - a[2]).slice(0, 8);
+    console.log(
+      `permission matrix: fixtures ${seconds(started, ready)} s, ${runnable.length} rows run in ${seconds(ready, Date.now())} s (first ${seconds(ready, firstDone)} s, concurrent ${seconds(firstDone, concurrentDone)} s, late ${seconds(concurrentDone, Date.now())} s)`,
+    );
+    const slowest = [...durations]
+      .map(([op, ms]) => [op, Math.max(...ms), ms.reduce((a, b) => a + b, 0)] as const)
+      .sort((a, b) => b[2] - a[2])
+      .slice(0, 8);
     console.log(`slowest operations (max ms, total ms): ${slowest.map(([op, max, total]) => `${op} ${max}/${total}`).join('; ')}`);
     const failing = runnable.map((r) => [r, mismatch(r, results.get(r)!, fixtures)] as const).filter(([, m]) => m !== undefined);
     if (failing.length > 0) console.log(`rows that do not hold (${failing.length}):\n${failing.map(([r, m]) => `  ${describeRow(r)}: ${m}`).join('\n')}`);
@@ -385,21 +589,32 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
     const covered = new Set(matrix.filter(persona).map((r) => opOf(r.call)));
     const grpcMethods = [...methods.keys()].sort();
     const routes = p.gateway.routes.map((r) => `${r.method} ${r.url}`).sort();
-    expect(grpcMethods.filter((m) => !covered.has(m)), 'gRPC methods without a row').toEqual([]);
-    expect(routes.filter((r) => !covered.has(r)), 'gateway routes without a row').toEqual([]);
+    expect(
+      grpcMethods.filter((m) => !covered.has(m)),
+      'gRPC methods without a row',
+    ).toEqual([]);
+    expect(
+      routes.filter((r) => !covered.has(r)),
+      'gateway routes without a row',
+    ).toEqual([]);
     // And no row names an operation that does not exist.
     const known = new Set([...grpcMethods, ...routes]);
-    expect([...new Set(matrix.map((r) => opOf(r.call)))].filter((op) => !known.has(op)), 'rows for unknown operations').toEqual([]);
+    expect(
+      [...new Set(matrix.map((r) => opOf(r.call)))].filter((op) => !known.has(op)),
+      'rows for unknown operations',
+    ).toEqual([]);
 
     const run = allRows.filter((r) => !skipped(r));
     const allowed = run.filter((r) => r.expect === 'allowed').length;
-    console.log([
-      'permission matrix (issue #14):',
-      `  rows: ${allRows.length} (${matrix.length} written + ${allRows.length - matrix.length} derived UNAUTHENTICATED rows); run: ${run.length}, pending another branch's fix: ${allRows.length - run.length}`,
-      `  allowed: ${allowed}, refused: ${run.length - allowed}`,
-      `  covered: ${grpcMethods.length} gRPC methods (${new Set(grpcMethods.map((m) => m.split('/')[1])).size} services), ${routes.length} gateway routes`,
-      `  issue #14 case rows: ${allRows.filter((r) => r.issue).length}`,
-    ].join('\n'));
+    console.log(
+      [
+        'permission matrix (issue #14):',
+        `  rows: ${allRows.length} (${matrix.length} written + ${allRows.length - matrix.length} derived UNAUTHENTICATED rows); run: ${run.length}, pending another branch's fix: ${allRows.length - run.length}`,
+        `  allowed: ${allowed}, refused: ${run.length - allowed}`,
+        `  covered: ${grpcMethods.length} gRPC methods (${new Set(grpcMethods.map((m) => m.split('/')[1])).size} services), ${routes.length} gateway routes`,
+        `  issue #14 case rows: ${allRows.filter((r) => r.issue).length}`,
+      ].join('\n'),
+    );
   });
 
   for (const row of allRows) {

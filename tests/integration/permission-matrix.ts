@@ -133,10 +133,14 @@ type RowOptions = Omit<Row, 'who' | 'scope' | 'expect' | 'call'>;
 
 export const grpc = (method: string, request: (f: Fixtures) => Record<string, unknown> = () => ({})): GrpcCall => ({ kind: 'grpc', method, request });
 export const http = (route: string, path?: (f: Fixtures) => string, body?: (f: Fixtures) => unknown): HttpCall => ({
-  kind: 'http', route, path: path ?? (() => route.split(' ')[1] ?? '/'), ...(body ? { body } : {}),
+  kind: 'http',
+  route,
+  path: path ?? (() => route.split(' ')[1] ?? '/'),
+  ...(body ? { body } : {}),
 });
 export const page = (route: string, path?: (f: Fixtures) => string, form?: (f: Fixtures) => Record<string, string | readonly string[]>): HttpCall => ({
-  ...http(route, path, form), ...(form ? { form: true } : {}),
+  ...http(route, path, form),
+  ...(form ? { form: true } : {}),
 });
 /** One row per call: the same expectation over gRPC and over HTTP. */
 export function rows(who: Who, scope: Scope, expect: Outcome, calls: readonly Call[], options: RowOptions = {}): Row[] {
@@ -146,9 +150,19 @@ export const row = (who: Who, scope: Scope, expect: Outcome, call: Call, options
 
 /** The routes anyone may call without a token (sign-in, documents, health, the console's public pages). */
 export const publicRoutes: readonly string[] = [
-  'GET /openapi.json', 'GET /healthz', 'GET /readyz', 'GET /.well-known/jwks.json', 'GET /.well-known/bps-decision-keys.json',
-  'GET /api/v1/auth/personas', 'POST /api/v1/auth/token',
-  'GET /assets/:file', 'GET /', 'GET /lang', 'GET /signin', 'POST /signin', 'POST /signout',
+  'GET /openapi.json',
+  'GET /healthz',
+  'GET /readyz',
+  'GET /.well-known/jwks.json',
+  'GET /.well-known/bps-decision-keys.json',
+  'GET /api/v1/auth/personas',
+  'POST /api/v1/auth/token',
+  'GET /assets/:file',
+  'GET /',
+  'GET /lang',
+  'GET /signin',
+  'POST /signin',
+  'POST /signout',
 ];
 
 /**
@@ -157,11 +171,23 @@ export const publicRoutes: readonly string[] = [
  * pages treat a stale session as a visitor. gRPC still needs a token: the portal is the gateway's.
  */
 export const publicReadRoutes: readonly string[] = [
-  'GET /api/v1/standards/items', 'GET /api/v1/standards/items/:itemCode', 'GET /api/v1/standards/items/:itemCode/history',
-  'GET /api/v1/standards/items/:itemCode/lineage', 'GET /api/v1/standards/diff', 'GET /api/v1/standards/releases', 'GET /api/v1/standards/taxonomy',
-  'GET /api/v1/standards/units', 'GET /api/v1/standards/compliance/:provinceCode', 'GET /api/v1/standards/edition.csv',
-  'GET /standards', 'GET /standards/items/:itemCode', 'GET /standards/diff', 'GET /standards/compliance',
-  'GET /api/v1/standards/monitoring', 'GET /api/v1/standards/monitoring.csv', 'GET /standards/monitoring',
+  'GET /api/v1/standards/items',
+  'GET /api/v1/standards/items/:itemCode',
+  'GET /api/v1/standards/items/:itemCode/history',
+  'GET /api/v1/standards/items/:itemCode/lineage',
+  'GET /api/v1/standards/diff',
+  'GET /api/v1/standards/releases',
+  'GET /api/v1/standards/taxonomy',
+  'GET /api/v1/standards/units',
+  'GET /api/v1/standards/compliance/:provinceCode',
+  'GET /api/v1/standards/edition.csv',
+  'GET /standards',
+  'GET /standards/items/:itemCode',
+  'GET /standards/diff',
+  'GET /standards/compliance',
+  'GET /api/v1/standards/monitoring',
+  'GET /api/v1/standards/monitoring.csv',
+  'GET /standards/monitoring',
 ];
 
 // ---- operations ------------------------------------------------------------------------------------------------
@@ -198,63 +224,158 @@ const validate = (id: (f: Fixtures) => string) => [
 ];
 const updateStale = [
   grpc(`${P}UpdateDraft`, (f) => ({ proposalId: f.draft, expectedRevision: 99, content: draftContent('HEA-02') })),
-  http('PUT /api/v1/proposals/:proposalId/draft', (f) => `/api/v1/proposals/${f.draft}/draft`, () => ({ expectedRevision: 99, content: draftJson('HEA-02') })),
+  http(
+    'PUT /api/v1/proposals/:proposalId/draft',
+    (f) => `/api/v1/proposals/${f.draft}/draft`,
+    () => ({ expectedRevision: 99, content: draftJson('HEA-02') }),
+  ),
   page('GET /proposals/:proposalId/edit', (f) => `/proposals/${f.draft}/edit`),
-  page('POST /proposals/:proposalId/edit', (f) => `/proposals/${f.draft}/edit`, () => ({ action: 'save', item: 'HEA-02', expectedRevision: '99' })),
+  page(
+    'POST /proposals/:proposalId/edit',
+    (f) => `/proposals/${f.draft}/edit`,
+    () => ({ action: 'save', item: 'HEA-02', expectedRevision: '99' }),
+  ),
 ];
 const submitStale = [
   grpc(`${P}SubmitProposal`, (f) => ({ proposalId: f.draft, expectedRevision: 99 })),
-  http('POST /api/v1/proposals/:proposalId/submit', (f) => `/api/v1/proposals/${f.draft}/submit`, () => ({ expectedRevision: 99 })),
-  page('POST /proposals/:proposalId/submit', (f) => `/proposals/${f.draft}/submit`, () => ({ expectedRevision: '99' })),
+  http(
+    'POST /api/v1/proposals/:proposalId/submit',
+    (f) => `/api/v1/proposals/${f.draft}/submit`,
+    () => ({ expectedRevision: 99 }),
+  ),
+  page(
+    'POST /proposals/:proposalId/submit',
+    (f) => `/proposals/${f.draft}/submit`,
+    () => ({ expectedRevision: '99' }),
+  ),
 ];
 const rebaseStale = [
   grpc(`${P}RebaseProposal`, (f) => ({ proposalId: f.draft, expectedRevision: 99 })),
-  http('POST /api/v1/proposals/:proposalId/rebase', (f) => `/api/v1/proposals/${f.draft}/rebase`, () => ({ expectedRevision: 99 })),
+  http(
+    'POST /api/v1/proposals/:proposalId/rebase',
+    (f) => `/api/v1/proposals/${f.draft}/rebase`,
+    () => ({ expectedRevision: 99 }),
+  ),
 ];
 const withdraw = (id: (f: Fixtures) => string, via: 'grpc' | 'http' | 'both' = 'both') => [
   ...(via !== 'http' ? [grpc(`${P}WithdrawProposal`, (f) => ({ proposalId: id(f), reason: '矩阵测试撤回' }))] : []),
-  ...(via !== 'grpc' ? [http('POST /api/v1/proposals/:proposalId/withdraw', (f) => `/api/v1/proposals/${id(f)}/withdraw`, () => ({ reason: '矩阵测试撤回' }))] : []),
+  ...(via !== 'grpc'
+    ? [
+        http(
+          'POST /api/v1/proposals/:proposalId/withdraw',
+          (f) => `/api/v1/proposals/${id(f)}/withdraw`,
+          () => ({ reason: '矩阵测试撤回' }),
+        ),
+      ]
+    : []),
 ];
-const consoleWithdraw = (id: (f: Fixtures) => string) => page('POST /proposals/:proposalId/withdraw', (f) => `/proposals/${id(f)}/withdraw`, () => ({ reason: '矩阵测试撤回' }));
+const consoleWithdraw = (id: (f: Fixtures) => string) =>
+  page(
+    'POST /proposals/:proposalId/withdraw',
+    (f) => `/proposals/${id(f)}/withdraw`,
+    () => ({ reason: '矩阵测试撤回' }),
+  );
 
 type StepAction = 'sign' | 'claim' | 'release' | 'delegate' | 'take-back' | 'overrule';
-const grpcAction: Record<StepAction, string> = { sign: 'SignOff', claim: 'ClaimStep', release: 'ReleaseStep', delegate: 'DelegateStep', 'take-back': 'TakeBackStep', overrule: 'OverruleObjection' };
+const grpcAction: Record<StepAction, string> = {
+  sign: 'SignOff',
+  claim: 'ClaimStep',
+  release: 'ReleaseStep',
+  delegate: 'DelegateStep',
+  'take-back': 'TakeBackStep',
+  overrule: 'OverruleObjection',
+};
 /** A step action over gRPC, the JSON API and (where the console has it) the console form. */
-function step(action: StepAction, id: (f: Fixtures) => string, stepId: string, extra: { position?: Position; comment?: string; delegate?: string } = {}, via: readonly ('grpc' | 'http' | 'page')[] = ['grpc', 'http', 'page']): Call[] {
-  const positionName = extra.position === Position.POSITION_APPROVE ? 'POSITION_APPROVE' : extra.position === Position.POSITION_OBJECT ? 'POSITION_OBJECT' : 'POSITION_APPROVE';
-  const body = action === 'sign' ? { position: positionName, comment: extra.comment ?? '' } : action === 'delegate' ? { delegate: extra.delegate ?? '' }
-    : action === 'overrule' ? { comment: extra.comment ?? '驳回异议（矩阵）' } : undefined;
+function step(
+  action: StepAction,
+  id: (f: Fixtures) => string,
+  stepId: string,
+  extra: { position?: Position; comment?: string; delegate?: string } = {},
+  via: readonly ('grpc' | 'http' | 'page')[] = ['grpc', 'http', 'page'],
+): Call[] {
+  const positionName =
+    extra.position === Position.POSITION_APPROVE ? 'POSITION_APPROVE' : extra.position === Position.POSITION_OBJECT ? 'POSITION_OBJECT' : 'POSITION_APPROVE';
+  const body =
+    action === 'sign'
+      ? { position: positionName, comment: extra.comment ?? '' }
+      : action === 'delegate'
+        ? { delegate: extra.delegate ?? '' }
+        : action === 'overrule'
+          ? { comment: extra.comment ?? '驳回异议（矩阵）' }
+          : undefined;
   const grpcRequest = (f: Fixtures) => ({
-    proposalId: id(f), stepId, ...(action === 'sign' ? { position: extra.position ?? Position.POSITION_APPROVE, comment: extra.comment ?? '' } : {}),
-    ...(action === 'delegate' ? { delegate: extra.delegate ?? '' } : {}), ...(action === 'overrule' ? { comment: extra.comment ?? '驳回异议（矩阵）' } : {}),
+    proposalId: id(f),
+    stepId,
+    ...(action === 'sign' ? { position: extra.position ?? Position.POSITION_APPROVE, comment: extra.comment ?? '' } : {}),
+    ...(action === 'delegate' ? { delegate: extra.delegate ?? '' } : {}),
+    ...(action === 'overrule' ? { comment: extra.comment ?? '驳回异议（矩阵）' } : {}),
   });
   const calls: Call[] = [];
   if (via.includes('grpc')) calls.push(grpc(`${A}${grpcAction[action]}`, grpcRequest));
-  if (via.includes('http')) calls.push(http(`POST /api/v1/approvals/:proposalId/steps/:stepId/${action}`, (f) => `/api/v1/approvals/${id(f)}/steps/${stepId}/${action}`, body ? () => body : undefined));
+  if (via.includes('http'))
+    calls.push(
+      http(
+        `POST /api/v1/approvals/:proposalId/steps/:stepId/${action}`,
+        (f) => `/api/v1/approvals/${id(f)}/steps/${stepId}/${action}`,
+        body ? () => body : undefined,
+      ),
+    );
   if (via.includes('page') && action !== 'take-back') {
-    calls.push(page(`POST /inbox/:proposalId/steps/:stepId/${action}`, (f) => `/inbox/${id(f)}/steps/${stepId}/${action}`, () => ({
-      ...(action === 'sign' ? { position: positionName, comment: extra.comment ?? '' } : {}),
-      ...(action === 'delegate' ? { delegate: extra.delegate ?? '' } : {}), ...(action === 'overrule' ? { comment: extra.comment ?? '驳回异议（矩阵）' } : {}),
-    })));
+    calls.push(
+      page(
+        `POST /inbox/:proposalId/steps/:stepId/${action}`,
+        (f) => `/inbox/${id(f)}/steps/${stepId}/${action}`,
+        () => ({
+          ...(action === 'sign' ? { position: positionName, comment: extra.comment ?? '' } : {}),
+          ...(action === 'delegate' ? { delegate: extra.delegate ?? '' } : {}),
+          ...(action === 'overrule' ? { comment: extra.comment ?? '驳回异议（矩阵）' } : {}),
+        }),
+      ),
+    );
   }
   return calls;
 }
 
 const cycleBody = (cycleId: string) => ({
-  cycleId, planPeriod: '2026-2030', title: '国家基本公共服务标准（矩阵测试）', effectiveFrom: { year: 2027, month: 7, day: 1 },
-  fields: [{ fieldCode: 'F17-HEA', leadMinistry: 'NHC' }, { fieldCode: 'F17-EDU', leadMinistry: 'MOE' }],
-  fiscalCeiling: { centralFen: '100000', localFen: '100000' }, evaluationSeconds: '3600', proposalWindowSeconds: '3600',
+  cycleId,
+  planPeriod: '2026-2030',
+  title: '国家基本公共服务标准（矩阵测试）',
+  effectiveFrom: { year: 2027, month: 7, day: 1 },
+  fields: [
+    { fieldCode: 'F17-HEA', leadMinistry: 'NHC' },
+    { fieldCode: 'F17-EDU', leadMinistry: 'MOE' },
+  ],
+  fiscalCeiling: { centralFen: '100000', localFen: '100000' },
+  evaluationSeconds: '3600',
+  proposalWindowSeconds: '3600',
 });
 const openCycle = (label: string) => [
   grpc(`${C}OpenCycle`, (f) => ({ ...OpenCycleRequest.fromJSON(cycleBody(f.newId(`${label}-g`))) })),
   http('POST /api/v1/cycles', undefined, (f) => cycleBody(f.newId(`${label}-h`))),
   page('POST /cycles', undefined, (f) => ({
-    cycleId: f.newId(`${label}-p`), planPeriod: '2026-2030', title: '矩阵测试', effectiveFrom: '2027-07-01', fields: 'F17-HEA:NHC', centralCeilingFen: '100000', localCeilingFen: '100000',
-    evaluationSeconds: '3600', proposalWindowSeconds: '3600',
+    cycleId: f.newId(`${label}-p`),
+    planPeriod: '2026-2030',
+    title: '矩阵测试',
+    effectiveFrom: '2027-07-01',
+    fields: 'F17-HEA:NHC',
+    centralCeilingFen: '100000',
+    localCeilingFen: '100000',
+    evaluationSeconds: '3600',
+    proposalWindowSeconds: '3600',
   })),
 ];
-const cycleAction = (name: 'evaluate' | 'close-window' | 'resolve' | 'approve' | 'close', id: (f: Fixtures) => string, body: Record<string, string>): Call[] => {
-  const grpcName = { evaluate: 'FileEvaluation', 'close-window': 'CloseProposalWindow', resolve: 'ResolveConflict', approve: 'ApprovePackage', close: 'CloseCycle' }[name];
+const cycleAction = (
+  name: 'evaluate' | 'close-window' | 'resolve' | 'approve' | 'close',
+  id: (f: Fixtures) => string,
+  body: Record<string, string>,
+): Call[] => {
+  const grpcName = {
+    evaluate: 'FileEvaluation',
+    'close-window': 'CloseProposalWindow',
+    resolve: 'ResolveConflict',
+    approve: 'ApprovePackage',
+    close: 'CloseCycle',
+  }[name];
   const apiRoute = {
     evaluate: ['POST /api/v1/cycles/:cycleId/evaluations', (c: string) => `/api/v1/cycles/${c}/evaluations`],
     'close-window': ['POST /api/v1/cycles/:cycleId/windows/:fieldCode/close', (c: string) => `/api/v1/cycles/${c}/windows/${body['fieldCode'] ?? ''}/close`],
@@ -262,21 +383,47 @@ const cycleAction = (name: 'evaluate' | 'close-window' | 'resolve' | 'approve' |
     approve: ['POST /api/v1/cycles/:cycleId/approve', (c: string) => `/api/v1/cycles/${c}/approve`],
     close: ['POST /api/v1/cycles/:cycleId/close', (c: string) => `/api/v1/cycles/${c}/close`],
   }[name] as [string, (c: string) => string];
-  const apiBody = name === 'evaluate' ? { fieldCode: body['fieldCode'], summary: body['summary'] } : name === 'resolve' ? { keepProposalId: body['keepProposalId'], reason: body['reason'] }
-    : name === 'approve' ? { comment: body['comment'] ?? '' } : undefined;
+  const apiBody =
+    name === 'evaluate'
+      ? { fieldCode: body['fieldCode'], summary: body['summary'] }
+      : name === 'resolve'
+        ? { keepProposalId: body['keepProposalId'], reason: body['reason'] }
+        : name === 'approve'
+          ? { comment: body['comment'] ?? '' }
+          : undefined;
   return [
     grpc(`${C}${grpcName}`, (f) => ({ cycleId: id(f), ...body })),
     http(apiRoute[0], (f) => apiRoute[1](id(f)), apiBody ? () => apiBody : undefined),
-    page(`POST /cycles/:cycleId/${name}`, (f) => `/cycles/${id(f)}/${name}`, () => body),
+    page(
+      `POST /cycles/:cycleId/${name}`,
+      (f) => `/cycles/${id(f)}/${name}`,
+      () => body,
+    ),
   ];
 };
-const trim = (changeSet: (f: Fixtures) => unknown, totals = { totalFen: '400', centralFen: '300', localFen: '100' }, reason = '压减至财政承受能力以内（矩阵）'): Call[] => [
-  grpc(`${C}TrimProposal`, (f) => ({ cycleId: f.trimCycle, proposalId: f.cycleProposal, fiscalTotals: totals, changeSet: changeSet(f) ? ChangeSet.fromJSON(changeSet(f)) : undefined, reason })),
-  http('POST /api/v1/cycles/:cycleId/proposals/:proposalId/trim', (f) => `/api/v1/cycles/${f.trimCycle}/proposals/${f.cycleProposal}/trim`, (f) => ({ fiscalTotals: totals, reason, ...(changeSet(f) ? { changeSet: changeSet(f) } : {}) })),
+const trim = (
+  changeSet: (f: Fixtures) => unknown,
+  totals = { totalFen: '400', centralFen: '300', localFen: '100' },
+  reason = '压减至财政承受能力以内（矩阵）',
+): Call[] => [
+  grpc(`${C}TrimProposal`, (f) => ({
+    cycleId: f.trimCycle,
+    proposalId: f.cycleProposal,
+    fiscalTotals: totals,
+    changeSet: changeSet(f) ? ChangeSet.fromJSON(changeSet(f)) : undefined,
+    reason,
+  })),
+  http(
+    'POST /api/v1/cycles/:cycleId/proposals/:proposalId/trim',
+    (f) => `/api/v1/cycles/${f.trimCycle}/proposals/${f.cycleProposal}/trim`,
+    (f) => ({ fiscalTotals: totals, reason, ...(changeSet(f) ? { changeSet: changeSet(f) } : {}) }),
+  ),
 ];
 /** A change set other than the one approved: EDU-01 retired and another ministry's HEA-01 retired too. */
 const swappedChangeSet = (f: Fixtures) => ({
-  changeSetId: `${f.cycleProposal}-swapped`, kind: 'RELEASE_KIND_EDITION', title: '换过的变更集',
+  changeSetId: `${f.cycleProposal}-swapped`,
+  kind: 'RELEASE_KIND_EDITION',
+  title: '换过的变更集',
   changes: [
     { changeId: 'c1', retireItem: { base: { itemCode: 'EDU-01', version: 1 }, reason: '矩阵' } },
     { changeId: 'c2', retireItem: { base: { itemCode: 'HEA-01', version: 1 }, reason: '矩阵' } },
@@ -286,12 +433,20 @@ const swappedChangeSet = (f: Fixtures) => ({
 
 const correction = (itemCode: string, item: (f: Fixtures) => unknown, reason = '更正措辞（矩阵）'): Call[] => [
   grpc(`${R}CorrectItemVersion`, (f) => ({ itemCode, version: 1, item: ServiceItem.fromJSON(item(f)), reason })),
-  http('POST /api/v1/standards/items/:itemCode/versions/:version/corrections', () => `/api/v1/standards/items/${itemCode}/versions/1/corrections`, (f) => ({ item: item(f), reason })),
+  http(
+    'POST /api/v1/standards/items/:itemCode/versions/:version/corrections',
+    () => `/api/v1/standards/items/${itemCode}/versions/1/corrections`,
+    (f) => ({ item: item(f), reason }),
+  ),
 ];
 
 const approveErratum = (itemCode: string): Call[] => [
   grpc(`${R}ApproveErratum`, (f) => ({ itemCode, version: 1, erratumId: f.erratum })),
-  http('POST /api/v1/standards/items/:itemCode/versions/:version/corrections/:erratumId/approve', (f) => `/api/v1/standards/items/${itemCode}/versions/1/corrections/${f.erratum}/approve`, () => ({})),
+  http(
+    'POST /api/v1/standards/items/:itemCode/versions/:version/corrections/:erratumId/approve',
+    (f) => `/api/v1/standards/items/${itemCode}/versions/1/corrections/${f.erratum}/approve`,
+    () => ({}),
+  ),
 ];
 const listErrata = (itemCode: string): Call[] => [
   grpc(`${R}ListErrata`, () => ({ itemCode })),
@@ -299,7 +454,9 @@ const listErrata = (itemCode: string): Call[] => [
 ];
 
 const filing = (province: string) => ({
-  provinceCode: province, itemCode: 'INS-05', effectiveFrom: { year: 2018, month: 1, day: 1 },
+  provinceCode: province,
+  itemCode: 'INS-05',
+  effectiveFrom: { year: 2018, month: 1, day: 1 },
   metrics: [{ metric: 'government_subsidy_per_capita', value: '380', unit: 'CNY', basis: 'per_person_per_year' }],
 });
 const fileLocal = (province: string) => [
@@ -310,21 +467,88 @@ const fileLocal = (province: string) => [
 const publications = ['bps.standard.version.published', 'bps.standard.local.filed'];
 const deliberations = ['bps.approval.step.signed', 'bps.approval.objection.raised', 'bps.approval.changeset.approved'];
 const createSubscription = (eventTypes: readonly string[], provinceCodes: readonly string[] = []) => [
-  grpc(`${N}CreateSubscription`, (f) => ({ ...CreateSubscriptionRequest.fromPartial({ endpointUrl: f.receiverUrl, description: '矩阵测试', filter: { eventTypes: [...eventTypes], provinceCodes: [...provinceCodes] } }) })),
-  http('POST /api/v1/subscriptions', undefined, (f) => ({ endpointUrl: f.receiverUrl, description: '矩阵测试', filter: { eventTypes: [...eventTypes], provinceCodes: [...provinceCodes] } })),
+  grpc(`${N}CreateSubscription`, (f) => ({
+    ...CreateSubscriptionRequest.fromPartial({
+      endpointUrl: f.receiverUrl,
+      description: '矩阵测试',
+      filter: { eventTypes: [...eventTypes], provinceCodes: [...provinceCodes] },
+    }),
+  })),
+  http('POST /api/v1/subscriptions', undefined, (f) => ({
+    endpointUrl: f.receiverUrl,
+    description: '矩阵测试',
+    filter: { eventTypes: [...eventTypes], provinceCodes: [...provinceCodes] },
+  })),
 ];
-const consoleSubscribe = (eventTypes: readonly string[]) => page('POST /subscriptions', undefined, (f) => ({ endpointUrl: f.receiverUrl, description: '矩阵测试', eventType: eventTypes }));
-const subscribeStream = (eventTypes: readonly string[]) => grpc(`${N}Subscribe`, () => ({ ...SubscribeRequest.fromPartial({ filter: { eventTypes: [...eventTypes] } }) }));
+const consoleSubscribe = (eventTypes: readonly string[]) =>
+  page('POST /subscriptions', undefined, (f) => ({ endpointUrl: f.receiverUrl, description: '矩阵测试', eventType: eventTypes }));
+const subscribeStream = (eventTypes: readonly string[]) =>
+  grpc(`${N}Subscribe`, () => ({ ...SubscribeRequest.fromPartial({ filter: { eventTypes: [...eventTypes] } }) }));
 const subscriptionCalls = (id: (f: Fixtures) => string) => ({
-  get: [grpc(`${N}GetSubscription`, (f) => ({ subscriptionId: id(f) })), http('GET /api/v1/subscriptions/:subscriptionId', (f) => `/api/v1/subscriptions/${id(f)}`), page('GET /subscriptions/:subscriptionId', (f) => `/subscriptions/${id(f)}`)],
-  pause: [grpc(`${N}PauseSubscription`, (f) => ({ subscriptionId: id(f) })), http('POST /api/v1/subscriptions/:subscriptionId/pause', (f) => `/api/v1/subscriptions/${id(f)}/pause`), page('POST /subscriptions/:subscriptionId/pause', (f) => `/subscriptions/${id(f)}/pause`, () => ({}))],
-  resume: [grpc(`${N}ResumeSubscription`, (f) => ({ subscriptionId: id(f) })), http('POST /api/v1/subscriptions/:subscriptionId/resume', (f) => `/api/v1/subscriptions/${id(f)}/resume`), page('POST /subscriptions/:subscriptionId/resume', (f) => `/subscriptions/${id(f)}/resume`, () => ({}))],
-  rotate: [grpc(`${N}RotateSecret`, (f) => ({ subscriptionId: id(f), gracePeriodSeconds: 60 })), http('POST /api/v1/subscriptions/:subscriptionId/rotate-secret', (f) => `/api/v1/subscriptions/${id(f)}/rotate-secret`, () => ({ gracePeriodSeconds: 60 }))],
-  deliveries: [grpc(`${N}ListDeliveries`, (f) => ({ subscriptionId: id(f), eventId: '', status: 0, pageSize: 0, pageToken: '' })), http('GET /api/v1/subscriptions/:subscriptionId/deliveries', (f) => `/api/v1/subscriptions/${id(f)}/deliveries`)],
-  attempts: [grpc(`${N}ListDeliveryAttempts`, (f) => ({ subscriptionId: id(f), eventId: '', pageSize: 0, pageToken: '' })), http('GET /api/v1/subscriptions/:subscriptionId/attempts', (f) => `/api/v1/subscriptions/${id(f)}/attempts`)],
-  redeliver: [grpc(`${N}Redeliver`, (f) => ({ subscriptionId: id(f), eventIds: [] })), http('POST /api/v1/subscriptions/:subscriptionId/redeliver', (f) => `/api/v1/subscriptions/${id(f)}/redeliver`, () => ({})), page('POST /subscriptions/:subscriptionId/redeliver', (f) => `/subscriptions/${id(f)}/redeliver`, () => ({}))],
-  replay: [grpc(`${N}Replay`, (f) => ({ subscriptionId: id(f), from: { $case: 'sinceTime', sinceTime: new Date(Date.now() + 3600_000) } })), http('POST /api/v1/subscriptions/:subscriptionId/replay', (f) => `/api/v1/subscriptions/${id(f)}/replay`, () => ({ sinceTime: new Date(Date.now() + 3600_000).toISOString() }))],
-  delete: [grpc(`${N}DeleteSubscription`, (f) => ({ subscriptionId: id(f) })), http('DELETE /api/v1/subscriptions/:subscriptionId', (f) => `/api/v1/subscriptions/${id(f)}`)],
+  get: [
+    grpc(`${N}GetSubscription`, (f) => ({ subscriptionId: id(f) })),
+    http('GET /api/v1/subscriptions/:subscriptionId', (f) => `/api/v1/subscriptions/${id(f)}`),
+    page('GET /subscriptions/:subscriptionId', (f) => `/subscriptions/${id(f)}`),
+  ],
+  pause: [
+    grpc(`${N}PauseSubscription`, (f) => ({ subscriptionId: id(f) })),
+    http('POST /api/v1/subscriptions/:subscriptionId/pause', (f) => `/api/v1/subscriptions/${id(f)}/pause`),
+    page(
+      'POST /subscriptions/:subscriptionId/pause',
+      (f) => `/subscriptions/${id(f)}/pause`,
+      () => ({}),
+    ),
+  ],
+  resume: [
+    grpc(`${N}ResumeSubscription`, (f) => ({ subscriptionId: id(f) })),
+    http('POST /api/v1/subscriptions/:subscriptionId/resume', (f) => `/api/v1/subscriptions/${id(f)}/resume`),
+    page(
+      'POST /subscriptions/:subscriptionId/resume',
+      (f) => `/subscriptions/${id(f)}/resume`,
+      () => ({}),
+    ),
+  ],
+  rotate: [
+    grpc(`${N}RotateSecret`, (f) => ({ subscriptionId: id(f), gracePeriodSeconds: 60 })),
+    http(
+      'POST /api/v1/subscriptions/:subscriptionId/rotate-secret',
+      (f) => `/api/v1/subscriptions/${id(f)}/rotate-secret`,
+      () => ({ gracePeriodSeconds: 60 }),
+    ),
+  ],
+  deliveries: [
+    grpc(`${N}ListDeliveries`, (f) => ({ subscriptionId: id(f), eventId: '', status: 0, pageSize: 0, pageToken: '' })),
+    http('GET /api/v1/subscriptions/:subscriptionId/deliveries', (f) => `/api/v1/subscriptions/${id(f)}/deliveries`),
+  ],
+  attempts: [
+    grpc(`${N}ListDeliveryAttempts`, (f) => ({ subscriptionId: id(f), eventId: '', pageSize: 0, pageToken: '' })),
+    http('GET /api/v1/subscriptions/:subscriptionId/attempts', (f) => `/api/v1/subscriptions/${id(f)}/attempts`),
+  ],
+  redeliver: [
+    grpc(`${N}Redeliver`, (f) => ({ subscriptionId: id(f), eventIds: [] })),
+    http(
+      'POST /api/v1/subscriptions/:subscriptionId/redeliver',
+      (f) => `/api/v1/subscriptions/${id(f)}/redeliver`,
+      () => ({}),
+    ),
+    page(
+      'POST /subscriptions/:subscriptionId/redeliver',
+      (f) => `/subscriptions/${id(f)}/redeliver`,
+      () => ({}),
+    ),
+  ],
+  replay: [
+    grpc(`${N}Replay`, (f) => ({ subscriptionId: id(f), from: { $case: 'sinceTime', sinceTime: new Date(Date.now() + 3600_000) } })),
+    http(
+      'POST /api/v1/subscriptions/:subscriptionId/replay',
+      (f) => `/api/v1/subscriptions/${id(f)}/replay`,
+      () => ({ sinceTime: new Date(Date.now() + 3600_000).toISOString() }),
+    ),
+  ],
+  delete: [
+    grpc(`${N}DeleteSubscription`, (f) => ({ subscriptionId: id(f) })),
+    http('DELETE /api/v1/subscriptions/:subscriptionId', (f) => `/api/v1/subscriptions/${id(f)}`),
+  ],
 });
 const sub = subscriptionCalls((f) => f.subscription);
 const eventDeliveries = [
@@ -386,12 +610,17 @@ const compliance = (province: string): Call[] => [
   page('GET /standards/compliance', () => `/standards/compliance?province=${province}`),
 ];
 const cycleReads = (id: (f: Fixtures) => string): Call[] => [
-  grpc(`${C}GetCycle`, (f) => ({ cycleId: id(f) })), http('GET /api/v1/cycles/:cycleId', (f) => `/api/v1/cycles/${id(f)}`), page('GET /cycles/:cycleId', (f) => `/cycles/${id(f)}`),
-  grpc(`${C}ListCycles`), http('GET /api/v1/cycles'), page('GET /cycles'),
+  grpc(`${C}GetCycle`, (f) => ({ cycleId: id(f) })),
+  http('GET /api/v1/cycles/:cycleId', (f) => `/api/v1/cycles/${id(f)}`),
+  page('GET /cycles/:cycleId', (f) => `/cycles/${id(f)}`),
+  grpc(`${C}ListCycles`),
+  http('GET /api/v1/cycles'),
+  page('GET /cycles'),
 ];
 const inboxReads: Call[] = [
   grpc(`${A}ListMyOpenSteps`, () => ({ fieldCode: '', kind: '', cycleId: '', dueBefore: undefined, overdueOnly: false })),
-  http('GET /api/v1/inbox'), page('GET /inbox'),
+  http('GET /api/v1/inbox'),
+  page('GET /inbox'),
 ];
 const mySignOffs = (id: (f: Fixtures) => string): Call[] => [
   grpc(`${A}ListMySignOffs`, (f) => ({ proposalId: id(f) })),
@@ -399,19 +628,32 @@ const mySignOffs = (id: (f: Fixtures) => string): Call[] => [
 ];
 
 // ---- answers the list rows look into ----------------------------------------------------------------------------
-const ids = (answer: any, key: string, id: string): string[] => ((answer?.[key] ?? []) as any[]).map((x) => (key === 'items' ? x?.proposal?.proposalId : x?.[id]) as string);
+const ids = (answer: any, key: string, id: string): string[] =>
+  ((answer?.[key] ?? []) as any[]).map((x) => (key === 'items' ? x?.proposal?.proposalId : x?.[id]) as string);
 /** The list must (or must not) include the object. HTML answers (console) are searched as text. */
-const lists = (key: string, idField: string, which: (f: Fixtures) => string, present: boolean) => (answer: any, f: Fixtures): string | undefined => {
-  const target = which(f);
-  const has = typeof answer === 'string' ? answer.includes(target) : ids(answer, key, idField).includes(target);
-  return has === present ? undefined : `${present ? 'missing' : 'lists'} ${target}`;
-};
+const lists =
+  (key: string, idField: string, which: (f: Fixtures) => string, present: boolean) =>
+  (answer: any, f: Fixtures): string | undefined => {
+    const target = which(f);
+    const has = typeof answer === 'string' ? answer.includes(target) : ids(answer, key, idField).includes(target);
+    return has === present ? undefined : `${present ? 'missing' : 'lists'} ${target}`;
+  };
 const seesProposal = (which: (f: Fixtures) => string, present: boolean) => lists('proposals', 'proposalId', which, present);
 const seesSubscription = (present: boolean) => lists('subscriptions', 'subscriptionId', (f) => f.subscription, present);
 const seesInboxItem = (which: (f: Fixtures) => string, present: boolean) => lists('items', 'proposalId', which, present);
 
 const everyone: readonly PersonaName[] = [
-  'nhc-staff', 'moe-staff', 'nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver', 'beijing-officer', 'guangdong-officer', 'statistics-subscriber', 'auditor', 'operator',
+  'nhc-staff',
+  'moe-staff',
+  'nhc-approver',
+  'ndrc-approver',
+  'mof-approver',
+  'final-approver',
+  'beijing-officer',
+  'guangdong-officer',
+  'statistics-subscriber',
+  'auditor',
+  'operator',
 ];
 const proposalParties: readonly PersonaName[] = ['nhc-staff', 'nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver', 'auditor', 'operator'];
 const outsiders: readonly PersonaName[] = ['moe-staff', 'beijing-officer', 'guangdong-officer', 'statistics-subscriber'];
@@ -420,122 +662,590 @@ const outsiders: readonly PersonaName[] = ['moe-staff', 'beijing-officer', 'guan
 export const matrix: readonly Row[] = [
   // -- identity and documents --
   ...everyone.flatMap((p) => rows(p, 'any', 'allowed', [grpc('/bps.identity.v1.IdentityService/WhoAmI'), http('GET /api/v1/whoami')])),
-  ...rows('anonymous', 'any', 'allowed', [http('GET /openapi.json'), http('GET /healthz'), http('GET /readyz'), http('GET /.well-known/jwks.json'), http('GET /.well-known/bps-decision-keys.json'), http('GET /api/v1/auth/personas')]),
-  row('anonymous', 'any', 'allowed', http('POST /api/v1/auth/token', undefined, () => ({ persona: 'nhc-staff' })), { note: 'development/test only: the persona issuer does not exist in production' }),
+  ...rows('anonymous', 'any', 'allowed', [
+    http('GET /openapi.json'),
+    http('GET /healthz'),
+    http('GET /readyz'),
+    http('GET /.well-known/jwks.json'),
+    http('GET /.well-known/bps-decision-keys.json'),
+    http('GET /api/v1/auth/personas'),
+  ]),
+  row(
+    'anonymous',
+    'any',
+    'allowed',
+    http('POST /api/v1/auth/token', undefined, () => ({ persona: 'nhc-staff' })),
+    { note: 'development/test only: the persona issuer does not exist in production' },
+  ),
   // -- console: public pages and redirects --
-  ...rows('anonymous', 'any', 'allowed', [page('GET /assets/:file', () => '/assets/console.css'), page('GET /'), page('GET /signin', () => '/signin?next=/standards'), page('GET /lang', () => '/lang?to=en&next=/standards')]),
-  row('anonymous', 'any', 'allowed', page('POST /signin', undefined, () => ({ persona: 'nhc-staff', next: '/standards' }))),
-  row('nhc-staff', 'any', 'allowed', page('POST /signout', undefined, () => ({}))),
-  row('anonymous', 'any', 'SAME_ORIGIN', page('GET /lang', () => '/lang?to=en&next=/%09/evil.example'), { issue: 'console redirect /%09/evil.example' }),
-  row('anonymous', 'any', 'SAME_ORIGIN', page('GET /lang', () => '/lang?to=en&next=/%0d%0a/x'), { issue: 'console redirect /%0d%0a/x' }),
-  row('anonymous', 'any', 'SAME_ORIGIN', page('GET /lang', () => '/lang?to=en&next=//evil.example/x'), { issue: 'console redirect' }),
-  row('anonymous', 'any', 'SAME_ORIGIN', page('POST /signin', undefined, () => ({ persona: 'nhc-staff', next: '/\t/evil.example' })), { issue: 'console redirect /%09/evil.example' }),
-  row('anonymous', 'any', 'SAME_ORIGIN', page('POST /signin', undefined, () => ({ persona: 'nhc-staff', next: '/\r\n/x' })), { issue: 'console redirect /%0d%0a/x' }),
+  ...rows('anonymous', 'any', 'allowed', [
+    page('GET /assets/:file', () => '/assets/console.css'),
+    page('GET /'),
+    page('GET /signin', () => '/signin?next=/standards'),
+    page('GET /lang', () => '/lang?to=en&next=/standards'),
+  ]),
+  row(
+    'anonymous',
+    'any',
+    'allowed',
+    page('POST /signin', undefined, () => ({ persona: 'nhc-staff', next: '/standards' })),
+  ),
+  row(
+    'nhc-staff',
+    'any',
+    'allowed',
+    page('POST /signout', undefined, () => ({})),
+  ),
+  row(
+    'anonymous',
+    'any',
+    'SAME_ORIGIN',
+    page('GET /lang', () => '/lang?to=en&next=/%09/evil.example'),
+    { issue: 'console redirect /%09/evil.example' },
+  ),
+  row(
+    'anonymous',
+    'any',
+    'SAME_ORIGIN',
+    page('GET /lang', () => '/lang?to=en&next=/%0d%0a/x'),
+    { issue: 'console redirect /%0d%0a/x' },
+  ),
+  row(
+    'anonymous',
+    'any',
+    'SAME_ORIGIN',
+    page('GET /lang', () => '/lang?to=en&next=//evil.example/x'),
+    { issue: 'console redirect' },
+  ),
+  row(
+    'anonymous',
+    'any',
+    'SAME_ORIGIN',
+    page('POST /signin', undefined, () => ({ persona: 'nhc-staff', next: '/\t/evil.example' })),
+    { issue: 'console redirect /%09/evil.example' },
+  ),
+  row(
+    'anonymous',
+    'any',
+    'SAME_ORIGIN',
+    page('POST /signin', undefined, () => ({ persona: 'nhc-staff', next: '/\r\n/x' })),
+    { issue: 'console redirect /%0d%0a/x' },
+  ),
 
   // -- registry: published standards are readable by every signed-in persona --
   ...(['nhc-staff', 'beijing-officer', 'statistics-subscriber', 'auditor'] as const).flatMap((p) => rows(p, 'any', 'allowed', registryReads)),
   ...rows('beijing-officer', 'own', 'allowed', compliance('110000')),
-  ...(['nhc-staff', 'beijing-officer', 'auditor'] as const).flatMap((p) => rows(p, 'any', 'allowed', [nationalCompliance], { note: 'national monitoring is public' })),
+  ...(['nhc-staff', 'beijing-officer', 'auditor'] as const).flatMap((p) =>
+    rows(p, 'any', 'allowed', [nationalCompliance], { note: 'national monitoring is public' }),
+  ),
   ...rows('guangdong-officer', 'other', 'allowed', compliance('110000'), { note: 'compliance reports are public (national oversight)' }),
   ...rows('nhc-staff', 'any', 'allowed', compliance('440000')),
   ...rows('beijing-officer', 'own', 'allowed', fileLocal('110000')),
   ...rows('guangdong-officer', 'other', 'PERMISSION_DENIED', fileLocal('110000'), { reason: 'NOT_PROVINCE_OFFICER' }),
-  ...(['nhc-staff', 'statistics-subscriber', 'operator'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', fileLocal('110000'), { reason: 'NOT_PROVINCE_OFFICER' })),
+  ...(['nhc-staff', 'statistics-subscriber', 'operator'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', fileLocal('110000'), { reason: 'NOT_PROVINCE_OFFICER' }),
+  ),
   // Corrections: errata only (wording), never a floor; the issue's case is MOE staff adding a floor to EDU-05.
-  ...rows('moe-staff', 'own', 'INVALID_ARGUMENT', correction('EDU-05', (f) => f.flooredItem), { late: true, issue: 'corrections by ministry staff changing a floor', note: 'field violation NOT_WORDING: a level changes only by proposal' }),
-  ...rows('nhc-staff', 'other', 'PERMISSION_DENIED', correction('EDU-05', (f) => f.flooredItem), { reason: 'NOT_LEAD_UNIT' }),
-  ...(['beijing-officer', 'statistics-subscriber', 'auditor'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', correction('EDU-05', (f) => f.flooredItem))),
+  ...rows(
+    'moe-staff',
+    'own',
+    'INVALID_ARGUMENT',
+    correction('EDU-05', (f) => f.flooredItem),
+    { late: true, issue: 'corrections by ministry staff changing a floor', note: 'field violation NOT_WORDING: a level changes only by proposal' },
+  ),
+  ...rows(
+    'nhc-staff',
+    'other',
+    'PERMISSION_DENIED',
+    correction('EDU-05', (f) => f.flooredItem),
+    { reason: 'NOT_LEAD_UNIT' },
+  ),
+  ...(['beijing-officer', 'statistics-subscriber', 'auditor'] as const).flatMap((p) =>
+    rows(
+      p,
+      'other',
+      'PERMISSION_DENIED',
+      correction('EDU-05', (f) => f.flooredItem),
+    ),
+  ),
   // An erratum takes effect only when a second person approves it: an approver of the lead unit or the final approver.
   ...rows('moe-staff', 'own', 'PERMISSION_DENIED', approveErratum('EDU-05'), { reason: 'NOT_ERRATUM_APPROVER', issue: 'corrections need a second approver' }),
-  ...(['nhc-approver', 'beijing-officer', 'statistics-subscriber', 'auditor', 'operator'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', approveErratum('EDU-05'), { reason: 'NOT_ERRATUM_APPROVER' })),
+  ...(['nhc-approver', 'beijing-officer', 'statistics-subscriber', 'auditor', 'operator'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', approveErratum('EDU-05'), { reason: 'NOT_ERRATUM_APPROVER' }),
+  ),
   ...rows('final-approver', 'other', 'allowed', approveErratum('EDU-05').slice(0, 1), { late: true, note: 'the second person: the erratum takes effect' }),
-  row('final-approver', 'other', 'allowed', approveErratum('EDU-05')[1]!, { late: true, note: 'approving again: FAILED_PRECONDITION ALREADY_APPROVED, after the checks of who' }),
+  row('final-approver', 'other', 'allowed', approveErratum('EDU-05')[1]!, {
+    late: true,
+    note: 'approving again: FAILED_PRECONDITION ALREADY_APPROVED, after the checks of who',
+  }),
   ...everyone.flatMap((p) => rows(p, 'any', 'allowed', listErrata('EDU-05'))),
 
   // -- proposals: object-level reads --
-  ...proposalParties.flatMap((p) => rows(p, p.startsWith('nhc') ? 'own' : 'other', 'allowed', [...getProposal((f) => f.draft), ...estimateStored((f) => f.draft), ...validate((f) => f.draft)], { issue: 'others reading drafts' })),
-  ...outsiders.flatMap((p) => rows(p, 'other', 'NOT_FOUND', [...getProposal((f) => f.draft), ...estimateStored((f) => f.draft), ...validate((f) => f.draft)], { issue: 'others reading drafts' })),
-  ...outsiders.flatMap((p) => rows(p, 'other', 'NOT_FOUND', getProposal((f) => f.review), { issue: 'others reading drafts' })),
+  ...proposalParties.flatMap((p) =>
+    rows(
+      p,
+      p.startsWith('nhc') ? 'own' : 'other',
+      'allowed',
+      [...getProposal((f) => f.draft), ...estimateStored((f) => f.draft), ...validate((f) => f.draft)],
+      { issue: 'others reading drafts' },
+    ),
+  ),
+  ...outsiders.flatMap((p) =>
+    rows(p, 'other', 'NOT_FOUND', [...getProposal((f) => f.draft), ...estimateStored((f) => f.draft), ...validate((f) => f.draft)], {
+      issue: 'others reading drafts',
+    }),
+  ),
+  ...outsiders.flatMap((p) =>
+    rows(
+      p,
+      'other',
+      'NOT_FOUND',
+      getProposal((f) => f.review),
+      { issue: 'others reading drafts' },
+    ),
+  ),
   ...proposalParties.flatMap((p) => rows(p, p.startsWith('nhc') ? 'own' : 'other', 'allowed', listProposals, { check: seesProposal((f) => f.draft, true) })),
-  ...outsiders.flatMap((p) => rows(p, 'other', 'allowed', listProposals, { check: seesProposal((f) => f.draft, false), issue: 'others reading drafts (lists)' })),
-  ...everyone.flatMap((p) => rows(p, 'any', 'allowed', [grpc(`${P}ComputeFiscalEstimate`, () => ({ source: { $case: 'content', content: draftContent('HEA-03') } })), http('POST /api/v1/fiscal-estimates', undefined, () => ({ content: draftJson('HEA-03') }))], { note: 'estimating given content reveals nothing stored' })),
+  ...outsiders.flatMap((p) =>
+    rows(p, 'other', 'allowed', listProposals, { check: seesProposal((f) => f.draft, false), issue: 'others reading drafts (lists)' }),
+  ),
+  ...everyone.flatMap((p) =>
+    rows(
+      p,
+      'any',
+      'allowed',
+      [
+        grpc(`${P}ComputeFiscalEstimate`, () => ({ source: { $case: 'content', content: draftContent('HEA-03') } })),
+        http('POST /api/v1/fiscal-estimates', undefined, () => ({ content: draftJson('HEA-03') })),
+      ],
+      { note: 'estimating given content reveals nothing stored' },
+    ),
+  ),
   // -- proposals: drafting and the proposer's actions --
-  ...rows('nhc-staff', 'own', 'allowed', [grpc(`${P}CreateProposal`, () => ({ content: draftContent('HEA-07'), requestId: '' })), http('POST /api/v1/proposals', undefined, () => ({ content: draftJson('HEA-07') })), page('GET /proposals/new', () => '/proposals/new?item=HEA-07'), page('POST /proposals/new', undefined, () => ({ action: 'estimate', item: 'HEA-07' }))]),
-  ...(['moe-staff', 'nhc-approver', 'beijing-officer', 'statistics-subscriber', 'auditor', 'operator'] as const).flatMap((p) => rows(p, p === 'nhc-approver' ? 'own' : 'other', 'PERMISSION_DENIED', [grpc(`${P}CreateProposal`, () => ({ content: draftContent('HEA-07'), requestId: '' })), http('POST /api/v1/proposals', undefined, () => ({ content: draftJson('HEA-07') }))])),
-  ...rows('nhc-staff', 'own', 'allowed', [...updateStale, ...submitStale, ...rebaseStale], { note: 'a stale revision (ABORTED) proves the proposer check passed' }),
-  ...(['nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver', 'auditor', 'operator'] as const).flatMap((p) => rows(p, p === 'nhc-approver' ? 'own' : 'other', 'PERMISSION_DENIED', [...updateStale.filter((c) => c.kind !== 'http' || !c.route.startsWith('GET')), ...submitStale, ...rebaseStale, ...withdraw((f) => f.draft)], { note: 'parties read the proposal but only its ministry\'s staff act on it' })),
-  ...outsiders.flatMap((p) => rows(p, 'other', 'NOT_FOUND', [...updateStale, ...submitStale, ...rebaseStale, ...withdraw((f) => f.draft), consoleWithdraw((f) => f.draft)], { issue: 'others reading drafts', note: 'an action on an invisible proposal does not reveal it either' })),
-  ...rows('nhc-staff', 'own', 'allowed', withdraw((f) => f.withdrawGrpc, 'grpc'), { late: true }),
-  ...rows('nhc-staff', 'own', 'allowed', withdraw((f) => f.withdrawHttp, 'http'), { late: true }),
-  row('nhc-staff', 'own', 'allowed', consoleWithdraw((f) => f.withdrawGrpc), { late: true, note: 'withdrawing again answers the withdrawn proposal' }),
+  ...rows('nhc-staff', 'own', 'allowed', [
+    grpc(`${P}CreateProposal`, () => ({ content: draftContent('HEA-07'), requestId: '' })),
+    http('POST /api/v1/proposals', undefined, () => ({ content: draftJson('HEA-07') })),
+    page('GET /proposals/new', () => '/proposals/new?item=HEA-07'),
+    page('POST /proposals/new', undefined, () => ({ action: 'estimate', item: 'HEA-07' })),
+  ]),
+  ...(['moe-staff', 'nhc-approver', 'beijing-officer', 'statistics-subscriber', 'auditor', 'operator'] as const).flatMap((p) =>
+    rows(p, p === 'nhc-approver' ? 'own' : 'other', 'PERMISSION_DENIED', [
+      grpc(`${P}CreateProposal`, () => ({ content: draftContent('HEA-07'), requestId: '' })),
+      http('POST /api/v1/proposals', undefined, () => ({ content: draftJson('HEA-07') })),
+    ]),
+  ),
+  ...rows('nhc-staff', 'own', 'allowed', [...updateStale, ...submitStale, ...rebaseStale], {
+    note: 'a stale revision (ABORTED) proves the proposer check passed',
+  }),
+  ...(['nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver', 'auditor', 'operator'] as const).flatMap((p) =>
+    rows(
+      p,
+      p === 'nhc-approver' ? 'own' : 'other',
+      'PERMISSION_DENIED',
+      [...updateStale.filter((c) => c.kind !== 'http' || !c.route.startsWith('GET')), ...submitStale, ...rebaseStale, ...withdraw((f) => f.draft)],
+      { note: "parties read the proposal but only its ministry's staff act on it" },
+    ),
+  ),
+  ...outsiders.flatMap((p) =>
+    rows(p, 'other', 'NOT_FOUND', [...updateStale, ...submitStale, ...rebaseStale, ...withdraw((f) => f.draft), consoleWithdraw((f) => f.draft)], {
+      issue: 'others reading drafts',
+      note: 'an action on an invisible proposal does not reveal it either',
+    }),
+  ),
+  ...rows(
+    'nhc-staff',
+    'own',
+    'allowed',
+    withdraw((f) => f.withdrawGrpc, 'grpc'),
+    { late: true },
+  ),
+  ...rows(
+    'nhc-staff',
+    'own',
+    'allowed',
+    withdraw((f) => f.withdrawHttp, 'http'),
+    { late: true },
+  ),
+  row(
+    'nhc-staff',
+    'own',
+    'allowed',
+    consoleWithdraw((f) => f.withdrawGrpc),
+    { late: true, note: 'withdrawing again answers the withdrawn proposal' },
+  ),
 
   // -- approvals: the approval (steps, comments) is visible to the route's parties only --
-  ...proposalParties.flatMap((p) => rows(p, p.startsWith('nhc') ? 'own' : 'other', 'allowed', getApproval((f) => f.review), { issue: 'others reading steps and comments' })),
-  ...outsiders.flatMap((p) => rows(p, 'other', 'NOT_FOUND', getApproval((f) => f.review), { issue: 'others reading steps and comments' })),
-  ...everyone.flatMap((p) => rows(p, 'any', 'allowed', mySignOffs((f) => f.review))),
-  ...(['nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver'] as const).flatMap((p) => rows(p, 'own', 'allowed', inboxReads, p === 'final-approver' ? {} : { check: seesInboxItem((f) => f.review, true) })),
-  ...(['nhc-staff', ...outsiders, 'auditor', 'operator'] as const).flatMap((p) => rows(p, 'other', 'allowed', inboxReads, { check: seesInboxItem((f) => f.review, false) })),
+  ...proposalParties.flatMap((p) =>
+    rows(
+      p,
+      p.startsWith('nhc') ? 'own' : 'other',
+      'allowed',
+      getApproval((f) => f.review),
+      { issue: 'others reading steps and comments' },
+    ),
+  ),
+  ...outsiders.flatMap((p) =>
+    rows(
+      p,
+      'other',
+      'NOT_FOUND',
+      getApproval((f) => f.review),
+      { issue: 'others reading steps and comments' },
+    ),
+  ),
+  ...everyone.flatMap((p) =>
+    rows(
+      p,
+      'any',
+      'allowed',
+      mySignOffs((f) => f.review),
+    ),
+  ),
+  ...(['nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver'] as const).flatMap((p) =>
+    rows(p, 'own', 'allowed', inboxReads, p === 'final-approver' ? {} : { check: seesInboxItem((f) => f.review, true) }),
+  ),
+  ...(['nhc-staff', ...outsiders, 'auditor', 'operator'] as const).flatMap((p) =>
+    rows(p, 'other', 'allowed', inboxReads, { check: seesInboxItem((f) => f.review, false) }),
+  ),
   // Step actions: only a holder of the step's role in its organisation, never an author, within the caps.
-  ...rows('nhc-approver', 'own', 'allowed', step('claim', (f) => f.review, 'countersign.lead'), { late: true }),
-  ...rows('nhc-approver', 'own', 'allowed', step('release', (f) => f.review, 'countersign.lead', {}, ['grpc']), { late: true }),
-  ...rows('ndrc-approver', 'other', 'PERMISSION_DENIED', step('claim', (f) => f.review, 'countersign.lead'), { reason: 'WRONG_ORGANISATION' }),
-  ...rows('nhc-staff', 'own', 'PERMISSION_DENIED', step('claim', (f) => f.review, 'countersign.lead'), { reason: 'MISSING_ROLE' }),
-  ...rows('auditor', 'other', 'PERMISSION_DENIED', step('claim', (f) => f.review, 'countersign.lead'), { reason: 'WRONG_ORGANISATION' }),
+  ...rows(
+    'nhc-approver',
+    'own',
+    'allowed',
+    step('claim', (f) => f.review, 'countersign.lead'),
+    { late: true },
+  ),
+  ...rows(
+    'nhc-approver',
+    'own',
+    'allowed',
+    step('release', (f) => f.review, 'countersign.lead', {}, ['grpc']),
+    { late: true },
+  ),
+  ...rows(
+    'ndrc-approver',
+    'other',
+    'PERMISSION_DENIED',
+    step('claim', (f) => f.review, 'countersign.lead'),
+    { reason: 'WRONG_ORGANISATION' },
+  ),
+  ...rows(
+    'nhc-staff',
+    'own',
+    'PERMISSION_DENIED',
+    step('claim', (f) => f.review, 'countersign.lead'),
+    { reason: 'MISSING_ROLE' },
+  ),
+  ...rows(
+    'auditor',
+    'other',
+    'PERMISSION_DENIED',
+    step('claim', (f) => f.review, 'countersign.lead'),
+    { reason: 'WRONG_ORGANISATION' },
+  ),
   // Release and take-back belong to whoever claimed or delegated the step: anyone else — a party — is refused so.
   ...(['nhc-staff', 'auditor', 'ndrc-approver'] as const).flatMap((p) => [
-    ...rows(p, 'other', 'FAILED_PRECONDITION', step('release', (f) => f.review, 'countersign.lead'), { reason: 'NOT_CLAIMED_BY_YOU' }),
-    ...rows(p, 'other', 'FAILED_PRECONDITION', step('take-back', (f) => f.review, 'countersign.lead'), { reason: 'NOT_YOUR_DELEGATION' }),
+    ...rows(
+      p,
+      'other',
+      'FAILED_PRECONDITION',
+      step('release', (f) => f.review, 'countersign.lead'),
+      { reason: 'NOT_CLAIMED_BY_YOU' },
+    ),
+    ...rows(
+      p,
+      'other',
+      'FAILED_PRECONDITION',
+      step('take-back', (f) => f.review, 'countersign.lead'),
+      { reason: 'NOT_YOUR_DELEGATION' },
+    ),
   ]),
   // Outsiders are told the approval does not exist, whatever they try (and the attempt is audited: NOT_A_PARTY).
-  ...outsiders.flatMap((p) => rows(p, 'other', 'NOT_FOUND', [
-    ...step('claim', (f) => f.review, 'countersign.lead'), ...step('release', (f) => f.review, 'countersign.lead'), ...step('take-back', (f) => f.review, 'countersign.lead'),
-    ...step('sign', (f) => f.review, 'countersign.lead', { position: Position.POSITION_APPROVE }), ...step('delegate', (f) => f.review, 'countersign.lead', { delegate: 'nhc.approver.zhao' }),
-    ...step('overrule', (f) => f.objected, 'countersign.ndrc'),
-  ], { issue: 'others reading steps and comments' })),
-  ...rows('ndrc-approver', 'own', 'FAILED_PRECONDITION', step('claim', (f) => f.capped, 'countersign.ndrc'), { reason: 'STEP_ACTION_LIMIT', issue: 'repeated claim/release beyond the cap' }),
-  ...rows('ndrc-approver', 'own', 'FAILED_PRECONDITION', step('delegate', (f) => f.capped, 'countersign.ndrc', { delegate: 'ndrc.approver.matrix' }), { reason: 'STEP_ACTION_LIMIT', issue: 'repeated claim/release beyond the cap (delegation counts too)' }),
-  ...rows('mof-approver', 'own', 'PERMISSION_DENIED', step('delegate', (f) => f.review, 'countersign.mof', { delegate: 'bj.officer.liu' }), { reason: 'DELEGATE_WRONG_ORGANISATION', issue: 'delegation to a provincial officer' }),
-  ...rows('ndrc-approver', 'own', 'PERMISSION_DENIED', step('delegate', (f) => f.review, 'countersign.ndrc', { delegate: 'nbs.system' }), { reason: 'DELEGATE_WRONG_ORGANISATION', issue: 'delegation to a subscriber system' }),
-  ...rows('ndrc-approver', 'own', 'NOT_FOUND', step('delegate', (f) => f.review, 'countersign.ndrc', { delegate: 'nobody.matrix.unknown' }), { issue: 'delegation to a nonexistent subject' }),
-  ...rows('nhc-approver', 'own', 'PERMISSION_DENIED', step('delegate', (f) => f.authored, 'countersign.lead', { delegate: extraIdentities['nhc-coeditor'].subject }), { reason: 'SELF_APPROVAL', issue: 'co-editor approving (as a delegate)' }),
-  ...rows('mof-approver', 'own', 'allowed', [...step('delegate', (f) => f.review, 'countersign.mof', { delegate: extraIdentities['mof-colleague'].subject }, ['grpc']), ...step('take-back', (f) => f.review, 'countersign.mof', {}, ['grpc']), ...step('delegate', (f) => f.review, 'countersign.mof', { delegate: extraIdentities['mof-colleague'].subject }, ['http']), ...step('take-back', (f) => f.review, 'countersign.mof', {}, ['http'])], { late: true }),
-  ...rows('ndrc-approver', 'own', 'allowed', step('sign', (f) => f.signGrpc, 'countersign.ndrc', { position: Position.POSITION_APPROVE }, ['grpc']), { late: true }),
-  ...rows('ndrc-approver', 'own', 'allowed', step('sign', (f) => f.signHttp, 'countersign.ndrc', { position: Position.POSITION_APPROVE }, ['http']), { late: true }),
-  ...rows('nhc-coeditor', 'own', 'PERMISSION_DENIED', step('sign', (f) => f.authored, 'countersign.lead', { position: Position.POSITION_APPROVE }), { reason: 'SELF_APPROVAL', issue: 'co-editor approving' }),
-  ...rows('nhc-submitter', 'own', 'PERMISSION_DENIED', step('sign', (f) => f.authored, 'countersign.lead', { position: Position.POSITION_APPROVE }), { reason: 'SELF_APPROVAL', issue: 'submitter approving' }),
-  ...rows('mof-approver', 'other', 'PERMISSION_DENIED', step('sign', (f) => f.review, 'countersign.ndrc', { position: Position.POSITION_APPROVE }), { reason: 'WRONG_ORGANISATION' }),
-  ...(['nhc-staff', 'auditor', 'operator'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', step('sign', (f) => f.review, 'countersign.lead', { position: Position.POSITION_APPROVE }))),
-  ...(['nhc-approver', 'mof-approver'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', step('overrule', (f) => f.objected, 'countersign.ndrc'), { reason: 'NOT_FINAL_APPROVER' })),
-  ...rows('final-approver', 'own', 'allowed', step('overrule', (f) => f.objected, 'countersign.ndrc'), { late: true, note: 'after the first overrule the objection no longer stands: FAILED_PRECONDITION, after the checks of who' }),
+  ...outsiders.flatMap((p) =>
+    rows(
+      p,
+      'other',
+      'NOT_FOUND',
+      [
+        ...step('claim', (f) => f.review, 'countersign.lead'),
+        ...step('release', (f) => f.review, 'countersign.lead'),
+        ...step('take-back', (f) => f.review, 'countersign.lead'),
+        ...step('sign', (f) => f.review, 'countersign.lead', { position: Position.POSITION_APPROVE }),
+        ...step('delegate', (f) => f.review, 'countersign.lead', { delegate: 'nhc.approver.zhao' }),
+        ...step('overrule', (f) => f.objected, 'countersign.ndrc'),
+      ],
+      { issue: 'others reading steps and comments' },
+    ),
+  ),
+  ...rows(
+    'ndrc-approver',
+    'own',
+    'FAILED_PRECONDITION',
+    step('claim', (f) => f.capped, 'countersign.ndrc'),
+    { reason: 'STEP_ACTION_LIMIT', issue: 'repeated claim/release beyond the cap' },
+  ),
+  ...rows(
+    'ndrc-approver',
+    'own',
+    'FAILED_PRECONDITION',
+    step('delegate', (f) => f.capped, 'countersign.ndrc', { delegate: 'ndrc.approver.matrix' }),
+    { reason: 'STEP_ACTION_LIMIT', issue: 'repeated claim/release beyond the cap (delegation counts too)' },
+  ),
+  ...rows(
+    'mof-approver',
+    'own',
+    'PERMISSION_DENIED',
+    step('delegate', (f) => f.review, 'countersign.mof', { delegate: 'bj.officer.liu' }),
+    { reason: 'DELEGATE_WRONG_ORGANISATION', issue: 'delegation to a provincial officer' },
+  ),
+  ...rows(
+    'ndrc-approver',
+    'own',
+    'PERMISSION_DENIED',
+    step('delegate', (f) => f.review, 'countersign.ndrc', { delegate: 'nbs.system' }),
+    { reason: 'DELEGATE_WRONG_ORGANISATION', issue: 'delegation to a subscriber system' },
+  ),
+  ...rows(
+    'ndrc-approver',
+    'own',
+    'NOT_FOUND',
+    step('delegate', (f) => f.review, 'countersign.ndrc', { delegate: 'nobody.matrix.unknown' }),
+    { issue: 'delegation to a nonexistent subject' },
+  ),
+  ...rows(
+    'nhc-approver',
+    'own',
+    'PERMISSION_DENIED',
+    step('delegate', (f) => f.authored, 'countersign.lead', { delegate: extraIdentities['nhc-coeditor'].subject }),
+    { reason: 'SELF_APPROVAL', issue: 'co-editor approving (as a delegate)' },
+  ),
+  ...rows(
+    'mof-approver',
+    'own',
+    'allowed',
+    [
+      ...step('delegate', (f) => f.review, 'countersign.mof', { delegate: extraIdentities['mof-colleague'].subject }, ['grpc']),
+      ...step('take-back', (f) => f.review, 'countersign.mof', {}, ['grpc']),
+      ...step('delegate', (f) => f.review, 'countersign.mof', { delegate: extraIdentities['mof-colleague'].subject }, ['http']),
+      ...step('take-back', (f) => f.review, 'countersign.mof', {}, ['http']),
+    ],
+    { late: true },
+  ),
+  ...rows(
+    'ndrc-approver',
+    'own',
+    'allowed',
+    step('sign', (f) => f.signGrpc, 'countersign.ndrc', { position: Position.POSITION_APPROVE }, ['grpc']),
+    { late: true },
+  ),
+  ...rows(
+    'ndrc-approver',
+    'own',
+    'allowed',
+    step('sign', (f) => f.signHttp, 'countersign.ndrc', { position: Position.POSITION_APPROVE }, ['http']),
+    { late: true },
+  ),
+  ...rows(
+    'nhc-coeditor',
+    'own',
+    'PERMISSION_DENIED',
+    step('sign', (f) => f.authored, 'countersign.lead', { position: Position.POSITION_APPROVE }),
+    { reason: 'SELF_APPROVAL', issue: 'co-editor approving' },
+  ),
+  ...rows(
+    'nhc-submitter',
+    'own',
+    'PERMISSION_DENIED',
+    step('sign', (f) => f.authored, 'countersign.lead', { position: Position.POSITION_APPROVE }),
+    { reason: 'SELF_APPROVAL', issue: 'submitter approving' },
+  ),
+  ...rows(
+    'mof-approver',
+    'other',
+    'PERMISSION_DENIED',
+    step('sign', (f) => f.review, 'countersign.ndrc', { position: Position.POSITION_APPROVE }),
+    { reason: 'WRONG_ORGANISATION' },
+  ),
+  ...(['nhc-staff', 'auditor', 'operator'] as const).flatMap((p) =>
+    rows(
+      p,
+      'other',
+      'PERMISSION_DENIED',
+      step('sign', (f) => f.review, 'countersign.lead', { position: Position.POSITION_APPROVE }),
+    ),
+  ),
+  ...(['nhc-approver', 'mof-approver'] as const).flatMap((p) =>
+    rows(
+      p,
+      'other',
+      'PERMISSION_DENIED',
+      step('overrule', (f) => f.objected, 'countersign.ndrc'),
+      { reason: 'NOT_FINAL_APPROVER' },
+    ),
+  ),
+  ...rows(
+    'final-approver',
+    'own',
+    'allowed',
+    step('overrule', (f) => f.objected, 'countersign.ndrc'),
+    { late: true, note: 'after the first overrule the objection no longer stands: FAILED_PRECONDITION, after the checks of who' },
+  ),
 
   // -- revision cycles --
   ...(['ndrc-approver', 'final-approver'] as const).flatMap((p) => rows(p, 'own', 'allowed', openCycle(p))),
-  ...(['nhc-staff', 'nhc-approver', 'beijing-officer', 'statistics-subscriber', 'auditor'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', openCycle(p), { reason: 'NOT_CYCLE_ORGANISER' })),
-  ...everyone.flatMap((p) => rows(p, 'any', 'allowed', cycleReads((f) => f.cycle))),
-  ...rows('nhc-staff', 'own', 'allowed', cycleAction('evaluate', (f) => f.cycle, { fieldCode: 'F17-HEA', summary: '经费标准需提高（矩阵）' }), { late: true }),
-  ...(['moe-staff', 'beijing-officer', 'statistics-subscriber'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', cycleAction('evaluate', (f) => f.cycle, { fieldCode: 'F17-HEA', summary: '代评（矩阵）' }), { reason: 'NOT_LEAD_MINISTRY' })),
-  ...rows('moe-staff', 'own', 'allowed', cycleAction('close-window', (f) => f.cycle, { fieldCode: 'F17-EDU' }), { late: true, note: 'in evaluation: refused for the phase, after the role check' }),
-  ...rows('nhc-staff', 'other', 'FAILED_PRECONDITION', cycleAction('close-window', (f) => f.cycle, { fieldCode: 'F17-EDU' }), { note: 'a ministry: the window is looked at first (no window open in evaluation); NOT_LEAD_MINISTRY once it is' }),
-  ...(['beijing-officer', 'statistics-subscriber', 'auditor'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', cycleAction('close-window', (f) => f.cycle, { fieldCode: 'F17-EDU' }), { reason: 'NOT_LEAD_MINISTRY' })),
-  ...rows('final-approver', 'own', 'allowed', cycleAction('resolve', (f) => f.cycle, { itemCode: 'HEA-01', keepProposalId: 'P-none', reason: '矩阵' })),
-  ...(['nhc-staff', 'ndrc-approver', 'beijing-officer'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', cycleAction('resolve', (f) => f.cycle, { itemCode: 'HEA-01', keepProposalId: 'P-none', reason: '矩阵' }), { reason: 'NOT_FINAL_APPROVER' })),
-  ...rows('final-approver', 'own', 'allowed', cycleAction('approve', (f) => f.cycle, { comment: '' }), { note: 'in evaluation: FAILED_PRECONDITION after the role check' }),
-  ...(['nhc-staff', 'ndrc-approver', 'beijing-officer'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', cycleAction('approve', (f) => f.cycle, { comment: '' }), { reason: 'NOT_FINAL_APPROVER' })),
-  ...rows('final-approver', 'own', 'allowed', cycleAction('close', (f) => f.cycle, {}), { note: 'not released yet: FAILED_PRECONDITION after the role check' }),
-  ...(['nhc-staff', 'beijing-officer', 'statistics-subscriber'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', cycleAction('close', (f) => f.cycle, {}), { reason: 'NOT_FINAL_APPROVER' })),
+  ...(['nhc-staff', 'nhc-approver', 'beijing-officer', 'statistics-subscriber', 'auditor'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', openCycle(p), { reason: 'NOT_CYCLE_ORGANISER' }),
+  ),
+  ...everyone.flatMap((p) =>
+    rows(
+      p,
+      'any',
+      'allowed',
+      cycleReads((f) => f.cycle),
+    ),
+  ),
+  ...rows(
+    'nhc-staff',
+    'own',
+    'allowed',
+    cycleAction('evaluate', (f) => f.cycle, { fieldCode: 'F17-HEA', summary: '经费标准需提高（矩阵）' }),
+    { late: true },
+  ),
+  ...(['moe-staff', 'beijing-officer', 'statistics-subscriber'] as const).flatMap((p) =>
+    rows(
+      p,
+      'other',
+      'PERMISSION_DENIED',
+      cycleAction('evaluate', (f) => f.cycle, { fieldCode: 'F17-HEA', summary: '代评（矩阵）' }),
+      { reason: 'NOT_LEAD_MINISTRY' },
+    ),
+  ),
+  ...rows(
+    'moe-staff',
+    'own',
+    'allowed',
+    cycleAction('close-window', (f) => f.cycle, { fieldCode: 'F17-EDU' }),
+    { late: true, note: 'in evaluation: refused for the phase, after the role check' },
+  ),
+  ...rows(
+    'nhc-staff',
+    'other',
+    'FAILED_PRECONDITION',
+    cycleAction('close-window', (f) => f.cycle, { fieldCode: 'F17-EDU' }),
+    { note: 'a ministry: the window is looked at first (no window open in evaluation); NOT_LEAD_MINISTRY once it is' },
+  ),
+  ...(['beijing-officer', 'statistics-subscriber', 'auditor'] as const).flatMap((p) =>
+    rows(
+      p,
+      'other',
+      'PERMISSION_DENIED',
+      cycleAction('close-window', (f) => f.cycle, { fieldCode: 'F17-EDU' }),
+      { reason: 'NOT_LEAD_MINISTRY' },
+    ),
+  ),
+  ...rows(
+    'final-approver',
+    'own',
+    'allowed',
+    cycleAction('resolve', (f) => f.cycle, { itemCode: 'HEA-01', keepProposalId: 'P-none', reason: '矩阵' }),
+  ),
+  ...(['nhc-staff', 'ndrc-approver', 'beijing-officer'] as const).flatMap((p) =>
+    rows(
+      p,
+      'other',
+      'PERMISSION_DENIED',
+      cycleAction('resolve', (f) => f.cycle, { itemCode: 'HEA-01', keepProposalId: 'P-none', reason: '矩阵' }),
+      { reason: 'NOT_FINAL_APPROVER' },
+    ),
+  ),
+  ...rows(
+    'final-approver',
+    'own',
+    'allowed',
+    cycleAction('approve', (f) => f.cycle, { comment: '' }),
+    { note: 'in evaluation: FAILED_PRECONDITION after the role check' },
+  ),
+  ...(['nhc-staff', 'ndrc-approver', 'beijing-officer'] as const).flatMap((p) =>
+    rows(
+      p,
+      'other',
+      'PERMISSION_DENIED',
+      cycleAction('approve', (f) => f.cycle, { comment: '' }),
+      { reason: 'NOT_FINAL_APPROVER' },
+    ),
+  ),
+  ...rows(
+    'final-approver',
+    'own',
+    'allowed',
+    cycleAction('close', (f) => f.cycle, {}),
+    { note: 'not released yet: FAILED_PRECONDITION after the role check' },
+  ),
+  ...(['nhc-staff', 'beijing-officer', 'statistics-subscriber'] as const).flatMap((p) =>
+    rows(
+      p,
+      'other',
+      'PERMISSION_DENIED',
+      cycleAction('close', (f) => f.cycle, {}),
+      { reason: 'NOT_FINAL_APPROVER' },
+    ),
+  ),
   // Trim: lowers money only, by the consolidation approvers (NDRC's approver, the final approver); the change set is fixed.
-  ...rows('moe-staff', 'own', 'PERMISSION_DENIED', [...trim(() => undefined), page('POST /cycles/:cycleId/trim', (f) => `/cycles/${f.trimCycle}/trim`, (f) => ({ proposalId: f.cycleProposal, centralFen: '300', localFen: '100', reason: '矩阵' }))], { reason: 'NOT_CONSOLIDATION_APPROVER', issue: 'trim by ministry staff' }),
-  ...rows('ndrc-approver', 'other', 'FAILED_PRECONDITION', trim(swappedChangeSet), { reason: 'CHANGE_SET_FIXED', late: true, issue: 'trim with a changed change set' }),
-  ...rows('ndrc-approver', 'other', 'allowed', trim(() => undefined), { late: true, note: 'lowering money only, by the consolidation approver' }),
-  ...(['moe-approver', 'nhc-staff', 'mof-approver', 'beijing-officer', 'statistics-subscriber'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', trim(() => undefined), { reason: 'NOT_CONSOLIDATION_APPROVER' })),
+  ...rows(
+    'moe-staff',
+    'own',
+    'PERMISSION_DENIED',
+    [
+      ...trim(() => undefined),
+      page(
+        'POST /cycles/:cycleId/trim',
+        (f) => `/cycles/${f.trimCycle}/trim`,
+        (f) => ({ proposalId: f.cycleProposal, centralFen: '300', localFen: '100', reason: '矩阵' }),
+      ),
+    ],
+    { reason: 'NOT_CONSOLIDATION_APPROVER', issue: 'trim by ministry staff' },
+  ),
+  ...rows('ndrc-approver', 'other', 'FAILED_PRECONDITION', trim(swappedChangeSet), {
+    reason: 'CHANGE_SET_FIXED',
+    late: true,
+    issue: 'trim with a changed change set',
+  }),
+  ...rows(
+    'ndrc-approver',
+    'other',
+    'allowed',
+    trim(() => undefined),
+    { late: true, note: 'lowering money only, by the consolidation approver' },
+  ),
+  ...(['moe-approver', 'nhc-staff', 'mof-approver', 'beijing-officer', 'statistics-subscriber'] as const).flatMap((p) =>
+    rows(
+      p,
+      'other',
+      'PERMISSION_DENIED',
+      trim(() => undefined),
+      { reason: 'NOT_CONSOLIDATION_APPROVER' },
+    ),
+  ),
 
   // -- subscriptions: own organisation only; downstream systems receive publications only --
   ...rows('statistics-subscriber', 'own', 'allowed', [...createSubscription(publications), consoleSubscribe(publications)]),
-  ...rows('statistics-subscriber', 'own', 'PERMISSION_DENIED', [...createSubscription(deliberations), consoleSubscribe(deliberations), subscribeStream(deliberations)], { reason: 'INTERNAL_EVENT_TYPE', issue: 'a subscriber subscribing to internal event types' }),
+  ...rows(
+    'statistics-subscriber',
+    'own',
+    'PERMISSION_DENIED',
+    [...createSubscription(deliberations), consoleSubscribe(deliberations), subscribeStream(deliberations)],
+    { reason: 'INTERNAL_EVENT_TYPE', issue: 'a subscriber subscribing to internal event types' },
+  ),
   ...rows('beijing-officer', 'own', 'allowed', createSubscription(publications, ['110000'])),
-  ...rows('beijing-officer', 'other', 'INVALID_ARGUMENT', createSubscription(publications, ['440000']), { note: 'field violation OTHER_PROVINCE: asking for another province is refused, not narrowed' }),
-  ...rows('beijing-officer', 'own', 'PERMISSION_DENIED', createSubscription(deliberations, ['110000']), { reason: 'INTERNAL_EVENT_TYPE', issue: 'a subscriber subscribing to internal event types' }),
-  ...(['nhc-staff', 'ndrc-approver', 'auditor', 'operator'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', createSubscription(publications), { reason: 'MISSING_ROLE' })),
+  ...rows('beijing-officer', 'other', 'INVALID_ARGUMENT', createSubscription(publications, ['440000']), {
+    note: 'field violation OTHER_PROVINCE: asking for another province is refused, not narrowed',
+  }),
+  ...rows('beijing-officer', 'own', 'PERMISSION_DENIED', createSubscription(deliberations, ['110000']), {
+    reason: 'INTERNAL_EVENT_TYPE',
+    issue: 'a subscriber subscribing to internal event types',
+  }),
+  ...(['nhc-staff', 'ndrc-approver', 'auditor', 'operator'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', createSubscription(publications), { reason: 'MISSING_ROLE' }),
+  ),
   ...rows('statistics-subscriber', 'own', 'allowed', [subscribeStream(publications)]),
   row('operator', 'any', 'allowed', subscribeStream(deliberations)),
   ...(['nhc-staff', 'auditor'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', [subscribeStream(publications)])),
@@ -548,17 +1258,41 @@ export const matrix: readonly Row[] = [
   ...rows('statistics-subscriber', 'own', 'allowed', subscriptionCalls((f) => f.deleteHttp).delete.slice(1), { late: true }),
   ...(['auditor', 'operator'] as const).flatMap((p) => rows(p, 'any', 'allowed', [...sub.get, ...sub.deliveries, ...sub.attempts, ...eventDeliveries])),
   ...rows('operator', 'any', 'allowed', [...sub.redeliver, ...sub.replay]),
-  ...(['auditor', 'operator'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', [...sub.pause, ...sub.resume, ...sub.rotate, ...sub.delete], { reason: 'NOT_OWNER' })),
+  ...(['auditor', 'operator'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', [...sub.pause, ...sub.resume, ...sub.rotate, ...sub.delete], { reason: 'NOT_OWNER' }),
+  ),
   ...rows('auditor', 'other', 'PERMISSION_DENIED', [...sub.redeliver, ...sub.replay], { reason: 'NOT_OWNER' }),
-  ...(['guangdong-officer', 'nhc-staff', 'beijing-officer'] as const).flatMap((p) => rows(p, 'other', 'NOT_FOUND', [...sub.get, ...sub.pause, ...sub.resume, ...sub.rotate, ...sub.delete, ...sub.deliveries, ...sub.attempts, ...sub.redeliver, ...sub.replay])),
-  ...(['guangdong-officer', 'nhc-staff'] as const).flatMap((p) => rows(p, 'other', 'allowed', eventDeliveries, { note: 'only the caller\'s own deliveries of the event are listed' })),
+  ...(['guangdong-officer', 'nhc-staff', 'beijing-officer'] as const).flatMap((p) =>
+    rows(p, 'other', 'NOT_FOUND', [
+      ...sub.get,
+      ...sub.pause,
+      ...sub.resume,
+      ...sub.rotate,
+      ...sub.delete,
+      ...sub.deliveries,
+      ...sub.attempts,
+      ...sub.redeliver,
+      ...sub.replay,
+    ]),
+  ),
+  ...(['guangdong-officer', 'nhc-staff'] as const).flatMap((p) =>
+    rows(p, 'other', 'allowed', eventDeliveries, { note: "only the caller's own deliveries of the event are listed" }),
+  ),
   ...rows('statistics-subscriber', 'own', 'allowed', [page('GET /subscriptions')]),
 
   // -- audit: auditors and operators only --
   // Allowed audit reads run first, one at a time: the audit service rehashes logs, slow while the other rows load it.
   ...rows('auditor', 'any', 'allowed', auditOf, { first: true }),
-  ...rows('operator', 'any', 'allowed', auditOf.filter((c) => c.kind === 'grpc'), { first: true }),
-  ...(['nhc-staff', 'final-approver', 'beijing-officer', 'statistics-subscriber'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', auditOf, { reason: 'MISSING_ROLE' })),
+  ...rows(
+    'operator',
+    'any',
+    'allowed',
+    auditOf.filter((c) => c.kind === 'grpc'),
+    { first: true },
+  ),
+  ...(['nhc-staff', 'final-approver', 'beijing-officer', 'statistics-subscriber'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', auditOf, { reason: 'MISSING_ROLE' }),
+  ),
 ];
 
 /** Who needs no derived UNAUTHENTICATED rows: operations anyone may call. */
@@ -568,9 +1302,11 @@ export const opOf = (call: Call): string => (call.kind === 'grpc' ? call.method 
 export function unauthenticatedRows(table: readonly Row[]): Row[] {
   const first = new Map<string, Row>();
   for (const r of table) if (!first.has(opOf(r.call)) && !publicRoutes.includes(opOf(r.call))) first.set(opOf(r.call), r);
-  return [...first.values()].flatMap((r) => (['anonymous', 'expired', 'foreign'] as const).map((who): Row => {
-    const isPage = r.call.kind === 'http' && !r.call.route.includes(' /api/');
-    const publicRead = publicReadRoutes.includes(opOf(r.call)) && (who === 'anonymous' || isPage);
-    return { who, scope: 'any', expect: publicRead ? 'allowed' : 'UNAUTHENTICATED', call: r.call, ...(publicRead ? { note: 'the public portal' } : {}) };
-  }));
+  return [...first.values()].flatMap((r) =>
+    (['anonymous', 'expired', 'foreign'] as const).map((who): Row => {
+      const isPage = r.call.kind === 'http' && !r.call.route.includes(' /api/');
+      const publicRead = publicReadRoutes.includes(opOf(r.call)) && (who === 'anonymous' || isPage);
+      return { who, scope: 'any', expect: publicRead ? 'allowed' : 'UNAUTHENTICATED', call: r.call, ...(publicRead ? { note: 'the public portal' } : {}) };
+    }),
+  );
 }

@@ -14,9 +14,14 @@ type Run = { code: number | null; stdout: string; stderr: string };
 /** Runs a script with only PATH/HOME plus `env` — nothing inherited from the test process. */
 function run(script: string, args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
-    const child = execFile(tsx, [script, ...args], { cwd: root, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', BPS_LOG_LEVEL: 'silent', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: child.exitCode ?? (error ? 1 : 0), stdout, stderr });
-    });
+    const child = execFile(
+      tsx,
+      [script, ...args],
+      { cwd: root, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', BPS_LOG_LEVEL: 'silent', ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: child.exitCode ?? (error ? 1 : 0), stdout, stderr });
+      },
+    );
   });
 }
 
@@ -25,7 +30,14 @@ describe('production unless told otherwise', () => {
     const [registry, audit] = await Promise.all([run('services/registry/main.ts', [], {}), run('services/audit/main.ts', [], {})]);
     expect(registry.code).toBe(1);
     expect(registry.stderr).toContain('registry: invalid configuration');
-    for (const key of ['BPS_JWT_JWKS or BPS_JWT_JWKS_URL', 'BPS_JWT_ISSUER', 'BPS_DIRECTORY_FILE', 'BPS_KAFKA_USERNAME', 'BPS_KAFKA_PASSWORD', 'BPS_DECISION_PUBLIC_JWKS']) {
+    for (const key of [
+      'BPS_JWT_JWKS or BPS_JWT_JWKS_URL',
+      'BPS_JWT_ISSUER',
+      'BPS_DIRECTORY_FILE',
+      'BPS_KAFKA_USERNAME',
+      'BPS_KAFKA_PASSWORD',
+      'BPS_DECISION_PUBLIC_JWKS',
+    ]) {
       expect(registry.stderr).toContain(`${key}: must be set`);
     }
     expect(registry.stderr).toContain('BPS_ENV: unset, so this is production');

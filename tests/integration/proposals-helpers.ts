@@ -47,10 +47,19 @@ export async function startProposalsTestEnv(prefix: string, options: { collect?:
   let client = connect();
   const started = new Set<string>();
   return {
-    namespace: p.namespace, taskQueue: p.names.taskQueue, temporal, events: p.collector?.events ?? [],
-    get registry() { return p.registry; },
-    get client() { return client; },
-    get proposals() { return p.proposals; },
+    namespace: p.namespace,
+    taskQueue: p.names.taskQueue,
+    temporal,
+    events: p.collector?.events ?? [],
+    get registry() {
+      return p.registry;
+    },
+    get client() {
+      return client;
+    },
+    get proposals() {
+      return p.proposals;
+    },
     async restartProposals() {
       client.close();
       await p.restart('proposals');
@@ -59,7 +68,16 @@ export async function startProposalsTestEnv(prefix: string, options: { collect?:
     token: (who) => p.token(who),
     async decide(proposalId, revision, decision, comment = '', round = 0) {
       const actor = { subject: personas['final-approver'].subject, organisation: 'SCO', roles: ['final-approver'] };
-      const payload = ProposalDecided.fromPartial({ proposalId, proposalRevision: revision, workflowId: proposalId, round, decision, comment, actor, decidedAt: new Date() });
+      const payload = ProposalDecided.fromPartial({
+        proposalId,
+        proposalRevision: revision,
+        workflowId: proposalId,
+        round,
+        decision,
+        comment,
+        actor,
+        decidedAt: new Date(),
+      });
       const event = newEvent(approvalEvents.proposalDecided, payload, { source: '/bps/approvals', key: proposalId, topicNamespace: p.namespace });
       await p.publisher.publish([event]);
       return event.id;
@@ -74,7 +92,14 @@ export async function startProposalsTestEnv(prefix: string, options: { collect?:
     },
     async stop() {
       client.close();
-      await Promise.all([...started].map((id) => temporal.workflow.getHandle(id).terminate('test finished').catch(() => undefined)));
+      await Promise.all(
+        [...started].map((id) =>
+          temporal.workflow
+            .getHandle(id)
+            .terminate('test finished')
+            .catch(() => undefined),
+        ),
+      );
       await p.stop();
     },
   };

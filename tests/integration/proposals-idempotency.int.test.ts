@@ -24,7 +24,14 @@ describe('proposals: idempotent creates and collision-free ids', () => {
   afterAll(async () => env?.stop());
 
   const create = (content: ProposalContent, requestId?: string) => unary(env.client.createProposal.bind(env.client), { content, requestId }, nhc);
-  const listIds = async () => (await unary(env.client.listProposals.bind(env.client), { leadMinistry: 'NHC', fieldCode: '', kind: 0, state: 0, cycleId: '', pageSize: 200, pageToken: '' }, nhc)).proposals.map((p) => p.proposalId);
+  const listIds = async () =>
+    (
+      await unary(
+        env.client.listProposals.bind(env.client),
+        { leadMinistry: 'NHC', fieldCode: '', kind: 0, state: 0, cycleId: '', pageSize: 200, pageToken: '' },
+        nhc,
+      )
+    ).proposals.map((p) => p.proposalId);
 
   it('allocates distinct counter values to concurrent callers on the real database', async () => {
     const mongo = await connectMongo(stack().mongoUri, uniqueName('counters'));

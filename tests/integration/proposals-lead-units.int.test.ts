@@ -34,21 +34,40 @@ describe('proposals: drafting by the lead units of seed 000 annex', () => {
     return ProposalContent.fromPartial({
       ...base,
       title: `${item.name}服务内容调整（测试）`,
-      changes: [{ changeId: 'c1', change: { $case: 'modifyItem', modifyItem: { base: { itemCode, version: current.national.version }, item: { ...item, serviceContent: { stated: true, text: '测试示例内容' } }, lowersFloor: false, loweringJustification: '' } } }],
+      changes: [
+        {
+          changeId: 'c1',
+          change: {
+            $case: 'modifyItem',
+            modifyItem: {
+              base: { itemCode, version: current.national.version },
+              item: { ...item, serviceContent: { stated: true, text: '测试示例内容' } },
+              lowersFloor: false,
+              loweringJustification: '',
+            },
+          },
+        },
+      ],
       fiscal: { ...base.fiscal!, lines: [] },
     });
   };
-  const create = async (who: Identity, itemCode: string) => unary(env.client.createProposal.bind(env.client), { content: await modify(itemCode) }, await env.token(who));
+  const create = async (who: Identity, itemCode: string) =>
+    unary(env.client.createProposal.bind(env.client), { content: await modify(itemCode) }, await env.token(who));
 
   it.each([
-    ['MVA', 'SOC-11', 'F21-MILITARY', mva], ['MVA', 'SOC-13', 'F21-MILITARY', mva], ['MOJ', 'SOC-06', 'F21-VULNERABLE', moj], ['GAS', 'CUL-10', 'F21-CULTURE-SPORTS', gas],
+    ['MVA', 'SOC-11', 'F21-MILITARY', mva],
+    ['MVA', 'SOC-13', 'F21-MILITARY', mva],
+    ['MOJ', 'SOC-06', 'F21-VULNERABLE', moj],
+    ['GAS', 'CUL-10', 'F21-CULTURE-SPORTS', gas],
   ] as const)('lets %s draft for %s, recorded in %s', async (_org, itemCode, fieldCode, who) => {
     const { proposal } = await create(who, itemCode);
     expect(proposal).toMatchObject({ leadMinistry: who.organisation, itemCodes: [itemCode], fieldCodes: [fieldCode] });
   });
 
   it.each([
-    ['MCA', 'SOC-11', 'MVA', mca], ['MCA', 'SOC-06', 'MOJ', mca], ['MCT', 'CUL-10', 'GAS', mct],
+    ['MCA', 'SOC-11', 'MVA', mca],
+    ['MCA', 'SOC-06', 'MOJ', mca],
+    ['MCT', 'CUL-10', 'GAS', mct],
   ] as const)('refuses %s on %s (led by %s)', async (_org, itemCode, lead, who) => {
     const denied = await refused(create(who, itemCode));
     expect(denied.code).toBe(grpc.status.PERMISSION_DENIED);

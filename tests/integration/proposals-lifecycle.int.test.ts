@@ -16,7 +16,6 @@ import { refused } from '../support/grpc';
 /** INS-05 is led by 国家医保局 (seed 000 annex row 7, attributed per item). */
 const nhsaStaff: Identity = { subject: 'nhsa.staff.qian', name: '钱进（国家医保局）', organisation: 'NHSA', roles: ['ministry-staff'] };
 
-
 describe('proposal lifecycle', () => {
   let env: ProposalsTestEnv;
   let nhc: string;
@@ -28,8 +27,10 @@ describe('proposal lifecycle', () => {
 
   const create = async (content: ProposalContent, token = nhc) => (await unary(env.client.createProposal.bind(env.client), { content }, token)).proposal!;
   const get = async (proposalId: string, revision = 0) => (await unary(env.client.getProposal.bind(env.client), { proposalId, revision }, nhc)).proposal!;
-  const submit = async (proposalId: string, expectedRevision: number, token = nhc) => (await unary(env.client.submitProposal.bind(env.client), { proposalId, expectedRevision }, token)).proposal!;
-  const withdraw = async (proposalId: string, reason: string) => (await unary(env.client.withdrawProposal.bind(env.client), { proposalId, reason }, nhc)).proposal!;
+  const submit = async (proposalId: string, expectedRevision: number, token = nhc) =>
+    (await unary(env.client.submitProposal.bind(env.client), { proposalId, expectedRevision }, token)).proposal!;
+  const withdraw = async (proposalId: string, reason: string) =>
+    (await unary(env.client.withdrawProposal.bind(env.client), { proposalId, reason }, nhc)).proposal!;
 
   it('returned for revision, edited and resubmitted: both revisions stay readable, then approved', async () => {
     const { proposalId: id } = await create(healthProposal({ itemCode: 'HEA-05' }));
@@ -38,7 +39,11 @@ describe('proposal lifecycle', () => {
     await expect.poll(async () => (await get(id)).state, { timeout: 20_000 }).toBe(ProposalState.PROPOSAL_STATE_RETURNED);
     expect((await get(id)).lastDecisionComment).toBe('请补充测算依据');
 
-    const edited = await unary(env.client.updateDraft.bind(env.client), { proposalId: id, expectedRevision: 1, content: healthProposal({ itemCode: 'HEA-05', level: '85' }) }, nhc);
+    const edited = await unary(
+      env.client.updateDraft.bind(env.client),
+      { proposalId: id, expectedRevision: 1, content: healthProposal({ itemCode: 'HEA-05', level: '85' }) },
+      nhc,
+    );
     expect(edited.proposal).toMatchObject({ revision: 2, state: ProposalState.PROPOSAL_STATE_RETURNED });
     const resubmitted = await submit(id, 2);
     expect(resubmitted).toMatchObject({ state: ProposalState.PROPOSAL_STATE_IN_REVIEW, submittedRevision: 2, round: 2 });
@@ -87,8 +92,17 @@ describe('proposal lifecycle', () => {
     expect((await get(a.proposalId)).conflicts).toEqual([]);
     expect((await get(b.proposalId)).conflicts).toEqual([]);
     await expect.poll(() => env.eventsOf(proposalEvents.conflictCleared).length, { timeout: 20_000 }).toBe(2);
-    expect(env.eventsOf(proposalEvents.conflictFlagged).filter((e) => e.itemCodes.includes('HEA-07')).map((e) => [e.proposalId, e.otherProposalId]).sort()).toEqual(
-      [[a.proposalId, b.proposalId], [b.proposalId, a.proposalId]].sort(),
+    expect(
+      env
+        .eventsOf(proposalEvents.conflictFlagged)
+        .filter((e) => e.itemCodes.includes('HEA-07'))
+        .map((e) => [e.proposalId, e.otherProposalId])
+        .sort(),
+    ).toEqual(
+      [
+        [a.proposalId, b.proposalId],
+        [b.proposalId, a.proposalId],
+      ].sort(),
     );
   });
 
@@ -100,15 +114,52 @@ describe('proposal lifecycle', () => {
       return ProposalContent.fromPartial({
         ...base,
         title: '调整城乡居民基本医疗保险补助标准（测试）',
-        changes: [{ changeId: 'c1', change: { $case: 'modifyItem', modifyItem: {
-          base: { itemCode: 'INS-05', version: 1 }, lowersFloor, loweringJustification: justification,
-          item: {
-            itemCode: 'INS-05', name: '城乡居民基本医疗保险', fieldCode: 'F21-HEALTH', categoryCode: 'C21-MEDICAL-INSURANCE',
-            qualityStandard: { stated: true, text: '补助标准每人每年300元（测试示例输入）', metrics: [{ metric: 'government_subsidy_per_capita', label: '城乡居民基本医疗保险补助标准', comparator: 1, value: '300', unit: 'CNY', basis: 'per_person_per_year' }] },
-            leadUnit: { code: 'NHSA', name: '国家医保局', kind: 1 },
+        changes: [
+          {
+            changeId: 'c1',
+            change: {
+              $case: 'modifyItem',
+              modifyItem: {
+                base: { itemCode: 'INS-05', version: 1 },
+                lowersFloor,
+                loweringJustification: justification,
+                item: {
+                  itemCode: 'INS-05',
+                  name: '城乡居民基本医疗保险',
+                  fieldCode: 'F21-HEALTH',
+                  categoryCode: 'C21-MEDICAL-INSURANCE',
+                  qualityStandard: {
+                    stated: true,
+                    text: '补助标准每人每年300元（测试示例输入）',
+                    metrics: [
+                      {
+                        metric: 'government_subsidy_per_capita',
+                        label: '城乡居民基本医疗保险补助标准',
+                        comparator: 1,
+                        value: '300',
+                        unit: 'CNY',
+                        basis: 'per_person_per_year',
+                      },
+                    ],
+                  },
+                  leadUnit: { code: 'NHSA', name: '国家医保局', kind: 1 },
+                },
+              },
+            },
           },
-        } } }],
-        fiscal: { ...base.fiscal!, lines: [{ changeId: 'c1', populations: base.fiscal!.lines[0]!.populations, centralShares: base.fiscal!.lines[0]!.centralShares, metric: '', override: undefined }] },
+        ],
+        fiscal: {
+          ...base.fiscal!,
+          lines: [
+            {
+              changeId: 'c1',
+              populations: base.fiscal!.lines[0]!.populations,
+              centralShares: base.fiscal!.lines[0]!.centralShares,
+              metric: '',
+              override: undefined,
+            },
+          ],
+        },
       });
     };
     const draft = await create(lowered(false, ''), nhsa);
@@ -116,9 +167,17 @@ describe('proposal lifecycle', () => {
     const below = await refused(submit(draft.proposalId, 1, nhsa));
     expect(below.code).toBe(grpc.status.FAILED_PRECONDITION);
     expect(decodeStatus(below).preconditionViolations).toEqual([
-      { type: 'BELOW_FLOOR', subject: 'INS-05', description: 'c1: government_subsidy_per_capita 300 CNY is below the national floor 380 CNY; set lowers_floor with a justification' },
+      {
+        type: 'BELOW_FLOOR',
+        subject: 'INS-05',
+        description: 'c1: government_subsidy_per_capita 300 CNY is below the national floor 380 CNY; set lowers_floor with a justification',
+      },
     ]);
-    const justified = await unary(env.client.updateDraft.bind(env.client), { proposalId: draft.proposalId, expectedRevision: 1, content: lowered(true, '部分补助并入其他制度（测试）') }, nhsa);
+    const justified = await unary(
+      env.client.updateDraft.bind(env.client),
+      { proposalId: draft.proposalId, expectedRevision: 1, content: lowered(true, '部分补助并入其他制度（测试）') },
+      nhsa,
+    );
     const ok = await submit(draft.proposalId, justified.proposal!.currentRevision, nhsa);
     expect(ok.state).toBe(ProposalState.PROPOSAL_STATE_IN_REVIEW);
     await env.workflowCount(draft.proposalId);

@@ -3,8 +3,11 @@
 // has passed, so the refusal path can be tested). The real workflow is the approvals service's.
 import { condition, defineSignal, defineUpdate, setHandler } from '@temporalio/workflow';
 import {
-  proposalResubmittedSignal, withdrawProposalUpdate,
-  type ProposalApprovalInput, type ProposalResubmitted, type WithdrawProposal,
+  proposalResubmittedSignal,
+  withdrawProposalUpdate,
+  type ProposalApprovalInput,
+  type ProposalResubmitted,
+  type WithdrawProposal,
 } from '../../workflows/contracts';
 
 export const pastFinalApprovalMarker = '（已终审）';

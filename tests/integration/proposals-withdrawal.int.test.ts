@@ -27,14 +27,19 @@ describe('proposal withdrawal', () => {
 
   const create = async (content: ProposalContent) => (await unary(env.client.createProposal.bind(env.client), { content }, nhc)).proposal!;
   const get = async (proposalId: string) => (await unary(env.client.getProposal.bind(env.client), { proposalId, revision: 0 }, nhc)).proposal!;
-  const submit = async (proposalId: string, expectedRevision: number) => (await unary(env.client.submitProposal.bind(env.client), { proposalId, expectedRevision }, nhc)).proposal!;
-  const withdraw = async (proposalId: string, reason: string) => (await unary(env.client.withdrawProposal.bind(env.client), { proposalId, reason }, nhc)).proposal!;
+  const submit = async (proposalId: string, expectedRevision: number) =>
+    (await unary(env.client.submitProposal.bind(env.client), { proposalId, expectedRevision }, nhc)).proposal!;
+  const withdraw = async (proposalId: string, reason: string) =>
+    (await unary(env.client.withdrawProposal.bind(env.client), { proposalId, reason }, nhc)).proposal!;
 
   it('withdraws a proposal under review through the workflow update, and reports a refusal as FAILED_PRECONDITION', async () => {
     const connection = await NativeConnection.connect({ address: stack().temporalAddress });
     try {
       const worker = await Worker.create({
-        connection, namespace: stack().temporalNamespace, taskQueue: env.taskQueue, dataConverter: sealedDataConverter(),
+        connection,
+        namespace: stack().temporalNamespace,
+        taskQueue: env.taskQueue,
+        dataConverter: sealedDataConverter(),
         workflowsPath: fileURLToPath(new URL('./proposals-stub-workflows.ts', import.meta.url)),
       });
       await worker.runUntil(async () => {
@@ -67,6 +72,9 @@ describe('proposal withdrawal', () => {
     expect(frozen.code).toBe(grpc.status.FAILED_PRECONDITION);
     expect((await get(draft.proposalId)).lastDecisionComment).toBe('草稿作废（测试）');
     await expect.poll(() => env.eventsOf(proposalEvents.withdrawn, draft.proposalId).length, { timeout: 20_000 }).toBe(1);
-    expect(env.eventsOf(proposalEvents.withdrawn, draft.proposalId)[0]).toMatchObject({ reason: '草稿作废（测试）', actor: { subject: 'nhc.staff.li', organisation: 'NHC' } });
+    expect(env.eventsOf(proposalEvents.withdrawn, draft.proposalId)[0]).toMatchObject({
+      reason: '草稿作废（测试）',
+      actor: { subject: 'nhc.staff.li', organisation: 'NHC' },
+    });
   });
 });

@@ -23,8 +23,15 @@ describe('public portal (issue #17)', () => {
     const list = await get('/api/v1/standards/items?date=2022-01-01');
     expect(list.status).toBe(200);
     expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(81);
-    for (const path of ['/api/v1/standards/items/INS-05', '/api/v1/standards/items/INS-05/history', '/api/v1/standards/diff?from=2018-01-01&to=2026-01-01',
-      '/api/v1/standards/compliance/110000', '/api/v1/standards/units', '/api/v1/standards/taxonomy', '/api/v1/standards/releases']) {
+    for (const path of [
+      '/api/v1/standards/items/INS-05',
+      '/api/v1/standards/items/INS-05/history',
+      '/api/v1/standards/diff?from=2018-01-01&to=2026-01-01',
+      '/api/v1/standards/compliance/110000',
+      '/api/v1/standards/units',
+      '/api/v1/standards/taxonomy',
+      '/api/v1/standards/releases',
+    ]) {
       const res = await get(path);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('cache-control'), path).toMatch(/^public, max-age=60/);
@@ -76,7 +83,9 @@ describe('public portal (issue #17)', () => {
     expect(ins05).toContain('不低于 380元（每人每年）');
     expect(text).toContain('文件未明确');
     const english = await (await get('/api/v1/standards/edition.csv?date=2022-01-01&lang=en')).text();
-    expect(english.split('\r\n')[0]).toBe('Field,Category,Item code,Service item,Service target,Service content,Quality standard,Payment category,Expenditure responsibility,Lead unit,Version,In force from');
+    expect(english.split('\r\n')[0]).toBe(
+      'Field,Category,Item code,Service item,Service target,Service content,Quality standard,Payment category,Expenditure responsibility,Lead unit,Version,In force from',
+    );
   });
 
   it('renders the standards pages to a visitor (public navigation only, no sign-out) and signed-in pages still redirect', async () => {
@@ -119,11 +128,27 @@ describe('public portal (issue #17)', () => {
 describe('what a visitor sees of an answer', () => {
   it('keeps organisations and drops people and internal references', () => {
     const answer = {
-      versions: [{ version: 2, provenance: { proposalIds: ['P-1'], workflowId: 'adhoc-P-1', workflowRunId: 'r', approvedBy: { subject: 'sco.final.zhou', organisation: 'SCO', roles: ['final-approver'] } },
-        item: { leadUnit: { code: 'NHC', name: '国家卫生健康委', kind: 'ORGANISATION_KIND_MINISTRY' } } }],
+      versions: [
+        {
+          version: 2,
+          provenance: {
+            proposalIds: ['P-1'],
+            workflowId: 'adhoc-P-1',
+            workflowRunId: 'r',
+            approvedBy: { subject: 'sco.final.zhou', organisation: 'SCO', roles: ['final-approver'] },
+          },
+          item: { leadUnit: { code: 'NHC', name: '国家卫生健康委', kind: 'ORGANISATION_KIND_MINISTRY' } },
+        },
+      ],
     };
     expect(publicView(answer)).toEqual({
-      versions: [{ version: 2, provenance: { proposalIds: ['P-1'], approvedBy: { organisation: 'SCO' } }, item: { leadUnit: { code: 'NHC', name: '国家卫生健康委', kind: 'ORGANISATION_KIND_MINISTRY' } } }],
+      versions: [
+        {
+          version: 2,
+          provenance: { proposalIds: ['P-1'], approvedBy: { organisation: 'SCO' } },
+          item: { leadUnit: { code: 'NHC', name: '国家卫生健康委', kind: 'ORGANISATION_KIND_MINISTRY' } },
+        },
+      ],
     });
   });
 });

@@ -17,11 +17,20 @@ describe('registry: seeded catalogue', () => {
   afterAll(async () => r.stop());
 
   it('seeds the 2017 list: 81 items in 8 fields, every version 1 of release 2017-national-list', async () => {
-    const res = await unary(r.client.listItems.bind(r.client), { asOf: { date: { year: 2018, month: 1, day: 1 }, knownAt: undefined }, fieldCode: '', categoryCode: '', provinceCode: '' }, token);
+    const res = await unary(
+      r.client.listItems.bind(r.client),
+      { asOf: { date: { year: 2018, month: 1, day: 1 }, knownAt: undefined }, fieldCode: '', categoryCode: '', provinceCode: '' },
+      token,
+    );
     expect(res.items).toHaveLength(81);
     expect(new Set(res.items.map((i) => i.item?.fieldCode)).size).toBe(8);
     expect(res.items.every((i) => i.version === 1 && i.releaseId === '2017-national-list')).toBe(true);
-    const counts = Object.fromEntries(['F17-EDU', 'F17-EMP', 'F17-INS', 'F17-HEA', 'F17-SOC', 'F17-HOU', 'F17-CUL', 'F17-DIS'].map((f) => [f, res.items.filter((i) => i.item?.fieldCode === f).length]));
+    const counts = Object.fromEntries(
+      ['F17-EDU', 'F17-EMP', 'F17-INS', 'F17-HEA', 'F17-SOC', 'F17-HOU', 'F17-CUL', 'F17-DIS'].map((f) => [
+        f,
+        res.items.filter((i) => i.item?.fieldCode === f).length,
+      ]),
+    );
     expect(counts).toEqual({ 'F17-EDU': 8, 'F17-EMP': 10, 'F17-INS': 7, 'F17-HEA': 20, 'F17-SOC': 13, 'F17-HOU': 3, 'F17-CUL': 10, 'F17-DIS': 10 });
     expect(res.asOfDate).toEqual({ year: 2018, month: 1, day: 1 });
   });
@@ -30,7 +39,12 @@ describe('registry: seeded catalogue', () => {
     const { national } = await unary(r.client.getItem.bind(r.client), { itemCode: 'INS-05', asOf: undefined, provinceCode: '' }, token);
     expect(national?.item?.name).toBe('城乡居民基本医疗保险');
     expect(national?.item?.qualityStandard?.stated).toBe(true);
-    expect(national?.item?.qualityStandard?.metrics[0]).toMatchObject({ metric: 'government_subsidy_per_capita', value: '380', unit: 'CNY', basis: 'per_person_per_year' });
+    expect(national?.item?.qualityStandard?.metrics[0]).toMatchObject({
+      metric: 'government_subsidy_per_capita',
+      value: '380',
+      unit: 'CNY',
+      basis: 'per_person_per_year',
+    });
     expect(national?.effectiveFrom).toEqual({ year: 2017, month: 1, day: 23 });
 
     const hea01 = (await unary(r.client.getItem.bind(r.client), { itemCode: 'HEA-01', asOf: undefined, provinceCode: '' }, token)).national?.item;
@@ -44,7 +58,13 @@ describe('registry: seeded catalogue', () => {
   });
 
   it('knows nothing before the list took effect, and filters by field', async () => {
-    const before = await refused(unary(r.client.getItem.bind(r.client), { itemCode: 'EDU-01', asOf: { date: { year: 2016, month: 12, day: 31 }, knownAt: undefined }, provinceCode: '' }, token));
+    const before = await refused(
+      unary(
+        r.client.getItem.bind(r.client),
+        { itemCode: 'EDU-01', asOf: { date: { year: 2016, month: 12, day: 31 }, knownAt: undefined }, provinceCode: '' },
+        token,
+      ),
+    );
     expect((before as grpc.ServiceError).code).toBe(grpc.status.NOT_FOUND);
     const edu = await unary(r.client.listItems.bind(r.client), { asOf: undefined, fieldCode: 'F17-EDU', categoryCode: '', provinceCode: '' }, token);
     expect(edu.items.map((i) => i.item?.itemCode)).toEqual(['EDU-01', 'EDU-02', 'EDU-03', 'EDU-04', 'EDU-05', 'EDU-06', 'EDU-07', 'EDU-08']);
@@ -53,7 +73,13 @@ describe('registry: seeded catalogue', () => {
   it('refuses unknown ids and impossible dates precisely', async () => {
     const unknown = await refused(unary(r.client.getItem.bind(r.client), { itemCode: 'XXX-99', asOf: undefined, provinceCode: '' }, token));
     expect((unknown as grpc.ServiceError).code).toBe(grpc.status.NOT_FOUND);
-    const badDate = await refused(unary(r.client.getItem.bind(r.client), { itemCode: 'EDU-01', asOf: { date: { year: 2021, month: 2, day: 30 }, knownAt: undefined }, provinceCode: '' }, token));
+    const badDate = await refused(
+      unary(
+        r.client.getItem.bind(r.client),
+        { itemCode: 'EDU-01', asOf: { date: { year: 2021, month: 2, day: 30 }, knownAt: undefined }, provinceCode: '' },
+        token,
+      ),
+    );
     expect((badDate as grpc.ServiceError).code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(decodeStatus(badDate as grpc.ServiceError).fieldViolations[0]?.field).toBe('as_of.date');
     const badProvince = await refused(unary(r.client.getItem.bind(r.client), { itemCode: 'EDU-01', asOf: undefined, provinceCode: '999999' }, token));

@@ -20,9 +20,14 @@ describe('registry: provincial filings', () => {
   let beijing: string;
   let guangdong: string;
   const request = (over: Partial<FileLocalStandardRequest>): FileLocalStandardRequest => ({
-    provinceCode: '110000', itemCode: 'INS-05', effectiveFrom: d('2018-01-01'),
+    provinceCode: '110000',
+    itemCode: 'INS-05',
+    effectiveFrom: d('2018-01-01'),
     metrics: [{ metric: METRIC, value: '380', unit: 'CNY', basis: 'per_person_per_year' }],
-    localFunding: undefined, localFundingSource: '', note: '', ...over,
+    localFunding: undefined,
+    localFundingSource: '',
+    note: '',
+    ...over,
   });
   const file = (req: FileLocalStandardRequest, token: string) => unary(r.client.fileLocalStandard.bind(r.client), req, token);
   const fileRefused = (req: FileLocalStandardRequest, token: string) => refused(file(req, token));
@@ -40,12 +45,20 @@ describe('registry: provincial filings', () => {
     expect(res).toMatchObject({ filingId: '110000:INS-05:1', exceedsNationalLevel: false, nationalVersion: 1 });
     expect(res.comparisons).toEqual([expect.objectContaining({ metric: METRIC, nationalValue: '380', localValue: '380', compliant: true, exceeds: false })]);
     await expect.poll(() => r.eventsOf(standardEvents.localStandardFiled).length, { timeout: 30_000 }).toBe(1);
-    expect(r.eventsOf(standardEvents.localStandardFiled)[0]).toMatchObject({ provinceCode: '110000', itemCode: 'INS-05', nationalVersion: 1, actor: { subject: 'bj.officer.liu', organisation: '110000' } });
+    expect(r.eventsOf(standardEvents.localStandardFiled)[0]).toMatchObject({
+      provinceCode: '110000',
+      itemCode: 'INS-05',
+      nationalVersion: 1,
+      actor: { subject: 'bj.officer.liu', organisation: '110000' },
+    });
   });
 
   it('refuses below the floor with FAILED_PRECONDITION naming every failing metric, storing nothing', async () => {
     const before = await filingCount();
-    const e = await fileRefused(request({ provinceCode: '440000', metrics: [{ metric: METRIC, value: '379.5', unit: 'CNY', basis: 'per_person_per_year' }] }), guangdong);
+    const e = await fileRefused(
+      request({ provinceCode: '440000', metrics: [{ metric: METRIC, value: '379.5', unit: 'CNY', basis: 'per_person_per_year' }] }),
+      guangdong,
+    );
     expect(e.code).toBe(grpc.status.FAILED_PRECONDITION);
     const status = decodeStatus(e);
     expect(status.reason).toBe('BELOW_NATIONAL_LEVEL');
@@ -82,17 +95,28 @@ describe('registry: provincial filings', () => {
   });
 
   it('records a filing for an item whose national level is not stated, without comparisons', async () => {
-    const res = await file(request({ itemCode: 'HEA-01', metrics: [{ metric: 'records_coverage', value: '80', unit: 'percent', basis: 'of_residents' }] }), beijing);
+    const res = await file(
+      request({ itemCode: 'HEA-01', metrics: [{ metric: 'records_coverage', value: '80', unit: 'percent', basis: 'of_residents' }] }),
+      beijing,
+    );
     expect(res.comparisons).toEqual([]);
     expect(res.exceedsNationalLevel).toBe(false);
   });
 
   it('shows the provincial value where filed and reports compliance per item', async () => {
-    const got = await unary(r.client.getItem.bind(r.client), { itemCode: 'INS-05', asOf: { date: d('2019-01-01'), knownAt: undefined }, provinceCode: '440000' }, beijing);
+    const got = await unary(
+      r.client.getItem.bind(r.client),
+      { itemCode: 'INS-05', asOf: { date: d('2019-01-01'), knownAt: undefined }, provinceCode: '440000' },
+      beijing,
+    );
     expect(got.provincial).toMatchObject({ provinceCode: '440000', filingId: '440000:INS-05:1', compliant: true, exceedsNationalLevel: true });
     const notFiled = await unary(r.client.getItem.bind(r.client), { itemCode: 'EDU-01', asOf: undefined, provinceCode: '440000' }, beijing);
     expect(notFiled.provincial).toBeUndefined();
-    const report = await unary(r.client.getComplianceReport.bind(r.client), { provinceCode: '110000', asOf: { date: d('2019-01-01'), knownAt: undefined } }, beijing);
+    const report = await unary(
+      r.client.getComplianceReport.bind(r.client),
+      { provinceCode: '110000', asOf: { date: d('2019-01-01'), knownAt: undefined } },
+      beijing,
+    );
     expect(report.lines).toHaveLength(81);
     expect(report.filedCount).toBe(2);
     expect(report.breachCount).toBe(0);
@@ -100,10 +124,25 @@ describe('registry: provincial filings', () => {
 
   it('emits floor.breached for every province below a raised floor, with the refile deadline', async () => {
     const ins = (await unary(r.client.getItem.bind(r.client), { itemCode: 'INS-05', asOf: undefined, provinceCode: '' }, beijing)).national!.item!;
-    const raised: ServiceItem = { ...ins, qualityStandard: { ...ins.qualityStandard!, metrics: ins.qualityStandard!.metrics.map((m) => ({ ...m, value: '450' })) } };
+    const raised: ServiceItem = {
+      ...ins,
+      qualityStandard: { ...ins.qualityStandard!, metrics: ins.qualityStandard!.metrics.map((m) => ({ ...m, value: '450' })) },
+    };
     await r.approve({
-      changeSetId: 'cs-raise', kind: ReleaseKind.RELEASE_KIND_AMENDMENT, title: '提高补助标准', effectiveFrom: d('2020-01-01'), fieldCodes: ['F17-INS'],
-      changes: [{ changeId: 'c1', change: { $case: 'modifyItem', modifyItem: { base: { itemCode: 'INS-05', version: 1 }, item: raised, lowersFloor: false, loweringJustification: '' } } }],
+      changeSetId: 'cs-raise',
+      kind: ReleaseKind.RELEASE_KIND_AMENDMENT,
+      title: '提高补助标准',
+      effectiveFrom: d('2020-01-01'),
+      fieldCodes: ['F17-INS'],
+      changes: [
+        {
+          changeId: 'c1',
+          change: {
+            $case: 'modifyItem',
+            modifyItem: { base: { itemCode: 'INS-05', version: 1 }, item: raised, lowersFloor: false, loweringJustification: '' },
+          },
+        },
+      ],
     });
     await expect.poll(() => r.eventsOf(standardEvents.floorBreached).length, { timeout: 30_000 }).toBe(2);
     const breaches = r.eventsOf(standardEvents.floorBreached).sort((a, b) => a.provinceCode.localeCompare(b.provinceCode));
@@ -113,15 +152,26 @@ describe('registry: provincial filings', () => {
     ]);
     expect(breaches[0]?.refileDeadline).toEqual(d('2020-03-01')); // 60 days after 2020-01-01 (configured)
 
-    const report = await unary(r.client.getComplianceReport.bind(r.client), { provinceCode: '440000', asOf: { date: d('2020-01-01'), knownAt: undefined } }, guangdong);
+    const report = await unary(
+      r.client.getComplianceReport.bind(r.client),
+      { provinceCode: '440000', asOf: { date: d('2020-01-01'), knownAt: undefined } },
+      guangdong,
+    );
     expect(report.breachCount).toBe(1);
     expect(report.lines.find((l) => l.itemCode === 'INS-05')).toMatchObject({ filed: true, breach: true, nationalVersion: 2 });
     // Before the raise took effect the same filing was compliant.
-    const earlier = await unary(r.client.getComplianceReport.bind(r.client), { provinceCode: '440000', asOf: { date: d('2019-12-31'), knownAt: undefined } }, guangdong);
+    const earlier = await unary(
+      r.client.getComplianceReport.bind(r.client),
+      { provinceCode: '440000', asOf: { date: d('2019-12-31'), knownAt: undefined } },
+      guangdong,
+    );
     expect(earlier.breachCount).toBe(0);
 
     // Re-filing at the new floor is checked against the version in force on its date.
-    const refiled = await file(request({ effectiveFrom: d('2020-02-01'), metrics: [{ metric: METRIC, value: '450', unit: 'CNY', basis: 'per_person_per_year' }] }), beijing);
+    const refiled = await file(
+      request({ effectiveFrom: d('2020-02-01'), metrics: [{ metric: METRIC, value: '450', unit: 'CNY', basis: 'per_person_per_year' }] }),
+      beijing,
+    );
     expect(refiled).toMatchObject({ filingId: '110000:INS-05:2', nationalVersion: 2, exceedsNationalLevel: false });
     const backdated = await fileRefused(request({ effectiveFrom: d('2019-06-01') }), beijing);
     expect(backdated.code).toBe(grpc.status.FAILED_PRECONDITION);

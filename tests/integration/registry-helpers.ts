@@ -31,21 +31,37 @@ export type TestRegistry<S extends ServiceName = 'registry'> = {
   stop(): Promise<void>;
 };
 
-export async function startTestRegistry<S extends ServiceName = 'registry'>(prefix: string, overrides: Partial<RegistryDeps> = {}, options: { with?: readonly S[] } = {}): Promise<TestRegistry<S>> {
+export async function startTestRegistry<S extends ServiceName = 'registry'>(
+  prefix: string,
+  overrides: Partial<RegistryDeps> = {},
+  options: { with?: readonly S[] } = {},
+): Promise<TestRegistry<S>> {
   const p = await startPlatform(prefix, { services: ['registry', ...(options.with ?? [])], collect: ['standards'], overrides: { registry: overrides } });
   const collector = p.collector!;
   const connect = () => new StandardRegistryClient(p.address('registry'), grpc.credentials.createInsecure());
   let client = connect();
   return {
     platform: p,
-    get running() { return p.registry; },
-    get client() { return client; },
-    tokens: p.tokens, namespace: p.namespace, dbName: p.names.db('registry'), events: collector.events,
+    get running() {
+      return p.registry;
+    },
+    get client() {
+      return client;
+    },
+    tokens: p.tokens,
+    namespace: p.namespace,
+    dbName: p.names.db('registry'),
+    events: collector.events,
     token: (who) => p.token(who),
     async approve(changeSet, id) {
       const actor = { subject: personas['final-approver'].subject, organisation: 'SCO', roles: ['final-approver'] };
       const payload = approvalEvents.changeSetApproved.codec.fromPartial({ changeSet, actor });
-      const event = newEvent(approvalEvents.changeSetApproved, payload, { source: '/bps/approvals', key: changeSet.changeSetId ?? 'x', topicNamespace: p.namespace, ...(id ? { id } : {}) });
+      const event = newEvent(approvalEvents.changeSetApproved, payload, {
+        source: '/bps/approvals',
+        key: changeSet.changeSetId ?? 'x',
+        topicNamespace: p.namespace,
+        ...(id ? { id } : {}),
+      });
       await p.publisher.publish([await signedEvent(event)]);
       return event.id;
     },

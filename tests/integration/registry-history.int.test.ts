@@ -14,7 +14,8 @@ const dateOf = (version: number) => addDays('2018-01-01', (version - 2) * 7);
 describe('registry: long histories', () => {
   let r: TestRegistry;
   let token: string;
-  const getItem = (date: string, knownAt?: Date) => unary(r.client.getItem.bind(r.client), { itemCode: 'HEA-02', asOf: { date: toDateMessage(date), knownAt }, provinceCode: '' }, token);
+  const getItem = (date: string, knownAt?: Date) =>
+    unary(r.client.getItem.bind(r.client), { itemCode: 'HEA-02', asOf: { date: toDateMessage(date), knownAt }, provinceCode: '' }, token);
 
   beforeAll(async () => {
     r = await startTestRegistry('reg-hist', { timelinePageSize: 4 });
@@ -23,8 +24,18 @@ describe('registry: long histories', () => {
     for (let v = 2; v <= VERSIONS; v++) {
       const item: ServiceItem = { ...base, serviceContent: { stated: true, text: `第${v}版服务内容` } };
       const outcome = await r.running.registry.applyChangeSet({
-        changeSetId: `cs-hist-${v}`, kind: ReleaseKind.RELEASE_KIND_AMENDMENT, title: `v${v}`, effectiveFrom: toDateMessage(dateOf(v)), provenance: undefined, fieldCodes: [],
-        changes: [{ changeId: 'c1', change: { $case: 'modifyItem', modifyItem: { base: { itemCode: 'HEA-02', version: v - 1 }, item, lowersFloor: false, loweringJustification: '' } } }],
+        changeSetId: `cs-hist-${v}`,
+        kind: ReleaseKind.RELEASE_KIND_AMENDMENT,
+        title: `v${v}`,
+        effectiveFrom: toDateMessage(dateOf(v)),
+        provenance: undefined,
+        fieldCodes: [],
+        changes: [
+          {
+            changeId: 'c1',
+            change: { $case: 'modifyItem', modifyItem: { base: { itemCode: 'HEA-02', version: v - 1 }, item, lowersFloor: false, loweringJustification: '' } },
+          },
+        ],
       });
       if (outcome !== 'published') throw new Error(`v${v}: ${outcome}`);
     }
@@ -50,7 +61,11 @@ describe('registry: long histories', () => {
     await new Promise((res) => setTimeout(res, 20));
     const v3 = (await getItem(dateOf(3))).national!;
     const name = `${v3.item!.name}（勘误）`;
-    const { erratum } = await unary(r.client.correctItemVersion.bind(r.client), { itemCode: 'HEA-02', version: 3, item: { ...v3.item!, name }, reason: '名称用字勘误' }, await r.token('operator'));
+    const { erratum } = await unary(
+      r.client.correctItemVersion.bind(r.client),
+      { itemCode: 'HEA-02', version: 3, item: { ...v3.item!, name }, reason: '名称用字勘误' },
+      await r.token('operator'),
+    );
     await unary(r.client.approveErratum.bind(r.client), { itemCode: 'HEA-02', version: 3, erratumId: erratum!.erratumId }, await r.token('final-approver'));
     expect((await getItem(dateOf(3))).national).toMatchObject({ version: 3, correctionOf: 'HEA-02:v3:r0', item: { name } });
     expect((await getItem(dateOf(3), before)).national).toMatchObject({ version: 3, correctionOf: '' });
@@ -60,9 +75,28 @@ describe('registry: long histories', () => {
   it('finds provincial filings older than the head window', async () => {
     const beijing = await r.token('beijing-officer');
     for (let n = 1; n <= 6; n++) {
-      await unary(r.client.fileLocalStandard.bind(r.client), { provinceCode: '110000', itemCode: 'HEA-02', effectiveFrom: toDateMessage(`202${n}-01-01`), metrics: [], localFunding: undefined, localFundingSource: '', note: `filing ${n}`, }, beijing);
+      await unary(
+        r.client.fileLocalStandard.bind(r.client),
+        {
+          provinceCode: '110000',
+          itemCode: 'HEA-02',
+          effectiveFrom: toDateMessage(`202${n}-01-01`),
+          metrics: [],
+          localFunding: undefined,
+          localFundingSource: '',
+          note: `filing ${n}`,
+        },
+        beijing,
+      );
     }
-    const at = async (date: string) => (await unary(r.client.getItem.bind(r.client), { itemCode: 'HEA-02', asOf: { date: toDateMessage(date), knownAt: undefined }, provinceCode: '110000' }, beijing)).provincial;
+    const at = async (date: string) =>
+      (
+        await unary(
+          r.client.getItem.bind(r.client),
+          { itemCode: 'HEA-02', asOf: { date: toDateMessage(date), knownAt: undefined }, provinceCode: '110000' },
+          beijing,
+        )
+      ).provincial;
     expect((await at('2021-06-01'))?.filingId).toBe('110000:HEA-02:1');
     expect((await at('2022-01-01'))?.filingId).toBe('110000:HEA-02:2');
     expect((await at('2026-02-01'))?.filingId).toBe('110000:HEA-02:6');

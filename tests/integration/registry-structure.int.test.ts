@@ -15,7 +15,11 @@ describe('registry: the current structure over the 2017 items', () => {
   let r: TestRegistry;
   let token: string;
   const list = (date: string | undefined, fieldCode = '', categoryCode = '') =>
-    unary(r.client.listItems.bind(r.client), { asOf: date ? { date: d(date), knownAt: undefined } : undefined, fieldCode, categoryCode, provinceCode: '' }, token);
+    unary(
+      r.client.listItems.bind(r.client),
+      { asOf: date ? { date: d(date), knownAt: undefined } : undefined, fieldCode, categoryCode, provinceCode: '' },
+      token,
+    );
 
   beforeAll(async () => {
     r = await startTestRegistry('reg-struct');
@@ -23,32 +27,66 @@ describe('registry: the current structure over the 2017 items', () => {
   });
   afterAll(async () => r.stop());
 
-  it('lists today\'s items of a current field with its name, category and the annex lead unit', async () => {
+  it("lists today's items of a current field with its name, category and the annex lead unit", async () => {
     const military = await list(undefined, 'F21-MILITARY');
     expect(military.items.map((v) => v.item?.itemCode)).toEqual(['SOC-11', 'SOC-12', 'SOC-13']);
     for (const v of military.items) {
-      expect(v.item).toMatchObject({ fieldCode: 'F21-MILITARY', categoryCode: 'C21-VETERAN-PREFERENTIAL', leadUnit: { code: 'MVA', name: '退役军人事务部' }, leadUnitStated: false });
-      expect(v.placement).toMatchObject({ taxonomyId: 'taxonomy-2021', fieldName: '优军服务保障', categoryName: '优军优抚服务', recordedFieldCode: 'F17-SOC', fieldStated: true });
+      expect(v.item).toMatchObject({
+        fieldCode: 'F21-MILITARY',
+        categoryCode: 'C21-VETERAN-PREFERENTIAL',
+        leadUnit: { code: 'MVA', name: '退役军人事务部' },
+        leadUnitStated: false,
+      });
+      expect(v.placement).toMatchObject({
+        taxonomyId: 'taxonomy-2021',
+        fieldName: '优军服务保障',
+        categoryName: '优军优抚服务',
+        recordedFieldCode: 'F17-SOC',
+        fieldStated: true,
+      });
       expect(v.placement?.leadUnitBasis).toContain('退役军人事务部牵头负责');
       expect(v.version).toBe(1); // a taxonomy, not an item edition: no version invented
     }
     const sports = await list(undefined, '', 'C21-PUBLIC-SPORTS');
-    expect(sports.items.map((v) => [v.item?.itemCode, v.item?.leadUnit?.code])).toEqual([['CUL-09', 'GAS'], ['CUL-10', 'GAS']]);
+    expect(sports.items.map((v) => [v.item?.itemCode, v.item?.leadUnit?.code])).toEqual([
+      ['CUL-09', 'GAS'],
+      ['CUL-10', 'GAS'],
+    ]);
   });
 
   it('puts all 81 items in the nine fields today, each in a category, attributed ones with their reason', async () => {
     const today = await list(undefined);
     expect(today.items).toHaveLength(81);
-    expect(new Set(today.items.map((v) => v.placement?.fieldName))).toEqual(new Set(['幼有所育', '学有所教', '劳有所得', '病有所医', '老有所养', '住有所居', '弱有所扶', '优军服务保障', '文体服务保障']));
+    expect(new Set(today.items.map((v) => v.placement?.fieldName))).toEqual(
+      new Set(['幼有所育', '学有所教', '劳有所得', '病有所医', '老有所养', '住有所居', '弱有所扶', '优军服务保障', '文体服务保障']),
+    );
     expect(new Set(today.items.map((v) => v.item?.categoryCode)).size).toBe(22);
     const attributed = today.items.filter((v) => v.placement?.fieldStated === false);
-    expect(attributed.map((v) => v.item?.itemCode).sort()).toEqual(['CUL-08', 'EDU-04', 'HEA-08', 'HEA-09', 'HEA-10', 'HEA-11', 'HEA-12', 'HEA-13', 'HEA-14', 'HEA-17', 'INS-03']);
+    expect(attributed.map((v) => v.item?.itemCode).sort()).toEqual([
+      'CUL-08',
+      'EDU-04',
+      'HEA-08',
+      'HEA-09',
+      'HEA-10',
+      'HEA-11',
+      'HEA-12',
+      'HEA-13',
+      'HEA-14',
+      'HEA-17',
+      'INS-03',
+    ]);
     for (const v of attributed) expect(v.placement?.fieldBasis).toMatch(/^推定：.{20,}/);
     for (const v of today.items) expect(v.placement?.categoryBasis).toContain('不在种子文件中');
     // A 2017 field code still selects the items recorded under it, now shown where they sit today.
     const oldCode = await list(undefined, 'F17-INS');
     expect(oldCode.items.map((v) => [v.item?.itemCode, v.item?.fieldCode])).toEqual([
-      ['INS-01', 'F21-ELDERLY'], ['INS-02', 'F21-ELDERLY'], ['INS-03', 'F21-HEALTH'], ['INS-04', 'F21-HEALTH'], ['INS-05', 'F21-HEALTH'], ['INS-06', 'F21-EMPLOYMENT'], ['INS-07', 'F21-EMPLOYMENT'],
+      ['INS-01', 'F21-ELDERLY'],
+      ['INS-02', 'F21-ELDERLY'],
+      ['INS-03', 'F21-HEALTH'],
+      ['INS-04', 'F21-HEALTH'],
+      ['INS-05', 'F21-HEALTH'],
+      ['INS-06', 'F21-EMPLOYMENT'],
+      ['INS-07', 'F21-EMPLOYMENT'],
     ]);
   });
 
@@ -63,7 +101,11 @@ describe('registry: the current structure over the 2017 items', () => {
     }
     const all = await list('2018-01-01');
     expect(new Set(all.items.map((v) => v.item?.fieldCode)).size).toBe(8);
-    const onTheDay = await unary(r.client.getItem.bind(r.client), { itemCode: 'INS-05', asOf: { date: d('2021-03-30'), knownAt: undefined }, provinceCode: '' }, token);
+    const onTheDay = await unary(
+      r.client.getItem.bind(r.client),
+      { itemCode: 'INS-05', asOf: { date: d('2021-03-30'), knownAt: undefined }, provinceCode: '' },
+      token,
+    );
     expect(onTheDay.national?.item?.fieldCode).toBe('F21-HEALTH');
     expect(onTheDay.national?.placement?.fieldBasis).toContain('完善统一的城乡居民基本医疗保险制度和生育保险制度');
     // History shows each version as it stood on its own date.
@@ -72,26 +114,50 @@ describe('registry: the current structure over the 2017 items', () => {
   });
 
   it('diffs the day the structure changed as 81 moves, and serves the lineage and the unit labels', async () => {
-    const diff = await unary(r.client.diffStandards.bind(r.client), { from: { $case: 'fromDate', fromDate: d('2021-03-29') }, to: { $case: 'toDate', toDate: d('2021-03-30') }, fieldCode: '' }, token);
+    const diff = await unary(
+      r.client.diffStandards.bind(r.client),
+      { from: { $case: 'fromDate', fromDate: d('2021-03-29') }, to: { $case: 'toDate', toDate: d('2021-03-30') }, fieldCode: '' },
+      token,
+    );
     expect(diff.items).toHaveLength(81);
-    expect(diff.items.every((i) => i.changeType === ChangeType.CHANGE_TYPE_MOVED && i.changes.every((c) => c.attribute === 'field_code' || c.attribute === 'category_code'))).toBe(true);
+    expect(
+      diff.items.every(
+        (i) => i.changeType === ChangeType.CHANGE_TYPE_MOVED && i.changes.every((c) => c.attribute === 'field_code' || c.attribute === 'category_code'),
+      ),
+    ).toBe(true);
     expect(diff.items.find((i) => i.itemCode === 'SOC-06')?.changes).toEqual([
-      { attribute: 'field_code', before: 'F17-SOC', after: 'F21-VULNERABLE' }, { attribute: 'category_code', before: '', after: 'C21-PUBLIC-LEGAL-SERVICE' },
+      { attribute: 'field_code', before: 'F17-SOC', after: 'F21-VULNERABLE' },
+      { attribute: 'category_code', before: '', after: 'C21-PUBLIC-LEGAL-SERVICE' },
     ]);
     const taxonomy = await unary(r.client.getTaxonomy.bind(r.client), { asOf: undefined }, token);
     expect(taxonomy).toMatchObject({ taxonomyId: 'taxonomy-2021', effectiveFrom: d('2021-03-30') });
-    expect(taxonomy.lineage).toContainEqual({ fromFieldCode: 'F17-SOC', fromFieldName: '社会服务', toFieldCode: 'F21-MILITARY', itemCodes: ['SOC-11', 'SOC-12', 'SOC-13'] });
+    expect(taxonomy.lineage).toContainEqual({
+      fromFieldCode: 'F17-SOC',
+      fromFieldName: '社会服务',
+      toFieldCode: 'F21-MILITARY',
+      itemCodes: ['SOC-11', 'SOC-12', 'SOC-13'],
+    });
     const labels = await unary(r.client.listMetricLabels.bind(r.client), {}, token);
     expect(labels.units).toContainEqual({ key: 'screening', zh: '场', en: 'screening(s)' });
     expect(labels.bases).toContainEqual({ key: 'per_administrative_village_per_month', zh: '每个行政村每月', en: 'per administrative village per month' });
   });
 
-  it('names, in a filing\'s event, the item\'s field in force on the filing\'s date', async () => {
+  it("names, in a filing's event, the item's field in force on the filing's date", async () => {
     const beijing = await r.token('beijing-officer');
-    const file = (effective: string) => unary(r.client.fileLocalStandard.bind(r.client), {
-      provinceCode: '110000', itemCode: 'INS-05', effectiveFrom: d(effective), localFundingSource: '', note: '',
-      metrics: [{ metric: 'government_subsidy_per_capita', value: '380', unit: 'CNY', basis: 'per_person_per_year' }], localFunding: undefined,
-    }, beijing);
+    const file = (effective: string) =>
+      unary(
+        r.client.fileLocalStandard.bind(r.client),
+        {
+          provinceCode: '110000',
+          itemCode: 'INS-05',
+          effectiveFrom: d(effective),
+          localFundingSource: '',
+          note: '',
+          metrics: [{ metric: 'government_subsidy_per_capita', value: '380', unit: 'CNY', basis: 'per_person_per_year' }],
+          localFunding: undefined,
+        },
+        beijing,
+      );
     const old = await file('2018-01-01');
     const now = await file('2026-01-01');
     await expect.poll(() => r.eventsOf(standardEvents.localStandardFiled).length, { timeout: 30_000 }).toBe(2);

@@ -43,9 +43,16 @@ describe.skipIf(!temporalInstalled(s))('the Temporal container command, run on t
     port = await freePort();
     home = mkdtempSync(join(tmpdir(), 'temporal-container-emulation-'));
     const args = spec.command.map((a) => (a === String(containerPorts.temporal) ? String(port) : a === '0.0.0.0' ? '127.0.0.1' : a));
-    server = spawn(temporalBinary(s), [...args, '--ui-port', String(await freePort())], { env: { PATH: process.env['PATH'] ?? '', HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-    server.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
-    server.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
+    server = spawn(temporalBinary(s), [...args, '--ui-port', String(await freePort())], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    server.stderr?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
   });
 
   afterAll(async () => {

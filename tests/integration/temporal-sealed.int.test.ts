@@ -9,8 +9,17 @@ import { Position } from '../../proto/gen/bps/approvals/v1/events';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
 import { unary } from '../../services/shared/grpc/client';
 import {
-  approvalDecisionStateQuery, approvalStateQuery, editionReleasedSignal, proposalResubmittedSignal, signOffUpdate, workflowTypes,
-  type ApprovalResult, type ApprovalView, type ProposalResubmitted, type RebaseNotice, type SignOffArgs,
+  approvalDecisionStateQuery,
+  approvalStateQuery,
+  editionReleasedSignal,
+  proposalResubmittedSignal,
+  signOffUpdate,
+  workflowTypes,
+  type ApprovalResult,
+  type ApprovalView,
+  type ProposalResubmitted,
+  type RebaseNotice,
+  type SignOffArgs,
 } from '../../workflows/contracts';
 import { Worker } from '@temporalio/worker';
 import { testWorkflowBundle } from '../support/workflow-bundle';
@@ -69,17 +78,34 @@ describe('Temporal closed to outsiders: a raw client without the payload key', (
     // Signals: a forged "edition released" (would send the proposal back for rebase), a forged resubmission and an
     // empty signal change nothing and do not wedge the workflow.
     const handle = raw.workflow.getHandle(P);
-    await handle.signal(editionReleasedSignal, { cycleId: 'forged', title: 'forged', effectiveFrom: '2027-01-01', releasedAt: Date.now() } satisfies RebaseNotice);
+    await handle.signal(editionReleasedSignal, {
+      cycleId: 'forged',
+      title: 'forged',
+      effectiveFrom: '2027-01-01',
+      releasedAt: Date.now(),
+    } satisfies RebaseNotice);
     await handle.signal(proposalResubmittedSignal, {
-      proposalRevision: 9, title: 'forged', fieldCodes: ['HEALTH'], itemCodes: ['HEA-01'], effectiveFrom: '2027-01-01', fiscalTotals: { totalFen: '0', centralFen: '0', localFen: '0' }, conflictsWith: [], changeSet: {},
+      proposalRevision: 9,
+      title: 'forged',
+      fieldCodes: ['HEALTH'],
+      itemCodes: ['HEA-01'],
+      effectiveFrom: '2027-01-01',
+      fiscalTotals: { totalFen: '0', centralFen: '0', localFen: '0' },
+      conflictsWith: [],
+      changeSet: {},
     } satisfies ProposalResubmitted);
     await handle.signal(editionReleasedSignal);
     // The signals are in the history (one workflow task after them has completed) ...
-    await expect.poll(async () => {
-      const events = (await h.temporal.client.workflow.getHandle(P).fetchHistory()).events ?? [];
-      const lastSignal = events.findLastIndex((e) => e.workflowExecutionSignaledEventAttributes);
-      return lastSignal >= 0 && events.slice(lastSignal).some((e) => e.workflowTaskCompletedEventAttributes);
-    }, { timeout: 20_000, interval: 200 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const events = (await h.temporal.client.workflow.getHandle(P).fetchHistory()).events ?? [];
+          const lastSignal = events.findLastIndex((e) => e.workflowExecutionSignaledEventAttributes);
+          return lastSignal >= 0 && events.slice(lastSignal).some((e) => e.workflowTaskCompletedEventAttributes);
+        },
+        { timeout: 20_000, interval: 200 },
+      )
+      .toBe(true);
     // ... and had no effect: still in progress, same round and revision, no rebase notice.
     const afterSignals = await view(P);
     expect(afterSignals).toMatchObject({ status: 'in_progress', round: 1, proposal: { proposalRevision: 1, title: input.title } });
@@ -97,7 +123,7 @@ describe('Temporal closed to outsiders: a raw client without the payload key', (
     expect(await step(P, 'countersign.mof')).toMatchObject({ signedBy: mof.subject, comment: '财政部同意（密封测试）' });
     const final = await sign('final-approver', P, 'final.sco', Position.POSITION_APPROVE);
     expect(final.status).toBe('approved');
-    expect(await h.temporal.client.workflow.getHandle(P).result() as ApprovalResult).toEqual({ status: 'approved', rounds: 1, routeVersion: 1 });
+    expect((await h.temporal.client.workflow.getHandle(P).result()) as ApprovalResult).toEqual({ status: 'approved', rounds: 1, routeVersion: 1 });
     await expect.poll(() => h.eventsOf(P, 'bps.approval.changeset.approved').length, { timeout: 20_000 }).toBe(1);
     // The raw client cannot read the result either.
     await expect(handle.result()).rejects.toThrow(/binary\/encrypted/);
@@ -109,23 +135,36 @@ describe('Temporal closed to outsiders: a raw client without the payload key', (
     const payloads = payloadsOf(history);
     // Patch markers (`patched()`) are written by the SDK itself, outside the data converter; they hold only the patch
     // id (e.g. "approval-duties"), so they stay plain. Everything else is sealed.
-    const sealedExpected = payloads.filter((p) => !/searchAttributes|header|workflowExecutionSignaledEventAttributes|markerRecordedEventAttributes\.details\.patch-data/i.test(p.path));
+    const sealedExpected = payloads.filter(
+      (p) => !/searchAttributes|header|workflowExecutionSignaledEventAttributes|markerRecordedEventAttributes\.details\.patch-data/i.test(p.path),
+    );
     const patchMarkers = payloads.filter((p) => /markerRecordedEventAttributes\.details\.patch-data/.test(p.path)).map((p) => text(p.payload.data));
     for (const marker of patchMarkers) expect(Object.keys(JSON.parse(marker) as object).sort()).toEqual(['deprecated', 'id']);
     expect(sealedExpected.length).toBeGreaterThan(10);
-    for (const p of sealedExpected) expect({ path: p.path, encoding: text(p.payload.metadata?.['encoding']) }).toEqual({ path: p.path, encoding: 'binary/encrypted' });
+    for (const p of sealedExpected)
+      expect({ path: p.path, encoding: text(p.payload.metadata?.['encoding']) }).toEqual({ path: p.path, encoding: 'binary/encrypted' });
     const clear = payloads.map((p) => text(p.payload.data)).join('\n') + JSON.stringify(history);
     for (const secret of [input.title, mof.subject, personas['final-approver'].subject, '财政部同意（密封测试）', '牵头部门同意', `${P}-cs`, '并入新项目']) {
       expect(clear).not.toContain(secret);
     }
     // What stays visible: the search attributes (ids, kind, field code, open roles/organisations), by design.
-    expect(payloads.filter((p) => /searchAttributes/i.test(p.path)).map((p) => text(p.payload.data)).join(' ')).toContain(P);
+    expect(
+      payloads
+        .filter((p) => /searchAttributes/i.test(p.path))
+        .map((p) => text(p.payload.data))
+        .join(' '),
+    ).toContain(P);
 
     // The sealed history, the outsider's signals included, replays with the worker's converter (as after a cache
     // eviction or a worker restart): same commands, no nondeterminism. Payloads are bound to their workflow id, which a
     // history does not carry: a replay names it.
     await Worker.runReplayHistory(
-      { workflowBundle: (await testWorkflowBundle())!, dataConverter: sealedDataConverter(), ...workerTelemetryOptions({ prebuiltBundle: true }), replayName: P },
+      {
+        workflowBundle: (await testWorkflowBundle())!,
+        dataConverter: sealedDataConverter(),
+        ...workerTelemetryOptions({ prebuiltBundle: true }),
+        replayName: P,
+      },
       await h.temporal.client.workflow.getHandle(P).fetchHistory(),
       P,
     );
@@ -139,14 +178,18 @@ describe('Temporal closed to outsiders: a raw client without the payload key', (
     await sign('mof-approver', a.proposalId, 'countersign.mof', Position.POSITION_APPROVE, '只对 A');
     // The sealed update argument of A's sign-off, as anyone who can read A's history sees it.
     const history = await raw.workflow.getHandle(a.proposalId).fetchHistory();
-    const accepted = (history.events ?? []).find((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId !== undefined
-      && e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.input?.name === signOffUpdate);
+    const accepted = (history.events ?? []).find(
+      (e) =>
+        e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.meta?.updateId !== undefined &&
+        e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest.input?.name === signOffUpdate,
+    );
     const copied = accepted!.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.args!.payloads![0]! as Payload;
     expect(Buffer.from(copied.metadata!['encoding']!).toString()).toBe('binary/encrypted');
 
     // A client that sends the copied bytes as they are (a codec that swaps in the copy) to B.
     const replaying = new Client({
-      connection: rawConnection, namespace: stack().temporalNamespace,
+      connection: rawConnection,
+      namespace: stack().temporalNamespace,
       dataConverter: { payloadCodecs: [{ encode: async (ps: Payload[]) => ps.map(() => copied), decode: async (ps: Payload[]) => ps }] },
     });
     await expect(replaying.workflow.getHandle(b.proposalId).executeUpdate(signOffUpdate, { args: [{}] })).rejects.toThrow();
@@ -159,7 +202,10 @@ describe('Temporal closed to outsiders: a raw client without the payload key', (
     const input = proposalInput();
     const started = await raw.workflow.start(workflowTypes.adHocRevision, { taskQueue: h.taskQueue, workflowId: input.proposalId, args: [input] });
     await expect(h.temporal.client.workflow.getHandle(input.proposalId).result()).rejects.toBeInstanceOf(WorkflowFailedError);
-    const failure = await h.temporal.client.workflow.getHandle(input.proposalId).result().catch((e: WorkflowFailedError) => e.cause);
+    const failure = await h.temporal.client.workflow
+      .getHandle(input.proposalId)
+      .result()
+      .catch((e: WorkflowFailedError) => e.cause);
     expect(failure?.message).toMatch(/not sealed with the platform's key/);
     const events = (await started.fetchHistory()).events ?? [];
     expect(events.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);

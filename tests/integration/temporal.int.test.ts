@@ -14,7 +14,10 @@ describe('Temporal dev server', () => {
     const taskQueue = uniqueName('tq');
     const connection = await NativeConnection.connect({ address: temporalAddress });
     const worker = await Worker.create({
-      connection, namespace: temporalNamespace, taskQueue, dataConverter: sealedDataConverter(),
+      connection,
+      namespace: temporalNamespace,
+      taskQueue,
+      dataConverter: sealedDataConverter(),
       workflowsPath: fileURLToPath(new URL('../support/workflows/check-workflows.ts', import.meta.url)),
       activities: createActivities({ names: { 'HEA-01': '建立居民健康档案' } }),
     });

@@ -60,7 +60,11 @@ export async function collectEvents(options: CollectorOptions): Promise<EventCol
   const events: CloudEvent[] = [];
   const arrivals = new Map<string, number>();
   const consumer = new EventConsumer({
-    kafka, groupId: principal === 'admin' ? uniqueName('collector') : testGroup(principal, 'collector'), topics: topicNames, processed: new ProcessedEvents(db.db), logger: testLogger,
+    kafka,
+    groupId: principal === 'admin' ? uniqueName('collector') : testGroup(principal, 'collector'),
+    topics: topicNames,
+    processed: new ProcessedEvents(db.db),
+    logger: testLogger,
     handler: async (e) => {
       arrivals.set(e.id, Date.now());
       events.push(e);
@@ -74,7 +78,8 @@ export async function collectEvents(options: CollectorOptions): Promise<EventCol
     events,
     arrivedAt: (id) => arrivals.get(id),
     received: (type, key) => events.filter((e) => (type === undefined || e.type === type) && (key === undefined || e.key === key)).map(asReceived),
-    eventsOf: (definition, key) => events.filter((e) => e.type === definition.type && (key === undefined || e.key === key)).map((e) => decodeData(definition, e.data)),
+    eventsOf: (definition, key) =>
+      events.filter((e) => e.type === definition.type && (key === undefined || e.key === key)).map((e) => decodeData(definition, e.data)),
     waitFor: waitForEvent,
     waitForId: (id, timeoutMs) => waitForEvent((e) => e.id === id, `event ${id}`, timeoutMs),
     async stop() {

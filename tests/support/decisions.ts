@@ -3,7 +3,13 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
 import { type DevSecrets } from '../../infra/local/secrets';
-import { decisionSigner, publicDecisionJwks, signEvent, DECISION_SIGNATURE_EXTENSION, type SignableEvent } from '../../services/shared/events/decision-signature';
+import {
+  decisionSigner,
+  publicDecisionJwks,
+  signEvent,
+  DECISION_SIGNATURE_EXTENSION,
+  type SignableEvent,
+} from '../../services/shared/events/decision-signature';
 import { stackSecrets } from './stack';
 
 export type DecisionKeys = DevSecrets['decisionSigning'];
@@ -16,7 +22,11 @@ export function stackDecisionKeys(): DecisionKeys {
 /** A key pair nobody configured: what a forger could sign with. */
 export function otherDecisionKeys(): DecisionKeys {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { privateJwk: privateKey.export({ format: 'jwk' }), publicJwk: publicKey.export({ format: 'jwk' }), keyId: `forger-${randomBytes(4).toString('hex')}` };
+  return {
+    privateJwk: privateKey.export({ format: 'jwk' }),
+    publicJwk: publicKey.export({ format: 'jwk' }),
+    keyId: `forger-${randomBytes(4).toString('hex')}`,
+  };
 }
 
 export function privateDecisionJwk(keys: DecisionKeys = stackDecisionKeys()): JWK {
@@ -34,7 +44,10 @@ export function decisionVerifyingDeps(keys: DecisionKeys = stackDecisionKeys()):
 }
 
 /** The event signed by the approvals key (or the given keys). */
-export async function signedEvent<E extends SignableEvent>(event: E, keys: DecisionKeys = stackDecisionKeys()): Promise<E & { extensions: Record<string, string> }> {
+export async function signedEvent<E extends SignableEvent>(
+  event: E,
+  keys: DecisionKeys = stackDecisionKeys(),
+): Promise<E & { extensions: Record<string, string> }> {
   return signEvent(await decisionSigner(privateDecisionJwk(keys)), event);
 }
 

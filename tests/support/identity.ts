@@ -15,7 +15,13 @@ type TokenIssuerSecrets = DevSecrets['tokenIssuer'];
 /** A throwaway Ed25519 issuer (for a stack-less run, or to forge tokens from an issuer nobody trusts). */
 export function generatedIssuer(issuer = 'bps-test-issuer', audience = 'bps-platform'): TokenIssuerSecrets {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  return { issuer, audience, privateJwk: privateKey.export({ format: 'jwk' }), publicJwk: publicKey.export({ format: 'jwk' }), keyId: `test-${randomBytes(4).toString('hex')}` };
+  return {
+    issuer,
+    audience,
+    privateJwk: privateKey.export({ format: 'jwk' }),
+    publicJwk: publicKey.export({ format: 'jwk' }),
+    keyId: `test-${randomBytes(4).toString('hex')}`,
+  };
 }
 
 function stackIssuer(): TokenIssuerSecrets {
@@ -31,7 +37,8 @@ function stackIssuer(): TokenIssuerSecrets {
 /** The issuer's secrets the tests use: the stack's development issuer when there is a stack. */
 export const tokenIssuer: TokenIssuerSecrets = stackIssuer();
 
-export const issuerOf = (s: TokenIssuerSecrets): DevIssuer => new DevIssuer(JSON.stringify({ ...s.privateJwk, kid: s.keyId }), { issuer: s.issuer, audience: s.audience });
+export const issuerOf = (s: TokenIssuerSecrets): DevIssuer =>
+  new DevIssuer(JSON.stringify({ ...s.privateJwk, kid: s.keyId }), { issuer: s.issuer, audience: s.audience });
 
 /** Mints test tokens (the development issuer of the stack). */
 export const testIssuer: DevIssuer = issuerOf(tokenIssuer);

@@ -68,7 +68,12 @@ export const testSettings = {
   audit: { environment: 'test', hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 60_000, outboxPollMs: 100 },
   gateway: { environment: 'test', backendTimeoutMs: 10_000, rateLimit: { burst: 10_000, perSecond: 10_000 } },
 } as const satisfies {
-  registry: Partial<RegistryDeps>; proposals: Partial<ProposalsAppDeps>; approvals: Partial<ApprovalsDeps>; notifications: Partial<NotificationsDeps>; audit: Partial<AuditDeps>; gateway: Partial<GatewayDeps>;
+  registry: Partial<RegistryDeps>;
+  proposals: Partial<ProposalsAppDeps>;
+  approvals: Partial<ApprovalsDeps>;
+  notifications: Partial<NotificationsDeps>;
+  audit: Partial<AuditDeps>;
+  gateway: Partial<GatewayDeps>;
 };
 
 /** Database, topic and queue names of one platform (unique per start). */
@@ -122,7 +127,14 @@ export type Platform = {
   stop(): Promise<void>;
 };
 
-type DepsOf = { registry: RegistryDeps; proposals: ProposalsAppDeps; approvals: ApprovalsDeps; notifications: NotificationsDeps; audit: AuditDeps; gateway: GatewayDeps };
+type DepsOf = {
+  registry: RegistryDeps;
+  proposals: ProposalsAppDeps;
+  approvals: ApprovalsDeps;
+  notifications: NotificationsDeps;
+  audit: AuditDeps;
+  gateway: GatewayDeps;
+};
 
 export type StartedPlatform<S extends ServiceName> = Platform & { readonly [K in S]: Running[K] } & { readonly [K in Exclude<ServiceName, S>]?: undefined };
 
@@ -143,9 +155,15 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
   const order: ServiceName[] = [];
   const cleanups: (() => Promise<unknown>)[] = [];
   let publisher: OwnersProducer | undefined;
-  const address = (service: Exclude<ServiceName, 'gateway'>): string => (running[service] ? `127.0.0.1:${grpcPortOf(service, running[service])}` : CLOSED_ADDRESS);
+  const address = (service: Exclude<ServiceName, 'gateway'>): string =>
+    running[service] ? `127.0.0.1:${grpcPortOf(service, running[service])}` : CLOSED_ADDRESS;
   const starters: { [K in ServiceName]: (d: DepsOf[K]) => Promise<Running[K]> } = {
-    registry: startRegistry, proposals: startProposals, approvals: startApprovals, notifications: startNotifications, audit: startAudit, gateway: startGateway,
+    registry: startRegistry,
+    proposals: startProposals,
+    approvals: startApprovals,
+    notifications: startNotifications,
+    audit: startAudit,
+    gateway: startGateway,
   };
   const start = async <K extends ServiceName>(service: K, d: DepsOf[K]): Promise<void> => {
     deps[service] = d as never;
@@ -188,49 +206,127 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
     // Independent start-ups run side by side; proposals waits for the registry, the gateway for everyone.
     const first: Promise<void>[] = [];
     if (chosen.has('registry')) {
-      first.push(start('registry', {
-        ...decisionVerifyingDeps(), mongoUri, dbName: names.db('registry'), kafkaBrokers, kafkaCredentials: kafkaCredentials('registry'), topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger,
-        ...testSettings.registry, ...o.registry,
-      }));
+      first.push(
+        start('registry', {
+          ...decisionVerifyingDeps(),
+          mongoUri,
+          dbName: names.db('registry'),
+          kafkaBrokers,
+          kafkaCredentials: kafkaCredentials('registry'),
+          topicNamespace: namespace,
+          grpcPort: 0,
+          tokens,
+          logger: testLogger,
+          ...testSettings.registry,
+          ...o.registry,
+        }),
+      );
     }
     if (chosen.has('approvals')) {
-      first.push(start('approvals', {
-        ...decisionSigningDeps(), mongoUri, dbName: names.db('approvals'), kafkaBrokers, kafkaCredentials: kafkaCredentials('approvals'), topicNamespace: namespace, temporalAddress, temporalNamespace,
-        temporalPayloadKeys: testPayloadKeys(), taskQueue, grpcPort: 0, tokens, directory: testDirectory, logger: testLogger, ...(workflowBundle ? { workflowBundle } : {}),
-        ...testSettings.approvals, ...o.approvals,
-      }));
+      first.push(
+        start('approvals', {
+          ...decisionSigningDeps(),
+          mongoUri,
+          dbName: names.db('approvals'),
+          kafkaBrokers,
+          kafkaCredentials: kafkaCredentials('approvals'),
+          topicNamespace: namespace,
+          temporalAddress,
+          temporalNamespace,
+          temporalPayloadKeys: testPayloadKeys(),
+          taskQueue,
+          grpcPort: 0,
+          tokens,
+          directory: testDirectory,
+          logger: testLogger,
+          ...(workflowBundle ? { workflowBundle } : {}),
+          ...testSettings.approvals,
+          ...o.approvals,
+        }),
+      );
     }
     if (chosen.has('notifications')) {
-      first.push(start('notifications', {
-        ...decisionVerifyingDeps(), mongoUri, dbName: names.db('notifications'), kafka: testKafka('notifications', `${prefix}-notifications`, kafkaBrokers), topicNamespace: namespace,
-        consumerGroup: testGroup('notifications', `${prefix}-notif`), grpcPort: 0, tokens, logger: testLogger, ...testSettings.notifications, ...o.notifications,
-      }));
+      first.push(
+        start('notifications', {
+          ...decisionVerifyingDeps(),
+          mongoUri,
+          dbName: names.db('notifications'),
+          kafka: testKafka('notifications', `${prefix}-notifications`, kafkaBrokers),
+          topicNamespace: namespace,
+          consumerGroup: testGroup('notifications', `${prefix}-notif`),
+          grpcPort: 0,
+          tokens,
+          logger: testLogger,
+          ...testSettings.notifications,
+          ...o.notifications,
+        }),
+      );
     }
     if (chosen.has('audit')) {
-      first.push(start('audit', {
-        ...decisionVerifyingDeps(), mongoUri, dbName: names.db('audit'), kafkaBrokers, kafkaCredentials: kafkaCredentials('audit'), topicNamespace: namespace, grpcPort: 0, tokens, logger: testLogger,
-        ...testSettings.audit, ...o.audit,
-      }));
+      first.push(
+        start('audit', {
+          ...decisionVerifyingDeps(),
+          mongoUri,
+          dbName: names.db('audit'),
+          kafkaBrokers,
+          kafkaCredentials: kafkaCredentials('audit'),
+          topicNamespace: namespace,
+          grpcPort: 0,
+          tokens,
+          logger: testLogger,
+          ...testSettings.audit,
+          ...o.audit,
+        }),
+      );
     }
     const settled = await Promise.allSettled(first);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     if (chosen.has('proposals')) {
       await start('proposals', {
-        mongoUri, dbName: names.db('proposals'), kafkaBrokers, kafkaCredentials: kafkaCredentials('proposals'), topicNamespace: namespace, grpcPort: 0, registryAddress: address('registry'),
-        temporal: temporal!.client, approvalTaskQueue: taskQueue, tokens, serviceTokens: testServiceTokens(), logger: testLogger, ...testSettings.proposals, ...o.proposals,
+        mongoUri,
+        dbName: names.db('proposals'),
+        kafkaBrokers,
+        kafkaCredentials: kafkaCredentials('proposals'),
+        topicNamespace: namespace,
+        grpcPort: 0,
+        registryAddress: address('registry'),
+        temporal: temporal!.client,
+        approvalTaskQueue: taskQueue,
+        tokens,
+        serviceTokens: testServiceTokens(),
+        logger: testLogger,
+        ...testSettings.proposals,
+        ...o.proposals,
       });
     }
     if (chosen.has('gateway')) {
       await start('gateway', {
-        ...decisionVerifyingDeps(), port: 0, tokens, devIssuer: testIssuer, jwks: JSON.parse(testJwks) as { keys: object[] }, logger: testLogger,
+        ...decisionVerifyingDeps(),
+        port: 0,
+        tokens,
+        devIssuer: testIssuer,
+        jwks: JSON.parse(testJwks) as { keys: object[] },
+        logger: testLogger,
         publicReader: testServiceTokens(serviceAccounts.publicReader),
-        backends: { registry: address('registry'), proposals: address('proposals'), approvals: address('approvals'), notifications: address('notifications'), audit: address('audit') },
-        ...testSettings.gateway, ...o.gateway,
+        backends: {
+          registry: address('registry'),
+          proposals: address('proposals'),
+          approvals: address('approvals'),
+          notifications: address('notifications'),
+          audit: address('audit'),
+        },
+        ...testSettings.gateway,
+        ...o.gateway,
       });
     }
     const platform: Platform = {
-      names, namespace, tokens, databases: [...chosen].filter((s) => s !== 'gateway').map((s) => names.db(s)), ...(temporal ? { temporal } : {}), ...(collector ? { collector } : {}),
+      names,
+      namespace,
+      tokens,
+      databases: [...chosen].filter((s) => s !== 'gateway').map((s) => names.db(s)),
+      ...(temporal ? { temporal } : {}),
+      ...(collector ? { collector } : {}),
       get publisher() {
         return (publisher ??= new OwnersProducer(kafkaBrokers));
       },
@@ -239,16 +335,27 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
       async settle(family, key) {
         if (!collector || !options.collect?.includes(family)) throw new Error(`settle(${family}): the platform does not collect ${family}`);
         const marker: CloudEvent & { topic: string } = {
-          topic: topicName(topics[family], namespace), specversion: '1.0', id: randomUUID(), type: 'bps.test.marker', source: topicOwners[family].sources[0], subject: key, key,
-          time: new Date().toISOString(), datacontenttype: 'application/json', data: Buffer.from('{}'),
+          topic: topicName(topics[family], namespace),
+          specversion: '1.0',
+          id: randomUUID(),
+          type: 'bps.test.marker',
+          source: topicOwners[family].sources[0],
+          subject: key,
+          key,
+          time: new Date().toISOString(),
+          datacontenttype: 'application/json',
+          data: Buffer.from('{}'),
         };
         await platform.publisher.publish([marker]);
         await collector.waitForId(marker.id);
       },
       get addresses() {
         return {
-          REGISTRY_GRPC_ADDRESS: address('registry'), PROPOSALS_GRPC_ADDRESS: address('proposals'), APPROVALS_GRPC_ADDRESS: address('approvals'),
-          NOTIFICATIONS_GRPC_ADDRESS: address('notifications'), AUDIT_GRPC_ADDRESS: address('audit'),
+          REGISTRY_GRPC_ADDRESS: address('registry'),
+          PROPOSALS_GRPC_ADDRESS: address('proposals'),
+          APPROVALS_GRPC_ADDRESS: address('approvals'),
+          NOTIFICATIONS_GRPC_ADDRESS: address('notifications'),
+          AUDIT_GRPC_ADDRESS: address('audit'),
         };
       },
       deps: (service) => {

@@ -58,8 +58,14 @@ function databaseRoundTrip(s: Settings): () => Promise<boolean> {
 export function logTail(path: string, lines: number): string {
   if (!existsSync(path)) return `(no log at ${path})`;
   const size = statSync(path).size;
-  const text = readFileSync(path).subarray(Math.max(0, size - 256 * 1024)).toString('utf8');
-  return text.split('\n').slice(-lines - 1).join('\n').trimEnd();
+  const text = readFileSync(path)
+    .subarray(Math.max(0, size - 256 * 1024))
+    .toString('utf8');
+  return text
+    .split('\n')
+    .slice(-lines - 1)
+    .join('\n')
+    .trimEnd();
 }
 
 /**
@@ -135,7 +141,9 @@ export function watchStack(
       });
       const down = probes.filter((p) => (failures.get(p.name) ?? 0) >= failuresBeforeAbort);
       if (down.length > 0) {
-        abort(`${down.map((p) => p.name).join(', ')} stopped answering for ${Math.round((failuresBeforeAbort * checkEveryMs) / 1000)}s during the tests; stopping the run`);
+        abort(
+          `${down.map((p) => p.name).join(', ')} stopped answering for ${Math.round((failuresBeforeAbort * checkEveryMs) / 1000)}s during the tests; stopping the run`,
+        );
       }
     })();
   }, checkEveryMs);

@@ -8,20 +8,27 @@ export type TcpProxy = { readonly port: number; readonly address: string; down()
 export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const [host, portText] = [target.slice(0, target.lastIndexOf(':')), target.slice(target.lastIndexOf(':') + 1)];
   const sockets = new Set<Socket>();
-  const track = (socket: Socket): void => { sockets.add(socket); socket.once('close', () => sockets.delete(socket)); };
+  const track = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
   let server: Server | undefined;
-  const listen = (port: number): Promise<number> => new Promise((resolve, reject) => {
-    const s = createServer((client) => {
-      const upstream = createConnection({ host, port: Number(portText) });
-      track(client);
-      track(upstream);
-      client.pipe(upstream).pipe(client);
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
+  const listen = (port: number): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const s = createServer((client) => {
+        const upstream = createConnection({ host, port: Number(portText) });
+        track(client);
+        track(upstream);
+        client.pipe(upstream).pipe(client);
+        client.on('error', () => upstream.destroy());
+        upstream.on('error', () => client.destroy());
+      });
+      s.once('error', reject);
+      s.listen(port, '127.0.0.1', () => {
+        server = s;
+        resolve((s.address() as AddressInfo).port);
+      });
     });
-    s.once('error', reject);
-    s.listen(port, '127.0.0.1', () => { server = s; resolve((s.address() as AddressInfo).port); });
-  });
   const port = await listen(0);
   const down = async (): Promise<void> => {
     const s = server;
@@ -33,7 +40,9 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     port,
     address: `127.0.0.1:${port}`,
     down,
-    up: async () => { if (!server) await listen(port); },
+    up: async () => {
+      if (!server) await listen(port);
+    },
     close: down,
   };
 }

@@ -23,7 +23,11 @@ export function sealedDataConverter() {
 
 /** Opens a payload read straight from a history (sealed by the platform for `workflowId`) as the platform would. */
 export async function openPayload(payload: Payload | null | undefined, workflowId: string): Promise<any> {
-  const [opened] = await new SealingCodec(testPayloadKeys(), 'reject').decode([payload!], { type: 'workflow', namespace: stack().temporalNamespace, workflowId });
+  const [opened] = await new SealingCodec(testPayloadKeys(), 'reject').decode([payload!], {
+    type: 'workflow',
+    namespace: stack().temporalNamespace,
+    workflowId,
+  });
   return defaultPayloadConverter.fromPayload(opened!);
 }
 

@@ -32,13 +32,21 @@ export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
   private server: Server | undefined;
   url = '';
-  constructor(public reply: Answer = () => 200, public secrets: string[] = [], private readonly path = '/hooks/bps') {}
+  constructor(
+    public reply: Answer = () => 200,
+    public secrets: string[] = [],
+    private readonly path = '/hooks/bps',
+  ) {}
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
       void readBody(req).then(async (body) => {
         const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-        const signed = { 'webhook-id': headers['webhook-id'] ?? '', 'webhook-timestamp': headers['webhook-timestamp'] ?? '', 'webhook-signature': headers['webhook-signature'] ?? '' };
+        const signed = {
+          'webhook-id': headers['webhook-id'] ?? '',
+          'webhook-timestamp': headers['webhook-timestamp'] ?? '',
+          'webhook-signature': headers['webhook-signature'] ?? '',
+        };
         const verifiedWith = this.secrets.flatMap((secret, i) => {
           try {
             new Webhook(secret).verify(body, signed);
@@ -54,8 +62,16 @@ export class WebhookReceiver {
           event = { id: '', type: '', data: undefined };
         }
         const request = {
-          id: signed['webhook-id'], webhookId: signed['webhook-id'], timestamp: signed['webhook-timestamp'], signature: signed['webhook-signature'],
-          type: typeof event?.type === 'string' ? event.type : '', headers, body, event, at: Date.now(), verifiedWith,
+          id: signed['webhook-id'],
+          webhookId: signed['webhook-id'],
+          timestamp: signed['webhook-timestamp'],
+          signature: signed['webhook-signature'],
+          type: typeof event?.type === 'string' ? event.type : '',
+          headers,
+          body,
+          event,
+          at: Date.now(),
+          verifiedWith,
         };
         const n = this.received.length;
         const answer = this.reply(n, request);

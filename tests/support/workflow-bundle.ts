@@ -17,7 +17,12 @@ const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() 
  */
 export async function writeWorkflowBundle(path: string): Promise<void> {
   try {
-    const bundle = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [workflowTelemetryInterceptors], failureConverterPath, logger: quiet });
+    const bundle = await bundleWorkflowCode({
+      workflowsPath,
+      workflowInterceptorModules: [workflowTelemetryInterceptors],
+      failureConverterPath,
+      logger: quiet,
+    });
     writeFileSync(`${path}.tmp`, bundle.code);
     renameSync(`${path}.tmp`, path);
   } catch (error) {

@@ -3,13 +3,29 @@ import { describe, expect, it } from 'vitest';
 import { conflictsOf, exceedsCeiling, totalsOf } from '../../workflows/cycle/consolidation';
 import type { CyclePackageEntry } from '../../workflows/contracts';
 
-const entry = (proposalId: string, itemCodes: string[], centralFen: string, localFen: string, status: CyclePackageEntry['status'] = 'approved'): CyclePackageEntry => ({
-  proposalId, proposalRevision: 1, fieldCode: 'HEALTH', itemCodes, fiscalTotals: { totalFen: '0', centralFen, localFen }, status,
+const entry = (
+  proposalId: string,
+  itemCodes: string[],
+  centralFen: string,
+  localFen: string,
+  status: CyclePackageEntry['status'] = 'approved',
+): CyclePackageEntry => ({
+  proposalId,
+  proposalRevision: 1,
+  fieldCode: 'HEALTH',
+  itemCodes,
+  fiscalTotals: { totalFen: '0', centralFen, localFen },
+  status,
 });
 
 describe('cycle consolidation', () => {
   it('finds items changed by more than one proposal still in the package', () => {
-    const entries = [entry('A', ['HEA-01'], '0', '0'), entry('B', ['HEA-01', 'HEA-02'], '0', '0'), entry('C', ['HEA-02'], '0', '0', 'dropped'), entry('D', ['EDU-01'], '0', '0', 'not_approved')];
+    const entries = [
+      entry('A', ['HEA-01'], '0', '0'),
+      entry('B', ['HEA-01', 'HEA-02'], '0', '0'),
+      entry('C', ['HEA-02'], '0', '0', 'dropped'),
+      entry('D', ['EDU-01'], '0', '0', 'not_approved'),
+    ];
     expect(conflictsOf(entries)).toEqual([{ itemCode: 'HEA-01', proposalIds: ['A', 'B'] }]);
   });
 

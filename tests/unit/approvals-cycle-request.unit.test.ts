@@ -7,9 +7,18 @@ import { endOfDayInChina } from '../../services/shared/standards/china-date';
 
 const ndrc = { subject: 'ndrc.approver.chen', organisation: 'NDRC', roles: ['approver'] };
 const good: OpenCycleCommand = {
-  cycleId: '', planPeriod: '2026-2030', title: '国家基本公共服务标准（2026年版）', effectiveFrom: { year: 2026, month: 7, day: 1 },
-  fields: [{ fieldCode: 'F17-HEA', leadMinistry: 'NHC', proposalWindowSeconds: 0 }, { fieldCode: 'F17-EDU', leadMinistry: 'MOE', proposalWindowSeconds: 600 }],
-  fiscalCeiling: { centralFen: '90000000000', localFen: '60000000000' }, evaluationSeconds: 3600, proposalWindowSeconds: 7200, refilingSeconds: 0,
+  cycleId: '',
+  planPeriod: '2026-2030',
+  title: '国家基本公共服务标准（2026年版）',
+  effectiveFrom: { year: 2026, month: 7, day: 1 },
+  fields: [
+    { fieldCode: 'F17-HEA', leadMinistry: 'NHC', proposalWindowSeconds: 0 },
+    { fieldCode: 'F17-EDU', leadMinistry: 'MOE', proposalWindowSeconds: 600 },
+  ],
+  fiscalCeiling: { centralFen: '90000000000', localFen: '60000000000' },
+  evaluationSeconds: 3600,
+  proposalWindowSeconds: 7200,
+  refilingSeconds: 0,
 };
 
 describe('opening a unified revision cycle', () => {
@@ -25,23 +34,51 @@ describe('opening a unified revision cycle', () => {
     expect(r).toEqual({
       ok: true,
       input: {
-        cycleId: 'C-2026', planPeriod: '2026–2030', title: '国家基本公共服务标准（2026年版）', effectiveFrom: '2026-07-01',
-        fields: [{ fieldCode: 'F17-HEA', leadMinistry: 'NHC' }, { fieldCode: 'F17-EDU', leadMinistry: 'MOE', proposalWindowSeconds: 600 }],
-        fiscalCeiling: { centralFen: '90000000000', localFen: '60000000000' }, evaluationSeconds: 3600, proposalWindowSeconds: 7200, openedBy: ndrc,
+        cycleId: 'C-2026',
+        planPeriod: '2026–2030',
+        title: '国家基本公共服务标准（2026年版）',
+        effectiveFrom: '2026-07-01',
+        fields: [
+          { fieldCode: 'F17-HEA', leadMinistry: 'NHC' },
+          { fieldCode: 'F17-EDU', leadMinistry: 'MOE', proposalWindowSeconds: 600 },
+        ],
+        fiscalCeiling: { centralFen: '90000000000', localFen: '60000000000' },
+        evaluationSeconds: 3600,
+        proposalWindowSeconds: 7200,
+        openedBy: ndrc,
       },
     });
   });
 
   it('names every malformed field', () => {
-    const r = openCycleInput({
-      ...good, cycleId: 'bad id!', planPeriod: '2030-2026', title: ' ', effectiveFrom: { year: 2026, month: 2, day: 30 },
-      fields: [{ fieldCode: 'F17-HEA', leadMinistry: 'NHC', proposalWindowSeconds: 0 }, { fieldCode: 'F17-HEA', leadMinistry: '', proposalWindowSeconds: -1 }],
-      fiscalCeiling: { centralFen: '-5', localFen: '1.5' }, evaluationSeconds: 0,
-    }, ndrc);
+    const r = openCycleInput(
+      {
+        ...good,
+        cycleId: 'bad id!',
+        planPeriod: '2030-2026',
+        title: ' ',
+        effectiveFrom: { year: 2026, month: 2, day: 30 },
+        fields: [
+          { fieldCode: 'F17-HEA', leadMinistry: 'NHC', proposalWindowSeconds: 0 },
+          { fieldCode: 'F17-HEA', leadMinistry: '', proposalWindowSeconds: -1 },
+        ],
+        fiscalCeiling: { centralFen: '-5', localFen: '1.5' },
+        evaluationSeconds: 0,
+      },
+      ndrc,
+    );
     expect(r.ok).toBe(false);
     expect(!r.ok && r.violations.map((v) => v.field)).toEqual([
-      'plan_period', 'cycle_id', 'title', 'effective_from', 'fields[1].field_code', 'fields[1].lead_ministry', 'fields[1].proposal_window_seconds',
-      'fiscal_ceiling.central_fen', 'fiscal_ceiling.local_fen', 'evaluation_seconds',
+      'plan_period',
+      'cycle_id',
+      'title',
+      'effective_from',
+      'fields[1].field_code',
+      'fields[1].lead_ministry',
+      'fields[1].proposal_window_seconds',
+      'fiscal_ceiling.central_fen',
+      'fiscal_ceiling.local_fen',
+      'evaluation_seconds',
     ]);
     const empty = openCycleInput({ ...good, fields: [], fiscalCeiling: undefined as never, effectiveFrom: undefined as never }, ndrc);
     expect(!empty.ok && empty.violations.map((v) => v.field)).toEqual(['effective_from', 'fields', 'fiscal_ceiling']);
@@ -59,10 +96,11 @@ describe('who may attempt a cycle action (before its phase is looked at)', () =>
       expect(cycleActionRefusal(action, { subject: 'x', organisation: 'NHC', roles: ['final-approver'] })?.reason).toBe('NOT_FINAL_APPROVER');
     }
   });
-  it('leaves evaluations and windows to ministries (the workflow then requires the field\'s lead ministry)', () => {
+  it("leaves evaluations and windows to ministries (the workflow then requires the field's lead ministry)", () => {
     for (const action of ['fileEvaluation', 'closeProposalWindow'] as const) {
       for (const p of ['nhc-staff', 'moe-staff', 'nhc-approver'] as const) expect(cycleActionRefusal(action, actor(p))).toBeUndefined();
-      for (const p of ['beijing-officer', 'statistics-subscriber', 'auditor', 'operator'] as const) expect(cycleActionRefusal(action, actor(p))?.reason).toBe('NOT_LEAD_MINISTRY');
+      for (const p of ['beijing-officer', 'statistics-subscriber', 'auditor', 'operator'] as const)
+        expect(cycleActionRefusal(action, actor(p))?.reason).toBe('NOT_LEAD_MINISTRY');
     }
   });
 });

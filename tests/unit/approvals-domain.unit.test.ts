@@ -2,7 +2,19 @@
 // objections, rounds, deadlines, and the ids of what is emitted.
 import { describe, expect, it } from 'vitest';
 import { defaultRouteStages } from '../../services/approvals/domain/default-route';
-import { decide, evolve, initialState, inboxItemsFor, maxObjections, maxStepActions, nextDeadline, openKeys, toView, type ApprovalState, type Command } from '../../workflows/approval/domain';
+import {
+  decide,
+  evolve,
+  initialState,
+  inboxItemsFor,
+  maxObjections,
+  maxStepActions,
+  nextDeadline,
+  openKeys,
+  toView,
+  type ApprovalState,
+  type Command,
+} from '../../workflows/approval/domain';
 import { outgoingFor } from '../../workflows/approval/outgoing';
 import type { ActorRef, ApprovalRoute, Position, ProposalApprovalInput } from '../../workflows/contracts';
 
@@ -15,8 +27,18 @@ const sco = actor('sco.final.zhou', 'SCO', 'final-approver');
 
 const route: ApprovalRoute = { routeId: 'default', version: 3, stages: defaultRouteStages({ dueSeconds: 100, reminderBeforeSeconds: 20 }) };
 const input: ProposalApprovalInput = {
-  proposalId: 'P-1', proposalRevision: 1, kind: 'AD_HOC', title: 't', leadMinistry: 'NHC', proposer, fieldCodes: ['HEALTH'], itemCodes: ['HEA-01'],
-  effectiveFrom: '2027-01-01', fiscalTotals: { totalFen: '3', centralFen: '2', localFen: '1' }, conflictsWith: [], changeSet: {},
+  proposalId: 'P-1',
+  proposalRevision: 1,
+  kind: 'AD_HOC',
+  title: 't',
+  leadMinistry: 'NHC',
+  proposer,
+  fieldCodes: ['HEALTH'],
+  itemCodes: ['HEA-01'],
+  effectiveFrom: '2027-01-01',
+  fiscalTotals: { totalFen: '3', centralFen: '2', localFen: '1' },
+  conflictsWith: [],
+  changeSet: {},
 };
 const T0 = 1_000_000;
 const start = (): ApprovalState => initialState('P-1', input, route, T0);
@@ -26,7 +48,14 @@ function run(state: ApprovalState, cmd: Command): ApprovalState {
   if (!d.ok) throw new Error(`refused: ${d.refusal.reason}`);
   return d.events.reduce(evolve, state);
 }
-const signOff = (a: ActorRef, stepId: string, position: Position, comment = '', at = T0 + 1): Command => ({ type: 'signOff', actor: a, stepId, position, comment, at });
+const signOff = (a: ActorRef, stepId: string, position: Position, comment = '', at = T0 + 1): Command => ({
+  type: 'signOff',
+  actor: a,
+  stepId,
+  position,
+  comment,
+  at,
+});
 const refusalOf = (state: ApprovalState, cmd: Command) => {
   const d = decide(state, cmd);
   return d.ok ? undefined : d.refusal.reason;
@@ -84,7 +113,13 @@ describe('approval domain', () => {
     let s = run(start(), signOff(ndrc, 'countersign.ndrc', 'OBJECT', '依据不足'));
     s = run(s, signOff(nhc, 'countersign.lead', 'APPROVE'));
     s = run(s, signOff(mof, 'countersign.mof', 'APPROVE'));
-    const overrule = (a: ActorRef, comment = '国务院决定推进', stepId = 'countersign.ndrc'): Command => ({ type: 'overrule', actor: a, stepId, comment, at: T0 + 2 });
+    const overrule = (a: ActorRef, comment = '国务院决定推进', stepId = 'countersign.ndrc'): Command => ({
+      type: 'overrule',
+      actor: a,
+      stepId,
+      comment,
+      at: T0 + 2,
+    });
     expect(refusalOf(s, overrule(mof))).toBe('NOT_FINAL_APPROVER');
     expect(refusalOf(s, overrule(sco, ''))).toBe('COMMENT_REQUIRED');
     expect(refusalOf(s, overrule(sco, '理由', 'countersign.mof'))).toBe('NO_OBJECTION_TO_OVERRULE');
@@ -100,11 +135,23 @@ describe('approval domain', () => {
     s = run(s, signOff(mof, 'countersign.mof', 'RETURN_FOR_REVISION', '补充测算'));
     expect(s.status).toBe('awaiting_resubmission');
     expect(refusalOf(s, signOff(ndrc, 'countersign.ndrc', 'APPROVE'))).toBe('NOT_IN_APPROVAL');
-    const resubmission = { proposalRevision: 2, title: 't2', fieldCodes: ['HEALTH'], itemCodes: ['HEA-01'], effectiveFrom: '2027-07-01', fiscalTotals: input.fiscalTotals, conflictsWith: [], changeSet: {} };
+    const resubmission = {
+      proposalRevision: 2,
+      title: 't2',
+      fieldCodes: ['HEALTH'],
+      itemCodes: ['HEA-01'],
+      effectiveFrom: '2027-07-01',
+      fiscalTotals: input.fiscalTotals,
+      conflictsWith: [],
+      changeSet: {},
+    };
     expect(refusalOf(s, { type: 'resubmit', resubmission: { ...resubmission, proposalRevision: 1 }, at: T0 + 5 })).toBe('STALE_REVISION');
     s = run(s, { type: 'resubmit', resubmission, at: T0 + 5 });
     const view = toView(s);
-    expect(view.rounds.map((r) => [r.round, r.proposalRevision, r.outcome])).toEqual([[1, 1, 'returned'], [2, 2, undefined]]);
+    expect(view.rounds.map((r) => [r.round, r.proposalRevision, r.outcome])).toEqual([
+      [1, 1, 'returned'],
+      [2, 2, undefined],
+    ]);
     expect(view.needs).toHaveLength(3);
     expect(view.proposal.title).toBe('t2');
     // The same person may sign the same step again in the new round.
@@ -139,22 +186,31 @@ describe('approval domain', () => {
   });
 
   describe('duties (issue #14)', () => {
-    const delegate = (to: ActorRef, stepId = 'countersign.mof', by = mof): Command => ({ type: 'delegate', actor: by, stepId, delegate: to.subject, delegateIdentity: to, at: T0 });
+    const delegate = (to: ActorRef, stepId = 'countersign.mof', by = mof): Command => ({
+      type: 'delegate',
+      actor: by,
+      stepId,
+      delegate: to.subject,
+      delegateIdentity: to,
+      at: T0,
+    });
 
-    it('a delegate must hold the step\'s role in the step\'s organisation', () => {
+    it("a delegate must hold the step's role in the step's organisation", () => {
       const s = start();
       expect(refusalOf(s, delegate(actor('bj.officer.wang', 'BJ', 'provincial-officer')))).toBe('DELEGATE_WRONG_ORGANISATION');
       expect(refusalOf(s, delegate(actor('svc.stats', 'NBS', 'subscriber'), 'countersign.ndrc', ndrc))).toBe('DELEGATE_WRONG_ORGANISATION');
       expect(refusalOf(s, delegate(actor('mof.staff.he', 'MOF', 'ministry-staff')))).toBe('DELEGATE_MISSING_ROLE');
       // The delegate's identity comes from the directory (the inbox resolves it); without it, or for another subject, no delegation.
       expect(refusalOf(s, { type: 'delegate', actor: mof, stepId: 'countersign.mof', delegate: 'nobody.at.all', at: T0 })).toBe('DELEGATE_NOT_RESOLVED');
-      expect(refusalOf(s, { ...delegate(actor('mof.approver.he', 'MOF', 'approver')), delegate: 'mof.approver.other' } as Command)).toBe('DELEGATE_NOT_RESOLVED');
+      expect(refusalOf(s, { ...delegate(actor('mof.approver.he', 'MOF', 'approver')), delegate: 'mof.approver.other' } as Command)).toBe(
+        'DELEGATE_NOT_RESOLVED',
+      );
       expect(decide(s, delegate(actor('mof.approver.he', 'MOF', 'approver'))).ok).toBe(true);
       // The original rules (replaying histories recorded before them) let any subject be named.
       expect(decide(s, { type: 'delegate', actor: mof, stepId: 'countersign.mof', delegate: 'nobody.at.all', at: T0 }, 'original').ok).toBe(true);
     });
 
-    it('checks a delegate\'s organisation and role again at signing, and keeps the step out of a wrong holder\'s inbox', () => {
+    it("checks a delegate's organisation and role again at signing, and keeps the step out of a wrong holder's inbox", () => {
       // A delegation recorded under the original rules to someone outside the step's organisation.
       const outsider = actor('bj.officer.wang', 'BJ', 'provincial-officer');
       const d = decide(start(), { type: 'delegate', actor: mof, stepId: 'countersign.mof', delegate: outsider.subject, at: T0 }, 'original');
@@ -183,7 +239,21 @@ describe('approval domain', () => {
       expect(refusalOf(s, { type: 'overrule', actor: finalAuthor, stepId: 'countersign.mof', comment: '确需', at: T0 })).toBe('SELF_APPROVAL');
       // Resubmission adds the new round's editors and submitter to the authors.
       let r = run(start(), signOff(nhc, 'countersign.lead', 'RETURN_FOR_REVISION', '补充测算'));
-      r = run(r, { type: 'resubmit', resubmission: { proposalRevision: 2, title: 't', fieldCodes: ['HEALTH'], itemCodes: ['HEA-01'], effectiveFrom: '2027-01-01', fiscalTotals: input.fiscalTotals, conflictsWith: [], authors: [proposer.subject, editor.subject], changeSet: {} }, at: T0 + 2 });
+      r = run(r, {
+        type: 'resubmit',
+        resubmission: {
+          proposalRevision: 2,
+          title: 't',
+          fieldCodes: ['HEALTH'],
+          itemCodes: ['HEA-01'],
+          effectiveFrom: '2027-01-01',
+          fiscalTotals: input.fiscalTotals,
+          conflictsWith: [],
+          authors: [proposer.subject, editor.subject],
+          changeSet: {},
+        },
+        at: T0 + 2,
+      });
       expect(refusalOf(r, signOff(editor, 'countersign.lead', 'APPROVE'))).toBe('SELF_APPROVAL');
       expect(r.proposal.authors).toEqual([proposer.subject, editor.subject]);
     });
@@ -200,11 +270,27 @@ describe('approval domain', () => {
 
       let o = start();
       for (let i = 0; i < maxObjections; i++) o = run(o, signOff(mof, 'countersign.mof', 'OBJECT', `异议 ${i}`));
-      expect(decide(o, signOff(mof, 'countersign.mof', 'OBJECT', '再次异议'))).toMatchObject({ ok: false, refusal: { code: 'FAILED_PRECONDITION', reason: 'OBJECTION_LIMIT' } });
+      expect(decide(o, signOff(mof, 'countersign.mof', 'OBJECT', '再次异议'))).toMatchObject({
+        ok: false,
+        refusal: { code: 'FAILED_PRECONDITION', reason: 'OBJECTION_LIMIT' },
+      });
       expect(refusalOf(o, signOff(mof, 'countersign.mof', 'NO_OBJECTION'))).toBeUndefined();
       // A new round starts the count again.
       o = run(o, signOff(nhc, 'countersign.lead', 'RETURN_FOR_REVISION', '退回'));
-      o = run(o, { type: 'resubmit', resubmission: { proposalRevision: 2, title: 't', fieldCodes: ['HEALTH'], itemCodes: ['HEA-01'], effectiveFrom: '2027-01-01', fiscalTotals: input.fiscalTotals, conflictsWith: [], changeSet: {} }, at: T0 + 2 });
+      o = run(o, {
+        type: 'resubmit',
+        resubmission: {
+          proposalRevision: 2,
+          title: 't',
+          fieldCodes: ['HEALTH'],
+          itemCodes: ['HEA-01'],
+          effectiveFrom: '2027-01-01',
+          fiscalTotals: input.fiscalTotals,
+          conflictsWith: [],
+          changeSet: {},
+        },
+        at: T0 + 2,
+      });
       expect(refusalOf(o, signOff(mof, 'countersign.mof', 'OBJECT', '新一轮异议'))).toBeUndefined();
     });
   });
@@ -223,7 +309,9 @@ describe('approval domain', () => {
     const supersede: Command = { type: 'supersede', edition, at: T0 + 5 };
     const d = decide(s, supersede);
     expect(d.ok && d.events.map((e) => e.type)).toEqual(['superseded', 'roundDecided']);
-    expect(d.ok && d.events.flatMap((e) => outgoingFor(s, e, 7)).map((o) => o.kind === 'proposalDecided' && [o.outcome, o.actor.subject])).toEqual([['returned', 'system:approvals']]);
+    expect(d.ok && d.events.flatMap((e) => outgoingFor(s, e, 7)).map((o) => o.kind === 'proposalDecided' && [o.outcome, o.actor.subject])).toEqual([
+      ['returned', 'system:approvals'],
+    ]);
     s = run(s, supersede);
     const view = toView(s);
     expect(view).toMatchObject({ status: 'awaiting_resubmission', rebase: edition });
@@ -237,7 +325,20 @@ describe('approval domain', () => {
     expect(decide(s, supersede)).toEqual({ ok: true, events: [] });
     expect(refusalOf(s, { type: 'withdraw', actor: proposer, reason: '撤回', at: T0 })).toBeUndefined();
     // Resubmission (rebased, revision 2) opens round 2 and clears the notice.
-    s = run(s, { type: 'resubmit', at: T0 + 9, resubmission: { proposalRevision: 2, title: 't', fieldCodes: ['HEALTH'], itemCodes: ['HEA-01'], effectiveFrom: '2027-01-01', fiscalTotals: input.fiscalTotals, conflictsWith: [], changeSet: {} } });
+    s = run(s, {
+      type: 'resubmit',
+      at: T0 + 9,
+      resubmission: {
+        proposalRevision: 2,
+        title: 't',
+        fieldCodes: ['HEALTH'],
+        itemCodes: ['HEA-01'],
+        effectiveFrom: '2027-01-01',
+        fiscalTotals: input.fiscalTotals,
+        conflictsWith: [],
+        changeSet: {},
+      },
+    });
     expect(toView(s)).toMatchObject({ status: 'in_progress', round: 2 });
     expect(toView(s).rebase).toBeUndefined();
     // A decided proposal is not superseded.

@@ -11,8 +11,15 @@ const totals = (totalFen: string, centralFen: string, localFen: string) => ({ to
 describe('trim rules', () => {
   it('is for the NDRC approver and the final approver only', () => {
     expect([ndrc, sco].map(mayTrim)).toEqual([true, true]);
-    for (const other of [{ ...ndrc, roles: ['ministry-staff'] }, { subject: 'nhc.staff.li', organisation: 'NHC', roles: ['ministry-staff'] }, { subject: 'nhc.approver.zhao', organisation: 'NHC', roles: ['approver'] }, { subject: 'mof.approver.sun', organisation: 'MOF', roles: ['approver'] }]) {
-      expect(trimRefusal(other, held, { fiscalTotals: totals('700', '400', '300'), changeSet: undefined, reason: 'r' })?.reason).toBe('NOT_CONSOLIDATION_APPROVER');
+    for (const other of [
+      { ...ndrc, roles: ['ministry-staff'] },
+      { subject: 'nhc.staff.li', organisation: 'NHC', roles: ['ministry-staff'] },
+      { subject: 'nhc.approver.zhao', organisation: 'NHC', roles: ['approver'] },
+      { subject: 'mof.approver.sun', organisation: 'MOF', roles: ['approver'] },
+    ]) {
+      expect(trimRefusal(other, held, { fiscalTotals: totals('700', '400', '300'), changeSet: undefined, reason: 'r' })?.reason).toBe(
+        'NOT_CONSOLIDATION_APPROVER',
+      );
     }
   });
 
@@ -31,7 +38,9 @@ describe('trim rules', () => {
   it('never changes the change set: another is refused, the one held (in any key order) is "unchanged"', () => {
     const swapped = { ...changeSet, changes: [{ changeId: 'c1', retireItem: { base: { itemCode: 'EDU-05', version: 1 }, reason: 'x' } }] };
     expect(trimRefusal(ndrc, held, { fiscalTotals: totals('700', '400', '300'), changeSet: swapped, reason: 'r' })?.reason).toBe('CHANGE_SET_FIXED');
-    expect(trimRefusal(ndrc, held, { fiscalTotals: totals('700', '400', '300'), changeSet: { ...changeSet, changes: [] }, reason: 'r' })?.reason).toBe('CHANGE_SET_FIXED');
+    expect(trimRefusal(ndrc, held, { fiscalTotals: totals('700', '400', '300'), changeSet: { ...changeSet, changes: [] }, reason: 'r' })?.reason).toBe(
+      'CHANGE_SET_FIXED',
+    );
     const reordered = JSON.parse(`{"changes":${JSON.stringify(changeSet.changes)},"changeSetId":"CS-1"}`);
     expect(canonicalJson(reordered)).toBe(canonicalJson(changeSet));
     expect(trimRefusal(ndrc, held, { fiscalTotals: totals('700', '400', '300'), changeSet: reordered, reason: 'r' })).toBeUndefined();

@@ -21,7 +21,10 @@ describe('AsyncAPI document', () => {
     expect(document).toBeDefined();
     expect(document!.version()).toBe('3.0.0');
 
-    const addresses = document!.channels().all().map((c) => c.address());
+    const addresses = document!
+      .channels()
+      .all()
+      .map((c) => c.address());
     expect(addresses.sort()).toEqual(expect.arrayContaining(Object.values(topics).sort()));
 
     const events = await catalogue();
@@ -32,8 +35,14 @@ describe('AsyncAPI document', () => {
 
     const missing: string[] = [];
     for (const { definition } of events) {
-      const channel = document!.channels().all().find((c) => c.address() === definition.topic);
-      const message = channel?.messages().all().find((m) => m.name() === definition.type);
+      const channel = document!
+        .channels()
+        .all()
+        .find((c) => c.address() === definition.topic);
+      const message = channel
+        ?.messages()
+        .all()
+        .find((m) => m.name() === definition.type);
       if (!message) {
         missing.push(`${definition.type} on ${definition.topic}`);
         continue;
@@ -44,16 +53,34 @@ describe('AsyncAPI document', () => {
       expect(json.headers?.properties?.['ce_dataschema']?.const, definition.type).toBe(definition.schema);
       expect(message.payload()?.type(), definition.type).toBe('object');
       // Every operation that sends on the channel lists the message.
-      expect(document!.operations().all().some((o) => o.action() === 'send' && o.messages().all().some((m) => m.name() === definition.type)), definition.type).toBe(true);
+      expect(
+        document!
+          .operations()
+          .all()
+          .some(
+            (o) =>
+              o.action() === 'send' &&
+              o
+                .messages()
+                .all()
+                .some((m) => m.name() === definition.type),
+          ),
+        definition.type,
+      ).toBe(true);
     }
     expect(missing, 'event types missing from proto/asyncapi.yaml (run npm run asyncapi)').toEqual([]);
   }, 30_000);
 
   it('describes the data of a floor-breached notice field by field, with the re-file deadline', () => {
     const { document } = parsed;
-    const message = document!.messages().all().find((m) => m.name() === 'bps.standard.floor.breached');
+    const message = document!
+      .messages()
+      .all()
+      .find((m) => m.name() === 'bps.standard.floor.breached');
     const properties = message!.payload()!.properties() ?? {};
-    expect(Object.keys(properties)).toEqual(expect.arrayContaining(['provinceCode', 'itemCode', 'releaseId', 'refileDeadline', 'requiredValue', 'actualValue']));
+    expect(Object.keys(properties)).toEqual(
+      expect.arrayContaining(['provinceCode', 'itemCode', 'releaseId', 'refileDeadline', 'requiredValue', 'actualValue']),
+    );
     expect(Object.keys(properties['refileDeadline']!.properties() ?? {})).toEqual(['year', 'month', 'day']);
   });
 });

@@ -7,10 +7,20 @@ import { GENESIS_HASH, type HashAlgorithm } from '../../services/audit/domain/ha
 import { generatePrivateKey, loadSigningKey, signCheckpoint } from '../../services/audit/domain/signing';
 import { checkCheckpoint, headHashOf, verifiedSize, verifyChain, type StoredEntry } from '../../services/audit/domain/verify';
 
-function event(n: number, data: unknown = { proposalId: 'P-1', n, actor: { subject: 'nhc.staff.li', organisation: 'NHC', roles: ['ministry-staff'] } }): RecordedEvent {
+function event(
+  n: number,
+  data: unknown = { proposalId: 'P-1', n, actor: { subject: 'nhc.staff.li', organisation: 'NHC', roles: ['ministry-staff'] } },
+): RecordedEvent {
   return recordEvent({
-    specversion: '1.0', id: `e-${n}`, type: 'bps.proposal.revised', source: '/bps/proposals', subject: 'proposals/P-1', time: `2026-03-0${n}T08:00:00.000Z`,
-    datacontenttype: 'application/json', key: 'P-1', data: Buffer.from(JSON.stringify(data)),
+    specversion: '1.0',
+    id: `e-${n}`,
+    type: 'bps.proposal.revised',
+    source: '/bps/proposals',
+    subject: 'proposals/P-1',
+    time: `2026-03-0${n}T08:00:00.000Z`,
+    datacontenttype: 'application/json',
+    key: 'P-1',
+    data: Buffer.from(JSON.stringify(data)),
   });
 }
 
@@ -28,7 +38,7 @@ function chainOf(count: number, algorithm: HashAlgorithm = 'sha256', log = 'prop
 }
 
 describe('canonical encoding', () => {
-  it('sorts keys at every depth, drops undefined, and ignores the producer\'s key order and whitespace', () => {
+  it("sorts keys at every depth, drops undefined, and ignores the producer's key order and whitespace", () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { f: 1, e: 2 }], c: undefined } })).toBe('{"a":{"d":[2,{"e":2,"f":1}]},"b":1}');
     const a = recordEvent({ ...event(1), data: Buffer.from('{"x": 1, "y": [1,2]}') });
     const b = recordEvent({ ...event(1), data: Buffer.from('{"y":[1,2],"x":1}') });
@@ -111,12 +121,16 @@ describe('verifyChain', () => {
     expect(chain).toMatchObject({ from: 4, storedSize: 6, mismatch: undefined });
     expect(verifiedSize(chain)).toBe(6);
     expect(headHashOf(chain)).toBe(entries[5]!.hash);
-    const at = (size: number) => signCheckpoint(key, { log: 'proposal:P-1', size, headHash: entries[size - 1]!.hash, hashAlgorithm: 'sha256', time: new Date().toISOString() });
+    const at = (size: number) =>
+      signCheckpoint(key, { log: 'proposal:P-1', size, headHash: entries[size - 1]!.hash, hashAlgorithm: 'sha256', time: new Date().toISOString() });
     expect(checkCheckpoint(at(6), keys, chain)).toEqual({ ok: true });
     expect(checkCheckpoint(at(4), keys, chain)).toEqual({ ok: true });
     expect(checkCheckpoint(at(3), keys, chain)).toMatchObject({ ok: false, problem: 'BEFORE_ANCHOR' });
     // The entry after the anchor must link to the anchor's hash, and an altered one is found there.
-    expect(verifyChain('proposal:P-1', entries.slice(4), { after: { size: 4, hash: 'ab'.repeat(32) } }).mismatch).toMatchObject({ sequence: 5, reason: 'PREV_HASH' });
+    expect(verifyChain('proposal:P-1', entries.slice(4), { after: { size: 4, hash: 'ab'.repeat(32) } }).mismatch).toMatchObject({
+      sequence: 5,
+      reason: 'PREV_HASH',
+    });
     const e6 = entries[5]!;
     const altered = [entries[4]!, { ...e6, event: { ...e6.event, data: e6.event.data.replace('"n":6', '"n":7') } }];
     expect(verifyChain('proposal:P-1', altered, { after }).mismatch).toMatchObject({ sequence: 6, reason: 'HASH' });

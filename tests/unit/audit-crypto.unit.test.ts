@@ -25,7 +25,7 @@ describe('SM3 (GB/T 32905-2016 examples)', () => {
 describe('SM2 signatures (sm-crypto)', () => {
   const vectorKey: PublicKeyInfo = { keyId: keyIdOf(SM2_VECTOR.publicKey), algorithm: 'sm2', publicKey: SM2_VECTOR.publicKey };
 
-  it('derives the standard\'s public key from its private key', () => {
+  it("derives the standard's public key from its private key", () => {
     expect(loadSigningKey('sm2', SM2_VECTOR.privateKey).publicKey).toBe(SM2_VECTOR.publicKey);
   });
 
@@ -54,7 +54,9 @@ describe('Ed25519 signatures', () => {
     expect(verifySignature(key, 'x', 'zz-not-hex')).toBe(false);
     // RFC 8032 test 1: the seed gives the published public key.
     const rfc = loadSigningKey('ed25519', '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60');
-    expect(rfc.sign('')).toBe('e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b');
+    expect(rfc.sign('')).toBe(
+      'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
+    );
   });
 });
 

@@ -27,13 +27,30 @@ describe('config loader', () => {
 
   it('is production unless told otherwise: a service lists every key it lacks', () => {
     const registry = configSchema({}, 'registry');
-    expect(loadConfig(registry, { BPS_JWT_JWKS: jwks, BPS_JWT_ISSUER: 'i', BPS_DIRECTORY_FILE: '/x.json', BPS_KAFKA_USERNAME: 'u', BPS_KAFKA_PASSWORD: 'p', BPS_DECISION_PUBLIC_JWKS: jwks }).BPS_ENV).toBe('production');
+    expect(
+      loadConfig(registry, {
+        BPS_JWT_JWKS: jwks,
+        BPS_JWT_ISSUER: 'i',
+        BPS_DIRECTORY_FILE: '/x.json',
+        BPS_KAFKA_USERNAME: 'u',
+        BPS_KAFKA_PASSWORD: 'p',
+        BPS_DECISION_PUBLIC_JWKS: jwks,
+      }).BPS_ENV,
+    ).toBe('production');
     try {
       loadConfig(registry, {});
       expect.unreachable();
     } catch (error) {
       const problems = (error as ConfigError).problems.join('\n');
-      for (const key of ['BPS_JWT_JWKS or BPS_JWT_JWKS_URL', 'BPS_JWT_ISSUER', 'BPS_DIRECTORY_FILE', 'BPS_KAFKA_USERNAME', 'BPS_KAFKA_PASSWORD', 'BPS_DECISION_PUBLIC_JWKS']) expect(problems).toContain(`${key}: must be set`);
+      for (const key of [
+        'BPS_JWT_JWKS or BPS_JWT_JWKS_URL',
+        'BPS_JWT_ISSUER',
+        'BPS_DIRECTORY_FILE',
+        'BPS_KAFKA_USERNAME',
+        'BPS_KAFKA_PASSWORD',
+        'BPS_DECISION_PUBLIC_JWKS',
+      ])
+        expect(problems).toContain(`${key}: must be set`);
       expect(problems).not.toContain('AUDIT_SIGNING_KEY');
     }
     const audit = configSchema({ AUDIT_SIGNING_KEY: z.string().optional() }, 'audit');
@@ -45,7 +62,14 @@ describe('config loader', () => {
   it('refuses a development signing key in production; development needs the issuer, Kafka principal and decision keys, not the directory', () => {
     expect(() => loadConfig(configSchema({}, 'cli'), { BPS_JWT_SIGNING_JWK: '{}' })).toThrow(/BPS_JWT_SIGNING_JWK: must not be set in production/);
     expect(loadConfig(configSchema({}, 'cli'), {}).BPS_ENV).toBe('production');
-    const devEnv = { BPS_ENV: 'development', BPS_JWT_JWKS: jwks, BPS_JWT_ISSUER: 'i', BPS_KAFKA_USERNAME: 'registry', BPS_KAFKA_PASSWORD: 'p', BPS_DECISION_PUBLIC_JWKS: jwks };
+    const devEnv = {
+      BPS_ENV: 'development',
+      BPS_JWT_JWKS: jwks,
+      BPS_JWT_ISSUER: 'i',
+      BPS_KAFKA_USERNAME: 'registry',
+      BPS_KAFKA_PASSWORD: 'p',
+      BPS_DECISION_PUBLIC_JWKS: jwks,
+    };
     const dev = loadConfig(configSchema({}, 'registry'), devEnv);
     expect(dev.BPS_DIRECTORY_FILE).toBeUndefined();
     expect(() => loadConfig(configSchema({}, 'registry'), { BPS_ENV: 'development' })).toThrow(/BPS_JWT_JWKS or BPS_JWT_JWKS_URL: must be set/);
@@ -57,7 +81,9 @@ describe('config loader', () => {
   it('binds development to loopback only', () => {
     const gateway = configSchema({ GATEWAY_HTTP_HOST: z.string().default('127.0.0.1') }, 'gateway');
     const base = { BPS_JWT_JWKS: jwks, BPS_JWT_ISSUER: 'i' };
-    expect(() => loadConfig(gateway, { ...base, BPS_ENV: 'development', GATEWAY_HTTP_HOST: '0.0.0.0' })).toThrow(/GATEWAY_HTTP_HOST: must be a loopback address in development mode/);
+    expect(() => loadConfig(gateway, { ...base, BPS_ENV: 'development', GATEWAY_HTTP_HOST: '0.0.0.0' })).toThrow(
+      /GATEWAY_HTTP_HOST: must be a loopback address in development mode/,
+    );
     expect(loadConfig(gateway, { ...base, BPS_ENV: 'development', GATEWAY_HTTP_HOST: '::1' }).GATEWAY_HTTP_HOST).toBe('::1');
     expect(loadConfig(gateway, { ...base, BPS_DIRECTORY_FILE: '/x.json', GATEWAY_HTTP_HOST: '0.0.0.0' }).GATEWAY_HTTP_HOST).toBe('0.0.0.0');
     expect(z.string().parse('ok')).toBe('ok');

@@ -7,10 +7,16 @@ import { exitCodeForGrpc, exitCodes } from '../../services/cli/exit-codes';
 import { displayWidth, renderTable } from '../../services/cli/table';
 
 describe('bps argument parsing', () => {
-  const specs = { json: { type: 'boolean', description: '' }, date: { type: 'string', description: '' }, evidence: { type: 'string', description: '', repeatable: true }, help: { type: 'boolean', short: 'h', description: '' } } as const;
+  const specs = {
+    json: { type: 'boolean', description: '' },
+    date: { type: 'string', description: '' },
+    evidence: { type: 'string', description: '', repeatable: true },
+    help: { type: 'boolean', short: 'h', description: '' },
+  } as const;
   it('reads flags in both forms, booleans, repeats and positionals', () => {
     expect(parseArgs(['INS-05', '--date', '2018-01-01', '--json', '--evidence=a', '--evidence', 'b', '-h', '--', '--x'], specs)).toEqual({
-      flags: { date: '2018-01-01', json: true, evidence: ['a', 'b'], help: true }, positionals: ['INS-05', '--x'],
+      flags: { date: '2018-01-01', json: true, evidence: ['a', 'b'], help: true },
+      positionals: ['INS-05', '--x'],
     });
   });
   it('refuses unknown flags and missing values', () => {
@@ -24,7 +30,13 @@ describe('tables', () => {
   it('counts full-width characters as two columns so columns line up', () => {
     expect(displayWidth('城乡')).toBe(4);
     expect(displayWidth('INS-05')).toBe(6);
-    const out = renderTable(['CODE', 'NAME'], [['INS-05', '城乡居民基本医疗保险'], ['X', 'ab']]).split('\n');
+    const out = renderTable(
+      ['CODE', 'NAME'],
+      [
+        ['INS-05', '城乡居民基本医疗保险'],
+        ['X', 'ab'],
+      ],
+    ).split('\n');
     expect(out[0]).toBe('CODE    NAME');
     expect(out[2]).toBe('INS-05  城乡居民基本医疗保险');
     expect(out[3]).toBe('X       ab');
@@ -49,8 +61,27 @@ describe('exit codes and help', () => {
 
   const ran: string[] = [];
   const commands: Command[] = [
-    { path: ['standards', 'get'], args: '<item-code>', minArgs: 1, maxArgs: 1, summary: 'get one', async run(ctx) { ran.push(ctx.arg(0)); ctx.out('done'); } },
-    { path: ['token', 'mint'], args: '<persona>', minArgs: 1, maxArgs: 1, summary: 'mint', async run() { throw new UsageError('bad persona'); } },
+    {
+      path: ['standards', 'get'],
+      args: '<item-code>',
+      minArgs: 1,
+      maxArgs: 1,
+      summary: 'get one',
+      async run(ctx) {
+        ran.push(ctx.arg(0));
+        ctx.out('done');
+      },
+    },
+    {
+      path: ['token', 'mint'],
+      args: '<persona>',
+      minArgs: 1,
+      maxArgs: 1,
+      summary: 'mint',
+      async run() {
+        throw new UsageError('bad persona');
+      },
+    },
   ];
   const run = async (...argv: string[]) => {
     const out: string[] = [];

@@ -10,20 +10,56 @@ import { itemPage, sixAttributes } from '../../services/gateway/web/standards-pa
 import { translator } from '../../services/gateway/web/i18n';
 
 const base: ServiceItem = {
-  itemCode: 'INS-05', name: '城乡居民基本医疗保险', fieldCode: 'F17-INS', categoryCode: '',
-  serviceTarget: { stated: false, text: '' }, serviceContent: { stated: true, text: '基本医疗保险<b>' },
-  qualityStandard: { stated: true, text: '补助标准每人每年380元', metrics: [{ metric: 'subsidy', label: '补助', comparator: Comparator.COMPARATOR_GTE, value: '380', unit: 'CNY', basis: 'per_person_per_year' }] },
+  itemCode: 'INS-05',
+  name: '城乡居民基本医疗保险',
+  fieldCode: 'F17-INS',
+  categoryCode: '',
+  serviceTarget: { stated: false, text: '' },
+  serviceContent: { stated: true, text: '基本医疗保险<b>' },
+  qualityStandard: {
+    stated: true,
+    text: '补助标准每人每年380元',
+    metrics: [{ metric: 'subsidy', label: '补助', comparator: Comparator.COMPARATOR_GTE, value: '380', unit: 'CNY', basis: 'per_person_per_year' }],
+  },
   paymentCategory: PaymentCategory.PAYMENT_CATEGORY_INSURANCE_BENEFIT,
-  expenditureResponsibility: { kind: ExpenditureKind.EXPENDITURE_KIND_SHARED, text: '', centralShares: [{ regionTier: RegionTier.REGION_TIER_WEST, percent: '80' }] },
-  leadUnit: undefined, leadUnitStated: false,
+  expenditureResponsibility: {
+    kind: ExpenditureKind.EXPENDITURE_KIND_SHARED,
+    text: '',
+    centralShares: [{ regionTier: RegionTier.REGION_TIER_WEST, percent: '80' }],
+  },
+  leadUnit: undefined,
+  leadUnitStated: false,
 };
 
 describe('proposal editor form', () => {
   const form = {
-    title: ' 提高补助 ', trigger: 'AD_HOC_TRIGGER_MAJOR_POLICY', effectiveFrom: '2027-01-01', qualityText: '提高到每人每年400元', 'metric:subsidy': '400',
-    newMetric: 'coverage', newMetricLabel: '参保率', newMetricComparator: 'GTE', newMetricValue: '95', newMetricUnit: 'percent', newMetricBasis: '',
-    jEconomic: 'a', jIncome: 'b', jSector: 'c', jFiscal: 'd', jTechnical: 'e', surveySummary: 's', surveyDocs: '调查 | https://x/1 | ABCD\n\n', evaluationSummary: 'v', evaluationDocs: '',
-    evidence: '测算 | https://x/2 | ef01 | sm3', years: '3', affordability: 'ok', popEAST: '100', shareEAST: '30', popWEST: '', shareWEST: '',
+    title: ' 提高补助 ',
+    trigger: 'AD_HOC_TRIGGER_MAJOR_POLICY',
+    effectiveFrom: '2027-01-01',
+    qualityText: '提高到每人每年400元',
+    'metric:subsidy': '400',
+    newMetric: 'coverage',
+    newMetricLabel: '参保率',
+    newMetricComparator: 'GTE',
+    newMetricValue: '95',
+    newMetricUnit: 'percent',
+    newMetricBasis: '',
+    jEconomic: 'a',
+    jIncome: 'b',
+    jSector: 'c',
+    jFiscal: 'd',
+    jTechnical: 'e',
+    surveySummary: 's',
+    surveyDocs: '调查 | https://x/1 | ABCD\n\n',
+    evaluationSummary: 'v',
+    evaluationDocs: '',
+    evidence: '测算 | https://x/2 | ef01 | sm3',
+    years: '3',
+    affordability: 'ok',
+    popEAST: '100',
+    shareEAST: '30',
+    popWEST: '',
+    shareWEST: '',
   };
 
   it('builds a modify change of the item as in force, with edited and added metrics and the fiscal inputs', () => {
@@ -47,12 +83,23 @@ describe('proposal editor form', () => {
     const back = formFromContent(content);
     expect(back.itemCode).toBe('INS-05');
     expect(back.baseVersion).toBe(4);
-    expect(back.form).toMatchObject({ title: '提高补助', 'metric:subsidy': '400', 'metric:coverage': '95', newMetric: 'coverage', popEAST: '100', shareEAST: '30', effectiveFrom: '2027-01-01' });
+    expect(back.form).toMatchObject({
+      title: '提高补助',
+      'metric:subsidy': '400',
+      'metric:coverage': '95',
+      newMetric: 'coverage',
+      popEAST: '100',
+      shareEAST: '30',
+      effectiveFrom: '2027-01-01',
+    });
     expect(contentFromForm(back.form, { item: base, version: 4 })).toEqual(content);
   });
 
   it('parses evidence lines and formats fen exactly', () => {
-    expect(parseDocuments(' a | u \n b ')).toEqual([{ title: 'a', uri: 'u', digest: '', digestAlgorithm: '' }, { title: 'b', uri: '', digest: '', digestAlgorithm: '' }]);
+    expect(parseDocuments(' a | u \n b ')).toEqual([
+      { title: 'a', uri: 'u', digest: '', digestAlgorithm: '' },
+      { title: 'b', uri: '', digest: '', digestAlgorithm: '' },
+    ]);
     expect(formatFen('36312000000000')).toBe('363,120,000,000.00');
     expect(formatFen('5')).toBe('0.05');
     expect(formatFen('-123456')).toBe('-1,234.56');
@@ -77,13 +124,23 @@ describe('inbox and pages', () => {
     expect(out).toContain('中央与地方共同承担');
     expect(out).toContain('中央分担比例（西部）80%');
   });
-  it('shows a version\'s errata on its page: the wording before and after, who proposed and who approved (escaped); to a visitor, the bodies only', () => {
+  it("shows a version's errata on its page: the wording before and after, who proposed and who approved (escaped); to a visitor, the bodies only", () => {
     const ctx = { lang: 'en' as const, t: translator('en'), identity: personas['nhc-staff'], url: '/', signInEnabled: true };
     const national = ItemVersion.fromPartial({
-      item: base, version: 1, errata: [{
-        erratumId: 'INS-05-v1-E1', status: 'approved', reason: '名称勘误', changes: [{ field: 'name', before: '旧<名>', after: '新名' }],
-        proposedBy: { subject: 'nhc.approver.zhao', organisation: 'NHC' }, proposedAt: new Date('2026-03-01T08:00:00Z'), approvedBy: { subject: 'sco.final.zhou', organisation: 'SCO' }, approvedAt: new Date('2026-03-02T08:00:00Z'),
-      }],
+      item: base,
+      version: 1,
+      errata: [
+        {
+          erratumId: 'INS-05-v1-E1',
+          status: 'approved',
+          reason: '名称勘误',
+          changes: [{ field: 'name', before: '旧<名>', after: '新名' }],
+          proposedBy: { subject: 'nhc.approver.zhao', organisation: 'NHC' },
+          proposedAt: new Date('2026-03-01T08:00:00Z'),
+          approvedBy: { subject: 'sco.final.zhou', organisation: 'SCO' },
+          approvedAt: new Date('2026-03-02T08:00:00Z'),
+        },
+      ],
     });
     const out = itemPage(ctx, { date: '', province: '' }, { national, provincial: undefined }, [national], undefined).value;
     expect(out).toContain('data-testid="errata"');
@@ -94,6 +151,8 @@ describe('inbox and pages', () => {
     expect(visitor).not.toContain('nhc.approver.zhao');
     expect(visitor).not.toContain('sco.final.zhou');
     expect(visitor).toContain('<td>NHC<br>');
-    expect(itemPage(ctx, { date: '', province: '' }, { national: { ...national, errata: [] }, provincial: undefined }, [national], undefined).value).not.toContain('data-testid="errata"');
+    expect(
+      itemPage(ctx, { date: '', province: '' }, { national: { ...national, errata: [] }, provincial: undefined }, [national], undefined).value,
+    ).not.toContain('data-testid="errata"');
   });
 });

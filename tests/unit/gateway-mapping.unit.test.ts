@@ -11,24 +11,51 @@ import { safeNext } from '../../services/gateway/web/signin';
 import { pickLang } from '../../services/gateway/web/i18n';
 import type { DecodedStatus } from '../../services/shared/grpc/status';
 
-const decoded = (over: Partial<DecodedStatus>): DecodedStatus => ({ code: status.UNKNOWN, message: 'm', metadata: {}, fieldViolations: [], preconditionViolations: [], ...over });
+const decoded = (over: Partial<DecodedStatus>): DecodedStatus => ({
+  code: status.UNKNOWN,
+  message: 'm',
+  metadata: {},
+  fieldViolations: [],
+  preconditionViolations: [],
+  ...over,
+});
 
 describe('gRPC status -> HTTP', () => {
   it.each([
-    [status.INVALID_ARGUMENT, 400], [status.UNAUTHENTICATED, 401], [status.PERMISSION_DENIED, 403], [status.NOT_FOUND, 404],
-    [status.ALREADY_EXISTS, 409], [status.ABORTED, 409], [status.FAILED_PRECONDITION, 412], [status.UNAVAILABLE, 503],
-    [status.RESOURCE_EXHAUSTED, 429], [status.DEADLINE_EXCEEDED, 504], [status.INTERNAL, 500], [status.UNKNOWN, 500],
+    [status.INVALID_ARGUMENT, 400],
+    [status.UNAUTHENTICATED, 401],
+    [status.PERMISSION_DENIED, 403],
+    [status.NOT_FOUND, 404],
+    [status.ALREADY_EXISTS, 409],
+    [status.ABORTED, 409],
+    [status.FAILED_PRECONDITION, 412],
+    [status.UNAVAILABLE, 503],
+    [status.RESOURCE_EXHAUSTED, 429],
+    [status.DEADLINE_EXCEEDED, 504],
+    [status.INTERNAL, 500],
+    [status.UNKNOWN, 500],
   ])('code %i -> %i', (code, http) => {
     expect(httpStatusFor(code)).toBe(http);
   });
 
   it('keeps field violations of INVALID_ARGUMENT and the ErrorInfo reason', () => {
-    const e = httpErrorFromStatus(decoded({
-      code: status.INVALID_ARGUMENT, message: 'invalid request: content.title: required', reason: 'VALIDATION_FAILED',
-      fieldViolations: [{ field: 'content.title', description: 'required', reason: 'x' }],
-    }));
+    const e = httpErrorFromStatus(
+      decoded({
+        code: status.INVALID_ARGUMENT,
+        message: 'invalid request: content.title: required',
+        reason: 'VALIDATION_FAILED',
+        fieldViolations: [{ field: 'content.title', description: 'required', reason: 'x' }],
+      }),
+    );
     expect(e.status).toBe(400);
-    expect(e.body).toEqual({ error: { code: 'INVALID_ARGUMENT', message: 'invalid request: content.title: required', reason: 'VALIDATION_FAILED', fieldViolations: [{ field: 'content.title', description: 'required' }] } });
+    expect(e.body).toEqual({
+      error: {
+        code: 'INVALID_ARGUMENT',
+        message: 'invalid request: content.title: required',
+        reason: 'VALIDATION_FAILED',
+        fieldViolations: [{ field: 'content.title', description: 'required' }],
+      },
+    });
   });
 
   it('FAILED_PRECONDITION with violations is 422 and lists them; without is 412', () => {
@@ -40,13 +67,17 @@ describe('gRPC status -> HTTP', () => {
   });
 
   it('ABORTED carries currentRevision from ErrorInfo metadata', () => {
-    const e = httpErrorFromStatus(decoded({ code: status.ABORTED, message: 'stale', reason: 'CONCURRENT_MODIFICATION', metadata: { currentRevision: '7', retriable: 'false' } }));
+    const e = httpErrorFromStatus(
+      decoded({ code: status.ABORTED, message: 'stale', reason: 'CONCURRENT_MODIFICATION', metadata: { currentRevision: '7', retriable: 'false' } }),
+    );
     expect(e.status).toBe(409);
     expect(e.body.error.currentRevision).toBe(7);
   });
 
   it('never leaks server-side details: 5xx bodies are generic, 503 sets Retry-After', () => {
-    const e = httpErrorFromStatus(decoded({ code: status.UNAVAILABLE, message: 'No connection established. Last error: connect ECONNREFUSED 127.0.0.1:9', reason: 'X' }));
+    const e = httpErrorFromStatus(
+      decoded({ code: status.UNAVAILABLE, message: 'No connection established. Last error: connect ECONNREFUSED 127.0.0.1:9', reason: 'X' }),
+    );
     expect(e.status).toBe(503);
     expect(e.body.error.message).not.toContain('127.0.0.1');
     expect(e.body.error.reason).toBeUndefined();
@@ -57,12 +88,14 @@ describe('gRPC status -> HTTP', () => {
 
 describe('schema validation -> field violations', () => {
   it('names nested fields, missing properties and unknown properties', () => {
-    expect(violationsFromValidation('body', [
-      { instancePath: '/content/changes/0/itemCode', message: 'must match pattern', keyword: 'pattern' },
-      { instancePath: '', message: "must have required property 'persona'", keyword: 'required', params: { missingProperty: 'persona' } },
-      { instancePath: '/content', message: 'must NOT have additional properties', keyword: 'additionalProperties', params: { additionalProperty: 'evil' } },
-      { instancePath: '', message: 'must be object', keyword: 'type' },
-    ])).toEqual([
+    expect(
+      violationsFromValidation('body', [
+        { instancePath: '/content/changes/0/itemCode', message: 'must match pattern', keyword: 'pattern' },
+        { instancePath: '', message: "must have required property 'persona'", keyword: 'required', params: { missingProperty: 'persona' } },
+        { instancePath: '/content', message: 'must NOT have additional properties', keyword: 'additionalProperties', params: { additionalProperty: 'evil' } },
+        { instancePath: '', message: 'must be object', keyword: 'type' },
+      ]),
+    ).toEqual([
       { field: 'content.changes[0].itemCode', description: 'must match pattern' },
       { field: 'persona', description: "must have required property 'persona'" },
       { field: 'content.evil', description: 'unknown property' },

@@ -11,18 +11,44 @@ import { auditPage, verificationBox } from '../../services/gateway/web/audit-pag
 import { splitCodes, subscriptionPage, subscriptionsListPage, emptySubscriptionForm } from '../../services/gateway/web/subscription-pages';
 
 const ctxAs = (persona: PersonaName, lang: 'zh' | 'en' = 'zh'): PageContext => ({
-  lang, t: translator(lang), identity: { ...personas[persona], roles: [...personas[persona].roles] }, url: '/x', signInEnabled: true,
+  lang,
+  t: translator(lang),
+  identity: { ...personas[persona], roles: [...personas[persona].roles] },
+  url: '/x',
+  signInEnabled: true,
 });
 
 const subscription: Subscription = {
-  subscriptionId: 'sub-1', organisation: 'NBS', endpointUrl: 'https://stats.example.gov.cn/hook', status: SubscriptionStatus.SUBSCRIPTION_STATUS_ACTIVE,
+  subscriptionId: 'sub-1',
+  organisation: 'NBS',
+  endpointUrl: 'https://stats.example.gov.cn/hook',
+  status: SubscriptionStatus.SUBSCRIPTION_STATUS_ACTIVE,
   filter: { eventTypes: ['bps.standard.version.published'], fieldCodes: ['F17-HEA'], itemCodes: [], provinceCodes: ['110000'], releaseKind: 0 },
-  description: '统计系统', disabledReason: '', createdAt: new Date('2026-01-01T00:00:00Z'), updatedAt: new Date('2026-01-01T00:00:00Z'), revision: 1, createdBy: 'nbs.system',
+  description: '统计系统',
+  disabledReason: '',
+  createdAt: new Date('2026-01-01T00:00:00Z'),
+  updatedAt: new Date('2026-01-01T00:00:00Z'),
+  revision: 1,
+  createdBy: 'nbs.system',
   previousSecretExpiresAt: undefined,
 };
 const delivery = (eventId: string, status: DeliveryStatus): Delivery => ({
-  deliveryId: `sub-1/${eventId}`, subscriptionId: 'sub-1', organisation: 'NBS', eventId, eventType: 'bps.standard.version.published', subject: 'release/r1', releaseId: 'r1',
-  cursor: '1', status, attempts: 1, nextAttemptAt: undefined, deliveredAt: undefined, createdAt: new Date('2026-01-01T00:00:00Z'), lastStatusCode: 400, lastError: 'HTTP 400 is not retried', endpointUrl: '',
+  deliveryId: `sub-1/${eventId}`,
+  subscriptionId: 'sub-1',
+  organisation: 'NBS',
+  eventId,
+  eventType: 'bps.standard.version.published',
+  subject: 'release/r1',
+  releaseId: 'r1',
+  cursor: '1',
+  status,
+  attempts: 1,
+  nextAttemptAt: undefined,
+  deliveredAt: undefined,
+  createdAt: new Date('2026-01-01T00:00:00Z'),
+  lastStatusCode: 400,
+  lastError: 'HTTP 400 is not retried',
+  endpointUrl: '',
 });
 
 describe('navigation by role', () => {
@@ -43,10 +69,17 @@ describe('navigation by role', () => {
 
 describe('audit target from the query', () => {
   it('takes exactly one of item+version, proposal, cycle, actor', () => {
-    expect(auditTargetFromQuery({ item: 'HEA-01', version: '2' })).toEqual({ target: { kind: 'item-version', itemCode: 'HEA-01', version: 2 }, violations: [] });
+    expect(auditTargetFromQuery({ item: 'HEA-01', version: '2' })).toEqual({
+      target: { kind: 'item-version', itemCode: 'HEA-01', version: 2 },
+      violations: [],
+    });
     expect(auditTargetFromQuery({ proposal: ' P-1 ' }).target).toEqual({ kind: 'proposal', proposalId: 'P-1' });
     expect(auditTargetFromQuery({ cycle: 'c-2026' }).target).toEqual({ kind: 'cycle', cycleId: 'c-2026' });
-    expect(auditTargetFromQuery({ actor: 'nhc.staff.li', from: '2026-01-01T00:00:00Z' }).target).toEqual({ kind: 'actor', subject: 'nhc.staff.li', from: new Date('2026-01-01T00:00:00Z') });
+    expect(auditTargetFromQuery({ actor: 'nhc.staff.li', from: '2026-01-01T00:00:00Z' }).target).toEqual({
+      kind: 'actor',
+      subject: 'nhc.staff.li',
+      from: new Date('2026-01-01T00:00:00Z'),
+    });
     expect(auditTargetFromQuery({})).toEqual({ violations: [] });
   });
   it('names the field when the query is wrong', () => {
@@ -59,8 +92,21 @@ describe('audit target from the query', () => {
 
 describe('subscription create form', () => {
   it('reads repeated checkboxes and splits item codes', () => {
-    const form = subscriptionFormFromBody({ endpointUrl: ' https://x.example/h ', eventType: ['a', 'b'], field: 'F17-HEA', itemCodes: 'HEA-01, HEA-02、INS-05', province: ['110000', '440000'], releaseKind: 'RELEASE_KIND_AMENDMENT' });
-    expect(form).toMatchObject({ endpointUrl: 'https://x.example/h', eventTypes: ['a', 'b'], fieldCodes: ['F17-HEA'], provinceCodes: ['110000', '440000'], releaseKind: 'RELEASE_KIND_AMENDMENT' });
+    const form = subscriptionFormFromBody({
+      endpointUrl: ' https://x.example/h ',
+      eventType: ['a', 'b'],
+      field: 'F17-HEA',
+      itemCodes: 'HEA-01, HEA-02、INS-05',
+      province: ['110000', '440000'],
+      releaseKind: 'RELEASE_KIND_AMENDMENT',
+    });
+    expect(form).toMatchObject({
+      endpointUrl: 'https://x.example/h',
+      eventTypes: ['a', 'b'],
+      fieldCodes: ['F17-HEA'],
+      provinceCodes: ['110000', '440000'],
+      releaseKind: 'RELEASE_KIND_AMENDMENT',
+    });
     expect(splitCodes(form.itemCodes)).toEqual(['HEA-01', 'HEA-02', 'INS-05']);
   });
   it('is offered to subscriber roles only, with every subscribable event type in plain words', () => {
@@ -70,15 +116,22 @@ describe('subscription create form', () => {
     expect(forSubscriber).toContain('value="bps.standard.version.published"');
     expect(forSubscriber).toContain('发布标准新版本');
     expect(forSubscriber).toContain('北京市');
-    expect(subscriptionsListPage(ctxAs('auditor'), [subscription], { form: emptySubscriptionForm, fields }).value).not.toContain('data-testid="subscription-form"');
+    expect(subscriptionsListPage(ctxAs('auditor'), [subscription], { form: emptySubscriptionForm, fields }).value).not.toContain(
+      'data-testid="subscription-form"',
+    );
   });
 });
 
 describe('subscription page', () => {
-  const render = (o: { secret?: string; persona?: PersonaName }) => subscriptionPage(ctxAs(o.persona ?? 'statistics-subscriber'), subscription, {
-    deliveries: [delivery('e1', DeliveryStatus.DELIVERY_STATUS_DEAD_LETTERED), delivery('e2', DeliveryStatus.DELIVERY_STATUS_PENDING)], attempts: [], filter: { status: '' },
-    mayManage: (o.persona ?? 'statistics-subscriber') === 'statistics-subscriber', mayRedeliver: (o.persona ?? 'statistics-subscriber') !== 'auditor', ...(o.secret ? { secret: o.secret } : {}),
-  }).value;
+  const render = (o: { secret?: string; persona?: PersonaName }) =>
+    subscriptionPage(ctxAs(o.persona ?? 'statistics-subscriber'), subscription, {
+      deliveries: [delivery('e1', DeliveryStatus.DELIVERY_STATUS_DEAD_LETTERED), delivery('e2', DeliveryStatus.DELIVERY_STATUS_PENDING)],
+      attempts: [],
+      filter: { status: '' },
+      mayManage: (o.persona ?? 'statistics-subscriber') === 'statistics-subscriber',
+      mayRedeliver: (o.persona ?? 'statistics-subscriber') !== 'auditor',
+      ...(o.secret ? { secret: o.secret } : {}),
+    }).value;
 
   it('marks dead letters and offers redelivery per delivery to those who may', () => {
     const html = render({});
@@ -95,14 +148,29 @@ describe('subscription page', () => {
 });
 
 describe('hash-chain verdict', () => {
-  const ok = (log: string): VerifyResponse => ({ log, ok: true, size: '3', headHash: 'h', firstMismatch: undefined, checkpoints: [], full: true, verifiedFrom: '0', anchor: undefined, entriesChecked: '3' });
+  const ok = (log: string): VerifyResponse => ({
+    log,
+    ok: true,
+    size: '3',
+    headHash: 'h',
+    firstMismatch: undefined,
+    checkpoints: [],
+    full: true,
+    verifiedFrom: '0',
+    anchor: undefined,
+    entriesChecked: '3',
+  });
   it('says verified when every log is intact', () => {
     const html = verificationBox(ctxAs('auditor'), [ok('proposal:P-1'), ok('release:r1')]).value;
     expect(html).toContain('data-verified="true"');
     expect(html).toContain('2 个日志、共 6 条记录');
   });
   it('names the log and the first broken record', () => {
-    const broken: VerifyResponse = { ...ok('item:HEA-01'), ok: false, firstMismatch: { sequence: '2', reason: 'HASH', description: 'entry hash does not match its content', expected: 'a', actual: 'b' } };
+    const broken: VerifyResponse = {
+      ...ok('item:HEA-01'),
+      ok: false,
+      firstMismatch: { sequence: '2', reason: 'HASH', description: 'entry hash does not match its content', expected: 'a', actual: 'b' },
+    };
     const html = verificationBox(ctxAs('auditor', 'en'), [ok('proposal:P-1'), broken]).value;
     expect(html).toContain('data-verified="false"');
     expect(html).toContain('role="alert"');
@@ -110,8 +178,11 @@ describe('hash-chain verdict', () => {
   });
   it('links the export of the trace shown', () => {
     const html = auditPage(ctxAs('auditor'), {
-      form: { item: 'HEA-01', version: '2', proposal: '', cycle: '', actor: '' }, itemCodes: [], target: { kind: 'item-version', itemCode: 'HEA-01', version: 2 },
-      trace: { steps: [], logs: [] }, verification: [],
+      form: { item: 'HEA-01', version: '2', proposal: '', cycle: '', actor: '' },
+      itemCodes: [],
+      target: { kind: 'item-version', itemCode: 'HEA-01', version: 2 },
+      trace: { steps: [], logs: [] },
+      verification: [],
     }).value;
     expect(html).toContain('href="/audit/export?item=HEA-01&amp;version=2"');
   });

@@ -10,12 +10,29 @@ import { baselineEdition } from '../../services/registry/seed/national-catalog';
 
 const ctx = (lang: 'zh' | 'en') => ({ lang, t: translator(lang), identity: undefined, url: '/', signInEnabled: true });
 const t2021 = taxonomyHistory.find((t) => t.taxonomyId === 'taxonomy-2021') ?? null;
-const classify = classifier(t2021, taxonomyHistory.filter((t) => t.taxonomyId === 'taxonomy-2017'));
+const classify = classifier(
+  t2021,
+  taxonomyHistory.filter((t) => t.taxonomyId === 'taxonomy-2017'),
+);
 const version = (code: string): ItemVersion => {
   const seed = baselineEdition.items.find((i) => i.code === code);
   if (!seed) throw new Error(code);
   const { item, placement } = classify(serviceItemFromSeed(seed));
-  return { item, placement, errata: [], version: 1, effectiveFrom: { year: 2017, month: 1, day: 23 }, effectiveTo: undefined, releaseId: '2017-national-list', releaseKind: 1, provenance: undefined, retired: false, recordedAt: undefined, correctionOf: '', correctionReason: '' };
+  return {
+    item,
+    placement,
+    errata: [],
+    version: 1,
+    effectiveFrom: { year: 2017, month: 1, day: 23 },
+    effectiveTo: undefined,
+    releaseId: '2017-national-list',
+    releaseKind: 1,
+    provenance: undefined,
+    retired: false,
+    recordedAt: undefined,
+    correctionOf: '',
+    correctionReason: '',
+  };
 };
 
 describe('console: the catalogue in the current structure', () => {
@@ -23,7 +40,8 @@ describe('console: the catalogue in the current structure', () => {
 
   it('groups by field and category names even without the taxonomy response (names from the placements)', () => {
     const out = cataloguePage(ctx('zh'), { date: '', field: '', province: '' }, list, undefined).value;
-    for (const name of ['优军服务保障', '弱有所扶', '文体服务保障', '优军优抚服务', '公共法律服务', '公共文化服务', '公共体育服务']) expect(out).toContain(name);
+    for (const name of ['优军服务保障', '弱有所扶', '文体服务保障', '优军优抚服务', '公共法律服务', '公共文化服务', '公共体育服务'])
+      expect(out).toContain(name);
     expect(out).not.toMatch(/>F(17|21)-[A-Z-]+ </);
     expect(out).toContain('不低于 1场（每个行政村每月）');
     expect(out).not.toContain('per_administrative_village_per_month');

@@ -6,13 +6,19 @@ import { monitorDependencies, type DependencyCheck } from '../../services/shared
 import { createLogger } from '../../services/shared/log/logger';
 
 const logger = createLogger('test', 'silent');
-const statusOf = (health: HealthImplementation, service: string): string => (health as unknown as { statusMap: Map<string, string> }).statusMap.get(service) ?? 'UNKNOWN';
+const statusOf = (health: HealthImplementation, service: string): string =>
+  (health as unknown as { statusMap: Map<string, string> }).statusMap.get(service) ?? 'UNKNOWN';
 
 describe('dependency monitor', () => {
   it('marks a dependency down after consecutive failures only, and up after one success', async () => {
     const answers: boolean[] = [true, false, true, false, false, true];
     let calls = 0;
-    const flaky: DependencyCheck = { name: 'db', check: async () => { if (!answers[calls++]) throw new Error('no'); } };
+    const flaky: DependencyCheck = {
+      name: 'db',
+      check: async () => {
+        if (!answers[calls++]) throw new Error('no');
+      },
+    };
     const health = new HealthImplementation({ '': 'SERVING' });
     const monitor = await monitorDependencies(health, ['x.Y'], [flaky], logger, { intervalMs: 20, timeoutMs: 100, failuresBeforeDown: 2 });
     const seen: string[] = [statusOf(health, '')];

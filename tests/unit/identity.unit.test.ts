@@ -21,12 +21,19 @@ const staff = personas['nhc-staff'];
 
 /** A token signed with the real issuer key, with exactly the claims given. */
 async function signed(claims: Record<string, unknown>, build: (j: SignJWT) => SignJWT = (j) => j.setIssuedAt().setExpirationTime('1h')): Promise<string> {
-  const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: secrets.keyId }).setSubject(staff.subject).setIssuer('bps-unit-issuer').setAudience('bps-platform');
+  const jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: 'EdDSA', kid: secrets.keyId })
+    .setSubject(staff.subject)
+    .setIssuer('bps-unit-issuer')
+    .setAudience('bps-platform');
   return build(jwt).sign(await privateKey);
 }
 
 const refusal = async (token: string): Promise<string> => {
-  const error = await verifier.verify(token).then(() => undefined, (e: unknown) => e);
+  const error = await verifier.verify(token).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(UnauthenticatedError);
   return (error as Error).message;
 };
@@ -36,7 +43,11 @@ describe('token verifier', () => {
     expect(await verifier.verify(await issuer.mint(staff))).toEqual({ ...staff, roles: ['ministry-staff'] });
     // An IdP token that carries no org/roles claims gets the directory's.
     expect(await verifier.verify(await signed({}))).toEqual({ ...staff, roles: ['ministry-staff'] });
-    expect(await verifier.verifyHeader(`Bearer ${await issuer.mint(personas.operator)}`)).toMatchObject({ subject: 'ops.platform', organisation: 'BPS', roles: ['operator'] });
+    expect(await verifier.verifyHeader(`Bearer ${await issuer.mint(personas.operator)}`)).toMatchObject({
+      subject: 'ops.platform',
+      organisation: 'BPS',
+      roles: ['operator'],
+    });
   });
 
   it('refuses nhc.staff.li claiming MOF with approver and operator roles, even signed by the issuer', async () => {
@@ -49,7 +60,12 @@ describe('token verifier', () => {
   it('lets a token narrow its roles, never widen them', async () => {
     const dir = new StaticDirectory([{ subject: 'multi', name: 'M', organisation: 'NHC', roles: ['ministry-staff', 'approver'] }]);
     const v = new JwtVerifier({ issuer: 'bps-unit-issuer', audience: 'bps-platform', jwks, directory: dir });
-    expect((await v.verify(await issuer.mint({ subject: 'multi', name: 'claimed name', organisation: 'NHC', roles: ['approver'] })))).toEqual({ subject: 'multi', name: 'M', organisation: 'NHC', roles: ['approver'] });
+    expect(await v.verify(await issuer.mint({ subject: 'multi', name: 'claimed name', organisation: 'NHC', roles: ['approver'] }))).toEqual({
+      subject: 'multi',
+      name: 'M',
+      organisation: 'NHC',
+      roles: ['approver'],
+    });
   });
 
   it('refuses unknown subjects', async () => {
@@ -57,9 +73,21 @@ describe('token verifier', () => {
   });
 
   it('refuses alg none and HS256', async () => {
-    const none = new UnsecuredJWT({ org: 'NHC', roles: ['ministry-staff'] }).setSubject(staff.subject).setIssuer('bps-unit-issuer').setAudience('bps-platform').setIssuedAt().setExpirationTime('1h').encode();
+    const none = new UnsecuredJWT({ org: 'NHC', roles: ['ministry-staff'] })
+      .setSubject(staff.subject)
+      .setIssuer('bps-unit-issuer')
+      .setAudience('bps-platform')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .encode();
     expect(await refusal(none)).toBe('invalid token');
-    const hs = await new SignJWT({ org: 'NHC', roles: ['ministry-staff'] }).setProtectedHeader({ alg: 'HS256', kid: secrets.keyId }).setSubject(staff.subject).setIssuer('bps-unit-issuer').setAudience('bps-platform').setIssuedAt().setExpirationTime('1h')
+    const hs = await new SignJWT({ org: 'NHC', roles: ['ministry-staff'] })
+      .setProtectedHeader({ alg: 'HS256', kid: secrets.keyId })
+      .setSubject(staff.subject)
+      .setIssuer('bps-unit-issuer')
+      .setAudience('bps-platform')
+      .setIssuedAt()
+      .setExpirationTime('1h')
       .sign(new TextEncoder().encode('bps-local-development-secret-do-not-use-in-production'));
     expect(await refusal(hs)).toBe('invalid token');
   });
@@ -77,15 +105,31 @@ describe('token verifier', () => {
   it('refuses expired tokens and the wrong audience or issuer', async () => {
     const now = Math.floor(Date.now() / 1000);
     expect(await refusal(await signed({}, (j) => j.setIssuedAt(now - 7200).setExpirationTime(now - 3600)))).toBe('token expired');
-    const other = async (iss: string, aud: string) => new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid: secrets.keyId }).setSubject(staff.subject).setIssuer(iss).setAudience(aud).setIssuedAt().setExpirationTime('1h').sign(await privateKey);
+    const other = async (iss: string, aud: string) =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'EdDSA', kid: secrets.keyId })
+        .setSubject(staff.subject)
+        .setIssuer(iss)
+        .setAudience(aud)
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(await privateKey);
     expect(await refusal(await other('bps-unit-issuer', 'another-app'))).toMatch(/"aud" claim/);
     expect(await refusal(await other('someone-else', 'bps-platform'))).toMatch(/"iss" claim/);
-    const noAudience = await new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid: secrets.keyId }).setSubject(staff.subject).setIssuer('bps-unit-issuer').setIssuedAt().setExpirationTime('1h').sign(await privateKey);
+    const noAudience = await new SignJWT({})
+      .setProtectedHeader({ alg: 'EdDSA', kid: secrets.keyId })
+      .setSubject(staff.subject)
+      .setIssuer('bps-unit-issuer')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(await privateKey);
     expect(await refusal(noAudience)).toMatch(/"aud" claim/);
   });
 
   it('holds public keys only', () => {
-    expect(() => new JwtVerifier({ issuer: 'i', audience: 'a', jwks: { keys: [{ ...(secrets.privateJwk as JWK) }] }, directory: seededDirectory() })).toThrow(/public keys only/);
+    expect(() => new JwtVerifier({ issuer: 'i', audience: 'a', jwks: { keys: [{ ...(secrets.privateJwk as JWK) }] }, directory: seededDirectory() })).toThrow(
+      /public keys only/,
+    );
     expect(() => new JwtVerifier({ issuer: 'i', audience: 'a', jwks: '{"keys":[]}', directory: seededDirectory() })).toThrow(/no keys/);
   });
 });
@@ -116,7 +160,10 @@ describe('client-credentials service tokens', () => {
       calls.push(init.body.toString());
       return new Response(JSON.stringify({ access_token: `t${calls.length}`, expires_in: 300 }), { status: 200 });
     }) as unknown as typeof fetch;
-    const source = clientCredentialsTokens({ tokenUrl: 'https://idp.example/token', clientId: 'bps-proposals', clientSecret: 's', audience: 'bps-platform' }, fake);
+    const source = clientCredentialsTokens(
+      { tokenUrl: 'https://idp.example/token', clientId: 'bps-proposals', clientSecret: 's', audience: 'bps-platform' },
+      fake,
+    );
     expect(await Promise.all([source.token(), source.token()])).toEqual(['t1', 't1']);
     expect(await source.token()).toBe('t1');
     expect(calls).toEqual(['grant_type=client_credentials&client_id=bps-proposals&client_secret=s&audience=bps-platform']);

@@ -10,7 +10,9 @@ describe('infra configuration', () => {
 
   it('compose.yaml registers exactly the search attributes the local dev server does', () => {
     const inCompose = [...compose.matchAll(/- (Bps\w+)=(\w+)/g)].map((m) => `${m[1]}=${m[2]}`).sort();
-    const local = Object.entries(temporalSearchAttributes).map(([k, v]) => `${k}=${v}`).sort();
+    const local = Object.entries(temporalSearchAttributes)
+      .map(([k, v]) => `${k}=${v}`)
+      .sort();
     expect(inCompose).toEqual(local);
   });
 
@@ -21,7 +23,7 @@ describe('infra configuration', () => {
     expect(compose).toContain(`\${BPS_TEMPORAL_PORT:-${s.temporal.port}}`);
   });
 
-  it('runs the Compose broker with the local broker\'s security settings (SASL/SCRAM, PLAIN controller, StandardAuthorizer, no anonymous access)', () => {
+  it("runs the Compose broker with the local broker's security settings (SASL/SCRAM, PLAIN controller, StandardAuthorizer, no anonymous access)", () => {
     const env = (parse(compose) as { services: { kafka: { environment: Record<string, string> } } }).services.kafka.environment;
     // The apache/kafka image maps KAFKA_<NAME> to a property: "___" -> "-", "_" -> ".".
     const imageEnvName = (key: string): string => `KAFKA_${key.replace(/-/g, '___').replace(/\./g, '_').toUpperCase()}`;

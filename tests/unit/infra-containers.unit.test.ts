@@ -10,9 +10,23 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { composeFileIsCurrent, composeVars, composeYaml } from '../../infra/containers/compose';
-import { containerDefinitions, containerKafkaSecurityProperties, images, kafkaImageEnvName, kafkaScramUsers, kafkaStartScript } from '../../infra/containers/images';
+import {
+  containerDefinitions,
+  containerKafkaSecurityProperties,
+  images,
+  kafkaImageEnvName,
+  kafkaScramUsers,
+  kafkaStartScript,
+} from '../../infra/containers/images';
 import { chooseInfra, dockerCandidates, probeDocker, selectInfra, type DockerProbe, type ProbeEnvironment } from '../../infra/containers/select';
-import { containerSpecs, deliverKafkaStartScript, KAFKA_START_SCRIPT, KAFKA_WAITING_LOG, kafkaStartScriptFor, toContainer } from '../../infra/containers/testcontainers';
+import {
+  containerSpecs,
+  deliverKafkaStartScript,
+  KAFKA_START_SCRIPT,
+  KAFKA_WAITING_LOG,
+  kafkaStartScriptFor,
+  toContainer,
+} from '../../infra/containers/testcontainers';
 import { aclRules } from '../../infra/local/kafka-acls';
 import { composeEnv, kafkaSecurityProperties, scramUsers } from '../../infra/local/kafka';
 import { generateDevSecrets, kafkaPrincipals } from '../../infra/local/secrets';
@@ -42,7 +56,9 @@ describe('infrastructure selection (BPS_INFRA, else a Docker probe)', () => {
   });
 
   it('a probe that throws means the local stack, saying why', async () => {
-    const choice = await selectInfra({}, async () => { throw new Error('EACCES /var/run/docker.sock'); });
+    const choice = await selectInfra({}, async () => {
+      throw new Error('EACCES /var/run/docker.sock');
+    });
     expect(choice).toEqual({ infra: 'local', reason: 'no Docker engine (probe failed: EACCES /var/run/docker.sock)' });
   });
 
@@ -57,9 +73,14 @@ describe('infrastructure selection (BPS_INFRA, else a Docker probe)', () => {
   });
 });
 
-describe('where the Docker probe looks (testcontainers\' runtime strategies, in order)', () => {
+describe("where the Docker probe looks (testcontainers' runtime strategies, in order)", () => {
   const machine = (over: Partial<ProbeEnvironment> & { sockets?: string[] } = {}): ProbeEnvironment => ({
-    env: {}, platform: 'linux', home: '/home/dev', uid: 1000, exists: (p) => (over.sockets ?? []).includes(p), ...over,
+    env: {},
+    platform: 'linux',
+    home: '/home/dev',
+    uid: 1000,
+    exists: (p) => (over.sockets ?? []).includes(p),
+    ...over,
   });
 
   it('nothing configured and no socket: no candidate', () => {
@@ -67,11 +88,13 @@ describe('where the Docker probe looks (testcontainers\' runtime strategies, in 
   });
 
   it('tc.host, then DOCKER_HOST (over docker.host), then the sockets that exist', () => {
-    const found = dockerCandidates(machine({
-      properties: 'tc.host=tcp://127.0.0.1:41234\ndocker.host=unix:///from/properties.sock\n',
-      env: { DOCKER_HOST: 'tcp://build-host:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs', XDG_RUNTIME_DIR: '/run/user/1000' },
-      sockets: ['/var/run/docker.sock', '/home/dev/.docker/desktop/docker.sock', '/run/user/1000/docker.sock'],
-    }));
+    const found = dockerCandidates(
+      machine({
+        properties: 'tc.host=tcp://127.0.0.1:41234\ndocker.host=unix:///from/properties.sock\n',
+        env: { DOCKER_HOST: 'tcp://build-host:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs', XDG_RUNTIME_DIR: '/run/user/1000' },
+        sockets: ['/var/run/docker.sock', '/home/dev/.docker/desktop/docker.sock', '/run/user/1000/docker.sock'],
+      }),
+    );
     expect(found).toEqual([
       { kind: 'tcp', host: '127.0.0.1', port: 41234, tls: false, source: 'tc.host in ~/.testcontainers.properties' },
       { kind: 'tcp', host: 'build-host', port: 2376, tls: true, certPath: '/certs', source: 'DOCKER_HOST' },
@@ -105,29 +128,51 @@ describe('the Docker probe against real sockets', () => {
     dirs.push(dir);
     return join(dir, 'docker.sock');
   };
-  const listen = (server: Server | ReturnType<typeof createNetServer>, path: string): Promise<void> => new Promise((resolve) => {
-    servers.push(server);
-    server.listen(path, () => resolve());
+  const listen = (server: Server | ReturnType<typeof createNetServer>, path: string): Promise<void> =>
+    new Promise((resolve) => {
+      servers.push(server);
+      server.listen(path, () => resolve());
+    });
+  const onSocket = (path: string): ProbeEnvironment => ({
+    env: { DOCKER_HOST: `unix://${path}` },
+    platform: 'linux',
+    home: '/nonexistent',
+    uid: 1000,
+    exists: () => false,
   });
-  const onSocket = (path: string): ProbeEnvironment => ({ env: { DOCKER_HOST: `unix://${path}` }, platform: 'linux', home: '/nonexistent', uid: 1000, exists: () => false });
 
   it('answers true when the engine replies 200 to GET /_ping', async () => {
     const path = socketPath();
     const seen: string[] = [];
-    await listen(createHttpServer((req, res) => { seen.push(`${req.method} ${req.url}`); res.end('OK'); }), path);
+    await listen(
+      createHttpServer((req, res) => {
+        seen.push(`${req.method} ${req.url}`);
+        res.end('OK');
+      }),
+      path,
+    );
     expect(await probeDocker(onSocket(path), 1000)).toEqual({ answers: true, detail: 'DOCKER_HOST' });
     expect(seen).toEqual(['GET /_ping']);
   });
 
   it('answers false on an error status', async () => {
     const path = socketPath();
-    await listen(createHttpServer((_req, res) => { res.statusCode = 500; res.end('no'); }), path);
+    await listen(
+      createHttpServer((_req, res) => {
+        res.statusCode = 500;
+        res.end('no');
+      }),
+      path,
+    );
     expect((await probeDocker(onSocket(path), 1000)).answers).toBe(false);
   });
 
   it('gives up on an engine that accepts but never replies, within the timeout', async () => {
     const path = socketPath();
-    await listen(createNetServer(() => undefined), path);
+    await listen(
+      createNetServer(() => undefined),
+      path,
+    );
     const began = Date.now();
     const result = await probeDocker(onSocket(path), 300);
     expect(result.answers).toBe(false);
@@ -137,15 +182,23 @@ describe('the Docker probe against real sockets', () => {
 
   it('resolves on its own in a process with nothing else to do (the setup awaits it; nothing may end the process first)', async () => {
     const path = socketPath();
-    await listen(createNetServer(() => undefined), path); // accepts, never answers: only the probe's timer ends it
+    await listen(
+      createNetServer(() => undefined),
+      path,
+    ); // accepts, never answers: only the probe's timer ends it
     const select = new URL('../../infra/containers/select.ts', import.meta.url).pathname;
-    const code = `import { probeDocker } from ${JSON.stringify(select)};\n` +
+    const code =
+      `import { probeDocker } from ${JSON.stringify(select)};\n` +
       `const r = await probeDocker({ env: { DOCKER_HOST: 'unix://${path}' }, platform: 'linux', home: '/nonexistent', uid: 1000, exists: () => false }, 300);\n` +
       'console.log(JSON.stringify(r));\n';
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     const status = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(status, out).toBe(0);
     expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ answers: false, detail: 'no answer within 300 ms from DOCKER_HOST' });
@@ -153,8 +206,10 @@ describe('the Docker probe against real sockets', () => {
 
   it('costs nothing when there is no candidate', async () => {
     const began = Date.now();
-    expect(await probeDocker({ env: {}, platform: 'linux', home: '/nonexistent', uid: 1000, exists: () => false }, 1000))
-      .toEqual({ answers: false, detail: 'no DOCKER_HOST, testcontainers host or Docker socket' });
+    expect(await probeDocker({ env: {}, platform: 'linux', home: '/nonexistent', uid: 1000, exists: () => false }, 1000)).toEqual({
+      answers: false,
+      detail: 'no DOCKER_HOST, testcontainers host or Docker socket',
+    });
     expect(Date.now() - began).toBeLessThan(100);
   });
 });
@@ -170,7 +225,7 @@ describe('container definitions', () => {
     expect(images.mongo).toMatch(/^mongo:/);
   });
 
-  it('runs the broker with the local broker\'s authentication on CLIENT (SCRAM-SHA-512, authorizer, no anonymous access)', () => {
+  it("runs the broker with the local broker's authentication on CLIENT (SCRAM-SHA-512, authorizer, no anonymous access)", () => {
     const env = specs.kafka.environment;
     const { password, username } = secrets.kafka.admin;
     for (const line of kafkaSecurityProperties(username, password)) {
@@ -188,7 +243,7 @@ describe('container definitions', () => {
     expect(kafkaImageEnvName('listener.name.client.scram-sha-512.sasl.jaas.config')).toBe('KAFKA_LISTENER_NAME_CLIENT_SCRAM___SHA___512_SASL_JAAS_CONFIG');
   });
 
-  it('stores a SCRAM user for admin and every principal the ACL table names, with the stack\'s own passwords', () => {
+  it("stores a SCRAM user for admin and every principal the ACL table names, with the stack's own passwords", () => {
     const users = new Map(specs.kafka.environment['BPS_KAFKA_SCRAM_USERS']!.split(' ').map((u) => [u.slice(0, u.indexOf(':')), u.slice(u.indexOf(':') + 1)]));
     expect([...users.keys()].sort()).toEqual(['admin', ...kafkaPrincipals].sort());
     expect(users.get('admin')).toBe(secrets.kafka.admin.password);
@@ -208,7 +263,7 @@ describe('container definitions', () => {
     expect(kafkaStartScript).toContain('--add-config "SCRAM-SHA-512=[password=${user#*:}]"');
   });
 
-  it('waits for each container with a real strategy: Docker health checks, the dev server\'s ready line', () => {
+  it("waits for each container with a real strategy: Docker health checks, the dev server's ready line", () => {
     expect(specs.kafka.wait).toEqual({ kind: 'health' });
     expect(specs.kafka.healthCheck?.test[1]).toMatch(/kafka-broker-api-versions\.sh --bootstrap-server localhost:9094/);
     expect(specs.mongo.wait).toEqual({ kind: 'health' });
@@ -224,7 +279,14 @@ describe('container definitions', () => {
   });
 
   it('builds testcontainers containers carrying exactly those settings (no Docker engine is contacted)', () => {
-    type Inside = { waitStrategy: object; healthCheck?: unknown; environment: Record<string, string>; exposedPorts: unknown[]; createOpts: { Cmd?: string[]; Entrypoint?: string[]; Image?: string }; startupTimeoutMs?: number };
+    type Inside = {
+      waitStrategy: object;
+      healthCheck?: unknown;
+      environment: Record<string, string>;
+      exposedPorts: unknown[];
+      createOpts: { Cmd?: string[]; Entrypoint?: string[]; Image?: string };
+      startupTimeoutMs?: number;
+    };
     const inside = (c: unknown): Inside => c as Inside;
     const kafka = inside(toContainer(specs.kafka, 9094));
     expect(kafka.waitStrategy.constructor.name).toBe('LogWaitStrategy'); // phase 1: waiting for its start script
@@ -242,14 +304,19 @@ describe('container definitions', () => {
     expect(temporal.createOpts.Cmd).toEqual([...specs.temporal.command]);
   });
 
-  it('hands the running Kafka container its start script, readable by the image\'s user, with the host\'s address', async () => {
+  it("hands the running Kafka container its start script, readable by the image's user, with the host's address", async () => {
     const copies: { content: unknown; target: string; mode?: number }[] = [];
     const stops: unknown[] = [];
     const container = {
       getHost: () => 'localhost',
       getMappedPort: (port: number) => (port === 9092 ? 55002 : 0),
-      copyContentToContainer: async (contents: { content: unknown; target: string; mode?: number }[]) => { copies.push(...contents); },
-      stop: async (options?: unknown) => { stops.push(options); return {} as never; },
+      copyContentToContainer: async (contents: { content: unknown; target: string; mode?: number }[]) => {
+        copies.push(...contents);
+      },
+      stop: async (options?: unknown) => {
+        stops.push(options);
+        return {} as never;
+      },
     };
     await deliverKafkaStartScript(container as never, specs.kafka, 9094);
     expect(copies).toHaveLength(1);
@@ -257,7 +324,12 @@ describe('container definitions', () => {
     expect(copies[0]!.mode! & 0o005).toBe(0o005); // others may read and run it: the image does not run as root
     expect(String(copies[0]!.content)).toBe(kafkaStartScriptFor(specs.kafka, 'localhost', 55002, 9094));
     expect(stops).toEqual([]);
-    const failing = { ...container, copyContentToContainer: async () => { throw new Error('disk full'); } };
+    const failing = {
+      ...container,
+      copyContentToContainer: async () => {
+        throw new Error('disk full');
+      },
+    };
     await expect(deliverKafkaStartScript(failing as never, specs.kafka, 9094)).rejects.toThrow('disk full');
     expect(stops).toEqual([{ remove: true, removeVolumes: true }]);
   });
@@ -275,7 +347,7 @@ describe('infra/compose.yaml and the testcontainers path come from one source', 
     expect(composeFileIsCurrent(), 'run `npm run infra -- compose-file` and commit infra/compose.yaml').toBe(true);
   });
 
-  it('each Compose service has the testcontainers container\'s image, environment, command and health check', () => {
+  it("each Compose service has the testcontainers container's image, environment, command and health check", () => {
     type Service = { image: string; entrypoint?: string[]; command?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] } };
     const compose = parse(composeYaml()) as { services: Record<string, Service> };
     const secrets = generateDevSecrets();
@@ -287,7 +359,9 @@ describe('infra/compose.yaml and the testcontainers path come from one source', 
       const spec = specs[name];
       expect(service.image).toBe(spec.image);
       // Same variables; values equal wherever they do not carry a secret, a port or the namespace.
-      const envKeys = Object.keys(service.environment ?? {}).filter((k) => k !== 'KAFKA_ADVERTISED_LISTENERS').sort();
+      const envKeys = Object.keys(service.environment ?? {})
+        .filter((k) => k !== 'KAFKA_ADVERTISED_LISTENERS')
+        .sort();
       expect(envKeys, name).toEqual(Object.keys(spec.environment).sort());
       for (const [key, value] of Object.entries(service.environment ?? {})) {
         if (!value.includes('${')) expect(spec.environment[key], `${name} ${key}`).toBe(value);

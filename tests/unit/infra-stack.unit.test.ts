@@ -37,7 +37,9 @@ describe('local stack bring-up', () => {
     const quick = component('quick', { readyAfterMs: 100, readyWithinMs: 1000 });
     const slow = component('slow', { installSeconds: 3, readyAfterMs: 100, readyWithinMs: 1000 });
     let ticks = 0;
-    const ticker = setInterval(() => { ticks += 1; }, 100);
+    const ticker = setInterval(() => {
+      ticks += 1;
+    }, 100);
     try {
       expect(await bringUp([quick, slow])).toEqual(['quick', 'slow']);
     } finally {

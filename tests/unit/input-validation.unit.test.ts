@@ -9,8 +9,14 @@ import { ValidationError } from '../../services/shared/errors/errors';
 
 describe('shared text validator', () => {
   it.each([
-    ['NUL', 'a\u0000b'], ['ESC', 'a\u001bb'], ['DEL', 'a\u007fb'], ['U+2028', 'a\u2028b'], ['U+2029', 'a\u2029b'],
-    ['lone high surrogate', 'a\ud800b'], ['lone low surrogate', 'a\udc00b'], ['trailing high surrogate', 'ab\ud83d'],
+    ['NUL', 'a\u0000b'],
+    ['ESC', 'a\u001bb'],
+    ['DEL', 'a\u007fb'],
+    ['U+2028', 'a\u2028b'],
+    ['U+2029', 'a\u2029b'],
+    ['lone high surrogate', 'a\ud800b'],
+    ['lone low surrogate', 'a\udc00b'],
+    ['trailing high surrogate', 'ab\ud83d'],
   ])('refuses %s in every kind of text', (_name, value) => {
     for (const kind of ['identifier', 'title', 'free'] as const) expect(textProblem(value, kind)).toMatch(/control characters/);
   });
@@ -33,7 +39,12 @@ describe('shared text validator', () => {
   });
 
   it('walks a whole request and names each bad field (proto names by default)', () => {
-    const violations = textViolations({ proposalId: 'p\u0000', content: { title: 'a\u2028', items: [{ itemCode: 'ok' }, { itemCode: 'x\ud800' }] }, comment: 'fine\n', raw: new Uint8Array([0]) });
+    const violations = textViolations({
+      proposalId: 'p\u0000',
+      content: { title: 'a\u2028', items: [{ itemCode: 'ok' }, { itemCode: 'x\ud800' }] },
+      comment: 'fine\n',
+      raw: new Uint8Array([0]),
+    });
     expect(violations.map((v) => v.field)).toEqual(['proposal_id', 'content.title', 'content.items[1].item_code']);
     expect(textViolations({ cycleId: '\u0000' }, { style: 'json' })[0]?.field).toBe('cycleId');
     let deep: unknown = 'x';
@@ -64,12 +75,30 @@ describe('shared text validator', () => {
 });
 
 describe('gateway strict input', () => {
-  const schema = { type: 'object', properties: { pageSize: { type: 'integer' }, ratio: { type: 'number' }, overdue: { type: 'boolean' }, name: { type: 'string' }, tags: { type: 'array', items: { type: 'integer' } } } };
+  const schema = {
+    type: 'object',
+    properties: {
+      pageSize: { type: 'integer' },
+      ratio: { type: 'number' },
+      overdue: { type: 'boolean' },
+      name: { type: 'string' },
+      tags: { type: 'array', items: { type: 'integer' } },
+    },
+  };
 
   it('converts only exact decimal and boolean texts', () => {
     const cases: [string, unknown][] = [
-      ['10', 10], ['-3', -3], ['1e309', '1e309'], ['Infinity', 'Infinity'], ['0x1', '0x1'], [' 1', ' 1'], ['01', '01'],
-      ['1.5', '1.5'], ['18446744073709551616', '18446744073709551616'], ['2147483648', 2147483648], ['', ''],
+      ['10', 10],
+      ['-3', -3],
+      ['1e309', '1e309'],
+      ['Infinity', 'Infinity'],
+      ['0x1', '0x1'],
+      [' 1', ' 1'],
+      ['01', '01'],
+      ['1.5', '1.5'],
+      ['18446744073709551616', '18446744073709551616'],
+      ['2147483648', 2147483648],
+      ['', ''],
     ];
     for (const [text, expected] of cases) {
       const values: Record<string, unknown> = { pageSize: text };
@@ -85,7 +114,15 @@ describe('gateway strict input', () => {
   });
 
   it('bounds every integer to int32 unless the schema bounds it, and int64 strings to 64 bits', () => {
-    const bounded = boundSchema({ type: 'object', properties: { a: { type: 'integer' }, b: { type: 'integer', minimum: 1 }, c: { type: 'integer', minimum: 0, maximum: 10 }, d: { type: 'array', items: { type: 'integer' } } } }) as any;
+    const bounded = boundSchema({
+      type: 'object',
+      properties: {
+        a: { type: 'integer' },
+        b: { type: 'integer', minimum: 1 },
+        c: { type: 'integer', minimum: 0, maximum: 10 },
+        d: { type: 'array', items: { type: 'integer' } },
+      },
+    }) as any;
     expect(bounded.properties.a).toEqual({ type: 'integer', minimum: -2147483648, maximum: INT32_MAX });
     expect(bounded.properties.b).toEqual({ type: 'integer', minimum: 1, maximum: INT32_MAX });
     expect(bounded.properties.c).toEqual({ type: 'integer', minimum: 0, maximum: 10 });

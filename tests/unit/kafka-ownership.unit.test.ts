@@ -15,10 +15,12 @@ describe('topic ownership and the ce_source check', () => {
     expect(topicFamilyOf(deadLetterTopic('registry', 'bps.approvals.v1'))).toBeUndefined();
   });
 
-  it('accepts the owner\'s ce_source and refuses any other on a family topic', () => {
+  it("accepts the owner's ce_source and refuses any other on a family topic", () => {
     expect(foreignSourceReason('bps.approvals.v1.t-ns', '/bps/approvals')).toBeUndefined();
     expect(foreignSourceReason('bps.standards.v1', '/bps/registry')).toBeUndefined();
-    expect(foreignSourceReason('bps.approvals.v1.t-ns', '/bps/registry')).toMatch(/ce_source "\/bps\/registry" does not belong to bps\.approvals\.v1's owner \(approvals/);
+    expect(foreignSourceReason('bps.approvals.v1.t-ns', '/bps/registry')).toMatch(
+      /ce_source "\/bps\/registry" does not belong to bps\.approvals\.v1's owner \(approvals/,
+    );
     expect(foreignSourceReason('bps.standards.v1', '/bps/standards')).toBeDefined();
     expect(foreignSourceReason('bps.proposals.v1', '/test/approvals')).toBeDefined();
     expect(foreignSourceReason('bps.proposals.v1', '')).toBeDefined();
@@ -34,7 +36,9 @@ describe('topic ownership and the ce_source check', () => {
 describe('the broker ACL table', () => {
   const rules = aclRules();
   const can = (principal: string, operation: string, topic: string): boolean =>
-    rules.some((r) => r.principal === principal && r.resource === 'topic' && topic.startsWith(r.prefix) && (r.operations as readonly string[]).includes(operation));
+    rules.some(
+      (r) => r.principal === principal && r.resource === 'topic' && topic.startsWith(r.prefix) && (r.operations as readonly string[]).includes(operation),
+    );
 
   it('gives each topic family exactly one writer, its catalogued owner, including namespaced topics', () => {
     for (const family of Object.keys(topics) as (keyof typeof topics)[]) {
@@ -58,7 +62,10 @@ describe('the broker ACL table', () => {
       const others = kafkaPrincipals.filter((p) => p !== principal);
       const dlq = deadLetterTopic(principal, 'bps.approvals.v1');
       expect(can(principal, 'WRITE', dlq)).toBe(true);
-      expect(others.filter((p) => can(p, 'WRITE', dlq)), principal).toEqual([]);
+      expect(
+        others.filter((p) => can(p, 'WRITE', dlq)),
+        principal,
+      ).toEqual([]);
       const group = `${groupPrefixes[principal]}.t-g-1`;
       const inGroup = rules.filter((r) => r.resource === 'group' && group.startsWith(r.prefix)).map((r) => r.principal);
       expect(inGroup, principal).toEqual([principal]);
@@ -70,7 +77,7 @@ describe('the broker ACL table', () => {
   });
 });
 
-describe('a service\'s Kafka credentials', () => {
+describe("a service's Kafka credentials", () => {
   it('are required: a service cannot connect anonymously', () => {
     expect(kafkaCredentials({ BPS_KAFKA_USERNAME: 'registry', BPS_KAFKA_PASSWORD: 'pw' })).toEqual({ username: 'registry', password: 'pw' });
     expect(() => kafkaCredentials({})).toThrow(ConfigError);

@@ -44,9 +44,7 @@ function citedText(c: Citation): string {
 function expectCitationHolds(c: Citation, context: string): void {
   expect(c.lines.length, `${context}: no line cited`).toBeGreaterThan(0);
   expect(c.quote.length, `${context}: empty quote`).toBeGreaterThan(0);
-  expect(citedText(c), `${context}: quote not found at seed ${c.seed} line(s) ${c.lines.join(',')}`).toContain(
-    c.quote,
-  );
+  expect(citedText(c), `${context}: quote not found at seed ${c.seed} line(s) ${c.lines.join(',')}`).toContain(c.quote);
 }
 
 /** Stated string values are verbatim fragments of the quote, fragments separated by '；'. */
@@ -86,7 +84,10 @@ describe('national catalogue: 2017 baseline edition (国发〔2017〕9号)', () 
     expect(fields.map((f) => [f.code, f.name, f.itemCount])).toEqual(EXPECTED_FIELDS);
     expect(fields.map((f) => f.order)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     for (const f of fields) {
-      expect(items.filter((i) => i.fieldCode === f.code), f.code).toHaveLength(f.itemCount);
+      expect(
+        items.filter((i) => i.fieldCode === f.code),
+        f.code,
+      ).toHaveLength(f.itemCount);
     }
     expect(fields.reduce((n, f) => n + f.itemCount, 0)).toBe(81);
   });

@@ -22,19 +22,48 @@ import type { FeedDoc, FeedRepository } from '../../services/notifications/adapt
 import { signatureHeader } from '../../services/notifications/adapters/webhook-sender';
 
 const published = (kind: ReleaseKind, fieldCode: string, itemCode: string) =>
-  facetsOf(standardEvents.versionPublished.type, decodeKnown(standardEvents.versionPublished.type, encodeData(standardEvents.versionPublished, VersionPublished.fromPartial({
-    releaseId: 'r1', kind, fieldCodes: [fieldCode], itemVersions: [{ itemCode, fieldCode, version: 2 }],
-  }))));
+  facetsOf(
+    standardEvents.versionPublished.type,
+    decodeKnown(
+      standardEvents.versionPublished.type,
+      encodeData(
+        standardEvents.versionPublished,
+        VersionPublished.fromPartial({
+          releaseId: 'r1',
+          kind,
+          fieldCodes: [fieldCode],
+          itemVersions: [{ itemCode, fieldCode, version: 2 }],
+        }),
+      ),
+    ),
+  );
 const breached = (provinceCode: string) =>
-  facetsOf(standardEvents.floorBreached.type, decodeKnown(standardEvents.floorBreached.type, encodeData(standardEvents.floorBreached, FloorBreached.fromPartial({
-    provinceCode, itemCode: 'HEALTH-01', fieldCode: 'HEALTH', releaseId: 'r1', refileDeadline: { year: 2027, month: 3, day: 31 },
-  }))));
+  facetsOf(
+    standardEvents.floorBreached.type,
+    decodeKnown(
+      standardEvents.floorBreached.type,
+      encodeData(
+        standardEvents.floorBreached,
+        FloorBreached.fromPartial({
+          provinceCode,
+          itemCode: 'HEALTH-01',
+          fieldCode: 'HEALTH',
+          releaseId: 'r1',
+          refileDeadline: { year: 2027, month: 3, day: 31 },
+        }),
+      ),
+    ),
+  );
 const filter = (f: Partial<EventFilter>): EventFilter => ({ ...emptyFilter, ...f });
 
 describe('filters', () => {
   it('reads facets from the proto JSON of each event type', () => {
     expect(published(ReleaseKind.RELEASE_KIND_EDITION, 'HEALTH', 'HEALTH-01')).toEqual({
-      type: 'bps.standard.version.published', releaseId: 'r1', releaseKind: 'edition', fieldCodes: ['HEALTH'], itemCodes: ['HEALTH-01'],
+      type: 'bps.standard.version.published',
+      releaseId: 'r1',
+      releaseKind: 'edition',
+      fieldCodes: ['HEALTH'],
+      itemCodes: ['HEALTH-01'],
     });
     expect(breached('110000')).toMatchObject({ provinceCodes: ['110000'], itemCodes: ['HEALTH-01'], fieldCodes: ['HEALTH'], releaseId: 'r1' });
     expect(facetsOf('bps.something.else', decodeKnown('bps.something.else', Buffer.from('{}')))).toEqual({ type: 'bps.something.else' });
@@ -64,8 +93,19 @@ describe('filters', () => {
 
 describe('subscription life cycle', () => {
   const at = new Date('2026-11-01T08:00:00Z');
-  const create: SubscriptionCommand = { type: 'create', id: 's1', organisation: 'NBS', endpointUrl: 'https://nbs.example/hook', filter: emptyFilter, description: '', secret: 'whsec_a', by: 'nbs.system', at };
-  const run = (state: SubscriptionState | undefined, command: SubscriptionCommand): SubscriptionState => decide(state, command).reduce<SubscriptionState | undefined>(evolve, state)!;
+  const create: SubscriptionCommand = {
+    type: 'create',
+    id: 's1',
+    organisation: 'NBS',
+    endpointUrl: 'https://nbs.example/hook',
+    filter: emptyFilter,
+    description: '',
+    secret: 'whsec_a',
+    by: 'nbs.system',
+    at,
+  };
+  const run = (state: SubscriptionState | undefined, command: SubscriptionCommand): SubscriptionState =>
+    decide(state, command).reduce<SubscriptionState | undefined>(evolve, state)!;
   const created = run(undefined, create);
 
   it('pauses, resumes, is disabled by 410 and resumed again; pausing twice changes nothing', () => {
@@ -107,14 +147,20 @@ describe('retries', () => {
     expect(judge({ kind: 'response', status: 410 }, 1, policy, now, Math.random)).toEqual({ kind: 'gone' });
     for (const status of [500, 502, 503, 429, 408]) expect(judge({ kind: 'response', status }, 1, policy, now, () => 0).kind).toBe('retry');
     expect(judge({ kind: 'timeout', error: 'no response' }, 2, policy, now, () => 0)).toMatchObject({ kind: 'retry', delayMs: 1_000 });
-    expect(judge({ kind: 'network-error', error: 'ECONNREFUSED' }, 5, policy, now, () => 0)).toMatchObject({ kind: 'dead-letter', reason: 'ECONNREFUSED; gave up after 5 attempts' });
+    expect(judge({ kind: 'network-error', error: 'ECONNREFUSED' }, 5, policy, now, () => 0)).toMatchObject({
+      kind: 'dead-letter',
+      reason: 'ECONNREFUSED; gave up after 5 attempts',
+    });
     expect(judge({ kind: 'response', status: 400 }, 1, policy, now, () => 0).kind).toBe('dead-letter');
     expect(judge({ kind: 'refused', error: 'resolves to 10.0.0.1' }, 1, policy, now, () => 0).kind).toBe('dead-letter');
   });
 
   it('honours Retry-After in seconds or as a date, within a cap', () => {
     expect(judge({ kind: 'response', status: 429, retryAfter: '7' }, 1, policy, now, () => 0)).toMatchObject({ kind: 'retry', delayMs: 7_000 });
-    expect(judge({ kind: 'response', status: 503, retryAfter: new Date(now.getTime() + 30_000).toUTCString() }, 1, policy, now, () => 0)).toMatchObject({ kind: 'retry', delayMs: 30_000 });
+    expect(judge({ kind: 'response', status: 503, retryAfter: new Date(now.getTime() + 30_000).toUTCString() }, 1, policy, now, () => 0)).toMatchObject({
+      kind: 'retry',
+      delayMs: 30_000,
+    });
     expect(judge({ kind: 'response', status: 503, retryAfter: '86400' }, 1, policy, now, () => 0)).toMatchObject({ kind: 'retry', delayMs: 60_000 });
     expect(parseRetryAfter('soon', now)).toBeUndefined();
   });
@@ -122,7 +168,20 @@ describe('retries', () => {
 
 describe('SSRF policy', () => {
   it('treats loopback, private, link-local, CGNAT and unique-local addresses as internal', () => {
-    for (const a of ['127.0.0.1', '10.2.3.4', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:7f00:1']) {
+    for (const a of [
+      '127.0.0.1',
+      '10.2.3.4',
+      '172.16.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+    ]) {
       expect(isInternalAddress(a), a).toBe(true);
     }
     for (const a of ['8.8.8.8', '202.108.22.5', '2400:3200::1']) expect(isInternalAddress(a), a).toBe(false);
@@ -140,7 +199,8 @@ describe('SSRF policy', () => {
 
   it('accepts only absolute http(s) URLs without credentials', () => {
     expect(checkEndpointUrl('https://hooks.example.cn/bps').violations).toEqual([]);
-    for (const bad of ['ftp://x/y', 'https://user:pw@x/y', 'nonsense', 'https://x/y#frag']) expect(checkEndpointUrl(bad).violations.length, bad).toBeGreaterThan(0);
+    for (const bad of ['ftp://x/y', 'https://user:pw@x/y', 'nonsense', 'https://x/y#frag'])
+      expect(checkEndpointUrl(bad).violations.length, bad).toBeGreaterThan(0);
   });
 });
 
@@ -159,12 +219,20 @@ describe('access', () => {
   });
 
   it('lets downstream systems receive publications only: internal event types need an internal role', () => {
-    for (const type of [approvalEvents.stepSignedOff.type, approvalEvents.objectionRaised.type, approvalEvents.changeSetApproved.type, standardEvents.changeSetRejected.type]) {
+    for (const type of [
+      approvalEvents.stepSignedOff.type,
+      approvalEvents.objectionRaised.type,
+      approvalEvents.changeSetApproved.type,
+      standardEvents.changeSetRejected.type,
+    ]) {
       expect(() => scopedFilter(personas['statistics-subscriber'], filter({ eventTypes: [type] })), type).toThrow(/INTERNAL_EVENT_TYPE|internal event types/);
       expect(() => scopedFilter(personas['beijing-officer'], filter({ eventTypes: [type] })), type).toThrow(PermissionDeniedError);
       expect(scopedFilter(personas.operator, filter({ eventTypes: [type] })).eventTypes).toEqual([type]);
     }
-    expect(scopedFilter(personas['statistics-subscriber'], filter({ eventTypes: [standardEvents.versionPublished.type, standardEvents.floorBreached.type] })).eventTypes).toHaveLength(2);
+    expect(
+      scopedFilter(personas['statistics-subscriber'], filter({ eventTypes: [standardEvents.versionPublished.type, standardEvents.floorBreached.type] }))
+        .eventTypes,
+    ).toHaveLength(2);
     // No types listed: the publications, never the deliberations.
     expect(matches(emptyFilter, { type: approvalEvents.stepSignedOff.type })).toBe(false);
     expect(matches(emptyFilter, { type: standardEvents.changeSetRejected.type })).toBe(false);
@@ -181,28 +249,68 @@ describe('webhook format', () => {
     expect(header.split(' ')).toHaveLength(2);
     expect(header.split(' ')[0]).toBe(new Webhook(secrets[0]!).sign('e1', new Date(timestamp * 1000), body));
     for (const secret of secrets) {
-      expect(new Webhook(secret).verify(body, { 'webhook-id': 'e1', 'webhook-timestamp': String(timestamp), 'webhook-signature': header })).toEqual({ id: 'e1' });
+      expect(new Webhook(secret).verify(body, { 'webhook-id': 'e1', 'webhook-timestamp': String(timestamp), 'webhook-signature': header })).toEqual({
+        id: 'e1',
+      });
     }
   });
 
   it('renders the event as a CloudEvents structured-mode JSON with the data as proto JSON', () => {
-    const body = JSON.parse(structuredCloudEvent({ id: 'e1', type: 't', source: '/bps/registry', subject: 'releases/r1', time: new Date('2026-11-01T00:00:00Z'), datacontenttype: 'application/json', dataschema: 'urn:proto:x', data: '{"a":1}' }));
-    expect(body).toEqual({ specversion: '1.0', id: 'e1', type: 't', source: '/bps/registry', subject: 'releases/r1', time: '2026-11-01T00:00:00.000Z', datacontenttype: 'application/json', dataschema: 'urn:proto:x', data: { a: 1 } });
+    const body = JSON.parse(
+      structuredCloudEvent({
+        id: 'e1',
+        type: 't',
+        source: '/bps/registry',
+        subject: 'releases/r1',
+        time: new Date('2026-11-01T00:00:00Z'),
+        datacontenttype: 'application/json',
+        dataschema: 'urn:proto:x',
+        data: '{"a":1}',
+      }),
+    );
+    expect(body).toEqual({
+      specversion: '1.0',
+      id: 'e1',
+      type: 't',
+      source: '/bps/registry',
+      subject: 'releases/r1',
+      time: '2026-11-01T00:00:00.000Z',
+      datacontenttype: 'application/json',
+      dataschema: 'urn:proto:x',
+      data: { a: 1 },
+    });
   });
 });
 
 describe('feed reader', () => {
   const doc = (cursor: number, ageMs: number): FeedDoc => ({
-    _id: `e${cursor}`, cursor, type: 't', source: 's', time: new Date(), datacontenttype: 'application/json', data: '{}', key: 'k', facets: { type: 't' }, appendedAt: new Date(Date.now() - ageMs),
+    _id: `e${cursor}`,
+    cursor,
+    type: 't',
+    source: 's',
+    time: new Date(),
+    datacontenttype: 'application/json',
+    data: '{}',
+    key: 'k',
+    facets: { type: 't' },
+    appendedAt: new Date(Date.now() - ageMs),
   });
-  const fakeFeed = (docs: FeedDoc[]): FeedRepository => ({ after: async (c: number, limit: number) => docs.filter((d) => d.cursor > c).sort((a, b) => a.cursor - b.cursor).slice(0, limit) }) as unknown as FeedRepository;
+  const fakeFeed = (docs: FeedDoc[]): FeedRepository =>
+    ({
+      after: async (c: number, limit: number) =>
+        docs
+          .filter((d) => d.cursor > c)
+          .sort((a, b) => a.cursor - b.cursor)
+          .slice(0, limit),
+    }) as unknown as FeedRepository;
 
   it('waits at a fresh gap (an earlier cursor may still be written) and steps over it once it is older than the grace period', async () => {
     const docs = [doc(1, 0), doc(3, 0)];
     const stop = new AbortController();
     const seen: number[] = [];
     const reading = (async () => {
-      for await (const d of readFeed(fakeFeed(docs), 0, { pollMs: 10, gapGraceMs: 300, batchSize: 10, signal: stop.signal, feedSignal: new FeedSignal() })) seen.push(d.cursor);
+      for await (const d of readFeed(fakeFeed(docs), 0, { pollMs: 10, gapGraceMs: 300, batchSize: 10, signal: stop.signal, feedSignal: new FeedSignal() }))
+        seen.push(d.cursor);
     })();
     await new Promise((r) => setTimeout(r, 100));
     expect(seen).toEqual([1]); // 3 is held back: 2 may be in flight

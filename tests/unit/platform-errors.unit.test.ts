@@ -16,7 +16,11 @@ describe('error mapping at the gRPC edge', () => {
   });
 
   it('FailedPreconditionError carries its violations; ConcurrencyError carries the current revision', () => {
-    const below = roundTrip(new FailedPreconditionError('below the national floor', [{ type: 'BELOW_FLOOR', subject: 'HEA-01/funding_per_capita', description: 'required ≥ 40, got 35' }]));
+    const below = roundTrip(
+      new FailedPreconditionError('below the national floor', [
+        { type: 'BELOW_FLOOR', subject: 'HEA-01/funding_per_capita', description: 'required ≥ 40, got 35' },
+      ]),
+    );
     expect(below.code).toBe(status.FAILED_PRECONDITION);
     expect(below.preconditionViolations[0]).toMatchObject({ type: 'BELOW_FLOOR', subject: 'HEA-01/funding_per_capita' });
     const stale = roundTrip(new ConcurrencyError('stale revision', 7));
@@ -37,10 +41,39 @@ describe('error mapping at the gRPC edge', () => {
 
 describe('CloudEvents Kafka binding', () => {
   it('round-trips every attribute through headers and refuses a message without ce_id', () => {
-    const event = { specversion: '1.0' as const, id: 'e1', type: 'bps.standard.version.published', source: '/bps/registry', subject: 'releases/R1', time: '2026-11-22T00:00:00.000Z', datacontenttype: 'application/json', dataschema: 'urn:proto:bps.standards.v1.VersionPublished', data: Buffer.from('{}'), key: 'R1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+    const event = {
+      specversion: '1.0' as const,
+      id: 'e1',
+      type: 'bps.standard.version.published',
+      source: '/bps/registry',
+      subject: 'releases/R1',
+      time: '2026-11-22T00:00:00.000Z',
+      datacontenttype: 'application/json',
+      dataschema: 'urn:proto:bps.standards.v1.VersionPublished',
+      data: Buffer.from('{}'),
+      key: 'R1',
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    };
     const message = toKafkaMessage(event);
-    const back = fromKafkaMessage({ ...message, key: Buffer.from('R1'), value: message.value as Buffer, headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, Buffer.from(String(v))])), offset: '0', attributes: 0, timestamp: '0' } as never);
+    const back = fromKafkaMessage({
+      ...message,
+      key: Buffer.from('R1'),
+      value: message.value as Buffer,
+      headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, Buffer.from(String(v))])),
+      offset: '0',
+      attributes: 0,
+      timestamp: '0',
+    } as never);
     expect(back).toEqual({ ...event, tracestate: undefined });
-    expect(() => fromKafkaMessage({ key: null, value: Buffer.from('x'), headers: { ce_specversion: Buffer.from('1.0') }, offset: '0', attributes: 0, timestamp: '0' } as never)).toThrow(/ce_id/);
+    expect(() =>
+      fromKafkaMessage({
+        key: null,
+        value: Buffer.from('x'),
+        headers: { ce_specversion: Buffer.from('1.0') },
+        offset: '0',
+        attributes: 0,
+        timestamp: '0',
+      } as never),
+    ).toThrow(/ce_id/);
   });
 });

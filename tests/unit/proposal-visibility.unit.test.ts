@@ -6,21 +6,32 @@ import { mayReadProposal, proposalReadScope } from '../../services/shared/auth/p
 
 const nhcProposal = { leadMinistry: 'NHC', coProposers: ['NDRC', 'MOF'] };
 const defaultRoute = [
-  { role: 'approver', organisation: 'NHC' }, { role: 'approver', organisation: 'NDRC' }, { role: 'approver', organisation: 'MOF' },
+  { role: 'approver', organisation: 'NHC' },
+  { role: 'approver', organisation: 'NDRC' },
+  { role: 'approver', organisation: 'MOF' },
   { role: 'final-approver', organisation: 'SCO' },
 ];
 
 describe('proposal visibility', () => {
   const expected: Record<PersonaName, boolean> = {
-    'nhc-staff': true, 'nhc-approver': true, 'ndrc-approver': true, 'mof-approver': true, 'final-approver': true, auditor: true, operator: true,
-    'moe-staff': false, 'beijing-officer': false, 'guangdong-officer': false, 'statistics-subscriber': false,
+    'nhc-staff': true,
+    'nhc-approver': true,
+    'ndrc-approver': true,
+    'mof-approver': true,
+    'final-approver': true,
+    auditor: true,
+    operator: true,
+    'moe-staff': false,
+    'beijing-officer': false,
+    'guangdong-officer': false,
+    'statistics-subscriber': false,
   };
   it.each(Object.entries(expected))('%s reads an NHC proposal: %s', (persona, readable) => {
     expect(mayReadProposal(personas[persona as PersonaName], nhcProposal)).toBe(readable);
     expect(mayReadProposal(personas[persona as PersonaName], { leadMinistry: 'NHC', coProposers: [], route: defaultRoute })).toBe(readable);
   });
 
-  it('lets the route\'s parties read only when they hold the step\'s role in its organisation', () => {
+  it("lets the route's parties read only when they hold the step's role in its organisation", () => {
     const route = [{ role: 'approver', organisation: 'MOHRSS' }];
     expect(mayReadProposal({ organisation: 'MOHRSS', roles: ['approver'] }, { leadMinistry: 'NHC', coProposers: [], route })).toBe(true);
     expect(mayReadProposal({ organisation: 'MOHRSS', roles: ['ministry-staff'] }, { leadMinistry: 'NHC', coProposers: [], route })).toBe(false);
@@ -30,7 +41,7 @@ describe('proposal visibility', () => {
     expect(mayReadProposal({ organisation: '', roles: ['ministry-staff'] }, { leadMinistry: '', coProposers: [] })).toBe(false);
   });
 
-  it('gives listings a scope: everything, one organisation\'s, or nothing', () => {
+  it("gives listings a scope: everything, one organisation's, or nothing", () => {
     expect(proposalReadScope(personas.auditor)).toEqual({ kind: 'all' });
     expect(proposalReadScope(personas.operator)).toEqual({ kind: 'all' });
     expect(proposalReadScope(personas['final-approver'])).toEqual({ kind: 'all' });

@@ -19,7 +19,10 @@ function draft(level = '89') {
 
 function run(state: ProposalState | undefined, command: Command): ProposalState {
   const events = decide(state, command);
-  return events.reduce<ProposalState | undefined>((s, event, i) => evolve(s, { sequence: (s?.sequence ?? 0) + i + 1, at: new Date('2026-11-22T10:00:00Z'), event }), state)!;
+  return events.reduce<ProposalState | undefined>(
+    (s, event, i) => evolve(s, { sequence: (s?.sequence ?? 0) + i + 1, at: new Date('2026-11-22T10:00:00Z'), event }),
+    state,
+  )!;
 }
 
 function submitted(): ProposalState {
@@ -49,7 +52,9 @@ describe('proposal lifecycle', () => {
     const s = submitted();
     expect(s.status).toBe('SUBMITTED');
     expect(() => decide(s, { kind: 'revise', expectedRevision: 1, draft: draft('95'), actor: staff })).toThrow(FailedPreconditionError);
-    expect(decide(s, { kind: 'submit', expectedRevision: 1, fiscalEstimate: s.submissions[0]!.fiscalEstimate, conflictsWith: [], workflowId: id, actor: staff })).toEqual([]);
+    expect(
+      decide(s, { kind: 'submit', expectedRevision: 1, fiscalEstimate: s.submissions[0]!.fiscalEstimate, conflictsWith: [], workflowId: id, actor: staff }),
+    ).toEqual([]);
     const inReview = run(s, { kind: 'markInReview', revision: 1, workflowRunId: 'run-1', actor: staff });
     expect(inReview.status).toBe('IN_REVIEW');
     expect(decide(inReview, { kind: 'markInReview', revision: 1, workflowRunId: 'run-1', actor: staff })).toEqual([]);
@@ -57,20 +62,78 @@ describe('proposal lifecycle', () => {
 
   it('returned -> editable -> resubmitted (round 2) -> approved, with every revision readable', () => {
     const inReview = run(submitted(), { kind: 'markInReview', revision: 1, workflowRunId: 'run-1', actor: staff });
-    const returned = run(inReview, { kind: 'recordDecision', decision: 'RETURNED', revision: 1, round: 1, workflowId: id, comment: '请补充测算依据', decidedAt: undefined, sourceEventId: 'e1', actor: approver });
+    const returned = run(inReview, {
+      kind: 'recordDecision',
+      decision: 'RETURNED',
+      revision: 1,
+      round: 1,
+      workflowId: id,
+      comment: '请补充测算依据',
+      decidedAt: undefined,
+      sourceEventId: 'e1',
+      actor: approver,
+    });
     expect(returned.status).toBe('RETURNED');
     const revised = run(returned, { kind: 'revise', expectedRevision: 1, draft: draft('85'), actor: staff });
-    const events = decide(revised, { kind: 'submit', expectedRevision: 2, fiscalEstimate: computeFiscalEstimate(revised.revisions[1]!.content!, new Map()), conflictsWith: [], workflowId: id, actor: staff });
+    const events = decide(revised, {
+      kind: 'submit',
+      expectedRevision: 2,
+      fiscalEstimate: computeFiscalEstimate(revised.revisions[1]!.content!, new Map()),
+      conflictsWith: [],
+      workflowId: id,
+      actor: staff,
+    });
     expect(events.map((e) => e.type)).toEqual(['resubmitted']);
-    const resubmitted = run(revised, { kind: 'submit', expectedRevision: 2, fiscalEstimate: computeFiscalEstimate(revised.revisions[1]!.content!, new Map()), conflictsWith: [], workflowId: id, actor: staff });
+    const resubmitted = run(revised, {
+      kind: 'submit',
+      expectedRevision: 2,
+      fiscalEstimate: computeFiscalEstimate(revised.revisions[1]!.content!, new Map()),
+      conflictsWith: [],
+      workflowId: id,
+      actor: staff,
+    });
     expect(resubmitted).toMatchObject({ status: 'SUBMITTED', round: 2 });
 
     // An outcome for the superseded revision is history and changes nothing.
-    expect(decide(resubmitted, { kind: 'recordDecision', decision: 'APPROVED', revision: 1, round: 1, workflowId: id, comment: '', decidedAt: undefined, sourceEventId: 'e2', actor: approver })).toEqual([]);
-    const approved = run(resubmitted, { kind: 'recordDecision', decision: 'APPROVED', revision: 2, round: 2, workflowId: id, comment: '同意', decidedAt: undefined, sourceEventId: 'e3', actor: approver });
+    expect(
+      decide(resubmitted, {
+        kind: 'recordDecision',
+        decision: 'APPROVED',
+        revision: 1,
+        round: 1,
+        workflowId: id,
+        comment: '',
+        decidedAt: undefined,
+        sourceEventId: 'e2',
+        actor: approver,
+      }),
+    ).toEqual([]);
+    const approved = run(resubmitted, {
+      kind: 'recordDecision',
+      decision: 'APPROVED',
+      revision: 2,
+      round: 2,
+      workflowId: id,
+      comment: '同意',
+      decidedAt: undefined,
+      sourceEventId: 'e3',
+      actor: approver,
+    });
     expect(approved.status).toBe('APPROVED');
     // Redelivered outcome: nothing new.
-    expect(decide(approved, { kind: 'recordDecision', decision: 'APPROVED', revision: 2, round: 2, workflowId: id, comment: '同意', decidedAt: undefined, sourceEventId: 'e3', actor: approver })).toEqual([]);
+    expect(
+      decide(approved, {
+        kind: 'recordDecision',
+        decision: 'APPROVED',
+        revision: 2,
+        round: 2,
+        workflowId: id,
+        comment: '同意',
+        decidedAt: undefined,
+        sourceEventId: 'e3',
+        actor: approver,
+      }),
+    ).toEqual([]);
 
     const first = toView(approved, 1)!;
     const second = toView(approved, 2)!;
@@ -88,12 +151,36 @@ describe('proposal lifecycle', () => {
     const submitter = { subject: 'nhc.staff.zhang', organisation: 'NHC', roles: ['ministry-staff'] };
     const created = run(undefined, { kind: 'create', proposalId: id, leadMinistry: 'NHC', coProposers: [], draft: draft(), actor: staff });
     const edited = run(created, { kind: 'revise', expectedRevision: 1, draft: draft('88'), actor: editor });
-    const first = run(edited, { kind: 'submit', expectedRevision: 2, fiscalEstimate: computeFiscalEstimate(edited.revisions[1]!.content!, new Map()), conflictsWith: [], workflowId: id, actor: submitter });
+    const first = run(edited, {
+      kind: 'submit',
+      expectedRevision: 2,
+      fiscalEstimate: computeFiscalEstimate(edited.revisions[1]!.content!, new Map()),
+      conflictsWith: [],
+      workflowId: id,
+      actor: submitter,
+    });
     expect(approvalInput(first, first.submissions[0]!)).toMatchObject({ proposer: staff, authors: [staff.subject, editor.subject, submitter.subject] });
-    const returned = run(first, { kind: 'recordDecision', decision: 'RETURNED', revision: 2, round: 1, workflowId: id, comment: '补充', decidedAt: undefined, sourceEventId: 'e1', actor: approver });
+    const returned = run(first, {
+      kind: 'recordDecision',
+      decision: 'RETURNED',
+      revision: 2,
+      round: 1,
+      workflowId: id,
+      comment: '补充',
+      decidedAt: undefined,
+      sourceEventId: 'e1',
+      actor: approver,
+    });
     const reeditor = { subject: 'nhc.staff.zhou', organisation: 'NHC', roles: ['ministry-staff'] };
     const revised = run(returned, { kind: 'revise', expectedRevision: 2, draft: draft('85'), actor: reeditor });
-    const second = run(revised, { kind: 'submit', expectedRevision: 3, fiscalEstimate: computeFiscalEstimate(revised.revisions[2]!.content!, new Map()), conflictsWith: [], workflowId: id, actor: staff });
+    const second = run(revised, {
+      kind: 'submit',
+      expectedRevision: 3,
+      fiscalEstimate: computeFiscalEstimate(revised.revisions[2]!.content!, new Map()),
+      conflictsWith: [],
+      workflowId: id,
+      actor: staff,
+    });
     expect(resubmittedSignal(second, second.submissions[1]!).authors).toEqual([staff.subject, editor.subject, submitter.subject, reeditor.subject]);
   });
 
@@ -121,10 +208,21 @@ describe('proposal lifecycle', () => {
     const s = submitted();
     const input = approvalInput(s, s.submissions[0]!);
     expect(input).toMatchObject({
-      proposalId: id, proposalRevision: 1, kind: 'AD_HOC', leadMinistry: 'NHC', fieldCodes: ['F17-HEA'], itemCodes: ['HEA-01'], effectiveFrom: '2027-01-01',
+      proposalId: id,
+      proposalRevision: 1,
+      kind: 'AD_HOC',
+      leadMinistry: 'NHC',
+      fieldCodes: ['F17-HEA'],
+      itemCodes: ['HEA-01'],
+      effectiveFrom: '2027-01-01',
       fiscalTotals: { totalFen: '36312000000000', centralFen: '19330800000000', localFen: '16981200000000' },
     });
-    expect(input.changeSet).toMatchObject({ changeSetId: `${id}.r1`, kind: 'RELEASE_KIND_AMENDMENT', changes: [{ changeId: 'c1', modifyItem: { base: { itemCode: 'HEA-01', version: 1 } } }], provenance: { proposalIds: [id], proposalRevisions: [1] } });
+    expect(input.changeSet).toMatchObject({
+      changeSetId: `${id}.r1`,
+      kind: 'RELEASE_KIND_AMENDMENT',
+      changes: [{ changeId: 'c1', modifyItem: { base: { itemCode: 'HEA-01', version: 1 } } }],
+      provenance: { proposalIds: [id], proposalRevisions: [1] },
+    });
     expect(proposalId(2026, 'NHC', 7)).toBe('P-2026-NHC-0007');
     expect(proposalId(2026, 'NHC', 7, 't-x')).toBe('P-2026-NHC-0007.t-x');
   });

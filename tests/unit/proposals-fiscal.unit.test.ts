@@ -21,7 +21,14 @@ describe('fiscal estimate', () => {
       [RegionTier.REGION_TIER_CENTRAL, '3738000000000', '2242800000000', '1495200000000'],
       [RegionTier.REGION_TIER_WEST, '3382000000000', '2705600000000', '676400000000'],
     ]);
-    expect(line).toMatchObject({ itemCode: 'HEA-01', itemName: '居民健康档案', metric: 'funding_per_capita', unitLevel: '89', coveredPopulation: '1360000000', overridden: false });
+    expect(line).toMatchObject({
+      itemCode: 'HEA-01',
+      itemName: '居民健康档案',
+      metric: 'funding_per_capita',
+      unitLevel: '89',
+      coveredPopulation: '1360000000',
+      overridden: false,
+    });
     expect(line?.computedAnnual?.fen).toBe('12104000000000'); // 1,360,000,000 x 8,900 fen
     expect(line?.centralAnnual?.fen).toBe('6443600000000');
     expect(line?.localAnnual?.fen).toBe('5660400000000');
@@ -70,7 +77,13 @@ describe('fiscal estimate', () => {
 
   it('is exact with fractional yuan and fractional shares (rounding half up, central + local = total)', () => {
     const content = healthProposal({ level: '89.5' });
-    content.fiscal!.lines[0] = { changeId: 'c1', metric: '', override: undefined, populations: [{ regionTier: RegionTier.REGION_TIER_WEST, coveredPopulation: '3' }], centralShares: [{ regionTier: RegionTier.REGION_TIER_WEST, percent: '62.5' }] };
+    content.fiscal!.lines[0] = {
+      changeId: 'c1',
+      metric: '',
+      override: undefined,
+      populations: [{ regionTier: RegionTier.REGION_TIER_WEST, coveredPopulation: '3' }],
+      centralShares: [{ regionTier: RegionTier.REGION_TIER_WEST, percent: '62.5' }],
+    };
     const [line] = computeFiscalEstimate(content, noCurrent).lines;
     expect(line?.annual?.fen).toBe('26850'); // 3 x 8,950 fen
     expect(line?.centralAnnual?.fen).toBe('16781'); // 16,781.25 rounded
@@ -98,7 +111,7 @@ describe('fiscal estimate', () => {
     central.expenditureResponsibility = { kind: ExpenditureKind.EXPENDITURE_KIND_CENTRAL, text: '中央承担', centralShares: [] };
     const fromCurrent = computeFiscalEstimate(content, new Map([['HEA-01', central]]));
     expect(fromCurrent.problems).toEqual([]);
-    expect(fromCurrent.lines[0]?.centralAnnual?.fen).toBe('6664000000000') // the increase 40 → 89 only;
+    expect(fromCurrent.lines[0]?.centralAnnual?.fen).toBe('6664000000000'); // the increase 40 → 89 only;
     expect(fromCurrent.lines[0]?.localAnnual?.fen).toBe('0');
 
     const unstated = computeFiscalEstimate(content, noCurrent);

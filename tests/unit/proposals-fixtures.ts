@@ -4,13 +4,24 @@
 // for the basic public health service package, and no covered population or cost-sharing ratio).
 import { createHash } from 'node:crypto';
 import {
-  Comparator, ExpenditureKind, OrganisationKind, PaymentCategory, RegionTier, type DocumentReference, type ServiceItem,
+  Comparator,
+  ExpenditureKind,
+  OrganisationKind,
+  PaymentCategory,
+  RegionTier,
+  type DocumentReference,
+  type ServiceItem,
 } from '../../proto/gen/bps/common/v1/common';
 import { AdHocTrigger, ProposalContent, ProposalKind } from '../../proto/gen/bps/proposals/v1/proposal';
 import type { ItemChange } from '../../proto/gen/bps/standards/v1/changes';
 
 export function doc(title: string): DocumentReference {
-  return { title, uri: `https://docs.example.gov.cn/${encodeURIComponent(title)}`, digest: createHash('sha256').update(title).digest('hex'), digestAlgorithm: 'sha256' };
+  return {
+    title,
+    uri: `https://docs.example.gov.cn/${encodeURIComponent(title)}`,
+    digest: createHash('sha256').update(title).digest('hex'),
+    digestAlgorithm: 'sha256',
+  };
 }
 
 /** Example input: covered population per region tier (sums to 1.36 billion). */
@@ -28,8 +39,14 @@ export const exampleShares = [
 ];
 
 export const healthItemNames: Readonly<Record<string, string>> = {
-  'HEA-01': '居民健康档案', 'HEA-02': '健康教育', 'HEA-03': '预防接种', 'HEA-04': '传染病及突发公共卫生事件报告和处理',
-  'HEA-05': '儿童健康管理', 'HEA-06': '孕产妇健康管理', 'HEA-07': '老年人健康管理', 'HEA-08': '慢性病患者管理',
+  'HEA-01': '居民健康档案',
+  'HEA-02': '健康教育',
+  'HEA-03': '预防接种',
+  'HEA-04': '传染病及突发公共卫生事件报告和处理',
+  'HEA-05': '儿童健康管理',
+  'HEA-06': '孕产妇健康管理',
+  'HEA-07': '老年人健康管理',
+  'HEA-08': '慢性病患者管理',
 };
 
 /** HEA-xx as it shall read: basic public health service funding per person per year at `level` yuan (example). */
@@ -44,7 +61,16 @@ export function fundedHealthItem(itemCode: string, level: string): ServiceItem {
     qualityStandard: {
       stated: true,
       text: `国家基本公共卫生服务经费补助标准提高到每人每年${level}元（测试示例输入）`,
-      metrics: [{ metric: 'funding_per_capita', label: '国家基本公共卫生服务经费', comparator: Comparator.COMPARATOR_GTE, value: level, unit: 'CNY', basis: 'per_person_per_year' }],
+      metrics: [
+        {
+          metric: 'funding_per_capita',
+          label: '国家基本公共卫生服务经费',
+          comparator: Comparator.COMPARATOR_GTE,
+          value: level,
+          unit: 'CNY',
+          basis: 'per_person_per_year',
+        },
+      ],
     },
     paymentCategory: PaymentCategory.PAYMENT_CATEGORY_NOT_STATED,
     expenditureResponsibility: { kind: ExpenditureKind.EXPENDITURE_KIND_NOT_STATED, text: '', centralShares: [] },
@@ -54,7 +80,13 @@ export function fundedHealthItem(itemCode: string, level: string): ServiceItem {
 }
 
 export function raiseFunding(changeId: string, itemCode: string, baseVersion: number, level: string): ItemChange {
-  return { changeId, change: { $case: 'modifyItem', modifyItem: { base: { itemCode, version: baseVersion }, item: fundedHealthItem(itemCode, level), lowersFloor: false, loweringJustification: '' } } };
+  return {
+    changeId,
+    change: {
+      $case: 'modifyItem',
+      modifyItem: { base: { itemCode, version: baseVersion }, item: fundedHealthItem(itemCode, level), lowersFloor: false, loweringJustification: '' },
+    },
+  };
 }
 
 /** A complete ad-hoc proposal raising the funding of `itemCode` (costed over 3 years from 2027). */
@@ -76,7 +108,11 @@ export function healthProposal(options: { itemCode?: string; baseVersion?: numbe
       evaluation: { summary: '实施情况评价评估结论（测试）', documents: [doc('评价评估报告（测试文档）')] },
     },
     evidence: [doc('测算说明（测试文档）')],
-    fiscal: { years: 3, affordabilityAssessment: '已征求财政部门意见（测试）', lines: [{ changeId: 'c1', populations: examplePopulations, centralShares: exampleShares, metric: '' }] },
+    fiscal: {
+      years: 3,
+      affordabilityAssessment: '已征求财政部门意见（测试）',
+      lines: [{ changeId: 'c1', populations: examplePopulations, centralShares: exampleShares, metric: '' }],
+    },
     effectiveFrom: { year: 2027, month: 1, day: 1 },
   });
 }

@@ -18,15 +18,30 @@ import { ValidationError } from '../../services/shared/errors/errors';
 
 const seedItem = (code: string): ServiceItem => serviceItemFromSeed(baselineEdition.items.find((i) => i.code === code)!);
 const ins05 = seedItem('INS-05');
-const withValue = (item: ServiceItem, value: string): ServiceItem => ({ ...item, qualityStandard: { ...item.qualityStandard!, metrics: item.qualityStandard!.metrics.map((m) => ({ ...m, value })) } });
+const withValue = (item: ServiceItem, value: string): ServiceItem => ({
+  ...item,
+  qualityStandard: { ...item.qualityStandard!, metrics: item.qualityStandard!.metrics.map((m) => ({ ...m, value })) },
+});
 const current = (...items: [ServiceItem, number, string?, boolean?][]): Map<string, CurrentVersion> =>
-  new Map(items.map(([item, version, effectiveFrom = '2017-01-23', retired = false]) => [item.itemCode, { itemCode: item.itemCode, version, effectiveFrom, retired, item }]));
+  new Map(
+    items.map(([item, version, effectiveFrom = '2017-01-23', retired = false]) => [
+      item.itemCode,
+      { itemCode: item.itemCode, version, effectiveFrom, retired, item },
+    ]),
+  );
 const changeSet = (changes: ItemChange['change'][], effective = { year: 2020, month: 1, day: 1 }): ChangeSet => ({
-  changeSetId: 'cs-1', kind: ReleaseKind.RELEASE_KIND_AMENDMENT, title: 't', effectiveFrom: effective, provenance: undefined, fieldCodes: [],
+  changeSetId: 'cs-1',
+  kind: ReleaseKind.RELEASE_KIND_AMENDMENT,
+  title: 't',
+  effectiveFrom: effective,
+  provenance: undefined,
+  fieldCodes: [],
   changes: changes.map((change, i) => ({ changeId: `c${i + 1}`, change })),
 });
-const modify = (item: ServiceItem, version: number, lowersFloor = false, why = ''): ItemChange['change'] =>
-  ({ $case: 'modifyItem', modifyItem: { base: { itemCode: item.itemCode, version }, item, lowersFloor, loweringJustification: why } });
+const modify = (item: ServiceItem, version: number, lowersFloor = false, why = ''): ItemChange['change'] => ({
+  $case: 'modifyItem',
+  modifyItem: { base: { itemCode: item.itemCode, version }, item, lowersFloor, loweringJustification: why },
+});
 
 describe('baseline from the seeds', () => {
   it('is 81 items, version 1, lead units attributed by field and flagged not stated', () => {
@@ -36,7 +51,10 @@ describe('baseline from the seeds', () => {
     expect(release.versions.every((v) => v.version === 1 && !v.item.leadUnitStated && v.item.leadUnit?.code)).toBe(true);
     expect(seedItem('DIS-01').leadUnit?.code).toBe('CDPF');
     expect(seedItem('INS-01').leadUnit?.code).toBe('MOHRSS');
-    expect(ins05.qualityStandard).toMatchObject({ stated: true, metrics: [{ metric: 'government_subsidy_per_capita', comparator: Comparator.COMPARATOR_GTE, value: '380' }] });
+    expect(ins05.qualityStandard).toMatchObject({
+      stated: true,
+      metrics: [{ metric: 'government_subsidy_per_capita', comparator: Comparator.COMPARATOR_GTE, value: '380' }],
+    });
   });
 });
 
@@ -52,15 +70,19 @@ describe('decideChangeSet', () => {
   it('rejects a stale base, an unknown item, a retired item and a date not after the current version', () => {
     const edu = seedItem('EDU-01');
     const hea = seedItem('HEA-01');
-    const d = decideChangeSet(changeSet([
-      modify(withValue(ins05, '450'), 1),
-      modify({ ...edu, itemCode: 'EDU-99' }, 1),
-      modify(hea, 2),
-      modify(seedItem('EMP-01'), 1),
-    ]), current([ins05, 2], [hea, 2, '2017-01-23', true], [seedItem('EMP-01'), 1, '2020-06-01']), knownTaxonomy);
+    const d = decideChangeSet(
+      changeSet([modify(withValue(ins05, '450'), 1), modify({ ...edu, itemCode: 'EDU-99' }, 1), modify(hea, 2), modify(seedItem('EMP-01'), 1)]),
+      current([ins05, 2], [hea, 2, '2017-01-23', true], [seedItem('EMP-01'), 1, '2020-06-01']),
+      knownTaxonomy,
+    );
     expect(d.kind).toBe('reject');
     if (d.kind !== 'reject') return;
-    expect(d.conflicts.map((c) => [c.itemCode, c.baseVersion, c.currentVersion])).toEqual([['INS-05', 1, 2], ['EDU-99', 1, 0], ['HEA-01', 2, 2], ['EMP-01', 1, 1]]);
+    expect(d.conflicts.map((c) => [c.itemCode, c.baseVersion, c.currentVersion])).toEqual([
+      ['INS-05', 1, 2],
+      ['EDU-99', 1, 0],
+      ['HEA-01', 2, 2],
+      ['EMP-01', 1, 1],
+    ]);
     expect(d.conflicts[0]?.reason).toMatch(/stale/);
     expect(d.conflicts[2]?.reason).toMatch(/retired/);
     expect(d.conflicts[3]?.reason).toMatch(/not after/);
@@ -75,31 +97,77 @@ describe('decideChangeSet', () => {
   });
 
   it('rejects malformed content: unknown field, bad metric value', () => {
-    const bad = { ...ins05, fieldCode: 'F99', qualityStandard: { ...ins05.qualityStandard!, metrics: [{ ...ins05.qualityStandard!.metrics[0]!, value: 'forty' }] } };
+    const bad = {
+      ...ins05,
+      fieldCode: 'F99',
+      qualityStandard: { ...ins05.qualityStandard!, metrics: [{ ...ins05.qualityStandard!.metrics[0]!, value: 'forty' }] },
+    };
     const d = decideChangeSet(changeSet([modify(bad, 1)]), current([ins05, 1]), knownTaxonomy);
     expect(d.kind === 'reject' && d.conflicts[0]?.reason).toMatch(/field_code.*value|value.*field_code/s);
   });
 
   it('splits: the base retires, each new item starts at version 1 with lineage', () => {
     const soc = seedItem('SOC-06');
-    const d = decideChangeSet(changeSet([{ $case: 'splitItem', splitItem: { base: { itemCode: 'SOC-06', version: 1 }, into: [{ ...soc, itemCode: 'SOC-14' }, { ...soc, itemCode: 'SOC-15' }] } }]), current([soc, 1]), knownTaxonomy);
+    const d = decideChangeSet(
+      changeSet([
+        {
+          $case: 'splitItem',
+          splitItem: {
+            base: { itemCode: 'SOC-06', version: 1 },
+            into: [
+              { ...soc, itemCode: 'SOC-14' },
+              { ...soc, itemCode: 'SOC-15' },
+            ],
+          },
+        },
+      ]),
+      current([soc, 1]),
+      knownTaxonomy,
+    );
     if (d.kind !== 'publish') throw new Error('expected publish');
-    expect(d.release.versions.map((v) => [v.itemCode, v.version, v.retired, v.lineageFrom])).toEqual([['SOC-14', 1, false, ['SOC-06']], ['SOC-15', 1, false, ['SOC-06']], ['SOC-06', 2, true, []]]);
-    expect(d.release.lineage.map((l) => [l.from, l.to])).toEqual([['SOC-06', 'SOC-14'], ['SOC-06', 'SOC-15']]);
+    expect(d.release.versions.map((v) => [v.itemCode, v.version, v.retired, v.lineageFrom])).toEqual([
+      ['SOC-14', 1, false, ['SOC-06']],
+      ['SOC-15', 1, false, ['SOC-06']],
+      ['SOC-06', 2, true, []],
+    ]);
+    expect(d.release.lineage.map((l) => [l.from, l.to])).toEqual([
+      ['SOC-06', 'SOC-14'],
+      ['SOC-06', 'SOC-15'],
+    ]);
   });
 
   it('merges into an existing code: that item continues, the other retires', () => {
     const a = seedItem('CUL-03');
     const b = seedItem('CUL-04');
-    const d = decideChangeSet(changeSet([{ $case: 'mergeItems', mergeItems: { bases: [{ itemCode: 'CUL-03', version: 1 }, { itemCode: 'CUL-04', version: 1 }], into: { ...a, name: '广播电视' } } }]), current([a, 1], [b, 1]), knownTaxonomy);
+    const d = decideChangeSet(
+      changeSet([
+        {
+          $case: 'mergeItems',
+          mergeItems: {
+            bases: [
+              { itemCode: 'CUL-03', version: 1 },
+              { itemCode: 'CUL-04', version: 1 },
+            ],
+            into: { ...a, name: '广播电视' },
+          },
+        },
+      ]),
+      current([a, 1], [b, 1]),
+      knownTaxonomy,
+    );
     if (d.kind !== 'publish') throw new Error('expected publish');
     expect(d.release.versions.map((v) => [v.itemCode, v.version, v.retired, v.changeType])).toEqual([
-      ['CUL-03', 2, false, ChangeType.CHANGE_TYPE_MERGED], ['CUL-04', 2, true, ChangeType.CHANGE_TYPE_MERGED],
+      ['CUL-03', 2, false, ChangeType.CHANGE_TYPE_MERGED],
+      ['CUL-04', 2, true, ChangeType.CHANGE_TYPE_MERGED],
     ]);
   });
 
   it('rejects adding a code that exists and touching one item twice', () => {
-    const d = decideChangeSet(changeSet([{ $case: 'addItem', addItem: { item: ins05 } }, modify(withValue(ins05, '450'), 1)]), current([ins05, 1]), knownTaxonomy);
+    const d = decideChangeSet(
+      changeSet([{ $case: 'addItem', addItem: { item: ins05 } }, modify(withValue(ins05, '450'), 1)]),
+      current([ins05, 1]),
+      knownTaxonomy,
+    );
     expect(d.kind === 'reject' && d.conflicts.map((c) => c.reason).join('|')).toMatch(/already exists.*more than once|more than once.*already exists/s);
   });
 
@@ -112,37 +180,70 @@ describe('checkFiling', () => {
   const filed = (value: string, unit = 'CNY') => [{ metric: 'government_subsidy_per_capita', value, unit, basis: 'per_person_per_year' }];
   it('accepts at the floor, refuses below naming the metric, needs funding above', () => {
     expect(checkFiling(ins05, filed('380'), false)).toMatchObject({ kind: 'accepted', exceeds: false });
-    expect(checkFiling(ins05, filed('379.99'), true)).toMatchObject({ kind: 'below-national-level', failing: [{ metric: 'government_subsidy_per_capita', nationalValue: '380', localValue: '379.99' }] });
+    expect(checkFiling(ins05, filed('379.99'), true)).toMatchObject({
+      kind: 'below-national-level',
+      failing: [{ metric: 'government_subsidy_per_capita', nationalValue: '380', localValue: '379.99' }],
+    });
     expect(checkFiling(ins05, filed('400'), false)).toMatchObject({ kind: 'invalid', violations: [{ field: 'local_funding' }] });
     expect(checkFiling(ins05, filed('400'), true)).toMatchObject({ kind: 'accepted', exceeds: true });
   });
   it('treats LTE metrics as caps', () => {
-    const capped: ServiceItem = { ...ins05, qualityStandard: { stated: true, text: '', metrics: [{ metric: 'copay_ratio', label: '自付比例', comparator: Comparator.COMPARATOR_LTE, value: '30', unit: 'percent', basis: '' }] } };
+    const capped: ServiceItem = {
+      ...ins05,
+      qualityStandard: {
+        stated: true,
+        text: '',
+        metrics: [{ metric: 'copay_ratio', label: '自付比例', comparator: Comparator.COMPARATOR_LTE, value: '30', unit: 'percent', basis: '' }],
+      },
+    };
     expect(checkFiling(capped, [{ metric: 'copay_ratio', value: '35', unit: 'percent', basis: '' }], true).kind).toBe('below-national-level');
     expect(checkFiling(capped, [{ metric: 'copay_ratio', value: '20', unit: 'percent', basis: '' }], true)).toMatchObject({ kind: 'accepted', exceeds: true });
   });
   it('names unit mismatches, unknown and missing metrics', () => {
-    expect(checkFiling(ins05, filed('400', 'percent'), true)).toMatchObject({ kind: 'invalid', violations: [{ field: 'metrics[0].unit', reason: 'UNIT_MISMATCH' }] });
+    expect(checkFiling(ins05, filed('400', 'percent'), true)).toMatchObject({
+      kind: 'invalid',
+      violations: [{ field: 'metrics[0].unit', reason: 'UNIT_MISMATCH' }],
+    });
     const r = checkFiling(ins05, [{ metric: 'x', value: '1', unit: 'CNY', basis: '' }], true);
     expect(r.kind === 'invalid' && r.violations.map((v) => v.field)).toEqual(['metrics[0].metric', 'metrics']);
   });
   it('records filings for items without a stated national level, uncompared', () => {
-    expect(checkFiling(seedItem('HEA-01'), [{ metric: 'coverage', value: '80', unit: 'percent', basis: '' }], false)).toEqual({ kind: 'accepted', comparisons: [], exceeds: false });
+    expect(checkFiling(seedItem('HEA-01'), [{ metric: 'coverage', value: '80', unit: 'percent', basis: '' }], false)).toEqual({
+      kind: 'accepted',
+      comparisons: [],
+      exceeds: false,
+    });
   });
 });
 
 describe('diffs', () => {
-  const resolved = (item: ServiceItem, version: number, changeType = ChangeType.CHANGE_TYPE_ADDED, retired = false): ResolvedItem => ({ itemCode: item.itemCode, version, retired, changeType, item });
+  const resolved = (item: ServiceItem, version: number, changeType = ChangeType.CHANGE_TYPE_ADDED, retired = false): ResolvedItem => ({
+    itemCode: item.itemCode,
+    version,
+    retired,
+    changeType,
+    item,
+  });
   it('lists per-attribute and per-metric changes with before and after', () => {
-    expect(attributeChanges(ins05, withValue(ins05, '450'))).toEqual([{ attribute: 'quality_standard.metrics[government_subsidy_per_capita].value', before: '380', after: '450' }]);
+    expect(attributeChanges(ins05, withValue(ins05, '450'))).toEqual([
+      { attribute: 'quality_standard.metrics[government_subsidy_per_capita].value', before: '380', after: '450' },
+    ]);
   });
   it('classifies added, retired, modified and moved items', () => {
     const edu = seedItem('EDU-01');
     const hea = seedItem('HEA-01');
     const from = [resolved(ins05, 1), resolved(edu, 1), resolved(hea, 1)];
-    const to = [resolved(withValue(ins05, '450'), 2, ChangeType.CHANGE_TYPE_MODIFIED), resolved(edu, 2, ChangeType.CHANGE_TYPE_RETIRED, true), resolved({ ...hea, name: '居民电子健康档案' }, 2, ChangeType.CHANGE_TYPE_MOVED), resolved({ ...edu, itemCode: 'EDU-09' }, 1)];
+    const to = [
+      resolved(withValue(ins05, '450'), 2, ChangeType.CHANGE_TYPE_MODIFIED),
+      resolved(edu, 2, ChangeType.CHANGE_TYPE_RETIRED, true),
+      resolved({ ...hea, name: '居民电子健康档案' }, 2, ChangeType.CHANGE_TYPE_MOVED),
+      resolved({ ...edu, itemCode: 'EDU-09' }, 1),
+    ];
     expect(diffCatalogues(from, to).map((d) => [d.itemCode, d.changeType, d.fromVersion, d.toVersion])).toEqual([
-      ['EDU-01', ChangeType.CHANGE_TYPE_RETIRED, 1, 2], ['EDU-09', ChangeType.CHANGE_TYPE_ADDED, 0, 1], ['HEA-01', ChangeType.CHANGE_TYPE_MOVED, 1, 2], ['INS-05', ChangeType.CHANGE_TYPE_MODIFIED, 1, 2],
+      ['EDU-01', ChangeType.CHANGE_TYPE_RETIRED, 1, 2],
+      ['EDU-09', ChangeType.CHANGE_TYPE_ADDED, 0, 1],
+      ['HEA-01', ChangeType.CHANGE_TYPE_MOVED, 1, 2],
+      ['INS-05', ChangeType.CHANGE_TYPE_MODIFIED, 1, 2],
     ]);
   });
 });

@@ -30,7 +30,15 @@ describe('stack watch', () => {
     const log = join(dir, 'broker.log');
     writeFileSync(log, 'line 1\nbroker: out of disk\n');
     const { promise, onAbort } = aborted();
-    watch = watchStack(s, [{ name: 'broker', logPath: log, healthy: async () => false }, { name: 'engine', healthy: async () => true }], onAbort, fast);
+    watch = watchStack(
+      s,
+      [
+        { name: 'broker', logPath: log, healthy: async () => false },
+        { name: 'engine', healthy: async () => true },
+      ],
+      onAbort,
+      fast,
+    );
     const report = await within(2_000, promise);
     expect(report).toContain('broker stopped answering');
     expect(report).toContain('broker=3');

@@ -6,13 +6,29 @@ import { describe, expect, it } from 'vitest';
 import { Comparator, type QualityMetric, type ServiceItem } from '../../proto/gen/bps/common/v1/common';
 import { ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
 import { registryViolations, type RegistryItem } from '../../services/proposals/domain/checks';
-import { addDays, chinaMinute, chinaSecond, endOfDayInChina, isValidYmd, parseIsoDate, todayInChina, yearInChina } from '../../services/shared/standards/china-date';
+import {
+  addDays,
+  chinaMinute,
+  chinaSecond,
+  endOfDayInChina,
+  isValidYmd,
+  parseIsoDate,
+  todayInChina,
+  yearInChina,
+} from '../../services/shared/standards/china-date';
 import { compareDecimals, formatScaled, isDecimal, parseInt64, scaleDecimal } from '../../services/shared/standards/decimal';
 import { compareLocalLevel, loweredMetrics, metricLowered } from '../../services/shared/standards/metrics';
 import { beyondMargin, monitoringState } from '../../services/shared/standards/monitoring';
 import { fundedHealthItem, healthProposal } from './proposals-fixtures';
 
-const metric = (comparator: Comparator, value: string, unit = 'CNY'): QualityMetric => ({ metric: 'm', label: 'm', comparator, value, unit, basis: 'per_person_per_year' });
+const metric = (comparator: Comparator, value: string, unit = 'CNY'): QualityMetric => ({
+  metric: 'm',
+  label: 'm',
+  comparator,
+  value,
+  unit,
+  basis: 'per_person_per_year',
+});
 const { COMPARATOR_GTE: GTE, COMPARATOR_LTE: LTE, COMPARATOR_EQ: EQ } = Comparator;
 
 describe('metric comparison: one meaning for every comparator', () => {
@@ -49,7 +65,18 @@ describe('metric comparison: one meaning for every comparator', () => {
   // The proposals service refuses at submission exactly what the registry would refuse at publication.
   const item = (metrics: QualityMetric[]): ServiceItem => ({ ...fundedHealthItem('HEA-01', '0'), qualityStandard: { stated: true, text: 'x', metrics } });
   const modify = (before: ServiceItem, after: ServiceItem): ProposalContent =>
-    ProposalContent.fromPartial({ ...healthProposal(), changes: [{ changeId: 'c1', change: { $case: 'modifyItem', modifyItem: { base: { itemCode: before.itemCode, version: 1 }, lowersFloor: false, loweringJustification: '', item: after } } }] });
+    ProposalContent.fromPartial({
+      ...healthProposal(),
+      changes: [
+        {
+          changeId: 'c1',
+          change: {
+            $case: 'modifyItem',
+            modifyItem: { base: { itemCode: before.itemCode, version: 1 }, lowersFloor: false, loweringJustification: '', item: after },
+          },
+        },
+      ],
+    });
   it.each([
     [metric(EQ, '0'), metric(EQ, '5')],
     [metric(EQ, '0'), undefined],
@@ -106,8 +133,17 @@ describe('dates in China (UTC+8, no daylight saving)', () => {
 });
 
 describe('national monitoring states (issue #17)', () => {
-  const cmp = (comparator: Comparator, nationalValue: string, localValue: string, exceeds: boolean) =>
-    ({ metric: 'm', label: '', comparator, nationalValue, localValue, unit: 'CNY', basis: '', compliant: true, exceeds });
+  const cmp = (comparator: Comparator, nationalValue: string, localValue: string, exceeds: boolean) => ({
+    metric: 'm',
+    label: '',
+    comparator,
+    nationalValue,
+    localValue,
+    unit: 'CNY',
+    basis: '',
+    compliant: true,
+    exceeds,
+  });
   it('orders below floor over not filed, blindly high over above', () => {
     expect(monitoringState({ filed: true, breach: true, comparisons: [] }, 50)).toBe('BELOW_FLOOR');
     expect(monitoringState({ filed: false, breach: false, comparisons: [] }, 50)).toBe('NOT_FILED');

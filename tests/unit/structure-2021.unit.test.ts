@@ -12,7 +12,13 @@ import { assertMayDraft, fieldCodesOf, type RegistryItem } from '../../services/
 import { PermissionDeniedError } from '../../services/shared/errors/errors';
 import { basisLabel, basisLabels, metricLevelText, unitLabel, unitLabels } from '../../services/shared/standards/units';
 
-const seedFile = { '000': '000_5ffe953b0918fa30.txt', '001': '001_924da464e9dfc889.txt', '002': '002_b7714ede37ff3d92.txt', '003': '003_dd985e2fdcd4b212.txt', '004': '004_aa62c35e6d8f4d4e.txt' } as const;
+const seedFile = {
+  '000': '000_5ffe953b0918fa30.txt',
+  '001': '001_924da464e9dfc889.txt',
+  '002': '002_b7714ede37ff3d92.txt',
+  '003': '003_dd985e2fdcd4b212.txt',
+  '004': '004_aa62c35e6d8f4d4e.txt',
+} as const;
 const lines = (seed: keyof typeof seedFile): string[] => readFileSync(new URL(`../../../shared/seeds/${seedFile[seed]}`, import.meta.url), 'utf8').split('\n');
 const cited = (c: Citation): string => c.lines.map((n) => lines(c.seed)[n - 1] ?? '').join('');
 
@@ -31,12 +37,25 @@ describe('every 2017 item in the 9-field / 22-category structure', () => {
     for (const p of placements2021) {
       const field = fields2021.get(p.fieldCode);
       expect(field, p.itemCode).toBeDefined();
-      expect(field?.categories.map((c) => c.code), `${p.itemCode}: ${p.categoryCode} is not a category of ${p.fieldCode}`).toContain(p.categoryCode);
+      expect(
+        field?.categories.map((c) => c.code),
+        `${p.itemCode}: ${p.categoryCode} is not a category of ${p.fieldCode}`,
+      ).toContain(p.categoryCode);
     }
   });
 
   it('has the nine fields the seeds name and fills each of the 22 categories', () => {
-    expect(taxonomy2021.fields.map((f) => f.name)).toEqual(['幼有所育', '学有所教', '劳有所得', '病有所医', '老有所养', '住有所居', '弱有所扶', '优军服务保障', '文体服务保障']);
+    expect(taxonomy2021.fields.map((f) => f.name)).toEqual([
+      '幼有所育',
+      '学有所教',
+      '劳有所得',
+      '病有所医',
+      '老有所养',
+      '住有所居',
+      '弱有所扶',
+      '优军服务保障',
+      '文体服务保障',
+    ]);
     const line16 = lines('002')[15] ?? '';
     for (const f of taxonomy2021.fields) expect(line16, `002 line 16 names ${f.name}`).toContain(f.name);
     expect(lines('002')[17]).toContain('9大领域、22类服务事项');
@@ -48,7 +67,9 @@ describe('every 2017 item in the 9-field / 22-category structure', () => {
   it('quotes the seed for a stated field placement and gives the reason for an attributed one', () => {
     for (const p of placements2021) {
       if (p.field.stated) {
-        expect(cited(p.field.citation), `${p.itemCode}: quote not at seed ${p.field.citation.seed} line ${p.field.citation.lines.join(',')}`).toContain(p.field.citation.quote);
+        expect(cited(p.field.citation), `${p.itemCode}: quote not at seed ${p.field.citation.seed} line ${p.field.citation.lines.join(',')}`).toContain(
+          p.field.citation.quote,
+        );
         // The cited paragraph is the field's own: 000 §三 opens each paragraph with the field name, 002 names it in the line.
         expect(cited(p.field.citation), p.itemCode).toContain(fields2021.get(p.fieldCode)?.name ?? '?');
       } else {
@@ -111,13 +132,24 @@ describe('lead units from seed 000 annex (重点任务分工方案)', () => {
   });
 
   it.each([
-    ['SOC-11', 'MVA', '退役军人事务部'], ['SOC-12', 'MVA', '退役军人事务部'], ['SOC-13', 'MVA', '退役军人事务部'],
+    ['SOC-11', 'MVA', '退役军人事务部'],
+    ['SOC-12', 'MVA', '退役军人事务部'],
+    ['SOC-13', 'MVA', '退役军人事务部'],
     ['SOC-06', 'MOJ', '司法部'],
-    ['INS-03', 'NHSA', '国家医保局'], ['INS-05', 'NHSA', '国家医保局'], ['INS-04', 'NHSA', '国家医保局'], ['SOC-03', 'NHSA', '国家医保局'],
-    ['CUL-09', 'GAS', '体育总局'], ['CUL-10', 'GAS', '体育总局'],
-    ['CUL-03', 'NRTA', '广电总局'], ['CUL-04', 'NRTA', '广电总局'],
-    ['CUL-08', 'NCHA', '国家文物局'], ['SOC-05', 'MEM', '应急管理部'], ['HEA-12', 'NATCM', '国家中医药局'],
-    ['HEA-01', 'NHC', '国家卫生健康委'], ['EDU-04', 'MOE', '教育部'], ['HOU-03', 'MOHURD', '住房城乡建设部'],
+    ['INS-03', 'NHSA', '国家医保局'],
+    ['INS-05', 'NHSA', '国家医保局'],
+    ['INS-04', 'NHSA', '国家医保局'],
+    ['SOC-03', 'NHSA', '国家医保局'],
+    ['CUL-09', 'GAS', '体育总局'],
+    ['CUL-10', 'GAS', '体育总局'],
+    ['CUL-03', 'NRTA', '广电总局'],
+    ['CUL-04', 'NRTA', '广电总局'],
+    ['CUL-08', 'NCHA', '国家文物局'],
+    ['SOC-05', 'MEM', '应急管理部'],
+    ['HEA-12', 'NATCM', '国家中医药局'],
+    ['HEA-01', 'NHC', '国家卫生健康委'],
+    ['EDU-04', 'MOE', '教育部'],
+    ['HOU-03', 'MOHURD', '住房城乡建设部'],
   ])('seeds %s with lead unit %s (%s), not stated per item', (itemCode, code, name) => {
     const item = seeded(itemCode);
     expect(item.leadUnit).toEqual({ code, name, kind: OrganisationKind.ORGANISATION_KIND_MINISTRY });
@@ -133,10 +165,14 @@ describe('lead units from seed 000 annex (重点任务分工方案)', () => {
   });
 
   it('lets the annex lead unit draft for its items and refuses the 2017 sector ministry', () => {
-    const view = new Map<string, RegistryItem | null>([['SOC-11', { version: 1, retired: false, item: seeded('SOC-11') }], ['SOC-06', { version: 1, retired: false, item: seeded('SOC-06') }]]);
-    const modify = (itemCode: string): ProposalContent => ProposalContent.fromPartial({
-      changes: [{ changeId: 'c1', change: { $case: 'modifyItem', modifyItem: { base: { itemCode, version: 1 }, item: seeded(itemCode) } } }],
-    });
+    const view = new Map<string, RegistryItem | null>([
+      ['SOC-11', { version: 1, retired: false, item: seeded('SOC-11') }],
+      ['SOC-06', { version: 1, retired: false, item: seeded('SOC-06') }],
+    ]);
+    const modify = (itemCode: string): ProposalContent =>
+      ProposalContent.fromPartial({
+        changes: [{ changeId: 'c1', change: { $case: 'modifyItem', modifyItem: { base: { itemCode, version: 1 }, item: seeded(itemCode) } } }],
+      });
     expect(() => assertMayDraft({ organisation: 'MVA', roles: ['ministry-staff'] }, modify('SOC-11'), view)).not.toThrow();
     expect(() => assertMayDraft({ organisation: 'MOJ', roles: ['ministry-staff'] }, modify('SOC-06'), view)).not.toThrow();
     expect(() => assertMayDraft({ organisation: 'MCA', roles: ['ministry-staff'] }, modify('SOC-11'), view)).toThrow(PermissionDeniedError);
@@ -153,7 +189,12 @@ describe('reading an item under the taxonomy in force', () => {
     const { item, placement } = classified;
     expect(item).toMatchObject({ itemCode: 'SOC-11', fieldCode: 'F21-MILITARY', categoryCode: 'C21-VETERAN-PREFERENTIAL' });
     expect(placement).toMatchObject({
-      taxonomyId: 'taxonomy-2021', fieldName: '优军服务保障', categoryName: '优军优抚服务', recordedFieldCode: 'F17-SOC', fieldStated: true, categoryStated: false,
+      taxonomyId: 'taxonomy-2021',
+      fieldName: '优军服务保障',
+      categoryName: '优军优抚服务',
+      recordedFieldCode: 'F17-SOC',
+      fieldStated: true,
+      categoryStated: false,
     });
     expect(placement.fieldBasis).toContain('对符合条件的优抚对象提供抚恤和生活补助');
     expect(placement.leadUnitBasis).toContain('退役军人事务部牵头负责');
@@ -187,7 +228,9 @@ describe('reading an item under the taxonomy in force', () => {
   it('gives proposals the current field of the items they touch', () => {
     const [shown] = [classifier(t2021)(seeded('INS-05')).item];
     const view = new Map<string, RegistryItem | null>([['INS-05', { version: 1, retired: false, item: shown as NonNullable<typeof shown> }]]);
-    const content = ProposalContent.fromPartial({ changes: [{ changeId: 'c1', change: { $case: 'modifyItem', modifyItem: { base: { itemCode: 'INS-05', version: 1 }, item: shown } } }] });
+    const content = ProposalContent.fromPartial({
+      changes: [{ changeId: 'c1', change: { $case: 'modifyItem', modifyItem: { base: { itemCode: 'INS-05', version: 1 }, item: shown } } }],
+    });
     expect(fieldCodesOf(content, view)).toEqual(['F21-HEALTH']);
   });
 });

@@ -14,7 +14,9 @@ const wf = (workflowId: string): SerializationContext => ({ type: 'workflow', na
 const value = { actor: { subject: 'mof.approver.sun', organisation: 'MOF', roles: ['approver'] }, stepId: 'countersign.mof', comment: '财政部同意' };
 const plain = (): Payload => defaultPayloadConverter.toPayload(value);
 const read = (p: Payload | undefined) => defaultPayloadConverter.fromPayload(p!);
-const text = (p: Payload) => Buffer.from(p.data ?? []).toString('utf8') + JSON.stringify(Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString()])));
+const text = (p: Payload) =>
+  Buffer.from(p.data ?? []).toString('utf8') +
+  JSON.stringify(Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString()])));
 
 describe('SealingCodec', () => {
   it('seals a payload so that nothing of it is readable, and opens it again for the same workflow', async () => {
@@ -68,9 +70,18 @@ describe('temporalOptionsFromConfig', () => {
   it('requires the payload key, and mTLS client certificates in production', () => {
     expect(() => temporalOptionsFromConfig(base)).toThrow(ConfigError);
     const k = key();
-    expect(temporalOptionsFromConfig({ ...base, BPS_TEMPORAL_PAYLOAD_KEY: k, BPS_TEMPORAL_PAYLOAD_PREVIOUS_KEYS: `${key()}, ${key()}` }).payloadKeys.previousKeys).toHaveLength(2);
+    expect(
+      temporalOptionsFromConfig({ ...base, BPS_TEMPORAL_PAYLOAD_KEY: k, BPS_TEMPORAL_PAYLOAD_PREVIOUS_KEYS: `${key()}, ${key()}` }).payloadKeys.previousKeys,
+    ).toHaveLength(2);
     expect(() => temporalOptionsFromConfig({ ...base, BPS_ENV: 'production', BPS_TEMPORAL_PAYLOAD_KEY: k })).toThrow(/BPS_TEMPORAL_TLS_CERT/);
-    expect(temporalOptionsFromConfig({ ...base, BPS_ENV: 'production', BPS_TEMPORAL_PAYLOAD_KEY: k, BPS_TEMPORAL_TLS_CERT: '/c.pem', BPS_TEMPORAL_TLS_KEY: '/k.pem' }).tls)
-      .toEqual({ certFile: '/c.pem', keyFile: '/k.pem' });
+    expect(
+      temporalOptionsFromConfig({
+        ...base,
+        BPS_ENV: 'production',
+        BPS_TEMPORAL_PAYLOAD_KEY: k,
+        BPS_TEMPORAL_TLS_CERT: '/c.pem',
+        BPS_TEMPORAL_TLS_KEY: '/k.pem',
+      }).tls,
+    ).toEqual({ certFile: '/c.pem', keyFile: '/k.pem' });
   });
 });

@@ -2,7 +2,17 @@
 // evolve(state, event) -> state. The workflow runs it (validators call decide, handlers apply), the inbox's gRPC
 // handler calls decide on the queried state before it sends an update, so both enforce the same rules.
 import type {
-  ActorRef, ApprovalRoute, ApprovalStatus, ApprovalView, Position, ProposalApprovalInput, ProposalResubmitted, RebaseNotice, RoundOutcome, RouteStage, StepView,
+  ActorRef,
+  ApprovalRoute,
+  ApprovalStatus,
+  ApprovalView,
+  Position,
+  ProposalApprovalInput,
+  ProposalResubmitted,
+  RebaseNotice,
+  RoundOutcome,
+  RouteStage,
+  StepView,
 } from '../contracts';
 
 export type Step = {
@@ -33,7 +43,13 @@ export type Stage = {
   readonly escalated: boolean;
   readonly steps: readonly Step[];
 };
-export type Round = { readonly round: number; readonly proposalRevision: number; readonly stages: readonly Stage[]; readonly current: number; readonly outcome?: RoundOutcome };
+export type Round = {
+  readonly round: number;
+  readonly proposalRevision: number;
+  readonly stages: readonly Stage[];
+  readonly current: number;
+  readonly outcome?: RoundOutcome;
+};
 export type ApprovalState = {
   readonly workflowId: string;
   readonly proposal: Omit<ProposalApprovalInput, 'changeSet'>;
@@ -52,7 +68,14 @@ export type Command =
   | { readonly type: 'signOff'; readonly actor: ActorRef; readonly stepId: string; readonly position: Position; readonly comment: string; readonly at: number }
   | { readonly type: 'claim'; readonly actor: ActorRef; readonly stepId: string; readonly at: number }
   | { readonly type: 'release'; readonly actor: ActorRef; readonly stepId: string; readonly at: number }
-  | { readonly type: 'delegate'; readonly actor: ActorRef; readonly stepId: string; readonly delegate: string; readonly delegateIdentity?: ActorRef; readonly at: number }
+  | {
+      readonly type: 'delegate';
+      readonly actor: ActorRef;
+      readonly stepId: string;
+      readonly delegate: string;
+      readonly delegateIdentity?: ActorRef;
+      readonly at: number;
+    }
   | { readonly type: 'takeBack'; readonly actor: ActorRef; readonly stepId: string; readonly at: number }
   | { readonly type: 'overrule'; readonly actor: ActorRef; readonly stepId: string; readonly comment: string; readonly at: number }
   | { readonly type: 'withdraw'; readonly actor: ActorRef; readonly reason: string; readonly at: number }
@@ -61,7 +84,16 @@ export type Command =
   | { readonly type: 'tick'; readonly at: number };
 
 export type ApprovalEvent =
-  | { readonly type: 'stepSigned'; readonly stepId: string; readonly actor: ActorRef; readonly position: Position; readonly comment: string; readonly at: number; readonly asDelegate: boolean; readonly previous?: Position }
+  | {
+      readonly type: 'stepSigned';
+      readonly stepId: string;
+      readonly actor: ActorRef;
+      readonly position: Position;
+      readonly comment: string;
+      readonly at: number;
+      readonly asDelegate: boolean;
+      readonly previous?: Position;
+    }
   | { readonly type: 'stepClaimed'; readonly stepId: string; readonly actor: ActorRef; readonly at: number }
   | { readonly type: 'stepReleased'; readonly stepId: string; readonly actor: ActorRef; readonly at: number }
   | { readonly type: 'stepDelegated'; readonly stepId: string; readonly actor: ActorRef; readonly delegate: string; readonly at: number }
@@ -123,7 +155,14 @@ export function summaryOf(input: ProposalApprovalInput): Omit<ProposalApprovalIn
 
 /** The state when the workflow starts: round 1, first stage opened at `at`. */
 export function initialState(workflowId: string, input: ProposalApprovalInput, route: ApprovalRoute, at: number): ApprovalState {
-  const state: ApprovalState = { workflowId, proposal: summaryOf(input), route, status: 'in_progress', rounds: [openRound(route, summaryOf(input), 1)], signers: {} };
+  const state: ApprovalState = {
+    workflowId,
+    proposal: summaryOf(input),
+    route,
+    status: 'in_progress',
+    rounds: [openRound(route, summaryOf(input), 1)],
+    signers: {},
+  };
   return evolve(state, { type: 'stageOpened', stageIndex: 0, at });
 }
 
@@ -151,11 +190,16 @@ function isAuthor(state: ApprovalState, subject: string, rules: RuleSet): boolea
  */
 export function mayHold(step: Step, actor: ActorRef, rules: RuleSet = 'duties'): Refusal | undefined {
   if (step.delegatedTo) {
-    if (actor.subject !== step.delegatedTo) return { code: 'PERMISSION_DENIED', reason: 'DELEGATED_TO_OTHER', message: `step ${step.stepId} is delegated to ${step.delegatedTo}` };
+    if (actor.subject !== step.delegatedTo)
+      return { code: 'PERMISSION_DENIED', reason: 'DELEGATED_TO_OTHER', message: `step ${step.stepId} is delegated to ${step.delegatedTo}` };
     if (rules === 'original') return undefined;
   }
   if (actor.organisation !== step.organisation) {
-    return { code: 'PERMISSION_DENIED', reason: 'WRONG_ORGANISATION', message: `step ${step.stepId} belongs to organisation ${step.organisation}, not ${actor.organisation}` };
+    return {
+      code: 'PERMISSION_DENIED',
+      reason: 'WRONG_ORGANISATION',
+      message: `step ${step.stepId} belongs to organisation ${step.organisation}, not ${actor.organisation}`,
+    };
   }
   if (!actor.roles.includes(step.role)) {
     return { code: 'PERMISSION_DENIED', reason: 'MISSING_ROLE', message: `step ${step.stepId} requires role ${step.role}` };
@@ -184,26 +228,42 @@ function decideSignOff(state: ApprovalState, cmd: Extract<Command, { type: 'sign
   const stage = currentStage(state);
   const step = stage?.steps.find((s) => s.stepId === cmd.stepId);
   if (!stage || !step) return refuse('FAILED_PRECONDITION', 'STEP_NOT_OPEN', `step ${cmd.stepId} is not open in round ${currentRound(state).round}`);
-  if (isAuthor(state, cmd.actor.subject, rules)) return refuse('PERMISSION_DENIED', 'SELF_APPROVAL', 'nobody signs a step of their own proposal (its drafter, editors and submitters are its authors)');
+  if (isAuthor(state, cmd.actor.subject, rules))
+    return refuse('PERMISSION_DENIED', 'SELF_APPROVAL', 'nobody signs a step of their own proposal (its drafter, editors and submitters are its authors)');
   const signed = state.signers[cmd.actor.subject];
-  if (signed !== undefined && signed !== step.stepId) return refuse('PERMISSION_DENIED', 'ONE_STEP_PER_PERSON', `${cmd.actor.subject} already signed step ${signed} of this proposal`);
+  if (signed !== undefined && signed !== step.stepId)
+    return refuse('PERMISSION_DENIED', 'ONE_STEP_PER_PERSON', `${cmd.actor.subject} already signed step ${signed} of this proposal`);
   const holder = mayHold(step, cmd.actor, rules);
   if (holder) return { ok: false, refusal: holder };
-  if (step.claimedBy && step.claimedBy !== cmd.actor.subject) return refuse('FAILED_PRECONDITION', 'CLAIMED_BY_OTHER', `step ${step.stepId} is claimed by ${step.claimedBy}`);
+  if (step.claimedBy && step.claimedBy !== cmd.actor.subject)
+    return refuse('FAILED_PRECONDITION', 'CLAIMED_BY_OTHER', `step ${step.stepId} is claimed by ${step.claimedBy}`);
   // A position is final, except an objection, which its holder may withdraw by signing again.
-  if (step.position !== undefined && step.position !== 'OBJECT') return refuse('FAILED_PRECONDITION', 'ALREADY_SIGNED', `step ${step.stepId} was already signed (${step.position})`);
+  if (step.position !== undefined && step.position !== 'OBJECT')
+    return refuse('FAILED_PRECONDITION', 'ALREADY_SIGNED', `step ${step.stepId} was already signed (${step.position})`);
   const allowed = stage.definition.kind === 'countersign' ? countersignPositions : singlePositions;
-  if (!allowed.includes(cmd.position)) return refuse('INVALID_ARGUMENT', 'POSITION_NOT_ALLOWED', `${cmd.position} is not a position of a ${stage.definition.kind} step`);
-  if (step.mustConcur && cmd.position === 'ABSTAIN') return refuse('FAILED_PRECONDITION', 'MUST_CONCUR', `${step.label} must concur; abstaining is not possible`);
+  if (!allowed.includes(cmd.position))
+    return refuse('INVALID_ARGUMENT', 'POSITION_NOT_ALLOWED', `${cmd.position} is not a position of a ${stage.definition.kind} step`);
+  if (step.mustConcur && cmd.position === 'ABSTAIN')
+    return refuse('FAILED_PRECONDITION', 'MUST_CONCUR', `${step.label} must concur; abstaining is not possible`);
   if (['OBJECT', 'REJECT', 'RETURN_FOR_REVISION'].includes(cmd.position) && cmd.comment.trim() === '') {
     return refuse('INVALID_ARGUMENT', 'COMMENT_REQUIRED', `${cmd.position} requires a comment`);
   }
   if (rules === 'duties' && cmd.position === 'OBJECT' && (step.objections ?? 0) >= maxObjections) {
     return refuse('FAILED_PRECONDITION', 'OBJECTION_LIMIT', `step ${step.stepId} has objected ${maxObjections} times in this round; sign another position`);
   }
-  const signedEvent: ApprovalEvent = { type: 'stepSigned', stepId: step.stepId, actor: cmd.actor, position: cmd.position, comment: cmd.comment, at: cmd.at, asDelegate: step.delegatedTo === cmd.actor.subject, ...(step.position ? { previous: step.position } : {}) };
+  const signedEvent: ApprovalEvent = {
+    type: 'stepSigned',
+    stepId: step.stepId,
+    actor: cmd.actor,
+    position: cmd.position,
+    comment: cmd.comment,
+    at: cmd.at,
+    asDelegate: step.delegatedTo === cmd.actor.subject,
+    ...(step.position ? { previous: step.position } : {}),
+  };
   if (cmd.position === 'REJECT') return accept(signedEvent, { type: 'roundDecided', outcome: 'rejected', actor: cmd.actor, comment: cmd.comment, at: cmd.at });
-  if (cmd.position === 'RETURN_FOR_REVISION') return accept(signedEvent, { type: 'roundDecided', outcome: 'returned', actor: cmd.actor, comment: cmd.comment, at: cmd.at });
+  if (cmd.position === 'RETURN_FOR_REVISION')
+    return accept(signedEvent, { type: 'roundDecided', outcome: 'returned', actor: cmd.actor, comment: cmd.comment, at: cmd.at });
   const after = stage.steps.map((s) => (s.stepId === step.stepId ? { ...withoutKey(s, 'overruledBy'), position: cmd.position } : s));
   return accept(signedEvent, ...advanceIfComplete(state, after, cmd.actor, cmd.comment, cmd.at));
 }
@@ -211,8 +271,10 @@ function decideSignOff(state: ApprovalState, cmd: Extract<Command, { type: 'sign
 function decideOverrule(state: ApprovalState, cmd: Extract<Command, { type: 'overrule' }>, rules: RuleSet): Decision {
   if (state.status !== 'in_progress') return refuse('FAILED_PRECONDITION', 'NOT_IN_APPROVAL', `proposal ${state.proposal.proposalId} is ${state.status}`);
   const step = currentStage(state)?.steps.find((s) => s.stepId === cmd.stepId);
-  if (!step || step.position !== 'OBJECT' || step.overruledBy !== undefined) return refuse('FAILED_PRECONDITION', 'NO_OBJECTION_TO_OVERRULE', `step ${cmd.stepId} has no standing objection`);
-  if (isAuthor(state, cmd.actor.subject, rules)) return refuse('PERMISSION_DENIED', 'SELF_APPROVAL', 'nobody decides on their own proposal (its drafter, editors and submitters are its authors)');
+  if (!step || step.position !== 'OBJECT' || step.overruledBy !== undefined)
+    return refuse('FAILED_PRECONDITION', 'NO_OBJECTION_TO_OVERRULE', `step ${cmd.stepId} has no standing objection`);
+  if (isAuthor(state, cmd.actor.subject, rules))
+    return refuse('PERMISSION_DENIED', 'SELF_APPROVAL', 'nobody decides on their own proposal (its drafter, editors and submitters are its authors)');
   // Only the holder of the route's final approval may overrule (the last stage's parties).
   const finalStage = currentRound(state).stages[currentRound(state).stages.length - 1];
   const holds = finalStage?.steps.some((s) => s.organisation === cmd.actor.organisation && cmd.actor.roles.includes(s.role)) ?? false;
@@ -220,11 +282,15 @@ function decideOverrule(state: ApprovalState, cmd: Extract<Command, { type: 'ove
   if (cmd.comment.trim() === '') return refuse('INVALID_ARGUMENT', 'COMMENT_REQUIRED', 'overruling an objection requires a comment');
   const stage = currentStage(state);
   const after = (stage?.steps ?? []).map((s) => (s.stepId === step.stepId ? { ...s, overruledBy: cmd.actor.subject } : s));
-  return accept({ type: 'objectionOverruled', stepId: step.stepId, actor: cmd.actor, comment: cmd.comment, at: cmd.at }, ...advanceIfComplete(state, after, cmd.actor, cmd.comment, cmd.at));
+  return accept(
+    { type: 'objectionOverruled', stepId: step.stepId, actor: cmd.actor, comment: cmd.comment, at: cmd.at },
+    ...advanceIfComplete(state, after, cmd.actor, cmd.comment, cmd.at),
+  );
 }
 
 function openStepFor(state: ApprovalState, stepId: string): Step | Refusal {
-  if (state.status !== 'in_progress') return { code: 'FAILED_PRECONDITION', reason: 'NOT_IN_APPROVAL', message: `proposal ${state.proposal.proposalId} is ${state.status}` };
+  if (state.status !== 'in_progress')
+    return { code: 'FAILED_PRECONDITION', reason: 'NOT_IN_APPROVAL', message: `proposal ${state.proposal.proposalId} is ${state.status}` };
   const step = currentStage(state)?.steps.find((s) => s.stepId === stepId);
   if (!step || step.position !== undefined) return { code: 'FAILED_PRECONDITION', reason: 'STEP_NOT_OPEN', message: `step ${stepId} is not open` };
   return step;
@@ -234,7 +300,11 @@ const isRefusal = (x: Step | Refusal): x is Refusal => 'code' in x;
 /** Claim and delegate take hold of a step: refused once the step's actions in this round reach the cap. */
 function actionLimit(step: Step, rules: RuleSet): Decision | undefined {
   if (rules === 'duties' && (step.actions ?? 0) >= maxStepActions) {
-    return refuse('FAILED_PRECONDITION', 'STEP_ACTION_LIMIT', `step ${step.stepId} was claimed, released, delegated or taken back ${maxStepActions} times in this round; sign it or leave it`);
+    return refuse(
+      'FAILED_PRECONDITION',
+      'STEP_ACTION_LIMIT',
+      `step ${step.stepId} was claimed, released, delegated or taken back ${maxStepActions} times in this round; sign it or leave it`,
+    );
   }
   return undefined;
 }
@@ -260,7 +330,8 @@ export function decide(state: ApprovalState, cmd: Command, rules: RuleSet = 'dut
     case 'release': {
       const step = openStepFor(state, cmd.stepId);
       if (isRefusal(step)) return { ok: false, refusal: step };
-      if (step.claimedBy !== cmd.actor.subject) return refuse('FAILED_PRECONDITION', 'NOT_CLAIMED_BY_YOU', `step ${step.stepId} is not claimed by ${cmd.actor.subject}`);
+      if (step.claimedBy !== cmd.actor.subject)
+        return refuse('FAILED_PRECONDITION', 'NOT_CLAIMED_BY_YOU', `step ${step.stepId} is not claimed by ${cmd.actor.subject}`);
       return accept({ type: 'stepReleased', stepId: step.stepId, actor: cmd.actor, at: cmd.at });
     }
     case 'delegate': {
@@ -269,13 +340,21 @@ export function decide(state: ApprovalState, cmd: Command, rules: RuleSet = 'dut
       if (step.delegatedTo) return refuse('FAILED_PRECONDITION', 'ALREADY_DELEGATED', `step ${step.stepId} is already delegated to ${step.delegatedTo}`);
       const holder = mayHold(step, cmd.actor, rules);
       if (holder) return { ok: false, refusal: holder };
-      if (cmd.delegate.trim() === '' || cmd.delegate === cmd.actor.subject) return refuse('INVALID_ARGUMENT', 'INVALID_DELEGATE', 'delegate must name a colleague');
+      if (cmd.delegate.trim() === '' || cmd.delegate === cmd.actor.subject)
+        return refuse('INVALID_ARGUMENT', 'INVALID_DELEGATE', 'delegate must name a colleague');
       if (isAuthor(state, cmd.delegate, rules)) return refuse('PERMISSION_DENIED', 'SELF_APPROVAL', 'a step cannot be delegated to an author of the proposal');
       if (rules === 'duties') {
         const who = cmd.delegateIdentity;
-        if (!who || who.subject !== cmd.delegate) return refuse('INVALID_ARGUMENT', 'DELEGATE_NOT_RESOLVED', `delegate ${cmd.delegate} was not resolved through the directory of people`);
-        if (who.organisation !== step.organisation) return refuse('PERMISSION_DENIED', 'DELEGATE_WRONG_ORGANISATION', `step ${step.stepId} belongs to organisation ${step.organisation}; ${cmd.delegate} is in ${who.organisation}`);
-        if (!who.roles.includes(step.role)) return refuse('PERMISSION_DENIED', 'DELEGATE_MISSING_ROLE', `step ${step.stepId} requires role ${step.role}, which ${cmd.delegate} does not hold`);
+        if (!who || who.subject !== cmd.delegate)
+          return refuse('INVALID_ARGUMENT', 'DELEGATE_NOT_RESOLVED', `delegate ${cmd.delegate} was not resolved through the directory of people`);
+        if (who.organisation !== step.organisation)
+          return refuse(
+            'PERMISSION_DENIED',
+            'DELEGATE_WRONG_ORGANISATION',
+            `step ${step.stepId} belongs to organisation ${step.organisation}; ${cmd.delegate} is in ${who.organisation}`,
+          );
+        if (!who.roles.includes(step.role))
+          return refuse('PERMISSION_DENIED', 'DELEGATE_MISSING_ROLE', `step ${step.stepId} requires role ${step.role}, which ${cmd.delegate} does not hold`);
         const limited = actionLimit(step, rules);
         if (limited) return limited;
       }
@@ -284,18 +363,27 @@ export function decide(state: ApprovalState, cmd: Command, rules: RuleSet = 'dut
     case 'takeBack': {
       const step = openStepFor(state, cmd.stepId);
       if (isRefusal(step)) return { ok: false, refusal: step };
-      if (!step.delegatedTo || step.delegatedBy !== cmd.actor.subject) return refuse('FAILED_PRECONDITION', 'NOT_YOUR_DELEGATION', `step ${step.stepId} was not delegated by ${cmd.actor.subject}`);
+      if (!step.delegatedTo || step.delegatedBy !== cmd.actor.subject)
+        return refuse('FAILED_PRECONDITION', 'NOT_YOUR_DELEGATION', `step ${step.stepId} was not delegated by ${cmd.actor.subject}`);
       return accept({ type: 'delegationTakenBack', stepId: step.stepId, actor: cmd.actor, at: cmd.at });
     }
     case 'withdraw': {
-      if (state.status !== 'in_progress' && state.status !== 'awaiting_resubmission') return refuse('FAILED_PRECONDITION', 'ALREADY_DECIDED', `proposal ${state.proposal.proposalId} is ${state.status}`);
-      if (cmd.actor.subject !== state.proposal.proposer.subject) return refuse('PERMISSION_DENIED', 'NOT_PROPOSER', 'only the proposer may withdraw the proposal');
+      if (state.status !== 'in_progress' && state.status !== 'awaiting_resubmission')
+        return refuse('FAILED_PRECONDITION', 'ALREADY_DECIDED', `proposal ${state.proposal.proposalId} is ${state.status}`);
+      if (cmd.actor.subject !== state.proposal.proposer.subject)
+        return refuse('PERMISSION_DENIED', 'NOT_PROPOSER', 'only the proposer may withdraw the proposal');
       if (cmd.reason.trim() === '') return refuse('INVALID_ARGUMENT', 'COMMENT_REQUIRED', 'withdrawal requires a reason');
       return accept({ type: 'roundDecided', outcome: 'withdrawn', actor: cmd.actor, comment: cmd.reason, at: cmd.at });
     }
     case 'resubmit':
-      if (state.status !== 'awaiting_resubmission') return refuse('FAILED_PRECONDITION', 'NOT_RETURNED', `proposal ${state.proposal.proposalId} is ${state.status}`);
-      if (cmd.resubmission.proposalRevision <= state.proposal.proposalRevision) return refuse('FAILED_PRECONDITION', 'STALE_REVISION', `revision ${cmd.resubmission.proposalRevision} is not newer than ${state.proposal.proposalRevision}`);
+      if (state.status !== 'awaiting_resubmission')
+        return refuse('FAILED_PRECONDITION', 'NOT_RETURNED', `proposal ${state.proposal.proposalId} is ${state.status}`);
+      if (cmd.resubmission.proposalRevision <= state.proposal.proposalRevision)
+        return refuse(
+          'FAILED_PRECONDITION',
+          'STALE_REVISION',
+          `revision ${cmd.resubmission.proposalRevision} is not newer than ${state.proposal.proposalRevision}`,
+        );
       return accept({ type: 'resubmitted', resubmission: cmd.resubmission, at: cmd.at }, { type: 'stageOpened', stageIndex: 0, at: cmd.at });
     case 'supersede': {
       // Approving against bases the edition has replaced would publish a stale change: the round goes back to
@@ -339,7 +427,11 @@ export function evolve(state: ApprovalState, event: ApprovalEvent): ApprovalStat
   switch (event.type) {
     case 'stepSigned': {
       const next = mapStep(state, event.stepId, (s) => ({
-        ...withoutKey(s, 'claimedBy', 'overruledBy'), position: event.position, signedBy: event.actor.subject, comment: event.comment, signedAt: event.at,
+        ...withoutKey(s, 'claimedBy', 'overruledBy'),
+        position: event.position,
+        signedBy: event.actor.subject,
+        comment: event.comment,
+        signedAt: event.at,
         ...(event.position === 'OBJECT' ? { objections: (s.objections ?? 0) + 1 } : {}),
       }));
       return { ...next, signers: { ...next.signers, [event.actor.subject]: event.stepId } };
@@ -351,7 +443,12 @@ export function evolve(state: ApprovalState, event: ApprovalEvent): ApprovalStat
     case 'stepReleased':
       return mapStep(state, event.stepId, (s) => ({ ...withoutKey(s, 'claimedBy'), actions: (s.actions ?? 0) + 1 }));
     case 'stepDelegated':
-      return mapStep(state, event.stepId, (s) => ({ ...withoutKey(s, 'claimedBy'), delegatedTo: event.delegate, delegatedBy: event.actor.subject, actions: (s.actions ?? 0) + 1 }));
+      return mapStep(state, event.stepId, (s) => ({
+        ...withoutKey(s, 'claimedBy'),
+        delegatedTo: event.delegate,
+        delegatedBy: event.actor.subject,
+        actions: (s.actions ?? 0) + 1,
+      }));
     case 'delegationTakenBack':
       return mapStep(state, event.stepId, (s) => ({ ...withoutKey(s, 'delegatedTo', 'delegatedBy', 'claimedBy'), actions: (s.actions ?? 0) + 1 }));
     case 'stageOpened': {
@@ -375,7 +472,8 @@ export function evolve(state: ApprovalState, event: ApprovalEvent): ApprovalStat
     }
     case 'resubmitted': {
       const { changeSet: _changeSet, ...summary } = event.resubmission;
-      const authors = summary.authors || state.proposal.authors ? { authors: [...new Set([...(state.proposal.authors ?? []), ...(summary.authors ?? [])])] } : {};
+      const authors =
+        summary.authors || state.proposal.authors ? { authors: [...new Set([...(state.proposal.authors ?? []), ...(summary.authors ?? [])])] } : {};
       const proposal = { ...state.proposal, ...summary, ...authors };
       const next = openRound(state.route, proposal, state.rounds.length + 1);
       return { ...withoutKey(state, 'decidedAt', 'rebase'), proposal, status: 'in_progress', rounds: [...state.rounds, next] };
@@ -432,15 +530,17 @@ export function toView(state: ApprovalState): ApprovalView {
       proposalRevision: round.proposalRevision,
       ...(round.outcome ? { outcome: round.outcome } : {}),
       steps: round.stages.flatMap((stage, si) =>
-        stage.openedAt === undefined ? [] : stage.steps.map(({ actions: _actions, objections: _objections, ...step }): StepView => ({
-          ...step,
-          stageName: stage.definition.name,
-          ...(stage.dueAt !== undefined ? { dueAt: stage.dueAt } : {}),
-          escalated: stage.escalated,
-          escalationRole: stage.definition.escalationRole,
-          escalationOrganisation: stage.definition.escalationOrganisation,
-          open: ri === last && si === round.current && state.status === 'in_progress' && isBlocking(step),
-        })),
+        stage.openedAt === undefined
+          ? []
+          : stage.steps.map(({ actions: _actions, objections: _objections, ...step }): StepView => ({
+              ...step,
+              stageName: stage.definition.name,
+              ...(stage.dueAt !== undefined ? { dueAt: stage.dueAt } : {}),
+              escalated: stage.escalated,
+              escalationRole: stage.definition.escalationRole,
+              escalationOrganisation: stage.definition.escalationOrganisation,
+              open: ri === last && si === round.current && state.status === 'in_progress' && isBlocking(step),
+            })),
       ),
     })),
   };
@@ -461,7 +561,12 @@ export function openKeys(state: ApprovalState): { roles: string[]; organisations
     roles.add(`${stage.definition.escalationRole}@${stage.definition.escalationOrganisation}`);
     organisations.add(stage.definition.escalationOrganisation);
   }
-  return { roles: [...roles].sort(), organisations: [...organisations].sort(), ...(stage.dueAt !== undefined ? { dueAt: stage.dueAt } : {}), escalated: stage.escalated };
+  return {
+    roles: [...roles].sort(),
+    organisations: [...organisations].sort(),
+    ...(stage.dueAt !== undefined ? { dueAt: stage.dueAt } : {}),
+    escalated: stage.escalated,
+  };
 }
 
 /** The keys under which an actor finds their inbox items (see openKeys). */
@@ -486,7 +591,8 @@ export function inboxItemsFor(view: ApprovalView, actor: ActorRef): { step: Step
     const holds = step.delegatedTo ? step.delegatedTo === actor.subject && holdsRole : holdsRole;
     const claimedByOther = step.claimedBy !== undefined && step.claimedBy !== actor.subject;
     if (holds && !claimedByOther && !authors.includes(actor.subject)) items.push({ step, escalation: false });
-    else if (step.escalated && step.escalationOrganisation === actor.organisation && actor.roles.includes(step.escalationRole)) items.push({ step, escalation: true });
+    else if (step.escalated && step.escalationOrganisation === actor.organisation && actor.roles.includes(step.escalationRole))
+      items.push({ step, escalation: true });
   }
   return items;
 }

@@ -6,7 +6,11 @@ export const bareSignOff = defineUpdate<number, [string]>('bareSignOff');
 
 export async function bareApproval(expectedSignOffs: number): Promise<number> {
   const signed: string[] = [];
-  setHandler(bareSignOff, (who) => signed.push(who), { validator: (who) => { if (!who) throw new Error('who is required'); } });
+  setHandler(bareSignOff, (who) => signed.push(who), {
+    validator: (who) => {
+      if (!who) throw new Error('who is required');
+    },
+  });
   await condition(() => signed.length >= expectedSignOffs);
   return signed.length;
 }

@@ -10,7 +10,10 @@ export function included(entries: readonly CyclePackageEntry[]): CyclePackageEnt
 export function conflictsOf(entries: readonly CyclePackageEntry[]): { itemCode: string; proposalIds: string[] }[] {
   const byItem = new Map<string, string[]>();
   for (const e of included(entries)) for (const item of e.itemCodes) byItem.set(item, [...(byItem.get(item) ?? []), e.proposalId]);
-  return [...byItem].filter(([, ids]) => ids.length > 1).map(([itemCode, proposalIds]) => ({ itemCode, proposalIds })).sort((a, b) => a.itemCode.localeCompare(b.itemCode));
+  return [...byItem]
+    .filter(([, ids]) => ids.length > 1)
+    .map(([itemCode, proposalIds]) => ({ itemCode, proposalIds }))
+    .sort((a, b) => a.itemCode.localeCompare(b.itemCode));
 }
 
 export function totalsOf(entries: readonly CyclePackageEntry[]): { centralFen: string; localFen: string } {

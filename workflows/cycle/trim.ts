@@ -12,7 +12,11 @@
 // Pure and deterministic (used by the workflow's validator and unit-tested).
 import type { ActorRef, FiscalTotals } from '../contracts';
 
-export type TrimRefusal = { readonly code: 'PERMISSION_DENIED' | 'FAILED_PRECONDITION' | 'INVALID_ARGUMENT'; readonly reason: string; readonly message: string };
+export type TrimRefusal = {
+  readonly code: 'PERMISSION_DENIED' | 'FAILED_PRECONDITION' | 'INVALID_ARGUMENT';
+  readonly reason: string;
+  readonly message: string;
+};
 
 /** The cycle's organisers: NDRC's approver and the final approver (SCO). They open cycles and trim in consolidation. */
 export function isCycleOrganiser(actor: ActorRef): boolean {
@@ -30,7 +34,11 @@ export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const record = value as Record<string, unknown>;
-  return `{${Object.keys(record).filter((k) => record[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(',')}}`;
+  return `{${Object.keys(record)
+    .filter((k) => record[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`)
+    .join(',')}}`;
 }
 
 export function trimRefusal(
@@ -38,19 +46,38 @@ export function trimRefusal(
   held: { readonly fiscalTotals: FiscalTotals; readonly changeSet: unknown },
   trim: { readonly fiscalTotals: FiscalTotals; readonly changeSet: unknown; readonly reason?: string | undefined },
 ): TrimRefusal | undefined {
-  if (!mayTrim(actor)) return { code: 'PERMISSION_DENIED', reason: 'NOT_CONSOLIDATION_APPROVER', message: 'a proposal is trimmed in consolidation by the NDRC approver or the final approver' };
+  if (!mayTrim(actor))
+    return {
+      code: 'PERMISSION_DENIED',
+      reason: 'NOT_CONSOLIDATION_APPROVER',
+      message: 'a proposal is trimmed in consolidation by the NDRC approver or the final approver',
+    };
   if (trim.changeSet !== undefined && trim.changeSet !== null && canonicalJson(trim.changeSet) !== canonicalJson(held.changeSet)) {
-    return { code: 'FAILED_PRECONDITION', reason: 'CHANGE_SET_FIXED', message: 'a trim lowers money only; a change set changes only through the proposal\'s own approvals' };
+    return {
+      code: 'FAILED_PRECONDITION',
+      reason: 'CHANGE_SET_FIXED',
+      message: "a trim lowers money only; a change set changes only through the proposal's own approvals",
+    };
   }
   if ((trim.reason ?? '').trim() === '') return { code: 'INVALID_ARGUMENT', reason: 'REASON_REQUIRED', message: 'a trim needs a reason' };
   const after = trim.fiscalTotals;
   const before = held.fiscalTotals;
-  if (![after.totalFen, after.centralFen, after.localFen].every((v) => fen.test(v))) return { code: 'INVALID_ARGUMENT', reason: 'NOT_FEN', message: 'amounts are whole numbers of fen' };
+  if (![after.totalFen, after.centralFen, after.localFen].every((v) => fen.test(v)))
+    return { code: 'INVALID_ARGUMENT', reason: 'NOT_FEN', message: 'amounts are whole numbers of fen' };
   if (BigInt(after.totalFen) !== BigInt(after.centralFen) + BigInt(after.localFen)) {
-    return { code: 'INVALID_ARGUMENT', reason: 'TOTAL_MISMATCH', message: `total ${after.totalFen} fen is not central ${after.centralFen} + local ${after.localFen} fen` };
+    return {
+      code: 'INVALID_ARGUMENT',
+      reason: 'TOTAL_MISMATCH',
+      message: `total ${after.totalFen} fen is not central ${after.centralFen} + local ${after.localFen} fen`,
+    };
   }
   const raised = (['centralFen', 'localFen', 'totalFen'] as const).filter((k) => BigInt(after[k]) > BigInt(before[k]));
-  if (raised.length > 0) return { code: 'INVALID_ARGUMENT', reason: 'NOT_A_TRIM', message: `a trim may not raise the fiscal cost (${raised.map((k) => `${k.replace('Fen', '')} ${before[k]}→${after[k]} fen`).join(', ')})` };
+  if (raised.length > 0)
+    return {
+      code: 'INVALID_ARGUMENT',
+      reason: 'NOT_A_TRIM',
+      message: `a trim may not raise the fiscal cost (${raised.map((k) => `${k.replace('Fen', '')} ${before[k]}→${after[k]} fen`).join(', ')})`,
+    };
   if (BigInt(after.totalFen) === BigInt(before.totalFen)) return { code: 'INVALID_ARGUMENT', reason: 'NOT_A_TRIM', message: 'a trim lowers the fiscal cost' };
   return undefined;
 }

@@ -33,7 +33,12 @@ export function fromPosition(p: Position): PositionName | undefined {
   return typeof name === 'string' && name !== 'POSITION_UNSPECIFIED' && name !== 'UNRECOGNIZED' ? (name.replace(/^POSITION_/, '') as PositionName) : undefined;
 }
 const toStepRef = (s: StepRefData): StepRef => ({ ...s });
-const decisions = { rejected: Decision.DECISION_REJECTED, returned: Decision.DECISION_RETURNED_FOR_REVISION, withdrawn: Decision.DECISION_WITHDRAWN, approved: Decision.DECISION_APPROVED } as const;
+const decisions = {
+  rejected: Decision.DECISION_REJECTED,
+  returned: Decision.DECISION_RETURNED_FOR_REVISION,
+  withdrawn: Decision.DECISION_WITHDRAWN,
+  approved: Decision.DECISION_APPROVED,
+} as const;
 export const toDecision = (o: keyof typeof decisions): Decision => decisions[o];
 
 type Built = CloudEvent & { topic: string };
@@ -44,23 +49,77 @@ export function toCloudEvent(e: OutgoingEvent, topicNamespace: string): Built {
   const options = (time: number) => ({ source: approvalsSource, key, id: e.id, time: new Date(time), topicNamespace });
   switch (e.kind) {
     case 'stepSignedOff':
-      return newEvent(approvalEvents.stepSignedOff, { step: toStepRef(e.step), position: toPosition(e.position), comment: e.comment, actor: toActor(e.actor), signedAt: new Date(e.at), asDelegate: e.asDelegate }, options(e.at));
+      return newEvent(
+        approvalEvents.stepSignedOff,
+        {
+          step: toStepRef(e.step),
+          position: toPosition(e.position),
+          comment: e.comment,
+          actor: toActor(e.actor),
+          signedAt: new Date(e.at),
+          asDelegate: e.asDelegate,
+        },
+        options(e.at),
+      );
     case 'objectionRaised':
-      return newEvent(approvalEvents.objectionRaised, { step: toStepRef(e.step), reason: e.reason, actor: toActor(e.actor), raisedAt: new Date(e.at) }, options(e.at));
+      return newEvent(
+        approvalEvents.objectionRaised,
+        { step: toStepRef(e.step), reason: e.reason, actor: toActor(e.actor), raisedAt: new Date(e.at) },
+        options(e.at),
+      );
     case 'objectionOverruled':
-      return newEvent(approvalEvents.objectionOverruled, { step: toStepRef(e.step), comment: e.comment, actor: toActor(e.actor), overruledAt: new Date(e.at) }, options(e.at));
+      return newEvent(
+        approvalEvents.objectionOverruled,
+        { step: toStepRef(e.step), comment: e.comment, actor: toActor(e.actor), overruledAt: new Date(e.at) },
+        options(e.at),
+      );
     case 'objectionWithdrawn':
-      return newEvent(approvalEvents.objectionWithdrawn, { step: toStepRef(e.step), newPosition: toPosition(e.newPosition), actor: toActor(e.actor), withdrawnAt: new Date(e.at) }, options(e.at));
+      return newEvent(
+        approvalEvents.objectionWithdrawn,
+        { step: toStepRef(e.step), newPosition: toPosition(e.newPosition), actor: toActor(e.actor), withdrawnAt: new Date(e.at) },
+        options(e.at),
+      );
     case 'stepClaimed':
-      return newEvent(approvalEvents.stepClaimed, { step: toStepRef(e.step), released: e.released, actor: toActor(e.actor), at: new Date(e.at) }, options(e.at));
+      return newEvent(
+        approvalEvents.stepClaimed,
+        { step: toStepRef(e.step), released: e.released, actor: toActor(e.actor), at: new Date(e.at) },
+        options(e.at),
+      );
     case 'stepDelegated':
-      return newEvent(approvalEvents.stepDelegated, { step: toStepRef(e.step), delegate: e.delegate, takenBack: e.takenBack, actor: toActor(e.actor), at: new Date(e.at) }, options(e.at));
+      return newEvent(
+        approvalEvents.stepDelegated,
+        { step: toStepRef(e.step), delegate: e.delegate, takenBack: e.takenBack, actor: toActor(e.actor), at: new Date(e.at) },
+        options(e.at),
+      );
     case 'stepReminded':
       return newEvent(approvalEvents.stepReminded, { step: toStepRef(e.step), dueAt: new Date(e.dueAt), actor: toActor(e.actor) }, options(e.dueAt));
     case 'stepEscalated':
-      return newEvent(approvalEvents.stepEscalated, { step: toStepRef(e.step), dueAt: new Date(e.dueAt), escalationRole: e.escalationRole, escalationOrganisation: e.escalationOrganisation, actor: toActor(e.actor) }, options(e.dueAt));
+      return newEvent(
+        approvalEvents.stepEscalated,
+        {
+          step: toStepRef(e.step),
+          dueAt: new Date(e.dueAt),
+          escalationRole: e.escalationRole,
+          escalationOrganisation: e.escalationOrganisation,
+          actor: toActor(e.actor),
+        },
+        options(e.dueAt),
+      );
     case 'proposalDecided':
-      return newEvent(approvalEvents.proposalDecided, { proposalId: e.proposalId, proposalRevision: e.proposalRevision, workflowId: e.workflowId, round: e.round, decision: toDecision(e.outcome), comment: e.comment, actor: toActor(e.actor), decidedAt: new Date(e.at) }, options(e.at));
+      return newEvent(
+        approvalEvents.proposalDecided,
+        {
+          proposalId: e.proposalId,
+          proposalRevision: e.proposalRevision,
+          workflowId: e.workflowId,
+          round: e.round,
+          decision: toDecision(e.outcome),
+          comment: e.comment,
+          actor: toActor(e.actor),
+          decidedAt: new Date(e.at),
+        },
+        options(e.at),
+      );
     default: {
       const unreachable: never = e;
       throw new Error(`unknown outgoing event ${JSON.stringify(unreachable)}`);
@@ -72,7 +131,10 @@ export class ApprovalEventStore {
   readonly outbox: Collection<OutboxDoc>;
   readonly signOffs: Collection<SignOffDoc>;
   /** `signer`: the decision-signing key; every event that changes the standard is signed before it is written. */
-  constructor(db: Db, private readonly signer?: DecisionSigner) {
+  constructor(
+    db: Db,
+    private readonly signer?: DecisionSigner,
+  ) {
     this.outbox = db.collection<OutboxDoc>('approval_outbox');
     this.signOffs = db.collection<SignOffDoc>('sign_offs');
   }
@@ -110,6 +172,10 @@ export class ApprovalEventStore {
   }
 
   async signOffsOf(subject: string, proposalId?: string): Promise<SignOffDoc[]> {
-    return this.signOffs.find(proposalId ? { subject, proposalId } : { subject }).sort({ signedAt: -1 }).limit(500).toArray();
+    return this.signOffs
+      .find(proposalId ? { subject, proposalId } : { subject })
+      .sort({ signedAt: -1 })
+      .limit(500)
+      .toArray();
   }
 }

@@ -2,8 +2,16 @@
 // the rules (phase, lead ministry, final approver, conflicts, ceiling); a refusal comes back at once with its reason.
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import {
-  approvePackageUpdate, closeCycleUpdate, closeProposalWindowUpdate, cycleStateQuery, fileEvaluationUpdate, resolveConflictUpdate, trimProposalUpdate, workflowTypes,
-  type ActorRef, type CycleView,
+  approvePackageUpdate,
+  closeCycleUpdate,
+  closeProposalWindowUpdate,
+  cycleStateQuery,
+  fileEvaluationUpdate,
+  resolveConflictUpdate,
+  trimProposalUpdate,
+  workflowTypes,
+  type ActorRef,
+  type CycleView,
 } from '../../../workflows/contracts';
 import type { Cycle, RevisionCyclesServer } from '../../../proto/gen/bps/approvals/v1/cycles';
 import { ChangeSet } from '../../../proto/gen/bps/standards/v1/changes';
@@ -30,25 +38,46 @@ export type CyclesDeps = {
 export function cycleMessage(view: CycleView, workflowId: string): Cycle {
   const windows = new Map((view.windows ?? []).map((w) => [w.fieldCode, w]));
   return {
-    cycleId: view.cycleId, workflowId, planPeriod: view.planPeriod ?? '', title: view.title ?? '', effectiveFrom: dateOfIso(view.effectiveFrom), phase: view.phase,
+    cycleId: view.cycleId,
+    workflowId,
+    planPeriod: view.planPeriod ?? '',
+    title: view.title ?? '',
+    effectiveFrom: dateOfIso(view.effectiveFrom),
+    phase: view.phase,
     fields: (view.fields ?? []).map((f) => {
       const w = windows.get(f.fieldCode);
       const evaluation = view.evaluations[f.fieldCode];
       return {
-        fieldCode: f.fieldCode, leadMinistry: f.leadMinistry, evaluationSummary: evaluation?.summary ?? '', evaluatedBy: evaluation?.by ?? '',
+        fieldCode: f.fieldCode,
+        leadMinistry: f.leadMinistry,
+        evaluationSummary: evaluation?.summary ?? '',
+        evaluatedBy: evaluation?.by ?? '',
         windowClosesAt: w ? new Date(w.closesAt) : view.windowClosesAt !== undefined ? new Date(view.windowClosesAt) : undefined,
-        windowClosed: w?.closed ?? false, windowClosedEarlyBy: w?.closedEarlyBy ?? '',
+        windowClosed: w?.closed ?? false,
+        windowClosedEarlyBy: w?.closedEarlyBy ?? '',
       };
     }),
     package: view.package.map((e) => ({
-      proposalId: e.proposalId, proposalRevision: e.proposalRevision, fieldCode: e.fieldCode, itemCodes: [...e.itemCodes], fiscalTotals: { ...e.fiscalTotals }, status: e.status, note: e.note ?? '',
+      proposalId: e.proposalId,
+      proposalRevision: e.proposalRevision,
+      fieldCode: e.fieldCode,
+      itemCodes: [...e.itemCodes],
+      fiscalTotals: { ...e.fiscalTotals },
+      status: e.status,
+      note: e.note ?? '',
       trims: (e.trims ?? []).map((t) => ({ actor: toActor(t.actor), at: new Date(t.at), reason: t.reason, before: { ...t.before }, after: { ...t.after } })),
     })),
     conflicts: view.conflicts.map((c) => ({ itemCode: c.itemCode, proposalIds: [...c.proposalIds] })),
     totals: { ...view.totals },
     fiscalCeiling: view.fiscalCeiling ? { ...view.fiscalCeiling } : undefined,
     ceilingExceeded: view.ceilingExceeded,
-    refiling: view.refiling.map((r) => ({ provinceCode: r.provinceCode, itemCode: r.itemCode, deadline: new Date(r.deadline), refiled: r.refiled, overdue: r.overdue })),
+    refiling: view.refiling.map((r) => ({
+      provinceCode: r.provinceCode,
+      itemCode: r.itemCode,
+      deadline: new Date(r.deadline),
+      refiled: r.refiled,
+      overdue: r.overdue,
+    })),
     rebaseRequired: [...(view.rebaseRequired ?? [])],
     openedAt: view.openedAt !== undefined ? new Date(view.openedAt) : undefined,
   };
@@ -61,36 +90,72 @@ export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
     const id = filled(cycleId, 'cycle_id');
     return cycleMessage(await queryWorkflow<CycleView>(temporal, id, cycleStateQuery, 'revision cycle'), id);
   };
-  const update = async <A extends { actor: ActorRef }>(cycleId: string, name: string, args: A, action?: CycleAction, onRefused?: (refusal: Refusal) => Promise<void>): Promise<Cycle> => {
+  const update = async <A extends { actor: ActorRef }>(
+    cycleId: string,
+    name: string,
+    args: A,
+    action?: CycleAction,
+    onRefused?: (refusal: Refusal) => Promise<void>,
+  ): Promise<Cycle> => {
     const refusal = action ? cycleActionRefusal(action, args.actor) : undefined;
     if (refusal) throw new PermissionDeniedError(`${refusal.reason}: ${refusal.message}`, refusal.reason);
     const id = filled(cycleId, 'cycle_id');
     return cycleMessage(await updateWorkflow<CycleView>(temporal, id, name, args, 'revision cycle', onRefused), id);
   };
   /** A refused cycle action is on record like a refused inbox action: who tried what on which proposal, and why. */
-  const recordRefused = (cycleId: string, proposalId: string, action: string, actor: ActorRef) => async (refusal: Refusal): Promise<void> => {
-    deps.logger.info({ cycleId, proposalId, action, subject: actor.subject, reason: refusal.reason }, 'cycle action refused');
-    if (!deps.events) return;
-    await deps.events.append([newEvent(approvalEvents.actionRefused, {
-      proposalId, stepId: '', action, reason: refusal.reason, message: refusal.message, actor: toActor(actor), attemptedAt: new Date(), detail: cycleId,
-    }, { source: approvalsSource, key: proposalId, id: randomUUID(), topicNamespace: deps.topicNamespace ?? '' })]);
-  };
+  const recordRefused =
+    (cycleId: string, proposalId: string, action: string, actor: ActorRef) =>
+    async (refusal: Refusal): Promise<void> => {
+      deps.logger.info({ cycleId, proposalId, action, subject: actor.subject, reason: refusal.reason }, 'cycle action refused');
+      if (!deps.events) return;
+      await deps.events.append([
+        newEvent(
+          approvalEvents.actionRefused,
+          {
+            proposalId,
+            stepId: '',
+            action,
+            reason: refusal.reason,
+            message: refusal.message,
+            actor: toActor(actor),
+            attemptedAt: new Date(),
+            detail: cycleId,
+          },
+          { source: approvalsSource, key: proposalId, id: randomUUID(), topicNamespace: deps.topicNamespace ?? '' },
+        ),
+      ]);
+    };
 
   return {
     openCycle: unaryHandler(async (request, actor) => {
       if (!mayOpenCycle(actor)) throw new PermissionDeniedError('a unified revision cycle is opened by NDRC or the final approver', 'NOT_CYCLE_ORGANISER');
-      const checked = openCycleInput({
-        cycleId: request.cycleId, planPeriod: request.planPeriod, title: request.title, ...(request.effectiveFrom ? { effectiveFrom: request.effectiveFrom } : {}),
-        fields: request.fields.map((f) => ({ fieldCode: f.fieldCode.trim(), leadMinistry: f.leadMinistry.trim(), proposalWindowSeconds: Number(f.proposalWindowSeconds) })),
-        ...(request.fiscalCeiling ? { fiscalCeiling: request.fiscalCeiling } : {}),
-        evaluationSeconds: Number(request.evaluationSeconds), proposalWindowSeconds: Number(request.proposalWindowSeconds), refilingSeconds: Number(request.refilingSeconds),
-      }, actor);
+      const checked = openCycleInput(
+        {
+          cycleId: request.cycleId,
+          planPeriod: request.planPeriod,
+          title: request.title,
+          ...(request.effectiveFrom ? { effectiveFrom: request.effectiveFrom } : {}),
+          fields: request.fields.map((f) => ({
+            fieldCode: f.fieldCode.trim(),
+            leadMinistry: f.leadMinistry.trim(),
+            proposalWindowSeconds: Number(f.proposalWindowSeconds),
+          })),
+          ...(request.fiscalCeiling ? { fiscalCeiling: request.fiscalCeiling } : {}),
+          evaluationSeconds: Number(request.evaluationSeconds),
+          proposalWindowSeconds: Number(request.proposalWindowSeconds),
+          refilingSeconds: Number(request.refilingSeconds),
+        },
+        actor,
+      );
       if (!checked.ok) throw new ValidationError(checked.violations);
       const { input } = checked;
       try {
         // Workflow id = cycle id; a cycle id is never reused, even after the cycle closed.
         await temporal.workflow.start(workflowTypes.unifiedRevisionCycle, {
-          taskQueue: deps.taskQueue, workflowId: input.cycleId, args: [input], workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          taskQueue: deps.taskQueue,
+          workflowId: input.cycleId,
+          args: [input],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
         });
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) throw new AlreadyExistsError(`revision cycle ${input.cycleId} already exists`);
@@ -115,7 +180,9 @@ export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
       const query = `TaskQueue = '${deps.taskQueue}' AND WorkflowType = '${workflowTypes.unifiedRevisionCycle}'`;
       for await (const execution of temporal.workflow.list({ query })) {
         try {
-          cycles.push(cycleMessage(await temporal.workflow.getHandle(execution.workflowId, execution.runId).query<CycleView>(cycleStateQuery), execution.workflowId));
+          cycles.push(
+            cycleMessage(await temporal.workflow.getHandle(execution.workflowId, execution.runId).query<CycleView>(cycleStateQuery), execution.workflowId),
+          );
         } catch (error) {
           deps.logger.debug({ workflowId: execution.workflowId, err: String(error) }, 'cycles: cannot query, skipped');
         }
@@ -125,7 +192,12 @@ export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
     }),
 
     fileEvaluation: unaryHandler(async (request, actor) => ({
-      cycle: await update(request.cycleId, fileEvaluationUpdate, { actor, fieldCode: filled(request.fieldCode, 'field_code'), summary: filled(request.summary, 'summary') }, 'fileEvaluation'),
+      cycle: await update(
+        request.cycleId,
+        fileEvaluationUpdate,
+        { actor, fieldCode: filled(request.fieldCode, 'field_code'), summary: filled(request.summary, 'summary') },
+        'fileEvaluation',
+      ),
     })),
 
     closeProposalWindow: unaryHandler(async (request, actor) => ({
@@ -133,9 +205,17 @@ export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
     })),
 
     resolveConflict: unaryHandler(async (request, actor) => ({
-      cycle: await update(request.cycleId, resolveConflictUpdate, {
-        actor, itemCode: filled(request.itemCode, 'item_code'), keepProposalId: filled(request.keepProposalId, 'keep_proposal_id'), reason: filled(request.reason, 'reason'),
-      }, 'resolveConflict'),
+      cycle: await update(
+        request.cycleId,
+        resolveConflictUpdate,
+        {
+          actor,
+          itemCode: filled(request.itemCode, 'item_code'),
+          keepProposalId: filled(request.keepProposalId, 'keep_proposal_id'),
+          reason: filled(request.reason, 'reason'),
+        },
+        'resolveConflict',
+      ),
     })),
 
     trimProposal: unaryHandler(async (request, actor) => {
@@ -145,11 +225,18 @@ export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
       const refused = recordRefused(cycleId, proposalId, 'trim', actor);
       // Who may trim is answered before anything else (a refusal names no amounts to a caller who may not trim).
       if (!mayTrim(actor)) {
-        const refusal: Refusal = { code: 'PERMISSION_DENIED', reason: 'NOT_CONSOLIDATION_APPROVER', message: 'a proposal is trimmed in consolidation by the NDRC approver or the final approver' };
+        const refusal: Refusal = {
+          code: 'PERMISSION_DENIED',
+          reason: 'NOT_CONSOLIDATION_APPROVER',
+          message: 'a proposal is trimmed in consolidation by the NDRC approver or the final approver',
+        };
         await refused(refusal);
         throw refusalError(refusal, cycleId);
       }
-      const violations = [...trimmedTotalsViolations(totals), ...(request.reason.trim() === '' ? [{ field: 'reason', description: 'a trim must say why the cost is lowered' }] : [])];
+      const violations = [
+        ...trimmedTotalsViolations(totals),
+        ...(request.reason.trim() === '' ? [{ field: 'reason', description: 'a trim must say why the cost is lowered' }] : []),
+      ];
       if (violations.length > 0 || !totals) {
         await refused({ code: 'INVALID_ARGUMENT', reason: 'INVALID_TRIM', message: violations.map((v) => `${v.field}: ${v.description}`).join('; ') });
         throw new ValidationError(violations);
@@ -157,15 +244,26 @@ export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
       // A change set, if sent, must be the one held: the workflow's validator refuses any other (money only).
       const changeSet = request.changeSet ? ChangeSet.toJSON(request.changeSet) : null;
       try {
-        return { cycle: await update(cycleId, trimProposalUpdate, { actor, proposalId, fiscalTotals: { ...totals }, changeSet, reason: request.reason.trim() }, undefined, refused) };
+        return {
+          cycle: await update(
+            cycleId,
+            trimProposalUpdate,
+            { actor, proposalId, fiscalTotals: { ...totals }, changeSet, reason: request.reason.trim() },
+            undefined,
+            refused,
+          ),
+        };
       } catch (error) {
         // The validator's bad-amount refusals name the request field they are about.
-        if (error instanceof ValidationError) throw new ValidationError(error.violations.map((v) => ({ ...v, field: v.reason === 'REASON_REQUIRED' ? 'reason' : 'fiscal_totals' })));
+        if (error instanceof ValidationError)
+          throw new ValidationError(error.violations.map((v) => ({ ...v, field: v.reason === 'REASON_REQUIRED' ? 'reason' : 'fiscal_totals' })));
         throw error;
       }
     }),
 
-    approvePackage: unaryHandler(async (request, actor) => ({ cycle: await update(request.cycleId, approvePackageUpdate, { actor, comment: request.comment }, 'approvePackage') })),
+    approvePackage: unaryHandler(async (request, actor) => ({
+      cycle: await update(request.cycleId, approvePackageUpdate, { actor, comment: request.comment }, 'approvePackage'),
+    })),
 
     closeCycle: unaryHandler(async (request, actor) => ({ cycle: await update(request.cycleId, closeCycleUpdate, { actor }, 'closeCycle') })),
   };

@@ -4,11 +4,28 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import {
-  approvalDecisionStateQuery, approvalStateQuery, claimStepUpdate, delegateStepUpdate, overruleObjectionUpdate, releaseStepUpdate, signOffUpdate, takeBackStepUpdate, workflowTypes,
-  type ActorRef, type ApprovalView, type Position as PositionName, type StepView,
+  approvalDecisionStateQuery,
+  approvalStateQuery,
+  claimStepUpdate,
+  delegateStepUpdate,
+  overruleObjectionUpdate,
+  releaseStepUpdate,
+  signOffUpdate,
+  takeBackStepUpdate,
+  workflowTypes,
+  type ActorRef,
+  type ApprovalView,
+  type Position as PositionName,
+  type StepView,
 } from '../../../workflows/contracts';
 import { decide, inboxItemsFor, inboxKeysOf, type ApprovalState, type Command, type Refusal } from '../../../workflows/approval/domain';
-import type { ApprovalInboxServer, ApprovalView as ApprovalViewMessage, InboxItem, ProposalSummary, StepView as StepViewMessage } from '../../../proto/gen/bps/approvals/v1/inbox';
+import type {
+  ApprovalInboxServer,
+  ApprovalView as ApprovalViewMessage,
+  InboxItem,
+  ProposalSummary,
+  StepView as StepViewMessage,
+} from '../../../proto/gen/bps/approvals/v1/inbox';
 import { approvalEvents } from '../../shared/events/approvals';
 import type { Directory } from '../../shared/auth/directory';
 import { mayReadProposal, type Viewer } from '../../shared/auth/proposal-visibility';
@@ -31,25 +48,55 @@ export type InboxDeps = {
 function summaryMessage(view: ApprovalView): ProposalSummary {
   const p = view.proposal;
   return {
-    proposalId: p.proposalId, proposalRevision: p.proposalRevision, kind: p.kind, cycleId: p.cycleId ?? '', title: p.title, leadMinistry: p.leadMinistry,
-    proposer: p.proposer.subject, fieldCodes: [...p.fieldCodes], itemCodes: [...p.itemCodes], effectiveFrom: p.effectiveFrom,
-    fiscalTotals: { ...p.fiscalTotals }, conflictsWith: [...p.conflictsWith],
+    proposalId: p.proposalId,
+    proposalRevision: p.proposalRevision,
+    kind: p.kind,
+    cycleId: p.cycleId ?? '',
+    title: p.title,
+    leadMinistry: p.leadMinistry,
+    proposer: p.proposer.subject,
+    fieldCodes: [...p.fieldCodes],
+    itemCodes: [...p.itemCodes],
+    effectiveFrom: p.effectiveFrom,
+    fiscalTotals: { ...p.fiscalTotals },
+    conflictsWith: [...p.conflictsWith],
   };
 }
 function stepMessage(s: StepView): StepViewMessage {
   return {
-    stepId: s.stepId, stageId: s.stageId, stageName: s.stageName, label: s.label, role: s.role, organisation: s.organisation, mustConcur: s.mustConcur,
-    position: s.position ? toPosition(s.position) : 0, signedBy: s.signedBy ?? '', comment: s.comment ?? '', signedAt: s.signedAt === undefined ? undefined : new Date(s.signedAt),
-    claimedBy: s.claimedBy ?? '', delegatedTo: s.delegatedTo ?? '', delegatedBy: s.delegatedBy ?? '', overruledBy: s.overruledBy ?? '', dueAt: s.dueAt === undefined ? undefined : new Date(s.dueAt),
-    escalated: s.escalated, open: s.open,
+    stepId: s.stepId,
+    stageId: s.stageId,
+    stageName: s.stageName,
+    label: s.label,
+    role: s.role,
+    organisation: s.organisation,
+    mustConcur: s.mustConcur,
+    position: s.position ? toPosition(s.position) : 0,
+    signedBy: s.signedBy ?? '',
+    comment: s.comment ?? '',
+    signedAt: s.signedAt === undefined ? undefined : new Date(s.signedAt),
+    claimedBy: s.claimedBy ?? '',
+    delegatedTo: s.delegatedTo ?? '',
+    delegatedBy: s.delegatedBy ?? '',
+    overruledBy: s.overruledBy ?? '',
+    dueAt: s.dueAt === undefined ? undefined : new Date(s.dueAt),
+    escalated: s.escalated,
+    open: s.open,
   };
 }
 export function viewMessage(view: ApprovalView): ApprovalViewMessage {
   return {
-    proposal: summaryMessage(view), workflowId: view.workflowId, routeId: view.routeId, routeVersion: String(view.routeVersion), status: view.status, round: view.round,
+    proposal: summaryMessage(view),
+    workflowId: view.workflowId,
+    routeId: view.routeId,
+    routeVersion: String(view.routeVersion),
+    status: view.status,
+    round: view.round,
     rounds: view.rounds.map((r) => ({ round: r.round, proposalRevision: r.proposalRevision, outcome: r.outcome ?? '', steps: r.steps.map(stepMessage) })),
     needs: [...view.needs],
-    rebase: view.rebase ? { cycleId: view.rebase.cycleId, title: view.rebase.title, effectiveFrom: view.rebase.effectiveFrom, releasedAt: new Date(view.rebase.releasedAt) } : undefined,
+    rebase: view.rebase
+      ? { cycleId: view.rebase.cycleId, title: view.rebase.title, effectiveFrom: view.rebase.effectiveFrom, releasedAt: new Date(view.rebase.releasedAt) }
+      : undefined,
   };
 }
 
@@ -59,8 +106,14 @@ const filterCode = /^[A-Za-z0-9._:-]{1,128}$/;
 const LIST_DEADLINE_MS = 5_000;
 
 export function inboxFilterViolations(request: { fieldCode: string; kind: string; cycleId: string }): { field: string; description: string }[] {
-  const filters = [['field_code', request.fieldCode], ['kind', request.kind], ['cycle_id', request.cycleId]] as const;
-  return filters.filter(([, v]) => v !== '' && !filterCode.test(v)).map(([field]) => ({ field, description: 'must be a code of letters, digits and . _ : - (at most 128)' }));
+  const filters = [
+    ['field_code', request.fieldCode],
+    ['kind', request.kind],
+    ['cycle_id', request.cycleId],
+  ] as const;
+  return filters
+    .filter(([, v]) => v !== '' && !filterCode.test(v))
+    .map(([field]) => ({ field, description: 'must be a code of letters, digits and . _ : - (at most 128)' }));
 }
 
 /**
@@ -84,10 +137,26 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
 
   const query = <T>(proposalId: string, name: string): Promise<T> => queryWorkflow<T>(temporal, required(proposalId, 'proposal_id'), name, 'approval');
 
-  async function recordRefusedSignOff(proposalId: string, stepId: string, position: PositionName | undefined, actor: ActorRef, refusal: Refusal): Promise<void> {
-    const event = newEvent(approvalEvents.signOffRefused, {
-      proposalId, stepId, position: position ? toPosition(position) : 0, reason: refusal.reason, message: refusal.message, actor: toActor(actor), attemptedAt: new Date(),
-    }, { source: approvalsSource, key: proposalId, id: randomUUID(), topicNamespace: deps.topicNamespace });
+  async function recordRefusedSignOff(
+    proposalId: string,
+    stepId: string,
+    position: PositionName | undefined,
+    actor: ActorRef,
+    refusal: Refusal,
+  ): Promise<void> {
+    const event = newEvent(
+      approvalEvents.signOffRefused,
+      {
+        proposalId,
+        stepId,
+        position: position ? toPosition(position) : 0,
+        reason: refusal.reason,
+        message: refusal.message,
+        actor: toActor(actor),
+        attemptedAt: new Date(),
+      },
+      { source: approvalsSource, key: proposalId, id: randomUUID(), topicNamespace: deps.topicNamespace },
+    );
     await deps.events.append([event]);
     deps.logger.info({ proposalId, stepId, subject: actor.subject, reason: refusal.reason }, 'sign-off refused');
   }
@@ -95,9 +164,20 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
   /** Every other refused inbox action is on record too: who tried what on which step, and the rule's reason. */
   function recordRefusedAction(proposalId: string, stepId: string, action: string, actor: ActorRef, detail = ''): (refusal: Refusal) => Promise<void> {
     return async (refusal) => {
-      const event = newEvent(approvalEvents.actionRefused, {
-        proposalId, stepId, action, reason: refusal.reason, message: refusal.message, actor: toActor(actor), attemptedAt: new Date(), detail,
-      }, { source: approvalsSource, key: proposalId, id: randomUUID(), topicNamespace: deps.topicNamespace });
+      const event = newEvent(
+        approvalEvents.actionRefused,
+        {
+          proposalId,
+          stepId,
+          action,
+          reason: refusal.reason,
+          message: refusal.message,
+          actor: toActor(actor),
+          attemptedAt: new Date(),
+          detail,
+        },
+        { source: approvalsSource, key: proposalId, id: randomUUID(), topicNamespace: deps.topicNamespace },
+      );
       await deps.events.append([event]);
       deps.logger.info({ proposalId, stepId, action, subject: actor.subject, reason: refusal.reason }, 'inbox action refused');
     };
@@ -152,7 +232,15 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
             const overdue = step.dueAt !== undefined && step.dueAt < now;
             if (request.overdueOnly && !overdue) continue;
             if (request.dueBefore && (step.dueAt === undefined || step.dueAt >= request.dueBefore.getTime())) continue;
-            items.push({ step: stepMessage(step), proposal: summaryMessage(view), round: view.round, needs: [...view.needs], escalation, overdue, rebaseRequired: view.rebase !== undefined });
+            items.push({
+              step: stepMessage(step),
+              proposal: summaryMessage(view),
+              round: view.round,
+              needs: [...view.needs],
+              escalation,
+              overdue,
+              rebaseRequired: view.rebase !== undefined,
+            });
           }
         }
       });
@@ -168,11 +256,31 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
 
     claimStep: unaryHandler(async (request, actor) => {
       const args = { actor, stepId: required(request.stepId, 'step_id') };
-      return { approval: viewMessage(await act(request.proposalId, claimStepUpdate, args, { type: 'claim', ...args, at: Date.now() }, recordRefusedAction(request.proposalId, args.stepId, 'claim', actor))) };
+      return {
+        approval: viewMessage(
+          await act(
+            request.proposalId,
+            claimStepUpdate,
+            args,
+            { type: 'claim', ...args, at: Date.now() },
+            recordRefusedAction(request.proposalId, args.stepId, 'claim', actor),
+          ),
+        ),
+      };
     }),
     releaseStep: unaryHandler(async (request, actor) => {
       const args = { actor, stepId: required(request.stepId, 'step_id') };
-      return { approval: viewMessage(await act(request.proposalId, releaseStepUpdate, args, { type: 'release', ...args, at: Date.now() }, recordRefusedAction(request.proposalId, args.stepId, 'release', actor))) };
+      return {
+        approval: viewMessage(
+          await act(
+            request.proposalId,
+            releaseStepUpdate,
+            args,
+            { type: 'release', ...args, at: Date.now() },
+            recordRefusedAction(request.proposalId, args.stepId, 'release', actor),
+          ),
+        ),
+      };
     }),
     delegateStep: unaryHandler(async (request, actor) => {
       const delegate = required(request.delegate, 'delegate');
@@ -180,34 +288,82 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
       // from the directory only, never from the caller.
       const person = await deps.directory.lookup(delegate);
       if (!person) {
-        await recordRefusedAction(request.proposalId, request.stepId, 'delegate', actor, delegate)({ code: 'INVALID_ARGUMENT', reason: 'DELEGATE_UNKNOWN', message: `no person ${delegate} in the directory` });
+        await recordRefusedAction(
+          request.proposalId,
+          request.stepId,
+          'delegate',
+          actor,
+          delegate,
+        )({ code: 'INVALID_ARGUMENT', reason: 'DELEGATE_UNKNOWN', message: `no person ${delegate} in the directory` });
         throw new NotFoundError('person', delegate);
       }
       const delegateIdentity: ActorRef = { subject: person.subject, organisation: person.organisation, roles: [...person.roles] };
       const args = { actor, stepId: required(request.stepId, 'step_id'), delegate, delegateIdentity };
-      return { approval: viewMessage(await act(request.proposalId, delegateStepUpdate, args, { type: 'delegate', ...args, at: Date.now() }, recordRefusedAction(request.proposalId, args.stepId, 'delegate', actor, delegate))) };
+      return {
+        approval: viewMessage(
+          await act(
+            request.proposalId,
+            delegateStepUpdate,
+            args,
+            { type: 'delegate', ...args, at: Date.now() },
+            recordRefusedAction(request.proposalId, args.stepId, 'delegate', actor, delegate),
+          ),
+        ),
+      };
     }),
     takeBackStep: unaryHandler(async (request, actor) => {
       const args = { actor, stepId: required(request.stepId, 'step_id') };
-      return { approval: viewMessage(await act(request.proposalId, takeBackStepUpdate, args, { type: 'takeBack', ...args, at: Date.now() }, recordRefusedAction(request.proposalId, args.stepId, 'take_back', actor))) };
+      return {
+        approval: viewMessage(
+          await act(
+            request.proposalId,
+            takeBackStepUpdate,
+            args,
+            { type: 'takeBack', ...args, at: Date.now() },
+            recordRefusedAction(request.proposalId, args.stepId, 'take_back', actor),
+          ),
+        ),
+      };
     }),
 
     signOff: unaryHandler(async (request, actor) => {
       const position = fromPosition(request.position);
       if (!position) throw new ValidationError([{ field: 'position', description: 'a ballot position is required' }]);
       const args = { actor, stepId: required(request.stepId, 'step_id'), position, comment: request.comment };
-      const view = await act(request.proposalId, signOffUpdate, args, { type: 'signOff', ...args, at: Date.now() }, (refusal) => recordRefusedSignOff(request.proposalId, request.stepId, position, actor, refusal));
+      const view = await act(request.proposalId, signOffUpdate, args, { type: 'signOff', ...args, at: Date.now() }, (refusal) =>
+        recordRefusedSignOff(request.proposalId, request.stepId, position, actor, refusal),
+      );
       return { approval: viewMessage(view) };
     }),
 
     overruleObjection: unaryHandler(async (request, actor) => {
       const args = { actor, stepId: required(request.stepId, 'step_id'), comment: request.comment };
-      return { approval: viewMessage(await act(request.proposalId, overruleObjectionUpdate, args, { type: 'overrule', ...args, at: Date.now() }, recordRefusedAction(request.proposalId, args.stepId, 'overrule', actor))) };
+      return {
+        approval: viewMessage(
+          await act(
+            request.proposalId,
+            overruleObjectionUpdate,
+            args,
+            { type: 'overrule', ...args, at: Date.now() },
+            recordRefusedAction(request.proposalId, args.stepId, 'overrule', actor),
+          ),
+        ),
+      };
     }),
 
     listMySignOffs: unaryHandler(async (request, actor) => {
       const docs = await deps.events.signOffsOf(actor.subject, request.proposalId || undefined);
-      return { signOffs: docs.map((d) => ({ eventId: d._id, proposalId: d.proposalId, round: d.round, stepId: d.stepId, position: toPosition(d.position), comment: d.comment, signedAt: d.signedAt })) };
+      return {
+        signOffs: docs.map((d) => ({
+          eventId: d._id,
+          proposalId: d.proposalId,
+          round: d.round,
+          stepId: d.stepId,
+          position: toPosition(d.position),
+          comment: d.comment,
+          signedAt: d.signedAt,
+        })),
+      };
     }),
   };
 }

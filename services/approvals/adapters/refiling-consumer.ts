@@ -49,7 +49,11 @@ export function refilingConsumer(options: { kafka: Kafka; db: Db; groupId: strin
         if (!breach.refileDeadline) throw new ValidationError([{ field: 'refile_deadline', description: 'required' }]);
         const key = `${breach.provinceCode}/${breach.itemCode}`;
         await breaches.updateOne({ _id: key }, { $set: { cycleId, releaseId: breach.releaseId, at: new Date() } }, { upsert: true });
-        await signal(cycleId, floorBreachedSignal, { provinceCode: breach.provinceCode, itemCode: breach.itemCode, refileDeadline: endOfDayInChina(breach.refileDeadline) });
+        await signal(cycleId, floorBreachedSignal, {
+          provinceCode: breach.provinceCode,
+          itemCode: breach.itemCode,
+          refileDeadline: endOfDayInChina(breach.refileDeadline),
+        });
         logger.info({ cycleId, province: breach.provinceCode, item: breach.itemCode }, 're-filing required');
         return;
       }

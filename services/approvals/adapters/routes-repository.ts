@@ -24,7 +24,10 @@ export class RoutesRepository {
   }
 
   async init(): Promise<void> {
-    await ensureIndexes(this.collection, [{ key: { routeId: 1, version: 1 }, name: 'route_version', unique: true }, { key: { kind: 1, fieldCode: 1 }, name: 'route_match' }]);
+    await ensureIndexes(this.collection, [
+      { key: { routeId: 1, version: 1 }, name: 'route_version', unique: true },
+      { key: { kind: 1, fieldCode: 1 }, name: 'route_match' },
+    ]);
   }
 
   /** Stores `stages` as the next version of `routeId`, unless they equal the latest version. */
@@ -36,7 +39,11 @@ export class RoutesRepository {
       }
       const version = (latest?.version ?? 0) + 1;
       try {
-        await insertOne(this.collection, { _id: `${routeId}@${version}`, routeId, version, ...match, stages: [...stages], publishedAt: new Date() }, 'approval route');
+        await insertOne(
+          this.collection,
+          { _id: `${routeId}@${version}`, routeId, version, ...match, stages: [...stages], publishedAt: new Date() },
+          'approval route',
+        );
         return { routeId, version, stages: [...stages] };
       } catch (error) {
         if (!isDuplicateKey(error)) throw error; // another process published the same version: read again

@@ -15,7 +15,10 @@ export function unaryHandler<Req, Res>(fn: (request: Req, actor: ActorRef, call:
   return (call, callback) => {
     const identity = identityOf(call);
     const actor: ActorRef = { subject: identity.subject, organisation: identity.organisation, roles: [...identity.roles] };
-    fn(call.request, actor, call).then((res) => callback(null, res), (error: unknown) => callback(error as grpc.ServiceError));
+    fn(call.request, actor, call).then(
+      (res) => callback(null, res),
+      (error: unknown) => callback(error as grpc.ServiceError),
+    );
   };
 }
 
@@ -44,7 +47,6 @@ export function refusalOf(error: unknown): Refusal | undefined {
   return { code, reason: typeof reason === 'string' ? reason : code, message: error.cause.message };
 }
 
-
 export function required(value: string, field: string): string {
   if (value.trim() === '') throw new ValidationError([{ field, description: 'required' }]);
   return value;
@@ -63,7 +65,12 @@ export async function queryWorkflow<T>(temporal: Client, workflowId: string, nam
 
 /** Sends an update; a refusal by its validator is passed to `onRefused` (e.g. to audit it), then thrown. */
 export async function updateWorkflow<T>(
-  temporal: Client, workflowId: string, name: string, args: object, resource: string, onRefused?: (refusal: Refusal) => Promise<void>,
+  temporal: Client,
+  workflowId: string,
+  name: string,
+  args: object,
+  resource: string,
+  onRefused?: (refusal: Refusal) => Promise<void>,
 ): Promise<T> {
   try {
     return await temporal.workflow.getHandle(workflowId).executeUpdate<T, [object]>(name, { args: [args] });

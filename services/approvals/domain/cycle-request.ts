@@ -34,12 +34,14 @@ export function cycleActionRefusal(action: CycleAction, actor: ActorRef): { read
     case 'fileEvaluation':
     case 'closeProposalWindow':
       return actor.roles.includes('ministry-staff') || actor.roles.includes('approver')
-        ? undefined : { reason: 'NOT_LEAD_MINISTRY', message: 'a field\'s evaluation and proposal window belong to its lead ministry' };
+        ? undefined
+        : { reason: 'NOT_LEAD_MINISTRY', message: "a field's evaluation and proposal window belong to its lead ministry" };
     case 'resolveConflict':
     case 'approvePackage':
     case 'closeCycle':
       return actor.organisation === 'SCO' && actor.roles.includes('final-approver')
-        ? undefined : { reason: 'NOT_FINAL_APPROVER', message: 'conflicts, the package and the cycle\'s close are decided by the final approver' };
+        ? undefined
+        : { reason: 'NOT_FINAL_APPROVER', message: "conflicts, the package and the cycle's close are decided by the final approver" };
     default: {
       const never: never = action;
       throw new Error(`unknown cycle action ${String(never)}`);
@@ -59,7 +61,9 @@ function isoDate(d: { year: number; month: number; day: number }): string | unde
 
 export function openCycleInput(cmd: OpenCycleCommand, actor: ActorRef): { ok: true; input: CycleInput } | { ok: false; violations: FieldViolation[] } {
   const violations: FieldViolation[] = [];
-  const add = (field: string, description: string): void => { violations.push({ field, description }); };
+  const add = (field: string, description: string): void => {
+    violations.push({ field, description });
+  };
 
   const plan = planPattern.exec(cmd.planPeriod.trim());
   if (!plan) add('plan_period', 'must be "YYYY-YYYY", e.g. "2026-2030"');
@@ -78,7 +82,8 @@ export function openCycleInput(cmd: OpenCycleCommand, actor: ActorRef): { ok: tr
     else if (seen.has(f.fieldCode)) add(`fields[${i}].field_code`, `${f.fieldCode} is listed twice`);
     seen.add(f.fieldCode);
     if (!codePattern.test(f.leadMinistry)) add(`fields[${i}].lead_ministry`, 'required organisation code of the lead ministry, e.g. NHC');
-    if (f.proposalWindowSeconds < 0 || f.proposalWindowSeconds > maxSeconds) add(`fields[${i}].proposal_window_seconds`, `0 (the cycle's window) to ${maxSeconds}`);
+    if (f.proposalWindowSeconds < 0 || f.proposalWindowSeconds > maxSeconds)
+      add(`fields[${i}].proposal_window_seconds`, `0 (the cycle's window) to ${maxSeconds}`);
   });
 
   if (!cmd.fiscalCeiling) add('fiscal_ceiling', 'required: the fiscal-capacity ceiling by level of government');
@@ -101,7 +106,11 @@ export function openCycleInput(cmd: OpenCycleCommand, actor: ActorRef): { ok: tr
       planPeriod: `${plan[1]}–${plan[2]}`,
       title: cmd.title.trim(),
       effectiveFrom,
-      fields: cmd.fields.map((f) => ({ fieldCode: f.fieldCode, leadMinistry: f.leadMinistry, ...(f.proposalWindowSeconds > 0 ? { proposalWindowSeconds: f.proposalWindowSeconds } : {}) })),
+      fields: cmd.fields.map((f) => ({
+        fieldCode: f.fieldCode,
+        leadMinistry: f.leadMinistry,
+        ...(f.proposalWindowSeconds > 0 ? { proposalWindowSeconds: f.proposalWindowSeconds } : {}),
+      })),
       fiscalCeiling: { centralFen: cmd.fiscalCeiling.centralFen, localFen: cmd.fiscalCeiling.localFen },
       evaluationSeconds: cmd.evaluationSeconds,
       proposalWindowSeconds: cmd.proposalWindowSeconds,
@@ -112,7 +121,9 @@ export function openCycleInput(cmd: OpenCycleCommand, actor: ActorRef): { ok: tr
 }
 
 /** A trim's new fiscal totals: every amount a whole number of fen (the workflow checks it does not raise the cost). */
-export function trimmedTotalsViolations(totals: { readonly totalFen: string; readonly centralFen: string; readonly localFen: string } | undefined): FieldViolation[] {
+export function trimmedTotalsViolations(
+  totals: { readonly totalFen: string; readonly centralFen: string; readonly localFen: string } | undefined,
+): FieldViolation[] {
   return (['totalFen', 'centralFen', 'localFen'] as const)
     .filter((k) => !totals || !isFen(totals[k]))
     .map((k) => ({ field: `fiscal_totals.${k.replace('Fen', '_fen')}`, description: 'a non-negative whole number of fen' }));

@@ -51,11 +51,18 @@ export class CheckpointStore {
       return existing.checkpoint;
     }
     const checkpoint = signCheckpoint(this.key, {
-      log, size, headHash: head.hash, hashAlgorithm: head.hashAlgorithm ?? this.options.hashAlgorithm, time: new Date().toISOString(),
+      log,
+      size,
+      headHash: head.hash,
+      hashAlgorithm: head.hashAlgorithm ?? this.options.hashAlgorithm,
+      time: new Date().toISOString(),
     });
     const event = newEvent(
       auditEvents.checkpointSigned,
-      CheckpointSigned.fromPartial({ checkpoint: checkpointToProto(checkpoint), key: { keyId: this.key.keyId, algorithm: this.key.algorithm, publicKey: this.key.publicKey } }),
+      CheckpointSigned.fromPartial({
+        checkpoint: checkpointToProto(checkpoint),
+        key: { keyId: this.key.keyId, algorithm: this.key.algorithm, publicKey: this.key.publicKey },
+      }),
       { source: '/bps/audit', key: log, subject: `logs/${log}`, topicNamespace: this.options.topicNamespace },
     );
     try {

@@ -2,7 +2,13 @@
 // shared consumer remembers the event only after this resolves, so a crash part-way is repaired on redelivery
 // (each append is idempotent per (log, eventId)). Events that change the standard are recorded as fact only when
 // their decision signature verifies; a forgery is recorded as refused (global log only, attributed to nobody).
-import { canonicalEventBytes, DECISION_SIGNATURE_EXTENSION, eventContentDigest, isStandardChanging, type DecisionVerifier } from '../../shared/events/decision-signature';
+import {
+  canonicalEventBytes,
+  DECISION_SIGNATURE_EXTENSION,
+  eventContentDigest,
+  isStandardChanging,
+  type DecisionVerifier,
+} from '../../shared/events/decision-signature';
 import type { CloudEvent } from '../../shared/kafka/cloudevents';
 import type { EventHandler } from '../../shared/kafka/kafka';
 import type { Logger } from '../../shared/log/logger';
@@ -30,10 +36,18 @@ export async function checkDecision(store: LogStore, topic: string, event: Cloud
   const verified = await decisions.verify(event);
   if (verified.ok) return true;
   const signature = event.extensions?.[DECISION_SIGNATURE_EXTENSION];
-  const refusal = refusalEvent(event, {
-    reason: verified.reason, detail: verified.detail, ...(verified.keyId ? { keyId: verified.keyId } : {}), contentDigest: eventContentDigest(event),
-    canonicalBase64: canonicalEventBytes(event).toString('base64'), ...(signature ? { signature } : {}),
-  }, new Date());
+  const refusal = refusalEvent(
+    event,
+    {
+      reason: verified.reason,
+      detail: verified.detail,
+      ...(verified.keyId ? { keyId: verified.keyId } : {}),
+      contentDigest: eventContentDigest(event),
+      canonicalBase64: canonicalEventBytes(event).toString('base64'),
+      ...(signature ? { signature } : {}),
+    },
+    new Date(),
+  );
   logger?.warn({ ceId: event.id, type: event.type, reason: verified.reason }, 'forged decision recorded as refused');
   await store.append(GLOBAL_LOG, topic, refusal);
   return false;

@@ -26,9 +26,19 @@ export function requireAuditAccess(identity: Identity): void {
 
 function stepToProto(step: TraceStep): TraceStepMessage {
   return {
-    globalSequence: String(step.globalSequence), eventId: step.eventId, eventType: step.eventType, source: step.source, subject: step.subject,
-    time: new Date(step.time), actor: step.actor ? { ...step.actor, roles: [...step.actor.roles] } : undefined, what: step.what, why: step.why,
-    traceId: step.traceId, hash: step.hash, aggregates: step.aggregates.map((a) => ({ ...a })), dataJson: step.dataJson,
+    globalSequence: String(step.globalSequence),
+    eventId: step.eventId,
+    eventType: step.eventType,
+    source: step.source,
+    subject: step.subject,
+    time: new Date(step.time),
+    actor: step.actor ? { ...step.actor, roles: [...step.actor.roles] } : undefined,
+    what: step.what,
+    why: step.why,
+    traceId: step.traceId,
+    hash: step.hash,
+    aggregates: step.aggregates.map((a) => ({ ...a })),
+    dataJson: step.dataJson,
   };
 }
 
@@ -44,7 +54,10 @@ function check(violations: FieldViolation[]): void {
   if (violations.length > 0) throw new ValidationError(violations);
 }
 
-function toTarget(request: { itemCode: string; version: number } | { proposalId: string } | { cycleId: string } | { subject: string; from?: Date; to?: Date }, prefix: string): TraceTarget {
+function toTarget(
+  request: { itemCode: string; version: number } | { proposalId: string } | { cycleId: string } | { subject: string; from?: Date; to?: Date },
+  prefix: string,
+): TraceTarget {
   const violations: FieldViolation[] = [];
   let target: TraceTarget;
   if ('itemCode' in request) {
@@ -77,9 +90,14 @@ function fromProtoCheckpoint(message: CheckpointMessage, index: number): SignedC
   required(violations, field('log'), message.log);
   check(violations);
   return {
-    log: message.log, size, headHash: message.headHash, hashAlgorithm: message.hashAlgorithm as SignedCheckpoint['hashAlgorithm'],
-    time: message.time!.toISOString(), signatureAlgorithm: message.signatureAlgorithm as SignedCheckpoint['signatureAlgorithm'],
-    keyId: message.keyId, signature: message.signature,
+    log: message.log,
+    size,
+    headHash: message.headHash,
+    hashAlgorithm: message.hashAlgorithm as SignedCheckpoint['hashAlgorithm'],
+    time: message.time!.toISOString(),
+    signatureAlgorithm: message.signatureAlgorithm as SignedCheckpoint['signatureAlgorithm'],
+    keyId: message.keyId,
+    signature: message.signature,
   };
 }
 
@@ -90,24 +108,48 @@ function unaryHandler<Req, Res>(fn: (request: Req, identity: Identity) => Promis
       const identity = identityOf(call);
       requireAuditAccess(identity);
       return fn(call.request, identity);
-    })().then((response) => callback(null, response), (error: unknown) => callback(error as never, null));
+    })().then(
+      (response) => callback(null, response),
+      (error: unknown) => callback(error as never, null),
+    );
   };
 }
 
-export function auditServer(deps: { store: LogStore; checkpoints: CheckpointStore; anchors: VerificationAnchors; keys: KeyRing; traces: TraceReader }): AuditServer {
+export function auditServer(deps: {
+  store: LogStore;
+  checkpoints: CheckpointStore;
+  anchors: VerificationAnchors;
+  keys: KeyRing;
+  traces: TraceReader;
+}): AuditServer {
   const { store, checkpoints, anchors, keys, traces } = deps;
   return {
     traceItemVersion: unaryHandler(async (request) => {
       const result = await traces.trace(toTarget({ itemCode: request.itemCode, version: request.version }, ''));
       const p = result.provenance;
-      return { trace: traceToProto(result), releaseId: p?.releaseId ?? '', changeSetId: p?.changeSetId ?? '', proposalIds: [...(p?.proposalIds ?? [])], workflowId: p?.workflowId ?? '', cycleId: p?.cycleId ?? '' };
+      return {
+        trace: traceToProto(result),
+        releaseId: p?.releaseId ?? '',
+        changeSetId: p?.changeSetId ?? '',
+        proposalIds: [...(p?.proposalIds ?? [])],
+        workflowId: p?.workflowId ?? '',
+        cycleId: p?.cycleId ?? '',
+      };
     }),
     traceProposal: unaryHandler(async (request) => ({ trace: traceToProto(await traces.trace(toTarget({ proposalId: request.proposalId }, ''))) })),
     traceCycle: unaryHandler(async (request) => ({ trace: traceToProto(await traces.trace(toTarget({ cycleId: request.cycleId }, ''))) })),
-    traceActor: unaryHandler(async (request) => ({ trace: traceToProto(await traces.trace(toTarget({ subject: request.subject, from: request.from, to: request.to }, ''))) })),
+    traceActor: unaryHandler(async (request) => ({
+      trace: traceToProto(await traces.trace(toTarget({ subject: request.subject, from: request.from, to: request.to }, ''))),
+    })),
     verify: unaryHandler(async (request) => {
       const log = request.log.trim() === '' ? GLOBAL_LOG : request.log.trim();
-      if (!isLogName(log)) check([{ field: 'log', description: 'must be "global", "actor:<subject>" or "<kind>:<id>" with kind item, release, change-set, proposal, workflow, cycle or subscription' }]);
+      if (!isLogName(log))
+        check([
+          {
+            field: 'log',
+            description: 'must be "global", "actor:<subject>" or "<kind>:<id>" with kind item, release, change-set, proposal, workflow, cycle or subscription',
+          },
+        ]);
       const result = await verifyLog(
         { chain: store, checkpoints, anchors, trustedKeys: () => keys.all(), now: () => new Date() },
         { log, given: request.checkpoints.map(fromProtoCheckpoint), full: request.full },
@@ -115,10 +157,20 @@ export function auditServer(deps: { store: LogStore; checkpoints: CheckpointStor
       recordAuditVerification(log, result.ok);
       const m = result.chain.mismatch;
       return {
-        log, ok: result.ok, size: String(result.chain.storedSize), headHash: result.headHash,
+        log,
+        ok: result.ok,
+        size: String(result.chain.storedSize),
+        headHash: result.headHash,
         firstMismatch: m ? { sequence: String(m.sequence), reason: m.reason, description: m.description, expected: m.expected, actual: m.actual } : undefined,
-        checkpoints: result.checkpoints.map(({ checkpoint, check: c }) => ({ checkpoint: checkpointToProto(checkpoint), ok: c.ok, problem: c.ok ? '' : c.problem, description: c.ok ? '' : c.description })),
-        full: result.anchor === undefined, verifiedFrom: String(result.chain.from), anchor: result.anchor ? checkpointToProto(result.anchor) : undefined,
+        checkpoints: result.checkpoints.map(({ checkpoint, check: c }) => ({
+          checkpoint: checkpointToProto(checkpoint),
+          ok: c.ok,
+          problem: c.ok ? '' : c.problem,
+          description: c.ok ? '' : c.description,
+        })),
+        full: result.anchor === undefined,
+        verifiedFrom: String(result.chain.from),
+        anchor: result.anchor ? checkpointToProto(result.anchor) : undefined,
         entriesChecked: String(result.entriesChecked),
       };
     }),
@@ -127,10 +179,18 @@ export function auditServer(deps: { store: LogStore; checkpoints: CheckpointStor
       if (!t) check([{ field: 'target', description: 'one of item_version, proposal, cycle, actor is required' }]);
       let target: TraceTarget;
       switch (t!.$case) {
-        case 'itemVersion': target = toTarget({ itemCode: t!.itemVersion.itemCode, version: t!.itemVersion.version }, 'item_version.'); break;
-        case 'proposal': target = toTarget({ proposalId: t!.proposal.proposalId }, 'proposal.'); break;
-        case 'cycle': target = toTarget({ cycleId: t!.cycle.cycleId }, 'cycle.'); break;
-        case 'actor': target = toTarget({ subject: t!.actor.subject, from: t!.actor.from, to: t!.actor.to }, 'actor.'); break;
+        case 'itemVersion':
+          target = toTarget({ itemCode: t!.itemVersion.itemCode, version: t!.itemVersion.version }, 'item_version.');
+          break;
+        case 'proposal':
+          target = toTarget({ proposalId: t!.proposal.proposalId }, 'proposal.');
+          break;
+        case 'cycle':
+          target = toTarget({ cycleId: t!.cycle.cycleId }, 'cycle.');
+          break;
+        case 'actor':
+          target = toTarget({ subject: t!.actor.subject, from: t!.actor.from, to: t!.actor.to }, 'actor.');
+          break;
         default: {
           const unknown: never = t!;
           throw new ValidationError([{ field: 'target', description: `unknown target ${JSON.stringify(unknown)}` }]);

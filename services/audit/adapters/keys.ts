@@ -36,13 +36,11 @@ export class KeyRing {
   }
 
   async register(key: PublicKeyInfo): Promise<void> {
-    await this.publicKeys.updateOne(
-      { _id: key.keyId },
-      { $setOnInsert: { algorithm: key.algorithm, publicKey: key.publicKey, registeredAt: new Date() } },
-      { upsert: true },
-    ).catch((error: unknown) => {
-      if (!isDuplicateKey(error)) throw error; // a concurrent upsert of the same key
-    });
+    await this.publicKeys
+      .updateOne({ _id: key.keyId }, { $setOnInsert: { algorithm: key.algorithm, publicKey: key.publicKey, registeredAt: new Date() } }, { upsert: true })
+      .catch((error: unknown) => {
+        if (!isDuplicateKey(error)) throw error; // a concurrent upsert of the same key
+      });
   }
 
   async all(): Promise<Map<string, PublicKeyInfo>> {

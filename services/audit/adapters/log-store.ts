@@ -33,7 +33,12 @@ export type EntryDoc = {
  * by _id instead of sorting entries; it may lag behind the entries after a crash, so readers probe forward.
  */
 type LogDoc = {
-  _id: string; size: number; headHash: string; dirty: boolean; version: number; updatedAt: Date;
+  _id: string;
+  size: number;
+  headHash: string;
+  dirty: boolean;
+  version: number;
+  updatedAt: Date;
   /** Size of the log's newest signed checkpoint (so it is found by _id, "<log>#<size>", not by a query). */
   checkpointSize?: number;
 };
@@ -56,7 +61,10 @@ export class LogStore {
   readonly entries: Collection<EntryDoc>;
   readonly logs: Collection<LogDoc>;
 
-  constructor(db: Db, private readonly hashAlgorithm: HashAlgorithm) {
+  constructor(
+    db: Db,
+    private readonly hashAlgorithm: HashAlgorithm,
+  ) {
     this.entries = db.collection<EntryDoc>('entries');
     this.logs = db.collection<LogDoc>('logs');
   }
@@ -77,8 +85,13 @@ export class LogStore {
       const sequence = head.size + 1;
       const content = { log, sequence, prevHash: head.hash, hashAlgorithm: this.hashAlgorithm, topic, event };
       const doc: EntryDoc = {
-        _id: entryId(log, sequence), ...content, eventId: event.id, hash: entryHash(content), index: indexFieldsOf(event),
-        globalSequence: globalSequence ?? sequence, recordedAt: new Date(),
+        _id: entryId(log, sequence),
+        ...content,
+        eventId: event.id,
+        hash: entryHash(content),
+        index: indexFieldsOf(event),
+        globalSequence: globalSequence ?? sequence,
+        recordedAt: new Date(),
       };
       try {
         await insertOne(this.entries, doc, 'audit entry');
@@ -145,7 +158,10 @@ export class LogStore {
 
   /** Records that `log` has a signed checkpoint at `size` (kept when a newer one is already recorded). */
   async markCheckpointed(log: string, size: number): Promise<void> {
-    await this.logs.updateOne({ _id: log, $or: [{ checkpointSize: { $exists: false } }, { checkpointSize: { $lt: size } }] }, { $set: { checkpointSize: size } });
+    await this.logs.updateOne(
+      { _id: log, $or: [{ checkpointSize: { $exists: false } }, { checkpointSize: { $lt: size } }] },
+      { $set: { checkpointSize: size } },
+    );
   }
 
   /** Size of the newest checkpoint recorded by markCheckpointed; undefined for logs checkpointed before it existed. */

@@ -16,7 +16,11 @@ function stepOf(doc: EntryDoc | StoredEntry, globalSequence: number): TraceStep 
 }
 
 export class TraceReader {
-  constructor(private readonly store: LogStore, private readonly checkpoints: CheckpointStore, private readonly keys: () => Promise<Map<string, PublicKeyInfo>>) {}
+  constructor(
+    private readonly store: LogStore,
+    private readonly checkpoints: CheckpointStore,
+    private readonly keys: () => Promise<Map<string, PublicKeyInfo>>,
+  ) {}
 
   async trace(target: TraceTarget): Promise<TraceResult> {
     switch (target.kind) {
@@ -25,10 +29,14 @@ export class TraceReader {
         let provenance: Provenance | undefined;
         for (const entry of await this.store.entriesOf(itemLog)) provenance ??= publishedProvenance(entry.event, target.itemCode, target.version);
         if (!provenance) throw new NotFoundError('published item version', `${target.itemCode}@${target.version}`);
-        const start = ([
-          { kind: 'release', id: provenance.releaseId }, { kind: 'change-set', id: provenance.changeSetId },
-          ...provenance.proposalIds.map((id) => ({ kind: 'proposal' as const, id })), { kind: 'workflow', id: provenance.workflowId },
-        ] satisfies AggregateRef[]).filter((r) => r.id !== '');
+        const start = (
+          [
+            { kind: 'release', id: provenance.releaseId },
+            { kind: 'change-set', id: provenance.changeSetId },
+            ...provenance.proposalIds.map((id) => ({ kind: 'proposal' as const, id })),
+            { kind: 'workflow', id: provenance.workflowId },
+          ] satisfies AggregateRef[]
+        ).filter((r) => r.id !== '');
         return { ...(await this.closure(start, target.kind)), provenance };
       }
       case 'proposal':
@@ -37,7 +45,9 @@ export class TraceReader {
         return this.closure([{ kind: 'cycle', id: target.cycleId }], target.kind, true);
       case 'actor': {
         const log = actorLog(target.subject);
-        const inPeriod = (await this.store.entriesOf(log)).filter((d) => (!target.from || d.event.time >= target.from) && (!target.to || d.event.time < target.to));
+        const inPeriod = (await this.store.entriesOf(log)).filter(
+          (d) => (!target.from || d.event.time >= target.from) && (!target.to || d.event.time < target.to),
+        );
         return { steps: await this.inGlobalOrder(inPeriod), logs: [log] };
       }
       default: {
@@ -103,7 +113,19 @@ export class TraceReader {
       // Checkpoint first, then read: entries appended in between are simply beyond the checkpoint.
       const checkpoint = await this.checkpoints.checkpointHead(log);
       const entries = (await this.store.read(log)).filter((e) => e.sequence <= checkpoint.size);
-      exported.push({ log, checkpoint, entries: entries.map(({ log: l, sequence, prevHash, hash, hashAlgorithm, topic, event }) => ({ log: l, sequence, prevHash, hash, hashAlgorithm, topic, event })) });
+      exported.push({
+        log,
+        checkpoint,
+        entries: entries.map(({ log: l, sequence, prevHash, hash, hashAlgorithm, topic, event }) => ({
+          log: l,
+          sequence,
+          prevHash,
+          hash,
+          hashAlgorithm,
+          topic,
+          event,
+        })),
+      });
     }
     const keys = await this.keys();
     const usedKeyIds = new Set(exported.map((l) => l.checkpoint.keyId));

@@ -54,7 +54,10 @@ export async function verifyLog(ports: VerifyLogPorts, request: { log: string; g
   const chain = verifyChain(log, entries, anchor ? { after: { size: anchor.size, hash: anchor.headHash } } : {});
   // A full verification also reports the latest stored checkpoints; a routine one the newest (the next anchor).
   const stored = anchor ? [await ports.checkpoints.latest(log)].filter((c): c is SignedCheckpoint => c !== undefined) : await ports.checkpoints.forLog(log);
-  const checkpoints = [...(anchor ? [anchor] : []), ...stored.filter((c) => !anchor || c.size > anchor.size), ...given].map((checkpoint) => ({ checkpoint, check: checkCheckpoint(checkpoint, trusted, chain) }));
+  const checkpoints = [...(anchor ? [anchor] : []), ...stored.filter((c) => !anchor || c.size > anchor.size), ...given].map((checkpoint) => ({
+    checkpoint,
+    check: checkCheckpoint(checkpoint, trusted, chain),
+  }));
   const ok = !chain.mismatch && checkpoints.every((c) => c.check.ok);
   if (ok) {
     // The newest of our own checkpoints that this verification vouched for becomes the next anchor.
@@ -68,11 +71,23 @@ export async function verifyLog(ports: VerifyLogPorts, request: { log: string; g
  * The log's anchor if it can still be trusted: signed by a trusted key for this log, its head entry still stored
  * with the signed hash, and no checkpoint to check lies before it (those need the entries before the anchor).
  */
-async function usableAnchor(ports: VerifyLogPorts, log: string, trusted: ReadonlyMap<string, PublicKeyInfo>, given: readonly SignedCheckpoint[]): Promise<SignedCheckpoint | undefined> {
+async function usableAnchor(
+  ports: VerifyLogPorts,
+  log: string,
+  trusted: ReadonlyMap<string, PublicKeyInfo>,
+  given: readonly SignedCheckpoint[],
+): Promise<SignedCheckpoint | undefined> {
   const anchor = await ports.anchors.get(log);
   if (!anchor || anchor.log !== log || anchor.size === 0) return undefined;
   if (given.some((c) => c.size < anchor.size)) return undefined;
-  const signed = checkCheckpoint(anchor, trusted, { log, storedSize: anchor.size, from: anchor.size, fromHash: anchor.headHash, verifiedHashes: [], mismatch: undefined });
+  const signed = checkCheckpoint(anchor, trusted, {
+    log,
+    storedSize: anchor.size,
+    from: anchor.size,
+    fromHash: anchor.headHash,
+    verifiedHashes: [],
+    mismatch: undefined,
+  });
   if (!signed.ok) return undefined;
   const entry = await ports.chain.entryAt(log, anchor.size);
   return entry?.hash === anchor.headHash ? anchor : undefined;

@@ -55,13 +55,22 @@ export function isAggregateKind(value: string): value is AggregateKind {
 
 // Payload field names (proto JSON uses lowerCamelCase; snake_case accepted for hand-written producers).
 const fieldKinds: ReadonlyMap<string, AggregateKind> = new Map<string, AggregateKind>([
-  ['releaseId', 'release'], ['release_id', 'release'],
-  ['proposalId', 'proposal'], ['proposal_id', 'proposal'], ['proposalIds', 'proposal'], ['proposal_ids', 'proposal'],
-  ['workflowId', 'workflow'], ['workflow_id', 'workflow'],
-  ['cycleId', 'cycle'], ['cycle_id', 'cycle'],
-  ['changeSetId', 'change-set'], ['change_set_id', 'change-set'],
-  ['subscriptionId', 'subscription'], ['subscription_id', 'subscription'],
-  ['itemCode', 'item'], ['item_code', 'item'],
+  ['releaseId', 'release'],
+  ['release_id', 'release'],
+  ['proposalId', 'proposal'],
+  ['proposal_id', 'proposal'],
+  ['proposalIds', 'proposal'],
+  ['proposal_ids', 'proposal'],
+  ['workflowId', 'workflow'],
+  ['workflow_id', 'workflow'],
+  ['cycleId', 'cycle'],
+  ['cycle_id', 'cycle'],
+  ['changeSetId', 'change-set'],
+  ['change_set_id', 'change-set'],
+  ['subscriptionId', 'subscription'],
+  ['subscription_id', 'subscription'],
+  ['itemCode', 'item'],
+  ['item_code', 'item'],
 ]);
 
 // Fields that point at *other* aggregates (a conflicting proposal), not at what the event is about.
@@ -69,10 +78,21 @@ const otherReferences: ReadonlySet<string> = new Set(['conflictsWith', 'conflict
 
 // ce_subject "proposals/P-1" style prefixes.
 const subjectKinds: ReadonlyMap<string, AggregateKind> = new Map<string, AggregateKind>([
-  ['items', 'item'], ['item', 'item'], ['releases', 'release'], ['release', 'release'],
-  ['change-sets', 'change-set'], ['changesets', 'change-set'], ['change-set', 'change-set'],
-  ['proposals', 'proposal'], ['proposal', 'proposal'], ['workflows', 'workflow'], ['workflow', 'workflow'],
-  ['cycles', 'cycle'], ['cycle', 'cycle'], ['subscriptions', 'subscription'], ['subscription', 'subscription'],
+  ['items', 'item'],
+  ['item', 'item'],
+  ['releases', 'release'],
+  ['release', 'release'],
+  ['change-sets', 'change-set'],
+  ['changesets', 'change-set'],
+  ['change-set', 'change-set'],
+  ['proposals', 'proposal'],
+  ['proposal', 'proposal'],
+  ['workflows', 'workflow'],
+  ['workflow', 'workflow'],
+  ['cycles', 'cycle'],
+  ['cycle', 'cycle'],
+  ['subscriptions', 'subscription'],
+  ['subscription', 'subscription'],
 ]);
 
 // What the Kafka key is, by event family (key = aggregate id). Families whose key varies are left to the payload.
@@ -153,12 +173,47 @@ export function traceIdOf(event: RecordedEvent): string | undefined {
   return id && !/^0+$/.test(id) ? id : undefined;
 }
 
-const whyFields = ['comment', 'reason', 'note', 'justification', 'rationale', 'loweringJustification', 'lowering_justification', 'message', 'lastError', 'last_error'];
+const whyFields = [
+  'comment',
+  'reason',
+  'note',
+  'justification',
+  'rationale',
+  'loweringJustification',
+  'lowering_justification',
+  'message',
+  'lastError',
+  'last_error',
+];
 const whatFields = [
-  'phase', 'position', 'decision', 'newPosition', 'proposalRevision', 'revision', 'round', 'stageId', 'stepId', 'organisation',
-  'delegate', 'takenBack', 'released', 'escalationRole', 'escalationOrganisation', 'asDelegate', 'title',
-  'subscriberOrganisation', 'endpointUrl', 'attempt', 'statusCode', 'lastStatusCode', 'eventType', 'provinceCode',
-  'operation', 'httpRoute', 'consumerGroup', 'sourceTopic',
+  'phase',
+  'position',
+  'decision',
+  'newPosition',
+  'proposalRevision',
+  'revision',
+  'round',
+  'stageId',
+  'stepId',
+  'organisation',
+  'delegate',
+  'takenBack',
+  'released',
+  'escalationRole',
+  'escalationOrganisation',
+  'asDelegate',
+  'title',
+  'subscriberOrganisation',
+  'endpointUrl',
+  'attempt',
+  'statusCode',
+  'lastStatusCode',
+  'eventType',
+  'provinceCode',
+  'operation',
+  'httpRoute',
+  'consumerGroup',
+  'sourceTopic',
 ];
 
 function scalars(record: Record<string, unknown>, names: readonly string[]): [string, string][] {

@@ -36,17 +36,36 @@ export type EntryContent = {
 export type HashedEntry = EntryContent & { readonly hash: string };
 
 export function recordEvent(event: {
-  specversion: string; id: string; type: string; source: string; subject?: string; time: string; datacontenttype: string;
-  dataschema?: string; key: string; traceparent?: string; tracestate?: string; data: Uint8Array; extensions?: Readonly<Record<string, string>>;
+  specversion: string;
+  id: string;
+  type: string;
+  source: string;
+  subject?: string;
+  time: string;
+  datacontenttype: string;
+  dataschema?: string;
+  key: string;
+  traceparent?: string;
+  tracestate?: string;
+  data: Uint8Array;
+  extensions?: Readonly<Record<string, string>>;
 }): RecordedEvent {
   const bytes = Buffer.from(event.data);
   const text = bytes.toString('utf8');
   // Text with U+0000 is kept as base64 too: PostgreSQL (FerretDB's backend) cannot store it in a string.
   const isUtf8 = Buffer.from(text, 'utf8').equals(bytes) && !text.includes('\u0000');
   const recorded: RecordedEvent = {
-    specversion: event.specversion, id: event.id, type: event.type, source: event.source, subject: event.subject,
-    time: event.time, datacontenttype: event.datacontenttype, dataschema: event.dataschema, key: event.key,
-    traceparent: event.traceparent, tracestate: event.tracestate,
+    specversion: event.specversion,
+    id: event.id,
+    type: event.type,
+    source: event.source,
+    subject: event.subject,
+    time: event.time,
+    datacontenttype: event.datacontenttype,
+    dataschema: event.dataschema,
+    key: event.key,
+    traceparent: event.traceparent,
+    tracestate: event.tracestate,
     extensions: event.extensions && Object.keys(event.extensions).length > 0 ? { ...event.extensions } : undefined,
     data: isUtf8 ? text : bytes.toString('base64'),
     dataEncoding: isUtf8 ? 'utf8' : 'base64',

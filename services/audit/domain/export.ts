@@ -11,37 +11,79 @@ import { checkCheckpoint, verifyChain, type StoredEntry } from './verify';
 
 export const EXPORT_FORMAT = 'bps.audit.export/v1';
 
-const recordedEvent = z.object({
-  specversion: z.string(), id: z.string(), type: z.string(), source: z.string(), subject: z.string().optional(), time: z.string(),
-  datacontenttype: z.string(), dataschema: z.string().optional(), key: z.string(), traceparent: z.string().optional(),
-  tracestate: z.string().optional(), extensions: z.record(z.string(), z.string()).optional(), data: z.string(), dataEncoding: z.enum(['utf8', 'base64']),
-}).strict();
+const recordedEvent = z
+  .object({
+    specversion: z.string(),
+    id: z.string(),
+    type: z.string(),
+    source: z.string(),
+    subject: z.string().optional(),
+    time: z.string(),
+    datacontenttype: z.string(),
+    dataschema: z.string().optional(),
+    key: z.string(),
+    traceparent: z.string().optional(),
+    tracestate: z.string().optional(),
+    extensions: z.record(z.string(), z.string()).optional(),
+    data: z.string(),
+    dataEncoding: z.enum(['utf8', 'base64']),
+  })
+  .strict();
 
-const entry = z.object({
-  log: z.string(), sequence: z.number().int().positive(), prevHash: z.string(), hash: z.string(),
-  hashAlgorithm: z.enum(hashAlgorithms), topic: z.string(), event: recordedEvent,
-}).strict();
+const entry = z
+  .object({
+    log: z.string(),
+    sequence: z.number().int().positive(),
+    prevHash: z.string(),
+    hash: z.string(),
+    hashAlgorithm: z.enum(hashAlgorithms),
+    topic: z.string(),
+    event: recordedEvent,
+  })
+  .strict();
 
-const checkpoint = z.object({
-  log: z.string(), size: z.number().int().nonnegative(), headHash: z.string(), hashAlgorithm: z.enum(hashAlgorithms),
-  time: z.string(), signatureAlgorithm: z.enum(signatureAlgorithms), keyId: z.string(), signature: z.string(),
-}).strict();
+const checkpoint = z
+  .object({
+    log: z.string(),
+    size: z.number().int().nonnegative(),
+    headHash: z.string(),
+    hashAlgorithm: z.enum(hashAlgorithms),
+    time: z.string(),
+    signatureAlgorithm: z.enum(signatureAlgorithms),
+    keyId: z.string(),
+    signature: z.string(),
+  })
+  .strict();
 
 const actor = z.object({ subject: z.string(), organisation: z.string(), roles: z.array(z.string()) }).strict();
-const step = z.object({
-  globalSequence: z.number().int(), hash: z.string(), eventId: z.string(), eventType: z.string(), source: z.string(), subject: z.string(),
-  time: z.string(), actor: actor.nullable(), what: z.string(), why: z.string(), traceId: z.string(),
-  aggregates: z.array(z.object({ kind: z.string(), id: z.string() }).strict()), dataJson: z.string(),
-}).strict();
+const step = z
+  .object({
+    globalSequence: z.number().int(),
+    hash: z.string(),
+    eventId: z.string(),
+    eventType: z.string(),
+    source: z.string(),
+    subject: z.string(),
+    time: z.string(),
+    actor: actor.nullable(),
+    what: z.string(),
+    why: z.string(),
+    traceId: z.string(),
+    aggregates: z.array(z.object({ kind: z.string(), id: z.string() }).strict()),
+    dataJson: z.string(),
+  })
+  .strict();
 
-export const exportDocumentSchema = z.object({
-  format: z.literal(EXPORT_FORMAT),
-  generatedAt: z.string(),
-  target: z.record(z.string(), z.unknown()),
-  steps: z.array(step),
-  logs: z.array(z.object({ log: z.string(), entries: z.array(entry), checkpoint }).strict()),
-  publicKeys: z.array(z.object({ keyId: z.string(), algorithm: z.enum(signatureAlgorithms), publicKey: z.string() }).strict()),
-}).strict();
+export const exportDocumentSchema = z
+  .object({
+    format: z.literal(EXPORT_FORMAT),
+    generatedAt: z.string(),
+    target: z.record(z.string(), z.unknown()),
+    steps: z.array(step),
+    logs: z.array(z.object({ log: z.string(), entries: z.array(entry), checkpoint }).strict()),
+    publicKeys: z.array(z.object({ keyId: z.string(), algorithm: z.enum(signatureAlgorithms), publicKey: z.string() }).strict()),
+  })
+  .strict();
 
 export type ExportDocument = {
   readonly format: typeof EXPORT_FORMAT;
@@ -52,13 +94,25 @@ export type ExportDocument = {
   readonly publicKeys: readonly PublicKeyInfo[];
 };
 
-export type ExportVerification = { readonly ok: boolean; readonly problems: readonly string[]; readonly logs: number; readonly entries: number; readonly steps: number };
+export type ExportVerification = {
+  readonly ok: boolean;
+  readonly problems: readonly string[];
+  readonly logs: number;
+  readonly entries: number;
+  readonly steps: number;
+};
 
 /** Checks an export document (parsed JSON). `trustedKeyIds`, when given, restricts which keys may have signed. */
 export function verifyExport(document: unknown, options: { trustedKeyIds?: readonly string[] } = {}): ExportVerification {
   const parsed = exportDocumentSchema.safeParse(document);
   if (!parsed.success) {
-    return { ok: false, problems: parsed.error.issues.slice(0, 20).map((i) => `malformed export at ${i.path.join('.') || '(root)'}: ${i.message}`), logs: 0, entries: 0, steps: 0 };
+    return {
+      ok: false,
+      problems: parsed.error.issues.slice(0, 20).map((i) => `malformed export at ${i.path.join('.') || '(root)'}: ${i.message}`),
+      logs: 0,
+      entries: 0,
+      steps: 0,
+    };
   }
   const doc = parsed.data;
   const problems: string[] = [];

@@ -25,7 +25,11 @@ export function refusalId(claimedId: string, contentDigest: string): string {
   return `refused:${contentDigest}:${claimedId}`.slice(0, 512);
 }
 
-export function refusalEvent(claimed: { id: string; type: string; source: string; subject?: string; time: string }, refusal: Refusal, recordedAt: Date): RecordedEvent {
+export function refusalEvent(
+  claimed: { id: string; type: string; source: string; subject?: string; time: string },
+  refusal: Refusal,
+  recordedAt: Date,
+): RecordedEvent {
   const data = {
     refusedEventId: claimed.id,
     refusedEventType: claimed.type,

@@ -48,7 +48,8 @@ export function loadSigningKey(algorithm: SignatureAlgorithm, material: string):
     case 'ed25519': {
       let key: KeyObject;
       if (text.includes('BEGIN')) key = createPrivateKey(text);
-      else if (/^[0-9a-fA-F]{64}$/.test(text)) key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, Buffer.from(text, 'hex')]), format: 'der', type: 'pkcs8' });
+      else if (/^[0-9a-fA-F]{64}$/.test(text))
+        key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, Buffer.from(text, 'hex')]), format: 'der', type: 'pkcs8' });
       else throw new Error('an Ed25519 signing key must be a PKCS#8 PEM or 64 hex digits');
       if (key.asymmetricKeyType !== 'ed25519') throw new Error(`signing key is ${key.asymmetricKeyType ?? 'unknown'}, not ed25519`);
       const publicKey = (createPublicKey(key).export({ type: 'spki', format: 'pem' }) as string).trim();

@@ -78,7 +78,13 @@ export function publishedProvenance(event: RecordedEvent, itemCode: string, vers
   const data = eventData(event) as Record<string, any> | null;
   if (data === null || typeof data !== 'object') return undefined;
   const versions = Array.isArray(data['itemVersions']) ? (data['itemVersions'] as unknown[]) : [];
-  const listed = versions.some((v) => v !== null && typeof v === 'object' && (v as Record<string, unknown>)['itemCode'] === itemCode && Number((v as Record<string, unknown>)['version']) === version);
+  const listed = versions.some(
+    (v) =>
+      v !== null &&
+      typeof v === 'object' &&
+      (v as Record<string, unknown>)['itemCode'] === itemCode &&
+      Number((v as Record<string, unknown>)['version']) === version,
+  );
   if (!listed) return undefined;
   const provenance = (data['provenance'] ?? {}) as Record<string, unknown>;
   const str = (v: unknown): string => (typeof v === 'string' ? v : '');

@@ -11,7 +11,13 @@ import { checkpointMessage, verifySignature, type PublicKeyInfo, type SignedChec
 export type StoredEntry = HashedEntry & { readonly eventId: string; readonly index?: IndexFields };
 
 export type MismatchReason = 'MISSING' | 'UNEXPECTED_SEQUENCE' | 'PREV_HASH' | 'HASH' | 'INDEX_FIELDS';
-export type Mismatch = { readonly sequence: number; readonly reason: MismatchReason; readonly description: string; readonly expected: string; readonly actual: string };
+export type Mismatch = {
+  readonly sequence: number;
+  readonly reason: MismatchReason;
+  readonly description: string;
+  readonly expected: string;
+  readonly actual: string;
+};
 
 export type ChainResult = {
   readonly log: string;
@@ -68,22 +74,47 @@ export function verifyChain(log: string, entries: readonly StoredEntry[], option
 
 function checkEntry(log: string, entry: StoredEntry, expectedSequence: number, prev: string, checkIndex: boolean): Mismatch | undefined {
   if (entry.sequence > expectedSequence) {
-    return { sequence: expectedSequence, reason: 'MISSING', description: `entry ${expectedSequence} of ${log} is missing`, expected: String(expectedSequence), actual: String(entry.sequence) };
+    return {
+      sequence: expectedSequence,
+      reason: 'MISSING',
+      description: `entry ${expectedSequence} of ${log} is missing`,
+      expected: String(expectedSequence),
+      actual: String(entry.sequence),
+    };
   }
   if (entry.sequence < expectedSequence || entry.log !== log) {
-    return { sequence: expectedSequence, reason: 'UNEXPECTED_SEQUENCE', description: `found ${entry.log}#${entry.sequence} where ${log}#${expectedSequence} belongs`, expected: `${log}#${expectedSequence}`, actual: `${entry.log}#${entry.sequence}` };
+    return {
+      sequence: expectedSequence,
+      reason: 'UNEXPECTED_SEQUENCE',
+      description: `found ${entry.log}#${entry.sequence} where ${log}#${expectedSequence} belongs`,
+      expected: `${log}#${expectedSequence}`,
+      actual: `${entry.log}#${entry.sequence}`,
+    };
   }
   if (entry.prevHash !== prev) {
-    return { sequence: entry.sequence, reason: 'PREV_HASH', description: `entry ${entry.sequence} does not link to the entry before it`, expected: prev, actual: entry.prevHash };
+    return {
+      sequence: entry.sequence,
+      reason: 'PREV_HASH',
+      description: `entry ${entry.sequence} does not link to the entry before it`,
+      expected: prev,
+      actual: entry.prevHash,
+    };
   }
   const recomputed = entryHash(entry);
   if (recomputed !== entry.hash || entry.eventId !== entry.event.id) {
-    return { sequence: entry.sequence, reason: 'HASH', description: `entry ${entry.sequence}'s content does not match its hash`, expected: recomputed, actual: entry.hash };
+    return {
+      sequence: entry.sequence,
+      reason: 'HASH',
+      description: `entry ${entry.sequence}'s content does not match its hash`,
+      expected: recomputed,
+      actual: entry.hash,
+    };
   }
   if (checkIndex && entry.index) {
     const expected = canonicalJson(indexFieldsOf(entry.event));
     const actual = canonicalJson(entry.index);
-    if (expected !== actual) return { sequence: entry.sequence, reason: 'INDEX_FIELDS', description: `entry ${entry.sequence}'s query fields were changed`, expected, actual };
+    if (expected !== actual)
+      return { sequence: entry.sequence, reason: 'INDEX_FIELDS', description: `entry ${entry.sequence}'s query fields were changed`, expected, actual };
   }
   return undefined;
 }
@@ -104,7 +135,11 @@ export function checkCheckpoint(checkpoint: SignedCheckpoint, keys: ReadonlyMap<
     return { ok: false, problem: 'NOT_REACHED', description: `checkpoint covers ${checkpoint.size} entries; the intact log has ${verifiedSize(chain)}` };
   }
   if (checkpoint.size < chain.from) {
-    return { ok: false, problem: 'BEFORE_ANCHOR', description: `checkpoint covers ${checkpoint.size} entries, before this verification's anchor at ${chain.from}: verify in full to check it` };
+    return {
+      ok: false,
+      problem: 'BEFORE_ANCHOR',
+      description: `checkpoint covers ${checkpoint.size} entries, before this verification's anchor at ${chain.from}: verify in full to check it`,
+    };
   }
   const head = checkpoint.size === 0 ? GENESIS_HASH : verifiedHashAt(chain, checkpoint.size);
   if (head !== checkpoint.headHash) {

@@ -31,7 +31,13 @@ const constructors = {
 
 /** The process serving each client (the approvals service serves both the inbox and the revision cycles). */
 const serverOf: Record<keyof typeof constructors, keyof BackendAddresses> = {
-  registry: 'registry', proposals: 'proposals', approvals: 'approvals', cycles: 'approvals', notifications: 'notifications', audit: 'audit', identity: 'audit',
+  registry: 'registry',
+  proposals: 'proposals',
+  approvals: 'approvals',
+  cycles: 'approvals',
+  notifications: 'notifications',
+  audit: 'audit',
+  identity: 'audit',
 };
 
 type Clients = { [K in keyof typeof constructors]: InstanceType<(typeof constructors)[K]> };
@@ -48,7 +54,10 @@ type Method<Req, Res> = (
 export class Backends {
   private readonly clients = new Map<BackendName, grpc.Client>();
 
-  constructor(private readonly addresses: BackendAddresses, private readonly timeoutMs = 15_000) {}
+  constructor(
+    private readonly addresses: BackendAddresses,
+    private readonly timeoutMs = 15_000,
+  ) {}
 
   client<K extends BackendName>(name: K): Clients[K] {
     let client = this.clients.get(name);

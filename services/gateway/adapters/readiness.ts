@@ -2,7 +2,12 @@
 // and the status of each of its dependencies (`dependency/<name>` entries, services/shared/grpc/health.ts). Ready
 // only when every backend answers SERVING. Liveness (/healthz) does not come here: it stays cheap.
 import * as grpc from '@grpc/grpc-js';
-import { HealthCheckResponse_ServingStatus, healthCheckResponse_ServingStatusToJSON, HealthClient, type HealthListResponse } from '../../../proto/gen/grpc/health/v1/health';
+import {
+  HealthCheckResponse_ServingStatus,
+  healthCheckResponse_ServingStatusToJSON,
+  HealthClient,
+  type HealthListResponse,
+} from '../../../proto/gen/grpc/health/v1/health';
 import { clientChannelOptions } from '../../shared/grpc/client';
 import type { BackendAddresses } from './backends';
 
@@ -21,7 +26,10 @@ const dependencyPrefix = 'dependency/';
 export class Readiness {
   private readonly clients = new Map<keyof BackendAddresses, HealthClient>();
 
-  constructor(private readonly addresses: BackendAddresses, private readonly timeoutMs = 2_000) {}
+  constructor(
+    private readonly addresses: BackendAddresses,
+    private readonly timeoutMs = 2_000,
+  ) {}
 
   private client(name: keyof BackendAddresses): HealthClient {
     let client = this.clients.get(name);
@@ -36,12 +44,16 @@ export class Readiness {
     const address = this.addresses[name];
     try {
       const listed = await new Promise<HealthListResponse>((resolve, reject) => {
-        this.client(name).list({}, new grpc.Metadata(), { deadline: Date.now() + this.timeoutMs }, (error, response) => (error ? reject(error) : resolve(response)));
+        this.client(name).list({}, new grpc.Metadata(), { deadline: Date.now() + this.timeoutMs }, (error, response) =>
+          error ? reject(error) : resolve(response),
+        );
       });
       const overall = listed.statuses['']?.status ?? HealthCheckResponse_ServingStatus.UNKNOWN;
-      const dependencies = Object.fromEntries(Object.entries(listed.statuses)
-        .filter(([service]) => service.startsWith(dependencyPrefix))
-        .map(([service, response]) => [service.slice(dependencyPrefix.length), healthCheckResponse_ServingStatusToJSON(response.status)]));
+      const dependencies = Object.fromEntries(
+        Object.entries(listed.statuses)
+          .filter(([service]) => service.startsWith(dependencyPrefix))
+          .map(([service, response]) => [service.slice(dependencyPrefix.length), healthCheckResponse_ServingStatusToJSON(response.status)]),
+      );
       return { status: healthCheckResponse_ServingStatusToJSON(overall), address, dependencies };
     } catch (error) {
       return { status: 'UNREACHABLE', address, error: (error as grpc.ServiceError).details || (error as Error).message };

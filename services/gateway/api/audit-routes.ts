@@ -1,8 +1,15 @@
 // /api/v1/audit/*: traces from the tamper-evident audit trail, hash-chain verification and exports (roles auditor,
 // operator; the audit service decides).
 import {
-  type ExportTraceRequest, ExportTraceResponse, type Trace, TraceActorResponse, TraceCycleResponse, TraceItemVersionResponse, TraceProposalResponse,
-  VerifyRequest, VerifyResponse,
+  type ExportTraceRequest,
+  ExportTraceResponse,
+  type Trace,
+  TraceActorResponse,
+  TraceCycleResponse,
+  TraceItemVersionResponse,
+  TraceProposalResponse,
+  VerifyRequest,
+  VerifyResponse,
 } from '../../../proto/gen/bps/audit/v1/audit';
 import type { Backends } from '../adapters/backends';
 import { commonErrors, GatewayHttpError, objectSchema, type ApiRoute } from '../http/api';
@@ -10,7 +17,7 @@ import type { JsonSchema, ProtoSchemas } from '../http/proto-schema';
 
 const itemCode = { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'service item code' };
 const id = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' };
-const subject = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._@:-]+$', description: 'the actor\'s subject (token `sub`)' };
+const subject = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._@:-]+$', description: "the actor's subject (token `sub`)" };
 const period = {
   from: { type: 'string', format: 'date-time', description: 'inclusive' },
   to: { type: 'string', format: 'date-time', description: 'exclusive' },
@@ -25,10 +32,14 @@ export type AuditTarget =
 
 export function exportRequest(t: AuditTarget): ExportTraceRequest {
   switch (t.kind) {
-    case 'item-version': return { target: { $case: 'itemVersion', itemVersion: { itemCode: t.itemCode, version: t.version } } };
-    case 'proposal': return { target: { $case: 'proposal', proposal: { proposalId: t.proposalId } } };
-    case 'cycle': return { target: { $case: 'cycle', cycle: { cycleId: t.cycleId } } };
-    case 'actor': return { target: { $case: 'actor', actor: { subject: t.subject, from: t.from, to: t.to } } };
+    case 'item-version':
+      return { target: { $case: 'itemVersion', itemVersion: { itemCode: t.itemCode, version: t.version } } };
+    case 'proposal':
+      return { target: { $case: 'proposal', proposal: { proposalId: t.proposalId } } };
+    case 'cycle':
+      return { target: { $case: 'cycle', cycle: { cycleId: t.cycleId } } };
+    case 'actor':
+      return { target: { $case: 'actor', actor: { subject: t.subject, from: t.from, to: t.to } } };
     default: {
       const unknown: never = t;
       throw new Error(`unknown audit target ${JSON.stringify(unknown)}`);
@@ -91,26 +102,35 @@ export function auditRoutes(backends: Backends, schemas: ProtoSchemas): ApiRoute
   const errors = [...commonErrors, 404];
   const targets: TargetRoute[] = [
     {
-      path: '/api/v1/audit/items/:itemCode/versions/:version', name: 'ItemVersion', what: 'a published item version: its release, change set, proposals, every approval event and the notifications sent',
+      path: '/api/v1/audit/items/:itemCode/versions/:version',
+      name: 'ItemVersion',
+      what: 'a published item version: its release, change set, proposals, every approval event and the notifications sent',
       params: objectSchema({ itemCode, version: { type: 'integer', minimum: 1 } }, ['itemCode', 'version']),
       target: (p) => ({ kind: 'item-version', itemCode: p['itemCode'] ?? '', version: Number(p['version']) }),
       response: 'bps.audit.v1.TraceItemVersionResponse',
     },
     {
-      path: '/api/v1/audit/proposals/:proposalId', name: 'Proposal', what: 'a proposal with its workflow, approvals, release and notifications',
+      path: '/api/v1/audit/proposals/:proposalId',
+      name: 'Proposal',
+      what: 'a proposal with its workflow, approvals, release and notifications',
       params: objectSchema({ proposalId: id }, ['proposalId']),
       target: (p) => ({ kind: 'proposal', proposalId: p['proposalId'] ?? '' }),
       response: 'bps.audit.v1.TraceProposalResponse',
     },
     {
-      path: '/api/v1/audit/cycles/:cycleId', name: 'Cycle', what: 'a revision cycle: every field\'s proposals, outcomes, consolidation decisions and the release',
+      path: '/api/v1/audit/cycles/:cycleId',
+      name: 'Cycle',
+      what: "a revision cycle: every field's proposals, outcomes, consolidation decisions and the release",
       params: objectSchema({ cycleId: id }, ['cycleId']),
       target: (p) => ({ kind: 'cycle', cycleId: p['cycleId'] ?? '' }),
       response: 'bps.audit.v1.TraceCycleResponse',
     },
     {
-      path: '/api/v1/audit/actors/:subject', name: 'Actor', what: 'everything one person or system did in a period',
-      params: objectSchema({ subject }, ['subject']), querystring: objectSchema(period),
+      path: '/api/v1/audit/actors/:subject',
+      name: 'Actor',
+      what: 'everything one person or system did in a period',
+      params: objectSchema({ subject }, ['subject']),
+      querystring: objectSchema(period),
       target: (p, q) => {
         const from = timeQuery(q['from'], 'from');
         const to = timeQuery(q['to'], 'to');
@@ -122,32 +142,52 @@ export function auditRoutes(backends: Backends, schemas: ProtoSchemas): ApiRoute
   return [
     ...targets.flatMap((r): ApiRoute[] => [
       {
-        method: 'GET', url: `${r.path}/trace`, operationId: `trace${r.name}`, tag, auth: true,
+        method: 'GET',
+        url: `${r.path}/trace`,
+        operationId: `trace${r.name}`,
+        tag,
+        auth: true,
         summary: `The audit trace of ${r.what}, in the order the events were recorded`,
-        params: r.params, ...(r.querystring ? { querystring: r.querystring } : {}),
-        response: schemas.ref(r.response), errors,
+        params: r.params,
+        ...(r.querystring ? { querystring: r.querystring } : {}),
+        response: schemas.ref(r.response),
+        errors,
         handler: async ({ params, query, token }) => (await fetchTrace(backends, r.target(params, query), token)).json,
       },
       {
-        method: 'GET', url: `${r.path}/export`, operationId: `export${r.name}Trace`, tag, auth: true,
+        method: 'GET',
+        url: `${r.path}/export`,
+        operationId: `export${r.name}Trace`,
+        tag,
+        auth: true,
         summary: `The audit trace of ${r.what} as a self-verifying JSON document (log entries, signed checkpoints, public keys)`,
         description: 'Check `document` offline with `npm run audit:verify -- <file>`; `sha256` is its digest.',
-        params: r.params, ...(r.querystring ? { querystring: r.querystring } : {}),
-        response: schemas.ref('bps.audit.v1.ExportTraceResponse'), errors,
-        handler: async ({ params, query, token }) => ExportTraceResponse.toJSON(await backends.call('audit', (c) => c.exportTrace.bind(c), exportRequest(r.target(params, query)), token)),
+        params: r.params,
+        ...(r.querystring ? { querystring: r.querystring } : {}),
+        response: schemas.ref('bps.audit.v1.ExportTraceResponse'),
+        errors,
+        handler: async ({ params, query, token }) =>
+          ExportTraceResponse.toJSON(await backends.call('audit', (c) => c.exportTrace.bind(c), exportRequest(r.target(params, query)), token)),
       },
     ]),
     {
-      method: 'POST', url: '/api/v1/audit/verify', operationId: 'verifyLog', tag, auth: true,
-      summary: 'Recompute a log\'s hash chain and check its signed checkpoints (and any given ones) against it',
-      description: '`log` is "global" (default), "<kind>:<id>" (item, release, change-set, proposal, workflow, cycle, subscription) or "actor:<subject>"; `ok` is false with `firstMismatch` naming the first broken record.',
+      method: 'POST',
+      url: '/api/v1/audit/verify',
+      operationId: 'verifyLog',
+      tag,
+      auth: true,
+      summary: "Recompute a log's hash chain and check its signed checkpoints (and any given ones) against it",
+      description:
+        '`log` is "global" (default), "<kind>:<id>" (item, release, change-set, proposal, workflow, cycle, subscription) or "actor:<subject>"; `ok` is false with `firstMismatch` naming the first broken record.',
       bodyOptional: true,
       body: objectSchema({
         log: { type: 'string', maxLength: 300 },
         checkpoints: { type: 'array', maxItems: 100, items: schemas.inline('bps.audit.v1.Checkpoint') },
       }),
-      response: schemas.ref('bps.audit.v1.VerifyResponse'), errors: [...errors, 413],
-      handler: async ({ body, token }) => VerifyResponse.toJSON(await backends.call('audit', (c) => c.verify.bind(c), VerifyRequest.fromJSON(body ?? {}), token)),
+      response: schemas.ref('bps.audit.v1.VerifyResponse'),
+      errors: [...errors, 413],
+      handler: async ({ body, token }) =>
+        VerifyResponse.toJSON(await backends.call('audit', (c) => c.verify.bind(c), VerifyRequest.fromJSON(body ?? {}), token)),
     },
   ];
 }

@@ -16,7 +16,12 @@ export type MonitoringMatrix = {
   readonly asOfDate: string;
   readonly marginPercent: number;
   readonly items: readonly { readonly itemCode: string; readonly name: string; readonly fieldCode: string }[];
-  readonly provinces: readonly { readonly provinceCode: string; readonly name: string; readonly counts: StateCounts; readonly cells: Readonly<Record<string, MonitoringState>> }[];
+  readonly provinces: readonly {
+    readonly provinceCode: string;
+    readonly name: string;
+    readonly counts: StateCounts;
+    readonly cells: Readonly<Record<string, MonitoringState>>;
+  }[];
   readonly byField: readonly { readonly fieldCode: string; readonly counts: StateCounts }[];
   readonly totals: StateCounts;
 };
@@ -50,17 +55,34 @@ export async function nationalMonitoring(backends: Backends, token: string | und
     return { provinceCode: code, name: provinces.find((p) => p.code === code)?.name ?? code, counts, cells };
   });
   return {
-    asOfDate: formatDate(national.asOfDate) || date, marginPercent: margin,
+    asOfDate: formatDate(national.asOfDate) || date,
+    marginPercent: margin,
     items: [...items.values()].sort((a, b) => a.itemCode.localeCompare(b.itemCode, 'en', { numeric: true })),
-    provinces: rows, byField: [...byField.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([fieldCode, counts]) => ({ fieldCode, counts })), totals,
+    provinces: rows,
+    byField: [...byField.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([fieldCode, counts]) => ({ fieldCode, counts })),
+    totals,
   };
 }
 
-const counts = { type: 'object', properties: { BELOW_FLOOR: { type: 'integer' }, NOT_FILED: { type: 'integer' }, AT_FLOOR: { type: 'integer' }, ABOVE_FLOOR: { type: 'integer' }, BLINDLY_HIGH: { type: 'integer' } } };
+const counts = {
+  type: 'object',
+  properties: {
+    BELOW_FLOOR: { type: 'integer' },
+    NOT_FILED: { type: 'integer' },
+    AT_FLOOR: { type: 'integer' },
+    ABOVE_FLOOR: { type: 'integer' },
+    BLINDLY_HIGH: { type: 'integer' },
+  },
+};
 const monitoringQuery = objectSchema({
   date: { type: 'string', pattern: isoDatePattern, description: 'YYYY-MM-DD (default: today, Asia/Shanghai)' },
   field: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$', description: 'only the items of this field' },
-  margin: { type: 'integer', minimum: 0, maximum: 1000, description: `percent above the national level from which a local level is "blindly high" (default ${DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT})` },
+  margin: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 1000,
+    description: `percent above the national level from which a local level is "blindly high" (default ${DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT})`,
+  },
 });
 const queryOf = (query: Record<string, unknown>): MonitoringQuery => ({
   ...(typeof query['date'] === 'string' ? { date: query['date'] } : {}),
@@ -72,15 +94,37 @@ export function monitoringRoutes(backends: Backends): ApiRoute[] {
   const tag = 'standards';
   return [
     {
-      method: 'GET', url: '/api/v1/standards/monitoring', operationId: 'nationalMonitoring', tag, auth: 'public',
+      method: 'GET',
+      url: '/api/v1/standards/monitoring',
+      operationId: 'nationalMonitoring',
+      tag,
+      auth: 'public',
       summary: 'National monitoring: every province × item against the national floor on a date, with counts per province and per field',
       querystring: monitoringQuery,
       response: {
         type: 'object',
         properties: {
-          asOfDate: { type: 'string' }, marginPercent: { type: 'integer' },
-          items: { type: 'array', items: { type: 'object', properties: { itemCode: { type: 'string' }, name: { type: 'string' }, fieldCode: { type: 'string' } } } },
-          provinces: { type: 'array', items: { type: 'object', properties: { provinceCode: { type: 'string' }, name: { type: 'string' }, counts, cells: { type: 'object', additionalProperties: { type: 'string', enum: ['BELOW_FLOOR', 'NOT_FILED', 'AT_FLOOR', 'ABOVE_FLOOR', 'BLINDLY_HIGH'] } } } } },
+          asOfDate: { type: 'string' },
+          marginPercent: { type: 'integer' },
+          items: {
+            type: 'array',
+            items: { type: 'object', properties: { itemCode: { type: 'string' }, name: { type: 'string' }, fieldCode: { type: 'string' } } },
+          },
+          provinces: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                provinceCode: { type: 'string' },
+                name: { type: 'string' },
+                counts,
+                cells: {
+                  type: 'object',
+                  additionalProperties: { type: 'string', enum: ['BELOW_FLOOR', 'NOT_FILED', 'AT_FLOOR', 'ABOVE_FLOOR', 'BLINDLY_HIGH'] },
+                },
+              },
+            },
+          },
           byField: { type: 'array', items: { type: 'object', properties: { fieldCode: { type: 'string' }, counts } } },
           totals: counts,
         },
@@ -89,13 +133,20 @@ export function monitoringRoutes(backends: Backends): ApiRoute[] {
       handler: async ({ query, token }) => nationalMonitoring(backends, token, queryOf(query)),
     },
     {
-      method: 'GET', url: '/api/v1/standards/monitoring.csv', operationId: 'nationalMonitoringCsv', tag, auth: 'public',
+      method: 'GET',
+      url: '/api/v1/standards/monitoring.csv',
+      operationId: 'nationalMonitoringCsv',
+      tag,
+      auth: 'public',
       summary: 'The national monitoring matrix as CSV (UTF-8 with BOM): one row per province and item with its state',
       querystring: monitoringQuery,
-      response: { type: 'string', description: 'text/csv' }, errors: [...commonErrors],
+      response: { type: 'string', description: 'text/csv' },
+      errors: [...commonErrors],
       handler: async ({ query, token }) => {
         const m = await nationalMonitoring(backends, token, queryOf(query));
-        const rows = m.provinces.flatMap((p) => m.items.map((i) => [p.provinceCode, p.name, i.fieldCode, i.itemCode, i.name, p.cells[i.itemCode] ?? 'NOT_FILED']));
+        const rows = m.provinces.flatMap((p) =>
+          m.items.map((i) => [p.provinceCode, p.name, i.fieldCode, i.itemCode, i.name, p.cells[i.itemCode] ?? 'NOT_FILED']),
+        );
         return csvDownload([['province_code', 'province', 'field_code', 'item_code', 'item', 'state'], ...rows], `bps-monitoring-${m.asOfDate}.csv`);
       },
     },

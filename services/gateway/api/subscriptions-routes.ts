@@ -1,8 +1,18 @@
 // /api/v1/subscriptions/*: webhook subscriptions of downstream systems, their deliveries and dead letters.
 import {
-  CreateSubscriptionRequest, CreateSubscriptionResponse, deliveryStatusFromJSON, GetSubscriptionResponse, ListDeliveriesResponse,
-  ListDeliveryAttemptsResponse, ListSubscriptionsResponse, PauseSubscriptionResponse, RedeliverResponse, ReplayRequest, ReplayResponse,
-  ResumeSubscriptionResponse, RotateSecretResponse,
+  CreateSubscriptionRequest,
+  CreateSubscriptionResponse,
+  deliveryStatusFromJSON,
+  GetSubscriptionResponse,
+  ListDeliveriesResponse,
+  ListDeliveryAttemptsResponse,
+  ListSubscriptionsResponse,
+  PauseSubscriptionResponse,
+  RedeliverResponse,
+  ReplayRequest,
+  ReplayResponse,
+  ResumeSubscriptionResponse,
+  RotateSecretResponse,
 } from '../../../proto/gen/bps/notifications/v1/subscriptions';
 import { subscribableEventTypes } from '../../shared/events/subscribable';
 import type { Backends } from '../adapters/backends';
@@ -21,7 +31,10 @@ const paging = { pageSize: { type: 'integer', minimum: 1, maximum: 1000 }, pageT
 /** The filter schema with the event types the service accepts spelled out (so clients see them in OpenAPI). */
 function filterSchema(schemas: ProtoSchemas): JsonSchema {
   const filter = schemas.inline('bps.notifications.v1.EventFilter') as { properties: Record<string, JsonSchema> };
-  return { ...filter, properties: { ...filter.properties, eventTypes: { type: 'array', maxItems: 200, items: { type: 'string', enum: [...subscribableEventTypes] } } } };
+  return {
+    ...filter,
+    properties: { ...filter.properties, eventTypes: { type: 'array', maxItems: 200, items: { type: 'string', enum: [...subscribableEventTypes] } } },
+  };
 }
 
 export function subscriptionRoutes(backends: Backends, schemas: ProtoSchemas): ApiRoute[] {
@@ -33,103 +46,242 @@ export function subscriptionRoutes(backends: Backends, schemas: ProtoSchemas): A
   const writeErrors = [...commonErrors, 404, 409, 412, 413];
   return [
     {
-      method: 'POST', url: '/api/v1/subscriptions', operationId: 'createSubscription', tag, auth: true,
+      method: 'POST',
+      url: '/api/v1/subscriptions',
+      operationId: 'createSubscription',
+      tag,
+      auth: true,
       summary: 'Register a webhook endpoint (Standard Webhooks); the signing secret is in this response only',
       description: 'Roles subscriber-admin or province-officer (a province officer is limited to its own province). Empty filter lists do not restrict.',
-      body: objectSchema({
-        endpointUrl: { type: 'string', minLength: 1, maxLength: 2048, description: 'http(s) URL of the receiver' },
-        filter: filterSchema(schemas),
-        description: { type: 'string', maxLength: 500 },
-      }, ['endpointUrl']),
-      response: schemas.ref('bps.notifications.v1.CreateSubscriptionResponse'), successStatus: 201, errors: writeErrors,
-      handler: async ({ body, token }) => CreateSubscriptionResponse.toJSON(await call('notifications', (c) => c.createSubscription.bind(c), CreateSubscriptionRequest.fromJSON(body), token)),
+      body: objectSchema(
+        {
+          endpointUrl: { type: 'string', minLength: 1, maxLength: 2048, description: 'http(s) URL of the receiver' },
+          filter: filterSchema(schemas),
+          description: { type: 'string', maxLength: 500 },
+        },
+        ['endpointUrl'],
+      ),
+      response: schemas.ref('bps.notifications.v1.CreateSubscriptionResponse'),
+      successStatus: 201,
+      errors: writeErrors,
+      handler: async ({ body, token }) =>
+        CreateSubscriptionResponse.toJSON(await call('notifications', (c) => c.createSubscription.bind(c), CreateSubscriptionRequest.fromJSON(body), token)),
     },
     {
-      method: 'GET', url: '/api/v1/subscriptions', operationId: 'listSubscriptions', tag, auth: true,
-      summary: 'The caller\'s organisation\'s subscriptions (operators and auditors see all)',
-      response: schemas.ref('bps.notifications.v1.ListSubscriptionsResponse'), errors: [...commonErrors],
+      method: 'GET',
+      url: '/api/v1/subscriptions',
+      operationId: 'listSubscriptions',
+      tag,
+      auth: true,
+      summary: "The caller's organisation's subscriptions (operators and auditors see all)",
+      response: schemas.ref('bps.notifications.v1.ListSubscriptionsResponse'),
+      errors: [...commonErrors],
       handler: async ({ token }) => ListSubscriptionsResponse.toJSON(await call('notifications', (c) => c.listSubscriptions.bind(c), {}, token)),
     },
     {
-      method: 'GET', url: '/api/v1/subscriptions/:subscriptionId', operationId: 'getSubscription', tag, auth: true,
-      summary: 'One subscription (another organisation\'s answers 404)', params: idParams,
-      response: schemas.ref('bps.notifications.v1.GetSubscriptionResponse'), errors: readErrors,
-      handler: async ({ params, token }) => GetSubscriptionResponse.toJSON(await call('notifications', (c) => c.getSubscription.bind(c), { subscriptionId: subscriptionId(params) }, token)),
+      method: 'GET',
+      url: '/api/v1/subscriptions/:subscriptionId',
+      operationId: 'getSubscription',
+      tag,
+      auth: true,
+      summary: "One subscription (another organisation's answers 404)",
+      params: idParams,
+      response: schemas.ref('bps.notifications.v1.GetSubscriptionResponse'),
+      errors: readErrors,
+      handler: async ({ params, token }) =>
+        GetSubscriptionResponse.toJSON(await call('notifications', (c) => c.getSubscription.bind(c), { subscriptionId: subscriptionId(params) }, token)),
     },
     {
-      method: 'POST', url: '/api/v1/subscriptions/:subscriptionId/pause', operationId: 'pauseSubscription', tag, auth: true,
-      summary: 'Stop sending; events keep queueing and are sent in order on resume', params: idParams,
-      response: schemas.ref('bps.notifications.v1.PauseSubscriptionResponse'), errors: writeErrors,
-      handler: async ({ params, token }) => PauseSubscriptionResponse.toJSON(await call('notifications', (c) => c.pauseSubscription.bind(c), { subscriptionId: subscriptionId(params) }, token)),
+      method: 'POST',
+      url: '/api/v1/subscriptions/:subscriptionId/pause',
+      operationId: 'pauseSubscription',
+      tag,
+      auth: true,
+      summary: 'Stop sending; events keep queueing and are sent in order on resume',
+      params: idParams,
+      response: schemas.ref('bps.notifications.v1.PauseSubscriptionResponse'),
+      errors: writeErrors,
+      handler: async ({ params, token }) =>
+        PauseSubscriptionResponse.toJSON(await call('notifications', (c) => c.pauseSubscription.bind(c), { subscriptionId: subscriptionId(params) }, token)),
     },
     {
-      method: 'POST', url: '/api/v1/subscriptions/:subscriptionId/resume', operationId: 'resumeSubscription', tag, auth: true,
-      summary: 'Send again (also after the endpoint answered 410 and the subscription was disabled)', params: idParams,
-      response: schemas.ref('bps.notifications.v1.ResumeSubscriptionResponse'), errors: writeErrors,
-      handler: async ({ params, token }) => ResumeSubscriptionResponse.toJSON(await call('notifications', (c) => c.resumeSubscription.bind(c), { subscriptionId: subscriptionId(params) }, token)),
+      method: 'POST',
+      url: '/api/v1/subscriptions/:subscriptionId/resume',
+      operationId: 'resumeSubscription',
+      tag,
+      auth: true,
+      summary: 'Send again (also after the endpoint answered 410 and the subscription was disabled)',
+      params: idParams,
+      response: schemas.ref('bps.notifications.v1.ResumeSubscriptionResponse'),
+      errors: writeErrors,
+      handler: async ({ params, token }) =>
+        ResumeSubscriptionResponse.toJSON(await call('notifications', (c) => c.resumeSubscription.bind(c), { subscriptionId: subscriptionId(params) }, token)),
     },
     {
-      method: 'POST', url: '/api/v1/subscriptions/:subscriptionId/rotate-secret', operationId: 'rotateSecret', tag, auth: true,
+      method: 'POST',
+      url: '/api/v1/subscriptions/:subscriptionId/rotate-secret',
+      operationId: 'rotateSecret',
+      tag,
+      auth: true,
       summary: 'A new signing secret (returned once); the previous one keeps signing during the grace period',
-      params: idParams, bodyOptional: true, body: objectSchema({ gracePeriodSeconds: { type: 'integer', minimum: 0, maximum: 7 * 24 * 3600, description: '0 = the service default (24 h)' } }),
-      response: schemas.ref('bps.notifications.v1.RotateSecretResponse'), errors: writeErrors,
-      handler: async ({ params, body, token }) => RotateSecretResponse.toJSON(await call('notifications', (c) => c.rotateSecret.bind(c), { subscriptionId: subscriptionId(params), gracePeriodSeconds: num((body as { gracePeriodSeconds?: unknown } | undefined)?.gracePeriodSeconds) }, token)),
+      params: idParams,
+      bodyOptional: true,
+      body: objectSchema({ gracePeriodSeconds: { type: 'integer', minimum: 0, maximum: 7 * 24 * 3600, description: '0 = the service default (24 h)' } }),
+      response: schemas.ref('bps.notifications.v1.RotateSecretResponse'),
+      errors: writeErrors,
+      handler: async ({ params, body, token }) =>
+        RotateSecretResponse.toJSON(
+          await call(
+            'notifications',
+            (c) => c.rotateSecret.bind(c),
+            { subscriptionId: subscriptionId(params), gracePeriodSeconds: num((body as { gracePeriodSeconds?: unknown } | undefined)?.gracePeriodSeconds) },
+            token,
+          ),
+        ),
     },
     {
-      method: 'DELETE', url: '/api/v1/subscriptions/:subscriptionId', operationId: 'deleteSubscription', tag, auth: true,
-      summary: 'Delete a subscription (its pending deliveries are cancelled)', params: idParams,
-      response: schemas.ref('bps.notifications.v1.DeleteSubscriptionResponse'), errors: writeErrors,
+      method: 'DELETE',
+      url: '/api/v1/subscriptions/:subscriptionId',
+      operationId: 'deleteSubscription',
+      tag,
+      auth: true,
+      summary: 'Delete a subscription (its pending deliveries are cancelled)',
+      params: idParams,
+      response: schemas.ref('bps.notifications.v1.DeleteSubscriptionResponse'),
+      errors: writeErrors,
       handler: async ({ params, token }) => {
         await call('notifications', (c) => c.deleteSubscription.bind(c), { subscriptionId: subscriptionId(params) }, token);
         return {};
       },
     },
     {
-      method: 'GET', url: '/api/v1/subscriptions/:subscriptionId/deliveries', operationId: 'listDeliveries', tag, auth: true,
+      method: 'GET',
+      url: '/api/v1/subscriptions/:subscriptionId/deliveries',
+      operationId: 'listDeliveries',
+      tag,
+      auth: true,
       summary: 'Deliveries of a subscription (status, attempts, last error); status=DELIVERY_STATUS_DEAD_LETTERED lists the dead letters',
-      params: idParams, querystring: objectSchema({ status: { type: 'string', enum: [...deliveryStatuses] }, ...paging }),
-      response: schemas.ref('bps.notifications.v1.ListDeliveriesResponse'), errors: readErrors,
-      handler: async ({ params, query, token }) => ListDeliveriesResponse.toJSON(await call('notifications', (c) => c.listDeliveries.bind(c), {
-        subscriptionId: subscriptionId(params), eventId: '', status: query['status'] ? deliveryStatusFromJSON(query['status']) : 0, pageSize: num(query['pageSize']), pageToken: str(query['pageToken']),
-      }, token)),
+      params: idParams,
+      querystring: objectSchema({ status: { type: 'string', enum: [...deliveryStatuses] }, ...paging }),
+      response: schemas.ref('bps.notifications.v1.ListDeliveriesResponse'),
+      errors: readErrors,
+      handler: async ({ params, query, token }) =>
+        ListDeliveriesResponse.toJSON(
+          await call(
+            'notifications',
+            (c) => c.listDeliveries.bind(c),
+            {
+              subscriptionId: subscriptionId(params),
+              eventId: '',
+              status: query['status'] ? deliveryStatusFromJSON(query['status']) : 0,
+              pageSize: num(query['pageSize']),
+              pageToken: str(query['pageToken']),
+            },
+            token,
+          ),
+        ),
     },
     {
-      method: 'GET', url: '/api/v1/subscriptions/:subscriptionId/attempts', operationId: 'listDeliveryAttempts', tag, auth: true,
+      method: 'GET',
+      url: '/api/v1/subscriptions/:subscriptionId/attempts',
+      operationId: 'listDeliveryAttempts',
+      tag,
+      auth: true,
       summary: 'Every delivery attempt of a subscription: time, latency, response code, outcome, error',
-      params: idParams, querystring: objectSchema({ ...paging }),
-      response: schemas.ref('bps.notifications.v1.ListDeliveryAttemptsResponse'), errors: readErrors,
-      handler: async ({ params, query, token }) => ListDeliveryAttemptsResponse.toJSON(await call('notifications', (c) => c.listDeliveryAttempts.bind(c), {
-        subscriptionId: subscriptionId(params), eventId: '', pageSize: num(query['pageSize']), pageToken: str(query['pageToken']),
-      }, token)),
+      params: idParams,
+      querystring: objectSchema({ ...paging }),
+      response: schemas.ref('bps.notifications.v1.ListDeliveryAttemptsResponse'),
+      errors: readErrors,
+      handler: async ({ params, query, token }) =>
+        ListDeliveryAttemptsResponse.toJSON(
+          await call(
+            'notifications',
+            (c) => c.listDeliveryAttempts.bind(c),
+            {
+              subscriptionId: subscriptionId(params),
+              eventId: '',
+              pageSize: num(query['pageSize']),
+              pageToken: str(query['pageToken']),
+            },
+            token,
+          ),
+        ),
     },
     {
-      method: 'GET', url: '/api/v1/events/:eventId/deliveries', operationId: 'listEventDeliveries', tag, auth: true,
+      method: 'GET',
+      url: '/api/v1/events/:eventId/deliveries',
+      operationId: 'listEventDeliveries',
+      tag,
+      auth: true,
       summary: 'Who received an event, and when (subscribers see their own deliveries; operators and auditors all)',
-      params: objectSchema({ eventId }, ['eventId']), querystring: objectSchema({ status: { type: 'string', enum: [...deliveryStatuses] }, ...paging }),
-      response: schemas.ref('bps.notifications.v1.ListDeliveriesResponse'), errors: readErrors,
-      handler: async ({ params, query, token }) => ListDeliveriesResponse.toJSON(await call('notifications', (c) => c.listDeliveries.bind(c), {
-        subscriptionId: '', eventId: params['eventId'] ?? '', status: query['status'] ? deliveryStatusFromJSON(query['status']) : 0, pageSize: num(query['pageSize']), pageToken: str(query['pageToken']),
-      }, token)),
+      params: objectSchema({ eventId }, ['eventId']),
+      querystring: objectSchema({ status: { type: 'string', enum: [...deliveryStatuses] }, ...paging }),
+      response: schemas.ref('bps.notifications.v1.ListDeliveriesResponse'),
+      errors: readErrors,
+      handler: async ({ params, query, token }) =>
+        ListDeliveriesResponse.toJSON(
+          await call(
+            'notifications',
+            (c) => c.listDeliveries.bind(c),
+            {
+              subscriptionId: '',
+              eventId: params['eventId'] ?? '',
+              status: query['status'] ? deliveryStatusFromJSON(query['status']) : 0,
+              pageSize: num(query['pageSize']),
+              pageToken: str(query['pageToken']),
+            },
+            token,
+          ),
+        ),
     },
     {
-      method: 'POST', url: '/api/v1/subscriptions/:subscriptionId/redeliver', operationId: 'redeliver', tag, auth: true,
+      method: 'POST',
+      url: '/api/v1/subscriptions/:subscriptionId/redeliver',
+      operationId: 'redeliver',
+      tag,
+      auth: true,
       summary: 'Send deliveries again with their original webhook ids: the events named, or every dead letter when none are',
-      params: idParams, bodyOptional: true, body: objectSchema({ eventIds: { type: 'array', maxItems: 1000, items: eventId } }),
-      response: schemas.ref('bps.notifications.v1.RedeliverResponse'), errors: writeErrors,
-      handler: async ({ params, body, token }) => RedeliverResponse.toJSON(await call('notifications', (c) => c.redeliver.bind(c), {
-        subscriptionId: subscriptionId(params), eventIds: (body as { eventIds?: string[] } | undefined)?.eventIds ?? [],
-      }, token)),
+      params: idParams,
+      bodyOptional: true,
+      body: objectSchema({ eventIds: { type: 'array', maxItems: 1000, items: eventId } }),
+      response: schemas.ref('bps.notifications.v1.RedeliverResponse'),
+      errors: writeErrors,
+      handler: async ({ params, body, token }) =>
+        RedeliverResponse.toJSON(
+          await call(
+            'notifications',
+            (c) => c.redeliver.bind(c),
+            {
+              subscriptionId: subscriptionId(params),
+              eventIds: (body as { eventIds?: string[] } | undefined)?.eventIds ?? [],
+            },
+            token,
+          ),
+        ),
     },
     {
-      method: 'POST', url: '/api/v1/subscriptions/:subscriptionId/replay', operationId: 'replay', tag, auth: true,
-      summary: 'Send every feed event since a time or after a cursor that matches the subscription\'s filter again',
+      method: 'POST',
+      url: '/api/v1/subscriptions/:subscriptionId/replay',
+      operationId: 'replay',
+      tag,
+      auth: true,
+      summary: "Send every feed event since a time or after a cursor that matches the subscription's filter again",
       params: idParams,
       body: objectSchema({
         sinceTime: { type: 'string', format: 'date-time' },
         afterCursor: { type: 'string', pattern: '^\\d+$', description: 'exclusive feed cursor' },
       }),
-      response: schemas.ref('bps.notifications.v1.ReplayResponse'), errors: writeErrors,
-      handler: async ({ params, body, token }) => ReplayResponse.toJSON(await call('notifications', (c) => c.replay.bind(c), ReplayRequest.fromJSON({ ...(body as object | undefined), subscriptionId: subscriptionId(params) }), token)),
+      response: schemas.ref('bps.notifications.v1.ReplayResponse'),
+      errors: writeErrors,
+      handler: async ({ params, body, token }) =>
+        ReplayResponse.toJSON(
+          await call(
+            'notifications',
+            (c) => c.replay.bind(c),
+            ReplayRequest.fromJSON({ ...(body as object | undefined), subscriptionId: subscriptionId(params) }),
+            token,
+          ),
+        ),
     },
   ];
 }

@@ -47,7 +47,11 @@ export type ApiRoute = {
 
 /** A handler's answer that is not JSON (a CSV download): sent as is with its media type. */
 export class RawBody {
-  constructor(readonly body: string | Buffer, readonly contentType: string, readonly disposition?: string) {}
+  constructor(
+    readonly body: string | Buffer,
+    readonly contentType: string,
+    readonly disposition?: string,
+  ) {}
 }
 
 /** Thrown by handlers and hooks for errors the gateway decides itself. */

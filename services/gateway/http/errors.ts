@@ -21,27 +21,46 @@ export type ErrorBody = {
 
 export type HttpError = { status: number; body: ErrorBody; headers?: Record<string, string> };
 
-const statusNames: Record<number, string> = Object.fromEntries(Object.entries(grpcStatus).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v as number, k]));
+const statusNames: Record<number, string> = Object.fromEntries(
+  Object.entries(grpcStatus)
+    .filter(([, v]) => typeof v === 'number')
+    .map(([k, v]) => [v as number, k]),
+);
 
 /** The HTTP status for a gRPC status code (FAILED_PRECONDITION depends on whether violations came with it). */
 export function httpStatusFor(code: number, hasPreconditionViolations = false): number {
   switch (code) {
-    case grpcStatus.OK: return 200;
-    case grpcStatus.INVALID_ARGUMENT: return 400;
-    case grpcStatus.OUT_OF_RANGE: return 400;
-    case grpcStatus.UNAUTHENTICATED: return 401;
-    case grpcStatus.PERMISSION_DENIED: return 403;
-    case grpcStatus.NOT_FOUND: return 404;
-    case grpcStatus.ALREADY_EXISTS: return 409;
-    case grpcStatus.ABORTED: return 409;
+    case grpcStatus.OK:
+      return 200;
+    case grpcStatus.INVALID_ARGUMENT:
+      return 400;
+    case grpcStatus.OUT_OF_RANGE:
+      return 400;
+    case grpcStatus.UNAUTHENTICATED:
+      return 401;
+    case grpcStatus.PERMISSION_DENIED:
+      return 403;
+    case grpcStatus.NOT_FOUND:
+      return 404;
+    case grpcStatus.ALREADY_EXISTS:
+      return 409;
+    case grpcStatus.ABORTED:
+      return 409;
     // A broken business rule with named violations is unprocessable content; a bare state precondition is 412.
-    case grpcStatus.FAILED_PRECONDITION: return hasPreconditionViolations ? 422 : 412;
-    case grpcStatus.RESOURCE_EXHAUSTED: return 429;
-    case grpcStatus.CANCELLED: return 499;
-    case grpcStatus.UNIMPLEMENTED: return 501;
-    case grpcStatus.UNAVAILABLE: return 503;
-    case grpcStatus.DEADLINE_EXCEEDED: return 504;
-    default: return 500;
+    case grpcStatus.FAILED_PRECONDITION:
+      return hasPreconditionViolations ? 422 : 412;
+    case grpcStatus.RESOURCE_EXHAUSTED:
+      return 429;
+    case grpcStatus.CANCELLED:
+      return 499;
+    case grpcStatus.UNIMPLEMENTED:
+      return 501;
+    case grpcStatus.UNAVAILABLE:
+      return 503;
+    case grpcStatus.DEADLINE_EXCEEDED:
+      return 504;
+    default:
+      return 500;
   }
 }
 
@@ -54,12 +73,19 @@ export function httpErrorFromStatus(decoded: DecodedStatus): HttpError {
   const status = httpStatusFor(decoded.code, decoded.preconditionViolations.length > 0);
   const code = grpcStatusName(decoded.code);
   // Server-side failures get a fixed message: gRPC's texts for them carry addresses and timings.
-  const generic: Record<number, string> = { 500: 'internal error', 501: 'not implemented', 503: 'a backend service is unavailable; retry shortly', 504: 'a backend service did not answer in time' };
+  const generic: Record<number, string> = {
+    500: 'internal error',
+    501: 'not implemented',
+    503: 'a backend service is unavailable; retry shortly',
+    504: 'a backend service did not answer in time',
+  };
   const message = generic[status] ?? (decoded.message || code);
   const error: ErrorBody['error'] = { code, message };
   if (decoded.reason && status < 500) error.reason = decoded.reason;
-  if (decoded.fieldViolations.length > 0) error.fieldViolations = decoded.fieldViolations.map((v) => ({ field: jsonFieldPath(v.field), description: v.description }));
-  if (decoded.preconditionViolations.length > 0) error.violations = decoded.preconditionViolations.map((v) => ({ type: v.type, subject: v.subject, description: v.description }));
+  if (decoded.fieldViolations.length > 0)
+    error.fieldViolations = decoded.fieldViolations.map((v) => ({ field: jsonFieldPath(v.field), description: v.description }));
+  if (decoded.preconditionViolations.length > 0)
+    error.violations = decoded.preconditionViolations.map((v) => ({ type: v.type, subject: v.subject, description: v.description }));
   if (decoded.code === grpcStatus.ABORTED) {
     const revision = Number(decoded.metadata['currentRevision']);
     if (Number.isFinite(revision)) error.currentRevision = revision;
@@ -85,9 +111,15 @@ export const MAX_FIELD_VIOLATIONS = 20;
 
 export function violationsFromValidation(context: string | undefined, errors: readonly AjvError[]): FieldViolationBody[] {
   return errors.slice(0, MAX_FIELD_VIOLATIONS).map((e) => {
-    const path = (e.instancePath ?? '').split('/').filter(Boolean).map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+    const path = (e.instancePath ?? '')
+      .split('/')
+      .filter(Boolean)
+      .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+      .join('')
+      .replace(/^\./, '');
     const missing = e.keyword === 'required' && typeof e.params?.['missingProperty'] === 'string' ? String(e.params['missingProperty']) : undefined;
-    const additional = e.keyword === 'additionalProperties' && typeof e.params?.['additionalProperty'] === 'string' ? String(e.params['additionalProperty']) : undefined;
+    const additional =
+      e.keyword === 'additionalProperties' && typeof e.params?.['additionalProperty'] === 'string' ? String(e.params['additionalProperty']) : undefined;
     const leaf = missing ?? additional;
     const field = [path, leaf].filter(Boolean).join(path && leaf ? '.' : '') || (context ?? 'request');
     const description = additional ? 'unknown property' : (e.message ?? 'invalid');

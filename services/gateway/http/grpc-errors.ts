@@ -21,7 +21,12 @@ export function toHttpError(error: unknown): HttpError {
   if (isServiceError(error)) return httpErrorFromStatus(decodeStatus(error));
   const e = error as FastifyLikeError;
   if (e && Array.isArray(e.validation)) {
-    return gatewayError(400, 'INVALID_ARGUMENT', `invalid ${e.validationContext ?? 'request'}`, violationsFromValidation(e.validationContext, e.validation as never));
+    return gatewayError(
+      400,
+      'INVALID_ARGUMENT',
+      `invalid ${e.validationContext ?? 'request'}`,
+      violationsFromValidation(e.validationContext, e.validation as never),
+    );
   }
   if (e?.statusCode === 413) return gatewayError(413, 'PAYLOAD_TOO_LARGE', 'request body too large');
   if (e?.statusCode === 415) return gatewayError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');

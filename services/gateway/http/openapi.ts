@@ -4,10 +4,18 @@ import { errorBodySchema } from './api';
 import type { JsonSchema } from './proto-schema';
 
 const statusText: Record<number, string> = {
-  200: 'OK', 201: 'Created', 400: 'Invalid request (fieldViolations name the fields)', 401: 'Missing or invalid bearer token',
-  403: 'The caller may not do this', 404: 'Not found', 409: 'Conflict (already exists, or a stale revision: currentRevision)',
-  412: 'Precondition failed', 413: 'Request body too large', 422: 'Business rule violated (violations)',
-  429: 'Rate limited (Retry-After)', 503: 'A backend service is unavailable',
+  200: 'OK',
+  201: 'Created',
+  400: 'Invalid request (fieldViolations name the fields)',
+  401: 'Missing or invalid bearer token',
+  403: 'The caller may not do this',
+  404: 'Not found',
+  409: 'Conflict (already exists, or a stale revision: currentRevision)',
+  412: 'Precondition failed',
+  413: 'Request body too large',
+  422: 'Business rule violated (violations)',
+  429: 'Rate limited (Retry-After)',
+  503: 'A backend service is unavailable',
 };
 
 type ParamSchema = { properties?: Record<string, JsonSchema>; required?: string[] };
@@ -15,7 +23,10 @@ type ParamSchema = { properties?: Record<string, JsonSchema>; required?: string[
 function parameters(where: 'path' | 'query', schema: JsonSchema | undefined): JsonSchema[] {
   const s = schema as ParamSchema | undefined;
   return Object.entries(s?.properties ?? {}).map(([name, prop]) => ({
-    name, in: where, required: where === 'path' || (s?.required ?? []).includes(name), schema: prop,
+    name,
+    in: where,
+    required: where === 'path' || (s?.required ?? []).includes(name),
+    schema: prop,
     ...(typeof prop['description'] === 'string' ? { description: prop['description'] } : {}),
   }));
 }
@@ -43,12 +54,20 @@ export function buildOpenApi(routes: readonly ApiRoute[], components: Record<str
       ...(route.description ? { description: route.description } : {}),
       tags: [route.tag],
       parameters: [
-        ...parameters('path', route.params), ...parameters('query', route.querystring),
-        ...(route.idempotent ? [{
-          name: 'Idempotency-Key', in: 'header', required: false,
-          description: 'Makes a retry safe: the same key (scoped to the caller and the operation) with the same request returns the first result — even if the first call timed out: a call carrying a key runs to its end and its result is kept —; with another request, 412 REQUEST_ID_REUSED; while the first call is still running, the retry waits for it (503 if it outlasts the retry). Every authenticated POST, PUT, PATCH and DELETE accepts one.',
-          schema: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' },
-        }] : []),
+        ...parameters('path', route.params),
+        ...parameters('query', route.querystring),
+        ...(route.idempotent
+          ? [
+              {
+                name: 'Idempotency-Key',
+                in: 'header',
+                required: false,
+                description:
+                  'Makes a retry safe: the same key (scoped to the caller and the operation) with the same request returns the first result — even if the first call timed out: a call carrying a key runs to its end and its result is kept —; with another request, 412 REQUEST_ID_REUSED; while the first call is still running, the retry waits for it (503 if it outlasts the retry). Every authenticated POST, PUT, PATCH and DELETE accepts one.',
+                schema: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' },
+              },
+            ]
+          : []),
       ],
       ...(route.body ? { requestBody: { required: route.bodyOptional !== true, content: { 'application/json': { schema: route.body } } } } : {}),
       responses,

@@ -42,7 +42,6 @@ export type ConsoleHandle = { renderError(req: FastifyRequest, reply: FastifyRep
 
 type Query = Record<string, string | undefined>;
 
-
 export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): ConsoleHandle {
   const { backends, devIssuer } = deps;
   const signInEnabled = devIssuer !== undefined;
@@ -60,18 +59,28 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
     const ctx = ctxOf(req);
     if (http.status === 401 && req.method === 'GET') return reply.redirect(`/signin?next=${encodeURIComponent(req.url)}`, 303);
     const e = http.body.error;
-    const title = http.status === 404 ? ctx.t('notFound') : http.status === 403 ? ctx.t('forbidden') : http.status === 503 ? ctx.t('unavailable') : ctx.t('errorTitle');
+    const title =
+      http.status === 404 ? ctx.t('notFound') : http.status === 403 ? ctx.t('forbidden') : http.status === 503 ? ctx.t('unavailable') : ctx.t('errorTitle');
     const lines = [
       ...(e.fieldViolations ?? []).map((v) => `${v.field}: ${v.description}`),
       ...(e.violations ?? []).map((v) => `${v.subject ? `${v.subject}: ` : ''}${v.description}`),
     ];
-    return send(reply, page(ctx, { title }, html`${alertBox('error', `${ctx.t('reason')}: ${e.message}`, lines)}
+    return send(
+      reply,
+      page(
+        ctx,
+        { title },
+        html`${alertBox('error', `${ctx.t('reason')}: ${e.message}`, lines)}
       <p class="muted">HTTP ${http.status} · ${e.code}${e.reason ? ` · ${e.reason}` : ''}</p>
-      <p><a href="/standards">${ctx.t('back')}</a></p>`), http.status);
+      <p><a href="/standards">${ctx.t('back')}</a></p>`,
+      ),
+      http.status,
+    );
   };
 
   /** Runs a console page: sign-in required; backend errors become an error page with the server's reason. */
-  const guarded: Guarded = (handler) =>
+  const guarded: Guarded =
+    (handler) =>
     async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
       const ctx = ctxOf(req);
       if (!req.bps.identity || !req.bps.token) return reply.redirect(`/signin?next=${encodeURIComponent(req.url)}`, 303);
@@ -99,7 +108,12 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
         const out = await handler(req, { ...ctx, identity: undefined }, await deps.publicReader.token());
         if ('redirect' in out) return reply.redirect(out.redirect, 303);
         void reply.header('vary', 'cookie, authorization');
-        return send(reply, page(ctx, { title: out.title, ...(out.section ? { section: out.section } : {}) }, out.body), out.status ?? 200, PUBLIC_CACHE_CONTROL);
+        return send(
+          reply,
+          page(ctx, { title: out.title, ...(out.section ? { section: out.section } : {}) }, out.body),
+          out.status ?? 200,
+          PUBLIC_CACHE_CONTROL,
+        );
       } catch (error) {
         return renderError(req, reply, toHttpError(error));
       }
@@ -110,7 +124,10 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
     const file = (req.params as { file: string }).file;
     const body = assets.get(file);
     if (!body) return renderError(req, reply, gatewayError(404, 'NOT_FOUND', 'no such asset'));
-    return reply.type(contentTypes[file.split('.').pop() ?? ''] ?? 'application/octet-stream').header('cache-control', 'public, max-age=300').send(body);
+    return reply
+      .type(contentTypes[file.split('.').pop() ?? ''] ?? 'application/octet-stream')
+      .header('cache-control', 'public, max-age=300')
+      .send(body);
   });
   app.get('/', async (_req, reply) => reply.redirect('/standards', 303));
   app.get('/lang', async (req, reply) => {
@@ -130,7 +147,12 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
     if (!sameOrigin(req)) return renderError(req, reply, gatewayError(403, 'PERMISSION_DENIED', 'cross-site form post refused'));
     const form = (req.body ?? {}) as FormBody;
     const persona = formValue(form, 'persona');
-    if (!(persona in personas)) return renderError(req, reply, gatewayError(400, 'INVALID_ARGUMENT', 'unknown persona', [{ field: 'persona', description: 'must be one of the seeded personas' }]));
+    if (!(persona in personas))
+      return renderError(
+        req,
+        reply,
+        gatewayError(400, 'INVALID_ARGUMENT', 'unknown persona', [{ field: 'persona', description: 'must be one of the seeded personas' }]),
+      );
     const ttl = 8 * 3600;
     const token = await devIssuer.mint(personas[persona as PersonaName], ttl);
     void reply.header('set-cookie', serializeCookie(TOKEN_COOKIE, token, { maxAgeSeconds: ttl, secure: req.protocol === 'https' }));
@@ -144,63 +166,111 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
   // ---- standards browser -------------------------------------------------------------------------------------
   const dateOr = (value: string | undefined): string => (value && parseIsoDate(value) ? value : todayInChina());
 
-  app.get('/standards', readable(async (req, ctx, token) => {
-    const q = req.query as Query;
-    const query = { date: dateOr(q['date']), field: q['field'] ?? '', category: q['category'] ?? '', province: /^\d{6}$/.test(q['province'] ?? '') ? q['province'] ?? '' : '' };
-    const asOf = { date: parseIsoDate(query.date), knownAt: undefined };
-    const [list, taxonomy, compliance] = await Promise.all([
-      backends.call('registry', (c) => c.listItems.bind(c), { asOf, fieldCode: query.field, categoryCode: query.category, provinceCode: '' }, token),
-      backends.call('registry', (c) => c.getTaxonomy.bind(c), { asOf }, token),
-      query.province ? backends.call('registry', (c) => c.getComplianceReport.bind(c), { provinceCode: query.province, asOf }, token) : Promise.resolve(undefined),
-    ]);
-    return { title: ctx.t('catalogue'), section: 'standards', body: cataloguePage(ctx, query, list, taxonomy, compliance) };
-  }));
+  app.get(
+    '/standards',
+    readable(async (req, ctx, token) => {
+      const q = req.query as Query;
+      const query = {
+        date: dateOr(q['date']),
+        field: q['field'] ?? '',
+        category: q['category'] ?? '',
+        province: /^\d{6}$/.test(q['province'] ?? '') ? (q['province'] ?? '') : '',
+      };
+      const asOf = { date: parseIsoDate(query.date), knownAt: undefined };
+      const [list, taxonomy, compliance] = await Promise.all([
+        backends.call('registry', (c) => c.listItems.bind(c), { asOf, fieldCode: query.field, categoryCode: query.category, provinceCode: '' }, token),
+        backends.call('registry', (c) => c.getTaxonomy.bind(c), { asOf }, token),
+        query.province
+          ? backends.call('registry', (c) => c.getComplianceReport.bind(c), { provinceCode: query.province, asOf }, token)
+          : Promise.resolve(undefined),
+      ]);
+      return { title: ctx.t('catalogue'), section: 'standards', body: cataloguePage(ctx, query, list, taxonomy, compliance) };
+    }),
+  );
 
-  app.get('/standards/items/:itemCode', readable(async (req, ctx, token) => {
-    const q = req.query as Query;
-    const itemCode = (req.params as { itemCode: string }).itemCode;
-    const query = { date: dateOr(q['date']), province: /^\d{6}$/.test(q['province'] ?? '') ? q['province'] ?? '' : '' };
-    const asOf = { date: parseIsoDate(query.date), knownAt: undefined };
-    const [item, history, lineage] = await Promise.all([
-      backends.call('registry', (c) => c.getItem.bind(c), { itemCode, asOf, provinceCode: query.province }, token),
-      backends.call('registry', (c) => c.getItemHistory.bind(c), { itemCode, includeCorrections: true }, token),
-      backends.call('registry', (c) => c.getItemLineage.bind(c), { itemCode }, token).catch(() => undefined),
-    ]);
-    return { title: item.national?.item?.name ?? itemCode, section: 'standards', body: itemPage(ctx, query, item, history.versions, lineage) };
-  }));
+  app.get(
+    '/standards/items/:itemCode',
+    readable(async (req, ctx, token) => {
+      const q = req.query as Query;
+      const itemCode = (req.params as { itemCode: string }).itemCode;
+      const query = { date: dateOr(q['date']), province: /^\d{6}$/.test(q['province'] ?? '') ? (q['province'] ?? '') : '' };
+      const asOf = { date: parseIsoDate(query.date), knownAt: undefined };
+      const [item, history, lineage] = await Promise.all([
+        backends.call('registry', (c) => c.getItem.bind(c), { itemCode, asOf, provinceCode: query.province }, token),
+        backends.call('registry', (c) => c.getItemHistory.bind(c), { itemCode, includeCorrections: true }, token),
+        backends.call('registry', (c) => c.getItemLineage.bind(c), { itemCode }, token).catch(() => undefined),
+      ]);
+      return { title: item.national?.item?.name ?? itemCode, section: 'standards', body: itemPage(ctx, query, item, history.versions, lineage) };
+    }),
+  );
 
-  app.get('/standards/diff', readable(async (req, ctx, token) => {
-    const q = req.query as Query;
-    const query = { from: q['from'] ?? '', to: q['to'] ?? '', field: q['field'] ?? '' };
-    const releases = (await backends.call('registry', (c) => c.listReleases.bind(c), {}, token)).releases;
-    if (!query.from || !query.to) return { title: ctx.t('diffTitle'), section: 'diff', body: diffPage(ctx, query, undefined, releases) };
-    try {
-      const diff = await backends.call('registry', (c) => c.diffStandards.bind(c), diffRequest(query.from, query.to, query.field), token);
-      return { title: ctx.t('diffTitle'), section: 'diff', body: diffPage(ctx, query, diff, releases) };
-    } catch (error) {
-      const http = toHttpError(error);
-      if (http.status >= 500) throw error;
-      const e = http.body.error;
-      return { title: ctx.t('diffTitle'), section: 'diff', status: http.status, body: diffPage(ctx, query, undefined, releases, alertBox('error', e.message, (e.fieldViolations ?? []).map((v) => `${v.field}: ${v.description}`))) };
-    }
-  }));
+  app.get(
+    '/standards/diff',
+    readable(async (req, ctx, token) => {
+      const q = req.query as Query;
+      const query = { from: q['from'] ?? '', to: q['to'] ?? '', field: q['field'] ?? '' };
+      const releases = (await backends.call('registry', (c) => c.listReleases.bind(c), {}, token)).releases;
+      if (!query.from || !query.to) return { title: ctx.t('diffTitle'), section: 'diff', body: diffPage(ctx, query, undefined, releases) };
+      try {
+        const diff = await backends.call('registry', (c) => c.diffStandards.bind(c), diffRequest(query.from, query.to, query.field), token);
+        return { title: ctx.t('diffTitle'), section: 'diff', body: diffPage(ctx, query, diff, releases) };
+      } catch (error) {
+        const http = toHttpError(error);
+        if (http.status >= 500) throw error;
+        const e = http.body.error;
+        return {
+          title: ctx.t('diffTitle'),
+          section: 'diff',
+          status: http.status,
+          body: diffPage(
+            ctx,
+            query,
+            undefined,
+            releases,
+            alertBox(
+              'error',
+              e.message,
+              (e.fieldViolations ?? []).map((v) => `${v.field}: ${v.description}`),
+            ),
+          ),
+        };
+      }
+    }),
+  );
 
-  app.get('/standards/compliance', readable(async (req, ctx, token) => {
-    const q = req.query as Query;
-    const province = /^\d{6}$/.test(q['province'] ?? '') ? q['province'] ?? '' : (/^\d{6}$/.test(ctx.identity?.organisation ?? '') ? ctx.identity?.organisation ?? '' : '');
-    const date = dateOr(q['date']);
-    const report = province ? await backends.call('registry', (c) => c.getComplianceReport.bind(c), { provinceCode: province, asOf: { date: parseIsoDate(date), knownAt: undefined } }, token) : undefined;
-    return { title: ctx.t('complianceTitle'), section: 'compliance', body: compliancePage(ctx, { province, date }, report) };
-  }));
+  app.get(
+    '/standards/compliance',
+    readable(async (req, ctx, token) => {
+      const q = req.query as Query;
+      const province = /^\d{6}$/.test(q['province'] ?? '')
+        ? (q['province'] ?? '')
+        : /^\d{6}$/.test(ctx.identity?.organisation ?? '')
+          ? (ctx.identity?.organisation ?? '')
+          : '';
+      const date = dateOr(q['date']);
+      const report = province
+        ? await backends.call(
+            'registry',
+            (c) => c.getComplianceReport.bind(c),
+            { provinceCode: province, asOf: { date: parseIsoDate(date), knownAt: undefined } },
+            token,
+          )
+        : undefined;
+      return { title: ctx.t('complianceTitle'), section: 'compliance', body: compliancePage(ctx, { province, date }, report) };
+    }),
+  );
 
-  app.get('/standards/monitoring', readable(async (req, ctx, token) => {
-    const q = req.query as Query;
-    const margin = /^\d{1,4}$/.test(q['margin'] ?? '') && Number(q['margin']) <= 1000 ? Number(q['margin']) : DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT;
-    const field = /^[A-Za-z0-9._-]{1,64}$/.test(q['field'] ?? '') ? q['field'] ?? '' : '';
-    const query = { date: dateOr(q['date']), field, margin };
-    const matrix = await nationalMonitoring(backends, token, { date: query.date, field, marginPercent: margin });
-    return { title: ctx.t('navMonitoring'), section: 'monitoring', body: monitoringPage(ctx, query, matrix) };
-  }));
+  app.get(
+    '/standards/monitoring',
+    readable(async (req, ctx, token) => {
+      const q = req.query as Query;
+      const margin = /^\d{1,4}$/.test(q['margin'] ?? '') && Number(q['margin']) <= 1000 ? Number(q['margin']) : DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT;
+      const field = /^[A-Za-z0-9._-]{1,64}$/.test(q['field'] ?? '') ? (q['field'] ?? '') : '';
+      const query = { date: dateOr(q['date']), field, margin };
+      const matrix = await nationalMonitoring(backends, token, { date: query.date, field, marginPercent: margin });
+      return { title: ctx.t('navMonitoring'), section: 'monitoring', body: monitoringPage(ctx, query, matrix) };
+    }),
+  );
 
   registerWorkPages(app, { backends, guarded });
   registerOversightPages(app, { backends, guarded, renderError });

@@ -13,25 +13,41 @@ export function editionCsv(lang: Lang, list: ListItemsResponse, taxonomy: GetTax
   const names = taxonomyNames(taxonomy);
   const notStated = t('notStated');
   const header = [
-    t('field'), t('category'), lang === 'en' ? 'Item code' : '编号', t('itemName'), t('serviceTarget'), t('serviceContent'), t('qualityStandard'),
-    t('paymentCategory'), t('expenditureResponsibility'), t('leadUnit'), lang === 'en' ? 'Version' : '版本', lang === 'en' ? 'In force from' : '施行日期',
+    t('field'),
+    t('category'),
+    lang === 'en' ? 'Item code' : '编号',
+    t('itemName'),
+    t('serviceTarget'),
+    t('serviceContent'),
+    t('qualityStandard'),
+    t('paymentCategory'),
+    t('expenditureResponsibility'),
+    t('leadUnit'),
+    lang === 'en' ? 'Version' : '版本',
+    lang === 'en' ? 'In force from' : '施行日期',
   ];
-  const rows = groupCatalogue(list.items, names).flatMap((f) => f.categories.flatMap((c) => c.items.map((v) => {
-    const item = v.item!;
-    const quality = item.qualityStandard;
-    return [
-      v.placement?.fieldName || names.fields.get(f.fieldCode) || f.fieldCode,
-      v.placement?.categoryName || names.categories.get(c.categoryCode) || c.categoryCode,
-      item.itemCode, item.name,
-      item.serviceTarget?.stated ? item.serviceTarget.text : notStated,
-      item.serviceContent?.stated ? item.serviceContent.text : notStated,
-      quality?.stated ? [quality.text, ...quality.metrics.map((m) => metricText(lang, m))].filter(Boolean).join('；') : notStated,
-      enumLabel(lang, paymentCategoryToJSON(item.paymentCategory)),
-      expenditureText(lang, item.expenditureResponsibility, notStated),
-      item.leadUnitStated ? (item.leadUnit?.name ?? '') : `${item.leadUnit?.name ?? ''}（${notStated}）`,
-      String(v.version), formatDate(v.effectiveFrom),
-    ];
-  })));
+  const rows = groupCatalogue(list.items, names).flatMap((f) =>
+    f.categories.flatMap((c) =>
+      c.items.map((v) => {
+        const item = v.item!;
+        const quality = item.qualityStandard;
+        return [
+          v.placement?.fieldName || names.fields.get(f.fieldCode) || f.fieldCode,
+          v.placement?.categoryName || names.categories.get(c.categoryCode) || c.categoryCode,
+          item.itemCode,
+          item.name,
+          item.serviceTarget?.stated ? item.serviceTarget.text : notStated,
+          item.serviceContent?.stated ? item.serviceContent.text : notStated,
+          quality?.stated ? [quality.text, ...quality.metrics.map((m) => metricText(lang, m))].filter(Boolean).join('；') : notStated,
+          enumLabel(lang, paymentCategoryToJSON(item.paymentCategory)),
+          expenditureText(lang, item.expenditureResponsibility, notStated),
+          item.leadUnitStated ? (item.leadUnit?.name ?? '') : `${item.leadUnit?.name ?? ''}（${notStated}）`,
+          String(v.version),
+          formatDate(v.effectiveFrom),
+        ];
+      }),
+    ),
+  );
   return spreadsheetCsv([header, ...rows]);
 }
 

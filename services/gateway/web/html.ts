@@ -34,6 +34,8 @@ export const raw = (markup: string): Html => new Html(markup);
 
 /** A query string from defined, non-empty values. */
 export function qs(params: Record<string, string | number | undefined>): string {
-  const entries = Object.entries(params).filter(([, v]) => v !== undefined && v !== '').map(([k, v]): [string, string] => [k, String(v)]);
+  const entries = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]): [string, string] => [k, String(v)]);
   return entries.length > 0 ? `?${new URLSearchParams(entries).toString()}` : '';
 }

@@ -18,8 +18,11 @@ const positionLabels: Record<string, [string, string]> = {
   POSITION_RETURN_FOR_REVISION: ['退回修改', 'Return for revision'],
 };
 const statusLabels: Record<string, [string, string]> = {
-  in_progress: ['审批中', 'In progress'], awaiting_resubmission: ['待重新提交', 'Awaiting resubmission'],
-  approved: ['已批准', 'Approved'], rejected: ['未通过', 'Rejected'], withdrawn: ['已撤回', 'Withdrawn'],
+  in_progress: ['审批中', 'In progress'],
+  awaiting_resubmission: ['待重新提交', 'Awaiting resubmission'],
+  approved: ['已批准', 'Approved'],
+  rejected: ['未通过', 'Rejected'],
+  withdrawn: ['已撤回', 'Withdrawn'],
 };
 
 const when = (d: Date | undefined): string => (d ? d.toISOString().slice(0, 16).replace('T', ' ') : '');
@@ -47,24 +50,39 @@ export function inboxPage(ctx: PageContext, items: readonly InboxItem[], f: Inbo
   <label for="sort">${L(ctx, '排序', 'Sort')}</label><select id="sort" name="sort"><option value="due">${L(ctx, '截止日期（最早）', 'Due date (soonest)')}</option><option value="-due"${f.sort === '-due' ? html` selected` : ''}>${L(ctx, '截止日期（最晚）', 'Due date (latest)')}</option></select>
   <button type="submit">${L(ctx, '筛选', 'Filter')}</button>
 </form>
-${sorted.length === 0 ? alertBox('info', L(ctx, '没有待办审批。', 'Nothing to sign.')) : html`<div class="table-wrap"><table data-testid="inbox">
+${
+  sorted.length === 0
+    ? alertBox('info', L(ctx, '没有待办审批。', 'Nothing to sign.'))
+    : html`<div class="table-wrap"><table data-testid="inbox">
   <thead><tr><th scope="col">${L(ctx, '调整方案', 'Proposal')}</th><th scope="col">${L(ctx, '环节', 'Step')}</th><th scope="col">${L(ctx, '截止', 'Due')}</th><th scope="col">${L(ctx, '尚需', 'Still needs')}</th><th scope="col">${L(ctx, '经费合计（元）', 'Total (CNY)')}</th></tr></thead>
-  <tbody>${sorted.map((i) => html`<tr data-proposal="${i.proposal?.proposalId ?? ''}" data-step="${i.step?.stepId ?? ''}">
+  <tbody>${sorted.map(
+    (i) => html`<tr data-proposal="${i.proposal?.proposalId ?? ''}" data-step="${i.step?.stepId ?? ''}">
     <td><a href="/inbox/${encodeURIComponent(i.proposal?.proposalId ?? '')}">${i.proposal?.title}</a><br><span class="muted">${i.proposal?.leadMinistry} · ${i.proposal?.fieldCodes.join('、')} · ${i.proposal?.kind}</span></td>
     <td>${i.step?.stageName} · ${i.step?.label}${stepBadges(ctx, i)}${i.step?.claimedBy ? html`<br><span class="muted">${L(ctx, '已认领', 'claimed by')} ${i.step.claimedBy}</span>` : ''}</td>
     <td>${when(i.step?.dueAt)}</td><td>${i.needs.join('；')}</td><td>${formatFen(i.proposal?.fiscalTotals?.totalFen)}</td>
-  </tr>`)}</tbody></table></div>`}`;
+  </tr>`,
+  )}</tbody></table></div>`
+}`;
 }
 
 export function roundsSection(ctx: PageContext, a: ApprovalView): Html {
   return html`<section aria-labelledby="rounds" data-testid="rounds"><h2 id="rounds">${L(ctx, '审批过程', 'Review rounds')} · ${labelIn(ctx, statusLabels, a.status)}</h2>
   ${a.needs.length > 0 ? html`<p data-testid="needs">${L(ctx, '尚需', 'Still needs')}: ${a.needs.join('；')}</p>` : ''}
-  ${a.rounds.map((r) => html`<h3>${L(ctx, '第', 'Round ')}${r.round}${L(ctx, '轮', '')} (r${r.proposalRevision})${r.outcome ? html` · ${labelIn(ctx, statusLabels, r.outcome)}` : ''}</h3>
-  <ol class="timeline">${r.steps.map((s) => html`<li data-step="${s.stepId}">
+  ${a.rounds.map(
+    (
+      r,
+    ) => html`<h3>${L(ctx, '第', 'Round ')}${r.round}${L(ctx, '轮', '')} (r${r.proposalRevision})${r.outcome ? html` · ${labelIn(ctx, statusLabels, r.outcome)}` : ''}</h3>
+  <ol class="timeline">${r.steps.map(
+    (s) => html`<li data-step="${s.stepId}">
     <strong>${s.stageName} · ${s.label}</strong> <span class="muted">(${s.organisation}${s.mustConcur ? L(ctx, '，须同意', ', must concur') : ''})</span>${stepBadges(ctx, { step: s })}
-    ${s.position ? html`<br><span class="badge">${labelIn(ctx, positionLabels, positionToJSON(s.position))}</span> ${s.signedBy} ${when(s.signedAt)}${s.comment ? html` — ${s.comment}` : ''}${s.overruledBy ? html` <span class="muted">(${L(ctx, '异议已被否决', 'overruled by')} ${s.overruledBy})</span>` : ''}`
-      : html`<br><span class="muted">${s.open ? L(ctx, '待签署', 'Open') : L(ctx, '未开始', 'Not open')}${s.dueAt ? ` · ${L(ctx, '截止', 'due')} ${when(s.dueAt)}` : ''}${s.claimedBy ? ` · ${L(ctx, '已认领', 'claimed by')} ${s.claimedBy}` : ''}${s.delegatedTo ? ` · ${L(ctx, '已委托', 'delegated to')} ${s.delegatedTo}` : ''}</span>`}
-  </li>`)}</ol>`)}
+    ${
+      s.position
+        ? html`<br><span class="badge">${labelIn(ctx, positionLabels, positionToJSON(s.position))}</span> ${s.signedBy} ${when(s.signedAt)}${s.comment ? html` — ${s.comment}` : ''}${s.overruledBy ? html` <span class="muted">(${L(ctx, '异议已被否决', 'overruled by')} ${s.overruledBy})</span>` : ''}`
+        : html`<br><span class="muted">${s.open ? L(ctx, '待签署', 'Open') : L(ctx, '未开始', 'Not open')}${s.dueAt ? ` · ${L(ctx, '截止', 'due')} ${when(s.dueAt)}` : ''}${s.claimedBy ? ` · ${L(ctx, '已认领', 'claimed by')} ${s.claimedBy}` : ''}${s.delegatedTo ? ` · ${L(ctx, '已委托', 'delegated to')} ${s.delegatedTo}` : ''}</span>`
+    }
+  </li>`,
+  )}</ol>`,
+  )}
 </section>`;
 }
 

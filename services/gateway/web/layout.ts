@@ -40,7 +40,12 @@ export function page(ctx: PageContext, options: { title: string; section?: strin
   const { t, lang, identity } = ctx;
   const otherLang = lang === 'zh' ? 'en' : 'zh';
   // A visitor (the public portal) is shown the published standard only.
-  const visible = nav.filter((n) => (!options.sectionsAvailable || options.sectionsAvailable.has(n.section)) && mayUse(identity, n.section) && (identity !== undefined || publicSections.has(n.section)));
+  const visible = nav.filter(
+    (n) =>
+      (!options.sectionsAvailable || options.sectionsAvailable.has(n.section)) &&
+      mayUse(identity, n.section) &&
+      (identity !== undefined || publicSections.has(n.section)),
+  );
   return html`<!doctype html>
 <html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">
 <head>
@@ -58,10 +63,14 @@ export function page(ctx: PageContext, options: { title: string; section?: strin
     <ul>${visible.map((n) => html`<li><a href="${n.href}"${options.section === n.section ? html` aria-current="page"` : ''}>${t(n.key)}</a></li>`)}</ul>
   </nav>
   <div class="who">
-    ${identity
-      ? html`<span data-testid="who">${t('signedInAs')}: <strong>${identity.name}</strong> <span class="muted">(${identity.organisation} · ${identity.roles.map((r) => roleLabel(lang, r)).join('、')})</span></span>
+    ${
+      identity
+        ? html`<span data-testid="who">${t('signedInAs')}: <strong>${identity.name}</strong> <span class="muted">(${identity.organisation} · ${identity.roles.map((r) => roleLabel(lang, r)).join('、')})</span></span>
         <form method="post" action="/signout" class="inline"><button type="submit">${t('signOut')}</button></form>`
-      : ctx.signInEnabled ? html`<a href="/signin${qs({ next: ctx.url })}">${t('signIn')}</a>` : ''}
+        : ctx.signInEnabled
+          ? html`<a href="/signin${qs({ next: ctx.url })}">${t('signIn')}</a>`
+          : ''
+    }
     <a href="/lang${qs({ to: otherLang, next: ctx.url })}" lang="${otherLang === 'zh' ? 'zh-CN' : 'en'}" data-testid="switch-lang">${t('switchLang')}</a>
   </div>
 </header>

@@ -40,8 +40,13 @@ ${m.byField.map((f) => html`<tr data-field="${f.fieldCode}"><th scope="row">${f.
 <section aria-labelledby="matrix"><h2 id="matrix">${L(ctx, '监测矩阵（事项 × 省份）', 'Matrix (items × provinces)')}</h2>
 <p class="muted">${monitoringStates.map((s) => `${stateLabels[s][0]} ${label(ctx, s)}`).join('　')}</p>
 <div class="table-wrap"><table class="matrix" data-testid="monitoring-matrix"><thead><tr><th scope="col">${ctx.t('itemName')}</th>${m.provinces.map((p) => html`<th scope="col" title="${p.name}">${p.name.slice(0, 2)}</th>`)}</tr></thead>
-<tbody>${m.items.map((i) => html`<tr data-item="${i.itemCode}"><th scope="row"><a href="/standards/items/${encodeURIComponent(i.itemCode)}${qs({ date: m.asOfDate })}">${i.itemCode}</a> ${i.name}</th>${m.provinces.map((p) => {
-    const s = p.cells[i.itemCode] ?? 'NOT_FILED';
-    return html`<td class="cell cell-${s.toLowerCase()}" data-province="${p.provinceCode}" data-state="${s}" title="${p.name} · ${label(ctx, s)}"><span aria-hidden="true">${stateLabels[s][0]}</span><span class="sr-only">${label(ctx, s)}</span></td>`;
-  })}</tr>`)}</tbody></table></div></section>`;
+<tbody>${m.items.map(
+    (i) =>
+      html`<tr data-item="${i.itemCode}"><th scope="row"><a href="/standards/items/${encodeURIComponent(i.itemCode)}${qs({ date: m.asOfDate })}">${i.itemCode}</a> ${i.name}</th>${m.provinces.map(
+        (p) => {
+          const s = p.cells[i.itemCode] ?? 'NOT_FILED';
+          return html`<td class="cell cell-${s.toLowerCase()}" data-province="${p.provinceCode}" data-state="${s}" title="${p.name} · ${label(ctx, s)}"><span aria-hidden="true">${stateLabels[s][0]}</span><span class="sr-only">${label(ctx, s)}</span></td>`;
+        },
+      )}</tr>`,
+  )}</tbody></table></div></section>`;
 }

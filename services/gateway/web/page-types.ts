@@ -4,4 +4,6 @@ import type { Html } from './html';
 import type { PageContext } from './layout';
 
 export type PageResult = { title: string; section?: string; body: Html; status?: number } | { redirect: string };
-export type Guarded = (handler: (req: FastifyRequest, ctx: PageContext, token: string) => Promise<PageResult>) => (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+export type Guarded = (
+  handler: (req: FastifyRequest, ctx: PageContext, token: string) => Promise<PageResult>,
+) => (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;

@@ -19,14 +19,22 @@ export type ProposalForm = Record<string, string>;
 
 /** "title | uri | digest [| algorithm]" per line. */
 export function parseDocuments(text: string): DocumentReference[] {
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).map((line) => {
-    const [title = '', uri = '', digest = '', algorithm = ''] = line.split('|').map((p) => p.trim());
-    return { title, uri, digest: digest.toLowerCase(), digestAlgorithm: algorithm || (digest ? 'sha256' : '') };
-  });
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const [title = '', uri = '', digest = '', algorithm = ''] = line.split('|').map((p) => p.trim());
+      return { title, uri, digest: digest.toLowerCase(), digestAlgorithm: algorithm || (digest ? 'sha256' : '') };
+    });
 }
 
 export function formatDocuments(docs: readonly DocumentReference[]): string {
-  return docs.map((d) => [d.title, d.uri, d.digest, d.digestAlgorithm && d.digestAlgorithm !== 'sha256' ? d.digestAlgorithm : ''].filter((x, i) => i < 3 || x).join(' | ')).join('\n');
+  return docs
+    .map((d) =>
+      [d.title, d.uri, d.digest, d.digestAlgorithm && d.digestAlgorithm !== 'sha256' ? d.digestAlgorithm : ''].filter((x, i) => i < 3 || x).join(' | '),
+    )
+    .join('\n');
 }
 
 export function formFromBody(body: FormBody): ProposalForm {
@@ -39,8 +47,20 @@ export function contentFromForm(form: ProposalForm, base: { item: ServiceItem; v
   // A level the current version does not state yet (most seeded items state none).
   const newId = (form['newMetric'] ?? '').trim();
   if (newId && !metrics.some((m) => m.metric === newId)) {
-    const cmp = form['newMetricComparator'] === 'LTE' ? Comparator.COMPARATOR_LTE : form['newMetricComparator'] === 'EQ' ? Comparator.COMPARATOR_EQ : Comparator.COMPARATOR_GTE;
-    metrics.push({ metric: newId, label: (form['newMetricLabel'] ?? '').trim(), comparator: cmp, value: (form['newMetricValue'] ?? '').trim(), unit: (form['newMetricUnit'] ?? '').trim(), basis: (form['newMetricBasis'] ?? '').trim() });
+    const cmp =
+      form['newMetricComparator'] === 'LTE'
+        ? Comparator.COMPARATOR_LTE
+        : form['newMetricComparator'] === 'EQ'
+          ? Comparator.COMPARATOR_EQ
+          : Comparator.COMPARATOR_GTE;
+    metrics.push({
+      metric: newId,
+      label: (form['newMetricLabel'] ?? '').trim(),
+      comparator: cmp,
+      value: (form['newMetricValue'] ?? '').trim(),
+      unit: (form['newMetricUnit'] ?? '').trim(),
+      basis: (form['newMetricBasis'] ?? '').trim(),
+    });
   }
   const item: ServiceItem = {
     ...base.item,
@@ -58,10 +78,20 @@ export function contentFromForm(form: ProposalForm, base: { item: ServiceItem; v
     kind: ProposalKind.PROPOSAL_KIND_AD_HOC,
     trigger: (triggers as readonly string[]).includes(triggerName) ? adHocTriggerFromJSON(triggerName) : AdHocTrigger.AD_HOC_TRIGGER_UNSPECIFIED,
     triggerDocument: doc('triggerDoc'),
-    changes: [{
-      changeId: 'c1',
-      change: { $case: 'modifyItem', modifyItem: { base: { itemCode: base.item.itemCode, version: base.version }, item, lowersFloor: form['lowersFloor'] === 'on', loweringJustification: (form['loweringJustification'] ?? '').trim() } },
-    }],
+    changes: [
+      {
+        changeId: 'c1',
+        change: {
+          $case: 'modifyItem',
+          modifyItem: {
+            base: { itemCode: base.item.itemCode, version: base.version },
+            item,
+            lowersFloor: form['lowersFloor'] === 'on',
+            loweringJustification: (form['loweringJustification'] ?? '').trim(),
+          },
+        },
+      },
+    ],
     justification: {
       economicSocialDevelopment: (form['jEconomic'] ?? '').trim(),
       urbanRuralIncomeGrowth: (form['jIncome'] ?? '').trim(),
@@ -75,11 +105,18 @@ export function contentFromForm(form: ProposalForm, base: { item: ServiceItem; v
     fiscal: {
       years: Number(form['years'] ?? '') || 0,
       affordabilityAssessment: (form['affordability'] ?? '').trim(),
-      lines: [{
-        changeId: 'c1', metric: '',
-        populations: tiers.filter((t) => (form[`pop${t.key}`] ?? '').trim() !== '').map((t) => ({ regionTier: t.tier, coveredPopulation: (form[`pop${t.key}`] ?? '').trim() })),
-        centralShares: tiers.filter((t) => (form[`share${t.key}`] ?? '').trim() !== '').map((t) => ({ regionTier: t.tier, percent: (form[`share${t.key}`] ?? '').trim() })),
-      }],
+      lines: [
+        {
+          changeId: 'c1',
+          metric: '',
+          populations: tiers
+            .filter((t) => (form[`pop${t.key}`] ?? '').trim() !== '')
+            .map((t) => ({ regionTier: t.tier, coveredPopulation: (form[`pop${t.key}`] ?? '').trim() })),
+          centralShares: tiers
+            .filter((t) => (form[`share${t.key}`] ?? '').trim() !== '')
+            .map((t) => ({ regionTier: t.tier, percent: (form[`share${t.key}`] ?? '').trim() })),
+        },
+      ],
     },
     effectiveFrom: parseIsoDate(form['effectiveFrom'] ?? ''),
   });
@@ -92,14 +129,22 @@ export function formFromContent(content: ProposalContent): { form: ProposalForm;
   const form: ProposalForm = {
     title: content.title,
     trigger: content.trigger ? adHocTriggerToJSON(content.trigger) : '',
-    triggerDocTitle: content.triggerDocument?.title ?? '', triggerDocUri: content.triggerDocument?.uri ?? '', triggerDocDigest: content.triggerDocument?.digest ?? '',
+    triggerDocTitle: content.triggerDocument?.title ?? '',
+    triggerDocUri: content.triggerDocument?.uri ?? '',
+    triggerDocDigest: content.triggerDocument?.digest ?? '',
     effectiveFrom: formatDate(content.effectiveFrom),
     qualityText: modify?.item?.qualityStandard?.text ?? '',
-    lowersFloor: modify?.lowersFloor ? 'on' : '', loweringJustification: modify?.loweringJustification ?? '',
-    jEconomic: content.justification?.economicSocialDevelopment ?? '', jIncome: content.justification?.urbanRuralIncomeGrowth ?? '',
-    jSector: content.justification?.sectorNeeds ?? '', jFiscal: content.justification?.fiscalCapacity ?? '', jTechnical: content.justification?.technicalInnovation ?? '',
-    surveySummary: content.justification?.demandSurvey?.summary ?? '', surveyDocs: formatDocuments(content.justification?.demandSurvey?.documents ?? []),
-    evaluationSummary: content.justification?.evaluation?.summary ?? '', evaluationDocs: formatDocuments(content.justification?.evaluation?.documents ?? []),
+    lowersFloor: modify?.lowersFloor ? 'on' : '',
+    loweringJustification: modify?.loweringJustification ?? '',
+    jEconomic: content.justification?.economicSocialDevelopment ?? '',
+    jIncome: content.justification?.urbanRuralIncomeGrowth ?? '',
+    jSector: content.justification?.sectorNeeds ?? '',
+    jFiscal: content.justification?.fiscalCapacity ?? '',
+    jTechnical: content.justification?.technicalInnovation ?? '',
+    surveySummary: content.justification?.demandSurvey?.summary ?? '',
+    surveyDocs: formatDocuments(content.justification?.demandSurvey?.documents ?? []),
+    evaluationSummary: content.justification?.evaluation?.summary ?? '',
+    evaluationDocs: formatDocuments(content.justification?.evaluation?.documents ?? []),
     evidence: formatDocuments(content.evidence),
     years: content.fiscal?.years ? String(content.fiscal.years) : '',
     affordability: content.fiscal?.affordabilityAssessment ?? '',
@@ -108,7 +153,14 @@ export function formFromContent(content: ProposalContent): { form: ProposalForm;
   // The last metric also fills the "new metric" row, in case the base version does not state it.
   const last = modify?.item?.qualityStandard?.metrics.at(-1);
   if (last) {
-    Object.assign(form, { newMetric: last.metric, newMetricLabel: last.label, newMetricComparator: comparatorToJSON(last.comparator).replace('COMPARATOR_', ''), newMetricValue: last.value, newMetricUnit: last.unit, newMetricBasis: last.basis });
+    Object.assign(form, {
+      newMetric: last.metric,
+      newMetricLabel: last.label,
+      newMetricComparator: comparatorToJSON(last.comparator).replace('COMPARATOR_', ''),
+      newMetricValue: last.value,
+      newMetricUnit: last.unit,
+      newMetricBasis: last.basis,
+    });
   }
   const line = content.fiscal?.lines[0];
   for (const t of tiers) {
@@ -125,6 +177,9 @@ export function formatFen(fen: string | undefined): string {
   if (!fen || !/^-?\d+$/.test(fen)) return '—';
   const negative = fen.startsWith('-');
   const digits = (negative ? fen.slice(1) : fen).padStart(3, '0');
-  const yuan = digits.slice(0, -2).replace(/^0+(?=\d)/, '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const yuan = digits
+    .slice(0, -2)
+    .replace(/^0+(?=\d)/, '')
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return `${negative ? '-' : ''}${yuan}.${digits.slice(-2)}`;
 }

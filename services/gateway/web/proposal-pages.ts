@@ -4,7 +4,11 @@ import type { ApprovalView } from '../../../proto/gen/bps/approvals/v1/inbox';
 import type { ServiceItem } from '../../../proto/gen/bps/common/v1/common';
 import type { ItemVersion } from '../../../proto/gen/bps/registry/v1/registry';
 import {
-  adHocTriggerToJSON, proposalStateToJSON, type FiscalEstimate, type Proposal, type ProposalConflict,
+  adHocTriggerToJSON,
+  proposalStateToJSON,
+  type FiscalEstimate,
+  type Proposal,
+  type ProposalConflict,
 } from '../../../proto/gen/bps/proposals/v1/proposal';
 import type { SubmissionViolation } from '../../../proto/gen/bps/proposals/v1/proposals';
 import { regionTierToJSON } from '../../../proto/gen/bps/common/v1/common';
@@ -42,14 +46,20 @@ export const editable = (p: Proposal): boolean => ['PROPOSAL_STATE_DRAFT', 'PROP
 export function proposalsListPage(ctx: PageContext, proposals: readonly Proposal[], canDraft: boolean): Html {
   return html`
 ${canDraft ? html`<p><a class="button" href="/proposals/new" data-testid="new-proposal">${L(ctx, '新建调整方案', 'New proposal')}</a></p>` : ''}
-${proposals.length === 0 ? alertBox('info', L(ctx, '没有调整方案。', 'No proposals.')) : html`<div class="table-wrap"><table data-testid="proposals">
+${
+  proposals.length === 0
+    ? alertBox('info', L(ctx, '没有调整方案。', 'No proposals.'))
+    : html`<div class="table-wrap"><table data-testid="proposals">
   <thead><tr><th scope="col">${L(ctx, '方案', 'Proposal')}</th><th scope="col">${L(ctx, '状态', 'State')}</th><th scope="col">${L(ctx, '牵头部门', 'Lead ministry')}</th><th scope="col">${L(ctx, '服务项目', 'Items')}</th><th scope="col">${L(ctx, '修订', 'Revision')}</th><th scope="col">${L(ctx, '更新时间', 'Updated')}</th></tr></thead>
-  <tbody>${proposals.map((p) => html`<tr data-proposal="${p.proposalId}">
+  <tbody>${proposals.map(
+    (p) => html`<tr data-proposal="${p.proposalId}">
     <td><a href="/proposals/${encodeURIComponent(p.proposalId)}">${p.content?.title || p.proposalId}</a><br><span class="muted">${p.proposalId}</span></td>
     <td>${stateBadge(ctx, p.state)}${p.round ? html` <span class="muted">${L(ctx, '第', 'round ')}${p.round}${L(ctx, '轮', '')}</span>` : ''}</td>
     <td>${p.leadMinistry}</td><td>${p.itemCodes.join('、')}</td><td>r${p.currentRevision || p.revision}</td>
     <td>${p.updatedAt ? p.updatedAt.toISOString().slice(0, 16).replace('T', ' ') : ''}</td>
-  </tr>`)}</tbody></table></div>`}`;
+  </tr>`,
+  )}</tbody></table></div>`
+}`;
 }
 
 export function fiscalTable(ctx: PageContext, estimate: FiscalEstimate | undefined): Html {
@@ -58,11 +68,15 @@ export function fiscalTable(ctx: PageContext, estimate: FiscalEstimate | undefin
   ${estimate.problems.length > 0 ? alertBox('error', L(ctx, '测算问题', 'Estimate problems'), estimate.problems) : ''}
   <div class="table-wrap"><table>
     <thead><tr><th scope="col">${L(ctx, '服务项目', 'Item')}</th><th scope="col">${L(ctx, '指标', 'Metric')}</th><th scope="col">${L(ctx, '地区', 'Region')}</th><th scope="col">${L(ctx, '覆盖人口', 'Covered population')}</th><th scope="col">${L(ctx, '中央分担', 'Central share')}</th><th scope="col">${L(ctx, '年度经费（元）', 'Annual (CNY)')}</th><th scope="col">${L(ctx, '中央（元）', 'Central (CNY)')}</th><th scope="col">${L(ctx, '地方（元）', 'Local (CNY)')}</th></tr></thead>
-    <tbody>${estimate.lines.map((l) => l.tiers.map((t, i) => html`<tr>
+    <tbody>${estimate.lines.map((l) =>
+      l.tiers.map(
+        (t, i) => html`<tr>
       ${i === 0 ? html`<td rowspan="${l.tiers.length}">${l.itemCode} ${l.itemName}${l.overridden ? html`<br><span class="badge badge-warn">${L(ctx, '人工调整', 'overridden')}: ${l.overrideReason}</span>` : ''}</td><td rowspan="${l.tiers.length}" data-testid="fiscal-level">${l.metric} ${l.unitLevel}${l.baseLevel ? html`<br><span class="muted">${L(ctx, `现行 ${l.baseLevel}，按增量 ${l.pricedLevel} 测算`, `in force ${l.baseLevel}; priced on the increase ${l.pricedLevel}`)}</span>` : ''}</td>` : ''}
       <td>${enumLabel(ctx.lang, regionTierToJSON(t.regionTier))}</td><td>${Number(t.coveredPopulation).toLocaleString('zh-CN')}</td><td>${t.centralSharePercent}%</td>
       <td class="num">${formatFen(t.annual?.fen)}</td><td class="num">${formatFen(t.central?.fen)}</td><td class="num">${formatFen(t.local?.fen)}</td>
-    </tr>`))}</tbody>
+    </tr>`,
+      ),
+    )}</tbody>
   </table></div>
   <div class="table-wrap"><table data-testid="fiscal-years">
     <thead><tr><th scope="col">${L(ctx, '年度', 'Year')}</th><th scope="col">${L(ctx, '合计（元）', 'Total (CNY)')}</th><th scope="col">${L(ctx, '中央（元）', 'Central (CNY)')}</th><th scope="col">${L(ctx, '地方（元）', 'Local (CNY)')}</th></tr></thead>
@@ -73,24 +87,32 @@ export function fiscalTable(ctx: PageContext, estimate: FiscalEstimate | undefin
 
 function conflictsBox(ctx: PageContext, conflicts: readonly ProposalConflict[]): Html {
   if (conflicts.length === 0) return html``;
-  return alertBox('error', L(ctx, '与其他方案冲突', 'Conflicts with other proposals'), conflicts.map((c) => html`<a href="/proposals/${encodeURIComponent(c.proposalId)}">${c.proposalId}</a>: ${c.itemCodes.join('、')}`));
+  return alertBox(
+    'error',
+    L(ctx, '与其他方案冲突', 'Conflicts with other proposals'),
+    conflicts.map((c) => html`<a href="/proposals/${encodeURIComponent(c.proposalId)}">${c.proposalId}</a>: ${c.itemCodes.join('、')}`),
+  );
 }
 
 const field = (id: string, label: string, control: Html): Html => html`<label for="${id}">${label}</label>${control}`;
 
-export function proposalEditorPage(ctx: PageContext, model: {
-  action: string;
-  items: readonly ItemVersion[];
-  itemCode: string;
-  base: { item: ServiceItem; version: number } | undefined;
-  form: ProposalForm;
-  estimate?: FiscalEstimate;
-  error?: Html;
-  expectedRevision?: number;
-}): Html {
+export function proposalEditorPage(
+  ctx: PageContext,
+  model: {
+    action: string;
+    items: readonly ItemVersion[];
+    itemCode: string;
+    base: { item: ServiceItem; version: number } | undefined;
+    form: ProposalForm;
+    estimate?: FiscalEstimate;
+    error?: Html;
+    expectedRevision?: number;
+  },
+): Html {
   const { form, base } = model;
   const v = (k: string): string => form[k] ?? '';
-  const text = (k: string, label: string, required = false) => field(k, label, html`<input type="text" id="${k}" name="${k}" value="${v(k)}"${required ? html` required` : ''}>`);
+  const text = (k: string, label: string, required = false) =>
+    field(k, label, html`<input type="text" id="${k}" name="${k}" value="${v(k)}"${required ? html` required` : ''}>`);
   const area = (k: string, label: string, rows = 2) => field(k, label, html`<textarea id="${k}" name="${k}" rows="${rows}">${v(k)}</textarea>`);
   const docsHint = L(ctx, '每行一份：标题 | 链接 | SHA-256 摘要', 'One per line: title | URI | SHA-256 digest');
   return html`
@@ -100,7 +122,10 @@ ${model.error ?? ''}
   <select id="item-pick" name="item">${model.items.map((i) => html`<option value="${i.item?.itemCode ?? ''}"${i.item?.itemCode === model.itemCode ? html` selected` : ''}>${i.item?.itemCode} ${i.item?.name}</option>`)}</select>
   <button type="submit">${L(ctx, '选用此项目', 'Start from this item')}</button>
 </form>
-${!base ? alertBox('info', L(ctx, '请选择一个服务项目。', 'Choose an item.')) : html`
+${
+  !base
+    ? alertBox('info', L(ctx, '请选择一个服务项目。', 'Choose an item.'))
+    : html`
 <form method="post" action="${model.action}" data-testid="proposal-form">
   <input type="hidden" name="item" value="${base.item.itemCode}">
   ${model.expectedRevision ? html`<input type="hidden" name="expectedRevision" value="${model.expectedRevision}">` : ''}
@@ -114,15 +139,24 @@ ${!base ? alertBox('info', L(ctx, '请选择一个服务项目。', 'Choose an i
   </div></fieldset>
   <fieldset data-testid="change"><legend>${L(ctx, '调整内容', 'Change')}: ${base.item.itemCode} ${base.item.name} (v${base.version})</legend><div class="grid-form">
     ${area('qualityText', L(ctx, '服务标准（文本）', 'Quality standard (text)'), 3)}
-    ${(base.item.qualityStandard?.metrics ?? []).map((m) => field(`metric:${m.metric}`, `${m.label || m.metric}（${L(ctx, '现行', 'now')}: ${metricText(ctx.lang, m)}）`,
-      html`<input type="text" inputmode="decimal" id="metric:${m.metric}" name="metric:${m.metric}" value="${v(`metric:${m.metric}`) || m.value}" data-metric="${m.metric}">`))}
-    ${(base.item.qualityStandard?.metrics ?? []).some((m) => m.metric === v('newMetric')) ? '' : html`<span class="muted">${L(ctx, '新增指标（现行版本未明确）', 'New metric (not stated by the current version)')}</span><span></span>
+    ${(base.item.qualityStandard?.metrics ?? []).map((m) =>
+      field(
+        `metric:${m.metric}`,
+        `${m.label || m.metric}（${L(ctx, '现行', 'now')}: ${metricText(ctx.lang, m)}）`,
+        html`<input type="text" inputmode="decimal" id="metric:${m.metric}" name="metric:${m.metric}" value="${v(`metric:${m.metric}`) || m.value}" data-metric="${m.metric}">`,
+      ),
+    )}
+    ${
+      (base.item.qualityStandard?.metrics ?? []).some((m) => m.metric === v('newMetric'))
+        ? ''
+        : html`<span class="muted">${L(ctx, '新增指标（现行版本未明确）', 'New metric (not stated by the current version)')}</span><span></span>
     ${text('newMetric', L(ctx, '指标标识', 'Metric id'))}
     ${text('newMetricLabel', L(ctx, '指标名称', 'Metric label'))}
     ${field('newMetricComparator', L(ctx, '比较', 'Comparator'), html`<select id="newMetricComparator" name="newMetricComparator">${['GTE', 'LTE', 'EQ'].map((c) => html`<option value="${c}"${v('newMetricComparator') === c ? html` selected` : ''}>${enumLabel(ctx.lang, `COMPARATOR_${c}`)}</option>`)}</select>`)}
     ${text('newMetricValue', L(ctx, '数值', 'Value'))}
     ${text('newMetricUnit', L(ctx, '单位（如 CNY、percent）', 'Unit (e.g. CNY, percent)'))}
-    ${text('newMetricBasis', L(ctx, '计量基础（如 per_person_per_year）', 'Basis (e.g. per_person_per_year)'))}`}
+    ${text('newMetricBasis', L(ctx, '计量基础（如 per_person_per_year）', 'Basis (e.g. per_person_per_year)'))}`
+    }
     ${field('lowersFloor', L(ctx, '降低国家标准', 'Lowers the national floor'), html`<input type="checkbox" id="lowersFloor" name="lowersFloor"${v('lowersFloor') === 'on' ? html` checked` : ''}>`)}
     ${area('loweringJustification', L(ctx, '降低理由', 'Why lower it'))}
   </div></fieldset>
@@ -140,8 +174,12 @@ ${!base ? alertBox('info', L(ctx, '请选择一个服务项目。', 'Choose an i
   </div></fieldset>
   <fieldset><legend>${L(ctx, '财政经费投入测算', 'Fiscal cost estimate')}</legend><div class="grid-form">
     ${field('years', L(ctx, '测算年数', 'Years'), html`<input type="number" min="1" max="10" id="years" name="years" value="${v('years') || '3'}">`)}
-    ${tiers.map((t) => html`${field(`pop${t.key}`, `${enumLabel(ctx.lang, `REGION_TIER_${t.key}`)} · ${L(ctx, '覆盖人口', 'covered population')}`, html`<input type="text" inputmode="numeric" id="pop${t.key}" name="pop${t.key}" value="${v(`pop${t.key}`)}">`)}
-      ${field(`share${t.key}`, `${enumLabel(ctx.lang, `REGION_TIER_${t.key}`)} · ${L(ctx, '中央分担比例（%）', 'central share (%)')}`, html`<input type="text" inputmode="decimal" id="share${t.key}" name="share${t.key}" value="${v(`share${t.key}`)}">`)}`)}
+    ${tiers.map(
+      (
+        t,
+      ) => html`${field(`pop${t.key}`, `${enumLabel(ctx.lang, `REGION_TIER_${t.key}`)} · ${L(ctx, '覆盖人口', 'covered population')}`, html`<input type="text" inputmode="numeric" id="pop${t.key}" name="pop${t.key}" value="${v(`pop${t.key}`)}">`)}
+      ${field(`share${t.key}`, `${enumLabel(ctx.lang, `REGION_TIER_${t.key}`)} · ${L(ctx, '中央分担比例（%）', 'central share (%)')}`, html`<input type="text" inputmode="decimal" id="share${t.key}" name="share${t.key}" value="${v(`share${t.key}`)}">`)}`,
+    )}
     ${area('affordability', L(ctx, '财政承受能力评估', 'Affordability assessment'))}
   </div></fieldset>
   <div class="actions">
@@ -149,15 +187,28 @@ ${!base ? alertBox('info', L(ctx, '请选择一个服务项目。', 'Choose an i
     <button type="submit" name="action" value="save" class="primary" data-testid="save">${L(ctx, '保存草稿', 'Save draft')}</button>
   </div>
 </form>
-${fiscalTable(ctx, model.estimate)}`}`;
+${fiscalTable(ctx, model.estimate)}`
+}`;
 }
 
 export function violationsBox(ctx: PageContext, violations: readonly SubmissionViolation[]): Html {
   if (violations.length === 0) return alertBox('ok', L(ctx, '校验通过，可以提交。', 'Valid: ready to submit.'));
-  return html`<div data-testid="violations">${alertBox('error', L(ctx, '提交前需要解决：', 'Fix before submitting:'), violations.map((v) => `${v.subject ? `${v.subject}: ` : ''}${v.description}`))}</div>`;
+  return html`<div data-testid="violations">${alertBox(
+    'error',
+    L(ctx, '提交前需要解决：', 'Fix before submitting:'),
+    violations.map((v) => `${v.subject ? `${v.subject}: ` : ''}${v.description}`),
+  )}</div>`;
 }
 
-export function proposalPage(ctx: PageContext, p: Proposal, extra: { validation?: { violations: readonly SubmissionViolation[]; conflicts: readonly ProposalConflict[]; estimate?: FiscalEstimate }; approval?: ApprovalView; flash?: Html }): Html {
+export function proposalPage(
+  ctx: PageContext,
+  p: Proposal,
+  extra: {
+    validation?: { violations: readonly SubmissionViolation[]; conflicts: readonly ProposalConflict[]; estimate?: FiscalEstimate };
+    approval?: ApprovalView;
+    flash?: Html;
+  },
+): Html {
   const c = p.content;
   const own = ctx.identity?.subject === p.draftedBy?.subject;
   const revision = p.currentRevision || p.revision;
@@ -167,10 +218,18 @@ ${extra.flash ?? ''}
 ${p.lastDecisionComment ? alertBox('info', L(ctx, '最近审批意见', 'Latest decision'), [p.lastDecisionComment]) : ''}
 ${extra.validation ? html`${violationsBox(ctx, extra.validation.violations)}${conflictsBox(ctx, extra.validation.conflicts)}` : conflictsBox(ctx, p.conflicts)}
 <div class="actions">
-  ${editable(p) && own ? html`<a href="/proposals/${encodeURIComponent(p.proposalId)}/edit">${L(ctx, '编辑', 'Edit')}</a>
-  <form method="post" action="/proposals/${encodeURIComponent(p.proposalId)}/submit" class="inline"><input type="hidden" name="expectedRevision" value="${revision}"><button type="submit" class="primary" data-testid="submit">${L(ctx, '提交审批', 'Submit for approval')}</button></form>` : ''}
-  ${own && !['PROPOSAL_STATE_APPROVED', 'PROPOSAL_STATE_REJECTED', 'PROPOSAL_STATE_WITHDRAWN'].includes(proposalStateToJSON(p.state)) ? html`<form method="post" action="/proposals/${encodeURIComponent(p.proposalId)}/withdraw" class="inline">
-    <label for="reason">${L(ctx, '撤回理由', 'Reason')}</label> <input type="text" id="reason" name="reason" required> <button type="submit" class="danger">${L(ctx, '撤回', 'Withdraw')}</button></form>` : ''}
+  ${
+    editable(p) && own
+      ? html`<a href="/proposals/${encodeURIComponent(p.proposalId)}/edit">${L(ctx, '编辑', 'Edit')}</a>
+  <form method="post" action="/proposals/${encodeURIComponent(p.proposalId)}/submit" class="inline"><input type="hidden" name="expectedRevision" value="${revision}"><button type="submit" class="primary" data-testid="submit">${L(ctx, '提交审批', 'Submit for approval')}</button></form>`
+      : ''
+  }
+  ${
+    own && !['PROPOSAL_STATE_APPROVED', 'PROPOSAL_STATE_REJECTED', 'PROPOSAL_STATE_WITHDRAWN'].includes(proposalStateToJSON(p.state))
+      ? html`<form method="post" action="/proposals/${encodeURIComponent(p.proposalId)}/withdraw" class="inline">
+    <label for="reason">${L(ctx, '撤回理由', 'Reason')}</label> <input type="text" id="reason" name="reason" required> <button type="submit" class="danger">${L(ctx, '撤回', 'Withdraw')}</button></form>`
+      : ''
+  }
   ${mayUse(ctx.identity, 'audit') ? html`<a href="/audit${qs({ proposal: p.proposalId })}" data-testid="audit-link">${L(ctx, '审计追溯', 'Audit trail')}</a>` : ''}
 </div>
 <section aria-labelledby="content"><h2 id="content">${c?.title ?? ''}</h2>
@@ -181,10 +240,11 @@ ${extra.validation ? html`${violationsBox(ctx, extra.validation.violations)}${co
 </dl>
 <h3>${L(ctx, '调整内容', 'Changes')}</h3>
 <ul data-testid="changes">${(c?.changes ?? []).map((ch) => {
-  const x = ch.change;
-  if (x?.$case === 'modifyItem') return html`<li>${L(ctx, '调整', 'Modify')} <a href="/standards/items/${encodeURIComponent(x.modifyItem.base?.itemCode ?? '')}">${x.modifyItem.base?.itemCode}</a> (v${x.modifyItem.base?.version}) → ${(x.modifyItem.item?.qualityStandard?.metrics ?? []).map((m) => metricText(ctx.lang, m)).join('；')}</li>`;
-  return html`<li>${ch.changeId}: ${x?.$case ?? ''}</li>`;
-})}</ul>
+    const x = ch.change;
+    if (x?.$case === 'modifyItem')
+      return html`<li>${L(ctx, '调整', 'Modify')} <a href="/standards/items/${encodeURIComponent(x.modifyItem.base?.itemCode ?? '')}">${x.modifyItem.base?.itemCode}</a> (v${x.modifyItem.base?.version}) → ${(x.modifyItem.item?.qualityStandard?.metrics ?? []).map((m) => metricText(ctx.lang, m)).join('；')}</li>`;
+    return html`<li>${ch.changeId}: ${x?.$case ?? ''}</li>`;
+  })}</ul>
 </section>
 ${fiscalTable(ctx, extra.validation?.estimate ?? p.submittedFiscalEstimate)}
 ${extra.approval ? roundsSection(ctx, extra.approval) : ''}

@@ -10,7 +10,8 @@ export function signInPage(ctx: PageContext, next: string, enabled: boolean): Ht
   if (!enabled) return alertBox('info', t('signInDisabled'));
   return html`<p>${t('signInIntro')}</p>
 <ul class="personas" data-testid="personas">
-${Object.entries(personas).map(([key, p]) => html`<li>
+${Object.entries(personas).map(
+  ([key, p]) => html`<li>
   <form method="post" action="/signin">
     <input type="hidden" name="persona" value="${key}">
     <input type="hidden" name="next" value="${next}">
@@ -18,7 +19,8 @@ ${Object.entries(personas).map(([key, p]) => html`<li>
       <span class="muted">${t('organisation')}: ${p.organisation} · ${t('roles')}: ${p.roles.map((r) => roleLabel(lang, r)).join('、')}</span>
       <span class="sr-only">${t('signInAs')}</span></button>
   </form>
-</li>`)}
+</li>`,
+)}
 </ul>`;
 }
 

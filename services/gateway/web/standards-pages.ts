@@ -4,8 +4,14 @@ import type { QualityMetric, ServiceItem, StatedText } from '../../../proto/gen/
 import type { Placement } from '../../../proto/gen/bps/registry/v1/registry';
 import { comparatorToJSON, expenditureKindToJSON, paymentCategoryToJSON, regionTierToJSON } from '../../../proto/gen/bps/common/v1/common';
 import type {
-  DiffStandardsResponse, GetComplianceReportResponse, GetItemLineageResponse, GetItemResponse, GetTaxonomyResponse,
-  ItemVersion, ListItemsResponse, Release,
+  DiffStandardsResponse,
+  GetComplianceReportResponse,
+  GetItemLineageResponse,
+  GetItemResponse,
+  GetTaxonomyResponse,
+  ItemVersion,
+  ListItemsResponse,
+  Release,
 } from '../../../proto/gen/bps/registry/v1/registry';
 import { changeTypeToJSON, type MetricComparison } from '../../../proto/gen/bps/standards/v1/events';
 import { releaseKindToJSON } from '../../../proto/gen/bps/standards/v1/changes';
@@ -45,7 +51,10 @@ export function taxonomyNames(taxonomy: GetTaxonomyResponse | undefined): Names 
 }
 
 /** Items grouped by field then category, fields in taxonomy order (unknown fields last, by code). */
-export function groupCatalogue(items: readonly ItemVersion[], names: Names): { fieldCode: string; categories: { categoryCode: string; items: ItemVersion[] }[] }[] {
+export function groupCatalogue(
+  items: readonly ItemVersion[],
+  names: Names,
+): { fieldCode: string; categories: { categoryCode: string; items: ItemVersion[] }[] }[] {
   const byField = new Map<string, Map<string, ItemVersion[]>>();
   for (const v of items) {
     const item = v.item;
@@ -64,13 +73,22 @@ export function groupCatalogue(items: readonly ItemVersion[], names: Names): { f
     .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
     .map(([fieldCode, cats]) => ({
       fieldCode,
-      categories: [...cats.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([categoryCode, list]) => ({
-        categoryCode, items: list.sort((x, y) => (x.item?.itemCode ?? '').localeCompare(y.item?.itemCode ?? '', 'en', { numeric: true })),
-      })),
+      categories: [...cats.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([categoryCode, list]) => ({
+          categoryCode,
+          items: list.sort((x, y) => (x.item?.itemCode ?? '').localeCompare(y.item?.itemCode ?? '', 'en', { numeric: true })),
+        })),
     }));
 }
 
-export function cataloguePage(ctx: PageContext, q: { date: string; field: string; category?: string; province: string }, list: ListItemsResponse, taxonomy: GetTaxonomyResponse | undefined, compliance?: GetComplianceReportResponse): Html {
+export function cataloguePage(
+  ctx: PageContext,
+  q: { date: string; field: string; category?: string; province: string },
+  list: ListItemsResponse,
+  taxonomy: GetTaxonomyResponse | undefined,
+  compliance?: GetComplianceReportResponse,
+): Html {
   const { t } = ctx;
   const names = taxonomyNames(taxonomy);
   // Names the items carry (their placement) fill in fields and categories the taxonomy response does not name.
@@ -91,11 +109,15 @@ export function cataloguePage(ctx: PageContext, q: { date: string; field: string
     <option value="">${t('allFields')}</option>
     ${[...names.fields.entries()].map(([code, name]) => html`<option value="${code}"${code === q.field ? html` selected` : ''}>${name}</option>`)}
   </select>
-  ${(taxonomy?.fields ?? []).some((f) => f.categories.length > 0) ? html`<label for="category">${L(ctx, '服务类别', 'Category')}</label>
+  ${
+    (taxonomy?.fields ?? []).some((f) => f.categories.length > 0)
+      ? html`<label for="category">${L(ctx, '服务类别', 'Category')}</label>
   <select id="category" name="category">
     <option value="">${L(ctx, '全部类别', 'All categories')}</option>
     ${(taxonomy?.fields ?? []).filter((f) => f.categories.length > 0).map((f) => html`<optgroup label="${f.name}">${f.categories.map((c) => html`<option value="${c.code}"${c.code === q.category ? html` selected` : ''}>${c.name}</option>`)}</optgroup>`)}
-  </select>` : ''}
+  </select>`
+      : ''
+  }
   ${provinceSelect(ctx, q.province)}
   <button type="submit">${t('show')}</button>
 </form>
@@ -103,13 +125,19 @@ export function cataloguePage(ctx: PageContext, q: { date: string; field: string
 <p class="downloads no-print"><a href="/api/v1/standards/edition.csv${qs({ date: asOf, field: q.field, lang: ctx.lang })}" data-testid="download-csv" download>${L(ctx, '下载本版标准（CSV）', 'Download this edition (CSV)')}</a>
   · <a href="#" data-action="print" data-testid="print">${L(ctx, '打印', 'Print')}</a>${ctx.identity ? '' : html` · <span class="muted" data-testid="public-notice">${L(ctx, '公开查阅：无需登录（国家基本公共服务标准依法公开，接受社会监督）', 'Public reading: no sign-in needed (the national standard is published and open to public supervision)')}</span>`}</p>
 ${list.items.length === 0 ? alertBox('info', t('noItems')) : ''}
-${taxonomy && taxonomy.lineage.length > 0 ? html`<details data-testid="field-lineage"><summary>${L(ctx, `分类沿革：${formatDate(taxonomy.effectiveFrom)}起按现行领域和类别归类，此前的领域如下归入`, `Structure: from ${formatDate(taxonomy.effectiveFrom)} items are grouped in the current fields and categories; earlier fields map as follows`)}</summary>
+${
+  taxonomy && taxonomy.lineage.length > 0
+    ? html`<details data-testid="field-lineage"><summary>${L(ctx, `分类沿革：${formatDate(taxonomy.effectiveFrom)}起按现行领域和类别归类，此前的领域如下归入`, `Structure: from ${formatDate(taxonomy.effectiveFrom)} items are grouped in the current fields and categories; earlier fields map as follows`)}</summary>
   <ul>${taxonomy.lineage.map((l) => html`<li data-from="${l.fromFieldCode}" data-to="${l.toFieldCode}">${l.fromFieldName || l.fromFieldCode} → ${names.fields.get(l.toFieldCode) ?? l.toFieldCode}：${l.itemCodes.join('、')}</li>`)}</ul>
-</details>` : ''}
-${groups.map((g) => html`
+</details>`
+    : ''
+}
+${groups.map(
+  (g) => html`
 <section class="field" aria-labelledby="f-${g.fieldCode}">
   <h2 id="f-${g.fieldCode}" data-field="${g.fieldCode}">${names.fields.get(g.fieldCode) ?? g.fieldCode} <span class="muted">(${g.categories.reduce((n, c) => n + c.items.length, 0)} ${t('items')})</span></h2>
-  ${g.categories.map((c) => html`
+  ${g.categories.map(
+    (c) => html`
   ${c.categoryCode ? html`<h3 data-category="${c.categoryCode}">${names.categories.get(c.categoryCode) ?? c.categoryCode}</h3>` : ''}
   <div class="table-wrap"><table class="items">
     <thead><tr><th scope="col">${t('itemCode')}</th><th scope="col">${t('itemName')}</th><th scope="col">${t('qualityStandard')}</th><th scope="col">${t('version')}</th><th scope="col">${t('effectiveFrom')}</th>${q.province ? html`<th scope="col">${t('provincialValue')}</th>` : ''}</tr></thead>
@@ -122,11 +150,25 @@ ${groups.map((g) => html`
         <td>${item.qualityStandard?.stated ? (item.qualityStandard.metrics.length > 0 ? item.qualityStandard.metrics.map((m) => metricText(ctx.lang, m)).join('；') : item.qualityStandard.text) : html`<span class="not-stated">${t('notStated')}</span>`}</td>
         <td>v${v.version}</td>
         <td>${formatDate(v.effectiveFrom)}</td>
-        ${q.province ? html`<td>${p ? complianceBadge(ctx, !p.breach, p.comparisons.some((c) => c.exceeds)) : html`<span class="muted">${t('notFiled')}</span>`}</td>` : ''}
+        ${
+          q.province
+            ? html`<td>${
+                p
+                  ? complianceBadge(
+                      ctx,
+                      !p.breach,
+                      p.comparisons.some((c) => c.exceeds),
+                    )
+                  : html`<span class="muted">${t('notFiled')}</span>`
+              }</td>`
+            : ''
+        }
       </tr>`;
     })}</tbody>
-  </table></div>`)}
-</section>`)}`;
+  </table></div>`,
+  )}
+</section>`,
+)}`;
 }
 
 function complianceBadge(ctx: PageContext, compliant: boolean, exceeds: boolean): Html {
@@ -147,9 +189,10 @@ export function comparisonsTable(ctx: PageContext, comparisons: readonly MetricC
 export function placementBlock(ctx: PageContext, item: ServiceItem, placement: Placement | undefined): Html {
   if (!placement) return html``;
   const named = (name: string, code: string): Html => (name ? html`${name} <code class="muted">${code}</code>` : html`<code>${code}</code>`);
-  const basis = (stated: boolean, text: string): Html => (text === ''
-    ? html``
-    : html`<br><span class="${stated ? 'muted' : 'attributed'}" data-stated="${String(stated)}">${stated ? L(ctx, '依据：', 'Source: ') : html`<span class="badge">${L(ctx, '推定', 'Attributed')}</span> `}${stated ? text : text.replace(/^推定：/, '')}</span>`);
+  const basis = (stated: boolean, text: string): Html =>
+    text === ''
+      ? html``
+      : html`<br><span class="${stated ? 'muted' : 'attributed'}" data-stated="${String(stated)}">${stated ? L(ctx, '依据：', 'Source: ') : html`<span class="badge">${L(ctx, '推定', 'Attributed')}</span> `}${stated ? text : text.replace(/^推定：/, '')}</span>`;
   return html`<dl class="attributes" data-testid="placement">
   <div><dt>${ctx.t('field')}</dt><dd data-attr="field">${named(placement.fieldName, item.fieldCode)}${placement.recordedFieldCode ? html` <span class="muted">${L(ctx, `（原领域 ${placement.recordedFieldCode}）`, `(recorded under ${placement.recordedFieldCode})`)}</span>` : ''}${basis(placement.fieldStated, placement.fieldBasis)}</dd></div>
   ${item.categoryCode ? html`<div><dt>${L(ctx, '服务类别', 'Category')}</dt><dd data-attr="category">${named(placement.categoryName, item.categoryCode)}${basis(placement.categoryStated, placement.categoryBasis)}</dd></div>` : ''}
@@ -166,9 +209,11 @@ export function sixAttributes(ctx: PageContext, item: ServiceItem, placement?: P
   <div><dt>${t('qualityStandard')}</dt><dd data-attr="quality_standard">${qsd?.stated ? html`${qsd.text ? html`<p>${qsd.text}</p>` : ''}${qsd.metrics.length > 0 ? html`<ul class="metrics">${qsd.metrics.map((m) => html`<li data-metric="${m.metric}">${metricText(lang, m)}</li>`)}</ul>` : ''}` : html`<span class="not-stated">${t('notStated')}</span>`}</dd></div>
   <div><dt>${t('paymentCategory')}</dt><dd data-attr="payment_category">${enumLabel(lang, paymentCategoryToJSON(item.paymentCategory))}</dd></div>
   <div><dt>${t('expenditureResponsibility')}</dt><dd data-attr="expenditure_responsibility">${er && er.kind !== 0 ? html`${enumLabel(lang, expenditureKindToJSON(er.kind))}${er.text ? html`：${er.text}` : ''}${er.centralShares.length > 0 ? html`<ul>${er.centralShares.map((s) => html`<li>${t('centralShare')}（${enumLabel(lang, regionTierToJSON(s.regionTier))}）${s.percent}%</li>`)}</ul>` : ''}` : html`<span class="not-stated">${t('notStated')}</span>`}</dd></div>
-  <div><dt>${t('leadUnit')}</dt><dd data-attr="lead_unit">${item.leadUnit && (item.leadUnit.name || item.leadUnit.code)
-    ? html`${item.leadUnit.name || item.leadUnit.code}${item.leadUnitStated ? '' : html` <span class="badge" data-testid="lead-unit-attributed">${L(ctx, '推定', 'Attributed')}</span>${placement?.leadUnitBasis ? html`<br><span class="attributed">${placement.leadUnitBasis}</span>` : ''}`}`
-    : html`<span class="not-stated">${t('notStated')}</span>`}</dd></div>
+  <div><dt>${t('leadUnit')}</dt><dd data-attr="lead_unit">${
+    item.leadUnit && (item.leadUnit.name || item.leadUnit.code)
+      ? html`${item.leadUnit.name || item.leadUnit.code}${item.leadUnitStated ? '' : html` <span class="badge" data-testid="lead-unit-attributed">${L(ctx, '推定', 'Attributed')}</span>${placement?.leadUnitBasis ? html`<br><span class="attributed">${placement.leadUnitBasis}</span>` : ''}`}`
+      : html`<span class="not-stated">${t('notStated')}</span>`
+  }</dd></div>
 </dl>`;
 }
 
@@ -180,11 +225,17 @@ export function provenanceCell(ctx: PageContext, v: ItemVersion): Html {
   return html`${p.proposalIds.map((id, i) => html`${signedIn ? html`<a href="/proposals/${encodeURIComponent(id)}">${id}</a>` : html`<span data-testid="proposal-ref">${id}</span>`}${p.proposalRevisions[i] ? html` <span class="muted">r${p.proposalRevisions[i]}</span>` : ''} `)}
     ${p.workflowId && signedIn ? html`<br><span class="muted">${ctx.t('workflow')}:</span> <a href="/inbox/${encodeURIComponent(p.proposalIds[0] ?? p.workflowId)}">${p.workflowId}</a>` : ''}
     ${p.cycleId ? html`<br><span class="muted">${ctx.t('cycle')}:</span> ${p.cycleId}` : ''}
-    ${p.approvedAt ? html`<br><span class="muted">${ctx.t('approvedBy')}:</span> ${signedIn && p.approvedBy?.subject ? html`${p.approvedBy.subject} (${p.approvedBy.organisation})` : p.approvedBy?.organisation ?? ''} <span class="muted">${p.approvedAt.toISOString().slice(0, 10)}</span>` : ''}
+    ${p.approvedAt ? html`<br><span class="muted">${ctx.t('approvedBy')}:</span> ${signedIn && p.approvedBy?.subject ? html`${p.approvedBy.subject} (${p.approvedBy.organisation})` : (p.approvedBy?.organisation ?? '')} <span class="muted">${p.approvedAt.toISOString().slice(0, 10)}</span>` : ''}
     ${mayUse(ctx.identity, 'audit') && v.item?.itemCode ? html`<br><a href="/audit${qs({ item: v.item.itemCode, version: v.version })}" data-testid="audit-link">${ctx.t('navAudit')}</a>` : ''}`;
 }
 
-export function itemPage(ctx: PageContext, q: { date: string; province: string }, item: GetItemResponse, history: readonly ItemVersion[], lineage: GetItemLineageResponse | undefined): Html {
+export function itemPage(
+  ctx: PageContext,
+  q: { date: string; province: string },
+  item: GetItemResponse,
+  history: readonly ItemVersion[],
+  lineage: GetItemLineageResponse | undefined,
+): Html {
   const { t, lang } = ctx;
   const national = item.national;
   const it = national?.item;
@@ -200,36 +251,59 @@ export function itemPage(ctx: PageContext, q: { date: string; province: string }
 <p class="summary"><span data-testid="item-code">${code}</span> · ${t('version')} <strong data-testid="item-version">v${national.version}</strong> · ${t('effectiveFrom')} ${formatDate(national.effectiveFrom)}${national.effectiveTo ? html` · ${t('effectiveTo')} ${formatDate(national.effectiveTo)}` : ''}${national.retired ? html` · <span class="badge badge-bad">${t('retired')}</span>` : ''}</p>
 ${placementBlock(ctx, it, national.placement)}
 <section aria-labelledby="attrs"><h2 id="attrs">${t('sixAttributes')}</h2>${sixAttributes(ctx, it, national.placement)}</section>
-${q.province ? html`<section aria-labelledby="prov" data-testid="provincial"><h2 id="prov">${t('provincialValue')} · ${provinceName(q.province, lang)}</h2>
-  ${item.provincial ? html`<p>${t('filingId')}: ${item.provincial.filingId} · ${t('effectiveFrom')} ${formatDate(item.provincial.effectiveFrom)} · ${complianceBadge(ctx, item.provincial.compliant, item.provincial.exceedsNationalLevel)}</p>${comparisonsTable(ctx, item.provincial.comparisons)}`
-    : html`<p>${t('notFiled')}</p>`}</section>` : ''}
+${
+  q.province
+    ? html`<section aria-labelledby="prov" data-testid="provincial"><h2 id="prov">${t('provincialValue')} · ${provinceName(q.province, lang)}</h2>
+  ${
+    item.provincial
+      ? html`<p>${t('filingId')}: ${item.provincial.filingId} · ${t('effectiveFrom')} ${formatDate(item.provincial.effectiveFrom)} · ${complianceBadge(ctx, item.provincial.compliant, item.provincial.exceedsNationalLevel)}</p>${comparisonsTable(ctx, item.provincial.comparisons)}`
+      : html`<p>${t('notFiled')}</p>`
+  }</section>`
+    : ''
+}
 <section aria-labelledby="hist"><h2 id="hist">${t('history')}</h2>
 <div class="table-wrap"><table data-testid="history">
   <thead><tr><th scope="col">${t('version')}</th><th scope="col">${t('effectiveFrom')}</th><th scope="col">${t('effectiveTo')}</th><th scope="col">${t('qualityStandard')}</th><th scope="col">${t('release')}</th><th scope="col">${t('proposal')}</th><th scope="col">${t('recordedAt')}</th></tr></thead>
-  <tbody>${history.map((v) => html`<tr${v.version === national.version ? html` class="current" aria-current="true"` : ''}>
+  <tbody>${history.map(
+    (v) => html`<tr${v.version === national.version ? html` class="current" aria-current="true"` : ''}>
     <td>v${v.version}${v.correctionOf ? html` <span class="badge">${t('correction')}</span>` : ''}${v.retired ? html` <span class="badge badge-bad">${t('retired')}</span>` : ''}</td>
     <td><a href="/standards/items/${encodeURIComponent(code)}${qs({ date: formatDate(v.effectiveFrom), province: q.province })}">${formatDate(v.effectiveFrom)}</a></td>
     <td>${formatDate(v.effectiveTo) || '—'}</td>
-    <td>${v.item?.qualityStandard?.stated ? (v.item.qualityStandard.metrics.map((m) => metricText(lang, m)).join('；') || v.item.qualityStandard.text) : html`<span class="not-stated">${t('notStated')}</span>`}</td>
+    <td>${v.item?.qualityStandard?.stated ? v.item.qualityStandard.metrics.map((m) => metricText(lang, m)).join('；') || v.item.qualityStandard.text : html`<span class="not-stated">${t('notStated')}</span>`}</td>
     <td>${v.releaseId}<br><span class="muted">${enumLabel(lang, releaseKindToJSON(v.releaseKind))}</span></td>
     <td>${provenanceCell(ctx, v)}</td>
     <td>${v.recordedAt ? v.recordedAt.toISOString().slice(0, 19).replace('T', ' ') : ''}${v.correctionReason ? html`<br><span class="muted">${v.correctionReason}</span>` : ''}</td>
-  </tr>`)}</tbody>
+  </tr>`,
+  )}</tbody>
 </table></div></section>
-${national.errata.length > 0 ? html`<section aria-labelledby="errata"><h2 id="errata">${t('errata')}</h2>
+${
+  national.errata.length > 0
+    ? html`<section aria-labelledby="errata"><h2 id="errata">${t('errata')}</h2>
 <div class="table-wrap"><table data-testid="errata">
   <thead><tr><th scope="col">${t('erratumField')}</th><th scope="col">${t('erratumBefore')}</th><th scope="col">${t('erratumAfter')}</th><th scope="col">${t('erratumProposedBy')}</th><th scope="col">${t('erratumApprovedBy')}</th></tr></thead>
-  <tbody>${national.errata.flatMap((e) => e.changes.map((c) => html`<tr>
+  <tbody>${national.errata.flatMap((e) =>
+    e.changes.map(
+      (c) => html`<tr>
     <td>${c.field}</td><td>${c.before}</td><td>${c.after}</td>
-    <td>${ctx.identity ? e.proposedBy?.subject ?? '' : e.proposedBy?.organisation ?? ''}<br><span class="muted">${e.proposedAt ? e.proposedAt.toISOString().slice(0, 19).replace('T', ' ') : ''}</span></td>
-    <td>${ctx.identity ? e.approvedBy?.subject ?? '' : e.approvedBy?.organisation ?? ''}<br><span class="muted">${e.approvedAt ? e.approvedAt.toISOString().slice(0, 19).replace('T', ' ') : ''} · ${e.reason}</span></td>
-  </tr>`))}</tbody>
-</table></div></section>` : ''}
+    <td>${ctx.identity ? (e.proposedBy?.subject ?? '') : (e.proposedBy?.organisation ?? '')}<br><span class="muted">${e.proposedAt ? e.proposedAt.toISOString().slice(0, 19).replace('T', ' ') : ''}</span></td>
+    <td>${ctx.identity ? (e.approvedBy?.subject ?? '') : (e.approvedBy?.organisation ?? '')}<br><span class="muted">${e.approvedAt ? e.approvedAt.toISOString().slice(0, 19).replace('T', ' ') : ''} · ${e.reason}</span></td>
+  </tr>`,
+    ),
+  )}</tbody>
+</table></div></section>`
+    : ''
+}
 ${lineage && lineage.links.length > 0 ? html`<section aria-labelledby="lin"><h2 id="lin">${t('lineage')}</h2><ul>${lineage.links.map((l) => html`<li><a href="/standards/items/${encodeURIComponent(l.fromItemCode)}">${l.fromItemCode}</a> → <a href="/standards/items/${encodeURIComponent(l.toItemCode)}">${l.toItemCode}</a> · ${enumLabel(lang, changeTypeToJSON(l.changeType))} · ${formatDate(l.effectiveFrom)} · ${l.releaseId}</li>`)}</ul></section>` : ''}
 <p><a href="/standards/diff${qs({ from: history[0] ? formatDate(history[0].effectiveFrom) : '', to: q.date })}">${t('diffTitle')}</a></p>`;
 }
 
-export function diffPage(ctx: PageContext, q: { from: string; to: string; field: string }, diff: DiffStandardsResponse | undefined, releases: readonly Release[], error?: Html): Html {
+export function diffPage(
+  ctx: PageContext,
+  q: { from: string; to: string; field: string },
+  diff: DiffStandardsResponse | undefined,
+  releases: readonly Release[],
+  error?: Html,
+): Html {
   const { t, lang } = ctx;
   return html`
 <form method="get" action="/standards/diff" class="filters">
@@ -241,17 +315,27 @@ export function diffPage(ctx: PageContext, q: { from: string; to: string; field:
   <button type="submit">${t('compare')}</button>
 </form>
 ${error ?? ''}
-${diff ? html`<p class="summary">${formatDate(diff.fromDate)} → ${formatDate(diff.toDate)} · ${diff.items.length} ${t('items')}</p>
-${diff.items.length === 0 ? alertBox('info', t('noChanges')) : html`<div class="table-wrap"><table class="diff" data-testid="diff">
+${
+  diff
+    ? html`<p class="summary">${formatDate(diff.fromDate)} → ${formatDate(diff.toDate)} · ${diff.items.length} ${t('items')}</p>
+${
+  diff.items.length === 0
+    ? alertBox('info', t('noChanges'))
+    : html`<div class="table-wrap"><table class="diff" data-testid="diff">
   <thead><tr><th scope="col">${t('itemCode')}</th><th scope="col">${t('itemName')}</th><th scope="col">${t('changeType')}</th><th scope="col">${t('attribute')}</th><th scope="col">${t('before')}</th><th scope="col">${t('after')}</th></tr></thead>
   <tbody>${diff.items.map((d) => {
     const changes = d.changes.length > 0 ? d.changes : [{ attribute: '', before: '', after: '' }];
-    return changes.map((c, i) => html`<tr data-item="${d.itemCode}">
+    return changes.map(
+      (c, i) => html`<tr data-item="${d.itemCode}">
       ${i === 0 ? html`<td rowspan="${changes.length}"><a href="/standards/items/${encodeURIComponent(d.itemCode)}${qs({ date: formatDate(diff.toDate) })}">${d.itemCode}</a></td><td rowspan="${changes.length}">${d.name}</td><td rowspan="${changes.length}">${enumLabel(lang, changeTypeToJSON(d.changeType))}<br><span class="muted">v${d.fromVersion || '—'} → v${d.toVersion || '—'}</span></td>` : ''}
       <td>${c.attribute}</td><td><del>${c.before}</del></td><td><ins>${c.after}</ins></td>
-    </tr>`);
+    </tr>`,
+    );
   })}</tbody>
-</table></div>`}` : ''}
+</table></div>`
+}`
+    : ''
+}
 <section aria-labelledby="rel"><h2 id="rel">${t('releases')}</h2>
 <ul>${releases.map((r) => html`<li>${formatDate(r.effectiveFrom)} · <strong>${r.title}</strong> · ${enumLabel(lang, releaseKindToJSON(r.kind))} · <code>${r.releaseId}</code></li>`)}</ul></section>`;
 }
@@ -265,14 +349,20 @@ export function compliancePage(ctx: PageContext, q: { province: string; date: st
   <input type="date" id="date" name="date" value="${q.date}">
   <button type="submit">${t('show')}</button>
 </form>
-${!report ? html`<p>${t('chooseProvince')}</p>` : html`
+${
+  !report
+    ? html`<p>${t('chooseProvince')}</p>`
+    : html`
 <p class="summary" data-testid="compliance-summary">${provinceName(report.provinceCode, ctx.lang)} · ${formatDate(report.asOfDate)} · ${t('filedCount')}: <strong>${report.filedCount}</strong> · ${t('breachCount')}: <strong>${report.breachCount}</strong></p>
 <div class="table-wrap"><table>
   <thead><tr><th scope="col">${t('itemCode')}</th><th scope="col">${t('itemName')}</th><th scope="col">${t('version')}</th><th scope="col">${t('provincialValue')}</th><th scope="col">${t('nationalFloor')} / ${t('localValue')}</th></tr></thead>
-  <tbody>${report.lines.map((l) => html`<tr${l.breach ? html` class="breach"` : ''}>
+  <tbody>${report.lines.map(
+    (l) => html`<tr${l.breach ? html` class="breach"` : ''}>
     <td>${l.itemCode}</td><td><a href="/standards/items/${encodeURIComponent(l.itemCode)}${qs({ province: report.provinceCode, date: q.date })}">${l.name}</a></td><td>v${l.nationalVersion}</td>
     <td>${l.filed ? html`${t('filed')} <span class="muted">${l.filingId}</span>` : html`<span class="muted">${t('notFiled')}</span>`}${l.breach ? html` <span class="badge badge-bad">${t('breach')}</span>` : ''}</td>
     <td>${l.comparisons.map((c) => html`<div>${c.label || c.metric}: ${c.nationalValue} / ${c.localValue}${unitLabel(ctx.lang, c.unit)}</div>`)}</td>
-  </tr>`)}</tbody>
-</table></div>`}`;
+  </tr>`,
+  )}</tbody>
+</table></div>`
+}`;
 }

@@ -21,8 +21,14 @@ export function refusalBox(ctx: PageContext, error: unknown): { box: Html; statu
   const http = toHttpError(error);
   if (http.status >= 500 && http.status !== 503) throw error;
   const e = http.body.error;
-  const lines = [...(e.fieldViolations ?? []).map((v) => `${v.field}: ${v.description}`), ...(e.violations ?? []).map((v) => `${v.subject ? `${v.subject}: ` : ''}${v.description}`)];
-  return { box: html`<div data-testid="refusal">${alertBox('error', `${L(ctx, '操作被拒绝', 'Refused')}: ${e.message}`, lines)}<p class="muted">${e.code}${e.reason ? ` · ${e.reason}` : ''}${e.currentRevision ? ` · ${L(ctx, '当前修订', 'current revision')} ${e.currentRevision}` : ''}</p></div>`, status: http.status };
+  const lines = [
+    ...(e.fieldViolations ?? []).map((v) => `${v.field}: ${v.description}`),
+    ...(e.violations ?? []).map((v) => `${v.subject ? `${v.subject}: ` : ''}${v.description}`),
+  ];
+  return {
+    box: html`<div data-testid="refusal">${alertBox('error', `${L(ctx, '操作被拒绝', 'Refused')}: ${e.message}`, lines)}<p class="muted">${e.code}${e.reason ? ` · ${e.reason}` : ''}${e.currentRevision ? ` · ${L(ctx, '当前修订', 'current revision')} ${e.currentRevision}` : ''}</p></div>`,
+    status: http.status,
+  };
 }
 
 export function registerWorkPages(app: FastifyInstance, deps: { backends: Backends; guarded: Guarded }): void {
@@ -41,168 +47,306 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
   };
 
   // ---- proposals ----------------------------------------------------------------------------------------------
-  app.get('/proposals', guarded(async (_req, ctx, token) => {
-    const mine = ctx.identity?.roles.includes('ministry-staff') ? ctx.identity.organisation : '';
-    const res = await backends.call('proposals', (c) => c.listProposals.bind(c), { leadMinistry: mine, fieldCode: '', kind: 0, state: 0, cycleId: '', pageSize: 100, pageToken: '' }, token);
-    return { title: L(ctx, '调整方案', 'Adjustment proposals'), section: 'proposals', body: proposalsListPage(ctx, res.proposals, ctx.identity?.roles.includes('ministry-staff') ?? false) };
-  }));
+  app.get(
+    '/proposals',
+    guarded(async (_req, ctx, token) => {
+      const mine = ctx.identity?.roles.includes('ministry-staff') ? ctx.identity.organisation : '';
+      const res = await backends.call(
+        'proposals',
+        (c) => c.listProposals.bind(c),
+        { leadMinistry: mine, fieldCode: '', kind: 0, state: 0, cycleId: '', pageSize: 100, pageToken: '' },
+        token,
+      );
+      return {
+        title: L(ctx, '调整方案', 'Adjustment proposals'),
+        section: 'proposals',
+        body: proposalsListPage(ctx, res.proposals, ctx.identity?.roles.includes('ministry-staff') ?? false),
+      };
+    }),
+  );
 
-  const editor = async (ctx: PageContext, token: string, o: { action: string; itemCode: string; form: ProposalForm; submitted?: FormBody; expectedRevision?: number; error?: Html; estimate?: boolean }) => {
+  const editor = async (
+    ctx: PageContext,
+    token: string,
+    o: { action: string; itemCode: string; form: ProposalForm; submitted?: FormBody; expectedRevision?: number; error?: Html; estimate?: boolean },
+  ) => {
     const [items, base] = await Promise.all([ministryItems(ctx, token), baseOf(o.itemCode, token)]);
     let estimate;
     let error = o.error;
     if (o.estimate && base) {
       try {
-        estimate = (await backends.call('proposals', (c) => c.computeFiscalEstimate.bind(c), { source: { $case: 'content', content: contentFromForm(o.form, base) }, revision: 0 }, token)).estimate;
+        estimate = (
+          await backends.call(
+            'proposals',
+            (c) => c.computeFiscalEstimate.bind(c),
+            { source: { $case: 'content', content: contentFromForm(o.form, base) }, revision: 0 },
+            token,
+          )
+        ).estimate;
       } catch (e) {
         error = refusalBox(ctx, e).box;
       }
     }
-    return proposalEditorPage(ctx, { action: o.action, items, itemCode: o.itemCode || items[0]?.item?.itemCode || '', base, form: o.form, ...(estimate ? { estimate } : {}), ...(error ? { error } : {}), ...(o.expectedRevision ? { expectedRevision: o.expectedRevision } : {}) });
+    return proposalEditorPage(ctx, {
+      action: o.action,
+      items,
+      itemCode: o.itemCode || items[0]?.item?.itemCode || '',
+      base,
+      form: o.form,
+      ...(estimate ? { estimate } : {}),
+      ...(error ? { error } : {}),
+      ...(o.expectedRevision ? { expectedRevision: o.expectedRevision } : {}),
+    });
   };
 
-  app.get('/proposals/new', guarded(async (req, ctx, token) => {
-    const q = req.query as Query;
-    const items = await ministryItems(ctx, token);
-    const itemCode = q['item'] || items[0]?.item?.itemCode || '';
-    const base = await baseOf(itemCode, token);
-    const form: ProposalForm = { years: '3', qualityText: base?.item.qualityStandard?.text ?? '', effectiveFrom: `${new Date().getFullYear() + 1}-01-01` };
-    return { title: L(ctx, '新建调整方案', 'New adjustment proposal'), section: 'proposals', body: await editor(ctx, token, { action: '/proposals/new', itemCode, form }) };
-  }));
+  app.get(
+    '/proposals/new',
+    guarded(async (req, ctx, token) => {
+      const q = req.query as Query;
+      const items = await ministryItems(ctx, token);
+      const itemCode = q['item'] || items[0]?.item?.itemCode || '';
+      const base = await baseOf(itemCode, token);
+      const form: ProposalForm = { years: '3', qualityText: base?.item.qualityStandard?.text ?? '', effectiveFrom: `${new Date().getFullYear() + 1}-01-01` };
+      return {
+        title: L(ctx, '新建调整方案', 'New adjustment proposal'),
+        section: 'proposals',
+        body: await editor(ctx, token, { action: '/proposals/new', itemCode, form }),
+      };
+    }),
+  );
 
-  app.post('/proposals/new', guarded(async (req, ctx, token) => {
-    const body = (req.body ?? {}) as FormBody;
-    const form = formFromBody(body);
-    const itemCode = formValue(body, 'item');
-    const title = L(ctx, '新建调整方案', 'New adjustment proposal');
-    if (formValue(body, 'action') === 'estimate') return { title, section: 'proposals', body: await editor(ctx, token, { action: '/proposals/new', itemCode, form, estimate: true }) };
-    const base = await baseOf(itemCode, token);
-    if (!base) return { title, section: 'proposals', status: 400, body: await editor(ctx, token, { action: '/proposals/new', itemCode, form, error: alertBox('error', L(ctx, '请选择服务项目', 'Choose an item')) }) };
-    try {
-      const res = await backends.call('proposals', (c) => c.createProposal.bind(c), { content: contentFromForm(form, base) }, token);
-      return { redirect: `/proposals/${encodeURIComponent(res.proposal?.proposalId ?? '')}?saved=1` };
-    } catch (e) {
-      const r = refusalBox(ctx, e);
-      return { title, section: 'proposals', status: r.status, body: await editor(ctx, token, { action: '/proposals/new', itemCode, form, error: r.box }) };
-    }
-  }));
+  app.post(
+    '/proposals/new',
+    guarded(async (req, ctx, token) => {
+      const body = (req.body ?? {}) as FormBody;
+      const form = formFromBody(body);
+      const itemCode = formValue(body, 'item');
+      const title = L(ctx, '新建调整方案', 'New adjustment proposal');
+      if (formValue(body, 'action') === 'estimate')
+        return { title, section: 'proposals', body: await editor(ctx, token, { action: '/proposals/new', itemCode, form, estimate: true }) };
+      const base = await baseOf(itemCode, token);
+      if (!base)
+        return {
+          title,
+          section: 'proposals',
+          status: 400,
+          body: await editor(ctx, token, { action: '/proposals/new', itemCode, form, error: alertBox('error', L(ctx, '请选择服务项目', 'Choose an item')) }),
+        };
+      try {
+        const res = await backends.call('proposals', (c) => c.createProposal.bind(c), { content: contentFromForm(form, base) }, token);
+        return { redirect: `/proposals/${encodeURIComponent(res.proposal?.proposalId ?? '')}?saved=1` };
+      } catch (e) {
+        const r = refusalBox(ctx, e);
+        return { title, section: 'proposals', status: r.status, body: await editor(ctx, token, { action: '/proposals/new', itemCode, form, error: r.box }) };
+      }
+    }),
+  );
 
   const showProposal = async (ctx: PageContext, token: string, proposalId: string, flash?: Html, status?: number) => {
     const { proposal } = await backends.call('proposals', (c) => c.getProposal.bind(c), { proposalId, revision: 0 }, token);
     if (!proposal) throw new Error('proposal missing from response');
     const [validation, approval] = await Promise.all([
       editable(proposal) ? backends.call('proposals', (c) => c.validateProposal.bind(c), { proposalId }, token) : Promise.resolve(undefined),
-      proposal.workflowId || proposal.round > 0 ? backends.call('approvals', (c) => c.getApproval.bind(c), { proposalId }, token).then((r) => r.approval, () => undefined) : Promise.resolve(undefined),
+      proposal.workflowId || proposal.round > 0
+        ? backends
+            .call('approvals', (c) => c.getApproval.bind(c), { proposalId }, token)
+            .then(
+              (r) => r.approval,
+              () => undefined,
+            )
+        : Promise.resolve(undefined),
     ]);
     return {
-      title: proposal.content?.title || proposalId, section: 'proposals', ...(status ? { status } : {}),
+      title: proposal.content?.title || proposalId,
+      section: 'proposals',
+      ...(status ? { status } : {}),
       body: proposalPage(ctx, proposal, {
-        ...(validation ? { validation: { violations: validation.violations, conflicts: validation.conflicts, ...(validation.fiscalEstimate ? { estimate: validation.fiscalEstimate } : {}) } } : {}),
-        ...(approval ? { approval } : {}), ...(flash ? { flash } : {}),
+        ...(validation
+          ? {
+              validation: {
+                violations: validation.violations,
+                conflicts: validation.conflicts,
+                ...(validation.fiscalEstimate ? { estimate: validation.fiscalEstimate } : {}),
+              },
+            }
+          : {}),
+        ...(approval ? { approval } : {}),
+        ...(flash ? { flash } : {}),
       }),
     };
   };
 
-  app.get('/proposals/:proposalId', guarded(async (req, ctx, token) => {
-    const q = req.query as Query;
-    const flash = q['saved'] ? alertBox('ok', L(ctx, '已保存。', 'Saved.')) : q['submitted'] ? alertBox('ok', L(ctx, '已提交审批。', 'Submitted for approval.')) : undefined;
-    return showProposal(ctx, token, (req.params as { proposalId: string }).proposalId, flash);
-  }));
+  app.get(
+    '/proposals/:proposalId',
+    guarded(async (req, ctx, token) => {
+      const q = req.query as Query;
+      const flash = q['saved']
+        ? alertBox('ok', L(ctx, '已保存。', 'Saved.'))
+        : q['submitted']
+          ? alertBox('ok', L(ctx, '已提交审批。', 'Submitted for approval.'))
+          : undefined;
+      return showProposal(ctx, token, (req.params as { proposalId: string }).proposalId, flash);
+    }),
+  );
 
-  app.get('/proposals/:proposalId/edit', guarded(async (req, ctx, token) => {
-    const proposalId = (req.params as { proposalId: string }).proposalId;
-    const { proposal } = await backends.call('proposals', (c) => c.getProposal.bind(c), { proposalId, revision: 0 }, token);
-    const { form, itemCode } = formFromContent(proposal?.content ?? ({} as never));
-    return { title: `${L(ctx, '编辑', 'Edit')}: ${proposal?.content?.title ?? proposalId}`, section: 'proposals', body: await editor(ctx, token, { action: `/proposals/${encodeURIComponent(proposalId)}/edit`, itemCode, form, expectedRevision: proposal?.currentRevision || proposal?.revision || 1, estimate: true }) };
-  }));
+  app.get(
+    '/proposals/:proposalId/edit',
+    guarded(async (req, ctx, token) => {
+      const proposalId = (req.params as { proposalId: string }).proposalId;
+      const { proposal } = await backends.call('proposals', (c) => c.getProposal.bind(c), { proposalId, revision: 0 }, token);
+      const { form, itemCode } = formFromContent(proposal?.content ?? ({} as never));
+      return {
+        title: `${L(ctx, '编辑', 'Edit')}: ${proposal?.content?.title ?? proposalId}`,
+        section: 'proposals',
+        body: await editor(ctx, token, {
+          action: `/proposals/${encodeURIComponent(proposalId)}/edit`,
+          itemCode,
+          form,
+          expectedRevision: proposal?.currentRevision || proposal?.revision || 1,
+          estimate: true,
+        }),
+      };
+    }),
+  );
 
-  app.post('/proposals/:proposalId/edit', guarded(async (req, ctx, token) => {
-    const proposalId = (req.params as { proposalId: string }).proposalId;
-    const body = (req.body ?? {}) as FormBody;
-    const form = formFromBody(body);
-    const itemCode = formValue(body, 'item');
-    const expectedRevision = Number(formValue(body, 'expectedRevision')) || 0;
-    const action = `/proposals/${encodeURIComponent(proposalId)}/edit`;
-    const title = L(ctx, '编辑调整方案', 'Edit proposal');
-    if (formValue(body, 'action') === 'estimate') return { title, section: 'proposals', body: await editor(ctx, token, { action, itemCode, form, expectedRevision, estimate: true }) };
-    const base = await baseOf(itemCode, token);
-    try {
-      if (!base) throw new Error('no base item');
-      await backends.call('proposals', (c) => c.updateDraft.bind(c), { proposalId, expectedRevision, content: contentFromForm(form, base) }, token);
-      return { redirect: `/proposals/${encodeURIComponent(proposalId)}?saved=1` };
-    } catch (e) {
-      const r = refusalBox(ctx, e);
-      return { title, section: 'proposals', status: r.status, body: await editor(ctx, token, { action, itemCode, form, expectedRevision, error: r.box }) };
-    }
-  }));
+  app.post(
+    '/proposals/:proposalId/edit',
+    guarded(async (req, ctx, token) => {
+      const proposalId = (req.params as { proposalId: string }).proposalId;
+      const body = (req.body ?? {}) as FormBody;
+      const form = formFromBody(body);
+      const itemCode = formValue(body, 'item');
+      const expectedRevision = Number(formValue(body, 'expectedRevision')) || 0;
+      const action = `/proposals/${encodeURIComponent(proposalId)}/edit`;
+      const title = L(ctx, '编辑调整方案', 'Edit proposal');
+      if (formValue(body, 'action') === 'estimate')
+        return { title, section: 'proposals', body: await editor(ctx, token, { action, itemCode, form, expectedRevision, estimate: true }) };
+      const base = await baseOf(itemCode, token);
+      try {
+        if (!base) throw new Error('no base item');
+        await backends.call('proposals', (c) => c.updateDraft.bind(c), { proposalId, expectedRevision, content: contentFromForm(form, base) }, token);
+        return { redirect: `/proposals/${encodeURIComponent(proposalId)}?saved=1` };
+      } catch (e) {
+        const r = refusalBox(ctx, e);
+        return { title, section: 'proposals', status: r.status, body: await editor(ctx, token, { action, itemCode, form, expectedRevision, error: r.box }) };
+      }
+    }),
+  );
 
-  app.post('/proposals/:proposalId/submit', guarded(async (req, ctx, token) => {
-    const proposalId = (req.params as { proposalId: string }).proposalId;
-    const expectedRevision = Number(formValue((req.body ?? {}) as FormBody, 'expectedRevision')) || 0;
-    try {
-      await backends.call('proposals', (c) => c.submitProposal.bind(c), { proposalId, expectedRevision }, token);
-      return { redirect: `/proposals/${encodeURIComponent(proposalId)}?submitted=1` };
-    } catch (e) {
-      const r = refusalBox(ctx, e);
-      return showProposal(ctx, token, proposalId, r.box, r.status);
-    }
-  }));
+  app.post(
+    '/proposals/:proposalId/submit',
+    guarded(async (req, ctx, token) => {
+      const proposalId = (req.params as { proposalId: string }).proposalId;
+      const expectedRevision = Number(formValue((req.body ?? {}) as FormBody, 'expectedRevision')) || 0;
+      try {
+        await backends.call('proposals', (c) => c.submitProposal.bind(c), { proposalId, expectedRevision }, token);
+        return { redirect: `/proposals/${encodeURIComponent(proposalId)}?submitted=1` };
+      } catch (e) {
+        const r = refusalBox(ctx, e);
+        return showProposal(ctx, token, proposalId, r.box, r.status);
+      }
+    }),
+  );
 
-  app.post('/proposals/:proposalId/withdraw', guarded(async (req, ctx, token) => {
-    const proposalId = (req.params as { proposalId: string }).proposalId;
-    try {
-      await backends.call('proposals', (c) => c.withdrawProposal.bind(c), { proposalId, reason: formValue((req.body ?? {}) as FormBody, 'reason') }, token);
-      return { redirect: `/proposals/${encodeURIComponent(proposalId)}` };
-    } catch (e) {
-      const r = refusalBox(ctx, e);
-      return showProposal(ctx, token, proposalId, r.box, r.status);
-    }
-  }));
+  app.post(
+    '/proposals/:proposalId/withdraw',
+    guarded(async (req, ctx, token) => {
+      const proposalId = (req.params as { proposalId: string }).proposalId;
+      try {
+        await backends.call('proposals', (c) => c.withdrawProposal.bind(c), { proposalId, reason: formValue((req.body ?? {}) as FormBody, 'reason') }, token);
+        return { redirect: `/proposals/${encodeURIComponent(proposalId)}` };
+      } catch (e) {
+        const r = refusalBox(ctx, e);
+        return showProposal(ctx, token, proposalId, r.box, r.status);
+      }
+    }),
+  );
 
   // ---- inbox --------------------------------------------------------------------------------------------------
-  app.get('/inbox', guarded(async (req, ctx, token) => {
-    const q = req.query as Query;
-    const f: InboxFilters = { field: q['field'] ?? '', kind: q['kind'] ?? '', cycle: q['cycle'] ?? '', overdue: q['overdue'] === '1', sort: q['sort'] === '-due' ? '-due' : 'due' };
-    const res = await backends.call('approvals', (c) => c.listMyOpenSteps.bind(c), { fieldCode: f.field, kind: f.kind, cycleId: f.cycle, dueBefore: undefined, overdueOnly: f.overdue }, token);
-    return { title: L(ctx, '待办审批', 'Inbox'), section: 'inbox', body: inboxPage(ctx, res.items, f) };
-  }));
+  app.get(
+    '/inbox',
+    guarded(async (req, ctx, token) => {
+      const q = req.query as Query;
+      const f: InboxFilters = {
+        field: q['field'] ?? '',
+        kind: q['kind'] ?? '',
+        cycle: q['cycle'] ?? '',
+        overdue: q['overdue'] === '1',
+        sort: q['sort'] === '-due' ? '-due' : 'due',
+      };
+      const res = await backends.call(
+        'approvals',
+        (c) => c.listMyOpenSteps.bind(c),
+        { fieldCode: f.field, kind: f.kind, cycleId: f.cycle, dueBefore: undefined, overdueOnly: f.overdue },
+        token,
+      );
+      return { title: L(ctx, '待办审批', 'Inbox'), section: 'inbox', body: inboxPage(ctx, res.items, f) };
+    }),
+  );
 
   const showApproval = async (ctx: PageContext, token: string, proposalId: string, flash?: Html, status?: number) => {
     const [{ approval }, proposal] = await Promise.all([
       backends.call('approvals', (c) => c.getApproval.bind(c), { proposalId }, token),
-      backends.call('proposals', (c) => c.getProposal.bind(c), { proposalId, revision: 0 }, token).then((r) => r.proposal, () => undefined),
+      backends
+        .call('proposals', (c) => c.getProposal.bind(c), { proposalId, revision: 0 }, token)
+        .then(
+          (r) => r.proposal,
+          () => undefined,
+        ),
     ]);
     if (!approval) throw new Error('approval missing from response');
     const bases = new Map<string, ItemVersion>();
-    await Promise.all((proposal?.content?.changes ?? []).map(async (ch) => {
-      const base = ch.change?.$case === 'modifyItem' ? ch.change.modifyItem.base : undefined;
-      if (!base) return;
-      const history = await backends.call('registry', (c) => c.getItemHistory.bind(c), { itemCode: base.itemCode, includeCorrections: false }, token).catch(() => undefined);
-      const v = history?.versions.find((x) => x.version === base.version);
-      if (v) bases.set(base.itemCode, v);
-    }));
-    return { title: approval.proposal?.title || proposalId, section: 'inbox', ...(status ? { status } : {}), body: approvalPage(ctx, approval, { ...(proposal ? { proposal } : {}), bases, ...(flash ? { flash } : {}) }) };
+    await Promise.all(
+      (proposal?.content?.changes ?? []).map(async (ch) => {
+        const base = ch.change?.$case === 'modifyItem' ? ch.change.modifyItem.base : undefined;
+        if (!base) return;
+        const history = await backends
+          .call('registry', (c) => c.getItemHistory.bind(c), { itemCode: base.itemCode, includeCorrections: false }, token)
+          .catch(() => undefined);
+        const v = history?.versions.find((x) => x.version === base.version);
+        if (v) bases.set(base.itemCode, v);
+      }),
+    );
+    return {
+      title: approval.proposal?.title || proposalId,
+      section: 'inbox',
+      ...(status ? { status } : {}),
+      body: approvalPage(ctx, approval, { ...(proposal ? { proposal } : {}), bases, ...(flash ? { flash } : {}) }),
+    };
   };
 
-  app.get('/inbox/:proposalId', guarded(async (req, ctx, token) => {
-    const q = req.query as Query;
-    return showApproval(ctx, token, (req.params as { proposalId: string }).proposalId, q['done'] ? alertBox('ok', L(ctx, '已完成。', 'Done.')) : undefined);
-  }));
+  app.get(
+    '/inbox/:proposalId',
+    guarded(async (req, ctx, token) => {
+      const q = req.query as Query;
+      return showApproval(ctx, token, (req.params as { proposalId: string }).proposalId, q['done'] ? alertBox('ok', L(ctx, '已完成。', 'Done.')) : undefined);
+    }),
+  );
 
-  const stepAction = (action: 'sign' | 'claim' | 'release' | 'delegate' | 'overrule') => guarded(async (req: FastifyRequest, ctx, token) => {
-    const { proposalId, stepId } = req.params as { proposalId: string; stepId: string };
-    const body = (req.body ?? {}) as FormBody;
-    try {
-      if (action === 'sign') await backends.call('approvals', (c) => c.signOff.bind(c), { proposalId, stepId, position: positionFromJSON(formValue(body, 'position')), comment: formValue(body, 'comment') }, token);
-      if (action === 'claim') await backends.call('approvals', (c) => c.claimStep.bind(c), { proposalId, stepId }, token);
-      if (action === 'release') await backends.call('approvals', (c) => c.releaseStep.bind(c), { proposalId, stepId }, token);
-      if (action === 'delegate') await backends.call('approvals', (c) => c.delegateStep.bind(c), { proposalId, stepId, delegate: formValue(body, 'delegate') }, token);
-      if (action === 'overrule') await backends.call('approvals', (c) => c.overruleObjection.bind(c), { proposalId, stepId, comment: formValue(body, 'comment') }, token);
-      return { redirect: `/inbox/${encodeURIComponent(proposalId)}?done=${action}` };
-    } catch (e) {
-      const r = refusalBox(ctx, e);
-      return showApproval(ctx, token, proposalId, r.box, r.status);
-    }
-  });
-  for (const action of ['sign', 'claim', 'release', 'delegate', 'overrule'] as const) app.post(`/inbox/:proposalId/steps/:stepId/${action}`, stepAction(action));
+  const stepAction = (action: 'sign' | 'claim' | 'release' | 'delegate' | 'overrule') =>
+    guarded(async (req: FastifyRequest, ctx, token) => {
+      const { proposalId, stepId } = req.params as { proposalId: string; stepId: string };
+      const body = (req.body ?? {}) as FormBody;
+      try {
+        if (action === 'sign')
+          await backends.call(
+            'approvals',
+            (c) => c.signOff.bind(c),
+            { proposalId, stepId, position: positionFromJSON(formValue(body, 'position')), comment: formValue(body, 'comment') },
+            token,
+          );
+        if (action === 'claim') await backends.call('approvals', (c) => c.claimStep.bind(c), { proposalId, stepId }, token);
+        if (action === 'release') await backends.call('approvals', (c) => c.releaseStep.bind(c), { proposalId, stepId }, token);
+        if (action === 'delegate')
+          await backends.call('approvals', (c) => c.delegateStep.bind(c), { proposalId, stepId, delegate: formValue(body, 'delegate') }, token);
+        if (action === 'overrule')
+          await backends.call('approvals', (c) => c.overruleObjection.bind(c), { proposalId, stepId, comment: formValue(body, 'comment') }, token);
+        return { redirect: `/inbox/${encodeURIComponent(proposalId)}?done=${action}` };
+      } catch (e) {
+        const r = refusalBox(ctx, e);
+        return showApproval(ctx, token, proposalId, r.box, r.status);
+      }
+    });
+  for (const action of ['sign', 'claim', 'release', 'delegate', 'overrule'] as const)
+    app.post(`/inbox/:proposalId/steps/:stepId/${action}`, stepAction(action));
 }

@@ -26,7 +26,14 @@ import { structuredCloudEvent } from '../domain/cloudevent';
 import { judge, type RetryPolicy, type Verdict } from '../domain/retry';
 import { signingSecrets, type SubscriptionState } from '../domain/subscription';
 import {
-  feedEventOf, type AttemptDoc, type AttemptLog, type AttemptOutcome, type DeliveryDoc, type DeliveryRepository, type FeedDoc, type FeedRepository,
+  feedEventOf,
+  type AttemptDoc,
+  type AttemptLog,
+  type AttemptOutcome,
+  type DeliveryDoc,
+  type DeliveryRepository,
+  type FeedDoc,
+  type FeedRepository,
 } from './mongo-store';
 import type { SubscriptionIndex } from './subscription-index';
 import type { SubscriptionCommands } from './subscription-store';
@@ -97,7 +104,12 @@ type Lane = {
   timer: NodeJS.Timeout | undefined;
 };
 
-type Outcome = { lane: Lane; attempt: AttemptDoc; event: ReturnType<typeof newEvent> | undefined; finish: { id: string; claim: string; set: Partial<DeliveryDoc> } };
+type Outcome = {
+  lane: Lane;
+  attempt: AttemptDoc;
+  event: ReturnType<typeof newEvent> | undefined;
+  finish: { id: string; claim: string; set: Partial<DeliveryDoc> };
+};
 
 export class DeliveryWorker {
   private readonly lanes = new Map<string, Lane>();
@@ -125,7 +137,10 @@ export class DeliveryWorker {
   /** Subscriptions changed by a command since: their rows may be anywhere, a new lane of theirs looks first. */
   private readonly dirtySubscriptions = new Set<string>();
 
-  constructor(private readonly deps: DeliveryWorkerDeps, private readonly options: DeliveryWorkerOptions) {}
+  constructor(
+    private readonly deps: DeliveryWorkerDeps,
+    private readonly options: DeliveryWorkerOptions,
+  ) {}
 
   start(): void {
     this.stopped = false;
@@ -169,7 +184,8 @@ export class DeliveryWorker {
         if (read !== this.dirtyRead) return;
         this.dirty = new Set(lanes.map((l) => this.laneKey(l.subscriptionId, l.key)));
       },
-      (error: unknown) => this.deps.logger.warn({ err: errorMessage(error) }, 'could not read the lanes with unfinished rows; every new lane looks in the database first'),
+      (error: unknown) =>
+        this.deps.logger.warn({ err: errorMessage(error) }, 'could not read the lanes with unfinished rows; every new lane looks in the database first'),
     );
   }
 
@@ -226,7 +242,9 @@ export class DeliveryWorker {
     await this.flush();
     const unsent = [...this.held.values()].map((item) => ({ id: item.doc._id, claim: item.token, set: { availableAt: new Date() } }));
     this.held.clear();
-    await this.deps.deliveries.finishMany(unsent).catch((error: unknown) => this.deps.logger.warn({ err: errorMessage(error) }, 'claims not given back; their leases will expire'));
+    await this.deps.deliveries
+      .finishMany(unsent)
+      .catch((error: unknown) => this.deps.logger.warn({ err: errorMessage(error) }, 'claims not given back; their leases will expire'));
   }
 
   // ---------- lanes ----------
@@ -236,7 +254,16 @@ export class DeliveryWorker {
     const key = this.laneKey(doc.subscriptionId, doc.key);
     let lane = this.lanes.get(key);
     if (!lane) {
-      lane = { key, subscriptionId: doc.subscriptionId, eventKey: doc.key, items: [], busy: false, trusted: !recovered && !this.isDirty(key, doc.subscriptionId), unflushed: new Set(), timer: undefined };
+      lane = {
+        key,
+        subscriptionId: doc.subscriptionId,
+        eventKey: doc.key,
+        items: [],
+        busy: false,
+        trusted: !recovered && !this.isDirty(key, doc.subscriptionId),
+        unflushed: new Set(),
+        timer: undefined,
+      };
       this.lanes.set(key, lane);
     }
     if (recovered) lane.trusted = false;
@@ -257,11 +284,14 @@ export class DeliveryWorker {
   private wakeAt(lane: Lane, at: number): void {
     if (lane.timer) clearTimeout(lane.timer);
     this.ready.delete(lane.key);
-    lane.timer = setTimeout(() => {
-      lane.timer = undefined;
-      if (lane.items.length > 0 && !lane.busy) this.ready.add(lane.key);
-      this.pump();
-    }, Math.max(0, at - Date.now()));
+    lane.timer = setTimeout(
+      () => {
+        lane.timer = undefined;
+        if (lane.items.length > 0 && !lane.busy) this.ready.add(lane.key);
+        this.pump();
+      },
+      Math.max(0, at - Date.now()),
+    );
   }
 
   private pump(): void {
@@ -346,7 +376,11 @@ export class DeliveryWorker {
     const entry = item.entry ?? (await this.feedEntry(item.doc.eventId));
     // The delivery joins the trace of the publication it carries (submit → workflow → registry → webhook).
     const parent = extractTraceContext({ traceparent: entry.traceparent, tracestate: entry.tracestate });
-    await inSpan('webhook deliver', { kind: SpanKind.CLIENT, parent, attributes: { 'messaging.message.id': item.doc.eventId, 'bps.subscription.id': item.doc.subscriptionId } }, () => this.send(lane, item, subscription, entry));
+    await inSpan(
+      'webhook deliver',
+      { kind: SpanKind.CLIENT, parent, attributes: { 'messaging.message.id': item.doc.eventId, 'bps.subscription.id': item.doc.subscriptionId } },
+      () => this.send(lane, item, subscription, entry),
+    );
   }
 
   // ---------- recovery ----------
@@ -357,11 +391,13 @@ export class DeliveryWorker {
       const now = new Date();
       const limit = Math.max(this.options.concurrency * 4, 64);
       const rows = (await this.deps.deliveries.due(now, limit)).filter((row) => !this.held.has(row._id));
-      const claimed = await Promise.all(rows.map(async (row) => {
-        const token = `${this.options.workerId}:${randomUUID()}`;
-        const doc = await this.deps.deliveries.claim(row._id, token, new Date(), this.options.leaseMs);
-        return doc && !this.stopped && !this.held.has(doc._id) ? { doc, token } : undefined;
-      }));
+      const claimed = await Promise.all(
+        rows.map(async (row) => {
+          const token = `${this.options.workerId}:${randomUUID()}`;
+          const doc = await this.deps.deliveries.claim(row._id, token, new Date(), this.options.leaseMs);
+          return doc && !this.stopped && !this.held.has(doc._id) ? { doc, token } : undefined;
+        }),
+      );
       for (const c of claimed) {
         if (c) this.hold({ doc: c.doc, token: c.token, leaseUntil: c.doc.availableAt.getTime(), notBefore: 0, entry: undefined, verify: true }, true);
       }
@@ -401,8 +437,12 @@ export class DeliveryWorker {
     const { doc, token } = item;
     const startedAt = new Date();
     const { result, latencyMs } = await sender.send({
-      url: subscription.endpointUrl, id: doc.eventId, body: structuredCloudEvent(feedEventOf(entry)),
-      secrets: signingSecrets(subscription, startedAt), timeoutMs: this.options.requestTimeoutMs, signal: this.abort.signal,
+      url: subscription.endpointUrl,
+      id: doc.eventId,
+      body: structuredCloudEvent(feedEventOf(entry)),
+      secrets: signingSecrets(subscription, startedAt),
+      timeoutMs: this.options.requestTimeoutMs,
+      signal: this.abort.signal,
     });
     if (this.abort.signal.aborted) return; // "killed": nothing recorded, the lease expires
     const attempts = doc.attempts + 1;
@@ -413,19 +453,48 @@ export class DeliveryWorker {
     const statusCode = result.kind === 'response' ? result.status : 0;
     const error = result.kind === 'response' ? (verdict.kind === 'delivered' ? '' : `HTTP ${result.status}`) : result.error;
     const attempt: AttemptDoc = {
-      _id: randomUUID(), deliveryId: doc._id, subscriptionId: doc.subscriptionId, organisation: doc.organisation, eventId: doc.eventId,
-      eventType: doc.eventType, attempt: attempts, startedAt, latencyMs, statusCode, outcome: outcomeOf(verdict),
-      error: verdict.kind === 'retry' || verdict.kind === 'dead-letter' ? verdict.reason : error, endpointUrl: subscription.endpointUrl, worker: this.options.workerId,
+      _id: randomUUID(),
+      deliveryId: doc._id,
+      subscriptionId: doc.subscriptionId,
+      organisation: doc.organisation,
+      eventId: doc.eventId,
+      eventType: doc.eventType,
+      attempt: attempts,
+      startedAt,
+      latencyMs,
+      statusCode,
+      outcome: outcomeOf(verdict),
+      error: verdict.kind === 'retry' || verdict.kind === 'dead-letter' ? verdict.reason : error,
+      endpointUrl: subscription.endpointUrl,
+      worker: this.options.workerId,
     };
     const common = { attempts, roundAttempts, lastStatusCode: statusCode, lastError: error };
-    const event = { subscriptionId: doc.subscriptionId, subscriberOrganisation: doc.organisation, eventId: doc.eventId, eventType: doc.eventType, subject: doc.subject, releaseId: doc.releaseId, endpointUrl: subscription.endpointUrl };
-    const options = { source, key: doc.subscriptionId, subject: `subscriptions/${doc.subscriptionId}/events/${doc.eventId}`, topicNamespace: this.deps.topicNamespace };
+    const event = {
+      subscriptionId: doc.subscriptionId,
+      subscriberOrganisation: doc.organisation,
+      eventId: doc.eventId,
+      eventType: doc.eventType,
+      subject: doc.subject,
+      releaseId: doc.releaseId,
+      endpointUrl: subscription.endpointUrl,
+    };
+    const options = {
+      source,
+      key: doc.subscriptionId,
+      subject: `subscriptions/${doc.subscriptionId}/events/${doc.eventId}`,
+      topicNamespace: this.deps.topicNamespace,
+    };
     switch (verdict.kind) {
       case 'delivered':
         // The lane moves on at once; the outcome is written with the others that finished meanwhile.
         this.drop(lane, item);
         lane.unflushed.add(doc._id);
-        this.record({ lane, attempt, event: newEvent(notificationEvents.delivered, { ...event, attempt: attempts, statusCode, deliveredAt: now, latencyMs }, options), finish: { id: doc._id, claim: token, set: { ...common, status: 'delivered', deliveredAt: now } } });
+        this.record({
+          lane,
+          attempt,
+          event: newEvent(notificationEvents.delivered, { ...event, attempt: attempts, statusCode, deliveredAt: now, latencyMs }, options),
+          finish: { id: doc._id, claim: token, set: { ...common, status: 'delivered', deliveredAt: now } },
+        });
         return;
       case 'retry': {
         // The row stays this worker's, at the head of its lane: the lane waits for it.
@@ -448,7 +517,13 @@ export class DeliveryWorker {
       case 'dead-letter':
         this.drop(lane, item);
         await this.deps.attempts.record(attempt);
-        await this.deps.outbox.append([newEvent(notificationEvents.deadLettered, { ...event, attempt: attempts, lastStatusCode: statusCode, lastError: verdict.reason, deadLetteredAt: now }, options)]);
+        await this.deps.outbox.append([
+          newEvent(
+            notificationEvents.deadLettered,
+            { ...event, attempt: attempts, lastStatusCode: statusCode, lastError: verdict.reason, deadLetteredAt: now },
+            options,
+          ),
+        ]);
         await deliveries.finish(doc._id, token, { ...common, lastError: verdict.reason, status: 'dead' });
         return;
       case 'gone': {
@@ -457,7 +532,20 @@ export class DeliveryWorker {
         const reason = `endpoint answered 410 Gone for event ${doc.eventId}`;
         const { events } = await this.deps.commands.execute(doc.subscriptionId, { type: 'disable', reason, at: now });
         if (events.length > 0) {
-          await this.deps.outbox.append([newEvent(notificationEvents.subscriptionDisabled, { subscriptionId: doc.subscriptionId, subscriberOrganisation: doc.organisation, endpointUrl: subscription.endpointUrl, reason, eventId: doc.eventId, disabledAt: now }, { ...options, subject: `subscriptions/${doc.subscriptionId}` })]);
+          await this.deps.outbox.append([
+            newEvent(
+              notificationEvents.subscriptionDisabled,
+              {
+                subscriptionId: doc.subscriptionId,
+                subscriberOrganisation: doc.organisation,
+                endpointUrl: subscription.endpointUrl,
+                reason,
+                eventId: doc.eventId,
+                disabledAt: now,
+              },
+              { ...options, subject: `subscriptions/${doc.subscriptionId}` },
+            ),
+          ]);
         }
         // Not lost: it waits, held, for a resume (a new round of tries).
         await deliveries.finish(doc._id, token, { ...common, held: true, availableAt: now, roundAttempts: 0 });
@@ -506,10 +594,14 @@ export class DeliveryWorker {
 
 function outcomeOf(verdict: Verdict): AttemptOutcome {
   switch (verdict.kind) {
-    case 'delivered': return 'delivered';
-    case 'retry': return 'retry-scheduled';
-    case 'dead-letter': return 'dead-lettered';
-    case 'gone': return 'endpoint-gone';
+    case 'delivered':
+      return 'delivered';
+    case 'retry':
+      return 'retry-scheduled';
+    case 'dead-letter':
+      return 'dead-lettered';
+    case 'gone':
+      return 'endpoint-gone';
     default: {
       const unreachable: never = verdict;
       return unreachable;

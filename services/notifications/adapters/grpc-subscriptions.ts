@@ -5,9 +5,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { handleUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
 import type { Filter } from 'mongodb';
 import {
-  AttemptOutcome, DeliveryStatus, SubscriptionStatus,
-  type Delivery, type DeliveryAttempt, type EventFilter as EventFilterMessage, type SubscribeRequest, type SubscribeResponse,
-  type Subscription, type SubscriptionsServer,
+  AttemptOutcome,
+  DeliveryStatus,
+  SubscriptionStatus,
+  type Delivery,
+  type DeliveryAttempt,
+  type EventFilter as EventFilterMessage,
+  type SubscribeRequest,
+  type SubscribeResponse,
+  type Subscription,
+  type SubscriptionsServer,
 } from '../../../proto/gen/bps/notifications/v1/subscriptions';
 import type { Identity } from '../../shared/auth/identity';
 import { errorMessage, NotFoundError, PermissionDeniedError, PlatformError, ValidationError, type FieldViolation } from '../../shared/errors/errors';
@@ -22,8 +29,16 @@ import { previousSecretExpiry, type SubscriptionState, type SubscriptionStatus a
 import { readFeed, type FeedSignal } from './feed-reader';
 import { deliveryRow } from './intake';
 import {
-  feedEventOf, type AttemptDoc, type AttemptLog, type AttemptOutcome as Outcome, type DeliveryDoc, type DeliveryRepository,
-  type DeliveryStatus as DStatus, type FeedDoc, type FeedRepository, type SubscriptionRepository,
+  feedEventOf,
+  type AttemptDoc,
+  type AttemptLog,
+  type AttemptOutcome as Outcome,
+  type DeliveryDoc,
+  type DeliveryRepository,
+  type DeliveryStatus as DStatus,
+  type FeedDoc,
+  type FeedRepository,
+  type SubscriptionRepository,
 } from './mongo-store';
 import type { SubscriptionCommands } from './subscription-store';
 import { EndpointRefusedError, resolveAllowed, secretPrefix } from './webhook-sender';
@@ -44,7 +59,6 @@ export type SubscriptionsDeps = {
   readonly logger: Logger;
 };
 
-
 const provinceCode = /^\d{6}$/;
 const code = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -52,7 +66,9 @@ export function filterFromMessage(message: EventFilterMessage | undefined, prefi
   const m = message ?? { eventTypes: [], fieldCodes: [], itemCodes: [], provinceCodes: [], releaseKind: 0 };
   const violations: FieldViolation[] = [];
   const check = (values: readonly string[], name: string, ok: (v: string) => boolean, what: string): void => {
-    values.forEach((v, i) => { if (!ok(v)) violations.push({ field: `${prefix}.${name}[${i}]`, description: `"${v}" is not ${what}` }); });
+    values.forEach((v, i) => {
+      if (!ok(v)) violations.push({ field: `${prefix}.${name}[${i}]`, description: `"${v}" is not ${what}` });
+    });
     if (values.length > 200) violations.push({ field: `${prefix}.${name}`, description: 'at most 200 values' });
   };
   check(m.eventTypes, 'event_types', (v) => subscribableEventTypes.includes(v), `a known event type (${subscribableEventTypes.join(', ')})`);
@@ -62,19 +78,33 @@ export function filterFromMessage(message: EventFilterMessage | undefined, prefi
   if (!(m.releaseKind >= 0 && m.releaseKind <= 2)) violations.push({ field: `${prefix}.release_kind`, description: 'unknown release kind' });
   if (violations.length > 0) throw new ValidationError(violations);
   const uniq = (v: readonly string[]): string[] => [...new Set(v)];
-  return { eventTypes: uniq(m.eventTypes), fieldCodes: uniq(m.fieldCodes), itemCodes: uniq(m.itemCodes), provinceCodes: uniq(m.provinceCodes), releaseKind: releaseKindFilterOf(m.releaseKind) };
+  return {
+    eventTypes: uniq(m.eventTypes),
+    fieldCodes: uniq(m.fieldCodes),
+    itemCodes: uniq(m.itemCodes),
+    provinceCodes: uniq(m.provinceCodes),
+    releaseKind: releaseKindFilterOf(m.releaseKind),
+  };
 }
 
 const filterMessage = (f: EventFilter): EventFilterMessage => ({
-  eventTypes: [...f.eventTypes], fieldCodes: [...f.fieldCodes], itemCodes: [...f.itemCodes], provinceCodes: [...f.provinceCodes], releaseKind: releaseKindOf(f.releaseKind),
+  eventTypes: [...f.eventTypes],
+  fieldCodes: [...f.fieldCodes],
+  itemCodes: [...f.itemCodes],
+  provinceCodes: [...f.provinceCodes],
+  releaseKind: releaseKindOf(f.releaseKind),
 });
 
 const statusMessage = (s: Status): SubscriptionStatus => {
   switch (s) {
-    case 'active': return SubscriptionStatus.SUBSCRIPTION_STATUS_ACTIVE;
-    case 'paused': return SubscriptionStatus.SUBSCRIPTION_STATUS_PAUSED;
-    case 'disabled': return SubscriptionStatus.SUBSCRIPTION_STATUS_DISABLED;
-    case 'deleted': return SubscriptionStatus.SUBSCRIPTION_STATUS_DELETED;
+    case 'active':
+      return SubscriptionStatus.SUBSCRIPTION_STATUS_ACTIVE;
+    case 'paused':
+      return SubscriptionStatus.SUBSCRIPTION_STATUS_PAUSED;
+    case 'disabled':
+      return SubscriptionStatus.SUBSCRIPTION_STATUS_DISABLED;
+    case 'deleted':
+      return SubscriptionStatus.SUBSCRIPTION_STATUS_DELETED;
     default: {
       const unreachable: never = s;
       return unreachable;
@@ -83,17 +113,30 @@ const statusMessage = (s: Status): SubscriptionStatus => {
 };
 
 export const subscriptionMessage = (s: SubscriptionState, now = new Date()): Subscription => ({
-  subscriptionId: s.id, organisation: s.organisation, endpointUrl: s.endpointUrl, filter: filterMessage(s.filter), status: statusMessage(s.status),
-  description: s.description, disabledReason: s.disabledReason, createdAt: s.createdAt, updatedAt: s.updatedAt, revision: s.revision,
-  createdBy: s.createdBy, previousSecretExpiresAt: previousSecretExpiry(s, now),
+  subscriptionId: s.id,
+  organisation: s.organisation,
+  endpointUrl: s.endpointUrl,
+  filter: filterMessage(s.filter),
+  status: statusMessage(s.status),
+  description: s.description,
+  disabledReason: s.disabledReason,
+  createdAt: s.createdAt,
+  updatedAt: s.updatedAt,
+  revision: s.revision,
+  createdBy: s.createdBy,
+  previousSecretExpiresAt: previousSecretExpiry(s, now),
 });
 
 const deliveryStatusMessage = (s: DStatus): DeliveryStatus => {
   switch (s) {
-    case 'pending': return DeliveryStatus.DELIVERY_STATUS_PENDING;
-    case 'delivered': return DeliveryStatus.DELIVERY_STATUS_DELIVERED;
-    case 'dead': return DeliveryStatus.DELIVERY_STATUS_DEAD_LETTERED;
-    case 'cancelled': return DeliveryStatus.DELIVERY_STATUS_CANCELLED;
+    case 'pending':
+      return DeliveryStatus.DELIVERY_STATUS_PENDING;
+    case 'delivered':
+      return DeliveryStatus.DELIVERY_STATUS_DELIVERED;
+    case 'dead':
+      return DeliveryStatus.DELIVERY_STATUS_DEAD_LETTERED;
+    case 'cancelled':
+      return DeliveryStatus.DELIVERY_STATUS_CANCELLED;
     default: {
       const unreachable: never = s;
       return unreachable;
@@ -103,12 +146,17 @@ const deliveryStatusMessage = (s: DStatus): DeliveryStatus => {
 
 const deliveryStatusOf = (s: DeliveryStatus): DStatus | undefined => {
   switch (s) {
-    case DeliveryStatus.DELIVERY_STATUS_PENDING: return 'pending';
-    case DeliveryStatus.DELIVERY_STATUS_DELIVERED: return 'delivered';
-    case DeliveryStatus.DELIVERY_STATUS_DEAD_LETTERED: return 'dead';
-    case DeliveryStatus.DELIVERY_STATUS_CANCELLED: return 'cancelled';
+    case DeliveryStatus.DELIVERY_STATUS_PENDING:
+      return 'pending';
+    case DeliveryStatus.DELIVERY_STATUS_DELIVERED:
+      return 'delivered';
+    case DeliveryStatus.DELIVERY_STATUS_DEAD_LETTERED:
+      return 'dead';
+    case DeliveryStatus.DELIVERY_STATUS_CANCELLED:
+      return 'cancelled';
     case DeliveryStatus.DELIVERY_STATUS_UNSPECIFIED:
-    case DeliveryStatus.UNRECOGNIZED: return undefined;
+    case DeliveryStatus.UNRECOGNIZED:
+      return undefined;
     default: {
       const unreachable: never = s;
       return unreachable;
@@ -118,10 +166,14 @@ const deliveryStatusOf = (s: DeliveryStatus): DStatus | undefined => {
 
 const outcomeMessage = (o: Outcome): AttemptOutcome => {
   switch (o) {
-    case 'delivered': return AttemptOutcome.ATTEMPT_OUTCOME_DELIVERED;
-    case 'retry-scheduled': return AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED;
-    case 'dead-lettered': return AttemptOutcome.ATTEMPT_OUTCOME_DEAD_LETTERED;
-    case 'endpoint-gone': return AttemptOutcome.ATTEMPT_OUTCOME_ENDPOINT_GONE;
+    case 'delivered':
+      return AttemptOutcome.ATTEMPT_OUTCOME_DELIVERED;
+    case 'retry-scheduled':
+      return AttemptOutcome.ATTEMPT_OUTCOME_RETRY_SCHEDULED;
+    case 'dead-lettered':
+      return AttemptOutcome.ATTEMPT_OUTCOME_DEAD_LETTERED;
+    case 'endpoint-gone':
+      return AttemptOutcome.ATTEMPT_OUTCOME_ENDPOINT_GONE;
     default: {
       const unreachable: never = o;
       return unreachable;
@@ -130,20 +182,45 @@ const outcomeMessage = (o: Outcome): AttemptOutcome => {
 };
 
 const deliveryMessage = (d: DeliveryDoc): Delivery => ({
-  deliveryId: d._id, subscriptionId: d.subscriptionId, organisation: d.organisation, eventId: d.eventId, eventType: d.eventType, subject: d.subject,
-  releaseId: d.releaseId, cursor: String(d.cursor), status: deliveryStatusMessage(d.status), attempts: d.attempts,
-  nextAttemptAt: d.status === 'pending' ? d.availableAt : undefined, deliveredAt: d.deliveredAt ?? undefined, createdAt: d.createdAt,
-  lastStatusCode: d.lastStatusCode, lastError: d.lastError, endpointUrl: '',
+  deliveryId: d._id,
+  subscriptionId: d.subscriptionId,
+  organisation: d.organisation,
+  eventId: d.eventId,
+  eventType: d.eventType,
+  subject: d.subject,
+  releaseId: d.releaseId,
+  cursor: String(d.cursor),
+  status: deliveryStatusMessage(d.status),
+  attempts: d.attempts,
+  nextAttemptAt: d.status === 'pending' ? d.availableAt : undefined,
+  deliveredAt: d.deliveredAt ?? undefined,
+  createdAt: d.createdAt,
+  lastStatusCode: d.lastStatusCode,
+  lastError: d.lastError,
+  endpointUrl: '',
 });
 
 const attemptMessage = (a: AttemptDoc): DeliveryAttempt => ({
-  deliveryId: a.deliveryId, subscriptionId: a.subscriptionId, organisation: a.organisation, eventId: a.eventId, eventType: a.eventType,
-  attempt: a.attempt, startedAt: a.startedAt, latencyMs: a.latencyMs, statusCode: a.statusCode, outcome: outcomeMessage(a.outcome), error: a.error, endpointUrl: a.endpointUrl,
+  deliveryId: a.deliveryId,
+  subscriptionId: a.subscriptionId,
+  organisation: a.organisation,
+  eventId: a.eventId,
+  eventType: a.eventType,
+  attempt: a.attempt,
+  startedAt: a.startedAt,
+  latencyMs: a.latencyMs,
+  statusCode: a.statusCode,
+  outcome: outcomeMessage(a.outcome),
+  error: a.error,
+  endpointUrl: a.endpointUrl,
 });
 
 export const feedMessage = (doc: FeedDoc): SubscribeResponse => {
   const e = feedEventOf(doc);
-  return { cursor: String(doc.cursor), event: { id: e.id, type: e.type, source: e.source, subject: e.subject ?? '', time: e.time, dataschema: e.dataschema ?? '', dataJson: e.data } };
+  return {
+    cursor: String(doc.cursor),
+    event: { id: e.id, type: e.type, source: e.source, subject: e.subject ?? '', time: e.time, dataschema: e.dataschema ?? '', dataJson: e.data },
+  };
 };
 
 /** Page tokens are HMAC-sealed offsets bound to the list (`scope`: the method and its filters); forged ones are refused. */
@@ -206,7 +283,8 @@ export function subscriptionsServer(deps: SubscriptionsDeps): SubscriptionsServe
     try {
       await resolveAllowed(url, deps.endpointPolicy);
     } catch (error) {
-      const description = error instanceof EndpointRefusedError ? error.message : `cannot be resolved (${error instanceof Error ? error.message : String(error)})`;
+      const description =
+        error instanceof EndpointRefusedError ? error.message : `cannot be resolved (${error instanceof Error ? error.message : String(error)})`;
       throw new ValidationError([{ field: 'endpoint_url', description, reason: 'ENDPOINT_NOT_ALLOWED' }]);
     }
     return url.toString();
@@ -220,7 +298,15 @@ export function subscriptionsServer(deps: SubscriptionsDeps): SubscriptionsServe
       const endpointUrl = await checkEndpoint(request.endpointUrl);
       const secret = newSecret();
       const state = await commands.create({
-        type: 'create', id: randomUUID(), organisation: identity.organisation, endpointUrl, filter, description: request.description, secret, by: identity.subject, at: new Date(),
+        type: 'create',
+        id: randomUUID(),
+        organisation: identity.organisation,
+        endpointUrl,
+        filter,
+        description: request.description,
+        secret,
+        by: identity.subject,
+        at: new Date(),
       });
       deps.logger.info({ subscription: state.id, organisation: state.organisation }, 'subscription created');
       return { subscription: subscriptionMessage(state), secret };
@@ -292,9 +378,10 @@ export function subscriptionsServer(deps: SubscriptionsDeps): SubscriptionsServe
 
     redeliver: unaryHandler(async (request, identity) => {
       const s = await redeliverable(identity, request.subscriptionId);
-      const requeued = request.eventIds.length === 0
-        ? await deliveries.reopen({ subscriptionId: s.id }, ['dead'], s.status !== 'active')
-        : await deliveries.reopen({ subscriptionId: s.id, eventId: { $in: [...request.eventIds] } }, ['dead', 'delivered'], s.status !== 'active');
+      const requeued =
+        request.eventIds.length === 0
+          ? await deliveries.reopen({ subscriptionId: s.id }, ['dead'], s.status !== 'active')
+          : await deliveries.reopen({ subscriptionId: s.id, eventId: { $in: [...request.eventIds] } }, ['dead', 'delivered'], s.status !== 'active');
       deps.kickWorker();
       return { requeued };
     }),
@@ -307,7 +394,11 @@ export function subscriptionsServer(deps: SubscriptionsDeps): SubscriptionsServe
       const since = from.$case === 'sinceTime' ? from.sinceTime : undefined;
       let queued = 0;
       for (;;) {
-        const batch = await feed.collection.find({ cursor: { $gt: after }, ...(since ? { time: { $gte: since } } : {}) }).sort({ cursor: 1 }).limit(500).toArray();
+        const batch = await feed.collection
+          .find({ cursor: { $gt: after }, ...(since ? { time: { $gte: since } } : {}) })
+          .sort({ cursor: 1 })
+          .limit(500)
+          .toArray();
         if (batch.length === 0) break;
         after = batch[batch.length - 1]!.cursor;
         const wanted = batch.filter((doc) => matches(s.filter, doc.facets));
@@ -331,35 +422,42 @@ export function subscriptionsServer(deps: SubscriptionsDeps): SubscriptionsServe
   };
 
   async function streamFeed(call: ServerWritableStream<SubscribeRequest, SubscribeResponse>): Promise<void> {
-      const identity = identityOf(call);
-      const filter = scopedFilter(identity, filterFromMessage(call.request.filter));
-      const from = call.request.from;
-      const start = from?.$case === 'afterCursor' ? cursorOf(from.afterCursor, 'after_cursor')
-        : from?.$case === 'sinceTime' ? await feed.cursorBefore(from.sinceTime)
-        : await feed.lastCursor();
-      // From a time: what the feed already holds is sent when its event time is at or after it (events of
-      // different standards do not enter the feed in time order); what arrives later is sent as it comes.
-      const since = from?.$case === 'sinceTime' ? { time: from.sinceTime.getTime(), until: await feed.lastCursor() } : undefined;
-      const stop = new AbortController();
-      const end = (): void => stop.abort();
-      call.on('cancelled', end);
-      call.on('close', end);
-      deps.stopping.addEventListener('abort', end, { once: true });
-      try {
-        for await (const doc of readFeed(feed, start, { ...deps.stream, signal: stop.signal, feedSignal: deps.feedSignal })) {
-          if (!matches(filter, doc.facets)) continue;
-          if (since && doc.cursor <= since.until && doc.time.getTime() < since.time) continue;
-          if (!call.write(feedMessage(doc))) {
-            await new Promise<void>((resolve) => {
-              const done = (): void => { call.off('drain', done); stop.signal.removeEventListener('abort', done); resolve(); };
-              call.on('drain', done);
-              stop.signal.addEventListener('abort', done, { once: true });
-            });
-          }
+    const identity = identityOf(call);
+    const filter = scopedFilter(identity, filterFromMessage(call.request.filter));
+    const from = call.request.from;
+    const start =
+      from?.$case === 'afterCursor'
+        ? cursorOf(from.afterCursor, 'after_cursor')
+        : from?.$case === 'sinceTime'
+          ? await feed.cursorBefore(from.sinceTime)
+          : await feed.lastCursor();
+    // From a time: what the feed already holds is sent when its event time is at or after it (events of
+    // different standards do not enter the feed in time order); what arrives later is sent as it comes.
+    const since = from?.$case === 'sinceTime' ? { time: from.sinceTime.getTime(), until: await feed.lastCursor() } : undefined;
+    const stop = new AbortController();
+    const end = (): void => stop.abort();
+    call.on('cancelled', end);
+    call.on('close', end);
+    deps.stopping.addEventListener('abort', end, { once: true });
+    try {
+      for await (const doc of readFeed(feed, start, { ...deps.stream, signal: stop.signal, feedSignal: deps.feedSignal })) {
+        if (!matches(filter, doc.facets)) continue;
+        if (since && doc.cursor <= since.until && doc.time.getTime() < since.time) continue;
+        if (!call.write(feedMessage(doc))) {
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              call.off('drain', done);
+              stop.signal.removeEventListener('abort', done);
+              resolve();
+            };
+            call.on('drain', done);
+            stop.signal.addEventListener('abort', done, { once: true });
+          });
         }
-      } finally {
-        deps.stopping.removeEventListener('abort', end);
       }
-      if (!call.cancelled) call.end();
+    } finally {
+      deps.stopping.removeEventListener('abort', end);
+    }
+    if (!call.cancelled) call.end();
   }
 }

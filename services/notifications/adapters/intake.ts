@@ -14,10 +14,26 @@ import type { SubscriptionState } from '../domain/subscription';
 
 export function deliveryRow(subscription: SubscriptionState, entry: FeedDoc, now = new Date()): DeliveryDoc {
   return {
-    _id: deliveryId(subscription.id, entry._id), subscriptionId: subscription.id, organisation: subscription.organisation,
-    eventId: entry._id, eventType: entry.type, subject: entry.subject ?? '', releaseId: entry.facets.releaseId ?? '', key: entry.key,
-    cursor: entry.cursor, status: 'pending', held: subscription.status !== 'active', availableAt: now, claim: null,
-    attempts: 0, roundAttempts: 0, createdAt: now, updatedAt: now, deliveredAt: null, lastStatusCode: 0, lastError: '',
+    _id: deliveryId(subscription.id, entry._id),
+    subscriptionId: subscription.id,
+    organisation: subscription.organisation,
+    eventId: entry._id,
+    eventType: entry.type,
+    subject: entry.subject ?? '',
+    releaseId: entry.facets.releaseId ?? '',
+    key: entry.key,
+    cursor: entry.cursor,
+    status: 'pending',
+    held: subscription.status !== 'active',
+    availableAt: now,
+    claim: null,
+    attempts: 0,
+    roundAttempts: 0,
+    createdAt: now,
+    updatedAt: now,
+    deliveredAt: null,
+    lastStatusCode: 0,
+    lastError: '',
   };
 }
 
@@ -35,13 +51,23 @@ export function intakeHandler(deps: {
     if (auditOnlyEventTypes.includes(event.type)) return; // refusals and dead letters are for the audit trail only
     // Not JSON: decoding throws a ValidationError; the consumer sends the event to the dead-letter topic.
     const known = decodeKnown(event.type, event.data);
-    const [entry, receiving] = await Promise.all([deps.feed.append({
-      _id: event.id, type: event.type, source: event.source, subject: event.subject, time: new Date(event.time),
-      datacontenttype: event.datacontenttype, dataschema: event.dataschema, data: event.data.toString('utf8'), key: event.key,
-      facets: facetsOf(event.type, known),
-      ...(event.traceparent ? { traceparent: event.traceparent } : {}),
-      ...(event.tracestate ? { tracestate: event.tracestate } : {}),
-    }), deps.subscriptions.receiving()]);
+    const [entry, receiving] = await Promise.all([
+      deps.feed.append({
+        _id: event.id,
+        type: event.type,
+        source: event.source,
+        subject: event.subject,
+        time: new Date(event.time),
+        datacontenttype: event.datacontenttype,
+        dataschema: event.dataschema,
+        data: event.data.toString('utf8'),
+        key: event.key,
+        facets: facetsOf(event.type, known),
+        ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+        ...(event.tracestate ? { tracestate: event.tracestate } : {}),
+      }),
+      deps.subscriptions.receiving(),
+    ]);
     const rows = receiving.filter((s) => matches(s.filter, entry.facets)).map((s) => deps.worker.prepare(deliveryRow(s, entry)));
     const created = await deps.deliveries.insertNew(rows);
     deps.worker.accept(created, entry);

@@ -47,7 +47,10 @@ export class SubscriptionRepository {
     await upsertRace(() => this.versions.updateOne({ _id: 'subscriptions' }, { $set: { version: randomUUID(), at: new Date() } }, { upsert: true }));
   }
   async init(): Promise<void> {
-    await ensureIndexes(this.collection, [{ key: { organisation: 1, createdAt: 1 }, name: 'by_organisation' }, { key: { status: 1 }, name: 'by_status' }]);
+    await ensureIndexes(this.collection, [
+      { key: { organisation: 1, createdAt: 1 }, name: 'by_organisation' },
+      { key: { status: 1 }, name: 'by_status' },
+    ]);
   }
   async get(id: string): Promise<SubscriptionState | undefined> {
     const doc = await this.collection.findOne({ _id: id });
@@ -72,10 +75,7 @@ export class SubscriptionRepository {
   /** Compare-and-set on the revision the decision was made against. */
   async save(state: SubscriptionState, expectedRevision: number, events: readonly SubscriptionEvent[]): Promise<void> {
     const { id, ...rest } = state;
-    const result = await this.collection.updateOne(
-      { _id: id, revision: expectedRevision },
-      { $set: rest, $push: { history: { $each: [...events] } } },
-    );
+    const result = await this.collection.updateOne({ _id: id, revision: expectedRevision }, { $set: rest, $push: { history: { $each: [...events] } } });
     if (result.matchedCount === 0) {
       const current = await this.collection.findOne({ _id: id }, { projection: { revision: 1 } });
       throw new ConcurrencyError(`subscription ${id} changed meanwhile`, current?.revision ?? 0);
@@ -87,11 +87,26 @@ export class SubscriptionRepository {
 // ---------- feed ----------
 
 // traceparent/tracestate: the publication's trace context, so each webhook delivery joins the publication's trace.
-export type FeedDoc = Omit<FeedEvent, 'id'> & { _id: string; cursor: number; key: string; facets: EventFacets; appendedAt: Date; traceparent?: string; tracestate?: string };
+export type FeedDoc = Omit<FeedEvent, 'id'> & {
+  _id: string;
+  cursor: number;
+  key: string;
+  facets: EventFacets;
+  appendedAt: Date;
+  traceparent?: string;
+  tracestate?: string;
+};
 
 export const feedEventOf = (doc: FeedDoc): FeedEvent & { cursor: number } => ({
-  id: doc._id, type: doc.type, source: doc.source, subject: doc.subject, time: doc.time, datacontenttype: doc.datacontenttype,
-  dataschema: doc.dataschema, data: doc.data, cursor: doc.cursor,
+  id: doc._id,
+  type: doc.type,
+  source: doc.source,
+  subject: doc.subject,
+  time: doc.time,
+  datacontenttype: doc.datacontenttype,
+  dataschema: doc.dataschema,
+  data: doc.data,
+  cursor: doc.cursor,
 });
 
 /**
@@ -106,7 +121,10 @@ export class FeedRepository {
     this.counters = db.collection('counters');
   }
   async init(): Promise<void> {
-    await ensureIndexes(this.collection, [{ key: { cursor: 1 }, name: 'cursor_unique', unique: true }, { key: { time: 1 }, name: 'by_time' }]);
+    await ensureIndexes(this.collection, [
+      { key: { cursor: 1 }, name: 'cursor_unique', unique: true },
+      { key: { time: 1 }, name: 'by_time' },
+    ]);
   }
   async get(eventId: string): Promise<FeedDoc | undefined> {
     return (await this.collection.findOne({ _id: eventId })) ?? undefined;
@@ -119,7 +137,10 @@ export class FeedRepository {
     // concurrently) would be handed the same cursor. This process takes cursors one append at a time; another
     // instance may still collide, and the unique index refuses the second, which takes another cursor.
     const turn = this.appending.then(() => this.appendInTurn(entry));
-    this.appending = turn.then(() => undefined, () => undefined);
+    this.appending = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
   }
   private appending: Promise<void> = Promise.resolve();
@@ -141,15 +162,27 @@ export class FeedRepository {
   }
   /** Entries after `cursor` in cursor order (unfiltered: the reader needs to see gaps). */
   async after(cursor: number, limit: number): Promise<FeedDoc[]> {
-    return this.collection.find({ cursor: { $gt: cursor } }).sort({ cursor: 1 }).limit(limit).toArray();
+    return this.collection
+      .find({ cursor: { $gt: cursor } })
+      .sort({ cursor: 1 })
+      .limit(limit)
+      .toArray();
   }
   async lastCursor(): Promise<number> {
-    const last = await this.collection.find({}, { projection: { cursor: 1 } }).sort({ cursor: -1 }).limit(1).toArray();
+    const last = await this.collection
+      .find({}, { projection: { cursor: 1 } })
+      .sort({ cursor: -1 })
+      .limit(1)
+      .toArray();
     return last[0]?.cursor ?? 0;
   }
   /** The cursor just before the first entry whose event time is at or after `time` (the last cursor when none). */
   async cursorBefore(time: Date): Promise<number> {
-    const first = await this.collection.find({ time: { $gte: time } }, { projection: { cursor: 1 } }).sort({ cursor: 1 }).limit(1).toArray();
+    const first = await this.collection
+      .find({ time: { $gte: time } }, { projection: { cursor: 1 } })
+      .sort({ cursor: 1 })
+      .limit(1)
+      .toArray();
     return first[0] ? first[0].cursor - 1 : this.lastCursor();
   }
 }
@@ -237,11 +270,21 @@ export class DeliveryRepository {
   }
   /** Due rows nobody holds (retries due, expired leases, released rows), oldest first: the recovery path. */
   async due(now: Date, limit: number): Promise<DeliveryDoc[]> {
-    return this.collection.find({ status: 'pending', held: false, availableAt: { $lte: now } }).sort({ cursor: 1 }).limit(limit).toArray();
+    return this.collection
+      .find({ status: 'pending', held: false, availableAt: { $lte: now } })
+      .sort({ cursor: 1 })
+      .limit(limit)
+      .toArray();
   }
   /** The earliest unfinished row of `row`'s lane before it, if any: `row` must wait for it (per-standard order). */
   async blocker(row: Pick<DeliveryDoc, 'subscriptionId' | 'key' | 'cursor'>, except: readonly string[] = []): Promise<DeliveryDoc | undefined> {
-    const filter: Filter<DeliveryDoc> = { subscriptionId: row.subscriptionId, key: row.key, status: 'pending', cursor: { $lt: row.cursor }, ...(except.length > 0 ? { _id: { $nin: [...except] } } : {}) };
+    const filter: Filter<DeliveryDoc> = {
+      subscriptionId: row.subscriptionId,
+      key: row.key,
+      status: 'pending',
+      cursor: { $lt: row.cursor },
+      ...(except.length > 0 ? { _id: { $nin: [...except] } } : {}),
+    };
     return (await this.collection.find(filter).sort({ cursor: 1 }).limit(1).next()) ?? undefined;
   }
   /** The lanes (subscription, key) that have unfinished rows: read once when a worker learns which keys it holds. */

@@ -6,7 +6,11 @@ import type { DeliveryRepository, SubscriptionRepository } from './mongo-store';
 
 export class SubscriptionCommands {
   /** `onChanged`: a subscription was written (in-memory copies reload; its delivery lanes look at the database again). */
-  constructor(private readonly subscriptions: SubscriptionRepository, private readonly deliveries: DeliveryRepository, private readonly onChanged: (id: string) => void = () => undefined) {}
+  constructor(
+    private readonly subscriptions: SubscriptionRepository,
+    private readonly deliveries: DeliveryRepository,
+    private readonly onChanged: (id: string) => void = () => undefined,
+  ) {}
 
   async create(command: Extract<SubscriptionCommand, { type: 'create' }>): Promise<SubscriptionState> {
     const events = decide(undefined, command);
@@ -17,7 +21,10 @@ export class SubscriptionCommands {
   }
 
   /** Applies `command` to the subscription; retries a few times when another writer got there first. */
-  async execute(id: string, command: Exclude<SubscriptionCommand, { type: 'create' }>): Promise<{ state: SubscriptionState; events: readonly SubscriptionEvent[] }> {
+  async execute(
+    id: string,
+    command: Exclude<SubscriptionCommand, { type: 'create' }>,
+  ): Promise<{ state: SubscriptionState; events: readonly SubscriptionEvent[] }> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.subscriptions.get(id);
       if (!current) throw new NotFoundError('subscription', id);

@@ -50,7 +50,10 @@ export type SendOutcome = { readonly result: AttemptResult; readonly latencyMs: 
 export class WebhookSender {
   // Keep-alive: one subscriber's endpoint gets many posts; a fresh TCP handshake for each would dominate latency.
   private readonly agents = { http: new http.Agent({ keepAlive: true, maxSockets: 16 }), https: new https.Agent({ keepAlive: true, maxSockets: 16 }) };
-  constructor(private readonly policy: EndpointPolicy, private readonly userAgent = 'bps-notifications/1') {}
+  constructor(
+    private readonly policy: EndpointPolicy,
+    private readonly userAgent = 'bps-notifications/1',
+  ) {}
 
   async send(request: WebhookRequest): Promise<SendOutcome> {
     const started = performance.now();
@@ -89,16 +92,23 @@ export class WebhookSender {
         request.signal?.removeEventListener('abort', onAbort);
         resolve(done(result));
       };
-      const req = (isHttps ? https : http).request(url, {
-        method: 'POST', headers, lookup, agent: isHttps ? this.agents.https : this.agents.http,
-        // The name in the URL stays the TLS server name even though the socket goes to the pinned address.
-        ...(isHttps && isIP(hostOf(url)) === 0 ? { servername: hostOf(url) } : {}),
-      }, (res) => {
-        const retryAfter = res.headers['retry-after'];
-        res.resume(); // the body is not needed; drain it so the socket can be reused
-        res.on('end', () => finish({ kind: 'response', status: res.statusCode ?? 0, ...(retryAfter ? { retryAfter } : {}) }));
-        res.on('error', (e) => finish({ kind: 'network-error', error: e.message }));
-      });
+      const req = (isHttps ? https : http).request(
+        url,
+        {
+          method: 'POST',
+          headers,
+          lookup,
+          agent: isHttps ? this.agents.https : this.agents.http,
+          // The name in the URL stays the TLS server name even though the socket goes to the pinned address.
+          ...(isHttps && isIP(hostOf(url)) === 0 ? { servername: hostOf(url) } : {}),
+        },
+        (res) => {
+          const retryAfter = res.headers['retry-after'];
+          res.resume(); // the body is not needed; drain it so the socket can be reused
+          res.on('end', () => finish({ kind: 'response', status: res.statusCode ?? 0, ...(retryAfter ? { retryAfter } : {}) }));
+          res.on('error', (e) => finish({ kind: 'network-error', error: e.message }));
+        },
+      );
       const timer = setTimeout(() => {
         finish({ kind: 'timeout', error: `no response within ${request.timeoutMs} ms` });
         req.destroy();

@@ -42,13 +42,22 @@ export function canRedeliver(identity: Identity, organisation: string): boolean 
 export function scopedFilter(identity: Identity, filter: EventFilter, field = 'filter.province_codes'): EventFilter {
   const internal = filter.eventTypes.filter(isInternalEventType);
   if (internal.length > 0 && !identity.roles.some((r) => internalEventRoles.includes(r))) {
-    throw new PermissionDeniedError(`internal event types (${internal.join(', ')}) need role ${internalEventRoles.join(' or ')}; downstream systems receive publications only`, 'INTERNAL_EVENT_TYPE');
+    throw new PermissionDeniedError(
+      `internal event types (${internal.join(', ')}) need role ${internalEventRoles.join(' or ')}; downstream systems receive publications only`,
+      'INTERNAL_EVENT_TYPE',
+    );
   }
   if (identity.roles.includes('subscriber-admin') || identity.roles.includes('operator')) return filter;
   if (identity.roles.includes('province-officer')) {
     const others = filter.provinceCodes.filter((p) => p !== identity.organisation);
     if (others.length > 0) {
-      throw new ValidationError([{ field, description: `a province officer of ${identity.organisation} may only subscribe for its own province (not ${others.join(', ')})`, reason: 'OTHER_PROVINCE' }]);
+      throw new ValidationError([
+        {
+          field,
+          description: `a province officer of ${identity.organisation} may only subscribe for its own province (not ${others.join(', ')})`,
+          reason: 'OTHER_PROVINCE',
+        },
+      ]);
     }
     return { ...filter, provinceCodes: [identity.organisation] };
   }

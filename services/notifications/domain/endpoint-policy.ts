@@ -7,14 +7,35 @@ import type { FieldViolation } from '../../shared/errors/errors';
 // Separate lists per family: a BlockList holding ::ffff:0:0/96 would match every IPv4 address.
 const internalV4 = new BlockList();
 for (const [net, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
-  ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) internalV4.addSubnet(net, prefix, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  internalV4.addSubnet(net, prefix, 'ipv4');
 const internalV6 = new BlockList();
 for (const [net, prefix] of [
-  ['::', 128], ['::1', 128], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
-] as const) internalV6.addSubnet(net, prefix, 'ipv6');
+  ['::', 128],
+  ['::1', 128],
+  ['64:ff9b::', 96],
+  ['100::', 64],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  internalV6.addSubnet(net, prefix, 'ipv6');
 
 const mappedRange = new BlockList();
 mappedRange.addSubnet('::ffff:0:0', 96, 'ipv6');
@@ -51,7 +72,10 @@ export const developmentLoopback: readonly string[] = ['localhost', '127.0.0.0/8
 
 /** Does an allow-list entry name loopback (a name, an address or a CIDR reaching 127.0.0.0/8 or ::1)? */
 function isLoopbackEntry(entry: string): boolean {
-  const raw = entry.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const raw = entry
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   if (raw === 'localhost' || raw.endsWith('.localhost')) return true;
   const [given = '', bits] = raw.split('/');
   const net = bits === undefined ? (mappedV4(given) ?? given) : given; // ::ffff:127.0.0.1 is 127.0.0.1
@@ -73,7 +97,9 @@ export function allowListFor(env: 'development' | 'test' | 'production', configu
   if (env === 'production') {
     const loopback = entries.filter(isLoopbackEntry);
     if (loopback.length > 0) {
-      throw new Error(`NOTIFICATIONS_ALLOWED_HOSTS: loopback (${loopback.join(', ')}) is allowed in development only (BPS_ENV=development), never in production`);
+      throw new Error(
+        `NOTIFICATIONS_ALLOWED_HOSTS: loopback (${loopback.join(', ')}) is allowed in development only (BPS_ENV=development), never in production`,
+      );
     }
   }
   return entries;

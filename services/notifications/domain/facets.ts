@@ -46,14 +46,22 @@ export function facetsOf(type: string, event: KnownEvent): EventFacets {
     case 'versionPublished': {
       const p = event.payload;
       return {
-        type, releaseId: p.releaseId, releaseKind: kindOf(p.kind),
+        type,
+        releaseId: p.releaseId,
+        releaseKind: kindOf(p.kind),
         fieldCodes: unique([...p.fieldCodes, ...p.itemVersions.map((v) => v.fieldCode)]),
         itemCodes: unique(p.itemVersions.map((v) => v.itemCode)),
       };
     }
     case 'versionEffective': {
       const p = event.payload;
-      return { type, releaseId: p.releaseId, releaseKind: kindOf(p.kind), fieldCodes: unique(p.fieldCodes), itemCodes: unique(p.itemVersions.map((v) => v.itemCode)) };
+      return {
+        type,
+        releaseId: p.releaseId,
+        releaseKind: kindOf(p.kind),
+        fieldCodes: unique(p.fieldCodes),
+        itemCodes: unique(p.itemVersions.map((v) => v.itemCode)),
+      };
     }
     case 'localStandardFiled': {
       const p = event.payload;

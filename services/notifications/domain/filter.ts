@@ -31,10 +31,13 @@ export const emptyFilter: EventFilter = { eventTypes: [], fieldCodes: [], itemCo
 
 export function releaseKindFilterOf(kind: ReleaseKind): ReleaseKindFilter {
   switch (kind) {
-    case ReleaseKind.RELEASE_KIND_EDITION: return 'edition';
-    case ReleaseKind.RELEASE_KIND_AMENDMENT: return 'amendment';
+    case ReleaseKind.RELEASE_KIND_EDITION:
+      return 'edition';
+    case ReleaseKind.RELEASE_KIND_AMENDMENT:
+      return 'amendment';
     case ReleaseKind.RELEASE_KIND_UNSPECIFIED:
-    case ReleaseKind.UNRECOGNIZED: return 'any';
+    case ReleaseKind.UNRECOGNIZED:
+      return 'any';
     default: {
       const unreachable: never = kind;
       return unreachable;
@@ -44,9 +47,12 @@ export function releaseKindFilterOf(kind: ReleaseKind): ReleaseKindFilter {
 
 export function releaseKindOf(filter: ReleaseKindFilter): ReleaseKind {
   switch (filter) {
-    case 'edition': return ReleaseKind.RELEASE_KIND_EDITION;
-    case 'amendment': return ReleaseKind.RELEASE_KIND_AMENDMENT;
-    case 'any': return ReleaseKind.RELEASE_KIND_UNSPECIFIED;
+    case 'edition':
+      return ReleaseKind.RELEASE_KIND_EDITION;
+    case 'amendment':
+      return ReleaseKind.RELEASE_KIND_AMENDMENT;
+    case 'any':
+      return ReleaseKind.RELEASE_KIND_UNSPECIFIED;
     default: {
       const unreachable: never = filter;
       return unreachable;

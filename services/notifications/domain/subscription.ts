@@ -23,7 +23,17 @@ export type SubscriptionState = {
 };
 
 export type SubscriptionCommand =
-  | { readonly type: 'create'; readonly id: string; readonly organisation: string; readonly endpointUrl: string; readonly filter: EventFilter; readonly description: string; readonly secret: string; readonly by: string; readonly at: Date }
+  | {
+      readonly type: 'create';
+      readonly id: string;
+      readonly organisation: string;
+      readonly endpointUrl: string;
+      readonly filter: EventFilter;
+      readonly description: string;
+      readonly secret: string;
+      readonly by: string;
+      readonly at: Date;
+    }
   | { readonly type: 'pause'; readonly at: Date }
   | { readonly type: 'resume'; readonly at: Date }
   | { readonly type: 'rotateSecret'; readonly secret: string; readonly graceMs: number; readonly at: Date }
@@ -31,7 +41,17 @@ export type SubscriptionCommand =
   | { readonly type: 'delete'; readonly at: Date };
 
 export type SubscriptionEvent =
-  | { readonly type: 'created'; readonly id: string; readonly organisation: string; readonly endpointUrl: string; readonly filter: EventFilter; readonly description: string; readonly secret: string; readonly by: string; readonly at: Date }
+  | {
+      readonly type: 'created';
+      readonly id: string;
+      readonly organisation: string;
+      readonly endpointUrl: string;
+      readonly filter: EventFilter;
+      readonly description: string;
+      readonly secret: string;
+      readonly by: string;
+      readonly at: Date;
+    }
   | { readonly type: 'paused'; readonly at: Date }
   | { readonly type: 'resumed'; readonly at: Date }
   | { readonly type: 'secretRotated'; readonly secret: string; readonly previousExpiresAt: Date; readonly at: Date }
@@ -39,9 +59,11 @@ export type SubscriptionEvent =
   | { readonly type: 'deleted'; readonly at: Date };
 
 const refuse = (state: SubscriptionState, what: string): never => {
-  throw new FailedPreconditionError(`cannot ${what} a ${state.status} subscription`, [
-    { type: 'SUBSCRIPTION_STATUS', subject: `subscriptions/${state.id}`, description: `subscription is ${state.status}` },
-  ], 'SUBSCRIPTION_STATUS');
+  throw new FailedPreconditionError(
+    `cannot ${what} a ${state.status} subscription`,
+    [{ type: 'SUBSCRIPTION_STATUS', subject: `subscriptions/${state.id}`, description: `subscription is ${state.status}` }],
+    'SUBSCRIPTION_STATUS',
+  );
 };
 
 export function decide(state: SubscriptionState | undefined, command: SubscriptionCommand): readonly SubscriptionEvent[] {
@@ -74,27 +96,37 @@ export function decide(state: SubscriptionState | undefined, command: Subscripti
 export function evolve(state: SubscriptionState | undefined, event: SubscriptionEvent): SubscriptionState {
   if (event.type === 'created') {
     return {
-      id: event.id, organisation: event.organisation, endpointUrl: event.endpointUrl, filter: event.filter, description: event.description,
-      status: 'active', disabledReason: '', secrets: [{ secret: event.secret, createdAt: event.at, expiresAt: null }],
-      createdAt: event.at, updatedAt: event.at, createdBy: event.by, revision: 1,
+      id: event.id,
+      organisation: event.organisation,
+      endpointUrl: event.endpointUrl,
+      filter: event.filter,
+      description: event.description,
+      status: 'active',
+      disabledReason: '',
+      secrets: [{ secret: event.secret, createdAt: event.at, expiresAt: null }],
+      createdAt: event.at,
+      updatedAt: event.at,
+      createdBy: event.by,
+      revision: 1,
     };
   }
   if (!state) throw new Error(`cannot apply ${event.type} to a subscription that does not exist`);
   const next = { ...state, updatedAt: event.at, revision: state.revision + 1 };
   switch (event.type) {
-    case 'paused': return { ...next, status: 'paused' };
-    case 'resumed': return { ...next, status: 'active', disabledReason: '' };
-    case 'disabled': return { ...next, status: 'disabled', disabledReason: event.reason };
-    case 'deleted': return { ...next, status: 'deleted' };
+    case 'paused':
+      return { ...next, status: 'paused' };
+    case 'resumed':
+      return { ...next, status: 'active', disabledReason: '' };
+    case 'disabled':
+      return { ...next, status: 'disabled', disabledReason: event.reason };
+    case 'deleted':
+      return { ...next, status: 'deleted' };
     case 'secretRotated': {
       // The current secret becomes the previous one; older previous secrets end now (two keys at most).
       const current = state.secrets.find((s) => s.expiresAt === null);
       return {
         ...next,
-        secrets: [
-          { secret: event.secret, createdAt: event.at, expiresAt: null },
-          ...(current ? [{ ...current, expiresAt: event.previousExpiresAt }] : []),
-        ],
+        secrets: [{ secret: event.secret, createdAt: event.at, expiresAt: null }, ...(current ? [{ ...current, expiresAt: event.previousExpiresAt }] : [])],
       };
     }
     default: {

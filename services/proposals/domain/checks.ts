@@ -52,7 +52,10 @@ export function assertMayDraft(drafter: Drafter, content: ProposalContent, regis
   });
   if (unknown.length > 0) throw new ValidationError(unknown);
   if (foreign.length > 0) {
-    throw new PermissionDeniedError(`only staff of the lead unit may draft for an item; ${drafter.organisation} does not lead ${foreign.join(', ')}`, 'NOT_LEAD_UNIT');
+    throw new PermissionDeniedError(
+      `only staff of the lead unit may draft for an item; ${drafter.organisation} does not lead ${foreign.join(', ')}`,
+      'NOT_LEAD_UNIT',
+    );
   }
 }
 
@@ -79,16 +82,28 @@ export function registryViolations(content: ProposalContent, registry: RegistryV
       if (!current) {
         violations.push({ type: 'UNKNOWN_ITEM', subject: base.itemCode, description: `${c.changeId}: item ${base.itemCode} is not in the registry` });
       } else if (current.retired) {
-        violations.push({ type: 'RETIRED_ITEM', subject: base.itemCode, description: `${c.changeId}: item ${base.itemCode} is retired and must not be referenced` });
+        violations.push({
+          type: 'RETIRED_ITEM',
+          subject: base.itemCode,
+          description: `${c.changeId}: item ${base.itemCode} is retired and must not be referenced`,
+        });
       } else if (current.version !== base.version) {
         stale.push(base.itemCode);
-        violations.push({ type: 'STALE_BASE', subject: base.itemCode, description: `${c.changeId}: made against version ${base.version} but version ${current.version} is in force; rebase the proposal` });
+        violations.push({
+          type: 'STALE_BASE',
+          subject: base.itemCode,
+          description: `${c.changeId}: made against version ${base.version} but version ${current.version} is in force; rebase the proposal`,
+        });
       }
     }
     for (const item of touched.created) {
       const existing = registry.get(item.itemCode);
       if (existing) {
-        violations.push({ type: existing.retired ? 'RETIRED_ITEM' : 'ITEM_EXISTS', subject: item.itemCode, description: `${c.changeId}: item code ${item.itemCode} is already used${existing.retired ? ' by a retired item' : ''}` });
+        violations.push({
+          type: existing.retired ? 'RETIRED_ITEM' : 'ITEM_EXISTS',
+          subject: item.itemCode,
+          description: `${c.changeId}: item code ${item.itemCode} is already used${existing.retired ? ' by a retired item' : ''}`,
+        });
       }
     }
     if (c.change?.$case === 'modifyItem') {
@@ -99,20 +114,37 @@ export function registryViolations(content: ProposalContent, registry: RegistryV
         const proposed = m.item.qualityStandard?.metrics.find((p) => p.metric === floor.metric);
         if (!metricLowered(floor, proposed)) continue;
         if (!proposed) {
-          violations.push({ type: 'BELOW_FLOOR', subject: m.item.itemCode, description: `${c.changeId}: drops metric ${floor.metric} (now ${floor.value} ${floor.unit}) without lowers_floor and a justification` });
+          violations.push({
+            type: 'BELOW_FLOOR',
+            subject: m.item.itemCode,
+            description: `${c.changeId}: drops metric ${floor.metric} (now ${floor.value} ${floor.unit}) without lowers_floor and a justification`,
+          });
         } else if (proposed.unit !== floor.unit || proposed.comparator !== floor.comparator) {
-          violations.push({ type: 'BELOW_FLOOR', subject: m.item.itemCode, description: `${c.changeId}: ${floor.metric} changes its unit or comparator, so it can no longer be compared with the national level ${floor.value} ${floor.unit}; set lowers_floor with a justification` });
+          violations.push({
+            type: 'BELOW_FLOOR',
+            subject: m.item.itemCode,
+            description: `${c.changeId}: ${floor.metric} changes its unit or comparator, so it can no longer be compared with the national level ${floor.value} ${floor.unit}; set lowers_floor with a justification`,
+          });
         } else if (floor.comparator === Comparator.COMPARATOR_EQ) {
-          violations.push({ type: 'BELOW_FLOOR', subject: m.item.itemCode, description: `${c.changeId}: ${floor.metric} ${proposed.value} ${proposed.unit} changes the exact national level ${floor.value} ${floor.unit}; set lowers_floor with a justification` });
+          violations.push({
+            type: 'BELOW_FLOOR',
+            subject: m.item.itemCode,
+            description: `${c.changeId}: ${floor.metric} ${proposed.value} ${proposed.unit} changes the exact national level ${floor.value} ${floor.unit}; set lowers_floor with a justification`,
+          });
         } else {
-          violations.push({ type: 'BELOW_FLOOR', subject: m.item.itemCode, description: `${c.changeId}: ${floor.metric} ${proposed.value} ${proposed.unit} is below the national floor ${floor.value} ${floor.unit}; set lowers_floor with a justification` });
+          violations.push({
+            type: 'BELOW_FLOOR',
+            subject: m.item.itemCode,
+            description: `${c.changeId}: ${floor.metric} ${proposed.value} ${proposed.unit} is below the national floor ${floor.value} ${floor.unit}; set lowers_floor with a justification`,
+          });
         }
       }
     }
   }
   if (content.kind === ProposalKind.PROPOSAL_KIND_AD_HOC) {
     const fields = fieldCodesOf(content, registry);
-    if (fields.length > 1) violations.push({ type: 'FIELD_SCOPE', subject: fields.join(','), description: 'an ad-hoc revision adjusts one field; split the proposal per field' });
+    if (fields.length > 1)
+      violations.push({ type: 'FIELD_SCOPE', subject: fields.join(','), description: 'an ad-hoc revision adjusts one field; split the proposal per field' });
   }
   return violations;
 }
@@ -120,7 +152,9 @@ export function registryViolations(content: ProposalContent, registry: RegistryV
 /** What a submission needs beyond well-formedness: the five factors, survey and evaluation, a complete estimate. */
 export function completenessViolations(content: ProposalContent, estimate: FiscalEstimate): PreconditionViolation[] {
   const violations: PreconditionViolation[] = [];
-  const missing = (subject: string, description: string): void => { violations.push({ type: 'INCOMPLETE', subject, description }); };
+  const missing = (subject: string, description: string): void => {
+    violations.push({ type: 'INCOMPLETE', subject, description });
+  };
   const j = content.justification;
   const factors = [
     ['economic_social_development', j?.economicSocialDevelopment, '经济社会发展水平'],
@@ -132,9 +166,11 @@ export function completenessViolations(content: ProposalContent, estimate: Fisca
   for (const [name, value, label] of factors) {
     if (!value?.trim()) missing(`content.justification.${name}`, `the justification must address ${label}`);
   }
-  if (!j?.demandSurvey?.summary.trim() || j.demandSurvey.documents.length === 0) missing('content.justification.demand_survey', 'a demand survey summary with its documents is required (需求调查)');
+  if (!j?.demandSurvey?.summary.trim() || j.demandSurvey.documents.length === 0)
+    missing('content.justification.demand_survey', 'a demand survey summary with its documents is required (需求调查)');
   if (!j?.evaluation?.summary.trim()) missing('content.justification.evaluation', 'the evaluation results relied on are required (评价评估)');
-  if (!content.fiscal?.affordabilityAssessment.trim()) missing('content.fiscal.affordability_assessment', 'a fiscal affordability assessment is required (财政承受能力评估)');
+  if (!content.fiscal?.affordabilityAssessment.trim())
+    missing('content.fiscal.affordability_assessment', 'a fiscal affordability assessment is required (财政承受能力评估)');
   for (const problem of estimate.problems) missing('content.fiscal', problem);
   return violations;
 }

@@ -1,7 +1,14 @@
 // Fiscal cost estimate (财政经费投入测算): for each costed change, covered population x unit level (the item's
 // CNY-per-person-per-year metric) = annual cost in fen, split central/local by expenditure responsibility and
 // region tier, then totalled by year (from the effective year) and by level of government. Exact: BigInt only.
-import { ExpenditureKind, RegionTier, type CentralShare, type MoneyAmount, type QualityMetric, type ServiceItem } from '../../../proto/gen/bps/common/v1/common';
+import {
+  ExpenditureKind,
+  RegionTier,
+  type CentralShare,
+  type MoneyAmount,
+  type QualityMetric,
+  type ServiceItem,
+} from '../../../proto/gen/bps/common/v1/common';
 import type { FiscalEstimate, FiscalInput, FiscalLine, FiscalTierLine, ProposalContent } from '../../../proto/gen/bps/proposals/v1/proposal';
 import { formatScaled, INT64_MAX, mulDivRound, parseInt64, scaleDecimal } from '../../shared/standards/decimal';
 
@@ -107,12 +114,14 @@ function computeLine(input: FiscalInput, content: ProposalContent, current: Curr
   let weightedBp = 0n; // Σ population x central bp: the line's central share, weighted by who is covered
   const metric = pricingMetric(item, input.metric);
   const proposedFen = typeof metric === 'string' ? undefined : scaleDecimal(metric.value, 2);
-  if (typeof metric !== 'string' && (proposedFen === undefined || proposedFen < 0n)) return { problem: `${label}: unit level "${metric.value}" is not an amount in yuan (at most 2 decimals)` };
+  if (typeof metric !== 'string' && (proposedFen === undefined || proposedFen < 0n))
+    return { problem: `${label}: unit level "${metric.value}" is not an amount in yuan (at most 2 decimals)` };
   if (typeof metric === 'string' && !input.override) return { problem: `${label}: ${metric}` };
   // Issue #17: a change to an item in force costs the increase over the level in force, not the whole new level
   // (raising 40 → 89 yuan costs 49 yuan per person). A new item or a new metric costs its whole level.
   const base = typeof metric === 'string' ? undefined : baseLevel(current.get(item.itemCode), metric);
-  if (base !== undefined && base.fen === undefined) return { problem: `${label}: the level in force "${base.value}" is not an amount in yuan (at most 2 decimals)` };
+  if (base !== undefined && base.fen === undefined)
+    return { problem: `${label}: the level in force "${base.value}" is not an amount in yuan (at most 2 decimals)` };
   const fenPerPerson = proposedFen === undefined ? undefined : base?.fen !== undefined ? (proposedFen > base.fen ? proposedFen - base.fen : 0n) : proposedFen;
 
   let computed = 0n;
@@ -193,7 +202,8 @@ export function computeFiscalEstimate(content: ProposalContent, current: Current
   }
   const covered = new Set(fiscal?.lines.map((l) => l.changeId) ?? []);
   for (const { changeId, item } of costedChanges(content)) {
-    if (typeof pricingMetric(item, '') !== 'string' && !covered.has(changeId)) problems.push(`${changeId} (${item.itemCode}): raises a money level but has no fiscal input line`);
+    if (typeof pricingMetric(item, '') !== 'string' && !covered.has(changeId))
+      problems.push(`${changeId} (${item.itemCode}): raises a money level but has no fiscal input line`);
   }
 
   const years = fiscal?.years ?? 0;

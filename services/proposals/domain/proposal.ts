@@ -2,8 +2,16 @@
 // PlatformError); evolve() folds one event into the state. Events are the bps.proposals.v1 payloads themselves.
 import type { Actor } from '../../../proto/gen/bps/common/v1/common';
 import type {
-  ProposalConflictCleared, ProposalConflictFlagged, ProposalCreated, ProposalDecisionRecorded, ProposalRebased,
-  ProposalReviewStarted, ProposalRevised, ProposalSubmitted, ProposalWithdrawn, RebasedItem,
+  ProposalConflictCleared,
+  ProposalConflictFlagged,
+  ProposalCreated,
+  ProposalDecisionRecorded,
+  ProposalRebased,
+  ProposalReviewStarted,
+  ProposalRevised,
+  ProposalSubmitted,
+  ProposalWithdrawn,
+  RebasedItem,
 } from '../../../proto/gen/bps/proposals/v1/events';
 import type { FiscalEstimate, ProposalConflict, ProposalContent, ProposalRevision } from '../../../proto/gen/bps/proposals/v1/proposal';
 import { ConcurrencyError, FailedPreconditionError, PermissionDeniedError } from '../../shared/errors/errors';
@@ -65,12 +73,42 @@ export type Draft = { readonly content: ProposalContent; readonly itemCodes: rea
 export type Decision = 'APPROVED' | 'REJECTED' | 'RETURNED' | 'WITHDRAWN';
 
 export type Command =
-  | { readonly kind: 'create'; readonly proposalId: string; readonly leadMinistry: string; readonly coProposers: readonly string[]; readonly draft: Draft; readonly actor: Actor }
+  | {
+      readonly kind: 'create';
+      readonly proposalId: string;
+      readonly leadMinistry: string;
+      readonly coProposers: readonly string[];
+      readonly draft: Draft;
+      readonly actor: Actor;
+    }
   | { readonly kind: 'revise'; readonly expectedRevision: number; readonly draft: Draft; readonly actor: Actor }
-  | { readonly kind: 'rebase'; readonly expectedRevision: number; readonly content: ProposalContent; readonly moved: readonly RebasedItem[]; readonly actor: Actor }
-  | { readonly kind: 'submit'; readonly expectedRevision: number; readonly fiscalEstimate: FiscalEstimate; readonly conflictsWith: readonly ProposalConflict[]; readonly workflowId: string; readonly actor: Actor }
+  | {
+      readonly kind: 'rebase';
+      readonly expectedRevision: number;
+      readonly content: ProposalContent;
+      readonly moved: readonly RebasedItem[];
+      readonly actor: Actor;
+    }
+  | {
+      readonly kind: 'submit';
+      readonly expectedRevision: number;
+      readonly fiscalEstimate: FiscalEstimate;
+      readonly conflictsWith: readonly ProposalConflict[];
+      readonly workflowId: string;
+      readonly actor: Actor;
+    }
   | { readonly kind: 'markInReview'; readonly revision: number; readonly workflowRunId: string; readonly actor: Actor }
-  | { readonly kind: 'recordDecision'; readonly decision: Decision; readonly revision: number; readonly round: number; readonly workflowId: string; readonly comment: string; readonly decidedAt: Date | undefined; readonly sourceEventId: string; readonly actor: Actor }
+  | {
+      readonly kind: 'recordDecision';
+      readonly decision: Decision;
+      readonly revision: number;
+      readonly round: number;
+      readonly workflowId: string;
+      readonly comment: string;
+      readonly decidedAt: Date | undefined;
+      readonly sourceEventId: string;
+      readonly actor: Actor;
+    }
   | { readonly kind: 'withdraw'; readonly reason: string; readonly actor: Actor }
   | { readonly kind: 'flagConflict'; readonly otherProposalId: string; readonly itemCodes: readonly string[]; readonly actor: Actor }
   | { readonly kind: 'clearConflict'; readonly otherProposalId: string; readonly actor: Actor };
@@ -99,9 +137,11 @@ function requireExisting(state: ProposalState | undefined): ProposalState {
 
 function requireEditable(state: ProposalState, expectedRevision: number, action: string): void {
   if (!editable.includes(state.status)) {
-    throw new FailedPreconditionError(`cannot ${action}: the proposal is ${state.status}; only a draft or a returned proposal can change`, [
-      { type: 'PROPOSAL_STATE', subject: state.id, description: `state is ${state.status}` },
-    ], 'PROPOSAL_FROZEN');
+    throw new FailedPreconditionError(
+      `cannot ${action}: the proposal is ${state.status}; only a draft or a returned proposal can change`,
+      [{ type: 'PROPOSAL_STATE', subject: state.id, description: `state is ${state.status}` }],
+      'PROPOSAL_FROZEN',
+    );
   }
   const current = currentRevision(state).revision;
   if (expectedRevision !== current) throw new ConcurrencyError(`proposal ${state.id} is at revision ${current}, not ${expectedRevision}`, current);
@@ -110,7 +150,8 @@ function requireEditable(state: ProposalState, expectedRevision: number, action:
 /** Only staff of the lead ministry act on a proposal's lifecycle. */
 export function assertProposer(state: ProposalState, actor: Actor, action: string): void {
   if (!actor.roles.includes('ministry-staff')) throw new PermissionDeniedError(`${action} requires role ministry-staff`, 'MISSING_ROLE');
-  if (actor.organisation !== state.leadMinistry) throw new PermissionDeniedError(`only staff of ${state.leadMinistry} may ${action} proposal ${state.id}`, 'NOT_LEAD_UNIT');
+  if (actor.organisation !== state.leadMinistry)
+    throw new PermissionDeniedError(`only staff of ${state.leadMinistry} may ${action} proposal ${state.id}`, 'NOT_LEAD_UNIT');
 }
 
 function revisionOf(number: number, draft: Draft): ProposalRevision {
@@ -121,7 +162,18 @@ export function decide(state: ProposalState | undefined, command: Command): Prop
   switch (command.kind) {
     case 'create':
       if (state) throw new FailedPreconditionError(`proposal ${state.id} already exists`);
-      return [{ type: 'created', data: { proposalId: command.proposalId, revision: revisionOf(1, command.draft), leadMinistry: command.leadMinistry, coProposers: [...command.coProposers], actor: command.actor } }];
+      return [
+        {
+          type: 'created',
+          data: {
+            proposalId: command.proposalId,
+            revision: revisionOf(1, command.draft),
+            leadMinistry: command.leadMinistry,
+            coProposers: [...command.coProposers],
+            actor: command.actor,
+          },
+        },
+      ];
 
     case 'revise': {
       const s = requireExisting(state);
@@ -162,7 +214,19 @@ export function decide(state: ProposalState | undefined, command: Command): Prop
     case 'markInReview': {
       const s = requireExisting(state);
       if (s.status !== 'SUBMITTED' || lastSubmission(s)?.revision !== command.revision) return [];
-      return [{ type: 'reviewStarted', data: { proposalId: s.id, revision: command.revision, round: s.round, workflowId: s.workflowId, workflowRunId: command.workflowRunId, actor: command.actor } }];
+      return [
+        {
+          type: 'reviewStarted',
+          data: {
+            proposalId: s.id,
+            revision: command.revision,
+            round: s.round,
+            workflowId: s.workflowId,
+            workflowRunId: command.workflowRunId,
+            actor: command.actor,
+          },
+        },
+      ];
     }
 
     case 'recordDecision': {
@@ -174,8 +238,14 @@ export function decide(state: ProposalState | undefined, command: Command): Prop
       // Outcomes of an earlier round, or for a proposal no longer under review, are history: ignore them.
       if ((s.status !== 'SUBMITTED' && s.status !== 'IN_REVIEW') || lastSubmission(s)?.revision !== command.revision) return [];
       const data: ProposalDecisionRecorded = {
-        proposalId: s.id, revision: command.revision, round: command.round || s.round, workflowId: command.workflowId || s.workflowId,
-        comment: command.comment, actor: command.actor, decidedAt: command.decidedAt, sourceEventId: command.sourceEventId,
+        proposalId: s.id,
+        revision: command.revision,
+        round: command.round || s.round,
+        workflowId: command.workflowId || s.workflowId,
+        comment: command.comment,
+        actor: command.actor,
+        decidedAt: command.decidedAt,
+        sourceEventId: command.sourceEventId,
       };
       switch (command.decision) {
         case 'APPROVED':
@@ -194,7 +264,12 @@ export function decide(state: ProposalState | undefined, command: Command): Prop
     case 'withdraw': {
       const s = requireExisting(state);
       if (s.status === 'WITHDRAWN') return [];
-      if (!isOpen(s)) throw new FailedPreconditionError(`proposal ${s.id} is ${s.status} and can no longer be withdrawn`, [{ type: 'PROPOSAL_STATE', subject: s.id, description: `state is ${s.status}` }], 'PROPOSAL_CLOSED');
+      if (!isOpen(s))
+        throw new FailedPreconditionError(
+          `proposal ${s.id} is ${s.status} and can no longer be withdrawn`,
+          [{ type: 'PROPOSAL_STATE', subject: s.id, description: `state is ${s.status}` }],
+          'PROPOSAL_CLOSED',
+        );
       return [{ type: 'withdrawn', data: { proposalId: s.id, revision: currentRevision(s).revision, reason: command.reason, actor: command.actor } }];
     }
 
@@ -235,11 +310,22 @@ export function evolve(state: ProposalState | undefined, recorded: RecordedEvent
     const { data } = event;
     if (!data.revision) throw new Error(`created event without revision for ${data.proposalId}`);
     return {
-      id: data.proposalId, status: 'DRAFT', leadMinistry: data.leadMinistry, coProposers: data.coProposers,
+      id: data.proposalId,
+      status: 'DRAFT',
+      leadMinistry: data.leadMinistry,
+      coProposers: data.coProposers,
       draftedBy: data.actor ?? { subject: '', organisation: '', roles: [] },
       authors: data.actor?.subject ? [data.actor.subject] : [],
-      revisions: [data.revision], submissions: [], workflowId: '', workflowRunId: '', round: 0, conflicts: {},
-      lastDecisionComment: '', createdAt: at, updatedAt: at, sequence,
+      revisions: [data.revision],
+      submissions: [],
+      workflowId: '',
+      workflowRunId: '',
+      round: 0,
+      conflicts: {},
+      lastDecisionComment: '',
+      createdAt: at,
+      updatedAt: at,
+      sequence,
     };
   }
   if (!state) throw new Error(`${event.type} event before created`);
@@ -252,8 +338,18 @@ export function evolve(state: ProposalState | undefined, recorded: RecordedEvent
     case 'resubmitted': {
       const d = event.data;
       const submission: Submission = {
-        revision: d.revision?.revision ?? 0, round: d.round,
-        fiscalEstimate: d.fiscalEstimate ?? { lines: [], years: [], annualTotal: undefined, total: undefined, centralTotal: undefined, localTotal: undefined, affordabilityAssessment: '', problems: [] },
+        revision: d.revision?.revision ?? 0,
+        round: d.round,
+        fiscalEstimate: d.fiscalEstimate ?? {
+          lines: [],
+          years: [],
+          annualTotal: undefined,
+          total: undefined,
+          centralTotal: undefined,
+          localTotal: undefined,
+          affordabilityAssessment: '',
+          problems: [],
+        },
         conflictsWith: d.conflictsWith,
       };
       return withAuthor({ ...s, status: 'SUBMITTED', submissions: [...s.submissions, submission], round: d.round, workflowId: d.workflowId }, d.actor);

@@ -1,6 +1,14 @@
 // Well-formedness of what a proposer sends (INVALID_ARGUMENT with one field violation per problem). Whether the
 // content may be submitted (complete, consistent with the registry) is checked separately, in checks.ts.
-import { Comparator, ExpenditureKind, RegionTier, type DateMessage, type DocumentReference, type QualityStandard, type ServiceItem } from '../../../proto/gen/bps/common/v1/common';
+import {
+  Comparator,
+  ExpenditureKind,
+  RegionTier,
+  type DateMessage,
+  type DocumentReference,
+  type QualityStandard,
+  type ServiceItem,
+} from '../../../proto/gen/bps/common/v1/common';
 import type { ItemVersionRef } from '../../../proto/gen/bps/standards/v1/changes';
 import { AdHocTrigger, ProposalKind, type FiscalAssumptions, type ProposalContent } from '../../../proto/gen/bps/proposals/v1/proposal';
 import type { FieldViolation } from '../../shared/errors/errors';
@@ -33,7 +41,8 @@ function checkDocument(add: Sink, field: string, doc: DocumentReference): void {
   checkText(add, `${field}.uri`, doc.uri, true, 2000);
   const length = digestLength[doc.digestAlgorithm];
   if (length === undefined) add(`${field}.digest_algorithm`, 'must be "sha256" or "sm3"');
-  else if (!new RegExp(`^[0-9a-f]{${length}}$`).test(doc.digest)) add(`${field}.digest`, `must be the ${length}-hex-digit lower-case ${doc.digestAlgorithm} digest of the document`);
+  else if (!new RegExp(`^[0-9a-f]{${length}}$`).test(doc.digest))
+    add(`${field}.digest`, `must be the ${length}-hex-digit lower-case ${doc.digestAlgorithm} digest of the document`);
 }
 
 function checkRef(add: Sink, field: string, ref: ItemVersionRef | undefined): void {
@@ -71,7 +80,8 @@ function checkItem(add: Sink, field: string, item: ServiceItem | undefined): voi
 function checkShares(add: Sink, field: string, shares: readonly { regionTier: RegionTier; percent: string }[]): void {
   const seen = new Set<RegionTier>();
   shares.forEach((s, i) => {
-    if (s.regionTier === RegionTier.REGION_TIER_UNSPECIFIED || !(s.regionTier in RegionTier)) add(`${field}[${i}].region_tier`, 'must be EAST, CENTRAL or WEST');
+    if (s.regionTier === RegionTier.REGION_TIER_UNSPECIFIED || !(s.regionTier in RegionTier))
+      add(`${field}[${i}].region_tier`, 'must be EAST, CENTRAL or WEST');
     if (seen.has(s.regionTier)) add(`${field}[${i}].region_tier`, 'appears twice');
     seen.add(s.regionTier);
     const bp = scaleDecimal(s.percent, 2);
@@ -91,11 +101,13 @@ function checkFiscal(add: Sink, field: string, fiscal: FiscalAssumptions, conten
     seen.add(line.changeId);
     const tiers = new Set<RegionTier>();
     line.populations.forEach((p, j) => {
-      if (p.regionTier === RegionTier.REGION_TIER_UNSPECIFIED || !(p.regionTier in RegionTier)) add(`${f}.populations[${j}].region_tier`, 'must be EAST, CENTRAL or WEST');
+      if (p.regionTier === RegionTier.REGION_TIER_UNSPECIFIED || !(p.regionTier in RegionTier))
+        add(`${f}.populations[${j}].region_tier`, 'must be EAST, CENTRAL or WEST');
       if (tiers.has(p.regionTier)) add(`${f}.populations[${j}].region_tier`, 'appears twice');
       tiers.add(p.regionTier);
       const n = parseInt64(p.coveredPopulation);
-      if (n === undefined || n < 0n || n > MAX_POPULATION) add(`${f}.populations[${j}].covered_population`, `must be a whole number of people between 0 and ${MAX_POPULATION}`);
+      if (n === undefined || n < 0n || n > MAX_POPULATION)
+        add(`${f}.populations[${j}].covered_population`, `must be a whole number of people between 0 and ${MAX_POPULATION}`);
     });
     checkShares(add, `${f}.central_shares`, line.centralShares);
     if (line.override) {
@@ -122,7 +134,8 @@ export function contentViolations(content: ProposalContent | undefined, prefix =
       break;
     case ProposalKind.PROPOSAL_KIND_AD_HOC:
       if (content.cycleId !== '') add(`${prefix}.cycle_id`, 'only a unified revision belongs to a cycle');
-      if (content.trigger === AdHocTrigger.AD_HOC_TRIGGER_UNSPECIFIED || !(content.trigger in AdHocTrigger)) add(`${prefix}.trigger`, 'must be MAJOR_POLICY, MID_TERM_EVALUATION or CENTRAL_DECISION');
+      if (content.trigger === AdHocTrigger.AD_HOC_TRIGGER_UNSPECIFIED || !(content.trigger in AdHocTrigger))
+        add(`${prefix}.trigger`, 'must be MAJOR_POLICY, MID_TERM_EVALUATION or CENTRAL_DECISION');
       if (!content.triggerDocument) add(`${prefix}.trigger_document`, 'an ad-hoc revision must cite the document that triggered it');
       break;
     default:
@@ -149,8 +162,10 @@ export function contentViolations(content: ProposalContent | undefined, prefix =
         const m = change.modifyItem;
         checkRef(add, `${f}.modify_item.base`, m.base);
         checkItem(add, `${f}.modify_item.item`, m.item);
-        if (m.base && m.item && m.item.itemCode !== m.base.itemCode) add(`${f}.modify_item.item.item_code`, 'must equal base.item_code (renames are move_item changes)');
-        if (m.loweringJustification !== '' && !m.lowersFloor) add(`${f}.modify_item.lowering_justification`, 'only a change that lowers the floor carries a lowering justification');
+        if (m.base && m.item && m.item.itemCode !== m.base.itemCode)
+          add(`${f}.modify_item.item.item_code`, 'must equal base.item_code (renames are move_item changes)');
+        if (m.loweringJustification !== '' && !m.lowersFloor)
+          add(`${f}.modify_item.lowering_justification`, 'only a change that lowers the floor carries a lowering justification');
         if (m.lowersFloor) checkText(add, `${f}.modify_item.lowering_justification`, m.loweringJustification, true);
         break;
       }
@@ -194,10 +209,17 @@ export function contentViolations(content: ProposalContent | undefined, prefix =
   const j = content.justification;
   if (j) {
     for (const [name, value] of [
-      ['economic_social_development', j.economicSocialDevelopment], ['urban_rural_income_growth', j.urbanRuralIncomeGrowth],
-      ['sector_needs', j.sectorNeeds], ['fiscal_capacity', j.fiscalCapacity], ['technical_innovation', j.technicalInnovation],
-    ] as const) checkText(add, `${prefix}.justification.${name}`, value, false);
-    for (const [name, summary] of [['demand_survey', j.demandSurvey], ['evaluation', j.evaluation]] as const) {
+      ['economic_social_development', j.economicSocialDevelopment],
+      ['urban_rural_income_growth', j.urbanRuralIncomeGrowth],
+      ['sector_needs', j.sectorNeeds],
+      ['fiscal_capacity', j.fiscalCapacity],
+      ['technical_innovation', j.technicalInnovation],
+    ] as const)
+      checkText(add, `${prefix}.justification.${name}`, value, false);
+    for (const [name, summary] of [
+      ['demand_survey', j.demandSurvey],
+      ['evaluation', j.evaluation],
+    ] as const) {
       if (!summary) continue;
       checkText(add, `${prefix}.justification.${name}.summary`, summary.summary, false);
       summary.documents.forEach((d, i) => checkDocument(add, `${prefix}.justification.${name}.documents[${i}]`, d));

@@ -20,7 +20,9 @@ export function statusOf(state: ProtoState): Status | undefined {
 }
 
 export function conflictsOf(state: ProposalState): ProposalConflict[] {
-  return Object.entries(state.conflicts).map(([proposalId, itemCodes]) => ({ proposalId, itemCodes: [...itemCodes] })).sort((a, b) => a.proposalId.localeCompare(b.proposalId));
+  return Object.entries(state.conflicts)
+    .map(([proposalId, itemCodes]) => ({ proposalId, itemCodes: [...itemCodes] }))
+    .sort((a, b) => a.proposalId.localeCompare(b.proposalId));
 }
 
 /** The read model with the content of `revision` (0 = current); undefined when that revision does not exist. */
@@ -69,8 +71,14 @@ export function changeSetOf(state: ProposalState, submission: Submission): unkno
     effectiveFrom: content.effectiveFrom,
     changes: content.changes,
     provenance: {
-      proposalIds: [state.id], proposalRevisions: [submission.revision], workflowId: state.workflowId, workflowRunId: '',
-      cycleId: content.cycleId, approvalRouteVersion: '', approvedBy: undefined, approvedAt: undefined,
+      proposalIds: [state.id],
+      proposalRevisions: [submission.revision],
+      workflowId: state.workflowId,
+      workflowRunId: '',
+      cycleId: content.cycleId,
+      approvalRouteVersion: '',
+      approvedBy: undefined,
+      approvedAt: undefined,
     },
     fieldCodes: revision.fieldCodes,
   });

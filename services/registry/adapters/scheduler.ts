@@ -11,7 +11,11 @@ export class EffectiveScheduler {
   private stopped = true;
   readonly id = `scheduler-${randomUUID()}`;
 
-  constructor(private readonly registry: Registry, private readonly logger: Logger, private readonly pollMs: number) {}
+  constructor(
+    private readonly registry: Registry,
+    private readonly logger: Logger,
+    private readonly pollMs: number,
+  ) {}
 
   start(): void {
     this.stopped = false;
@@ -19,9 +23,13 @@ export class EffectiveScheduler {
       if (this.stopped) return;
       this.running = this.registry
         .fireDue(this.id)
-        .then((fired) => { if (fired > 0) this.logger.info({ fired }, 'version.effective fired'); })
+        .then((fired) => {
+          if (fired > 0) this.logger.info({ fired }, 'version.effective fired');
+        })
         .catch((error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'scheduler pass failed; will retry'))
-        .finally(() => { if (!this.stopped) this.timer = setTimeout(tick, this.pollMs); });
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.pollMs);
+        });
     };
     tick();
   }

@@ -10,8 +10,7 @@ import { itemViolations } from './items';
 import type { CurrentVersion, KnownTaxonomy, LineageEdge, ReleaseDraft, VersionDraft } from './model';
 
 export type ChangeSetDecision =
-  | { readonly kind: 'publish'; readonly release: ReleaseDraft }
-  | { readonly kind: 'reject'; readonly conflicts: readonly ChangeConflict[] };
+  { readonly kind: 'publish'; readonly release: ReleaseDraft } | { readonly kind: 'reject'; readonly conflicts: readonly ChangeConflict[] };
 
 export function releaseIdFor(changeSetId: string): string {
   return `release-${changeSetId}`;
@@ -31,13 +30,20 @@ function basesOf(change: ItemChange): ItemVersionRef[] {
   const c = change.change;
   if (!c) return [];
   switch (c.$case) {
-    case 'addItem': return [];
-    case 'modifyItem': return c.modifyItem.base ? [c.modifyItem.base] : [];
-    case 'retireItem': return c.retireItem.base ? [c.retireItem.base] : [];
-    case 'moveItem': return c.moveItem.base ? [c.moveItem.base] : [];
-    case 'splitItem': return c.splitItem.base ? [c.splitItem.base] : [];
-    case 'mergeItems': return c.mergeItems.bases;
-    default: return assertNever(c);
+    case 'addItem':
+      return [];
+    case 'modifyItem':
+      return c.modifyItem.base ? [c.modifyItem.base] : [];
+    case 'retireItem':
+      return c.retireItem.base ? [c.retireItem.base] : [];
+    case 'moveItem':
+      return c.moveItem.base ? [c.moveItem.base] : [];
+    case 'splitItem':
+      return c.splitItem.base ? [c.splitItem.base] : [];
+    case 'mergeItems':
+      return c.mergeItems.bases;
+    default:
+      return assertNever(c);
   }
 }
 
@@ -45,13 +51,20 @@ function targetsOf(change: ItemChange): ServiceItem[] {
   const c = change.change;
   if (!c) return [];
   switch (c.$case) {
-    case 'addItem': return c.addItem.item ? [c.addItem.item] : [];
-    case 'modifyItem': return c.modifyItem.item ? [c.modifyItem.item] : [];
-    case 'retireItem': return [];
-    case 'moveItem': return [];
-    case 'splitItem': return c.splitItem.into;
-    case 'mergeItems': return c.mergeItems.into ? [c.mergeItems.into] : [];
-    default: return assertNever(c);
+    case 'addItem':
+      return c.addItem.item ? [c.addItem.item] : [];
+    case 'modifyItem':
+      return c.modifyItem.item ? [c.modifyItem.item] : [];
+    case 'retireItem':
+      return [];
+    case 'moveItem':
+      return [];
+    case 'splitItem':
+      return c.splitItem.into;
+    case 'mergeItems':
+      return c.mergeItems.into ? [c.mergeItems.into] : [];
+    default:
+      return assertNever(c);
   }
 }
 
@@ -115,7 +128,11 @@ export function decideChangeSet(changeSet: ChangeSet, current: ReadonlyMap<strin
       return undefined;
     }
     if (effectiveFrom !== '' && effectiveFrom <= now.effectiveFrom) {
-      conflict(ref.itemCode, `change ${changeId}: effective date ${effectiveFrom} is not after that of version ${now.version} (${now.effectiveFrom})`, ref.version);
+      conflict(
+        ref.itemCode,
+        `change ${changeId}: effective date ${effectiveFrom} is not after that of version ${now.version} (${now.effectiveFrom})`,
+        ref.version,
+      );
       return undefined;
     }
     return now;
@@ -179,7 +196,14 @@ export function decideChangeSet(changeSet: ChangeSet, current: ReadonlyMap<strin
       case 'retireItem': {
         const base = checkBase(c.retireItem.base, id);
         if (!base) break;
-        versions.push({ itemCode: base.itemCode, version: next(base), item: base.item, retired: true, changeType: ChangeType.CHANGE_TYPE_RETIRED, lineageFrom: [] });
+        versions.push({
+          itemCode: base.itemCode,
+          version: next(base),
+          item: base.item,
+          retired: true,
+          changeType: ChangeType.CHANGE_TYPE_RETIRED,
+          lineageFrom: [],
+        });
         lineage.push({ from: base.itemCode, to: '', changeType: ChangeType.CHANGE_TYPE_RETIRED });
         break;
       }
@@ -194,7 +218,14 @@ export function decideChangeSet(changeSet: ChangeSet, current: ReadonlyMap<strin
           categoryCode: m.newCategoryCode !== '' ? m.newCategoryCode : base.item.categoryCode,
         };
         if (!checkContent(item, id, `changes[${id}].move_item`)) break;
-        versions.push({ itemCode: base.itemCode, version: next(base), item, retired: false, changeType: ChangeType.CHANGE_TYPE_MOVED, lineageFrom: [base.itemCode] });
+        versions.push({
+          itemCode: base.itemCode,
+          version: next(base),
+          item,
+          retired: false,
+          changeType: ChangeType.CHANGE_TYPE_MOVED,
+          lineageFrom: [base.itemCode],
+        });
         lineage.push({ from: base.itemCode, to: base.itemCode, changeType: ChangeType.CHANGE_TYPE_MOVED });
         break;
       }
@@ -208,10 +239,25 @@ export function decideChangeSet(changeSet: ChangeSet, current: ReadonlyMap<strin
           checkNewCode(item, id, [base.itemCode]);
           const keepsCode = item.itemCode === base.itemCode;
           continues ||= keepsCode;
-          versions.push({ itemCode: item.itemCode, version: keepsCode ? next(base) : 1, item, retired: false, changeType: ChangeType.CHANGE_TYPE_SPLIT, lineageFrom: [base.itemCode] });
+          versions.push({
+            itemCode: item.itemCode,
+            version: keepsCode ? next(base) : 1,
+            item,
+            retired: false,
+            changeType: ChangeType.CHANGE_TYPE_SPLIT,
+            lineageFrom: [base.itemCode],
+          });
           lineage.push({ from: base.itemCode, to: item.itemCode, changeType: ChangeType.CHANGE_TYPE_SPLIT });
         }
-        if (!continues) versions.push({ itemCode: base.itemCode, version: next(base), item: base.item, retired: true, changeType: ChangeType.CHANGE_TYPE_SPLIT, lineageFrom: [] });
+        if (!continues)
+          versions.push({
+            itemCode: base.itemCode,
+            version: next(base),
+            item: base.item,
+            retired: true,
+            changeType: ChangeType.CHANGE_TYPE_SPLIT,
+            lineageFrom: [],
+          });
         break;
       }
       case 'mergeItems': {
@@ -222,7 +268,14 @@ export function decideChangeSet(changeSet: ChangeSet, current: ReadonlyMap<strin
         const baseCodes = (bases as CurrentVersion[]).map((b) => b.itemCode);
         checkNewCode(into, id, baseCodes);
         const continued = (bases as CurrentVersion[]).find((b) => b.itemCode === into.itemCode);
-        versions.push({ itemCode: into.itemCode, version: next(continued), item: into, retired: false, changeType: ChangeType.CHANGE_TYPE_MERGED, lineageFrom: baseCodes });
+        versions.push({
+          itemCode: into.itemCode,
+          version: next(continued),
+          item: into,
+          retired: false,
+          changeType: ChangeType.CHANGE_TYPE_MERGED,
+          lineageFrom: baseCodes,
+        });
         for (const b of bases as CurrentVersion[]) {
           lineage.push({ from: b.itemCode, to: into.itemCode, changeType: ChangeType.CHANGE_TYPE_MERGED });
           if (b.itemCode !== into.itemCode) {

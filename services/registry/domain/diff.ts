@@ -54,7 +54,11 @@ export function attributeChanges(before: ServiceItem, after: ServiceItem): Attri
  * `placeInTo` shows a `from` item where the taxonomy of the `to` date would put it: a version that changed its content
  * but stayed where the new taxonomy places it is MODIFIED, not MOVED (the taxonomy moved it, not the change).
  */
-export function diffCatalogues(from: readonly ResolvedItem[], to: readonly ResolvedItem[], placeInTo: (item: ServiceItem) => ServiceItem = (i) => i): CatalogueDiff[] {
+export function diffCatalogues(
+  from: readonly ResolvedItem[],
+  to: readonly ResolvedItem[],
+  placeInTo: (item: ServiceItem) => ServiceItem = (i) => i,
+): CatalogueDiff[] {
   const live = (list: readonly ResolvedItem[]): Map<string, ResolvedItem> => new Map(list.filter((r) => !r.retired).map((r) => [r.itemCode, r]));
   const before = live(from);
   const after = live(to);
@@ -65,24 +69,55 @@ export function diffCatalogues(from: readonly ResolvedItem[], to: readonly Resol
     if (!a) {
       // Gone: how it left is the type of the record that retired it (retire, split or merge).
       const leaving = toAll.get(code);
-      const how = leaving && (leaving.changeType === ChangeType.CHANGE_TYPE_SPLIT || leaving.changeType === ChangeType.CHANGE_TYPE_MERGED) ? leaving.changeType : ChangeType.CHANGE_TYPE_RETIRED;
-      diffs.push({ itemCode: code, name: b.item.name, changeType: how, fromVersion: b.version, toVersion: leaving?.version ?? 0, changes: [], fieldCodes: [b.item.fieldCode] });
+      const how =
+        leaving && (leaving.changeType === ChangeType.CHANGE_TYPE_SPLIT || leaving.changeType === ChangeType.CHANGE_TYPE_MERGED)
+          ? leaving.changeType
+          : ChangeType.CHANGE_TYPE_RETIRED;
+      diffs.push({
+        itemCode: code,
+        name: b.item.name,
+        changeType: how,
+        fromVersion: b.version,
+        toVersion: leaving?.version ?? 0,
+        changes: [],
+        fieldCodes: [b.item.fieldCode],
+      });
       continue;
     }
     if (a.version === b.version) {
       // Same version, but a correction may have changed its content, or a new taxonomy its place (a move).
       const changes = attributeChanges(b.item, a.item);
       const reclassified = changes.every((c) => c.attribute === 'field_code' || c.attribute === 'category_code');
-      if (changes.length > 0) diffs.push({ itemCode: code, name: a.item.name, changeType: reclassified ? ChangeType.CHANGE_TYPE_MOVED : ChangeType.CHANGE_TYPE_MODIFIED, fromVersion: b.version, toVersion: a.version, changes, fieldCodes: [b.item.fieldCode, a.item.fieldCode] });
+      if (changes.length > 0)
+        diffs.push({
+          itemCode: code,
+          name: a.item.name,
+          changeType: reclassified ? ChangeType.CHANGE_TYPE_MOVED : ChangeType.CHANGE_TYPE_MODIFIED,
+          fromVersion: b.version,
+          toVersion: a.version,
+          changes,
+          fieldCodes: [b.item.fieldCode, a.item.fieldCode],
+        });
       continue;
     }
     const changes = attributeChanges(b.item, a.item);
     const placed = placeInTo(b.item);
     const moved = b.item.name !== a.item.name || placed.fieldCode !== a.item.fieldCode || placed.categoryCode !== a.item.categoryCode;
-    const changeType = a.changeType === ChangeType.CHANGE_TYPE_SPLIT || a.changeType === ChangeType.CHANGE_TYPE_MERGED
-      ? a.changeType
-      : moved ? ChangeType.CHANGE_TYPE_MOVED : ChangeType.CHANGE_TYPE_MODIFIED;
-    diffs.push({ itemCode: code, name: a.item.name, changeType, fromVersion: b.version, toVersion: a.version, changes, fieldCodes: [b.item.fieldCode, a.item.fieldCode] });
+    const changeType =
+      a.changeType === ChangeType.CHANGE_TYPE_SPLIT || a.changeType === ChangeType.CHANGE_TYPE_MERGED
+        ? a.changeType
+        : moved
+          ? ChangeType.CHANGE_TYPE_MOVED
+          : ChangeType.CHANGE_TYPE_MODIFIED;
+    diffs.push({
+      itemCode: code,
+      name: a.item.name,
+      changeType,
+      fromVersion: b.version,
+      toVersion: a.version,
+      changes,
+      fieldCodes: [b.item.fieldCode, a.item.fieldCode],
+    });
   }
   for (const [code, a] of after) {
     if (before.has(code)) continue;

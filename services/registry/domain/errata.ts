@@ -53,10 +53,15 @@ const numbersOf = (text: string): string[] => text.match(/\d+(?:[.,]\d+)*/g) ?? 
  * An erratum's changes, or why it is not one: every changed field must be wording (erratumFields), and the
  * numbers in the wording must stay the same. Violations name the item field ("item.quality_standard.metrics[0].value").
  */
-export function decideErratum(current: ServiceItem, corrected: ServiceItem): { ok: true; changes: WordingChange[] } | { ok: false; violations: FieldViolation[] } {
+export function decideErratum(
+  current: ServiceItem,
+  corrected: ServiceItem,
+): { ok: true; changes: WordingChange[] } | { ok: false; violations: FieldViolation[] } {
   const all = changedFields(current, corrected);
   // A list that grew or shrank is named once (its elements' fields are not listed one by one).
-  const resized = all.filter((c) => /^\d+$/.test(c.before || '0') && /^\d+$/.test(c.after || '0') && all.some((d) => d.field.startsWith(`${c.field}[`))).map((c) => c.field);
+  const resized = all
+    .filter((c) => /^\d+$/.test(c.before || '0') && /^\d+$/.test(c.after || '0') && all.some((d) => d.field.startsWith(`${c.field}[`)))
+    .map((c) => c.field);
   const changes = all.filter((c) => !resized.some((r) => c.field.startsWith(`${r}[`)));
   const violations: FieldViolation[] = [];
   const seen = new Set<string>();
@@ -65,7 +70,11 @@ export function decideErratum(current: ServiceItem, corrected: ServiceItem): { o
     seen.add(c.field);
     if (!erratumFields.includes(c.field)) violations.push({ field: `item.${c.field}`, description: LEVEL_ONLY_BY_PROPOSAL, reason: 'NOT_WORDING' });
     else if (numbersOf(c.before).join('|') !== numbersOf(c.after).join('|')) {
-      violations.push({ field: `item.${c.field}`, description: 'the numbers in the wording (ages, amounts, percentages) are levels or targets: a level changes only by proposal', reason: 'NUMBER_CHANGED' });
+      violations.push({
+        field: `item.${c.field}`,
+        description: 'the numbers in the wording (ages, amounts, percentages) are levels or targets: a level changes only by proposal',
+        reason: 'NUMBER_CHANGED',
+      });
     }
   }
   if (changes.length === 0) violations.push({ field: 'item', description: 'an erratum changes some wording; this one changes nothing', reason: 'NO_CHANGE' });
@@ -75,7 +84,9 @@ export function decideErratum(current: ServiceItem, corrected: ServiceItem): { o
 /** Proposers: an operator, or staff or an approver of the item's lead unit. */
 export function mayProposeErratum(actor: Actor, leadUnit: string | undefined): boolean {
   if (actor.roles.includes('operator')) return true;
-  return leadUnit !== undefined && leadUnit !== '' && actor.organisation === leadUnit && (actor.roles.includes('ministry-staff') || actor.roles.includes('approver'));
+  return (
+    leadUnit !== undefined && leadUnit !== '' && actor.organisation === leadUnit && (actor.roles.includes('ministry-staff') || actor.roles.includes('approver'))
+  );
 }
 
 /** Approvers: an approver of the item's lead unit, or the final approver. Never the proposer (checked apart). */

@@ -36,14 +36,21 @@ export function checkFiling(national: ServiceItem, metrics: readonly LocalMetric
     if (wanted.length === 0) return; // nothing to compare with: recorded as filed
     const n = byId.get(m.metric);
     if (!n) {
-      violations.push({ field: `${at}.metric`, description: `the national standard of ${national.itemCode} has no metric "${m.metric}" (it has ${wanted.map((w) => w.metric).join(', ')})` });
+      violations.push({
+        field: `${at}.metric`,
+        description: `the national standard of ${national.itemCode} has no metric "${m.metric}" (it has ${wanted.map((w) => w.metric).join(', ')})`,
+      });
       return;
     }
     if (m.unit !== n.unit) {
       violations.push({ field: `${at}.unit`, description: `unit "${m.unit}" cannot be compared with the national unit "${n.unit}"`, reason: 'UNIT_MISMATCH' });
     }
     if (m.basis !== '' && m.basis !== n.basis) {
-      violations.push({ field: `${at}.basis`, description: `basis "${m.basis}" cannot be compared with the national basis "${n.basis}"`, reason: 'BASIS_MISMATCH' });
+      violations.push({
+        field: `${at}.basis`,
+        description: `basis "${m.basis}" cannot be compared with the national basis "${n.basis}"`,
+        reason: 'BASIS_MISMATCH',
+      });
     }
   });
   for (const n of wanted) {
@@ -58,7 +65,16 @@ export function checkFiling(national: ServiceItem, metrics: readonly LocalMetric
   if (exceeds && !declaresFunding) {
     return {
       kind: 'invalid',
-      violations: [{ field: 'local_funding', description: `${comparisons.filter((c) => c.exceeds).map((c) => c.metric).join(', ')} exceed the national level: declare the local funding of the excess`, reason: 'LOCAL_FUNDING_REQUIRED' }],
+      violations: [
+        {
+          field: 'local_funding',
+          description: `${comparisons
+            .filter((c) => c.exceeds)
+            .map((c) => c.metric)
+            .join(', ')} exceed the national level: declare the local funding of the excess`,
+          reason: 'LOCAL_FUNDING_REQUIRED',
+        },
+      ],
     };
   }
   return { kind: 'accepted', comparisons, exceeds };

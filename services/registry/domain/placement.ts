@@ -19,7 +19,11 @@ export type TaxonomyPlacement = {
 
 export type TaxonomyInForce = {
   readonly taxonomyId: string;
-  readonly fields: readonly { readonly code: string; readonly name: string; readonly categories: readonly { readonly code: string; readonly name: string }[] }[];
+  readonly fields: readonly {
+    readonly code: string;
+    readonly name: string;
+    readonly categories: readonly { readonly code: string; readonly name: string }[];
+  }[];
   readonly placements?: readonly TaxonomyPlacement[] | undefined;
 };
 

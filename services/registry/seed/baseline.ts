@@ -1,9 +1,7 @@
 // The seeds as registry data: the 2017 national list as the baseline release (every item version 1) and the
 // taxonomy history (2017: 8 sector fields without categories; from 2021-03-30: 9 fields, 22 categories, with every
 // 2017 item placed in them and the lineage of the 2017 fields — seed/placement-2021.ts).
-import {
-  Comparator, ExpenditureKind, OrganisationKind, PaymentCategory, RegionTier, type ServiceItem,
-} from '../../../proto/gen/bps/common/v1/common';
+import { Comparator, ExpenditureKind, OrganisationKind, PaymentCategory, RegionTier, type ServiceItem } from '../../../proto/gen/bps/common/v1/common';
 import { ReleaseKind } from '../../../proto/gen/bps/standards/v1/changes';
 import { ChangeType } from '../../../proto/gen/bps/standards/v1/events';
 import type { LocalDate } from '../domain/dates';
@@ -15,7 +13,12 @@ import { fieldBasis, placementByItem, placements2021 } from './placement-2021';
 /** Where a taxonomy puts an item and on what authority (the registry shows it with each item read). */
 export type PlacementRecord = TaxonomyPlacement;
 
-export type FieldLineageRecord = { readonly fromFieldCode: string; readonly fromFieldName?: string; readonly toFieldCode: string; readonly itemCodes: readonly string[] };
+export type FieldLineageRecord = {
+  readonly fromFieldCode: string;
+  readonly fromFieldName?: string;
+  readonly toFieldCode: string;
+  readonly itemCodes: readonly string[];
+};
 
 export type TaxonomyVersion = {
   readonly taxonomyId: string;
@@ -39,19 +42,29 @@ const leadBasis = (itemCode: string): { code: string; basis: string } => {
 };
 
 const placements2017: PlacementRecord[] = baselineEdition.items.map((s) => ({
-  itemCode: s.code, fieldCode: s.fieldCode, categoryCode: '',
-  fieldStated: true, fieldBasis: `${s.listCitation.seed} 第${s.listCitation.lines.join('、')}行：“${s.listCitation.quote}”`,
-  categoryStated: false, categoryBasis: '',
-  leadUnitCode: leadBasis(s.code).code, leadUnitBasis: leadBasis(s.code).basis,
+  itemCode: s.code,
+  fieldCode: s.fieldCode,
+  categoryCode: '',
+  fieldStated: true,
+  fieldBasis: `${s.listCitation.seed} 第${s.listCitation.lines.join('、')}行：“${s.listCitation.quote}”`,
+  categoryStated: false,
+  categoryBasis: '',
+  leadUnitCode: leadBasis(s.code).code,
+  leadUnitBasis: leadBasis(s.code).basis,
 }));
 
 const fieldOf2017 = new Map(baselineEdition.items.map((s) => [s.code, s.fieldCode]));
 
 const placementsOf2021: PlacementRecord[] = placements2021.map((p) => ({
-  itemCode: p.itemCode, fieldCode: p.fieldCode, categoryCode: p.categoryCode,
-  fieldStated: p.field.stated, fieldBasis: fieldBasis(p),
-  categoryStated: false, categoryBasis: `推定：${p.categoryReason}`,
-  leadUnitCode: p.leadUnit, leadUnitBasis: p.leadUnitReason,
+  itemCode: p.itemCode,
+  fieldCode: p.fieldCode,
+  categoryCode: p.categoryCode,
+  fieldStated: p.field.stated,
+  fieldBasis: fieldBasis(p),
+  categoryStated: false,
+  categoryBasis: `推定：${p.categoryReason}`,
+  leadUnitCode: p.leadUnit,
+  leadUnitBasis: p.leadUnitReason,
 }));
 
 /** 2017 field → 2021 field, with the items that went that way (in item order). */
@@ -105,8 +118,16 @@ const paymentCategory: Record<string, PaymentCategory> = {
   OTHER: PaymentCategory.PAYMENT_CATEGORY_OTHER,
 };
 const comparator = { GTE: Comparator.COMPARATOR_GTE, LTE: Comparator.COMPARATOR_LTE, EQ: Comparator.COMPARATOR_EQ } as const;
-const expenditureKind = { CENTRAL: ExpenditureKind.EXPENDITURE_KIND_CENTRAL, LOCAL: ExpenditureKind.EXPENDITURE_KIND_LOCAL, SHARED: ExpenditureKind.EXPENDITURE_KIND_SHARED } as const;
-const regionTier: Record<string, RegionTier> = { EAST: RegionTier.REGION_TIER_EAST, CENTRAL: RegionTier.REGION_TIER_CENTRAL, WEST: RegionTier.REGION_TIER_WEST };
+const expenditureKind = {
+  CENTRAL: ExpenditureKind.EXPENDITURE_KIND_CENTRAL,
+  LOCAL: ExpenditureKind.EXPENDITURE_KIND_LOCAL,
+  SHARED: ExpenditureKind.EXPENDITURE_KIND_SHARED,
+} as const;
+const regionTier: Record<string, RegionTier> = {
+  EAST: RegionTier.REGION_TIER_EAST,
+  CENTRAL: RegionTier.REGION_TIER_CENTRAL,
+  WEST: RegionTier.REGION_TIER_WEST,
+};
 
 const ministryName = new Map(organisations.ministries.map((m) => [m.code, m.name]));
 
@@ -129,15 +150,27 @@ export function serviceItemFromSeed(s: SeedItem): ServiceItem {
       ? {
           stated: true,
           text: s.qualityStandard.value.text,
-          metrics: s.qualityStandard.value.metrics.map((m) => ({ metric: m.metric, label: m.label, comparator: comparator[m.comparator], value: String(m.value), unit: m.unit, basis: m.basis })),
+          metrics: s.qualityStandard.value.metrics.map((m) => ({
+            metric: m.metric,
+            label: m.label,
+            comparator: comparator[m.comparator],
+            value: String(m.value),
+            unit: m.unit,
+            basis: m.basis,
+          })),
         }
       : { stated: false, text: '', metrics: [] },
-    paymentCategory: s.paymentCategory.stated ? (paymentCategory[s.paymentCategory.value] ?? PaymentCategory.PAYMENT_CATEGORY_OTHER) : PaymentCategory.PAYMENT_CATEGORY_NOT_STATED,
+    paymentCategory: s.paymentCategory.stated
+      ? (paymentCategory[s.paymentCategory.value] ?? PaymentCategory.PAYMENT_CATEGORY_OTHER)
+      : PaymentCategory.PAYMENT_CATEGORY_NOT_STATED,
     expenditureResponsibility: s.expenditureResponsibility.stated
       ? {
           kind: expenditureKind[s.expenditureResponsibility.value.kind],
           text: s.expenditureResponsibility.value.text,
-          centralShares: Object.entries(s.expenditureResponsibility.value.centralShareByRegionTier ?? {}).map(([tier, percent]) => ({ regionTier: regionTier[tier] ?? RegionTier.REGION_TIER_UNSPECIFIED, percent: String(percent) })),
+          centralShares: Object.entries(s.expenditureResponsibility.value.centralShareByRegionTier ?? {}).map(([tier, percent]) => ({
+            regionTier: regionTier[tier] ?? RegionTier.REGION_TIER_UNSPECIFIED,
+            percent: String(percent),
+          })),
         }
       : { kind: ExpenditureKind.EXPENDITURE_KIND_NOT_STATED, text: '', centralShares: [] },
     leadUnit: s.leadUnit.stated
@@ -158,7 +191,12 @@ export function baselineRelease(): ReleaseDraft {
     fieldCodes: baselineEdition.fields.map((f) => f.code),
     provenance: undefined,
     versions: baselineEdition.items.map((s) => ({
-      itemCode: s.code, version: 1, item: serviceItemFromSeed(s), retired: false, changeType: ChangeType.CHANGE_TYPE_ADDED, lineageFrom: [],
+      itemCode: s.code,
+      version: 1,
+      item: serviceItemFromSeed(s),
+      retired: false,
+      changeType: ChangeType.CHANGE_TYPE_ADDED,
+      lineageFrom: [],
     })),
     lineage: [],
   };

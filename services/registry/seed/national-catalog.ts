@@ -28,9 +28,7 @@ export type SeedId = '000' | '001' | '002' | '003' | '004';
 
 export type Citation = { readonly seed: SeedId; readonly lines: readonly number[]; readonly quote: string };
 
-export type Stated<T> =
-  | { readonly stated: true; readonly value: T; readonly citation: Citation }
-  | { readonly stated: false };
+export type Stated<T> = { readonly stated: true; readonly value: T; readonly citation: Citation } | { readonly stated: false };
 
 /** GTE: the level must be at least value (floor); LTE: at most (e.g. a ratio cap); EQ: exactly. */
 export type Comparator = 'GTE' | 'LTE' | 'EQ';
@@ -203,15 +201,7 @@ const FIELD_DEFS: readonly FieldDef[] = [
     listLine: 191,
     listSentence:
       '本领域服务项目共7项，具体包括：职工基本养老保险、城乡居民基本养老保险、职工基本医疗保险、生育保险、城乡居民基本医疗保险、失业保险、工伤保险。',
-    names: [
-      '职工基本养老保险',
-      '城乡居民基本养老保险',
-      '职工基本医疗保险',
-      '生育保险',
-      '城乡居民基本医疗保险',
-      '失业保险',
-      '工伤保险',
-    ],
+    names: ['职工基本养老保险', '城乡居民基本养老保险', '职工基本医疗保险', '生育保险', '城乡居民基本医疗保险', '失业保险', '工伤保险'],
   },
   {
     prefix: 'HEA',
@@ -367,11 +357,7 @@ const Q000_BROADCAST = cite('000', 104, '为全民提供应急广播服务，保
 /** 001 line 23 (第一章 发展基础, "截至2015年") */
 const Q001_FUNDING_2015 = cite('001', 23, '国家基本公共卫生服务经费和城乡居民基本医疗保险补助标准分别提高到每人每年40元和380元');
 const Q001_DIS_JOBS = cite('001', 381, '为有劳动能力和就业意愿的城乡残疾人免费提供就业创业服务，按规定提供免费职业培训');
-const Q001_DIS_MINLIVING = cite(
-  '001',
-  378,
-  '生活困难、靠家庭供养且无法单独立户的成年无业重度残疾人，经个人申请，可按照单人户纳入最低生活保障范围',
-);
+const Q001_DIS_MINLIVING = cite('001', 378, '生活困难、靠家庭供养且无法单独立户的成年无业重度残疾人，经个人申请，可按照单人户纳入最低生活保障范围');
 const Q001_DIS_EDU = cite('001', 384, '积极推进为家庭经济困难的残疾儿童、青少年提供包括义务教育和高中阶段教育在内的12年免费教育');
 const Q001_LABOUR_RIGHTS = cite(
   '001',
@@ -384,11 +370,7 @@ const Q001_HS_FEES = cite(
   '率先从建档立卡等家庭经济困难学生（含非建档立卡的家庭经济困难残疾学生、农村低保家庭学生、农村特困救助供养学生）实施普通高中免除学杂费',
 );
 const Q001_STARTUP = cite('001', 165, '鼓励公共就业服务机构为创业者提供项目选择、开业指导、融资对接、跟踪扶持等服务');
-const Q001_TRAINING_GROUPS = cite(
-  '001',
-  168,
-  '开展贫困家庭子女、未升学初高中毕业生、农民工、失业人员和转岗职工、退役军人、残疾人免费接受职业培训行动',
-);
+const Q001_TRAINING_GROUPS = cite('001', 168, '开展贫困家庭子女、未升学初高中毕业生、农民工、失业人员和转岗职工、退役军人、残疾人免费接受职业培训行动');
 const Q001_12333 = cite(
   '001',
   186,
@@ -429,10 +411,7 @@ const STATEMENTS: Readonly<Record<string, ItemStatements>> = {
     paymentCategory: stated<PaymentCategory>('CASH_SUBSIDY', Q000_EDU_GRANTS),
   },
   'EDU-08': {
-    serviceTarget: stated(
-      '建档立卡等家庭经济困难学生（含非建档立卡的家庭经济困难残疾学生、农村低保家庭学生、农村特困救助供养学生）',
-      Q001_HS_FEES,
-    ),
+    serviceTarget: stated('建档立卡等家庭经济困难学生（含非建档立卡的家庭经济困难残疾学生、农村低保家庭学生、农村特困救助供养学生）', Q001_HS_FEES),
     paymentCategory: stated<PaymentCategory>('FEE_WAIVER', Q001_HS_FEES),
   },
 
@@ -471,10 +450,7 @@ const STATEMENTS: Readonly<Record<string, ItemStatements>> = {
   'EMP-06': {
     // The listed groups are those of the free-training action, not necessarily the item's whole target.
     serviceTarget: stated('贫困家庭子女、未升学初高中毕业生、农民工、失业人员和转岗职工、退役军人、残疾人', Q001_TRAINING_GROUPS),
-    serviceContent: stated(
-      '就业技能培训、岗位技能提升培训和创业培训',
-      cite('001', 168, '大力开展就业技能培训、岗位技能提升培训和创业培训'),
-    ),
+    serviceContent: stated('就业技能培训、岗位技能提升培训和创业培训', cite('001', 168, '大力开展就业技能培训、岗位技能提升培训和创业培训')),
   },
   'EMP-07': {
     serviceTarget: stated('社会公众', Q001_12333),
@@ -715,10 +691,7 @@ export const seedLevelStatements: readonly SeedLevelStatement[] = [
     },
     // The first twelve health items of 001 line 216 are, conventionally, the 12 classes of the national basic
     // public health service package (001 line 23 says "基本公共卫生服务项目增加到12类" but does not name them).
-    appliesTo: [
-      'HEA-01', 'HEA-02', 'HEA-03', 'HEA-04', 'HEA-05', 'HEA-06',
-      'HEA-07', 'HEA-08', 'HEA-09', 'HEA-10', 'HEA-11', 'HEA-12',
-    ],
+    appliesTo: ['HEA-01', 'HEA-02', 'HEA-03', 'HEA-04', 'HEA-05', 'HEA-06', 'HEA-07', 'HEA-08', 'HEA-09', 'HEA-10', 'HEA-11', 'HEA-12'],
     appliesToBasis: 'CONVENTIONAL',
     citation: cite('001', Q001_STATUS_2015_LINE, Q001_FUNDING_2015.quote),
     note: 'Per-capita funding of the whole 国家基本公共卫生服务 package (not per item). Membership of the 12 classes is outside knowledge.',

@@ -13,7 +13,10 @@ export class DevIssuer {
   readonly publicJwk: JWK;
 
   /** `privateJwk`: an Ed25519 private JWK (object or JSON text), with its `kid`. */
-  constructor(privateJwk: JWK | string, readonly options: DevIssuerOptions) {
+  constructor(
+    privateJwk: JWK | string,
+    readonly options: DevIssuerOptions,
+  ) {
     const jwk = typeof privateJwk === 'string' ? (JSON.parse(privateJwk) as JWK) : privateJwk;
     if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string') throw new Error('development signing key must be an Ed25519 private JWK');
     this.kid = jwk.kid;
@@ -28,7 +31,8 @@ export class DevIssuer {
   }
 
   async mint(identity: Identity, ttlSeconds = 8 * 3600): Promise<string> {
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TOKEN_LIFETIME_SECONDS) throw new Error(`token lifetime must be 1..${MAX_TOKEN_LIFETIME_SECONDS} seconds`);
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TOKEN_LIFETIME_SECONDS)
+      throw new Error(`token lifetime must be 1..${MAX_TOKEN_LIFETIME_SECONDS} seconds`);
     return new SignJWT({ org: identity.organisation, roles: [...identity.roles], name: identity.name })
       .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', ...(this.kid ? { kid: this.kid } : {}) })
       .setSubject(identity.subject)

@@ -39,12 +39,14 @@ export function seededDirectory(): StaticDirectory {
 }
 
 const fileSchema = z.object({
-  people: z.array(z.object({
-    subject: z.string().min(1),
-    name: z.string().min(1),
-    organisation: z.string().min(1),
-    roles: z.array(z.enum(roles)),
-  })),
+  people: z.array(
+    z.object({
+      subject: z.string().min(1),
+      name: z.string().min(1),
+      organisation: z.string().min(1),
+      roles: z.array(z.enum(roles)),
+    }),
+  ),
 });
 
 /** `{"people":[{"subject","name","organisation","roles":[…]}]}` — a deployment's roster (or an IdP export). */

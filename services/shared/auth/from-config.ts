@@ -6,7 +6,19 @@ import { fileDirectory, seededDirectory, type Directory } from './directory';
 import { JwtVerifier, type Identity } from './identity';
 import { clientCredentialsTokens, devServiceTokens, type ServiceTokenSource } from './service-tokens';
 
-type IdentityConfig = Pick<BaseConfig, 'BPS_ENV' | 'BPS_JWT_ISSUER' | 'BPS_JWT_AUDIENCE' | 'BPS_JWT_JWKS' | 'BPS_JWT_JWKS_URL' | 'BPS_JWT_SIGNING_JWK' | 'BPS_DIRECTORY_FILE' | 'BPS_SERVICE_TOKEN_URL' | 'BPS_SERVICE_CLIENT_ID' | 'BPS_SERVICE_CLIENT_SECRET'>;
+type IdentityConfig = Pick<
+  BaseConfig,
+  | 'BPS_ENV'
+  | 'BPS_JWT_ISSUER'
+  | 'BPS_JWT_AUDIENCE'
+  | 'BPS_JWT_JWKS'
+  | 'BPS_JWT_JWKS_URL'
+  | 'BPS_JWT_SIGNING_JWK'
+  | 'BPS_DIRECTORY_FILE'
+  | 'BPS_SERVICE_TOKEN_URL'
+  | 'BPS_SERVICE_CLIENT_ID'
+  | 'BPS_SERVICE_CLIENT_SECRET'
+>;
 
 export function directoryFromConfig(config: IdentityConfig): Directory {
   if (config.BPS_DIRECTORY_FILE) return fileDirectory(config.BPS_DIRECTORY_FILE);
@@ -29,7 +41,12 @@ export function devIssuerFromConfig(config: IdentityConfig): DevIssuer | undefin
 /** Tokens for a service's own calls: client credentials from the IdP when configured, else the dev issuer. */
 export function serviceTokensFromConfig(config: IdentityConfig, account: Identity): ServiceTokenSource {
   if (config.BPS_SERVICE_TOKEN_URL && config.BPS_SERVICE_CLIENT_ID && config.BPS_SERVICE_CLIENT_SECRET) {
-    return clientCredentialsTokens({ tokenUrl: config.BPS_SERVICE_TOKEN_URL, clientId: config.BPS_SERVICE_CLIENT_ID, clientSecret: config.BPS_SERVICE_CLIENT_SECRET, audience: config.BPS_JWT_AUDIENCE });
+    return clientCredentialsTokens({
+      tokenUrl: config.BPS_SERVICE_TOKEN_URL,
+      clientId: config.BPS_SERVICE_CLIENT_ID,
+      clientSecret: config.BPS_SERVICE_CLIENT_SECRET,
+      audience: config.BPS_JWT_AUDIENCE,
+    });
   }
   const issuer = devIssuerFromConfig(config);
   if (!issuer) throw new Error('no service token source: set BPS_SERVICE_TOKEN_URL/CLIENT_ID/CLIENT_SECRET (or, in development, BPS_JWT_SIGNING_JWK)');

@@ -105,7 +105,11 @@ export class JwtVerifier implements TokenVerifier {
     if (claimed !== undefined) {
       if (!Array.isArray(claimed)) throw new UnauthenticatedError('token refused: roles claim is not a list', 'TOKEN_CLAIMS');
       const beyond = claimed.filter((r) => typeof r !== 'string' || !(person.roles as readonly string[]).includes(r));
-      if (beyond.length > 0) throw new UnauthenticatedError(`token refused: claims role(s) ${beyond.map(String).join(', ')} that subject "${sub}" does not hold`, 'CLAIMS_BEYOND_DIRECTORY');
+      if (beyond.length > 0)
+        throw new UnauthenticatedError(
+          `token refused: claims role(s) ${beyond.map(String).join(', ')} that subject "${sub}" does not hold`,
+          'CLAIMS_BEYOND_DIRECTORY',
+        );
       effective = person.roles.filter((r) => (claimed as unknown[]).includes(r));
     }
     return { subject: sub, name: person.name, organisation: person.organisation, roles: effective };

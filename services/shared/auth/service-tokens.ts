@@ -14,8 +14,15 @@ const cached = (fetchToken: () => Promise<{ value: string; ttlSeconds: number }>
     async token() {
       if (current && current.expiresAt - Date.now() > 60_000) return current.value;
       pending ??= fetchToken().then(
-        ({ value, ttlSeconds }) => { current = { value, expiresAt: Date.now() + ttlSeconds * 1000 }; pending = undefined; return value; },
-        (error: unknown) => { pending = undefined; throw error; },
+        ({ value, ttlSeconds }) => {
+          current = { value, expiresAt: Date.now() + ttlSeconds * 1000 };
+          pending = undefined;
+          return value;
+        },
+        (error: unknown) => {
+          pending = undefined;
+          throw error;
+        },
       );
       return pending;
     },
@@ -30,8 +37,18 @@ export type ClientCredentials = { readonly tokenUrl: string; readonly clientId: 
 
 export function clientCredentialsTokens(c: ClientCredentials, fetchImpl: typeof fetch = fetch): ServiceTokenSource {
   return cached(async () => {
-    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: c.clientId, client_secret: c.clientSecret, ...(c.audience ? { audience: c.audience } : {}) });
-    const response = await fetchImpl(c.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body, signal: AbortSignal.timeout(10_000) });
+    const body = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      ...(c.audience ? { audience: c.audience } : {}),
+    });
+    const response = await fetchImpl(c.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+      signal: AbortSignal.timeout(10_000),
+    });
     if (!response.ok) throw new Error(`service token: ${c.tokenUrl} answered ${response.status}`);
     const json = (await response.json()) as { access_token?: unknown; expires_in?: unknown };
     if (typeof json.access_token !== 'string') throw new Error('service token: no access_token in the response');

@@ -13,18 +13,22 @@ export const port = z.coerce.number().int().min(0).max(65535);
 /** The processes that load config; each has its own list of what it cannot run without (see `requirements`). */
 export type ServiceName = 'registry' | 'proposals' | 'approvals' | 'notifications' | 'audit' | 'gateway' | 'cli';
 
-const jwksText = z.string().min(1).superRefine((text, ctx) => {
-  let set: unknown;
-  try {
-    set = JSON.parse(text);
-  } catch {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a JWKS as JSON ({"keys":[…]})' });
-    return;
-  }
-  const keys = (set as { keys?: unknown }).keys;
-  if (!Array.isArray(keys) || keys.length === 0) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a JWKS with at least one key' });
-  else if (keys.some((k) => typeof k !== 'object' || k === null || 'd' in k || 'k' in k)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must hold public keys only (no private or symmetric key material)' });
-});
+const jwksText = z
+  .string()
+  .min(1)
+  .superRefine((text, ctx) => {
+    let set: unknown;
+    try {
+      set = JSON.parse(text);
+    } catch {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a JWKS as JSON ({"keys":[…]})' });
+      return;
+    }
+    const keys = (set as { keys?: unknown }).keys;
+    if (!Array.isArray(keys) || keys.length === 0) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must be a JWKS with at least one key' });
+    else if (keys.some((k) => typeof k !== 'object' || k === null || 'd' in k || 'k' in k))
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'must hold public keys only (no private or symmetric key material)' });
+  });
 
 /** AES-256 key, base64 of 32 bytes. Services that talk to Temporal require BPS_TEMPORAL_PAYLOAD_KEY with it. */
 export const payloadKey = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be base64 of 32 bytes');
@@ -36,8 +40,14 @@ const baseShape = {
   BPS_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   BPS_KAFKA_BROKERS: z.string().min(1).default('127.0.0.1:9092'),
   // Suffix for every topic name (tests and side-by-side deployments); empty in production.
-  BPS_TOPIC_NAMESPACE: z.string().regex(/^[a-zA-Z0-9._-]*$/).default(''),
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI').default('mongodb://127.0.0.1:27017/'),
+  BPS_TOPIC_NAMESPACE: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/)
+    .default(''),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI')
+    .default('mongodb://127.0.0.1:27017/'),
   BPS_TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   BPS_TEMPORAL_NAMESPACE: z.string().min(1).default('bps'),
   // Security material (issue #13). Which of these a service needs, and which production requires, is listed once
@@ -48,7 +58,10 @@ const baseShape = {
   BPS_KAFKA_PASSWORD: z.string().min(1).optional(),
   BPS_TEMPORAL_PAYLOAD_KEY: payloadKey.optional(),
   // Keys rotated out of BPS_TEMPORAL_PAYLOAD_KEY, comma-separated: they still open the payloads they sealed.
-  BPS_TEMPORAL_PAYLOAD_PREVIOUS_KEYS: z.string().regex(/^([A-Za-z0-9+/]{43}=)(\s*,\s*[A-Za-z0-9+/]{43}=)*$/, 'must be base64 keys of 32 bytes, comma-separated').optional(),
+  BPS_TEMPORAL_PAYLOAD_PREVIOUS_KEYS: z
+    .string()
+    .regex(/^([A-Za-z0-9+/]{43}=)(\s*,\s*[A-Za-z0-9+/]{43}=)*$/, 'must be base64 keys of 32 bytes, comma-separated')
+    .optional(),
   // mTLS to the Temporal frontend (production): PEM file paths; used when set. The local dev server has no TLS.
   BPS_TEMPORAL_TLS_CA: z.string().min(1).optional(),
   BPS_TEMPORAL_TLS_CERT: z.string().min(1).optional(),
@@ -87,22 +100,41 @@ const kafka: Requirement[] = [
   { anyOf: ['BPS_KAFKA_USERNAME'], what: "this service's Kafka principal (the broker refuses anonymous clients)", when: 'always' },
   { anyOf: ['BPS_KAFKA_PASSWORD'], what: "this service's Kafka password", when: 'always' },
 ];
-const temporal: Requirement = { anyOf: ['BPS_TEMPORAL_PAYLOAD_KEY'], what: 'the Temporal payload encryption key (workers refuse unsealed payloads)', when: 'always' };
-const decisionPublic: Requirement = { anyOf: ['BPS_DECISION_PUBLIC_JWKS'], what: 'the approvals decision verification keys (nothing unverified changes the standard)', when: 'always' };
+const temporal: Requirement = {
+  anyOf: ['BPS_TEMPORAL_PAYLOAD_KEY'],
+  what: 'the Temporal payload encryption key (workers refuse unsealed payloads)',
+  when: 'always',
+};
+const decisionPublic: Requirement = {
+  anyOf: ['BPS_DECISION_PUBLIC_JWKS'],
+  what: 'the approvals decision verification keys (nothing unverified changes the standard)',
+  when: 'always',
+};
 
 /** What each process cannot run without. Production additionally refuses BPS_JWT_SIGNING_JWK everywhere. */
 export const requirements: Readonly<Record<ServiceName, readonly Requirement[]>> = {
   registry: [...tokenIssuer, ...kafka, decisionPublic],
   proposals: [
-    ...tokenIssuer, ...kafka, temporal,
-    { anyOf: ['BPS_JWT_SIGNING_JWK', 'BPS_SERVICE_TOKEN_URL'], what: 'a source of its service token (the dev issuer key, or the IdP token endpoint)', when: 'development' },
+    ...tokenIssuer,
+    ...kafka,
+    temporal,
+    {
+      anyOf: ['BPS_JWT_SIGNING_JWK', 'BPS_SERVICE_TOKEN_URL'],
+      what: 'a source of its service token (the dev issuer key, or the IdP token endpoint)',
+      when: 'development',
+    },
     { anyOf: ['BPS_SERVICE_TOKEN_URL'], what: "the IdP's token endpoint (client-credentials grant for the service token)", when: 'production' },
     { anyOf: ['BPS_SERVICE_CLIENT_ID'], what: 'the service client id', when: 'production' },
     { anyOf: ['BPS_SERVICE_CLIENT_SECRET'], what: 'the service client secret', when: 'production' },
   ],
   approvals: [...tokenIssuer, ...kafka, temporal, { anyOf: ['BPS_DECISION_SIGNING_JWK'], what: 'the decision-signing private key', when: 'always' }],
   notifications: [...tokenIssuer, ...kafka, decisionPublic],
-  audit: [...tokenIssuer, ...kafka, decisionPublic, { anyOf: ['AUDIT_SIGNING_KEY'], what: 'the checkpoint signing key (checkpoints signed with a stored or generated key prove nothing)', when: 'production' }],
+  audit: [
+    ...tokenIssuer,
+    ...kafka,
+    decisionPublic,
+    { anyOf: ['AUDIT_SIGNING_KEY'], what: 'the checkpoint signing key (checkpoints signed with a stored or generated key prove nothing)', when: 'production' },
+  ],
   gateway: tokenIssuer,
   cli: [],
 };
@@ -122,17 +154,29 @@ export function configSchema<E extends z.ZodRawShape>(extra: E, service?: Servic
     const missing = (r: Requirement): boolean => r.anyOf.every((k) => values[k] === undefined || values[k] === '');
     for (const r of service ? requirements[service] : []) {
       if ((r.when === 'always' || (r.when === 'production') === production) && missing(r)) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [r.anyOf.join(' or ')], message: `must be set${r.when === 'production' ? ' in production' : ''}: ${r.what}` });
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: [r.anyOf.join(' or ')],
+          message: `must be set${r.when === 'production' ? ' in production' : ''}: ${r.what}`,
+        });
       }
     }
     if (production && values['BPS_JWT_SIGNING_JWK'] !== undefined) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['BPS_JWT_SIGNING_JWK'], message: 'must not be set in production: tokens come from the identity provider, never from a development signing key' });
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['BPS_JWT_SIGNING_JWK'],
+        message: 'must not be set in production: tokens come from the identity provider, never from a development signing key',
+      });
     }
     if (!production) {
       for (const key of bindKeys) {
         const host = values[key];
         if (typeof host === 'string' && !loopback(host)) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [key], message: `must be a loopback address in ${env} mode (got ${host}); development binds to 127.0.0.1 only` });
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: [key],
+            message: `must be a loopback address in ${env} mode (got ${host}); development binds to 127.0.0.1 only`,
+          });
         }
       }
     }
@@ -146,8 +190,8 @@ export type BaseConfig = z.infer<typeof baseConfigSchema>;
 export function kafkaCredentials(config: { BPS_KAFKA_USERNAME?: string; BPS_KAFKA_PASSWORD?: string }): { username: string; password: string } {
   const { BPS_KAFKA_USERNAME: username, BPS_KAFKA_PASSWORD: password } = config;
   const problems = [
-    ...(username ? [] : ['BPS_KAFKA_USERNAME: required (this service\'s Kafka principal; the broker refuses anonymous clients)']),
-    ...(password ? [] : ['BPS_KAFKA_PASSWORD: required (the Kafka principal\'s SCRAM password)']),
+    ...(username ? [] : ["BPS_KAFKA_USERNAME: required (this service's Kafka principal; the broker refuses anonymous clients)"]),
+    ...(password ? [] : ["BPS_KAFKA_PASSWORD: required (the Kafka principal's SCRAM password)"]),
   ];
   if (problems.length > 0 || !username || !password) throw new ConfigError(problems);
   return { username, password };
@@ -164,6 +208,9 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
 }
 
 /** The dependency-check timing of gRPC health, from BPS_HEALTH_CHECK_INTERVAL_MS and BPS_HEALTH_CHECK_TIMEOUT_MS. */
-export function healthCheckTiming(config: { BPS_HEALTH_CHECK_INTERVAL_MS: number; BPS_HEALTH_CHECK_TIMEOUT_MS: number }): { intervalMs: number; timeoutMs: number } {
+export function healthCheckTiming(config: { BPS_HEALTH_CHECK_INTERVAL_MS: number; BPS_HEALTH_CHECK_TIMEOUT_MS: number }): {
+  intervalMs: number;
+  timeoutMs: number;
+} {
   return { intervalMs: config.BPS_HEALTH_CHECK_INTERVAL_MS, timeoutMs: config.BPS_HEALTH_CHECK_TIMEOUT_MS };
 }

@@ -26,40 +26,59 @@ export class ValidationError extends PlatformError {
 
 export class UnauthenticatedError extends PlatformError {
   /** Which check failed (TOKEN_MISSING, TOKEN_EXPIRED, TOKEN_INVALID…): what the refusal's audit record keys on. */
-  constructor(message = 'a valid bearer token is required', readonly refusal = 'TOKEN_MISSING') {
+  constructor(
+    message = 'a valid bearer token is required',
+    readonly refusal = 'TOKEN_MISSING',
+  ) {
     super('UNAUTHENTICATED', message);
   }
 }
 
 export class PermissionDeniedError extends PlatformError {
-  constructor(message: string, readonly reason = 'PERMISSION_DENIED') {
+  constructor(
+    message: string,
+    readonly reason = 'PERMISSION_DENIED',
+  ) {
     super('PERMISSION_DENIED', message);
   }
 }
 
 export class NotFoundError extends PlatformError {
-  constructor(readonly resourceType: string, readonly resourceName: string) {
+  constructor(
+    readonly resourceType: string,
+    readonly resourceName: string,
+  ) {
     super('NOT_FOUND', `${resourceType} "${resourceName}" not found`);
   }
 }
 
 /** The request is well-formed but the state does not allow it (a stale base version, a below-floor level…). */
 export class FailedPreconditionError extends PlatformError {
-  constructor(message: string, readonly violations: readonly PreconditionViolation[] = [], code = 'FAILED_PRECONDITION') {
+  constructor(
+    message: string,
+    readonly violations: readonly PreconditionViolation[] = [],
+    code = 'FAILED_PRECONDITION',
+  ) {
     super(code, message);
   }
 }
 
 /** The same thing already exists (unique index). Retrying the same write never helps. */
 export class AlreadyExistsError extends PlatformError {
-  constructor(message: string, readonly key?: Readonly<Record<string, unknown>>) {
+  constructor(
+    message: string,
+    readonly key?: Readonly<Record<string, unknown>>,
+  ) {
     super('ALREADY_EXISTS', message);
   }
 }
 
 /** Optimistic concurrency: the caller edited an older revision than the stored one. */
 export class ConcurrencyError extends PlatformError {
-  constructor(message: string, readonly currentRevision: number) {
+  constructor(
+    message: string,
+    readonly currentRevision: number,
+  ) {
     super('CONCURRENT_MODIFICATION', message);
   }
 }

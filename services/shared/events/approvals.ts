@@ -1,6 +1,21 @@
 // Event types on bps.approvals.v1, emitted by the approval workflows' activities.
 import {
-  ActionRefused, ChangeSetApproved, CycleActionRecorded, CyclePhaseChanged, ObjectionOverruled, ObjectionRaised, ObjectionWithdrawn, ProposalDecided, ProposalWindowClosed, ProvinceRefilingOverdue, SignOffRefused, StepClaimed, StepDelegated, StepEscalated, StepReminded, StepSignedOff,
+  ActionRefused,
+  ChangeSetApproved,
+  CycleActionRecorded,
+  CyclePhaseChanged,
+  ObjectionOverruled,
+  ObjectionRaised,
+  ObjectionWithdrawn,
+  ProposalDecided,
+  ProposalWindowClosed,
+  ProvinceRefilingOverdue,
+  SignOffRefused,
+  StepClaimed,
+  StepDelegated,
+  StepEscalated,
+  StepReminded,
+  StepSignedOff,
 } from '../../../proto/gen/bps/approvals/v1/events';
 import { defineEvent, topics } from './catalog';
 
@@ -20,5 +35,10 @@ export const approvalEvents = {
   cyclePhaseChanged: defineEvent('bps.approval.cycle.phase.changed', topics.approvals, 'bps.approvals.v1.CyclePhaseChanged', CyclePhaseChanged),
   proposalWindowClosed: defineEvent('bps.approval.cycle.window.closed', topics.approvals, 'bps.approvals.v1.ProposalWindowClosed', ProposalWindowClosed),
   cycleActionRecorded: defineEvent('bps.approval.cycle.action.recorded', topics.approvals, 'bps.approvals.v1.CycleActionRecorded', CycleActionRecorded),
-  provinceRefilingOverdue: defineEvent('bps.approval.cycle.refiling.overdue', topics.approvals, 'bps.approvals.v1.ProvinceRefilingOverdue', ProvinceRefilingOverdue),
+  provinceRefilingOverdue: defineEvent(
+    'bps.approval.cycle.refiling.overdue',
+    topics.approvals,
+    'bps.approvals.v1.ProvinceRefilingOverdue',
+    ProvinceRefilingOverdue,
+  ),
 } as const;

@@ -50,7 +50,12 @@ export type SignableEvent = {
 /** The event as the CloudEvents JSON-format object that is canonicalised. */
 export function canonicalObject(event: SignableEvent): Record<string, unknown> {
   const out: Record<string, unknown> = {
-    specversion: event.specversion, id: event.id, type: event.type, source: event.source, time: event.time, datacontenttype: event.datacontenttype,
+    specversion: event.specversion,
+    id: event.id,
+    type: event.type,
+    source: event.source,
+    time: event.time,
+    datacontenttype: event.datacontenttype,
   };
   if (event.subject !== undefined && event.subject !== null) out['subject'] = event.subject;
   if (event.dataschema !== undefined && event.dataschema !== null) out['dataschema'] = event.dataschema;
@@ -112,7 +117,8 @@ export async function decisionSigner(privateJwk: string | JWK): Promise<Decision
       },
     };
   }
-  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string') throw new Error('BPS_DECISION_SIGNING_JWK must be a private Ed25519 JWK (kty OKP, crv Ed25519, d) or SM2 JWK (kty EC, crv SM2, d)');
+  if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.d !== 'string')
+    throw new Error('BPS_DECISION_SIGNING_JWK must be a private Ed25519 JWK (kty OKP, crv Ed25519, d) or SM2 JWK (kty EC, crv SM2, d)');
   const key = await importJWK({ ...jwk, alg: 'EdDSA' }, 'EdDSA');
   return {
     keyId,
@@ -132,7 +138,8 @@ export async function signEvent<E extends SignableEvent>(signer: DecisionSigner,
 }
 
 export type RefusalReason = 'unsigned' | 'malformed_signature' | 'unknown_key' | 'bad_signature';
-export type Verification = { readonly ok: true; readonly keyId: string } | { readonly ok: false; readonly reason: RefusalReason; readonly detail: string; readonly keyId?: string };
+export type Verification =
+  { readonly ok: true; readonly keyId: string } | { readonly ok: false; readonly reason: RefusalReason; readonly detail: string; readonly keyId?: string };
 
 export type DecisionVerifier = {
   /** The public keys (JWKS, no private members), as published. */
@@ -151,7 +158,8 @@ export function parseDecisionKeys(publicJwks: string | JSONWebKeySet): JSONWebKe
   return {
     keys: jwks.keys.map((k) => {
       const sm2Key = isSm2Jwk(k) && typeof k.x === 'string' && typeof k.y === 'string';
-      if (!sm2Key && (k.kty !== 'OKP' || k.crv !== 'Ed25519' || typeof k.x !== 'string')) throw new Error('BPS_DECISION_PUBLIC_JWKS: every key must be a public Ed25519 (or SM2) JWK');
+      if (!sm2Key && (k.kty !== 'OKP' || k.crv !== 'Ed25519' || typeof k.x !== 'string'))
+        throw new Error('BPS_DECISION_PUBLIC_JWKS: every key must be a public Ed25519 (or SM2) JWK');
       if (typeof k.kid !== 'string' || k.kid === '') throw new Error('BPS_DECISION_PUBLIC_JWKS: every key needs a kid');
       const pub = Object.fromEntries(Object.entries(k).filter(([name]) => !privateMembers.includes(name))) as JWK;
       return { ...pub, alg: sm2Key ? SM2_ALG : 'EdDSA', use: 'sig' };
@@ -166,7 +174,8 @@ export function decisionVerifier(publicJwks: string | JSONWebKeySet): DecisionVe
   const byKid = new Map(jwks.keys.map((k) => [k.kid, k]));
   const verifyDetached = async (canonical: Uint8Array, signature: string): Promise<Verification> => {
     const parts = signature.split('.');
-    if (parts.length !== 3 || parts[1] !== '' || !parts[0] || !parts[2]) return { ok: false, reason: 'malformed_signature', detail: 'not a detached compact JWS (<header>..<signature>)' };
+    if (parts.length !== 3 || parts[1] !== '' || !parts[0] || !parts[2])
+      return { ok: false, reason: 'malformed_signature', detail: 'not a detached compact JWS (<header>..<signature>)' };
     let header: { alg?: unknown; kid?: unknown; typ?: unknown };
     try {
       header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as typeof header;
@@ -174,11 +183,14 @@ export function decisionVerifier(publicJwks: string | JSONWebKeySet): DecisionVe
       return { ok: false, reason: 'malformed_signature', detail: 'protected header is not JSON' };
     }
     const kid = typeof header.kid === 'string' ? header.kid : undefined;
-    if (header.alg !== 'EdDSA' && header.alg !== SM2_ALG) return { ok: false, reason: 'malformed_signature', detail: `alg ${String(header.alg)} is not accepted (EdDSA or SM2)`, ...(kid ? { keyId: kid } : {}) };
+    if (header.alg !== 'EdDSA' && header.alg !== SM2_ALG)
+      return { ok: false, reason: 'malformed_signature', detail: `alg ${String(header.alg)} is not accepted (EdDSA or SM2)`, ...(kid ? { keyId: kid } : {}) };
     const key = kid ? byKid.get(kid) : undefined;
-    if (!kid || !key) return { ok: false, reason: 'unknown_key', detail: `key id ${kid ?? '(none)'} is not a configured decision key`, ...(kid ? { keyId: kid } : {}) };
+    if (!kid || !key)
+      return { ok: false, reason: 'unknown_key', detail: `key id ${kid ?? '(none)'} is not a configured decision key`, ...(kid ? { keyId: kid } : {}) };
     // The key fixes the algorithm: a header may not choose another one (no algorithm confusion).
-    if (header.alg !== key.alg) return { ok: false, reason: 'malformed_signature', detail: `alg ${String(header.alg)} does not match key ${kid} (${String(key.alg)})`, keyId: kid };
+    if (header.alg !== key.alg)
+      return { ok: false, reason: 'malformed_signature', detail: `alg ${String(header.alg)} does not match key ${kid} (${String(key.alg)})`, keyId: kid };
     const signingInput = `${parts[0]}.${base64url.encode(canonical)}`;
     if (key.alg === SM2_ALG) {
       return sm2VerifyJws(signingInput, parts[2], key)

@@ -5,5 +5,10 @@ import { defineEvent, topics } from './catalog';
 export const notificationEvents = {
   delivered: defineEvent('bps.notification.delivered', topics.notifications, 'bps.notifications.v1.NotificationDelivered', NotificationDelivered),
   deadLettered: defineEvent('bps.notification.dead-lettered', topics.notifications, 'bps.notifications.v1.NotificationDeadLettered', NotificationDeadLettered),
-  subscriptionDisabled: defineEvent('bps.notification.subscription.disabled', topics.notifications, 'bps.notifications.v1.SubscriptionDisabled', SubscriptionDisabled),
+  subscriptionDisabled: defineEvent(
+    'bps.notification.subscription.disabled',
+    topics.notifications,
+    'bps.notifications.v1.SubscriptionDisabled',
+    SubscriptionDisabled,
+  ),
 } as const;

@@ -1,7 +1,14 @@
 // Event types on bps.proposals.v1, emitted by the proposals service (its event log doubles as the outbox).
 import {
-  ProposalConflictCleared, ProposalConflictFlagged, ProposalCreated, ProposalDecisionRecorded, ProposalRebased,
-  ProposalReviewStarted, ProposalRevised, ProposalSubmitted, ProposalWithdrawn,
+  ProposalConflictCleared,
+  ProposalConflictFlagged,
+  ProposalCreated,
+  ProposalDecisionRecorded,
+  ProposalRebased,
+  ProposalReviewStarted,
+  ProposalRevised,
+  ProposalSubmitted,
+  ProposalWithdrawn,
 } from '../../../proto/gen/bps/proposals/v1/events';
 import { defineEvent, topics } from './catalog';
 

@@ -64,12 +64,14 @@ export async function checkPublication(document: unknown, keys: string | JSONWeb
   } catch {
     return { ok: false, problems: ['the signed bytes are not a JSON CloudEvent'], keyId: verified.keyId, eventId };
   }
-  if (typeof signed['type'] !== 'string' || !isStandardChanging(signed['type'])) problems.push(`the signed event is a ${String(signed['type'])}, not a decision that changes the standard`);
+  if (typeof signed['type'] !== 'string' || !isStandardChanging(signed['type']))
+    problems.push(`the signed event is a ${String(signed['type'])}, not a decision that changes the standard`);
   if (signed['id'] !== eventId) problems.push(`the signed event's id ${String(signed['id'])} is not the decision's event id ${eventId}`);
   const data = isObject(signed['data']) ? signed['data'] : {};
   const changeSet = isObject(data['changeSet']) ? data['changeSet'] : {};
   const changeSetId = typeof changeSet['changeSetId'] === 'string' ? changeSet['changeSetId'] : '';
-  if (changeSetId === '' || changeSetId !== publication['changeSetId']) problems.push(`the signed change set ${changeSetId || '(none)'} is not the published change set ${String(publication['changeSetId'])}`);
+  if (changeSetId === '' || changeSetId !== publication['changeSetId'])
+    problems.push(`the signed change set ${changeSetId || '(none)'} is not the published change set ${String(publication['changeSetId'])}`);
   if (!sameDate(changeSet['effectiveFrom'], publication['effectiveFrom'])) problems.push('the published effective date is not the signed one');
   const signedCodes = itemCodesIn(changeSet['changes'], new Set());
   const versions = Array.isArray(publication['itemVersions']) ? publication['itemVersions'] : [];

@@ -1,6 +1,13 @@
 // Event types on bps.standards.v1, emitted by the registry.
 import {
-  ChangeSetRejected, ErratumApproved, ErratumProposed, ErratumRefused, FloorBreached, LocalStandardFiled, VersionEffective, VersionPublished,
+  ChangeSetRejected,
+  ErratumApproved,
+  ErratumProposed,
+  ErratumRefused,
+  FloorBreached,
+  LocalStandardFiled,
+  VersionEffective,
+  VersionPublished,
 } from '../../../proto/gen/bps/standards/v1/events';
 import { defineEvent, topics } from './catalog';
 

@@ -11,7 +11,10 @@ export const subscribableEventTypes: readonly string[] = [...Object.values(stand
  * of change sets — is internal and needs an internal role (issue #14: subscribers saw the deliberations).
  */
 export const publicationEventTypes: readonly string[] = [
-  standardEvents.versionPublished, standardEvents.versionEffective, standardEvents.localStandardFiled, standardEvents.floorBreached,
+  standardEvents.versionPublished,
+  standardEvents.versionEffective,
+  standardEvents.localStandardFiled,
+  standardEvents.floorBreached,
 ].map((d) => d.type);
 
 /** Roles that may receive internal event types. */
@@ -20,4 +23,3 @@ export const internalEventRoles: readonly string[] = ['operator', 'auditor'];
 export function isInternalEventType(type: string): boolean {
   return !publicationEventTypes.includes(type);
 }
-

@@ -22,7 +22,12 @@ export const dependencyHealthName = (name: string): string => `dependency/${name
 
 /** The database answers a ping. */
 export function mongoDependency(mongo: MongoHandle): DependencyCheck {
-  return { name: 'mongodb', check: async () => { await mongo.db.command({ ping: 1 }); } };
+  return {
+    name: 'mongodb',
+    check: async () => {
+      await mongo.db.command({ ping: 1 });
+    },
+  };
 }
 
 /**
@@ -49,13 +54,17 @@ export function kafkaDependency(kafka: Kafka): DependencyCheck {
 export function temporalDependency(connection: ConnectionLike, timeoutMs = defaultHealthCheckTiming.timeoutMs): DependencyCheck {
   return {
     name: 'temporal',
-    check: async () => { await connection.withDeadline(Date.now() + timeoutMs, () => connection.workflowService.getSystemInfo({})); },
+    check: async () => {
+      await connection.withDeadline(Date.now() + timeoutMs, () => connection.workflowService.getSystemInfo({}));
+    },
   };
 }
 
 function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms); });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
@@ -68,7 +77,11 @@ export type DependencyMonitor = { states(): readonly DependencyState[]; stop(): 
  * `services` (and '') are SERVING only while every dependency is up. Resolves after the first round.
  */
 export async function monitorDependencies(
-  health: HealthImplementation, services: readonly string[], checks: readonly DependencyCheck[], logger: Logger, timing: HealthCheckTiming = defaultHealthCheckTiming,
+  health: HealthImplementation,
+  services: readonly string[],
+  checks: readonly DependencyCheck[],
+  logger: Logger,
+  timing: HealthCheckTiming = defaultHealthCheckTiming,
 ): Promise<DependencyMonitor> {
   const states = new Map<string, DependencyState>();
   const failures = new Map<string, number>();
@@ -76,14 +89,16 @@ export async function monitorDependencies(
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const round = async (): Promise<void> => {
-    const results = await Promise.all(checks.map(async (dependency) => {
-      try {
-        await withTimeout(dependency.check(), timing.timeoutMs);
-        return { name: dependency.name, up: true } as const;
-      } catch (error) {
-        return { name: dependency.name, up: false, detail: errorMessage(error) } as const;
-      }
-    }));
+    const results = await Promise.all(
+      checks.map(async (dependency) => {
+        try {
+          await withTimeout(dependency.check(), timing.timeoutMs);
+          return { name: dependency.name, up: true } as const;
+        } catch (error) {
+          return { name: dependency.name, up: false, detail: errorMessage(error) } as const;
+        }
+      }),
+    );
     if (stopped) return;
     for (const checked of results) {
       const failed = checked.up ? 0 : (failures.get(checked.name) ?? 0) + 1;
@@ -95,20 +110,36 @@ export async function monitorDependencies(
         if (up) logger.info({ dependency: checked.name }, 'dependency is up');
         else logger.warn({ dependency: checked.name, err: checked.detail, failures: failed }, 'dependency is down: not serving until it is back');
       }
-      states.set(checked.name, { name: checked.name, up, ...(checked.detail !== undefined ? { detail: checked.detail } : {}), since: before && before.up === up ? before.since : new Date() });
+      states.set(checked.name, {
+        name: checked.name,
+        up,
+        ...(checked.detail !== undefined ? { detail: checked.detail } : {}),
+        since: before && before.up === up ? before.since : new Date(),
+      });
       health.setStatus(dependencyHealthName(checked.name), up ? 'SERVING' : 'NOT_SERVING');
     }
     const serving = [...states.values()].every((state) => state.up) ? 'SERVING' : 'NOT_SERVING';
     for (const service of ['', ...services]) health.setStatus(service, serving);
   };
   const loop = (): void => {
-    timer = setTimeout(() => void round().catch(() => undefined).finally(() => { if (!stopped) loop(); }), timing.intervalMs);
+    timer = setTimeout(
+      () =>
+        void round()
+          .catch(() => undefined)
+          .finally(() => {
+            if (!stopped) loop();
+          }),
+      timing.intervalMs,
+    );
     timer.unref();
   };
   await round();
   loop();
   return {
     states: () => [...states.values()],
-    stop: () => { stopped = true; clearTimeout(timer); },
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
   };
 }

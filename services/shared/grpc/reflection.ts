@@ -6,9 +6,17 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import {
-  FileDescriptorProtoSchema, FileDescriptorSetSchema, type DescriptorProto, type FieldDescriptorProto, type FileDescriptorProto,
+  FileDescriptorProtoSchema,
+  FileDescriptorSetSchema,
+  type DescriptorProto,
+  type FieldDescriptorProto,
+  type FileDescriptorProto,
 } from '@bufbuild/protobuf/wkt';
-import { ServerReflectionService as ReflectionV1, type ServerReflectionRequest, type ServerReflectionResponse } from '../../../proto/gen/grpc/reflection/v1/reflection';
+import {
+  ServerReflectionService as ReflectionV1,
+  type ServerReflectionRequest,
+  type ServerReflectionResponse,
+} from '../../../proto/gen/grpc/reflection/v1/reflection';
 import { ServerReflectionService as ReflectionV1Alpha } from '../../../proto/gen/grpc/reflection/v1alpha/reflection';
 
 export const healthServiceName = 'grpc.health.v1.Health';
@@ -74,7 +82,11 @@ function load(): Catalogue {
     addExtensions(file.extension, pkg, file.name);
   }
   // A message declared at the top level of a file without a package was indexed with a leading dot.
-  for (const [symbol, file] of [...symbols]) if (symbol.startsWith('.')) { symbols.delete(symbol); symbols.set(symbol.slice(1), file); }
+  for (const [symbol, file] of [...symbols])
+    if (symbol.startsWith('.')) {
+      symbols.delete(symbol);
+      symbols.set(symbol.slice(1), file);
+    }
   catalogue = { files, encoded, symbols, services, extensions };
   return catalogue;
 }
@@ -90,7 +102,8 @@ export class PortReflection {
   constructor(implemented: readonly string[]) {
     this.services = [...new Set([...implemented, healthServiceName, ...reflectionServiceNames])];
     for (const service of this.services) {
-      if (!this.catalogue.services.has(service)) throw new Error(`gRPC reflection: no descriptor for service ${service} in proto/gen/descriptors.binpb (run \`npm run proto\`)`);
+      if (!this.catalogue.services.has(service))
+        throw new Error(`gRPC reflection: no descriptor for service ${service} in proto/gen/descriptors.binpb (run \`npm run proto\`)`);
       for (const file of this.withDependencies(this.catalogue.symbols.get(service)!)) this.reachable.add(file);
     }
   }
@@ -116,31 +129,47 @@ export class PortReflection {
 
   answer(request: ServerReflectionRequest): ServerReflectionResponse {
     const base = { validHost: request.host, originalRequest: request };
-    const files = (fileDescriptorProto: Buffer[]): ServerReflectionResponse => ({ ...base, messageResponse: { $case: 'fileDescriptorResponse', fileDescriptorResponse: { fileDescriptorProto } } });
+    const files = (fileDescriptorProto: Buffer[]): ServerReflectionResponse => ({
+      ...base,
+      messageResponse: { $case: 'fileDescriptorResponse', fileDescriptorResponse: { fileDescriptorProto } },
+    });
     try {
       const message = request.messageRequest;
       switch (message?.$case) {
         case 'listServices':
           return { ...base, messageResponse: { $case: 'listServicesResponse', listServicesResponse: { service: this.services.map((name) => ({ name })) } } };
         case 'fileByFilename':
-          return files(this.descriptors(this.catalogue.files.has(message.fileByFilename) ? message.fileByFilename : undefined, `file ${message.fileByFilename}`));
+          return files(
+            this.descriptors(this.catalogue.files.has(message.fileByFilename) ? message.fileByFilename : undefined, `file ${message.fileByFilename}`),
+          );
         case 'fileContainingSymbol': {
           const symbol = message.fileContainingSymbol.replace(/^\./, '');
           return files(this.descriptors(this.catalogue.symbols.get(symbol), `symbol ${symbol}`));
         }
         case 'fileContainingExtension': {
           const { containingType, extensionNumber } = message.fileContainingExtension;
-          return files(this.descriptors(this.catalogue.extensions.get(containingType.replace(/^\./, ''))?.get(extensionNumber), `extension ${extensionNumber} of ${containingType}`));
+          return files(
+            this.descriptors(
+              this.catalogue.extensions.get(containingType.replace(/^\./, ''))?.get(extensionNumber),
+              `extension ${extensionNumber} of ${containingType}`,
+            ),
+          );
         }
         case 'allExtensionNumbersOfType': {
           const type = message.allExtensionNumbersOfType.replace(/^\./, '');
           const file = this.catalogue.symbols.get(type);
           if (file === undefined || !this.reachable.has(file)) throw new NotFound(`type ${type} not found`);
           const numbers = [...(this.catalogue.extensions.get(type) ?? new Map<number, string>())].filter(([, f]) => this.reachable.has(f)).map(([n]) => n);
-          return { ...base, messageResponse: { $case: 'allExtensionNumbersResponse', allExtensionNumbersResponse: { baseTypeName: type, extensionNumber: numbers } } };
+          return {
+            ...base,
+            messageResponse: { $case: 'allExtensionNumbersResponse', allExtensionNumbersResponse: { baseTypeName: type, extensionNumber: numbers } },
+          };
         }
         case undefined:
-          return { ...base, messageResponse: { $case: 'errorResponse', errorResponse: { errorCode: grpc.status.INVALID_ARGUMENT, errorMessage: 'no message_request set' } } };
+          return {
+            ...base,
+            messageResponse: { $case: 'errorResponse', errorResponse: { errorCode: grpc.status.INVALID_ARGUMENT, errorMessage: 'no message_request set' } },
+          };
         default: {
           const never: never = message;
           return never;

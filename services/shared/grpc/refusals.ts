@@ -73,8 +73,13 @@ export type RefusalRecorderOptions = {
 
 /** Request fields that name the object of a call (top level, proto JSON names), in the order they are preferred. */
 const targetFields: readonly (readonly [string, string])[] = [
-  ['proposalId', 'proposal'], ['cycleId', 'cycle'], ['subscriptionId', 'subscription'], ['changeSetId', 'change-set'],
-  ['releaseId', 'release'], ['workflowId', 'workflow'], ['itemCode', 'item'],
+  ['proposalId', 'proposal'],
+  ['cycleId', 'cycle'],
+  ['subscriptionId', 'subscription'],
+  ['changeSetId', 'change-set'],
+  ['releaseId', 'release'],
+  ['workflowId', 'workflow'],
+  ['itemCode', 'item'],
 ];
 
 /** The object a request names, if any (a top-level id field). */
@@ -124,7 +129,16 @@ export class RefusalRecorder {
       window = this.windows.get(key);
       if (!window) {
         // The overflow window itself: recorded once at once, counted after.
-        window = { facts: { operation: '*', code: '*', reason: 'REFUSAL_FLOOD', message: `more than ${this.maxKeys} distinct refusals in one window` }, subject: '*', openedAt: now, suppressed: 0, firstSuppressedAt: 0, lastAt: now, target: undefined, claimedSubject: '' };
+        window = {
+          facts: { operation: '*', code: '*', reason: 'REFUSAL_FLOOD', message: `more than ${this.maxKeys} distinct refusals in one window` },
+          subject: '*',
+          openedAt: now,
+          suppressed: 0,
+          firstSuppressedAt: 0,
+          lastAt: now,
+          target: undefined,
+          claimedSubject: '',
+        };
         this.windows.set(key, window);
         this.emit(window.facts, '*', 1, now, now, undefined, '');
       }
@@ -150,7 +164,8 @@ export class RefusalRecorder {
     for (const [key, window] of this.windows) {
       if (now - window.openedAt < this.windowMs) continue;
       this.windows.delete(key);
-      if (window.suppressed > 0) this.emit(window.facts, window.subject, window.suppressed, window.firstSuppressedAt, window.lastAt, window.target, window.claimedSubject);
+      if (window.suppressed > 0)
+        this.emit(window.facts, window.subject, window.suppressed, window.firstSuppressedAt, window.lastAt, window.target, window.claimedSubject);
     }
   }
 
@@ -161,7 +176,15 @@ export class RefusalRecorder {
     await Promise.all([...this.pending]);
   }
 
-  private emit(facts: RefusalFacts, subject: string, count: number, firstAt: number, lastAt: number, target: RefusalFacts['target'], claimedSubject: string): void {
+  private emit(
+    facts: RefusalFacts,
+    subject: string,
+    count: number,
+    firstAt: number,
+    lastAt: number,
+    target: RefusalFacts['target'],
+    claimedSubject: string,
+  ): void {
     const { service, family, topicNamespace, sink, logger } = this.options;
     const payload: AccessRefused = {
       actor: { subject, organisation: facts.identity?.organisation ?? '', roles: [...(facts.identity?.roles ?? [])] },
@@ -179,7 +202,13 @@ export class RefusalRecorder {
       firstAt: new Date(firstAt),
       lastAt: new Date(lastAt),
     };
-    const event = newEvent(refusalEvents.accessRefused[family], payload, { source: topicOwners[family].sources[0], key: subject, subject: `refusals/${subject}`, id: randomUUID(), topicNamespace });
+    const event = newEvent(refusalEvents.accessRefused[family], payload, {
+      source: topicOwners[family].sources[0],
+      key: subject,
+      subject: `refusals/${subject}`,
+      id: randomUUID(),
+      topicNamespace,
+    });
     const write = sink([event])
       .catch((error: unknown) => logger.warn({ err: errorMessage(error), operation: facts.operation, subject }, 'refusal could not be put on record'))
       .finally(() => this.pending.delete(write));

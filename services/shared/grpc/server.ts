@@ -26,7 +26,9 @@ import type protobuf from 'protobufjs';
 const undecodable = Symbol('undecodable request');
 type Undecodable = { readonly [undecodable]: readonly FieldViolation[] };
 
-const notDecodable = (why: string): FieldViolation[] => [{ field: 'request', description: `not a valid protobuf encoding of the request message (${clip(why, 120)})`, reason: 'UNDECODABLE' }];
+const notDecodable = (why: string): FieldViolation[] => [
+  { field: 'request', description: `not a valid protobuf encoding of the request message (${clip(why, 120)})`, reason: 'UNDECODABLE' },
+];
 
 /** Reads the wire strictly against the request type (./wire.ts), then decodes; never throws. */
 function tolerantDeserialize(deserialize: (bytes: Buffer) => unknown, requestType: protobuf.Type): (bytes: Buffer) => unknown {
@@ -76,12 +78,16 @@ function metadataValue(metadata: grpc.Metadata, key: string): string | undefined
  * included —, what they may see): audited. ABORTED (a stale revision: try again) and server errors are not refusals.
  */
 const auditedStatuses: ReadonlyMap<number, string> = new Map([
-  [grpc.status.UNAUTHENTICATED, 'UNAUTHENTICATED'], [grpc.status.PERMISSION_DENIED, 'PERMISSION_DENIED'],
-  [grpc.status.FAILED_PRECONDITION, 'FAILED_PRECONDITION'], [grpc.status.NOT_FOUND, 'NOT_FOUND'],
-  [grpc.status.INVALID_ARGUMENT, 'INVALID_ARGUMENT'], [grpc.status.ALREADY_EXISTS, 'ALREADY_EXISTS'],
+  [grpc.status.UNAUTHENTICATED, 'UNAUTHENTICATED'],
+  [grpc.status.PERMISSION_DENIED, 'PERMISSION_DENIED'],
+  [grpc.status.FAILED_PRECONDITION, 'FAILED_PRECONDITION'],
+  [grpc.status.NOT_FOUND, 'NOT_FOUND'],
+  [grpc.status.INVALID_ARGUMENT, 'INVALID_ARGUMENT'],
+  [grpc.status.ALREADY_EXISTS, 'ALREADY_EXISTS'],
 ]);
 
-const traceIdOfHeader = (traceparent: string | undefined): string | undefined => /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent ?? '')?.[1];
+const traceIdOfHeader = (traceparent: string | undefined): string | undefined =>
+  /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent ?? '')?.[1];
 
 /** The idempotency key a call carries (metadata `idempotency-key`), if any. */
 export function idempotencyKeyOf(call: { metadata: grpc.Metadata }): string | undefined {
@@ -104,11 +110,22 @@ function abandoned(call: { getDeadline(): grpc.Deadline; readonly cancelled: boo
 /** A call whose caller gave up (deadline passed, or cancelled) before the handler began is not started. */
 function assertWanted(call: { getDeadline(): grpc.Deadline; readonly cancelled: boolean }): void {
   if (abandoned(call)) {
-    throw Object.assign(new Error('the caller gave up before the call began'), { code: grpc.status.DEADLINE_EXCEEDED, details: 'the caller gave up before the call began' });
+    throw Object.assign(new Error('the caller gave up before the call began'), {
+      code: grpc.status.DEADLINE_EXCEEDED,
+      details: 'the caller gave up before the call began',
+    });
   }
 }
 
-function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, handler: (...args: any[]) => unknown, tokens: TokenVerifier, logger: Logger, refusals?: RefusalRecorder, idempotency?: IdempotencyStore): (...args: any[]) => void {
+function wrap(
+  name: string,
+  method: grpc.MethodDefinition<unknown, unknown>,
+  handler: (...args: any[]) => unknown,
+  tokens: TokenVerifier,
+  logger: Logger,
+  refusals?: RefusalRecorder,
+  idempotency?: IdempotencyStore,
+): (...args: any[]) => void {
   const path = method.path;
   // The trace id of each call's server span, read inside the span (a refusal is recorded after it has ended).
   const traceIds = new WeakMap<object, string>();
@@ -118,7 +135,15 @@ function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, han
     identities.set(call, await tokens.verifyHeader(metadataValue(call.metadata, 'authorization')));
   };
   const traced = <T>(call: { metadata: grpc.Metadata }, fn: () => Promise<T>): Promise<T> =>
-    inSpan(path, { kind: SpanKind.SERVER, parent: extractTraceContext({ traceparent: metadataValue(call.metadata, 'traceparent'), tracestate: metadataValue(call.metadata, 'tracestate') }), attributes: { 'rpc.system': 'grpc', 'rpc.service': name, 'rpc.method': method.originalName ?? path } }, fn);
+    inSpan(
+      path,
+      {
+        kind: SpanKind.SERVER,
+        parent: extractTraceContext({ traceparent: metadataValue(call.metadata, 'traceparent'), tracestate: metadataValue(call.metadata, 'tracestate') }),
+        attributes: { 'rpc.system': 'grpc', 'rpc.service': name, 'rpc.method': method.originalName ?? path },
+      },
+      fn,
+    );
   const report = (error: unknown): Partial<grpc.ServiceError> => {
     if (!(error instanceof PlatformError)) logger.error({ err: error instanceof Error ? error.stack : String(error), path }, 'unhandled error in gRPC handler');
     else logger.info({ path, code: error.code, err: errorMessage(error) }, 'request refused');
@@ -138,7 +163,7 @@ function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, han
       httpRoute: metadataValue(call.metadata, HTTP_ROUTE_METADATA),
       target: call.request === undefined ? undefined : targetOf(call.request),
       code,
-      reason: error instanceof UnauthenticatedError ? error.refusal : decoded?.reason ?? code,
+      reason: error instanceof UnauthenticatedError ? error.refusal : (decoded?.reason ?? code),
       message: answer.details ?? answer.message ?? '',
       traceId: traceIds.get(call) ?? traceIdOfHeader(metadataValue(call.metadata, 'traceparent')),
     });
@@ -163,33 +188,53 @@ function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, han
           return false;
         };
         const context = { ...(deadline === undefined ? {} : { deadline }), ...(key === undefined ? { abandoned: mayStop } : {}) };
-        const run = (): Promise<unknown> => withCallContext(context, () => new Promise<unknown>((resolve, reject) => {
-          try {
-            const result = handler(call, (err: grpc.ServiceError | null, value?: unknown) => (err ? reject(err) : resolve(value)));
-            if (result instanceof Promise) result.catch(reject);
-          } catch (error) {
-            reject(error);
-          }
-        }));
+        const run = (): Promise<unknown> =>
+          withCallContext(
+            context,
+            () =>
+              new Promise<unknown>((resolve, reject) => {
+                try {
+                  const result = handler(call, (err: grpc.ServiceError | null, value?: unknown) => (err ? reject(err) : resolve(value)));
+                  if (result instanceof Promise) result.catch(reject);
+                } catch (error) {
+                  reject(error);
+                }
+              }),
+          );
         if (key === undefined) {
           assertWanted(call);
           return run();
         }
         if (!idempotency) {
-          throw Object.assign(new Error(`${name} does not record idempotency keys`), { code: grpc.status.UNIMPLEMENTED, details: `${name} does not record idempotency keys` });
+          throw Object.assign(new Error(`${name} does not record idempotency keys`), {
+            code: grpc.status.UNIMPLEMENTED,
+            details: `${name} does not record idempotency keys`,
+          });
         }
         // With an idempotency key the call, once begun, runs to its end even if its caller gives up: its result
         // is recorded and a retry gets it.
         checkIdempotencyKey(key);
         const scope = { method: path, subject: identityOf(call).subject, key };
-        const encoded = await idempotency.once(scope, requestDigest(method.requestSerialize(call.request)), async () => {
-          assertWanted(call);
-          return method.responseSerialize(await run());
-        }, deadline);
+        const encoded = await idempotency.once(
+          scope,
+          requestDigest(method.requestSerialize(call.request)),
+          async () => {
+            assertWanted(call);
+            return method.responseSerialize(await run());
+          },
+          deadline,
+        );
         return method.responseDeserialize(Buffer.from(encoded));
       }).then(
         (value) => callback(null, value),
-        (error: unknown) => callback(audit(call, error, error instanceof PlatformError || !(error as grpc.ServiceError)?.code ? report(error) : (error as grpc.ServiceError)) as grpc.ServiceError),
+        (error: unknown) =>
+          callback(
+            audit(
+              call,
+              error,
+              error instanceof PlatformError || !(error as grpc.ServiceError)?.code ? report(error) : (error as grpc.ServiceError),
+            ) as grpc.ServiceError,
+          ),
       );
     };
   }
@@ -205,7 +250,10 @@ function wrap(name: string, method: grpc.MethodDefinition<unknown, unknown>, han
   // Client and bidi streams: authenticate, then hand over.
   return (call: grpc.ServerDuplexStream<unknown, unknown>) => {
     tokens.verifyHeader(metadataValue(call.metadata, 'authorization')).then(
-      (identity) => { identities.set(call, identity); handler(call); },
+      (identity) => {
+        identities.set(call, identity);
+        handler(call);
+      },
       (error: unknown) => call.emit('error', audit(call, error, report(error))),
     );
   };

@@ -5,8 +5,14 @@ import { BadRequest, ErrorInfo, PreconditionFailure, ResourceInfo } from '../../
 import { Status } from '../../../proto/gen/google/rpc/status';
 import { clip } from '../validation/input';
 import {
-  AlreadyExistsError, ConcurrencyError, FailedPreconditionError, NotFoundError, PermissionDeniedError,
-  PlatformError, UnauthenticatedError, ValidationError,
+  AlreadyExistsError,
+  ConcurrencyError,
+  FailedPreconditionError,
+  NotFoundError,
+  PermissionDeniedError,
+  PlatformError,
+  UnauthenticatedError,
+  ValidationError,
 } from '../errors/errors';
 
 const typeUrl = (name: string): string => `type.googleapis.com/${name}`;
@@ -36,16 +42,44 @@ export function toServiceError(error: unknown): Partial<ServiceError> {
   // Bounded: a status never echoes a caller's megabyte (grpc-js clients drop oversized trailers and time out).
   const message = clip(error.message, 1024);
   const details: Any[] = [
-    pack('google.rpc.ErrorInfo', ErrorInfo.encode(ErrorInfo.fromPartial({ reason: reasonOf(error), domain: 'bps.gov.cn', metadata: errorMetadata(error) })).finish()),
+    pack(
+      'google.rpc.ErrorInfo',
+      ErrorInfo.encode(ErrorInfo.fromPartial({ reason: reasonOf(error), domain: 'bps.gov.cn', metadata: errorMetadata(error) })).finish(),
+    ),
   ];
   if (error instanceof ValidationError) {
-    details.push(pack('google.rpc.BadRequest', BadRequest.encode(BadRequest.fromPartial({ fieldViolations: error.violations.slice(0, 50).map((v) => ({ field: clip(v.field), description: clip(v.description, 512), reason: clip(v.reason ?? '') })) })).finish()));
+    details.push(
+      pack(
+        'google.rpc.BadRequest',
+        BadRequest.encode(
+          BadRequest.fromPartial({
+            fieldViolations: error.violations
+              .slice(0, 50)
+              .map((v) => ({ field: clip(v.field), description: clip(v.description, 512), reason: clip(v.reason ?? '') })),
+          }),
+        ).finish(),
+      ),
+    );
   }
   if (error instanceof FailedPreconditionError && error.violations.length > 0) {
-    details.push(pack('google.rpc.PreconditionFailure', PreconditionFailure.encode(PreconditionFailure.fromPartial({ violations: error.violations.slice(0, 50).map((v) => ({ type: clip(v.type), subject: clip(v.subject), description: clip(v.description, 512) })) })).finish()));
+    details.push(
+      pack(
+        'google.rpc.PreconditionFailure',
+        PreconditionFailure.encode(
+          PreconditionFailure.fromPartial({
+            violations: error.violations.slice(0, 50).map((v) => ({ type: clip(v.type), subject: clip(v.subject), description: clip(v.description, 512) })),
+          }),
+        ).finish(),
+      ),
+    );
   }
   if (error instanceof NotFoundError) {
-    details.push(pack('google.rpc.ResourceInfo', ResourceInfo.encode(ResourceInfo.fromPartial({ resourceType: clip(error.resourceType), resourceName: clip(error.resourceName) })).finish()));
+    details.push(
+      pack(
+        'google.rpc.ResourceInfo',
+        ResourceInfo.encode(ResourceInfo.fromPartial({ resourceType: clip(error.resourceType), resourceName: clip(error.resourceName) })).finish(),
+      ),
+    );
   }
   const metadata = new Metadata();
   metadata.set('grpc-status-details-bin', Buffer.from(Status.encode(Status.fromPartial({ code, message, details })).finish()));

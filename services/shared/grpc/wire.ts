@@ -26,7 +26,8 @@ type Scalar = { kind: 'scalar'; type: string } | { kind: 'enum'; values: Readonl
 function describe(field: protobuf.FieldBase): Scalar {
   field.resolve();
   if (field.resolvedType instanceof protobuf.Type) return { kind: 'message', type: field.resolvedType };
-  if (field.resolvedType instanceof protobuf.Enum) return { kind: 'enum', values: new Set(Object.values(field.resolvedType.values)), name: field.resolvedType.name };
+  if (field.resolvedType instanceof protobuf.Enum)
+    return { kind: 'enum', values: new Set(Object.values(field.resolvedType.values)), name: field.resolvedType.name };
   return { kind: 'scalar', type: field.type };
 }
 
@@ -42,7 +43,11 @@ function wireTypeOf(scalar: Scalar): number {
 const typeName = (scalar: Scalar): string => (scalar.kind === 'message' ? scalar.type.name : scalar.kind === 'enum' ? scalar.name : scalar.type);
 
 class Reader {
-  constructor(readonly buf: Uint8Array, public pos: number, readonly end: number) {}
+  constructor(
+    readonly buf: Uint8Array,
+    public pos: number,
+    readonly end: number,
+  ) {}
   done(): boolean {
     return this.pos >= this.end;
   }
@@ -136,7 +141,11 @@ function scan(type: protobuf.Type, reader: Reader, path: string, depth: number, 
       reader.pos += len;
       continue;
     }
-    out.push({ field: name, reason: 'WRONG_WIRE_TYPE', description: `must be ${typeName(scalar)} (${wireTypeNames[expected]}), was sent as ${wireTypeNames[wireType]}` });
+    out.push({
+      field: name,
+      reason: 'WRONG_WIRE_TYPE',
+      description: `must be ${typeName(scalar)} (${wireTypeNames[expected]}), was sent as ${wireTypeNames[wireType]}`,
+    });
     skipValue(reader, wireType);
   }
 }
@@ -155,7 +164,11 @@ function scanMapEntry(field: protobuf.MapField, reader: Reader, name: string, de
       continue;
     }
     if (wireType !== wireTypeOf(scalar)) {
-      out.push({ field: `${name}.${number === 1 ? 'key' : 'value'}`, reason: 'WRONG_WIRE_TYPE', description: `must be ${typeName(scalar)}, was sent as ${wireTypeNames[wireType]}` });
+      out.push({
+        field: `${name}.${number === 1 ? 'key' : 'value'}`,
+        reason: 'WRONG_WIRE_TYPE',
+        description: `must be ${typeName(scalar)}, was sent as ${wireTypeNames[wireType]}`,
+      });
       skipValue(reader, wireType);
       continue;
     }

@@ -46,7 +46,11 @@ export type IdempotencyScope = { readonly method: string; readonly subject: stri
 export class IdempotencyStore {
   readonly collection: Collection<IdempotencyRecord>;
 
-  constructor(db: Db, name = 'idempotency_keys', private readonly options: { leaseMs?: number; pollMs?: number } = {}) {
+  constructor(
+    db: Db,
+    name = 'idempotency_keys',
+    private readonly options: { leaseMs?: number; pollMs?: number } = {},
+  ) {
     this.collection = db.collection<IdempotencyRecord>(name);
   }
 

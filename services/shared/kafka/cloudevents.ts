@@ -38,7 +38,8 @@ export function toKafkaMessage(event: CloudEvent): Message {
   if (event.traceparent != null) headers['traceparent'] = event.traceparent;
   if (event.tracestate != null) headers['tracestate'] = event.tracestate;
   for (const [name, value] of Object.entries(event.extensions ?? {})) {
-    if (!EXTENSION_NAME.test(name)) throw new ValidationError([{ field: `extensions.${name}`, description: 'CloudEvents extension names are 1-20 lowercase letters or digits' }]);
+    if (!EXTENSION_NAME.test(name))
+      throw new ValidationError([{ field: `extensions.${name}`, description: 'CloudEvents extension names are 1-20 lowercase letters or digits' }]);
     headers[`ce_${name}`] = value;
   }
   return { key: event.key, value: event.data, headers, timestamp: String(Date.parse(event.time)) };

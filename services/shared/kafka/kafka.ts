@@ -9,7 +9,17 @@ import { isDuplicateKey, insertOne } from '../mongo/mongo';
 import { eventTraceContext, extractTraceContext, inSpan, SpanKind } from '../telemetry/otel';
 import { observeGauge, recordConsumed } from '../telemetry/metrics';
 import { fromKafkaMessage, toKafkaMessage, type CloudEvent } from './cloudevents';
-import { deadLetterTopic, encodeData, foreignSourceReason, topicFamilyOf, topicName, topicOwners, topics, type EventDefinition, type TopicFamily } from '../events/catalog';
+import {
+  deadLetterTopic,
+  encodeData,
+  foreignSourceReason,
+  topicFamilyOf,
+  topicName,
+  topicOwners,
+  topics,
+  type EventDefinition,
+  type TopicFamily,
+} from '../events/catalog';
 import { refusalEvents } from '../events/refusals';
 import { clip as clipText } from '../validation/input';
 import type { EventDeadLettered } from '../../../proto/gen/bps/common/v1/events';
@@ -37,7 +47,10 @@ export function createKafka(options: { brokers: string; clientId: string; logger
   const kafka = new Kafka({
     clientId: options.clientId,
     sasl: { mechanism: 'scram-sha-512', username, password },
-    brokers: options.brokers.split(',').map((b) => b.trim()).filter(Boolean),
+    brokers: options.brokers
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...rest } = entry.log;
@@ -77,7 +90,11 @@ export async function ensureTopics(kafka: Kafka, topicNames: readonly string[], 
 }
 
 /** Builds a CloudEvent for a catalogued event type, carrying the active trace context. */
-export function newEvent<T>(definition: EventDefinition<T>, payload: T, options: { source: string; key: string; subject?: string; id?: string; time?: Date; topicNamespace?: string }): CloudEvent & { topic: string } {
+export function newEvent<T>(
+  definition: EventDefinition<T>,
+  payload: T,
+  options: { source: string; key: string; subject?: string; id?: string; time?: Date; topicNamespace?: string },
+): CloudEvent & { topic: string } {
   const topic = topicName(definition.topic, options.topicNamespace);
   const trace = eventTraceContext(topic, { 'cloudevents.event_type': definition.type });
   return {
@@ -102,7 +119,10 @@ export const MAX_EVENT_BYTES = 1_000_000;
 
 /** An event Kafka will never take: sending it again cannot help, so it must not block what comes after it. */
 export class EventTooLargeError extends PlatformError {
-  constructor(readonly eventId: string, readonly bytes: number) {
+  constructor(
+    readonly eventId: string,
+    readonly bytes: number,
+  ) {
     super('EVENT_TOO_LARGE', `event ${eventId} is ${bytes} bytes; Kafka takes at most ${MAX_EVENT_BYTES} per message`, { retriable: false });
   }
 }
@@ -110,7 +130,8 @@ export class EventTooLargeError extends PlatformError {
 function messageBytes(message: Message): number {
   const size = (v: unknown): number => (v === null || v === undefined ? 0 : Buffer.isBuffer(v) ? v.length : Buffer.byteLength(String(v)));
   let total = size(message.key) + size(message.value);
-  for (const [k, v] of Object.entries(message.headers ?? {})) total += Buffer.byteLength(k) + (Array.isArray(v) ? v.reduce((n: number, x) => n + size(x), 0) : size(v));
+  for (const [k, v] of Object.entries(message.headers ?? {}))
+    total += Buffer.byteLength(k) + (Array.isArray(v) ? v.reduce((n: number, x) => n + size(x), 0) : size(v));
   return total;
 }
 
@@ -243,8 +264,22 @@ export class EventConsumer {
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       this.lag.set(`${payload.topic}|${payload.partition}`, { topic: payload.topic, partition: payload.partition, lag: Number(payload.offsetLag) });
     });
-    this.unobserve ??= observeGauge('bps.consumer.lag', { description: 'Messages a consumer group has yet to handle per topic partition (as of its last batch)' }, async () =>
-      [...this.lag.values()].map((l) => [l.lag, { 'messaging.consumer.group.name': this.options.groupId, 'messaging.destination.name': l.topic, 'messaging.destination.partition.id': String(l.partition) }] as const));
+    this.unobserve ??= observeGauge(
+      'bps.consumer.lag',
+      { description: 'Messages a consumer group has yet to handle per topic partition (as of its last batch)' },
+      async () =>
+        [...this.lag.values()].map(
+          (l) =>
+            [
+              l.lag,
+              {
+                'messaging.consumer.group.name': this.options.groupId,
+                'messaging.destination.name': l.topic,
+                'messaging.destination.partition.id': String(l.partition),
+              },
+            ] as const,
+        ),
+    );
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...topics], fromBeginning });
     await this.consumer.run({
@@ -301,8 +336,20 @@ export class EventConsumer {
           return;
         }
         const parent = extractTraceContext({ traceparent: event.traceparent, tracestate: event.tracestate });
-        await inSpan(`${topic} process`, { kind: SpanKind.CONSUMER, parent, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.message.id': event.id, 'cloudevents.event_type': event.type } }, () =>
-          handler(event, { topic, partition, offset: message.offset }));
+        await inSpan(
+          `${topic} process`,
+          {
+            kind: SpanKind.CONSUMER,
+            parent,
+            attributes: {
+              'messaging.system': 'kafka',
+              'messaging.destination.name': topic,
+              'messaging.message.id': event.id,
+              'cloudevents.event_type': event.type,
+            },
+          },
+          () => handler(event, { topic, partition, offset: message.offset }),
+        );
         await processed.remember(processedKey, groupId, event);
         recordConsumed(groupId, topic, 'handled');
         return;
@@ -324,15 +371,41 @@ export class EventConsumer {
   }
 
   /** Sends the message as received to the dead-letter topic (header `x-bps-dead-letter-reason`), then puts that on record. */
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, error: unknown, reason: DeadLetterReason, attempts: number, event?: CloudEvent): Promise<void> {
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    error: unknown,
+    reason: DeadLetterReason,
+    attempts: number,
+    event?: CloudEvent,
+  ): Promise<void> {
     const principal = principalOf(this.options.kafka);
     const target = (this.options.deadLetterTopic ?? ((t: string) => deadLetterTopic(principal, t)))(topic);
-    const headers = { ...(message.headers ?? {}), 'x-bps-error': clipText(errorMessage(error), 1024), 'x-bps-consumer-group': this.options.groupId, 'x-bps-source-topic': topic, 'x-bps-dead-letter-reason': reason, 'x-bps-attempts': String(attempts) };
+    const headers = {
+      ...(message.headers ?? {}),
+      'x-bps-error': clipText(errorMessage(error), 1024),
+      'x-bps-consumer-group': this.options.groupId,
+      'x-bps-source-topic': topic,
+      'x-bps-dead-letter-reason': reason,
+      'x-bps-attempts': String(attempts),
+    };
     await this.dlqProducer.sendRaw(target, [{ key: message.key, value: message.value, headers }]);
     recordConsumed(this.options.groupId, topic, 'dead_lettered', reason);
     const record: EventDeadLettered = {
-      service: this.options.service ?? principal, consumerGroup: this.options.groupId, sourceTopic: topic, partition, offset: message.offset, deadLetterTopic: target,
-      eventId: clipText(event?.id ?? ''), eventType: clipText(event?.type ?? ''), eventSource: clipText(event?.source ?? ''), reason, message: clipText(errorMessage(error), 1024), attempts, at: new Date(),
+      service: this.options.service ?? principal,
+      consumerGroup: this.options.groupId,
+      sourceTopic: topic,
+      partition,
+      offset: message.offset,
+      deadLetterTopic: target,
+      eventId: clipText(event?.id ?? ''),
+      eventType: clipText(event?.type ?? ''),
+      eventSource: clipText(event?.source ?? ''),
+      reason,
+      message: clipText(errorMessage(error), 1024),
+      attempts,
+      at: new Date(),
     };
     await (this.options.onDeadLetter ?? ((r: EventDeadLettered) => this.recordOnOwnTopic(r)))(record);
   }
@@ -348,12 +421,18 @@ export class EventConsumer {
     }
     const namespace = record.sourceTopic.slice(topics[consumed].length + 1);
     const event = newEvent(refusalEvents.eventDeadLettered[family], record, {
-      source: topicOwners[family].sources[0], key: record.consumerGroup, subject: `dead-letters/${record.consumerGroup}`, topicNamespace: namespace || undefined,
+      source: topicOwners[family].sources[0],
+      key: record.consumerGroup,
+      subject: `dead-letters/${record.consumerGroup}`,
+      topicNamespace: namespace || undefined,
     });
     // The dead-letter copy (with its reason headers) is already written: a record that cannot be sent is logged,
     // never allowed to block the partition.
-    await this.dlqProducer.publish([event]).catch((error: unknown) =>
-      this.options.logger.error({ err: errorMessage(error), topic: event.topic, deadLetter: record }, 'dead letter could not be put on record'));
+    await this.dlqProducer
+      .publish([event])
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: errorMessage(error), topic: event.topic, deadLetter: record }, 'dead letter could not be put on record'),
+      );
   }
 
   async stop(): Promise<void> {

@@ -20,7 +20,15 @@ export async function ensureIndexes(collection: Collection<any>, indexes: readon
   if (indexes.length === 0) return;
   // FerretDB v1 drops the connection when asked to re-create an existing compound unique index (seen on service
   // restart), so named indexes that already exist are skipped.
-  const existing = new Set(await collection.listIndexes().toArray().then((list) => list.map((i) => String(i['name'])), () => [] as string[]));
+  const existing = new Set(
+    await collection
+      .listIndexes()
+      .toArray()
+      .then(
+        (list) => list.map((i) => String(i['name'])),
+        () => [] as string[],
+      ),
+  );
   const missing = indexes.filter((i) => i.name === undefined || !existing.has(i.name));
   if (missing.length === 0) return;
   await collection.createIndexes(missing);

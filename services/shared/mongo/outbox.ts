@@ -106,7 +106,14 @@ function isDuplicateOnly(error: unknown): boolean {
 async function recordMarkers(collection: Collection<any>, docs: readonly OutboxDoc[]): Promise<void> {
   const markers: PendingMarker[] = docs
     .filter((d) => d.outbox?.sentAt === null && d.outbox.setAsideAt === undefined && d._id !== undefined)
-    .map((d) => ({ _id: markerId(collection.collectionName, d._id), c: collection.collectionName, d: d._id, o: new ObjectId(), topic: d.outbox.topic, event: d.outbox.event }));
+    .map((d) => ({
+      _id: markerId(collection.collectionName, d._id),
+      c: collection.collectionName,
+      d: d._id,
+      o: new ObjectId(),
+      topic: d.outbox.topic,
+      event: d.outbox.event,
+    }));
   if (markers.length === 0) return;
   try {
     await pendingOf(collection).insertMany(markers, { ordered: false });
@@ -160,7 +167,9 @@ function oneAtATime<T>(dbName: string, pass: () => Promise<T>): Promise<T> {
   const next = previous.catch(() => undefined).then(pass);
   const tail = next.catch(() => undefined);
   passes.set(dbName, tail);
-  void tail.then(() => { if (passes.get(dbName) === tail) passes.delete(dbName); });
+  void tail.then(() => {
+    if (passes.get(dbName) === tail) passes.delete(dbName);
+  });
   return next;
 }
 
@@ -209,13 +218,26 @@ export class OutboxRelay {
   private observeBacklog(): () => void {
     const names = [...this.byName.keys()];
     const attributes = { 'db.namespace': this.dbName };
-    const stopPending = observeGauge('bps.outbox.pending', { description: 'Outbox entries written but not yet handed to Kafka' }, async () =>
-      [[await this.pending.countDocuments({ c: { $in: names } }), attributes]]);
-    const stopLag = observeGauge('bps.outbox.lag', { description: 'Age of the oldest outbox entry not yet handed to Kafka (0 when none)', unit: 's' }, async () => {
-      const [oldest] = await this.pending.find({ c: { $in: names } }).sort({ o: 1 }).limit(1).project<{ o: ObjectId }>({ o: 1 }).toArray();
-      return [[oldest ? Math.max(0, (Date.now() - oldest.o.getTimestamp().getTime()) / 1000) : 0, attributes]];
-    });
-    return () => { stopPending(); stopLag(); };
+    const stopPending = observeGauge('bps.outbox.pending', { description: 'Outbox entries written but not yet handed to Kafka' }, async () => [
+      [await this.pending.countDocuments({ c: { $in: names } }), attributes],
+    ]);
+    const stopLag = observeGauge(
+      'bps.outbox.lag',
+      { description: 'Age of the oldest outbox entry not yet handed to Kafka (0 when none)', unit: 's' },
+      async () => {
+        const [oldest] = await this.pending
+          .find({ c: { $in: names } })
+          .sort({ o: 1 })
+          .limit(1)
+          .project<{ o: ObjectId }>({ o: 1 })
+          .toArray();
+        return [[oldest ? Math.max(0, (Date.now() - oldest.o.getTimestamp().getTime()) / 1000) : 0, attributes]];
+      },
+    );
+    return () => {
+      stopPending();
+      stopLag();
+    };
   }
 
   /** Runs a pass now, or right after the one in progress. */
@@ -263,7 +285,11 @@ export class OutboxRelay {
     let sent = 0;
     const names = [...this.byName.keys()];
     for (;;) {
-      const read = await this.pending.find({ c: { $in: names } }).sort({ o: 1 }).limit(this.options.batchSize ?? 100).toArray();
+      const read = await this.pending
+        .find({ c: { $in: names } })
+        .sort({ o: 1 })
+        .limit(this.options.batchSize ?? 100)
+        .toArray();
       if (read.length === 0) break;
       const batch = await this.dropSent(read);
       if (batch.length === 0) continue;
@@ -286,14 +312,17 @@ export class OutboxRelay {
   private async dropSent(batch: readonly PendingMarker[]): Promise<PendingMarker[]> {
     const sent = new Set<PendingMarker>();
     let next = 0;
-    await Promise.all(Array.from({ length: Math.min(4, batch.length) }, async () => {
-      while (next < batch.length) {
-        const marker = batch[next++]!;
-        const collection = this.byName.get(marker.c);
-        const doc = (await collection?.findOne({ _id: marker.d }, { projection: { 'outbox.sentAt': 1, 'outbox.setAsideAt': 1 } })) as OutboxDoc | null | undefined;
-        if (doc?.outbox?.sentAt instanceof Date || doc?.outbox?.setAsideAt instanceof Date) sent.add(marker);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(4, batch.length) }, async () => {
+        while (next < batch.length) {
+          const marker = batch[next++]!;
+          const collection = this.byName.get(marker.c);
+          const doc = (await collection?.findOne({ _id: marker.d }, { projection: { 'outbox.sentAt': 1, 'outbox.setAsideAt': 1 } })) as
+            OutboxDoc | null | undefined;
+          if (doc?.outbox?.sentAt instanceof Date || doc?.outbox?.setAsideAt instanceof Date) sent.add(marker);
+        }
+      }),
+    );
     if (sent.size === 0) return [...batch];
     await this.removeMarkers([...sent]);
     return batch.filter((m) => !sent.has(m));
@@ -305,7 +334,11 @@ export class OutboxRelay {
       let after: DocId | undefined;
       for (;;) {
         const filter = after === undefined ? unsent : { ...unsent, _id: { $gt: after } };
-        const docs = (await collection.find(filter).sort({ _id: 1 }).limit(this.options.batchSize ?? 100).toArray()) as OutboxDoc[];
+        const docs = (await collection
+          .find(filter)
+          .sort({ _id: 1 })
+          .limit(this.options.batchSize ?? 100)
+          .toArray()) as OutboxDoc[];
         if (docs.length === 0) break;
         await recordMarkers(collection, docs);
         after = docs[docs.length - 1]!._id;
@@ -324,9 +357,11 @@ export class OutboxRelay {
       // One `_id` equality per entry, four at a time: FerretDB hands `_id` equality to its storage (an index on
       // SQLite, a scan in C on PostgreSQL) but reads a whole collection into Go for `$in`.
       let next = 0;
-      await Promise.all(Array.from({ length: Math.min(4, ids.length) }, async () => {
-        while (next < ids.length) await collection.updateOne({ _id: ids[next++] }, { $set: { 'outbox.sentAt': now } });
-      }));
+      await Promise.all(
+        Array.from({ length: Math.min(4, ids.length) }, async () => {
+          while (next < ids.length) await collection.updateOne({ _id: ids[next++] }, { $set: { 'outbox.sentAt': now } });
+        }),
+      );
     }
     await this.removeMarkers(done);
     this.acknowledgedUnmarked = [];
@@ -364,7 +399,10 @@ export class OutboxRelay {
         const collection = this.byName.get(marker.c);
         await collection?.updateOne({ _id: marker.d }, { $set: { 'outbox.setAsideAt': new Date(), 'outbox.setAsideReason': errorMessage(error) } });
         await this.removeMarkers([marker]);
-        this.logger.error({ ceId: marker.event.id, type: marker.event.type, topic: marker.topic, err: errorMessage(error) }, 'outbox entry set aside: Kafka will never take it');
+        this.logger.error(
+          { ceId: marker.event.id, type: marker.event.type, topic: marker.topic, err: errorMessage(error) },
+          'outbox entry set aside: Kafka will never take it',
+        );
       }
     }
     return published;

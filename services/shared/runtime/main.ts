@@ -28,7 +28,10 @@ export function runMain(serviceName: string, start: () => Promise<Running>): voi
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   start().then(
-    (r) => { running = r; logger.info('started'); },
+    (r) => {
+      running = r;
+      logger.info('started');
+    },
     (error: unknown) => {
       if (error instanceof ConfigError) console.error(`${serviceName}: ${error.message}`);
       else logger.fatal({ err: error instanceof Error ? error.stack : String(error) }, 'failed to start');

@@ -5,7 +5,16 @@
 // http.server.duration), `bps.*` otherwise; the Prometheus exporter turns dots into underscores.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { metrics, type Attributes, type Counter, type Histogram, type Meter, type MeterProvider as ApiMeterProvider, type ObservableGauge, type ObservableResult } from '@opentelemetry/api';
+import {
+  metrics,
+  type Attributes,
+  type Counter,
+  type Histogram,
+  type Meter,
+  type MeterProvider as ApiMeterProvider,
+  type ObservableGauge,
+  type ObservableResult,
+} from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { serviceResource } from './otel';
@@ -76,8 +85,12 @@ function current(): Instruments {
     rpcDuration: meter.createHistogram('rpc.server.duration', { description: 'Duration of inbound gRPC calls, by service, method and status code', ...ms }),
     httpDuration: meter.createHistogram('http.server.duration', { description: 'Duration of inbound HTTP requests, by method, route and status code', ...ms }),
     outboxPublished: meter.createCounter('bps.outbox.published', { description: 'Outbox entries the relay handed to Kafka' }),
-    eventsConsumed: meter.createCounter('bps.events.consumed', { description: 'Kafka events a consumer group finished with, by outcome (handled, duplicate, dead_lettered)' }),
-    webhookDeliveries: meter.createCounter('bps.webhook.deliveries', { description: 'Webhook delivery attempts by outcome (delivered, retry-scheduled, dead-lettered, endpoint-gone)' }),
+    eventsConsumed: meter.createCounter('bps.events.consumed', {
+      description: 'Kafka events a consumer group finished with, by outcome (handled, duplicate, dead_lettered)',
+    }),
+    webhookDeliveries: meter.createCounter('bps.webhook.deliveries', {
+      description: 'Webhook delivery attempts by outcome (delivered, retry-scheduled, dead-lettered, endpoint-gone)',
+    }),
     webhookDuration: meter.createHistogram('bps.webhook.delivery.duration', { description: 'Duration of webhook delivery attempts', ...ms }),
     auditVerifications: meter.createCounter('bps.audit.verifications', { description: 'Audit log verifications by result (ok, failed) and kind of log' }),
     gauges: new Map(),
@@ -122,7 +135,11 @@ export function recordAuditVerification(log: string, ok: boolean): void {
  * A gauge read at scrape time: `observe` reports one value per attribute set (it may query a database: a read that
  * does not answer within 1 s reports nothing rather than holding the scrape). Returns the function that removes it.
  */
-export function observeGauge(name: string, options: { description: string; unit?: string }, observe: () => Promise<readonly (readonly [number, Attributes])[]>): () => void {
+export function observeGauge(
+  name: string,
+  options: { description: string; unit?: string },
+  observe: () => Promise<readonly (readonly [number, Attributes])[]>,
+): () => void {
   const i = current();
   const gauge = i.gauges.get(name) ?? i.meter.createObservableGauge(name, options);
   i.gauges.set(name, gauge);
@@ -130,7 +147,9 @@ export function observeGauge(name: string, options: { description: string; unit?
     let timer: NodeJS.Timeout | undefined;
     const values = await Promise.race([
       observe().catch(() => []),
-      new Promise<readonly never[]>((resolve) => { timer = setTimeout(() => resolve([]), 1_000); }),
+      new Promise<readonly never[]>((resolve) => {
+        timer = setTimeout(() => resolve([]), 1_000);
+      }),
     ]).finally(() => clearTimeout(timer));
     for (const [value, attributes] of values) result.observe(value, attributes);
   };

@@ -13,7 +13,9 @@ let provider: NodeTracerProvider | undefined;
  * environment (OTEL_RESOURCE_ATTRIBUTES, and OTEL_SERVICE_NAME over everything) — operators have the last word.
  */
 export function serviceResource(serviceName: string): Resource {
-  return Resource.default().merge(new Resource({ 'service.name': serviceName })).merge(envDetectorSync.detect());
+  return Resource.default()
+    .merge(new Resource({ 'service.name': serviceName }))
+    .merge(envDetectorSync.detect());
 }
 
 export function initTelemetry(options: { serviceName: string; otlpEndpoint?: string; exporter?: SpanExporter }): NodeTracerProvider {
@@ -57,7 +59,11 @@ export function currentTraceId(): string | undefined {
 }
 
 /** Runs `fn` in a new span (child of `parent` or of the active context), recording failures. */
-export async function inSpan<T>(name: string, options: { kind?: SpanKind; parent?: Context; attributes?: Record<string, string | number | boolean> }, fn: (span: Span) => Promise<T>): Promise<T> {
+export async function inSpan<T>(
+  name: string,
+  options: { kind?: SpanKind; parent?: Context; attributes?: Record<string, string | number | boolean> },
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
   const parent = options.parent ?? context.active();
   return tracer().startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }, parent, async (span) => {
     try {
@@ -84,7 +90,11 @@ export function inRootSpan<T>(name: string, attributes: Record<string, string | 
 export function eventTraceContext(topic: string, attributes: Record<string, string>): Record<string, string> {
   const active = trace.getSpanContext(context.active());
   if (active && isSpanContextValid(active)) return injectTraceContext();
-  const span = tracer().startSpan(`create ${topic}`, { kind: SpanKind.PRODUCER, root: true, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, ...attributes } });
+  const span = tracer().startSpan(`create ${topic}`, {
+    kind: SpanKind.PRODUCER,
+    root: true,
+    attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, ...attributes },
+  });
   span.end();
   return injectTraceContext(trace.setSpan(context.active(), span));
 }

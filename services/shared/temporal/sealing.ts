@@ -12,7 +12,14 @@
 //   wedge the approval. With the marker, validators refuse, signal handlers ignore, and a raw start fails at once.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { METADATA_ENCODING_KEY, PayloadConverterError, type DataConverter, type Payload, type PayloadCodec, type SerializationContext } from '@temporalio/common';
+import {
+  METADATA_ENCODING_KEY,
+  PayloadConverterError,
+  type DataConverter,
+  type Payload,
+  type PayloadCodec,
+  type SerializationContext,
+} from '@temporalio/common';
 import { decode as utf8Decode, encode as utf8Encode } from '@temporalio/common/lib/encoding';
 import proto from '@temporalio/proto'; // CommonJS: its named exports are not visible to ESM
 import { unsealedMarker } from '../../../workflows/contracts';
@@ -61,7 +68,10 @@ export class SealingCodec implements PayloadCodec {
   private readonly current: Key;
   private readonly keys: ReadonlyMap<string, Key>;
 
-  constructor(keys: PayloadKeys, private readonly onUnsealed: 'reject' | 'mark') {
+  constructor(
+    keys: PayloadKeys,
+    private readonly onUnsealed: 'reject' | 'mark',
+  ) {
     this.current = parseKey(keys.key, 'BPS_TEMPORAL_PAYLOAD_KEY');
     const all = [this.current, ...(keys.previousKeys ?? []).map((k) => parseKey(k, 'BPS_TEMPORAL_PAYLOAD_PREVIOUS_KEYS'))];
     this.keys = new Map(all.map((k) => [k.id, k]));

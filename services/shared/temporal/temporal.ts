@@ -5,7 +5,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Context as ActivityContext } from '@temporalio/activity';
 import {
-  makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor, OpenTelemetryWorkflowClientInterceptor,
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+  OpenTelemetryWorkflowClientInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
 import { workflowSpanSink } from '../telemetry/otel';
 import { ConfigError } from '../config/config';
@@ -40,8 +43,15 @@ export function temporalTls(tls: TemporalTls | undefined): TLSConfig | undefined
 
 /** Temporal settings of a service's config (services/shared/config/config.ts). */
 export function temporalOptionsFromConfig(config: {
-  BPS_ENV: string; BPS_TEMPORAL_ADDRESS: string; BPS_TEMPORAL_NAMESPACE: string; BPS_TEMPORAL_PAYLOAD_KEY?: string | undefined; BPS_TEMPORAL_PAYLOAD_PREVIOUS_KEYS?: string | undefined;
-  BPS_TEMPORAL_TLS_CA?: string | undefined; BPS_TEMPORAL_TLS_CERT?: string | undefined; BPS_TEMPORAL_TLS_KEY?: string | undefined; BPS_TEMPORAL_TLS_SERVER_NAME?: string | undefined;
+  BPS_ENV: string;
+  BPS_TEMPORAL_ADDRESS: string;
+  BPS_TEMPORAL_NAMESPACE: string;
+  BPS_TEMPORAL_PAYLOAD_KEY?: string | undefined;
+  BPS_TEMPORAL_PAYLOAD_PREVIOUS_KEYS?: string | undefined;
+  BPS_TEMPORAL_TLS_CA?: string | undefined;
+  BPS_TEMPORAL_TLS_CERT?: string | undefined;
+  BPS_TEMPORAL_TLS_KEY?: string | undefined;
+  BPS_TEMPORAL_TLS_SERVER_NAME?: string | undefined;
 }): TemporalOptions {
   const problems: string[] = [];
   if (!config.BPS_TEMPORAL_PAYLOAD_KEY) problems.push('BPS_TEMPORAL_PAYLOAD_KEY: required (every Temporal payload is sealed with it)');
@@ -49,7 +59,10 @@ export function temporalOptionsFromConfig(config: {
     problems.push('BPS_TEMPORAL_TLS_CERT, BPS_TEMPORAL_TLS_KEY: required in production (mTLS to the Temporal frontend)');
   }
   if (problems.length > 0 || !config.BPS_TEMPORAL_PAYLOAD_KEY) throw new ConfigError(problems);
-  const previousKeys = (config.BPS_TEMPORAL_PAYLOAD_PREVIOUS_KEYS ?? '').split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const previousKeys = (config.BPS_TEMPORAL_PAYLOAD_PREVIOUS_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
   return {
     address: config.BPS_TEMPORAL_ADDRESS,
     namespace: config.BPS_TEMPORAL_NAMESPACE,
@@ -93,7 +106,9 @@ export function workerTelemetryOptions(options: { prebuiltBundle: boolean }) {
   return {
     interceptors: {
       ...(options.prebuiltBundle ? {} : { workflowModules: [workflowTelemetryInterceptors] }),
-      activity: [(ctx: ActivityContext) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+      activity: [
+        (ctx: ActivityContext) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
+      ],
     },
     sinks: { exporter: makeWorkflowExporter(processor, resource) },
   };

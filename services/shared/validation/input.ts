@@ -27,7 +27,11 @@ export type TextKind = 'identifier' | 'title' | 'free';
 
 /** Field names (camelCase or snake_case, last segment) that hold identifiers or single-line titles. */
 export function textKindOf(field: string): TextKind {
-  const leaf = field.replace(/\[\d+\]$/, '').split('.').pop() ?? field;
+  const leaf =
+    field
+      .replace(/\[\d+\]$/, '')
+      .split('.')
+      .pop() ?? field;
   if (/(Id|Ids|Code|Codes|_id|_ids|_code|_codes)$/.test(leaf) || ['subject', 'delegate', 'organisation', 'id', 'code'].includes(leaf)) return 'identifier';
   if (/^(title|name|displayName|display_name)$/.test(leaf) || /(Title|Name|_title|_name)$/.test(leaf)) return 'title';
   return 'free';
@@ -103,13 +107,23 @@ export const MAX_YEAR = 9999;
 
 type DateLike = { year: number; month: number; day: number };
 const isDateMessage = (v: unknown): v is DateLike =>
-  !!v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 3 && ['year', 'month', 'day'].every((k) => typeof (v as Record<string, unknown>)[k] === 'number');
+  !!v &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  Object.keys(v).length === 3 &&
+  ['year', 'month', 'day'].every((k) => typeof (v as Record<string, unknown>)[k] === 'number');
 const isUnsetDate = (d: DateLike): boolean => d.year === 0 && d.month === 0 && d.day === 0;
 /** A comparable number for a Date message or an instant (ms since the epoch; a calendar date is its UTC midnight). */
-const instantOf = (v: unknown): number | undefined => (v instanceof Date ? v.getTime() : isDateMessage(v) && !isUnsetDate(v) ? Date.UTC(v.year, v.month - 1, v.day) : undefined);
+const instantOf = (v: unknown): number | undefined =>
+  v instanceof Date ? v.getTime() : isDateMessage(v) && !isUnsetDate(v) ? Date.UTC(v.year, v.month - 1, v.day) : undefined;
 
 /** Pairs of sibling fields that bound a range, checked `start ≤ end` when both are set. */
-const rangePairs: readonly (readonly [string, string])[] = [['from', 'to'], ['since', 'until'], ['start', 'end'], ['notBefore', 'notAfter']];
+const rangePairs: readonly (readonly [string, string])[] = [
+  ['from', 'to'],
+  ['since', 'until'],
+  ['start', 'end'],
+  ['notBefore', 'notAfter'],
+];
 
 /**
  * Every date in a request (a decoded protobuf message: google.protobuf.Timestamp as Date, bps.common.v1.Date as
@@ -123,14 +137,22 @@ export function dateViolations(value: unknown): FieldViolation[] {
     const field = path || 'request';
     if (node instanceof Date) {
       const time = node.getTime();
-      if (Number.isNaN(time) || node.getUTCFullYear() < MIN_YEAR || node.getUTCFullYear() > MAX_YEAR) out.push({ field, description: `must be an instant between the years ${MIN_YEAR} and ${MAX_YEAR}`, reason: 'DATE_OUT_OF_RANGE' });
+      if (Number.isNaN(time) || node.getUTCFullYear() < MIN_YEAR || node.getUTCFullYear() > MAX_YEAR)
+        out.push({ field, description: `must be an instant between the years ${MIN_YEAR} and ${MAX_YEAR}`, reason: 'DATE_OUT_OF_RANGE' });
       return;
     }
     if (isDateMessage(node)) {
       if (isUnsetDate(node)) return;
       const { year, month, day } = node;
       const probe = new Date(Date.UTC(year, month - 1, day));
-      if (!Number.isInteger(year) || !Number.isInteger(month) || !Number.isInteger(day) || probe.getUTCFullYear() !== year || probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) {
+      if (
+        !Number.isInteger(year) ||
+        !Number.isInteger(month) ||
+        !Number.isInteger(day) ||
+        probe.getUTCFullYear() !== year ||
+        probe.getUTCMonth() !== month - 1 ||
+        probe.getUTCDate() !== day
+      ) {
         out.push({ field, description: 'is not a calendar date that exists', reason: 'DATE_INVALID' });
       } else if (year < MIN_YEAR || year > MAX_YEAR) {
         out.push({ field, description: `must be a date between the years ${MIN_YEAR} and ${MAX_YEAR}`, reason: 'DATE_OUT_OF_RANGE' });

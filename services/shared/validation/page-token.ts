@@ -35,7 +35,9 @@ export function sealPageToken(scope: string, position: string): string {
 export function openPageToken(scope: string, token: string, field = 'page_token'): string {
   if (token === '') return '';
   const refuse = (): never => {
-    throw new ValidationError([{ field, description: 'is not a page token this list issued (tokens are opaque: pass next_page_token back unchanged)', reason: 'INVALID_PAGE_TOKEN' }]);
+    throw new ValidationError([
+      { field, description: 'is not a page token this list issued (tokens are opaque: pass next_page_token back unchanged)', reason: 'INVALID_PAGE_TOKEN' },
+    ]);
   };
   if (token.length > MAX_TOKEN_LENGTH) return refuse();
   const m = /^([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]{22})$/.exec(token);

@@ -13,18 +13,36 @@ const screenshotDir = fileURLToPath(new URL('../../../test-results/screenshots/'
 export type TestBrowser = {
   browser: Browser;
   /** A fresh context (own cookies) with one page; signs nobody in. */
-  newPage(options?: { viewport?: { width: number; height: number }; deviceScaleFactor?: number; locale?: string }): Promise<{ context: BrowserContext; page: Page }>;
+  newPage(options?: {
+    viewport?: { width: number; height: number };
+    deviceScaleFactor?: number;
+    locale?: string;
+  }): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
 };
 
 /** Starts Chromium with exactly the flags we choose (a fresh --user-data-dir among them) and attaches over CDP. */
 export async function launchBrowser(): Promise<TestBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'bps-chromium-'));
-  const child: ChildProcess = spawn(chromiumPath, [
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--disable-dev-shm-usage',
-    '--remote-debugging-port=0', '--remote-debugging-address=127.0.0.1', 'about:blank',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(
+    chromiumPath,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+      '--disable-dev-shm-usage',
+      '--remote-debugging-port=0',
+      '--remote-debugging-address=127.0.0.1',
+      'about:blank',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   const endpoint = await new Promise<string>((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => reject(new Error(`chromium did not start within 60s:\n${seen.slice(-2000)}`)), 60_000);
@@ -50,7 +68,11 @@ export async function launchBrowser(): Promise<TestBrowser> {
   return {
     browser,
     async newPage(options = {}) {
-      const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 900 }, deviceScaleFactor: options.deviceScaleFactor ?? 1, locale: options.locale ?? 'zh-CN' });
+      const context = await browser.newContext({
+        viewport: options.viewport ?? { width: 1280, height: 900 },
+        deviceScaleFactor: options.deviceScaleFactor ?? 1,
+        locale: options.locale ?? 'zh-CN',
+      });
       context.setDefaultTimeout(30_000);
       context.setDefaultNavigationTimeout(60_000);
       return { context, page: await context.newPage() };

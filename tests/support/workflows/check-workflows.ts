@@ -12,9 +12,18 @@ export async function describeThenAwaitAcknowledgement(itemCode: string): Promis
   // otherwise find no handler and be rejected ("No registered handler for update").
   let by: string | undefined;
   setHandler(acknowledgedBy, () => by);
-  setHandler(acknowledge, (who) => { by = who; return `acknowledged by ${who}`; }, {
-    validator: (who) => { if (!who) throw new Error('who is required'); },
-  });
+  setHandler(
+    acknowledge,
+    (who) => {
+      by = who;
+      return `acknowledged by ${who}`;
+    },
+    {
+      validator: (who) => {
+        if (!who) throw new Error('who is required');
+      },
+    },
+  );
   const description = await describeItem(itemCode);
   await condition(() => by !== undefined);
   return `${description}; ${by}`;

@@ -34,14 +34,17 @@ export function proposalsHandlers(proposals: Proposals): ProposalsServer {
   return {
     // The request id, or else the call's idempotency key: ids are then claimed with the key, so even a create
     // whose process died before recording its result is not repeated by a retry (issue #19).
-    createProposal: unaryHandler(async (req, call) => ({ proposal: await proposals.create(identityOf(call), req.content, req.requestId || idempotencyKeyOf(call)) })),
+    createProposal: unaryHandler(async (req, call) => ({
+      proposal: await proposals.create(identityOf(call), req.content, req.requestId || idempotencyKeyOf(call)),
+    })),
     updateDraft: unaryHandler(async (req, call) => ({
       proposal: await proposals.update(identityOf(call), requireId(req.proposalId), requireRevision(req.expectedRevision), req.content),
     })),
     getProposal: unaryHandler(async (req, call) => ({ proposal: await proposals.get(identityOf(call), requireId(req.proposalId), req.revision) })),
     listProposals: unaryHandler(async (req, call) => {
       const violations = [];
-      if (req.pageSize < 0 || req.pageSize > MAX_PAGE) violations.push({ field: 'page_size', description: `must be between 1 and ${MAX_PAGE} (0 = ${DEFAULT_PAGE})` });
+      if (req.pageSize < 0 || req.pageSize > MAX_PAGE)
+        violations.push({ field: 'page_size', description: `must be between 1 and ${MAX_PAGE} (0 = ${DEFAULT_PAGE})` });
       if (!(req.kind in ProposalKind) || req.kind === ProposalKind.UNRECOGNIZED) violations.push({ field: 'kind', description: 'unknown proposal kind' });
       const status = req.state === ProposalState.PROPOSAL_STATE_UNSPECIFIED ? undefined : statusOf(req.state);
       if (req.state !== ProposalState.PROPOSAL_STATE_UNSPECIFIED && !status) violations.push({ field: 'state', description: 'unknown proposal state' });
@@ -51,8 +54,13 @@ export function proposalsHandlers(proposals: Proposals): ProposalsServer {
       const scope = JSON.stringify(['ListProposals', req.leadMinistry, req.fieldCode, req.kind, req.state, req.cycleId]);
       const after = openPageToken(scope, req.pageToken);
       const page = await proposals.list(identityOf(call), {
-        leadMinistry: req.leadMinistry || undefined, fieldCode: req.fieldCode || undefined, kind: req.kind || undefined,
-        status, cycleId: req.cycleId || undefined, after: after || undefined, limit,
+        leadMinistry: req.leadMinistry || undefined,
+        fieldCode: req.fieldCode || undefined,
+        kind: req.kind || undefined,
+        status,
+        cycleId: req.cycleId || undefined,
+        after: after || undefined,
+        limit,
       });
       const last = page[page.length - 1];
       return { proposals: page, nextPageToken: page.length === limit && last ? sealPageToken(scope, last.proposalId) : '' };

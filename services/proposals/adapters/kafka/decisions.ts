@@ -9,7 +9,14 @@ import { EventConsumer, ProcessedEvents } from '../../../shared/kafka/kafka';
 import type { Logger } from '../../../shared/log/logger';
 import type { Proposals } from '../../proposals';
 
-export function decisionConsumer(options: { kafka: Kafka; db: Db; groupId: string; topicNamespace: string; proposals: Proposals; logger: Logger }): EventConsumer {
+export function decisionConsumer(options: {
+  kafka: Kafka;
+  db: Db;
+  groupId: string;
+  topicNamespace: string;
+  proposals: Proposals;
+  logger: Logger;
+}): EventConsumer {
   const { proposals, logger } = options;
   return new EventConsumer({
     kafka: options.kafka,

@@ -52,7 +52,11 @@ function serialize(state: ProposalState): unknown {
   return {
     ...state,
     revisions: state.revisions.map((r) => ProposalRevision.toJSON(r)),
-    submissions: state.submissions.map((s) => ({ ...s, fiscalEstimate: FiscalEstimate.toJSON(s.fiscalEstimate), conflictsWith: s.conflictsWith.map((c) => ProposalConflict.toJSON(c)) })),
+    submissions: state.submissions.map((s) => ({
+      ...s,
+      fiscalEstimate: FiscalEstimate.toJSON(s.fiscalEstimate),
+      conflictsWith: s.conflictsWith.map((c) => ProposalConflict.toJSON(c)),
+    })),
     // Proposal ids contain dots, which cannot be document keys.
     conflicts: Object.entries(state.conflicts).map(([proposalId, itemCodes]) => ({ proposalId, itemCodes })),
     createdAt: state.createdAt.toISOString(),
@@ -67,7 +71,11 @@ function deserialize(raw: any): ProposalState {
     // Snapshots taken before authors were folded know the drafter only.
     authors: Array.isArray(raw.authors) ? raw.authors : [Actor.fromJSON(raw.draftedBy).subject].filter((x) => x !== ''),
     revisions: (raw.revisions as unknown[]).map((r) => ProposalRevision.fromJSON(r)),
-    submissions: (raw.submissions as any[]).map((s) => ({ ...s, fiscalEstimate: FiscalEstimate.fromJSON(s.fiscalEstimate), conflictsWith: (s.conflictsWith as unknown[]).map((c) => ProposalConflict.fromJSON(c)) })),
+    submissions: (raw.submissions as any[]).map((s) => ({
+      ...s,
+      fiscalEstimate: FiscalEstimate.fromJSON(s.fiscalEstimate),
+      conflictsWith: (s.conflictsWith as unknown[]).map((c) => ProposalConflict.fromJSON(c)),
+    })),
     conflicts: Object.fromEntries((raw.conflicts as { proposalId: string; itemCodes: string[] }[]).map((c) => [c.proposalId, c.itemCodes])),
     createdAt: new Date(raw.createdAt),
     updatedAt: new Date(raw.updatedAt),
@@ -96,7 +104,10 @@ export class ProposalStore {
   private readonly snapshots: Collection<SnapshotDoc>;
   private readonly requests: Collection<RequestDoc>;
 
-  constructor(db: Db, private readonly options: { topicNamespace: string; source?: string }) {
+  constructor(
+    db: Db,
+    private readonly options: { topicNamespace: string; source?: string },
+  ) {
     this.events = db.collection<EventDoc>('proposal_events');
     this.projection = db.collection<ProjectionDoc>('proposals');
     this.counters = db.collection<CounterDoc>('counters');
@@ -177,7 +188,11 @@ export class ProposalStore {
       // The union of definitions is not callable generically; type and data are paired by ProposalEvent.
       const definition = proposalEvents[event.type] as EventDefinition<unknown>;
       const cloudEvent = newEvent(definition, event.data, {
-        source: this.options.source ?? '/bps/proposals', key: proposalId, id: `${proposalId}/${sequence}`, time: at, topicNamespace: this.options.topicNamespace,
+        source: this.options.source ?? '/bps/proposals',
+        key: proposalId,
+        id: `${proposalId}/${sequence}`,
+        time: at,
+        topicNamespace: this.options.topicNamespace,
       });
       return { _id: `${proposalId}/${sequence}`, proposalId, sequence, type: event.type, at, ...toOutboxFields(cloudEvent) };
     });
@@ -185,7 +200,8 @@ export class ProposalStore {
     try {
       await this.events.insertMany(docs, { ordered: true });
     } catch (error) {
-      if (isDuplicateKey(error) || (error as { code?: number }).code === 11000) throw new StaleStreamError(`proposal ${proposalId} moved past ${afterSequence}`);
+      if (isDuplicateKey(error) || (error as { code?: number }).code === 11000)
+        throw new StaleStreamError(`proposal ${proposalId} moved past ${afterSequence}`);
       translateMongoError(error, `events of proposal ${proposalId}`);
     }
     await markPending(this.events, docs);
@@ -213,14 +229,18 @@ export class ProposalStore {
     };
     await Promise.all([
       this.projection.replaceOne({ _id: state.id, sequence: { $lt: state.sequence } }, doc, { upsert: true }).catch(newerStored),
-      this.snapshots.replaceOne({ _id: state.id, sequence: { $lt: state.sequence } }, { sequence: state.sequence, state: serialize(state) }, { upsert: true }).catch(newerStored),
+      this.snapshots
+        .replaceOne({ _id: state.id, sequence: { $lt: state.sequence } }, { sequence: state.sequence, state: serialize(state) }, { upsert: true })
+        .catch(newerStored),
     ]);
   }
 
   /** Other open proposals touching any of `itemCodes`, with the items they touch. */
   async openTouching(itemCodes: readonly string[], except: string): Promise<{ id: string; itemCodes: string[] }[]> {
     if (itemCodes.length === 0) return [];
-    const docs = await this.projection.find({ itemCodes: { $in: [...itemCodes] }, open: true, _id: { $ne: except } }, { projection: { itemCodes: 1 } }).toArray();
+    const docs = await this.projection
+      .find({ itemCodes: { $in: [...itemCodes] }, open: true, _id: { $ne: except } }, { projection: { itemCodes: 1 } })
+      .toArray();
     return docs.map((d) => ({ id: d._id, itemCodes: d.itemCodes }));
   }
 

@@ -17,7 +17,11 @@ const latestKnown = { year: 9999, month: 12, day: 31 };
 export class GrpcRegistry implements RegistryPort {
   private readonly client: StandardRegistryClient;
 
-  constructor(address: string, private readonly tokens: ServiceTokenSource, private readonly timeoutMs = 10_000) {
+  constructor(
+    address: string,
+    private readonly tokens: ServiceTokenSource,
+    private readonly timeoutMs = 10_000,
+  ) {
     this.client = new StandardRegistryClient(address, grpc.credentials.createInsecure(), clientChannelOptions);
   }
 
@@ -25,7 +29,12 @@ export class GrpcRegistry implements RegistryPort {
     const token = await this.tokens.token();
     try {
       // The latest published version, even if not yet in force: the registry applies a change only on top of it.
-      const response = await unary(this.client.getItem.bind(this.client), { itemCode, asOf: { date: latestKnown, knownAt: undefined }, provinceCode: '' }, token, this.timeoutMs);
+      const response = await unary(
+        this.client.getItem.bind(this.client),
+        { itemCode, asOf: { date: latestKnown, knownAt: undefined }, provinceCode: '' },
+        token,
+        this.timeoutMs,
+      );
       const national = response.national;
       if (!national?.item) return null;
       return { version: national.version, retired: national.retired, item: national.item };

@@ -2,8 +2,17 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
-  approvalWorkflowId, cycleStateQuery, proposalResubmittedSignal, submitCycleProposalUpdate, withdrawProposalUpdate, workflowTypes,
-  type ActorRef, type CycleView, type ProposalApprovalInput, type ProposalResubmitted, type WithdrawProposal,
+  approvalWorkflowId,
+  cycleStateQuery,
+  proposalResubmittedSignal,
+  submitCycleProposalUpdate,
+  withdrawProposalUpdate,
+  workflowTypes,
+  type ActorRef,
+  type CycleView,
+  type ProposalApprovalInput,
+  type ProposalResubmitted,
+  type WithdrawProposal,
 } from '../../../../workflows/contracts';
 import { errorMessage, FailedPreconditionError, NotFoundError, TransientError } from '../../../shared/errors/errors';
 
@@ -21,7 +30,11 @@ export type ApprovalWorkflowPort = {
 };
 
 export class TemporalApprovalWorkflows implements ApprovalWorkflowPort {
-  constructor(private readonly client: Client, private readonly taskQueue: string, private readonly updateTimeoutMs = 15_000) {}
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly updateTimeoutMs = 15_000,
+  ) {}
 
   async assertCycleAccepts(cycleId: string, fieldCode: string, actor: ActorRef): Promise<void> {
     let cycle: CycleView;
@@ -32,7 +45,11 @@ export class TemporalApprovalWorkflows implements ApprovalWorkflowPort {
       throw new TransientError(`revision cycle ${cycleId} cannot be read: ${errorMessage(error)}`, error);
     }
     const refuse = (reason: string, description: string): never => {
-      throw new FailedPreconditionError(`revision cycle ${cycleId} does not take this proposal: ${description}`, [{ type: reason, subject: cycleId, description }], reason);
+      throw new FailedPreconditionError(
+        `revision cycle ${cycleId} does not take this proposal: ${description}`,
+        [{ type: reason, subject: cycleId, description }],
+        reason,
+      );
     };
     if (cycle.phase !== 'proposals') refuse('WINDOW_CLOSED', `the cycle is in phase ${cycle.phase}, not taking proposals`);
     const field = cycle.fields?.find((f) => f.fieldCode === fieldCode);
@@ -65,12 +82,19 @@ export class TemporalApprovalWorkflows implements ApprovalWorkflowPort {
   private async enterCycle(cycleId: string, input: ProposalApprovalInput): Promise<string> {
     const cycle = this.client.workflow.getHandle(cycleId);
     try {
-      await this.client.withDeadline(Date.now() + this.updateTimeoutMs, () => cycle.executeUpdate(submitCycleProposalUpdate, { args: [{ actor: input.proposer, proposal: input }] }));
+      await this.client.withDeadline(Date.now() + this.updateTimeoutMs, () =>
+        cycle.executeUpdate(submitCycleProposalUpdate, { args: [{ actor: input.proposer, proposal: input }] }),
+      );
     } catch (error) {
       const failure = error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure ? error.cause : undefined;
       const reason = typeof failure?.details?.[0] === 'string' ? failure.details[0] : undefined;
       if (reason !== 'ALREADY_SUBMITTED') {
-        if (failure) throw new FailedPreconditionError(`revision cycle ${cycleId} refused proposal ${input.proposalId}: ${failure.message}`, [{ type: reason ?? 'CYCLE_REFUSED', subject: cycleId, description: failure.message }], reason ?? 'CYCLE_REFUSED');
+        if (failure)
+          throw new FailedPreconditionError(
+            `revision cycle ${cycleId} refused proposal ${input.proposalId}: ${failure.message}`,
+            [{ type: reason ?? 'CYCLE_REFUSED', subject: cycleId, description: failure.message }],
+            reason ?? 'CYCLE_REFUSED',
+          );
         if (error instanceof WorkflowNotFoundError) throw new NotFoundError('revision cycle', cycleId);
         throw new TransientError(`revision cycle ${cycleId} did not take proposal ${input.proposalId}: ${errorMessage(error)}`, error);
       }
@@ -80,7 +104,8 @@ export class TemporalApprovalWorkflows implements ApprovalWorkflowPort {
       try {
         return (await this.client.workflow.getHandle(approvalWorkflowId(input.proposalId)).describe()).runId;
       } catch (error) {
-        if (!(error instanceof WorkflowNotFoundError) || attempt >= 50) throw new TransientError(`approval of ${input.proposalId} not found in cycle ${cycleId}`, error);
+        if (!(error instanceof WorkflowNotFoundError) || attempt >= 50)
+          throw new TransientError(`approval of ${input.proposalId} not found in cycle ${cycleId}`, error);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -100,9 +125,11 @@ export class TemporalApprovalWorkflows implements ApprovalWorkflowPort {
       await this.client.withDeadline(Date.now() + this.updateTimeoutMs, () => handle.executeUpdate(withdrawProposalUpdate, { args: [request] }));
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) {
-        throw new FailedPreconditionError(`the approval workflow refused the withdrawal: ${errorMessage(error.cause ?? error)}`, [
-          { type: 'APPROVAL_WORKFLOW', subject: proposalId, description: errorMessage(error.cause ?? error) },
-        ], 'WITHDRAWAL_REFUSED');
+        throw new FailedPreconditionError(
+          `the approval workflow refused the withdrawal: ${errorMessage(error.cause ?? error)}`,
+          [{ type: 'APPROVAL_WORKFLOW', subject: proposalId, description: errorMessage(error.cause ?? error) }],
+          'WITHDRAWAL_REFUSED',
+        );
       }
       throw new TransientError(`approval workflow ${proposalId} did not answer the withdrawal: ${errorMessage(error)}`, error);
     }

@@ -26,7 +26,10 @@ export function registryHandlers(registry: Registry): StandardRegistryServer {
     fileLocalStandard: unaryHandler(async (req, call) => registry.fileLocalStandard(identityOf(call), req)),
     getComplianceReport: unaryHandler(async (req) => registry.complianceReport(req.provinceCode, req.asOf)),
     getNationalCompliance: unaryHandler(async (req) => registry.nationalCompliance(req.asOf)),
-    correctItemVersion: unaryHandler(async (req, call) => ({ corrected: undefined, erratum: await registry.correct(identityOf(call), req.itemCode, req.version, req.item, req.reason) })),
+    correctItemVersion: unaryHandler(async (req, call) => ({
+      corrected: undefined,
+      erratum: await registry.correct(identityOf(call), req.itemCode, req.version, req.item, req.reason),
+    })),
     approveErratum: unaryHandler(async (req, call) => registry.approveErratum(identityOf(call), req.itemCode, req.version, req.erratumId)),
     listErrata: unaryHandler(async (req) => ({ errata: await registry.listErrata(req.itemCode) })),
     listMetricLabels: unaryHandler(async () => ({

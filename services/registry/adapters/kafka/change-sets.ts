@@ -14,7 +14,15 @@ import type { Logger } from '../../../shared/log/logger';
 import type { Db } from 'mongodb';
 import type { Registry } from '../../registry';
 
-export function changeSetConsumer(options: { kafka: Kafka; db: Db; groupId: string; topicNamespace: string; registry: Registry; logger: Logger; decisions: DecisionVerifier }): EventConsumer {
+export function changeSetConsumer(options: {
+  kafka: Kafka;
+  db: Db;
+  groupId: string;
+  topicNamespace: string;
+  registry: Registry;
+  logger: Logger;
+  decisions: DecisionVerifier;
+}): EventConsumer {
   const { registry, logger, decisions } = options;
   return new EventConsumer({
     kafka: options.kafka,
@@ -33,7 +41,10 @@ export function changeSetConsumer(options: { kafka: Kafka; db: Db; groupId: stri
       const { changeSet } = decodeData(approvalEvents.changeSetApproved, event.data);
       if (!changeSet) throw new ValidationError([{ field: 'change_set', description: 'required' }]);
       const outcome = await registry.applyChangeSet(changeSet, {
-        eventId: event.id, canonical: canonicalEventBytes(event).toString('utf8'), signature: event.extensions?.[DECISION_SIGNATURE_EXTENSION] ?? '', keyId: verified.keyId,
+        eventId: event.id,
+        canonical: canonicalEventBytes(event).toString('utf8'),
+        signature: event.extensions?.[DECISION_SIGNATURE_EXTENSION] ?? '',
+        keyId: verified.keyId,
       });
       logger.info({ ceId: event.id, changeSetId: changeSet.changeSetId, outcome, keyId: verified.keyId }, 'approved change set handled');
     },

@@ -107,18 +107,36 @@ export type FilingDoc = {
   actor: { subject: string; organisation: string; roles: string[] };
 } & OutboxFields;
 
-export type BreachDoc = { _id: string; releaseId: string; provinceCode: string; itemCode: string; metric: string; filingId: string; recordedAt: Date } & OutboxFields;
+export type BreachDoc = {
+  _id: string;
+  releaseId: string;
+  provinceCode: string;
+  itemCode: string;
+  metric: string;
+  filingId: string;
+  recordedAt: Date;
+} & OutboxFields;
 export type RejectionDoc = { _id: string; conflicts: ChangeConflict[]; recordedAt: Date } & OutboxFields;
-export type ScheduleDoc = { _id: string; due: LocalDate; status: 'pending' | 'claimed' | 'fired'; claimedAt: Date | null; claimedBy: string; firedAt: Date | null };
+export type ScheduleDoc = {
+  _id: string;
+  due: LocalDate;
+  status: 'pending' | 'claimed' | 'fired';
+  claimedAt: Date | null;
+  claimedBy: string;
+  firedAt: Date | null;
+};
 export type TaxonomyDoc = TaxonomyVersion & { _id: string; recordedAt: Date };
-
 
 const HEAD_WINDOW = 4;
 export const PAGE_SIZE = 64;
 
 /** First entry of a page of a timeline: where the page starts in valid time and in transaction time. */
 export type PageSummary = { page: number; effectiveFrom: LocalDate; recordedAt: Date };
-export type VersionPage = { _id: string; rev: number; entries: { version: number; effectiveFrom: LocalDate; revisions: { revision: number; recordedAt: Date }[] }[] };
+export type VersionPage = {
+  _id: string;
+  rev: number;
+  entries: { version: number; effectiveFrom: LocalDate; revisions: { revision: number; recordedAt: Date }[] }[];
+};
 export type FilingPage = { _id: string; rev: number; entries: { n: number; effectiveFrom: LocalDate; recordedAt: Date }[] };
 
 export type HeadEntry = { version: number; effectiveFrom: LocalDate; records: VersionDoc[] };
@@ -158,7 +176,10 @@ export function pagesOfFilings(key: string, filings: readonly FilingRecord[], pa
     pages.set(p, page);
   }
   const list = [...pages.entries()].sort((a, b) => a[0] - b[0]);
-  return { pages: list.map(([, page]) => page), summaries: list.map(([p, page]) => ({ page: p, effectiveFrom: page.entries[0]!.effectiveFrom, recordedAt: page.entries[0]!.recordedAt })) };
+  return {
+    pages: list.map(([, page]) => page),
+    summaries: list.map(([p, page]) => ({ page: p, effectiveFrom: page.entries[0]!.effectiveFrom, recordedAt: page.entries[0]!.recordedAt })),
+  };
 }
 
 function filingNumber(id: string): number {
@@ -191,7 +212,10 @@ export class RegistryStore {
   /** Versions (or filings) per timeline page; smaller pages only make tests cross page boundaries sooner. */
   private readonly pageSize: number;
 
-  constructor(readonly db: Db, options: { pageSize?: number } = {}) {
+  constructor(
+    readonly db: Db,
+    options: { pageSize?: number } = {},
+  ) {
     this.pageSize = options.pageSize ?? PAGE_SIZE;
     this.releases = db.collection('releases');
     this.versions = db.collection('item_versions');
@@ -254,7 +278,11 @@ export class RegistryStore {
   }
 
   /** Read-modify-write of one document guarded by its `rev` (compare-and-set); `change` returns null for no-op. */
-  private async casUpdate<T extends { _id: string; rev: number }>(collection: Collection<T>, id: string, change: (current: T | null) => Omit<T, '_id' | 'rev'> | null): Promise<void> {
+  private async casUpdate<T extends { _id: string; rev: number }>(
+    collection: Collection<T>,
+    id: string,
+    change: (current: T | null) => Omit<T, '_id' | 'rev'> | null,
+  ): Promise<void> {
     for (let attempt = 0; attempt < 10; attempt++) {
       const current = (await collection.findOne({ _id: id } as never)) as T | null;
       const next = change(current);
@@ -274,7 +302,13 @@ export class RegistryStore {
     for (let attempt = 0; attempt < 10; attempt++) {
       const head = await this.heads.findOne({ _id: record.itemCode });
       if (!head) {
-        const created: ItemHead = { _id: record.itemCode, rev: 1, latest: record.version, recent: [{ version: record.version, effectiveFrom: record.effectiveFrom, records: [record] }], pages: [{ page: this.pageOf(record.version), effectiveFrom: record.effectiveFrom, recordedAt: record.recordedAt }] };
+        const created: ItemHead = {
+          _id: record.itemCode,
+          rev: 1,
+          latest: record.version,
+          recent: [{ version: record.version, effectiveFrom: record.effectiveFrom, records: [record] }],
+          pages: [{ page: this.pageOf(record.version), effectiveFrom: record.effectiveFrom, recordedAt: record.recordedAt }],
+        };
         if ((await this.insertOnce(this.heads, created, `head ${record.itemCode}`)) === 'inserted') return;
         continue;
       }
@@ -288,7 +322,8 @@ export class RegistryStore {
         latest = record.version;
       } else return; // a correction of a version older than the window: only the log holds it
       const pages = [...(head.pages ?? [])];
-      if (!pages.some((p) => p.page === this.pageOf(record.version))) pages.push({ page: this.pageOf(record.version), effectiveFrom: record.effectiveFrom, recordedAt: record.recordedAt });
+      if (!pages.some((p) => p.page === this.pageOf(record.version)))
+        pages.push({ page: this.pageOf(record.version), effectiveFrom: record.effectiveFrom, recordedAt: record.recordedAt });
       const next: ItemHead = { _id: head._id, rev: head.rev + 1, latest, recent: recent.slice(-HEAD_WINDOW), pages };
       const res = await this.heads.replaceOne({ _id: head._id, rev: head.rev }, next);
       if (res.matchedCount === 1) return;
@@ -356,14 +391,16 @@ export class RegistryStore {
     const h = await this.head(itemCode);
     if (!h) return [];
     const versions = version === undefined ? Array.from({ length: h.latest }, (_, i) => i + 1) : version <= h.latest && version >= 1 ? [version] : [];
-    const perVersion = await Promise.all(versions.map(async (v) => {
-      const records: VersionDoc[] = [];
-      for (let r = 0; ; r++) {
-        const doc = await this.record(itemCode, v, r);
-        if (!doc) return records;
-        records.push(normaliseVersion(doc));
-      }
-    }));
+    const perVersion = await Promise.all(
+      versions.map(async (v) => {
+        const records: VersionDoc[] = [];
+        for (let r = 0; ; r++) {
+          const doc = await this.record(itemCode, v, r);
+          if (!doc) return records;
+          records.push(normaliseVersion(doc));
+        }
+      }),
+    );
     return perVersion.flat();
   }
 
