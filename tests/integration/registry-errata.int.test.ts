@@ -87,15 +87,19 @@ describe('errata of a published item version', () => {
     expect(await itemOf('EDU-05')).toMatchObject({ version: 1, correctionOf: '', errata: [], item: { qualityStandard: { metrics: [] } } });
     expect((await itemOf('INS-05')).item?.qualityStandard?.metrics[0]?.value).toBe('380');
     expect((await unary(r.client.listErrata.bind(r.client), { itemCode: 'HEA-01' }, await r.token('auditor'))).errata).toEqual([]);
-    await expect
-      .poll(() => r.eventsOf(standardEvents.erratumRefused).map((e) => [e.itemCode, e.action, e.reason, e.actor?.subject]), { timeout: 20_000 })
-      .toEqual([
-        ['EDU-05', 'propose', 'NOT_WORDING', 'moe.staff.wang'],
-        ['INS-05', 'propose', 'NOT_WORDING', 'ops.platform'],
-        ['HEA-01', 'propose', 'NUMBER_CHANGED', 'nhc.staff.li'],
-        ['HEA-01', 'propose', 'NOT_LEAD_UNIT', 'moe.staff.wang'],
-      ]);
-    expect(r.eventsOf(standardEvents.erratumRefused)[1]!.fields).toEqual(['item.quality_standard.metrics[0].value']);
+    // Each item's events are in order (one partition per key); across items they arrive as the partitions are read.
+    const byItem = () =>
+      r
+        .eventsOf(standardEvents.erratumRefused)
+        .map((e) => [e.itemCode, e.action, e.reason, e.actor?.subject])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    await expect.poll(byItem, { timeout: 20_000 }).toEqual([
+      ['EDU-05', 'propose', 'NOT_WORDING', 'moe.staff.wang'],
+      ['HEA-01', 'propose', 'NUMBER_CHANGED', 'nhc.staff.li'],
+      ['HEA-01', 'propose', 'NOT_LEAD_UNIT', 'moe.staff.wang'],
+      ['INS-05', 'propose', 'NOT_WORDING', 'ops.platform'],
+    ]);
+    expect(r.eventsOf(standardEvents.erratumRefused).find((e) => e.itemCode === 'INS-05')!.fields).toEqual(['item.quality_standard.metrics[0].value']);
   });
 
   it('takes effect only when a second person with the right role approves it; both are stored, emitted and audited', async () => {
