@@ -95,6 +95,8 @@ export type PlatformOptions<S extends ServiceName> = {
   readonly overrides?: Overrides;
   /** Topic families to collect (p.collector); the collector joins before any service starts. */
   readonly collect?: readonly TopicFamily[];
+  /** Another platform's names: start on its databases, topics and queue (as after a restore). Default: new names. */
+  readonly names?: PlatformNames;
 };
 
 export type Platform = {
@@ -144,7 +146,7 @@ const grpcPortOf = (service: ServiceName, running: Running[ServiceName]): number
 /** Starts the chosen services (proposals needs registry: it is added) and, with `collect`, a collector. */
 export async function startPlatform<S extends ServiceName>(prefix: string, options: PlatformOptions<S>): Promise<StartedPlatform<S>> {
   const { mongoUri, kafkaBrokers, temporalAddress, temporalNamespace } = stack();
-  const names = platformNames(prefix);
+  const names = options.names ?? platformNames(prefix);
   const { namespace, taskQueue } = names;
   const chosen = new Set<ServiceName>(options.services);
   if (chosen.has('proposals')) chosen.add('registry');

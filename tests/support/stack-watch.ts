@@ -21,6 +21,8 @@ export type WatchOptions = {
   readonly probeTimeoutMs: number;
   /** The whole run's bound; 0 for none. */
   readonly budgetMs: number;
+  /** Where a first failed check is said (the infra log line by default). */
+  readonly say?: (line: string) => void;
 };
 
 /** Every 10 s; down after 12 failed checks in a row (2 minutes); the run bounded by BPS_TEST_BUDGET_MINUTES (60). */
@@ -136,7 +138,7 @@ export function watchStack(
       if (stopped) return;
       probes.forEach((p, i) => {
         const count = results[i] ? 0 : (failures.get(p.name) ?? 0) + 1;
-        if (count === 1) say(`stack-watch: ${p.name} failed a health check during the tests`);
+        if (count === 1) (options.say ?? say)(`stack-watch: ${p.name} failed a health check during the tests`);
         failures.set(p.name, count);
       });
       const down = probes.filter((p) => (failures.get(p.name) ?? 0) >= failuresBeforeAbort);

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { settings } from '../../infra/local/settings';
 import { logTail, watchStack, type StackWatch } from '../support/stack-watch';
 
-const fast = { checkEveryMs: 20, failuresBeforeAbort: 3, probeTimeoutMs: 50, budgetMs: 0 };
+const fast = { checkEveryMs: 20, failuresBeforeAbort: 3, probeTimeoutMs: 50, budgetMs: 0, say: () => undefined };
 
 function aborted(): { promise: Promise<string>; onAbort: (report: string) => void } {
   let onAbort: (report: string) => void = () => undefined;
