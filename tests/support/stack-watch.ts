@@ -3,7 +3,6 @@
 // 300 s setup timeout (that is how a CI run once used up its 90 minutes and printed nothing useful).
 // Also bounds the whole run (BPS_TEST_BUDGET_MINUTES, default 60): past it, the same report, then exit 1.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import type { Component } from '../../infra/local/component';
 import { mongoUri } from '../../infra/local/mongo';
@@ -111,11 +110,6 @@ export function watchStack(
     const parts = [`[stack-watch] ${reason}`, `[stack-watch] consecutive failed checks: ${probes.map((p) => `${p.name}=${failures.get(p.name)}`).join(', ')}`];
     for (const p of probes) {
       if (p.logPath) parts.push(`[stack-watch] last lines of ${p.logPath}:`, logTail(p.logPath, 25));
-    }
-    const logDir = s.logDir;
-    for (const extra of ['postgres.log']) {
-      const path = join(logDir, extra);
-      if (!probes.some((p) => p.logPath === path) && existsSync(path)) parts.push(`[stack-watch] last lines of ${path}:`, logTail(path, 25));
     }
     const goroutines = probes.some((p) => p.name === 'mongo') ? await ferretdbGoroutines(s) : '';
     if (goroutines) parts.push('[stack-watch] FerretDB goroutines:', goroutines);
