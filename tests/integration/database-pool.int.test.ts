@@ -6,19 +6,7 @@ import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stack } from '../support/stack';
 import { uniqueName } from '../support/names';
-
-/** The work's result, or a failure naming it after `ms` (a wedged database never answers). */
-async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000}s (the database is wedged)`)), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { within } from '../support/wait';
 
 describe('the database under many writes at once', () => {
   let client: MongoClient;
@@ -39,7 +27,7 @@ describe('the database under many writes at once', () => {
     await rows.insertMany(Array.from({ length: 200 }, (_, i) => ({ _id: `d${i}`, lane: 'a', n: i })));
     const result = await within(
       20_000,
-      'bulkWrite of 200 updateOne',
+      'bulkWrite of 200 updateOne (a wedged database never answers)',
       rows.bulkWrite(Array.from({ length: 200 }, (_, i) => ({ updateOne: { filter: { _id: `d${i}`, lane: 'a' }, update: { $set: { n: -i } } } }))),
     );
     expect(result.modifiedCount).toBe(200);
@@ -51,7 +39,7 @@ describe('the database under many writes at once', () => {
     await rows.insertMany(Array.from({ length: 150 }, (_, i) => ({ _id: `d${i}`, lane: 'a', n: 0 })));
     await within(
       20_000,
-      '150 concurrent writes',
+      '150 concurrent writes (a wedged database never answers)',
       Promise.all(
         Array.from({ length: 150 }, (_, i) =>
           i % 2 === 0 ? rows.updateOne({ _id: `d${i}`, lane: 'a' }, { $inc: { n: 1 } }) : rows.findOneAndUpdate({ _id: `d${i}` }, { $set: { claimedBy: i } }),

@@ -8,6 +8,7 @@ import type { Component } from '../../infra/local/component';
 import { mongoUri } from '../../infra/local/mongo';
 import { say } from '../../infra/local/process';
 import type { Settings } from '../../infra/local/settings';
+import { within } from './wait';
 
 export type StackWatch = { stop(): void; report(reason: string): Promise<string> };
 
@@ -28,14 +29,6 @@ export type WatchOptions = {
 export function defaultWatchOptions(): WatchOptions {
   const minutes = Number(process.env['BPS_TEST_BUDGET_MINUTES'] ?? '60');
   return { checkEveryMs: 10_000, failuresBeforeAbort: 12, probeTimeoutMs: 15_000, budgetMs: Number.isFinite(minutes) && minutes > 0 ? minutes * 60_000 : 0 };
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(fallback), ms);
-  });
-  return Promise.race([work.catch(() => fallback), late]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -128,7 +121,7 @@ export function watchStack(
         abort(`the tests have run for more than ${options.budgetMs / 60_000} minutes (BPS_TEST_BUDGET_MINUTES); stopping the run`);
         return;
       }
-      const results = await Promise.all(probes.map((p) => withTimeout(p.healthy(), options.probeTimeoutMs, false)));
+      const results = await Promise.all(probes.map((p) => within(options.probeTimeoutMs, `${p.name} health check`, p.healthy()).catch(() => false)));
       if (stopped) return;
       probes.forEach((p, i) => {
         const count = results[i] ? 0 : (failures.get(p.name) ?? 0) + 1;

@@ -16,3 +16,16 @@ export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefi
   await waitUntil(async () => (found = await probe()) !== undefined, what, timeoutMs, intervalMs);
   return found as T;
 }
+
+/** `work`'s outcome, or a failure naming `what` after `ms` (for calls that may never answer, such as a wedged database). */
+export async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000}s`)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

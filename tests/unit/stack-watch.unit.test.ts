@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { settings } from '../../infra/local/settings';
 import { logTail, watchStack, type StackWatch } from '../support/stack-watch';
+import { within } from '../support/wait';
 
 const fast = { checkEveryMs: 20, failuresBeforeAbort: 3, probeTimeoutMs: 50, budgetMs: 0, say: () => undefined };
 
@@ -17,8 +18,8 @@ function aborted(): { promise: Promise<string>; onAbort: (report: string) => voi
   return { promise, onAbort };
 }
 
-const within = <T>(ms: number, p: Promise<T>): Promise<T | 'not called'> =>
-  Promise.race([p, new Promise<'not called'>((r) => setTimeout(() => r('not called'), ms))]);
+/** The report, or 'not called' when the watch has not ended the run within `ms`. */
+const reportWithin = (ms: number, p: Promise<string>): Promise<string> => within(ms, 'the watch', p).catch(() => 'not called');
 
 describe('stack watch', () => {
   let watch: StackWatch | undefined;
@@ -39,7 +40,7 @@ describe('stack watch', () => {
       onAbort,
       fast,
     );
-    const report = await within(2_000, promise);
+    const report = await reportWithin(2_000, promise);
     expect(report).toContain('broker stopped answering');
     expect(report).toContain('broker=3');
     expect(report).toContain('engine=0');
@@ -49,21 +50,21 @@ describe('stack watch', () => {
   it('counts a probe that never answers as a failure', async () => {
     const { promise, onAbort } = aborted();
     watch = watchStack(s, [{ name: 'stuck', healthy: () => new Promise<boolean>(() => undefined) }], onAbort, fast);
-    expect(await within(2_000, promise)).toContain('stuck stopped answering');
+    expect(await reportWithin(2_000, promise)).toContain('stuck stopped answering');
   });
 
   it('lets a component that recovers between failures run on', async () => {
     let checks = 0;
     const { promise, onAbort } = aborted();
     watch = watchStack(s, [{ name: 'flaky', healthy: async () => ++checks % 3 !== 0 }], onAbort, { ...fast, failuresBeforeAbort: 2 });
-    expect(await within(400, promise)).toBe('not called');
+    expect(await reportWithin(400, promise)).toBe('not called');
     expect(checks).toBeGreaterThan(5);
   });
 
   it('ends a run that outlives its budget', async () => {
     const { promise, onAbort } = aborted();
     watch = watchStack(s, [{ name: 'fine', healthy: async () => true }], onAbort, { ...fast, budgetMs: 100 });
-    expect(await within(2_000, promise)).toContain('BPS_TEST_BUDGET_MINUTES');
+    expect(await reportWithin(2_000, promise)).toContain('BPS_TEST_BUDGET_MINUTES');
   });
 
   it('shows the end of a long log only', () => {
