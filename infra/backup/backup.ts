@@ -51,16 +51,17 @@ function indexSpecs(indexes: readonly IndexDescriptionInfo[]): IndexSpec[] {
     .map(({ key, v: _v, ns: _ns, ...options }) => ({ key: key as Document, options: options as Document }));
 }
 
-async function kafkaOffsets(kafka: Kafka): Promise<KafkaOffsets> {
+/** Offsets of the topics and groups whose names `include` accepts (one round trip per group: scope it on a busy broker). */
+async function kafkaOffsets(kafka: Kafka, include: (name: string) => boolean): Promise<KafkaOffsets> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const topics: KafkaOffsets['topics'] = {};
-    for (const topic of (await admin.listTopics()).filter((t) => !t.startsWith('__')).sort()) {
+    for (const topic of (await admin.listTopics()).filter((t) => !t.startsWith('__') && include(t)).sort()) {
       topics[topic] = Object.fromEntries((await admin.fetchTopicOffsets(topic)).map((p) => [String(p.partition), p.high]));
     }
     const groups: KafkaOffsets['groups'] = {};
-    for (const { groupId } of (await admin.listGroups()).groups.sort((a, b) => a.groupId.localeCompare(b.groupId))) {
+    for (const { groupId } of (await admin.listGroups()).groups.filter((g) => include(g.groupId)).sort((a, b) => a.groupId.localeCompare(b.groupId))) {
       const committed = await admin.fetchOffsets({ groupId });
       groups[groupId] = Object.fromEntries(committed.map((t) => [t.topic, Object.fromEntries(t.partitions.map((p) => [String(p.partition), p.offset]))]));
     }
@@ -71,7 +72,15 @@ async function kafkaOffsets(kafka: Kafka): Promise<KafkaOffsets> {
 }
 
 /** Writes every collection of the given databases (those that exist) and the manifest into `outDir`. */
-export async function backup(options: { mongoUri: string; databases: readonly string[]; outDir: string; kafka?: Kafka; now?: Date }): Promise<Manifest> {
+export async function backup(options: {
+  mongoUri: string;
+  databases: readonly string[];
+  outDir: string;
+  kafka?: Kafka;
+  /** Which topics and consumer groups to record (default: all). */
+  kafkaNames?: (name: string) => boolean;
+  now?: Date;
+}): Promise<Manifest> {
   if (existsSync(join(options.outDir, 'manifest.json'))) throw new Error(`${options.outDir} already holds a backup; choose an empty folder`);
   mkdirSync(options.outDir, { recursive: true });
   const client = new MongoClient(options.mongoUri);
@@ -113,7 +122,7 @@ export async function backup(options: { mongoUri: string; databases: readonly st
       createdAt: (options.now ?? new Date()).toISOString(),
       databases,
       collections,
-      ...(options.kafka ? { kafka: await kafkaOffsets(options.kafka) } : {}),
+      ...(options.kafka ? { kafka: await kafkaOffsets(options.kafka, options.kafkaNames ?? (() => true)) } : {}),
     };
     writeFileSync(join(options.outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     return manifest;

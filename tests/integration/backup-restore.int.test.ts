@@ -76,6 +76,7 @@ describe('backup and restore', () => {
         databases: first.databases,
         outDir: join(dir, 'b1'),
         kafka: adminKafka('test-backup'),
+        kafkaNames: (name) => name.includes(first.namespace),
       });
       expect(manifest.databases).toEqual(first.databases);
       expect(manifest.collections.length).toBeGreaterThan(10);
