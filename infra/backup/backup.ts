@@ -17,7 +17,7 @@ import { BSON, MongoClient, type Document, type IndexDescriptionInfo } from 'mon
 export const backupFormat = 'bps-backup/1';
 
 /** The databases `npm start` uses (each service's <SERVICE>_DB default). */
-export const platformDatabases = ['bps_registry', 'bps_proposals', 'bps_approvals', 'bps_notifications', 'bps_audit'] as const;
+export const platformDatabases = ['bps_registry', 'bps_proposals', 'bps_approvals', 'bps_notifications', 'bps_audit', 'bps_programme'] as const;
 
 export type CollectionEntry = {
   readonly database: string;

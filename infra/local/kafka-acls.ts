@@ -22,9 +22,10 @@ const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePattern
 export const consumedFamilies: Readonly<Record<KafkaPrincipal, readonly TopicFamily[]>> = {
   registry: ['approvals'], // approved change sets
   proposals: ['approvals'], // approval outcomes
-  approvals: ['standards'], // floor breaches and re-filings (5-year cycle)
+  approvals: ['standards', 'programme'], // floor breaches and re-filings (5-year cycle); evaluations a cycle cites
   notifications: ['standards', 'approvals'], // what subscribers may subscribe to
-  audit: ['standards', 'proposals', 'approvals', 'notifications'],
+  audit: ['standards', 'proposals', 'approvals', 'notifications', 'programme'],
+  programme: [], // it only writes
 };
 
 /** Consumer-group prefix per principal (the services' existing default group ids start with it). */
@@ -34,6 +35,7 @@ export const groupPrefixes: Readonly<Record<KafkaPrincipal, string>> = {
   approvals: 'approvals',
   notifications: 'bps-notifications',
   audit: 'bps-audit',
+  programme: 'programme',
 };
 
 export type AclRule = {

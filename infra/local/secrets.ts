@@ -11,7 +11,7 @@ import type { Settings } from './settings';
  * Kafka principals: one per service that talks to Kafka, plus the broker's own super user (`admin`). The gateway
  * has none: it reaches the platform only over gRPC.
  */
-export const kafkaPrincipals = ['registry', 'proposals', 'approvals', 'notifications', 'audit'] as const;
+export const kafkaPrincipals = ['registry', 'proposals', 'approvals', 'notifications', 'audit', 'programme'] as const;
 export type KafkaPrincipal = (typeof kafkaPrincipals)[number];
 
 export type Credentials = { readonly username: string; readonly password: string };
@@ -66,7 +66,17 @@ export function ensureDevSecrets(s: Settings): DevSecrets {
   const file = secretsFile(s);
   if (existsSync(file)) {
     const existing = JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
-    if (existing.version === 1) return existing;
+    if (existing.version === 1) {
+      // A principal added since the file was written (a new service) gets its own credentials; the rest are kept.
+      const missing = kafkaPrincipals.filter((p) => existing.kafka.principals[p] === undefined);
+      if (missing.length === 0) return existing;
+      const completed: DevSecrets = {
+        ...existing,
+        kafka: { ...existing.kafka, principals: { ...existing.kafka.principals, ...Object.fromEntries(missing.map((p) => [p, { username: p, password: password() }])) } },
+      };
+      writeFileSync(file, JSON.stringify(completed, null, 2), { mode: 0o600 });
+      return completed;
+    }
   }
   const secrets = generateDevSecrets();
   mkdirSync(join(s.dataDir, 'secrets'), { recursive: true, mode: 0o700 });
@@ -102,9 +112,9 @@ export function devServiceEnv(secrets: DevSecrets, service: string): Record<stri
   if (service === 'approvals') {
     env['BPS_DECISION_SIGNING_JWK'] = JSON.stringify({ ...secrets.decisionSigning.privateJwk, kid: secrets.decisionSigning.keyId });
   }
-  // The development issuer's key: gateway persona sign-in, the CLI's --as, and the proposals service's own service
-  // token (in production it gets one from the IdP by client credentials instead).
-  if (service === 'gateway' || service === 'cli' || service === 'proposals') {
+  // The development issuer's key: gateway persona sign-in, the CLI's --as, and the proposals and programme services'
+  // own service tokens (in production it gets one from the IdP by client credentials instead).
+  if (service === 'gateway' || service === 'cli' || service === 'proposals' || service === 'programme') {
     env['BPS_JWT_SIGNING_JWK'] = JSON.stringify({ ...secrets.tokenIssuer.privateJwk, kid: secrets.tokenIssuer.keyId });
   }
   return env;

@@ -45,6 +45,14 @@ export const platformServices: readonly ServiceSpec[] = [
     metricsPort: 9464,
   },
   { name: 'audit', entry: 'services/audit/main.ts', grpcPortEnv: 'AUDIT_GRPC_PORT', grpcPort: 50055, metricsPortEnv: 'AUDIT_METRICS_PORT', metricsPort: 9465 },
+  {
+    name: 'programme',
+    entry: 'services/programme/main.ts',
+    grpcPortEnv: 'PROGRAMME_GRPC_PORT',
+    grpcPort: 50056,
+    metricsPortEnv: 'PROGRAMME_METRICS_PORT',
+    metricsPort: 9467,
+  },
   // HTTP only (JSON API, OpenAPI, web console); grpcPort 0 = none, so it gets no *_GRPC_ADDRESS.
   {
     name: 'gateway',

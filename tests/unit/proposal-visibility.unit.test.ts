@@ -25,6 +25,13 @@ describe('proposal visibility', () => {
     'beijing-officer': false,
     'guangdong-officer': false,
     'statistics-subscriber': false,
+    'samr-officer': false,
+    'beijing-programme-officer': false,
+    'tianjin-programme-officer': false,
+    'hebei-programme-officer': false,
+    'tongzhou-officer': false,
+    'wuqing-officer': false,
+    'langfang-officer': false,
   };
   it.each(Object.entries(expected))('%s reads an NHC proposal: %s', (persona, readable) => {
     expect(mayReadProposal(personas[persona as PersonaName], nhcProposal)).toBe(readable);

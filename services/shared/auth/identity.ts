@@ -15,6 +15,11 @@ export const roles = [
   'subscriber-admin', // manages a downstream system's subscriptions
   'auditor', // reads the audit trail
   'operator', // platform operations (redelivery, seeding)
+  // The standardisation programme (seeds 002–004): SAMR's standardisation staff nationally (organisation "SAMR"), a
+  // province's market-regulation staff acting with its development-reform and finance departments (the province code).
+  'programme-officer',
+  // A city or county government (organisation: its GB/T 2260 code): applies for and runs a standardisation pilot.
+  'locality-officer',
 ] as const;
 export type Role = (typeof roles)[number];
 

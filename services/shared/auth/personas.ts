@@ -14,6 +14,15 @@ export const personas = {
   'statistics-subscriber': { subject: 'nbs.system', name: '国家统计局数据系统', organisation: 'NBS', roles: ['subscriber-admin'] },
   auditor: { subject: 'audit.he', name: '何审计', organisation: 'NAO', roles: ['auditor'] },
   operator: { subject: 'ops.platform', name: '平台运维', organisation: 'BPS', roles: ['operator'] },
+  // The standardisation programme: SAMR nationally, the 京津冀 provinces' market-regulation departments, and the three
+  // localities of the 通武廊 (通州, 武清, 廊坊) regional coordination.
+  'samr-officer': { subject: 'samr.officer.gao', name: '高峰（市场监管总局）', organisation: 'SAMR', roles: ['programme-officer'] },
+  'beijing-programme-officer': { subject: 'bj.samr.ma', name: '马丽（北京市市场监管局）', organisation: '110000', roles: ['programme-officer'] },
+  'tianjin-programme-officer': { subject: 'tj.samr.zhang', name: '张军（天津市市场监管委）', organisation: '120000', roles: ['programme-officer'] },
+  'hebei-programme-officer': { subject: 'he.samr.guo', name: '郭敏（河北省市场监管局）', organisation: '130000', roles: ['programme-officer'] },
+  'tongzhou-officer': { subject: 'bj.tongzhou.wu', name: '吴昊（北京市通州区人民政府）', organisation: '110112', roles: ['locality-officer'] },
+  'wuqing-officer': { subject: 'tj.wuqing.zheng', name: '郑洁（天津市武清区人民政府）', organisation: '120114', roles: ['locality-officer'] },
+  'langfang-officer': { subject: 'he.langfang.feng', name: '冯涛（河北省廊坊市人民政府）', organisation: '131000', roles: ['locality-officer'] },
 } as const satisfies Record<string, Identity>;
 
 export type PersonaName = keyof typeof personas;
@@ -31,4 +40,6 @@ export const serviceAccounts = {
   // the published standard with this account for visitors who are not signed in. No role: it can read only what
   // every signed-in person can read.
   publicReader: { subject: 'svc.gateway-public', name: 'public portal (gateway)', organisation: 'BPS', roles: [] },
+  // The programme service reads the catalogue (items, their fields, categories and lead units) with its own token.
+  programme: { subject: 'svc.programme', name: 'programme service', organisation: 'BPS', roles: ['operator'] },
 } as const satisfies Record<string, Identity>;

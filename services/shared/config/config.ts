@@ -11,7 +11,7 @@ export class ConfigError extends Error {
 export const port = z.coerce.number().int().min(0).max(65535);
 
 /** The processes that load config; each has its own list of what it cannot run without (see `requirements`). */
-export type ServiceName = 'registry' | 'proposals' | 'approvals' | 'notifications' | 'audit' | 'gateway' | 'cli';
+export type ServiceName = 'registry' | 'proposals' | 'approvals' | 'notifications' | 'audit' | 'programme' | 'gateway' | 'cli';
 
 const jwksText = z
   .string()
@@ -134,6 +134,17 @@ export const requirements: Readonly<Record<ServiceName, readonly Requirement[]>>
     ...kafka,
     decisionPublic,
     { anyOf: ['AUDIT_SIGNING_KEY'], what: 'the checkpoint signing key (checkpoints signed with a stored or generated key prove nothing)', when: 'production' },
+  ],
+  programme: [
+    ...tokenIssuer,
+    ...kafka,
+    temporal,
+    {
+      anyOf: ['BPS_JWT_SIGNING_JWK', 'BPS_SERVICE_TOKEN_URL'],
+      what: 'a source of its service token (the dev issuer key, or the IdP token endpoint)',
+      when: 'development',
+    },
+    { anyOf: ['BPS_SERVICE_TOKEN_URL'], what: "the IdP's token endpoint (client-credentials grant for the service token)", when: 'production' },
   ],
   gateway: tokenIssuer,
   cli: [],

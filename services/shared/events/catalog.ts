@@ -22,6 +22,7 @@ export const topics = {
   approvals: 'bps.approvals.v1',
   notifications: 'bps.notifications.v1',
   audit: 'bps.audit.v1',
+  programme: 'bps.programme.v1',
 } as const;
 
 export type TopicFamily = keyof typeof topics;
@@ -38,6 +39,7 @@ export const topicOwners = {
   approvals: { principal: 'approvals', sources: ['/bps/approvals'] },
   notifications: { principal: 'notifications', sources: ['/bps/notifications'] },
   audit: { principal: 'audit', sources: ['/bps/audit'] },
+  programme: { principal: 'programme', sources: ['/bps/programme'] },
 } as const satisfies Record<TopicFamily, { principal: string; sources: readonly string[] }>;
 
 /** The family of a physical topic (`bps.standards.v1` or a namespaced `bps.standards.v1.<ns>`), if it is one. */

@@ -14,6 +14,7 @@ const perFamily = <T>(type: string, protoName: string, codec: EventDefinition<T>
   approvals: defineEvent(type, topics.approvals, protoName, codec),
   notifications: defineEvent(type, topics.notifications, protoName, codec),
   audit: defineEvent(type, topics.audit, protoName, codec),
+  programme: defineEvent(type, topics.programme, protoName, codec),
 });
 
 export const refusalEvents = {
