@@ -1,7 +1,6 @@
 // The approvals service: the Temporal worker running the approval workflows, the outbox relay that publishes
 // their events on bps.approvals.v1, and the ApprovalInbox gRPC server. Built from explicit dependencies so tests
 // run it in-process with their own database, topic namespace and task queue.
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { RevisionCyclesService } from '../../proto/gen/bps/approvals/v1/cycles';
 import { ApprovalInboxService } from '../../proto/gen/bps/approvals/v1/inbox';
@@ -20,7 +19,7 @@ import { connectMongo } from '../shared/mongo/mongo';
 import { IdempotencyStore } from '../shared/idempotency/idempotency';
 import { OutboxRelay } from '../shared/mongo/outbox';
 import { sealedWorkerDataConverter, type PayloadKeys } from '../shared/temporal/sealing';
-import { connectTemporal, temporalTls, workerTelemetryOptions, type TemporalTls } from '../shared/temporal/temporal';
+import { connectTemporal, temporalTls, workerTelemetryOptions, workflowsPath, type TemporalTls } from '../shared/temporal/temporal';
 import { createActivities } from './activities';
 import { ApprovalEventStore } from './adapters/approval-events';
 import { createCycleHandlers } from './adapters/cycles-grpc';
@@ -29,7 +28,6 @@ import { refilingConsumer } from './adapters/refiling-consumer';
 import { RoutesRepository } from './adapters/routes-repository';
 import { defaultRouteStages, type StepDurations } from './domain/default-route';
 
-export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
 export type ApprovalsDeps = {
   /** How often gRPC health checks the database, Kafka, Temporal and the worker (default every 5 s, 2 s each). */
