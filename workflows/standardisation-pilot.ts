@@ -68,7 +68,12 @@ export async function standardisationPilot(input: PilotWorkflowInput): Promise<{
         let decision = decide(state, command(action, at));
         if (decision.ok && action.type === 'screen' && action.recommend) {
           // The province's candidate places are shared by every pilot of the batch: reserved outside this workflow.
-          const slot = await reserveCandidatePlace({ batchId: state.batchId, province: action.actor.organisation, pilotId: state.pilotId, places: state.candidatesPerProvince });
+          const slot = await reserveCandidatePlace({
+            batchId: state.batchId,
+            province: action.actor.organisation,
+            pilotId: state.pilotId,
+            places: state.candidatesPerProvince,
+          });
           decision = decide(state, command(action, at, slot));
         }
         if (!decision.ok) throw refusalFailure(decision.refusal);

@@ -94,7 +94,7 @@ export async function startProgramme(deps: ProgrammeDeps): Promise<RunningProgra
   const programme = new Programme({
     records: store,
     catalogue,
-    pilots: new TemporalPilotWorkflows(temporal.client, deps.taskQueue),
+    pilots: new TemporalPilotWorkflows(temporal.client, deps.taskQueue, deps.topicNamespace),
     now: deps.now ?? (() => new Date()),
   });
 

@@ -316,22 +316,24 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
       );
     }
     if (chosen.has('proposals')) {
-      second.push(start('proposals', {
-        mongoUri,
-        dbName: names.db('proposals'),
-        kafkaBrokers,
-        kafkaCredentials: kafkaCredentials('proposals'),
-        topicNamespace: namespace,
-        grpcPort: 0,
-        registryAddress: address('registry'),
-        temporal: temporal!.client,
-        approvalTaskQueue: taskQueue,
-        tokens,
-        serviceTokens: testServiceTokens(),
-        logger: testLogger,
-        ...testSettings.proposals,
-        ...o.proposals,
-      }));
+      second.push(
+        start('proposals', {
+          mongoUri,
+          dbName: names.db('proposals'),
+          kafkaBrokers,
+          kafkaCredentials: kafkaCredentials('proposals'),
+          topicNamespace: namespace,
+          grpcPort: 0,
+          registryAddress: address('registry'),
+          temporal: temporal!.client,
+          approvalTaskQueue: taskQueue,
+          tokens,
+          serviceTokens: testServiceTokens(),
+          logger: testLogger,
+          ...testSettings.proposals,
+          ...o.proposals,
+        }),
+      );
     }
     const secondSettled = await Promise.allSettled(second);
     const secondFailed = secondSettled.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -59,8 +59,21 @@ export type PilotApplication = {
 export type Expert = { readonly expertId: string; readonly name: string; readonly affiliation: string; readonly nationalCommittee: boolean };
 
 export type Locality = { readonly code: string; readonly name: string; readonly province: string; readonly application?: PilotApplication };
-export type Screening = { readonly province: string; readonly recommended: boolean; readonly opinion: string; readonly actor: ActorRef; readonly at: number; readonly slot: number };
-export type SelectionDecision = { readonly organisation: string; readonly selected: boolean; readonly opinion: string; readonly actor: ActorRef; readonly at: number };
+export type Screening = {
+  readonly province: string;
+  readonly recommended: boolean;
+  readonly opinion: string;
+  readonly actor: ActorRef;
+  readonly at: number;
+  readonly slot: number;
+};
+export type SelectionDecision = {
+  readonly organisation: string;
+  readonly selected: boolean;
+  readonly opinion: string;
+  readonly actor: ActorRef;
+  readonly at: number;
+};
 export type TaskProgress = { readonly task: PilotTaskCode; readonly status: TaskStatus; readonly note: string; readonly reportedAt?: number };
 export type Incident = {
   readonly description: string;
@@ -121,9 +134,21 @@ export type PilotCommand =
       readonly termStart?: string;
       readonly termEnd?: string;
     }
-  | { readonly type: 'reportProgress'; readonly actor: ActorRef; readonly at: number; readonly tasks: readonly { task: PilotTaskCode; status: TaskStatus; note: string }[] }
+  | {
+      readonly type: 'reportProgress';
+      readonly actor: ActorRef;
+      readonly at: number;
+      readonly tasks: readonly { task: PilotTaskCode; status: TaskStatus; note: string }[];
+    }
   | { readonly type: 'reportIncident'; readonly actor: ActorRef; readonly at: number; readonly description: string; readonly occurredOn: string }
-  | { readonly type: 'decideIncident'; readonly actor: ActorRef; readonly at: number; readonly cancel: boolean; readonly extendedTo?: string; readonly note: string }
+  | {
+      readonly type: 'decideIncident';
+      readonly actor: ActorRef;
+      readonly at: number;
+      readonly cancel: boolean;
+      readonly extendedTo?: string;
+      readonly note: string;
+    }
   | { readonly type: 'requestEvaluation'; readonly actor: ActorRef; readonly at: number; readonly today: string; readonly note: string }
   | { readonly type: 'formExpertGroup'; readonly actor: ActorRef; readonly at: number; readonly experts: readonly Expert[] }
   | {
@@ -148,7 +173,14 @@ export type PilotEvent =
   | { readonly type: 'screened'; readonly actor: ActorRef; readonly at: number; readonly screening: Screening }
   | { readonly type: 'candidate'; readonly actor: ActorRef; readonly at: number }
   | { readonly type: 'not-recommended'; readonly actor: ActorRef; readonly at: number }
-  | { readonly type: 'selection-decided'; readonly actor: ActorRef; readonly at: number; readonly decision: SelectionDecision; readonly termStart?: string; readonly termEnd?: string }
+  | {
+      readonly type: 'selection-decided';
+      readonly actor: ActorRef;
+      readonly at: number;
+      readonly decision: SelectionDecision;
+      readonly termStart?: string;
+      readonly termEnd?: string;
+    }
   | { readonly type: 'selected'; readonly actor: ActorRef; readonly at: number }
   | { readonly type: 'not-selected'; readonly actor: ActorRef; readonly at: number }
   | { readonly type: 'progress-reported'; readonly actor: ActorRef; readonly at: number; readonly tasks: readonly TaskProgress[] }
@@ -189,7 +221,8 @@ const precondition = (reason: string, message: string): PilotDecision => refuse(
 const invalid = (reason: string, message: string): PilotDecision => refuse('INVALID_ARGUMENT', reason, message);
 
 const has = (actor: ActorRef, role: string): boolean => actor.roles.includes(role);
-const isLocalityOf = (state: PilotState, actor: ActorRef): boolean => has(actor, 'locality-officer') && state.localities.some((l) => l.code === actor.organisation);
+const isLocalityOf = (state: PilotState, actor: ActorRef): boolean =>
+  has(actor, 'locality-officer') && state.localities.some((l) => l.code === actor.organisation);
 const isProvinceOf = (state: PilotState, actor: ActorRef): boolean => has(actor, 'programme-officer') && provincesOf(state).includes(actor.organisation);
 const isSamr = (actor: ActorRef): boolean => has(actor, 'programme-officer') && actor.organisation === 'SAMR';
 const ymd = /^\d{4}-\d{2}-\d{2}$/;
@@ -215,7 +248,14 @@ export function decideOpening(
   at: number,
 ): { readonly ok: true; readonly initial: PilotState; readonly events: readonly PilotEvent[] } | { readonly ok: false; readonly refusal: Refusal } {
   if (!has(actor, 'locality-officer') || actor.organisation !== application.localityCode)
-    return { ok: false, refusal: { code: 'PERMISSION_DENIED', reason: 'NOT_THE_LOCALITY', message: 'a city or county government files its own application (locality-officer of that locality)' } };
+    return {
+      ok: false,
+      refusal: {
+        code: 'PERMISSION_DENIED',
+        reason: 'NOT_THE_LOCALITY',
+        message: 'a city or county government files its own application (locality-officer of that locality)',
+      },
+    };
   const regional = application.type === 'REGIONAL_COORDINATION';
   const codes = regional ? [application.localityCode, ...application.partnerLocalityCodes] : [application.localityCode];
   const initial: PilotState = {
@@ -244,7 +284,8 @@ export function decideOpening(
 }
 
 export function decide(state: PilotState, cmd: PilotCommand): PilotDecision {
-  if (TERMINAL.includes(state.status)) return precondition('PILOT_CLOSED', `the pilot is ${state.status.toLowerCase().replace('_', ' ')}: nothing more can be recorded`);
+  if (TERMINAL.includes(state.status))
+    return precondition('PILOT_CLOSED', `the pilot is ${state.status.toLowerCase().replace('_', ' ')}: nothing more can be recorded`);
   switch (cmd.type) {
     case 'join': {
       if (state.type !== 'REGIONAL_COORDINATION' || state.status !== 'APPLYING')
@@ -256,7 +297,14 @@ export function decide(state: PilotState, cmd: PilotCommand): PilotDecision {
       if (locality.application) return precondition('ALREADY_APPLIED', `${locality.code} has already filed its application`);
       const mismatched = jointMismatches(state, cmd.application);
       const partners = [cmd.application.localityCode, ...cmd.application.partnerLocalityCodes].sort().join();
-      if (partners !== state.localities.map((l) => l.code).sort().join()) mismatched.push('partnerLocalityCodes');
+      if (
+        partners !==
+        state.localities
+          .map((l) => l.code)
+          .sort()
+          .join()
+      )
+        mismatched.push('partnerLocalityCodes');
       if (mismatched.length > 0)
         return invalid(
           'JOINT_APPLICATION_MISMATCH',
@@ -270,14 +318,22 @@ export function decide(state: PilotState, cmd: PilotCommand): PilotDecision {
       if (!isProvinceOf(state, cmd.actor))
         return denied('NOT_A_SCREENING_PROVINCE', "only the provincial departments of a piloting locality's province screen its application");
       if (state.status !== 'SUBMITTED') return precondition('NOT_AWAITING_SCREENING', `the pilot is ${state.status}, not awaiting provincial screening`);
-      if (state.screenings.some((s) => s.province === cmd.actor.organisation)) return precondition('ALREADY_SCREENED', `${cmd.actor.organisation} has already screened this pilot`);
+      if (state.screenings.some((s) => s.province === cmd.actor.organisation))
+        return precondition('ALREADY_SCREENED', `${cmd.actor.organisation} has already screened this pilot`);
       if (cmd.opinion.trim() === '') return invalid('OPINION_REQUIRED', 'the screening opinion is required');
       if (cmd.recommend && (cmd.slot < 1 || cmd.slot > state.candidatesPerProvince))
         return precondition(
           'PROVINCE_QUOTA_EXCEEDED',
           `${cmd.actor.organisation} has already sent ${state.candidatesPerProvince} candidates in batch ${state.batchId} (seed 003 art. 10: 一般不超过${state.candidatesPerProvince}个)`,
         );
-      const screening: Screening = { province: cmd.actor.organisation, recommended: cmd.recommend, opinion: cmd.opinion, actor: cmd.actor, at: cmd.at, slot: cmd.recommend ? cmd.slot : 0 };
+      const screening: Screening = {
+        province: cmd.actor.organisation,
+        recommended: cmd.recommend,
+        opinion: cmd.opinion,
+        actor: cmd.actor,
+        at: cmd.at,
+        slot: cmd.recommend ? cmd.slot : 0,
+      };
       const events: PilotEvent[] = [{ type: 'screened', actor: cmd.actor, at: cmd.at, screening }];
       if (!cmd.recommend) events.push({ type: 'not-recommended', actor: cmd.actor, at: cmd.at });
       else if (provincesOf(state).every((p) => p === screening.province || state.screenings.some((s) => s.province === p && s.recommended)))
@@ -289,7 +345,8 @@ export function decide(state: PilotState, cmd: PilotCommand): PilotDecision {
       const allowed = organisation === 'SAMR' ? isSamr(cmd.actor) : (organisation === 'NDRC' || organisation === 'MOF') && has(cmd.actor, 'approver');
       if (!allowed) return denied('NOT_A_SELECTING_DEPARTMENT', 'pilots are selected jointly by SAMR (programme officer), NDRC and MOF (approvers)');
       if (state.status !== 'CANDIDATE') return precondition('NOT_A_CANDIDATE', `the pilot is ${state.status}, not a candidate for selection`);
-      if (state.selection.some((s) => s.organisation === organisation)) return precondition('ALREADY_DECIDED', `${organisation} has already decided on this pilot`);
+      if (state.selection.some((s) => s.organisation === organisation))
+        return precondition('ALREADY_DECIDED', `${organisation} has already decided on this pilot`);
       if (organisation === 'SAMR' && cmd.select) {
         if (!cmd.termStart || !cmd.termEnd || !ymd.test(cmd.termStart) || !ymd.test(cmd.termEnd))
           return invalid('TERM_REQUIRED', "SAMR's selection states the pilot's term (term_start and term_end)");
@@ -297,11 +354,18 @@ export function decide(state: PilotState, cmd: PilotCommand): PilotDecision {
       }
       const decision: SelectionDecision = { organisation, selected: cmd.select, opinion: cmd.opinion, actor: cmd.actor, at: cmd.at };
       const events: PilotEvent[] = [
-        { type: 'selection-decided', actor: cmd.actor, at: cmd.at, decision, ...(organisation === 'SAMR' && cmd.select ? { termStart: cmd.termStart, termEnd: cmd.termEnd } : {}) },
+        {
+          type: 'selection-decided',
+          actor: cmd.actor,
+          at: cmd.at,
+          decision,
+          ...(organisation === 'SAMR' && cmd.select ? { termStart: cmd.termStart, termEnd: cmd.termEnd } : {}),
+        },
       ];
       const decided = [...state.selection, decision];
       if (!cmd.select) events.push({ type: 'not-selected', actor: cmd.actor, at: cmd.at });
-      else if (selectingOrganisations.every((o) => decided.some((d) => d.organisation === o && d.selected))) events.push({ type: 'selected', actor: cmd.actor, at: cmd.at });
+      else if (selectingOrganisations.every((o) => decided.some((d) => d.organisation === o && d.selected)))
+        events.push({ type: 'selected', actor: cmd.actor, at: cmd.at });
       return ok(...events);
     }
     case 'reportProgress': {
@@ -320,8 +384,14 @@ export function decide(state: PilotState, cmd: PilotCommand): PilotDecision {
       if (!isLocalityOf(state, cmd.actor) && !isProvinceOf(state, cmd.actor))
         return denied('NOT_A_PILOT_PARTY', 'a piloting locality or its provincial departments report an incident');
       if (state.status !== 'PILOTING') return precondition('NOT_PILOTING', `the pilot is ${state.status}`);
-      if (cmd.description.trim() === '' || !ymd.test(cmd.occurredOn)) return invalid('INCIDENT_INCOMPLETE', 'an incident needs a description and the date it occurred');
-      return ok({ type: 'incident-reported', actor: cmd.actor, at: cmd.at, incident: { description: cmd.description, occurredOn: cmd.occurredOn, reportedBy: cmd.actor, reportedAt: cmd.at } });
+      if (cmd.description.trim() === '' || !ymd.test(cmd.occurredOn))
+        return invalid('INCIDENT_INCOMPLETE', 'an incident needs a description and the date it occurred');
+      return ok({
+        type: 'incident-reported',
+        actor: cmd.actor,
+        at: cmd.at,
+        incident: { description: cmd.description, occurredOn: cmd.occurredOn, reportedBy: cmd.actor, reportedAt: cmd.at },
+      });
     }
     case 'decideIncident': {
       if (!isSamr(cmd.actor)) return denied('NOT_SAMR', 'SAMR decides whether an incident extends or cancels a pilot (art. 14)');
@@ -335,16 +405,21 @@ export function decide(state: PilotState, cmd: PilotCommand): PilotDecision {
       if (!isLocalityOf(state, cmd.actor)) return denied('NOT_A_PILOT_LOCALITY', 'a piloting locality applies for its evaluation (art. 15)');
       if (state.status !== 'PILOTING') return precondition('NOT_PILOTING', `the pilot is ${state.status}`);
       if (state.incidents.some((i) => i.decision === undefined)) return precondition('INCIDENT_UNDECIDED', 'an incident awaits SAMR’s decision');
-      if (!state.termEnd || cmd.today < state.termEnd) return precondition('TERM_NOT_ENDED', `the pilot's term ends on ${state.termEnd}; evaluation is requested after it`);
+      if (!state.termEnd || cmd.today < state.termEnd)
+        return precondition('TERM_NOT_ENDED', `the pilot's term ends on ${state.termEnd}; evaluation is requested after it`);
       return ok({ type: 'evaluation-requested', actor: cmd.actor, at: cmd.at, note: cmd.note });
     }
     case 'formExpertGroup': {
-      if (!isProvinceOf(state, cmd.actor)) return denied('NOT_A_SCREENING_PROVINCE', "the provincial departments of the pilot's province form its expert group (art. 17)");
+      if (!isProvinceOf(state, cmd.actor))
+        return denied('NOT_A_SCREENING_PROVINCE', "the provincial departments of the pilot's province form its expert group (art. 17)");
       if (state.status !== 'EVALUATION_REQUESTED') return precondition('EVALUATION_NOT_REQUESTED', `the pilot is ${state.status}`);
       const ids = new Set(cmd.experts.map((e) => e.expertId));
       if (ids.size !== cmd.experts.length) return invalid('DUPLICATE_EXPERT', 'an expert is named twice');
       if (cmd.experts.length < MIN_EXPERTS)
-        return precondition('EXPERT_GROUP_TOO_SMALL', `an evaluation expert group has at least ${MIN_EXPERTS} experts (seed 003 art. 17); ${cmd.experts.length} named`);
+        return precondition(
+          'EXPERT_GROUP_TOO_SMALL',
+          `an evaluation expert group has at least ${MIN_EXPERTS} experts (seed 003 art. 17); ${cmd.experts.length} named`,
+        );
       const national = cmd.experts.filter((e) => e.nationalCommittee).length;
       if (national < MIN_NATIONAL_COMMITTEE_EXPERTS)
         return precondition(
@@ -354,7 +429,10 @@ export function decide(state: PilotState, cmd: PilotCommand): PilotDecision {
       const localities = new Set(state.localities.map((l) => l.code));
       const conflicted = cmd.experts.filter((e) => localities.has(e.affiliation));
       if (conflicted.length > 0)
-        return precondition('EXPERT_FROM_PILOT_LOCALITY', `experts may not come from a piloting locality: ${conflicted.map((e) => `${e.name} (${e.affiliation})`).join(', ')}`);
+        return precondition(
+          'EXPERT_FROM_PILOT_LOCALITY',
+          `experts may not come from a piloting locality: ${conflicted.map((e) => `${e.name} (${e.affiliation})`).join(', ')}`,
+        );
       return ok({ type: 'expert-group-formed', actor: cmd.actor, at: cmd.at, experts: cmd.experts });
     }
     case 'recordEvaluation': {
@@ -428,14 +506,20 @@ export function summarise(event: PilotEvent): string {
 }
 
 export function evolve(state: PilotState, event: PilotEvent): PilotState {
-  const next = { ...state, revision: state.revision + 1, history: [...state.history, { step: event.type, actor: event.actor, at: event.at, summary: summaryOf(event) }] };
+  const next = {
+    ...state,
+    revision: state.revision + 1,
+    history: [...state.history, { step: event.type, actor: event.actor, at: event.at, summary: summaryOf(event) }],
+  };
   switch (event.type) {
     case 'applied':
       return { ...next, localities: state.localities.map((l) => (l.code === event.locality.code ? event.locality : l)) };
     case 'joined':
       return {
         ...next,
-        localities: state.localities.map((l) => (l.code === event.localityCode ? { ...l, name: event.application.localityName, application: event.application } : l)),
+        localities: state.localities.map((l) =>
+          l.code === event.localityCode ? { ...l, name: event.application.localityName, application: event.application } : l,
+        ),
       };
     case 'submitted':
       return { ...next, status: 'SUBMITTED' };
@@ -459,7 +543,9 @@ export function evolve(state: PilotState, event: PilotEvent): PilotState {
       return {
         ...next,
         termEnd: event.extendedTo,
-        incidents: state.incidents.map((i) => (i.decision === undefined ? { ...i, decision: 'EXTEND', extendedTo: event.extendedTo, decidedBy: event.actor } : i)),
+        incidents: state.incidents.map((i) =>
+          i.decision === undefined ? { ...i, decision: 'EXTEND', extendedTo: event.extendedTo, decidedBy: event.actor } : i,
+        ),
       };
     case 'cancelled':
       return {
@@ -475,7 +561,14 @@ export function evolve(state: PilotState, event: PilotEvent): PilotState {
       return {
         ...next,
         status: 'EVALUATED',
-        evaluation: { ...state.evaluation, conclusion: event.conclusion, score: event.score, summary: event.summary, report: event.report, scoredBy: event.actor },
+        evaluation: {
+          ...state.evaluation,
+          conclusion: event.conclusion,
+          score: event.score,
+          summary: event.summary,
+          report: event.report,
+          scoredBy: event.actor,
+        },
       };
     case 'rechecked':
       return { ...next, evaluation: { ...state.evaluation, recheckOutcome: event.outcome, recheckNote: event.note, recheckedBy: event.actor } };

@@ -166,7 +166,13 @@ export function toProtoPilot(p: PilotState): ProtoPilot {
       at: new Date(s.at),
       slot: s.slot,
     })),
-    selection: p.selection.map((s) => ({ organisation: s.organisation, selected: s.selected, opinion: s.opinion, actor: toActor(s.actor), at: new Date(s.at) })),
+    selection: p.selection.map((s) => ({
+      organisation: s.organisation,
+      selected: s.selected,
+      opinion: s.opinion,
+      actor: toActor(s.actor),
+      at: new Date(s.at),
+    })),
     termStart: toDate(p.termStart),
     termEnd: toDate(p.termEnd),
     tasks: p.tasks.map((t) => ({

@@ -110,7 +110,8 @@ export class Programme {
     if (cmd.title.trim() === '') violations.push({ field: 'title', description: 'required' });
     if (cmd.itemCodes.length === 0) violations.push({ field: 'item_codes', description: 'a standard supports at least one service item' });
     if (new Set(cmd.itemCodes).size !== cmd.itemCodes.length) violations.push({ field: 'item_codes', description: 'an item is named twice' });
-    if (cmd.level === 'LOCAL' && !province.test(cmd.provinceCode)) violations.push({ field: 'province_code', description: 'a local standard names its province (GB/T 2260, e.g. 110000)' });
+    if (cmd.level === 'LOCAL' && !province.test(cmd.provinceCode))
+      violations.push({ field: 'province_code', description: 'a local standard names its province (GB/T 2260, e.g. 110000)' });
     if (cmd.level !== 'LOCAL' && cmd.provinceCode !== '') violations.push({ field: 'province_code', description: 'only a local standard names a province' });
     if (cmd.mandatory && cmd.level !== 'NATIONAL') violations.push({ field: 'mandatory', description: 'only national standards are mandatory (GB)' });
     if (violations.length > 0) throw new ValidationError(violations);
@@ -166,7 +167,10 @@ export class Programme {
 
   // ---- experts and batches
 
-  async registerExpert(actor: ActorRef, input: { name: string; affiliation: string; nationalCommittee: boolean; fieldCodes: readonly string[] }): Promise<ExpertRecord> {
+  async registerExpert(
+    actor: ActorRef,
+    input: { name: string; affiliation: string; nationalCommittee: boolean; fieldCodes: readonly string[] },
+  ): Promise<ExpertRecord> {
     const samr = actor.organisation === 'SAMR' && actor.roles.includes('programme-officer');
     const provincial = province.test(actor.organisation) && actor.roles.includes('programme-officer');
     if (!samr && !(provincial && !input.nationalCommittee))
@@ -176,7 +180,8 @@ export class Programme {
       );
     const violations: FieldViolation[] = [];
     if (input.name.trim() === '') violations.push({ field: 'name', description: 'required' });
-    if (input.affiliation.trim() === '') violations.push({ field: 'affiliation', description: 'where the expert works (an organisation or locality code) is required' });
+    if (input.affiliation.trim() === '')
+      violations.push({ field: 'affiliation', description: 'where the expert works (an organisation or locality code) is required' });
     if (violations.length > 0) throw new ValidationError(violations);
     const expert: ExpertRecord = {
       expertId: `EX-${randomUUID().slice(0, 8).toUpperCase()}`,
@@ -199,7 +204,8 @@ export class Programme {
     if (!(actor.organisation === 'SAMR' && actor.roles.includes('programme-officer')))
       throw new PermissionDeniedError('NOT_SAMR: SAMR, NDRC and MOF issue the call for pilots; SAMR records it', 'NOT_SAMR');
     const violations: FieldViolation[] = [];
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(input.batchId)) violations.push({ field: 'batch_id', description: 'letters, digits, ".", "_" or "-" (e.g. 2026-1)' });
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(input.batchId))
+      violations.push({ field: 'batch_id', description: 'letters, digits, ".", "_" or "-" (e.g. 2026-1)' });
     if (input.title.trim() === '') violations.push({ field: 'title', description: 'required' });
     if (!ymd.test(input.applicationsClose)) violations.push({ field: 'applications_close', description: 'the date applications close is required' });
     if (violations.length > 0) throw new ValidationError(violations);
@@ -232,18 +238,23 @@ export class Programme {
       v.push({ field: f('locality_code'), description: 'the city or county government (GB/T 2260, e.g. 110112), not a province' });
     if (a.localityName === '') v.push({ field: f('locality_name'), description: 'required' });
     if (a.type === 'REGIONAL_COORDINATION') {
-      if (a.partnerLocalityCodes.length === 0) v.push({ field: f('partner_locality_codes'), description: 'a regional-coordination pilot is run by two or more cities or counties jointly' });
+      if (a.partnerLocalityCodes.length === 0)
+        v.push({ field: f('partner_locality_codes'), description: 'a regional-coordination pilot is run by two or more cities or counties jointly' });
       a.partnerLocalityCodes.forEach((c, i) => {
-        if (!locality.test(c) || c.endsWith('0000') || c === a.localityCode) v.push({ field: `${f('partner_locality_codes')}[${i}]`, description: 'another city or county (GB/T 2260)' });
+        if (!locality.test(c) || c.endsWith('0000') || c === a.localityCode)
+          v.push({ field: `${f('partner_locality_codes')}[${i}]`, description: 'another city or county (GB/T 2260)' });
       });
-      if (new Set(a.partnerLocalityCodes).size !== a.partnerLocalityCodes.length) v.push({ field: f('partner_locality_codes'), description: 'a locality is named twice' });
-    } else if (a.partnerLocalityCodes.length > 0) v.push({ field: f('partner_locality_codes'), description: 'only a regional-coordination pilot names partner localities' });
+      if (new Set(a.partnerLocalityCodes).size !== a.partnerLocalityCodes.length)
+        v.push({ field: f('partner_locality_codes'), description: 'a locality is named twice' });
+    } else if (a.partnerLocalityCodes.length > 0)
+      v.push({ field: f('partner_locality_codes'), description: 'only a regional-coordination pilot names partner localities' });
     if (a.type === 'SPECIAL' && a.fieldCodes.length === 0) v.push({ field: f('field_codes'), description: 'a special pilot names its field(s)' });
     a.fieldCodes.forEach((c, i) => {
       if (!knownFields.has(c)) v.push({ field: `${f('field_codes')}[${i}]`, description: `${c} is not a field of the standard in force` });
     });
     if (a.groundwork.trim() === '') v.push({ field: f('groundwork'), description: 'the groundwork (工作基础) is a condition of art. 8' });
-    if (a.policyAndFundingSupport.trim() === '') v.push({ field: f('policy_and_funding_support'), description: 'policy and funding support is a condition of art. 8' });
+    if (a.policyAndFundingSupport.trim() === '')
+      v.push({ field: f('policy_and_funding_support'), description: 'policy and funding support is a condition of art. 8' });
     if (a.goals.trim() === '') v.push({ field: f('goals'), description: 'required' });
     if (a.workPlan.trim() === '') v.push({ field: f('work_plan'), description: 'required' });
     return v;
@@ -256,13 +267,17 @@ export class Programme {
     const violations = this.applicationViolations(application, new Set(catalogue.taxonomy.map((t) => t.code)));
     if (violations.length > 0) throw new ValidationError(violations);
     if (application.majorIncidentInThreeYears)
-      throw new FailedPreconditionError('a locality with a major incident in basic public services in the last three years may not apply (seed 003 art. 8)', [
-        { type: 'MAJOR_INCIDENT_IN_THREE_YEARS', subject: application.localityCode, description: 'condition of art. 8 not met' },
-      ], 'MAJOR_INCIDENT_IN_THREE_YEARS');
+      throw new FailedPreconditionError(
+        'a locality with a major incident in basic public services in the last three years may not apply (seed 003 art. 8)',
+        [{ type: 'MAJOR_INCIDENT_IN_THREE_YEARS', subject: application.localityCode, description: 'condition of art. 8 not met' }],
+        'MAJOR_INCIDENT_IN_THREE_YEARS',
+      );
     if (todayInChina(this.deps.now()) > batch.applicationsClose)
-      throw new FailedPreconditionError(`applications to batch ${batchId} closed on ${batch.applicationsClose}`, [
-        { type: 'APPLICATIONS_CLOSED', subject: batchId, description: `closed ${batch.applicationsClose}` },
-      ], 'APPLICATIONS_CLOSED');
+      throw new FailedPreconditionError(
+        `applications to batch ${batchId} closed on ${batch.applicationsClose}`,
+        [{ type: 'APPLICATIONS_CLOSED', subject: batchId, description: `closed ${batch.applicationsClose}` }],
+        'APPLICATIONS_CLOSED',
+      );
     const pilotId = pilotIdFor(batchId, application.name);
     if (await this.deps.records.pilot(pilotId)) return this.act(actor, pilotId, { type: 'join', actor, application });
     const opening = decideOpening(pilotId, batchId, batch.candidatesPerProvince, application, actor, Date.now());
@@ -285,9 +300,11 @@ export class Programme {
     const current = await this.deps.records.pilot(pilotId);
     if (!current && !(await this.deps.pilots.state(pilotId))) throw new NotFoundError('pilot', pilotId);
     if (current && TERMINAL.includes(current.status))
-      throw new FailedPreconditionError(`pilot ${pilotId} is ${current.status}: nothing more can be recorded`, [
-        { type: 'PILOT_CLOSED', subject: pilotId, description: current.status },
-      ], 'PILOT_CLOSED');
+      throw new FailedPreconditionError(
+        `pilot ${pilotId} is ${current.status}: nothing more can be recorded`,
+        [{ type: 'PILOT_CLOSED', subject: pilotId, description: current.status }],
+        'PILOT_CLOSED',
+      );
     return this.deps.pilots.act(pilotId, action);
   }
 
@@ -295,7 +312,8 @@ export class Programme {
   async expertsFor(ids: readonly string[]): Promise<Expert[]> {
     const found = await this.deps.records.expertsByIds(ids);
     const missing = ids.filter((id) => !found.some((e) => e.expertId === id));
-    if (missing.length > 0) throw new ValidationError(missing.map((id) => ({ field: 'form_expert_group.expert_ids', description: `${id} is not a registered expert` })));
+    if (missing.length > 0)
+      throw new ValidationError(missing.map((id) => ({ field: 'form_expert_group.expert_ids', description: `${id} is not a registered expert` })));
     return ids.map((id) => {
       const e = found.find((x) => x.expertId === id) as ExpertRecord;
       return { expertId: e.expertId, name: e.name, affiliation: e.affiliation, nationalCommittee: e.nationalCommittee };
@@ -327,7 +345,11 @@ export class Programme {
     const catalogue = await this.deps.catalogue.view([input.itemCode]);
     const item = catalogue.items.get(input.itemCode);
     if (!item || item.retired)
-      throw new FailedPreconditionError(`${input.itemCode} is not on the national list`, [{ type: 'ITEM_NOT_ON_LIST', subject: input.itemCode, description: 'not on the list' }], 'ITEM_NOT_ON_LIST');
+      throw new FailedPreconditionError(
+        `${input.itemCode} is not on the national list`,
+        [{ type: 'ITEM_NOT_ON_LIST', subject: input.itemCode, description: 'not on the list' }],
+        'ITEM_NOT_ON_LIST',
+      );
     if (!mayRecordEvaluation(actor, input.provinceCode, item))
       throw new PermissionDeniedError(
         'NOT_THE_EVALUATING_DEPARTMENT: a province records evaluations of its own services; national ones are recorded by the item’s lead unit or SAMR',

@@ -117,7 +117,8 @@ export function evaluationViolations(e: EvaluationInput): FieldViolation[] {
     if (!isDecimal(e.satisfactionPercent) || compareDecimals(e.satisfactionPercent, '100') === 1 || e.satisfactionPercent.startsWith('-'))
       v.push({ field: 'satisfaction_percent', description: 'the share satisfied, in per cent (0–100, decimal text)' });
   } else if (e.satisfactionPercent !== '') v.push({ field: 'satisfaction_percent', description: 'only a satisfaction survey states a satisfaction rate' });
-  if (e.kind === 'EQUALISATION_INDICATORS' && e.indicators.length === 0) v.push({ field: 'indicators', description: 'an equalisation indicator set names its indicators' });
+  if (e.kind === 'EQUALISATION_INDICATORS' && e.indicators.length === 0)
+    v.push({ field: 'indicators', description: 'an equalisation indicator set names its indicators' });
   e.indicators.forEach((ind, i) => {
     if (ind.name.trim() === '') v.push({ field: `indicators[${i}].name`, description: 'required' });
     if (!isDecimal(ind.value)) v.push({ field: `indicators[${i}].value`, description: 'a decimal number as measured' });
@@ -131,12 +132,22 @@ export function evaluationViolations(e: EvaluationInput): FieldViolation[] {
  */
 export function mayRecordEvaluation(actor: { organisation: string; roles: readonly string[] }, provinceCode: string, item: CatalogueItem): boolean {
   if (provinceCode === NATIONAL)
-    return (actor.organisation === 'SAMR' && actor.roles.includes('programme-officer')) || (actor.organisation === item.leadUnit && actor.roles.includes('ministry-staff'));
+    return (
+      (actor.organisation === 'SAMR' && actor.roles.includes('programme-officer')) ||
+      (actor.organisation === item.leadUnit && actor.roles.includes('ministry-staff'))
+    );
   return actor.organisation === provinceCode && (actor.roles.includes('programme-officer') || actor.roles.includes('province-officer'));
 }
 
 /** A call for pilot applications. */
-export type PilotBatch = { readonly batchId: string; readonly title: string; readonly applicationsClose: string; readonly candidatesPerProvince: number; readonly openedBy: ActorRef; readonly openedAt: Date };
+export type PilotBatch = {
+  readonly batchId: string;
+  readonly title: string;
+  readonly applicationsClose: string;
+  readonly candidatesPerProvince: number;
+  readonly openedBy: ActorRef;
+  readonly openedAt: Date;
+};
 
 /** A recorded implementation evaluation. */
 export type EvaluationRecord = {

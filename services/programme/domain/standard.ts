@@ -21,7 +21,13 @@ export type FinanceAgreement = { readonly organisation: string; readonly documen
 export type StageEntry = { readonly stage: StandardStage; readonly actor: Actor; readonly at: Date; readonly note: string };
 
 /** What the registry says of an item a standard supports. */
-export type CatalogueItem = { readonly itemCode: string; readonly fieldCode: string; readonly categoryCode: string; readonly leadUnit: string; readonly retired: boolean };
+export type CatalogueItem = {
+  readonly itemCode: string;
+  readonly fieldCode: string;
+  readonly categoryCode: string;
+  readonly leadUnit: string;
+  readonly retired: boolean;
+};
 
 export type TechnicalStandard = {
   readonly standardId: string;
@@ -90,7 +96,8 @@ const invalid = (violations: readonly FieldViolation[]): StandardDecision => ({ 
 
 const has = (actor: Actor, role: string): boolean => actor.roles.includes(role);
 const isSamr = (actor: Actor): boolean => actor.organisation === 'SAMR' && has(actor, 'programme-officer');
-const isProvince = (actor: Actor, province: string): boolean => actor.organisation === province && (has(actor, 'programme-officer') || has(actor, 'province-officer'));
+const isProvince = (actor: Actor, province: string): boolean =>
+  actor.organisation === province && (has(actor, 'programme-officer') || has(actor, 'province-officer'));
 
 /** The finance department at the same level as the standard (seed 004 §五): MOF nationally, the province locally. */
 export function financeDepartmentFor(standard: Pick<TechnicalStandard, 'level' | 'provinceCode'>): string {
@@ -119,7 +126,8 @@ function mayPropose(actor: Actor, cmd: ProposeStandard, items: readonly Catalogu
  * (SAMR for national and group standards, the lead ministry for sector ones, the province for local ones).
  */
 function mayAdvance(actor: Actor, standard: TechnicalStandard, to: StandardStage): boolean {
-  const proposerSide = actor.organisation === standard.proposerOrganisation && (has(actor, 'ministry-staff') || has(actor, 'programme-officer') || has(actor, 'province-officer'));
+  const proposerSide =
+    actor.organisation === standard.proposerOrganisation && (has(actor, 'ministry-staff') || has(actor, 'programme-officer') || has(actor, 'province-officer'));
   const issuingSide =
     standard.level === 'NATIONAL' || standard.level === 'GROUP'
       ? isSamr(actor)
@@ -156,7 +164,13 @@ export function numberViolation(standard: Pick<TechnicalStandard, 'level' | 'man
   }
 }
 
-export function decidePropose(actor: Actor, cmd: ProposeStandard, catalogue: ReadonlyMap<string, CatalogueItem>, revised: TechnicalStandard | undefined, at: Date): StandardDecision {
+export function decidePropose(
+  actor: Actor,
+  cmd: ProposeStandard,
+  catalogue: ReadonlyMap<string, CatalogueItem>,
+  revised: TechnicalStandard | undefined,
+  at: Date,
+): StandardDecision {
   const notOnList = cmd.itemCodes.filter((code) => !catalogue.get(code) || catalogue.get(code)?.retired);
   if (notOnList.length > 0)
     return precondition(
@@ -214,7 +228,10 @@ export function nextStages(stage: StandardStage): StandardStage[] {
 
 export function decideAdvance(actor: Actor, standard: TechnicalStandard, cmd: AdvanceStandard, at: Date): StandardDecision {
   if (!nextStages(standard.stage).includes(cmd.to))
-    return precondition('STAGE_NOT_NEXT', `a standard at ${standard.stage} moves to ${nextStages(standard.stage).join(' or ') || 'nothing: it is withdrawn'}, not ${cmd.to}`);
+    return precondition(
+      'STAGE_NOT_NEXT',
+      `a standard at ${standard.stage} moves to ${nextStages(standard.stage).join(' or ') || 'nothing: it is withdrawn'}, not ${cmd.to}`,
+    );
   if (!mayAdvance(actor, standard, cmd.to))
     return denied('NOT_THE_RESPONSIBLE_DEPARTMENT', `${actor.organisation} may not move ${standard.standardId} to ${cmd.to}`);
   let changes: Partial<TechnicalStandard> = {};
@@ -222,17 +239,24 @@ export function decideAdvance(actor: Actor, standard: TechnicalStandard, cmd: Ad
     // Seed 004 §五: the drafting checks, each named when missing.
     const finance = financeDepartmentFor(standard);
     const missing: FieldViolation[] = [];
-    if (cmd.demandSurvey.length === 0) missing.push({ field: 'demand_survey', description: 'the public demand survey (需求调查) is required', reason: 'DEMAND_SURVEY_REQUIRED' });
-    if (cmd.costEstimate.length === 0) missing.push({ field: 'cost_estimate', description: 'the fiscal cost estimate (财政经费测算) is required', reason: 'COST_ESTIMATE_REQUIRED' });
+    if (cmd.demandSurvey.length === 0)
+      missing.push({ field: 'demand_survey', description: 'the public demand survey (需求调查) is required', reason: 'DEMAND_SURVEY_REQUIRED' });
+    if (cmd.costEstimate.length === 0)
+      missing.push({ field: 'cost_estimate', description: 'the fiscal cost estimate (财政经费测算) is required', reason: 'COST_ESTIMATE_REQUIRED' });
     if (!cmd.financeAgreement || cmd.financeAgreement.documents.length === 0)
-      missing.push({ field: 'finance_agreement', description: `the agreement of the finance department at the same level (${finance}) is required`, reason: 'FINANCE_AGREEMENT_REQUIRED' });
+      missing.push({
+        field: 'finance_agreement',
+        description: `the agreement of the finance department at the same level (${finance}) is required`,
+        reason: 'FINANCE_AGREEMENT_REQUIRED',
+      });
     else if (cmd.financeAgreement.organisation !== finance && standard.level !== 'GROUP')
       missing.push({
         field: 'finance_agreement.organisation',
         description: `the finance department at this standard's level is ${finance}, not ${cmd.financeAgreement.organisation}`,
         reason: 'FINANCE_DEPARTMENT_NOT_SAME_LEVEL',
       });
-    if (missing.length > 0) return precondition('DRAFTING_CHECKS_INCOMPLETE', `the draft cannot leave 起草: ${missing.map((m) => m.description).join('; ')}`, missing);
+    if (missing.length > 0)
+      return precondition('DRAFTING_CHECKS_INCOMPLETE', `the draft cannot leave 起草: ${missing.map((m) => m.description).join('; ')}`, missing);
     changes = { demandSurvey: cmd.demandSurvey, costEstimate: cmd.costEstimate, ...(cmd.financeAgreement ? { financeAgreement: cmd.financeAgreement } : {}) };
   }
   if (cmd.to === 'PUBLISHED') {
@@ -246,7 +270,8 @@ export function decideAdvance(actor: Actor, standard: TechnicalStandard, cmd: Ad
   }
   if (cmd.to === 'IN_FORCE') {
     if (!ymd.test(cmd.implementedOn)) return invalid([{ field: 'implemented_on', description: 'the implementation date is required' }]);
-    if (cmd.implementedOn < standard.publishedOn) return invalid([{ field: 'implemented_on', description: `must not be before publication (${standard.publishedOn})` }]);
+    if (cmd.implementedOn < standard.publishedOn)
+      return invalid([{ field: 'implemented_on', description: `must not be before publication (${standard.publishedOn})` }]);
     changes = { implementedOn: cmd.implementedOn };
   }
   if ((cmd.to === 'WITHDRAWN' || cmd.to === 'REVIEWED') && cmd.note.trim() === '')

@@ -71,7 +71,14 @@ async function pilotAction(programme: Programme, actor: ActorRef, req: ActOnPilo
       return { type: 'screen', actor, recommend: action.screen.recommend, opinion: action.screen.opinion };
     case 'decideSelection': {
       const d = action.decideSelection;
-      return { type: 'decideSelection', actor, select: d.select, opinion: d.opinion, termStart: fromDate(d.termStart) || undefined, termEnd: fromDate(d.termEnd) || undefined };
+      return {
+        type: 'decideSelection',
+        actor,
+        select: d.select,
+        opinion: d.opinion,
+        termStart: fromDate(d.termStart) || undefined,
+        termEnd: fromDate(d.termEnd) || undefined,
+      };
     }
     case 'reportProgress': {
       const check = new Check();
@@ -142,7 +149,9 @@ export function programmeHandlers(programme: Programme): ProgrammeServer {
         note: req.note,
         demandSurvey: fromDocs(req.demandSurvey),
         costEstimate: fromDocs(req.costEstimate),
-        ...(req.financeAgreement ? { financeAgreement: { organisation: req.financeAgreement.organisation, documents: fromDocs(req.financeAgreement.documents) } } : {}),
+        ...(req.financeAgreement
+          ? { financeAgreement: { organisation: req.financeAgreement.organisation, documents: fromDocs(req.financeAgreement.documents) } }
+          : {}),
         number: req.number.trim(),
         issuingBody: req.issuingBody.trim(),
         publishedOn: fromDate(req.publishedOn),
@@ -178,7 +187,14 @@ export function programmeHandlers(programme: Programme): ProgrammeServer {
     })),
     getProgrammeProgress: unary(async () => ({ targets: (await programme.progress()).map((t) => ({ ...t, due: toDate(t.due) })) })),
     registerExpert: unary(async (req, actor) => ({
-      expert: toProtoExpert(await programme.registerExpert(actor, { name: req.name, affiliation: req.affiliation, nationalCommittee: req.nationalCommittee, fieldCodes: req.fieldCodes })),
+      expert: toProtoExpert(
+        await programme.registerExpert(actor, {
+          name: req.name,
+          affiliation: req.affiliation,
+          nationalCommittee: req.nationalCommittee,
+          fieldCodes: req.fieldCodes,
+        }),
+      ),
     })),
     listExperts: unary(async () => ({ experts: (await programme.experts()).map(toProtoExpert) })),
     openPilotBatch: unary(async (req, actor) => ({
@@ -189,7 +205,9 @@ export function programmeHandlers(programme: Programme): ProgrammeServer {
       const check = new Check();
       check.id(req.batchId, 'batch_id');
       const application = check.required(req.application, 'application', 'the application form is required');
-      const type = application ? check.required(pilotType.from(application.type), 'application.type', 'COMPREHENSIVE, SPECIAL or REGIONAL_COORDINATION') : undefined;
+      const type = application
+        ? check.required(pilotType.from(application.type), 'application.type', 'COMPREHENSIVE, SPECIAL or REGIONAL_COORDINATION')
+        : undefined;
       check.done();
       return { pilot: toProtoPilot(await programme.applyForPilot(actor, req.batchId, fromProtoApplication(application, type!))) };
     }),
@@ -246,7 +264,12 @@ export function programmeHandlers(programme: Programme): ProgrammeServer {
       check.done();
       return {
         evaluations: (
-          await programme.evaluations({ itemCode: req.itemCode || undefined, fieldCode: req.fieldCode || undefined, provinceCode: req.provinceCode || undefined, kind: k })
+          await programme.evaluations({
+            itemCode: req.itemCode || undefined,
+            fieldCode: req.fieldCode || undefined,
+            provinceCode: req.provinceCode || undefined,
+            kind: k,
+          })
         ).map(toProtoEvaluation),
       };
     }),

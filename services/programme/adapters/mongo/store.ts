@@ -98,7 +98,8 @@ export class ProgrammeStore {
     try {
       await this.standardEvents.insertOne(doc);
     } catch (error) {
-      if (isDuplicateKey(error)) throw new ConcurrencyError(`${standard.standardId} changed meanwhile (revision ${standard.revision} exists)`, standard.revision);
+      if (isDuplicateKey(error))
+        throw new ConcurrencyError(`${standard.standardId} changed meanwhile (revision ${standard.revision} exists)`, standard.revision);
       throw error;
     }
     await this.standards.replaceOne({ _id: standard.standardId }, { standard }, { upsert: true });
@@ -126,7 +127,13 @@ export class ProgrammeStore {
         revision: state.revision,
         ...this.event(
           programmeEvents.pilot[event.type],
-          { pilotId, step: event.type, summary: state.history[state.history.length - 1]?.summary ?? '', pilot: toProtoPilot(state), actor: toActor(event.actor) },
+          {
+            pilotId,
+            step: event.type,
+            summary: state.history[state.history.length - 1]?.summary ?? '',
+            pilot: toProtoPilot(state),
+            actor: toActor(event.actor),
+          },
           pilotId,
           id,
           new Date(event.at),
@@ -190,7 +197,13 @@ export class ProgrammeStore {
     const doc: ExpertDoc = {
       _id: expert.expertId,
       expert,
-      ...this.event(programmeEvents.expertRegistered, { expert: toProtoExpert(expert), actor: toActor(expert.registeredBy) }, expert.expertId, `expert:${expert.expertId}`, expert.registeredAt),
+      ...this.event(
+        programmeEvents.expertRegistered,
+        { expert: toProtoExpert(expert), actor: toActor(expert.registeredBy) },
+        expert.expertId,
+        `expert:${expert.expertId}`,
+        expert.registeredAt,
+      ),
     };
     await insertOne(this.experts, doc, `expert ${expert.expertId}`);
     await markPending(this.experts, [doc]);
@@ -208,7 +221,13 @@ export class ProgrammeStore {
     const doc: BatchDoc = {
       _id: batch.batchId,
       batch,
-      ...this.event(programmeEvents.batchOpened, { batch: toProtoBatch(batch), actor: toActor(batch.openedBy) }, batch.batchId, `batch:${batch.batchId}`, batch.openedAt),
+      ...this.event(
+        programmeEvents.batchOpened,
+        { batch: toProtoBatch(batch), actor: toActor(batch.openedBy) },
+        batch.batchId,
+        `batch:${batch.batchId}`,
+        batch.openedAt,
+      ),
     };
     try {
       await this.batches.insertOne(doc);

@@ -36,7 +36,13 @@ export class GrpcCatalogue implements Catalogue {
             .filter((v) => v.item)
             .map((v) => [
               v.item!.itemCode,
-              { itemCode: v.item!.itemCode, fieldCode: v.item!.fieldCode, categoryCode: v.item!.categoryCode, leadUnit: v.item!.leadUnit?.code ?? '', retired: v.retired },
+              {
+                itemCode: v.item!.itemCode,
+                fieldCode: v.item!.fieldCode,
+                categoryCode: v.item!.categoryCode,
+                leadUnit: v.item!.leadUnit?.code ?? '',
+                retired: v.retired,
+              },
             ]),
         ),
         taxonomy: taxonomy.fields.map((f) => ({ code: f.code, name: f.name, categories: f.categories.map((c) => ({ code: c.code, name: c.name })) })),

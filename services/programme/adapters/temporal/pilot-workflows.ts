@@ -3,9 +3,23 @@
 // error it stands for (with its stable reason); anything else is worth retrying.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { pilotActionUpdate, pilotStateQuery, standardisationPilotWorkflowType, type PilotAction, type PilotWorkflowInput } from '../../../../workflows/pilot/contracts';
+import {
+  pilotActionUpdate,
+  pilotStateQuery,
+  standardisationPilotWorkflowType,
+  type PilotAction,
+  type PilotWorkflowInput,
+} from '../../../../workflows/pilot/contracts';
 import type { PilotState } from '../../../../workflows/pilot/domain';
-import { AlreadyExistsError, FailedPreconditionError, NotFoundError, PermissionDeniedError, TransientError, ValidationError, type PlatformError } from '../../../shared/errors/errors';
+import {
+  AlreadyExistsError,
+  FailedPreconditionError,
+  NotFoundError,
+  PermissionDeniedError,
+  TransientError,
+  ValidationError,
+  type PlatformError,
+} from '../../../shared/errors/errors';
 import type { PilotWorkflows } from '../../application/programme';
 
 function refusal(error: unknown, pilotId: string): PlatformError | undefined {
@@ -28,20 +42,31 @@ export class TemporalPilotWorkflows implements PilotWorkflows {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    /** The deployment's (or test's) topic namespace: workflow ids are unique per Temporal namespace, pilot ids per platform. */
+    private readonly idNamespace = '',
   ) {}
+
+  private workflowId(pilotId: string): string {
+    return this.idNamespace ? `${this.idNamespace}/${pilotId}` : pilotId;
+  }
 
   async start(input: PilotWorkflowInput): Promise<void> {
     try {
-      await this.client.workflow.start(standardisationPilotWorkflowType, { workflowId: input.pilotId, taskQueue: this.taskQueue, args: [input] });
+      await this.client.workflow.start(standardisationPilotWorkflowType, {
+        workflowId: this.workflowId(input.pilotId),
+        taskQueue: this.taskQueue,
+        args: [input],
+      });
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) throw new AlreadyExistsError(`pilot ${input.pilotId} already exists`, { pilotId: input.pilotId });
+      if (error instanceof WorkflowExecutionAlreadyStartedError)
+        throw new AlreadyExistsError(`pilot ${input.pilotId} already exists`, { pilotId: input.pilotId });
       throw new TransientError(`cannot start pilot ${input.pilotId}`, error);
     }
   }
 
   async act(pilotId: string, action: PilotAction): Promise<PilotState> {
     try {
-      return await this.client.workflow.getHandle(pilotId).executeUpdate<PilotState, [PilotAction]>(pilotActionUpdate, { args: [action] });
+      return await this.client.workflow.getHandle(this.workflowId(pilotId)).executeUpdate<PilotState, [PilotAction]>(pilotActionUpdate, { args: [action] });
     } catch (error) {
       const refused = refusal(error, pilotId);
       if (refused) throw refused;
@@ -52,10 +77,10 @@ export class TemporalPilotWorkflows implements PilotWorkflows {
 
   async state(pilotId: string): Promise<PilotState | undefined> {
     try {
-      return await this.client.workflow.getHandle(pilotId).query<PilotState>(pilotStateQuery);
+      return await this.client.workflow.getHandle(this.workflowId(pilotId)).query<PilotState>(pilotStateQuery);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return undefined;
-      throw new TransientError(`pilot ${pilotId} cannot be read now`, error);
+      throw new TransientError(`pilot ${pilotId} cannot be read now: ${(error as Error).message}`, error);
     }
   }
 }
