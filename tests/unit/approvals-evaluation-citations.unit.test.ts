@@ -1,10 +1,13 @@
 // Issue #18: the rules for a revision cycle's field evaluation citing implementation evaluations (ids as given, then
 // resolved against what the approvals service knows), the kind names, and the console form's id list.
 import { describe, expect, it } from 'vitest';
+import { Cycle } from '../../proto/gen/bps/approvals/v1/cycles';
 import { EvaluationKind } from '../../proto/gen/bps/programme/v1/programme';
+import { personas } from '../../services/shared/auth/personas';
+import { translator } from '../../services/gateway/web/i18n';
 import { evaluationKindName } from '../../services/approvals/adapters/evaluations-projection';
 import { citedIdsViolations, resolveCitations } from '../../services/approvals/domain/evaluation-citations';
-import { citedIdsFromForm } from '../../services/gateway/web/cycle-pages';
+import { citedIdsFromForm, cyclePage } from '../../services/gateway/web/cycle-pages';
 import type { CycleCitedEvaluation } from '../../workflows/contracts';
 
 const survey = (evaluationId: string, fieldCode: string): CycleCitedEvaluation => ({
@@ -63,5 +66,37 @@ describe('evaluation kinds and the console form', () => {
   it('reads ids one per line or comma-separated', () => {
     expect(citedIdsFromForm('EV-1\r\nEV-2, EV-3，EV-4\n\n')).toEqual(['EV-1', 'EV-2', 'EV-3', 'EV-4']);
     expect(citedIdsFromForm('  ')).toEqual([]);
+  });
+
+  it('shows the cited evaluations per field (zh-CN first, English second) and offers the ids field to the lead ministry', () => {
+    const cycle = Cycle.fromPartial({
+      cycleId: 'C-2026',
+      phase: 'evaluation',
+      fields: [
+        {
+          fieldCode: 'F21-HEALTH',
+          leadMinistry: 'NHC',
+          evaluationSummary: '经费标准需提高',
+          evaluatedBy: 'nhc.staff.li',
+          citedEvaluations: [{ ...survey('EV-1', 'F21-HEALTH'), recordedAt: new Date('2026-03-01T00:00:00Z') }],
+        },
+        { fieldCode: 'F21-EDUCATION', leadMinistry: 'NHC' },
+      ],
+    });
+    const ctx = (lang: 'zh' | 'en') => ({
+      lang,
+      t: translator(lang),
+      identity: { ...personas['nhc-staff'], roles: [...personas['nhc-staff'].roles] },
+      url: '/',
+      signInEnabled: true,
+    });
+    const zh = String(cyclePage(ctx('zh'), cycle));
+    expect(zh).toContain('data-evaluation="EV-1"');
+    expect(zh).toContain('群众满意度调查');
+    expect(zh).toContain('满意度 86.4%');
+    expect(zh).toContain('name="citedEvaluationIds"');
+    const en = String(cyclePage(ctx('en'), cycle));
+    expect(en).toContain('Satisfaction survey');
+    expect(en).toContain('Cited implementation evaluations (1)');
   });
 });
