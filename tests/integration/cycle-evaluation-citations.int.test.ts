@@ -156,14 +156,21 @@ describe('a revision cycle field evaluation cites implementation evaluations (is
       );
     expect((await unary(cycles.getCycle.bind(cycles), { cycleId }, await p.token('auditor'))).cycle!.fields.map((f) => f.evaluatedBy)).toEqual(['', '']);
 
-    // Accepted through the JSON API: the survey of the field, kept as recorded.
-    const res = await fetch(`${p.gateway.url}/api/v1/cycles/${cycleId}/evaluations`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${await p.token('nhc-staff')}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ fieldCode: health.fieldCode, summary: health.summary, citedEvaluationIds: [survey.id] }),
-    });
-    const filed = (await res.json()) as any;
-    expect(res.status, JSON.stringify(filed)).toBe(200);
+    // Through the JSON API: a refusal is 422 naming the evaluation, a repeat 400; then the survey of the field, kept as recorded.
+    const api = async (citedEvaluationIds: string[]) => {
+      const res = await fetch(`${p.gateway.url}/api/v1/cycles/${cycleId}/evaluations`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await p.token('nhc-staff')}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ fieldCode: health.fieldCode, summary: health.summary, citedEvaluationIds }),
+      });
+      return { status: res.status, json: (await res.json()) as any };
+    };
+    const missing = await api([`EV-${run}-missing`]);
+    expect(missing.status).toBe(422);
+    expect(missing.json.error.violations).toEqual([expect.objectContaining({ type: 'EVALUATION_NOT_FOUND', subject: `EV-${run}-missing` })]);
+    expect((await api([survey.id, survey.id])).status).toBe(400);
+    const { status, json: filed } = await api([survey.id]);
+    expect(status, JSON.stringify(filed)).toBe(200);
     const citation = {
       evaluationId: survey.id,
       kind: 'SATISFACTION_SURVEY',

@@ -74,7 +74,7 @@ export function cycleRoutes(backends: Backends, schemas: ProtoSchemas): ApiRoute
       auth: true,
       summary: "The field's lead ministry files its evaluation of the standard in force",
       description:
-        'citedEvaluationIds: implementation evaluations of the standardisation programme (effect evaluations, satisfaction surveys, equalisation indicators) cited as evidence — at most 50, each once, each recorded for this field (412 EVALUATION_NOT_FOUND, EVALUATION_OF_ANOTHER_FIELD).',
+        'citedEvaluationIds: implementation evaluations of the standardisation programme (effect evaluations, satisfaction surveys, equalisation indicators) cited as evidence — at most 50, each once, each recorded for this field (422 EVALUATION_NOT_FOUND, EVALUATION_OF_ANOTHER_FIELD).',
       params: cycleParams,
       body: objectSchema(
         {
