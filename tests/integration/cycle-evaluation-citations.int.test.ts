@@ -5,11 +5,12 @@
 // bps.approval.cycle.action.recorded event of the filing, hence in the cycle's audit trace. Unknown ids and
 // evaluations of another field are refused (FAILED_PRECONDITION, on record as bps.access.refused); a forged
 // evaluation event (a ce_source that is not the programme service's) is dead-lettered and never citable.
+import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RevisionCyclesClient, type FileEvaluationRequest } from '../../proto/gen/bps/approvals/v1/cycles';
 import { AuditClient } from '../../proto/gen/bps/audit/v1/audit';
-import { EvaluationKind } from '../../proto/gen/bps/programme/v1/programme';
+import { EvaluationKind, ProgrammeClient } from '../../proto/gen/bps/programme/v1/programme';
 import { personas } from '../../services/shared/auth/personas';
 import { programmeEvents } from '../../services/shared/events/programme';
 import { unary } from '../../services/shared/grpc/client';
@@ -24,7 +25,7 @@ import { waitFor, waitUntil } from '../support/wait';
 type Evaluation = { id: string; kind: EvaluationKind; itemCode: string; fieldCode: string; satisfactionPercent?: string; summary: string };
 
 describe('a revision cycle field evaluation cites implementation evaluations (issue #18)', () => {
-  let p: StartedPlatform<'approvals' | 'audit' | 'gateway'>;
+  let p: StartedPlatform<'approvals' | 'audit' | 'gateway' | 'programme'>;
   let cycles: RevisionCyclesClient;
   let audit: AuditClient;
   let mongo: MongoHandle;
@@ -75,7 +76,7 @@ describe('a revision cycle field evaluation cites implementation evaluations (is
     unary(cycles.fileEvaluation.bind(cycles), request, await p.token(who));
 
   beforeAll(async () => {
-    p = await startPlatform('citations', { services: ['approvals', 'audit', 'gateway'], collect: ['approvals'] });
+    p = await startPlatform('citations', { services: ['approvals', 'audit', 'gateway', 'programme'], collect: ['approvals'] });
     cycles = new RevisionCyclesClient(p.address('approvals'), grpc.credentials.createInsecure());
     audit = new AuditClient(p.address('audit'), grpc.credentials.createInsecure());
     mongo = await connectMongo(stack().mongoUri, p.names.db('approvals'));
@@ -233,4 +234,66 @@ describe('a revision cycle field evaluation cites implementation evaluations (is
       ['F21-EDUCATION', [eduEffect.id]],
     ]);
   }, 180_000);
+
+  it('cites a satisfaction survey recorded through the programme service itself', async () => {
+    const programme = new ProgrammeClient(p.address('programme'), grpc.credentials.createInsecure());
+    try {
+      const { evaluation } = await unary(
+        programme.recordEvaluation.bind(programme),
+        {
+          kind: EvaluationKind.EVALUATION_KIND_SATISFACTION_SURVEY,
+          itemCode: 'INS-05',
+          provinceCode: '110000',
+          period: '2025',
+          method: '入户问卷',
+          sampleSize: 2000,
+          satisfactionPercent: '91.2',
+          indicators: [],
+          summary: '北京市城乡居民医保群众满意度调查',
+          documents: [
+            {
+              title: '2025年北京市城乡居民医保满意度调查报告',
+              uri: 'https://example.org/bj-ins05-2025.pdf',
+              digest: createHash('sha256').update('bj-ins05-2025').digest('hex'),
+              digestAlgorithm: 'sha256',
+            },
+          ],
+        },
+        await p.token('beijing-programme-officer'),
+      );
+      const id = evaluation!.evaluationId;
+      await waitUntil(() => projected(id), `${id} projected from the programme service's event`, 60_000, 200);
+      const cycleId = `C-${run}-real`;
+      const field = evaluation!.fieldCode;
+      await unary(
+        cycles.openCycle.bind(cycles),
+        {
+          cycleId,
+          planPeriod: '2026-2030',
+          title: '国家基本公共服务标准（2026年版）',
+          effectiveFrom: { year: 2026, month: 7, day: 1 },
+          fields: [{ fieldCode: field, leadMinistry: 'NHC', proposalWindowSeconds: '600' }],
+          fiscalCeiling: { centralFen: '1000000', localFen: '1000000' },
+          evaluationSeconds: '600',
+          proposalWindowSeconds: '600',
+          refilingSeconds: '0',
+        },
+        await p.token('ndrc-approver'),
+      );
+      const { cycle } = await file({ cycleId, fieldCode: field, summary: '医保待遇标准评估', citedEvaluationIds: [id] }, 'nhc-staff');
+      expect(cycle!.fields[0]!.citedEvaluations).toEqual([
+        expect.objectContaining({
+          evaluationId: id,
+          kind: 'SATISFACTION_SURVEY',
+          itemCode: 'INS-05',
+          fieldCode: field,
+          provinceCode: '110000',
+          satisfactionPercent: '91.2',
+          recordedBy: personas['beijing-programme-officer'].subject,
+        }),
+      ]);
+    } finally {
+      programme.close();
+    }
+  }, 120_000);
 });
