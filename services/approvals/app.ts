@@ -24,6 +24,7 @@ import { createActivities } from './activities';
 import { ApprovalEventStore } from './adapters/approval-events';
 import { createCycleHandlers } from './adapters/cycles-grpc';
 import { createInboxHandlers } from './adapters/inbox-grpc';
+import { evaluationsConsumer, EvaluationsProjection } from './adapters/evaluations-projection';
 import { refilingConsumer } from './adapters/refiling-consumer';
 import { RoutesRepository } from './adapters/routes-repository';
 import { defaultRouteStages, type StepDurations } from './domain/default-route';
@@ -78,7 +79,11 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
   await routes.publish('default', { kind: '*', fieldCode: '*' }, defaultRouteStages(deps.durations));
 
   const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'approvals', logger, credentials: deps.kafkaCredentials });
-  await ensureTopics(kafka, [topicName(topics.approvals, deps.topicNamespace), topicName(topics.standards, deps.topicNamespace)]);
+  await ensureTopics(kafka, [
+    topicName(topics.approvals, deps.topicNamespace),
+    topicName(topics.standards, deps.topicNamespace),
+    topicName(topics.programme, deps.topicNamespace),
+  ]);
   const producer = new EventProducer(kafka);
   const refused = await refusalOutbox(mongo.db);
   const relay = new OutboxRelay([events.outbox, refused.outbox.collection], producer, logger, { pollMs: deps.relayPollMs });
@@ -118,6 +123,17 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     groupId: deps.topicNamespace ? `approvals-refiling.${deps.topicNamespace}` : 'approvals-refiling',
   });
   await refiling.start();
+  // Implementation evaluations of the standardisation programme, which a cycle's field evaluation may cite.
+  const evaluationsProjection = new EvaluationsProjection(mongo.db);
+  const evaluations = evaluationsConsumer({
+    kafka,
+    db: mongo.db,
+    projection: evaluationsProjection,
+    topicNamespace: deps.topicNamespace,
+    logger,
+    groupId: deps.topicNamespace ? `approvals-evaluations.${deps.topicNamespace}` : 'approvals-evaluations',
+  });
+  await evaluations.start();
   const running = worker.run();
   running.catch((error: unknown) => logger.error({ err: String(error) }, 'approvals worker stopped with an error'));
 
@@ -141,7 +157,14 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
       },
       {
         definition: RevisionCyclesService,
-        implementation: createCycleHandlers({ temporal: temporal.client, taskQueue: deps.taskQueue, logger, events, topicNamespace: deps.topicNamespace }),
+        implementation: createCycleHandlers({
+          temporal: temporal.client,
+          taskQueue: deps.taskQueue,
+          logger,
+          events,
+          topicNamespace: deps.topicNamespace,
+          evaluations: evaluationsProjection,
+        }),
       },
     ],
     tokens: deps.tokens,
@@ -183,6 +206,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
       await grpc.shutdown();
       await refusals.stop();
       await refiling.stop();
+      await evaluations.stop();
       await stopWorker();
       await relay.stop();
       await producer.disconnect();
