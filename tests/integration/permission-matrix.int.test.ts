@@ -168,8 +168,9 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
       notifications: 'NOTIFICATIONS_GRPC_ADDRESS',
       audit: 'AUDIT_GRPC_ADDRESS',
       identity: 'REGISTRY_GRPC_ADDRESS',
+      programme: 'PROGRAMME_GRPC_ADDRESS',
     }[service];
-    const address = key ? p.addresses[key] : service === 'programme' ? p.address('programme') : undefined;
+    const address = key ? p.addresses[key] : undefined;
     if (!address) throw new Error(`no server for ${method}`);
     return address;
   };
@@ -455,7 +456,7 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
    * five experts, NHC proposes a national standard for HEA-01, Beijing records a satisfaction survey of HEA-01.
    */
   async function programmeFixtures(): Promise<Pick<Fixtures, 'batch' | 'pilot' | 'standard' | 'evaluation' | 'experts'>> {
-    const client = new ProgrammeClient(p.address('programme'), grpcJs.credentials.createInsecure());
+    const client = new ProgrammeClient(p.addresses['PROGRAMME_GRPC_ADDRESS']!, grpcJs.credentials.createInsecure());
     try {
       const batch = uniqueName('B-matrix').replace(/[^A-Za-z0-9._-]/g, '-');
       await unary(
