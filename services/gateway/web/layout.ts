@@ -23,6 +23,7 @@ const nav: readonly NavEntry[] = [
   { href: '/proposals', key: 'navProposals', section: 'proposals' },
   { href: '/inbox', key: 'navInbox', section: 'inbox' },
   { href: '/cycles', key: 'navCycles', section: 'cycles' },
+  { href: '/programme', key: 'navProgramme', section: 'programme' },
   { href: '/subscriptions', key: 'navSubscriptions', section: 'subscriptions', roles: ['subscriber-admin', 'province-officer', 'operator', 'auditor'] },
   { href: '/audit', key: 'navAudit', section: 'audit', roles: ['auditor', 'operator'] },
 ];
