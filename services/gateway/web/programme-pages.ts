@@ -605,7 +605,7 @@ ${locality ? applyForm(ctx, locality, batches, form) : ''}`;
 
 function openBatchForm(ctx: PageContext, form: FormBody): Html {
   const v = (name: string): string => formValue(form, name);
-  return html`<details${v('form') === 'batch' ? html` open` : ''}><summary>${L(ctx, '发布试点批次', 'Open a call for applications')}</summary>
+  return html`<details${v('form') === 'batch' ? html` open` : ''}><summary data-testid="open-batch-toggle">${L(ctx, '发布试点批次', 'Open a call for applications')}</summary>
 <form method="post" action="/programme/batches" class="grid-form" data-testid="open-batch">
   <input type="hidden" name="form" value="batch">
   <label for="batchId">${L(ctx, '批次编号（如 2026-1）', 'Batch id (e.g. 2026-1)')}</label><input id="batchId" name="batchId" type="text" required pattern="[A-Za-z0-9._:-]+" value="${v('batchId')}">
