@@ -189,7 +189,34 @@ export type CycleInput = {
 export type CyclePhase = 'evaluation' | 'proposals' | 'consolidation' | 'released' | 'refiling' | 'closed';
 
 export const fileEvaluationUpdate = 'fileEvaluation';
-export type FileEvaluationArgs = { readonly actor: ActorRef; readonly fieldCode: string; readonly summary: string };
+/**
+ * An implementation evaluation of the standardisation programme (bps.programme.evaluation.recorded) as a field's
+ * evaluation cites it: resolved by the approvals service from its projection of bps.programme.v1 when the
+ * evaluation is filed, and kept as it was then. `kind`: EFFECT, SATISFACTION_SURVEY or EQUALISATION_INDICATORS.
+ */
+export type CycleCitedEvaluation = {
+  readonly evaluationId: string;
+  readonly kind: string;
+  readonly itemCode: string;
+  readonly fieldCode: string;
+  readonly provinceCode: string;
+  readonly period: string;
+  readonly satisfactionPercent: string;
+  readonly summary: string;
+  readonly recordedBy: string;
+  readonly recordedAt?: number; // epoch ms
+};
+/** `citedEvaluations`: absent in histories recorded before citations existed (and when nothing is cited). */
+export type FileEvaluationArgs = {
+  readonly actor: ActorRef;
+  readonly fieldCode: string;
+  readonly summary: string;
+  readonly citedEvaluations?: readonly CycleCitedEvaluation[];
+};
+/** The most implementation evaluations one field evaluation may cite. */
+export const maxCitedEvaluations = 50;
+/** A field's filed evaluation as the cycle keeps it. */
+export type CycleEvaluation = { readonly by: string; readonly summary: string; readonly citedEvaluations?: readonly CycleCitedEvaluation[] };
 /** A proposal filed into the cycle's window; it runs its own adHocRevision child (kind UNIFIED, not published alone). */
 export const submitCycleProposalUpdate = 'submitCycleProposal';
 export type SubmitCycleProposalArgs = { readonly actor: ActorRef; readonly proposal: ProposalApprovalInput };
@@ -245,7 +272,7 @@ export type CycleView = {
   readonly fields?: readonly CycleField[];
   readonly openedAt?: number;
   readonly phase: CyclePhase;
-  readonly evaluations: Readonly<Record<string, { readonly by: string; readonly summary: string }>>;
+  readonly evaluations: Readonly<Record<string, CycleEvaluation>>;
   /** The latest closing of the proposal windows (kept for older clients; see windows). */
   readonly windowClosesAt?: number;
   /** One proposal window per field (empty before the proposal phase). */

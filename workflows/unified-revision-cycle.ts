@@ -25,6 +25,7 @@ import {
   cycleStateQuery,
   fileEvaluationUpdate,
   floorBreachedSignal,
+  maxCitedEvaluations,
   provinceRefiledSignal,
   resolveConflictUpdate,
   submitCycleProposalUpdate,
@@ -33,6 +34,8 @@ import {
   type ApprovalResult,
   type ApprovePackageArgs,
   type CloseProposalWindowArgs,
+  type CycleCitedEvaluation,
+  type CycleEvaluation,
   type CycleInput,
   type CyclePackageEntry,
   type CyclePhase,
@@ -87,7 +90,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
   const { workflowId, startTime } = workflowInfo();
   let phase: CyclePhase = 'evaluation';
   let windowClosesAt: number | undefined = undefined;
-  const evaluations: Record<string, { by: string; summary: string }> = {};
+  const evaluations: Record<string, CycleEvaluation> = {};
   const entries: CyclePackageEntry[] = [];
   const proposals = new Map<string, ProposalApprovalInput>();
   const children: Promise<void>[] = [];
@@ -115,6 +118,7 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
       proposalIds?: readonly string[];
       fiscalBefore?: FiscalTotals;
       fiscalAfter?: FiscalTotals;
+      citedEvaluations?: readonly CycleCitedEvaluation[];
     } = {},
   ): Promise<void> | undefined => {
     if (!actionsRecorded) return undefined;
@@ -164,8 +168,10 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
   setHandler(
     fileEvaluation,
     (a) => {
-      evaluations[a.fieldCode] = { by: a.actor.subject, summary: a.summary };
-      return afterRecording(recordAction('evaluation.filed', a.actor, { fieldCode: a.fieldCode, comment: a.summary }), view);
+      // Citations are only ever in updates sent since they existed: without them, state and activity input are as before.
+      const cited = a.citedEvaluations && a.citedEvaluations.length > 0 ? { citedEvaluations: a.citedEvaluations.map((c) => ({ ...c })) } : {};
+      evaluations[a.fieldCode] = { by: a.actor.subject, summary: a.summary, ...cited };
+      return afterRecording(recordAction('evaluation.filed', a.actor, { fieldCode: a.fieldCode, comment: a.summary, ...cited }), view);
     },
     {
       validator: (a) => {
@@ -175,6 +181,18 @@ export async function unifiedRevisionCycle(input: CycleInput): Promise<{ phase: 
         if (!lead) refuse('INVALID_ARGUMENT', 'UNKNOWN_FIELD', `field ${a.fieldCode} is not part of cycle ${input.cycleId}`);
         if (a.actor.organisation !== lead) refuse('PERMISSION_DENIED', 'NOT_LEAD_MINISTRY', `the evaluation of ${a.fieldCode} is filed by ${lead}`);
         if (a.summary.trim() === '') refuse('INVALID_ARGUMENT', 'SUMMARY_REQUIRED', 'an evaluation needs a summary');
+        // The approvals service resolved the citations from its projection of bps.programme.v1; the cycle holds the rules.
+        const cited: readonly CycleCitedEvaluation[] = a.citedEvaluations ?? [];
+        if (cited.length > maxCitedEvaluations)
+          refuse('INVALID_ARGUMENT', 'TOO_MANY_CITATIONS', `an evaluation cites at most ${maxCitedEvaluations} implementation evaluations`);
+        if (new Set(cited.map((c) => c.evaluationId)).size !== cited.length) refuse('INVALID_ARGUMENT', 'DUPLICATE_CITATION', 'an evaluation is cited once');
+        const foreign = cited.find((c) => c.fieldCode !== a.fieldCode);
+        if (foreign)
+          refuse(
+            'FAILED_PRECONDITION',
+            'EVALUATION_OF_ANOTHER_FIELD',
+            `evaluation ${foreign.evaluationId} is of field ${foreign.fieldCode}, not of ${a.fieldCode}`,
+          );
       },
     },
   );

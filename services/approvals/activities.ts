@@ -2,7 +2,15 @@
 // writes carry ids fixed by the workflow, and the outbox's unique index turns a retry into a no-op.
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { editionReleasedSignal, workflowTypes, type ActorRef, type ApprovalRoute, type FiscalTotals, type RebaseNotice } from '../../workflows/contracts';
+import {
+  editionReleasedSignal,
+  workflowTypes,
+  type ActorRef,
+  type ApprovalRoute,
+  type CycleCitedEvaluation,
+  type FiscalTotals,
+  type RebaseNotice,
+} from '../../workflows/contracts';
 import type { OutgoingEvent } from '../../workflows/approval/outgoing';
 import { ChangeSet, ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { approvalEvents } from '../shared/events/approvals';
@@ -10,6 +18,7 @@ import { PlatformError, ValidationError } from '../shared/errors/errors';
 import { newEvent } from '../shared/kafka/kafka';
 import { dateOfIso } from './domain/cycle-request';
 import { approvalsSource, toActor, toCloudEvent, toDecision, type ApprovalEventStore } from './adapters/approval-events';
+import { citedEvaluationMessage } from './adapters/evaluations-projection';
 import type { RoutesRepository } from './adapters/routes-repository';
 
 export type ApprovalActivityDeps = {
@@ -69,6 +78,8 @@ export type CycleAction = {
   /** A trim's amounts before and after (proposal.trimmed). */
   readonly fiscalBefore?: FiscalTotals;
   readonly fiscalAfter?: FiscalTotals;
+  /** The implementation evaluations a filed evaluation cites (evaluation.filed). */
+  readonly citedEvaluations?: readonly CycleCitedEvaluation[];
   readonly actor: ActorRef;
   readonly at: number;
 };
@@ -188,6 +199,7 @@ export function createActivities(deps: ApprovalActivityDeps) {
               at: new Date(input.at),
               fiscalBefore: input.fiscalBefore ? { ...input.fiscalBefore } : undefined,
               fiscalAfter: input.fiscalAfter ? { ...input.fiscalAfter } : undefined,
+              citedEvaluations: (input.citedEvaluations ?? []).map(citedEvaluationMessage),
             },
             {
               source: approvalsSource,

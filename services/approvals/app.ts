@@ -1,7 +1,6 @@
 // The approvals service: the Temporal worker running the approval workflows, the outbox relay that publishes
 // their events on bps.approvals.v1, and the ApprovalInbox gRPC server. Built from explicit dependencies so tests
 // run it in-process with their own database, topic namespace and task queue.
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { RevisionCyclesService } from '../../proto/gen/bps/approvals/v1/cycles';
 import { ApprovalInboxService } from '../../proto/gen/bps/approvals/v1/inbox';
@@ -20,16 +19,16 @@ import { connectMongo } from '../shared/mongo/mongo';
 import { IdempotencyStore } from '../shared/idempotency/idempotency';
 import { OutboxRelay } from '../shared/mongo/outbox';
 import { sealedWorkerDataConverter, type PayloadKeys } from '../shared/temporal/sealing';
-import { connectTemporal, temporalTls, workerTelemetryOptions, type TemporalTls } from '../shared/temporal/temporal';
+import { connectTemporal, temporalTls, workerTelemetryOptions, workflowsPath, type TemporalTls } from '../shared/temporal/temporal';
 import { createActivities } from './activities';
 import { ApprovalEventStore } from './adapters/approval-events';
 import { createCycleHandlers } from './adapters/cycles-grpc';
 import { createInboxHandlers } from './adapters/inbox-grpc';
+import { evaluationsConsumer, EvaluationsProjection } from './adapters/evaluations-projection';
 import { refilingConsumer } from './adapters/refiling-consumer';
 import { RoutesRepository } from './adapters/routes-repository';
 import { defaultRouteStages, type StepDurations } from './domain/default-route';
 
-export const workflowsPath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
 export type ApprovalsDeps = {
   /** How often gRPC health checks the database, Kafka, Temporal and the worker (default every 5 s, 2 s each). */
@@ -80,7 +79,11 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
   await routes.publish('default', { kind: '*', fieldCode: '*' }, defaultRouteStages(deps.durations));
 
   const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'approvals', logger, credentials: deps.kafkaCredentials });
-  await ensureTopics(kafka, [topicName(topics.approvals, deps.topicNamespace), topicName(topics.standards, deps.topicNamespace)]);
+  await ensureTopics(kafka, [
+    topicName(topics.approvals, deps.topicNamespace),
+    topicName(topics.standards, deps.topicNamespace),
+    topicName(topics.programme, deps.topicNamespace),
+  ]);
   const producer = new EventProducer(kafka);
   const refused = await refusalOutbox(mongo.db);
   const relay = new OutboxRelay([events.outbox, refused.outbox.collection], producer, logger, { pollMs: deps.relayPollMs });
@@ -120,6 +123,17 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     groupId: deps.topicNamespace ? `approvals-refiling.${deps.topicNamespace}` : 'approvals-refiling',
   });
   await refiling.start();
+  // Implementation evaluations of the standardisation programme, which a cycle's field evaluation may cite.
+  const evaluationsProjection = new EvaluationsProjection(mongo.db);
+  const evaluations = evaluationsConsumer({
+    kafka,
+    db: mongo.db,
+    projection: evaluationsProjection,
+    topicNamespace: deps.topicNamespace,
+    logger,
+    groupId: deps.topicNamespace ? `approvals-evaluations.${deps.topicNamespace}` : 'approvals-evaluations',
+  });
+  await evaluations.start();
   const running = worker.run();
   running.catch((error: unknown) => logger.error({ err: String(error) }, 'approvals worker stopped with an error'));
 
@@ -143,7 +157,14 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
       },
       {
         definition: RevisionCyclesService,
-        implementation: createCycleHandlers({ temporal: temporal.client, taskQueue: deps.taskQueue, logger, events, topicNamespace: deps.topicNamespace }),
+        implementation: createCycleHandlers({
+          temporal: temporal.client,
+          taskQueue: deps.taskQueue,
+          logger,
+          events,
+          topicNamespace: deps.topicNamespace,
+          evaluations: evaluationsProjection,
+        }),
       },
     ],
     tokens: deps.tokens,
@@ -185,6 +206,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
       await grpc.shutdown();
       await refusals.stop();
       await refiling.stop();
+      await evaluations.stop();
       await stopWorker();
       await relay.stop();
       await producer.disconnect();

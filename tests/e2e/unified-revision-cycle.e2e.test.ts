@@ -109,7 +109,11 @@ describe('unified revision cycle, end to end', () => {
     expect(early).toMatchObject({ code: grpc.status.FAILED_PRECONDITION, preconditionViolations: [expect.objectContaining({ type: 'WINDOW_CLOSED' })] });
     expect((await proposal(draft.proposalId)).state).toBe(ProposalState.PROPOSAL_STATE_DRAFT);
 
-    await unary(cycles.fileEvaluation.bind(cycles), { cycleId, fieldCode: 'F21-HEALTH', summary: '基本公共卫生服务经费标准已不适应服务需求，建议提高' }, nhc);
+    await unary(
+      cycles.fileEvaluation.bind(cycles),
+      { cycleId, fieldCode: 'F21-HEALTH', summary: '基本公共卫生服务经费标准已不适应服务需求，建议提高', citedEvaluationIds: [] },
+      nhc,
+    );
     await expect.poll(async () => (await cycle()).phase, { timeout: 20_000 }).toBe('proposals');
 
     // The UNIFIED proposal enters the cycle through the proposals service and is countersigned like any other.

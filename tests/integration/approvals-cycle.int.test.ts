@@ -131,11 +131,15 @@ describe('unifiedRevisionCycle through the RevisionCycles API', () => {
     expect((await call(cycles.listCycles, {}, 'auditor')).cycles.map((c) => c.cycleId)).toContain(cycleId);
 
     // Evaluation: each field's lead ministry files; nobody else may.
-    const wrongMinistry = await refusal(call(cycles.fileEvaluation, { cycleId, fieldCode: 'HEALTH', summary: 'x' }, 'moe-staff'));
+    const wrongMinistry = await refusal(call(cycles.fileEvaluation, { cycleId, fieldCode: 'HEALTH', summary: 'x', citedEvaluationIds: [] }, 'moe-staff'));
     expect(wrongMinistry.code).toBe(grpc.status.PERMISSION_DENIED);
     expect(wrongMinistry.message).toContain('NOT_LEAD_MINISTRY');
-    await call(cycles.fileEvaluation, { cycleId, fieldCode: 'HEALTH', summary: '基本公共卫生服务项目执行良好，经费标准需提高' }, 'nhc-staff');
-    await call(cycles.fileEvaluation, { cycleId, fieldCode: 'EDU', summary: '学前教育资助覆盖面需扩大' }, 'moe-staff');
+    await call(
+      cycles.fileEvaluation,
+      { cycleId, fieldCode: 'HEALTH', summary: '基本公共卫生服务项目执行良好，经费标准需提高', citedEvaluationIds: [] },
+      'nhc-staff',
+    );
+    await call(cycles.fileEvaluation, { cycleId, fieldCode: 'EDU', summary: '学前教育资助覆盖面需扩大', citedEvaluationIds: [] }, 'moe-staff');
     await expect.poll(async () => (await cycleOf(cycleId)).phase, { timeout: 20_000 }).toBe('proposals');
     const windows = (await cycleOf(cycleId)).fields;
     expect(windows.map((f) => [f.fieldCode, f.evaluatedBy, f.windowClosed])).toEqual([

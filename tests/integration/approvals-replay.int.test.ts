@@ -10,7 +10,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@t
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { temporal } from '@temporalio/proto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { workflowsPath } from '../../services/approvals/app';
+import { workflowsPath } from '../../services/shared/temporal/temporal';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 const recorded = (name = 'approvals-adhoc-history.json'): any => JSON.parse(readFileSync(fixture(name), 'utf8'));

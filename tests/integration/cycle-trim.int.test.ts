@@ -56,7 +56,7 @@ describe('trimming a proposal in consolidation', () => {
       },
       'ndrc-approver',
     );
-    await call(cycles.fileEvaluation, { cycleId, fieldCode: 'HEALTH', summary: '经费标准需调整' }, 'nhc-staff');
+    await call(cycles.fileEvaluation, { cycleId, fieldCode: 'HEALTH', summary: '经费标准需调整', citedEvaluationIds: [] }, 'nhc-staff');
     await expect.poll(async () => (await cycleOf(cycleId)).phase, { timeout: 20_000 }).toBe('proposals');
 
     const nhcStaff = actorOf(personas['nhc-staff']);

@@ -12,6 +12,7 @@ import { startApprovals, type ApprovalsDeps, type ApprovalsService } from '../..
 import { startAudit, type AuditApp, type AuditDeps } from '../../services/audit/app';
 import { startGateway, type GatewayDeps, type RunningGateway } from '../../services/gateway/app';
 import { startNotifications, type NotificationsApp, type NotificationsDeps } from '../../services/notifications/app';
+import { startProgramme, type ProgrammeDeps, type RunningProgramme } from '../../services/programme/app';
 import { startProposals, type ProposalsAppDeps, type RunningProposals } from '../../services/proposals/app';
 import { startRegistry, type RegistryDeps, type RunningRegistry } from '../../services/registry/app';
 import type { Identity, TokenVerifier } from '../../services/shared/auth/identity';
@@ -32,7 +33,7 @@ import { testWorkflowBundle } from './workflow-bundle';
 // Nothing listens here (port 9 is "discard", never bound in the test environment).
 export const CLOSED_ADDRESS = '127.0.0.1:9';
 
-export type ServiceName = 'registry' | 'proposals' | 'approvals' | 'notifications' | 'audit' | 'gateway';
+export type ServiceName = 'registry' | 'proposals' | 'approvals' | 'notifications' | 'audit' | 'programme' | 'gateway';
 
 export type Running = {
   registry: RunningRegistry;
@@ -40,6 +41,7 @@ export type Running = {
   approvals: ApprovalsService;
   notifications: NotificationsApp;
   audit: AuditApp;
+  programme: RunningProgramme;
   gateway: RunningGateway;
 };
 
@@ -49,6 +51,7 @@ export type Overrides = {
   approvals?: Partial<ApprovalsDeps>;
   notifications?: Partial<NotificationsDeps>;
   audit?: Partial<AuditDeps>;
+  programme?: Partial<ProgrammeDeps>;
   gateway?: Partial<GatewayDeps>;
 };
 
@@ -66,6 +69,7 @@ export const testSettings = {
     outboxPollMs: 50,
   },
   audit: { environment: 'test', hashAlgorithm: 'sha256', signatureAlgorithm: 'ed25519', checkpointIntervalMs: 60_000, outboxPollMs: 100 },
+  programme: { relayPollMs: 50 },
   gateway: { environment: 'test', backendTimeoutMs: 10_000, rateLimit: { burst: 10_000, perSecond: 10_000 } },
 } as const satisfies {
   registry: Partial<RegistryDeps>;
@@ -73,6 +77,7 @@ export const testSettings = {
   approvals: Partial<ApprovalsDeps>;
   notifications: Partial<NotificationsDeps>;
   audit: Partial<AuditDeps>;
+  programme: Partial<ProgrammeDeps>;
   gateway: Partial<GatewayDeps>;
 };
 
@@ -135,6 +140,7 @@ type DepsOf = {
   approvals: ApprovalsDeps;
   notifications: NotificationsDeps;
   audit: AuditDeps;
+  programme: ProgrammeDeps;
   gateway: GatewayDeps;
 };
 
@@ -149,7 +155,7 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
   const names = options.names ?? platformNames(prefix);
   const { namespace, taskQueue } = names;
   const chosen = new Set<ServiceName>(options.services);
-  if (chosen.has('proposals')) chosen.add('registry');
+  if (chosen.has('proposals') || chosen.has('programme')) chosen.add('registry');
   const o = options.overrides ?? {};
   const tokens = testVerifier();
   const running: Partial<Running> = {};
@@ -165,6 +171,7 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
     approvals: startApprovals,
     notifications: startNotifications,
     audit: startAudit,
+    programme: startProgramme,
     gateway: startGateway,
   };
   const start = async <K extends ServiceName>(service: K, d: DepsOf[K]): Promise<void> => {
@@ -204,7 +211,7 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
       temporal = await testTemporal();
       cleanups.push(() => temporal!.close());
     }
-    const workflowBundle = chosen.has('approvals') && !o.approvals?.workflowBundle ? await testWorkflowBundle() : undefined;
+    const workflowBundle = chosen.has('approvals') || chosen.has('programme') ? await testWorkflowBundle() : undefined;
     // Independent start-ups run side by side; proposals waits for the registry, the gateway for everyone.
     const first: Promise<void>[] = [];
     if (chosen.has('registry')) {
@@ -284,24 +291,53 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
     const settled = await Promise.allSettled(first);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
-    if (chosen.has('proposals')) {
-      await start('proposals', {
-        mongoUri,
-        dbName: names.db('proposals'),
-        kafkaBrokers,
-        kafkaCredentials: kafkaCredentials('proposals'),
-        topicNamespace: namespace,
-        grpcPort: 0,
-        registryAddress: address('registry'),
-        temporal: temporal!.client,
-        approvalTaskQueue: taskQueue,
-        tokens,
-        serviceTokens: testServiceTokens(),
-        logger: testLogger,
-        ...testSettings.proposals,
-        ...o.proposals,
-      });
+    const second: Promise<void>[] = [];
+    if (chosen.has('programme')) {
+      second.push(
+        start('programme', {
+          mongoUri,
+          dbName: names.db('programme'),
+          kafkaBrokers,
+          kafkaCredentials: kafkaCredentials('programme'),
+          topicNamespace: namespace,
+          grpcPort: 0,
+          registryAddress: address('registry'),
+          temporalAddress,
+          temporalNamespace,
+          temporalPayloadKeys: testPayloadKeys(),
+          taskQueue: `${taskQueue}-programme`,
+          tokens,
+          serviceTokens: testServiceTokens(serviceAccounts.programme),
+          logger: testLogger,
+          ...(workflowBundle ? { workflowBundle } : {}),
+          ...testSettings.programme,
+          ...o.programme,
+        }),
+      );
     }
+    if (chosen.has('proposals')) {
+      second.push(
+        start('proposals', {
+          mongoUri,
+          dbName: names.db('proposals'),
+          kafkaBrokers,
+          kafkaCredentials: kafkaCredentials('proposals'),
+          topicNamespace: namespace,
+          grpcPort: 0,
+          registryAddress: address('registry'),
+          temporal: temporal!.client,
+          approvalTaskQueue: taskQueue,
+          tokens,
+          serviceTokens: testServiceTokens(),
+          logger: testLogger,
+          ...testSettings.proposals,
+          ...o.proposals,
+        }),
+      );
+    }
+    const secondSettled = await Promise.allSettled(second);
+    const secondFailed = secondSettled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (secondFailed) throw secondFailed.reason;
     if (chosen.has('gateway')) {
       await start('gateway', {
         ...decisionVerifyingDeps(),

@@ -4,9 +4,8 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { workflowsPath } from '../../services/approvals/app';
 import { failureConverterPath } from '../../services/shared/temporal/sealing';
-import { workflowTelemetryInterceptors } from '../../services/shared/temporal/temporal';
+import { workflowsPath, workflowTelemetryInterceptors } from '../../services/shared/temporal/temporal';
 import { waitUntil } from './wait';
 
 const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };

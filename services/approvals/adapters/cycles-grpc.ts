@@ -11,19 +11,22 @@ import {
   trimProposalUpdate,
   workflowTypes,
   type ActorRef,
+  type CycleCitedEvaluation,
   type CycleView,
 } from '../../../workflows/contracts';
 import type { Cycle, RevisionCyclesServer } from '../../../proto/gen/bps/approvals/v1/cycles';
 import { ChangeSet } from '../../../proto/gen/bps/standards/v1/changes';
 import { randomUUID } from 'node:crypto';
-import { AlreadyExistsError, PermissionDeniedError, TransientError, ValidationError } from '../../shared/errors/errors';
+import { AlreadyExistsError, FailedPreconditionError, PermissionDeniedError, TransientError, ValidationError } from '../../shared/errors/errors';
 import { approvalEvents } from '../../shared/events/approvals';
 import { newEvent } from '../../shared/kafka/kafka';
 import type { Logger } from '../../shared/log/logger';
+import { citedIdsViolations, resolveCitations } from '../domain/evaluation-citations';
 import { cycleActionRefusal, dateOfIso, mayOpenCycle, openCycleInput, trimmedTotalsViolations, type CycleAction } from '../domain/cycle-request';
 import { mayTrim } from '../../../workflows/cycle/trim';
 import type { Refusal } from '../../../workflows/approval/domain';
 import { approvalsSource, toActor, type ApprovalEventStore } from './approval-events';
+import { citedEvaluationMessage, type EvaluationsProjection } from './evaluations-projection';
 import { queryWorkflow, refusalError, required, unaryHandler, updateWorkflow } from './workflow-calls';
 
 export type CyclesDeps = {
@@ -33,6 +36,8 @@ export type CyclesDeps = {
   /** Where refused cycle actions are recorded (bps.approval.action.refused through the outbox); absent = not recorded. */
   readonly events?: ApprovalEventStore;
   readonly topicNamespace?: string;
+  /** The implementation evaluations (bps.programme.v1) a field evaluation may cite; absent = citing is refused as unknown. */
+  readonly evaluations?: Pick<EvaluationsProjection, 'get'>;
 };
 
 export function cycleMessage(view: CycleView, workflowId: string): Cycle {
@@ -52,6 +57,7 @@ export function cycleMessage(view: CycleView, workflowId: string): Cycle {
         leadMinistry: f.leadMinistry,
         evaluationSummary: evaluation?.summary ?? '',
         evaluatedBy: evaluation?.by ?? '',
+        citedEvaluations: (evaluation?.citedEvaluations ?? []).map(citedEvaluationMessage),
         windowClosesAt: w ? new Date(w.closesAt) : view.windowClosesAt !== undefined ? new Date(view.windowClosesAt) : undefined,
         windowClosed: w?.closed ?? false,
         windowClosedEarlyBy: w?.closedEarlyBy ?? '',
@@ -126,6 +132,27 @@ export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
       ]);
     };
 
+  /**
+   * The cited evaluations as the approvals service knows them (its projection of bps.programme.v1). Resolved only for
+   * a filing the cycle could accept: while the cycle would refuse it anyway (unknown field, not the lead ministry,
+   * past the evaluation phase) nothing is looked up and the workflow's validator gives its own refusal (its rules
+   * stay in one place; those conditions never turn back, so the refusal is certain).
+   */
+  const citations = async (cycleId: string, fieldCode: string, actor: ActorRef, ids: readonly string[]): Promise<readonly CycleCitedEvaluation[]> => {
+    if (ids.length === 0) return [];
+    const view = await queryWorkflow<CycleView>(temporal, cycleId, cycleStateQuery, 'revision cycle');
+    const lead = view.fields?.find((f) => f.fieldCode === fieldCode)?.leadMinistry;
+    if (view.phase !== 'evaluation' || lead === undefined || lead !== actor.organisation) return [];
+    const resolved = resolveCitations(fieldCode, ids, (await deps.evaluations?.get(ids)) ?? new Map());
+    if (resolved.ok) return resolved.citations;
+    const [first] = resolved.refusals;
+    throw new FailedPreconditionError(
+      resolved.refusals.map((r) => r.message).join('; '),
+      resolved.refusals.map((r) => ({ type: r.reason, subject: r.subject, description: r.message })),
+      first!.reason,
+    );
+  };
+
   return {
     openCycle: unaryHandler(async (request, actor) => {
       if (!mayOpenCycle(actor)) throw new PermissionDeniedError('a unified revision cycle is opened by NDRC or the final approver', 'NOT_CYCLE_ORGANISER');
@@ -191,14 +218,27 @@ export function createCycleHandlers(deps: CyclesDeps): RevisionCyclesServer {
       return { cycles };
     }),
 
-    fileEvaluation: unaryHandler(async (request, actor) => ({
-      cycle: await update(
-        request.cycleId,
-        fileEvaluationUpdate,
-        { actor, fieldCode: filled(request.fieldCode, 'field_code'), summary: filled(request.summary, 'summary') },
-        'fileEvaluation',
-      ),
-    })),
+    fileEvaluation: unaryHandler(async (request, actor) => {
+      const cycleId = filled(request.cycleId, 'cycle_id');
+      const fieldCode = filled(request.fieldCode, 'field_code');
+      const summary = filled(request.summary, 'summary');
+      const idViolations = citedIdsViolations(request.citedEvaluationIds);
+      if (idViolations.length > 0) throw new ValidationError(idViolations);
+      const citedEvaluations = await citations(
+        cycleId,
+        fieldCode,
+        actor,
+        request.citedEvaluationIds.map((id) => id.trim()),
+      );
+      return {
+        cycle: await update(
+          cycleId,
+          fileEvaluationUpdate,
+          { actor, fieldCode, summary, ...(citedEvaluations.length > 0 ? { citedEvaluations } : {}) },
+          'fileEvaluation',
+        ),
+      };
+    }),
 
     closeProposalWindow: unaryHandler(async (request, actor) => ({
       cycle: await update(request.cycleId, closeProposalWindowUpdate, { actor, fieldCode: filled(request.fieldCode, 'field_code') }, 'closeProposalWindow'),

@@ -3,7 +3,18 @@
 // producer puts in payloads where a person acted), the OpenTelemetry trace id (traceparent), and who/what/why text.
 import { eventData, type RecordedEvent } from './entry';
 
-export const aggregateKinds = ['item', 'release', 'change-set', 'proposal', 'workflow', 'cycle', 'subscription'] as const;
+export const aggregateKinds = [
+  'item',
+  'release',
+  'change-set',
+  'proposal',
+  'workflow',
+  'cycle',
+  'subscription',
+  'technical-standard',
+  'pilot',
+  'evaluation',
+] as const;
 export type AggregateKind = (typeof aggregateKinds)[number];
 export type AggregateRef = { readonly kind: AggregateKind; readonly id: string };
 export type ActorRef = { readonly subject: string; readonly organisation: string; readonly roles: readonly string[] };
@@ -71,10 +82,23 @@ const fieldKinds: ReadonlyMap<string, AggregateKind> = new Map<string, Aggregate
   ['subscription_id', 'subscription'],
   ['itemCode', 'item'],
   ['item_code', 'item'],
+  ['standardId', 'technical-standard'],
+  ['standard_id', 'technical-standard'],
+  ['pilotId', 'pilot'],
+  ['pilot_id', 'pilot'],
+  ['evaluationId', 'evaluation'],
+  ['evaluation_id', 'evaluation'],
 ]);
 
 // Fields that point at *other* aggregates (a conflicting proposal), not at what the event is about.
-const otherReferences: ReadonlySet<string> = new Set(['conflictsWith', 'conflicts_with', 'otherProposalId', 'other_proposal_id']);
+const otherReferences: ReadonlySet<string> = new Set([
+  'conflictsWith',
+  'conflicts_with',
+  'otherProposalId',
+  'other_proposal_id',
+  'revisesStandardId',
+  'revises_standard_id',
+]);
 
 // ce_subject "proposals/P-1" style prefixes.
 const subjectKinds: ReadonlyMap<string, AggregateKind> = new Map<string, AggregateKind>([
@@ -99,6 +123,8 @@ const subjectKinds: ReadonlyMap<string, AggregateKind> = new Map<string, Aggrega
 function keyKind(type: string): AggregateKind | undefined {
   if (type.startsWith('bps.proposal.')) return 'proposal';
   if (type.startsWith('bps.cycle.')) return 'cycle';
+  if (type.startsWith('bps.programme.pilot.')) return 'pilot';
+  if (type.startsWith('bps.programme.standard.')) return 'technical-standard';
   return undefined;
 }
 

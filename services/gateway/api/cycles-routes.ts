@@ -73,14 +73,28 @@ export function cycleRoutes(backends: Backends, schemas: ProtoSchemas): ApiRoute
       tag,
       auth: true,
       summary: "The field's lead ministry files its evaluation of the standard in force",
+      description:
+        'citedEvaluationIds: implementation evaluations of the standardisation programme (effect evaluations, satisfaction surveys, equalisation indicators) cited as evidence — at most 50, each once, each recorded for this field (422 EVALUATION_NOT_FOUND, EVALUATION_OF_ANOTHER_FIELD).',
       params: cycleParams,
-      body: objectSchema({ fieldCode: code, summary: { type: 'string', minLength: 1, maxLength: 8000 } }, ['fieldCode', 'summary']),
+      body: objectSchema(
+        {
+          fieldCode: code,
+          summary: { type: 'string', minLength: 1, maxLength: 8000 },
+          citedEvaluationIds: { type: 'array', maxItems: 50, uniqueItems: true, items: id },
+        },
+        ['fieldCode', 'summary'],
+      ),
       response: schemas.ref('bps.approvals.v1.FileEvaluationResponse'),
       errors: actErrors,
       handler: async ({ params, body, token }) => {
-        const b = body as { fieldCode: string; summary: string };
+        const b = body as { fieldCode: string; summary: string; citedEvaluationIds?: string[] };
         return FileEvaluationResponse.toJSON(
-          await call('cycles', (c) => c.fileEvaluation.bind(c), { cycleId: cycleId(params), fieldCode: b.fieldCode, summary: b.summary }, token),
+          await call(
+            'cycles',
+            (c) => c.fileEvaluation.bind(c),
+            { cycleId: cycleId(params), fieldCode: b.fieldCode, summary: b.summary, citedEvaluationIds: b.citedEvaluationIds ?? [] },
+            token,
+          ),
         );
       },
     },

@@ -3,6 +3,7 @@
 // to rebase, and provincial re-filing progress; with the actions of whoever may take them (the service decides).
 import type { FastifyInstance } from 'fastify';
 import type { Cycle } from '../../../proto/gen/bps/approvals/v1/cycles';
+import type { CycleCitedEvaluation } from '../../../proto/gen/bps/approvals/v1/events';
 import type { Backends } from '../adapters/backends';
 import { formValue, type FormBody } from '../http/cookies';
 import { formatDate } from '../http/dates';
@@ -28,6 +29,11 @@ const entryLabels: Record<string, [string, string]> = {
   approved: ['已批准', 'Approved'],
   not_approved: ['未通过', 'Not approved'],
   dropped: ['未纳入', 'Dropped'],
+};
+const evaluationKindLabels: Record<string, [string, string]> = {
+  EFFECT: ['实施效果评估', 'Effect evaluation'],
+  SATISFACTION_SURVEY: ['群众满意度调查', 'Satisfaction survey'],
+  EQUALISATION_INDICATORS: ['均等化指标', 'Equalisation indicators'],
 };
 // Deadlines are days in China: shown in Beijing time (UTC+8), whatever the server's zone.
 const when = (d: Date | undefined): string => (d ? chinaMinute(d) : '—');
@@ -95,6 +101,24 @@ export function openCycleRequestFromForm(body: FormBody) {
   };
 }
 
+/** The cited evaluation ids of the file-evaluation form: one per line or separated by commas (or spaces). */
+export function citedIdsFromForm(text: string): string[] {
+  return text
+    .split(/[\s,，、;；]+/)
+    .map((id) => id.trim())
+    .filter(Boolean);
+}
+
+/** The implementation evaluations a field's evaluation cites: kind, item, province, period, satisfaction, summary. */
+function citedEvaluationsList(ctx: PageContext, fieldCode: string, cited: readonly CycleCitedEvaluation[]): Html | string {
+  if (cited.length === 0) return '';
+  return html`<details class="cited-evaluations" data-testid="cited-${fieldCode}" open><summary>${L(ctx, '引用的实施评估', 'Cited implementation evaluations')} (${cited.length})</summary>
+<ul>${cited.map(
+    (e) =>
+      html`<li data-evaluation="${e.evaluationId}"><span class="badge">${labelIn(ctx, evaluationKindLabels, e.kind)}</span> <code>${e.evaluationId}</code> · ${e.itemCode} · ${e.provinceCode === '000000' ? L(ctx, '全国', 'National') : provinceName(ctx, e.provinceCode)} · ${e.period}${e.satisfactionPercent ? html` · ${L(ctx, '满意度', 'satisfied')} ${e.satisfactionPercent}%` : ''}${e.summary ? html`<br><span class="muted">${e.summary}</span>` : ''}</li>`,
+  )}</ul></details>`;
+}
+
 /** A field as people read it: its name in the taxonomy in force, with the code; the code alone when unknown. */
 const fieldLabel = (names: ReadonlyMap<string, string>, code: string): Html => {
   const name = names.get(code);
@@ -118,12 +142,13 @@ export function cyclePage(ctx: PageContext, c: Cycle, flash?: Html, fieldNames: 
     (f) => html`<tr data-field="${f.fieldCode}"><td>${fieldLabel(fieldNames, f.fieldCode)}</td><td>${f.leadMinistry}</td>
   <td>${
     f.evaluationSummary
-      ? html`${f.evaluationSummary}<br><span class="muted">${f.evaluatedBy}</span>`
+      ? html`${f.evaluationSummary}<br><span class="muted">${f.evaluatedBy}</span>${citedEvaluationsList(ctx, f.fieldCode, f.citedEvaluations)}`
       : c.phase === 'evaluation' && lead(f.leadMinistry)
         ? post(
             '/evaluate',
             L(ctx, '提交评估', 'File evaluation'),
-            html`<input type="hidden" name="fieldCode" value="${f.fieldCode}"><label for="summary-${f.fieldCode}" class="visually-hidden">${L(ctx, '评估结论', 'Evaluation')}</label><textarea id="summary-${f.fieldCode}" name="summary" rows="2" required></textarea>`,
+            html`<input type="hidden" name="fieldCode" value="${f.fieldCode}"><label for="summary-${f.fieldCode}" class="visually-hidden">${L(ctx, '评估结论', 'Evaluation')}</label><textarea id="summary-${f.fieldCode}" name="summary" rows="2" required></textarea>
+<label for="cite-${f.fieldCode}">${L(ctx, '引用的实施评估编号（每行一个或以逗号分隔，可留空）', 'Cited implementation evaluation ids (one per line or comma-separated; optional)')}</label><textarea id="cite-${f.fieldCode}" name="citedEvaluationIds" rows="2"></textarea>`,
             `evaluate-${f.fieldCode}`,
           )
         : html`<span class="muted">${L(ctx, '待提交', 'Not filed')}</span>`
@@ -281,7 +306,17 @@ export function registerCyclePages(app: FastifyInstance, deps: { backends: Backe
       }),
     );
   action('evaluate', (cycleId, b, token) =>
-    backends.call('cycles', (c) => c.fileEvaluation.bind(c), { cycleId, fieldCode: formValue(b, 'fieldCode'), summary: formValue(b, 'summary') }, token),
+    backends.call(
+      'cycles',
+      (c) => c.fileEvaluation.bind(c),
+      {
+        cycleId,
+        fieldCode: formValue(b, 'fieldCode'),
+        summary: formValue(b, 'summary'),
+        citedEvaluationIds: citedIdsFromForm(formValue(b, 'citedEvaluationIds')),
+      },
+      token,
+    ),
   );
   action('close-window', (cycleId, b, token) =>
     backends.call('cycles', (c) => c.closeProposalWindow.bind(c), { cycleId, fieldCode: formValue(b, 'fieldCode') }, token),

@@ -79,6 +79,9 @@ const targetFields: readonly (readonly [string, string])[] = [
   ['changeSetId', 'change-set'],
   ['releaseId', 'release'],
   ['workflowId', 'workflow'],
+  ['pilotId', 'pilot'],
+  ['standardId', 'technical-standard'],
+  ['evaluationId', 'evaluation'],
   ['itemCode', 'item'],
 ];
 

@@ -114,4 +114,7 @@ export function workerTelemetryOptions(options: { prebuiltBundle: boolean }) {
   };
 }
 
+/** The platform's workflows (one bundle; each worker runs those of its task queue). */
+export const workflowsPath = fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url));
+
 export const workflowTelemetryInterceptors = fileURLToPath(new URL('../../../workflows/telemetry-interceptors.ts', import.meta.url));
