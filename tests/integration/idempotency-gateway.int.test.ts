@@ -166,7 +166,7 @@ describe('gateway: Idempotency-Key on every state-changing route', { timeout: 60
         approvals: a['APPROVALS_GRPC_ADDRESS']!,
         notifications: a['NOTIFICATIONS_GRPC_ADDRESS']!,
         audit: a['AUDIT_GRPC_ADDRESS']!,
-        programme: a['PROGRAMME_GRPC_ADDRESS'] ?? '127.0.0.1:9',
+        programme: a['PROGRAMME_GRPC_ADDRESS']!,
       },
     });
     try {

@@ -353,7 +353,7 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
           approvals: address('approvals'),
           notifications: address('notifications'),
           audit: address('audit'),
-          programme: CLOSED_ADDRESS,
+          programme: address('programme'),
         },
         ...testSettings.gateway,
         ...o.gateway,
