@@ -30,6 +30,7 @@ import {
   applyForPilotFromForm,
   mayAdvanceStandard,
   nextStages,
+  stagesFor,
   overviewPage,
   pilotActionFromForm,
   pilotActionsFor,
@@ -128,18 +129,32 @@ describe('who sees which pilot action', () => {
 });
 
 describe("a standard's stages", () => {
-  it('moves one stage at a time, and from 实施 to 复审 or 废止', () => {
-    expect(nextStages(StandardStage.STANDARD_STAGE_PROPOSED)).toEqual([StandardStage.STANDARD_STAGE_DRAFTING]);
-    expect(nextStages(StandardStage.STANDARD_STAGE_PUBLISHED)).toEqual([StandardStage.STANDARD_STAGE_IN_FORCE]);
+  it('moves one stage at a time (or 废止), and from 实施 to 复审 or 废止', () => {
+    expect(nextStages(StandardStage.STANDARD_STAGE_PROPOSED)).toEqual([StandardStage.STANDARD_STAGE_DRAFTING, StandardStage.STANDARD_STAGE_WITHDRAWN]);
+    expect(nextStages(StandardStage.STANDARD_STAGE_PUBLISHED)).toEqual([StandardStage.STANDARD_STAGE_IN_FORCE, StandardStage.STANDARD_STAGE_WITHDRAWN]);
     expect(nextStages(StandardStage.STANDARD_STAGE_IN_FORCE)).toEqual([StandardStage.STANDARD_STAGE_REVIEWED, StandardStage.STANDARD_STAGE_WITHDRAWN]);
     expect(nextStages(StandardStage.STANDARD_STAGE_WITHDRAWN)).toEqual([]);
   });
-  it('is moved on by its proposer or SAMR', () => {
-    const s = standard(StandardStage.STANDARD_STAGE_DRAFTING);
-    expect(mayAdvanceStandard(personas['nhc-staff'] as Identity, s)).toBe(true);
-    expect(mayAdvanceStandard(personas['samr-officer'] as Identity, s)).toBe(true);
-    expect(mayAdvanceStandard(personas['moe-staff'] as Identity, s)).toBe(false);
-    expect(mayAdvanceStandard(undefined, s)).toBe(false);
+  it('is moved on by its proposer or SAMR while drafted, and published by its issuer (SAMR for national standards)', () => {
+    const drafting = standard(StandardStage.STANDARD_STAGE_DRAFTING);
+    expect(stagesFor(personas['nhc-staff'] as Identity, drafting)).toEqual([StandardStage.STANDARD_STAGE_CONSULTATION, StandardStage.STANDARD_STAGE_WITHDRAWN]);
+    expect(mayAdvanceStandard(personas['samr-officer'] as Identity, drafting)).toBe(true);
+    expect(mayAdvanceStandard(personas['moe-staff'] as Identity, drafting)).toBe(false);
+    expect(mayAdvanceStandard(undefined, drafting)).toBe(false);
+    const review = standard(StandardStage.STANDARD_STAGE_REVIEW);
+    expect(stagesFor(personas['nhc-staff'] as Identity, review)).toEqual([StandardStage.STANDARD_STAGE_WITHDRAWN]);
+    expect(stagesFor(personas['samr-officer'] as Identity, review)).toEqual([StandardStage.STANDARD_STAGE_PUBLISHED, StandardStage.STANDARD_STAGE_WITHDRAWN]);
+    expect(stagesFor(personas['nhc-staff'] as Identity, standard(StandardStage.STANDARD_STAGE_IN_FORCE))).toEqual([]);
+    const local = standard(StandardStage.STANDARD_STAGE_PUBLISHED, {
+      level: StandardLevel.STANDARD_LEVEL_LOCAL,
+      provinceCode: '110000',
+      proposerOrganisation: '110000',
+    });
+    expect(stagesFor(personas['beijing-programme-officer'] as Identity, local)).toEqual([
+      StandardStage.STANDARD_STAGE_IN_FORCE,
+      StandardStage.STANDARD_STAGE_WITHDRAWN,
+    ]);
+    expect(stagesFor(personas['samr-officer'] as Identity, local)).toEqual([]);
   });
 });
 
@@ -272,9 +287,10 @@ describe('programme pages', () => {
     expect(own).toContain('name="expectedRevision" value="2"');
     expect(own).toContain('nhc.staff.li');
     expect(standardPage(ctxAs('moe-staff'), s).value).not.toContain('data-testid="advance-standard"');
-    // Not leaving drafting: no drafting documents asked for.
-    expect(standardPage(ctxAs('nhc-staff'), standard(StandardStage.STANDARD_STAGE_REVIEW)).value).not.toContain('name="demandSurvey"');
-    expect(standardPage(ctxAs('nhc-staff'), standard(StandardStage.STANDARD_STAGE_REVIEW)).value).toContain('name="number"');
+    // Not leaving drafting: no drafting documents asked for; publishing asks SAMR for the number.
+    expect(standardPage(ctxAs('samr-officer'), standard(StandardStage.STANDARD_STAGE_REVIEW)).value).not.toContain('name="demandSurvey"');
+    expect(standardPage(ctxAs('samr-officer'), standard(StandardStage.STANDARD_STAGE_REVIEW)).value).toContain('name="number"');
+    expect(standardPage(ctxAs('nhc-staff'), standard(StandardStage.STANDARD_STAGE_REVIEW)).value).not.toContain('name="number"');
   });
   it('shows a visitor the deciding body but not the person', () => {
     const page = standardPage(ctxAs(undefined), standard(StandardStage.STANDARD_STAGE_IN_FORCE)).value;

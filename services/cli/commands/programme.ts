@@ -443,7 +443,7 @@ export const programmeCommands: Command[] = [
   },
   {
     path: ['programme', 'register-expert'],
-    summary: 'Register an expert (SAMR)',
+    summary: 'Register an expert (SAMR: the national expert committee; a province’s programme officers: its own experts)',
     flags: {
       name: { type: 'string', placeholder: 'text', description: 'the name (required)' },
       affiliation: { type: 'string', placeholder: 'code', description: 'organisation or locality code (required)' },

@@ -246,7 +246,7 @@ export function programmeRoutes(backends: Backends, schemas: ProtoSchemas): ApiR
       operationId: 'registerExpert',
       tag,
       auth: true,
-      summary: 'Register an expert (SAMR)',
+      summary: 'Register an expert (SAMR: the national expert committee; a province’s programme officers: its own experts)',
       body: body('bps.programme.v1.RegisterExpertRequest', ['name', 'affiliation']),
       response: schemas.ref('bps.programme.v1.RegisterExpertResponse'),
       successStatus: 201,

@@ -198,17 +198,50 @@ const localityOf = (who: Identity | undefined): string | undefined =>
 export const mayProposeStandard = (who: Identity | undefined): boolean =>
   has(who, 'ministry-staff') || has(who, 'programme-officer') || has(who, 'province-officer');
 
-/** The stages a standard may move to from its current one (proto: the next, or 复审 / 废止 once in force). */
+/** The stages a standard may move to from its current one: the next one, or 废止 at any point; 复审 once in force. */
 export function nextStages(stage: StandardStage): StandardStage[] {
+  if (stage === StandardStage.STANDARD_STAGE_WITHDRAWN) return [];
   if (stage === StandardStage.STANDARD_STAGE_IN_FORCE || stage === StandardStage.STANDARD_STAGE_REVIEWED)
     return [StandardStage.STANDARD_STAGE_REVIEWED, StandardStage.STANDARD_STAGE_WITHDRAWN];
-  const i = stageOrder.indexOf(stage);
-  return i >= 0 && i < stageOrder.indexOf(StandardStage.STANDARD_STAGE_IN_FORCE) ? [stageOrder[i + 1] as StandardStage] : [];
+  const next = stageOrder[stageOrder.indexOf(stage) + 1];
+  return next ? [next, StandardStage.STANDARD_STAGE_WITHDRAWN] : [StandardStage.STANDARD_STAGE_WITHDRAWN];
 }
 
-/** Whoever proposed the standard, or SAMR, moves it on. */
-export const mayAdvanceStandard = (who: Identity | undefined, s: TechnicalStandard): boolean =>
-  !!who && (who.organisation === s.proposerOrganisation || isSamr(who)) && nextStages(s.stage).length > 0;
+const inProgress: readonly StandardStage[] = [
+  StandardStage.STANDARD_STAGE_PROPOSED,
+  StandardStage.STANDARD_STAGE_DRAFTING,
+  StandardStage.STANDARD_STAGE_CONSULTATION,
+  StandardStage.STANDARD_STAGE_REVIEW,
+];
+
+/**
+ * The stages this person may move the standard to, as the service decides it: its proposer (or SAMR) while it is
+ * drafted; from 批准发布 on the body that issues it (SAMR for national and group standards, the lead ministry for
+ * sector ones, the province for local ones).
+ */
+export function stagesFor(who: Identity | undefined, s: TechnicalStandard): StandardStage[] {
+  if (!who) return [];
+  const proposerSide =
+    who.organisation === s.proposerOrganisation && (has(who, 'ministry-staff') || has(who, 'programme-officer') || has(who, 'province-officer'));
+  const issuingSide =
+    s.level === StandardLevel.STANDARD_LEVEL_NATIONAL || s.level === StandardLevel.STANDARD_LEVEL_GROUP
+      ? isSamr(who)
+      : s.level === StandardLevel.STANDARD_LEVEL_LOCAL
+        ? who.organisation === s.provinceCode && (has(who, 'programme-officer') || has(who, 'province-officer'))
+        : who.organisation === s.proposerOrganisation && has(who, 'ministry-staff');
+  return nextStages(s.stage).filter((to) =>
+    to === StandardStage.STANDARD_STAGE_WITHDRAWN
+      ? inProgress.includes(s.stage)
+        ? proposerSide || isSamr(who)
+        : issuingSide
+      : inProgress.includes(to)
+        ? proposerSide || isSamr(who)
+        : issuingSide,
+  );
+}
+
+/** Whether the page offers the next-stage form. */
+export const mayAdvanceStandard = (who: Identity | undefined, s: TechnicalStandard): boolean => stagesFor(who, s).length > 0;
 
 /** The steps of a pilot this person may take now, in the order of the pilot's life. */
 export function pilotActionsFor(who: Identity | undefined, p: Pilot): PilotActionName[] {
@@ -526,8 +559,8 @@ ${mayAdvanceStandard(ctx.identity, s) ? advanceForm(ctx, s) : ''}`;
 }
 
 function advanceForm(ctx: PageContext, s: TechnicalStandard): Html {
-  const next = nextStages(s.stage);
-  const leavingDrafting = s.stage === StandardStage.STANDARD_STAGE_DRAFTING;
+  const next = stagesFor(ctx.identity, s);
+  const leavingDrafting = s.stage === StandardStage.STANDARD_STAGE_DRAFTING && next.includes(StandardStage.STANDARD_STAGE_CONSULTATION);
   const toPublished = next.includes(StandardStage.STANDARD_STAGE_PUBLISHED);
   const toInForce = next.includes(StandardStage.STANDARD_STAGE_IN_FORCE);
   const financeDefault = s.level === StandardLevel.STANDARD_LEVEL_LOCAL ? s.provinceCode : 'MOF';
@@ -538,20 +571,20 @@ function advanceForm(ctx: PageContext, s: TechnicalStandard): Html {
   ${
     leavingDrafting
       ? html`<p class="muted">${L(ctx, '起草完成须具备：公众需求调查、财政经费测算、同级财政部门同意意见（第五条）。', 'Leaving drafting needs the public demand survey, the fiscal cost estimate and the agreement of the finance department at the same level (seed 004 §五).')}</p>
-  <label for="demandSurvey">${L(ctx, '需求调查', 'Demand survey')} — ${docsHint(ctx)}</label><textarea id="demandSurvey" name="demandSurvey" rows="2" required></textarea>
-  <label for="costEstimate">${L(ctx, '财政经费测算', 'Fiscal cost estimate')} — ${docsHint(ctx)}</label><textarea id="costEstimate" name="costEstimate" rows="2" required></textarea>
-  <label for="financeOrganisation">${L(ctx, '同级财政部门', 'Finance department')}</label><input id="financeOrganisation" name="financeOrganisation" type="text" required value="${financeDefault}">
-  <label for="financeDocuments">${L(ctx, '财政部门意见', 'Finance department agreement')} — ${docsHint(ctx)}</label><textarea id="financeDocuments" name="financeDocuments" rows="2" required></textarea>`
+  <label for="demandSurvey">${L(ctx, '需求调查', 'Demand survey')} — ${docsHint(ctx)}</label><textarea id="demandSurvey" name="demandSurvey" rows="2"></textarea>
+  <label for="costEstimate">${L(ctx, '财政经费测算', 'Fiscal cost estimate')} — ${docsHint(ctx)}</label><textarea id="costEstimate" name="costEstimate" rows="2"></textarea>
+  <label for="financeOrganisation">${L(ctx, '同级财政部门', 'Finance department')}</label><input id="financeOrganisation" name="financeOrganisation" type="text" value="${financeDefault}">
+  <label for="financeDocuments">${L(ctx, '财政部门意见', 'Finance department agreement')} — ${docsHint(ctx)}</label><textarea id="financeDocuments" name="financeDocuments" rows="2"></textarea>`
       : ''
   }
   ${
     toPublished
-      ? html`<label for="number">${L(ctx, '标准编号（如 GB/T 46001—2026）', 'Number (e.g. GB/T 46001—2026)')}</label><input id="number" name="number" type="text" required>
-  <label for="issuingBody">${L(ctx, '发布机构', 'Issuing body')}</label><input id="issuingBody" name="issuingBody" type="text" required>
-  <label for="publishedOn">${L(ctx, '发布日期', 'Published on')}</label><input id="publishedOn" name="publishedOn" type="date" required>`
+      ? html`<label for="number">${L(ctx, '标准编号（如 GB/T 46001—2026）', 'Number (e.g. GB/T 46001—2026)')}</label><input id="number" name="number" type="text">
+  <label for="issuingBody">${L(ctx, '发布机构', 'Issuing body')}</label><input id="issuingBody" name="issuingBody" type="text">
+  <label for="publishedOn">${L(ctx, '发布日期', 'Published on')}</label><input id="publishedOn" name="publishedOn" type="date">`
       : ''
   }
-  ${toInForce ? html`<label for="implementedOn">${L(ctx, '实施日期', 'In force from')}</label><input id="implementedOn" name="implementedOn" type="date" required>` : ''}
+  ${toInForce ? html`<label for="implementedOn">${L(ctx, '实施日期', 'In force from')}</label><input id="implementedOn" name="implementedOn" type="date">` : ''}
   <label for="note">${L(ctx, '说明', 'Note')}</label><textarea id="note" name="note" rows="2"></textarea>
   <span></span><button type="submit">${L(ctx, '提交', 'Submit')}</button>
 </form></section>`;
@@ -745,7 +778,7 @@ ${experts.length === 0 ? html`<p class="muted">${L(ctx, '专家库为空。', 'N
       fields = html`<label for="${id('conclusion')}">${L(ctx, '结论', 'Conclusion')}</label><select id="${id('conclusion')}" name="conclusion" required>${option('PASS', L(ctx, '通过', 'Pass'), false)}${option('FAIL', L(ctx, '不通过', 'Fail'), false)}</select>
 <label for="${id('score')}">${L(ctx, '得分', 'Score')}</label><input id="${id('score')}" name="score" type="text">
 <label for="${id('summary')}">${L(ctx, '评估意见', 'Summary')}</label><textarea id="${id('summary')}" name="summary" rows="2" required></textarea>
-<label for="${id('report')}">${L(ctx, '评估报告', 'Report')} — ${docsHint(ctx)}</label><textarea id="${id('report')}" name="report" rows="2"></textarea>`;
+<label for="${id('report')}">${L(ctx, '评估报告', 'Report')} — ${docsHint(ctx)}</label><textarea id="${id('report')}" name="report" rows="2" required></textarea>`;
       break;
     case 'recheck':
       fields = html`<label for="${id('outcome')}">${L(ctx, '复核结果', 'Outcome')}</label><select id="${id('outcome')}" name="outcome" required>${option('CONFIRMED', L(ctx, '维持', 'Confirmed'), false)}${option('OVERTURNED', L(ctx, '改变', 'Overturned'), false)}</select>${note()}`;
