@@ -219,13 +219,13 @@ describe('forms as requests', () => {
       periodEnd: '2028-06',
       localityCode: '110112',
       localityName: '北京市通州区',
-      partnerLocalityCodes: '110112 120114 131000',
+      partnerLocalityCodes: '120114 131000',
       groundwork: 'g',
       majorIncidentInThreeYears: 'on',
     });
     expect(r.application).toMatchObject({
       type: PilotType.PILOT_TYPE_REGIONAL_COORDINATION,
-      partnerLocalityCodes: ['110112', '120114', '131000'],
+      partnerLocalityCodes: ['120114', '131000'],
       majorIncidentInThreeYears: true,
       fieldCodes: [],
     });

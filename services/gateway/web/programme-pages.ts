@@ -662,7 +662,7 @@ function applyForm(ctx: PageContext, locality: string, batches: readonly PilotBa
   <label for="fieldCodes">${L(ctx, '专项试点领域（可选）', 'Fields of a special pilot (optional)')}</label><input id="fieldCodes" name="fieldCodes" type="text" value="${v('fieldCodes')}">
   <label for="localityCode">${L(ctx, '申报地区代码', 'Locality code')}</label><input id="localityCode" name="localityCode" type="text" readonly value="${locality}">
   <label for="localityName">${L(ctx, '申报地区名称', 'Locality name')}</label><input id="localityName" name="localityName" type="text" required value="${v('localityName')}">
-  <label for="partnerLocalityCodes">${L(ctx, '联合申报地区代码（区域协调联动，含本地区）', 'All localities of a joint application (codes, including this one)')}</label><input id="partnerLocalityCodes" name="partnerLocalityCodes" type="text" value="${v('partnerLocalityCodes')}">
+  <label for="partnerLocalityCodes">${L(ctx, '联合申报的其他地区代码（区域协调联动）', 'The other localities of a joint application (codes)')}</label><input id="partnerLocalityCodes" name="partnerLocalityCodes" type="text" value="${v('partnerLocalityCodes')}">
   <label for="groundwork">${L(ctx, '工作基础', 'Groundwork')}</label><textarea id="groundwork" name="groundwork" rows="2" required>${v('groundwork')}</textarea>
   <label for="policyAndFundingSupport">${L(ctx, '政策和经费保障', 'Policy and funding support')}</label><textarea id="policyAndFundingSupport" name="policyAndFundingSupport" rows="2" required>${v('policyAndFundingSupport')}</textarea>
   <label for="majorIncidentInThreeYears">${L(ctx, '近三年发生重大事件', 'A major incident in the last three years')}</label><input id="majorIncidentInThreeYears" name="majorIncidentInThreeYears" type="checkbox"${v('majorIncidentInThreeYears') ? html` checked` : ''}>
