@@ -311,10 +311,13 @@ describe('programme pages', () => {
   it('hides experts’ names from a visitor of a published pilot', () => {
     const p = pilot(PilotStatus.PILOT_STATUS_PUBLISHED, {
       evaluation: { experts: [{ expertId: 'E1', name: '王专家', affiliation: 'SAMR', nationalCommittee: true, fieldCodes: [] }], conclusion: 'PASS' } as never,
+      history: [{ step: 'expert-group-formed', summary: '王专家（国家专家委员会）' }],
     });
     expect(pilotPage(ctxAs('samr-officer'), p).value).toContain('王专家');
     expect(pilotPage(ctxAs(undefined), p).value).not.toContain('王专家');
     expect(withoutExpertNames(p).evaluation?.experts[0]?.name).toBe('');
+    expect(withoutExpertNames(p).history[0]?.summary).toBe('');
+    expect(pilotPage(ctxAs(undefined), withoutExpertNames(p)).value).toContain('组建专家组');
   });
   it('shows the 2027 targets and, per category, the kinds missing', () => {
     const page = overviewPage(

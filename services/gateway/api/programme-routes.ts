@@ -80,9 +80,15 @@ function checkDates(request: unknown): void {
   if (problems.length > 0) throw GatewayHttpError.invalid(problems.map((v) => ({ field: jsonFieldPath(v.field), description: v.description })));
 }
 
-/** What a visitor sees of a pilot's expert group: the experts' affiliations and committee membership, not their names. */
-export const withoutExpertNames = (pilot: Pilot): Pilot =>
-  pilot.evaluation ? { ...pilot, evaluation: { ...pilot.evaluation, experts: pilot.evaluation.experts.map((x) => ({ ...x, name: '' })) } } : pilot;
+/**
+ * What a visitor sees of a pilot's expert group: the experts' affiliations and committee membership, not their names
+ * (neither in the group nor in the history entry that formed it).
+ */
+export const withoutExpertNames = (pilot: Pilot): Pilot => ({
+  ...pilot,
+  ...(pilot.evaluation ? { evaluation: { ...pilot.evaluation, experts: pilot.evaluation.experts.map((x) => ({ ...x, name: '' })) } } : {}),
+  history: pilot.history.map((h) => (h.step === 'expert-group-formed' ? { ...h, summary: '' } : h)),
+});
 
 /** A visitor asking for something not yet public: the same 404 as for something that does not exist. */
 const notPublic = (what: string): GatewayHttpError => new GatewayHttpError(gatewayError(404, 'NOT_FOUND', `no published ${what} with this id`));

@@ -45,7 +45,7 @@ import type { Actor, DateMessage, DocumentReference } from '../../../proto/gen/b
 import type { Identity } from '../../shared/auth/identity';
 import { chinaMinute, parseIsoDate } from '../../shared/standards/china-date';
 import type { Backends } from '../adapters/backends';
-import { PILOT_ACTIONS, PUBLIC_STAGES, type PilotActionName } from '../api/programme-routes';
+import { PILOT_ACTIONS, PUBLIC_STAGES, withoutExpertNames, type PilotActionName } from '../api/programme-routes';
 import { formValue, formValues, type FormBody } from '../http/cookies';
 import { formatDate } from '../http/dates';
 import { gatewayError } from '../http/errors';
@@ -129,6 +129,28 @@ const actionLabels: Record<PilotActionName, [string, string]> = {
   recordEvaluation: ['记录评估结论', 'Record the evaluation'],
   recheck: ['抽查复核', 'National spot re-check'],
   publishResults: ['公布结果', 'Publish the results'],
+};
+
+/** The pilot's history steps (the workflow's event types). */
+const stepLabels: Record<string, [string, string]> = {
+  applied: ['申报', 'Applied'],
+  joined: ['联合申报', 'Joined the application'],
+  submitted: ['报送省级筛选', 'Submitted for screening'],
+  screened: ['省级筛选', 'Screened'],
+  candidate: ['确定为候选', 'Candidate'],
+  'not-recommended': ['未获推荐', 'Not recommended'],
+  'selection-decided': ['国家确定意见', 'Selection decision'],
+  selected: ['入选试点', 'Selected'],
+  'not-selected': ['未入选', 'Not selected'],
+  'progress-reported': ['报送进展', 'Progress reported'],
+  'incident-reported': ['报告重大事件', 'Incident reported'],
+  extended: ['延期', 'Extended'],
+  cancelled: ['撤销', 'Cancelled'],
+  'evaluation-requested': ['申请评估', 'Evaluation requested'],
+  'expert-group-formed': ['组建专家组', 'Expert group formed'],
+  evaluated: ['完成评估', 'Evaluated'],
+  rechecked: ['抽查复核', 'Re-checked'],
+  published: ['公布结果', 'Results published'],
 };
 
 const levels = [
@@ -682,7 +704,7 @@ export function pilotPage(ctx: PageContext, p: Pilot, experts: readonly Expert[]
 <div><dt>${L(ctx, '批次', 'Batch')}</dt><dd>${p.batchId}</dd></div>
 <div><dt>${L(ctx, '类型', 'Type')}</dt><dd>${labelIn(ctx, pilotTypeLabels, pilotTypeToJSON(p.type))}</dd></div>
 <div><dt>${L(ctx, '试点时间', 'Period')}</dt><dd>${p.periodStart} — ${p.periodEnd}</dd></div>
-<div><dt>${L(ctx, '试点期', 'Term')}</dt><dd>${formatDate(p.termStart) || '—'} — ${formatDate(p.termEnd) || '—'}</dd></div>
+<div><dt>${L(ctx, '试点期', 'Term')}</dt><dd>${p.termStart || p.termEnd ? `${formatDate(p.termStart) || '—'} — ${formatDate(p.termEnd) || '—'}` : L(ctx, '待国家确定', 'Set at selection')}</dd></div>
 <div><dt>${L(ctx, '涉及省份', 'Provinces')}</dt><dd>${p.provinceCodes.map((c) => provinceLabel(ctx, c)).join('、')}</dd></div>
 ${p.fieldCodes.length > 0 ? html`<div><dt>${L(ctx, '领域', 'Fields')}</dt><dd>${p.fieldCodes.join('、')}</dd></div>` : ''}
 ${p.publishedAt ? html`<div><dt>${L(ctx, '结果公布', 'Results published')}</dt><dd>${when(p.publishedAt)}</dd></div>` : ''}</dl>
@@ -692,10 +714,18 @@ ${p.publishedAt ? html`<div><dt>${L(ctx, '结果公布', 'Results published')}</
 <tbody>${p.localities.map((l) => html`<tr data-locality="${l.localityCode}"><th scope="row">${l.localityName || l.localityCode}</th><td>${l.localityCode}</td><td>${provinceLabel(ctx, l.provinceCode)}</td><td>${l.applied ? html`<span class="badge badge-ok">${L(ctx, '已申报', 'Filed')}</span>` : html`<span class="badge badge-warn">${L(ctx, '待申报', 'Not yet')}</span>`}</td><td>${l.application?.groundwork ?? ''}</td></tr>`)}</tbody></table></div></section>
 
 <section aria-labelledby="screening"><h2 id="screening">${L(ctx, '省级筛选与国家确定', 'Screening and selection')}</h2>
-<div class="table-wrap"><table data-testid="pilot-screenings"><thead><tr><th scope="col">${L(ctx, '省份', 'Province')}</th><th scope="col">${L(ctx, '意见', 'Opinion')}</th><th scope="col">${L(ctx, '推荐名额', 'Slot')}</th><th scope="col">${L(ctx, '办理', 'By')}</th></tr></thead>
-<tbody>${p.screenings.map((s) => html`<tr><th scope="row">${provinceLabel(ctx, s.provinceCode)}</th><td>${s.recommended ? html`<span class="badge badge-ok">${L(ctx, '推荐', 'Recommended')}</span>` : html`<span class="badge badge-bad">${L(ctx, '不推荐', 'Not recommended')}</span>`} ${s.opinion}</td><td class="num">${s.slot || '—'}</td><td>${actorText(ctx, s.actor)} ${when(s.at)}</td></tr>`)}</tbody></table></div>
-<div class="table-wrap"><table data-testid="pilot-selection"><thead><tr><th scope="col">${L(ctx, '部门', 'Department')}</th><th scope="col">${L(ctx, '决定', 'Decision')}</th><th scope="col">${L(ctx, '办理', 'By')}</th></tr></thead>
-<tbody>${p.selection.map((d) => html`<tr><th scope="row">${org(ctx, d.organisation)}</th><td>${d.selected ? html`<span class="badge badge-ok">${L(ctx, '同意入选', 'Selected')}</span>` : html`<span class="badge badge-bad">${L(ctx, '不同意', 'Not selected')}</span>`} ${d.opinion}</td><td>${actorText(ctx, d.actor)} ${when(d.at)}</td></tr>`)}</tbody></table></div></section>
+${
+  p.screenings.length === 0
+    ? html`<p class="muted">${L(ctx, '尚无省级筛选意见。', 'No provincial screening yet.')}</p>`
+    : html`<div class="table-wrap"><table data-testid="pilot-screenings"><thead><tr><th scope="col">${L(ctx, '省份', 'Province')}</th><th scope="col">${L(ctx, '意见', 'Opinion')}</th><th scope="col">${L(ctx, '推荐名额', 'Slot')}</th><th scope="col">${L(ctx, '办理', 'By')}</th></tr></thead>
+<tbody>${p.screenings.map((s) => html`<tr><th scope="row">${provinceLabel(ctx, s.provinceCode)}</th><td>${s.recommended ? html`<span class="badge badge-ok">${L(ctx, '推荐', 'Recommended')}</span>` : html`<span class="badge badge-bad">${L(ctx, '不推荐', 'Not recommended')}</span>`} ${s.opinion}</td><td class="num">${s.slot || '—'}</td><td>${actorText(ctx, s.actor)} ${when(s.at)}</td></tr>`)}</tbody></table></div>`
+}
+${
+  p.selection.length === 0
+    ? ''
+    : html`<div class="table-wrap"><table data-testid="pilot-selection"><thead><tr><th scope="col">${L(ctx, '部门', 'Department')}</th><th scope="col">${L(ctx, '决定', 'Decision')}</th><th scope="col">${L(ctx, '办理', 'By')}</th></tr></thead>
+<tbody>${p.selection.map((d) => html`<tr><th scope="row">${org(ctx, d.organisation)}</th><td>${d.selected ? html`<span class="badge badge-ok">${L(ctx, '同意入选', 'Selected')}</span>` : html`<span class="badge badge-bad">${L(ctx, '不同意', 'Not selected')}</span>`} ${d.opinion}</td><td>${actorText(ctx, d.actor)} ${when(d.at)}</td></tr>`)}</tbody></table></div>`
+}</section>
 
 <section aria-labelledby="tasks"><h2 id="tasks">${L(ctx, '试点任务', 'Tasks')}</h2>
 <div class="table-wrap"><table data-testid="pilot-tasks"><thead><tr><th scope="col">${L(ctx, '任务', 'Task')}</th><th scope="col">${L(ctx, '进展', 'Status')}</th><th scope="col">${L(ctx, '说明', 'Note')}</th><th scope="col">${L(ctx, '报送时间', 'Reported')}</th></tr></thead>
@@ -728,7 +758,7 @@ ${
 }</section>
 
 <section aria-labelledby="history"><h2 id="history">${L(ctx, '办理记录', 'History')}</h2>
-<ol class="timeline" data-testid="pilot-history">${p.history.map((h) => html`<li><strong>${h.step}</strong> · ${when(h.at)} · ${actorText(ctx, h.actor)}${h.summary ? html` — ${h.summary}` : ''}</li>`)}</ol></section>
+<ol class="timeline" data-testid="pilot-history">${p.history.map((h) => html`<li data-step="${h.step}"><strong>${labelIn(ctx, stepLabels, h.step)}</strong> · ${when(h.at)} · ${actorText(ctx, h.actor)}${h.summary ? html` — ${h.summary}` : ''}</li>`)}</ol></section>
 
 ${
   actions.length > 0
@@ -908,6 +938,7 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
   const pilotShow = async (ctx: PageContext, token: string, pilotId: string, flash?: Html, status?: number) => {
     const { pilot } = await backends.call('programme', (c) => c.getPilot.bind(c), { pilotId }, token);
     if (!pilot || (!ctx.identity && pilot.status !== PilotStatus.PILOT_STATUS_PUBLISHED)) return notPublic();
+    if (!ctx.identity) return { title: pilot.name, section, body: pilotPage(ctx, withoutExpertNames(pilot)) };
     const experts = pilotActionsFor(ctx.identity, pilot).includes('formExpertGroup')
       ? (await backends.call('programme', (c) => c.listExperts.bind(c), {}, token).catch(() => ({ experts: [] }))).experts
       : [];
