@@ -696,7 +696,9 @@ function applyForm(ctx: PageContext, locality: string, batches: readonly PilotBa
 </form></section>`;
 }
 
-export function pilotPage(ctx: PageContext, p: Pilot, experts: readonly Expert[] = [], flash?: Html): Html {
+export function pilotPage(ctx: PageContext, shown: Pilot, experts: readonly Expert[] = [], flash?: Html): Html {
+  // A visitor of the public portal sees no expert's name.
+  const p = ctx.identity ? shown : withoutExpertNames(shown);
   const actions = pilotActionsFor(ctx.identity, p);
   const e = p.evaluation;
   return html`${subnav(ctx, 'pilots')}${flash ?? ''}
@@ -938,7 +940,6 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
   const pilotShow = async (ctx: PageContext, token: string, pilotId: string, flash?: Html, status?: number) => {
     const { pilot } = await backends.call('programme', (c) => c.getPilot.bind(c), { pilotId }, token);
     if (!pilot || (!ctx.identity && pilot.status !== PilotStatus.PILOT_STATUS_PUBLISHED)) return notPublic();
-    if (!ctx.identity) return { title: pilot.name, section, body: pilotPage(ctx, withoutExpertNames(pilot)) };
     const experts = pilotActionsFor(ctx.identity, pilot).includes('formExpertGroup')
       ? (await backends.call('programme', (c) => c.listExperts.bind(c), {}, token).catch(() => ({ experts: [] }))).experts
       : [];
