@@ -72,7 +72,10 @@ export function ensureDevSecrets(s: Settings): DevSecrets {
       if (missing.length === 0) return existing;
       const completed: DevSecrets = {
         ...existing,
-        kafka: { ...existing.kafka, principals: { ...existing.kafka.principals, ...Object.fromEntries(missing.map((p) => [p, { username: p, password: password() }])) } },
+        kafka: {
+          ...existing.kafka,
+          principals: { ...existing.kafka.principals, ...Object.fromEntries(missing.map((p) => [p, { username: p, password: password() }])) },
+        },
       };
       writeFileSync(file, JSON.stringify(completed, null, 2), { mode: 0o600 });
       return completed;

@@ -29,7 +29,6 @@ import { refilingConsumer } from './adapters/refiling-consumer';
 import { RoutesRepository } from './adapters/routes-repository';
 import { defaultRouteStages, type StepDurations } from './domain/default-route';
 
-
 export type ApprovalsDeps = {
   /** How often gRPC health checks the database, Kafka, Temporal and the worker (default every 5 s, 2 s each). */
   readonly healthCheck?: HealthCheckTiming;

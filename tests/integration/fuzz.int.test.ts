@@ -74,7 +74,7 @@ describe(`fuzz suite (issue #15, ${FULL ? 'full' : 'slice'})`, () => {
   const count = (key: string) => (tally[key] = (tally[key] ?? 0) + 1);
 
   beforeAll(async () => {
-    p = await startTestPlatform('fuzz', {}, { full: true, notifications: true, audit: true });
+    p = await startTestPlatform('fuzz', {}, { full: true, notifications: true, audit: true, programme: true });
     mongo = await connectMongo(stack().mongoUri, 'admin');
     tokens = await brokenTokens();
     bearer = `Bearer ${await p.token('ndrc-approver')}`;

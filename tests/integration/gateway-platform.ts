@@ -14,7 +14,7 @@ export { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from
 /** The registry and the gateway always; the other services as chosen (absent ones answer 503 through the gateway). */
 export type TestPlatform = Platform & Pick<Running, 'registry' | 'gateway'> & Partial<Omit<Running, 'registry' | 'gateway'>>;
 
-export type PlatformOptions = { full?: boolean; notifications?: boolean; audit?: boolean };
+export type PlatformOptions = { full?: boolean; notifications?: boolean; audit?: boolean; programme?: boolean };
 
 /** startPlatform with the gateway's overrides: kept for the gateway, CLI and browser tests. */
 export function startTestPlatform(prefix: string, gatewayOverrides: Partial<GatewayDeps> = {}, options: PlatformOptions = {}): Promise<TestPlatform> {
@@ -22,6 +22,7 @@ export function startTestPlatform(prefix: string, gatewayOverrides: Partial<Gate
   if (options.full) services.push('proposals', 'approvals');
   if (options.notifications) services.push('notifications');
   if (options.audit) services.push('audit');
+  if (options.programme) services.push('programme');
   return startPlatform(prefix, { services, overrides: { gateway: gatewayOverrides } }) as Promise<Platform> as Promise<TestPlatform>;
 }
 

@@ -37,6 +37,12 @@ const ports: readonly Port[] = [
     services: ['bps.audit.v1.Audit'],
     read: { method: 'bps.audit.v1.Audit/TraceActor', body: { subject: 'nhc.staff.li' }, as: 'auditor', expect: /^\{[\s\S]*\}\s*$/ },
   },
+  {
+    name: 'programme',
+    services: ['bps.programme.v1.Programme'],
+    // The 2027 targets of seed 002, as the public reads them.
+    read: { method: 'bps.programme.v1.Programme/GetProgrammeProgress', body: {}, as: 'auditor', expect: /"code": "PILOTS_2027"[\s\S]*"target": 80/ },
+  },
 ];
 
 describe('gRPC reflection through grpcurl, on every service port', () => {
@@ -50,7 +56,7 @@ describe('gRPC reflection through grpcurl, on every service port', () => {
   };
 
   beforeAll(async () => {
-    [run, platform] = await Promise.all([grpcurl(), startTestPlatform('reflect', {}, { full: true, notifications: true, audit: true })]);
+    [run, platform] = await Promise.all([grpcurl(), startTestPlatform('reflect', {}, { full: true, notifications: true, audit: true, programme: true })]);
   }, 900_000);
   afterAll(async () => platform?.stop());
 

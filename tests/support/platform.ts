@@ -395,6 +395,7 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
           APPROVALS_GRPC_ADDRESS: address('approvals'),
           NOTIFICATIONS_GRPC_ADDRESS: address('notifications'),
           AUDIT_GRPC_ADDRESS: address('audit'),
+          PROGRAMME_GRPC_ADDRESS: address('programme'),
         };
       },
       deps: (service) => {

@@ -32,7 +32,12 @@ export const pilotSteps = [
 ] as const;
 export type PilotStep = (typeof pilotSteps)[number];
 
-const perStep = <S extends string, T>(prefix: string, steps: readonly S[], protoName: string, codec: EventDefinition<T>['codec']): Record<S, EventDefinition<T>> =>
+const perStep = <S extends string, T>(
+  prefix: string,
+  steps: readonly S[],
+  protoName: string,
+  codec: EventDefinition<T>['codec'],
+): Record<S, EventDefinition<T>> =>
   Object.fromEntries(steps.map((s) => [s, defineEvent(`${prefix}.${s}`, topics.programme, `${p}.${protoName}`, codec)])) as Record<S, EventDefinition<T>>;
 
 export const programmeEvents = {
