@@ -19,7 +19,7 @@ import { CliContext, cliConfigSchema, globalFlags, runCli } from '../../services
 import { enumFlag, parseDocArg, parseIndicatorArg, pilotActionFromFlags, programmeCommands } from '../../services/cli/commands/programme';
 import { exitCodes } from '../../services/cli/exit-codes';
 import { Backends } from '../../services/gateway/adapters/backends';
-import { PUBLIC_STAGES, programmeRoutes, withoutExpertNames } from '../../services/gateway/api/programme-routes';
+import { MAX_TEXT_LENGTH, PUBLIC_STAGES, programmeRoutes, withoutExpertNames } from '../../services/gateway/api/programme-routes';
 import { GatewayHttpError } from '../../services/gateway/http/api';
 import { buildOpenApi } from '../../services/gateway/http/openapi';
 import { ProtoSchemas } from '../../services/gateway/http/proto-schema';
@@ -383,6 +383,10 @@ describe('programme JSON routes', () => {
     const act = doc.paths['/api/v1/programme/pilots/{pilotId}/actions'].post.requestBody.content['application/json'].schema;
     expect(Object.keys(act.properties)).toHaveLength(10);
     expect([act.minProperties, act.maxProperties]).toEqual([1, 1]);
+    // Free text is bounded before the service looks anything up (an oversized opinion is a 400, not a 404).
+    expect(act.properties.screen.properties.opinion.maxLength).toBe(MAX_TEXT_LENGTH);
+    expect(body.properties.title.maxLength).toBe(MAX_TEXT_LENGTH);
+    expect(body.properties.level.maxLength).toBeUndefined();
   });
   it('shows visitors published standards only', () => {
     expect(PUBLIC_STAGES.has(StandardStage.STANDARD_STAGE_IN_FORCE)).toBe(true);

@@ -90,6 +90,20 @@ export const withoutExpertNames = (pilot: Pilot): Pilot => ({
   history: pilot.history.map((h) => (h.step === 'expert-group-formed' ? { ...h, summary: '' } : h)),
 });
 
+/** Free text in a request (opinions, work plans, summaries): bounded here, before any look-up, so an oversized value is a 400. */
+export const MAX_TEXT_LENGTH = 20_000;
+export function boundText(schema: JsonSchema): JsonSchema {
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
+    if (!node || typeof node !== 'object') return node;
+    const record = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === 'enum' ? v : walk(v)])) as JsonSchema;
+    return record['type'] === 'string' && record['maxLength'] === undefined && record['enum'] === undefined && record['format'] === undefined
+      ? { ...record, maxLength: MAX_TEXT_LENGTH }
+      : record;
+  };
+  return walk(schema) as JsonSchema;
+}
+
 /** A visitor asking for something not yet public: the same 404 as for something that does not exist. */
 const notPublic = (what: string): GatewayHttpError => new GatewayHttpError(gatewayError(404, 'NOT_FOUND', `no published ${what} with this id`));
 
@@ -99,7 +113,7 @@ export function programmeRoutes(backends: Backends, schemas: ProtoSchemas): ApiR
   const base = '/api/v1/programme';
   /** A request message's schema without request_id: the Idempotency-Key header carries it. */
   const body = (message: string, required: string[] = []): JsonSchema => {
-    const inline = schemas.inline(message);
+    const inline = boundText(schemas.inline(message));
     const properties = { ...(inline['properties'] as Record<string, JsonSchema>) };
     delete properties['requestId'];
     return { ...inline, properties, ...(required.length > 0 ? { required } : {}) };
@@ -359,7 +373,7 @@ export function programmeRoutes(backends: Backends, schemas: ProtoSchemas): ApiR
       description: 'e.g. {"screen":{"recommend":true,"opinion":"…"}}. Who may take which step is the service’s decision (403 / 422 with the reason).',
       params: pilotParams,
       body: {
-        ...objectSchema(Object.fromEntries(PILOT_ACTIONS.map((a) => [a, schemas.inline(actionSchemas[a])]))),
+        ...objectSchema(Object.fromEntries(PILOT_ACTIONS.map((a) => [a, boundText(schemas.inline(actionSchemas[a]))]))),
         minProperties: 1,
         maxProperties: 1,
       },
