@@ -105,4 +105,20 @@ describe('standardisation programme console (Chromium)', { timeout: 300_000 }, (
     expect(await nhc.locator('[data-testid="coverage"] th[scope="col"]').count()).toBe(9);
     await screenshot(nhc, 'programme-overview');
   });
+
+  it('shows a visitor of the public portal the programme, without what is still in the pipeline and without forms', async () => {
+    const { page } = await b.newPage();
+    await page.goto(`${p.gateway.url}/programme`);
+    expect(new URL(page.url()).pathname).toBe('/programme');
+    expect(await page.locator('header nav a[href="/programme"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="coverage"] tbody tr').count()).toBeGreaterThan(0);
+    await page.goto(`${p.gateway.url}/programme/standards`);
+    // The standard NHC proposed above is at 立项: not public yet.
+    expect(await page.locator('[data-testid="standards"] tr[data-standard]').count()).toBe(0);
+    expect(await page.locator('form[method="post"]').count()).toBe(0);
+    await page.goto(`${p.gateway.url}/programme/pilots`);
+    expect(await page.locator('[data-testid="pilots"] tr[data-pilot]').count()).toBe(0);
+    expect(await page.locator(`[data-testid="batches"] tr[data-batch="${batchId}"]`).count()).toBe(1);
+    await screenshot(page, 'programme-public-pilots');
+  });
 });

@@ -28,8 +28,11 @@ const nav: readonly NavEntry[] = [
   { href: '/audit', key: 'navAudit', section: 'audit', roles: ['auditor', 'operator'] },
 ];
 
-/** The sections of the public portal: the published standard, diffs between editions, provincial compliance, national monitoring. */
-const publicSections: ReadonlySet<string> = new Set(['standards', 'diff', 'compliance', 'monitoring']);
+/**
+ * The sections of the public portal: the published standard, diffs between editions, provincial compliance, national
+ * monitoring, and the standardisation programme (published technical standards and pilot results, coverage, progress).
+ */
+const publicSections: ReadonlySet<string> = new Set(['standards', 'diff', 'compliance', 'monitoring', 'programme']);
 
 /** Whether the section's navigation entry (and links into it) are shown to this person. */
 export function mayUse(identity: Identity | undefined, section: string): boolean {
