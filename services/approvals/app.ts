@@ -1,7 +1,7 @@
 // The approvals service: the Temporal worker running the approval workflows, the outbox relay that publishes
 // their events on bps.approvals.v1, and the ApprovalInbox gRPC server. Built from explicit dependencies so tests
 // run it in-process with their own database, topic namespace and task queue.
-import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { RevisionCyclesService } from '../../proto/gen/bps/approvals/v1/cycles';
 import { ApprovalInboxService } from '../../proto/gen/bps/approvals/v1/inbox';
 import type { Directory } from '../shared/auth/directory';
@@ -18,8 +18,9 @@ import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
 import { IdempotencyStore } from '../shared/idempotency/idempotency';
 import { OutboxRelay } from '../shared/mongo/outbox';
-import { sealedWorkerDataConverter, type PayloadKeys } from '../shared/temporal/sealing';
-import { connectTemporal, temporalTls, workerTelemetryOptions, workflowsPath, type TemporalTls } from '../shared/temporal/temporal';
+import type { PayloadKeys } from '../shared/temporal/sealing';
+import { connectTemporal, type TemporalTls } from '../shared/temporal/temporal';
+import { runSealedWorker } from '../shared/temporal/worker';
 import { createActivities } from './activities';
 import { ApprovalEventStore } from './adapters/approval-events';
 import { createCycleHandlers } from './adapters/cycles-grpc';
@@ -94,15 +95,14 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     payloadKeys: deps.temporalPayloadKeys,
     ...(deps.temporalTls ? { tls: deps.temporalTls } : {}),
   });
-  const tls = temporalTls(deps.temporalTls);
-  const connection = await NativeConnection.connect({ address: deps.temporalAddress, ...(tls ? { tls } : {}) });
-  const worker = await Worker.create({
-    connection,
+  const worker = await runSealedWorker({
+    name: 'approvals',
+    address: deps.temporalAddress,
     namespace: deps.temporalNamespace,
-    // Seals what the workflows and activities write; what a raw client sent reaches them as the "unsealed" marker.
-    dataConverter: sealedWorkerDataConverter(deps.temporalPayloadKeys),
+    payloadKeys: deps.temporalPayloadKeys,
+    ...(deps.temporalTls ? { tls: deps.temporalTls } : {}),
     taskQueue: deps.taskQueue,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : {}),
     activities: createActivities({
       routes,
       events,
@@ -111,7 +111,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
       taskQueue: deps.taskQueue,
       ...(deps.afterChangeSetRecorded ? { afterChangeSetRecorded: deps.afterChangeSetRecorded } : {}),
     }),
-    ...workerTelemetryOptions({ prebuiltBundle: deps.workflowBundle !== undefined }),
+    logger,
   });
   const refiling = refilingConsumer({
     kafka,
@@ -133,8 +133,6 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     groupId: deps.topicNamespace ? `approvals-evaluations.${deps.topicNamespace}` : 'approvals-evaluations',
   });
   await evaluations.start();
-  const running = worker.run();
-  running.catch((error: unknown) => logger.error({ err: String(error) }, 'approvals worker stopped with an error'));
 
   const refusals = new RefusalRecorder({ service: 'approvals', family: 'approvals', topicNamespace: deps.topicNamespace, sink: refused.sink, logger });
   const grpc = await startGrpcServer({
@@ -173,27 +171,14 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
       kafkaDependency(kafka),
       temporalDependency(temporal.connection, deps.healthCheck?.timeoutMs),
       // The worker runs the approval workflows: a stopped or failed worker leaves every approval waiting.
-      {
-        name: 'temporal-worker',
-        check: async () => {
-          if (worker.getState() !== 'RUNNING') throw new Error(`worker ${worker.getState()}`);
-        },
-      },
+      worker.dependency,
     ],
     ...(deps.healthCheck ? { healthCheck: deps.healthCheck } : {}),
   });
 
   const unobserve = observeApprovals(temporal.client, deps.taskQueue);
 
-  let workerStopped: Promise<void> | undefined;
-  const stopWorker = (): Promise<void> => {
-    workerStopped ??= (async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running.catch(() => undefined);
-      await connection.close();
-    })();
-    return workerStopped;
-  };
+  const stopWorker = (): Promise<void> => worker.stop();
 
   return {
     grpcPort: grpc.port,

@@ -1,7 +1,7 @@
 // Builds the programme service from explicit dependencies, so tests run it in-process with their own database,
 // topic namespace, task queue and ports. main.ts only reads config and calls startProgramme.
 // One process: the gRPC API, the outbox relay, and the Temporal worker that runs the pilots (its own task queue).
-import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ProgrammeService } from '../../proto/gen/bps/programme/v1/programme';
 import type { TokenVerifier } from '../shared/auth/identity';
 import type { ServiceTokenSource } from '../shared/auth/service-tokens';
@@ -14,8 +14,9 @@ import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from 
 import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
 import { OutboxRelay } from '../shared/mongo/outbox';
-import { sealedWorkerDataConverter, type PayloadKeys } from '../shared/temporal/sealing';
-import { connectTemporal, temporalTls, workerTelemetryOptions, workflowsPath, type TemporalTls } from '../shared/temporal/temporal';
+import type { PayloadKeys } from '../shared/temporal/sealing';
+import { connectTemporal, type TemporalTls } from '../shared/temporal/temporal';
+import { runSealedWorker } from '../shared/temporal/worker';
 import { programmeHandlers } from './adapters/grpc/handlers';
 import { ProgrammeStore } from './adapters/mongo/store';
 import { GrpcCatalogue } from './adapters/registry/catalogue';
@@ -76,19 +77,17 @@ export async function startProgramme(deps: ProgrammeDeps): Promise<RunningProgra
     payloadKeys: deps.temporalPayloadKeys,
     ...(deps.temporalTls ? { tls: deps.temporalTls } : {}),
   });
-  const tls = temporalTls(deps.temporalTls);
-  const connection = await NativeConnection.connect({ address: deps.temporalAddress, ...(tls ? { tls } : {}) });
-  const worker = await Worker.create({
-    connection,
+  const worker = await runSealedWorker({
+    name: 'programme',
+    address: deps.temporalAddress,
     namespace: deps.temporalNamespace,
-    dataConverter: sealedWorkerDataConverter(deps.temporalPayloadKeys),
+    payloadKeys: deps.temporalPayloadKeys,
+    ...(deps.temporalTls ? { tls: deps.temporalTls } : {}),
     taskQueue: deps.taskQueue,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : {}),
     activities: createPilotActivities({ store }),
-    ...workerTelemetryOptions({ prebuiltBundle: deps.workflowBundle !== undefined }),
+    logger,
   });
-  const running = worker.run();
-  running.catch((error: unknown) => logger.error({ err: String(error) }, 'programme worker stopped with an error'));
 
   const catalogue = new GrpcCatalogue(deps.registryAddress, deps.serviceTokens);
   const programme = new Programme({
@@ -107,17 +106,7 @@ export async function startProgramme(deps: ProgrammeDeps): Promise<RunningProgra
     services: [{ definition: ProgrammeService, implementation: programmeHandlers(programme) }],
     tokens: deps.tokens,
     logger,
-    dependencies: [
-      mongoDependency(mongo),
-      kafkaDependency(kafka),
-      temporalDependency(temporal.connection, deps.healthCheck?.timeoutMs),
-      {
-        name: 'temporal-worker',
-        check: async () => {
-          if (worker.getState() !== 'RUNNING') throw new Error(`worker ${worker.getState()}`);
-        },
-      },
-    ],
+    dependencies: [mongoDependency(mongo), kafkaDependency(kafka), temporalDependency(temporal.connection, deps.healthCheck?.timeoutMs), worker.dependency],
     ...(deps.healthCheck ? { healthCheck: deps.healthCheck } : {}),
   });
 
@@ -128,9 +117,7 @@ export async function startProgramme(deps: ProgrammeDeps): Promise<RunningProgra
     async stop() {
       await server.shutdown();
       await refusals.stop();
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running.catch(() => undefined);
-      await connection.close();
+      await worker.stop();
       await relay.stop();
       await producer.disconnect();
       catalogue.close();

@@ -67,3 +67,22 @@ describe('approval workflows replay', () => {
     await expect(Worker.runReplayHistory({ workflowBundle }, asHistory(history))).rejects.toBeInstanceOf(DeterminismViolationError);
   });
 });
+
+describe('standardisation pilot workflow replay', () => {
+  // Recorded by programme-pilots.int (BPS_RECORD_FIXTURES=1) with the programme worker's interceptors, payloads opened.
+  it('replays a regional-coordination pilot from joint application to published results', async () => {
+    const history = recorded('pilot-history.json');
+    const updates = history.events.filter((e: any) => e.workflowExecutionUpdateAcceptedEventAttributes).length;
+    expect(updates).toBeGreaterThanOrEqual(15); // joins, screenings, selection, reports, incident, evaluation, publication
+    expect(history.events.some((e: any) => e.workflowExecutionCompletedEventAttributes)).toBe(true);
+    await Worker.runReplayHistory({ workflowBundle: instrumentedBundle }, asHistory(history));
+  });
+
+  it('fails when the pilot code records a step the history does not have', async () => {
+    const history = recorded('pilot-history.json');
+    const scheduled = history.events.find((e: any) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'reserveCandidatePlace');
+    expect(scheduled).toBeDefined();
+    scheduled.activityTaskScheduledEventAttributes.activityType.name = 'reserveSomethingElse';
+    await expect(Worker.runReplayHistory({ workflowBundle: instrumentedBundle }, asHistory(history))).rejects.toBeInstanceOf(DeterminismViolationError);
+  });
+});

@@ -3,6 +3,8 @@
 // candidate of the batch refused, a 4-person expert group and a group with an expert from a piloting locality
 // refused — a GB/T standard from 立项 to 实施 linked to its items with the seed-004 drafting checks, and a
 // satisfaction survey; every step an event on bps.programme.v1 and a record in the audit trail.
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditClient } from '../../proto/gen/bps/audit/v1/audit';
@@ -24,6 +26,7 @@ import { personas, type PersonaName } from '../../services/shared/auth/personas'
 import { unary } from '../../services/shared/grpc/client';
 import { refusal } from '../support/grpc';
 import { registerIdentity } from '../support/identity';
+import { openedHistory } from '../support/temporal';
 import { startPlatform, type StartedPlatform } from '../support/platform';
 
 const doc = (title: string) => ({ title, uri: `https://example.gov.cn/${encodeURIComponent(title)}.pdf`, digest: 'a'.repeat(64), digestAlgorithm: 'sha256' });
@@ -277,6 +280,16 @@ describe('standardisation programme (issue #18)', { timeout: 240_000 }, () => {
     ]);
     const progress = await call(client.getProgrammeProgress)('auditor', {});
     expect(progress.targets.find((t) => t.code === 'PILOTS_2027')).toMatchObject({ target: 80, achieved: 1 });
+
+    // Published, the pilot's workflow has completed; its history is the replay fixture of programme-replay.int.
+    const handle = p.temporal!.client.workflow.getHandle(`${p.namespace}/${pilotId}`);
+    expect(await handle.result()).toMatchObject({ status: 'PUBLISHED' });
+    if (process.env['BPS_RECORD_FIXTURES'] === '1') {
+      writeFileSync(
+        fileURLToPath(new URL('../fixtures/pilot-history.json', import.meta.url)),
+        JSON.stringify(await openedHistory(await handle.fetchHistory()), null, 1),
+      );
+    }
 
     // Every refusal of a rule is on record (bps.access.refused on the programme topic, for the audit service).
     await expect

@@ -207,7 +207,7 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
       cleanups.push(() => collector!.stop());
     }
     let temporal: TemporalHandle | undefined;
-    if (chosen.has('proposals') || chosen.has('approvals')) {
+    if (chosen.has('proposals') || chosen.has('approvals') || chosen.has('programme')) {
       temporal = await testTemporal();
       cleanups.push(() => temporal!.close());
     }

@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type * as grpc from '@grpc/grpc-js';
 import type { ActorRef } from '../../../workflows/contracts';
 import type { Refusal } from '../../../workflows/approval/domain';
-import { FailedPreconditionError, NotFoundError, PermissionDeniedError, type PlatformError, TransientError, ValidationError } from '../../shared/errors/errors';
+import { NotFoundError, ruleRefusalError, type PlatformError, TransientError, ValidationError } from '../../shared/errors/errors';
 import { identityOf } from '../../shared/grpc/server';
 
 export type Unary<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => void;
@@ -23,18 +23,7 @@ export function unaryHandler<Req, Res>(fn: (request: Req, actor: ActorRef, call:
 }
 
 export function refusalError(refusal: Refusal, subject: string): PlatformError {
-  switch (refusal.code) {
-    case 'PERMISSION_DENIED':
-      return new PermissionDeniedError(`${refusal.reason}: ${refusal.message}`, refusal.reason);
-    case 'FAILED_PRECONDITION':
-      return new FailedPreconditionError(refusal.message, [{ type: refusal.reason, subject, description: refusal.message }], refusal.reason);
-    case 'INVALID_ARGUMENT':
-      return new ValidationError([{ field: 'position', description: refusal.message, reason: refusal.reason }]);
-    default: {
-      const unreachable: never = refusal.code;
-      throw new Error(`unknown refusal ${String(unreachable)}`);
-    }
-  }
+  return ruleRefusalError(refusal, subject, 'position');
 }
 
 const refusalCodes = ['PERMISSION_DENIED', 'FAILED_PRECONDITION', 'INVALID_ARGUMENT'] as const;

@@ -6,7 +6,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ActorRef } from '../../../workflows/contracts';
 import type { PilotAction, PilotWorkflowInput, RecordedPilotStep } from '../../../workflows/pilot/contracts';
 import { decideOpening, TERMINAL, type Expert, type PilotApplication, type PilotState } from '../../../workflows/pilot/domain';
-import { FailedPreconditionError, NotFoundError, PermissionDeniedError, ValidationError, type FieldViolation } from '../../shared/errors/errors';
+import {
+  FailedPreconditionError,
+  NotFoundError,
+  PermissionDeniedError,
+  ruleRefusalError,
+  ValidationError,
+  type FieldViolation,
+} from '../../shared/errors/errors';
 import { todayInChina } from '../../shared/standards/china-date';
 import {
   coverage,
@@ -27,7 +34,6 @@ import {
   type AdvanceStandard,
   type CatalogueItem,
   type ProposeStandard,
-  type Refusal,
   type StandardDecision,
   type TechnicalStandard,
 } from '../domain/standard';
@@ -68,23 +74,8 @@ const month = /^\d{4}-(0[1-9]|1[0-2])$/;
 const ymd = /^\d{4}-\d{2}-\d{2}$/;
 const province = /^\d{2}0000$/;
 
-function refusalError(refusal: Refusal, subject: string): Error {
-  switch (refusal.code) {
-    case 'PERMISSION_DENIED':
-      return new PermissionDeniedError(`${refusal.reason}: ${refusal.message}`, refusal.reason);
-    case 'FAILED_PRECONDITION':
-      return new FailedPreconditionError(refusal.message, [{ type: refusal.reason, subject, description: refusal.message }], refusal.reason);
-    case 'INVALID_ARGUMENT':
-      return new ValidationError(refusal.violations);
-    default: {
-      const unreachable: never = refusal;
-      throw new Error(`unknown refusal ${JSON.stringify(unreachable)}`);
-    }
-  }
-}
-
 function accepted(decision: StandardDecision, subject: string): TechnicalStandard {
-  if (!decision.ok) throw refusalError(decision.refusal, subject);
+  if (!decision.ok) throw ruleRefusalError(decision.refusal, subject, 'standard');
   return decision.event.standard;
 }
 
@@ -281,7 +272,7 @@ export class Programme {
     const pilotId = pilotIdFor(batchId, application.name);
     if (await this.deps.records.pilot(pilotId)) return this.act(actor, pilotId, { type: 'join', actor, application });
     const opening = decideOpening(pilotId, batchId, batch.candidatesPerProvince, application, actor, Date.now());
-    if (!opening.ok) throw refusalError({ code: 'PERMISSION_DENIED', reason: opening.refusal.reason, message: opening.refusal.message }, pilotId);
+    if (!opening.ok) throw ruleRefusalError(opening.refusal, pilotId, 'application');
     try {
       await this.deps.pilots.start({ pilotId, batchId, candidatesPerProvince: batch.candidatesPerProvince, application, actor });
     } catch (error) {

@@ -3,7 +3,7 @@
 // seed 004 — a service not on the list cannot be proposed (立项 needs its supporting measures), and no draft leaves
 // 起草 without a public demand survey, a fiscal cost estimate and the agreement of the finance department at the
 // same level (§五).
-import type { FieldViolation } from '../../shared/errors/errors';
+import type { FieldViolation, RuleRefusal } from '../../shared/errors/errors';
 
 export type StandardLevel = 'NATIONAL' | 'SECTOR' | 'LOCAL' | 'GROUP';
 export type StandardKind = 'FACILITY_EQUIPMENT' | 'SERVICE_PROCESS_QUALITY' | 'OPERATION_MANAGEMENT' | 'PERFORMANCE_EVALUATION';
@@ -81,10 +81,7 @@ export type AdvanceStandard = {
 /** The one event of the register: a standard reached a stage (its whole record after it). */
 export type StandardStepped = { readonly type: 'stepped'; readonly stage: StandardStage; readonly standard: TechnicalStandard };
 
-export type Refusal =
-  | { readonly code: 'PERMISSION_DENIED'; readonly reason: string; readonly message: string }
-  | { readonly code: 'FAILED_PRECONDITION'; readonly reason: string; readonly message: string; readonly violations?: readonly FieldViolation[] }
-  | { readonly code: 'INVALID_ARGUMENT'; readonly violations: readonly FieldViolation[] };
+export type Refusal = RuleRefusal;
 export type StandardDecision = { readonly ok: true; readonly event: StandardStepped } | { readonly ok: false; readonly refusal: Refusal };
 
 const denied = (reason: string, message: string): StandardDecision => ({ ok: false, refusal: { code: 'PERMISSION_DENIED', reason, message } });
@@ -92,7 +89,10 @@ const precondition = (reason: string, message: string, violations?: readonly Fie
   ok: false,
   refusal: { code: 'FAILED_PRECONDITION', reason, message, ...(violations ? { violations } : {}) },
 });
-const invalid = (violations: readonly FieldViolation[]): StandardDecision => ({ ok: false, refusal: { code: 'INVALID_ARGUMENT', violations } });
+const invalid = (violations: readonly FieldViolation[]): StandardDecision => ({
+  ok: false,
+  refusal: { code: 'INVALID_ARGUMENT', reason: 'VALIDATION_FAILED', message: violations.map((v) => `${v.field}: ${v.description}`).join('; '), violations },
+});
 
 const has = (actor: Actor, role: string): boolean => actor.roles.includes(role);
 const isSamr = (actor: Actor): boolean => actor.organisation === 'SAMR' && has(actor, 'programme-officer');

@@ -98,3 +98,34 @@ export function isRetriable(error: unknown): boolean {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** A rule's refusal as pure domain code states it (decide functions, workflow validators): status, stable reason, text. */
+export type RuleRefusal = {
+  readonly code: 'PERMISSION_DENIED' | 'FAILED_PRECONDITION' | 'INVALID_ARGUMENT';
+  readonly reason: string;
+  readonly message: string;
+  /** Field violations (INVALID_ARGUMENT) or precondition details (FAILED_PRECONDITION); default: one for `field`. */
+  readonly violations?: readonly FieldViolation[];
+};
+
+/** The platform error of a rule's refusal about `subject`; an INVALID_ARGUMENT without violations names `field`. */
+export function ruleRefusalError(refusal: RuleRefusal, subject: string, field: string): PlatformError {
+  switch (refusal.code) {
+    case 'PERMISSION_DENIED':
+      return new PermissionDeniedError(`${refusal.reason}: ${refusal.message}`, refusal.reason);
+    case 'FAILED_PRECONDITION':
+      return new FailedPreconditionError(
+        refusal.message,
+        refusal.violations?.length
+          ? refusal.violations.map((v) => ({ type: v.reason ?? refusal.reason, subject: v.field, description: v.description }))
+          : [{ type: refusal.reason, subject, description: refusal.message }],
+        refusal.reason,
+      );
+    case 'INVALID_ARGUMENT':
+      return new ValidationError(refusal.violations?.length ? refusal.violations : [{ field, description: refusal.message, reason: refusal.reason }]);
+    default: {
+      const unreachable: never = refusal.code;
+      throw new Error(`unknown refusal ${String(unreachable)}`);
+    }
+  }
+}

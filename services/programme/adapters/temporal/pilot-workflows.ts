@@ -11,31 +11,19 @@ import {
   type PilotWorkflowInput,
 } from '../../../../workflows/pilot/contracts';
 import type { PilotState } from '../../../../workflows/pilot/domain';
-import {
-  AlreadyExistsError,
-  FailedPreconditionError,
-  NotFoundError,
-  PermissionDeniedError,
-  TransientError,
-  ValidationError,
-  type PlatformError,
-} from '../../../shared/errors/errors';
+import { AlreadyExistsError, NotFoundError, ruleRefusalError, TransientError, type PlatformError } from '../../../shared/errors/errors';
 import type { PilotWorkflows } from '../../application/programme';
 
+const refusalCodes = ['PERMISSION_DENIED', 'FAILED_PRECONDITION', 'INVALID_ARGUMENT'] as const;
+
+/** A validator's (or handler's) refusal, as the platform error it stands for with its stable reason. */
 function refusal(error: unknown, pilotId: string): PlatformError | undefined {
   const cause = error instanceof WorkflowUpdateFailedError ? error.cause : error;
   if (!(cause instanceof ApplicationFailure)) return undefined;
-  const reason = typeof cause.details?.[0] === 'string' ? (cause.details[0] as string) : (cause.type ?? 'REFUSED');
-  switch (cause.type) {
-    case 'PERMISSION_DENIED':
-      return new PermissionDeniedError(`${reason}: ${cause.message}`, reason);
-    case 'FAILED_PRECONDITION':
-      return new FailedPreconditionError(cause.message, [{ type: reason, subject: pilotId, description: cause.message }], reason);
-    case 'INVALID_ARGUMENT':
-      return new ValidationError([{ field: 'action', description: cause.message, reason }]);
-    default:
-      return undefined;
-  }
+  const code = refusalCodes.find((c) => c === cause.type);
+  if (!code) return undefined;
+  const reason = typeof cause.details?.[0] === 'string' ? (cause.details[0] as string) : code;
+  return ruleRefusalError({ code, reason, message: cause.message }, pilotId, 'action');
 }
 
 export class TemporalPilotWorkflows implements PilotWorkflows {
