@@ -25,6 +25,7 @@ import { generatedIssuer, issuerOf, registerIdentity, tokenFor, tokenIssuer } fr
 import { uniqueName } from '../support/names';
 import { apiAs, startTestPlatform, startWebhookReceiver, type TestPlatform, type WebhookReceiver } from './gateway-platform';
 import { waitUntil } from '../support/wait';
+import { makeProgrammeFixtures } from './permission-matrix-programme';
 import {
   extraIdentities,
   matrix,
@@ -162,6 +163,7 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
       approvals: 'APPROVALS_GRPC_ADDRESS',
       notifications: 'NOTIFICATIONS_GRPC_ADDRESS',
       audit: 'AUDIT_GRPC_ADDRESS',
+      programme: 'PROGRAMME_GRPC_ADDRESS',
       identity: 'REGISTRY_GRPC_ADDRESS',
     }[service];
     const address = key ? p.addresses[key] : undefined;
@@ -414,6 +416,8 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
       'erratum',
     ).erratum.erratumId as string;
     let n = 0;
+    const newId = (label: string) => `${cycle}-${label}-${++n}`.replace(/[^A-Za-z0-9._-]/g, '-');
+    const programme = await makeProgrammeFixtures(as as never, newId);
     return {
       draft: draftId,
       review,
@@ -433,7 +437,8 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
       cycleProposal,
       flooredItem,
       erratum,
-      newId: (label) => `${cycle}-${label}-${++n}`.replace(/[^A-Za-z0-9._-]/g, '-'),
+      programme,
+      newId,
     };
   }
 
@@ -524,7 +529,7 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
     const started = Date.now();
     [p, receiver, methods] = await Promise.all([
       // A long backend deadline: rows test authorisation, and audit traces are slow on a loaded 2-core machine.
-      startTestPlatform('perm-matrix', { backendTimeoutMs: 30_000 }, { full: true, notifications: true, audit: true }),
+      startTestPlatform('perm-matrix', { backendTimeoutMs: 30_000 }, { full: true, notifications: true, audit: true, programme: true }),
       startWebhookReceiver(),
       generatedMethods(),
     ]);

@@ -43,6 +43,16 @@ import { OpenCycleRequest } from '../../proto/gen/bps/approvals/v1/cycles';
 import { CreateSubscriptionRequest, SubscribeRequest } from '../../proto/gen/bps/notifications/v1/subscriptions';
 import { FileLocalStandardRequest } from '../../proto/gen/bps/registry/v1/registry';
 import { healthProposal } from '../unit/proposals-fixtures';
+import {
+  ActOnPilotRequest,
+  AdvanceStandardRequest,
+  ApplyForPilotRequest,
+  OpenPilotBatchRequest,
+  ProposeStandardRequest,
+  RecordEvaluationRequest,
+  RegisterExpertRequest,
+} from '../../proto/gen/bps/programme/v1/programme';
+import { pilotApplication, programmeDoc, type ProgrammeFixtures } from './permission-matrix-programme';
 
 /** People beyond the seeded personas the rows need (registered in the test directory by the test). */
 export const extraIdentities = {
@@ -99,6 +109,8 @@ export type Fixtures = {
   readonly flooredItem: unknown;
   /** An erratum of EDU-05 v1 (wording only), proposed by MOE staff and not yet approved. */
   readonly erratum: string;
+  /** The standardisation programme's batch, pilots, standards and evaluation (permission-matrix-programme.ts). */
+  readonly programme: ProgrammeFixtures;
   /** A fresh id per call (cycles opened by allowed rows). */
   readonly newId: (label: string) => string;
 };
@@ -188,6 +200,23 @@ export const publicReadRoutes: readonly string[] = [
   'GET /api/v1/standards/monitoring',
   'GET /api/v1/standards/monitoring.csv',
   'GET /standards/monitoring',
+  // The standardisation programme (issue #18): published standards and pilot results, coverage, progress, batches,
+  // evaluations (a visitor sees nothing still in the pipeline).
+  'GET /api/v1/programme/standards',
+  'GET /api/v1/programme/standards/:standardId',
+  'GET /api/v1/programme/coverage',
+  'GET /api/v1/programme/progress',
+  'GET /api/v1/programme/pilot-batches',
+  'GET /api/v1/programme/pilots',
+  'GET /api/v1/programme/pilots/:pilotId',
+  'GET /api/v1/programme/evaluations',
+  'GET /api/v1/programme/evaluations/:evaluationId',
+  'GET /programme',
+  'GET /programme/standards',
+  'GET /programme/standards/:standardId',
+  'GET /programme/pilots',
+  'GET /programme/pilots/:pilotId',
+  'GET /programme/evaluations',
 ];
 
 // ---- operations ------------------------------------------------------------------------------------------------
@@ -197,6 +226,7 @@ const C = '/bps.approvals.v1.RevisionCycles/';
 const R = '/bps.registry.v1.StandardRegistry/';
 const N = '/bps.notifications.v1.Subscriptions/';
 const AU = '/bps.audit.v1.Audit/';
+const PG = '/bps.programme.v1.Programme/';
 
 const draftContent = (itemCode: string) => healthProposal({ itemCode });
 const draftJson = (itemCode: string) => ProposalContent.toJSON(draftContent(itemCode));
@@ -625,6 +655,123 @@ const inboxReads: Call[] = [
 const mySignOffs = (id: (f: Fixtures) => string): Call[] => [
   grpc(`${A}ListMySignOffs`, (f) => ({ proposalId: id(f) })),
   http('GET /api/v1/approvals/:proposalId/my-sign-offs', (f) => `/api/v1/approvals/${id(f)}/my-sign-offs`),
+];
+
+// ---- the standardisation programme (issue #18) -------------------------------------------------------------------
+const programmeReads: Call[] = [
+  grpc(`${PG}ListStandards`),
+  http('GET /api/v1/programme/standards'),
+  page('GET /programme/standards'),
+  grpc(`${PG}GetStandard`, (f) => ({ standardId: f.programme.publishedStandard })),
+  http('GET /api/v1/programme/standards/:standardId', (f) => `/api/v1/programme/standards/${f.programme.publishedStandard}`),
+  page('GET /programme/standards/:standardId', (f) => `/programme/standards/${f.programme.publishedStandard}`),
+  grpc(`${PG}GetCoverage`),
+  http('GET /api/v1/programme/coverage'),
+  grpc(`${PG}GetProgrammeProgress`),
+  http('GET /api/v1/programme/progress'),
+  page('GET /programme'),
+  grpc(`${PG}ListPilotBatches`),
+  http('GET /api/v1/programme/pilot-batches'),
+  grpc(`${PG}ListPilots`),
+  http('GET /api/v1/programme/pilots'),
+  page('GET /programme/pilots'),
+  grpc(`${PG}GetPilot`, (f) => ({ pilotId: f.programme.publishedPilot })),
+  http('GET /api/v1/programme/pilots/:pilotId', (f) => `/api/v1/programme/pilots/${f.programme.publishedPilot}`),
+  page('GET /programme/pilots/:pilotId', (f) => `/programme/pilots/${f.programme.publishedPilot}`),
+  grpc(`${PG}ListEvaluations`),
+  http('GET /api/v1/programme/evaluations'),
+  page('GET /programme/evaluations'),
+  grpc(`${PG}GetEvaluation`, (f) => ({ evaluationId: f.programme.evaluation })),
+  http('GET /api/v1/programme/evaluations/:evaluationId', (f) => `/api/v1/programme/evaluations/${f.programme.evaluation}`),
+  grpc(`${PG}ListExperts`),
+  http('GET /api/v1/programme/experts'),
+];
+const standardJson = (itemCode: string) => ({
+  title: `基本公共卫生服务 ${itemCode} 服务规范（矩阵立项）`,
+  level: 'STANDARD_LEVEL_NATIONAL',
+  kind: 'STANDARD_KIND_SERVICE_PROCESS_QUALITY',
+  itemCodes: [itemCode],
+  supportingMeasures: [programmeDoc('配套措施')],
+});
+const proposeStandard: Call[] = [
+  grpc(`${PG}ProposeStandard`, () => ({ ...ProposeStandardRequest.fromJSON(standardJson('HEA-03')) })),
+  http('POST /api/v1/programme/standards', undefined, () => standardJson('HEA-03')),
+  page('POST /programme/standards', undefined, () => ({
+    ...standardJson('HEA-03'),
+    itemCodes: 'HEA-03',
+    supportingMeasures: `配套措施 | https://example.gov.cn/m.pdf | ${'cd'.repeat(32)}`,
+  })),
+];
+const advanceStandard: Call[] = [
+  grpc(`${PG}AdvanceStandard`, (f) => ({ ...AdvanceStandardRequest.fromJSON({ standardId: f.programme.standard, to: 'STANDARD_STAGE_DRAFTING' }) })),
+  http(
+    'POST /api/v1/programme/standards/:standardId/advance',
+    (f) => `/api/v1/programme/standards/${f.programme.standard}/advance`,
+    () => ({ to: 'STANDARD_STAGE_DRAFTING' }),
+  ),
+  page(
+    'POST /programme/standards/:standardId/advance',
+    (f) => `/programme/standards/${f.programme.standard}/advance`,
+    () => ({ to: 'STANDARD_STAGE_DRAFTING' }),
+  ),
+];
+const registerExpert: Call[] = [
+  grpc(`${PG}RegisterExpert`, () => ({ ...RegisterExpertRequest.fromJSON({ name: '专家（矩阵）', affiliation: 'CNIS', nationalCommittee: true }) })),
+  http('POST /api/v1/programme/experts', undefined, () => ({ name: '专家（矩阵）', affiliation: 'CNIS', nationalCommittee: true })),
+];
+const batchJson = (batchId: string) => ({ batchId, title: '试点批次（矩阵）', applicationsClose: { year: 2099, month: 12, day: 31 } });
+const openBatch = (label: string): Call[] => [
+  grpc(`${PG}OpenPilotBatch`, (f) => ({ ...OpenPilotBatchRequest.fromJSON(batchJson(f.newId(`${label}-g`))) })),
+  http('POST /api/v1/programme/pilot-batches', undefined, (f) => batchJson(f.newId(`${label}-h`))),
+  page('POST /programme/batches', undefined, (f) => ({ batchId: f.newId(`${label}-p`), title: '试点批次（矩阵）', applicationsClose: '2099-12-31' })),
+];
+const applyJson = (f: Fixtures, label: string) => ({
+  batchId: f.programme.batch,
+  application: pilotApplication('110112', '北京市通州区', `${f.newId(label)}基本公共服务标准化试点`),
+});
+const applyForPilot = (label: string): Call[] => [
+  grpc(`${PG}ApplyForPilot`, (f) => ({ ...ApplyForPilotRequest.fromJSON(applyJson(f, `${label}-g`)) })),
+  http('POST /api/v1/programme/pilots', undefined, (f) => applyJson(f, `${label}-h`)),
+  page('POST /programme/pilots', undefined, (f) => {
+    const { batchId, application } = applyJson(f, `${label}-p`);
+    const { majorIncidentInThreeYears: _none, ...texts } = application;
+    return { batchId, ...texts };
+  }),
+];
+const screenPilot: Call[] = [
+  grpc(`${PG}ActOnPilot`, (f) => ({
+    ...ActOnPilotRequest.fromJSON({ pilotId: f.programme.pilot, screen: { recommend: true, opinion: '同意推荐（矩阵）' } }),
+  })),
+  http(
+    'POST /api/v1/programme/pilots/:pilotId/actions',
+    (f) => `/api/v1/programme/pilots/${f.programme.pilot}/actions`,
+    () => ({ screen: { recommend: true, opinion: '同意推荐（矩阵）' } }),
+  ),
+  page(
+    'POST /programme/pilots/:pilotId/act/:action',
+    (f) => `/programme/pilots/${f.programme.pilot}/act/screen`,
+    () => ({ recommend: 'yes', opinion: '同意推荐（矩阵）' }),
+  ),
+];
+const surveyJson = {
+  kind: 'EVALUATION_KIND_SATISFACTION_SURVEY',
+  itemCode: 'HEA-01',
+  provinceCode: '110000',
+  period: '2026',
+  method: '入户问卷（矩阵）',
+  sampleSize: 800,
+  satisfactionPercent: '88.0',
+  summary: '总体满意（矩阵）',
+  documents: [programmeDoc('满意度调查报告')],
+};
+const recordEvaluation: Call[] = [
+  grpc(`${PG}RecordEvaluation`, () => ({ ...RecordEvaluationRequest.fromJSON(surveyJson) })),
+  http('POST /api/v1/programme/evaluations', undefined, () => surveyJson),
+  page('POST /programme/evaluations', undefined, () => ({
+    ...surveyJson,
+    sampleSize: '800',
+    documents: `满意度调查报告 | https://example.gov.cn/s.pdf | ${'cd'.repeat(32)}`,
+  })),
 ];
 
 // ---- answers the list rows look into ----------------------------------------------------------------------------
@@ -1293,6 +1440,25 @@ export const matrix: readonly Row[] = [
   ...(['nhc-staff', 'final-approver', 'beijing-officer', 'statistics-subscriber'] as const).flatMap((p) =>
     rows(p, 'other', 'PERMISSION_DENIED', auditOf, { reason: 'MISSING_ROLE' }),
   ),
+
+  // -- the standardisation programme (issue #18): reads for everyone signed in; each step for whoever takes it --
+  ...[...everyone, 'samr-officer' as const, 'tongzhou-officer' as const].flatMap((p) => rows(p, 'any', 'allowed', programmeReads)),
+  ...rows('nhc-staff', 'own', 'allowed', proposeStandard, { note: 'the lead unit of HEA-03' }),
+  ...rows('moe-staff', 'other', 'PERMISSION_DENIED', proposeStandard, { reason: 'NOT_THE_PROPOSING_DEPARTMENT' }),
+  ...rows('moe-staff', 'other', 'PERMISSION_DENIED', advanceStandard, { reason: 'NOT_THE_RESPONSIBLE_DEPARTMENT' }),
+  ...rows('nhc-staff', 'own', 'allowed', advanceStandard, { late: true, note: 'the first moves it to 起草; the next are STAGE_NOT_NEXT' }),
+  ...rows('samr-officer', 'own', 'allowed', registerExpert),
+  ...rows('tongzhou-officer', 'other', 'PERMISSION_DENIED', registerExpert, { reason: 'NOT_AN_EXPERT_REGISTRAR' }),
+  ...rows('samr-officer', 'own', 'allowed', openBatch('samr')),
+  ...(['beijing-programme-officer', 'tongzhou-officer'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', openBatch(p), { reason: 'NOT_SAMR' })),
+  ...rows('tongzhou-officer', 'own', 'allowed', applyForPilot('tongzhou')),
+  ...(['samr-officer', 'wuqing-officer'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', applyForPilot(p), { reason: 'NOT_THE_LOCALITY' })),
+  ...(['tongzhou-officer', 'tianjin-programme-officer'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', screenPilot, { reason: 'NOT_A_SCREENING_PROVINCE' }),
+  ),
+  ...rows('beijing-programme-officer', 'own', 'allowed', screenPilot, { late: true, note: 'the first screens; the next are ALREADY_SCREENED' }),
+  ...rows('beijing-programme-officer', 'own', 'allowed', recordEvaluation),
+  ...rows('samr-officer', 'other', 'PERMISSION_DENIED', recordEvaluation, { reason: 'NOT_THE_EVALUATING_DEPARTMENT' }),
 ];
 
 /** Who needs no derived UNAUTHENTICATED rows: operations anyone may call. */

@@ -664,12 +664,12 @@ export const programmeCommands: Command[] = [
       item: { type: 'string', placeholder: 'code', description: 'the service item (required)' },
       province: { type: 'string', placeholder: 'code', description: 'the province, or 000000 for national (required)' },
       period: { type: 'string', placeholder: 'YYYY|YYYY-MM…YYYY-MM', description: 'the period evaluated (required)' },
-      method: { type: 'string', placeholder: 'text', description: 'the method' },
+      method: { type: 'string', placeholder: 'text', description: 'how it was evaluated (required by the service)' },
       sample: { type: 'string', placeholder: 'n', description: 'the sample size' },
       satisfied: { type: 'string', placeholder: 'percent', description: 'surveys: the share satisfied, e.g. 86.4' },
       indicator: { type: 'string', repeatable: true, placeholder: 'name=value[unit]', description: 'an indicator (repeatable), e.g. 覆盖率=95%' },
       summary: { type: 'string', placeholder: 'text', description: 'the conclusion' },
-      doc,
+      doc: { ...doc, description: 'the report it rests on (repeatable; required by the service)' },
     },
     async run(ctx) {
       const sample = ctx.flag('sample');

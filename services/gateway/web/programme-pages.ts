@@ -859,12 +859,12 @@ ${
   <label for="itemCode">${L(ctx, '服务项目编号', 'Item code')}</label><input id="itemCode" name="itemCode" type="text" required value="${v('itemCode')}">
   <label for="provinceCode">${L(ctx, '省份', 'Province')}</label><select id="provinceCode" name="provinceCode" required>${option('000000', L(ctx, '全国', 'National'), v('provinceCode') === '000000')}${provinces.map((p) => option(p.code, ctx.lang === 'en' ? p.en : p.name, v('provinceCode') === p.code))}</select>
   <label for="period">${L(ctx, '评估期（YYYY 或 YYYY-MM … YYYY-MM）', 'Period (YYYY or YYYY-MM … YYYY-MM)')}</label><input id="period" name="period" type="text" required value="${v('period')}">
-  <label for="method">${L(ctx, '方法', 'Method')}</label><input id="method" name="method" type="text" value="${v('method')}">
+  <label for="method">${L(ctx, '方法', 'Method')}</label><input id="method" name="method" type="text" required value="${v('method')}">
   <label for="sampleSize">${L(ctx, '样本量', 'Sample size')}</label><input id="sampleSize" name="sampleSize" type="number" min="0" value="${v('sampleSize')}">
   <label for="satisfactionPercent">${L(ctx, '满意度（%，满意度调查）', 'Satisfied (%, surveys)')}</label><input id="satisfactionPercent" name="satisfactionPercent" type="text" inputmode="decimal" value="${v('satisfactionPercent')}">
   <label for="indicators">${L(ctx, '指标（每行：名称 | 数值 | 单位）', 'Indicators (one per line: name | value | unit)')}</label><textarea id="indicators" name="indicators" rows="3">${v('indicators')}</textarea>
   <label for="summary">${L(ctx, '结论', 'Summary')}</label><textarea id="summary" name="summary" rows="2" required>${v('summary')}</textarea>
-  <label for="documents">${L(ctx, '材料', 'Documents')} — ${docsHint(ctx)}</label><textarea id="documents" name="documents" rows="2">${v('documents')}</textarea>
+  <label for="documents">${L(ctx, '材料', 'Documents')} — ${docsHint(ctx)}</label><textarea id="documents" name="documents" rows="2" required>${v('documents')}</textarea>
   <span></span><button type="submit">${L(ctx, '记录', 'Record')}</button>
 </form></section>`
     : ''
