@@ -3,6 +3,9 @@
 // published standards only, coverage and the 2027 targets, a batch opened by SAMR only, a regional-coordination
 // application joined by its partners, provincial screening (refused to a locality; one step per request), an
 // evaluation recorded, the console's form posts, and 503 while the service is down.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../../services/gateway/app';
 import { startPlatform, CLOSED_ADDRESS, type StartedPlatform } from '../support/platform';
@@ -29,6 +32,8 @@ describe('gateway: the standardisation programme', () => {
     return { status: res.status, json: (await res.json()) as any };
   };
   const batchId = uniqueName('B').replace(/[^A-Za-z0-9._:-]/g, '-');
+  /** The 通武廊 pilot the application test opens (the CLI test screens it for Tianjin and Hebei). */
+  let jointPilot = '';
 
   beforeAll(async () => {
     p = await startPlatform('gw-prog', { services: ['registry', 'programme', 'gateway'] });
@@ -71,7 +76,8 @@ describe('gateway: the standardisation programme', () => {
     const unchecked = await api('nhc-staff', 'POST', `${url}/advance`, { to: 'STANDARD_STAGE_CONSULTATION', expectedRevision: r });
     expect(unchecked.status).toBe(422);
     expect(unchecked.json.error.reason).toBe('DRAFTING_CHECKS_INCOMPLETE');
-    expect(unchecked.json.error.violations[0].description).toMatch(/需求调查.*财政经费测算.*MOF/);
+    const reasons = unchecked.json.error.violations.map((v: any) => v.description).join('；');
+    for (const missing of ['需求调查', '财政经费测算', 'MOF']) expect(reasons).toContain(missing);
     const stale = await api('nhc-staff', 'POST', `${url}/advance`, { to: 'STANDARD_STAGE_CONSULTATION', expectedRevision: r - 1 });
     expect(stale.status).toBe(422);
     expect(stale.json.error.violations).toEqual([expect.objectContaining({ type: 'STALE_REVISION' })]);
@@ -135,6 +141,7 @@ describe('gateway: the standardisation programme', () => {
     const first = await api('tongzhou-officer', 'POST', '/api/v1/programme/pilots', { batchId, application: application('110112', '北京市通州区') });
     expect(first.status, JSON.stringify(first.json)).toBe(201);
     const pilotId = first.json.pilot.pilotId;
+    jointPilot = pilotId;
     expect(first.json.pilot.status).toBe('PILOT_STATUS_APPLYING');
     for (const [who, code, name] of [
       ['wuqing-officer', '120114', '天津市武清区'],
@@ -218,6 +225,23 @@ describe('gateway: the standardisation programme', () => {
     expect(batches.stdout).toContain(batchId);
     const refused = await runBps(['programme', 'open-batch', `${batchId}-z`, '--title', 't', '--closes', '2030-01-01', '--as', 'tongzhou-officer'], env);
     expect(refused.code).toBe(4);
+    // Steps of a pilot: from flags, and from the HTTP API's JSON in a file.
+    const screened = await runBps(
+      ['programme', 'act-pilot', jointPilot, 'screen', '--recommend', 'yes', '--opinion', '天津市联合推荐', '--json', '--as', 'tianjin-programme-officer'],
+      env,
+    );
+    expect(screened.code, screened.stderr).toBe(0);
+    expect(JSON.parse(screened.stdout).pilot.screenings.map((x: any) => x.provinceCode)).toEqual(['110000', '120000']);
+    const file = join(mkdtempSync(join(tmpdir(), 'bps-prog-')), 'step.json');
+    writeFileSync(file, JSON.stringify({ screen: { recommend: true, opinion: '河北省联合推荐' } }));
+    const hebei = await runBps(['programme', 'act-pilot', jointPilot, '--file', file, '--as', 'hebei-programme-officer'], env);
+    expect(hebei.code, hebei.stderr).toBe(0);
+    expect(hebei.stdout).toContain('status CANDIDATE');
+    const again = await runBps(['programme', 'act-pilot', jointPilot, '--file', file, '--as', 'hebei-programme-officer'], env);
+    expect(again.code).toBe(7);
+    expect(again.stderr).toContain('NOT_AWAITING_SCREENING');
+    const shown = await runBps(['programme', 'pilot', jointPilot, '--as', 'samr-officer'], env);
+    expect(shown.stdout).toContain('120000 recommended');
   });
 
   it('answers 503 for the programme while its service is down', async () => {
@@ -233,6 +257,11 @@ describe('gateway: the standardisation programme', () => {
       const res = await fetch(`${gateway.url}/api/v1/programme/coverage`, { headers: { authorization: `Bearer ${await p.token('samr-officer')}` } });
       expect(res.status).toBe(503);
       expect(((await res.json()) as any).error.code).toBe('UNAVAILABLE');
+      const ready = await fetch(`${gateway.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(((await ready.json()) as any).backends.programme.status).toBe('UNREACHABLE');
+      // The platform's own gateway reaches it.
+      expect(((await (await fetch(`${p.gateway.url}/readyz`)).json()) as any).backends.programme.status).toBe('SERVING');
     } finally {
       await gateway?.stop();
     }
