@@ -42,7 +42,9 @@ function command(action: PilotAction, at: number, slot = 1): PilotCommand {
 
 export async function standardisationPilot(input: PilotWorkflowInput): Promise<{ status: string; revision: number }> {
   requireSealed(input, 'the pilot input');
-  const opening = decideOpening(input.pilotId, input.batchId, input.candidatesPerProvince, input.application, input.actor, Date.now());
+  const opening = input.resumeFrom
+    ? ({ ok: true, initial: input.resumeFrom, events: [] } as const)
+    : decideOpening(input.pilotId, input.batchId, input.candidatesPerProvince, input.application, input.actor, Date.now());
   if (!opening.ok) throw refusalFailure(opening.refusal);
   let state: PilotState = opening.initial;
   // One step at a time: a handler holds the pilot from its decision until its events are recorded.

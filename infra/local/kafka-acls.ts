@@ -23,7 +23,7 @@ export const consumedFamilies: Readonly<Record<KafkaPrincipal, readonly TopicFam
   registry: ['approvals'], // approved change sets
   proposals: ['approvals'], // approval outcomes
   approvals: ['standards', 'programme'], // floor breaches and re-filings (5-year cycle); evaluations a cycle cites
-  notifications: ['standards', 'approvals'], // what subscribers may subscribe to
+  notifications: ['standards', 'approvals', 'programme'], // what subscribers may subscribe to
   audit: ['standards', 'proposals', 'approvals', 'notifications', 'programme'],
   programme: [], // it only writes
 };

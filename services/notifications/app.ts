@@ -151,7 +151,11 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
     local.worker?.subscriptionChanged(id);
   });
 
-  const consumed = [topicName(topics.standards, deps.topicNamespace), topicName(topics.approvals, deps.topicNamespace)];
+  const consumed = [
+    topicName(topics.standards, deps.topicNamespace),
+    topicName(topics.approvals, deps.topicNamespace),
+    topicName(topics.programme, deps.topicNamespace),
+  ];
   const emitted = topicName(topics.notifications, deps.topicNamespace);
   await retryTransient(() => ensureTopics(deps.kafka, [...consumed, emitted, ...consumed.map((t) => deadLetterTopic(principalOf(deps.kafka), t))]), logger);
 

@@ -315,6 +315,48 @@ describe('standardisation programme (issue #18)', { timeout: 240_000 }, () => {
     }
   });
 
+  it('resumes a pilot whose workflow Temporal lost (a restore without its history) from the recorded pilot', async () => {
+    await call(client.openPilotBatch)('samr-officer', { batchId: 'B-RESUME', title: '恢复测试批次', applicationsClose: ymd('2099-12-31') });
+    const officer = registerIdentity({ subject: 'bj.110114.officer', name: '北京市昌平区人民政府', organisation: '110114', roles: ['locality-officer'] });
+    const applied = await call(client.applyForPilot)(officer, {
+      batchId: 'B-RESUME',
+      application: application('110114', '北京市昌平区', [], { name: '昌平区基本公共服务标准化试点', type: PilotType.PILOT_TYPE_COMPREHENSIVE }),
+    });
+    const pilotId = applied.pilot!.pilotId;
+    await p.settle('programme', pilotId);
+    const workflowId = `${p.namespace}/${pilotId}`;
+    const temporal = p.temporal!;
+    await temporal.client.workflowService.deleteWorkflowExecution({ namespace: temporal.client.options.namespace, workflowExecution: { workflowId } });
+    await expect
+      .poll(
+        () =>
+          temporal.client.workflow
+            .getHandle(workflowId)
+            .describe()
+            .then(
+              () => 'there',
+              () => 'gone',
+            ),
+        { timeout: 30_000 },
+      )
+      .toBe('gone');
+
+    const screened = await call(client.actOnPilot)('beijing-programme-officer', {
+      pilotId,
+      action: { $case: 'screen', screen: { recommend: true, opinion: '同意推荐' } },
+    });
+    expect(screened.pilot?.status).toBe(PilotStatus.PILOT_STATUS_CANDIDATE);
+    expect(screened.pilot?.history.map((h) => h.step)).toEqual(['applied', 'submitted', 'screened', 'candidate']);
+    await p.settle('programme', pilotId);
+    const steps = p.collector!.events.filter((e) => e.key === pilotId && e.type.startsWith('bps.programme.pilot.'));
+    expect(steps.map((e) => [e.type.replace('bps.programme.pilot.', ''), e.id])).toEqual([
+      ['applied', `${pilotId}:1`],
+      ['submitted', `${pilotId}:2`],
+      ['screened', `${pilotId}:3`],
+      ['candidate', `${pilotId}:4`],
+    ]);
+  });
+
   it('takes a GB/T standard from 立项 to 实施 linked to its items, with the seed-004 checks', async () => {
     const propose = call(client.proposeStandard);
     const advance = call(client.advanceStandard);

@@ -12,6 +12,11 @@ export type PilotWorkflowInput = {
   readonly candidatesPerProvince: number;
   readonly application: PilotApplication;
   readonly actor: ActorRef;
+  /**
+   * The pilot as recorded, when its workflow is started again because Temporal no longer has it (a restore of the
+   * platform's databases without Temporal's history): the new run goes on from this state, recording nothing again.
+   */
+  readonly resumeFrom?: PilotState;
 };
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -2,9 +2,11 @@
 // still enter the feed, with only their type as facet.
 import { approvalEvents } from '../../shared/events/approvals';
 import { decodeData, type EventDefinition } from '../../shared/events/catalog';
+import { programmeEvents } from '../../shared/events/programme';
 import { standardEvents } from '../../shared/events/standards';
 import type { ChangeSetApproved, ProposalDecided } from '../../../proto/gen/bps/approvals/v1/events';
 import type { ChangeSetRejected, FloorBreached, LocalStandardFiled, VersionEffective, VersionPublished } from '../../../proto/gen/bps/standards/v1/events';
+import type { EvaluationRecorded, PilotStepRecorded, StandardStepRecorded } from '../../../proto/gen/bps/programme/v1/events';
 import { releaseKindFilterOf, type EventFacets } from './filter';
 
 export type KnownEvent =
@@ -15,6 +17,9 @@ export type KnownEvent =
   | { readonly kind: 'changeSetRejected'; readonly payload: ChangeSetRejected }
   | { readonly kind: 'changeSetApproved'; readonly payload: ChangeSetApproved }
   | { readonly kind: 'proposalDecided'; readonly payload: ProposalDecided }
+  | { readonly kind: 'technicalStandard'; readonly payload: StandardStepRecorded }
+  | { readonly kind: 'pilot'; readonly payload: PilotStepRecorded }
+  | { readonly kind: 'evaluationRecorded'; readonly payload: EvaluationRecorded }
   | { readonly kind: 'other'; readonly type: string };
 
 const decoders: Record<string, (data: Buffer) => KnownEvent> = {};
@@ -28,6 +33,12 @@ register('floorBreached', standardEvents.floorBreached);
 register('changeSetRejected', standardEvents.changeSetRejected);
 register('changeSetApproved', approvalEvents.changeSetApproved);
 register('proposalDecided', approvalEvents.proposalDecided);
+register('technicalStandard', programmeEvents.standard.published);
+register('technicalStandard', programmeEvents.standard['in-force']);
+register('technicalStandard', programmeEvents.standard.withdrawn);
+register('pilot', programmeEvents.pilot.selected);
+register('pilot', programmeEvents.pilot.published);
+register('evaluationRecorded', programmeEvents.evaluationRecorded);
 
 /** Throws (ValidationError) when the data of a known type is not JSON: such an event can never be handled. */
 export function decodeKnown(type: string, data: Buffer): KnownEvent {
@@ -76,6 +87,28 @@ export function facetsOf(type: string, event: KnownEvent): EventFacets {
     case 'changeSetApproved': {
       const cs = event.payload.changeSet;
       return cs ? { type, releaseKind: kindOf(cs.kind), fieldCodes: unique(cs.fieldCodes) } : { type };
+    }
+    case 'technicalStandard': {
+      const s = event.payload.standard;
+      return s
+        ? { type, fieldCodes: unique(s.fieldCodes), itemCodes: unique(s.itemCodes), ...(s.provinceCode ? { provinceCodes: [s.provinceCode] } : {}) }
+        : { type };
+    }
+    case 'pilot': {
+      const p = event.payload.pilot;
+      return p ? { type, fieldCodes: unique(p.fieldCodes), provinceCodes: unique(p.provinceCodes) } : { type };
+    }
+    case 'evaluationRecorded': {
+      const e = event.payload.evaluation;
+      // A national evaluation (000000) names no province: a province filter does not hide it.
+      return e
+        ? {
+            type,
+            fieldCodes: unique([e.fieldCode]),
+            itemCodes: unique([e.itemCode]),
+            ...(e.provinceCode !== '000000' ? { provinceCodes: [e.provinceCode] } : {}),
+          }
+        : { type };
     }
     case 'proposalDecided':
     case 'other':

@@ -289,14 +289,44 @@ export class Programme {
 
   private async act(_actor: ActorRef, pilotId: string, action: PilotAction): Promise<PilotState> {
     const current = await this.deps.records.pilot(pilotId);
-    if (!current && !(await this.deps.pilots.state(pilotId))) throw new NotFoundError('pilot', pilotId);
+    if (!current && !(await this.deps.pilots.state(pilotId).catch(() => undefined))) throw new NotFoundError('pilot', pilotId);
     if (current && TERMINAL.includes(current.status))
       throw new FailedPreconditionError(
         `pilot ${pilotId} is ${current.status}: nothing more can be recorded`,
         [{ type: 'PILOT_CLOSED', subject: pilotId, description: current.status }],
         'PILOT_CLOSED',
       );
-    return this.deps.pilots.act(pilotId, action);
+    try {
+      return await this.deps.pilots.act(pilotId, action);
+    } catch (error) {
+      // Recorded and open, yet Temporal has no workflow for it: start it again from the record, then act.
+      if (!(error instanceof NotFoundError) || !current) throw error;
+      await this.resume(current);
+      return this.deps.pilots.act(pilotId, action);
+    }
+  }
+
+  /**
+   * Starts an open pilot's workflow again from its recorded state: Temporal lost it (the databases were restored
+   * without Temporal's history), and the record is the source the new run goes on from.
+   */
+  private async resume(state: PilotState): Promise<void> {
+    const first = state.localities.find((l) => l.application)?.application;
+    const batch = await this.deps.records.batch(state.batchId);
+    if (!first || !batch) throw new FailedPreconditionError(`pilot ${state.pilotId} cannot be resumed: its application or batch is missing`);
+    const opener = state.history[0]?.actor ?? { subject: 'system:programme', organisation: first.localityCode, roles: ['locality-officer'] };
+    try {
+      await this.deps.pilots.start({
+        pilotId: state.pilotId,
+        batchId: state.batchId,
+        candidatesPerProvince: batch.candidatesPerProvince,
+        application: first,
+        actor: opener,
+        resumeFrom: state,
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ALREADY_EXISTS') throw error; // resumed meanwhile by another call
+    }
   }
 
   /** The experts of a group, resolved from the register (the workflow checks size, committee and conflicts). */

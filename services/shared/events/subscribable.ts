@@ -1,12 +1,32 @@
-// Event types a subscription filter may name: what the notifications service takes in (the registry's events and
-// the approval outcomes). Shared so the gateway's console offers exactly the types the service accepts.
+// Event types a subscription filter may name: what the notifications service takes in (the registry's events, the
+// approval outcomes and the standardisation programme's publications). Shared so the gateway's console offers
+// exactly the types the service accepts.
 import { approvalEvents } from './approvals';
+import { programmeEvents } from './programme';
 import { standardEvents } from './standards';
 
-export const subscribableEventTypes: readonly string[] = [...Object.values(standardEvents), ...Object.values(approvalEvents)].map((d) => d.type);
+/**
+ * The programme's public steps (seeds 002–004: standards and evaluation results are published to society):
+ * a technical standard published, in force or withdrawn; a pilot selected or its results published; an
+ * implementation evaluation recorded. Its working steps (applications, screenings, expert groups) are not sent out.
+ */
+export const programmePublicationEventTypes: readonly string[] = [
+  programmeEvents.standard.published,
+  programmeEvents.standard['in-force'],
+  programmeEvents.standard.withdrawn,
+  programmeEvents.pilot.selected,
+  programmeEvents.pilot.published,
+  programmeEvents.evaluationRecorded,
+].map((d) => d.type);
+
+export const subscribableEventTypes: readonly string[] = [
+  ...[...Object.values(standardEvents), ...Object.values(approvalEvents)].map((d) => d.type),
+  ...programmePublicationEventTypes,
+];
 
 /**
- * What downstream systems may receive: the registry's publications and filing notices. Everything else — the
+ * What a subscription naming no event type receives, and what downstream systems may receive of the registry: its
+ * publications and filing notices (the programme's publications only when named). Everything else — the
  * approval deliberations (steps signed, objections, approved change sets, decisions) and the registry's refusals
  * of change sets — is internal and needs an internal role (issue #14: subscribers saw the deliberations).
  */
@@ -17,9 +37,12 @@ export const publicationEventTypes: readonly string[] = [
   standardEvents.floorBreached,
 ].map((d) => d.type);
 
+/** What downstream systems may receive: the registry's publications and the programme's. */
+const publicTypes: readonly string[] = [...publicationEventTypes, ...programmePublicationEventTypes];
+
 /** Roles that may receive internal event types. */
 export const internalEventRoles: readonly string[] = ['operator', 'auditor'];
 
 export function isInternalEventType(type: string): boolean {
-  return !publicationEventTypes.includes(type);
+  return !publicTypes.includes(type);
 }
