@@ -75,13 +75,14 @@ describe('standardisation programme console (Chromium)', { timeout: 300_000 }, (
     expect(await beijing.locator('[data-testid^="act-"]').count()).toBe(1);
     await beijing.check('[data-testid="act-screen"] input[name="recommend"][value="yes"]');
     await beijing.fill('#screen-opinion', '省市场监管局、发展改革委、财政厅联合推荐');
+    await screenshot(beijing, 'programme-pilot-screening-form');
     await submit(beijing, 'act-screen');
     expect(await beijing.textContent('[data-testid="pilot-screenings"]')).toContain('北京市');
     expect(await beijing.locator('[data-testid="act-screen"]').count()).toBe(0);
     await screenshot(beijing, 'programme-pilot-screened');
   });
 
-  it('lets a ministry propose a GB/T standard and shows the coverage overview', async () => {
+  it('lets a ministry propose a GB/T standard, take it through the drafting checks, and shows the coverage overview', async () => {
     const nhc = await as('nhc-staff', '/programme/standards');
     await nhc.goto(`${p.gateway.url}/programme/standards`);
     await nhc.fill('#title', '基本公共卫生服务 居民健康档案管理规范');
@@ -97,6 +98,26 @@ describe('standardisation programme console (Chromium)', { timeout: 300_000 }, (
     expect(await nhc.textContent('[data-testid="standard"]')).toContain('GB/T');
     expect(await nhc.locator('[data-testid="advance-standard"]').count()).toBe(1);
     await screenshot(nhc, 'programme-standard-proposed');
+
+    // 立项 → 起草; leaving 起草 without the drafting documents is refused with the reasons, then accepted with them.
+    await nhc.selectOption('#to', 'STANDARD_STAGE_DRAFTING');
+    await submit(nhc, 'advance-standard');
+    expect(await nhc.getAttribute('[data-stage="STANDARD_STAGE_DRAFTING"]', 'aria-current')).toBe('step');
+    expect(await nhc.locator('#demandSurvey').count()).toBe(1);
+    await nhc.selectOption('#to', 'STANDARD_STAGE_CONSULTATION');
+    await submit(nhc, 'advance-standard');
+    expect(await nhc.textContent('[data-testid="refusal"]')).toContain('需求调查');
+    await screenshot(nhc, 'programme-drafting-checks-refused');
+    const docLine = (title: string) => `${title} | https://example.gov.cn/${encodeURIComponent(title)}.pdf | ${'ab'.repeat(32)}`;
+    await nhc.selectOption('#to', 'STANDARD_STAGE_CONSULTATION');
+    await nhc.fill('#demandSurvey', docLine('公众需求调查报告'));
+    await nhc.fill('#costEstimate', docLine('财政经费测算'));
+    expect(await nhc.inputValue('#financeOrganisation')).toBe('MOF');
+    await nhc.fill('#financeDocuments', docLine('财政部意见'));
+    await submit(nhc, 'advance-standard');
+    expect(await nhc.getAttribute('[data-stage="STANDARD_STAGE_CONSULTATION"]', 'aria-current')).toBe('step');
+    expect(await nhc.textContent('[data-testid="standard"]')).toContain('财政部意见');
+    await screenshot(nhc, 'programme-standard-consultation');
 
     await nhc.goto(`${p.gateway.url}/programme`);
     expect(await nhc.locator('header nav a[href="/programme"]').getAttribute('aria-current')).toBe('page');

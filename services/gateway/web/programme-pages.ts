@@ -548,7 +548,7 @@ export function standardPage(ctx: PageContext, s: TechnicalStandard, flash?: Htm
     [L(ctx, '编号', 'Number'), s.number || '—'],
     [
       L(ctx, '层级', 'Level'),
-      `${levelLabel(ctx, s.level)}${s.level === StandardLevel.STANDARD_LEVEL_NATIONAL ? (s.mandatory ? '（GB，强制性）' : '（GB/T，推荐性）') : ''}`,
+      `${levelLabel(ctx, s.level)}${s.level === StandardLevel.STANDARD_LEVEL_NATIONAL ? (s.mandatory ? L(ctx, '（GB，强制性）', ' (GB, mandatory)') : L(ctx, '（GB/T，推荐性）', ' (GB/T, recommended)')) : ''}`,
     ],
     [L(ctx, '类型', 'Kind'), kindLabel(ctx, s.kind)],
     [L(ctx, '阶段', 'Stage'), html`<span class="badge" data-testid="stage">${stageLabel(ctx, s.stage)}</span>`],
@@ -592,7 +592,7 @@ function advanceForm(ctx: PageContext, s: TechnicalStandard): Html {
   <label for="to">${L(ctx, '目标阶段', 'To')}</label><select id="to" name="to">${next.map((st) => option(standardStageToJSON(st), stageLabel(ctx, st), false))}</select>
   ${
     leavingDrafting
-      ? html`<p class="muted">${L(ctx, '起草完成须具备：公众需求调查、财政经费测算、同级财政部门同意意见（第五条）。', 'Leaving drafting needs the public demand survey, the fiscal cost estimate and the agreement of the finance department at the same level (seed 004 §五).')}</p>
+      ? html`<span></span><p class="muted">${L(ctx, '起草完成须具备：公众需求调查、财政经费测算、同级财政部门同意意见（第五条）。', 'Leaving drafting needs the public demand survey, the fiscal cost estimate and the agreement of the finance department at the same level (seed 004 §五).')}</p>
   <label for="demandSurvey">${L(ctx, '需求调查', 'Demand survey')} — ${docsHint(ctx)}</label><textarea id="demandSurvey" name="demandSurvey" rows="2"></textarea>
   <label for="costEstimate">${L(ctx, '财政经费测算', 'Fiscal cost estimate')} — ${docsHint(ctx)}</label><textarea id="costEstimate" name="costEstimate" rows="2"></textarea>
   <label for="financeOrganisation">${L(ctx, '同级财政部门', 'Finance department')}</label><input id="financeOrganisation" name="financeOrganisation" type="text" value="${financeDefault}">
@@ -772,7 +772,7 @@ ${
 function actionForm(ctx: PageContext, p: Pilot, action: PilotActionName, experts: readonly Expert[]): Html {
   const id = (name: string): string => `${action}-${name}`;
   const yesNo = (name: string, yes: string, no: string): Html =>
-    html`<fieldset><legend>${labelIn(ctx, actionLabels, action)}</legend><label><input type="radio" name="${name}" value="yes" required> ${yes}</label> <label><input type="radio" name="${name}" value="no"> ${no}</label></fieldset>`;
+    html`<span></span><fieldset><legend>${labelIn(ctx, actionLabels, action)}</legend><label><input type="radio" name="${name}" value="yes" required> ${yes}</label> <label><input type="radio" name="${name}" value="no"> ${no}</label></fieldset>`;
   const note = (label = L(ctx, '说明', 'Note'), required = false): Html =>
     html`<label for="${id('note')}">${label}</label><textarea id="${id('note')}" name="note" rows="2"${required ? html` required` : ''}></textarea>`;
   let fields: Html;
@@ -787,7 +787,7 @@ ${isSamr(ctx.identity) ? html`<label for="${id('termStart')}">${L(ctx, '试点�
     case 'reportProgress':
       fields = html`${tasks.map((t) => {
         const current = p.tasks.find((x) => x.task === t)?.status;
-        return html`<fieldset><legend>${labelIn(ctx, taskLabels, pilotTaskToJSON(t))}</legend><label for="${id(`task-${t}-status`)}">${L(ctx, '进展', 'Status')}</label><select id="${id(`task-${t}-status`)}" name="task-${t}-status">${option('', '—', current === undefined)}${[TaskStatus.TASK_STATUS_NOT_STARTED, TaskStatus.TASK_STATUS_IN_PROGRESS, TaskStatus.TASK_STATUS_DONE].map((s) => option(taskStatusToJSON(s), labelIn(ctx, taskStatusLabels, taskStatusToJSON(s)), current === s))}</select>
+        return html`<span></span><fieldset><legend>${labelIn(ctx, taskLabels, pilotTaskToJSON(t))}</legend><label for="${id(`task-${t}-status`)}">${L(ctx, '进展', 'Status')}</label><select id="${id(`task-${t}-status`)}" name="task-${t}-status">${option('', '—', current === undefined)}${[TaskStatus.TASK_STATUS_NOT_STARTED, TaskStatus.TASK_STATUS_IN_PROGRESS, TaskStatus.TASK_STATUS_DONE].map((s) => option(taskStatusToJSON(s), labelIn(ctx, taskStatusLabels, taskStatusToJSON(s)), current === s))}</select>
 <label for="${id(`task-${t}-note`)}">${L(ctx, '说明', 'Note')}</label><input id="${id(`task-${t}-note`)}" name="task-${t}-note" type="text"></fieldset>`;
       })}`;
       break;
@@ -795,7 +795,7 @@ ${isSamr(ctx.identity) ? html`<label for="${id('termStart')}">${L(ctx, '试点�
       fields = html`<label for="${id('description')}">${L(ctx, '事件情况', 'What happened')}</label><textarea id="${id('description')}" name="description" rows="2" required></textarea><label for="${id('occurredOn')}">${L(ctx, '发生日期', 'Occurred on')}</label><input id="${id('occurredOn')}" name="occurredOn" type="date" required>`;
       break;
     case 'decideIncident':
-      fields = html`<fieldset><legend>${labelIn(ctx, actionLabels, action)}</legend><label><input type="radio" name="decision" value="extend" required> ${L(ctx, '延期', 'Extend')}</label> <label><input type="radio" name="decision" value="cancel"> ${L(ctx, '撤销试点', 'Cancel the pilot')}</label></fieldset>
+      fields = html`<span></span><fieldset><legend>${labelIn(ctx, actionLabels, action)}</legend><label><input type="radio" name="decision" value="extend" required> ${L(ctx, '延期', 'Extend')}</label> <label><input type="radio" name="decision" value="cancel"> ${L(ctx, '撤销试点', 'Cancel the pilot')}</label></fieldset>
 <label for="${id('extendedTo')}">${L(ctx, '延期至', 'Extend to')}</label><input id="${id('extendedTo')}" name="extendedTo" type="date">${note()}`;
       break;
     case 'requestEvaluation':
@@ -803,7 +803,7 @@ ${isSamr(ctx.identity) ? html`<label for="${id('termStart')}">${L(ctx, '试点�
       fields = note();
       break;
     case 'formExpertGroup':
-      fields = html`<fieldset><legend>${L(ctx, '专家（不少于 5 人，其中国家专家委员会委员不少于 2 人，不含试点地区专家）', 'Experts (at least 5, at least 2 from the national committee, none from the piloting localities)')}</legend>
+      fields = html`<span></span><fieldset><legend>${L(ctx, '专家（不少于 5 人，其中国家专家委员会委员不少于 2 人，不含试点地区专家）', 'Experts (at least 5, at least 2 from the national committee, none from the piloting localities)')}</legend>
 ${experts.length === 0 ? html`<p class="muted">${L(ctx, '专家库为空。', 'No experts registered.')}</p>` : html`<ul class="checks">${experts.map((x) => html`<li><label><input type="checkbox" name="expertIds" value="${x.expertId}"> ${x.name} <span class="muted">${org(ctx, x.affiliation)}${x.nationalCommittee ? L(ctx, ' · 国家专家委员会', ' · national committee') : ''}</span></label></li>`)}</ul>`}</fieldset>`;
       break;
     case 'recordEvaluation':
@@ -816,8 +816,8 @@ ${experts.length === 0 ? html`<p class="muted">${L(ctx, '专家库为空。', 'N
       fields = html`<label for="${id('outcome')}">${L(ctx, '复核结果', 'Outcome')}</label><select id="${id('outcome')}" name="outcome" required>${option('CONFIRMED', L(ctx, '维持', 'Confirmed'), false)}${option('OVERTURNED', L(ctx, '改变', 'Overturned'), false)}</select>${note()}`;
       break;
   }
-  return html`<form method="post" action="${pilotUrl(p.pilotId, `/act/${action}`)}" class="grid-form" data-testid="act-${action}" aria-labelledby="${id('title')}">
-<h3 id="${id('title')}">${labelIn(ctx, actionLabels, action)}</h3>
+  return html`<h3 id="${id('title')}">${labelIn(ctx, actionLabels, action)}</h3>
+<form method="post" action="${pilotUrl(p.pilotId, `/act/${action}`)}" class="grid-form" data-testid="act-${action}" aria-labelledby="${id('title')}">
 ${fields}
 <span></span><button type="submit">${labelIn(ctx, actionLabels, action)}</button></form>`;
 }
