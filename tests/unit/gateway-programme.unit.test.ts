@@ -35,6 +35,8 @@ import {
   pilotActionFromForm,
   pilotActionsFor,
   pilotPage,
+  pilotsListPage,
+  evaluationsPage,
   proposeStandardFromForm,
   recordEvaluationFromForm,
   standardPage,
@@ -358,6 +360,40 @@ describe('programme pages', () => {
     expect(standardsListPage(ctxAs('nhc-staff'), [], q).value).toContain('data-testid="propose-standard"');
     expect(standardsListPage(ctxAs('tongzhou-officer'), [], q).value).not.toContain('data-testid="propose-standard"');
     expect(standardsListPage(ctxAs(undefined), [], q).value).not.toContain('data-testid="propose-standard"');
+  });
+});
+
+describe('programme lists and forms by who is looking', () => {
+  const batch = { batchId: '2026-1', title: '2026年试点', applicationsClose: { year: 2026, month: 9, day: 30 }, candidatesPerProvince: 3 } as never;
+  const q = { batch: '', status: '' };
+  it('offers the application form to a city or county (its code filled in) and the open-batch form to SAMR only', () => {
+    const tongzhou = pilotsListPage(ctxAs('tongzhou-officer'), [pilot(PilotStatus.PILOT_STATUS_SUBMITTED)], [batch], q).value;
+    expect(tongzhou).toContain('data-testid="apply-pilot"');
+    expect(tongzhou).toMatch(/id="localityCode" name="localityCode" type="text" readonly value="110112"/);
+    expect(tongzhou).not.toContain('data-testid="open-batch"');
+    const samr = pilotsListPage(ctxAs('samr-officer'), [], [batch], q).value;
+    expect(samr).toContain('data-testid="open-batch"');
+    expect(samr).not.toContain('data-testid="apply-pilot"');
+    expect(pilotsListPage(ctxAs('beijing-programme-officer'), [], [batch], q).value).not.toMatch(/data-testid="(open-batch|apply-pilot)"/);
+    // Grouped by batch, escaped.
+    expect(tongzhou).toContain('data-testid="pilots" data-batch="2026-1"');
+    expect(tongzhou).not.toContain('<script>');
+  });
+  it('offers the evaluation form to provinces, ministries and programme officers, not to localities or visitors', () => {
+    const q2 = { item: '', province: '', kind: '' };
+    expect(evaluationsPage(ctxAs('beijing-programme-officer'), [], q2).value).toContain('data-testid="record-evaluation"');
+    expect(evaluationsPage(ctxAs('nhc-staff'), [], q2).value).toContain('data-testid="record-evaluation"');
+    expect(evaluationsPage(ctxAs('tongzhou-officer'), [], q2).value).not.toContain('data-testid="record-evaluation"');
+    expect(evaluationsPage(ctxAs(undefined), [], q2).value).not.toContain('data-testid="record-evaluation"');
+  });
+  it('renders every page in English too', () => {
+    const en = ctxAs('samr-officer', 'en');
+    expect(overviewPage(en, [], []).value).toContain('Progress towards the 2027 targets');
+    expect(standardsListPage(en, [standard(StandardStage.STANDARD_STAGE_REVIEW)], { level: '', stage: '', kind: '', item: '' }).value).toContain('Review');
+    expect(standardPage(en, standard(StandardStage.STANDARD_STAGE_REVIEW)).value).toContain('(GB/T, recommended)');
+    expect(pilotPage(en, pilot(PilotStatus.PILOT_STATUS_EVALUATED)).value).toContain('National spot re-check');
+    expect(pilotsListPage(en, [], [batch], q).value).toContain('Open a call for applications');
+    expect(evaluationsPage(en, [], { item: '', province: '', kind: '' }).value).toContain('Record an evaluation');
   });
 });
 
