@@ -197,6 +197,9 @@ describe('gateway: the standardisation programme', () => {
     expect(text).toContain('data-testid="coverage"');
     expect(text).toContain('data-testid="programme-targets"');
     expect(text).toContain('href="/programme"');
+    const pilots = async (province: string) => (await fetch(`${p.gateway.url}/programme/pilots?province=${province}`, { headers: { cookie } })).text();
+    expect(await pilots('130000')).toContain(`data-pilot="${jointPilot}"`);
+    expect(await pilots('440000')).not.toContain(`data-pilot="${jointPilot}"`);
     const form = new URLSearchParams({ batchId: `${batchId}-x`, title: '第二批', applicationsClose: '2030-06-30' });
     const posted = await fetch(`${p.gateway.url}/programme/batches`, {
       method: 'POST',

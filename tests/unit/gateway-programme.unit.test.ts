@@ -378,6 +378,7 @@ describe('programme lists and forms by who is looking', () => {
     // Grouped by batch, escaped.
     expect(tongzhou).toContain('data-testid="pilots" data-batch="2026-1"');
     expect(tongzhou).not.toContain('<script>');
+    expect(pilotsListPage(ctxAs(undefined), [], [batch], { batch: '', status: '', province: '120000' }).value).toContain('<option value="120000" selected>');
   });
   it('offers the evaluation form to provinces, ministries and programme officers, not to localities or visitors', () => {
     const q2 = { item: '', province: '', kind: '' };

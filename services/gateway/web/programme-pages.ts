@@ -612,7 +612,7 @@ function advanceForm(ctx: PageContext, s: TechnicalStandard): Html {
 </form></section>`;
 }
 
-export type PilotsQuery = { batch: string; status: string };
+export type PilotsQuery = { batch: string; status: string; province?: string };
 
 export function pilotsListPage(
   ctx: PageContext,
@@ -639,6 +639,7 @@ ${isSamr(ctx.identity) ? openBatchForm(ctx, form) : ''}
 <section aria-labelledby="pilots"><h2 id="pilots">${L(ctx, '标准化试点', 'Standardisation pilots')}</h2>
 <form method="get" action="/programme/pilots" class="filters" aria-label="${L(ctx, '筛选', 'Filter')}">
   <label for="f-batch">${L(ctx, '批次', 'Batch')}</label><select id="f-batch" name="batch">${option('', L(ctx, '全部', 'Any'), !query.batch)}${batches.map((b) => option(b.batchId, b.batchId, query.batch === b.batchId))}</select>
+  <label for="f-province">${L(ctx, '省份', 'Province')}</label><select id="f-province" name="province">${option('', L(ctx, '全部', 'Any'), !query.province)}${provinces.map((p) => option(p.code, ctx.lang === 'en' ? p.en : p.name, query.province === p.code))}</select>
   <label for="f-status">${L(ctx, '状态', 'Status')}</label><select id="f-status" name="status">${option('', L(ctx, '全部', 'Any'), !query.status)}${pilotStatuses.map((s) => option(s, labelIn(ctx, pilotStatusLabels, s), query.status === s))}</select>
   <button type="submit">${ctx.t('show')}</button>
 </form>
@@ -919,12 +920,13 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
     const query: PilotsQuery = {
       batch: /^[A-Za-z0-9._:-]{1,128}$/.test(q['batch'] ?? '') ? (q['batch'] ?? '') : '',
       status: enumParam(q['status'], pilotStatusLabels),
+      province: /^\d{2}0000$/.test(q['province'] ?? '') ? (q['province'] ?? '') : '',
     };
     const [{ pilots }, { batches }] = await Promise.all([
       backends.call(
         'programme',
         (c) => c.listPilots.bind(c),
-        { batchId: query.batch, provinceCode: '', status: query.status ? pilotStatusFromJSON(query.status) : 0 },
+        { batchId: query.batch, provinceCode: query.province ?? '', status: query.status ? pilotStatusFromJSON(query.status) : 0 },
         token,
       ),
       backends.call('programme', (c) => c.listPilotBatches.bind(c), {}, token),
