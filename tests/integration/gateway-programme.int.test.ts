@@ -79,8 +79,9 @@ describe('gateway: the standardisation programme', () => {
     const reasons = unchecked.json.error.violations.map((v: any) => v.description).join('；');
     for (const missing of ['需求调查', '财政经费测算', 'MOF']) expect(reasons).toContain(missing);
     const stale = await api('nhc-staff', 'POST', `${url}/advance`, { to: 'STANDARD_STAGE_CONSULTATION', expectedRevision: r - 1 });
-    expect(stale.status).toBe(422);
-    expect(stale.json.error.violations).toEqual([expect.objectContaining({ type: 'STALE_REVISION' })]);
+    // As for proposals: 409 ABORTED with the revision to reload.
+    expect(stale.status).toBe(409);
+    expect(stale.json.error.currentRevision).toBe(r);
     const badDate = await api('nhc-staff', 'POST', `${url}/advance`, { to: 'STANDARD_STAGE_IN_FORCE', implementedOn: { year: 2027, month: 2, day: 30 } });
     expect(badDate.status).toBe(400);
     expect(badDate.json.error.fieldViolations[0].field).toBe('implementedOn');
