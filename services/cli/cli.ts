@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ApprovalInboxClient } from '../../proto/gen/bps/approvals/v1/inbox';
 import { AuditClient } from '../../proto/gen/bps/audit/v1/audit';
 import { SubscriptionsClient } from '../../proto/gen/bps/notifications/v1/subscriptions';
+import { ProgrammeClient } from '../../proto/gen/bps/programme/v1/programme';
 import { ProposalsClient } from '../../proto/gen/bps/proposals/v1/proposals';
 import { StandardRegistryClient } from '../../proto/gen/bps/registry/v1/registry';
 import type { DevIssuer } from '../shared/auth/dev-issuer';
@@ -26,6 +27,7 @@ export const cliConfigSchema = configSchema(
     APPROVALS_GRPC_ADDRESS: address.default('127.0.0.1:50053'),
     NOTIFICATIONS_GRPC_ADDRESS: address.default('127.0.0.1:50054'),
     AUDIT_GRPC_ADDRESS: address.default('127.0.0.1:50055'),
+    PROGRAMME_GRPC_ADDRESS: address.default('127.0.0.1:50056'),
     BPS_TOKEN: z.string().optional(),
     BPS_CLI_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   },
@@ -39,6 +41,7 @@ const constructors = {
   approvals: [ApprovalInboxClient, 'APPROVALS_GRPC_ADDRESS'],
   notifications: [SubscriptionsClient, 'NOTIFICATIONS_GRPC_ADDRESS'],
   audit: [AuditClient, 'AUDIT_GRPC_ADDRESS'],
+  programme: [ProgrammeClient, 'PROGRAMME_GRPC_ADDRESS'],
 } as const;
 type Clients = { [K in keyof typeof constructors]: InstanceType<(typeof constructors)[K][0]> };
 export type ServiceName = keyof Clients;
@@ -197,7 +200,7 @@ export function groupHelp(commands: readonly Command[], prefix: readonly string[
     ...flagLines(globalFlags),
     '',
     'Services are reached at REGISTRY_GRPC_ADDRESS, PROPOSALS_GRPC_ADDRESS, APPROVALS_GRPC_ADDRESS,',
-    'NOTIFICATIONS_GRPC_ADDRESS and AUDIT_GRPC_ADDRESS (defaults 127.0.0.1:50051…50055).',
+    'NOTIFICATIONS_GRPC_ADDRESS, AUDIT_GRPC_ADDRESS and PROGRAMME_GRPC_ADDRESS (defaults 127.0.0.1:50051…50056).',
     'Run "bps <command> --help" for a command\'s options.',
     '',
     exitCodeHelp,

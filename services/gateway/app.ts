@@ -17,6 +17,7 @@ import { auditRoutes } from './api/audit-routes';
 import { authRoutes } from './api/auth-routes';
 import { cycleRoutes } from './api/cycles-routes';
 import { inboxRoutes } from './api/inbox-routes';
+import { programmeRoutes } from './api/programme-routes';
 import { proposalRoutes } from './api/proposals-routes';
 import { registryRoutes } from './api/registry-routes';
 import { subscriptionRoutes } from './api/subscriptions-routes';
@@ -250,6 +251,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     ...cycleRoutes(backends, schemas),
     ...subscriptionRoutes(backends, schemas),
     ...auditRoutes(backends, schemas),
+    ...programmeRoutes(backends, schemas),
     ...monitoringRoutes(backends),
   ].map((route) => ({
     ...route,

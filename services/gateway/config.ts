@@ -16,6 +16,7 @@ export const gatewayConfigSchema = configSchema(
     APPROVALS_GRPC_ADDRESS: address.default('127.0.0.1:50053'),
     NOTIFICATIONS_GRPC_ADDRESS: address.default('127.0.0.1:50054'),
     AUDIT_GRPC_ADDRESS: address.default('127.0.0.1:50055'),
+    PROGRAMME_GRPC_ADDRESS: address.default('127.0.0.1:50056'),
     // Largest accepted request body; proposals with evidence lists stay far below this.
     GATEWAY_BODY_LIMIT_BYTES: z.coerce
       .number()

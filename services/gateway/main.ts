@@ -30,6 +30,7 @@ runMain('gateway', async () => {
       approvals: config.APPROVALS_GRPC_ADDRESS,
       notifications: config.NOTIFICATIONS_GRPC_ADDRESS,
       audit: config.AUDIT_GRPC_ADDRESS,
+      programme: config.PROGRAMME_GRPC_ADDRESS,
     },
     bodyLimitBytes: config.GATEWAY_BODY_LIMIT_BYTES,
     rateLimit: { burst: config.GATEWAY_RATE_LIMIT_BURST, perSecond: config.GATEWAY_RATE_LIMIT_PER_SECOND },

@@ -269,7 +269,7 @@ describe('idempotency keys and deadlines in the gRPC bootstrap', () => {
       environment: 'test',
       backendTimeoutMs: 2_000,
       rateLimit: { burst: 1_000, perSecond: 1_000 },
-      backends: { registry: closed, proposals: closed, approvals: closed, notifications: address, audit: closed },
+      backends: { registry: closed, proposals: closed, approvals: closed, notifications: address, audit: closed, programme: closed },
     });
     try {
       const sent = Date.now();

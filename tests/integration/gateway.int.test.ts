@@ -160,6 +160,7 @@ describe('gateway over the registry', () => {
         approvals: '127.0.0.1:9',
         notifications: '127.0.0.1:9',
         audit: '127.0.0.1:9',
+        programme: '127.0.0.1:9',
       },
       rateLimit: { burst: 3, perSecond: 0.2 },
     });
@@ -197,7 +198,14 @@ describe('gateway over the registry', () => {
       tokens: p.tokens,
       logger: testLogger,
       environment: 'production',
-      backends: { registry: '127.0.0.1:9', proposals: '127.0.0.1:9', approvals: '127.0.0.1:9', notifications: '127.0.0.1:9', audit: '127.0.0.1:9' },
+      backends: {
+        registry: '127.0.0.1:9',
+        proposals: '127.0.0.1:9',
+        approvals: '127.0.0.1:9',
+        notifications: '127.0.0.1:9',
+        audit: '127.0.0.1:9',
+        programme: '127.0.0.1:9',
+      },
     });
     try {
       expect(

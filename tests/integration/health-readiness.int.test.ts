@@ -85,6 +85,7 @@ describe('readiness follows the dependencies', () => {
         approvals: approvalsAddress,
         notifications: platform.addresses['NOTIFICATIONS_GRPC_ADDRESS']!,
         audit: platform.addresses['AUDIT_GRPC_ADDRESS']!,
+        programme: platform.addresses['REGISTRY_GRPC_ADDRESS']!,
       },
     });
   }, 300_000);

@@ -2,7 +2,7 @@
 // same key a request answers the same and has one effect (where a plain repeat would be refused or do it again);
 // the same key with another body or target is 412 REQUEST_ID_REUSED. Every authenticated POST/PUT/PATCH/DELETE
 // documents the header; the ones exercised here span every service (registry, proposals, approvals inbox and
-// cycles, notifications, audit).
+// cycles, notifications, audit, programme).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
 import type { PersonaName } from '../../services/shared/auth/personas';
@@ -19,7 +19,10 @@ describe('gateway: Idempotency-Key on every state-changing route', { timeout: 60
   let receiver: WebhookReceiver;
   const exercised = new Set<string>();
   beforeAll(async () => {
-    [p, receiver] = await Promise.all([startTestPlatform('gw-idem', {}, { full: true, notifications: true, audit: true }), startWebhookReceiver()]);
+    [p, receiver] = await Promise.all([
+      startTestPlatform('gw-idem', {}, { full: true, notifications: true, audit: true, programme: true }),
+      startWebhookReceiver(),
+    ]);
   }, 300_000);
   afterAll(async () => {
     await p?.stop();
@@ -166,6 +169,7 @@ describe('gateway: Idempotency-Key on every state-changing route', { timeout: 60
         approvals: a['APPROVALS_GRPC_ADDRESS']!,
         notifications: a['NOTIFICATIONS_GRPC_ADDRESS']!,
         audit: a['AUDIT_GRPC_ADDRESS']!,
+        programme: a['PROGRAMME_GRPC_ADDRESS']!,
       },
     });
     try {
@@ -275,6 +279,86 @@ describe('gateway: Idempotency-Key on every state-changing route', { timeout: 60
     await twice('deleteSubscription', 'statistics-subscriber', 'DELETE', sub, undefined, { path: other });
     expect((await send('statistics-subscriber', 'DELETE', sub)).status).toBe(404); // a plain repeat: gone
     expect((await list()).length).toBe(before);
+  });
+
+  it('programme: 立项, the next stage, an expert, a batch, an application, a screening and an evaluation', async () => {
+    const doc = (title: string) => ({
+      title,
+      uri: `https://example.gov.cn/${encodeURIComponent(title)}.pdf`,
+      digest: 'ef'.repeat(32),
+      digestAlgorithm: 'sha256',
+    });
+    const base = '/api/v1/programme';
+    const proposal = {
+      title: '基本公共卫生服务 幂等键规范',
+      level: 'STANDARD_LEVEL_NATIONAL',
+      kind: 'STANDARD_KIND_SERVICE_PROCESS_QUALITY',
+      itemCodes: ['HEA-03'],
+      supportingMeasures: [doc('配套措施')],
+    };
+    const proposed = await twice('proposeStandard', 'nhc-staff', 'POST', `${base}/standards`, proposal, { body: { ...proposal, title: '另一个标题' } });
+    const standardId: string = proposed.standard.standardId;
+    const plain = ok(await send('nhc-staff', 'POST', `${base}/standards`, proposal), 'plain repeat');
+    expect(plain.standard.standardId).not.toBe(standardId); // without a key a repeat proposes again
+    await twice(
+      'advanceStandard',
+      'nhc-staff',
+      'POST',
+      `${base}/standards/${standardId}/advance`,
+      { to: 'STANDARD_STAGE_DRAFTING' },
+      {
+        body: { to: 'STANDARD_STAGE_WITHDRAWN' },
+      },
+    );
+    expect((await send('nhc-staff', 'POST', `${base}/standards/${standardId}/advance`, { to: 'STANDARD_STAGE_DRAFTING' })).status).toBe(422);
+    const expert = { name: '幂等专家', affiliation: 'CNIS', nationalCommittee: true, fieldCodes: [] };
+    await twice('registerExpert', 'samr-officer', 'POST', `${base}/experts`, expert, { body: { ...expert, name: '另一位专家' } });
+    const batchId = uniqueName('B').replace(/[^A-Za-z0-9._-]/g, '-');
+    const batch = { batchId, title: '幂等键批次', applicationsClose: { year: 2099, month: 12, day: 31 } };
+    await twice('openPilotBatch', 'samr-officer', 'POST', `${base}/pilot-batches`, batch, { body: { ...batch, title: '另一个批次' } });
+    const application = {
+      name: '北京市通州区基本公共服务标准化试点',
+      type: 'PILOT_TYPE_COMPREHENSIVE',
+      periodStart: '2026-07',
+      periodEnd: '2028-06',
+      localityCode: '110112',
+      localityName: '北京市通州区',
+      groundwork: '已梳理清单',
+      policyAndFundingSupport: '专项经费',
+      goals: '建成标准体系',
+      workPlan: '两年完成五项任务',
+      funding: '每年100万元',
+    };
+    const applied = await twice(
+      'applyForPilot',
+      'tongzhou-officer',
+      'POST',
+      `${base}/pilots`,
+      { batchId, application },
+      {
+        body: { batchId, application: { ...application, goals: '另一个目标' } },
+      },
+    );
+    const pilotId: string = applied.pilot.pilotId;
+    const screen = { screen: { recommend: true, opinion: '同意推荐' } };
+    await twice('actOnPilot', 'beijing-programme-officer', 'POST', `${base}/pilots/${pilotId}/actions`, screen, {
+      body: { screen: { recommend: false, opinion: '不推荐' } },
+    });
+    expect((await send('beijing-programme-officer', 'POST', `${base}/pilots/${pilotId}/actions`, screen)).status).toBe(422); // screened once
+    const survey = {
+      kind: 'EVALUATION_KIND_SATISFACTION_SURVEY',
+      itemCode: 'HEA-03',
+      provinceCode: '110000',
+      period: '2026',
+      method: '入户问卷',
+      sampleSize: 500,
+      satisfactionPercent: '90.5',
+      summary: '总体满意',
+      documents: [doc('满意度调查报告')],
+    };
+    await twice('recordImplementationEvaluation', 'beijing-programme-officer', 'POST', `${base}/evaluations`, survey, {
+      body: { ...survey, summary: '另一份结论' },
+    });
   });
 
   it('audit: verification', async () => {

@@ -16,7 +16,14 @@ import { testLogger } from '../support/stack';
 import { CLOSED_ADDRESS, startTestPlatform, type TestPlatform } from './gateway-platform';
 import { refused } from '../support/grpc';
 
-const closed = { registry: CLOSED_ADDRESS, proposals: CLOSED_ADDRESS, approvals: CLOSED_ADDRESS, notifications: CLOSED_ADDRESS, audit: CLOSED_ADDRESS };
+const closed = {
+  registry: CLOSED_ADDRESS,
+  proposals: CLOSED_ADDRESS,
+  approvals: CLOSED_ADDRESS,
+  notifications: CLOSED_ADDRESS,
+  audit: CLOSED_ADDRESS,
+  programme: CLOSED_ADDRESS,
+};
 
 describe('real identities', () => {
   let p: TestPlatform;

@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Position } from '../../proto/gen/bps/approvals/v1/events';
 import { ApprovalInboxClient } from '../../proto/gen/bps/approvals/v1/inbox';
 import { ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
-import { ProgrammeClient, StandardLevel } from '../../proto/gen/bps/programme/v1/programme';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
 import { callMetadata, unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
@@ -24,17 +23,14 @@ import { actorOf, proposalInput } from './approvals-harness';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { generatedIssuer, issuerOf, registerIdentity, tokenFor, tokenIssuer } from '../support/identity';
 import { uniqueName } from '../support/names';
-import { startPlatform, type Platform } from '../support/platform';
-import { apiAs, startWebhookReceiver, type TestPlatform, type WebhookReceiver } from './gateway-platform';
+import { apiAs, startTestPlatform, startWebhookReceiver, type TestPlatform, type WebhookReceiver } from './gateway-platform';
 import { waitUntil } from '../support/wait';
+import { makeProgrammeFixtures } from './permission-matrix-programme';
 import {
   extraIdentities,
   matrix,
   opOf,
-  pilotApplication,
   publicRoutes,
-  satisfactionSurvey,
-  standardProposal,
   unauthenticatedRows,
   type Call,
   type ExtraName,
@@ -167,8 +163,8 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
       approvals: 'APPROVALS_GRPC_ADDRESS',
       notifications: 'NOTIFICATIONS_GRPC_ADDRESS',
       audit: 'AUDIT_GRPC_ADDRESS',
-      identity: 'REGISTRY_GRPC_ADDRESS',
       programme: 'PROGRAMME_GRPC_ADDRESS',
+      identity: 'REGISTRY_GRPC_ADDRESS',
     }[service];
     const address = key ? p.addresses[key] : undefined;
     if (!address) throw new Error(`no server for ${method}`);
@@ -332,7 +328,6 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
       ).subscription.subscriptionId;
 
     const consolidated = consolidation(); // in parallel with the rest: it waits out a proposal window
-    const programme = programmeFixtures(); // in parallel too: pilots start workflows
     const cycle = uniqueName('C-matrix').replace(/[^A-Za-z0-9._-]/g, '-');
     must(
       await apiAs(p, 'ndrc-approver', 'POST', '/api/v1/cycles', {
@@ -421,7 +416,8 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
       'erratum',
     ).erratum.erratumId as string;
     let n = 0;
-    const { batch, pilot, standard, evaluation, experts } = await programme;
+    const newId = (label: string) => `${cycle}-${label}-${++n}`.replace(/[^A-Za-z0-9._-]/g, '-');
+    const programme = await makeProgrammeFixtures(as as never, newId);
     return {
       draft: draftId,
       review,
@@ -441,64 +437,9 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
       cycleProposal,
       flooredItem,
       erratum,
-      newId: (label) => `${cycle}-${label}-${++n}`.replace(/[^A-Za-z0-9._-]/g, '-'),
-      batch,
-      pilot,
-      standard,
-      evaluation,
-      experts,
+      programme,
+      newId,
     };
-  }
-
-  /**
-   * The standardisation programme's fixtures (issue #18), made over gRPC as its people do: SAMR opens a pilot batch,
-   * 通州 applies (a comprehensive pilot: submitted at once, awaiting Beijing's screening), SAMR and Beijing register
-   * five experts, NHC proposes a national standard for HEA-01, Beijing records a satisfaction survey of HEA-01.
-   */
-  async function programmeFixtures(): Promise<Pick<Fixtures, 'batch' | 'pilot' | 'standard' | 'evaluation' | 'experts'>> {
-    const client = new ProgrammeClient(p.addresses['PROGRAMME_GRPC_ADDRESS']!, grpcJs.credentials.createInsecure());
-    try {
-      const batch = uniqueName('B-matrix').replace(/[^A-Za-z0-9._-]/g, '-');
-      await unary(
-        client.openPilotBatch.bind(client),
-        { batchId: batch, title: '国家基本公共服务标准化试点（矩阵测试）', applicationsClose: { year: 2099, month: 12, day: 31 } },
-        tokens.get('samr-officer'),
-      );
-      const [applied, standard, evaluation, ...experts] = await Promise.all([
-        unary(
-          client.applyForPilot.bind(client),
-          { batchId: batch, application: pilotApplication('110112', '北京市通州区', '通州区') },
-          tokens.get('tongzhou-officer'),
-        ),
-        unary(client.proposeStandard.bind(client), standardProposal(StandardLevel.STANDARD_LEVEL_NATIONAL, ['HEA-01']), tokens.get('nhc-staff')),
-        unary(client.recordEvaluation.bind(client), satisfactionSurvey('HEA-01', '110000'), tokens.get('beijing-programme-officer')),
-        ...(
-          [
-            ['全国委员甲（矩阵）', 'CNIS', true],
-            ['全国委员乙（矩阵）', 'SAMR', true],
-            ['北京专家丙（矩阵）', '110101', false],
-            ['北京专家丁（矩阵）', '110102', false],
-            ['北京专家戊（矩阵）', '110115', false],
-          ] as const
-        ).map(([name, affiliation, nationalCommittee]) =>
-          unary(
-            client.registerExpert.bind(client),
-            { name, affiliation, nationalCommittee, fieldCodes: [] },
-            tokens.get(nationalCommittee ? 'samr-officer' : 'beijing-programme-officer'),
-          ).then((r) => r.expert!.expertId),
-        ),
-      ]);
-      const pilot = applied.pilot!.pilotId;
-      // The pilot's steps reach the programme's records (what ListPilots reads) through its workflow's activity.
-      await until(`${pilot} on record`, async () =>
-        (await unary(client.listPilots.bind(client), { batchId: batch, provinceCode: '', status: 0 }, tokens.get('auditor'))).pilots.some(
-          (x) => x.pilotId === pilot,
-        ),
-      );
-      return { batch, pilot, standard: standard.standard!.standardId, evaluation: evaluation.evaluation!.evaluationId, experts };
-    } finally {
-      client.close();
-    }
   }
 
   /**
@@ -588,10 +529,7 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
     const started = Date.now();
     [p, receiver, methods] = await Promise.all([
       // A long backend deadline: rows test authorisation, and audit traces are slow on a loaded 2-core machine.
-      startPlatform('perm-matrix', {
-        services: ['registry', 'gateway', 'proposals', 'approvals', 'notifications', 'audit', 'programme'],
-        overrides: { gateway: { backendTimeoutMs: 30_000 } },
-      }) as Promise<Platform> as Promise<TestPlatform>,
+      startTestPlatform('perm-matrix', { backendTimeoutMs: 30_000 }, { full: true, notifications: true, audit: true, programme: true }),
       startWebhookReceiver(),
       generatedMethods(),
     ]);

@@ -42,21 +42,17 @@ import { ChangeSet } from '../../proto/gen/bps/standards/v1/changes';
 import { OpenCycleRequest } from '../../proto/gen/bps/approvals/v1/cycles';
 import { CreateSubscriptionRequest, SubscribeRequest } from '../../proto/gen/bps/notifications/v1/subscriptions';
 import { FileLocalStandardRequest } from '../../proto/gen/bps/registry/v1/registry';
+import { healthProposal } from '../unit/proposals-fixtures';
 import {
-  type ActOnPilotRequest,
+  ActOnPilotRequest,
   AdvanceStandardRequest,
-  EvaluationKind,
-  PilotApplication,
-  PilotTask,
-  PilotType,
+  ApplyForPilotRequest,
+  OpenPilotBatchRequest,
   ProposeStandardRequest,
   RecordEvaluationRequest,
-  StandardKind,
-  StandardLevel,
-  StandardStage,
-  TaskStatus,
+  RegisterExpertRequest,
 } from '../../proto/gen/bps/programme/v1/programme';
-import { healthProposal } from '../unit/proposals-fixtures';
+import { pilotApplication, programmeDoc, type ProgrammeFixtures } from './permission-matrix-programme';
 
 /** People beyond the seeded personas the rows need (registered in the test directory by the test). */
 export const extraIdentities = {
@@ -70,13 +66,6 @@ export const extraIdentities = {
   'moe-approver': { subject: 'moe.approver.matrix', name: '教育部审批人（矩阵）', organisation: 'MOE', roles: ['approver'] },
   /** A second NDRC approver (a legitimate delegate, refused only by the action cap). */
   'ndrc-colleague': { subject: 'ndrc.approver.matrix', name: '国家发展改革委审批人（矩阵）', organisation: 'NDRC', roles: ['approver'] },
-  /** Guangdong's market-regulation staff: a province's programme officer, of a province no matrix pilot concerns. */
-  'guangdong-programme-officer': {
-    subject: 'gd.samr.matrix',
-    name: '广东省市场监管局（矩阵）',
-    organisation: '440000',
-    roles: ['programme-officer'],
-  },
 } as const satisfies Record<string, Identity>;
 export type ExtraName = keyof typeof extraIdentities;
 
@@ -120,18 +109,10 @@ export type Fixtures = {
   readonly flooredItem: unknown;
   /** An erratum of EDU-05 v1 (wording only), proposed by MOE staff and not yet approved. */
   readonly erratum: string;
+  /** The standardisation programme's batch, pilots, standards and evaluation (permission-matrix-programme.ts). */
+  readonly programme: ProgrammeFixtures;
   /** A fresh id per call (cycles opened by allowed rows). */
   readonly newId: (label: string) => string;
-  /** The standardisation programme (issue #18): a pilot batch SAMR opened (applications close 2099-12-31). */
-  readonly batch: string;
-  /** A comprehensive pilot of 通州 (110112, Beijing) in `batch`, submitted: awaiting Beijing's screening. */
-  readonly pilot: string;
-  /** A national standard (GB/T) NHC proposed for HEA-01: at 立项, revision 1. */
-  readonly standard: string;
-  /** A satisfaction survey of HEA-01 in Beijing (110000), recorded by Beijing's programme officer. */
-  readonly evaluation: string;
-  /** Five registered experts: two of the national committee (SAMR), three of Beijing's (not from 通州). */
-  readonly experts: readonly string[];
 };
 
 export type GrpcCall = { readonly kind: 'grpc'; readonly method: string; readonly request: (f: Fixtures) => Record<string, unknown> };
@@ -219,6 +200,23 @@ export const publicReadRoutes: readonly string[] = [
   'GET /api/v1/standards/monitoring',
   'GET /api/v1/standards/monitoring.csv',
   'GET /standards/monitoring',
+  // The standardisation programme (issue #18): published standards and pilot results, coverage, progress, batches,
+  // evaluations (a visitor sees nothing still in the pipeline).
+  'GET /api/v1/programme/standards',
+  'GET /api/v1/programme/standards/:standardId',
+  'GET /api/v1/programme/coverage',
+  'GET /api/v1/programme/progress',
+  'GET /api/v1/programme/pilot-batches',
+  'GET /api/v1/programme/pilots',
+  'GET /api/v1/programme/pilots/:pilotId',
+  'GET /api/v1/programme/evaluations',
+  'GET /api/v1/programme/evaluations/:evaluationId',
+  'GET /programme',
+  'GET /programme/standards',
+  'GET /programme/standards/:standardId',
+  'GET /programme/pilots',
+  'GET /programme/pilots/:pilotId',
+  'GET /programme/evaluations',
 ];
 
 // ---- operations ------------------------------------------------------------------------------------------------
@@ -228,6 +226,7 @@ const C = '/bps.approvals.v1.RevisionCycles/';
 const R = '/bps.registry.v1.StandardRegistry/';
 const N = '/bps.notifications.v1.Subscriptions/';
 const AU = '/bps.audit.v1.Audit/';
+const PG = '/bps.programme.v1.Programme/';
 
 const draftContent = (itemCode: string) => healthProposal({ itemCode });
 const draftJson = (itemCode: string) => ProposalContent.toJSON(draftContent(itemCode));
@@ -658,6 +657,123 @@ const mySignOffs = (id: (f: Fixtures) => string): Call[] => [
   http('GET /api/v1/approvals/:proposalId/my-sign-offs', (f) => `/api/v1/approvals/${id(f)}/my-sign-offs`),
 ];
 
+// ---- the standardisation programme (issue #18) -------------------------------------------------------------------
+const programmeReads: Call[] = [
+  grpc(`${PG}ListStandards`),
+  http('GET /api/v1/programme/standards'),
+  page('GET /programme/standards'),
+  grpc(`${PG}GetStandard`, (f) => ({ standardId: f.programme.publishedStandard })),
+  http('GET /api/v1/programme/standards/:standardId', (f) => `/api/v1/programme/standards/${f.programme.publishedStandard}`),
+  page('GET /programme/standards/:standardId', (f) => `/programme/standards/${f.programme.publishedStandard}`),
+  grpc(`${PG}GetCoverage`),
+  http('GET /api/v1/programme/coverage'),
+  grpc(`${PG}GetProgrammeProgress`),
+  http('GET /api/v1/programme/progress'),
+  page('GET /programme'),
+  grpc(`${PG}ListPilotBatches`),
+  http('GET /api/v1/programme/pilot-batches'),
+  grpc(`${PG}ListPilots`),
+  http('GET /api/v1/programme/pilots'),
+  page('GET /programme/pilots'),
+  grpc(`${PG}GetPilot`, (f) => ({ pilotId: f.programme.publishedPilot })),
+  http('GET /api/v1/programme/pilots/:pilotId', (f) => `/api/v1/programme/pilots/${f.programme.publishedPilot}`),
+  page('GET /programme/pilots/:pilotId', (f) => `/programme/pilots/${f.programme.publishedPilot}`),
+  grpc(`${PG}ListEvaluations`),
+  http('GET /api/v1/programme/evaluations'),
+  page('GET /programme/evaluations'),
+  grpc(`${PG}GetEvaluation`, (f) => ({ evaluationId: f.programme.evaluation })),
+  http('GET /api/v1/programme/evaluations/:evaluationId', (f) => `/api/v1/programme/evaluations/${f.programme.evaluation}`),
+  grpc(`${PG}ListExperts`),
+  http('GET /api/v1/programme/experts'),
+];
+const standardJson = (itemCode: string) => ({
+  title: `基本公共卫生服务 ${itemCode} 服务规范（矩阵立项）`,
+  level: 'STANDARD_LEVEL_NATIONAL',
+  kind: 'STANDARD_KIND_SERVICE_PROCESS_QUALITY',
+  itemCodes: [itemCode],
+  supportingMeasures: [programmeDoc('配套措施')],
+});
+const proposeStandard: Call[] = [
+  grpc(`${PG}ProposeStandard`, () => ({ ...ProposeStandardRequest.fromJSON(standardJson('HEA-03')) })),
+  http('POST /api/v1/programme/standards', undefined, () => standardJson('HEA-03')),
+  page('POST /programme/standards', undefined, () => ({
+    ...standardJson('HEA-03'),
+    itemCodes: 'HEA-03',
+    supportingMeasures: `配套措施 | https://example.gov.cn/m.pdf | ${'cd'.repeat(32)}`,
+  })),
+];
+const advanceStandard: Call[] = [
+  grpc(`${PG}AdvanceStandard`, (f) => ({ ...AdvanceStandardRequest.fromJSON({ standardId: f.programme.standard, to: 'STANDARD_STAGE_DRAFTING' }) })),
+  http(
+    'POST /api/v1/programme/standards/:standardId/advance',
+    (f) => `/api/v1/programme/standards/${f.programme.standard}/advance`,
+    () => ({ to: 'STANDARD_STAGE_DRAFTING' }),
+  ),
+  page(
+    'POST /programme/standards/:standardId/advance',
+    (f) => `/programme/standards/${f.programme.standard}/advance`,
+    () => ({ to: 'STANDARD_STAGE_DRAFTING' }),
+  ),
+];
+const registerExpert: Call[] = [
+  grpc(`${PG}RegisterExpert`, () => ({ ...RegisterExpertRequest.fromJSON({ name: '专家（矩阵）', affiliation: 'CNIS', nationalCommittee: true }) })),
+  http('POST /api/v1/programme/experts', undefined, () => ({ name: '专家（矩阵）', affiliation: 'CNIS', nationalCommittee: true })),
+];
+const batchJson = (batchId: string) => ({ batchId, title: '试点批次（矩阵）', applicationsClose: { year: 2099, month: 12, day: 31 } });
+const openBatch = (label: string): Call[] => [
+  grpc(`${PG}OpenPilotBatch`, (f) => ({ ...OpenPilotBatchRequest.fromJSON(batchJson(f.newId(`${label}-g`))) })),
+  http('POST /api/v1/programme/pilot-batches', undefined, (f) => batchJson(f.newId(`${label}-h`))),
+  page('POST /programme/batches', undefined, (f) => ({ batchId: f.newId(`${label}-p`), title: '试点批次（矩阵）', applicationsClose: '2099-12-31' })),
+];
+const applyJson = (f: Fixtures, label: string) => ({
+  batchId: f.programme.batch,
+  application: pilotApplication('110112', '北京市通州区', `${f.newId(label)}基本公共服务标准化试点`),
+});
+const applyForPilot = (label: string): Call[] => [
+  grpc(`${PG}ApplyForPilot`, (f) => ({ ...ApplyForPilotRequest.fromJSON(applyJson(f, `${label}-g`)) })),
+  http('POST /api/v1/programme/pilots', undefined, (f) => applyJson(f, `${label}-h`)),
+  page('POST /programme/pilots', undefined, (f) => {
+    const { batchId, application } = applyJson(f, `${label}-p`);
+    const { majorIncidentInThreeYears: _none, ...texts } = application;
+    return { batchId, ...texts };
+  }),
+];
+const screenPilot: Call[] = [
+  grpc(`${PG}ActOnPilot`, (f) => ({
+    ...ActOnPilotRequest.fromJSON({ pilotId: f.programme.pilot, screen: { recommend: true, opinion: '同意推荐（矩阵）' } }),
+  })),
+  http(
+    'POST /api/v1/programme/pilots/:pilotId/actions',
+    (f) => `/api/v1/programme/pilots/${f.programme.pilot}/actions`,
+    () => ({ screen: { recommend: true, opinion: '同意推荐（矩阵）' } }),
+  ),
+  page(
+    'POST /programme/pilots/:pilotId/act/:action',
+    (f) => `/programme/pilots/${f.programme.pilot}/act/screen`,
+    () => ({ recommend: 'yes', opinion: '同意推荐（矩阵）' }),
+  ),
+];
+const surveyJson = {
+  kind: 'EVALUATION_KIND_SATISFACTION_SURVEY',
+  itemCode: 'HEA-01',
+  provinceCode: '110000',
+  period: '2026',
+  method: '入户问卷（矩阵）',
+  sampleSize: 800,
+  satisfactionPercent: '88.0',
+  summary: '总体满意（矩阵）',
+  documents: [programmeDoc('满意度调查报告')],
+};
+const recordEvaluation: Call[] = [
+  grpc(`${PG}RecordEvaluation`, () => ({ ...RecordEvaluationRequest.fromJSON(surveyJson) })),
+  http('POST /api/v1/programme/evaluations', undefined, () => surveyJson),
+  page('POST /programme/evaluations', undefined, () => ({
+    ...surveyJson,
+    sampleSize: '800',
+    documents: `满意度调查报告 | https://example.gov.cn/s.pdf | ${'cd'.repeat(32)}`,
+  })),
+];
+
 // ---- answers the list rows look into ----------------------------------------------------------------------------
 const ids = (answer: any, key: string, id: string): string[] =>
   ((answer?.[key] ?? []) as any[]).map((x) => (key === 'items' ? x?.proposal?.proposalId : x?.[id]) as string);
@@ -688,161 +804,6 @@ const everyone: readonly PersonaName[] = [
 ];
 const proposalParties: readonly PersonaName[] = ['nhc-staff', 'nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver', 'auditor', 'operator'];
 const outsiders: readonly PersonaName[] = ['moe-staff', 'beijing-officer', 'guangdong-officer', 'statistics-subscriber'];
-
-// ---- the standardisation programme (issue #18) -------------------------------------------------------------------
-const PG = '/bps.programme.v1.Programme/';
-/** A document reference as the programme's requests carry them (the digest is not checked against anything). */
-export const programmeDoc = (title: string) => ({
-  title,
-  uri: `https://example.gov.cn/matrix/${encodeURIComponent(title)}.pdf`,
-  digest: 'a'.repeat(64),
-  digestAlgorithm: 'sha256',
-});
-/** A comprehensive pilot's application form (附件2) as one city or county files it: every condition of art. 8 met. */
-export const pilotApplication = (localityCode: string, localityName: string, name: string): PilotApplication =>
-  PilotApplication.fromPartial({
-    name: `${name}基本公共服务标准化试点`,
-    type: PilotType.PILOT_TYPE_COMPREHENSIVE,
-    periodStart: '2026-01',
-    periodEnd: '2027-12',
-    localityCode,
-    localityName,
-    groundwork: '已建立基本公共服务标准化工作机制（矩阵）',
-    policyAndFundingSupport: '区财政每年安排专项经费（矩阵）',
-    majorIncidentInThreeYears: false,
-    goals: '服务项目清单和标准目录全覆盖（矩阵）',
-    workPlan: '第一年建立标准目录，第二年组织实施并自查（矩阵）',
-    funding: '地方财政',
-    documents: [programmeDoc(`${localityName}试点申请表`)],
-  });
-/** 立项 of a standard for `itemCodes` (national: GB/T; local: the province's DB). */
-export const standardProposal = (
-  level: StandardLevel,
-  itemCodes: readonly string[],
-  provinceCode = '',
-  supportingMeasures = [programmeDoc('配套政策措施（矩阵）')],
-): ProposeStandardRequest =>
-  ProposeStandardRequest.fromPartial({
-    title: '基本公共服务 服务规范（矩阵测试）',
-    level,
-    mandatory: false,
-    kind: StandardKind.STANDARD_KIND_SERVICE_PROCESS_QUALITY,
-    itemCodes: [...itemCodes],
-    provinceCode,
-    supportingMeasures,
-  });
-/** A satisfaction survey of `itemCode` in `provinceCode` (000000: a national one). */
-export const satisfactionSurvey = (itemCode: string, provinceCode: string): RecordEvaluationRequest =>
-  RecordEvaluationRequest.fromPartial({
-    kind: EvaluationKind.EVALUATION_KIND_SATISFACTION_SURVEY,
-    itemCode,
-    provinceCode,
-    period: '2025',
-    method: '入户抽样调查（矩阵）',
-    sampleSize: 1200,
-    satisfactionPercent: '88.5',
-    summary: '居民总体满意（矩阵）',
-    documents: [programmeDoc('满意度调查报告（矩阵）')],
-  });
-
-const proposeStandard = (level: StandardLevel, itemCodes: readonly string[], provinceCode = '', measures?: boolean): Call =>
-  grpc(`${PG}ProposeStandard`, () => ({ ...standardProposal(level, itemCodes, provinceCode, measures === false ? [] : undefined) }));
-const NATIONAL_GBT = StandardLevel.STANDARD_LEVEL_NATIONAL;
-const LOCAL_DB = StandardLevel.STANDARD_LEVEL_LOCAL;
-const advanceStandard = (to: StandardStage, expectedRevision = 0): Call =>
-  grpc(`${PG}AdvanceStandard`, (f) => ({ ...AdvanceStandardRequest.fromPartial({ standardId: f.standard, to, expectedRevision, note: '矩阵' }) }));
-const registerExpert = (nationalCommittee: boolean): Call =>
-  grpc(`${PG}RegisterExpert`, () => ({ name: '评估专家（矩阵）', affiliation: nationalCommittee ? 'CNIS' : '110101', nationalCommittee, fieldCodes: [] }));
-const openBatch: Call = grpc(`${PG}OpenPilotBatch`, (f) => ({ batchId: f.newId('batch'), title: '试点批次（矩阵）', applicationsClose: iso('2099-12-31') }));
-/** An application for a new pilot (its own name) of `localityCode` in the fixture batch. */
-const applyForPilot = (localityCode: string, localityName: string): Call =>
-  grpc(`${PG}ApplyForPilot`, (f) => ({ batchId: f.batch, application: pilotApplication(localityCode, localityName, f.newId('pilot')) }));
-type PilotActionOneof = NonNullable<ActOnPilotRequest['action']>;
-const actOnPilot = (action: PilotActionOneof): Call => grpc(`${PG}ActOnPilot`, (f) => ({ pilotId: f.pilot, action }));
-/** One body per human step of a pilot; on the submitted fixture pilot every step but screening is refused for its phase. */
-const pilotStep = {
-  screen: (recommend: boolean, opinion: string) => actOnPilot({ $case: 'screen', screen: { recommend, opinion } }),
-  select: () =>
-    actOnPilot({
-      $case: 'decideSelection',
-      decideSelection: { select: true, opinion: '同意（矩阵）', termStart: iso('2026-01-01'), termEnd: iso('2027-12-31') },
-    }),
-  reportProgress: () =>
-    actOnPilot({
-      $case: 'reportProgress',
-      reportProgress: {
-        tasks: [{ task: PilotTask.PILOT_TASK_COORDINATION_MECHANISM, status: TaskStatus.TASK_STATUS_DONE, note: '矩阵', reportedAt: undefined }],
-      },
-    }),
-  reportIncident: () => actOnPilot({ $case: 'reportIncident', reportIncident: { description: '服务安全事故（矩阵）', occurredOn: iso('2026-03-02') } }),
-  decideIncident: () => actOnPilot({ $case: 'decideIncident', decideIncident: { cancel: false, extendedTo: iso('2028-06-30'), note: '延期（矩阵）' } }),
-  requestEvaluation: () => actOnPilot({ $case: 'requestEvaluation', requestEvaluation: { note: '申请评估（矩阵）' } }),
-  formExpertGroup: (): Call =>
-    grpc(`${PG}ActOnPilot`, (f) => ({ pilotId: f.pilot, action: { $case: 'formExpertGroup', formExpertGroup: { expertIds: [...f.experts] } } })),
-  recordEvaluation: () =>
-    actOnPilot({
-      $case: 'recordEvaluation',
-      recordEvaluation: { conclusion: 'PASS', score: '90', summary: '五项任务完成（矩阵）', report: [programmeDoc('试点评估报告（矩阵）')] },
-    }),
-  recheck: () => actOnPilot({ $case: 'recheck', recheck: { outcome: 'CONFIRMED', note: '抽查复核（矩阵）' } }),
-  publishResults: () => actOnPilot({ $case: 'publishResults', publishResults: { note: '公布（矩阵）' } }),
-};
-const recordEvaluation = (itemCode: string, provinceCode: string): Call =>
-  grpc(`${PG}RecordEvaluation`, () => ({ ...satisfactionSurvey(itemCode, provinceCode) }));
-/** Published programme information: the register, coverage, progress, experts, batches, pilots, evaluations. */
-const programmeReads: Call[] = [
-  grpc(`${PG}GetStandard`, (f) => ({ standardId: f.standard })),
-  grpc(`${PG}ListStandards`, () => ({ itemCode: 'HEA-01' })),
-  grpc(`${PG}GetCoverage`),
-  grpc(`${PG}GetProgrammeProgress`),
-  grpc(`${PG}ListExperts`),
-  grpc(`${PG}ListPilotBatches`),
-  grpc(`${PG}GetPilot`, (f) => ({ pilotId: f.pilot })),
-  grpc(`${PG}ListPilots`, (f) => ({ batchId: f.batch })),
-  grpc(`${PG}GetEvaluation`, (f) => ({ evaluationId: f.evaluation })),
-  grpc(`${PG}ListEvaluations`, () => ({ itemCode: 'HEA-01' })),
-];
-/** What each read must show every signed-in caller: the fixture it addresses or lists. */
-const programmeReadCheck = (call: Call): Row['check'] => {
-  const method = call.kind === 'grpc' ? call.method.slice(PG.length) : '';
-  const shows =
-    (key: string, idField: string, which: (f: Fixtures) => string) =>
-    (answer: any, f: Fixtures): string | undefined =>
-      answer?.[key]?.[idField] === which(f) ? undefined : `no ${key} ${which(f)}`;
-  switch (method) {
-    case 'GetStandard':
-      return shows('standard', 'standardId', (f) => f.standard);
-    case 'ListStandards':
-      return lists('standards', 'standardId', (f) => f.standard, true);
-    case 'ListExperts':
-      return lists('experts', 'expertId', (f) => f.experts[0] ?? '', true);
-    case 'ListPilotBatches':
-      return lists('batches', 'batchId', (f) => f.batch, true);
-    case 'GetPilot':
-      return shows('pilot', 'pilotId', (f) => f.pilot);
-    case 'ListPilots':
-      return lists('pilots', 'pilotId', (f) => f.pilot, true);
-    case 'GetEvaluation':
-      return shows('evaluation', 'evaluationId', (f) => f.evaluation);
-    case 'ListEvaluations':
-      return lists('evaluations', 'evaluationId', (f) => f.evaluation, true);
-    case 'GetCoverage':
-      return (answer: any) => ((answer?.categories?.length ?? 0) > 0 ? undefined : 'no categories');
-    case 'GetProgrammeProgress':
-      return (answer: any) => ((answer?.targets?.length ?? 0) > 0 ? undefined : 'no targets');
-    default:
-      return undefined;
-  }
-};
-/** The programme's personas, and everyone else: all may read what the programme publishes. */
-const programmeReaders: readonly PersonaName[] = [
-  ...everyone,
-  'samr-officer',
-  'beijing-programme-officer',
-  'tianjin-programme-officer',
-  'tongzhou-officer',
-  'langfang-officer',
-];
 
 // ---- THE TABLE ----------------------------------------------------------------------------------------------------
 export const matrix: readonly Row[] = [
@@ -1479,148 +1440,25 @@ export const matrix: readonly Row[] = [
   ...(['nhc-staff', 'final-approver', 'beijing-officer', 'statistics-subscriber'] as const).flatMap((p) =>
     rows(p, 'other', 'PERMISSION_DENIED', auditOf, { reason: 'MISSING_ROLE' }),
   ),
-  // -- the standardisation programme (issue #18): published information is open to every signed-in persona; every
-  // step is taken by the department the seeds name, for its own province or locality only --
-  ...programmeReaders.flatMap((p) => programmeReads.map((call) => row(p, 'any', 'allowed', call, { check: programmeReadCheck(call) }))),
-  // 立项: the lead unit of every item (or SAMR) for national standards; the province itself for local ones.
-  ...rows('nhc-staff', 'own', 'allowed', [proposeStandard(NATIONAL_GBT, ['HEA-01'])]),
-  ...rows('samr-officer', 'any', 'allowed', [proposeStandard(NATIONAL_GBT, ['HEA-01', 'EDU-01'], '', false)], {
-    note: 'no supporting measures: FAILED_PRECONDITION SUPPORTING_MEASURES_REQUIRED, after the check of who',
-  }),
-  ...rows('beijing-programme-officer', 'own', 'allowed', [proposeStandard(LOCAL_DB, ['HEA-01'], '110000')]),
-  ...rows('beijing-officer', 'own', 'allowed', [proposeStandard(LOCAL_DB, ['HEA-01'], '110000', false)], {
-    note: "the province's own officer: refused only for the missing supporting measures",
-  }),
-  row('moe-staff', 'other', 'PERMISSION_DENIED', proposeStandard(NATIONAL_GBT, ['HEA-01', 'HEA-02']), {
-    reason: 'NOT_THE_PROPOSING_DEPARTMENT',
-    note: "a ministry proposing a standard for another ministry's items",
-  }),
-  row('nhc-staff', 'other', 'PERMISSION_DENIED', proposeStandard(NATIONAL_GBT, ['HEA-01', 'EDU-01']), {
-    reason: 'NOT_THE_PROPOSING_DEPARTMENT',
-    note: 'a standard spanning an item another ministry leads',
-  }),
-  ...(['nhc-approver', 'beijing-programme-officer', 'tongzhou-officer', 'auditor'] as const).flatMap((p) =>
-    rows(p, 'other', 'PERMISSION_DENIED', [proposeStandard(NATIONAL_GBT, ['HEA-01'])], { reason: 'NOT_THE_PROPOSING_DEPARTMENT' }),
+
+  // -- the standardisation programme (issue #18): reads for everyone signed in; each step for whoever takes it --
+  ...[...everyone, 'samr-officer' as const, 'tongzhou-officer' as const].flatMap((p) => rows(p, 'any', 'allowed', programmeReads)),
+  ...rows('nhc-staff', 'own', 'allowed', proposeStandard, { note: 'the lead unit of HEA-03' }),
+  ...rows('moe-staff', 'other', 'PERMISSION_DENIED', proposeStandard, { reason: 'NOT_THE_PROPOSING_DEPARTMENT' }),
+  ...rows('moe-staff', 'other', 'PERMISSION_DENIED', advanceStandard, { reason: 'NOT_THE_RESPONSIBLE_DEPARTMENT' }),
+  ...rows('nhc-staff', 'own', 'allowed', advanceStandard, { late: true, note: 'the first moves it to 起草; the next are STAGE_NOT_NEXT' }),
+  ...rows('samr-officer', 'own', 'allowed', registerExpert),
+  ...rows('tongzhou-officer', 'other', 'PERMISSION_DENIED', registerExpert, { reason: 'NOT_AN_EXPERT_REGISTRAR' }),
+  ...rows('samr-officer', 'own', 'allowed', openBatch('samr')),
+  ...(['beijing-programme-officer', 'tongzhou-officer'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', openBatch(p), { reason: 'NOT_SAMR' })),
+  ...rows('tongzhou-officer', 'own', 'allowed', applyForPilot('tongzhou')),
+  ...(['samr-officer', 'wuqing-officer'] as const).flatMap((p) => rows(p, 'other', 'PERMISSION_DENIED', applyForPilot(p), { reason: 'NOT_THE_LOCALITY' })),
+  ...(['tongzhou-officer', 'tianjin-programme-officer'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', screenPilot, { reason: 'NOT_A_SCREENING_PROVINCE' }),
   ),
-  ...(['guangdong-officer', 'tianjin-programme-officer', 'tongzhou-officer', 'nhc-staff'] as const).flatMap((p) =>
-    rows(p, 'other', 'PERMISSION_DENIED', [proposeStandard(LOCAL_DB, ['HEA-01'], '110000')], {
-      reason: 'NOT_THE_PROPOSING_DEPARTMENT',
-      note: "another province's (or nobody's) local standard",
-    }),
-  ),
-  // Moving a standard on: its proposer (or SAMR) while it is drafted.
-  ...(['moe-staff', 'nhc-approver', 'ndrc-approver', 'beijing-programme-officer', 'tongzhou-officer', 'statistics-subscriber'] as const).flatMap((p) =>
-    rows(p, 'other', 'PERMISSION_DENIED', [advanceStandard(StandardStage.STANDARD_STAGE_DRAFTING)], { reason: 'NOT_THE_RESPONSIBLE_DEPARTMENT' }),
-  ),
-  row('moe-staff', 'other', 'PERMISSION_DENIED', advanceStandard(StandardStage.STANDARD_STAGE_WITHDRAWN), {
-    reason: 'NOT_THE_RESPONSIBLE_DEPARTMENT',
-    note: "dropping another ministry's project",
-  }),
-  row('nhc-staff', 'own', 'allowed', advanceStandard(StandardStage.STANDARD_STAGE_DRAFTING, 1), { late: true, note: '立项 → 起草' }),
-  row('samr-officer', 'any', 'allowed', advanceStandard(StandardStage.STANDARD_STAGE_CONSULTATION), {
-    late: true,
-    note: 'after 起草: FAILED_PRECONDITION DRAFTING_CHECKS_INCOMPLETE (no survey, estimate, finance agreement), after the check of who',
-  }),
-  // Experts: SAMR keeps the national committee; a province's programme officers register its own experts.
-  row('samr-officer', 'own', 'allowed', registerExpert(true)),
-  row('beijing-programme-officer', 'own', 'allowed', registerExpert(false)),
-  row('beijing-programme-officer', 'other', 'PERMISSION_DENIED', registerExpert(true), {
-    reason: 'NOT_AN_EXPERT_REGISTRAR',
-    note: 'a province appointing to the national committee',
-  }),
-  ...(['nhc-staff', 'beijing-officer', 'tongzhou-officer', 'auditor', 'operator'] as const).flatMap((p) =>
-    rows(p, 'other', 'PERMISSION_DENIED', [registerExpert(false)], { reason: 'NOT_AN_EXPERT_REGISTRAR' }),
-  ),
-  // Pilot batches: SAMR records the call.
-  row('samr-officer', 'own', 'allowed', openBatch),
-  ...(['ndrc-approver', 'mof-approver', 'nhc-staff', 'beijing-programme-officer', 'tongzhou-officer', 'final-approver'] as const).flatMap((p) =>
-    rows(p, 'other', 'PERMISSION_DENIED', [openBatch], { reason: 'NOT_SAMR' }),
-  ),
-  // Applications: a city or county files its own.
-  row('tongzhou-officer', 'own', 'allowed', applyForPilot('110112', '北京市通州区'), { note: 'opens a second pilot of 通州 in the batch' }),
-  ...(['langfang-officer', 'wuqing-officer', 'beijing-programme-officer', 'beijing-officer', 'samr-officer', 'nhc-staff'] as const).flatMap((p) =>
-    rows(p, 'other', 'PERMISSION_DENIED', [applyForPilot('110112', '北京市通州区')], {
-      reason: 'NOT_THE_LOCALITY',
-      note: 'filing for another locality',
-    }),
-  ),
-  // Every later step of the submitted pilot of 通州: refused for who first; by the right department, refused for the
-  // phase (or a missing opinion) only — the rows change nothing; the late screening then makes the pilot a candidate.
-  row('beijing-programme-officer', 'own', 'allowed', pilotStep.screen(true, ''), { note: 'no opinion: INVALID_ARGUMENT OPINION_REQUIRED' }),
-  ...(['guangdong-programme-officer', 'guangdong-officer', 'hebei-programme-officer', 'beijing-officer', 'samr-officer', 'tongzhou-officer'] as const).flatMap(
-    (p) =>
-      rows(p, 'other', 'PERMISSION_DENIED', [pilotStep.screen(true, '同意推荐（矩阵）')], {
-        reason: 'NOT_A_SCREENING_PROVINCE',
-        note: p === 'beijing-officer' ? "the province's officer without the programme role" : 'screening a Beijing pilot',
-      }),
-  ),
-  ...(['samr-officer', 'ndrc-approver', 'mof-approver'] as const).flatMap((p) =>
-    rows(p, 'own', 'allowed', [pilotStep.select()], { note: 'not a candidate yet: FAILED_PRECONDITION NOT_A_CANDIDATE' }),
-  ),
-  ...(['tongzhou-officer', 'beijing-programme-officer', 'nhc-approver', 'nhc-staff', 'final-approver'] as const).flatMap((p) =>
-    rows(p, 'other', 'PERMISSION_DENIED', [pilotStep.select()], {
-      reason: 'NOT_A_SELECTING_DEPARTMENT',
-      ...(p === 'tongzhou-officer' ? { note: 'a locality acting as SAMR' } : {}),
-    }),
-  ),
-  row('tongzhou-officer', 'own', 'allowed', pilotStep.reportProgress(), { note: 'not piloting yet: FAILED_PRECONDITION NOT_PILOTING' }),
-  ...(['wuqing-officer', 'beijing-programme-officer', 'samr-officer'] as const).flatMap((p) =>
-    rows(p, 'other', 'PERMISSION_DENIED', [pilotStep.reportProgress()], { reason: 'NOT_A_PILOT_LOCALITY' }),
-  ),
-  ...(['tongzhou-officer', 'beijing-programme-officer'] as const).flatMap((p) =>
-    rows(p, 'own', 'allowed', [pilotStep.reportIncident()], { note: 'not piloting yet: FAILED_PRECONDITION NOT_PILOTING' }),
-  ),
-  ...(['wuqing-officer', 'hebei-programme-officer', 'guangdong-programme-officer', 'beijing-officer'] as const).flatMap((p) =>
-    rows(p, 'other', 'PERMISSION_DENIED', [pilotStep.reportIncident()], { reason: 'NOT_A_PILOT_PARTY' }),
-  ),
-  row('samr-officer', 'own', 'allowed', pilotStep.decideIncident(), { note: 'no incident: FAILED_PRECONDITION NO_OPEN_INCIDENT' }),
-  ...(['tongzhou-officer', 'beijing-programme-officer', 'ndrc-approver'] as const).flatMap((p) =>
-    rows(p, 'other', 'PERMISSION_DENIED', [pilotStep.decideIncident()], {
-      reason: 'NOT_SAMR',
-      ...(p === 'tongzhou-officer' ? { note: 'a locality acting as SAMR' } : {}),
-    }),
-  ),
-  row('tongzhou-officer', 'own', 'allowed', pilotStep.requestEvaluation(), { note: 'not piloting yet: FAILED_PRECONDITION NOT_PILOTING' }),
-  ...(['langfang-officer', 'beijing-programme-officer', 'samr-officer'] as const).flatMap((p) =>
-    rows(p, 'other', 'PERMISSION_DENIED', [pilotStep.requestEvaluation()], { reason: 'NOT_A_PILOT_LOCALITY' }),
-  ),
-  row('beijing-programme-officer', 'own', 'allowed', pilotStep.formExpertGroup(), {
-    note: 'no evaluation requested: FAILED_PRECONDITION EVALUATION_NOT_REQUESTED',
-  }),
-  ...(['hebei-programme-officer', 'guangdong-programme-officer', 'samr-officer', 'tongzhou-officer'] as const).flatMap((p) =>
-    rows(p, 'other', 'PERMISSION_DENIED', [pilotStep.formExpertGroup()], { reason: 'NOT_A_SCREENING_PROVINCE' }),
-  ),
-  row('beijing-programme-officer', 'own', 'allowed', pilotStep.recordEvaluation(), { note: 'no expert group: FAILED_PRECONDITION NO_EXPERT_GROUP' }),
-  ...(['tianjin-programme-officer', 'tongzhou-officer', 'samr-officer'] as const).flatMap((p) =>
-    rows(p, 'other', 'PERMISSION_DENIED', [pilotStep.recordEvaluation()], { reason: 'NOT_A_SCREENING_PROVINCE' }),
-  ),
-  ...rows('samr-officer', 'own', 'allowed', [pilotStep.recheck(), pilotStep.publishResults()], {
-    note: 'not evaluated: FAILED_PRECONDITION NOT_EVALUATED',
-  }),
-  ...(['beijing-programme-officer', 'tongzhou-officer', 'ndrc-approver', 'mof-approver'] as const).flatMap((p) =>
-    rows(p, 'other', 'PERMISSION_DENIED', [pilotStep.recheck(), pilotStep.publishResults()], {
-      reason: 'NOT_SAMR',
-      ...(p === 'tongzhou-officer' ? { note: 'a locality acting as SAMR' } : {}),
-    }),
-  ),
-  row('beijing-programme-officer', 'own', 'allowed', pilotStep.screen(true, '符合条件，同意推荐（矩阵）'), {
-    late: true,
-    note: 'Beijing recommends its locality: the pilot becomes a candidate',
-  }),
-  row('ndrc-approver', 'own', 'allowed', pilotStep.select(), { late: true, note: 'NDRC concurs in the selection of the candidate' }),
-  // Implementation evaluations: a province for its own services; national ones by the item's lead unit or SAMR.
-  ...rows('beijing-programme-officer', 'own', 'allowed', [recordEvaluation('HEA-01', '110000')]),
-  ...rows('beijing-officer', 'own', 'allowed', [recordEvaluation('HEA-01', '110000')]),
-  ...(['nhc-staff', 'samr-officer'] as const).flatMap((p) => rows(p, 'own', 'allowed', [recordEvaluation('HEA-01', '000000')])),
-  ...(['tianjin-programme-officer', 'guangdong-officer', 'tongzhou-officer', 'nhc-staff'] as const).flatMap((p) =>
-    rows(p, 'other', 'PERMISSION_DENIED', [recordEvaluation('HEA-01', '110000')], {
-      reason: 'NOT_THE_EVALUATING_DEPARTMENT',
-      note: "recording an evaluation of another province's services",
-    }),
-  ),
-  ...(['moe-staff', 'nhc-approver', 'beijing-programme-officer'] as const).flatMap((p) =>
-    rows(p, 'other', 'PERMISSION_DENIED', [recordEvaluation('HEA-01', '000000')], { reason: 'NOT_THE_EVALUATING_DEPARTMENT' }),
-  ),
+  ...rows('beijing-programme-officer', 'own', 'allowed', screenPilot, { late: true, note: 'the first screens; the next are ALREADY_SCREENED' }),
+  ...rows('beijing-programme-officer', 'own', 'allowed', recordEvaluation),
+  ...rows('samr-officer', 'other', 'PERMISSION_DENIED', recordEvaluation, { reason: 'NOT_THE_EVALUATING_DEPARTMENT' }),
 ];
 
 /** Who needs no derived UNAUTHENTICATED rows: operations anyone may call. */

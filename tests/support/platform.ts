@@ -353,6 +353,7 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
           approvals: address('approvals'),
           notifications: address('notifications'),
           audit: address('audit'),
+          programme: address('programme'),
         },
         ...testSettings.gateway,
         ...o.gateway,

@@ -42,7 +42,7 @@ describe('proto-derived schemas', () => {
 
 describe('OpenAPI 3.1 document', () => {
   const schemas = new ProtoSchemas();
-  const backends = new Backends({ registry: 'x:1', proposals: 'x:1', approvals: 'x:1', notifications: 'x:1', audit: 'x:1' });
+  const backends = new Backends({ registry: 'x:1', proposals: 'x:1', approvals: 'x:1', notifications: 'x:1', audit: 'x:1', programme: 'x:1' });
   const routes = [
     ...authRoutes(testIssuer, schemas),
     ...registryRoutes(backends, schemas),

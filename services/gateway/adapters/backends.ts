@@ -6,6 +6,7 @@ import { ApprovalInboxClient } from '../../../proto/gen/bps/approvals/v1/inbox';
 import { AuditClient } from '../../../proto/gen/bps/audit/v1/audit';
 import { IdentityServiceClient } from '../../../proto/gen/bps/identity/v1/identity';
 import { SubscriptionsClient } from '../../../proto/gen/bps/notifications/v1/subscriptions';
+import { ProgrammeClient } from '../../../proto/gen/bps/programme/v1/programme';
 import { ProposalsClient } from '../../../proto/gen/bps/proposals/v1/proposals';
 import { StandardRegistryClient } from '../../../proto/gen/bps/registry/v1/registry';
 import { clientChannelOptions, unary } from '../../shared/grpc/client';
@@ -16,6 +17,7 @@ export type BackendAddresses = {
   readonly approvals: string;
   readonly notifications: string;
   readonly audit: string;
+  readonly programme: string;
 };
 
 const constructors = {
@@ -25,6 +27,7 @@ const constructors = {
   cycles: RevisionCyclesClient,
   notifications: SubscriptionsClient,
   audit: AuditClient,
+  programme: ProgrammeClient,
   // The audit service's Identity service: where the gateway puts its own refusals on record (see app.ts).
   identity: IdentityServiceClient,
 } as const;
@@ -37,6 +40,7 @@ const serverOf: Record<keyof typeof constructors, keyof BackendAddresses> = {
   cycles: 'approvals',
   notifications: 'notifications',
   audit: 'audit',
+  programme: 'programme',
   identity: 'audit',
 };
 

@@ -21,6 +21,7 @@ import { safeNext, signInPage } from './signin';
 import { cataloguePage, compliancePage, diffPage, itemPage } from './standards-pages';
 import { registerCyclePages } from './cycle-pages';
 import { registerOversightPages } from './oversight-pages';
+import { registerProgrammePages } from './programme-pages';
 import type { Guarded } from './page-types';
 import { registerWorkPages } from './work-pages';
 import { monitoringPage } from './monitoring-page';
@@ -275,6 +276,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
   registerWorkPages(app, { backends, guarded });
   registerOversightPages(app, { backends, guarded, renderError });
   registerCyclePages(app, { backends, guarded });
+  registerProgrammePages(app, { backends, guarded, readable });
   return { renderError };
 }
 

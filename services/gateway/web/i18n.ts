@@ -14,6 +14,7 @@ const zh = {
   navProposals: '调整方案',
   navInbox: '待办审批',
   navCycles: '修订周期',
+  navProgramme: '标准化工作',
   navSubscriptions: '订阅管理',
   navAudit: '审计追溯',
   signIn: '登录',
@@ -124,6 +125,7 @@ const en: Record<MessageKey, string> = {
   navProposals: 'Proposals',
   navInbox: 'Inbox',
   navCycles: 'Revision cycles',
+  navProgramme: 'Standardisation programme',
   navSubscriptions: 'Subscriptions',
   navAudit: 'Audit',
   signIn: 'Sign in',
@@ -348,6 +350,7 @@ const organisationLabels: Record<string, [string, string]> = {
   MOF: ['财政部', 'MOF'],
   SCO: ['国务院办公厅', 'General Office of the State Council'],
   NBS: ['国家统计局', 'NBS'],
+  SAMR: ['市场监管总局', 'SAMR'],
   NAO: ['审计署', 'National Audit Office'],
   BPS: ['平台运维', 'Platform operations'],
   // The lead units of seed 000's annex (rows 4–12).
@@ -385,6 +388,8 @@ const roleLabels: Record<string, [string, string]> = {
   'subscriber-admin': ['下游系统管理员', 'Subscriber administrator'],
   auditor: ['审计人员', 'Auditor'],
   operator: ['平台运维', 'Operator'],
+  'programme-officer': ['标准化工作人员（市场监管）', 'Programme officer (market regulation)'],
+  'locality-officer': ['市县人民政府工作人员', 'City/county officer'],
 };
 
 export function roleLabel(lang: Lang, role: string): string {

@@ -23,12 +23,16 @@ const nav: readonly NavEntry[] = [
   { href: '/proposals', key: 'navProposals', section: 'proposals' },
   { href: '/inbox', key: 'navInbox', section: 'inbox' },
   { href: '/cycles', key: 'navCycles', section: 'cycles' },
+  { href: '/programme', key: 'navProgramme', section: 'programme' },
   { href: '/subscriptions', key: 'navSubscriptions', section: 'subscriptions', roles: ['subscriber-admin', 'province-officer', 'operator', 'auditor'] },
   { href: '/audit', key: 'navAudit', section: 'audit', roles: ['auditor', 'operator'] },
 ];
 
-/** The sections of the public portal: the published standard, diffs between editions, provincial compliance, national monitoring. */
-const publicSections: ReadonlySet<string> = new Set(['standards', 'diff', 'compliance', 'monitoring']);
+/**
+ * The sections of the public portal: the published standard, diffs between editions, provincial compliance, national
+ * monitoring, and the standardisation programme (published technical standards and pilot results, coverage, progress).
+ */
+const publicSections: ReadonlySet<string> = new Set(['standards', 'diff', 'compliance', 'monitoring', 'programme']);
 
 /** Whether the section's navigation entry (and links into it) are shown to this person. */
 export function mayUse(identity: Identity | undefined, section: string): boolean {

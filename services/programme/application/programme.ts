@@ -7,6 +7,7 @@ import type { ActorRef } from '../../../workflows/contracts';
 import type { PilotAction, PilotWorkflowInput, RecordedPilotStep } from '../../../workflows/pilot/contracts';
 import { decideOpening, TERMINAL, type Expert, type PilotApplication, type PilotState } from '../../../workflows/pilot/domain';
 import {
+  ConcurrencyError,
   FailedPreconditionError,
   NotFoundError,
   PermissionDeniedError,
@@ -118,9 +119,7 @@ export class Programme {
   async advanceStandard(actor: ActorRef, standardId: string, expectedRevision: number, cmd: AdvanceStandard): Promise<TechnicalStandard> {
     const current = await this.standard(standardId);
     if (expectedRevision !== 0 && expectedRevision !== current.revision)
-      throw new FailedPreconditionError(`${standardId} is at revision ${current.revision}, not ${expectedRevision}: reload it`, [
-        { type: 'STALE_REVISION', subject: standardId, description: `current revision ${current.revision}` },
-      ]);
+      throw new ConcurrencyError(`${standardId} is at revision ${current.revision}, not ${expectedRevision}: reload it`, current.revision);
     const at = this.deps.now();
     const next = accepted(decideAdvance(actor, current, cmd, at), standardId);
     await this.deps.records.recordStandard(next, actor, at);
