@@ -16,7 +16,12 @@ export type ProgrammeFixtures = {
   readonly publishedStandard: string;
   /** Beijing's satisfaction survey of HEA-01. */
   readonly evaluation: string;
+  /** The five registered experts of 武清's evaluation (`expertNames`): none from 通州. */
+  readonly experts: readonly string[];
 };
+
+/** The fixture experts' names: two of the national committee (SAMR), three of Tianjin's. A visitor never sees them. */
+export const expertNames = ['全国委员甲（矩阵）', '全国委员乙（矩阵）', '天津专家丙（矩阵）', '天津专家丁（矩阵）', '天津专家戊（矩阵）'] as const;
 
 type Api = (who: PersonaName, method: string, path: string, body?: unknown) => Promise<{ status: number; json: any }>;
 
@@ -74,12 +79,13 @@ export async function makeProgrammeFixtures(api: Api, unique: (label: string) =>
   await act('wuqing-officer', { requestEvaluation: { note: '试点期满，申请评估（矩阵）' } });
   const expert = async (who: PersonaName, name: string, affiliation: string, nationalCommittee: boolean): Promise<string> =>
     (await must(who, 'POST', `${base}/experts`, { name, affiliation, nationalCommittee, fieldCodes: [] })).expert.expertId;
+  const [n1, n2, t1, t2, t3] = expertNames;
   const experts = [
-    await expert('samr-officer', '全国委员甲（矩阵）', 'CNIS', true),
-    await expert('samr-officer', '全国委员乙（矩阵）', 'SAMR', true),
-    await expert('tianjin-programme-officer', '天津专家丙（矩阵）', '120101', false),
-    await expert('tianjin-programme-officer', '天津专家丁（矩阵）', '120102', false),
-    await expert('tianjin-programme-officer', '天津专家戊（矩阵）', '120103', false),
+    await expert('samr-officer', n1, 'CNIS', true),
+    await expert('samr-officer', n2, 'SAMR', true),
+    await expert('tianjin-programme-officer', t1, '120101', false),
+    await expert('tianjin-programme-officer', t2, '120102', false),
+    await expert('tianjin-programme-officer', t3, '120103', false),
   ];
   await act('tianjin-programme-officer', { formExpertGroup: { expertIds: experts } });
   await act('tianjin-programme-officer', {
@@ -128,5 +134,5 @@ export async function makeProgrammeFixtures(api: Api, unique: (label: string) =>
       documents: [programmeDoc('满意度调查报告')],
     })
   ).evaluation.evaluationId as string;
-  return { batch, pilot, publishedPilot, standard, publishedStandard, evaluation };
+  return { batch, pilot, publishedPilot, standard, publishedStandard, evaluation, experts };
 }

@@ -48,11 +48,12 @@ import {
   AdvanceStandardRequest,
   ApplyForPilotRequest,
   OpenPilotBatchRequest,
+  PilotTask,
   ProposeStandardRequest,
   RecordEvaluationRequest,
   RegisterExpertRequest,
 } from '../../proto/gen/bps/programme/v1/programme';
-import { pilotApplication, programmeDoc, type ProgrammeFixtures } from './permission-matrix-programme';
+import { expertNames, pilotApplication, programmeDoc, type ProgrammeFixtures } from './permission-matrix-programme';
 
 /** People beyond the seeded personas the rows need (registered in the test directory by the test). */
 export const extraIdentities = {
@@ -66,6 +67,8 @@ export const extraIdentities = {
   'moe-approver': { subject: 'moe.approver.matrix', name: '教育部审批人（矩阵）', organisation: 'MOE', roles: ['approver'] },
   /** A second NDRC approver (a legitimate delegate, refused only by the action cap). */
   'ndrc-colleague': { subject: 'ndrc.approver.matrix', name: '国家发展改革委审批人（矩阵）', organisation: 'NDRC', roles: ['approver'] },
+  /** Guangdong's market-regulation staff: a province's programme officer, of a province no matrix pilot concerns. */
+  'guangdong-programme-officer': { subject: 'gd.samr.matrix', name: '广东省市场监管局（矩阵）', organisation: '440000', roles: ['programme-officer'] },
 } as const satisfies Record<string, Identity>;
 export type ExtraName = keyof typeof extraIdentities;
 
@@ -805,6 +808,217 @@ const everyone: readonly PersonaName[] = [
 const proposalParties: readonly PersonaName[] = ['nhc-staff', 'nhc-approver', 'ndrc-approver', 'mof-approver', 'final-approver', 'auditor', 'operator'];
 const outsiders: readonly PersonaName[] = ['moe-staff', 'beijing-officer', 'guangdong-officer', 'statistics-subscriber'];
 
+// ---- the programme, step by step (issue #18): who may take each step, and every other organisation and role refused,
+// over gRPC, the JSON API and the console alike; what a visitor of the portal sees and does not --------------------
+const PAPI = '/api/v1/programme';
+/** A document as the console's forms take it: "title | uri | digest". */
+const docLine = (title: string): string => {
+  const d = programmeDoc(title);
+  return `${d.title} | ${d.uri} | ${d.digest}`;
+};
+/** 立项 of a standard supporting `itemCodes` (a local one names its province), with or without supporting measures. */
+const pgPropose = (level: 'NATIONAL' | 'LOCAL', itemCodes: readonly string[], provinceCode = '', measures = true): Call[] => {
+  const json = {
+    title: '基本公共服务 服务规范（矩阵）',
+    level: `STANDARD_LEVEL_${level}`,
+    kind: 'STANDARD_KIND_SERVICE_PROCESS_QUALITY',
+    itemCodes: [...itemCodes],
+    ...(provinceCode ? { provinceCode } : {}),
+    supportingMeasures: measures ? [programmeDoc('配套措施（矩阵）')] : [],
+  };
+  return [
+    grpc(`${PG}ProposeStandard`, () => ({ ...ProposeStandardRequest.fromJSON(json) })),
+    http(`POST ${PAPI}/standards`, undefined, () => json),
+    page('POST /programme/standards', undefined, () => ({
+      title: json.title,
+      level: json.level,
+      kind: json.kind,
+      itemCodes: itemCodes.join(','),
+      provinceCode,
+      supportingMeasures: measures ? docLine('配套措施（矩阵）') : '',
+    })),
+  ];
+};
+/** Moving a standard to `to` (any revision). */
+const pgAdvance = (id: (f: Fixtures) => string, to: string): Call[] => [
+  grpc(`${PG}AdvanceStandard`, (f) => ({ ...AdvanceStandardRequest.fromJSON({ standardId: id(f), to }) })),
+  http(
+    `POST ${PAPI}/standards/:standardId/advance`,
+    (f) => `${PAPI}/standards/${id(f)}/advance`,
+    () => ({ to }),
+  ),
+  page(
+    'POST /programme/standards/:standardId/advance',
+    (f) => `/programme/standards/${id(f)}/advance`,
+    () => ({ to }),
+  ),
+];
+const pgExpert = (nationalCommittee: boolean): Call[] => {
+  const json = { name: '评估专家（矩阵）', affiliation: nationalCommittee ? 'CNIS' : '110101', nationalCommittee };
+  return [grpc(`${PG}RegisterExpert`, () => ({ ...RegisterExpertRequest.fromJSON(json) })), http(`POST ${PAPI}/experts`, undefined, () => json)];
+};
+/** A step of 通州's submitted pilot: gRPC and the API take the oneof member as JSON; the console its form. */
+const pgStep = (action: string, json: (f: Fixtures) => Record<string, unknown>, form: (f: Fixtures) => Record<string, string | readonly string[]>): Call[] => [
+  grpc(`${PG}ActOnPilot`, (f) => ({ ...ActOnPilotRequest.fromJSON({ pilotId: f.programme.pilot, [action]: json(f) }) })),
+  http(
+    `POST ${PAPI}/pilots/:pilotId/actions`,
+    (f) => `${PAPI}/pilots/${f.programme.pilot}/actions`,
+    (f) => ({ [action]: json(f) }),
+  ),
+  page('POST /programme/pilots/:pilotId/act/:action', (f) => `/programme/pilots/${f.programme.pilot}/act/${action}`, form),
+];
+const pgSteps = {
+  screen: pgStep(
+    'screen',
+    () => ({ recommend: true, opinion: '同意推荐（矩阵）' }),
+    () => ({ recommend: 'yes', opinion: '同意推荐（矩阵）' }),
+  ),
+  select: pgStep(
+    'decideSelection',
+    () => ({ select: true, opinion: '同意（矩阵）', termStart: iso('2026-01-01'), termEnd: iso('2027-12-31') }),
+    () => ({ select: 'yes', opinion: '同意（矩阵）', termStart: '2026-01-01', termEnd: '2027-12-31' }),
+  ),
+  reportProgress: pgStep(
+    'reportProgress',
+    () => ({ tasks: [{ task: 'PILOT_TASK_COORDINATION_MECHANISM', status: 'TASK_STATUS_DONE', note: '协调机制已建立（矩阵）' }] }),
+    () => ({
+      [`task-${PilotTask.PILOT_TASK_COORDINATION_MECHANISM}-status`]: 'TASK_STATUS_DONE',
+      [`task-${PilotTask.PILOT_TASK_COORDINATION_MECHANISM}-note`]: '协调机制已建立（矩阵）',
+    }),
+  ),
+  reportIncident: pgStep(
+    'reportIncident',
+    () => ({ description: '服务安全事故（矩阵）', occurredOn: iso('2026-03-02') }),
+    () => ({ description: '服务安全事故（矩阵）', occurredOn: '2026-03-02' }),
+  ),
+  decideIncident: pgStep(
+    'decideIncident',
+    () => ({ cancel: false, extendedTo: iso('2028-06-30'), note: '延期整改（矩阵）' }),
+    () => ({ decision: 'extend', extendedTo: '2028-06-30', note: '延期整改（矩阵）' }),
+  ),
+  requestEvaluation: pgStep(
+    'requestEvaluation',
+    () => ({ note: '试点期满，申请评估（矩阵）' }),
+    () => ({ note: '试点期满，申请评估（矩阵）' }),
+  ),
+  formExpertGroup: pgStep(
+    'formExpertGroup',
+    (f) => ({ expertIds: [...f.programme.experts] }),
+    (f) => ({ expertIds: [...f.programme.experts] }),
+  ),
+  recordEvaluation: pgStep(
+    'recordEvaluation',
+    () => ({ conclusion: 'PASS', score: '90', summary: '五项任务完成（矩阵）', report: [programmeDoc('试点评估报告（矩阵）')] }),
+    () => ({ conclusion: 'PASS', score: '90', summary: '五项任务完成（矩阵）', report: docLine('试点评估报告（矩阵）') }),
+  ),
+  recheck: pgStep(
+    'recheck',
+    () => ({ outcome: 'CONFIRMED', note: '抽查复核无异议（矩阵）' }),
+    () => ({ outcome: 'CONFIRMED', note: '抽查复核无异议（矩阵）' }),
+  ),
+  publishResults: pgStep(
+    'publishResults',
+    () => ({ note: '向社会公布（矩阵）' }),
+    () => ({ note: '向社会公布（矩阵）' }),
+  ),
+};
+/** A satisfaction survey of HEA-01 in `provinceCode` (000000: a national one). */
+const pgSurvey = (provinceCode: string): Call[] => {
+  const json = {
+    kind: 'EVALUATION_KIND_SATISFACTION_SURVEY',
+    itemCode: 'HEA-01',
+    provinceCode,
+    period: '2025',
+    method: '入户抽样调查（矩阵）',
+    sampleSize: 1200,
+    satisfactionPercent: '88.5',
+    summary: '居民总体满意（矩阵）',
+    documents: [programmeDoc('满意度调查报告（矩阵）')],
+  };
+  return [
+    grpc(`${PG}RecordEvaluation`, () => ({ ...RecordEvaluationRequest.fromJSON(json) })),
+    http(`POST ${PAPI}/evaluations`, undefined, () => json),
+    page('POST /programme/evaluations', undefined, () => ({ ...json, sampleSize: '1200', documents: docLine('满意度调查报告（矩阵）') })),
+  ];
+};
+/** The answer (JSON, or a page's HTML) shows the object. */
+const pgShows =
+  (key: string, idField: string, which: (f: Fixtures) => string) =>
+  (answer: any, f: Fixtures): string | undefined =>
+    (typeof answer === 'string' ? answer.includes(which(f)) : answer?.[key]?.[idField] === which(f)) ? undefined : `no ${key} ${which(f)}`;
+/** Everything the programme records, the pipeline included, as signed-in people read it (each read must show it). */
+const pgSignedInReads: { call: Call; check: NonNullable<Row['check']> }[] = [
+  ...[
+    grpc(`${PG}GetStandard`, (f) => ({ standardId: f.programme.standard })),
+    http(`GET ${PAPI}/standards/:standardId`, (f) => `${PAPI}/standards/${f.programme.standard}`),
+    page('GET /programme/standards/:standardId', (f) => `/programme/standards/${f.programme.standard}`),
+  ].map((call) => ({ call, check: pgShows('standard', 'standardId', (f) => f.programme.standard) })),
+  ...[
+    grpc(`${PG}ListStandards`, () => ({ itemCode: 'HEA-01' })),
+    http(`GET ${PAPI}/standards`, () => `${PAPI}/standards?item=HEA-01`),
+    page('GET /programme/standards', () => '/programme/standards?item=HEA-01'),
+  ].map((call) => ({ call, check: lists('standards', 'standardId', (f) => f.programme.standard, true) })),
+  ...[
+    grpc(`${PG}GetPilot`, (f) => ({ pilotId: f.programme.pilot })),
+    http(`GET ${PAPI}/pilots/:pilotId`, (f) => `${PAPI}/pilots/${f.programme.pilot}`),
+    page('GET /programme/pilots/:pilotId', (f) => `/programme/pilots/${f.programme.pilot}`),
+  ].map((call) => ({ call, check: pgShows('pilot', 'pilotId', (f) => f.programme.pilot) })),
+  ...[
+    grpc(`${PG}ListPilots`, (f) => ({ batchId: f.programme.batch })),
+    http(`GET ${PAPI}/pilots`, (f) => `${PAPI}/pilots?batch=${f.programme.batch}`),
+    page('GET /programme/pilots', (f) => `/programme/pilots?batch=${f.programme.batch}`),
+  ].map((call) => ({ call, check: lists('pilots', 'pilotId', (f) => f.programme.pilot, true) })),
+  ...[grpc(`${PG}ListPilotBatches`), http(`GET ${PAPI}/pilot-batches`)].map((call) => ({
+    call,
+    check: lists('batches', 'batchId', (f) => f.programme.batch, true),
+  })),
+  ...[grpc(`${PG}ListExperts`), http(`GET ${PAPI}/experts`)].map((call) => ({
+    call,
+    check: lists('experts', 'expertId', (f) => f.programme.experts[0] ?? '', true),
+  })),
+  ...[
+    grpc(`${PG}ListEvaluations`, () => ({ itemCode: 'HEA-01' })),
+    http(`GET ${PAPI}/evaluations`, () => `${PAPI}/evaluations?item=HEA-01`),
+    page('GET /programme/evaluations', () => '/programme/evaluations?item=HEA-01'),
+  ].map((call) => ({ call, check: lists('evaluations', 'evaluationId', (f) => f.programme.evaluation, true) })),
+  ...[
+    grpc(`${PG}GetEvaluation`, (f) => ({ evaluationId: f.programme.evaluation })),
+    http(`GET ${PAPI}/evaluations/:evaluationId`, (f) => `${PAPI}/evaluations/${f.programme.evaluation}`),
+  ].map((call) => ({ call, check: pgShows('evaluation', 'evaluationId', (f) => f.programme.evaluation) })),
+  ...[grpc(`${PG}GetCoverage`), http(`GET ${PAPI}/coverage`)].map((call) => ({
+    call,
+    check: (a: any) => ((a?.categories?.length ?? 0) > 0 ? undefined : 'no categories'),
+  })),
+  ...[grpc(`${PG}GetProgrammeProgress`), http(`GET ${PAPI}/progress`)].map((call) => ({
+    call,
+    check: (a: any) => ((a?.targets?.length ?? 0) > 0 ? undefined : 'no targets'),
+  })),
+];
+/** Signed-in readers of every kind: ministries, provinces, a subscriber, the auditor, SAMR, a province's and a city's officers. */
+const pgReaders: readonly PersonaName[] = [
+  'nhc-staff',
+  'guangdong-officer',
+  'statistics-subscriber',
+  'auditor',
+  'samr-officer',
+  'beijing-programme-officer',
+  'langfang-officer',
+];
+/** The published pilot's expert group: names shown to people signed in, never to a visitor. */
+const pgExpertNames =
+  (shown: boolean) =>
+  (answer: unknown): string | undefined => {
+    const text = typeof answer === 'string' ? answer : JSON.stringify(answer);
+    const seen = expertNames.filter((n) => text.includes(n));
+    if (shown) return seen.length === expertNames.length ? undefined : `expert names missing (${seen.length} of ${expertNames.length} shown)`;
+    return seen.length === 0 ? undefined : `a visitor sees expert names: ${seen.join('、')}`;
+  };
+/** A visitor's list: the published object, and nothing in the pipeline. */
+const pgVisitorList =
+  (key: string, idField: string, published: (f: Fixtures) => string, pipeline: (f: Fixtures) => string) =>
+  (answer: any, f: Fixtures): string | undefined =>
+    lists(key, idField, published, true)(answer, f) ?? lists(key, idField, pipeline, false)(answer, f);
+
 // ---- THE TABLE ----------------------------------------------------------------------------------------------------
 export const matrix: readonly Row[] = [
   // -- identity and documents --
@@ -1459,6 +1673,233 @@ export const matrix: readonly Row[] = [
   ...rows('beijing-programme-officer', 'own', 'allowed', screenPilot, { late: true, note: 'the first screens; the next are ALREADY_SCREENED' }),
   ...rows('beijing-programme-officer', 'own', 'allowed', recordEvaluation),
   ...rows('samr-officer', 'other', 'PERMISSION_DENIED', recordEvaluation, { reason: 'NOT_THE_EVALUATING_DEPARTMENT' }),
+  // -- the programme, step by step (issue #18): each step by the department the seeds name, for its own province or
+  // locality only; everyone else refused with the service's reason, over gRPC, the JSON API and the console alike --
+  ...pgReaders.flatMap((p) => pgSignedInReads.map(({ call, check }) => row(p, 'any', 'allowed', call, { check }))),
+  ...(['auditor', 'tongzhou-officer'] as const).flatMap((p) =>
+    rows(
+      p,
+      'any',
+      'allowed',
+      [
+        grpc(`${PG}GetPilot`, (f) => ({ pilotId: f.programme.publishedPilot })),
+        http(`GET ${PAPI}/pilots/:pilotId`, (f) => `${PAPI}/pilots/${f.programme.publishedPilot}`),
+        page('GET /programme/pilots/:pilotId', (f) => `/programme/pilots/${f.programme.publishedPilot}`),
+      ],
+      { check: pgExpertNames(true) },
+    ),
+  ),
+  // The public portal: published standards and pilots only, without the experts' names; nothing in the pipeline.
+  ...rows(
+    'anonymous',
+    'any',
+    'allowed',
+    [
+      http(`GET ${PAPI}/pilots/:pilotId`, (f) => `${PAPI}/pilots/${f.programme.publishedPilot}`),
+      page('GET /programme/pilots/:pilotId', (f) => `/programme/pilots/${f.programme.publishedPilot}`),
+      http(`GET ${PAPI}/pilots`, (f) => `${PAPI}/pilots?batch=${f.programme.batch}`),
+    ],
+    { check: pgExpertNames(false), note: 'a visitor sees the expert group’s affiliations, not the experts’ names' },
+  ),
+  ...rows(
+    'anonymous',
+    'any',
+    'NOT_FOUND',
+    [
+      http(`GET ${PAPI}/standards/:standardId`, (f) => `${PAPI}/standards/${f.programme.standard}`),
+      page('GET /programme/standards/:standardId', (f) => `/programme/standards/${f.programme.standard}`),
+      http(`GET ${PAPI}/pilots/:pilotId`, (f) => `${PAPI}/pilots/${f.programme.pilot}`),
+      page('GET /programme/pilots/:pilotId', (f) => `/programme/pilots/${f.programme.pilot}`),
+    ],
+    { note: 'nothing in the pipeline is public: a standard at 立项, a pilot under screening' },
+  ),
+  ...rows('anonymous', 'any', 'allowed', [http(`GET ${PAPI}/standards`), page('GET /programme/standards')], {
+    check: pgVisitorList(
+      'standards',
+      'standardId',
+      (f) => f.programme.publishedStandard,
+      (f) => f.programme.standard,
+    ),
+    note: 'published standards only',
+  }),
+  ...rows(
+    'anonymous',
+    'any',
+    'allowed',
+    [
+      http(`GET ${PAPI}/pilots`, (f) => `${PAPI}/pilots?batch=${f.programme.batch}`),
+      page('GET /programme/pilots', (f) => `/programme/pilots?batch=${f.programme.batch}`),
+    ],
+    {
+      check: pgVisitorList(
+        'pilots',
+        'pilotId',
+        (f) => f.programme.publishedPilot,
+        (f) => f.programme.pilot,
+      ),
+      note: 'pilots with published results only',
+    },
+  ),
+  // 立项: the lead unit of every item (or SAMR) for national standards; the province itself for local ones.
+  ...rows('samr-officer', 'any', 'allowed', pgPropose('NATIONAL', ['HEA-01', 'EDU-01'], '', false), {
+    note: 'no supporting measures: FAILED_PRECONDITION SUPPORTING_MEASURES_REQUIRED, after the check of who',
+  }),
+  ...rows('beijing-programme-officer', 'own', 'allowed', pgPropose('LOCAL', ['HEA-01'], '110000'), { note: "Beijing's local standard (DB11)" }),
+  ...rows('beijing-officer', 'own', 'allowed', pgPropose('LOCAL', ['HEA-01'], '110000', false), {
+    note: "the province's own officer: refused for the missing supporting measures only",
+  }),
+  ...rows('moe-staff', 'other', 'PERMISSION_DENIED', pgPropose('NATIONAL', ['HEA-01', 'HEA-02']), {
+    reason: 'NOT_THE_PROPOSING_DEPARTMENT',
+    note: "a ministry proposing a standard for another ministry's items",
+  }),
+  ...rows('nhc-staff', 'other', 'PERMISSION_DENIED', pgPropose('NATIONAL', ['HEA-01', 'EDU-01']), {
+    reason: 'NOT_THE_PROPOSING_DEPARTMENT',
+    note: 'a standard spanning an item another ministry leads',
+  }),
+  ...(['nhc-approver', 'beijing-programme-officer', 'tongzhou-officer', 'auditor'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', pgPropose('NATIONAL', ['HEA-01']), { reason: 'NOT_THE_PROPOSING_DEPARTMENT' }),
+  ),
+  ...(['guangdong-officer', 'tianjin-programme-officer', 'tongzhou-officer', 'nhc-staff'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', pgPropose('LOCAL', ['HEA-01'], '110000'), {
+      reason: 'NOT_THE_PROPOSING_DEPARTMENT',
+      note: "Beijing's local standard, proposed by someone other than Beijing",
+    }),
+  ),
+  // Moving a standard on: its proposer (or SAMR) while it is drafted; from 批准发布 on, its issuer (SAMR for GB/T).
+  ...(['nhc-approver', 'ndrc-approver', 'beijing-programme-officer', 'tongzhou-officer', 'statistics-subscriber'] as const).flatMap((p) =>
+    rows(
+      p,
+      'other',
+      'PERMISSION_DENIED',
+      pgAdvance((f) => f.programme.standard, 'STANDARD_STAGE_DRAFTING'),
+      { reason: 'NOT_THE_RESPONSIBLE_DEPARTMENT' },
+    ),
+  ),
+  ...rows(
+    'moe-staff',
+    'other',
+    'PERMISSION_DENIED',
+    pgAdvance((f) => f.programme.standard, 'STANDARD_STAGE_WITHDRAWN'),
+    { reason: 'NOT_THE_RESPONSIBLE_DEPARTMENT', note: "dropping another ministry's project" },
+  ),
+  ...rows(
+    'samr-officer',
+    'own',
+    'allowed',
+    pgAdvance((f) => f.programme.publishedStandard, 'STANDARD_STAGE_IN_FORCE'),
+    { note: 'no implementation date: INVALID_ARGUMENT, after the check of who' },
+  ),
+  ...(['nhc-staff', 'moe-staff', 'beijing-programme-officer'] as const).flatMap((p) =>
+    rows(
+      p,
+      'other',
+      'PERMISSION_DENIED',
+      pgAdvance((f) => f.programme.publishedStandard, 'STANDARD_STAGE_IN_FORCE'),
+      {
+        reason: 'NOT_THE_RESPONSIBLE_DEPARTMENT',
+        ...(p === 'nhc-staff' ? { note: 'a published national standard is moved by SAMR (its issuer), not by its proposer' } : {}),
+      },
+    ),
+  ),
+  ...rows(
+    'samr-officer',
+    'any',
+    'allowed',
+    pgAdvance((f) => f.programme.standard, 'STANDARD_STAGE_CONSULTATION'),
+    { late: true, note: 'after 起草 (the rows above): FAILED_PRECONDITION DRAFTING_CHECKS_INCOMPLETE, after the check of who' },
+  ),
+  // Experts: SAMR keeps the national committee; a province's programme officers register its own experts.
+  ...rows('beijing-programme-officer', 'own', 'allowed', pgExpert(false)),
+  ...rows('beijing-programme-officer', 'other', 'PERMISSION_DENIED', pgExpert(true), {
+    reason: 'NOT_AN_EXPERT_REGISTRAR',
+    note: 'a province appointing to the national committee',
+  }),
+  ...(['nhc-staff', 'beijing-officer', 'auditor', 'operator'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', pgExpert(false), { reason: 'NOT_AN_EXPERT_REGISTRAR' }),
+  ),
+  // Pilot batches: SAMR records the call; applications: a city or county files its own.
+  ...(['ndrc-approver', 'mof-approver', 'nhc-staff', 'final-approver'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', openBatch(p), {
+      reason: 'NOT_SAMR',
+      ...(p === 'ndrc-approver' ? { note: 'a ministry opening a pilot batch' } : {}),
+    }),
+  ),
+  ...(['langfang-officer', 'beijing-programme-officer', 'beijing-officer', 'nhc-staff'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', applyForPilot(p), { reason: 'NOT_THE_LOCALITY', note: 'filing for another locality (通州)' }),
+  ),
+  // Every later step of 通州's submitted pilot: refused for who first; by the right department, refused only for the
+  // phase (these rows change nothing) — the late screening above then makes it a candidate, and NDRC concurs.
+  ...(['guangdong-programme-officer', 'guangdong-officer', 'hebei-programme-officer', 'beijing-officer', 'samr-officer'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', pgSteps.screen, {
+      reason: 'NOT_A_SCREENING_PROVINCE',
+      note: p === 'beijing-officer' ? "the province's officer without the programme role" : 'screening a Beijing pilot',
+    }),
+  ),
+  ...(['samr-officer', 'ndrc-approver', 'mof-approver'] as const).flatMap((p) =>
+    rows(p, 'own', 'allowed', pgSteps.select, { note: 'not a candidate yet: FAILED_PRECONDITION NOT_A_CANDIDATE' }),
+  ),
+  ...(['tongzhou-officer', 'beijing-programme-officer', 'nhc-approver', 'nhc-staff', 'final-approver'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', pgSteps.select, {
+      reason: 'NOT_A_SELECTING_DEPARTMENT',
+      ...(p === 'tongzhou-officer' ? { note: 'a locality acting as SAMR' } : {}),
+    }),
+  ),
+  ...rows('tongzhou-officer', 'own', 'allowed', pgSteps.reportProgress, { note: 'not piloting yet: FAILED_PRECONDITION NOT_PILOTING' }),
+  ...(['wuqing-officer', 'beijing-programme-officer', 'samr-officer'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', pgSteps.reportProgress, { reason: 'NOT_A_PILOT_LOCALITY' }),
+  ),
+  ...(['tongzhou-officer', 'beijing-programme-officer'] as const).flatMap((p) =>
+    rows(p, 'own', 'allowed', pgSteps.reportIncident, { note: 'not piloting yet: FAILED_PRECONDITION NOT_PILOTING' }),
+  ),
+  ...(['wuqing-officer', 'hebei-programme-officer', 'guangdong-programme-officer', 'beijing-officer'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', pgSteps.reportIncident, { reason: 'NOT_A_PILOT_PARTY' }),
+  ),
+  ...rows('samr-officer', 'own', 'allowed', pgSteps.decideIncident, { note: 'no incident: FAILED_PRECONDITION NO_OPEN_INCIDENT' }),
+  ...(['tongzhou-officer', 'beijing-programme-officer', 'ndrc-approver'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', pgSteps.decideIncident, {
+      reason: 'NOT_SAMR',
+      ...(p === 'tongzhou-officer' ? { note: 'a locality acting as SAMR' } : {}),
+    }),
+  ),
+  ...rows('tongzhou-officer', 'own', 'allowed', pgSteps.requestEvaluation, { note: 'not piloting yet: FAILED_PRECONDITION NOT_PILOTING' }),
+  ...(['langfang-officer', 'beijing-programme-officer', 'samr-officer'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', pgSteps.requestEvaluation, { reason: 'NOT_A_PILOT_LOCALITY' }),
+  ),
+  ...rows('beijing-programme-officer', 'own', 'allowed', pgSteps.formExpertGroup, {
+    note: 'no evaluation requested: FAILED_PRECONDITION EVALUATION_NOT_REQUESTED',
+  }),
+  ...(['hebei-programme-officer', 'guangdong-programme-officer', 'samr-officer', 'tongzhou-officer'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', pgSteps.formExpertGroup, { reason: 'NOT_A_SCREENING_PROVINCE' }),
+  ),
+  ...rows('beijing-programme-officer', 'own', 'allowed', pgSteps.recordEvaluation, { note: 'no expert group: FAILED_PRECONDITION NO_EXPERT_GROUP' }),
+  ...(['tianjin-programme-officer', 'tongzhou-officer', 'samr-officer'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', pgSteps.recordEvaluation, { reason: 'NOT_A_SCREENING_PROVINCE' }),
+  ),
+  ...rows('samr-officer', 'own', 'allowed', [...pgSteps.recheck, ...pgSteps.publishResults], {
+    note: 'not evaluated: FAILED_PRECONDITION NOT_EVALUATED',
+  }),
+  ...(['beijing-programme-officer', 'tongzhou-officer', 'ndrc-approver', 'mof-approver'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', [...pgSteps.recheck, ...pgSteps.publishResults], {
+      reason: 'NOT_SAMR',
+      ...(p === 'tongzhou-officer' ? { note: 'a locality acting as SAMR' } : {}),
+    }),
+  ),
+  ...rows('ndrc-approver', 'own', 'allowed', pgSteps.select, {
+    late: true,
+    note: 'after Beijing’s screening (above) the pilot is a candidate: NDRC concurs; the next are ALREADY_DECIDED',
+  }),
+  // Implementation evaluations: a province for its own services; national ones by the item's lead unit or SAMR.
+  ...rows('beijing-officer', 'own', 'allowed', pgSurvey('110000')),
+  ...(['nhc-staff', 'samr-officer'] as const).flatMap((p) => rows(p, 'own', 'allowed', pgSurvey('000000'), { note: 'a national survey' })),
+  ...(['tianjin-programme-officer', 'guangdong-officer', 'tongzhou-officer', 'nhc-staff'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', pgSurvey('110000'), {
+      reason: 'NOT_THE_EVALUATING_DEPARTMENT',
+      note: "recording an evaluation of another province's services",
+    }),
+  ),
+  ...(['moe-staff', 'nhc-approver', 'beijing-programme-officer'] as const).flatMap((p) =>
+    rows(p, 'other', 'PERMISSION_DENIED', pgSurvey('000000'), { reason: 'NOT_THE_EVALUATING_DEPARTMENT' }),
+  ),
 ];
 
 /** Who needs no derived UNAUTHENTICATED rows: operations anyone may call. */
