@@ -119,6 +119,30 @@ describe('aggregates, actor, trace id', () => {
     expect(actorOf(event)).toBeUndefined();
   });
 
+  it('files programme events under the pilot, the technical standard (not the one it revises) and the evaluation', () => {
+    const pilot = ce(
+      'bps.programme.pilot.screened',
+      { pilotId: 'PILOT-B1-x', step: 'screened', pilot: { pilotId: 'PILOT-B1-x' }, actor },
+      { key: 'PILOT-B1-x' },
+    );
+    expect(aggregatesOf(pilot)).toEqual([{ kind: 'pilot', id: 'PILOT-B1-x' }]);
+    const standard = ce(
+      'bps.programme.standard.published',
+      { standardId: 'TS-2', step: 'published', standard: { standardId: 'TS-2', revisesStandardId: 'TS-1', itemCodes: ['HEA-01'] }, actor },
+      { key: 'TS-2' },
+    );
+    expect(aggregatesOf(standard)).toEqual([{ kind: 'technical-standard', id: 'TS-2' }]);
+    const evaluation = ce(
+      'bps.programme.evaluation.recorded',
+      { evaluationId: 'EV-1', evaluation: { evaluationId: 'EV-1', itemCode: 'HEA-01' }, actor },
+      { key: 'EV-1' },
+    );
+    expect(aggregatesOf(evaluation)).toEqual([
+      { kind: 'item', id: 'HEA-01' },
+      { kind: 'evaluation', id: 'EV-1' },
+    ]);
+  });
+
   it('does not file an event under the proposals it only names as conflicting', () => {
     const data = { proposalId: 'P-1', workflowId: 'P-1', conflictsWith: [{ proposalId: 'P-OTHER', itemCodes: ['HEA-01'] }], actor };
     expect(aggregatesOf(ce('bps.proposal.submitted', data, { key: 'P-1' }))).toEqual([

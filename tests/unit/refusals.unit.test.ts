@@ -95,6 +95,9 @@ describe('RefusalRecorder: identical refusals are coalesced', () => {
   it("names the target from the request's id fields", () => {
     expect(targetOf({ proposalId: 'P-1', itemCode: 'X' })).toEqual({ kind: 'proposal', id: 'P-1' });
     expect(targetOf({ subscriptionId: 'sub-1' })).toEqual({ kind: 'subscription', id: 'sub-1' });
+    // The programme's objects (issue #18): a refused pilot step is filed in the pilot's log.
+    expect(targetOf({ pilotId: 'PILOT-B1-abc', action: {} })).toEqual({ kind: 'pilot', id: 'PILOT-B1-abc' });
+    expect(targetOf({ standardId: 'TS-2026-1', to: 3 })).toEqual({ kind: 'technical-standard', id: 'TS-2026-1' });
     expect(targetOf({ title: 't' })).toBeUndefined();
   });
 });

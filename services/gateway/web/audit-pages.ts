@@ -142,6 +142,10 @@ function aggregateLinks(ctx: PageContext, s: TraceStep): Html {
           return html`<a href="/subscriptions/${encodeURIComponent(a.id)}">${L(ctx, '订阅', 'Subscription')} ${a.id}</a>`;
         case 'cycle':
           return html`<a href="/audit${qs({ cycle: a.id })}">${L(ctx, '修订周期', 'Cycle')} ${a.id}</a>`;
+        case 'pilot':
+          return html`<a href="/programme/pilots/${encodeURIComponent(a.id)}">${L(ctx, '标准化试点', 'Pilot')} ${a.id}</a>`;
+        case 'technical-standard':
+          return html`<a href="/programme/standards/${encodeURIComponent(a.id)}">${L(ctx, '技术标准', 'Technical standard')} ${a.id}</a>`;
         default:
           return html`<span class="muted">${a.kind}: ${a.id}</span>`;
       }
