@@ -58,6 +58,9 @@ describe('technical standards', () => {
     expect(r(decidePropose(nhc, { ...cmd, itemCodes: ['OLD-01'] }, catalogue, undefined, at))).toBe('ITEM_NOT_ON_LIST');
     expect(r(decidePropose(nhc, { ...cmd, itemCodes: ['HEA-01', 'EDU-01'] }, catalogue, undefined, at))).toBe('NOT_THE_PROPOSING_DEPARTMENT');
     expect(r(decidePropose(samr, { ...cmd, itemCodes: ['HEA-01', 'EDU-01'] }, catalogue, undefined, at))).toBe('ok');
+    // A sector standard is the lead ministry's: SAMR could propose one nobody could then issue.
+    expect(r(decidePropose(samr, { ...cmd, level: 'SECTOR' }, catalogue, undefined, at))).toBe('NOT_THE_PROPOSING_DEPARTMENT');
+    expect(r(decidePropose(nhc, { ...cmd, level: 'SECTOR' }, catalogue, undefined, at))).toBe('ok');
     expect(r(decidePropose(nhc, { ...cmd, supportingMeasures: [] }, catalogue, undefined, at))).toBe('SUPPORTING_MEASURES_REQUIRED');
     const local = { ...cmd, level: 'LOCAL' as const, provinceCode: '110000' };
     expect(r(decidePropose(nhc, local, catalogue, undefined, at))).toBe('NOT_THE_PROPOSING_DEPARTMENT');

@@ -108,8 +108,10 @@ export function financeDepartmentFor(standard: Pick<TechnicalStandard, 'level' |
 function mayPropose(actor: Actor, cmd: ProposeStandard, items: readonly CatalogueItem[]): boolean {
   switch (cmd.level) {
     case 'NATIONAL':
-    case 'SECTOR':
       return isSamr(actor) || (has(actor, 'ministry-staff') && items.every((i) => i.leadUnit === actor.organisation));
+    case 'SECTOR':
+      // A sector standard is the lead ministry's own (行业标准): it proposes and issues it; SAMR does not.
+      return has(actor, 'ministry-staff') && items.every((i) => i.leadUnit === actor.organisation);
     case 'LOCAL':
       return isProvince(actor, cmd.provinceCode);
     case 'GROUP':
