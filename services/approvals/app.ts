@@ -19,7 +19,7 @@ import { connectMongo } from '../shared/mongo/mongo';
 import { IdempotencyStore } from '../shared/idempotency/idempotency';
 import { OutboxRelay } from '../shared/mongo/outbox';
 import type { PayloadKeys } from '../shared/temporal/sealing';
-import { connectTemporal, type TemporalTls } from '../shared/temporal/temporal';
+import { connectTemporal, type TemporalOptions, type TemporalTls } from '../shared/temporal/temporal';
 import { runSealedWorker } from '../shared/temporal/worker';
 import { createActivities } from './activities';
 import { ApprovalEventStore } from './adapters/approval-events';
@@ -89,18 +89,17 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
   const relay = new OutboxRelay([events.outbox, refused.outbox.collection], producer, logger, { pollMs: deps.relayPollMs });
   relay.start();
 
-  const temporal = await connectTemporal({
+  // One set of connection settings for the client (queries, updates, starts) and the worker.
+  const temporalOptions: TemporalOptions = {
     address: deps.temporalAddress,
     namespace: deps.temporalNamespace,
     payloadKeys: deps.temporalPayloadKeys,
     ...(deps.temporalTls ? { tls: deps.temporalTls } : {}),
-  });
+  };
+  const temporal = await connectTemporal(temporalOptions);
   const worker = await runSealedWorker({
+    ...temporalOptions,
     name: 'approvals',
-    address: deps.temporalAddress,
-    namespace: deps.temporalNamespace,
-    payloadKeys: deps.temporalPayloadKeys,
-    ...(deps.temporalTls ? { tls: deps.temporalTls } : {}),
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : {}),
     activities: createActivities({

@@ -15,7 +15,7 @@ import type { Logger } from '../shared/log/logger';
 import { connectMongo } from '../shared/mongo/mongo';
 import { OutboxRelay } from '../shared/mongo/outbox';
 import type { PayloadKeys } from '../shared/temporal/sealing';
-import { connectTemporal, type TemporalTls } from '../shared/temporal/temporal';
+import { connectTemporal, type TemporalOptions, type TemporalTls } from '../shared/temporal/temporal';
 import { runSealedWorker } from '../shared/temporal/worker';
 import { programmeHandlers } from './adapters/grpc/handlers';
 import { ProgrammeStore } from './adapters/mongo/store';
@@ -71,18 +71,17 @@ export async function startProgramme(deps: ProgrammeDeps): Promise<RunningProgra
   const relay = new OutboxRelay([...store.outboxes, refused.outbox.collection], producer, logger, { pollMs: deps.relayPollMs });
   relay.start();
 
-  const temporal = await connectTemporal({
+  // One set of connection settings for the client (queries, updates, starts) and the worker.
+  const temporalOptions: TemporalOptions = {
     address: deps.temporalAddress,
     namespace: deps.temporalNamespace,
     payloadKeys: deps.temporalPayloadKeys,
     ...(deps.temporalTls ? { tls: deps.temporalTls } : {}),
-  });
+  };
+  const temporal = await connectTemporal(temporalOptions);
   const worker = await runSealedWorker({
+    ...temporalOptions,
     name: 'programme',
-    address: deps.temporalAddress,
-    namespace: deps.temporalNamespace,
-    payloadKeys: deps.temporalPayloadKeys,
-    ...(deps.temporalTls ? { tls: deps.temporalTls } : {}),
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : {}),
     activities: createPilotActivities({ store }),

@@ -4,15 +4,12 @@
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { DependencyCheck } from '../grpc/health';
 import type { Logger } from '../log/logger';
-import { sealedWorkerDataConverter, type PayloadKeys } from './sealing';
-import { temporalTls, workerTelemetryOptions, workflowsPath, type TemporalTls } from './temporal';
+import { sealedWorkerDataConverter } from './sealing';
+import { temporalTls, workerTelemetryOptions, workflowsPath, type TemporalOptions } from './temporal';
 
-export type SealedWorkerOptions = {
+/** The same connection settings as the service's client (TemporalOptions), plus what the worker runs. */
+export type SealedWorkerOptions = TemporalOptions & {
   readonly name: string;
-  readonly address: string;
-  readonly namespace: string;
-  readonly payloadKeys: PayloadKeys;
-  readonly tls?: TemporalTls;
   readonly taskQueue: string;
   readonly workflowBundle?: WorkflowBundleWithSourceMap;
   readonly activities: object;
