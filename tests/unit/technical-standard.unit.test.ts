@@ -140,7 +140,7 @@ describe('technical standards', () => {
       satisfactionPercent: '86.4',
       indicators: [],
       summary: 's',
-      documentCount: 1,
+      documents: [doc],
     };
     expect(evaluationViolations(base)).toEqual([]);
     expect(evaluationViolations({ ...base, satisfactionPercent: '100.1' }).map((v) => v.field)).toEqual(['satisfaction_percent']);

@@ -25,48 +25,31 @@ import type { EvaluationKind, EvaluationRecord, PilotBatch } from '../domain/pro
 export type { EvaluationRecord, PilotBatch };
 import type { DocumentRef, StandardKind, StandardLevel, StandardStage, TechnicalStandard } from '../domain/standard';
 
-/** An enum value's domain name (prefix stripped), or undefined for UNSPECIFIED / unknown numbers. */
-function nameOf<E extends Record<string, string | number>>(enumObject: E, prefix: string, value: number): string | undefined {
-  const name = (enumObject as Record<number, string>)[value];
-  if (typeof name !== 'string' || name.endsWith('_UNSPECIFIED') || name === 'UNRECOGNIZED') return undefined;
-  return name.slice(prefix.length);
-}
-function valueOf<E extends Record<string, string | number>>(enumObject: E, prefix: string, name: string): number {
-  return (enumObject as Record<string, number>)[`${prefix}${name}`] ?? 0;
+/**
+ * A proto enum ↔ its domain names (the value names without their prefix). `from` gives undefined for UNSPECIFIED,
+ * UNRECOGNIZED and unknown numbers; `to` gives 0 (UNSPECIFIED) for a name the enum lacks.
+ */
+function enumCodec<N extends string, E extends number>(enumObject: Record<string, string | number>, prefix: string) {
+  return {
+    from(value: number): N | undefined {
+      const name = (enumObject as Record<number, string>)[value];
+      if (typeof name !== 'string' || name.endsWith('_UNSPECIFIED') || name === 'UNRECOGNIZED') return undefined;
+      return name.slice(prefix.length) as N;
+    },
+    to(name: N): E {
+      return ((enumObject as Record<string, number>)[`${prefix}${name}`] ?? 0) as E;
+    },
+  };
 }
 
-export const level = {
-  from: (v: number) => nameOf(StandardLevelEnum, 'STANDARD_LEVEL_', v) as StandardLevel | undefined,
-  to: (n: StandardLevel) => valueOf(StandardLevelEnum, 'STANDARD_LEVEL_', n) as StandardLevelEnum,
-};
-export const kind = {
-  from: (v: number) => nameOf(StandardKindEnum, 'STANDARD_KIND_', v) as StandardKind | undefined,
-  to: (n: StandardKind) => valueOf(StandardKindEnum, 'STANDARD_KIND_', n) as StandardKindEnum,
-};
-export const stage = {
-  from: (v: number) => nameOf(StandardStageEnum, 'STANDARD_STAGE_', v) as StandardStage | undefined,
-  to: (n: StandardStage) => valueOf(StandardStageEnum, 'STANDARD_STAGE_', n) as StandardStageEnum,
-};
-export const pilotType = {
-  from: (v: number) => nameOf(PilotTypeEnum, 'PILOT_TYPE_', v) as PilotType | undefined,
-  to: (n: PilotType) => valueOf(PilotTypeEnum, 'PILOT_TYPE_', n) as PilotTypeEnum,
-};
-export const pilotStatus = {
-  from: (v: number) => nameOf(PilotStatusEnum, 'PILOT_STATUS_', v) as PilotState['status'] | undefined,
-  to: (n: PilotState['status']) => valueOf(PilotStatusEnum, 'PILOT_STATUS_', n) as PilotStatusEnum,
-};
-export const pilotTask = {
-  from: (v: number) => nameOf(PilotTaskEnum, 'PILOT_TASK_', v) as PilotTaskCode | undefined,
-  to: (n: PilotTaskCode) => valueOf(PilotTaskEnum, 'PILOT_TASK_', n) as PilotTaskEnum,
-};
-export const taskStatus = {
-  from: (v: number) => nameOf(TaskStatusEnum, 'TASK_STATUS_', v) as TaskStatus | undefined,
-  to: (n: TaskStatus) => valueOf(TaskStatusEnum, 'TASK_STATUS_', n) as TaskStatusEnum,
-};
-export const evaluationKind = {
-  from: (v: number) => nameOf(EvaluationKindEnum, 'EVALUATION_KIND_', v) as EvaluationKind | undefined,
-  to: (n: EvaluationKind) => valueOf(EvaluationKindEnum, 'EVALUATION_KIND_', n) as EvaluationKindEnum,
-};
+export const level = enumCodec<StandardLevel, StandardLevelEnum>(StandardLevelEnum, 'STANDARD_LEVEL_');
+export const kind = enumCodec<StandardKind, StandardKindEnum>(StandardKindEnum, 'STANDARD_KIND_');
+export const stage = enumCodec<StandardStage, StandardStageEnum>(StandardStageEnum, 'STANDARD_STAGE_');
+export const pilotType = enumCodec<PilotType, PilotTypeEnum>(PilotTypeEnum, 'PILOT_TYPE_');
+export const pilotStatus = enumCodec<PilotState['status'], PilotStatusEnum>(PilotStatusEnum, 'PILOT_STATUS_');
+export const pilotTask = enumCodec<PilotTaskCode, PilotTaskEnum>(PilotTaskEnum, 'PILOT_TASK_');
+export const taskStatus = enumCodec<TaskStatus, TaskStatusEnum>(TaskStatusEnum, 'TASK_STATUS_');
+export const evaluationKind = enumCodec<EvaluationKind, EvaluationKindEnum>(EvaluationKindEnum, 'EVALUATION_KIND_');
 
 export const toActor = (a: ActorRef): ProtoActor => ({ subject: a.subject, organisation: a.organisation, roles: [...a.roles] });
 export const toDocs = (docs: readonly DocumentRef[]): DocumentReference[] => docs.map((d) => ({ ...d }));

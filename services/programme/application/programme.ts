@@ -357,7 +357,7 @@ export class Programme {
 
   // ---- implementation evaluations
 
-  async recordEvaluation(actor: ActorRef, input: EvaluationInput & { documents: EvaluationRecord['documents'] }): Promise<EvaluationRecord> {
+  async recordEvaluation(actor: ActorRef, input: EvaluationInput): Promise<EvaluationRecord> {
     const violations = evaluationViolations(input);
     if (input.provinceCode !== NATIONAL && !province.test(input.provinceCode))
       violations.push({ field: 'province_code', description: 'the province evaluated (GB/T 2260, e.g. 110000), or 000000 for a national evaluation' });
@@ -377,18 +377,9 @@ export class Programme {
       );
     const at = this.deps.now();
     const evaluation: EvaluationRecord = {
+      ...input,
       evaluationId: `EV-${at.getUTCFullYear()}-${randomUUID().slice(0, 8).toUpperCase()}`,
-      kind: input.kind,
-      itemCode: input.itemCode,
       fieldCode: item.fieldCode,
-      provinceCode: input.provinceCode,
-      period: input.period,
-      method: input.method,
-      sampleSize: input.sampleSize,
-      satisfactionPercent: input.satisfactionPercent,
-      indicators: input.indicators.map((i) => ({ ...i })),
-      summary: input.summary,
-      documents: input.documents,
       recordedBy: actor,
       recordedAt: at,
     };

@@ -99,7 +99,7 @@ export type EvaluationInput = {
   readonly satisfactionPercent: string;
   readonly indicators: readonly { readonly name: string; readonly value: string; readonly unit: string }[];
   readonly summary: string;
-  readonly documentCount: number;
+  readonly documents: readonly DocumentRef[];
 };
 
 export const NATIONAL = '000000';
@@ -111,7 +111,7 @@ export function evaluationViolations(e: EvaluationInput): FieldViolation[] {
   if (!period.test(e.period)) v.push({ field: 'period', description: 'the period evaluated: YYYY, YYYY-MM, or a range such as 2024-01…2024-12' });
   if (e.method.trim() === '') v.push({ field: 'method', description: 'how it was evaluated is required' });
   if (e.summary.trim() === '') v.push({ field: 'summary', description: 'the findings are required' });
-  if (e.documentCount === 0) v.push({ field: 'documents', description: 'the report it rests on is required' });
+  if (e.documents.length === 0) v.push({ field: 'documents', description: 'the report it rests on is required' });
   if (e.kind === 'SATISFACTION_SURVEY') {
     if (e.sampleSize < 1) v.push({ field: 'sample_size', description: 'a satisfaction survey states its sample size' });
     if (!isDecimal(e.satisfactionPercent) || compareDecimals(e.satisfactionPercent, '100') === 1 || e.satisfactionPercent.startsWith('-'))
@@ -149,20 +149,10 @@ export type PilotBatch = {
   readonly openedAt: Date;
 };
 
-/** A recorded implementation evaluation. */
-export type EvaluationRecord = {
+/** A recorded implementation evaluation: what was stated, the item's field, who recorded it and when. */
+export type EvaluationRecord = EvaluationInput & {
   readonly evaluationId: string;
-  readonly kind: EvaluationKind;
-  readonly itemCode: string;
   readonly fieldCode: string;
-  readonly provinceCode: string;
-  readonly period: string;
-  readonly method: string;
-  readonly sampleSize: number;
-  readonly satisfactionPercent: string;
-  readonly indicators: readonly { readonly name: string; readonly value: string; readonly unit: string }[];
-  readonly summary: string;
-  readonly documents: readonly DocumentRef[];
   readonly recordedBy: ActorRef;
   readonly recordedAt: Date;
 };

@@ -4,6 +4,9 @@
 // 起草 without a public demand survey, a fiscal cost estimate and the agreement of the finance department at the
 // same level (§五).
 import type { FieldViolation, RuleRefusal } from '../../shared/errors/errors';
+import type { DocumentRef } from '../../../workflows/pilot/domain';
+
+export type { DocumentRef };
 
 export type StandardLevel = 'NATIONAL' | 'SECTOR' | 'LOCAL' | 'GROUP';
 export type StandardKind = 'FACILITY_EQUIPMENT' | 'SERVICE_PROCESS_QUALITY' | 'OPERATION_MANAGEMENT' | 'PERFORMANCE_EVALUATION';
@@ -16,7 +19,6 @@ export const inForceStages: readonly StandardStage[] = ['PUBLISHED', 'IN_FORCE',
 export const inProgressStages: readonly StandardStage[] = ['PROPOSED', 'DRAFTING', 'CONSULTATION', 'REVIEW'];
 
 export type Actor = { readonly subject: string; readonly organisation: string; readonly roles: readonly string[] };
-export type DocumentRef = { readonly title: string; readonly uri: string; readonly digest: string; readonly digestAlgorithm: string };
 export type FinanceAgreement = { readonly organisation: string; readonly documents: readonly DocumentRef[] };
 export type StageEntry = { readonly stage: StandardStage; readonly actor: Actor; readonly at: Date; readonly note: string };
 
@@ -54,29 +56,17 @@ export type TechnicalStandard = {
   readonly revision: number;
 };
 
-export type ProposeStandard = {
-  readonly standardId: string;
-  readonly title: string;
-  readonly level: StandardLevel;
-  readonly mandatory: boolean;
-  readonly kind: StandardKind;
-  readonly itemCodes: readonly string[];
-  readonly provinceCode: string;
-  readonly supportingMeasures: readonly DocumentRef[];
-  readonly revisesStandardId: string;
-};
+/** 立项: what the proposer states (everything else of the record is derived or comes later). */
+export type ProposeStandard = Pick<
+  TechnicalStandard,
+  'standardId' | 'title' | 'level' | 'mandatory' | 'kind' | 'itemCodes' | 'provinceCode' | 'supportingMeasures' | 'revisesStandardId'
+>;
 
-export type AdvanceStandard = {
-  readonly to: StandardStage;
-  readonly note: string;
-  readonly demandSurvey: readonly DocumentRef[];
-  readonly costEstimate: readonly DocumentRef[];
-  readonly financeAgreement?: FinanceAgreement;
-  readonly number: string;
-  readonly issuingBody: string;
-  readonly publishedOn: string;
-  readonly implementedOn: string;
-};
+/** A move to the next stage, with what that stage records (drafting checks, number and dates). */
+export type AdvanceStandard = { readonly to: StandardStage; readonly note: string } & Pick<
+  TechnicalStandard,
+  'demandSurvey' | 'costEstimate' | 'financeAgreement' | 'number' | 'issuingBody' | 'publishedOn' | 'implementedOn'
+>;
 
 /** The one event of the register: a standard reached a stage (its whole record after it). */
 export type StandardStepped = { readonly type: 'stepped'; readonly stage: StandardStage; readonly standard: TechnicalStandard };

@@ -247,7 +247,6 @@ export function programmeHandlers(programme: Programme): ProgrammeServer {
         satisfactionPercent: req.satisfactionPercent.trim(),
         indicators: req.indicators.map((i) => ({ name: i.name, value: i.value.trim(), unit: i.unit })),
         summary: req.summary,
-        documentCount: req.documents.length,
         documents: fromDocs(req.documents),
       });
       return { evaluation: toProtoEvaluation(evaluation) };
