@@ -111,12 +111,10 @@ export function programmeRoutes(backends: Backends, schemas: ProtoSchemas): ApiR
   const call = backends.call.bind(backends);
   const tag = 'programme';
   const base = '/api/v1/programme';
-  /** A request message's schema without request_id: the Idempotency-Key header carries it. */
+  /** A request message's schema (the Idempotency-Key header travels as gRPC metadata, not in the body). */
   const body = (message: string, required: string[] = []): JsonSchema => {
     const inline = boundText(schemas.inline(message));
-    const properties = { ...(inline['properties'] as Record<string, JsonSchema>) };
-    delete properties['requestId'];
-    return { ...inline, properties, ...(required.length > 0 ? { required } : {}) };
+    return { ...inline, ...(required.length > 0 ? { required } : {}) };
   };
   const enumOf = (message: string): JsonSchema => schemas.inline(message);
   const writeErrors = [...commonErrors, 404, 409, 412, 413, 422];
@@ -181,8 +179,8 @@ export function programmeRoutes(backends: Backends, schemas: ProtoSchemas): ApiR
       response: schemas.ref('bps.programme.v1.ProposeStandardResponse'),
       successStatus: 201,
       errors: writeErrors,
-      handler: async ({ body: b, token, idempotencyKey }) => {
-        const request = ProposeStandardRequest.fromJSON({ ...(b as object), requestId: idempotencyKey });
+      handler: async ({ body: b, token }) => {
+        const request = ProposeStandardRequest.fromJSON({ ...(b as object) });
         return ProposeStandardResponse.toJSON(await call('programme', (c) => c.proposeStandard.bind(c), request, token));
       },
     },
@@ -220,8 +218,8 @@ export function programmeRoutes(backends: Backends, schemas: ProtoSchemas): ApiR
       })(),
       response: schemas.ref('bps.programme.v1.AdvanceStandardResponse'),
       errors: writeErrors,
-      handler: async ({ params, body: b, token, idempotencyKey }) => {
-        const request = AdvanceStandardRequest.fromJSON({ ...(b as object), standardId: params['standardId'] ?? '', requestId: idempotencyKey });
+      handler: async ({ params, body: b, token }) => {
+        const request = AdvanceStandardRequest.fromJSON({ ...(b as object), standardId: params['standardId'] ?? '' });
         checkDates(request);
         return AdvanceStandardResponse.toJSON(await call('programme', (c) => c.advanceStandard.bind(c), request, token));
       },
@@ -271,10 +269,8 @@ export function programmeRoutes(backends: Backends, schemas: ProtoSchemas): ApiR
       response: schemas.ref('bps.programme.v1.RegisterExpertResponse'),
       successStatus: 201,
       errors: writeErrors,
-      handler: async ({ body: b, token, idempotencyKey }) =>
-        RegisterExpertResponse.toJSON(
-          await call('programme', (c) => c.registerExpert.bind(c), RegisterExpertRequest.fromJSON({ ...(b as object), requestId: idempotencyKey }), token),
-        ),
+      handler: async ({ body: b, token }) =>
+        RegisterExpertResponse.toJSON(await call('programme', (c) => c.registerExpert.bind(c), RegisterExpertRequest.fromJSON({ ...(b as object) }), token)),
     },
     // ---------------------------------------------------------------- pilots
     {
@@ -299,8 +295,8 @@ export function programmeRoutes(backends: Backends, schemas: ProtoSchemas): ApiR
       response: schemas.ref('bps.programme.v1.OpenPilotBatchResponse'),
       successStatus: 201,
       errors: writeErrors,
-      handler: async ({ body: b, token, idempotencyKey }) => {
-        const request = OpenPilotBatchRequest.fromJSON({ ...(b as object), requestId: idempotencyKey });
+      handler: async ({ body: b, token }) => {
+        const request = OpenPilotBatchRequest.fromJSON({ ...(b as object) });
         checkDates(request);
         return OpenPilotBatchResponse.toJSON(await call('programme', (c) => c.openPilotBatch.bind(c), request, token));
       },
@@ -339,8 +335,8 @@ export function programmeRoutes(backends: Backends, schemas: ProtoSchemas): ApiR
       response: schemas.ref('bps.programme.v1.ApplyForPilotResponse'),
       successStatus: 201,
       errors: writeErrors,
-      handler: async ({ body: b, token, idempotencyKey }) => {
-        const request = ApplyForPilotRequest.fromJSON({ ...(b as object), requestId: idempotencyKey });
+      handler: async ({ body: b, token }) => {
+        const request = ApplyForPilotRequest.fromJSON({ ...(b as object) });
         checkDates(request);
         return ApplyForPilotResponse.toJSON(await call('programme', (c) => c.applyForPilot.bind(c), request, token));
       },
@@ -379,8 +375,8 @@ export function programmeRoutes(backends: Backends, schemas: ProtoSchemas): ApiR
       },
       response: schemas.ref('bps.programme.v1.ActOnPilotResponse'),
       errors: writeErrors,
-      handler: async ({ params, body: b, token, idempotencyKey }) => {
-        const request = ActOnPilotRequest.fromJSON({ ...(b as object), pilotId: params['pilotId'] ?? '', requestId: idempotencyKey });
+      handler: async ({ params, body: b, token }) => {
+        const request = ActOnPilotRequest.fromJSON({ ...(b as object), pilotId: params['pilotId'] ?? '' });
         checkDates(request);
         return ActOnPilotResponse.toJSON(await call('programme', (c) => c.actOnPilot.bind(c), request, token));
       },
@@ -422,9 +418,9 @@ export function programmeRoutes(backends: Backends, schemas: ProtoSchemas): ApiR
       response: schemas.ref('bps.programme.v1.RecordEvaluationResponse'),
       successStatus: 201,
       errors: writeErrors,
-      handler: async ({ body: b, token, idempotencyKey }) =>
+      handler: async ({ body: b, token }) =>
         RecordEvaluationResponse.toJSON(
-          await call('programme', (c) => c.recordEvaluation.bind(c), RecordEvaluationRequest.fromJSON({ ...(b as object), requestId: idempotencyKey }), token),
+          await call('programme', (c) => c.recordEvaluation.bind(c), RecordEvaluationRequest.fromJSON({ ...(b as object) }), token),
         ),
     },
     {
