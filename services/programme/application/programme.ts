@@ -269,25 +269,28 @@ export class Programme {
         'APPLICATIONS_CLOSED',
       );
     const pilotId = pilotIdFor(batchId, application.name);
-    if (await this.deps.records.pilot(pilotId)) return this.act(actor, pilotId, { type: 'join', actor, application });
+    const recorded = await this.deps.records.pilot(pilotId);
+    if (recorded) return this.act(pilotId, { type: 'join', actor, application }, recorded);
     const opening = decideOpening(pilotId, batchId, batch.candidatesPerProvince, application, actor, Date.now());
     if (!opening.ok) throw ruleRefusalError(opening.refusal, pilotId, 'application');
     try {
       await this.deps.pilots.start({ pilotId, batchId, candidatesPerProvince: batch.candidatesPerProvince, application, actor });
     } catch (error) {
       // Two partners filed at the same moment: the other one opened it, this one joins.
-      if ((error as { code?: string }).code === 'ALREADY_EXISTS') return this.act(actor, pilotId, { type: 'join', actor, application });
+      if ((error as { code?: string }).code === 'ALREADY_EXISTS') return this.act(pilotId, { type: 'join', actor, application });
       throw error;
     }
     return (await this.deps.pilots.state(pilotId)) ?? this.pilot(pilotId);
   }
 
-  async actOnPilot(actor: ActorRef, pilotId: string, action: PilotAction): Promise<PilotState> {
-    return this.act(actor, pilotId, action);
+  /** A human step on a pilot; the acting person is the action's `actor` (from the verified token). */
+  actOnPilot(pilotId: string, action: PilotAction): Promise<PilotState> {
+    return this.act(pilotId, action);
   }
 
-  private async act(_actor: ActorRef, pilotId: string, action: PilotAction): Promise<PilotState> {
-    const current = await this.deps.records.pilot(pilotId);
+  /** A step of the pilot's workflow (the actor travels in the action); `recorded`: the pilot as just read, if it was. */
+  private async act(pilotId: string, action: PilotAction, recorded?: PilotState): Promise<PilotState> {
+    const current = recorded ?? (await this.deps.records.pilot(pilotId));
     if (!current && !(await this.deps.pilots.state(pilotId).catch(() => undefined))) throw new NotFoundError('pilot', pilotId);
     if (current && TERMINAL.includes(current.status))
       throw new FailedPreconditionError(

@@ -215,7 +215,7 @@ export function programmeHandlers(programme: Programme): ProgrammeServer {
       const check = new Check();
       check.id(req.pilotId, 'pilot_id');
       check.done();
-      return { pilot: toProtoPilot(await programme.actOnPilot(actor, req.pilotId, await pilotAction(programme, actor, req))) };
+      return { pilot: toProtoPilot(await programme.actOnPilot(req.pilotId, await pilotAction(programme, actor, req))) };
     }),
     getPilot: unary(async (req) => {
       const check = new Check();
