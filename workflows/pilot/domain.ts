@@ -501,10 +501,6 @@ const summaryOf = (e: PilotEvent): string => {
   }
 };
 
-export function summarise(event: PilotEvent): string {
-  return summaryOf(event);
-}
-
 export function evolve(state: PilotState, event: PilotEvent): PilotState {
   const next = {
     ...state,
