@@ -44,6 +44,12 @@ import {
 import type { Actor, DateMessage, DocumentReference } from '../../../proto/gen/bps/common/v1/common';
 import type { Identity } from '../../shared/auth/identity';
 import { chinaMinute, parseIsoDate } from '../../shared/standards/china-date';
+import {
+  mayMoveStandard,
+  nextStages as nextStageNames,
+  type StandardLevel as LevelName,
+  type StandardStage as StageName,
+} from '../../shared/standards/technical-standard-stages';
 import type { Backends } from '../adapters/backends';
 import { PILOT_ACTIONS, PUBLIC_STAGES, withoutExpertNames, type PilotActionName } from '../api/programme-routes';
 import { formValue, formValues, type FormBody } from '../http/cookies';
@@ -220,46 +226,27 @@ const localityOf = (who: Identity | undefined): string | undefined =>
 export const mayProposeStandard = (who: Identity | undefined): boolean =>
   has(who, 'ministry-staff') || has(who, 'programme-officer') || has(who, 'province-officer');
 
+// The stage rule is the service's own (services/shared/standards/technical-standard-stages.ts), on the proto's enums.
+const stageName = (stage: StandardStage): StageName => standardStageToJSON(stage).replace('STANDARD_STAGE_', '') as StageName;
+const stageOf = (name: StageName): StandardStage => standardStageFromJSON(`STANDARD_STAGE_${name}`);
+
 /** The stages a standard may move to from its current one: the next one, or 废止 at any point; 复审 once in force. */
 export function nextStages(stage: StandardStage): StandardStage[] {
-  if (stage === StandardStage.STANDARD_STAGE_WITHDRAWN) return [];
-  if (stage === StandardStage.STANDARD_STAGE_IN_FORCE || stage === StandardStage.STANDARD_STAGE_REVIEWED)
-    return [StandardStage.STANDARD_STAGE_REVIEWED, StandardStage.STANDARD_STAGE_WITHDRAWN];
-  const next = stageOrder[stageOrder.indexOf(stage) + 1];
-  return next ? [next, StandardStage.STANDARD_STAGE_WITHDRAWN] : [StandardStage.STANDARD_STAGE_WITHDRAWN];
+  return nextStageNames(stageName(stage)).map(stageOf);
 }
 
-const inProgress: readonly StandardStage[] = [
-  StandardStage.STANDARD_STAGE_PROPOSED,
-  StandardStage.STANDARD_STAGE_DRAFTING,
-  StandardStage.STANDARD_STAGE_CONSULTATION,
-  StandardStage.STANDARD_STAGE_REVIEW,
-];
-
-/**
- * The stages this person may move the standard to, as the service decides it: its proposer (or SAMR) while it is
- * drafted; from 批准发布 on the body that issues it (SAMR for national and group standards, the lead ministry for
- * sector ones, the province for local ones).
- */
+/** The stages this person may move the standard to, as the service decides it (mayMoveStandard). */
 export function stagesFor(who: Identity | undefined, s: TechnicalStandard): StandardStage[] {
   if (!who) return [];
-  const proposerSide =
-    who.organisation === s.proposerOrganisation && (has(who, 'ministry-staff') || has(who, 'programme-officer') || has(who, 'province-officer'));
-  const issuingSide =
-    s.level === StandardLevel.STANDARD_LEVEL_NATIONAL || s.level === StandardLevel.STANDARD_LEVEL_GROUP
-      ? isSamr(who)
-      : s.level === StandardLevel.STANDARD_LEVEL_LOCAL
-        ? who.organisation === s.provinceCode && (has(who, 'programme-officer') || has(who, 'province-officer'))
-        : who.organisation === s.proposerOrganisation && has(who, 'ministry-staff');
-  return nextStages(s.stage).filter((to) =>
-    to === StandardStage.STANDARD_STAGE_WITHDRAWN
-      ? inProgress.includes(s.stage)
-        ? proposerSide || isSamr(who)
-        : issuingSide
-      : inProgress.includes(to)
-        ? proposerSide || isSamr(who)
-        : issuingSide,
-  );
+  const standard = {
+    level: standardLevelToJSON(s.level).replace('STANDARD_LEVEL_', '') as LevelName,
+    proposerOrganisation: s.proposerOrganisation,
+    provinceCode: s.provinceCode,
+    stage: stageName(s.stage),
+  };
+  return nextStageNames(standard.stage)
+    .filter((to) => mayMoveStandard(who, standard, to))
+    .map(stageOf);
 }
 
 /** Whether the page offers the next-stage form. */

@@ -5,18 +5,23 @@
 // same level (§五).
 import type { FieldViolation, RuleRefusal } from '../../shared/errors/errors';
 import type { DocumentRef } from '../../../workflows/pilot/domain';
+import {
+  inForceStages,
+  inProgressStages,
+  mayMoveStandard,
+  nextStages,
+  stageOrder,
+  type StandardLevel,
+  type StandardStage,
+} from '../../shared/standards/technical-standard-stages';
+
+export { inForceStages, inProgressStages, nextStages, stageOrder, type StandardLevel, type StandardStage };
 
 export type { DocumentRef };
 
-export type StandardLevel = 'NATIONAL' | 'SECTOR' | 'LOCAL' | 'GROUP';
 export type StandardKind = 'FACILITY_EQUIPMENT' | 'SERVICE_PROCESS_QUALITY' | 'OPERATION_MANAGEMENT' | 'PERFORMANCE_EVALUATION';
-export type StandardStage = 'PROPOSED' | 'DRAFTING' | 'CONSULTATION' | 'REVIEW' | 'PUBLISHED' | 'IN_FORCE' | 'REVIEWED' | 'WITHDRAWN';
 
 export const standardKinds: readonly StandardKind[] = ['FACILITY_EQUIPMENT', 'SERVICE_PROCESS_QUALITY', 'OPERATION_MANAGEMENT', 'PERFORMANCE_EVALUATION'];
-/** The path every standard follows; REVIEWED and WITHDRAWN branch off it. */
-export const stageOrder: readonly StandardStage[] = ['PROPOSED', 'DRAFTING', 'CONSULTATION', 'REVIEW', 'PUBLISHED', 'IN_FORCE'];
-export const inForceStages: readonly StandardStage[] = ['PUBLISHED', 'IN_FORCE', 'REVIEWED'];
-export const inProgressStages: readonly StandardStage[] = ['PROPOSED', 'DRAFTING', 'CONSULTATION', 'REVIEW'];
 
 export type Actor = { readonly subject: string; readonly organisation: string; readonly roles: readonly string[] };
 export type FinanceAgreement = { readonly organisation: string; readonly documents: readonly DocumentRef[] };
@@ -113,24 +118,6 @@ function mayPropose(actor: Actor, cmd: ProposeStandard, items: readonly Catalogu
   }
 }
 
-/**
- * Who moves a standard on: its proposer's organisation while it is drafted; the body that issues it from 批准发布 on
- * (SAMR for national and group standards, the lead ministry for sector ones, the province for local ones).
- */
-function mayAdvance(actor: Actor, standard: TechnicalStandard, to: StandardStage): boolean {
-  const proposerSide =
-    actor.organisation === standard.proposerOrganisation && (has(actor, 'ministry-staff') || has(actor, 'programme-officer') || has(actor, 'province-officer'));
-  const issuingSide =
-    standard.level === 'NATIONAL' || standard.level === 'GROUP'
-      ? isSamr(actor)
-      : standard.level === 'LOCAL'
-        ? isProvince(actor, standard.provinceCode)
-        : actor.organisation === standard.proposerOrganisation && has(actor, 'ministry-staff');
-  // A project may be dropped by its proposer before publication; a published standard is withdrawn by its issuer.
-  if (to === 'WITHDRAWN') return inProgressStages.includes(standard.stage) ? proposerSide || isSamr(actor) : issuingSide;
-  return inProgressStages.includes(to) ? proposerSide || isSamr(actor) : issuingSide;
-}
-
 const ymd = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The number a standard of this level is published under: GB/GB/T, a sector code, DBxx, T/… with a year. */
@@ -210,21 +197,13 @@ export function decidePropose(
   return { ok: true, event: { type: 'stepped', stage: 'PROPOSED', standard } };
 }
 
-/** The stages a standard may move to from where it is. */
-export function nextStages(stage: StandardStage): StandardStage[] {
-  if (stage === 'WITHDRAWN') return [];
-  if (stage === 'IN_FORCE' || stage === 'REVIEWED') return ['REVIEWED', 'WITHDRAWN'];
-  const next = stageOrder[stageOrder.indexOf(stage) + 1];
-  return next ? [next, 'WITHDRAWN'] : ['WITHDRAWN'];
-}
-
 export function decideAdvance(actor: Actor, standard: TechnicalStandard, cmd: AdvanceStandard, at: Date): StandardDecision {
   if (!nextStages(standard.stage).includes(cmd.to))
     return precondition(
       'STAGE_NOT_NEXT',
       `a standard at ${standard.stage} moves to ${nextStages(standard.stage).join(' or ') || 'nothing: it is withdrawn'}, not ${cmd.to}`,
     );
-  if (!mayAdvance(actor, standard, cmd.to))
+  if (!mayMoveStandard(actor, standard, cmd.to))
     return denied('NOT_THE_RESPONSIBLE_DEPARTMENT', `${actor.organisation} may not move ${standard.standardId} to ${cmd.to}`);
   let changes: Partial<TechnicalStandard> = {};
   if (cmd.to === 'CONSULTATION') {
