@@ -15,6 +15,7 @@ import { settings } from '../../infra/local/settings';
 import { ensureStack, stackComponents, stopStack, type StackEndpoints } from '../../infra/local/stack';
 import { chooseInfra } from '../../infra/containers/select';
 import type { ContainerStack } from '../../infra/containers/testcontainers';
+import { failureLines } from './run-failures';
 import { watchStack, type StackWatch } from './stack-watch';
 import { writeWorkflowBundle } from './workflow-bundle';
 
@@ -81,10 +82,25 @@ function runFailed(): boolean {
   }
 }
 
+/** The run's failed tests, files and hooks, a line each (run-failures.ts). */
+function failedTests(): string[] {
+  try {
+    const state = project?.vitest.state;
+    const lines = state ? failureLines(state.getFiles()) : [];
+    const unhandled = state ? [...state.errorsSet].map((e) => `unhandled error: ${String((e as { message?: unknown }).message ?? e).split('\n')[0]}`) : [];
+    return [...lines, ...unhandled];
+  } catch (error) {
+    return [`(could not list the failures: ${error instanceof Error ? error.message : String(error)})`];
+  }
+}
+
 export async function teardown(): Promise<void> {
   watch?.stop();
   // CI shows the end of the output: a failed run ends with the state of the stack it ran on.
-  if (watch && runFailed()) console.error(await watch.report('the run had failures; the stack as the tests left it:'));
+  if (watch && runFailed()) {
+    console.error(await watch.report('the run had failures; the stack as the tests left it:'));
+    console.error(['[run] what failed:', ...failedTests().map((line) => `  ${line}`)].join('\n'));
+  }
   await bundling;
   if (bundlePath) for (const f of [bundlePath, `${bundlePath}.error`, `${bundlePath}.tmp`]) rmSync(f, { force: true });
   if (containers) {
