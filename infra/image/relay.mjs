@@ -27,8 +27,9 @@ if (pairs.length === 0) {
   process.exit(2);
 }
 const servers = pairs.map(({ arg, from, to }) => {
-  const server = createServer((inbound) => {
-    const outbound = createConnection(to);
+  // Half-open both ways: a client that finishes sending still gets the whole answer.
+  const server = createServer({ allowHalfOpen: true }, (inbound) => {
+    const outbound = createConnection({ ...to, allowHalfOpen: true });
     const close = () => {
       inbound.destroy();
       outbound.destroy();

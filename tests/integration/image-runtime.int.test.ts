@@ -128,6 +128,21 @@ describe('container image runtime (infra/image/build-runtime.sh, production depe
       expect(existsSync(join(runtimeDir, 'node_modules', name)), name).toBe(true);
   });
 
+  it("applies the broker's ACL table with Compose's one-shot step (infra/image/kafka-acls.ts) from that layout", async () => {
+    expect(built.code, built.output).toBe(0);
+    const admin = stackSecrets().kafka.admin;
+    const applied = await run(process.execPath, ['--import', 'tsx', 'infra/image/kafka-acls.ts'], {
+      cwd: runtimeDir,
+      env: imageEnv({ BPS_KAFKA_BROKERS: stack().kafkaBrokers, BPS_KAFKA_ADMIN_USER: admin.username, BPS_KAFKA_ADMIN_PASSWORD: admin.password }),
+      timeout: 120_000,
+    });
+    expect(applied.code, applied.output).toBe(0);
+    expect(applied.output).toMatch(/kafka-acls: table applied \(\d+ created, 0 deleted\)/);
+    const refused = await run(process.execPath, ['--import', 'tsx', 'infra/image/kafka-acls.ts'], { cwd: runtimeDir, env: imageEnv({}), timeout: 60_000 });
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('BPS_KAFKA_ADMIN_PASSWORD must be set');
+  }, 180_000);
+
   it('runs registry and the approvals worker with plain node from that layout: SERVING, seeded catalogue, a workflow runs', async () => {
     expect(built.code, built.output).toBe(0);
     const s = stack();
