@@ -49,6 +49,10 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Where the test runs as root (CI, this machine), the services run as nobody, as the image runs them as `node`. */
+const NOBODY = 65534;
+const asServiceUser = process.getuid?.() === 0;
+
 type Started = { child: ChildProcess; output: () => string; address: string };
 
 /** Only what the image's environment would hold: no inherited NODE_OPTIONS, NODE_PATH or loaders from vitest. */
@@ -61,7 +65,15 @@ async function startFromImage(service: 'registry' | 'approvals', env: Record<str
   const portEnv = `${service.toUpperCase()}_GRPC_PORT`;
   const child = spawn(process.execPath, ['--import', 'tsx', `services/${service}/main.ts`], {
     cwd: runtimeDir,
-    env: imageEnv({ ...devServiceEnv(stackSecrets(), service), ...env, [portEnv]: String(port), [`${service.toUpperCase()}_METRICS_PORT`]: '0' }),
+    // As the image's USER: not root, and nothing of the layout (root's) writable; HOME is not writable either.
+    ...(asServiceUser ? { uid: NOBODY, gid: NOBODY } : {}),
+    env: imageEnv({
+      ...(asServiceUser ? { HOME: runtimeDir } : {}),
+      ...devServiceEnv(stackSecrets(), service),
+      ...env,
+      [portEnv]: String(port),
+      [`${service.toUpperCase()}_METRICS_PORT`]: '0',
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
