@@ -74,27 +74,32 @@ function localiseSchemaRefs(dir: string): void {
   }
 }
 
-type PypiRelease = { urls: { packagetype: string; filename: string; url: string; digests: { sha256: string } }[] };
+/** PyPI's simple index in JSON (PEP 691): each file with its URL and SHA-256. */
+type PypiProject = { files: { filename: string; url: string; hashes: { sha256?: string } }[] };
 
 /**
- * Downloads the kubernetes-validate wheel of the pinned version from PyPI (its JSON API names the file and its
- * SHA-256), checks it and unpacks it into the cache; returns the schema directory.
+ * Downloads the kubernetes-validate wheel of the pinned version from PyPI (its simple index names the file and its
+ * SHA-256), checks it and unpacks the schemas into the cache; returns the schema directory.
  */
 export async function installKubernetesSchemas(s: Settings): Promise<string> {
   const dir = kubernetesSchemaDir(s);
   const root = join(s.cacheDir, `kubernetes-validate-${versions.kubernetesValidate}`);
   if (existsSync(join(root, '.complete'))) return dir;
-  const index = process.env['BPS_PYPI_URL'] ?? 'https://pypi.org';
-  const meta = await fetch(`${index}/pypi/kubernetes-validate/${versions.kubernetesValidate}/json`, { signal: AbortSignal.timeout(60_000) });
-  if (!meta.ok) throw new Error(`PyPI: kubernetes-validate ${versions.kubernetesValidate}: HTTP ${meta.status}`);
-  const wheel = ((await meta.json()) as PypiRelease).urls.find((u) => u.packagetype === 'bdist_wheel');
-  if (!wheel) throw new Error(`PyPI: kubernetes-validate ${versions.kubernetesValidate} has no wheel`);
+  const index = process.env['BPS_PYPI_SIMPLE_URL'] ?? 'https://pypi.org/simple';
+  const listing = await fetch(`${index}/kubernetes-validate/`, {
+    headers: { accept: 'application/vnd.pypi.simple.v1+json' },
+    signal: AbortSignal.timeout(60_000),
+  });
+  if (!listing.ok) throw new Error(`PyPI: kubernetes-validate: HTTP ${listing.status}`);
+  const wanted = `kubernetes_validate-${versions.kubernetesValidate}-py3-none-any.whl`;
+  const wheel = ((await listing.json()) as PypiProject).files.find((f) => f.filename === wanted);
+  if (!wheel?.hashes.sha256) throw new Error(`PyPI: kubernetes-validate lists no ${wanted} with a SHA-256`);
   say(`Kubernetes schemas: downloading ${wheel.filename} from PyPI`);
   const response = await fetch(wheel.url, { signal: AbortSignal.timeout(300_000) });
   if (!response.ok) throw new Error(`PyPI: ${wheel.filename}: HTTP ${response.status}`);
   const body = Buffer.from(await response.arrayBuffer());
   const digest = createHash('sha256').update(body).digest('hex');
-  if (digest !== wheel.digests.sha256) throw new Error(`PyPI: ${wheel.filename}: SHA-256 ${digest}, PyPI says ${wheel.digests.sha256}`);
+  if (digest !== wheel.hashes.sha256) throw new Error(`PyPI: ${wheel.filename}: SHA-256 ${digest}, PyPI says ${wheel.hashes.sha256}`);
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   const file = join(root, wheel.filename);
