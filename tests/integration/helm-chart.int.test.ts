@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { aclRules } from '../../infra/local/kafka-acls';
 import { installHelm, installKubeconform, installKubernetesSchemas, kubeconformSchemaLocation } from '../../infra/local/helm';
 import { settings, temporalSearchAttributes } from '../../infra/local/settings';
 import { platformServices } from '../../infra/scripts/services';
@@ -20,8 +21,8 @@ const chart = 'infra/helm/bps';
 const productionExample = `${chart}/values-production.example.yaml`;
 /** The chart's kubeVersion floor and the newest release the schemas' wheel knows. */
 const kubeVersions = ['1.27.0', '1.37.0'];
-/** Custom resources kubeconform has no schema for (Prometheus Operator); their shape is asserted below. */
-const customKinds = ['ServiceMonitor'];
+/** Custom resources kubeconform has no schema for (Prometheus Operator, Strimzi); their shape is asserted below. */
+const customKinds = ['ServiceMonitor', 'KafkaUser'];
 const release = 'bps';
 const namespace = 'bps';
 
@@ -75,6 +76,8 @@ type K8sObject = {
     maxUnavailable?: number | string;
     ports?: { name: string; port: number }[];
     endpoints?: { port: string }[];
+    authentication?: { type: string };
+    authorization?: { type: string; acls: { resource: { type: string; name: string; patternType: string }; operations: string[]; host: string }[] };
   };
 };
 
@@ -390,6 +393,29 @@ describe.each([
         .map((pair) => pair.split('=')),
     ) as Record<string, string>;
     expect(registered).toEqual(temporalSearchAttributes);
+  });
+
+  it('creates the Strimzi KafkaUsers (kafka.users.create) with exactly the ACLs of infra/local/kafka-acls.ts', () => {
+    const users = of('KafkaUser');
+    if (args.length === 0) {
+      expect(users, 'off by default').toEqual([]);
+      return;
+    }
+    for (const user of users) {
+      expect(user.spec.authentication?.type, user.metadata.name).toBe('scram-sha-512');
+      expect(user.spec.authorization?.type).toBe('simple');
+    }
+    const rendered = users.flatMap((u) =>
+      u.spec.authorization!.acls.flatMap((a) =>
+        a.operations.map((op) => `${u.metadata.name} ${a.resource.type} ${a.resource.name} ${a.resource.patternType} ${op.toUpperCase()} ${a.host}`),
+      ),
+    );
+    const expected = aclRules().flatMap((r) => r.operations.map((op) => `${r.principal} ${r.resource} ${r.prefix} prefix ${op} *`));
+    expect(rendered.sort()).toEqual(expected.sort());
+    // Each service signs in as its KafkaUser.
+    for (const s of platformServices.filter((x) => x.name !== 'gateway')) {
+      expect(users.map((u) => u.metadata.name)).toContain(envOf(s.name).get('BPS_KAFKA_USERNAME')?.value);
+    }
   });
 
   it('offers the metrics port to Prometheus (scrape annotations or a ServiceMonitor per service)', () => {
