@@ -138,6 +138,7 @@ describe('helm lint', () => {
     ['production has no token issuer', ['--set', 'auth.issuer='], /\/auth\/issuer/],
     ['production has no audit signing key', ['--set', 'secrets.auditSigningKey.name='], /\/secrets\/auditSigningKey\/name/],
     ['an unknown setting', ['--set', 'replica=3'], /additional properties 'replica' not allowed/],
+    ['the environment is development (loopback only)', ['--set', 'environment=development'], /\/environment/],
   ])('fails when %s (values.schema.json)', async (_what, args, message) => {
     const result = await run(helm, ['lint', chart, ...args]);
     expect(result.code).not.toBe(0);
