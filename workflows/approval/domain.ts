@@ -149,7 +149,7 @@ function openRound(route: ApprovalRoute, proposal: Omit<ProposalApprovalInput, '
 }
 
 export function summaryOf(input: ProposalApprovalInput): Omit<ProposalApprovalInput, 'changeSet'> {
-  const { changeSet: _changeSet, ...summary } = input;
+  const { changeSet: _changeSet, resumeFrom: _resumeFrom, ...summary } = input;
   return summary;
 }
 

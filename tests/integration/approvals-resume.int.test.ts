@@ -1,0 +1,162 @@
+// An approval in flight survives a restore into an empty stack (issue #20, "Backup and restore"). The approvals
+// database is the system of record, Temporal the engine: NHC and NDRC have countersigned, MOF has claimed its step;
+// the platform is backed up, its databases are dropped and Temporal's workflow is deleted (Temporal lost it); the
+// databases are restored and the platform started again. The approvals service resumes the approval from its record:
+// it reads the same, MOF finds it in its inbox, the remaining sign-offs and the final approval complete, the change
+// set is published once (no ce_id twice on bps.approvals.v1), and the proposal's audit log verifies.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { backup, restore } from '../../infra/backup/backup';
+import { ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
+import { personas } from '../../services/shared/auth/personas';
+import { healthProposal } from '../unit/proposals-fixtures';
+import { apiAs, type TestPlatform } from './gateway-platform';
+import { adminKafka } from '../support/kafka';
+import { startPlatform, type ServiceName } from '../support/platform';
+import { stack } from '../support/stack';
+import { testTemporal } from '../support/temporal';
+import { waitFor } from '../support/wait';
+
+const services: ServiceName[] = ['registry', 'proposals', 'approvals', 'audit', 'gateway'];
+
+const must = (r: { status: number; json: any }, what: string): any => {
+  if (r.status >= 300) throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json;
+};
+
+async function inboxItem(p: TestPlatform, persona: 'nhc-approver' | 'ndrc-approver' | 'mof-approver' | 'final-approver', proposalId: string) {
+  return waitFor(
+    async () => (must(await apiAs(p, persona, 'GET', '/api/v1/inbox'), `${persona} inbox`).items ?? []).find((i: any) => i.proposal?.proposalId === proposalId),
+    `${proposalId} in the inbox of ${persona}`,
+    90_000,
+    300,
+  );
+}
+
+async function sign(p: TestPlatform, persona: 'nhc-approver' | 'ndrc-approver' | 'mof-approver' | 'final-approver', proposalId: string) {
+  const item = await inboxItem(p, persona, proposalId);
+  return must(
+    await apiAs(p, persona, 'POST', `/api/v1/approvals/${proposalId}/steps/${item.step.stepId}/sign`, {
+      position: 'POSITION_APPROVE',
+      comment: `${personas[persona].name} 同意（恢复测试）`,
+    }),
+    `${persona} sign`,
+  );
+}
+
+const approvalOf = async (p: TestPlatform, proposalId: string) => must(await apiAs(p, 'nhc-staff', 'GET', `/api/v1/approvals/${proposalId}`), 'approval').approval;
+const verifyLog = async (p: TestPlatform, log: string) => {
+  const v = must(await apiAs(p, 'auditor', 'POST', '/api/v1/audit/verify', { log }), 'verify');
+  return { ok: v.ok, size: Number(v.size) };
+};
+
+describe('approvals resume after a restore without Temporal', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bps-resume-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('resumes an approval in flight from its record: inbox, remaining sign-offs, one publication, audit verifies', async () => {
+    const first = (await startPlatform('resume', { services, collect: ['approvals'] })) as unknown as TestPlatform;
+    let proposalId = '';
+    let before: any;
+    try {
+      const created = must(
+        await apiAs(first, 'nhc-staff', 'POST', '/api/v1/proposals', { content: ProposalContent.toJSON(healthProposal({ itemCode: 'HEA-01', baseVersion: 1 })) }),
+        'create proposal',
+      );
+      proposalId = created.proposal.proposalId;
+      must(await apiAs(first, 'nhc-staff', 'POST', `/api/v1/proposals/${proposalId}/submit`, { expectedRevision: created.proposal.revision }), 'submit');
+      // Countersigned by two of three; Finance (MOF) has claimed its step and not signed yet.
+      await sign(first, 'nhc-approver', proposalId);
+      await sign(first, 'ndrc-approver', proposalId);
+      const mof = await inboxItem(first, 'mof-approver', proposalId);
+      must(await apiAs(first, 'mof-approver', 'POST', `/api/v1/approvals/${proposalId}/steps/${mof.step.stepId}/claim`, {}), 'mof claim');
+      await first.settle('approvals', proposalId); // every event of the approval so far is on the topic
+      before = await approvalOf(first, proposalId);
+      expect(before.status).toBe('in_progress');
+      expect(before.rounds[0].steps.filter((s: any) => s.signedBy).map((s: any) => s.signedBy)).toEqual([
+        personas['nhc-approver'].subject,
+        personas['ndrc-approver'].subject,
+      ]);
+      await expect.poll(async () => (await verifyLog(first, `proposal:${proposalId}`)).size, { timeout: 60_000, interval: 500 }).toBeGreaterThanOrEqual(4);
+      await backup({
+        mongoUri: stack().mongoUri,
+        databases: first.databases,
+        outDir: join(dir, 'b'),
+        kafka: adminKafka('test-backup'),
+        kafkaNames: (name) => name.includes(first.namespace),
+      });
+    } finally {
+      await first.stop(); // drops every database: the empty stack
+    }
+
+    // Temporal lost the approval: its workflow and history are gone.
+    const handle = await testTemporal();
+    const temporal = handle.client;
+    await temporal.workflowService.deleteWorkflowExecution({ namespace: temporal.options.namespace, workflowExecution: { workflowId: proposalId } });
+    await expect
+      .poll(
+        () =>
+          temporal.workflow
+            .getHandle(proposalId)
+            .describe()
+            .then(
+              () => 'there',
+              () => 'gone',
+            ),
+        { timeout: 30_000 },
+      )
+      .toBe('gone');
+    await handle.close();
+
+    await restore({ mongoUri: stack().mongoUri, fromDir: join(dir, 'b') });
+    const second = (await startPlatform('resume', { services, names: first.names, collect: ['approvals'] })) as unknown as TestPlatform;
+    try {
+      // Resumed by the start-up pass: MOF finds the step it had claimed; the approval reads as it was.
+      const mof = await inboxItem(second, 'mof-approver', proposalId);
+      expect([mof.step.stepId, mof.step.claimedBy]).toEqual(['countersign.mof', personas['mof-approver'].subject]);
+      const after = await approvalOf(second, proposalId);
+      expect(after).toEqual(before);
+      expect(await second.approvals!.reconciled).toEqual({ [proposalId]: 'resumed' });
+      // Who signed stays signed: NHC's step is not open to NHC again.
+      const nhcInbox = must(await apiAs(second, 'nhc-approver', 'GET', '/api/v1/inbox'), 'nhc inbox').items ?? [];
+      expect(nhcInbox.filter((i: any) => i.proposal?.proposalId === proposalId)).toEqual([]);
+
+      await sign(second, 'mof-approver', proposalId);
+      await sign(second, 'final-approver', proposalId);
+      await waitFor(
+        async () =>
+          (must(await apiAs(second, 'nhc-staff', 'GET', '/api/v1/standards/items/HEA-01/history'), 'history').versions ?? []).find((v: any) => v.version === 2),
+        'HEA-01 v2 published',
+        90_000,
+        300,
+      );
+      await expect
+        .poll(async () => must(await apiAs(second, 'nhc-staff', 'GET', `/api/v1/proposals/${proposalId}`), 'proposal').proposal.state, { timeout: 60_000 })
+        .toBe('PROPOSAL_STATE_APPROVED');
+      await second.settle('approvals', proposalId);
+
+      // The whole topic, before and after the restore: every event once, the change set published once.
+      const mine = second.collector!.events.filter((e) => e.key === proposalId);
+      const ids = mine.map((e) => e.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(mine.filter((e) => e.type === 'bps.approval.changeset.approved').map((e) => e.id)).toEqual([`${proposalId}/r1/changeset-approved`]);
+      expect(mine.filter((e) => e.type === 'bps.approval.step.signed').map((e) => e.id.replace(/\/\d+$/, ''))).toEqual([
+        `${proposalId}/r1/countersign.lead/signed`,
+        `${proposalId}/r1/countersign.ndrc/signed`,
+        `${proposalId}/r1/countersign.mof/signed`,
+        `${proposalId}/r1/final.sco/signed`,
+      ]);
+      const history = must(await apiAs(second, 'nhc-staff', 'GET', '/api/v1/standards/items/HEA-01/history'), 'history').versions;
+      expect(history.map((v: any) => v.version)).toEqual([1, 2]);
+      const audit = await verifyLog(second, `proposal:${proposalId}`);
+      expect(audit.ok).toBe(true);
+      expect(audit.size).toBeGreaterThanOrEqual(6);
+      // The approval is over: no longer on the list of open approvals.
+      await expect.poll(() => second.approvals!.records.openIds(), { timeout: 30_000 }).toEqual([]);
+    } finally {
+      await second.stop();
+    }
+  }, 300_000);
+});
