@@ -3,11 +3,19 @@
 // the platform is backed up, its databases are dropped and Temporal's workflow is deleted (Temporal lost it); the
 // databases are restored and the platform started again. The approvals service resumes the approval from its record:
 // it reads the same, MOF finds it in its inbox, the remaining sign-offs and the final approval complete, the change
-// set is published once (no ce_id twice on bps.approvals.v1), and the proposal's audit log verifies.
-import { mkdtempSync, rmSync } from 'node:fs';
+// set is published once (no ce_id twice on bps.approvals.v1), and the proposal's audit log verifies. And while the
+// service runs: Temporal loses an approval with a standing objection and running deadlines; the first read through
+// the inbox resumes it, the objection is withdrawn as recorded, reminders and escalations keep their deadlines.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Position } from '../../proto/gen/bps/approvals/v1/events';
+import { defaultRouteStages } from '../../services/approvals/domain/default-route';
+import { unary } from '../../services/shared/grpc/client';
+import type { ApprovalResult } from '../../workflows/contracts';
+import { proposalInput, startHarness } from './approvals-harness';
 import { backup, restore } from '../../infra/backup/backup';
 import { ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
 import { personas } from '../../services/shared/auth/personas';
@@ -16,7 +24,7 @@ import { apiAs, type TestPlatform } from './gateway-platform';
 import { adminKafka } from '../support/kafka';
 import { startPlatform, type ServiceName } from '../support/platform';
 import { stack } from '../support/stack';
-import { testTemporal } from '../support/temporal';
+import { openedHistory, testTemporal } from '../support/temporal';
 import { waitFor } from '../support/wait';
 
 const services: ServiceName[] = ['registry', 'proposals', 'approvals', 'audit', 'gateway'];
@@ -159,4 +167,81 @@ describe('approvals resume after a restore without Temporal', () => {
       await second.stop();
     }
   }, 300_000);
+});
+
+describe('approvals resume on first access while the service runs', () => {
+  it('resumes on a read: the standing objection, the deadlines and the event numbering go on as recorded', async () => {
+    const h = await startHarness();
+    try {
+      // Deadlines short enough to pass during the test: reminder 4 s after the stage opens, escalation after 8 s.
+      await h.app.routes.publish('resume-deadlines', { kind: 'AD_HOC', fieldCode: 'RESUME' }, defaultRouteStages({ dueSeconds: 8, reminderBeforeSeconds: 4 }));
+      const input = proposalInput({ fieldCodes: ['RESUME'] });
+      const P = input.proposalId;
+      await h.start(input);
+      const sign = async (who: 'nhc-approver' | 'ndrc-approver' | 'mof-approver' | 'final-approver', stepId: string, position: Position, comment = '') =>
+        (await unary(h.client.signOff.bind(h.client), { proposalId: P, stepId, position, comment }, await h.token(who))).approval!;
+      const read = async () => (await unary(h.client.getApproval.bind(h.client), { proposalId: P }, await h.token('nhc-approver'))).approval!;
+      await sign('ndrc-approver', 'countersign.ndrc', Position.POSITION_OBJECT, '测算依据不足');
+      await sign('nhc-approver', 'countersign.lead', Position.POSITION_APPROVE);
+      await h.platform.settle('approvals', P);
+      const before = await read();
+      expect(before.needs).toEqual(['objection from 国家发展改革委: 测算依据不足', 'waiting for 财政部']);
+      await expect.poll(() => h.app.records.openIds(), { timeout: 10_000 }).toEqual([P]);
+
+      const temporal = h.temporal.client;
+      const lost = await temporal.workflow.getHandle(P).fetchHistory();
+      await temporal.workflowService.deleteWorkflowExecution({ namespace: temporal.options.namespace, workflowExecution: { workflowId: P } });
+      await expect
+        .poll(
+          () =>
+            temporal.workflow
+              .getHandle(P)
+              .describe()
+              .then(
+                () => 'there',
+                () => 'gone',
+              ),
+          { timeout: 30_000 },
+        )
+        .toBe('gone');
+
+      // The first read resumes it: the same approval (steps, positions, deadlines, needs).
+      expect(await read()).toEqual(before);
+      // The resumed run wakes on the recorded deadlines: reminded, then escalated (Finance has not signed).
+      for (const type of ['bps.approval.step.reminded', 'bps.approval.step.escalated'])
+        await h.platform.collector!.waitFor((e) => e.key === P && e.type === type && e.data.toString('utf8').includes('countersign.mof'), type, 30_000);
+      // NDRC withdraws its objection by signing again: the objection was restored with its step.
+      await sign('ndrc-approver', 'countersign.ndrc', Position.POSITION_NO_OBJECTION);
+      await sign('mof-approver', 'countersign.mof', Position.POSITION_APPROVE);
+      const approved = await sign('final-approver', 'final.sco', Position.POSITION_APPROVE);
+      expect(approved.status).toBe('approved');
+      expect(await temporal.workflow.getHandle(P).result()).toEqual({ status: 'approved', rounds: 1, routeVersion: 1 } satisfies ApprovalResult);
+      await h.platform.settle('approvals', P);
+
+      const mine = h.received.filter((e) => e.key === P && e.type.startsWith('bps.approval.'));
+      expect(new Set(mine.map((e) => e.id)).size).toBe(mine.length);
+      expect(mine.filter((e) => e.type === 'bps.approval.changeset.approved').length).toBe(1);
+      expect(mine.filter((e) => e.type === 'bps.approval.objection.withdrawn').map((e) => [e.data.step.stepId, e.data.newPosition])).toEqual([
+        ['countersign.ndrc', 'POSITION_NO_OBJECTION'],
+      ]);
+      // Reminded and escalated at most once per step, on the countersign's deadline as it was recorded.
+      const dueAt = before.rounds[0]!.steps.find((s) => s.stepId === 'countersign.mof')!.dueAt!.toISOString();
+      for (const type of ['bps.approval.step.reminded', 'bps.approval.step.escalated']) {
+        const steps = mine.filter((e) => e.type === type).map((e) => e.data.step.stepId);
+        expect(steps).toContain('countersign.mof');
+        expect(new Set(steps).size).toBe(steps.length);
+        expect(mine.filter((e) => e.type === type).every((e) => e.data.dueAt === dueAt)).toBe(true);
+      }
+      await expect.poll(() => h.app.records.openIds(), { timeout: 10_000 }).toEqual([]);
+
+      // Recorded once for the replay test (BPS_RECORD_FIXTURES=1), payloads opened; committed.
+      if (process.env['BPS_RECORD_FIXTURES'] === '1') {
+        const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+        writeFileSync(fixture('approvals-recorded-state-history.json'), JSON.stringify(await openedHistory(lost), null, 1));
+        writeFileSync(fixture('approvals-resumed-history.json'), JSON.stringify(await openedHistory(await temporal.workflow.getHandle(P).fetchHistory()), null, 1));
+      }
+    } finally {
+      await h.close();
+    }
+  }, 120_000);
 });
