@@ -15,6 +15,10 @@ import { Position } from '../../proto/gen/bps/approvals/v1/events';
 import { defaultRouteStages } from '../../services/approvals/domain/default-route';
 import { unary } from '../../services/shared/grpc/client';
 import type { ApprovalResult } from '../../workflows/contracts';
+import { ApprovalRecords } from '../../services/approvals/adapters/approval-records';
+import { initialState } from '../../workflows/approval/domain';
+import { connectMongo } from '../../services/shared/mongo/mongo';
+import { uniqueName } from '../support/names';
 import { proposalInput, startHarness } from './approvals-harness';
 import { backup, restore } from '../../infra/backup/backup';
 import { ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
@@ -244,4 +248,30 @@ describe('approvals resume on first access while the service runs', () => {
       await h.close();
     }
   }, 120_000);
+});
+
+describe('the record of an approval', () => {
+  it('never lets an older record replace a newer one; the open list follows the latest', async () => {
+    const mongo = await connectMongo(stack().mongoUri, uniqueName('records').replace(/[^a-zA-Z0-9_-]/g, '_'));
+    try {
+      const records = new ApprovalRecords(mongo.db);
+      const input = proposalInput();
+      const route = { routeId: 'default', version: 1, stages: defaultRouteStages({ dueSeconds: 60, reminderBeforeSeconds: 10 }) };
+      const state = initialState(input.proposalId, input, route, Date.UTC(2026, 10, 30));
+      const at = (version: number, closed = false) => ({ version, state, seq: version, changeSet: input.changeSet, events: [], closed });
+      expect(await records.save(input.proposalId, at(2))).toBe(true);
+      expect(await records.save(input.proposalId, at(1))).toBe(false); // a late retry of an older activity
+      expect((await records.get(input.proposalId))?.version).toBe(2);
+      expect(await records.save(input.proposalId, at(2))).toBe(true); // a retry of the same one writes again
+      expect(await records.openIds()).toEqual([input.proposalId]);
+      expect(await records.save(input.proposalId, at(3, true))).toBe(true);
+      expect(await records.openIds()).toEqual([]);
+      expect(await records.save(input.proposalId, at(2))).toBe(false); // stays closed
+      expect(await records.openIds()).toEqual([]);
+      expect(await records.get(input.proposalId)).toMatchObject({ version: 3, closed: true, seq: 3, state });
+    } finally {
+      await mongo.db.dropDatabase();
+      await mongo.close();
+    }
+  });
 });
