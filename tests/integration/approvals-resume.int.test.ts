@@ -211,11 +211,11 @@ describe('approvals resume on first access while the service runs', () => {
 
       // The first read resumes it: the same approval (steps, positions, deadlines, needs).
       expect(await read()).toEqual(before);
+      // NDRC withdraws its objection by signing again: the objection was restored with its step.
+      await sign('ndrc-approver', 'countersign.ndrc', Position.POSITION_NO_OBJECTION);
       // The resumed run wakes on the recorded deadlines: reminded, then escalated (Finance has not signed).
       for (const type of ['bps.approval.step.reminded', 'bps.approval.step.escalated'])
         await h.platform.collector!.waitFor((e) => e.key === P && e.type === type && e.data.toString('utf8').includes('countersign.mof'), type, 30_000);
-      // NDRC withdraws its objection by signing again: the objection was restored with its step.
-      await sign('ndrc-approver', 'countersign.ndrc', Position.POSITION_NO_OBJECTION);
       await sign('mof-approver', 'countersign.mof', Position.POSITION_APPROVE);
       const approved = await sign('final-approver', 'final.sco', Position.POSITION_APPROVE);
       expect(approved.status).toBe('approved');
@@ -225,6 +225,14 @@ describe('approvals resume on first access while the service runs', () => {
       const mine = h.received.filter((e) => e.key === P && e.type.startsWith('bps.approval.'));
       expect(new Set(mine.map((e) => e.id)).size).toBe(mine.length);
       expect(mine.filter((e) => e.type === 'bps.approval.changeset.approved').length).toBe(1);
+      // Numbered on from the recorded sequence: NDRC's second signature is an event of its own, not taken for its first.
+      expect(mine.filter((e) => e.type === 'bps.approval.step.signed').map((e) => [e.data.step.stepId, e.data.position])).toEqual([
+        ['countersign.ndrc', 'POSITION_OBJECT'],
+        ['countersign.lead', 'POSITION_APPROVE'],
+        ['countersign.ndrc', 'POSITION_NO_OBJECTION'],
+        ['countersign.mof', 'POSITION_APPROVE'],
+        ['final.sco', 'POSITION_APPROVE'],
+      ]);
       expect(mine.filter((e) => e.type === 'bps.approval.objection.withdrawn').map((e) => [e.data.step.stepId, e.data.newPosition])).toEqual([
         ['countersign.ndrc', 'POSITION_NO_OBJECTION'],
       ]);
