@@ -33,9 +33,7 @@ import {
   type ApprovalView,
   type DelegateStepArgs,
   type OverruleObjectionArgs,
-  type ProposalApprovalInput,
   type ProposalResubmitted,
-  type RecordApprovalArgs,
   type RebaseNotice,
   type SignOffArgs,
   type StepArgs,
@@ -54,6 +52,7 @@ import {
   type Refusal,
 } from './approval/domain';
 import { outgoingFor, type OutgoingEvent } from './approval/outgoing';
+import type { RecordApprovalArgs, ResumableApprovalInput } from './approval/record';
 import { acceptSignal, requireSealed } from './sealed';
 
 type Activities = ReturnType<typeof activities.createActivities>;
@@ -95,7 +94,7 @@ function refusalFailure(refusal: Refusal): ApplicationFailure {
   return ApplicationFailure.create({ type: refusal.code, message: refusal.message, details: [refusal.reason], nonRetryable: true });
 }
 
-export async function adHocRevision(input: ProposalApprovalInput): Promise<ApprovalResult> {
+export async function adHocRevision(input: ResumableApprovalInput): Promise<ApprovalResult> {
   // Started by a client without the platform's key: fail at once (no route, no inbox entry, no events).
   requireSealed(input, 'the approval input');
   const { workflowId } = workflowInfo();

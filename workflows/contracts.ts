@@ -1,7 +1,5 @@
 // The contract between the services that start or drive approval workflows (proposals) and the workflows
 // themselves (approvals worker). Types and names only: safe to import from services and from workflow code.
-import type { ApprovalState } from './approval/domain';
-import type { OutgoingEvent } from './approval/outgoing';
 
 export const approvalTaskQueue = 'bps-approvals';
 
@@ -52,28 +50,7 @@ export type ProposalApprovalInput = {
   /** Other open proposals touching the same items (flagged by the proposals service). */
   readonly conflictsWith: readonly string[];
   readonly changeSet: unknown;
-  /**
-   * The approval as the approvals service recorded it, when its workflow is started again because Temporal no
-   * longer has it (a restore of the databases without Temporal's history): the new run goes on from this state,
-   * publishing nothing again. Set by the approvals service only.
-   */
-  readonly resumeFrom?: ApprovalRecord;
 };
-
-/**
- * What the approvals service records of an approval after every change (services/approvals, `approval_records`):
- * the workflow's whole decision state, the change set it carries, the sequence number of its outgoing events and the
- * last batch of them (written with the record, so a batch recorded but not yet in the outbox is not lost).
- * `version` grows with every record: an older record never replaces a newer one.
- */
-export type ApprovalRecord = {
-  readonly version: number;
-  readonly state: ApprovalState;
-  readonly seq: number;
-  readonly changeSet: unknown;
-  readonly events: readonly OutgoingEvent[];
-};
-export type RecordApprovalArgs = ApprovalRecord & { readonly closed: boolean };
 
 /** Signal the proposals service sends when a returned proposal is resubmitted. */
 export const proposalResubmittedSignal = 'proposalResubmitted';

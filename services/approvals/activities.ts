@@ -10,8 +10,8 @@ import {
   type CycleCitedEvaluation,
   type FiscalTotals,
   type RebaseNotice,
-  type RecordApprovalArgs,
 } from '../../workflows/contracts';
+import type { RecordApprovalArgs } from '../../workflows/approval/record';
 import type { OutgoingEvent } from '../../workflows/approval/outgoing';
 import { ChangeSet, ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { approvalEvents } from '../shared/events/approvals';

@@ -58,7 +58,8 @@ async function sign(p: TestPlatform, persona: 'nhc-approver' | 'ndrc-approver' |
   );
 }
 
-const approvalOf = async (p: TestPlatform, proposalId: string) => must(await apiAs(p, 'nhc-staff', 'GET', `/api/v1/approvals/${proposalId}`), 'approval').approval;
+const approvalOf = async (p: TestPlatform, proposalId: string) =>
+  must(await apiAs(p, 'nhc-staff', 'GET', `/api/v1/approvals/${proposalId}`), 'approval').approval;
 const verifyLog = async (p: TestPlatform, log: string) => {
   const v = must(await apiAs(p, 'auditor', 'POST', '/api/v1/audit/verify', { log }), 'verify');
   return { ok: v.ok, size: Number(v.size) };
@@ -74,7 +75,9 @@ describe('approvals resume after a restore without Temporal', () => {
     let before: any;
     try {
       const created = must(
-        await apiAs(first, 'nhc-staff', 'POST', '/api/v1/proposals', { content: ProposalContent.toJSON(healthProposal({ itemCode: 'HEA-01', baseVersion: 1 })) }),
+        await apiAs(first, 'nhc-staff', 'POST', '/api/v1/proposals', {
+          content: ProposalContent.toJSON(healthProposal({ itemCode: 'HEA-01', baseVersion: 1 })),
+        }),
         'create proposal',
       );
       proposalId = created.proposal.proposalId;
@@ -250,7 +253,10 @@ describe('approvals resume on first access while the service runs', () => {
       if (process.env['BPS_RECORD_FIXTURES'] === '1') {
         const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
         writeFileSync(fixture('approvals-recorded-state-history.json'), JSON.stringify(await openedHistory(lost), null, 1));
-        writeFileSync(fixture('approvals-resumed-history.json'), JSON.stringify(await openedHistory(await temporal.workflow.getHandle(P).fetchHistory()), null, 1));
+        writeFileSync(
+          fixture('approvals-resumed-history.json'),
+          JSON.stringify(await openedHistory(await temporal.workflow.getHandle(P).fetchHistory()), null, 1),
+        );
       }
     } finally {
       await h.close();

@@ -5,7 +5,7 @@
 // `_id` (FerretDB v1 scans the collection for any other filter). The state is stored as JSON text: its keys
 // include people's subjects, which may contain dots.
 import type { Collection, Db } from 'mongodb';
-import type { ApprovalRecord, RecordApprovalArgs } from '../../../workflows/contracts';
+import type { ApprovalRecord, RecordApprovalArgs } from '../../../workflows/approval/record';
 import { isDuplicateKey } from '../../shared/mongo/mongo';
 
 type RecordDoc = {
@@ -54,11 +54,7 @@ export class ApprovalRecords {
     }
     if (closed) await this.open.deleteOne({ _id: workflowId });
     else
-      await this.open.updateOne(
-        { _id: workflowId },
-        { $setOnInsert: { proposalId: doc.proposalId, kind: doc.kind, since: doc.recordedAt } },
-        { upsert: true },
-      );
+      await this.open.updateOne({ _id: workflowId }, { $setOnInsert: { proposalId: doc.proposalId, kind: doc.kind, since: doc.recordedAt } }, { upsert: true });
     return true;
   }
 

@@ -6,16 +6,15 @@
 // twice). Done for every open approval when the service starts (`reconcile`), and on first access to one (`ensure`).
 // Approvals of a unified revision cycle run as children of the cycle's workflow and are not resumed alone.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { workflowTypes, type ProposalApprovalInput } from '../../../workflows/contracts';
+import { workflowTypes } from '../../../workflows/contracts';
+import type { ResumableApprovalInput } from '../../../workflows/approval/record';
 import type { Logger } from '../../shared/log/logger';
 import type { ApprovalRecords } from './approval-records';
 
 export type ResumeOutcome = 'running' | 'resumed' | 'not-open' | 'closed' | 'not-resumable';
 
 export class ApprovalResumer {
-  constructor(
-    private readonly deps: { readonly temporal: Client; readonly taskQueue: string; readonly records: ApprovalRecords; readonly logger: Logger },
-  ) {}
+  constructor(private readonly deps: { readonly temporal: Client; readonly taskQueue: string; readonly records: ApprovalRecords; readonly logger: Logger }) {}
 
   /** Starts the approval's workflow again from its record if it is open and Temporal does not have it. */
   async ensure(workflowId: string): Promise<ResumeOutcome> {
@@ -33,7 +32,7 @@ export class ApprovalResumer {
       logger.warn({ workflowId, cycleId: record.state.proposal.cycleId }, 'approval of a unified revision cycle lost by Temporal: not resumed alone');
       return 'not-resumable';
     }
-    const input: ProposalApprovalInput = {
+    const input: ResumableApprovalInput = {
       ...record.state.proposal,
       changeSet: record.changeSet,
       resumeFrom: { version: record.version, state: record.state, seq: record.seq, changeSet: record.changeSet, events: record.events },
