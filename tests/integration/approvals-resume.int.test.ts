@@ -264,6 +264,69 @@ describe('approvals resume on first access while the service runs', () => {
   }, 120_000);
 });
 
+describe('approvals resume between the final approval and its publication', () => {
+  it('publishes the approved change set once when Temporal lost the approval while it was being published', async () => {
+    // The publishing activity has written the change set to the outbox and is held there until Temporal has lost it.
+    let hold = true;
+    let reached: () => void = () => undefined;
+    const atPublication = new Promise<void>((resolve) => (reached = resolve));
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const h = await startHarness({
+      afterChangeSetRecorded: async () => {
+        if (!hold) return;
+        reached();
+        await released;
+      },
+    });
+    try {
+      const input = proposalInput();
+      const P = input.proposalId;
+      await h.start(input);
+      const sign = async (who: 'nhc-approver' | 'ndrc-approver' | 'mof-approver' | 'final-approver', stepId: string) =>
+        (await unary(h.client.signOff.bind(h.client), { proposalId: P, stepId, position: Position.POSITION_APPROVE, comment: '' }, await h.token(who)))
+          .approval!;
+      await sign('nhc-approver', 'countersign.lead');
+      await sign('ndrc-approver', 'countersign.ndrc');
+      await sign('mof-approver', 'countersign.mof');
+      expect((await sign('final-approver', 'final.sco')).status).toBe('approved');
+      await atPublication;
+
+      const temporal = h.temporal.client;
+      await temporal.workflowService.deleteWorkflowExecution({ namespace: temporal.options.namespace, workflowExecution: { workflowId: P } });
+      await expect
+        .poll(
+          () =>
+            temporal.workflow
+              .getHandle(P)
+              .describe()
+              .then(
+                () => 'there',
+                () => 'gone',
+              ),
+          { timeout: 30_000 },
+        )
+        .toBe('gone');
+      hold = false;
+      release();
+      // Recorded as approved and still open: a read resumes it, and the resumed run publishes (the same ids).
+      expect(await h.app.records.openIds()).toEqual([P]);
+      const view = (await unary(h.client.getApproval.bind(h.client), { proposalId: P }, await h.token('nhc-approver'))).approval!;
+      expect(view.status).toBe('approved');
+      expect(await temporal.workflow.getHandle(P).result()).toEqual({ status: 'approved', rounds: 1, routeVersion: 1 } satisfies ApprovalResult);
+      await expect.poll(() => h.app.records.openIds(), { timeout: 10_000 }).toEqual([]);
+      await h.platform.settle('approvals', P);
+      const mine = h.received.filter((e) => e.key === P && e.type.startsWith('bps.approval.'));
+      expect(new Set(mine.map((e) => e.id)).size).toBe(mine.length);
+      expect(mine.filter((e) => e.type === 'bps.approval.changeset.approved').map((e) => e.id)).toEqual([`${P}/r1/changeset-approved`]);
+      expect(mine.filter((e) => e.type === 'bps.approval.proposal.decided').map((e) => e.data.decision)).toEqual(['DECISION_APPROVED']);
+    } finally {
+      release();
+      await h.close();
+    }
+  }, 120_000);
+});
+
 describe('the record of an approval', () => {
   it('never lets an older record replace a newer one; the open list follows the latest', async () => {
     const mongo = await connectMongo(stack().mongoUri, uniqueName('records').replace(/[^a-zA-Z0-9_-]/g, '_'));
