@@ -318,6 +318,8 @@ export async function startGrpcServer(options: {
   for (const serviceFullName of served) health.setStatus(serviceFullName, 'SERVING');
   health.addToServer(server);
   const dependencies = await monitorDependencies(health, served, options.dependencies ?? [], logger, options.healthCheck);
+  // Keys past their retention go (services/shared/idempotency).
+  const stopSweeping = options.idempotency?.startSweeping(logger);
   // Reflection serves complete descriptors of exactly this port's services (and health, reflection).
   new PortReflection(served).addToServer(server);
 
@@ -333,6 +335,7 @@ export async function startGrpcServer(options: {
     shutdown: () =>
       new Promise<void>((resolve) => {
         dependencies.stop();
+        stopSweeping?.();
         health.setStatus('', 'NOT_SERVING');
         const force = setTimeout(() => server.forceShutdown(), 10_000);
         server.tryShutdown(() => {
