@@ -13,6 +13,7 @@ import { devIssuerFromConfig } from '../shared/auth/from-config';
 import { personas, type PersonaName } from '../shared/auth/personas';
 import { configSchema, loadConfig } from '../shared/config/config';
 import { clientChannelOptions, unary } from '../shared/grpc/client';
+import { grpcClientCredentials, grpcTlsFromConfig } from '../shared/grpc/tls';
 import { decodeStatus } from '../shared/grpc/status';
 import { parseArgs, str, UsageError, type FlagSpec, type Parsed } from './args';
 import { exitCodeForGrpc, exitCodeHelp, exitCodes } from './exit-codes';
@@ -87,6 +88,7 @@ export const globalFlags: Record<string, FlagSpec> = {
 
 export class CliContext {
   private readonly clients = new Map<ServiceName, grpc.Client>();
+  private credentials: grpc.ChannelCredentials | undefined;
   constructor(
     readonly parsed: Parsed,
     readonly config: CliConfig,
@@ -133,7 +135,8 @@ export class CliContext {
       const [Ctor, key] = constructors[service];
       client = new (Ctor as unknown as new (a: string, c: grpc.ChannelCredentials, o: grpc.ChannelOptions) => grpc.Client)(
         this.config[key],
-        grpc.credentials.createInsecure(),
+        // mTLS with BPS_GRPC_TLS_* (production requires it: asked for here, as only calls need it); plaintext in development.
+        (this.credentials ??= grpcClientCredentials(grpcTlsFromConfig(this.config))),
         clientChannelOptions,
       );
       this.clients.set(service, client);
