@@ -2,18 +2,30 @@
 // certificate signed by the platform's CA and every client (gateway → backends and readiness, proposals → registry,
 // the CLI) presents one through the one shared credentials function. A call with the right certificate works; no
 // client certificate, a certificate from another CA, and a plaintext client are each refused; a client does not
-// talk to a server whose certificate another CA signed.
-import { mkdtempSync, rmSync } from 'node:fs';
+// talk to a server whose certificate another CA signed. And a production process with every TLS setting runs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
 import { StandardRegistryClient } from '../../proto/gen/bps/registry/v1/registry';
+import { HealthCheckResponse_ServingStatus, HealthClient, type HealthListResponse } from '../../proto/gen/grpc/health/v1/health';
+import { personas } from '../../services/shared/auth/personas';
+import { connectMongo } from '../../services/shared/mongo/mongo';
 import { unary } from '../../services/shared/grpc/client';
 import { grpcClientCredentials } from '../../services/shared/grpc/tls';
 import { healthProposal } from '../unit/proposals-fixtures';
+import { decisionVerifyingDeps } from '../support/decisions';
 import { refused } from '../support/grpc';
+import { identityEnv, tokenFor } from '../support/identity';
+import { kafkaCredentials } from '../support/kafka';
+import { uniqueName } from '../support/names';
+import { stack } from '../support/stack';
+import { waitFor } from '../support/wait';
 import { startPlatform, type StartedPlatform } from '../support/platform';
 import { grpcTlsOf, testCa, writeTls, type Leaf, type TestCa } from '../support/tls';
 import { runBps } from './gateway-cli-run';
@@ -109,3 +121,121 @@ describe('gRPC mutual TLS between the services', { timeout: 240_000 }, () => {
     expect(plaintext.stderr).toContain('UNAVAILABLE');
   });
 });
+
+// The whole production configuration as a process reads it: the registry's main.ts with BPS_ENV=production and every
+// TLS setting — mTLS on its gRPC port, SCRAM over TLS to the local broker's SASL_SSL listener, mutual TLS to
+// FerretDB's TLS listener — starts, reports its dependencies healthy and serves the catalogue.
+const infraTls = (() => {
+  const s = stack();
+  return s.kafkaTls && s.mongoTls ? { kafka: s.kafkaTls, mongo: s.mongoTls } : undefined;
+})();
+
+describe.skipIf(!infraTls)('a production process with every TLS setting', { timeout: 180_000 }, () => {
+  let child: ChildProcess | undefined;
+  let dir: string;
+  let stderr = '';
+  const db = uniqueName('tlsprod').replace(/[^a-zA-Z0-9_-]/g, '_');
+  const clients: grpc.Client[] = [];
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    const mongo = await connectMongo(stack().mongoUri, db);
+    await mongo.db.dropDatabase();
+    await mongo.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts, serves over mTLS and reaches Kafka and MongoDB over TLS', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'bps-tls-prod-'));
+    const ca = await testCa();
+    const leaf = await ca.issue('registry');
+    const files = writeTls(join(dir, 'grpc'), ca, leaf);
+    const directory = join(dir, 'directory.json');
+    writeFileSync(directory, JSON.stringify({ people: [personas['nhc-staff']] }));
+    const { BPS_JWT_SIGNING_JWK: _devKey, BPS_ENV: _dev, ...issuer } = identityEnv();
+    const { username, password } = kafkaCredentials('registry');
+    const port = await freePort();
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    child = spawn(process.execPath, ['--import', 'tsx', 'services/registry/main.ts'], {
+      cwd: root,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '',
+        BPS_ENV: 'production',
+        BPS_LOG_LEVEL: 'warn',
+        ...issuer,
+        BPS_DIRECTORY_FILE: directory,
+        BPS_DECISION_PUBLIC_JWKS: decisionVerifyingDeps().decisionPublicJwks,
+        BPS_KAFKA_BROKERS: infraTls!.kafka.brokers,
+        BPS_KAFKA_USERNAME: username,
+        BPS_KAFKA_PASSWORD: password,
+        BPS_KAFKA_TLS_CA: infraTls!.kafka.caFile,
+        MONGODB_URI: infraTls!.mongo.uri,
+        BPS_MONGODB_TLS_CA: infraTls!.mongo.caFile,
+        BPS_MONGODB_TLS_CERT_KEY: infraTls!.mongo.clientCertKeyFile,
+        BPS_GRPC_TLS_CA: files.ca,
+        BPS_GRPC_TLS_CERT: files.cert,
+        BPS_GRPC_TLS_KEY: files.key,
+        BPS_TOPIC_NAMESPACE: uniqueName('tlsprod'),
+        BPS_HEALTH_CHECK_INTERVAL_MS: '500',
+        REGISTRY_DB: db,
+        REGISTRY_GRPC_PORT: String(port),
+        REGISTRY_METRICS_PORT: '0',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const credentials = grpcClientCredentials(grpcTlsOf(ca, leaf));
+    const health = new HealthClient(`127.0.0.1:${port}`, credentials);
+    clients.push(health);
+    const statuses = await waitFor(
+      async () => {
+        if (child!.exitCode !== null) throw new Error(`registry exited ${child!.exitCode}: ${stderr}`);
+        const listed = await new Promise<HealthListResponse | undefined>((resolve) =>
+          health.list({}, new grpc.Metadata(), { deadline: Date.now() + 2_000 }, (error, response) => resolve(error ? undefined : response)),
+        );
+        const all = Object.fromEntries(Object.entries(listed?.statuses ?? {}).map(([k, v]) => [k, v.status]));
+        return all[''] === HealthCheckResponse_ServingStatus.SERVING ? all : undefined;
+      },
+      'the production registry serving',
+      120_000,
+      500,
+    );
+    expect(statuses['dependency/mongodb']).toBe(HealthCheckResponse_ServingStatus.SERVING);
+    expect(statuses['dependency/kafka']).toBe(HealthCheckResponse_ServingStatus.SERVING);
+    const registry = new StandardRegistryClient(`127.0.0.1:${port}`, credentials);
+    clients.push(registry);
+    const listed = await unary(
+      registry.listItems.bind(registry),
+      { asOf: undefined, fieldCode: 'F17-HEA', categoryCode: '', provinceCode: '' },
+      await tokenFor('nhc-staff'),
+      10_000,
+    );
+    expect(listed.items.length).toBeGreaterThan(0);
+    // Plaintext is refused by the production process too.
+    const error = await refused(listWithPlaintext(port));
+    expect(error.code).toBe(grpc.status.UNAVAILABLE);
+  });
+});
+
+function listWithPlaintext(port: number): Promise<unknown> {
+  const client = new StandardRegistryClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  return tokenFor('nhc-staff')
+    .then((token) => unary(client.listItems.bind(client), { asOf: undefined, fieldCode: '', categoryCode: '', provinceCode: '' }, token, 5_000))
+    .finally(() => client.close());
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
