@@ -29,6 +29,8 @@ export const containerPorts = {
   kafkaBroker: 9094,
   mongo: 27017,
   temporal: 7233,
+  /** The Temporal dev server's Web UI (Compose: published; testcontainers runs the server headless). */
+  temporalUi: 8233,
 } as const;
 
 export type HealthCheckDef = {
@@ -68,6 +70,8 @@ export type ContainerVars = {
   /** The port mongod listens on inside its container, and the host of its replica-set member. */
   readonly mongoPort: string;
   readonly temporalNamespace: string;
+  /** Serve the Temporal Web UI on containerPorts.temporalUi (Compose); otherwise the dev server runs headless. */
+  readonly temporalUi?: boolean;
 };
 
 export const KAFKA_CLUSTER_ID = '5L6g3nShT-eMCtK--X86sw';
@@ -212,7 +216,7 @@ export function containerDefinitions(v: ContainerVars): Readonly<Record<Containe
       command: [
         'server',
         'start-dev',
-        '--headless',
+        ...(v.temporalUi ? ['--ui-port', String(containerPorts.temporalUi)] : ['--headless']),
         '--ip',
         '0.0.0.0',
         '--port',

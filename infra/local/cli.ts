@@ -28,9 +28,17 @@ switch (command) {
   }
   case 'compose-env': {
     // For infra/compose.yaml: the same development credentials as the local stack, in an env file for Compose.
+    // The platform part: every secret the service containers read (profile `platform`).
+    const { composePlatformEnv } = await import('../containers/compose');
     const file = join(secretsFile(s), '..', 'compose.env');
-    writeFileSync(file, composeEnv(ensureDevSecrets(s)), { mode: 0o600 });
-    console.log(`wrote ${file}\nrun: docker compose --env-file ${file} -f infra/compose.yaml up -d`);
+    const secrets = ensureDevSecrets(s);
+    writeFileSync(file, composeEnv(secrets) + composePlatformEnv(secrets), { mode: 0o600 });
+    console.log(
+      `wrote ${file}\n` +
+        `infrastructure only:  docker compose --env-file ${file} -f infra/compose.yaml up -d\n` +
+        `the whole platform:   docker compose --env-file ${file} -f infra/compose.yaml --profile platform up -d --build\n` +
+        `  then http://127.0.0.1:${process.env['GATEWAY_HTTP_PORT'] ?? 8080}/ (console, API) and http://127.0.0.1:${s.temporal.uiPort}/ (Temporal Web UI)`,
+    );
     break;
   }
   case 'compose-file': {

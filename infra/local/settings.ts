@@ -17,6 +17,10 @@ export const versions = {
   temporalCli: 'v1.5.1',
   /** The gRPC command-line client (operators' tool; the reflection test drives it). */
   grpcurl: 'v1.9.3',
+  /** The Kubernetes manifest tools CI validates infra/helm/bps with (infra/local/helm.ts), and the schemas' wheel. */
+  helm: 'v3.22.0',
+  kubeconform: 'v0.8.0',
+  kubernetesValidate: '1.37.0',
   ferretdb: 'v1.24.2',
   /** Debian's postgresql-NN package (FerretDB's default storage); the minor version is the mirror's. */
   postgresql: '15',

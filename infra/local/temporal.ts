@@ -1,4 +1,4 @@
-// Temporal CLI dev server (SQLite), installed from its Go module and run headless.
+// Temporal CLI dev server (SQLite), installed from its Go module, with its Web UI on loopback (BPS_TEMPORAL_UI_PORT).
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -38,18 +38,26 @@ export async function temporalHealthy(s: Settings): Promise<boolean> {
   }
 }
 
+/** The dev server's Web UI, on the stack's namespace (served on 127.0.0.1:BPS_TEMPORAL_UI_PORT). */
+export function temporalUiUrl(s: Settings): string {
+  return `http://127.0.0.1:${s.temporal.uiPort}/namespaces/${encodeURIComponent(s.temporal.namespace)}/workflows`;
+}
+
 export async function launchTemporal(s: Settings): Promise<void> {
   mkdirSync(s.temporal.dataDir, { recursive: true });
   const attributes = Object.entries(temporalSearchAttributes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
-  say(`Temporal: starting dev server on 127.0.0.1:${s.temporal.port} (namespace ${s.temporal.namespace})`);
+  say(`Temporal: starting dev server on 127.0.0.1:${s.temporal.port} (namespace ${s.temporal.namespace}), Web UI on 127.0.0.1:${s.temporal.uiPort}`);
   startDetached(s, 'temporal', temporalBinary(s), [
     'server',
     'start-dev',
-    '--headless',
     '--ip',
     '127.0.0.1',
     '--port',
     String(s.temporal.port),
+    '--ui-ip',
+    '127.0.0.1',
+    '--ui-port',
+    String(s.temporal.uiPort),
     '--db-filename',
     join(s.temporal.dataDir, 'temporal.db'),
     '--namespace',

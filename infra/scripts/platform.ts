@@ -8,6 +8,7 @@ import { portOpen, sleep } from '../local/process';
 import { settings } from '../local/settings';
 import { devServiceEnv } from '../local/secrets';
 import { ensureStack, stopStack } from '../local/stack';
+import { temporalUiUrl } from '../local/temporal';
 import { platformServices, serviceAddressEnv } from './services';
 import { Supervisor } from './supervisor';
 
@@ -81,6 +82,13 @@ for (const service of platformServices) {
 const rows: Record<string, string>[] = [
   { component: 'Kafka', endpoint: endpoints.kafkaBrokers },
   { component: 'Temporal', endpoint: `${endpoints.temporalAddress} (namespace ${endpoints.temporalNamespace})` },
+  {
+    component: 'Temporal Web UI',
+    // A dev server started headless by an older checkout serves none until the stack restarts.
+    endpoint: (await portOpen(s.temporal.uiPort))
+      ? temporalUiUrl(s)
+      : `not served on 127.0.0.1:${s.temporal.uiPort} (Temporal was started without it: npm run infra -- stop temporal, then npm start)`,
+  },
   { component: 'MongoDB protocol', endpoint: endpoints.mongoUri },
   ...platformServices
     .filter((p) => running.includes(p.name))

@@ -24,6 +24,8 @@ import { connectTemporal, type TemporalOptions, type TemporalTls } from '../shar
 import { runSealedWorker } from '../shared/temporal/worker';
 import { createActivities } from './activities';
 import { ApprovalEventStore } from './adapters/approval-events';
+import { ApprovalRecords } from './adapters/approval-records';
+import { ApprovalResumer, type ResumeOutcome } from './adapters/approval-resumer';
 import { createCycleHandlers } from './adapters/cycles-grpc';
 import { createInboxHandlers } from './adapters/inbox-grpc';
 import { evaluationsConsumer, EvaluationsProjection } from './adapters/evaluations-projection';
@@ -69,6 +71,9 @@ export type ApprovalsService = {
   readonly grpcPort: number;
   readonly routes: RoutesRepository;
   readonly events: ApprovalEventStore;
+  readonly records: ApprovalRecords;
+  /** The start-up pass over open approvals: what became of each (resumed when Temporal had lost its workflow). */
+  readonly reconciled: Promise<Record<string, ResumeOutcome | 'failed'>>;
   /** Stops the worker only (the process "dies" as far as Temporal is concerned); used by tests. */
   stopWorker(): Promise<void>;
   stop(): Promise<void>;
@@ -79,6 +84,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
   const mongo = await connectMongo(deps.mongoUri, deps.dbName);
   const routes = new RoutesRepository(mongo.db);
   const events = new ApprovalEventStore(mongo.db, await decisionSigner(deps.decisionSigningJwk));
+  const records = new ApprovalRecords(mongo.db);
   await routes.init();
   await events.init();
   await routes.publish('default', { kind: '*', fieldCode: '*' }, defaultRouteStages(deps.durations));
@@ -110,12 +116,20 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     activities: createActivities({
       routes,
       events,
+      records,
       topicNamespace: deps.topicNamespace,
       temporal: temporal.client,
       taskQueue: deps.taskQueue,
       ...(deps.afterChangeSetRecorded ? { afterChangeSetRecorded: deps.afterChangeSetRecorded } : {}),
     }),
     logger,
+  });
+  // Approvals recorded as open whose workflow Temporal no longer has (a restore into an empty stack) go on from
+  // their records; in the background, so the service answers meanwhile (a first access resumes one by itself).
+  const resumer = new ApprovalResumer({ temporal: temporal.client, taskQueue: deps.taskQueue, records, logger });
+  const reconciled = resumer.reconcile().catch((error: unknown) => {
+    logger.error({ err: String(error) }, 'the open approvals could not be reconciled with Temporal');
+    return {};
   });
   const refiling = refilingConsumer({
     kafka,
@@ -156,6 +170,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
           topicNamespace: deps.topicNamespace,
           logger,
           directory: deps.directory,
+          resumer,
         }),
       },
       {
@@ -190,9 +205,12 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     grpcPort: grpc.port,
     routes,
     events,
+    records,
+    reconciled,
     stopWorker,
     async stop() {
       unobserve();
+      await reconciled;
       await grpc.shutdown();
       await refusals.stop();
       await refiling.stop();

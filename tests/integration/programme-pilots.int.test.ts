@@ -252,6 +252,8 @@ describe('standardisation programme (issue #18)', { timeout: 240_000 }, () => {
     expect((await refusal(act('samr-officer', { pilotId, action: { $case: 'publishResults', publishResults: { note: '' } } }))).reason).toBe('PILOT_CLOSED');
 
     // Every step is an event on the programme topic, in order, and the pilot counts towards the 80-pilot target.
+    // The events leave through the outbox after the call returns: wait for the last, then the barrier.
+    await p.collector!.waitFor((e) => e.key === pilotId && e.type === 'bps.programme.pilot.published', 'the pilot published');
     await p.settle('programme', pilotId);
     const steps = p
       .collector!.events.filter((e) => e.key === pilotId && e.type.startsWith('bps.programme.pilot.'))
@@ -323,7 +325,7 @@ describe('standardisation programme (issue #18)', { timeout: 240_000 }, () => {
       application: application('110114', '北京市昌平区', [], { name: '昌平区基本公共服务标准化试点', type: PilotType.PILOT_TYPE_COMPREHENSIVE }),
     });
     const pilotId = applied.pilot!.pilotId;
-    await p.settle('programme', pilotId);
+    await p.collector!.waitFor((e) => e.key === pilotId && e.type === 'bps.programme.pilot.applied', 'the pilot applied');
     const workflowId = `${p.namespace}/${pilotId}`;
     const temporal = p.temporal!;
     await temporal.client.workflowService.deleteWorkflowExecution({ namespace: temporal.client.options.namespace, workflowExecution: { workflowId } });
@@ -347,6 +349,7 @@ describe('standardisation programme (issue #18)', { timeout: 240_000 }, () => {
     });
     expect(screened.pilot?.status).toBe(PilotStatus.PILOT_STATUS_CANDIDATE);
     expect(screened.pilot?.history.map((h) => h.step)).toEqual(['applied', 'submitted', 'screened', 'candidate']);
+    await p.collector!.waitForId(`${pilotId}:4`);
     await p.settle('programme', pilotId);
     const steps = p.collector!.events.filter((e) => e.key === pilotId && e.type.startsWith('bps.programme.pilot.'));
     expect(steps.map((e) => [e.type.replace('bps.programme.pilot.', ''), e.id])).toEqual([
@@ -462,6 +465,7 @@ describe('standardisation programme (issue #18)', { timeout: 240_000 }, () => {
     const progress = await call(client.getProgrammeProgress)('auditor', {});
     expect(progress.targets.find((t) => t.code === 'STANDARDS_2027')).toMatchObject({ target: 200, achieved: 1 });
 
+    await p.collector!.waitFor((e) => e.key === id && e.type === 'bps.programme.standard.in-force', 'the standard in force');
     await p.settle('programme', id);
     expect(p.collector!.events.filter((e) => e.key === id && e.type.startsWith('bps.programme.')).map((e) => e.type)).toEqual(
       ['proposed', 'drafting', 'consultation', 'review', 'published', 'in-force'].map((s) => `bps.programme.standard.${s}`),
@@ -488,7 +492,11 @@ describe('standardisation programme (issue #18)', { timeout: 240_000 }, () => {
     const recorded = (await record('beijing-programme-officer', survey)).evaluation!;
     const item = await unary(registry.getItem.bind(registry), { itemCode: 'HEA-01', asOf: undefined, provinceCode: '' }, await as('auditor'));
     expect(recorded.fieldCode).toBe(item.national!.item!.fieldCode);
-    await p.settle('programme', recorded.evaluationId);
+    const event = await p.collector!.waitFor(
+      (e) => e.key === recorded.evaluationId && e.type === 'bps.programme.evaluation.recorded',
+      'the evaluation recorded',
+    );
+    expect(p.collector!.received('bps.programme.evaluation.recorded', recorded.evaluationId).map((e) => e.id)).toEqual([event.id]);
     expect(p.collector!.received('bps.programme.evaluation.recorded', recorded.evaluationId)[0]?.data.evaluation.satisfactionPercent).toBe('86.4');
     expect(personas['beijing-programme-officer'].organisation).toBe('110000');
   });

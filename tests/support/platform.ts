@@ -129,6 +129,8 @@ export type Platform = {
    * Barrier "nothing more is coming": publishes a marker (type bps.test.marker, as the topic's owner) on the family's
    * topic with this key — the partition of the events it stands behind — and waits until the collector has it; every
    * event published on that partition before now has then been collected. Needs `collect` with that family.
+   * A service's events leave through its outbox after the call returns: wait for the last expected event first
+   * (`collector.waitFor`), then settle to see that nothing else (a duplicate) follows it.
    */
   settle(family: TopicFamily, key: string): Promise<void>;
   /** Stops one service and starts it again on the same database and names (as after a crash), with more overrides. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { composeFileIsCurrent, composeVars, composeYaml } from '../../infra/containers/compose';
+import { composeFileIsCurrent, composePlatformEnv, composeVars, composeYaml, PLATFORM_PROFILE } from '../../infra/containers/compose';
 import {
   containerDefinitions,
   containerKafkaSecurityProperties,
@@ -29,7 +29,8 @@ import {
 } from '../../infra/containers/testcontainers';
 import { aclRules } from '../../infra/local/kafka-acls';
 import { composeEnv, kafkaSecurityProperties, scramUsers } from '../../infra/local/kafka';
-import { generateDevSecrets, kafkaPrincipals } from '../../infra/local/secrets';
+import { devServiceEnv, generateDevSecrets, kafkaPrincipals } from '../../infra/local/secrets';
+import { platformServices } from '../../infra/scripts/services';
 import { temporalSearchAttributes, versions } from '../../infra/local/settings';
 
 const answers = (detail = 'unix:///var/run/docker.sock'): (() => Promise<DockerProbe>) => vi.fn(async () => ({ answers: true, detail }));
@@ -381,5 +382,92 @@ describe('infra/compose.yaml and the testcontainers path come from one source', 
     expect(compose.services['kafka']!.environment!['KAFKA_ADVERTISED_LISTENERS']).toBe('CLIENT://127.0.0.1:${BPS_KAFKA_PORT:-9092},BROKER://localhost:9094');
     expect(specs.mongo.command[0]).toBe(defs.mongo.script);
     expect(kafkaStartScriptFor(specs.kafka, 'h', 1, 9094)).toContain(defs.kafka.script!);
+  });
+});
+
+describe('infra/compose.yaml runs the whole platform (profile platform) from the one image', () => {
+  type PlatformService = {
+    profiles?: string[];
+    image: string;
+    build?: { context: string; dockerfile: string };
+    command?: string[];
+    entrypoint?: string[];
+    network_mode?: string;
+    read_only?: boolean;
+    environment?: Record<string, string>;
+    depends_on?: Record<string, { condition: string }>;
+    healthcheck?: { test: string[] };
+    ports?: string[];
+  };
+  const compose = parse(composeYaml()) as { services: Record<string, PlatformService> };
+  const secrets = generateDevSecrets();
+  // The env file compose-env writes (Kafka part + platform part), read as Compose reads it.
+  const envFile = new Map(
+    (composeEnv(secrets) + composePlatformEnv(secrets))
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'))
+      .map((line) => {
+        const at = line.indexOf('=');
+        const raw = line.slice(at + 1);
+        return [line.slice(0, at), raw.startsWith("'") && raw.endsWith("'") ? raw.slice(1, -1) : raw] as const;
+      }),
+  );
+  /** Compose's interpolation with that env file and an empty shell: ${VAR:?msg} must be set, ${VAR:-default}. */
+  const interpolate = (value: string): string =>
+    value.replace(/\$\{([A-Z0-9_]+)(?::([?-])([^}]*))?\}/g, (_all, name: string, op: string | undefined, rest: string) => {
+      const set = envFile.get(name);
+      if (set !== undefined) return set;
+      if (op === '-') return rest;
+      throw new Error(`\${${name}} is not in the env file`);
+    });
+
+  it('keeps the infrastructure-only usage: without the profile only kafka, mongo and temporal start', () => {
+    const unprofiled = Object.entries(compose.services).filter(([, s]) => !s.profiles?.includes(PLATFORM_PROFILE));
+    expect(unprofiled.map(([name]) => name).sort()).toEqual(['kafka', 'mongo', 'temporal']);
+  });
+
+  it('runs every service of npm start as a container of the one image, its entry as the command, healthy by its own probe', () => {
+    for (const spec of platformServices) {
+      const service = compose.services[spec.name]!;
+      expect(service, spec.name).toBeDefined();
+      expect(service.profiles).toEqual([PLATFORM_PROFILE]);
+      expect(service.image).toBe('${BPS_IMAGE:-bps/platform:dev}');
+      expect(service.build).toEqual({ context: '..', dockerfile: 'Dockerfile' });
+      expect(service.command).toEqual([spec.entry]);
+      expect(service.entrypoint).toBeUndefined(); // the image's: node --import tsx
+      expect(service.network_mode).toBe('service:platform');
+      expect(service.read_only).toBe(true);
+      const probe = spec.httpPort ? ['http', `http://127.0.0.1:${spec.httpPort}/healthz`] : ['grpc', `127.0.0.1:${spec.grpcPort}`];
+      expect(service.healthcheck?.test).toEqual(['CMD', 'node', 'infra/image/health.mjs', ...probe]);
+      // After the infrastructure, the ACL table and every service npm start starts before it.
+      const earlier = platformServices.slice(0, platformServices.indexOf(spec)).map((s) => s.name);
+      expect(service.depends_on).toMatchObject({
+        kafka: { condition: 'service_healthy' },
+        mongo: { condition: 'service_healthy' },
+        'kafka-acls': { condition: 'service_completed_successfully' },
+        ...Object.fromEntries(earlier.map((n) => [n, { condition: 'service_healthy' }])),
+      });
+    }
+    expect(compose.services['kafka-acls']!.command).toEqual(['infra/image/kafka-acls.ts']);
+    // The gateway is published on the host's loopback only; the Temporal Web UI is published too.
+    expect(compose.services['platform']!.ports).toEqual(['127.0.0.1:${GATEWAY_HTTP_PORT:-8080}:8088']);
+    expect(compose.services['platform']!.command).toContain('0.0.0.0:8088=127.0.0.1:8080');
+    expect(compose.services['temporal']!.ports).toContain('${BPS_TEMPORAL_UI_PORT:-8233}:8233');
+    expect(compose.services['temporal']!.command).not.toContain('--headless');
+    expect(containerDefinitions({ ...composeVars, temporalUi: false }).temporal.command).toContain('--headless');
+  });
+
+  it("gives each service, through compose-env's file, exactly the secrets npm start gives it", () => {
+    for (const spec of platformServices) {
+      const environment = compose.services[spec.name]!.environment!;
+      const resolved = Object.fromEntries(Object.entries(environment).map(([k, v]) => [k, interpolate(v)]));
+      expect(resolved, spec.name).toMatchObject(devServiceEnv(secrets, spec.name));
+      expect(resolved['BPS_KAFKA_BROKERS']).toBe('127.0.0.1:9092');
+      expect(resolved['MONGODB_URI']).toBe('mongodb://127.0.0.1:27017/');
+      expect(resolved['BPS_TEMPORAL_ADDRESS']).toBe('127.0.0.1:7233');
+    }
+    expect(interpolate(compose.services['kafka-acls']!.environment!['BPS_KAFKA_ADMIN_PASSWORD']!)).toBe(secrets.kafka.admin.password);
+    // Every variable the file requires is in the env file.
+    for (const name of composeYaml().matchAll(/\$\{([A-Z0-9_]+):\?/g)) expect(envFile.has(name[1]!), name[1]).toBe(true);
   });
 });
