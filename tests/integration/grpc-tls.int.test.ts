@@ -3,7 +3,7 @@
 // the CLI) presents one through the one shared credentials function. A call with the right certificate works; no
 // client certificate, a certificate from another CA, and a plaintext client are each refused; a client does not
 // talk to a server whose certificate another CA signed. And a production process with every TLS setting runs.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,6 +29,8 @@ import { waitFor } from '../support/wait';
 import { startPlatform, type StartedPlatform } from '../support/platform';
 import { grpcTlsOf, testCa, writeTls, type Leaf, type TestCa } from '../support/tls';
 import { runBps } from './gateway-cli-run';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('gRPC mutual TLS between the services', { timeout: 240_000 }, () => {
   let p: StartedPlatform<'registry' | 'proposals' | 'gateway'>;
@@ -106,6 +108,27 @@ describe('gRPC mutual TLS between the services', { timeout: 240_000 }, () => {
     expect(created.json.proposal.proposalId).toBeTruthy();
   });
 
+  it("the image's health probe (infra/image/health.mjs) checks a TLS server with the BPS_GRPC_TLS_* files", async () => {
+    const files = writeTls(join(dir, 'probe'), ca, services);
+    const tlsEnv = { BPS_GRPC_TLS_CA: files.ca, BPS_GRPC_TLS_CERT: files.cert, BPS_GRPC_TLS_KEY: files.key };
+    const probe = (args: string[], env: Record<string, string>) =>
+      new Promise<{ code: number | null; output: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ['infra/image/health.mjs', 'grpc', p.address('registry'), ...args],
+          { cwd: root, env: { PATH: process.env['PATH'] ?? '', ...env }, timeout: 30_000 },
+          (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
+        );
+      });
+    const ok = await probe([], tlsEnv);
+    expect(ok.code, ok.output).toBe(0);
+    expect(ok.output).toContain('SERVING');
+    // The server name to verify when the address is not on the certificate (a pod probes 127.0.0.1; its certificate names the Service).
+    expect((await probe(['localhost'], tlsEnv)).code).toBe(0);
+    expect((await probe(['registry.elsewhere.svc'], tlsEnv)).code).toBe(1);
+    expect((await probe([], {})).code).toBe(1); // plaintext: refused
+  });
+
   it('the CLI calls over mTLS with BPS_GRPC_TLS_* files, and is refused without them', async () => {
     const files = writeTls(join(dir, 'cli'), ca, services);
     const withTls = await runBps(['standards', 'get', 'HEA-02', '--as', 'nhc-staff', '--json'], {
@@ -159,7 +182,6 @@ describe.skipIf(!infraTls)('a production process with every TLS setting', { time
     const { BPS_JWT_SIGNING_JWK: _devKey, BPS_ENV: _dev, ...issuer } = identityEnv();
     const { username, password } = kafkaCredentials('registry');
     const port = await freePort();
-    const root = fileURLToPath(new URL('../..', import.meta.url));
     child = spawn(process.execPath, ['--import', 'tsx', 'services/registry/main.ts'], {
       cwd: root,
       env: {
