@@ -11,6 +11,7 @@ import { topicName, topics } from '../shared/events/catalog';
 import { decisionSigner } from '../shared/events/decision-signature';
 import { RefusalRecorder, refusalOutbox } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
+import type { GrpcTls } from '../shared/grpc/tls';
 import { observeApprovals } from './adapters/approval-metrics';
 import { kafkaDependency, mongoDependency, temporalDependency, type HealthCheckTiming } from '../shared/grpc/health';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
@@ -48,6 +49,10 @@ export type ApprovalsDeps = {
   readonly temporalTls?: TemporalTls;
   readonly taskQueue: string;
   readonly grpcPort: number; // 0 = any free port
+  /** Where gRPC binds (BPS_GRPC_HOST; default 127.0.0.1). */
+  readonly grpcHost?: string;
+  /** mTLS for gRPC (BPS_GRPC_TLS_*; required in production): the server asks for client certificates; plaintext without. */
+  readonly grpcTls?: GrpcTls | undefined;
   readonly tokens: TokenVerifier;
   /** The directory of people the tokens are checked against; delegates are resolved through it too. */
   readonly directory: Directory;
@@ -149,6 +154,8 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
 
   const refusals = new RefusalRecorder({ service: 'approvals', family: 'approvals', topicNamespace: deps.topicNamespace, sink: refused.sink, logger });
   const grpc = await startGrpcServer({
+    ...(deps.grpcHost ? { host: deps.grpcHost } : {}),
+    tls: deps.grpcTls,
     idempotency: new IdempotencyStore(mongo.db),
     refusals,
     serviceName: 'approvals',

@@ -15,6 +15,7 @@ import { personas, type PersonaName } from '../shared/auth/personas';
 import { configSchema, loadConfig } from '../shared/config/config';
 import { clientChannelOptions, unary, withCallContext } from '../shared/grpc/client';
 import { idempotencyKeyPattern } from '../shared/idempotency/idempotency';
+import { grpcClientCredentials, grpcTlsFromConfig } from '../shared/grpc/tls';
 import { decodeStatus } from '../shared/grpc/status';
 import { parseArgs, str, UsageError, type FlagSpec, type Parsed } from './args';
 import { exitCodeForGrpc, exitCodeHelp, exitCodes } from './exit-codes';
@@ -100,6 +101,7 @@ const retriable = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE
 
 export class CliContext {
   private readonly clients = new Map<ServiceName, grpc.Client>();
+  private credentials: grpc.ChannelCredentials | undefined;
   private changes = 0;
   private runKey: string | undefined;
   constructor(
@@ -148,7 +150,8 @@ export class CliContext {
       const [Ctor, key] = constructors[service];
       client = new (Ctor as unknown as new (a: string, c: grpc.ChannelCredentials, o: grpc.ChannelOptions) => grpc.Client)(
         this.config[key],
-        grpc.credentials.createInsecure(),
+        // mTLS with BPS_GRPC_TLS_* (production requires it: asked for here, as only calls need it); plaintext in development.
+        (this.credentials ??= grpcClientCredentials(grpcTlsFromConfig(this.config))),
         clientChannelOptions,
       );
       this.clients.set(service, client);

@@ -1,7 +1,7 @@
 // gRPC clients for the services the gateway fronts. One channel per backend, created lazily on first use so the
 // gateway starts (and serves what it can) while a backend is still coming up; calls carry the caller's token.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { RevisionCyclesClient } from '../../../proto/gen/bps/approvals/v1/cycles';
 import { ApprovalInboxClient } from '../../../proto/gen/bps/approvals/v1/inbox';
 import { AuditClient } from '../../../proto/gen/bps/audit/v1/audit';
@@ -11,6 +11,7 @@ import { ProgrammeClient } from '../../../proto/gen/bps/programme/v1/programme';
 import { ProposalsClient } from '../../../proto/gen/bps/proposals/v1/proposals';
 import { StandardRegistryClient } from '../../../proto/gen/bps/registry/v1/registry';
 import { clientChannelOptions, currentDeadline, unary, withCallContext } from '../../shared/grpc/client';
+import { grpcClientCredentials, type GrpcTls } from '../../shared/grpc/tls';
 
 export type BackendAddresses = {
   readonly registry: string;
@@ -74,13 +75,15 @@ export class Backends {
   constructor(
     private readonly addresses: BackendAddresses,
     private readonly timeoutMs = 15_000,
+    /** mTLS to the backends (production); plaintext without. */
+    private readonly tls?: GrpcTls,
   ) {}
 
   client<K extends BackendName>(name: K): Clients[K] {
     let client = this.clients.get(name);
     if (!client) {
       const Ctor = constructors[name] as unknown as new (address: string, credentials: grpc.ChannelCredentials, options?: object) => grpc.Client;
-      client = new Ctor(this.addresses[serverOf[name]], grpc.credentials.createInsecure(), clientChannelOptions);
+      client = new Ctor(this.addresses[serverOf[name]], grpcClientCredentials(this.tls), clientChannelOptions);
       this.clients.set(name, client);
     }
     return client as Clients[K];

@@ -20,6 +20,7 @@ import { rpcMetricsInterceptor } from './metrics';
 import { targetOf, type RefusalRecorder } from './refusals';
 import { decodeStatus, toServiceError } from './status';
 import { checkWire, requestTypes } from './wire';
+import { grpcServerCredentials, type GrpcTls } from './tls';
 import type protobuf from 'protobufjs';
 
 /** What requestDeserialize yields for bytes that are not the method's message: answered INVALID_ARGUMENT, not INTERNAL. */
@@ -286,6 +287,8 @@ export async function startGrpcServer(options: {
   /** What the service cannot serve without: health answers NOT_SERVING while one of them is down (./health.ts). */
   dependencies?: readonly DependencyCheck[];
   healthCheck?: HealthCheckTiming;
+  /** Mutual TLS (./tls.ts): clients must present a certificate signed by the CA. Without it, plaintext (development). */
+  tls?: GrpcTls | undefined;
 }): Promise<GrpcServer> {
   const { logger, tokens } = options;
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024, interceptors: [rpcMetricsInterceptor] });
@@ -325,9 +328,9 @@ export async function startGrpcServer(options: {
 
   const address = `${options.host ?? '127.0.0.1'}:${options.port}`;
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync(address, grpcServerCredentials(options.tls), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
-  logger.info({ port }, `${options.serviceName} gRPC listening`);
+  logger.info({ port, tls: options.tls ? 'mutual' : 'off' }, `${options.serviceName} gRPC listening`);
 
   return {
     port,
