@@ -157,6 +157,15 @@ describe('national monitoring: history and early warnings (issue #17)', { timeou
     await r.platform.collector!.waitFor((e) => e.type === WARNING && e.id.includes(':REFILING_OVERDUE:') && e.key === '440000:INS-05', "Guangdong's overdue");
     const h = await history(`from=${today}&to=${addDays(today, REFILE_DAYS + 1)}`);
     expect(h.points.at(-1)!.totals).toMatchObject({ BELOW_FLOOR: 0, REFILING_OVERDUE: 2 });
+    // The province's compliance report says by when it had to re-file, and that it is late.
+    const report = await unary(client.getComplianceReport.bind(client), { provinceCode: '110000', asOf: undefined }, await r.token('beijing-officer'));
+    expect(report.lines.find((l) => l.itemCode === 'INS-05')).toMatchObject({
+      breach: true,
+      refilingOverdue: true,
+      refileDeadline: toDateMessage(addDays(today, REFILE_DAYS)),
+    });
+    const page = await (await fetch(`${p.gateway.url}/standards/compliance?province=110000&date=${addDays(today, REFILE_DAYS + 1)}`)).text();
+    expect(page).toContain(`<span class="muted" data-testid="refile-deadline">重新备案已逾期（期限 ${addDays(today, REFILE_DAYS)}）</span>`);
 
     // Beijing's subscriber gets Beijing's two warnings, signed, and none of Guangdong's.
     await receiver.waitFor((w) => w.event.id === 'warning:110000:INS-05:REFILING_OVERDUE:v2:110000:INS-05:1', 'the overdue warning');

@@ -202,6 +202,8 @@ export const publicReadRoutes: readonly string[] = [
   'GET /standards/compliance',
   'GET /api/v1/standards/monitoring',
   'GET /api/v1/standards/monitoring.csv',
+  'GET /api/v1/standards/monitoring/history',
+  'GET /api/v1/standards/monitoring/history.csv',
   'GET /standards/monitoring',
   // The standardisation programme (issue #18): published standards and pilot results, coverage, progress, batches,
   // evaluations (a visitor sees nothing still in the pipeline).
