@@ -6,6 +6,7 @@ import type { DevIssuer } from '../shared/auth/dev-issuer';
 import type { Identity, TokenVerifier } from '../shared/auth/identity';
 import type { ServiceTokenSource } from '../shared/auth/service-tokens';
 import etag from '@fastify/etag';
+import { consultationRoutes, type CommentRateLimit } from './api/consultation-routes';
 import { PUBLIC_CACHE_CONTROL, publicView } from './http/public-view';
 import type { JSONWebKeySet } from 'jose';
 import { parseDecisionKeys } from '../shared/events/decision-signature';
@@ -49,6 +50,8 @@ export type GatewayDeps = {
   backends: BackendAddresses;
   bodyLimitBytes?: number;
   rateLimit?: { burst: number; perSecond: number };
+  /** Public consultation comments per client address (api/consultation-routes.ts; default 5, then 1 a minute). */
+  commentRateLimit?: CommentRateLimit;
   backendTimeoutMs?: number;
   now?: () => number;
   /** The decision verification keys (public JWKS) published at /.well-known/bps-decision-keys.json. */
@@ -247,6 +250,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     ...authRoutes(devIssuer, schemas),
     ...registryRoutes(backends, schemas),
     ...proposalRoutes(backends, schemas),
+    ...consultationRoutes(backends, schemas, { ...(deps.commentRateLimit ? { rateLimit: deps.commentRateLimit } : {}), ...(deps.now ? { now: deps.now } : {}) }),
     ...inboxRoutes(backends, schemas),
     ...cycleRoutes(backends, schemas),
     ...subscriptionRoutes(backends, schemas),
@@ -313,6 +317,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
               identity: req.bps.identity,
               visitor,
               idempotencyKey,
+              clientIp: req.ip,
             }),
           ),
         );

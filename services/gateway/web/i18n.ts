@@ -330,6 +330,10 @@ const eventTypeLabels: Record<string, [zh: string, en: string]> = {
   'bps.proposal.withdrawn': ['撤回调整方案', 'Proposal withdrawn'],
   'bps.proposal.conflict.flagged': ['发现方案冲突', 'Conflict flagged'],
   'bps.proposal.conflict.cleared': ['方案冲突解除', 'Conflict cleared'],
+  'bps.proposal.consultation.opened': ['公开征求意见', 'Public consultation opened'],
+  'bps.proposal.consultation.comment.received': ['收到公众意见（待审核）', 'Public comment received (held)'],
+  'bps.proposal.consultation.comment.published': ['公众意见已公开', 'Public comment published'],
+  'bps.proposal.consultation.comment.rejected': ['公众意见不予公开', 'Public comment rejected'],
 };
 
 /** A code's label from a [zh, en] table; the code itself when the table does not know it. */
