@@ -6,7 +6,7 @@ import type { DevIssuer } from '../shared/auth/dev-issuer';
 import type { Identity, TokenVerifier } from '../shared/auth/identity';
 import type { ServiceTokenSource } from '../shared/auth/service-tokens';
 import etag from '@fastify/etag';
-import { consultationRoutes, type CommentRateLimit } from './api/consultation-routes';
+import { CommentLimiter, consultationRoutes, type CommentRateLimit } from './api/consultation-routes';
 import { PUBLIC_CACHE_CONTROL, publicView } from './http/public-view';
 import type { JSONWebKeySet } from 'jose';
 import { parseDecisionKeys } from '../shared/events/decision-signature';
@@ -208,7 +208,8 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     return payload;
   });
 
-  const consolePages = registerConsole(app, { backends, devIssuer, logger, publicReader: deps.publicReader });
+  const commentLimiter = new CommentLimiter(deps.commentRateLimit, deps.now);
+  const consolePages = registerConsole(app, { backends, devIssuer, logger, publicReader: deps.publicReader, commentLimiter });
 
   app.setErrorHandler((error, req, reply) => {
     const http = toHttpError(error);
@@ -250,7 +251,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     ...authRoutes(devIssuer, schemas),
     ...registryRoutes(backends, schemas),
     ...proposalRoutes(backends, schemas),
-    ...consultationRoutes(backends, schemas, { ...(deps.commentRateLimit ? { rateLimit: deps.commentRateLimit } : {}), ...(deps.now ? { now: deps.now } : {}) }),
+    ...consultationRoutes(backends, schemas, commentLimiter),
     ...inboxRoutes(backends, schemas),
     ...cycleRoutes(backends, schemas),
     ...subscriptionRoutes(backends, schemas),

@@ -24,18 +24,29 @@ export type CommentRateLimit = { readonly burst: number; readonly perMinute: num
 /** Comments one client address may post: a burst of 5, then one a minute (a technical bound, not an official value). */
 export const DEFAULT_COMMENT_RATE_LIMIT: CommentRateLimit = { burst: 5, perMinute: 1 };
 
-export function consultationRoutes(
-  backends: Backends,
-  schemas: ProtoSchemas,
-  options: { rateLimit?: CommentRateLimit; now?: () => number; hashKey?: Buffer } = {},
-): ApiRoute[] {
+/** The comment limit per caller (shared by the JSON API and the portal's form) and the client-address hash. */
+export class CommentLimiter {
+  private readonly buckets: TokenBuckets;
+  // Keyed per gateway process: the record can tell comments from one address apart without holding the address.
+  private readonly hashKey: Buffer;
+
+  constructor(limit: CommentRateLimit = DEFAULT_COMMENT_RATE_LIMIT, now?: () => number, hashKey?: Buffer) {
+    this.buckets = new TokenBuckets(limit.burst, limit.perMinute / 60, now);
+    this.hashKey = hashKey ?? randomBytes(32);
+  }
+
+  take(key: string): ReturnType<TokenBuckets['take']> {
+    return this.buckets.take(key);
+  }
+
+  hash(ip: string): string {
+    return ip ? createHmac('sha256', this.hashKey).update(ip).digest('hex') : '';
+  }
+}
+
+export function consultationRoutes(backends: Backends, schemas: ProtoSchemas, limiter: CommentLimiter): ApiRoute[] {
   const call = backends.call.bind(backends);
   const tag = 'consultations';
-  const limit = options.rateLimit ?? DEFAULT_COMMENT_RATE_LIMIT;
-  const buckets = new TokenBuckets(limit.burst, limit.perMinute / 60, options.now);
-  // Keyed per gateway process: the record can tell comments from one address apart without holding the address.
-  const hashKey = options.hashKey ?? randomBytes(32);
-  const clientHash = (ip: string): string => (ip ? createHmac('sha256', hashKey).update(ip).digest('hex') : '');
   const idParams = objectSchema({ proposalId }, ['proposalId']);
   return [
     {
@@ -85,7 +96,7 @@ export function consultationRoutes(
       errors: [...commonErrors, 404, 422],
       handler: async ({ params, body, token, clientIp, identity }) => {
         // Keyed like the gateway-wide limit: the verified subject when signed in, else the client address.
-        const decision = buckets.take(identity ? `sub:${identity.subject}` : `ip:${clientIp}`);
+        const decision = limiter.take(identity ? `sub:${identity.subject}` : `ip:${clientIp}`);
         if (!decision.allowed)
           throw new GatewayHttpError({
             ...gatewayError(429, 'RATE_LIMITED', `too many comments from this address; retry after ${decision.retryAfterSeconds}s`),
@@ -101,7 +112,7 @@ export function consultationRoutes(
               text: b.text,
               commenterName: b.commenterName ?? '',
               commenterOrganisation: b.commenterOrganisation ?? '',
-              clientHash: clientHash(clientIp),
+              clientHash: limiter.hash(clientIp),
             },
             token,
           ),
