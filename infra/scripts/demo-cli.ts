@@ -18,7 +18,11 @@ export function personaTokens(secrets: DevSecrets): (persona: PersonaName) => Pr
 }
 
 /** Starts the receiver, then loads the demo through the gateway; the receiver keeps printing deliveries. */
-export async function runDemoLoad(secrets: DevSecrets, gatewayUrl: string, port = Number(process.env['DEMO_RECEIVER_PORT'] ?? DEFAULT_DEMO_RECEIVER_PORT)): Promise<DemoSummary> {
+export async function runDemoLoad(
+  secrets: DevSecrets,
+  gatewayUrl: string,
+  port = Number(process.env['DEMO_RECEIVER_PORT'] ?? DEFAULT_DEMO_RECEIVER_PORT),
+): Promise<DemoSummary> {
   let secret: string | undefined;
   const receiver = await startDemoReceiver({ port, secret: () => secret });
   console.error(`[demo] local webhook receiver on ${receiver.url} (prints every delivery it verifies)`);

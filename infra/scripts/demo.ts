@@ -165,7 +165,10 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
  * Loads the demonstration data set through the JSON API. `receiverUrl`: the local webhook receiver; `onSecret`
  * hands it the subscription's signing secret. Refuses to load twice (remove the demo data first).
  */
-export async function loadDemo(api: Api, options: { receiverUrl: string; onSecret: (secret: string) => void; log?: (line: string) => void }): Promise<DemoSummary> {
+export async function loadDemo(
+  api: Api,
+  options: { receiverUrl: string; onSecret: (secret: string) => void; log?: (line: string) => void },
+): Promise<DemoSummary> {
   const log = options.log ?? ((line: string) => console.error(`[demo] ${line}`));
   const must = (r: { status: number; json: any }, what: string): any => {
     if (r.status >= 300) throw new Error(`demo: ${what}: HTTP ${r.status} ${JSON.stringify(r.json)}`);

@@ -47,7 +47,11 @@ describe('public consultation on a proposal (issue #17)', () => {
   it('only the lead ministry opens a consultation, with a valid period; the portal then lists it', async () => {
     // Nothing to comment on before it is opened; a visitor does not even learn the draft exists.
     expect((await visitor('GET', `/api/v1/consultations/${proposalId}`)).status).toBe(404);
-    const other = await apiAs(p, 'moe-staff', 'POST', `/api/v1/proposals/${proposalId}/consultation`, { opensOn: today(), closesOn: today(), summary: '教育部不能开' });
+    const other = await apiAs(p, 'moe-staff', 'POST', `/api/v1/proposals/${proposalId}/consultation`, {
+      opensOn: today(),
+      closesOn: today(),
+      summary: '教育部不能开',
+    });
     expect(other.status).toBe(404); // moe cannot read NHC's draft at all
     const reversed = await apiAs(p, 'nhc-staff', 'POST', `/api/v1/proposals/${proposalId}/consultation`, {
       opensOn: today(),
@@ -64,7 +68,11 @@ describe('public consultation on a proposal (issue #17)', () => {
     });
     expect(opened.status, JSON.stringify(opened.json)).toBe(201);
     expect(opened.json.consultation).toMatchObject({ proposalId, round: 1, opensOn: today(), closesOn: today(), acceptingComments: true });
-    const again = await apiAs(p, 'nhc-staff', 'POST', `/api/v1/proposals/${proposalId}/consultation`, { opensOn: today(), closesOn: today(), summary: '再开一次' });
+    const again = await apiAs(p, 'nhc-staff', 'POST', `/api/v1/proposals/${proposalId}/consultation`, {
+      opensOn: today(),
+      closesOn: today(),
+      summary: '再开一次',
+    });
     expect(again.status).toBe(422);
     expect(again.json.error.reason).toBe('CONSULTATION_RUNNING');
 
@@ -109,11 +117,15 @@ describe('public consultation on a proposal (issue #17)', () => {
     expect(JSON.stringify(staffView.json)).not.toMatch(/clientHash/);
 
     // Another ministry cannot moderate: PERMISSION_DENIED (the consultation is public, so it is not hidden).
-    const foreign = await apiAs(p, 'moe-staff', 'POST', `/api/v1/proposals/${proposalId}/consultation/comments/${published}/moderation`, { decision: 'PUBLISH' });
+    const foreign = await apiAs(p, 'moe-staff', 'POST', `/api/v1/proposals/${proposalId}/consultation/comments/${published}/moderation`, {
+      decision: 'PUBLISH',
+    });
     expect(foreign.status).toBe(403);
     expect(foreign.json.error.reason).toBe('NOT_LEAD_UNIT');
     // Rejecting needs a reason.
-    const noReason = await apiAs(p, 'nhc-staff', 'POST', `/api/v1/proposals/${proposalId}/consultation/comments/${rejected}/moderation`, { decision: 'REJECT' });
+    const noReason = await apiAs(p, 'nhc-staff', 'POST', `/api/v1/proposals/${proposalId}/consultation/comments/${rejected}/moderation`, {
+      decision: 'REJECT',
+    });
     expect(noReason.status).toBe(400);
 
     const pub = await apiAs(p, 'nhc-staff', 'POST', `/api/v1/proposals/${proposalId}/consultation/comments/${published}/moderation`, {
@@ -179,7 +191,9 @@ describe('public consultation on a proposal (issue #17)', () => {
     expect(JSON.stringify(received)).not.toContain('127.0.0.1');
     expect(received[0]!.actor?.subject).toBe('svc.gateway-public');
     const decisions = c.eventsOf(proposalEvents.commentPublished, proposalId);
-    expect(decisions).toEqual([expect.objectContaining({ commentId: 'C-1', reason: '意见合理，予以公开', actor: expect.objectContaining({ subject: 'nhc.staff.li' }) })]);
+    expect(decisions).toEqual([
+      expect.objectContaining({ commentId: 'C-1', reason: '意见合理，予以公开', actor: expect.objectContaining({ subject: 'nhc.staff.li' }) }),
+    ]);
     expect(c.eventsOf(proposalEvents.commentRejected, proposalId)[0]).toMatchObject({ commentId: 'C-2', reason: '与征求意见内容无关' });
 
     await expect

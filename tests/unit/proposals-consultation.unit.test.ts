@@ -7,8 +7,23 @@ import { decide, type ProposalState } from '../../services/proposals/domain/prop
 const actor = { subject: 'nhc.staff.li', organisation: 'NHC', roles: ['ministry-staff'] };
 const visitor = { subject: 'svc.gateway-public', organisation: 'BPS', roles: [] };
 const open = { kind: 'openConsultation' as const, opensOn: '2026-12-01', closesOn: '2026-12-31', summary: '摘要', today: '2026-12-01', actor };
-const comment = { kind: 'submitComment' as const, text: '意见', commenterName: '', commenterOrganisation: '', clientHash: 'ab', today: '2026-12-10', actor: visitor };
-const facts = (over: Partial<ProposalFacts> = {}): ProposalFacts => ({ id: 'P-1', open: true, status: 'DRAFT', currentRevision: 2, consultation: undefined, ...over });
+const comment = {
+  kind: 'submitComment' as const,
+  text: '意见',
+  commenterName: '',
+  commenterOrganisation: '',
+  clientHash: 'ab',
+  today: '2026-12-10',
+  actor: visitor,
+};
+const facts = (over: Partial<ProposalFacts> = {}): ProposalFacts => ({
+  id: 'P-1',
+  open: true,
+  status: 'DRAFT',
+  currentRevision: 2,
+  consultation: undefined,
+  ...over,
+});
 const at = new Date('2026-12-01T02:00:00Z');
 
 function opened(): ConsultationState {
@@ -37,7 +52,9 @@ describe('public consultation rules', () => {
 
   it('opens a second round only after the first closed, keeping earlier comments', () => {
     const c = opened();
-    expect(() => decideConsultation(facts({ consultation: c }), { ...open, today: '2026-12-31' })).toThrow(expect.objectContaining({ code: 'CONSULTATION_RUNNING' }));
+    expect(() => decideConsultation(facts({ consultation: c }), { ...open, today: '2026-12-31' })).toThrow(
+      expect.objectContaining({ code: 'CONSULTATION_RUNNING' }),
+    );
     const [e] = decideConsultation(facts({ consultation: c }), { ...open, opensOn: '2027-01-05', closesOn: '2027-01-20', today: '2027-01-01' });
     expect(e!.data).toMatchObject({ round: 2 });
   });
@@ -49,12 +66,22 @@ describe('public consultation rules', () => {
     const after = evolveConsultation(c, e!, at);
     expect(after.comments[0]).toMatchObject({ status: 'HELD' });
     expect(decideConsultation(facts({ consultation: after }), comment)[0]!.data).toMatchObject({ commentId: 'C-2' });
-    expect(() => decideConsultation(facts({ consultation: c }), { ...comment, today: '2026-11-30' })).toThrow(expect.objectContaining({ code: 'CONSULTATION_NOT_OPEN' }));
-    expect(() => decideConsultation(facts({ consultation: c }), { ...comment, today: '2027-01-01' })).toThrow(expect.objectContaining({ code: 'CONSULTATION_CLOSED' }));
-    expect(() => decideConsultation(facts({ consultation: c, open: false, status: 'APPROVED' }), comment)).toThrow(expect.objectContaining({ code: 'CONSULTATION_CLOSED' }));
+    expect(() => decideConsultation(facts({ consultation: c }), { ...comment, today: '2026-11-30' })).toThrow(
+      expect.objectContaining({ code: 'CONSULTATION_NOT_OPEN' }),
+    );
+    expect(() => decideConsultation(facts({ consultation: c }), { ...comment, today: '2027-01-01' })).toThrow(
+      expect.objectContaining({ code: 'CONSULTATION_CLOSED' }),
+    );
+    expect(() => decideConsultation(facts({ consultation: c, open: false, status: 'APPROVED' }), comment)).toThrow(
+      expect.objectContaining({ code: 'CONSULTATION_CLOSED' }),
+    );
     expect(() => decideConsultation(facts(), comment)).toThrow(expect.objectContaining({ code: 'NO_CONSULTATION' }));
-    expect(() => decideConsultation(facts({ consultation: c }), { ...comment, text: 'x'.repeat(2001) })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
-    expect(() => decideConsultation(facts({ consultation: c }), { ...comment, commenterName: 'a\nb' })).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+    expect(() => decideConsultation(facts({ consultation: c }), { ...comment, text: 'x'.repeat(2001) })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+    );
+    expect(() => decideConsultation(facts({ consultation: c }), { ...comment, commenterName: 'a\nb' })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+    );
   });
 
   it('moderates a held comment once; rejecting needs a reason', () => {
@@ -66,12 +93,19 @@ describe('public consultation rules', () => {
     expect(e!.type).toBe('commentPublished');
     const done = evolveConsultation(held, e!, at);
     expect(done.comments[0]).toMatchObject({ status: 'PUBLISHED' });
-    expect(() => decideConsultation(facts({ consultation: done }), { ...moderate, reason: '无关' })).toThrow(expect.objectContaining({ code: 'COMMENT_MODERATED' }));
+    expect(() => decideConsultation(facts({ consultation: done }), { ...moderate, reason: '无关' })).toThrow(
+      expect.objectContaining({ code: 'COMMENT_MODERATED' }),
+    );
     expect(() => decideConsultation(facts({ consultation: done }), { ...moderate, commentId: 'C-9' })).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
   });
 
   it('lets only staff of the lead ministry open and moderate (the aggregate checks)', () => {
-    const state = { id: 'P-1', status: 'DRAFT', leadMinistry: 'NHC', revisions: [{ revision: 1, content: undefined, itemCodes: [], fieldCodes: [] }] } as unknown as ProposalState;
+    const state = {
+      id: 'P-1',
+      status: 'DRAFT',
+      leadMinistry: 'NHC',
+      revisions: [{ revision: 1, content: undefined, itemCodes: [], fieldCodes: [] }],
+    } as unknown as ProposalState;
     const moe = { subject: 'moe.staff.wang', organisation: 'MOE', roles: ['ministry-staff'] };
     expect(() => decide(state, { ...open, actor: moe })).toThrow(expect.objectContaining({ code: 'PERMISSION_DENIED', reason: 'NOT_LEAD_UNIT' }));
     expect(decide(state, open)).toHaveLength(1);

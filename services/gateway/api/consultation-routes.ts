@@ -5,8 +5,10 @@
 // staff open a consultation and moderate its comments with their own token.
 import { createHmac, randomBytes } from 'node:crypto';
 import {
-  ConsultationResponse,
+  GetConsultationResponse,
   ListConsultationsResponse,
+  ModerateConsultationCommentResponse,
+  OpenConsultationResponse,
   SubmitConsultationCommentResponse,
 } from '../../../proto/gen/bps/proposals/v1/proposals';
 import type { Backends } from '../adapters/backends';
@@ -60,7 +62,9 @@ export function consultationRoutes(backends: Backends, schemas: ProtoSchemas, li
       response: schemas.ref('bps.proposals.v1.ListConsultationsResponse'),
       errors: [...commonErrors],
       handler: async ({ query, token }) =>
-        ListConsultationsResponse.toJSON(await call('proposals', (c) => c.listConsultations.bind(c), { includeClosed: query['includeClosed'] === true }, token)),
+        ListConsultationsResponse.toJSON(
+          await call('proposals', (c) => c.listConsultations.bind(c), { includeClosed: query['includeClosed'] === true }, token),
+        ),
     },
     {
       method: 'GET',
@@ -70,10 +74,10 @@ export function consultationRoutes(backends: Backends, schemas: ProtoSchemas, li
       auth: 'public',
       summary: "A proposal's public consultation: summary, changes and published comments (every comment for the proposal's readers)",
       params: idParams,
-      response: schemas.ref('bps.proposals.v1.ConsultationResponse'),
+      response: schemas.ref('bps.proposals.v1.GetConsultationResponse'),
       errors: [...commonErrors, 404],
       handler: async ({ params, token }) =>
-        ConsultationResponse.toJSON(await call('proposals', (c) => c.getConsultation.bind(c), { proposalId: params['proposalId'] ?? '' }, token)),
+        GetConsultationResponse.toJSON(await call('proposals', (c) => c.getConsultation.bind(c), { proposalId: params['proposalId'] ?? '' }, token)),
     },
     {
       method: 'POST',
@@ -128,12 +132,12 @@ export function consultationRoutes(backends: Backends, schemas: ProtoSchemas, li
       summary: 'The lead ministry opens a public consultation on a draft or a proposal under review (dates in Beijing time)',
       params: idParams,
       body: objectSchema({ opensOn: date, closesOn: date, summary: { type: 'string', minLength: 1, maxLength: 4000 } }, ['opensOn', 'closesOn', 'summary']),
-      response: schemas.ref('bps.proposals.v1.ConsultationResponse'),
+      response: schemas.ref('bps.proposals.v1.OpenConsultationResponse'),
       successStatus: 201,
       errors: [...commonErrors, 404, 409, 422],
       handler: async ({ params, body, token }) => {
         const b = body as { opensOn: string; closesOn: string; summary: string };
-        return ConsultationResponse.toJSON(
+        return OpenConsultationResponse.toJSON(
           await call(
             'proposals',
             (c) => c.openConsultation.bind(c),
@@ -152,11 +156,11 @@ export function consultationRoutes(backends: Backends, schemas: ProtoSchemas, li
       summary: "The lead ministry's staff publish or reject a held comment, with a reason (required to reject)",
       params: objectSchema({ proposalId, commentId }, ['proposalId', 'commentId']),
       body: objectSchema({ decision: { type: 'string', enum: ['PUBLISH', 'REJECT'] }, reason: { type: 'string', maxLength: 1000 } }, ['decision']),
-      response: schemas.ref('bps.proposals.v1.ConsultationResponse'),
+      response: schemas.ref('bps.proposals.v1.ModerateConsultationCommentResponse'),
       errors: [...commonErrors, 404, 409, 422],
       handler: async ({ params, body, token }) => {
         const b = body as { decision: 'PUBLISH' | 'REJECT'; reason?: string };
-        return ConsultationResponse.toJSON(
+        return ModerateConsultationCommentResponse.toJSON(
           await call(
             'proposals',
             (c) => c.moderateConsultationComment.bind(c),

@@ -159,7 +159,10 @@ export function registerConsultationPages(app: FastifyInstance, deps: Consultati
       const { consultation } = await backends.call('proposals', (c) => c.getConsultation.bind(c), { proposalId: id }, token);
       if (!consultation) throw new GatewayHttpError(gatewayError(404, 'NOT_FOUND', 'no consultation'));
       const sent = (req.query as Query)['sent'];
-      const notice = sent && /^C-\d+$/.test(sent) ? alertBox('ok', L(ctx, `意见 ${sent} 已收到，经审核后公开。`, `Comment ${sent} received; it is published after review.`)) : undefined;
+      const notice =
+        sent && /^C-\d+$/.test(sent)
+          ? alertBox('ok', L(ctx, `意见 ${sent} 已收到，经审核后公开。`, `Comment ${sent} received; it is published after review.`))
+          : undefined;
       // Visitors' pages are cached: the published list may lag by up to a minute (PUBLIC_CACHE_CONTROL).
       return {
         title: consultation.title || id,

@@ -167,7 +167,11 @@ export function decideConsultation(facts: ProposalFacts, command: ConsultationCo
       const c = facts.consultation;
       if (!c) throw new FailedPreconditionError(`proposal ${facts.id} has no public consultation`, state(facts, 'no consultation'), 'NO_CONSULTATION');
       if (command.today < c.opensOn)
-        throw new FailedPreconditionError(`the consultation on ${facts.id} opens on ${c.opensOn}`, state(facts, `opens on ${c.opensOn}`), 'CONSULTATION_NOT_OPEN');
+        throw new FailedPreconditionError(
+          `the consultation on ${facts.id} opens on ${c.opensOn}`,
+          state(facts, `opens on ${c.opensOn}`),
+          'CONSULTATION_NOT_OPEN',
+        );
       if (command.today > c.closesOn || !facts.open)
         throw new FailedPreconditionError(
           `the consultation on ${facts.id} is closed (${facts.open ? `it ended on ${c.closesOn}` : `the proposal is ${facts.status}`})`,
@@ -226,7 +230,15 @@ function moderated(c: ConsultationState, data: ConsultationCommentModerated, sta
 export function evolveConsultation(c: ConsultationState | undefined, event: ConsultationEvent, at: Date): ConsultationState {
   if (event.type === 'consultationOpened') {
     const d = event.data;
-    return { round: d.round, revision: d.revision, opensOn: d.opensOn, closesOn: d.closesOn, summary: d.summary, openedAt: at.toISOString(), comments: c?.comments ?? [] };
+    return {
+      round: d.round,
+      revision: d.revision,
+      opensOn: d.opensOn,
+      closesOn: d.closesOn,
+      summary: d.summary,
+      openedAt: at.toISOString(),
+      comments: c?.comments ?? [],
+    };
   }
   if (!c) throw new Error(`${event.type} before a consultation was opened`);
   switch (event.type) {

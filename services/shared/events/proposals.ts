@@ -31,12 +31,7 @@ export const proposalEvents = {
   conflictFlagged: defineEvent('bps.proposal.conflict.flagged', topics.proposals, `${p}.ProposalConflictFlagged`, ProposalConflictFlagged),
   conflictCleared: defineEvent('bps.proposal.conflict.cleared', topics.proposals, `${p}.ProposalConflictCleared`, ProposalConflictCleared),
   consultationOpened: defineEvent('bps.proposal.consultation.opened', topics.proposals, `${p}.ConsultationOpened`, ConsultationOpened),
-  commentReceived: defineEvent(
-    'bps.proposal.consultation.comment.received',
-    topics.proposals,
-    `${p}.ConsultationCommentReceived`,
-    ConsultationCommentReceived,
-  ),
+  commentReceived: defineEvent('bps.proposal.consultation.comment.received', topics.proposals, `${p}.ConsultationCommentReceived`, ConsultationCommentReceived),
   commentPublished: defineEvent(
     'bps.proposal.consultation.comment.published',
     topics.proposals,

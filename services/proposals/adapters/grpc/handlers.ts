@@ -104,7 +104,13 @@ export function proposalsHandlers(proposals: Proposals): ProposalsServer {
       return { commentId, status: CommentStatus.COMMENT_STATUS_HELD };
     }),
     moderateConsultationComment: unaryHandler(async (req, call) => ({
-      consultation: await proposals.moderateComment(identityOf(call), requireId(req.proposalId), requireId(req.commentId, 'comment_id'), req.publish, req.reason),
+      consultation: await proposals.moderateComment(
+        identityOf(call),
+        requireId(req.proposalId),
+        requireId(req.commentId, 'comment_id'),
+        req.publish,
+        req.reason,
+      ),
     })),
   };
 }

@@ -276,7 +276,13 @@ export class ProposalStore {
   async consultationIds(closesFrom: string, includeClosed: boolean): Promise<string[]> {
     const query: Filter<ProjectionDoc> = { consultationClosesOn: closesFrom ? { $gte: closesFrom } : { $gt: '' } };
     if (!includeClosed) query.open = true;
-    return (await this.projection.find(query, { projection: { _id: 1 } }).sort({ _id: 1 }).limit(500).toArray()).map((d) => d._id);
+    return (
+      await this.projection
+        .find(query, { projection: { _id: 1 } })
+        .sort({ _id: 1 })
+        .limit(500)
+        .toArray()
+    ).map((d) => d._id);
   }
 
   /** Ids of proposals in a status (from the projection). */
