@@ -18,7 +18,7 @@ import type { ProtoSchemas } from '../http/proto-schema';
 import { TokenBuckets } from '../http/rate-limit';
 
 const proposalId = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' };
-const commentId = { type: 'string', minLength: 1, maxLength: 32, pattern: '^C-[0-9]+$' };
+const commentId = { type: 'string', minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9._:-]+$' };
 const date = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' };
 
 export type CommentRateLimit = { readonly burst: number; readonly perMinute: number };
