@@ -11,12 +11,22 @@ import { ensureStack, stopStack } from '../local/stack';
 import { temporalUiUrl } from '../local/temporal';
 import { platformServices, serviceAddressEnv } from './services';
 import { Supervisor } from './supervisor';
+import { demoServiceEnv } from './demo';
+import { runDemoLoad, runDemoRemove } from './demo-cli';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const s = settings();
 const began = Date.now();
 
 const { started, endpoints, secrets } = await ensureStack(s);
+// --demo: the demonstration data set on its own databases and topics (infra/scripts/demo.ts); --demo-remove drops them.
+const demo = process.argv.includes('--demo');
+if (process.argv.includes('--demo-remove')) {
+  await runDemoRemove(secrets, endpoints);
+  if (process.env['BPS_KEEP_INFRA'] !== '1') await stopStack(s, started);
+  process.exit(0);
+}
+if (demo) console.error('[start] --demo: services run on the demonstration databases (bps_*_demo) and topics (*.demo), apart from real data');
 console.error("[start] development mode: services get BPS_ENV=development and the local stack's generated keys (persona sign-in on loopback only)");
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -25,6 +35,7 @@ const env: NodeJS.ProcessEnv = {
   BPS_TEMPORAL_ADDRESS: endpoints.temporalAddress,
   BPS_TEMPORAL_NAMESPACE: endpoints.temporalNamespace,
   ...serviceAddressEnv(), // REGISTRY_GRPC_ADDRESS, PROPOSALS_GRPC_ADDRESS, …
+  ...(demo ? demoServiceEnv() : {}),
 };
 
 // Services run as `node --import tsx <main.ts>` (not through the tsx launcher), so the supervised pid is the service
@@ -109,5 +120,12 @@ if (gatewaySpec?.httpPortEnv)
 console.log(
   `crashed services are restarted with backoff (said here)\nlogs: ${s.logDir}\nbearer token for a seeded persona: npm run token -- nhc-staff\nstop: Ctrl-C`,
 );
+if (demo && gatewaySpec?.httpPortEnv) {
+  try {
+    await runDemoLoad(secrets, `http://127.0.0.1:${process.env[gatewaySpec.httpPortEnv] ?? gatewaySpec.httpPort}`);
+  } catch (error) {
+    console.error(`[start] the demonstration data was not loaded: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
 // Stay in the foreground until Ctrl-C, even when no service process holds the event loop open.
 setInterval(() => undefined, 1 << 30);

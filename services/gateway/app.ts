@@ -6,6 +6,7 @@ import type { DevIssuer } from '../shared/auth/dev-issuer';
 import type { Identity, TokenVerifier } from '../shared/auth/identity';
 import type { ServiceTokenSource } from '../shared/auth/service-tokens';
 import etag from '@fastify/etag';
+import { CommentLimiter, consultationRoutes, type CommentRateLimit } from './api/consultation-routes';
 import { PUBLIC_CACHE_CONTROL, publicView } from './http/public-view';
 import type { JSONWebKeySet } from 'jose';
 import { parseDecisionKeys } from '../shared/events/decision-signature';
@@ -50,6 +51,8 @@ export type GatewayDeps = {
   backends: BackendAddresses;
   bodyLimitBytes?: number;
   rateLimit?: { burst: number; perSecond: number };
+  /** Public consultation comments per client address (api/consultation-routes.ts; default 5, then 1 a minute). */
+  commentRateLimit?: CommentRateLimit;
   backendTimeoutMs?: number;
   /** mTLS to the backends (BPS_GRPC_TLS_*; required in production): the CA, the gateway's certificate and key. */
   grpcTls?: GrpcTls | undefined;
@@ -208,7 +211,8 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     return payload;
   });
 
-  const consolePages = registerConsole(app, { backends, devIssuer, logger, publicReader: deps.publicReader });
+  const commentLimiter = new CommentLimiter(deps.commentRateLimit, deps.now);
+  const consolePages = registerConsole(app, { backends, devIssuer, logger, publicReader: deps.publicReader, commentLimiter });
 
   app.setErrorHandler((error, req, reply) => {
     const http = toHttpError(error);
@@ -250,6 +254,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     ...authRoutes(devIssuer, schemas),
     ...registryRoutes(backends, schemas),
     ...proposalRoutes(backends, schemas),
+    ...consultationRoutes(backends, schemas, commentLimiter),
     ...inboxRoutes(backends, schemas),
     ...cycleRoutes(backends, schemas),
     ...subscriptionRoutes(backends, schemas),
@@ -316,6 +321,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
               identity: req.bps.identity,
               visitor,
               idempotencyKey,
+              clientIp: req.ip,
             }),
           ),
         );

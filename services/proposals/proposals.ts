@@ -6,7 +6,7 @@ import type { ProposalDecided } from '../../proto/gen/bps/approvals/v1/events';
 import { Decision as ProtoDecision } from '../../proto/gen/bps/approvals/v1/events';
 import type { RebasedItem } from '../../proto/gen/bps/proposals/v1/events';
 import { ProposalContent, type FiscalEstimate, type Proposal, type ProposalConflict } from '../../proto/gen/bps/proposals/v1/proposal';
-import type { SubmissionViolation } from '../../proto/gen/bps/proposals/v1/proposals';
+import type { Consultation, SubmissionViolation } from '../../proto/gen/bps/proposals/v1/proposals';
 import { approvalWorkflowId } from '../../workflows/contracts';
 import type { Identity } from '../shared/auth/identity';
 import { mayReadProposal, proposalReadScope, type Viewer } from '../shared/auth/proposal-visibility';
@@ -30,8 +30,8 @@ import { computeFiscalEstimate, costedChanges } from './domain/fiscal';
 import { itemCodesOf } from './domain/items';
 import { assertProposer, currentRevision, decide, evolve, isOpen, lastSubmission, type Command, type Decision, type ProposalState } from './domain/proposal';
 import { contentViolations } from './domain/validation';
-import { approvalInput, conflictsOf, proposalId, resubmittedSignal, toView } from './domain/view';
-import { yearInChina } from '../shared/standards/china-date';
+import { approvalInput, consultationView, conflictsOf, proposalId, resubmittedSignal, toView } from './domain/view';
+import { todayInChina, yearInChina } from '../shared/standards/china-date';
 
 export type ProposalsDeps = {
   readonly store: ProposalStore;
@@ -297,6 +297,74 @@ export class Proposals {
     if (isOpen(state) && state.submissions.length > 0) await this.deps.workflows.withdraw(id, { actor, reason });
     const withdrawn = await this.executeExisting(id, () => ({ kind: 'withdraw', reason, actor }), state);
     return this.view(await this.reconcileConflicts(withdrawn, actor));
+  }
+
+  // ---- Public consultation (domain/consultation.ts) ----
+
+  private today(): string {
+    return todayInChina(this.deps.now());
+  }
+
+  /**
+   * A proposal under public consultation is public: its existence, summary and changes are on the portal. Without
+   * a consultation it stays hidden from non-readers (NOT_FOUND), as every other proposal.
+   */
+  private async loadConsulted(viewer: Viewer, id: string): Promise<ProposalState> {
+    const state = await this.load(id);
+    if (!state.consultation && !mayReadProposal(viewer, { leadMinistry: state.leadMinistry, coProposers: state.coProposers }))
+      throw new NotFoundError('proposal', id);
+    return state;
+  }
+
+  private consultationOf(viewer: Viewer, state: ProposalState): Consultation {
+    const all = mayReadProposal(viewer, { leadMinistry: state.leadMinistry, coProposers: state.coProposers });
+    const view = consultationView(state, this.today(), all);
+    if (!view) throw new NotFoundError('consultation', state.id);
+    return view;
+  }
+
+  async openConsultation(identity: Identity, id: string, period: { opensOn: string; closesOn: string; summary: string }): Promise<Consultation> {
+    const actor = actorOf(identity);
+    const state = await this.loadFor(identity, id);
+    const today = this.today();
+    const opened = await this.executeExisting(id, () => ({ kind: 'openConsultation', ...period, today, actor }), state);
+    return this.consultationOf(identity, opened);
+  }
+
+  async getConsultation(viewer: Viewer, id: string): Promise<Consultation> {
+    return this.consultationOf(viewer, await this.loadConsulted(viewer, id));
+  }
+
+  /** Consultations accepting comments today (or every one ever opened), without their comments. */
+  async listConsultations(includeClosed: boolean): Promise<Consultation[]> {
+    const today = this.today();
+    const ids = await this.deps.store.consultationIds(includeClosed ? '' : today, includeClosed);
+    const states = await Promise.all(ids.map((id) => this.deps.store.load(id)));
+    return states
+      .map((s) => (s ? consultationView(s, today, false, false) : undefined))
+      .filter((c): c is Consultation => !!c && (includeClosed || c.acceptingComments));
+  }
+
+  async submitComment(
+    identity: Identity,
+    id: string,
+    comment: { text: string; commenterName: string; commenterOrganisation: string; clientHash: string },
+  ): Promise<{ commentId: string }> {
+    const actor = actorOf(identity);
+    const state = await this.loadConsulted(identity, id);
+    const today = this.today();
+    const before = state.consultation?.comments.length ?? 0;
+    const after = await this.executeExisting(id, () => ({ kind: 'submitComment', ...comment, today, actor }), state);
+    // The comment this call appended: the first one after those known before (a concurrent one may follow it).
+    const mine = after.consultation?.comments.slice(before).find((c) => c.text === comment.text.trim());
+    return { commentId: mine?.commentId ?? '' };
+  }
+
+  async moderateComment(identity: Identity, id: string, commentId: string, publish: boolean, reason: string): Promise<Consultation> {
+    const actor = actorOf(identity);
+    const state = await this.loadConsulted(identity, id);
+    const moderated = await this.executeExisting(id, () => ({ kind: 'moderateComment', commentId, publish, reason, actor }), state);
+    return this.consultationOf(identity, moderated);
   }
 
   async rebase(identity: Identity, id: string, expectedRevision: number): Promise<{ proposal: Proposal; moved: RebasedItem[] }> {

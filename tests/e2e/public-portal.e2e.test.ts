@@ -26,7 +26,7 @@ describe('public portal (Chromium, no sign-in)', { timeout: 180_000 }, () => {
     expect(await page.textContent('[data-testid="item-count"]')).toBe('81');
     expect(await page.locator('section.field h2').count()).toBe(9);
     const nav = await page.locator('header nav a').allTextContents();
-    expect(nav).toHaveLength(5);
+    expect(nav).toHaveLength(6);
     expect(await page.locator('[data-testid="who"]').count()).toBe(0);
     await screenshot(page, 'public-catalogue');
   });

@@ -4,6 +4,7 @@
 // row for a signed-in persona fails the coverage check.
 //
 //   npx vitest run tests/integration/permission-matrix.int.test.ts
+import { todayInChina } from '../../services/shared/standards/china-date';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -417,8 +418,25 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
     ).erratum.erratumId as string;
     let n = 0;
     const newId = (label: string) => `${cycle}-${label}-${++n}`.replace(/[^A-Za-z0-9._-]/g, '-');
+    // NHC's draft under public consultation (issue #17), with one held comment C-1 from a visitor.
+    const consultation = await draft('HEA-03');
+    must(
+      await as('nhc-staff', 'POST', `/api/v1/proposals/${consultation}/consultation`, {
+        opensOn: todayInChina(),
+        closesOn: todayInChina(new Date(Date.now() + 30 * 86_400_000)),
+        summary: '矩阵测试征求意见',
+      }),
+      'open consultation',
+    );
+    const commented = await fetch(`${p.gateway.url}/api/v1/consultations/${consultation}/comments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: '矩阵测试意见' }),
+    });
+    if (commented.status !== 201) throw new Error(`comment: HTTP ${commented.status} ${await commented.text()}`);
     const programme = await makeProgrammeFixtures(as as never, newId);
     return {
+      consultation,
       draft: draftId,
       review,
       authored,

@@ -80,6 +80,8 @@ export type Scope = 'own' | 'other' | 'any';
 
 /** What the test makes once (beforeAll) and the rows address. */
 export type Fixtures = {
+  /** NHC's draft (HEA-03) under public consultation (today + 30 days), with one held comment C-1 from a visitor. */
+  readonly consultation: string;
   /** NHC's draft (revision 1, HEA-02), never submitted. */
   readonly draft: string;
   /** NHC's proposal in review on the default route (countersign.lead / .ndrc / .mof, final.sco), nothing signed. */
@@ -205,6 +207,13 @@ export const publicReadRoutes: readonly string[] = [
   'GET /api/v1/standards/monitoring/history',
   'GET /api/v1/standards/monitoring/history.csv',
   'GET /standards/monitoring',
+  // Public consultations on proposals (issue #17): read and comment without sign-in (comments held for moderation).
+  'GET /api/v1/consultations',
+  'GET /api/v1/consultations/:proposalId',
+  'POST /api/v1/consultations/:proposalId/comments',
+  'GET /consultations',
+  'GET /consultations/:proposalId',
+  'POST /consultations/:proposalId/comments',
   // The standardisation programme (issue #18): published standards and pilot results, coverage, progress, batches,
   // evaluations (a visitor sees nothing still in the pipeline).
   'GET /api/v1/programme/standards',
@@ -292,6 +301,55 @@ const rebaseStale = [
     () => ({ expectedRevision: 99 }),
   ),
 ];
+// Public consultation (issue #17). Bodies that change nothing: an empty comment, a rejection without a reason, a
+// second opening while one runs (each refused after the authorisation check).
+const readConsultation = [
+  grpc(`${P}GetConsultation`, (f) => ({ proposalId: f.consultation })),
+  http('GET /api/v1/consultations/:proposalId', (f) => `/api/v1/consultations/${f.consultation}`),
+  page('GET /consultations/:proposalId', (f) => `/consultations/${f.consultation}`),
+];
+const listConsultations = [grpc(`${P}ListConsultations`, () => ({ includeClosed: false })), http('GET /api/v1/consultations'), page('GET /consultations')];
+const emptyComment = [
+  grpc(`${P}SubmitConsultationComment`, (f) => ({ proposalId: f.consultation, text: ' ', commenterName: '', commenterOrganisation: '', clientHash: '' })),
+  http(
+    'POST /api/v1/consultations/:proposalId/comments',
+    (f) => `/api/v1/consultations/${f.consultation}/comments`,
+    () => ({ text: ' ' }),
+  ),
+  page(
+    'POST /consultations/:proposalId/comments',
+    (f) => `/consultations/${f.consultation}/comments`,
+    () => ({ text: ' ' }),
+  ),
+];
+const moderateNoReason = [
+  grpc(`${P}ModerateConsultationComment`, (f) => ({ proposalId: f.consultation, commentId: 'C-1', publish: false, reason: '' })),
+  http(
+    'POST /api/v1/proposals/:proposalId/consultation/comments/:commentId/moderation',
+    (f) => `/api/v1/proposals/${f.consultation}/consultation/comments/C-1/moderation`,
+    () => ({ decision: 'REJECT' }),
+  ),
+  page(
+    'POST /proposals/:proposalId/consultation/comments/:commentId',
+    (f) => `/proposals/${f.consultation}/consultation/comments/C-1`,
+    () => ({ decision: 'REJECT', reason: '' }),
+  ),
+];
+const openAgain = [
+  grpc(`${P}OpenConsultation`, (f) => ({ proposalId: f.consultation, opensOn: '2026-01-01', closesOn: '2026-01-02', summary: '矩阵' })),
+  http(
+    'POST /api/v1/proposals/:proposalId/consultation',
+    (f) => `/api/v1/proposals/${f.consultation}/consultation`,
+    () => ({ opensOn: '2026-01-01', closesOn: '2026-01-02', summary: '矩阵' }),
+  ),
+  page(
+    'POST /proposals/:proposalId/consultation',
+    (f) => `/proposals/${f.consultation}/consultation`,
+    () => ({ opensOn: '2026-01-01', closesOn: '2026-01-02', summary: '矩阵' }),
+  ),
+];
+const consultationConsole = [page('GET /proposals/:proposalId/consultation', (f) => `/proposals/${f.consultation}/consultation`)];
+
 const withdraw = (id: (f: Fixtures) => string, via: 'grpc' | 'http' | 'both' = 'both') => [
   ...(via !== 'http' ? [grpc(`${P}WithdrawProposal`, (f) => ({ proposalId: id(f), reason: '矩阵测试撤回' }))] : []),
   ...(via !== 'grpc'
@@ -1245,6 +1303,20 @@ export const matrix: readonly Row[] = [
     consoleWithdraw((f) => f.withdrawGrpc),
     { late: true, note: 'withdrawing again answers the withdrawn proposal' },
   ),
+
+  // -- public consultation (issue #17): everyone reads and comments; only the lead ministry's staff open and moderate --
+  ...(['nhc-staff', 'moe-staff', 'beijing-officer', 'statistics-subscriber'] as const).flatMap((p) =>
+    rows(p, p === 'nhc-staff' ? 'own' : 'other', 'allowed', [...readConsultation, ...listConsultations, ...emptyComment], {
+      note: 'an empty comment (INVALID_ARGUMENT) proves the caller got past authorisation',
+    }),
+  ),
+  ...rows('nhc-staff', 'own', 'allowed', [...moderateNoReason, ...openAgain, ...consultationConsole], {
+    note: 'a rejection without a reason (INVALID_ARGUMENT) and a second opening (CONSULTATION_RUNNING) change nothing',
+  }),
+  ...rows('moe-staff', 'other', 'PERMISSION_DENIED', moderateNoReason, { reason: 'NOT_LEAD_UNIT', note: 'the consultation is public: refused, not hidden' }),
+  ...rows('beijing-officer', 'other', 'PERMISSION_DENIED', moderateNoReason, { reason: 'MISSING_ROLE' }),
+  ...rows('nhc-approver', 'own', 'PERMISSION_DENIED', [...moderateNoReason, ...openAgain], { reason: 'MISSING_ROLE' }),
+  ...rows('moe-staff', 'other', 'NOT_FOUND', openAgain, { note: "opening needs to read the proposal: another ministry's draft stays hidden" }),
 
   // -- approvals: the approval (steps, comments) is visible to the route's parties only --
   ...proposalParties.flatMap((p) =>

@@ -15,6 +15,8 @@ export type ApiRequest = {
   readonly visitor: boolean;
   /** The `Idempotency-Key` header, on routes that accept one (`idempotent: true`). */
   readonly idempotencyKey: string | undefined;
+  /** The client address as the gateway sees it (fastify's req.ip; behind a proxy, per its trustProxy setting). */
+  readonly clientIp: string;
 };
 
 export type ApiRoute = {

@@ -1,5 +1,7 @@
 // The web console: server-rendered pages over the same gRPC adapters as the JSON API. The session is the bearer
 // token in an HttpOnly SameSite=Strict cookie; every backend call carries it, so the services decide permissions.
+import { CommentLimiter } from '../api/consultation-routes';
+import { registerConsultationPages } from './consultation-pages';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -38,7 +40,14 @@ const contentTypes: Record<string, string> = { css: 'text/css; charset=utf-8', j
  * `devIssuer`: present only in development; persona sign-in exists only with it. `publicReader`: the public
  * portal's read-only account; with it the standards pages are open to visitors who are not signed in.
  */
-export type ConsoleDeps = { backends: Backends; devIssuer: DevIssuer | undefined; logger: Logger; publicReader?: ServiceTokenSource | undefined };
+export type ConsoleDeps = {
+  backends: Backends;
+  devIssuer: DevIssuer | undefined;
+  logger: Logger;
+  publicReader?: ServiceTokenSource | undefined;
+  /** Public consultation comments per caller (shared with the JSON API); a default limiter when absent. */
+  commentLimiter?: CommentLimiter;
+};
 
 export type ConsoleHandle = { renderError(req: FastifyRequest, reply: FastifyReply, http: HttpError): FastifyReply };
 
@@ -283,6 +292,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
   registerOversightPages(app, { backends, guarded, renderError });
   registerCyclePages(app, { backends, guarded });
   registerProgrammePages(app, { backends, guarded, readable });
+  registerConsultationPages(app, { backends, guarded, readable, limiter: deps.commentLimiter ?? new CommentLimiter() });
   return { renderError };
 }
 

@@ -11,6 +11,7 @@ const zh = {
   navDiff: '版本比较',
   navCompliance: '地方标准与合规',
   navMonitoring: '全国监测',
+  navConsultations: '征求意见',
   navProposals: '调整方案',
   navInbox: '待办审批',
   navCycles: '修订周期',
@@ -122,6 +123,7 @@ const en: Record<MessageKey, string> = {
   navDiff: 'Compare',
   navCompliance: 'Provincial standards',
   navMonitoring: 'National monitoring',
+  navConsultations: 'Consultations',
   navProposals: 'Proposals',
   navInbox: 'Inbox',
   navCycles: 'Revision cycles',
@@ -334,6 +336,10 @@ const eventTypeLabels: Record<string, [zh: string, en: string]> = {
   'bps.proposal.withdrawn': ['撤回调整方案', 'Proposal withdrawn'],
   'bps.proposal.conflict.flagged': ['发现方案冲突', 'Conflict flagged'],
   'bps.proposal.conflict.cleared': ['方案冲突解除', 'Conflict cleared'],
+  'bps.proposal.consultation.opened': ['公开征求意见', 'Public consultation opened'],
+  'bps.proposal.consultation.comment.received': ['收到公众意见（待审核）', 'Public comment received (held)'],
+  'bps.proposal.consultation.comment.published': ['公众意见已公开', 'Public comment published'],
+  'bps.proposal.consultation.comment.rejected': ['公众意见不予公开', 'Public comment rejected'],
 };
 
 /** A code's label from a [zh, en] table; the code itself when the table does not know it. */

@@ -20,6 +20,7 @@ const nav: readonly NavEntry[] = [
   { href: '/standards/diff', key: 'navDiff', section: 'diff' },
   { href: '/standards/compliance', key: 'navCompliance', section: 'compliance' },
   { href: '/standards/monitoring', key: 'navMonitoring', section: 'monitoring' },
+  { href: '/consultations', key: 'navConsultations', section: 'consultations' },
   { href: '/proposals', key: 'navProposals', section: 'proposals' },
   { href: '/inbox', key: 'navInbox', section: 'inbox' },
   { href: '/cycles', key: 'navCycles', section: 'cycles' },
@@ -30,9 +31,9 @@ const nav: readonly NavEntry[] = [
 
 /**
  * The sections of the public portal: the published standard, diffs between editions, provincial compliance, national
- * monitoring, and the standardisation programme (published technical standards and pilot results, coverage, progress).
+ * monitoring, public consultations on proposals, and the standardisation programme (published technical standards and pilot results, coverage, progress).
  */
-const publicSections: ReadonlySet<string> = new Set(['standards', 'diff', 'compliance', 'monitoring', 'programme']);
+const publicSections: ReadonlySet<string> = new Set(['standards', 'diff', 'compliance', 'monitoring', 'consultations', 'programme']);
 
 /** Whether the section's navigation entry (and links into it) are shown to this person. */
 export function mayUse(identity: Identity | undefined, section: string): boolean {

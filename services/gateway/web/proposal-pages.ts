@@ -219,6 +219,11 @@ ${p.lastDecisionComment ? alertBox('info', L(ctx, '最近审批意见', 'Latest 
 ${extra.validation ? html`${violationsBox(ctx, extra.validation.violations)}${conflictsBox(ctx, extra.validation.conflicts)}` : conflictsBox(ctx, p.conflicts)}
 <div class="actions">
   ${
+    ctx.identity?.organisation === p.leadMinistry && ctx.identity.roles.includes('ministry-staff')
+      ? html`<a href="/proposals/${encodeURIComponent(p.proposalId)}/consultation" data-testid="consultation-link">${L(ctx, '公开征求意见', 'Public consultation')}</a>`
+      : ''
+  }
+  ${
     editable(p) && own
       ? html`<a href="/proposals/${encodeURIComponent(p.proposalId)}/edit">${L(ctx, '编辑', 'Edit')}</a>
   <form method="post" action="/proposals/${encodeURIComponent(p.proposalId)}/submit" class="inline"><input type="hidden" name="expectedRevision" value="${revision}"><button type="submit" class="primary" data-testid="submit">${L(ctx, '提交审批', 'Submit for approval')}</button></form>`

@@ -15,6 +15,7 @@ import type {
 } from '../../../proto/gen/bps/proposals/v1/events';
 import type { FiscalEstimate, ProposalConflict, ProposalContent, ProposalRevision } from '../../../proto/gen/bps/proposals/v1/proposal';
 import { ConcurrencyError, FailedPreconditionError, PermissionDeniedError } from '../../shared/errors/errors';
+import { decideConsultation, evolveConsultation, type ConsultationCommand, type ConsultationEvent, type ConsultationState } from './consultation';
 
 export type ProposalEvent =
   | { readonly type: 'created'; readonly data: ProposalCreated }
@@ -28,7 +29,8 @@ export type ProposalEvent =
   | { readonly type: 'rejected'; readonly data: ProposalDecisionRecorded }
   | { readonly type: 'withdrawn'; readonly data: ProposalWithdrawn }
   | { readonly type: 'conflictFlagged'; readonly data: ProposalConflictFlagged }
-  | { readonly type: 'conflictCleared'; readonly data: ProposalConflictCleared };
+  | { readonly type: 'conflictCleared'; readonly data: ProposalConflictCleared }
+  | ConsultationEvent;
 
 export type ProposalEventType = ProposalEvent['type'];
 
@@ -65,6 +67,8 @@ export type ProposalState = {
   readonly updatedAt: Date;
   /** Sequence of the last event folded in. */
   readonly sequence: number;
+  /** The public consultation (domain/consultation.ts), once one was opened. */
+  readonly consultation?: ConsultationState;
 };
 
 /** The content of a new revision plus what was derived from the registry for it. */
@@ -111,7 +115,8 @@ export type Command =
     }
   | { readonly kind: 'withdraw'; readonly reason: string; readonly actor: Actor }
   | { readonly kind: 'flagConflict'; readonly otherProposalId: string; readonly itemCodes: readonly string[]; readonly actor: Actor }
-  | { readonly kind: 'clearConflict'; readonly otherProposalId: string; readonly actor: Actor };
+  | { readonly kind: 'clearConflict'; readonly otherProposalId: string; readonly actor: Actor }
+  | ConsultationCommand;
 
 export const openStatuses: readonly Status[] = ['DRAFT', 'SUBMITTED', 'IN_REVIEW', 'RETURNED'];
 const editable: readonly Status[] = ['DRAFT', 'RETURNED'];
@@ -287,11 +292,25 @@ export function decide(state: ProposalState | undefined, command: Command): Prop
       return [{ type: 'conflictCleared', data: { proposalId: s.id, otherProposalId: command.otherProposalId, actor: command.actor } }];
     }
 
+    case 'openConsultation':
+    case 'moderateComment': {
+      const s = requireExisting(state);
+      assertProposer(s, command.actor, command.kind === 'openConsultation' ? 'open a public consultation on' : 'moderate comments on');
+      return decideConsultation(consultationFacts(s), command);
+    }
+
+    case 'submitComment':
+      return decideConsultation(consultationFacts(requireExisting(state)), command);
+
     default: {
       const never: never = command;
       throw new Error(`unknown command ${String(never)}`);
     }
   }
+}
+
+function consultationFacts(s: ProposalState) {
+  return { id: s.id, open: isOpen(s), status: s.status, currentRevision: currentRevision(s).revision, consultation: s.consultation };
 }
 
 function withRevision(state: ProposalState, revision: ProposalRevision | undefined): ProposalState {
@@ -370,6 +389,11 @@ export function evolve(state: ProposalState | undefined, recorded: RecordedEvent
       const { [event.data.otherProposalId]: _gone, ...rest } = s.conflicts;
       return { ...s, conflicts: rest };
     }
+    case 'consultationOpened':
+    case 'commentReceived':
+    case 'commentPublished':
+    case 'commentRejected':
+      return { ...s, consultation: evolveConsultation(s.consultation, event, at) };
     default: {
       const never: never = event;
       throw new Error(`unknown event ${String(never)}`);

@@ -2,8 +2,10 @@
 import { ProposalKind, ProposalState as ProtoState, type Proposal, type ProposalConflict } from '../../../proto/gen/bps/proposals/v1/proposal';
 import { ChangeSet, ReleaseKind } from '../../../proto/gen/bps/standards/v1/changes';
 import type { ProposalApprovalInput, ProposalResubmitted } from '../../../workflows/contracts';
+import { CommentStatus, type Consultation } from '../../../proto/gen/bps/proposals/v1/proposals';
+import { acceptingComments, type CommentStatus as CommentStatusName } from './consultation';
 import { fenOf } from './fiscal';
-import { currentRevision, type ProposalState, type Status, type Submission } from './proposal';
+import { currentRevision, isOpen, type ProposalState, type Status, type Submission } from './proposal';
 
 const protoStates: Readonly<Record<Status, ProtoState>> = {
   DRAFT: ProtoState.PROPOSAL_STATE_DRAFT,
@@ -124,4 +126,51 @@ export function resubmittedSignal(state: ProposalState, submission: Submission):
 export function proposalId(year: number, ministry: string, counter: number, namespace = ''): string {
   const id = `P-${year}-${ministry}-${String(counter).padStart(4, '0')}`;
   return namespace ? `${id}.${namespace}` : id;
+}
+
+const commentStatuses: Readonly<Record<CommentStatusName, CommentStatus>> = {
+  HELD: CommentStatus.COMMENT_STATUS_HELD,
+  PUBLISHED: CommentStatus.COMMENT_STATUS_PUBLISHED,
+  REJECTED: CommentStatus.COMMENT_STATUS_REJECTED,
+};
+
+/**
+ * The public consultation as one reader sees it: everyone reads the summary, the changes consulted on and the
+ * published comments; `allComments` (readers of the proposal) adds the held and rejected ones. Undefined when no
+ * consultation was opened. `today` is the Beijing date.
+ */
+export function consultationView(state: ProposalState, today: string, allComments: boolean, withComments = true): Consultation | undefined {
+  const c = state.consultation;
+  if (!c) return undefined;
+  const consulted = state.revisions[c.revision - 1] ?? currentRevision(state);
+  const at = (iso: string): Date | undefined => (iso ? new Date(iso) : undefined);
+  return {
+    proposalId: state.id,
+    title: consulted.content?.title ?? '',
+    leadMinistry: state.leadMinistry,
+    round: c.round,
+    revision: c.revision,
+    opensOn: c.opensOn,
+    closesOn: c.closesOn,
+    summary: c.summary,
+    acceptingComments: acceptingComments({ open: isOpen(state), consultation: c }, today),
+    changes: consulted.content?.changes ?? [],
+    proposalState: protoStates[state.status],
+    comments: withComments
+      ? c.comments
+          .filter((x) => allComments || x.status === 'PUBLISHED')
+          .map((x) => ({
+            commentId: x.commentId,
+            round: x.round,
+            text: x.text,
+            commenterName: x.commenterName,
+            commenterOrganisation: x.commenterOrganisation,
+            status: commentStatuses[x.status],
+            moderationReason: allComments || x.status !== 'PUBLISHED' ? x.moderationReason : '',
+            receivedAt: at(x.receivedAt),
+            moderatedAt: at(x.moderatedAt),
+          }))
+      : [],
+    openedAt: at(c.openedAt),
+  };
 }

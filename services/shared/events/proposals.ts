@@ -1,5 +1,8 @@
 // Event types on bps.proposals.v1, emitted by the proposals service (its event log doubles as the outbox).
 import {
+  ConsultationCommentModerated,
+  ConsultationCommentReceived,
+  ConsultationOpened,
   ProposalConflictCleared,
   ProposalConflictFlagged,
   ProposalCreated,
@@ -27,4 +30,18 @@ export const proposalEvents = {
   withdrawn: defineEvent('bps.proposal.withdrawn', topics.proposals, `${p}.ProposalWithdrawn`, ProposalWithdrawn),
   conflictFlagged: defineEvent('bps.proposal.conflict.flagged', topics.proposals, `${p}.ProposalConflictFlagged`, ProposalConflictFlagged),
   conflictCleared: defineEvent('bps.proposal.conflict.cleared', topics.proposals, `${p}.ProposalConflictCleared`, ProposalConflictCleared),
+  consultationOpened: defineEvent('bps.proposal.consultation.opened', topics.proposals, `${p}.ConsultationOpened`, ConsultationOpened),
+  commentReceived: defineEvent('bps.proposal.consultation.comment.received', topics.proposals, `${p}.ConsultationCommentReceived`, ConsultationCommentReceived),
+  commentPublished: defineEvent(
+    'bps.proposal.consultation.comment.published',
+    topics.proposals,
+    `${p}.ConsultationCommentModerated`,
+    ConsultationCommentModerated,
+  ),
+  commentRejected: defineEvent(
+    'bps.proposal.consultation.comment.rejected',
+    topics.proposals,
+    `${p}.ConsultationCommentModerated`,
+    ConsultationCommentModerated,
+  ),
 } as const;

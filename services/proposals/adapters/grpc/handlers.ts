@@ -1,7 +1,7 @@
 // gRPC Proposals: thin translation between the wire and the use cases (errors map via the bootstrap).
 import { openPageToken, sealPageToken } from '../../../shared/validation/page-token';
 import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
-import type { ProposalsServer } from '../../../../proto/gen/bps/proposals/v1/proposals';
+import { CommentStatus, type ProposalsServer } from '../../../../proto/gen/bps/proposals/v1/proposals';
 import { ProposalKind, ProposalState } from '../../../../proto/gen/bps/proposals/v1/proposal';
 import { ValidationError } from '../../../shared/errors/errors';
 import { identityOf, idempotencyKeyOf } from '../../../shared/grpc/server';
@@ -85,5 +85,32 @@ export function proposalsHandlers(proposals: Proposals): ProposalsServer {
     })),
     withdrawProposal: unaryHandler(async (req, call) => ({ proposal: await proposals.withdraw(identityOf(call), requireId(req.proposalId), req.reason) })),
     rebaseProposal: unaryHandler(async (req, call) => proposals.rebase(identityOf(call), requireId(req.proposalId), requireRevision(req.expectedRevision))),
+    openConsultation: unaryHandler(async (req, call) => ({
+      consultation: await proposals.openConsultation(identityOf(call), requireId(req.proposalId), {
+        opensOn: req.opensOn,
+        closesOn: req.closesOn,
+        summary: req.summary,
+      }),
+    })),
+    getConsultation: unaryHandler(async (req, call) => ({ consultation: await proposals.getConsultation(identityOf(call), requireId(req.proposalId)) })),
+    listConsultations: unaryHandler(async (req) => ({ consultations: await proposals.listConsultations(req.includeClosed) })),
+    submitConsultationComment: unaryHandler(async (req, call) => {
+      const { commentId } = await proposals.submitComment(identityOf(call), requireId(req.proposalId), {
+        text: req.text,
+        commenterName: req.commenterName,
+        commenterOrganisation: req.commenterOrganisation,
+        clientHash: req.clientHash,
+      });
+      return { commentId, status: CommentStatus.COMMENT_STATUS_HELD };
+    }),
+    moderateConsultationComment: unaryHandler(async (req, call) => ({
+      consultation: await proposals.moderateComment(
+        identityOf(call),
+        requireId(req.proposalId),
+        requireId(req.commentId, 'comment_id'),
+        req.publish,
+        req.reason,
+      ),
+    })),
   };
 }

@@ -32,6 +32,8 @@ type ProjectionDoc = {
   fieldCodes: string[];
   itemCodes: string[];
   updatedAt: Date;
+  /** Last day of the public consultation ('YYYY-MM-DD', Beijing); '' when none was opened. */
+  consultationClosesOn?: string;
   /** Proposal (current revision) as canonical JSON. */
   view: unknown;
 };
@@ -222,6 +224,7 @@ export class ProposalStore {
       fieldCodes: current?.fieldCodes ?? [],
       itemCodes: current?.itemCodes ?? [],
       updatedAt: state.updatedAt,
+      consultationClosesOn: state.consultation?.closesOn ?? '',
       view: Proposal.toJSON(toView(state) as Proposal),
     };
     const newerStored = (error: unknown): void => {
@@ -267,6 +270,19 @@ export class ProposalStore {
     }
     const projected = new Map((await this.projection.find({}, { projection: { sequence: 1 } }).toArray()).map((d) => [d._id, d.sequence]));
     return [...latest].filter(([id, sequence]) => (projected.get(id) ?? 0) < sequence).map(([id]) => id);
+  }
+
+  /** Ids of proposals with a public consultation ending on or after `closesFrom` ('' = every one ever opened), open ones only unless `includeClosed`. */
+  async consultationIds(closesFrom: string, includeClosed: boolean): Promise<string[]> {
+    const query: Filter<ProjectionDoc> = { consultationClosesOn: closesFrom ? { $gte: closesFrom } : { $gt: '' } };
+    if (!includeClosed) query.open = true;
+    return (
+      await this.projection
+        .find(query, { projection: { _id: 1 } })
+        .sort({ _id: 1 })
+        .limit(500)
+        .toArray()
+    ).map((d) => d._id);
   }
 
   /** Ids of proposals in a status (from the projection). */
