@@ -331,6 +331,8 @@ export function checkAgainstStandard(rows: readonly EditionRow[], current: Stand
     const inForce = current.items.find((i) => i.item.itemCode === c.item_code);
     if (!inForce) continue;
     if (inForce.retired) add('item_code', `item ${c.item_code} was retired; a retired code is not reused`);
+    else if (!categories)
+      continue; // the unknown field is named above
     else if (inForce.fieldCode !== c.field_code)
       add('field_code', `item ${c.item_code} is in field ${inForce.fieldCode}; moving an item is a separate change, not an import`);
     else if (c.category_code && inForce.categoryCode !== c.category_code)
