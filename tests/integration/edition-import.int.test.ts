@@ -122,7 +122,7 @@ describe('edition import (issue #17)', { timeout: 400_000 }, () => {
     expect(p.collector!.received('bps.proposal.created')).toEqual([]);
   });
 
-  it('an XLSX edition is read like the CSV: clean report, diff preview, a draft — the registry unchanged', async () => {
+  it('an XLSX edition is read like the CSV: clean report, diff preview; `bps edition import` drafts it — the registry unchanged', async () => {
     const xlsx = await editionXlsx([line({ ...hea03.row, service_content: `${hea03.row['service_content'] || '预防接种服务'}（测试数据，非官方修订）` })]);
     const content = xlsx.toString('base64');
     const report = must(await api('nhc-staff', 'POST', '/api/v1/editions/validate', { format: 'xlsx', content }), 'validate xlsx');
@@ -130,12 +130,32 @@ describe('edition import (issue #17)', { timeout: 400_000 }, () => {
     expect(report.diff.modified).toEqual([
       { row: 2, itemCode: 'HEA-03', name: expect.any(String), baseVersion: hea03.version, attributes: ['service_content'] },
     ]);
-    const imported = must(
-      await api('nhc-staff', 'POST', '/api/v1/editions/import', { format: 'xlsx', content, ...basis, documentNumber: '（测试）标准版次第2号' }),
-      'import xlsx',
-      201,
+    // The command line imports the same workbook (through the services' gRPC APIs, as the caller).
+    const file = join(mkdtempSync(join(tmpdir(), 'edition-')), 'edition.xlsx');
+    writeFileSync(file, xlsx);
+    const cli = await runBps(
+      [
+        'edition',
+        'import',
+        file,
+        '--document-number',
+        '（测试）标准版次第2号',
+        '--date',
+        '2026-11-01',
+        '--effective-from',
+        '2027-01-01',
+        '--as',
+        'nhc-staff',
+        '--json',
+      ],
+      p.addresses,
     );
+    expect(cli.code, cli.stderr).toBe(0);
+    const imported = JSON.parse(cli.stdout);
+    expect(imported.report.diff.modified.map((m: any) => m.itemCode)).toEqual(['HEA-03']);
     expect(imported.proposal).toMatchObject({ state: 'PROPOSAL_STATE_DRAFT', leadMinistry: 'NHC', itemCodes: ['HEA-03'] });
+    const got = must(await api('nhc-staff', 'GET', `/api/v1/proposals/${imported.proposal.proposalId}`), 'get draft');
+    expect(got.proposal.content.triggerDocument.title).toContain('（测试）标准版次第2号');
     expect((await inForce('HEA-03')).version).toBe(hea03.version);
   });
 

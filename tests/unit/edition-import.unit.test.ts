@@ -229,3 +229,23 @@ describe('edition files and the import', () => {
     });
   });
 });
+
+describe('the shipped template (infra/templates)', () => {
+  it('has the bilingual header and reads clean as CSV and as XLSX, with the same rows; its rows say they are test data', async () => {
+    const { readFileSync } = await import('node:fs');
+    const csvFile = readFileSync(new URL('../../infra/templates/edition-template.csv', import.meta.url));
+    const xlsxFile = readFileSync(new URL('../../infra/templates/edition-template.xlsx', import.meta.url));
+    expect(
+      csvFile
+        .toString('utf8')
+        .replace(/^\uFEFF/, '')
+        .split('\r\n')[0],
+    ).toBe(templateHeader().join(','));
+    const fromCsv = await readEdition(csvFile, 'csv');
+    const fromXlsx = await readEdition(xlsxFile, 'xlsx');
+    expect(fromCsv.problems).toEqual([]);
+    expect(fromXlsx).toEqual(fromCsv);
+    expect(fromCsv.rows.length).toBeGreaterThan(0);
+    for (const r of fromCsv.rows) expect(r.cells.name).toContain('测试数据');
+  });
+});

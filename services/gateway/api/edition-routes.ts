@@ -75,7 +75,6 @@ export function editionRoutes(backends: Backends, schemas: ProtoSchemas): ApiRou
       operationId: 'validateEdition',
       tag,
       auth: true,
-      idempotent: false,
       summary: 'Row report of an edition file and its diff against the standard in force (nothing is stored)',
       body: objectSchema(fileSchema, ['format', 'content']),
       response: reportSchema,
