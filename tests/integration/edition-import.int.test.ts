@@ -128,7 +128,7 @@ describe('edition import (issue #17)', { timeout: 400_000 }, () => {
     const report = must(await api('nhc-staff', 'POST', '/api/v1/editions/validate', { format: 'xlsx', content }), 'validate xlsx');
     expect(report).toMatchObject({ ok: true, rows: 1, problems: [] });
     expect(report.diff.modified).toEqual([
-      { row: 2, itemCode: 'HEA-03', name: expect.any(String), baseVersion: hea03.version, attributes: ['service_content'] },
+      { row: 2, itemCode: 'HEA-03', name: expect.any(String), leadUnit: 'NHC', baseVersion: hea03.version, attributes: ['service_content'] },
     ]);
     // The command line imports the same workbook (through the services' gRPC APIs, as the caller).
     const file = join(mkdtempSync(join(tmpdir(), 'edition-')), 'edition.xlsx');
@@ -163,7 +163,7 @@ describe('edition import (issue #17)', { timeout: 400_000 }, () => {
     const report = must(await api('nhc-staff', 'POST', '/api/v1/editions/validate', { format: 'csv', content: goodCsv }), 'validate');
     expect(report).toMatchObject({ ok: true, rows: 2, problems: [] });
     expect(report.diff.modified).toEqual([
-      { row: 2, itemCode: 'HEA-02', name: expect.any(String), baseVersion: hea02.version, attributes: ['quality_standard'] },
+      { row: 2, itemCode: 'HEA-02', name: expect.any(String), leadUnit: 'NHC', baseVersion: hea02.version, attributes: ['quality_standard'] },
     ]);
     expect(report.diff.unchanged).toEqual(['HEA-03']);
     expect(report.diff.added).toEqual([]);

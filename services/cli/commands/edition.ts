@@ -50,8 +50,10 @@ function diffText(report: Omit<EditionReport, 'problems'>): string[] {
   if (!d) return [];
   return [
     `added ${d.added.length}, modified ${d.modified.length}, unchanged ${d.unchanged.length}, in force but not in the file ${d.notInEdition.length}`,
-    ...d.added.map((a) => `  + ${a.itemCode} ${a.name} (row ${a.row})`),
-    ...d.modified.map((m) => `  ~ ${m.itemCode} ${m.name} v${m.baseVersion}: ${m.attributes.join(', ')} (row ${m.row})`),
+    ...d.added.map((a) => `  + ${a.itemCode} ${a.name} (row ${a.row}; lead unit ${a.leadUnit || 'not stated'})`),
+    ...d.modified.map(
+      (m) => `  ~ ${m.itemCode} ${m.name} v${m.baseVersion}: ${m.attributes.join(', ')} (row ${m.row}; lead unit ${m.leadUnit || 'not stated'})`,
+    ),
   ];
 }
 

@@ -345,11 +345,13 @@ export type AttributeName =
   'name' | 'service_target' | 'service_content' | 'quality_standard' | 'payment_category' | 'expenditure_responsibility' | 'lead_unit';
 
 export type EditionDiff = {
-  readonly added: readonly { readonly row: number; readonly itemCode: string; readonly name: string }[];
+  /** leadUnit: the unit whose staff may draft the change (the proposals service's rule), empty when none. */
+  readonly added: readonly { readonly row: number; readonly itemCode: string; readonly name: string; readonly leadUnit: string }[];
   readonly modified: readonly {
     readonly row: number;
     readonly itemCode: string;
     readonly name: string;
+    readonly leadUnit: string;
     readonly baseVersion: number;
     readonly attributes: readonly AttributeName[];
   }[];
@@ -391,7 +393,7 @@ export function editionDiff(rows: readonly EditionRow[], current: StandardInForc
     const inForce = current.items.find((i) => i.item.itemCode === item.itemCode && !i.retired);
     const changeId = `r${r.row}`;
     if (!inForce) {
-      added.push({ row: r.row, itemCode: item.itemCode, name: item.name });
+      added.push({ row: r.row, itemCode: item.itemCode, name: item.name, leadUnit: item.leadUnit?.code ?? '' });
       changes.push({ changeId, change: { $case: 'addItem', addItem: { item } } });
       continue;
     }
@@ -402,7 +404,14 @@ export function editionDiff(rows: readonly EditionRow[], current: StandardInForc
       unchanged.push(item.itemCode);
       continue;
     }
-    modified.push({ row: r.row, itemCode: item.itemCode, name: item.name, baseVersion: inForce.version, attributes });
+    modified.push({
+      row: r.row,
+      itemCode: item.itemCode,
+      name: item.name,
+      leadUnit: inForce.item.leadUnit?.code ?? '',
+      baseVersion: inForce.version,
+      attributes,
+    });
     changes.push({
       changeId,
       change: {
