@@ -51,6 +51,7 @@ describe('edition import (issue #17)', { timeout: 400_000 }, () => {
 
   let hea02: { version: number; row: Record<string, string> };
   let hea03: { version: number; row: Record<string, string> };
+  let edu05: { version: number; row: Record<string, string> };
   /** HEA-02 raised (test level), HEA-03 as in force. */
   let goodCsv: string;
 
@@ -58,6 +59,7 @@ describe('edition import (issue #17)', { timeout: 400_000 }, () => {
     p = await startPlatform('edition', { services: ['registry', 'proposals', 'approvals', 'gateway'], collect: ['standards', 'proposals'] });
     hea02 = await inForce('HEA-02');
     hea03 = await inForce('HEA-03');
+    edu05 = await inForce('EDU-05');
     goodCsv = csvOf([
       line({
         ...hea02.row,
@@ -65,6 +67,7 @@ describe('edition import (issue #17)', { timeout: 400_000 }, () => {
         quality_metrics: 'funding_per_capita>=89 CNY per_person_per_year',
       }),
       line(hea03.row),
+      line({ ...edu05.row, service_content: `${edu05.row['service_content'] || '助学服务'}（测试数据，非官方修订）` }),
     ]);
   }, 300_000);
   afterAll(async () => p?.stop());
@@ -128,7 +131,15 @@ describe('edition import (issue #17)', { timeout: 400_000 }, () => {
     const report = must(await api('nhc-staff', 'POST', '/api/v1/editions/validate', { format: 'xlsx', content }), 'validate xlsx');
     expect(report).toMatchObject({ ok: true, rows: 1, problems: [] });
     expect(report.diff.modified).toEqual([
-      { row: 2, itemCode: 'HEA-03', name: expect.any(String), leadUnit: 'NHC', baseVersion: hea03.version, attributes: ['service_content'] },
+      {
+        row: 2,
+        itemCode: 'HEA-03',
+        name: expect.any(String),
+        leadUnit: 'NHC',
+        fieldCode: hea03.row['field_code'],
+        baseVersion: hea03.version,
+        attributes: ['service_content'],
+      },
     ]);
     // The command line imports the same workbook (through the services' gRPC APIs, as the caller).
     const file = join(mkdtempSync(join(tmpdir(), 'edition-')), 'edition.xlsx');
@@ -161,15 +172,35 @@ describe('edition import (issue #17)', { timeout: 400_000 }, () => {
 
   it('a good CSV: clean report and diff, a draft proposal; published only when the approval chain completes', async () => {
     const report = must(await api('nhc-staff', 'POST', '/api/v1/editions/validate', { format: 'csv', content: goodCsv }), 'validate');
-    expect(report).toMatchObject({ ok: true, rows: 2, problems: [] });
+    expect(report).toMatchObject({ ok: true, rows: 3, problems: [] });
     expect(report.diff.modified).toEqual([
-      { row: 2, itemCode: 'HEA-02', name: expect.any(String), leadUnit: 'NHC', baseVersion: hea02.version, attributes: ['quality_standard'] },
+      {
+        row: 2,
+        itemCode: 'HEA-02',
+        name: expect.any(String),
+        leadUnit: 'NHC',
+        fieldCode: hea02.row['field_code'],
+        baseVersion: hea02.version,
+        attributes: ['quality_standard'],
+      },
+      {
+        row: 4,
+        itemCode: 'EDU-05',
+        name: expect.any(String),
+        leadUnit: 'MOE',
+        fieldCode: edu05.row['field_code'],
+        baseVersion: edu05.version,
+        attributes: ['service_content'],
+      },
     ]);
     expect(report.diff.unchanged).toEqual(['HEA-03']);
     expect(report.diff.added).toEqual([]);
-    expect(report.diff.notInEdition).toContain('EDU-05');
+    expect(report.diff.notInEdition).toContain('EDU-06');
 
-    const imported = must(await api('nhc-staff', 'POST', '/api/v1/editions/import', { format: 'csv', content: goodCsv, ...basis }), 'import', 201);
+    // 国家卫生健康委 imports its part of the edition; the Ministry of Education's change is reported, not carried.
+    const scoped = { format: 'csv', content: goodCsv, ...basis, leadUnit: 'NHC' };
+    const imported = must(await api('nhc-staff', 'POST', '/api/v1/editions/import', scoped), 'import', 201);
+    expect(imported.outOfScope).toEqual([expect.objectContaining({ itemCode: 'EDU-05', leadUnit: 'MOE' })]);
     const proposal = imported.proposal;
     expect(proposal).toMatchObject({ state: 'PROPOSAL_STATE_DRAFT', leadMinistry: 'NHC', itemCodes: ['HEA-02'] });
     expect(proposal.content).toMatchObject({
@@ -181,7 +212,7 @@ describe('edition import (issue #17)', { timeout: 400_000 }, () => {
     expect(proposal.content.changes).toHaveLength(1);
     expect(proposal.content.changes[0].modifyItem.base).toEqual({ itemCode: 'HEA-02', version: hea02.version });
     // The same import again (a retry) is the same draft.
-    const again = must(await api('nhc-staff', 'POST', '/api/v1/editions/import', { format: 'csv', content: goodCsv, ...basis }), 'import again', 201);
+    const again = must(await api('nhc-staff', 'POST', '/api/v1/editions/import', scoped), 'import again', 201);
     expect(again.proposal.proposalId).toBe(proposal.proposalId);
     expect((await inForce('HEA-02')).version).toBe(hea02.version);
 
@@ -231,5 +262,6 @@ describe('edition import (issue #17)', { timeout: 400_000 }, () => {
     const history = must(await api('nhc-staff', 'GET', '/api/v1/standards/items/HEA-02/history'), 'history').versions;
     const latest = history.find((v: any) => v.version === hea02.version + 1);
     expect(latest.item.qualityStandard.metrics).toEqual([expect.objectContaining({ metric: 'funding_per_capita', value: '89' })]);
+    expect((await inForce('EDU-05')).version).toBe(edu05.version);
   });
 });

@@ -2,8 +2,8 @@
 // an edition becomes. All rows here are made-up test data (marked 测试), not official values.
 import { describe, expect, it } from 'vitest';
 import { Comparator, ExpenditureKind, OrganisationKind, PaymentCategory, RegionTier, ServiceItem } from '../../proto/gen/bps/common/v1/common';
-import { AdHocTrigger, ProposalKind } from '../../proto/gen/bps/proposals/v1/proposal';
-import { ValidationError } from '../../services/shared/errors/errors';
+import { AdHocTrigger, ProposalKind, type ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
+import { FailedPreconditionError, ValidationError } from '../../services/shared/errors/errors';
 import {
   checkAgainstStandard,
   editionColumns,
@@ -131,9 +131,9 @@ describe('an edition against the standard in force', () => {
     expect(checkAgainstStandard(rows, current)).toEqual([]);
     const diff = editionDiff(rows, current);
     expect(diff.modified).toEqual([
-      { row: 2, itemCode: 'TST-01', name: '测试服务项目一', leadUnit: 'NHC', baseVersion: 3, attributes: ['service_content', 'quality_standard'] },
+      { row: 2, itemCode: 'TST-01', name: '测试服务项目一', leadUnit: 'NHC', fieldCode: 'F21-TEST', baseVersion: 3, attributes: ['service_content', 'quality_standard'] },
     ]);
-    expect(diff.added).toEqual([{ row: 3, itemCode: 'TST-09', name: '测试新增项目', leadUnit: 'NHC' }]);
+    expect(diff.added).toEqual([{ row: 3, itemCode: 'TST-09', name: '测试新增项目', leadUnit: 'NHC', fieldCode: 'F21-TEST' }]);
     const [modify, add] = diff.changes;
     expect(modify!.change?.$case).toBe('modifyItem');
     const modified = modify!.change?.$case === 'modifyItem' ? modify!.change.modifyItem : undefined;
@@ -211,6 +211,36 @@ describe('edition files and the import', () => {
     expect(created).toEqual([]);
     const { report } = await importEdition(csv([rowOf({ service_content: '测试内容（修订）' })]), 'csv', basis, { ...ports, createProposal });
     expect(report.diff?.modified.map((m) => m.itemCode)).toEqual(['TST-01']);
+    expect(created).toHaveLength(1);
+  });
+
+  it('a scope (lead unit, field) carries only its part of the edition and reports the rest; nothing in scope creates nothing', async () => {
+    const moeItem = ServiceItem.fromPartial({
+      ...inForceItem,
+      itemCode: 'TST-02',
+      name: '测试服务项目二',
+      leadUnit: { code: 'MOE', name: '教育部', kind: OrganisationKind.ORGANISATION_KIND_MINISTRY },
+    });
+    const placement = { taxonomyId: 't', fieldCode: 'F21-TEST', fieldName: '', categoryCode: 'C21-TEST', categoryName: '' };
+    const twoUnits = {
+      ...ports,
+      listItems: async () => ({ items: [inForceItem, moeItem].map((item) => ({ item, version: 3, retired: false, placement })) }) as never,
+    };
+    const created: ProposalContent[] = [];
+    const createProposal = async (content: ProposalContent) => {
+      created.push(content);
+      return { proposalId: 'P-TEST' } as never;
+    };
+    const file = csv([
+      rowOf({ service_content: '测试内容（修订）' }),
+      rowOf({ ...editionRowOf(moeItem, 'F21-TEST', 'C21-TEST'), service_content: '测试内容（修订）' }),
+    ]);
+    const { outOfScope } = await importEdition(file, 'csv', basis, { ...twoUnits, createProposal }, { leadUnit: 'NHC' });
+    expect(created[0]!.changes.map((c) => (c.change?.$case === 'modifyItem' ? c.change.modifyItem.base?.itemCode : ''))).toEqual(['TST-01']);
+    expect(outOfScope).toEqual([expect.objectContaining({ itemCode: 'TST-02', leadUnit: 'MOE', fieldCode: 'F21-TEST' })]);
+    await expect(importEdition(file, 'csv', basis, { ...twoUnits, createProposal }, { fieldCode: 'F21-OTHER' })).rejects.toBeInstanceOf(
+      FailedPreconditionError,
+    );
     expect(created).toHaveLength(1);
   });
 

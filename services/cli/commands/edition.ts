@@ -97,8 +97,13 @@ export const editionCommands: Command[] = [
       title: { type: 'string', placeholder: 'text', description: 'title of the edition (default: 国家基本公共服务标准)' },
       uri: { type: 'string', placeholder: 'uri', description: 'where the edition document can be read' },
       cycle: { type: 'string', placeholder: 'cycle-id', description: 'enter this unified revision cycle (default: an ad-hoc revision)' },
+      'lead-unit': { type: 'string', placeholder: 'code', description: 'carry only the changes of items this unit leads (e.g. NHC)' },
+      field: { type: 'string', placeholder: 'code', description: 'carry only the changes of items in this field (e.g. F21-HEALTH)' },
     },
-    examples: ['bps edition import edition.csv --document-number "（测试）发改社会〔2099〕1号" --date 2099-01-01 --as nhc-staff'],
+    examples: [
+      'bps edition import edition.csv --document-number "（测试）发改社会〔2099〕1号" --date 2099-01-01 --as nhc-staff',
+      'bps edition import edition.xlsx --document-number … --date … --lead-unit NHC --field F21-HEALTH --as nhc-staff',
+    ],
     async run(ctx) {
       const { bytes, format } = fileOf(ctx);
       const documentNumber = ctx.flag('document-number')?.trim();
@@ -110,7 +115,9 @@ export const editionCommands: Command[] = [
       const uri = ctx.flag('uri');
       const cycle = ctx.flag('cycle');
       try {
-        const { report, proposal } = await importEdition(
+        const leadUnit = ctx.flag('lead-unit');
+        const field = ctx.flag('field');
+        const { report, proposal, outOfScope } = await importEdition(
           bytes,
           format,
           {
@@ -125,11 +132,17 @@ export const editionCommands: Command[] = [
             ...ports(ctx),
             createProposal: async (content, requestId) => (await ctx.call('proposals', (c) => c.createProposal.bind(c), { content, requestId })).proposal,
           },
+          { ...(leadUnit ? { leadUnit } : {}), ...(field ? { fieldCode: field } : {}) },
         );
-        ctx.print({ report, proposal: Proposal.toJSON(proposal) }, () =>
+        ctx.print({ report, proposal: Proposal.toJSON(proposal), outOfScope }, () =>
           [
             `drafted ${proposal.proposalId} (revision ${proposal.revision}) from ${report.rows} row(s)`,
             ...diffText(report),
+            ...(outOfScope.length > 0
+              ? [
+                  `not carried (other lead units or fields): ${outOfScope.map((e) => `${e.itemCode} (${e.leadUnit || 'no lead unit'}, ${e.fieldCode})`).join(', ')}`,
+                ]
+              : []),
             'it is published only when its approval completes',
           ].join('\n'),
         );

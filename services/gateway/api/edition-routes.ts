@@ -24,6 +24,8 @@ const basisSchema = {
   documentUri: { type: 'string', maxLength: 2000 },
   effectiveFrom: { type: 'string', pattern: datePattern, description: 'Default: the document date' },
   cycleId: { type: 'string', maxLength: 100, description: 'Enter a unified revision cycle instead of an ad-hoc revision' },
+  leadUnit: { type: 'string', maxLength: 32, description: 'Carry only the changes of items this unit leads (the rest is reported as outOfScope)' },
+  fieldCode: { type: 'string', maxLength: 64, description: 'Carry only the changes of items in this field of the structure in force' },
 };
 
 const problemSchema = objectSchema({ row: { type: 'integer' }, column: { type: 'string' }, message: { type: 'string' } }, ['row', 'column', 'message']);
@@ -98,7 +100,7 @@ export function editionRoutes(backends: Backends, schemas: ProtoSchemas): ApiRou
         'an edition that changes nothing answers 422. The draft is created with the caller as drafter: the proposals ' +
         "service's rules apply (role ministry-staff, lead unit of every changed item).",
       body: objectSchema({ ...fileSchema, ...basisSchema }, ['format', 'content', 'documentNumber', 'documentDate']),
-      response: objectSchema({ report: reportSchema, proposal: schemas.ref('bps.proposals.v1.Proposal') }),
+      response: objectSchema({ report: reportSchema, proposal: schemas.ref('bps.proposals.v1.Proposal'), outOfScope: { type: 'array', items: entrySchema } }),
       successStatus: 201,
       errors: [...commonErrors, 404, 409, 422],
       handler: async ({ body, token }) => {
@@ -113,11 +115,21 @@ export function editionRoutes(backends: Backends, schemas: ProtoSchemas): ApiRou
           ...(typeof b['cycleId'] === 'string' && b['cycleId'] ? { cycleId: b['cycleId'] } : {}),
         };
         try {
-          const { report, proposal } = await importEdition(bytes, format, basis, {
-            ...ports(token),
-            createProposal: async (content, requestId) => (await call('proposals', (c) => c.createProposal.bind(c), { content, requestId }, token)).proposal,
-          });
-          return { report, proposal: Proposal.toJSON(proposal) };
+          const scope = {
+            ...(typeof b['leadUnit'] === 'string' && b['leadUnit'] ? { leadUnit: b['leadUnit'] } : {}),
+            ...(typeof b['fieldCode'] === 'string' && b['fieldCode'] ? { fieldCode: b['fieldCode'] } : {}),
+          };
+          const { report, proposal, outOfScope } = await importEdition(
+            bytes,
+            format,
+            basis,
+            {
+              ...ports(token),
+              createProposal: async (content, requestId) => (await call('proposals', (c) => c.createProposal.bind(c), { content, requestId }, token)).proposal,
+            },
+            scope,
+          );
+          return { report, proposal: Proposal.toJSON(proposal), outOfScope };
         } catch (error) {
           if (error instanceof ValidationError)
             throw GatewayHttpError.invalid(

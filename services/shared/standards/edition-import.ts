@@ -30,6 +30,17 @@ export type EditionBasis = {
   readonly cycleId?: string;
 };
 
+/**
+ * The part of an edition one proposal carries. A whole edition spans several fields and lead units, while a proposal
+ * is drafted by the lead unit of every item it changes and an ad-hoc revision adjusts one field: each lead unit
+ * imports its part (per field), the same file each time; the rest is reported as out of scope, not dropped silently.
+ */
+export type EditionScope = { readonly leadUnit?: string; readonly fieldCode?: string };
+
+type ChangedEntry = { readonly row: number; readonly itemCode: string; readonly leadUnit: string; readonly fieldCode: string };
+const inScope = (scope: EditionScope, e: ChangedEntry): boolean =>
+  (!scope.leadUnit || e.leadUnit === scope.leadUnit) && (!scope.fieldCode || e.fieldCode === scope.fieldCode);
+
 export type EditionReport = {
   readonly ok: boolean;
   readonly rows: number;
@@ -101,25 +112,39 @@ export async function importEdition(
   format: EditionFormat,
   basis: EditionBasis,
   ports: EditionPorts & { readonly createProposal: (content: ProposalContent, requestId: string) => Promise<Proposal | undefined> },
-): Promise<{ report: EditionReport; proposal: Proposal }> {
-  const { changes, ...report } = await validateEdition(bytes, format, ports);
+  scope: EditionScope = {},
+): Promise<{ report: EditionReport; proposal: Proposal; outOfScope: readonly ChangedEntry[] }> {
+  const { changes: all, ...report } = await validateEdition(bytes, format, ports);
   if (!report.ok) {
     throw new ValidationError(
       report.problems.map((p) => ({ field: `rows[${p.row}]${p.column ? `.${p.column}` : ''}`, description: p.message })),
       `the edition has ${report.problems.length} problem(s); nothing was imported`,
     );
   }
+  const changed: ChangedEntry[] = [...(report.diff?.added ?? []), ...(report.diff?.modified ?? [])];
+  const kept = new Set(changed.filter((e) => inScope(scope, e)).map((e) => `r${e.row}`));
+  const changes = all.filter((c) => kept.has(c.changeId));
+  const outOfScope = changed.filter((e) => !inScope(scope, e)).sort((a, b) => a.row - b.row);
   if (changes.length === 0) {
-    throw new FailedPreconditionError('the edition states the standard in force as it is: nothing to propose', [
-      { type: 'NO_CHANGE', subject: basis.documentNumber, description: 'every row equals the item in force' },
-    ]);
+    const violation =
+      all.length === 0
+        ? { type: 'NO_CHANGE', subject: basis.documentNumber, description: 'every row equals the item in force' }
+        : {
+            type: 'NO_CHANGE',
+            subject: JSON.stringify(scope),
+            description: `the changes are of other lead units or fields: ${outOfScope.map((e) => e.itemCode).join(', ')}`,
+          };
+    throw new FailedPreconditionError(
+      all.length === 0 ? 'the edition states the standard in force as it is: nothing to propose' : 'the edition changes nothing within the scope asked for',
+      [violation],
+    );
   }
-  // The same file with the same basis is one import: a retry returns the draft the first call created.
+  // The same file with the same basis and scope is one import: a retry returns the draft the first call created.
   const requestId = `edition-${createHash('sha256')
-    .update(JSON.stringify([report.digest, basis]))
+    .update(JSON.stringify([report.digest, basis, scope]))
     .digest('hex')
     .slice(0, 40)}`;
   const proposal = await ports.createProposal(editionProposal(basis, report.digest, changes), requestId);
   if (!proposal) throw new Error('the proposals service returned no proposal');
-  return { report, proposal };
+  return { report, proposal, outOfScope };
 }

@@ -346,12 +346,14 @@ export type AttributeName =
 
 export type EditionDiff = {
   /** leadUnit: the unit whose staff may draft the change (the proposals service's rule), empty when none. */
-  readonly added: readonly { readonly row: number; readonly itemCode: string; readonly name: string; readonly leadUnit: string }[];
+  readonly added: readonly { readonly row: number; readonly itemCode: string; readonly name: string; readonly leadUnit: string; readonly fieldCode: string }[];
   readonly modified: readonly {
     readonly row: number;
     readonly itemCode: string;
     readonly name: string;
     readonly leadUnit: string;
+    /** The field of the structure in force the item is in. */
+    readonly fieldCode: string;
     readonly baseVersion: number;
     readonly attributes: readonly AttributeName[];
   }[];
@@ -393,7 +395,7 @@ export function editionDiff(rows: readonly EditionRow[], current: StandardInForc
     const inForce = current.items.find((i) => i.item.itemCode === item.itemCode && !i.retired);
     const changeId = `r${r.row}`;
     if (!inForce) {
-      added.push({ row: r.row, itemCode: item.itemCode, name: item.name, leadUnit: item.leadUnit?.code ?? '' });
+      added.push({ row: r.row, itemCode: item.itemCode, name: item.name, leadUnit: item.leadUnit?.code ?? '', fieldCode: r.cells.field_code });
       changes.push({ changeId, change: { $case: 'addItem', addItem: { item } } });
       continue;
     }
@@ -409,6 +411,7 @@ export function editionDiff(rows: readonly EditionRow[], current: StandardInForc
       itemCode: item.itemCode,
       name: item.name,
       leadUnit: inForce.item.leadUnit?.code ?? '',
+      fieldCode: inForce.fieldCode,
       baseVersion: inForce.version,
       attributes,
     });
