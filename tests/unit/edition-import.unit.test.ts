@@ -131,7 +131,15 @@ describe('an edition against the standard in force', () => {
     expect(checkAgainstStandard(rows, current)).toEqual([]);
     const diff = editionDiff(rows, current);
     expect(diff.modified).toEqual([
-      { row: 2, itemCode: 'TST-01', name: '测试服务项目一', leadUnit: 'NHC', fieldCode: 'F21-TEST', baseVersion: 3, attributes: ['service_content', 'quality_standard'] },
+      {
+        row: 2,
+        itemCode: 'TST-01',
+        name: '测试服务项目一',
+        leadUnit: 'NHC',
+        fieldCode: 'F21-TEST',
+        baseVersion: 3,
+        attributes: ['service_content', 'quality_standard'],
+      },
     ]);
     expect(diff.added).toEqual([{ row: 3, itemCode: 'TST-09', name: '测试新增项目', leadUnit: 'NHC', fieldCode: 'F21-TEST' }]);
     const [modify, add] = diff.changes;
