@@ -33,7 +33,6 @@ import {
   type ApprovalView,
   type DelegateStepArgs,
   type OverruleObjectionArgs,
-  type ProposalApprovalInput,
   type ProposalResubmitted,
   type RebaseNotice,
   type SignOffArgs,
@@ -53,11 +52,12 @@ import {
   type Refusal,
 } from './approval/domain';
 import { outgoingFor, type OutgoingEvent } from './approval/outgoing';
+import type { RecordApprovalArgs, ResumableApprovalInput } from './approval/record';
 import { acceptSignal, requireSealed } from './sealed';
 
 type Activities = ReturnType<typeof activities.createActivities>;
 
-const { chooseApprovalRoute, recordApprovalEvents, publishApprovedChangeSet } = proxyActivities<Activities>({
+const { chooseApprovalRoute, recordApprovalEvents, recordApproval, publishApprovedChangeSet } = proxyActivities<Activities>({
   startToCloseTimeout: '15 seconds',
   retry: {
     initialInterval: '500 milliseconds',
@@ -94,10 +94,15 @@ function refusalFailure(refusal: Refusal): ApplicationFailure {
   return ApplicationFailure.create({ type: refusal.code, message: refusal.message, details: [refusal.reason], nonRetryable: true });
 }
 
-export async function adHocRevision(input: ProposalApprovalInput): Promise<ApprovalResult> {
+export async function adHocRevision(input: ResumableApprovalInput): Promise<ApprovalResult> {
   // Started by a client without the platform's key: fail at once (no route, no inbox entry, no events).
   requireSealed(input, 'the approval input');
   const { workflowId } = workflowInfo();
+  // Since 'approval-recorded-state' the approvals service records the whole approval after every change (and its
+  // end), so it can start the workflow again from that record when Temporal has lost it (input.resumeFrom).
+  // Histories recorded before write only the outgoing events.
+  const recording = patched('approval-recorded-state');
+  const resume = input.resumeFrom;
   // Handlers are registered before the route is loaded, so an early caller gets a clear "starting" answer
   // instead of "no such query/update".
   let loaded: ApprovalState | undefined;
@@ -111,10 +116,13 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
       });
     return loaded;
   };
-  let changeSet: unknown = input.changeSet;
+  let changeSet: unknown = resume ? resume.changeSet : input.changeSet;
   let changes = 0; // bumped by every applied event: wakes the main loop
-  let seq = 0; // numbers outgoing events (part of their deterministic ids)
-  const pending: OutgoingEvent[] = [];
+  let seq = resume?.seq ?? 0; // numbers outgoing events (part of their deterministic ids): a resumed run goes on counting
+  // The last recorded batch goes out again: the outbox's unique event ids drop what was already written.
+  const pending: OutgoingEvent[] = resume ? [...resume.events] : [];
+  let version = resume?.version ?? 0; // of the approval's record
+  let unrecorded = recording; // the state changed since it was last recorded (the start counts)
 
   const indexForInbox = (): void => {
     const keys = openKeys(current());
@@ -137,11 +145,26 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
     }
     if (events.length > 0) {
       changes++;
+      unrecorded = recording;
       indexForInbox();
     }
   };
+  const snapshot = (events: readonly OutgoingEvent[], closed: boolean): RecordApprovalArgs => ({
+    version: ++version,
+    state: current(),
+    seq,
+    changeSet,
+    events,
+    closed,
+  });
   const flush = async (): Promise<void> => {
-    while (pending.length > 0) await recordApprovalEvents(pending.splice(0));
+    while (pending.length > 0 || unrecorded) {
+      const events = pending.splice(0);
+      if (recording) {
+        unrecorded = false;
+        await recordApproval(snapshot(events, false));
+      } else await recordApprovalEvents(events);
+    }
   };
   /** `args` as the update arrived: refused first when a raw client sent it (not sealed with the platform's key). */
   const validate = (args: unknown, cmd: Command): void => {
@@ -203,8 +226,11 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
     if (acceptSignal(edition, 'editionReleased')) applySignal({ type: 'supersede', edition, at: Date.now() });
   });
 
-  const route = await chooseApprovalRoute({ kind: input.kind, fieldCode: input.fieldCodes[0] ?? '' });
-  loaded = initialState(workflowId, input, route, Date.now());
+  if (resume) loaded = resume.state;
+  else {
+    const route = await chooseApprovalRoute({ kind: input.kind, fieldCode: input.fieldCodes[0] ?? '' });
+    loaded = initialState(workflowId, input, route, Date.now());
+  }
   indexForInbox();
   for (const cmd of early.splice(0)) applySignal(cmd);
   for (;;) {
@@ -237,6 +263,11 @@ export async function adHocRevision(input: ProposalApprovalInput): Promise<Appro
   }
   await flush();
   await condition(allHandlersFinished);
+  if (recording) {
+    // The approval is over: off the list of open approvals the service resumes.
+    await flush();
+    await recordApproval(snapshot([], true));
+  }
   const final = current();
   return { status: final.status, rounds: final.rounds.length, routeVersion: final.route.version };
 

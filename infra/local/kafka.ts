@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Component } from './component';
 import { ensureKafkaAcls } from './kafka-acls';
+import { ensureListenerPki, listenerPkiFiles, type ListenerPki } from './pki';
 import { kafkaPrincipals, type Credentials, type DevSecrets } from './secrets';
 import { runStep, runningPid, say, startDetached, stopProcess, which } from './process';
 import { versions, type Settings } from './settings';
@@ -57,9 +58,34 @@ function jaasValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 }
 
+/** The stack's Kafka TLS material (infra/local/pki.ts): its CA, the broker's key store, a client certificate. */
+export function kafkaTlsFiles(s: Settings): ListenerPki {
+  return listenerPkiFiles(join(s.kafka.dataDir, 'tls'));
+}
+
+/** The SASL_SSL listener's certificates (issue #20), made once and again before they expire. */
+async function ensureKafkaTls(s: Settings): Promise<void> {
+  const dir = join(s.kafka.dataDir, 'tls');
+  if (await ensureListenerPki(dir, 'kafka')) say(`Kafka: TLS certificates for the SASL_SSL listener made in ${dir}`);
+}
+
+/** The SASL_SSL listener (SCRAM over TLS), PEM key store and trust store; a client certificate is checked when given. */
+function tlsListenerProperties(s: Settings): string[] {
+  const files = kafkaTlsFiles(s);
+  return [
+    'listener.name.client_tls.sasl.enabled.mechanisms=SCRAM-SHA-512',
+    'listener.name.client_tls.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    'listener.name.client_tls.ssl.keystore.type=PEM',
+    `listener.name.client_tls.ssl.keystore.location=${files.serverKeystore}`,
+    'listener.name.client_tls.ssl.truststore.type=PEM',
+    `listener.name.client_tls.ssl.truststore.location=${files.ca}`,
+    'listener.name.client_tls.ssl.client.auth=requested',
+  ];
+}
+
 function writeServerProperties(s: Settings, secrets: DevSecrets): string {
   const file = join(s.kafka.dataDir, 'server.properties');
-  const { port, controllerPort } = s.kafka;
+  const { port, controllerPort, tlsPort } = s.kafka;
   const admin = secrets.kafka.admin;
   const user = jaasValue(admin.username);
   const pass = jaasValue(admin.password);
@@ -69,12 +95,13 @@ function writeServerProperties(s: Settings, secrets: DevSecrets): string {
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-      `listeners=CLIENT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-      `advertised.listeners=CLIENT://127.0.0.1:${port}`,
+      `listeners=CLIENT://127.0.0.1:${port},CLIENT_TLS://127.0.0.1:${tlsPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `advertised.listeners=CLIENT://127.0.0.1:${port},CLIENT_TLS://127.0.0.1:${tlsPort}`,
       'controller.listener.names=CONTROLLER',
       'inter.broker.listener.name=CLIENT',
-      'listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT',
+      'listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT,CLIENT_TLS:SASL_SSL',
       ...kafkaSecurityProperties(user, pass),
+      ...tlsListenerProperties(s),
       `log.dirs=${join(s.kafka.dataDir, 'log')}`,
       'num.partitions=1',
       'auto.create.topics.enable=true',
@@ -112,9 +139,10 @@ export function kafkaSecurityProperties(adminUser: string, adminPassword: string
   ];
 }
 
-/** A kafkajs client of the stack itself (health check, ACL set-up): the admin super user. */
-export function infraKafka(s: Settings, admin: Credentials, clientId: string, brokers = `127.0.0.1:${s.kafka.port}`): Kafka {
+/** A kafkajs client of the stack itself (health check, ACL set-up): the admin super user; over TLS with `ca`. */
+export function infraKafka(s: Settings, admin: Credentials, clientId: string, brokers = `127.0.0.1:${s.kafka.port}`, ca?: Buffer): Kafka {
   return new Kafka({
+    ...(ca ? { ssl: { ca: [ca] } } : {}),
     clientId,
     brokers: [brokers],
     logLevel: logLevel.NOTHING,
@@ -124,8 +152,8 @@ export function infraKafka(s: Settings, admin: Credentials, clientId: string, br
   });
 }
 
-export async function kafkaHealthy(s: Settings, admin: Credentials, brokers?: string): Promise<boolean> {
-  const admin_ = infraKafka(s, admin, 'bps-infra-health', brokers).admin();
+export async function kafkaHealthy(s: Settings, admin: Credentials, brokers?: string, ca?: Buffer): Promise<boolean> {
+  const admin_ = infraKafka(s, admin, 'bps-infra-health', brokers, ca).admin();
   try {
     await admin_.connect();
     const cluster = await admin_.describeCluster();
@@ -135,6 +163,13 @@ export async function kafkaHealthy(s: Settings, admin: Credentials, brokers?: st
   } finally {
     await admin_.disconnect().catch(() => undefined);
   }
+}
+
+/** The SASL_SSL listener answers, its certificate verified against the stack's CA. */
+export async function kafkaTlsHealthy(s: Settings, admin: Credentials): Promise<boolean> {
+  const files = kafkaTlsFiles(s);
+  if (!Object.values(files).every((f) => existsSync(f))) return false;
+  return kafkaHealthy(s, admin, `127.0.0.1:${s.kafka.tlsPort}`, readFileSync(files.ca));
 }
 
 /**
@@ -180,10 +215,11 @@ export function composeEnv(secrets: DevSecrets): string {
 export async function launchKafka(s: Settings, secrets: DevSecrets): Promise<void> {
   mkdirSync(s.kafka.dataDir, { recursive: true });
   if (runningPid(s, 'kafka') !== undefined) {
-    // Ours, yet not healthy with the admin credentials: a broker started before authentication existed.
-    say("Kafka: the running broker does not accept this stack's admin credentials (started before authentication?); stopping it");
+    // Ours, yet not healthy with the admin credentials or without the SASL_SSL listener: a broker started before they existed.
+    say("Kafka: the running broker does not accept this stack's admin credentials or has no SASL_SSL listener (started before they existed?); restarting it");
     await stopKafka(s);
   }
+  await ensureKafkaTls(s);
   const properties = writeServerProperties(s, secrets);
   const logDir = join(s.kafka.dataDir, 'log');
   const digest = credentialsDigest(secrets);
@@ -221,7 +257,8 @@ export async function launchKafka(s: Settings, secrets: DevSecrets): Promise<voi
 export function kafkaComponent(s: Settings, secrets: DevSecrets): Component {
   return {
     name: 'kafka',
-    healthy: () => kafkaHealthy(s, secrets.kafka.admin),
+    // Both listeners: a broker started before the SASL_SSL listener existed is restarted with it.
+    healthy: async () => (await kafkaHealthy(s, secrets.kafka.admin)) && (await kafkaTlsHealthy(s, secrets.kafka.admin)),
     install: () => installKafka(s),
     launch: () => launchKafka(s, secrets),
     readyWithinMs: 90_000,

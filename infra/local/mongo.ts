@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { waitUntilHealthy, type Component } from './component';
 import { runStep, runningPid, say, startDetached, stopProcess, which } from './process';
+import { ensureListenerPki, listenerPkiFiles, type ListenerPki } from './pki';
 import { postgresComponent, postgresUrl } from './postgres';
 import { versions, type Settings } from './settings';
 
@@ -97,6 +98,34 @@ export async function mongoHealthy(s: Settings): Promise<boolean> {
   }
 }
 
+/** The stack's FerretDB TLS material (infra/local/pki.ts): its CA, FerretDB's certificate, a client certificate. */
+export function mongoTlsFiles(s: Settings): ListenerPki {
+  return listenerPkiFiles(join(s.mongo.dataDir, 'tls'));
+}
+
+/** The address of FerretDB's TLS listener, for clients that bring the CA and a client certificate (mutual TLS). */
+export function mongoTlsUri(s: Settings): string {
+  return `mongodb://127.0.0.1:${s.mongo.tlsPort}/`;
+}
+
+/** FerretDB's TLS listener answers a client with the stack's client certificate (FerretDB only). */
+async function mongoTlsHealthy(s: Settings): Promise<boolean> {
+  if (mongoFlavour(s) !== 'ferretdb') return true;
+  const files = mongoTlsFiles(s);
+  if (!Object.values(files).every((f) => existsSync(f))) return false;
+  const options = { tls: true, tlsCAFile: files.ca, tlsCertificateKeyFile: files.clientCertKey, serverSelectionTimeoutMS: 1000, connectTimeoutMS: 1000 };
+  const client = new MongoClient(mongoTlsUri(s), options);
+  try {
+    await client.connect();
+    await client.db('admin').command({ ping: 1 });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
 export async function launchMongo(s: Settings): Promise<void> {
   const flavour = mongoFlavour(s);
   if (flavour === 'external') throw new Error(`MONGODB_URI=${s.mongo.externalUri} does not answer a ping`);
@@ -108,6 +137,14 @@ export async function launchMongo(s: Settings): Promise<void> {
     const postgres = s.mongo.backend === 'postgresql';
     // Launched beside PostgreSQL by the stack; FerretDB needs it answering before it takes requests.
     if (postgres) await waitUntilHealthy(postgresComponent(s));
+    // Ours, yet not healthy on both listeners: a FerretDB started before the TLS listener existed.
+    if (runningPid(s, 'mongo') !== undefined) {
+      say('MongoDB protocol: the running FerretDB has no TLS listener (started before it existed?); restarting it');
+      await stopMongo(s);
+    }
+    const tlsDir = join(s.mongo.dataDir, 'tls');
+    if (await ensureListenerPki(tlsDir, 'ferretdb')) say(`MongoDB protocol: TLS certificates for FerretDB's TLS listener made in ${tlsDir}`);
+    const tls = mongoTlsFiles(s);
     say(`MongoDB protocol: starting FerretDB ${versions.ferretdb} (${ferretdbBackendName(s)}) on 127.0.0.1:${s.mongo.port}`);
     startDetached(s, 'mongo', ferretdbBinary(s), [
       ...(postgres ? ['--handler=postgresql', `--postgresql-url=${postgresUrl(s)}`] : ['--handler=sqlite', `--sqlite-url=file:${s.mongo.dataDir}/`]),
@@ -116,6 +153,11 @@ export async function launchMongo(s: Settings): Promise<void> {
       `--state-dir=${s.mongo.dataDir}`,
       '--log-level=warn',
       `--debug-addr=127.0.0.1:${s.mongo.debugPort}`,
+      // Mutual TLS (a CA file makes FerretDB require client certificates), as production's MongoDB runs (issue #20).
+      `--listen-tls=127.0.0.1:${s.mongo.tlsPort}`,
+      `--listen-tls-cert-file=${tls.serverCert}`,
+      `--listen-tls-key-file=${tls.serverKey}`,
+      `--listen-tls-ca-file=${tls.ca}`,
     ]);
   }
 }
@@ -132,7 +174,8 @@ export function usesPostgres(s: Settings): boolean {
 export function mongoComponent(s: Settings): Component {
   return {
     name: 'mongo',
-    healthy: () => mongoHealthy(s),
+    // Both listeners (FerretDB): one started before the TLS listener existed is restarted with it.
+    healthy: async () => (await mongoHealthy(s)) && (await mongoTlsHealthy(s)),
     install: async () => {
       if (mongoFlavour(s) === 'ferretdb') await installFerretdb(s);
     },

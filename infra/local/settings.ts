@@ -17,6 +17,10 @@ export const versions = {
   temporalCli: 'v1.5.1',
   /** The gRPC command-line client (operators' tool; the reflection test drives it). */
   grpcurl: 'v1.9.3',
+  /** The Kubernetes manifest tools CI validates infra/helm/bps with (infra/local/helm.ts), and the schemas' wheel. */
+  helm: 'v3.22.0',
+  kubeconform: 'v0.8.0',
+  kubernetesValidate: '1.37.0',
   ferretdb: 'v1.24.2',
   /** Debian's postgresql-NN package (FerretDB's default storage); the minor version is the mirror's. */
   postgresql: '15',
@@ -36,6 +40,8 @@ export function settings() {
       dataDir: join(dataDir, 'kafka'),
       port: port('BPS_KAFKA_PORT', 9092),
       controllerPort: port('BPS_KAFKA_CONTROLLER_PORT', 9093),
+      /** The SASL_SSL listener (SCRAM over TLS, as production runs), certificates from the stack's own CA; default port + 2. */
+      tlsPort: port('BPS_KAFKA_TLS_PORT', port('BPS_KAFKA_PORT', 9092) + 2),
       heap: env('BPS_KAFKA_HEAP', '768m'),
     },
     temporal: {
@@ -49,6 +55,8 @@ export function settings() {
       port: port('BPS_MONGO_PORT', 27017),
       /** FerretDB's debug handler (goroutine dumps, metrics): what the tests' stack watch reads when it wedges. */
       debugPort: port('BPS_MONGO_DEBUG_PORT', 27019),
+      /** FerretDB's TLS listener (mutual TLS, certificates from the stack's own CA); default port + 1. */
+      tlsPort: port('BPS_MONGO_TLS_PORT', port('BPS_MONGO_PORT', 27017) + 1),
       externalUri: process.env['MONGODB_URI'],
       /** FerretDB's storage: PostgreSQL (default) or SQLite (BPS_FERRETDB_BACKEND=sqlite). */
       backend: ferretdbBackend(),

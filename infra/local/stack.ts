@@ -1,8 +1,20 @@
 // The whole local stack: install what is missing, start what is down, report, stop.
 import { existsSync } from 'node:fs';
 import { bringUp, type Component } from './component';
-import { applyKafkaAcls, kafkaComponent, kafkaHealthy, kafkaInstalled, kafkaPid, stopKafka } from './kafka';
-import { ferretdbBackendName, ferretdbBinary, mongoComponent, mongoFlavour, mongoHealthy, mongoPid, mongoUri, stopMongo, usesPostgres } from './mongo';
+import { applyKafkaAcls, kafkaComponent, kafkaTlsFiles, kafkaHealthy, kafkaInstalled, kafkaPid, stopKafka } from './kafka';
+import {
+  ferretdbBackendName,
+  ferretdbBinary,
+  mongoComponent,
+  mongoFlavour,
+  mongoHealthy,
+  mongoPid,
+  mongoTlsFiles,
+  mongoTlsUri,
+  mongoUri,
+  stopMongo,
+  usesPostgres,
+} from './mongo';
 import { postgresComponent, postgresHealthy, postgresInstalled, postgresPid, stopPostgres } from './postgres';
 import { say } from './process';
 import { ensureDevSecrets, type DevSecrets } from './secrets';
@@ -11,6 +23,10 @@ import { stopTemporal, temporalComponent, temporalHealthy, temporalInstalled, te
 
 export type StackEndpoints = {
   readonly kafkaBrokers: string;
+  /** The broker's SASL_SSL listener, the CA file its certificate is signed by, a client certificate it accepts (local stack only). */
+  readonly kafkaTls?: { readonly brokers: string; readonly caFile: string; readonly clientCertFile: string; readonly clientKeyFile: string };
+  /** FerretDB's mutual-TLS listener, its CA, and a client certificate and key in one file (local FerretDB only). */
+  readonly mongoTls?: { readonly uri: string; readonly caFile: string; readonly clientCertKeyFile: string };
   readonly temporalAddress: string;
   readonly temporalNamespace: string;
   readonly mongoUri: string;
@@ -19,6 +35,15 @@ export type StackEndpoints = {
 export function endpoints(s: Settings = settings()): StackEndpoints {
   return {
     kafkaBrokers: `127.0.0.1:${s.kafka.port}`,
+    kafkaTls: {
+      brokers: `127.0.0.1:${s.kafka.tlsPort}`,
+      caFile: kafkaTlsFiles(s).ca,
+      clientCertFile: kafkaTlsFiles(s).clientCert,
+      clientKeyFile: kafkaTlsFiles(s).clientKey,
+    },
+    ...(mongoFlavour(s) === 'ferretdb'
+      ? { mongoTls: { uri: mongoTlsUri(s), caFile: mongoTlsFiles(s).ca, clientCertKeyFile: mongoTlsFiles(s).clientCertKey } }
+      : {}),
     temporalAddress: `127.0.0.1:${s.temporal.port}`,
     temporalNamespace: s.temporal.namespace,
     mongoUri: mongoUri(s),

@@ -11,6 +11,7 @@ import {
   type FiscalTotals,
   type RebaseNotice,
 } from '../../workflows/contracts';
+import type { RecordApprovalArgs } from '../../workflows/approval/record';
 import type { OutgoingEvent } from '../../workflows/approval/outgoing';
 import { ChangeSet, ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { approvalEvents } from '../shared/events/approvals';
@@ -20,10 +21,13 @@ import { dateOfIso } from './domain/cycle-request';
 import { approvalsSource, toActor, toCloudEvent, toDecision, type ApprovalEventStore } from './adapters/approval-events';
 import { citedEvaluationMessage } from './adapters/evaluations-projection';
 import type { RoutesRepository } from './adapters/routes-repository';
+import type { ApprovalRecords } from './adapters/approval-records';
 
 export type ApprovalActivityDeps = {
   readonly routes: RoutesRepository;
   readonly events: ApprovalEventStore;
+  /** The record of every approval the workflows keep (what a resumed workflow goes on from). */
+  readonly records: ApprovalRecords;
   readonly topicNamespace: string;
   /** Finds and signals running ad-hoc revisions when a cycle releases its edition. */
   readonly temporal: Client;
@@ -104,27 +108,40 @@ function parseDate(value: string): { year: number; month: number; day: number } 
 }
 
 export function createActivities(deps: ApprovalActivityDeps) {
+  async function appendOutgoing(events: readonly OutgoingEvent[]): Promise<void> {
+    await deps.events.append(events.map((e) => toCloudEvent(e, deps.topicNamespace)));
+    for (const e of events) {
+      if (e.kind !== 'stepSignedOff') continue;
+      await deps.events.recordSignOff({
+        _id: e.id,
+        subject: e.actor.subject,
+        proposalId: e.step.proposalId,
+        round: e.step.round,
+        stepId: e.step.stepId,
+        position: e.position,
+        comment: e.comment,
+        signedAt: new Date(e.at),
+      });
+    }
+  }
+
   return {
     async chooseApprovalRoute(query: { kind: string; fieldCode: string }): Promise<ApprovalRoute> {
       return asActivity(() => deps.routes.choose(query.kind, query.fieldCode));
     },
 
     async recordApprovalEvents(events: readonly OutgoingEvent[]): Promise<void> {
+      await asActivity(() => appendOutgoing(events));
+    },
+
+    /**
+     * The approval as it is now (since 'approval-recorded-state'), then the events of this change: the record first,
+     * so a batch recorded but not yet in the outbox is written again by a resumed workflow (same ids: no repeats).
+     */
+    async recordApproval(args: RecordApprovalArgs): Promise<void> {
       await asActivity(async () => {
-        await deps.events.append(events.map((e) => toCloudEvent(e, deps.topicNamespace)));
-        for (const e of events) {
-          if (e.kind !== 'stepSignedOff') continue;
-          await deps.events.recordSignOff({
-            _id: e.id,
-            subject: e.actor.subject,
-            proposalId: e.step.proposalId,
-            round: e.step.round,
-            stepId: e.step.stepId,
-            position: e.position,
-            comment: e.comment,
-            signedAt: new Date(e.at),
-          });
-        }
+        await deps.records.save(args.state.workflowId, args);
+        await appendOutgoing(args.events);
       });
     },
 

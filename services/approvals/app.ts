@@ -11,6 +11,7 @@ import { topicName, topics } from '../shared/events/catalog';
 import { decisionSigner } from '../shared/events/decision-signature';
 import { RefusalRecorder, refusalOutbox } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
+import type { GrpcTls } from '../shared/grpc/tls';
 import { observeApprovals } from './adapters/approval-metrics';
 import { kafkaDependency, mongoDependency, temporalDependency, type HealthCheckTiming } from '../shared/grpc/health';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
@@ -23,6 +24,8 @@ import { connectTemporal, type TemporalOptions, type TemporalTls } from '../shar
 import { runSealedWorker } from '../shared/temporal/worker';
 import { createActivities } from './activities';
 import { ApprovalEventStore } from './adapters/approval-events';
+import { ApprovalRecords } from './adapters/approval-records';
+import { ApprovalResumer, type ResumeOutcome } from './adapters/approval-resumer';
 import { createCycleHandlers } from './adapters/cycles-grpc';
 import { createInboxHandlers } from './adapters/inbox-grpc';
 import { evaluationsConsumer, EvaluationsProjection } from './adapters/evaluations-projection';
@@ -46,6 +49,10 @@ export type ApprovalsDeps = {
   readonly temporalTls?: TemporalTls;
   readonly taskQueue: string;
   readonly grpcPort: number; // 0 = any free port
+  /** Where gRPC binds (BPS_GRPC_HOST; default 127.0.0.1). */
+  readonly grpcHost?: string;
+  /** mTLS for gRPC (BPS_GRPC_TLS_*; required in production): the server asks for client certificates; plaintext without. */
+  readonly grpcTls?: GrpcTls | undefined;
   readonly tokens: TokenVerifier;
   /** The directory of people the tokens are checked against; delegates are resolved through it too. */
   readonly directory: Directory;
@@ -64,6 +71,9 @@ export type ApprovalsService = {
   readonly grpcPort: number;
   readonly routes: RoutesRepository;
   readonly events: ApprovalEventStore;
+  readonly records: ApprovalRecords;
+  /** The start-up pass over open approvals: what became of each (resumed when Temporal had lost its workflow). */
+  readonly reconciled: Promise<Record<string, ResumeOutcome | 'failed'>>;
   /** Stops the worker only (the process "dies" as far as Temporal is concerned); used by tests. */
   stopWorker(): Promise<void>;
   stop(): Promise<void>;
@@ -74,6 +84,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
   const mongo = await connectMongo(deps.mongoUri, deps.dbName);
   const routes = new RoutesRepository(mongo.db);
   const events = new ApprovalEventStore(mongo.db, await decisionSigner(deps.decisionSigningJwk));
+  const records = new ApprovalRecords(mongo.db);
   await routes.init();
   await events.init();
   await routes.publish('default', { kind: '*', fieldCode: '*' }, defaultRouteStages(deps.durations));
@@ -105,12 +116,20 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     activities: createActivities({
       routes,
       events,
+      records,
       topicNamespace: deps.topicNamespace,
       temporal: temporal.client,
       taskQueue: deps.taskQueue,
       ...(deps.afterChangeSetRecorded ? { afterChangeSetRecorded: deps.afterChangeSetRecorded } : {}),
     }),
     logger,
+  });
+  // Approvals recorded as open whose workflow Temporal no longer has (a restore into an empty stack) go on from
+  // their records; in the background, so the service answers meanwhile (a first access resumes one by itself).
+  const resumer = new ApprovalResumer({ temporal: temporal.client, taskQueue: deps.taskQueue, records, logger });
+  const reconciled = resumer.reconcile().catch((error: unknown) => {
+    logger.error({ err: String(error) }, 'the open approvals could not be reconciled with Temporal');
+    return {};
   });
   const refiling = refilingConsumer({
     kafka,
@@ -135,6 +154,8 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
 
   const refusals = new RefusalRecorder({ service: 'approvals', family: 'approvals', topicNamespace: deps.topicNamespace, sink: refused.sink, logger });
   const grpc = await startGrpcServer({
+    ...(deps.grpcHost ? { host: deps.grpcHost } : {}),
+    tls: deps.grpcTls,
     idempotency: new IdempotencyStore(mongo.db),
     refusals,
     serviceName: 'approvals',
@@ -149,6 +170,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
           topicNamespace: deps.topicNamespace,
           logger,
           directory: deps.directory,
+          resumer,
         }),
       },
       {
@@ -183,9 +205,12 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
     grpcPort: grpc.port,
     routes,
     events,
+    records,
+    reconciled,
     stopWorker,
     async stop() {
       unobserve();
+      await reconciled;
       await grpc.shutdown();
       await refusals.stop();
       await refiling.stop();

@@ -4,6 +4,8 @@ import { approvalTaskQueue } from '../../workflows/contracts';
 import { directoryFromConfig, tokenVerifierFromConfig } from '../shared/auth/from-config';
 import { configSchema, kafkaCredentials, loadConfig, payloadKey, port, healthCheckTiming } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
+import { grpcTlsFromConfig } from '../shared/grpc/tls';
+import { mongoUriFromConfig } from '../shared/mongo/mongo';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
 import { initMetrics } from '../shared/telemetry/metrics';
@@ -41,7 +43,7 @@ runMain('approvals', async () => {
   await initMetrics({ serviceName: 'approvals', port: config.APPROVALS_METRICS_PORT, host: config.BPS_METRICS_HOST });
   return startApprovals({
     healthCheck: healthCheckTiming(config),
-    mongoUri: config.MONGODB_URI,
+    mongoUri: mongoUriFromConfig(config),
     dbName: config.APPROVALS_DB,
     kafkaBrokers: config.BPS_KAFKA_BROKERS,
     kafkaCredentials: kafkaCredentials(config),
@@ -52,6 +54,8 @@ runMain('approvals', async () => {
     ...(temporal.tls ? { temporalTls: temporal.tls } : {}),
     taskQueue: config.APPROVALS_TASK_QUEUE,
     grpcPort: config.APPROVALS_GRPC_PORT,
+    grpcHost: config.BPS_GRPC_HOST,
+    grpcTls: grpcTlsFromConfig(config),
     tokens: tokenVerifierFromConfig(config, directory),
     directory,
     logger: createLogger('approvals', config.BPS_LOG_LEVEL),

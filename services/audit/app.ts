@@ -7,6 +7,7 @@ import { topicName, topics } from '../shared/events/catalog';
 import { decisionVerifier } from '../shared/events/decision-signature';
 import { RefusalRecorder } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
+import type { GrpcTls } from '../shared/grpc/tls';
 import { kafkaDependency, mongoDependency, type HealthCheckTiming } from '../shared/grpc/health';
 import { createKafka, ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents, type KafkaCredentials } from '../shared/kafka/kafka';
 import { refusalEvents } from '../shared/events/refusals';
@@ -36,6 +37,10 @@ export type AuditDeps = {
   readonly kafkaCredentials: KafkaCredentials;
   readonly topicNamespace: string;
   readonly grpcPort: number;
+  /** Where gRPC binds (BPS_GRPC_HOST; default 127.0.0.1). */
+  readonly grpcHost?: string;
+  /** mTLS for gRPC (BPS_GRPC_TLS_*; required in production): the server asks for client certificates; plaintext without. */
+  readonly grpcTls?: GrpcTls | undefined;
   readonly tokens: TokenVerifier;
   readonly logger: Logger;
   readonly environment: string;
@@ -126,6 +131,8 @@ export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
     logger,
   });
   const server = await startGrpcServer({
+    ...(deps.grpcHost ? { host: deps.grpcHost } : {}),
+    tls: deps.grpcTls,
     idempotency: new IdempotencyStore(mongo.db),
     refusals,
     serviceName: 'audit',

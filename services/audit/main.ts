@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { tokenVerifierFromConfig } from '../shared/auth/from-config';
 import { configSchema, kafkaCredentials, loadConfig, port, healthCheckTiming } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
+import { grpcTlsFromConfig } from '../shared/grpc/tls';
+import { mongoUriFromConfig } from '../shared/mongo/mongo';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
 import { initMetrics } from '../shared/telemetry/metrics';
@@ -32,12 +34,14 @@ runMain('audit', async () => {
   await initMetrics({ serviceName: 'audit', port: config.AUDIT_METRICS_PORT, host: config.BPS_METRICS_HOST });
   const app = await startAudit({
     healthCheck: healthCheckTiming(config),
-    mongoUri: config.MONGODB_URI,
+    mongoUri: mongoUriFromConfig(config),
     dbName: config.AUDIT_DB,
     kafkaBrokers: config.BPS_KAFKA_BROKERS,
     kafkaCredentials: kafkaCredentials(config),
     topicNamespace: config.BPS_TOPIC_NAMESPACE,
     grpcPort: config.AUDIT_GRPC_PORT,
+    grpcHost: config.BPS_GRPC_HOST,
+    grpcTls: grpcTlsFromConfig(config),
     tokens: tokenVerifierFromConfig(config),
     logger: createLogger('audit', config.BPS_LOG_LEVEL),
     environment: config.BPS_ENV,

@@ -1,5 +1,6 @@
 // Command framework: declared commands with flags and help, the caller's token, gRPC clients from env, output in
 // tables or JSON, and one mapping from failures to exit codes.
+import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { z } from 'zod';
 import { ApprovalInboxClient } from '../../proto/gen/bps/approvals/v1/inbox';
@@ -12,7 +13,9 @@ import type { DevIssuer } from '../shared/auth/dev-issuer';
 import { devIssuerFromConfig } from '../shared/auth/from-config';
 import { personas, type PersonaName } from '../shared/auth/personas';
 import { configSchema, loadConfig } from '../shared/config/config';
-import { clientChannelOptions, unary } from '../shared/grpc/client';
+import { clientChannelOptions, unary, withCallContext } from '../shared/grpc/client';
+import { idempotencyKeyPattern } from '../shared/idempotency/idempotency';
+import { grpcClientCredentials, grpcTlsFromConfig } from '../shared/grpc/tls';
 import { decodeStatus } from '../shared/grpc/status';
 import { parseArgs, str, UsageError, type FlagSpec, type Parsed } from './args';
 import { exitCodeForGrpc, exitCodeHelp, exitCodes } from './exit-codes';
@@ -30,6 +33,9 @@ export const cliConfigSchema = configSchema(
     PROGRAMME_GRPC_ADDRESS: address.default('127.0.0.1:50056'),
     BPS_TOKEN: z.string().optional(),
     BPS_CLI_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+    // How many times a change is tried again, with the same idempotency key, after a failure a retry may fix
+    // (UNAVAILABLE, DEADLINE_EXCEEDED): the retry returns the first attempt's result if that one got through.
+    BPS_CLI_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   },
   'cli',
 );
@@ -83,10 +89,21 @@ export const globalFlags: Record<string, FlagSpec> = {
   help: { type: 'boolean', short: 'h', description: 'show help for the command' },
   token: { type: 'string', placeholder: 'jwt', description: 'bearer token (default: $BPS_TOKEN)' },
   as: { type: 'string', placeholder: 'persona', description: 'mint a token for a seeded persona (development only)' },
+  'idempotency-key': {
+    type: 'string',
+    placeholder: 'key',
+    description: "names this command's change: run again with the same key, it returns the first result instead of changing twice",
+  },
 };
+
+/** Failures after which a change may or may not have happened, and a retry with the same key is safe. */
+const retriable = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]);
 
 export class CliContext {
   private readonly clients = new Map<ServiceName, grpc.Client>();
+  private credentials: grpc.ChannelCredentials | undefined;
+  private changes = 0;
+  private runKey: string | undefined;
   constructor(
     readonly parsed: Parsed,
     readonly config: CliConfig,
@@ -133,12 +150,54 @@ export class CliContext {
       const [Ctor, key] = constructors[service];
       client = new (Ctor as unknown as new (a: string, c: grpc.ChannelCredentials, o: grpc.ChannelOptions) => grpc.Client)(
         this.config[key],
-        grpc.credentials.createInsecure(),
+        // mTLS with BPS_GRPC_TLS_* (production requires it: asked for here, as only calls need it); plaintext in development.
+        (this.credentials ??= grpcClientCredentials(grpcTlsFromConfig(this.config))),
         clientChannelOptions,
       );
       this.clients.set(service, client);
     }
     return unary(pick(client as Clients[K]), request, await this.token(), this.config.BPS_CLI_TIMEOUT_MS);
+  }
+
+  /**
+   * The idempotency key of this run's changes: --idempotency-key, or a fresh one. A command that makes several
+   * changes names the second and later ones `<key>.2`, `<key>.3`… (a key is scoped to the method and the caller).
+   */
+  idempotencyKey(): string {
+    if (this.runKey === undefined) {
+      const given = this.flag('idempotency-key');
+      if (given !== undefined && !idempotencyKeyPattern.test(given)) throw new UsageError('--idempotency-key must be 1–128 of A–Z a–z 0–9 . _ : -');
+      this.runKey = given ?? `bps-cli.${randomUUID()}`;
+    }
+    return this.runKey;
+  }
+
+  /**
+   * A call that changes something (issue #19): it carries the run's idempotency key, and after a failure a retry may
+   * fix (the server unreachable, or no answer in time: the change may have happened) it is tried again with the same
+   * key, so it happens once and the retry gets its result. When the tries run out, the error says which key to retry
+   * with.
+   */
+  async change<K extends ServiceName, Req, Res>(service: K, pick: (client: Clients[K]) => Method<Req, Res>, request: Req): Promise<Res> {
+    this.changes += 1;
+    const key = this.changes === 1 ? this.idempotencyKey() : `${this.idempotencyKey()}.${this.changes}`;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await withCallContext({ idempotencyKey: key }, () => this.call(service, pick, request));
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (typeof code !== 'number' || !retriable.has(code)) throw error;
+        const status = grpc.status[code] ?? String(code);
+        if (attempt >= this.config.BPS_CLI_RETRIES) {
+          throw Object.assign(error as object, {
+            retryHint: `the change may have been made: run the command again with --idempotency-key ${this.idempotencyKey()} to get its result without making it twice`,
+          });
+        }
+        const waitMs = 250 * 2 ** attempt;
+        this.err(`${status}: trying again in ${waitMs} ms with the same idempotency key (${key})`);
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
   }
 
   close(): void {
@@ -261,6 +320,7 @@ export async function runCli(
       const code = exitCodeForGrpc(s.code);
       const unavailable = code === exitCodes.unavailable;
       const message = unavailable ? `service unavailable (${grpc.status[s.code]})` : s.message;
+      const retryHint = (error as { retryHint?: string }).retryHint;
       if (json) {
         write.err(
           JSON.stringify({
@@ -271,6 +331,8 @@ export async function runCli(
               fieldViolations: s.fieldViolations.map((v) => ({ field: v.field, description: v.description })),
               violations: s.preconditionViolations,
               currentRevision: s.metadata['currentRevision'] ? Number(s.metadata['currentRevision']) : undefined,
+              idempotencyKey: retryHint ? ctx?.idempotencyKey() : undefined,
+              retryHint,
             },
           }),
         );
@@ -279,6 +341,7 @@ export async function runCli(
         for (const v of s.fieldViolations) lines.push(`  - ${v.field}: ${v.description}`);
         for (const v of s.preconditionViolations) lines.push(`  - ${v.subject ? `${v.subject}: ` : ''}${v.description}`);
         if (s.metadata['currentRevision']) lines.push(`  current revision: ${s.metadata['currentRevision']}`);
+        if (retryHint) lines.push(`  ${retryHint}`);
         write.err(lines.join('\n'));
       }
       return code;

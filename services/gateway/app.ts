@@ -34,6 +34,7 @@ import { boundSchema, convertTextValues, int64Formats, undecodableQueryParameter
 import { registerConsole } from './web/console';
 import { clip, textViolations } from '../shared/validation/input';
 import { withCallContext, withHttpRoute } from '../shared/grpc/client';
+import type { GrpcTls } from '../shared/grpc/tls';
 import { status as grpcStatus } from '@grpc/grpc-js';
 
 export type GatewayDeps = {
@@ -51,6 +52,8 @@ export type GatewayDeps = {
   bodyLimitBytes?: number;
   rateLimit?: { burst: number; perSecond: number };
   backendTimeoutMs?: number;
+  /** mTLS to the backends (BPS_GRPC_TLS_*; required in production): the CA, the gateway's certificate and key. */
+  grpcTls?: GrpcTls | undefined;
   now?: () => number;
   /** The decision verification keys (public JWKS) published at /.well-known/bps-decision-keys.json. */
   decisionPublicJwks?: string | JSONWebKeySet;
@@ -114,8 +117,8 @@ function sendError(reply: FastifyReply, http: HttpError): FastifyReply {
 export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
   const { logger, tokens } = deps;
   const backendTimeoutMs = deps.backendTimeoutMs ?? 15_000;
-  const backends = new Backends(deps.backends, backendTimeoutMs);
-  const readiness = new Readiness(deps.backends);
+  const backends = new Backends(deps.backends, backendTimeoutMs, deps.grpcTls);
+  const readiness = new Readiness(deps.backends, undefined, deps.grpcTls);
   const schemas = new ProtoSchemas();
   const buckets = new TokenBuckets(deps.rateLimit?.burst ?? 120, deps.rateLimit?.perSecond ?? 20, deps.now);
   if (deps.environment === 'production' && deps.devIssuer) throw new Error('the development issuer is refused in production');

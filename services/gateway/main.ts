@@ -3,6 +3,7 @@ import { devIssuerFromConfig, serviceTokensFromConfig, tokenVerifierFromConfig }
 import { serviceAccounts } from '../shared/auth/personas';
 import { loadConfig } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
+import { grpcTlsFromConfig } from '../shared/grpc/tls';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
 import { initMetrics } from '../shared/telemetry/metrics';
@@ -35,6 +36,7 @@ runMain('gateway', async () => {
     bodyLimitBytes: config.GATEWAY_BODY_LIMIT_BYTES,
     rateLimit: { burst: config.GATEWAY_RATE_LIMIT_BURST, perSecond: config.GATEWAY_RATE_LIMIT_PER_SECOND },
     backendTimeoutMs: config.GATEWAY_BACKEND_TIMEOUT_MS,
+    grpcTls: grpcTlsFromConfig(config),
     ...(config.BPS_DECISION_PUBLIC_JWKS ? { decisionPublicJwks: config.BPS_DECISION_PUBLIC_JWKS } : {}),
     ...(config.GATEWAY_PUBLIC_PORTAL === 'on' ? { publicReader: serviceTokensFromConfig(config, serviceAccounts.publicReader) } : {}),
   });

@@ -10,6 +10,7 @@ import type { TokenVerifier } from '../shared/auth/identity';
 import { deadLetterTopic, topicName, topics } from '../shared/events/catalog';
 import { RefusalRecorder } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
+import type { GrpcTls } from '../shared/grpc/tls';
 import { kafkaDependency, mongoDependency, type HealthCheckTiming } from '../shared/grpc/health';
 import { ensureTopics, EventConsumer, EventProducer, principalOf, ProcessedEvents, type EventHandler } from '../shared/kafka/kafka';
 import { decisionVerifier, isStandardChanging, type DecisionVerifier } from '../shared/events/decision-signature';
@@ -37,6 +38,10 @@ export type NotificationsDeps = {
   readonly topicNamespace: string;
   readonly consumerGroup: string;
   readonly grpcPort: number;
+  /** Where gRPC binds (BPS_GRPC_HOST; default 127.0.0.1). */
+  readonly grpcHost?: string;
+  /** mTLS for gRPC (BPS_GRPC_TLS_*; required in production): the server asks for client certificates; plaintext without. */
+  readonly grpcTls?: GrpcTls | undefined;
   readonly tokens: TokenVerifier;
   readonly logger: Logger;
   /** Hosts, addresses or CIDRs that may be internal (SSRF allow-list). */
@@ -197,6 +202,8 @@ export async function startNotifications(deps: NotificationsDeps): Promise<Notif
     logger,
   });
   const grpc = await startGrpcServer({
+    ...(deps.grpcHost ? { host: deps.grpcHost } : {}),
+    tls: deps.grpcTls,
     idempotency: new IdempotencyStore(mongo.db),
     serviceName: 'notifications',
     port: deps.grpcPort,

@@ -4,6 +4,8 @@ import { tokenVerifierFromConfig } from '../shared/auth/from-config';
 import { configSchema, kafkaCredentials, loadConfig, port, healthCheckTiming } from '../shared/config/config';
 import { createKafka } from '../shared/kafka/kafka';
 import { createLogger } from '../shared/log/logger';
+import { grpcTlsFromConfig } from '../shared/grpc/tls';
+import { mongoUriFromConfig } from '../shared/mongo/mongo';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
 import { initMetrics } from '../shared/telemetry/metrics';
@@ -48,12 +50,14 @@ runMain('notifications', async () => {
   const logger = createLogger('notifications', config.BPS_LOG_LEVEL);
   return startNotifications({
     healthCheck: healthCheckTiming(config),
-    mongoUri: config.MONGODB_URI,
+    mongoUri: mongoUriFromConfig(config),
     dbName: config.NOTIFICATIONS_DB,
     kafka: createKafka({ brokers: config.BPS_KAFKA_BROKERS, clientId: 'notifications', logger, credentials: kafkaCredentials(config) }),
     topicNamespace: config.BPS_TOPIC_NAMESPACE,
     consumerGroup: config.NOTIFICATIONS_CONSUMER_GROUP,
     grpcPort: config.NOTIFICATIONS_GRPC_PORT,
+    grpcHost: config.BPS_GRPC_HOST,
+    grpcTls: grpcTlsFromConfig(config),
     tokens: tokenVerifierFromConfig(config),
     logger,
     // Development adds loopback (try a webhook receiver on 127.0.0.1 locally); production refuses it.

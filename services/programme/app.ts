@@ -9,6 +9,7 @@ import { topicName, topics } from '../shared/events/catalog';
 import { kafkaDependency, mongoDependency, temporalDependency, type HealthCheckTiming } from '../shared/grpc/health';
 import { RefusalRecorder, refusalOutbox } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
+import type { GrpcTls } from '../shared/grpc/tls';
 import { IdempotencyStore } from '../shared/idempotency/idempotency';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
@@ -34,6 +35,10 @@ export type ProgrammeDeps = {
   readonly topicNamespace: string;
   /** 0 = any free port */
   readonly grpcPort: number;
+  /** Where gRPC binds (BPS_GRPC_HOST; default 127.0.0.1). */
+  readonly grpcHost?: string;
+  /** mTLS for gRPC (BPS_GRPC_TLS_*; required in production): the server asks for client certificates; plaintext without. */
+  readonly grpcTls?: GrpcTls | undefined;
   readonly registryAddress: string;
   readonly temporalAddress: string;
   readonly temporalNamespace: string;
@@ -88,7 +93,7 @@ export async function startProgramme(deps: ProgrammeDeps): Promise<RunningProgra
     logger,
   });
 
-  const catalogue = new GrpcCatalogue(deps.registryAddress, deps.serviceTokens);
+  const catalogue = new GrpcCatalogue(deps.registryAddress, deps.serviceTokens, deps.grpcTls);
   const programme = new Programme({
     records: store,
     catalogue,
@@ -98,6 +103,8 @@ export async function startProgramme(deps: ProgrammeDeps): Promise<RunningProgra
 
   const refusals = new RefusalRecorder({ service: 'programme', family: 'programme', topicNamespace: deps.topicNamespace, sink: refused.sink, logger });
   const server = await startGrpcServer({
+    ...(deps.grpcHost ? { host: deps.grpcHost } : {}),
+    tls: deps.grpcTls,
     idempotency: new IdempotencyStore(mongo.db),
     refusals,
     serviceName: 'programme',

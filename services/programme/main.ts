@@ -5,6 +5,8 @@ import { serviceTokensFromConfig, tokenVerifierFromConfig } from '../shared/auth
 import { serviceAccounts } from '../shared/auth/personas';
 import { configSchema, healthCheckTiming, kafkaCredentials, loadConfig, payloadKey, port } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
+import { grpcTlsFromConfig } from '../shared/grpc/tls';
+import { mongoUriFromConfig } from '../shared/mongo/mongo';
 import { runMain } from '../shared/runtime/main';
 import { initMetrics } from '../shared/telemetry/metrics';
 import { initTelemetry } from '../shared/telemetry/otel';
@@ -34,12 +36,14 @@ runMain('programme', async () => {
   await initMetrics({ serviceName: 'programme', port: config.PROGRAMME_METRICS_PORT, host: config.BPS_METRICS_HOST });
   return startProgramme({
     healthCheck: healthCheckTiming(config),
-    mongoUri: config.MONGODB_URI,
+    mongoUri: mongoUriFromConfig(config),
     dbName: config.PROGRAMME_DB,
     kafkaBrokers: config.BPS_KAFKA_BROKERS,
     kafkaCredentials: kafkaCredentials(config),
     topicNamespace: config.BPS_TOPIC_NAMESPACE,
     grpcPort: config.PROGRAMME_GRPC_PORT,
+    grpcHost: config.BPS_GRPC_HOST,
+    grpcTls: grpcTlsFromConfig(config),
     registryAddress: config.REGISTRY_GRPC_ADDRESS,
     temporalAddress: config.BPS_TEMPORAL_ADDRESS,
     temporalNamespace: config.BPS_TEMPORAL_NAMESPACE,

@@ -7,6 +7,7 @@ import type { ServiceTokenSource } from '../shared/auth/service-tokens';
 import { topics, topicName } from '../shared/events/catalog';
 import { RefusalRecorder, refusalOutbox } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
+import type { GrpcTls } from '../shared/grpc/tls';
 import { kafkaDependency, mongoDependency, temporalDependency, type HealthCheckTiming } from '../shared/grpc/health';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
@@ -31,6 +32,10 @@ export type ProposalsAppDeps = {
   topicNamespace: string;
   /** 0 = any free port */
   grpcPort: number;
+  /** Where gRPC binds (BPS_GRPC_HOST; default 127.0.0.1). */
+  grpcHost?: string;
+  /** mTLS for gRPC (BPS_GRPC_TLS_*; required in production): the server asks for client certificates; plaintext without. */
+  grpcTls?: GrpcTls | undefined;
   registryAddress: string;
   /** A connected Temporal client (the caller owns and closes it). */
   temporal: Client;
@@ -58,7 +63,7 @@ export async function startProposals(deps: ProposalsAppDeps): Promise<RunningPro
   const mongo = await connectMongo(deps.mongoUri, deps.dbName);
   const store = new ProposalStore(mongo.db, { topicNamespace: deps.topicNamespace });
   await store.init();
-  const registry = new GrpcRegistry(deps.registryAddress, deps.serviceTokens);
+  const registry = new GrpcRegistry(deps.registryAddress, deps.serviceTokens, deps.grpcTls);
   const proposals = new Proposals({
     store,
     registry,
@@ -89,6 +94,8 @@ export async function startProposals(deps: ProposalsAppDeps): Promise<RunningPro
 
   const refusals = new RefusalRecorder({ service: 'proposals', family: 'proposals', topicNamespace: deps.topicNamespace, sink: refused.sink, logger });
   const server = await startGrpcServer({
+    ...(deps.grpcHost ? { host: deps.grpcHost } : {}),
+    tls: deps.grpcTls,
     idempotency: new IdempotencyStore(mongo.db),
     refusals,
     serviceName: 'proposals',

@@ -5,6 +5,8 @@ import { serviceTokensFromConfig, tokenVerifierFromConfig } from '../shared/auth
 import { serviceAccounts } from '../shared/auth/personas';
 import { configSchema, kafkaCredentials, loadConfig, payloadKey, port, healthCheckTiming } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
+import { grpcTlsFromConfig } from '../shared/grpc/tls';
+import { mongoUriFromConfig } from '../shared/mongo/mongo';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
 import { initMetrics } from '../shared/telemetry/metrics';
@@ -35,12 +37,14 @@ runMain('proposals', async () => {
   const temporal = await connectTemporal(temporalOptionsFromConfig(config));
   const running = await startProposals({
     healthCheck: healthCheckTiming(config),
-    mongoUri: config.MONGODB_URI,
+    mongoUri: mongoUriFromConfig(config),
     dbName: config.PROPOSALS_DB,
     kafkaBrokers: config.BPS_KAFKA_BROKERS,
     kafkaCredentials: kafkaCredentials(config),
     topicNamespace: config.BPS_TOPIC_NAMESPACE,
     grpcPort: config.PROPOSALS_GRPC_PORT,
+    grpcHost: config.BPS_GRPC_HOST,
+    grpcTls: grpcTlsFromConfig(config),
     registryAddress: config.REGISTRY_GRPC_ADDRESS,
     temporal: temporal.client,
     approvalTaskQueue: config.PROPOSALS_APPROVAL_TASK_QUEUE,

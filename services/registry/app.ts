@@ -6,6 +6,7 @@ import { topics, topicName } from '../shared/events/catalog';
 import { decisionVerifier } from '../shared/events/decision-signature';
 import { RefusalRecorder, refusalOutbox } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
+import type { GrpcTls } from '../shared/grpc/tls';
 import { inRootSpan } from '../shared/telemetry/otel';
 import { kafkaDependency, mongoDependency, type HealthCheckTiming } from '../shared/grpc/health';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
@@ -31,6 +32,10 @@ export type RegistryDeps = {
   topicNamespace: string;
   /** 0 = any free port */
   grpcPort: number;
+  /** Where gRPC binds (BPS_GRPC_HOST; default 127.0.0.1). */
+  grpcHost?: string;
+  /** mTLS for gRPC (BPS_GRPC_TLS_*; required in production): the server asks for client certificates; plaintext without. */
+  grpcTls?: GrpcTls | undefined;
   tokens: TokenVerifier;
   logger: Logger;
   now?: () => Date;
@@ -87,6 +92,8 @@ export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry
 
   const refusals = new RefusalRecorder({ service: 'registry', family: 'standards', topicNamespace: deps.topicNamespace, sink: refused.sink, logger });
   const server = await startGrpcServer({
+    ...(deps.grpcHost ? { host: deps.grpcHost } : {}),
+    tls: deps.grpcTls,
     idempotency: new IdempotencyStore(mongo.db),
     refusals,
     serviceName: 'registry',

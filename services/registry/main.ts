@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { tokenVerifierFromConfig } from '../shared/auth/from-config';
 import { configSchema, kafkaCredentials, loadConfig, port, healthCheckTiming } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
+import { grpcTlsFromConfig } from '../shared/grpc/tls';
+import { mongoUriFromConfig } from '../shared/mongo/mongo';
 import { runMain } from '../shared/runtime/main';
 import { initTelemetry } from '../shared/telemetry/otel';
 import { initMetrics } from '../shared/telemetry/metrics';
@@ -27,12 +29,14 @@ runMain('registry', async () => {
   const logger = createLogger('registry', config.BPS_LOG_LEVEL);
   return startRegistry({
     healthCheck: healthCheckTiming(config),
-    mongoUri: config.MONGODB_URI,
+    mongoUri: mongoUriFromConfig(config),
     dbName: config.REGISTRY_DB,
     kafkaBrokers: config.BPS_KAFKA_BROKERS,
     kafkaCredentials: kafkaCredentials(config),
     topicNamespace: config.BPS_TOPIC_NAMESPACE,
     grpcPort: config.REGISTRY_GRPC_PORT,
+    grpcHost: config.BPS_GRPC_HOST,
+    grpcTls: grpcTlsFromConfig(config),
     tokens: tokenVerifierFromConfig(config),
     logger,
     refileDays: config.REGISTRY_REFILE_DAYS,

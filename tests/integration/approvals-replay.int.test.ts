@@ -59,6 +59,28 @@ describe('approval workflows replay', () => {
     await Worker.runReplayHistory({ workflowBundle: instrumentedBundle }, asHistory(history));
   });
 
+  // Recorded by approvals-resume.int (BPS_RECORD_FIXTURES=1) with the worker's interceptors, payloads opened: an
+  // approval under 'approval-recorded-state' up to the moment Temporal lost it, and its run resumed from the record.
+  const patchIds = (history: any): string[] =>
+    history.events
+      .filter((e: any) => e.markerRecordedEventAttributes)
+      .map((e: any) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes.details['patch-data'].payloads[0].data, 'base64').toString('utf8')).id);
+  it('replays an approval that records its state (approval-recorded-state), up to the loss of its workflow', async () => {
+    const history = recorded('approvals-recorded-state-history.json');
+    expect(patchIds(history)).toContain('approval-recorded-state');
+    expect(history.events.some((e: any) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordApproval')).toBe(true);
+    await Worker.runReplayHistory({ workflowBundle: instrumentedBundle }, asHistory(history));
+  });
+
+  it('replays an approval resumed from its record (no route chosen again, deadlines and numbering as recorded)', async () => {
+    const history = recorded('approvals-resumed-history.json');
+    const scheduled = history.events.flatMap((e: any) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(scheduled).not.toContain('chooseApprovalRoute');
+    expect(scheduled).toContain('publishApprovedChangeSet');
+    expect(history.events.some((e: any) => e.workflowExecutionCompletedEventAttributes)).toBe(true);
+    await Worker.runReplayHistory({ workflowBundle: instrumentedBundle }, asHistory(history));
+  });
+
   it('fails on a deliberately altered history (an activity the code never schedules)', async () => {
     const history = recorded();
     const scheduled = history.events.find((e: any) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'chooseApprovalRoute');

@@ -22,6 +22,7 @@ import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mong
 import { refused } from '../support/grpc';
 import { testVerifier, tokenFor } from '../support/identity';
 import { uniqueName } from '../support/names';
+import { waitUntil } from '../support/wait';
 import { stack, testLogger } from '../support/stack';
 
 type Handler = (call: grpc.ServerUnaryCall<CreateSubscriptionRequest, CreateSubscriptionResponse>) => Promise<CreateSubscriptionResponse>;
@@ -111,6 +112,32 @@ describe('idempotency keys and deadlines in the gRPC bootstrap', () => {
     await create('https://d.example.gov.cn/hook');
     await create('https://d.example.gov.cn/hook');
     expect(runs).toBe(4);
+  });
+
+  it('sweeps keys past their retention (the server starts the sweep): a retry after that runs as a new call, newer keys stay', async () => {
+    let runs = 0;
+    const store = new IdempotencyStore(mongo.db, uniqueName('keys'), { retentionMs: 60_000, sweepEveryMs: 100 });
+    const client = await serve(async (call) => ({ subscription: undefined, secret: `secret-${(runs += 1)}-${call.request.endpointUrl}` }), {
+      idempotency: store,
+    });
+    const create = (url: string) => unary(client.createSubscription.bind(client), request(url), token);
+    expect((await withKey('old', () => create('https://a.example.gov.cn/hook'))).secret).toBe('secret-1-https://a.example.gov.cn/hook');
+    expect((await withKey('new', () => create('https://b.example.gov.cn/hook'))).secret).toBe('secret-2-https://b.example.gov.cn/hook');
+    // The first key was claimed two minutes ago (past the 60 s retention); the server's sweep removes it.
+    await store.collection.updateOne(
+      {
+        _id: IdempotencyStore.recordId({
+          method: '/bps.notifications.v1.Subscriptions/CreateSubscription',
+          subject: personas['statistics-subscriber'].subject,
+          key: 'old',
+        }),
+      },
+      { $set: { at: new Date(Date.now() - 120_000) } },
+    );
+    await waitUntil(async () => (await store.collection.countDocuments()) === 1, 'the old key swept', 15_000);
+    expect((await withKey('old', () => create('https://a.example.gov.cn/hook'))).secret).toBe('secret-3-https://a.example.gov.cn/hook');
+    expect((await withKey('new', () => create('https://b.example.gov.cn/hook'))).secret).toBe('secret-2-https://b.example.gov.cn/hook');
+    expect(runs).toBe(3);
   });
 
   it('scopes a key to the caller, runs a refused call again on retry, and takes over a claim whose holder died', async () => {

@@ -1,5 +1,5 @@
 // Production unless told otherwise (issue #13): a service started with BPS_ENV unset and no keys exits non-zero
-// naming every key it lacks; production refuses the development signing key; development binds to loopback only;
+// naming every key it lacks (the TLS settings too); production refuses the development signing key; development binds to loopback only;
 // `npm run token` signs with the local stack's development issuer (its generated secrets), as after `npm start`.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,10 @@ describe('production unless told otherwise', () => {
       'BPS_DECISION_PUBLIC_JWKS',
     ]) {
       expect(registry.stderr).toContain(`${key}: must be set`);
+    }
+    // Production refuses plaintext (issue #20): gRPC mTLS files, TLS to Kafka and to MongoDB.
+    for (const key of ['BPS_GRPC_TLS_CA', 'BPS_GRPC_TLS_CERT', 'BPS_GRPC_TLS_KEY', 'BPS_KAFKA_TLS_CA', 'BPS_MONGODB_TLS_CA']) {
+      expect(registry.stderr).toContain(`${key}: must be set in production`);
     }
     expect(registry.stderr).toContain('BPS_ENV: unset, so this is production');
     expect(audit.code).toBe(1);

@@ -21,6 +21,7 @@ import { topicName, topicOwners, topics } from '../../services/shared/events/cat
 import type { CloudEvent } from '../../services/shared/kafka/kafka';
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import type { TemporalHandle } from '../../services/shared/temporal/temporal';
+import type { GrpcTls } from '../../services/shared/grpc/tls';
 import { collectEvents, type EventCollector, type TopicFamily } from './collector';
 import { decisionSigningDeps, decisionVerifyingDeps } from './decisions';
 import { testDirectory, testIssuer, testJwks, testServiceTokens, testVerifier, tokenFor } from './identity';
@@ -102,6 +103,8 @@ export type PlatformOptions<S extends ServiceName> = {
   readonly collect?: readonly TopicFamily[];
   /** Another platform's names: start on its databases, topics and queue (as after a restore). Default: new names. */
   readonly names?: PlatformNames;
+  /** Mutual TLS for every gRPC server and client of the platform (as production runs); default plaintext. */
+  readonly grpcTls?: GrpcTls;
 };
 
 export type Platform = {
@@ -159,6 +162,7 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
   const chosen = new Set<ServiceName>(options.services);
   if (chosen.has('proposals') || chosen.has('programme')) chosen.add('registry');
   const o = options.overrides ?? {};
+  const grpcTls = options.grpcTls ? { grpcTls: options.grpcTls } : {};
   const tokens = testVerifier();
   const running: Partial<Running> = {};
   const deps: Partial<DepsOf> = {};
@@ -228,6 +232,7 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
           grpcPort: 0,
           tokens,
           logger: testLogger,
+          ...grpcTls,
           ...testSettings.registry,
           ...o.registry,
         }),
@@ -251,6 +256,7 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
           directory: testDirectory,
           logger: testLogger,
           ...(workflowBundle ? { workflowBundle } : {}),
+          ...grpcTls,
           ...testSettings.approvals,
           ...o.approvals,
         }),
@@ -268,6 +274,7 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
           grpcPort: 0,
           tokens,
           logger: testLogger,
+          ...grpcTls,
           ...testSettings.notifications,
           ...o.notifications,
         }),
@@ -285,6 +292,7 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
           grpcPort: 0,
           tokens,
           logger: testLogger,
+          ...grpcTls,
           ...testSettings.audit,
           ...o.audit,
         }),
@@ -312,6 +320,7 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
           serviceTokens: testServiceTokens(serviceAccounts.programme),
           logger: testLogger,
           ...(workflowBundle ? { workflowBundle } : {}),
+          ...grpcTls,
           ...testSettings.programme,
           ...o.programme,
         }),
@@ -332,6 +341,7 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
           tokens,
           serviceTokens: testServiceTokens(),
           logger: testLogger,
+          ...grpcTls,
           ...testSettings.proposals,
           ...o.proposals,
         }),
@@ -357,6 +367,7 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
           audit: address('audit'),
           programme: address('programme'),
         },
+        ...grpcTls,
         ...testSettings.gateway,
         ...o.gateway,
       });

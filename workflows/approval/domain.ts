@@ -149,7 +149,8 @@ function openRound(route: ApprovalRoute, proposal: Omit<ProposalApprovalInput, '
 }
 
 export function summaryOf(input: ProposalApprovalInput): Omit<ProposalApprovalInput, 'changeSet'> {
-  const { changeSet: _changeSet, ...summary } = input;
+  // A resumed run's input also carries its record (approval/record.ts): never part of the proposal.
+  const { changeSet: _changeSet, resumeFrom: _resumeFrom, ...summary } = input as ProposalApprovalInput & { readonly resumeFrom?: unknown };
   return summary;
 }
 

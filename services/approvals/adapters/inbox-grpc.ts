@@ -33,6 +33,7 @@ import { NotFoundError, ValidationError } from '../../shared/errors/errors';
 import { newEvent } from '../../shared/kafka/kafka';
 import type { Logger } from '../../shared/log/logger';
 import { approvalsSource, fromPosition, toActor, toPosition, type ApprovalEventStore } from './approval-events';
+import type { ApprovalResumer } from './approval-resumer';
 import { queryWorkflow, refusalError, required, unaryHandler, updateWorkflow } from './workflow-calls';
 
 export type InboxDeps = {
@@ -43,6 +44,8 @@ export type InboxDeps = {
   readonly logger: Logger;
   /** The directory of people: a delegate is resolved through it (who they are, their organisation and roles). */
   readonly directory: Directory;
+  /** Starts an open approval's workflow again from its record when Temporal no longer has it. */
+  readonly resumer?: ApprovalResumer;
 };
 
 function summaryMessage(view: ApprovalView): ProposalSummary {
@@ -135,7 +138,27 @@ const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, 
 export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
   const { temporal, taskQueue } = deps;
 
-  const query = <T>(proposalId: string, name: string): Promise<T> => queryWorkflow<T>(temporal, required(proposalId, 'proposal_id'), name, 'approval');
+  /**
+   * A query of the approval's workflow; when Temporal does not have it but the record says it is open (Temporal lost
+   * it), the workflow is started again from the record and asked again (it answers once its first task has run).
+   */
+  const query = async <T>(proposalId: string, name: string): Promise<T> => {
+    const id = required(proposalId, 'proposal_id');
+    try {
+      return await queryWorkflow<T>(temporal, id, name, 'approval');
+    } catch (error) {
+      if (!(error instanceof NotFoundError) || !deps.resumer || (await deps.resumer.ensure(id)) !== 'resumed') throw error;
+      deps.logger.info({ proposalId: id }, 'approval resumed on first access');
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await queryWorkflow<T>(temporal, id, name, 'approval');
+        } catch (again) {
+          if (attempt >= 20) throw again;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
+    }
+  };
 
   async function recordRefusedSignOff(
     proposalId: string,

@@ -333,7 +333,7 @@ export const programmeCommands: Command[] = [
     async run(ctx) {
       const itemCodes = codes(ctx, 'item');
       if (itemCodes.length === 0) throw new UsageError('--item is required');
-      const res = await ctx.call('programme', (c) => c.proposeStandard.bind(c), {
+      const res = await ctx.change('programme', (c) => c.proposeStandard.bind(c), {
         title: required(ctx, 'title'),
         level: enumFlag(required(ctx, 'level'), levelNames, '--level'),
         mandatory: bool(ctx.parsed, 'mandatory'),
@@ -372,7 +372,7 @@ export const programmeCommands: Command[] = [
       if (!expectedRevision) expectedRevision = (await ctx.call('programme', (c) => c.getStandard.bind(c), { standardId: ctx.arg(0) })).standard?.revision ?? 0;
       const financeDocs = docs(ctx, 'finance-doc');
       const financeOrg = ctx.flag('finance-org') ?? '';
-      const res = await ctx.call('programme', (c) => c.advanceStandard.bind(c), {
+      const res = await ctx.change('programme', (c) => c.advanceStandard.bind(c), {
         standardId: ctx.arg(0),
         to,
         expectedRevision,
@@ -451,7 +451,7 @@ export const programmeCommands: Command[] = [
       field: { type: 'string', repeatable: true, placeholder: 'code', description: 'a field of expertise (repeatable)' },
     },
     async run(ctx) {
-      const res = await ctx.call('programme', (c) => c.registerExpert.bind(c), {
+      const res = await ctx.change('programme', (c) => c.registerExpert.bind(c), {
         name: required(ctx, 'name'),
         affiliation: required(ctx, 'affiliation'),
         nationalCommittee: bool(ctx.parsed, 'national'),
@@ -485,7 +485,7 @@ export const programmeCommands: Command[] = [
     },
     examples: ["bps programme open-batch 2026-1 --title '2026年基本公共服务标准化试点' --closes 2026-09-30 --as samr-officer"],
     async run(ctx) {
-      const res = await ctx.call('programme', (c) => c.openPilotBatch.bind(c), {
+      const res = await ctx.change('programme', (c) => c.openPilotBatch.bind(c), {
         batchId: ctx.arg(0),
         title: required(ctx, 'title'),
         applicationsClose: parseDateArg(required(ctx, 'closes'), '--closes'),
@@ -547,7 +547,7 @@ export const programmeCommands: Command[] = [
       const json = readJson(required(ctx, 'file')) as { application?: unknown };
       const application = json && typeof json === 'object' && 'application' in json ? json.application : json;
       const request = ApplyForPilotRequest.fromJSON({ batchId: ctx.arg(0), application });
-      const res = await ctx.call('programme', (c) => c.applyForPilot.bind(c), request);
+      const res = await ctx.change('programme', (c) => c.applyForPilot.bind(c), request);
       ctx.print(ApplyForPilotResponse.toJSON(res), () => `${res.pilot?.pilotId}: ${short.status(res.pilot?.status ?? 0)} — ${res.pilot?.name}`);
     },
   },
@@ -593,7 +593,7 @@ export const programmeCommands: Command[] = [
       if (!file && !ctx.arg(1)) throw new UsageError(`expected <pilot-id> <step> (${pilotActionNames.join(', ')}) or --file`);
       const action = file ? ActOnPilotRequest.fromJSON({ ...(readJson(file) as object), pilotId: ctx.arg(0) }).action : pilotActionFromFlags(ctx.arg(1), ctx);
       if (!action) throw new UsageError('the JSON names no step (one of screen, decideSelection, reportProgress, …)');
-      const res = await ctx.call('programme', (c) => c.actOnPilot.bind(c), { pilotId: ctx.arg(0), action });
+      const res = await ctx.change('programme', (c) => c.actOnPilot.bind(c), { pilotId: ctx.arg(0), action });
       ctx.print(ActOnPilotResponse.toJSON(res), () => `${res.pilot?.pilotId}: ${action.$case} done; status ${short.status(res.pilot?.status ?? 0)}`);
     },
   },
@@ -674,7 +674,7 @@ export const programmeCommands: Command[] = [
     async run(ctx) {
       const sample = ctx.flag('sample');
       if (sample !== undefined && !/^\d{1,9}$/.test(sample)) throw new UsageError('--sample must be a whole number');
-      const res = await ctx.call('programme', (c) => c.recordEvaluation.bind(c), {
+      const res = await ctx.change('programme', (c) => c.recordEvaluation.bind(c), {
         kind: enumFlag(required(ctx, 'kind'), evaluationKindNames, '--kind'),
         itemCode: required(ctx, 'item'),
         provinceCode: required(ctx, 'province'),

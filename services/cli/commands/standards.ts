@@ -264,7 +264,7 @@ export const standardsCommands: Command[] = [
         ...(target !== undefined ? { serviceTarget: { stated: latest.serviceTarget?.stated ?? false, text: target } } : {}),
         ...(content !== undefined ? { serviceContent: { stated: latest.serviceContent?.stated ?? false, text: content } } : {}),
       };
-      const res = await ctx.call('registry', (c) => c.correctItemVersion.bind(c), { itemCode: ctx.arg(0), version, item, reason });
+      const res = await ctx.change('registry', (c) => c.correctItemVersion.bind(c), { itemCode: ctx.arg(0), version, item, reason });
       ctx.print(
         CorrectItemVersionResponse.toJSON(res),
         () =>
@@ -281,7 +281,7 @@ export const standardsCommands: Command[] = [
     async run(ctx) {
       const version = Number(ctx.arg(1));
       if (!Number.isInteger(version) || version < 1) throw new UsageError('<version> must be a version number (1, 2, …)');
-      const res = await ctx.call('registry', (c) => c.approveErratum.bind(c), { itemCode: ctx.arg(0), version, erratumId: ctx.arg(2) });
+      const res = await ctx.change('registry', (c) => c.approveErratum.bind(c), { itemCode: ctx.arg(0), version, erratumId: ctx.arg(2) });
       ctx.print(
         ApproveErratumResponse.toJSON(res),
         () =>

@@ -68,7 +68,7 @@ export const subscriptionCommands: Command[] = [
       if (!endpointUrl) throw new UsageError('--endpoint is required');
       const kind = ctx.flag('release-kind');
       if (kind !== undefined && !(kind in releaseKinds)) throw new UsageError('--release-kind must be edition or amendment');
-      const res = await ctx.call('notifications', (c) => c.createSubscription.bind(c), {
+      const res = await ctx.change('notifications', (c) => c.createSubscription.bind(c), {
         endpointUrl,
         description: ctx.flag('description') ?? '',
         filter: {
@@ -117,7 +117,7 @@ export const subscriptionCommands: Command[] = [
     maxArgs: 1,
     summary: 'Stop sending; events keep queueing and are sent in order on resume',
     async run(ctx) {
-      const res = await ctx.call('notifications', (c) => c.pauseSubscription.bind(c), { subscriptionId: ctx.arg(0) });
+      const res = await ctx.change('notifications', (c) => c.pauseSubscription.bind(c), { subscriptionId: ctx.arg(0) });
       ctx.print(PauseSubscriptionResponse.toJSON(res), () => `${ctx.arg(0)}: ${statusOf(res.subscription)}`);
     },
   },
@@ -128,7 +128,7 @@ export const subscriptionCommands: Command[] = [
     maxArgs: 1,
     summary: 'Send again (also after the endpoint answered 410 and the subscription was disabled)',
     async run(ctx) {
-      const res = await ctx.call('notifications', (c) => c.resumeSubscription.bind(c), { subscriptionId: ctx.arg(0) });
+      const res = await ctx.change('notifications', (c) => c.resumeSubscription.bind(c), { subscriptionId: ctx.arg(0) });
       ctx.print(ResumeSubscriptionResponse.toJSON(res), () => `${ctx.arg(0)}: ${statusOf(res.subscription)}`);
     },
   },
@@ -198,7 +198,7 @@ export const subscriptionCommands: Command[] = [
     examples: ['bps subscriptions redeliver <id>', 'bps subscriptions redeliver <id> --event <event-id> --json'],
     async run(ctx) {
       const eventIds = list(ctx.parsed, 'event');
-      const res = await ctx.call('notifications', (c) => c.redeliver.bind(c), { subscriptionId: ctx.arg(0), eventIds });
+      const res = await ctx.change('notifications', (c) => c.redeliver.bind(c), { subscriptionId: ctx.arg(0), eventIds });
       ctx.print(
         RedeliverResponse.toJSON(res),
         () => `requeued ${res.requeued} ${res.requeued === 1 ? 'delivery' : 'deliveries'}${eventIds.length === 0 ? ' (every dead letter)' : ''}`,

@@ -66,7 +66,7 @@ export const workCommands: Command[] = [
     async run(ctx) {
       const file = ctx.flag('file');
       if (!file) throw new UsageError('--file is required');
-      const res = await ctx.call('proposals', (c) => c.createProposal.bind(c), { content: readContent(file) });
+      const res = await ctx.change('proposals', (c) => c.createProposal.bind(c), { content: readContent(file) });
       ctx.print(
         CreateProposalResponse.toJSON(res),
         () =>
@@ -108,7 +108,7 @@ export const workCommands: Command[] = [
         const { proposal } = await ctx.call('proposals', (c) => c.getProposal.bind(c), { proposalId: ctx.arg(0), revision: 0 });
         expectedRevision = proposal?.currentRevision || proposal?.revision || 1;
       }
-      const res = await ctx.call('proposals', (c) => c.submitProposal.bind(c), { proposalId: ctx.arg(0), expectedRevision });
+      const res = await ctx.change('proposals', (c) => c.submitProposal.bind(c), { proposalId: ctx.arg(0), expectedRevision });
       ctx.print(
         SubmitProposalResponse.toJSON(res),
         () =>
@@ -223,7 +223,7 @@ export const workCommands: Command[] = [
     async run(ctx) {
       const position = positions[ctx.flag('position') ?? ''];
       if (!position) throw new UsageError(`--position must be one of ${Object.keys(positions).join(', ')}`);
-      const res = await ctx.call('approvals', (c) => c.signOff.bind(c), {
+      const res = await ctx.change('approvals', (c) => c.signOff.bind(c), {
         proposalId: ctx.arg(0),
         stepId: ctx.arg(1),
         position: positionFromJSON(position),

@@ -9,6 +9,7 @@ import {
   type HealthListResponse,
 } from '../../../proto/gen/grpc/health/v1/health';
 import { clientChannelOptions } from '../../shared/grpc/client';
+import { grpcClientCredentials, type GrpcTls } from '../../shared/grpc/tls';
 import type { BackendAddresses } from './backends';
 
 export type BackendReadiness = {
@@ -29,12 +30,14 @@ export class Readiness {
   constructor(
     private readonly addresses: BackendAddresses,
     private readonly timeoutMs = 2_000,
+    /** mTLS to the backends (production); plaintext without. */
+    private readonly tls?: GrpcTls,
   ) {}
 
   private client(name: keyof BackendAddresses): HealthClient {
     let client = this.clients.get(name);
     if (!client) {
-      client = new HealthClient(this.addresses[name], grpc.credentials.createInsecure(), clientChannelOptions);
+      client = new HealthClient(this.addresses[name], grpcClientCredentials(this.tls), clientChannelOptions);
       this.clients.set(name, client);
     }
     return client;

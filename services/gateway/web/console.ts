@@ -8,13 +8,14 @@ import { personas, type PersonaName } from '../../shared/auth/personas';
 import type { Logger } from '../../shared/log/logger';
 import type { ServiceTokenSource } from '../../shared/auth/service-tokens';
 import { PUBLIC_CACHE_CONTROL } from '../http/public-view';
-import type { Backends } from '../adapters/backends';
+import { withRequestKey, type Backends } from '../adapters/backends';
 import { diffRequest } from '../api/registry-routes';
 import { formValue, parseCookies, serializeCookie, type FormBody } from '../http/cookies';
 import { parseIsoDate, todayInChina } from '../../shared/standards/china-date';
 import { gatewayError, type HttpError } from '../http/errors';
 import { toHttpError } from '../http/grpc-errors';
-import { html, type Html } from './html';
+import { Html, html } from './html';
+import { formKeyOf, withFormKeys } from './form-keys';
 import { pickLang, translator, type Lang } from './i18n';
 import { alertBox, page, type PageContext } from './layout';
 import { safeNext, signInPage } from './signin';
@@ -87,9 +88,11 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
       if (!req.bps.identity || !req.bps.token) return reply.redirect(`/signin?next=${encodeURIComponent(req.url)}`, 303);
       if (req.method === 'POST' && !sameOrigin(req)) return renderError(req, reply, gatewayError(403, 'PERMISSION_DENIED', 'cross-site form post refused'));
       try {
-        const out = await handler(req, ctx, req.bps.token);
+        const token = req.bps.token;
+        const out = await withRequestKey(req.method === 'POST' ? formKeyOf(req.body) : undefined, () => handler(req, ctx, token));
         if ('redirect' in out) return reply.redirect(out.redirect, 303);
-        return send(reply, page(ctx, { title: out.title, ...(out.section ? { section: out.section } : {}) }, out.body), out.status ?? 200);
+        const rendered = page(ctx, { title: out.title, ...(out.section ? { section: out.section } : {}) }, out.body);
+        return send(reply, new Html(withFormKeys(rendered.value)), out.status ?? 200);
       } catch (error) {
         return renderError(req, reply, toHttpError(error));
       }

@@ -277,7 +277,7 @@ export function registerCyclePages(app: FastifyInstance, deps: { backends: Backe
     '/cycles',
     guarded(async (req, ctx, token) => {
       try {
-        const { cycle } = await backends.call('cycles', (c) => c.openCycle.bind(c), openCycleRequestFromForm((req.body ?? {}) as FormBody), token);
+        const { cycle } = await backends.change('cycles', (c) => c.openCycle.bind(c), openCycleRequestFromForm((req.body ?? {}) as FormBody), token);
         return { redirect: cycleUrl(cycle ?? { cycleId: '' }) };
       } catch (e) {
         const r = refusalBox(ctx, e);
@@ -306,7 +306,7 @@ export function registerCyclePages(app: FastifyInstance, deps: { backends: Backe
       }),
     );
   action('evaluate', (cycleId, b, token) =>
-    backends.call(
+    backends.change(
       'cycles',
       (c) => c.fileEvaluation.bind(c),
       {
@@ -319,10 +319,10 @@ export function registerCyclePages(app: FastifyInstance, deps: { backends: Backe
     ),
   );
   action('close-window', (cycleId, b, token) =>
-    backends.call('cycles', (c) => c.closeProposalWindow.bind(c), { cycleId, fieldCode: formValue(b, 'fieldCode') }, token),
+    backends.change('cycles', (c) => c.closeProposalWindow.bind(c), { cycleId, fieldCode: formValue(b, 'fieldCode') }, token),
   );
   action('resolve', (cycleId, b, token) =>
-    backends.call(
+    backends.change(
       'cycles',
       (c) => c.resolveConflict.bind(c),
       { cycleId, itemCode: formValue(b, 'itemCode'), keepProposalId: formValue(b, 'keepProposalId'), reason: formValue(b, 'reason') },
@@ -333,7 +333,7 @@ export function registerCyclePages(app: FastifyInstance, deps: { backends: Backe
     const central = formValue(b, 'centralFen').trim();
     const local = formValue(b, 'localFen').trim();
     const total = /^\d+$/.test(central) && /^\d+$/.test(local) ? (BigInt(central) + BigInt(local)).toString() : '';
-    return backends.call(
+    return backends.change(
       'cycles',
       (c) => c.trimProposal.bind(c),
       {
@@ -346,6 +346,6 @@ export function registerCyclePages(app: FastifyInstance, deps: { backends: Backe
       token,
     );
   });
-  action('approve', (cycleId, b, token) => backends.call('cycles', (c) => c.approvePackage.bind(c), { cycleId, comment: formValue(b, 'comment') }, token));
-  action('close', (cycleId, _b, token) => backends.call('cycles', (c) => c.closeCycle.bind(c), { cycleId }, token));
+  action('approve', (cycleId, b, token) => backends.change('cycles', (c) => c.approvePackage.bind(c), { cycleId, comment: formValue(b, 'comment') }, token));
+  action('close', (cycleId, _b, token) => backends.change('cycles', (c) => c.closeCycle.bind(c), { cycleId }, token));
 }

@@ -141,7 +141,7 @@ export function registerOversightPages(
     guarded(async (req, ctx, token) => {
       const form = subscriptionFormFromBody((req.body ?? {}) as FormBody);
       try {
-        const res = await backends.call(
+        const res = await backends.change(
           'notifications',
           (c) => c.createSubscription.bind(c),
           {
@@ -233,10 +233,10 @@ export function registerOversightPages(
       const subscriptionId = (req.params as { subscriptionId: string }).subscriptionId;
       const path = `/subscriptions/${encodeURIComponent(subscriptionId)}`;
       try {
-        if (action === 'pause') await backends.call('notifications', (c) => c.pauseSubscription.bind(c), { subscriptionId }, token);
-        if (action === 'resume') await backends.call('notifications', (c) => c.resumeSubscription.bind(c), { subscriptionId }, token);
+        if (action === 'pause') await backends.change('notifications', (c) => c.pauseSubscription.bind(c), { subscriptionId }, token);
+        if (action === 'resume') await backends.change('notifications', (c) => c.resumeSubscription.bind(c), { subscriptionId }, token);
         if (action === 'redeliver') {
-          const res = await backends.call(
+          const res = await backends.change(
             'notifications',
             (c) => c.redeliver.bind(c),
             { subscriptionId, eventIds: formValues((req.body ?? {}) as FormBody, 'eventId') },

@@ -976,7 +976,7 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
     guarded(async (req, ctx, token) => {
       const form = (req.body ?? {}) as FormBody;
       try {
-        const { standard } = await backends.call('programme', (c) => c.proposeStandard.bind(c), proposeStandardFromForm(form), token);
+        const { standard } = await backends.change('programme', (c) => c.proposeStandard.bind(c), proposeStandardFromForm(form), token);
         return { redirect: standardUrl(standard?.standardId ?? '') };
       } catch (e) {
         const r = refusalBox(ctx, e);
@@ -993,7 +993,7 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
     guarded(async (req, ctx, token) => {
       const standardId = (req.params as { standardId: string }).standardId;
       try {
-        await backends.call('programme', (c) => c.advanceStandard.bind(c), advanceStandardFromForm(standardId, (req.body ?? {}) as FormBody), token);
+        await backends.change('programme', (c) => c.advanceStandard.bind(c), advanceStandardFromForm(standardId, (req.body ?? {}) as FormBody), token);
         return { redirect: standardUrl(standardId) };
       } catch (e) {
         const r = refusalBox(ctx, e);
@@ -1013,7 +1013,7 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
     guarded(async (req, ctx, token) => {
       const form = (req.body ?? {}) as FormBody;
       try {
-        const { batch } = await backends.call('programme', (c) => c.openPilotBatch.bind(c), openBatchFromForm(form), token);
+        const { batch } = await backends.change('programme', (c) => c.openPilotBatch.bind(c), openBatchFromForm(form), token);
         return { redirect: `/programme/pilots${qs({ batch: batch?.batchId })}` };
       } catch (e) {
         const r = refusalBox(ctx, e);
@@ -1026,7 +1026,7 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
     guarded(async (req, ctx, token) => {
       const form = (req.body ?? {}) as FormBody;
       try {
-        const { pilot } = await backends.call('programme', (c) => c.applyForPilot.bind(c), applyForPilotFromForm(form), token);
+        const { pilot } = await backends.change('programme', (c) => c.applyForPilot.bind(c), applyForPilotFromForm(form), token);
         return { redirect: pilotUrl(pilot?.pilotId ?? '') };
       } catch (e) {
         const r = refusalBox(ctx, e);
@@ -1043,7 +1043,7 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
     guarded(async (req, ctx, token) => {
       const { pilotId, action } = req.params as { pilotId: string; action: string };
       try {
-        await backends.call('programme', (c) => c.actOnPilot.bind(c), { pilotId, action: pilotActionFromForm(action, (req.body ?? {}) as FormBody) }, token);
+        await backends.change('programme', (c) => c.actOnPilot.bind(c), { pilotId, action: pilotActionFromForm(action, (req.body ?? {}) as FormBody) }, token);
         return { redirect: pilotUrl(pilotId) };
       } catch (e) {
         const r = refusalBox(ctx, e);
@@ -1063,7 +1063,7 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
     guarded(async (req, ctx, token) => {
       const form = (req.body ?? {}) as FormBody;
       try {
-        await backends.call('programme', (c) => c.recordEvaluation.bind(c), recordEvaluationFromForm(form), token);
+        await backends.change('programme', (c) => c.recordEvaluation.bind(c), recordEvaluationFromForm(form), token);
         return { redirect: `/programme/evaluations${qs({ item: formValue(form, 'itemCode'), done: '1' })}` };
       } catch (e) {
         const r = refusalBox(ctx, e);

@@ -133,7 +133,7 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
           body: await editor(ctx, token, { action: '/proposals/new', itemCode, form, error: alertBox('error', L(ctx, '请选择服务项目', 'Choose an item')) }),
         };
       try {
-        const res = await backends.call('proposals', (c) => c.createProposal.bind(c), { content: contentFromForm(form, base) }, token);
+        const res = await backends.change('proposals', (c) => c.createProposal.bind(c), { content: contentFromForm(form, base) }, token);
         return { redirect: `/proposals/${encodeURIComponent(res.proposal?.proposalId ?? '')}?saved=1` };
       } catch (e) {
         const r = refusalBox(ctx, e);
@@ -224,7 +224,7 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
       const base = await baseOf(itemCode, token);
       try {
         if (!base) throw new Error('no base item');
-        await backends.call('proposals', (c) => c.updateDraft.bind(c), { proposalId, expectedRevision, content: contentFromForm(form, base) }, token);
+        await backends.change('proposals', (c) => c.updateDraft.bind(c), { proposalId, expectedRevision, content: contentFromForm(form, base) }, token);
         return { redirect: `/proposals/${encodeURIComponent(proposalId)}?saved=1` };
       } catch (e) {
         const r = refusalBox(ctx, e);
@@ -239,7 +239,7 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
       const proposalId = (req.params as { proposalId: string }).proposalId;
       const expectedRevision = Number(formValue((req.body ?? {}) as FormBody, 'expectedRevision')) || 0;
       try {
-        await backends.call('proposals', (c) => c.submitProposal.bind(c), { proposalId, expectedRevision }, token);
+        await backends.change('proposals', (c) => c.submitProposal.bind(c), { proposalId, expectedRevision }, token);
         return { redirect: `/proposals/${encodeURIComponent(proposalId)}?submitted=1` };
       } catch (e) {
         const r = refusalBox(ctx, e);
@@ -253,7 +253,7 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
     guarded(async (req, ctx, token) => {
       const proposalId = (req.params as { proposalId: string }).proposalId;
       try {
-        await backends.call('proposals', (c) => c.withdrawProposal.bind(c), { proposalId, reason: formValue((req.body ?? {}) as FormBody, 'reason') }, token);
+        await backends.change('proposals', (c) => c.withdrawProposal.bind(c), { proposalId, reason: formValue((req.body ?? {}) as FormBody, 'reason') }, token);
         return { redirect: `/proposals/${encodeURIComponent(proposalId)}` };
       } catch (e) {
         const r = refusalBox(ctx, e);
@@ -329,18 +329,18 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
       const body = (req.body ?? {}) as FormBody;
       try {
         if (action === 'sign')
-          await backends.call(
+          await backends.change(
             'approvals',
             (c) => c.signOff.bind(c),
             { proposalId, stepId, position: positionFromJSON(formValue(body, 'position')), comment: formValue(body, 'comment') },
             token,
           );
-        if (action === 'claim') await backends.call('approvals', (c) => c.claimStep.bind(c), { proposalId, stepId }, token);
-        if (action === 'release') await backends.call('approvals', (c) => c.releaseStep.bind(c), { proposalId, stepId }, token);
+        if (action === 'claim') await backends.change('approvals', (c) => c.claimStep.bind(c), { proposalId, stepId }, token);
+        if (action === 'release') await backends.change('approvals', (c) => c.releaseStep.bind(c), { proposalId, stepId }, token);
         if (action === 'delegate')
-          await backends.call('approvals', (c) => c.delegateStep.bind(c), { proposalId, stepId, delegate: formValue(body, 'delegate') }, token);
+          await backends.change('approvals', (c) => c.delegateStep.bind(c), { proposalId, stepId, delegate: formValue(body, 'delegate') }, token);
         if (action === 'overrule')
-          await backends.call('approvals', (c) => c.overruleObjection.bind(c), { proposalId, stepId, comment: formValue(body, 'comment') }, token);
+          await backends.change('approvals', (c) => c.overruleObjection.bind(c), { proposalId, stepId, comment: formValue(body, 'comment') }, token);
         return { redirect: `/inbox/${encodeURIComponent(proposalId)}?done=${action}` };
       } catch (e) {
         const r = refusalBox(ctx, e);

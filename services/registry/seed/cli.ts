@@ -4,13 +4,13 @@
 import { z } from 'zod';
 import { configSchema, loadConfig } from '../../shared/config/config';
 import { createLogger } from '../../shared/log/logger';
-import { connectMongo } from '../../shared/mongo/mongo';
+import { connectMongo, mongoUriFromConfig } from '../../shared/mongo/mongo';
 import { RegistryStore } from '../adapters/mongo/store';
 import { Registry } from '../registry';
 
 const config = loadConfig(configSchema({ REGISTRY_DB: z.string().min(1).default('bps_registry') }));
 const logger = createLogger('registry-seed', config.BPS_LOG_LEVEL);
-const mongo = await connectMongo(config.MONGODB_URI, config.REGISTRY_DB);
+const mongo = await connectMongo(mongoUriFromConfig(config), config.REGISTRY_DB);
 try {
   const store = new RegistryStore(mongo.db);
   await store.init();

@@ -1,4 +1,5 @@
 // The one config loader: reads env once, validates it with zod at start-up and fails fast with every problem listed.
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 export class ConfigError extends Error {
@@ -67,6 +68,24 @@ const baseShape = {
   BPS_TEMPORAL_TLS_CERT: z.string().min(1).optional(),
   BPS_TEMPORAL_TLS_KEY: z.string().min(1).optional(),
   BPS_TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  // Mutual TLS between the services (issue #20): PEM file paths (as mounted from a Kubernetes Secret) of the CA that
+  // signs every service's certificate, and this process's certificate and key. Required in production; when unset
+  // (development) gRPC is plaintext. BPS_GRPC_TLS_SERVER_NAME: the name to verify on servers' certificates when it
+  // differs from the address dialled. BPS_GRPC_HOST: where gRPC servers bind (loopback in development; a pod needs 0.0.0.0).
+  BPS_GRPC_TLS_CA: z.string().min(1).optional(),
+  BPS_GRPC_TLS_CERT: z.string().min(1).optional(),
+  BPS_GRPC_TLS_KEY: z.string().min(1).optional(),
+  BPS_GRPC_TLS_SERVER_NAME: z.string().min(1).optional(),
+  BPS_GRPC_HOST: z.string().min(1).default('127.0.0.1'),
+  // TLS to Kafka (SASL_SSL: SCRAM over TLS): the CA of the brokers' certificates, and a client certificate and key
+  // when the brokers require mutual TLS. PEM file paths. The CA is required in production.
+  BPS_KAFKA_TLS_CA: z.string().min(1).optional(),
+  BPS_KAFKA_TLS_CERT: z.string().min(1).optional(),
+  BPS_KAFKA_TLS_KEY: z.string().min(1).optional(),
+  // TLS to MongoDB: the CA file, and a client certificate and key in one PEM (the driver's tlsCertificateKeyFile).
+  // Production requires TLS: BPS_MONGODB_TLS_CA, or tls=true (or a mongodb+srv:// address) in MONGODB_URI.
+  BPS_MONGODB_TLS_CA: z.string().min(1).optional(),
+  BPS_MONGODB_TLS_CERT_KEY: z.string().min(1).optional(),
   BPS_JWT_ISSUER: z.string().min(1).optional(),
   BPS_JWT_AUDIENCE: z.string().min(1).default('bps-platform'),
   BPS_JWT_JWKS: jwksText.optional(),
@@ -88,8 +107,41 @@ const baseShape = {
   BPS_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 };
 
-/** One requirement: at least one of `anyOf` must be set; `when` says in which environments. */
-type Requirement = { readonly anyOf: readonly string[]; readonly what: string; readonly when: 'always' | 'production' | 'development' };
+/** One requirement: at least one of `anyOf` must be set (or `metBy` holds); `when` says in which environments. */
+type Requirement = {
+  readonly anyOf: readonly string[];
+  readonly what: string;
+  readonly when: 'always' | 'production' | 'development';
+  readonly metBy?: (values: Readonly<Record<string, unknown>>) => boolean;
+};
+
+/** Whether MONGODB_URI itself asks for TLS (tls=true / ssl=true, or mongodb+srv:// unless tls=false). */
+export function mongoUriUsesTls(uri: string): boolean {
+  const query = new URLSearchParams(uri.split('?')[1] ?? '');
+  const flag = (query.get('tls') ?? query.get('ssl'))?.toLowerCase();
+  return flag === 'true' || (flag === undefined && uri.startsWith('mongodb+srv://'));
+}
+
+// Production refuses plaintext (issue #20): between the services and to every piece of infrastructure.
+const grpcTls: Requirement[] = [
+  {
+    anyOf: ['BPS_GRPC_TLS_CA'],
+    what: "the CA of the services' certificates (mutual TLS between services; plaintext is for development only)",
+    when: 'production',
+  },
+  { anyOf: ['BPS_GRPC_TLS_CERT'], what: "this service's TLS certificate (PEM file) for mutual TLS", when: 'production' },
+  { anyOf: ['BPS_GRPC_TLS_KEY'], what: "this service's TLS private key (PEM file) for mutual TLS", when: 'production' },
+];
+const mongoTls: Requirement = {
+  anyOf: ['BPS_MONGODB_TLS_CA'],
+  what: 'TLS to MongoDB: the CA file (or tls=true in MONGODB_URI)',
+  when: 'production',
+  metBy: (values) => typeof values['MONGODB_URI'] === 'string' && mongoUriUsesTls(values['MONGODB_URI']),
+};
+const temporalTls: Requirement[] = [
+  { anyOf: ['BPS_TEMPORAL_TLS_CERT'], what: "this service's client certificate for mutual TLS to the Temporal frontend", when: 'production' },
+  { anyOf: ['BPS_TEMPORAL_TLS_KEY'], what: "this service's client key for mutual TLS to the Temporal frontend", when: 'production' },
+];
 
 const tokenIssuer: Requirement[] = [
   { anyOf: ['BPS_JWT_JWKS', 'BPS_JWT_JWKS_URL'], what: "the token issuer's public keys (JWKS JSON, or the IdP's JWKS URL)", when: 'always' },
@@ -99,6 +151,7 @@ const tokenIssuer: Requirement[] = [
 const kafka: Requirement[] = [
   { anyOf: ['BPS_KAFKA_USERNAME'], what: "this service's Kafka principal (the broker refuses anonymous clients)", when: 'always' },
   { anyOf: ['BPS_KAFKA_PASSWORD'], what: "this service's Kafka password", when: 'always' },
+  { anyOf: ['BPS_KAFKA_TLS_CA'], what: "the CA of the Kafka brokers' certificates (SASL_SSL: no plaintext to Kafka)", when: 'production' },
 ];
 const temporal: Requirement = {
   anyOf: ['BPS_TEMPORAL_PAYLOAD_KEY'],
@@ -113,11 +166,14 @@ const decisionPublic: Requirement = {
 
 /** What each process cannot run without. Production additionally refuses BPS_JWT_SIGNING_JWK everywhere. */
 export const requirements: Readonly<Record<ServiceName, readonly Requirement[]>> = {
-  registry: [...tokenIssuer, ...kafka, decisionPublic],
+  registry: [...tokenIssuer, ...kafka, decisionPublic, ...grpcTls, mongoTls],
   proposals: [
     ...tokenIssuer,
     ...kafka,
     temporal,
+    ...temporalTls,
+    ...grpcTls,
+    mongoTls,
     {
       anyOf: ['BPS_JWT_SIGNING_JWK', 'BPS_SERVICE_TOKEN_URL'],
       what: 'a source of its service token (the dev issuer key, or the IdP token endpoint)',
@@ -127,18 +183,31 @@ export const requirements: Readonly<Record<ServiceName, readonly Requirement[]>>
     { anyOf: ['BPS_SERVICE_CLIENT_ID'], what: 'the service client id', when: 'production' },
     { anyOf: ['BPS_SERVICE_CLIENT_SECRET'], what: 'the service client secret', when: 'production' },
   ],
-  approvals: [...tokenIssuer, ...kafka, temporal, { anyOf: ['BPS_DECISION_SIGNING_JWK'], what: 'the decision-signing private key', when: 'always' }],
-  notifications: [...tokenIssuer, ...kafka, decisionPublic],
+  approvals: [
+    ...tokenIssuer,
+    ...kafka,
+    temporal,
+    ...temporalTls,
+    ...grpcTls,
+    mongoTls,
+    { anyOf: ['BPS_DECISION_SIGNING_JWK'], what: 'the decision-signing private key', when: 'always' },
+  ],
+  notifications: [...tokenIssuer, ...kafka, decisionPublic, ...grpcTls, mongoTls],
   audit: [
     ...tokenIssuer,
     ...kafka,
     decisionPublic,
+    ...grpcTls,
+    mongoTls,
     { anyOf: ['AUDIT_SIGNING_KEY'], what: 'the checkpoint signing key (checkpoints signed with a stored or generated key prove nothing)', when: 'production' },
   ],
   programme: [
     ...tokenIssuer,
     ...kafka,
     temporal,
+    ...temporalTls,
+    ...grpcTls,
+    mongoTls,
     {
       anyOf: ['BPS_JWT_SIGNING_JWK', 'BPS_SERVICE_TOKEN_URL'],
       what: 'a source of its service token (the dev issuer key, or the IdP token endpoint)',
@@ -146,13 +215,20 @@ export const requirements: Readonly<Record<ServiceName, readonly Requirement[]>>
     },
     { anyOf: ['BPS_SERVICE_TOKEN_URL'], what: "the IdP's token endpoint (client-credentials grant for the service token)", when: 'production' },
   ],
-  gateway: tokenIssuer,
+  gateway: [...tokenIssuer, ...grpcTls],
+  // The CLI needs the gRPC TLS files only to call a service: it asks for them then (services/shared/grpc/tls.ts).
   cli: [],
 };
 
 const loopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 /** Addresses a process binds; in development they must be loopback. */
-const bindKeys = ['GATEWAY_HTTP_HOST'] as const; // gRPC servers always bind 127.0.0.1 (services/shared/grpc/server.ts)
+const bindKeys = ['GATEWAY_HTTP_HOST', 'BPS_GRPC_HOST'] as const;
+/** Settings that only make sense together (set all or none). */
+const together: readonly (readonly string[])[] = [
+  ['BPS_GRPC_TLS_CA', 'BPS_GRPC_TLS_CERT', 'BPS_GRPC_TLS_KEY'],
+  ['BPS_KAFKA_TLS_CERT', 'BPS_KAFKA_TLS_KEY'],
+  ['BPS_TEMPORAL_TLS_CERT', 'BPS_TEMPORAL_TLS_KEY'],
+];
 
 export const isDevelopment = (env: string): boolean => env === 'development' || env === 'test';
 
@@ -162,7 +238,8 @@ export function configSchema<E extends z.ZodRawShape>(extra: E, service?: Servic
     const values = c as Record<string, unknown>;
     const env = values['BPS_ENV'] as string;
     const production = !isDevelopment(env);
-    const missing = (r: Requirement): boolean => r.anyOf.every((k) => values[k] === undefined || values[k] === '');
+    const unset = (k: string): boolean => values[k] === undefined || values[k] === '';
+    const missing = (r: Requirement): boolean => r.anyOf.every(unset) && !(r.metBy?.(values) ?? false);
     for (const r of service ? requirements[service] : []) {
       if ((r.when === 'always' || (r.when === 'production') === production) && missing(r)) {
         ctx.addIssue({
@@ -171,6 +248,12 @@ export function configSchema<E extends z.ZodRawShape>(extra: E, service?: Servic
           message: `must be set${r.when === 'production' ? ' in production' : ''}: ${r.what}`,
         });
       }
+    }
+    for (const keys of together) {
+      const given = keys.filter((k) => !unset(k));
+      if (given.length === 0 || given.length === keys.length) continue;
+      for (const k of keys.filter(unset))
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [k], message: `must be set with ${given.join(', ')} (they go together)` });
     }
     if (production && values['BPS_JWT_SIGNING_JWK'] !== undefined) {
       ctx.addIssue({
@@ -197,15 +280,38 @@ export function configSchema<E extends z.ZodRawShape>(extra: E, service?: Servic
 export const baseConfigSchema = configSchema({});
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
 
-/** The service's Kafka principal (SASL/SCRAM): required by every service that talks to Kafka. */
-export function kafkaCredentials(config: { BPS_KAFKA_USERNAME?: string; BPS_KAFKA_PASSWORD?: string }): { username: string; password: string } {
+/**
+ * The service's Kafka principal (SASL/SCRAM): required by every service that talks to Kafka; with BPS_KAFKA_TLS_CA
+ * (and BPS_KAFKA_TLS_CERT / _KEY for mutual TLS) the PEM files to reach the brokers over TLS (SASL_SSL).
+ */
+export function kafkaCredentials(config: {
+  BPS_KAFKA_USERNAME?: string | undefined;
+  BPS_KAFKA_PASSWORD?: string | undefined;
+  BPS_KAFKA_TLS_CA?: string | undefined;
+  BPS_KAFKA_TLS_CERT?: string | undefined;
+  BPS_KAFKA_TLS_KEY?: string | undefined;
+}): { username: string; password: string; tls?: { ca: Buffer; cert?: Buffer; key?: Buffer } } {
   const { BPS_KAFKA_USERNAME: username, BPS_KAFKA_PASSWORD: password } = config;
   const problems = [
     ...(username ? [] : ["BPS_KAFKA_USERNAME: required (this service's Kafka principal; the broker refuses anonymous clients)"]),
     ...(password ? [] : ["BPS_KAFKA_PASSWORD: required (the Kafka principal's SCRAM password)"]),
   ];
+  if (Boolean(config.BPS_KAFKA_TLS_CERT) !== Boolean(config.BPS_KAFKA_TLS_KEY)) problems.push('BPS_KAFKA_TLS_CERT, BPS_KAFKA_TLS_KEY: go together');
+  if ((config.BPS_KAFKA_TLS_CERT || config.BPS_KAFKA_TLS_KEY) && !config.BPS_KAFKA_TLS_CA)
+    problems.push("BPS_KAFKA_TLS_CA: required with a client certificate (the CA of the brokers' certificates)");
+  const read = (key: 'BPS_KAFKA_TLS_CA' | 'BPS_KAFKA_TLS_CERT' | 'BPS_KAFKA_TLS_KEY'): Buffer | undefined => {
+    const file = config[key];
+    if (!file) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      problems.push(`${key}: cannot read ${file} (${(error as Error).message})`);
+      return undefined;
+    }
+  };
+  const [ca, cert, key] = [read('BPS_KAFKA_TLS_CA'), read('BPS_KAFKA_TLS_CERT'), read('BPS_KAFKA_TLS_KEY')];
   if (problems.length > 0 || !username || !password) throw new ConfigError(problems);
-  return { username, password };
+  return { username, password, ...(ca ? { tls: { ca, ...(cert && key ? { cert, key } : {}) } } : {}) };
 }
 
 export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {

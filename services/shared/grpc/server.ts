@@ -20,6 +20,7 @@ import { rpcMetricsInterceptor } from './metrics';
 import { targetOf, type RefusalRecorder } from './refusals';
 import { decodeStatus, toServiceError } from './status';
 import { checkWire, requestTypes } from './wire';
+import { grpcServerCredentials, type GrpcTls } from './tls';
 import type protobuf from 'protobufjs';
 
 /** What requestDeserialize yields for bytes that are not the method's message: answered INVALID_ARGUMENT, not INTERNAL. */
@@ -286,6 +287,8 @@ export async function startGrpcServer(options: {
   /** What the service cannot serve without: health answers NOT_SERVING while one of them is down (./health.ts). */
   dependencies?: readonly DependencyCheck[];
   healthCheck?: HealthCheckTiming;
+  /** Mutual TLS (./tls.ts): clients must present a certificate signed by the CA. Without it, plaintext (development). */
+  tls?: GrpcTls | undefined;
 }): Promise<GrpcServer> {
   const { logger, tokens } = options;
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024, interceptors: [rpcMetricsInterceptor] });
@@ -318,14 +321,16 @@ export async function startGrpcServer(options: {
   for (const serviceFullName of served) health.setStatus(serviceFullName, 'SERVING');
   health.addToServer(server);
   const dependencies = await monitorDependencies(health, served, options.dependencies ?? [], logger, options.healthCheck);
+  // Keys past their retention go (services/shared/idempotency).
+  const stopSweeping = options.idempotency?.startSweeping(logger);
   // Reflection serves complete descriptors of exactly this port's services (and health, reflection).
   new PortReflection(served).addToServer(server);
 
   const address = `${options.host ?? '127.0.0.1'}:${options.port}`;
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync(address, grpcServerCredentials(options.tls), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
-  logger.info({ port }, `${options.serviceName} gRPC listening`);
+  logger.info({ port, tls: options.tls ? 'mutual' : 'off' }, `${options.serviceName} gRPC listening`);
 
   return {
     port,
@@ -333,6 +338,7 @@ export async function startGrpcServer(options: {
     shutdown: () =>
       new Promise<void>((resolve) => {
         dependencies.stop();
+        stopSweeping?.();
         health.setStatus('', 'NOT_SERVING');
         const force = setTimeout(() => server.forceShutdown(), 10_000);
         server.tryShutdown(() => {

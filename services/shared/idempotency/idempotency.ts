@@ -10,6 +10,11 @@
 // encoded response; a call that finds the claim compares the request digest, then returns the stored response,
 // or waits while the first is still running. A claim whose holder failed is released (a retry runs again: a
 // refused or failed call has no effect to repeat); a claim whose holder died (its lease ran out) is taken over.
+//
+// Keys are kept for a retention period (7 days by default: far longer than any client retries) and then swept,
+// hourly, by every process that serves with the store (the gRPC bootstrap starts the sweep). A retry later than that
+// runs as a new call. The sweep filters on the claim time: an index on `at` makes it a range read on MongoDB; on
+// FerretDB v1 it reads the collection, whose size the retention bounds (not the platform's history).
 import { createHash, randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import { FailedPreconditionError, TransientError, ValidationError } from '../errors/errors';
@@ -26,6 +31,9 @@ export function checkIdempotencyKey(key: string, field = 'idempotency_key'): voi
 export function requestDigest(encoded: Uint8Array): string {
   return createHash('sha256').update(encoded).digest('base64');
 }
+
+/** Keys are kept 7 days by default. */
+export const DEFAULT_IDEMPOTENCY_RETENTION_MS = 7 * 24 * 3_600_000;
 
 export type IdempotencyRecord = {
   /** JSON [method, subject, key]. */
@@ -49,9 +57,47 @@ export class IdempotencyStore {
   constructor(
     db: Db,
     name = 'idempotency_keys',
-    private readonly options: { leaseMs?: number; pollMs?: number } = {},
+    private readonly options: { leaseMs?: number; pollMs?: number; retentionMs?: number; sweepEveryMs?: number } = {},
   ) {
     this.collection = db.collection<IdempotencyRecord>(name);
+  }
+
+  /** How long a key's record is kept. */
+  get retentionMs(): number {
+    return this.options.retentionMs ?? DEFAULT_IDEMPOTENCY_RETENTION_MS;
+  }
+
+  /** Deletes the records claimed before the retention period; returns how many. */
+  async sweep(now: number = Date.now()): Promise<number> {
+    const result = await this.collection.deleteMany({ at: { $lt: new Date(now - this.retentionMs) } });
+    return result.deletedCount;
+  }
+
+  /**
+   * Sweeps now (after the index on `at` exists) and then every `sweepEveryMs` (an hour by default) until the
+   * returned stop is called. A failed sweep is logged and tried at the next tick.
+   */
+  startSweeping(log: { info(o: object, m: string): void; warn(o: object, m: string): void }): () => void {
+    let stopped = false;
+    const run = async (): Promise<void> => {
+      try {
+        const swept = await this.sweep();
+        if (swept > 0 && !stopped) log.info({ swept, retentionMs: this.retentionMs }, 'idempotency keys past their retention swept');
+      } catch (error) {
+        if (!stopped) log.warn({ err: error }, 'idempotency key sweep failed; trying again at the next tick');
+      }
+    };
+    const first = this.collection
+      .createIndex({ at: 1 }, { name: 'claimed_at' })
+      .catch(() => undefined)
+      .then(run);
+    const timer = setInterval(() => void run(), this.options.sweepEveryMs ?? 3_600_000);
+    timer.unref();
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      void first;
+    };
   }
 
   static recordId(scope: IdempotencyScope): string {

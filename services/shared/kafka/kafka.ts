@@ -27,8 +27,24 @@ import { eventContentDigest } from '../events/decision-signature';
 
 export type { CloudEvent };
 
-/** A Kafka principal's SASL/SCRAM-SHA-512 credentials (config BPS_KAFKA_USERNAME / BPS_KAFKA_PASSWORD). */
-export type KafkaCredentials = { readonly username: string; readonly password: string };
+/**
+ * TLS to the brokers (SASL_SSL): the CA of their certificates, and a client certificate and key when they require
+ * mutual TLS (config BPS_KAFKA_TLS_CA / _CERT / _KEY, PEM).
+ */
+export type KafkaTls = { readonly ca: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
+
+/**
+ * A Kafka principal's SASL/SCRAM-SHA-512 credentials (config BPS_KAFKA_USERNAME / BPS_KAFKA_PASSWORD), and how to
+ * reach the brokers over TLS (production: SCRAM over TLS); without `tls` the connection is plaintext (development).
+ */
+export type KafkaCredentials = { readonly username: string; readonly password: string; readonly tls?: KafkaTls };
+
+/** kafkajs's `ssl` option for `tls`: verified against the CA, with the client certificate when given. */
+export function kafkaSsl(tls: KafkaTls | undefined): { ca: Buffer[]; cert?: Buffer; key?: Buffer; rejectUnauthorized: true } | undefined {
+  if (!tls) return undefined;
+  if (Boolean(tls.cert) !== Boolean(tls.key)) throw new Error('BPS_KAFKA_TLS_CERT and BPS_KAFKA_TLS_KEY go together');
+  return { ca: [tls.ca], ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}), rejectUnauthorized: true };
+}
 
 const principals = new WeakMap<Kafka, string>();
 
@@ -39,14 +55,16 @@ export function principalOf(kafka: Kafka): string {
   return principal;
 }
 
-/** A Kafka client authenticated as one principal (SASL/SCRAM-SHA-512); the broker refuses anonymous clients. */
+/** A Kafka client authenticated as one principal (SASL/SCRAM-SHA-512, over TLS when configured); the broker refuses anonymous clients. */
 export function createKafka(options: { brokers: string; clientId: string; logger: Logger; credentials: KafkaCredentials }): Kafka {
   const { username, password } = options.credentials;
   if (!username || !password) throw new Error('Kafka credentials are required (BPS_KAFKA_USERNAME, BPS_KAFKA_PASSWORD)');
   const log = options.logger.child({ component: 'kafkajs' });
+  const ssl = kafkaSsl(options.credentials.tls);
   const kafka = new Kafka({
     clientId: options.clientId,
     sasl: { mechanism: 'scram-sha-512', username, password },
+    ...(ssl ? { ssl } : {}),
     brokers: options.brokers
       .split(',')
       .map((b) => b.trim())

@@ -5,6 +5,30 @@ import { AlreadyExistsError, TransientError } from '../errors/errors';
 
 export type MongoHandle = { readonly client: MongoClient; readonly db: Db; close(): Promise<void> };
 
+/**
+ * MONGODB_URI with the TLS settings of the config (issue #20) as the driver's URI options: BPS_MONGODB_TLS_CA →
+ * tls=true&tlsCAFile, BPS_MONGODB_TLS_CERT_KEY (certificate and key in one PEM) → tlsCertificateKeyFile. A URI
+ * that already says tls=true is TLS as it stands. Every service connects with what this returns.
+ */
+export function mongoUriFromConfig(config: {
+  MONGODB_URI: string;
+  BPS_MONGODB_TLS_CA?: string | undefined;
+  BPS_MONGODB_TLS_CERT_KEY?: string | undefined;
+}): string {
+  const options: [string, string][] = [
+    ...(config.BPS_MONGODB_TLS_CA || config.BPS_MONGODB_TLS_CERT_KEY ? ([['tls', 'true']] as [string, string][]) : []),
+    ...(config.BPS_MONGODB_TLS_CA ? ([['tlsCAFile', config.BPS_MONGODB_TLS_CA]] as [string, string][]) : []),
+    ...(config.BPS_MONGODB_TLS_CERT_KEY ? ([['tlsCertificateKeyFile', config.BPS_MONGODB_TLS_CERT_KEY]] as [string, string][]) : []),
+  ];
+  if (options.length === 0) return config.MONGODB_URI;
+  const [base, query = ''] = config.MONGODB_URI.split('?') as [string, string?];
+  const params = new URLSearchParams(query);
+  for (const [key, value] of options) params.set(key, value);
+  // A URI with hosts and no path needs the "/" before its options (mongodb://host:27017/?tls=true).
+  const path = /^mongodb(\+srv)?:\/\/[^/]+$/.test(base) ? `${base}/` : base;
+  return `${path}?${params.toString()}`;
+}
+
 export async function connectMongo(uri: string, dbName: string, options: MongoClientOptions = {}): Promise<MongoHandle> {
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, retryWrites: false, ...options });
   try {

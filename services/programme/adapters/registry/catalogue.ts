@@ -1,11 +1,11 @@
 // The national list as the programme sees it (port Catalogue): the registry's items in force and its taxonomy, read
 // over gRPC with the service's own token (svc.programme) and kept for a short while — the list changes by published
 // editions, not by the minute; an unknown item code refreshes at once.
-import * as grpc from '@grpc/grpc-js';
 import { StandardRegistryClient } from '../../../../proto/gen/bps/registry/v1/registry';
 import type { ServiceTokenSource } from '../../../shared/auth/service-tokens';
 import { TransientError } from '../../../shared/errors/errors';
 import { clientChannelOptions, unary } from '../../../shared/grpc/client';
+import { grpcClientCredentials, type GrpcTls } from '../../../shared/grpc/tls';
 import type { Catalogue, CatalogueView } from '../../application/programme';
 
 const today = { date: undefined, knownAt: undefined };
@@ -17,10 +17,12 @@ export class GrpcCatalogue implements Catalogue {
   constructor(
     address: string,
     private readonly tokens: ServiceTokenSource,
+    /** mTLS to the registry (production); plaintext without. */
+    tls: GrpcTls | undefined,
     private readonly ttlMs = 30_000,
     private readonly timeoutMs = 10_000,
   ) {
-    this.client = new StandardRegistryClient(address, grpc.credentials.createInsecure(), clientChannelOptions);
+    this.client = new StandardRegistryClient(address, grpcClientCredentials(tls), clientChannelOptions);
   }
 
   private async load(): Promise<CatalogueView> {

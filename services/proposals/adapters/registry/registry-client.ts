@@ -8,6 +8,7 @@ import { StandardRegistryClient } from '../../../../proto/gen/bps/registry/v1/re
 import type { ServiceTokenSource } from '../../../shared/auth/service-tokens';
 import { TransientError } from '../../../shared/errors/errors';
 import { clientChannelOptions, unary } from '../../../shared/grpc/client';
+import { grpcClientCredentials, type GrpcTls } from '../../../shared/grpc/tls';
 import type { RegistryItem, RegistryView } from '../../domain/checks';
 
 export type RegistryPort = { view(itemCodes: readonly string[]): Promise<RegistryView>; close(): void };
@@ -20,9 +21,11 @@ export class GrpcRegistry implements RegistryPort {
   constructor(
     address: string,
     private readonly tokens: ServiceTokenSource,
+    /** mTLS to the registry (production); plaintext without. */
+    tls: GrpcTls | undefined,
     private readonly timeoutMs = 10_000,
   ) {
-    this.client = new StandardRegistryClient(address, grpc.credentials.createInsecure(), clientChannelOptions);
+    this.client = new StandardRegistryClient(address, grpcClientCredentials(tls), clientChannelOptions);
   }
 
   private async item(itemCode: string): Promise<RegistryItem | null> {
