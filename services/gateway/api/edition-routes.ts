@@ -77,6 +77,8 @@ export function editionRoutes(backends: Backends, schemas: ProtoSchemas): ApiRou
       operationId: 'validateEdition',
       tag,
       auth: true,
+      // Reads only (a report on the file sent): there is nothing for an Idempotency-Key to protect.
+      idempotent: false,
       summary: 'Row report of an edition file and its diff against the standard in force (nothing is stored)',
       body: objectSchema(fileSchema, ['format', 'content']),
       response: reportSchema,
