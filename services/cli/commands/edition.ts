@@ -42,6 +42,7 @@ function problemTable(problems: readonly RowProblem[]): string {
   return renderTable(
     ['row', 'column', 'problem'],
     problems.map((p) => [String(p.row), p.column, p.message]),
+    200,
   );
 }
 
