@@ -95,6 +95,16 @@ describe('edition import (issue #17)', { timeout: 400_000 }, () => {
     const drafts = must(await api('nhc-staff', 'GET', '/api/v1/proposals?leadMinistry=NHC'), 'list').proposals ?? [];
     expect(drafts).toEqual([]);
 
+    // A JSON edition is checked the same way (rows are the 1-based positions in the list).
+    const json = must(
+      await api('nhc-staff', 'POST', '/api/v1/editions/validate', {
+        format: 'json',
+        content: JSON.stringify({ items: [hea03.row, { ...hea02.row, name: '' }] }),
+      }),
+      'validate json',
+    );
+    expect(json.problems).toEqual([{ row: 2, column: 'name', message: expect.stringContaining('required') }]);
+
     // The command-line validator prints the same report offline (no token, no service).
     const file = join(mkdtempSync(join(tmpdir(), 'edition-')), 'bad.csv');
     writeFileSync(file, bad);
