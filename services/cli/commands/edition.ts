@@ -1,7 +1,8 @@
 // bps edition validate | import: an official edition of the standard from a CSV, XLSX or JSON file (issue #17).
 // `validate` reads and checks every row offline (no token, no service); with --diff it also asks the registry for the
 // standard in force and prints what the edition would add and change. `import` drafts the adjustment proposal that
-// carries the edition; it is published only when that proposal's approval chain completes.
+// carries the edition (a change: it carries the run's idempotency key and is retried as such); it is published only
+// when that proposal's approval chain completes.
 import { readFileSync } from 'node:fs';
 import { Proposal } from '../../../proto/gen/bps/proposals/v1/proposal';
 import { FailedPreconditionError, ValidationError } from '../../shared/errors/errors';
@@ -131,7 +132,7 @@ export const editionCommands: Command[] = [
           },
           {
             ...ports(ctx),
-            createProposal: async (content, requestId) => (await ctx.call('proposals', (c) => c.createProposal.bind(c), { content, requestId })).proposal,
+            createProposal: async (content, requestId) => (await ctx.change('proposals', (c) => c.createProposal.bind(c), { content, requestId })).proposal,
           },
           { ...(leadUnit ? { leadUnit } : {}), ...(field ? { fieldCode: field } : {}) },
         );
