@@ -18,7 +18,8 @@ import { StandardRegistryService } from '../../proto/gen/bps/registry/v1/registr
 import { registryHandlers } from './adapters/grpc/handlers';
 import { changeSetConsumer } from './adapters/kafka/change-sets';
 import { RegistryStore } from './adapters/mongo/store';
-import { EffectiveScheduler } from './adapters/scheduler';
+import { EffectiveScheduler, MonitoringScheduler } from './adapters/scheduler';
+import { DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT } from '../shared/standards/monitoring';
 import { Registry } from './registry';
 
 export type RegistryDeps = {
@@ -41,6 +42,10 @@ export type RegistryDeps = {
   now?: () => Date;
   /** Days after a raised floor takes effect by which provinces below it must re-file (default 90). */
   refileDays?: number;
+  /** National monitoring: percent above the national level from which a filed level is "blindly high" (default 50). */
+  blindlyHighMarginPercent?: number;
+  /** How often national monitoring looks for early warnings besides after each filing or change (default 10 min). */
+  monitorPollMs?: number;
   /** How often the version.effective due list is polled (default 60 s). */
   schedulerPollMs?: number;
   /** How often the outbox relay polls (default 200 ms). */
@@ -66,7 +71,14 @@ export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry
   const mongo = await connectMongo(deps.mongoUri, deps.dbName);
   const store = new RegistryStore(mongo.db, { pageSize: deps.timelinePageSize });
   await store.init();
-  const registry = new Registry({ store, topicNamespace: deps.topicNamespace, logger, now: deps.now ?? (() => new Date()), refileDays: deps.refileDays ?? 90 });
+  const registry = new Registry({
+    store,
+    topicNamespace: deps.topicNamespace,
+    logger,
+    now: deps.now ?? (() => new Date()),
+    refileDays: deps.refileDays ?? 90,
+    blindlyHighMarginPercent: deps.blindlyHighMarginPercent ?? DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT,
+  });
   await registry.projectPending();
   // Seeding is no request: its publications get a trace of their own (issue #20).
   await inRootSpan('registry seed', { 'bps.registry.db': deps.dbName }, () => registry.seed());
@@ -89,6 +101,8 @@ export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry
   await consumer.start();
   const scheduler = new EffectiveScheduler(registry, logger, deps.schedulerPollMs ?? 60_000);
   scheduler.start();
+  const monitor = new MonitoringScheduler(registry, logger, deps.monitorPollMs ?? 600_000);
+  monitor.start();
 
   const refusals = new RefusalRecorder({ service: 'registry', family: 'standards', topicNamespace: deps.topicNamespace, sink: refused.sink, logger });
   const server = await startGrpcServer({
@@ -113,6 +127,8 @@ export async function startRegistry(deps: RegistryDeps): Promise<RunningRegistry
       await server.shutdown();
       await refusals.stop();
       await scheduler.stop();
+      await monitor.stop();
+      await registry.monitorIdle();
       await consumer.stop();
       await relay.stop();
       await producer.disconnect();

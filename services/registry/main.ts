@@ -18,6 +18,10 @@ const schema = configSchema(
     REGISTRY_DB: z.string().min(1).default('bps_registry'),
     REGISTRY_REFILE_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     REGISTRY_SCHEDULER_POLL_MS: z.coerce.number().int().min(100).default(60_000),
+    // National monitoring (issue #17): the "blindly high" margin (percent above the national level) early warnings
+    // use, and how often the monitor looks for new warnings (re-filing deadlines passing) besides after each change.
+    REGISTRY_BLINDLY_HIGH_MARGIN_PERCENT: z.coerce.number().int().min(0).max(1000).default(50),
+    REGISTRY_MONITOR_POLL_MS: z.coerce.number().int().min(1000).default(600_000),
   },
   'registry',
 );
@@ -41,6 +45,8 @@ runMain('registry', async () => {
     logger,
     refileDays: config.REGISTRY_REFILE_DAYS,
     schedulerPollMs: config.REGISTRY_SCHEDULER_POLL_MS,
+    blindlyHighMarginPercent: config.REGISTRY_BLINDLY_HIGH_MARGIN_PERCENT,
+    monitorPollMs: config.REGISTRY_MONITOR_POLL_MS,
     decisionPublicJwks: config.BPS_DECISION_PUBLIC_JWKS ?? '',
   });
 });

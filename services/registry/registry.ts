@@ -12,6 +12,8 @@ import {
   type PlatformError,
 } from '../shared/errors/errors';
 import { newEvent } from '../shared/kafka/kafka';
+import { withCallContext } from '../shared/grpc/client';
+import { emptyCounts, monitoringState, type StateCounts } from '../shared/standards/monitoring';
 import { isFen } from '../shared/validation/input';
 import { toOutboxFields } from '../shared/mongo/outbox';
 import { standardEvents } from '../shared/events/standards';
@@ -26,8 +28,11 @@ import type {
   DiffStandardsResponse,
   FileLocalStandardRequest,
   FileLocalStandardResponse,
+  GetComplianceHistoryRequest,
+  GetComplianceHistoryResponse,
   GetComplianceReportResponse,
   GetTaxonomyResponse,
+  MonitoringCounts,
   ItemVersion,
   LineageLink,
   ProvincialValue,
@@ -40,6 +45,16 @@ import { diffCatalogues, type ResolvedItem } from './domain/diff';
 import { checkFiling, compareMetrics, nationalMetrics, type LocalMetric } from './domain/filing';
 import { decideErratum, mayApproveErratum, mayProposeErratum } from './domain/errata';
 import { itemViolations } from './domain/items';
+import {
+  historyDates,
+  historyIntervals,
+  MAX_HISTORY_POINTS,
+  observeCell,
+  refileDeadline,
+  refilingOverdue,
+  type HistoryInterval,
+  type ObservedCell,
+} from './domain/monitoring';
 import { classifier, inField, type Classifier } from './domain/placement';
 import type { CurrentVersion, ReleaseDraft } from './domain/model';
 import { baselineRelease, knownTaxonomy, provinceCodes, taxonomyHistory } from './seed/baseline';
@@ -50,6 +65,7 @@ import type {
   FilingHead,
   FilingRecord,
   ItemHead,
+  MonitoringCellsDoc,
   RegistryStore,
   ReleaseDoc,
   TaxonomyDoc,
@@ -63,6 +79,8 @@ export type RegistryOptions = {
   readonly now: () => Date;
   /** Days after a raised floor takes effect by which a province below it must re-file. */
   readonly refileDays: number;
+  /** Percent above the national level from which a filed level is "blindly high" (national monitoring). */
+  readonly blindlyHighMarginPercent: number;
 };
 
 const SOURCE = '/bps/registry';
@@ -72,6 +90,9 @@ type Resolved = { readonly date: LocalDate; readonly knownAt: Date };
 export class Registry {
   /** The taxonomy documents (a handful, written only by seeding): read once, reread after seeding. */
   private taxonomyDocs: Promise<TaxonomyDoc[]> | undefined;
+  /** Monitoring passes run one at a time: the one running, and whether another was asked for meanwhile. */
+  private monitoring: Promise<number> = Promise.resolve(0);
+  private monitorQueued: Promise<number> | undefined;
 
   constructor(private readonly o: RegistryOptions) {}
 
@@ -184,6 +205,7 @@ export class Registry {
     );
     await this.checkFloorsAfter(release);
     await this.store.releases.updateOne({ _id: release._id }, { $set: { projected: true } });
+    if (release.versions.some((v) => v.version > 1)) this.monitorSoon(); // a national change may move provinces' states
   }
 
   /** Finishes projections a crash interrupted. */
@@ -691,6 +713,7 @@ export class Registry {
       };
     };
     const doc = await this.store.appendFiling(req.provinceCode, req.itemCode, make);
+    this.monitorSoon(); // the province's state for the item may have changed (e.g. to blindly high)
     return { filingId: doc._id, comparisons: [...check.comparisons], exceedsNationalLevel: check.exceeds, nationalVersion: national.version };
   }
 
@@ -723,15 +746,19 @@ export class Registry {
       docs.map(async (d) => {
         const filing: FilingRecord | null = await this.store.filingAsOf(provinceCode, d.itemCode, at.date, at.knownAt, filingHeads.get(d.itemCode) ?? null);
         const comparisons = filing ? compareMetrics(nationalMetrics(d.item), filing.metrics) : [];
+        const breach = filing !== null && comparisons.some((c) => !c.compliant);
+        const deadline = filing && breach ? refileDeadline(d.effectiveFrom, filing.effectiveFrom, this.o.refileDays) : undefined;
         return {
           itemCode: d.itemCode,
           name: d.item.name,
           fieldCode: classify(d.item).item.fieldCode,
           filed: filing !== null,
-          breach: filing !== null && comparisons.some((c) => !c.compliant),
+          breach,
           comparisons,
           filingId: filing?._id ?? '',
           nationalVersion: d.version,
+          refileDeadline: deadline ? toDateMessage(deadline) : undefined,
+          refilingOverdue: deadline !== undefined && refilingOverdue(at.date, deadline),
         };
       }),
     );
@@ -742,6 +769,201 @@ export class Registry {
       filedCount: lines.filter((l) => l.filed).length,
       breachCount: lines.filter((l) => l.breach).length,
     };
+  }
+
+  // ---- national monitoring over time and its early warnings (issue #17) --------------------------------------
+
+  /** Every province's report on each date, from one read of the item heads and one of the filing heads. */
+  private async reportsOn(dates: readonly LocalDate[], knownAt: Date): Promise<{ date: LocalDate; reports: GetComplianceReportResponse[] }[]> {
+    const [heads, filingHeads, classifiers] = await Promise.all([this.store.allHeads(), this.store.allFilingHeads(), this.classifiers(knownAt)]);
+    const out: { date: LocalDate; reports: GetComplianceReportResponse[] }[] = [];
+    for (const date of dates) {
+      const at = { date, knownAt };
+      const docs = (await Promise.all(heads.map((head) => this.store.versionAsOf(head._id, date, knownAt, head))))
+        .filter((d): d is VersionDoc => d !== null && !d.retired)
+        .sort((a, b) => a.itemCode.localeCompare(b.itemCode));
+      const classify = classifiers(date);
+      const reports = await Promise.all([...provinceCodes].sort().map((code) => this.reportOf(code, docs, classify, at, filingHeads.get(code) ?? new Map())));
+      out.push({ date, reports });
+    }
+    return out;
+  }
+
+  /**
+   * The counts of every monitoring state on a series of dates (nationally, per province, per field), each computed
+   * from the bitemporal record exactly as the national compliance of that date (as known at `known_at`).
+   */
+  async complianceHistory(req: GetComplianceHistoryRequest): Promise<GetComplianceHistoryResponse> {
+    const violations: FieldViolation[] = [];
+    const now = this.o.now();
+    let from: LocalDate = '';
+    let to: LocalDate = todayInChina(now);
+    if (!req.from) violations.push({ field: 'from', description: 'required' });
+    else {
+      const parsed = parseDate(req.from, 'from');
+      if (isViolation(parsed)) violations.push(parsed);
+      else from = parsed;
+    }
+    if (req.to && !(req.to.year === 0 && req.to.month === 0 && req.to.day === 0)) {
+      const parsed = parseDate(req.to, 'to');
+      if (isViolation(parsed)) violations.push(parsed);
+      else to = parsed;
+    }
+    const interval = (req.interval === '' ? 'month' : req.interval) as HistoryInterval;
+    if (!historyIntervals.includes(interval)) violations.push({ field: 'interval', description: `must be one of ${historyIntervals.join(', ')}` });
+    const margin = req.marginPercent ?? this.o.blindlyHighMarginPercent;
+    if (!Number.isInteger(margin) || margin < 0 || margin > 1000)
+      violations.push({ field: 'margin_percent', description: 'must be a whole percent from 0 to 1000' });
+    if (from !== '' && from > to) violations.push({ field: 'from', description: `must not be after ${to}` });
+    if (violations.length > 0) throw new ValidationError(violations);
+    if (req.fieldCode !== '' && !knownTaxonomy.fieldCodes.has(req.fieldCode)) throw new NotFoundError('field', req.fieldCode);
+    const dates = historyDates(from, to, interval);
+    if (dates.length > MAX_HISTORY_POINTS) {
+      throw new ValidationError([{ field: 'from', description: `at most ${MAX_HISTORY_POINTS} dates per request: shorten the period or ask by year` }]);
+    }
+    const series = await this.reportsOn(dates, req.knownAt ?? now);
+    return {
+      marginPercent: margin,
+      points: series.map(({ date, reports }) => {
+        const totals = emptyCounts();
+        const fields = new Map<string, StateCounts>();
+        const provinces = reports.map((report) => {
+          const counts = emptyCounts();
+          for (const line of report.lines) {
+            if (req.fieldCode !== '' && line.fieldCode !== req.fieldCode) continue;
+            const state = monitoringState(line, margin);
+            counts[state] += 1;
+            totals[state] += 1;
+            const field = fields.get(line.fieldCode) ?? emptyCounts();
+            field[state] += 1;
+            fields.set(line.fieldCode, field);
+          }
+          return { provinceCode: report.provinceCode, counts: toMonitoringCounts(counts) };
+        });
+        return {
+          date: toDateMessage(date),
+          totals: toMonitoringCounts(totals),
+          provinces,
+          fields: [...fields.entries()]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([fieldCode, counts]) => ({ fieldCode, counts: toMonitoringCounts(counts) })),
+        };
+      }),
+    };
+  }
+
+  /**
+   * Asks for a monitoring pass soon (after a filing or a national change), outside the request being served: passes
+   * coalesce (one running, at most one waiting) and a failure is only logged (the scheduler's next pass catches up).
+   */
+  monitorSoon(): void {
+    withCallContext({}, () => {
+      this.monitor().catch((error: unknown) => this.o.logger.warn({ err: String(error) }, 'monitoring pass failed; the next one catches up'));
+    });
+  }
+
+  /** Resolves when no monitoring pass is running or waiting (before closing the database). */
+  async monitorIdle(): Promise<void> {
+    for (;;) {
+      const current = this.monitoring;
+      await current.catch(() => 0);
+      if (this.monitoring === current) return;
+    }
+  }
+
+  /**
+   * One monitoring pass (the scheduler's tick; tests call it after moving the clock): every province × item's state
+   * today, compared with the state last observed; each entry into a warning state (domain/monitoring.ts) writes
+   * bps.standard.compliance.warning through the outbox under the transition's id (so never twice), then the
+   * province's observed cells are remembered. Returns how many warnings this pass wrote.
+   */
+  async monitor(): Promise<number> {
+    if (this.monitorQueued) return this.monitorQueued;
+    const queued = this.monitoring
+      .catch(() => 0)
+      .then(() => {
+        if (this.monitorQueued === queued) this.monitorQueued = undefined;
+        return this.monitorPass();
+      });
+    this.monitorQueued = queued;
+    this.monitoring = queued;
+    return queued;
+  }
+
+  private async monitorPass(): Promise<number> {
+    const now = this.o.now();
+    const today = todayInChina(now);
+    const margin = this.o.blindlyHighMarginPercent;
+    const reports = (await this.reportsOn([today], now))[0]?.reports ?? [];
+    let written = 0;
+    for (const report of reports) {
+      const province = report.provinceCode;
+      const stored = await this.store.monitoringCells.findOne({ _id: province });
+      const cells = new Map<string, ObservedCell>((stored?.cells ?? []).map((c) => [c.itemCode, c]));
+      let changed = stored === null;
+      for (const line of report.lines) {
+        const previous = cells.get(line.itemCode);
+        const current: ObservedCell = { state: monitoringState(line, margin), nationalVersion: line.nationalVersion, filingId: line.filingId };
+        const transition = observeCell(province, line.itemCode, previous, current);
+        switch (transition.kind) {
+          case 'unchanged':
+            continue;
+          case 'changed':
+            break;
+          case 'warn': {
+            const payload = standardEvents.complianceWarning.codec.fromPartial({
+              provinceCode: province,
+              itemCode: line.itemCode,
+              fieldCode: line.fieldCode,
+              state: transition.to.state,
+              previousState: previous?.state ?? '',
+              nationalVersion: line.nationalVersion,
+              filingId: line.filingId,
+              observedOn: toDateMessage(today),
+              refileDeadline: line.refileDeadline,
+              marginPercent: margin,
+              comparisons: line.comparisons,
+            });
+            const event = newEvent(standardEvents.complianceWarning, payload, {
+              source: SOURCE,
+              key: `${province}:${line.itemCode}`,
+              id: transition.transitionId,
+              topicNamespace: this.o.topicNamespace,
+              time: now,
+            });
+            const inserted = await this.store.insertOnce(
+              this.store.warnings,
+              {
+                _id: transition.transitionId,
+                provinceCode: province,
+                itemCode: line.itemCode,
+                state: transition.to.state,
+                observedOn: today,
+                recordedAt: now,
+                ...toOutboxFields(event),
+              },
+              'compliance warning',
+            );
+            if (inserted === 'inserted') written += 1;
+            break;
+          }
+          default:
+            assertNever(transition);
+        }
+        cells.set(line.itemCode, transition.to);
+        changed = true;
+      }
+      if (!changed) continue;
+      const doc: MonitoringCellsDoc = {
+        _id: province,
+        cells: [...cells.entries()].map(([itemCode, c]) => ({ itemCode, state: c.state, nationalVersion: c.nationalVersion, filingId: c.filingId })),
+        observedOn: today,
+        updatedAt: now,
+      };
+      await this.store.monitoringCells.replaceOne({ _id: province }, doc, { upsert: true });
+    }
+    if (written > 0) this.o.logger.info({ warnings: written, on: today }, 'national monitoring: early warnings');
+    return written;
   }
 
   // ---- errata (corrections) -------------------------------------------------------------------------------
@@ -983,6 +1205,17 @@ export function toErratum(e: ErratumEntry): Erratum {
 
 function belowText(c: MetricComparison): string {
   return `${c.label || c.metric}: local ${c.localValue || '(none)'} ${c.unit} does not meet the national level ${c.nationalValue} ${c.unit}${c.basis ? ` (${c.basis})` : ''}`;
+}
+
+function toMonitoringCounts(c: StateCounts): MonitoringCounts {
+  return {
+    belowFloor: c.BELOW_FLOOR,
+    refilingOverdue: c.REFILING_OVERDUE,
+    notFiled: c.NOT_FILED,
+    atFloor: c.AT_FLOOR,
+    aboveFloor: c.ABOVE_FLOOR,
+    blindlyHigh: c.BLINDLY_HIGH,
+  };
 }
 
 function compareDates(a: DateMessage | undefined, b: DateMessage | undefined): number {

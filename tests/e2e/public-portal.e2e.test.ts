@@ -57,6 +57,17 @@ describe('public portal (Chromium, no sign-in)', { timeout: 180_000 }, () => {
     expect(await page.locator('[data-testid="monitoring-matrix"] tbody tr').count()).toBe(81);
     expect(await page.locator('[data-testid="monitoring-matrix"] td[data-state="NOT_FILED"]').count()).toBe(32 * 81);
     await screenshot(page, 'public-monitoring');
+    // History: the year before the date, drawn (one line per state but "not filed") and as a table, with its CSV.
+    const chart = page.locator('[data-testid="monitoring-history-chart"]');
+    expect(await chart.isVisible()).toBe(true);
+    expect(await chart.locator('polyline').count()).toBe(5);
+    expect(await page.locator('[data-testid="monitoring-history"] tbody tr').count()).toBe(13);
+    expect(await page.textContent('[data-testid="monitoring-history"] tr[data-date="2021-01-01"] td[data-state="NOT_FILED"]')).toBe(String(32 * 81));
+    const csvHref = await page.getAttribute('[data-testid="monitoring-history-csv"]', 'href');
+    const csv = await page.evaluate(async (url) => (await fetch(url)).text(), csvHref!);
+    expect(csv.split('\r\n')[0]).toContain('date,scope,code,name,below_floor,refiling_overdue');
+    await page.locator('#history').scrollIntoViewIfNeeded();
+    await screenshot(page, 'public-monitoring-history');
   });
 
   it('downloads the edition as CSV and prints without navigation or filters', async () => {

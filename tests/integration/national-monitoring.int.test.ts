@@ -60,7 +60,7 @@ describe('national monitoring (issue #17)', () => {
     expect(cell(m, '440000')).toBe('ABOVE_FLOOR');
     expect(cell(m, '330000')).toBe('BLINDLY_HIGH');
     expect(cell(m, '120000')).toBe('NOT_FILED');
-    expect(m.totals).toEqual({ BELOW_FLOOR: 0, NOT_FILED: 32 * 81 - 3, AT_FLOOR: 1, ABOVE_FLOOR: 1, BLINDLY_HIGH: 1 });
+    expect(m.totals).toEqual({ BELOW_FLOOR: 0, REFILING_OVERDUE: 0, NOT_FILED: 32 * 81 - 3, AT_FLOOR: 1, ABOVE_FLOOR: 1, BLINDLY_HIGH: 1 });
     const sum = (c: Record<string, number>) => Object.values(c).reduce((a, b) => a + b, 0);
     expect(m.provinces.every((x) => sum(x.counts) === 81)).toBe(true);
     expect(m.byField.reduce((n, f) => n + sum(f.counts), 0)).toBe(32 * 81);
@@ -89,5 +89,9 @@ describe('national monitoring (issue #17)', () => {
     expect(page).toContain('data-testid="monitoring-matrix"');
     expect(page).toMatch(/<td class="cell cell-blindly_high" data-province="330000" data-state="BLINDLY_HIGH"/);
     expect(page).toContain('href="/standards/monitoring"');
+    // History: a chart and a table of the national counts over the year before the date, with their CSV.
+    expect(page).toContain('data-testid="monitoring-history-chart"');
+    expect(page).toMatch(/<tr data-date="2018-06-01"><th scope="row">[^]*?<td class="num" data-state="BLINDLY_HIGH">1<\/td>/);
+    expect(page).toContain('href="/api/v1/standards/monitoring/history.csv?from=2017-06-01&amp;to=2018-06-01');
   });
 });

@@ -202,6 +202,8 @@ export const publicReadRoutes: readonly string[] = [
   'GET /standards/compliance',
   'GET /api/v1/standards/monitoring',
   'GET /api/v1/standards/monitoring.csv',
+  'GET /api/v1/standards/monitoring/history',
+  'GET /api/v1/standards/monitoring/history.csv',
   'GET /standards/monitoring',
   // The standardisation programme (issue #18): published standards and pilot results, coverage, progress, batches,
   // evaluations (a visitor sees nothing still in the pipeline).
@@ -634,9 +636,19 @@ const registryReads: Call[] = [
   http('GET /api/v1/standards/edition.csv', () => '/api/v1/standards/edition.csv?date=2026-01-01'),
   http('GET /api/v1/standards/monitoring'),
   http('GET /api/v1/standards/monitoring.csv'),
+  http('GET /api/v1/standards/monitoring/history'),
+  http('GET /api/v1/standards/monitoring/history.csv'),
   page('GET /standards/monitoring'),
 ];
 const nationalCompliance: Call = grpc(`${R}GetNationalCompliance`, () => ({ asOf: undefined }));
+const complianceHistory: Call = grpc(`${R}GetComplianceHistory`, () => ({
+  from: iso('2025-01-01'),
+  to: iso('2025-03-01'),
+  interval: 'month',
+  marginPercent: undefined,
+  fieldCode: '',
+  knownAt: undefined,
+}));
 const compliance = (province: string): Call[] => [
   grpc(`${R}GetComplianceReport`, () => ({ provinceCode: province, asOf: undefined })),
   http('GET /api/v1/standards/compliance/:provinceCode', () => `/api/v1/standards/compliance/${province}`),
@@ -1097,7 +1109,7 @@ export const matrix: readonly Row[] = [
   ...(['nhc-staff', 'beijing-officer', 'statistics-subscriber', 'auditor'] as const).flatMap((p) => rows(p, 'any', 'allowed', registryReads)),
   ...rows('beijing-officer', 'own', 'allowed', compliance('110000')),
   ...(['nhc-staff', 'beijing-officer', 'auditor'] as const).flatMap((p) =>
-    rows(p, 'any', 'allowed', [nationalCompliance], { note: 'national monitoring is public' }),
+    rows(p, 'any', 'allowed', [nationalCompliance, complianceHistory], { note: 'national monitoring is public' }),
   ),
   ...rows('guangdong-officer', 'other', 'allowed', compliance('110000'), { note: 'compliance reports are public (national oversight)' }),
   ...rows('nhc-staff', 'any', 'allowed', compliance('440000')),

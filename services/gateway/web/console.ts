@@ -26,7 +26,7 @@ import { registerProgrammePages } from './programme-pages';
 import type { Guarded } from './page-types';
 import { registerWorkPages } from './work-pages';
 import { monitoringPage } from './monitoring-page';
-import { nationalMonitoring } from '../api/monitoring-routes';
+import { monitoringHistory, nationalMonitoring, yearBefore } from '../api/monitoring-routes';
 import { DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT } from '../../shared/standards/monitoring';
 
 const TOKEN_COOKIE = 'bps_token';
@@ -271,8 +271,11 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
       const margin = /^\d{1,4}$/.test(q['margin'] ?? '') && Number(q['margin']) <= 1000 ? Number(q['margin']) : DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT;
       const field = /^[A-Za-z0-9._-]{1,64}$/.test(q['field'] ?? '') ? (q['field'] ?? '') : '';
       const query = { date: dateOr(q['date']), field, margin };
-      const matrix = await nationalMonitoring(backends, token, { date: query.date, field, marginPercent: margin });
-      return { title: ctx.t('navMonitoring'), section: 'monitoring', body: monitoringPage(ctx, query, matrix) };
+      const [matrix, history] = await Promise.all([
+        nationalMonitoring(backends, token, { date: query.date, field, marginPercent: margin }),
+        monitoringHistory(backends, token, { from: yearBefore(query.date), to: query.date, field, marginPercent: margin }),
+      ]);
+      return { title: ctx.t('navMonitoring'), section: 'monitoring', body: monitoringPage(ctx, query, matrix, history) };
     }),
   );
 

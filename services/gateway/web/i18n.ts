@@ -291,6 +291,10 @@ const eventTypeLabels: Record<string, [zh: string, en: string]> = {
   'bps.standard.version.effective': ['标准版本生效', 'Standard version took effect'],
   'bps.standard.local.filed': ['地方标准备案', 'Provincial standard filed'],
   'bps.standard.floor.breached': ['地方标准低于国家标准', 'Provincial standard below the national floor'],
+  'bps.standard.compliance.warning': [
+    '全国监测预警（低于国家标准、重新备案逾期或盲目拔高）',
+    'Monitoring early warning (below the floor, re-filing overdue or blindly high)',
+  ],
   'bps.standard.changeset.rejected': ['变更集未能应用', 'Change set could not be applied'],
   'bps.standard.erratum.proposed': ['提出勘误', 'Erratum proposed'],
   'bps.standard.erratum.approved': ['勘误经复核生效', 'Erratum approved and in effect'],

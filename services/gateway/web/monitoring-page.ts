@@ -1,12 +1,13 @@
 // The national monitoring page (issue #17): totals, counts per field and per province, and the items × provinces
 // matrix, each cell a state with a symbol and a text alternative; the same query as the JSON and CSV downloads.
-import type { MonitoringMatrix } from '../api/monitoring-routes';
+import type { MonitoringHistory, MonitoringMatrix } from '../api/monitoring-routes';
 import { monitoringStates, type MonitoringState } from '../../shared/standards/monitoring';
 import { html, qs, type Html } from './html';
 import { L, type PageContext } from './layout';
 
 const stateLabels: Record<MonitoringState, readonly [symbol: string, zh: string, en: string]> = {
-  BELOW_FLOOR: ['✗', '低于国家标准', 'Below the national floor'],
+  BELOW_FLOOR: ['✗', '低于国家标准（重新备案期内）', 'Below the national floor (within the re-filing period)'],
+  REFILING_OVERDUE: ['⏰', '低于国家标准且重新备案逾期', 'Below the floor, re-filing overdue'],
   NOT_FILED: ['·', '未备案', 'Not filed'],
   AT_FLOOR: ['=', '达到国家标准', 'At the national level'],
   ABOVE_FLOOR: ['▲', '高于国家标准（已备案）', 'Above the national level (filed)'],
@@ -14,7 +15,54 @@ const stateLabels: Record<MonitoringState, readonly [symbol: string, zh: string,
 };
 const label = (ctx: PageContext, s: MonitoringState): string => (ctx.lang === 'en' ? stateLabels[s][2] : stateLabels[s][1]);
 
-export function monitoringPage(ctx: PageContext, q: { date: string; field: string; margin: number }, m: MonitoringMatrix): Html {
+/** Line colours of the history chart (the legend and the table carry the same information as text). */
+const stateColours: Record<MonitoringState, string> = {
+  BELOW_FLOOR: '#c0392b',
+  REFILING_OVERDUE: '#6d0f0a',
+  NOT_FILED: '#999999',
+  AT_FLOOR: '#2e7d32',
+  ABOVE_FLOOR: '#1565c0',
+  BLINDLY_HIGH: '#b8860b',
+};
+/** What the chart draws: every state but "not filed" (which dwarfs the others while few provinces have filed). */
+const chartedStates = monitoringStates.filter((s) => s !== 'NOT_FILED');
+
+/** A simple SVG line chart of the national counts over time, one polyline per state. */
+function historyChart(ctx: PageContext, h: MonitoringHistory): Html {
+  const width = 720;
+  const height = 220;
+  const pad = { left: 40, right: 10, top: 10, bottom: 30 };
+  const n = h.points.length;
+  const max = Math.max(1, ...h.points.flatMap((p) => chartedStates.map((s) => p.totals[s])));
+  const x = (i: number): number => pad.left + (n <= 1 ? 0 : (i * (width - pad.left - pad.right)) / (n - 1));
+  const y = (v: number): number => height - pad.bottom - (v * (height - pad.top - pad.bottom)) / max;
+  const lines = chartedStates.map((s) => {
+    const points = h.points.map((p, i) => `${x(i).toFixed(1)},${y(p.totals[s]).toFixed(1)}`).join(' ');
+    return html`<polyline fill="none" stroke="${stateColours[s]}" stroke-width="2" points="${points}" data-state="${s}"><title>${label(ctx, s)}</title></polyline>`;
+  });
+  const ticks = h.points.map((p, i) =>
+    i === 0 || i === n - 1 || n <= 13 ? html`<text x="${x(i).toFixed(1)}" y="${height - 12}" text-anchor="middle">${p.date.slice(0, 7)}</text>` : '',
+  );
+  return html`<svg class="history-chart" data-testid="monitoring-history-chart" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" aria-label="${L(ctx, '全国各状态数量随时间变化', 'National counts of each state over time')}">
+<line class="axis" x1="${pad.left}" y1="${height - pad.bottom}" x2="${width - pad.right}" y2="${height - pad.bottom}"/>
+<line class="axis" x1="${pad.left}" y1="${pad.top}" x2="${pad.left}" y2="${height - pad.bottom}"/>
+<text x="${pad.left - 4}" y="${pad.top + 8}" text-anchor="end">${max}</text><text x="${pad.left - 4}" y="${height - pad.bottom}" text-anchor="end">0</text>
+${lines}${ticks}</svg>
+<p class="muted">${chartedStates.map((s) => html`<svg width="10" height="10" aria-hidden="true"><rect width="10" height="10" fill="${stateColours[s]}"/></svg> ${label(ctx, s)}　`)}</p>`;
+}
+
+/** The history section: the chart, the national counts per date as a table, and its CSV. */
+function historySection(ctx: PageContext, h: MonitoringHistory, query: Record<string, string>): Html {
+  const head = monitoringStates.map((s) => html`<th scope="col">${stateLabels[s][0]} ${label(ctx, s)}</th>`);
+  return html`<section aria-labelledby="history"><h2 id="history">${L(ctx, '历史变化', 'History')} (${h.from} – ${h.to})</h2>
+${historyChart(ctx, h)}
+<p class="downloads no-print"><a href="/api/v1/standards/monitoring/history.csv${qs(query)}" data-testid="monitoring-history-csv" download>${L(ctx, '下载历史数据（CSV）', 'Download the history (CSV)')}</a>
+  · <a href="/api/v1/standards/monitoring/history${qs(query)}">JSON</a></p>
+<div class="table-wrap"><table data-testid="monitoring-history"><thead><tr><th scope="col">${ctx.t('asOfDate')}</th>${head}</tr></thead>
+<tbody>${h.points.map((p) => html`<tr data-date="${p.date}"><th scope="row"><a href="/standards/monitoring${qs({ ...query, date: p.date, from: undefined, to: undefined })}">${p.date}</a></th>${monitoringStates.map((s) => html`<td class="num" data-state="${s}">${p.totals[s]}</td>`)}</tr>`)}</tbody></table></div></section>`;
+}
+
+export function monitoringPage(ctx: PageContext, q: { date: string; field: string; margin: number }, m: MonitoringMatrix, history?: MonitoringHistory): Html {
   const countCells = (c: Record<MonitoringState, number>) => monitoringStates.map((s) => html`<td class="num" data-state="${s}">${c[s]}</td>`);
   const head = monitoringStates.map((s) => html`<th scope="col" title="${label(ctx, s)}">${stateLabels[s][0]} ${label(ctx, s)}</th>`);
   const query = { date: m.asOfDate, field: q.field, margin: String(m.marginPercent) };
@@ -34,6 +82,7 @@ export function monitoringPage(ctx: PageContext, q: { date: string; field: strin
 <div class="table-wrap"><table data-testid="monitoring-totals"><thead><tr><th scope="col">${L(ctx, '范围', 'Scope')}</th>${head}</tr></thead>
 <tbody><tr><th scope="row">${L(ctx, '全国', 'All provinces')}</th>${countCells(m.totals)}</tr>
 ${m.byField.map((f) => html`<tr data-field="${f.fieldCode}"><th scope="row">${f.fieldCode}</th>${countCells(f.counts)}</tr>`)}</tbody></table></div></section>
+${history ? historySection(ctx, history, { from: history.from, to: history.to, field: q.field, margin: String(m.marginPercent) }) : ''}
 <section aria-labelledby="by-province"><h2 id="by-province">${L(ctx, '分省情况', 'By province')}</h2>
 <div class="table-wrap"><table data-testid="monitoring-provinces"><thead><tr><th scope="col">${ctx.t('province')}</th>${head}</tr></thead>
 <tbody>${m.provinces.map((p) => html`<tr data-province="${p.provinceCode}"><th scope="row"><a href="/standards/compliance${qs({ province: p.provinceCode, date: m.asOfDate })}">${p.name}</a></th>${countCells(p.counts)}</tr>`)}</tbody></table></div></section>

@@ -359,7 +359,11 @@ ${
   <tbody>${report.lines.map(
     (l) => html`<tr${l.breach ? html` class="breach"` : ''}>
     <td>${l.itemCode}</td><td><a href="/standards/items/${encodeURIComponent(l.itemCode)}${qs({ province: report.provinceCode, date: q.date })}">${l.name}</a></td><td>v${l.nationalVersion}</td>
-    <td>${l.filed ? html`${t('filed')} <span class="muted">${l.filingId}</span>` : html`<span class="muted">${t('notFiled')}</span>`}${l.breach ? html` <span class="badge badge-bad">${t('breach')}</span>` : ''}</td>
+    <td>${l.filed ? html`${t('filed')} <span class="muted">${l.filingId}</span>` : html`<span class="muted">${t('notFiled')}</span>`}${l.breach ? html` <span class="badge badge-bad">${t('breach')}</span>` : ''}${
+      l.refileDeadline
+        ? html` <span class="muted" data-testid="refile-deadline">${l.refilingOverdue ? L(ctx, '重新备案已逾期（期限', 'Re-filing overdue (due') : L(ctx, '须于', 'Re-file by')} ${formatDate(l.refileDeadline)}${l.refilingOverdue ? L(ctx, '）', ')') : L(ctx, '前重新备案', '')}</span>`
+        : ''
+    }</td>
     <td>${l.comparisons.map((c) => html`<div>${c.label || c.metric}: ${c.nationalValue} / ${c.localValue}${unitLabel(ctx.lang, c.unit)}</div>`)}</td>
   </tr>`,
   )}</tbody>

@@ -5,7 +5,14 @@ import { decodeData, type EventDefinition } from '../../shared/events/catalog';
 import { programmeEvents } from '../../shared/events/programme';
 import { standardEvents } from '../../shared/events/standards';
 import type { ChangeSetApproved, ProposalDecided } from '../../../proto/gen/bps/approvals/v1/events';
-import type { ChangeSetRejected, FloorBreached, LocalStandardFiled, VersionEffective, VersionPublished } from '../../../proto/gen/bps/standards/v1/events';
+import type {
+  ChangeSetRejected,
+  ComplianceWarning,
+  FloorBreached,
+  LocalStandardFiled,
+  VersionEffective,
+  VersionPublished,
+} from '../../../proto/gen/bps/standards/v1/events';
 import type { EvaluationRecorded, PilotStepRecorded, StandardStepRecorded } from '../../../proto/gen/bps/programme/v1/events';
 import { releaseKindFilterOf, type EventFacets } from './filter';
 
@@ -14,6 +21,7 @@ export type KnownEvent =
   | { readonly kind: 'versionEffective'; readonly payload: VersionEffective }
   | { readonly kind: 'localStandardFiled'; readonly payload: LocalStandardFiled }
   | { readonly kind: 'floorBreached'; readonly payload: FloorBreached }
+  | { readonly kind: 'complianceWarning'; readonly payload: ComplianceWarning }
   | { readonly kind: 'changeSetRejected'; readonly payload: ChangeSetRejected }
   | { readonly kind: 'changeSetApproved'; readonly payload: ChangeSetApproved }
   | { readonly kind: 'proposalDecided'; readonly payload: ProposalDecided }
@@ -30,6 +38,7 @@ register('versionPublished', standardEvents.versionPublished);
 register('versionEffective', standardEvents.versionEffective);
 register('localStandardFiled', standardEvents.localStandardFiled);
 register('floorBreached', standardEvents.floorBreached);
+register('complianceWarning', standardEvents.complianceWarning);
 register('changeSetRejected', standardEvents.changeSetRejected);
 register('changeSetApproved', approvalEvents.changeSetApproved);
 register('proposalDecided', approvalEvents.proposalDecided);
@@ -81,6 +90,10 @@ export function facetsOf(type: string, event: KnownEvent): EventFacets {
     case 'floorBreached': {
       const p = event.payload;
       return { type, releaseId: p.releaseId, provinceCodes: unique([p.provinceCode]), itemCodes: unique([p.itemCode]), fieldCodes: unique([p.fieldCode]) };
+    }
+    case 'complianceWarning': {
+      const p = event.payload;
+      return { type, provinceCodes: unique([p.provinceCode]), itemCodes: unique([p.itemCode]), fieldCodes: unique([p.fieldCode]) };
     }
     case 'changeSetRejected':
       return { type, itemCodes: unique(event.payload.conflicts.map((c) => c.itemCode)) };

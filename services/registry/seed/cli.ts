@@ -7,6 +7,7 @@ import { createLogger } from '../../shared/log/logger';
 import { connectMongo, mongoUriFromConfig } from '../../shared/mongo/mongo';
 import { RegistryStore } from '../adapters/mongo/store';
 import { Registry } from '../registry';
+import { DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT } from '../../shared/standards/monitoring';
 
 const config = loadConfig(configSchema({ REGISTRY_DB: z.string().min(1).default('bps_registry') }));
 const logger = createLogger('registry-seed', config.BPS_LOG_LEVEL);
@@ -14,9 +15,17 @@ const mongo = await connectMongo(mongoUriFromConfig(config), config.REGISTRY_DB)
 try {
   const store = new RegistryStore(mongo.db);
   await store.init();
-  const registry = new Registry({ store, topicNamespace: config.BPS_TOPIC_NAMESPACE, logger, now: () => new Date(), refileDays: 90 });
+  const registry = new Registry({
+    store,
+    topicNamespace: config.BPS_TOPIC_NAMESPACE,
+    logger,
+    now: () => new Date(),
+    refileDays: 90,
+    blindlyHighMarginPercent: DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT,
+  });
   await registry.projectPending();
   await registry.seed();
+  await registry.monitorIdle();
   logger.info({ db: config.REGISTRY_DB, items: await store.heads.countDocuments({}), releases: await store.releases.countDocuments({}) }, 'registry seeded');
 } finally {
   await mongo.close();

@@ -1,6 +1,7 @@
 // Event types on bps.standards.v1, emitted by the registry.
 import {
   ChangeSetRejected,
+  ComplianceWarning,
   ErratumApproved,
   ErratumProposed,
   ErratumRefused,
@@ -20,4 +21,6 @@ export const standardEvents = {
   erratumProposed: defineEvent('bps.standard.erratum.proposed', topics.standards, 'bps.standards.v1.ErratumProposed', ErratumProposed),
   erratumApproved: defineEvent('bps.standard.erratum.approved', topics.standards, 'bps.standards.v1.ErratumApproved', ErratumApproved),
   erratumRefused: defineEvent('bps.standard.erratum.refused', topics.standards, 'bps.standards.v1.ErratumRefused', ErratumRefused),
+  /** National monitoring's early warning: a province × item entered an alarming state (issue #17). */
+  complianceWarning: defineEvent('bps.standard.compliance.warning', topics.standards, 'bps.standards.v1.ComplianceWarning', ComplianceWarning),
 } as const;

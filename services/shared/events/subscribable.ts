@@ -37,8 +37,14 @@ export const publicationEventTypes: readonly string[] = [
   standardEvents.floorBreached,
 ].map((d) => d.type);
 
-/** What downstream systems may receive: the registry's publications and the programme's. */
-const publicTypes: readonly string[] = [...publicationEventTypes, ...programmePublicationEventTypes];
+/**
+ * National monitoring's early warnings (issue #17): public (a province's state against the national floor is public
+ * like its compliance report), received only when named, as the programme's publications.
+ */
+export const monitoringWarningEventTypes: readonly string[] = [standardEvents.complianceWarning.type];
+
+/** What downstream systems may receive: the registry's publications and early warnings, and the programme's publications. */
+const publicTypes: readonly string[] = [...publicationEventTypes, ...monitoringWarningEventTypes, ...programmePublicationEventTypes];
 
 /** Roles that may receive internal event types. */
 export const internalEventRoles: readonly string[] = ['operator', 'auditor'];

@@ -26,6 +26,7 @@ export function registryHandlers(registry: Registry): StandardRegistryServer {
     fileLocalStandard: unaryHandler(async (req, call) => registry.fileLocalStandard(identityOf(call), req)),
     getComplianceReport: unaryHandler(async (req) => registry.complianceReport(req.provinceCode, req.asOf)),
     getNationalCompliance: unaryHandler(async (req) => registry.nationalCompliance(req.asOf)),
+    getComplianceHistory: unaryHandler(async (req) => registry.complianceHistory(req)),
     correctItemVersion: unaryHandler(async (req, call) => ({
       corrected: undefined,
       erratum: await registry.correct(identityOf(call), req.itemCode, req.version, req.item, req.reason),

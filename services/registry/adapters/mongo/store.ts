@@ -15,6 +15,9 @@
 // predicate over version numbers: older versions are found by an exponential search over `_id` reads, whose
 // cost depends on how far back D is, not on how long the history is.
 // - `effective_schedule` + `outbox`: the persisted due list of version.effective events.
+// - `monitoring_cells` (one document per province, _id = its code: the monitoring state of each item as last
+//   observed) and `compliance_warnings` (one per early-warning transition, _id = the transition, with its event):
+//   national monitoring's early warnings (issue #17), read and written by _id only.
 import type { Collection, Db } from 'mongodb';
 import type { ServiceItem } from '../../../../proto/gen/bps/common/v1/common';
 import { Provenance, type ReleaseKind } from '../../../../proto/gen/bps/standards/v1/changes';
@@ -26,6 +29,7 @@ import type { IndexDescription } from 'mongodb';
 import { ensureIndexes, insertOne, isDuplicateKey } from '../../../shared/mongo/mongo';
 import { ensureOutboxIndexes, markPending, Outbox, type OutboxFields } from '../../../shared/mongo/outbox';
 import type { LocalDate } from '../../domain/dates';
+import type { MonitoringState } from '../../../shared/standards/monitoring';
 import type { LocalMetric } from '../../domain/filing';
 import type { LineageEdge, VersionDraft } from '../../domain/model';
 import type { TaxonomyVersion } from '../../seed/baseline';
@@ -116,6 +120,15 @@ export type BreachDoc = {
   filingId: string;
   recordedAt: Date;
 } & OutboxFields;
+/** What the monitor last observed of one province: one cell per item (an array: item codes are not field names). */
+export type MonitoringCellsDoc = {
+  _id: string;
+  cells: { itemCode: string; state: MonitoringState; nationalVersion: number; filingId: string }[];
+  observedOn: LocalDate;
+  updatedAt: Date;
+};
+/** An early warning, written once per transition with its bps.standard.compliance.warning event. */
+export type WarningDoc = { _id: string; provinceCode: string; itemCode: string; state: string; observedOn: LocalDate; recordedAt: Date } & OutboxFields;
 export type RejectionDoc = { _id: string; conflicts: ChangeConflict[]; recordedAt: Date } & OutboxFields;
 export type ScheduleDoc = {
   _id: string;
@@ -207,6 +220,8 @@ export class RegistryStore {
   readonly taxonomies: Collection<TaxonomyDoc>;
   readonly errata: Collection<ErratumDoc>;
   readonly erratumApprovals: Collection<ErratumApprovalDoc>;
+  readonly monitoringCells: Collection<MonitoringCellsDoc>;
+  readonly warnings: Collection<WarningDoc>;
   readonly outbox: Outbox;
 
   /** Versions (or filings) per timeline page; smaller pages only make tests cross page boundaries sooner. */
@@ -231,6 +246,8 @@ export class RegistryStore {
     this.taxonomies = db.collection('taxonomies');
     this.errata = db.collection('errata');
     this.erratumApprovals = db.collection('erratum_approvals');
+    this.monitoringCells = db.collection('monitoring_cells');
+    this.warnings = db.collection('compliance_warnings');
     this.outbox = new Outbox(db);
   }
 
@@ -240,7 +257,7 @@ export class RegistryStore {
 
   /** Every collection whose documents carry an outbox entry, for the relay. */
   outboxCollections(): Collection<any>[] {
-    return [this.releases, this.rejections, this.filings, this.breaches, this.errata, this.erratumApprovals, this.outbox.collection];
+    return [this.releases, this.rejections, this.filings, this.breaches, this.errata, this.erratumApprovals, this.warnings, this.outbox.collection];
   }
 
   async init(): Promise<void> {
