@@ -23,6 +23,7 @@ import { proposalRoutes } from './api/proposals-routes';
 import { registryRoutes } from './api/registry-routes';
 import { subscriptionRoutes } from './api/subscriptions-routes';
 import { monitoringRoutes } from './api/monitoring-routes';
+import { editionRoutes } from './api/edition-routes';
 import { GatewayHttpError, RawBody, type ApiRoute } from './http/api';
 import { parseCookies, parseForm } from './http/cookies';
 import { gatewayError, MAX_FIELD_VIOLATIONS, type FieldViolationBody, type HttpError } from './http/errors';
@@ -261,6 +262,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     ...auditRoutes(backends, schemas),
     ...programmeRoutes(backends, schemas),
     ...monitoringRoutes(backends),
+    ...editionRoutes(backends, schemas),
   ].map((route) => ({
     ...route,
     // Every authenticated POST/PUT/PATCH/DELETE accepts an Idempotency-Key (issue #19); sign-in has no caller to scope it to.

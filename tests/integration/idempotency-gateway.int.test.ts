@@ -4,7 +4,10 @@
 // documents the header; the ones exercised here span every service (registry, proposals, approvals inbox and
 // cycles, notifications, audit, programme).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ServiceItem } from '../../proto/gen/bps/common/v1/common';
 import { ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
+import { editionColumns, editionRowOf } from '../../services/shared/standards/edition';
+import { templateHeader } from '../../services/shared/standards/edition-file';
 import type { PersonaName } from '../../services/shared/auth/personas';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { uniqueName } from '../support/names';
@@ -361,6 +364,20 @@ describe('gateway: Idempotency-Key on every state-changing route', { timeout: 60
     });
   });
 
+  it('editions: validate and import (issue #17; the rows are test data)', async () => {
+    const v = ok(await send('nhc-staff', 'GET', '/api/v1/standards/items/HEA-06'), 'HEA-06').national;
+    const row = editionRowOf(ServiceItem.fromJSON(v.item), v.placement.fieldCode, v.placement.categoryCode);
+    const csv = (content: string) =>
+      [templateHeader(), editionColumns.map((c) => (c.key === 'service_content' ? content : row[c.key]))]
+        .map((r) => r.map((c) => `"${c.replace(/"/g, '""')}"`).join(','))
+        .join('\n');
+    const file = csv('幂等键：测试数据（非官方修订）');
+    const before = await proposalIds();
+    const body = { format: 'csv', content: file, documentNumber: '（测试）幂等键第1号', documentDate: '2026-11-01', effectiveFrom: '2027-01-01' };
+    await twice('importEdition', 'nhc-staff', 'POST', '/api/v1/editions/import', body, { body: { ...body, documentNumber: '（测试）幂等键第2号' } });
+    expect((await proposalIds()).length).toBe(before.length + 1);
+  });
+
   it('audit: verification', async () => {
     await twice('verifyLog', 'auditor', 'POST', '/api/v1/audit/verify', {}, { body: { log: 'actor:nhc.staff.li' } });
   });
@@ -368,9 +385,11 @@ describe('gateway: Idempotency-Key on every state-changing route', { timeout: 60
   it('documents the header and 412 on every authenticated POST, PUT, PATCH and DELETE', async () => {
     const doc = ok(await send('auditor', 'GET', '/openapi.json'), 'openapi');
     const mutating: string[] = [];
+    // POSTs that only read (a report on the file sent; nothing stored): no Idempotency-Key to document.
+    const readOnly = ['validateEdition'];
     for (const operations of Object.values(doc.paths as Record<string, Record<string, any>>)) {
       for (const [method, op] of Object.entries(operations)) {
-        if (method === 'get' || (op.security ?? []).length === 0) continue;
+        if (method === 'get' || (op.security ?? []).length === 0 || readOnly.includes(op.operationId)) continue;
         mutating.push(op.operationId);
         expect(
           op.parameters.some((x: any) => x.in === 'header' && x.name === 'Idempotency-Key'),
