@@ -11,6 +11,7 @@ import { templateHeader } from '../../services/shared/standards/edition-file';
 import type { PersonaName } from '../../services/shared/auth/personas';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { uniqueName } from '../support/names';
+import { todayInChina } from '../../services/shared/standards/china-date';
 import { startGateway } from '../../services/gateway/app';
 import { testLogger } from '../support/stack';
 import { startTestPlatform, startWebhookReceiver, type TestPlatform, type WebhookReceiver } from './gateway-platform';
@@ -376,6 +377,39 @@ describe('gateway: Idempotency-Key on every state-changing route', { timeout: 60
     const body = { format: 'csv', content: file, documentNumber: '（测试）幂等键第1号', documentDate: '2026-11-01', effectiveFrom: '2027-01-01' };
     await twice('importEdition', 'nhc-staff', 'POST', '/api/v1/editions/import', body, { body: { ...body, documentNumber: '（测试）幂等键第2号' } });
     expect((await proposalIds()).length).toBe(before.length + 1);
+  });
+
+  it('public consultation: open, comment (signed in or not), moderate (issue #17)', async () => {
+    const content = ProposalContent.toJSON(healthProposal({ itemCode: 'HEA-05', title: '幂等键：征求意见' })) as Record<string, unknown>;
+    const id: string = ok(await send('nhc-staff', 'POST', '/api/v1/proposals', { content }), 'draft').proposal.proposalId;
+    const period = { opensOn: todayInChina(), closesOn: todayInChina(new Date(Date.now() + 30 * 86_400_000)) };
+    await twice(
+      'openConsultation',
+      'nhc-staff',
+      'POST',
+      `/api/v1/proposals/${id}/consultation`,
+      { ...period, summary: '幂等键' },
+      { body: { ...period, summary: '另一个' } },
+    );
+    const comment = await twice(
+      'submitConsultationComment',
+      'beijing-officer',
+      'POST',
+      `/api/v1/consultations/${id}/comments`,
+      { text: '幂等键：意见' },
+      { body: { text: '另一条意见' } },
+    );
+    const commentId: string = comment.commentId;
+    await twice(
+      'moderateConsultationComment',
+      'nhc-staff',
+      'POST',
+      `/api/v1/proposals/${id}/consultation/comments/${commentId}/moderation`,
+      { decision: 'PUBLISH' },
+      { body: { decision: 'REJECT', reason: '另一个决定' } },
+    );
+    const shown = ok(await send('beijing-officer', 'GET', `/api/v1/consultations/${id}`), 'consultation');
+    expect(JSON.stringify(shown).match(/幂等键：意见/g)).toHaveLength(1);
   });
 
   it('audit: verification', async () => {

@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 import * as grpcJs from '@grpc/grpc-js';
 import { importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ServiceItem } from '../../proto/gen/bps/common/v1/common';
+import { editionColumns, editionRowOf } from '../../services/shared/standards/edition';
+import { templateHeader } from '../../services/shared/standards/edition-file';
 import { Position } from '../../proto/gen/bps/approvals/v1/events';
 import { ApprovalInboxClient } from '../../proto/gen/bps/approvals/v1/inbox';
 import { ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
@@ -435,8 +438,15 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
     });
     if (commented.status !== 201) throw new Error(`comment: HTTP ${commented.status} ${await commented.text()}`);
     const programme = await makeProgrammeFixtures(as as never, newId);
+    // An edition file changing the service content of HEA-06 (NHC's item; test data, not an official revision).
+    const hea06 = must(await as('nhc-staff', 'GET', '/api/v1/standards/items/HEA-06'), 'HEA-06').national;
+    const hea06Row = editionRowOf(ServiceItem.fromJSON(hea06.item), hea06.placement.fieldCode, hea06.placement.categoryCode);
+    const edition = [templateHeader(), editionColumns.map((c) => (c.key === 'service_content' ? '矩阵测试数据（非官方修订）' : hea06Row[c.key]))]
+      .map((r) => r.map((c) => `"${(c ?? '').replace(/"/g, '""')}"`).join(','))
+      .join('\n');
     return {
       consultation,
+      edition,
       draft: draftId,
       review,
       authored,

@@ -82,6 +82,8 @@ export type Scope = 'own' | 'other' | 'any';
 export type Fixtures = {
   /** NHC's draft (HEA-03) under public consultation (today + 30 days), with one held comment C-1 from a visitor. */
   readonly consultation: string;
+  /** An edition file (CSV) changing the service content of HEA-06, an NHC item (test data). */
+  readonly edition: string;
   /** NHC's draft (revision 1, HEA-02), never submitted. */
   readonly draft: string;
   /** NHC's proposal in review on the default route (countersign.lead / .ndrc / .mof, final.sco), nothing signed. */
@@ -348,6 +350,9 @@ const openAgain = [
     () => ({ opensOn: '2026-01-01', closesOn: '2026-01-02', summary: '矩阵' }),
   ),
 ];
+const editionBody = (f: Fixtures) => ({ format: 'csv', content: f.edition, documentNumber: '（测试）矩阵第1号', documentDate: '2026-11-01' });
+const validateEdition = [http('POST /api/v1/editions/validate', undefined, editionBody)];
+const importEdition = [http('POST /api/v1/editions/import', undefined, editionBody)];
 const consultationConsole = [page('GET /proposals/:proposalId/consultation', (f) => `/proposals/${f.consultation}/consultation`)];
 
 const withdraw = (id: (f: Fixtures) => string, via: 'grpc' | 'http' | 'both' = 'both') => [
@@ -1317,6 +1322,14 @@ export const matrix: readonly Row[] = [
   ...rows('beijing-officer', 'other', 'PERMISSION_DENIED', moderateNoReason, { reason: 'MISSING_ROLE' }),
   ...rows('nhc-approver', 'own', 'PERMISSION_DENIED', [...moderateNoReason, ...openAgain], { reason: 'MISSING_ROLE' }),
   ...rows('moe-staff', 'other', 'NOT_FOUND', openAgain, { note: "opening needs to read the proposal: another ministry's draft stays hidden" }),
+
+  // -- edition import (issue #17): anyone signed in may check a file; a draft only by the lead unit's drafters --
+  ...(['nhc-staff', 'moe-staff', 'operator', 'auditor'] as const).flatMap((p) =>
+    rows(p, 'other', 'allowed', validateEdition, { note: 'a report on the file sent; nothing is stored' }),
+  ),
+  ...rows('operator', 'other', 'PERMISSION_DENIED', importEdition, { reason: 'MISSING_ROLE', note: 'the draft is made by CreateProposal, as any draft' }),
+  ...rows('moe-staff', 'other', 'PERMISSION_DENIED', importEdition, { reason: 'NOT_LEAD_UNIT', note: "HEA-06 is NHC's item" }),
+  ...rows('statistics-subscriber', 'other', 'PERMISSION_DENIED', importEdition, { reason: 'MISSING_ROLE' }),
 
   // -- approvals: the approval (steps, comments) is visible to the route's parties only --
   ...proposalParties.flatMap((p) =>

@@ -85,6 +85,8 @@ export function consultationRoutes(backends: Backends, schemas: ProtoSchemas, li
       operationId: 'submitConsultationComment',
       tag,
       auth: 'public',
+      // A comment form sent twice (a double click, a resend after a timeout) records one comment.
+      idempotent: true,
       summary: 'Comment on a proposal under public consultation (no sign-in; held until the proposing ministry moderates it)',
       params: idParams,
       body: objectSchema(
