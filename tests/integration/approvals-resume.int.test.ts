@@ -28,7 +28,7 @@ import { apiAs, type TestPlatform } from './gateway-platform';
 import { adminKafka } from '../support/kafka';
 import { startPlatform, type ServiceName } from '../support/platform';
 import { stack } from '../support/stack';
-import { openedHistory, testTemporal } from '../support/temporal';
+import { loseWorkflow, openedHistory, testTemporal } from '../support/temporal';
 import { waitFor } from '../support/wait';
 
 const services: ServiceName[] = ['registry', 'proposals', 'approvals', 'audit', 'gateway'];
@@ -109,20 +109,7 @@ describe('approvals resume after a restore without Temporal', () => {
     // Temporal lost the approval: its workflow and history are gone.
     const handle = await testTemporal();
     const temporal = handle.client;
-    await temporal.workflowService.deleteWorkflowExecution({ namespace: temporal.options.namespace, workflowExecution: { workflowId: proposalId } });
-    await expect
-      .poll(
-        () =>
-          temporal.workflow
-            .getHandle(proposalId)
-            .describe()
-            .then(
-              () => 'there',
-              () => 'gone',
-            ),
-        { timeout: 30_000 },
-      )
-      .toBe('gone');
+    await loseWorkflow(temporal, proposalId);
     await handle.close();
 
     await restore({ mongoUri: stack().mongoUri, fromDir: join(dir, 'b') });
@@ -197,20 +184,7 @@ describe('approvals resume on first access while the service runs', () => {
 
       const temporal = h.temporal.client;
       const lost = await temporal.workflow.getHandle(P).fetchHistory();
-      await temporal.workflowService.deleteWorkflowExecution({ namespace: temporal.options.namespace, workflowExecution: { workflowId: P } });
-      await expect
-        .poll(
-          () =>
-            temporal.workflow
-              .getHandle(P)
-              .describe()
-              .then(
-                () => 'there',
-                () => 'gone',
-              ),
-          { timeout: 30_000 },
-        )
-        .toBe('gone');
+      await loseWorkflow(temporal, P);
 
       // The first read resumes it: the same approval (steps, positions, deadlines, needs).
       expect(await read()).toEqual(before);
@@ -293,20 +267,7 @@ describe('approvals resume between the final approval and its publication', () =
       await atPublication;
 
       const temporal = h.temporal.client;
-      await temporal.workflowService.deleteWorkflowExecution({ namespace: temporal.options.namespace, workflowExecution: { workflowId: P } });
-      await expect
-        .poll(
-          () =>
-            temporal.workflow
-              .getHandle(P)
-              .describe()
-              .then(
-                () => 'there',
-                () => 'gone',
-              ),
-          { timeout: 30_000 },
-        )
-        .toBe('gone');
+      await loseWorkflow(temporal, P);
       hold = false;
       release();
       // Recorded as approved and still open: a read resumes it, and the resumed run publishes (the same ids).

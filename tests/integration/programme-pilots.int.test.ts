@@ -26,7 +26,7 @@ import { personas, type PersonaName } from '../../services/shared/auth/personas'
 import { unary } from '../../services/shared/grpc/client';
 import { refusal } from '../support/grpc';
 import { registerIdentity } from '../support/identity';
-import { openedHistory } from '../support/temporal';
+import { loseWorkflow, openedHistory } from '../support/temporal';
 import { startPlatform, type StartedPlatform } from '../support/platform';
 
 const doc = (title: string) => ({ title, uri: `https://example.gov.cn/${encodeURIComponent(title)}.pdf`, digest: 'a'.repeat(64), digestAlgorithm: 'sha256' });
@@ -328,20 +328,7 @@ describe('standardisation programme (issue #18)', { timeout: 240_000 }, () => {
     await p.collector!.waitFor((e) => e.key === pilotId && e.type === 'bps.programme.pilot.applied', 'the pilot applied');
     const workflowId = `${p.namespace}/${pilotId}`;
     const temporal = p.temporal!;
-    await temporal.client.workflowService.deleteWorkflowExecution({ namespace: temporal.client.options.namespace, workflowExecution: { workflowId } });
-    await expect
-      .poll(
-        () =>
-          temporal.client.workflow
-            .getHandle(workflowId)
-            .describe()
-            .then(
-              () => 'there',
-              () => 'gone',
-            ),
-        { timeout: 30_000 },
-      )
-      .toBe('gone');
+    await loseWorkflow(temporal.client, workflowId);
 
     const screened = await call(client.actOnPilot)('beijing-programme-officer', {
       pilotId,

@@ -1,6 +1,8 @@
 // Test kit for Temporal (issue #13): every platform client and worker in tests seals its payloads with the stack's
 // payload key, exactly as the services do (services/shared/temporal/sealing.ts).
+import type { Client } from '@temporalio/client';
 import { connectTemporal, type TemporalHandle } from '../../services/shared/temporal/temporal';
+import { waitUntil } from './wait';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { SEALED_ENCODING, SealingCodec, sealedWorkerDataConverter, type PayloadKeys } from '../../services/shared/temporal/sealing';
 import { stack, stackSecrets } from './stack';
@@ -14,6 +16,26 @@ export function testPayloadKeys(): PayloadKeys {
 export function testTemporal(): Promise<TemporalHandle> {
   const s = stack();
   return connectTemporal({ address: s.temporalAddress, namespace: s.temporalNamespace, payloadKeys: testPayloadKeys() });
+}
+
+/**
+ * Temporal loses a workflow, as after a restore without its history: the execution and its history are deleted, and
+ * this returns once Temporal no longer knows it (deletion is asynchronous).
+ */
+export async function loseWorkflow(client: Client, workflowId: string): Promise<void> {
+  await client.workflowService.deleteWorkflowExecution({ namespace: client.options.namespace, workflowExecution: { workflowId } });
+  await waitUntil(
+    () =>
+      client.workflow
+        .getHandle(workflowId)
+        .describe()
+        .then(
+          () => false,
+          () => true,
+        ),
+    `workflow ${workflowId} gone`,
+    30_000,
+  );
 }
 
 /** The data converter for a Worker.create in tests (the approvals worker's). */
