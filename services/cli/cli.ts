@@ -14,7 +14,7 @@ import { devIssuerFromConfig } from '../shared/auth/from-config';
 import { personas, type PersonaName } from '../shared/auth/personas';
 import { configSchema, loadConfig } from '../shared/config/config';
 import { clientChannelOptions, unary, withCallContext } from '../shared/grpc/client';
-import { idempotencyKeyPattern } from '../shared/idempotency/idempotency';
+import { idempotencyKeyPattern, nthChangeKey } from '../shared/idempotency/idempotency';
 import { grpcClientCredentials, grpcTlsFromConfig } from '../shared/grpc/tls';
 import { decodeStatus } from '../shared/grpc/status';
 import { parseArgs, str, UsageError, type FlagSpec, type Parsed } from './args';
@@ -180,7 +180,7 @@ export class CliContext {
    */
   async change<K extends ServiceName, Req, Res>(service: K, pick: (client: Clients[K]) => Method<Req, Res>, request: Req): Promise<Res> {
     this.changes += 1;
-    const key = this.changes === 1 ? this.idempotencyKey() : `${this.idempotencyKey()}.${this.changes}`;
+    const key = nthChangeKey(this.idempotencyKey(), this.changes);
     for (let attempt = 0; ; attempt++) {
       try {
         return await withCallContext({ idempotencyKey: key }, () => this.call(service, pick, request));

@@ -11,6 +11,7 @@ import { ProgrammeClient } from '../../../proto/gen/bps/programme/v1/programme';
 import { ProposalsClient } from '../../../proto/gen/bps/proposals/v1/proposals';
 import { StandardRegistryClient } from '../../../proto/gen/bps/registry/v1/registry';
 import { clientChannelOptions, currentDeadline, unary, withCallContext } from '../../shared/grpc/client';
+import { nthChangeKey } from '../../shared/idempotency/idempotency';
 import { grpcClientCredentials, type GrpcTls } from '../../shared/grpc/tls';
 
 export type BackendAddresses = {
@@ -103,7 +104,7 @@ export class Backends {
     const store = requestKeys.getStore();
     if (!store) return this.call(name, pick, request, token);
     store.changes += 1;
-    const idempotencyKey = store.changes === 1 ? store.key : `${store.key}.${store.changes}`;
+    const idempotencyKey = nthChangeKey(store.key, store.changes);
     const deadline = currentDeadline();
     return withCallContext({ idempotencyKey, ...(deadline === undefined ? {} : { deadline }) }, () => this.call(name, pick, request, token));
   }

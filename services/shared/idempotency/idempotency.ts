@@ -27,6 +27,14 @@ export function checkIdempotencyKey(key: string, field = 'idempotency_key'): voi
   if (!idempotencyKeyPattern.test(key)) throw new ValidationError([{ field, description: 'must be 1–128 of A–Z a–z 0–9 . _ : -' }]);
 }
 
+/**
+ * The key of the `n`th change (from 1) a request makes under `key`: the first as is, later ones `<key>.2`, `<key>.3`…
+ * (a key is scoped to the method and the caller; a request makes its changes in the same order each time it runs).
+ */
+export function nthChangeKey(key: string, n: number): string {
+  return n === 1 ? key : `${key}.${n}`;
+}
+
 /** The digest of an encoded request: the same key with other content is refused. */
 export function requestDigest(encoded: Uint8Array): string {
   return createHash('sha256').update(encoded).digest('base64');
