@@ -180,7 +180,7 @@ function platformService(spec: ServiceSpec, earlier: readonly ServiceSpec[]): Re
       MONGODB_URI: `mongodb://${hostAddress.mongo}/`,
       BPS_TEMPORAL_ADDRESS: hostAddress.temporal,
       BPS_TEMPORAL_NAMESPACE: '${BPS_TEMPORAL_NAMESPACE:-bps}',
-      // Every service's gRPC address, as serviceAddressEnv gives them under `npm start` (one network namespace).
+      // Every service's gRPC address, as `npm start` gives them with one instance each (instanceAddressEnv, infra/scripts/launch.ts) (one network namespace).
       ...Object.fromEntries(
         platformServices.filter((s) => s.grpcPort > 0).map((s) => [s.grpcPortEnv.replace('_GRPC_PORT', '_GRPC_ADDRESS'), `127.0.0.1:${s.grpcPort}`]),
       ),

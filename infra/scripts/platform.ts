@@ -1,15 +1,12 @@
 // The platform launcher behind `npm start`: brings up the real infrastructure, then every service, prints
 // where each listens, and on Ctrl-C stops the services and the infrastructure it started.
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { portOpen, sleep } from '../local/process';
+import { portOpen } from '../local/process';
 import { settings } from '../local/settings';
-import { devServiceEnv } from '../local/secrets';
 import { ensureStack, stopStack } from '../local/stack';
 import { temporalUiUrl } from '../local/temporal';
-import { platformServices, serviceAddressEnv } from './services';
+import { instanceAddressEnv, launchInstances, serviceInstances, type ServiceInstance } from './launch';
 import { Supervisor } from './supervisor';
 import { demoServiceEnv } from './demo';
 import { runDemoLoad, runDemoRemove } from './demo-cli';
@@ -34,14 +31,15 @@ const env: NodeJS.ProcessEnv = {
   MONGODB_URI: endpoints.mongoUri,
   BPS_TEMPORAL_ADDRESS: endpoints.temporalAddress,
   BPS_TEMPORAL_NAMESPACE: endpoints.temporalNamespace,
-  ...serviceAddressEnv(), // REGISTRY_GRPC_ADDRESS, PROPOSALS_GRPC_ADDRESS, …
   ...(demo ? demoServiceEnv() : {}),
 };
 
-// Services run as `node --import tsx <main.ts>` (not through the tsx launcher), so the supervised pid is the service
-// itself: a kill -9 of it is seen at once, and no orphan keeps its port.
+// --replicas N: N instances of every service (infra/scripts/launch.ts), sharing consumer groups, task queues and
+// databases; clients spread their calls over all instances of the service they call.
+const replicas = replicasArgument(process.argv.slice(2));
+const instances = serviceInstances({ replicas, logDir: s.logDir });
 const supervisor = new Supervisor();
-const running: string[] = [];
+let running: ServiceInstance[] = [];
 mkdirSync(s.logDir, { recursive: true });
 let stopping = false;
 async function shutdown(code: number): Promise<never> {
@@ -58,36 +56,11 @@ async function shutdown(code: number): Promise<never> {
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
-for (const service of platformServices) {
-  const entry = join(root, service.entry);
-  if (!existsSync(entry)) continue;
-  const portEnv = service.httpPortEnv ?? service.grpcPortEnv;
-  const port = Number(process.env[portEnv] ?? (service.httpPortEnv ? service.httpPort : service.grpcPort));
-  const logPath = join(s.logDir, `${service.name}.log`);
-  const child = supervisor.start({
-    name: service.name,
-    spawn: () => {
-      const out = openSync(logPath, 'a');
-      try {
-        return spawn(process.execPath, ['--import', 'tsx', entry], {
-          cwd: root,
-          env: { ...env, ...devServiceEnv(secrets, service.name), [portEnv]: String(port) },
-          stdio: ['ignore', out, out],
-        });
-      } finally {
-        closeSync(out);
-      }
-    },
-  });
-  running.push(service.name);
-  const deadline = Date.now() + 120_000;
-  while (!(await portOpen(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      console.error(`[start] ${service.name} did not start; see ${logPath}`);
-      await shutdown(1);
-    }
-    await sleep(300);
-  }
+try {
+  running = await launchInstances({ root, instances, env: { ...env, ...instanceAddressEnv(replicas) }, secrets, supervisor });
+} catch (error) {
+  console.error(`[start] ${error instanceof Error ? error.message : String(error)}`);
+  await shutdown(1);
 }
 
 const rows: Record<string, string>[] = [
@@ -101,31 +74,39 @@ const rows: Record<string, string>[] = [
       : `not served on 127.0.0.1:${s.temporal.uiPort} (Temporal was started without it: npm run infra -- stop temporal, then npm start)`,
   },
   { component: 'MongoDB protocol', endpoint: endpoints.mongoUri },
-  ...platformServices
-    .filter((p) => running.includes(p.name))
-    .map((p) =>
-      p.httpPortEnv
-        ? { component: `${p.name} (HTTP)`, endpoint: `http://127.0.0.1:${process.env[p.httpPortEnv] ?? p.httpPort}/` }
-        : { component: `${p.name} (gRPC)`, endpoint: `127.0.0.1:${process.env[p.grpcPortEnv] ?? p.grpcPort}` },
-    ),
-  ...platformServices
-    .filter((p) => running.includes(p.name))
-    .map((p) => ({ component: `${p.name} (metrics)`, endpoint: `http://127.0.0.1:${process.env[p.metricsPortEnv] ?? p.metricsPort}/metrics` })),
+  ...running.map((i) =>
+    i.spec.httpPortEnv
+      ? { component: `${i.name} (HTTP)`, endpoint: `http://127.0.0.1:${i.port}/` }
+      : { component: `${i.name} (gRPC)`, endpoint: `127.0.0.1:${i.port}` },
+  ),
+  ...running.map((i) => ({ component: `${i.name} (metrics)`, endpoint: `http://127.0.0.1:${i.metricsPort}/metrics` })),
 ];
 console.log(`\nBasic public service standards platform is up (${((Date.now() - began) / 1000).toFixed(0)}s).`);
 console.table(rows);
-const gatewaySpec = platformServices.find((p) => p.name === 'gateway' && running.includes(p.name));
-if (gatewaySpec?.httpPortEnv)
-  console.log(`web console: http://127.0.0.1:${process.env[gatewaySpec.httpPortEnv] ?? gatewaySpec.httpPort}/  (API: /openapi.json)`);
+const gateway = running.find((i) => i.spec.name === 'gateway');
+if (gateway) console.log(`web console: http://127.0.0.1:${gateway.port}/  (API: /openapi.json)`);
 console.log(
   `crashed services are restarted with backoff (said here)\nlogs: ${s.logDir}\nbearer token for a seeded persona: npm run token -- nhc-staff\nstop: Ctrl-C`,
 );
-if (demo && gatewaySpec?.httpPortEnv) {
+if (demo && gateway) {
   try {
-    await runDemoLoad(secrets, `http://127.0.0.1:${process.env[gatewaySpec.httpPortEnv] ?? gatewaySpec.httpPort}`);
+    await runDemoLoad(secrets, `http://127.0.0.1:${gateway.port}`);
   } catch (error) {
     console.error(`[start] the demonstration data was not loaded: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 // Stay in the foreground until Ctrl-C, even when no service process holds the event loop open.
 setInterval(() => undefined, 1 << 30);
+
+/** `--replicas N` or `--replicas=N`; 1 when absent. */
+function replicasArgument(args: readonly string[]): number {
+  const at = args.findIndex((a) => a === '--replicas' || a.startsWith('--replicas='));
+  if (at < 0) return 1;
+  const raw = args[at]!.includes('=') ? args[at]!.split('=')[1] : args[at + 1];
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 9) {
+    console.error(`[start] --replicas takes a whole number from 1 to 9 (got ${raw ?? 'nothing'})`);
+    process.exit(2);
+  }
+  return n;
+}

@@ -65,12 +65,3 @@ export const platformServices: readonly ServiceSpec[] = [
     metricsPort: 9466,
   },
 ];
-
-/** Every service's gRPC address, handed to all of them so they can call each other. */
-export function serviceAddressEnv(): Record<string, string> {
-  return Object.fromEntries(
-    platformServices
-      .filter((s) => s.grpcPort > 0)
-      .map((s) => [s.grpcPortEnv.replace('_GRPC_PORT', '_GRPC_ADDRESS'), `127.0.0.1:${process.env[s.grpcPortEnv] ?? s.grpcPort}`]),
-  );
-}
