@@ -300,11 +300,17 @@ export class EventConsumer {
     );
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [...topics], fromBeginning });
-    await this.consumer.run({
-      partitionsConsumedConcurrently: Math.max(1, this.options.partitionsConsumedConcurrently ?? 1),
-      // kafkajs commits an offset only once eachMessage for it has resolved.
-      eachMessage: async ({ topic, partition, message, heartbeat }) => this.handle(topic, partition, message, heartbeat),
-    });
+    // Joining the group goes on in the background (`ready()` tells when it is done). After a kill -9 the group still
+    // counts the dead member until its session times out, and the join waits for it: a restarted service serves its
+    // calls meanwhile instead of staying closed for that long (issue #19), and then consumes from its committed
+    // offsets, so nothing is missed. kafkajs reports a failed join as a crash and restarts the consumer itself.
+    void this.consumer
+      .run({
+        partitionsConsumedConcurrently: Math.max(1, this.options.partitionsConsumedConcurrently ?? 1),
+        // kafkajs commits an offset only once eachMessage for it has resolved.
+        eachMessage: async ({ topic, partition, message, heartbeat }) => this.handle(topic, partition, message, heartbeat),
+      })
+      .catch((error: unknown) => this.options.logger.error({ err: errorMessage(error), group: this.options.groupId }, 'consumer stopped'));
   }
 
   /** Calls `listener` each time the consumer (re)joins its group: the partitions it holds may have changed. */
