@@ -8,6 +8,7 @@ import type { ActorRef } from '../../../workflows/contracts';
 import type { Refusal } from '../../../workflows/approval/domain';
 import { NotFoundError, ruleRefusalError, type PlatformError, TransientError, ValidationError } from '../../shared/errors/errors';
 import { identityOf } from '../../shared/grpc/server';
+import { updateOptions } from '../../shared/temporal/temporal';
 
 export type Unary<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => void;
 /** Adapts an async handler to grpc-js; the bootstrap maps thrown platform errors to statuses. */
@@ -62,7 +63,7 @@ export async function updateWorkflow<T>(
   onRefused?: (refusal: Refusal) => Promise<void>,
 ): Promise<T> {
   try {
-    return await temporal.workflow.getHandle(workflowId).executeUpdate<T, [object]>(name, { args: [args] });
+    return await temporal.workflow.getHandle(workflowId).executeUpdate<T, [object]>(name, updateOptions<[object]>([args]));
   } catch (error) {
     const refusal = refusalOf(error);
     if (refusal) {

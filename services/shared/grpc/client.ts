@@ -40,12 +40,23 @@ export type CallContext = {
   readonly idempotencyKey?: string;
   /** Set by the gRPC bootstrap for a call that may stop (it carries no idempotency key): whether its caller gave up. */
   readonly abandoned?: () => boolean;
+  /**
+   * Set by the gRPC bootstrap for a call that carries an idempotency key: the key's scope (method, caller, key). The
+   * key's result is recorded after the handler returns, so a process killed in between leaves an effect the retry
+   * would make again; an effect made elsewhere (a workflow update) carries this scope so that it lands once there.
+   */
+  readonly requestScope?: string;
 };
 const callContext = new AsyncLocalStorage<CallContext>();
 
 /** Runs `fn` with every backend call it makes bounded by `context.deadline` and carrying its idempotency key. */
 export function withCallContext<T>(context: CallContext, fn: () => T): T {
   return callContext.run(context, fn);
+}
+
+/** The idempotency scope of the call being served (see CallContext.requestScope), if it carries a key. */
+export function currentRequestScope(): string | undefined {
+  return callContext.getStore()?.requestScope;
 }
 
 /** The deadline (ms since the epoch) of the request being served, if any. */

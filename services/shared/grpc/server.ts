@@ -188,7 +188,10 @@ function wrap(
           committing = true;
           return false;
         };
-        const context = { ...(deadline === undefined ? {} : { deadline }), ...(key === undefined ? { abandoned: mayStop } : {}) };
+        const context = {
+          ...(deadline === undefined ? {} : { deadline }),
+          ...(key === undefined ? { abandoned: mayStop } : { requestScope: JSON.stringify([path, identityOf(call).subject, key]) }),
+        };
         const run = (): Promise<unknown> =>
           withCallContext(
             context,

@@ -1,6 +1,7 @@
 // The one way to reach Temporal: a client whose payloads are sealed with the platform's key (sealing.ts), over mTLS
 // when configured, whose calls carry OpenTelemetry context into workflows.
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Context as ActivityContext } from '@temporalio/activity';
@@ -10,6 +11,7 @@ import {
   OpenTelemetryActivityOutboundInterceptor,
   OpenTelemetryWorkflowClientInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
+import { currentRequestScope } from '../grpc/client';
 import { workflowSpanSink } from '../telemetry/otel';
 import { ConfigError } from '../config/config';
 import { TransientError } from '../errors/errors';
@@ -118,3 +120,14 @@ export function workerTelemetryOptions(options: { prebuiltBundle: boolean }) {
 export const workflowsPath = fileURLToPath(new URL('../../../workflows/index.ts', import.meta.url));
 
 export const workflowTelemetryInterceptors = fileURLToPath(new URL('../../../workflows/telemetry-interceptors.ts', import.meta.url));
+
+/**
+ * Options for a workflow update made while serving a call: when the call carries an idempotency key, the update
+ * gets an updateId derived from it, and Temporal applies an update id once per workflow run (a repeat returns the
+ * first outcome). The key's own record is written only after the handler returns, so without this a service killed
+ * between the two would sign a step, and the client's retry would then be told the step is no longer open.
+ */
+export function updateOptions<A extends unknown[]>(args: A): { args: A; updateId?: string } {
+  const scope = currentRequestScope();
+  return scope === undefined ? { args } : { args, updateId: `idem-${createHash('sha256').update(scope).digest('hex').slice(0, 40)}` };
+}

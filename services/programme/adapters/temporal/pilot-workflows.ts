@@ -13,6 +13,7 @@ import {
 import type { PilotState } from '../../../../workflows/pilot/domain';
 import { AlreadyExistsError, NotFoundError, ruleRefusalError, TransientError, type PlatformError } from '../../../shared/errors/errors';
 import type { PilotWorkflows } from '../../application/programme';
+import { updateOptions } from '../../../shared/temporal/temporal';
 
 const refusalCodes = ['PERMISSION_DENIED', 'FAILED_PRECONDITION', 'INVALID_ARGUMENT'] as const;
 
@@ -54,7 +55,7 @@ export class TemporalPilotWorkflows implements PilotWorkflows {
 
   async act(pilotId: string, action: PilotAction): Promise<PilotState> {
     try {
-      return await this.client.workflow.getHandle(this.workflowId(pilotId)).executeUpdate<PilotState, [PilotAction]>(pilotActionUpdate, { args: [action] });
+      return await this.client.workflow.getHandle(this.workflowId(pilotId)).executeUpdate<PilotState, [PilotAction]>(pilotActionUpdate, updateOptions<[PilotAction]>([action]));
     } catch (error) {
       const refused = refusal(error, pilotId);
       if (refused) throw refused;

@@ -15,6 +15,7 @@ import {
   type WithdrawProposal,
 } from '../../../../workflows/contracts';
 import { errorMessage, FailedPreconditionError, NotFoundError, TransientError } from '../../../shared/errors/errors';
+import { updateOptions } from '../../../shared/temporal/temporal';
 
 export type ApprovalWorkflowPort = {
   /**
@@ -83,7 +84,7 @@ export class TemporalApprovalWorkflows implements ApprovalWorkflowPort {
     const cycle = this.client.workflow.getHandle(cycleId);
     try {
       await this.client.withDeadline(Date.now() + this.updateTimeoutMs, () =>
-        cycle.executeUpdate(submitCycleProposalUpdate, { args: [{ actor: input.proposer, proposal: input }] }),
+        cycle.executeUpdate(submitCycleProposalUpdate, updateOptions([{ actor: input.proposer, proposal: input }])),
       );
     } catch (error) {
       const failure = error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure ? error.cause : undefined;
@@ -122,7 +123,7 @@ export class TemporalApprovalWorkflows implements ApprovalWorkflowPort {
   async withdraw(proposalId: string, request: WithdrawProposal): Promise<void> {
     const handle = this.client.workflow.getHandle(approvalWorkflowId(proposalId));
     try {
-      await this.client.withDeadline(Date.now() + this.updateTimeoutMs, () => handle.executeUpdate(withdrawProposalUpdate, { args: [request] }));
+      await this.client.withDeadline(Date.now() + this.updateTimeoutMs, () => handle.executeUpdate(withdrawProposalUpdate, updateOptions([request])));
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) {
         throw new FailedPreconditionError(
