@@ -153,6 +153,10 @@ describe('gateway: subscriptions and audit over HTTP', { timeout: 240_000 }, () 
       expect(verified.json, log).toMatchObject({ log, ok: true });
       expect(verified.json.firstMismatch).toBeUndefined();
     }
+    // A full verification (every entry re-hashed) can be asked for over the JSON API too.
+    const full = await apiAs(p, 'auditor', 'POST', '/api/v1/audit/verify', { log: 'global', full: true });
+    expect(full.status, JSON.stringify(full.json)).toBe(200);
+    expect(full.json).toMatchObject({ ok: true, full: true });
 
     const exported = await apiAs(p, 'auditor', 'GET', '/api/v1/audit/actors/bj.officer.liu/export');
     expect(exported.status).toBe(200);

@@ -183,6 +183,7 @@ export function auditRoutes(backends: Backends, schemas: ProtoSchemas): ApiRoute
       body: objectSchema({
         log: { type: 'string', maxLength: 300 },
         checkpoints: { type: 'array', maxItems: 100, items: schemas.inline('bps.audit.v1.Checkpoint') },
+        full: { type: 'boolean' },
       }),
       response: schemas.ref('bps.audit.v1.VerifyResponse'),
       errors: [...errors, 413],
