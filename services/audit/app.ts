@@ -113,9 +113,9 @@ export async function startAudit(deps: AuditDeps): Promise<AuditApp> {
       );
     },
   });
-  const joined = consumer.ready();
+  // Not waiting for the group join: after a kill -9 it waits for the dead member's session to expire, and the trail
+  // can be read and verified meanwhile; entries follow once joined (from the committed offsets).
   await consumer.start();
-  await joined;
   relay.start();
   checkpoints.startInterval(deps.checkpointIntervalMs);
 
