@@ -107,14 +107,22 @@ export type Publication = { readonly proposalId: string; readonly itemCode: stri
 export async function publishRevision(
   client: FlowClient,
   change: { readonly itemCode: string; readonly baseVersion: number; readonly level: string; readonly timeoutMs?: number },
+  /** Told after each step the platform acknowledged: created, submitted, signed:<persona> (a chaos suite times its faults on them). */
+  onStep: (step: string, proposalId: string) => void = () => undefined,
 ): Promise<Publication> {
   const began = Date.now();
   const timeoutMs = change.timeoutMs ?? 180_000;
   const key = uniqueName(`flow-${change.itemCode}`);
-  const content = ProposalContent.toJSON(healthProposal({ itemCode: change.itemCode, baseVersion: change.baseVersion, level: change.level }));
+  // A version takes effect after the one it follows: version n+1 from 1 January of 2026 + n.
+  const content = ProposalContent.toJSON({
+    ...healthProposal({ itemCode: change.itemCode, baseVersion: change.baseVersion, level: change.level }),
+    effectiveFrom: { year: 2026 + change.baseVersion, month: 1, day: 1 },
+  });
   const proposal = must(await client.call('nhc-staff', 'POST', '/api/v1/proposals', { content }, `${key}.create`), 'create').proposal;
   const id: string = proposal.proposalId;
+  onStep('created', id);
   must(await client.call('nhc-staff', 'POST', `/api/v1/proposals/${id}/submit`, { expectedRevision: proposal.revision }, `${key}.submit`), `submit ${id}`);
+  onStep('submitted', id);
   for (const persona of healthApprovers) {
     const item = await until(
       `${id} in the inbox of ${persona}`,
@@ -131,6 +139,7 @@ export async function publishRevision(
       ),
       `${persona} signs ${id}`,
     );
+    onStep(`signed:${persona}`, id);
   }
   const version = change.baseVersion + 1;
   await until(
