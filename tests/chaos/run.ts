@@ -46,10 +46,11 @@ for (let i = 0; i < kills; i++) {
     service === 'approvals' && !moments.has(service) ? 'mid-activity' : service === 'notifications' && !moments.has(service) ? 'mid-delivery' : undefined;
   if (moment) moments.add(service);
   faults.push({ kind: 'kill', instance, ...(moment ? { moment } : {}) });
-  if (i === 3) faults.push({ kind: 'receiver-down', receiver: 2, ms: 20_000 });
-  if (!values['no-infra'] && i === 6) faults.push({ kind: 'restart', component: 'kafka' });
-  if (!values['no-infra'] && i === 12) faults.push({ kind: 'restart', component: 'temporal' });
-  if (!values['no-infra'] && i === 17) faults.push({ kind: 'restart', component: 'database' });
+  // Between the kills: the receiver outage early, then Kafka, Temporal and the database at a third, two thirds and the end.
+  if (i === Math.min(1, kills - 1)) faults.push({ kind: 'receiver-down', receiver: 2, ms: 20_000 });
+  if (!values['no-infra'] && i === Math.floor(kills / 3)) faults.push({ kind: 'restart', component: 'kafka' });
+  if (!values['no-infra'] && i === Math.floor((2 * kills) / 3)) faults.push({ kind: 'restart', component: 'temporal' });
+  if (!values['no-infra'] && i === kills - 1) faults.push({ kind: 'restart', component: 'database' });
 }
 
 const components: Record<InfraComponent, string[]> = { kafka: ['kafka'], temporal: ['temporal'], database: ['mongo', 'postgres'] };

@@ -4,6 +4,8 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import { decodeStatus, toServiceError } from '../../services/shared/grpc/status';
 import { ConcurrencyError, FailedPreconditionError, NotFoundError, TransientError, ValidationError, isRetriable } from '../../services/shared/errors/errors';
 import { fromKafkaMessage, toKafkaMessage } from '../../services/shared/kafka/cloudevents';
+import { MongoNetworkError, MongoServerError } from 'mongodb';
+import { KafkaJSConnectionError } from 'kafkajs';
 
 const roundTrip = (error: unknown) => decodeStatus(toServiceError(error) as ServiceError);
 
@@ -36,6 +38,22 @@ describe('error mapping at the gRPC edge', () => {
     expect(unknown.details).toBe('internal error'); // internals never leak to callers
     expect(isRetriable(new TransientError('x'))).toBe(true);
     expect(isRetriable(new ValidationError([]))).toBe(false);
+  });
+
+  it('a database, Kafka or Temporal outage is UNAVAILABLE (retry), not INTERNAL, and leaks nothing', () => {
+    const outages: Error[] = [
+      new MongoNetworkError('connection 4 to 127.0.0.1:27017 closed'),
+      Object.assign(new Error('Server selection timed out after 10000 ms'), { name: 'MongoServerSelectionError' }),
+      new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092'),
+      Object.assign(new Error('14 UNAVAILABLE: No connection established'), { name: 'ServiceError', code: status.UNAVAILABLE }),
+      new Error('projection failed', { cause: new MongoNetworkError('socket hang up') }),
+    ];
+    for (const outage of outages) {
+      const decoded = roundTrip(outage);
+      expect(decoded.code, outage.message).toBe(status.UNAVAILABLE);
+      expect(decoded.message).not.toContain('127.0.0.1');
+    }
+    expect(roundTrip(new MongoServerError({ message: 'E11000 duplicate key', code: 11000 })).code).toBe(status.INTERNAL);
   });
 });
 

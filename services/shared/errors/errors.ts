@@ -95,6 +95,34 @@ export function isRetriable(error: unknown): boolean {
   return true; // unknown failures (network, driver) are presumed transient
 }
 
+/**
+ * Failures to reach the database, Kafka or Temporal (the MongoDB driver's network, server-selection and pool errors,
+ * kafkajs's connection errors, a gRPC UNAVAILABLE from Temporal), anywhere in the `cause` chain: the call met an
+ * outage, not a bug, and the caller should retry (answered UNAVAILABLE / 503, never INTERNAL / 500).
+ */
+export function isDependencyOutage(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (outageErrorNames.has(e.name)) return true;
+    const labelled = e as { hasErrorLabel?: (label: string) => boolean };
+    if (typeof labelled.hasErrorLabel === 'function' && (labelled.hasErrorLabel('ResetPool') || labelled.hasErrorLabel('RetryableWriteError'))) return true;
+    if (e.name === 'ServiceError' && (e as { code?: number }).code === 14 /* UNAVAILABLE */) return true;
+  }
+  return false;
+}
+const outageErrorNames = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongoPoolClearedError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSNumberOfRetriesExceeded',
+]);
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -8,9 +8,11 @@ import {
   AlreadyExistsError,
   ConcurrencyError,
   FailedPreconditionError,
+  isDependencyOutage,
   NotFoundError,
   PermissionDeniedError,
   PlatformError,
+  TransientError,
   UnauthenticatedError,
   ValidationError,
 } from '../errors/errors';
@@ -34,7 +36,11 @@ function reasonOf(error: PlatformError): string {
   return error instanceof PermissionDeniedError ? error.reason : error.code;
 }
 
-export function toServiceError(error: unknown): Partial<ServiceError> {
+export function toServiceError(thrown: unknown): Partial<ServiceError> {
+  // A database, Kafka or Temporal outage met by the call: UNAVAILABLE, worth retrying (issue #19: the chaos suite saw
+  // a database restart answered 500).
+  const error =
+    !(thrown instanceof PlatformError) && isDependencyOutage(thrown) ? new TransientError('a service this call needs is unavailable; retry', thrown) : thrown;
   if (!(error instanceof PlatformError)) {
     return { code: status.INTERNAL, details: 'internal error', message: 'internal error' };
   }
