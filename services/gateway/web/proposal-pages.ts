@@ -82,7 +82,12 @@ export function fiscalTable(ctx: PageContext, estimate: FiscalEstimate | undefin
     <thead><tr><th scope="col">${L(ctx, '年度', 'Year')}</th><th scope="col">${L(ctx, '合计（元）', 'Total (CNY)')}</th><th scope="col">${L(ctx, '中央（元）', 'Central (CNY)')}</th><th scope="col">${L(ctx, '地方（元）', 'Local (CNY)')}</th></tr></thead>
     <tbody>${estimate.years.map((y) => html`<tr><td>${y.year}</td><td>${formatFen(y.total?.fen)}</td><td>${formatFen(y.central?.fen)}</td><td>${formatFen(y.local?.fen)}</td></tr>`)}
     <tr><th scope="row">${L(ctx, '总计', 'Total')}</th><td data-testid="fiscal-total">${formatFen(estimate.total?.fen)}</td><td>${formatFen(estimate.centralTotal?.fen)}</td><td>${formatFen(estimate.localTotal?.fen)}</td></tr></tbody>
-  </table></div></section>`;
+  </table></div>
+  ${
+    estimate.lines.some((l) => l.working.length > 0) || estimate.working.length > 0
+      ? html`<details open data-testid="fiscal-working"><summary>${L(ctx, '测算过程', 'Working')}</summary><ol>${[...estimate.lines.flatMap((l) => l.working), ...estimate.working].map((w) => html`<li>${w}</li>`)}</ol></details>`
+      : ''
+  }</section>`;
 }
 
 function conflictsBox(ctx: PageContext, conflicts: readonly ProposalConflict[]): Html {
