@@ -33,6 +33,7 @@
 //   row('beijing-officer', 'other', 'NOT_FOUND', grpc('/bps.things.v1.Things/GetThing', (f) => ({ thingId: f.thing }))),
 // where the route is written exactly as fastify registers it (method + path with :params) and the method as its
 // grpc-js path. A fixture it needs goes into `Fixtures` and is made once in the test's beforeAll.
+import { createHash } from 'node:crypto';
 import type { Identity } from '../../services/shared/auth/identity';
 import type { PersonaName } from '../../services/shared/auth/personas';
 import { ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
@@ -356,6 +357,21 @@ const openAgain = [
 const editionBody = (f: Fixtures) => ({ format: 'csv', content: f.edition, documentNumber: '（测试）矩阵第1号', documentDate: '2026-11-01' });
 const validateEdition = [http('POST /api/v1/editions/validate', undefined, editionBody)];
 const importEdition = [http('POST /api/v1/editions/import', undefined, editionBody)];
+// The console's edition import: the form, a post without a file (400, nothing stored), and the submission of a preview.
+const editionPages = [
+  page('GET /editions/import'),
+  page('POST /editions/import', undefined, () => ({ documentNumber: '（测试）矩阵第2号', documentDate: '2026-11-01' })),
+];
+const editionSubmit = [
+  page('POST /editions/import/submit', undefined, (f) => ({
+    format: 'csv',
+    content: Buffer.from(f.edition).toString('base64'),
+    digest: createHash('sha256').update(f.edition).digest('hex'),
+    documentNumber: '（测试）矩阵第3号',
+    documentDate: '2026-11-01',
+    leadUnit: '',
+  })),
+];
 const consultationConsole = [page('GET /proposals/:proposalId/consultation', (f) => `/proposals/${f.consultation}/consultation`)];
 
 const withdraw = (id: (f: Fixtures) => string, via: 'grpc' | 'http' | 'both' = 'both') => [
@@ -1338,6 +1354,11 @@ export const matrix: readonly Row[] = [
   ...rows('operator', 'other', 'PERMISSION_DENIED', importEdition, { reason: 'MISSING_ROLE', note: 'the draft is made by CreateProposal, as any draft' }),
   ...rows('moe-staff', 'other', 'PERMISSION_DENIED', importEdition, { reason: 'NOT_LEAD_UNIT', note: "HEA-06 is NHC's item" }),
   ...rows('statistics-subscriber', 'other', 'PERMISSION_DENIED', importEdition, { reason: 'MISSING_ROLE' }),
+  ...(['nhc-staff', 'moe-staff', 'operator', 'auditor'] as const).flatMap((p) =>
+    rows(p, 'other', 'allowed', editionPages, { note: 'the upload form, and a post without a file: nothing is stored' }),
+  ),
+  ...rows('operator', 'other', 'PERMISSION_DENIED', editionSubmit, { reason: 'MISSING_ROLE', note: 'the console drafts through CreateProposal too' }),
+  ...rows('moe-staff', 'other', 'PERMISSION_DENIED', editionSubmit, { reason: 'NOT_LEAD_UNIT', note: "HEA-06 is NHC's item" }),
 
   // -- approvals: the approval (steps, comments) is visible to the route's parties only --
   ...proposalParties.flatMap((p) =>

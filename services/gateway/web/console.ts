@@ -27,6 +27,7 @@ import { registerOversightPages } from './oversight-pages';
 import { registerProgrammePages } from './programme-pages';
 import type { Guarded } from './page-types';
 import { registerWorkPages } from './work-pages';
+import { registerEditionPages } from './edition-pages';
 import { monitoringPage } from './monitoring-page';
 import { monitoringHistory, nationalMonitoring, yearBefore } from '../api/monitoring-routes';
 import { DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT } from '../../shared/standards/monitoring';
@@ -310,6 +311,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
   );
 
   registerWorkPages(app, { backends, guarded });
+  registerEditionPages(app, { backends, guarded });
   registerOversightPages(app, { backends, guarded, renderError });
   registerCyclePages(app, { backends, guarded });
   registerProgrammePages(app, { backends, guarded, readable });

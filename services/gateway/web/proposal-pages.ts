@@ -45,7 +45,7 @@ export const editable = (p: Proposal): boolean => ['PROPOSAL_STATE_DRAFT', 'PROP
 
 export function proposalsListPage(ctx: PageContext, proposals: readonly Proposal[], canDraft: boolean): Html {
   return html`
-${canDraft ? html`<p><a class="button" href="/proposals/new" data-testid="new-proposal">${L(ctx, '新建调整方案', 'New proposal')}</a></p>` : ''}
+${canDraft ? html`<p><a class="button" href="/proposals/new" data-testid="new-proposal">${L(ctx, '新建调整方案', 'New proposal')}</a> <a href="/editions/import" data-testid="import-edition">${L(ctx, '导入标准版本', 'Import an edition')}</a></p>` : ''}
 ${
   proposals.length === 0
     ? alertBox('info', L(ctx, '没有调整方案。', 'No proposals.'))
