@@ -216,8 +216,14 @@ export function baselineRelease(): ReleaseDraft {
  * name, field and drafting unit are the registry's (the seed states none of them: the unit is that of the members'
  * placement row, kept attributed with its reason). Recorded with the baseline list (effective 2017-01-23).
  */
-const packageOfStatement: Readonly<Record<string, { code: string; name: string; fieldCode: string; leadOf: string }>> = {
-  'bphs-funding-per-capita-2015': { code: 'BPHS', name: '国家基本公共卫生服务项目', fieldCode: 'F21-HEALTH', leadOf: 'HEA-01' },
+const packageOfStatement: Readonly<Record<string, { code: string; name: string; fieldCode: string; leadOf: string; membershipBasis?: string }>> = {
+  'bphs-funding-per-capita-2015': {
+    code: 'BPHS',
+    name: '国家基本公共卫生服务项目',
+    fieldCode: 'F21-HEALTH',
+    leadOf: 'HEA-01',
+    membershipBasis: '种子001第23行只说“基本公共卫生服务项目增加到12类”，未列明是哪12类；按惯例取第216行所列医疗卫生领域的前12项（推定）',
+  },
 };
 
 const dateOf = (iso: string): { year: number; month: number; day: number } => {
@@ -238,7 +244,7 @@ export function seedPackageLevels(): PackageLevelVersion[] {
           name: pkg.name,
           itemCodes: [...st.appliesTo],
           membershipStated: st.appliesToBasis === 'SEED_TEXT',
-          membershipBasis: st.note,
+          membershipBasis: pkg.membershipBasis ? `${pkg.membershipBasis}（${st.note}）` : st.note,
           metric: {
             metric: st.metric.metric,
             label: st.metric.label,
