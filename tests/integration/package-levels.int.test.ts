@@ -203,5 +203,16 @@ describe('package levels and increment pricing (issue #17)', { timeout: 300_000 
       content: proposalWith([setPackage('c1', '95', 2)]),
     });
     expect(next.json.estimate.lines[0]).toMatchObject({ baseLevel: '89', pricedLevel: '6' });
+    // A draft made against version 1 is stale now: submission names it, and a rebase moves it onto version 2.
+    const stale = await apiAs(p, 'nhc-staff', 'POST', '/api/v1/proposals', { content: proposalWith([setPackage('c1', '95', 1)], '基于旧版本的调整（测试）') });
+    expect(stale.status, JSON.stringify(stale.json)).toBe(201);
+    const staleId: string = stale.json.proposal.proposalId;
+    const refused = await apiAs(p, 'nhc-staff', 'POST', `/api/v1/proposals/${staleId}/submit`, { expectedRevision: 1 });
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(refused.json)).toMatch(/STALE_BASE.*package version 1 but version 2/);
+    const rebased = await apiAs(p, 'nhc-staff', 'POST', `/api/v1/proposals/${staleId}/rebase`, { expectedRevision: 1 });
+    expect(rebased.status, JSON.stringify(rebased.json)).toBe(200);
+    expect(rebased.json.moved).toEqual([{ itemCode: 'BPHS', fromVersion: 1, toVersion: 2 }]);
+    expect(rebased.json.proposal.content.changes[0].setPackageLevel.base).toEqual({ packageCode: 'BPHS', version: 2 });
   });
 });
