@@ -24,10 +24,11 @@ import {
   rebaseContent,
   registryCodesOf,
   registryViolations,
+  type PackageView,
   type RegistryView,
 } from './domain/checks';
 import { computeFiscalEstimate, costedChanges } from './domain/fiscal';
-import { itemCodesOf } from './domain/items';
+import { itemCodesOf, packageCodesOf } from './domain/items';
 import { assertProposer, currentRevision, decide, evolve, isOpen, lastSubmission, type Command, type Decision, type ProposalState } from './domain/proposal';
 import { contentViolations } from './domain/validation';
 import { approvalInput, consultationView, conflictsOf, proposalId, resubmittedSignal, toView } from './domain/view';
@@ -126,8 +127,9 @@ export class Proposals {
     const violations = contentViolations(content);
     if (violations.length > 0 || !content) throw new ValidationError(violations);
     const registry = await this.deps.registry.view(registryCodesOf(content));
-    assertMayDraft(actor, content, registry);
-    return { content, itemCodes: itemCodesOf(content), fieldCodes: fieldCodesOf(content, registry) };
+    const packages = await this.packagesFor(content);
+    assertMayDraft(actor, content, registry, packages);
+    return { content, itemCodes: itemCodesOf(content), fieldCodes: fieldCodesOf(content, registry, packages) };
   }
 
   /**
@@ -211,10 +213,16 @@ export class Proposals {
   }
 
   /** The estimate for content, with the registry's current items as fallback for expenditure responsibility. */
-  async estimate(content: ProposalContent, registry?: RegistryView): Promise<FiscalEstimate> {
+  async estimate(content: ProposalContent, registry?: RegistryView, packages?: PackageView): Promise<FiscalEstimate> {
     const view = registry ?? (await this.deps.registry.view(costedChanges(content).map((c) => c.item.itemCode)));
     const current = new Map([...view].flatMap(([code, item]) => (item ? [[code, item.item] as const] : [])));
-    return computeFiscalEstimate(content, current);
+    return computeFiscalEstimate(content, current, packages ?? (await this.packagesFor(content)));
+  }
+
+  /** Package levels (issue #17) matter only to content that sets one or raises a money level: others skip the call. */
+  private async packagesFor(content: ProposalContent): Promise<PackageView> {
+    const needed = packageCodesOf(content).length > 0 || costedChanges(content).length > 0;
+    return needed ? this.deps.registry.packages() : new Map();
   }
 
   async estimateContent(content: ProposalContent | undefined): Promise<FiscalEstimate> {
@@ -233,8 +241,9 @@ export class Proposals {
     const content = currentRevision(state).content;
     if (!content) throw new Error(`proposal ${state.id} has no content`);
     const registry = await this.deps.registry.view(registryCodesOf(content));
-    const estimate = await this.estimate(content, registry);
-    return { violations: [...registryViolations(content, registry), ...completenessViolations(content, estimate)], estimate };
+    const packages = await this.packagesFor(content);
+    const estimate = await this.estimate(content, registry, packages);
+    return { violations: [...registryViolations(content, registry, packages), ...completenessViolations(content, estimate)], estimate };
   }
 
   async validate(viewer: Viewer, id: string): Promise<Validation> {
@@ -374,7 +383,7 @@ export class Proposals {
     const content = currentRevision(state).content;
     if (!content) throw new Error(`proposal ${id} has no content`);
     const registry = await this.deps.registry.view(registryCodesOf(content));
-    const { content: rebased, moved } = rebaseContent(content, registry);
+    const { content: rebased, moved } = rebaseContent(content, registry, await this.packagesFor(content));
     const next = await this.executeExisting(id, () => ({ kind: 'rebase', expectedRevision, content: rebased, moved, actor }), state);
     return { proposal: this.view(next), moved };
   }

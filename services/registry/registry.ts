@@ -18,7 +18,7 @@ import { isFen } from '../shared/validation/input';
 import { toOutboxFields } from '../shared/mongo/outbox';
 import { standardEvents } from '../shared/events/standards';
 import type { Logger } from '../shared/log/logger';
-import type { DateMessage, ServiceItem } from '../../proto/gen/bps/common/v1/common';
+import { PackageLevel, type DateMessage, type PackageLevelVersion, type ServiceItem } from '../../proto/gen/bps/common/v1/common';
 import { Provenance, ReleaseKind, type ChangeSet } from '../../proto/gen/bps/standards/v1/changes';
 import { ChangeType, type Erratum, type MetricComparison, type SignedDecision } from '../../proto/gen/bps/standards/v1/events';
 import type {
@@ -38,8 +38,8 @@ import type {
   ProvincialValue,
   Release,
 } from '../../proto/gen/bps/registry/v1/registry';
-import { decideChangeSet, referencedItemCodes, releaseIdFor } from './domain/changeset';
-import { addDays, todayInChina } from '../shared/standards/china-date';
+import { decideChangeSet, referencedItemCodes, referencedPackageCodes, releaseIdFor } from './domain/changeset';
+import { addDays, formatIsoDate, todayInChina } from '../shared/standards/china-date';
 import { isViolation, parseDate, toDateMessage, type LocalDate } from './domain/dates';
 import { diffCatalogues, type ResolvedItem } from './domain/diff';
 import { checkFiling, compareMetrics, nationalMetrics, type LocalMetric } from './domain/filing';
@@ -56,8 +56,8 @@ import {
   type ObservedCell,
 } from './domain/monitoring';
 import { classifier, inField, type Classifier } from './domain/placement';
-import type { CurrentVersion, ReleaseDraft } from './domain/model';
-import { baselineRelease, knownTaxonomy, provinceCodes, taxonomyHistory } from './seed/baseline';
+import type { CurrentPackage, CurrentVersion, ReleaseDraft } from './domain/model';
+import { baselineRelease, knownTaxonomy, provinceCodes, seedPackageLevels, taxonomyHistory } from './seed/baseline';
 import type {
   ActorDoc,
   ErratumEntry,
@@ -66,6 +66,7 @@ import type {
   FilingRecord,
   ItemHead,
   MonitoringCellsDoc,
+  PackageLevelRecord,
   RegistryStore,
   ReleaseDoc,
   TaxonomyDoc,
@@ -116,6 +117,20 @@ export class Registry {
     }
     this.taxonomyDocs = undefined;
     await this.recordRelease(baselineRelease());
+    // Package levels (issue #17) are seeded on their own, so a database seeded before they existed gets them too.
+    for (const p of seedPackageLevels()) {
+      const level = p.level;
+      if (!level || !p.effectiveFrom) continue;
+      await this.store.appendPackageVersion({
+        _id: `${level.packageCode}:v${p.version}`,
+        packageCode: level.packageCode,
+        version: p.version,
+        effectiveFrom: formatIsoDate(p.effectiveFrom),
+        recordedAt,
+        releaseId: p.releaseId,
+        level,
+      });
+    }
   }
 
   // ---- releases ------------------------------------------------------------------------------------------
@@ -133,6 +148,12 @@ export class Registry {
       provenance: draft.provenance,
       fieldCodes: [...draft.fieldCodes],
       decision,
+      packageLevels: (draft.packageVersions ?? []).map((p) => ({
+        level: p.level,
+        version: p.version,
+        effectiveFrom: toDateMessage(draft.effectiveFrom),
+        releaseId: draft.releaseId,
+      })),
       itemVersions: draft.versions.map((v) => ({
         itemCode: v.itemCode,
         version: v.version,
@@ -155,6 +176,9 @@ export class Registry {
       fieldCodes: [...draft.fieldCodes],
       versions: [...draft.versions],
       lineage: [...draft.lineage],
+      ...(draft.packageVersions && draft.packageVersions.length > 0
+        ? { packageVersions: draft.packageVersions.map((p) => ({ packageCode: p.packageCode, version: p.version, level: PackageLevel.toJSON(p.level) })) }
+        : {}),
       projected: false,
       ...toOutboxFields(
         newEvent(standardEvents.versionPublished, payload, { source: SOURCE, key: draft.releaseId, topicNamespace: this.o.topicNamespace, time: publishedAt }),
@@ -186,6 +210,17 @@ export class Registry {
         provenance: release.provenance,
         correctionOf: '',
         correctionReason: '',
+      });
+    }
+    for (const p of release.packageVersions ?? []) {
+      await this.store.appendPackageVersion({
+        _id: `${p.packageCode}:v${p.version}`,
+        packageCode: p.packageCode,
+        version: p.version,
+        effectiveFrom: release.effectiveFrom,
+        recordedAt: release.publishedAt,
+        releaseId: release._id,
+        level: PackageLevel.fromJSON(p.level),
       });
     }
     for (const l of release.lineage) {
@@ -283,7 +318,12 @@ export class Registry {
       if (latest)
         current.set(code, { itemCode: code, version: latest.version, effectiveFrom: latest.effectiveFrom, retired: latest.retired, item: latest.item });
     }
-    const decision = decideChangeSet(changeSet, current, knownTaxonomy);
+    const packages = new Map<string, CurrentPackage>();
+    for (const code of referencedPackageCodes(changeSet)) {
+      const latest = (await this.store.packageVersions(code)).at(-1);
+      if (latest) packages.set(code, { packageCode: code, version: latest.version, effectiveFrom: latest.effectiveFrom, level: latest.level });
+    }
+    const decision = decideChangeSet(changeSet, current, knownTaxonomy, packages);
     switch (decision.kind) {
       case 'publish':
         await this.recordRelease(decision.release, signed);
@@ -542,6 +582,32 @@ export class Registry {
     return [...links.values()].sort(
       (a, b) => compareDates(a.effectiveFrom, b.effectiveFrom) || a.fromItemCode.localeCompare(b.fromItemCode) || a.toItemCode.localeCompare(b.toItemCode),
     );
+  }
+
+  // ---- package levels (issue #17) ------------------------------------------------------------------------
+
+  private packageVersionOf(r: PackageLevelRecord): PackageLevelVersion {
+    return { level: r.level, version: r.version, effectiveFrom: toDateMessage(r.effectiveFrom), releaseId: r.releaseId };
+  }
+
+  /** The version of each package in force on the date (as known at the time), optionally only those covering an item. */
+  async listPackageLevels(asOf: AsOf | undefined, itemCode: string): Promise<PackageLevelVersion[]> {
+    const at = this.resolveAsOf(asOf);
+    const inForce = new Map<string, PackageLevelRecord>();
+    for (const r of await this.store.packageVersions()) {
+      if (r.effectiveFrom <= at.date && r.recordedAt <= at.knownAt) inForce.set(r.packageCode, r);
+    }
+    return [...inForce.values()].filter((r) => itemCode === '' || r.level.itemCodes.includes(itemCode)).map((r) => this.packageVersionOf(r));
+  }
+
+  async getPackageLevel(packageCode: string, asOf: AsOf | undefined): Promise<{ level: PackageLevelVersion; history: PackageLevelVersion[] }> {
+    if (packageCode === '') throw new ValidationError([{ field: 'package_code', description: 'required' }]);
+    const at = this.resolveAsOf(asOf);
+    const known = (await this.store.packageVersions(packageCode)).filter((r) => r.recordedAt <= at.knownAt);
+    if (known.length === 0) throw new NotFoundError('package level', packageCode);
+    const inForce = known.filter((r) => r.effectiveFrom <= at.date).at(-1);
+    if (!inForce) throw new NotFoundError('package level', `${packageCode} in force on ${at.date}`);
+    return { level: this.packageVersionOf(inForce), history: known.map((r) => this.packageVersionOf(r)) };
   }
 
   async listReleases(): Promise<Release[]> {

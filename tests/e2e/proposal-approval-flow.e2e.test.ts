@@ -67,8 +67,8 @@ describe('proposal → countersign → final approval → published (Chromium)',
     }
     await Promise.all([staff.waitForLoadState('load'), staff.click('[data-testid="recalculate"]')]);
     await staff.waitForSelector('[data-testid="fiscal-total"]');
-    // 1.36 billion people × 89 yuan × 3 years, computed by the proposals service.
-    expect(await staff.textContent('[data-testid="fiscal-total"]')).toBe('363,120,000,000.00');
+    // 1.36 billion people × (89 − 40 yuan, the level of package BPHS in force) × 3 years, computed by the proposals service.
+    expect(await staff.textContent('[data-testid="fiscal-total"]')).toBe('199,920,000,000.00');
     await screenshot(staff, 'proposal-editor-with-estimate');
     await Promise.all([staff.waitForURL(/\/proposals\/[^/]+\?saved=1/), staff.click('[data-testid="save"]')]);
     proposalId = (await staff.textContent('[data-testid="proposal-id"]')) ?? '';

@@ -33,6 +33,7 @@
 //   row('beijing-officer', 'other', 'NOT_FOUND', grpc('/bps.things.v1.Things/GetThing', (f) => ({ thingId: f.thing }))),
 // where the route is written exactly as fastify registers it (method + path with :params) and the method as its
 // grpc-js path. A fixture it needs goes into `Fixtures` and is made once in the test's beforeAll.
+import { createHash } from 'node:crypto';
 import type { Identity } from '../../services/shared/auth/identity';
 import type { PersonaName } from '../../services/shared/auth/personas';
 import { ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
@@ -198,10 +199,13 @@ export const publicReadRoutes: readonly string[] = [
   'GET /api/v1/standards/releases',
   'GET /api/v1/standards/taxonomy',
   'GET /api/v1/standards/units',
+  'GET /api/v1/standards/packages',
+  'GET /api/v1/standards/packages/:packageCode',
   'GET /api/v1/standards/compliance/:provinceCode',
   'GET /api/v1/standards/edition.csv',
   'GET /standards',
   'GET /standards/items/:itemCode',
+  'GET /standards/packages/:packageCode',
   'GET /standards/diff',
   'GET /standards/compliance',
   'GET /api/v1/standards/monitoring',
@@ -353,6 +357,21 @@ const openAgain = [
 const editionBody = (f: Fixtures) => ({ format: 'csv', content: f.edition, documentNumber: '（测试）矩阵第1号', documentDate: '2026-11-01' });
 const validateEdition = [http('POST /api/v1/editions/validate', undefined, editionBody)];
 const importEdition = [http('POST /api/v1/editions/import', undefined, editionBody)];
+// The console's edition import: the form, a post without a file (400, nothing stored), and the submission of a preview.
+const editionPages = [
+  page('GET /editions/import'),
+  page('POST /editions/import', undefined, () => ({ documentNumber: '（测试）矩阵第2号', documentDate: '2026-11-01' })),
+];
+const editionSubmit = [
+  page('POST /editions/import/submit', undefined, (f) => ({
+    format: 'csv',
+    content: Buffer.from(f.edition).toString('base64'),
+    digest: createHash('sha256').update(f.edition).digest('hex'),
+    documentNumber: '（测试）矩阵第3号',
+    documentDate: '2026-11-01',
+    leadUnit: '',
+  })),
+];
 const consultationConsole = [page('GET /proposals/:proposalId/consultation', (f) => `/proposals/${f.consultation}/consultation`)];
 
 const withdraw = (id: (f: Fixtures) => string, via: 'grpc' | 'http' | 'both' = 'both') => [
@@ -696,6 +715,11 @@ const registryReads: Call[] = [
   http('GET /api/v1/standards/taxonomy'),
   grpc(`${R}ListMetricLabels`),
   http('GET /api/v1/standards/units'),
+  grpc(`${R}ListPackageLevels`, () => ({ asOf: undefined, itemCode: '' })),
+  http('GET /api/v1/standards/packages'),
+  grpc(`${R}GetPackageLevel`, () => ({ packageCode: 'BPHS', asOf: undefined })),
+  http('GET /api/v1/standards/packages/:packageCode', () => '/api/v1/standards/packages/BPHS'),
+  page('GET /standards/packages/:packageCode', () => '/standards/packages/BPHS'),
   http('GET /api/v1/standards/edition.csv', () => '/api/v1/standards/edition.csv?date=2026-01-01'),
   http('GET /api/v1/standards/monitoring'),
   http('GET /api/v1/standards/monitoring.csv'),
@@ -1330,6 +1354,11 @@ export const matrix: readonly Row[] = [
   ...rows('operator', 'other', 'PERMISSION_DENIED', importEdition, { reason: 'MISSING_ROLE', note: 'the draft is made by CreateProposal, as any draft' }),
   ...rows('moe-staff', 'other', 'PERMISSION_DENIED', importEdition, { reason: 'NOT_LEAD_UNIT', note: "HEA-06 is NHC's item" }),
   ...rows('statistics-subscriber', 'other', 'PERMISSION_DENIED', importEdition, { reason: 'MISSING_ROLE' }),
+  ...(['nhc-staff', 'moe-staff', 'operator', 'auditor'] as const).flatMap((p) =>
+    rows(p, 'other', 'allowed', editionPages, { note: 'the upload form, and a post without a file: nothing is stored' }),
+  ),
+  ...rows('operator', 'other', 'PERMISSION_DENIED', editionSubmit, { reason: 'MISSING_ROLE', note: 'the console drafts through CreateProposal too' }),
+  ...rows('moe-staff', 'other', 'PERMISSION_DENIED', editionSubmit, { reason: 'NOT_LEAD_UNIT', note: "HEA-06 is NHC's item" }),
 
   // -- approvals: the approval (steps, comments) is visible to the route's parties only --
   ...proposalParties.flatMap((p) =>

@@ -51,9 +51,9 @@ describe('proposal lifecycle', () => {
     const r1 = await get(id, 1);
     const r2 = await get(id, 2);
     expect(r1.content?.changes[0]?.change).toMatchObject({ modifyItem: { item: { qualityStandard: { metrics: [{ value: '89' }] } } } });
-    expect(r1.submittedFiscalEstimate?.annualTotal?.fen).toBe('12104000000000'); // 1.36e9 x 8,900 fen
+    expect(r1.submittedFiscalEstimate?.annualTotal?.fen).toBe('6664000000000'); // 1.36e9 x (89 − 40 in force for package BPHS) 4,900 fen
     expect(r2.content?.changes[0]?.change).toMatchObject({ modifyItem: { item: { qualityStandard: { metrics: [{ value: '85' }] } } } });
-    expect(r2.submittedFiscalEstimate?.annualTotal?.fen).toBe('11560000000000'); // 1.36e9 x 8,500 fen
+    expect(r2.submittedFiscalEstimate?.annualTotal?.fen).toBe('6120000000000'); // 1.36e9 x (85 − 40) 4,500 fen
 
     // Still one workflow: the resubmission signalled it with revision 2.
     await expect.poll(() => env.workflowCount(id), { timeout: 20_000, interval: 300 }).toBe(1);
@@ -61,7 +61,7 @@ describe('proposal lifecycle', () => {
     const signals = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === proposalResubmittedSignal);
     expect(signals).toHaveLength(1);
     const signal = await openPayload(signals[0]!.workflowExecutionSignaledEventAttributes!.input!.payloads![0], id);
-    expect(signal).toMatchObject({ proposalRevision: 2, fiscalTotals: { totalFen: '34680000000000' } }); // 3 years x 11,560,000,000,000
+    expect(signal).toMatchObject({ proposalRevision: 2, fiscalTotals: { totalFen: '18360000000000' } }); // 3 years x 6,120,000,000,000
 
     // An outcome for the superseded revision is ignored; the one for revision 2 is followed.
     await env.decide(id, 1, Decision.DECISION_REJECTED, 'stale', 1);

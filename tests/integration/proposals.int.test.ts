@@ -45,31 +45,32 @@ describe('proposals service', () => {
     expect(proposal?.draftedBy).toEqual({ subject: 'nhc.staff.li', organisation: 'NHC', roles: ['ministry-staff'] });
     const id = proposal!.proposalId;
 
-    // By hand (example inputs): 1,360,000,000 people x 8,900 fen = 12,104,000,000,000 fen a year (121.04 bn yuan);
-    // central = 560e6x8,900x30% + 420e6x8,900x60% + 380e6x8,900x80% = 6,443,600,000,000 fen; over 2027-2029 x3.
+    // By hand (example inputs): HEA-01's funding is the level of package BPHS (40 yuan in force, issue #17), so the
+    // increase is priced: 1,360,000,000 people x 4,900 fen = 6,664,000,000,000 fen a year (66.64 bn yuan);
+    // central = 560e6x4,900x30% + 420e6x4,900x60% + 380e6x4,900x80% = 3,547,600,000,000 fen; over 2027-2029 x3.
     const { estimate } = await unary(env.client.computeFiscalEstimate.bind(env.client), { source: { $case: 'proposalId', proposalId: id }, revision: 0 }, nhc);
     expect(estimate?.problems).toEqual([]);
-    expect(estimate?.annualTotal?.fen).toBe('12104000000000');
+    expect(estimate?.annualTotal?.fen).toBe('6664000000000');
     expect(estimate?.lines[0]).toMatchObject({
       itemCode: 'HEA-01',
       unitLevel: '89',
       coveredPopulation: '1360000000',
-      centralAnnual: { fen: '6443600000000' },
-      localAnnual: { fen: '5660400000000' },
+      centralAnnual: { fen: '3547600000000' },
+      localAnnual: { fen: '3116400000000' },
     });
     expect(estimate?.years.map((y) => [y.year, y.central?.fen, y.local?.fen])).toEqual([
-      [2027, '6443600000000', '5660400000000'],
-      [2028, '6443600000000', '5660400000000'],
-      [2029, '6443600000000', '5660400000000'],
+      [2027, '3547600000000', '3116400000000'],
+      [2028, '3547600000000', '3116400000000'],
+      [2029, '3547600000000', '3116400000000'],
     ]);
-    expect([estimate?.total?.fen, estimate?.centralTotal?.fen, estimate?.localTotal?.fen]).toEqual(['36312000000000', '19330800000000', '16981200000000']);
+    expect([estimate?.total?.fen, estimate?.centralTotal?.fen, estimate?.localTotal?.fen]).toEqual(['19992000000000', '10642800000000', '9349200000000']);
 
     const validation = await unary(env.client.validateProposal.bind(env.client), { proposalId: id }, nhc);
     expect(validation).toMatchObject({ ok: true, violations: [] });
 
     const first = await submit(id, 1);
     expect(first.proposal).toMatchObject({ state: ProposalState.PROPOSAL_STATE_IN_REVIEW, submittedRevision: 1, round: 1, workflowId: id });
-    expect(first.proposal?.submittedFiscalEstimate?.total?.fen).toBe('36312000000000');
+    expect(first.proposal?.submittedFiscalEstimate?.total?.fen).toBe('19992000000000');
     const again = await submit(id, 1);
     expect(again.proposal?.state).toBe(ProposalState.PROPOSAL_STATE_IN_REVIEW);
 
@@ -87,7 +88,7 @@ describe('proposals service', () => {
       itemCodes: ['HEA-01'],
       fieldCodes: ['F21-HEALTH'],
       effectiveFrom: '2027-01-01',
-      fiscalTotals: { totalFen: '36312000000000', centralFen: '19330800000000', localFen: '16981200000000' },
+      fiscalTotals: { totalFen: '19992000000000', centralFen: '10642800000000', localFen: '9349200000000' },
       changeSet: { kind: 'RELEASE_KIND_AMENDMENT', changes: [{ modifyItem: { base: { itemCode: 'HEA-01', version: 1 } } }] },
     });
 
@@ -110,7 +111,7 @@ describe('proposals service', () => {
     });
     expect(submitted?.revision?.content?.justification?.fiscalCapacity).toBe('中央和地方财政可承受（测试）');
     expect(submitted?.revision?.content?.justification?.demandSurvey?.documents[0]?.digest).toMatch(/^[0-9a-f]{64}$/);
-    expect(submitted?.fiscalEstimate?.annualTotal?.fen).toBe('12104000000000');
+    expect(submitted?.fiscalEstimate?.annualTotal?.fen).toBe('6664000000000');
     expect(env.eventsOf(proposalEvents.submitted, id)).toHaveLength(1); // the repeated submit added nothing
 
     const listed = await unary(

@@ -12,10 +12,12 @@ import {
   GetItemHistoryResponse,
   GetItemLineageResponse,
   GetItemResponse,
+  GetPackageLevelResponse,
   GetTaxonomyResponse,
   ListErrataResponse,
   ListItemsResponse,
   ListMetricLabelsResponse,
+  ListPackageLevelsResponse,
   ListReleasesResponse,
 } from '../../../proto/gen/bps/registry/v1/registry';
 import type { Backends } from '../adapters/backends';
@@ -195,6 +197,37 @@ export function registryRoutes(backends: Backends, schemas: ProtoSchemas): ApiRo
       response: schemas.ref('bps.registry.v1.ListMetricLabelsResponse'),
       errors: [...commonErrors],
       handler: async ({ token }) => ListMetricLabelsResponse.toJSON(await call('registry', (c) => c.listMetricLabels.bind(c), {}, token)),
+    },
+    {
+      method: 'GET',
+      url: '/api/v1/standards/packages',
+      operationId: 'listPackageLevels',
+      tag,
+      auth: 'public',
+      summary: 'Levels stated for packages of items (e.g. basic public health service funding per person), as in force on a date',
+      querystring: objectSchema({ date: dateParam, knownAt: knownAtParam, item: itemCode }),
+      response: schemas.ref('bps.registry.v1.ListPackageLevelsResponse'),
+      errors: [...commonErrors],
+      handler: async ({ query, token }) =>
+        ListPackageLevelsResponse.toJSON(
+          await call('registry', (c) => c.listPackageLevels.bind(c), { asOf: asOfQuery(query), itemCode: str(query['item']) }, token),
+        ),
+    },
+    {
+      method: 'GET',
+      url: '/api/v1/standards/packages/:packageCode',
+      operationId: 'getPackageLevel',
+      tag,
+      auth: 'public',
+      summary: 'One package level as in force on a date, with every version of it',
+      params: objectSchema({ packageCode: codeParam }, ['packageCode']),
+      querystring: objectSchema({ date: dateParam, knownAt: knownAtParam }),
+      response: schemas.ref('bps.registry.v1.GetPackageLevelResponse'),
+      errors: [...commonErrors, 404],
+      handler: async ({ params, query, token }) =>
+        GetPackageLevelResponse.toJSON(
+          await call('registry', (c) => c.getPackageLevel.bind(c), { packageCode: params['packageCode'] ?? '', asOf: asOfQuery(query) }, token),
+        ),
     },
     {
       method: 'GET',

@@ -21,12 +21,13 @@ import { formKeyOf, withFormKeys } from './form-keys';
 import { pickLang, translator, type Lang } from './i18n';
 import { alertBox, page, type PageContext } from './layout';
 import { safeNext, signInPage } from './signin';
-import { cataloguePage, compliancePage, diffPage, itemPage } from './standards-pages';
+import { cataloguePage, compliancePage, diffPage, itemPage, packagePage } from './standards-pages';
 import { registerCyclePages } from './cycle-pages';
 import { registerOversightPages } from './oversight-pages';
 import { registerProgrammePages } from './programme-pages';
 import type { Guarded } from './page-types';
 import { registerWorkPages } from './work-pages';
+import { registerEditionPages } from './edition-pages';
 import { monitoringPage } from './monitoring-page';
 import { monitoringHistory, nationalMonitoring, yearBefore } from '../api/monitoring-routes';
 import { DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT } from '../../shared/standards/monitoring';
@@ -208,12 +209,33 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
       const itemCode = (req.params as { itemCode: string }).itemCode;
       const query = { date: dateOr(q['date']), province: /^\d{6}$/.test(q['province'] ?? '') ? (q['province'] ?? '') : '' };
       const asOf = { date: parseIsoDate(query.date), knownAt: undefined };
-      const [item, history, lineage] = await Promise.all([
+      const [item, history, lineage, packages] = await Promise.all([
         backends.call('registry', (c) => c.getItem.bind(c), { itemCode, asOf, provinceCode: query.province }, token),
         backends.call('registry', (c) => c.getItemHistory.bind(c), { itemCode, includeCorrections: true }, token),
         backends.call('registry', (c) => c.getItemLineage.bind(c), { itemCode }, token).catch(() => undefined),
+        backends.call('registry', (c) => c.listPackageLevels.bind(c), { asOf, itemCode }, token).catch(() => undefined),
       ]);
-      return { title: item.national?.item?.name ?? itemCode, section: 'standards', body: itemPage(ctx, query, item, history.versions, lineage) };
+      return {
+        title: item.national?.item?.name ?? itemCode,
+        section: 'standards',
+        body: itemPage(ctx, query, item, history.versions, lineage, packages?.levels ?? []),
+      };
+    }),
+  );
+
+  app.get(
+    '/standards/packages/:packageCode',
+    readable(async (req, ctx, token) => {
+      const q = req.query as Query;
+      const packageCode = (req.params as { packageCode: string }).packageCode;
+      const date = dateOr(q['date']);
+      const got = await backends.call(
+        'registry',
+        (c) => c.getPackageLevel.bind(c),
+        { packageCode, asOf: { date: parseIsoDate(date), knownAt: undefined } },
+        token,
+      );
+      return { title: got.level?.level?.name ?? packageCode, section: 'standards', body: packagePage(ctx, date, got.level, got.history) };
     }),
   );
 
@@ -289,6 +311,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
   );
 
   registerWorkPages(app, { backends, guarded });
+  registerEditionPages(app, { backends, guarded });
   registerOversightPages(app, { backends, guarded, renderError });
   registerCyclePages(app, { backends, guarded });
   registerProgrammePages(app, { backends, guarded, readable });

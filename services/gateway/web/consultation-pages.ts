@@ -44,6 +44,8 @@ function changeLine(ctx: PageContext, c: ItemChange): Html {
       return html`<li data-change="${c.changeId}">${L(ctx, '拆分', 'Split')} <strong>${change.splitItem.base?.itemCode ?? ''}</strong></li>`;
     case 'mergeItems':
       return html`<li data-change="${c.changeId}">${L(ctx, '合并', 'Merge')} <strong>${change.mergeItems.bases.map((b) => b.itemCode).join('、')}</strong></li>`;
+    case 'setPackageLevel':
+      return html`<li data-change="${c.changeId}">${L(ctx, '调整项目包水平', 'Set package level')} <strong>${change.setPackageLevel.base?.packageCode ?? ''}</strong>：${change.setPackageLevel.value} 元/人/年</li>`;
     default: {
       const never: never = change;
       return html`<li>${String(never)}</li>`;

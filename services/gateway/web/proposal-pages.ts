@@ -45,7 +45,7 @@ export const editable = (p: Proposal): boolean => ['PROPOSAL_STATE_DRAFT', 'PROP
 
 export function proposalsListPage(ctx: PageContext, proposals: readonly Proposal[], canDraft: boolean): Html {
   return html`
-${canDraft ? html`<p><a class="button" href="/proposals/new" data-testid="new-proposal">${L(ctx, '新建调整方案', 'New proposal')}</a></p>` : ''}
+${canDraft ? html`<p><a class="button" href="/proposals/new" data-testid="new-proposal">${L(ctx, '新建调整方案', 'New proposal')}</a> <a href="/editions/import" data-testid="import-edition">${L(ctx, '导入标准版本', 'Import an edition')}</a></p>` : ''}
 ${
   proposals.length === 0
     ? alertBox('info', L(ctx, '没有调整方案。', 'No proposals.'))
@@ -53,13 +53,23 @@ ${
   <thead><tr><th scope="col">${L(ctx, '方案', 'Proposal')}</th><th scope="col">${L(ctx, '状态', 'State')}</th><th scope="col">${L(ctx, '牵头部门', 'Lead ministry')}</th><th scope="col">${L(ctx, '服务项目', 'Items')}</th><th scope="col">${L(ctx, '修订', 'Revision')}</th><th scope="col">${L(ctx, '更新时间', 'Updated')}</th></tr></thead>
   <tbody>${proposals.map(
     (p) => html`<tr data-proposal="${p.proposalId}">
-    <td><a href="/proposals/${encodeURIComponent(p.proposalId)}">${p.content?.title || p.proposalId}</a><br><span class="muted">${p.proposalId}</span></td>
+    <td><a href="/proposals/${encodeURIComponent(p.proposalId)}">${p.content?.title || p.proposalId}</a><br><span class="muted">${p.proposalId}</span>${commentsAwaiting(ctx, p)}</td>
     <td>${stateBadge(ctx, p.state)}${p.round ? html` <span class="muted">${L(ctx, '第', 'round ')}${p.round}${L(ctx, '轮', '')}</span>` : ''}</td>
     <td>${p.leadMinistry}</td><td>${p.itemCodes.join('、')}</td><td>r${p.currentRevision || p.revision}</td>
     <td>${p.updatedAt ? p.updatedAt.toISOString().slice(0, 16).replace('T', ' ') : ''}</td>
   </tr>`,
   )}</tbody></table></div>`
 }`;
+}
+
+/** Issue #17: public comments received on the proposal's consultation that its lead ministry has not moderated yet. */
+function commentsAwaiting(ctx: PageContext, p: Proposal): Html | string {
+  if (p.commentsAwaitingModeration <= 0) return '';
+  const link = ctx.identity?.organisation === p.leadMinistry && ctx.identity.roles.includes('ministry-staff');
+  const text = L(ctx, `${p.commentsAwaitingModeration} 条公众意见待审核`, `${p.commentsAwaitingModeration} public comment(s) awaiting moderation`);
+  return link
+    ? html` <a class="badge badge-warn" data-testid="comments-awaiting" href="/proposals/${encodeURIComponent(p.proposalId)}/consultation">${text}</a>`
+    : html` <span class="badge badge-warn" data-testid="comments-awaiting">${text}</span>`;
 }
 
 export function fiscalTable(ctx: PageContext, estimate: FiscalEstimate | undefined): Html {
@@ -82,7 +92,12 @@ export function fiscalTable(ctx: PageContext, estimate: FiscalEstimate | undefin
     <thead><tr><th scope="col">${L(ctx, '年度', 'Year')}</th><th scope="col">${L(ctx, '合计（元）', 'Total (CNY)')}</th><th scope="col">${L(ctx, '中央（元）', 'Central (CNY)')}</th><th scope="col">${L(ctx, '地方（元）', 'Local (CNY)')}</th></tr></thead>
     <tbody>${estimate.years.map((y) => html`<tr><td>${y.year}</td><td>${formatFen(y.total?.fen)}</td><td>${formatFen(y.central?.fen)}</td><td>${formatFen(y.local?.fen)}</td></tr>`)}
     <tr><th scope="row">${L(ctx, '总计', 'Total')}</th><td data-testid="fiscal-total">${formatFen(estimate.total?.fen)}</td><td>${formatFen(estimate.centralTotal?.fen)}</td><td>${formatFen(estimate.localTotal?.fen)}</td></tr></tbody>
-  </table></div></section>`;
+  </table></div>
+  ${
+    estimate.lines.some((l) => l.working.length > 0) || estimate.working.length > 0
+      ? html`<details open data-testid="fiscal-working"><summary>${L(ctx, '测算过程', 'Working')}</summary><ol>${[...estimate.lines.flatMap((l) => l.working), ...estimate.working].map((w) => html`<li>${w}</li>`)}</ol></details>`
+      : ''
+  }</section>`;
 }
 
 function conflictsBox(ctx: PageContext, conflicts: readonly ProposalConflict[]): Html {
@@ -216,6 +231,17 @@ export function proposalPage(
 ${extra.flash ?? ''}
 <p class="summary">${stateBadge(ctx, p.state)} · <span data-testid="proposal-id">${p.proposalId}</span> · r${revision}${p.round ? html` · ${L(ctx, '第', 'round ')}${p.round}${L(ctx, '轮审批', '')}` : ''} · ${L(ctx, '牵头部门', 'lead ministry')} ${p.leadMinistry} · ${L(ctx, '起草人', 'drafted by')} ${p.draftedBy?.subject ?? ''}</p>
 ${p.lastDecisionComment ? alertBox('info', L(ctx, '最近审批意见', 'Latest decision'), [p.lastDecisionComment]) : ''}
+${
+  p.commentsAwaitingModeration > 0
+    ? html`<div data-testid="comments-awaiting-box">${alertBox(
+        'info',
+        L(ctx, '公开征求意见：有新的公众意见待审核', 'Public consultation: new comments await moderation'),
+        [
+          html`${L(ctx, `共收到 ${p.consultationComments} 条意见，其中 ${p.commentsAwaitingModeration} 条待审核。`, `${p.consultationComments} comment(s) received, ${p.commentsAwaitingModeration} awaiting moderation.`)}${commentsAwaiting(ctx, p)}`,
+        ],
+      )}</div>`
+    : ''
+}
 ${extra.validation ? html`${violationsBox(ctx, extra.validation.violations)}${conflictsBox(ctx, extra.validation.conflicts)}` : conflictsBox(ctx, p.conflicts)}
 <div class="actions">
   ${
@@ -248,6 +274,8 @@ ${extra.validation ? html`${violationsBox(ctx, extra.validation.violations)}${co
     const x = ch.change;
     if (x?.$case === 'modifyItem')
       return html`<li>${L(ctx, '调整', 'Modify')} <a href="/standards/items/${encodeURIComponent(x.modifyItem.base?.itemCode ?? '')}">${x.modifyItem.base?.itemCode}</a> (v${x.modifyItem.base?.version}) → ${(x.modifyItem.item?.qualityStandard?.metrics ?? []).map((m) => metricText(ctx.lang, m)).join('；')}</li>`;
+    if (x?.$case === 'setPackageLevel')
+      return html`<li>${L(ctx, '调整项目包共用水平', 'Set package level')} <a href="/standards/packages/${encodeURIComponent(x.setPackageLevel.base?.packageCode ?? '')}">${x.setPackageLevel.base?.packageCode}</a> (v${x.setPackageLevel.base?.version}) → ${x.setPackageLevel.value}</li>`;
     return html`<li>${ch.changeId}: ${x?.$case ?? ''}</li>`;
   })}</ul>
 </section>

@@ -1,6 +1,6 @@
 // Standards browser pages: catalogue as of a date, item page (six attributes, history, provenance, province),
 // diff between two dates or releases, provincial compliance. Pure renderers over registry responses.
-import type { QualityMetric, ServiceItem, StatedText } from '../../../proto/gen/bps/common/v1/common';
+import type { PackageLevelVersion, QualityMetric, ServiceItem, StatedText } from '../../../proto/gen/bps/common/v1/common';
 import type { Placement } from '../../../proto/gen/bps/registry/v1/registry';
 import { comparatorToJSON, expenditureKindToJSON, paymentCategoryToJSON, regionTierToJSON } from '../../../proto/gen/bps/common/v1/common';
 import type {
@@ -235,6 +235,7 @@ export function itemPage(
   item: GetItemResponse,
   history: readonly ItemVersion[],
   lineage: GetItemLineageResponse | undefined,
+  packages: readonly PackageLevelVersion[] = [],
 ): Html {
   const { t, lang } = ctx;
   const national = item.national;
@@ -251,6 +252,7 @@ export function itemPage(
 <p class="summary"><span data-testid="item-code">${code}</span> · ${t('version')} <strong data-testid="item-version">v${national.version}</strong> · ${t('effectiveFrom')} ${formatDate(national.effectiveFrom)}${national.effectiveTo ? html` · ${t('effectiveTo')} ${formatDate(national.effectiveTo)}` : ''}${national.retired ? html` · <span class="badge badge-bad">${t('retired')}</span>` : ''}</p>
 ${placementBlock(ctx, it, national.placement)}
 <section aria-labelledby="attrs"><h2 id="attrs">${t('sixAttributes')}</h2>${sixAttributes(ctx, it, national.placement)}</section>
+${packages.length > 0 ? packagesOfItem(ctx, q.date, packages) : ''}
 ${
   q.province
     ? html`<section aria-labelledby="prov" data-testid="provincial"><h2 id="prov">${t('provincialValue')} · ${provinceName(q.province, lang)}</h2>
@@ -369,4 +371,49 @@ ${
   )}</tbody>
 </table></div>`
 }`;
+}
+
+/** The package levels covering an item (issue #17): a level stated once for the package, not for the item. */
+function packagesOfItem(ctx: PageContext, date: string, packages: readonly PackageLevelVersion[]): Html {
+  return html`<section aria-labelledby="pkgs" data-testid="item-packages"><h2 id="pkgs">${L(ctx, '所属项目包的共用水平', 'Shared level of its package')}</h2>
+<ul>${packages.map((p) => {
+    const l = p.level;
+    return html`<li><a href="/standards/packages/${encodeURIComponent(l?.packageCode ?? '')}${qs({ date })}">${l?.packageCode ?? ''} ${l?.name ?? ''}</a>：${l?.metric ? metricText(ctx.lang, l.metric) : ''}
+    <span class="muted">（${L(ctx, '整个项目包共用，不按项目分别计算', 'stated once for the whole package, not per item')}；${L(ctx, '截至', 'as of')} ${formatDate(l?.asOf)}）</span></li>`;
+  })}</ul></section>`;
+}
+
+/** One package level (issue #17): its value in force, as-of date and source, the items it covers, and its versions. */
+export function packagePage(ctx: PageContext, date: string, current: PackageLevelVersion | undefined, history: readonly PackageLevelVersion[]): Html {
+  const l = current?.level;
+  if (!current || !l) return alertBox('info', ctx.t('notFound'));
+  const code = l.packageCode;
+  return html`
+<form method="get" action="/standards/packages/${encodeURIComponent(code)}" class="filters">
+  <label for="date">${ctx.t('asOfDate')}</label>
+  <input type="date" id="date" name="date" value="${date}">
+  <button type="submit">${ctx.t('show')}</button>
+</form>
+<p class="summary"><span data-testid="package-code">${code}</span> · ${ctx.t('version')} <strong data-testid="package-version">v${current.version}</strong> · ${ctx.t('effectiveFrom')} ${formatDate(current.effectiveFrom)}</p>
+<dl class="attributes" data-testid="package-level">
+  <dt>${L(ctx, '共用水平', 'Shared level')}</dt><dd data-testid="package-value">${l.metric ? metricText(ctx.lang, l.metric) : ''}</dd>
+  <dt>${L(ctx, '截至日期', 'As of')}</dt><dd data-testid="package-as-of">${formatDate(l.asOf)}</dd>
+  <dt>${L(ctx, '出处', 'Source')}</dt><dd data-testid="package-source">${l.source}</dd>
+  <dt>${L(ctx, '覆盖项目', 'Items covered')}</dt><dd data-testid="package-items">${l.itemCodes.map((c) => html`<a href="/standards/items/${encodeURIComponent(c)}${qs({ date })}">${c}</a> `)}
+    ${l.membershipStated ? '' : html`<br><span class="badge">${L(ctx, '推定', 'attributed')}</span> <span class="muted">${l.membershipBasis}</span>`}</dd>
+  <dt>${L(ctx, '牵头单位', 'Lead unit')}</dt><dd>${l.leadUnit?.name ?? ''}${l.leadUnitStated ? '' : html` <span class="badge">${L(ctx, '推定', 'attributed')}</span> <span class="muted">${l.leadUnitBasis}</span>`}</dd>
+</dl>
+<p class="muted">${L(
+    ctx,
+    '该水平对整个项目包只规定一次：调整时按“新水平 − 现行水平”的增量乘以覆盖人口测算经费，整包只计一次。',
+    'The level is stated once for the whole package: an adjustment is costed on the increase over the level in force times the covered population, once for the package.',
+  )}</p>
+<section aria-labelledby="pkg-hist"><h2 id="pkg-hist">${ctx.t('history')}</h2>
+<div class="table-wrap"><table data-testid="package-history">
+  <thead><tr><th scope="col">${ctx.t('version')}</th><th scope="col">${ctx.t('effectiveFrom')}</th><th scope="col">${L(ctx, '水平', 'Level')}</th><th scope="col">${L(ctx, '截至日期', 'As of')}</th><th scope="col">${ctx.t('release')}</th></tr></thead>
+  <tbody>${history.map(
+    (v) =>
+      html`<tr${v.version === current.version ? html` class="current" aria-current="true"` : ''}><td>v${v.version}</td><td>${formatDate(v.effectiveFrom)}</td><td>${v.level?.metric ? metricText(ctx.lang, v.level.metric) : ''}</td><td>${formatDate(v.level?.asOf)}</td><td>${v.releaseId}</td></tr>`,
+  )}</tbody>
+</table></div></section>`;
 }

@@ -1,16 +1,19 @@
 // Checks that need the registry's view of the items a proposal touches (passed in, so they stay pure):
 // who may draft, whether the content may be submitted, and how to rebase stale bases.
-import { Comparator, type ServiceItem } from '../../../proto/gen/bps/common/v1/common';
+import { Comparator, type PackageLevel, type ServiceItem } from '../../../proto/gen/bps/common/v1/common';
 import { ProposalKind, type FiscalEstimate, type ProposalContent } from '../../../proto/gen/bps/proposals/v1/proposal';
 import type { RebasedItem } from '../../../proto/gen/bps/proposals/v1/events';
-import type { ItemVersionRef } from '../../../proto/gen/bps/standards/v1/changes';
+import type { ItemVersionRef, PackageVersionRef } from '../../../proto/gen/bps/standards/v1/changes';
 import { PermissionDeniedError, ValidationError, type PreconditionViolation } from '../../shared/errors/errors';
 import { metricLowered } from '../../shared/standards/metrics';
-import { touchedItems } from './items';
+import { packageRef, touchedItems } from './items';
 
 /** The registry's item as in force today; null when the registry does not know the code. */
 export type RegistryItem = { readonly version: number; readonly retired: boolean; readonly item: ServiceItem };
 export type RegistryView = ReadonlyMap<string, RegistryItem | null>;
+/** The latest version of each package level the registry knows (issue #17), by package code. */
+export type RegistryPackage = { readonly version: number; readonly level: PackageLevel };
+export type PackageView = ReadonlyMap<string, RegistryPackage>;
 
 export type Drafter = { readonly organisation: string; readonly roles: readonly string[] };
 
@@ -30,7 +33,7 @@ export function registryCodesOf(content: ProposalContent): string[] {
  * Only ministry staff of the lead unit of every touched item may draft (new items must name the drafter's ministry
  * as lead unit). Unknown bases are bad input, not a permission matter.
  */
-export function assertMayDraft(drafter: Drafter, content: ProposalContent, registry: RegistryView): void {
+export function assertMayDraft(drafter: Drafter, content: ProposalContent, registry: RegistryView, packages: PackageView = new Map()): void {
   if (!drafter.roles.includes('ministry-staff')) throw new PermissionDeniedError('drafting a proposal requires role ministry-staff', 'MISSING_ROLE');
   const unknown: { field: string; description: string }[] = [];
   const foreign: string[] = [];
@@ -49,6 +52,16 @@ export function assertMayDraft(drafter: Drafter, content: ProposalContent, regis
       const lead = item.leadUnit?.code ?? '';
       if (lead !== drafter.organisation) foreign.push(`new item ${item.itemCode} (lead unit ${lead || 'not stated'})`);
     }
+    const pkg = packageRef(c);
+    if (pkg) {
+      const current = packages.get(pkg.packageCode);
+      if (!current)
+        unknown.push({ field: `content.changes[${i}].set_package_level.base.package_code`, description: `package ${pkg.packageCode} is not in the registry` });
+      else {
+        const lead = current.level.leadUnit?.code ?? '';
+        if (lead !== drafter.organisation) foreign.push(`package ${pkg.packageCode} (lead unit ${lead || 'not stated'})`);
+      }
+    }
   });
   if (unknown.length > 0) throw new ValidationError(unknown);
   if (foreign.length > 0) {
@@ -60,8 +73,10 @@ export function assertMayDraft(drafter: Drafter, content: ProposalContent, regis
 }
 
 /** Fields the proposal touches: of the current items, of new items, and move targets. */
-export function fieldCodesOf(content: ProposalContent, registry: RegistryView): string[] {
+export function fieldCodesOf(content: ProposalContent, registry: RegistryView, packages: PackageView = new Map()): string[] {
   const codes = content.changes.flatMap((c) => {
+    const pkg = packageRef(c);
+    if (pkg) return [packages.get(pkg.packageCode)?.level.fieldCode ?? ''];
     const touched = touchedItems(c);
     const fromBases = touched.based.map((b) => registry.get(b.itemCode)?.item.fieldCode ?? '');
     const fromNew = touched.created.map((i) => i.fieldCode);
@@ -72,10 +87,11 @@ export function fieldCodesOf(content: ProposalContent, registry: RegistryView): 
 }
 
 /** Submission checks against the registry: stale bases, retired or unknown items, existing codes, lowered floors. */
-export function registryViolations(content: ProposalContent, registry: RegistryView): PreconditionViolation[] {
+export function registryViolations(content: ProposalContent, registry: RegistryView, packages: PackageView = new Map()): PreconditionViolation[] {
   const violations: PreconditionViolation[] = [];
   const stale: string[] = [];
   for (const c of content.changes) {
+    if (c.change?.$case === 'setPackageLevel') violations.push(...packageViolations(c.changeId, c.change.setPackageLevel, packages));
     const touched = touchedItems(c);
     for (const base of touched.based) {
       const current = registry.get(base.itemCode);
@@ -142,11 +158,37 @@ export function registryViolations(content: ProposalContent, registry: RegistryV
     }
   }
   if (content.kind === ProposalKind.PROPOSAL_KIND_AD_HOC) {
-    const fields = fieldCodesOf(content, registry);
+    const fields = fieldCodesOf(content, registry, packages);
     if (fields.length > 1)
       violations.push({ type: 'FIELD_SCOPE', subject: fields.join(','), description: 'an ad-hoc revision adjusts one field; split the proposal per field' });
   }
   return violations;
+}
+
+/** A package level change against the registry: unknown or stale base, a lowered level without lowers_level (as for items). */
+function packageViolations(
+  changeId: string,
+  p: { base?: PackageVersionRef | undefined; value: string; lowersLevel: boolean },
+  packages: PackageView,
+): PreconditionViolation[] {
+  const code = p.base?.packageCode ?? '';
+  const current = packages.get(code);
+  if (!current) return [{ type: 'UNKNOWN_PACKAGE', subject: code, description: `${changeId}: package ${code} is not in the registry` }];
+  const out: PreconditionViolation[] = [];
+  if (current.version !== p.base?.version)
+    out.push({
+      type: 'STALE_BASE',
+      subject: code,
+      description: `${changeId}: made against package version ${p.base?.version ?? 0} but version ${current.version} is in force; rebase the proposal`,
+    });
+  const floor = current.level.metric;
+  if (floor && !p.lowersLevel && metricLowered(floor, { ...floor, value: p.value }))
+    out.push({
+      type: 'BELOW_FLOOR',
+      subject: code,
+      description: `${changeId}: ${p.value} ${floor.unit} is below the level of package ${code} in force (${floor.value} ${floor.unit}); set lowers_level with a justification`,
+    });
+  return out;
 }
 
 /** What a submission needs beyond well-formedness: the five factors, survey and evaluation, a complete estimate. */
@@ -176,7 +218,11 @@ export function completenessViolations(content: ProposalContent, estimate: Fisca
 }
 
 /** Moves every stale base onto the version in force; the rest of the content is left as the proposer wrote it. */
-export function rebaseContent(content: ProposalContent, registry: RegistryView): { content: ProposalContent; moved: RebasedItem[] } {
+export function rebaseContent(
+  content: ProposalContent,
+  registry: RegistryView,
+  packages: PackageView = new Map(),
+): { content: ProposalContent; moved: RebasedItem[] } {
   const moved = new Map<string, RebasedItem>();
   const rebase = (ref: ItemVersionRef): ItemVersionRef => {
     const current = registry.get(ref.itemCode);
@@ -200,6 +246,13 @@ export function rebaseContent(content: ProposalContent, registry: RegistryView):
         return { ...c, change: { ...change, splitItem: { ...change.splitItem, base: change.splitItem.base && rebase(change.splitItem.base) } } };
       case 'mergeItems':
         return { ...c, change: { ...change, mergeItems: { ...change.mergeItems, bases: change.mergeItems.bases.map(rebase) } } };
+      case 'setPackageLevel': {
+        const base = change.setPackageLevel.base;
+        const current = base ? packages.get(base.packageCode) : undefined;
+        if (!base || !current || current.version === base.version) return c;
+        moved.set(`package:${base.packageCode}`, { itemCode: base.packageCode, fromVersion: base.version, toVersion: current.version });
+        return { ...c, change: { ...change, setPackageLevel: { ...change.setPackageLevel, base: { ...base, version: current.version } } } };
+      }
       default: {
         const never: never = change;
         throw new Error(`unknown change ${String(never)}`);

@@ -5,12 +5,15 @@ import {
   ExpenditureKind,
   RegionTier,
   type CentralShare,
+  type ExpenditureResponsibility,
   type MoneyAmount,
   type QualityMetric,
   type ServiceItem,
 } from '../../../proto/gen/bps/common/v1/common';
+import type { SetPackageLevel } from '../../../proto/gen/bps/standards/v1/changes';
+import type { PackageView, RegistryPackage } from './checks';
 import type { FiscalEstimate, FiscalInput, FiscalLine, FiscalTierLine, ProposalContent } from '../../../proto/gen/bps/proposals/v1/proposal';
-import { formatScaled, INT64_MAX, mulDivRound, parseInt64, scaleDecimal } from '../../shared/standards/decimal';
+import { compareDecimals, formatScaled, INT64_MAX, mulDivRound, parseInt64, scaleDecimal } from '../../shared/standards/decimal';
 
 /** The registry's current version of items the proposal changes (fallback for expenditure responsibility). */
 export type CurrentItems = ReadonlyMap<string, ServiceItem>;
@@ -66,12 +69,12 @@ function sharesToBp(shares: readonly CentralShare[]): Map<RegionTier, bigint> | 
 }
 
 /** Precedence: shares in the fiscal input, then the proposed item's responsibility, then the current item's. */
-function resolveShares(line: FiscalInput, proposed: ServiceItem, current: ServiceItem | undefined): ShareResolution {
+function resolveShares(line: FiscalInput, proposed: ExpenditureResponsibility | undefined, current: ExpenditureResponsibility | undefined): ShareResolution {
   if (line.centralShares.length > 0) {
     const bp = sharesToBp(line.centralShares);
     return typeof bp === 'string' ? bp : { kind: ExpenditureKind.EXPENDITURE_KIND_SHARED, bpByTier: bp };
   }
-  const stated = [proposed.expenditureResponsibility, current?.expenditureResponsibility].find(
+  const stated = [proposed, current].find(
     (r) => r !== undefined && r.kind !== ExpenditureKind.EXPENDITURE_KIND_UNSPECIFIED && r.kind !== ExpenditureKind.EXPENDITURE_KIND_NOT_STATED,
   );
   if (!stated) return 'expenditure responsibility is not stated; give central shares per region tier in the fiscal input';
@@ -101,12 +104,15 @@ function baseLevel(current: ServiceItem | undefined, proposed: QualityMetric): {
 
 type LineResult = { line: FiscalLine; annual: bigint; central: bigint } | { problem: string };
 
-function computeLine(input: FiscalInput, content: ProposalContent, current: CurrentItems): LineResult {
+/** Packages already priced in this estimate: by which change, at which level. */
+type Claims = Map<string, { readonly changeId: string; readonly value: string }>;
+
+function computeLine(input: FiscalInput, content: ProposalContent, current: CurrentItems, packages: PackageView, claims: Claims): LineResult {
   const target = costedChanges(content).find((c) => c.changeId === input.changeId);
-  if (!target) return { problem: `${input.changeId}: no add_item/modify_item change with this id` };
+  if (!target) return { problem: `${input.changeId}: no add_item/modify_item/set_package_level change with this id` };
   const { item } = target;
   const label = `${input.changeId} (${item.itemCode})`;
-  const shares = resolveShares(input, item, current.get(item.itemCode));
+  const shares = resolveShares(input, item.expenditureResponsibility, current.get(item.itemCode)?.expenditureResponsibility);
   if (typeof shares === 'string') return { problem: `${label}: ${shares}` };
 
   const tiers: FiscalTierLine[] = [];
@@ -119,10 +125,26 @@ function computeLine(input: FiscalInput, content: ProposalContent, current: Curr
   if (typeof metric === 'string' && !input.override) return { problem: `${label}: ${metric}` };
   // Issue #17: a change to an item in force costs the increase over the level in force, not the whole new level
   // (raising 40 → 89 yuan costs 49 yuan per person). A new item or a new metric costs its whole level.
-  const base = typeof metric === 'string' ? undefined : baseLevel(current.get(item.itemCode), metric);
+  // A metric that is the level of a package the item belongs to (issue #17) is priced once for the package: over the
+  // package's level in force when the item states none of its own, and not again by a later line of the package.
+  const inPackage = typeof metric === 'string' ? undefined : packageOf(item, metric, packages);
+  const claim = inPackage ? claims.get(inPackage[0]) : undefined;
+  if (inPackage && claim && typeof metric !== 'string' && compareDecimals(claim.value, metric.value) !== 0)
+    return {
+      problem: `${label}: states ${metric.value} for package ${inPackage[0]}, but ${claim.changeId} sets it to ${claim.value}; a package has one level`,
+    };
+  const own = typeof metric === 'string' ? undefined : baseLevel(current.get(item.itemCode), metric);
+  const packageMetric = inPackage?.[1].level.metric;
+  const base =
+    own ??
+    (packageMetric
+      ? { value: packageMetric.value, fen: ((f) => (f !== undefined && f >= 0n ? f : undefined))(scaleDecimal(packageMetric.value, 2)) }
+      : undefined);
   if (base !== undefined && base.fen === undefined)
     return { problem: `${label}: the level in force "${base.value}" is not an amount in yuan (at most 2 decimals)` };
-  const fenPerPerson = proposedFen === undefined ? undefined : base?.fen !== undefined ? (proposedFen > base.fen ? proposedFen - base.fen : 0n) : proposedFen;
+  const fenPerPerson =
+    proposedFen === undefined ? undefined : claim ? 0n : base?.fen !== undefined ? (proposedFen > base.fen ? proposedFen - base.fen : 0n) : proposedFen;
+  if (inPackage && !claim && typeof metric !== 'string') claims.set(inPackage[0], { changeId: input.changeId, value: metric.value });
 
   let computed = 0n;
   let computedCentral = 0n;
@@ -160,10 +182,26 @@ function computeLine(input: FiscalInput, content: ProposalContent, current: Curr
   }
   if (annual > INT64_MAX) return { problem: `${label}: annual cost exceeds the int64 range` };
 
+  const working = [
+    ...(inPackage
+      ? [
+          claim
+            ? `${label}：${metric && typeof metric !== 'string' ? metric.metric : ''} 是项目包 ${inPackage[0]}（${inPackage[1].level.name}）的水平，已由 ${claim.changeId} 计入，整包只测算一次，此项按 0 计`
+            : `${label}：${typeof metric !== 'string' ? metric.metric : ''} 是项目包 ${inPackage[0]}（${inPackage[1].level.name}，${inPackage[1].level.itemCodes.length} 个项目共用）的水平，现行 ${inPackage[1].level.metric?.value ?? ''} 元/人/年，按整包测算一次`,
+        ]
+      : []),
+    base?.fen !== undefined && proposedFen !== undefined
+      ? `${label}：现行水平 ${base.value} 元/人/年，拟调整为 ${formatScaled(proposedFen, 2)} 元/人/年，只测算增量 ${formatScaled(proposedFen, 2)} − ${base.value} = ${formatScaled(fenPerPerson ?? 0n, 2)} 元/人/年`
+      : `${label}：新增水平 ${fenPerPerson === undefined ? '（无）' : formatScaled(fenPerPerson, 2)} 元/人/年，全额测算`,
+    ...tierWorking(tiers, fenPerPerson),
+    ...overrideWorking(input, annual),
+  ];
   return {
     annual,
     central,
     line: {
+      packageCode: inPackage?.[0] ?? '',
+      working,
       changeId: input.changeId,
       itemCode: item.itemCode,
       itemName: item.name,
@@ -184,14 +222,149 @@ function computeLine(input: FiscalInput, content: ProposalContent, current: Curr
   };
 }
 
-export function computeFiscalEstimate(content: ProposalContent, current: CurrentItems): FiscalEstimate {
+const yuan = (fen: bigint): string => formatScaled(fen, 2);
+const tierName: Readonly<Record<number, string>> = {
+  [RegionTier.REGION_TIER_EAST]: '东部',
+  [RegionTier.REGION_TIER_CENTRAL]: '中部',
+  [RegionTier.REGION_TIER_WEST]: '西部',
+};
+
+function tierWorking(tiers: readonly FiscalTierLine[], fenPerPerson: bigint | undefined): string[] {
+  return tiers.map(
+    (t) =>
+      `${tierName[t.regionTier] ?? RegionTier[t.regionTier]}：${yuan(fenPerPerson ?? 0n)} 元 × ${t.coveredPopulation} 人 = ${yuan(fenOf(t.annual))} 元/年；` +
+      `中央承担 ${t.centralSharePercent}% = ${yuan(fenOf(t.central))} 元，地方 ${yuan(fenOf(t.local))} 元`,
+  );
+}
+
+function overrideWorking(input: FiscalInput, annual: bigint): string[] {
+  return input.override ? [`按测算调整为每年 ${yuan(annual)} 元（理由：${input.override.reason}）`] : [];
+}
+
+/** Items of the proposal whose money level is the level of a package they belong to: the package prices it, once. */
+function packageOf(item: ServiceItem, metric: QualityMetric, packages: PackageView): [string, RegistryPackage] | undefined {
+  for (const [code, p] of packages) {
+    const m = p.level.metric;
+    if (p.level.itemCodes.includes(item.itemCode) && m && m.metric === metric.metric && m.unit === metric.unit && m.basis === metric.basis) return [code, p];
+  }
+  return undefined;
+}
+
+/** set_package_level changes of the proposal (issue #17). */
+export function packageChanges(content: ProposalContent): { changeId: string; change: SetPackageLevel }[] {
+  return content.changes.flatMap((c) => (c.change?.$case === 'setPackageLevel' ? [{ changeId: c.changeId, change: c.change.setPackageLevel }] : []));
+}
+
+/**
+ * Issue #17: a package level is priced once for the package, on the increase over the level in force:
+ * (new − in force) × covered population per region tier, split central/local, whatever number of the package's
+ * items the proposal also changes.
+ */
+function computePackageLine(input: FiscalInput, change: SetPackageLevel, packages: PackageView): LineResult {
+  const code = change.base?.packageCode ?? '';
+  const label = `${input.changeId} (${code})`;
+  const pkg = packages.get(code);
+  if (!pkg?.level.metric) return { problem: `${label}: package ${code} is not in the registry` };
+  const metric = pkg.level.metric;
+  if (metric.unit !== MONEY_UNIT || metric.basis !== PER_PERSON_PER_YEAR)
+    return { problem: `${label}: the package level is not in ${MONEY_UNIT} ${PER_PERSON_PER_YEAR}, it cannot be priced` };
+  const baseFen = scaleDecimal(metric.value, 2);
+  if (baseFen === undefined || baseFen < 0n) return { problem: `${label}: the level in force "${metric.value}" is not an amount in yuan` };
+  const newFen = scaleDecimal(change.value, 2);
+  if (newFen === undefined || newFen < 0n) return { problem: `${label}: package level "${change.value}" is not an amount in yuan (at most 2 decimals)` };
+  const shares = resolveShares(input, undefined, pkg.level.expenditureResponsibility);
+  if (typeof shares === 'string') return { problem: `${label}: ${shares}` };
+  const increment = newFen > baseFen ? newFen - baseFen : 0n;
+
+  const tiers: FiscalTierLine[] = [];
+  let population = 0n;
+  let weightedBp = 0n;
+  let computed = 0n;
+  let computedCentral = 0n;
+  for (const p of input.populations) {
+    const covered = parseInt64(p.coveredPopulation);
+    if (covered === undefined || covered < 0n) return { problem: `${label}: covered population "${p.coveredPopulation}" is not a whole number` };
+    const bp = shares.bpByTier.get(p.regionTier);
+    if (bp === undefined) return { problem: `${label}: no central share for region tier ${RegionTier[p.regionTier]}` };
+    const annual = covered * increment;
+    const central = mulDivRound(annual, bp, BP_WHOLE);
+    population += covered;
+    weightedBp += covered * bp;
+    computed += annual;
+    computedCentral += central;
+    tiers.push({
+      regionTier: p.regionTier,
+      coveredPopulation: covered.toString(),
+      centralSharePercent: formatScaled(bp, 2),
+      annual: cny(annual),
+      central: cny(central),
+      local: cny(annual - central),
+    });
+  }
+  let annual = computed;
+  let central = computedCentral;
+  if (input.override) {
+    const overridden = parseInt64(input.override.annualFen);
+    if (overridden === undefined || overridden < 0n) return { problem: `${label}: override "${input.override.annualFen}" is not an amount in fen` };
+    if (population === 0n) return { problem: `${label}: a package cost override needs covered populations to split it by region tier` };
+    annual = overridden;
+    central = mulDivRound(overridden, weightedBp, population * BP_WHOLE);
+  }
+  if (annual > INT64_MAX) return { problem: `${label}: annual cost exceeds the int64 range` };
+  const asOf = pkg.level.asOf
+    ? `，截至 ${pkg.level.asOf.year}-${String(pkg.level.asOf.month).padStart(2, '0')}-${String(pkg.level.asOf.day).padStart(2, '0')}`
+    : '';
+  return {
+    annual,
+    central,
+    line: {
+      changeId: input.changeId,
+      itemCode: code,
+      itemName: pkg.level.name,
+      packageCode: code,
+      metric: metric.metric,
+      unitLevel: change.value,
+      baseLevel: metric.value,
+      pricedLevel: formatScaled(increment, 2),
+      coveredPopulation: population.toString(),
+      expenditureKind: shares.kind,
+      tiers,
+      computedAnnual: cny(computed),
+      annual: cny(annual),
+      centralAnnual: cny(central),
+      localAnnual: cny(annual - central),
+      overridden: input.override !== undefined,
+      overrideReason: input.override?.reason ?? '',
+      working: [
+        `${label} ${pkg.level.name}：现行水平 ${metric.value} 元/人/年（第 ${pkg.version} 版${asOf}；${pkg.level.itemCodes.length} 个项目共用，整包只测算一次）`,
+        `拟调整为 ${change.value} 元/人/年，只测算增量 ${change.value} − ${metric.value} = ${formatScaled(increment, 2)} 元/人/年`,
+        ...tierWorking(tiers, increment),
+        ...overrideWorking(input, annual),
+      ],
+    },
+  };
+}
+
+export function computeFiscalEstimate(content: ProposalContent, current: CurrentItems, packages: PackageView = new Map()): FiscalEstimate {
   const fiscal = content.fiscal;
   const problems: string[] = [];
   const lines: FiscalLine[] = [];
   let annual = 0n;
   let central = 0n;
-  for (const input of fiscal?.lines ?? []) {
-    const result = computeLine(input, content, current);
+  const setsPackage = new Map(packageChanges(content).map((p) => [p.changeId, p.change]));
+  const claims: Claims = new Map();
+  // Package level changes first: they claim their package, so items of it in the same proposal are not priced again.
+  const inputs = [...(fiscal?.lines ?? [])].sort((a, b) => Number(setsPackage.has(b.changeId)) - Number(setsPackage.has(a.changeId)));
+  for (const input of inputs) {
+    const pkgChange = setsPackage.get(input.changeId);
+    const pkgCode = pkgChange?.base?.packageCode ?? '';
+    const claimed = claims.get(pkgCode);
+    if (pkgChange && claimed) {
+      problems.push(`${input.changeId} (${pkgCode}): package ${pkgCode} is already priced by ${claimed.changeId}; a package is priced once`);
+      continue;
+    }
+    if (pkgChange) claims.set(pkgCode, { changeId: input.changeId, value: pkgChange.value });
+    const result = pkgChange ? computePackageLine(input, pkgChange, packages) : computeLine(input, content, current, packages, claims);
     if ('problem' in result) {
       problems.push(result.problem);
       continue;
@@ -205,6 +378,9 @@ export function computeFiscalEstimate(content: ProposalContent, current: Current
     if (typeof pricingMetric(item, '') !== 'string' && !covered.has(changeId))
       problems.push(`${changeId} (${item.itemCode}): raises a money level but has no fiscal input line`);
   }
+  for (const { changeId, change } of packageChanges(content)) {
+    if (!covered.has(changeId)) problems.push(`${changeId} (${change.base?.packageCode ?? ''}): sets a package level but has no fiscal input line`);
+  }
 
   const years = fiscal?.years ?? 0;
   const firstYear = content.effectiveFrom?.year ?? 0;
@@ -212,7 +388,16 @@ export function computeFiscalEstimate(content: ProposalContent, current: Current
   if (firstYear === 0) problems.push('no proposed effective date: the years cannot be named');
   const span = years >= 1 && firstYear > 0 ? years : 0;
   const local = annual - central;
+  const working = [
+    `每年合计 ${lines.map((l) => yuan(fenOf(l.annual))).join(' + ') || '0'} = ${yuan(annual)} 元（中央 ${yuan(central)} 元，地方 ${yuan(local)} 元）`,
+    ...(span > 0
+      ? [
+          `${yuan(annual)} 元 × ${span} 年（${firstYear}–${firstYear + span - 1}）= ${yuan(annual * BigInt(span))} 元（中央 ${yuan(central * BigInt(span))} 元，地方 ${yuan(local * BigInt(span))} 元）`,
+        ]
+      : []),
+  ];
   return {
+    working,
     lines,
     years: Array.from({ length: span }, (_, i) => ({ year: firstYear + i, total: cny(annual), central: cny(central), local: cny(local) })),
     annualTotal: cny(annual),

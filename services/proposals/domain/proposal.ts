@@ -368,6 +368,7 @@ export function evolve(state: ProposalState | undefined, recorded: RecordedEvent
           localTotal: undefined,
           affordabilityAssessment: '',
           problems: [],
+          working: [],
         },
         conflictsWith: d.conflictsWith,
       };

@@ -13,7 +13,7 @@ import type { ItemVersionRef } from '../../../proto/gen/bps/standards/v1/changes
 import { AdHocTrigger, ProposalKind, type FiscalAssumptions, type ProposalContent } from '../../../proto/gen/bps/proposals/v1/proposal';
 import type { FieldViolation } from '../../shared/errors/errors';
 import { isDecimal, parseInt64, scaleDecimal } from '../../shared/standards/decimal';
-import { touchedItems } from './items';
+import { packageRef, touchedItems } from './items';
 
 type Sink = (field: string, description: string) => void;
 
@@ -92,11 +92,15 @@ function checkShares(add: Sink, field: string, shares: readonly { regionTier: Re
 function checkFiscal(add: Sink, field: string, fiscal: FiscalAssumptions, content: ProposalContent): void {
   if (fiscal.years < 0 || fiscal.years > MAX_YEARS) add(`${field}.years`, `must be between 1 and ${MAX_YEARS}`);
   checkText(add, `${field}.affordability_assessment`, fiscal.affordabilityAssessment, false);
-  const costable = new Set(content.changes.filter((c) => c.change?.$case === 'addItem' || c.change?.$case === 'modifyItem').map((c) => c.changeId));
+  const costable = new Set(
+    content.changes
+      .filter((c) => c.change?.$case === 'addItem' || c.change?.$case === 'modifyItem' || c.change?.$case === 'setPackageLevel')
+      .map((c) => c.changeId),
+  );
   const seen = new Set<string>();
   fiscal.lines.forEach((line, i) => {
     const f = `${field}.lines[${i}]`;
-    if (!costable.has(line.changeId)) add(`${f}.change_id`, 'must name an add_item or modify_item change of this proposal');
+    if (!costable.has(line.changeId)) add(`${f}.change_id`, 'must name an add_item, modify_item or set_package_level change of this proposal');
     if (seen.has(line.changeId)) add(`${f}.change_id`, 'has a fiscal line already');
     seen.add(line.changeId);
     const tiers = new Set<RegionTier>();
@@ -153,7 +157,7 @@ export function contentViolations(content: ProposalContent | undefined, prefix =
     if (ids.has(c.changeId)) add(`${f}.change_id`, `"${c.changeId}" is used twice`);
     ids.add(c.changeId);
     const change = c.change;
-    if (!change) return add(f, 'must be one of add_item, modify_item, retire_item, move_item, split_item, merge_items');
+    if (!change) return add(f, 'must be one of add_item, modify_item, retire_item, move_item, split_item, merge_items, set_package_level');
     switch (change.$case) {
       case 'addItem':
         checkItem(add, `${f}.add_item.item`, change.addItem.item);
@@ -189,6 +193,20 @@ export function contentViolations(content: ProposalContent | undefined, prefix =
         change.mergeItems.bases.forEach((b, j) => checkRef(add, `${f}.merge_items.bases[${j}]`, b));
         checkItem(add, `${f}.merge_items.into`, change.mergeItems.into);
         break;
+      case 'setPackageLevel': {
+        const p = change.setPackageLevel;
+        if (!p.base) add(`${f}.set_package_level.base`, 'must name the package level version the change was made against');
+        else {
+          checkText(add, `${f}.set_package_level.base.package_code`, p.base.packageCode, true, 64);
+          if (p.base.version < 1) add(`${f}.set_package_level.base.version`, 'must be a registry version number (1 or more)');
+        }
+        const level = scaleDecimal(p.value, 2);
+        if (level === undefined || level < 0n) add(`${f}.set_package_level.value`, 'must be an amount in yuan, e.g. "89" or "89.5" (at most 2 decimals)');
+        if (p.loweringJustification !== '' && !p.lowersLevel)
+          add(`${f}.set_package_level.lowering_justification`, 'only a change that lowers the level carries a lowering justification');
+        if (p.lowersLevel) checkText(add, `${f}.set_package_level.lowering_justification`, p.loweringJustification, true);
+        break;
+      }
       default: {
         const never: never = change;
         add(f, `unknown change ${String(never)}`);
@@ -199,6 +217,13 @@ export function contentViolations(content: ProposalContent | undefined, prefix =
   // would be referenced by another change).
   const owner = new Map<string, string>();
   content.changes.forEach((c, i) => {
+    const pkg = packageRef(c)?.packageCode;
+    if (pkg) {
+      const first = owner.get(`package:${pkg}`);
+      if (first !== undefined)
+        add(`${prefix}.changes[${i}].set_package_level.base.package_code`, `package ${pkg} is already set by ${first}; one change per package`);
+      else owner.set(`package:${pkg}`, c.changeId);
+    }
     for (const code of touchedItems(c).all) {
       const first = owner.get(code);
       if (first !== undefined && first !== c.changeId) add(`${prefix}.changes[${i}]`, `item ${code} is already changed by ${first}; one change per item`);

@@ -53,6 +53,8 @@ export function toView(state: ProposalState, revision = 0): Proposal | undefined
     lastDecisionComment: state.lastDecisionComment,
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,
+    consultationComments: state.consultation?.comments.length ?? 0,
+    commentsAwaitingModeration: state.consultation?.comments.filter((c) => c.status === 'HELD').length ?? 0,
   };
 }
 

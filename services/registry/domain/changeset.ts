@@ -4,10 +4,11 @@ import type { ServiceItem } from '../../../proto/gen/bps/common/v1/common';
 import { ReleaseKind, type ChangeSet, type ItemChange, type ItemVersionRef } from '../../../proto/gen/bps/standards/v1/changes';
 import { ChangeType, type ChangeConflict } from '../../../proto/gen/bps/standards/v1/events';
 import { ValidationError, type FieldViolation } from '../../shared/errors/errors';
-import { loweredMetrics } from '../../shared/standards/metrics';
-import { isViolation, parseDate, type LocalDate } from './dates';
+import { isDecimal } from '../../shared/standards/decimal';
+import { loweredMetrics, metricLowered } from '../../shared/standards/metrics';
+import { isViolation, parseDate, toDateMessage, type LocalDate } from './dates';
 import { itemViolations } from './items';
-import type { CurrentVersion, KnownTaxonomy, LineageEdge, ReleaseDraft, VersionDraft } from './model';
+import type { CurrentPackage, CurrentVersion, KnownTaxonomy, LineageEdge, PackageVersionDraft, ReleaseDraft, VersionDraft } from './model';
 
 export type ChangeSetDecision =
   { readonly kind: 'publish'; readonly release: ReleaseDraft } | { readonly kind: 'reject'; readonly conflicts: readonly ChangeConflict[] };
@@ -26,6 +27,13 @@ export function referencedItemCodes(changeSet: ChangeSet): string[] {
   return [...codes];
 }
 
+/** Package codes a change set sets the level of; the adapter loads their latest versions. */
+export function referencedPackageCodes(changeSet: ChangeSet): string[] {
+  return [
+    ...new Set(changeSet.changes.flatMap((c) => (c.change?.$case === 'setPackageLevel' ? [c.change.setPackageLevel.base?.packageCode ?? ''] : []))),
+  ].filter((code) => code !== '');
+}
+
 function basesOf(change: ItemChange): ItemVersionRef[] {
   const c = change.change;
   if (!c) return [];
@@ -42,6 +50,8 @@ function basesOf(change: ItemChange): ItemVersionRef[] {
       return c.splitItem.base ? [c.splitItem.base] : [];
     case 'mergeItems':
       return c.mergeItems.bases;
+    case 'setPackageLevel':
+      return [];
     default:
       return assertNever(c);
   }
@@ -63,6 +73,8 @@ function targetsOf(change: ItemChange): ServiceItem[] {
       return c.splitItem.into;
     case 'mergeItems':
       return c.mergeItems.into ? [c.mergeItems.into] : [];
+    case 'setPackageLevel':
+      return [];
     default:
       return assertNever(c);
   }
@@ -80,7 +92,12 @@ export function structuralViolations(changeSet: ChangeSet): FieldViolation[] {
  * single line per item, so a change must be based on the latest version (in force or already scheduled):
  * basing it on an older one would silently drop the newer change.
  */
-export function decideChangeSet(changeSet: ChangeSet, current: ReadonlyMap<string, CurrentVersion>, taxonomy: KnownTaxonomy): ChangeSetDecision {
+export function decideChangeSet(
+  changeSet: ChangeSet,
+  current: ReadonlyMap<string, CurrentVersion>,
+  taxonomy: KnownTaxonomy,
+  packages: ReadonlyMap<string, CurrentPackage> = new Map(),
+): ChangeSetDecision {
   const structural = structuralViolations(changeSet);
   if (structural.length > 0) throw new ValidationError(structural);
 
@@ -155,6 +172,7 @@ export function decideChangeSet(changeSet: ChangeSet, current: ReadonlyMap<strin
   };
 
   const versions: VersionDraft[] = [];
+  const packageVersions: PackageVersionDraft[] = [];
   const lineage: LineageEdge[] = [];
   const next = (base: CurrentVersion | undefined): number => (base ? base.version + 1 : 1);
 
@@ -284,13 +302,73 @@ export function decideChangeSet(changeSet: ChangeSet, current: ReadonlyMap<strin
         }
         break;
       }
+      case 'setPackageLevel': {
+        // Issue #17: a package level is versioned like an item (one line, latest base, later date); lowering it
+        // needs lowers_level and a justification, as for an item's floor.
+        const p = c.setPackageLevel;
+        const code = p.base?.packageCode ?? '';
+        if (code === '') {
+          conflict('', `change ${id}: no base package level`);
+          break;
+        }
+        touch(`package:${code}`);
+        const now = packages.get(code);
+        if (!now) {
+          conflict(code, `change ${id}: unknown package ${code}`, p.base?.version ?? 0);
+          break;
+        }
+        if (now.version !== p.base?.version) {
+          conflict(
+            code,
+            `change ${id}: made against package version ${p.base?.version ?? 0} but version ${now.version} is current (stale base)`,
+            p.base?.version,
+          );
+          break;
+        }
+        if (effectiveFrom !== '' && effectiveFrom <= now.effectiveFrom) {
+          conflict(
+            code,
+            `change ${id}: effective date ${effectiveFrom} is not after that of package version ${now.version} (${now.effectiveFrom})`,
+            now.version,
+          );
+          break;
+        }
+        const before = now.level.metric;
+        if (!before || !isDecimal(p.value)) {
+          conflict(code, `change ${id}: package level "${p.value}" is not a decimal`, now.version);
+          break;
+        }
+        const after = { ...before, value: p.value };
+        if (metricLowered(before, after) && !p.lowersLevel) {
+          conflict(code, `change ${id}: lowers the level of package ${code} (${before.value} → ${p.value}) without declaring lowers_level`, now.version);
+          break;
+        }
+        if (p.lowersLevel && p.loweringJustification.trim() === '') {
+          conflict(code, `change ${id}: lowering a package level requires a justification`, now.version);
+          break;
+        }
+        packageVersions.push({
+          packageCode: code,
+          version: now.version + 1,
+          level: {
+            ...now.level,
+            metric: after,
+            asOf: effectiveFrom === '' ? undefined : toDateMessage(effectiveFrom),
+            source: `${changeSet.title}${changeSet.provenance?.proposalIds.length ? `（${changeSet.provenance.proposalIds.join('、')}）` : ''}`,
+          },
+        });
+        break;
+      }
       default:
         assertNever(c);
     }
   }
 
   if (conflicts.length > 0) return { kind: 'reject', conflicts };
-  const fieldCodes = changeSet.fieldCodes.length > 0 ? [...changeSet.fieldCodes] : [...new Set(versions.map((v) => v.item.fieldCode))];
+  const fieldCodes =
+    changeSet.fieldCodes.length > 0
+      ? [...changeSet.fieldCodes]
+      : [...new Set([...versions.map((v) => v.item.fieldCode), ...packageVersions.map((p) => p.level.fieldCode)])];
   return {
     kind: 'publish',
     release: {
@@ -303,6 +381,7 @@ export function decideChangeSet(changeSet: ChangeSet, current: ReadonlyMap<strin
       provenance: changeSet.provenance,
       versions,
       lineage,
+      packageVersions,
     },
   };
 }

@@ -1,13 +1,21 @@
 // The seeds as registry data: the 2017 national list as the baseline release (every item version 1) and the
 // taxonomy history (2017: 8 sector fields without categories; from 2021-03-30: 9 fields, 22 categories, with every
 // 2017 item placed in them and the lineage of the 2017 fields — seed/placement-2021.ts).
-import { Comparator, ExpenditureKind, OrganisationKind, PaymentCategory, RegionTier, type ServiceItem } from '../../../proto/gen/bps/common/v1/common';
+import {
+  Comparator,
+  ExpenditureKind,
+  OrganisationKind,
+  PaymentCategory,
+  RegionTier,
+  type PackageLevelVersion,
+  type ServiceItem,
+} from '../../../proto/gen/bps/common/v1/common';
 import { ReleaseKind } from '../../../proto/gen/bps/standards/v1/changes';
 import { ChangeType } from '../../../proto/gen/bps/standards/v1/events';
 import type { LocalDate } from '../domain/dates';
 import type { KnownTaxonomy, ReleaseDraft } from '../domain/model';
 import type { TaxonomyPlacement } from '../domain/placement';
-import { baselineEdition, organisations, taxonomy2021, type SeedItem } from './national-catalog';
+import { baselineEdition, organisations, seedLevelStatements, taxonomy2021, type SeedItem } from './national-catalog';
 import { fieldBasis, placementByItem, placements2021 } from './placement-2021';
 
 /** Where a taxonomy puts an item and on what authority (the registry shows it with each item read). */
@@ -200,4 +208,62 @@ export function baselineRelease(): ReleaseDraft {
     })),
     lineage: [],
   };
+}
+
+/**
+ * The packages whose level the seeds state (issue #17): `seedLevelStatements` of kind PACKAGE_STANDARD, as package
+ * levels of the registry. The value, unit, as-of date, quote and member list are the statement's; the package's code,
+ * name, field and drafting unit are the registry's (the seed states none of them: the unit is that of the members'
+ * placement row, kept attributed with its reason). Recorded with the baseline list (effective 2017-01-23).
+ */
+const packageOfStatement: Readonly<Record<string, { code: string; name: string; fieldCode: string; leadOf: string; membershipBasis?: string }>> = {
+  'bphs-funding-per-capita-2015': {
+    code: 'BPHS',
+    name: '国家基本公共卫生服务项目',
+    fieldCode: 'F21-HEALTH',
+    leadOf: 'HEA-01',
+    membershipBasis: '种子001第23行只说“基本公共卫生服务项目增加到12类”，未列明是哪12类；按惯例取第216行所列医疗卫生领域的前12项（推定）',
+  },
+};
+
+const dateOf = (iso: string): { year: number; month: number; day: number } => {
+  const [year = 0, month = 0, day = 0] = iso.split('-').map(Number);
+  return { year, month, day };
+};
+
+export function seedPackageLevels(): PackageLevelVersion[] {
+  return seedLevelStatements
+    .filter((st) => st.kind === 'PACKAGE_STANDARD')
+    .map((st) => {
+      const pkg = packageOfStatement[st.id];
+      if (!pkg) throw new Error(`package statement ${st.id} has no package code`);
+      const lead = leadBasis(pkg.leadOf);
+      return {
+        level: {
+          packageCode: pkg.code,
+          name: pkg.name,
+          itemCodes: [...st.appliesTo],
+          membershipStated: st.appliesToBasis === 'SEED_TEXT',
+          membershipBasis: pkg.membershipBasis ? `${pkg.membershipBasis}（${st.note}）` : st.note,
+          metric: {
+            metric: st.metric.metric,
+            label: st.metric.label,
+            comparator: comparator[st.metric.comparator],
+            value: String(st.metric.value),
+            unit: st.metric.unit,
+            basis: st.metric.basis,
+          },
+          asOf: st.metric.asOf ? dateOf(st.metric.asOf) : undefined,
+          source: `seed ${st.citation.seed} 第${st.citation.lines.join('、')}行：“${st.citation.quote}”`,
+          fieldCode: pkg.fieldCode,
+          leadUnit: { code: lead.code, name: ministryName.get(lead.code) ?? '', kind: OrganisationKind.ORGANISATION_KIND_MINISTRY },
+          leadUnitStated: false,
+          leadUnitBasis: lead.basis,
+          expenditureResponsibility: { kind: ExpenditureKind.EXPENDITURE_KIND_NOT_STATED, text: '', centralShares: [] },
+        },
+        version: 1,
+        effectiveFrom: dateOf(baselineEdition.effectiveFrom),
+        releaseId: baselineEdition.id,
+      };
+    });
 }

@@ -9,9 +9,14 @@ import type { ServiceTokenSource } from '../../../shared/auth/service-tokens';
 import { TransientError } from '../../../shared/errors/errors';
 import { clientChannelOptions, unary } from '../../../shared/grpc/client';
 import { grpcClientCredentials, type GrpcTls } from '../../../shared/grpc/tls';
-import type { RegistryItem, RegistryView } from '../../domain/checks';
+import type { PackageView, RegistryItem, RegistryView } from '../../domain/checks';
 
-export type RegistryPort = { view(itemCodes: readonly string[]): Promise<RegistryView>; close(): void };
+export type RegistryPort = {
+  view(itemCodes: readonly string[]): Promise<RegistryView>;
+  /** The latest version of every package level (issue #17). */
+  packages(): Promise<PackageView>;
+  close(): void;
+};
 
 const latestKnown = { year: 9999, month: 12, day: 31 };
 
@@ -52,6 +57,21 @@ export class GrpcRegistry implements RegistryPort {
     const codes = [...new Set(itemCodes)];
     const items = await Promise.all(codes.map((code) => this.item(code)));
     return new Map(codes.map((code, i) => [code, items[i] ?? null]));
+  }
+
+  async packages(): Promise<PackageView> {
+    const token = await this.tokens.token();
+    try {
+      const response = await unary(
+        this.client.listPackageLevels.bind(this.client),
+        { asOf: { date: latestKnown, knownAt: undefined }, itemCode: '' },
+        token,
+        this.timeoutMs,
+      );
+      return new Map(response.levels.flatMap((v) => (v.level ? [[v.level.packageCode, { version: v.version, level: v.level }] as const] : [])));
+    } catch (error) {
+      throw new TransientError(`registry ListPackageLevels failed: ${(error as Error).message}`, error);
+    }
   }
 
   close(): void {

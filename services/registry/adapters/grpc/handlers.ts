@@ -37,5 +37,7 @@ export function registryHandlers(registry: Registry): StandardRegistryServer {
       units: Object.entries(unitLabels).map(([key, l]) => ({ key, zh: l.zh, en: l.en })),
       bases: Object.entries(basisLabels).map(([key, l]) => ({ key, zh: l.zh, en: l.en })),
     })),
+    listPackageLevels: unaryHandler(async (req) => ({ levels: await registry.listPackageLevels(req.asOf, req.itemCode) })),
+    getPackageLevel: unaryHandler(async (req) => registry.getPackageLevel(req.packageCode, req.asOf)),
   };
 }

@@ -19,7 +19,7 @@
 //   observed) and `compliance_warnings` (one per early-warning transition, _id = the transition, with its event):
 //   national monitoring's early warnings (issue #17), read and written by _id only.
 import type { Collection, Db } from 'mongodb';
-import type { ServiceItem } from '../../../../proto/gen/bps/common/v1/common';
+import { PackageLevel, type ServiceItem } from '../../../../proto/gen/bps/common/v1/common';
 import { Provenance, type ReleaseKind } from '../../../../proto/gen/bps/standards/v1/changes';
 import type { ChangeConflict, ChangeType, MetricComparison } from '../../../../proto/gen/bps/standards/v1/events';
 import { ServiceItem as ServiceItemCodec } from '../../../../proto/gen/bps/common/v1/common';
@@ -45,6 +45,8 @@ export type ReleaseDoc = {
   fieldCodes: string[];
   versions: VersionDraft[];
   lineage: LineageEdge[];
+  /** Package levels the release sets (issue #17); `level` is the proto PackageLevel as JSON. */
+  packageVersions?: { packageCode: string; version: number; level: unknown }[];
   projected: boolean;
 } & OutboxFields;
 
@@ -139,6 +141,20 @@ export type ScheduleDoc = {
   firedAt: Date | null;
 };
 export type TaxonomyDoc = TaxonomyVersion & { _id: string; recordedAt: Date };
+/**
+ * One version of a package level (issue #17), _id `CODE:vN`, written once by seeding or by a release's projection.
+ * `level` is the proto PackageLevel as JSON. A handful of documents: read by scanning the collection.
+ */
+export type PackageLevelDoc = {
+  _id: string;
+  packageCode: string;
+  version: number;
+  effectiveFrom: LocalDate;
+  recordedAt: Date;
+  releaseId: string;
+  level: unknown;
+};
+export type PackageLevelRecord = Omit<PackageLevelDoc, 'level'> & { level: PackageLevel };
 
 const HEAD_WINDOW = 4;
 export const PAGE_SIZE = 64;
@@ -218,6 +234,7 @@ export class RegistryStore {
   readonly rejections: Collection<RejectionDoc>;
   readonly schedule: Collection<ScheduleDoc>;
   readonly taxonomies: Collection<TaxonomyDoc>;
+  readonly packageLevels: Collection<PackageLevelDoc>;
   readonly errata: Collection<ErratumDoc>;
   readonly erratumApprovals: Collection<ErratumApprovalDoc>;
   readonly monitoringCells: Collection<MonitoringCellsDoc>;
@@ -244,6 +261,7 @@ export class RegistryStore {
     this.rejections = db.collection('changeset_rejections');
     this.schedule = db.collection('effective_schedule');
     this.taxonomies = db.collection('taxonomies');
+    this.packageLevels = db.collection('package_levels');
     this.errata = db.collection('errata');
     this.erratumApprovals = db.collection('erratum_approvals');
     this.monitoringCells = db.collection('monitoring_cells');
@@ -270,6 +288,20 @@ export class RegistryStore {
 
   async insertRelease(doc: ReleaseDoc): Promise<'inserted' | 'exists'> {
     return this.insertOnce(this.releases, doc, `release ${doc._id}`);
+  }
+
+  // ---- package levels ------------------------------------------------------------------------------------
+
+  async appendPackageVersion(record: PackageLevelRecord): Promise<'inserted' | 'exists'> {
+    return this.insertOnce(this.packageLevels, { ...record, level: PackageLevel.toJSON(record.level) }, `package level ${record._id}`);
+  }
+
+  /** Every version of every package level (or of one), oldest first. */
+  async packageVersions(packageCode?: string): Promise<PackageLevelRecord[]> {
+    const docs = await this.packageLevels.find(packageCode === undefined ? {} : { packageCode }).toArray();
+    return docs
+      .map((d) => ({ ...d, level: PackageLevel.fromJSON(d.level) }))
+      .sort((a, b) => a.packageCode.localeCompare(b.packageCode) || a.version - b.version);
   }
 
   // ---- item versions -------------------------------------------------------------------------------------
