@@ -55,7 +55,9 @@ export class TemporalPilotWorkflows implements PilotWorkflows {
 
   async act(pilotId: string, action: PilotAction): Promise<PilotState> {
     try {
-      return await this.client.workflow.getHandle(this.workflowId(pilotId)).executeUpdate<PilotState, [PilotAction]>(pilotActionUpdate, updateOptions<[PilotAction]>([action]));
+      return await this.client.workflow
+        .getHandle(this.workflowId(pilotId))
+        .executeUpdate<PilotState, [PilotAction]>(pilotActionUpdate, updateOptions<[PilotAction]>([action]));
     } catch (error) {
       const refused = refusal(error, pilotId);
       if (refused) throw refused;
