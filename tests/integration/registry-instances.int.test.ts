@@ -70,7 +70,9 @@ describe('registry: two instances share the timed work and announce each thing o
     // A pass of each instance side by side, three rounds (an instance's own passes run one at a time).
     const written: number[] = [];
     for (let round = 0; round < 3; round++) written.push(...(await Promise.all(both().map((registry) => registry.monitor()))));
-    expect(written.reduce((a, b) => a + b, 0)).toBe(2); // two warnings written in all, by whichever got there first
+    // At most the two warnings were written by these passes (the release's own pass may have written them first).
+    expect(written.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(2);
+    expect(await r.running.store.warnings.countDocuments({})).toBe(2);
     for (const key of ['110000:INS-05', '440000:INS-05']) {
       await r.platform.collector!.waitFor((e) => e.type === standardEvents.complianceWarning.type && e.key === key, `the warning ${key}`);
       await r.platform.settle('standards', key); // nothing more behind it
