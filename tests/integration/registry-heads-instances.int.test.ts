@@ -71,7 +71,7 @@ describe('registry heads and pages with two writing instances', () => {
   it("takes over the revision a writer claimed and never wrote (it died), and waits for one being written", async () => {
     const store = new RegistryStore(a.db);
     const head = await a.db.collection<{ _id: string; rev: number }>('item_heads').findOne({ _id: 'TST-01' });
-    const token = (generation: number) => JSON.stringify(['item_heads', 'TST-01', head!.rev + 1, generation]);
+    const token = (generation: number) => JSON.stringify(['item_heads', 'TST-01', 'rev', head!.rev, generation]);
     const tokens = a.db.collection<{ _id: string; at: Date }>('revision_tokens');
     // A writer that is writing right now holds the next revision: the others wait, then give up retriably.
     await tokens.insertOne({ _id: token(0), at: new Date() });

@@ -18,10 +18,9 @@
 // - `monitoring_cells` (one document per province, _id = its code: the monitoring state of each item as last
 //   observed) and `compliance_warnings` (one per early-warning transition, _id = the transition, with its event):
 //   national monitoring's early warnings (issue #17), read and written by _id only.
-// - `revision_tokens`: the compare-and-set of heads and pages (`replaceAtRev`). FerretDB v1 runs a conditional
-//   replace as a read and then an unlocked write, so two writers of one head (two instances, or two requests) could
-//   both "win" revision n and one's record would vanish from the head; a writer first inserts the token (document,
-//   revision): of two, one insert wins. The token is removed once its revision is written.
+// - heads and pages are rewritten by compare-and-set on `rev` through `replaceFrom` (services/shared/mongo/cas.ts):
+//   FerretDB v1 runs a conditional replace as a read and then an unlocked write, so two writers of one head (two
+//   instances, or two requests) could both "win" revision n and one's record would vanish from the head.
 import type { Collection, Db } from 'mongodb';
 import type { ServiceItem } from '../../../../proto/gen/bps/common/v1/common';
 import { Provenance, type ReleaseKind } from '../../../../proto/gen/bps/standards/v1/changes';
@@ -30,6 +29,7 @@ import { ServiceItem as ServiceItemCodec } from '../../../../proto/gen/bps/commo
 import { ConcurrencyError } from '../../../shared/errors/errors';
 import { stopIfAbandoned } from '../../../shared/grpc/client';
 import type { IndexDescription } from 'mongodb';
+import { contentionPause, replaceFrom } from '../../../shared/mongo/cas';
 import { ensureIndexes, insertOne, isDuplicateKey } from '../../../shared/mongo/mongo';
 import { ensureOutboxIndexes, markPending, Outbox, type OutboxFields } from '../../../shared/mongo/outbox';
 import type { LocalDate } from '../../domain/dates';
@@ -146,13 +146,6 @@ export type TaxonomyDoc = TaxonomyVersion & { _id: string; recordedAt: Date };
 
 const HEAD_WINDOW = 4;
 
-/** A revision token older than this whose document has not moved on belongs to a writer that died (replaceAtRev). */
-const REVISION_TOKEN_STALE_MS = 10_000;
-
-/** After losing a revision to another writer: a short, growing, jittered pause before reading again. */
-async function contentionPause(attempt: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, Math.min(2 ** attempt, 50) * (0.5 + Math.random())));
-}
 export const PAGE_SIZE = 64;
 
 /** First entry of a page of a timeline: where the page starts in valid time and in transaction time. */
@@ -261,37 +254,6 @@ export class RegistryStore {
     this.monitoringCells = db.collection('monitoring_cells');
     this.warnings = db.collection('compliance_warnings');
     this.outbox = new Outbox(db);
-    this.revisionTokens = db.collection('revision_tokens');
-  }
-
-  private readonly revisionTokens: Collection<{ _id: string; at: Date }>;
-
-  /**
-   * Replaces `id` (at revision `rev`) with `next` at revision `rev + 1`, if no other writer has: returns false when
-   * another writer holds or wrote that revision (the caller reads again and retries). The right to write a revision
-   * is won by inserting its token (unique `_id`); a token whose writer died before writing (still there after
-   * REVISION_TOKEN_STALE_MS, the document not past `rev`) is taken over with the next generation.
-   */
-  private async replaceAtRev<T extends { _id: string; rev: number }>(collection: Collection<T>, id: string, rev: number, next: T): Promise<boolean> {
-    for (let generation = 0; ; generation++) {
-      const token = JSON.stringify([collection.collectionName, id, rev + 1, generation]);
-      try {
-        await this.revisionTokens.insertOne({ _id: token, at: new Date() });
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-        const held = await this.revisionTokens.findOne({ _id: token });
-        if (held && held.at.getTime() > Date.now() - REVISION_TOKEN_STALE_MS) return false; // being written now
-        const current = (await collection.findOne({ _id: id } as never)) as T | null;
-        if (!current || current.rev !== rev) return false; // written meanwhile
-        continue; // its writer died: the next generation
-      }
-      try {
-        const res = await collection.replaceOne({ _id: id, rev } as never, next as never);
-        return res.matchedCount === 1;
-      } finally {
-        await this.revisionTokens.deleteOne({ _id: token }).catch(() => undefined);
-      }
-    }
   }
 
   private pageOf(n: number): number {
@@ -351,7 +313,7 @@ export class RegistryStore {
         if ((await this.insertOnce(collection, { ...next, _id: id, rev: 1 } as T, id)) === 'inserted') return;
         continue;
       }
-      if (await this.replaceAtRev(collection, id, current.rev, { ...next, _id: id, rev: current.rev + 1 } as T)) return;
+      if (await replaceFrom(collection, id, 'rev', current.rev, { ...next, _id: id, rev: current.rev + 1 } as T)) return;
       await contentionPause(attempt);
     }
     throw new ConcurrencyError(`could not update ${id}`, 0);
@@ -385,7 +347,7 @@ export class RegistryStore {
       if (!pages.some((p) => p.page === this.pageOf(record.version)))
         pages.push({ page: this.pageOf(record.version), effectiveFrom: record.effectiveFrom, recordedAt: record.recordedAt });
       const next: ItemHead = { _id: head._id, rev: head.rev + 1, latest, recent: recent.slice(-HEAD_WINDOW), pages };
-      if (await this.replaceAtRev(this.heads, head._id, head.rev, next)) return;
+      if (await replaceFrom(this.heads, head._id, 'rev', head.rev, next)) return;
       await contentionPause(attempt);
     }
     throw new ConcurrencyError(`could not update the head of ${record.itemCode}`, 0);
@@ -521,7 +483,7 @@ export class RegistryStore {
       if (n <= head.latest) return;
       const pages = (head.pages ?? []).some((p) => p.page === summary.page) ? head.pages : [...(head.pages ?? []), summary];
       const next: FilingHead = { ...head, rev: head.rev + 1, latest: n, recent: [...head.recent, record].slice(-HEAD_WINDOW), pages };
-      if (await this.replaceAtRev(this.filingHeads, head._id, head.rev, next)) return;
+      if (await replaceFrom(this.filingHeads, head._id, 'rev', head.rev, next)) return;
       await contentionPause(attempt);
     }
     throw new ConcurrencyError('could not update the filing head', 0);
