@@ -67,7 +67,13 @@ type PendingMarker = {
   /** Source collection and document. */
   c: string;
   d: DocId;
-  /** Order of recording (a process-monotonic ObjectId): the relay sends oldest first. */
+  /**
+   * When it was recorded (ms): the relay sends oldest first. Not `o` alone, whose time is in seconds and whose order
+   * within a second is a random per-process value: a sweep in another process could record an aggregate's later
+   * event "before" its earlier one. (Absent on markers recorded before it existed: they sort first.)
+   */
+  t?: Date;
+  /** Order of recording within a process (a process-monotonic ObjectId): breaks ties of `t`. */
   o: ObjectId;
   topic: string;
   event: OutboxFields['outbox']['event'];
@@ -91,7 +97,7 @@ function pendingOf(collection: Collection<any>): Collection<PendingMarker> {
 /** The sweep's query (unsent entries) on MongoDB, and the relay's read of its pending markers in order. */
 export async function ensureOutboxIndexes(collection: Collection<any>): Promise<void> {
   await ensureIndexes(collection, [{ key: { 'outbox.sentAt': 1, _id: 1 }, name: 'outbox_unsent' }]);
-  await ensureIndexes(pendingOf(collection), [{ key: { c: 1, o: 1 }, name: 'pending_order' }]);
+  await ensureIndexes(pendingOf(collection), [{ key: { c: 1, t: 1, o: 1 }, name: 'pending_time_order' }]);
   await ensureIndexes(databaseOf(collection).collection(CLAIMS_COLLECTION), [{ key: { m: 1 }, name: 'claims_marker' }]);
 }
 
@@ -129,6 +135,7 @@ async function recordMarkers(collection: Collection<any>, docs: readonly OutboxD
       _id: markerId(collection.collectionName, d._id),
       c: collection.collectionName,
       d: d._id,
+      t: new Date(),
       o: new ObjectId(),
       topic: d.outbox.topic,
       event: d.outbox.event,
@@ -367,7 +374,7 @@ export class OutboxRelay {
     // The backlog, oldest first, up to a few batches: what others hold is skipped, so look past it.
     const markers = await this.pending
       .find({ c: { $in: names } })
-      .sort({ o: 1 })
+      .sort({ t: 1, o: 1 })
       .limit(limit * 10)
       .toArray();
     if (markers.length === 0) return undefined;
