@@ -12,15 +12,15 @@ import { StandardRegistryClient } from '../../proto/gen/bps/registry/v1/registry
 import type { DevIssuer } from '../shared/auth/dev-issuer';
 import { devIssuerFromConfig } from '../shared/auth/from-config';
 import { personas, type PersonaName } from '../shared/auth/personas';
-import { configSchema, loadConfig } from '../shared/config/config';
-import { clientChannelOptions, unary, withCallContext } from '../shared/grpc/client';
+import { configSchema, grpcAddress, loadConfig } from '../shared/config/config';
+import { serviceClient, unary, withCallContext } from '../shared/grpc/client';
 import { idempotencyKeyPattern, nthChangeKey } from '../shared/idempotency/idempotency';
 import { grpcClientCredentials, grpcTlsFromConfig } from '../shared/grpc/tls';
 import { decodeStatus } from '../shared/grpc/status';
 import { parseArgs, str, UsageError, type FlagSpec, type Parsed } from './args';
 import { exitCodeForGrpc, exitCodeHelp, exitCodes } from './exit-codes';
 
-const address = z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port');
+const address = grpcAddress;
 // The CLI verifies no tokens and holds no keys in production: it presents BPS_TOKEN (or --token). In development
 // (BPS_ENV=development with BPS_JWT_SIGNING_JWK) it can mint persona tokens itself (--as, token mint).
 export const cliConfigSchema = configSchema(
@@ -148,11 +148,11 @@ export class CliContext {
     let client = this.clients.get(service);
     if (!client) {
       const [Ctor, key] = constructors[service];
-      client = new (Ctor as unknown as new (a: string, c: grpc.ChannelCredentials, o: grpc.ChannelOptions) => grpc.Client)(
+      client = serviceClient(
+        Ctor as unknown as new (a: string, c: grpc.ChannelCredentials, o: grpc.ChannelOptions) => grpc.Client,
         this.config[key],
         // mTLS with BPS_GRPC_TLS_* (production requires it: asked for here, as only calls need it); plaintext in development.
         (this.credentials ??= grpcClientCredentials(grpcTlsFromConfig(this.config))),
-        clientChannelOptions,
       );
       this.clients.set(service, client);
     }
@@ -259,7 +259,8 @@ export function groupHelp(commands: readonly Command[], prefix: readonly string[
     ...flagLines(globalFlags),
     '',
     'Services are reached at REGISTRY_GRPC_ADDRESS, PROPOSALS_GRPC_ADDRESS, APPROVALS_GRPC_ADDRESS,',
-    'NOTIFICATIONS_GRPC_ADDRESS, AUDIT_GRPC_ADDRESS and PROGRAMME_GRPC_ADDRESS (defaults 127.0.0.1:50051…50056).',
+    'NOTIFICATIONS_GRPC_ADDRESS, AUDIT_GRPC_ADDRESS and PROGRAMME_GRPC_ADDRESS (defaults 127.0.0.1:50051…50056);',
+    'several instances of one: their IP:port separated by commas.',
     'Run "bps <command> --help" for a command\'s options.',
     '',
     exitCodeHelp,

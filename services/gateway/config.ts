@@ -1,8 +1,8 @@
 // Gateway settings: its HTTP port, the gRPC address of every backend it fronts, and its abuse limits.
 import { z } from 'zod';
-import { configSchema, port } from '../shared/config/config';
+import { configSchema, grpcAddress, port } from '../shared/config/config';
 
-const address = z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port');
+const address = grpcAddress;
 
 export const gatewayConfigSchema = configSchema(
   {

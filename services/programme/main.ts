@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { programmeTaskQueue } from '../../workflows/pilot/contracts';
 import { serviceTokensFromConfig, tokenVerifierFromConfig } from '../shared/auth/from-config';
 import { serviceAccounts } from '../shared/auth/personas';
-import { configSchema, healthCheckTiming, kafkaCredentials, loadConfig, payloadKey, port } from '../shared/config/config';
+import { configSchema, grpcAddress, healthCheckTiming, kafkaCredentials, loadConfig, payloadKey, port } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { grpcTlsFromConfig } from '../shared/grpc/tls';
 import { mongoUriFromConfig } from '../shared/mongo/mongo';
@@ -21,10 +21,7 @@ const schema = configSchema(
     BPS_TEMPORAL_PAYLOAD_KEY: payloadKey,
     PROGRAMME_DB: z.string().min(1).default('bps_programme'),
     PROGRAMME_TASK_QUEUE: z.string().min(1).default(programmeTaskQueue),
-    REGISTRY_GRPC_ADDRESS: z
-      .string()
-      .regex(/^[^:\s]+:\d+$/, 'must be host:port')
-      .default('127.0.0.1:50051'),
+    REGISTRY_GRPC_ADDRESS: grpcAddress.default('127.0.0.1:50051'),
   },
   'programme',
 );

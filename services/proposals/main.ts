@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { approvalTaskQueue } from '../../workflows/contracts';
 import { serviceTokensFromConfig, tokenVerifierFromConfig } from '../shared/auth/from-config';
 import { serviceAccounts } from '../shared/auth/personas';
-import { configSchema, kafkaCredentials, loadConfig, payloadKey, port, healthCheckTiming } from '../shared/config/config';
+import { configSchema, grpcAddress, kafkaCredentials, loadConfig, payloadKey, port, healthCheckTiming } from '../shared/config/config';
 import { createLogger } from '../shared/log/logger';
 import { grpcTlsFromConfig } from '../shared/grpc/tls';
 import { mongoUriFromConfig } from '../shared/mongo/mongo';
@@ -20,10 +20,7 @@ const schema = configSchema(
     PROPOSALS_METRICS_PORT: port.default(9462),
     BPS_TEMPORAL_PAYLOAD_KEY: payloadKey,
     PROPOSALS_DB: z.string().min(1).default('bps_proposals'),
-    REGISTRY_GRPC_ADDRESS: z
-      .string()
-      .regex(/^[^:\s]+:\d+$/, 'must be host:port')
-      .default('127.0.0.1:50051'),
+    REGISTRY_GRPC_ADDRESS: grpcAddress.default('127.0.0.1:50051'),
     PROPOSALS_APPROVAL_TASK_QUEUE: z.string().min(1).default(approvalTaskQueue),
   },
   'proposals',

@@ -360,9 +360,11 @@ export class Registry {
   // ---- version.effective due list ------------------------------------------------------------------------
 
   /**
-   * Fires version.effective for every release whose date has arrived. Each entry is claimed with one atomic
-   * single-document update (so two schedulers never both take it); the event goes to the outbox under an id
-   * derived from the release, so a crash after the claim can re-fire only into a duplicate key, never twice.
+   * Fires version.effective for every release whose date has arrived. Each entry is claimed with a conditional
+   * single-document update, which keeps two schedulers from usually both taking it (FerretDB v1 does not make it
+   * atomic: two instances may both win it); what makes it once is the event's outbox id, derived from the release:
+   * a second firing — another instance's, or a re-fire after a crash — meets a duplicate key and writes nothing
+   * (registry-instances.int).
    */
   async fireDue(schedulerId: string, claimLeaseMs = 30_000): Promise<number> {
     const now = this.o.now();

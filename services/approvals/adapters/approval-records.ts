@@ -6,7 +6,7 @@
 // include people's subjects, which may contain dots.
 import type { Collection, Db } from 'mongodb';
 import type { ApprovalRecord, RecordApprovalArgs } from '../../../workflows/approval/record';
-import { isDuplicateKey } from '../../shared/mongo/mongo';
+import { replaceIfNewer } from '../../shared/mongo/cas';
 
 type RecordDoc = {
   _id: string; // the workflow id (= proposal id)
@@ -46,12 +46,8 @@ export class ApprovalRecords {
       recordedAt: new Date(),
       record: JSON.stringify(record),
     };
-    try {
-      await this.records.replaceOne({ _id: workflowId, version: { $lte: record.version } }, doc, { upsert: true });
-    } catch (error) {
-      if (isDuplicateKey(error)) return false; // a newer record is stored
-      throw error;
-    }
+    // Newer (or the same, again) wins, by a compare-and-set that holds on FerretDB (services/shared/mongo/cas.ts).
+    if (!(await replaceIfNewer(this.records, 'version', doc, { orEqual: true }))) return false; // a newer record is stored
     if (closed) await this.open.deleteOne({ _id: workflowId });
     else
       await this.open.updateOne({ _id: workflowId }, { $setOnInsert: { proposalId: doc.proposalId, kind: doc.kind, since: doc.recordedAt } }, { upsert: true });

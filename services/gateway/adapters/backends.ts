@@ -10,7 +10,7 @@ import { SubscriptionsClient } from '../../../proto/gen/bps/notifications/v1/sub
 import { ProgrammeClient } from '../../../proto/gen/bps/programme/v1/programme';
 import { ProposalsClient } from '../../../proto/gen/bps/proposals/v1/proposals';
 import { StandardRegistryClient } from '../../../proto/gen/bps/registry/v1/registry';
-import { clientChannelOptions, currentDeadline, unary, withCallContext } from '../../shared/grpc/client';
+import { currentDeadline, serviceClient, unary, withCallContext } from '../../shared/grpc/client';
 import { nthChangeKey } from '../../shared/idempotency/idempotency';
 import { grpcClientCredentials, type GrpcTls } from '../../shared/grpc/tls';
 
@@ -83,8 +83,8 @@ export class Backends {
   client<K extends BackendName>(name: K): Clients[K] {
     let client = this.clients.get(name);
     if (!client) {
-      const Ctor = constructors[name] as unknown as new (address: string, credentials: grpc.ChannelCredentials, options?: object) => grpc.Client;
-      client = new Ctor(this.addresses[serverOf[name]], grpcClientCredentials(this.tls), clientChannelOptions);
+      const Ctor = constructors[name] as unknown as new (target: string, credentials: grpc.ChannelCredentials, options: grpc.ChannelOptions) => grpc.Client;
+      client = serviceClient(Ctor, this.addresses[serverOf[name]], grpcClientCredentials(this.tls));
       this.clients.set(name, client);
     }
     return client as Clients[K];

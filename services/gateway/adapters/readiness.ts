@@ -8,7 +8,7 @@ import {
   HealthClient,
   type HealthListResponse,
 } from '../../../proto/gen/grpc/health/v1/health';
-import { clientChannelOptions } from '../../shared/grpc/client';
+import { serviceClient } from '../../shared/grpc/client';
 import { grpcClientCredentials, type GrpcTls } from '../../shared/grpc/tls';
 import type { BackendAddresses } from './backends';
 
@@ -37,7 +37,7 @@ export class Readiness {
   private client(name: keyof BackendAddresses): HealthClient {
     let client = this.clients.get(name);
     if (!client) {
-      client = new HealthClient(this.addresses[name], grpcClientCredentials(this.tls), clientChannelOptions);
+      client = serviceClient(HealthClient, this.addresses[name], grpcClientCredentials(this.tls));
       this.clients.set(name, client);
     }
     return client;

@@ -1,5 +1,6 @@
 // MongoDB repositories of the notifications service. FerretDB-safe: single-document writes, unique indexes,
-// findOneAndUpdate for claims and counters — no transactions.
+// findOneAndUpdate for counters, unique inserts where only one writer may win (FerretDB v1's conditional updates
+// are not atomic) — no transactions.
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db, Filter } from 'mongodb';
 import { ConcurrencyError } from '../../shared/errors/errors';
@@ -220,10 +221,24 @@ export type DeliveryDoc = {
 
 export const deliveryId = (subscriptionId: string, eventId: string): string => `${subscriptionId}/${eventId}`;
 
+/**
+ * Who won a due row: one document per (row, due time seen). Inserting it is the claim's atomic step — FerretDB v1
+ * evaluates a findOneAndUpdate's filter and then writes without a lock, so two workers' conditional claims of one
+ * due row could both succeed and both send it. The due time names the turn: a row's next turn (a retry, or the end
+ * of a dead worker's lease) has another due time, so another claim.
+ */
+type DeliveryTurn = { _id: string; at: Date };
+
+/** Turns are kept this long (well past any claim's read-then-write), then swept. */
+const TURN_RETENTION_MS = 3_600_000;
+
 export class DeliveryRepository {
   readonly collection: Collection<DeliveryDoc>;
+  private readonly turns: Collection<DeliveryTurn>;
+  private lastTurnSweep = 0;
   constructor(db: Db) {
     this.collection = db.collection<DeliveryDoc>('deliveries');
+    this.turns = db.collection<DeliveryTurn>('delivery_turns');
   }
   async init(): Promise<void> {
     await ensureIndexes(this.collection, [
@@ -294,14 +309,31 @@ export class DeliveryRepository {
     for (const r of rows) seen.set(JSON.stringify([r.subscriptionId, r.key]), { subscriptionId: r.subscriptionId, key: r.key });
     return [...seen.values()];
   }
-  /** Atomic claim of a due row: only one worker wins; the lease makes the row claimable again if that worker dies. */
+  /**
+   * Atomic claim of a due row: only one worker wins, in any process (the unique insert of its turn); the lease makes
+   * the row claimable again if that worker dies.
+   */
   async claim(id: string, claim: string, now: Date, leaseMs: number): Promise<DeliveryDoc | undefined> {
+    const due = await this.collection.findOne({ _id: id, status: 'pending', held: false, availableAt: { $lte: now } });
+    if (!due) return undefined;
+    try {
+      await this.turns.insertOne({ _id: JSON.stringify([id, due.availableAt.getTime()]), at: now });
+    } catch (error) {
+      if (isDuplicateKey(error)) return undefined; // another worker has this turn
+      throw error;
+    }
+    await this.sweepTurns(now);
     const doc = await this.collection.findOneAndUpdate(
-      { _id: id, status: 'pending', held: false, availableAt: { $lte: now } },
+      { _id: id, status: 'pending', held: false, availableAt: due.availableAt },
       { $set: { claim, availableAt: new Date(now.getTime() + leaseMs), updatedAt: now } },
       { returnDocument: 'after' },
     );
     return doc ?? undefined;
+  }
+  private async sweepTurns(now: Date): Promise<void> {
+    if (now.getTime() - this.lastTurnSweep < TURN_RETENTION_MS / 4) return;
+    this.lastTurnSweep = now.getTime();
+    await this.turns.deleteMany({ at: { $lt: new Date(now.getTime() - TURN_RETENTION_MS) } });
   }
   /** Extends a claim this worker still holds (a row that waited in memory, or a retry now due). */
   async renew(id: string, claim: string, until: Date): Promise<boolean> {

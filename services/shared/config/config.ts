@@ -1,5 +1,6 @@
 // The one config loader: reads env once, validates it with zod at start-up and fails fast with every problem listed.
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 export class ConfigError extends Error {
@@ -10,6 +11,60 @@ export class ConfigError extends Error {
 }
 
 export const port = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * A service's gRPC address setting (REGISTRY_GRPC_ADDRESS and the like): one `host:port` — dialled as always, its
+ * name resolved by DNS (several instances behind one name: give that name) — or several instances' `host:port`
+ * separated by commas (`127.0.0.1:50051,127.0.0.1:50151`), IP addresses all of one family (`localhost` stands for
+ * 127.0.0.1; IPv6 in brackets), over which a client spreads its calls (services/shared/grpc/client.ts).
+ */
+export type GrpcAddress = { readonly kind: 'single'; readonly address: string } | { readonly kind: 'list'; readonly family: 4 | 6; readonly endpoints: readonly string[] };
+
+const listHint = 'one host:port, or several IP:port separated by commas (e.g. 127.0.0.1:50051,127.0.0.1:50151)';
+
+/** Parses an address setting; a string is the reason it is malformed. */
+export function parseGrpcAddress(value: string): GrpcAddress | string {
+  const entries = value.split(',').map((e) => e.trim());
+  const portOf = (entry: string, port: string): string | undefined => {
+    const n = Number(port);
+    return /^\d{1,5}$/.test(port) && n >= 1 && n <= 65535 ? undefined : `"${entry}": the port must be 1 to 65535`;
+  };
+  if (entries.length === 1) {
+    const match = /^([^\s:,]+|\[[0-9A-Fa-f:.]+\]):([^:]*)$/.exec(entries[0]!);
+    if (!match) return `must be ${listHint}; got "${value}"`;
+    return portOf(entries[0]!, match[2]!) ?? { kind: 'single', address: entries[0]! };
+  }
+  const endpoints: string[] = [];
+  const families = new Set<4 | 6>();
+  for (const [i, entry] of entries.entries()) {
+    if (entry === '') return `must be ${listHint}; entry ${i + 1} of "${value}" is empty`;
+    const v6 = /^\[([0-9A-Fa-f:.]+)\]:(.*)$/.exec(entry);
+    const v4 = /^([^\s:\[\]]+):(.*)$/.exec(entry);
+    const host = v6 ? v6[1]! : v4?.[1];
+    const port = v6 ? v6[2]! : v4?.[2];
+    if (host === undefined || port === undefined) return `must be ${listHint}; "${entry}" is not host:port`;
+    const bad = portOf(entry, port);
+    if (bad) return bad;
+    if (v6) {
+      if (isIP(host) !== 6) return `"${entry}": not an IPv6 address`;
+      families.add(6);
+      endpoints.push(`[${host}]:${port}`);
+    } else if (host === 'localhost' || isIP(host) === 4) {
+      families.add(4);
+      endpoints.push(`${host === 'localhost' ? '127.0.0.1' : host}:${port}`);
+    } else {
+      return `"${entry}": a list takes IP addresses (or localhost); for several instances behind one DNS name, give the name alone`;
+    }
+  }
+  if (families.size > 1) return `must list addresses of one family (IPv4 or IPv6), not both; got "${value}"`;
+  return { kind: 'list', family: [...families][0]!, endpoints };
+}
+
+/** The zod field of an address setting (see parseGrpcAddress). */
+export const grpcAddress = z.string().superRefine((value, ctx) => {
+  const parsed = parseGrpcAddress(value);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
 
 /** The processes that load config; each has its own list of what it cannot run without (see `requirements`). */
 export type ServiceName = 'registry' | 'proposals' | 'approvals' | 'notifications' | 'audit' | 'programme' | 'gateway' | 'cli';

@@ -1,6 +1,7 @@
 // Client-side helpers: bearer-token metadata and promise wrappers for ts-proto's callback clients.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as grpc from '@grpc/grpc-js';
+import { parseGrpcAddress } from '../config/config';
 import { injectTraceContext } from '../telemetry/otel';
 
 /**
@@ -19,6 +20,29 @@ export const clientChannelOptions: grpc.ChannelOptions = {
   'grpc.keepalive_permit_without_calls': 1,
   'grpc.max_receive_message_length': 16 * 1024 * 1024,
 };
+
+/**
+ * The channel to a service from its address setting (config.ts `grpcAddress`): one `host:port` is dialled exactly
+ * as before (DNS, the first address that answers); several instances' addresses (issue #19, "two of everything")
+ * make one channel that keeps a connection to each and spreads calls round robin over those that are up, so an
+ * instance that stops costs no more than its calls in flight. TLS verifies every instance's certificate against
+ * BPS_GRPC_TLS_SERVER_NAME, else against the first address (grpc-js's authority for a list).
+ */
+export function serviceChannel(address: string): { target: string; options: grpc.ChannelOptions } {
+  const parsed = parseGrpcAddress(address);
+  if (typeof parsed === 'string') throw new Error(`gRPC address ${address}: ${parsed}`);
+  if (parsed.kind === 'single') return { target: parsed.address, options: clientChannelOptions };
+  return {
+    target: `ipv${parsed.family}:${parsed.endpoints.join(',')}`,
+    options: { ...clientChannelOptions, 'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }) },
+  };
+}
+
+/** A client of a service (a ts-proto client class) at its address setting: one instance or several. */
+export function serviceClient<C>(Ctor: new (target: string, credentials: grpc.ChannelCredentials, options: grpc.ChannelOptions) => C, address: string, credentials: grpc.ChannelCredentials): C {
+  const { target, options } = serviceChannel(address);
+  return new Ctor(target, credentials, options);
+}
 
 /** Metadata naming the HTTP route a call serves (set by the gateway), so a refusal's record says which route. */
 export const HTTP_ROUTE_METADATA = 'x-bps-http-route';

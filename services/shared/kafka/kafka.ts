@@ -92,7 +92,9 @@ export async function ensureTopics(kafka: Kafka, topicNames: readonly string[], 
         const existing = new Set(await admin.listTopics());
         const missing = topicNames.filter((t) => !existing.has(t));
         if (missing.length > 0) {
-          await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor: 1 })) });
+          // Replication as the cluster is configured (default.replication.factor; kafkajs sends -1): 1 on the
+          // single local broker, 3 on a production cluster, with min.insync.replicas making acks=-1 mean "on that many".
+          await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions })) });
         }
         await admin.fetchTopicMetadata({ topics: [...topicNames] });
         return;

@@ -29,8 +29,23 @@ export function mongoUriFromConfig(config: {
   return `${path}?${params.toString()}`;
 }
 
+/**
+ * Writes are acknowledged once a majority of the replica set has them in its journal (a standalone server: in its
+ * journal), unless the URI says otherwise (`w=`, `journal=`): an acknowledged state change and its outbox entry
+ * survive the loss of the primary. FerretDB accepts and ignores the setting: every write is one PostgreSQL
+ * transaction, acknowledged when committed (durable with PostgreSQL's default fsync and synchronous_commit).
+ */
+export const defaultWriteConcern = { w: 'majority', journal: true } as const;
+
 export async function connectMongo(uri: string, dbName: string, options: MongoClientOptions = {}): Promise<MongoHandle> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, retryWrites: false, ...options });
+  const query = uri.split('?')[1] ?? '';
+  const uriSaysWriteConcern = /(^|&)(w|journal|j|wtimeoutMS)=/i.test(query);
+  const client = new MongoClient(uri, {
+    serverSelectionTimeoutMS: 10_000,
+    retryWrites: false,
+    ...(uriSaysWriteConcern ? {} : { writeConcern: defaultWriteConcern }),
+    ...options,
+  });
   try {
     await client.connect();
   } catch (error) {

@@ -5,15 +5,29 @@
 //
 // Finding what to send without scanning history: after its write, the writer records an `_id`-keyed pending
 // marker (a copy of the event) in the database's small `outbox_pending` collection and wakes the relays of its
-// process (`markPending`). The relay reads only that collection — it holds only what is still unsent, so an idle
-// pass costs the same at a thousand or a million relayed events — and a slow poll is only a safety net.
+// process (`markPending`; relays in other processes find it at their next poll). The relay reads only that
+// collection — it holds only what is still unsent, so an idle pass costs the same at a thousand or a million
+// relayed events — and a slow poll is only a safety net.
 // FerretDB v1 answers any filter, `_id` included, by reading the whole collection (SQLite: decoded in Go;
 // PostgreSQL: a sequential scan), so a filtered query on the event collections could not give that.
 // A marker can be missing only if the writer died (or the database failed) between its two writes: every relay
 // therefore sweeps its collections for unsent entries once when it starts, and again after a failed marker write
 // in its process — the only full scans left. A sweep can send an entry before its (slow) writer records the
 // marker; that late marker is dropped unsent, since the relay checks each marker's entry is still unsent
-// (issue #19). Relays of one database in one process take turns (single-flight); the producer is idempotent.
+// (issue #19).
+//
+// Several relays of one database — instances of a service in several processes, or in one — share the markers
+// through claims (issue #19, "two of everything"): before sending, a relay claims each marker by inserting a
+// document with a unique `_id` (marker, generation) into the small `outbox_claims` collection; the database lets
+// exactly one insert win, so each marker is sent by one relay. (FerretDB v1 evaluates an update's filter before
+// writing, without a lock, so "claim where unclaimed" with updateMany would let two relays both win; a unique
+// insert, and a delete's count, are its atomic operations.) A claim is a lease (30 s by default): the markers of
+// a relay that was killed holding claims are taken over, with the next generation, once it has run out; the
+// entry's "sent" check after winning a claim stops a re-send when that relay had got as far as marking it sent.
+// Only a relay killed (or stalled past its lease) between Kafka's acknowledgement and the "sent" mark can cause
+// a re-send, with the same ce_id, which consumers skip. Relays send oldest first, and none sends a marker while an
+// older one of the same aggregate (topic and key) is another relay's, so an aggregate's events keep their order.
+// The producer is idempotent.
 import { ObjectId, type Collection, type Db, type MongoClient } from 'mongodb';
 import type { CloudEvent } from '../kafka/cloudevents';
 import { isUnsendable, type EventProducer } from '../kafka/kafka';
@@ -53,7 +67,13 @@ type PendingMarker = {
   /** Source collection and document. */
   c: string;
   d: DocId;
-  /** Order of recording (a process-monotonic ObjectId): the relay sends oldest first. */
+  /**
+   * When it was recorded (ms): the relay sends oldest first. Not `o` alone, whose time is in seconds and whose order
+   * within a second is a random per-process value: a sweep in another process could record an aggregate's later
+   * event "before" its earlier one. (Absent on markers recorded before it existed: they sort first.)
+   */
+  t?: Date;
+  /** Order of recording within a process (a process-monotonic ObjectId): breaks ties of `t`. */
   o: ObjectId;
   topic: string;
   event: OutboxFields['outbox']['event'];
@@ -77,7 +97,8 @@ function pendingOf(collection: Collection<any>): Collection<PendingMarker> {
 /** The sweep's query (unsent entries) on MongoDB, and the relay's read of its pending markers in order. */
 export async function ensureOutboxIndexes(collection: Collection<any>): Promise<void> {
   await ensureIndexes(collection, [{ key: { 'outbox.sentAt': 1, _id: 1 }, name: 'outbox_unsent' }]);
-  await ensureIndexes(pendingOf(collection), [{ key: { c: 1, o: 1 }, name: 'pending_order' }]);
+  await ensureIndexes(pendingOf(collection), [{ key: { c: 1, t: 1, o: 1 }, name: 'pending_time_order' }]);
+  await ensureIndexes(databaseOf(collection).collection(CLAIMS_COLLECTION), [{ key: { m: 1 }, name: 'claims_marker' }]);
 }
 
 /** Per database (by name): the relays to wake, and whether a marker write failed so a sweep is due. */
@@ -96,10 +117,14 @@ function wake(dbName: string): void {
   for (const listener of signalsOf(dbName).listeners) listener();
 }
 
+function writeErrorsOf(error: unknown): readonly { code?: number; index?: number }[] {
+  const e = error as { writeErrors?: readonly { code?: number; index?: number }[] | { code?: number; index?: number } };
+  return Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors ? [e.writeErrors as { code?: number; index?: number }] : [];
+}
+
 function isDuplicateOnly(error: unknown): boolean {
-  const e = error as { code?: number; writeErrors?: readonly { code?: number }[] | { code?: number } };
-  if (e.code === 11000) return true;
-  const list = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors ? [e.writeErrors] : [];
+  const list = writeErrorsOf(error);
+  if ((error as { code?: number }).code === 11000 && list.length === 0) return true;
   return list.length > 0 && list.every((w) => w.code === 11000);
 }
 
@@ -110,6 +135,7 @@ async function recordMarkers(collection: Collection<any>, docs: readonly OutboxD
       _id: markerId(collection.collectionName, d._id),
       c: collection.collectionName,
       d: d._id,
+      t: new Date(),
       o: new ObjectId(),
       topic: d.outbox.topic,
       event: d.outbox.event,
@@ -156,22 +182,27 @@ export class Outbox {
 /** Entries still to publish: unsent and not set aside as never sendable (the sweep's query). */
 const unsent = { 'outbox.sentAt': null, 'outbox.setAsideAt': { $exists: false } };
 
-/**
- * The pass in progress per database in this process: relays of one database (two instances of a service started
- * in one process, say) take turns, so no two passes read the same markers and send them both.
- */
-const passes = new Map<string, Promise<unknown>>();
+// ---- claims: one sender per marker across every relay of the database, in any process -----------------------
 
-function oneAtATime<T>(dbName: string, pass: () => Promise<T>): Promise<T> {
-  const previous = passes.get(dbName) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(pass);
-  const tail = next.catch(() => undefined);
-  passes.set(dbName, tail);
-  void tail.then(() => {
-    if (passes.get(dbName) === tail) passes.delete(dbName);
-  });
-  return next;
-}
+/** The database's claims on pending markers: which relay sends which marker, until when. */
+export const CLAIMS_COLLECTION = 'outbox_claims';
+
+type Claim = {
+  /** JSON `[markerId, generation]`: inserting it is the claim, and a unique `_id` lets one relay win it. */
+  _id: string;
+  /** The marker claimed, and its source collection. */
+  m: string;
+  c: string;
+  g: number;
+  /** The relay (process and pass) holding it, and until when (its lease). */
+  owner: string;
+  until: Date;
+};
+
+const claimId = (markerId: string, generation: number): string => JSON.stringify([markerId, generation]);
+
+/** Markers of one aggregate (topic and key) go out in order: a relay sends none while an older one is not its own. */
+const orderKey = (m: PendingMarker): string => JSON.stringify([m.topic, m.event.key]);
 
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
@@ -183,13 +214,19 @@ export class OutboxRelay {
   private sweepDue = true;
   private readonly byName: Map<string, Collection<any>>;
   private readonly pending: Collection<PendingMarker>;
+  private readonly claims: Collection<Claim>;
   private readonly dbName: string;
+  /** This relay, in claims: unique across processes (an ObjectId is process-unique by its random part). */
+  private readonly relayId = new ObjectId().toHexString();
+  private passes = 0;
+  /** The claim `_id` this relay holds per marker `_id`, for the batch in progress. */
+  private owned = new Map<string, string>();
   private readonly listener = (): void => this.kick();
   private unobserve: (() => void) | undefined;
   /**
    * Markers whose events Kafka acknowledged but which are not yet marked sent and removed (a database hiccup).
    * The next pass finishes them before reading anything, so they are not sent a second time while this process
-   * lives; only a crash in that window re-sends (same ce_id, which consumers skip).
+   * lives (and holds their claims); only a crash in that window re-sends (same ce_id, which consumers skip).
    */
   private acknowledgedUnmarked: PendingMarker[] = [];
 
@@ -197,14 +234,24 @@ export class OutboxRelay {
     private readonly collections: readonly Collection<any>[],
     private readonly producer: EventProducer,
     private readonly logger: Logger,
-    /** pollMs: the safety-net poll (writes in this process wake the relay at once); default 2 s. */
-    private readonly options: { pollMs?: number; batchSize?: number } = {},
+    /**
+     * pollMs: the safety-net poll (writes in this process wake the relay at once); default 2 s. leaseMs: how long
+     * a claim on markers lasts (default 30 s): a relay that dies holding claims delays their events by that much,
+     * then another relay takes them over; a relay does not start a send with less than a third of it left.
+     */
+    private readonly options: { pollMs?: number; batchSize?: number; leaseMs?: number } = {},
   ) {
     if (collections.length === 0) throw new Error('an outbox relay needs at least one collection');
     this.byName = new Map(collections.map((c) => [c.collectionName, c]));
     this.dbName = collections[0]!.dbName;
     if (collections.some((c) => c.dbName !== this.dbName)) throw new Error('an outbox relay serves collections of one database');
     this.pending = pendingOf(collections[0]!);
+    this.claims = databaseOf(collections[0]!).collection<Claim>(CLAIMS_COLLECTION);
+  }
+
+  /** This relay's id, as its claims name it (`<id>/<pass>`). */
+  get id(): string {
+    return this.relayId;
   }
 
   start(): void {
@@ -249,7 +296,7 @@ export class OutboxRelay {
     }
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.running = oneAtATime(this.dbName, () => this.relayOnce())
+    this.running = this.relayOnce()
       .then(() => undefined)
       .catch((error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'outbox relay pass failed; will retry'))
       .finally(() => {
@@ -264,7 +311,7 @@ export class OutboxRelay {
       });
   }
 
-  /** Publishes every unsent entry once, oldest first; returns how many were sent. */
+  /** Publishes every unsent entry it can claim, oldest first; returns how many it sent. */
   async relayOnce(): Promise<number> {
     await this.finishAcknowledged();
     let sent = await this.drainMarkers(); // first what is marked: a start-up sweep of a long history takes a while
@@ -281,19 +328,29 @@ export class OutboxRelay {
     return sent;
   }
 
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? 30_000;
+  }
+
   private async drainMarkers(): Promise<number> {
     let sent = 0;
-    const names = [...this.byName.keys()];
     for (;;) {
-      const read = await this.pending
-        .find({ c: { $in: names } })
-        .sort({ o: 1 })
-        .limit(this.options.batchSize ?? 100)
-        .toArray();
-      if (read.length === 0) break;
-      const batch = await this.dropSent(read);
+      const claimed = await this.claimBatch();
+      if (claimed === undefined) break;
+      const batch = await this.dropSent(claimed.markers);
       if (batch.length === 0) continue;
-      const published = await this.publish(batch);
+      if (Date.now() > claimed.until.getTime() - this.leaseMs / 3) {
+        // Too slow a pass (a database or event-loop stall): another relay may take these over any moment now.
+        await this.releaseClaims(batch);
+        this.logger.warn({ markers: batch.length }, 'outbox relay gave back claims unsent: its lease was running out');
+        break;
+      }
+      const published = await this.publish(batch).catch(async (error: unknown) => {
+        // Kafka is out of reach: give back what it did not take, for this relay's next pass or another relay.
+        const taken = new Set(this.acknowledgedUnmarked);
+        await this.releaseClaims(batch.filter((m) => !taken.has(m))).catch(() => undefined);
+        throw error;
+      });
       recordOutboxPublished(this.dbName, published.length);
       this.acknowledgedUnmarked = published;
       await this.finishAcknowledged();
@@ -303,11 +360,104 @@ export class OutboxRelay {
   }
 
   /**
+   * Claims the oldest markers no other relay holds (up to a batch), and returns them oldest first; undefined when
+   * none could be claimed. A claim is the insert of a claim document with a unique `_id` (marker and generation):
+   * of several relays inserting it, in any process, the database lets exactly one succeed. (FerretDB v1 applies an
+   * update's filter before it writes, without a lock, so a conditional update could not tell two claimers apart.)
+   * A claim whose lease ran out — its relay died or stalled — is taken over with the next generation. A marker is
+   * skipped while an older marker of its aggregate (topic and key) is held by another relay, or could not be
+   * claimed, so one aggregate's events keep their order on Kafka.
+   */
+  private async claimBatch(): Promise<{ markers: PendingMarker[]; until: Date } | undefined> {
+    const limit = this.options.batchSize ?? 100;
+    const names = [...this.byName.keys()];
+    // The backlog, oldest first, up to a few batches: what others hold is skipped, so look past it.
+    const markers = await this.pending
+      .find({ c: { $in: names } })
+      .sort({ t: 1, o: 1 })
+      .limit(limit * 10)
+      .toArray();
+    if (markers.length === 0) return undefined;
+    const held = new Map<string, Claim[]>();
+    for (const claim of await this.claims.find({ c: { $in: names } }).toArray()) {
+      const list = held.get(claim.m) ?? [];
+      list.push(claim);
+      held.set(claim.m, list);
+    }
+    const now = Date.now();
+    const until = new Date(now + this.leaseMs);
+    const owner = `${this.relayId}/${++this.passes}`;
+    const blocked = new Set<string>();
+    const wanted: { marker: PendingMarker; claim: Claim }[] = [];
+    for (const marker of markers) {
+      if (wanted.length >= limit) break;
+      const key = orderKey(marker);
+      if (blocked.has(key)) continue;
+      const claims = held.get(marker._id) ?? [];
+      // Held by another relay; this relay's own claims are left over from a failed pass of its own (passes run one at a time).
+      if (claims.some((c) => c.until.getTime() > now && !c.owner.startsWith(`${this.relayId}/`))) {
+        blocked.add(key);
+        continue;
+      }
+      const g = claims.reduce((next, c) => Math.max(next, c.g + 1), 0);
+      wanted.push({ marker, claim: { _id: claimId(marker._id, g), m: marker._id, c: marker.c, g, owner, until } });
+    }
+    await this.dropStaleClaims(held, new Set(markers.map((m) => m._id)), now);
+    if (wanted.length === 0) return undefined;
+    const lost = new Set<number>();
+    try {
+      await this.claims.insertMany(
+        wanted.map((w) => w.claim),
+        { ordered: false },
+      );
+    } catch (error) {
+      if (!isDuplicateOnly(error)) throw error;
+      for (const w of writeErrorsOf(error)) if (typeof w.index === 'number') lost.add(w.index);
+    }
+    // Another relay won an older marker of an aggregate: give back this relay's later ones of that aggregate.
+    const mine: PendingMarker[] = [];
+    const giveBack: PendingMarker[] = [];
+    this.owned = new Map();
+    wanted.forEach((w, i) => {
+      const key = orderKey(w.marker);
+      if (lost.has(i)) {
+        blocked.add(key);
+        return;
+      }
+      this.owned.set(w.marker._id, w.claim._id);
+      if (blocked.has(key)) giveBack.push(w.marker);
+      else mine.push(w.marker);
+    });
+    if (giveBack.length > 0) await this.releaseClaims(giveBack);
+    return mine.length > 0 ? { markers: mine, until } : undefined;
+  }
+
+  /** Gives back this relay's claims on markers it will not send now. */
+  private async releaseClaims(markers: readonly PendingMarker[]): Promise<void> {
+    const ids = markers.map((m) => this.owned.get(m._id)).filter((id): id is string => id !== undefined);
+    for (const m of markers) this.owned.delete(m._id);
+    if (ids.length > 0) await this.claims.deleteMany({ _id: { $in: ids } });
+  }
+
+  /**
+   * Claims long expired whose marker is gone (their relay died between removing the marker and its claims), a few
+   * per pass: checked by `_id` among markers read past the backlog window.
+   */
+  private async dropStaleClaims(held: ReadonlyMap<string, readonly Claim[]>, seen: ReadonlySet<string>, now: number): Promise<void> {
+    const stale = [...held.entries()].filter(([markerId, claims]) => !seen.has(markerId) && claims.every((c) => c.until.getTime() <= now - this.leaseMs));
+    for (const [markerId] of stale.slice(0, 10)) {
+      if ((await this.pending.countDocuments({ _id: markerId }, { limit: 1 })) === 0) await this.claims.deleteMany({ m: markerId });
+    }
+  }
+
+  /**
    * Removes the markers whose entry is already sent (or set aside) and returns the others. Such a marker is a
    * writer's, recorded after a sweep found its entry first (the writer had stored the entry but not yet its
    * marker), published it and removed the sweep's marker: sending it again would put the event on Kafka twice
-   * (issue #19: same ce_id at adjacent offsets). The entry is marked sent before its marker is removed, so its
-   * state read here by `_id` (pushed down by FerretDB, four at a time) tells.
+   * (issue #19: same ce_id at adjacent offsets). It is also how a relay that won a marker learns that another
+   * relay got as far as marking its entry sent (a claim taken over, or won just after the other removed its own).
+   * An entry is marked sent before its marker and then its claims are removed, and it is read here after the claim
+   * was won, so its state read by `_id` (pushed down by FerretDB, four at a time) tells.
    */
   private async dropSent(batch: readonly PendingMarker[]): Promise<PendingMarker[]> {
     const sent = new Set<PendingMarker>();
@@ -367,9 +517,12 @@ export class OutboxRelay {
     this.acknowledgedUnmarked = [];
   }
 
+  /** Removes the markers, then every claim on them: a relay that read such a marker and wins it sees it sent. */
   private async removeMarkers(markers: readonly PendingMarker[]): Promise<void> {
     if (markers.length === 1) await this.pending.deleteOne({ _id: markers[0]!._id });
     else await this.pending.deleteMany({ _id: { $in: markers.map((m) => m._id) } });
+    for (const m of markers) this.owned.delete(m._id);
+    await this.claims.deleteMany({ m: { $in: markers.map((m) => m._id) } });
   }
 
   /**

@@ -11,6 +11,7 @@ import type { Collection, Db } from 'mongodb';
 import { AlreadyExistsError, ConcurrencyError } from '../../../shared/errors/errors';
 import { programmeEvents } from '../../../shared/events/programme';
 import { newEvent } from '../../../shared/kafka/kafka';
+import { replaceIfNewer } from '../../../shared/mongo/cas';
 import { insertOne, isDuplicateKey } from '../../../shared/mongo/mongo';
 import { ensureOutboxIndexes, markPending, toOutboxFields, type OutboxFields } from '../../../shared/mongo/outbox';
 import type { PilotState } from '../../../../workflows/pilot/domain';
@@ -150,10 +151,8 @@ export class ProgrammeStore {
       }
     }
     const last = steps[steps.length - 1] as RecordedPilotStep;
-    const stored = await this.pilots.findOne({ _id: pilotId });
-    if (!stored || stored.revision < last.state.revision) {
-      await this.pilots.replaceOne({ _id: pilotId }, { state: last.state, revision: last.state.revision }, { upsert: true });
-    }
+    // Newer wins, by a compare-and-set that holds on FerretDB (services/shared/mongo/cas.ts).
+    await replaceIfNewer(this.pilots, 'revision', { _id: pilotId, state: last.state, revision: last.state.revision });
     await markPending(this.pilotEvents, written);
   }
 

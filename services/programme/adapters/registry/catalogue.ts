@@ -4,7 +4,7 @@
 import { StandardRegistryClient } from '../../../../proto/gen/bps/registry/v1/registry';
 import type { ServiceTokenSource } from '../../../shared/auth/service-tokens';
 import { TransientError } from '../../../shared/errors/errors';
-import { clientChannelOptions, unary } from '../../../shared/grpc/client';
+import { serviceClient, unary } from '../../../shared/grpc/client';
 import { grpcClientCredentials, type GrpcTls } from '../../../shared/grpc/tls';
 import type { Catalogue, CatalogueView } from '../../application/programme';
 
@@ -22,7 +22,7 @@ export class GrpcCatalogue implements Catalogue {
     private readonly ttlMs = 30_000,
     private readonly timeoutMs = 10_000,
   ) {
-    this.client = new StandardRegistryClient(address, grpcClientCredentials(tls), clientChannelOptions);
+    this.client = serviceClient(StandardRegistryClient, address, grpcClientCredentials(tls));
   }
 
   private async load(): Promise<CatalogueView> {

@@ -8,6 +8,7 @@ import type { EventDefinition } from '../../../shared/events/catalog';
 import { proposalEvents } from '../../../shared/events/proposals';
 import { stopIfAbandoned } from '../../../shared/grpc/client';
 import { newEvent } from '../../../shared/kafka/kafka';
+import { replaceIfNewer } from '../../../shared/mongo/cas';
 import { ensureIndexes, isDuplicateKey, translateMongoError } from '../../../shared/mongo/mongo';
 import { ensureOutboxIndexes, markPending, toOutboxFields, type OutboxFields } from '../../../shared/mongo/outbox';
 import { evolve, isOpen, type ProposalEvent, type ProposalEventType, type ProposalState, type RecordedEvent } from '../../domain/proposal';
@@ -227,14 +228,10 @@ export class ProposalStore {
       consultationClosesOn: state.consultation?.closesOn ?? '',
       view: Proposal.toJSON(toView(state) as Proposal),
     };
-    const newerStored = (error: unknown): void => {
-      if (!isDuplicateKey(error) && (error as { code?: number }).code !== 11000) throw error;
-    };
+    // Newer wins, by a compare-and-set that holds on FerretDB (two instances projecting one proposal side by side).
     await Promise.all([
-      this.projection.replaceOne({ _id: state.id, sequence: { $lt: state.sequence } }, doc, { upsert: true }).catch(newerStored),
-      this.snapshots
-        .replaceOne({ _id: state.id, sequence: { $lt: state.sequence } }, { sequence: state.sequence, state: serialize(state) }, { upsert: true })
-        .catch(newerStored),
+      replaceIfNewer(this.projection, 'sequence', doc),
+      replaceIfNewer(this.snapshots, 'sequence', { _id: state.id, sequence: state.sequence, state: serialize(state) }),
     ]);
   }
 

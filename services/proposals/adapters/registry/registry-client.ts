@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { StandardRegistryClient } from '../../../../proto/gen/bps/registry/v1/registry';
 import type { ServiceTokenSource } from '../../../shared/auth/service-tokens';
 import { TransientError } from '../../../shared/errors/errors';
-import { clientChannelOptions, unary } from '../../../shared/grpc/client';
+import { serviceClient, unary } from '../../../shared/grpc/client';
 import { grpcClientCredentials, type GrpcTls } from '../../../shared/grpc/tls';
 import type { PackageView, RegistryItem, RegistryView } from '../../domain/checks';
 
@@ -30,7 +30,7 @@ export class GrpcRegistry implements RegistryPort {
     tls: GrpcTls | undefined,
     private readonly timeoutMs = 10_000,
   ) {
-    this.client = new StandardRegistryClient(address, grpcClientCredentials(tls), clientChannelOptions);
+    this.client = serviceClient(StandardRegistryClient, address, grpcClientCredentials(tls));
   }
 
   private async item(itemCode: string): Promise<RegistryItem | null> {

@@ -18,6 +18,9 @@
 // - `monitoring_cells` (one document per province, _id = its code: the monitoring state of each item as last
 //   observed) and `compliance_warnings` (one per early-warning transition, _id = the transition, with its event):
 //   national monitoring's early warnings (issue #17), read and written by _id only.
+// - heads and pages are rewritten by compare-and-set on `rev` through `replaceFrom` (services/shared/mongo/cas.ts):
+//   FerretDB v1 runs a conditional replace as a read and then an unlocked write, so two writers of one head (two
+//   instances, or two requests) could both "win" revision n and one's record would vanish from the head.
 import type { Collection, Db } from 'mongodb';
 import { PackageLevel, type ServiceItem } from '../../../../proto/gen/bps/common/v1/common';
 import { Provenance, type ReleaseKind } from '../../../../proto/gen/bps/standards/v1/changes';
@@ -26,6 +29,7 @@ import { ServiceItem as ServiceItemCodec } from '../../../../proto/gen/bps/commo
 import { ConcurrencyError } from '../../../shared/errors/errors';
 import { stopIfAbandoned } from '../../../shared/grpc/client';
 import type { IndexDescription } from 'mongodb';
+import { contentionPause, replaceFrom } from '../../../shared/mongo/cas';
 import { ensureIndexes, insertOne, isDuplicateKey } from '../../../shared/mongo/mongo';
 import { ensureOutboxIndexes, markPending, Outbox, type OutboxFields } from '../../../shared/mongo/outbox';
 import type { LocalDate } from '../../domain/dates';
@@ -157,6 +161,7 @@ export type PackageLevelDoc = {
 export type PackageLevelRecord = Omit<PackageLevelDoc, 'level'> & { level: PackageLevel };
 
 const HEAD_WINDOW = 4;
+
 export const PAGE_SIZE = 64;
 
 /** First entry of a page of a timeline: where the page starts in valid time and in transaction time. */
@@ -332,7 +337,7 @@ export class RegistryStore {
     id: string,
     change: (current: T | null) => Omit<T, '_id' | 'rev'> | null,
   ): Promise<void> {
-    for (let attempt = 0; attempt < 10; attempt++) {
+    for (let attempt = 0; attempt < 20; attempt++) {
       const current = (await collection.findOne({ _id: id } as never)) as T | null;
       const next = change(current);
       if (!next) return;
@@ -340,15 +345,15 @@ export class RegistryStore {
         if ((await this.insertOnce(collection, { ...next, _id: id, rev: 1 } as T, id)) === 'inserted') return;
         continue;
       }
-      const res = await collection.replaceOne({ _id: id, rev: current.rev } as never, { ...next, rev: current.rev + 1 } as never);
-      if (res.matchedCount === 1) return;
+      if (await replaceFrom(collection, id, 'rev', current.rev, { ...next, _id: id, rev: current.rev + 1 } as T)) return;
+      await contentionPause(attempt);
     }
     throw new ConcurrencyError(`could not update ${id}`, 0);
   }
 
   /** Compare-and-set on the head's `rev`, so concurrent writers never lose each other's records. */
   private async updateHead(record: VersionDoc): Promise<void> {
-    for (let attempt = 0; attempt < 10; attempt++) {
+    for (let attempt = 0; attempt < 20; attempt++) {
       const head = await this.heads.findOne({ _id: record.itemCode });
       if (!head) {
         const created: ItemHead = {
@@ -374,8 +379,8 @@ export class RegistryStore {
       if (!pages.some((p) => p.page === this.pageOf(record.version)))
         pages.push({ page: this.pageOf(record.version), effectiveFrom: record.effectiveFrom, recordedAt: record.recordedAt });
       const next: ItemHead = { _id: head._id, rev: head.rev + 1, latest, recent: recent.slice(-HEAD_WINDOW), pages };
-      const res = await this.heads.replaceOne({ _id: head._id, rev: head.rev }, next);
-      if (res.matchedCount === 1) return;
+      if (await replaceFrom(this.heads, head._id, 'rev', head.rev, next)) return;
+      await contentionPause(attempt);
     }
     throw new ConcurrencyError(`could not update the head of ${record.itemCode}`, 0);
   }
@@ -500,7 +505,7 @@ export class RegistryStore {
       return { entries: [...(page?.entries ?? []), { n, effectiveFrom: doc.effectiveFrom, recordedAt: doc.recordedAt }].sort((a, b) => a.n - b.n) };
     });
     const summary: PageSummary = { page: this.pageOf(n), effectiveFrom: doc.effectiveFrom, recordedAt: doc.recordedAt };
-    for (let attempt = 0; attempt < 10; attempt++) {
+    for (let attempt = 0; attempt < 20; attempt++) {
       const head = await this.filingHead(doc.provinceCode, doc.itemCode);
       if (!head) {
         const created: FilingHead = { _id: key, provinceCode: doc.provinceCode, itemCode: doc.itemCode, rev: 1, latest: n, recent: [record], pages: [summary] };
@@ -510,7 +515,8 @@ export class RegistryStore {
       if (n <= head.latest) return;
       const pages = (head.pages ?? []).some((p) => p.page === summary.page) ? head.pages : [...(head.pages ?? []), summary];
       const next: FilingHead = { ...head, rev: head.rev + 1, latest: n, recent: [...head.recent, record].slice(-HEAD_WINDOW), pages };
-      if ((await this.filingHeads.replaceOne({ _id: head._id, rev: head.rev }, next)).matchedCount === 1) return;
+      if (await replaceFrom(this.filingHeads, head._id, 'rev', head.rev, next)) return;
+      await contentionPause(attempt);
     }
     throw new ConcurrencyError('could not update the filing head', 0);
   }

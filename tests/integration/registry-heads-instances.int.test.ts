@@ -1,0 +1,91 @@
+// The registry's read models under writers in two instances (issue #19, "two of everything"): an item's head (its
+// latest versions with every record) and its timeline pages are rewritten by whoever appends a record; appends of
+// one item from two instances side by side must leave every record in them (FerretDB v1 runs a conditional
+// replace as an unlocked read then write, so a compare-and-set on `rev` alone would lose one writer's record).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RegistryStore, type VersionDoc } from '../../services/registry/adapters/mongo/store';
+import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
+import { uniqueName } from '../support/names';
+import { stack } from '../support/stack';
+
+describe('registry heads and pages with two writing instances', () => {
+  let a: MongoHandle;
+  let b: MongoHandle;
+
+  beforeAll(async () => {
+    const name = uniqueName('reg_heads').replace(/[^a-zA-Z0-9_]/g, '_');
+    a = await connectMongo(stack().mongoUri, name);
+    b = await connectMongo(stack().mongoUri, name);
+  });
+  afterAll(async () => {
+    await a.db.dropDatabase();
+    await a.close();
+    await b.close();
+  });
+
+  const record = (revision: number): Omit<VersionDoc, 'aggregateId' | 'sequence'> => ({
+    _id: `TST-01@1.${revision}`,
+    itemCode: 'TST-01',
+    version: 1,
+    revision,
+    effectiveFrom: '2026-01-01',
+    recordedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, revision)),
+    item: {} as never,
+    retired: false,
+    releaseId: `release-${revision}`,
+    releaseKind: 0 as never,
+    changeType: 0 as never,
+    lineageFrom: [],
+    provenance: null,
+    correctionOf: '',
+    correctionReason: '',
+  });
+
+  it('keeps every record of an item in its head and pages when two instances append side by side', async () => {
+    const first = new RegistryStore(a.db);
+    const second = new RegistryStore(b.db);
+    await first.init();
+    const revisions = Array.from({ length: 40 }, (_, i) => i);
+    // Each instance appends its records one after another (as one request after another), both at once.
+    const appendAll = async (store: RegistryStore, mine: readonly number[]) => {
+      for (const r of mine) await store.appendVersion(record(r));
+    };
+    await Promise.all([
+      appendAll(
+        first,
+        revisions.filter((r) => r % 2 === 0),
+      ),
+      appendAll(
+        second,
+        revisions.filter((r) => r % 2 === 1),
+      ),
+    ]);
+    const head = await a.db.collection<{ _id: string; recent: { version: number; records: { revision: number }[] }[] }>('item_heads').findOne({ _id: 'TST-01' });
+    const inHead = head?.recent.find((e) => e.version === 1)?.records.map((r) => r.revision).sort((x, y) => x - y);
+    expect(inHead).toEqual(revisions);
+    const pages = await a.db.collection<{ entries: { version: number; revisions: { revision: number }[] }[] }>('item_pages').find({}).toArray();
+    const inPages = pages.flatMap((p) => p.entries.flatMap((e) => e.revisions.map((r) => r.revision))).sort((x, y) => x - y);
+    expect(inPages).toEqual(revisions);
+  });
+
+  it("takes over the revision a writer claimed and never wrote (it died), and waits for one being written", async () => {
+    const store = new RegistryStore(a.db);
+    const head = await a.db.collection<{ _id: string; rev: number }>('item_heads').findOne({ _id: 'TST-01' });
+    const token = (generation: number) => JSON.stringify(['item_heads', 'TST-01', 'rev', head!.rev, generation]);
+    const tokens = a.db.collection<{ _id: string; at: Date }>('revision_tokens');
+    // A writer that is writing right now holds the next revision: the others wait, then give up retriably.
+    await tokens.insertOne({ _id: token(0), at: new Date() });
+    await expect(store.appendVersion(record(40))).rejects.toThrow(/could not update the head of TST-01/);
+    // It died: its token is old and the head has not moved. The next writer takes the revision over.
+    await tokens.updateOne({ _id: token(0) }, { $set: { at: new Date(Date.now() - 60_000) } });
+    await store.appendVersion(record(41));
+    const after = await a.db.collection<{ _id: string; rev: number; recent: { version: number; records: { revision: number }[] }[] }>('item_heads').findOne({ _id: 'TST-01' });
+    expect(after!.rev).toBe(head!.rev + 1);
+    expect(after!.recent.find((e) => e.version === 1)!.records.map((r) => r.revision)).toContain(41);
+    // The refused append, retried, completes the head (its record was in the log already).
+    await store.appendVersion(record(40));
+    const healed = await a.db.collection<{ _id: string; recent: { version: number; records: { revision: number }[] }[] }>('item_heads').findOne({ _id: 'TST-01' });
+    expect(healed!.recent.find((e) => e.version === 1)!.records.map((r) => r.revision).sort((x, y) => x - y)).toEqual(Array.from({ length: 42 }, (_, i) => i));
+    expect(await tokens.countDocuments({ _id: { $in: [token(1)] } })).toBe(0); // written, its token removed
+  });
+});
