@@ -7,7 +7,7 @@ import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mong
 import { uniqueName } from '../support/names';
 import { stack } from '../support/stack';
 
-describe('idempotency keys: taking over a dead holder\'s claim from several instances', () => {
+describe("idempotency keys: taking over a dead holder's claim from several instances", () => {
   const handles: MongoHandle[] = [];
 
   beforeAll(async () => {

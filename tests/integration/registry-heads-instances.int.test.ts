@@ -60,15 +60,20 @@ describe('registry heads and pages with two writing instances', () => {
         revisions.filter((r) => r % 2 === 1),
       ),
     ]);
-    const head = await a.db.collection<{ _id: string; recent: { version: number; records: { revision: number }[] }[] }>('item_heads').findOne({ _id: 'TST-01' });
-    const inHead = head?.recent.find((e) => e.version === 1)?.records.map((r) => r.revision).sort((x, y) => x - y);
+    const head = await a.db
+      .collection<{ _id: string; recent: { version: number; records: { revision: number }[] }[] }>('item_heads')
+      .findOne({ _id: 'TST-01' });
+    const inHead = head?.recent
+      .find((e) => e.version === 1)
+      ?.records.map((r) => r.revision)
+      .sort((x, y) => x - y);
     expect(inHead).toEqual(revisions);
     const pages = await a.db.collection<{ entries: { version: number; revisions: { revision: number }[] }[] }>('item_pages').find({}).toArray();
     const inPages = pages.flatMap((p) => p.entries.flatMap((e) => e.revisions.map((r) => r.revision))).sort((x, y) => x - y);
     expect(inPages).toEqual(revisions);
   });
 
-  it("takes over the revision a writer claimed and never wrote (it died), and waits for one being written", async () => {
+  it('takes over the revision a writer claimed and never wrote (it died), and waits for one being written', async () => {
     const store = new RegistryStore(a.db);
     const head = await a.db.collection<{ _id: string; rev: number }>('item_heads').findOne({ _id: 'TST-01' });
     const token = (generation: number) => JSON.stringify(['item_heads', 'TST-01', 'rev', head!.rev, generation]);
@@ -79,13 +84,22 @@ describe('registry heads and pages with two writing instances', () => {
     // It died: its token is old and the head has not moved. The next writer takes the revision over.
     await tokens.updateOne({ _id: token(0) }, { $set: { at: new Date(Date.now() - 60_000) } });
     await store.appendVersion(record(41));
-    const after = await a.db.collection<{ _id: string; rev: number; recent: { version: number; records: { revision: number }[] }[] }>('item_heads').findOne({ _id: 'TST-01' });
+    const after = await a.db
+      .collection<{ _id: string; rev: number; recent: { version: number; records: { revision: number }[] }[] }>('item_heads')
+      .findOne({ _id: 'TST-01' });
     expect(after!.rev).toBe(head!.rev + 1);
     expect(after!.recent.find((e) => e.version === 1)!.records.map((r) => r.revision)).toContain(41);
     // The refused append, retried, completes the head (its record was in the log already).
     await store.appendVersion(record(40));
-    const healed = await a.db.collection<{ _id: string; recent: { version: number; records: { revision: number }[] }[] }>('item_heads').findOne({ _id: 'TST-01' });
-    expect(healed!.recent.find((e) => e.version === 1)!.records.map((r) => r.revision).sort((x, y) => x - y)).toEqual(Array.from({ length: 42 }, (_, i) => i));
+    const healed = await a.db
+      .collection<{ _id: string; recent: { version: number; records: { revision: number }[] }[] }>('item_heads')
+      .findOne({ _id: 'TST-01' });
+    expect(
+      healed!.recent
+        .find((e) => e.version === 1)!
+        .records.map((r) => r.revision)
+        .sort((x, y) => x - y),
+    ).toEqual(Array.from({ length: 42 }, (_, i) => i));
     expect(await tokens.countDocuments({ _id: { $in: [token(1)] } })).toBe(0); // written, its token removed
   });
 });

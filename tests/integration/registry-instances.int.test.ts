@@ -33,7 +33,8 @@ describe('registry: two instances share the timed work and announce each thing o
     note: '',
   });
   const raise = async (changeSetId: string, base: number, value: string, effectiveFrom: string) => {
-    const ins = (await unary(client.getItem.bind(client), { itemCode: 'INS-05', asOf: undefined, provinceCode: '' }, await r.token('operator'))).national!.item!;
+    const ins = (await unary(client.getItem.bind(client), { itemCode: 'INS-05', asOf: undefined, provinceCode: '' }, await r.token('operator'))).national!
+      .item!;
     const raised: ServiceItem = {
       ...ins,
       qualityStandard: { ...ins.qualityStandard!, metrics: ins.qualityStandard!.metrics.map((m) => ({ ...m, value })) },
@@ -44,7 +45,15 @@ describe('registry: two instances share the timed work and announce each thing o
       title: '提高补助标准',
       effectiveFrom: toDateMessage(effectiveFrom),
       fieldCodes: ['F17-INS'],
-      changes: [{ changeId: 'c1', change: { $case: 'modifyItem', modifyItem: { base: { itemCode: 'INS-05', version: base }, item: raised, lowersFloor: false, loweringJustification: '' } } }],
+      changes: [
+        {
+          changeId: 'c1',
+          change: {
+            $case: 'modifyItem',
+            modifyItem: { base: { itemCode: 'INS-05', version: base }, item: raised, lowersFloor: false, loweringJustification: '' },
+          },
+        },
+      ],
     });
   };
 

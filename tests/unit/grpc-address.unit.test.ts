@@ -19,7 +19,14 @@ describe('gRPC address settings', () => {
 
   it('takes one host:port, or several IP:port separated by commas', () => {
     expect(loadConfig(schema, {}).REGISTRY_GRPC_ADDRESS).toBe('127.0.0.1:50051');
-    for (const ok of ['registry.bps.svc:50051', 'localhost:50051', '[::1]:50051', '127.0.0.1:50051,127.0.0.1:50151', '10.0.0.1:1, 10.0.0.2:65535', '[::1]:1,[fe80::1]:2'])
+    for (const ok of [
+      'registry.bps.svc:50051',
+      'localhost:50051',
+      '[::1]:50051',
+      '127.0.0.1:50051,127.0.0.1:50151',
+      '10.0.0.1:1, 10.0.0.2:65535',
+      '[::1]:1,[fe80::1]:2',
+    ])
       expect(problemsOf(ok)).toBe('');
     expect(parseGrpcAddress('localhost:50051,127.0.0.1:50151')).toEqual({ kind: 'list', family: 4, endpoints: ['127.0.0.1:50051', '127.0.0.1:50151'] });
   });
@@ -30,7 +37,9 @@ describe('gRPC address settings', () => {
     expect(problemsOf('127.0.0.1:50051,127.0.0.1')).toMatch(/"127\.0\.0\.1" is not host:port/);
     expect(problemsOf('127.0.0.1:50051,127.0.0.1:70000')).toMatch(/"127\.0\.0\.1:70000": the port must be 1 to 65535/);
     expect(problemsOf('127.0.0.1:0')).toMatch(/the port must be 1 to 65535/);
-    expect(problemsOf('registry-a:50051,registry-b:50051')).toMatch(/"registry-a:50051": a list takes IP addresses \(or localhost\); for several instances behind one DNS name, give the name alone/);
+    expect(problemsOf('registry-a:50051,registry-b:50051')).toMatch(
+      /"registry-a:50051": a list takes IP addresses \(or localhost\); for several instances behind one DNS name, give the name alone/,
+    );
     expect(problemsOf('127.0.0.1:1,[::1]:2')).toMatch(/one family/);
     expect(problemsOf('127.0.0.1:50051 127.0.0.1:50151')).toMatch(/must be one host:port/);
   });

@@ -18,7 +18,8 @@ export const port = z.coerce.number().int().min(0).max(65535);
  * separated by commas (`127.0.0.1:50051,127.0.0.1:50151`), IP addresses all of one family (`localhost` stands for
  * 127.0.0.1; IPv6 in brackets), over which a client spreads its calls (services/shared/grpc/client.ts).
  */
-export type GrpcAddress = { readonly kind: 'single'; readonly address: string } | { readonly kind: 'list'; readonly family: 4 | 6; readonly endpoints: readonly string[] };
+export type GrpcAddress =
+  { readonly kind: 'single'; readonly address: string } | { readonly kind: 'list'; readonly family: 4 | 6; readonly endpoints: readonly string[] };
 
 const listHint = 'one host:port, or several IP:port separated by commas (e.g. 127.0.0.1:50051,127.0.0.1:50151)';
 

@@ -39,7 +39,11 @@ export function serviceChannel(address: string): { target: string; options: grpc
 }
 
 /** A client of a service (a ts-proto client class) at its address setting: one instance or several. */
-export function serviceClient<C>(Ctor: new (target: string, credentials: grpc.ChannelCredentials, options: grpc.ChannelOptions) => C, address: string, credentials: grpc.ChannelCredentials): C {
+export function serviceClient<C>(
+  Ctor: new (target: string, credentials: grpc.ChannelCredentials, options: grpc.ChannelOptions) => C,
+  address: string,
+  credentials: grpc.ChannelCredentials,
+): C {
   const { target, options } = serviceChannel(address);
   return new Ctor(target, credentials, options);
 }
