@@ -26,10 +26,17 @@ import { PackageLevel, type ServiceItem } from '../../../../proto/gen/bps/common
 import { Provenance, type ReleaseKind } from '../../../../proto/gen/bps/standards/v1/changes';
 import type { ChangeConflict, ChangeType, MetricComparison } from '../../../../proto/gen/bps/standards/v1/events';
 import { ServiceItem as ServiceItemCodec } from '../../../../proto/gen/bps/common/v1/common';
-import { ConcurrencyError } from '../../../shared/errors/errors';
+import { ConcurrencyError, TransientError } from '../../../shared/errors/errors';
 import { stopIfAbandoned } from '../../../shared/grpc/client';
 import type { IndexDescription } from 'mongodb';
-import { contentionPause, replaceFrom } from '../../../shared/mongo/cas';
+import { contentionPause, replaceFrom, TOKEN_STALE_MS } from '../../../shared/mongo/cas';
+
+/**
+ * How long a head or page update keeps trying against other writers: past TOKEN_STALE_MS, so that a writer killed
+ * while holding the token is taken over rather than failing the update (the chaos suite saw an approved change set
+ * dead-lettered as "could not update the head" after a registry instance was killed mid-write).
+ */
+const CAS_PATIENCE_MS = TOKEN_STALE_MS + 5_000;
 import { ensureIndexes, insertOne, isDuplicateKey } from '../../../shared/mongo/mongo';
 import { ensureOutboxIndexes, markPending, Outbox, type OutboxFields } from '../../../shared/mongo/outbox';
 import type { LocalDate } from '../../domain/dates';
@@ -337,7 +344,9 @@ export class RegistryStore {
     id: string,
     change: (current: T | null) => Omit<T, '_id' | 'rev'> | null,
   ): Promise<void> {
-    for (let attempt = 0; attempt < 20; attempt++) {
+    // Long enough to outlast a writer killed holding its token (TOKEN_STALE_MS), after which the token is taken over.
+    const deadline = Date.now() + CAS_PATIENCE_MS;
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
       const current = (await collection.findOne({ _id: id } as never)) as T | null;
       const next = change(current);
       if (!next) return;
@@ -348,12 +357,13 @@ export class RegistryStore {
       if (await replaceFrom(collection, id, 'rev', current.rev, { ...next, _id: id, rev: current.rev + 1 } as T)) return;
       await contentionPause(attempt);
     }
-    throw new ConcurrencyError(`could not update ${id}`, 0);
+    throw new TransientError(`could not update ${id} (another writer holds it); try again`);
   }
 
   /** Compare-and-set on the head's `rev`, so concurrent writers never lose each other's records. */
   private async updateHead(record: VersionDoc): Promise<void> {
-    for (let attempt = 0; attempt < 20; attempt++) {
+    const deadline = Date.now() + CAS_PATIENCE_MS;
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
       const head = await this.heads.findOne({ _id: record.itemCode });
       if (!head) {
         const created: ItemHead = {
@@ -382,7 +392,7 @@ export class RegistryStore {
       if (await replaceFrom(this.heads, head._id, 'rev', head.rev, next)) return;
       await contentionPause(attempt);
     }
-    throw new ConcurrencyError(`could not update the head of ${record.itemCode}`, 0);
+    throw new TransientError(`could not update the head of ${record.itemCode} (another writer holds it); try again`);
   }
 
   async head(itemCode: string): Promise<ItemHead | null> {
@@ -505,7 +515,8 @@ export class RegistryStore {
       return { entries: [...(page?.entries ?? []), { n, effectiveFrom: doc.effectiveFrom, recordedAt: doc.recordedAt }].sort((a, b) => a.n - b.n) };
     });
     const summary: PageSummary = { page: this.pageOf(n), effectiveFrom: doc.effectiveFrom, recordedAt: doc.recordedAt };
-    for (let attempt = 0; attempt < 20; attempt++) {
+    const deadline = Date.now() + CAS_PATIENCE_MS;
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
       const head = await this.filingHead(doc.provinceCode, doc.itemCode);
       if (!head) {
         const created: FilingHead = { _id: key, provinceCode: doc.provinceCode, itemCode: doc.itemCode, rev: 1, latest: n, recent: [record], pages: [summary] };
@@ -518,7 +529,7 @@ export class RegistryStore {
       if (await replaceFrom(this.filingHeads, head._id, 'rev', head.rev, next)) return;
       await contentionPause(attempt);
     }
-    throw new ConcurrencyError('could not update the filing head', 0);
+    throw new TransientError('could not update the filing head (another writer holds it); try again');
   }
 
   /** The filing in force on `date` as known at `knownAt` (filings of one province and item have rising dates). */
