@@ -18,6 +18,11 @@ export function toHttpError(error: unknown): HttpError {
   if (isServiceError(error) && error.code === status.INTERNAL && /^Request message serialization failure/.test(error.details)) {
     return gatewayError(400, 'INVALID_ARGUMENT', 'a request value is out of range for its field');
   }
+  // UNKNOWN without the status details every platform service sends: no service answered it — the connection ended
+  // mid-call (a backend killed while serving). Its effect is unknown: 502, retry (with the same Idempotency-Key).
+  if (isServiceError(error) && error.code === status.UNKNOWN && error.metadata.get('grpc-status-details-bin').length === 0) {
+    return gatewayError(502, 'BAD_GATEWAY', 'the backend service did not answer (its connection ended); retry with the same Idempotency-Key');
+  }
   if (isServiceError(error)) return httpErrorFromStatus(decodeStatus(error));
   const e = error as FastifyLikeError;
   if (e && Array.isArray(e.validation)) {
