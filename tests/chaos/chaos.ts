@@ -16,7 +16,10 @@
 //   item version published twice (by the registry's history and on Kafka). Must be 0.
 // - recovery: from the fault until the faulted part is back (process listening, component healthy) and the flow
 //   has acknowledged a publication since.
+import * as grpc from '@grpc/grpc-js';
+import { AuditClient, VerifyRequest, VerifyResponse } from '../../proto/gen/bps/audit/v1/audit';
 import type { PersonaName } from '../../services/shared/auth/personas';
+import { unary } from '../../services/shared/grpc/client';
 import { flowClient, publishRevision, type FlowClient } from '../support/flow';
 import { readTopics, type ProcessPlatform } from '../support/processes';
 import type { WebhookReceiver } from '../support/webhooks';
@@ -294,7 +297,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     token = page.nextPageToken ?? '';
     if (!token) break;
   }
-  const verify = await client.call('auditor', 'POST', '/api/v1/audit/verify', { full: true });
+  // Straight to an audit instance, with room for a long log: a full verification re-hashes every entry, which can
+  // take longer than the gateway's backend deadline.
+  const auditInstance = p.instances.find((i) => i.spec.name === 'audit');
+  let verify: { status: number; json: any } = { status: 0, json: { error: 'no audit instance' } };
+  if (auditInstance) {
+    const audit = new AuditClient(`127.0.0.1:${auditInstance.port}`, grpc.credentials.createInsecure());
+    try {
+      const answer = await unary(audit.verify.bind(audit), VerifyRequest.fromPartial({ full: true }), await p.token('auditor'), 600_000);
+      verify = { status: 200, json: VerifyResponse.toJSON(answer) };
+    } catch (error) {
+      verify = { status: 500, json: { error: error instanceof Error ? error.message : String(error) } };
+    } finally {
+      audit.close();
+    }
+  }
 
   const perReceiver = options.receivers.map((r) => announced(r));
   const redeliveries = (keysOf: Set<string>): number =>
@@ -357,7 +374,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     auditVerification:
       verify.status === 200
         ? `${verify.json.ok ? 'intact' : 'BROKEN'}: ${verify.json.size} entries${verify.json.firstMismatch ? `, first mismatch ${JSON.stringify(verify.json.firstMismatch)}` : ''}, ${(verify.json.checkpoints ?? []).length} checkpoints`
-        : `HTTP ${verify.status} ${JSON.stringify(verify.json)}`,
+        : `failed: ${JSON.stringify(verify.json)}`,
     restarts: Object.fromEntries(p.instances.map((i) => [i.name, p.supervisor.restarts(i.name)])),
     durationMs: Date.now() - began,
   };
