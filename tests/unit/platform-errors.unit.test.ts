@@ -47,6 +47,15 @@ describe('error mapping at the gRPC edge', () => {
       new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092'),
       Object.assign(new Error('14 UNAVAILABLE: No connection established'), { name: 'ServiceError', code: status.UNAVAILABLE }),
       new Error('projection failed', { cause: new MongoNetworkError('socket hang up') }),
+      // @temporalio/client's ServiceError wrapping grpc-js's error (seen when Temporal restarted under the chaos suite)
+      Object.assign(
+        new Error('Failed to list workflows', {
+          cause: Object.assign(new Error('14 UNAVAILABLE: Connection dropped'), { code: 14, details: 'Connection dropped' }),
+        }),
+        {
+          name: 'ServiceError',
+        },
+      ),
     ];
     for (const outage of outages) {
       const decoded = roundTrip(outage);

@@ -105,7 +105,10 @@ export function isDependencyOutage(error: unknown): boolean {
     if (outageErrorNames.has(e.name)) return true;
     const labelled = e as { hasErrorLabel?: (label: string) => boolean };
     if (typeof labelled.hasErrorLabel === 'function' && (labelled.hasErrorLabel('ResetPool') || labelled.hasErrorLabel('RetryableWriteError'))) return true;
-    if (e.name === 'ServiceError' && (e as { code?: number }).code === 14 /* UNAVAILABLE */) return true;
+    // A gRPC UNAVAILABLE or DEADLINE_EXCEEDED met on the way (grpc-js's error has a numeric code and `details`), e.g.
+    // the cause of Temporal's ServiceError while Temporal restarts.
+    const grpcLike = e as { code?: unknown; details?: unknown };
+    if ((grpcLike.code === 14 || grpcLike.code === 4) && (e.name === 'ServiceError' || typeof grpcLike.details === 'string')) return true;
   }
   return false;
 }
