@@ -2,7 +2,7 @@
 // `failuresBeforeDown` failed checks in a row, up again after one success; a check that does not answer in time fails.
 import { describe, expect, it } from 'vitest';
 import { HealthImplementation } from 'grpc-health-check';
-import { monitorDependencies, type DependencyCheck } from '../../services/shared/grpc/health';
+import { monitorDependencies, onDependencyWedged, WEDGED_AFTER_FAILURES, type DependencyCheck } from '../../services/shared/grpc/health';
 import { createLogger } from '../../services/shared/log/logger';
 
 const logger = createLogger('test', 'silent');
@@ -44,5 +44,37 @@ describe('dependency monitor', () => {
     expect(statusOf(health, 'x.Y')).toBe('NOT_SERVING');
     expect(statusOf(health, 'dependency/kafka')).toBe('NOT_SERVING');
     expect(monitor.states()).toEqual([expect.objectContaining({ name: 'kafka', up: false, detail: 'no answer within 50 ms' })]);
+  });
+
+  it('tells a stuck client from a dependency that is down: a new connection answering while checks keep failing', async () => {
+    const wedged: string[] = [];
+    onDependencyWedged((dependency) => wedged.push(dependency));
+    let freshAnswers = false;
+    let checks = 0;
+    const stuck: DependencyCheck = {
+      name: 'mongodb',
+      check: async () => {
+        checks += 1;
+        throw new Error('connection 5 to 127.0.0.1:27017 closed');
+      },
+      fresh: async () => {
+        if (!freshAnswers) throw new Error('ECONNREFUSED');
+      },
+    };
+    const health = new HealthImplementation({ '': 'SERVING' });
+    // The database is down: every check and every new connection fail — nothing to restart for.
+    const down = await monitorDependencies(health, ['x.Y'], [stuck], logger, { intervalMs: 5, timeoutMs: 100 });
+    await expect.poll(() => checks, { timeout: 2_000, interval: 5 }).toBeGreaterThan(WEDGED_AFTER_FAILURES * 2);
+    down.stop();
+    expect(wedged).toEqual([]);
+    // It is back for a new connection, but this client still fails: stuck, said once per WEDGED_AFTER_FAILURES.
+    freshAnswers = true;
+    checks = 0;
+    const back = await monitorDependencies(health, ['x.Y'], [stuck], logger, { intervalMs: 5, timeoutMs: 100 });
+    await expect.poll(() => wedged.length, { timeout: 2_000, interval: 5 }).toBeGreaterThan(0);
+    back.stop();
+    expect(wedged[0]).toBe('mongodb');
+    expect(checks).toBeGreaterThanOrEqual(WEDGED_AFTER_FAILURES);
+    onDependencyWedged(() => undefined);
   });
 });

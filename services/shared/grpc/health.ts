@@ -10,8 +10,25 @@ import type { Logger } from '../log/logger';
 import type { MongoHandle } from '../mongo/mongo';
 import { errorMessage } from '../errors/errors';
 
-/** One thing the service needs: `check` resolves when it answers, rejects (or times out) when it does not. */
-export type DependencyCheck = { readonly name: string; check(): Promise<void> };
+/**
+ * One thing the service needs: `check` resolves when it answers, rejects (or times out) when it does not. `fresh`,
+ * when given, asks the same over a brand-new connection: if it answers while `check` keeps failing, the process's own
+ * client is stuck, not the dependency down (see onDependencyWedged).
+ */
+export type DependencyCheck = { readonly name: string; check(): Promise<void>; fresh?(): Promise<void> };
+
+/**
+ * What a process does when one of its clients is stuck while the dependency itself answers: a database restart left
+ * 2 of 14 processes' MongoDB clients failing every operation ("connection … closed") for minutes while the others
+ * and a new connection worked (issue #19, the chaos suite). The service host (services/shared/runtime/main.ts) exits
+ * so that its supervisor — `npm start`, Kubernetes — starts it afresh; by default (tests, in-process) it is logged.
+ */
+let wedgedHandler: ((dependency: string, detail: string) => void) | undefined;
+export function onDependencyWedged(handler: (dependency: string, detail: string) => void): void {
+  wedgedHandler = handler;
+}
+/** Consecutive failed checks, with a fresh connection answering, that make a client "stuck" (at 5 s a round: 30 s). */
+export const WEDGED_AFTER_FAILURES = 6;
 
 /** `failuresBeforeDown` consecutive failed checks mark a dependency down (one slow answer is no outage); one success marks it up. */
 export type HealthCheckTiming = { readonly intervalMs: number; readonly timeoutMs: number; readonly failuresBeforeDown?: number };
@@ -27,6 +44,7 @@ export function mongoDependency(mongo: MongoHandle): DependencyCheck {
     check: async () => {
       await mongo.db.command({ ping: 1 });
     },
+    ...(mongo.pingFresh ? { fresh: () => mongo.pingFresh!() } : {}),
   };
 }
 
@@ -103,6 +121,17 @@ export async function monitorDependencies(
     for (const checked of results) {
       const failed = checked.up ? 0 : (failures.get(checked.name) ?? 0) + 1;
       failures.set(checked.name, failed);
+      const dependency = checks.find((c) => c.name === checked.name);
+      if (failed > 0 && failed % WEDGED_AFTER_FAILURES === 0 && dependency?.fresh) {
+        const freshAnswers = await withTimeout(dependency.fresh(), timing.timeoutMs * 3).then(
+          () => true,
+          () => false,
+        );
+        if (freshAnswers) {
+          logger.error({ dependency: checked.name, err: checked.detail, failures: failed }, 'client stuck: the dependency answers a new connection');
+          (wedgedHandler ?? (() => undefined))(checked.name, checked.detail ?? '');
+        }
+      }
       const before = states.get(checked.name);
       // Down only after `threshold` failures in a row (at start at once: nothing is known to be up yet).
       const up = checked.up || (before !== undefined && before.up && failed < threshold);

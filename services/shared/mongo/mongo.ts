@@ -3,7 +3,13 @@
 import { MongoClient, MongoServerError, type Collection, type Db, type Document, type IndexDescription, type MongoClientOptions } from 'mongodb';
 import { AlreadyExistsError, TransientError } from '../errors/errors';
 
-export type MongoHandle = { readonly client: MongoClient; readonly db: Db; close(): Promise<void> };
+export type MongoHandle = {
+  readonly client: MongoClient;
+  readonly db: Db;
+  close(): Promise<void>;
+  /** Pings the database over a brand-new connection (then closed): tells a database that is down from a client that is stuck. */
+  pingFresh?(): Promise<void>;
+};
 
 /**
  * MONGODB_URI with the TLS settings of the config (issue #20) as the driver's URI options: BPS_MONGODB_TLS_CA →
@@ -51,7 +57,21 @@ export async function connectMongo(uri: string, dbName: string, options: MongoCl
   } catch (error) {
     throw new TransientError(`cannot reach MongoDB at ${uri}`, error);
   }
-  return { client, db: client.db(dbName), close: () => client.close() };
+  const clientOptions = { serverSelectionTimeoutMS: 5_000, connectTimeoutMS: 5_000, retryWrites: false, ...options };
+  return {
+    client,
+    db: client.db(dbName),
+    close: () => client.close(),
+    async pingFresh() {
+      const fresh = new MongoClient(uri, clientOptions);
+      try {
+        await fresh.connect();
+        await fresh.db(dbName).command({ ping: 1 });
+      } finally {
+        await fresh.close().catch(() => undefined);
+      }
+    },
+  };
 }
 
 /** Creates indexes idempotently. Unique indexes are the platform's only cross-document guard. */

@@ -1,6 +1,7 @@
 // How every service process starts and stops: config errors and start-up failures exit non-zero with a clear
 // message; SIGINT/SIGTERM run the service's stop function once (drain gRPC, stop consumers, close clients).
 import { ConfigError } from '../config/config';
+import { onDependencyWedged } from '../grpc/health';
 import { createLogger } from '../log/logger';
 import { shutdownTelemetry } from '../telemetry/otel';
 import { shutdownMetrics } from '../telemetry/metrics';
@@ -25,6 +26,11 @@ export function runMain(serviceName: string, start: () => Promise<Running>): voi
       process.exit(0);
     }
   };
+  // A client stuck while its dependency answers others: exit, to be started afresh by the supervisor.
+  onDependencyWedged((dependency, detail) => {
+    logger.fatal({ dependency, err: detail }, 'exiting: this process cannot reach a dependency that answers a new connection; its supervisor restarts it');
+    process.exit(75);
+  });
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
   start().then(
