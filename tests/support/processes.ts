@@ -69,8 +69,10 @@ function portFree(port: number): Promise<boolean> {
 /** A block of ports for every service's instances: base + service index (+ 20 for metrics) + k × REPLICA_PORT_STEP. */
 async function portEnv(replicas: number): Promise<Record<string, string>> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const base = 30_000 + Math.floor(Math.random() * 300) * 100; // 30000 … 59900, a multiple of 100
-    if (base + replicas * REPLICA_PORT_STEP > 60_000) continue;
+    // Below Linux's ephemeral range (32768+), where an outgoing connection could take a port a restarted instance
+    // needs (the chaos suite saw a restart fail with EADDRINUSE on 52403).
+    const base = 20_000 + Math.floor(Math.random() * 120) * 100; // 20000 … 31900, a multiple of 100
+    if (base + replicas * REPLICA_PORT_STEP > 32_700) continue;
     const env: Record<string, string> = {};
     const ports: number[] = [];
     platformServices.forEach((spec, i) => {
