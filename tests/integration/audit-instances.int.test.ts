@@ -10,25 +10,22 @@ import { LogStore } from '../../services/audit/adapters/log-store';
 import { recordEvent } from '../../services/audit/domain/entry';
 import { generatePrivateKey, loadSigningKey } from '../../services/audit/domain/signing';
 import { verifyChain } from '../../services/audit/domain/verify';
-import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
+import type { MongoHandle } from '../../services/shared/mongo/mongo';
+import { twoInstancesOfOneDatabase, type TwoInstances } from '../support/instances-db';
 import { PENDING_COLLECTION } from '../../services/shared/mongo/outbox';
 import { uniqueName } from '../support/names';
-import { stack, testLogger } from '../support/stack';
+import { testLogger } from '../support/stack';
 
 describe('audit: two instances appending to and checkpointing the same logs', () => {
   let a: MongoHandle;
   let b: MongoHandle;
+  let instances: TwoInstances;
 
   beforeAll(async () => {
-    const name = uniqueName('audit_inst').replace(/[^a-zA-Z0-9_]/g, '_');
-    a = await connectMongo(stack().mongoUri, name);
-    b = await connectMongo(stack().mongoUri, name);
+    instances = await twoInstancesOfOneDatabase('audit_inst');
+    ({ a, b } = instances);
   });
-  afterAll(async () => {
-    await a.db.dropDatabase();
-    await a.close();
-    await b.close();
-  });
+  afterAll(async () => instances?.drop());
 
   const event = (i: number) =>
     recordEvent({

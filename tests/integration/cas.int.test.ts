@@ -4,26 +4,21 @@
 // a token is taken over.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REVISION_TOKENS_COLLECTION, replaceFrom, replaceIfNewer } from '../../services/shared/mongo/cas';
-import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
-import { uniqueName } from '../support/names';
-import { stack } from '../support/stack';
+import type { MongoHandle } from '../../services/shared/mongo/mongo';
+import { twoInstancesOfOneDatabase, type TwoInstances } from '../support/instances-db';
 
 type Doc = { _id: string; sequence: number; writer: string };
 
 describe('compare-and-set on FerretDB', () => {
   let a: MongoHandle;
   let b: MongoHandle;
+  let instances: TwoInstances;
 
   beforeAll(async () => {
-    const name = uniqueName('cas').replace(/[^a-zA-Z0-9_]/g, '_');
-    a = await connectMongo(stack().mongoUri, name);
-    b = await connectMongo(stack().mongoUri, name);
+    instances = await twoInstancesOfOneDatabase('cas');
+    ({ a, b } = instances);
   });
-  afterAll(async () => {
-    await a.db.dropDatabase();
-    await a.close();
-    await b.close();
-  });
+  afterAll(async () => instances?.drop());
 
   it('keeps the newest of many states two instances write side by side, for each of many documents', async () => {
     const [first, second] = [a.db.collection<Doc>('read_model'), b.db.collection<Doc>('read_model')];

@@ -3,25 +3,20 @@
 // so one webhook is not sent twice (issue #19, "two of everything"). FerretDB v1 runs a findOneAndUpdate as a read
 // and then a write, without a lock: the claim must not rest on its filter alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
+import type { MongoHandle } from '../../services/shared/mongo/mongo';
+import { twoInstancesOfOneDatabase, type TwoInstances } from '../support/instances-db';
 import { DeliveryRepository, deliveryId, type DeliveryDoc } from '../../services/notifications/adapters/mongo-store';
-import { stack } from '../support/stack';
-import { uniqueName } from '../support/names';
 
 describe('delivery claims across instances', () => {
   let a: MongoHandle;
   let b: MongoHandle;
+  let instances: TwoInstances;
 
   beforeAll(async () => {
-    const name = uniqueName('notif_claims').replace(/[^a-zA-Z0-9_]/g, '_');
-    a = await connectMongo(stack().mongoUri, name);
-    b = await connectMongo(stack().mongoUri, name);
+    instances = await twoInstancesOfOneDatabase('notif_claims');
+    ({ a, b } = instances);
   });
-  afterAll(async () => {
-    await a.db.dropDatabase();
-    await a.close();
-    await b.close();
-  });
+  afterAll(async () => instances?.drop());
 
   const row = (i: number, availableAt: Date): DeliveryDoc => ({
     _id: deliveryId('sub-1', `event-${i}`),

@@ -4,25 +4,20 @@
 // replace as an unlocked read then write, so a compare-and-set on `rev` alone would lose one writer's record).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryStore, type VersionDoc } from '../../services/registry/adapters/mongo/store';
-import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
+import type { MongoHandle } from '../../services/shared/mongo/mongo';
+import { twoInstancesOfOneDatabase, type TwoInstances } from '../support/instances-db';
 import { TOKEN_STALE_MS } from '../../services/shared/mongo/cas';
-import { uniqueName } from '../support/names';
-import { stack } from '../support/stack';
 
 describe('registry heads and pages with two writing instances', () => {
   let a: MongoHandle;
   let b: MongoHandle;
+  let instances: TwoInstances;
 
   beforeAll(async () => {
-    const name = uniqueName('reg_heads').replace(/[^a-zA-Z0-9_]/g, '_');
-    a = await connectMongo(stack().mongoUri, name);
-    b = await connectMongo(stack().mongoUri, name);
+    instances = await twoInstancesOfOneDatabase('reg_heads');
+    ({ a, b } = instances);
   });
-  afterAll(async () => {
-    await a.db.dropDatabase();
-    await a.close();
-    await b.close();
-  });
+  afterAll(async () => instances?.drop());
 
   const record = (revision: number): Omit<VersionDoc, 'aggregateId' | 'sequence'> => ({
     _id: `TST-01@1.${revision}`,
