@@ -105,6 +105,47 @@ function baseLevel(current: ServiceItem | undefined, proposed: QualityMetric): {
 type LineResult = { line: FiscalLine; annual: bigint; central: bigint } | { problem: string };
 
 /** Packages already priced in this estimate: by which change, at which level. */
+type PricedTiers = {
+  readonly tiers: FiscalTierLine[];
+  /** Σ covered population. */
+  readonly population: bigint;
+  /** Σ population × central bp: the line's central share, weighted by who is covered. */
+  readonly weightedBp: bigint;
+  /** Σ annual cost and Σ central part, in fen. */
+  readonly computed: bigint;
+  readonly computedCentral: bigint;
+};
+
+/** `fenPerPerson` a year for each region tier's covered population, split central/local by the tier's share. */
+function priceTiers(label: string, input: FiscalInput, shares: Exclude<ShareResolution, string>, fenPerPerson: bigint): PricedTiers | { problem: string } {
+  const tiers: FiscalTierLine[] = [];
+  let population = 0n;
+  let weightedBp = 0n;
+  let computed = 0n;
+  let computedCentral = 0n;
+  for (const p of input.populations) {
+    const covered = parseInt64(p.coveredPopulation);
+    if (covered === undefined || covered < 0n) return { problem: `${label}: covered population "${p.coveredPopulation}" is not a whole number` };
+    const bp = shares.bpByTier.get(p.regionTier);
+    if (bp === undefined) return { problem: `${label}: no central share for region tier ${RegionTier[p.regionTier]}` };
+    const annual = covered * fenPerPerson;
+    const central = mulDivRound(annual, bp, BP_WHOLE);
+    population += covered;
+    weightedBp += covered * bp;
+    computed += annual;
+    computedCentral += central;
+    tiers.push({
+      regionTier: p.regionTier,
+      coveredPopulation: covered.toString(),
+      centralSharePercent: formatScaled(bp, 2),
+      annual: cny(annual),
+      central: cny(central),
+      local: cny(annual - central),
+    });
+  }
+  return { tiers, population, weightedBp, computed, computedCentral };
+}
+
 type Claims = Map<string, { readonly changeId: string; readonly value: string }>;
 
 function computeLine(input: FiscalInput, content: ProposalContent, current: CurrentItems, packages: PackageView, claims: Claims): LineResult {
@@ -115,9 +156,6 @@ function computeLine(input: FiscalInput, content: ProposalContent, current: Curr
   const shares = resolveShares(input, item.expenditureResponsibility, current.get(item.itemCode)?.expenditureResponsibility);
   if (typeof shares === 'string') return { problem: `${label}: ${shares}` };
 
-  const tiers: FiscalTierLine[] = [];
-  let population = 0n;
-  let weightedBp = 0n; // Σ population x central bp: the line's central share, weighted by who is covered
   const metric = pricingMetric(item, input.metric);
   const proposedFen = typeof metric === 'string' ? undefined : scaleDecimal(metric.value, 2);
   if (typeof metric !== 'string' && (proposedFen === undefined || proposedFen < 0n))
@@ -146,28 +184,9 @@ function computeLine(input: FiscalInput, content: ProposalContent, current: Curr
     proposedFen === undefined ? undefined : claim ? 0n : base?.fen !== undefined ? (proposedFen > base.fen ? proposedFen - base.fen : 0n) : proposedFen;
   if (inPackage && !claim && typeof metric !== 'string') claims.set(inPackage[0], { changeId: input.changeId, value: metric.value });
 
-  let computed = 0n;
-  let computedCentral = 0n;
-  for (const p of input.populations) {
-    const covered = parseInt64(p.coveredPopulation);
-    if (covered === undefined || covered < 0n) return { problem: `${label}: covered population "${p.coveredPopulation}" is not a whole number` };
-    const bp = shares.bpByTier.get(p.regionTier);
-    if (bp === undefined) return { problem: `${label}: no central share for region tier ${RegionTier[p.regionTier]}` };
-    population += covered;
-    weightedBp += covered * bp;
-    const annual = fenPerPerson === undefined ? 0n : covered * fenPerPerson;
-    const central = mulDivRound(annual, bp, BP_WHOLE);
-    computed += annual;
-    computedCentral += central;
-    tiers.push({
-      regionTier: p.regionTier,
-      coveredPopulation: covered.toString(),
-      centralSharePercent: formatScaled(bp, 2),
-      annual: cny(annual),
-      central: cny(central),
-      local: cny(annual - central),
-    });
-  }
+  const priced = priceTiers(label, input, shares, fenPerPerson ?? 0n);
+  if ('problem' in priced) return priced;
+  const { tiers, population, weightedBp, computed, computedCentral } = priced;
 
   let annual = computed;
   let central = computedCentral;
@@ -276,31 +295,9 @@ function computePackageLine(input: FiscalInput, change: SetPackageLevel, package
   if (typeof shares === 'string') return { problem: `${label}: ${shares}` };
   const increment = newFen > baseFen ? newFen - baseFen : 0n;
 
-  const tiers: FiscalTierLine[] = [];
-  let population = 0n;
-  let weightedBp = 0n;
-  let computed = 0n;
-  let computedCentral = 0n;
-  for (const p of input.populations) {
-    const covered = parseInt64(p.coveredPopulation);
-    if (covered === undefined || covered < 0n) return { problem: `${label}: covered population "${p.coveredPopulation}" is not a whole number` };
-    const bp = shares.bpByTier.get(p.regionTier);
-    if (bp === undefined) return { problem: `${label}: no central share for region tier ${RegionTier[p.regionTier]}` };
-    const annual = covered * increment;
-    const central = mulDivRound(annual, bp, BP_WHOLE);
-    population += covered;
-    weightedBp += covered * bp;
-    computed += annual;
-    computedCentral += central;
-    tiers.push({
-      regionTier: p.regionTier,
-      coveredPopulation: covered.toString(),
-      centralSharePercent: formatScaled(bp, 2),
-      annual: cny(annual),
-      central: cny(central),
-      local: cny(annual - central),
-    });
-  }
+  const priced = priceTiers(label, input, shares, increment);
+  if ('problem' in priced) return priced;
+  const { tiers, population, weightedBp, computed, computedCentral } = priced;
   let annual = computed;
   let central = computedCentral;
   if (input.override) {
