@@ -22,6 +22,7 @@ import type { PersonaName } from '../../services/shared/auth/personas';
 import { unary } from '../../services/shared/grpc/client';
 import { flowClient, publishRevision, type FlowClient } from '../support/flow';
 import { readTopics, type ProcessPlatform } from '../support/processes';
+import { waitUntil } from '../support/wait';
 import type { WebhookReceiver } from '../support/webhooks';
 
 export type InfraComponent = 'kafka' | 'temporal' | 'database';
@@ -91,14 +92,12 @@ function describe(fault: Fault): string {
   }
 }
 
-async function until(what: string, probe: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe()) return true;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-  void what;
-  return false;
+/** Whether `condition` came to hold within `timeoutMs` (a report records what never did, instead of failing). */
+function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<boolean> {
+  return waitUntil(condition, what, timeoutMs, intervalMs).then(
+    () => true,
+    () => false,
+  );
 }
 
 function must(answer: { status: number; json: any }, what: string): any {

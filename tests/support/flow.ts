@@ -9,6 +9,7 @@ import { ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
 import type { PersonaName } from '../../services/shared/auth/personas';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { uniqueName } from './names';
+import { waitFor } from './wait';
 
 export type Answer = { readonly status: number; readonly json: any };
 
@@ -88,16 +89,6 @@ function must(answer: Answer, what: string): any {
   return answer.json;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 export type Publication = { readonly proposalId: string; readonly itemCode: string; readonly version: number; readonly ms: number };
 
 /**
@@ -124,10 +115,11 @@ export async function publishRevision(
   must(await client.call('nhc-staff', 'POST', `/api/v1/proposals/${id}/submit`, { expectedRevision: proposal.revision }, `${key}.submit`), `submit ${id}`);
   onStep('submitted', id);
   for (const persona of healthApprovers) {
-    const item = await until(
-      `${id} in the inbox of ${persona}`,
+    const item = await waitFor(
       async () => (must(await client.call(persona, 'GET', '/api/v1/inbox'), 'inbox').items ?? []).find((i: any) => i.proposal?.proposalId === id),
+      `${id} in the inbox of ${persona}`,
       timeoutMs,
+      250,
     );
     must(
       await client.call(
@@ -142,13 +134,14 @@ export async function publishRevision(
     onStep(`signed:${persona}`, id);
   }
   const version = change.baseVersion + 1;
-  await until(
-    `${change.itemCode} v${version} published`,
+  await waitFor(
     async () =>
       (must(await client.call('nhc-staff', 'GET', `/api/v1/standards/items/${change.itemCode}/history`), 'history').versions ?? []).find(
         (v: any) => v.version === version,
       ),
+    `${change.itemCode} v${version} published`,
     timeoutMs,
+    250,
   );
   return { proposalId: id, itemCode: change.itemCode, version, ms: Date.now() - began };
 }

@@ -16,6 +16,7 @@ import { topicName, topics } from '../../services/shared/events/catalog';
 import { fromKafkaMessage, type CloudEvent } from '../../services/shared/kafka/cloudevents';
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import { instanceAddressEnv, launchInstances, REPLICA_PORT_STEP, serviceInstances, type ServiceInstance } from '../../infra/scripts/launch';
+import { portOpen } from '../../infra/local/process';
 import { platformServices } from '../../infra/scripts/services';
 import { Supervisor } from '../../infra/scripts/supervisor';
 import type { TopicFamily } from './collector';
@@ -158,7 +159,7 @@ export async function startProcessPlatform(prefix: string, options: ProcessPlatf
       await waitUntil(
         async () => {
           const pid = pidOf(name);
-          return pid !== undefined && pid !== oldPid && supervisor.current(name)?.exitCode === null && (await listening(port));
+          return pid !== undefined && pid !== oldPid && supervisor.current(name)?.exitCode === null && (await portOpen(port));
         },
         `${name} back after a kill`,
         timeoutMs,
@@ -175,10 +176,6 @@ export async function startProcessPlatform(prefix: string, options: ProcessPlatf
       await drop();
     },
   };
-}
-
-function listening(port: number): Promise<boolean> {
-  return portFree(port).then((free) => !free);
 }
 
 /** The value of a Prometheus counter summed over the series whose labels contain every `labels` pair. */
