@@ -27,7 +27,7 @@ module.exports = {
       severity: 'error',
       comment: 'Workflow code is bundled into the Temporal sandbox; it may only import activity types.',
       from: { path: '^workflows/' },
-      to: { path: '^services/', dependencyTypesNot: ['type-only'] },
+      to: { path: '^services/', pathNot: '^services/shared/domain/decider\\.ts$', dependencyTypesNot: ['type-only'] },
     },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
