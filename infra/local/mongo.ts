@@ -10,7 +10,7 @@ import { MongoClient } from 'mongodb';
 import { waitUntilHealthy, type Component } from './component';
 import { runStep, runningPid, say, startDetached, stopProcess, which } from './process';
 import { ensureListenerPki, listenerPkiFiles, type ListenerPki } from './pki';
-import { postgresComponent, postgresUrl } from './postgres';
+import { applyFerretdbLookups, postgresComponent, postgresUrl } from './postgres';
 import { versions, type Settings } from './settings';
 
 export type MongoFlavour = 'external' | 'mongod' | 'ferretdb';
@@ -136,7 +136,10 @@ export async function launchMongo(s: Settings): Promise<void> {
   } else {
     const postgres = s.mongo.backend === 'postgresql';
     // Launched beside PostgreSQL by the stack; FerretDB needs it answering before it takes requests.
-    if (postgres) await waitUntilHealthy(postgresComponent(s));
+    if (postgres) {
+      await waitUntilHealthy(postgresComponent(s));
+      await applyFerretdbLookups(s); // before FerretDB creates any table
+    }
     // Ours, yet not healthy on both listeners: a FerretDB started before the TLS listener existed.
     if (runningPid(s, 'mongo') !== undefined) {
       say('MongoDB protocol: the running FerretDB has no TLS listener (started before it existed?); restarting it');

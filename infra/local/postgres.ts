@@ -10,6 +10,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import type { Component } from './component';
 import { portOpen, runStep, runningPid, say, startDetached, stopProcess, which } from './process';
 import { versions, type Settings } from './settings';
@@ -190,4 +192,22 @@ export async function stopPostgres(s: Settings): Promise<boolean> {
 
 export function postgresPid(s: Settings): number | undefined {
   return runningPid(s, 'postgres');
+}
+
+/**
+ * Makes FerretDB's finds by `_id` (and by any indexed field) index lookups instead of sequential scans: applies
+ * `ferretdb-lookups.sql` (GIN companions of FerretDB's B-tree indexes, kept by event triggers; why in the file).
+ * Idempotent and quick once applied; the first time on an existing data folder it indexes what is there.
+ */
+export async function applyFerretdbLookups(s: Settings): Promise<void> {
+  const began = Date.now();
+  const client = new pg.Client({ connectionString: postgresUrl(s), connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    await client.query(readFileSync(fileURLToPath(new URL('./ferretdb-lookups.sql', import.meta.url)), 'utf8'));
+  } finally {
+    await client.end();
+  }
+  const ms = Date.now() - began;
+  if (ms > 2_000) say(`PostgreSQL: FerretDB's lookups indexed in ${(ms / 1000).toFixed(1)}s (infra/local/ferretdb-lookups.sql)`);
 }

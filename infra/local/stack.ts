@@ -15,7 +15,7 @@ import {
   stopMongo,
   usesPostgres,
 } from './mongo';
-import { postgresComponent, postgresHealthy, postgresInstalled, postgresPid, stopPostgres } from './postgres';
+import { applyFerretdbLookups, postgresComponent, postgresHealthy, postgresInstalled, postgresPid, stopPostgres } from './postgres';
 import { say } from './process';
 import { ensureDevSecrets, type DevSecrets } from './secrets';
 import { settings, versions, type Settings } from './settings';
@@ -61,6 +61,7 @@ export async function ensureStack(s: Settings = settings()): Promise<{ started: 
   const secrets = ensureDevSecrets(s);
   const started = await bringUp(stackComponents(s, secrets));
   await applyKafkaAcls(s, secrets); // every start: a broker kept running from before gets a changed table too
+  if (usesPostgres(s)) await applyFerretdbLookups(s); // likewise a database kept running from before
   if (started.length > 0) say(`stack ready in ${((Date.now() - began) / 1000).toFixed(1)}s (started: ${started.join(', ')})`);
   return { started, endpoints: endpoints(s), secrets };
 }

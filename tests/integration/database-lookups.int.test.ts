@@ -1,0 +1,72 @@
+// Finds by key are index lookups (issue #16). FerretDB v1 pushes `{_id: k}` down as `(_jsonb -> '_id') @> '"k"'`,
+// which its own B-tree indexes cannot answer; the local stack gives each of them a GIN companion
+// (infra/local/ferretdb-lookups.sql). Without it every find by `_id` scanned the whole collection, so each read of
+// the platform cost in proportion to all history. On MongoDB (the containers path) the same finds must not scan.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Document } from 'mongodb';
+import { connectMongo, ensureIndexes, type MongoHandle } from '../../services/shared/mongo/mongo';
+import { uniqueName } from '../support/names';
+import { stack } from '../support/stack';
+
+type Explained = { readonly nodes: string[]; readonly ferretdb: boolean };
+
+/** The plan's node types (FerretDB: PostgreSQL's plan; MongoDB: the winning plan's stages). */
+function planNodes(explained: Document): Explained {
+  const nodes: string[] = [];
+  const walk = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    for (const key of ['Node Type', 'stage']) if (typeof n[key] === 'string') nodes.push(n[key] as string);
+    for (const key of ['Plans', 'inputStage', 'inputStages', 'queryPlan', 'winningPlan']) {
+      const child = n[key];
+      if (Array.isArray(child)) child.forEach(walk);
+      else walk(child);
+    }
+  };
+  const planner = explained['queryPlanner'] as Record<string, unknown> | undefined;
+  walk(planner?.['Plan']);
+  walk(planner?.['winningPlan']);
+  return { nodes, ferretdb: planner?.['Plan'] !== undefined };
+}
+
+describe('finds by key use an index at any size', () => {
+  let h: MongoHandle;
+  const size = 3_000;
+  beforeAll(async () => {
+    h = await connectMongo(stack().mongoUri, uniqueName('lookups').replace(/[^a-zA-Z0-9_]/g, '_'));
+    await ensureIndexes(h.db.collection('history'), [{ key: { logId: 1 }, name: 'logId_1' }]);
+    const docs = Array.from({ length: size }, (_, i) => ({ _id: `entry#${String(i).padStart(6, '0')}`, logId: `log-${i % 300}`, body: 'x'.repeat(300) }));
+    for (let i = 0; i < docs.length; i += 500) await h.db.collection('history').insertMany(docs.slice(i, i + 500) as never[]);
+  }, 120_000);
+  afterAll(async () => {
+    await h?.db.dropDatabase().catch(() => undefined);
+    await h?.close();
+  });
+
+  const explain = async (filter: Document): Promise<Explained> =>
+    planNodes(await h.db.command({ explain: { find: 'history', filter, limit: 1 }, verbosity: 'queryPlanner' }));
+
+  it('answers find by _id from an index, not a scan of the collection', async () => {
+    const plan = await explain({ _id: 'entry#001234' });
+    expect(plan.nodes.length).toBeGreaterThan(0);
+    if (plan.ferretdb) expect(plan.nodes).toContain('Bitmap Index Scan');
+    expect(plan.nodes).not.toContain('Seq Scan');
+    expect(plan.nodes).not.toContain('COLLSCAN');
+    expect(await h.db.collection('history').findOne({ _id: 'entry#001234' } as never)).toMatchObject({ logId: 'log-34' });
+  });
+
+  it('answers an equality on an indexed field from an index, with the same results', async () => {
+    const plan = await explain({ logId: 'log-7' });
+    expect(plan.nodes).not.toContain('Seq Scan');
+    expect(plan.nodes).not.toContain('COLLSCAN');
+    expect(await h.db.collection('history').countDocuments({ logId: 'log-7' })).toBe(size / 300);
+  });
+
+  it('keeps the database consistent when an index is dropped and made again', async () => {
+    await h.db.collection('history').dropIndex('logId_1');
+    expect((await h.db.collection('history').indexes()).map((i) => i.name)).toEqual(['_id_']);
+    await ensureIndexes(h.db.collection('history'), [{ key: { logId: 1 }, name: 'logId_1' }]);
+    expect((await explain({ logId: 'log-8' })).nodes).not.toContain('Seq Scan');
+    expect(await h.db.collection('history').countDocuments({ logId: 'log-8' })).toBe(size / 300);
+  });
+});
