@@ -16,10 +16,10 @@ import { IdempotencyStore } from '../shared/idempotency/idempotency';
 import { OutboxRelay } from '../shared/mongo/outbox';
 import { proposalsHandlers } from './adapters/grpc/handlers';
 import { decisionConsumer } from './adapters/kafka/decisions';
-import { ProposalStore } from './adapters/mongo/store';
+import { ProposalEventLogOnMongo, ProposalStore } from './adapters/mongo/store';
 import { GrpcRegistry } from './adapters/registry/registry-client';
 import { TemporalApprovalWorkflows } from './adapters/temporal/approval-workflows';
-import { Proposals } from './proposals';
+import { Proposals } from './application/proposals';
 
 export type ProposalsAppDeps = {
   /** How often gRPC health checks the database, Kafka and Temporal (default every 5 s, 2 s each). */
@@ -66,6 +66,7 @@ export async function startProposals(deps: ProposalsAppDeps): Promise<RunningPro
   const registry = new GrpcRegistry(deps.registryAddress, deps.serviceTokens, deps.grpcTls);
   const proposals = new Proposals({
     store,
+    log: new ProposalEventLogOnMongo(store),
     registry,
     logger,
     workflows: new TemporalApprovalWorkflows(deps.temporal, deps.approvalTaskQueue),

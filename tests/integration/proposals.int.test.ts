@@ -254,8 +254,9 @@ describe('proposals service', () => {
     const state = (await store.load(id))!;
     const estimate = (await unary(env.client.computeFiscalEstimate.bind(env.client), { source: { $case: 'proposalId', proposalId: id }, revision: 0 }, nhc))
       .estimate!;
-    const events = decide(state, { kind: 'submit', expectedRevision: 1, fiscalEstimate: estimate, conflictsWith: [], workflowId: id, actor: state.draftedBy });
-    await store.append(id, state.sequence, events, new Date());
+    const decision = decide(state, { kind: 'submit', revision: 1, fiscalEstimate: estimate, conflictsWith: [], workflowId: id, actor: state.draftedBy });
+    if (!decision.ok) throw new Error(decision.refusal.message);
+    await store.append(id, state.sequence, decision.events, new Date());
     expect((await get(id)).proposal?.state).toBe(ProposalState.PROPOSAL_STATE_SUBMITTED);
     const lagging = await unary(
       env.client.listProposals.bind(env.client),

@@ -1,12 +1,13 @@
-// The proposal aggregate's lifecycle: decide/evolve over its events, optimistic concurrency, frozen submissions,
-// return-and-resubmit keeping every revision, conflicts, outcomes followed idempotently.
+// The proposal aggregate's lifecycle: decide/evolve over its events (decide returns events or a refusal, the one
+// decision shape), optimistic concurrency (the application's expectRevision), frozen submissions, return-and-resubmit
+// keeping every revision, conflicts, outcomes followed idempotently.
 import { describe, expect, it } from 'vitest';
 import { ProposalState as ProtoState } from '../../proto/gen/bps/proposals/v1/proposal';
 import { computeFiscalEstimate } from '../../services/proposals/domain/fiscal';
-import { decide, evolve, type Command, type ProposalState } from '../../services/proposals/domain/proposal';
+import { decide, evolve, proposerRefusal, type Command, type ProposalEvent, type ProposalState } from '../../services/proposals/domain/proposal';
 import { approvalInput, proposalId, resubmittedSignal, toView } from '../../services/proposals/domain/view';
-import { ConcurrencyError, FailedPreconditionError, PermissionDeniedError } from '../../services/shared/errors/errors';
-import { assertProposer } from '../../services/proposals/domain/proposal';
+import { authorise, expectRevision } from '../../services/proposals/application/commands';
+import { ConcurrencyError, PermissionDeniedError } from '../../services/shared/errors/errors';
 import { healthProposal } from './proposals-fixtures';
 
 const staff = { subject: 'nhc.staff.li', organisation: 'NHC', roles: ['ministry-staff'] };
@@ -17,9 +18,15 @@ function draft(level = '89') {
   return { content: healthProposal({ level }), itemCodes: ['HEA-01'], fieldCodes: ['F17-HEA'] };
 }
 
+/** The events decide returns for an accepted command (fails the test on a refusal). */
+function events(state: ProposalState | undefined, command: Command): readonly ProposalEvent[] {
+  const decision = decide(state, command);
+  if (!decision.ok) throw new Error(`refused: ${decision.refusal.reason}`);
+  return decision.events;
+}
+
 function run(state: ProposalState | undefined, command: Command): ProposalState {
-  const events = decide(state, command);
-  return events.reduce<ProposalState | undefined>(
+  return events(state, command).reduce<ProposalState | undefined>(
     (s, event, i) => evolve(s, { sequence: (s?.sequence ?? 0) + i + 1, at: new Date('2026-11-22T10:00:00Z'), event }),
     state,
   )!;
@@ -28,36 +35,47 @@ function run(state: ProposalState | undefined, command: Command): ProposalState 
 function submitted(): ProposalState {
   const created = run(undefined, { kind: 'create', proposalId: id, leadMinistry: 'NHC', coProposers: ['NDRC', 'MOF'], draft: draft(), actor: staff });
   const estimate = computeFiscalEstimate(created.revisions[0]!.content!, new Map());
-  return run(created, { kind: 'submit', expectedRevision: 1, fiscalEstimate: estimate, conflictsWith: [], workflowId: id, actor: staff });
+  return run(created, { kind: 'submit', revision: 1, fiscalEstimate: estimate, conflictsWith: [], workflowId: id, actor: staff });
 }
 
 describe('proposal lifecycle', () => {
   it('creates revision 1 with NDRC and MOF as co-proposers, and refuses a stale edit with the current revision', () => {
     const created = run(undefined, { kind: 'create', proposalId: id, leadMinistry: 'NHC', coProposers: ['NDRC', 'MOF'], draft: draft(), actor: staff });
     expect(created).toMatchObject({ status: 'DRAFT', leadMinistry: 'NHC', coProposers: ['NDRC', 'MOF'], sequence: 1 });
-    const revised = run(created, { kind: 'revise', expectedRevision: 1, draft: draft('90'), actor: staff });
+    const revised = run(created, { kind: 'revise', draft: draft('90'), actor: staff });
     expect(revised.revisions.map((r) => r.revision)).toEqual([1, 2]);
 
+    // Which revision the caller edited is checked by the application's command handling, not by decide.
     let refused: unknown;
     try {
-      decide(revised, { kind: 'revise', expectedRevision: 1, draft: draft('91'), actor: staff });
+      expectRevision(revised, 1);
     } catch (error) {
       refused = error;
     }
     expect(refused).toBeInstanceOf(ConcurrencyError);
     expect((refused as ConcurrencyError).currentRevision).toBe(2);
+    expect(() => expectRevision(revised, 2)).not.toThrow();
   });
 
   it('freezes a submitted proposal; a repeated submit of the same revision is a no-op', () => {
     const s = submitted();
     expect(s.status).toBe('SUBMITTED');
-    expect(() => decide(s, { kind: 'revise', expectedRevision: 1, draft: draft('95'), actor: staff })).toThrow(FailedPreconditionError);
+    expect(decide(s, { kind: 'revise', draft: draft('95'), actor: staff })).toMatchObject({
+      ok: false,
+      refusal: {
+        code: 'FAILED_PRECONDITION',
+        reason: 'PROPOSAL_FROZEN',
+        violations: [{ field: id, reason: 'PROPOSAL_STATE', description: 'state is SUBMITTED' }],
+      },
+    });
+    // A frozen proposal is refused for its state, whatever revision the caller names.
+    expect(() => expectRevision(s, 7)).not.toThrow();
     expect(
-      decide(s, { kind: 'submit', expectedRevision: 1, fiscalEstimate: s.submissions[0]!.fiscalEstimate, conflictsWith: [], workflowId: id, actor: staff }),
+      events(s, { kind: 'submit', revision: 1, fiscalEstimate: s.submissions[0]!.fiscalEstimate, conflictsWith: [], workflowId: id, actor: staff }),
     ).toEqual([]);
     const inReview = run(s, { kind: 'markInReview', revision: 1, workflowRunId: 'run-1', actor: staff });
     expect(inReview.status).toBe('IN_REVIEW');
-    expect(decide(inReview, { kind: 'markInReview', revision: 1, workflowRunId: 'run-1', actor: staff })).toEqual([]);
+    expect(events(inReview, { kind: 'markInReview', revision: 1, workflowRunId: 'run-1', actor: staff })).toEqual([]);
   });
 
   it('returned -> editable -> resubmitted (round 2) -> approved, with every revision readable', () => {
@@ -74,19 +92,19 @@ describe('proposal lifecycle', () => {
       actor: approver,
     });
     expect(returned.status).toBe('RETURNED');
-    const revised = run(returned, { kind: 'revise', expectedRevision: 1, draft: draft('85'), actor: staff });
-    const events = decide(revised, {
+    const revised = run(returned, { kind: 'revise', draft: draft('85'), actor: staff });
+    const resubmission = events(revised, {
       kind: 'submit',
-      expectedRevision: 2,
+      revision: 2,
       fiscalEstimate: computeFiscalEstimate(revised.revisions[1]!.content!, new Map()),
       conflictsWith: [],
       workflowId: id,
       actor: staff,
     });
-    expect(events.map((e) => e.type)).toEqual(['resubmitted']);
+    expect(resubmission.map((e) => e.type)).toEqual(['resubmitted']);
     const resubmitted = run(revised, {
       kind: 'submit',
-      expectedRevision: 2,
+      revision: 2,
       fiscalEstimate: computeFiscalEstimate(revised.revisions[1]!.content!, new Map()),
       conflictsWith: [],
       workflowId: id,
@@ -96,7 +114,7 @@ describe('proposal lifecycle', () => {
 
     // An outcome for the superseded revision is history and changes nothing.
     expect(
-      decide(resubmitted, {
+      events(resubmitted, {
         kind: 'recordDecision',
         decision: 'APPROVED',
         revision: 1,
@@ -122,7 +140,7 @@ describe('proposal lifecycle', () => {
     expect(approved.status).toBe('APPROVED');
     // Redelivered outcome: nothing new.
     expect(
-      decide(approved, {
+      events(approved, {
         kind: 'recordDecision',
         decision: 'APPROVED',
         revision: 2,
@@ -143,17 +161,20 @@ describe('proposal lifecycle', () => {
     expect(second.submittedFiscalEstimate?.annualTotal?.fen).toBe('11560000000000'); // 1.36e9 x 8,500 fen
     expect(second).toMatchObject({ state: ProtoState.PROPOSAL_STATE_APPROVED, currentRevision: 2, submittedRevision: 2, round: 2 });
     expect(toView(approved, 3)).toBeUndefined();
-    expect(() => decide(approved, { kind: 'withdraw', reason: 'x', actor: staff })).toThrow(FailedPreconditionError);
+    expect(decide(approved, { kind: 'withdraw', reason: 'x', actor: staff })).toMatchObject({
+      ok: false,
+      refusal: { code: 'FAILED_PRECONDITION', reason: 'PROPOSAL_CLOSED', message: `proposal ${id} is APPROVED and can no longer be withdrawn` },
+    });
   });
 
   it('carries every author (drafter, editors, submitters) into the approval on start and on resubmission', () => {
     const editor = { subject: 'nhc.staff.wang', organisation: 'NHC', roles: ['ministry-staff'] };
     const submitter = { subject: 'nhc.staff.zhang', organisation: 'NHC', roles: ['ministry-staff'] };
     const created = run(undefined, { kind: 'create', proposalId: id, leadMinistry: 'NHC', coProposers: [], draft: draft(), actor: staff });
-    const edited = run(created, { kind: 'revise', expectedRevision: 1, draft: draft('88'), actor: editor });
+    const edited = run(created, { kind: 'revise', draft: draft('88'), actor: editor });
     const first = run(edited, {
       kind: 'submit',
-      expectedRevision: 2,
+      revision: 2,
       fiscalEstimate: computeFiscalEstimate(edited.revisions[1]!.content!, new Map()),
       conflictsWith: [],
       workflowId: id,
@@ -172,10 +193,10 @@ describe('proposal lifecycle', () => {
       actor: approver,
     });
     const reeditor = { subject: 'nhc.staff.zhou', organisation: 'NHC', roles: ['ministry-staff'] };
-    const revised = run(returned, { kind: 'revise', expectedRevision: 2, draft: draft('85'), actor: reeditor });
+    const revised = run(returned, { kind: 'revise', draft: draft('85'), actor: reeditor });
     const second = run(revised, {
       kind: 'submit',
-      expectedRevision: 3,
+      revision: 3,
       fiscalEstimate: computeFiscalEstimate(revised.revisions[2]!.content!, new Map()),
       conflictsWith: [],
       workflowId: id,
@@ -188,20 +209,34 @@ describe('proposal lifecycle', () => {
     const s = submitted();
     const flagged = run(s, { kind: 'flagConflict', otherProposalId: 'P-2026-NHC-0002', itemCodes: ['HEA-01'], actor: staff });
     expect(toView(flagged)?.conflicts).toEqual([{ proposalId: 'P-2026-NHC-0002', itemCodes: ['HEA-01'] }]);
-    expect(decide(flagged, { kind: 'flagConflict', otherProposalId: 'P-2026-NHC-0002', itemCodes: ['HEA-01'], actor: staff })).toEqual([]);
+    expect(events(flagged, { kind: 'flagConflict', otherProposalId: 'P-2026-NHC-0002', itemCodes: ['HEA-01'], actor: staff })).toEqual([]);
     const withdrawn = run(flagged, { kind: 'withdraw', reason: '并入统一修订', actor: staff });
     expect(withdrawn.status).toBe('WITHDRAWN');
-    expect(decide(withdrawn, { kind: 'withdraw', reason: 'again', actor: staff })).toEqual([]);
-    expect(decide(withdrawn, { kind: 'flagConflict', otherProposalId: 'P-2026-NHC-0003', itemCodes: ['HEA-01'], actor: staff })).toEqual([]);
+    expect(events(withdrawn, { kind: 'withdraw', reason: 'again', actor: staff })).toEqual([]);
+    expect(events(withdrawn, { kind: 'flagConflict', otherProposalId: 'P-2026-NHC-0003', itemCodes: ['HEA-01'], actor: staff })).toEqual([]);
     const cleared = run(withdrawn, { kind: 'clearConflict', otherProposalId: 'P-2026-NHC-0002', actor: staff });
     expect(cleared.conflicts).toEqual({});
   });
 
   it('lets only staff of the lead ministry act on the proposal', () => {
     const s = submitted();
-    expect(() => assertProposer(s, { subject: 'moe.staff.wang', organisation: 'MOE', roles: ['ministry-staff'] }, 'edit')).toThrow(PermissionDeniedError);
-    expect(() => assertProposer(s, { subject: 'nhc.approver.zhao', organisation: 'NHC', roles: ['approver'] }, 'edit')).toThrow(PermissionDeniedError);
-    expect(() => assertProposer(s, staff, 'edit')).not.toThrow();
+    const moe = { subject: 'moe.staff.wang', organisation: 'MOE', roles: ['ministry-staff'] };
+    const nhcApprover = { subject: 'nhc.approver.zhao', organisation: 'NHC', roles: ['approver'] };
+    expect(proposerRefusal(s, moe, 'edit')).toEqual({
+      code: 'PERMISSION_DENIED',
+      reason: 'NOT_LEAD_UNIT',
+      message: `only staff of NHC may edit proposal ${id}`,
+    });
+    expect(proposerRefusal(s, nhcApprover, 'edit')).toEqual({
+      code: 'PERMISSION_DENIED',
+      reason: 'MISSING_ROLE',
+      message: 'edit requires role ministry-staff',
+    });
+    expect(proposerRefusal(s, staff, 'edit')).toBeUndefined();
+    // At the application's edge the refusal is the error it always was: same reason, same message.
+    expect(() => authorise(s, moe, 'edit')).toThrow(PermissionDeniedError);
+    expect(() => authorise(s, nhcApprover, 'edit')).toThrow(expect.objectContaining({ reason: 'MISSING_ROLE', message: 'edit requires role ministry-staff' }));
+    expect(() => authorise(s, staff, 'edit')).not.toThrow();
   });
 
   it('builds the workflow input: change set with base versions, fiscal totals, ids', () => {

@@ -1,11 +1,13 @@
 // Public consultation (征求意见) on a proposal: the lead ministry opens it for a period of Beijing calendar days, the
 // public comments through the portal without signing in, every comment is held until the lead ministry's staff
-// publish or reject it with a reason. Pure rules: decideConsultation() turns a command into proposal events (or
-// refuses it), evolveConsultation() folds one of them into the consultation's state. `today` is the Beijing date
-// the caller computed (shared/standards/china-date.ts), so the rules never read a clock.
+// publish or reject it with a reason. Pure rules: decideConsultation() turns a command into proposal events or a
+// refusal (services/shared/domain/decider.ts; it never throws for a rule), evolveConsultation() folds one of them
+// into the consultation's state. `today` is the Beijing date the caller computed (shared/standards/china-date.ts), so
+// the rules never read a clock.
 import type { Actor } from '../../../proto/gen/bps/common/v1/common';
 import type { ConsultationCommentModerated, ConsultationCommentReceived, ConsultationOpened } from '../../../proto/gen/bps/proposals/v1/events';
-import { FailedPreconditionError, NotFoundError, ValidationError, type FieldViolation } from '../../shared/errors/errors';
+import { accepted, refused, type Decision } from '../../shared/domain/decider';
+import type { FieldViolation } from '../../shared/errors/errors';
 import { parseIsoDate } from '../../shared/standards/china-date';
 
 export type ConsultationEvent =
@@ -90,8 +92,13 @@ export function acceptingComments(facts: Pick<ProposalFacts, 'open' | 'consultat
   return !!c && facts.open && c.opensOn <= today && today <= c.closesOn;
 }
 
-function state(facts: ProposalFacts, reason: string): { type: string; subject: string; description: string }[] {
-  return [{ type: 'CONSULTATION_STATE', subject: facts.id, description: reason }];
+/** The unmet condition, as a refusal's violation (`field` the subject, `reason` the violation's type). */
+function state(facts: ProposalFacts, reason: string): FieldViolation[] {
+  return [{ field: facts.id, description: reason, reason: 'CONSULTATION_STATE' }];
+}
+
+function invalid(violations: readonly FieldViolation[]): Decision<never> {
+  return refused('INVALID_ARGUMENT', 'VALIDATION_FAILED', `invalid request: ${violations.map((v) => `${v.field}: ${v.description}`).join('; ')}`, violations);
 }
 
 function openViolations(command: Extract<ConsultationCommand, { kind: 'openConsultation' }>): FieldViolation[] {
@@ -127,90 +134,92 @@ function commentViolations(command: Extract<ConsultationCommand, { kind: 'submit
 
 /**
  * The consultation rules. The caller has checked who may act (the lead ministry's staff open and moderate;
- * anyone may comment) — see assertProposer in proposal.ts.
+ * anyone may comment) — see proposerRefusal in proposal.ts.
  */
-export function decideConsultation(facts: ProposalFacts, command: ConsultationCommand): ConsultationEvent[] {
+export function decideConsultation(facts: ProposalFacts, command: ConsultationCommand): Decision<ConsultationEvent> {
   switch (command.kind) {
     case 'openConsultation': {
       if (!facts.open)
-        throw new FailedPreconditionError(
+        return refused(
+          'FAILED_PRECONDITION',
+          'PROPOSAL_CLOSED',
           `proposal ${facts.id} is ${facts.status}: a public consultation is held on a draft or a proposal under review`,
           state(facts, `state is ${facts.status}`),
-          'PROPOSAL_CLOSED',
         );
       const current = facts.consultation;
       if (current && command.today <= current.closesOn)
-        throw new FailedPreconditionError(
+        return refused(
+          'FAILED_PRECONDITION',
+          'CONSULTATION_RUNNING',
           `proposal ${facts.id} already has a consultation from ${current.opensOn} to ${current.closesOn}`,
           state(facts, `consultation round ${current.round} runs until ${current.closesOn}`),
-          'CONSULTATION_RUNNING',
         );
       const violations = openViolations(command);
-      if (violations.length > 0) throw new ValidationError(violations);
-      return [
-        {
-          type: 'consultationOpened',
-          data: {
-            proposalId: facts.id,
-            round: (current?.round ?? 0) + 1,
-            revision: facts.currentRevision,
-            opensOn: command.opensOn,
-            closesOn: command.closesOn,
-            summary: command.summary.trim(),
-            actor: command.actor,
-          },
+      if (violations.length > 0) return invalid(violations);
+      return accepted({
+        type: 'consultationOpened',
+        data: {
+          proposalId: facts.id,
+          round: (current?.round ?? 0) + 1,
+          revision: facts.currentRevision,
+          opensOn: command.opensOn,
+          closesOn: command.closesOn,
+          summary: command.summary.trim(),
+          actor: command.actor,
         },
-      ];
+      });
     }
 
     case 'submitComment': {
       const c = facts.consultation;
-      if (!c) throw new FailedPreconditionError(`proposal ${facts.id} has no public consultation`, state(facts, 'no consultation'), 'NO_CONSULTATION');
+      if (!c) return refused('FAILED_PRECONDITION', 'NO_CONSULTATION', `proposal ${facts.id} has no public consultation`, state(facts, 'no consultation'));
       if (command.today < c.opensOn)
-        throw new FailedPreconditionError(
+        return refused(
+          'FAILED_PRECONDITION',
+          'CONSULTATION_NOT_OPEN',
           `the consultation on ${facts.id} opens on ${c.opensOn}`,
           state(facts, `opens on ${c.opensOn}`),
-          'CONSULTATION_NOT_OPEN',
         );
       if (command.today > c.closesOn || !facts.open)
-        throw new FailedPreconditionError(
+        return refused(
+          'FAILED_PRECONDITION',
+          'CONSULTATION_CLOSED',
           `the consultation on ${facts.id} is closed (${facts.open ? `it ended on ${c.closesOn}` : `the proposal is ${facts.status}`})`,
           state(facts, facts.open ? `closed on ${c.closesOn}` : `proposal ${facts.status}`),
-          'CONSULTATION_CLOSED',
         );
       const violations = commentViolations(command);
-      if (violations.length > 0) throw new ValidationError(violations);
-      return [
-        {
-          type: 'commentReceived',
-          data: {
-            proposalId: facts.id,
-            commentId: `C-${c.comments.length + 1}`,
-            round: c.round,
-            text: command.text.trim(),
-            commenterName: command.commenterName.trim(),
-            commenterOrganisation: command.commenterOrganisation.trim(),
-            clientHash: command.clientHash,
-            actor: command.actor,
-          },
+      if (violations.length > 0) return invalid(violations);
+      return accepted({
+        type: 'commentReceived',
+        data: {
+          proposalId: facts.id,
+          commentId: `C-${c.comments.length + 1}`,
+          round: c.round,
+          text: command.text.trim(),
+          commenterName: command.commenterName.trim(),
+          commenterOrganisation: command.commenterOrganisation.trim(),
+          clientHash: command.clientHash,
+          actor: command.actor,
         },
-      ];
+      });
     }
 
     case 'moderateComment': {
       const comment = facts.consultation?.comments.find((x) => x.commentId === command.commentId);
-      if (!comment) throw new NotFoundError('consultation comment', `${facts.id}/${command.commentId}`);
+      // The application looks the comment up first (NOT_FOUND); deciding on an unknown one is refused all the same.
+      if (!comment)
+        return refused('FAILED_PRECONDITION', 'COMMENT_NOT_FOUND', `consultation comment "${facts.id}/${command.commentId}" not found`, [
+          { field: `${facts.id}/${command.commentId}`, description: 'no such comment', reason: 'COMMENT_STATE' },
+        ]);
       if (comment.status !== 'HELD')
-        throw new FailedPreconditionError(
-          `comment ${command.commentId} was already ${comment.status.toLowerCase()}`,
-          [{ type: 'COMMENT_STATE', subject: `${facts.id}/${command.commentId}`, description: `status is ${comment.status}` }],
-          'COMMENT_MODERATED',
-        );
+        return refused('FAILED_PRECONDITION', 'COMMENT_MODERATED', `comment ${command.commentId} was already ${comment.status.toLowerCase()}`, [
+          { field: `${facts.id}/${command.commentId}`, description: `status is ${comment.status}`, reason: 'COMMENT_STATE' },
+        ]);
       const reason = command.reason.trim();
-      if (!command.publish && reason === '') throw new ValidationError([{ field: 'reason', description: 'is required when rejecting a comment' }]);
-      if (reason.length > MAX_REASON_LENGTH) throw new ValidationError([{ field: 'reason', description: `must be at most ${MAX_REASON_LENGTH} characters` }]);
+      if (!command.publish && reason === '') return invalid([{ field: 'reason', description: 'is required when rejecting a comment' }]);
+      if (reason.length > MAX_REASON_LENGTH) return invalid([{ field: 'reason', description: `must be at most ${MAX_REASON_LENGTH} characters` }]);
       const data: ConsultationCommentModerated = { proposalId: facts.id, commentId: command.commentId, reason, actor: command.actor };
-      return [command.publish ? { type: 'commentPublished', data } : { type: 'commentRejected', data }];
+      return accepted(command.publish ? { type: 'commentPublished', data } : { type: 'commentRejected', data });
     }
 
     default: {

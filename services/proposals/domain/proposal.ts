@@ -1,5 +1,7 @@
-// The proposal aggregate: an event-sourced lifecycle. decide() turns a command into events (or refuses it with a
-// PlatformError); evolve() folds one event into the state. Events are the bps.proposals.v1 payloads themselves.
+// The proposal aggregate: an event-sourced lifecycle. decide() turns a command into events or a refusal (the one
+// decision shape, services/shared/domain/decider.ts; it never throws for a rule); evolve() folds one event into the
+// state. Events are the bps.proposals.v1 payloads themselves. Which revision a caller edited is not a rule of the
+// aggregate: the application's command handling checks it (application/commands.ts).
 import type { Actor } from '../../../proto/gen/bps/common/v1/common';
 import type {
   ProposalConflictCleared,
@@ -14,7 +16,7 @@ import type {
   RebasedItem,
 } from '../../../proto/gen/bps/proposals/v1/events';
 import type { FiscalEstimate, ProposalConflict, ProposalContent, ProposalRevision } from '../../../proto/gen/bps/proposals/v1/proposal';
-import { ConcurrencyError, FailedPreconditionError, PermissionDeniedError } from '../../shared/errors/errors';
+import { accepted, refused, type Decision, type Refusal } from '../../shared/domain/decider';
 import { decideConsultation, evolveConsultation, type ConsultationCommand, type ConsultationEvent, type ConsultationState } from './consultation';
 
 export type ProposalEvent =
@@ -74,7 +76,7 @@ export type ProposalState = {
 /** The content of a new revision plus what was derived from the registry for it. */
 export type Draft = { readonly content: ProposalContent; readonly itemCodes: readonly string[]; readonly fieldCodes: readonly string[] };
 
-export type Decision = 'APPROVED' | 'REJECTED' | 'RETURNED' | 'WITHDRAWN';
+export type Outcome = 'APPROVED' | 'REJECTED' | 'RETURNED' | 'WITHDRAWN';
 
 export type Command =
   | {
@@ -85,17 +87,17 @@ export type Command =
       readonly draft: Draft;
       readonly actor: Actor;
     }
-  | { readonly kind: 'revise'; readonly expectedRevision: number; readonly draft: Draft; readonly actor: Actor }
+  | { readonly kind: 'revise'; readonly draft: Draft; readonly actor: Actor }
   | {
       readonly kind: 'rebase';
-      readonly expectedRevision: number;
       readonly content: ProposalContent;
       readonly moved: readonly RebasedItem[];
       readonly actor: Actor;
     }
   | {
       readonly kind: 'submit';
-      readonly expectedRevision: number;
+      /** The revision the caller submits: submitting the one already under review again changes nothing. */
+      readonly revision: number;
       readonly fiscalEstimate: FiscalEstimate;
       readonly conflictsWith: readonly ProposalConflict[];
       readonly workflowId: string;
@@ -104,7 +106,7 @@ export type Command =
   | { readonly kind: 'markInReview'; readonly revision: number; readonly workflowRunId: string; readonly actor: Actor }
   | {
       readonly kind: 'recordDecision';
-      readonly decision: Decision;
+      readonly decision: Outcome;
       readonly revision: number;
       readonly round: number;
       readonly workflowId: string;
@@ -121,6 +123,11 @@ export type Command =
 export const openStatuses: readonly Status[] = ['DRAFT', 'SUBMITTED', 'IN_REVIEW', 'RETURNED'];
 const editable: readonly Status[] = ['DRAFT', 'RETURNED'];
 
+/** A draft or a returned proposal can change (edit, rebase, submit); any other is frozen. */
+export function isEditable(state: ProposalState): boolean {
+  return editable.includes(state.status);
+}
+
 export function isOpen(state: ProposalState): boolean {
   return openStatuses.includes(state.status);
 }
@@ -135,72 +142,78 @@ export function lastSubmission(state: ProposalState): Submission | undefined {
   return state.submissions[state.submissions.length - 1];
 }
 
-function requireExisting(state: ProposalState | undefined): ProposalState {
-  if (!state) throw new FailedPreconditionError('the proposal does not exist');
-  return state;
+/** A precondition violation as a refusal states it: `field` is the subject, `reason` the violation's type. */
+export function violation(type: string, subject: string, description: string) {
+  return { field: subject, description, reason: type };
 }
 
-function requireEditable(state: ProposalState, expectedRevision: number, action: string): void {
-  if (!editable.includes(state.status)) {
-    throw new FailedPreconditionError(
-      `cannot ${action}: the proposal is ${state.status}; only a draft or a returned proposal can change`,
-      [{ type: 'PROPOSAL_STATE', subject: state.id, description: `state is ${state.status}` }],
-      'PROPOSAL_FROZEN',
-    );
-  }
-  const current = currentRevision(state).revision;
-  if (expectedRevision !== current) throw new ConcurrencyError(`proposal ${state.id} is at revision ${current}, not ${expectedRevision}`, current);
+const missing = refused('FAILED_PRECONDITION', 'FAILED_PRECONDITION', 'the proposal does not exist');
+
+function frozen(state: ProposalState, action: string): Decision<never> | undefined {
+  if (isEditable(state)) return undefined;
+  return refused(
+    'FAILED_PRECONDITION',
+    'PROPOSAL_FROZEN',
+    `cannot ${action}: the proposal is ${state.status}; only a draft or a returned proposal can change`,
+    [violation('PROPOSAL_STATE', state.id, `state is ${state.status}`)],
+  );
 }
 
-/** Only staff of the lead ministry act on a proposal's lifecycle. */
-export function assertProposer(state: ProposalState, actor: Actor, action: string): void {
-  if (!actor.roles.includes('ministry-staff')) throw new PermissionDeniedError(`${action} requires role ministry-staff`, 'MISSING_ROLE');
+/** Only staff of the lead ministry act on a proposal's lifecycle: the refusal of anyone else, or undefined. */
+export function proposerRefusal(state: ProposalState, actor: Actor, action: string): Refusal | undefined {
+  if (!actor.roles.includes('ministry-staff')) return { code: 'PERMISSION_DENIED', reason: 'MISSING_ROLE', message: `${action} requires role ministry-staff` };
   if (actor.organisation !== state.leadMinistry)
-    throw new PermissionDeniedError(`only staff of ${state.leadMinistry} may ${action} proposal ${state.id}`, 'NOT_LEAD_UNIT');
+    return { code: 'PERMISSION_DENIED', reason: 'NOT_LEAD_UNIT', message: `only staff of ${state.leadMinistry} may ${action} proposal ${state.id}` };
+  return undefined;
 }
 
 function revisionOf(number: number, draft: Draft): ProposalRevision {
   return { revision: number, content: draft.content, itemCodes: [...draft.itemCodes], fieldCodes: [...draft.fieldCodes] };
 }
 
-export function decide(state: ProposalState | undefined, command: Command): ProposalEvent[] {
+export function decide(state: ProposalState | undefined, command: Command): Decision<ProposalEvent> {
   switch (command.kind) {
     case 'create':
-      if (state) throw new FailedPreconditionError(`proposal ${state.id} already exists`);
-      return [
-        {
-          type: 'created',
-          data: {
-            proposalId: command.proposalId,
-            revision: revisionOf(1, command.draft),
-            leadMinistry: command.leadMinistry,
-            coProposers: [...command.coProposers],
-            actor: command.actor,
-          },
+      if (state) return refused('FAILED_PRECONDITION', 'FAILED_PRECONDITION', `proposal ${state.id} already exists`);
+      return accepted({
+        type: 'created',
+        data: {
+          proposalId: command.proposalId,
+          revision: revisionOf(1, command.draft),
+          leadMinistry: command.leadMinistry,
+          coProposers: [...command.coProposers],
+          actor: command.actor,
         },
-      ];
+      });
 
     case 'revise': {
-      const s = requireExisting(state);
-      requireEditable(s, command.expectedRevision, 'edit');
-      return [{ type: 'revised', data: { proposalId: s.id, revision: revisionOf(command.expectedRevision + 1, command.draft), actor: command.actor } }];
+      if (!state) return missing;
+      const s = state;
+      return (
+        frozen(s, 'edit') ??
+        accepted({ type: 'revised', data: { proposalId: s.id, revision: revisionOf(currentRevision(s).revision + 1, command.draft), actor: command.actor } })
+      );
     }
 
     case 'rebase': {
-      const s = requireExisting(state);
-      requireEditable(s, command.expectedRevision, 'rebase');
-      if (command.moved.length === 0) return [];
+      if (!state) return missing;
+      const s = state;
+      const refusal = frozen(s, 'rebase');
+      if (refusal) return refusal;
+      if (command.moved.length === 0) return accepted();
       const current = currentRevision(s);
       const revision: ProposalRevision = { ...current, revision: current.revision + 1, content: command.content };
-      return [{ type: 'rebased', data: { proposalId: s.id, revision, moved: [...command.moved], actor: command.actor } }];
+      return accepted({ type: 'rebased', data: { proposalId: s.id, revision, moved: [...command.moved], actor: command.actor } });
     }
 
     case 'submit': {
-      const s = requireExisting(state);
+      if (!state) return missing;
+      const s = state;
       const previous = lastSubmission(s);
       // A repeated submit of the revision already submitted changes nothing (the caller re-ensures the workflow).
-      if ((s.status === 'SUBMITTED' || s.status === 'IN_REVIEW') && previous?.revision === command.expectedRevision) return [];
-      requireEditable(s, command.expectedRevision, 'submit');
+      if ((s.status === 'SUBMITTED' || s.status === 'IN_REVIEW') && previous?.revision === command.revision) return accepted();
+      const refusal = frozen(s, 'submit');
+      if (refusal) return refusal;
       const resubmission = s.status === 'RETURNED';
       const data: ProposalSubmitted = {
         proposalId: s.id,
@@ -213,35 +226,38 @@ export function decide(state: ProposalState | undefined, command: Command): Prop
         coProposers: [...s.coProposers],
         actor: command.actor,
       };
-      return [{ type: resubmission ? 'resubmitted' : 'submitted', data }];
+      return accepted({ type: resubmission ? 'resubmitted' : 'submitted', data });
     }
 
     case 'markInReview': {
-      const s = requireExisting(state);
-      if (s.status !== 'SUBMITTED' || lastSubmission(s)?.revision !== command.revision) return [];
-      return [
-        {
-          type: 'reviewStarted',
-          data: {
-            proposalId: s.id,
-            revision: command.revision,
-            round: s.round,
-            workflowId: s.workflowId,
-            workflowRunId: command.workflowRunId,
-            actor: command.actor,
-          },
+      if (!state) return missing;
+      const s = state;
+      if (s.status !== 'SUBMITTED' || lastSubmission(s)?.revision !== command.revision) return accepted();
+      return accepted({
+        type: 'reviewStarted',
+        data: {
+          proposalId: s.id,
+          revision: command.revision,
+          round: s.round,
+          workflowId: s.workflowId,
+          workflowRunId: command.workflowRunId,
+          actor: command.actor,
         },
-      ];
+      });
     }
 
     case 'recordDecision': {
-      const s = requireExisting(state);
+      if (!state) return missing;
+      const s = state;
       if (command.decision === 'WITHDRAWN') {
-        if (!isOpen(s)) return [];
-        return [{ type: 'withdrawn', data: { proposalId: s.id, revision: currentRevision(s).revision, reason: command.comment, actor: command.actor } }];
+        if (!isOpen(s)) return accepted();
+        return accepted({
+          type: 'withdrawn',
+          data: { proposalId: s.id, revision: currentRevision(s).revision, reason: command.comment, actor: command.actor },
+        });
       }
       // Outcomes of an earlier round, or for a proposal no longer under review, are history: ignore them.
-      if ((s.status !== 'SUBMITTED' && s.status !== 'IN_REVIEW') || lastSubmission(s)?.revision !== command.revision) return [];
+      if ((s.status !== 'SUBMITTED' && s.status !== 'IN_REVIEW') || lastSubmission(s)?.revision !== command.revision) return accepted();
       const data: ProposalDecisionRecorded = {
         proposalId: s.id,
         revision: command.revision,
@@ -254,11 +270,11 @@ export function decide(state: ProposalState | undefined, command: Command): Prop
       };
       switch (command.decision) {
         case 'APPROVED':
-          return [{ type: 'approved', data }];
+          return accepted({ type: 'approved', data });
         case 'REJECTED':
-          return [{ type: 'rejected', data }];
+          return accepted({ type: 'rejected', data });
         case 'RETURNED':
-          return [{ type: 'returned', data }];
+          return accepted({ type: 'returned', data });
         default: {
           const never: never = command.decision;
           throw new Error(`unknown decision ${String(never)}`);
@@ -267,40 +283,45 @@ export function decide(state: ProposalState | undefined, command: Command): Prop
     }
 
     case 'withdraw': {
-      const s = requireExisting(state);
-      if (s.status === 'WITHDRAWN') return [];
+      if (!state) return missing;
+      const s = state;
+      if (s.status === 'WITHDRAWN') return accepted();
       if (!isOpen(s))
-        throw new FailedPreconditionError(
-          `proposal ${s.id} is ${s.status} and can no longer be withdrawn`,
-          [{ type: 'PROPOSAL_STATE', subject: s.id, description: `state is ${s.status}` }],
-          'PROPOSAL_CLOSED',
-        );
-      return [{ type: 'withdrawn', data: { proposalId: s.id, revision: currentRevision(s).revision, reason: command.reason, actor: command.actor } }];
+        return refused('FAILED_PRECONDITION', 'PROPOSAL_CLOSED', `proposal ${s.id} is ${s.status} and can no longer be withdrawn`, [
+          violation('PROPOSAL_STATE', s.id, `state is ${s.status}`),
+        ]);
+      return accepted({ type: 'withdrawn', data: { proposalId: s.id, revision: currentRevision(s).revision, reason: command.reason, actor: command.actor } });
     }
 
     case 'flagConflict': {
-      const s = requireExisting(state);
+      if (!state) return missing;
+      const s = state;
       const known = s.conflicts[command.otherProposalId];
       const items = [...command.itemCodes].sort();
-      if (!isOpen(s) || (known && known.join() === items.join())) return [];
-      return [{ type: 'conflictFlagged', data: { proposalId: s.id, otherProposalId: command.otherProposalId, itemCodes: items, actor: command.actor } }];
+      if (!isOpen(s) || (known && known.join() === items.join())) return accepted();
+      return accepted({
+        type: 'conflictFlagged',
+        data: { proposalId: s.id, otherProposalId: command.otherProposalId, itemCodes: items, actor: command.actor },
+      });
     }
 
     case 'clearConflict': {
-      const s = requireExisting(state);
-      if (!s.conflicts[command.otherProposalId]) return [];
-      return [{ type: 'conflictCleared', data: { proposalId: s.id, otherProposalId: command.otherProposalId, actor: command.actor } }];
+      if (!state) return missing;
+      const s = state;
+      if (!s.conflicts[command.otherProposalId]) return accepted();
+      return accepted({ type: 'conflictCleared', data: { proposalId: s.id, otherProposalId: command.otherProposalId, actor: command.actor } });
     }
 
     case 'openConsultation':
     case 'moderateComment': {
-      const s = requireExisting(state);
-      assertProposer(s, command.actor, command.kind === 'openConsultation' ? 'open a public consultation on' : 'moderate comments on');
-      return decideConsultation(consultationFacts(s), command);
+      if (!state) return missing;
+      const refusal = proposerRefusal(state, command.actor, command.kind === 'openConsultation' ? 'open a public consultation on' : 'moderate comments on');
+      if (refusal) return { ok: false, refusal };
+      return decideConsultation(consultationFacts(state), command);
     }
 
     case 'submitComment':
-      return decideConsultation(consultationFacts(requireExisting(state)), command);
+      return state ? decideConsultation(consultationFacts(state), command) : missing;
 
     default: {
       const never: never = command;

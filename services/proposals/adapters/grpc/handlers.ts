@@ -6,7 +6,7 @@ import { ProposalKind, ProposalState } from '../../../../proto/gen/bps/proposals
 import { ValidationError } from '../../../shared/errors/errors';
 import { identityOf, idempotencyKeyOf } from '../../../shared/grpc/server';
 import { statusOf } from '../../domain/view';
-import type { Proposals } from '../../proposals';
+import type { Proposals } from '../../application/proposals';
 
 function unaryHandler<Req, Res>(fn: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>): handleUnaryCall<Req, Res> {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {

@@ -7,7 +7,7 @@ import { decodeData, topicName } from '../../../shared/events/catalog';
 import { ValidationError } from '../../../shared/errors/errors';
 import { EventConsumer, ProcessedEvents } from '../../../shared/kafka/kafka';
 import type { Logger } from '../../../shared/log/logger';
-import type { Proposals } from '../../proposals';
+import type { Proposals } from '../../application/proposals';
 
 export function decisionConsumer(options: {
   kafka: Kafka;

@@ -1,9 +1,10 @@
 // The proposal event log (source of truth, unique (proposalId, sequence), doubling as the outbox), the list
-// projection (one document per proposal holding its read model) and the id counters.
+// projection (one document per proposal holding its read model) and the id counters: the ports ProposalRepository
+// and ProposalEventLog of application/ports.ts.
 import type { Collection, Db, Filter } from 'mongodb';
 import { Actor } from '../../../../proto/gen/bps/common/v1/common';
 import { FiscalEstimate, Proposal, ProposalConflict, ProposalRevision } from '../../../../proto/gen/bps/proposals/v1/proposal';
-import type { ProposalReadScope } from '../../../shared/auth/proposal-visibility';
+import { ConcurrencyError } from '../../../shared/errors/errors';
 import type { EventDefinition } from '../../../shared/events/catalog';
 import { proposalEvents } from '../../../shared/events/proposals';
 import { stopIfAbandoned } from '../../../shared/grpc/client';
@@ -13,6 +14,7 @@ import { ensureIndexes, isDuplicateKey, translateMongoError } from '../../../sha
 import { ensureOutboxIndexes, markPending, toOutboxFields, type OutboxFields } from '../../../shared/mongo/outbox';
 import { evolve, isOpen, type ProposalEvent, type ProposalEventType, type ProposalState, type RecordedEvent } from '../../domain/proposal';
 import { toView } from '../../domain/view';
+import type { ListFilter, ProposalEventLog, ProposalRepository } from '../../application/ports';
 
 type EventDoc = OutboxFields & {
   _id: string;
@@ -88,19 +90,7 @@ function deserialize(raw: any): ProposalState {
 /** Another writer appended to the same proposal first; reload and decide again. */
 export class StaleStreamError extends Error {}
 
-export type ListFilter = {
-  readonly leadMinistry?: string;
-  readonly fieldCode?: string;
-  readonly kind?: number;
-  readonly status?: string;
-  readonly cycleId?: string;
-  readonly after?: string;
-  readonly limit: number;
-  /** Whose proposals the caller may read (shared/auth/proposal-visibility.ts). */
-  readonly scope: ProposalReadScope;
-};
-
-export class ProposalStore {
+export class ProposalStore implements ProposalRepository {
   readonly events: Collection<EventDoc>;
   private readonly projection: Collection<ProjectionDoc>;
   private readonly counters: Collection<CounterDoc>;
@@ -285,6 +275,29 @@ export class ProposalStore {
   /** Ids of proposals in a status (from the projection). */
   async idsInStatus(status: string): Promise<string[]> {
     return (await this.projection.find({ status }, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
+  }
+}
+
+/** The event log for the one command handler: revision = sequence of the last event; an append also projects. */
+export class ProposalEventLogOnMongo implements ProposalEventLog {
+  constructor(private readonly store: ProposalStore) {}
+
+  async load(proposalId: string): Promise<{ state: ProposalState | undefined; revision: number }> {
+    const state = await this.store.load(proposalId);
+    return { state, revision: state?.sequence ?? 0 };
+  }
+
+  async append(proposalId: string, afterSequence: number, events: readonly ProposalEvent[], next: ProposalState | undefined): Promise<number> {
+    if (!next) throw new Error(`appending to proposal ${proposalId} left no state`);
+    try {
+      // The events are recorded at the time the decider folded them at (evolve sets updatedAt to it).
+      await this.store.append(proposalId, afterSequence, events, next.updatedAt);
+    } catch (error) {
+      if (error instanceof StaleStreamError) throw new ConcurrencyError(error.message, afterSequence);
+      throw error;
+    }
+    await this.store.project(next);
+    return afterSequence + events.length;
   }
 }
 

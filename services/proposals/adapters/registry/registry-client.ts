@@ -10,13 +10,7 @@ import { TransientError } from '../../../shared/errors/errors';
 import { serviceClient, unary } from '../../../shared/grpc/client';
 import { grpcClientCredentials, type GrpcTls } from '../../../shared/grpc/tls';
 import type { PackageView, RegistryItem, RegistryView } from '../../domain/checks';
-
-export type RegistryPort = {
-  view(itemCodes: readonly string[]): Promise<RegistryView>;
-  /** The latest version of every package level (issue #17). */
-  packages(): Promise<PackageView>;
-  close(): void;
-};
+import type { RegistryPort } from '../../application/ports';
 
 const latestKnown = { year: 9999, month: 12, day: 31 };
 

@@ -1,21 +1,18 @@
-// The proposals use cases: load the proposal's events, ask the registry what the domain needs, decide, append
-// (optimistic on the event log's unique sequence), project, keep conflicts symmetric, drive the workflow.
+// The proposals use cases: load the proposal, ask the registry what the domain needs, run the command through the
+// one command handler (application/commands.ts: decide, append optimistic on the event log's unique sequence,
+// project), keep conflicts symmetric, drive the workflow. The ports they use are declared in application/ports.ts.
 import { createHash } from 'node:crypto';
-import type { Actor } from '../../proto/gen/bps/common/v1/common';
-import type { ProposalDecided } from '../../proto/gen/bps/approvals/v1/events';
-import { Decision as ProtoDecision } from '../../proto/gen/bps/approvals/v1/events';
-import type { RebasedItem } from '../../proto/gen/bps/proposals/v1/events';
-import { ProposalContent, type FiscalEstimate, type Proposal, type ProposalConflict } from '../../proto/gen/bps/proposals/v1/proposal';
-import type { Consultation, SubmissionViolation } from '../../proto/gen/bps/proposals/v1/proposals';
-import { approvalWorkflowId } from '../../workflows/contracts';
-import type { Identity } from '../shared/auth/identity';
-import { mayReadProposal, proposalReadScope, type Viewer } from '../shared/auth/proposal-visibility';
-import { ConcurrencyError, FailedPreconditionError, NotFoundError, ValidationError, type PreconditionViolation } from '../shared/errors/errors';
-import type { Logger } from '../shared/log/logger';
-import type { ListFilter, ProposalStore } from './adapters/mongo/store';
-import { StaleStreamError } from './adapters/mongo/store';
-import type { RegistryPort } from './adapters/registry/registry-client';
-import type { ApprovalWorkflowPort } from './adapters/temporal/approval-workflows';
+import type { Actor } from '../../../proto/gen/bps/common/v1/common';
+import type { ProposalDecided } from '../../../proto/gen/bps/approvals/v1/events';
+import { Decision as ProtoDecision } from '../../../proto/gen/bps/approvals/v1/events';
+import type { RebasedItem } from '../../../proto/gen/bps/proposals/v1/events';
+import { ProposalContent, type FiscalEstimate, type Proposal, type ProposalConflict } from '../../../proto/gen/bps/proposals/v1/proposal';
+import type { Consultation, SubmissionViolation } from '../../../proto/gen/bps/proposals/v1/proposals';
+import { approvalWorkflowId } from '../../../workflows/contracts';
+import type { Identity } from '../../shared/auth/identity';
+import { mayReadProposal, proposalReadScope, type Viewer } from '../../shared/auth/proposal-visibility';
+import { FailedPreconditionError, NotFoundError, ValidationError, type PreconditionViolation } from '../../shared/errors/errors';
+import type { Logger } from '../../shared/log/logger';
 import {
   assertMayDraft,
   completenessViolations,
@@ -26,16 +23,20 @@ import {
   registryViolations,
   type PackageView,
   type RegistryView,
-} from './domain/checks';
-import { computeFiscalEstimate, costedChanges } from './domain/fiscal';
-import { itemCodesOf, packageCodesOf } from './domain/items';
-import { assertProposer, currentRevision, decide, evolve, isOpen, lastSubmission, type Command, type Decision, type ProposalState } from './domain/proposal';
-import { contentViolations } from './domain/validation';
-import { approvalInput, consultationView, conflictsOf, proposalId, resubmittedSignal, toView } from './domain/view';
-import { todayInChina, yearInChina } from '../shared/standards/china-date';
+} from '../domain/checks';
+import { computeFiscalEstimate, costedChanges } from '../domain/fiscal';
+import { itemCodesOf, packageCodesOf } from '../domain/items';
+import { currentRevision, isOpen, lastSubmission, type Command, type Outcome, type ProposalState } from '../domain/proposal';
+import { contentViolations } from '../domain/validation';
+import { approvalInput, consultationView, conflictsOf, proposalId, resubmittedSignal, toView } from '../domain/view';
+import { todayInChina, yearInChina } from '../../shared/standards/china-date';
+import { authorise, execute, executeExisting, expectRevision, refusalError } from './commands';
+import type { ApprovalWorkflowPort, ListFilter, ProposalEventLog, ProposalRepository, RegistryPort } from './ports';
 
 export type ProposalsDeps = {
-  readonly store: ProposalStore;
+  readonly store: ProposalRepository;
+  /** The same proposals' event logs, for the command handler. */
+  readonly log: ProposalEventLog;
   readonly registry: RegistryPort;
   readonly workflows: ApprovalWorkflowPort;
   readonly logger: Logger;
@@ -44,7 +45,6 @@ export type ProposalsDeps = {
   readonly now: () => Date;
 };
 
-const MAX_APPEND_ATTEMPTS = 8;
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** A stable digest of a draft's content, so a reused request id with other content is told apart from a retry. */
@@ -58,7 +58,7 @@ export function actorOf(identity: Identity): Actor {
   return { subject: identity.subject, organisation: identity.organisation, roles: [...identity.roles] };
 }
 
-const decisions: Partial<Record<ProtoDecision, Decision>> = {
+const decisions: Partial<Record<ProtoDecision, Outcome>> = {
   [ProtoDecision.DECISION_APPROVED]: 'APPROVED',
   [ProtoDecision.DECISION_REJECTED]: 'REJECTED',
   [ProtoDecision.DECISION_RETURNED_FOR_REVISION]: 'RETURNED',
@@ -86,35 +86,9 @@ export class Proposals {
     return state;
   }
 
-  /** decide + append, retrying on a concurrent append (the command is re-decided on the fresh state). */
-  private async execute(id: string, command: (state: ProposalState | undefined) => Command, initial?: ProposalState): Promise<ProposalState | undefined> {
-    let state = initial ?? (await this.deps.store.load(id));
-    for (let attempt = 1; ; attempt++) {
-      const events = decide(state, command(state));
-      if (events.length === 0) return state;
-      try {
-        const recorded = await this.deps.store.append(id, state?.sequence ?? 0, events, this.deps.now());
-        state = recorded.reduce(evolve, state);
-        if (state) await this.deps.store.project(state);
-        return state;
-      } catch (error) {
-        if (!(error instanceof StaleStreamError) || attempt >= MAX_APPEND_ATTEMPTS) throw error;
-        state = await this.deps.store.load(id);
-      }
-    }
-  }
-
-  private async executeExisting(id: string, command: (state: ProposalState) => Command, initial?: ProposalState): Promise<ProposalState> {
-    const state = await this.execute(
-      id,
-      (s) => {
-        if (!s) throw new NotFoundError('proposal', id);
-        return command(s);
-      },
-      initial,
-    );
-    if (!state) throw new NotFoundError('proposal', id);
-    return state;
+  /** Runs `command` on existing proposal `id` (application/commands.ts); a refusal is thrown as its error. */
+  private executeExisting(id: string, command: (state: ProposalState) => Command): Promise<ProposalState> {
+    return executeExisting(this.deps.log, this.deps.now(), id, command);
   }
 
   private view(state: ProposalState, revision = 0): Proposal {
@@ -177,18 +151,20 @@ export class Proposals {
     // (its `create` is refused on the now existing stream) does the same.
     const existing = key ? await this.deps.store.load(target) : undefined;
     if (existing) return this.view(existing);
-    let created: ProposalState | undefined;
-    try {
-      created = await this.execute(
-        target,
-        () => ({ kind: 'create', proposalId: target, leadMinistry: actor.organisation, coProposers: coProposersFor(actor.organisation), draft, actor }),
-        undefined,
-      );
-    } catch (error) {
-      const twin = key && error instanceof FailedPreconditionError ? await this.deps.store.load(target) : undefined;
+    const handled = await execute(this.deps.log, this.deps.now(), target, () => ({
+      kind: 'create',
+      proposalId: target,
+      leadMinistry: actor.organisation,
+      coProposers: coProposersFor(actor.organisation),
+      draft,
+      actor,
+    }));
+    if (!handled.ok) {
+      const twin = key && handled.refusal.code === 'FAILED_PRECONDITION' ? await this.deps.store.load(target) : undefined;
       if (twin) return this.view(twin);
-      throw error;
+      throw refusalError(handled.refusal, target);
     }
+    const created = handled.state;
     if (!created) throw new Error(`proposal ${target} was not created`);
     return this.view(await this.reconcileConflicts(created, actor));
   }
@@ -196,9 +172,12 @@ export class Proposals {
   async update(identity: Identity, id: string, expectedRevision: number, content: ProposalContent | undefined): Promise<Proposal> {
     const actor = actorOf(identity);
     const state = await this.loadFor(identity, id);
-    assertProposer(state, actor, 'edit');
+    authorise(state, actor, 'edit');
     const draft = await this.draftOf(actor, content);
-    const revised = await this.executeExisting(id, () => ({ kind: 'revise', expectedRevision, draft, actor }), state);
+    const revised = await this.executeExisting(id, (s) => {
+      expectRevision(s, expectedRevision);
+      return { kind: 'revise', draft, actor };
+    });
     return this.view(await this.reconcileConflicts(revised, actor));
   }
 
@@ -255,14 +234,10 @@ export class Proposals {
   async submit(identity: Identity, id: string, expectedRevision: number): Promise<Proposal> {
     const actor = actorOf(identity);
     let state = await this.loadFor(identity, id);
-    assertProposer(state, actor, 'submit');
+    authorise(state, actor, 'submit');
     const already = (state.status === 'SUBMITTED' || state.status === 'IN_REVIEW') && lastSubmission(state)?.revision === expectedRevision;
     if (!already) {
-      // Refuse a stale revision before asking the registry anything.
-      const current = currentRevision(state).revision;
-      if ((state.status === 'DRAFT' || state.status === 'RETURNED') && expectedRevision !== current) {
-        throw new ConcurrencyError(`proposal ${id} is at revision ${current}, not ${expectedRevision}`, current);
-      }
+      expectRevision(state, expectedRevision); // a stale revision is refused before the registry is asked anything
       const { violations, estimate } = await this.check(state);
       const revision = currentRevision(state);
       // A unified revision's proposal must find its cycle's window open before it is marked submitted.
@@ -277,11 +252,17 @@ export class Proposals {
         );
       }
       state = await this.reconcileConflicts(state, actor);
-      state = await this.executeExisting(
-        id,
-        (s) => ({ kind: 'submit', expectedRevision, fiscalEstimate: estimate, conflictsWith: conflictsOf(s), workflowId: approvalWorkflowId(id), actor }),
-        state,
-      );
+      state = await this.executeExisting(id, (s) => {
+        expectRevision(s, expectedRevision);
+        return {
+          kind: 'submit',
+          revision: expectedRevision,
+          fiscalEstimate: estimate,
+          conflictsWith: conflictsOf(s),
+          workflowId: approvalWorkflowId(id),
+          actor,
+        };
+      });
     }
     return this.view(await this.ensureWorkflow(state, actor));
   }
@@ -300,11 +281,11 @@ export class Proposals {
     const actor = actorOf(identity);
     if (reason.trim() === '') throw new ValidationError([{ field: 'reason', description: 'a withdrawal must say why' }]);
     const state = await this.loadFor(identity, id);
-    assertProposer(state, actor, 'withdraw');
+    authorise(state, actor, 'withdraw');
     if (state.status === 'WITHDRAWN') return this.view(state);
     // Once submitted, the workflow decides (it refuses after final approval); then the proposal records it.
     if (isOpen(state) && state.submissions.length > 0) await this.deps.workflows.withdraw(id, { actor, reason });
-    const withdrawn = await this.executeExisting(id, () => ({ kind: 'withdraw', reason, actor }), state);
+    const withdrawn = await this.executeExisting(id, () => ({ kind: 'withdraw', reason, actor }));
     return this.view(await this.reconcileConflicts(withdrawn, actor));
   }
 
@@ -334,9 +315,9 @@ export class Proposals {
 
   async openConsultation(identity: Identity, id: string, period: { opensOn: string; closesOn: string; summary: string }): Promise<Consultation> {
     const actor = actorOf(identity);
-    const state = await this.loadFor(identity, id);
+    await this.loadFor(identity, id); // NOT_FOUND for a proposal the caller may not read
     const today = this.today();
-    const opened = await this.executeExisting(id, () => ({ kind: 'openConsultation', ...period, today, actor }), state);
+    const opened = await this.executeExisting(id, () => ({ kind: 'openConsultation', ...period, today, actor }));
     return this.consultationOf(identity, opened);
   }
 
@@ -363,7 +344,7 @@ export class Proposals {
     const state = await this.loadConsulted(identity, id);
     const today = this.today();
     const before = state.consultation?.comments.length ?? 0;
-    const after = await this.executeExisting(id, () => ({ kind: 'submitComment', ...comment, today, actor }), state);
+    const after = await this.executeExisting(id, () => ({ kind: 'submitComment', ...comment, today, actor }));
     // The comment this call appended: the first one after those known before (a concurrent one may follow it).
     const mine = after.consultation?.comments.slice(before).find((c) => c.text === comment.text.trim());
     return { commentId: mine?.commentId ?? '' };
@@ -372,19 +353,25 @@ export class Proposals {
   async moderateComment(identity: Identity, id: string, commentId: string, publish: boolean, reason: string): Promise<Consultation> {
     const actor = actorOf(identity);
     const state = await this.loadConsulted(identity, id);
-    const moderated = await this.executeExisting(id, () => ({ kind: 'moderateComment', commentId, publish, reason, actor }), state);
+    // Who may moderate, then which comment (NOT_FOUND), before the rules decide on the comment's state.
+    authorise(state, actor, 'moderate comments on');
+    if (!state.consultation?.comments.some((c) => c.commentId === commentId)) throw new NotFoundError('consultation comment', `${id}/${commentId}`);
+    const moderated = await this.executeExisting(id, () => ({ kind: 'moderateComment', commentId, publish, reason, actor }));
     return this.consultationOf(identity, moderated);
   }
 
   async rebase(identity: Identity, id: string, expectedRevision: number): Promise<{ proposal: Proposal; moved: RebasedItem[] }> {
     const actor = actorOf(identity);
     const state = await this.loadFor(identity, id);
-    assertProposer(state, actor, 'rebase');
+    authorise(state, actor, 'rebase');
     const content = currentRevision(state).content;
     if (!content) throw new Error(`proposal ${id} has no content`);
     const registry = await this.deps.registry.view(registryCodesOf(content));
     const { content: rebased, moved } = rebaseContent(content, registry, await this.packagesFor(content));
-    const next = await this.executeExisting(id, () => ({ kind: 'rebase', expectedRevision, content: rebased, moved, actor }), state);
+    const next = await this.executeExisting(id, (s) => {
+      expectRevision(s, expectedRevision);
+      return { kind: 'rebase', content: rebased, moved, actor };
+    });
     return { proposal: this.view(next), moved };
   }
 
@@ -429,21 +416,17 @@ export class Proposals {
       return;
     }
     const actor = decided.actor ?? { subject: 'approvals', organisation: '', roles: [] };
-    const next = await this.executeExisting(
-      state.id,
-      () => ({
-        kind: 'recordDecision',
-        decision,
-        revision: decided.proposalRevision,
-        round: decided.round,
-        workflowId: decided.workflowId,
-        comment: decided.comment,
-        decidedAt: decided.decidedAt,
-        sourceEventId,
-        actor,
-      }),
-      state,
-    );
+    const next = await this.executeExisting(state.id, () => ({
+      kind: 'recordDecision',
+      decision,
+      revision: decided.proposalRevision,
+      round: decided.round,
+      workflowId: decided.workflowId,
+      comment: decided.comment,
+      decidedAt: decided.decidedAt,
+      sourceEventId,
+      actor,
+    }));
     if (!isOpen(next)) await this.reconcileConflicts(next, actor);
   }
 
@@ -466,7 +449,7 @@ export class Proposals {
       if (desired.has(otherId)) continue;
       current = await this.executeExisting(state.id, () => ({ kind: 'clearConflict', otherProposalId: otherId, actor }));
       const other = await this.deps.store.load(otherId);
-      if (other) await this.executeExisting(otherId, () => ({ kind: 'clearConflict', otherProposalId: state.id, actor }), other);
+      if (other) await this.executeExisting(otherId, () => ({ kind: 'clearConflict', otherProposalId: state.id, actor }));
     }
     return current;
   }
