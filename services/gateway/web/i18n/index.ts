@@ -1,235 +1,64 @@
-// UI strings: Chinese first, English switchable (cookie bps_lang or ?lang=). Code uses glossary English keys.
-import { provinceName } from './provinces';
-import { basisLabel as sharedBasisLabel, unitLabel as sharedUnitLabel } from '../../shared/standards/units';
+// UI strings: Chinese first, English switchable (cookie bps_lang or ?lang=). Every page text is a message in the one
+// catalogue below (tables per page family in this folder), looked up by id through the page's `t` (translator(lang)).
+import { provinceName } from '../provinces';
+import { basisLabel as sharedBasisLabel, unitLabel as sharedUnitLabel } from '../../../shared/standards/units';
+import { auditMessages } from './audit';
+import { commonMessages } from './common';
+import { consultationMessages } from './consultation';
+import { cycleMessages } from './cycle';
+import { editionMessages } from './edition';
+import { inboxMessages } from './inbox';
+import { monitoringMessages } from './monitoring';
+import { programmeMessages } from './programme';
+import { proposalMessages } from './proposal';
+import { standardsMessages } from './standards';
+import { subscriptionMessages } from './subscription';
+import { workMessages } from './work';
+import type { Lang, Messages, MismatchedPlaceholders, ParamValue, Placeholders } from './types';
 
-export type Lang = 'zh' | 'en';
+export type { Lang } from './types';
 
-const zh = {
-  appName: '国家基本公共服务标准平台',
-  skip: '跳到正文',
-  navStandards: '标准查询',
-  navDiff: '版本比较',
-  navCompliance: '地方标准与合规',
-  navMonitoring: '全国监测',
-  navConsultations: '征求意见',
-  navProposals: '调整方案',
-  navInbox: '待办审批',
-  navCycles: '修订周期',
-  navProgramme: '标准化工作',
-  navSubscriptions: '订阅管理',
-  navAudit: '审计追溯',
-  signIn: '登录',
-  signOut: '退出',
-  switchLang: 'English',
-  signedInAs: '当前用户',
-  signInTitle: '本地登录（开发环境）',
-  signInIntro: '选择一个预置角色登录。生产环境由统一身份认证提供者替代本页。',
-  signInAs: '以此身份登录',
-  signInDisabled: '本地人员登录仅在开发模式下提供，请通过配置的身份认证提供者登录。',
-  roles: '角色',
-  organisation: '单位',
-  catalogue: '服务清单',
-  asOfDate: '生效日期',
-  show: '查询',
-  field: '领域',
-  category: '类别',
-  allFields: '全部领域',
-  province: '省份',
-  national: '全国',
-  items: '项',
-  itemCount: '服务项目数',
-  noItems: '该日期没有生效的服务项目。',
-  noCategory: '（未分类）',
-  itemCode: '编号',
-  itemName: '服务项目',
-  version: '版本',
-  effectiveFrom: '生效日期',
-  effectiveTo: '失效日期',
-  serviceTarget: '服务对象',
-  serviceContent: '服务内容',
-  qualityStandard: '服务标准',
-  paymentCategory: '支付类别',
-  expenditureResponsibility: '支出责任',
-  leadUnit: '牵头负责单位',
-  notStated: '文件未明确',
-  sixAttributes: '六项要素',
-  history: '版本历史',
-  release: '发布',
-  proposal: '调整方案',
-  workflow: '审批流程',
-  cycle: '修订周期',
-  approvedBy: '批准人',
-  recordedAt: '记录时间',
-  correction: '更正',
-  errata: '勘误记录',
-  erratumProposedBy: '提出',
-  erratumApprovedBy: '复核生效',
-  erratumField: '字段',
-  erratumBefore: '更正前',
-  erratumAfter: '更正后',
-  lineage: '沿革',
-  retired: '已废止',
-  current: '现行',
-  baseline: '基线（无调整方案）',
-  metric: '指标',
-  comparator: '比较',
-  value: '数值',
-  unit: '单位',
-  basis: '计量基础',
-  provincialValue: '地方标准',
-  nationalFloor: '国家标准',
-  localValue: '地方值',
-  compliant: '达标',
-  breach: '低于国家标准',
-  exceeds: '高于国家标准（需备案并由地方承担超出部分）',
-  notFiled: '未备案',
-  filed: '已备案',
-  filingId: '备案号',
-  diffTitle: '版本比较',
-  from: '起',
-  to: '止',
-  fromHint: '日期或发布编号',
-  compare: '比较',
-  noChanges: '两个时点之间没有变化。',
-  attribute: '要素',
-  before: '调整前',
-  after: '调整后',
-  changeType: '变化类型',
-  releases: '已发布版本',
-  complianceTitle: '地方标准合规情况',
-  filedCount: '已备案',
-  breachCount: '低于国家标准',
-  chooseProvince: '选择省份',
-  errorTitle: '出错了',
-  notFound: '未找到',
-  back: '返回',
-  reason: '原因',
-  forbidden: '无权执行此操作',
-  unavailable: '服务暂不可用，请稍后重试。',
-  yes: '是',
-  no: '否',
-  viewItem: '查看',
-  stated: '已明确',
-  centralShare: '中央分担比例',
-  regionTier: '地区',
-} as const;
+/** The one catalogue: every family's table, merged. A message id names its page family (`cycle.ceiling`). */
+export const catalogue = {
+  ...commonMessages,
+  ...auditMessages,
+  ...consultationMessages,
+  ...cycleMessages,
+  ...editionMessages,
+  ...inboxMessages,
+  ...monitoringMessages,
+  ...programmeMessages,
+  ...proposalMessages,
+  ...standardsMessages,
+  ...subscriptionMessages,
+  ...workMessages,
+} as const satisfies Messages;
 
-export type MessageKey = keyof typeof zh;
+export type MessageId = keyof typeof catalogue;
 
-const en: Record<MessageKey, string> = {
-  appName: 'National Basic Public Service Standards',
-  skip: 'Skip to content',
-  navStandards: 'Standards',
-  navDiff: 'Compare',
-  navCompliance: 'Provincial standards',
-  navMonitoring: 'National monitoring',
-  navConsultations: 'Consultations',
-  navProposals: 'Proposals',
-  navInbox: 'Inbox',
-  navCycles: 'Revision cycles',
-  navProgramme: 'Standardisation programme',
-  navSubscriptions: 'Subscriptions',
-  navAudit: 'Audit',
-  signIn: 'Sign in',
-  signOut: 'Sign out',
-  switchLang: '中文',
-  signedInAs: 'Signed in as',
-  signInTitle: 'Local sign-in (development)',
-  signInIntro: 'Pick a seeded role. In production an identity provider replaces this page.',
-  signInAs: 'Sign in as this person',
-  signInDisabled: 'Persona sign-in exists only in development mode; sign in through the configured identity provider.',
-  roles: 'Roles',
-  organisation: 'Organisation',
-  catalogue: 'Service catalogue',
-  asOfDate: 'In force on',
-  show: 'Show',
-  field: 'Field',
-  category: 'Category',
-  allFields: 'All fields',
-  province: 'Province',
-  national: 'National',
-  items: 'items',
-  itemCount: 'Service items',
-  noItems: 'No service items in force on this date.',
-  noCategory: '(no category)',
-  itemCode: 'Code',
-  itemName: 'Service item',
-  version: 'Version',
-  effectiveFrom: 'Effective from',
-  effectiveTo: 'Effective to',
-  serviceTarget: 'Service target',
-  serviceContent: 'Service content',
-  qualityStandard: 'Quality standard',
-  paymentCategory: 'Payment category',
-  expenditureResponsibility: 'Expenditure responsibility',
-  leadUnit: 'Lead unit',
-  notStated: 'Not stated',
-  sixAttributes: 'Six attributes',
-  history: 'Version history',
-  release: 'Release',
-  proposal: 'Proposal',
-  workflow: 'Approval workflow',
-  cycle: 'Revision cycle',
-  approvedBy: 'Approved by',
-  recordedAt: 'Recorded at',
-  correction: 'Correction',
-  errata: 'Errata',
-  erratumProposedBy: 'Proposed by',
-  erratumApprovedBy: 'Approved by',
-  erratumField: 'Field',
-  erratumBefore: 'Before',
-  erratumAfter: 'After',
-  lineage: 'Lineage',
-  retired: 'Retired',
-  current: 'In force',
-  baseline: 'Baseline (no proposal)',
-  metric: 'Metric',
-  comparator: 'Comparator',
-  value: 'Value',
-  unit: 'Unit',
-  basis: 'Basis',
-  provincialValue: 'Provincial standard',
-  nationalFloor: 'National level',
-  localValue: 'Local value',
-  compliant: 'Meets floor',
-  breach: 'Below national floor',
-  exceeds: 'Above national level (filed; excess funded locally)',
-  notFiled: 'Not filed',
-  filed: 'Filed',
-  filingId: 'Filing',
-  diffTitle: 'Compare versions',
-  from: 'From',
-  to: 'To',
-  fromHint: 'date or release id',
-  compare: 'Compare',
-  noChanges: 'No changes between these points.',
-  attribute: 'Attribute',
-  before: 'Before',
-  after: 'After',
-  changeType: 'Change',
-  releases: 'Releases',
-  complianceTitle: 'Provincial compliance',
-  filedCount: 'Filed',
-  breachCount: 'Below floor',
-  chooseProvince: 'Choose a province',
-  errorTitle: 'Something went wrong',
-  notFound: 'Not found',
-  back: 'Back',
-  reason: 'Reason',
-  forbidden: 'Not allowed',
-  unavailable: 'The service is unavailable; try again shortly.',
-  yes: 'Yes',
-  no: 'No',
-  viewItem: 'View',
-  stated: 'Stated',
-  centralShare: 'Central share',
-  regionTier: 'Region',
-};
+/** The parameters a message takes (its {name} placeholders). */
+export type MessageParams<K extends MessageId> = Placeholders<(typeof catalogue)[K]['zh']>;
 
-export type Translate = (key: MessageKey) => string;
+// Fails to compile when a message's Chinese and English texts use different placeholders.
+const placeholdersAgree: [MismatchedPlaceholders<typeof catalogue>] extends [never] ? true : MismatchedPlaceholders<typeof catalogue> = true;
+void placeholdersAgree;
+
+/** Looks a message up in one language: `t('proposal.submit')`, `t('audit.recordsInOrder', { count })`. */
+export type Translate = <K extends MessageId>(
+  id: K,
+  ...params: [MessageParams<K>] extends [never] ? [] : [params: Readonly<Record<MessageParams<K>, ParamValue>>]
+) => string;
+
+/** A message's text in a language, with its {name} placeholders filled in. */
+export function message(lang: Lang, id: MessageId, params: Readonly<Record<string, ParamValue>> = {}): string {
+  return catalogue[id][lang].replace(/\{(\w+)\}/g, (placeholder, name: string) => {
+    const value = params[name];
+    return value === undefined ? placeholder : String(value);
+  });
+}
 
 export function translator(lang: Lang): Translate {
-  return (key) => (lang === 'en' ? en[key] : zh[key]);
+  return ((id: MessageId, params?: Readonly<Record<string, ParamValue>>) => message(lang, id, params)) as Translate;
 }
 
 export function pickLang(query: unknown, cookie: string | undefined, acceptLanguage: string | undefined): Lang {
