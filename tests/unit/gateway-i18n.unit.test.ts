@@ -1,8 +1,9 @@
 // Unit: the console's message catalogue (services/gateway/web/i18n): every message in both languages, the same
 // placeholders in each, one table per page family merged without overwriting, and placeholders filled in.
 import { describe, expect, it } from 'vitest';
-import { catalogue, message, translator } from '../../services/gateway/web/i18n';
+import { catalogue, codesOf, labelFrom, labelGroups, message, translator } from '../../services/gateway/web/i18n';
 import { auditMessages } from '../../services/gateway/web/i18n/audit';
+import { codeMessages } from '../../services/gateway/web/i18n/codes';
 import { commonMessages } from '../../services/gateway/web/i18n/common';
 import { consultationMessages } from '../../services/gateway/web/i18n/consultation';
 import { cycleMessages } from '../../services/gateway/web/i18n/cycle';
@@ -15,19 +16,21 @@ import { standardsMessages } from '../../services/gateway/web/i18n/standards';
 import { subscriptionMessages } from '../../services/gateway/web/i18n/subscription';
 import { workMessages } from '../../services/gateway/web/i18n/work';
 
-const families: Record<string, Readonly<Record<string, unknown>>> = {
-  common: commonMessages,
-  audit: auditMessages,
-  consultation: consultationMessages,
-  cycle: cycleMessages,
-  edition: editionMessages,
-  inbox: inboxMessages,
-  monitoring: monitoringMessages,
-  programme: programmeMessages,
-  proposal: proposalMessages,
-  standards: standardsMessages,
-  subscription: subscriptionMessages,
-  work: workMessages,
+/** Each table and the id prefixes it holds. */
+const families: Record<string, [table: Readonly<Record<string, unknown>>, prefixes?: readonly string[]]> = {
+  codes: [codeMessages, ['enum', 'event', 'organisation', 'role']],
+  common: [commonMessages],
+  audit: [auditMessages],
+  consultation: [consultationMessages],
+  cycle: [cycleMessages],
+  edition: [editionMessages],
+  inbox: [inboxMessages],
+  monitoring: [monitoringMessages],
+  programme: [programmeMessages],
+  proposal: [proposalMessages],
+  standards: [standardsMessages],
+  subscription: [subscriptionMessages],
+  work: [workMessages],
 };
 
 const placeholders = (text: string): string[] => [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!))].sort();
@@ -68,8 +71,8 @@ describe('the console message catalogue', () => {
 
   it('keeps each family in its own table under its own prefix, merged without overwriting', () => {
     let total = 0;
-    for (const [family, table] of Object.entries(families)) {
-      const strays = Object.keys(table).filter((id) => !id.startsWith(`${family}.`));
+    for (const [family, [table, prefixes = [family]]] of Object.entries(families)) {
+      const strays = Object.keys(table).filter((id) => !prefixes.some((p) => id.startsWith(`${p}.`)));
       expect(strays, family).toEqual([]);
       total += Object.keys(table).length;
     }
@@ -82,5 +85,15 @@ describe('the console message catalogue', () => {
     const t = translator('en');
     expect(t('audit.logsRecordsRehashedOne', { logs: 2, records: 40 })).toBe('2 logs, 40 records rehashed one by one: all consistent; ');
     expect(translator('zh')('common.appName')).toBe('国家基本公共服务标准平台');
+  });
+
+  it('labels codes from their group, and shows an unknown code as it is', () => {
+    for (const group of labelGroups) expect(codesOf(group).length, group).toBeGreaterThan(0);
+    expect(labelFrom('zh', 'enum', 'COMPARATOR_GTE')).toBe('不低于');
+    expect(labelFrom('en', 'cycle.phaseLabel', 'released')).toBe('Released');
+    expect(labelFrom('en', 'event', 'bps.proposal.submitted')).toBe('Submitted for approval');
+    expect(labelFrom('zh', 'role', 'no-such-role')).toBe('no-such-role');
+    expect(labelFrom('zh', 'role', 'constructor')).toBe('constructor');
+    expect(codesOf('inbox.positionLabel').slice(0, 1)).toEqual(['POSITION_APPROVE']);
   });
 });

@@ -12,35 +12,12 @@ import { html, type Html } from './html';
 import { alertBox, labelIn, type PageContext } from './layout';
 import type { Guarded } from './page-types';
 import { formatFen } from './proposal-form';
-import { provinces } from './provinces';
+import { provinceName } from './provinces';
 import { refusalBox } from './work-pages';
 
 const phases = ['evaluation', 'proposals', 'consolidation', 'released', 'refiling', 'closed'] as const;
-const phaseLabels: Record<string, [string, string]> = {
-  evaluation: ['实施评估', 'Evaluation'],
-  proposals: ['方案征集', 'Proposals'],
-  consolidation: ['汇总平衡', 'Consolidation'],
-  released: ['统一发布', 'Released'],
-  refiling: ['地方重新备案', 'Provincial re-filing'],
-  closed: ['已结束', 'Closed'],
-};
-const entryLabels: Record<string, [string, string]> = {
-  in_approval: ['审批中', 'In approval'],
-  approved: ['已批准', 'Approved'],
-  not_approved: ['未通过', 'Not approved'],
-  dropped: ['未纳入', 'Dropped'],
-};
-const evaluationKindLabels: Record<string, [string, string]> = {
-  EFFECT: ['实施效果评估', 'Effect evaluation'],
-  SATISFACTION_SURVEY: ['群众满意度调查', 'Satisfaction survey'],
-  EQUALISATION_INDICATORS: ['均等化指标', 'Equalisation indicators'],
-};
 // Deadlines are days in China: shown in Beijing time (UTC+8), whatever the server's zone.
 const when = (d: Date | undefined): string => (d ? chinaMinute(d) : '—');
-const provinceName = (ctx: PageContext, code: string): string => {
-  const p = provinces.find((x) => x.code === code);
-  return p ? (ctx.lang === 'en' ? p.en : p.name) : code;
-};
 const isFinalApprover = (ctx: PageContext): boolean => ctx.identity?.organisation === 'SCO' && (ctx.identity?.roles.includes('final-approver') ?? false);
 const mayOpen = (ctx: PageContext): boolean =>
   isFinalApprover(ctx) || (ctx.identity?.organisation === 'NDRC' && (ctx.identity?.roles.includes('approver') ?? false));
@@ -53,7 +30,7 @@ ${
     ? alertBox('info', ctx.t('cycle.noUnifiedRevisionCycle'))
     : html`<div class="table-wrap"><table data-testid="cycles">
   <thead><tr><th scope="col">${ctx.t('cycle.cycle')}</th><th scope="col">${ctx.t('cycle.planPeriod')}</th><th scope="col">${ctx.t('cycle.edition')}</th><th scope="col">${ctx.t('cycle.phase')}</th><th scope="col">${ctx.t('cycle.effectiveFrom')}</th></tr></thead>
-  <tbody>${cycles.map((c) => html`<tr data-cycle="${c.cycleId}"><td><a href="${cycleUrl(c)}">${c.cycleId}</a></td><td>${c.planPeriod}</td><td>${c.title}</td><td><span class="badge">${labelIn(ctx, phaseLabels, c.phase)}</span></td><td>${formatDate(c.effectiveFrom)}</td></tr>`)}</tbody>
+  <tbody>${cycles.map((c) => html`<tr data-cycle="${c.cycleId}"><td><a href="${cycleUrl(c)}">${c.cycleId}</a></td><td>${c.planPeriod}</td><td>${c.title}</td><td><span class="badge">${labelIn(ctx, 'cycle.phaseLabel', c.phase)}</span></td><td>${formatDate(c.effectiveFrom)}</td></tr>`)}</tbody>
 </table></div>`
 }
 ${mayOpen(ctx) ? openCycleForm(ctx, fieldNames) : ''}`;
@@ -115,7 +92,7 @@ function citedEvaluationsList(ctx: PageContext, fieldCode: string, cited: readon
   return html`<details class="cited-evaluations" data-testid="cited-${fieldCode}" open><summary>${ctx.t('cycle.citedImplementationEvaluations')} (${cited.length})</summary>
 <ul>${cited.map(
     (e) =>
-      html`<li data-evaluation="${e.evaluationId}"><span class="badge">${labelIn(ctx, evaluationKindLabels, e.kind)}</span> <code>${e.evaluationId}</code> · ${e.itemCode} · ${e.provinceCode === '000000' ? ctx.t('common.national') : provinceName(ctx, e.provinceCode)} · ${e.period}${e.satisfactionPercent ? html` · ${ctx.t('cycle.satisfied')} ${e.satisfactionPercent}%` : ''}${e.summary ? html`<br><span class="muted">${e.summary}</span>` : ''}</li>`,
+      html`<li data-evaluation="${e.evaluationId}"><span class="badge">${labelIn(ctx, 'cycle.evaluationKindLabel', e.kind)}</span> <code>${e.evaluationId}</code> · ${e.itemCode} · ${e.provinceCode === '000000' ? ctx.t('common.national') : provinceName(e.provinceCode, ctx.lang)} · ${e.period}${e.satisfactionPercent ? html` · ${ctx.t('cycle.satisfied')} ${e.satisfactionPercent}%` : ''}${e.summary ? html`<br><span class="muted">${e.summary}</span>` : ''}</li>`,
   )}</ul></details>`;
 }
 
@@ -134,7 +111,7 @@ export function cyclePage(ctx: PageContext, c: Cycle, flash?: Html, fieldNames: 
     html`<form method="post" action="${cycleUrl(c, path)}" class="inline"${testid ? html` data-testid="${testid}"` : ''}>${fields}<button type="submit">${label}</button></form>`;
   return html`${flash ?? ''}
 <p class="muted">${c.planPeriod} · ${ctx.t('cycle.timesInBeijingTime')} · ${ctx.t('cycle.effectiveFrom2')} ${formatDate(c.effectiveFrom)} · ${ctx.t('cycle.opened')} ${when(c.openedAt)} · <a href="/audit?cycle=${encodeURIComponent(c.cycleId)}">${ctx.t('common.auditTrail')}</a></p>
-<ol class="phases" data-testid="phases" aria-label="${ctx.t('cycle.phases')}">${phases.map((p, i) => html`<li data-phase="${p}"${i === current ? html` aria-current="step" class="current"` : i < current ? html` class="done"` : ''}>${labelIn(ctx, phaseLabels, p)}</li>`)}</ol>
+<ol class="phases" data-testid="phases" aria-label="${ctx.t('cycle.phases')}">${phases.map((p, i) => html`<li data-phase="${p}"${i === current ? html` aria-current="step" class="current"` : i < current ? html` class="done"` : ''}>${labelIn(ctx, 'cycle.phaseLabel', p)}</li>`)}</ol>
 
 <section aria-labelledby="fields"><h2 id="fields">${ctx.t('cycle.fieldsEvaluationAndProposal')}</h2>
 <div class="table-wrap"><table data-testid="cycle-fields"><thead><tr><th scope="col">${ctx.t('common.field')}</th><th scope="col">${ctx.t('common.leadMinistry')}</th><th scope="col">${ctx.t('cycle.evaluation')}</th><th scope="col">${ctx.t('cycle.windowCloses')}</th><th scope="col">${ctx.t('common.status')}</th></tr></thead>
@@ -173,7 +150,7 @@ ${
     (
       e,
     ) => html`<tr data-proposal="${e.proposalId}"><td><a href="/proposals/${encodeURIComponent(e.proposalId)}">${e.proposalId}</a> r${e.proposalRevision}</td><td>${fieldLabel(fieldNames, e.fieldCode)}</td><td>${e.itemCodes.join('、')}</td>
-    <td class="num">${formatFen(e.fiscalTotals?.centralFen)}</td><td class="num">${formatFen(e.fiscalTotals?.localFen)}</td><td>${labelIn(ctx, entryLabels, e.status)}${e.note ? html`<br><span class="muted">${e.note}</span>` : ''}</td></tr>`,
+    <td class="num">${formatFen(e.fiscalTotals?.centralFen)}</td><td class="num">${formatFen(e.fiscalTotals?.localFen)}</td><td>${labelIn(ctx, 'cycle.entryLabel', e.status)}${e.note ? html`<br><span class="muted">${e.note}</span>` : ''}</td></tr>`,
   )}</tbody></table></div>`
 }
 <div class="table-wrap"><table data-testid="cycle-totals"><thead><tr><th scope="col"></th><th scope="col">${ctx.t('common.centralCny')}</th><th scope="col">${ctx.t('common.localCny')}</th></tr></thead>
@@ -238,7 +215,7 @@ ${
   <tbody>${c.refiling.map(
     (
       r,
-    ) => html`<tr data-province="${r.provinceCode}" data-item="${r.itemCode}"><td>${provinceName(ctx, r.provinceCode)}</td><td><a href="/standards/items/${encodeURIComponent(r.itemCode)}?province=${r.provinceCode}">${r.itemCode}</a></td><td>${when(r.deadline)}</td>
+    ) => html`<tr data-province="${r.provinceCode}" data-item="${r.itemCode}"><td>${provinceName(r.provinceCode, ctx.lang)}</td><td><a href="/standards/items/${encodeURIComponent(r.itemCode)}?province=${r.provinceCode}">${r.itemCode}</a></td><td>${when(r.deadline)}</td>
     <td>${r.refiled ? html`<span class="badge badge-ok">${ctx.t('cycle.reFiled2')}</span>` : r.overdue ? html`<span class="badge badge-bad">${ctx.t('cycle.overdue2')}</span>` : html`<span class="badge badge-warn">${ctx.t('cycle.pending')}</span>`}</td></tr>`,
   )}</tbody></table></div>`
 }

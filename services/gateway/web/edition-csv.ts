@@ -15,7 +15,7 @@ export function editionCsv(lang: Lang, list: ListItemsResponse, taxonomy: GetTax
   const header = [
     t('common.field'),
     t('common.category'),
-    lang === 'en' ? 'Item code' : '编号',
+    t('edition.csv.itemCode'),
     t('common.itemName'),
     t('common.serviceTarget'),
     t('common.serviceContent'),
@@ -23,8 +23,8 @@ export function editionCsv(lang: Lang, list: ListItemsResponse, taxonomy: GetTax
     t('common.paymentCategory'),
     t('common.expenditureResponsibility'),
     t('common.leadUnit'),
-    lang === 'en' ? 'Version' : '版本',
-    lang === 'en' ? 'In force from' : '施行日期',
+    t('common.version'),
+    t('edition.csv.inForceFrom'),
   ];
   const rows = groupCatalogue(list.items, names).flatMap((f) =>
     f.categories.flatMap((c) =>

@@ -5,25 +5,10 @@ import type { ApprovalView, InboxItem, StepView } from '../../../proto/gen/bps/a
 import type { ItemVersion } from '../../../proto/gen/bps/registry/v1/registry';
 import type { Proposal } from '../../../proto/gen/bps/proposals/v1/proposal';
 import { html, qs, type Html } from './html';
+import { codesOf } from './i18n';
 import { alertBox, labelIn, type PageContext } from './layout';
 import { formatFen } from './proposal-form';
 import { metricText } from './standards-pages';
-
-const positionLabels: Record<string, [string, string]> = {
-  POSITION_APPROVE: ['同意', 'Approve'],
-  POSITION_NO_OBJECTION: ['无异议', 'No objection'],
-  POSITION_OBJECT: ['有异议', 'Object'],
-  POSITION_ABSTAIN: ['弃权', 'Abstain'],
-  POSITION_REJECT: ['不同意（否决）', 'Reject'],
-  POSITION_RETURN_FOR_REVISION: ['退回修改', 'Return for revision'],
-};
-const statusLabels: Record<string, [string, string]> = {
-  in_progress: ['审批中', 'In progress'],
-  awaiting_resubmission: ['待重新提交', 'Awaiting resubmission'],
-  approved: ['已批准', 'Approved'],
-  rejected: ['未通过', 'Rejected'],
-  withdrawn: ['已撤回', 'Withdrawn'],
-};
 
 const when = (d: Date | undefined): string => (d ? d.toISOString().slice(0, 16).replace('T', ' ') : '');
 
@@ -66,18 +51,18 @@ ${
 }
 
 export function roundsSection(ctx: PageContext, a: ApprovalView): Html {
-  return html`<section aria-labelledby="rounds" data-testid="rounds"><h2 id="rounds">${ctx.t('inbox.reviewRounds')} · ${labelIn(ctx, statusLabels, a.status)}</h2>
+  return html`<section aria-labelledby="rounds" data-testid="rounds"><h2 id="rounds">${ctx.t('inbox.reviewRounds')} · ${labelIn(ctx, 'inbox.statusLabel', a.status)}</h2>
   ${a.needs.length > 0 ? html`<p data-testid="needs">${ctx.t('inbox.stillNeeds')}: ${a.needs.join('；')}</p>` : ''}
   ${a.rounds.map(
     (
       r,
-    ) => html`<h3>${ctx.t('inbox.round', { round: r.round })} (r${r.proposalRevision})${r.outcome ? html` · ${labelIn(ctx, statusLabels, r.outcome)}` : ''}</h3>
+    ) => html`<h3>${ctx.t('inbox.round', { round: r.round })} (r${r.proposalRevision})${r.outcome ? html` · ${labelIn(ctx, 'inbox.statusLabel', r.outcome)}` : ''}</h3>
   <ol class="timeline">${r.steps.map(
     (s) => html`<li data-step="${s.stepId}">
     <strong>${s.stageName} · ${s.label}</strong> <span class="muted">(${s.organisation}${s.mustConcur ? ctx.t('inbox.mustConcur') : ''})</span>${stepBadges(ctx, { step: s })}
     ${
       s.position
-        ? html`<br><span class="badge">${labelIn(ctx, positionLabels, positionToJSON(s.position))}</span> ${s.signedBy} ${when(s.signedAt)}${s.comment ? html` — ${s.comment}` : ''}${s.overruledBy ? html` <span class="muted">(${ctx.t('inbox.overruledBy')} ${s.overruledBy})</span>` : ''}`
+        ? html`<br><span class="badge">${labelIn(ctx, 'inbox.positionLabel', positionToJSON(s.position))}</span> ${s.signedBy} ${when(s.signedAt)}${s.comment ? html` — ${s.comment}` : ''}${s.overruledBy ? html` <span class="muted">(${ctx.t('inbox.overruledBy')} ${s.overruledBy})</span>` : ''}`
         : html`<br><span class="muted">${s.open ? ctx.t('inbox.open') : ctx.t('inbox.notOpen')}${s.dueAt ? ` · ${ctx.t('inbox.due2')} ${when(s.dueAt)}` : ''}${s.claimedBy ? ` · ${ctx.t('inbox.claimedBy')} ${s.claimedBy}` : ''}${s.delegatedTo ? ` · ${ctx.t('inbox.delegatedTo')} ${s.delegatedTo}` : ''}</span>`
     }
   </li>`,
@@ -88,11 +73,11 @@ export function roundsSection(ctx: PageContext, a: ApprovalView): Html {
 
 function stepActions(ctx: PageContext, proposalId: string, s: StepView, single: boolean): Html {
   const base = `/inbox/${encodeURIComponent(proposalId)}/steps/${encodeURIComponent(s.stepId)}`;
-  const positions = single ? ['POSITION_APPROVE', 'POSITION_RETURN_FOR_REVISION', 'POSITION_REJECT'] : Object.keys(positionLabels);
+  const positions = single ? ['POSITION_APPROVE', 'POSITION_RETURN_FOR_REVISION', 'POSITION_REJECT'] : codesOf('inbox.positionLabel');
   return html`<fieldset data-testid="step-${s.stepId}"><legend>${s.stageName} · ${s.label} (${s.organisation})${stepBadges(ctx, { step: s })}</legend>
   <form method="post" action="${base}/sign" class="actions">
     <label for="position-${s.stepId}">${ctx.t('inbox.position')}</label>
-    <select id="position-${s.stepId}" name="position">${positions.map((p) => html`<option value="${p}">${labelIn(ctx, positionLabels, p)}</option>`)}</select>
+    <select id="position-${s.stepId}" name="position">${positions.map((p) => html`<option value="${p}">${labelIn(ctx, 'inbox.positionLabel', p)}</option>`)}</select>
     <label for="comment-${s.stepId}">${ctx.t('inbox.comment')}</label>
     <input type="text" id="comment-${s.stepId}" name="comment" size="40">
     <button type="submit" class="primary" data-action="sign">${ctx.t('inbox.sign')}</button>
@@ -111,7 +96,7 @@ export function approvalPage(ctx: PageContext, a: ApprovalView, extra: { proposa
   const t = p?.fiscalTotals;
   return html`
 ${extra.flash ?? ''}
-<p class="summary">${labelIn(ctx, statusLabels, a.status)} · <a href="/proposals/${encodeURIComponent(p?.proposalId ?? '')}">${p?.proposalId}</a> r${p?.proposalRevision} · ${p?.leadMinistry} · ${ctx.t('inbox.effective')} ${p?.effectiveFrom}</p>
+<p class="summary">${labelIn(ctx, 'inbox.statusLabel', a.status)} · <a href="/proposals/${encodeURIComponent(p?.proposalId ?? '')}">${p?.proposalId}</a> r${p?.proposalRevision} · ${p?.leadMinistry} · ${ctx.t('inbox.effective')} ${p?.effectiveFrom}</p>
 ${p && p.conflictsWith.length > 0 ? alertBox('error', ctx.t('inbox.conflicts'), p.conflictsWith) : ''}
 <section aria-labelledby="diff"><h2 id="diff">${ctx.t('inbox.whatChanges')}</h2>
 <div class="table-wrap"><table data-testid="proposal-diff"><thead><tr><th scope="col">${ctx.t('common.item')}</th><th scope="col">${ctx.t('common.before')}</th><th scope="col">${ctx.t('common.after')}</th></tr></thead><tbody>

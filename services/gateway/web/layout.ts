@@ -1,7 +1,7 @@
 // The console's page frame: skip link, landmarks, navigation, who is signed in, language switch.
 import type { Identity, Role } from '../../shared/auth/identity';
 import { html, qs, type Html, type Renderable } from './html';
-import { labelFrom, roleLabel, type Lang, type MessageId, type Translate } from './i18n';
+import { labelFrom, roleLabel, type LabelGroup, type Lang, type MessageId, type Translate } from './i18n';
 
 export type PageContext = {
   readonly lang: Lang;
@@ -93,4 +93,4 @@ export function alertBox(kind: 'error' | 'info' | 'ok', title: string, lines: re
 }
 
 /** labelFrom (i18n) in the page's language. */
-export const labelIn = (ctx: PageContext, table: Readonly<Record<string, readonly [string, string]>>, key: string): string => labelFrom(ctx.lang, table, key);
+export const labelIn = (ctx: PageContext, group: LabelGroup, code: string): string => labelFrom(ctx.lang, group, code);

@@ -3,17 +3,18 @@
 import type { MonitoringHistory, MonitoringMatrix } from '../api/monitoring-routes';
 import { monitoringStates, type MonitoringState } from '../../shared/standards/monitoring';
 import { html, qs, type Html } from './html';
-import type { PageContext } from './layout';
+import { labelIn, type PageContext } from './layout';
 
-const stateLabels: Record<MonitoringState, readonly [symbol: string, zh: string, en: string]> = {
-  BELOW_FLOOR: ['✗', '低于国家标准（重新备案期内）', 'Below the national floor (within the re-filing period)'],
-  REFILING_OVERDUE: ['⏰', '低于国家标准且重新备案逾期', 'Below the floor, re-filing overdue'],
-  NOT_FILED: ['·', '未备案', 'Not filed'],
-  AT_FLOOR: ['=', '达到国家标准', 'At the national level'],
-  ABOVE_FLOOR: ['▲', '高于国家标准（已备案）', 'Above the national level (filed)'],
-  BLINDLY_HIGH: ['‼', '超出幅度过大（可能盲目拔高）', 'Above by more than the margin (possibly blindly high)'],
+/** Each state's symbol (the cells and the legend also carry its label as text). */
+const stateSymbols: Record<MonitoringState, string> = {
+  BELOW_FLOOR: '✗',
+  REFILING_OVERDUE: '⏰',
+  NOT_FILED: '·',
+  AT_FLOOR: '=',
+  ABOVE_FLOOR: '▲',
+  BLINDLY_HIGH: '‼',
 };
-const label = (ctx: PageContext, s: MonitoringState): string => (ctx.lang === 'en' ? stateLabels[s][2] : stateLabels[s][1]);
+const label = (ctx: PageContext, s: MonitoringState): string => labelIn(ctx, 'monitoring.stateLabel', s);
 
 /** Line colours of the history chart (the legend and the table carry the same information as text). */
 const stateColours: Record<MonitoringState, string> = {
@@ -53,7 +54,7 @@ ${lines}${ticks}</svg>
 
 /** The history section: the chart, the national counts per date as a table, and its CSV. */
 function historySection(ctx: PageContext, h: MonitoringHistory, query: Record<string, string>): Html {
-  const head = monitoringStates.map((s) => html`<th scope="col">${stateLabels[s][0]} ${label(ctx, s)}</th>`);
+  const head = monitoringStates.map((s) => html`<th scope="col">${stateSymbols[s]} ${label(ctx, s)}</th>`);
   return html`<section aria-labelledby="history"><h2 id="history">${ctx.t('monitoring.history')} (${h.from} – ${h.to})</h2>
 ${historyChart(ctx, h)}
 <p class="downloads no-print"><a href="/api/v1/standards/monitoring/history.csv${qs(query)}" data-testid="monitoring-history-csv" download>${ctx.t('monitoring.downloadTheHistoryCsv')}</a>
@@ -64,7 +65,7 @@ ${historyChart(ctx, h)}
 
 export function monitoringPage(ctx: PageContext, q: { date: string; field: string; margin: number }, m: MonitoringMatrix, history?: MonitoringHistory): Html {
   const countCells = (c: Record<MonitoringState, number>) => monitoringStates.map((s) => html`<td class="num" data-state="${s}">${c[s]}</td>`);
-  const head = monitoringStates.map((s) => html`<th scope="col" title="${label(ctx, s)}">${stateLabels[s][0]} ${label(ctx, s)}</th>`);
+  const head = monitoringStates.map((s) => html`<th scope="col" title="${label(ctx, s)}">${stateSymbols[s]} ${label(ctx, s)}</th>`);
   const query = { date: m.asOfDate, field: q.field, margin: String(m.marginPercent) };
   return html`
 <form method="get" action="/standards/monitoring" class="filters" role="search">
@@ -87,14 +88,14 @@ ${history ? historySection(ctx, history, { from: history.from, to: history.to, f
 <div class="table-wrap"><table data-testid="monitoring-provinces"><thead><tr><th scope="col">${ctx.t('common.province')}</th>${head}</tr></thead>
 <tbody>${m.provinces.map((p) => html`<tr data-province="${p.provinceCode}"><th scope="row"><a href="/standards/compliance${qs({ province: p.provinceCode, date: m.asOfDate })}">${p.name}</a></th>${countCells(p.counts)}</tr>`)}</tbody></table></div></section>
 <section aria-labelledby="matrix"><h2 id="matrix">${ctx.t('monitoring.matrixItemsProvinces')}</h2>
-<p class="muted">${monitoringStates.map((s) => `${stateLabels[s][0]} ${label(ctx, s)}`).join('　')}</p>
+<p class="muted">${monitoringStates.map((s) => `${stateSymbols[s]} ${label(ctx, s)}`).join('　')}</p>
 <div class="table-wrap"><table class="matrix" data-testid="monitoring-matrix"><thead><tr><th scope="col">${ctx.t('common.itemName')}</th>${m.provinces.map((p) => html`<th scope="col" title="${p.name}">${p.name.slice(0, 2)}</th>`)}</tr></thead>
 <tbody>${m.items.map(
     (i) =>
       html`<tr data-item="${i.itemCode}"><th scope="row"><a href="/standards/items/${encodeURIComponent(i.itemCode)}${qs({ date: m.asOfDate })}">${i.itemCode}</a> ${i.name}</th>${m.provinces.map(
         (p) => {
           const s = p.cells[i.itemCode] ?? 'NOT_FILED';
-          return html`<td class="cell cell-${s.toLowerCase()}" data-province="${p.provinceCode}" data-state="${s}" title="${p.name} · ${label(ctx, s)}"><span aria-hidden="true">${stateLabels[s][0]}</span><span class="sr-only">${label(ctx, s)}</span></td>`;
+          return html`<td class="cell cell-${s.toLowerCase()}" data-province="${p.provinceCode}" data-state="${s}" title="${p.name} · ${label(ctx, s)}"><span aria-hidden="true">${stateSymbols[s]}</span><span class="sr-only">${label(ctx, s)}</span></td>`;
         },
       )}</tr>`,
   )}</tbody></table></div></section>`;

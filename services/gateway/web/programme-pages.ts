@@ -57,107 +57,13 @@ import { formatDate } from '../http/dates';
 import { gatewayError } from '../http/errors';
 import { GatewayHttpError } from '../http/api';
 import { html, qs, type Html } from './html';
-import { organisationLabel } from './i18n';
+import { codesOf, organisationLabel, type LabelGroup } from './i18n';
 import { alertBox, labelIn, type PageContext } from './layout';
 import type { Guarded } from './page-types';
 import { parseDocuments } from './proposal-form';
-import { provinces } from './provinces';
+import { provinceName, provinces } from './provinces';
 import { splitCodes } from './subscription-pages';
 import { refusalBox } from './work-pages';
-
-// ---------------------------------------------------------------- labels
-
-const levelLabels: Record<string, [string, string]> = {
-  STANDARD_LEVEL_NATIONAL: ['国家标准', 'National standard'],
-  STANDARD_LEVEL_SECTOR: ['行业标准', 'Sector standard'],
-  STANDARD_LEVEL_LOCAL: ['地方标准', 'Local standard'],
-  STANDARD_LEVEL_GROUP: ['团体标准', 'Group standard'],
-};
-const kindLabels: Record<string, [string, string]> = {
-  STANDARD_KIND_FACILITY_EQUIPMENT: ['设施设备', 'Facilities and equipment'],
-  STANDARD_KIND_SERVICE_PROCESS_QUALITY: ['服务流程与质量', 'Service process and quality'],
-  STANDARD_KIND_OPERATION_MANAGEMENT: ['运行管理', 'Operation and management'],
-  STANDARD_KIND_PERFORMANCE_EVALUATION: ['绩效评价', 'Performance evaluation'],
-};
-const stageLabels: Record<string, [string, string]> = {
-  STANDARD_STAGE_PROPOSED: ['立项', 'Proposed'],
-  STANDARD_STAGE_DRAFTING: ['起草', 'Drafting'],
-  STANDARD_STAGE_CONSULTATION: ['征求意见', 'Consultation'],
-  STANDARD_STAGE_REVIEW: ['审查', 'Review'],
-  STANDARD_STAGE_PUBLISHED: ['批准发布', 'Published'],
-  STANDARD_STAGE_IN_FORCE: ['实施', 'In force'],
-  STANDARD_STAGE_REVIEWED: ['复审', 'Reviewed'],
-  STANDARD_STAGE_WITHDRAWN: ['废止', 'Withdrawn'],
-};
-const pilotTypeLabels: Record<string, [string, string]> = {
-  PILOT_TYPE_COMPREHENSIVE: ['综合试点', 'Comprehensive'],
-  PILOT_TYPE_SPECIAL: ['专项试点', 'Special'],
-  PILOT_TYPE_REGIONAL_COORDINATION: ['区域协调联动试点', 'Regional coordination'],
-};
-const pilotStatusLabels: Record<string, [string, string]> = {
-  PILOT_STATUS_APPLYING: ['联合申报中', 'Joint application open'],
-  PILOT_STATUS_SUBMITTED: ['待省级筛选', 'With the provinces'],
-  PILOT_STATUS_CANDIDATE: ['省级推荐', 'Candidate'],
-  PILOT_STATUS_NOT_RECOMMENDED: ['未获推荐', 'Not recommended'],
-  PILOT_STATUS_PILOTING: ['试点中', 'Piloting'],
-  PILOT_STATUS_NOT_SELECTED: ['未入选', 'Not selected'],
-  PILOT_STATUS_CANCELLED: ['已撤销', 'Cancelled'],
-  PILOT_STATUS_EVALUATION_REQUESTED: ['已申请评估', 'Evaluation requested'],
-  PILOT_STATUS_UNDER_EVALUATION: ['评估中', 'Under evaluation'],
-  PILOT_STATUS_EVALUATED: ['已评估', 'Evaluated'],
-  PILOT_STATUS_PUBLISHED: ['结果已公布', 'Results published'],
-};
-const taskLabels: Record<string, [string, string]> = {
-  PILOT_TASK_COORDINATION_MECHANISM: ['建立协调机制', 'Coordination mechanism'],
-  PILOT_TASK_SERVICE_INVENTORY: ['梳理服务项目清单', 'Inventory of service items'],
-  PILOT_TASK_STANDARD_CATALOGUE: ['构建标准体系（标准目录）', 'Standard catalogue'],
-  PILOT_TASK_IMPLEMENTATION_MECHANISM: ['建立标准实施机制', 'Implementation mechanism'],
-  PILOT_TASK_DATA_REPORTING: ['建立数据库并定期报送', 'Data reporting'],
-};
-const taskStatusLabels: Record<string, [string, string]> = {
-  TASK_STATUS_NOT_STARTED: ['未开始', 'Not started'],
-  TASK_STATUS_IN_PROGRESS: ['进行中', 'In progress'],
-  TASK_STATUS_DONE: ['已完成', 'Done'],
-};
-const evaluationKindLabels: Record<string, [string, string]> = {
-  EVALUATION_KIND_EFFECT: ['实施效果评估', 'Effect evaluation'],
-  EVALUATION_KIND_SATISFACTION_SURVEY: ['群众满意度调查', 'Public satisfaction survey'],
-  EVALUATION_KIND_EQUALISATION_INDICATORS: ['均等化指标', 'Equalisation indicators'],
-};
-const actionLabels: Record<PilotActionName, [string, string]> = {
-  screen: ['省级筛选意见', 'Provincial screening'],
-  decideSelection: ['国家确定', 'National selection'],
-  reportProgress: ['报送任务进展', 'Report task progress'],
-  reportIncident: ['报告重大事件', 'Report a major incident'],
-  decideIncident: ['处理重大事件（延期或撤销）', 'Decide on the incident (extend or cancel)'],
-  requestEvaluation: ['申请评估', 'Request evaluation'],
-  formExpertGroup: ['组建评估专家组', 'Form the expert group'],
-  recordEvaluation: ['记录评估结论', 'Record the evaluation'],
-  recheck: ['抽查复核', 'National spot re-check'],
-  publishResults: ['公布结果', 'Publish the results'],
-};
-
-/** The pilot's history steps (the workflow's event types). */
-const stepLabels: Record<string, [string, string]> = {
-  applied: ['申报', 'Applied'],
-  joined: ['联合申报', 'Joined the application'],
-  submitted: ['报送省级筛选', 'Submitted for screening'],
-  screened: ['省级筛选', 'Screened'],
-  candidate: ['确定为候选', 'Candidate'],
-  'not-recommended': ['未获推荐', 'Not recommended'],
-  'selection-decided': ['国家确定意见', 'Selection decision'],
-  selected: ['入选试点', 'Selected'],
-  'not-selected': ['未入选', 'Not selected'],
-  'progress-reported': ['报送进展', 'Progress reported'],
-  'incident-reported': ['报告重大事件', 'Incident reported'],
-  extended: ['延期', 'Extended'],
-  cancelled: ['撤销', 'Cancelled'],
-  'evaluation-requested': ['申请评估', 'Evaluation requested'],
-  'expert-group-formed': ['组建专家组', 'Expert group formed'],
-  evaluated: ['完成评估', 'Evaluated'],
-  rechecked: ['抽查复核', 'Re-checked'],
-  published: ['公布结果', 'Results published'],
-};
 
 const levels = [
   StandardLevel.STANDARD_LEVEL_NATIONAL,
@@ -188,21 +94,17 @@ const tasks = [
   PilotTask.PILOT_TASK_IMPLEMENTATION_MECHANISM,
   PilotTask.PILOT_TASK_DATA_REPORTING,
 ];
-const pilotStatuses = Object.keys(pilotStatusLabels);
+const pilotStatuses = codesOf('programme.pilotStatusLabel');
 
-const levelLabel = (ctx: PageContext, l: StandardLevel): string => labelIn(ctx, levelLabels, standardLevelToJSON(l));
-const kindLabel = (ctx: PageContext, k: StandardKind): string => labelIn(ctx, kindLabels, standardKindToJSON(k));
-const stageLabel = (ctx: PageContext, s: StandardStage): string => labelIn(ctx, stageLabels, standardStageToJSON(s));
-const statusLabel = (ctx: PageContext, s: PilotStatus): string => labelIn(ctx, pilotStatusLabels, pilotStatusToJSON(s));
+const levelLabel = (ctx: PageContext, l: StandardLevel): string => labelIn(ctx, 'programme.levelLabel', standardLevelToJSON(l));
+const kindLabel = (ctx: PageContext, k: StandardKind): string => labelIn(ctx, 'programme.kindLabel', standardKindToJSON(k));
+const stageLabel = (ctx: PageContext, s: StandardStage): string => labelIn(ctx, 'programme.stageLabel', standardStageToJSON(s));
+const statusLabel = (ctx: PageContext, s: PilotStatus): string => labelIn(ctx, 'programme.pilotStatusLabel', pilotStatusToJSON(s));
 const when = (d: Date | undefined): string => (d ? chinaMinute(d) : '—');
 const org = (ctx: PageContext, code: string): string => (code ? organisationLabel(ctx.lang, code) : '—');
 /** The deciding body, and to signed-in people the person (a visitor of the public portal sees bodies only). */
 const actorText = (ctx: PageContext, a: Actor | undefined): string =>
   a ? [org(ctx, a.organisation), ctx.identity ? a.subject : ''].filter(Boolean).join(' · ') : '—';
-const provinceLabel = (ctx: PageContext, code: string): string => {
-  const p = provinces.find((x) => x.code === code);
-  return p ? (ctx.lang === 'en' ? p.en : p.name) : code;
-};
 const docList = (docs: readonly DocumentReference[]): Html =>
   docs.length === 0
     ? html`<span class="muted">—</span>`
@@ -521,7 +423,7 @@ ${
   <label for="mandatory">${ctx.t('programme.mandatoryNationalStandardGb')}</label><input id="mandatory" name="mandatory" type="checkbox"${v('mandatory') ? html` checked` : ''}>
   <label for="kind">${ctx.t('programme.kind')}</label><select id="kind" name="kind" required>${kinds.map((k) => option(standardKindToJSON(k), kindLabel(ctx, k), v('kind') === standardKindToJSON(k)))}</select>
   <label for="itemCodes">${ctx.t('programme.itemCodesSpaceOr')}</label><input id="itemCodes" name="itemCodes" type="text" required value="${v('itemCodes')}">
-  <label for="provinceCode">${ctx.t('programme.provinceLocalStandardsOnly')}</label><select id="provinceCode" name="provinceCode">${option('', '—', !v('provinceCode'))}${provinces.map((p) => option(p.code, ctx.lang === 'en' ? p.en : p.name, v('provinceCode') === p.code))}</select>
+  <label for="provinceCode">${ctx.t('programme.provinceLocalStandardsOnly')}</label><select id="provinceCode" name="provinceCode">${option('', '—', !v('provinceCode'))}${provinces.map((p) => option(p.code, provinceName(p.code, ctx.lang), v('provinceCode') === p.code))}</select>
   <label for="supportingMeasures">${ctx.t('programme.supportingMeasures')} — ${docsHint(ctx)}</label><textarea id="supportingMeasures" name="supportingMeasures" rows="3" required>${v('supportingMeasures')}</textarea>
   <label for="revisesStandardId">${ctx.t('programme.revisesStandardOptional')}</label><input id="revisesStandardId" name="revisesStandardId" type="text" value="${v('revisesStandardId')}">
   <span></span><button type="submit">${ctx.t('programme.propose')}</button>
@@ -542,7 +444,7 @@ export function standardPage(ctx: PageContext, s: TechnicalStandard, flash?: Htm
     [ctx.t('programme.items2'), html`${s.itemCodes.map((i) => html`<a href="/standards/items/${encodeURIComponent(i)}">${i}</a> `)}`],
     [ctx.t('programme.fieldsCategories'), [...s.fieldCodes, ...s.categoryCodes].join('、') || '—'],
     [ctx.t('programme.proposedBy'), org(ctx, s.proposerOrganisation)],
-    ...(s.provinceCode ? [[ctx.t('common.province'), provinceLabel(ctx, s.provinceCode)] as [string, string]] : []),
+    ...(s.provinceCode ? [[ctx.t('common.province'), provinceName(s.provinceCode, ctx.lang)] as [string, string]] : []),
     [ctx.t('programme.issuingBody'), s.issuingBody || '—'],
     [ctx.t('programme.publishedOn'), formatDate(s.publishedOn) || '—'],
     [ctx.t('programme.inForceFrom'), formatDate(s.implementedOn) || '—'],
@@ -626,8 +528,8 @@ ${isSamr(ctx.identity) ? openBatchForm(ctx, form) : ''}
 <section aria-labelledby="pilots"><h2 id="pilots">${ctx.t('programme.standardisationPilots')}</h2>
 <form method="get" action="/programme/pilots" class="filters" aria-label="${ctx.t('common.filter')}">
   <label for="f-batch">${ctx.t('programme.batch')}</label><select id="f-batch" name="batch">${option('', ctx.t('programme.any'), !query.batch)}${batches.map((b) => option(b.batchId, b.batchId, query.batch === b.batchId))}</select>
-  <label for="f-province">${ctx.t('common.province')}</label><select id="f-province" name="province">${option('', ctx.t('programme.any'), !query.province)}${provinces.map((p) => option(p.code, ctx.lang === 'en' ? p.en : p.name, query.province === p.code))}</select>
-  <label for="f-status">${ctx.t('common.status')}</label><select id="f-status" name="status">${option('', ctx.t('programme.any'), !query.status)}${pilotStatuses.map((s) => option(s, labelIn(ctx, pilotStatusLabels, s), query.status === s))}</select>
+  <label for="f-province">${ctx.t('common.province')}</label><select id="f-province" name="province">${option('', ctx.t('programme.any'), !query.province)}${provinces.map((p) => option(p.code, provinceName(p.code, ctx.lang), query.province === p.code))}</select>
+  <label for="f-status">${ctx.t('common.status')}</label><select id="f-status" name="status">${option('', ctx.t('programme.any'), !query.status)}${pilotStatuses.map((s) => option(s, labelIn(ctx, 'programme.pilotStatusLabel', s), query.status === s))}</select>
   <button type="submit">${ctx.t('common.show')}</button>
 </form>
 ${
@@ -638,7 +540,7 @@ ${
 <div class="table-wrap"><table data-testid="pilots" data-batch="${batchId}"><thead><tr><th scope="col">${ctx.t('programme.name')}</th><th scope="col">${ctx.t('programme.type')}</th><th scope="col">${ctx.t('programme.localities')}</th><th scope="col">${ctx.t('programme.period')}</th><th scope="col">${ctx.t('common.status')}</th></tr></thead>
 <tbody>${list.map(
           (p) =>
-            html`<tr data-pilot="${p.pilotId}"><th scope="row"><a href="${pilotUrl(p.pilotId)}">${p.name}</a></th><td>${labelIn(ctx, pilotTypeLabels, pilotTypeToJSON(p.type))}</td><td>${p.localities.map((l) => l.localityName || l.localityCode).join('、')}</td><td>${p.periodStart} — ${p.periodEnd}</td><td><span class="badge">${statusLabel(ctx, p.status)}</span></td></tr>`,
+            html`<tr data-pilot="${p.pilotId}"><th scope="row"><a href="${pilotUrl(p.pilotId)}">${p.name}</a></th><td>${labelIn(ctx, 'programme.pilotTypeLabel', pilotTypeToJSON(p.type))}</td><td>${p.localities.map((l) => l.localityName || l.localityCode).join('、')}</td><td>${p.periodStart} — ${p.periodEnd}</td><td><span class="badge">${statusLabel(ctx, p.status)}</span></td></tr>`,
         )}</tbody></table></div>`,
       )
 }
@@ -666,7 +568,7 @@ function applyForm(ctx: PageContext, locality: string, batches: readonly PilotBa
 <form method="post" action="/programme/pilots" class="grid-form" data-testid="apply-pilot">
   <label for="apply-batch">${ctx.t('programme.batch')}</label><select id="apply-batch" name="batchId" required>${batches.map((b) => option(b.batchId, `${b.batchId} ${b.title}`, v('batchId') === b.batchId))}</select>
   <label for="name">${ctx.t('programme.name')}</label><input id="name" name="name" type="text" required value="${v('name')}" placeholder="XXX 基本公共服务标准化试点">
-  <label for="type">${ctx.t('programme.type2')}</label><select id="type" name="type" required>${types.map((t) => option(pilotTypeToJSON(t), labelIn(ctx, pilotTypeLabels, pilotTypeToJSON(t)), v('type') === pilotTypeToJSON(t)))}</select>
+  <label for="type">${ctx.t('programme.type2')}</label><select id="type" name="type" required>${types.map((t) => option(pilotTypeToJSON(t), labelIn(ctx, 'programme.pilotTypeLabel', pilotTypeToJSON(t)), v('type') === pilotTypeToJSON(t)))}</select>
   <label for="periodStart">${ctx.t('programme.periodStartYyyyMm')}</label><input id="periodStart" name="periodStart" type="text" required pattern="\\d{4}-\\d{2}" placeholder="2026-07" value="${v('periodStart')}">
   <label for="periodEnd">${ctx.t('programme.periodEndYyyyMm')}</label><input id="periodEnd" name="periodEnd" type="text" required pattern="\\d{4}-\\d{2}" placeholder="2028-06" value="${v('periodEnd')}">
   <label for="fieldCodes">${ctx.t('programme.fieldsOfASpecial')}</label><input id="fieldCodes" name="fieldCodes" type="text" value="${v('fieldCodes')}">
@@ -692,23 +594,23 @@ export function pilotPage(ctx: PageContext, shown: Pilot, experts: readonly Expe
   return html`${subnav(ctx, 'pilots')}${flash ?? ''}
 <dl class="attributes" data-testid="pilot"><div><dt>${ctx.t('common.status')}</dt><dd><span class="badge" data-testid="pilot-status" data-status="${pilotStatusToJSON(p.status)}">${statusLabel(ctx, p.status)}</span></dd></div>
 <div><dt>${ctx.t('programme.batch')}</dt><dd>${p.batchId}</dd></div>
-<div><dt>${ctx.t('programme.type')}</dt><dd>${labelIn(ctx, pilotTypeLabels, pilotTypeToJSON(p.type))}</dd></div>
+<div><dt>${ctx.t('programme.type')}</dt><dd>${labelIn(ctx, 'programme.pilotTypeLabel', pilotTypeToJSON(p.type))}</dd></div>
 <div><dt>${ctx.t('programme.period')}</dt><dd>${p.periodStart} — ${p.periodEnd}</dd></div>
 <div><dt>${ctx.t('programme.term')}</dt><dd>${p.termStart || p.termEnd ? `${formatDate(p.termStart) || '—'} — ${formatDate(p.termEnd) || '—'}` : ctx.t('programme.setAtSelection')}</dd></div>
-<div><dt>${ctx.t('programme.provinces')}</dt><dd>${p.provinceCodes.map((c) => provinceLabel(ctx, c)).join('、')}</dd></div>
+<div><dt>${ctx.t('programme.provinces')}</dt><dd>${p.provinceCodes.map((c) => provinceName(c, ctx.lang)).join('、')}</dd></div>
 ${p.fieldCodes.length > 0 ? html`<div><dt>${ctx.t('common.fields')}</dt><dd>${p.fieldCodes.join('、')}</dd></div>` : ''}
 ${p.publishedAt ? html`<div><dt>${ctx.t('programme.resultsPublished')}</dt><dd>${when(p.publishedAt)}</dd></div>` : ''}</dl>
 
 <section aria-labelledby="localities"><h2 id="localities">${ctx.t('programme.localities')}</h2>
 <div class="table-wrap"><table data-testid="pilot-localities"><thead><tr><th scope="col">${ctx.t('programme.locality')}</th><th scope="col">${ctx.t('programme.code')}</th><th scope="col">${ctx.t('common.province')}</th><th scope="col">${ctx.t('programme.applied')}</th><th scope="col">${ctx.t('programme.groundwork')}</th></tr></thead>
-<tbody>${p.localities.map((l) => html`<tr data-locality="${l.localityCode}"><th scope="row">${l.localityName || l.localityCode}</th><td>${l.localityCode}</td><td>${provinceLabel(ctx, l.provinceCode)}</td><td>${l.applied ? html`<span class="badge badge-ok">${ctx.t('programme.filed')}</span>` : html`<span class="badge badge-warn">${ctx.t('programme.notYet')}</span>`}</td><td>${l.application?.groundwork ?? ''}</td></tr>`)}</tbody></table></div></section>
+<tbody>${p.localities.map((l) => html`<tr data-locality="${l.localityCode}"><th scope="row">${l.localityName || l.localityCode}</th><td>${l.localityCode}</td><td>${provinceName(l.provinceCode, ctx.lang)}</td><td>${l.applied ? html`<span class="badge badge-ok">${ctx.t('programme.filed')}</span>` : html`<span class="badge badge-warn">${ctx.t('programme.notYet')}</span>`}</td><td>${l.application?.groundwork ?? ''}</td></tr>`)}</tbody></table></div></section>
 
 <section aria-labelledby="screening"><h2 id="screening">${ctx.t('programme.screeningAndSelection')}</h2>
 ${
   p.screenings.length === 0
     ? html`<p class="muted">${ctx.t('programme.noProvincialScreeningYet')}</p>`
     : html`<div class="table-wrap"><table data-testid="pilot-screenings"><thead><tr><th scope="col">${ctx.t('common.province')}</th><th scope="col">${ctx.t('programme.opinion')}</th><th scope="col">${ctx.t('programme.slot')}</th><th scope="col">${ctx.t('programme.by')}</th></tr></thead>
-<tbody>${p.screenings.map((s) => html`<tr><th scope="row">${provinceLabel(ctx, s.provinceCode)}</th><td>${s.recommended ? html`<span class="badge badge-ok">${ctx.t('programme.recommended')}</span>` : html`<span class="badge badge-bad">${ctx.t('programme.notRecommended')}</span>`} ${s.opinion}</td><td class="num">${s.slot || '—'}</td><td>${actorText(ctx, s.actor)} ${when(s.at)}</td></tr>`)}</tbody></table></div>`
+<tbody>${p.screenings.map((s) => html`<tr><th scope="row">${provinceName(s.provinceCode, ctx.lang)}</th><td>${s.recommended ? html`<span class="badge badge-ok">${ctx.t('programme.recommended')}</span>` : html`<span class="badge badge-bad">${ctx.t('programme.notRecommended')}</span>`} ${s.opinion}</td><td class="num">${s.slot || '—'}</td><td>${actorText(ctx, s.actor)} ${when(s.at)}</td></tr>`)}</tbody></table></div>`
 }
 ${
   p.selection.length === 0
@@ -721,7 +623,7 @@ ${
 <div class="table-wrap"><table data-testid="pilot-tasks"><thead><tr><th scope="col">${ctx.t('programme.task')}</th><th scope="col">${ctx.t('programme.status')}</th><th scope="col">${ctx.t('programme.note')}</th><th scope="col">${ctx.t('programme.reported')}</th></tr></thead>
 <tbody>${tasks.map((t) => {
     const r = p.tasks.find((x) => x.task === t);
-    return html`<tr data-task="${pilotTaskToJSON(t)}"><th scope="row">${labelIn(ctx, taskLabels, pilotTaskToJSON(t))}</th><td>${r ? labelIn(ctx, taskStatusLabels, taskStatusToJSON(r.status)) : '—'}</td><td>${r?.note ?? ''}</td><td>${when(r?.reportedAt)}</td></tr>`;
+    return html`<tr data-task="${pilotTaskToJSON(t)}"><th scope="row">${labelIn(ctx, 'programme.taskLabel', pilotTaskToJSON(t))}</th><td>${r ? labelIn(ctx, 'programme.taskStatusLabel', taskStatusToJSON(r.status)) : '—'}</td><td>${r?.note ?? ''}</td><td>${when(r?.reportedAt)}</td></tr>`;
   })}</tbody></table></div></section>
 
 ${
@@ -748,7 +650,7 @@ ${
 }</section>
 
 <section aria-labelledby="history"><h2 id="history">${ctx.t('programme.history')}</h2>
-<ol class="timeline" data-testid="pilot-history">${p.history.map((h) => html`<li data-step="${h.step}"><strong>${labelIn(ctx, stepLabels, h.step)}</strong> · ${when(h.at)} · ${actorText(ctx, h.actor)}${h.summary ? html` — ${h.summary}` : ''}</li>`)}</ol></section>
+<ol class="timeline" data-testid="pilot-history">${p.history.map((h) => html`<li data-step="${h.step}"><strong>${labelIn(ctx, 'programme.stepLabel', h.step)}</strong> · ${when(h.at)} · ${actorText(ctx, h.actor)}${h.summary ? html` — ${h.summary}` : ''}</li>`)}</ol></section>
 
 ${
   actions.length > 0
@@ -760,7 +662,7 @@ ${
 function actionForm(ctx: PageContext, p: Pilot, action: PilotActionName, experts: readonly Expert[]): Html {
   const id = (name: string): string => `${action}-${name}`;
   const yesNo = (name: string, yes: string, no: string): Html =>
-    html`<span></span><fieldset><legend>${labelIn(ctx, actionLabels, action)}</legend><label><input type="radio" name="${name}" value="yes" required> ${yes}</label> <label><input type="radio" name="${name}" value="no"> ${no}</label></fieldset>`;
+    html`<span></span><fieldset><legend>${labelIn(ctx, 'programme.actionLabel', action)}</legend><label><input type="radio" name="${name}" value="yes" required> ${yes}</label> <label><input type="radio" name="${name}" value="no"> ${no}</label></fieldset>`;
   const note = (label = ctx.t('programme.note'), required = false): Html =>
     html`<label for="${id('note')}">${label}</label><textarea id="${id('note')}" name="note" rows="2"${required ? html` required` : ''}></textarea>`;
   let fields: Html;
@@ -775,7 +677,7 @@ ${isSamr(ctx.identity) ? html`<label for="${id('termStart')}">${ctx.t('programme
     case 'reportProgress':
       fields = html`${tasks.map((t) => {
         const current = p.tasks.find((x) => x.task === t)?.status;
-        return html`<span></span><fieldset><legend>${labelIn(ctx, taskLabels, pilotTaskToJSON(t))}</legend><label for="${id(`task-${t}-status`)}">${ctx.t('programme.status')}</label><select id="${id(`task-${t}-status`)}" name="task-${t}-status">${option('', '—', current === undefined)}${[TaskStatus.TASK_STATUS_NOT_STARTED, TaskStatus.TASK_STATUS_IN_PROGRESS, TaskStatus.TASK_STATUS_DONE].map((s) => option(taskStatusToJSON(s), labelIn(ctx, taskStatusLabels, taskStatusToJSON(s)), current === s))}</select>
+        return html`<span></span><fieldset><legend>${labelIn(ctx, 'programme.taskLabel', pilotTaskToJSON(t))}</legend><label for="${id(`task-${t}-status`)}">${ctx.t('programme.status')}</label><select id="${id(`task-${t}-status`)}" name="task-${t}-status">${option('', '—', current === undefined)}${[TaskStatus.TASK_STATUS_NOT_STARTED, TaskStatus.TASK_STATUS_IN_PROGRESS, TaskStatus.TASK_STATUS_DONE].map((s) => option(taskStatusToJSON(s), labelIn(ctx, 'programme.taskStatusLabel', taskStatusToJSON(s)), current === s))}</select>
 <label for="${id(`task-${t}-note`)}">${ctx.t('programme.note')}</label><input id="${id(`task-${t}-note`)}" name="task-${t}-note" type="text"></fieldset>`;
       })}`;
       break;
@@ -783,7 +685,7 @@ ${isSamr(ctx.identity) ? html`<label for="${id('termStart')}">${ctx.t('programme
       fields = html`<label for="${id('description')}">${ctx.t('programme.whatHappened')}</label><textarea id="${id('description')}" name="description" rows="2" required></textarea><label for="${id('occurredOn')}">${ctx.t('programme.occurredOn')}</label><input id="${id('occurredOn')}" name="occurredOn" type="date" required>`;
       break;
     case 'decideIncident':
-      fields = html`<span></span><fieldset><legend>${labelIn(ctx, actionLabels, action)}</legend><label><input type="radio" name="decision" value="extend" required> ${ctx.t('programme.extend')}</label> <label><input type="radio" name="decision" value="cancel"> ${ctx.t('programme.cancelThePilot')}</label></fieldset>
+      fields = html`<span></span><fieldset><legend>${labelIn(ctx, 'programme.actionLabel', action)}</legend><label><input type="radio" name="decision" value="extend" required> ${ctx.t('programme.extend')}</label> <label><input type="radio" name="decision" value="cancel"> ${ctx.t('programme.cancelThePilot')}</label></fieldset>
 <label for="${id('extendedTo')}">${ctx.t('programme.extendTo')}</label><input id="${id('extendedTo')}" name="extendedTo" type="date">${note()}`;
       break;
     case 'requestEvaluation':
@@ -804,10 +706,10 @@ ${experts.length === 0 ? html`<p class="muted">${ctx.t('programme.noExpertsRegis
       fields = html`<label for="${id('outcome')}">${ctx.t('programme.outcome')}</label><select id="${id('outcome')}" name="outcome" required>${option('CONFIRMED', ctx.t('programme.confirmed'), false)}${option('OVERTURNED', ctx.t('programme.overturned'), false)}</select>${note()}`;
       break;
   }
-  return html`<h3 id="${id('title')}">${labelIn(ctx, actionLabels, action)}</h3>
+  return html`<h3 id="${id('title')}">${labelIn(ctx, 'programme.actionLabel', action)}</h3>
 <form method="post" action="${pilotUrl(p.pilotId, `/act/${action}`)}" class="grid-form" data-testid="act-${action}" aria-labelledby="${id('title')}">
 ${fields}
-<span></span><button type="submit">${labelIn(ctx, actionLabels, action)}</button></form>`;
+<span></span><button type="submit">${labelIn(ctx, 'programme.actionLabel', action)}</button></form>`;
 }
 
 export type EvaluationsQuery = { item: string; province: string; kind: string };
@@ -822,11 +724,11 @@ export function evaluationsPage(ctx: PageContext, evaluations: readonly Evaluati
     EvaluationKind.EVALUATION_KIND_SATISFACTION_SURVEY,
     EvaluationKind.EVALUATION_KIND_EQUALISATION_INDICATORS,
   ];
-  const kindName = (k: EvaluationKind): string => labelIn(ctx, evaluationKindLabels, evaluationKindToJSON(k));
+  const kindName = (k: EvaluationKind): string => labelIn(ctx, 'programme.evaluationKindLabel', evaluationKindToJSON(k));
   return html`${subnav(ctx, 'evaluations')}${flash ?? ''}
 <form method="get" action="/programme/evaluations" class="filters" aria-label="${ctx.t('common.filter')}">
   <label for="f-eval-item">${ctx.t('common.item')}</label><input id="f-eval-item" name="item" value="${query.item}" size="10">
-  <label for="f-eval-province">${ctx.t('common.province')}</label><select id="f-eval-province" name="province">${option('', ctx.t('programme.any'), !query.province)}${option('000000', ctx.t('common.national'), query.province === '000000')}${provinces.map((p) => option(p.code, ctx.lang === 'en' ? p.en : p.name, query.province === p.code))}</select>
+  <label for="f-eval-province">${ctx.t('common.province')}</label><select id="f-eval-province" name="province">${option('', ctx.t('programme.any'), !query.province)}${option('000000', ctx.t('common.national'), query.province === '000000')}${provinces.map((p) => option(p.code, provinceName(p.code, ctx.lang), query.province === p.code))}</select>
   <label for="f-eval-kind">${ctx.t('common.kind')}</label><select id="f-eval-kind" name="kind">${option('', ctx.t('programme.any'), !query.kind)}${evaluationKinds.map((k) => option(evaluationKindToJSON(k), kindName(k), query.kind === evaluationKindToJSON(k)))}</select>
   <button type="submit">${ctx.t('common.show')}</button>
 </form>
@@ -836,7 +738,7 @@ ${
     : html`<div class="table-wrap"><table data-testid="evaluations"><thead><tr><th scope="col">${ctx.t('common.kind')}</th><th scope="col">${ctx.t('common.item')}</th><th scope="col">${ctx.t('common.province')}</th><th scope="col">${ctx.t('programme.period2')}</th><th scope="col">${ctx.t('programme.satisfied')}</th><th scope="col">${ctx.t('programme.indicators')}</th><th scope="col">${ctx.t('programme.summary2')}</th><th scope="col">${ctx.t('programme.recorded')}</th></tr></thead>
 <tbody>${evaluations.map(
         (x) =>
-          html`<tr data-evaluation="${x.evaluationId}"><th scope="row">${kindName(x.kind)}</th><td><a href="/standards/items/${encodeURIComponent(x.itemCode)}">${x.itemCode}</a></td><td>${x.provinceCode === '000000' ? ctx.t('common.national') : provinceLabel(ctx, x.provinceCode)}</td><td>${x.period}</td><td class="num">${x.satisfactionPercent || '—'}</td><td>${x.indicators.map((i) => `${i.name} ${i.value}${i.unit}`).join('；')}</td><td>${x.summary}</td><td>${org(ctx, x.recordedBy?.organisation ?? '')} ${when(x.recordedAt)}</td></tr>`,
+          html`<tr data-evaluation="${x.evaluationId}"><th scope="row">${kindName(x.kind)}</th><td><a href="/standards/items/${encodeURIComponent(x.itemCode)}">${x.itemCode}</a></td><td>${x.provinceCode === '000000' ? ctx.t('common.national') : provinceName(x.provinceCode, ctx.lang)}</td><td>${x.period}</td><td class="num">${x.satisfactionPercent || '—'}</td><td>${x.indicators.map((i) => `${i.name} ${i.value}${i.unit}`).join('；')}</td><td>${x.summary}</td><td>${org(ctx, x.recordedBy?.organisation ?? '')} ${when(x.recordedAt)}</td></tr>`,
       )}</tbody></table></div>`
 }
 ${
@@ -845,7 +747,7 @@ ${
 <form method="post" action="/programme/evaluations" class="grid-form" data-testid="record-evaluation">
   <label for="kind">${ctx.t('common.kind')}</label><select id="kind" name="kind" required>${evaluationKinds.map((k) => option(evaluationKindToJSON(k), kindName(k), v('kind') === evaluationKindToJSON(k)))}</select>
   <label for="itemCode">${ctx.t('programme.itemCode')}</label><input id="itemCode" name="itemCode" type="text" required value="${v('itemCode')}">
-  <label for="provinceCode">${ctx.t('common.province')}</label><select id="provinceCode" name="provinceCode" required>${option('000000', ctx.t('common.national'), v('provinceCode') === '000000')}${provinces.map((p) => option(p.code, ctx.lang === 'en' ? p.en : p.name, v('provinceCode') === p.code))}</select>
+  <label for="provinceCode">${ctx.t('common.province')}</label><select id="provinceCode" name="provinceCode" required>${option('000000', ctx.t('common.national'), v('provinceCode') === '000000')}${provinces.map((p) => option(p.code, provinceName(p.code, ctx.lang), v('provinceCode') === p.code))}</select>
   <label for="period">${ctx.t('programme.periodYyyyOrYyyy')}</label><input id="period" name="period" type="text" required value="${v('period')}">
   <label for="method">${ctx.t('programme.method')}</label><input id="method" name="method" type="text" required value="${v('method')}">
   <label for="sampleSize">${ctx.t('programme.sampleSize')}</label><input id="sampleSize" name="sampleSize" type="number" min="0" value="${v('sampleSize')}">
@@ -868,14 +770,14 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
     throw new GatewayHttpError(gatewayError(404, 'NOT_FOUND', 'not published'));
   };
   type Q = Record<string, string | undefined>;
-  const enumParam = (value: string | undefined, table: Record<string, unknown>): string => (value && value in table ? value : '');
+  const enumParam = (value: string | undefined, group: LabelGroup): string => (value && codesOf(group).includes(value) ? value : '');
   const flashOf = (ctx: PageContext, q: Q): Html | undefined => (q['done'] ? alertBox('ok', ctx.t('programme.done')) : undefined);
 
   const standardsList = async (ctx: PageContext, token: string, q: Q, flash?: Html, status?: number, form?: FormBody) => {
     const query: StandardsQuery = {
-      level: enumParam(q['level'], levelLabels),
-      stage: enumParam(q['stage'], stageLabels),
-      kind: enumParam(q['kind'], kindLabels),
+      level: enumParam(q['level'], 'programme.levelLabel'),
+      stage: enumParam(q['stage'], 'programme.stageLabel'),
+      kind: enumParam(q['kind'], 'programme.kindLabel'),
       item: /^[A-Za-z0-9._-]{1,64}$/.test(q['item'] ?? '') ? (q['item'] ?? '') : '',
     };
     const { standards } = await backends.call(
@@ -906,7 +808,7 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
   const pilotsList = async (ctx: PageContext, token: string, q: Q, flash?: Html, status?: number, form?: FormBody) => {
     const query: PilotsQuery = {
       batch: /^[A-Za-z0-9._:-]{1,128}$/.test(q['batch'] ?? '') ? (q['batch'] ?? '') : '',
-      status: enumParam(q['status'], pilotStatusLabels),
+      status: enumParam(q['status'], 'programme.pilotStatusLabel'),
       province: /^\d{2}0000$/.test(q['province'] ?? '') ? (q['province'] ?? '') : '',
     };
     const [{ pilots }, { batches }] = await Promise.all([
@@ -938,7 +840,7 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
     const query: EvaluationsQuery = {
       item: /^[A-Za-z0-9._-]{1,64}$/.test(q['item'] ?? '') ? (q['item'] ?? '') : '',
       province: /^\d{6}$/.test(q['province'] ?? '') ? (q['province'] ?? '') : '',
-      kind: enumParam(q['kind'], evaluationKindLabels),
+      kind: enumParam(q['kind'], 'programme.evaluationKindLabel'),
     };
     const { evaluations } = await backends.call(
       'programme',

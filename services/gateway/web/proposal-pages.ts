@@ -15,30 +15,25 @@ import { regionTierToJSON } from '../../../proto/gen/bps/common/v1/common';
 import { formatDate } from '../http/dates';
 import { html, qs, type Html } from './html';
 import { enumLabel } from './i18n';
-import { alertBox, mayUse, type PageContext } from './layout';
+import { alertBox, labelIn, mayUse, type PageContext } from './layout';
 import { formatFen, tiers, triggers, type ProposalForm } from './proposal-form';
 import { roundsSection } from './inbox-pages';
 import { metricText } from './standards-pages';
 
-const stateLabels: Record<string, [string, string, string]> = {
-  PROPOSAL_STATE_DRAFT: ['草稿', 'Draft', ''],
-  PROPOSAL_STATE_SUBMITTED: ['已提交', 'Submitted', 'badge-info'],
-  PROPOSAL_STATE_IN_REVIEW: ['审批中', 'In review', 'badge-info'],
-  PROPOSAL_STATE_RETURNED: ['退回修改', 'Returned', 'badge-warn'],
-  PROPOSAL_STATE_APPROVED: ['已批准', 'Approved', 'badge-ok'],
-  PROPOSAL_STATE_REJECTED: ['未通过', 'Rejected', 'badge-bad'],
-  PROPOSAL_STATE_WITHDRAWN: ['已撤回', 'Withdrawn', 'badge-bad'],
-};
-const triggerLabels: Record<string, [string, string]> = {
-  AD_HOC_TRIGGER_MAJOR_POLICY: ['重大政策出台', 'Major policy'],
-  AD_HOC_TRIGGER_MID_TERM_EVALUATION: ['规划中期评估', 'Mid-term plan evaluation'],
-  AD_HOC_TRIGGER_CENTRAL_DECISION: ['党中央、国务院决策部署', 'Central decision'],
+/** The badge style of each proposal state. */
+const stateClasses: Record<string, string> = {
+  PROPOSAL_STATE_DRAFT: '',
+  PROPOSAL_STATE_SUBMITTED: 'badge-info',
+  PROPOSAL_STATE_IN_REVIEW: 'badge-info',
+  PROPOSAL_STATE_RETURNED: 'badge-warn',
+  PROPOSAL_STATE_APPROVED: 'badge-ok',
+  PROPOSAL_STATE_REJECTED: 'badge-bad',
+  PROPOSAL_STATE_WITHDRAWN: 'badge-bad',
 };
 
 export function stateBadge(ctx: PageContext, state: number): Html {
   const name = proposalStateToJSON(state);
-  const l = stateLabels[name];
-  return html`<span class="badge ${l?.[2] ?? ''}" data-state="${name}">${l ? (ctx.lang === 'en' ? l[1] : l[0]) : name}</span>`;
+  return html`<span class="badge ${stateClasses[name] ?? ''}" data-state="${name}">${labelIn(ctx, 'proposal.stateLabel', name)}</span>`;
 }
 
 export const editable = (p: Proposal): boolean => ['PROPOSAL_STATE_DRAFT', 'PROPOSAL_STATE_RETURNED'].includes(proposalStateToJSON(p.state));
@@ -146,7 +141,7 @@ ${
   ${model.expectedRevision ? html`<input type="hidden" name="expectedRevision" value="${model.expectedRevision}">` : ''}
   <fieldset><legend>${ctx.t('common.proposal2')}</legend><div class="grid-form">
     ${text('title', ctx.t('proposal.title'), true)}
-    ${field('trigger', ctx.t('proposal.trigger'), html`<select id="trigger" name="trigger">${triggers.map((t) => html`<option value="${t}"${v('trigger') === t ? html` selected` : ''}>${ctx.lang === 'en' ? triggerLabels[t]?.[1] : triggerLabels[t]?.[0]}</option>`)}</select>`)}
+    ${field('trigger', ctx.t('proposal.trigger'), html`<select id="trigger" name="trigger">${triggers.map((t) => html`<option value="${t}"${v('trigger') === t ? html` selected` : ''}>${labelIn(ctx, 'proposal.triggerLabel', t)}</option>`)}</select>`)}
     ${text('triggerDocTitle', ctx.t('proposal.triggerDocumentTitle'))}
     ${text('triggerDocUri', ctx.t('proposal.triggerDocumentUri'))}
     ${text('triggerDocDigest', ctx.t('proposal.triggerDocumentSha256'))}
@@ -261,7 +256,7 @@ ${extra.validation ? html`${violationsBox(ctx, extra.validation.violations)}${co
 </div>
 <section aria-labelledby="content"><h2 id="content">${c?.title ?? ''}</h2>
 <dl class="attributes">
-  <div><dt>${ctx.t('proposal.trigger')}</dt><dd>${c?.trigger ? (ctx.lang === 'en' ? triggerLabels[adHocTriggerToJSON(c.trigger)]?.[1] : triggerLabels[adHocTriggerToJSON(c.trigger)]?.[0]) : '—'}${c?.triggerDocument?.title ? html`<br>${c.triggerDocument.title}` : ''}</dd></div>
+  <div><dt>${ctx.t('proposal.trigger')}</dt><dd>${c?.trigger ? labelIn(ctx, 'proposal.triggerLabel', adHocTriggerToJSON(c.trigger)) : '—'}${c?.triggerDocument?.title ? html`<br>${c.triggerDocument.title}` : ''}</dd></div>
   <div><dt>${ctx.t('proposal.effectiveFrom')}</dt><dd data-testid="effective-from">${formatDate(c?.effectiveFrom)}</dd></div>
   <div><dt>${ctx.t('proposal.evidence')}</dt><dd><ul>${[...(c?.justification?.demandSurvey?.documents ?? []), ...(c?.justification?.evaluation?.documents ?? []), ...(c?.evidence ?? [])].map((d) => html`<li>${d.uri ? html`<a href="${d.uri}" rel="noreferrer">${d.title}</a>` : d.title} <code class="muted">${d.digestAlgorithm}:${d.digest.slice(0, 12)}…</code></li>`)}</ul></dd></div>
 </dl>

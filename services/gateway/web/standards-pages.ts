@@ -34,7 +34,7 @@ function provinceSelect(ctx: PageContext, selected: string, id = 'province'): Ht
   return html`<label for="${id}">${ctx.t('common.province')}</label>
   <select id="${id}" name="province">
     <option value="">${ctx.t('common.national')}</option>
-    ${provinces.map((p) => html`<option value="${p.code}"${p.code === selected ? html` selected` : ''}>${ctx.lang === 'en' ? p.en : p.name}</option>`)}
+    ${provinces.map((p) => html`<option value="${p.code}"${p.code === selected ? html` selected` : ''}>${provinceName(p.code, ctx.lang)}</option>`)}
   </select>`;
 }
 

@@ -118,7 +118,7 @@ function createForm(ctx: PageContext, form: SubscriptionForm, fields: readonly F
     ${
       officer
         ? html`<p id="provinceCodes" class="muted">${ctx.t('subscription.provinceOfficerSubscribesFor')}: ${provinceName(ctx.identity?.organisation ?? '', ctx.lang)}</p>`
-        : html`<select id="provinceCodes" name="province" multiple size="6">${provinces.map((p) => html`<option value="${p.code}"${form.provinceCodes.includes(p.code) ? html` selected` : ''}>${ctx.lang === 'en' ? p.en : p.name}</option>`)}</select>`
+        : html`<select id="provinceCodes" name="province" multiple size="6">${provinces.map((p) => html`<option value="${p.code}"${form.provinceCodes.includes(p.code) ? html` selected` : ''}>${provinceName(p.code, ctx.lang)}</option>`)}</select>`
     }
     <label for="releaseKind">${ctx.t('subscription.releaseKind')}</label>
     <select id="releaseKind" name="releaseKind">

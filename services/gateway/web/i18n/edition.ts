@@ -44,4 +44,6 @@ export const editionMessages = {
   'edition.uploadAgain': { zh: '重新上传', en: 'Upload again' },
   'edition.previewedFileDidNot': { zh: '预览的文件不完整，请重新上传', en: 'The previewed file did not come back whole: upload it again' },
   'edition.fileMustBe': { zh: '文件须为 {formats}', en: 'the file must be {formats}' },
+  'edition.csv.itemCode': { zh: '编号', en: 'Item code' },
+  'edition.csv.inForceFrom': { zh: '施行日期', en: 'In force from' },
 } as const satisfies Messages;
