@@ -139,7 +139,7 @@ function aggregateLinks(ctx: PageContext, s: TraceStep): Html {
         case 'subscription':
           return html`<a href="/subscriptions/${encodeURIComponent(a.id)}">${ctx.t('common.subscription')} ${a.id}</a>`;
         case 'cycle':
-          return html`<a href="/audit${qs({ cycle: a.id })}">${ctx.t('common.cycle2')} ${a.id}</a>`;
+          return html`<a href="/audit${qs({ cycle: a.id })}">${ctx.t('common.revisionCycleShort')} ${a.id}</a>`;
         case 'pilot':
           return html`<a href="/programme/pilots/${encodeURIComponent(a.id)}">${ctx.t('audit.pilot')} ${a.id}</a>`;
         case 'technical-standard':

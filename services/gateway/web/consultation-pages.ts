@@ -73,7 +73,7 @@ function commentBlock(ctx: PageContext, c: ConsultationComment, moderate: string
   ${
     moderate && held
       ? html`<form method="post" action="${moderate}/comments/${encodeURIComponent(c.commentId)}" class="inline" data-testid="moderate-${c.commentId}">
-    <label>${ctx.t('common.reason2')} <input name="reason" maxlength="1000"></label>
+    <label>${ctx.t('common.reasonGiven')} <input name="reason" maxlength="1000"></label>
     <button type="submit" name="decision" value="PUBLISH">${ctx.t('consultation.publish')}</button>
     <button type="submit" name="decision" value="REJECT">${ctx.t('consultation.reject')}</button>
   </form>`

@@ -110,7 +110,7 @@ export function cyclePage(ctx: PageContext, c: Cycle, flash?: Html, fieldNames: 
   const post = (path: string, label: string, fields: Html | string = '', testid = ''): Html =>
     html`<form method="post" action="${cycleUrl(c, path)}" class="inline"${testid ? html` data-testid="${testid}"` : ''}>${fields}<button type="submit">${label}</button></form>`;
   return html`${flash ?? ''}
-<p class="muted">${c.planPeriod} · ${ctx.t('cycle.timesInBeijingTime')} · ${ctx.t('cycle.effectiveFrom2')} ${formatDate(c.effectiveFrom)} · ${ctx.t('cycle.opened')} ${when(c.openedAt)} · <a href="/audit?cycle=${encodeURIComponent(c.cycleId)}">${ctx.t('common.auditTrail')}</a></p>
+<p class="muted">${c.planPeriod} · ${ctx.t('cycle.timesInBeijingTime')} · ${ctx.t('cycle.effectiveFromInline')} ${formatDate(c.effectiveFrom)} · ${ctx.t('cycle.opened')} ${when(c.openedAt)} · <a href="/audit?cycle=${encodeURIComponent(c.cycleId)}">${ctx.t('common.auditTrail')}</a></p>
 <ol class="phases" data-testid="phases" aria-label="${ctx.t('cycle.phases')}">${phases.map((p, i) => html`<li data-phase="${p}"${i === current ? html` aria-current="step" class="current"` : i < current ? html` class="done"` : ''}>${labelIn(ctx, 'cycle.phaseLabel', p)}</li>`)}</ol>
 
 <section aria-labelledby="fields"><h2 id="fields">${ctx.t('cycle.fieldsEvaluationAndProposal')}</h2>
@@ -124,7 +124,7 @@ export function cyclePage(ctx: PageContext, c: Cycle, flash?: Html, fieldNames: 
         ? post(
             '/evaluate',
             ctx.t('cycle.fileEvaluation'),
-            html`<input type="hidden" name="fieldCode" value="${f.fieldCode}"><label for="summary-${f.fieldCode}" class="visually-hidden">${ctx.t('cycle.evaluation2')}</label><textarea id="summary-${f.fieldCode}" name="summary" rows="2" required></textarea>
+            html`<input type="hidden" name="fieldCode" value="${f.fieldCode}"><label for="summary-${f.fieldCode}" class="visually-hidden">${ctx.t('cycle.evaluationConclusion')}</label><textarea id="summary-${f.fieldCode}" name="summary" rows="2" required></textarea>
 <label for="cite-${f.fieldCode}">${ctx.t('cycle.citedImplementationEvaluationIds')}</label><textarea id="cite-${f.fieldCode}" name="citedEvaluationIds" rows="2"></textarea>`,
             `evaluate-${f.fieldCode}`,
           )
@@ -135,7 +135,7 @@ export function cyclePage(ctx: PageContext, c: Cycle, flash?: Html, fieldNames: 
     f.windowClosed
       ? html`<span class="badge">${ctx.t('cycle.closed')}</span>${f.windowClosedEarlyBy ? html` <span class="muted">(${ctx.t('cycle.closedEarlyBy')}${f.windowClosedEarlyBy})</span>` : ''}`
       : c.phase === 'proposals'
-        ? html`<span class="badge badge-ok">${ctx.t('cycle.open2')}</span>${lead(f.leadMinistry) ? html` ${post('/close-window', ctx.t('cycle.closeWindowNow'), html`<input type="hidden" name="fieldCode" value="${f.fieldCode}">`, `close-window-${f.fieldCode}`)}` : ''}`
+        ? html`<span class="badge badge-ok">${ctx.t('cycle.windowOpen')}</span>${lead(f.leadMinistry) ? html` ${post('/close-window', ctx.t('cycle.closeWindowNow'), html`<input type="hidden" name="fieldCode" value="${f.fieldCode}">`, `close-window-${f.fieldCode}`)}` : ''}`
         : html`<span class="muted">—</span>`
   }</td></tr>`,
   )}</tbody></table></div></section>
@@ -145,7 +145,7 @@ ${
   c.package.length === 0
     ? html`<p class="muted">${ctx.t('cycle.noProposalInThis')}</p>`
     : html`<div class="table-wrap"><table data-testid="cycle-package">
-  <thead><tr><th scope="col">${ctx.t('common.proposal')}</th><th scope="col">${ctx.t('common.field')}</th><th scope="col">${ctx.t('common.items2')}</th><th scope="col">${ctx.t('common.centralCny')}</th><th scope="col">${ctx.t('common.localCny')}</th><th scope="col">${ctx.t('common.status')}</th></tr></thead>
+  <thead><tr><th scope="col">${ctx.t('common.proposal')}</th><th scope="col">${ctx.t('common.field')}</th><th scope="col">${ctx.t('common.itemsHeading')}</th><th scope="col">${ctx.t('common.centralCny')}</th><th scope="col">${ctx.t('common.localCny')}</th><th scope="col">${ctx.t('common.status')}</th></tr></thead>
   <tbody>${c.package.map(
     (
       e,
@@ -172,7 +172,7 @@ ${
             ctx.t('cycle.resolve'),
             html`<input type="hidden" name="itemCode" value="${k.itemCode}">
     <label for="keep-${k.itemCode}">${k.itemCode} ${ctx.t('cycle.keep')}</label><select id="keep-${k.itemCode}" name="keepProposalId">${k.proposalIds.map((p) => html`<option value="${p}">${p}</option>`)}</select>
-    <label for="reason-${k.itemCode}">${ctx.t('common.reason2')}</label><input id="reason-${k.itemCode}" name="reason" required>`,
+    <label for="reason-${k.itemCode}">${ctx.t('common.reasonGiven')}</label><input id="reason-${k.itemCode}" name="reason" required>`,
             `resolve-${k.itemCode}`,
           ),
         )
@@ -186,10 +186,10 @@ ${
   ${post(
     '/trim',
     ctx.t('cycle.trim'),
-    html`<label for="trim-proposal">${ctx.t('common.proposal2')}</label><select id="trim-proposal" name="proposalId">${c.package.filter((e) => e.status === 'approved').map((e) => html`<option value="${e.proposalId}">${e.proposalId}</option>`)}</select>
+    html`<label for="trim-proposal">${ctx.t('common.proposalShort')}</label><select id="trim-proposal" name="proposalId">${c.package.filter((e) => e.status === 'approved').map((e) => html`<option value="${e.proposalId}">${e.proposalId}</option>`)}</select>
     <label for="trim-central">${ctx.t('cycle.centralFen')}</label><input id="trim-central" name="centralFen" inputmode="numeric" required pattern="\\d+">
     <label for="trim-local">${ctx.t('cycle.localFen')}</label><input id="trim-local" name="localFen" inputmode="numeric" required pattern="\\d+">
-    <label for="trim-reason">${ctx.t('common.reason2')}</label><input id="trim-reason" name="reason" required>`,
+    <label for="trim-reason">${ctx.t('common.reasonGiven')}</label><input id="trim-reason" name="reason" required>`,
     'trim',
   )}</details>`
     : ''
@@ -216,7 +216,7 @@ ${
     (
       r,
     ) => html`<tr data-province="${r.provinceCode}" data-item="${r.itemCode}"><td>${provinceName(r.provinceCode, ctx.lang)}</td><td><a href="/standards/items/${encodeURIComponent(r.itemCode)}?province=${r.provinceCode}">${r.itemCode}</a></td><td>${when(r.deadline)}</td>
-    <td>${r.refiled ? html`<span class="badge badge-ok">${ctx.t('cycle.reFiled2')}</span>` : r.overdue ? html`<span class="badge badge-bad">${ctx.t('cycle.overdue2')}</span>` : html`<span class="badge badge-warn">${ctx.t('cycle.pending')}</span>`}</td></tr>`,
+    <td>${r.refiled ? html`<span class="badge badge-ok">${ctx.t('cycle.reFiledStatus')}</span>` : r.overdue ? html`<span class="badge badge-bad">${ctx.t('cycle.overdueNotFiled')}</span>` : html`<span class="badge badge-warn">${ctx.t('cycle.pending')}</span>`}</td></tr>`,
   )}</tbody></table></div>`
 }
 ${c.phase === 'refiling' && isFinalApprover(ctx) ? post('/close', ctx.t('cycle.closeTheCycle'), '', 'close-cycle') : ''}

@@ -90,7 +90,7 @@ ${
 <p class="summary">${ctx.t('edition.added')} <strong data-testid="diff-added">${d.added.length}</strong> · ${ctx.t('edition.modified')} <strong data-testid="diff-modified">${d.modified.length}</strong> · ${ctx.t('edition.unchanged')} <strong data-testid="diff-unchanged">${d.unchanged.length}</strong> · ${ctx.t('edition.notInTheFile')} <strong>${d.notInEdition.length}</strong></p>
 ${
   d.added.length + d.modified.length > 0
-    ? html`<div class="table-wrap"><table data-testid="edition-changes"><thead><tr><th scope="col">${ctx.t('edition.row')}</th><th scope="col">${ctx.t('common.item')}</th><th scope="col">${ctx.t('edition.change')}</th><th scope="col">${ctx.t('common.leadUnit2')}</th><th scope="col">${ctx.t('common.field')}</th></tr></thead><tbody>
+    ? html`<div class="table-wrap"><table data-testid="edition-changes"><thead><tr><th scope="col">${ctx.t('edition.row')}</th><th scope="col">${ctx.t('common.item')}</th><th scope="col">${ctx.t('edition.change')}</th><th scope="col">${ctx.t('common.leadUnitShort')}</th><th scope="col">${ctx.t('common.field')}</th></tr></thead><tbody>
 ${d.added.map((a) => html`<tr data-item="${a.itemCode}"><td>${a.row}</td><td>${a.itemCode} ${a.name}</td><td>${ctx.t('edition.added')}</td><td>${a.leadUnit}</td><td>${a.fieldCode}</td></tr>`)}
 ${d.modified.map((m) => html`<tr data-item="${m.itemCode}"><td>${m.row}</td><td><a href="/standards/items/${encodeURIComponent(m.itemCode)}">${m.itemCode}</a> ${m.name}</td><td>${ctx.t('edition.modified')} v${m.baseVersion}：${m.attributes.join('、')}</td><td>${m.leadUnit}</td><td>${m.fieldCode}</td></tr>`)}
 </tbody></table></div>`

@@ -30,7 +30,7 @@ export function inboxPage(ctx: PageContext, items: readonly InboxItem[], f: Inbo
   <label for="field">${ctx.t('common.field')}</label><input type="text" id="field" name="field" value="${f.field}" size="10">
   <label for="kind">${ctx.t('common.kind')}</label><select id="kind" name="kind"><option value="">${ctx.t('common.all')}</option>
     <option value="AD_HOC"${f.kind === 'AD_HOC' ? html` selected` : ''}>${ctx.t('inbox.adHoc')}</option><option value="UNIFIED"${f.kind === 'UNIFIED' ? html` selected` : ''}>${ctx.t('inbox.unified')}</option></select>
-  <label for="cycle">${ctx.t('common.cycle2')}</label><input type="text" id="cycle" name="cycle" value="${f.cycle}" size="10">
+  <label for="cycle">${ctx.t('common.revisionCycleShort')}</label><input type="text" id="cycle" name="cycle" value="${f.cycle}" size="10">
   <label><input type="checkbox" name="overdue" value="1"${f.overdue ? html` checked` : ''}> ${ctx.t('inbox.overdueOnly')}</label>
   <label for="sort">${ctx.t('inbox.sort')}</label><select id="sort" name="sort"><option value="due">${ctx.t('inbox.dueDateSoonest')}</option><option value="-due"${f.sort === '-due' ? html` selected` : ''}>${ctx.t('inbox.dueDateLatest')}</option></select>
   <button type="submit">${ctx.t('common.filter')}</button>
@@ -63,7 +63,7 @@ export function roundsSection(ctx: PageContext, a: ApprovalView): Html {
     ${
       s.position
         ? html`<br><span class="badge">${labelIn(ctx, 'inbox.positionLabel', positionToJSON(s.position))}</span> ${s.signedBy} ${when(s.signedAt)}${s.comment ? html` — ${s.comment}` : ''}${s.overruledBy ? html` <span class="muted">(${ctx.t('inbox.overruledBy')} ${s.overruledBy})</span>` : ''}`
-        : html`<br><span class="muted">${s.open ? ctx.t('inbox.open') : ctx.t('inbox.notOpen')}${s.dueAt ? ` · ${ctx.t('inbox.due2')} ${when(s.dueAt)}` : ''}${s.claimedBy ? ` · ${ctx.t('inbox.claimedBy')} ${s.claimedBy}` : ''}${s.delegatedTo ? ` · ${ctx.t('inbox.delegatedTo')} ${s.delegatedTo}` : ''}</span>`
+        : html`<br><span class="muted">${s.open ? ctx.t('inbox.open') : ctx.t('inbox.notOpen')}${s.dueAt ? ` · ${ctx.t('inbox.dueInline')} ${when(s.dueAt)}` : ''}${s.claimedBy ? ` · ${ctx.t('inbox.claimedBy')} ${s.claimedBy}` : ''}${s.delegatedTo ? ` · ${ctx.t('inbox.delegatedTo')} ${s.delegatedTo}` : ''}</span>`
     }
   </li>`,
   )}</ol>`,

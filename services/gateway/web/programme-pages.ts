@@ -362,7 +362,7 @@ ${
   targets.length === 0
     ? html`<p class="muted">${ctx.t('programme.noTargets')}</p>`
     : html`<div class="table-wrap"><table data-testid="programme-targets">
-  <thead><tr><th scope="col">${ctx.t('programme.target')}</th><th scope="col">${ctx.t('programme.target2')}</th><th scope="col">${ctx.t('programme.achieved')}</th><th scope="col">${ctx.t('programme.inProgress')}</th><th scope="col">${ctx.t('programme.progress')}</th><th scope="col">${ctx.t('programme.due')}</th><th scope="col">${ctx.t('programme.source')}</th></tr></thead>
+  <thead><tr><th scope="col">${ctx.t('programme.target')}</th><th scope="col">${ctx.t('programme.targetValue')}</th><th scope="col">${ctx.t('programme.achieved')}</th><th scope="col">${ctx.t('programme.inProgress')}</th><th scope="col">${ctx.t('programme.progress')}</th><th scope="col">${ctx.t('programme.due')}</th><th scope="col">${ctx.t('programme.source')}</th></tr></thead>
   <tbody>${targets.map(
     (
       t,
@@ -407,7 +407,7 @@ ${
   standards.length === 0
     ? alertBox('info', ctx.t('programme.noTechnicalStandardMatches'))
     : html`<div class="table-wrap"><table data-testid="standards">
-  <thead><tr><th scope="col">${ctx.t('programme.title')}</th><th scope="col">${ctx.t('programme.number')}</th><th scope="col">${ctx.t('programme.level')}</th><th scope="col">${ctx.t('common.kind')}</th><th scope="col">${ctx.t('programme.stage')}</th><th scope="col">${ctx.t('programme.items2')}</th><th scope="col">${ctx.t('programme.proposedBy')}</th></tr></thead>
+  <thead><tr><th scope="col">${ctx.t('programme.title')}</th><th scope="col">${ctx.t('programme.number')}</th><th scope="col">${ctx.t('programme.level')}</th><th scope="col">${ctx.t('common.kind')}</th><th scope="col">${ctx.t('programme.stage')}</th><th scope="col">${ctx.t('programme.supportedItems')}</th><th scope="col">${ctx.t('programme.proposedBy')}</th></tr></thead>
   <tbody>${standards.map(
     (s) =>
       html`<tr data-standard="${s.standardId}"><th scope="row"><a href="${standardUrl(s.standardId)}">${s.title}</a></th><td>${s.number || '—'}</td><td>${levelLabel(ctx, s.level)}${s.level === StandardLevel.STANDARD_LEVEL_NATIONAL ? (s.mandatory ? ' (GB)' : ' (GB/T)') : ''}</td><td>${kindLabel(ctx, s.kind)}</td><td><span class="badge">${stageLabel(ctx, s.stage)}</span></td><td>${s.itemCodes.join('、')}</td><td>${org(ctx, s.proposerOrganisation)}</td></tr>`,
@@ -441,7 +441,7 @@ export function standardPage(ctx: PageContext, s: TechnicalStandard, flash?: Htm
     ],
     [ctx.t('common.kind'), kindLabel(ctx, s.kind)],
     [ctx.t('programme.stage'), html`<span class="badge" data-testid="stage">${stageLabel(ctx, s.stage)}</span>`],
-    [ctx.t('programme.items2'), html`${s.itemCodes.map((i) => html`<a href="/standards/items/${encodeURIComponent(i)}">${i}</a> `)}`],
+    [ctx.t('programme.supportedItems'), html`${s.itemCodes.map((i) => html`<a href="/standards/items/${encodeURIComponent(i)}">${i}</a> `)}`],
     [ctx.t('programme.fieldsCategories'), [...s.fieldCodes, ...s.categoryCodes].join('、') || '—'],
     [ctx.t('programme.proposedBy'), org(ctx, s.proposerOrganisation)],
     ...(s.provinceCode ? [[ctx.t('common.province'), provinceName(s.provinceCode, ctx.lang)] as [string, string]] : []),
@@ -485,7 +485,7 @@ function advanceForm(ctx: PageContext, s: TechnicalStandard): Html {
   <label for="demandSurvey">${ctx.t('programme.demandSurvey')} — ${docsHint(ctx)}</label><textarea id="demandSurvey" name="demandSurvey" rows="2"></textarea>
   <label for="costEstimate">${ctx.t('programme.fiscalCostEstimate')} — ${docsHint(ctx)}</label><textarea id="costEstimate" name="costEstimate" rows="2"></textarea>
   <label for="financeOrganisation">${ctx.t('programme.financeDepartment')}</label><input id="financeOrganisation" name="financeOrganisation" type="text" value="${financeDefault}">
-  <label for="financeDocuments">${ctx.t('programme.financeDepartmentAgreement2')} — ${docsHint(ctx)}</label><textarea id="financeDocuments" name="financeDocuments" rows="2"></textarea>`
+  <label for="financeDocuments">${ctx.t('programme.financeDepartmentOpinion')} — ${docsHint(ctx)}</label><textarea id="financeDocuments" name="financeDocuments" rows="2"></textarea>`
       : ''
   }
   ${
@@ -520,7 +520,7 @@ export function pilotsListPage(
 ${
   batches.length === 0
     ? html`<p class="muted">${ctx.t('programme.noCallForApplications')}</p>`
-    : html`<div class="table-wrap"><table data-testid="batches"><thead><tr><th scope="col">${ctx.t('programme.batch')}</th><th scope="col">${ctx.t('programme.title2')}</th><th scope="col">${ctx.t('programme.applicationsClose')}</th><th scope="col">${ctx.t('programme.candidatesPerProvince')}</th></tr></thead>
+    : html`<div class="table-wrap"><table data-testid="batches"><thead><tr><th scope="col">${ctx.t('programme.batch')}</th><th scope="col">${ctx.t('programme.nameTitle')}</th><th scope="col">${ctx.t('programme.applicationsClose')}</th><th scope="col">${ctx.t('programme.candidatesPerProvince')}</th></tr></thead>
   <tbody>${batches.map((b) => html`<tr data-batch="${b.batchId}"><th scope="row"><a href="/programme/pilots${qs({ batch: b.batchId })}">${b.batchId}</a></th><td>${b.title}</td><td>${formatDate(b.applicationsClose)}</td><td class="num">${b.candidatesPerProvince}</td></tr>`)}</tbody></table></div>`
 }
 ${isSamr(ctx.identity) ? openBatchForm(ctx, form) : ''}
@@ -554,8 +554,8 @@ function openBatchForm(ctx: PageContext, form: FormBody): Html {
 <form method="post" action="/programme/batches" class="grid-form" data-testid="open-batch">
   <input type="hidden" name="form" value="batch">
   <label for="batchId">${ctx.t('programme.batchIdEG')}</label><input id="batchId" name="batchId" type="text" required pattern="[A-Za-z0-9._:-]+" value="${v('batchId')}">
-  <label for="batchTitle">${ctx.t('programme.title3')}</label><input id="batchTitle" name="title" type="text" required value="${v('title')}">
-  <label for="applicationsClose">${ctx.t('programme.applicationsClose2')}</label><input id="applicationsClose" name="applicationsClose" type="date" required value="${v('applicationsClose')}">
+  <label for="batchTitle">${ctx.t('programme.batchTitle')}</label><input id="batchTitle" name="title" type="text" required value="${v('title')}">
+  <label for="applicationsClose">${ctx.t('programme.applicationDeadline')}</label><input id="applicationsClose" name="applicationsClose" type="date" required value="${v('applicationsClose')}">
   <span></span><button type="submit">${ctx.t('programme.open')}</button>
 </form></details>`;
 }
@@ -568,7 +568,7 @@ function applyForm(ctx: PageContext, locality: string, batches: readonly PilotBa
 <form method="post" action="/programme/pilots" class="grid-form" data-testid="apply-pilot">
   <label for="apply-batch">${ctx.t('programme.batch')}</label><select id="apply-batch" name="batchId" required>${batches.map((b) => option(b.batchId, `${b.batchId} ${b.title}`, v('batchId') === b.batchId))}</select>
   <label for="name">${ctx.t('programme.name')}</label><input id="name" name="name" type="text" required value="${v('name')}" placeholder="XXX 基本公共服务标准化试点">
-  <label for="type">${ctx.t('programme.type2')}</label><select id="type" name="type" required>${types.map((t) => option(pilotTypeToJSON(t), labelIn(ctx, 'programme.pilotTypeLabel', pilotTypeToJSON(t)), v('type') === pilotTypeToJSON(t)))}</select>
+  <label for="type">${ctx.t('programme.pilotTypeField')}</label><select id="type" name="type" required>${types.map((t) => option(pilotTypeToJSON(t), labelIn(ctx, 'programme.pilotTypeLabel', pilotTypeToJSON(t)), v('type') === pilotTypeToJSON(t)))}</select>
   <label for="periodStart">${ctx.t('programme.periodStartYyyyMm')}</label><input id="periodStart" name="periodStart" type="text" required pattern="\\d{4}-\\d{2}" placeholder="2026-07" value="${v('periodStart')}">
   <label for="periodEnd">${ctx.t('programme.periodEndYyyyMm')}</label><input id="periodEnd" name="periodEnd" type="text" required pattern="\\d{4}-\\d{2}" placeholder="2028-06" value="${v('periodEnd')}">
   <label for="fieldCodes">${ctx.t('programme.fieldsOfASpecial')}</label><input id="fieldCodes" name="fieldCodes" type="text" value="${v('fieldCodes')}">
@@ -629,7 +629,7 @@ ${
 ${
   p.incidents.length > 0
     ? html`<section aria-labelledby="incidents"><h2 id="incidents">${ctx.t('programme.majorIncidents')}</h2>
-<div class="table-wrap"><table data-testid="pilot-incidents"><thead><tr><th scope="col">${ctx.t('programme.incident')}</th><th scope="col">${ctx.t('programme.occurred')}</th><th scope="col">${ctx.t('programme.reportedBy')}</th><th scope="col">${ctx.t('programme.decision2')}</th></tr></thead>
+<div class="table-wrap"><table data-testid="pilot-incidents"><thead><tr><th scope="col">${ctx.t('programme.incident')}</th><th scope="col">${ctx.t('programme.occurred')}</th><th scope="col">${ctx.t('programme.reportedBy')}</th><th scope="col">${ctx.t('programme.handling')}</th></tr></thead>
 <tbody>${p.incidents.map((i) => html`<tr><th scope="row">${i.description}</th><td>${formatDate(i.occurredOn)}</td><td>${actorText(ctx, i.reportedBy)} ${when(i.reportedAt)}</td><td>${i.decision === 'CANCEL' ? ctx.t('programme.cancelled') : i.decision === 'EXTEND' ? `${ctx.t('programme.extendedTo')} ${formatDate(i.extendedTo)}` : html`<span class="badge badge-warn">${ctx.t('programme.undecided')}</span>`}</td></tr>`)}</tbody></table></div></section>`
     : ''
 }
@@ -638,7 +638,7 @@ ${
 ${
   e && (e.experts.length > 0 || e.conclusion)
     ? html`<h3>${ctx.t('programme.expertGroup')}</h3>
-<div class="table-wrap"><table data-testid="pilot-experts"><thead><tr><th scope="col">${ctx.t('programme.name2')}</th><th scope="col">${ctx.t('programme.affiliation')}</th><th scope="col">${ctx.t('programme.nationalCommittee')}</th></tr></thead>
+<div class="table-wrap"><table data-testid="pilot-experts"><thead><tr><th scope="col">${ctx.t('programme.personName')}</th><th scope="col">${ctx.t('programme.affiliation')}</th><th scope="col">${ctx.t('programme.nationalCommittee')}</th></tr></thead>
 <tbody>${e.experts.map((x) => html`<tr><th scope="row">${ctx.identity ? x.name : ctx.t('programme.expert')}</th><td>${org(ctx, x.affiliation)}</td><td>${x.nationalCommittee ? ctx.t('common.yes') : ctx.t('common.no')}</td></tr>`)}</tbody></table></div>
 <dl class="attributes" data-testid="pilot-evaluation">
 <div><dt>${ctx.t('programme.conclusion')}</dt><dd>${e.conclusion === 'PASS' ? html`<span class="badge badge-ok">${ctx.t('programme.pass')}</span>` : e.conclusion === 'FAIL' ? html`<span class="badge badge-bad">${ctx.t('programme.fail')}</span>` : '—'}</dd></div>
@@ -672,7 +672,7 @@ function actionForm(ctx: PageContext, p: Pilot, action: PilotActionName, experts
       break;
     case 'decideSelection':
       fields = html`${yesNo('select', ctx.t('programme.select'), ctx.t('programme.doNotSelect'))}<label for="${id('opinion')}">${ctx.t('programme.opinion')}</label><textarea id="${id('opinion')}" name="opinion" rows="2"></textarea>
-${isSamr(ctx.identity) ? html`<label for="${id('termStart')}">${ctx.t('programme.termStart')}</label><input id="${id('termStart')}" name="termStart" type="date"><label for="${id('termEnd')}">${ctx.t('programme.termEndUsually2')}</label><input id="${id('termEnd')}" name="termEnd" type="date">` : ''}`;
+${isSamr(ctx.identity) ? html`<label for="${id('termStart')}">${ctx.t('programme.termStart')}</label><input id="${id('termStart')}" name="termStart" type="date"><label for="${id('termEnd')}">${ctx.t('programme.termEndField')}</label><input id="${id('termEnd')}" name="termEnd" type="date">` : ''}`;
       break;
     case 'reportProgress':
       fields = html`${tasks.map((t) => {
@@ -694,7 +694,7 @@ ${isSamr(ctx.identity) ? html`<label for="${id('termStart')}">${ctx.t('programme
       break;
     case 'formExpertGroup':
       fields = html`<span></span><fieldset><legend>${ctx.t('programme.expertsAtLeast5')}</legend>
-${experts.length === 0 ? html`<p class="muted">${ctx.t('programme.noExpertsRegistered')}</p>` : html`<ul class="checks">${experts.map((x) => html`<li><label><input type="checkbox" name="expertIds" value="${x.expertId}"> ${x.name} <span class="muted">${org(ctx, x.affiliation)}${x.nationalCommittee ? ctx.t('programme.nationalCommittee2') : ''}</span></label></li>`)}</ul>`}</fieldset>`;
+${experts.length === 0 ? html`<p class="muted">${ctx.t('programme.noExpertsRegistered')}</p>` : html`<ul class="checks">${experts.map((x) => html`<li><label><input type="checkbox" name="expertIds" value="${x.expertId}"> ${x.name} <span class="muted">${org(ctx, x.affiliation)}${x.nationalCommittee ? ctx.t('programme.nationalCommitteeSuffix') : ''}</span></label></li>`)}</ul>`}</fieldset>`;
       break;
     case 'recordEvaluation':
       fields = html`<label for="${id('conclusion')}">${ctx.t('programme.conclusion')}</label><select id="${id('conclusion')}" name="conclusion" required>${option('PASS', ctx.t('programme.pass'), false)}${option('FAIL', ctx.t('programme.fail'), false)}</select>
@@ -735,7 +735,7 @@ export function evaluationsPage(ctx: PageContext, evaluations: readonly Evaluati
 ${
   evaluations.length === 0
     ? alertBox('info', ctx.t('programme.noEvaluationMatches'))
-    : html`<div class="table-wrap"><table data-testid="evaluations"><thead><tr><th scope="col">${ctx.t('common.kind')}</th><th scope="col">${ctx.t('common.item')}</th><th scope="col">${ctx.t('common.province')}</th><th scope="col">${ctx.t('programme.period2')}</th><th scope="col">${ctx.t('programme.satisfied')}</th><th scope="col">${ctx.t('programme.indicators')}</th><th scope="col">${ctx.t('programme.summary2')}</th><th scope="col">${ctx.t('programme.recorded')}</th></tr></thead>
+    : html`<div class="table-wrap"><table data-testid="evaluations"><thead><tr><th scope="col">${ctx.t('common.kind')}</th><th scope="col">${ctx.t('common.item')}</th><th scope="col">${ctx.t('common.province')}</th><th scope="col">${ctx.t('programme.evaluationPeriodField')}</th><th scope="col">${ctx.t('programme.satisfied')}</th><th scope="col">${ctx.t('programme.indicators')}</th><th scope="col">${ctx.t('programme.evaluationConclusionField')}</th><th scope="col">${ctx.t('programme.recorded')}</th></tr></thead>
 <tbody>${evaluations.map(
         (x) =>
           html`<tr data-evaluation="${x.evaluationId}"><th scope="row">${kindName(x.kind)}</th><td><a href="/standards/items/${encodeURIComponent(x.itemCode)}">${x.itemCode}</a></td><td>${x.provinceCode === '000000' ? ctx.t('common.national') : provinceName(x.provinceCode, ctx.lang)}</td><td>${x.period}</td><td class="num">${x.satisfactionPercent || '—'}</td><td>${x.indicators.map((i) => `${i.name} ${i.value}${i.unit}`).join('；')}</td><td>${x.summary}</td><td>${org(ctx, x.recordedBy?.organisation ?? '')} ${when(x.recordedAt)}</td></tr>`,
@@ -753,8 +753,8 @@ ${
   <label for="sampleSize">${ctx.t('programme.sampleSize')}</label><input id="sampleSize" name="sampleSize" type="number" min="0" value="${v('sampleSize')}">
   <label for="satisfactionPercent">${ctx.t('programme.satisfiedSurveys')}</label><input id="satisfactionPercent" name="satisfactionPercent" type="text" inputmode="decimal" value="${v('satisfactionPercent')}">
   <label for="indicators">${ctx.t('programme.indicatorsOnePerLine')}</label><textarea id="indicators" name="indicators" rows="3">${v('indicators')}</textarea>
-  <label for="summary">${ctx.t('programme.summary2')}</label><textarea id="summary" name="summary" rows="2" required>${v('summary')}</textarea>
-  <label for="documents">${ctx.t('programme.documents2')} — ${docsHint(ctx)}</label><textarea id="documents" name="documents" rows="2" required>${v('documents')}</textarea>
+  <label for="summary">${ctx.t('programme.evaluationConclusionField')}</label><textarea id="summary" name="summary" rows="2" required>${v('summary')}</textarea>
+  <label for="documents">${ctx.t('programme.materials')} — ${docsHint(ctx)}</label><textarea id="documents" name="documents" rows="2" required>${v('documents')}</textarea>
   <span></span><button type="submit">${ctx.t('programme.record')}</button>
 </form></section>`
     : ''

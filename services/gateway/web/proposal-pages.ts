@@ -45,7 +45,7 @@ ${
   proposals.length === 0
     ? alertBox('info', ctx.t('proposal.noProposals'))
     : html`<div class="table-wrap"><table data-testid="proposals">
-  <thead><tr><th scope="col">${ctx.t('common.proposal2')}</th><th scope="col">${ctx.t('proposal.state')}</th><th scope="col">${ctx.t('common.leadMinistry')}</th><th scope="col">${ctx.t('common.items2')}</th><th scope="col">${ctx.t('proposal.revision')}</th><th scope="col">${ctx.t('proposal.updated')}</th></tr></thead>
+  <thead><tr><th scope="col">${ctx.t('common.proposalShort')}</th><th scope="col">${ctx.t('proposal.state')}</th><th scope="col">${ctx.t('common.leadMinistry')}</th><th scope="col">${ctx.t('common.itemsHeading')}</th><th scope="col">${ctx.t('proposal.revision')}</th><th scope="col">${ctx.t('proposal.updated')}</th></tr></thead>
   <tbody>${proposals.map(
     (p) => html`<tr data-proposal="${p.proposalId}">
     <td><a href="/proposals/${encodeURIComponent(p.proposalId)}">${p.content?.title || p.proposalId}</a><br><span class="muted">${p.proposalId}</span>${commentsAwaiting(ctx, p)}</td>
@@ -139,7 +139,7 @@ ${
 <form method="post" action="${model.action}" data-testid="proposal-form">
   <input type="hidden" name="item" value="${base.item.itemCode}">
   ${model.expectedRevision ? html`<input type="hidden" name="expectedRevision" value="${model.expectedRevision}">` : ''}
-  <fieldset><legend>${ctx.t('common.proposal2')}</legend><div class="grid-form">
+  <fieldset><legend>${ctx.t('common.proposalShort')}</legend><div class="grid-form">
     ${text('title', ctx.t('proposal.title'), true)}
     ${field('trigger', ctx.t('proposal.trigger'), html`<select id="trigger" name="trigger">${triggers.map((t) => html`<option value="${t}"${v('trigger') === t ? html` selected` : ''}>${labelIn(ctx, 'proposal.triggerLabel', t)}</option>`)}</select>`)}
     ${text('triggerDocTitle', ctx.t('proposal.triggerDocumentTitle'))}
@@ -187,8 +187,8 @@ ${
     ${tiers.map(
       (
         t,
-      ) => html`${field(`pop${t.key}`, `${enumLabel(ctx.lang, `REGION_TIER_${t.key}`)} · ${ctx.t('proposal.coveredPopulation2')}`, html`<input type="text" inputmode="numeric" id="pop${t.key}" name="pop${t.key}" value="${v(`pop${t.key}`)}">`)}
-      ${field(`share${t.key}`, `${enumLabel(ctx.lang, `REGION_TIER_${t.key}`)} · ${ctx.t('proposal.centralShare2')}`, html`<input type="text" inputmode="decimal" id="share${t.key}" name="share${t.key}" value="${v(`share${t.key}`)}">`)}`,
+      ) => html`${field(`pop${t.key}`, `${enumLabel(ctx.lang, `REGION_TIER_${t.key}`)} · ${ctx.t('proposal.coveredPopulationInline')}`, html`<input type="text" inputmode="numeric" id="pop${t.key}" name="pop${t.key}" value="${v(`pop${t.key}`)}">`)}
+      ${field(`share${t.key}`, `${enumLabel(ctx.lang, `REGION_TIER_${t.key}`)} · ${ctx.t('proposal.centralSharePercent')}`, html`<input type="text" inputmode="decimal" id="share${t.key}" name="share${t.key}" value="${v(`share${t.key}`)}">`)}`,
     )}
     ${area('affordability', ctx.t('proposal.affordabilityAssessment'))}
   </div></fieldset>
@@ -224,7 +224,7 @@ export function proposalPage(
   const revision = p.currentRevision || p.revision;
   return html`
 ${extra.flash ?? ''}
-<p class="summary">${stateBadge(ctx, p.state)} · <span data-testid="proposal-id">${p.proposalId}</span> · r${revision}${p.round ? html` · ${ctx.t('proposal.round2', { round: p.round })}` : ''} · ${ctx.t('proposal.leadMinistry')} ${p.leadMinistry} · ${ctx.t('proposal.draftedBy')} ${p.draftedBy?.subject ?? ''}</p>
+<p class="summary">${stateBadge(ctx, p.state)} · <span data-testid="proposal-id">${p.proposalId}</span> · r${revision}${p.round ? html` · ${ctx.t('proposal.reviewRound', { round: p.round })}` : ''} · ${ctx.t('proposal.leadMinistry')} ${p.leadMinistry} · ${ctx.t('proposal.draftedBy')} ${p.draftedBy?.subject ?? ''}</p>
 ${p.lastDecisionComment ? alertBox('info', ctx.t('proposal.latestDecision'), [p.lastDecisionComment]) : ''}
 ${
   p.commentsAwaitingModeration > 0

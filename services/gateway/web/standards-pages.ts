@@ -397,16 +397,16 @@ export function packagePage(ctx: PageContext, date: string, current: PackageLeve
 <p class="summary"><span data-testid="package-code">${code}</span> · ${ctx.t('common.version')} <strong data-testid="package-version">v${current.version}</strong> · ${ctx.t('common.effectiveFrom')} ${formatDate(current.effectiveFrom)}</p>
 <dl class="attributes" data-testid="package-level">
   <dt>${ctx.t('standards.sharedLevel')}</dt><dd data-testid="package-value">${l.metric ? metricText(ctx.lang, l.metric) : ''}</dd>
-  <dt>${ctx.t('standards.asOf2')}</dt><dd data-testid="package-as-of">${formatDate(l.asOf)}</dd>
-  <dt>${ctx.t('standards.source2')}</dt><dd data-testid="package-source">${l.source}</dd>
+  <dt>${ctx.t('standards.asOfDateField')}</dt><dd data-testid="package-as-of">${formatDate(l.asOf)}</dd>
+  <dt>${ctx.t('standards.sourceHeading')}</dt><dd data-testid="package-source">${l.source}</dd>
   <dt>${ctx.t('standards.itemsCovered')}</dt><dd data-testid="package-items">${l.itemCodes.map((c) => html`<a href="/standards/items/${encodeURIComponent(c)}${qs({ date })}">${c}</a> `)}
-    ${l.membershipStated ? '' : html`<br><span class="badge">${ctx.t('standards.attributed2')}</span> <span class="muted">${l.membershipBasis}</span>`}</dd>
-  <dt>${ctx.t('common.leadUnit2')}</dt><dd>${l.leadUnit?.name ?? ''}${l.leadUnitStated ? '' : html` <span class="badge">${ctx.t('standards.attributed2')}</span> <span class="muted">${l.leadUnitBasis}</span>`}</dd>
+    ${l.membershipStated ? '' : html`<br><span class="badge">${ctx.t('standards.attributedInline')}</span> <span class="muted">${l.membershipBasis}</span>`}</dd>
+  <dt>${ctx.t('common.leadUnitShort')}</dt><dd>${l.leadUnit?.name ?? ''}${l.leadUnitStated ? '' : html` <span class="badge">${ctx.t('standards.attributedInline')}</span> <span class="muted">${l.leadUnitBasis}</span>`}</dd>
 </dl>
 <p class="muted">${ctx.t('standards.levelIsStatedOnce')}</p>
 <section aria-labelledby="pkg-hist"><h2 id="pkg-hist">${ctx.t('common.history')}</h2>
 <div class="table-wrap"><table data-testid="package-history">
-  <thead><tr><th scope="col">${ctx.t('common.version')}</th><th scope="col">${ctx.t('common.effectiveFrom')}</th><th scope="col">${ctx.t('standards.level')}</th><th scope="col">${ctx.t('standards.asOf2')}</th><th scope="col">${ctx.t('common.release')}</th></tr></thead>
+  <thead><tr><th scope="col">${ctx.t('common.version')}</th><th scope="col">${ctx.t('common.effectiveFrom')}</th><th scope="col">${ctx.t('standards.level')}</th><th scope="col">${ctx.t('standards.asOfDateField')}</th><th scope="col">${ctx.t('common.release')}</th></tr></thead>
   <tbody>${history.map(
     (v) =>
       html`<tr${v.version === current.version ? html` class="current" aria-current="true"` : ''}><td>v${v.version}</td><td>${formatDate(v.effectiveFrom)}</td><td>${v.level?.metric ? metricText(ctx.lang, v.level.metric) : ''}</td><td>${formatDate(v.level?.asOf)}</td><td>${v.releaseId}</td></tr>`,

@@ -78,7 +78,7 @@ export function filterSummary(ctx: PageContext, f: EventFilter | undefined): Htm
   const parts: Html[] = [];
   if (f?.eventTypes.length) parts.push(html`${ctx.t('subscription.events')}: ${f.eventTypes.map((t) => eventTypeLabel(ctx.lang, t)).join('、')}`);
   if (f?.fieldCodes.length) parts.push(html`${ctx.t('common.fields')}: ${f.fieldCodes.join('、')}`);
-  if (f?.itemCodes.length) parts.push(html`${ctx.t('common.items2')}: ${f.itemCodes.join('、')}`);
+  if (f?.itemCodes.length) parts.push(html`${ctx.t('common.itemsHeading')}: ${f.itemCodes.join('、')}`);
   if (f?.provinceCodes.length) parts.push(html`${ctx.t('subscription.provinces')}: ${f.provinceCodes.map((p) => provinceName(p, ctx.lang)).join('、')}`);
   if (f?.releaseKind) parts.push(html`${enumLabel(ctx.lang, releaseKindToJSON(f.releaseKind))}`);
   if (parts.length === 0) return html`<span class="muted">${ctx.t('subscription.everyRegistryEventApproval')}</span>`;
@@ -234,7 +234,7 @@ ${
     <td data-testid="attempts">${d.attempts}</td>
     <td>${d.lastStatusCode ? html`HTTP ${d.lastStatusCode}` : html`<span class="muted">—</span>`}${d.lastError ? html`<br><span class="error-text">${d.lastError}</span>` : ''}
       ${tries.length > 0 ? html`<details><summary>${ctx.t('subscription.eachAttempt')} (${tries.length})</summary><ol>${tries.map((a) => html`<li>${chinaTime(a.startedAt)} · ${a.statusCode ? `HTTP ${a.statusCode}` : ctx.t('subscription.noResponse')} · ${enumLabel(ctx.lang, attemptOutcomeToJSON(a.outcome))} · ${a.latencyMs} ms${a.error ? ` · ${a.error}` : ''}</li>`)}</ol></details>` : ''}</td>
-    <td>${ctx.t('subscription.created2')} ${chinaTime(d.createdAt)}${d.deliveredAt ? html`<br>${ctx.t('subscription.delivered')} ${chinaTime(d.deliveredAt)}` : ''}${d.nextAttemptAt ? html`<br>${ctx.t('subscription.nextTry')} ${chinaTime(d.nextAttemptAt)}` : ''}</td>
+    <td>${ctx.t('subscription.createdShort')} ${chinaTime(d.createdAt)}${d.deliveredAt ? html`<br>${ctx.t('subscription.delivered')} ${chinaTime(d.deliveredAt)}` : ''}${d.nextAttemptAt ? html`<br>${ctx.t('subscription.nextTry')} ${chinaTime(d.nextAttemptAt)}` : ''}</td>
     <td>${
       o.mayRedeliver && (isDead || d.status === DeliveryStatus.DELIVERY_STATUS_DELIVERED)
         ? html`<form method="post" action="/subscriptions/${id}/redeliver" class="inline">

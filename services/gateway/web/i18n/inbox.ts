@@ -23,7 +23,7 @@ export const inboxMessages = {
   'inbox.overruledBy': { zh: '异议已被否决', en: 'overruled by' },
   'inbox.open': { zh: '待签署', en: 'Open' },
   'inbox.notOpen': { zh: '未开始', en: 'Not open' },
-  'inbox.due2': { zh: '截止', en: 'due' },
+  'inbox.dueInline': { zh: '截止', en: 'due' },
   'inbox.delegatedTo': { zh: '已委托', en: 'delegated to' },
   'inbox.position': { zh: '意见', en: 'Position' },
   'inbox.comment': { zh: '说明', en: 'Comment' },

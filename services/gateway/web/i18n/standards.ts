@@ -23,10 +23,10 @@ export const standardsMessages = {
   'standards.statedOnceForThe': { zh: '整个项目包共用，不按项目分别计算', en: 'stated once for the whole package, not per item' },
   'standards.asOf': { zh: '截至', en: 'as of' },
   'standards.sharedLevel': { zh: '共用水平', en: 'Shared level' },
-  'standards.asOf2': { zh: '截至日期', en: 'As of' },
-  'standards.source2': { zh: '出处', en: 'Source' },
+  'standards.asOfDateField': { zh: '截至日期', en: 'As of' },
+  'standards.sourceHeading': { zh: '出处', en: 'Source' },
   'standards.itemsCovered': { zh: '覆盖项目', en: 'Items covered' },
-  'standards.attributed2': { zh: '推定', en: 'attributed' },
+  'standards.attributedInline': { zh: '推定', en: 'attributed' },
   'standards.levelIsStatedOnce': {
     zh: '该水平对整个项目包只规定一次：调整时按“新水平 − 现行水平”的增量乘以覆盖人口测算经费，整包只计一次。',
     en: 'The level is stated once for the whole package: an adjustment is costed on the increase over the level in force times the covered population, once for the package.',

@@ -62,7 +62,7 @@ export const subscriptionMessages = {
   'subscription.action': { zh: '操作', en: 'Action' },
   'subscription.eachAttempt': { zh: '每次尝试', en: 'Each attempt' },
   'subscription.noResponse': { zh: '无响应', en: 'no response' },
-  'subscription.created2': { zh: '创建', en: 'Created' },
+  'subscription.createdShort': { zh: '创建', en: 'Created' },
   'subscription.delivered': { zh: '送达', en: 'Delivered' },
   'subscription.nextTry': { zh: '下次尝试', en: 'Next try' },
   'subscription.redeliver': { zh: '重新投递', en: 'Redeliver' },
