@@ -5,7 +5,7 @@ import type { Trace, TraceItemVersionResponse, TraceStep, VerifyResponse } from 
 import type { AuditTarget } from '../api/audit-routes';
 import { html, qs, type Html } from './html';
 import { eventTypeLabel, organisationLabel, roleLabel } from './i18n';
-import { alertBox, L, type PageContext } from './layout';
+import { alertBox, type PageContext } from './layout';
 import { chinaTime } from './subscription-pages';
 
 /** The query string that names a target (the page, its export and links use it). */
@@ -29,13 +29,13 @@ export function targetQuery(t: AuditTarget): Record<string, string | number | un
 export function targetTitle(ctx: PageContext, t: AuditTarget): string {
   switch (t.kind) {
     case 'item-version':
-      return `${L(ctx, '服务项目', 'Item')} ${t.itemCode} v${t.version}`;
+      return `${ctx.t('common.item')} ${t.itemCode} v${t.version}`;
     case 'proposal':
-      return `${L(ctx, '调整方案', 'Proposal')} ${t.proposalId}`;
+      return `${ctx.t('common.proposal')} ${t.proposalId}`;
     case 'cycle':
-      return `${L(ctx, '修订周期', 'Revision cycle')} ${t.cycleId}`;
+      return `${ctx.t('common.cycle')} ${t.cycleId}`;
     case 'actor':
-      return `${L(ctx, '操作人', 'Actor')} ${t.subject}`;
+      return `${ctx.t('audit.actor')} ${t.subject}`;
     default: {
       const unknown: never = t;
       return String(unknown);
@@ -48,31 +48,31 @@ export type AuditForm = { item: string; version: string; proposal: string; cycle
 function chooser(ctx: PageContext, f: AuditForm, itemCodes: readonly { code: string; name: string }[]): Html {
   return html`<div class="choosers">
 <form method="get" action="/audit" class="filters" role="search" aria-labelledby="by-item">
-  <strong id="by-item">${L(ctx, '按服务项目版本', 'By item version')}</strong>
-  <label for="item">${L(ctx, '项目编号', 'Item code')}</label>
+  <strong id="by-item">${ctx.t('audit.byItemVersion')}</strong>
+  <label for="item">${ctx.t('audit.itemCode')}</label>
   <input type="text" id="item" name="item" value="${f.item}" list="item-codes" size="10" required autocomplete="off">
   <datalist id="item-codes">${itemCodes.map((i) => html`<option value="${i.code}">${i.name}</option>`)}</datalist>
-  <label for="version">${L(ctx, '版本', 'Version')}</label>
+  <label for="version">${ctx.t('common.version')}</label>
   <input type="number" id="version" name="version" value="${f.version}" min="1" size="4" required>
-  <button type="submit" data-testid="trace-item">${L(ctx, '追溯', 'Trace')}</button>
+  <button type="submit" data-testid="trace-item">${ctx.t('audit.trace')}</button>
 </form>
 <form method="get" action="/audit" class="filters" role="search" aria-labelledby="by-proposal">
-  <strong id="by-proposal">${L(ctx, '按调整方案', 'By proposal')}</strong>
-  <label for="proposal">${L(ctx, '方案编号', 'Proposal id')}</label>
+  <strong id="by-proposal">${ctx.t('audit.byProposal')}</strong>
+  <label for="proposal">${ctx.t('audit.proposalId')}</label>
   <input type="text" id="proposal" name="proposal" value="${f.proposal}" size="36" required autocomplete="off">
-  <button type="submit" data-testid="trace-proposal">${L(ctx, '追溯', 'Trace')}</button>
+  <button type="submit" data-testid="trace-proposal">${ctx.t('audit.trace')}</button>
 </form>
 <form method="get" action="/audit" class="filters" role="search" aria-labelledby="by-cycle">
-  <strong id="by-cycle">${L(ctx, '按修订周期', 'By revision cycle')}</strong>
-  <label for="cycle">${L(ctx, '周期编号', 'Cycle id')}</label>
+  <strong id="by-cycle">${ctx.t('audit.byRevisionCycle')}</strong>
+  <label for="cycle">${ctx.t('audit.cycleId')}</label>
   <input type="text" id="cycle" name="cycle" value="${f.cycle}" size="24" required autocomplete="off">
-  <button type="submit" data-testid="trace-cycle">${L(ctx, '追溯', 'Trace')}</button>
+  <button type="submit" data-testid="trace-cycle">${ctx.t('audit.trace')}</button>
 </form>
 <form method="get" action="/audit" class="filters" role="search" aria-labelledby="by-actor">
-  <strong id="by-actor">${L(ctx, '按操作人', 'By actor')}</strong>
-  <label for="actor">${L(ctx, '用户标识', 'Subject')}</label>
+  <strong id="by-actor">${ctx.t('audit.byActor')}</strong>
+  <label for="actor">${ctx.t('audit.subject')}</label>
   <input type="text" id="actor" name="actor" value="${f.actor}" size="20" required autocomplete="off">
-  <button type="submit" data-testid="trace-actor">${L(ctx, '追溯', 'Trace')}</button>
+  <button type="submit" data-testid="trace-actor">${ctx.t('audit.trace')}</button>
 </form>
 </div>`;
 }
@@ -85,31 +85,29 @@ export function verificationBox(ctx: PageContext, results: readonly VerifyRespon
   const verdict =
     broken.length === 0
       ? html`<div class="verdict verdict-ok" role="status" data-testid="verification" data-verified="true">
-        <strong><span aria-hidden="true">✓ </span>${L(ctx, '哈希链校验通过', 'Hash chain verified')}</strong>
-        <p>${L(ctx, `${results.length} 个日志、共 ${records} 条记录逐条重新计算哈希，全部一致；`, `${results.length} logs, ${records} records rehashed one by one: all consistent; `)}${
-          checkpoints > 0
-            ? L(ctx, `${checkpoints} 个已签名检查点有效。`, `${checkpoints} signed checkpoints valid.`)
-            : L(ctx, '尚无已签名检查点（定期签署；导出时也会签署）。', 'no signed checkpoint yet (they are signed periodically, and on export).')
+        <strong><span aria-hidden="true">✓ </span>${ctx.t('audit.hashChainVerified')}</strong>
+        <p>${ctx.t('audit.logsRecordsRehashedOne', { logs: results.length, records })}${
+          checkpoints > 0 ? ctx.t('audit.signedCheckpointsValid', { count: checkpoints }) : ctx.t('audit.noSignedCheckpointYet')
         }</p></div>`
       : html`<div class="verdict verdict-bad" role="alert" data-testid="verification" data-verified="false">
-        <strong><span aria-hidden="true">✗ </span>${L(ctx, '哈希链校验未通过', 'Hash chain broken')}</strong>
+        <strong><span aria-hidden="true">✗ </span>${ctx.t('audit.hashChainBroken')}</strong>
         <ul>${broken.map(
           (b) =>
             html`<li data-log="${b.log}">${
               b.firstMismatch
-                ? html`${L(ctx, '日志', 'Log')} <code>${b.log}</code> ${L(ctx, '第', 'record #')}${b.firstMismatch.sequence}${L(ctx, ' 条记录', '')}: ${b.firstMismatch.reason} — ${b.firstMismatch.description}`
-                : html`${L(ctx, '日志', 'Log')} <code>${b.log}</code>: ${b.checkpoints
+                ? html`${ctx.t('audit.log')} <code>${b.log}</code> ${ctx.t('audit.record', { sequence: b.firstMismatch.sequence })}: ${b.firstMismatch.reason} — ${b.firstMismatch.description}`
+                : html`${ctx.t('audit.log')} <code>${b.log}</code>: ${b.checkpoints
                     .filter((c) => !c.ok)
-                    .map((c) => `${L(ctx, '检查点', 'checkpoint')} @${c.checkpoint?.size ?? '?'} ${c.problem} — ${c.description}`)
+                    .map((c) => `${ctx.t('audit.checkpoint')} @${c.checkpoint?.size ?? '?'} ${c.problem} — ${c.description}`)
                     .join('；')}`
             }</li>`,
         )}</ul></div>`;
   return html`${verdict}
-<details><summary>${L(ctx, '各日志校验明细', 'Each log')}</summary><div class="table-wrap"><table data-testid="verified-logs">
-  <thead><tr><th scope="col">${L(ctx, '日志', 'Log')}</th><th scope="col">${L(ctx, '记录数', 'Records')}</th><th scope="col">${L(ctx, '结果', 'Result')}</th><th scope="col">${L(ctx, '检查点', 'Checkpoints')}</th><th scope="col">${L(ctx, '链头哈希', 'Head hash')}</th></tr></thead>
+<details><summary>${ctx.t('audit.eachLog')}</summary><div class="table-wrap"><table data-testid="verified-logs">
+  <thead><tr><th scope="col">${ctx.t('audit.log')}</th><th scope="col">${ctx.t('audit.records')}</th><th scope="col">${ctx.t('audit.result')}</th><th scope="col">${ctx.t('audit.checkpoints')}</th><th scope="col">${ctx.t('audit.headHash')}</th></tr></thead>
   <tbody>${results.map(
     (r) => html`<tr data-log="${r.log}"><td><code class="wrap">${r.log}</code></td><td>${r.size}</td>
-    <td>${r.ok ? html`<span class="badge badge-ok">${L(ctx, '一致', 'intact')}</span>` : html`<span class="badge badge-bad">${L(ctx, '断裂', 'broken')}</span>`}</td>
+    <td>${r.ok ? html`<span class="badge badge-ok">${ctx.t('audit.intact')}</span>` : html`<span class="badge badge-bad">${ctx.t('audit.broken')}</span>`}</td>
     <td>${r.checkpoints.filter((c) => c.ok).length}/${r.checkpoints.length}</td><td><code class="wrap muted">${r.headHash}</code></td></tr>`,
   )}</tbody>
 </table></div></details>`;
@@ -117,10 +115,10 @@ export function verificationBox(ctx: PageContext, results: readonly VerifyRespon
 
 function provenanceBox(ctx: PageContext, p: TraceItemVersionResponse): Html {
   return html`<dl class="attributes" data-testid="provenance">
-  <div><dt>${L(ctx, '发布', 'Release')}</dt><dd><code class="wrap">${p.releaseId || '—'}</code></dd></div>
-  <div><dt>${L(ctx, '调整方案', 'Proposals')}</dt><dd>${p.proposalIds.length === 0 ? '—' : p.proposalIds.map((id, i) => html`${i > 0 ? '、' : ''}<a href="/proposals/${encodeURIComponent(id)}">${id}</a>`)}</dd></div>
-  <div><dt>${L(ctx, '变更集 / 审批流程', 'Change set / workflow')}</dt><dd><code class="wrap">${p.changeSetId || '—'}</code><br><code class="wrap muted">${p.workflowId || '—'}</code></dd></div>
-  ${p.cycleId ? html`<div><dt>${L(ctx, '修订周期', 'Revision cycle')}</dt><dd><a href="/audit${qs({ cycle: p.cycleId })}">${p.cycleId}</a></dd></div>` : ''}
+  <div><dt>${ctx.t('common.release')}</dt><dd><code class="wrap">${p.releaseId || '—'}</code></dd></div>
+  <div><dt>${ctx.t('common.navProposals')}</dt><dd>${p.proposalIds.length === 0 ? '—' : p.proposalIds.map((id, i) => html`${i > 0 ? '、' : ''}<a href="/proposals/${encodeURIComponent(id)}">${id}</a>`)}</dd></div>
+  <div><dt>${ctx.t('audit.changeSetWorkflow')}</dt><dd><code class="wrap">${p.changeSetId || '—'}</code><br><code class="wrap muted">${p.workflowId || '—'}</code></dd></div>
+  ${p.cycleId ? html`<div><dt>${ctx.t('common.cycle')}</dt><dd><a href="/audit${qs({ cycle: p.cycleId })}">${p.cycleId}</a></dd></div>` : ''}
 </dl>`;
 }
 
@@ -135,17 +133,17 @@ function aggregateLinks(ctx: PageContext, s: TraceStep): Html {
     .map((a) => {
       switch (a.kind) {
         case 'item':
-          return html`<a href="/standards/items/${encodeURIComponent(a.id)}">${L(ctx, '服务项目', 'Item')} ${a.id}</a>`;
+          return html`<a href="/standards/items/${encodeURIComponent(a.id)}">${ctx.t('common.item')} ${a.id}</a>`;
         case 'proposal':
-          return html`<a href="/proposals/${encodeURIComponent(a.id)}">${L(ctx, '调整方案', 'Proposal')} ${a.id}</a>`;
+          return html`<a href="/proposals/${encodeURIComponent(a.id)}">${ctx.t('common.proposal')} ${a.id}</a>`;
         case 'subscription':
-          return html`<a href="/subscriptions/${encodeURIComponent(a.id)}">${L(ctx, '订阅', 'Subscription')} ${a.id}</a>`;
+          return html`<a href="/subscriptions/${encodeURIComponent(a.id)}">${ctx.t('common.subscription')} ${a.id}</a>`;
         case 'cycle':
-          return html`<a href="/audit${qs({ cycle: a.id })}">${L(ctx, '修订周期', 'Cycle')} ${a.id}</a>`;
+          return html`<a href="/audit${qs({ cycle: a.id })}">${ctx.t('common.revisionCycleShort')} ${a.id}</a>`;
         case 'pilot':
-          return html`<a href="/programme/pilots/${encodeURIComponent(a.id)}">${L(ctx, '标准化试点', 'Pilot')} ${a.id}</a>`;
+          return html`<a href="/programme/pilots/${encodeURIComponent(a.id)}">${ctx.t('audit.pilot')} ${a.id}</a>`;
         case 'technical-standard':
-          return html`<a href="/programme/standards/${encodeURIComponent(a.id)}">${L(ctx, '技术标准', 'Technical standard')} ${a.id}</a>`;
+          return html`<a href="/programme/standards/${encodeURIComponent(a.id)}">${ctx.t('audit.technicalStandard')} ${a.id}</a>`;
         default:
           return html`<span class="muted">${a.kind}: ${a.id}</span>`;
       }
@@ -155,21 +153,21 @@ function aggregateLinks(ctx: PageContext, s: TraceStep): Html {
 
 function timeline(ctx: PageContext, trace: Trace | undefined): Html {
   const steps = trace?.steps ?? [];
-  if (steps.length === 0) return alertBox('info', L(ctx, '没有审计记录。', 'No audit records.'));
-  return html`<p class="muted">${L(ctx, `共 ${steps.length} 条记录，按记入审计日志的顺序排列；时间为北京时间。`, `${steps.length} records in the order they were recorded; times are Beijing time.`)}</p>
+  if (steps.length === 0) return alertBox('info', ctx.t('audit.noAuditRecords'));
+  return html`<p class="muted">${ctx.t('audit.recordsInTheOrder', { count: steps.length })}</p>
 <ol class="timeline" data-testid="timeline">${steps.map((s) => {
     const details = detailsOf(s);
     return html`<li data-event-type="${s.eventType}">
   <p><time datetime="${s.time?.toISOString() ?? ''}">${chinaTime(s.time)}</time> · <strong>${eventTypeLabel(ctx.lang, s.eventType)}</strong> <code class="muted">${s.eventType}</code></p>
   <p>${
     s.actor
-      ? html`${L(ctx, '操作人', 'By')}: <span data-testid="actor">${s.actor.subject}</span> · ${organisationLabel(ctx.lang, s.actor.organisation)}${s.actor.roles.length > 0 ? html` <span class="muted">(${s.actor.roles.map((r) => roleLabel(ctx.lang, r)).join('、')})</span>` : ''}`
-      : html`<span class="muted">${L(ctx, '系统自动', 'System')} · ${s.source}</span>`
+      ? html`${ctx.t('audit.by')}: <span data-testid="actor">${s.actor.subject}</span> · ${organisationLabel(ctx.lang, s.actor.organisation)}${s.actor.roles.length > 0 ? html` <span class="muted">(${s.actor.roles.map((r) => roleLabel(ctx.lang, r)).join('、')})</span>` : ''}`
+      : html`<span class="muted">${ctx.t('audit.system')} · ${s.source}</span>`
   }</p>
   ${details ? html`<p class="details">${details}</p>` : ''}
-  ${s.why ? html`<p>${L(ctx, '理由/意见', 'Reason')}: ${s.why}</p>` : ''}
+  ${s.why ? html`<p>${ctx.t('audit.reason')}: ${s.why}</p>` : ''}
   ${aggregateLinks(ctx, s)}
-  <p class="muted">#${s.globalSequence} · ${L(ctx, '哈希', 'hash')} <code>${s.hash.slice(0, 16)}…</code>${s.traceId ? html` · trace ${s.traceId}` : ''}</p>
+  <p class="muted">#${s.globalSequence} · ${ctx.t('audit.hash')} <code>${s.hash.slice(0, 16)}…</code>${s.traceId ? html` · trace ${s.traceId}` : ''}</p>
 </li>`;
   })}</ol>`;
 }
@@ -194,9 +192,9 @@ ${
     ? html`<section aria-labelledby="trace-h" data-testid="trace">
 <h2 id="trace-h">${targetTitle(ctx, o.target)}</h2>
 ${o.verification ? verificationBox(ctx, o.verification) : ''}
-<p class="actions"><a href="/audit/export${qs(targetQuery(o.target))}" data-testid="export">${L(ctx, '导出追溯记录（JSON，可离线校验）', 'Export the trace (JSON, verifiable offline)')}</a>
-${o.target.kind === 'item-version' ? html` · <a href="/standards/items/${encodeURIComponent(o.target.itemCode)}">${L(ctx, '查看服务项目', 'Open the item')}</a>` : ''}
-${o.target.kind === 'proposal' ? html` · <a href="/proposals/${encodeURIComponent(o.target.proposalId)}">${L(ctx, '查看调整方案', 'Open the proposal')}</a>` : ''}</p>
+<p class="actions"><a href="/audit/export${qs(targetQuery(o.target))}" data-testid="export">${ctx.t('audit.exportTheTraceJson')}</a>
+${o.target.kind === 'item-version' ? html` · <a href="/standards/items/${encodeURIComponent(o.target.itemCode)}">${ctx.t('audit.openTheItem')}</a>` : ''}
+${o.target.kind === 'proposal' ? html` · <a href="/proposals/${encodeURIComponent(o.target.proposalId)}">${ctx.t('audit.openTheProposal')}</a>` : ''}</p>
 ${o.itemVersion ? provenanceBox(ctx, o.itemVersion) : ''}
 ${timeline(ctx, o.trace)}
 </section>`

@@ -72,7 +72,13 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
     if (http.status === 401 && req.method === 'GET') return reply.redirect(`/signin?next=${encodeURIComponent(req.url)}`, 303);
     const e = http.body.error;
     const title =
-      http.status === 404 ? ctx.t('notFound') : http.status === 403 ? ctx.t('forbidden') : http.status === 503 ? ctx.t('unavailable') : ctx.t('errorTitle');
+      http.status === 404
+        ? ctx.t('common.notFound')
+        : http.status === 403
+          ? ctx.t('common.forbidden')
+          : http.status === 503
+            ? ctx.t('common.unavailable')
+            : ctx.t('common.errorTitle');
     const lines = [
       ...(e.fieldViolations ?? []).map((v) => `${v.field}: ${v.description}`),
       ...(e.violations ?? []).map((v) => `${v.subject ? `${v.subject}: ` : ''}${v.description}`),
@@ -82,9 +88,9 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
       page(
         ctx,
         { title },
-        html`${alertBox('error', `${ctx.t('reason')}: ${e.message}`, lines)}
+        html`${alertBox('error', `${ctx.t('common.reason')}: ${e.message}`, lines)}
       <p class="muted">HTTP ${http.status} · ${e.code}${e.reason ? ` · ${e.reason}` : ''}</p>
-      <p><a href="/standards">${ctx.t('back')}</a></p>`,
+      <p><a href="/standards">${ctx.t('common.back')}</a></p>`,
       ),
       http.status,
     );
@@ -154,7 +160,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
   app.get('/signin', async (req, reply) => {
     const ctx = ctxOf(req);
     const next = safeNext((req.query as Query)['next']);
-    return send(reply, page(ctx, { title: ctx.t('signInTitle') }, signInPage(ctx, next, signInEnabled)), signInEnabled ? 200 : 404);
+    return send(reply, page(ctx, { title: ctx.t('common.signInTitle') }, signInPage(ctx, next, signInEnabled)), signInEnabled ? 200 : 404);
   });
   app.post('/signin', async (req, reply) => {
     if (!devIssuer) return renderError(req, reply, gatewayError(404, 'NOT_FOUND', 'persona sign-in exists only in development'));
@@ -198,7 +204,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
           ? backends.call('registry', (c) => c.getComplianceReport.bind(c), { provinceCode: query.province, asOf }, token)
           : Promise.resolve(undefined),
       ]);
-      return { title: ctx.t('catalogue'), section: 'standards', body: cataloguePage(ctx, query, list, taxonomy, compliance) };
+      return { title: ctx.t('common.catalogue'), section: 'standards', body: cataloguePage(ctx, query, list, taxonomy, compliance) };
     }),
   );
 
@@ -245,16 +251,16 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
       const q = req.query as Query;
       const query = { from: q['from'] ?? '', to: q['to'] ?? '', field: q['field'] ?? '' };
       const releases = (await backends.call('registry', (c) => c.listReleases.bind(c), {}, token)).releases;
-      if (!query.from || !query.to) return { title: ctx.t('diffTitle'), section: 'diff', body: diffPage(ctx, query, undefined, releases) };
+      if (!query.from || !query.to) return { title: ctx.t('common.diffTitle'), section: 'diff', body: diffPage(ctx, query, undefined, releases) };
       try {
         const diff = await backends.call('registry', (c) => c.diffStandards.bind(c), diffRequest(query.from, query.to, query.field), token);
-        return { title: ctx.t('diffTitle'), section: 'diff', body: diffPage(ctx, query, diff, releases) };
+        return { title: ctx.t('common.diffTitle'), section: 'diff', body: diffPage(ctx, query, diff, releases) };
       } catch (error) {
         const http = toHttpError(error);
         if (http.status >= 500) throw error;
         const e = http.body.error;
         return {
-          title: ctx.t('diffTitle'),
+          title: ctx.t('common.diffTitle'),
           section: 'diff',
           status: http.status,
           body: diffPage(
@@ -291,7 +297,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
             token,
           )
         : undefined;
-      return { title: ctx.t('complianceTitle'), section: 'compliance', body: compliancePage(ctx, { province, date }, report) };
+      return { title: ctx.t('common.complianceTitle'), section: 'compliance', body: compliancePage(ctx, { province, date }, report) };
     }),
   );
 
@@ -306,7 +312,7 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): Consol
         nationalMonitoring(backends, token, { date: query.date, field, marginPercent: margin }),
         monitoringHistory(backends, token, { from: yearBefore(query.date), to: query.date, field, marginPercent: margin }),
       ]);
-      return { title: ctx.t('navMonitoring'), section: 'monitoring', body: monitoringPage(ctx, query, matrix, history) };
+      return { title: ctx.t('common.navMonitoring'), section: 'monitoring', body: monitoringPage(ctx, query, matrix, history) };
     }),
   );
 

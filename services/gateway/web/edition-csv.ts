@@ -11,20 +11,20 @@ import { groupCatalogue, metricText, taxonomyNames } from './standards-pages';
 export function editionCsv(lang: Lang, list: ListItemsResponse, taxonomy: GetTaxonomyResponse | undefined): string {
   const t = translator(lang);
   const names = taxonomyNames(taxonomy);
-  const notStated = t('notStated');
+  const notStated = t('common.notStated');
   const header = [
-    t('field'),
-    t('category'),
-    lang === 'en' ? 'Item code' : '编号',
-    t('itemName'),
-    t('serviceTarget'),
-    t('serviceContent'),
-    t('qualityStandard'),
-    t('paymentCategory'),
-    t('expenditureResponsibility'),
-    t('leadUnit'),
-    lang === 'en' ? 'Version' : '版本',
-    lang === 'en' ? 'In force from' : '施行日期',
+    t('common.field'),
+    t('common.category'),
+    t('edition.csv.itemCode'),
+    t('common.itemName'),
+    t('common.serviceTarget'),
+    t('common.serviceContent'),
+    t('common.qualityStandard'),
+    t('common.paymentCategory'),
+    t('common.expenditureResponsibility'),
+    t('common.leadUnit'),
+    t('common.version'),
+    t('edition.csv.inForceFrom'),
   ];
   const rows = groupCatalogue(list.items, names).flatMap((f) =>
     f.categories.flatMap((c) =>

@@ -15,7 +15,7 @@ import type { Backends } from '../adapters/backends';
 import { formValue, type FormBody } from '../http/cookies';
 import { GatewayHttpError } from '../http/api';
 import { html, type Html } from './html';
-import { alertBox, L, type PageContext } from './layout';
+import { alertBox, type PageContext } from './layout';
 import type { Guarded } from './page-types';
 import { refusalBox } from './work-pages';
 
@@ -57,48 +57,44 @@ const input = (id: string, label: string, value: string, extra: Html | string = 
 
 function uploadForm(ctx: PageContext, b: Basis): Html {
   return html`<form method="post" action="${PAGE}" enctype="multipart/form-data" class="stacked" data-testid="edition-upload">
-  <p class="muted">${L(
-    ctx,
-    '上传官方发布的标准版本（CSV、XLSX 或 JSON，每行一个服务项目的六个要素），先逐行校验并与现行标准比对；提交后生成承载该版本的调整方案草稿，经审批后才发布。',
-    'Upload an official edition (CSV, XLSX or JSON, one service item with its six attributes per row): every row is checked and compared with the standard in force; submitting drafts the adjustment proposal that carries it, published only once approved.',
-  )} ${L(ctx, '模板：infra/templates/edition-template.csv', 'Template: infra/templates/edition-template.csv')}</p>
-  <label for="file">${L(ctx, '版本文件', 'Edition file')}</label><input type="file" id="file" name="file" accept=".csv,.xlsx,.json" required>
-  ${input('documentNumber', L(ctx, '文号', 'Document number'), b.documentNumber, html` required maxlength="200"`)}
-  ${input('documentDate', L(ctx, '印发日期', 'Document date'), b.documentDate, html` type="date" required`)}
-  ${input('title', L(ctx, '版本名称', 'Title'), b.title, html` maxlength="200" placeholder="国家基本公共服务标准（2021年版）"`)}
-  ${input('effectiveFrom', L(ctx, '施行日期（默认印发日期）', 'Effective from (default: document date)'), b.effectiveFrom, html` type="date"`)}
-  ${input('leadUnit', L(ctx, '只导入本单位牵头的项目（单位代码）', 'Only items this unit leads (code)'), b.leadUnit, html` maxlength="32"`)}
-  ${input('fieldCode', L(ctx, '只导入该领域的项目（领域代码）', 'Only items of this field (code)'), b.fieldCode, html` maxlength="64"`)}
-  <button type="submit" class="primary" data-testid="edition-validate">${L(ctx, '校验并预览', 'Check and preview')}</button>
+  <p class="muted">${ctx.t('edition.uploadAnOfficialEdition')} ${ctx.t('edition.templateInfraTemplatesEdition')}</p>
+  <label for="file">${ctx.t('edition.editionFile')}</label><input type="file" id="file" name="file" accept=".csv,.xlsx,.json" required>
+  ${input('documentNumber', ctx.t('edition.documentNumber'), b.documentNumber, html` required maxlength="200"`)}
+  ${input('documentDate', ctx.t('edition.documentDate'), b.documentDate, html` type="date" required`)}
+  ${input('title', ctx.t('edition.title'), b.title, html` maxlength="200" placeholder="国家基本公共服务标准（2021年版）"`)}
+  ${input('effectiveFrom', ctx.t('edition.effectiveFromDefaultDocument'), b.effectiveFrom, html` type="date"`)}
+  ${input('leadUnit', ctx.t('edition.onlyItemsThisUnit'), b.leadUnit, html` maxlength="32"`)}
+  ${input('fieldCode', ctx.t('edition.onlyItemsOfThis'), b.fieldCode, html` maxlength="64"`)}
+  <button type="submit" class="primary" data-testid="edition-validate">${ctx.t('edition.checkAndPreview')}</button>
 </form>`;
 }
 
 function reportView(ctx: PageContext, report: EditionReport, fileName: string): Html {
   const d = report.diff;
-  return html`<section aria-labelledby="edition-report" data-testid="edition-report"><h2 id="edition-report">${L(ctx, '逐行校验', 'Row report')}</h2>
-<p class="summary">${fileName} · ${report.rows} ${L(ctx, '行', 'rows')} · sha256 <code>${report.digest.slice(0, 16)}…</code> · ${
+  return html`<section aria-labelledby="edition-report" data-testid="edition-report"><h2 id="edition-report">${ctx.t('edition.rowReport')}</h2>
+<p class="summary">${fileName} · ${report.rows} ${ctx.t('edition.rows')} · sha256 <code>${report.digest.slice(0, 16)}…</code> · ${
     report.ok
-      ? html`<span class="badge badge-ok" data-testid="edition-ok">${L(ctx, '全部通过', 'every row is valid')}</span>`
-      : html`<span class="badge badge-bad" data-testid="edition-problem-count">${report.problems.length} ${L(ctx, '个问题', 'problem(s)')}</span>`
+      ? html`<span class="badge badge-ok" data-testid="edition-ok">${ctx.t('edition.everyRowIsValid')}</span>`
+      : html`<span class="badge badge-bad" data-testid="edition-problem-count">${report.problems.length} ${ctx.t('edition.problemS')}</span>`
   }</p>
 ${
   report.problems.length > 0
-    ? html`<div class="table-wrap"><table data-testid="edition-problems"><thead><tr><th scope="col">${L(ctx, '行', 'Row')}</th><th scope="col">${L(ctx, '列', 'Column')}</th><th scope="col">${L(ctx, '问题', 'Problem')}</th></tr></thead>
+    ? html`<div class="table-wrap"><table data-testid="edition-problems"><thead><tr><th scope="col">${ctx.t('edition.row')}</th><th scope="col">${ctx.t('edition.column')}</th><th scope="col">${ctx.t('edition.problem')}</th></tr></thead>
 <tbody>${report.problems.map((p) => html`<tr><td>${p.row}</td><td>${p.column}</td><td>${p.message}</td></tr>`)}</tbody></table></div>`
     : ''
 }
 </section>
 ${
   d
-    ? html`<section aria-labelledby="edition-diff" data-testid="edition-diff"><h2 id="edition-diff">${L(ctx, '与现行标准比对', 'Against the standard in force')}</h2>
-<p class="summary">${L(ctx, '新增', 'added')} <strong data-testid="diff-added">${d.added.length}</strong> · ${L(ctx, '调整', 'modified')} <strong data-testid="diff-modified">${d.modified.length}</strong> · ${L(ctx, '不变', 'unchanged')} <strong data-testid="diff-unchanged">${d.unchanged.length}</strong> · ${L(ctx, '文件未列（不会取消）', 'not in the file (not retired)')} <strong>${d.notInEdition.length}</strong></p>
+    ? html`<section aria-labelledby="edition-diff" data-testid="edition-diff"><h2 id="edition-diff">${ctx.t('edition.againstTheStandardIn')}</h2>
+<p class="summary">${ctx.t('edition.added')} <strong data-testid="diff-added">${d.added.length}</strong> · ${ctx.t('edition.modified')} <strong data-testid="diff-modified">${d.modified.length}</strong> · ${ctx.t('edition.unchanged')} <strong data-testid="diff-unchanged">${d.unchanged.length}</strong> · ${ctx.t('edition.notInTheFile')} <strong>${d.notInEdition.length}</strong></p>
 ${
   d.added.length + d.modified.length > 0
-    ? html`<div class="table-wrap"><table data-testid="edition-changes"><thead><tr><th scope="col">${L(ctx, '行', 'Row')}</th><th scope="col">${L(ctx, '服务项目', 'Item')}</th><th scope="col">${L(ctx, '变化', 'Change')}</th><th scope="col">${L(ctx, '牵头单位', 'Lead unit')}</th><th scope="col">${L(ctx, '领域', 'Field')}</th></tr></thead><tbody>
-${d.added.map((a) => html`<tr data-item="${a.itemCode}"><td>${a.row}</td><td>${a.itemCode} ${a.name}</td><td>${L(ctx, '新增', 'added')}</td><td>${a.leadUnit}</td><td>${a.fieldCode}</td></tr>`)}
-${d.modified.map((m) => html`<tr data-item="${m.itemCode}"><td>${m.row}</td><td><a href="/standards/items/${encodeURIComponent(m.itemCode)}">${m.itemCode}</a> ${m.name}</td><td>${L(ctx, '调整', 'modified')} v${m.baseVersion}：${m.attributes.join('、')}</td><td>${m.leadUnit}</td><td>${m.fieldCode}</td></tr>`)}
+    ? html`<div class="table-wrap"><table data-testid="edition-changes"><thead><tr><th scope="col">${ctx.t('edition.row')}</th><th scope="col">${ctx.t('common.item')}</th><th scope="col">${ctx.t('edition.change')}</th><th scope="col">${ctx.t('common.leadUnitShort')}</th><th scope="col">${ctx.t('common.field')}</th></tr></thead><tbody>
+${d.added.map((a) => html`<tr data-item="${a.itemCode}"><td>${a.row}</td><td>${a.itemCode} ${a.name}</td><td>${ctx.t('edition.added')}</td><td>${a.leadUnit}</td><td>${a.fieldCode}</td></tr>`)}
+${d.modified.map((m) => html`<tr data-item="${m.itemCode}"><td>${m.row}</td><td><a href="/standards/items/${encodeURIComponent(m.itemCode)}">${m.itemCode}</a> ${m.name}</td><td>${ctx.t('edition.modified')} v${m.baseVersion}：${m.attributes.join('、')}</td><td>${m.leadUnit}</td><td>${m.fieldCode}</td></tr>`)}
 </tbody></table></div>`
-    : alertBox('info', L(ctx, '该版本与现行标准相同，没有可提交的调整。', 'The edition states the standard in force as it is: nothing to submit.'))
+    : alertBox('info', ctx.t('edition.editionStatesTheStandard'))
 }</section>`
     : ''
 }`;
@@ -111,8 +107,8 @@ function submitForm(ctx: PageContext, format: EditionFormat, bytes: Buffer, file
   <input type="hidden" name="digest" value="${createHash('sha256').update(bytes).digest('hex')}">
   <input type="hidden" name="content" value="${bytes.toString('base64')}">
   ${basisFields.map((f) => html`<input type="hidden" name="${f}" value="${b[f]}">`)}
-  <p class="muted">${L(ctx, '提交后生成调整方案草稿（以本版本文号为依据），在方案页补全论证材料后提交审批；审批通过前不发布。', 'Submitting drafts the adjustment proposal (on this edition’s document); complete it on the proposal page and submit it for approval. Nothing is published before approval.')}</p>
-  <button type="submit" class="primary" data-testid="edition-submit">${L(ctx, '提交审批（生成调整方案草稿）', 'Submit for approval (draft the proposal)')}</button>
+  <p class="muted">${ctx.t('edition.submittingDraftsTheAdjustment')}</p>
+  <button type="submit" class="primary" data-testid="edition-submit">${ctx.t('edition.submitForApprovalDraft')}</button>
 </form>`;
 }
 
@@ -148,7 +144,7 @@ export function registerEditionPages(app: FastifyInstance, deps: { backends: Bac
     leadUnit: ctx.identity?.roles.includes('ministry-staff') ? ctx.identity.organisation : '',
     fieldCode: '',
   });
-  const title = (ctx: PageContext) => L(ctx, '导入标准版本', 'Import an edition');
+  const title = (ctx: PageContext) => ctx.t('common.importAnEdition');
 
   app.get(
     PAGE,
@@ -166,13 +162,12 @@ export function registerEditionPages(app: FastifyInstance, deps: { backends: Bac
         title: title(ctx),
         section: 'proposals',
         status: 400,
-        body: html`<div data-testid="refusal">${alertBox('error', L(ctx, '无法校验', 'Cannot check'), [`${field}: ${description}`])}</div>${uploadForm(ctx, b)}`,
+        body: html`<div data-testid="refusal">${alertBox('error', ctx.t('edition.cannotCheck'), [`${field}: ${description}`])}</div>${uploadForm(ctx, b)}`,
       });
-      if (!upload.file) return refuse('file', L(ctx, '请选择版本文件', 'choose the edition file'));
-      if (upload.file.bytes.length > MAX_FILE_BYTES)
-        return refuse('file', L(ctx, `文件超过 ${MAX_FILE_BYTES} 字节`, `the file exceeds ${MAX_FILE_BYTES} bytes`));
+      if (!upload.file) return refuse('file', ctx.t('edition.chooseTheEditionFile'));
+      if (upload.file.bytes.length > MAX_FILE_BYTES) return refuse('file', ctx.t('edition.fileExceedsBytes', { bytes: MAX_FILE_BYTES }));
       const format = formatOfName(upload.file.name);
-      if (!format) return refuse('file', L(ctx, `文件须为 ${editionFormats.join('、')}`, `the file must be ${editionFormats.join(', ')}`));
+      if (!format) return refuse('file', ctx.t('edition.fileMustBe', { formats: editionFormats.join(ctx.t('common.listSeparator')) }));
       const { changes: _changes, ...report } = await validateEdition(upload.file.bytes, format, ports(token));
       const submittable = report.ok && (report.diff?.added.length ?? 0) + (report.diff?.modified.length ?? 0) > 0;
       return {
@@ -180,7 +175,7 @@ export function registerEditionPages(app: FastifyInstance, deps: { backends: Bac
         section: 'proposals',
         status: report.ok ? 200 : 422,
         body: html`${reportView(ctx, report, upload.file.name)}${submittable ? submitForm(ctx, format, upload.file.bytes, upload.file.name, b) : ''}
-<h2>${L(ctx, '重新上传', 'Upload again')}</h2>${uploadForm(ctx, b)}`,
+<h2>${ctx.t('edition.uploadAgain')}</h2>${uploadForm(ctx, b)}`,
       };
     }),
   );
@@ -194,7 +189,7 @@ export function registerEditionPages(app: FastifyInstance, deps: { backends: Bac
       const bytes = Buffer.from(formValue(form, 'content'), 'base64');
       const back = (box: Html, status: number) => ({ title: title(ctx), section: 'proposals', status, body: html`${box}${uploadForm(ctx, b)}` });
       if (!editionFormats.includes(format) || bytes.length === 0 || createHash('sha256').update(bytes).digest('hex') !== formValue(form, 'digest'))
-        return back(alertBox('error', L(ctx, '预览的文件不完整，请重新上传', 'The previewed file did not come back whole: upload it again')), 400);
+        return back(alertBox('error', ctx.t('edition.previewedFileDidNot')), 400);
       try {
         const { proposal } = await importEdition(
           bytes,

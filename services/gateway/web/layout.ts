@@ -1,7 +1,7 @@
 // The console's page frame: skip link, landmarks, navigation, who is signed in, language switch.
 import type { Identity, Role } from '../../shared/auth/identity';
 import { html, qs, type Html, type Renderable } from './html';
-import { labelFrom, roleLabel, type Lang, type MessageKey, type Translate } from './i18n';
+import { labelFrom, roleLabel, type LabelGroup, type Lang, type MessageId, type Translate } from './i18n';
 
 export type PageContext = {
   readonly lang: Lang;
@@ -13,20 +13,20 @@ export type PageContext = {
 };
 
 /** `roles`: shown only to people holding one of them (the services still decide; this keeps menus relevant). */
-type NavEntry = { href: string; key: MessageKey; section: string; roles?: readonly Role[] };
+type NavEntry = { href: string; key: Extract<MessageId, `common.nav${string}`>; section: string; roles?: readonly Role[] };
 
 const nav: readonly NavEntry[] = [
-  { href: '/standards', key: 'navStandards', section: 'standards' },
-  { href: '/standards/diff', key: 'navDiff', section: 'diff' },
-  { href: '/standards/compliance', key: 'navCompliance', section: 'compliance' },
-  { href: '/standards/monitoring', key: 'navMonitoring', section: 'monitoring' },
-  { href: '/consultations', key: 'navConsultations', section: 'consultations' },
-  { href: '/proposals', key: 'navProposals', section: 'proposals' },
-  { href: '/inbox', key: 'navInbox', section: 'inbox' },
-  { href: '/cycles', key: 'navCycles', section: 'cycles' },
-  { href: '/programme', key: 'navProgramme', section: 'programme' },
-  { href: '/subscriptions', key: 'navSubscriptions', section: 'subscriptions', roles: ['subscriber-admin', 'province-officer', 'operator', 'auditor'] },
-  { href: '/audit', key: 'navAudit', section: 'audit', roles: ['auditor', 'operator'] },
+  { href: '/standards', key: 'common.navStandards', section: 'standards' },
+  { href: '/standards/diff', key: 'common.navDiff', section: 'diff' },
+  { href: '/standards/compliance', key: 'common.navCompliance', section: 'compliance' },
+  { href: '/standards/monitoring', key: 'common.navMonitoring', section: 'monitoring' },
+  { href: '/consultations', key: 'common.navConsultations', section: 'consultations' },
+  { href: '/proposals', key: 'common.navProposals', section: 'proposals' },
+  { href: '/inbox', key: 'common.navInbox', section: 'inbox' },
+  { href: '/cycles', key: 'common.navCycles', section: 'cycles' },
+  { href: '/programme', key: 'common.navProgramme', section: 'programme' },
+  { href: '/subscriptions', key: 'common.navSubscriptions', section: 'subscriptions', roles: ['subscriber-admin', 'province-officer', 'operator', 'auditor'] },
+  { href: '/audit', key: 'common.navAudit', section: 'audit', roles: ['auditor', 'operator'] },
 ];
 
 /**
@@ -56,27 +56,27 @@ export function page(ctx: PageContext, options: { title: string; section?: strin
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${options.title} · ${t('appName')}</title>
+<title>${options.title} · ${t('common.appName')}</title>
 <link rel="stylesheet" href="/assets/console.css">
 <script type="module" src="/assets/console.js"></script>
 </head>
 <body>
-<a class="skip" href="#main">${t('skip')}</a>
+<a class="skip" href="#main">${t('common.skip')}</a>
 <header class="top">
-  <a class="brand" href="/standards">${t('appName')}</a>
-  <nav aria-label="${lang === 'zh' ? '主导航' : 'Main'}">
+  <a class="brand" href="/standards">${t('common.appName')}</a>
+  <nav aria-label="${t('common.mainNavigation')}">
     <ul>${visible.map((n) => html`<li><a href="${n.href}"${options.section === n.section ? html` aria-current="page"` : ''}>${t(n.key)}</a></li>`)}</ul>
   </nav>
   <div class="who">
     ${
       identity
-        ? html`<span data-testid="who">${t('signedInAs')}: <strong>${identity.name}</strong> <span class="muted">(${identity.organisation} · ${identity.roles.map((r) => roleLabel(lang, r)).join('、')})</span></span>
-        <form method="post" action="/signout" class="inline"><button type="submit">${t('signOut')}</button></form>`
+        ? html`<span data-testid="who">${t('common.signedInAs')}: <strong>${identity.name}</strong> <span class="muted">(${identity.organisation} · ${identity.roles.map((r) => roleLabel(lang, r)).join('、')})</span></span>
+        <form method="post" action="/signout" class="inline"><button type="submit">${t('common.signOut')}</button></form>`
         : ctx.signInEnabled
-          ? html`<a href="/signin${qs({ next: ctx.url })}">${t('signIn')}</a>`
+          ? html`<a href="/signin${qs({ next: ctx.url })}">${t('common.signIn')}</a>`
           : ''
     }
-    <a href="/lang${qs({ to: otherLang, next: ctx.url })}" lang="${otherLang === 'zh' ? 'zh-CN' : 'en'}" data-testid="switch-lang">${t('switchLang')}</a>
+    <a href="/lang${qs({ to: otherLang, next: ctx.url })}" lang="${otherLang === 'zh' ? 'zh-CN' : 'en'}" data-testid="switch-lang">${t('common.switchLang')}</a>
   </div>
 </header>
 <main id="main" tabindex="-1">
@@ -92,7 +92,5 @@ export function alertBox(kind: 'error' | 'info' | 'ok', title: string, lines: re
   return html`<div class="alert alert-${kind}" role="${kind === 'error' ? 'alert' : 'status'}"><strong>${title}</strong>${lines.length > 0 ? html`<ul>${lines.map((l) => html`<li>${l}</li>`)}</ul>` : ''}</div>`;
 }
 
-/** An inline bilingual string for page-specific text (shared labels live in i18n.ts). */
-export const L = (ctx: PageContext, zh: string, en: string): string => (ctx.lang === 'en' ? en : zh);
 /** labelFrom (i18n) in the page's language. */
-export const labelIn = (ctx: PageContext, table: Readonly<Record<string, readonly [string, string]>>, key: string): string => labelFrom(ctx.lang, table, key);
+export const labelIn = (ctx: PageContext, group: LabelGroup, code: string): string => labelFrom(ctx.lang, group, code);

@@ -3,17 +3,18 @@
 import type { MonitoringHistory, MonitoringMatrix } from '../api/monitoring-routes';
 import { monitoringStates, type MonitoringState } from '../../shared/standards/monitoring';
 import { html, qs, type Html } from './html';
-import { L, type PageContext } from './layout';
+import { labelIn, type PageContext } from './layout';
 
-const stateLabels: Record<MonitoringState, readonly [symbol: string, zh: string, en: string]> = {
-  BELOW_FLOOR: ['✗', '低于国家标准（重新备案期内）', 'Below the national floor (within the re-filing period)'],
-  REFILING_OVERDUE: ['⏰', '低于国家标准且重新备案逾期', 'Below the floor, re-filing overdue'],
-  NOT_FILED: ['·', '未备案', 'Not filed'],
-  AT_FLOOR: ['=', '达到国家标准', 'At the national level'],
-  ABOVE_FLOOR: ['▲', '高于国家标准（已备案）', 'Above the national level (filed)'],
-  BLINDLY_HIGH: ['‼', '超出幅度过大（可能盲目拔高）', 'Above by more than the margin (possibly blindly high)'],
+/** Each state's symbol (the cells and the legend also carry its label as text). */
+const stateSymbols: Record<MonitoringState, string> = {
+  BELOW_FLOOR: '✗',
+  REFILING_OVERDUE: '⏰',
+  NOT_FILED: '·',
+  AT_FLOOR: '=',
+  ABOVE_FLOOR: '▲',
+  BLINDLY_HIGH: '‼',
 };
-const label = (ctx: PageContext, s: MonitoringState): string => (ctx.lang === 'en' ? stateLabels[s][2] : stateLabels[s][1]);
+const label = (ctx: PageContext, s: MonitoringState): string => labelIn(ctx, 'monitoring.stateLabel', s);
 
 /** Line colours of the history chart (the legend and the table carry the same information as text). */
 const stateColours: Record<MonitoringState, string> = {
@@ -43,7 +44,7 @@ function historyChart(ctx: PageContext, h: MonitoringHistory): Html {
   const ticks = h.points.map((p, i) =>
     i === 0 || i === n - 1 || n <= 13 ? html`<text x="${x(i).toFixed(1)}" y="${height - 12}" text-anchor="middle">${p.date.slice(0, 7)}</text>` : '',
   );
-  return html`<svg class="history-chart" data-testid="monitoring-history-chart" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" aria-label="${L(ctx, '全国各状态数量随时间变化', 'National counts of each state over time')}">
+  return html`<svg class="history-chart" data-testid="monitoring-history-chart" role="img" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" aria-label="${ctx.t('monitoring.nationalCountsOfEach')}">
 <line class="axis" x1="${pad.left}" y1="${height - pad.bottom}" x2="${width - pad.right}" y2="${height - pad.bottom}"/>
 <line class="axis" x1="${pad.left}" y1="${pad.top}" x2="${pad.left}" y2="${height - pad.bottom}"/>
 <text x="${pad.left - 4}" y="${pad.top + 8}" text-anchor="end">${max}</text><text x="${pad.left - 4}" y="${height - pad.bottom}" text-anchor="end">0</text>
@@ -53,48 +54,48 @@ ${lines}${ticks}</svg>
 
 /** The history section: the chart, the national counts per date as a table, and its CSV. */
 function historySection(ctx: PageContext, h: MonitoringHistory, query: Record<string, string>): Html {
-  const head = monitoringStates.map((s) => html`<th scope="col">${stateLabels[s][0]} ${label(ctx, s)}</th>`);
-  return html`<section aria-labelledby="history"><h2 id="history">${L(ctx, '历史变化', 'History')} (${h.from} – ${h.to})</h2>
+  const head = monitoringStates.map((s) => html`<th scope="col">${stateSymbols[s]} ${label(ctx, s)}</th>`);
+  return html`<section aria-labelledby="history"><h2 id="history">${ctx.t('monitoring.history')} (${h.from} – ${h.to})</h2>
 ${historyChart(ctx, h)}
-<p class="downloads no-print"><a href="/api/v1/standards/monitoring/history.csv${qs(query)}" data-testid="monitoring-history-csv" download>${L(ctx, '下载历史数据（CSV）', 'Download the history (CSV)')}</a>
+<p class="downloads no-print"><a href="/api/v1/standards/monitoring/history.csv${qs(query)}" data-testid="monitoring-history-csv" download>${ctx.t('monitoring.downloadTheHistoryCsv')}</a>
   · <a href="/api/v1/standards/monitoring/history${qs(query)}">JSON</a></p>
-<div class="table-wrap"><table data-testid="monitoring-history"><thead><tr><th scope="col">${ctx.t('asOfDate')}</th>${head}</tr></thead>
+<div class="table-wrap"><table data-testid="monitoring-history"><thead><tr><th scope="col">${ctx.t('common.asOfDate')}</th>${head}</tr></thead>
 <tbody>${h.points.map((p) => html`<tr data-date="${p.date}"><th scope="row"><a href="/standards/monitoring${qs({ ...query, date: p.date, from: undefined, to: undefined })}">${p.date}</a></th>${monitoringStates.map((s) => html`<td class="num" data-state="${s}">${p.totals[s]}</td>`)}</tr>`)}</tbody></table></div></section>`;
 }
 
 export function monitoringPage(ctx: PageContext, q: { date: string; field: string; margin: number }, m: MonitoringMatrix, history?: MonitoringHistory): Html {
   const countCells = (c: Record<MonitoringState, number>) => monitoringStates.map((s) => html`<td class="num" data-state="${s}">${c[s]}</td>`);
-  const head = monitoringStates.map((s) => html`<th scope="col" title="${label(ctx, s)}">${stateLabels[s][0]} ${label(ctx, s)}</th>`);
+  const head = monitoringStates.map((s) => html`<th scope="col" title="${label(ctx, s)}">${stateSymbols[s]} ${label(ctx, s)}</th>`);
   const query = { date: m.asOfDate, field: q.field, margin: String(m.marginPercent) };
   return html`
 <form method="get" action="/standards/monitoring" class="filters" role="search">
-  <label for="date">${ctx.t('asOfDate')}</label>
+  <label for="date">${ctx.t('common.asOfDate')}</label>
   <input type="date" id="date" name="date" value="${m.asOfDate}" required>
-  <label for="field">${ctx.t('field')}</label>
+  <label for="field">${ctx.t('common.field')}</label>
   <input id="field" name="field" value="${q.field}" size="12" placeholder="F21-HEALTH">
-  <label for="margin">${L(ctx, '盲目拔高阈值（%）', 'Blindly-high margin (%)')}</label>
+  <label for="margin">${ctx.t('monitoring.blindlyHighMargin')}</label>
   <input type="number" id="margin" name="margin" min="0" max="1000" value="${String(m.marginPercent)}">
-  <button type="submit">${ctx.t('show')}</button>
+  <button type="submit">${ctx.t('common.show')}</button>
 </form>
-<p class="downloads no-print"><a href="/api/v1/standards/monitoring.csv${qs(query)}" data-testid="monitoring-csv" download>${L(ctx, '下载监测矩阵（CSV）', 'Download the matrix (CSV)')}</a>
-  · <a href="/api/v1/standards/monitoring${qs(query)}">JSON</a> · <a href="#" data-action="print">${L(ctx, '打印', 'Print')}</a></p>
-<section aria-labelledby="totals"><h2 id="totals">${L(ctx, '全国汇总', 'National totals')}</h2>
-<div class="table-wrap"><table data-testid="monitoring-totals"><thead><tr><th scope="col">${L(ctx, '范围', 'Scope')}</th>${head}</tr></thead>
-<tbody><tr><th scope="row">${L(ctx, '全国', 'All provinces')}</th>${countCells(m.totals)}</tr>
+<p class="downloads no-print"><a href="/api/v1/standards/monitoring.csv${qs(query)}" data-testid="monitoring-csv" download>${ctx.t('monitoring.downloadTheMatrixCsv')}</a>
+  · <a href="/api/v1/standards/monitoring${qs(query)}">JSON</a> · <a href="#" data-action="print">${ctx.t('common.print')}</a></p>
+<section aria-labelledby="totals"><h2 id="totals">${ctx.t('monitoring.nationalTotals')}</h2>
+<div class="table-wrap"><table data-testid="monitoring-totals"><thead><tr><th scope="col">${ctx.t('monitoring.scope')}</th>${head}</tr></thead>
+<tbody><tr><th scope="row">${ctx.t('monitoring.allProvinces')}</th>${countCells(m.totals)}</tr>
 ${m.byField.map((f) => html`<tr data-field="${f.fieldCode}"><th scope="row">${f.fieldCode}</th>${countCells(f.counts)}</tr>`)}</tbody></table></div></section>
 ${history ? historySection(ctx, history, { from: history.from, to: history.to, field: q.field, margin: String(m.marginPercent) }) : ''}
-<section aria-labelledby="by-province"><h2 id="by-province">${L(ctx, '分省情况', 'By province')}</h2>
-<div class="table-wrap"><table data-testid="monitoring-provinces"><thead><tr><th scope="col">${ctx.t('province')}</th>${head}</tr></thead>
+<section aria-labelledby="by-province"><h2 id="by-province">${ctx.t('monitoring.byProvince')}</h2>
+<div class="table-wrap"><table data-testid="monitoring-provinces"><thead><tr><th scope="col">${ctx.t('common.province')}</th>${head}</tr></thead>
 <tbody>${m.provinces.map((p) => html`<tr data-province="${p.provinceCode}"><th scope="row"><a href="/standards/compliance${qs({ province: p.provinceCode, date: m.asOfDate })}">${p.name}</a></th>${countCells(p.counts)}</tr>`)}</tbody></table></div></section>
-<section aria-labelledby="matrix"><h2 id="matrix">${L(ctx, '监测矩阵（事项 × 省份）', 'Matrix (items × provinces)')}</h2>
-<p class="muted">${monitoringStates.map((s) => `${stateLabels[s][0]} ${label(ctx, s)}`).join('　')}</p>
-<div class="table-wrap"><table class="matrix" data-testid="monitoring-matrix"><thead><tr><th scope="col">${ctx.t('itemName')}</th>${m.provinces.map((p) => html`<th scope="col" title="${p.name}">${p.name.slice(0, 2)}</th>`)}</tr></thead>
+<section aria-labelledby="matrix"><h2 id="matrix">${ctx.t('monitoring.matrixItemsProvinces')}</h2>
+<p class="muted">${monitoringStates.map((s) => `${stateSymbols[s]} ${label(ctx, s)}`).join('　')}</p>
+<div class="table-wrap"><table class="matrix" data-testid="monitoring-matrix"><thead><tr><th scope="col">${ctx.t('common.itemName')}</th>${m.provinces.map((p) => html`<th scope="col" title="${p.name}">${p.name.slice(0, 2)}</th>`)}</tr></thead>
 <tbody>${m.items.map(
     (i) =>
       html`<tr data-item="${i.itemCode}"><th scope="row"><a href="/standards/items/${encodeURIComponent(i.itemCode)}${qs({ date: m.asOfDate })}">${i.itemCode}</a> ${i.name}</th>${m.provinces.map(
         (p) => {
           const s = p.cells[i.itemCode] ?? 'NOT_FILED';
-          return html`<td class="cell cell-${s.toLowerCase()}" data-province="${p.provinceCode}" data-state="${s}" title="${p.name} · ${label(ctx, s)}"><span aria-hidden="true">${stateLabels[s][0]}</span><span class="sr-only">${label(ctx, s)}</span></td>`;
+          return html`<td class="cell cell-${s.toLowerCase()}" data-province="${p.provinceCode}" data-state="${s}" title="${p.name} · ${label(ctx, s)}"><span aria-hidden="true">${stateSymbols[s]}</span><span class="sr-only">${label(ctx, s)}</span></td>`;
         },
       )}</tr>`,
   )}</tbody></table></div></section>`;

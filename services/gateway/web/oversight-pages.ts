@@ -16,7 +16,7 @@ import type { FieldViolationBody, HttpError } from '../http/errors';
 import { toHttpError } from '../http/grpc-errors';
 import { auditPage, targetQuery, targetTitle, type AuditForm } from './audit-pages';
 import type { Html } from './html';
-import { alertBox, L, type PageContext } from './layout';
+import { alertBox, type PageContext } from './layout';
 import type { Guarded } from './page-types';
 import {
   emptySubscriptionForm,
@@ -130,7 +130,7 @@ export function registerOversightPages(
   app.get(
     '/subscriptions',
     guarded(async (_req, ctx, token) => ({
-      title: L(ctx, '订阅管理', 'Subscriptions'),
+      title: ctx.t('common.navSubscriptions'),
       section: 'subscriptions',
       body: await listPage(ctx, token, emptySubscriptionForm),
     })),
@@ -175,7 +175,7 @@ export function registerOversightPages(
         };
       } catch (e) {
         const r = refusalBox(ctx, e);
-        return { title: L(ctx, '订阅管理', 'Subscriptions'), section: 'subscriptions', status: r.status, body: await listPage(ctx, token, form, r.box) };
+        return { title: ctx.t('common.navSubscriptions'), section: 'subscriptions', status: r.status, body: await listPage(ctx, token, form, r.box) };
       }
     }),
   );
@@ -212,10 +212,10 @@ export function registerOversightPages(
     '/subscriptions/:subscriptionId',
     guarded(async (req, ctx, token) => {
       const q = req.query as Query;
-      const done: Record<string, [string, string]> = {
-        pause: ['已暂停推送；新事件继续排队，恢复后按顺序发送。', 'Paused; new events queue and are sent in order on resume.'],
-        resume: ['已恢复推送。', 'Resumed.'],
-        redeliver: [`已重新排队 ${q['requeued'] ?? 0} 条投递。`, `${q['requeued'] ?? 0} deliveries requeued.`],
+      const done: Record<string, string> = {
+        pause: ctx.t('subscription.done.paused'),
+        resume: ctx.t('subscription.done.resumed'),
+        redeliver: ctx.t('subscription.done.requeued', { count: q['requeued'] ?? 0 }),
       };
       const message = done[q['done'] ?? ''];
       return showSubscription(
@@ -223,7 +223,7 @@ export function registerOversightPages(
         token,
         (req.params as { subscriptionId: string }).subscriptionId,
         q['status'] ?? '',
-        message ? alertBox('ok', L(ctx, message[0], message[1])) : undefined,
+        message ? alertBox('ok', message) : undefined,
       );
     }),
   );
@@ -271,7 +271,7 @@ export function registerOversightPages(
           (r) => r.items.map((v) => ({ code: v.item?.itemCode ?? '', name: v.item?.name ?? '' })),
           () => [],
         );
-      const title = L(ctx, '审计追溯', 'Audit trail');
+      const title = ctx.t('common.auditTrail');
       const { target, violations } = auditTargetFromQuery(q);
       if (violations.length > 0) {
         return {

@@ -57,107 +57,13 @@ import { formatDate } from '../http/dates';
 import { gatewayError } from '../http/errors';
 import { GatewayHttpError } from '../http/api';
 import { html, qs, type Html } from './html';
-import { organisationLabel } from './i18n';
-import { alertBox, L, labelIn, type PageContext } from './layout';
+import { codesOf, organisationLabel, type LabelGroup } from './i18n';
+import { alertBox, labelIn, type PageContext } from './layout';
 import type { Guarded } from './page-types';
 import { parseDocuments } from './proposal-form';
-import { provinces } from './provinces';
+import { provinceName, provinces } from './provinces';
 import { splitCodes } from './subscription-pages';
 import { refusalBox } from './work-pages';
-
-// ---------------------------------------------------------------- labels
-
-const levelLabels: Record<string, [string, string]> = {
-  STANDARD_LEVEL_NATIONAL: ['国家标准', 'National standard'],
-  STANDARD_LEVEL_SECTOR: ['行业标准', 'Sector standard'],
-  STANDARD_LEVEL_LOCAL: ['地方标准', 'Local standard'],
-  STANDARD_LEVEL_GROUP: ['团体标准', 'Group standard'],
-};
-const kindLabels: Record<string, [string, string]> = {
-  STANDARD_KIND_FACILITY_EQUIPMENT: ['设施设备', 'Facilities and equipment'],
-  STANDARD_KIND_SERVICE_PROCESS_QUALITY: ['服务流程与质量', 'Service process and quality'],
-  STANDARD_KIND_OPERATION_MANAGEMENT: ['运行管理', 'Operation and management'],
-  STANDARD_KIND_PERFORMANCE_EVALUATION: ['绩效评价', 'Performance evaluation'],
-};
-const stageLabels: Record<string, [string, string]> = {
-  STANDARD_STAGE_PROPOSED: ['立项', 'Proposed'],
-  STANDARD_STAGE_DRAFTING: ['起草', 'Drafting'],
-  STANDARD_STAGE_CONSULTATION: ['征求意见', 'Consultation'],
-  STANDARD_STAGE_REVIEW: ['审查', 'Review'],
-  STANDARD_STAGE_PUBLISHED: ['批准发布', 'Published'],
-  STANDARD_STAGE_IN_FORCE: ['实施', 'In force'],
-  STANDARD_STAGE_REVIEWED: ['复审', 'Reviewed'],
-  STANDARD_STAGE_WITHDRAWN: ['废止', 'Withdrawn'],
-};
-const pilotTypeLabels: Record<string, [string, string]> = {
-  PILOT_TYPE_COMPREHENSIVE: ['综合试点', 'Comprehensive'],
-  PILOT_TYPE_SPECIAL: ['专项试点', 'Special'],
-  PILOT_TYPE_REGIONAL_COORDINATION: ['区域协调联动试点', 'Regional coordination'],
-};
-const pilotStatusLabels: Record<string, [string, string]> = {
-  PILOT_STATUS_APPLYING: ['联合申报中', 'Joint application open'],
-  PILOT_STATUS_SUBMITTED: ['待省级筛选', 'With the provinces'],
-  PILOT_STATUS_CANDIDATE: ['省级推荐', 'Candidate'],
-  PILOT_STATUS_NOT_RECOMMENDED: ['未获推荐', 'Not recommended'],
-  PILOT_STATUS_PILOTING: ['试点中', 'Piloting'],
-  PILOT_STATUS_NOT_SELECTED: ['未入选', 'Not selected'],
-  PILOT_STATUS_CANCELLED: ['已撤销', 'Cancelled'],
-  PILOT_STATUS_EVALUATION_REQUESTED: ['已申请评估', 'Evaluation requested'],
-  PILOT_STATUS_UNDER_EVALUATION: ['评估中', 'Under evaluation'],
-  PILOT_STATUS_EVALUATED: ['已评估', 'Evaluated'],
-  PILOT_STATUS_PUBLISHED: ['结果已公布', 'Results published'],
-};
-const taskLabels: Record<string, [string, string]> = {
-  PILOT_TASK_COORDINATION_MECHANISM: ['建立协调机制', 'Coordination mechanism'],
-  PILOT_TASK_SERVICE_INVENTORY: ['梳理服务项目清单', 'Inventory of service items'],
-  PILOT_TASK_STANDARD_CATALOGUE: ['构建标准体系（标准目录）', 'Standard catalogue'],
-  PILOT_TASK_IMPLEMENTATION_MECHANISM: ['建立标准实施机制', 'Implementation mechanism'],
-  PILOT_TASK_DATA_REPORTING: ['建立数据库并定期报送', 'Data reporting'],
-};
-const taskStatusLabels: Record<string, [string, string]> = {
-  TASK_STATUS_NOT_STARTED: ['未开始', 'Not started'],
-  TASK_STATUS_IN_PROGRESS: ['进行中', 'In progress'],
-  TASK_STATUS_DONE: ['已完成', 'Done'],
-};
-const evaluationKindLabels: Record<string, [string, string]> = {
-  EVALUATION_KIND_EFFECT: ['实施效果评估', 'Effect evaluation'],
-  EVALUATION_KIND_SATISFACTION_SURVEY: ['群众满意度调查', 'Public satisfaction survey'],
-  EVALUATION_KIND_EQUALISATION_INDICATORS: ['均等化指标', 'Equalisation indicators'],
-};
-const actionLabels: Record<PilotActionName, [string, string]> = {
-  screen: ['省级筛选意见', 'Provincial screening'],
-  decideSelection: ['国家确定', 'National selection'],
-  reportProgress: ['报送任务进展', 'Report task progress'],
-  reportIncident: ['报告重大事件', 'Report a major incident'],
-  decideIncident: ['处理重大事件（延期或撤销）', 'Decide on the incident (extend or cancel)'],
-  requestEvaluation: ['申请评估', 'Request evaluation'],
-  formExpertGroup: ['组建评估专家组', 'Form the expert group'],
-  recordEvaluation: ['记录评估结论', 'Record the evaluation'],
-  recheck: ['抽查复核', 'National spot re-check'],
-  publishResults: ['公布结果', 'Publish the results'],
-};
-
-/** The pilot's history steps (the workflow's event types). */
-const stepLabels: Record<string, [string, string]> = {
-  applied: ['申报', 'Applied'],
-  joined: ['联合申报', 'Joined the application'],
-  submitted: ['报送省级筛选', 'Submitted for screening'],
-  screened: ['省级筛选', 'Screened'],
-  candidate: ['确定为候选', 'Candidate'],
-  'not-recommended': ['未获推荐', 'Not recommended'],
-  'selection-decided': ['国家确定意见', 'Selection decision'],
-  selected: ['入选试点', 'Selected'],
-  'not-selected': ['未入选', 'Not selected'],
-  'progress-reported': ['报送进展', 'Progress reported'],
-  'incident-reported': ['报告重大事件', 'Incident reported'],
-  extended: ['延期', 'Extended'],
-  cancelled: ['撤销', 'Cancelled'],
-  'evaluation-requested': ['申请评估', 'Evaluation requested'],
-  'expert-group-formed': ['组建专家组', 'Expert group formed'],
-  evaluated: ['完成评估', 'Evaluated'],
-  rechecked: ['抽查复核', 'Re-checked'],
-  published: ['公布结果', 'Results published'],
-};
 
 const levels = [
   StandardLevel.STANDARD_LEVEL_NATIONAL,
@@ -188,26 +94,22 @@ const tasks = [
   PilotTask.PILOT_TASK_IMPLEMENTATION_MECHANISM,
   PilotTask.PILOT_TASK_DATA_REPORTING,
 ];
-const pilotStatuses = Object.keys(pilotStatusLabels);
+const pilotStatuses = codesOf('programme.pilotStatusLabel');
 
-const levelLabel = (ctx: PageContext, l: StandardLevel): string => labelIn(ctx, levelLabels, standardLevelToJSON(l));
-const kindLabel = (ctx: PageContext, k: StandardKind): string => labelIn(ctx, kindLabels, standardKindToJSON(k));
-const stageLabel = (ctx: PageContext, s: StandardStage): string => labelIn(ctx, stageLabels, standardStageToJSON(s));
-const statusLabel = (ctx: PageContext, s: PilotStatus): string => labelIn(ctx, pilotStatusLabels, pilotStatusToJSON(s));
+const levelLabel = (ctx: PageContext, l: StandardLevel): string => labelIn(ctx, 'programme.levelLabel', standardLevelToJSON(l));
+const kindLabel = (ctx: PageContext, k: StandardKind): string => labelIn(ctx, 'programme.kindLabel', standardKindToJSON(k));
+const stageLabel = (ctx: PageContext, s: StandardStage): string => labelIn(ctx, 'programme.stageLabel', standardStageToJSON(s));
+const statusLabel = (ctx: PageContext, s: PilotStatus): string => labelIn(ctx, 'programme.pilotStatusLabel', pilotStatusToJSON(s));
 const when = (d: Date | undefined): string => (d ? chinaMinute(d) : '—');
 const org = (ctx: PageContext, code: string): string => (code ? organisationLabel(ctx.lang, code) : '—');
 /** The deciding body, and to signed-in people the person (a visitor of the public portal sees bodies only). */
 const actorText = (ctx: PageContext, a: Actor | undefined): string =>
   a ? [org(ctx, a.organisation), ctx.identity ? a.subject : ''].filter(Boolean).join(' · ') : '—';
-const provinceLabel = (ctx: PageContext, code: string): string => {
-  const p = provinces.find((x) => x.code === code);
-  return p ? (ctx.lang === 'en' ? p.en : p.name) : code;
-};
 const docList = (docs: readonly DocumentReference[]): Html =>
   docs.length === 0
     ? html`<span class="muted">—</span>`
     : html`<ul>${docs.map((d) => html`<li>${/^https?:\/\//.test(d.uri) ? html`<a href="${d.uri}" rel="noreferrer">${d.title || d.uri}</a>` : d.title || d.uri}${d.digest ? html` <code class="muted">${d.digestAlgorithm}:${d.digest.slice(0, 12)}…</code>` : ''}</li>`)}</ul>`;
-const docsHint = (ctx: PageContext): string => L(ctx, '每行一份：标题 | 链接 | sha256 摘要', 'one per line: title | URI | sha256 digest');
+const docsHint = (ctx: PageContext): string => ctx.t('programme.onePerLineTitle');
 const standardUrl = (id: string, suffix = ''): string => `/programme/standards/${encodeURIComponent(id)}${suffix}`;
 const pilotUrl = (id: string, suffix = ''): string => `/programme/pilots/${encodeURIComponent(id)}${suffix}`;
 const option = (value: string, label: string, selected: boolean): Html => html`<option value="${value}"${selected ? html` selected` : ''}>${label}</option>`;
@@ -443,24 +345,24 @@ export function recordEvaluationFromForm(body: FormBody): RecordEvaluationReques
 
 const subnav = (ctx: PageContext, current: string): Html => {
   const links: [string, string, string][] = [
-    ['/programme', L(ctx, '总览', 'Overview'), 'overview'],
-    ['/programme/standards', L(ctx, '技术标准', 'Technical standards'), 'standards'],
-    ['/programme/pilots', L(ctx, '标准化试点', 'Pilots'), 'pilots'],
-    ['/programme/evaluations', L(ctx, '实施评估', 'Implementation evaluation'), 'evaluations'],
+    ['/programme', ctx.t('programme.overview'), 'overview'],
+    ['/programme/standards', ctx.t('programme.technicalStandards'), 'standards'],
+    ['/programme/pilots', ctx.t('programme.pilots'), 'pilots'],
+    ['/programme/evaluations', ctx.t('programme.implementationEvaluation'), 'evaluations'],
   ];
-  return html`<nav aria-label="${L(ctx, '标准化工作', 'Programme')}" class="filters" data-testid="programme-nav">${links.map(
+  return html`<nav aria-label="${ctx.t('programme.programme')}" class="filters" data-testid="programme-nav">${links.map(
     ([href, label, key]) => html`<a href="${href}"${key === current ? html` aria-current="page"` : ''}>${label}</a>`,
   )}</nav>`;
 };
 
 export function overviewPage(ctx: PageContext, targets: readonly Target[], categories: readonly CategoryCoverage[]): Html {
   return html`${subnav(ctx, 'overview')}
-<section aria-labelledby="targets"><h2 id="targets">${L(ctx, '2027 年目标进展', 'Progress towards the 2027 targets')}</h2>
+<section aria-labelledby="targets"><h2 id="targets">${ctx.t('programme.progressTowardsThe2027')}</h2>
 ${
   targets.length === 0
-    ? html`<p class="muted">${L(ctx, '暂无目标数据。', 'No targets.')}</p>`
+    ? html`<p class="muted">${ctx.t('programme.noTargets')}</p>`
     : html`<div class="table-wrap"><table data-testid="programme-targets">
-  <thead><tr><th scope="col">${L(ctx, '目标', 'Target')}</th><th scope="col">${L(ctx, '目标值', 'Target')}</th><th scope="col">${L(ctx, '已完成', 'Achieved')}</th><th scope="col">${L(ctx, '推进中', 'In progress')}</th><th scope="col">${L(ctx, '进度', 'Progress')}</th><th scope="col">${L(ctx, '期限', 'Due')}</th><th scope="col">${L(ctx, '依据', 'Source')}</th></tr></thead>
+  <thead><tr><th scope="col">${ctx.t('programme.target')}</th><th scope="col">${ctx.t('programme.targetValue')}</th><th scope="col">${ctx.t('programme.achieved')}</th><th scope="col">${ctx.t('programme.inProgress')}</th><th scope="col">${ctx.t('programme.progress')}</th><th scope="col">${ctx.t('programme.due')}</th><th scope="col">${ctx.t('programme.source')}</th></tr></thead>
   <tbody>${targets.map(
     (
       t,
@@ -469,13 +371,13 @@ ${
     <td>${formatDate(t.due)}</td><td>${t.source}</td></tr>`,
   )}</tbody></table></div>`
 }</section>
-<section aria-labelledby="coverage"><h2 id="coverage">${L(ctx, '标准覆盖情况（按类别）', 'Coverage by category')}</h2>
-<p class="muted">${L(ctx, '每格：现行 / 制修订中。标红为尚无现行标准的类型。', 'Each cell: in force / in progress. Kinds with no standard in force are marked.')}</p>
+<section aria-labelledby="coverage"><h2 id="coverage">${ctx.t('programme.coverageByCategory')}</h2>
+<p class="muted">${ctx.t('programme.eachCellInForce')}</p>
 ${
   categories.length === 0
-    ? html`<p class="muted">${L(ctx, '暂无类别数据。', 'No categories.')}</p>`
+    ? html`<p class="muted">${ctx.t('programme.noCategories')}</p>`
     : html`<div class="table-wrap"><table data-testid="coverage">
-  <thead><tr><th scope="col">${L(ctx, '领域', 'Field')}</th><th scope="col">${L(ctx, '类别', 'Category')}</th><th scope="col">${L(ctx, '服务项目数', 'Items')}</th>${kinds.map((k) => html`<th scope="col">${kindLabel(ctx, k)}</th>`)}<th scope="col">${L(ctx, '缺失类型', 'Missing kinds')}</th><th scope="col">${L(ctx, '无现行标准的项目', 'Items without a standard')}</th></tr></thead>
+  <thead><tr><th scope="col">${ctx.t('common.field')}</th><th scope="col">${ctx.t('common.category')}</th><th scope="col">${ctx.t('programme.items')}</th>${kinds.map((k) => html`<th scope="col">${kindLabel(ctx, k)}</th>`)}<th scope="col">${ctx.t('programme.missingKinds')}</th><th scope="col">${ctx.t('programme.itemsWithoutAStandard')}</th></tr></thead>
   <tbody>${categories.map((c) => {
     const missing = new Set(c.missing);
     return html`<tr data-category="${c.categoryCode}"><td>${c.fieldName || c.fieldCode}</td><th scope="row">${c.categoryName || c.categoryCode} <span class="muted">${c.categoryCode}</span></th><td class="num">${c.itemCount}</td>
@@ -483,7 +385,7 @@ ${
       const kc = c.kinds.find((x) => x.kind === k);
       return html`<td class="num${missing.has(k) ? ' cell-below' : ''}" data-kind="${standardKindToJSON(k)}">${kc?.inForce ?? 0} / ${kc?.inProgress ?? 0}</td>`;
     })}
-    <td data-testid="missing">${c.missing.length === 0 ? html`<span class="badge badge-ok">${L(ctx, '齐全', 'Complete')}</span>` : c.missing.map((k) => html`<span class="badge badge-bad">${kindLabel(ctx, k)}</span> `)}</td>
+    <td data-testid="missing">${c.missing.length === 0 ? html`<span class="badge badge-ok">${ctx.t('programme.complete')}</span>` : c.missing.map((k) => html`<span class="badge badge-bad">${kindLabel(ctx, k)}</span> `)}</td>
     <td>${c.itemsWithoutStandard.map((i) => html`<a href="/standards/items/${encodeURIComponent(i)}">${i}</a> `)}</td></tr>`;
   })}</tbody></table></div>`
 }</section>`;
@@ -494,18 +396,18 @@ export type StandardsQuery = { level: string; stage: string; kind: string; item:
 export function standardsListPage(ctx: PageContext, standards: readonly TechnicalStandard[], query: StandardsQuery, flash?: Html, form: FormBody = {}): Html {
   const v = (name: string): string => formValue(form, name);
   return html`${subnav(ctx, 'standards')}${flash ?? ''}
-<form method="get" action="/programme/standards" class="filters" aria-label="${L(ctx, '筛选', 'Filter')}">
-  <label for="f-level">${L(ctx, '层级', 'Level')}</label><select id="f-level" name="level">${option('', L(ctx, '全部', 'Any'), !query.level)}${levels.map((l) => option(standardLevelToJSON(l), levelLabel(ctx, l), query.level === standardLevelToJSON(l)))}</select>
-  <label for="f-stage">${L(ctx, '阶段', 'Stage')}</label><select id="f-stage" name="stage">${option('', L(ctx, '全部', 'Any'), !query.stage)}${stageOrder.map((s) => option(standardStageToJSON(s), stageLabel(ctx, s), query.stage === standardStageToJSON(s)))}</select>
-  <label for="f-kind">${L(ctx, '类型', 'Kind')}</label><select id="f-kind" name="kind">${option('', L(ctx, '全部', 'Any'), !query.kind)}${kinds.map((k) => option(standardKindToJSON(k), kindLabel(ctx, k), query.kind === standardKindToJSON(k)))}</select>
-  <label for="f-item">${L(ctx, '服务项目', 'Item')}</label><input id="f-item" name="item" value="${query.item}" size="10">
-  <button type="submit">${ctx.t('show')}</button>
+<form method="get" action="/programme/standards" class="filters" aria-label="${ctx.t('common.filter')}">
+  <label for="f-level">${ctx.t('programme.level')}</label><select id="f-level" name="level">${option('', ctx.t('programme.any'), !query.level)}${levels.map((l) => option(standardLevelToJSON(l), levelLabel(ctx, l), query.level === standardLevelToJSON(l)))}</select>
+  <label for="f-stage">${ctx.t('programme.stage')}</label><select id="f-stage" name="stage">${option('', ctx.t('programme.any'), !query.stage)}${stageOrder.map((s) => option(standardStageToJSON(s), stageLabel(ctx, s), query.stage === standardStageToJSON(s)))}</select>
+  <label for="f-kind">${ctx.t('common.kind')}</label><select id="f-kind" name="kind">${option('', ctx.t('programme.any'), !query.kind)}${kinds.map((k) => option(standardKindToJSON(k), kindLabel(ctx, k), query.kind === standardKindToJSON(k)))}</select>
+  <label for="f-item">${ctx.t('common.item')}</label><input id="f-item" name="item" value="${query.item}" size="10">
+  <button type="submit">${ctx.t('common.show')}</button>
 </form>
 ${
   standards.length === 0
-    ? alertBox('info', L(ctx, '没有符合条件的技术标准。', 'No technical standard matches.'))
+    ? alertBox('info', ctx.t('programme.noTechnicalStandardMatches'))
     : html`<div class="table-wrap"><table data-testid="standards">
-  <thead><tr><th scope="col">${L(ctx, '标准名称', 'Title')}</th><th scope="col">${L(ctx, '编号', 'Number')}</th><th scope="col">${L(ctx, '层级', 'Level')}</th><th scope="col">${L(ctx, '类型', 'Kind')}</th><th scope="col">${L(ctx, '阶段', 'Stage')}</th><th scope="col">${L(ctx, '支撑服务项目', 'Items')}</th><th scope="col">${L(ctx, '提出单位', 'Proposed by')}</th></tr></thead>
+  <thead><tr><th scope="col">${ctx.t('programme.title')}</th><th scope="col">${ctx.t('programme.number')}</th><th scope="col">${ctx.t('programme.level')}</th><th scope="col">${ctx.t('common.kind')}</th><th scope="col">${ctx.t('programme.stage')}</th><th scope="col">${ctx.t('programme.supportedItems')}</th><th scope="col">${ctx.t('programme.proposedBy')}</th></tr></thead>
   <tbody>${standards.map(
     (s) =>
       html`<tr data-standard="${s.standardId}"><th scope="row"><a href="${standardUrl(s.standardId)}">${s.title}</a></th><td>${s.number || '—'}</td><td>${levelLabel(ctx, s.level)}${s.level === StandardLevel.STANDARD_LEVEL_NATIONAL ? (s.mandatory ? ' (GB)' : ' (GB/T)') : ''}</td><td>${kindLabel(ctx, s.kind)}</td><td><span class="badge">${stageLabel(ctx, s.stage)}</span></td><td>${s.itemCodes.join('、')}</td><td>${org(ctx, s.proposerOrganisation)}</td></tr>`,
@@ -513,18 +415,18 @@ ${
 }
 ${
   mayProposeStandard(ctx.identity)
-    ? html`<section aria-labelledby="propose"><h2 id="propose">${L(ctx, '标准立项', 'Propose a standard (立项)')}</h2>
-<p class="muted">${L(ctx, '所支撑的服务项目须在国家或地方清单内；须附配套措施。', 'Every item must be on the national or local list; supporting measures are required.')}</p>
+    ? html`<section aria-labelledby="propose"><h2 id="propose">${ctx.t('programme.proposeAStandard')}</h2>
+<p class="muted">${ctx.t('programme.everyItemMustBe')}</p>
 <form method="post" action="/programme/standards" class="grid-form" data-testid="propose-standard">
-  <label for="title">${L(ctx, '标准名称', 'Title')}</label><input id="title" name="title" type="text" required value="${v('title')}">
-  <label for="level">${L(ctx, '层级', 'Level')}</label><select id="level" name="level" required>${levels.map((l) => option(standardLevelToJSON(l), levelLabel(ctx, l), v('level') === standardLevelToJSON(l)))}</select>
-  <label for="mandatory">${L(ctx, '强制性国家标准（GB；不勾选为推荐性 GB/T）', 'Mandatory national standard (GB; unchecked: GB/T)')}</label><input id="mandatory" name="mandatory" type="checkbox"${v('mandatory') ? html` checked` : ''}>
-  <label for="kind">${L(ctx, '标准类型', 'Kind')}</label><select id="kind" name="kind" required>${kinds.map((k) => option(standardKindToJSON(k), kindLabel(ctx, k), v('kind') === standardKindToJSON(k)))}</select>
-  <label for="itemCodes">${L(ctx, '支撑的服务项目编号（空格或逗号分隔）', 'Item codes (space or comma separated)')}</label><input id="itemCodes" name="itemCodes" type="text" required value="${v('itemCodes')}">
-  <label for="provinceCode">${L(ctx, '省份（仅地方标准）', 'Province (local standards only)')}</label><select id="provinceCode" name="provinceCode">${option('', '—', !v('provinceCode'))}${provinces.map((p) => option(p.code, ctx.lang === 'en' ? p.en : p.name, v('provinceCode') === p.code))}</select>
-  <label for="supportingMeasures">${L(ctx, '配套措施', 'Supporting measures')} — ${docsHint(ctx)}</label><textarea id="supportingMeasures" name="supportingMeasures" rows="3" required>${v('supportingMeasures')}</textarea>
-  <label for="revisesStandardId">${L(ctx, '修订的标准（可选）', 'Revises standard (optional)')}</label><input id="revisesStandardId" name="revisesStandardId" type="text" value="${v('revisesStandardId')}">
-  <span></span><button type="submit">${L(ctx, '提交立项', 'Propose')}</button>
+  <label for="title">${ctx.t('programme.title')}</label><input id="title" name="title" type="text" required value="${v('title')}">
+  <label for="level">${ctx.t('programme.level')}</label><select id="level" name="level" required>${levels.map((l) => option(standardLevelToJSON(l), levelLabel(ctx, l), v('level') === standardLevelToJSON(l)))}</select>
+  <label for="mandatory">${ctx.t('programme.mandatoryNationalStandardGb')}</label><input id="mandatory" name="mandatory" type="checkbox"${v('mandatory') ? html` checked` : ''}>
+  <label for="kind">${ctx.t('programme.kind')}</label><select id="kind" name="kind" required>${kinds.map((k) => option(standardKindToJSON(k), kindLabel(ctx, k), v('kind') === standardKindToJSON(k)))}</select>
+  <label for="itemCodes">${ctx.t('programme.itemCodesSpaceOr')}</label><input id="itemCodes" name="itemCodes" type="text" required value="${v('itemCodes')}">
+  <label for="provinceCode">${ctx.t('programme.provinceLocalStandardsOnly')}</label><select id="provinceCode" name="provinceCode">${option('', '—', !v('provinceCode'))}${provinces.map((p) => option(p.code, provinceName(p.code, ctx.lang), v('provinceCode') === p.code))}</select>
+  <label for="supportingMeasures">${ctx.t('programme.supportingMeasures')} — ${docsHint(ctx)}</label><textarea id="supportingMeasures" name="supportingMeasures" rows="3" required>${v('supportingMeasures')}</textarea>
+  <label for="revisesStandardId">${ctx.t('programme.revisesStandardOptional')}</label><input id="revisesStandardId" name="revisesStandardId" type="text" value="${v('revisesStandardId')}">
+  <span></span><button type="submit">${ctx.t('programme.propose')}</button>
 </form></section>`
     : ''
 }`;
@@ -532,37 +434,37 @@ ${
 
 export function standardPage(ctx: PageContext, s: TechnicalStandard, flash?: Html): Html {
   const rows: [string, Html | string][] = [
-    [L(ctx, '编号', 'Number'), s.number || '—'],
+    [ctx.t('programme.number'), s.number || '—'],
     [
-      L(ctx, '层级', 'Level'),
-      `${levelLabel(ctx, s.level)}${s.level === StandardLevel.STANDARD_LEVEL_NATIONAL ? (s.mandatory ? L(ctx, '（GB，强制性）', ' (GB, mandatory)') : L(ctx, '（GB/T，推荐性）', ' (GB/T, recommended)')) : ''}`,
+      ctx.t('programme.level'),
+      `${levelLabel(ctx, s.level)}${s.level === StandardLevel.STANDARD_LEVEL_NATIONAL ? (s.mandatory ? ctx.t('programme.gbMandatory') : ctx.t('programme.gbTRecommended')) : ''}`,
     ],
-    [L(ctx, '类型', 'Kind'), kindLabel(ctx, s.kind)],
-    [L(ctx, '阶段', 'Stage'), html`<span class="badge" data-testid="stage">${stageLabel(ctx, s.stage)}</span>`],
-    [L(ctx, '支撑服务项目', 'Items'), html`${s.itemCodes.map((i) => html`<a href="/standards/items/${encodeURIComponent(i)}">${i}</a> `)}`],
-    [L(ctx, '领域 / 类别', 'Fields / categories'), [...s.fieldCodes, ...s.categoryCodes].join('、') || '—'],
-    [L(ctx, '提出单位', 'Proposed by'), org(ctx, s.proposerOrganisation)],
-    ...(s.provinceCode ? [[L(ctx, '省份', 'Province'), provinceLabel(ctx, s.provinceCode)] as [string, string]] : []),
-    [L(ctx, '发布机构', 'Issuing body'), s.issuingBody || '—'],
-    [L(ctx, '发布日期', 'Published on'), formatDate(s.publishedOn) || '—'],
-    [L(ctx, '实施日期', 'In force from'), formatDate(s.implementedOn) || '—'],
+    [ctx.t('common.kind'), kindLabel(ctx, s.kind)],
+    [ctx.t('programme.stage'), html`<span class="badge" data-testid="stage">${stageLabel(ctx, s.stage)}</span>`],
+    [ctx.t('programme.supportedItems'), html`${s.itemCodes.map((i) => html`<a href="/standards/items/${encodeURIComponent(i)}">${i}</a> `)}`],
+    [ctx.t('programme.fieldsCategories'), [...s.fieldCodes, ...s.categoryCodes].join('、') || '—'],
+    [ctx.t('programme.proposedBy'), org(ctx, s.proposerOrganisation)],
+    ...(s.provinceCode ? [[ctx.t('common.province'), provinceName(s.provinceCode, ctx.lang)] as [string, string]] : []),
+    [ctx.t('programme.issuingBody'), s.issuingBody || '—'],
+    [ctx.t('programme.publishedOn'), formatDate(s.publishedOn) || '—'],
+    [ctx.t('programme.inForceFrom'), formatDate(s.implementedOn) || '—'],
     ...(s.revisesStandardId
-      ? [[L(ctx, '修订', 'Revises'), html`<a href="${standardUrl(s.revisesStandardId)}">${s.revisesStandardId}</a>`] as [string, Html]]
+      ? [[ctx.t('programme.revises'), html`<a href="${standardUrl(s.revisesStandardId)}">${s.revisesStandardId}</a>`] as [string, Html]]
       : []),
-    [L(ctx, '配套措施', 'Supporting measures'), docList(s.supportingMeasures)],
-    [L(ctx, '需求调查', 'Demand survey'), docList(s.demandSurvey)],
-    [L(ctx, '财政经费测算', 'Fiscal cost estimate'), docList(s.costEstimate)],
+    [ctx.t('programme.supportingMeasures'), docList(s.supportingMeasures)],
+    [ctx.t('programme.demandSurvey'), docList(s.demandSurvey)],
+    [ctx.t('programme.fiscalCostEstimate'), docList(s.costEstimate)],
     [
-      L(ctx, '同级财政部门意见', 'Finance department agreement'),
+      ctx.t('programme.financeDepartmentAgreement'),
       s.financeAgreement ? html`${org(ctx, s.financeAgreement.organisation)} ${docList(s.financeAgreement.documents)}` : html`<span class="muted">—</span>`,
     ],
   ];
   const stageIndex = stageOrder.indexOf(s.stage);
   return html`${subnav(ctx, 'standards')}${flash ?? ''}
-<ol class="phases" data-testid="stages" aria-label="${L(ctx, '标准生命周期', "The standard's life")}">${stageOrder.slice(0, 6).map((st, i) => html`<li data-stage="${standardStageToJSON(st)}"${st === s.stage ? html` aria-current="step" class="current"` : i < stageIndex ? html` class="done"` : ''}>${stageLabel(ctx, st)}</li>`)}</ol>
+<ol class="phases" data-testid="stages" aria-label="${ctx.t('programme.standardsLife')}">${stageOrder.slice(0, 6).map((st, i) => html`<li data-stage="${standardStageToJSON(st)}"${st === s.stage ? html` aria-current="step" class="current"` : i < stageIndex ? html` class="done"` : ''}>${stageLabel(ctx, st)}</li>`)}</ol>
 <dl class="attributes" data-testid="standard">${rows.map(([k, val]) => html`<div><dt>${k}</dt><dd>${val}</dd></div>`)}</dl>
-<section aria-labelledby="stage-history"><h2 id="stage-history">${L(ctx, '阶段记录', 'Stage history')}</h2>
-<div class="table-wrap"><table data-testid="stage-history"><thead><tr><th scope="col">${L(ctx, '阶段', 'Stage')}</th><th scope="col">${L(ctx, '时间（北京时间）', 'When (Beijing time)')}</th><th scope="col">${L(ctx, '办理', 'By')}</th><th scope="col">${L(ctx, '说明', 'Note')}</th></tr></thead>
+<section aria-labelledby="stage-history"><h2 id="stage-history">${ctx.t('programme.stageHistory')}</h2>
+<div class="table-wrap"><table data-testid="stage-history"><thead><tr><th scope="col">${ctx.t('programme.stage')}</th><th scope="col">${ctx.t('programme.whenBeijingTime')}</th><th scope="col">${ctx.t('programme.by')}</th><th scope="col">${ctx.t('programme.note')}</th></tr></thead>
 <tbody>${s.history.map((h) => html`<tr><th scope="row">${stageLabel(ctx, h.stage)}</th><td>${when(h.at)}</td><td>${actorText(ctx, h.actor)}</td><td>${h.note}</td></tr>`)}</tbody></table></div></section>
 ${mayAdvanceStandard(ctx.identity, s) ? advanceForm(ctx, s) : ''}`;
 }
@@ -573,29 +475,29 @@ function advanceForm(ctx: PageContext, s: TechnicalStandard): Html {
   const toPublished = next.includes(StandardStage.STANDARD_STAGE_PUBLISHED);
   const toInForce = next.includes(StandardStage.STANDARD_STAGE_IN_FORCE);
   const financeDefault = s.level === StandardLevel.STANDARD_LEVEL_LOCAL ? s.provinceCode : 'MOF';
-  return html`<section aria-labelledby="advance"><h2 id="advance">${L(ctx, '进入下一阶段', 'Move to the next stage')}</h2>
+  return html`<section aria-labelledby="advance"><h2 id="advance">${ctx.t('programme.moveToTheNext')}</h2>
 <form method="post" action="${standardUrl(s.standardId, '/advance')}" class="grid-form" data-testid="advance-standard">
   <input type="hidden" name="expectedRevision" value="${s.revision}">
-  <label for="to">${L(ctx, '目标阶段', 'To')}</label><select id="to" name="to">${next.map((st) => option(standardStageToJSON(st), stageLabel(ctx, st), false))}</select>
+  <label for="to">${ctx.t('programme.to')}</label><select id="to" name="to">${next.map((st) => option(standardStageToJSON(st), stageLabel(ctx, st), false))}</select>
   ${
     leavingDrafting
-      ? html`<span></span><p class="muted">${L(ctx, '起草完成须具备：公众需求调查、财政经费测算、同级财政部门同意意见（第五条）。', 'Leaving drafting needs the public demand survey, the fiscal cost estimate and the agreement of the finance department at the same level (seed 004 §五).')}</p>
-  <label for="demandSurvey">${L(ctx, '需求调查', 'Demand survey')} — ${docsHint(ctx)}</label><textarea id="demandSurvey" name="demandSurvey" rows="2"></textarea>
-  <label for="costEstimate">${L(ctx, '财政经费测算', 'Fiscal cost estimate')} — ${docsHint(ctx)}</label><textarea id="costEstimate" name="costEstimate" rows="2"></textarea>
-  <label for="financeOrganisation">${L(ctx, '同级财政部门', 'Finance department')}</label><input id="financeOrganisation" name="financeOrganisation" type="text" value="${financeDefault}">
-  <label for="financeDocuments">${L(ctx, '财政部门意见', 'Finance department agreement')} — ${docsHint(ctx)}</label><textarea id="financeDocuments" name="financeDocuments" rows="2"></textarea>`
+      ? html`<span></span><p class="muted">${ctx.t('programme.leavingDraftingNeedsThe')}</p>
+  <label for="demandSurvey">${ctx.t('programme.demandSurvey')} — ${docsHint(ctx)}</label><textarea id="demandSurvey" name="demandSurvey" rows="2"></textarea>
+  <label for="costEstimate">${ctx.t('programme.fiscalCostEstimate')} — ${docsHint(ctx)}</label><textarea id="costEstimate" name="costEstimate" rows="2"></textarea>
+  <label for="financeOrganisation">${ctx.t('programme.financeDepartment')}</label><input id="financeOrganisation" name="financeOrganisation" type="text" value="${financeDefault}">
+  <label for="financeDocuments">${ctx.t('programme.financeDepartmentOpinion')} — ${docsHint(ctx)}</label><textarea id="financeDocuments" name="financeDocuments" rows="2"></textarea>`
       : ''
   }
   ${
     toPublished
-      ? html`<label for="number">${L(ctx, '标准编号（如 GB/T 46001—2026）', 'Number (e.g. GB/T 46001—2026)')}</label><input id="number" name="number" type="text">
-  <label for="issuingBody">${L(ctx, '发布机构', 'Issuing body')}</label><input id="issuingBody" name="issuingBody" type="text">
-  <label for="publishedOn">${L(ctx, '发布日期', 'Published on')}</label><input id="publishedOn" name="publishedOn" type="date">`
+      ? html`<label for="number">${ctx.t('programme.numberEGGb')}</label><input id="number" name="number" type="text">
+  <label for="issuingBody">${ctx.t('programme.issuingBody')}</label><input id="issuingBody" name="issuingBody" type="text">
+  <label for="publishedOn">${ctx.t('programme.publishedOn')}</label><input id="publishedOn" name="publishedOn" type="date">`
       : ''
   }
-  ${toInForce ? html`<label for="implementedOn">${L(ctx, '实施日期', 'In force from')}</label><input id="implementedOn" name="implementedOn" type="date">` : ''}
-  <label for="note">${L(ctx, '说明', 'Note')}</label><textarea id="note" name="note" rows="2"></textarea>
-  <span></span><button type="submit">${L(ctx, '提交', 'Submit')}</button>
+  ${toInForce ? html`<label for="implementedOn">${ctx.t('programme.inForceFrom')}</label><input id="implementedOn" name="implementedOn" type="date">` : ''}
+  <label for="note">${ctx.t('programme.note')}</label><textarea id="note" name="note" rows="2"></textarea>
+  <span></span><button type="submit">${ctx.t('programme.submit')}</button>
 </form></section>`;
 }
 
@@ -614,31 +516,31 @@ export function pilotsListPage(
   for (const p of pilots) byBatch.set(p.batchId, [...(byBatch.get(p.batchId) ?? []), p]);
   const batchTitle = (id: string): string => batches.find((b) => b.batchId === id)?.title ?? id;
   return html`${subnav(ctx, 'pilots')}${flash ?? ''}
-<section aria-labelledby="batches"><h2 id="batches">${L(ctx, '试点批次', 'Pilot batches')}</h2>
+<section aria-labelledby="batches"><h2 id="batches">${ctx.t('programme.pilotBatches')}</h2>
 ${
   batches.length === 0
-    ? html`<p class="muted">${L(ctx, '尚未发布试点批次。', 'No call for applications yet.')}</p>`
-    : html`<div class="table-wrap"><table data-testid="batches"><thead><tr><th scope="col">${L(ctx, '批次', 'Batch')}</th><th scope="col">${L(ctx, '名称', 'Title')}</th><th scope="col">${L(ctx, '申报截止', 'Applications close')}</th><th scope="col">${L(ctx, '每省推荐上限', 'Candidates per province')}</th></tr></thead>
+    ? html`<p class="muted">${ctx.t('programme.noCallForApplications')}</p>`
+    : html`<div class="table-wrap"><table data-testid="batches"><thead><tr><th scope="col">${ctx.t('programme.batch')}</th><th scope="col">${ctx.t('programme.nameTitle')}</th><th scope="col">${ctx.t('programme.applicationsClose')}</th><th scope="col">${ctx.t('programme.candidatesPerProvince')}</th></tr></thead>
   <tbody>${batches.map((b) => html`<tr data-batch="${b.batchId}"><th scope="row"><a href="/programme/pilots${qs({ batch: b.batchId })}">${b.batchId}</a></th><td>${b.title}</td><td>${formatDate(b.applicationsClose)}</td><td class="num">${b.candidatesPerProvince}</td></tr>`)}</tbody></table></div>`
 }
 ${isSamr(ctx.identity) ? openBatchForm(ctx, form) : ''}
 </section>
-<section aria-labelledby="pilots"><h2 id="pilots">${L(ctx, '标准化试点', 'Standardisation pilots')}</h2>
-<form method="get" action="/programme/pilots" class="filters" aria-label="${L(ctx, '筛选', 'Filter')}">
-  <label for="f-batch">${L(ctx, '批次', 'Batch')}</label><select id="f-batch" name="batch">${option('', L(ctx, '全部', 'Any'), !query.batch)}${batches.map((b) => option(b.batchId, b.batchId, query.batch === b.batchId))}</select>
-  <label for="f-province">${L(ctx, '省份', 'Province')}</label><select id="f-province" name="province">${option('', L(ctx, '全部', 'Any'), !query.province)}${provinces.map((p) => option(p.code, ctx.lang === 'en' ? p.en : p.name, query.province === p.code))}</select>
-  <label for="f-status">${L(ctx, '状态', 'Status')}</label><select id="f-status" name="status">${option('', L(ctx, '全部', 'Any'), !query.status)}${pilotStatuses.map((s) => option(s, labelIn(ctx, pilotStatusLabels, s), query.status === s))}</select>
-  <button type="submit">${ctx.t('show')}</button>
+<section aria-labelledby="pilots"><h2 id="pilots">${ctx.t('programme.standardisationPilots')}</h2>
+<form method="get" action="/programme/pilots" class="filters" aria-label="${ctx.t('common.filter')}">
+  <label for="f-batch">${ctx.t('programme.batch')}</label><select id="f-batch" name="batch">${option('', ctx.t('programme.any'), !query.batch)}${batches.map((b) => option(b.batchId, b.batchId, query.batch === b.batchId))}</select>
+  <label for="f-province">${ctx.t('common.province')}</label><select id="f-province" name="province">${option('', ctx.t('programme.any'), !query.province)}${provinces.map((p) => option(p.code, provinceName(p.code, ctx.lang), query.province === p.code))}</select>
+  <label for="f-status">${ctx.t('common.status')}</label><select id="f-status" name="status">${option('', ctx.t('programme.any'), !query.status)}${pilotStatuses.map((s) => option(s, labelIn(ctx, 'programme.pilotStatusLabel', s), query.status === s))}</select>
+  <button type="submit">${ctx.t('common.show')}</button>
 </form>
 ${
   pilots.length === 0
-    ? alertBox('info', L(ctx, '没有符合条件的试点。', 'No pilot matches.'))
+    ? alertBox('info', ctx.t('programme.noPilotMatches'))
     : [...byBatch].map(
         ([batchId, list]) => html`<h3>${batchTitle(batchId)} <span class="muted">${batchId}</span></h3>
-<div class="table-wrap"><table data-testid="pilots" data-batch="${batchId}"><thead><tr><th scope="col">${L(ctx, '试点名称', 'Name')}</th><th scope="col">${L(ctx, '类型', 'Type')}</th><th scope="col">${L(ctx, '试点地区', 'Localities')}</th><th scope="col">${L(ctx, '试点时间', 'Period')}</th><th scope="col">${L(ctx, '状态', 'Status')}</th></tr></thead>
+<div class="table-wrap"><table data-testid="pilots" data-batch="${batchId}"><thead><tr><th scope="col">${ctx.t('programme.name')}</th><th scope="col">${ctx.t('programme.type')}</th><th scope="col">${ctx.t('programme.localities')}</th><th scope="col">${ctx.t('programme.period')}</th><th scope="col">${ctx.t('common.status')}</th></tr></thead>
 <tbody>${list.map(
           (p) =>
-            html`<tr data-pilot="${p.pilotId}"><th scope="row"><a href="${pilotUrl(p.pilotId)}">${p.name}</a></th><td>${labelIn(ctx, pilotTypeLabels, pilotTypeToJSON(p.type))}</td><td>${p.localities.map((l) => l.localityName || l.localityCode).join('、')}</td><td>${p.periodStart} — ${p.periodEnd}</td><td><span class="badge">${statusLabel(ctx, p.status)}</span></td></tr>`,
+            html`<tr data-pilot="${p.pilotId}"><th scope="row"><a href="${pilotUrl(p.pilotId)}">${p.name}</a></th><td>${labelIn(ctx, 'programme.pilotTypeLabel', pilotTypeToJSON(p.type))}</td><td>${p.localities.map((l) => l.localityName || l.localityCode).join('、')}</td><td>${p.periodStart} — ${p.periodEnd}</td><td><span class="badge">${statusLabel(ctx, p.status)}</span></td></tr>`,
         )}</tbody></table></div>`,
       )
 }
@@ -648,39 +550,39 @@ ${locality ? applyForm(ctx, locality, batches, form) : ''}`;
 
 function openBatchForm(ctx: PageContext, form: FormBody): Html {
   const v = (name: string): string => formValue(form, name);
-  return html`<details${v('form') === 'batch' ? html` open` : ''}><summary data-testid="open-batch-toggle">${L(ctx, '发布试点批次', 'Open a call for applications')}</summary>
+  return html`<details${v('form') === 'batch' ? html` open` : ''}><summary data-testid="open-batch-toggle">${ctx.t('programme.openACallFor')}</summary>
 <form method="post" action="/programme/batches" class="grid-form" data-testid="open-batch">
   <input type="hidden" name="form" value="batch">
-  <label for="batchId">${L(ctx, '批次编号（如 2026-1）', 'Batch id (e.g. 2026-1)')}</label><input id="batchId" name="batchId" type="text" required pattern="[A-Za-z0-9._:-]+" value="${v('batchId')}">
-  <label for="batchTitle">${L(ctx, '批次名称', 'Title')}</label><input id="batchTitle" name="title" type="text" required value="${v('title')}">
-  <label for="applicationsClose">${L(ctx, '申报截止日期', 'Applications close')}</label><input id="applicationsClose" name="applicationsClose" type="date" required value="${v('applicationsClose')}">
-  <span></span><button type="submit">${L(ctx, '发布', 'Open')}</button>
+  <label for="batchId">${ctx.t('programme.batchIdEG')}</label><input id="batchId" name="batchId" type="text" required pattern="[A-Za-z0-9._:-]+" value="${v('batchId')}">
+  <label for="batchTitle">${ctx.t('programme.batchTitle')}</label><input id="batchTitle" name="title" type="text" required value="${v('title')}">
+  <label for="applicationsClose">${ctx.t('programme.applicationDeadline')}</label><input id="applicationsClose" name="applicationsClose" type="date" required value="${v('applicationsClose')}">
+  <span></span><button type="submit">${ctx.t('programme.open')}</button>
 </form></details>`;
 }
 
 function applyForm(ctx: PageContext, locality: string, batches: readonly PilotBatch[], form: FormBody): Html {
   const v = (name: string): string => formValue(form, name);
   const types = [PilotType.PILOT_TYPE_COMPREHENSIVE, PilotType.PILOT_TYPE_SPECIAL, PilotType.PILOT_TYPE_REGIONAL_COORDINATION];
-  return html`<section aria-labelledby="apply"><h2 id="apply">${L(ctx, '申报试点', 'Apply for a pilot')}</h2>
-<p class="muted">${L(ctx, '区域协调联动试点：各参与地区分别以相同的名称、类型和试点时间申报。', 'Regional coordination: every partner files its own application with the identical name, type and period.')}</p>
+  return html`<section aria-labelledby="apply"><h2 id="apply">${ctx.t('programme.applyForAPilot')}</h2>
+<p class="muted">${ctx.t('programme.regionalCoordinationEveryPartner')}</p>
 <form method="post" action="/programme/pilots" class="grid-form" data-testid="apply-pilot">
-  <label for="apply-batch">${L(ctx, '批次', 'Batch')}</label><select id="apply-batch" name="batchId" required>${batches.map((b) => option(b.batchId, `${b.batchId} ${b.title}`, v('batchId') === b.batchId))}</select>
-  <label for="name">${L(ctx, '试点名称', 'Name')}</label><input id="name" name="name" type="text" required value="${v('name')}" placeholder="XXX 基本公共服务标准化试点">
-  <label for="type">${L(ctx, '试点类型', 'Type')}</label><select id="type" name="type" required>${types.map((t) => option(pilotTypeToJSON(t), labelIn(ctx, pilotTypeLabels, pilotTypeToJSON(t)), v('type') === pilotTypeToJSON(t)))}</select>
-  <label for="periodStart">${L(ctx, '试点开始（年-月）', 'Period start (YYYY-MM)')}</label><input id="periodStart" name="periodStart" type="text" required pattern="\\d{4}-\\d{2}" placeholder="2026-07" value="${v('periodStart')}">
-  <label for="periodEnd">${L(ctx, '试点结束（年-月）', 'Period end (YYYY-MM)')}</label><input id="periodEnd" name="periodEnd" type="text" required pattern="\\d{4}-\\d{2}" placeholder="2028-06" value="${v('periodEnd')}">
-  <label for="fieldCodes">${L(ctx, '专项试点领域（可选）', 'Fields of a special pilot (optional)')}</label><input id="fieldCodes" name="fieldCodes" type="text" value="${v('fieldCodes')}">
-  <label for="localityCode">${L(ctx, '申报地区代码', 'Locality code')}</label><input id="localityCode" name="localityCode" type="text" readonly value="${locality}">
-  <label for="localityName">${L(ctx, '申报地区名称', 'Locality name')}</label><input id="localityName" name="localityName" type="text" required value="${v('localityName')}">
-  <label for="partnerLocalityCodes">${L(ctx, '联合申报的其他地区代码（区域协调联动）', 'The other localities of a joint application (codes)')}</label><input id="partnerLocalityCodes" name="partnerLocalityCodes" type="text" value="${v('partnerLocalityCodes')}">
-  <label for="groundwork">${L(ctx, '工作基础', 'Groundwork')}</label><textarea id="groundwork" name="groundwork" rows="2" required>${v('groundwork')}</textarea>
-  <label for="policyAndFundingSupport">${L(ctx, '政策和经费保障', 'Policy and funding support')}</label><textarea id="policyAndFundingSupport" name="policyAndFundingSupport" rows="2" required>${v('policyAndFundingSupport')}</textarea>
-  <label for="majorIncidentInThreeYears">${L(ctx, '近三年发生重大事件', 'A major incident in the last three years')}</label><input id="majorIncidentInThreeYears" name="majorIncidentInThreeYears" type="checkbox"${v('majorIncidentInThreeYears') ? html` checked` : ''}>
-  <label for="goals">${L(ctx, '试点目标', 'Goals')}</label><textarea id="goals" name="goals" rows="2" required>${v('goals')}</textarea>
-  <label for="workPlan">${L(ctx, '工作方案', 'Work plan')}</label><textarea id="workPlan" name="workPlan" rows="2" required>${v('workPlan')}</textarea>
-  <label for="funding">${L(ctx, '经费安排', 'Funding')}</label><textarea id="funding" name="funding" rows="2" required>${v('funding')}</textarea>
-  <label for="documents">${L(ctx, '申报材料', 'Documents')} — ${docsHint(ctx)}</label><textarea id="documents" name="documents" rows="2">${v('documents')}</textarea>
-  <span></span><button type="submit">${L(ctx, '提交申报', 'Apply')}</button>
+  <label for="apply-batch">${ctx.t('programme.batch')}</label><select id="apply-batch" name="batchId" required>${batches.map((b) => option(b.batchId, `${b.batchId} ${b.title}`, v('batchId') === b.batchId))}</select>
+  <label for="name">${ctx.t('programme.name')}</label><input id="name" name="name" type="text" required value="${v('name')}" placeholder="XXX 基本公共服务标准化试点">
+  <label for="type">${ctx.t('programme.pilotTypeField')}</label><select id="type" name="type" required>${types.map((t) => option(pilotTypeToJSON(t), labelIn(ctx, 'programme.pilotTypeLabel', pilotTypeToJSON(t)), v('type') === pilotTypeToJSON(t)))}</select>
+  <label for="periodStart">${ctx.t('programme.periodStartYyyyMm')}</label><input id="periodStart" name="periodStart" type="text" required pattern="\\d{4}-\\d{2}" placeholder="2026-07" value="${v('periodStart')}">
+  <label for="periodEnd">${ctx.t('programme.periodEndYyyyMm')}</label><input id="periodEnd" name="periodEnd" type="text" required pattern="\\d{4}-\\d{2}" placeholder="2028-06" value="${v('periodEnd')}">
+  <label for="fieldCodes">${ctx.t('programme.fieldsOfASpecial')}</label><input id="fieldCodes" name="fieldCodes" type="text" value="${v('fieldCodes')}">
+  <label for="localityCode">${ctx.t('programme.localityCode')}</label><input id="localityCode" name="localityCode" type="text" readonly value="${locality}">
+  <label for="localityName">${ctx.t('programme.localityName')}</label><input id="localityName" name="localityName" type="text" required value="${v('localityName')}">
+  <label for="partnerLocalityCodes">${ctx.t('programme.otherLocalitiesOfA')}</label><input id="partnerLocalityCodes" name="partnerLocalityCodes" type="text" value="${v('partnerLocalityCodes')}">
+  <label for="groundwork">${ctx.t('programme.groundwork')}</label><textarea id="groundwork" name="groundwork" rows="2" required>${v('groundwork')}</textarea>
+  <label for="policyAndFundingSupport">${ctx.t('programme.policyAndFundingSupport')}</label><textarea id="policyAndFundingSupport" name="policyAndFundingSupport" rows="2" required>${v('policyAndFundingSupport')}</textarea>
+  <label for="majorIncidentInThreeYears">${ctx.t('programme.majorIncidentInThe')}</label><input id="majorIncidentInThreeYears" name="majorIncidentInThreeYears" type="checkbox"${v('majorIncidentInThreeYears') ? html` checked` : ''}>
+  <label for="goals">${ctx.t('programme.goals')}</label><textarea id="goals" name="goals" rows="2" required>${v('goals')}</textarea>
+  <label for="workPlan">${ctx.t('programme.workPlan')}</label><textarea id="workPlan" name="workPlan" rows="2" required>${v('workPlan')}</textarea>
+  <label for="funding">${ctx.t('programme.funding')}</label><textarea id="funding" name="funding" rows="2" required>${v('funding')}</textarea>
+  <label for="documents">${ctx.t('programme.documents')} — ${docsHint(ctx)}</label><textarea id="documents" name="documents" rows="2">${v('documents')}</textarea>
+  <span></span><button type="submit">${ctx.t('programme.apply')}</button>
 </form></section>`;
 }
 
@@ -690,69 +592,69 @@ export function pilotPage(ctx: PageContext, shown: Pilot, experts: readonly Expe
   const actions = pilotActionsFor(ctx.identity, p);
   const e = p.evaluation;
   return html`${subnav(ctx, 'pilots')}${flash ?? ''}
-<dl class="attributes" data-testid="pilot"><div><dt>${L(ctx, '状态', 'Status')}</dt><dd><span class="badge" data-testid="pilot-status" data-status="${pilotStatusToJSON(p.status)}">${statusLabel(ctx, p.status)}</span></dd></div>
-<div><dt>${L(ctx, '批次', 'Batch')}</dt><dd>${p.batchId}</dd></div>
-<div><dt>${L(ctx, '类型', 'Type')}</dt><dd>${labelIn(ctx, pilotTypeLabels, pilotTypeToJSON(p.type))}</dd></div>
-<div><dt>${L(ctx, '试点时间', 'Period')}</dt><dd>${p.periodStart} — ${p.periodEnd}</dd></div>
-<div><dt>${L(ctx, '试点期', 'Term')}</dt><dd>${p.termStart || p.termEnd ? `${formatDate(p.termStart) || '—'} — ${formatDate(p.termEnd) || '—'}` : L(ctx, '待国家确定', 'Set at selection')}</dd></div>
-<div><dt>${L(ctx, '涉及省份', 'Provinces')}</dt><dd>${p.provinceCodes.map((c) => provinceLabel(ctx, c)).join('、')}</dd></div>
-${p.fieldCodes.length > 0 ? html`<div><dt>${L(ctx, '领域', 'Fields')}</dt><dd>${p.fieldCodes.join('、')}</dd></div>` : ''}
-${p.publishedAt ? html`<div><dt>${L(ctx, '结果公布', 'Results published')}</dt><dd>${when(p.publishedAt)}</dd></div>` : ''}</dl>
+<dl class="attributes" data-testid="pilot"><div><dt>${ctx.t('common.status')}</dt><dd><span class="badge" data-testid="pilot-status" data-status="${pilotStatusToJSON(p.status)}">${statusLabel(ctx, p.status)}</span></dd></div>
+<div><dt>${ctx.t('programme.batch')}</dt><dd>${p.batchId}</dd></div>
+<div><dt>${ctx.t('programme.type')}</dt><dd>${labelIn(ctx, 'programme.pilotTypeLabel', pilotTypeToJSON(p.type))}</dd></div>
+<div><dt>${ctx.t('programme.period')}</dt><dd>${p.periodStart} — ${p.periodEnd}</dd></div>
+<div><dt>${ctx.t('programme.term')}</dt><dd>${p.termStart || p.termEnd ? `${formatDate(p.termStart) || '—'} — ${formatDate(p.termEnd) || '—'}` : ctx.t('programme.setAtSelection')}</dd></div>
+<div><dt>${ctx.t('programme.provinces')}</dt><dd>${p.provinceCodes.map((c) => provinceName(c, ctx.lang)).join('、')}</dd></div>
+${p.fieldCodes.length > 0 ? html`<div><dt>${ctx.t('common.fields')}</dt><dd>${p.fieldCodes.join('、')}</dd></div>` : ''}
+${p.publishedAt ? html`<div><dt>${ctx.t('programme.resultsPublished')}</dt><dd>${when(p.publishedAt)}</dd></div>` : ''}</dl>
 
-<section aria-labelledby="localities"><h2 id="localities">${L(ctx, '试点地区', 'Localities')}</h2>
-<div class="table-wrap"><table data-testid="pilot-localities"><thead><tr><th scope="col">${L(ctx, '地区', 'Locality')}</th><th scope="col">${L(ctx, '代码', 'Code')}</th><th scope="col">${L(ctx, '省份', 'Province')}</th><th scope="col">${L(ctx, '申报', 'Applied')}</th><th scope="col">${L(ctx, '工作基础', 'Groundwork')}</th></tr></thead>
-<tbody>${p.localities.map((l) => html`<tr data-locality="${l.localityCode}"><th scope="row">${l.localityName || l.localityCode}</th><td>${l.localityCode}</td><td>${provinceLabel(ctx, l.provinceCode)}</td><td>${l.applied ? html`<span class="badge badge-ok">${L(ctx, '已申报', 'Filed')}</span>` : html`<span class="badge badge-warn">${L(ctx, '待申报', 'Not yet')}</span>`}</td><td>${l.application?.groundwork ?? ''}</td></tr>`)}</tbody></table></div></section>
+<section aria-labelledby="localities"><h2 id="localities">${ctx.t('programme.localities')}</h2>
+<div class="table-wrap"><table data-testid="pilot-localities"><thead><tr><th scope="col">${ctx.t('programme.locality')}</th><th scope="col">${ctx.t('programme.code')}</th><th scope="col">${ctx.t('common.province')}</th><th scope="col">${ctx.t('programme.applied')}</th><th scope="col">${ctx.t('programme.groundwork')}</th></tr></thead>
+<tbody>${p.localities.map((l) => html`<tr data-locality="${l.localityCode}"><th scope="row">${l.localityName || l.localityCode}</th><td>${l.localityCode}</td><td>${provinceName(l.provinceCode, ctx.lang)}</td><td>${l.applied ? html`<span class="badge badge-ok">${ctx.t('programme.filed')}</span>` : html`<span class="badge badge-warn">${ctx.t('programme.notYet')}</span>`}</td><td>${l.application?.groundwork ?? ''}</td></tr>`)}</tbody></table></div></section>
 
-<section aria-labelledby="screening"><h2 id="screening">${L(ctx, '省级筛选与国家确定', 'Screening and selection')}</h2>
+<section aria-labelledby="screening"><h2 id="screening">${ctx.t('programme.screeningAndSelection')}</h2>
 ${
   p.screenings.length === 0
-    ? html`<p class="muted">${L(ctx, '尚无省级筛选意见。', 'No provincial screening yet.')}</p>`
-    : html`<div class="table-wrap"><table data-testid="pilot-screenings"><thead><tr><th scope="col">${L(ctx, '省份', 'Province')}</th><th scope="col">${L(ctx, '意见', 'Opinion')}</th><th scope="col">${L(ctx, '推荐名额', 'Slot')}</th><th scope="col">${L(ctx, '办理', 'By')}</th></tr></thead>
-<tbody>${p.screenings.map((s) => html`<tr><th scope="row">${provinceLabel(ctx, s.provinceCode)}</th><td>${s.recommended ? html`<span class="badge badge-ok">${L(ctx, '推荐', 'Recommended')}</span>` : html`<span class="badge badge-bad">${L(ctx, '不推荐', 'Not recommended')}</span>`} ${s.opinion}</td><td class="num">${s.slot || '—'}</td><td>${actorText(ctx, s.actor)} ${when(s.at)}</td></tr>`)}</tbody></table></div>`
+    ? html`<p class="muted">${ctx.t('programme.noProvincialScreeningYet')}</p>`
+    : html`<div class="table-wrap"><table data-testid="pilot-screenings"><thead><tr><th scope="col">${ctx.t('common.province')}</th><th scope="col">${ctx.t('programme.opinion')}</th><th scope="col">${ctx.t('programme.slot')}</th><th scope="col">${ctx.t('programme.by')}</th></tr></thead>
+<tbody>${p.screenings.map((s) => html`<tr><th scope="row">${provinceName(s.provinceCode, ctx.lang)}</th><td>${s.recommended ? html`<span class="badge badge-ok">${ctx.t('programme.recommended')}</span>` : html`<span class="badge badge-bad">${ctx.t('programme.notRecommended')}</span>`} ${s.opinion}</td><td class="num">${s.slot || '—'}</td><td>${actorText(ctx, s.actor)} ${when(s.at)}</td></tr>`)}</tbody></table></div>`
 }
 ${
   p.selection.length === 0
     ? ''
-    : html`<div class="table-wrap"><table data-testid="pilot-selection"><thead><tr><th scope="col">${L(ctx, '部门', 'Department')}</th><th scope="col">${L(ctx, '决定', 'Decision')}</th><th scope="col">${L(ctx, '办理', 'By')}</th></tr></thead>
-<tbody>${p.selection.map((d) => html`<tr><th scope="row">${org(ctx, d.organisation)}</th><td>${d.selected ? html`<span class="badge badge-ok">${L(ctx, '同意入选', 'Selected')}</span>` : html`<span class="badge badge-bad">${L(ctx, '不同意', 'Not selected')}</span>`} ${d.opinion}</td><td>${actorText(ctx, d.actor)} ${when(d.at)}</td></tr>`)}</tbody></table></div>`
+    : html`<div class="table-wrap"><table data-testid="pilot-selection"><thead><tr><th scope="col">${ctx.t('programme.department')}</th><th scope="col">${ctx.t('programme.decision')}</th><th scope="col">${ctx.t('programme.by')}</th></tr></thead>
+<tbody>${p.selection.map((d) => html`<tr><th scope="row">${org(ctx, d.organisation)}</th><td>${d.selected ? html`<span class="badge badge-ok">${ctx.t('programme.selected')}</span>` : html`<span class="badge badge-bad">${ctx.t('programme.notSelected')}</span>`} ${d.opinion}</td><td>${actorText(ctx, d.actor)} ${when(d.at)}</td></tr>`)}</tbody></table></div>`
 }</section>
 
-<section aria-labelledby="tasks"><h2 id="tasks">${L(ctx, '试点任务', 'Tasks')}</h2>
-<div class="table-wrap"><table data-testid="pilot-tasks"><thead><tr><th scope="col">${L(ctx, '任务', 'Task')}</th><th scope="col">${L(ctx, '进展', 'Status')}</th><th scope="col">${L(ctx, '说明', 'Note')}</th><th scope="col">${L(ctx, '报送时间', 'Reported')}</th></tr></thead>
+<section aria-labelledby="tasks"><h2 id="tasks">${ctx.t('programme.tasks')}</h2>
+<div class="table-wrap"><table data-testid="pilot-tasks"><thead><tr><th scope="col">${ctx.t('programme.task')}</th><th scope="col">${ctx.t('programme.status')}</th><th scope="col">${ctx.t('programme.note')}</th><th scope="col">${ctx.t('programme.reported')}</th></tr></thead>
 <tbody>${tasks.map((t) => {
     const r = p.tasks.find((x) => x.task === t);
-    return html`<tr data-task="${pilotTaskToJSON(t)}"><th scope="row">${labelIn(ctx, taskLabels, pilotTaskToJSON(t))}</th><td>${r ? labelIn(ctx, taskStatusLabels, taskStatusToJSON(r.status)) : '—'}</td><td>${r?.note ?? ''}</td><td>${when(r?.reportedAt)}</td></tr>`;
+    return html`<tr data-task="${pilotTaskToJSON(t)}"><th scope="row">${labelIn(ctx, 'programme.taskLabel', pilotTaskToJSON(t))}</th><td>${r ? labelIn(ctx, 'programme.taskStatusLabel', taskStatusToJSON(r.status)) : '—'}</td><td>${r?.note ?? ''}</td><td>${when(r?.reportedAt)}</td></tr>`;
   })}</tbody></table></div></section>
 
 ${
   p.incidents.length > 0
-    ? html`<section aria-labelledby="incidents"><h2 id="incidents">${L(ctx, '重大事件', 'Major incidents')}</h2>
-<div class="table-wrap"><table data-testid="pilot-incidents"><thead><tr><th scope="col">${L(ctx, '事件', 'Incident')}</th><th scope="col">${L(ctx, '发生日期', 'Occurred')}</th><th scope="col">${L(ctx, '报告', 'Reported by')}</th><th scope="col">${L(ctx, '处理', 'Decision')}</th></tr></thead>
-<tbody>${p.incidents.map((i) => html`<tr><th scope="row">${i.description}</th><td>${formatDate(i.occurredOn)}</td><td>${actorText(ctx, i.reportedBy)} ${when(i.reportedAt)}</td><td>${i.decision === 'CANCEL' ? L(ctx, '撤销试点', 'Cancelled') : i.decision === 'EXTEND' ? `${L(ctx, '延期至', 'Extended to')} ${formatDate(i.extendedTo)}` : html`<span class="badge badge-warn">${L(ctx, '待处理', 'Undecided')}</span>`}</td></tr>`)}</tbody></table></div></section>`
+    ? html`<section aria-labelledby="incidents"><h2 id="incidents">${ctx.t('programme.majorIncidents')}</h2>
+<div class="table-wrap"><table data-testid="pilot-incidents"><thead><tr><th scope="col">${ctx.t('programme.incident')}</th><th scope="col">${ctx.t('programme.occurred')}</th><th scope="col">${ctx.t('programme.reportedBy')}</th><th scope="col">${ctx.t('programme.handling')}</th></tr></thead>
+<tbody>${p.incidents.map((i) => html`<tr><th scope="row">${i.description}</th><td>${formatDate(i.occurredOn)}</td><td>${actorText(ctx, i.reportedBy)} ${when(i.reportedAt)}</td><td>${i.decision === 'CANCEL' ? ctx.t('programme.cancelled') : i.decision === 'EXTEND' ? `${ctx.t('programme.extendedTo')} ${formatDate(i.extendedTo)}` : html`<span class="badge badge-warn">${ctx.t('programme.undecided')}</span>`}</td></tr>`)}</tbody></table></div></section>`
     : ''
 }
 
-<section aria-labelledby="evaluation"><h2 id="evaluation">${L(ctx, '评估', 'Evaluation')}</h2>
+<section aria-labelledby="evaluation"><h2 id="evaluation">${ctx.t('programme.evaluation')}</h2>
 ${
   e && (e.experts.length > 0 || e.conclusion)
-    ? html`<h3>${L(ctx, '专家组', 'Expert group')}</h3>
-<div class="table-wrap"><table data-testid="pilot-experts"><thead><tr><th scope="col">${L(ctx, '姓名', 'Name')}</th><th scope="col">${L(ctx, '单位', 'Affiliation')}</th><th scope="col">${L(ctx, '国家专家委员会委员', 'National committee')}</th></tr></thead>
-<tbody>${e.experts.map((x) => html`<tr><th scope="row">${ctx.identity ? x.name : L(ctx, '（专家）', '(expert)')}</th><td>${org(ctx, x.affiliation)}</td><td>${x.nationalCommittee ? ctx.t('yes') : ctx.t('no')}</td></tr>`)}</tbody></table></div>
+    ? html`<h3>${ctx.t('programme.expertGroup')}</h3>
+<div class="table-wrap"><table data-testid="pilot-experts"><thead><tr><th scope="col">${ctx.t('programme.personName')}</th><th scope="col">${ctx.t('programme.affiliation')}</th><th scope="col">${ctx.t('programme.nationalCommittee')}</th></tr></thead>
+<tbody>${e.experts.map((x) => html`<tr><th scope="row">${ctx.identity ? x.name : ctx.t('programme.expert')}</th><td>${org(ctx, x.affiliation)}</td><td>${x.nationalCommittee ? ctx.t('common.yes') : ctx.t('common.no')}</td></tr>`)}</tbody></table></div>
 <dl class="attributes" data-testid="pilot-evaluation">
-<div><dt>${L(ctx, '结论', 'Conclusion')}</dt><dd>${e.conclusion === 'PASS' ? html`<span class="badge badge-ok">${L(ctx, '通过', 'Pass')}</span>` : e.conclusion === 'FAIL' ? html`<span class="badge badge-bad">${L(ctx, '不通过', 'Fail')}</span>` : '—'}</dd></div>
-<div><dt>${L(ctx, '得分', 'Score')}</dt><dd>${e.score || '—'}</dd></div>
-<div><dt>${L(ctx, '评估意见', 'Summary')}</dt><dd>${e.summary || '—'}</dd></div>
-<div><dt>${L(ctx, '评估报告', 'Report')}</dt><dd>${docList(e.report)}</dd></div>
-<div><dt>${L(ctx, '抽查复核', 'Spot re-check')}</dt><dd>${e.recheckOutcome === 'CONFIRMED' ? L(ctx, '维持', 'Confirmed') : e.recheckOutcome === 'OVERTURNED' ? L(ctx, '改变', 'Overturned') : '—'} ${e.recheckNote}</dd></div></dl>`
-    : html`<p class="muted">${L(ctx, '尚未开始评估。', 'Not evaluated yet.')}</p>`
+<div><dt>${ctx.t('programme.conclusion')}</dt><dd>${e.conclusion === 'PASS' ? html`<span class="badge badge-ok">${ctx.t('programme.pass')}</span>` : e.conclusion === 'FAIL' ? html`<span class="badge badge-bad">${ctx.t('programme.fail')}</span>` : '—'}</dd></div>
+<div><dt>${ctx.t('programme.score')}</dt><dd>${e.score || '—'}</dd></div>
+<div><dt>${ctx.t('programme.summary')}</dt><dd>${e.summary || '—'}</dd></div>
+<div><dt>${ctx.t('programme.report')}</dt><dd>${docList(e.report)}</dd></div>
+<div><dt>${ctx.t('programme.spotReCheck')}</dt><dd>${e.recheckOutcome === 'CONFIRMED' ? ctx.t('programme.confirmed') : e.recheckOutcome === 'OVERTURNED' ? ctx.t('programme.overturned') : '—'} ${e.recheckNote}</dd></div></dl>`
+    : html`<p class="muted">${ctx.t('programme.notEvaluatedYet')}</p>`
 }</section>
 
-<section aria-labelledby="history"><h2 id="history">${L(ctx, '办理记录', 'History')}</h2>
-<ol class="timeline" data-testid="pilot-history">${p.history.map((h) => html`<li data-step="${h.step}"><strong>${labelIn(ctx, stepLabels, h.step)}</strong> · ${when(h.at)} · ${actorText(ctx, h.actor)}${h.summary ? html` — ${h.summary}` : ''}</li>`)}</ol></section>
+<section aria-labelledby="history"><h2 id="history">${ctx.t('programme.history')}</h2>
+<ol class="timeline" data-testid="pilot-history">${p.history.map((h) => html`<li data-step="${h.step}"><strong>${labelIn(ctx, 'programme.stepLabel', h.step)}</strong> · ${when(h.at)} · ${actorText(ctx, h.actor)}${h.summary ? html` — ${h.summary}` : ''}</li>`)}</ol></section>
 
 ${
   actions.length > 0
-    ? html`<section aria-labelledby="actions"><h2 id="actions">${L(ctx, '办理', 'Act')}</h2>${actions.map((a) => actionForm(ctx, p, a, experts))}</section>`
+    ? html`<section aria-labelledby="actions"><h2 id="actions">${ctx.t('programme.act')}</h2>${actions.map((a) => actionForm(ctx, p, a, experts))}</section>`
     : ''
 }`;
 }
@@ -760,54 +662,54 @@ ${
 function actionForm(ctx: PageContext, p: Pilot, action: PilotActionName, experts: readonly Expert[]): Html {
   const id = (name: string): string => `${action}-${name}`;
   const yesNo = (name: string, yes: string, no: string): Html =>
-    html`<span></span><fieldset><legend>${labelIn(ctx, actionLabels, action)}</legend><label><input type="radio" name="${name}" value="yes" required> ${yes}</label> <label><input type="radio" name="${name}" value="no"> ${no}</label></fieldset>`;
-  const note = (label = L(ctx, '说明', 'Note'), required = false): Html =>
+    html`<span></span><fieldset><legend>${labelIn(ctx, 'programme.actionLabel', action)}</legend><label><input type="radio" name="${name}" value="yes" required> ${yes}</label> <label><input type="radio" name="${name}" value="no"> ${no}</label></fieldset>`;
+  const note = (label = ctx.t('programme.note'), required = false): Html =>
     html`<label for="${id('note')}">${label}</label><textarea id="${id('note')}" name="note" rows="2"${required ? html` required` : ''}></textarea>`;
   let fields: Html;
   switch (action) {
     case 'screen':
-      fields = html`${yesNo('recommend', L(ctx, '推荐', 'Recommend'), L(ctx, '不推荐', 'Do not recommend'))}<label for="${id('opinion')}">${L(ctx, '省级市场监管、发展改革、财政部门联合意见', 'Joint opinion of the provincial departments')}</label><textarea id="${id('opinion')}" name="opinion" rows="2" required></textarea>`;
+      fields = html`${yesNo('recommend', ctx.t('programme.recommend'), ctx.t('programme.doNotRecommend'))}<label for="${id('opinion')}">${ctx.t('programme.jointOpinionOfThe')}</label><textarea id="${id('opinion')}" name="opinion" rows="2" required></textarea>`;
       break;
     case 'decideSelection':
-      fields = html`${yesNo('select', L(ctx, '同意入选', 'Select'), L(ctx, '不同意', 'Do not select'))}<label for="${id('opinion')}">${L(ctx, '意见', 'Opinion')}</label><textarea id="${id('opinion')}" name="opinion" rows="2"></textarea>
-${isSamr(ctx.identity) ? html`<label for="${id('termStart')}">${L(ctx, '试点期开始', 'Term start')}</label><input id="${id('termStart')}" name="termStart" type="date"><label for="${id('termEnd')}">${L(ctx, '试点期结束（一般 2 年）', 'Term end (usually 2 years)')}</label><input id="${id('termEnd')}" name="termEnd" type="date">` : ''}`;
+      fields = html`${yesNo('select', ctx.t('programme.select'), ctx.t('programme.doNotSelect'))}<label for="${id('opinion')}">${ctx.t('programme.opinion')}</label><textarea id="${id('opinion')}" name="opinion" rows="2"></textarea>
+${isSamr(ctx.identity) ? html`<label for="${id('termStart')}">${ctx.t('programme.termStart')}</label><input id="${id('termStart')}" name="termStart" type="date"><label for="${id('termEnd')}">${ctx.t('programme.termEndField')}</label><input id="${id('termEnd')}" name="termEnd" type="date">` : ''}`;
       break;
     case 'reportProgress':
       fields = html`${tasks.map((t) => {
         const current = p.tasks.find((x) => x.task === t)?.status;
-        return html`<span></span><fieldset><legend>${labelIn(ctx, taskLabels, pilotTaskToJSON(t))}</legend><label for="${id(`task-${t}-status`)}">${L(ctx, '进展', 'Status')}</label><select id="${id(`task-${t}-status`)}" name="task-${t}-status">${option('', '—', current === undefined)}${[TaskStatus.TASK_STATUS_NOT_STARTED, TaskStatus.TASK_STATUS_IN_PROGRESS, TaskStatus.TASK_STATUS_DONE].map((s) => option(taskStatusToJSON(s), labelIn(ctx, taskStatusLabels, taskStatusToJSON(s)), current === s))}</select>
-<label for="${id(`task-${t}-note`)}">${L(ctx, '说明', 'Note')}</label><input id="${id(`task-${t}-note`)}" name="task-${t}-note" type="text"></fieldset>`;
+        return html`<span></span><fieldset><legend>${labelIn(ctx, 'programme.taskLabel', pilotTaskToJSON(t))}</legend><label for="${id(`task-${t}-status`)}">${ctx.t('programme.status')}</label><select id="${id(`task-${t}-status`)}" name="task-${t}-status">${option('', '—', current === undefined)}${[TaskStatus.TASK_STATUS_NOT_STARTED, TaskStatus.TASK_STATUS_IN_PROGRESS, TaskStatus.TASK_STATUS_DONE].map((s) => option(taskStatusToJSON(s), labelIn(ctx, 'programme.taskStatusLabel', taskStatusToJSON(s)), current === s))}</select>
+<label for="${id(`task-${t}-note`)}">${ctx.t('programme.note')}</label><input id="${id(`task-${t}-note`)}" name="task-${t}-note" type="text"></fieldset>`;
       })}`;
       break;
     case 'reportIncident':
-      fields = html`<label for="${id('description')}">${L(ctx, '事件情况', 'What happened')}</label><textarea id="${id('description')}" name="description" rows="2" required></textarea><label for="${id('occurredOn')}">${L(ctx, '发生日期', 'Occurred on')}</label><input id="${id('occurredOn')}" name="occurredOn" type="date" required>`;
+      fields = html`<label for="${id('description')}">${ctx.t('programme.whatHappened')}</label><textarea id="${id('description')}" name="description" rows="2" required></textarea><label for="${id('occurredOn')}">${ctx.t('programme.occurredOn')}</label><input id="${id('occurredOn')}" name="occurredOn" type="date" required>`;
       break;
     case 'decideIncident':
-      fields = html`<span></span><fieldset><legend>${labelIn(ctx, actionLabels, action)}</legend><label><input type="radio" name="decision" value="extend" required> ${L(ctx, '延期', 'Extend')}</label> <label><input type="radio" name="decision" value="cancel"> ${L(ctx, '撤销试点', 'Cancel the pilot')}</label></fieldset>
-<label for="${id('extendedTo')}">${L(ctx, '延期至', 'Extend to')}</label><input id="${id('extendedTo')}" name="extendedTo" type="date">${note()}`;
+      fields = html`<span></span><fieldset><legend>${labelIn(ctx, 'programme.actionLabel', action)}</legend><label><input type="radio" name="decision" value="extend" required> ${ctx.t('programme.extend')}</label> <label><input type="radio" name="decision" value="cancel"> ${ctx.t('programme.cancelThePilot')}</label></fieldset>
+<label for="${id('extendedTo')}">${ctx.t('programme.extendTo')}</label><input id="${id('extendedTo')}" name="extendedTo" type="date">${note()}`;
       break;
     case 'requestEvaluation':
     case 'publishResults':
       fields = note();
       break;
     case 'formExpertGroup':
-      fields = html`<span></span><fieldset><legend>${L(ctx, '专家（不少于 5 人，其中国家专家委员会委员不少于 2 人，不含试点地区专家）', 'Experts (at least 5, at least 2 from the national committee, none from the piloting localities)')}</legend>
-${experts.length === 0 ? html`<p class="muted">${L(ctx, '专家库为空。', 'No experts registered.')}</p>` : html`<ul class="checks">${experts.map((x) => html`<li><label><input type="checkbox" name="expertIds" value="${x.expertId}"> ${x.name} <span class="muted">${org(ctx, x.affiliation)}${x.nationalCommittee ? L(ctx, ' · 国家专家委员会', ' · national committee') : ''}</span></label></li>`)}</ul>`}</fieldset>`;
+      fields = html`<span></span><fieldset><legend>${ctx.t('programme.expertsAtLeast5')}</legend>
+${experts.length === 0 ? html`<p class="muted">${ctx.t('programme.noExpertsRegistered')}</p>` : html`<ul class="checks">${experts.map((x) => html`<li><label><input type="checkbox" name="expertIds" value="${x.expertId}"> ${x.name} <span class="muted">${org(ctx, x.affiliation)}${x.nationalCommittee ? ctx.t('programme.nationalCommitteeSuffix') : ''}</span></label></li>`)}</ul>`}</fieldset>`;
       break;
     case 'recordEvaluation':
-      fields = html`<label for="${id('conclusion')}">${L(ctx, '结论', 'Conclusion')}</label><select id="${id('conclusion')}" name="conclusion" required>${option('PASS', L(ctx, '通过', 'Pass'), false)}${option('FAIL', L(ctx, '不通过', 'Fail'), false)}</select>
-<label for="${id('score')}">${L(ctx, '得分', 'Score')}</label><input id="${id('score')}" name="score" type="text">
-<label for="${id('summary')}">${L(ctx, '评估意见', 'Summary')}</label><textarea id="${id('summary')}" name="summary" rows="2" required></textarea>
-<label for="${id('report')}">${L(ctx, '评估报告', 'Report')} — ${docsHint(ctx)}</label><textarea id="${id('report')}" name="report" rows="2" required></textarea>`;
+      fields = html`<label for="${id('conclusion')}">${ctx.t('programme.conclusion')}</label><select id="${id('conclusion')}" name="conclusion" required>${option('PASS', ctx.t('programme.pass'), false)}${option('FAIL', ctx.t('programme.fail'), false)}</select>
+<label for="${id('score')}">${ctx.t('programme.score')}</label><input id="${id('score')}" name="score" type="text">
+<label for="${id('summary')}">${ctx.t('programme.summary')}</label><textarea id="${id('summary')}" name="summary" rows="2" required></textarea>
+<label for="${id('report')}">${ctx.t('programme.report')} — ${docsHint(ctx)}</label><textarea id="${id('report')}" name="report" rows="2" required></textarea>`;
       break;
     case 'recheck':
-      fields = html`<label for="${id('outcome')}">${L(ctx, '复核结果', 'Outcome')}</label><select id="${id('outcome')}" name="outcome" required>${option('CONFIRMED', L(ctx, '维持', 'Confirmed'), false)}${option('OVERTURNED', L(ctx, '改变', 'Overturned'), false)}</select>${note()}`;
+      fields = html`<label for="${id('outcome')}">${ctx.t('programme.outcome')}</label><select id="${id('outcome')}" name="outcome" required>${option('CONFIRMED', ctx.t('programme.confirmed'), false)}${option('OVERTURNED', ctx.t('programme.overturned'), false)}</select>${note()}`;
       break;
   }
-  return html`<h3 id="${id('title')}">${labelIn(ctx, actionLabels, action)}</h3>
+  return html`<h3 id="${id('title')}">${labelIn(ctx, 'programme.actionLabel', action)}</h3>
 <form method="post" action="${pilotUrl(p.pilotId, `/act/${action}`)}" class="grid-form" data-testid="act-${action}" aria-labelledby="${id('title')}">
 ${fields}
-<span></span><button type="submit">${labelIn(ctx, actionLabels, action)}</button></form>`;
+<span></span><button type="submit">${labelIn(ctx, 'programme.actionLabel', action)}</button></form>`;
 }
 
 export type EvaluationsQuery = { item: string; province: string; kind: string };
@@ -822,38 +724,38 @@ export function evaluationsPage(ctx: PageContext, evaluations: readonly Evaluati
     EvaluationKind.EVALUATION_KIND_SATISFACTION_SURVEY,
     EvaluationKind.EVALUATION_KIND_EQUALISATION_INDICATORS,
   ];
-  const kindName = (k: EvaluationKind): string => labelIn(ctx, evaluationKindLabels, evaluationKindToJSON(k));
+  const kindName = (k: EvaluationKind): string => labelIn(ctx, 'programme.evaluationKindLabel', evaluationKindToJSON(k));
   return html`${subnav(ctx, 'evaluations')}${flash ?? ''}
-<form method="get" action="/programme/evaluations" class="filters" aria-label="${L(ctx, '筛选', 'Filter')}">
-  <label for="f-eval-item">${L(ctx, '服务项目', 'Item')}</label><input id="f-eval-item" name="item" value="${query.item}" size="10">
-  <label for="f-eval-province">${L(ctx, '省份', 'Province')}</label><select id="f-eval-province" name="province">${option('', L(ctx, '全部', 'Any'), !query.province)}${option('000000', L(ctx, '全国', 'National'), query.province === '000000')}${provinces.map((p) => option(p.code, ctx.lang === 'en' ? p.en : p.name, query.province === p.code))}</select>
-  <label for="f-eval-kind">${L(ctx, '类型', 'Kind')}</label><select id="f-eval-kind" name="kind">${option('', L(ctx, '全部', 'Any'), !query.kind)}${evaluationKinds.map((k) => option(evaluationKindToJSON(k), kindName(k), query.kind === evaluationKindToJSON(k)))}</select>
-  <button type="submit">${ctx.t('show')}</button>
+<form method="get" action="/programme/evaluations" class="filters" aria-label="${ctx.t('common.filter')}">
+  <label for="f-eval-item">${ctx.t('common.item')}</label><input id="f-eval-item" name="item" value="${query.item}" size="10">
+  <label for="f-eval-province">${ctx.t('common.province')}</label><select id="f-eval-province" name="province">${option('', ctx.t('programme.any'), !query.province)}${option('000000', ctx.t('common.national'), query.province === '000000')}${provinces.map((p) => option(p.code, provinceName(p.code, ctx.lang), query.province === p.code))}</select>
+  <label for="f-eval-kind">${ctx.t('common.kind')}</label><select id="f-eval-kind" name="kind">${option('', ctx.t('programme.any'), !query.kind)}${evaluationKinds.map((k) => option(evaluationKindToJSON(k), kindName(k), query.kind === evaluationKindToJSON(k)))}</select>
+  <button type="submit">${ctx.t('common.show')}</button>
 </form>
 ${
   evaluations.length === 0
-    ? alertBox('info', L(ctx, '没有符合条件的评估记录。', 'No evaluation matches.'))
-    : html`<div class="table-wrap"><table data-testid="evaluations"><thead><tr><th scope="col">${L(ctx, '类型', 'Kind')}</th><th scope="col">${L(ctx, '服务项目', 'Item')}</th><th scope="col">${L(ctx, '省份', 'Province')}</th><th scope="col">${L(ctx, '评估期', 'Period')}</th><th scope="col">${L(ctx, '满意度（%）', 'Satisfied (%)')}</th><th scope="col">${L(ctx, '指标', 'Indicators')}</th><th scope="col">${L(ctx, '结论', 'Summary')}</th><th scope="col">${L(ctx, '记录', 'Recorded')}</th></tr></thead>
+    ? alertBox('info', ctx.t('programme.noEvaluationMatches'))
+    : html`<div class="table-wrap"><table data-testid="evaluations"><thead><tr><th scope="col">${ctx.t('common.kind')}</th><th scope="col">${ctx.t('common.item')}</th><th scope="col">${ctx.t('common.province')}</th><th scope="col">${ctx.t('programme.evaluationPeriodField')}</th><th scope="col">${ctx.t('programme.satisfied')}</th><th scope="col">${ctx.t('programme.indicators')}</th><th scope="col">${ctx.t('programme.evaluationConclusionField')}</th><th scope="col">${ctx.t('programme.recorded')}</th></tr></thead>
 <tbody>${evaluations.map(
         (x) =>
-          html`<tr data-evaluation="${x.evaluationId}"><th scope="row">${kindName(x.kind)}</th><td><a href="/standards/items/${encodeURIComponent(x.itemCode)}">${x.itemCode}</a></td><td>${x.provinceCode === '000000' ? L(ctx, '全国', 'National') : provinceLabel(ctx, x.provinceCode)}</td><td>${x.period}</td><td class="num">${x.satisfactionPercent || '—'}</td><td>${x.indicators.map((i) => `${i.name} ${i.value}${i.unit}`).join('；')}</td><td>${x.summary}</td><td>${org(ctx, x.recordedBy?.organisation ?? '')} ${when(x.recordedAt)}</td></tr>`,
+          html`<tr data-evaluation="${x.evaluationId}"><th scope="row">${kindName(x.kind)}</th><td><a href="/standards/items/${encodeURIComponent(x.itemCode)}">${x.itemCode}</a></td><td>${x.provinceCode === '000000' ? ctx.t('common.national') : provinceName(x.provinceCode, ctx.lang)}</td><td>${x.period}</td><td class="num">${x.satisfactionPercent || '—'}</td><td>${x.indicators.map((i) => `${i.name} ${i.value}${i.unit}`).join('；')}</td><td>${x.summary}</td><td>${org(ctx, x.recordedBy?.organisation ?? '')} ${when(x.recordedAt)}</td></tr>`,
       )}</tbody></table></div>`
 }
 ${
   mayRecordEvaluation(ctx.identity)
-    ? html`<section aria-labelledby="record"><h2 id="record">${L(ctx, '记录评估', 'Record an evaluation')}</h2>
+    ? html`<section aria-labelledby="record"><h2 id="record">${ctx.t('programme.recordAnEvaluation')}</h2>
 <form method="post" action="/programme/evaluations" class="grid-form" data-testid="record-evaluation">
-  <label for="kind">${L(ctx, '类型', 'Kind')}</label><select id="kind" name="kind" required>${evaluationKinds.map((k) => option(evaluationKindToJSON(k), kindName(k), v('kind') === evaluationKindToJSON(k)))}</select>
-  <label for="itemCode">${L(ctx, '服务项目编号', 'Item code')}</label><input id="itemCode" name="itemCode" type="text" required value="${v('itemCode')}">
-  <label for="provinceCode">${L(ctx, '省份', 'Province')}</label><select id="provinceCode" name="provinceCode" required>${option('000000', L(ctx, '全国', 'National'), v('provinceCode') === '000000')}${provinces.map((p) => option(p.code, ctx.lang === 'en' ? p.en : p.name, v('provinceCode') === p.code))}</select>
-  <label for="period">${L(ctx, '评估期（YYYY 或 YYYY-MM … YYYY-MM）', 'Period (YYYY or YYYY-MM … YYYY-MM)')}</label><input id="period" name="period" type="text" required value="${v('period')}">
-  <label for="method">${L(ctx, '方法', 'Method')}</label><input id="method" name="method" type="text" required value="${v('method')}">
-  <label for="sampleSize">${L(ctx, '样本量', 'Sample size')}</label><input id="sampleSize" name="sampleSize" type="number" min="0" value="${v('sampleSize')}">
-  <label for="satisfactionPercent">${L(ctx, '满意度（%，满意度调查）', 'Satisfied (%, surveys)')}</label><input id="satisfactionPercent" name="satisfactionPercent" type="text" inputmode="decimal" value="${v('satisfactionPercent')}">
-  <label for="indicators">${L(ctx, '指标（每行：名称 | 数值 | 单位）', 'Indicators (one per line: name | value | unit)')}</label><textarea id="indicators" name="indicators" rows="3">${v('indicators')}</textarea>
-  <label for="summary">${L(ctx, '结论', 'Summary')}</label><textarea id="summary" name="summary" rows="2" required>${v('summary')}</textarea>
-  <label for="documents">${L(ctx, '材料', 'Documents')} — ${docsHint(ctx)}</label><textarea id="documents" name="documents" rows="2" required>${v('documents')}</textarea>
-  <span></span><button type="submit">${L(ctx, '记录', 'Record')}</button>
+  <label for="kind">${ctx.t('common.kind')}</label><select id="kind" name="kind" required>${evaluationKinds.map((k) => option(evaluationKindToJSON(k), kindName(k), v('kind') === evaluationKindToJSON(k)))}</select>
+  <label for="itemCode">${ctx.t('programme.itemCode')}</label><input id="itemCode" name="itemCode" type="text" required value="${v('itemCode')}">
+  <label for="provinceCode">${ctx.t('common.province')}</label><select id="provinceCode" name="provinceCode" required>${option('000000', ctx.t('common.national'), v('provinceCode') === '000000')}${provinces.map((p) => option(p.code, provinceName(p.code, ctx.lang), v('provinceCode') === p.code))}</select>
+  <label for="period">${ctx.t('programme.periodYyyyOrYyyy')}</label><input id="period" name="period" type="text" required value="${v('period')}">
+  <label for="method">${ctx.t('programme.method')}</label><input id="method" name="method" type="text" required value="${v('method')}">
+  <label for="sampleSize">${ctx.t('programme.sampleSize')}</label><input id="sampleSize" name="sampleSize" type="number" min="0" value="${v('sampleSize')}">
+  <label for="satisfactionPercent">${ctx.t('programme.satisfiedSurveys')}</label><input id="satisfactionPercent" name="satisfactionPercent" type="text" inputmode="decimal" value="${v('satisfactionPercent')}">
+  <label for="indicators">${ctx.t('programme.indicatorsOnePerLine')}</label><textarea id="indicators" name="indicators" rows="3">${v('indicators')}</textarea>
+  <label for="summary">${ctx.t('programme.evaluationConclusionField')}</label><textarea id="summary" name="summary" rows="2" required>${v('summary')}</textarea>
+  <label for="documents">${ctx.t('programme.materials')} — ${docsHint(ctx)}</label><textarea id="documents" name="documents" rows="2" required>${v('documents')}</textarea>
+  <span></span><button type="submit">${ctx.t('programme.record')}</button>
 </form></section>`
     : ''
 }`;
@@ -868,14 +770,14 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
     throw new GatewayHttpError(gatewayError(404, 'NOT_FOUND', 'not published'));
   };
   type Q = Record<string, string | undefined>;
-  const enumParam = (value: string | undefined, table: Record<string, unknown>): string => (value && value in table ? value : '');
-  const flashOf = (ctx: PageContext, q: Q): Html | undefined => (q['done'] ? alertBox('ok', L(ctx, '已提交。', 'Done.')) : undefined);
+  const enumParam = (value: string | undefined, group: LabelGroup): string => (value && codesOf(group).includes(value) ? value : '');
+  const flashOf = (ctx: PageContext, q: Q): Html | undefined => (q['done'] ? alertBox('ok', ctx.t('programme.done')) : undefined);
 
   const standardsList = async (ctx: PageContext, token: string, q: Q, flash?: Html, status?: number, form?: FormBody) => {
     const query: StandardsQuery = {
-      level: enumParam(q['level'], levelLabels),
-      stage: enumParam(q['stage'], stageLabels),
-      kind: enumParam(q['kind'], kindLabels),
+      level: enumParam(q['level'], 'programme.levelLabel'),
+      stage: enumParam(q['stage'], 'programme.stageLabel'),
+      kind: enumParam(q['kind'], 'programme.kindLabel'),
       item: /^[A-Za-z0-9._-]{1,64}$/.test(q['item'] ?? '') ? (q['item'] ?? '') : '',
     };
     const { standards } = await backends.call(
@@ -892,7 +794,7 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
     );
     const visible = ctx.identity ? standards : standards.filter((s) => PUBLIC_STAGES.has(s.stage));
     return {
-      title: L(ctx, '技术标准', 'Technical standards'),
+      title: ctx.t('programme.technicalStandards'),
       section,
       ...(status ? { status } : {}),
       body: standardsListPage(ctx, visible, query, flash, form),
@@ -906,7 +808,7 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
   const pilotsList = async (ctx: PageContext, token: string, q: Q, flash?: Html, status?: number, form?: FormBody) => {
     const query: PilotsQuery = {
       batch: /^[A-Za-z0-9._:-]{1,128}$/.test(q['batch'] ?? '') ? (q['batch'] ?? '') : '',
-      status: enumParam(q['status'], pilotStatusLabels),
+      status: enumParam(q['status'], 'programme.pilotStatusLabel'),
       province: /^\d{2}0000$/.test(q['province'] ?? '') ? (q['province'] ?? '') : '',
     };
     const [{ pilots }, { batches }] = await Promise.all([
@@ -920,7 +822,7 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
     ]);
     const visible = ctx.identity ? pilots : pilots.filter((p) => p.status === PilotStatus.PILOT_STATUS_PUBLISHED);
     return {
-      title: L(ctx, '标准化试点', 'Standardisation pilots'),
+      title: ctx.t('programme.standardisationPilots'),
       section,
       ...(status ? { status } : {}),
       body: pilotsListPage(ctx, visible, batches, query, flash, form),
@@ -938,7 +840,7 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
     const query: EvaluationsQuery = {
       item: /^[A-Za-z0-9._-]{1,64}$/.test(q['item'] ?? '') ? (q['item'] ?? '') : '',
       province: /^\d{6}$/.test(q['province'] ?? '') ? (q['province'] ?? '') : '',
-      kind: enumParam(q['kind'], evaluationKindLabels),
+      kind: enumParam(q['kind'], 'programme.evaluationKindLabel'),
     };
     const { evaluations } = await backends.call(
       'programme',
@@ -947,7 +849,7 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
       token,
     );
     return {
-      title: L(ctx, '实施评估', 'Implementation evaluation'),
+      title: ctx.t('programme.implementationEvaluation'),
       section,
       ...(status ? { status } : {}),
       body: evaluationsPage(ctx, evaluations, query, flash, form),
@@ -961,7 +863,7 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
         backends.call('programme', (c) => c.getProgrammeProgress.bind(c), {}, token),
         backends.call('programme', (c) => c.getCoverage.bind(c), {}, token),
       ]);
-      return { title: L(ctx, '基本公共服务标准化工作', 'Standardisation programme'), section, body: overviewPage(ctx, progress.targets, coverage.categories) };
+      return { title: ctx.t('programme.standardisationProgramme'), section, body: overviewPage(ctx, progress.targets, coverage.categories) };
     }),
   );
   app.get(

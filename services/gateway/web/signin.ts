@@ -7,8 +7,8 @@ import { alertBox, type PageContext } from './layout';
 
 export function signInPage(ctx: PageContext, next: string, enabled: boolean): Html {
   const { t, lang } = ctx;
-  if (!enabled) return alertBox('info', t('signInDisabled'));
-  return html`<p>${t('signInIntro')}</p>
+  if (!enabled) return alertBox('info', t('common.signInDisabled'));
+  return html`<p>${t('common.signInIntro')}</p>
 <ul class="personas" data-testid="personas">
 ${Object.entries(personas).map(
   ([key, p]) => html`<li>
@@ -16,8 +16,8 @@ ${Object.entries(personas).map(
     <input type="hidden" name="persona" value="${key}">
     <input type="hidden" name="next" value="${next}">
     <button type="submit" data-persona="${key}"><strong>${p.name}</strong>
-      <span class="muted">${t('organisation')}: ${p.organisation} · ${t('roles')}: ${p.roles.map((r) => roleLabel(lang, r)).join('、')}</span>
-      <span class="sr-only">${t('signInAs')}</span></button>
+      <span class="muted">${t('common.organisation')}: ${p.organisation} · ${t('common.roles')}: ${p.roles.map((r) => roleLabel(lang, r)).join('、')}</span>
+      <span class="sr-only">${t('common.signInAs')}</span></button>
   </form>
 </li>`,
 )}

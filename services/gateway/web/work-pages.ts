@@ -10,7 +10,7 @@ import { toHttpError } from '../http/grpc-errors';
 import type { Guarded } from './page-types';
 import { html, type Html } from './html';
 import { approvalPage, inboxPage, type InboxFilters } from './inbox-pages';
-import { alertBox, L, type PageContext } from './layout';
+import { alertBox, type PageContext } from './layout';
 import { contentFromForm, formFromBody, formFromContent, type ProposalForm } from './proposal-form';
 import { proposalEditorPage, proposalPage, proposalsListPage, editable } from './proposal-pages';
 
@@ -26,7 +26,7 @@ export function refusalBox(ctx: PageContext, error: unknown): { box: Html; statu
     ...(e.violations ?? []).map((v) => `${v.subject ? `${v.subject}: ` : ''}${v.description}`),
   ];
   return {
-    box: html`<div data-testid="refusal">${alertBox('error', `${L(ctx, '操作被拒绝', 'Refused')}: ${e.message}`, lines)}<p class="muted">${e.code}${e.reason ? ` · ${e.reason}` : ''}${e.currentRevision ? ` · ${L(ctx, '当前修订', 'current revision')} ${e.currentRevision}` : ''}</p></div>`,
+    box: html`<div data-testid="refusal">${alertBox('error', `${ctx.t('work.refused')}: ${e.message}`, lines)}<p class="muted">${e.code}${e.reason ? ` · ${e.reason}` : ''}${e.currentRevision ? ` · ${ctx.t('work.currentRevision')} ${e.currentRevision}` : ''}</p></div>`,
     status: http.status,
   };
 }
@@ -58,7 +58,7 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
         token,
       );
       return {
-        title: L(ctx, '调整方案', 'Adjustment proposals'),
+        title: ctx.t('work.adjustmentProposals'),
         section: 'proposals',
         body: proposalsListPage(ctx, res.proposals, ctx.identity?.roles.includes('ministry-staff') ?? false),
       };
@@ -108,7 +108,7 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
       const base = await baseOf(itemCode, token);
       const form: ProposalForm = { years: '3', qualityText: base?.item.qualityStandard?.text ?? '', effectiveFrom: `${new Date().getFullYear() + 1}-01-01` };
       return {
-        title: L(ctx, '新建调整方案', 'New adjustment proposal'),
+        title: ctx.t('work.newAdjustmentProposal'),
         section: 'proposals',
         body: await editor(ctx, token, { action: '/proposals/new', itemCode, form }),
       };
@@ -121,7 +121,7 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
       const body = (req.body ?? {}) as FormBody;
       const form = formFromBody(body);
       const itemCode = formValue(body, 'item');
-      const title = L(ctx, '新建调整方案', 'New adjustment proposal');
+      const title = ctx.t('work.newAdjustmentProposal');
       if (formValue(body, 'action') === 'estimate')
         return { title, section: 'proposals', body: await editor(ctx, token, { action: '/proposals/new', itemCode, form, estimate: true }) };
       const base = await baseOf(itemCode, token);
@@ -130,7 +130,7 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
           title,
           section: 'proposals',
           status: 400,
-          body: await editor(ctx, token, { action: '/proposals/new', itemCode, form, error: alertBox('error', L(ctx, '请选择服务项目', 'Choose an item')) }),
+          body: await editor(ctx, token, { action: '/proposals/new', itemCode, form, error: alertBox('error', ctx.t('work.chooseAnItem')) }),
         };
       try {
         const res = await backends.change('proposals', (c) => c.createProposal.bind(c), { content: contentFromForm(form, base) }, token);
@@ -180,11 +180,7 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
     '/proposals/:proposalId',
     guarded(async (req, ctx, token) => {
       const q = req.query as Query;
-      const flash = q['saved']
-        ? alertBox('ok', L(ctx, '已保存。', 'Saved.'))
-        : q['submitted']
-          ? alertBox('ok', L(ctx, '已提交审批。', 'Submitted for approval.'))
-          : undefined;
+      const flash = q['saved'] ? alertBox('ok', ctx.t('work.saved')) : q['submitted'] ? alertBox('ok', ctx.t('work.submittedForApproval')) : undefined;
       return showProposal(ctx, token, (req.params as { proposalId: string }).proposalId, flash);
     }),
   );
@@ -196,7 +192,7 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
       const { proposal } = await backends.call('proposals', (c) => c.getProposal.bind(c), { proposalId, revision: 0 }, token);
       const { form, itemCode } = formFromContent(proposal?.content ?? ({} as never));
       return {
-        title: `${L(ctx, '编辑', 'Edit')}: ${proposal?.content?.title ?? proposalId}`,
+        title: `${ctx.t('common.edit')}: ${proposal?.content?.title ?? proposalId}`,
         section: 'proposals',
         body: await editor(ctx, token, {
           action: `/proposals/${encodeURIComponent(proposalId)}/edit`,
@@ -218,7 +214,7 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
       const itemCode = formValue(body, 'item');
       const expectedRevision = Number(formValue(body, 'expectedRevision')) || 0;
       const action = `/proposals/${encodeURIComponent(proposalId)}/edit`;
-      const title = L(ctx, '编辑调整方案', 'Edit proposal');
+      const title = ctx.t('work.editProposal');
       if (formValue(body, 'action') === 'estimate')
         return { title, section: 'proposals', body: await editor(ctx, token, { action, itemCode, form, expectedRevision, estimate: true }) };
       const base = await baseOf(itemCode, token);
@@ -280,7 +276,7 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
         { fieldCode: f.field, kind: f.kind, cycleId: f.cycle, dueBefore: undefined, overdueOnly: f.overdue },
         token,
       );
-      return { title: L(ctx, '待办审批', 'Inbox'), section: 'inbox', body: inboxPage(ctx, res.items, f) };
+      return { title: ctx.t('common.navInbox'), section: 'inbox', body: inboxPage(ctx, res.items, f) };
     }),
   );
 
@@ -319,7 +315,7 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
     '/inbox/:proposalId',
     guarded(async (req, ctx, token) => {
       const q = req.query as Query;
-      return showApproval(ctx, token, (req.params as { proposalId: string }).proposalId, q['done'] ? alertBox('ok', L(ctx, '已完成。', 'Done.')) : undefined);
+      return showApproval(ctx, token, (req.params as { proposalId: string }).proposalId, q['done'] ? alertBox('ok', ctx.t('work.done')) : undefined);
     }),
   );
 

@@ -1,0 +1,52 @@
+// The audit trail pages (审计追溯).
+// Chinese is the official wording: change it only with the source it comes from. {name} marks a value filled in by the page.
+import type { Messages } from './types';
+
+export const auditMessages = {
+  'audit.actor': { zh: '操作人', en: 'Actor' },
+  'audit.byItemVersion': { zh: '按服务项目版本', en: 'By item version' },
+  'audit.itemCode': { zh: '项目编号', en: 'Item code' },
+  'audit.trace': { zh: '追溯', en: 'Trace' },
+  'audit.byProposal': { zh: '按调整方案', en: 'By proposal' },
+  'audit.proposalId': { zh: '方案编号', en: 'Proposal id' },
+  'audit.byRevisionCycle': { zh: '按修订周期', en: 'By revision cycle' },
+  'audit.cycleId': { zh: '周期编号', en: 'Cycle id' },
+  'audit.byActor': { zh: '按操作人', en: 'By actor' },
+  'audit.subject': { zh: '用户标识', en: 'Subject' },
+  'audit.hashChainVerified': { zh: '哈希链校验通过', en: 'Hash chain verified' },
+  'audit.logsRecordsRehashedOne': {
+    zh: '{logs} 个日志、共 {records} 条记录逐条重新计算哈希，全部一致；',
+    en: '{logs} logs, {records} records rehashed one by one: all consistent; ',
+  },
+  'audit.signedCheckpointsValid': { zh: '{count} 个已签名检查点有效。', en: '{count} signed checkpoints valid.' },
+  'audit.noSignedCheckpointYet': {
+    zh: '尚无已签名检查点（定期签署；导出时也会签署）。',
+    en: 'no signed checkpoint yet (they are signed periodically, and on export).',
+  },
+  'audit.hashChainBroken': { zh: '哈希链校验未通过', en: 'Hash chain broken' },
+  'audit.log': { zh: '日志', en: 'Log' },
+  'audit.record': { zh: '第{sequence} 条记录', en: 'record #{sequence}' },
+  'audit.checkpoint': { zh: '检查点', en: 'checkpoint' },
+  'audit.eachLog': { zh: '各日志校验明细', en: 'Each log' },
+  'audit.records': { zh: '记录数', en: 'Records' },
+  'audit.result': { zh: '结果', en: 'Result' },
+  'audit.checkpoints': { zh: '检查点', en: 'Checkpoints' },
+  'audit.headHash': { zh: '链头哈希', en: 'Head hash' },
+  'audit.intact': { zh: '一致', en: 'intact' },
+  'audit.broken': { zh: '断裂', en: 'broken' },
+  'audit.changeSetWorkflow': { zh: '变更集 / 审批流程', en: 'Change set / workflow' },
+  'audit.pilot': { zh: '标准化试点', en: 'Pilot' },
+  'audit.technicalStandard': { zh: '技术标准', en: 'Technical standard' },
+  'audit.noAuditRecords': { zh: '没有审计记录。', en: 'No audit records.' },
+  'audit.recordsInTheOrder': {
+    zh: '共 {count} 条记录，按记入审计日志的顺序排列；时间为北京时间。',
+    en: '{count} records in the order they were recorded; times are Beijing time.',
+  },
+  'audit.by': { zh: '操作人', en: 'By' },
+  'audit.system': { zh: '系统自动', en: 'System' },
+  'audit.reason': { zh: '理由/意见', en: 'Reason' },
+  'audit.hash': { zh: '哈希', en: 'hash' },
+  'audit.exportTheTraceJson': { zh: '导出追溯记录（JSON，可离线校验）', en: 'Export the trace (JSON, verifiable offline)' },
+  'audit.openTheItem': { zh: '查看服务项目', en: 'Open the item' },
+  'audit.openTheProposal': { zh: '查看调整方案', en: 'Open the proposal' },
+} as const satisfies Messages;
