@@ -1,17 +1,18 @@
 // The programme's use cases: the technical-standards register, experts, pilot batches and pilots (driven through
 // their workflows), implementation evaluations, and the coverage and progress views. Ports are declared here; the
-// adapters implement them (Mongo store, registry client, Temporal). Refusals are platform errors; the gRPC edge
-// turns them into statuses and audits them.
+// adapters implement them (Mongo store, registry client, Temporal). A rule's refusal is returned (`Refusable`), and
+// the gRPC edge turns it into an error (`ruleRefusalError`) and audits it; other failures are platform errors.
 import { createHash, randomUUID } from 'node:crypto';
 import type { ActorRef } from '../../../workflows/contracts';
 import type { PilotAction, PilotWorkflowInput, RecordedPilotStep } from '../../../workflows/pilot/contracts';
 import { decideOpening, TERMINAL, type Expert, type PilotApplication, type PilotState } from '../../../workflows/pilot/domain';
+import type { Refusal } from '../../shared/domain/decider';
+import { handleCommand, type AggregateStore } from '../../shared/domain/command-handler';
 import {
   ConcurrencyError,
   FailedPreconditionError,
   NotFoundError,
   PermissionDeniedError,
-  ruleRefusalError,
   ValidationError,
   type FieldViolation,
 } from '../../shared/errors/errors';
@@ -30,12 +31,12 @@ import {
   type TaxonomyField,
 } from '../domain/programme';
 import {
-  decideAdvance,
-  decidePropose,
+  standardDecider,
   type AdvanceStandard,
   type CatalogueItem,
   type ProposeStandard,
-  type StandardDecision,
+  type StandardCommand,
+  type StandardStepped,
   type TechnicalStandard,
 } from '../domain/standard';
 
@@ -75,10 +76,11 @@ const month = /^\d{4}-(0[1-9]|1[0-2])$/;
 const ymd = /^\d{4}-\d{2}-\d{2}$/;
 const province = /^\d{2}0000$/;
 
-function accepted(decision: StandardDecision, subject: string): TechnicalStandard {
-  if (!decision.ok) throw ruleRefusalError(decision.refusal, subject, 'standard');
-  return decision.event.standard;
-}
+/** A use case's result, or the rule that refused it (`subject` and `field` name what was refused, for the edge's error). */
+export type Refusable<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly refusal: Refusal; readonly subject: string; readonly field: string };
+
+const done = <T>(value: T): Refusable<T> => ({ ok: true, value });
 
 /** The pilot of a batch with this name: the name is what every locality of a joint application states identically. */
 export function pilotIdFor(batchId: string, name: string): string {
@@ -97,7 +99,7 @@ export class Programme {
 
   // ---- technical standards
 
-  async proposeStandard(actor: ActorRef, cmd: Omit<ProposeStandard, 'standardId'>): Promise<TechnicalStandard> {
+  async proposeStandard(actor: ActorRef, cmd: Omit<ProposeStandard, 'standardId'>): Promise<Refusable<TechnicalStandard>> {
     const violations: FieldViolation[] = [];
     if (cmd.title.trim() === '') violations.push({ field: 'title', description: 'required' });
     if (cmd.itemCodes.length === 0) violations.push({ field: 'item_codes', description: 'a standard supports at least one service item' });
@@ -111,19 +113,49 @@ export class Programme {
     const revised = cmd.revisesStandardId ? await this.deps.records.standard(cmd.revisesStandardId) : undefined;
     const at = this.deps.now();
     const standardId = `TS-${at.getUTCFullYear()}-${randomUUID().slice(0, 8).toUpperCase()}`;
-    const standard = accepted(decidePropose(actor, { ...cmd, standardId }, catalogue.items, revised, at), standardId);
-    await this.deps.records.recordStandard(standard, actor, at);
-    return standard;
+    return this.handleStandard(standardId, actor, at, () => ({
+      kind: 'propose',
+      actor,
+      standard: { ...cmd, standardId },
+      catalogue: catalogue.items,
+      revised,
+      at,
+    }));
   }
 
-  async advanceStandard(actor: ActorRef, standardId: string, expectedRevision: number, cmd: AdvanceStandard): Promise<TechnicalStandard> {
-    const current = await this.standard(standardId);
-    if (expectedRevision !== 0 && expectedRevision !== current.revision)
-      throw new ConcurrencyError(`${standardId} is at revision ${current.revision}, not ${expectedRevision}: reload it`, current.revision);
+  /** `expectedRevision`: the revision the caller saw (0: any); another one is a conflict the caller resolves. */
+  async advanceStandard(actor: ActorRef, standardId: string, expectedRevision: number, cmd: AdvanceStandard): Promise<Refusable<TechnicalStandard>> {
     const at = this.deps.now();
-    const next = accepted(decideAdvance(actor, current, cmd, at), standardId);
-    await this.deps.records.recordStandard(next, actor, at);
-    return next;
+    return this.handleStandard(standardId, actor, at, (current) => {
+      if (!current) throw new NotFoundError('technical standard', standardId);
+      if (expectedRevision !== 0 && expectedRevision !== current.revision)
+        throw new ConcurrencyError(`${standardId} is at revision ${current.revision}, not ${expectedRevision}: reload it`, current.revision);
+      return { kind: 'advance', actor, move: cmd, at };
+    });
+  }
+
+  /** load → decide → record, again on a concurrent change (the shared command handler). */
+  private async handleStandard(
+    standardId: string,
+    actor: ActorRef,
+    at: Date,
+    command: (current: TechnicalStandard | undefined) => StandardCommand,
+  ): Promise<Refusable<TechnicalStandard>> {
+    const { records } = this.deps;
+    const store: AggregateStore<TechnicalStandard | undefined, StandardStepped> = {
+      async load(id) {
+        const state = await records.standard(id);
+        return { state, revision: state?.revision ?? 0 };
+      },
+      async append(_id, _expectedRevision, _events, next) {
+        // One event per decision, whose record is the whole standard; its revision is the event's _id (unique).
+        await records.recordStandard(next!, actor, at);
+        return next!.revision;
+      },
+    };
+    const handled = await handleCommand(store, standardDecider, standardId, command);
+    if (!handled.ok) return { ok: false, refusal: handled.refusal, subject: standardId, field: 'standard' };
+    return done(handled.state!);
   }
 
   async standard(standardId: string): Promise<TechnicalStandard> {
@@ -250,7 +282,7 @@ export class Programme {
     return v;
   }
 
-  async applyForPilot(actor: ActorRef, batchId: string, application: PilotApplication): Promise<PilotState> {
+  async applyForPilot(actor: ActorRef, batchId: string, application: PilotApplication): Promise<Refusable<PilotState>> {
     const batch = await this.deps.records.batch(batchId);
     if (!batch) throw new NotFoundError('pilot batch', batchId);
     const catalogue = await this.deps.catalogue.view();
@@ -270,17 +302,17 @@ export class Programme {
       );
     const pilotId = pilotIdFor(batchId, application.name);
     const recorded = await this.deps.records.pilot(pilotId);
-    if (recorded) return this.act(pilotId, { type: 'join', actor, application }, recorded);
+    if (recorded) return done(await this.act(pilotId, { type: 'join', actor, application }, recorded));
     const opening = decideOpening(pilotId, batchId, batch.candidatesPerProvince, application, actor, Date.now());
-    if (!opening.ok) throw ruleRefusalError(opening.refusal, pilotId, 'application');
+    if (!opening.ok) return { ok: false, refusal: opening.refusal, subject: pilotId, field: 'application' };
     try {
       await this.deps.pilots.start({ pilotId, batchId, candidatesPerProvince: batch.candidatesPerProvince, application, actor });
     } catch (error) {
       // Two partners filed at the same moment: the other one opened it, this one joins.
-      if ((error as { code?: string }).code === 'ALREADY_EXISTS') return this.act(pilotId, { type: 'join', actor, application });
+      if ((error as { code?: string }).code === 'ALREADY_EXISTS') return done(await this.act(pilotId, { type: 'join', actor, application }));
       throw error;
     }
-    return (await this.deps.pilots.state(pilotId)) ?? this.pilot(pilotId);
+    return done((await this.deps.pilots.state(pilotId)) ?? (await this.pilot(pilotId)));
   }
 
   /** A human step on a pilot; the acting person is the action's `actor` (from the verified token). */
