@@ -198,17 +198,21 @@ export function programmeHandlers(programme: Programme): ProgrammeServer {
     getProgrammeProgress: unary(async () => ({ targets: (await programme.progress()).map((t) => ({ ...t, due: toDate(t.due) })) })),
     registerExpert: unary(async (req, actor) => ({
       expert: toProtoExpert(
-        await programme.registerExpert(actor, {
-          name: req.name,
-          affiliation: req.affiliation,
-          nationalCommittee: req.nationalCommittee,
-          fieldCodes: req.fieldCodes,
-        }),
+        accept(
+          await programme.registerExpert(actor, {
+            name: req.name,
+            affiliation: req.affiliation,
+            nationalCommittee: req.nationalCommittee,
+            fieldCodes: req.fieldCodes,
+          }),
+        ),
       ),
     })),
     listExperts: unary(async () => ({ experts: (await programme.experts()).map(toProtoExpert) })),
     openPilotBatch: unary(async (req, actor) => ({
-      batch: toProtoBatch(await programme.openBatch(actor, { batchId: req.batchId, title: req.title, applicationsClose: fromDate(req.applicationsClose) })),
+      batch: toProtoBatch(
+        accept(await programme.openBatch(actor, { batchId: req.batchId, title: req.title, applicationsClose: fromDate(req.applicationsClose) })),
+      ),
     })),
     listPilotBatches: unary(async () => ({ batches: (await programme.batches()).map(toProtoBatch) })),
     applyForPilot: unary(async (req, actor) => {
@@ -225,7 +229,7 @@ export function programmeHandlers(programme: Programme): ProgrammeServer {
       const check = new Check();
       check.id(req.pilotId, 'pilot_id');
       check.done();
-      return { pilot: toProtoPilot(await programme.actOnPilot(req.pilotId, await pilotAction(programme, actor, req))) };
+      return { pilot: toProtoPilot(accept(await programme.actOnPilot(req.pilotId, await pilotAction(programme, actor, req)))) };
     }),
     getPilot: unary(async (req) => {
       const check = new Check();
@@ -247,18 +251,20 @@ export function programmeHandlers(programme: Programme): ProgrammeServer {
       check.id(req.itemCode, 'item_code');
       if (req.sampleSize < 0) check.violations.push({ field: 'sample_size', description: 'must not be negative' });
       check.done();
-      const evaluation = await programme.recordEvaluation(actor, {
-        kind: k,
-        itemCode: req.itemCode,
-        provinceCode: req.provinceCode,
-        period: req.period.trim(),
-        method: req.method,
-        sampleSize: req.sampleSize,
-        satisfactionPercent: req.satisfactionPercent.trim(),
-        indicators: req.indicators.map((i) => ({ name: i.name, value: i.value.trim(), unit: i.unit })),
-        summary: req.summary,
-        documents: fromDocs(req.documents),
-      });
+      const evaluation = accept(
+        await programme.recordEvaluation(actor, {
+          kind: k,
+          itemCode: req.itemCode,
+          provinceCode: req.provinceCode,
+          period: req.period.trim(),
+          method: req.method,
+          sampleSize: req.sampleSize,
+          satisfactionPercent: req.satisfactionPercent.trim(),
+          indicators: req.indicators.map((i) => ({ name: i.name, value: i.value.trim(), unit: i.unit })),
+          summary: req.summary,
+          documents: fromDocs(req.documents),
+        }),
+      );
       return { evaluation: toProtoEvaluation(evaluation) };
     }),
     getEvaluation: unary(async (req) => {
