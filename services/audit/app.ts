@@ -20,7 +20,7 @@ import { OutboxRelay } from '../shared/mongo/outbox';
 import { CheckpointStore } from './adapters/mongo/checkpoints';
 import { auditHandler } from './adapters/kafka/consumer';
 import { recordPlatformEvent } from './application/record-event';
-import { auditServer } from './adapters/grpc/audit';
+import { auditServer } from './adapters/grpc/handlers';
 import { KeyRing } from './adapters/mongo/keys';
 import { LogStore } from './adapters/mongo/log-store';
 import { TraceReader } from './application/trace';
