@@ -20,14 +20,14 @@ import { IdempotencyStore } from '../shared/idempotency/idempotency';
 import { Outbox, OutboxRelay } from '../shared/mongo/outbox';
 import { endpointPolicy } from './domain/endpoint-policy';
 import type { RetryPolicy } from './domain/retry';
-import { DeliveryWorker } from './adapters/delivery-worker';
-import { FeedSignal } from './adapters/feed-reader';
-import { subscriptionsServer } from './adapters/grpc-subscriptions';
-import { intakeHandler } from './adapters/intake';
-import { AttemptLog, DeliveryRepository, FeedRepository, SubscriptionRepository } from './adapters/mongo-store';
-import { SubscriptionIndex } from './adapters/subscription-index';
-import { SubscriptionCommands } from './adapters/subscription-store';
-import { WebhookSender } from './adapters/webhook-sender';
+import { DeliveryWorker } from './adapters/webhooks/delivery-worker';
+import { FeedSignal } from './application/feed';
+import { subscriptionsServer } from './adapters/grpc/handlers';
+import { intakeHandler } from './adapters/kafka/intake';
+import { AttemptLog, DeliveryRepository, FeedRepository, SubscriptionRepository } from './adapters/mongo/store';
+import { SubscriptionIndex } from './application/subscription-index';
+import { SubscriptionCommands } from './application/subscription-commands';
+import { WebhookSender } from './adapters/webhooks/sender';
 
 export type NotificationsDeps = {
   /** How often gRPC health checks the database and Kafka (default every 5 s, 2 s each). */

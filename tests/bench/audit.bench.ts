@@ -3,14 +3,14 @@
 // at 1x and 10x history (BENCH_AUDIT_SIZES, default "1000,10000"), each against a raw findOne(_id) anchor
 // (BENCH_AUDIT_ONLY=growth runs only those).
 import { randomUUID } from 'node:crypto';
-import { CheckpointStore } from '../../services/audit/adapters/checkpoints';
-import { entryId, LogStore, type EntryDoc } from '../../services/audit/adapters/log-store';
-import { TraceReader } from '../../services/audit/adapters/traces';
-import { MongoVerificationAnchors } from '../../services/audit/adapters/verification-anchors';
+import { CheckpointStore } from '../../services/audit/adapters/mongo/checkpoints';
+import { entryId, LogStore, type EntryDoc } from '../../services/audit/adapters/mongo/log-store';
+import { TraceReader } from '../../services/audit/application/trace';
+import { MongoVerificationAnchors } from '../../services/audit/adapters/mongo/verification-anchors';
 import { verifyLog } from '../../services/audit/application/verify-log';
 import { indexFieldsOf } from '../../services/audit/domain/derive';
 import { entryHash, recordEvent } from '../../services/audit/domain/entry';
-import { recordPlatformEvent } from '../../services/audit/adapters/consumer';
+import { recordPlatformEvent } from '../../services/audit/application/record-event';
 import { checkpointMessage, generatePrivateKey, loadSigningKey, signCheckpoint, verifySignature } from '../../services/audit/domain/signing';
 import { verifyChain } from '../../services/audit/domain/verify';
 import type { HashAlgorithm } from '../../services/audit/domain/hashing';

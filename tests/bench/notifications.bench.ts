@@ -14,7 +14,7 @@ import { unary } from '../../services/shared/grpc/client';
 import { ensureTopics, EventProducer, newEvent } from '../../services/shared/kafka/kafka';
 import { fromKafkaMessage } from '../../services/shared/kafka/cloudevents';
 import { structuredCloudEvent } from '../../services/notifications/domain/cloudevent';
-import { signatureHeader } from '../../services/notifications/adapters/webhook-sender';
+import { signatureHeader } from '../../services/notifications/adapters/webhooks/sender';
 import type { Bench, BenchRow } from './run';
 import { adminKafka } from '../support/kafka';
 import { startPlatform } from '../support/platform';

@@ -5,8 +5,8 @@
 // head), and a head is checkpointed — stored and announced — once.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointStore } from '../../services/audit/adapters/checkpoints';
-import { LogStore } from '../../services/audit/adapters/log-store';
+import { CheckpointStore } from '../../services/audit/adapters/mongo/checkpoints';
+import { LogStore } from '../../services/audit/adapters/mongo/log-store';
 import { recordEvent } from '../../services/audit/domain/entry';
 import { generatePrivateKey, loadSigningKey } from '../../services/audit/domain/signing';
 import { verifyChain } from '../../services/audit/domain/verify';

@@ -10,7 +10,7 @@ import { proposalEvents } from '../../services/shared/events/proposals';
 import { AuditClient } from '../../proto/gen/bps/audit/v1/audit';
 import { ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { ChangeType, VersionPublished } from '../../proto/gen/bps/standards/v1/events';
-import { KeyRing } from '../../services/audit/adapters/keys';
+import { KeyRing } from '../../services/audit/adapters/mongo/keys';
 import { type AuditApp } from '../../services/audit/app';
 import { canonicalEntry } from '../../services/audit/domain/entry';
 import { verifyExport } from '../../services/audit/domain/export';

@@ -16,7 +16,7 @@ import { ReleaseKind, type ChangeSet } from '../../proto/gen/bps/standards/v1/ch
 import type { AuditApp } from '../../services/audit/app';
 import { DECISION_KEYS_PATH, type RunningGateway } from '../../services/gateway/app';
 import { verifyChain } from '../../services/audit/domain/verify';
-import { toStoredEntry } from '../../services/audit/adapters/log-store';
+import { toStoredEntry } from '../../services/audit/adapters/mongo/log-store';
 import { REFUSED_DECISION_TYPE } from '../../services/audit/domain/refusal';
 import { approvalEvents } from '../../services/shared/events/approvals';
 import { deadLetterTopic, topicName, topics } from '../../services/shared/events/catalog';

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MongoHandle } from '../../services/shared/mongo/mongo';
 import { twoInstancesOfOneDatabase, type TwoInstances } from '../support/instances-db';
-import { DeliveryRepository, deliveryId, type DeliveryDoc } from '../../services/notifications/adapters/mongo-store';
+import { DeliveryRepository } from '../../services/notifications/adapters/mongo/store';
+import { deliveryId, type DeliveryDoc } from '../../services/notifications/application/ports';
 
 describe('delivery claims across instances', () => {
   let a: MongoHandle;

@@ -7,9 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CommandStartedEvent } from 'mongodb';
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import type { NotificationsApp } from '../../services/notifications/app';
-import { SubscriptionRepository } from '../../services/notifications/adapters/mongo-store';
-import { SubscriptionIndex } from '../../services/notifications/adapters/subscription-index';
-import { decide, evolve, type SubscriptionState } from '../../services/notifications/domain/subscription';
+import { SubscriptionRepository } from '../../services/notifications/adapters/mongo/store';
+import { SubscriptionIndex } from '../../services/notifications/application/subscription-index';
+import { handleCommand } from '../../services/shared/domain/command-handler';
+import { subscriptionDecider } from '../../services/notifications/domain/subscription';
 import { stack } from '../support/stack';
 import { uniqueName } from '../support/names';
 import { clientFor, createSubscription, newNames, producerFor, Receiver, startApp, versionPublished } from './notifications.support';
@@ -89,9 +90,10 @@ describe('notifications: cost per delivery', () => {
       const index = new SubscriptionIndex(new SubscriptionRepository(a.db));
       const elsewhere = new SubscriptionRepository(b.db);
       const known = (await index.receiving()).length;
-      const created = decide(undefined, {
-        type: 'create',
-        id: uniqueName('sub'),
+      const id = uniqueName('sub');
+      const created = await handleCommand(elsewhere, subscriptionDecider, id, {
+        kind: 'create',
+        id,
         organisation: 'NBS',
         endpointUrl: 'http://127.0.0.1:9/x',
         description: '',
@@ -100,16 +102,10 @@ describe('notifications: cost per delivery', () => {
         by: 'test',
         at: new Date(),
       });
-      const state = created.reduce<SubscriptionState | undefined>(evolve, undefined)!;
-      await elsewhere.insert(state, created);
+      const state = created.state!;
       expect((await index.receiving()).map((s) => s.id)).toContain(state.id);
       expect((await index.receiving()).length).toBe(known + 1);
-      const paused = decide(state, { type: 'pause', at: new Date() });
-      await elsewhere.save(
-        paused.reduce<SubscriptionState>((s, e) => evolve(s, e), state),
-        state.revision,
-        paused,
-      );
+      expect(await handleCommand(elsewhere, subscriptionDecider, id, { kind: 'pause', at: new Date() })).toMatchObject({ ok: true, revision: 2 });
       expect((await index.get(state.id, 0))?.status).toBe('paused');
     } finally {
       await a.close();

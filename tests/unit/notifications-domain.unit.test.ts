@@ -9,17 +9,24 @@ import { personas } from '../../services/shared/auth/personas';
 import { encodeData } from '../../services/shared/events/catalog';
 import { standardEvents } from '../../services/shared/events/standards';
 import { approvalEvents } from '../../services/shared/events/approvals';
-import { FailedPreconditionError, PermissionDeniedError, ValidationError } from '../../services/shared/errors/errors';
+import { FailedPreconditionError, PermissionDeniedError, ruleRefusalError, ValidationError } from '../../services/shared/errors/errors';
 import { canManage, canRead, canRedeliver, scopedFilter } from '../../services/notifications/domain/access';
 import { structuredCloudEvent } from '../../services/notifications/domain/cloudevent';
 import { addressAllowed, checkEndpointUrl, endpointPolicy, isInternalAddress } from '../../services/notifications/domain/endpoint-policy';
 import { decodeKnown, facetsOf } from '../../services/notifications/domain/facets';
 import { emptyFilter, matches, type EventFilter } from '../../services/notifications/domain/filter';
 import { backoffMs, judge, parseRetryAfter, type RetryPolicy } from '../../services/notifications/domain/retry';
-import { decide, evolve, signingSecrets, type SubscriptionCommand, type SubscriptionState } from '../../services/notifications/domain/subscription';
-import { FeedSignal, readFeed } from '../../services/notifications/adapters/feed-reader';
-import type { FeedDoc, FeedRepository } from '../../services/notifications/adapters/mongo-store';
-import { signatureHeader } from '../../services/notifications/adapters/webhook-sender';
+import {
+  decide,
+  evolve,
+  signingSecrets,
+  subscriptionDecider,
+  type SubscriptionCommand,
+  type SubscriptionState,
+} from '../../services/notifications/domain/subscription';
+import { FeedSignal, readFeed } from '../../services/notifications/application/feed';
+import type { Feed, FeedDoc } from '../../services/notifications/application/ports';
+import { signatureHeader } from '../../services/notifications/adapters/webhooks/sender';
 
 const published = (kind: ReleaseKind, fieldCode: string, itemCode: string) =>
   facetsOf(
@@ -94,7 +101,7 @@ describe('filters', () => {
 describe('subscription life cycle', () => {
   const at = new Date('2026-11-01T08:00:00Z');
   const create: SubscriptionCommand = {
-    type: 'create',
+    kind: 'create',
     id: 's1',
     organisation: 'NBS',
     endpointUrl: 'https://nbs.example/hook',
@@ -104,31 +111,53 @@ describe('subscription life cycle', () => {
     by: 'nbs.system',
     at,
   };
-  const run = (state: SubscriptionState | undefined, command: SubscriptionCommand): SubscriptionState =>
-    decide(state, command).reduce<SubscriptionState | undefined>(evolve, state)!;
+  const run = (state: SubscriptionState | undefined, command: SubscriptionCommand): SubscriptionState => {
+    const decision = decide(state, command);
+    if (!decision.ok) throw new Error(JSON.stringify(decision.refusal));
+    return decision.events.reduce<SubscriptionState | undefined>(evolve, state)!;
+  };
   const created = run(undefined, create);
 
   it('pauses, resumes, is disabled by 410 and resumed again; pausing twice changes nothing', () => {
-    const paused = run(created, { type: 'pause', at });
+    const paused = run(created, { kind: 'pause', at });
     expect(paused).toMatchObject({ status: 'paused', revision: 2 });
-    expect(decide(paused, { type: 'pause', at })).toEqual([]);
-    const disabled = run(run(paused, { type: 'resume', at }), { type: 'disable', reason: 'endpoint answered 410', at });
+    expect(decide(paused, { kind: 'pause', at })).toEqual({ ok: true, events: [] });
+    const disabled = run(run(paused, { kind: 'resume', at }), { kind: 'disable', reason: 'endpoint answered 410', at });
     expect(disabled).toMatchObject({ status: 'disabled', disabledReason: 'endpoint answered 410' });
-    expect(decide(paused, { type: 'disable', reason: 'x', at })).toEqual([]); // a paused one stays paused
-    expect(run(disabled, { type: 'resume', at })).toMatchObject({ status: 'active', disabledReason: '' });
+    expect(decide(paused, { kind: 'disable', reason: 'x', at })).toEqual({ ok: true, events: [] }); // a paused one stays paused
+    expect(run(disabled, { kind: 'resume', at })).toMatchObject({ status: 'active', disabledReason: '' });
   });
 
   it('refuses to change a deleted subscription and to create one twice', () => {
-    const deleted = run(created, { type: 'delete', at });
-    expect(() => decide(deleted, { type: 'resume', at })).toThrow(FailedPreconditionError);
-    expect(() => decide(created, create)).toThrow(FailedPreconditionError);
+    const deleted = run(created, { kind: 'delete', at });
+    const refusal = decide(deleted, { kind: 'resume', at });
+    expect(refusal).toEqual({
+      ok: false,
+      refusal: {
+        code: 'FAILED_PRECONDITION',
+        reason: 'SUBSCRIPTION_STATUS',
+        message: 'cannot resume a deleted subscription',
+        violations: [{ field: 'subscriptions/s1', description: 'subscription is deleted', reason: 'SUBSCRIPTION_STATUS' }],
+      },
+    });
+    // At the edge it is the error the API has always answered with (FAILED_PRECONDITION, SUBSCRIPTION_STATUS).
+    const error = !refusal.ok ? ruleRefusalError(refusal.refusal, 'subscriptions/s1', 'subscription_id') : undefined;
+    expect(error).toBeInstanceOf(FailedPreconditionError);
+    expect(error).toMatchObject({
+      code: 'SUBSCRIPTION_STATUS',
+      message: 'cannot resume a deleted subscription',
+      violations: [{ type: 'SUBSCRIPTION_STATUS', subject: 'subscriptions/s1', description: 'subscription is deleted' }],
+    });
+    expect(decide(created, create)).toMatchObject({ ok: false, refusal: { code: 'FAILED_PRECONDITION', reason: 'SUBSCRIPTION_EXISTS' } });
+    expect(decide(undefined, { kind: 'pause', at })).toMatchObject({ ok: false, refusal: { reason: 'SUBSCRIPTION_UNKNOWN' } });
+    expect(subscriptionDecider.initialState).toBeUndefined();
   });
 
   it('signs with the new and the previous secret until the grace period ends', () => {
-    const rotated = run(created, { type: 'rotateSecret', secret: 'whsec_b', graceMs: 60_000, at });
+    const rotated = run(created, { kind: 'rotateSecret', secret: 'whsec_b', graceMs: 60_000, at });
     expect(signingSecrets(rotated, new Date(at.getTime() + 59_000))).toEqual(['whsec_b', 'whsec_a']);
     expect(signingSecrets(rotated, new Date(at.getTime() + 60_000))).toEqual(['whsec_b']);
-    const twice = run(rotated, { type: 'rotateSecret', secret: 'whsec_c', graceMs: 60_000, at: new Date(at.getTime() + 1_000) });
+    const twice = run(rotated, { kind: 'rotateSecret', secret: 'whsec_c', graceMs: 60_000, at: new Date(at.getTime() + 1_000) });
     expect(signingSecrets(twice, new Date(at.getTime() + 2_000))).toEqual(['whsec_c', 'whsec_b']); // two keys at most
   });
 });
@@ -295,14 +324,13 @@ describe('feed reader', () => {
     facets: { type: 't' },
     appendedAt: new Date(Date.now() - ageMs),
   });
-  const fakeFeed = (docs: FeedDoc[]): FeedRepository =>
-    ({
-      after: async (c: number, limit: number) =>
-        docs
-          .filter((d) => d.cursor > c)
-          .sort((a, b) => a.cursor - b.cursor)
-          .slice(0, limit),
-    }) as unknown as FeedRepository;
+  const fakeFeed = (docs: FeedDoc[]): Pick<Feed, 'after'> => ({
+    after: async (c: number, limit: number) =>
+      docs
+        .filter((d) => d.cursor > c)
+        .sort((a, b) => a.cursor - b.cursor)
+        .slice(0, limit),
+  });
 
   it('waits at a fresh gap (an earlier cursor may still be written) and steps over it once it is older than the grace period', async () => {
     const docs = [doc(1, 0), doc(3, 0)];

@@ -4,6 +4,7 @@ import {
   decideAdvance,
   decidePropose,
   numberViolation,
+  standardDecider,
   type AdvanceStandard,
   type CatalogueItem,
   type TechnicalStandard,
@@ -48,7 +49,7 @@ function reason(d: ReturnType<typeof decideAdvance>): string | undefined {
 function step(s: TechnicalStandard, who: typeof nhc, m: AdvanceStandard): TechnicalStandard {
   const d = decideAdvance(who, s, m, at);
   if (!d.ok) throw new Error(JSON.stringify(d.refusal));
-  return d.event.standard;
+  return d.events[0]!.standard;
 }
 
 describe('technical standards', () => {
@@ -70,7 +71,7 @@ describe('technical standards', () => {
   it('leaves 起草 only with the demand survey, the cost estimate and the same-level finance agreement', () => {
     const proposed = decidePropose(nhc, cmd, catalogue, undefined, at);
     if (!proposed.ok) throw new Error('refused');
-    const drafting = step(proposed.event.standard, nhc, move('DRAFTING'));
+    const drafting = step(proposed.events[0]!.standard, nhc, move('DRAFTING'));
     const missing = decideAdvance(nhc, drafting, move('CONSULTATION', { demandSurvey: [doc] }), at);
     expect(!missing.ok && missing.refusal.code === 'FAILED_PRECONDITION' && missing.refusal.violations?.map((v) => v.reason)).toEqual([
       'COST_ESTIMATE_REQUIRED',
@@ -106,6 +107,21 @@ describe('technical standards', () => {
     expect(step(inForce, samr, move('REVIEWED', { note: '复审继续有效' })).stage).toBe('REVIEWED');
   });
 
+  it('the register as a Decider: a standard is proposed once, and only an existing one moves', () => {
+    const proposal = { kind: 'propose' as const, actor: nhc, standard: cmd, catalogue, revised: undefined, at };
+    const proposed = standardDecider.decide(standardDecider.initialState, proposal);
+    expect(proposed).toMatchObject({ ok: true, events: [{ type: 'stepped', stage: 'PROPOSED' }] });
+    const standard = proposed.ok ? proposed.events.reduce(standardDecider.evolve, standardDecider.initialState) : undefined;
+    expect(standard?.revision).toBe(1);
+    expect(standardDecider.decide(standard, proposal)).toMatchObject({ ok: false, refusal: { code: 'FAILED_PRECONDITION', reason: 'STANDARD_EXISTS' } });
+    const advance = { kind: 'advance' as const, actor: nhc, move: move('DRAFTING'), at };
+    expect(standardDecider.decide(undefined, advance)).toMatchObject({ ok: false, refusal: { reason: 'STANDARD_UNKNOWN' } });
+    const drafting = standardDecider.decide(standard, advance);
+    expect(drafting.ok && drafting.events.reduce(standardDecider.evolve, standard)).toMatchObject({ stage: 'DRAFTING', revision: 2 });
+    // A refusal is the same one decideAdvance gives: the edge maps it (ruleRefusalError), nothing throws here.
+    expect(standardDecider.decide(standard, { ...advance, move: move('PUBLISHED') })).toMatchObject({ ok: false, refusal: { reason: 'STAGE_NOT_NEXT' } });
+  });
+
   it('numbers standards by level', () => {
     expect(numberViolation({ level: 'NATIONAL', mandatory: true, provinceCode: '' }, 'GB 12345—2026')).toBeUndefined();
     expect(numberViolation({ level: 'NATIONAL', mandatory: false, provinceCode: '' }, 'GB 12345—2026')).toBeDefined();
@@ -118,7 +134,7 @@ describe('technical standards', () => {
   it('coverage names the kinds a category lacks; progress counts published national and sector standards since 2023', () => {
     const proposed = decidePropose(nhc, cmd, catalogue, undefined, at);
     if (!proposed.ok) throw new Error('refused');
-    const inForce = { ...proposed.event.standard, stage: 'IN_FORCE' as const, publishedOn: '2026-01-01' };
+    const inForce = { ...proposed.events[0]!.standard, stage: 'IN_FORCE' as const, publishedOn: '2026-01-01' };
     const rows = coverage([{ code: 'F-MED', name: '病有所医', categories: [{ code: 'C-PH', name: '公共卫生服务' }] }], [...catalogue.values()], [inForce]);
     expect(rows[0]).toMatchObject({ itemCount: 1, itemsWithoutStandard: [] });
     expect(rows[0]?.missing).toEqual(['SERVICE_PROCESS_QUALITY', 'OPERATION_MANAGEMENT', 'PERFORMANCE_EVALUATION']);

@@ -1,5 +1,6 @@
-// A subscription's life: decide (command -> events, or a refusal) and evolve (event -> state). Pure.
-import { FailedPreconditionError } from '../../shared/errors/errors';
+// A subscription's life: decide (command -> events, or a refusal) and evolve (event -> state), as the shared
+// Decider (services/shared/domain/decider.ts). Pure.
+import { accepted, refused, type Decider, type Decision } from '../../shared/domain/decider';
 import type { EventFilter } from './filter';
 
 export type SubscriptionStatus = 'active' | 'paused' | 'disabled' | 'deleted';
@@ -24,7 +25,7 @@ export type SubscriptionState = {
 
 export type SubscriptionCommand =
   | {
-      readonly type: 'create';
+      readonly kind: 'create';
       readonly id: string;
       readonly organisation: string;
       readonly endpointUrl: string;
@@ -34,11 +35,11 @@ export type SubscriptionCommand =
       readonly by: string;
       readonly at: Date;
     }
-  | { readonly type: 'pause'; readonly at: Date }
-  | { readonly type: 'resume'; readonly at: Date }
-  | { readonly type: 'rotateSecret'; readonly secret: string; readonly graceMs: number; readonly at: Date }
-  | { readonly type: 'disable'; readonly reason: string; readonly at: Date }
-  | { readonly type: 'delete'; readonly at: Date };
+  | { readonly kind: 'pause'; readonly at: Date }
+  | { readonly kind: 'resume'; readonly at: Date }
+  | { readonly kind: 'rotateSecret'; readonly secret: string; readonly graceMs: number; readonly at: Date }
+  | { readonly kind: 'disable'; readonly reason: string; readonly at: Date }
+  | { readonly kind: 'delete'; readonly at: Date };
 
 export type SubscriptionEvent =
   | {
@@ -58,34 +59,40 @@ export type SubscriptionEvent =
   | { readonly type: 'disabled'; readonly reason: string; readonly at: Date }
   | { readonly type: 'deleted'; readonly at: Date };
 
-const refuse = (state: SubscriptionState, what: string): never => {
-  throw new FailedPreconditionError(
-    `cannot ${what} a ${state.status} subscription`,
-    [{ type: 'SUBSCRIPTION_STATUS', subject: `subscriptions/${state.id}`, description: `subscription is ${state.status}` }],
-    'SUBSCRIPTION_STATUS',
-  );
-};
+/** A subscription that does not exist yet (the Decider's initial state). */
+export type MaybeSubscription = SubscriptionState | undefined;
 
-export function decide(state: SubscriptionState | undefined, command: SubscriptionCommand): readonly SubscriptionEvent[] {
-  if (command.type === 'create') {
-    if (state) throw new FailedPreconditionError(`subscription ${command.id} already exists`);
-    const { type: _type, ...rest } = command;
-    return [{ type: 'created', ...rest }];
+const refuseStatus = (state: SubscriptionState, what: string): Decision<SubscriptionEvent> =>
+  refused('FAILED_PRECONDITION', 'SUBSCRIPTION_STATUS', `cannot ${what} a ${state.status} subscription`, [
+    { field: `subscriptions/${state.id}`, description: `subscription is ${state.status}`, reason: 'SUBSCRIPTION_STATUS' },
+  ]);
+
+export function decide(state: MaybeSubscription, command: SubscriptionCommand): Decision<SubscriptionEvent> {
+  if (command.kind === 'create') {
+    if (state) return refused('FAILED_PRECONDITION', 'SUBSCRIPTION_EXISTS', `subscription ${command.id} already exists`);
+    const { kind: _kind, ...rest } = command;
+    return accepted<SubscriptionEvent>({ type: 'created', ...rest });
   }
-  if (!state) throw new FailedPreconditionError('subscription does not exist');
-  if (state.status === 'deleted') return refuse(state, command.type);
-  switch (command.type) {
+  if (!state) return refused('FAILED_PRECONDITION', 'SUBSCRIPTION_UNKNOWN', 'subscription does not exist');
+  if (state.status === 'deleted') return refuseStatus(state, command.kind);
+  switch (command.kind) {
     case 'pause':
-      if (state.status === 'paused') return []; // idempotent
-      return state.status === 'active' ? [{ type: 'paused', at: command.at }] : refuse(state, 'pause');
+      if (state.status === 'paused') return accepted(); // idempotent
+      return state.status === 'active' ? accepted<SubscriptionEvent>({ type: 'paused', at: command.at }) : refuseStatus(state, 'pause');
     case 'resume':
-      return state.status === 'active' ? [] : [{ type: 'resumed', at: command.at }];
+      return state.status === 'active' ? accepted() : accepted<SubscriptionEvent>({ type: 'resumed', at: command.at });
     case 'rotateSecret':
-      return [{ type: 'secretRotated', secret: command.secret, previousExpiresAt: new Date(command.at.getTime() + command.graceMs), at: command.at }];
+      return accepted<SubscriptionEvent>({
+        type: 'secretRotated',
+        secret: command.secret,
+        previousExpiresAt: new Date(command.at.getTime() + command.graceMs),
+        at: command.at,
+      });
     case 'disable':
-      return state.status === 'active' ? [{ type: 'disabled', reason: command.reason, at: command.at }] : []; // a paused one stays paused
+      // A paused one stays paused.
+      return state.status === 'active' ? accepted<SubscriptionEvent>({ type: 'disabled', reason: command.reason, at: command.at }) : accepted();
     case 'delete':
-      return [{ type: 'deleted', at: command.at }];
+      return accepted<SubscriptionEvent>({ type: 'deleted', at: command.at });
     default: {
       const unreachable: never = command;
       return unreachable;
@@ -93,7 +100,7 @@ export function decide(state: SubscriptionState | undefined, command: Subscripti
   }
 }
 
-export function evolve(state: SubscriptionState | undefined, event: SubscriptionEvent): SubscriptionState {
+export function evolve(state: MaybeSubscription, event: SubscriptionEvent): SubscriptionState {
   if (event.type === 'created') {
     return {
       id: event.id,
@@ -135,6 +142,8 @@ export function evolve(state: SubscriptionState | undefined, event: Subscription
     }
   }
 }
+
+export const subscriptionDecider: Decider<MaybeSubscription, SubscriptionCommand, SubscriptionEvent> = { decide, evolve, initialState: undefined };
 
 /** The secrets a delivery is signed with at `now`: the current one and any previous one still in its grace period. */
 export function signingSecrets(state: SubscriptionState, now: Date): readonly string[] {

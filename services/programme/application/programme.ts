@@ -1,20 +1,14 @@
 // The programme's use cases: the technical-standards register, experts, pilot batches and pilots (driven through
 // their workflows), implementation evaluations, and the coverage and progress views. Ports are declared here; the
-// adapters implement them (Mongo store, registry client, Temporal). Refusals are platform errors; the gRPC edge
-// turns them into statuses and audits them.
+// adapters implement them (Mongo store, registry client, Temporal). A rule's refusal is returned (`Refusable`), and
+// the gRPC edge turns it into an error (`ruleRefusalError`) and audits it; other failures are platform errors.
 import { createHash, randomUUID } from 'node:crypto';
 import type { ActorRef } from '../../../workflows/contracts';
 import type { PilotAction, PilotWorkflowInput, RecordedPilotStep } from '../../../workflows/pilot/contracts';
 import { decideOpening, TERMINAL, type Expert, type PilotApplication, type PilotState } from '../../../workflows/pilot/domain';
-import {
-  ConcurrencyError,
-  FailedPreconditionError,
-  NotFoundError,
-  PermissionDeniedError,
-  ruleRefusalError,
-  ValidationError,
-  type FieldViolation,
-} from '../../shared/errors/errors';
+import { refused, type Refusal, type RefusalCode } from '../../shared/domain/decider';
+import { handleCommand, type AggregateStore } from '../../shared/domain/command-handler';
+import { ConcurrencyError, FailedPreconditionError, NotFoundError, ValidationError, type FieldViolation } from '../../shared/errors/errors';
 import { todayInChina } from '../../shared/standards/china-date';
 import {
   coverage,
@@ -30,12 +24,12 @@ import {
   type TaxonomyField,
 } from '../domain/programme';
 import {
-  decideAdvance,
-  decidePropose,
+  standardDecider,
   type AdvanceStandard,
   type CatalogueItem,
   type ProposeStandard,
-  type StandardDecision,
+  type StandardCommand,
+  type StandardStepped,
   type TechnicalStandard,
 } from '../domain/standard';
 
@@ -75,9 +69,16 @@ const month = /^\d{4}-(0[1-9]|1[0-2])$/;
 const ymd = /^\d{4}-\d{2}-\d{2}$/;
 const province = /^\d{2}0000$/;
 
-function accepted(decision: StandardDecision, subject: string): TechnicalStandard {
-  if (!decision.ok) throw ruleRefusalError(decision.refusal, subject, 'standard');
-  return decision.event.standard;
+/** A use case's result, or the rule that refused it (`subject` and `field` name what was refused, for the edge's error). */
+export type Refusable<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly refusal: Refusal; readonly subject: string; readonly field: string };
+
+const done = <T>(value: T): Refusable<T> => ({ ok: true, value });
+
+/** A rule's refusal about `subject` (a FAILED_PRECONDITION names it with `description`). */
+function refusal<T>(code: RefusalCode, reason: string, message: string, subject: string, description?: string): Refusable<T> {
+  const decision = refused(code, reason, message, description === undefined ? undefined : [{ field: subject, description, reason }]);
+  return decision.ok ? (decision as never) : { ok: false, refusal: decision.refusal, subject, field: subject };
 }
 
 /** The pilot of a batch with this name: the name is what every locality of a joint application states identically. */
@@ -97,7 +98,7 @@ export class Programme {
 
   // ---- technical standards
 
-  async proposeStandard(actor: ActorRef, cmd: Omit<ProposeStandard, 'standardId'>): Promise<TechnicalStandard> {
+  async proposeStandard(actor: ActorRef, cmd: Omit<ProposeStandard, 'standardId'>): Promise<Refusable<TechnicalStandard>> {
     const violations: FieldViolation[] = [];
     if (cmd.title.trim() === '') violations.push({ field: 'title', description: 'required' });
     if (cmd.itemCodes.length === 0) violations.push({ field: 'item_codes', description: 'a standard supports at least one service item' });
@@ -111,19 +112,49 @@ export class Programme {
     const revised = cmd.revisesStandardId ? await this.deps.records.standard(cmd.revisesStandardId) : undefined;
     const at = this.deps.now();
     const standardId = `TS-${at.getUTCFullYear()}-${randomUUID().slice(0, 8).toUpperCase()}`;
-    const standard = accepted(decidePropose(actor, { ...cmd, standardId }, catalogue.items, revised, at), standardId);
-    await this.deps.records.recordStandard(standard, actor, at);
-    return standard;
+    return this.handleStandard(standardId, actor, at, () => ({
+      kind: 'propose',
+      actor,
+      standard: { ...cmd, standardId },
+      catalogue: catalogue.items,
+      revised,
+      at,
+    }));
   }
 
-  async advanceStandard(actor: ActorRef, standardId: string, expectedRevision: number, cmd: AdvanceStandard): Promise<TechnicalStandard> {
-    const current = await this.standard(standardId);
-    if (expectedRevision !== 0 && expectedRevision !== current.revision)
-      throw new ConcurrencyError(`${standardId} is at revision ${current.revision}, not ${expectedRevision}: reload it`, current.revision);
+  /** `expectedRevision`: the revision the caller saw (0: any); another one is a conflict the caller resolves. */
+  async advanceStandard(actor: ActorRef, standardId: string, expectedRevision: number, cmd: AdvanceStandard): Promise<Refusable<TechnicalStandard>> {
     const at = this.deps.now();
-    const next = accepted(decideAdvance(actor, current, cmd, at), standardId);
-    await this.deps.records.recordStandard(next, actor, at);
-    return next;
+    return this.handleStandard(standardId, actor, at, (current) => {
+      if (!current) throw new NotFoundError('technical standard', standardId);
+      if (expectedRevision !== 0 && expectedRevision !== current.revision)
+        throw new ConcurrencyError(`${standardId} is at revision ${current.revision}, not ${expectedRevision}: reload it`, current.revision);
+      return { kind: 'advance', actor, move: cmd, at };
+    });
+  }
+
+  /** load → decide → record, again on a concurrent change (the shared command handler). */
+  private async handleStandard(
+    standardId: string,
+    actor: ActorRef,
+    at: Date,
+    command: (current: TechnicalStandard | undefined) => StandardCommand,
+  ): Promise<Refusable<TechnicalStandard>> {
+    const { records } = this.deps;
+    const store: AggregateStore<TechnicalStandard | undefined, StandardStepped> = {
+      async load(id) {
+        const state = await records.standard(id);
+        return { state, revision: state?.revision ?? 0 };
+      },
+      async append(_id, _expectedRevision, _events, next) {
+        // One event per decision, whose record is the whole standard; its revision is the event's _id (unique).
+        await records.recordStandard(next!, actor, at);
+        return next!.revision;
+      },
+    };
+    const handled = await handleCommand(store, standardDecider, standardId, command);
+    if (!handled.ok) return { ok: false, refusal: handled.refusal, subject: standardId, field: 'standard' };
+    return done(handled.state!);
   }
 
   async standard(standardId: string): Promise<TechnicalStandard> {
@@ -160,13 +191,15 @@ export class Programme {
   async registerExpert(
     actor: ActorRef,
     input: { name: string; affiliation: string; nationalCommittee: boolean; fieldCodes: readonly string[] },
-  ): Promise<ExpertRecord> {
+  ): Promise<Refusable<ExpertRecord>> {
     const samr = actor.organisation === 'SAMR' && actor.roles.includes('programme-officer');
     const provincial = province.test(actor.organisation) && actor.roles.includes('programme-officer');
     if (!samr && !(provincial && !input.nationalCommittee))
-      throw new PermissionDeniedError(
-        'NOT_AN_EXPERT_REGISTRAR: SAMR keeps the national expert committee; a province’s programme officers register its own experts',
+      return refusal(
+        'PERMISSION_DENIED',
         'NOT_AN_EXPERT_REGISTRAR',
+        'SAMR keeps the national expert committee; a province’s programme officers register its own experts',
+        actor.organisation,
       );
     const violations: FieldViolation[] = [];
     if (input.name.trim() === '') violations.push({ field: 'name', description: 'required' });
@@ -183,16 +216,16 @@ export class Programme {
       registeredAt: this.deps.now(),
     };
     await this.deps.records.registerExpert(expert);
-    return expert;
+    return done(expert);
   }
 
   experts(): Promise<ExpertRecord[]> {
     return this.deps.records.allExperts();
   }
 
-  async openBatch(actor: ActorRef, input: { batchId: string; title: string; applicationsClose: string }): Promise<PilotBatch> {
+  async openBatch(actor: ActorRef, input: { batchId: string; title: string; applicationsClose: string }): Promise<Refusable<PilotBatch>> {
     if (!(actor.organisation === 'SAMR' && actor.roles.includes('programme-officer')))
-      throw new PermissionDeniedError('NOT_SAMR: SAMR, NDRC and MOF issue the call for pilots; SAMR records it', 'NOT_SAMR');
+      return refusal('PERMISSION_DENIED', 'NOT_SAMR', 'SAMR, NDRC and MOF issue the call for pilots; SAMR records it', input.batchId);
     const violations: FieldViolation[] = [];
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(input.batchId))
       violations.push({ field: 'batch_id', description: 'letters, digits, ".", "_" or "-" (e.g. 2026-1)' });
@@ -208,7 +241,7 @@ export class Programme {
       openedAt: this.deps.now(),
     };
     await this.deps.records.openBatch(batch);
-    return batch;
+    return done(batch);
   }
 
   batches(): Promise<PilotBatch[]> {
@@ -250,29 +283,33 @@ export class Programme {
     return v;
   }
 
-  async applyForPilot(actor: ActorRef, batchId: string, application: PilotApplication): Promise<PilotState> {
+  async applyForPilot(actor: ActorRef, batchId: string, application: PilotApplication): Promise<Refusable<PilotState>> {
     const batch = await this.deps.records.batch(batchId);
     if (!batch) throw new NotFoundError('pilot batch', batchId);
     const catalogue = await this.deps.catalogue.view();
     const violations = this.applicationViolations(application, new Set(catalogue.taxonomy.map((t) => t.code)));
     if (violations.length > 0) throw new ValidationError(violations);
     if (application.majorIncidentInThreeYears)
-      throw new FailedPreconditionError(
-        'a locality with a major incident in basic public services in the last three years may not apply (seed 003 art. 8)',
-        [{ type: 'MAJOR_INCIDENT_IN_THREE_YEARS', subject: application.localityCode, description: 'condition of art. 8 not met' }],
+      return refusal(
+        'FAILED_PRECONDITION',
         'MAJOR_INCIDENT_IN_THREE_YEARS',
+        'a locality with a major incident in basic public services in the last three years may not apply (seed 003 art. 8)',
+        application.localityCode,
+        'condition of art. 8 not met',
       );
     if (todayInChina(this.deps.now()) > batch.applicationsClose)
-      throw new FailedPreconditionError(
-        `applications to batch ${batchId} closed on ${batch.applicationsClose}`,
-        [{ type: 'APPLICATIONS_CLOSED', subject: batchId, description: `closed ${batch.applicationsClose}` }],
+      return refusal(
+        'FAILED_PRECONDITION',
         'APPLICATIONS_CLOSED',
+        `applications to batch ${batchId} closed on ${batch.applicationsClose}`,
+        batchId,
+        `closed ${batch.applicationsClose}`,
       );
     const pilotId = pilotIdFor(batchId, application.name);
     const recorded = await this.deps.records.pilot(pilotId);
     if (recorded) return this.act(pilotId, { type: 'join', actor, application }, recorded);
     const opening = decideOpening(pilotId, batchId, batch.candidatesPerProvince, application, actor, Date.now());
-    if (!opening.ok) throw ruleRefusalError(opening.refusal, pilotId, 'application');
+    if (!opening.ok) return { ok: false, refusal: opening.refusal, subject: pilotId, field: 'application' };
     try {
       await this.deps.pilots.start({ pilotId, batchId, candidatesPerProvince: batch.candidatesPerProvince, application, actor });
     } catch (error) {
@@ -280,31 +317,27 @@ export class Programme {
       if ((error as { code?: string }).code === 'ALREADY_EXISTS') return this.act(pilotId, { type: 'join', actor, application });
       throw error;
     }
-    return (await this.deps.pilots.state(pilotId)) ?? this.pilot(pilotId);
+    return done((await this.deps.pilots.state(pilotId)) ?? (await this.pilot(pilotId)));
   }
 
   /** A human step on a pilot; the acting person is the action's `actor` (from the verified token). */
-  actOnPilot(pilotId: string, action: PilotAction): Promise<PilotState> {
+  actOnPilot(pilotId: string, action: PilotAction): Promise<Refusable<PilotState>> {
     return this.act(pilotId, action);
   }
 
   /** A step of the pilot's workflow (the actor travels in the action); `recorded`: the pilot as just read, if it was. */
-  private async act(pilotId: string, action: PilotAction, recorded?: PilotState): Promise<PilotState> {
+  private async act(pilotId: string, action: PilotAction, recorded?: PilotState): Promise<Refusable<PilotState>> {
     const current = recorded ?? (await this.deps.records.pilot(pilotId));
     if (!current && !(await this.deps.pilots.state(pilotId).catch(() => undefined))) throw new NotFoundError('pilot', pilotId);
     if (current && TERMINAL.includes(current.status))
-      throw new FailedPreconditionError(
-        `pilot ${pilotId} is ${current.status}: nothing more can be recorded`,
-        [{ type: 'PILOT_CLOSED', subject: pilotId, description: current.status }],
-        'PILOT_CLOSED',
-      );
+      return refusal('FAILED_PRECONDITION', 'PILOT_CLOSED', `pilot ${pilotId} is ${current.status}: nothing more can be recorded`, pilotId, current.status);
     try {
-      return await this.deps.pilots.act(pilotId, action);
+      return done(await this.deps.pilots.act(pilotId, action));
     } catch (error) {
       // Recorded and open, yet Temporal has no workflow for it: start it again from the record, then act.
       if (!(error instanceof NotFoundError) || !current) throw error;
       await this.resume(current);
-      return this.deps.pilots.act(pilotId, action);
+      return done(await this.deps.pilots.act(pilotId, action));
     }
   }
 
@@ -360,7 +393,7 @@ export class Programme {
 
   // ---- implementation evaluations
 
-  async recordEvaluation(actor: ActorRef, input: EvaluationInput): Promise<EvaluationRecord> {
+  async recordEvaluation(actor: ActorRef, input: EvaluationInput): Promise<Refusable<EvaluationRecord>> {
     const violations = evaluationViolations(input);
     if (input.provinceCode !== NATIONAL && !province.test(input.provinceCode))
       violations.push({ field: 'province_code', description: 'the province evaluated (GB/T 2260, e.g. 110000), or 000000 for a national evaluation' });
@@ -368,15 +401,13 @@ export class Programme {
     const catalogue = await this.deps.catalogue.view([input.itemCode]);
     const item = catalogue.items.get(input.itemCode);
     if (!item || item.retired)
-      throw new FailedPreconditionError(
-        `${input.itemCode} is not on the national list`,
-        [{ type: 'ITEM_NOT_ON_LIST', subject: input.itemCode, description: 'not on the list' }],
-        'ITEM_NOT_ON_LIST',
-      );
+      return refusal('FAILED_PRECONDITION', 'ITEM_NOT_ON_LIST', `${input.itemCode} is not on the national list`, input.itemCode, 'not on the list');
     if (!mayRecordEvaluation(actor, input.provinceCode, item))
-      throw new PermissionDeniedError(
-        'NOT_THE_EVALUATING_DEPARTMENT: a province records evaluations of its own services; national ones are recorded by the item’s lead unit or SAMR',
+      return refusal(
+        'PERMISSION_DENIED',
         'NOT_THE_EVALUATING_DEPARTMENT',
+        'a province records evaluations of its own services; national ones are recorded by the item’s lead unit or SAMR',
+        input.itemCode,
       );
     const at = this.deps.now();
     const evaluation: EvaluationRecord = {
@@ -387,7 +418,7 @@ export class Programme {
       recordedAt: at,
     };
     await this.deps.records.recordEvaluation(evaluation);
-    return evaluation;
+    return done(evaluation);
   }
 
   async evaluation(evaluationId: string): Promise<EvaluationRecord> {

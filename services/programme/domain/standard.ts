@@ -3,7 +3,8 @@
 // seed 004 — a service not on the list cannot be proposed (立项 needs its supporting measures), and no draft leaves
 // 起草 without a public demand survey, a fiscal cost estimate and the agreement of the finance department at the
 // same level (§五).
-import type { FieldViolation, RuleRefusal } from '../../shared/errors/errors';
+import { accepted, refused, type Decider, type Decision } from '../../shared/domain/decider';
+import type { FieldViolation } from '../../shared/errors/errors';
 import type { DocumentRef } from '../../../workflows/pilot/domain';
 import {
   inForceStages,
@@ -76,18 +77,27 @@ export type AdvanceStandard = { readonly to: StandardStage; readonly note: strin
 /** The one event of the register: a standard reached a stage (its whole record after it). */
 export type StandardStepped = { readonly type: 'stepped'; readonly stage: StandardStage; readonly standard: TechnicalStandard };
 
-export type Refusal = RuleRefusal;
-export type StandardDecision = { readonly ok: true; readonly event: StandardStepped } | { readonly ok: false; readonly refusal: Refusal };
+/** The register's commands: 立项 of a new standard, or a move of an existing one to its next stage. */
+export type StandardCommand =
+  | {
+      readonly kind: 'propose';
+      readonly actor: Actor;
+      readonly standard: ProposeStandard;
+      /** The national list (registry) as read for this command. */
+      readonly catalogue: ReadonlyMap<string, CatalogueItem>;
+      /** The standard `revisesStandardId` names, as read. */
+      readonly revised: TechnicalStandard | undefined;
+      readonly at: Date;
+    }
+  | { readonly kind: 'advance'; readonly actor: Actor; readonly move: AdvanceStandard; readonly at: Date };
 
-const denied = (reason: string, message: string): StandardDecision => ({ ok: false, refusal: { code: 'PERMISSION_DENIED', reason, message } });
-const precondition = (reason: string, message: string, violations?: readonly FieldViolation[]): StandardDecision => ({
-  ok: false,
-  refusal: { code: 'FAILED_PRECONDITION', reason, message, ...(violations ? { violations } : {}) },
-});
-const invalid = (violations: readonly FieldViolation[]): StandardDecision => ({
-  ok: false,
-  refusal: { code: 'INVALID_ARGUMENT', reason: 'VALIDATION_FAILED', message: violations.map((v) => `${v.field}: ${v.description}`).join('; '), violations },
-});
+export type StandardDecision = Decision<StandardStepped>;
+
+const denied = (reason: string, message: string): StandardDecision => refused('PERMISSION_DENIED', reason, message);
+const precondition = (reason: string, message: string, violations?: readonly FieldViolation[]): StandardDecision =>
+  refused('FAILED_PRECONDITION', reason, message, violations);
+const invalid = (violations: readonly FieldViolation[]): StandardDecision =>
+  refused('INVALID_ARGUMENT', 'VALIDATION_FAILED', violations.map((v) => `${v.field}: ${v.description}`).join('; '), violations);
 
 const has = (actor: Actor, role: string): boolean => actor.roles.includes(role);
 const isSamr = (actor: Actor): boolean => actor.organisation === 'SAMR' && has(actor, 'programme-officer');
@@ -194,7 +204,7 @@ export function decidePropose(
     history: [{ stage: 'PROPOSED', actor, at, note: '' }],
     revision: 1,
   };
-  return { ok: true, event: { type: 'stepped', stage: 'PROPOSED', standard } };
+  return accepted<StandardStepped>({ type: 'stepped', stage: 'PROPOSED', standard });
 }
 
 export function decideAdvance(actor: Actor, standard: TechnicalStandard, cmd: AdvanceStandard, at: Date): StandardDecision {
@@ -254,7 +264,7 @@ export function decideAdvance(actor: Actor, standard: TechnicalStandard, cmd: Ad
     history: [...standard.history, { stage: cmd.to, actor, at, note: cmd.note }],
     revision: standard.revision + 1,
   };
-  return { ok: true, event: { type: 'stepped', stage: cmd.to, standard: next } };
+  return accepted<StandardStepped>({ type: 'stepped', stage: cmd.to, standard: next });
 }
 
 export function evolve(_state: TechnicalStandard | undefined, event: StandardStepped): TechnicalStandard {
@@ -267,3 +277,23 @@ export function evolve(_state: TechnicalStandard | undefined, event: StandardSte
     }
   }
 }
+
+/** The register as a Decider: a standard that does not exist yet can only be proposed; one that exists only moved. */
+export const standardDecider: Decider<TechnicalStandard | undefined, StandardCommand, StandardStepped> = {
+  initialState: undefined,
+  decide(state, command) {
+    switch (command.kind) {
+      case 'propose':
+        return state
+          ? precondition('STANDARD_EXISTS', `${command.standard.standardId} already exists`)
+          : decidePropose(command.actor, command.standard, command.catalogue, command.revised, command.at);
+      case 'advance':
+        return state ? decideAdvance(command.actor, state, command.move, command.at) : precondition('STANDARD_UNKNOWN', 'the standard does not exist');
+      default: {
+        const unreachable: never = command;
+        throw new Error(`unknown standard command ${JSON.stringify(unreachable)}`);
+      }
+    }
+  },
+  evolve,
+};

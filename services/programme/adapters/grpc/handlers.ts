@@ -5,9 +5,9 @@ import type { ActOnPilotRequest, ProgrammeServer } from '../../../../proto/gen/b
 import type { ActorRef } from '../../../../workflows/contracts';
 import type { PilotAction } from '../../../../workflows/pilot/contracts';
 import type { PilotTaskCode, TaskStatus } from '../../../../workflows/pilot/domain';
-import { ValidationError, type FieldViolation } from '../../../shared/errors/errors';
+import { ruleRefusalError, ValidationError, type FieldViolation } from '../../../shared/errors/errors';
 import { identityOf } from '../../../shared/grpc/server';
-import type { Programme } from '../../application/programme';
+import type { Programme, Refusable } from '../../application/programme';
 import type { StandardStage } from '../../domain/standard';
 import {
   evaluationKind,
@@ -37,6 +37,12 @@ function unary<Req, Res>(fn: (request: Req, actor: ActorRef) => Promise<Res>): h
       (error: unknown) => callback(error as never),
     );
   };
+}
+
+/** A use case's value; its refusal becomes the error the bootstrap maps to a status and audits. */
+function accept<T>(result: Refusable<T>): T {
+  if (!result.ok) throw ruleRefusalError(result.refusal, result.subject, result.field);
+  return result.value;
 }
 
 /** Collects field violations and throws them together. */
@@ -126,16 +132,18 @@ export function programmeHandlers(programme: Programme): ProgrammeServer {
       const lv = check.required(level.from(req.level), 'level', 'NATIONAL, SECTOR, LOCAL or GROUP');
       const kd = check.required(kind.from(req.kind), 'kind', 'FACILITY_EQUIPMENT, SERVICE_PROCESS_QUALITY, OPERATION_MANAGEMENT or PERFORMANCE_EVALUATION');
       check.done();
-      const standard = await programme.proposeStandard(actor, {
-        title: req.title.trim(),
-        level: lv,
-        mandatory: req.mandatory,
-        kind: kd,
-        itemCodes: req.itemCodes,
-        provinceCode: req.provinceCode,
-        supportingMeasures: fromDocs(req.supportingMeasures),
-        revisesStandardId: req.revisesStandardId,
-      });
+      const standard = accept(
+        await programme.proposeStandard(actor, {
+          title: req.title.trim(),
+          level: lv,
+          mandatory: req.mandatory,
+          kind: kd,
+          itemCodes: req.itemCodes,
+          provinceCode: req.provinceCode,
+          supportingMeasures: fromDocs(req.supportingMeasures),
+          revisesStandardId: req.revisesStandardId,
+        }),
+      );
       return { standard: toProtoStandard(standard) };
     }),
     advanceStandard: unary(async (req, actor) => {
@@ -144,19 +152,21 @@ export function programmeHandlers(programme: Programme): ProgrammeServer {
       const to = check.required(stage.from(req.to), 'to', 'the stage to move to') as StandardStage;
       if (req.expectedRevision < 0) check.violations.push({ field: 'expected_revision', description: 'the revision seen (0 = any)' });
       check.done();
-      const standard = await programme.advanceStandard(actor, req.standardId, req.expectedRevision, {
-        to,
-        note: req.note,
-        demandSurvey: fromDocs(req.demandSurvey),
-        costEstimate: fromDocs(req.costEstimate),
-        ...(req.financeAgreement
-          ? { financeAgreement: { organisation: req.financeAgreement.organisation, documents: fromDocs(req.financeAgreement.documents) } }
-          : {}),
-        number: req.number.trim(),
-        issuingBody: req.issuingBody.trim(),
-        publishedOn: fromDate(req.publishedOn),
-        implementedOn: fromDate(req.implementedOn),
-      });
+      const standard = accept(
+        await programme.advanceStandard(actor, req.standardId, req.expectedRevision, {
+          to,
+          note: req.note,
+          demandSurvey: fromDocs(req.demandSurvey),
+          costEstimate: fromDocs(req.costEstimate),
+          ...(req.financeAgreement
+            ? { financeAgreement: { organisation: req.financeAgreement.organisation, documents: fromDocs(req.financeAgreement.documents) } }
+            : {}),
+          number: req.number.trim(),
+          issuingBody: req.issuingBody.trim(),
+          publishedOn: fromDate(req.publishedOn),
+          implementedOn: fromDate(req.implementedOn),
+        }),
+      );
       return { standard: toProtoStandard(standard) };
     }),
     getStandard: unary(async (req) => {
@@ -188,17 +198,21 @@ export function programmeHandlers(programme: Programme): ProgrammeServer {
     getProgrammeProgress: unary(async () => ({ targets: (await programme.progress()).map((t) => ({ ...t, due: toDate(t.due) })) })),
     registerExpert: unary(async (req, actor) => ({
       expert: toProtoExpert(
-        await programme.registerExpert(actor, {
-          name: req.name,
-          affiliation: req.affiliation,
-          nationalCommittee: req.nationalCommittee,
-          fieldCodes: req.fieldCodes,
-        }),
+        accept(
+          await programme.registerExpert(actor, {
+            name: req.name,
+            affiliation: req.affiliation,
+            nationalCommittee: req.nationalCommittee,
+            fieldCodes: req.fieldCodes,
+          }),
+        ),
       ),
     })),
     listExperts: unary(async () => ({ experts: (await programme.experts()).map(toProtoExpert) })),
     openPilotBatch: unary(async (req, actor) => ({
-      batch: toProtoBatch(await programme.openBatch(actor, { batchId: req.batchId, title: req.title, applicationsClose: fromDate(req.applicationsClose) })),
+      batch: toProtoBatch(
+        accept(await programme.openBatch(actor, { batchId: req.batchId, title: req.title, applicationsClose: fromDate(req.applicationsClose) })),
+      ),
     })),
     listPilotBatches: unary(async () => ({ batches: (await programme.batches()).map(toProtoBatch) })),
     applyForPilot: unary(async (req, actor) => {
@@ -209,13 +223,13 @@ export function programmeHandlers(programme: Programme): ProgrammeServer {
         ? check.required(pilotType.from(application.type), 'application.type', 'COMPREHENSIVE, SPECIAL or REGIONAL_COORDINATION')
         : undefined;
       check.done();
-      return { pilot: toProtoPilot(await programme.applyForPilot(actor, req.batchId, fromProtoApplication(application, type!))) };
+      return { pilot: toProtoPilot(accept(await programme.applyForPilot(actor, req.batchId, fromProtoApplication(application, type!)))) };
     }),
     actOnPilot: unary(async (req, actor) => {
       const check = new Check();
       check.id(req.pilotId, 'pilot_id');
       check.done();
-      return { pilot: toProtoPilot(await programme.actOnPilot(req.pilotId, await pilotAction(programme, actor, req))) };
+      return { pilot: toProtoPilot(accept(await programme.actOnPilot(req.pilotId, await pilotAction(programme, actor, req)))) };
     }),
     getPilot: unary(async (req) => {
       const check = new Check();
@@ -237,18 +251,20 @@ export function programmeHandlers(programme: Programme): ProgrammeServer {
       check.id(req.itemCode, 'item_code');
       if (req.sampleSize < 0) check.violations.push({ field: 'sample_size', description: 'must not be negative' });
       check.done();
-      const evaluation = await programme.recordEvaluation(actor, {
-        kind: k,
-        itemCode: req.itemCode,
-        provinceCode: req.provinceCode,
-        period: req.period.trim(),
-        method: req.method,
-        sampleSize: req.sampleSize,
-        satisfactionPercent: req.satisfactionPercent.trim(),
-        indicators: req.indicators.map((i) => ({ name: i.name, value: i.value.trim(), unit: i.unit })),
-        summary: req.summary,
-        documents: fromDocs(req.documents),
-      });
+      const evaluation = accept(
+        await programme.recordEvaluation(actor, {
+          kind: k,
+          itemCode: req.itemCode,
+          provinceCode: req.provinceCode,
+          period: req.period.trim(),
+          method: req.method,
+          sampleSize: req.sampleSize,
+          satisfactionPercent: req.satisfactionPercent.trim(),
+          indicators: req.indicators.map((i) => ({ name: i.name, value: i.value.trim(), unit: i.unit })),
+          summary: req.summary,
+          documents: fromDocs(req.documents),
+        }),
+      );
       return { evaluation: toProtoEvaluation(evaluation) };
     }),
     getEvaluation: unary(async (req) => {

@@ -6,9 +6,9 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { addressAllowed, hostOf, type EndpointPolicy } from '../domain/endpoint-policy';
-import type { AttemptResult } from '../domain/retry';
-import { injectTraceContext } from '../../shared/telemetry/otel';
+import { addressAllowed, hostOf, type EndpointPolicy } from '../../domain/endpoint-policy';
+import type { AttemptResult } from '../../domain/retry';
+import { injectTraceContext } from '../../../shared/telemetry/otel';
 
 export const secretPrefix = 'whsec_';
 

@@ -4,7 +4,7 @@
 // history). Writes made in this process invalidate it at once; writes made by another instance are seen at the next
 // check (intake checks before every event, delivery at most `maxAgeMs` late).
 import type { SubscriptionState } from '../domain/subscription';
-import type { SubscriptionRepository } from './mongo-store';
+import type { SubscriptionStore } from './ports';
 
 export class SubscriptionIndex {
   private byId = new Map<string, SubscriptionState>();
@@ -16,7 +16,7 @@ export class SubscriptionIndex {
   private started = 0;
   private applied = 0;
 
-  constructor(private readonly repository: SubscriptionRepository) {}
+  constructor(private readonly repository: Pick<SubscriptionStore, 'version' | 'listReceiving'>) {}
 
   /** The subscriptions, checked against the stored version unless checked less than `maxAgeMs` ago. */
   async current(maxAgeMs = 0): Promise<ReadonlyMap<string, SubscriptionState>> {

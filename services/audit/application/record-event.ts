@@ -1,7 +1,7 @@
-// Records every platform event: first in the global log, then in the log of each aggregate it is about. The
-// shared consumer remembers the event only after this resolves, so a crash part-way is repaired on redelivery
-// (each append is idempotent per (log, eventId)). Events that change the standard are recorded as fact only when
-// their decision signature verifies; a forgery is recorded as refused (global log only, attributed to nobody).
+// Use case: record a platform event — first in the global log, then in the log of each aggregate it is about
+// (each append idempotent per (log, eventId), so a crash part-way is repaired when the event comes again). An event
+// that changes the standard is recorded as fact only when its decision signature verifies; a forgery is recorded
+// as refused (global log only, attributed to nobody). Port: `LogAppender` (adapters/mongo/log-store.ts).
 import {
   canonicalEventBytes,
   DECISION_SIGNATURE_EXTENSION,
@@ -10,19 +10,18 @@ import {
   type DecisionVerifier,
 } from '../../shared/events/decision-signature';
 import type { CloudEvent } from '../../shared/kafka/cloudevents';
-import type { EventHandler } from '../../shared/kafka/kafka';
 import type { Logger } from '../../shared/log/logger';
 import { actorLogsOf, GLOBAL_LOG, indexFieldsOf, logName } from '../domain/derive';
-import { recordEvent } from '../domain/entry';
+import { recordEvent, type RecordedEvent } from '../domain/entry';
 import { refusalEvent } from '../domain/refusal';
-import type { LogStore } from './log-store';
 
-/** "bps.standards.v1.t-x-123" -> "bps.standards.v1" for a namespace "t-x-123". */
-export function logicalTopic(topic: string, namespace: string): string {
-  return namespace && topic.endsWith(`.${namespace}`) ? topic.slice(0, -(namespace.length + 1)) : topic;
+/** Appends to the hash-chained logs. */
+export interface LogAppender {
+  /** Appends `event` to `log` unless it is already there; returns the entry's sequence either way. */
+  append(log: string, topic: string, event: RecordedEvent, globalSequence?: number): Promise<{ readonly sequence: number }>;
 }
 
-export async function recordPlatformEvent(store: LogStore, topic: string, event: CloudEvent): Promise<void> {
+export async function recordPlatformEvent(store: LogAppender, topic: string, event: CloudEvent): Promise<void> {
   const recorded = recordEvent(event);
   const global = await store.append(GLOBAL_LOG, topic, recorded);
   // Separate logs, separate documents: appended side by side. The actor's own log answers "what did X do".
@@ -31,7 +30,7 @@ export async function recordPlatformEvent(store: LogStore, topic: string, event:
 }
 
 /** Verifies a standard-changing event; true when it may be recorded as fact, false when a refusal was recorded. */
-export async function checkDecision(store: LogStore, topic: string, event: CloudEvent, decisions: DecisionVerifier, logger?: Logger): Promise<boolean> {
+export async function checkDecision(store: LogAppender, topic: string, event: CloudEvent, decisions: DecisionVerifier, logger?: Logger): Promise<boolean> {
   if (!isStandardChanging(event.type)) return true;
   const verified = await decisions.verify(event);
   if (verified.ok) return true;
@@ -51,11 +50,4 @@ export async function checkDecision(store: LogStore, topic: string, event: Cloud
   logger?.warn({ ceId: event.id, type: event.type, reason: verified.reason }, 'forged decision recorded as refused');
   await store.append(GLOBAL_LOG, topic, refusal);
   return false;
-}
-
-export function auditHandler(store: LogStore, topicNamespace: string, decisions: DecisionVerifier, logger?: Logger): EventHandler {
-  return async (event, meta) => {
-    const topic = logicalTopic(meta.topic, topicNamespace);
-    if (await checkDecision(store, topic, event, decisions, logger)) await recordPlatformEvent(store, topic, event);
-  };
 }

@@ -5,12 +5,15 @@
 // Reads go by _id ("<log>#<sequence>") because FerretDB v1 answers only _id equality without scanning the whole
 // collection; a log's size comes from its head document.
 import type { Collection, Db } from 'mongodb';
-import { TransientError } from '../../shared/errors/errors';
-import { ensureIndexes, insertOne, isDuplicateKey } from '../../shared/mongo/mongo';
-import { entryHash, type RecordedEvent } from '../domain/entry';
-import { indexFieldsOf, type IndexFields } from '../domain/derive';
-import { GENESIS_HASH, type HashAlgorithm } from '../domain/hashing';
-import type { StoredEntry } from '../domain/verify';
+import { TransientError } from '../../../shared/errors/errors';
+import { ensureIndexes, insertOne, isDuplicateKey } from '../../../shared/mongo/mongo';
+import { entryHash, type RecordedEvent } from '../../domain/entry';
+import { indexFieldsOf, type IndexFields } from '../../domain/derive';
+import { GENESIS_HASH, type HashAlgorithm } from '../../domain/hashing';
+import type { StoredEntry } from '../../domain/verify';
+import type { LogAppender } from '../../application/record-event';
+import type { TraceLogs } from '../../application/trace';
+import type { ChainReader } from '../../application/verify-log';
 
 export type EntryDoc = {
   _id: string;
@@ -57,7 +60,7 @@ export function toStoredEntry(doc: EntryDoc): StoredEntry {
   return { log, sequence, eventId, prevHash, hash, hashAlgorithm, topic, event, index };
 }
 
-export class LogStore {
+export class LogStore implements LogAppender, TraceLogs, ChainReader {
   readonly entries: Collection<EntryDoc>;
   readonly logs: Collection<LogDoc>;
 

@@ -16,29 +16,21 @@
 // (re)joined its group (its partitions, hence its keys, may have moved between instances). Otherwise it trusts
 // its own memory: every row of its keys is created by this process's intake.
 import { randomUUID } from 'node:crypto';
-import { errorMessage } from '../../shared/errors/errors';
-import { notificationEvents } from '../../shared/events/notifications';
-import { newEvent } from '../../shared/kafka/kafka';
-import { extractTraceContext, inSpan, SpanKind } from '../../shared/telemetry/otel';
-import type { Logger } from '../../shared/log/logger';
-import type { Outbox } from '../../shared/mongo/outbox';
-import { structuredCloudEvent } from '../domain/cloudevent';
-import { judge, type RetryPolicy, type Verdict } from '../domain/retry';
-import { signingSecrets, type SubscriptionState } from '../domain/subscription';
-import {
-  feedEventOf,
-  type AttemptDoc,
-  type AttemptLog,
-  type AttemptOutcome,
-  type DeliveryDoc,
-  type DeliveryRepository,
-  type FeedDoc,
-  type FeedRepository,
-} from './mongo-store';
-import type { SubscriptionIndex } from './subscription-index';
-import type { SubscriptionCommands } from './subscription-store';
-import type { WebhookSender } from './webhook-sender';
-import { recordWebhookDelivery } from '../../shared/telemetry/metrics';
+import { errorMessage, ruleRefusalError } from '../../../shared/errors/errors';
+import { notificationEvents } from '../../../shared/events/notifications';
+import { newEvent } from '../../../shared/kafka/kafka';
+import { extractTraceContext, inSpan, SpanKind } from '../../../shared/telemetry/otel';
+import type { Logger } from '../../../shared/log/logger';
+import type { Outbox } from '../../../shared/mongo/outbox';
+import { structuredCloudEvent } from '../../domain/cloudevent';
+import { judge, type RetryPolicy, type Verdict } from '../../domain/retry';
+import { signingSecrets, type SubscriptionState } from '../../domain/subscription';
+import { feedEventOf, type AttemptDoc, type AttemptOutcome, type DeliveryDoc, type FeedDoc } from '../../application/ports';
+import type { SubscriptionCommands } from '../../application/subscription-commands';
+import type { SubscriptionIndex } from '../../application/subscription-index';
+import type { AttemptLog, DeliveryRepository, FeedRepository } from '../mongo/store';
+import type { WebhookSender } from './sender';
+import { recordWebhookDelivery } from '../../../shared/telemetry/metrics';
 
 export type DeliveryWorkerOptions = {
   readonly workerId: string;
@@ -530,8 +522,9 @@ export class DeliveryWorker {
         this.drop(lane, item);
         await this.deps.attempts.record(attempt);
         const reason = `endpoint answered 410 Gone for event ${doc.eventId}`;
-        const { events } = await this.deps.commands.execute(doc.subscriptionId, { type: 'disable', reason, at: now });
-        if (events.length > 0) {
+        const disabled = await this.deps.commands.run(doc.subscriptionId, { kind: 'disable', reason, at: now });
+        if (!disabled.ok) throw ruleRefusalError(disabled.refusal, `subscriptions/${doc.subscriptionId}`, 'subscription_id');
+        if (disabled.events.length > 0) {
           await this.deps.outbox.append([
             newEvent(
               notificationEvents.subscriptionDisabled,

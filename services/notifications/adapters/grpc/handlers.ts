@@ -1,9 +1,9 @@
 // gRPC Subscriptions: handlers typed against ts-proto's SubscriptionsServer. Callers are identified by their
-// verified token; a subscription is visible only to its organisation (and to operators/auditors, read-only).
-import { openPageToken, sealPageToken } from '../../shared/validation/page-token';
+// verified token; the handlers validate and map messages, run the use cases (application/subscriptions.ts) and turn
+// a command's refusal into an error (`ruleRefusalError`), which the bootstrap maps to a status and audits.
+import { openPageToken, sealPageToken } from '../../../shared/validation/page-token';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { handleUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
-import type { Filter } from 'mongodb';
 import {
   AttemptOutcome,
   DeliveryStatus,
@@ -15,40 +15,37 @@ import {
   type SubscribeResponse,
   type Subscription,
   type SubscriptionsServer,
-} from '../../../proto/gen/bps/notifications/v1/subscriptions';
-import type { Identity } from '../../shared/auth/identity';
-import { errorMessage, NotFoundError, PermissionDeniedError, PlatformError, ValidationError, type FieldViolation } from '../../shared/errors/errors';
-import { toServiceError } from '../../shared/grpc/status';
-import { subscribableEventTypes } from '../../shared/events/subscribable';
-import { identityOf } from '../../shared/grpc/server';
-import type { Logger } from '../../shared/log/logger';
-import { canManage, canRead, canRedeliver, requireSubscriber, scopedFilter, seesEverything } from '../domain/access';
-import { checkEndpointUrl, type EndpointPolicy } from '../domain/endpoint-policy';
-import { matches, releaseKindFilterOf, releaseKindOf, type EventFilter } from '../domain/filter';
-import { previousSecretExpiry, type SubscriptionState, type SubscriptionStatus as Status } from '../domain/subscription';
-import { readFeed, type FeedSignal } from './feed-reader';
-import { deliveryRow } from './intake';
+} from '../../../../proto/gen/bps/notifications/v1/subscriptions';
+import type { Identity } from '../../../shared/auth/identity';
+import type { Handled } from '../../../shared/domain/command-handler';
+import { errorMessage, PlatformError, ruleRefusalError, ValidationError, type FieldViolation } from '../../../shared/errors/errors';
+import { toServiceError } from '../../../shared/grpc/status';
+import { subscribableEventTypes } from '../../../shared/events/subscribable';
+import { identityOf } from '../../../shared/grpc/server';
+import type { Logger } from '../../../shared/log/logger';
+import { requireSubscriber, scopedFilter } from '../../domain/access';
+import { checkEndpointUrl, type EndpointPolicy } from '../../domain/endpoint-policy';
+import { matches, releaseKindFilterOf, releaseKindOf, type EventFilter } from '../../domain/filter';
+import {
+  previousSecretExpiry,
+  type MaybeSubscription,
+  type SubscriptionEvent,
+  type SubscriptionState,
+  type SubscriptionStatus as Status,
+} from '../../domain/subscription';
+import { readFeed, type FeedSignal } from '../../application/feed';
 import {
   feedEventOf,
   type AttemptDoc,
-  type AttemptLog,
   type AttemptOutcome as Outcome,
   type DeliveryDoc,
-  type DeliveryRepository,
   type DeliveryStatus as DStatus,
   type FeedDoc,
-  type FeedRepository,
-  type SubscriptionRepository,
-} from './mongo-store';
-import type { SubscriptionCommands } from './subscription-store';
-import { EndpointRefusedError, resolveAllowed, secretPrefix } from './webhook-sender';
+} from '../../application/ports';
+import { Subscriptions, type SubscriptionsPorts } from '../../application/subscriptions';
+import { EndpointRefusedError, resolveAllowed, secretPrefix } from '../webhooks/sender';
 
-export type SubscriptionsDeps = {
-  readonly subscriptions: SubscriptionRepository;
-  readonly commands: SubscriptionCommands;
-  readonly deliveries: DeliveryRepository;
-  readonly attempts: AttemptLog;
-  readonly feed: FeedRepository;
+export type SubscriptionsDeps = SubscriptionsPorts & {
   readonly feedSignal: FeedSignal;
   readonly endpointPolicy: EndpointPolicy;
   readonly defaultGraceMs: number;
@@ -254,29 +251,16 @@ function unaryHandler<Req, Res>(fn: (request: Req, identity: Identity) => Promis
   return (call, callback) => fn(call.request, identityOf(call)).then((response) => callback(null, response)) as unknown as void;
 }
 
-export function subscriptionsServer(deps: SubscriptionsDeps): SubscriptionsServer {
-  const { subscriptions, commands, deliveries, attempts, feed } = deps;
+/** The subscription a command left, or the error of its refusal. */
+function applied(handled: Handled<MaybeSubscription, SubscriptionEvent>, id: string): SubscriptionState {
+  if (!handled.ok) throw ruleRefusalError(handled.refusal, `subscriptions/${id}`, 'subscription_id');
+  return handled.state!;
+}
 
-  const requireId = (id: string): void => {
-    if (id.trim() === '') throw new ValidationError([{ field: 'subscription_id', description: 'is required' }]);
-  };
-  /** The subscription if the caller may read it; another organisation's is "not found" (its existence is not revealed). */
-  const readable = async (identity: Identity, id: string): Promise<SubscriptionState> => {
-    requireId(id);
-    const s = await subscriptions.get(id);
-    if (!s || s.status === 'deleted' || !canRead(identity, s.organisation)) throw new NotFoundError('subscription', id);
-    return s;
-  };
-  const manageable = async (identity: Identity, id: string, action: string): Promise<SubscriptionState> => {
-    const s = await readable(identity, id);
-    if (!canManage(identity, s.organisation)) throw new PermissionDeniedError(`only ${s.organisation} may ${action} this subscription`, 'NOT_OWNER');
-    return s;
-  };
-  const redeliverable = async (identity: Identity, id: string): Promise<SubscriptionState> => {
-    const s = await readable(identity, id);
-    if (!canRedeliver(identity, s.organisation)) throw new PermissionDeniedError(`only ${s.organisation} or an operator may redeliver`, 'NOT_OWNER');
-    return s;
-  };
+export function subscriptionsServer(deps: SubscriptionsDeps): SubscriptionsServer {
+  const { feed } = deps;
+  const subscriptions = new Subscriptions(deps);
+
   const checkEndpoint = async (value: string): Promise<string> => {
     const { url, violations } = checkEndpointUrl(value);
     if (!url) throw new ValidationError(violations);
@@ -297,117 +281,78 @@ export function subscriptionsServer(deps: SubscriptionsDeps): SubscriptionsServe
       if (request.description.length > 500) throw new ValidationError([{ field: 'description', description: 'at most 500 characters' }]);
       const endpointUrl = await checkEndpoint(request.endpointUrl);
       const secret = newSecret();
-      const state = await commands.create({
-        type: 'create',
-        id: randomUUID(),
-        organisation: identity.organisation,
-        endpointUrl,
-        filter,
-        description: request.description,
-        secret,
-        by: identity.subject,
-        at: new Date(),
-      });
+      const id = randomUUID();
+      const state = applied(await subscriptions.create(identity, { id, endpointUrl, filter, description: request.description, secret, at: new Date() }), id);
       deps.logger.info({ subscription: state.id, organisation: state.organisation }, 'subscription created');
       return { subscription: subscriptionMessage(state), secret };
     }),
 
     listSubscriptions: unaryHandler(async (_request, identity) => {
-      return { subscriptions: (await subscriptions.list(seesEverything(identity) ? undefined : identity.organisation)).map((s) => subscriptionMessage(s)) };
+      return { subscriptions: (await subscriptions.list(identity)).map((s) => subscriptionMessage(s)) };
     }),
 
-    getSubscription: unaryHandler(async (request, identity) => ({ subscription: subscriptionMessage(await readable(identity, request.subscriptionId)) })),
+    getSubscription: unaryHandler(async (request, identity) => ({
+      subscription: subscriptionMessage(await subscriptions.readable(identity, request.subscriptionId)),
+    })),
 
     pauseSubscription: unaryHandler(async (request, identity) => {
-      await manageable(identity, request.subscriptionId, 'pause');
-      const { state } = await commands.execute(request.subscriptionId, { type: 'pause', at: new Date() });
+      const state = applied(await subscriptions.pause(identity, request.subscriptionId, new Date()), request.subscriptionId);
       return { subscription: subscriptionMessage(state) };
     }),
 
     resumeSubscription: unaryHandler(async (request, identity) => {
-      await manageable(identity, request.subscriptionId, 'resume');
-      const { state } = await commands.execute(request.subscriptionId, { type: 'resume', at: new Date() });
+      const state = applied(await subscriptions.resume(identity, request.subscriptionId, new Date()), request.subscriptionId);
       deps.kickWorker();
       return { subscription: subscriptionMessage(state) };
     }),
 
     rotateSecret: unaryHandler(async (request, identity) => {
-      await manageable(identity, request.subscriptionId, 'rotate the secret of');
-      if (request.gracePeriodSeconds < 0 || request.gracePeriodSeconds > 7 * 24 * 3600) {
-        throw new ValidationError([{ field: 'grace_period_seconds', description: 'must be between 0 and 604800 (7 days)' }]);
-      }
       const secret = newSecret();
-      const graceMs = request.gracePeriodSeconds === 0 ? deps.defaultGraceMs : request.gracePeriodSeconds * 1000;
-      const { state } = await commands.execute(request.subscriptionId, { type: 'rotateSecret', secret, graceMs, at: new Date() });
-      return { subscription: subscriptionMessage(state), secret };
+      const rotated = await subscriptions.rotateSecret(identity, request.subscriptionId, {
+        secret,
+        gracePeriodSeconds: request.gracePeriodSeconds,
+        defaultGraceMs: deps.defaultGraceMs,
+        at: new Date(),
+      });
+      return { subscription: subscriptionMessage(applied(rotated, request.subscriptionId)), secret };
     }),
 
     deleteSubscription: unaryHandler(async (request, identity) => {
-      await manageable(identity, request.subscriptionId, 'delete');
-      await commands.execute(request.subscriptionId, { type: 'delete', at: new Date() });
+      applied(await subscriptions.delete(identity, request.subscriptionId, new Date()), request.subscriptionId);
       return {};
     }),
 
     listDeliveries: unaryHandler(async (request, identity) => {
       const scope = JSON.stringify(['ListDeliveries', identity.subject, request.subscriptionId, request.eventId, request.status]);
       const { skip, limit } = page(request.pageSize, request.pageToken, scope);
-      const filter: Filter<DeliveryDoc> = {};
-      if (request.subscriptionId !== '') filter.subscriptionId = (await readable(identity, request.subscriptionId)).id;
-      else if (request.eventId !== '') {
-        if (!seesEverything(identity)) filter.organisation = identity.organisation; // subscribers see only their own deliveries of an event
-      } else throw new ValidationError([{ field: 'subscription_id', description: 'subscription_id or event_id is required' }]);
-      if (request.eventId !== '') filter.eventId = request.eventId;
-      const status = deliveryStatusOf(request.status);
-      if (status) filter.status = status;
-      const rows = await deliveries.list(filter, skip, limit);
+      const query = { subscriptionId: request.subscriptionId, eventId: request.eventId, status: deliveryStatusOf(request.status) };
+      const rows = await subscriptions.deliveries(identity, query, skip, limit);
       return { deliveries: rows.map(deliveryMessage), nextPageToken: nextToken(scope, skip, limit, rows.length) };
     }),
 
     listDeliveryAttempts: unaryHandler(async (request, identity) => {
       const scope = JSON.stringify(['ListDeliveryAttempts', identity.subject, request.subscriptionId, request.eventId]);
       const { skip, limit } = page(request.pageSize, request.pageToken, scope);
-      const filter: Filter<AttemptDoc> = {};
-      if (request.subscriptionId !== '') filter.subscriptionId = (await readable(identity, request.subscriptionId)).id;
-      else if (request.eventId !== '') {
-        if (!seesEverything(identity)) filter.organisation = identity.organisation;
-      } else throw new ValidationError([{ field: 'subscription_id', description: 'subscription_id or event_id is required' }]);
-      if (request.eventId !== '') filter.eventId = request.eventId;
-      const rows = await attempts.list(filter, skip, limit);
+      const rows = await subscriptions.attempts(identity, { subscriptionId: request.subscriptionId, eventId: request.eventId }, skip, limit);
       return { attempts: rows.map(attemptMessage), nextPageToken: nextToken(scope, skip, limit, rows.length) };
     }),
 
     redeliver: unaryHandler(async (request, identity) => {
-      const s = await redeliverable(identity, request.subscriptionId);
-      const requeued =
-        request.eventIds.length === 0
-          ? await deliveries.reopen({ subscriptionId: s.id }, ['dead'], s.status !== 'active')
-          : await deliveries.reopen({ subscriptionId: s.id, eventId: { $in: [...request.eventIds] } }, ['dead', 'delivered'], s.status !== 'active');
+      const s = await subscriptions.redeliverable(identity, request.subscriptionId);
+      const requeued = await subscriptions.redeliver(s, request.eventIds);
       deps.kickWorker();
       return { requeued };
     }),
 
     replay: unaryHandler(async (request, identity) => {
-      const s = await redeliverable(identity, request.subscriptionId);
+      const s = await subscriptions.redeliverable(identity, request.subscriptionId);
       const from = request.from;
       if (!from) throw new ValidationError([{ field: 'from', description: 'since_time or after_cursor is required' }]);
-      let after = from.$case === 'afterCursor' ? cursorOf(from.afterCursor, 'after_cursor') : 0;
+      const after = from.$case === 'afterCursor' ? cursorOf(from.afterCursor, 'after_cursor') : 0;
       const since = from.$case === 'sinceTime' ? from.sinceTime : undefined;
-      let queued = 0;
-      for (;;) {
-        const batch = await feed.collection
-          .find({ cursor: { $gt: after }, ...(since ? { time: { $gte: since } } : {}) })
-          .sort({ cursor: 1 })
-          .limit(500)
-          .toArray();
-        if (batch.length === 0) break;
-        after = batch[batch.length - 1]!.cursor;
-        const wanted = batch.filter((doc) => matches(s.filter, doc.facets));
-        if (wanted.length === 0) continue;
-        queued += await deliveries.createMissing(wanted.map((doc) => deliveryRow(s, doc)));
-        queued += await deliveries.reopen({ subscriptionId: s.id, eventId: { $in: wanted.map((d) => d._id) } }, ['delivered', 'dead'], s.status !== 'active');
-      }
+      const { queued, upToCursor } = await subscriptions.replay(s, after, since);
       deps.kickWorker();
-      return { queued, upToCursor: String(after) };
+      return { queued, upToCursor: String(upToCursor) };
     }),
 
     subscribe: (async (call: ServerWritableStream<SubscribeRequest, SubscribeResponse>) => {

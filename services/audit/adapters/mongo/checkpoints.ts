@@ -2,16 +2,18 @@
 // its own outbox fields, so storing and "will publish" are one write). Taken at an interval for every log appended
 // to since its last checkpoint, and on demand for exports.
 import type { Collection, Db } from 'mongodb';
-import { CheckpointSigned } from '../../../proto/gen/bps/audit/v1/events';
-import { errorMessage } from '../../shared/errors/errors';
-import { auditEvents } from '../../shared/events/audit';
-import { newEvent } from '../../shared/kafka/kafka';
-import { inRootSpan } from '../../shared/telemetry/otel';
-import type { Logger } from '../../shared/log/logger';
-import { ensureIndexes, insertOne, isDuplicateKey } from '../../shared/mongo/mongo';
-import { ensureOutboxIndexes, markPending, toOutboxFields, type OutboxFields } from '../../shared/mongo/outbox';
-import type { HashAlgorithm } from '../domain/hashing';
-import { signCheckpoint, type SignedCheckpoint, type SigningKey } from '../domain/signing';
+import { CheckpointSigned } from '../../../../proto/gen/bps/audit/v1/events';
+import { errorMessage } from '../../../shared/errors/errors';
+import { auditEvents } from '../../../shared/events/audit';
+import { newEvent } from '../../../shared/kafka/kafka';
+import { inRootSpan } from '../../../shared/telemetry/otel';
+import type { Logger } from '../../../shared/log/logger';
+import { ensureIndexes, insertOne, isDuplicateKey } from '../../../shared/mongo/mongo';
+import { ensureOutboxIndexes, markPending, toOutboxFields, type OutboxFields } from '../../../shared/mongo/outbox';
+import type { HashAlgorithm } from '../../domain/hashing';
+import { signCheckpoint, type SignedCheckpoint, type SigningKey } from '../../domain/signing';
+import type { CheckpointHeads } from '../../application/trace';
+import type { CheckpointReader } from '../../application/verify-log';
 import type { LogStore } from './log-store';
 
 export type CheckpointDoc = OutboxFields & { _id: string; checkpoint: SignedCheckpoint; createdAt: Date };
@@ -20,7 +22,7 @@ export function checkpointToProto(checkpoint: SignedCheckpoint) {
   return { ...checkpoint, size: String(checkpoint.size), time: new Date(checkpoint.time) };
 }
 
-export class CheckpointStore {
+export class CheckpointStore implements CheckpointHeads, CheckpointReader {
   readonly collection: Collection<CheckpointDoc>;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;

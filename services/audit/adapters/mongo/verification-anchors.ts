@@ -2,9 +2,9 @@
 // _id (the log name). An anchor only saves work: it is a checkpoint signed by a trusted key, re-checked (signature
 // and the stored hash of its head entry) every time it is used, and a full verification ignores it.
 import type { Collection, Db } from 'mongodb';
-import { isDuplicateKey } from '../../shared/mongo/mongo';
-import type { SignedCheckpoint } from '../domain/signing';
-import type { VerificationAnchors } from '../application/verify-log';
+import { isDuplicateKey } from '../../../shared/mongo/mongo';
+import type { SignedCheckpoint } from '../../domain/signing';
+import type { VerificationAnchors } from '../../application/verify-log';
 
 type AnchorDoc = { _id: string; checkpoint: SignedCheckpoint; verifiedAt: Date };
 

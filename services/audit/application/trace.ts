@@ -1,24 +1,41 @@
-// Trace queries answered from the logs: start from the logs a question names, follow the aggregates their events
-// reference (bounded), then order the events by their place in the global log.
+// Use case: trace queries answered from the logs — start from the logs a question names, follow the aggregates
+// their events reference (bounded), then order the events by their place in the global log; and the export of a
+// trace with the logs and checkpoints that prove it. Ports: `TraceLogs`, `CheckpointHeads` (adapters/mongo).
 import { NotFoundError } from '../../shared/errors/errors';
 import { actorLog, GLOBAL_LOG, logName, parseLogName, type AggregateRef } from '../domain/derive';
 import { EXPORT_FORMAT, type ExportDocument } from '../domain/export';
-import type { PublicKeyInfo } from '../domain/signing';
+import type { PublicKeyInfo, SignedCheckpoint } from '../domain/signing';
 import { followedKinds, MAX_TRACE_LOGS, publishedProvenance, stepContentOf, type Provenance, type TraceStep, type TraceTarget } from '../domain/trace';
 import type { StoredEntry } from '../domain/verify';
-import type { CheckpointStore } from './checkpoints';
-import type { EntryDoc, LogStore } from './log-store';
+
+/** An entry of a log as traces read it: where the same event sits in the global log comes with it. */
+export type IndexedEntry = StoredEntry & { readonly globalSequence: number };
+
+/** The logs, as traces read them (by _id). */
+export interface TraceLogs {
+  /** Every entry of `log` up to its head. */
+  entriesOf(log: string): Promise<IndexedEntry[]>;
+  /** The global log's entries at these sequences, in sequence order. */
+  globalEntriesAt(sequences: readonly number[]): Promise<IndexedEntry[]>;
+  /** Every stored entry of `log` up to its head, in stored-sequence order. */
+  read(log: string): Promise<StoredEntry[]>;
+}
+
+/** A signed checkpoint at a log's current head (an existing one when the head has not moved). */
+export interface CheckpointHeads {
+  checkpointHead(log: string): Promise<SignedCheckpoint>;
+}
 
 export type TraceResult = { readonly steps: TraceStep[]; readonly logs: string[]; readonly provenance?: Provenance };
 
-function stepOf(doc: EntryDoc | StoredEntry, globalSequence: number): TraceStep {
+function stepOf(doc: StoredEntry, globalSequence: number): TraceStep {
   return { globalSequence, hash: doc.hash, ...stepContentOf(doc.event) };
 }
 
 export class TraceReader {
   constructor(
-    private readonly store: LogStore,
-    private readonly checkpoints: CheckpointStore,
+    private readonly store: TraceLogs,
+    private readonly checkpoints: CheckpointHeads,
     private readonly keys: () => Promise<Map<string, PublicKeyInfo>>,
   ) {}
 
@@ -61,7 +78,7 @@ export class TraceReader {
     const follow = new Set(followedKinds(kind));
     let frontier = start.map(logName);
     const seen = new Set<string>(frontier);
-    const byEventId = new Map<string, EntryDoc>();
+    const byEventId = new Map<string, IndexedEntry>();
     // Breadth-first, each level's logs read in parallel (a log is several round trips); handled in level order, so
     // the MAX_TRACE_LOGS cut-off picks the same logs as a one-by-one walk would.
     while (frontier.length > 0) {
@@ -90,7 +107,7 @@ export class TraceReader {
   }
 
   /** Steps for these aggregate-log entries, from and in the order of the global log. */
-  private async inGlobalOrder(entries: readonly EntryDoc[]): Promise<TraceStep[]> {
+  private async inGlobalOrder(entries: readonly IndexedEntry[]): Promise<TraceStep[]> {
     const global = await this.store.globalEntriesAt(entries.map((e) => e.globalSequence));
     const found = new Set(global.map((g) => g.eventId));
     // An event the global log does not hold where it should (it never should) is still shown, first, at 0.

@@ -1,7 +1,7 @@
 // Reads the feed in cursor order for a stream. A cursor is taken (counter $inc) before its entry is written, so
 // a reader can see cursor n+1 while n is still being written: it waits at such a gap, and only steps over it once
 // the later entry is older than the grace period (the writer of n died or lost a race: n will never exist).
-import type { FeedDoc, FeedRepository } from './mongo-store';
+import type { Feed, FeedDoc } from './ports';
 
 export class FeedSignal {
   private readonly waiters = new Set<() => void>();
@@ -32,7 +32,7 @@ export type FeedReadOptions = {
   readonly feedSignal: FeedSignal;
 };
 
-export async function* readFeed(feed: FeedRepository, afterCursor: number, options: FeedReadOptions): AsyncGenerator<FeedDoc> {
+export async function* readFeed(feed: Pick<Feed, 'after'>, afterCursor: number, options: FeedReadOptions): AsyncGenerator<FeedDoc> {
   let last = afterCursor;
   while (!options.signal.aborted) {
     const docs = await feed.after(last, options.batchSize);

@@ -1,9 +1,9 @@
 // The checkpoint signing key and the public keys of every key that ever signed (so old checkpoints stay checkable
 // after a rotation). Without a configured key outside production, one is generated once and kept in the audit DB.
 import type { Collection, Db } from 'mongodb';
-import type { Logger } from '../../shared/log/logger';
-import { ensureIndexes, insertOne, isDuplicateKey } from '../../shared/mongo/mongo';
-import { generatePrivateKey, loadSigningKey, type PublicKeyInfo, type SignatureAlgorithm, type SigningKey } from '../domain/signing';
+import type { Logger } from '../../../shared/log/logger';
+import { ensureIndexes, insertOne, isDuplicateKey } from '../../../shared/mongo/mongo';
+import { generatePrivateKey, loadSigningKey, type PublicKeyInfo, type SignatureAlgorithm, type SigningKey } from '../../domain/signing';
 
 type PublicKeyDoc = { _id: string; algorithm: SignatureAlgorithm; publicKey: string; registeredAt: Date };
 type DevKeyDoc = { _id: string; algorithm: SignatureAlgorithm; privateKey: string; createdAt: Date };

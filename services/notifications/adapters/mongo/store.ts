@@ -3,11 +3,21 @@
 // are not atomic) — no transactions.
 import { randomUUID } from 'node:crypto';
 import type { Collection, Db, Filter } from 'mongodb';
-import { ConcurrencyError } from '../../shared/errors/errors';
-import { ensureIndexes, insertOne, isDuplicateKey } from '../../shared/mongo/mongo';
-import type { EventFacets } from '../domain/filter';
-import type { FeedEvent } from '../domain/cloudevent';
-import type { SubscriptionEvent, SubscriptionState } from '../domain/subscription';
+import { ConcurrencyError } from '../../../shared/errors/errors';
+import { ensureIndexes, insertOne, isDuplicateKey } from '../../../shared/mongo/mongo';
+import type { MaybeSubscription, SubscriptionEvent, SubscriptionState } from '../../domain/subscription';
+import type {
+  AttemptDoc,
+  AttemptReader,
+  DeliveryDoc,
+  DeliveryQuery,
+  DeliveryQueue,
+  DeliveryScope,
+  DeliveryStatus,
+  Feed,
+  FeedDoc,
+  SubscriptionStore,
+} from '../../application/ports';
 
 /**
  * Two first upserts of the same counter at once (partitions are consumed side by side): one inserts, the other
@@ -22,13 +32,18 @@ async function upsertRace<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Equality on each field the query gives (an absent one is no condition, never a match on null). */
+function queryFilter<T>(query: DeliveryQuery): Filter<T> {
+  return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined)) as Filter<T>;
+}
+
 // ---------- subscriptions ----------
 
 export type SubscriptionDoc = Omit<SubscriptionState, 'id'> & { _id: string; history: SubscriptionEvent[] };
 
 const toState = ({ _id, history: _history, ...rest }: SubscriptionDoc): SubscriptionState => ({ id: _id, ...rest });
 
-export class SubscriptionRepository {
+export class SubscriptionRepository implements SubscriptionStore {
   readonly collection: Collection<SubscriptionDoc>;
   /**
    * `_id: 'subscriptions'`: a new random version after every write, so an in-memory index knows with one `_id` read
@@ -68,13 +83,24 @@ export class SubscriptionRepository {
   async listActiveIds(): Promise<string[]> {
     return (await this.collection.find({ status: 'active' }, { projection: { _id: 1 } }).toArray()).map((d) => d._id);
   }
-  async insert(state: SubscriptionState, events: readonly SubscriptionEvent[]): Promise<void> {
+  async load(id: string): Promise<{ state: MaybeSubscription; revision: number }> {
+    const state = await this.get(id);
+    return { state, revision: state?.revision ?? 0 };
+  }
+  /** A new subscription at revision 0 is inserted (a duplicate id is AlreadyExistsError), others compare-and-set. */
+  async append(_id: string, expectedRevision: number, events: readonly SubscriptionEvent[], next: MaybeSubscription): Promise<number> {
+    if (!next) throw new Error('a subscription event left no subscription');
+    if (expectedRevision === 0) await this.insert(next, events);
+    else await this.save(next, expectedRevision, events);
+    return next.revision;
+  }
+  private async insert(state: SubscriptionState, events: readonly SubscriptionEvent[]): Promise<void> {
     const { id, ...rest } = state;
     await insertOne(this.collection, { _id: id, ...rest, history: [...events] }, 'subscription');
     await this.bump();
   }
   /** Compare-and-set on the revision the decision was made against. */
-  async save(state: SubscriptionState, expectedRevision: number, events: readonly SubscriptionEvent[]): Promise<void> {
+  private async save(state: SubscriptionState, expectedRevision: number, events: readonly SubscriptionEvent[]): Promise<void> {
     const { id, ...rest } = state;
     const result = await this.collection.updateOne({ _id: id, revision: expectedRevision }, { $set: rest, $push: { history: { $each: [...events] } } });
     if (result.matchedCount === 0) {
@@ -87,34 +113,11 @@ export class SubscriptionRepository {
 
 // ---------- feed ----------
 
-// traceparent/tracestate: the publication's trace context, so each webhook delivery joins the publication's trace.
-export type FeedDoc = Omit<FeedEvent, 'id'> & {
-  _id: string;
-  cursor: number;
-  key: string;
-  facets: EventFacets;
-  appendedAt: Date;
-  traceparent?: string;
-  tracestate?: string;
-};
-
-export const feedEventOf = (doc: FeedDoc): FeedEvent & { cursor: number } => ({
-  id: doc._id,
-  type: doc.type,
-  source: doc.source,
-  subject: doc.subject,
-  time: doc.time,
-  datacontenttype: doc.datacontenttype,
-  dataschema: doc.dataschema,
-  data: doc.data,
-  cursor: doc.cursor,
-});
-
 /**
  * Append-only, one entry per event id, cursors from a counter document ($inc is atomic). A cursor taken by an
  * append that then lost a race or crashed stays unused: readers treat such gaps as settled after a grace period.
  */
-export class FeedRepository {
+export class FeedRepository implements Feed {
   readonly collection: Collection<FeedDoc>;
   private readonly counters: Collection<{ _id: string; seq: number }>;
   constructor(db: Db) {
@@ -169,6 +172,13 @@ export class FeedRepository {
       .limit(limit)
       .toArray();
   }
+  async page(cursor: number, since: Date | undefined, limit: number): Promise<FeedDoc[]> {
+    return this.collection
+      .find({ cursor: { $gt: cursor }, ...(since ? { time: { $gte: since } } : {}) })
+      .sort({ cursor: 1 })
+      .limit(limit)
+      .toArray();
+  }
   async lastCursor(): Promise<number> {
     const last = await this.collection
       .find({}, { projection: { cursor: 1 } })
@@ -190,37 +200,6 @@ export class FeedRepository {
 
 // ---------- deliveries ----------
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'dead' | 'cancelled';
-
-export type DeliveryDoc = {
-  _id: string; // `${subscriptionId}/${eventId}`: one row per (subscription, event)
-  subscriptionId: string;
-  organisation: string;
-  eventId: string;
-  eventType: string;
-  subject: string;
-  releaseId: string;
-  /** Ordering lane: the event's Kafka key (the standard / aggregate it is about). */
-  key: string;
-  cursor: number;
-  status: DeliveryStatus;
-  /** True while the subscription is paused/disabled: not claimable. */
-  held: boolean;
-  /** Next time a worker may claim it: due time, or the end of the current claim's lease. */
-  availableAt: Date;
-  /** Token of the current claim; a worker that lost its lease cannot overwrite the row. */
-  claim: string | null;
-  attempts: number;
-  roundAttempts: number;
-  createdAt: Date;
-  updatedAt: Date;
-  deliveredAt: Date | null;
-  lastStatusCode: number;
-  lastError: string;
-};
-
-export const deliveryId = (subscriptionId: string, eventId: string): string => `${subscriptionId}/${eventId}`;
-
 /**
  * Who won a due row: one document per (row, due time seen). Inserting it is the claim's atomic step — FerretDB v1
  * evaluates a findOneAndUpdate's filter and then writes without a lock, so two workers' conditional claims of one
@@ -232,7 +211,7 @@ type DeliveryTurn = { _id: string; at: Date };
 /** Turns are kept this long (well past any claim's read-then-write), then swept. */
 const TURN_RETENTION_MS = 3_600_000;
 
-export class DeliveryRepository {
+export class DeliveryRepository implements DeliveryQueue {
   readonly collection: Collection<DeliveryDoc>;
   private readonly turns: Collection<DeliveryTurn>;
   private lastTurnSweep = 0;
@@ -362,41 +341,23 @@ export class DeliveryRepository {
     await this.collection.updateMany({ subscriptionId, status: 'pending' }, { $set: { status: 'cancelled', updatedAt: new Date() } });
   }
   /** Re-opens finished deliveries (a new round of attempts, same ids). In-flight or waiting ones are left alone. */
-  async reopen(filter: Filter<DeliveryDoc>, statuses: readonly DeliveryStatus[], held: boolean): Promise<number> {
+  async reopen(scope: DeliveryScope, statuses: readonly DeliveryStatus[], held: boolean): Promise<number> {
     const now = new Date();
+    const filter: Filter<DeliveryDoc> = { subscriptionId: scope.subscriptionId, ...(scope.eventIds ? { eventId: { $in: [...scope.eventIds] } } : {}) };
     const result = await this.collection.updateMany(
       { ...filter, status: { $in: [...statuses] } },
       { $set: { status: 'pending', held, availableAt: now, roundAttempts: 0, claim: null, updatedAt: now } },
     );
     return result.modifiedCount;
   }
-  async list(filter: Filter<DeliveryDoc>, skip: number, limit: number): Promise<DeliveryDoc[]> {
-    return this.collection.find(filter).sort({ cursor: 1, subscriptionId: 1 }).skip(skip).limit(limit).toArray();
+  async list(query: DeliveryQuery, skip: number, limit: number): Promise<DeliveryDoc[]> {
+    return this.collection.find(queryFilter<DeliveryDoc>(query)).sort({ cursor: 1, subscriptionId: 1 }).skip(skip).limit(limit).toArray();
   }
 }
 
 // ---------- attempts (the delivery log) ----------
 
-export type AttemptOutcome = 'delivered' | 'retry-scheduled' | 'dead-lettered' | 'endpoint-gone';
-
-export type AttemptDoc = {
-  _id: string;
-  deliveryId: string;
-  subscriptionId: string;
-  organisation: string;
-  eventId: string;
-  eventType: string;
-  attempt: number;
-  startedAt: Date;
-  latencyMs: number;
-  statusCode: number;
-  outcome: AttemptOutcome;
-  error: string;
-  endpointUrl: string;
-  worker: string;
-};
-
-export class AttemptLog {
+export class AttemptLog implements AttemptReader {
   readonly collection: Collection<AttemptDoc>;
   constructor(db: Db) {
     this.collection = db.collection<AttemptDoc>('attempts');
@@ -421,7 +382,7 @@ export class AttemptLog {
       if (writeErrors.length === 0 || !writeErrors.every((w) => w.code === 11000)) throw error;
     }
   }
-  async list(filter: Filter<AttemptDoc>, skip: number, limit: number): Promise<AttemptDoc[]> {
-    return this.collection.find(filter).sort({ startedAt: 1, _id: 1 }).skip(skip).limit(limit).toArray();
+  async list(query: Omit<DeliveryQuery, 'status'>, skip: number, limit: number): Promise<AttemptDoc[]> {
+    return this.collection.find(queryFilter<AttemptDoc>(query)).sort({ startedAt: 1, _id: 1 }).skip(skip).limit(limit).toArray();
   }
 }

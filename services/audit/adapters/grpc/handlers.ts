@@ -2,21 +2,20 @@
 // logs (exports may sign a checkpoint at a log's current head, which is what checkpoints are for).
 import { createHash } from 'node:crypto';
 import type { handleUnaryCall } from '@grpc/grpc-js';
-import type { AuditServer, Trace, TraceStep as TraceStepMessage } from '../../../proto/gen/bps/audit/v1/audit';
-import type { Checkpoint as CheckpointMessage } from '../../../proto/gen/bps/audit/v1/events';
-import type { Identity } from '../../shared/auth/identity';
-import { PermissionDeniedError, ValidationError, type FieldViolation } from '../../shared/errors/errors';
-import { identityOf } from '../../shared/grpc/server';
-import { GLOBAL_LOG, isLogName } from '../domain/derive';
-import { isHashAlgorithm } from '../domain/hashing';
-import { isSignatureAlgorithm, type SignedCheckpoint } from '../domain/signing';
-import type { TraceStep, TraceTarget } from '../domain/trace';
-import { verifyLog, type VerificationAnchors } from '../application/verify-log';
-import { checkpointToProto, type CheckpointStore } from './checkpoints';
-import type { KeyRing } from './keys';
-import type { LogStore } from './log-store';
-import type { TraceReader } from './traces';
-import { recordAuditVerification } from '../../shared/telemetry/metrics';
+import type { AuditServer, Trace, TraceStep as TraceStepMessage } from '../../../../proto/gen/bps/audit/v1/audit';
+import type { Checkpoint as CheckpointMessage } from '../../../../proto/gen/bps/audit/v1/events';
+import type { Identity } from '../../../shared/auth/identity';
+import { PermissionDeniedError, ValidationError, type FieldViolation } from '../../../shared/errors/errors';
+import { identityOf } from '../../../shared/grpc/server';
+import { GLOBAL_LOG, isLogName } from '../../domain/derive';
+import { isHashAlgorithm } from '../../domain/hashing';
+import { isSignatureAlgorithm, type SignedCheckpoint } from '../../domain/signing';
+import type { TraceStep, TraceTarget } from '../../domain/trace';
+import { verifyLog, type ChainReader, type CheckpointReader, type VerificationAnchors } from '../../application/verify-log';
+import type { TraceReader } from '../../application/trace';
+import type { PublicKeyInfo } from '../../domain/signing';
+import { checkpointToProto } from '../mongo/checkpoints';
+import { recordAuditVerification } from '../../../shared/telemetry/metrics';
 
 export function requireAuditAccess(identity: Identity): void {
   if (!identity.roles.includes('auditor') && !identity.roles.includes('operator')) {
@@ -116,10 +115,10 @@ function unaryHandler<Req, Res>(fn: (request: Req, identity: Identity) => Promis
 }
 
 export function auditServer(deps: {
-  store: LogStore;
-  checkpoints: CheckpointStore;
+  store: ChainReader;
+  checkpoints: CheckpointReader;
   anchors: VerificationAnchors;
-  keys: KeyRing;
+  keys: { all(): Promise<ReadonlyMap<string, PublicKeyInfo>> };
   traces: TraceReader;
 }): AuditServer {
   const { store, checkpoints, anchors, keys, traces } = deps;
