@@ -1,7 +1,6 @@
 // The approvals service: the Temporal worker running the approval workflows, the outbox relay that publishes
 // their events on bps.approvals.v1, and the ApprovalInbox gRPC server. Built from explicit dependencies so tests
 // run it in-process with their own database, topic namespace and task queue.
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { RevisionCyclesService } from '../../proto/gen/bps/approvals/v1/cycles';
 import { ApprovalInboxService } from '../../proto/gen/bps/approvals/v1/inbox';
 import type { Directory } from '../shared/auth/directory';
@@ -22,9 +21,8 @@ import {
   type DatabaseDeps,
   type GrpcEdgeDeps,
   type KafkaDeps,
+  type TemporalDeps,
 } from '../shared/runtime/parts';
-import type { PayloadKeys } from '../shared/temporal/sealing';
-import type { TemporalOptions, TemporalTls } from '../shared/temporal/temporal';
 import { createActivities } from './activities';
 import { ApprovalEventStore } from './adapters/approval-events';
 import { ApprovalRecords } from './adapters/approval-records';
@@ -38,20 +36,14 @@ import { defaultRouteStages, type StepDurations } from './domain/default-route';
 
 export type ApprovalsDeps = DatabaseDeps &
   KafkaDeps &
+  TemporalDeps &
   GrpcEdgeDeps & {
-    readonly temporalAddress: string;
-    readonly temporalNamespace: string;
-    /** The platform's payload key(s): the worker and the client seal every payload with it. */
-    readonly temporalPayloadKeys: PayloadKeys;
-    readonly temporalTls?: TemporalTls;
     readonly taskQueue: string;
     /** The directory of people the tokens are checked against; delegates are resolved through it too. */
     readonly directory: Directory;
     /** Durations of the default route's steps (seconds in tests). */
     readonly durations: StepDurations;
     readonly relayPollMs?: number;
-    /** A pre-built workflow bundle (tests share one across workers; bundling takes seconds). */
-    readonly workflowBundle?: WorkflowBundleWithSourceMap;
     readonly afterChangeSetRecorded?: (attempt: number) => Promise<void>;
     /** The approvals service's private Ed25519 JWK (with kid) signing every event that changes the standard. */
     readonly decisionSigningJwk: string | JWK;
@@ -90,19 +82,10 @@ export function startApprovals(deps: ApprovalsDeps): Promise<RunningApprovals> {
     const refused = await startRefusalOutbox(host, mongo.db);
     await startOutboxRelay(host, [events.outbox, refused.outbox.collection], producer, { pollMs: deps.relayPollMs });
 
-    // One set of connection settings for the client (queries, updates, starts) and the worker.
-    const temporalOptions: TemporalOptions = {
-      address: deps.temporalAddress,
-      namespace: deps.temporalNamespace,
-      payloadKeys: deps.temporalPayloadKeys,
-      ...(deps.temporalTls ? { tls: deps.temporalTls } : {}),
-    };
-    const temporal = await startTemporal(host, temporalOptions);
-    const worker = await startWorker(host, {
-      ...temporalOptions,
+    const temporal = await startTemporal(host, deps);
+    const worker = await startWorker(host, deps, {
       name: 'approvals',
       taskQueue: deps.taskQueue,
-      ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : {}),
       activities: createActivities({
         routes,
         events,
@@ -112,7 +95,6 @@ export function startApprovals(deps: ApprovalsDeps): Promise<RunningApprovals> {
         taskQueue: deps.taskQueue,
         ...(deps.afterChangeSetRecorded ? { afterChangeSetRecorded: deps.afterChangeSetRecorded } : {}),
       }),
-      logger,
     });
     // Approvals recorded as open whose workflow Temporal no longer has (a restore into an empty stack) go on from
     // their records; in the background, so the service answers meanwhile (a first access resumes one by itself).

@@ -1,7 +1,6 @@
 // Builds the programme service from explicit dependencies, so tests run it in-process with their own database,
 // topic namespace, task queue and ports. main.ts only reads config and calls startProgramme.
 // One process: the gRPC API, the outbox relay, and the Temporal worker that runs the pilots (its own task queue).
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ProgrammeService } from '../../proto/gen/bps/programme/v1/programme';
 import type { ServiceTokenSource } from '../shared/auth/service-tokens';
 import { topicName, topics } from '../shared/events/catalog';
@@ -18,9 +17,8 @@ import {
   type DatabaseDeps,
   type GrpcEdgeDeps,
   type KafkaDeps,
+  type TemporalDeps,
 } from '../shared/runtime/parts';
-import type { PayloadKeys } from '../shared/temporal/sealing';
-import type { TemporalOptions, TemporalTls } from '../shared/temporal/temporal';
 import { programmeHandlers } from './adapters/grpc/handlers';
 import { ProgrammeStore } from './adapters/mongo/store';
 import { GrpcCatalogue } from './adapters/registry/catalogue';
@@ -30,20 +28,15 @@ import { Programme } from './application/programme';
 
 export type ProgrammeDeps = DatabaseDeps &
   KafkaDeps &
+  TemporalDeps &
   GrpcEdgeDeps & {
     readonly registryAddress: string;
-    readonly temporalAddress: string;
-    readonly temporalNamespace: string;
-    readonly temporalPayloadKeys: PayloadKeys;
-    readonly temporalTls?: TemporalTls;
     /** The pilots' task queue (default bps-programme). */
     readonly taskQueue: string;
     /** Its own token for registry reads (service account svc.programme). */
     readonly serviceTokens: ServiceTokenSource;
     readonly now?: () => Date;
     readonly relayPollMs?: number;
-    /** A pre-built workflow bundle (tests share one across workers). */
-    readonly workflowBundle?: WorkflowBundleWithSourceMap;
   };
 
 export type RunningProgramme = {
@@ -64,21 +57,11 @@ export function startProgramme(deps: ProgrammeDeps): Promise<RunningProgramme> {
     const refused = await startRefusalOutbox(host, mongo.db);
     await startOutboxRelay(host, [...store.outboxes, refused.outbox.collection], producer, { pollMs: deps.relayPollMs });
 
-    // One set of connection settings for the client (queries, updates, starts) and the worker.
-    const temporalOptions: TemporalOptions = {
-      address: deps.temporalAddress,
-      namespace: deps.temporalNamespace,
-      payloadKeys: deps.temporalPayloadKeys,
-      ...(deps.temporalTls ? { tls: deps.temporalTls } : {}),
-    };
-    const temporal = await startTemporal(host, temporalOptions);
-    const worker = await startWorker(host, {
-      ...temporalOptions,
+    const temporal = await startTemporal(host, deps);
+    const worker = await startWorker(host, deps, {
       name: 'programme',
       taskQueue: deps.taskQueue,
-      ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : {}),
       activities: createPilotActivities({ store }),
-      logger,
     });
 
     const catalogue = new GrpcCatalogue(deps.registryAddress, deps.serviceTokens, deps.grpcTls);

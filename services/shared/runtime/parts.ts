@@ -14,8 +14,10 @@ import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from 
 import type { Logger } from '../log/logger';
 import { connectMongo, type MongoHandle } from '../mongo/mongo';
 import { OutboxRelay, type Outbox } from '../mongo/outbox';
-import { connectTemporal, type TemporalHandle, type TemporalOptions } from '../temporal/temporal';
-import { runSealedWorker, type RunningWorker, type SealedWorkerOptions } from '../temporal/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { PayloadKeys } from '../temporal/sealing';
+import { connectTemporal, type TemporalHandle, type TemporalOptions, type TemporalTls } from '../temporal/temporal';
+import { runSealedWorker, type RunningWorker } from '../temporal/worker';
 import type { ServiceHost } from './host';
 
 /** The service's database. */
@@ -30,6 +32,17 @@ export type KafkaDeps = {
   /** This service's Kafka principal (SASL/SCRAM-SHA-512). */
   readonly kafkaCredentials: KafkaCredentials;
   readonly topicNamespace: string;
+};
+
+/** The Temporal the service's client and worker connect to. */
+export type TemporalDeps = {
+  readonly temporalAddress: string;
+  readonly temporalNamespace: string;
+  /** The platform's payload key(s): the worker and the client seal every payload with it. */
+  readonly temporalPayloadKeys: PayloadKeys;
+  readonly temporalTls?: TemporalTls;
+  /** A pre-built workflow bundle (tests share one across workers; bundling takes seconds). */
+  readonly workflowBundle?: WorkflowBundleWithSourceMap;
 };
 
 /** Where and how the service's gRPC edge listens. */
@@ -100,21 +113,41 @@ export function startOutboxRelay(
   return host.launch('outbox relay', new OutboxRelay([...collections], producer, host.logger, { pollMs: options.pollMs }));
 }
 
+/** One set of connection settings for the client (queries, updates, starts) and the worker. */
+function temporalOptions(deps: TemporalDeps): TemporalOptions {
+  return {
+    address: deps.temporalAddress,
+    namespace: deps.temporalNamespace,
+    payloadKeys: deps.temporalPayloadKeys,
+    ...(deps.temporalTls ? { tls: deps.temporalTls } : {}),
+  };
+}
+
 /** A Temporal client, closed at stop. */
-export function startTemporal(host: ServiceHost, options: TemporalOptions): Promise<TemporalHandle> {
+export function startTemporal(host: ServiceHost, deps: TemporalDeps): Promise<TemporalHandle> {
   return host.start(
     'temporal',
-    () => connectTemporal(options),
+    () => connectTemporal(temporalOptions(deps)),
     (temporal) => temporal.close(),
   );
 }
 
-/** A Temporal worker with sealed payloads, stopped (drained) at stop. */
-export function startWorker(host: ServiceHost, options: SealedWorkerOptions): Promise<RunningWorker> {
+/** A Temporal worker (sealed payloads) on the task queue, stopped (drained) at stop. */
+export function startWorker(
+  host: ServiceHost,
+  deps: TemporalDeps,
+  worker: { readonly name: string; readonly taskQueue: string; readonly activities: object },
+): Promise<RunningWorker> {
   return host.start(
     'temporal worker',
-    () => runSealedWorker(options),
-    (worker) => worker.stop(),
+    () =>
+      runSealedWorker({
+        ...temporalOptions(deps),
+        ...worker,
+        ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : {}),
+        logger: host.logger,
+      }),
+    (running) => running.stop(),
   );
 }
 
