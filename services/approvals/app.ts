@@ -1,27 +1,28 @@
 // The approvals service: the Temporal worker running the approval workflows, the outbox relay that publishes
 // their events on bps.approvals.v1, and the ApprovalInbox gRPC server. Built from explicit dependencies so tests
 // run it in-process with their own database, topic namespace and task queue.
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { RevisionCyclesService } from '../../proto/gen/bps/approvals/v1/cycles';
 import { ApprovalInboxService } from '../../proto/gen/bps/approvals/v1/inbox';
 import type { Directory } from '../shared/auth/directory';
-import type { TokenVerifier } from '../shared/auth/identity';
 import type { JWK } from 'jose';
 import { topicName, topics } from '../shared/events/catalog';
 import { decisionSigner } from '../shared/events/decision-signature';
-import { RefusalRecorder, refusalOutbox } from '../shared/grpc/refusals';
-import { startGrpcServer } from '../shared/grpc/server';
-import type { GrpcTls } from '../shared/grpc/tls';
 import { observeApprovals } from './adapters/approval-metrics';
-import { kafkaDependency, mongoDependency, temporalDependency, type HealthCheckTiming } from '../shared/grpc/health';
-import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
-import type { Logger } from '../shared/log/logger';
-import { connectMongo } from '../shared/mongo/mongo';
-import { IdempotencyStore } from '../shared/idempotency/idempotency';
-import { OutboxRelay } from '../shared/mongo/outbox';
-import type { PayloadKeys } from '../shared/temporal/sealing';
-import { connectTemporal, type TemporalOptions, type TemporalTls } from '../shared/temporal/temporal';
-import { runSealedWorker } from '../shared/temporal/worker';
+import { kafkaDependency, mongoDependency, temporalDependency } from '../shared/grpc/health';
+import { hostService } from '../shared/runtime/host';
+import {
+  startGrpcEdge,
+  startKafka,
+  startMongo,
+  startOutboxRelay,
+  startRefusalOutbox,
+  startTemporal,
+  startWorker,
+  type DatabaseDeps,
+  type GrpcEdgeDeps,
+  type KafkaDeps,
+  type TemporalDeps,
+} from '../shared/runtime/parts';
 import { createActivities } from './activities';
 import { ApprovalEventStore } from './adapters/approval-events';
 import { ApprovalRecords } from './adapters/approval-records';
@@ -33,41 +34,22 @@ import { refilingConsumer } from './adapters/refiling-consumer';
 import { RoutesRepository } from './adapters/routes-repository';
 import { defaultRouteStages, type StepDurations } from './domain/default-route';
 
-export type ApprovalsDeps = {
-  /** How often gRPC health checks the database, Kafka, Temporal and the worker (default every 5 s, 2 s each). */
-  readonly healthCheck?: HealthCheckTiming;
-  readonly mongoUri: string;
-  readonly dbName: string;
-  readonly kafkaBrokers: string;
-  /** This service's Kafka principal (SASL/SCRAM-SHA-512). */
-  readonly kafkaCredentials: KafkaCredentials;
-  readonly topicNamespace: string;
-  readonly temporalAddress: string;
-  readonly temporalNamespace: string;
-  /** The platform's payload key(s): the worker and the client seal every payload with it. */
-  readonly temporalPayloadKeys: PayloadKeys;
-  readonly temporalTls?: TemporalTls;
-  readonly taskQueue: string;
-  readonly grpcPort: number; // 0 = any free port
-  /** Where gRPC binds (BPS_GRPC_HOST; default 127.0.0.1). */
-  readonly grpcHost?: string;
-  /** mTLS for gRPC (BPS_GRPC_TLS_*; required in production): the server asks for client certificates; plaintext without. */
-  readonly grpcTls?: GrpcTls | undefined;
-  readonly tokens: TokenVerifier;
-  /** The directory of people the tokens are checked against; delegates are resolved through it too. */
-  readonly directory: Directory;
-  readonly logger: Logger;
-  /** Durations of the default route's steps (seconds in tests). */
-  readonly durations: StepDurations;
-  readonly relayPollMs?: number;
-  /** A pre-built workflow bundle (tests share one across workers; bundling takes seconds). */
-  readonly workflowBundle?: WorkflowBundleWithSourceMap;
-  readonly afterChangeSetRecorded?: (attempt: number) => Promise<void>;
-  /** The approvals service's private Ed25519 JWK (with kid) signing every event that changes the standard. */
-  readonly decisionSigningJwk: string | JWK;
-};
+export type ApprovalsDeps = DatabaseDeps &
+  KafkaDeps &
+  TemporalDeps &
+  GrpcEdgeDeps & {
+    readonly taskQueue: string;
+    /** The directory of people the tokens are checked against; delegates are resolved through it too. */
+    readonly directory: Directory;
+    /** Durations of the default route's steps (seconds in tests). */
+    readonly durations: StepDurations;
+    readonly relayPollMs?: number;
+    readonly afterChangeSetRecorded?: (attempt: number) => Promise<void>;
+    /** The approvals service's private Ed25519 JWK (with kid) signing every event that changes the standard. */
+    readonly decisionSigningJwk: string | JWK;
+  };
 
-export type ApprovalsService = {
+export type RunningApprovals = {
   readonly grpcPort: number;
   readonly routes: RoutesRepository;
   readonly events: ApprovalEventStore;
@@ -79,147 +61,119 @@ export type ApprovalsService = {
   stop(): Promise<void>;
 };
 
-export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsService> {
+export function startApprovals(deps: ApprovalsDeps): Promise<RunningApprovals> {
   const { logger } = deps;
-  const mongo = await connectMongo(deps.mongoUri, deps.dbName);
-  const routes = new RoutesRepository(mongo.db);
-  const events = new ApprovalEventStore(mongo.db, await decisionSigner(deps.decisionSigningJwk));
-  const records = new ApprovalRecords(mongo.db);
-  await routes.init();
-  await events.init();
-  await routes.publish('default', { kind: '*', fieldCode: '*' }, defaultRouteStages(deps.durations));
+  return hostService({ name: 'approvals', logger }, async (host) => {
+    const mongo = await startMongo(host, deps);
+    const routes = new RoutesRepository(mongo.db);
+    const events = new ApprovalEventStore(mongo.db, await decisionSigner(deps.decisionSigningJwk));
+    const records = new ApprovalRecords(mongo.db);
+    await host.step('routes and events', async () => {
+      await routes.init();
+      await events.init();
+      await routes.publish('default', { kind: '*', fieldCode: '*' }, defaultRouteStages(deps.durations));
+    });
 
-  const kafka = createKafka({ brokers: deps.kafkaBrokers, clientId: 'approvals', logger, credentials: deps.kafkaCredentials });
-  await ensureTopics(kafka, [
-    topicName(topics.approvals, deps.topicNamespace),
-    topicName(topics.standards, deps.topicNamespace),
-    topicName(topics.programme, deps.topicNamespace),
-  ]);
-  const producer = new EventProducer(kafka);
-  const refused = await refusalOutbox(mongo.db);
-  const relay = new OutboxRelay([events.outbox, refused.outbox.collection], producer, logger, { pollMs: deps.relayPollMs });
-  relay.start();
+    const { kafka, producer } = await startKafka(host, deps, 'approvals', [
+      topicName(topics.approvals, deps.topicNamespace),
+      topicName(topics.standards, deps.topicNamespace),
+      topicName(topics.programme, deps.topicNamespace),
+    ]);
+    const refused = await startRefusalOutbox(host, mongo.db);
+    await startOutboxRelay(host, [events.outbox, refused.outbox.collection], producer, { pollMs: deps.relayPollMs });
 
-  // One set of connection settings for the client (queries, updates, starts) and the worker.
-  const temporalOptions: TemporalOptions = {
-    address: deps.temporalAddress,
-    namespace: deps.temporalNamespace,
-    payloadKeys: deps.temporalPayloadKeys,
-    ...(deps.temporalTls ? { tls: deps.temporalTls } : {}),
-  };
-  const temporal = await connectTemporal(temporalOptions);
-  const worker = await runSealedWorker({
-    ...temporalOptions,
-    name: 'approvals',
-    taskQueue: deps.taskQueue,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : {}),
-    activities: createActivities({
-      routes,
-      events,
-      records,
-      topicNamespace: deps.topicNamespace,
-      temporal: temporal.client,
+    const temporal = await startTemporal(host, deps);
+    const worker = await startWorker(host, deps, {
+      name: 'approvals',
       taskQueue: deps.taskQueue,
-      ...(deps.afterChangeSetRecorded ? { afterChangeSetRecorded: deps.afterChangeSetRecorded } : {}),
-    }),
-    logger,
-  });
-  // Approvals recorded as open whose workflow Temporal no longer has (a restore into an empty stack) go on from
-  // their records; in the background, so the service answers meanwhile (a first access resumes one by itself).
-  const resumer = new ApprovalResumer({ temporal: temporal.client, taskQueue: deps.taskQueue, records, logger });
-  const reconciled = resumer.reconcile().catch((error: unknown) => {
-    logger.error({ err: String(error) }, 'the open approvals could not be reconciled with Temporal');
-    return {};
-  });
-  const refiling = refilingConsumer({
-    kafka,
-    db: mongo.db,
-    temporal: temporal.client,
-    topicNamespace: deps.topicNamespace,
-    logger,
-    groupId: deps.topicNamespace ? `approvals-refiling.${deps.topicNamespace}` : 'approvals-refiling',
-  });
-  await refiling.start();
-  // Implementation evaluations of the standardisation programme, which a cycle's field evaluation may cite.
-  const evaluationsProjection = new EvaluationsProjection(mongo.db);
-  const evaluations = evaluationsConsumer({
-    kafka,
-    db: mongo.db,
-    projection: evaluationsProjection,
-    topicNamespace: deps.topicNamespace,
-    logger,
-    groupId: deps.topicNamespace ? `approvals-evaluations.${deps.topicNamespace}` : 'approvals-evaluations',
-  });
-  await evaluations.start();
+      activities: createActivities({
+        routes,
+        events,
+        records,
+        topicNamespace: deps.topicNamespace,
+        temporal: temporal.client,
+        taskQueue: deps.taskQueue,
+        ...(deps.afterChangeSetRecorded ? { afterChangeSetRecorded: deps.afterChangeSetRecorded } : {}),
+      }),
+    });
+    // Approvals recorded as open whose workflow Temporal no longer has (a restore into an empty stack) go on from
+    // their records; in the background, so the service answers meanwhile (a first access resumes one by itself).
+    const resumer = new ApprovalResumer({ temporal: temporal.client, taskQueue: deps.taskQueue, records, logger });
+    const reconciled = resumer.reconcile().catch((error: unknown) => {
+      logger.error({ err: String(error) }, 'the open approvals could not be reconciled with Temporal');
+      return {};
+    });
+    host.onStop('reconciliation', () => reconciled);
+    const consumerGroup = (name: string): string => (deps.topicNamespace ? `${name}.${deps.topicNamespace}` : name);
+    await host.launch(
+      'refiling consumer',
+      refilingConsumer({
+        kafka,
+        db: mongo.db,
+        temporal: temporal.client,
+        topicNamespace: deps.topicNamespace,
+        logger,
+        groupId: consumerGroup('approvals-refiling'),
+      }),
+    );
+    // Implementation evaluations of the standardisation programme, which a cycle's field evaluation may cite.
+    const evaluationsProjection = new EvaluationsProjection(mongo.db);
+    await host.launch(
+      'evaluations consumer',
+      evaluationsConsumer({
+        kafka,
+        db: mongo.db,
+        projection: evaluationsProjection,
+        topicNamespace: deps.topicNamespace,
+        logger,
+        groupId: consumerGroup('approvals-evaluations'),
+      }),
+    );
 
-  const refusals = new RefusalRecorder({ service: 'approvals', family: 'approvals', topicNamespace: deps.topicNamespace, sink: refused.sink, logger });
-  const grpc = await startGrpcServer({
-    ...(deps.grpcHost ? { host: deps.grpcHost } : {}),
-    tls: deps.grpcTls,
-    idempotency: new IdempotencyStore(mongo.db),
-    refusals,
-    serviceName: 'approvals',
-    port: deps.grpcPort,
-    services: [
-      {
-        definition: ApprovalInboxService,
-        implementation: createInboxHandlers({
-          temporal: temporal.client,
-          taskQueue: deps.taskQueue,
-          events,
-          topicNamespace: deps.topicNamespace,
-          logger,
-          directory: deps.directory,
-          resumer,
-        }),
-      },
-      {
-        definition: RevisionCyclesService,
-        implementation: createCycleHandlers({
-          temporal: temporal.client,
-          taskQueue: deps.taskQueue,
-          logger,
-          events,
-          topicNamespace: deps.topicNamespace,
-          evaluations: evaluationsProjection,
-        }),
-      },
-    ],
-    tokens: deps.tokens,
-    logger,
-    dependencies: [
-      mongoDependency(mongo),
-      kafkaDependency(kafka),
-      temporalDependency(temporal.connection, deps.healthCheck?.timeoutMs),
-      // The worker runs the approval workflows: a stopped or failed worker leaves every approval waiting.
-      worker.dependency,
-    ],
-    ...(deps.healthCheck ? { healthCheck: deps.healthCheck } : {}),
+    const grpc = await startGrpcEdge(host, deps, {
+      serviceName: 'approvals',
+      family: 'approvals',
+      db: mongo.db,
+      refusals: refused.sink,
+      services: [
+        {
+          definition: ApprovalInboxService,
+          implementation: createInboxHandlers({
+            temporal: temporal.client,
+            taskQueue: deps.taskQueue,
+            events,
+            topicNamespace: deps.topicNamespace,
+            logger,
+            directory: deps.directory,
+            resumer,
+          }),
+        },
+        {
+          definition: RevisionCyclesService,
+          implementation: createCycleHandlers({
+            temporal: temporal.client,
+            taskQueue: deps.taskQueue,
+            logger,
+            events,
+            topicNamespace: deps.topicNamespace,
+            evaluations: evaluationsProjection,
+          }),
+        },
+      ],
+      dependencies: [
+        mongoDependency(mongo),
+        kafkaDependency(kafka),
+        temporalDependency(temporal.connection, deps.healthCheck?.timeoutMs),
+        // The worker runs the approval workflows: a stopped or failed worker leaves every approval waiting.
+        worker.dependency,
+      ],
+    });
+    await host.start(
+      'approval metrics',
+      () => observeApprovals(temporal.client, deps.taskQueue),
+      (unobserve) => unobserve(),
+    );
+
+    return { grpcPort: grpc.port, routes, events, records, reconciled, stopWorker: () => worker.stop() };
   });
-
-  const unobserve = observeApprovals(temporal.client, deps.taskQueue);
-
-  const stopWorker = (): Promise<void> => worker.stop();
-
-  return {
-    grpcPort: grpc.port,
-    routes,
-    events,
-    records,
-    reconciled,
-    stopWorker,
-    async stop() {
-      unobserve();
-      await reconciled;
-      await grpc.shutdown();
-      await refusals.stop();
-      await refiling.stop();
-      await evaluations.stop();
-      await stopWorker();
-      await relay.stop();
-      await producer.disconnect();
-      await temporal.close();
-      await mongo.close();
-    },
-  };
 }

@@ -32,7 +32,7 @@ runMain('audit', async () => {
   const config = loadConfig(schema);
   initTelemetry({ serviceName: 'audit', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   await initMetrics({ serviceName: 'audit', port: config.AUDIT_METRICS_PORT, host: config.BPS_METRICS_HOST });
-  const app = await startAudit({
+  return startAudit({
     healthCheck: healthCheckTiming(config),
     mongoUri: mongoUriFromConfig(config),
     dbName: config.AUDIT_DB,
@@ -51,5 +51,4 @@ runMain('audit', async () => {
     checkpointIntervalMs: config.AUDIT_CHECKPOINT_INTERVAL_MS,
     decisionPublicJwks: config.BPS_DECISION_PUBLIC_JWKS ?? '',
   });
-  return { stop: app.stop };
 });

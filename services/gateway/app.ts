@@ -36,6 +36,7 @@ import { registerConsole } from './web/console';
 import { clip, textViolations } from '../shared/validation/input';
 import { withCallContext, withHttpRoute } from '../shared/grpc/client';
 import type { GrpcTls } from '../shared/grpc/tls';
+import { hostService, type ServiceHost } from '../shared/runtime/host';
 import { status as grpcStatus } from '@grpc/grpc-js';
 
 export type GatewayDeps = {
@@ -68,7 +69,7 @@ export type GatewayDeps = {
 };
 
 export type RunningGateway = {
-  readonly port: number;
+  readonly httpPort: number;
   readonly url: string;
   readonly app: FastifyInstance;
   /** Every route registered (JSON API, console pages, documents), as method + fastify path; HEAD twins left out. */
@@ -117,11 +118,17 @@ function sendError(reply: FastifyReply, http: HttpError): FastifyReply {
   return reply.code(http.status).type('application/json; charset=utf-8').send(http.body);
 }
 
-export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
+export function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
+  return hostService({ name: 'gateway', logger: deps.logger }, (host) => declareGateway(host, deps));
+}
+
+async function declareGateway(host: ServiceHost, deps: GatewayDeps): Promise<Omit<RunningGateway, 'stop'>> {
   const { logger, tokens } = deps;
   const backendTimeoutMs = deps.backendTimeoutMs ?? 15_000;
   const backends = new Backends(deps.backends, backendTimeoutMs, deps.grpcTls);
+  host.onStop('backends', () => backends.close());
   const readiness = new Readiness(deps.backends, undefined, deps.grpcTls);
+  host.onStop('readiness', () => readiness.close());
   const schemas = new ProtoSchemas();
   const buckets = new TokenBuckets(deps.rateLimit?.burst ?? 120, deps.rateLimit?.perSecond ?? 20, deps.now);
   if (deps.environment === 'production' && deps.devIssuer) throw new Error('the development issuer is refused in production');
@@ -156,6 +163,7 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
       );
     },
   });
+  host.onStop('http server', () => app.close());
   // Strong ETags on every answer: a client (or a cache in front of the public portal) revalidates with 304.
   await app.register(etag);
   const routeTable: { method: string; url: string }[] = [];
@@ -364,18 +372,13 @@ export async function startGateway(deps: GatewayDeps): Promise<RunningGateway> {
     return reply.type('application/jwk-set+json').header('cache-control', 'public, max-age=300').send(decisionKeys);
   });
 
-  const address = await app.listen({ port: deps.port, host: deps.host ?? '127.0.0.1' });
-  const port = Number(new URL(address).port);
-  logger.info({ port }, 'gateway HTTP listening');
+  const address = await host.step('http listen', () => app.listen({ port: deps.port, host: deps.host ?? '127.0.0.1' }));
+  const httpPort = Number(new URL(address).port);
+  logger.info({ port: httpPort }, 'gateway HTTP listening');
   return {
-    port,
-    url: `http://${deps.host && deps.host !== '0.0.0.0' ? deps.host : '127.0.0.1'}:${port}`,
+    httpPort,
+    url: `http://${deps.host && deps.host !== '0.0.0.0' ? deps.host : '127.0.0.1'}:${httpPort}`,
     app,
     routes: routeTable,
-    async stop() {
-      await app.close();
-      backends.close();
-      readiness.close();
-    },
   };
 }

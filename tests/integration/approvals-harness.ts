@@ -8,7 +8,7 @@ import { personas, type PersonaName } from '../../services/shared/auth/personas'
 import type { Identity } from '../../services/shared/auth/identity';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import type { TemporalHandle } from '../../services/shared/temporal/temporal';
-import type { ApprovalsDeps, ApprovalsService } from '../../services/approvals/app';
+import type { ApprovalsDeps, RunningApprovals } from '../../services/approvals/app';
 import { approvalStateQuery, workflowTypes, type ActorRef, type ProposalApprovalInput } from '../../workflows/contracts';
 import type { ReceivedEvent } from '../support/collector';
 import { uniqueName } from '../support/names';
@@ -47,7 +47,7 @@ export function proposalInput(overrides: Partial<ProposalApprovalInput> = {}): P
 export type Harness<S extends ServiceName = 'approvals'> = {
   /** The kit's platform (with the other services asked for in `with`). */
   readonly platform: StartedPlatform<'approvals' | S>;
-  readonly app: ApprovalsService;
+  readonly app: RunningApprovals;
   readonly temporal: TemporalHandle;
   readonly mongo: MongoHandle;
   readonly taskQueue: string;
@@ -58,7 +58,7 @@ export type Harness<S extends ServiceName = 'approvals'> = {
   token(who: PersonaName | Identity): Promise<string>;
   start(input: ProposalApprovalInput): Promise<void>;
   eventsOf(proposalId: string, type: string): ReceivedEvent[];
-  restartApp(overrides?: Partial<ApprovalsDeps>): Promise<ApprovalsService>;
+  restartApp(overrides?: Partial<ApprovalsDeps>): Promise<RunningApprovals>;
   close(): Promise<void>;
 };
 

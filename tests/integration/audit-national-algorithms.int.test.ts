@@ -11,7 +11,7 @@ import { AuditClient } from '../../proto/gen/bps/audit/v1/audit';
 import { ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { ChangeType, VersionPublished } from '../../proto/gen/bps/standards/v1/events';
 import { KeyRing } from '../../services/audit/adapters/mongo/keys';
-import { type AuditApp } from '../../services/audit/app';
+import { type RunningAudit } from '../../services/audit/app';
 import { canonicalEntry } from '../../services/audit/domain/entry';
 import { verifyExport } from '../../services/audit/domain/export';
 import { digestHex } from '../../services/audit/domain/hashing';
@@ -35,7 +35,7 @@ const moeStaff = { subject: personas['moe-staff'].subject as string, organisatio
 
 describe('audit service with SM3 + SM2', () => {
   let p: StartedPlatform<'audit'>;
-  let app: AuditApp;
+  let app: RunningAudit;
   let client: AuditClient;
   let auditor: string;
   let cycle: Published[] = [];
@@ -55,7 +55,7 @@ describe('audit service with SM3 + SM2', () => {
     });
     app = p.audit;
     const { namespace, publisher: producer } = p; // each event as its topic's owner
-    client = new AuditClient(`127.0.0.1:${app.port}`, grpc.credentials.createInsecure());
+    client = new AuditClient(`127.0.0.1:${app.grpcPort}`, grpc.credentials.createInsecure());
     auditor = await tokenFor('auditor');
     const emit = new Emitter(producer, app, namespace);
     const send = async (e: Published) => {

@@ -32,7 +32,7 @@ import { isStandardChanging } from '../../services/shared/events/decision-signat
 import { signedEvent } from '../support/decisions';
 import { waitUntil } from '../support/wait';
 import { injectTraceContext } from '../../services/shared/telemetry/otel';
-import type { AuditApp } from '../../services/audit/app';
+import type { RunningAudit } from '../../services/audit/app';
 
 // Approval step events, as catalogued by the approvals service.
 export const stepEvents = {
@@ -47,7 +47,7 @@ export const stepEvents = {
 export type Published = CloudEvent & { topic: string };
 
 /** Whether the audit consumer has finished with this event (an _id lookup: cheap on FerretDB). */
-export async function recorded(app: AuditApp, event: CloudEvent): Promise<boolean> {
+export async function recorded(app: RunningAudit, event: CloudEvent): Promise<boolean> {
   return (await app.db.collection<{ _id: string }>('processed_events').findOne({ _id: ProcessedEvents.key(app.consumerGroup, event) })) !== null;
 }
 
@@ -67,7 +67,7 @@ export class Emitter {
   readonly sent: Published[] = [];
   constructor(
     private readonly producer: Pick<EventProducer, 'publish'>,
-    private readonly app: AuditApp,
+    private readonly app: RunningAudit,
     private readonly namespace: string,
     start = Date.parse('2026-03-02T01:00:00.000Z'),
   ) {

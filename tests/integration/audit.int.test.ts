@@ -11,7 +11,7 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditClient } from '../../proto/gen/bps/audit/v1/audit';
 import { type CheckpointSigned } from '../../proto/gen/bps/audit/v1/events';
-import { type AuditApp } from '../../services/audit/app';
+import { type RunningAudit } from '../../services/audit/app';
 import { recordEvent } from '../../services/audit/domain/entry';
 import { generatePrivateKey, loadSigningKey, signCheckpoint } from '../../services/audit/domain/signing';
 import { auditEvents } from '../../services/shared/events/audit';
@@ -36,7 +36,7 @@ describe('audit service', () => {
   let p: StartedPlatform<'audit'>;
   let namespace: string;
   let producer: OwnersProducer; // each event as its topic's owner
-  let app: AuditApp;
+  let app: RunningAudit;
   let client: AuditClient;
   let auditor: string;
   let emit: Emitter;
@@ -46,7 +46,7 @@ describe('audit service', () => {
   beforeAll(async () => {
     p = await startPlatform('audit', { services: ['audit'], overrides: { audit: { checkpointIntervalMs: 1_000 } } });
     ({ audit: app, namespace, publisher: producer } = p);
-    client = new AuditClient(`127.0.0.1:${app.port}`, grpc.credentials.createInsecure());
+    client = new AuditClient(`127.0.0.1:${app.grpcPort}`, grpc.credentials.createInsecure());
     auditor = await tokenFor('auditor');
     emit = new Emitter(producer, app, namespace);
     await inSpan('submit adjustment proposal', {}, async (span) => {

@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RevisionCyclesClient, type Cycle, type TrimProposalRequest } from '../../proto/gen/bps/approvals/v1/cycles';
 import { ChangeSet } from '../../proto/gen/bps/standards/v1/changes';
-import { type AuditApp } from '../../services/audit/app';
+import { type RunningAudit } from '../../services/audit/app';
 import { eventData } from '../../services/audit/domain/entry';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
 import { unary } from '../../services/shared/grpc/client';
@@ -17,7 +17,7 @@ import { uniqueName } from '../support/names';
 import { actorOf, proposalInput, startHarness, type Harness } from './approvals-harness';
 
 let h: Harness<'audit'>;
-let audit: AuditApp;
+let audit: RunningAudit;
 let cycles: RevisionCyclesClient;
 beforeAll(async () => {
   h = await startHarness({ with: ['audit'] });

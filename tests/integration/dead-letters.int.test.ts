@@ -3,7 +3,7 @@
 // dead letter on record (bps.event.deadlettered, filed by the audit service), and keeps consuming later events.
 // Also the audit service's own consumer: its dead letters (the same poison, a foreign ce_source) go into its log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuditApp } from '../../services/audit/app';
+import { type RunningAudit } from '../../services/audit/app';
 import { approvalEvents } from '../../services/shared/events/approvals';
 import { deadLetterTopic, topicName, topics } from '../../services/shared/events/catalog';
 import { ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
@@ -35,7 +35,7 @@ describe('dead letters: bounded retries for any failure, on record, consumption 
   let namespace: string;
   let approvalsTopic: string;
   let mongo: MongoHandle;
-  let audit: AuditApp;
+  let audit: RunningAudit;
   const owner = new EventProducer(testKafka('approvals', 'test-dlq-owner'));
 
   beforeAll(async () => {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Consumer } from 'kafkajs';
 import type { ServiceItem } from '../../proto/gen/bps/common/v1/common';
 import { ReleaseKind, type ChangeSet } from '../../proto/gen/bps/standards/v1/changes';
-import type { AuditApp } from '../../services/audit/app';
+import type { RunningAudit } from '../../services/audit/app';
 import { DECISION_KEYS_PATH, type RunningGateway } from '../../services/gateway/app';
 import { verifyChain } from '../../services/audit/domain/verify';
 import { toStoredEntry } from '../../services/audit/adapters/mongo/log-store';
@@ -38,7 +38,7 @@ const invented = { subject: 'sco.final.invented', organisation: 'SCO', roles: ['
 
 describe('signed decisions: forged approved change sets', () => {
   let r: TestRegistry<'audit' | 'notifications' | 'gateway'>;
-  let audit: AuditApp;
+  let audit: RunningAudit;
   let producer: EventProducer;
   let dlqConsumer: Consumer;
   const dlq: { ceId: string; error: string; group: string }[] = [];

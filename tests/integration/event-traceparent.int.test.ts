@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Consumer } from 'kafkajs';
-import { startAudit, type AuditApp } from '../../services/audit/app';
+import { startAudit, type RunningAudit } from '../../services/audit/app';
 import { startRegistry, type RunningRegistry } from '../../services/registry/app';
 import { auditEvents } from '../../services/shared/events/audit';
 import { topicName, topics } from '../../services/shared/events/catalog';
@@ -27,7 +27,7 @@ describe('events produced outside a request carry a traceparent', () => {
   const namespace = uniqueName('tp');
   const dbName = uniqueName('tp-reg').replace(/[^a-zA-Z0-9_-]/g, '_');
   let registry: RunningRegistry;
-  let audit: AuditApp;
+  let audit: RunningAudit;
   let consumer: Consumer;
   const received = new Map<string, CloudEvent[]>();
 

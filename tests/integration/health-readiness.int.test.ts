@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { HealthClient, HealthCheckResponse_ServingStatus as Serving } from '../../proto/gen/grpc/health/v1/health';
-import { startApprovals, type ApprovalsService } from '../../services/approvals/app';
+import { startApprovals, type RunningApprovals } from '../../services/approvals/app';
 import { startGateway, type RunningGateway } from '../../services/gateway/app';
 import { testDirectory, testJwks, testVerifier } from '../support/identity';
 import { kafkaCredentials } from '../support/kafka';
@@ -19,7 +19,7 @@ import { startTestPlatform, type TestPlatform } from './gateway-platform';
 
 describe('readiness follows the dependencies', () => {
   let platform: TestPlatform;
-  let approvals: ApprovalsService;
+  let approvals: RunningApprovals;
   let approvalsStopped = false;
   let gateway: RunningGateway;
   let health: HealthClient;

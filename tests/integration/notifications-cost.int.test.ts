@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CommandStartedEvent } from 'mongodb';
 import { connectMongo } from '../../services/shared/mongo/mongo';
-import type { NotificationsApp } from '../../services/notifications/app';
+import type { RunningNotifications } from '../../services/notifications/app';
 import { SubscriptionRepository } from '../../services/notifications/adapters/mongo/store';
 import { SubscriptionIndex } from '../../services/notifications/application/subscription-index';
 import { handleCommand } from '../../services/shared/domain/command-handler';
@@ -19,7 +19,7 @@ describe('notifications: cost per delivery', () => {
   const names = newNames('notif-cost');
   const producer = producerFor();
   const receivers: Receiver[] = [];
-  let app: NotificationsApp | undefined;
+  let app: RunningNotifications | undefined;
 
   afterAll(async () => {
     await app?.stop();

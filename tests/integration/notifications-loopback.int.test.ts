@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as grpc from '@grpc/grpc-js';
 import { allowListFor } from '../../services/notifications/domain/endpoint-policy';
-import type { NotificationsApp } from '../../services/notifications/app';
+import type { RunningNotifications } from '../../services/notifications/app';
 import { decodeStatus } from '../../services/shared/grpc/status';
 import { uniqueName } from '../support/names';
 import { clientFor, createSubscription, localStandardFiled, newNames, producerFor, Receiver, startApp, type Client } from './notifications.support';
@@ -14,8 +14,8 @@ describe('notifications: loopback receivers by environment', () => {
   const dev = newNames('notif-dev');
   const prod = newNames('notif-prod');
   const producer = producerFor();
-  let devApp: NotificationsApp;
-  let prodApp: NotificationsApp;
+  let devApp: RunningNotifications;
+  let prodApp: RunningNotifications;
   let devClient: Client;
   let prodClient: Client;
   let receiver: Receiver;

@@ -4,7 +4,7 @@
 // standard the first arrivals keep the order of publication.
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectMongo } from '../../services/shared/mongo/mongo';
-import type { NotificationsApp } from '../../services/notifications/app';
+import type { RunningNotifications } from '../../services/notifications/app';
 import { stack } from '../support/stack';
 import { uniqueName } from '../support/names';
 import { clientFor, createSubscription, newNames, producerFor, Receiver, startApp, versionPublished } from './notifications.support';
@@ -13,7 +13,7 @@ describe('notifications: kill and restart', () => {
   const names = newNames('notif-kill');
   const producer = producerFor();
   const receivers: Receiver[] = [];
-  const apps: NotificationsApp[] = [];
+  const apps: RunningNotifications[] = [];
   // Short leases: the claims the killed instance held become claimable again quickly.
   const leases = { delivery: { concurrency: 32, perSubscriptionConcurrency: 4, requestTimeoutMs: 1_000, leaseMs: 1_500, pollMs: 50, sweepMs: 300 } };
 

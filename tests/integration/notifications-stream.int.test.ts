@@ -5,7 +5,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { SubscribeRequest, SubscribeResponse } from '../../proto/gen/bps/notifications/v1/subscriptions';
 import { callMetadata } from '../../services/shared/grpc/client';
 import type { PersonaName } from '../../services/shared/auth/personas';
-import type { NotificationsApp } from '../../services/notifications/app';
+import type { RunningNotifications } from '../../services/notifications/app';
 import { uniqueName } from '../support/names';
 import { clientFor, floorBreached, newNames, producerFor, startApp, tokenOf, versionPublished, type Client } from './notifications.support';
 
@@ -14,7 +14,7 @@ type Stream = { messages: SubscribeResponse[]; errors: grpc.ServiceError[]; ende
 describe('notifications: feed stream', () => {
   const names = newNames('notif-st');
   const producer = producerFor();
-  let app: NotificationsApp;
+  let app: RunningNotifications;
   let client: Client;
   const open: Stream[] = [];
 

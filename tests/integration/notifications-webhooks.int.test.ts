@@ -10,7 +10,7 @@ import { notificationEvents } from '../../services/shared/events/notifications';
 import { unary } from '../../services/shared/grpc/client';
 import { decodeStatus } from '../../services/shared/grpc/status';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
-import type { NotificationsApp } from '../../services/notifications/app';
+import type { RunningNotifications } from '../../services/notifications/app';
 import { stack } from '../support/stack';
 import { uniqueName } from '../support/names';
 import {
@@ -33,7 +33,7 @@ describe('notifications: signed webhooks', () => {
   const names = newNames('notif-wh');
   const producer = producerFor();
   const receivers: Receiver[] = [];
-  let app: NotificationsApp;
+  let app: RunningNotifications;
   let client: Client;
   let mongo: MongoHandle;
 

@@ -9,7 +9,7 @@ import type { PersonaName } from '../../services/shared/auth/personas';
 import { standardEvents } from '../../services/shared/events/standards';
 import { unary } from '../../services/shared/grpc/client';
 import { EventProducer, newEvent } from '../../services/shared/kafka/kafka';
-import { startNotifications, type NotificationsApp, type NotificationsDeps } from '../../services/notifications/app';
+import { startNotifications, type RunningNotifications, type NotificationsDeps } from '../../services/notifications/app';
 import { stack, testLogger } from '../support/stack';
 import { uniqueName } from '../support/names';
 import { testVerifier, tokenFor } from '../support/identity';
@@ -26,7 +26,7 @@ export const newNames = (prefix: string): Names => ({
   consumerGroup: testGroup('notifications', `${prefix}-g`),
 });
 
-export function startApp(names: Names, overrides: Partial<NotificationsDeps> = {}): Promise<NotificationsApp> {
+export function startApp(names: Names, overrides: Partial<NotificationsDeps> = {}): Promise<RunningNotifications> {
   const kafka = testKafka('notifications', 'notifications-test');
   return startNotifications({
     mongoUri: stack().mongoUri,
@@ -42,7 +42,7 @@ export function startApp(names: Names, overrides: Partial<NotificationsDeps> = {
 }
 
 export type Client = InstanceType<typeof SubscriptionsClient>;
-export const clientFor = (app: NotificationsApp): Client => new SubscriptionsClient(`127.0.0.1:${app.grpcPort}`, grpc.credentials.createInsecure());
+export const clientFor = (app: RunningNotifications): Client => new SubscriptionsClient(`127.0.0.1:${app.grpcPort}`, grpc.credentials.createInsecure());
 
 export async function createSubscription(client: Client, persona: PersonaName, request: Partial<CreateSubscriptionRequest> & { endpointUrl: string }) {
   const filter = { eventTypes: [], fieldCodes: [], itemCodes: [], provinceCodes: [], releaseKind: 0, ...request.filter };

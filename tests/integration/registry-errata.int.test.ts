@@ -6,7 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceItem } from '../../proto/gen/bps/common/v1/common';
-import { type AuditApp } from '../../services/audit/app';
+import { type RunningAudit } from '../../services/audit/app';
 import { eventData } from '../../services/audit/domain/entry';
 import { standardEvents } from '../../services/shared/events/standards';
 import { unary } from '../../services/shared/grpc/client';
@@ -15,7 +15,7 @@ import { refusal } from '../support/grpc';
 import { startTestRegistry, type TestRegistry } from './registry-helpers';
 
 let r: TestRegistry<'audit'>;
-let audit: AuditApp;
+let audit: RunningAudit;
 beforeAll(async () => {
   r = await startTestRegistry('errata', {}, { with: ['audit'] });
   audit = r.platform.audit;

@@ -8,12 +8,12 @@
 //   await p.collector!.waitFor((e) => e.type === 'bps.approval.proposal.decided');
 //   await p.stop();
 import { randomUUID } from 'node:crypto';
-import { startApprovals, type ApprovalsDeps, type ApprovalsService } from '../../services/approvals/app';
-import { startAudit, type AuditApp, type AuditDeps } from '../../services/audit/app';
+import { startApprovals, type ApprovalsDeps, type RunningApprovals } from '../../services/approvals/app';
+import { startAudit, type RunningAudit, type AuditDeps } from '../../services/audit/app';
 import { startGateway, type GatewayDeps, type RunningGateway } from '../../services/gateway/app';
-import { startNotifications, type NotificationsApp, type NotificationsDeps } from '../../services/notifications/app';
+import { startNotifications, type RunningNotifications, type NotificationsDeps } from '../../services/notifications/app';
 import { startProgramme, type ProgrammeDeps, type RunningProgramme } from '../../services/programme/app';
-import { startProposals, type ProposalsAppDeps, type RunningProposals } from '../../services/proposals/app';
+import { startProposals, type ProposalsDeps, type RunningProposals } from '../../services/proposals/app';
 import { startRegistry, type RegistryDeps, type RunningRegistry } from '../../services/registry/app';
 import type { Identity, TokenVerifier } from '../../services/shared/auth/identity';
 import { serviceAccounts, type PersonaName } from '../../services/shared/auth/personas';
@@ -39,16 +39,16 @@ export type ServiceName = 'registry' | 'proposals' | 'approvals' | 'notification
 export type Running = {
   registry: RunningRegistry;
   proposals: RunningProposals;
-  approvals: ApprovalsService;
-  notifications: NotificationsApp;
-  audit: AuditApp;
+  approvals: RunningApprovals;
+  notifications: RunningNotifications;
+  audit: RunningAudit;
   programme: RunningProgramme;
   gateway: RunningGateway;
 };
 
 export type Overrides = {
   registry?: Partial<RegistryDeps>;
-  proposals?: Partial<ProposalsAppDeps>;
+  proposals?: Partial<ProposalsDeps>;
   approvals?: Partial<ApprovalsDeps>;
   notifications?: Partial<NotificationsDeps>;
   audit?: Partial<AuditDeps>;
@@ -74,7 +74,7 @@ export const testSettings = {
   gateway: { environment: 'test', backendTimeoutMs: 10_000, rateLimit: { burst: 10_000, perSecond: 10_000 } },
 } as const satisfies {
   registry: Partial<RegistryDeps>;
-  proposals: Partial<ProposalsAppDeps>;
+  proposals: Partial<ProposalsDeps>;
   approvals: Partial<ApprovalsDeps>;
   notifications: Partial<NotificationsDeps>;
   audit: Partial<AuditDeps>;
@@ -141,7 +141,7 @@ export type Platform = {
 
 type DepsOf = {
   registry: RegistryDeps;
-  proposals: ProposalsAppDeps;
+  proposals: ProposalsDeps;
   approvals: ApprovalsDeps;
   notifications: NotificationsDeps;
   audit: AuditDeps;
@@ -150,9 +150,6 @@ type DepsOf = {
 };
 
 export type StartedPlatform<S extends ServiceName> = Platform & { readonly [K in S]: Running[K] } & { readonly [K in Exclude<ServiceName, S>]?: undefined };
-
-const grpcPortOf = (service: ServiceName, running: Running[ServiceName]): number =>
-  service === 'audit' ? (running as AuditApp).port : service === 'gateway' ? (running as RunningGateway).port : (running as { grpcPort: number }).grpcPort;
 
 /** Starts the chosen services (proposals needs registry: it is added) and, with `collect`, a collector. */
 export async function startPlatform<S extends ServiceName>(prefix: string, options: PlatformOptions<S>): Promise<StartedPlatform<S>> {
@@ -169,8 +166,7 @@ export async function startPlatform<S extends ServiceName>(prefix: string, optio
   const order: ServiceName[] = [];
   const cleanups: (() => Promise<unknown>)[] = [];
   let publisher: OwnersProducer | undefined;
-  const address = (service: Exclude<ServiceName, 'gateway'>): string =>
-    running[service] ? `127.0.0.1:${grpcPortOf(service, running[service])}` : CLOSED_ADDRESS;
+  const address = (service: Exclude<ServiceName, 'gateway'>): string => (running[service] ? `127.0.0.1:${running[service].grpcPort}` : CLOSED_ADDRESS);
   const starters: { [K in ServiceName]: (d: DepsOf[K]) => Promise<Running[K]> } = {
     registry: startRegistry,
     proposals: startProposals,
