@@ -17,12 +17,12 @@ import {
   type KafkaDeps,
 } from '../shared/runtime/parts';
 import { StandardRegistryService } from '../../proto/gen/bps/registry/v1/registry';
-import { registryHandlers } from './adapters/grpc/handlers';
+import { registryHandlers } from './adapters/grpc/registry';
 import { changeSetConsumer } from './adapters/kafka/change-sets';
 import { RegistryStore } from './adapters/mongo/store';
 import { EffectiveScheduler, MonitoringScheduler } from './adapters/scheduler';
 import { DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT } from '../shared/standards/monitoring';
-import { Registry } from './registry';
+import { Registry } from './application/registry';
 
 export type RegistryDeps = DatabaseDeps &
   KafkaDeps &

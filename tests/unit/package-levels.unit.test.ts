@@ -6,7 +6,7 @@ import { ReleaseKind, type ChangeSet, type ItemChange } from '../../proto/gen/bp
 import { computeFiscalEstimate } from '../../services/proposals/domain/fiscal';
 import type { PackageView } from '../../services/proposals/domain/checks';
 import { contentViolations } from '../../services/proposals/domain/validation';
-import { decideChangeSet } from '../../services/registry/domain/changeset';
+import { decide } from './registry-change-sets';
 import type { CurrentPackage } from '../../services/registry/domain/model';
 import { knownTaxonomy, seedPackageLevels } from '../../services/registry/seed/baseline';
 import { healthProposal, raiseFunding } from './proposals-fixtures';
@@ -46,21 +46,21 @@ describe('package levels (issue #17)', () => {
   });
 
   it('the registry publishes version 2 of the package; a stale base or an undeclared lowering is a conflict', () => {
-    const raised = decideChangeSet(changeSet([setPackage('c1', '89')]), new Map(), knownTaxonomy, inForce);
-    expect(raised.kind).toBe('publish');
-    if (raised.kind !== 'publish') return;
+    const raised = decide(changeSet([setPackage('c1', '89')]), new Map(), knownTaxonomy, inForce);
+    expect(raised.type).toBe('ReleasePublished');
+    if (raised.type !== 'ReleasePublished') return;
     expect(raised.release.packageVersions).toHaveLength(1);
     expect(raised.release.packageVersions?.[0]).toMatchObject({ packageCode: 'BPHS', version: 2, level: { metric: { value: '89' }, asOf: { year: 2027 } } });
     expect(raised.release.fieldCodes).toEqual(['F21-HEALTH']);
 
-    const stale = decideChangeSet(changeSet([setPackage('c1', '89', 2)]), new Map(), knownTaxonomy, inForce);
-    expect(stale.kind === 'reject' && stale.conflicts[0]?.reason).toMatch(/stale base/);
-    const lowered = decideChangeSet(changeSet([setPackage('c1', '30')]), new Map(), knownTaxonomy, inForce);
-    expect(lowered.kind === 'reject' && lowered.conflicts[0]?.reason).toMatch(/without declaring lowers_level/);
-    const declared = decideChangeSet(changeSet([setPackage('c1', '30', 1, true, '国家财政调整（测试）')]), new Map(), knownTaxonomy, inForce);
-    expect(declared.kind).toBe('publish');
-    const twice = decideChangeSet(changeSet([setPackage('c1', '89'), setPackage('c2', '90')]), new Map(), knownTaxonomy, inForce);
-    expect(twice.kind === 'reject' && twice.conflicts.map((c) => c.reason).join()).toMatch(/changed more than once/);
+    const stale = decide(changeSet([setPackage('c1', '89', 2)]), new Map(), knownTaxonomy, inForce);
+    expect(stale.type === 'ChangeSetRejected' && stale.conflicts[0]?.reason).toMatch(/stale base/);
+    const lowered = decide(changeSet([setPackage('c1', '30')]), new Map(), knownTaxonomy, inForce);
+    expect(lowered.type === 'ChangeSetRejected' && lowered.conflicts[0]?.reason).toMatch(/without declaring lowers_level/);
+    const declared = decide(changeSet([setPackage('c1', '30', 1, true, '国家财政调整（测试）')]), new Map(), knownTaxonomy, inForce);
+    expect(declared.type).toBe('ReleasePublished');
+    const twice = decide(changeSet([setPackage('c1', '89'), setPackage('c2', '90')]), new Map(), knownTaxonomy, inForce);
+    expect(twice.type === 'ChangeSetRejected' && twice.conflicts.map((c) => c.reason).join()).toMatch(/changed more than once/);
   });
 
   it('prices 40 → 89 as 49 yuan per person, once for the package however many of its items are raised', () => {

@@ -5,16 +5,17 @@ import { Comparator, type ServiceItem } from '../../proto/gen/bps/common/v1/comm
 import { ReleaseKind, type ChangeSet, type ItemChange } from '../../proto/gen/bps/standards/v1/changes';
 import { ChangeType } from '../../proto/gen/bps/standards/v1/events';
 import { decideChangeSet } from '../../services/registry/domain/changeset';
+import { decide } from './registry-change-sets';
 import { loweredMetrics } from '../../services/shared/standards/metrics';
 import { parseDate } from '../../services/registry/domain/dates';
 import { addDays, todayInChina } from '../../services/shared/standards/china-date';
 import { compareDecimals, isDecimal } from '../../services/shared/standards/decimal';
 import { attributeChanges, diffCatalogues, type ResolvedItem } from '../../services/registry/domain/diff';
-import { checkFiling } from '../../services/registry/domain/filing';
+import { decideFiling, filingDecider, type LocalMetric } from '../../services/registry/domain/filing';
 import type { CurrentVersion } from '../../services/registry/domain/model';
 import { baselineRelease, knownTaxonomy, serviceItemFromSeed } from '../../services/registry/seed/baseline';
 import { baselineEdition } from '../../services/registry/seed/national-catalog';
-import { ValidationError } from '../../services/shared/errors/errors';
+import { ruleRefusalError, ValidationError } from '../../services/shared/errors/errors';
 
 const seedItem = (code: string): ServiceItem => serviceItemFromSeed(baselineEdition.items.find((i) => i.code === code)!);
 const ins05 = seedItem('INS-05');
@@ -60,9 +61,9 @@ describe('baseline from the seeds', () => {
 
 describe('decideChangeSet', () => {
   it('publishes the next version of a modified item on the change set date', () => {
-    const decision = decideChangeSet(changeSet([modify(withValue(ins05, '450'), 1)]), current([ins05, 1]), knownTaxonomy);
-    expect(decision.kind).toBe('publish');
-    if (decision.kind !== 'publish') return;
+    const decision = decide(changeSet([modify(withValue(ins05, '450'), 1)]), current([ins05, 1]), knownTaxonomy);
+    expect(decision.type).toBe('ReleasePublished');
+    if (decision.type !== 'ReleasePublished') return;
     expect(decision.release).toMatchObject({ releaseId: 'release-cs-1', effectiveFrom: '2020-01-01', fieldCodes: ['F17-INS'] });
     expect(decision.release.versions.map((v) => [v.itemCode, v.version, v.changeType])).toEqual([['INS-05', 2, ChangeType.CHANGE_TYPE_MODIFIED]]);
   });
@@ -70,13 +71,13 @@ describe('decideChangeSet', () => {
   it('rejects a stale base, an unknown item, a retired item and a date not after the current version', () => {
     const edu = seedItem('EDU-01');
     const hea = seedItem('HEA-01');
-    const d = decideChangeSet(
+    const d = decide(
       changeSet([modify(withValue(ins05, '450'), 1), modify({ ...edu, itemCode: 'EDU-99' }, 1), modify(hea, 2), modify(seedItem('EMP-01'), 1)]),
       current([ins05, 2], [hea, 2, '2017-01-23', true], [seedItem('EMP-01'), 1, '2020-06-01']),
       knownTaxonomy,
     );
-    expect(d.kind).toBe('reject');
-    if (d.kind !== 'reject') return;
+    expect(d.type).toBe('ChangeSetRejected');
+    if (d.type !== 'ChangeSetRejected') return;
     expect(d.conflicts.map((c) => [c.itemCode, c.baseVersion, c.currentVersion])).toEqual([
       ['INS-05', 1, 2],
       ['EDU-99', 1, 0],
@@ -91,9 +92,9 @@ describe('decideChangeSet', () => {
   it('refuses to lower a floor unless the change says so and why', () => {
     const lowered = withValue(ins05, '300');
     expect(loweredMetrics(ins05, lowered)).toEqual(['government_subsidy_per_capita']);
-    expect(decideChangeSet(changeSet([modify(lowered, 1)]), current([ins05, 1]), knownTaxonomy).kind).toBe('reject');
-    expect(decideChangeSet(changeSet([modify(lowered, 1, true, '')]), current([ins05, 1]), knownTaxonomy).kind).toBe('reject');
-    expect(decideChangeSet(changeSet([modify(lowered, 1, true, '财政承受能力评估')]), current([ins05, 1]), knownTaxonomy).kind).toBe('publish');
+    expect(decide(changeSet([modify(lowered, 1)]), current([ins05, 1]), knownTaxonomy).type).toBe('ChangeSetRejected');
+    expect(decide(changeSet([modify(lowered, 1, true, '')]), current([ins05, 1]), knownTaxonomy).type).toBe('ChangeSetRejected');
+    expect(decide(changeSet([modify(lowered, 1, true, '财政承受能力评估')]), current([ins05, 1]), knownTaxonomy).type).toBe('ReleasePublished');
   });
 
   it('rejects malformed content: unknown field, bad metric value', () => {
@@ -102,13 +103,13 @@ describe('decideChangeSet', () => {
       fieldCode: 'F99',
       qualityStandard: { ...ins05.qualityStandard!, metrics: [{ ...ins05.qualityStandard!.metrics[0]!, value: 'forty' }] },
     };
-    const d = decideChangeSet(changeSet([modify(bad, 1)]), current([ins05, 1]), knownTaxonomy);
-    expect(d.kind === 'reject' && d.conflicts[0]?.reason).toMatch(/field_code.*value|value.*field_code/s);
+    const d = decide(changeSet([modify(bad, 1)]), current([ins05, 1]), knownTaxonomy);
+    expect(d.type === 'ChangeSetRejected' && d.conflicts[0]?.reason).toMatch(/field_code.*value|value.*field_code/s);
   });
 
   it('splits: the base retires, each new item starts at version 1 with lineage', () => {
     const soc = seedItem('SOC-06');
-    const d = decideChangeSet(
+    const d = decide(
       changeSet([
         {
           $case: 'splitItem',
@@ -124,7 +125,7 @@ describe('decideChangeSet', () => {
       current([soc, 1]),
       knownTaxonomy,
     );
-    if (d.kind !== 'publish') throw new Error('expected publish');
+    if (d.type !== 'ReleasePublished') throw new Error('expected publish');
     expect(d.release.versions.map((v) => [v.itemCode, v.version, v.retired, v.lineageFrom])).toEqual([
       ['SOC-14', 1, false, ['SOC-06']],
       ['SOC-15', 1, false, ['SOC-06']],
@@ -139,7 +140,7 @@ describe('decideChangeSet', () => {
   it('merges into an existing code: that item continues, the other retires', () => {
     const a = seedItem('CUL-03');
     const b = seedItem('CUL-04');
-    const d = decideChangeSet(
+    const d = decide(
       changeSet([
         {
           $case: 'mergeItems',
@@ -155,7 +156,7 @@ describe('decideChangeSet', () => {
       current([a, 1], [b, 1]),
       knownTaxonomy,
     );
-    if (d.kind !== 'publish') throw new Error('expected publish');
+    if (d.type !== 'ReleasePublished') throw new Error('expected publish');
     expect(d.release.versions.map((v) => [v.itemCode, v.version, v.retired, v.changeType])).toEqual([
       ['CUL-03', 2, false, ChangeType.CHANGE_TYPE_MERGED],
       ['CUL-04', 2, true, ChangeType.CHANGE_TYPE_MERGED],
@@ -163,29 +164,53 @@ describe('decideChangeSet', () => {
   });
 
   it('rejects adding a code that exists and touching one item twice', () => {
-    const d = decideChangeSet(
-      changeSet([{ $case: 'addItem', addItem: { item: ins05 } }, modify(withValue(ins05, '450'), 1)]),
-      current([ins05, 1]),
-      knownTaxonomy,
+    const d = decide(changeSet([{ $case: 'addItem', addItem: { item: ins05 } }, modify(withValue(ins05, '450'), 1)]), current([ins05, 1]), knownTaxonomy);
+    expect(d.type === 'ChangeSetRejected' && d.conflicts.map((c) => c.reason).join('|')).toMatch(
+      /already exists.*more than once|more than once.*already exists/s,
     );
-    expect(d.kind === 'reject' && d.conflicts.map((c) => c.reason).join('|')).toMatch(/already exists.*more than once|more than once.*already exists/s);
   });
 
   it('treats a change set without id as unusable (structural), not as a conflict', () => {
-    expect(() => decideChangeSet({ ...changeSet([]), changeSetId: '' }, new Map(), knownTaxonomy)).toThrow(ValidationError);
+    const d = decideChangeSet({ ...changeSet([]), changeSetId: '' }, new Map(), knownTaxonomy);
+    expect(d).toMatchObject({ ok: false, refusal: { code: 'INVALID_ARGUMENT', violations: [{ field: 'change_set.change_set_id' }] } });
+    expect(() => {
+      if (!d.ok) throw ruleRefusalError(d.refusal, '', 'change_set');
+    }).toThrow(ValidationError);
   });
 });
 
-describe('checkFiling', () => {
+describe('decideFiling', () => {
   const filed = (value: string, unit = 'CNY') => [{ metric: 'government_subsidy_per_capita', value, unit, basis: 'per_person_per_year' }];
-  it('accepts at the floor, refuses below naming the metric, needs funding above', () => {
-    expect(checkFiling(ins05, filed('380'), false)).toMatchObject({ kind: 'accepted', exceeds: false });
-    expect(checkFiling(ins05, filed('379.99'), true)).toMatchObject({
-      kind: 'below-national-level',
-      failing: [{ metric: 'government_subsidy_per_capita', nationalValue: '380', localValue: '379.99' }],
+  const noneYet = filingDecider.initialState;
+  /** The filing's event (as the old `accepted` result), or its refusal. */
+  const checkFiling = (national: ServiceItem, metrics: LocalMetric[], declaresFunding: boolean, state = noneYet, effectiveFrom = '2020-01-01') => {
+    const d = decideFiling(state, {
+      provinceCode: '110000',
+      itemCode: national.itemCode,
+      national,
+      nationalVersion: 1,
+      effectiveFrom,
+      metrics,
+      declaresFunding,
     });
-    expect(checkFiling(ins05, filed('400'), false)).toMatchObject({ kind: 'invalid', violations: [{ field: 'local_funding' }] });
-    expect(checkFiling(ins05, filed('400'), true)).toMatchObject({ kind: 'accepted', exceeds: true });
+    return d.ok ? d.events[0]! : d.refusal;
+  };
+  it('accepts at the floor, refuses below naming the metric, needs funding above', () => {
+    expect(checkFiling(ins05, filed('380'), false)).toMatchObject({ type: 'LocalStandardFiled', exceeds: false });
+    expect(checkFiling(ins05, filed('379.99'), true)).toMatchObject({
+      code: 'FAILED_PRECONDITION',
+      reason: 'BELOW_NATIONAL_LEVEL',
+      message: 'the local standard of INS-05 is below the national level on government_subsidy_per_capita',
+      violations: [
+        {
+          field: 'INS-05/government_subsidy_per_capita',
+          reason: 'BELOW_NATIONAL_LEVEL',
+          description: expect.stringMatching(/local 379\.99 CNY does not meet the national level 380 CNY/),
+        },
+      ],
+    });
+    expect(checkFiling(ins05, filed('400'), false)).toMatchObject({ code: 'INVALID_ARGUMENT', violations: [{ field: 'local_funding' }] });
+    expect(checkFiling(ins05, filed('400'), true)).toMatchObject({ type: 'LocalStandardFiled', exceeds: true });
   });
   it('treats LTE metrics as caps', () => {
     const capped: ServiceItem = {
@@ -196,23 +221,71 @@ describe('checkFiling', () => {
         metrics: [{ metric: 'copay_ratio', label: '自付比例', comparator: Comparator.COMPARATOR_LTE, value: '30', unit: 'percent', basis: '' }],
       },
     };
-    expect(checkFiling(capped, [{ metric: 'copay_ratio', value: '35', unit: 'percent', basis: '' }], true).kind).toBe('below-national-level');
-    expect(checkFiling(capped, [{ metric: 'copay_ratio', value: '20', unit: 'percent', basis: '' }], true)).toMatchObject({ kind: 'accepted', exceeds: true });
+    expect(checkFiling(capped, [{ metric: 'copay_ratio', value: '35', unit: 'percent', basis: '' }], true)).toMatchObject({ reason: 'BELOW_NATIONAL_LEVEL' });
+    expect(checkFiling(capped, [{ metric: 'copay_ratio', value: '20', unit: 'percent', basis: '' }], true)).toMatchObject({
+      type: 'LocalStandardFiled',
+      exceeds: true,
+    });
   });
   it('names unit mismatches, unknown and missing metrics', () => {
     expect(checkFiling(ins05, filed('400', 'percent'), true)).toMatchObject({
-      kind: 'invalid',
+      code: 'INVALID_ARGUMENT',
       violations: [{ field: 'metrics[0].unit', reason: 'UNIT_MISMATCH' }],
     });
     const r = checkFiling(ins05, [{ metric: 'x', value: '1', unit: 'CNY', basis: '' }], true);
-    expect(r.kind === 'invalid' && r.violations.map((v) => v.field)).toEqual(['metrics[0].metric', 'metrics']);
+    expect('violations' in r && r.violations?.map((v) => v.field)).toEqual(['metrics[0].metric', 'metrics']);
   });
   it('records filings for items without a stated national level, uncompared', () => {
     expect(checkFiling(seedItem('HEA-01'), [{ metric: 'coverage', value: '80', unit: 'percent', basis: '' }], false)).toEqual({
-      kind: 'accepted',
+      type: 'LocalStandardFiled',
+      provinceCode: '110000',
+      itemCode: 'HEA-01',
+      effectiveFrom: '2020-01-01',
+      nationalVersion: 1,
+      metrics: [{ metric: 'coverage', value: '80', unit: 'percent', basis: '' }],
       comparisons: [],
       exceeds: false,
     });
+  });
+  it('takes filings of one province and item in filing order: none before the latest', () => {
+    const after = filingDecider.evolve(noneYet, checkFiling(ins05, filed('380'), false, noneYet, '2021-01-01') as never);
+    expect(after).toEqual({ latestEffectiveFrom: '2021-01-01' });
+    expect(checkFiling(ins05, filed('380'), false, after, '2020-12-31')).toEqual({
+      code: 'FAILED_PRECONDITION',
+      reason: 'FILING_BACKDATED',
+      message: '110000 already filed INS-05 effective 2021-01-01; a new filing cannot take effect before it',
+      violations: [{ field: '110000/INS-05', description: 'effective_from must be on or after 2021-01-01', reason: 'FILING_BACKDATED' }],
+    });
+    expect(checkFiling(ins05, filed('380'), false, after, '2021-01-01')).toMatchObject({ type: 'LocalStandardFiled' });
+  });
+  it('answers at the edge as the registry always has (ruleRefusalError)', () => {
+    const below = decideFiling(noneYet, {
+      provinceCode: '110000',
+      itemCode: 'INS-05',
+      national: ins05,
+      nationalVersion: 1,
+      effectiveFrom: '2020-01-01',
+      metrics: filed('1'),
+      declaresFunding: false,
+    });
+    if (below.ok) throw new Error('expected a refusal');
+    expect(ruleRefusalError(below.refusal, 'INS-05', 'metrics')).toMatchObject({
+      code: 'BELOW_NATIONAL_LEVEL',
+      violations: [{ type: 'BELOW_NATIONAL_LEVEL', subject: 'INS-05/government_subsidy_per_capita' }],
+    });
+    const invalid = decideFiling(noneYet, {
+      provinceCode: '110000',
+      itemCode: 'INS-05',
+      national: ins05,
+      nationalVersion: 1,
+      effectiveFrom: '2020-01-01',
+      metrics: filed('400'),
+      declaresFunding: false,
+    });
+    if (invalid.ok) throw new Error('expected a refusal');
+    const error = ruleRefusalError(invalid.refusal, 'INS-05', 'metrics');
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.message).toBe(invalid.refusal.message);
   });
 });
 

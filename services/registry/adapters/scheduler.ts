@@ -1,9 +1,9 @@
 // Polls the persisted due list and fires version.effective when a release's date arrives. State lives in the
-// database, so a restart resumes where it stopped; the claim protocol (Registry.fireDue) prevents double fires.
+// database, so a restart resumes where it stopped; the claim protocol (Registry.fireDue in application/publication.ts) prevents double fires.
 import { randomUUID } from 'node:crypto';
 import { errorMessage } from '../../shared/errors/errors';
 import type { Logger } from '../../shared/log/logger';
-import type { Registry } from '../registry';
+import type { Registry } from '../application/registry';
 
 export class EffectiveScheduler {
   private timer: NodeJS.Timeout | undefined;

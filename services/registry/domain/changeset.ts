@@ -3,15 +3,21 @@
 import type { ServiceItem } from '../../../proto/gen/bps/common/v1/common';
 import { ReleaseKind, type ChangeSet, type ItemChange, type ItemVersionRef } from '../../../proto/gen/bps/standards/v1/changes';
 import { ChangeType, type ChangeConflict } from '../../../proto/gen/bps/standards/v1/events';
-import { ValidationError, type FieldViolation } from '../../shared/errors/errors';
+import type { FieldViolation } from '../../shared/errors/errors';
+import { accepted, refused, type Decision } from '../../shared/domain/decider';
 import { isDecimal } from '../../shared/standards/decimal';
 import { loweredMetrics, metricLowered } from '../../shared/standards/metrics';
 import { isViolation, parseDate, toDateMessage, type LocalDate } from './dates';
 import { itemViolations } from './items';
 import type { CurrentPackage, CurrentVersion, KnownTaxonomy, LineageEdge, PackageVersionDraft, ReleaseDraft, VersionDraft } from './model';
 
-export type ChangeSetDecision =
-  { readonly kind: 'publish'; readonly release: ReleaseDraft } | { readonly kind: 'reject'; readonly conflicts: readonly ChangeConflict[] };
+/**
+ * What an approved change set leads to: its release is published, or it is rejected naming each conflict. Both are
+ * facts the registry records and announces (bps.standard.version.published / bps.standard.changeset.rejected), so
+ * both are events; only a change set that cannot be read at all (no id) is refused.
+ */
+export type ChangeSetEvent =
+  { readonly type: 'ReleasePublished'; readonly release: ReleaseDraft } | { readonly type: 'ChangeSetRejected'; readonly conflicts: readonly ChangeConflict[] };
 
 export function releaseIdFor(changeSetId: string): string {
   return `release-${changeSetId}`;
@@ -97,9 +103,11 @@ export function decideChangeSet(
   current: ReadonlyMap<string, CurrentVersion>,
   taxonomy: KnownTaxonomy,
   packages: ReadonlyMap<string, CurrentPackage> = new Map(),
-): ChangeSetDecision {
+): Decision<ChangeSetEvent> {
   const structural = structuralViolations(changeSet);
-  if (structural.length > 0) throw new ValidationError(structural);
+  if (structural.length > 0) {
+    return refused('INVALID_ARGUMENT', 'VALIDATION_FAILED', `invalid request: ${structural.map((v) => `${v.field}: ${v.description}`).join('; ')}`, structural);
+  }
 
   const conflicts: ChangeConflict[] = [];
   const conflict = (itemCode: string, reason: string, baseVersion = 0): void => {
@@ -364,13 +372,13 @@ export function decideChangeSet(
     }
   }
 
-  if (conflicts.length > 0) return { kind: 'reject', conflicts };
+  if (conflicts.length > 0) return accepted({ type: 'ChangeSetRejected', conflicts });
   const fieldCodes =
     changeSet.fieldCodes.length > 0
       ? [...changeSet.fieldCodes]
       : [...new Set([...versions.map((v) => v.item.fieldCode), ...packageVersions.map((p) => p.level.fieldCode)])];
-  return {
-    kind: 'publish',
+  return accepted({
+    type: 'ReleasePublished',
     release: {
       releaseId: releaseIdFor(changeSet.changeSetId),
       changeSetId: changeSet.changeSetId,
@@ -383,7 +391,7 @@ export function decideChangeSet(
       lineage,
       packageVersions,
     },
-  };
+  });
 }
 
 export function assertNever(x: never): never {

@@ -11,6 +11,7 @@
 // when a second, different person approves it — an approver of the item's lead unit or the final approver (SCO).
 import { ServiceItem } from '../../../proto/gen/bps/common/v1/common';
 import type { FieldViolation } from '../../shared/errors/errors';
+import { accepted, refused, type Decision } from '../../shared/domain/decider';
 
 export type Actor = { readonly subject: string; readonly organisation: string; readonly roles: readonly string[] };
 export type WordingChange = { readonly field: string; readonly before: string; readonly after: string };
@@ -49,14 +50,15 @@ export function changedFields(before: ServiceItem, after: ServiceItem): WordingC
 
 const numbersOf = (text: string): string[] => text.match(/\d+(?:[.,]\d+)*/g) ?? [];
 
+/** The wording an erratum corrects (what its proposal records). */
+export type WordingCorrected = { readonly type: 'WordingCorrected'; readonly changes: readonly WordingChange[] };
+
 /**
  * An erratum's changes, or why it is not one: every changed field must be wording (erratumFields), and the
- * numbers in the wording must stay the same. Violations name the item field ("item.quality_standard.metrics[0].value").
+ * numbers in the wording must stay the same. The refusal's violations name the item field
+ * ("item.quality_standard.metrics[0].value") with their reason (NOT_WORDING, NUMBER_CHANGED, NO_CHANGE).
  */
-export function decideErratum(
-  current: ServiceItem,
-  corrected: ServiceItem,
-): { ok: true; changes: WordingChange[] } | { ok: false; violations: FieldViolation[] } {
+export function decideErratum(current: ServiceItem, corrected: ServiceItem): Decision<WordingCorrected> {
   const all = changedFields(current, corrected);
   // A list that grew or shrank is named once (its elements' fields are not listed one by one).
   const resized = all
@@ -78,7 +80,86 @@ export function decideErratum(
     }
   }
   if (changes.length === 0) violations.push({ field: 'item', description: 'an erratum changes some wording; this one changes nothing', reason: 'NO_CHANGE' });
-  return violations.length > 0 ? { ok: false, violations } : { ok: true, changes };
+  if (violations.length > 0) {
+    const text = violations.map((v) => `${v.field}: ${v.description}`).join('; ');
+    return refused('INVALID_ARGUMENT', violations[0]?.reason ?? 'NOT_WORDING', `not an erratum: ${text}`, violations);
+  }
+  return accepted({ type: 'WordingCorrected', changes });
+}
+
+/** Proposing an erratum of a version: who proposes it, the item's lead unit, the wording as recorded and as corrected. */
+export type ProposeErratum = {
+  readonly actor: Actor;
+  readonly itemCode: string;
+  readonly leadUnit: string | undefined;
+  readonly current: ServiceItem;
+  readonly corrected: ServiceItem;
+};
+
+/** Who may propose (mayProposeErratum: NOT_LEAD_UNIT), then what (decideErratum). */
+export function decideErratumProposal(command: ProposeErratum): Decision<WordingCorrected> {
+  if (!mayProposeErratum(command.actor, command.leadUnit)) {
+    return refused(
+      'PERMISSION_DENIED',
+      'NOT_LEAD_UNIT',
+      `only an operator or staff of the lead unit (${command.leadUnit ?? 'none'}) may propose an erratum of ${command.itemCode}`,
+    );
+  }
+  return decideErratum(command.current, command.corrected);
+}
+
+export type ErratumApproved = { readonly type: 'ErratumApproved'; readonly erratumId: string };
+
+/** Approving a proposed erratum, as the version's latest record stands now. */
+export type ApproveErratum = {
+  readonly actor: Actor;
+  readonly itemCode: string;
+  readonly version: number;
+  readonly erratumId: string;
+  readonly leadUnit: string | undefined;
+  /** The subject who proposed it. */
+  readonly proposedBy: string;
+  /** Already approved (its document says so, or the version's records carry it). */
+  readonly approved: boolean;
+  /** The record it was proposed against, and the version's latest record now. */
+  readonly baseRecordId: string;
+  readonly latestRecordId: string;
+};
+
+/**
+ * An approver of the lead unit or the final approver (NOT_ERRATUM_APPROVER), never its proposer (SELF_APPROVAL),
+ * once (ALREADY_APPROVED), and only of the record it was proposed against (ERRATUM_STALE). The two preconditions
+ * answer with the generic reason FAILED_PRECONDITION, their own in the violation (as the registry always has).
+ */
+export function decideErratumApproval(command: ApproveErratum): Decision<ErratumApproved> {
+  const { actor, itemCode, erratumId, leadUnit } = command;
+  if (!mayApproveErratum(actor, leadUnit)) {
+    return refused(
+      'PERMISSION_DENIED',
+      'NOT_ERRATUM_APPROVER',
+      `an erratum of ${itemCode} is approved by an approver of ${leadUnit ?? 'its lead unit'} or the final approver`,
+    );
+  }
+  if (actor.subject === command.proposedBy) {
+    return refused('PERMISSION_DENIED', 'SELF_APPROVAL', 'an erratum takes effect only when a second person approves it: its proposer may not');
+  }
+  if (command.approved) {
+    return refused('FAILED_PRECONDITION', 'FAILED_PRECONDITION', `erratum ${erratumId} is already approved`, [
+      { field: erratumId, description: 'already in effect', reason: 'ALREADY_APPROVED' },
+    ]);
+  }
+  if (command.latestRecordId !== command.baseRecordId) return erratumStale(command);
+  return accepted({ type: 'ErratumApproved', erratumId });
+}
+
+/** The version changed since the erratum was proposed (or another erratum of it was approved at the same moment). */
+export function erratumStale(command: Pick<ApproveErratum, 'itemCode' | 'version' | 'erratumId' | 'baseRecordId' | 'latestRecordId'>): Decision<never> {
+  return refused(
+    'FAILED_PRECONDITION',
+    'FAILED_PRECONDITION',
+    `${command.itemCode} v${command.version} changed since erratum ${command.erratumId} was proposed; propose it again`,
+    [{ field: command.erratumId, description: `proposed against ${command.baseRecordId}, now ${command.latestRecordId}`, reason: 'ERRATUM_STALE' }],
+  );
 }
 
 /** Proposers: an operator, or staff or an approver of the item's lead unit. */

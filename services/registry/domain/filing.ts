@@ -8,22 +8,53 @@
 import type { QualityMetric, ServiceItem } from '../../../proto/gen/bps/common/v1/common';
 import type { MetricComparison } from '../../../proto/gen/bps/standards/v1/events';
 import type { FieldViolation } from '../../shared/errors/errors';
+import { accepted, refused, type Decider, type Decision } from '../../shared/domain/decider';
+import type { LocalDate } from './dates';
 import { isDecimal } from '../../shared/standards/decimal';
 import { compareLocalLevel } from '../../shared/standards/metrics';
 
 export type LocalMetric = { readonly metric: string; readonly value: string; readonly unit: string; readonly basis: string };
 
-export type FilingCheck =
-  | { readonly kind: 'invalid'; readonly violations: readonly FieldViolation[] }
-  | { readonly kind: 'below-national-level'; readonly comparisons: readonly MetricComparison[]; readonly failing: readonly MetricComparison[] }
-  | { readonly kind: 'accepted'; readonly comparisons: readonly MetricComparison[]; readonly exceeds: boolean };
+/** One province's filings of one item: they take effect in filing order (no backdating behind the latest one). */
+export type FilingState = { readonly latestEffectiveFrom: LocalDate | undefined };
+
+/** A province files its implementation standard of an item, against the national version in force on its date. */
+export type FileLocalStandard = {
+  readonly provinceCode: string;
+  readonly itemCode: string;
+  readonly national: ServiceItem;
+  readonly nationalVersion: number;
+  readonly effectiveFrom: LocalDate;
+  readonly metrics: readonly LocalMetric[];
+  /** A local funding amount > 0 is given. */
+  readonly declaresFunding: boolean;
+};
+
+export type LocalStandardFiled = {
+  readonly type: 'LocalStandardFiled';
+  readonly provinceCode: string;
+  readonly itemCode: string;
+  readonly effectiveFrom: LocalDate;
+  readonly nationalVersion: number;
+  readonly metrics: readonly LocalMetric[];
+  readonly comparisons: readonly MetricComparison[];
+  readonly exceeds: boolean;
+};
 
 export function nationalMetrics(item: ServiceItem): readonly QualityMetric[] {
   return item.qualityStandard?.stated ? item.qualityStandard.metrics : [];
 }
 
-/** Checks the filed metrics against the national item; `declaresFunding` = local funding amount > 0 given. */
-export function checkFiling(national: ServiceItem, metrics: readonly LocalMetric[], declaresFunding: boolean): FilingCheck {
+/**
+ * The filed metrics against the national item, then the filing order: INVALID_ARGUMENT for metrics that cannot be
+ * compared (or a level above the national one without local funding), FAILED_PRECONDITION BELOW_NATIONAL_LEVEL
+ * naming each metric below the floor, FILING_BACKDATED for a date before the latest filing's.
+ */
+export function decideFiling(state: FilingState, command: FileLocalStandard): Decision<LocalStandardFiled> {
+  const { national, metrics, itemCode, provinceCode, effectiveFrom } = command;
+  const invalid = (violations: readonly FieldViolation[]): Decision<LocalStandardFiled> =>
+    refused('INVALID_ARGUMENT', 'VALIDATION_FAILED', `invalid request: ${violations.map((v) => `${v.field}: ${v.description}`).join('; ')}`, violations);
+
   const violations: FieldViolation[] = [];
   const wanted = nationalMetrics(national);
   const byId = new Map(wanted.map((m) => [m.metric, m]));
@@ -56,28 +87,61 @@ export function checkFiling(national: ServiceItem, metrics: readonly LocalMetric
   for (const n of wanted) {
     if (!seen.has(n.metric)) violations.push({ field: 'metrics', description: `metric "${n.metric}" (${n.label}) must be filed` });
   }
-  if (violations.length > 0) return { kind: 'invalid', violations };
+  if (violations.length > 0) return invalid(violations);
 
   const comparisons = compareMetrics(wanted, metrics);
   const failing = comparisons.filter((c) => !c.compliant);
-  if (failing.length > 0) return { kind: 'below-national-level', comparisons, failing };
-  const exceeds = comparisons.some((c) => c.exceeds);
-  if (exceeds && !declaresFunding) {
-    return {
-      kind: 'invalid',
-      violations: [
-        {
-          field: 'local_funding',
-          description: `${comparisons
-            .filter((c) => c.exceeds)
-            .map((c) => c.metric)
-            .join(', ')} exceed the national level: declare the local funding of the excess`,
-          reason: 'LOCAL_FUNDING_REQUIRED',
-        },
-      ],
-    };
+  if (failing.length > 0) {
+    return refused(
+      'FAILED_PRECONDITION',
+      'BELOW_NATIONAL_LEVEL',
+      `the local standard of ${itemCode} is below the national level on ${failing.map((f) => f.metric).join(', ')}`,
+      failing.map((f) => ({ field: `${itemCode}/${f.metric}`, description: belowText(f), reason: 'BELOW_NATIONAL_LEVEL' })),
+    );
   }
-  return { kind: 'accepted', comparisons, exceeds };
+  const exceeds = comparisons.some((c) => c.exceeds);
+  if (exceeds && !command.declaresFunding) {
+    return invalid([
+      {
+        field: 'local_funding',
+        description: `${comparisons
+          .filter((c) => c.exceeds)
+          .map((c) => c.metric)
+          .join(', ')} exceed the national level: declare the local funding of the excess`,
+        reason: 'LOCAL_FUNDING_REQUIRED',
+      },
+    ]);
+  }
+  const latest = state.latestEffectiveFrom;
+  if (latest !== undefined && latest > effectiveFrom) {
+    return refused(
+      'FAILED_PRECONDITION',
+      'FILING_BACKDATED',
+      `${provinceCode} already filed ${itemCode} effective ${latest}; a new filing cannot take effect before it`,
+      [{ field: `${provinceCode}/${itemCode}`, description: `effective_from must be on or after ${latest}`, reason: 'FILING_BACKDATED' }],
+    );
+  }
+  return accepted({
+    type: 'LocalStandardFiled',
+    provinceCode,
+    itemCode,
+    effectiveFrom,
+    nationalVersion: command.nationalVersion,
+    metrics,
+    comparisons,
+    exceeds,
+  });
+}
+
+/** The filings of one province and item as an aggregate (handled with services/shared/domain/command-handler.ts). */
+export const filingDecider: Decider<FilingState, FileLocalStandard, LocalStandardFiled> = {
+  initialState: { latestEffectiveFrom: undefined },
+  decide: decideFiling,
+  evolve: (_state, event) => ({ latestEffectiveFrom: event.effectiveFrom }),
+};
+
+function belowText(c: MetricComparison): string {
+  return `${c.label || c.metric}: local ${c.localValue || '(none)'} ${c.unit} does not meet the national level ${c.nationalValue} ${c.unit}${c.basis ? ` (${c.basis})` : ''}`;
 }
 
 /** National metric by national metric; a metric the province has no value for is not compliant. */

@@ -6,7 +6,7 @@ import { configSchema, loadConfig } from '../../shared/config/config';
 import { createLogger } from '../../shared/log/logger';
 import { connectMongo, mongoUriFromConfig } from '../../shared/mongo/mongo';
 import { RegistryStore } from '../adapters/mongo/store';
-import { Registry } from '../registry';
+import { Registry } from '../application/registry';
 import { DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT } from '../../shared/standards/monitoring';
 
 const config = loadConfig(configSchema({ REGISTRY_DB: z.string().min(1).default('bps_registry') }));
@@ -26,7 +26,7 @@ try {
   await registry.projectPending();
   await registry.seed();
   await registry.monitorIdle();
-  logger.info({ db: config.REGISTRY_DB, items: await store.heads.countDocuments({}), releases: await store.releases.countDocuments({}) }, 'registry seeded');
+  logger.info({ db: config.REGISTRY_DB, ...(await store.counts()) }, 'registry seeded');
 } finally {
   await mongo.close();
 }

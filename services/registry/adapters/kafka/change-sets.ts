@@ -12,7 +12,7 @@ import { PermissionDeniedError, ValidationError } from '../../../shared/errors/e
 import { EventConsumer, ProcessedEvents } from '../../../shared/kafka/kafka';
 import type { Logger } from '../../../shared/log/logger';
 import type { Db } from 'mongodb';
-import type { Registry } from '../../registry';
+import type { Registry } from '../../application/registry';
 
 export function changeSetConsumer(options: {
   kafka: Kafka;

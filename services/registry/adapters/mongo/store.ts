@@ -22,9 +22,8 @@
 //   FerretDB v1 runs a conditional replace as a read and then an unlocked write, so two writers of one head (two
 //   instances, or two requests) could both "win" revision n and one's record would vanish from the head.
 import type { Collection, Db } from 'mongodb';
-import { PackageLevel, type ServiceItem } from '../../../../proto/gen/bps/common/v1/common';
-import { Provenance, type ReleaseKind } from '../../../../proto/gen/bps/standards/v1/changes';
-import type { ChangeConflict, ChangeType, MetricComparison } from '../../../../proto/gen/bps/standards/v1/events';
+import { PackageLevel } from '../../../../proto/gen/bps/common/v1/common';
+import { Provenance } from '../../../../proto/gen/bps/standards/v1/changes';
 import { ServiceItem as ServiceItemCodec } from '../../../../proto/gen/bps/common/v1/common';
 import { ConcurrencyError, TransientError } from '../../../shared/errors/errors';
 import { stopIfAbandoned } from '../../../shared/grpc/client';
@@ -40,151 +39,64 @@ const CAS_PATIENCE_MS = TOKEN_STALE_MS + 5_000;
 import { ensureIndexes, insertOne, isDuplicateKey } from '../../../shared/mongo/mongo';
 import { ensureOutboxIndexes, markPending, Outbox, type OutboxFields } from '../../../shared/mongo/outbox';
 import type { LocalDate } from '../../domain/dates';
-import type { MonitoringState } from '../../../shared/standards/monitoring';
-import type { LocalMetric } from '../../domain/filing';
-import type { LineageEdge, VersionDraft } from '../../domain/model';
-import type { TaxonomyVersion } from '../../seed/baseline';
+import type { LocalStandardFiled } from '../../domain/filing';
+import type { CloudEvent } from '../../../shared/kafka/cloudevents';
+import type { FilingLog, RegistryPorts } from '../../application/ports';
+import type {
+  ReleaseDoc,
+  VersionDoc,
+  ActorDoc,
+  ErratumDoc,
+  ErratumApprovalDoc,
+  LineageDoc,
+  FilingDoc,
+  BreachDoc,
+  MonitoringCellsDoc,
+  WarningDoc,
+  RejectionDoc,
+  ScheduleDoc,
+  TaxonomyDoc,
+  PackageLevelDoc,
+  PackageLevelRecord,
+  PageSummary,
+  VersionPage,
+  FilingPage,
+  HeadEntry,
+  ItemHead,
+  FilingHead,
+  FilingRecord,
+} from '../../application/records';
 
-export type ReleaseDoc = {
-  _id: string;
-  changeSetId: string;
-  kind: ReleaseKind;
-  title: string;
-  effectiveFrom: LocalDate;
-  publishedAt: Date;
-  provenance: Provenance | null;
-  fieldCodes: string[];
-  versions: VersionDraft[];
-  lineage: LineageEdge[];
-  /** Package levels the release sets (issue #17); `level` is the proto PackageLevel as JSON. */
-  packageVersions?: { packageCode: string; version: number; level: unknown }[];
-  projected: boolean;
-} & OutboxFields;
-
-export type VersionDoc = {
-  _id: string;
-  aggregateId: string;
-  sequence: number;
-  itemCode: string;
-  version: number;
-  /** 0 = as published; n = the n-th correction of that version */
-  revision: number;
-  effectiveFrom: LocalDate;
-  recordedAt: Date;
-  item: ServiceItem;
-  retired: boolean;
-  releaseId: string;
-  releaseKind: ReleaseKind;
-  changeType: ChangeType;
-  lineageFrom: string[];
-  provenance: Provenance | null;
-  correctionOf: string;
-  correctionReason: string;
-  /** The approved errata of this version up to this record, oldest first (absent on records written before errata). */
-  errata?: ErratumEntry[];
-};
-
-export type ActorDoc = { subject: string; organisation: string; roles: string[] };
-/** An erratum as kept on the version records it produced (and in `errata`). */
-export type ErratumEntry = {
-  erratumId: string;
-  itemCode: string;
-  version: number;
-  status: 'proposed' | 'approved';
-  changes: { field: string; before: string; after: string }[];
-  reason: string;
-  proposedBy: ActorDoc;
-  proposedAt: Date;
-  approvedBy: ActorDoc | null;
-  approvedAt: Date | null;
-  baseRecordId: string;
-  recordId: string;
-};
-/** A proposed erratum (with its erratum.proposed event) and the corrected item it would put in effect. */
-export type ErratumDoc = { _id: string; fieldCode: string; item: ServiceItem } & ErratumEntry & OutboxFields;
-/** The commit point of an erratum's approval: one per new version record (_id = its record id), with erratum.approved. */
-export type ErratumApprovalDoc = { _id: string; erratumId: string; approvedBy: ActorDoc; approvedAt: Date } & OutboxFields;
-
-export type LineageDoc = { _id: string; from: string; to: string; changeType: ChangeType; releaseId: string; effectiveFrom: LocalDate };
-
-export type FilingDoc = {
-  _id: string;
-  provinceCode: string;
-  itemCode: string;
-  fieldCode: string;
-  effectiveFrom: LocalDate;
-  recordedAt: Date;
-  metrics: LocalMetric[];
-  comparisons: MetricComparison[];
-  exceeds: boolean;
-  nationalVersion: number;
-  localFunding: { currency: string; fen: string } | null;
-  localFundingSource: string;
-  note: string;
-  actor: { subject: string; organisation: string; roles: string[] };
-} & OutboxFields;
-
-export type BreachDoc = {
-  _id: string;
-  releaseId: string;
-  provinceCode: string;
-  itemCode: string;
-  metric: string;
-  filingId: string;
-  recordedAt: Date;
-} & OutboxFields;
-/** What the monitor last observed of one province: one cell per item (an array: item codes are not field names). */
-export type MonitoringCellsDoc = {
-  _id: string;
-  cells: { itemCode: string; state: MonitoringState; nationalVersion: number; filingId: string }[];
-  observedOn: LocalDate;
-  updatedAt: Date;
-};
-/** An early warning, written once per transition with its bps.standard.compliance.warning event. */
-export type WarningDoc = { _id: string; provinceCode: string; itemCode: string; state: string; observedOn: LocalDate; recordedAt: Date } & OutboxFields;
-export type RejectionDoc = { _id: string; conflicts: ChangeConflict[]; recordedAt: Date } & OutboxFields;
-export type ScheduleDoc = {
-  _id: string;
-  due: LocalDate;
-  status: 'pending' | 'claimed' | 'fired';
-  claimedAt: Date | null;
-  claimedBy: string;
-  firedAt: Date | null;
-};
-export type TaxonomyDoc = TaxonomyVersion & { _id: string; recordedAt: Date };
-/**
- * One version of a package level (issue #17), _id `CODE:vN`, written once by seeding or by a release's projection.
- * `level` is the proto PackageLevel as JSON. A handful of documents: read by scanning the collection.
- */
-export type PackageLevelDoc = {
-  _id: string;
-  packageCode: string;
-  version: number;
-  effectiveFrom: LocalDate;
-  recordedAt: Date;
-  releaseId: string;
-  level: unknown;
-};
-export type PackageLevelRecord = Omit<PackageLevelDoc, 'level'> & { level: PackageLevel };
+// The records are declared with the ports (application/records.ts); re-exported for the tests and tools that read them.
+export type {
+  ReleaseDoc,
+  VersionDoc,
+  ActorDoc,
+  ErratumEntry,
+  ErratumDoc,
+  ErratumApprovalDoc,
+  LineageDoc,
+  FilingDoc,
+  BreachDoc,
+  MonitoringCellsDoc,
+  WarningDoc,
+  RejectionDoc,
+  ScheduleDoc,
+  TaxonomyDoc,
+  PackageLevelDoc,
+  PackageLevelRecord,
+  PageSummary,
+  VersionPage,
+  FilingPage,
+  HeadEntry,
+  ItemHead,
+  FilingHead,
+  FilingRecord,
+} from '../../application/records';
 
 const HEAD_WINDOW = 4;
 
 export const PAGE_SIZE = 64;
-
-/** First entry of a page of a timeline: where the page starts in valid time and in transaction time. */
-export type PageSummary = { page: number; effectiveFrom: LocalDate; recordedAt: Date };
-export type VersionPage = {
-  _id: string;
-  rev: number;
-  entries: { version: number; effectiveFrom: LocalDate; revisions: { revision: number; recordedAt: Date }[] }[];
-};
-export type FilingPage = { _id: string; rev: number; entries: { n: number; effectiveFrom: LocalDate; recordedAt: Date }[] };
-
-export type HeadEntry = { version: number; effectiveFrom: LocalDate; records: VersionDoc[] };
-/** `recent`: the last few versions inline (the usual answer); `pages`: one summary per PAGE_SIZE versions. */
-export type ItemHead = { _id: string; rev: number; latest: number; recent: HeadEntry[]; pages: PageSummary[] };
-export type FilingHead = { _id: string; provinceCode: string; itemCode: string; rev: number; latest: number; recent: FilingRecord[]; pages: PageSummary[] };
-export type FilingRecord = Omit<FilingDoc, 'outbox'>;
 
 const pageOfWith = (n: number, size: number): number => Math.floor((n - 1) / size);
 
@@ -233,7 +145,7 @@ export function versionRecordId(itemCode: string, version: number, revision: num
   return `${itemCode}:v${version}:r${revision}`;
 }
 
-export class RegistryStore {
+export class RegistryStore implements RegistryPorts {
   readonly releases: Collection<ReleaseDoc>;
   readonly versions: Collection<VersionDoc>;
   readonly heads: Collection<ItemHead>;
@@ -300,6 +212,103 @@ export class RegistryStore {
 
   async insertRelease(doc: ReleaseDoc): Promise<'inserted' | 'exists'> {
     return this.insertOnce(this.releases, doc, `release ${doc._id}`);
+  }
+
+  async release(releaseId: string): Promise<ReleaseDoc | null> {
+    return this.releases.findOne({ _id: releaseId });
+  }
+
+  async unprojectedReleases(): Promise<ReleaseDoc[]> {
+    return this.releases.find({ projected: false }).sort({ publishedAt: 1 }).toArray();
+  }
+
+  async markProjected(releaseId: string): Promise<void> {
+    await this.releases.updateOne({ _id: releaseId }, { $set: { projected: true } });
+  }
+
+  async releasesInOrder(): Promise<ReleaseDoc[]> {
+    return this.releases.find({}).sort({ effectiveFrom: 1, publishedAt: 1 }).toArray();
+  }
+
+  async recordBreach(doc: BreachDoc): Promise<'inserted' | 'exists'> {
+    return this.insertOnce(this.breaches, doc, 'floor breach');
+  }
+
+  async hasRejection(changeSetId: string): Promise<boolean> {
+    return (await this.rejections.findOne({ _id: changeSetId })) !== null;
+  }
+
+  async recordRejection(doc: RejectionDoc): Promise<'inserted' | 'exists'> {
+    return this.insertOnce(this.rejections, doc, 'change set rejection');
+  }
+
+  // ---- the version.effective due list ---------------------------------------------------------------------
+
+  async scheduleEffective(releaseId: string, due: LocalDate): Promise<void> {
+    await this.insertOnce(this.schedule, { _id: releaseId, due, status: 'pending', claimedAt: null, claimedBy: '', firedAt: null }, `schedule ${releaseId}`);
+  }
+
+  async due(today: LocalDate, staleClaim: Date, limit: number): Promise<ScheduleDoc[]> {
+    return this.schedule
+      .find({ due: { $lte: today }, $or: [{ status: 'pending' }, { status: 'claimed', claimedAt: { $lt: staleClaim } }] })
+      .sort({ due: 1 })
+      .limit(limit)
+      .toArray();
+  }
+
+  /**
+   * A conditional single-document update: keeps two schedulers from usually both taking an entry (FerretDB v1 does
+   * not make it atomic: two instances may both win it; the event's outbox id makes the firing once).
+   */
+  async claim(entry: ScheduleDoc, now: Date, schedulerId: string): Promise<boolean> {
+    const claim = await this.schedule.updateOne(
+      { _id: entry._id, status: entry.status, claimedAt: entry.claimedAt },
+      { $set: { status: 'claimed', claimedAt: now, claimedBy: schedulerId } },
+    );
+    return claim.modifiedCount === 1;
+  }
+
+  async recordEffective(releaseId: string, event: OutboxFields): Promise<'inserted' | 'exists'> {
+    return this.insertOnce(this.outbox.collection as never, { _id: `effective:${releaseId}`, ...event } as never, 'version.effective');
+  }
+
+  async markFired(releaseId: string, schedulerId: string, now: Date): Promise<void> {
+    await this.schedule.updateOne({ _id: releaseId, claimedBy: schedulerId }, { $set: { status: 'fired', firedAt: now } });
+  }
+
+  // ---- taxonomies (seeding) -------------------------------------------------------------------------------
+
+  async recordTaxonomy(doc: TaxonomyDoc): Promise<void> {
+    await this.insertOnce(this.taxonomies, doc, `taxonomy ${doc._id}`);
+    // A taxonomy recorded before placements existed gets them (seed data about the structure, not a published
+    // version: item versions are never changed here).
+    await this.taxonomies.updateOne(
+      { _id: doc._id, placements: { $exists: false } },
+      { $set: { placements: [...(doc.placements ?? [])], lineage: [...(doc.lineage ?? [])] } },
+    );
+  }
+
+  async allTaxonomies(): Promise<TaxonomyDoc[]> {
+    return this.taxonomies.find({}).toArray();
+  }
+
+  // ---- national monitoring ----------------------------------------------------------------------------------
+
+  async observedCells(provinceCode: string): Promise<MonitoringCellsDoc | null> {
+    return this.monitoringCells.findOne({ _id: provinceCode });
+  }
+
+  async saveObservedCells(doc: MonitoringCellsDoc): Promise<void> {
+    await this.monitoringCells.replaceOne({ _id: doc._id }, doc, { upsert: true });
+  }
+
+  async recordWarning(doc: WarningDoc): Promise<'inserted' | 'exists'> {
+    return this.insertOnce(this.warnings, doc, 'compliance warning');
+  }
+
+  /** How many items and releases are recorded (the seeding command's report). */
+  async counts(): Promise<{ items: number; releases: number }> {
+    return { items: await this.heads.countDocuments({}), releases: await this.releases.countDocuments({}) };
   }
 
   // ---- package levels ------------------------------------------------------------------------------------
@@ -478,6 +487,10 @@ export class RegistryStore {
     await this.insertOnce(this.lineage, doc, 'lineage link');
   }
 
+  async lineageLinks(end: 'from' | 'to', itemCode: string): Promise<LineageDoc[]> {
+    return this.lineage.find(end === 'to' ? { to: itemCode } : { from: itemCode }).toArray();
+  }
+
   // ---- filings -------------------------------------------------------------------------------------------
 
   filingHeadId(provinceCode: string, itemCode: string): string {
@@ -488,22 +501,34 @@ export class RegistryStore {
     return this.filingHeads.findOne({ _id: this.filingHeadId(provinceCode, itemCode) });
   }
 
-  /** Appends a filing as the next of its province and item (ids `PROV:ITEM:n`), keeping the head current. */
-  async appendFiling(provinceCode: string, itemCode: string, make: (n: number, previous: FilingRecord | undefined) => FilingDoc): Promise<FilingDoc> {
-    stopIfAbandoned(); // a call whose caller gave up (and holds no idempotency key) changes nothing (issue #19)
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const head = await this.filingHead(provinceCode, itemCode);
-      const doc = make((head?.latest ?? 0) + 1, head?.recent.at(-1));
-      if ((await this.insertOnce(this.filings, doc, `filing ${doc._id}`)) === 'exists') {
-        // A writer stored this position but did not update the head (crash or race): bring the head up first.
-        const existing = await this.filings.findOne({ _id: doc._id });
-        if (existing) await this.updateFilingHead(existing);
-        continue;
-      }
-      await this.updateFilingHead(doc);
-      return doc;
-    }
-    throw new ConcurrencyError('could not append the filing; retry', 0);
+  /**
+   * One province's filings of one item as an aggregate (id `PROV:ITEM`): its revision is the number of its latest
+   * filing; a filing is appended as the next (`PROV:ITEM:n`), keeping the head current. A position another writer
+   * took is a ConcurrencyError (the command handler loads and decides again).
+   */
+  filingLog(document: (filingId: string, event: LocalStandardFiled) => FilingDoc): FilingLog {
+    return {
+      load: async (key) => {
+        const head = await this.filingHeads.findOne({ _id: key });
+        return { state: { latestEffectiveFrom: head?.recent.at(-1)?.effectiveFrom }, revision: head?.latest ?? 0 };
+      },
+      append: async (key, expectedRevision, events) => {
+        stopIfAbandoned(); // a call whose caller gave up (and holds no idempotency key) changes nothing (issue #19)
+        let n = expectedRevision;
+        for (const event of events) {
+          n += 1;
+          const doc = document(`${key}:${n}`, event);
+          if ((await this.insertOnce(this.filings, doc, `filing ${doc._id}`)) === 'exists') {
+            // A writer stored this position but did not update the head (crash or race): bring the head up first.
+            const existing = await this.filings.findOne({ _id: doc._id });
+            if (existing) await this.updateFilingHead(existing);
+            throw new ConcurrencyError('could not append the filing; retry', 0);
+          }
+          await this.updateFilingHead(doc);
+        }
+        return n;
+      },
+    };
   }
 
   private async updateFilingHead(doc: FilingDoc): Promise<void> {
@@ -606,6 +631,10 @@ export class RegistryStore {
     return this.erratumApprovals.findOne({ _id: recordId });
   }
 
+  async appendEvents(events: readonly (CloudEvent & { topic: string })[]): Promise<void> {
+    await this.outbox.append(events);
+  }
+
   async markErratumApproved(erratumId: string, approvedBy: ActorDoc, approvedAt: Date, recordId: string): Promise<void> {
     await this.errata.updateOne({ _id: erratumId }, { $set: { status: 'approved', approvedBy, approvedAt, recordId } });
   }
@@ -613,7 +642,7 @@ export class RegistryStore {
   // ---- taxonomy ------------------------------------------------------------------------------------------
 
   async taxonomyAsOf(date: LocalDate, knownAt: Date): Promise<TaxonomyDoc | null> {
-    const all = await this.taxonomies.find({}).toArray(); // a handful of documents
+    const all = await this.allTaxonomies(); // a handful of documents
     return all.filter((t) => t.effectiveFrom <= date && t.recordedAt <= knownAt).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom))[0] ?? null;
   }
 }

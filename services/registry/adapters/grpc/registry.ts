@@ -3,7 +3,7 @@ import type { handleUnaryCall, sendUnaryData, ServerUnaryCall } from '@grpc/grpc
 import type { StandardRegistryServer } from '../../../../proto/gen/bps/registry/v1/registry';
 import { identityOf } from '../../../shared/grpc/server';
 import { basisLabels, unitLabels } from '../../../shared/standards/units';
-import type { Registry } from '../../registry';
+import type { Registry } from '../../application/registry';
 
 function unaryHandler<Req, Res>(fn: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>): handleUnaryCall<Req, Res> {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
