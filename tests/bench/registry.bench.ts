@@ -14,17 +14,8 @@ import { ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
 import { ChangeType } from '../../proto/gen/bps/standards/v1/events';
 import { toDateMessage } from '../../services/registry/domain/dates';
 import { addDays } from '../../services/shared/standards/china-date';
-import {
-  pagesOfFilings,
-  pagesOfVersions,
-  type FilingDoc,
-  type FilingHead,
-  type FilingPage,
-  type HeadEntry,
-  type ItemHead,
-  type VersionDoc,
-  type VersionPage,
-} from '../../services/registry/adapters/mongo/store';
+import { pagesOfFilings, pagesOfVersions } from '../../services/registry/adapters/mongo/store';
+import type { FilingDoc, FilingHead, FilingPage, HeadEntry, ItemHead, VersionDoc, VersionPage } from '../../services/registry/application/records';
 import { baselineRelease, provinces } from '../../services/registry/seed/baseline';
 import type { Bench, BenchRow } from './run';
 import { startPlatform } from '../support/platform';

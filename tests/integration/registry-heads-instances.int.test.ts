@@ -3,7 +3,8 @@
 // one item from two instances side by side must leave every record in them (FerretDB v1 runs a conditional
 // replace as an unlocked read then write, so a compare-and-set on `rev` alone would lose one writer's record).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistryStore, type VersionDoc } from '../../services/registry/adapters/mongo/store';
+import { RegistryStore } from '../../services/registry/adapters/mongo/store';
+import type { VersionDoc } from '../../services/registry/application/records';
 import type { MongoHandle } from '../../services/shared/mongo/mongo';
 import { twoInstancesOfOneDatabase, type TwoInstances } from '../support/instances-db';
 import { TOKEN_STALE_MS } from '../../services/shared/mongo/cas';

@@ -1,5 +1,6 @@
-// Mongo persistence of the registry. FerretDB-compatible: single-document writes, unique indexes as the only
-// cross-document guard, no transactions.
+// Mongo persistence of the registry: implements the ports of application/ports.ts (the records they speak are in
+// application/records.ts) and is the only code that touches the registry's database. FerretDB-compatible:
+// single-document writes, unique indexes as the only cross-document guard, no transactions.
 //
 // - `releases`: one document per edition/amendment, written once (unique change_set_id): the commit point of a
 //   change set and the outbox of its version.published event. Item versions are projected from it.
@@ -46,33 +47,6 @@ import type {
   ReleaseDoc,
   VersionDoc,
   ActorDoc,
-  ErratumDoc,
-  ErratumApprovalDoc,
-  LineageDoc,
-  FilingDoc,
-  BreachDoc,
-  MonitoringCellsDoc,
-  WarningDoc,
-  RejectionDoc,
-  ScheduleDoc,
-  TaxonomyDoc,
-  PackageLevelDoc,
-  PackageLevelRecord,
-  PageSummary,
-  VersionPage,
-  FilingPage,
-  HeadEntry,
-  ItemHead,
-  FilingHead,
-  FilingRecord,
-} from '../../application/records';
-
-// The records are declared with the ports (application/records.ts); re-exported for the tests and tools that read them.
-export type {
-  ReleaseDoc,
-  VersionDoc,
-  ActorDoc,
-  ErratumEntry,
   ErratumDoc,
   ErratumApprovalDoc,
   LineageDoc,
