@@ -11,11 +11,12 @@ import { parseDate } from '../../services/registry/domain/dates';
 import { addDays, todayInChina } from '../../services/shared/standards/china-date';
 import { compareDecimals, isDecimal } from '../../services/shared/standards/decimal';
 import { attributeChanges, diffCatalogues, type ResolvedItem } from '../../services/registry/domain/diff';
-import { decideFiling, filingDecider, type LocalMetric } from '../../services/registry/domain/filing';
+import { decideFiling, filingDecider, type FilingState, type LocalMetric, type LocalStandardFiled } from '../../services/registry/domain/filing';
+import { handleCommand, type AggregateStore } from '../../services/shared/domain/command-handler';
 import type { CurrentVersion } from '../../services/registry/domain/model';
 import { baselineRelease, knownTaxonomy, serviceItemFromSeed } from '../../services/registry/seed/baseline';
 import { baselineEdition } from '../../services/registry/seed/national-catalog';
-import { ruleRefusalError, ValidationError } from '../../services/shared/errors/errors';
+import { ConcurrencyError, ruleRefusalError, ValidationError } from '../../services/shared/errors/errors';
 
 const seedItem = (code: string): ServiceItem => serviceItemFromSeed(baselineEdition.items.find((i) => i.code === code)!);
 const ins05 = seedItem('INS-05');
@@ -258,6 +259,31 @@ describe('decideFiling', () => {
     });
     expect(checkFiling(ins05, filed('380'), false, after, '2021-01-01')).toMatchObject({ type: 'LocalStandardFiled' });
   });
+  it('is re-decided when another filing took the position: a concurrent later filing makes this one backdated', async () => {
+    // Another writer files 2021-06-01 while this filing (2021-01-01) is being appended: the handler loads again and
+    // the filing order refuses it, where the first load had accepted it.
+    let latest: { effectiveFrom: string | undefined; n: number } = { effectiveFrom: undefined, n: 0 };
+    const appended: string[] = [];
+    const log: AggregateStore<FilingState, LocalStandardFiled> = {
+      load: async () => ({ state: { latestEffectiveFrom: latest.effectiveFrom }, revision: latest.n }),
+      append: async (_key, expected, events) => {
+        if (latest.n === 0) {
+          latest = { effectiveFrom: '2021-06-01', n: 1 };
+          throw new ConcurrencyError('could not append the filing; retry', 0);
+        }
+        if (expected !== latest.n) throw new ConcurrencyError('stale', latest.n);
+        appended.push(...events.map((e) => e.effectiveFrom));
+        return expected + events.length;
+      },
+    };
+    const command = { provinceCode: '110000', itemCode: 'INS-05', national: ins05, nationalVersion: 1, metrics: filed('380'), declaresFunding: false };
+    const refusedLate = await handleCommand(log, filingDecider, '110000:INS-05', { ...command, effectiveFrom: '2021-01-01' });
+    expect(refusedLate).toMatchObject({ ok: false, refusal: { reason: 'FILING_BACKDATED' }, revision: 1 });
+    const next = await handleCommand(log, filingDecider, '110000:INS-05', { ...command, effectiveFrom: '2021-07-01' });
+    expect(next).toMatchObject({ ok: true, revision: 2, state: { latestEffectiveFrom: '2021-07-01' } });
+    expect(appended).toEqual(['2021-07-01']);
+  });
+
   it('answers at the edge as the registry always has (ruleRefusalError)', () => {
     const below = decideFiling(noneYet, {
       provinceCode: '110000',
