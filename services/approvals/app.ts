@@ -22,7 +22,7 @@ import { OutboxRelay } from '../shared/mongo/outbox';
 import type { PayloadKeys } from '../shared/temporal/sealing';
 import { connectTemporal, type TemporalOptions, type TemporalTls } from '../shared/temporal/temporal';
 import { runSealedWorker } from '../shared/temporal/worker';
-import { createActivities } from './activities';
+import { createActivities } from './application/activities';
 import { ApprovalEventStore } from './adapters/approval-events';
 import { ApprovalRecords } from './adapters/approval-records';
 import { ApprovalResumer, type ResumeOutcome } from './adapters/approval-resumer';

@@ -10,18 +10,19 @@ import {
   type CycleCitedEvaluation,
   type FiscalTotals,
   type RebaseNotice,
-} from '../../workflows/contracts';
-import type { RecordApprovalArgs } from '../../workflows/approval/record';
-import type { OutgoingEvent } from '../../workflows/approval/outgoing';
-import { ChangeSet, ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
-import { approvalEvents } from '../shared/events/approvals';
-import { PlatformError, ValidationError } from '../shared/errors/errors';
-import { newEvent } from '../shared/kafka/kafka';
-import { dateOfIso } from './domain/cycle-request';
-import { approvalsSource, toActor, toCloudEvent, toDecision, type ApprovalEventStore } from './adapters/approval-events';
-import { citedEvaluationMessage } from './adapters/evaluations-projection';
-import type { RoutesRepository } from './adapters/routes-repository';
-import type { ApprovalRecords } from './adapters/approval-records';
+} from '../../../workflows/contracts';
+import type { RecordApprovalArgs } from '../../../workflows/approval/record';
+import type { OutgoingEvent } from '../../../workflows/approval/outgoing';
+import { systemActor } from '../../../workflows/approval/domain';
+import { ChangeSet, ReleaseKind } from '../../../proto/gen/bps/standards/v1/changes';
+import { approvalEvents } from '../../shared/events/approvals';
+import { PlatformError, ValidationError } from '../../shared/errors/errors';
+import { newEvent } from '../../shared/kafka/kafka';
+import { dateOfIso } from '../domain/cycle-request';
+import { approvalsSource, toActor, toCloudEvent, toDecision, type ApprovalEventStore } from '../adapters/approval-events';
+import { citedEvaluationMessage } from '../adapters/evaluations-projection';
+import type { RoutesRepository } from '../adapters/routes-repository';
+import type { ApprovalRecords } from '../adapters/approval-records';
 
 export type ApprovalActivityDeps = {
   readonly routes: RoutesRepository;
@@ -87,8 +88,6 @@ export type CycleAction = {
   readonly actor: ActorRef;
   readonly at: number;
 };
-
-const systemActor: ActorRef = { subject: 'system:approvals', organisation: 'BPS', roles: [] };
 
 /** Platform errors that retrying cannot fix become non-retryable failures with the error's code as type. */
 async function asActivity<T>(fn: () => Promise<T>): Promise<T> {
@@ -389,3 +388,6 @@ export function createActivities(deps: ApprovalActivityDeps) {
     },
   };
 }
+
+/** The activities as the workflows call them (types only in workflow code). */
+export type ApprovalActivities = ReturnType<typeof createActivities>;
