@@ -41,7 +41,8 @@ import { decide, evolve, initialState, nextDeadline, openKeys, toView, type Appr
 import { outgoingFor, type OutgoingEvent } from './approval/outgoing';
 import type { RecordApprovalArgs, ResumableApprovalInput } from './approval/record';
 import { acceptSignal, requireSealed } from './sealed';
-import { approvalActivities, refusalFailure } from './approvals-activities';
+import { approvalActivities } from './approvals-activities';
+import { refusalFailure } from './refusals';
 
 const { chooseApprovalRoute, recordApprovalEvents, recordApproval, publishApprovedChangeSet } = approvalActivities();
 

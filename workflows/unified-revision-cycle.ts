@@ -62,7 +62,8 @@ import {
 } from './cycle/domain';
 import { trimSummary } from './cycle/trim';
 import { adHocRevision } from './ad-hoc-revision';
-import { approvalActivities, refusalFailure } from './approvals-activities';
+import { approvalActivities } from './approvals-activities';
+import { refusalFailure } from './refusals';
 import { systemActor } from './approval/domain';
 import { acceptSignal, requireSealed } from './sealed';
 import { evolveAll } from '../services/shared/domain/decider';
