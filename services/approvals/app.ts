@@ -12,7 +12,7 @@ import { decisionSigner } from '../shared/events/decision-signature';
 import { RefusalRecorder, refusalOutbox } from '../shared/grpc/refusals';
 import { startGrpcServer } from '../shared/grpc/server';
 import type { GrpcTls } from '../shared/grpc/tls';
-import { observeApprovals } from './adapters/approval-metrics';
+import { observeApprovals } from './adapters/temporal/approval-metrics';
 import { kafkaDependency, mongoDependency, temporalDependency, type HealthCheckTiming } from '../shared/grpc/health';
 import { createKafka, ensureTopics, EventProducer, type KafkaCredentials } from '../shared/kafka/kafka';
 import type { Logger } from '../shared/log/logger';
@@ -23,14 +23,15 @@ import type { PayloadKeys } from '../shared/temporal/sealing';
 import { connectTemporal, type TemporalOptions, type TemporalTls } from '../shared/temporal/temporal';
 import { runSealedWorker } from '../shared/temporal/worker';
 import { createActivities } from './application/activities';
-import { ApprovalEventStore } from './adapters/approval-events';
-import { ApprovalRecords } from './adapters/approval-records';
-import { ApprovalResumer, type ResumeOutcome } from './adapters/approval-resumer';
-import { createCycleHandlers } from './adapters/cycles-grpc';
-import { createInboxHandlers } from './adapters/inbox-grpc';
-import { evaluationsConsumer, EvaluationsProjection } from './adapters/evaluations-projection';
-import { refilingConsumer } from './adapters/refiling-consumer';
-import { RoutesRepository } from './adapters/routes-repository';
+import { ApprovalEventStore } from './adapters/mongo/approval-events';
+import { ApprovalRecords } from './adapters/mongo/approval-records';
+import { ApprovalResumer, type ResumeOutcome } from './adapters/temporal/approval-resumer';
+import { createCycleHandlers } from './adapters/grpc/cycles';
+import { createInboxHandlers } from './adapters/grpc/inbox';
+import { evaluationsConsumer, EvaluationsProjection } from './adapters/kafka/evaluations-projection';
+import { refilingConsumer } from './adapters/kafka/refiling';
+import { RoutesRepository } from './adapters/mongo/routes';
+import { TemporalRunningRevisions } from './adapters/temporal/running-revisions';
 import { defaultRouteStages, type StepDurations } from './domain/default-route';
 
 export type ApprovalsDeps = {
@@ -118,8 +119,7 @@ export async function startApprovals(deps: ApprovalsDeps): Promise<ApprovalsServ
       events,
       records,
       topicNamespace: deps.topicNamespace,
-      temporal: temporal.client,
-      taskQueue: deps.taskQueue,
+      runningRevisions: new TemporalRunningRevisions(temporal.client, deps.taskQueue),
       ...(deps.afterChangeSetRecorded ? { afterChangeSetRecorded: deps.afterChangeSetRecorded } : {}),
     }),
     logger,
