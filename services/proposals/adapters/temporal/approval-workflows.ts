@@ -14,6 +14,7 @@ import {
   type ProposalResubmitted,
   type WithdrawProposal,
 } from '../../../../workflows/contracts';
+import { cycleAcceptanceRefusal } from '../../../../workflows/cycle/domain';
 import { errorMessage, FailedPreconditionError, NotFoundError, TransientError } from '../../../shared/errors/errors';
 import { updateOptions } from '../../../shared/temporal/temporal';
 
@@ -45,18 +46,15 @@ export class TemporalApprovalWorkflows implements ApprovalWorkflowPort {
       if (error instanceof WorkflowNotFoundError) throw new NotFoundError('revision cycle', cycleId);
       throw new TransientError(`revision cycle ${cycleId} cannot be read: ${errorMessage(error)}`, error);
     }
-    const refuse = (reason: string, description: string): never => {
+    // The cycle's own acceptance rule, applied to its queried view (the workflow's validator applies it to its state).
+    const refusal = cycleAcceptanceRefusal(cycle, fieldCode, actor);
+    if (refusal) {
       throw new FailedPreconditionError(
-        `revision cycle ${cycleId} does not take this proposal: ${description}`,
-        [{ type: reason, subject: cycleId, description }],
-        reason,
+        `revision cycle ${cycleId} does not take this proposal: ${refusal.message}`,
+        [{ type: refusal.reason, subject: cycleId, description: refusal.message }],
+        refusal.reason,
       );
-    };
-    if (cycle.phase !== 'proposals') refuse('WINDOW_CLOSED', `the cycle is in phase ${cycle.phase}, not taking proposals`);
-    const field = cycle.fields?.find((f) => f.fieldCode === fieldCode);
-    if (cycle.fields && !field) refuse('UNKNOWN_FIELD', `field ${fieldCode} is not part of the cycle`);
-    if (field && field.leadMinistry !== actor.organisation) refuse('NOT_LEAD_MINISTRY', `proposals for ${fieldCode} come from ${field.leadMinistry}`);
-    if (cycle.windows?.find((w) => w.fieldCode === fieldCode)?.closed) refuse('WINDOW_CLOSED', `the proposal window of ${fieldCode} closed`);
+    }
   }
 
   async start(input: ProposalApprovalInput): Promise<string> {
