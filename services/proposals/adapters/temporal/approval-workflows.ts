@@ -17,19 +17,7 @@ import {
 import { cycleAcceptanceRefusal } from '../../../../workflows/cycle/domain';
 import { errorMessage, FailedPreconditionError, NotFoundError, TransientError } from '../../../shared/errors/errors';
 import { updateOptions } from '../../../shared/temporal/temporal';
-
-export type ApprovalWorkflowPort = {
-  /**
-   * Starts the workflow for the proposal unless one with its id exists; returns the run id. A unified revision's
-   * proposal enters its cycle instead, which runs the proposal's approval as a child workflow (same id).
-   */
-  start(input: ProposalApprovalInput): Promise<string>;
-  /** Refuses (FAILED_PRECONDITION / NOT_FOUND) when the cycle does not take proposals for the field now. */
-  assertCycleAccepts(cycleId: string, fieldCode: string, actor: ActorRef): Promise<void>;
-  resubmitted(proposalId: string, signal: ProposalResubmitted): Promise<void>;
-  /** Asks the workflow to withdraw; refused (FAILED_PRECONDITION) when it is past final approval. */
-  withdraw(proposalId: string, request: WithdrawProposal): Promise<void>;
-};
+import type { ApprovalWorkflowPort } from '../../application/ports';
 
 export class TemporalApprovalWorkflows implements ApprovalWorkflowPort {
   constructor(
