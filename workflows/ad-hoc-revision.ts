@@ -10,13 +10,11 @@ import {
   defineSignal,
   defineUpdate,
   log,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type * as activities from '../services/approvals/activities';
 import {
   approvalDecisionStateQuery,
   approvalStateQuery,
@@ -39,32 +37,14 @@ import {
   type StepArgs,
   type WithdrawProposal,
 } from './contracts';
-import {
-  decide,
-  evolve,
-  initialState,
-  nextDeadline,
-  openKeys,
-  toView,
-  type ApprovalEvent,
-  type ApprovalState,
-  type Command,
-  type Refusal,
-} from './approval/domain';
+import { decide, evolve, initialState, nextDeadline, openKeys, toView, type ApprovalEvent, type ApprovalState, type Command } from './approval/domain';
 import { outgoingFor, type OutgoingEvent } from './approval/outgoing';
 import type { RecordApprovalArgs, ResumableApprovalInput } from './approval/record';
 import { acceptSignal, requireSealed } from './sealed';
+import { approvalActivities } from './approvals-activities';
+import { refusalFailure } from './refusals';
 
-type Activities = ReturnType<typeof activities.createActivities>;
-
-const { chooseApprovalRoute, recordApprovalEvents, recordApproval, publishApprovedChangeSet } = proxyActivities<Activities>({
-  startToCloseTimeout: '15 seconds',
-  retry: {
-    initialInterval: '500 milliseconds',
-    maximumInterval: '10 seconds',
-    nonRetryableErrorTypes: ['NOT_FOUND', 'VALIDATION_FAILED', 'FAILED_PRECONDITION'],
-  },
-});
+const { chooseApprovalRoute, recordApprovalEvents, recordApproval, publishApprovedChangeSet } = approvalActivities();
 
 export const signOff = defineUpdate<ApprovalView, [SignOffArgs]>(signOffUpdate);
 export const claimStep = defineUpdate<ApprovalView, [StepArgs]>(claimStepUpdate);
@@ -88,11 +68,6 @@ export const searchAttributes = {
   stepDueAt: defineSearchAttributeKey('BpsStepDueAt', SearchAttributeType.DATETIME),
   escalated: defineSearchAttributeKey('BpsEscalated', SearchAttributeType.BOOL),
 };
-
-/** Validators throw this so the caller learns the refusal's kind and stable reason. */
-function refusalFailure(refusal: Refusal): ApplicationFailure {
-  return ApplicationFailure.create({ type: refusal.code, message: refusal.message, details: [refusal.reason], nonRetryable: true });
-}
 
 export async function adHocRevision(input: ResumableApprovalInput): Promise<ApprovalResult> {
   // Started by a client without the platform's key: fail at once (no route, no inbox entry, no events).

@@ -121,10 +121,10 @@ export const approvalStateQuery = 'approvalState';
 export type ApprovalStatus = 'in_progress' | 'awaiting_resubmission' | 'approved' | 'rejected' | 'withdrawn';
 export type RoundOutcome = 'approved' | 'rejected' | 'returned' | 'withdrawn';
 
-export type StepView = {
-  readonly stepId: string;
+/** A step as the workflow holds it and the inbox shows it: its party, its position and who holds it. */
+export type StepCore = {
+  readonly stepId: string; // `${stageId}.${partyId}`: the same step in every round
   readonly stageId: string;
-  readonly stageName: string;
   readonly label: string;
   readonly role: string;
   readonly organisation: string;
@@ -137,6 +137,9 @@ export type StepView = {
   readonly delegatedTo?: string;
   readonly delegatedBy?: string;
   readonly overruledBy?: string;
+};
+export type StepView = StepCore & {
+  readonly stageName: string;
   readonly dueAt?: number; // epoch ms
   readonly escalated: boolean;
   readonly escalationRole: string;

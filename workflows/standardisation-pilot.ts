@@ -3,11 +3,11 @@
 // group, national re-check and publication. Each human step is the one update `pilotAction`, whose validator is the
 // pure `decide` (workflows/pilot/domain.ts); the handler decides again on the state it then holds, records the
 // events through an activity (projection + outbox in the programme service), and folds them with `evolve`.
-import { ApplicationFailure, condition, defineQuery, defineUpdate, proxyActivities, setHandler, allHandlersFinished } from '@temporalio/workflow';
+import { condition, defineQuery, defineUpdate, proxyActivities, setHandler, allHandlersFinished } from '@temporalio/workflow';
 import type * as activities from '../services/programme/adapters/temporal/activities';
 import { decide, decideOpening, evolve, provincesOf, TERMINAL, type PilotCommand, type PilotEvent, type PilotState } from './pilot/domain';
 import { pilotActionUpdate, pilotStateQuery, type PilotAction, type PilotWorkflowInput } from './pilot/contracts';
-import type { Refusal } from './approval/domain';
+import { refusalFailure } from './refusals';
 import { requireSealed } from './sealed';
 
 type Activities = ReturnType<typeof activities.createPilotActivities>;
@@ -19,10 +19,6 @@ const { recordPilotSteps, reserveCandidatePlace, releaseCandidatePlaces } = prox
 
 export const pilotAction = defineUpdate<PilotState, [PilotAction]>(pilotActionUpdate);
 export const pilotState = defineQuery<PilotState>(pilotStateQuery);
-
-function refusalFailure(refusal: Refusal): ApplicationFailure {
-  return ApplicationFailure.create({ type: refusal.code, message: refusal.message, details: [refusal.reason], nonRetryable: true });
-}
 
 /** Beijing's calendar date now (UTC+8 all year): "after the term" is a date in China. */
 function chinaToday(at: number): string {

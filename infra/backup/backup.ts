@@ -7,7 +7,7 @@
 // refuses a database that is not empty unless told to replace it. What is not in a backup: Temporal's workflow
 // histories (the dev server's own file) — not needed: the approvals database records every approval in flight
 // (approval_records, open_approvals) and the approvals service resumes those Temporal no longer has when it starts
-// (services/approvals/adapters/approval-resumer.ts), as the programme service does for pilots; a unified revision
+// (services/approvals/adapters/temporal/approval-resumer.ts), as the programme service does for pilots; a unified revision
 // cycle is not resumed — and Kafka's messages themselves.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

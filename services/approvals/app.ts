@@ -7,7 +7,7 @@ import type { Directory } from '../shared/auth/directory';
 import type { JWK } from 'jose';
 import { topicName, topics } from '../shared/events/catalog';
 import { decisionSigner } from '../shared/events/decision-signature';
-import { observeApprovals } from './adapters/approval-metrics';
+import { observeApprovals } from './adapters/temporal/approval-metrics';
 import { kafkaDependency, mongoDependency, temporalDependency } from '../shared/grpc/health';
 import { hostService } from '../shared/runtime/host';
 import {
@@ -23,15 +23,16 @@ import {
   type KafkaDeps,
   type TemporalDeps,
 } from '../shared/runtime/parts';
-import { createActivities } from './activities';
-import { ApprovalEventStore } from './adapters/approval-events';
-import { ApprovalRecords } from './adapters/approval-records';
-import { ApprovalResumer, type ResumeOutcome } from './adapters/approval-resumer';
-import { createCycleHandlers } from './adapters/cycles-grpc';
-import { createInboxHandlers } from './adapters/inbox-grpc';
-import { evaluationsConsumer, EvaluationsProjection } from './adapters/evaluations-projection';
-import { refilingConsumer } from './adapters/refiling-consumer';
-import { RoutesRepository } from './adapters/routes-repository';
+import { createActivities } from './application/activities';
+import { ApprovalEventStore } from './adapters/mongo/approval-events';
+import { ApprovalRecords } from './adapters/mongo/approval-records';
+import { ApprovalResumer, type ResumeOutcome } from './adapters/temporal/approval-resumer';
+import { createCycleHandlers } from './adapters/grpc/cycles';
+import { createInboxHandlers } from './adapters/grpc/inbox';
+import { evaluationsConsumer, EvaluationsProjection } from './adapters/kafka/evaluations-projection';
+import { refilingConsumer } from './adapters/kafka/refiling';
+import { RoutesRepository } from './adapters/mongo/routes';
+import { TemporalRunningRevisions } from './adapters/temporal/running-revisions';
 import { defaultRouteStages, type StepDurations } from './domain/default-route';
 
 export type ApprovalsDeps = DatabaseDeps &
@@ -91,8 +92,7 @@ export function startApprovals(deps: ApprovalsDeps): Promise<RunningApprovals> {
         events,
         records,
         topicNamespace: deps.topicNamespace,
-        temporal: temporal.client,
-        taskQueue: deps.taskQueue,
+        runningRevisions: new TemporalRunningRevisions(temporal.client, deps.taskQueue),
         ...(deps.afterChangeSetRecorded ? { afterChangeSetRecorded: deps.afterChangeSetRecorded } : {}),
       }),
     });

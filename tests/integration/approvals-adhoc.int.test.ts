@@ -5,9 +5,6 @@ import { fileURLToPath } from 'node:url';
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Position } from '../../proto/gen/bps/approvals/v1/events';
-import type { ListMyOpenStepsRequest } from '../../proto/gen/bps/approvals/v1/inbox';
-import type { PersonaName } from '../../services/shared/auth/personas';
-import type { Identity } from '../../services/shared/auth/identity';
 import { unary } from '../../services/shared/grpc/client';
 import { defaultRouteStages } from '../../services/approvals/domain/default-route';
 import {
@@ -15,11 +12,10 @@ import {
   editionReleasedSignal,
   proposalResubmittedSignal,
   workflowTypes,
-  type ApprovalResult,
   type ApprovalView,
   type ProposalResubmitted,
 } from '../../workflows/contracts';
-import { proposalInput, startHarness, type Harness } from './approvals-harness';
+import { inboxCalls, proposalInput, startHarness, type Harness, type Who } from './approvals-harness';
 import { refusal } from '../support/grpc';
 
 let h: Harness;
@@ -33,26 +29,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-type Who = PersonaName | Identity;
-const sign = async (who: Who, proposalId: string, stepId: string, position: Position, comment = '') =>
-  (await unary(h.client.signOff.bind(h.client), { proposalId, stepId, position, comment }, await h.token(who))).approval!;
-const inbox = async (who: Who, request: Partial<ListMyOpenStepsRequest> = {}) =>
-  (
-    await unary(
-      h.client.listMyOpenSteps.bind(h.client),
-      { fieldCode: '', kind: '', cycleId: '', dueBefore: undefined, overdueOnly: false, ...request },
-      await h.token(who),
-    )
-  ).items;
-const approval = async (proposalId: string) => (await unary(h.client.getApproval.bind(h.client), { proposalId }, await h.token('auditor'))).approval!;
-const result = (proposalId: string) => h.temporal.client.workflow.getHandle(proposalId).result() as Promise<ApprovalResult>;
-const inboxHas = (who: Who, proposalId: string, stepId: string, request: Partial<ListMyOpenStepsRequest> = {}) =>
-  expect
-    .poll(async () => (await inbox(who, request)).some((i) => i.proposal?.proposalId === proposalId && i.step?.stepId === stepId), {
-      timeout: 20_000,
-      interval: 300,
-    })
-    .toBe(true);
+const { sign, inbox, approval, result, inboxHas } = inboxCalls(() => h);
 
 describe('adHocRevision: approval paths', () => {
   it('approves through a 3-party countersign and final approval, and emits exactly one approved change set with provenance', async () => {

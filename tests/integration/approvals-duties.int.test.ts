@@ -4,13 +4,12 @@ import { status } from '@grpc/grpc-js';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Position } from '../../proto/gen/bps/approvals/v1/events';
-import type { ListMyOpenStepsRequest } from '../../proto/gen/bps/approvals/v1/inbox';
-import { personas, type PersonaName } from '../../services/shared/auth/personas';
+import { personas } from '../../services/shared/auth/personas';
 import type { Identity } from '../../services/shared/auth/identity';
 import { unary } from '../../services/shared/grpc/client';
-import { delegateStepUpdate, signOffUpdate, withdrawProposalUpdate, type ApprovalResult, type ApprovalView } from '../../workflows/contracts';
+import { delegateStepUpdate, signOffUpdate, withdrawProposalUpdate, type ApprovalView } from '../../workflows/contracts';
 import { maxStepActions } from '../../workflows/approval/domain';
-import { actorOf, proposalInput, startHarness, type Harness } from './approvals-harness';
+import { actorOf, inboxCalls, proposalInput, startHarness, type Harness, type Who } from './approvals-harness';
 import { registerIdentity, testIssuer } from '../support/identity';
 import { uniqueName } from '../support/names';
 import { refusal } from '../support/grpc';
@@ -24,26 +23,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-type Who = PersonaName | Identity;
-const sign = async (who: Who, proposalId: string, stepId: string, position: Position, comment = '') =>
-  (await unary(h.client.signOff.bind(h.client), { proposalId, stepId, position, comment }, await h.token(who))).approval!;
-const inbox = async (who: Who, request: Partial<ListMyOpenStepsRequest> = {}) =>
-  (
-    await unary(
-      h.client.listMyOpenSteps.bind(h.client),
-      { fieldCode: '', kind: '', cycleId: '', dueBefore: undefined, overdueOnly: false, ...request },
-      await h.token(who),
-    )
-  ).items;
-const approval = async (proposalId: string) => (await unary(h.client.getApproval.bind(h.client), { proposalId }, await h.token('auditor'))).approval!;
-const result = (proposalId: string) => h.temporal.client.workflow.getHandle(proposalId).result() as Promise<ApprovalResult>;
-const inboxHas = (who: Who, proposalId: string, stepId: string, request: Partial<ListMyOpenStepsRequest> = {}) =>
-  expect
-    .poll(async () => (await inbox(who, request)).some((i) => i.proposal?.proposalId === proposalId && i.step?.stepId === stepId), {
-      timeout: 20_000,
-      interval: 300,
-    })
-    .toBe(true);
+const { sign, inbox, approval, result, inboxHas } = inboxCalls(() => h);
 
 describe('adHocRevision: deadlines and duties', () => {
   it('refuses self-approval and wrong-organisation sign-offs in the handler and in the validator, and audits them', async () => {

@@ -3,13 +3,15 @@
 // clients per persona, a Temporal client acting as the proposals service (it starts workflows, signals
 // resubmission, sends withdrawal), and proposal inputs.
 import * as grpc from '@grpc/grpc-js';
-import { ApprovalInboxClient } from '../../proto/gen/bps/approvals/v1/inbox';
+import { ApprovalInboxClient, type ListMyOpenStepsRequest } from '../../proto/gen/bps/approvals/v1/inbox';
+import type { Position } from '../../proto/gen/bps/approvals/v1/events';
+import { unary } from '../../services/shared/grpc/client';
 import { personas, type PersonaName } from '../../services/shared/auth/personas';
 import type { Identity } from '../../services/shared/auth/identity';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import type { TemporalHandle } from '../../services/shared/temporal/temporal';
 import type { ApprovalsDeps, RunningApprovals } from '../../services/approvals/app';
-import { approvalStateQuery, workflowTypes, type ActorRef, type ProposalApprovalInput } from '../../workflows/contracts';
+import { approvalStateQuery, workflowTypes, type ActorRef, type ApprovalResult, type ProposalApprovalInput } from '../../workflows/contracts';
 import type { ReceivedEvent } from '../support/collector';
 import { uniqueName } from '../support/names';
 import { startPlatform, type ServiceName, type StartedPlatform } from '../support/platform';
@@ -120,4 +122,47 @@ export async function startHarness<S extends ServiceName = 'approvals'>(options:
     },
   };
   return harness;
+}
+
+export type Who = PersonaName | Identity;
+
+/**
+ * The inbox as its users call it, over the harness's gRPC client: sign, list, read, and wait for a step to arrive.
+ * `harness` is read at each call (suites assign theirs in beforeAll).
+ */
+export function inboxCalls<S extends ServiceName>(harness: () => Harness<S>) {
+  const inbox = async (who: Who, request: Partial<ListMyOpenStepsRequest> = {}) => {
+    const h = harness();
+    return (
+      await unary(
+        h.client.listMyOpenSteps.bind(h.client),
+        { fieldCode: '', kind: '', cycleId: '', dueBefore: undefined, overdueOnly: false, ...request },
+        await h.token(who),
+      )
+    ).items;
+  };
+  return {
+    sign: async (who: Who, proposalId: string, stepId: string, position: Position, comment = '') => {
+      const h = harness();
+      return (await unary(h.client.signOff.bind(h.client), { proposalId, stepId, position, comment }, await h.token(who))).approval!;
+    },
+    inbox,
+    approval: async (proposalId: string) => {
+      const h = harness();
+      return (await unary(h.client.getApproval.bind(h.client), { proposalId }, await h.token('auditor'))).approval!;
+    },
+    result: (proposalId: string) => harness().temporal.client.workflow.getHandle(proposalId).result() as Promise<ApprovalResult>,
+    /** Waits until `who`'s inbox lists `stepId` of the proposal. */
+    inboxHas: (who: Who, proposalId: string, stepId: string, request: Partial<ListMyOpenStepsRequest> = {}) =>
+      waitUntil(
+        () =>
+          inbox(who, request).then(
+            (items) => items.some((i) => i.proposal?.proposalId === proposalId && i.step?.stepId === stepId),
+            () => false,
+          ),
+        `${typeof who === 'string' ? who : who.subject}'s inbox listing ${proposalId}/${stepId}`,
+        20_000,
+        300,
+      ),
+  };
 }

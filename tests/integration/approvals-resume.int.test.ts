@@ -15,7 +15,7 @@ import { Position } from '../../proto/gen/bps/approvals/v1/events';
 import { defaultRouteStages } from '../../services/approvals/domain/default-route';
 import { unary } from '../../services/shared/grpc/client';
 import type { ApprovalResult } from '../../workflows/contracts';
-import { ApprovalRecords } from '../../services/approvals/adapters/approval-records';
+import { ApprovalRecords } from '../../services/approvals/adapters/mongo/approval-records';
 import { initialState } from '../../workflows/approval/domain';
 import { connectMongo } from '../../services/shared/mongo/mongo';
 import { uniqueName } from '../support/names';

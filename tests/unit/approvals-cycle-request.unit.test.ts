@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { cycleActionRefusal, mayOpenCycle, openCycleInput, type OpenCycleCommand } from '../../services/approvals/domain/cycle-request';
 import { personas } from '../../services/shared/auth/personas';
-import { cycleOfRelease } from '../../services/approvals/adapters/refiling-consumer';
+import { cycleOfRelease } from '../../services/approvals/adapters/kafka/refiling';
 import { endOfDayInChina } from '../../services/shared/standards/china-date';
 
 const ndrc = { subject: 'ndrc.approver.chen', organisation: 'NDRC', roles: ['approver'] };

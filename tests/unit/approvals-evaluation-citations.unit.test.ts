@@ -5,7 +5,7 @@ import { Cycle } from '../../proto/gen/bps/approvals/v1/cycles';
 import { EvaluationKind } from '../../proto/gen/bps/programme/v1/programme';
 import { personas } from '../../services/shared/auth/personas';
 import { translator } from '../../services/gateway/web/i18n';
-import { evaluationKindName } from '../../services/approvals/adapters/evaluations-projection';
+import { evaluationKindName } from '../../services/approvals/adapters/kafka/evaluations-projection';
 import { citedIdsViolations, resolveCitations } from '../../services/approvals/domain/evaluation-citations';
 import { citedIdsFromForm, cyclePage } from '../../services/gateway/web/cycle-pages';
 import type { CycleCitedEvaluation } from '../../workflows/contracts';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { clip, dateViolations, isFen, MAX_LIST_LENGTH, textKindOf, textProblem, textViolations } from '../../services/shared/validation/input';
 import { boundSchema, convertTextValues, int64Formats, INT32_MAX, MAX_LIST_ITEMS, undecodableQueryParameters } from '../../services/gateway/http/strict-input';
 import { jsonFieldPath } from '../../services/gateway/http/errors';
-import { inboxFilterViolations } from '../../services/approvals/adapters/inbox-grpc';
+import { inboxFilterViolations } from '../../services/approvals/adapters/grpc/inbox';
 import { checkRequest } from '../../services/shared/grpc/server';
 import { ValidationError } from '../../services/shared/errors/errors';
 

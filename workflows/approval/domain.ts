@@ -12,24 +12,12 @@ import type {
   RebaseNotice,
   RoundOutcome,
   RouteStage,
+  StepCore,
   StepView,
 } from '../contracts';
+import { accepted, refused, type Decision as SharedDecision, type Refusal, type RefusalCode } from '../../services/shared/domain/decider';
 
-export type Step = {
-  readonly stepId: string; // `${stageId}.${partyId}`: the same step in every round
-  readonly stageId: string;
-  readonly label: string;
-  readonly role: string;
-  readonly organisation: string;
-  readonly mustConcur: boolean;
-  readonly position?: Position;
-  readonly signedBy?: string;
-  readonly comment?: string;
-  readonly signedAt?: number;
-  readonly claimedBy?: string;
-  readonly delegatedTo?: string;
-  readonly delegatedBy?: string;
-  readonly overruledBy?: string;
+export type Step = StepCore & {
   /** Claims, releases, delegations and take-backs of this step in this round (capped: maxStepActions). */
   readonly actions?: number;
   /** Objections signed on this step in this round (capped: maxObjections). */
@@ -106,9 +94,9 @@ export type ApprovalEvent =
   | { readonly type: 'resubmitted'; readonly resubmission: ProposalResubmitted; readonly at: number }
   | { readonly type: 'superseded'; readonly edition: RebaseNotice; readonly at: number };
 
-export type RefusalCode = 'PERMISSION_DENIED' | 'FAILED_PRECONDITION' | 'INVALID_ARGUMENT';
-export type Refusal = { readonly code: RefusalCode; readonly reason: string; readonly message: string };
-export type Decision = { readonly ok: true; readonly events: readonly ApprovalEvent[] } | { readonly ok: false; readonly refusal: Refusal };
+// The one decision shape (services/shared/domain/decider.ts); the names stay for the inbox and the workflow.
+export type { Refusal, RefusalCode };
+export type Decision = SharedDecision<ApprovalEvent>;
 
 /**
  * Which rules decide: `duties` (issue #14: a delegate holds the step's role in its organisation, every author is
@@ -124,8 +112,8 @@ export const maxObjections = 5;
 export const systemActor: ActorRef = { subject: 'system:approvals', organisation: 'BPS', roles: [] };
 export const leadMinistryPlaceholder = '$leadMinistry';
 
-const refuse = (code: RefusalCode, reason: string, message: string): Decision => ({ ok: false, refusal: { code, reason, message } });
-const accept = (...events: ApprovalEvent[]): Decision => ({ ok: true, events });
+const refuse = (code: RefusalCode, reason: string, message: string): Decision => refused(code, reason, message);
+const accept = (...events: ApprovalEvent[]): Decision => accepted(...events);
 
 function openRound(route: ApprovalRoute, proposal: Omit<ProposalApprovalInput, 'changeSet'>, round: number): Round {
   return {

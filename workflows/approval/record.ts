@@ -1,4 +1,4 @@
-// What the approvals service records of an approval after every change (services/approvals/adapters/approval-records.ts,
+// What the approvals service records of an approval after every change (services/approvals/adapters/mongo/approval-records.ts,
 // `approval_records`), and the input of a run resumed from that record. Types only: safe to import from services
 // and from workflow code.
 import type { ProposalApprovalInput } from '../contracts';

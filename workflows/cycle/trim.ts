@@ -11,18 +11,10 @@
 //  - why: a reason is required and recorded with the trim on the entry and in the audit trail.
 // Pure and deterministic (used by the workflow's validator and unit-tested).
 import type { ActorRef, FiscalTotals } from '../contracts';
+import { isCycleOrganiser } from '../parties';
+import type { Refusal } from '../../services/shared/domain/decider';
 
-export type TrimRefusal = {
-  readonly code: 'PERMISSION_DENIED' | 'FAILED_PRECONDITION' | 'INVALID_ARGUMENT';
-  readonly reason: string;
-  readonly message: string;
-};
-
-/** The cycle's organisers: NDRC's approver and the final approver (SCO). They open cycles and trim in consolidation. */
-export function isCycleOrganiser(actor: ActorRef): boolean {
-  return (actor.organisation === 'NDRC' && actor.roles.includes('approver')) || (actor.organisation === 'SCO' && actor.roles.includes('final-approver'));
-}
-
+/** The cycle's organisers (workflows/parties.ts) trim in consolidation. */
 export function mayTrim(actor: ActorRef): boolean {
   return isCycleOrganiser(actor);
 }
@@ -45,7 +37,7 @@ export function trimRefusal(
   actor: ActorRef,
   held: { readonly fiscalTotals: FiscalTotals; readonly changeSet: unknown },
   trim: { readonly fiscalTotals: FiscalTotals; readonly changeSet: unknown; readonly reason?: string | undefined },
-): TrimRefusal | undefined {
+): Refusal | undefined {
   if (!mayTrim(actor))
     return {
       code: 'PERMISSION_DENIED',

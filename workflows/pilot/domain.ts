@@ -2,7 +2,7 @@
 // asks `decide` whether a human step may happen and which events it records, and folds them with `evolve`. No I/O,
 // no clock (every command carries its time), no Node built-ins: it runs inside the workflow sandbox and in unit tests.
 import type { ActorRef } from '../contracts';
-import type { Refusal } from '../approval/domain';
+import { accepted, refused, type Decision, type Refusal } from '../../services/shared/domain/decider';
 
 export type PilotType = 'COMPREHENSIVE' | 'SPECIAL' | 'REGIONAL_COORDINATION';
 export type PilotStatus =
@@ -201,7 +201,8 @@ export type PilotEvent =
   | { readonly type: 'rechecked'; readonly actor: ActorRef; readonly at: number; readonly outcome: 'CONFIRMED' | 'OVERTURNED'; readonly note: string }
   | { readonly type: 'published'; readonly actor: ActorRef; readonly at: number; readonly note: string };
 
-export type PilotDecision = { readonly ok: true; readonly events: readonly PilotEvent[] } | { readonly ok: false; readonly refusal: Refusal };
+/** The one decision shape (services/shared/domain/decider.ts) for the pilot's events. */
+export type PilotDecision = Decision<PilotEvent>;
 
 export const TERMINAL: readonly PilotStatus[] = ['NOT_RECOMMENDED', 'NOT_SELECTED', 'CANCELLED', 'PUBLISHED'];
 
@@ -214,8 +215,8 @@ export function provincesOf(state: Pick<PilotState, 'localities'>): string[] {
   return [...new Set(state.localities.map((l) => l.province))];
 }
 
-const ok = (...events: PilotEvent[]): PilotDecision => ({ ok: true, events });
-const refuse = (code: Refusal['code'], reason: string, message: string): PilotDecision => ({ ok: false, refusal: { code, reason, message } });
+const ok = (...events: PilotEvent[]): PilotDecision => accepted(...events);
+const refuse = (code: Refusal['code'], reason: string, message: string): PilotDecision => refused(code, reason, message);
 const denied = (reason: string, message: string): PilotDecision => refuse('PERMISSION_DENIED', reason, message);
 const precondition = (reason: string, message: string): PilotDecision => refuse('FAILED_PRECONDITION', reason, message);
 const invalid = (reason: string, message: string): PilotDecision => refuse('INVALID_ARGUMENT', reason, message);

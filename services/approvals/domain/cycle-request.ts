@@ -1,7 +1,7 @@
 // Opening a unified revision cycle: who may, and what a well-formed request is. Pure: returns the workflow's input
 // or the field violations the gRPC edge turns into INVALID_ARGUMENT.
 import type { ActorRef, CycleInput } from '../../../workflows/contracts';
-import { isCycleOrganiser } from '../../../workflows/cycle/trim';
+import { isCycleOrganiser, isFinalApprover } from '../../../workflows/parties';
 import type { FieldViolation } from '../../shared/errors/errors';
 import { isFen } from '../../shared/validation/input';
 
@@ -39,7 +39,7 @@ export function cycleActionRefusal(action: CycleAction, actor: ActorRef): { read
     case 'resolveConflict':
     case 'approvePackage':
     case 'closeCycle':
-      return actor.organisation === 'SCO' && actor.roles.includes('final-approver')
+      return isFinalApprover(actor)
         ? undefined
         : { reason: 'NOT_FINAL_APPROVER', message: "conflicts, the package and the cycle's close are decided by the final approver" };
     default: {

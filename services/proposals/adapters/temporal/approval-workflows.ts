@@ -14,21 +14,10 @@ import {
   type ProposalResubmitted,
   type WithdrawProposal,
 } from '../../../../workflows/contracts';
+import { cycleAcceptanceRefusal } from '../../../../workflows/cycle/domain';
 import { errorMessage, FailedPreconditionError, NotFoundError, TransientError } from '../../../shared/errors/errors';
 import { updateOptions } from '../../../shared/temporal/temporal';
-
-export type ApprovalWorkflowPort = {
-  /**
-   * Starts the workflow for the proposal unless one with its id exists; returns the run id. A unified revision's
-   * proposal enters its cycle instead, which runs the proposal's approval as a child workflow (same id).
-   */
-  start(input: ProposalApprovalInput): Promise<string>;
-  /** Refuses (FAILED_PRECONDITION / NOT_FOUND) when the cycle does not take proposals for the field now. */
-  assertCycleAccepts(cycleId: string, fieldCode: string, actor: ActorRef): Promise<void>;
-  resubmitted(proposalId: string, signal: ProposalResubmitted): Promise<void>;
-  /** Asks the workflow to withdraw; refused (FAILED_PRECONDITION) when it is past final approval. */
-  withdraw(proposalId: string, request: WithdrawProposal): Promise<void>;
-};
+import type { ApprovalWorkflowPort } from '../../application/ports';
 
 export class TemporalApprovalWorkflows implements ApprovalWorkflowPort {
   constructor(
@@ -45,18 +34,15 @@ export class TemporalApprovalWorkflows implements ApprovalWorkflowPort {
       if (error instanceof WorkflowNotFoundError) throw new NotFoundError('revision cycle', cycleId);
       throw new TransientError(`revision cycle ${cycleId} cannot be read: ${errorMessage(error)}`, error);
     }
-    const refuse = (reason: string, description: string): never => {
+    // The cycle's own acceptance rule, applied to its queried view (the workflow's validator applies it to its state).
+    const refusal = cycleAcceptanceRefusal(cycle, fieldCode, actor);
+    if (refusal) {
       throw new FailedPreconditionError(
-        `revision cycle ${cycleId} does not take this proposal: ${description}`,
-        [{ type: reason, subject: cycleId, description }],
-        reason,
+        `revision cycle ${cycleId} does not take this proposal: ${refusal.message}`,
+        [{ type: refusal.reason, subject: cycleId, description: refusal.message }],
+        refusal.reason,
       );
-    };
-    if (cycle.phase !== 'proposals') refuse('WINDOW_CLOSED', `the cycle is in phase ${cycle.phase}, not taking proposals`);
-    const field = cycle.fields?.find((f) => f.fieldCode === fieldCode);
-    if (cycle.fields && !field) refuse('UNKNOWN_FIELD', `field ${fieldCode} is not part of the cycle`);
-    if (field && field.leadMinistry !== actor.organisation) refuse('NOT_LEAD_MINISTRY', `proposals for ${fieldCode} come from ${field.leadMinistry}`);
-    if (cycle.windows?.find((w) => w.fieldCode === fieldCode)?.closed) refuse('WINDOW_CLOSED', `the proposal window of ${fieldCode} closed`);
+    }
   }
 
   async start(input: ProposalApprovalInput): Promise<string> {

@@ -13,20 +13,21 @@ import {
   type ActorRef,
   type CycleCitedEvaluation,
   type CycleView,
-} from '../../../workflows/contracts';
-import type { Cycle, RevisionCyclesServer } from '../../../proto/gen/bps/approvals/v1/cycles';
-import { ChangeSet } from '../../../proto/gen/bps/standards/v1/changes';
+} from '../../../../workflows/contracts';
+import type { Cycle, RevisionCyclesServer } from '../../../../proto/gen/bps/approvals/v1/cycles';
+import { ChangeSet } from '../../../../proto/gen/bps/standards/v1/changes';
 import { randomUUID } from 'node:crypto';
-import { AlreadyExistsError, FailedPreconditionError, PermissionDeniedError, TransientError, ValidationError } from '../../shared/errors/errors';
-import { approvalEvents } from '../../shared/events/approvals';
-import { newEvent } from '../../shared/kafka/kafka';
-import type { Logger } from '../../shared/log/logger';
-import { citedIdsViolations, resolveCitations } from '../domain/evaluation-citations';
-import { cycleActionRefusal, dateOfIso, mayOpenCycle, openCycleInput, trimmedTotalsViolations, type CycleAction } from '../domain/cycle-request';
-import { mayTrim } from '../../../workflows/cycle/trim';
-import type { Refusal } from '../../../workflows/approval/domain';
-import { approvalsSource, toActor, type ApprovalEventStore } from './approval-events';
-import { citedEvaluationMessage, type EvaluationsProjection } from './evaluations-projection';
+import { AlreadyExistsError, FailedPreconditionError, PermissionDeniedError, TransientError, ValidationError } from '../../../shared/errors/errors';
+import { approvalEvents } from '../../../shared/events/approvals';
+import { newEvent } from '../../../shared/kafka/kafka';
+import type { Logger } from '../../../shared/log/logger';
+import { citedIdsViolations, resolveCitations } from '../../domain/evaluation-citations';
+import { cycleActionRefusal, dateOfIso, mayOpenCycle, openCycleInput, trimmedTotalsViolations, type CycleAction } from '../../domain/cycle-request';
+import { mayTrim } from '../../../../workflows/cycle/trim';
+import type { Refusal } from '../../../../workflows/approval/domain';
+import type { ApprovalEventStore } from '../mongo/approval-events';
+import { approvalsSource, citedEvaluationMessage, toActor } from '../../application/messages';
+import type { EvaluationsProjection } from '../kafka/evaluations-projection';
 import { queryWorkflow, refusalError, required, unaryHandler, updateWorkflow } from './workflow-calls';
 
 export type CyclesDeps = {

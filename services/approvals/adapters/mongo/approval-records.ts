@@ -5,8 +5,9 @@
 // `_id` (FerretDB v1 scans the collection for any other filter). The state is stored as JSON text: its keys
 // include people's subjects, which may contain dots.
 import type { Collection, Db } from 'mongodb';
-import type { ApprovalRecord, RecordApprovalArgs } from '../../../workflows/approval/record';
-import { replaceIfNewer } from '../../shared/mongo/cas';
+import type { ApprovalRecord, RecordApprovalArgs } from '../../../../workflows/approval/record';
+import { replaceIfNewer } from '../../../shared/mongo/cas';
+import type { ApprovalRecordStore } from '../../application/ports';
 
 type RecordDoc = {
   _id: string; // the workflow id (= proposal id)
@@ -21,7 +22,7 @@ type RecordDoc = {
 };
 type OpenDoc = { _id: string; proposalId: string; kind: string; since: Date };
 
-export class ApprovalRecords {
+export class ApprovalRecords implements ApprovalRecordStore {
   readonly records: Collection<RecordDoc>;
   readonly open: Collection<OpenDoc>;
 

@@ -1,9 +1,10 @@
 // Approval routes as stored, versioned configuration. A route applies to a proposal kind and a field ("*" = any);
 // publishing a changed route adds a version, and the most specific route's latest version is chosen.
 import type { Collection, Db } from 'mongodb';
-import type { ApprovalRoute, RouteStage } from '../../../workflows/contracts';
-import { NotFoundError } from '../../shared/errors/errors';
-import { ensureIndexes, insertOne, isDuplicateKey } from '../../shared/mongo/mongo';
+import type { ApprovalRoute, RouteStage } from '../../../../workflows/contracts';
+import { NotFoundError } from '../../../shared/errors/errors';
+import type { ApprovalRoutes } from '../../application/ports';
+import { ensureIndexes, insertOne, isDuplicateKey } from '../../../shared/mongo/mongo';
 
 type RouteDoc = {
   _id: string; // `${routeId}@${version}`
@@ -17,7 +18,7 @@ type RouteDoc = {
 
 export type RouteMatch = { readonly kind: string; readonly fieldCode: string };
 
-export class RoutesRepository {
+export class RoutesRepository implements ApprovalRoutes {
   private readonly collection: Collection<RouteDoc>;
   constructor(db: Db) {
     this.collection = db.collection<RouteDoc>('approval_routes');

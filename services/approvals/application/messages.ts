@@ -1,20 +1,16 @@
-// The approvals outbox: events are inserted with their CloudEvents id as a unique key, so an activity retried after
-// a crash writes nothing new, and the relay publishes each id once. Sign-offs are also kept as a small projection
-// ("what I signed").
-import { ObjectId, type Collection, type Db } from 'mongodb';
-import type { ActorRef, Position as PositionName } from '../../../workflows/contracts';
+// The approvals' published language: the workflows' facts as bps.approvals.v1 messages and CloudEvents (ids fixed by
+// the workflow, so a retried activity writes the same event). Pure mapping, used by the use cases (activities) and by
+// the gRPC adapters.
+import type { ActorRef, CycleCitedEvaluation, Position as PositionName } from '../../../workflows/contracts';
 import type { OutgoingEvent, StepRefData } from '../../../workflows/approval/outgoing';
-import { Decision, Position, type StepRef } from '../../../proto/gen/bps/approvals/v1/events';
+import { Decision, Position, type CycleCitedEvaluation as CycleCitedEvaluationMessage, type StepRef } from '../../../proto/gen/bps/approvals/v1/events';
 import type { Actor } from '../../../proto/gen/bps/common/v1/common';
 import { approvalEvents } from '../../shared/events/approvals';
-import { isStandardChanging, signEvent, type DecisionSigner } from '../../shared/events/decision-signature';
 import { newEvent, type CloudEvent } from '../../shared/kafka/kafka';
-import { ensureIndexes, insertOne, isDuplicateKey } from '../../shared/mongo/mongo';
-import { ensureOutboxIndexes, markPending, toOutboxFields, type OutboxFields } from '../../shared/mongo/outbox';
 
 export const approvalsSource = '/bps/approvals';
 
-type OutboxDoc = OutboxFields & { _id?: ObjectId; eventId: string };
+/** A sign-off as "what I signed" keeps it. */
 export type SignOffDoc = {
   _id: string; // the StepSignedOff event id
   subject: string;
@@ -41,10 +37,11 @@ const decisions = {
 } as const;
 export const toDecision = (o: keyof typeof decisions): Decision => decisions[o];
 
-type Built = CloudEvent & { topic: string };
+/** A CloudEvent ready for the outbox (its topic resolved). */
+export type ApprovalCloudEvent = CloudEvent & { topic: string };
 
 /** The CloudEvent for an outgoing approval event (id fixed by the workflow). */
-export function toCloudEvent(e: OutgoingEvent, topicNamespace: string): Built {
+export function toCloudEvent(e: OutgoingEvent, topicNamespace: string): ApprovalCloudEvent {
   const key = e.kind === 'proposalDecided' ? e.proposalId : e.step.proposalId;
   const options = (time: number) => ({ source: approvalsSource, key, id: e.id, time: new Date(time), topicNamespace });
   switch (e.kind) {
@@ -127,55 +124,17 @@ export function toCloudEvent(e: OutgoingEvent, topicNamespace: string): Built {
   }
 }
 
-export class ApprovalEventStore {
-  readonly outbox: Collection<OutboxDoc>;
-  readonly signOffs: Collection<SignOffDoc>;
-  /** `signer`: the decision-signing key; every event that changes the standard is signed before it is written. */
-  constructor(
-    db: Db,
-    private readonly signer?: DecisionSigner,
-  ) {
-    this.outbox = db.collection<OutboxDoc>('approval_outbox');
-    this.signOffs = db.collection<SignOffDoc>('sign_offs');
-  }
-
-  async init(): Promise<void> {
-    await ensureOutboxIndexes(this.outbox);
-    await ensureIndexes(this.outbox, [{ key: { eventId: 1 }, name: 'event_id', unique: true }]);
-    await ensureIndexes(this.signOffs, [{ key: { subject: 1, signedAt: -1 }, name: 'by_signer' }]);
-  }
-
-  /** Appends events (signing those that change the standard); ids already stored (a retried activity) are skipped. */
-  async append(events: readonly Built[]): Promise<void> {
-    for (const unsigned of events) {
-      let event = unsigned;
-      if (isStandardChanging(unsigned.type)) {
-        if (!this.signer) throw new Error(`cannot write ${unsigned.type} ${unsigned.id}: no decision-signing key configured (BPS_DECISION_SIGNING_JWK)`);
-        event = await signEvent(this.signer, unsigned);
-      }
-      try {
-        const doc = { _id: new ObjectId(), ...toOutboxFields(event), eventId: event.id };
-        await insertOne(this.outbox, doc, 'approval event');
-        await markPending(this.outbox, [doc]);
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-      }
-    }
-  }
-
-  async recordSignOff(doc: SignOffDoc): Promise<void> {
-    try {
-      await insertOne(this.signOffs, doc, 'sign-off');
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-    }
-  }
-
-  async signOffsOf(subject: string, proposalId?: string): Promise<SignOffDoc[]> {
-    return this.signOffs
-      .find(proposalId ? { subject, proposalId } : { subject })
-      .sort({ signedAt: -1 })
-      .limit(500)
-      .toArray();
-  }
+export function citedEvaluationMessage(c: CycleCitedEvaluation): CycleCitedEvaluationMessage {
+  return {
+    evaluationId: c.evaluationId,
+    kind: c.kind,
+    itemCode: c.itemCode,
+    fieldCode: c.fieldCode,
+    provinceCode: c.provinceCode,
+    period: c.period,
+    satisfactionPercent: c.satisfactionPercent,
+    summary: c.summary,
+    recordedBy: c.recordedBy,
+    recordedAt: c.recordedAt !== undefined ? new Date(c.recordedAt) : undefined,
+  };
 }

@@ -2,16 +2,16 @@
 // (bps.standard.floor.breached) and later an accepted filing (bps.standard.local.filed); both are forwarded to the
 // cycle whose edition caused the breach. A breach is remembered by `_id` (province/item) so a later filing finds
 // its cycle with one key lookup. Redelivery is harmless: ce_ids are deduplicated and the workflow ignores repeats.
-import { endOfDayInChina } from '../../shared/standards/china-date';
+import { endOfDayInChina } from '../../../shared/standards/china-date';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Kafka } from 'kafkajs';
 import type { Collection, Db } from 'mongodb';
-import { floorBreachedSignal, provinceRefiledSignal, type FloorBreachedSignal, type ProvinceRefiledSignal } from '../../../workflows/contracts';
-import { decodeData, topicName, topics } from '../../shared/events/catalog';
-import { standardEvents } from '../../shared/events/standards';
-import { ValidationError } from '../../shared/errors/errors';
-import { EventConsumer, ProcessedEvents } from '../../shared/kafka/kafka';
-import type { Logger } from '../../shared/log/logger';
+import { floorBreachedSignal, provinceRefiledSignal, type FloorBreachedSignal, type ProvinceRefiledSignal } from '../../../../workflows/contracts';
+import { decodeData, topicName, topics } from '../../../shared/events/catalog';
+import { standardEvents } from '../../../shared/events/standards';
+import { ValidationError } from '../../../shared/errors/errors';
+import { EventConsumer, ProcessedEvents } from '../../../shared/kafka/kafka';
+import type { Logger } from '../../../shared/log/logger';
 
 type BreachDoc = { _id: string; cycleId: string; releaseId: string; at: Date };
 

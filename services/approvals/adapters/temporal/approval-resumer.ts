@@ -1,15 +1,15 @@
 // Resuming approvals Temporal has lost. The approvals database is the system of record, Temporal the engine: an
-// approval recorded as open (approval-records.ts) whose workflow Temporal no longer has — the databases were restored
+// approval recorded as open (adapters/mongo/approval-records.ts) whose workflow Temporal no longer has — the databases were restored
 // into an empty stack, or Temporal's own data was lost — is started again from its record (input.resumeFrom): the
 // same workflow id, its sign-offs, signers, claims, delegations, deadlines, reminders and rounds as recorded, its
 // outgoing events numbered on from the recorded sequence (their ids are deterministic, so nothing is published
 // twice). Done for every open approval when the service starts (`reconcile`), and on first access to one (`ensure`).
 // Approvals of a unified revision cycle run as children of the cycle's workflow and are not resumed alone.
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { workflowTypes } from '../../../workflows/contracts';
-import type { ResumableApprovalInput } from '../../../workflows/approval/record';
-import type { Logger } from '../../shared/log/logger';
-import type { ApprovalRecords } from './approval-records';
+import { workflowTypes } from '../../../../workflows/contracts';
+import type { ResumableApprovalInput } from '../../../../workflows/approval/record';
+import type { Logger } from '../../../shared/log/logger';
+import type { ApprovalRecords } from '../mongo/approval-records';
 
 export type ResumeOutcome = 'running' | 'resumed' | 'not-open' | 'closed' | 'not-resumable';
 

@@ -1,21 +1,20 @@
 // What the approvals service knows of the standardisation programme's implementation evaluations (issue #18): a
 // projection of bps.programme.evaluation.recorded (bps.programme.v1, written only by the programme service), one
 // document per evaluation keyed by `_id` = evaluation id, so a field evaluation of a revision cycle can cite them
-// (cycles-grpc.ts resolves the cited ids with one key lookup each). Other programme events are ignored. Redelivery
+// (adapters/grpc/cycles.ts resolves the cited ids with one key lookup each). Other programme events are ignored. Redelivery
 // is harmless: ce_ids are deduplicated (ProcessedEvents) and the write is an upsert by id that never replaces a
 // later record of the same evaluation with an earlier one. An event whose ce_source is not the programme service's
 // never reaches the handler: the consumer framework dead-letters it (foreign source).
 import type { Kafka } from 'kafkajs';
 import type { Collection, Db } from 'mongodb';
-import type { CycleCitedEvaluation as CycleCitedEvaluationMessage } from '../../../proto/gen/bps/approvals/v1/events';
-import { EvaluationKind, evaluationKindToJSON } from '../../../proto/gen/bps/programme/v1/programme';
-import type { CycleCitedEvaluation } from '../../../workflows/contracts';
-import { decodeData, topicName, topics } from '../../shared/events/catalog';
-import { programmeEvents } from '../../shared/events/programme';
-import { ValidationError } from '../../shared/errors/errors';
-import { EventConsumer, ProcessedEvents } from '../../shared/kafka/kafka';
-import type { Logger } from '../../shared/log/logger';
-import { clip } from '../../shared/validation/input';
+import { EvaluationKind, evaluationKindToJSON } from '../../../../proto/gen/bps/programme/v1/programme';
+import type { CycleCitedEvaluation } from '../../../../workflows/contracts';
+import { decodeData, topicName, topics } from '../../../shared/events/catalog';
+import { programmeEvents } from '../../../shared/events/programme';
+import { ValidationError } from '../../../shared/errors/errors';
+import { EventConsumer, ProcessedEvents } from '../../../shared/kafka/kafka';
+import type { Logger } from '../../../shared/log/logger';
+import { clip } from '../../../shared/validation/input';
 
 /** An evaluation's summary as a citation carries it (through the workflow, the cycle view and the event). */
 export const MAX_CITED_SUMMARY_LENGTH = 2000;
@@ -39,21 +38,6 @@ type EvaluationDoc = {
 /** EVALUATION_KIND_SATISFACTION_SURVEY → SATISFACTION_SURVEY (UNSPECIFIED → ''). */
 export function evaluationKindName(kind: EvaluationKind): string {
   return kind === EvaluationKind.EVALUATION_KIND_UNSPECIFIED ? '' : evaluationKindToJSON(kind).replace(/^EVALUATION_KIND_/, '');
-}
-
-export function citedEvaluationMessage(c: CycleCitedEvaluation): CycleCitedEvaluationMessage {
-  return {
-    evaluationId: c.evaluationId,
-    kind: c.kind,
-    itemCode: c.itemCode,
-    fieldCode: c.fieldCode,
-    provinceCode: c.provinceCode,
-    period: c.period,
-    satisfactionPercent: c.satisfactionPercent,
-    summary: c.summary,
-    recordedBy: c.recordedBy,
-    recordedAt: c.recordedAt !== undefined ? new Date(c.recordedAt) : undefined,
-  };
 }
 
 export class EvaluationsProjection {

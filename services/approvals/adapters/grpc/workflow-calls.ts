@@ -4,11 +4,11 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type * as grpc from '@grpc/grpc-js';
-import type { ActorRef } from '../../../workflows/contracts';
-import type { Refusal } from '../../../workflows/approval/domain';
-import { NotFoundError, ruleRefusalError, type PlatformError, TransientError, ValidationError } from '../../shared/errors/errors';
-import { identityOf } from '../../shared/grpc/server';
-import { updateOptions } from '../../shared/temporal/temporal';
+import type { ActorRef } from '../../../../workflows/contracts';
+import type { Refusal } from '../../../../workflows/approval/domain';
+import { NotFoundError, ruleRefusalError, type PlatformError, TransientError, ValidationError } from '../../../shared/errors/errors';
+import { identityOf } from '../../../shared/grpc/server';
+import { updateOptions } from '../../../shared/temporal/temporal';
 
 export type Unary<Req, Res> = (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => void;
 /** Adapts an async handler to grpc-js; the bootstrap maps thrown platform errors to statuses. */

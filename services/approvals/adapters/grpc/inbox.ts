@@ -17,25 +17,26 @@ import {
   type ApprovalView,
   type Position as PositionName,
   type StepView,
-} from '../../../workflows/contracts';
-import { decide, inboxItemsFor, inboxKeysOf, type ApprovalState, type Command, type Refusal } from '../../../workflows/approval/domain';
+} from '../../../../workflows/contracts';
+import { decide, inboxItemsFor, inboxKeysOf, type ApprovalState, type Command, type Refusal } from '../../../../workflows/approval/domain';
 import type {
   ApprovalInboxServer,
   ApprovalView as ApprovalViewMessage,
   InboxItem,
   ProposalSummary,
   StepView as StepViewMessage,
-} from '../../../proto/gen/bps/approvals/v1/inbox';
-import { approvalEvents } from '../../shared/events/approvals';
-import type { Directory } from '../../shared/auth/directory';
-import { mayReadProposal, type Viewer } from '../../shared/auth/proposal-visibility';
-import { NotFoundError, ValidationError } from '../../shared/errors/errors';
-import { newEvent } from '../../shared/kafka/kafka';
-import type { Logger } from '../../shared/log/logger';
-import { approvalsSource, fromPosition, toActor, toPosition, type ApprovalEventStore } from './approval-events';
-import type { ApprovalResumer } from './approval-resumer';
+} from '../../../../proto/gen/bps/approvals/v1/inbox';
+import { approvalEvents } from '../../../shared/events/approvals';
+import type { Directory } from '../../../shared/auth/directory';
+import { mayReadProposal, type Viewer } from '../../../shared/auth/proposal-visibility';
+import { NotFoundError, ValidationError } from '../../../shared/errors/errors';
+import { newEvent } from '../../../shared/kafka/kafka';
+import type { Logger } from '../../../shared/log/logger';
+import type { ApprovalEventStore } from '../mongo/approval-events';
+import { approvalsSource, fromPosition, toActor, toPosition } from '../../application/messages';
+import type { ApprovalResumer } from '../temporal/approval-resumer';
 import { queryWorkflow, refusalError, required, unaryHandler, updateWorkflow } from './workflow-calls';
-import { currentRequestScope } from '../../shared/grpc/client';
+import { currentRequestScope } from '../../../shared/grpc/client';
 
 export type InboxDeps = {
   readonly temporal: Client;

@@ -1,37 +1,26 @@
-// Activities of the approval workflows: all I/O (routes, outbox) lives here. Each is idempotent: the events it
-// writes carry ids fixed by the workflow, and the outbox's unique index turns a retry into a no-op.
+// The approvals' use cases: the activities of the approval workflows, all their I/O through the ports they declare
+// (application/ports.ts). Each is idempotent: the events it writes carry ids fixed by the workflow, and the outbox's
+// unique index turns a retry into a no-op.
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import {
-  editionReleasedSignal,
-  workflowTypes,
-  type ActorRef,
-  type ApprovalRoute,
-  type CycleCitedEvaluation,
-  type FiscalTotals,
-  type RebaseNotice,
-} from '../../workflows/contracts';
-import type { RecordApprovalArgs } from '../../workflows/approval/record';
-import type { OutgoingEvent } from '../../workflows/approval/outgoing';
-import { ChangeSet, ReleaseKind } from '../../proto/gen/bps/standards/v1/changes';
-import { approvalEvents } from '../shared/events/approvals';
-import { PlatformError, ValidationError } from '../shared/errors/errors';
-import { newEvent } from '../shared/kafka/kafka';
-import { dateOfIso } from './domain/cycle-request';
-import { approvalsSource, toActor, toCloudEvent, toDecision, type ApprovalEventStore } from './adapters/approval-events';
-import { citedEvaluationMessage } from './adapters/evaluations-projection';
-import type { RoutesRepository } from './adapters/routes-repository';
-import type { ApprovalRecords } from './adapters/approval-records';
+import { type ActorRef, type ApprovalRoute, type CycleCitedEvaluation, type FiscalTotals, type RebaseNotice } from '../../../workflows/contracts';
+import type { RecordApprovalArgs } from '../../../workflows/approval/record';
+import type { OutgoingEvent } from '../../../workflows/approval/outgoing';
+import { systemActor } from '../../../workflows/approval/domain';
+import { ChangeSet, ReleaseKind } from '../../../proto/gen/bps/standards/v1/changes';
+import { approvalEvents } from '../../shared/events/approvals';
+import { PlatformError, ValidationError } from '../../shared/errors/errors';
+import { newEvent } from '../../shared/kafka/kafka';
+import { dateOfIso } from '../domain/cycle-request';
+import { approvalsSource, citedEvaluationMessage, toActor, toCloudEvent, toDecision } from './messages';
+import type { ApprovalEventLog, ApprovalRecordStore, ApprovalRoutes, RunningRevisions } from './ports';
 
 export type ApprovalActivityDeps = {
-  readonly routes: RoutesRepository;
-  readonly events: ApprovalEventStore;
-  /** The record of every approval the workflows keep (what a resumed workflow goes on from). */
-  readonly records: ApprovalRecords;
+  readonly routes: ApprovalRoutes;
+  readonly events: ApprovalEventLog;
+  readonly records: ApprovalRecordStore;
   readonly topicNamespace: string;
   /** Finds and signals running ad-hoc revisions when a cycle releases its edition. */
-  readonly temporal: Client;
-  readonly taskQueue: string;
+  readonly runningRevisions: RunningRevisions;
   /** Test seam: runs after the approved change set is written, before the activity completes. */
   readonly afterChangeSetRecorded?: (attempt: number) => Promise<void>;
 };
@@ -87,8 +76,6 @@ export type CycleAction = {
   readonly actor: ActorRef;
   readonly at: number;
 };
-
-const systemActor: ActorRef = { subject: 'system:approvals', organisation: 'BPS', roles: [] };
 
 /** Platform errors that retrying cannot fix become non-retryable failures with the error's code as type. */
 async function asActivity<T>(fn: () => Promise<T>): Promise<T> {
@@ -235,24 +222,8 @@ export function createActivities(deps: ApprovalActivityDeps) {
      * onto the edition or withdrawn. Signals are idempotent in the workflow (same cycle id), so a retry is harmless.
      */
     async sendRunningRevisionsToRebase(input: RebaseNotice & { exclude: readonly string[] }): Promise<string[]> {
-      const query = [
-        `TaskQueue = '${deps.taskQueue}'`,
-        `WorkflowType = '${workflowTypes.adHocRevision}'`,
-        `ExecutionStatus = 'Running'`,
-        `BpsProposalKind = 'AD_HOC'`,
-      ].join(' AND ');
       const notice: RebaseNotice = { cycleId: input.cycleId, title: input.title, effectiveFrom: input.effectiveFrom, releasedAt: input.releasedAt };
-      const signalled: string[] = [];
-      for await (const execution of deps.temporal.workflow.list({ query })) {
-        if (input.exclude.includes(execution.workflowId)) continue;
-        try {
-          await deps.temporal.workflow.getHandle(execution.workflowId, execution.runId).signal(editionReleasedSignal, notice);
-          signalled.push(execution.workflowId);
-        } catch (error) {
-          if (!(error instanceof WorkflowNotFoundError)) throw error; // ended meanwhile: nothing to rebase
-        }
-      }
-      return signalled.sort();
+      return deps.runningRevisions.sendToRebase(notice, input.exclude);
     },
 
     async warnRefilingOverdue(input: { cycleId: string; workflowId: string; provinceCode: string; itemCode: string; deadline: number }): Promise<void> {
@@ -389,3 +360,6 @@ export function createActivities(deps: ApprovalActivityDeps) {
     },
   };
 }
+
+/** The activities as the workflows call them (types only in workflow code). */
+export type ApprovalActivities = ReturnType<typeof createActivities>;

@@ -1,8 +1,8 @@
 // bps.approvals.open and bps.approvals.overdue, read from Temporal's visibility at scrape time: running approvals
 // on this service's task queue, and those whose open step is past its due time (BpsStepDueAt).
 import type { Client } from '@temporalio/client';
-import { workflowTypes } from '../../../workflows/contracts';
-import { observeGauge } from '../../shared/telemetry/metrics';
+import { workflowTypes } from '../../../../workflows/contracts';
+import { observeGauge } from '../../../shared/telemetry/metrics';
 
 const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
