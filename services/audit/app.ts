@@ -14,7 +14,7 @@ import { startGrpcEdge, startKafka, startMongo, startOutboxRelay, type DatabaseD
 import { CheckpointStore } from './adapters/mongo/checkpoints';
 import { auditHandler } from './adapters/kafka/consumer';
 import { recordPlatformEvent } from './application/record-event';
-import { auditServer } from './adapters/grpc/handlers';
+import { auditServer } from './adapters/grpc/audit';
 import { KeyRing } from './adapters/mongo/keys';
 import { LogStore } from './adapters/mongo/log-store';
 import { TraceReader } from './application/trace';

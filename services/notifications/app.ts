@@ -18,7 +18,7 @@ import { endpointPolicy } from './domain/endpoint-policy';
 import type { RetryPolicy } from './domain/retry';
 import { DeliveryWorker } from './adapters/webhooks/delivery-worker';
 import { FeedSignal } from './application/feed';
-import { subscriptionsServer } from './adapters/grpc/handlers';
+import { subscriptionsServer } from './adapters/grpc/subscriptions';
 import { intakeHandler } from './adapters/kafka/intake';
 import { AttemptLog, DeliveryRepository, FeedRepository, SubscriptionRepository } from './adapters/mongo/store';
 import { SubscriptionIndex } from './application/subscription-index';

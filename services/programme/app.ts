@@ -19,7 +19,7 @@ import {
   type KafkaDeps,
   type TemporalDeps,
 } from '../shared/runtime/parts';
-import { programmeHandlers } from './adapters/grpc/handlers';
+import { programmeHandlers } from './adapters/grpc/programme';
 import { ProgrammeStore } from './adapters/mongo/store';
 import { GrpcCatalogue } from './adapters/registry/catalogue';
 import { createPilotActivities } from './adapters/temporal/activities';

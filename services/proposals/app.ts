@@ -16,7 +16,7 @@ import {
   type GrpcEdgeDeps,
   type KafkaDeps,
 } from '../shared/runtime/parts';
-import { proposalsHandlers } from './adapters/grpc/handlers';
+import { proposalsHandlers } from './adapters/grpc/proposals';
 import { decisionConsumer } from './adapters/kafka/decisions';
 import { ProposalEventLogOnMongo, ProposalStore } from './adapters/mongo/store';
 import { GrpcRegistry } from './adapters/registry/registry-client';

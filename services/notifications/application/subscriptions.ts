@@ -1,6 +1,6 @@
 // The Subscriptions API's use cases: a subscription is visible only to its organisation (and to operators/auditors,
 // read-only), changed only by its organisation, redelivered by it or an operator. Each step checks access first and
-// acts on the subscription it returns; the gRPC edge (adapters/grpc/handlers.ts) validates the request between
+// acts on the subscription it returns; the gRPC edge (adapters/grpc/subscriptions.ts) validates the request between
 // the steps, maps messages and turns a command's refusal into an error.
 import type { Identity } from '../../shared/auth/identity';
 import { NotFoundError, PermissionDeniedError, ValidationError } from '../../shared/errors/errors';
