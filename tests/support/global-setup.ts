@@ -15,7 +15,10 @@ import { settings } from '../../infra/local/settings';
 import { ensureStack, stackComponents, stopStack, type StackEndpoints } from '../../infra/local/stack';
 import { chooseInfra } from '../../infra/containers/select';
 import type { ContainerStack } from '../../infra/containers/testcontainers';
+import { createKafka } from '../../services/shared/kafka/kafka';
 import { failureLines } from './run-failures';
+import { testLogger } from './stack';
+import { pruneTestTopics } from './test-topics';
 import { watchStack, type StackWatch } from './stack-watch';
 import { writeWorkflowBundle } from './workflow-bundle';
 
@@ -63,12 +66,25 @@ export async function setup(testProject: TestProject): Promise<void> {
   testProject.provide('stack', result.endpoints);
   testProject.provide('secrets', result.secrets);
   const s = settings();
+  await pruneStaleTopics(result.endpoints, result.secrets);
   watch = watchStack(s, stackComponents(s, result.secrets), (report) => {
     // A dead component fails every later test only after its timeouts: end the run now, with the evidence.
     console.error(report);
     const stopping = started.length > 0 && process.env['BPS_KEEP_INFRA'] !== '1' ? stopStack(s, started) : Promise.resolve();
     void stopping.catch(() => undefined).finally(() => process.exit(1));
   });
+}
+
+/** Deletes earlier runs' test topics from a kept stack (test-topics.ts); a failure is only reported. */
+async function pruneStaleTopics(endpoints: StackEndpoints, secrets: DevSecrets): Promise<void> {
+  const ttlMinutes = Number(process.env['BPS_TEST_TOPIC_TTL_MINUTES'] ?? 60);
+  try {
+    const admin = createKafka({ brokers: endpoints.kafkaBrokers, clientId: 'test-setup', logger: testLogger, credentials: secrets.kafka.admin });
+    const pruned = await pruneTestTopics(admin, ttlMinutes * 60_000);
+    if (pruned > 0) say(`test setup: deleted ${pruned} topics of test runs older than ${ttlMinutes} min (tests/support/test-topics.ts)`);
+  } catch (error) {
+    say(`test setup: could not delete old test topics (${error instanceof Error ? error.message : String(error)})`);
+  }
 }
 
 /** Whether the run had a failure (a failed test or file, or an unhandled error); unknown counts as failed. */
