@@ -26,6 +26,14 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
 export const deliveryStatuses = ['DELIVERY_STATUS_PENDING', 'DELIVERY_STATUS_DELIVERED', 'DELIVERY_STATUS_DEAD_LETTERED', 'DELIVERY_STATUS_CANCELLED'] as const;
 
+/** The page a list request asks for (`?pageSize=&pageToken=`). */
+const page = (query: Record<string, unknown>) => ({ pageSize: num(query['pageSize']), pageToken: str(query['pageToken']) });
+/** The page of deliveries a list request asks for, with its optional `?status=` filter. */
+const deliveriesPage = (query: Record<string, unknown>) => ({
+  status: query['status'] ? deliveryStatusFromJSON(query['status']) : 0,
+  ...page(query),
+});
+
 const paging = { pageSize: { type: 'integer', minimum: 1, maximum: 1000 }, pageToken: { type: 'string', maxLength: 512 } };
 
 /** The filter schema with the event types the service accepts spelled out (so clients see them in OpenAPI). */
@@ -173,9 +181,7 @@ export function subscriptionRoutes(backends: Backends, schemas: ProtoSchemas): A
             {
               subscriptionId: subscriptionId(params),
               eventId: '',
-              status: query['status'] ? deliveryStatusFromJSON(query['status']) : 0,
-              pageSize: num(query['pageSize']),
-              pageToken: str(query['pageToken']),
+              ...deliveriesPage(query),
             },
             token,
           ),
@@ -200,8 +206,7 @@ export function subscriptionRoutes(backends: Backends, schemas: ProtoSchemas): A
             {
               subscriptionId: subscriptionId(params),
               eventId: '',
-              pageSize: num(query['pageSize']),
-              pageToken: str(query['pageToken']),
+              ...page(query),
             },
             token,
           ),
@@ -226,9 +231,7 @@ export function subscriptionRoutes(backends: Backends, schemas: ProtoSchemas): A
             {
               subscriptionId: '',
               eventId: params['eventId'] ?? '',
-              status: query['status'] ? deliveryStatusFromJSON(query['status']) : 0,
-              pageSize: num(query['pageSize']),
-              pageToken: str(query['pageToken']),
+              ...deliveriesPage(query),
             },
             token,
           ),
