@@ -20,6 +20,7 @@ import { healthProposal } from '../unit/proposals-fixtures';
 import { uniqueName } from '../support/names';
 import { tokenFor } from '../support/identity';
 import { startPlatform, type StartedPlatform } from '../support/platform';
+import { openCycleRequest } from '../support/cycles';
 
 const token = (p: PersonaName) => tokenFor(p);
 const insecure = grpc.credentials.createInsecure();
@@ -79,17 +80,13 @@ describe('unified revision cycle, end to end', () => {
     // NDRC opens the cycle; 国家卫生健康委 files its evaluation of the health field (F21-HEALTH).
     await unary(
       cycles.openCycle.bind(cycles),
-      {
-        cycleId,
-        planPeriod: '2026-2030',
-        title: '国家基本公共服务标准（2026年版）',
+      openCycleRequest(cycleId, {
         effectiveFrom: { year: 2027, month: 7, day: 1 },
         fields: [{ fieldCode: 'F21-HEALTH', leadMinistry: 'NHC', proposalWindowSeconds: '3600' }],
         fiscalCeiling: { centralFen: '100000000000000', localFen: '100000000000000' },
         evaluationSeconds: '3600',
         proposalWindowSeconds: '3600',
-        refilingSeconds: '0',
-      },
+      }),
       await token('ndrc-approver'),
     );
     // Not yet taking proposals: a UNIFIED submission is refused before the proposal is marked submitted.
