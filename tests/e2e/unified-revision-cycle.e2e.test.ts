@@ -20,7 +20,7 @@ import { healthProposal } from '../unit/proposals-fixtures';
 import { uniqueName } from '../support/names';
 import { tokenFor } from '../support/identity';
 import { startPlatform, type StartedPlatform } from '../support/platform';
-import { openCycleRequest } from '../support/cycles';
+import { nhcLedSignOffs, openCycleRequest } from '../support/cycles';
 
 const token = (p: PersonaName) => tokenFor(p);
 const insecure = grpc.credentials.createInsecure();
@@ -123,12 +123,7 @@ describe('unified revision cycle, end to end', () => {
       .toEqual([[draft.proposalId, 'in_approval']]);
     await expect.poll(async () => (await proposal(draft.proposalId)).state, { timeout: 20_000 }).toBe(ProposalState.PROPOSAL_STATE_IN_REVIEW);
     await unary(cycles.closeProposalWindow.bind(cycles), { cycleId, fieldCode: 'F21-HEALTH' }, nhc);
-    for (const [who, stepId] of [
-      ['nhc-approver', 'countersign.lead'],
-      ['ndrc-approver', 'countersign.ndrc'],
-      ['mof-approver', 'countersign.mof'],
-      ['final-approver', 'final.sco'],
-    ] as const) {
+    for (const [who, stepId] of nhcLedSignOffs) {
       const t = await token(who);
       await expect
         .poll(

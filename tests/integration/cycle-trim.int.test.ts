@@ -14,7 +14,7 @@ import { unary } from '../../services/shared/grpc/client';
 import { signOffUpdate, submitCycleProposalUpdate } from '../../workflows/contracts';
 import { refusal } from '../support/grpc';
 import { uniqueName } from '../support/names';
-import { openCycleRequest } from '../support/cycles';
+import { nhcLedSignOffs, openCycleRequest } from '../support/cycles';
 import { actorOf, proposalInput, startHarness, type Harness } from './approvals-harness';
 
 let h: Harness<'audit'>;
@@ -59,12 +59,7 @@ describe('trimming a proposal in consolidation', () => {
     await h.temporal.client.workflow.getHandle(cycleId).executeUpdate(submitCycleProposalUpdate, { args: [{ actor: nhcStaff, proposal: P }] });
     await call(cycles.closeProposalWindow, { cycleId, fieldCode: 'HEALTH' }, 'nhc-staff');
     const child = h.temporal.client.workflow.getHandle(P.proposalId);
-    for (const [who, stepId] of [
-      ['nhc-approver', 'countersign.lead'],
-      ['ndrc-approver', 'countersign.ndrc'],
-      ['mof-approver', 'countersign.mof'],
-      ['final-approver', 'final.sco'],
-    ] as const) {
+    for (const [who, stepId] of nhcLedSignOffs) {
       await expect
         .poll(
           () =>

@@ -1,5 +1,6 @@
 // A revision cycle as tests open it: the 2026-2030 edition with one health field led by NHC, ten-minute windows
 // and a ceiling that does not bind; a test overrides what it is about (fields, ceiling, windows, dates).
+import type { PersonaName } from '../../services/shared/auth/personas';
 import type { OpenCycleRequest } from '../../proto/gen/bps/approvals/v1/cycles';
 
 /** The OpenCycle request of a test cycle: the defaults above, then `overrides`. */
@@ -17,3 +18,11 @@ export function openCycleRequest(cycleId: string, overrides: Partial<Omit<OpenCy
     ...overrides,
   };
 }
+
+/** The steps of an NHC-led health proposal's approval, in order, and the persona who signs each. */
+export const nhcLedSignOffs: readonly (readonly [PersonaName, string])[] = [
+  ['nhc-approver', 'countersign.lead'],
+  ['ndrc-approver', 'countersign.ndrc'],
+  ['mof-approver', 'countersign.mof'],
+  ['final-approver', 'final.sco'],
+];

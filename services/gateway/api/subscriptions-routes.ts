@@ -51,6 +51,9 @@ export function subscriptionRoutes(backends: Backends, schemas: ProtoSchemas): A
   const idParams = objectSchema({ subscriptionId: id }, ['subscriptionId']);
   const subscriptionId = (p: Record<string, string>) => p['subscriptionId'] ?? '';
   const readErrors = [...commonErrors, 404];
+  /** The deliveries of a subscription or of an event, a page at a time, optionally of one status. */
+  const deliveries = async (of: { subscriptionId: string; eventId: string }, query: Record<string, unknown>, token: string | undefined) =>
+    ListDeliveriesResponse.toJSON(await call('notifications', (c) => c.listDeliveries.bind(c), { ...of, ...deliveriesPage(query) }, token));
   const writeErrors = [...commonErrors, 404, 409, 412, 413];
   return [
     {
@@ -173,19 +176,7 @@ export function subscriptionRoutes(backends: Backends, schemas: ProtoSchemas): A
       querystring: objectSchema({ status: { type: 'string', enum: [...deliveryStatuses] }, ...paging }),
       response: schemas.ref('bps.notifications.v1.ListDeliveriesResponse'),
       errors: readErrors,
-      handler: async ({ params, query, token }) =>
-        ListDeliveriesResponse.toJSON(
-          await call(
-            'notifications',
-            (c) => c.listDeliveries.bind(c),
-            {
-              subscriptionId: subscriptionId(params),
-              eventId: '',
-              ...deliveriesPage(query),
-            },
-            token,
-          ),
-        ),
+      handler: async ({ params, query, token }) => deliveries({ subscriptionId: subscriptionId(params), eventId: '' }, query, token),
     },
     {
       method: 'GET',
@@ -223,19 +214,7 @@ export function subscriptionRoutes(backends: Backends, schemas: ProtoSchemas): A
       querystring: objectSchema({ status: { type: 'string', enum: [...deliveryStatuses] }, ...paging }),
       response: schemas.ref('bps.notifications.v1.ListDeliveriesResponse'),
       errors: readErrors,
-      handler: async ({ params, query, token }) =>
-        ListDeliveriesResponse.toJSON(
-          await call(
-            'notifications',
-            (c) => c.listDeliveries.bind(c),
-            {
-              subscriptionId: '',
-              eventId: params['eventId'] ?? '',
-              ...deliveriesPage(query),
-            },
-            token,
-          ),
-        ),
+      handler: async ({ params, query, token }) => deliveries({ subscriptionId: '', eventId: params['eventId'] ?? '' }, query, token),
     },
     {
       method: 'POST',
