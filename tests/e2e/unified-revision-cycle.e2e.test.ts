@@ -20,7 +20,7 @@ import { healthProposal } from '../unit/proposals-fixtures';
 import { uniqueName } from '../support/names';
 import { tokenFor } from '../support/identity';
 import { startPlatform, type StartedPlatform } from '../support/platform';
-import { nhcLedSignOffs, openCycleRequest } from '../support/cycles';
+import { beijingHealthFunding, nhcLedSignOffs, openCycleRequest } from '../support/cycles';
 
 const token = (p: PersonaName) => tokenFor(p);
 const insecure = grpc.credentials.createInsecure();
@@ -48,15 +48,7 @@ describe('unified revision cycle, end to end', () => {
     const fileBeijingFunding = async (effectiveFrom: { year: number; month: number; day: number }, value: string) =>
       unary(
         registryClient.fileLocalStandard.bind(registryClient),
-        {
-          provinceCode: '110000',
-          itemCode: 'HEA-01',
-          effectiveFrom,
-          metrics: [{ metric: 'funding_per_capita', value, unit: 'CNY', basis: 'per_person_per_year' }],
-          localFunding: undefined,
-          localFundingSource: '',
-          note: '',
-        },
+        { ...beijingHealthFunding(effectiveFrom, value), localFunding: undefined, localFundingSource: '', note: '' },
         await token('beijing-officer'),
       );
     const proposal = async (proposalId: string) => (await unary(proposalsClient.getProposal.bind(proposalsClient), { proposalId, revision: 0 }, nhc)).proposal!;

@@ -26,3 +26,11 @@ export const nhcLedSignOffs: readonly (readonly [PersonaName, string])[] = [
   ['mof-approver', 'countersign.mof'],
   ['final-approver', 'final.sco'],
 ];
+
+/** Beijing's local standard for HEA-01, basic public health funding per person and year (the standard a cycle's re-filing tracks). */
+export const beijingHealthFunding = (effectiveFrom: { year: number; month: number; day: number }, value: string) => ({
+  provinceCode: '110000',
+  itemCode: 'HEA-01',
+  effectiveFrom,
+  metrics: [{ metric: 'funding_per_capita', value, unit: 'CNY', basis: 'per_person_per_year' }],
+});
