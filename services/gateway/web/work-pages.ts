@@ -339,25 +339,26 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
     guarded(async (req: FastifyRequest, ctx, token) => {
       const { proposalId, stepId } = req.params as { proposalId: string; stepId: string };
       const body = (req.body ?? {}) as FormBody;
-      try {
-        if (action === 'sign')
-          await backends.change(
-            'approvals',
-            (c) => c.signOff.bind(c),
-            { proposalId, stepId, position: positionFromJSON(formValue(body, 'position')), comment: formValue(body, 'comment') },
-            token,
-          );
-        if (action === 'claim') await backends.change('approvals', (c) => c.claimStep.bind(c), { proposalId, stepId }, token);
-        if (action === 'release') await backends.change('approvals', (c) => c.releaseStep.bind(c), { proposalId, stepId }, token);
-        if (action === 'delegate')
-          await backends.change('approvals', (c) => c.delegateStep.bind(c), { proposalId, stepId, delegate: formValue(body, 'delegate') }, token);
-        if (action === 'overrule')
-          await backends.change('approvals', (c) => c.overruleObjection.bind(c), { proposalId, stepId, comment: formValue(body, 'comment') }, token);
-        return { redirect: `/inbox/${encodeURIComponent(proposalId)}?done=${action}` };
-      } catch (e) {
-        const r = refusalBox(ctx, e);
-        return showApproval(ctx, token, proposalId, r.box, r.status);
-      }
+      return changeOrRefuse(
+        ctx,
+        async () => {
+          if (action === 'sign')
+            await backends.change(
+              'approvals',
+              (c) => c.signOff.bind(c),
+              { proposalId, stepId, position: positionFromJSON(formValue(body, 'position')), comment: formValue(body, 'comment') },
+              token,
+            );
+          if (action === 'claim') await backends.change('approvals', (c) => c.claimStep.bind(c), { proposalId, stepId }, token);
+          if (action === 'release') await backends.change('approvals', (c) => c.releaseStep.bind(c), { proposalId, stepId }, token);
+          if (action === 'delegate')
+            await backends.change('approvals', (c) => c.delegateStep.bind(c), { proposalId, stepId, delegate: formValue(body, 'delegate') }, token);
+          if (action === 'overrule')
+            await backends.change('approvals', (c) => c.overruleObjection.bind(c), { proposalId, stepId, comment: formValue(body, 'comment') }, token);
+        },
+        () => `/inbox/${encodeURIComponent(proposalId)}?done=${action}`,
+        (box, status) => showApproval(ctx, token, proposalId, box, status),
+      );
     });
   for (const action of ['sign', 'claim', 'release', 'delegate', 'overrule'] as const)
     app.post(`/inbox/:proposalId/steps/:stepId/${action}`, stepAction(action));
