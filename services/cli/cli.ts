@@ -13,7 +13,7 @@ import type { DevIssuer } from '../shared/auth/dev-issuer';
 import { devIssuerFromConfig } from '../shared/auth/from-config';
 import { personas, type PersonaName } from '../shared/auth/personas';
 import { configSchema, grpcAddress, loadConfig } from '../shared/config/config';
-import { serviceClient, unary, withCallContext } from '../shared/grpc/client';
+import { serviceClient, unary, withCallContext, type UnaryMethod } from '../shared/grpc/client';
 import { idempotencyKeyPattern, nthChangeKey } from '../shared/idempotency/idempotency';
 import { grpcClientCredentials, grpcTlsFromConfig } from '../shared/grpc/tls';
 import { decodeStatus } from '../shared/grpc/status';
@@ -51,13 +51,6 @@ const constructors = {
 } as const;
 type Clients = { [K in keyof typeof constructors]: InstanceType<(typeof constructors)[K][0]> };
 export type ServiceName = keyof Clients;
-
-type Method<Req, Res> = (
-  request: Req,
-  metadata: grpc.Metadata,
-  options: Partial<grpc.CallOptions>,
-  callback: (error: grpc.ServiceError | null, response: Res) => void,
-) => grpc.ClientUnaryCall;
 
 /** A failure the CLI decides itself, with its exit code. */
 export class CliError extends Error {
@@ -144,7 +137,7 @@ export class CliContext {
     throw new CliError(exitCodes.unauthenticated, 'no token: pass --token <jwt>, set BPS_TOKEN, or (locally) --as <persona>');
   }
 
-  async call<K extends ServiceName, Req, Res>(service: K, pick: (client: Clients[K]) => Method<Req, Res>, request: Req): Promise<Res> {
+  async call<K extends ServiceName, Req, Res>(service: K, pick: (client: Clients[K]) => UnaryMethod<Req, Res>, request: Req): Promise<Res> {
     let client = this.clients.get(service);
     if (!client) {
       const [Ctor, key] = constructors[service];
@@ -178,7 +171,7 @@ export class CliContext {
    * key, so it happens once and the retry gets its result. When the tries run out, the error says which key to retry
    * with.
    */
-  async change<K extends ServiceName, Req, Res>(service: K, pick: (client: Clients[K]) => Method<Req, Res>, request: Req): Promise<Res> {
+  async change<K extends ServiceName, Req, Res>(service: K, pick: (client: Clients[K]) => UnaryMethod<Req, Res>, request: Req): Promise<Res> {
     this.changes += 1;
     const key = nthChangeKey(this.idempotencyKey(), this.changes);
     for (let attempt = 0; ; attempt++) {

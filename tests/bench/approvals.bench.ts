@@ -15,6 +15,7 @@ import type { Bench } from './run';
 import { startPlatform } from '../support/platform';
 import { testPayloadKeys } from '../support/temporal';
 import { waitUntil } from '../support/wait';
+import { nhcLedSignOffs } from '../support/cycles';
 
 const suffix = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
@@ -92,12 +93,7 @@ const bench: Bench = {
           30_000,
           20,
         );
-        for (const [persona, stepId] of [
-          ['nhc-approver', 'countersign.lead'],
-          ['ndrc-approver', 'countersign.ndrc'],
-          ['mof-approver', 'countersign.mof'],
-          ['final-approver', 'final.sco'],
-        ] as const) {
+        for (const [persona, stepId] of nhcLedSignOffs) {
           const s = performance.now();
           await unary(client.signOff.bind(client), { proposalId, stepId, position: Position.POSITION_APPROVE, comment: '' }, token[persona]);
           signLatencies.push(performance.now() - s);

@@ -22,7 +22,7 @@ import type { PersonaName } from '../../services/shared/auth/personas';
 import { unary } from '../../services/shared/grpc/client';
 import { flowClient, publishRevision, type FlowClient } from '../support/flow';
 import { readTopics, type ProcessPlatform } from '../support/processes';
-import { waitUntil } from '../support/wait';
+import { unchanged, waitUntil } from '../support/wait';
 import type { WebhookReceiver } from '../support/webhooks';
 
 export type InfraComponent = 'kafka' | 'temporal' | 'database';
@@ -250,15 +250,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     500,
   );
   // A quiet moment, so that a late duplicate has the time to show.
-  let seen = -1;
   await until(
     'deliveries to stop',
-    () => {
-      const now = options.receivers.reduce((n, r) => n + r.received.length, 0);
-      const quiet = now === seen;
-      seen = now;
-      return quiet;
-    },
+    unchanged(() => options.receivers.reduce((n, r) => n + r.received.length, 0)),
     60_000,
     3_000,
   );

@@ -12,6 +12,7 @@ import { apiAs, startTestPlatform, type TestPlatform } from '../integration/gate
 import { uniqueName } from '../support/names';
 import { launchBrowser, screenshot, signIn, type TestBrowser } from './support/browser';
 import { waitFor } from '../support/wait';
+import { beijingHealthFunding } from '../support/cycles';
 
 describe('revision cycle dashboard (Chromium)', { timeout: 300_000 }, () => {
   let p: TestPlatform;
@@ -39,12 +40,7 @@ describe('revision cycle dashboard (Chromium)', { timeout: 300_000 }, () => {
     [p, b] = await Promise.all([startTestPlatform('e2e-cycle', {}, { full: true }), launchBrowser()]);
     // Beijing implements HEA-01 funding at today's floor (40 yuan).
     must(
-      await apiAs(p, 'beijing-officer', 'POST', '/api/v1/standards/filings', {
-        provinceCode: '110000',
-        itemCode: 'HEA-01',
-        effectiveFrom: { year: 2018, month: 1, day: 1 },
-        metrics: [{ metric: 'funding_per_capita', value: '40', unit: 'CNY', basis: 'per_person_per_year' }],
-      }),
+      await apiAs(p, 'beijing-officer', 'POST', '/api/v1/standards/filings', beijingHealthFunding({ year: 2018, month: 1, day: 1 }, '40')),
       'Beijing filing',
     );
   });
@@ -133,12 +129,7 @@ describe('revision cycle dashboard (Chromium)', { timeout: 300_000 }, () => {
     expect(await sco.textContent('[data-testid="cycle-refiling"] [data-province="110000"]')).toContain('北京市');
     await screenshot(sco, 'cycle-refiling-pending');
     must(
-      await apiAs(p, 'beijing-officer', 'POST', '/api/v1/standards/filings', {
-        provinceCode: '110000',
-        itemCode: 'HEA-01',
-        effectiveFrom: { year: 2027, month: 7, day: 1 },
-        metrics: [{ metric: 'funding_per_capita', value: '89', unit: 'CNY', basis: 'per_person_per_year' }],
-      }),
+      await apiAs(p, 'beijing-officer', 'POST', '/api/v1/standards/filings', beijingHealthFunding({ year: 2027, month: 7, day: 1 }, '89')),
       'Beijing re-filing',
     );
     await reloadUntil(sco, '[data-testid="cycle-refiling"] [data-province="110000"] .badge-ok');

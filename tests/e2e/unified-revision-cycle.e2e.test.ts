@@ -20,6 +20,7 @@ import { healthProposal } from '../unit/proposals-fixtures';
 import { uniqueName } from '../support/names';
 import { tokenFor } from '../support/identity';
 import { startPlatform, type StartedPlatform } from '../support/platform';
+import { beijingHealthFunding, nhcLedSignOffs, openCycleRequest } from '../support/cycles';
 
 const token = (p: PersonaName) => tokenFor(p);
 const insecure = grpc.credentials.createInsecure();
@@ -43,22 +44,17 @@ describe('unified revision cycle, end to end', () => {
     const nhc = await token('nhc-staff');
     const cycleId = uniqueName('C-2026');
     const cycle = async () => (await unary(cycles.getCycle.bind(cycles), { cycleId }, nhc)).cycle!;
+    /** Beijing files its local standard for HEA-01: the funding per person and year, in force from `effectiveFrom`. */
+    const fileBeijingFunding = async (effectiveFrom: { year: number; month: number; day: number }, value: string) =>
+      unary(
+        registryClient.fileLocalStandard.bind(registryClient),
+        { ...beijingHealthFunding(effectiveFrom, value), localFunding: undefined, localFundingSource: '', note: '' },
+        await token('beijing-officer'),
+      );
     const proposal = async (proposalId: string) => (await unary(proposalsClient.getProposal.bind(proposalsClient), { proposalId, revision: 0 }, nhc)).proposal!;
 
     // Beijing implements the national basic public health funding exactly at the floor (40 yuan per person per year).
-    const filed = await unary(
-      registryClient.fileLocalStandard.bind(registryClient),
-      {
-        provinceCode: '110000',
-        itemCode: 'HEA-01',
-        effectiveFrom: { year: 2018, month: 1, day: 1 },
-        metrics: [{ metric: 'funding_per_capita', value: '40', unit: 'CNY', basis: 'per_person_per_year' }],
-        localFunding: undefined,
-        localFundingSource: '',
-        note: '',
-      },
-      await token('beijing-officer'),
-    );
+    const filed = await fileBeijingFunding({ year: 2018, month: 1, day: 1 }, '40');
     expect(filed.comparisons.every((c) => c.compliant)).toBe(true);
 
     // An ad-hoc revision of HEA-01 (to 120 yuan from 2028) is in review when the cycle starts.
@@ -79,17 +75,13 @@ describe('unified revision cycle, end to end', () => {
     // NDRC opens the cycle; 国家卫生健康委 files its evaluation of the health field (F21-HEALTH).
     await unary(
       cycles.openCycle.bind(cycles),
-      {
-        cycleId,
-        planPeriod: '2026-2030',
-        title: '国家基本公共服务标准（2026年版）',
+      openCycleRequest(cycleId, {
         effectiveFrom: { year: 2027, month: 7, day: 1 },
         fields: [{ fieldCode: 'F21-HEALTH', leadMinistry: 'NHC', proposalWindowSeconds: '3600' }],
         fiscalCeiling: { centralFen: '100000000000000', localFen: '100000000000000' },
         evaluationSeconds: '3600',
         proposalWindowSeconds: '3600',
-        refilingSeconds: '0',
-      },
+      }),
       await token('ndrc-approver'),
     );
     // Not yet taking proposals: a UNIFIED submission is refused before the proposal is marked submitted.
@@ -123,12 +115,7 @@ describe('unified revision cycle, end to end', () => {
       .toEqual([[draft.proposalId, 'in_approval']]);
     await expect.poll(async () => (await proposal(draft.proposalId)).state, { timeout: 20_000 }).toBe(ProposalState.PROPOSAL_STATE_IN_REVIEW);
     await unary(cycles.closeProposalWindow.bind(cycles), { cycleId, fieldCode: 'F21-HEALTH' }, nhc);
-    for (const [who, stepId] of [
-      ['nhc-approver', 'countersign.lead'],
-      ['ndrc-approver', 'countersign.ndrc'],
-      ['mof-approver', 'countersign.mof'],
-      ['final-approver', 'final.sco'],
-    ] as const) {
+    for (const [who, stepId] of nhcLedSignOffs) {
       const t = await token(who);
       await expect
         .poll(
@@ -201,19 +188,7 @@ describe('unified revision cycle, end to end', () => {
       .poll(async () => (await cycle()).refiling.map((r) => [r.provinceCode, r.itemCode, r.refiled]), { timeout: 30_000, interval: 500 })
       .toEqual([['110000', 'HEA-01', false]]);
     expect((await cycle()).refiling[0]!.deadline!.toISOString()).toBe('2027-09-29T15:59:59.999Z'); // registry's 90 days, end of day in Beijing
-    await unary(
-      registryClient.fileLocalStandard.bind(registryClient),
-      {
-        provinceCode: '110000',
-        itemCode: 'HEA-01',
-        effectiveFrom: { year: 2027, month: 7, day: 1 },
-        metrics: [{ metric: 'funding_per_capita', value: '89', unit: 'CNY', basis: 'per_person_per_year' }],
-        localFunding: undefined,
-        localFundingSource: '',
-        note: '',
-      },
-      await token('beijing-officer'),
-    );
+    await fileBeijingFunding({ year: 2027, month: 7, day: 1 }, '89');
     await expect
       .poll(async () => (await cycle()).refiling.map((r) => [r.provinceCode, r.refiled, r.overdue]), { timeout: 30_000, interval: 500 })
       .toEqual([['110000', true, false]]);

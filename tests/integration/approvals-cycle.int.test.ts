@@ -28,6 +28,7 @@ import { openedHistory } from '../support/temporal';
 import { uniqueName } from '../support/names';
 import { actorOf, proposalInput, startHarness, type Harness } from './approvals-harness';
 import { refusal } from '../support/grpc';
+import { openCycleRequest } from '../support/cycles';
 
 let h: Harness;
 let cycles: RevisionCyclesClient;
@@ -88,11 +89,7 @@ describe('unifiedRevisionCycle through the RevisionCycles API', () => {
     const opened = (
       await call(
         cycles.openCycle,
-        {
-          cycleId,
-          planPeriod: '2026-2030',
-          title: '国家基本公共服务标准（2026年版）',
-          effectiveFrom: { year: 2026, month: 7, day: 1 },
+        openCycleRequest(cycleId, {
           fields: [
             { fieldCode: 'HEALTH', leadMinistry: 'NHC', proposalWindowSeconds: '10' },
             { fieldCode: 'EDU', leadMinistry: 'MOE', proposalWindowSeconds: '600' },
@@ -101,7 +98,7 @@ describe('unifiedRevisionCycle through the RevisionCycles API', () => {
           evaluationSeconds: '60',
           proposalWindowSeconds: '10',
           refilingSeconds: '2',
-        },
+        }),
         'ndrc-approver',
       )
     ).cycle!;

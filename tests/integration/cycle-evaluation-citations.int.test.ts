@@ -21,6 +21,7 @@ import { uniqueName } from '../support/names';
 import { startPlatform, type StartedPlatform } from '../support/platform';
 import { stack } from '../support/stack';
 import { waitFor, waitUntil } from '../support/wait';
+import { openCycleRequest } from '../support/cycles';
 
 type Evaluation = { id: string; kind: EvaluationKind; itemCode: string; fieldCode: string; satisfactionPercent?: string; summary: string };
 
@@ -112,20 +113,12 @@ describe('a revision cycle field evaluation cites implementation evaluations (is
     const cycleId = `C-${run}`;
     await unary(
       cycles.openCycle.bind(cycles),
-      {
-        cycleId,
-        planPeriod: '2026-2030',
-        title: '国家基本公共服务标准（2026年版）',
-        effectiveFrom: { year: 2026, month: 7, day: 1 },
+      openCycleRequest(cycleId, {
         fields: [
           { fieldCode: 'F21-HEALTH', leadMinistry: 'NHC', proposalWindowSeconds: '600' },
           { fieldCode: 'F21-EDUCATION', leadMinistry: 'MOE', proposalWindowSeconds: '600' },
         ],
-        fiscalCeiling: { centralFen: '1000000', localFen: '1000000' },
-        evaluationSeconds: '600',
-        proposalWindowSeconds: '600',
-        refilingSeconds: '0',
-      },
+      }),
       await p.token('ndrc-approver'),
     );
     const health = { cycleId, fieldCode: 'F21-HEALTH', summary: '经费标准需提高' };
@@ -267,17 +260,7 @@ describe('a revision cycle field evaluation cites implementation evaluations (is
       const field = evaluation!.fieldCode;
       await unary(
         cycles.openCycle.bind(cycles),
-        {
-          cycleId,
-          planPeriod: '2026-2030',
-          title: '国家基本公共服务标准（2026年版）',
-          effectiveFrom: { year: 2026, month: 7, day: 1 },
-          fields: [{ fieldCode: field, leadMinistry: 'NHC', proposalWindowSeconds: '600' }],
-          fiscalCeiling: { centralFen: '1000000', localFen: '1000000' },
-          evaluationSeconds: '600',
-          proposalWindowSeconds: '600',
-          refilingSeconds: '0',
-        },
+        openCycleRequest(cycleId, { fields: [{ fieldCode: field, leadMinistry: 'NHC', proposalWindowSeconds: '600' }] }),
         await p.token('ndrc-approver'),
       );
       const { cycle } = await file({ cycleId, fieldCode: field, summary: '医保待遇标准评估', citedEvaluationIds: [id] }, 'nhc-staff');

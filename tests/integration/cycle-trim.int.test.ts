@@ -14,6 +14,7 @@ import { unary } from '../../services/shared/grpc/client';
 import { signOffUpdate, submitCycleProposalUpdate } from '../../workflows/contracts';
 import { refusal } from '../support/grpc';
 import { uniqueName } from '../support/names';
+import { nhcLedSignOffs, openCycleRequest } from '../support/cycles';
 import { actorOf, proposalInput, startHarness, type Harness } from './approvals-harness';
 
 let h: Harness<'audit'>;
@@ -41,21 +42,7 @@ const audited = async (log: string) => (await audit.store.entriesOf(log)).map((e
 describe('trimming a proposal in consolidation', () => {
   it("is the consolidation approvers', money only, with a reason; refusals and the trim are recorded and audited", async () => {
     const cycleId = uniqueName('C');
-    await call(
-      cycles.openCycle,
-      {
-        cycleId,
-        planPeriod: '2026-2030',
-        title: '国家基本公共服务标准（2026年版）',
-        effectiveFrom: { year: 2026, month: 7, day: 1 },
-        fields: [{ fieldCode: 'HEALTH', leadMinistry: 'NHC', proposalWindowSeconds: '600' }],
-        fiscalCeiling: { centralFen: '400', localFen: '1000' },
-        evaluationSeconds: '600',
-        proposalWindowSeconds: '600',
-        refilingSeconds: '0',
-      },
-      'ndrc-approver',
-    );
+    await call(cycles.openCycle, openCycleRequest(cycleId, { fiscalCeiling: { centralFen: '400', localFen: '1000' } }), 'ndrc-approver');
     await call(cycles.fileEvaluation, { cycleId, fieldCode: 'HEALTH', summary: '经费标准需调整', citedEvaluationIds: [] }, 'nhc-staff');
     await expect.poll(async () => (await cycleOf(cycleId)).phase, { timeout: 20_000 }).toBe('proposals');
 
@@ -72,12 +59,7 @@ describe('trimming a proposal in consolidation', () => {
     await h.temporal.client.workflow.getHandle(cycleId).executeUpdate(submitCycleProposalUpdate, { args: [{ actor: nhcStaff, proposal: P }] });
     await call(cycles.closeProposalWindow, { cycleId, fieldCode: 'HEALTH' }, 'nhc-staff');
     const child = h.temporal.client.workflow.getHandle(P.proposalId);
-    for (const [who, stepId] of [
-      ['nhc-approver', 'countersign.lead'],
-      ['ndrc-approver', 'countersign.ndrc'],
-      ['mof-approver', 'countersign.mof'],
-      ['final-approver', 'final.sco'],
-    ] as const) {
+    for (const [who, stepId] of nhcLedSignOffs) {
       await expect
         .poll(
           () =>

@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningAudit } from '../../services/audit/app';
 import { approvalEvents } from '../../services/shared/events/approvals';
 import { deadLetterTopic, topicName, topics } from '../../services/shared/events/catalog';
-import { ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
+import { ensureTopics, EventProducer, newEvent, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { testGroup, testKafka } from '../support/kafka';
+import { startConsumer } from '../support/collector';
 import { stack, testLogger } from '../support/stack';
 import { startPlatform, type StartedPlatform } from '../support/platform';
 
@@ -63,7 +64,7 @@ describe('dead letters: bounded retries for any failure, on record, consumption 
   it('a poison event is tried N times, dead-lettered with its reason, put on record, and the next event is handled', async () => {
     const handled: string[] = [];
     const groupId = testGroup('registry', 'poison');
-    const consumer = new EventConsumer({
+    const consumer = await startConsumer({
       kafka: testKafka('registry', 'test-dlq-consumer'),
       groupId,
       topics: [approvalsTopic],
@@ -76,9 +77,6 @@ describe('dead letters: bounded retries for any failure, on record, consumption 
         handled.push(event.id);
       },
     });
-    const joined = consumer.ready();
-    await consumer.start();
-    await joined;
 
     const poison: CloudEvent & { topic: string } = {
       ...newEvent(approvalEvents.proposalDecided, decided('P-POISON'), { source: '/bps/approvals', key: 'P-POISON', topicNamespace: namespace }),

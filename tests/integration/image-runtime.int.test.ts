@@ -21,6 +21,7 @@ import { tokenFor } from '../support/identity';
 import { uniqueName } from '../support/names';
 import { platformNames } from '../support/platform';
 import { stack, stackSecrets } from '../support/stack';
+import { openCycleRequest } from '../support/cycles';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const lockHash = createHash('sha256')
@@ -187,17 +188,7 @@ describe('container image runtime (infra/image/build-runtime.sh, production depe
       const cycleId = uniqueName('C');
       const opened = await unary(
         cycles.openCycle.bind(cycles),
-        {
-          cycleId,
-          planPeriod: '2026-2030',
-          title: '国家基本公共服务标准（2026年版）',
-          effectiveFrom: { year: 2026, month: 7, day: 1 },
-          fields: [{ fieldCode: 'HEALTH', leadMinistry: 'NHC', proposalWindowSeconds: '600' }],
-          fiscalCeiling: { centralFen: '900', localFen: '1000' },
-          evaluationSeconds: '600',
-          proposalWindowSeconds: '600',
-          refilingSeconds: '600',
-        },
+        openCycleRequest(cycleId, { fiscalCeiling: { centralFen: '900', localFen: '1000' }, refilingSeconds: '600' }),
         await tokenFor('ndrc-approver'),
         60_000,
       );

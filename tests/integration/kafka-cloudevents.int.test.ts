@@ -3,13 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents } from '../../services/shared/kafka/kafka';
+import { ensureTopics, EventProducer, newEvent, ProcessedEvents } from '../../services/shared/kafka/kafka';
 import type { CloudEvent } from '../../services/shared/kafka/cloudevents';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { initTelemetry, inSpan } from '../../services/shared/telemetry/otel';
 import { deadLetterTopic, defineEvent } from '../../services/shared/events/catalog';
 import { DateMessage as ProtoDate } from '../../proto/gen/bps/common/v1/common';
 import { stack, testLogger } from '../support/stack';
+import { startConsumer } from '../support/collector';
 import { adminKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 
@@ -38,7 +39,7 @@ describe('Kafka wrapper (CloudEvents binary mode)', () => {
     await ensureTopics(kafka, [topic], 1);
     const received: CloudEvent[] = [];
     const consumerTraceIds: string[] = [];
-    const consumer = new EventConsumer({
+    const consumer = await startConsumer({
       kafka,
       topics: [topic],
       groupId: uniqueName('group'),
@@ -49,9 +50,6 @@ describe('Kafka wrapper (CloudEvents binary mode)', () => {
         consumerTraceIds.push(trace.getActiveSpan()?.spanContext().traceId ?? 'none');
       },
     });
-    const joined = consumer.ready();
-    await consumer.start();
-    await joined;
 
     let producerTraceId = '';
     const event = await inSpan('test-publish', {}, async (span) => {
@@ -91,7 +89,7 @@ describe('Kafka wrapper (CloudEvents binary mode)', () => {
     const topic = uniqueName('poison');
     await ensureTopics(kafka, [topic, deadLetterTopic('admin', topic)], 1);
     const handled: string[] = [];
-    const consumer = new EventConsumer({
+    const consumer = await startConsumer({
       kafka,
       topics: [topic],
       groupId: uniqueName('group'),
@@ -101,9 +99,6 @@ describe('Kafka wrapper (CloudEvents binary mode)', () => {
         handled.push(event.id);
       },
     });
-    const joined = consumer.ready();
-    await consumer.start();
-    await joined;
     await producer.sendRaw(topic, [{ key: 'x', value: 'not a cloud event' }]);
     const good = { ...newEvent(TestEvent, { year: 2026, month: 2, day: 2 }, { source: '/bps/test', key: 'x' }), topic };
     await producer.publish([good]);

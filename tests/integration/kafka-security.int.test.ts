@@ -7,9 +7,10 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { approvalEvents } from '../../services/shared/events/approvals';
 import { deadLetterTopic, topicName, topics } from '../../services/shared/events/catalog';
 import { standardEvents } from '../../services/shared/events/standards';
-import { ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
+import { ensureTopics, EventProducer, newEvent, ProcessedEvents, type CloudEvent } from '../../services/shared/kafka/kafka';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { kafkaCredentials, testGroup, testKafka } from '../support/kafka';
+import { startConsumer } from '../support/collector';
 import { uniqueName } from '../support/names';
 import { stack, testLogger } from '../support/stack';
 
@@ -133,7 +134,9 @@ describe('Kafka authentication and ACLs', () => {
     const kafka = testKafka('registry', 'test-source-check'); // the registry consumes bps.approvals.v1
     const handled: string[] = [];
     const groupId = testGroup('registry', 'source-check');
-    const consumer = new EventConsumer({
+    const dlqTopic = deadLetterTopic('registry', approvalsTopic);
+    await ensureTopics(kafka, [approvalsTopic, dlqTopic], 1);
+    const consumer = await startConsumer({
       kafka,
       groupId,
       topics: [approvalsTopic],
@@ -143,11 +146,6 @@ describe('Kafka authentication and ACLs', () => {
         handled.push(event.id);
       },
     });
-    const dlqTopic = deadLetterTopic('registry', approvalsTopic);
-    await ensureTopics(kafka, [approvalsTopic, dlqTopic], 1);
-    const joined = consumer.ready();
-    await consumer.start();
-    await joined;
 
     // The approvals principal writes its own topic, but claims to be the registry; then a genuine event.
     const owner = new EventProducer(testKafka('approvals', 'test-source-owner'));

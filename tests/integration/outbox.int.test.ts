@@ -4,12 +4,13 @@
 // only a safety net), and an idle relay reads only the pending markers, never the event collections.
 import { MongoClient, type CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTopics, EventConsumer, EventProducer, newEvent, ProcessedEvents } from '../../services/shared/kafka/kafka';
+import { ensureTopics, EventProducer, newEvent, ProcessedEvents } from '../../services/shared/kafka/kafka';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { markPending, Outbox, OutboxRelay, PENDING_COLLECTION, toOutboxFields } from '../../services/shared/mongo/outbox';
 import { defineEvent } from '../../services/shared/events/catalog';
 import { DateMessage as ProtoDate } from '../../proto/gen/bps/common/v1/common';
 import { stack, testLogger } from '../support/stack';
+import { startConsumer } from '../support/collector';
 import { adminKafka } from '../support/kafka';
 import { uniqueName } from '../support/names';
 
@@ -44,7 +45,7 @@ describe('outbox relay', () => {
     await producer.publish([events[0]!]);
 
     const handled: string[] = [];
-    const consumer = new EventConsumer({
+    const consumer = await startConsumer({
       kafka,
       topics: [topic],
       groupId: uniqueName('group'),
@@ -54,9 +55,6 @@ describe('outbox relay', () => {
         handled.push(e.id);
       },
     });
-    const joined = consumer.ready();
-    await consumer.start();
-    await joined;
 
     // A new process starts its relay.
     const relay = new OutboxRelay([outbox.collection], producer, testLogger, { pollMs: 50 });

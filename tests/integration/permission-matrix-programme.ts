@@ -31,6 +31,18 @@ export const programmeDoc = (title: string) => ({
   digest: 'cd'.repeat(32),
   digestAlgorithm: 'sha256',
 });
+/** The satisfaction survey the matrix records (the setup's evaluation and each RecordEvaluation call's). */
+export const satisfactionSurvey = {
+  kind: 'EVALUATION_KIND_SATISFACTION_SURVEY',
+  itemCode: 'HEA-01',
+  provinceCode: '110000',
+  period: '2026',
+  method: '入户问卷（矩阵）',
+  sampleSize: 800,
+  satisfactionPercent: '88.0',
+  summary: '总体满意（矩阵）',
+  documents: [programmeDoc('满意度调查报告')],
+};
 const ymd = (text: string) => {
   const [year, month, day] = text.split('-').map(Number);
   return { year, month, day };
@@ -121,18 +133,6 @@ export async function makeProgrammeFixtures(api: Api, unique: (label: string) =>
     publishedOn: ymd('2026-05-01'),
   });
 
-  const evaluation = (
-    await must('beijing-programme-officer', 'POST', `${base}/evaluations`, {
-      kind: 'EVALUATION_KIND_SATISFACTION_SURVEY',
-      itemCode: 'HEA-01',
-      provinceCode: '110000',
-      period: '2026',
-      method: '入户问卷（矩阵）',
-      sampleSize: 800,
-      satisfactionPercent: '88.0',
-      summary: '总体满意（矩阵）',
-      documents: [programmeDoc('满意度调查报告')],
-    })
-  ).evaluation.evaluationId as string;
+  const evaluation = (await must('beijing-programme-officer', 'POST', `${base}/evaluations`, satisfactionSurvey)).evaluation.evaluationId as string;
   return { batch, pilot, publishedPilot, standard, publishedStandard, evaluation, experts };
 }

@@ -31,6 +31,7 @@ import { apiAs, startTestPlatform, startWebhookReceiver, type TestPlatform, type
 import { waitUntil } from '../support/wait';
 import { makeProgrammeFixtures } from './permission-matrix-programme';
 import {
+  cycleBody,
   extraIdentities,
   matrix,
   opOf,
@@ -333,22 +334,7 @@ describe('permission matrix (issue #14)', { timeout: 600_000 }, () => {
 
     const consolidated = consolidation(); // in parallel with the rest: it waits out a proposal window
     const cycle = uniqueName('C-matrix').replace(/[^A-Za-z0-9._-]/g, '-');
-    must(
-      await apiAs(p, 'ndrc-approver', 'POST', '/api/v1/cycles', {
-        cycleId: cycle,
-        planPeriod: '2026-2030',
-        title: '国家基本公共服务标准（矩阵测试）',
-        effectiveFrom: { year: 2027, month: 7, day: 1 },
-        fields: [
-          { fieldCode: 'F17-HEA', leadMinistry: 'NHC' },
-          { fieldCode: 'F17-EDU', leadMinistry: 'MOE' },
-        ],
-        fiscalCeiling: { centralFen: '100000', localFen: '100000' },
-        evaluationSeconds: '3600',
-        proposalWindowSeconds: '3600',
-      }),
-      'cycle',
-    );
+    must(await apiAs(p, 'ndrc-approver', 'POST', '/api/v1/cycles', cycleBody(cycle)), 'cycle');
 
     // Co-edited and submitted by two NHC people who also approve: neither may approve it.
     const authored = await draft('HEA-05');

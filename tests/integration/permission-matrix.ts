@@ -54,7 +54,7 @@ import {
   RecordEvaluationRequest,
   RegisterExpertRequest,
 } from '../../proto/gen/bps/programme/v1/programme';
-import { expertNames, pilotApplication, programmeDoc, type ProgrammeFixtures } from './permission-matrix-programme';
+import { expertNames, pilotApplication, programmeDoc, satisfactionSurvey, type ProgrammeFixtures } from './permission-matrix-programme';
 
 /** People beyond the seeded personas the rows need (registered in the test directory by the test). */
 export const extraIdentities = {
@@ -453,7 +453,8 @@ function step(
   return calls;
 }
 
-const cycleBody = (cycleId: string) => ({
+/** The revision cycle the matrix opens (the setup's and each OpenCycle call's). */
+export const cycleBody = (cycleId: string) => ({
   cycleId,
   planPeriod: '2026-2030',
   title: '国家基本公共服务标准（矩阵测试）',
@@ -855,22 +856,11 @@ const screenPilot: Call[] = [
     () => ({ recommend: 'yes', opinion: '同意推荐（矩阵）' }),
   ),
 ];
-const surveyJson = {
-  kind: 'EVALUATION_KIND_SATISFACTION_SURVEY',
-  itemCode: 'HEA-01',
-  provinceCode: '110000',
-  period: '2026',
-  method: '入户问卷（矩阵）',
-  sampleSize: 800,
-  satisfactionPercent: '88.0',
-  summary: '总体满意（矩阵）',
-  documents: [programmeDoc('满意度调查报告')],
-};
 const recordEvaluation: Call[] = [
-  grpc(`${PG}RecordEvaluation`, () => ({ ...RecordEvaluationRequest.fromJSON(surveyJson) })),
-  http('POST /api/v1/programme/evaluations', undefined, () => surveyJson),
+  grpc(`${PG}RecordEvaluation`, () => ({ ...RecordEvaluationRequest.fromJSON(satisfactionSurvey) })),
+  http('POST /api/v1/programme/evaluations', undefined, () => satisfactionSurvey),
   page('POST /programme/evaluations', undefined, () => ({
-    ...surveyJson,
+    ...satisfactionSurvey,
     sampleSize: '800',
     documents: `满意度调查报告 | https://example.gov.cn/s.pdf | ${'cd'.repeat(32)}`,
   })),

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flowClient, publishRevision, type FlowClient, type Publication } from '../support/flow';
 import { adminKafka } from '../support/kafka';
 import { metricSum, readTopics, startProcessPlatform, type ProcessPlatform } from '../support/processes';
-import { waitUntil } from '../support/wait';
+import { unchanged, waitUntil } from '../support/wait';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhooks';
 
 const REVISIONS = ['HEA-01', 'HEA-02', 'HEA-03', 'HEA-04', 'HEA-05', 'HEA-06', 'HEA-07', 'HEA-08'];
@@ -93,18 +93,7 @@ describe('two instances of every service (issue #19)', { timeout: 600_000 }, () 
   it('put every event on Kafka once, delivered every webhook once and published every version once', async () => {
     // The last deliveries' outcomes are written after the receiver answered: a quiet moment lets stragglers show.
     const deliveredCount = () => receiver.received.filter((r) => r.status === 200).length;
-    let seen = -1;
-    await waitUntil(
-      () => {
-        const now = deliveredCount();
-        const quiet = now === seen;
-        seen = now;
-        return quiet;
-      },
-      'deliveries to settle',
-      60_000,
-      2_000,
-    );
+    await waitUntil(unchanged(deliveredCount), 'deliveries to settle', 60_000, 2_000);
     const events = await readTopics(p.names.namespace, ['standards', 'proposals', 'approvals', 'notifications']);
     expect(events.length).toBeGreaterThan(REVISIONS.length * 4);
     const counts = new Map<string, number>();

@@ -49,6 +49,15 @@ const asReceived = (e: CloudEvent): ReceivedEvent => {
   return { id: e.id, type: e.type, key: e.key, data, event: e };
 };
 
+/** Starts a consumer; resolves once it has joined its group (nothing published after is missed). */
+export async function startConsumer(options: ConstructorParameters<typeof EventConsumer>[0]): Promise<EventConsumer> {
+  const consumer = new EventConsumer(options);
+  const joined = consumer.ready();
+  await consumer.start();
+  await joined;
+  return consumer;
+}
+
 /** Starts collecting; resolves once the consumer has joined its group (nothing published after is missed). */
 export async function collectEvents(options: CollectorOptions): Promise<EventCollector> {
   const { kafkaBrokers, mongoUri } = { kafkaBrokers: options.brokers ?? stack().kafkaBrokers, mongoUri: options.mongoUri ?? stack().mongoUri };
@@ -59,7 +68,7 @@ export async function collectEvents(options: CollectorOptions): Promise<EventCol
   const db = await connectMongo(mongoUri, uniqueName('col').replace(/[^a-zA-Z0-9_-]/g, '_'));
   const events: CloudEvent[] = [];
   const arrivals = new Map<string, number>();
-  const consumer = new EventConsumer({
+  const consumer = await startConsumer({
     kafka,
     groupId: principal === 'admin' ? uniqueName('collector') : testGroup(principal, 'collector'),
     topics: topicNames,
@@ -70,9 +79,6 @@ export async function collectEvents(options: CollectorOptions): Promise<EventCol
       events.push(e);
     },
   });
-  const joined = consumer.ready();
-  await consumer.start();
-  await joined;
   const waitForEvent = (predicate: (e: CloudEvent) => boolean, what = 'an event', timeoutMs = 30_000) => waitFor(() => events.find(predicate), what, timeoutMs);
   return {
     events,

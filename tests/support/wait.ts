@@ -10,6 +10,20 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, wha
   }
 }
 
+/**
+ * A condition for `waitUntil`: holds once `count` answers the same at two polls in a row, that is once nothing more
+ * arrived for one interval (a quiet moment, so that stragglers and late duplicates have the time to show).
+ */
+export function unchanged(count: () => number): () => boolean {
+  let seen = -1;
+  return () => {
+    const now = count();
+    const quiet = now === seen;
+    seen = now;
+    return quiet;
+  };
+}
+
 /** Resolves with the first value `probe` returns that is not undefined (polled); fails with `what` after `timeoutMs`. */
 export async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30_000, intervalMs = 50): Promise<T> {
   let found: T | undefined;

@@ -10,7 +10,7 @@ import { SubscriptionsClient } from '../../../proto/gen/bps/notifications/v1/sub
 import { ProgrammeClient } from '../../../proto/gen/bps/programme/v1/programme';
 import { ProposalsClient } from '../../../proto/gen/bps/proposals/v1/proposals';
 import { StandardRegistryClient } from '../../../proto/gen/bps/registry/v1/registry';
-import { currentDeadline, serviceClient, unary, withCallContext } from '../../shared/grpc/client';
+import { currentDeadline, serviceClient, unary, withCallContext, type UnaryMethod } from '../../shared/grpc/client';
 import { nthChangeKey } from '../../shared/idempotency/idempotency';
 import { grpcClientCredentials, type GrpcTls } from '../../shared/grpc/tls';
 
@@ -50,14 +50,6 @@ const serverOf: Record<keyof typeof constructors, keyof BackendAddresses> = {
 type Clients = { [K in keyof typeof constructors]: InstanceType<(typeof constructors)[K]> };
 export type BackendName = keyof Clients;
 
-// The last overload of a ts-proto unary method (the one `bind` exposes), as `unary` expects it.
-type Method<Req, Res> = (
-  request: Req,
-  metadata: grpc.Metadata,
-  options: Partial<grpc.CallOptions>,
-  callback: (error: grpc.ServiceError | null, response: Res) => void,
-) => grpc.ClientUnaryCall;
-
 /** The idempotency key of the request being served (a console form's), and how many changes it has made so far. */
 const requestKeys = new AsyncLocalStorage<{ readonly key: string; changes: number }>();
 
@@ -91,7 +83,7 @@ export class Backends {
   }
 
   /** `backends.call('registry', (c) => c.getItem.bind(c), request, token)`. */
-  call<K extends BackendName, Req, Res>(name: K, pick: (client: Clients[K]) => Method<Req, Res>, request: Req, token: string | undefined): Promise<Res> {
+  call<K extends BackendName, Req, Res>(name: K, pick: (client: Clients[K]) => UnaryMethod<Req, Res>, request: Req, token: string | undefined): Promise<Res> {
     return unary(pick(this.client(name)), request, token, this.timeoutMs);
   }
 
@@ -100,7 +92,7 @@ export class Backends {
    * (`withRequestKey`) — the first change as is, the second and later as `<key>.2`, `<key>.3`… (a key is scoped to
    * the method and the caller, and a form's handler makes its changes in the same order each time).
    */
-  change<K extends BackendName, Req, Res>(name: K, pick: (client: Clients[K]) => Method<Req, Res>, request: Req, token: string | undefined): Promise<Res> {
+  change<K extends BackendName, Req, Res>(name: K, pick: (client: Clients[K]) => UnaryMethod<Req, Res>, request: Req, token: string | undefined): Promise<Res> {
     const store = requestKeys.getStore();
     if (!store) return this.call(name, pick, request, token);
     store.changes += 1;

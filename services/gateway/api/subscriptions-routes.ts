@@ -26,6 +26,14 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
 export const deliveryStatuses = ['DELIVERY_STATUS_PENDING', 'DELIVERY_STATUS_DELIVERED', 'DELIVERY_STATUS_DEAD_LETTERED', 'DELIVERY_STATUS_CANCELLED'] as const;
 
+/** The page a list request asks for (`?pageSize=&pageToken=`). */
+const page = (query: Record<string, unknown>) => ({ pageSize: num(query['pageSize']), pageToken: str(query['pageToken']) });
+/** The page of deliveries a list request asks for, with its optional `?status=` filter. */
+const deliveriesPage = (query: Record<string, unknown>) => ({
+  status: query['status'] ? deliveryStatusFromJSON(query['status']) : 0,
+  ...page(query),
+});
+
 const paging = { pageSize: { type: 'integer', minimum: 1, maximum: 1000 }, pageToken: { type: 'string', maxLength: 512 } };
 
 /** The filter schema with the event types the service accepts spelled out (so clients see them in OpenAPI). */
@@ -43,6 +51,9 @@ export function subscriptionRoutes(backends: Backends, schemas: ProtoSchemas): A
   const idParams = objectSchema({ subscriptionId: id }, ['subscriptionId']);
   const subscriptionId = (p: Record<string, string>) => p['subscriptionId'] ?? '';
   const readErrors = [...commonErrors, 404];
+  /** The deliveries of a subscription or of an event, a page at a time, optionally of one status. */
+  const deliveries = async (of: { subscriptionId: string; eventId: string }, query: Record<string, unknown>, token: string | undefined) =>
+    ListDeliveriesResponse.toJSON(await call('notifications', (c) => c.listDeliveries.bind(c), { ...of, ...deliveriesPage(query) }, token));
   const writeErrors = [...commonErrors, 404, 409, 412, 413];
   return [
     {
@@ -165,21 +176,7 @@ export function subscriptionRoutes(backends: Backends, schemas: ProtoSchemas): A
       querystring: objectSchema({ status: { type: 'string', enum: [...deliveryStatuses] }, ...paging }),
       response: schemas.ref('bps.notifications.v1.ListDeliveriesResponse'),
       errors: readErrors,
-      handler: async ({ params, query, token }) =>
-        ListDeliveriesResponse.toJSON(
-          await call(
-            'notifications',
-            (c) => c.listDeliveries.bind(c),
-            {
-              subscriptionId: subscriptionId(params),
-              eventId: '',
-              status: query['status'] ? deliveryStatusFromJSON(query['status']) : 0,
-              pageSize: num(query['pageSize']),
-              pageToken: str(query['pageToken']),
-            },
-            token,
-          ),
-        ),
+      handler: async ({ params, query, token }) => deliveries({ subscriptionId: subscriptionId(params), eventId: '' }, query, token),
     },
     {
       method: 'GET',
@@ -200,8 +197,7 @@ export function subscriptionRoutes(backends: Backends, schemas: ProtoSchemas): A
             {
               subscriptionId: subscriptionId(params),
               eventId: '',
-              pageSize: num(query['pageSize']),
-              pageToken: str(query['pageToken']),
+              ...page(query),
             },
             token,
           ),
@@ -218,21 +214,7 @@ export function subscriptionRoutes(backends: Backends, schemas: ProtoSchemas): A
       querystring: objectSchema({ status: { type: 'string', enum: [...deliveryStatuses] }, ...paging }),
       response: schemas.ref('bps.notifications.v1.ListDeliveriesResponse'),
       errors: readErrors,
-      handler: async ({ params, query, token }) =>
-        ListDeliveriesResponse.toJSON(
-          await call(
-            'notifications',
-            (c) => c.listDeliveries.bind(c),
-            {
-              subscriptionId: '',
-              eventId: params['eventId'] ?? '',
-              status: query['status'] ? deliveryStatusFromJSON(query['status']) : 0,
-              pageSize: num(query['pageSize']),
-              pageToken: str(query['pageToken']),
-            },
-            token,
-          ),
-        ),
+      handler: async ({ params, query, token }) => deliveries({ subscriptionId: '', eventId: params['eventId'] ?? '' }, query, token),
     },
     {
       method: 'POST',

@@ -45,6 +45,24 @@ export function targetTitle(ctx: PageContext, t: AuditTarget): string {
 
 export type AuditForm = { item: string; version: string; proposal: string; cycle: string; actor: string };
 
+/** The forms that trace one id: heading, label and input size. */
+const idChoosers = {
+  proposal: ['audit.byProposal', 'audit.proposalId', 36],
+  cycle: ['audit.byRevisionCycle', 'audit.cycleId', 24],
+  actor: ['audit.byActor', 'audit.subject', 20],
+} as const;
+
+/** A search form that traces one id (a proposal, a cycle, an actor). */
+function byId(ctx: PageContext, key: keyof typeof idChoosers, value: string): Html {
+  const [heading, label, size] = idChoosers[key];
+  return html`<form method="get" action="/audit" class="filters" role="search" aria-labelledby="by-${key}">
+  <strong id="by-${key}">${ctx.t(heading)}</strong>
+  <label for="${key}">${ctx.t(label)}</label>
+  <input type="text" id="${key}" name="${key}" value="${value}" size="${size}" required autocomplete="off">
+  <button type="submit" data-testid="trace-${key}">${ctx.t('audit.trace')}</button>
+</form>`;
+}
+
 function chooser(ctx: PageContext, f: AuditForm, itemCodes: readonly { code: string; name: string }[]): Html {
   return html`<div class="choosers">
 <form method="get" action="/audit" class="filters" role="search" aria-labelledby="by-item">
@@ -56,24 +74,9 @@ function chooser(ctx: PageContext, f: AuditForm, itemCodes: readonly { code: str
   <input type="number" id="version" name="version" value="${f.version}" min="1" size="4" required>
   <button type="submit" data-testid="trace-item">${ctx.t('audit.trace')}</button>
 </form>
-<form method="get" action="/audit" class="filters" role="search" aria-labelledby="by-proposal">
-  <strong id="by-proposal">${ctx.t('audit.byProposal')}</strong>
-  <label for="proposal">${ctx.t('audit.proposalId')}</label>
-  <input type="text" id="proposal" name="proposal" value="${f.proposal}" size="36" required autocomplete="off">
-  <button type="submit" data-testid="trace-proposal">${ctx.t('audit.trace')}</button>
-</form>
-<form method="get" action="/audit" class="filters" role="search" aria-labelledby="by-cycle">
-  <strong id="by-cycle">${ctx.t('audit.byRevisionCycle')}</strong>
-  <label for="cycle">${ctx.t('audit.cycleId')}</label>
-  <input type="text" id="cycle" name="cycle" value="${f.cycle}" size="24" required autocomplete="off">
-  <button type="submit" data-testid="trace-cycle">${ctx.t('audit.trace')}</button>
-</form>
-<form method="get" action="/audit" class="filters" role="search" aria-labelledby="by-actor">
-  <strong id="by-actor">${ctx.t('audit.byActor')}</strong>
-  <label for="actor">${ctx.t('audit.subject')}</label>
-  <input type="text" id="actor" name="actor" value="${f.actor}" size="20" required autocomplete="off">
-  <button type="submit" data-testid="trace-actor">${ctx.t('audit.trace')}</button>
-</form>
+${byId(ctx, 'proposal', f.proposal)}
+${byId(ctx, 'cycle', f.cycle)}
+${byId(ctx, 'actor', f.actor)}
 </div>`;
 }
 

@@ -13,7 +13,7 @@ import { alertBox, labelIn, type PageContext } from './layout';
 import type { Guarded } from './page-types';
 import { formatFen } from './proposal-form';
 import { provinceName } from './provinces';
-import { refusalBox } from './work-pages';
+import { changeOrRefuse } from './work-pages';
 
 const phases = ['evaluation', 'proposals', 'consolidation', 'released', 'refiling', 'closed'] as const;
 // Deadlines are days in China: shown in Beijing time (UTC+8), whatever the server's zone.
@@ -253,13 +253,12 @@ export function registerCyclePages(app: FastifyInstance, deps: { backends: Backe
   app.post(
     '/cycles',
     guarded(async (req, ctx, token) => {
-      try {
-        const { cycle } = await backends.change('cycles', (c) => c.openCycle.bind(c), openCycleRequestFromForm((req.body ?? {}) as FormBody), token);
-        return { redirect: cycleUrl(cycle ?? { cycleId: '' }) };
-      } catch (e) {
-        const r = refusalBox(ctx, e);
-        return list(ctx, token, r.box, r.status);
-      }
+      return changeOrRefuse(
+        ctx,
+        () => backends.change('cycles', (c) => c.openCycle.bind(c), openCycleRequestFromForm((req.body ?? {}) as FormBody), token),
+        ({ cycle }) => cycleUrl(cycle ?? { cycleId: '' }),
+        (box, status) => list(ctx, token, box, status),
+      );
     }),
   );
   app.get(
@@ -273,13 +272,12 @@ export function registerCyclePages(app: FastifyInstance, deps: { backends: Backe
       `/cycles/:cycleId/${path}`,
       guarded(async (req, ctx, token) => {
         const cycleId = (req.params as { cycleId: string }).cycleId;
-        try {
-          await run(cycleId, (req.body ?? {}) as FormBody, token);
-          return { redirect: cycleUrl({ cycleId }) };
-        } catch (e) {
-          const r = refusalBox(ctx, e);
-          return show(ctx, token, cycleId, r.box, r.status);
-        }
+        return changeOrRefuse(
+          ctx,
+          () => run(cycleId, (req.body ?? {}) as FormBody, token),
+          () => cycleUrl({ cycleId }),
+          (box, status) => show(ctx, token, cycleId, box, status),
+        );
       }),
     );
   action('evaluate', (cycleId, b, token) =>

@@ -27,7 +27,7 @@ import {
   type FieldChoice,
   type SubscriptionForm,
 } from './subscription-pages';
-import { refusalBox } from './work-pages';
+import { changeOrRefuse, refusalBox } from './work-pages';
 
 type Query = Record<string, string | undefined>;
 
@@ -232,23 +232,23 @@ export function registerOversightPages(
     guarded(async (req, ctx, token) => {
       const subscriptionId = (req.params as { subscriptionId: string }).subscriptionId;
       const path = `/subscriptions/${encodeURIComponent(subscriptionId)}`;
-      try {
-        if (action === 'pause') await backends.change('notifications', (c) => c.pauseSubscription.bind(c), { subscriptionId }, token);
-        if (action === 'resume') await backends.change('notifications', (c) => c.resumeSubscription.bind(c), { subscriptionId }, token);
-        if (action === 'redeliver') {
+      return changeOrRefuse(
+        ctx,
+        async () => {
+          if (action === 'pause') await backends.change('notifications', (c) => c.pauseSubscription.bind(c), { subscriptionId }, token);
+          if (action === 'resume') await backends.change('notifications', (c) => c.resumeSubscription.bind(c), { subscriptionId }, token);
+          if (action !== 'redeliver') return `${path}?done=${action}`;
           const res = await backends.change(
             'notifications',
             (c) => c.redeliver.bind(c),
             { subscriptionId, eventIds: formValues((req.body ?? {}) as FormBody, 'eventId') },
             token,
           );
-          return { redirect: `${path}?done=redeliver&requeued=${res.requeued}` };
-        }
-        return { redirect: `${path}?done=${action}` };
-      } catch (e) {
-        const r = refusalBox(ctx, e);
-        return showSubscription(ctx, token, subscriptionId, '', r.box, r.status);
-      }
+          return `${path}?done=redeliver&requeued=${res.requeued}`;
+        },
+        (to) => to,
+        (box, status) => showSubscription(ctx, token, subscriptionId, '', box, status),
+      );
     });
   for (const action of ['pause', 'resume', 'redeliver'] as const) app.post(`/subscriptions/:subscriptionId/${action}`, subscriptionAction(action));
 

@@ -63,7 +63,7 @@ import type { Guarded } from './page-types';
 import { parseDocuments } from './proposal-form';
 import { provinceName, provinces } from './provinces';
 import { splitCodes } from './subscription-pages';
-import { refusalBox } from './work-pages';
+import { changeOrRefuse } from './work-pages';
 
 const levels = [
   StandardLevel.STANDARD_LEVEL_NATIONAL,
@@ -877,13 +877,12 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
     '/programme/standards',
     guarded(async (req, ctx, token) => {
       const form = (req.body ?? {}) as FormBody;
-      try {
-        const { standard } = await backends.change('programme', (c) => c.proposeStandard.bind(c), proposeStandardFromForm(form), token);
-        return { redirect: standardUrl(standard?.standardId ?? '') };
-      } catch (e) {
-        const r = refusalBox(ctx, e);
-        return standardsList(ctx, token, {}, r.box, r.status, form);
-      }
+      return changeOrRefuse(
+        ctx,
+        () => backends.change('programme', (c) => c.proposeStandard.bind(c), proposeStandardFromForm(form), token),
+        ({ standard }) => standardUrl(standard?.standardId ?? ''),
+        (box, status) => standardsList(ctx, token, {}, box, status, form),
+      );
     }),
   );
   app.get(
@@ -894,13 +893,12 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
     '/programme/standards/:standardId/advance',
     guarded(async (req, ctx, token) => {
       const standardId = (req.params as { standardId: string }).standardId;
-      try {
-        await backends.change('programme', (c) => c.advanceStandard.bind(c), advanceStandardFromForm(standardId, (req.body ?? {}) as FormBody), token);
-        return { redirect: standardUrl(standardId) };
-      } catch (e) {
-        const r = refusalBox(ctx, e);
-        return standardShow(ctx, token, standardId, r.box, r.status);
-      }
+      return changeOrRefuse(
+        ctx,
+        () => backends.change('programme', (c) => c.advanceStandard.bind(c), advanceStandardFromForm(standardId, (req.body ?? {}) as FormBody), token),
+        () => standardUrl(standardId),
+        (box, status) => standardShow(ctx, token, standardId, box, status),
+      );
     }),
   );
   app.get(
@@ -914,26 +912,24 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
     '/programme/batches',
     guarded(async (req, ctx, token) => {
       const form = (req.body ?? {}) as FormBody;
-      try {
-        const { batch } = await backends.change('programme', (c) => c.openPilotBatch.bind(c), openBatchFromForm(form), token);
-        return { redirect: `/programme/pilots${qs({ batch: batch?.batchId })}` };
-      } catch (e) {
-        const r = refusalBox(ctx, e);
-        return pilotsList(ctx, token, {}, r.box, r.status, form);
-      }
+      return changeOrRefuse(
+        ctx,
+        () => backends.change('programme', (c) => c.openPilotBatch.bind(c), openBatchFromForm(form), token),
+        ({ batch }) => `/programme/pilots${qs({ batch: batch?.batchId })}`,
+        (box, status) => pilotsList(ctx, token, {}, box, status, form),
+      );
     }),
   );
   app.post(
     '/programme/pilots',
     guarded(async (req, ctx, token) => {
       const form = (req.body ?? {}) as FormBody;
-      try {
-        const { pilot } = await backends.change('programme', (c) => c.applyForPilot.bind(c), applyForPilotFromForm(form), token);
-        return { redirect: pilotUrl(pilot?.pilotId ?? '') };
-      } catch (e) {
-        const r = refusalBox(ctx, e);
-        return pilotsList(ctx, token, {}, r.box, r.status, form);
-      }
+      return changeOrRefuse(
+        ctx,
+        () => backends.change('programme', (c) => c.applyForPilot.bind(c), applyForPilotFromForm(form), token),
+        ({ pilot }) => pilotUrl(pilot?.pilotId ?? ''),
+        (box, status) => pilotsList(ctx, token, {}, box, status, form),
+      );
     }),
   );
   app.get(
@@ -944,13 +940,12 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
     '/programme/pilots/:pilotId/act/:action',
     guarded(async (req, ctx, token) => {
       const { pilotId, action } = req.params as { pilotId: string; action: string };
-      try {
-        await backends.change('programme', (c) => c.actOnPilot.bind(c), { pilotId, action: pilotActionFromForm(action, (req.body ?? {}) as FormBody) }, token);
-        return { redirect: pilotUrl(pilotId) };
-      } catch (e) {
-        const r = refusalBox(ctx, e);
-        return pilotShow(ctx, token, pilotId, r.box, r.status);
-      }
+      return changeOrRefuse(
+        ctx,
+        () => backends.change('programme', (c) => c.actOnPilot.bind(c), { pilotId, action: pilotActionFromForm(action, (req.body ?? {}) as FormBody) }, token),
+        () => pilotUrl(pilotId),
+        (box, status) => pilotShow(ctx, token, pilotId, box, status),
+      );
     }),
   );
   app.get(
@@ -964,13 +959,12 @@ export function registerProgrammePages(app: FastifyInstance, deps: { backends: B
     '/programme/evaluations',
     guarded(async (req, ctx, token) => {
       const form = (req.body ?? {}) as FormBody;
-      try {
-        await backends.change('programme', (c) => c.recordEvaluation.bind(c), recordEvaluationFromForm(form), token);
-        return { redirect: `/programme/evaluations${qs({ item: formValue(form, 'itemCode'), done: '1' })}` };
-      } catch (e) {
-        const r = refusalBox(ctx, e);
-        return evaluationsList(ctx, token, {}, r.box, r.status, form);
-      }
+      return changeOrRefuse(
+        ctx,
+        () => backends.change('programme', (c) => c.recordEvaluation.bind(c), recordEvaluationFromForm(form), token),
+        () => `/programme/evaluations${qs({ item: formValue(form, 'itemCode'), done: '1' })}`,
+        (box, status) => evaluationsList(ctx, token, {}, box, status, form),
+      );
     }),
   );
 }

@@ -7,7 +7,7 @@ import type { Backends } from '../adapters/backends';
 import { formValue, type FormBody } from '../http/cookies';
 import { parseIsoDate, todayInChina } from '../../shared/standards/china-date';
 import { toHttpError } from '../http/grpc-errors';
-import type { Guarded } from './page-types';
+import type { Guarded, PageResult } from './page-types';
 import { html, type Html } from './html';
 import { approvalPage, inboxPage, type InboxFilters } from './inbox-pages';
 import { alertBox, type PageContext } from './layout';
@@ -29,6 +29,24 @@ export function refusalBox(ctx: PageContext, error: unknown): { box: Html; statu
     box: html`<div data-testid="refusal">${alertBox('error', `${ctx.t('work.refused')}: ${e.message}`, lines)}<p class="muted">${e.code}${e.reason ? ` · ${e.reason}` : ''}${e.currentRevision ? ` · ${ctx.t('work.currentRevision')} ${e.currentRevision}` : ''}</p></div>`,
     status: http.status,
   };
+}
+
+/**
+ * A form post: makes the change and redirects to where it leads; a refusal shows the page the person acted from
+ * again, with the server's reason (`refusalBox`) and its status.
+ */
+export async function changeOrRefuse<T>(
+  ctx: PageContext,
+  change: () => Promise<T>,
+  redirect: (done: T) => string,
+  refused: (box: Html, status: number) => Promise<PageResult>,
+): Promise<PageResult> {
+  try {
+    return { redirect: redirect(await change()) };
+  } catch (e) {
+    const r = refusalBox(ctx, e);
+    return refused(r.box, r.status);
+  }
 }
 
 export function registerWorkPages(app: FastifyInstance, deps: { backends: Backends; guarded: Guarded }): void {
@@ -234,13 +252,12 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
     guarded(async (req, ctx, token) => {
       const proposalId = (req.params as { proposalId: string }).proposalId;
       const expectedRevision = Number(formValue((req.body ?? {}) as FormBody, 'expectedRevision')) || 0;
-      try {
-        await backends.change('proposals', (c) => c.submitProposal.bind(c), { proposalId, expectedRevision }, token);
-        return { redirect: `/proposals/${encodeURIComponent(proposalId)}?submitted=1` };
-      } catch (e) {
-        const r = refusalBox(ctx, e);
-        return showProposal(ctx, token, proposalId, r.box, r.status);
-      }
+      return changeOrRefuse(
+        ctx,
+        () => backends.change('proposals', (c) => c.submitProposal.bind(c), { proposalId, expectedRevision }, token),
+        () => `/proposals/${encodeURIComponent(proposalId)}?submitted=1`,
+        (box, status) => showProposal(ctx, token, proposalId, box, status),
+      );
     }),
   );
 
@@ -248,13 +265,12 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
     '/proposals/:proposalId/withdraw',
     guarded(async (req, ctx, token) => {
       const proposalId = (req.params as { proposalId: string }).proposalId;
-      try {
-        await backends.change('proposals', (c) => c.withdrawProposal.bind(c), { proposalId, reason: formValue((req.body ?? {}) as FormBody, 'reason') }, token);
-        return { redirect: `/proposals/${encodeURIComponent(proposalId)}` };
-      } catch (e) {
-        const r = refusalBox(ctx, e);
-        return showProposal(ctx, token, proposalId, r.box, r.status);
-      }
+      return changeOrRefuse(
+        ctx,
+        () => backends.change('proposals', (c) => c.withdrawProposal.bind(c), { proposalId, reason: formValue((req.body ?? {}) as FormBody, 'reason') }, token),
+        () => `/proposals/${encodeURIComponent(proposalId)}`,
+        (box, status) => showProposal(ctx, token, proposalId, box, status),
+      );
     }),
   );
 
@@ -323,25 +339,26 @@ export function registerWorkPages(app: FastifyInstance, deps: { backends: Backen
     guarded(async (req: FastifyRequest, ctx, token) => {
       const { proposalId, stepId } = req.params as { proposalId: string; stepId: string };
       const body = (req.body ?? {}) as FormBody;
-      try {
-        if (action === 'sign')
-          await backends.change(
-            'approvals',
-            (c) => c.signOff.bind(c),
-            { proposalId, stepId, position: positionFromJSON(formValue(body, 'position')), comment: formValue(body, 'comment') },
-            token,
-          );
-        if (action === 'claim') await backends.change('approvals', (c) => c.claimStep.bind(c), { proposalId, stepId }, token);
-        if (action === 'release') await backends.change('approvals', (c) => c.releaseStep.bind(c), { proposalId, stepId }, token);
-        if (action === 'delegate')
-          await backends.change('approvals', (c) => c.delegateStep.bind(c), { proposalId, stepId, delegate: formValue(body, 'delegate') }, token);
-        if (action === 'overrule')
-          await backends.change('approvals', (c) => c.overruleObjection.bind(c), { proposalId, stepId, comment: formValue(body, 'comment') }, token);
-        return { redirect: `/inbox/${encodeURIComponent(proposalId)}?done=${action}` };
-      } catch (e) {
-        const r = refusalBox(ctx, e);
-        return showApproval(ctx, token, proposalId, r.box, r.status);
-      }
+      return changeOrRefuse(
+        ctx,
+        async () => {
+          if (action === 'sign')
+            await backends.change(
+              'approvals',
+              (c) => c.signOff.bind(c),
+              { proposalId, stepId, position: positionFromJSON(formValue(body, 'position')), comment: formValue(body, 'comment') },
+              token,
+            );
+          if (action === 'claim') await backends.change('approvals', (c) => c.claimStep.bind(c), { proposalId, stepId }, token);
+          if (action === 'release') await backends.change('approvals', (c) => c.releaseStep.bind(c), { proposalId, stepId }, token);
+          if (action === 'delegate')
+            await backends.change('approvals', (c) => c.delegateStep.bind(c), { proposalId, stepId, delegate: formValue(body, 'delegate') }, token);
+          if (action === 'overrule')
+            await backends.change('approvals', (c) => c.overruleObjection.bind(c), { proposalId, stepId, comment: formValue(body, 'comment') }, token);
+        },
+        () => `/inbox/${encodeURIComponent(proposalId)}?done=${action}`,
+        (box, status) => showApproval(ctx, token, proposalId, box, status),
+      );
     });
   for (const action of ['sign', 'claim', 'release', 'delegate', 'overrule'] as const)
     app.post(`/inbox/:proposalId/steps/:stepId/${action}`, stepAction(action));

@@ -116,6 +116,21 @@ type PricedTiers = {
   readonly computedCentral: bigint;
 };
 
+/** The cost part of a line: the priced tiers, the computed and the (possibly overridden) annual cost, split central/local. */
+function costFields(input: FiscalInput, kind: ExpenditureKind, priced: PricedTiers, annual: bigint, central: bigint) {
+  return {
+    coveredPopulation: priced.population.toString(),
+    expenditureKind: kind,
+    tiers: priced.tiers,
+    computedAnnual: cny(priced.computed),
+    annual: cny(annual),
+    centralAnnual: cny(central),
+    localAnnual: cny(annual - central),
+    overridden: input.override !== undefined,
+    overrideReason: input.override?.reason ?? '',
+  };
+}
+
 /** `fenPerPerson` a year for each region tier's covered population, split central/local by the tier's share. */
 function priceTiers(label: string, input: FiscalInput, shares: Exclude<ShareResolution, string>, fenPerPerson: bigint): PricedTiers | { problem: string } {
   const tiers: FiscalTierLine[] = [];
@@ -228,15 +243,7 @@ function computeLine(input: FiscalInput, content: ProposalContent, current: Curr
       unitLevel: typeof metric === 'string' ? '' : metric.value,
       baseLevel: base?.value ?? '',
       pricedLevel: fenPerPerson === undefined ? '' : formatScaled(fenPerPerson, 2),
-      coveredPopulation: population.toString(),
-      expenditureKind: shares.kind,
-      tiers,
-      computedAnnual: cny(computed),
-      annual: cny(annual),
-      centralAnnual: cny(central),
-      localAnnual: cny(annual - central),
-      overridden: input.override !== undefined,
-      overrideReason: input.override?.reason ?? '',
+      ...costFields(input, shares.kind, priced, annual, central),
     },
   };
 }
@@ -323,15 +330,7 @@ function computePackageLine(input: FiscalInput, change: SetPackageLevel, package
       unitLevel: change.value,
       baseLevel: metric.value,
       pricedLevel: formatScaled(increment, 2),
-      coveredPopulation: population.toString(),
-      expenditureKind: shares.kind,
-      tiers,
-      computedAnnual: cny(computed),
-      annual: cny(annual),
-      centralAnnual: cny(central),
-      localAnnual: cny(annual - central),
-      overridden: input.override !== undefined,
-      overrideReason: input.override?.reason ?? '',
+      ...costFields(input, shares.kind, priced, annual, central),
       working: [
         `${label} ${pkg.level.name}：现行水平 ${metric.value} 元/人/年（第 ${pkg.version} 版${asOf}；${pkg.level.itemCodes.length} 个项目共用，整包只测算一次）`,
         `拟调整为 ${change.value} 元/人/年，只测算增量 ${change.value} − ${metric.value} = ${formatScaled(increment, 2)} 元/人/年`,

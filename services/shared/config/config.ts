@@ -220,57 +220,36 @@ const decisionPublic: Requirement = {
   when: 'always',
 };
 
+/** A process that verifies tokens, reads signed decisions from Kafka, serves gRPC and keeps a database. */
+const decisionReader: Requirement[] = [...tokenIssuer, ...kafka, decisionPublic, ...grpcTls, mongoTls];
+/** A process that verifies tokens, uses Kafka, runs Temporal workflows or workers, serves gRPC and keeps a database. */
+const temporalClient: Requirement[] = [...tokenIssuer, ...kafka, temporal, ...temporalTls, ...grpcTls, mongoTls];
+/** A process that calls other services as itself (a service token). */
+const serviceToken: Requirement[] = [
+  {
+    anyOf: ['BPS_JWT_SIGNING_JWK', 'BPS_SERVICE_TOKEN_URL'],
+    what: 'a source of its service token (the dev issuer key, or the IdP token endpoint)',
+    when: 'development',
+  },
+  { anyOf: ['BPS_SERVICE_TOKEN_URL'], what: "the IdP's token endpoint (client-credentials grant for the service token)", when: 'production' },
+];
+
 /** What each process cannot run without. Production additionally refuses BPS_JWT_SIGNING_JWK everywhere. */
 export const requirements: Readonly<Record<ServiceName, readonly Requirement[]>> = {
-  registry: [...tokenIssuer, ...kafka, decisionPublic, ...grpcTls, mongoTls],
+  registry: [...decisionReader],
   proposals: [
-    ...tokenIssuer,
-    ...kafka,
-    temporal,
-    ...temporalTls,
-    ...grpcTls,
-    mongoTls,
-    {
-      anyOf: ['BPS_JWT_SIGNING_JWK', 'BPS_SERVICE_TOKEN_URL'],
-      what: 'a source of its service token (the dev issuer key, or the IdP token endpoint)',
-      when: 'development',
-    },
-    { anyOf: ['BPS_SERVICE_TOKEN_URL'], what: "the IdP's token endpoint (client-credentials grant for the service token)", when: 'production' },
+    ...temporalClient,
+    ...serviceToken,
     { anyOf: ['BPS_SERVICE_CLIENT_ID'], what: 'the service client id', when: 'production' },
     { anyOf: ['BPS_SERVICE_CLIENT_SECRET'], what: 'the service client secret', when: 'production' },
   ],
-  approvals: [
-    ...tokenIssuer,
-    ...kafka,
-    temporal,
-    ...temporalTls,
-    ...grpcTls,
-    mongoTls,
-    { anyOf: ['BPS_DECISION_SIGNING_JWK'], what: 'the decision-signing private key', when: 'always' },
-  ],
-  notifications: [...tokenIssuer, ...kafka, decisionPublic, ...grpcTls, mongoTls],
+  approvals: [...temporalClient, { anyOf: ['BPS_DECISION_SIGNING_JWK'], what: 'the decision-signing private key', when: 'always' }],
+  notifications: [...decisionReader],
   audit: [
-    ...tokenIssuer,
-    ...kafka,
-    decisionPublic,
-    ...grpcTls,
-    mongoTls,
+    ...decisionReader,
     { anyOf: ['AUDIT_SIGNING_KEY'], what: 'the checkpoint signing key (checkpoints signed with a stored or generated key prove nothing)', when: 'production' },
   ],
-  programme: [
-    ...tokenIssuer,
-    ...kafka,
-    temporal,
-    ...temporalTls,
-    ...grpcTls,
-    mongoTls,
-    {
-      anyOf: ['BPS_JWT_SIGNING_JWK', 'BPS_SERVICE_TOKEN_URL'],
-      what: 'a source of its service token (the dev issuer key, or the IdP token endpoint)',
-      when: 'development',
-    },
-    { anyOf: ['BPS_SERVICE_TOKEN_URL'], what: "the IdP's token endpoint (client-credentials grant for the service token)", when: 'production' },
-  ],
+  programme: [...temporalClient, ...serviceToken],
   gateway: [...tokenIssuer, ...grpcTls],
   // The CLI needs the gRPC TLS files only to call a service: it asks for them then (services/shared/grpc/tls.ts).
   cli: [],

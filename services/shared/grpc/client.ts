@@ -122,7 +122,7 @@ export function callMetadata(token: string | undefined): grpc.Metadata {
 }
 
 // The last overload of a ts-proto unary method, which `bind` exposes to inference.
-type UnaryMethod<Req, Res> = (
+export type UnaryMethod<Req, Res> = (
   request: Req,
   metadata: grpc.Metadata,
   options: Partial<grpc.CallOptions>,
