@@ -27,8 +27,7 @@ import { waitUntil } from '../support/wait';
 const logger = createLogger('bench', 'silent');
 const name = (p: string) => `t-bench-${p}-${Date.now().toString(36)}`;
 
-function event(i: number): CloudEvent {
-  const proposalId = `P-${i % 10}`;
+function event(i: number, proposalId = `P-${i % 10}`): CloudEvent {
   return {
     specversion: '1.0',
     id: randomUUID(),
@@ -133,9 +132,12 @@ async function seedHistory(store: LogStore, size: number, firstSequence = 1): Pr
     batch = [];
   };
   for (let i = firstSequence; i < firstSequence + size; i++) {
-    const e = event(i);
+    // Event i belongs to proposal P-⌈i/10⌉ in its content too, so a trace follows its own proposal's events (and
+    // its workflow's), as a real trace does, rather than the same ten logs whatever the proposal asked.
+    const proposalId = `P-${Math.ceil(i / PER_PROPOSAL)}`;
+    const e = event(i, proposalId);
     const recorded = recordEvent({ ...e, key: e.key ?? '' });
-    const proposalLog = `proposal:P-${Math.ceil(i / PER_PROPOSAL)}`;
+    const proposalLog = `proposal:${proposalId}`;
     for (const log of ['global', proposalLog]) {
       const head = await headOf(log);
       const content = { log, sequence: head.size + 1, prevHash: head.hash, hashAlgorithm: 'sha256' as const, topic: topics.approvals, event: recorded };
@@ -199,7 +201,10 @@ async function growthAt(
     if (!next.ok || next.anchor === undefined) throw new Error('routine verification did not start at the anchor');
     const traces = new TraceReader(store, checkpoints, async () => new Map([[key.keyId, key]]));
     const proposals = Math.floor(size / PER_PROPOSAL);
-    const trace = await timed(50, (i) => traces.trace({ kind: 'proposal', proposalId: `P-${1 + ((i * 7919) % proposals)}` }));
+    const trace = await timed(50, async (i) => {
+      const { steps } = await traces.trace({ kind: 'proposal', proposalId: `P-${1 + ((i * 7919) % proposals)}` });
+      if (steps.length !== PER_PROPOSAL) throw new Error(`a proposal's trace has ${steps.length} steps, not ${PER_PROPOSAL}`);
+    });
     const raw = await timed(50, (i) => store.entries.findOne({ _id: entryId('global', 1 + ((i * 7919) % size)) }));
     return { size, routineMs, fullMs, checked: next.entriesChecked, trace, raw };
   } finally {
