@@ -13,6 +13,7 @@ import { AuditClient } from '../../proto/gen/bps/audit/v1/audit';
 import { type CheckpointSigned } from '../../proto/gen/bps/audit/v1/events';
 import { type RunningAudit } from '../../services/audit/app';
 import { recordEvent } from '../../services/audit/domain/entry';
+import { recordPlatformEvent } from '../../services/audit/application/record-event';
 import { generatePrivateKey, loadSigningKey, signCheckpoint } from '../../services/audit/domain/signing';
 import { auditEvents } from '../../services/shared/events/audit';
 import { decodeData, topicName, topics } from '../../services/shared/events/catalog';
@@ -164,6 +165,16 @@ describe('audit service', () => {
       auditor,
     );
     expect(none.trace!.steps).toEqual([]);
+  });
+
+  it('traces every entry of a log whose head document lags behind its entries (a crash between the two writes)', async () => {
+    const proposalId = 'P-2026-EDU-0042';
+    const drafted = [1, 2, 3].map((revision) => emit.proposal('bps.proposal.drafted', proposalId, { revision, actor: actors.nhcStaff }));
+    for (const event of drafted) await recordPlatformEvent(app.store, topics.proposals, event);
+    // As if the process died after storing entries 2 and 3 of the proposal's log but before moving its head.
+    await app.store.logs.updateOne({ _id: `proposal:${proposalId}` }, { $set: { size: 1 } });
+    const answered = await unary(client.traceProposal.bind(client), { proposalId }, auditor);
+    expect(answered.trace!.steps.map((s) => s.eventId)).toEqual(drafted.map((e) => e.id));
   });
 
   it('refuses callers without the auditor or operator role, and answers an operator', async () => {

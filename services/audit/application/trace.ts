@@ -32,6 +32,15 @@ function stepOf(doc: StoredEntry, globalSequence: number): TraceStep {
   return { globalSequence, hash: doc.hash, ...stepContentOf(doc.event) };
 }
 
+/** Steps for aggregate-log entries in the order of the global log (`global`: their copies there, in sequence order). */
+function stepsInGlobalOrder(entries: readonly IndexedEntry[], global: readonly IndexedEntry[]): TraceStep[] {
+  const found = new Set(global.map((g) => g.eventId));
+  // An event the global log does not hold where it should (it never should) is still shown, first, at 0.
+  const orphans = entries.filter((e) => !found.has(e.eventId)).map((e) => stepOf(e, 0));
+  const wanted = new Set(entries.map((e) => e.eventId));
+  return [...orphans, ...global.filter((g) => wanted.has(g.eventId)).map((g) => stepOf(g, g.sequence))];
+}
+
 export class TraceReader {
   constructor(
     private readonly store: TraceLogs,
@@ -79,12 +88,16 @@ export class TraceReader {
     let frontier = start.map(logName);
     const seen = new Set<string>(frontier);
     const byEventId = new Map<string, IndexedEntry>();
+    // The global log's copies of each level's events are read while the next level is (they are only needed for
+    // the order at the end): a trace costs its levels' round trips, not those plus the global log's.
+    const globalReads: Promise<IndexedEntry[]>[] = [];
     // Breadth-first, each level's logs read in parallel (a log is several round trips); handled in level order, so
     // the MAX_TRACE_LOGS cut-off picks the same logs as a one-by-one walk would.
     while (frontier.length > 0) {
       const level = frontier;
       const read = await Promise.all(level.map((log) => this.store.entriesOf(log)));
       frontier = [];
+      const levelEntries: IndexedEntry[] = [];
       for (const [i, log] of level.entries()) {
         const entries = read[i] ?? [];
         if (requireStart && entries.length === 0 && start.some((s) => logName(s) === log)) {
@@ -92,6 +105,7 @@ export class TraceReader {
           throw new NotFoundError(ref?.kind ?? 'log', ref?.id ?? log);
         }
         for (const entry of entries) {
+          if (!byEventId.has(entry.eventId)) levelEntries.push(entry);
           byEventId.set(entry.eventId, entry);
           for (const ref of entry.index?.aggregates ?? []) {
             const name = logName(ref);
@@ -102,18 +116,17 @@ export class TraceReader {
           }
         }
       }
+      const reading = this.store.globalEntriesAt(levelEntries.map((e) => e.globalSequence));
+      reading.catch(() => undefined); // awaited below; a failure must not surface as an unhandled rejection first
+      globalReads.push(reading);
     }
-    return { steps: await this.inGlobalOrder([...byEventId.values()]), logs: [...seen] };
+    const global = (await Promise.all(globalReads)).flat().sort((a, b) => a.sequence - b.sequence);
+    return { steps: stepsInGlobalOrder([...byEventId.values()], global), logs: [...seen] };
   }
 
   /** Steps for these aggregate-log entries, from and in the order of the global log. */
   private async inGlobalOrder(entries: readonly IndexedEntry[]): Promise<TraceStep[]> {
-    const global = await this.store.globalEntriesAt(entries.map((e) => e.globalSequence));
-    const found = new Set(global.map((g) => g.eventId));
-    // An event the global log does not hold where it should (it never should) is still shown, first, at 0.
-    const orphans = entries.filter((e) => !found.has(e.eventId)).map((e) => stepOf(e, 0));
-    const wanted = new Set(entries.map((e) => e.eventId));
-    return [...orphans, ...global.filter((g) => wanted.has(g.eventId)).map((g) => stepOf(g, g.sequence))];
+    return stepsInGlobalOrder(entries, await this.store.globalEntriesAt(entries.map((e) => e.globalSequence)));
   }
 
   /** The trace plus, for each step, a complete log holding its event, with a checkpoint at that log's head. */

@@ -172,9 +172,14 @@ export class LogStore implements LogAppender, TraceLogs, ChainReader {
     return (await this.logs.findOne({ _id: log }))?.checkpointSize;
   }
 
+  /** Every entry of `log` up to its head; the probe past the stored head is read with the entries, not before them. */
   async entriesOf(log: string): Promise<EntryDoc[]> {
+    const stored = (await this.logs.findOne({ _id: log }))?.size ?? 0;
+    const docs = await this.byIds(Array.from({ length: stored + 1 }, (_, i) => entryId(log, i + 1)));
+    if (!docs.some((d) => d.sequence === stored + 1)) return docs;
+    // The head document lags behind its entries (an append between its two writes): probe on from there.
     const head = await this.head(log);
-    return this.byIds(Array.from({ length: head.size }, (_, i) => entryId(log, i + 1)));
+    return [...docs, ...(await this.byIds(Array.from({ length: Math.max(0, head.size - stored - 1) }, (_, i) => entryId(log, stored + i + 2))))];
   }
 
   async globalEntriesAt(sequences: readonly number[]): Promise<EntryDoc[]> {
