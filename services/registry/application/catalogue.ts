@@ -60,6 +60,13 @@ export class Catalogue {
     return (parts ?? (await this.current())).get('heads', () => this.records.allHeads());
   }
 
+  /** One item's head: from all the heads if a request has read them under this stamp, else read by `_id` (and kept). */
+  async head(itemCode: string, parts: Parts): Promise<ItemHead | null> {
+    const all = parts.peek<ItemHead[]>('heads');
+    if (all) return all.find((h) => h._id === itemCode) ?? null;
+    return parts.get(`head:${itemCode}`, () => this.records.head(itemCode));
+  }
+
   resolveAsOf(asOf: AsOf | undefined, field = 'as_of'): Resolved {
     const now = this.settings.now();
     let date = todayInChina(now);

@@ -21,7 +21,7 @@ import { knownTaxonomy, provinceCodes } from '../seed/baseline';
 import type { Catalogue, Resolved } from './catalogue';
 import type { CatalogueReader, FilingRecords } from './ports';
 import type { FilingHead, FilingRecord, VersionDoc } from './records';
-import { StampedReads } from './stamped';
+import { StampedReads, type Parts } from './stamped';
 
 export class Compliance {
   /** Each province's filing heads, kept while its stamp (`filings:<province>`) holds: every filing changes it. */
@@ -32,14 +32,27 @@ export class Compliance {
     private readonly records: CatalogueReader & FilingRecords,
   ) {}
 
-  /** A province's filing heads by item code (one read, the stamp, while they are kept). */
-  async filingHeadsOfProvince(provinceCode: string): Promise<Map<string, FilingHead>> {
+  /** What this request reads of a province's filings (one read: its stamp). */
+  filingParts(provinceCode: string): Promise<Parts> {
     let stamped = this.provinces.get(provinceCode);
     if (!stamped) {
       stamped = new StampedReads(this.records, `filings:${provinceCode}`, this.catalogue.settings.stampSettleMs);
       this.provinces.set(provinceCode, stamped);
     }
-    return (await stamped.current()).get('heads', () => this.records.filingHeadsOfProvince(provinceCode));
+    return stamped.current();
+  }
+
+  /** A province's filing heads by item code (one read, the stamp, while they are kept). */
+  async filingHeadsOfProvince(provinceCode: string): Promise<Map<string, FilingHead>> {
+    return (await this.filingParts(provinceCode)).get('heads', () => this.records.filingHeadsOfProvince(provinceCode));
+  }
+
+  /** One filing head: from the province's heads if read under this stamp, else by `_id` (and kept). */
+  async filingHead(provinceCode: string, itemCode: string): Promise<FilingHead | null> {
+    const parts = await this.filingParts(provinceCode);
+    const all = parts.peek<Map<string, FilingHead>>('heads');
+    if (all) return all.get(itemCode) ?? null;
+    return parts.get(`head:${itemCode}`, () => this.records.filingHead(provinceCode, itemCode));
   }
 
   /** A province's filing of a national item in force on the date, compared with it. */

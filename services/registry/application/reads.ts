@@ -33,13 +33,14 @@ export class Reads {
     if (itemCode === '') throw new ValidationError([{ field: 'item_code', description: 'required' }]);
     const at = this.catalogue.resolveAsOf(asOf);
     if (provinceCode !== '') this.catalogue.requireProvince(provinceCode);
-    // The reads that do not depend on each other at once: the item's head, the catalogue's stamp (taxonomies), the
-    // province's filing head.
-    const classifiers = this.catalogue.classifiers(at.knownAt);
-    const filingHead = provinceCode === '' ? Promise.resolve(null) : this.records.filingHead(provinceCode, itemCode);
-    classifiers.catch(() => undefined);
+    // The catalogue's stamp and the province's at once; the item's head and taxonomies are kept under the first,
+    // the filing head under the second (read by _id when not).
+    const filingHead = provinceCode === '' ? Promise.resolve(null) : this.compliance.filingHead(provinceCode, itemCode);
     filingHead.catch(() => undefined);
-    const head = await this.records.head(itemCode);
+    const parts = await this.catalogue.current();
+    const classifiers = this.catalogue.classifiers(at.knownAt, parts);
+    classifiers.catch(() => undefined);
+    const head = await this.catalogue.head(itemCode, parts);
     if (!head) throw new NotFoundError('item', itemCode);
     const doc = await this.records.versionAsOf(itemCode, at.date, at.knownAt, head);
     if (!doc) throw new NotFoundError('item version', `${itemCode} in force on ${at.date}`);

@@ -12,7 +12,10 @@ export const STAMP_SETTLE_MS = 5_000;
 
 /** What one request reads of a family: each part loaded at most once per stamp value (or per request when unsettled). */
 export class Parts {
-  constructor(private readonly memo: Map<string, Promise<unknown>>) {}
+  constructor(
+    private readonly memo: Map<string, Promise<unknown>>,
+    private readonly loaded: Map<string, unknown>,
+  ) {}
 
   get<T>(name: string, load: () => Promise<T>): Promise<T> {
     let p = this.memo.get(name) as Promise<T> | undefined;
@@ -20,16 +23,26 @@ export class Parts {
       const loading = load();
       p = loading;
       this.memo.set(name, loading);
-      loading.catch(() => {
-        if (this.memo.get(name) === loading) this.memo.delete(name); // a failed read is tried again next time
-      });
+      loading.then(
+        (value) => {
+          if (this.memo.get(name) === loading) this.loaded.set(name, value);
+        },
+        () => {
+          if (this.memo.get(name) === loading) this.memo.delete(name); // a failed read is tried again next time
+        },
+      );
     }
     return p;
+  }
+
+  /** A part already loaded (under this stamp value), if any: lets a request use a bigger part another has read. */
+  peek<T>(name: string): T | undefined {
+    return this.loaded.get(name) as T | undefined;
   }
 }
 
 export class StampedReads {
-  private held: { value: string; parts: Map<string, Promise<unknown>> } | undefined;
+  private held: { value: string; parts: Map<string, Promise<unknown>>; loaded: Map<string, unknown> } | undefined;
 
   constructor(
     private readonly stamps: ReadStamps,
@@ -41,9 +54,9 @@ export class StampedReads {
   async current(): Promise<Parts> {
     const stamp = await this.stamps.stamp(this.family);
     // The writers' clock (Date, not the registry's `now` setting, which tests may move).
-    if (Date.now() - stamp.at.getTime() < this.settleMs) return new Parts(new Map());
-    if (this.held?.value !== stamp.value) this.held = { value: stamp.value, parts: new Map() };
-    return new Parts(this.held.parts);
+    if (Date.now() - stamp.at.getTime() < this.settleMs) return new Parts(new Map(), new Map());
+    if (this.held?.value !== stamp.value) this.held = { value: stamp.value, parts: new Map(), loaded: new Map() };
+    return new Parts(this.held.parts, this.held.loaded);
   }
 
   /** After a write in this process: read again even before the stamp is read (it would say so anyway). */

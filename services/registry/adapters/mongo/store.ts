@@ -229,7 +229,14 @@ export class RegistryStore implements RegistryPorts {
 
   /** Gives a family's stamp a new value: before and after every write of that family (bulk loads too). */
   async touch(family: string): Promise<void> {
-    await this.stamps.replaceOne({ _id: family }, { value: randomUUID(), at: new Date() }, { upsert: true });
+    const stamp = (): ReadStamp => ({ value: randomUUID(), at: new Date() });
+    try {
+      await this.stamps.replaceOne({ _id: family }, stamp(), { upsert: true });
+    } catch (error) {
+      // Two writers stamping a family for the first time: one insert wins; the other now replaces it.
+      if (!isDuplicateKey(error)) throw error;
+      await this.stamps.replaceOne({ _id: family }, stamp());
+    }
   }
 
   private pageOf(n: number): number {
