@@ -40,6 +40,8 @@ export type RegistryDeps = DatabaseDeps &
     readonly relayPollMs?: number;
     /** Versions per timeline page (default 64); tests use small pages to cross page boundaries quickly. */
     readonly timelinePageSize?: number;
+    /** How long after a write of the catalogue or of a province's filings their reads are not kept (default 5 s). */
+    readonly stampSettleMs?: number;
     /** Consumer group for approved change sets (default "registry" + namespace). */
     readonly consumerGroupId?: string;
     /** The public JWKS approved change sets are verified against (BPS_DECISION_PUBLIC_JWKS). */
@@ -67,6 +69,7 @@ export function startRegistry(deps: RegistryDeps): Promise<RunningRegistry> {
       now: deps.now ?? (() => new Date()),
       refileDays: deps.refileDays ?? 90,
       blindlyHighMarginPercent: deps.blindlyHighMarginPercent ?? DEFAULT_BLINDLY_HIGH_MARGIN_PERCENT,
+      ...(deps.stampSettleMs !== undefined ? { stampSettleMs: deps.stampSettleMs } : {}),
     });
     await host.step('pending projections', () => registry.projectPending());
     // Seeding is no request: its publications get a trace of their own (issue #20).

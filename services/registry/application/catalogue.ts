@@ -10,7 +10,8 @@ import { isViolation, parseDate, toDateMessage, type LocalDate } from '../domain
 import { classifier, type Classifier } from '../domain/placement';
 import { provinceCodes } from '../seed/baseline';
 import type { CatalogueReader } from './ports';
-import type { ErratumEntry, ItemHead, TaxonomyDoc, VersionDoc } from './records';
+import type { ErratumEntry, ItemHead, VersionDoc } from './records';
+import { StampedReads, type Parts } from './stamped';
 
 export type RegistrySettings = {
   readonly topicNamespace: string;
@@ -20,6 +21,8 @@ export type RegistrySettings = {
   readonly refileDays: number;
   /** Percent above the national level from which a filed level is "blindly high" (national monitoring). */
   readonly blindlyHighMarginPercent: number;
+  /** How long after a write its family's reads are not kept (stamped.ts; default STAMP_SETTLE_MS). */
+  readonly stampSettleMs?: number;
 };
 
 /** The CloudEvents source of every event the registry writes. */
@@ -29,17 +32,39 @@ export const SOURCE = '/bps/registry';
 export type Resolved = { readonly date: LocalDate; readonly knownAt: Date };
 
 export class Catalogue {
-  /** The taxonomy documents (a handful, written only by seeding): read once, reread after seeding. */
-  private taxonomyDocs: Promise<TaxonomyDoc[]> | undefined;
+  /**
+   * The item heads (~100 documents holding the latest versions: a scan of the collection) and the taxonomies (a
+   * handful), kept while the catalogue's stamp holds (stamped.ts): every append of a version record and every
+   * taxonomy recorded, in any instance, changes it.
+   */
+  private readonly stamped: StampedReads;
 
   constructor(
     readonly records: CatalogueReader,
     readonly settings: RegistrySettings,
-  ) {}
+  ) {
+    this.stamped = new StampedReads(records, 'catalogue', settings.stampSettleMs);
+  }
 
   /** After seeding: the taxonomies are read again. */
   forgetTaxonomies(): void {
-    this.taxonomyDocs = undefined;
+    this.stamped.forget();
+  }
+
+  /** What this request reads of the catalogue (one read: its stamp). */
+  current(): Promise<Parts> {
+    return this.stamped.current();
+  }
+
+  async heads(parts?: Parts): Promise<ItemHead[]> {
+    return (parts ?? (await this.current())).get('heads', () => this.records.allHeads());
+  }
+
+  /** One item's head: from all the heads if a request has read them under this stamp, else read by `_id` (and kept). */
+  async head(itemCode: string, parts: Parts): Promise<ItemHead | null> {
+    const all = parts.peek<ItemHead[]>('heads');
+    if (all) return all.find((h) => h._id === itemCode) ?? null;
+    return parts.get(`head:${itemCode}`, () => this.records.head(itemCode));
   }
 
   resolveAsOf(asOf: AsOf | undefined, field = 'as_of'): Resolved {
@@ -53,13 +78,9 @@ export class Catalogue {
     return { date, knownAt: asOf?.knownAt ?? now };
   }
 
-  /** Classifies items by the taxonomy in force on any date, as known at `knownAt` (the taxonomies are read once). */
-  async classifiers(knownAt: Date): Promise<(date: LocalDate) => Classifier> {
-    this.taxonomyDocs ??= this.records.allTaxonomies();
-    const all = await this.taxonomyDocs.catch((error: unknown) => {
-      this.taxonomyDocs = undefined; // a failed read is retried next time
-      throw error;
-    });
+  /** Classifies items by the taxonomy in force on any date, as known at `knownAt`. */
+  async classifiers(knownAt: Date, parts?: Parts): Promise<(date: LocalDate) => Classifier> {
+    const all = await (parts ?? (await this.current())).get('taxonomies', () => this.records.allTaxonomies());
     const cache = new Map<string, Classifier>();
     return (date) => {
       const known = all.filter((t) => t.effectiveFrom <= date && t.recordedAt <= knownAt).sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom));
@@ -107,9 +128,9 @@ export class Catalogue {
     };
   }
 
-  /** Every item's record in force on the date (retired ones included, flagged): one scan of the item heads. */
-  async resolveCatalogue(at: Resolved): Promise<{ doc: VersionDoc; head: ItemHead }[]> {
-    const heads = await this.records.allHeads();
+  /** Every item's record in force on the date (retired ones included, flagged), from the item heads. */
+  async resolveCatalogue(at: Resolved, parts?: Parts): Promise<{ doc: VersionDoc; head: ItemHead }[]> {
+    const heads = await this.heads(parts);
     const docs = await Promise.all(heads.map(async (head) => ({ doc: await this.records.versionAsOf(head._id, at.date, at.knownAt, head), head })));
     return docs.filter((d): d is { doc: VersionDoc; head: ItemHead } => d.doc !== null).sort((a, b) => a.doc.itemCode.localeCompare(b.doc.itemCode));
   }

@@ -21,12 +21,39 @@ import { knownTaxonomy, provinceCodes } from '../seed/baseline';
 import type { Catalogue, Resolved } from './catalogue';
 import type { CatalogueReader, FilingRecords } from './ports';
 import type { FilingHead, FilingRecord, VersionDoc } from './records';
+import { StampedReads, type Parts } from './stamped';
 
 export class Compliance {
+  /** Each province's filing heads, kept while its stamp (`filings:<province>`) holds: every filing changes it. */
+  private readonly provinces = new Map<string, StampedReads>();
+
   constructor(
     private readonly catalogue: Catalogue,
     private readonly records: CatalogueReader & FilingRecords,
   ) {}
+
+  /** What this request reads of a province's filings (one read: its stamp). */
+  filingParts(provinceCode: string): Promise<Parts> {
+    let stamped = this.provinces.get(provinceCode);
+    if (!stamped) {
+      stamped = new StampedReads(this.records, `filings:${provinceCode}`, this.catalogue.settings.stampSettleMs);
+      this.provinces.set(provinceCode, stamped);
+    }
+    return stamped.current();
+  }
+
+  /** A province's filing heads by item code (one read, the stamp, while they are kept). */
+  async filingHeadsOfProvince(provinceCode: string): Promise<Map<string, FilingHead>> {
+    return (await this.filingParts(provinceCode)).get('heads', () => this.records.filingHeadsOfProvince(provinceCode));
+  }
+
+  /** One filing head: from the province's heads if read under this stamp, else by `_id` (and kept). */
+  async filingHead(provinceCode: string, itemCode: string): Promise<FilingHead | null> {
+    const parts = await this.filingParts(provinceCode);
+    const all = parts.peek<Map<string, FilingHead>>('heads');
+    if (all) return all.get(itemCode) ?? null;
+    return parts.get(`head:${itemCode}`, () => this.records.filingHead(provinceCode, itemCode));
+  }
 
   /** A province's filing of a national item in force on the date, compared with it. */
   async provincialValue(provinceCode: string, national: VersionDoc, at: Resolved, head?: FilingHead | null): Promise<ProvincialValue | undefined> {
@@ -46,16 +73,20 @@ export class Compliance {
   async complianceReport(provinceCode: string, asOf: AsOf | undefined): Promise<GetComplianceReportResponse> {
     this.catalogue.requireProvince(provinceCode);
     const at = this.catalogue.resolveAsOf(asOf);
-    const docs = (await this.catalogue.resolveCatalogue(at)).filter(({ doc }) => !doc.retired).map(({ doc }) => doc);
-    const classify = (await this.catalogue.classifiers(at.knownAt))(at.date);
-    return this.reportOf(provinceCode, docs, classify, at, await this.records.filingHeadsOfProvince(provinceCode));
+    const filingHeads = this.filingHeadsOfProvince(provinceCode);
+    filingHeads.catch(() => undefined);
+    const parts = await this.catalogue.current();
+    const docs = (await this.catalogue.resolveCatalogue(at, parts)).filter(({ doc }) => !doc.retired).map(({ doc }) => doc);
+    const classify = (await this.catalogue.classifiers(at.knownAt, parts))(at.date);
+    return this.reportOf(provinceCode, docs, classify, at, await filingHeads);
   }
 
   /** Every province's report on one date: the catalogue resolved once, every filing head read in one query. */
   async nationalCompliance(asOf: AsOf | undefined): Promise<{ asOfDate: DateMessage; provinces: GetComplianceReportResponse[] }> {
     const at = this.catalogue.resolveAsOf(asOf);
-    const docs = (await this.catalogue.resolveCatalogue(at)).filter(({ doc }) => !doc.retired).map(({ doc }) => doc);
-    const classify = (await this.catalogue.classifiers(at.knownAt))(at.date);
+    const parts = await this.catalogue.current();
+    const docs = (await this.catalogue.resolveCatalogue(at, parts)).filter(({ doc }) => !doc.retired).map(({ doc }) => doc);
+    const classify = (await this.catalogue.classifiers(at.knownAt, parts))(at.date);
     const heads = await this.records.allFilingHeads();
     const provinces = await Promise.all([...provinceCodes].sort().map((code) => this.reportOf(code, docs, classify, at, heads.get(code) ?? new Map())));
     return { asOfDate: toDateMessage(at.date), provinces };
@@ -100,7 +131,12 @@ export class Compliance {
 
   /** Every province's report on each date, from one read of the item heads and one of the filing heads. */
   async reportsOn(dates: readonly LocalDate[], knownAt: Date): Promise<{ date: LocalDate; reports: GetComplianceReportResponse[] }[]> {
-    const [heads, filingHeads, classifiers] = await Promise.all([this.records.allHeads(), this.records.allFilingHeads(), this.catalogue.classifiers(knownAt)]);
+    const parts = await this.catalogue.current();
+    const [heads, filingHeads, classifiers] = await Promise.all([
+      this.catalogue.heads(parts),
+      this.records.allFilingHeads(),
+      this.catalogue.classifiers(knownAt, parts),
+    ]);
     const out: { date: LocalDate; reports: GetComplianceReportResponse[] }[] = [];
     for (const date of dates) {
       const at = { date, knownAt };

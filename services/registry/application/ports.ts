@@ -18,6 +18,7 @@ import type {
   LineageDoc,
   MonitoringCellsDoc,
   PackageLevelRecord,
+  ReadStamp,
   RejectionDoc,
   ReleaseDoc,
   ScheduleDoc,
@@ -28,8 +29,16 @@ import type {
 
 export type Written = 'inserted' | 'exists';
 
+/**
+ * The stamps of families of reads (`catalogue`; `filings:<province>`): a value that every write of the family
+ * changes just before and just after it writes, with when it was last written (application/stamped.ts).
+ */
+export interface ReadStamps {
+  stamp(family: string): Promise<ReadStamp>;
+}
+
 /** The item timelines, package levels, lineage and taxonomies as recorded (bitemporal reads). */
-export interface CatalogueReader {
+export interface CatalogueReader extends ReadStamps {
   head(itemCode: string): Promise<ItemHead | null>;
   allHeads(): Promise<ItemHead[]>;
   /** The record in force on `date` as known at `knownAt` (`head`: already read, null = no such item). */

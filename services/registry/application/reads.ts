@@ -33,12 +33,19 @@ export class Reads {
     if (itemCode === '') throw new ValidationError([{ field: 'item_code', description: 'required' }]);
     const at = this.catalogue.resolveAsOf(asOf);
     if (provinceCode !== '') this.catalogue.requireProvince(provinceCode);
-    const head = await this.records.head(itemCode);
+    // The catalogue's stamp and the province's at once; the item's head and taxonomies are kept under the first,
+    // the filing head under the second (read by _id when not).
+    const filingHead = provinceCode === '' ? Promise.resolve(null) : this.compliance.filingHead(provinceCode, itemCode);
+    filingHead.catch(() => undefined);
+    const parts = await this.catalogue.current();
+    const classifiers = this.catalogue.classifiers(at.knownAt, parts);
+    classifiers.catch(() => undefined);
+    const head = await this.catalogue.head(itemCode, parts);
     if (!head) throw new NotFoundError('item', itemCode);
     const doc = await this.records.versionAsOf(itemCode, at.date, at.knownAt, head);
     if (!doc) throw new NotFoundError('item version', `${itemCode} in force on ${at.date}`);
-    const national = await this.catalogue.toItemVersion(doc, at.knownAt, head, (await this.catalogue.classifiers(at.knownAt))(at.date));
-    const provincial = provinceCode === '' ? undefined : await this.compliance.provincialValue(provinceCode, doc, at);
+    const national = await this.catalogue.toItemVersion(doc, at.knownAt, head, (await classifiers)(at.date));
+    const provincial = provinceCode === '' ? undefined : await this.compliance.provincialValue(provinceCode, doc, at, await filingHead);
     return { national, provincial };
   }
 
@@ -54,14 +61,15 @@ export class Reads {
     if (provinceCode !== '') this.catalogue.requireProvince(provinceCode);
     // Filters apply to the taxonomy in force on the date; a field code of an earlier taxonomy selects the items
     // recorded under it (so old codes keep working).
-    const classify = (await this.catalogue.classifiers(at.knownAt))(at.date);
-    const docs = (await this.catalogue.resolveCatalogue(at)).filter(({ doc: d }) => {
+    const parts = await this.catalogue.current();
+    const classify = (await this.catalogue.classifiers(at.knownAt, parts))(at.date);
+    const docs = (await this.catalogue.resolveCatalogue(at, parts)).filter(({ doc: d }) => {
       if (d.retired) return false;
       const classified = classify(d.item);
       return inField(fieldCode, classified) && (categoryCode === '' || classified.item.categoryCode === categoryCode);
     });
     const items = await Promise.all(docs.map(({ doc, head }) => this.catalogue.toItemVersion(doc, at.knownAt, head, classify)));
-    const filingHeads = provinceCode === '' ? new Map<string, FilingHead>() : await this.records.filingHeadsOfProvince(provinceCode);
+    const filingHeads = provinceCode === '' ? new Map<string, FilingHead>() : await this.compliance.filingHeadsOfProvince(provinceCode);
     const provincial =
       provinceCode === ''
         ? []
@@ -167,10 +175,11 @@ export class Reads {
     const to = await this.dateOfSelector(request.to, 'to');
     if (request.fieldCode !== '' && !knownTaxonomy.fieldCodes.has(request.fieldCode)) throw new NotFoundError('field', request.fieldCode);
     const knownAt = this.catalogue.settings.now();
-    const classifyOn = await this.catalogue.classifiers(knownAt);
+    const parts = await this.catalogue.current();
+    const classifyOn = await this.catalogue.classifiers(knownAt, parts);
     // Each side as classified by the taxonomy in force on its date: a reclassification shows as a move.
     const resolve = async (date: LocalDate): Promise<ResolvedItem[]> =>
-      (await this.catalogue.resolveCatalogue({ date, knownAt })).map(({ doc: d }) => ({
+      (await this.catalogue.resolveCatalogue({ date, knownAt }, parts)).map(({ doc: d }) => ({
         itemCode: d.itemCode,
         version: d.version,
         retired: d.retired,

@@ -132,6 +132,9 @@ export type PackageLevelDoc = {
 };
 export type PackageLevelRecord = Omit<PackageLevelDoc, 'level'> & { level: PackageLevel };
 
+/** The stamp of a family of reads (see application/stamped.ts). */
+export type ReadStamp = { value: string; at: Date };
+
 /** First entry of a page of a timeline: where the page starts in valid time and in transaction time. */
 export type PageSummary = { page: number; effectiveFrom: LocalDate; recordedAt: Date };
 export type VersionPage = {
@@ -142,7 +145,10 @@ export type VersionPage = {
 export type FilingPage = { _id: string; rev: number; entries: { n: number; effectiveFrom: LocalDate; recordedAt: Date }[] };
 
 export type HeadEntry = { version: number; effectiveFrom: LocalDate; records: VersionDoc[] };
-/** `recent`: the last few versions inline (the usual answer); `pages`: one summary per PAGE_SIZE versions. */
-export type ItemHead = { _id: string; rev: number; latest: number; recent: HeadEntry[]; pages: PageSummary[] };
+/**
+ * `recent`: the last few versions inline (the usual answer); `pages`: one summary per PAGE_SIZE versions;
+ * `corrected`: the last corrections of versions older than `recent` (recorded so that the head changes with them).
+ */
+export type ItemHead = { _id: string; rev: number; latest: number; recent: HeadEntry[]; pages: PageSummary[]; corrected?: string[] };
 export type FilingHead = { _id: string; provinceCode: string; itemCode: string; rev: number; latest: number; recent: FilingRecord[]; pages: PageSummary[] };
 export type FilingRecord = Omit<FilingDoc, 'outbox'>;

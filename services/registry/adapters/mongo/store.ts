@@ -22,6 +22,17 @@
 // - heads and pages are rewritten by compare-and-set on `rev` through `replaceFrom` (services/shared/mongo/cas.ts):
 //   FerretDB v1 runs a conditional replace as a read and then an unlocked write, so two writers of one head (two
 //   instances, or two requests) could both "win" revision n and one's record would vanish from the head.
+//   Every record appended changes its item's head (`rev`), a correction of a version older than the head's window
+//   included (`corrected`), and every filing its filing head: a head's `rev` is therefore a version of everything
+//   read through it, and the timeline pages read through a head are cached by (page, head revision).
+// - `read_stamps` (issue #16): one small document per family of reads (`catalogue`: item heads, pages, records and
+//   taxonomies; `filings:<province>`: a province's filing heads, pages and filings), given a fresh random value by
+//   every write of that family just before it writes and again once it has written. A reader holding something it
+//   read under a stamp's value may reuse it while the stamp keeps that value (application/stamped.ts). Random
+//   values, because FerretDB v1 may lose one of two concurrent updates of one document: either value differs from
+//   every earlier one.
+// - Version records and filings are written once and never change (by `_id`): kept in bounded in-process caches.
+import { randomUUID } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import { PackageLevel } from '../../../../proto/gen/bps/common/v1/common';
 import { Provenance } from '../../../../proto/gen/bps/standards/v1/changes';
@@ -66,9 +77,41 @@ import type {
   ItemHead,
   FilingHead,
   FilingRecord,
+  ReadStamp,
 } from '../../application/records';
 
 const HEAD_WINDOW = 4;
+/** Out-of-window corrections an item head remembers (only so a retried append does not change the head again). */
+const CORRECTED_WINDOW = 16;
+/** Immutable records kept in memory per kind (version records; filings). */
+const RECORD_CACHE_SIZE = 50_000;
+
+/** A bounded map that forgets the least recently used entry first. */
+class Lru<V> {
+  private readonly map = new Map<string, V>();
+  constructor(private readonly max: number) {}
+  get(key: string): V | undefined {
+    const v = this.map.get(key);
+    if (v !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+  set(key: string, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
+  }
+  delete(key: string): void {
+    this.map.delete(key);
+  }
+}
+
+/** What identifies a state of an item or filing head (rev alone would repeat if a database were made anew). */
+function headKey(h: { rev: number; latest: number; recent: readonly unknown[] }): string {
+  return `${h.rev}:${h.latest}:${h.recent.length}`;
+}
 
 export const PAGE_SIZE = 64;
 
@@ -138,6 +181,14 @@ export class RegistryStore implements RegistryPorts {
   readonly monitoringCells: Collection<MonitoringCellsDoc>;
   readonly warnings: Collection<WarningDoc>;
   readonly outbox: Outbox;
+  readonly stamps: Collection<ReadStamp & { _id: string }>;
+
+  /** Timeline pages by page id, with the head state they were read under. */
+  private readonly pageCache = new Lru<{ key: string; page: Promise<VersionPage | null> }>(20_000);
+  private readonly filingPageCache = new Lru<{ key: string; page: Promise<FilingPage | null> }>(50_000);
+  /** Write-once records by `_id` (a read under way is shared). */
+  private readonly recordCache = new Lru<Promise<VersionDoc | null>>(RECORD_CACHE_SIZE);
+  private readonly filingCache = new Lru<Promise<FilingRecord | null>>(RECORD_CACHE_SIZE);
 
   /** Versions (or filings) per timeline page; smaller pages only make tests cross page boundaries sooner. */
   private readonly pageSize: number;
@@ -165,6 +216,27 @@ export class RegistryStore implements RegistryPorts {
     this.monitoringCells = db.collection('monitoring_cells');
     this.warnings = db.collection('compliance_warnings');
     this.outbox = new Outbox(db);
+    this.stamps = db.collection('read_stamps');
+  }
+
+  // ---- read stamps ---------------------------------------------------------------------------------------
+
+  /** The stamp of a family of reads (`catalogue`, `filings:<province>`); never written: a constant one. */
+  async stamp(family: string): Promise<ReadStamp> {
+    const doc = await this.stamps.findOne({ _id: family });
+    return doc ? { value: doc.value, at: doc.at } : { value: '', at: new Date(0) };
+  }
+
+  /** Gives a family's stamp a new value: before and after every write of that family (bulk loads too). */
+  async touch(family: string): Promise<void> {
+    const stamp = (): ReadStamp => ({ value: randomUUID(), at: new Date() });
+    try {
+      await this.stamps.replaceOne({ _id: family }, stamp(), { upsert: true });
+    } catch (error) {
+      // Two writers stamping a family for the first time: one insert wins; the other now replaces it.
+      if (!isDuplicateKey(error)) throw error;
+      await this.stamps.replaceOne({ _id: family }, stamp());
+    }
   }
 
   private pageOf(n: number): number {
@@ -179,6 +251,8 @@ export class RegistryStore implements RegistryPorts {
   async init(): Promise<void> {
     await oneByOne(this.versions, [{ key: { aggregateId: 1, sequence: 1 }, name: 'log_position', unique: true }]);
     await oneByOne(this.releases, [{ key: { changeSetId: 1 }, name: 'change_set', unique: true }]);
+    // A province's filing heads (compliance report, provincial listing): an index lookup, not a scan of all provinces'.
+    await oneByOne(this.filingHeads, [{ key: { provinceCode: 1 }, name: 'province' }]);
     for (const c of this.outboxCollections()) await ensureOutboxIndexes(c);
   }
 
@@ -253,6 +327,7 @@ export class RegistryStore implements RegistryPorts {
   // ---- taxonomies (seeding) -------------------------------------------------------------------------------
 
   async recordTaxonomy(doc: TaxonomyDoc): Promise<void> {
+    await this.touch('catalogue');
     await this.insertOnce(this.taxonomies, doc, `taxonomy ${doc._id}`);
     // A taxonomy recorded before placements existed gets them (seed data about the structure, not a published
     // version: item versions are never changed here).
@@ -260,6 +335,7 @@ export class RegistryStore implements RegistryPorts {
       { _id: doc._id, placements: { $exists: false } },
       { $set: { placements: [...(doc.placements ?? [])], lineage: [...(doc.lineage ?? [])] } },
     );
+    await this.touch('catalogue');
   }
 
   async allTaxonomies(): Promise<TaxonomyDoc[]> {
@@ -307,6 +383,7 @@ export class RegistryStore implements RegistryPorts {
    */
   async appendVersion(record: Omit<VersionDoc, 'aggregateId' | 'sequence'>): Promise<'appended' | 'exists'> {
     const doc: VersionDoc = { ...record, aggregateId: record.itemCode, sequence: record.version * 1000 + record.revision };
+    await this.touch('catalogue');
     const result = await this.insertOnce(this.versions, doc, `item version ${record._id}`);
     await this.casUpdate(this.pages, `${doc.itemCode}#${this.pageOf(doc.version)}`, (page) => {
       const entries = (page?.entries ?? []).map((e) => ({ ...e, revisions: [...e.revisions] }));
@@ -318,6 +395,7 @@ export class RegistryStore implements RegistryPorts {
       return { entries };
     });
     await this.updateHead(doc);
+    await this.touch('catalogue');
     return result === 'inserted' ? 'appended' : 'exists';
   }
 
@@ -360,18 +438,31 @@ export class RegistryStore implements RegistryPorts {
         continue;
       }
       if (head.recent.some((e) => e.records.some((r) => r._id === record._id))) return;
+      if (head.corrected?.includes(record._id)) return;
       const recent = head.recent.map((e) => ({ ...e, records: [...e.records] }));
       let latest = head.latest;
+      let corrected = head.corrected;
       const entry = recent.find((e) => e.version === record.version);
       if (entry) entry.records.push(record);
       else if (record.version > head.latest) {
         recent.push({ version: record.version, effectiveFrom: record.effectiveFrom, records: [record] });
         latest = record.version;
-      } else return; // a correction of a version older than the window: only the log holds it
+      } else {
+        // A correction of a version older than the window: only the log and its page hold it, but the head still
+        // moves on, so that whatever was read through the head (cached pages, stamped reads) is read again.
+        corrected = [...(head.corrected ?? []), record._id].slice(-CORRECTED_WINDOW);
+      }
       const pages = [...(head.pages ?? [])];
       if (!pages.some((p) => p.page === this.pageOf(record.version)))
         pages.push({ page: this.pageOf(record.version), effectiveFrom: record.effectiveFrom, recordedAt: record.recordedAt });
-      const next: ItemHead = { _id: head._id, rev: head.rev + 1, latest, recent: recent.slice(-HEAD_WINDOW), pages };
+      const next: ItemHead = {
+        _id: head._id,
+        rev: head.rev + 1,
+        latest,
+        recent: recent.slice(-HEAD_WINDOW),
+        pages,
+        ...(corrected ? { corrected } : {}),
+      };
       if (await replaceFrom(this.heads, head._id, 'rev', head.rev, next)) return;
       await contentionPause(attempt);
     }
@@ -386,8 +477,70 @@ export class RegistryStore implements RegistryPorts {
     return this.heads.find({}).toArray();
   }
 
+  /** A version record by `_id`: written once, so kept once read (a missing one is read again next time). */
   private async record(itemCode: string, version: number, revision: number): Promise<VersionDoc | null> {
-    return this.versions.findOne({ _id: versionRecordId(itemCode, version, revision) });
+    const id = versionRecordId(itemCode, version, revision);
+    let cached = this.recordCache.get(id);
+    if (!cached) {
+      cached = this.versions.findOne({ _id: id });
+      this.recordCache.set(id, cached);
+    }
+    const doc = await cached.catch((error: unknown) => {
+      this.recordCache.delete(id);
+      throw error;
+    });
+    if (!doc) this.recordCache.delete(id);
+    return doc;
+  }
+
+  /** A timeline page as it is under the head state `h` (a page changes only before its head moves on). */
+  private async versionPage(h: ItemHead, page: number): Promise<VersionPage | null> {
+    const id = `${h._id}#${page}`;
+    const key = headKey(h);
+    let cached = this.pageCache.get(id);
+    if (cached?.key !== key) {
+      cached = { key, page: this.pages.findOne({ _id: id }) };
+      this.pageCache.set(id, cached);
+    }
+    const entry = cached;
+    return entry.page.catch((error: unknown) => {
+      if (this.pageCache.get(id) === entry) this.pageCache.delete(id);
+      throw error;
+    });
+  }
+
+  private async filingPage(h: FilingHead, page: number): Promise<FilingPage | null> {
+    const id = `${h._id}#${page}`;
+    const key = headKey(h);
+    let cached = this.filingPageCache.get(id);
+    if (cached?.key !== key) {
+      cached = { key, page: this.filingPages.findOne({ _id: id }) };
+      this.filingPageCache.set(id, cached);
+    }
+    const entry = cached;
+    return entry.page.catch((error: unknown) => {
+      if (this.filingPageCache.get(id) === entry) this.filingPageCache.delete(id);
+      throw error;
+    });
+  }
+
+  /** A filing by `_id` (written once; its outbox fields, which the relay updates, are not kept). */
+  private async filing(id: string): Promise<FilingRecord | null> {
+    let cached = this.filingCache.get(id);
+    if (!cached) {
+      cached = this.filings.findOne({ _id: id }).then((doc) => {
+        if (!doc) return null;
+        const { outbox: _o, ...record } = doc;
+        return record;
+      });
+      this.filingCache.set(id, cached);
+    }
+    const doc = await cached.catch((error: unknown) => {
+      this.filingCache.delete(id);
+      throw error;
+    });
+    if (!doc) this.filingCache.delete(id);
+    return doc;
   }
 
   /** The record in force on `date` as known at `knownAt`, starting from the item's head (usually one read). */
@@ -407,7 +560,7 @@ export class RegistryStore implements RegistryPorts {
     // Older: the last page starting on or before (date, knownAt), then its last qualifying entry. Three reads.
     const summary = [...(h.pages ?? [])].reverse().find((p) => qualifies(p.effectiveFrom, p.recordedAt, date, knownAt));
     if (!summary) return null;
-    const page = await this.pages.findOne({ _id: `${itemCode}#${summary.page}` });
+    const page = await this.versionPage(h, summary.page);
     const entry = [...(page?.entries ?? [])].reverse().find((e) => qualifies(e.effectiveFrom, e.revisions[0]!.recordedAt, date, knownAt));
     const revision = entry && [...entry.revisions].reverse().find((r) => r.recordedAt <= knownAt);
     if (!entry || !revision) return null;
@@ -421,7 +574,7 @@ export class RegistryStore implements RegistryPorts {
     if (!h || version >= h.latest) return undefined;
     const inHead = h.recent.find((e) => e.version === version + 1)?.records[0];
     if (inHead) return inHead.recordedAt <= knownAt ? inHead.effectiveFrom : undefined;
-    const page = await this.pages.findOne({ _id: `${itemCode}#${this.pageOf(version + 1)}` });
+    const page = await this.versionPage(h, this.pageOf(version + 1));
     const next = page?.entries.find((e) => e.version === version + 1);
     return next && next.revisions[0]!.recordedAt <= knownAt ? next.effectiveFrom : undefined;
   }
@@ -492,13 +645,17 @@ export class RegistryStore implements RegistryPorts {
         for (const event of events) {
           n += 1;
           const doc = document(`${key}:${n}`, event);
+          const family = `filings:${doc.provinceCode}`;
+          await this.touch(family);
           if ((await this.insertOnce(this.filings, doc, `filing ${doc._id}`)) === 'exists') {
             // A writer stored this position but did not update the head (crash or race): bring the head up first.
             const existing = await this.filings.findOne({ _id: doc._id });
             if (existing) await this.updateFilingHead(existing);
+            await this.touch(family);
             throw new ConcurrencyError('could not append the filing; retry', 0);
           }
           await this.updateFilingHead(doc);
+          await this.touch(family);
         }
         return n;
       },
@@ -541,9 +698,9 @@ export class RegistryStore implements RegistryPorts {
     const key = this.filingHeadId(provinceCode, itemCode);
     const summary = [...(h.pages ?? [])].reverse().find((p) => qualifies(p.effectiveFrom, p.recordedAt, date, knownAt));
     if (!summary) return null;
-    const page = await this.filingPages.findOne({ _id: `${key}#${summary.page}` });
+    const page = await this.filingPage(h, summary.page);
     const entry = [...(page?.entries ?? [])].reverse().find((e) => qualifies(e.effectiveFrom, e.recordedAt, date, knownAt));
-    return entry ? this.filings.findOne({ _id: `${key}:${entry.n}` }) : null;
+    return entry ? this.filing(`${key}:${entry.n}`) : null;
   }
 
   /** Each province's latest filing for an item. */
