@@ -2,6 +2,10 @@
 // visibility list (which approvals are running with a step open to them) and one indexed read of their entries
 // (what each looks like), not one workflow query per open approval. An entry is rewritten with the record before the
 // change's update returns, so a listing after a sign-off never shows the approval as it was before it.
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Position } from '../../proto/gen/bps/approvals/v1/events';
 import { ApprovalRecords } from '../../services/approvals/adapters/mongo/approval-records';
@@ -11,6 +15,9 @@ import { initialState, openKeys } from '../../workflows/approval/domain';
 import { inboxCalls, proposalInput, startHarness, type Harness } from './approvals-harness';
 import { uniqueName } from '../support/names';
 import { stack } from '../support/stack';
+import { openedHistory } from '../support/temporal';
+import { testWorkflowBundle } from '../support/workflow-bundle';
+import { nhcLedSignOffs } from '../support/cycles';
 
 describe('the inbox entries of open approvals', () => {
   it('follow the latest record: written under the open keys, removed when nothing is open or the approval ends', async () => {
@@ -60,7 +67,29 @@ describe('listing an approver inbox', () => {
   afterAll(async () => {
     await h?.close();
   });
-  const { sign, inbox, inboxHas } = inboxCalls(() => h);
+  const { sign, inbox, inboxHas, result } = inboxCalls(() => h);
+
+  it('records each change with a local activity (approval-local-records): no activity task per change, and it replays', async () => {
+    const input = proposalInput();
+    const P = input.proposalId;
+    await h.start(input);
+    for (const [who, stepId] of nhcLedSignOffs) await sign(who, P, stepId, Position.POSITION_APPROVE);
+    expect((await result(P)).status).toBe('approved');
+    const history = await openedHistory(await h.temporal.client.workflow.getHandle(P).fetchHistory());
+    const json = JSON.parse(JSON.stringify(history)) as { events: Record<string, any>[] };
+    const patches = json.events.flatMap((e) =>
+      e['markerRecordedEventAttributes']?.details?.['patch-data']
+        ? [JSON.parse(Buffer.from(e['markerRecordedEventAttributes'].details['patch-data'].payloads[0].data, 'base64').toString('utf8')).id]
+        : [],
+    );
+    expect(patches).toEqual(expect.arrayContaining(['approval-recorded-state', 'approval-local-records']));
+    const scheduled = json.events.flatMap((e) => e['activityTaskScheduledEventAttributes']?.activityType?.name ?? []);
+    expect(scheduled).toEqual(['publishApprovedChangeSet']);
+    await Worker.runReplayHistory({ workflowBundle: (await testWorkflowBundle())! }, temporal.api.history.v1.History.fromObject(json));
+    // Recorded once for the replay test (BPS_RECORD_FIXTURES=1); the fixture is committed.
+    if (process.env['BPS_RECORD_FIXTURES'] === '1')
+      writeFileSync(fileURLToPath(new URL('../fixtures/approvals-local-records-history.json', import.meta.url)), JSON.stringify(json, null, 1));
+  }, 60_000);
 
   it('shows each approval as it is once a sign-off has returned, and needs no answer from the workflows', async () => {
     const first = proposalInput();
