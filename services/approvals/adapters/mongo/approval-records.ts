@@ -13,7 +13,7 @@ import type { Collection, Db } from 'mongodb';
 import type { ApprovalView } from '../../../../workflows/contracts';
 import { openKeys, toView } from '../../../../workflows/approval/domain';
 import type { ApprovalRecord, RecordApprovalArgs } from '../../../../workflows/approval/record';
-import { replaceIfNewer } from '../../../shared/mongo/cas';
+import { replaceFrom, replaceIfNewer } from '../../../shared/mongo/cas';
 import { ensureIndexes, isDuplicateKey } from '../../../shared/mongo/mongo';
 import type { ApprovalRecordStore } from '../../application/ports';
 
@@ -59,8 +59,9 @@ export class ApprovalRecords implements ApprovalRecordStore {
   /**
    * Stores the record unless a newer one is already stored (a late retry of an older activity): `false` then. A retry
    * of the same version writes it again, so the open list is brought up to date after a crash between the two writes.
+   * `alongside` (the change's outgoing events) runs once the record is stored, with the open list and inbox writes.
    */
-  async save(workflowId: string, args: RecordApprovalArgs): Promise<boolean> {
+  async save(workflowId: string, args: RecordApprovalArgs, alongside: () => Promise<void> = async () => undefined): Promise<boolean> {
     const { closed, ...record } = args;
     const doc: RecordDoc = {
       _id: workflowId,
@@ -74,12 +75,21 @@ export class ApprovalRecords implements ApprovalRecordStore {
       parties: partiesOf(record.state),
     };
     // Newer (or the same, again) wins, by a compare-and-set that holds on FerretDB (services/shared/mongo/cas.ts).
-    if (!(await replaceIfNewer(this.records, 'version', doc, { orEqual: true }))) return false; // a newer record is stored
+    // Mostly the stored record is the one before (the workflow records every change in turn): replaced from that
+    // version at once, without reading it first; anything else (the first record, a retry, a race) goes the long way.
+    const stored =
+      (record.version > 1 && (await replaceFrom(this.records, workflowId, 'version', record.version - 1, doc))) ||
+      (await replaceIfNewer(this.records, 'version', doc, { orEqual: true }));
+    if (!stored) {
+      await alongside();
+      return false; // a newer record is stored
+    }
     await Promise.all([
       closed
         ? this.open.deleteOne({ _id: workflowId })
         : this.open.updateOne({ _id: workflowId }, { $setOnInsert: { proposalId: doc.proposalId, kind: doc.kind, since: doc.recordedAt } }, { upsert: true }),
       this.index(workflowId, record.version, closed ? [] : openKeys(record.state).roles, record.state),
+      alongside(),
     ]);
     return true;
   }
