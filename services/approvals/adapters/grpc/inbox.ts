@@ -293,25 +293,32 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
       // inbox entry, recorded before the change's update returned (one indexed read per key, alongside). Only an
       // approval without an entry under the caller's keys (recorded before entries were, or listed by visibility in
       // the instant between its change and its record) is asked for its view.
-      const [executions, views] = await temporal.withDeadline(Date.now() + LIST_DEADLINE_MS, async () => {
-        const running: { workflowId: string; runId: string }[] = [];
-        const entries = deps.records.inboxViews(inboxKeysOf(actor));
-        for await (const execution of temporal.workflow.list({ query: filters.join(' AND ') }))
-          running.push({ workflowId: execution.workflowId, runId: execution.runId });
-        return [running, await entries] as const;
+      const listed = await temporal.withDeadline(Date.now() + LIST_DEADLINE_MS, async () => {
+        const [running, views] = await Promise.all([
+          (async () => {
+            const found: { workflowId: string; runId: string }[] = [];
+            for await (const execution of temporal.workflow.list({ query: filters.join(' AND ') }))
+              found.push({ workflowId: execution.workflowId, runId: execution.runId });
+            return found;
+          })(),
+          deps.records.inboxViews(inboxKeysOf(actor)),
+        ]);
+        const out: ApprovalView[] = [];
+        for (const execution of running) {
+          const view = views.get(execution.workflowId);
+          if (view) out.push(view);
+          else
+            try {
+              out.push(await temporal.workflow.getHandle(execution.workflowId, execution.runId).query<ApprovalView>(approvalStateQuery));
+            } catch (error) {
+              deps.logger.debug({ workflowId: execution.workflowId, err: String(error) }, 'inbox: approval closed while listing');
+            }
+        }
+        return out;
       });
       const now = Date.now();
       const items: InboxItem[] = [];
-      for (const execution of executions) {
-        let view = views.get(execution.workflowId);
-        if (!view) {
-          try {
-            view = await temporal.workflow.getHandle(execution.workflowId, execution.runId).query<ApprovalView>(approvalStateQuery);
-          } catch (error) {
-            deps.logger.debug({ workflowId: execution.workflowId, err: String(error) }, 'inbox: approval closed while listing');
-            continue;
-          }
-        }
+      for (const view of listed) {
         for (const { step, escalation } of inboxItemsFor(view, actor)) {
           const overdue = step.dueAt !== undefined && step.dueAt < now;
           if (request.overdueOnly && !overdue) continue;
