@@ -41,10 +41,11 @@ import { decide, evolve, initialState, nextDeadline, openKeys, toView, type Appr
 import { outgoingFor, type OutgoingEvent } from './approval/outgoing';
 import type { RecordApprovalArgs, ResumableApprovalInput } from './approval/record';
 import { acceptSignal, requireSealed } from './sealed';
-import { approvalActivities } from './approvals-activities';
+import { approvalActivities, approvalLocalActivities } from './approvals-activities';
 import { refusalFailure } from './refusals';
 
 const { chooseApprovalRoute, recordApprovalEvents, recordApproval, publishApprovedChangeSet } = approvalActivities();
+const locally = approvalLocalActivities();
 
 export const signOff = defineUpdate<ApprovalView, [SignOffArgs]>(signOffUpdate);
 export const claimStep = defineUpdate<ApprovalView, [StepArgs]>(claimStepUpdate);
@@ -77,6 +78,10 @@ export async function adHocRevision(input: ResumableApprovalInput): Promise<Appr
   // end), so it can start the workflow again from that record when Temporal has lost it (input.resumeFrom).
   // Histories recorded before write only the outgoing events.
   const recording = patched('approval-recorded-state');
+  // Since 'approval-local-records' the route is read and the approval recorded by local activities (in the workflow
+  // task, no activity task and no second workflow task per change); histories recorded before use activities.
+  const local = recording && patched('approval-local-records');
+  const record = local ? locally.recordApproval : recordApproval;
   const resume = input.resumeFrom;
   // Handlers are registered before the route is loaded, so an early caller gets a clear "starting" answer
   // instead of "no such query/update".
@@ -137,7 +142,7 @@ export async function adHocRevision(input: ResumableApprovalInput): Promise<Appr
       const events = pending.splice(0);
       if (recording) {
         unrecorded = false;
-        await recordApproval(snapshot(events, false));
+        await record(snapshot(events, false));
       } else await recordApprovalEvents(events);
     }
   };
@@ -203,7 +208,7 @@ export async function adHocRevision(input: ResumableApprovalInput): Promise<Appr
 
   if (resume) loaded = resume.state;
   else {
-    const route = await chooseApprovalRoute({ kind: input.kind, fieldCode: input.fieldCodes[0] ?? '' });
+    const route = await (local ? locally.chooseApprovalRoute : chooseApprovalRoute)({ kind: input.kind, fieldCode: input.fieldCodes[0] ?? '' });
     loaded = initialState(workflowId, input, route, Date.now());
   }
   indexForInbox();
@@ -241,7 +246,7 @@ export async function adHocRevision(input: ResumableApprovalInput): Promise<Appr
   if (recording) {
     // The approval is over: off the list of open approvals the service resumes.
     await flush();
-    await recordApproval(snapshot([], true));
+    await record(snapshot([], true));
   }
   const final = current();
   return { status: final.status, rounds: final.rounds.length, routeVersion: final.route.version };

@@ -72,6 +72,7 @@ export function startApprovals(deps: ApprovalsDeps): Promise<RunningApprovals> {
     await host.step('routes and events', async () => {
       await routes.init();
       await events.init();
+      await records.init();
       await routes.publish('default', { kind: '*', fieldCode: '*' }, defaultRouteStages(deps.durations));
     });
 
@@ -146,6 +147,7 @@ export function startApprovals(deps: ApprovalsDeps): Promise<RunningApprovals> {
             logger,
             directory: deps.directory,
             resumer,
+            records,
           }),
         },
         {

@@ -43,7 +43,7 @@ describe('approval workflows replay', () => {
   it('replays a cycle recorded with per-field windows, recorded actions, rebase at release and re-filing from registry events', async () => {
     const history = recorded('approvals-cycle-v2-history.json');
     const markers = history.events
-      .filter((e: any) => e.markerRecordedEventAttributes)
+      .filter((e: any) => e.markerRecordedEventAttributes?.details?.['patch-data']) // not a local activity's marker
       .map((e: any) => e.markerRecordedEventAttributes.details?.patch_data?.payloads?.[0]?.data);
     expect(markers.length).toBeGreaterThanOrEqual(3); // one per patched() change
     expect(history.events.some((e: any) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendRunningRevisionsToRebase')).toBe(true);
@@ -53,7 +53,7 @@ describe('approval workflows replay', () => {
   it('replays a cycle recorded with money-only trims (the trim recorded on its entry, with who and why)', async () => {
     const history = recorded('approvals-cycle-v3-history.json');
     const patches = history.events
-      .filter((e: any) => e.markerRecordedEventAttributes)
+      .filter((e: any) => e.markerRecordedEventAttributes?.details?.['patch-data']) // not a local activity's marker
       .map((e: any) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes.details['patch-data'].payloads[0].data, 'base64').toString('utf8')).id);
     expect(patches).toContain('cycle-trim-money-only');
     await Worker.runReplayHistory({ workflowBundle: instrumentedBundle }, asHistory(history));
@@ -63,12 +63,21 @@ describe('approval workflows replay', () => {
   // approval under 'approval-recorded-state' up to the moment Temporal lost it, and its run resumed from the record.
   const patchIds = (history: any): string[] =>
     history.events
-      .filter((e: any) => e.markerRecordedEventAttributes)
+      .filter((e: any) => e.markerRecordedEventAttributes?.details?.['patch-data']) // not a local activity's marker
       .map((e: any) => JSON.parse(Buffer.from(e.markerRecordedEventAttributes.details['patch-data'].payloads[0].data, 'base64').toString('utf8')).id);
   it('replays an approval that records its state (approval-recorded-state), up to the loss of its workflow', async () => {
     const history = recorded('approvals-recorded-state-history.json');
     expect(patchIds(history)).toContain('approval-recorded-state');
     expect(history.events.some((e: any) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordApproval')).toBe(true);
+    await Worker.runReplayHistory({ workflowBundle: instrumentedBundle }, asHistory(history));
+  });
+
+  // Recorded by approvals-inbox.int (BPS_RECORD_FIXTURES=1): a complete approval under 'approval-local-records' (the
+  // route read and every change recorded by local activities).
+  it('replays an approval that records its changes with local activities (approval-local-records)', async () => {
+    const history = recorded('approvals-local-records-history.json');
+    expect(patchIds(history)).toEqual(expect.arrayContaining(['approval-recorded-state', 'approval-local-records']));
+    expect(history.events.flatMap((e: any) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? [])).toEqual(['publishApprovedChangeSet']);
     await Worker.runReplayHistory({ workflowBundle: instrumentedBundle }, asHistory(history));
   });
 

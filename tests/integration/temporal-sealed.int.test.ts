@@ -135,11 +135,19 @@ describe('Temporal closed to outsiders: a raw client without the payload key', (
     const payloads = payloadsOf(history);
     // Patch markers (`patched()`) are written by the SDK itself, outside the data converter; they hold only the patch
     // id (e.g. "approval-duties"), so they stay plain. Everything else is sealed.
+    // Likewise a local activity's marker (approval-local-records) carries the SDK's own bookkeeping in `data` (its
+    // sequence number, attempt, activity id and type, times); its result, in `result`, is sealed like any other.
     const sealedExpected = payloads.filter(
-      (p) => !/searchAttributes|header|workflowExecutionSignaledEventAttributes|markerRecordedEventAttributes\.details\.patch-data/i.test(p.path),
+      (p) => !/searchAttributes|header|workflowExecutionSignaledEventAttributes|markerRecordedEventAttributes\.details\.(patch-data|data)\./i.test(p.path),
     );
     const patchMarkers = payloads.filter((p) => /markerRecordedEventAttributes\.details\.patch-data/.test(p.path)).map((p) => text(p.payload.data));
     for (const marker of patchMarkers) expect(Object.keys(JSON.parse(marker) as object).sort()).toEqual(['deprecated', 'id']);
+    const localActivityMarkers = payloads.filter((p) => /markerRecordedEventAttributes\.details\.data\./.test(p.path)).map((p) => text(p.payload.data));
+    expect(localActivityMarkers.length).toBeGreaterThan(0);
+    for (const marker of localActivityMarkers)
+      expect(['activity_id', 'activity_type', 'attempt', 'backoff', 'complete_time', 'original_schedule_time', 'seq']).toEqual(
+        expect.arrayContaining(Object.keys(JSON.parse(marker) as object)),
+      );
     expect(sealedExpected.length).toBeGreaterThan(10);
     for (const p of sealedExpected)
       expect({ path: p.path, encoding: text(p.payload.metadata?.['encoding']) }).toEqual({ path: p.path, encoding: 'binary/encrypted' });

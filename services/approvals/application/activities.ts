@@ -96,20 +96,23 @@ function parseDate(value: string): { year: number; month: number; day: number } 
 
 export function createActivities(deps: ApprovalActivityDeps) {
   async function appendOutgoing(events: readonly OutgoingEvent[]): Promise<void> {
-    await deps.events.append(events.map((e) => toCloudEvent(e, deps.topicNamespace)));
-    for (const e of events) {
-      if (e.kind !== 'stepSignedOff') continue;
-      await deps.events.recordSignOff({
-        _id: e.id,
-        subject: e.actor.subject,
-        proposalId: e.step.proposalId,
-        round: e.step.round,
-        stepId: e.step.stepId,
-        position: e.position,
-        comment: e.comment,
-        signedAt: new Date(e.at),
-      });
-    }
+    // The events and the signers' own list of sign-offs are separate collections: written at once.
+    await Promise.all([
+      deps.events.append(events.map((e) => toCloudEvent(e, deps.topicNamespace))),
+      ...events.map((e) => (e.kind === 'stepSignedOff' ? recordSignOff(e) : undefined)),
+    ]);
+  }
+  async function recordSignOff(e: Extract<OutgoingEvent, { kind: 'stepSignedOff' }>): Promise<void> {
+    await deps.events.recordSignOff({
+      _id: e.id,
+      subject: e.actor.subject,
+      proposalId: e.step.proposalId,
+      round: e.step.round,
+      stepId: e.step.stepId,
+      position: e.position,
+      comment: e.comment,
+      signedAt: new Date(e.at),
+    });
   }
 
   return {
@@ -127,8 +130,9 @@ export function createActivities(deps: ApprovalActivityDeps) {
      */
     async recordApproval(args: RecordApprovalArgs): Promise<void> {
       await asActivity(async () => {
-        await deps.records.save(args.state.workflowId, args);
-        await appendOutgoing(args.events);
+        // The events go out once the record is stored (so a batch recorded but not yet in the outbox is written again
+        // by a resumed workflow), alongside the record's open-list and inbox writes.
+        await deps.records.save(args.state.workflowId, args, () => appendOutgoing(args.events));
       });
     },
 

@@ -18,8 +18,8 @@ export interface ApprovalEventLog {
 
 /** The record of every approval the workflows keep (what a resumed workflow goes on from). */
 export interface ApprovalRecordStore {
-  /** False when a newer version is already recorded. */
-  save(workflowId: string, args: RecordApprovalArgs): Promise<boolean>;
+  /** False when a newer version is already recorded. `alongside` runs once the record is stored (or found newer). */
+  save(workflowId: string, args: RecordApprovalArgs, alongside?: () => Promise<void>): Promise<boolean>;
 }
 
 /** The ad-hoc revisions running now, told that a cycle released its edition under them. */

@@ -1,6 +1,7 @@
-// gRPC ApprovalInbox. Identity comes from the verified token only. Every human action is checked here with the
-// workflow's own rules (decide on the queried state) and again by the workflow's update validator; a refused
-// sign-off is answered at once and recorded as an audit event (Temporal keeps no trace of rejected updates).
+// gRPC ApprovalInbox. Identity comes from the verified token only. Every human action is decided by the workflow's
+// update validator (the domain's decide on its live state); a caller who is no party of the approval is told it does
+// not exist before any update is sent. A refused action is answered at once and recorded as an audit event
+// (Temporal keeps no trace of rejected updates).
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import {
@@ -33,10 +34,12 @@ import { NotFoundError, ValidationError } from '../../../shared/errors/errors';
 import { newEvent } from '../../../shared/kafka/kafka';
 import type { Logger } from '../../../shared/log/logger';
 import type { ApprovalEventStore } from '../mongo/approval-events';
+import type { ApprovalRecords } from '../mongo/approval-records';
 import { approvalsSource, fromPosition, toActor, toPosition } from '../../application/messages';
 import type { ApprovalResumer } from '../temporal/approval-resumer';
 import { queryWorkflow, refusalError, required, unaryHandler, updateWorkflow } from './workflow-calls';
 import { currentRequestScope } from '../../../shared/grpc/client';
+import { TransientError } from '../../../shared/errors/errors';
 
 export type InboxDeps = {
   readonly temporal: Client;
@@ -48,6 +51,8 @@ export type InboxDeps = {
   readonly directory: Directory;
   /** Starts an open approval's workflow again from its record when Temporal no longer has it. */
   readonly resumer?: ApprovalResumer;
+  /** The approvals' records: the inbox entries of open approvals and who may see each approval. */
+  readonly records: Pick<ApprovalRecords, 'inboxViews' | 'parties'>;
 };
 
 function summaryMessage(view: ApprovalView): ProposalSummary {
@@ -209,11 +214,50 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
   }
 
   /**
-   * Check with the workflow's rules, then send the update (whose validator checks again). Someone who may not see
-   * the approval (no party of its route: a province, a subscriber system, another ministry) is told it does not
-   * exist, as for a read — and the attempt is on record like every refusal.
+   * Refuses a caller who is no party of the approval (a province, a subscriber system, another ministry): told it
+   * does not exist, as for a read — and the attempt is on record like every refusal. Who the parties are (the lead
+   * ministry, the route's steps) is fixed for the approval's life and recorded with it: read by `_id`, not asked of
+   * the workflow.
+   */
+  async function refuseNonParty(proposalId: string, actor: ActorRef, onRefused?: (r: Refusal) => Promise<void>): Promise<boolean> {
+    const parties = await deps.records.parties(required(proposalId, 'proposal_id'));
+    if (parties === undefined) return false; // not recorded yet: the caller asks the workflow
+    if (mayReadProposal(actor, { leadMinistry: parties.leadMinistry, coProposers: [], route: parties.route })) return true;
+    await onRefused?.({ code: 'PERMISSION_DENIED', reason: 'NOT_A_PARTY', message: `${actor.subject} is no party of the approval of ${proposalId}` });
+    throw new NotFoundError('approval', proposalId);
+  }
+
+  /**
+   * Send the update: its validator decides with the workflow's rules on its live state, and a refusal is recorded
+   * (onRefused) before it is answered. Only the party check is made here, first. An approval not recorded yet (or
+   * one Temporal lost, resumed from its record) is asked for its state instead, as before the records existed.
    */
   async function act(proposalId: string, updateName: string, args: object, cmd: Command, onRefused?: (r: Refusal) => Promise<void>): Promise<ApprovalView> {
+    const actor = 'actor' in cmd ? cmd.actor : undefined;
+    if (actor && (await refuseNonParty(proposalId, actor, onRefused))) {
+      // A workflow still loading its route (or resumed a moment ago) refuses with STARTING: worth retrying, no rule was broken.
+      const audited = async (refusal: Refusal): Promise<void> => {
+        if (refusal.reason === 'STARTING') throw new TransientError(`approval ${proposalId} cannot be read now`, refusal.message);
+        await onRefused?.(refusal);
+      };
+      try {
+        return await updateWorkflow<ApprovalView>(temporal, proposalId, updateName, args, 'approval', audited);
+      } catch (error) {
+        if (!(error instanceof NotFoundError) || !deps.resumer) throw error;
+        // Temporal lost it: resumed below on first access (checkedAct), then sent again.
+      }
+    }
+    return checkedAct(proposalId, updateName, args, cmd, onRefused);
+  }
+
+  /** Check with the workflow's rules on its queried state, then send the update (whose validator checks again). */
+  async function checkedAct(
+    proposalId: string,
+    updateName: string,
+    args: object,
+    cmd: Command,
+    onRefused?: (r: Refusal) => Promise<void>,
+  ): Promise<ApprovalView> {
     const state = await query<ApprovalState>(proposalId, approvalDecisionStateQuery);
     const actor = 'actor' in cmd ? cmd.actor : undefined;
     if (actor && !stateVisibleTo(actor, state)) {
@@ -245,33 +289,51 @@ export function createInboxHandlers(deps: InboxDeps): ApprovalInboxServer {
         ...(request.kind ? [`BpsProposalKind = ${quote(request.kind)}`] : []),
         ...(request.cycleId ? [`BpsCycleId = ${quote(request.cycleId)}`] : []),
       ];
+      // Which approvals are running with a step open to the caller: one visibility list. What each looks like: its
+      // inbox entry, recorded before the change's update returned (one indexed read per key, alongside). Only an
+      // approval without an entry under the caller's keys (recorded before entries were, or listed by visibility in
+      // the instant between its change and its record) is asked for its view.
+      const listed = await temporal.withDeadline(Date.now() + LIST_DEADLINE_MS, async () => {
+        const [running, views] = await Promise.all([
+          (async () => {
+            const found: { workflowId: string; runId: string }[] = [];
+            for await (const execution of temporal.workflow.list({ query: filters.join(' AND ') }))
+              found.push({ workflowId: execution.workflowId, runId: execution.runId });
+            return found;
+          })(),
+          deps.records.inboxViews(inboxKeysOf(actor)),
+        ]);
+        const out: ApprovalView[] = [];
+        for (const execution of running) {
+          const view = views.get(execution.workflowId);
+          if (view) out.push(view);
+          else
+            try {
+              out.push(await temporal.workflow.getHandle(execution.workflowId, execution.runId).query<ApprovalView>(approvalStateQuery));
+            } catch (error) {
+              deps.logger.debug({ workflowId: execution.workflowId, err: String(error) }, 'inbox: approval closed while listing');
+            }
+        }
+        return out;
+      });
       const now = Date.now();
       const items: InboxItem[] = [];
-      await temporal.withDeadline(Date.now() + LIST_DEADLINE_MS, async () => {
-        for await (const execution of temporal.workflow.list({ query: filters.join(' AND ') })) {
-          let view: ApprovalView;
-          try {
-            view = await temporal.workflow.getHandle(execution.workflowId, execution.runId).query<ApprovalView>(approvalStateQuery);
-          } catch (error) {
-            deps.logger.debug({ workflowId: execution.workflowId, err: String(error) }, 'inbox: approval closed while listing');
-            continue;
-          }
-          for (const { step, escalation } of inboxItemsFor(view, actor)) {
-            const overdue = step.dueAt !== undefined && step.dueAt < now;
-            if (request.overdueOnly && !overdue) continue;
-            if (request.dueBefore && (step.dueAt === undefined || step.dueAt >= request.dueBefore.getTime())) continue;
-            items.push({
-              step: stepMessage(step),
-              proposal: summaryMessage(view),
-              round: view.round,
-              needs: [...view.needs],
-              escalation,
-              overdue,
-              rebaseRequired: view.rebase !== undefined,
-            });
-          }
+      for (const view of listed) {
+        for (const { step, escalation } of inboxItemsFor(view, actor)) {
+          const overdue = step.dueAt !== undefined && step.dueAt < now;
+          if (request.overdueOnly && !overdue) continue;
+          if (request.dueBefore && (step.dueAt === undefined || step.dueAt >= request.dueBefore.getTime())) continue;
+          items.push({
+            step: stepMessage(step),
+            proposal: summaryMessage(view),
+            round: view.round,
+            needs: [...view.needs],
+            escalation,
+            overdue,
+            rebaseRequired: view.rebase !== undefined,
+          });
         }
-      });
+      }
       items.sort((a, b) => (a.step?.dueAt?.getTime() ?? Infinity) - (b.step?.dueAt?.getTime() ?? Infinity));
       return { items };
     }),
