@@ -3,15 +3,24 @@
 // estimate of unsaved content, reading an old revision (event-log fold), submission (registry checks + estimate +
 // Temporal start), and the optimistic-concurrency race of N simultaneous edits of one draft (exactly one wins).
 //
-// Size: BENCH_PROPOSALS_SAMPLES (default 40). `npm run bench -- proposals`.
+// Growth (issue #16, proposals row): CreateProposal and ValidateProposal at 10 and at 1,000 open drafts in the same
+// run, on a second environment; the drafts are spread over all 81 seeded items with two hot items (see seedDrafts).
+//
+// Size: BENCH_PROPOSALS_SAMPLES (default 30), BENCH_PROPOSALS_DRAFTS (default 1000), BENCH_PROPOSALS_GROWTH_SAMPLES
+// (default 40). `npm run bench -- proposals`.
 import * as grpc from '@grpc/grpc-js';
 import { type ProposalContent } from '../../proto/gen/bps/proposals/v1/proposal';
 import { unary } from '../../services/shared/grpc/client';
 import { healthProposal } from '../unit/proposals-fixtures';
 import { startProposalsTestEnv } from '../integration/proposals-helpers';
+import { seedDrafts, waitForRelay } from './proposals-seed';
 import type { Bench, BenchRow } from './run';
 
 const SAMPLES = Number(process.env['BENCH_PROPOSALS_SAMPLES'] ?? 30);
+const DRAFTS = Number(process.env['BENCH_PROPOSALS_DRAFTS'] ?? 1000);
+const GROWTH_SAMPLES = Number(process.env['BENCH_PROPOSALS_GROWTH_SAMPLES'] ?? 40);
+/** The issue's goal: p99 at 1,000 open drafts at most this many times the p99 at 10. */
+const GROWTH_LIMIT = 1.2;
 const RACERS = 10;
 // Items drafted round-robin over the 20 health items: with more samples than items, later drafts overlap earlier
 // ones, so conflict flagging (one extra append on each side per overlap) is part of the cost.
@@ -19,6 +28,18 @@ const ITEMS = Array.from({ length: 20 }, (_, i) => `HEA-${String(i + 1).padStart
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** Latencies (ms, sorted) of `samples` sequential calls of `op`; `after` runs untimed after each call. */
+async function sample(samples: number, op: (i: number) => Promise<unknown>, after?: (result: unknown) => Promise<unknown>): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const t = performance.now();
+    const result = await op(i);
+    latencies.push(performance.now() - t);
+    if (after) await after(result);
+  }
+  return latencies.sort((a, b) => a - b);
 }
 
 async function measure(operation: string, samples: number, op: (i: number) => Promise<unknown>): Promise<BenchRow> {
@@ -109,11 +130,61 @@ const bench: Bench = {
         aborted: outcomes.filter((o) => o === 'aborted').length,
         final_revision: final.proposal!.currentRevision,
       });
+      rows.push(...(await growthRows()));
       return rows;
     } finally {
       await env.stop();
     }
   },
 };
+
+/**
+ * CreateProposal and ValidateProposal with 10 open drafts (anchor) and with DRAFTS open drafts (service), on one
+ * environment in one run. Each timed create is withdrawn right after (untimed), so the number of open drafts stays
+ * what the row says; creates touch one of the 20 health items (HEA-01 is hot), validations read seeded health drafts.
+ */
+async function growthRows(): Promise<BenchRow[]> {
+  const env = await startProposalsTestEnv('bench-propg', { collect: false });
+  try {
+    const token = await env.token('nhc-staff');
+    const c = env.client;
+    const seeded: string[] = [];
+    const at = async (size: number): Promise<{ create: number[]; validate: number[] }> => {
+      const t = performance.now();
+      seeded.push(...(await seedDrafts(env.proposals.store, env.namespace, seeded.length, size - seeded.length)));
+      await waitForRelay(env.proposals.store);
+      console.log(`seeded ${size} open drafts in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      const health = seeded.filter((id) => id.includes('-NHC-'));
+      const create = (i: number) =>
+        unary(c.createProposal.bind(c), { content: healthProposal({ itemCode: ITEMS[Math.abs(i) % ITEMS.length], level: String(80 + (Math.abs(i) % 20)) }) }, token);
+      const withdraw = (r: unknown) =>
+        unary(c.withdrawProposal.bind(c), { proposalId: (r as Awaited<ReturnType<typeof create>>).proposal!.proposalId, reason: '基准测试撤回' }, token);
+      const validate = (i: number) => unary(c.validateProposal.bind(c), { proposalId: health[Math.abs(i) % health.length]! }, token);
+      await withdraw(await create(-1)); // warm-up
+      await validate(-1);
+      const result = { create: await sample(GROWTH_SAMPLES, create, withdraw), validate: await sample(GROWTH_SAMPLES, validate) };
+      await waitForRelay(env.proposals.store);
+      return result;
+    };
+    const small = await at(10);
+    const large = await at(DRAFTS);
+    return (['create', 'validate'] as const).map((op) => {
+      const anchor = percentile(small[op], 99);
+      const service = percentile(large[op], 99);
+      return {
+        operation: `${op === 'create' ? 'CreateProposal' : 'ValidateProposal'} growth: 10 → ${DRAFTS} open drafts`,
+        samples: GROWTH_SAMPLES,
+        anchor_p50_ms: +percentile(small[op], 50).toFixed(1),
+        anchor_p99_ms: +anchor.toFixed(1),
+        service_p50_ms: +percentile(large[op], 50).toFixed(1),
+        service_p99_ms: +service.toFixed(1),
+        growth_p99: +(service / anchor).toFixed(2),
+        goal: `≤ ${GROWTH_LIMIT}: ${service / anchor <= GROWTH_LIMIT ? 'met' : 'NOT met'}`,
+      };
+    });
+  } finally {
+    await env.stop();
+  }
+}
 
 export default bench;
