@@ -24,7 +24,7 @@ const fields: readonly [prefix: string, count: number, ministry: string][] = [
   ['SOC', 13, 'MCA'],
 ];
 const items = fields.flatMap(([prefix, count]) => Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(2, '0')}`));
-const ministryOf = (itemCode: string): string => fields.find(([prefix]) => itemCode.startsWith(prefix))![2];
+const ministryOf = (itemCode: string): string => (itemCode === 'HEA-12' ? 'NATCM' : fields.find(([prefix]) => itemCode.startsWith(prefix))![2]);
 
 /**
  * The item the n-th seeded draft touches: one in ten on each of two hot items (HEA-01, EDU-03), the rest spread
@@ -83,7 +83,7 @@ export async function seedDrafts(store: ProposalStore, namespace: string, from: 
     const content = healthProposal({ itemCode, level: String(80 + (n % 20)) });
     const mine: Pending = { state: undefined, from: 0, events: [] };
     touched.set(id, mine);
-    const draft = { content, itemCodes: itemCodesOf(content), fieldCodes: [ministry === 'NHC' ? 'F17-HEA' : `F-${itemCode.slice(0, 3)}`] };
+    const draft = { content, itemCodes: itemCodesOf(content), fieldCodes: [itemCode.startsWith('HEA') ? 'F17-HEA' : `F-${itemCode.slice(0, 3)}`] };
     run(mine, { kind: 'create', proposalId: id, leadMinistry: ministry, coProposers: coProposersFor(ministry), draft, actor }, at);
     // What reconcileConflicts does after a create: flag each open draft on the same item, on both sides.
     for (const otherId of byItem.get(itemCode) ?? []) {
