@@ -1,8 +1,9 @@
 // Seeds open drafts for the proposals growth rows quickly but honestly: each draft is decided and folded by the
 // proposals domain (decide/evolve) and written through the service's own store (ProposalStore.append and project,
-// ids from its counters), exactly the documents CreateProposal writes — its events, read model and snapshot, and
-// the conflict flags on both sides for every other open draft touching the same item — only batched per proposal
-// (one append of all of a draft's events instead of one per conflict), so 1,000 drafts take a minute, not an hour.
+// ids from its counters), exactly the documents CreateProposal and the conflict reconciliation after it write —
+// its events, item claims, read model and snapshot, and the conflict flags on both sides for every other open draft
+// touching the same item — only batched per proposal (one append of all of a draft's events instead of one per
+// conflict), so 1,000 drafts take a minute, not an hour.
 import type { Actor } from '../../proto/gen/bps/common/v1/common';
 import type { ProposalStore } from '../../services/proposals/adapters/mongo/store';
 import { coProposersFor } from '../../services/proposals/domain/checks';
@@ -97,6 +98,7 @@ export async function seedDrafts(store: ProposalStore, namespace: string, from: 
   await inBatches([...touched], 4, async ([id, p]) => {
     if (p.events.length === 0 || !p.state) return;
     await store.append(id, p.from, p.events, at);
+    if (p.from === 0) await store.syncClaims(p.state);
     await store.project(p.state);
   });
   return created;
@@ -109,13 +111,19 @@ async function seededIds(_store: ProposalStore, before: number): Promise<[string
   return [...seeded].filter(([, s]) => s.n < before).map(([id, s]) => [id, s.itemCode]);
 }
 
-/** Waits until the relay has sent every event written so far (no pending outbox markers in the store's database). */
-export async function waitForRelay(store: ProposalStore, timeoutMs = 600_000): Promise<void> {
+/**
+ * Waits until the background work is done: no proposal marked for conflict reconciliation and every event written
+ * so far sent by the relay (no pending outbox markers in the store's database).
+ */
+export async function waitForRelay(store: ProposalStore, pollMs = 2000, timeoutMs = 600_000): Promise<void> {
   const client = (store.events as unknown as { client: { db(name: string): import('mongodb').Db } }).client;
-  const pending = client.db(store.events.dbName).collection('outbox_pending');
+  const db = client.db(store.events.dbName);
   const deadline = Date.now() + timeoutMs;
-  while ((await pending.countDocuments({})) > 0) {
-    if (Date.now() > deadline) throw new Error('outbox relay did not drain');
-    await new Promise((r) => setTimeout(r, 2000));
+  for (;;) {
+    const marks = await db.collection('proposal_conflict_reconciles').countDocuments({});
+    const pending = marks > 0 ? 1 : await db.collection('outbox_pending').countDocuments({});
+    if (marks + pending === 0) return;
+    if (Date.now() > deadline) throw new Error('background work (conflict reconciliation, outbox relay) did not finish');
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
