@@ -4,6 +4,7 @@
 // its events, item claims, read model and snapshot, and the conflict flags on both sides for every other open draft
 // touching the same item — only batched per proposal (one append of all of a draft's events instead of one per
 // conflict), so 1,000 drafts take a minute, not an hour.
+import type { Db } from 'mongodb';
 import type { Actor } from '../../proto/gen/bps/common/v1/common';
 import type { ProposalStore } from '../../services/proposals/adapters/mongo/store';
 import { coProposersFor } from '../../services/proposals/domain/checks';
@@ -64,7 +65,7 @@ export async function seedDrafts(store: ProposalStore, namespace: string, from: 
   const byItem = new Map<string, string[]>();
   const touched = new Map<string, Pending>();
   // The open drafts seeded before, by item (their ids were numbered in seeding order per ministry).
-  const earlier = await seededIds(store, from);
+  const earlier = seededBefore(from);
   for (const [id, itemCode] of earlier) byItem.set(itemCode, [...(byItem.get(itemCode) ?? []), id]);
   const pendingOf = async (id: string): Promise<Pending> => {
     let p = touched.get(id);
@@ -79,7 +80,11 @@ export async function seedDrafts(store: ProposalStore, namespace: string, from: 
   for (let n = from; n < from + count; n++) {
     const itemCode = seededItem(n);
     const ministry = ministryOf(itemCode);
-    const actor: Actor = { subject: ministry === 'NHC' ? 'nhc.staff.li' : `${ministry.toLowerCase()}.staff.bench`, organisation: ministry, roles: ['ministry-staff'] };
+    const actor: Actor = {
+      subject: ministry === 'NHC' ? 'nhc.staff.li' : `${ministry.toLowerCase()}.staff.bench`,
+      organisation: ministry,
+      roles: ['ministry-staff'],
+    };
     const id = proposalId(year, ministry, await store.nextCounter(`${year}-${ministry}`), namespace);
     const content = healthProposal({ itemCode, level: String(80 + (n % 20)) });
     const mine: Pending = { state: undefined, from: 0, events: [] };
@@ -104,10 +109,10 @@ export async function seedDrafts(store: ProposalStore, namespace: string, from: 
   return created;
 }
 
-/** The drafts seeded so far in this process, by store (seeding order, item). */
+/** The drafts seeded so far in this process (seeding order, item). */
 const seeded = new Map<string, { n: number; itemCode: string }>();
 
-async function seededIds(_store: ProposalStore, before: number): Promise<[string, string][]> {
+function seededBefore(before: number): [string, string][] {
   return [...seeded].filter(([, s]) => s.n < before).map(([id, s]) => [id, s.itemCode]);
 }
 
@@ -116,7 +121,7 @@ async function seededIds(_store: ProposalStore, before: number): Promise<[string
  * so far sent by the relay (no pending outbox markers in the store's database).
  */
 export async function waitForRelay(store: ProposalStore, pollMs = 2000, timeoutMs = 600_000): Promise<void> {
-  const client = (store.events as unknown as { client: { db(name: string): import('mongodb').Db } }).client;
+  const client = (store.events as unknown as { client: { db(name: string): Db } }).client;
   const db = client.db(store.events.dbName);
   const deadline = Date.now() + timeoutMs;
   for (;;) {

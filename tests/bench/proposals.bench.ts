@@ -172,7 +172,11 @@ async function growthRows(): Promise<BenchRow[]> {
       console.log(`seeded ${size} open drafts in ${((performance.now() - t) / 1000).toFixed(1)} s`);
       const health = seeded.filter((id) => id.includes('-NHC-'));
       const create = (i: number) =>
-        unary(c.createProposal.bind(c), { content: healthProposal({ itemCode: ITEMS[Math.abs(i) % ITEMS.length], level: String(80 + (Math.abs(i) % 20)) }) }, token);
+        unary(
+          c.createProposal.bind(c),
+          { content: healthProposal({ itemCode: ITEMS[Math.abs(i) % ITEMS.length], level: String(80 + (Math.abs(i) % 20)) }) },
+          token,
+        );
       const withdraw = (r: unknown) =>
         unary(c.withdrawProposal.bind(c), { proposalId: (r as Awaited<ReturnType<typeof create>>).proposal!.proposalId, reason: '基准测试撤回' }, token);
       const validate = (i: number) => unary(c.validateProposal.bind(c), { proposalId: health[Math.abs(i) % health.length]! }, token);

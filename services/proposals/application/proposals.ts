@@ -211,7 +211,9 @@ export class Proposals {
       if (!open.includes(p)) return { ...p, conflicts: [] };
       const others = new Map<string, string[]>();
       for (const code of p.itemCodes) for (const id of claims.get(code) ?? []) if (id !== p.proposalId) others.set(id, [...(others.get(id) ?? []), code]);
-      const conflicts = [...others].map(([proposalId, codes]) => ({ proposalId, itemCodes: codes.sort() })).sort((a, b) => a.proposalId.localeCompare(b.proposalId));
+      const conflicts = [...others]
+        .map(([proposalId, codes]) => ({ proposalId, itemCodes: codes.sort() }))
+        .sort((a, b) => a.proposalId.localeCompare(b.proposalId));
       return { ...p, conflicts };
     });
   }

@@ -166,12 +166,14 @@ export class ProposalStore implements ProposalRepository {
       const gone = [...ever].filter((code) => !wanted.includes(code));
       await Promise.all([
         wanted.length > 0
-          ? this.claims.insertMany(
-              wanted.map((itemCode) => ({ _id: `${itemCode}|${id}`, itemCode, proposalId: id })),
-              { ordered: false },
-            ).catch((error: unknown) => {
-              if (!isDuplicateKey(error) && (error as { code?: number }).code !== 11000) throw error;
-            })
+          ? this.claims
+              .insertMany(
+                wanted.map((itemCode) => ({ _id: `${itemCode}|${id}`, itemCode, proposalId: id })),
+                { ordered: false },
+              )
+              .catch((error: unknown) => {
+                if (!isDuplicateKey(error) && (error as { code?: number }).code !== 11000) throw error;
+              })
           : undefined,
         ...gone.map((itemCode) => this.claims.deleteOne({ _id: `${itemCode}|${id}` })),
       ]);
