@@ -68,8 +68,23 @@ type ReconcileDoc = { _id: string; proposalId: string; sequence: number; at: Dat
 /** Marks a one-time pass done (the item claims of proposals stored before claims existed). */
 const CLAIMS_BACKFILLED = 'item-claims-backfilled';
 
-/** Event types that leave a proposal's items and openness as they were: no claim to move, nothing to reconcile. */
-const claimNeutral: ReadonlySet<ProposalEventType> = new Set(['conflictFlagged', 'conflictCleared', 'reviewStarted']);
+/**
+ * Event types that leave a proposal's items and openness as they were: no claim to move, nothing to reconcile.
+ * Listed, rather than the others, so a new event type is reconciled unless someone decides otherwise (a needless
+ * pass is harmless; a missing one would leave conflict events behind the claims).
+ */
+const claimNeutral: ReadonlySet<ProposalEventType> = new Set<ProposalEventType>([
+  'conflictFlagged',
+  'conflictCleared',
+  'submitted', // the current revision, still open
+  'resubmitted',
+  'reviewStarted',
+  'returned', // from IN_REVIEW to RETURNED: open either way
+  'consultationOpened',
+  'commentReceived',
+  'commentPublished',
+  'commentRejected',
+]);
 
 /** Whether appending `events` may change which items the proposal claims (its items, or whether it is open). */
 export function movesClaims(events: readonly ProposalEvent[]): boolean {
