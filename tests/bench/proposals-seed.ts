@@ -3,7 +3,8 @@
 // ids from its counters), exactly the documents CreateProposal and the conflict reconciliation after it write —
 // its events, item claims, read model and snapshot, and the conflict flags on both sides for every other open draft
 // touching the same item — only batched per proposal (one append of all of a draft's events instead of one per
-// conflict), so 1,000 drafts take a minute, not an hour.
+// conflict), so 1,000 drafts take a minute, not an hour. They are written as relayed long ago (the relay would
+// otherwise spend half an hour sending ~30,000 past events before the first sample).
 import type { Db } from 'mongodb';
 import type { Actor } from '../../proto/gen/bps/common/v1/common';
 import type { ProposalStore } from '../../services/proposals/adapters/mongo/store';
@@ -102,7 +103,8 @@ export async function seedDrafts(store: ProposalStore, namespace: string, from: 
   }
   await inBatches([...touched], 4, async ([id, p]) => {
     if (p.events.length === 0 || !p.state) return;
-    await store.append(id, p.from, p.events, at);
+    // As history: drafts that piled up over months, their events long since relayed.
+    await store.append(id, p.from, p.events, at, { relayedAt: at });
     if (p.from === 0) await store.syncClaims(p.state);
     await store.project(p.state);
   });

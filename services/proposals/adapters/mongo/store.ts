@@ -292,8 +292,17 @@ export class ProposalStore implements ProposalRepository {
     }
   }
 
-  /** Appends events after `afterSequence`; StaleStreamError when someone else got there first. */
-  async append(proposalId: string, afterSequence: number, events: readonly ProposalEvent[], at: Date): Promise<RecordedEvent[]> {
+  /**
+   * Appends events after `afterSequence`; StaleStreamError when someone else got there first. `relayedAt` writes
+   * them as history the relay sent long ago (a benchmark's seed of past drafts): no pending marker, nothing to send.
+   */
+  async append(
+    proposalId: string,
+    afterSequence: number,
+    events: readonly ProposalEvent[],
+    at: Date,
+    options: { relayedAt?: Date } = {},
+  ): Promise<RecordedEvent[]> {
     stopIfAbandoned(); // a call whose caller gave up (and holds no idempotency key) changes nothing (issue #19)
     const recorded = events.map((event, i) => ({ sequence: afterSequence + i + 1, at, event }));
     const docs: EventDoc[] = recorded.map(({ sequence, event }) => {
@@ -306,7 +315,9 @@ export class ProposalStore implements ProposalRepository {
         time: at,
         topicNamespace: this.options.topicNamespace,
       });
-      return { _id: `${proposalId}/${sequence}`, proposalId, sequence, type: event.type, at, ...toOutboxFields(cloudEvent) };
+      const outbox = toOutboxFields(cloudEvent);
+      const fields = options.relayedAt ? { outbox: { ...outbox.outbox, sentAt: options.relayedAt } } : outbox;
+      return { _id: `${proposalId}/${sequence}`, proposalId, sequence, type: event.type, at, ...fields };
     });
     if (docs.length === 0) return [];
     try {
@@ -316,7 +327,7 @@ export class ProposalStore implements ProposalRepository {
         throw new StaleStreamError(`proposal ${proposalId} moved past ${afterSequence}`);
       translateMongoError(error, `events of proposal ${proposalId}`);
     }
-    await markPending(this.events, docs);
+    if (!options.relayedAt) await markPending(this.events, docs);
     return recorded;
   }
 
