@@ -494,14 +494,13 @@ export class Proposals {
     for (const other of await this.deps.store.openTouching(mine, state.id)) {
       desired.set(other.id, other.itemCodes.filter((c) => mine.includes(c)).sort());
     }
-    let current = state;
+    // This proposal's side in one append, then one append on each other proposal whose side changes.
+    const current = await this.executeExisting(state.id, () => ({ kind: 'setConflicts', others: Object.fromEntries(desired), actor }));
     for (const [otherId, items] of desired) {
-      current = await this.executeExisting(state.id, () => ({ kind: 'flagConflict', otherProposalId: otherId, itemCodes: items, actor }));
       await this.executeExisting(otherId, () => ({ kind: 'flagConflict', otherProposalId: state.id, itemCodes: items, actor }));
     }
     for (const otherId of Object.keys(state.conflicts)) {
       if (desired.has(otherId)) continue;
-      current = await this.executeExisting(state.id, () => ({ kind: 'clearConflict', otherProposalId: otherId, actor }));
       const other = await this.deps.store.load(otherId);
       if (other) await this.executeExisting(otherId, () => ({ kind: 'clearConflict', otherProposalId: state.id, actor }));
     }
