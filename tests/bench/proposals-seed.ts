@@ -66,7 +66,9 @@ export async function seedDrafts(store: ProposalStore, namespace: string, from: 
   const byItem = new Map<string, string[]>();
   const touched = new Map<string, Pending>();
   // The open drafts seeded before, by item (their ids were numbered in seeding order per ministry).
-  const earlier = seededBefore(from);
+  const seeded = seededIn.get(store) ?? new Map<string, { n: number; itemCode: string }>();
+  seededIn.set(store, seeded);
+  const earlier = [...seeded].filter(([, s]) => s.n < from).map(([id, s]) => [id, s.itemCode] as const);
   for (const [id, itemCode] of earlier) byItem.set(itemCode, [...(byItem.get(itemCode) ?? []), id]);
   const pendingOf = async (id: string): Promise<Pending> => {
     let p = touched.get(id);
@@ -111,12 +113,8 @@ export async function seedDrafts(store: ProposalStore, namespace: string, from: 
   return created;
 }
 
-/** The drafts seeded so far in this process (seeding order, item). */
-const seeded = new Map<string, { n: number; itemCode: string }>();
-
-function seededBefore(before: number): [string, string][] {
-  return [...seeded].filter(([, s]) => s.n < before).map(([id, s]) => [id, s.itemCode]);
-}
+/** The drafts seeded so far in this process per store (seeding order, item). */
+const seededIn = new WeakMap<ProposalStore, Map<string, { n: number; itemCode: string }>>();
 
 /**
  * Waits until the background work is done: no proposal marked for conflict reconciliation and every event written

@@ -30,33 +30,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-/**
- * Latencies (ms, sorted) of `samples` sequential calls of `op`, and how long the background work each call left
- * took to finish (`settle`, untimed in the call's latency); `after` runs untimed after each call, and settles too.
- */
-async function sample(
-  samples: number,
-  op: (i: number) => Promise<unknown>,
-  settle: () => Promise<void>,
-  after?: (result: unknown) => Promise<unknown>,
-): Promise<{ latencies: number[]; settled: number[] }> {
-  const latencies: number[] = [];
-  const settled: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const t = performance.now();
-    const result = await op(i);
-    const done = performance.now();
-    latencies.push(done - t);
-    await settle();
-    settled.push(performance.now() - done);
-    if (after) {
-      await after(result);
-      await settle();
-    }
-  }
-  return { latencies: latencies.sort((a, b) => a - b), settled: settled.sort((a, b) => a - b) };
-}
-
 async function measure(operation: string, samples: number, op: (i: number) => Promise<unknown>): Promise<BenchRow> {
   await op(-1); // warm-up
   const latencies: number[] = [];
@@ -154,63 +127,102 @@ const bench: Bench = {
 };
 
 /**
- * CreateProposal and ValidateProposal with 10 open drafts (anchor) and with DRAFTS open drafts (service), on one
- * environment in one run. Each timed create is withdrawn right after (untimed), so the number of open drafts stays
- * what the row says; creates touch one of the 19 NHC health items (HEA-01 is hot), validations read seeded health drafts.
+ * CreateProposal and ValidateProposal with 10 open drafts (anchor) and with DRAFTS open drafts (service), on two
+ * environments side by side in one run, sampled alternately (one call on each, in turn), so both see the same load
+ * on a machine shared with other work. Each call's background work (conflict events, relay) is waited for, untimed,
+ * before the next, and reported as its own row. Each timed create is withdrawn right after (untimed), so the number
+ * of open drafts stays what the row says; creates touch one of the 19 NHC health items (HEA-01 is hot), validations
+ * read seeded health drafts.
  */
 async function growthRows(): Promise<BenchRow[]> {
-  const env = await startProposalsTestEnv('bench-propg', { collect: false });
+  const small = await growthEnv('bench-propg10', 10);
   try {
-    const token = await env.token('nhc-staff');
-    const c = env.client;
-    const seeded: string[] = [];
-    const settle = () => waitForRelay(env.proposals.store, 100);
-    const at = async (size: number): Promise<{ create: number[]; validate: number[]; background: number[] }> => {
-      const t = performance.now();
-      seeded.push(...(await seedDrafts(env.proposals.store, env.namespace, seeded.length, size - seeded.length)));
-      await waitForRelay(env.proposals.store);
-      console.log(`seeded ${size} open drafts in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-      const health = seeded.filter((id) => id.includes('-NHC-'));
-      const create = (i: number) =>
-        unary(
-          c.createProposal.bind(c),
-          { content: healthProposal({ itemCode: ITEMS[Math.abs(i) % ITEMS.length], level: String(80 + (Math.abs(i) % 20)) }) },
-          token,
-        );
-      const withdraw = (r: unknown) =>
-        unary(c.withdrawProposal.bind(c), { proposalId: (r as Awaited<ReturnType<typeof create>>).proposal!.proposalId, reason: '基准测试撤回' }, token);
-      const validate = (i: number) => unary(c.validateProposal.bind(c), { proposalId: health[Math.abs(i) % health.length]! }, token);
-      await withdraw(await create(-1)); // warm-up
-      await validate(-1);
-      await settle();
-      const created = await sample(GROWTH_SAMPLES, create, settle, withdraw);
-      const validated = await sample(GROWTH_SAMPLES, validate, settle);
-      return { create: created.latencies, validate: validated.latencies, background: created.settled };
-    };
-    const small = await at(10);
-    const large = await at(DRAFTS);
-    const names = {
-      create: 'CreateProposal',
-      validate: 'ValidateProposal',
-      background: 'after a create: conflict events on both sides + relay (background, no goal)',
-    };
-    return (['create', 'validate', 'background'] as const).map((op) => {
-      const anchor = percentile(small[op], 99);
-      const service = percentile(large[op], 99);
-      return {
-        operation: `${names[op]} growth: 10 → ${DRAFTS} open drafts`,
-        samples: GROWTH_SAMPLES,
-        anchor_p50_ms: +percentile(small[op], 50).toFixed(1),
-        anchor_p99_ms: +anchor.toFixed(1),
-        service_p50_ms: +percentile(large[op], 50).toFixed(1),
-        service_p99_ms: +service.toFixed(1),
-        growth_p99: +(service / anchor).toFixed(2),
-        goal: op === 'background' ? '-' : `≤ ${GROWTH_LIMIT}: ${service / anchor <= GROWTH_LIMIT ? 'met' : 'NOT met'}`,
+    const large = await growthEnv('bench-propg1k', DRAFTS);
+    try {
+      await small.warm();
+      await large.warm();
+      const results = {
+        small: { create: [] as number[], validate: [] as number[], background: [] as number[] },
+        large: { create: [] as number[], validate: [] as number[], background: [] as number[] },
       };
-    });
+      for (let i = 0; i < GROWTH_SAMPLES; i++) {
+        for (const [name, env] of [
+          ['small', small],
+          ['large', large],
+        ] as const) {
+          const r = results[name];
+          const created = await env.create(i);
+          r.create.push(created.latency);
+          r.background.push(created.settled);
+          r.validate.push(await env.validate(i));
+        }
+      }
+      const names = {
+        create: 'CreateProposal',
+        validate: 'ValidateProposal',
+        background: 'after a create: conflict events on both sides + relay (background, no goal)',
+      };
+      return (['create', 'validate', 'background'] as const).map((op) => {
+        const a = results.small[op].sort((x, y) => x - y);
+        const b = results.large[op].sort((x, y) => x - y);
+        const anchor = percentile(a, 99);
+        const service = percentile(b, 99);
+        return {
+          operation: `${names[op]} growth: 10 → ${DRAFTS} open drafts`,
+          samples: GROWTH_SAMPLES,
+          anchor_p50_ms: +percentile(a, 50).toFixed(1),
+          anchor_p99_ms: +anchor.toFixed(1),
+          service_p50_ms: +percentile(b, 50).toFixed(1),
+          service_p99_ms: +service.toFixed(1),
+          growth_p50: +(percentile(b, 50) / percentile(a, 50)).toFixed(2),
+          growth_p99: +(service / anchor).toFixed(2),
+          goal: op === 'background' ? '-' : `p99 ≤ ${GROWTH_LIMIT}×: ${service / anchor <= GROWTH_LIMIT ? 'met' : 'NOT met'}`,
+        };
+      });
+    } finally {
+      await large.stop();
+    }
   } finally {
-    await env.stop();
+    await small.stop();
   }
+}
+
+/** An environment holding `size` open drafts, with one timed create (then withdrawn) and one timed validation. */
+async function growthEnv(prefix: string, size: number) {
+  const env = await startProposalsTestEnv(prefix, { collect: false });
+  const token = await env.token('nhc-staff');
+  const c = env.client;
+  const t = performance.now();
+  const seeded = await seedDrafts(env.proposals.store, env.namespace, 0, size);
+  await waitForRelay(env.proposals.store);
+  console.log(`${prefix}: seeded ${size} open drafts in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const health = seeded.filter((id) => id.includes('-NHC-'));
+  const settle = () => waitForRelay(env.proposals.store, 100);
+  const content = (i: number) => healthProposal({ itemCode: ITEMS[Math.abs(i) % ITEMS.length], level: String(80 + (Math.abs(i) % 20)) });
+  const create = async (i: number): Promise<{ latency: number; settled: number }> => {
+    const t0 = performance.now();
+    const { proposal } = await unary(c.createProposal.bind(c), { content: content(i) }, token);
+    const t1 = performance.now();
+    await settle();
+    const settled = performance.now() - t1;
+    await unary(c.withdrawProposal.bind(c), { proposalId: proposal!.proposalId, reason: '基准测试撤回' }, token);
+    await settle();
+    return { latency: t1 - t0, settled };
+  };
+  const validate = async (i: number): Promise<number> => {
+    const t0 = performance.now();
+    await unary(c.validateProposal.bind(c), { proposalId: health[Math.abs(i) % health.length]! }, token);
+    return performance.now() - t0;
+  };
+  return {
+    create,
+    validate,
+    async warm() {
+      await create(-1);
+      await validate(-1);
+    },
+    stop: () => env.stop(),
+  };
 }
 
 export default bench;
