@@ -22,6 +22,7 @@ import { ProposalEventLogOnMongo, ProposalStore } from './adapters/mongo/store';
 import { GrpcRegistry } from './adapters/registry/registry-client';
 import { TemporalApprovalWorkflows } from './adapters/temporal/approval-workflows';
 import { Proposals } from './application/proposals';
+import { ConflictReconciler } from './application/reconciler';
 
 export type ProposalsDeps = DatabaseDeps &
   KafkaDeps &
@@ -65,6 +66,9 @@ export function startProposals(deps: ProposalsDeps): Promise<RunningProposals> {
     });
     const recovered = await host.step('recovery', () => proposals.recover());
     if (recovered.reprojected + recovered.resumed > 0) logger.info(recovered, 'recovered after an interrupted run');
+    const reconciler = new ConflictReconciler(proposals, logger);
+    store.onMarked = () => reconciler.wake();
+    await host.launch('conflict reconciler', reconciler);
 
     const { kafka, producer } = await startKafka(host, deps, 'proposals', [
       topicName(topics.proposals, deps.topicNamespace),

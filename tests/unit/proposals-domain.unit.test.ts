@@ -218,6 +218,22 @@ describe('proposal lifecycle', () => {
     expect(cleared.conflicts).toEqual({});
   });
 
+  it('sets all conflicts in one decision: flags new or changed ones, clears ended ones, and only clears once closed', () => {
+    const s = run(submitted(), { kind: 'flagConflict', otherProposalId: 'P-2026-NHC-0002', itemCodes: ['HEA-01'], actor: staff });
+    const others = { 'P-2026-NHC-0003': ['HEA-01'], 'P-2026-NHC-0004': ['HEA-02', 'HEA-01'] };
+    expect(events(s, { kind: 'setConflicts', others, actor: staff }).map((e) => [e.type, (e.data as { otherProposalId: string }).otherProposalId])).toEqual([
+      ['conflictFlagged', 'P-2026-NHC-0003'],
+      ['conflictFlagged', 'P-2026-NHC-0004'],
+      ['conflictCleared', 'P-2026-NHC-0002'],
+    ]);
+    const set = run(s, { kind: 'setConflicts', others, actor: staff });
+    expect(set.conflicts).toEqual({ 'P-2026-NHC-0003': ['HEA-01'], 'P-2026-NHC-0004': ['HEA-01', 'HEA-02'] });
+    expect(events(set, { kind: 'setConflicts', others, actor: staff })).toEqual([]);
+    const withdrawn = run(set, { kind: 'withdraw', reason: '并入统一修订', actor: staff });
+    expect(events(withdrawn, { kind: 'setConflicts', others, actor: staff }).map((e) => e.type)).toEqual(['conflictCleared', 'conflictCleared']);
+    expect(run(withdrawn, { kind: 'setConflicts', others, actor: staff }).conflicts).toEqual({});
+  });
+
   it('lets only staff of the lead ministry act on the proposal', () => {
     const s = submitted();
     const moe = { subject: 'moe.staff.wang', organisation: 'MOE', roles: ['ministry-staff'] };

@@ -1,6 +1,7 @@
 // The ports the proposals use cases need. The adapters implement them: adapters/mongo/store.ts (the event log, its
 // projection and the id claims), adapters/registry/registry-client.ts (the registry over gRPC),
 // adapters/temporal/approval-workflows.ts (the approval and cycle workflows).
+import type { Actor } from '../../../proto/gen/bps/common/v1/common';
 import type { Proposal } from '../../../proto/gen/bps/proposals/v1/proposal';
 import type { ActorRef, ProposalApprovalInput, ProposalResubmitted, WithdrawProposal } from '../../../workflows/contracts';
 import type { ProposalReadScope } from '../../shared/auth/proposal-visibility';
@@ -27,6 +28,9 @@ export type ListFilter = {
   readonly scope: ProposalReadScope;
 };
 
+/** A proposal whose conflict events must be reconciled with the item claims, as of `sequence` (see reconcileMarked). */
+export type ReconcileMark = { readonly id: string; readonly proposalId: string; readonly sequence: number; readonly at: Date; readonly actor: Actor };
+
 /** A caller's idempotency key for CreateProposal and the proposal (and content) it stands for. */
 export type CreateRequest = { readonly proposalId: string; readonly contentDigest: string };
 
@@ -41,8 +45,17 @@ export interface ProposalRepository {
   findRequest(key: string): Promise<CreateRequest | undefined>;
   /** Claims a key for a proposal id: returns this claim, or the one a concurrent call made first. */
   claimRequest(key: string, proposalId: string, contentDigest: string, at: Date): Promise<CreateRequest>;
-  /** Other open proposals touching any of `itemCodes`, with the items they touch. */
+  /** Other open proposals touching any of `itemCodes`, with those of `itemCodes` they touch (the item claims). */
   openTouching(itemCodes: readonly string[], except: string): Promise<{ id: string; itemCodes: string[] }[]>;
+  /** The open proposals claiming each of `itemCodes`. */
+  claimsOf(itemCodes: readonly string[]): Promise<Map<string, string[]>>;
+  /** Makes the item claims those of the proposal's latest state (after a crash: with the read model). */
+  syncClaims(state: ProposalState): Promise<void>;
+  /** Once per database: claims for the open proposals stored before item claims existed. */
+  backfillClaims(): Promise<number>;
+  /** Proposals marked for conflict reconciliation, oldest first. */
+  markedForReconcile(limit: number): Promise<ReconcileMark[]>;
+  reconciled(markId: string): Promise<void>;
   list(filter: ListFilter): Promise<Proposal[]>;
   /** Proposals whose read model lags their event log. */
   lagging(): Promise<string[]>;

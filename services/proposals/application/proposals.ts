@@ -26,9 +26,9 @@ import {
 } from '../domain/checks';
 import { computeFiscalEstimate, costedChanges } from '../domain/fiscal';
 import { itemCodesOf, packageCodesOf } from '../domain/items';
-import { currentRevision, isOpen, lastSubmission, type Command, type Outcome, type ProposalState } from '../domain/proposal';
+import { currentRevision, isOpen, lastSubmission, openStatuses, type Command, type Outcome, type ProposalState } from '../domain/proposal';
 import { contentViolations } from '../domain/validation';
-import { approvalInput, consultationView, conflictsOf, proposalId, resubmittedSignal, toView } from '../domain/view';
+import { approvalInput, consultationView, proposalId, resubmittedSignal, statusOf, toView } from '../domain/view';
 import { todayInChina, yearInChina } from '../../shared/standards/china-date';
 import { authorise, execute, executeExisting, expectRevision, refusalError } from './commands';
 import type { ApprovalWorkflowPort, ListFilter, ProposalEventLog, ProposalRepository, RegistryPort } from './ports';
@@ -46,6 +46,9 @@ export type ProposalsDeps = {
 };
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** How long a reconciliation mark may wait for the append it announced (see reconcileMarked). */
+const markPatienceMs = 60_000;
 
 /** A stable digest of a draft's content, so a reused request id with other content is told apart from a retry. */
 function contentDigest(content: ProposalContent): string {
@@ -91,10 +94,22 @@ export class Proposals {
     return executeExisting(this.deps.log, this.deps.now(), id, command);
   }
 
-  private view(state: ProposalState, revision = 0): Proposal {
+  /**
+   * The read model with the proposal's conflicts as they stand now: the other open proposals claiming any of its
+   * current items (the item claims, kept in step with every proposal's latest state). The conflict events on the
+   * logs follow them in the background (reconcileMarked), so they are not what a caller is shown.
+   */
+  private async view(state: ProposalState, revision = 0): Promise<Proposal> {
     const view = toView(state, revision);
     if (!view) throw new NotFoundError('proposal revision', `${state.id}@${revision}`);
-    return view;
+    return { ...view, conflicts: await this.conflictsNow(state) };
+  }
+
+  /** Other open proposals touching the current items of open proposal `state` (none once it is closed). */
+  private async conflictsNow(state: ProposalState): Promise<ProposalConflict[]> {
+    if (!isOpen(state)) return [];
+    const touching = await this.deps.store.openTouching(currentRevision(state).itemCodes, state.id);
+    return touching.map((o) => ({ proposalId: o.id, itemCodes: [...o.itemCodes].sort() })).sort((a, b) => a.proposalId.localeCompare(b.proposalId));
   }
 
   private async draftOf(actor: Actor, content: ProposalContent | undefined): Promise<{ content: ProposalContent; itemCodes: string[]; fieldCodes: string[] }> {
@@ -166,7 +181,7 @@ export class Proposals {
     }
     const created = handled.state;
     if (!created) throw new Error(`proposal ${target} was not created`);
-    return this.view(await this.reconcileConflicts(created, actor));
+    return this.view(created);
   }
 
   async update(identity: Identity, id: string, expectedRevision: number, content: ProposalContent | undefined): Promise<Proposal> {
@@ -178,7 +193,7 @@ export class Proposals {
       expectRevision(s, expectedRevision);
       return { kind: 'revise', draft, actor };
     });
-    return this.view(await this.reconcileConflicts(revised, actor));
+    return this.view(revised);
   }
 
   async get(viewer: Viewer, id: string, revision: number): Promise<Proposal> {
@@ -188,7 +203,19 @@ export class Proposals {
 
   /** The proposals `viewer` may read that match the filter (the visibility scope is part of the query). */
   async list(viewer: Viewer, filter: Omit<ListFilter, 'scope'>): Promise<Proposal[]> {
-    return this.deps.store.list({ ...filter, scope: proposalReadScope(viewer) });
+    const page = await this.deps.store.list({ ...filter, scope: proposalReadScope(viewer) });
+    // Conflicts as they stand now (see view): one claims lookup per distinct item on the page.
+    const open = page.filter((p) => openStatuses.includes(statusOf(p.state) ?? 'APPROVED'));
+    const claims = await this.deps.store.claimsOf(open.flatMap((p) => p.itemCodes));
+    return page.map((p) => {
+      if (!open.includes(p)) return { ...p, conflicts: [] };
+      const others = new Map<string, string[]>();
+      for (const code of p.itemCodes) for (const id of claims.get(code) ?? []) if (id !== p.proposalId) others.set(id, [...(others.get(id) ?? []), code]);
+      const conflicts = [...others]
+        .map(([proposalId, codes]) => ({ proposalId, itemCodes: codes.sort() }))
+        .sort((a, b) => a.proposalId.localeCompare(b.proposalId));
+      return { ...p, conflicts };
+    });
   }
 
   /** The estimate for content, with the registry's current items as fallback for expenditure responsibility. */
@@ -228,7 +255,7 @@ export class Proposals {
   async validate(viewer: Viewer, id: string): Promise<Validation> {
     const state = await this.loadFor(viewer, id);
     const { violations, estimate } = await this.check(state);
-    return { ok: violations.length === 0, violations, fiscalEstimate: estimate, conflicts: conflictsOf(state) };
+    return { ok: violations.length === 0, violations, fiscalEstimate: estimate, conflicts: await this.conflictsNow(state) };
   }
 
   async submit(identity: Identity, id: string, expectedRevision: number): Promise<Proposal> {
@@ -251,14 +278,15 @@ export class Proposals {
           'SUBMISSION_CHECKS_FAILED',
         );
       }
-      state = await this.reconcileConflicts(state, actor);
+      // The same revision (checked below) has the same items: its conflicts now are those it is submitted with.
+      const conflictsWith = await this.conflictsNow(state);
       state = await this.executeExisting(id, (s) => {
         expectRevision(s, expectedRevision);
         return {
           kind: 'submit',
           revision: expectedRevision,
           fiscalEstimate: estimate,
-          conflictsWith: conflictsOf(s),
+          conflictsWith,
           workflowId: approvalWorkflowId(id),
           actor,
         };
@@ -286,7 +314,7 @@ export class Proposals {
     // Once submitted, the workflow decides (it refuses after final approval); then the proposal records it.
     if (isOpen(state) && state.submissions.length > 0) await this.deps.workflows.withdraw(id, { actor, reason });
     const withdrawn = await this.executeExisting(id, () => ({ kind: 'withdraw', reason, actor }));
-    return this.view(await this.reconcileConflicts(withdrawn, actor));
+    return this.view(withdrawn);
   }
 
   // ---- Public consultation (domain/consultation.ts) ----
@@ -372,7 +400,7 @@ export class Proposals {
       expectRevision(s, expectedRevision);
       return { kind: 'rebase', content: rebased, moved, actor };
     });
-    return { proposal: this.view(next), moved };
+    return { proposal: await this.view(next), moved };
   }
 
   /**
@@ -381,9 +409,11 @@ export class Proposals {
    */
   async recover(): Promise<{ reprojected: number; resumed: number }> {
     let reprojected = 0;
+    await this.deps.store.backfillClaims();
     for (const id of await this.deps.store.lagging()) {
       const state = await this.deps.store.load(id);
       if (state) {
+        await this.deps.store.syncClaims(state);
         await this.deps.store.project(state);
         reprojected++;
       }
@@ -427,7 +457,31 @@ export class Proposals {
       sourceEventId,
       actor,
     }));
-    if (!isOpen(next)) await this.reconcileConflicts(next, actor);
+    if (!isOpen(next)) this.deps.logger.debug({ proposalId: next.id }, 'closed: its conflicts are reconciled in the background');
+  }
+
+  /**
+   * Brings the conflict events in line with the item claims for proposals marked by an append that changed their
+   * items or openness (the mark is written before that append): flags new overlaps on both sides, clears the ones
+   * that ended. Off the request path, so a draft's create or edit costs the same however many drafts it overlaps.
+   * Returns how many marks were done; a failure leaves its mark for the next pass.
+   */
+  async reconcileMarked(limit = 20): Promise<number> {
+    const marks = await this.deps.store.markedForReconcile(limit);
+    const byProposal = new Map<string, typeof marks>();
+    for (const m of marks) byProposal.set(m.proposalId, [...(byProposal.get(m.proposalId) ?? []), m]);
+    let done = 0;
+    for (const [proposalId, pending] of byProposal) {
+      const state = await this.deps.store.load(proposalId);
+      // A mark past the state read belongs to an append still under way (its writer wakes a pass when done); one
+      // that old belongs to an append that never happened, and the current state is all there is to reconcile.
+      const abandoned = this.deps.now().getTime() - markPatienceMs;
+      const covered = pending.filter((m) => !state || m.sequence <= state.sequence || m.at.getTime() < abandoned);
+      if (state && covered.length > 0) await this.reconcileConflicts(state, covered[covered.length - 1]!.actor);
+      for (const m of covered) await this.deps.store.reconciled(m.id);
+      done += covered.length;
+    }
+    return done;
   }
 
   /**
@@ -440,14 +494,13 @@ export class Proposals {
     for (const other of await this.deps.store.openTouching(mine, state.id)) {
       desired.set(other.id, other.itemCodes.filter((c) => mine.includes(c)).sort());
     }
-    let current = state;
+    // This proposal's side in one append, then one append on each other proposal whose side changes.
+    const current = await this.executeExisting(state.id, () => ({ kind: 'setConflicts', others: Object.fromEntries(desired), actor }));
     for (const [otherId, items] of desired) {
-      current = await this.executeExisting(state.id, () => ({ kind: 'flagConflict', otherProposalId: otherId, itemCodes: items, actor }));
       await this.executeExisting(otherId, () => ({ kind: 'flagConflict', otherProposalId: state.id, itemCodes: items, actor }));
     }
     for (const otherId of Object.keys(state.conflicts)) {
       if (desired.has(otherId)) continue;
-      current = await this.executeExisting(state.id, () => ({ kind: 'clearConflict', otherProposalId: otherId, actor }));
       const other = await this.deps.store.load(otherId);
       if (other) await this.executeExisting(otherId, () => ({ kind: 'clearConflict', otherProposalId: state.id, actor }));
     }

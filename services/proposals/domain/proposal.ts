@@ -118,6 +118,8 @@ export type Command =
   | { readonly kind: 'withdraw'; readonly reason: string; readonly actor: Actor }
   | { readonly kind: 'flagConflict'; readonly otherProposalId: string; readonly itemCodes: readonly string[]; readonly actor: Actor }
   | { readonly kind: 'clearConflict'; readonly otherProposalId: string; readonly actor: Actor }
+  /** All of this proposal's conflicts at once: `others` (proposal id -> shared items) flagged, every other one cleared. */
+  | { readonly kind: 'setConflicts'; readonly others: Readonly<Record<string, readonly string[]>>; readonly actor: Actor }
   | ConsultationCommand;
 
 export const openStatuses: readonly Status[] = ['DRAFT', 'SUBMITTED', 'IN_REVIEW', 'RETURNED'];
@@ -303,6 +305,23 @@ export function decide(state: ProposalState | undefined, command: Command): Deci
         type: 'conflictFlagged',
         data: { proposalId: s.id, otherProposalId: command.otherProposalId, itemCodes: items, actor: command.actor },
       });
+    }
+
+    case 'setConflicts': {
+      if (!state) return missing;
+      const s = state;
+      // The same events flagConflict and clearConflict decide, one per other proposal, in one append.
+      const wanted = isOpen(s) ? command.others : {};
+      const events: ProposalEvent[] = [];
+      for (const otherProposalId of Object.keys(wanted).sort()) {
+        const items = [...(wanted[otherProposalId] ?? [])].sort();
+        if (s.conflicts[otherProposalId]?.join() === items.join()) continue;
+        events.push({ type: 'conflictFlagged', data: { proposalId: s.id, otherProposalId, itemCodes: items, actor: command.actor } });
+      }
+      for (const otherProposalId of Object.keys(s.conflicts).sort()) {
+        if (!wanted[otherProposalId]) events.push({ type: 'conflictCleared', data: { proposalId: s.id, otherProposalId, actor: command.actor } });
+      }
+      return accepted(...events);
     }
 
     case 'clearConflict': {

@@ -14,7 +14,7 @@ import { ensureIndexes, isDuplicateKey, translateMongoError } from '../../../sha
 import { ensureOutboxIndexes, markPending, toOutboxFields, type OutboxFields } from '../../../shared/mongo/outbox';
 import { evolve, isOpen, type ProposalEvent, type ProposalEventType, type ProposalState, type RecordedEvent } from '../../domain/proposal';
 import { toView } from '../../domain/view';
-import type { ListFilter, ProposalEventLog, ProposalRepository } from '../../application/ports';
+import type { ListFilter, ProposalEventLog, ProposalRepository, ReconcileMark } from '../../application/ports';
 
 type EventDoc = OutboxFields & {
   _id: string;
@@ -49,6 +49,47 @@ type CounterDoc = { _id: string; value: number };
  * a snapshot is only ever a fold of a prefix of it.
  */
 type SnapshotDoc = { _id: string; sequence: number; state: unknown };
+
+/**
+ * One item an open proposal touches (issue #16): `<itemCode>|<proposalId>`, found by the indexed equality on
+ * itemCode (pushed down to PostgreSQL by FerretDB, unlike `$in` or a match inside an array, which scan every
+ * proposal). The proposals touching an item are its conflicts; kept in step with each proposal's latest state.
+ */
+type ItemClaimDoc = { _id: string; itemCode: string; proposalId: string };
+
+/**
+ * A proposal whose conflict flags (the conflict events on its log and on the others') must be brought in line with
+ * the item claims, `<proposalId>#<sequence>`: inserted before the append that brings it to `sequence` and changes
+ * its items or openness, removed once a reconciliation read it at that sequence or later. One document per mark
+ * (a unique insert, never overwritten), so a later mark can never be lost to an earlier one.
+ */
+type ReconcileDoc = { _id: string; proposalId: string; sequence: number; at: Date; actor: unknown };
+
+/** Marks a one-time pass done (the item claims of proposals stored before claims existed). */
+const CLAIMS_BACKFILLED = 'item-claims-backfilled';
+
+/**
+ * Event types that leave a proposal's items and openness as they were: no claim to move, nothing to reconcile.
+ * Listed, rather than the others, so a new event type is reconciled unless someone decides otherwise (a needless
+ * pass is harmless; a missing one would leave conflict events behind the claims).
+ */
+const claimNeutral: ReadonlySet<ProposalEventType> = new Set<ProposalEventType>([
+  'conflictFlagged',
+  'conflictCleared',
+  'submitted', // the current revision, still open
+  'resubmitted',
+  'reviewStarted',
+  'returned', // from IN_REVIEW to RETURNED: open either way
+  'consultationOpened',
+  'commentReceived',
+  'commentPublished',
+  'commentRejected',
+]);
+
+/** Whether appending `events` may change which items the proposal claims (its items, or whether it is open). */
+export function movesClaims(events: readonly ProposalEvent[]): boolean {
+  return events.some((e) => !claimNeutral.has(e.type));
+}
 
 /** An idempotency key (caller subject + request id) and the proposal it created; looked up by _id only. */
 export type RequestDoc = { _id: string; proposalId: string; contentDigest: string; at: Date };
@@ -96,6 +137,10 @@ export class ProposalStore implements ProposalRepository {
   private readonly counters: Collection<CounterDoc>;
   private readonly snapshots: Collection<SnapshotDoc>;
   private readonly requests: Collection<RequestDoc>;
+  private readonly claims: Collection<ItemClaimDoc>;
+  private readonly reconciles: Collection<ReconcileDoc>;
+  /** Called once a marked append is done (wakes this process's reconciler). */
+  onMarked: () => void = () => undefined;
 
   constructor(
     db: Db,
@@ -106,6 +151,8 @@ export class ProposalStore implements ProposalRepository {
     this.counters = db.collection<CounterDoc>('counters');
     this.snapshots = db.collection<SnapshotDoc>('proposal_snapshots');
     this.requests = db.collection<RequestDoc>('create_requests');
+    this.claims = db.collection<ItemClaimDoc>('proposal_item_claims');
+    this.reconciles = db.collection<ReconcileDoc>('proposal_conflict_reconciles');
   }
 
   async init(): Promise<void> {
@@ -116,6 +163,78 @@ export class ProposalStore implements ProposalRepository {
       { key: { itemCodes: 1 }, name: 'by_item' },
       { key: { status: 1, _id: 1 }, name: 'by_status' },
     ]);
+    await ensureIndexes(this.claims, [{ key: { itemCode: 1 }, name: 'by_item' }]);
+  }
+
+  /**
+   * Makes the item claims of proposal `state.id` those of its latest state: its current items while open, none once
+   * closed. Reads the log after writing (one probe by _id): when a later event exists, a concurrent command may have
+   * written its claims before these, so this writes again from the fresh state — the last writer always writes
+   * the latest state's claims.
+   */
+  async syncClaims(state: ProposalState): Promise<void> {
+    let current: ProposalState | undefined = state;
+    while (current) {
+      const wanted = isOpen(current) ? (current.revisions[current.revisions.length - 1]?.itemCodes ?? []) : [];
+      const ever = new Set(current.revisions.flatMap((r) => r.itemCodes));
+      const id: string = current.id;
+      const gone = [...ever].filter((code) => !wanted.includes(code));
+      await Promise.all([
+        wanted.length > 0
+          ? this.claims
+              .insertMany(
+                wanted.map((itemCode) => ({ _id: `${itemCode}|${id}`, itemCode, proposalId: id })),
+                { ordered: false },
+              )
+              .catch((error: unknown) => {
+                if (!isDuplicateKey(error) && (error as { code?: number }).code !== 11000) throw error;
+              })
+          : undefined,
+        ...gone.map((itemCode) => this.claims.deleteOne({ _id: `${itemCode}|${id}` })),
+      ]);
+      const later: unknown = await this.events.findOne({ _id: `${id}/${current.sequence + 1}` }, { projection: { _id: 1 } });
+      current = later ? await this.load(id) : undefined;
+    }
+  }
+
+  /** The open proposals claiming each of `itemCodes` (one indexed equality per item). */
+  async claimsOf(itemCodes: readonly string[]): Promise<Map<string, string[]>> {
+    const distinct = [...new Set(itemCodes)];
+    const found = await Promise.all(distinct.map((itemCode) => this.claims.find({ itemCode }, { projection: { proposalId: 1 } }).toArray()));
+    return new Map(distinct.map((code, i) => [code, found[i]!.map((d) => d.proposalId)]));
+  }
+
+  /** Once per database: claims for the open proposals stored before item claims existed (one scan of the read model). */
+  async backfillClaims(): Promise<number> {
+    if (await this.counters.findOne({ _id: CLAIMS_BACKFILLED })) return 0;
+    let n = 0;
+    for (const { _id } of await this.projection.find({ open: true }, { projection: { _id: 1 } }).toArray()) {
+      const state = await this.load(_id);
+      if (state) await this.syncClaims(state);
+      n++;
+    }
+    await this.counters.updateOne({ _id: CLAIMS_BACKFILLED }, { $max: { value: 1 } }, { upsert: true }).catch((error: unknown) => {
+      if (!isDuplicateKey(error)) throw error;
+    });
+    return n;
+  }
+
+  /** Marks proposal `proposalId` for conflict reconciliation at `sequence` (before the append that gets there). */
+  async markReconcile(proposalId: string, sequence: number, at: Date, actor: Actor): Promise<void> {
+    await this.reconciles.insertOne({ _id: `${proposalId}#${sequence}`, proposalId, sequence, at, actor: Actor.toJSON(actor) }).catch((error: unknown) => {
+      if (!isDuplicateKey(error)) throw error; // a concurrent writer marked the same sequence
+    });
+  }
+
+  /** Marks not yet done, oldest first (a small collection: it holds only pending work). */
+  async markedForReconcile(limit: number): Promise<ReconcileMark[]> {
+    const docs = await this.reconciles.find({}).sort({ at: 1, _id: 1 }).limit(limit).toArray();
+    return docs.map((d) => ({ id: d._id, proposalId: d.proposalId, sequence: d.sequence, at: d.at, actor: Actor.fromJSON(d.actor) }));
+  }
+
+  /** Removes mark `id` (a reconciliation read its proposal at the mark's sequence or later). */
+  async reconciled(id: string): Promise<void> {
+    await this.reconciles.deleteOne({ _id: id });
   }
 
   /**
@@ -173,8 +292,17 @@ export class ProposalStore implements ProposalRepository {
     }
   }
 
-  /** Appends events after `afterSequence`; StaleStreamError when someone else got there first. */
-  async append(proposalId: string, afterSequence: number, events: readonly ProposalEvent[], at: Date): Promise<RecordedEvent[]> {
+  /**
+   * Appends events after `afterSequence`; StaleStreamError when someone else got there first. `relayedAt` writes
+   * them as history the relay sent long ago (a benchmark's seed of past drafts): no pending marker, nothing to send.
+   */
+  async append(
+    proposalId: string,
+    afterSequence: number,
+    events: readonly ProposalEvent[],
+    at: Date,
+    options: { relayedAt?: Date } = {},
+  ): Promise<RecordedEvent[]> {
     stopIfAbandoned(); // a call whose caller gave up (and holds no idempotency key) changes nothing (issue #19)
     const recorded = events.map((event, i) => ({ sequence: afterSequence + i + 1, at, event }));
     const docs: EventDoc[] = recorded.map(({ sequence, event }) => {
@@ -187,7 +315,9 @@ export class ProposalStore implements ProposalRepository {
         time: at,
         topicNamespace: this.options.topicNamespace,
       });
-      return { _id: `${proposalId}/${sequence}`, proposalId, sequence, type: event.type, at, ...toOutboxFields(cloudEvent) };
+      const outbox = toOutboxFields(cloudEvent);
+      const fields = options.relayedAt ? { outbox: { ...outbox.outbox, sentAt: options.relayedAt } } : outbox;
+      return { _id: `${proposalId}/${sequence}`, proposalId, sequence, type: event.type, at, ...fields };
     });
     if (docs.length === 0) return [];
     try {
@@ -197,7 +327,7 @@ export class ProposalStore implements ProposalRepository {
         throw new StaleStreamError(`proposal ${proposalId} moved past ${afterSequence}`);
       translateMongoError(error, `events of proposal ${proposalId}`);
     }
-    await markPending(this.events, docs);
+    if (!options.relayedAt) await markPending(this.events, docs);
     return recorded;
   }
 
@@ -225,13 +355,13 @@ export class ProposalStore implements ProposalRepository {
     ]);
   }
 
-  /** Other open proposals touching any of `itemCodes`, with the items they touch. */
+  /** Other open proposals touching any of `itemCodes`, with those of `itemCodes` they touch (from the item claims). */
   async openTouching(itemCodes: readonly string[], except: string): Promise<{ id: string; itemCodes: string[] }[]> {
-    if (itemCodes.length === 0) return [];
-    const docs = await this.projection
-      .find({ itemCodes: { $in: [...itemCodes] }, open: true, _id: { $ne: except } }, { projection: { itemCodes: 1 } })
-      .toArray();
-    return docs.map((d) => ({ id: d._id, itemCodes: d.itemCodes }));
+    const touching = new Map<string, string[]>();
+    for (const [itemCode, ids] of await this.claimsOf(itemCodes)) {
+      for (const id of ids) if (id !== except) touching.set(id, [...(touching.get(id) ?? []), itemCode]);
+    }
+    return [...touching].map(([id, codes]) => ({ id, itemCodes: codes.sort() }));
   }
 
   async list(filter: ListFilter): Promise<Proposal[]> {
@@ -289,6 +419,13 @@ export class ProposalEventLogOnMongo implements ProposalEventLog {
 
   async append(proposalId: string, afterSequence: number, events: readonly ProposalEvent[], next: ProposalState | undefined): Promise<number> {
     if (!next) throw new Error(`appending to proposal ${proposalId} left no state`);
+    const moves = movesClaims(events);
+    // Marked before the append, so a crash after it cannot lose the reconciliation (an extra one is harmless).
+    if (moves) {
+      // The conflict events the reconciliation writes name who caused them (every claim-moving event has an actor).
+      const actor = (events[events.length - 1]?.data as { actor?: Actor } | undefined)?.actor ?? { subject: 'proposals', organisation: '', roles: [] };
+      await this.store.markReconcile(proposalId, afterSequence + events.length, next.updatedAt, actor);
+    }
     try {
       // The events are recorded at the time the decider folded them at (evolve sets updatedAt to it).
       await this.store.append(proposalId, afterSequence, events, next.updatedAt);
@@ -296,7 +433,10 @@ export class ProposalEventLogOnMongo implements ProposalEventLog {
       if (error instanceof StaleStreamError) throw new ConcurrencyError(error.message, afterSequence);
       throw error;
     }
+    // Claims before the read model: a crash in between leaves the read model lagging, and recovery redoes both.
+    if (moves) await this.store.syncClaims(next);
     await this.store.project(next);
+    if (moves) this.store.onMarked();
     return afterSequence + events.length;
   }
 }
