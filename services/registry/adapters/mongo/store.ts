@@ -162,6 +162,35 @@ export function versionRecordId(itemCode: string, version: number, revision: num
   return `${itemCode}:v${version}:r${revision}`;
 }
 
+/** A document written once, read by `_id`: kept once read; a missing one, or a failed read, is read again next time. */
+async function keptOnce<T>(cache: Lru<Promise<T | null>>, id: string, load: () => Promise<T | null>): Promise<T | null> {
+  let cached = cache.get(id);
+  if (!cached) {
+    cached = load();
+    cache.set(id, cached);
+  }
+  const doc = await cached.catch((error: unknown) => {
+    cache.delete(id);
+    throw error;
+  });
+  if (!doc) cache.delete(id);
+  return doc;
+}
+
+/** A document kept as read under `key` (its head's state): read again once the key moves on, or after a failed read. */
+function keptUnder<T>(cache: Lru<{ key: string; page: Promise<T | null> }>, id: string, key: string, load: () => Promise<T | null>): Promise<T | null> {
+  let cached = cache.get(id);
+  if (cached?.key !== key) {
+    cached = { key, page: load() };
+    cache.set(id, cached);
+  }
+  const entry = cached;
+  return entry.page.catch((error: unknown) => {
+    if (cache.get(id) === entry) cache.delete(id);
+    throw error;
+  });
+}
+
 export class RegistryStore implements RegistryPorts {
   readonly releases: Collection<ReleaseDoc>;
   readonly versions: Collection<VersionDoc>;
@@ -480,67 +509,29 @@ export class RegistryStore implements RegistryPorts {
   /** A version record by `_id`: written once, so kept once read (a missing one is read again next time). */
   private async record(itemCode: string, version: number, revision: number): Promise<VersionDoc | null> {
     const id = versionRecordId(itemCode, version, revision);
-    let cached = this.recordCache.get(id);
-    if (!cached) {
-      cached = this.versions.findOne({ _id: id });
-      this.recordCache.set(id, cached);
-    }
-    const doc = await cached.catch((error: unknown) => {
-      this.recordCache.delete(id);
-      throw error;
-    });
-    if (!doc) this.recordCache.delete(id);
-    return doc;
+    return keptOnce(this.recordCache, id, () => this.versions.findOne({ _id: id }));
   }
 
   /** A timeline page as it is under the head state `h` (a page changes only before its head moves on). */
   private async versionPage(h: ItemHead, page: number): Promise<VersionPage | null> {
     const id = `${h._id}#${page}`;
-    const key = headKey(h);
-    let cached = this.pageCache.get(id);
-    if (cached?.key !== key) {
-      cached = { key, page: this.pages.findOne({ _id: id }) };
-      this.pageCache.set(id, cached);
-    }
-    const entry = cached;
-    return entry.page.catch((error: unknown) => {
-      if (this.pageCache.get(id) === entry) this.pageCache.delete(id);
-      throw error;
-    });
+    return keptUnder(this.pageCache, id, headKey(h), () => this.pages.findOne({ _id: id }));
   }
 
   private async filingPage(h: FilingHead, page: number): Promise<FilingPage | null> {
     const id = `${h._id}#${page}`;
-    const key = headKey(h);
-    let cached = this.filingPageCache.get(id);
-    if (cached?.key !== key) {
-      cached = { key, page: this.filingPages.findOne({ _id: id }) };
-      this.filingPageCache.set(id, cached);
-    }
-    const entry = cached;
-    return entry.page.catch((error: unknown) => {
-      if (this.filingPageCache.get(id) === entry) this.filingPageCache.delete(id);
-      throw error;
-    });
+    return keptUnder(this.filingPageCache, id, headKey(h), () => this.filingPages.findOne({ _id: id }));
   }
 
   /** A filing by `_id` (written once; its outbox fields, which the relay updates, are not kept). */
   private async filing(id: string): Promise<FilingRecord | null> {
-    let cached = this.filingCache.get(id);
-    if (!cached) {
-      cached = this.filings.findOne({ _id: id }).then((doc) => {
+    return keptOnce(this.filingCache, id, () =>
+      this.filings.findOne({ _id: id }).then((doc) => {
         if (!doc) return null;
         const { outbox: _o, ...record } = doc;
         return record;
-      });
-      this.filingCache.set(id, cached);
-    }
-    const doc = await cached.catch((error: unknown) => {
-      this.filingCache.delete(id);
-      throw error;
-    });
-    if (!doc) this.filingCache.delete(id);
-    return doc;
+      }),
+    );
   }
 
   /** The record in force on `date` as known at `knownAt`, starting from the item's head (usually one read). */
