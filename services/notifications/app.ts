@@ -141,7 +141,7 @@ export function startNotifications(deps: NotificationsDeps): Promise<RunningNoti
     host.onStop('webhook sender', () => sender.close());
     const { partitionsConcurrently = 3, ...delivery } = deps.delivery;
     const deliveryWorker = new DeliveryWorker(
-      { index, commands, deliveries, attempts, feed, outbox, sender, topicNamespace: deps.topicNamespace, logger },
+      { index, commands, deliveries, attempts, feed, outbox, events: producer, sender, topicNamespace: deps.topicNamespace, logger },
       { workerId: deps.workerId ?? `notifications-${randomUUID().slice(0, 8)}`, retry: deps.retry, ...delivery },
     );
     local.worker = deliveryWorker;

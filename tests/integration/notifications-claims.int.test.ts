@@ -33,6 +33,7 @@ describe('delivery claims across instances', () => {
     held: false,
     availableAt,
     claim: null,
+    owner: '',
     attempts: 0,
     roundAttempts: 0,
     createdAt: availableAt,
@@ -53,7 +54,7 @@ describe('delivery claims across instances', () => {
       const now = new Date();
       const outcomes = await Promise.all(
         rows.map(async (r) => {
-          const [x, y] = await Promise.all([first.claim(r._id, `A:${r._id}`, now, leaseMs), second.claim(r._id, `B:${r._id}`, now, leaseMs)]);
+          const [x, y] = await Promise.all([first.claim(r._id, `A:${r._id}`, now, leaseMs, 'A'), second.claim(r._id, `B:${r._id}`, now, leaseMs, 'B')]);
           return { x: x !== undefined, y: y !== undefined };
         }),
       );

@@ -26,6 +26,7 @@ export function deliveryRow(subscription: SubscriptionState, entry: FeedDoc, now
     held: subscription.status !== 'active',
     availableAt: now,
     claim: null,
+    owner: '',
     attempts: 0,
     roundAttempts: 0,
     createdAt: now,

@@ -48,6 +48,11 @@ export type DeliveryDoc = {
   availableAt: Date;
   /** Token of the current claim; a worker that lost its lease cannot overwrite the row. */
   claim: string | null;
+  /**
+   * The worker (one start of a process) that has the row, '' when nobody has it. Recovery finds rows nobody has, and
+   * the rows of workers whose lease ran out, by equality on it: never by reading every pending row.
+   */
+  owner: string;
   attempts: number;
   roundAttempts: number;
   createdAt: Date;

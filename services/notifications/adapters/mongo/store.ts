@@ -213,20 +213,36 @@ const TURN_RETENTION_MS = 3_600_000;
 
 export class DeliveryRepository implements DeliveryQueue {
   readonly collection: Collection<DeliveryDoc>;
+  readonly workers: WorkerLeases;
   private readonly turns: Collection<DeliveryTurn>;
   private lastTurnSweep = 0;
   constructor(db: Db) {
     this.collection = db.collection<DeliveryDoc>('deliveries');
     this.turns = db.collection<DeliveryTurn>('delivery_turns');
+    this.workers = new WorkerLeases(db);
   }
   async init(): Promise<void> {
     await ensureIndexes(this.collection, [
       { key: { subscriptionId: 1, eventId: 1 }, name: 'subscription_event_unique', unique: true },
-      { key: { status: 1, held: 1, availableAt: 1 }, name: 'claimable' },
+      // Recovery's two reads, both equalities on `owner`: rows nobody has (owner '') that are due, and the rows of a
+      // worker whose lease ran out. The pending backlog of live workers is never read (issue #16).
+      { key: { owner: 1, status: 1, held: 1, availableAt: 1 }, name: 'recoverable' },
       { key: { subscriptionId: 1, key: 1, status: 1, cursor: 1 }, name: 'lane' },
       { key: { subscriptionId: 1, cursor: 1 }, name: 'by_subscription' },
       { key: { eventId: 1 }, name: 'by_event' },
     ]);
+    await Promise.all([this.workers.init(), this.ownersOnce()]);
+  }
+  /**
+   * Rows written before rows named their owner: each unfinished one becomes nobody's, so recovery finds it once its
+   * lease (or retry time) has passed. Once per database (a marker in `counters`); the old recovery index goes with it.
+   */
+  private async ownersOnce(): Promise<void> {
+    const markers = this.collection.db.collection<{ _id: string; at: Date }>('counters');
+    if (await markers.findOne({ _id: 'deliveries-owner' })) return;
+    await this.collection.updateMany({ status: 'pending', owner: { $exists: false } }, { $set: { owner: '' } });
+    await this.collection.dropIndex('claimable').catch(() => undefined); // absent on a new database
+    await upsertRace(() => markers.updateOne({ _id: 'deliveries-owner' }, { $set: { at: new Date() } }, { upsert: true }));
   }
   /** Inserts the rows that do not exist yet; returns how many were new. */
   async createMissing(rows: readonly DeliveryDoc[]): Promise<number> {
@@ -262,13 +278,21 @@ export class DeliveryRepository implements DeliveryQueue {
       return rows.filter((_, i) => !existing.has(i));
     }
   }
-  /** Due rows nobody holds (retries due, expired leases, released rows), oldest first: the recovery path. */
+  /**
+   * Due rows nobody has (released by a stopping worker, re-opened, resumed, written while no worker ran), oldest
+   * first: the recovery path. An equality on `owner: ''` picks them out of the pending backlog; the range on the
+   * due time is applied to those only.
+   */
   async due(now: Date, limit: number): Promise<DeliveryDoc[]> {
     return this.collection
-      .find({ status: 'pending', held: false, availableAt: { $lte: now } })
+      .find({ owner: '', status: 'pending', held: false, availableAt: { $lte: now } })
       .sort({ cursor: 1 })
       .limit(limit)
       .toArray();
+  }
+  /** The unfinished rows a worker has (due or not), oldest first: what recovery takes over when its lease ran out. */
+  async ownedBy(owner: string, limit: number): Promise<DeliveryDoc[]> {
+    return this.collection.find({ owner, status: 'pending' }).sort({ cursor: 1 }).limit(limit).toArray();
   }
   /** The earliest unfinished row of `row`'s lane before it, if any: `row` must wait for it (per-standard order). */
   async blocker(row: Pick<DeliveryDoc, 'subscriptionId' | 'key' | 'cursor'>, except: readonly string[] = []): Promise<DeliveryDoc | undefined> {
@@ -289,10 +313,10 @@ export class DeliveryRepository implements DeliveryQueue {
     return [...seen.values()];
   }
   /**
-   * Atomic claim of a due row: only one worker wins, in any process (the unique insert of its turn); the lease makes
-   * the row claimable again if that worker dies.
+   * Atomic claim of a due row for `owner`: only one worker wins, in any process (the unique insert of its turn). If
+   * that worker dies, its lease runs out and the row is taken over with the worker's other rows.
    */
-  async claim(id: string, claim: string, now: Date, leaseMs: number): Promise<DeliveryDoc | undefined> {
+  async claim(id: string, claim: string, now: Date, leaseMs: number, owner: string): Promise<DeliveryDoc | undefined> {
     const due = await this.collection.findOne({ _id: id, status: 'pending', held: false, availableAt: { $lte: now } });
     if (!due) return undefined;
     try {
@@ -304,7 +328,7 @@ export class DeliveryRepository implements DeliveryQueue {
     await this.sweepTurns(now);
     const doc = await this.collection.findOneAndUpdate(
       { _id: id, status: 'pending', held: false, availableAt: due.availableAt },
-      { $set: { claim, availableAt: new Date(now.getTime() + leaseMs), updatedAt: now } },
+      { $set: { claim, owner, availableAt: new Date(now.getTime() + leaseMs), updatedAt: now } },
       { returnDocument: 'after' },
     );
     return doc ?? undefined;
@@ -319,19 +343,22 @@ export class DeliveryRepository implements DeliveryQueue {
     const result = await this.collection.updateOne({ _id: id, claim, status: 'pending' }, { $set: { availableAt: until, updatedAt: new Date() } });
     return result.matchedCount > 0;
   }
-  /** Many outcomes in one round trip, each an `_id` (+ claim) update; returns how many claims were still held. */
+  /**
+   * Many outcomes in one round trip, each an `_id` (+ claim) update; returns how many claims were still held. A
+   * finished claim leaves the row nobody's: one still pending (given back, held) is recovery's again.
+   */
   async finishMany(outcomes: readonly { id: string; claim: string; set: Partial<DeliveryDoc> }[]): Promise<number> {
     if (outcomes.length === 0) return 0;
     const now = new Date();
     const result = await this.collection.bulkWrite(
-      outcomes.map((o) => ({ updateOne: { filter: { _id: o.id, claim: o.claim }, update: { $set: { claim: null, ...o.set, updatedAt: now } } } })),
+      outcomes.map((o) => ({ updateOne: { filter: { _id: o.id, claim: o.claim }, update: { $set: { claim: null, owner: '', ...o.set, updatedAt: now } } } })),
       { ordered: false },
     );
     return result.matchedCount;
   }
   /** Writes the outcome of a claim, unless the claim was lost (lease expired and taken over). */
   async finish(id: string, claim: string, set: Partial<DeliveryDoc>): Promise<boolean> {
-    const result = await this.collection.updateOne({ _id: id, claim }, { $set: { claim: null, ...set, updatedAt: new Date() } });
+    const result = await this.collection.updateOne({ _id: id, claim }, { $set: { claim: null, owner: '', ...set, updatedAt: new Date() } });
     return result.matchedCount > 0;
   }
   async setHeld(subscriptionId: string, held: boolean): Promise<void> {
@@ -346,12 +373,53 @@ export class DeliveryRepository implements DeliveryQueue {
     const filter: Filter<DeliveryDoc> = { subscriptionId: scope.subscriptionId, ...(scope.eventIds ? { eventId: { $in: [...scope.eventIds] } } : {}) };
     const result = await this.collection.updateMany(
       { ...filter, status: { $in: [...statuses] } },
-      { $set: { status: 'pending', held, availableAt: now, roundAttempts: 0, claim: null, updatedAt: now } },
+      { $set: { status: 'pending', held, availableAt: now, roundAttempts: 0, claim: null, owner: '', updatedAt: now } },
     );
     return result.modifiedCount;
   }
   async list(query: DeliveryQuery, skip: number, limit: number): Promise<DeliveryDoc[]> {
     return this.collection.find(queryFilter<DeliveryDoc>(query)).sort({ cursor: 1, subscriptionId: 1 }).skip(skip).limit(limit).toArray();
+  }
+}
+
+// ---------- workers' leases ----------
+
+/**
+ * One document per worker (one start of a process): it lives while `until` is ahead. A worker writes it before it
+ * takes its first row and renews it well before it runs out; once it has run out, other workers take the worker's
+ * rows over (`DeliveryRepository.ownedBy`) and mark it drained when none is left. Drained leases are removed a day
+ * later (long after any write of theirs).
+ */
+export type WorkerLease = { _id: string; worker: string; until: Date; beatAt: Date; drained: boolean };
+
+const DRAINED_RETENTION_MS = 24 * 3_600_000;
+
+export class WorkerLeases {
+  readonly collection: Collection<WorkerLease>;
+  private lastPrune = 0;
+  constructor(db: Db) {
+    this.collection = db.collection<WorkerLease>('delivery_workers');
+  }
+  async init(): Promise<void> {
+    await ensureIndexes(this.collection, [{ key: { drained: 1, until: 1 }, name: 'by_state' }]);
+  }
+  /** Writes or renews `owner`'s lease (and makes it undrained: a worker thought dead that is alive again). */
+  async renew(owner: string, worker: string, until: Date): Promise<void> {
+    await upsertRace(() => this.collection.updateOne({ _id: owner }, { $set: { worker, until, beatAt: new Date(), drained: false } }, { upsert: true }));
+  }
+  /** Leases run out and not yet drained: their rows are to be taken over. */
+  async expired(now: Date): Promise<WorkerLease[]> {
+    await this.prune(now);
+    return this.collection.find({ drained: false, until: { $lt: now } }).toArray();
+  }
+  /** None of the worker's rows is left (unless its lease was renewed since it was read). */
+  async drained(lease: WorkerLease): Promise<void> {
+    await this.collection.updateOne({ _id: lease._id, until: lease.until }, { $set: { drained: true } });
+  }
+  private async prune(now: Date): Promise<void> {
+    if (now.getTime() - this.lastPrune < 3_600_000) return;
+    this.lastPrune = now.getTime();
+    await this.collection.deleteMany({ drained: true, until: { $lt: new Date(now.getTime() - DRAINED_RETENTION_MS) } });
   }
 }
 

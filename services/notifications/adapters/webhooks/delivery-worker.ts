@@ -7,10 +7,13 @@
 // successful send (attempt log, `bps.notification.delivered` through the outbox, the row's `_id`-keyed update) is
 // written in batches shared by every delivery that finished meanwhile.
 //
-// The database stays the queue of record (at least once, same webhook-id on every try): a row is claimed (lease in
-// `availableAt`, `claim` token) before it is sent; a worker that dies leaves its leases to expire, and the recovery
-// pass of any worker (at start, every `sweepMs`, and when kicked) claims due rows nobody holds — retries of a dead
-// worker, released rows, resumed subscriptions, redeliveries and replays. Order across owners: a lane looks in the
+// The database stays the queue of record (at least once, same webhook-id on every try): a row is claimed (`claim`
+// token, and `owner`: this start of this worker) before it is sent. Each worker keeps a lease of its own in
+// `delivery_workers`, renewed every third of `leaseMs`. The recovery pass of any worker (at start, every `sweepMs`,
+// and when kicked) claims the due rows nobody has (released rows, resumed subscriptions, redeliveries, replays) and
+// the rows of workers whose lease ran out (a crash), each found by an equality on `owner`: the backlog that live
+// workers are sending is never read, so a pass costs the same at 10 or 100,000 pending rows (issue #16). A worker's
+// retries stay its own, on its own timers. Order across owners: a lane looks in the
 // database for an earlier unfinished row of its own (one query) before it sends, whenever it may not know them all:
 // when it is new, after rows were recovered into it, after a command on its subscription, and after the consumer
 // (re)joined its group (its partitions, hence its keys, may have moved between instances). Otherwise it trusts
@@ -21,6 +24,7 @@ import { notificationEvents } from '../../../shared/events/notifications';
 import { newEvent } from '../../../shared/kafka/kafka';
 import { extractTraceContext, inSpan, SpanKind } from '../../../shared/telemetry/otel';
 import type { Logger } from '../../../shared/log/logger';
+import type { EventProducer } from '../../../shared/kafka/kafka';
 import type { Outbox } from '../../../shared/mongo/outbox';
 import { structuredCloudEvent } from '../../domain/cloudevent';
 import { judge, type RetryPolicy, type Verdict } from '../../domain/retry';
@@ -58,6 +62,12 @@ export type DeliveryWorkerDeps = {
   readonly attempts: AttemptLog;
   readonly feed: FeedRepository;
   readonly outbox: Outbox;
+  /**
+   * Publishes `bps.notification.delivered` straight to Kafka, before the row is marked delivered: at least once, as
+   * through the outbox (a crash in between resends the webhook and the event, same ids), without the outbox's five
+   * writes per event, which were most of a delivery's database cost.
+   */
+  readonly events: Pick<EventProducer, 'publish'>;
   readonly sender: WebhookSender;
   readonly topicNamespace: string;
   readonly logger: Logger;
@@ -128,17 +138,35 @@ export class DeliveryWorker {
   private dirtyRead = 0;
   /** Subscriptions changed by a command since: their rows may be anywhere, a new lane of theirs looks first. */
   private readonly dirtySubscriptions = new Set<string>();
+  /** This start of this worker: the `owner` of the rows it has and the `_id` of its lease. */
+  private ownerId = '';
+  private leaseTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: DeliveryWorkerDeps,
     private readonly options: DeliveryWorkerOptions,
   ) {}
 
-  start(): void {
+  /** Takes its lease first: a row is never owned by a worker that has none (nobody could take it over). */
+  async start(): Promise<void> {
+    this.ownerId = `${this.options.workerId}#${randomUUID().slice(0, 8)}`;
+    await this.renewLease();
     this.stopped = false;
+    this.leaseTimer = setInterval(
+      () => {
+        void this.renewLease().catch((error: unknown) =>
+          this.deps.logger.warn({ err: errorMessage(error), owner: this.ownerId }, 'worker lease not renewed; its rows are taken over if it runs out'),
+        );
+      },
+      Math.max(50, Math.floor(this.options.leaseMs / 3)),
+    );
     this.untrustAll();
     this.kick();
     this.pump();
+  }
+
+  private renewLease(until = new Date(Date.now() + this.options.leaseMs)): Promise<void> {
+    return this.deps.deliveries.workers.renew(this.ownerId, this.options.workerId, until);
   }
 
   private laneKey(subscriptionId: string, key: string): string {
@@ -201,14 +229,14 @@ export class DeliveryWorker {
   /** A row the intake is about to write for this worker: claimed by it from the start (none when stopped or held). */
   prepare(row: DeliveryDoc): DeliveryDoc {
     if (this.stopped || row.held) return row;
-    return { ...row, claim: `${this.options.workerId}:${randomUUID()}`, availableAt: new Date(Date.now() + this.options.leaseMs) };
+    return { ...row, claim: `${this.options.workerId}:${randomUUID()}`, owner: this.ownerId, availableAt: new Date(Date.now() + this.options.leaseMs) };
   }
 
   /** Rows the intake wrote (as `prepare` returned them): this worker sends them. */
   accept(rows: readonly DeliveryDoc[], entry: FeedDoc): void {
     if (this.stopped) return; // their leases expire; the next worker's recovery takes them
     for (const doc of rows) {
-      if (doc.claim === null || doc.held || !doc.claim.startsWith(`${this.options.workerId}:`)) continue;
+      if (doc.claim === null || doc.held || doc.owner !== this.ownerId) continue;
       this.hold({ doc, token: doc.claim, leaseUntil: doc.availableAt.getTime(), notBefore: 0, entry, verify: false }, false);
     }
     this.pump();
@@ -222,6 +250,7 @@ export class DeliveryWorker {
   async stop(mode: 'graceful' | 'abandon' = 'graceful'): Promise<void> {
     this.stopped = true;
     if (mode === 'abandon') this.abort.abort();
+    if (this.leaseTimer) clearInterval(this.leaseTimer); // abandoned: the lease runs out as a killed process's would
     if (this.sweepTimer) clearTimeout(this.sweepTimer);
     for (const lane of this.lanes.values()) if (lane.timer) clearTimeout(lane.timer);
     await this.recovering?.catch(() => undefined);
@@ -231,12 +260,14 @@ export class DeliveryWorker {
       await this.flushing?.catch(() => undefined);
       return;
     }
-    await this.flush();
+    await this.flush(3);
     const unsent = [...this.held.values()].map((item) => ({ id: item.doc._id, claim: item.token, set: { availableAt: new Date() } }));
     this.held.clear();
     await this.deps.deliveries
       .finishMany(unsent)
       .catch((error: unknown) => this.deps.logger.warn({ err: errorMessage(error) }, 'claims not given back; their leases will expire'));
+    // Whatever it still has (outcomes not written, claims not given back) is taken over at once, not a lease later.
+    await this.renewLease(new Date()).catch(() => undefined);
   }
 
   // ---------- lanes ----------
@@ -380,20 +411,31 @@ export class DeliveryWorker {
   private async recover(): Promise<void> {
     try {
       await this.sweep();
+      const { deliveries } = this.deps;
       const now = new Date();
       const limit = Math.max(this.options.concurrency * 4, 64);
-      const rows = (await this.deps.deliveries.due(now, limit)).filter((row) => !this.held.has(row._id));
+      const rows = await deliveries.due(now, limit);
+      let more = rows.length >= limit;
+      for (const lease of await deliveries.workers.expired(now)) {
+        if (lease._id === this.ownerId) continue; // not renewed lately, but alive: its rows are in memory
+        const owned = await deliveries.ownedBy(lease._id, limit);
+        if (owned.length === 0) await deliveries.workers.drained(lease);
+        if (owned.length >= limit) more = true;
+        rows.push(...owned.filter((row) => row.availableAt <= now)); // a retry not yet due waits for its time
+      }
       const claimed = await Promise.all(
-        rows.map(async (row) => {
-          const token = `${this.options.workerId}:${randomUUID()}`;
-          const doc = await this.deps.deliveries.claim(row._id, token, new Date(), this.options.leaseMs);
-          return doc && !this.stopped && !this.held.has(doc._id) ? { doc, token } : undefined;
-        }),
+        rows
+          .filter((row) => !this.held.has(row._id))
+          .map(async (row) => {
+            const token = `${this.options.workerId}:${randomUUID()}`;
+            const doc = await deliveries.claim(row._id, token, new Date(), this.options.leaseMs, this.ownerId);
+            return doc && !this.stopped && !this.held.has(doc._id) ? { doc, token } : undefined;
+          }),
       );
       for (const c of claimed) {
         if (c) this.hold({ doc: c.doc, token: c.token, leaseUntil: c.doc.availableAt.getTime(), notBefore: 0, entry: undefined, verify: true }, true);
       }
-      if (claimed.some((c) => c !== undefined) && rows.length >= limit) this.recoverAgain = true;
+      if (claimed.some((c) => c !== undefined) && more) this.recoverAgain = true;
       this.pump();
     } catch (error) {
       this.deps.logger.warn({ err: errorMessage(error) }, 'delivery recovery pass failed; will retry');
@@ -560,8 +602,11 @@ export class DeliveryWorker {
     }
   }
 
-  /** Writes the outcomes gathered so far, in three round trips whatever their number; again while more arrive. */
-  private async flush(): Promise<void> {
+  /**
+   * Writes the outcomes gathered so far, in three round trips whatever their number; again while more arrive. When
+   * stopping (`giveUpAfter` failures), what is left stays unwritten: those rows are sent again, same webhook-id.
+   */
+  private async flush(giveUpAfter = Number.POSITIVE_INFINITY): Promise<void> {
     for (let failures = 0; this.batch.length > 0;) {
       const outcomes = this.batch;
       this.batch = [];
@@ -569,7 +614,7 @@ export class DeliveryWorker {
         // The attempt and the event first, then the row: a crash in between resends (same id), never loses one.
         await Promise.all([
           this.deps.attempts.recordMany(outcomes.map((o) => o.attempt)),
-          this.deps.outbox.append(outcomes.flatMap((o) => (o.event ? [o.event] : []))),
+          this.deps.events.publish(outcomes.flatMap((o) => (o.event ? [o.event] : []))),
         ]);
         await this.deps.deliveries.finishMany(outcomes.map((o) => o.finish));
         for (const o of outcomes) o.lane.unflushed.delete(o.finish.id);
@@ -579,6 +624,10 @@ export class DeliveryWorker {
         failures++;
         this.deps.logger.warn({ err: errorMessage(error), outcomes: outcomes.length, failures }, 'writing delivery outcomes failed; will retry');
         this.batch = [...outcomes, ...this.batch];
+        if (failures >= giveUpAfter) {
+          this.batch = [];
+          return;
+        }
         await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** failures, 5_000)));
       }
     }
