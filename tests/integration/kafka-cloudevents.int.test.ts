@@ -117,4 +117,29 @@ describe('Kafka wrapper (CloudEvents binary mode)', () => {
     await expect.poll(() => dlqMessages, { timeout: 20_000 }).toEqual(['not a cloud event']);
     await dlq.disconnect();
   });
+
+  it('publishes a burst larger than one Kafka request may carry, every event once and in order', async () => {
+    // A delivery worker's batch of outcomes after a slow write, or a relay catching up: thousands of events in one
+    // call. Kafka refuses a record batch over message.max.bytes (1 MiB by default), so the wrapper sends in chunks.
+    const topic = uniqueName('burst');
+    await ensureTopics(kafka, [topic], 1);
+    const LargeEvent = defineEvent('bps.test.burst', 'unused', 'bps.common.v1.Date', ProtoDate);
+    const events = Array.from({ length: 3_000 }, (_, i) => ({
+      ...newEvent(LargeEvent, { year: 2026, month: 1, day: 1 }, { source: '/bps/test', key: 'burst', subject: `burst/${i}/${'x'.repeat(900)}` }),
+      topic,
+    }));
+    await producer.publish(events);
+    const seen: string[] = [];
+    const consumer = kafka.consumer({ groupId: uniqueName('burst') });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        seen.push(String(message.headers?.['ce_id']));
+      },
+    });
+    await expect.poll(() => seen.length, { timeout: 30_000 }).toBe(events.length);
+    expect(seen).toEqual(events.map((e) => e.id));
+    await consumer.disconnect();
+  }, 60_000);
 });

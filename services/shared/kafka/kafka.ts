@@ -137,6 +137,9 @@ export function newEvent<T>(
 /** Kafka's default max message size is 1 MiB (message.max.bytes); keep room for the record framing. */
 export const MAX_EVENT_BYTES = 1_000_000;
 
+/** A record's framing in a batch (length, attributes, deltas, header counts), rounded up: counted per message. */
+const RECORD_OVERHEAD_BYTES = 64;
+
 /** An event Kafka will never take: sending it again cannot help, so it must not block what comes after it. */
 export class EventTooLargeError extends PlatformError {
   constructor(
@@ -174,20 +177,33 @@ export class EventProducer {
     await this.producer.connect();
     this.connected = true;
   }
+  /**
+   * Sends the events in order, in requests of at most MAX_EVENT_BYTES of messages: Kafka refuses a record batch
+   * larger than message.max.bytes (MESSAGE_TOO_LARGE), which a burst of small events would otherwise make. The
+   * requests go one after another, so order per partition holds.
+   */
   async publish(events: readonly (CloudEvent & { topic: string })[]): Promise<void> {
     if (events.length === 0) return;
     await this.connect();
-    const byTopic = new Map<string, Message[]>();
+    const chunks: { topic: string; message: Message }[][] = [[]];
+    let chunkBytes = 0;
     for (const e of events) {
       const message = toKafkaMessage(e);
       const bytes = messageBytes(message);
       if (bytes > MAX_EVENT_BYTES) throw new EventTooLargeError(e.id, bytes); // checked before anything is written
-      byTopic.set(e.topic, [...(byTopic.get(e.topic) ?? []), message]);
+      const cost = bytes + RECORD_OVERHEAD_BYTES;
+      if (chunkBytes + cost > MAX_EVENT_BYTES && chunks.at(-1)!.length > 0) {
+        chunks.push([]);
+        chunkBytes = 0;
+      }
+      chunks.at(-1)!.push({ topic: e.topic, message });
+      chunkBytes += cost;
     }
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
+    for (const chunk of chunks) {
+      const byTopic = new Map<string, Message[]>();
+      for (const { topic, message } of chunk) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+      await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    }
   }
   /** For messages that are not (valid) CloudEvents, e.g. copies sent to a dead-letter topic. */
   async sendRaw(topic: string, messages: Message[]): Promise<void> {
