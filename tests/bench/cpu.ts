@@ -1,6 +1,9 @@
 // CPU time of a process and its descendants, from /proc (Linux): user + system, including what exited children
 // left in their parents' cutime/cstime. For idle-cost rows: sample, wait, sample again.
 import { readdirSync, readFileSync } from 'node:fs';
+import { mongoPid } from '../../infra/local/mongo';
+import { postgresPid } from '../../infra/local/postgres';
+import { settings } from '../../infra/local/settings';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -37,6 +40,23 @@ export function treeCpuSeconds(roots: readonly number[]): number {
   };
   for (const r of roots) visit(r);
   return ticks / TICKS_PER_SECOND;
+}
+
+/**
+ * CPU seconds used so far by the database processes: the stack's FerretDB and PostgreSQL, or BENCH_DB_PIDS
+ * (comma-separated; BENCH_OUTBOX_DB_PIDS, its older name, too). NaN when none is known.
+ */
+export function databaseCpu(): () => number {
+  const s = settings();
+  const given = process.env['BENCH_DB_PIDS'] ?? process.env['BENCH_OUTBOX_DB_PIDS'];
+  const pids = given ? given.split(',').map(Number) : [mongoPid(s), postgresPid(s)].filter((p): p is number => p !== undefined);
+  return () => (pids.length === 0 ? NaN : treeCpuSeconds(pids));
+}
+
+/** CPU seconds used so far by this process (the bench, and the services it runs in-process). */
+export function processCpu(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }
 
 // `tsx tests/bench/cpu.ts <seconds> <pid>...`: CPU seconds the process trees use over the window.

@@ -16,6 +16,7 @@ import { fromKafkaMessage } from '../../services/shared/kafka/cloudevents';
 import { structuredCloudEvent } from '../../services/notifications/domain/cloudevent';
 import { signatureHeader } from '../../services/notifications/adapters/webhooks/sender';
 import type { Bench, BenchRow } from './run';
+import { databaseCpu, processCpu } from './cpu';
 import { adminKafka } from '../support/kafka';
 import { startPlatform } from '../support/platform';
 import { startWebhookReceiver } from '../support/webhooks';
@@ -81,7 +82,22 @@ async function waitFor(done: () => boolean, limitMs: number): Promise<boolean> {
   return done();
 }
 
-function summarise(system: string, acked: Map<string, number>, receivers: Receivers, startedAt: number, complete: boolean): BenchRow {
+/** CPU seconds the database and this process (bench, receivers and the in-process service) use during a phase. */
+function cpuMeter(): () => { database: number; process: number } {
+  const db = databaseCpu();
+  const db0 = db();
+  const p0 = processCpu();
+  return () => ({ database: db() - db0, process: processCpu() - p0 });
+}
+
+function summarise(
+  system: string,
+  acked: Map<string, number>,
+  receivers: Receivers,
+  startedAt: number,
+  complete: boolean,
+  cpu: { database: number; process: number },
+): BenchRow {
   const latencies: number[] = [];
   let last = startedAt;
   for (const [id, at] of acked) {
@@ -103,6 +119,8 @@ function summarise(system: string, acked: Map<string, number>, receivers: Receiv
     'deliveries/s': Number((latencies.length / seconds).toFixed(1)),
     'p50 ms': pct(50),
     'p99 ms': pct(99),
+    'db cpu s': Number(cpu.database.toFixed(1)),
+    'node cpu s': Number(cpu.process.toFixed(1)),
   };
 }
 
@@ -150,9 +168,10 @@ const bench: Bench = {
       }
       client.close();
       const startedAt = Date.now();
+      const cpu = cpuMeter();
       const acked = await publish(producer, namespace, undefined);
       const complete = await waitFor(() => receivers.count() >= events * subscribers, phaseLimitMs);
-      rows.push(summarise('notifications service', acked, receivers, startedAt, complete));
+      rows.push(summarise('notifications service', acked, receivers, startedAt, complete, cpu()));
       await p.stop();
       await receivers.close();
     }
@@ -199,9 +218,10 @@ const bench: Bench = {
         },
       });
       const startedAt = Date.now();
+      const cpu = cpuMeter();
       const acked = await publish(producer, undefined, topic);
       const complete = await waitFor(() => receivers.count() >= events * subscribers, phaseLimitMs);
-      rows.push(summarise('bare kafkajs consumer', acked, receivers, startedAt, complete));
+      rows.push(summarise('bare kafkajs consumer', acked, receivers, startedAt, complete, cpu()));
       await consumer.disconnect();
       agent.destroy();
       await receivers.close();
@@ -219,6 +239,8 @@ const bench: Bench = {
       'deliveries/s': Number((Number(service['deliveries/s']) / Number(bare['deliveries/s'])).toFixed(3)),
       'p50 ms': Number((Number(service['p50 ms']) / Number(bare['p50 ms'])).toFixed(1)),
       'p99 ms': Number((Number(service['p99 ms']) / Number(bare['p99 ms'])).toFixed(1)),
+      'db cpu s': '',
+      'node cpu s': '',
     });
     return rows;
   },

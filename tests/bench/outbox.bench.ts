@@ -10,9 +10,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Consumer, Producer } from 'kafkajs';
 import { ObjectId } from 'mongodb';
-import { mongoPid } from '../../infra/local/mongo';
-import { postgresPid } from '../../infra/local/postgres';
-import { settings } from '../../infra/local/settings';
 import { defineEvent } from '../../services/shared/events/catalog';
 import { ensureTopics, EventProducer, newEvent } from '../../services/shared/kafka/kafka';
 import { toKafkaMessage } from '../../services/shared/kafka/cloudevents';
@@ -21,7 +18,7 @@ import { connectMongo } from '../../services/shared/mongo/mongo';
 import { Outbox, OutboxRelay, toOutboxFields } from '../../services/shared/mongo/outbox';
 import { DateMessage as ProtoDate } from '../../proto/gen/bps/common/v1/common';
 import { adminKafka } from '../support/kafka';
-import { treeCpuSeconds } from './cpu';
+import { databaseCpu, treeCpuSeconds } from './cpu';
 import type { Bench, BenchRow } from './run';
 
 const HISTORY = Number(process.env['BENCH_OUTBOX_HISTORY'] ?? 10_000);
@@ -59,14 +56,6 @@ class Arrivals {
       });
     });
   }
-}
-
-/** The database processes: the stack's FerretDB and PostgreSQL, or BENCH_OUTBOX_DB_PIDS (comma-separated). */
-function databaseCpu(): () => number {
-  const s = settings();
-  const given = process.env['BENCH_OUTBOX_DB_PIDS'];
-  const pids = given ? given.split(',').map(Number) : [mongoPid(s), postgresPid(s)].filter((p): p is number => p !== undefined);
-  return () => (pids.length === 0 ? NaN : treeCpuSeconds(pids));
 }
 
 /** CPU seconds of the database processes and of this process over an idle window. */

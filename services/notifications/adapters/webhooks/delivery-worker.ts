@@ -466,6 +466,17 @@ export class DeliveryWorker {
 
   // ---------- sending and outcomes ----------
 
+  /** The webhook body of a feed entry, made once for all its subscribers (entries never change). */
+  private readonly bodies = new WeakMap<FeedDoc, string>();
+  private bodyOf(entry: FeedDoc): string {
+    let body = this.bodies.get(entry);
+    if (body === undefined) {
+      body = structuredCloudEvent(feedEventOf(entry));
+      this.bodies.set(entry, body);
+    }
+    return body;
+  }
+
   private async send(lane: Lane, item: Item, subscription: SubscriptionState, entry: FeedDoc): Promise<void> {
     const { deliveries, sender } = this.deps;
     const { doc, token } = item;
@@ -473,7 +484,7 @@ export class DeliveryWorker {
     const { result, latencyMs } = await sender.send({
       url: subscription.endpointUrl,
       id: doc.eventId,
-      body: structuredCloudEvent(feedEventOf(entry)),
+      body: this.bodyOf(entry),
       secrets: signingSecrets(subscription, startedAt),
       timeoutMs: this.options.requestTimeoutMs,
       signal: this.abort.signal,
