@@ -3,24 +3,14 @@
 // socket is already destroyed but its 'close' event has not been handled, the hello never settles and the monitor
 // never checks again, so after the next network error the server stays Unknown and every operation fails server
 // selection — for good (health-readiness.int saw the approvals service's `mongodb` stay NOT_SERVING for minutes
-// after its proxy came back). The proxy outages hit that moment by chance (about 1 in 10 under load); here it is
-// made on purpose, by destroying the monitor's socket and asking for a check in the same tick.
+// after its proxy came back). The proxy outages hit that moment by chance (10 of 30 under load); here it is
+// made on purpose (tests/support/stuck-mongo-monitor.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MongoClient } from 'mongodb';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { stack } from '../support/stack';
 import { uniqueName } from '../support/names';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
-
-type DriverMonitor = { connection?: { closed: boolean; socket: { destroy(): void } } | null; requestCheck(): void };
-
-/** The driver's monitor of the one server (internal API: fails loudly if a driver upgrade moved it). */
-function monitorOf(client: MongoClient): DriverMonitor {
-  const servers = (client as unknown as { topology?: { s?: { servers?: Map<string, { monitor?: DriverMonitor }> } } }).topology?.s?.servers;
-  const monitor = servers ? [...servers.values()][0]?.monitor : undefined;
-  if (!monitor || typeof monitor.requestCheck !== 'function') throw new Error('driver internals changed: no server monitor to wedge');
-  return monitor;
-}
+import { wedgeServerMonitor } from '../support/stuck-mongo-monitor';
 
 describe('a MongoDB client whose server monitor is stuck', () => {
   let proxy: TcpProxy;
@@ -70,12 +60,7 @@ describe('a MongoDB client whose server monitor is stuck', () => {
   it('is reconnected when a check never ends, and answers again', async () => {
     const mongo = await connect({ connectTimeoutMS: 1_000 });
     expect(await ping(mongo)).toBe(true);
-    // Past the driver's minimum heartbeat interval, so the requested check starts at once, on the doomed connection.
-    await new Promise((resolve) => setTimeout(resolve, 700));
-    const monitor = monitorOf(mongo.client);
-    expect(monitor.connection?.closed).toBe(false);
-    monitor.connection!.socket.destroy();
-    monitor.requestCheck();
+    await wedgeServerMonitor(mongo.client);
     await outage(mongo);
     // Without the watchdog no check ever runs again: every ping fails server selection, however long one waits.
     await expect.poll(() => ping(mongo), { timeout: 20_000, interval: 200 }).toBe(true);
