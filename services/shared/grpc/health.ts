@@ -20,7 +20,8 @@ export type DependencyCheck = { readonly name: string; check(): Promise<void>; f
 /**
  * What a process does when one of its clients is stuck while the dependency itself answers: a database restart left
  * 2 of 14 processes' MongoDB clients failing every operation ("connection … closed") for minutes while the others
- * and a new connection worked (issue #19, the chaos suite). The service host (services/shared/runtime/main.ts) exits
+ * and a new connection worked (issue #19, the chaos suite). The known cause, a driver check that never ends, is
+ * repaired in-process first by connectMongo's watchdog (25 s); this is the last resort. The service host (services/shared/runtime/main.ts) exits
  * so that its supervisor — `npm start`, Kubernetes — starts it afresh; by default (tests, in-process) it is logged.
  */
 let wedgedHandler: ((dependency: string, detail: string) => void) | undefined;

@@ -1,7 +1,8 @@
 // The one MongoDB helper. Works on MongoDB and on FerretDB v1, so it never uses multi-document
 // transactions, change streams, $lookup or $facet.
 import { MongoClient, MongoServerError, type Collection, type Db, type Document, type IndexDescription, type MongoClientOptions } from 'mongodb';
-import { AlreadyExistsError, TransientError } from '../errors/errors';
+import { AlreadyExistsError, TransientError, errorMessage } from '../errors/errors';
+import type { Logger } from '../log/logger';
 
 export type MongoHandle = {
   readonly client: MongoClient;
@@ -9,6 +10,8 @@ export type MongoHandle = {
   close(): Promise<void>;
   /** Pings the database over a brand-new connection (then closed): tells a database that is down from a client that is stuck. */
   pingFresh?(): Promise<void>;
+  /** How many times the client was reconnected because its server monitor was stuck (see watchHeartbeats). */
+  readonly monitorRecoveries?: () => number;
 };
 
 /**
@@ -43,25 +46,41 @@ export function mongoUriFromConfig(config: {
  */
 export const defaultWriteConcern = { w: 'majority', journal: true } as const;
 
-export async function connectMongo(uri: string, dbName: string, options: MongoClientOptions = {}): Promise<MongoHandle> {
+/** The driver's connect timeout (30 s by default), which also bounds a heartbeat: a stuck monitor is found after 2.5x it. */
+export const defaultConnectTimeoutMS = 10_000;
+
+export async function connectMongo(
+  uri: string,
+  dbName: string,
+  options: MongoClientOptions = {},
+  watch: { readonly logger?: Logger } = {},
+): Promise<MongoHandle> {
   const query = uri.split('?')[1] ?? '';
   const uriSaysWriteConcern = /(^|&)(w|journal|j|wtimeoutMS)=/i.test(query);
   const client = new MongoClient(uri, {
     serverSelectionTimeoutMS: 10_000,
+    connectTimeoutMS: defaultConnectTimeoutMS,
     retryWrites: false,
     ...(uriSaysWriteConcern ? {} : { writeConcern: defaultWriteConcern }),
     ...options,
   });
+  const watchdog = watchHeartbeats(client, watch.logger);
   try {
     await client.connect();
   } catch (error) {
+    watchdog.stop();
     throw new TransientError(`cannot reach MongoDB at ${uri}`, error);
   }
   const clientOptions = { serverSelectionTimeoutMS: 5_000, connectTimeoutMS: 5_000, retryWrites: false, ...options };
   return {
     client,
     db: client.db(dbName),
-    close: () => client.close(),
+    close: async () => {
+      watchdog.stop();
+      await watchdog.settled();
+      await client.close();
+    },
+    monitorRecoveries: () => watchdog.recoveries,
     async pingFresh() {
       const fresh = new MongoClient(uri, clientOptions);
       try {
@@ -70,6 +89,76 @@ export async function connectMongo(uri: string, dbName: string, options: MongoCl
       } finally {
         await fresh.close().catch(() => undefined);
       }
+    },
+  };
+}
+
+/**
+ * Reconnects the client when its server monitor is stuck. The driver (6.x) checks a server on its monitoring
+ * connection if that connection is not yet marked closed; when the socket is already gone but its 'close' event
+ * has not been handled yet — a database or network cut, the check triggered by another connection failing in the
+ * same moment — the hello is written to a destroyed socket: the write returns false with no error and no 'drain'
+ * ever comes, the socket timeout cannot fire on a destroyed socket, and the close handler has no read to fail yet.
+ * That check never settles, so the monitor never checks again: the server stays Unknown, the pool paused, and every
+ * operation fails server selection for good — while the database answers any new client (the health-readiness test
+ * saw it after 1 in ~10 proxy outages under load; issue #19's "stuck client" after a database restart). Every check
+ * the driver makes is bounded by connectTimeoutMS (a new connection: connect, then handshake; a streaming hello:
+ * plus heartbeatFrequencyMS), so a heartbeat still open well past that bound is this state: close the topology
+ * (monitors, pools) and connect a new one on the same client, so every Db and Collection taken from it goes on.
+ */
+function watchHeartbeats(client: MongoClient, logger: Logger | undefined): { stop(): void; settled(): Promise<void>; readonly recoveries: number } {
+  const connectTimeoutMS = client.options.connectTimeoutMS || 30_000;
+  const heartbeatFrequencyMS = client.options.heartbeatFrequencyMS || 10_000;
+  // A started heartbeat by server address: when it started, and whether it is a streaming (awaited) hello.
+  const open = new Map<string, { since: number; awaited: boolean }>();
+  let stopped = false;
+  let recovering: Promise<void> | undefined;
+  let recoveries = 0;
+  client.on('serverHeartbeatStarted', (event) => open.set(event.connectionId, { since: Date.now(), awaited: event.awaited }));
+  client.on('serverHeartbeatSucceeded', (event) => open.delete(event.connectionId));
+  client.on('serverHeartbeatFailed', (event) => open.delete(event.connectionId));
+  const recover = async (address: string, openMs: number): Promise<void> => {
+    recoveries += 1;
+    logger?.error({ server: address, openMs }, 'MongoDB client stuck: its server monitor never finished a check; reconnecting');
+    open.clear();
+    await client.close().catch(() => undefined);
+    // Until connect succeeds the client has no topology and every operation fails at once; keep trying.
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        await client.connect();
+        logger?.info({ server: address, attempt }, 'MongoDB client reconnected after a stuck monitor');
+        return;
+      } catch (error) {
+        logger?.warn({ server: address, attempt, err: errorMessage(error) }, 'MongoDB client reconnect failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1_000 * attempt, 5_000)));
+      }
+    }
+  };
+  const timer = setInterval(
+    () => {
+      if (stopped || recovering) return;
+      const now = Date.now();
+      for (const [address, { since, awaited }] of open) {
+        const bound = 2.5 * connectTimeoutMS + (awaited ? heartbeatFrequencyMS : 0);
+        if (now - since > bound) {
+          recovering = recover(address, now - since).finally(() => {
+            recovering = undefined;
+          });
+          return;
+        }
+      }
+    },
+    Math.min(1_000, connectTimeoutMS / 4),
+  );
+  timer.unref();
+  return {
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
+    settled: () => recovering ?? Promise.resolve(),
+    get recoveries() {
+      return recoveries;
     },
   };
 }

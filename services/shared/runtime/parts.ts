@@ -63,7 +63,7 @@ export type GrpcEdgeDeps = {
 export function startMongo(host: ServiceHost, deps: DatabaseDeps, options?: MongoClientOptions): Promise<MongoHandle> {
   return host.start(
     'mongo',
-    () => connectMongo(deps.mongoUri, deps.dbName, options),
+    () => connectMongo(deps.mongoUri, deps.dbName, options, { logger: host.logger }),
     (mongo) => mongo.close(),
   );
 }
