@@ -55,7 +55,9 @@ describe('compare-and-set on FerretDB', () => {
     // A late writer of the state just replaced loses, whether or not the token is gone yet.
     expect(await replaceFrom(c, 'z', 'sequence', 1, { _id: 'z', sequence: 2, writer: 'late' })).toBe(false);
     await Promise.all(releases);
-    expect(await a.db.collection(REVISION_TOKENS_COLLECTION).countDocuments({ _id: JSON.stringify(['deferred', 'z', 'sequence', 1, 0]) })).toBe(0);
+    expect(
+      await a.db.collection<{ _id: string }>(REVISION_TOKENS_COLLECTION).countDocuments({ _id: JSON.stringify(['deferred', 'z', 'sequence', 1, 0]) }),
+    ).toBe(0);
     expect(await replaceFrom(c, 'z', 'sequence', 1, { _id: 'z', sequence: 2, writer: 'later' })).toBe(false);
     expect(await c.findOne({ _id: 'z' })).toMatchObject({ sequence: 2, writer: 'first' });
   });
