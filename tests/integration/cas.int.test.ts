@@ -46,6 +46,22 @@ describe('compare-and-set on FerretDB', () => {
     expect(await c.findOne({ _id: 'x' })).toMatchObject({ sequence: 2, writer: 'three' });
   });
 
+  it('a token whose removal is deferred to the caller still keeps out a writer of the same state, and is gone once awaited', async () => {
+    const c = a.db.collection<Doc>('deferred');
+    await c.insertOne({ _id: 'z', sequence: 1, writer: 'start' });
+    const releases: Promise<unknown>[] = [];
+    expect(await replaceFrom(c, 'z', 'sequence', 1, { _id: 'z', sequence: 2, writer: 'first' }, releases)).toBe(true);
+    expect(releases).toHaveLength(1);
+    // A late writer of the state just replaced loses, whether or not the token is gone yet.
+    expect(await replaceFrom(c, 'z', 'sequence', 1, { _id: 'z', sequence: 2, writer: 'late' })).toBe(false);
+    await Promise.all(releases);
+    expect(
+      await a.db.collection<{ _id: string }>(REVISION_TOKENS_COLLECTION).countDocuments({ _id: JSON.stringify(['deferred', 'z', 'sequence', 1, 0]) }),
+    ).toBe(0);
+    expect(await replaceFrom(c, 'z', 'sequence', 1, { _id: 'z', sequence: 2, writer: 'later' })).toBe(false);
+    expect(await c.findOne({ _id: 'z' })).toMatchObject({ sequence: 2, writer: 'first' });
+  });
+
   it("waits while a state's token is held, and takes it over once its writer is presumed dead", async () => {
     const c = a.db.collection<Doc>('held');
     await c.insertOne({ _id: 'y', sequence: 1, writer: 'start' });

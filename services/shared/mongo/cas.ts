@@ -27,8 +27,20 @@ function dbOf(collection: Collection<any>): Db {
 /**
  * Replaces document `id` — while its `field` is `from` — with `next`; returns false when another writer holds or
  * wrote that state first (read again, and retry or give up).
+ *
+ * `releases`: the token's removal is not awaited but pushed here, for a writer with more writes to make after the
+ * replace to await with them (one round trip less on its path). Meanwhile the token only keeps out writers of the
+ * same `from` state, which is no longer the stored one once the replace is done: they lose as they would anyway.
+ * The caller must await the releases before it reports the write done.
  */
-export async function replaceFrom<T extends Document>(collection: Collection<T>, id: string, field: string, from: number, next: T): Promise<boolean> {
+export async function replaceFrom<T extends Document>(
+  collection: Collection<T>,
+  id: string,
+  field: string,
+  from: number,
+  next: T,
+  releases?: Promise<unknown>[],
+): Promise<boolean> {
   const tokens = dbOf(collection).collection<Token>(REVISION_TOKENS_COLLECTION);
   for (let generation = 0; ; generation++) {
     const token = JSON.stringify([collection.collectionName, id, field, from, generation]);
@@ -46,7 +58,9 @@ export async function replaceFrom<T extends Document>(collection: Collection<T>,
       const res = await collection.replaceOne({ _id: id, [field]: from } as never, next as never);
       return res.matchedCount === 1;
     } finally {
-      await tokens.deleteOne({ _id: token }).catch(() => undefined);
+      const release = tokens.deleteOne({ _id: token }).catch(() => undefined);
+      if (releases) releases.push(release);
+      else await release;
     }
   }
 }

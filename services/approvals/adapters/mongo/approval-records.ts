@@ -76,15 +76,19 @@ export class ApprovalRecords implements ApprovalRecordStore {
     };
     // Newer (or the same, again) wins, by a compare-and-set that holds on FerretDB (services/shared/mongo/cas.ts).
     // Mostly the stored record is the one before (the workflow records every change in turn): replaced from that
-    // version at once, without reading it first; anything else (the first record, a retry, a race) goes the long way.
+    // version at once, without reading it first, its token removed alongside the writes that follow; the first
+    // record is inserted at once (a unique insert: of two, one wins). Anything else (a retry, a race) goes the
+    // long way.
+    const releases: Promise<unknown>[] = [];
     const stored =
-      (record.version > 1 && (await replaceFrom(this.records, workflowId, 'version', record.version - 1, doc))) ||
+      (record.version === 1 ? await insertNew(this.records, doc) : await replaceFrom(this.records, workflowId, 'version', record.version - 1, doc, releases)) ||
       (await replaceIfNewer(this.records, 'version', doc, { orEqual: true }));
     if (!stored) {
-      await alongside();
+      await Promise.all([...releases, alongside()]);
       return false; // a newer record is stored
     }
     await Promise.all([
+      ...releases,
       closed
         ? this.open.deleteOne({ _id: workflowId })
         : this.open.updateOne({ _id: workflowId }, { $setOnInsert: { proposalId: doc.proposalId, kind: doc.kind, since: doc.recordedAt } }, { upsert: true }),
@@ -143,6 +147,17 @@ export class ApprovalRecords implements ApprovalRecordStore {
   async get(workflowId: string): Promise<(ApprovalRecord & { closed: boolean }) | undefined> {
     const doc = await this.records.findOne({ _id: workflowId });
     return doc ? { ...(JSON.parse(doc.record) as ApprovalRecord), closed: doc.closed } : undefined;
+  }
+}
+
+/** Inserts `doc` unless a document of its `_id` exists (then false). */
+async function insertNew<T extends { _id: string }>(collection: Collection<T>, doc: T): Promise<boolean> {
+  try {
+    await collection.insertOne(doc as never);
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
   }
 }
 
