@@ -141,6 +141,8 @@ export class DeliveryWorker {
   /** This start of this worker: the `owner` of the rows it has and the `_id` of its lease. */
   private ownerId = '';
   private leaseTimer: NodeJS.Timeout | undefined;
+  /** End of this worker's lease as last written: until then no other worker takes its rows. */
+  private leaseHeldUntil = 0;
 
   constructor(
     private readonly deps: DeliveryWorkerDeps,
@@ -165,8 +167,9 @@ export class DeliveryWorker {
     this.pump();
   }
 
-  private renewLease(until = new Date(Date.now() + this.options.leaseMs)): Promise<void> {
-    return this.deps.deliveries.workers.renew(this.ownerId, this.options.workerId, until);
+  private async renewLease(until = new Date(Date.now() + this.options.leaseMs)): Promise<void> {
+    await this.deps.deliveries.workers.renew(this.ownerId, this.options.workerId, until);
+    this.leaseHeldUntil = until.getTime();
   }
 
   private laneKey(subscriptionId: string, key: string): string {
@@ -386,7 +389,10 @@ export class DeliveryWorker {
       await deliveries.finish(item.doc._id, item.token, { held: true, availableAt: new Date() });
       return;
     }
-    if (item.leaseUntil - Date.now() < this.options.requestTimeoutMs + 1_000) {
+    // While this worker's own lease outlasts the request, nobody takes its rows: no write per row is needed. Only
+    // when its lease may run out meanwhile (renewals failing) is the row's claim extended, and a lost one seen.
+    const margin = Date.now() + this.options.requestTimeoutMs + 1_000;
+    if (item.leaseUntil < margin && this.leaseHeldUntil < margin) {
       const until = Date.now() + this.options.leaseMs;
       if (!(await deliveries.renew(item.doc._id, item.token, new Date(until)))) {
         // Lost (another worker took it over after the lease ran out): it is theirs now.
