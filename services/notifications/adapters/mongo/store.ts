@@ -223,7 +223,6 @@ export class DeliveryRepository implements DeliveryQueue {
   }
   async init(): Promise<void> {
     await ensureIndexes(this.collection, [
-      { key: { subscriptionId: 1, eventId: 1 }, name: 'subscription_event_unique', unique: true },
       // Recovery's two reads, both equalities on `owner`: rows nobody has (owner '') that are due, and the rows of a
       // worker whose lease ran out. The pending backlog of live workers is never read (issue #16).
       { key: { owner: 1, status: 1, held: 1, availableAt: 1 }, name: 'recoverable' },
@@ -235,13 +234,15 @@ export class DeliveryRepository implements DeliveryQueue {
   }
   /**
    * Rows written before rows named their owner: each unfinished one becomes nobody's, so recovery finds it once its
-   * lease (or retry time) has passed. Once per database (a marker in `counters`); the old recovery index goes with it.
+   * lease (or retry time) has passed. Once per database (a marker in `counters`). Two indexes go with it: the old
+   * recovery index, and the unique (subscription, event) index, which `_id` (`<subscription>/<event>`) already is —
+   * each index is written on every insert and update of a row.
    */
   private async ownersOnce(): Promise<void> {
     const markers = this.collection.db.collection<{ _id: string; at: Date }>('counters');
     if (await markers.findOne({ _id: 'deliveries-owner' })) return;
     await this.collection.updateMany({ status: 'pending', owner: { $exists: false } }, { $set: { owner: '' } });
-    await this.collection.dropIndex('claimable').catch(() => undefined); // absent on a new database
+    for (const name of ['claimable', 'subscription_event_unique']) await this.collection.dropIndex(name).catch(() => undefined); // absent on a new database
     await upsertRace(() => markers.updateOne({ _id: 'deliveries-owner' }, { $set: { at: new Date() } }, { upsert: true }));
   }
   /** Inserts the rows that do not exist yet; returns how many were new. */
