@@ -18,7 +18,7 @@ import { connectMongo } from '../../services/shared/mongo/mongo';
 import { Outbox, OutboxRelay, toOutboxFields } from '../../services/shared/mongo/outbox';
 import { DateMessage as ProtoDate } from '../../proto/gen/bps/common/v1/common';
 import { adminKafka } from '../support/kafka';
-import { databaseCpu, treeCpuSeconds } from './cpu';
+import { databaseCpu } from './cpu';
 import type { Bench, BenchRow } from './run';
 
 const HISTORY = Number(process.env['BENCH_OUTBOX_HISTORY'] ?? 10_000);
