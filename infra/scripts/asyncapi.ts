@@ -145,6 +145,18 @@ function writerText(topic: string): string {
   return `Only the ${owner.principal} service's Kafka principal may write it, and consumers accept only ce_source ${owner.sources.map((x) => `"${x}"`).join(', ')} on it.`;
 }
 
+/**
+ * Events published straight to Kafka, before the state they report is recorded (at least once without the outbox):
+ * the delivery worker's `bps.notification.delivered` (services/notifications/adapters/webhooks/delivery-worker.ts).
+ */
+const publishedDirectly = new Set(['bps.notification.delivered']);
+
+function writtenHow(types: readonly string[]): string {
+  const direct = types.filter((t) => publishedDirectly.has(t));
+  if (direct.length === 0) return "through the service's outbox";
+  return `through the service's outbox; ${direct.join(', ')} published directly, before the record it reports is written`;
+}
+
 export async function buildDocument(): Promise<Json> {
   const events = await catalogue();
   const channelKey = (topic: string): string => topic.replace(/^bps\./, '').replace(/\.v\d+$/, '');
@@ -163,7 +175,7 @@ export async function buildDocument(): Promise<Json> {
     operations[`send-${channelKey(topic)}`] = {
       action: 'send',
       channel: { $ref: `#/channels/${channelKey(topic)}` },
-      summary: `Events written to ${topic} (through the service's outbox)`,
+      summary: `Events written to ${topic} (${writtenHow(own.map((e) => e.definition.type))})`,
       messages: own.map((e) => ({ $ref: `#/channels/${channelKey(topic)}/messages/${e.definition.type}` })),
     };
   }
