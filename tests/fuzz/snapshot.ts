@@ -3,12 +3,13 @@
 // that carries it), and what services build from Kafka rather than from requests — audit's log, the notifications
 // feed, processed-event marks. A request could change those only through an event some service emitted, and every
 // emitted event is first stored in that service's outbox or event store, which the snapshot does cover; leaving
-// them out also keeps the comparison exact while the seed's events are still being consumed.
+// them out also keeps the comparison exact while the seed's events are still being consumed. Also left out: the
+// leases background workers renew on a timer (notifications' `delivery_workers`), which change with time alone.
 import { createHash } from 'node:crypto';
 import type { MongoClient } from 'mongodb';
 
-/** Collections that only carry events out (their domain content is checked where it is decided). */
-const bookkeeping = /^(refusal_outbox|outbox_pending|pending_markers|.*_pending|processed_events|feed|counters)$/;
+/** Collections that only carry events out (their domain content is checked where it is decided), and workers' leases. */
+const bookkeeping = /^(refusal_outbox|outbox_pending|pending_markers|.*_pending|processed_events|feed|counters|delivery_workers)$/;
 /** Databases fed only by Kafka (audit's log). */
 const consumerFedDatabase = /_audit$/;
 const refusalRecord = /bps\.access\.refused|bps\.event\.deadlettered/;
