@@ -6,7 +6,7 @@ import type { Identity } from '../../shared/auth/identity';
 import type { Refusal } from '../../shared/domain/decider';
 import { NotFoundError, ValidationError, ruleRefusalError, type FieldViolation, type PlatformError } from '../../shared/errors/errors';
 import { newEvent } from '../../shared/kafka/kafka';
-import { toOutboxFields } from '../../shared/mongo/outbox';
+import { toHeldOutboxFields, toOutboxFields } from '../../shared/mongo/outbox';
 import { standardEvents } from '../../shared/events/standards';
 import { todayInChina } from '../../shared/standards/china-date';
 import type { ServiceItem } from '../../../proto/gen/bps/common/v1/common';
@@ -144,7 +144,7 @@ export class Errata {
       { erratum: toErratum(entry), fieldCode: doc.fieldCode, actor: approvedBy, proposedBy: doc.proposedBy },
       { source: SOURCE, key: itemCode, topicNamespace, time: approvedAt },
     );
-    if ((await this.records.insertErratumApproval({ _id: recordId, erratumId, approvedBy, approvedAt, ...toOutboxFields(event) })) === 'exists') {
+    if ((await this.records.insertErratumApproval({ _id: recordId, erratumId, approvedBy, approvedAt, ...toHeldOutboxFields(event) })) === 'exists') {
       // Another erratum of this version was approved at the same moment.
       const stale = erratumStale(command);
       if (!stale.ok) throw await this.refuse(caller, attempt, stale.refusal);

@@ -5,7 +5,7 @@ import type { Identity } from '../../shared/auth/identity';
 import { handleCommand } from '../../shared/domain/command-handler';
 import { NotFoundError, PermissionDeniedError, ValidationError, ruleRefusalError, type FieldViolation } from '../../shared/errors/errors';
 import { newEvent } from '../../shared/kafka/kafka';
-import { toOutboxFields } from '../../shared/mongo/outbox';
+import { toHeldOutboxFields } from '../../shared/mongo/outbox';
 import { standardEvents } from '../../shared/events/standards';
 import { isFen } from '../../shared/validation/input';
 import type { FileLocalStandardRequest, FileLocalStandardResponse } from '../../../proto/gen/bps/registry/v1/registry';
@@ -95,7 +95,7 @@ export class Filings {
         localFundingSource: req.localFundingSource,
         note: req.note,
         actor,
-        ...toOutboxFields(event),
+        ...toHeldOutboxFields(event),
       };
     });
     const handled = await handleCommand(

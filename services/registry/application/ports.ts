@@ -59,9 +59,11 @@ export interface CatalogueReader extends ReadStamps {
   releasesInOrder(): Promise<ReleaseDoc[]>;
 }
 
-/** Recording releases (the commit point, with version.published) and projecting them. */
+/** Recording releases (the commit point, holding version.published) and projecting them. */
 export interface ReleaseLog {
   insertRelease(doc: ReleaseDoc): Promise<Written>;
+  /** Hands the release's held version.published to the outbox (once): called when the item logs hold it. */
+  releaseAnnouncement(releaseId: string): Promise<void>;
   release(releaseId: string): Promise<ReleaseDoc | null>;
   /** Releases whose projection a crash interrupted, oldest first. */
   unprojectedReleases(): Promise<ReleaseDoc[]>;
@@ -105,6 +107,7 @@ export interface ErrataRecords {
   erratum(erratumId: string): Promise<ErratumDoc | null>;
   errataOf(itemCode: string): Promise<ErratumDoc[]>;
   insertErratumApproval(doc: ErratumApprovalDoc): Promise<Written>;
+  /** Marks the erratum approved, then hands the approval's held erratum.approved to the outbox. */
   markErratumApproved(erratumId: string, approvedBy: ActorDoc, approvedAt: Date, recordId: string): Promise<void>;
   /** Events with no document of their own (erratum.refused), through the outbox. */
   appendEvents(events: readonly (CloudEvent & { topic: string })[]): Promise<void>;

@@ -2,7 +2,7 @@
 // them into the item timelines, lineage, the due list and the floor checks, applying approved change sets
 // (domain/changeset.ts decides), firing version.effective when a release's date arrives, and seeding.
 import { newEvent } from '../../shared/kafka/kafka';
-import { toOutboxFields } from '../../shared/mongo/outbox';
+import { toHeldOutboxFields, toOutboxFields } from '../../shared/mongo/outbox';
 import { standardEvents } from '../../shared/events/standards';
 import { ValidationError, ruleRefusalError } from '../../shared/errors/errors';
 import { addDays, formatIsoDate, todayInChina } from '../../shared/standards/china-date';
@@ -53,7 +53,11 @@ export class Publication {
 
   // ---- releases ------------------------------------------------------------------------------------------
 
-  /** Records a release once (its document is the commit point and carries version.published), then projects it. */
+  /**
+   * Records a release once (its document is the commit point; it holds version.published), then projects it. The
+   * event is let go once the item logs hold the new versions: a downstream system that reads the registry on it
+   * finds them.
+   */
   async recordRelease(draft: ReleaseDraft, decision?: SignedDecision): Promise<ReleaseDoc> {
     const publishedAt = this.settings.now();
     const payload = standardEvents.versionPublished.codec.fromPartial({
@@ -98,7 +102,7 @@ export class Publication {
         ? { packageVersions: draft.packageVersions.map((p) => ({ packageCode: p.packageCode, version: p.version, level: PackageLevel.toJSON(p.level) })) }
         : {}),
       projected: false,
-      ...toOutboxFields(
+      ...toHeldOutboxFields(
         newEvent(standardEvents.versionPublished, payload, {
           source: SOURCE,
           key: draft.releaseId,
@@ -156,6 +160,8 @@ export class Publication {
         effectiveFrom: release.effectiveFrom,
       });
     }
+    // Announced once readable, and before its version.effective can fall due or its floor breaches are told.
+    await this.records.releaseAnnouncement(release._id);
     await this.records.scheduleEffective(release._id, release.effectiveFrom);
     await this.checkFloorsAfter(release);
     await this.records.markProjected(release._id);

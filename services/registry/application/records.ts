@@ -3,7 +3,7 @@
 import type { PackageLevel, ServiceItem } from '../../../proto/gen/bps/common/v1/common';
 import type { Provenance, ReleaseKind } from '../../../proto/gen/bps/standards/v1/changes';
 import type { ChangeConflict, ChangeType, MetricComparison } from '../../../proto/gen/bps/standards/v1/events';
-import type { OutboxFields } from '../../shared/mongo/outbox';
+import type { HeldOutboxFields, OutboxFields } from '../../shared/mongo/outbox';
 import type { MonitoringState } from '../../shared/standards/monitoring';
 import type { LocalDate } from '../domain/dates';
 import type { LocalMetric } from '../domain/filing';
@@ -24,7 +24,9 @@ export type ReleaseDoc = {
   /** Package levels the release sets (issue #17); `level` is the proto PackageLevel as JSON. */
   packageVersions?: { packageCode: string; version: number; level: unknown }[];
   projected: boolean;
-} & OutboxFields;
+  // version.published is held until the release is in the item logs (releases recorded before that carry `outbox`).
+} & Partial<OutboxFields> &
+  HeldOutboxFields;
 
 export type VersionDoc = {
   _id: string;
@@ -67,8 +69,11 @@ export type ErratumEntry = {
 };
 /** A proposed erratum (with its erratum.proposed event) and the corrected item it would put in effect. */
 export type ErratumDoc = { _id: string; fieldCode: string; item: ServiceItem } & ErratumEntry & OutboxFields;
-/** The commit point of an erratum's approval: one per new version record (_id = its record id), with erratum.approved. */
-export type ErratumApprovalDoc = { _id: string; erratumId: string; approvedBy: ActorDoc; approvedAt: Date } & OutboxFields;
+/**
+ * The commit point of an erratum's approval: one per new version record (_id = its record id), with erratum.approved
+ * held until the corrected record is in the item log and the erratum is marked approved.
+ */
+export type ErratumApprovalDoc = { _id: string; erratumId: string; approvedBy: ActorDoc; approvedAt: Date } & Partial<OutboxFields> & HeldOutboxFields;
 
 export type LineageDoc = { _id: string; from: string; to: string; changeType: ChangeType; releaseId: string; effectiveFrom: LocalDate };
 
@@ -87,7 +92,9 @@ export type FilingDoc = {
   localFundingSource: string;
   note: string;
   actor: { subject: string; organisation: string; roles: string[] };
-} & OutboxFields;
+  // local.standard.filed is held until the filing is in its head, where reads find it.
+} & Partial<OutboxFields> &
+  HeldOutboxFields;
 
 export type BreachDoc = {
   _id: string;
@@ -151,4 +158,4 @@ export type HeadEntry = { version: number; effectiveFrom: LocalDate; records: Ve
  */
 export type ItemHead = { _id: string; rev: number; latest: number; recent: HeadEntry[]; pages: PageSummary[]; corrected?: string[] };
 export type FilingHead = { _id: string; provinceCode: string; itemCode: string; rev: number; latest: number; recent: FilingRecord[]; pages: PageSummary[] };
-export type FilingRecord = Omit<FilingDoc, 'outbox'>;
+export type FilingRecord = Omit<FilingDoc, 'outbox' | 'heldOutbox'>;

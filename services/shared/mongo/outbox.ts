@@ -54,6 +54,31 @@ export function toOutboxFields(event: CloudEvent & { topic: string }): OutboxFie
 }
 
 type OutboxDoc = OutboxFields & { _id: DocId };
+
+/**
+ * An event a document holds back until the writes that make it true are done (a release's versions in the item
+ * logs, a filing in its head). Downstream systems act on an event by reading the service, so it must not reach
+ * Kafka before what it announces can be read. `releaseHeld` then moves it to `outbox`, where the relay finds it;
+ * until then neither the relay nor its sweep sees it. A writer that dies in between leaves it held, and the
+ * writer's recovery (or the caller's retry) releases it.
+ */
+export type HeldOutboxFields = { readonly heldOutbox?: OutboxFields['outbox'] };
+
+export function toHeldOutboxFields(event: CloudEvent & { topic: string }): Required<HeldOutboxFields> {
+  return { heldOutbox: toOutboxFields(event).outbox };
+}
+
+/** Hands a document's held event to the relay (once; a no-op when it holds none or already did). */
+export async function releaseHeld(collection: Collection<any>, id: DocId): Promise<void> {
+  const doc = (await collection.findOne({ _id: id }, { projection: { heldOutbox: 1, outbox: 1 } })) as (HeldOutboxFields & Partial<OutboxFields>) | null;
+  const held = doc?.heldOutbox;
+  if (!held || doc.outbox) return;
+  // Only while no `outbox` is set, so an event already sent is never put back to unsent. FerretDB v1 may let two
+  // concurrent releases both match: a re-send with the same ce_id, which the relay's check and consumers skip.
+  const moved = await collection.updateOne({ _id: id, outbox: { $exists: false } }, { $set: { outbox: held }, $unset: { heldOutbox: '' } });
+  if (moved.modifiedCount > 0) await markPending(collection, [{ _id: id, outbox: held }]);
+}
+
 type DocId = ObjectId | string;
 
 // ---- pending markers and in-process wake-up ---------------------------------------------------------------

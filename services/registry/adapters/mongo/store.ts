@@ -49,7 +49,7 @@ import { contentionPause, replaceFrom, TOKEN_STALE_MS } from '../../../shared/mo
  */
 const CAS_PATIENCE_MS = TOKEN_STALE_MS + 5_000;
 import { ensureIndexes, insertOne, isDuplicateKey } from '../../../shared/mongo/mongo';
-import { ensureOutboxIndexes, markPending, Outbox, type OutboxFields } from '../../../shared/mongo/outbox';
+import { ensureOutboxIndexes, markPending, Outbox, releaseHeld, type OutboxFields } from '../../../shared/mongo/outbox';
 import type { LocalDate } from '../../domain/dates';
 import type { LocalStandardFiled } from '../../domain/filing';
 import type { CloudEvent } from '../../../shared/kafka/cloudevents';
@@ -295,6 +295,10 @@ export class RegistryStore implements RegistryPorts {
     return this.releases.findOne({ _id: releaseId });
   }
 
+  async releaseAnnouncement(releaseId: string): Promise<void> {
+    await releaseHeld(this.releases, releaseId);
+  }
+
   async unprojectedReleases(): Promise<ReleaseDoc[]> {
     return this.releases.find({ projected: false }).sort({ publishedAt: 1 }).toArray();
   }
@@ -528,7 +532,7 @@ export class RegistryStore implements RegistryPorts {
     return keptOnce(this.filingCache, id, () =>
       this.filings.findOne({ _id: id }).then((doc) => {
         if (!doc) return null;
-        const { outbox: _o, ...record } = doc;
+        const { outbox: _o, heldOutbox: _h, ...record } = doc;
         return record;
       }),
     );
@@ -643,10 +647,12 @@ export class RegistryStore implements RegistryPorts {
             const existing = await this.filings.findOne({ _id: doc._id });
             if (existing) await this.updateFilingHead(existing);
             await this.touch(family);
+            await releaseHeld(this.filings, doc._id);
             throw new ConcurrencyError('could not append the filing; retry', 0);
           }
           await this.updateFilingHead(doc);
           await this.touch(family);
+          await releaseHeld(this.filings, doc._id); // local.standard.filed, now that reads find the filing
         }
         return n;
       },
@@ -654,7 +660,7 @@ export class RegistryStore implements RegistryPorts {
   }
 
   private async updateFilingHead(doc: FilingDoc): Promise<void> {
-    const { outbox: _o, ...record } = doc;
+    const { outbox: _o, heldOutbox: _h, ...record } = doc;
     const n = filingNumber(doc._id);
     const key = this.filingHeadId(doc.provinceCode, doc.itemCode);
     await this.casUpdate(this.filingPages, `${key}#${this.pageOf(n)}`, (page) => {
@@ -759,6 +765,7 @@ export class RegistryStore implements RegistryPorts {
 
   async markErratumApproved(erratumId: string, approvedBy: ActorDoc, approvedAt: Date, recordId: string): Promise<void> {
     await this.errata.updateOne({ _id: erratumId }, { $set: { status: 'approved', approvedBy, approvedAt, recordId } });
+    await releaseHeld(this.erratumApprovals, recordId);
   }
 
   // ---- taxonomy ------------------------------------------------------------------------------------------
