@@ -229,10 +229,15 @@ export class DeliveryWorker {
     return this.dirty === undefined || this.dirty.has(key) || this.dirtySubscriptions.has(subscriptionId);
   }
 
+  /** A claim token of this worker: unique per claim, so a claim taken over is told from the one it replaced. */
+  private newClaim(): string {
+    return `${this.options.workerId}:${randomUUID()}`;
+  }
+
   /** A row the intake is about to write for this worker: claimed by it from the start (none when stopped or held). */
   prepare(row: DeliveryDoc): DeliveryDoc {
     if (this.stopped || row.held) return row;
-    return { ...row, claim: `${this.options.workerId}:${randomUUID()}`, owner: this.ownerId, availableAt: new Date(Date.now() + this.options.leaseMs) };
+    return { ...row, claim: this.newClaim(), owner: this.ownerId, availableAt: new Date(Date.now() + this.options.leaseMs) };
   }
 
   /** Rows the intake wrote (as `prepare` returned them): this worker sends them. */
@@ -433,7 +438,7 @@ export class DeliveryWorker {
         rows
           .filter((row) => !this.held.has(row._id))
           .map(async (row) => {
-            const token = `${this.options.workerId}:${randomUUID()}`;
+            const token = this.newClaim();
             const doc = await deliveries.claim(row._id, token, new Date(), this.options.leaseMs, this.ownerId);
             return doc && !this.stopped && !this.held.has(doc._id) ? { doc, token } : undefined;
           }),
