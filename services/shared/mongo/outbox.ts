@@ -396,20 +396,15 @@ export class OutboxRelay {
   private async claimBatch(): Promise<{ markers: PendingMarker[]; until: Date } | undefined> {
     const limit = this.options.batchSize ?? 100;
     const names = [...this.byName.keys()];
-    // The backlog, oldest first, up to a few batches (what others hold is skipped, so look past it), and the claims
-    // on it, read side by side: a round trip less on every hop. A claim made between the two reads is caught by the
-    // unique insert below, as one made after both is.
-    const [markers, claims] = await Promise.all([
-      this.pending
-        .find({ c: { $in: names } })
-        .sort({ t: 1, o: 1 })
-        .limit(limit * 10)
-        .toArray(),
-      this.claims.find({ c: { $in: names } }).toArray(),
-    ]);
+    // The backlog, oldest first, up to a few batches: what others hold is skipped, so look past it.
+    const markers = await this.pending
+      .find({ c: { $in: names } })
+      .sort({ t: 1, o: 1 })
+      .limit(limit * 10)
+      .toArray();
     if (markers.length === 0) return undefined;
     const held = new Map<string, Claim[]>();
-    for (const claim of claims) {
+    for (const claim of await this.claims.find({ c: { $in: names } }).toArray()) {
       const list = held.get(claim.m) ?? [];
       list.push(claim);
       held.set(claim.m, list);
