@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { MongoClient } from 'mongodb';
 
 /** Collections that only carry events out (their domain content is checked where it is decided), and workers' leases. */
-const bookkeeping = /^(refusal_outbox|outbox_pending|pending_markers|.*_pending|processed_events|feed|counters|delivery_workers)$/;
+const bookkeeping = /^(refusal_outbox|outbox_pending|pending_markers|.*_pending|processed_events|feed|counters|delivery_workers|outbox_swept)$/;
 /** Databases fed only by Kafka (audit's log). */
 const consumerFedDatabase = /_audit$/;
 const refusalRecord = /bps\.access\.refused|bps\.event\.deadlettered/;

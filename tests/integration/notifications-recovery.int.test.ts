@@ -4,12 +4,10 @@
 // to 100 subscribers — is never read. Before, recovery asked for every pending row that was due and not held, and
 // FerretDB v1 could push only the two equalities down: every pass read the whole backlog.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
 import { DeliveryRepository } from '../../services/notifications/adapters/mongo/store';
 import { deliveryId, type DeliveryDoc } from '../../services/notifications/application/ports';
-import { settings } from '../../infra/local/settings';
-import { postgresUrl } from '../../infra/local/postgres';
+import { behindFerretDbOnPostgres, rowsRead } from '../support/pg-stats';
 import { uniqueName } from '../support/names';
 import { stack } from '../support/stack';
 
@@ -112,42 +110,20 @@ describe('delivery recovery reads only what needs recovering', () => {
   });
 
   it('a recovery pass reads a handful of rows, not the backlog (FerretDB on PostgreSQL: rows fetched)', async (ctx) => {
-    const explained = await h.db.command({ explain: { find: 'deliveries', filter: { _id: 'x' } }, verbosity: 'queryPlanner' });
-    if ((explained['queryPlanner'] as Record<string, unknown> | undefined)?.['Plan'] === undefined) ctx.skip(); // MongoDB: its index bounds do the same
-    const client = new pg.Client({ connectionString: postgresUrl(settings()) });
-    await client.connect();
+    if (!(await behindFerretDbOnPostgres(h.db, 'deliveries'))) ctx.skip(); // MongoDB: its index bounds do the same
+    const rows = await rowsRead(dbName, 'deliveries');
     try {
-      // FerretDB v1 names the schema after the database and the table after the collection (plus a hash).
-      const read = async (): Promise<number> => {
-        const { rows } = await client.query<{ n: string }>(
-          `SELECT coalesce(sum(seq_tup_read + coalesce(idx_tup_fetch, 0)), 0) AS n FROM pg_stat_user_tables WHERE schemaname = $1 AND relname LIKE 'deliveries%'`,
-          [dbName],
-        );
-        return Number(rows[0]!.n);
-      };
-      // A connection's statistics reach the view when it has been idle 10 s at most (PostgreSQL 15's
-      // PGSTAT_IDLE_INTERVAL): wait until they stop moving across such a gap.
-      const settled = async (): Promise<number> => {
-        let last = await read();
-        for (let i = 0; i < 4; i++) {
-          await new Promise((r) => setTimeout(r, 11_000));
-          const next = await read();
-          if (next === last) return next;
-          last = next;
-        }
-        return last;
-      };
-      const before = await settled();
+      const before = await rows.settled();
       const passes = 5;
       for (let i = 0; i < passes; i++) {
         await deliveries.due(new Date(), 100);
         await deliveries.workers.expired(new Date());
       }
-      const fetched = (await settled()) - before;
+      const fetched = (await rows.settled()) - before;
       // Three due rows per pass (plus what PostgreSQL rechecks). Reading the backlog would be 5 x 2,000.
       expect(fetched).toBeLessThan(passes * 40);
     } finally {
-      await client.end();
+      await rows.close();
     }
   }, 120_000);
 });

@@ -2,11 +2,12 @@
 // ran (the process "died" before the Kafka send) is published by the next relay, and a re-send after a crash
 // between send and mark reaches the consumer's handler exactly once. A write wakes the relay at once (the poll is
 // only a safety net), and an idle relay reads only the pending markers, never the event collections.
-import { MongoClient, type CommandStartedEvent } from 'mongodb';
+import { MongoClient, ObjectId, type CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTopics, EventProducer, newEvent, ProcessedEvents } from '../../services/shared/kafka/kafka';
 import { connectMongo, type MongoHandle } from '../../services/shared/mongo/mongo';
-import { markPending, Outbox, OutboxRelay, PENDING_COLLECTION, toOutboxFields } from '../../services/shared/mongo/outbox';
+import { markPending, Outbox, OutboxRelay, PENDING_COLLECTION, SWEPT_COLLECTION, toOutboxFields } from '../../services/shared/mongo/outbox';
+import { behindFerretDbOnPostgres, rowsRead } from '../support/pg-stats';
 import { defineEvent } from '../../services/shared/events/catalog';
 import { DateMessage as ProtoDate } from '../../proto/gen/bps/common/v1/common';
 import { stack, testLogger } from '../support/stack';
@@ -220,6 +221,56 @@ describe('outbox relay', () => {
       await relay.stop();
       await monitored.close();
     }
+  });
+
+  it('a sweep reads only the unsent entries, not the history (FerretDB on PostgreSQL: rows read)', async (ctx) => {
+    const topic = uniqueName('outbox-sweep-flag');
+    await ensureTopics(kafka, [topic], 1);
+    const name = `sweepflag_${Date.now().toString(36)}`;
+    const outbox = new Outbox(mongo.db, name);
+    await outbox.init();
+    if (!(await behindFerretDbOnPostgres(mongo.db, name))) ctx.skip(); // MongoDB: the index on the flag does the same
+    // 3,000 entries already relayed, as the relay leaves them, and two whose writer died before their marker.
+    const at = (i: number) => ({ ...newEvent(Recorded, { year: 2026, month: 9, day: 1 + (i % 28) }, { source: '/bps/test', key: `EDU-${i}` }), topic });
+    const sentAt = new Date();
+    for (let i = 0; i < 3_000; i += 1_000) {
+      await outbox.collection.insertMany(
+        Array.from({ length: 1_000 }, (_, k) => {
+          const { outboxUnsent: _flag, outbox: fields } = toOutboxFields(at(i + k));
+          return { _id: new ObjectId(), outbox: { ...fields, sentAt } };
+        }),
+      );
+    }
+    const lost = [at(3_000), at(3_001)];
+    await outbox.collection.insertMany(lost.map((e) => ({ _id: new ObjectId(), ...toOutboxFields(e) })));
+    // The collection's one whole read, for entries from before the flag, is behind it.
+    await mongo.db.collection<{ _id: string; at: Date }>(SWEPT_COLLECTION).insertOne({ _id: name, at: new Date() });
+    const rows = await rowsRead(mongo.db.databaseName, name);
+    try {
+      const before = await rows.settled();
+      const relay = new OutboxRelay([outbox.collection], producer, testLogger);
+      expect(await relay.relayOnce()).toBe(2); // a new relay's first pass sweeps
+      expect(await rawMessages(topic)).toEqual(lost.map((e) => e.id));
+      const read = (await rows.settled()) - before;
+      // The two entries, their "not yet sent" checks and "sent" marks. Reading the history would be 3,000 at least.
+      expect(read).toBeLessThan(100);
+    } finally {
+      await rows.close();
+    }
+  }, 120_000);
+
+  it("finds a collection's entries written before the flag existed, in its first sweep", async () => {
+    const topic = uniqueName('outbox-sweep-old');
+    await ensureTopics(kafka, [topic], 1);
+    const outbox = new Outbox(mongo.db, uniqueName('outbox_sweep_old'));
+    await outbox.init();
+    const event = { ...newEvent(Recorded, { year: 2026, month: 9, day: 2 }, { source: '/bps/test', key: 'EDU-06' }), topic };
+    const { outboxUnsent: _flag, ...before } = toOutboxFields(event); // as written before the flag, and no marker
+    await outbox.collection.insertOne(before as never);
+    expect(await new OutboxRelay([outbox.collection], producer, testLogger).relayOnce()).toBe(1);
+    expect(await rawMessages(topic)).toEqual([event.id]);
+    expect(await mongo.db.collection(SWEPT_COLLECTION).countDocuments({ _id: outbox.collection.collectionName as never })).toBe(1);
+    expect(await outbox.collection.countDocuments({ outboxUnsent: true })).toBe(0);
   });
 
   it('publishes an entry whose pending marker was never written (the writer died between its two writes)', async () => {

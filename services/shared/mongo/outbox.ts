@@ -12,9 +12,10 @@
 // PostgreSQL: a sequential scan), so a filtered query on the event collections could not give that.
 // A marker can be missing only if the writer died (or the database failed) between its two writes: every relay
 // therefore sweeps its collections for unsent entries once when it starts, and again after a failed marker write
-// in its process — the only full scans left. A sweep can send an entry before its (slow) writer records the
-// marker; that late marker is dropped unsent, since the relay checks each marker's entry is still unsent
-// (issue #19).
+// in its process. A sweep reads only the unsent entries, by the indexed top-level flag `outboxUnsent`, an equality
+// FerretDB pushes down (a collection is read whole once, for entries written before the flag existed). A sweep
+// can send an entry before its (slow) writer records the marker; that late marker is dropped unsent, since the
+// relay checks each marker's entry is still unsent (issue #19).
 //
 // Several relays of one database — instances of a service in several processes, or in one — share the markers
 // through claims (issue #19, "two of everything"): before sending, a relay claims each marker by inserting a
@@ -46,11 +47,18 @@ export type OutboxFields = {
     readonly setAsideAt?: Date;
     readonly setAsideReason?: string;
   };
+  /**
+   * Present (true) while the event is neither sent nor set aside: the relay's sweep finds such entries by this
+   * indexed top-level equality, which FerretDB pushes down to PostgreSQL. `outbox.sentAt: null` (a dotted path, a
+   * null) it cannot: the sweep read the whole history, 85 s at 1,000,000 entries, at every relay start. Removed when
+   * the event is sent or set aside. (Entries written before it existed are found once per collection, see sweep.)
+   */
+  readonly outboxUnsent?: true;
 };
 
 export function toOutboxFields(event: CloudEvent & { topic: string }): OutboxFields {
   const { topic, data, ...rest } = event;
-  return { outbox: { topic, event: { ...rest, data: data.toString('utf8') }, sentAt: null } };
+  return { outbox: { topic, event: { ...rest, data: data.toString('utf8') }, sentAt: null }, outboxUnsent: true };
 }
 
 type OutboxDoc = OutboxFields & { _id: DocId };
@@ -75,7 +83,7 @@ export async function releaseHeld(collection: Collection<any>, id: DocId): Promi
   if (!held || doc.outbox) return;
   // Only while no `outbox` is set, so an event already sent is never put back to unsent. FerretDB v1 may let two
   // concurrent releases both match: a re-send with the same ce_id, which the relay's check and consumers skip.
-  const moved = await collection.updateOne({ _id: id, outbox: { $exists: false } }, { $set: { outbox: held }, $unset: { heldOutbox: '' } });
+  const moved = await collection.updateOne({ _id: id, outbox: { $exists: false } }, { $set: { outbox: held, outboxUnsent: true }, $unset: { heldOutbox: '' } });
   if (moved.modifiedCount > 0) await markPending(collection, [{ _id: id, outbox: held }]);
 }
 
@@ -119,9 +127,16 @@ function pendingOf(collection: Collection<any>): Collection<PendingMarker> {
   return databaseOf(collection).collection<PendingMarker>(PENDING_COLLECTION);
 }
 
-/** The sweep's query (unsent entries) on MongoDB, and the relay's read of its pending markers in order. */
+/** The sweep's query (unsent entries), and the relay's read of its pending markers in order. */
 export async function ensureOutboxIndexes(collection: Collection<any>): Promise<void> {
-  await ensureIndexes(collection, [{ key: { 'outbox.sentAt': 1, _id: 1 }, name: 'outbox_unsent' }]);
+  await ensureIndexes(collection, [{ key: { outboxUnsent: 1 }, name: 'outbox_unsent_flag' }]);
+  // The sweep's index of before (`outbox.sentAt`, `_id`): only the one sweep of entries written before the flag
+  // could use it, and every write maintains it (on FerretDB, a B-tree and its GIN companion).
+  const indexes = await collection
+    .listIndexes()
+    .toArray()
+    .catch(() => [] as { name?: string }[]);
+  if (indexes.some((i) => i['name'] === 'outbox_unsent')) await collection.dropIndex('outbox_unsent').catch(() => undefined);
   await ensureIndexes(pendingOf(collection), [{ key: { c: 1, t: 1, o: 1 }, name: 'pending_time_order' }]);
   await ensureIndexes(databaseOf(collection).collection(CLAIMS_COLLECTION), [{ key: { m: 1 }, name: 'claims_marker' }]);
 }
@@ -205,7 +220,12 @@ export class Outbox {
 }
 
 /** Entries still to publish: unsent and not set aside as never sendable (the sweep's query). */
-const unsent = { 'outbox.sentAt': null, 'outbox.setAsideAt': { $exists: false } };
+const unsent = { outboxUnsent: true };
+/** The same, for entries written before `outboxUnsent` existed: a whole-collection read, once per collection. */
+const unsentBeforeFlag = { 'outbox.sentAt': null, 'outbox.setAsideAt': { $exists: false } };
+
+/** Per database: the collections whose entries from before `outboxUnsent` were swept (`_id` = collection name). */
+export const SWEPT_COLLECTION = 'outbox_swept';
 
 // ---- claims: one sender per marker across every relay of the database, in any process -----------------------
 
@@ -503,21 +523,32 @@ export class OutboxRelay {
     return batch.filter((m) => !sent.has(m));
   }
 
-  /** Records a marker for every unsent entry that has none (a writer died between its write and its marker). */
+  /**
+   * Records a marker for every unsent entry that has none (a writer died between its write and its marker). Reads
+   * the flagged entries only; a collection's first sweep also reads it whole once, for entries written before the
+   * flag, and records that it did.
+   */
   private async sweep(): Promise<void> {
+    const swept = databaseOf(this.collections[0]!).collection<{ _id: string; at: Date }>(SWEPT_COLLECTION);
     for (const collection of this.collections) {
-      let after: DocId | undefined;
-      for (;;) {
-        const filter = after === undefined ? unsent : { ...unsent, _id: { $gt: after } };
-        const docs = (await collection
-          .find(filter)
-          .sort({ _id: 1 })
-          .limit(this.options.batchSize ?? 100)
-          .toArray()) as OutboxDoc[];
-        if (docs.length === 0) break;
-        await recordMarkers(collection, docs);
-        after = docs[docs.length - 1]!._id;
-      }
+      const whole = (await swept.countDocuments({ _id: collection.collectionName }, { limit: 1 })) === 0;
+      await this.sweepWith(collection, whole ? unsentBeforeFlag : unsent);
+      if (whole) await upsertSwept(swept, collection.collectionName);
+    }
+  }
+
+  private async sweepWith(collection: Collection<any>, query: object): Promise<void> {
+    let after: DocId | undefined;
+    for (;;) {
+      const filter = after === undefined ? query : { ...query, _id: { $gt: after } };
+      const docs = (await collection
+        .find(filter)
+        .sort({ _id: 1 })
+        .limit(this.options.batchSize ?? 100)
+        .toArray()) as OutboxDoc[];
+      if (docs.length === 0) break;
+      await recordMarkers(collection, docs);
+      after = docs[docs.length - 1]!._id;
     }
   }
 
@@ -534,7 +565,7 @@ export class OutboxRelay {
       let next = 0;
       await Promise.all(
         Array.from({ length: Math.min(4, ids.length) }, async () => {
-          while (next < ids.length) await collection.updateOne({ _id: ids[next++] }, { $set: { 'outbox.sentAt': now } });
+          while (next < ids.length) await collection.updateOne({ _id: ids[next++] }, { $set: { 'outbox.sentAt': now }, $unset: { outboxUnsent: '' } });
         }),
       );
     }
@@ -575,7 +606,10 @@ export class OutboxRelay {
           throw error;
         }
         const collection = this.byName.get(marker.c);
-        await collection?.updateOne({ _id: marker.d }, { $set: { 'outbox.setAsideAt': new Date(), 'outbox.setAsideReason': errorMessage(error) } });
+        await collection?.updateOne(
+          { _id: marker.d },
+          { $set: { 'outbox.setAsideAt': new Date(), 'outbox.setAsideReason': errorMessage(error) }, $unset: { outboxUnsent: '' } },
+        );
         await this.removeMarkers([marker]);
         this.logger.error(
           { ceId: marker.event.id, type: marker.event.type, topic: marker.topic, err: errorMessage(error) },
@@ -609,4 +643,13 @@ function groupByCollection(markers: readonly PendingMarker[]): Map<string, DocId
     groups.set(m.c, ids);
   }
   return groups;
+}
+
+/** Records that a collection's entries from before `outboxUnsent` were swept (two relays may both record it). */
+async function upsertSwept(swept: Collection<{ _id: string; at: Date }>, name: string): Promise<void> {
+  try {
+    await swept.updateOne({ _id: name }, { $set: { at: new Date() } }, { upsert: true });
+  } catch (error) {
+    if (!isDuplicateOnly(error)) throw error;
+  }
 }
