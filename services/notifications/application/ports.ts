@@ -57,6 +57,7 @@ export type DeliveryDoc = {
   roundAttempts: number;
   createdAt: Date;
   updatedAt: Date;
+  /** When the delivery was recorded as delivered: at most one outcome batch after the 2xx (the attempt has the exact time). */
   deliveredAt: Date | null;
   lastStatusCode: number;
   lastError: string;

@@ -211,6 +211,9 @@ type DeliveryTurn = { _id: string; at: Date };
 /** Turns are kept this long (well past any claim's read-then-write), then swept. */
 const TURN_RETENTION_MS = 3_600_000;
 
+/** Rows per `updateMany` of `finishMany` (within FerretDB's pushed-down `$in` bound and its batch per transaction). */
+const FINISH_CHUNK = 500;
+
 export class DeliveryRepository implements DeliveryQueue {
   readonly collection: Collection<DeliveryDoc>;
   readonly workers: WorkerLeases;
@@ -345,17 +348,36 @@ export class DeliveryRepository implements DeliveryQueue {
     return result.matchedCount > 0;
   }
   /**
-   * Many outcomes in one round trip, each an `_id` (+ claim) update; returns how many claims were still held. A
-   * finished claim leaves the row nobody's: one still pending (given back, held) is recovery's again.
+   * Many outcomes, each an `_id` + claim update; returns how many claims were still held. A finished claim leaves the
+   * row nobody's: one still pending (given back, held) is recovery's again.
+   *
+   * Outcomes that set the same fields are written by one `updateMany` on `_id $in` and `claim $in`, up to
+   * FINISH_CHUNK rows: FerretDB reads them with one index lookup per id and writes them in one transaction
+   * (infra/local/ferretdb-patches 0003, 0004), where an update per row cost a read, a write and a commit — a WAL
+   * flush — each (issue #16). The pair of `$in`s is the pairwise match: a claim token is issued for one row only.
    */
   async finishMany(outcomes: readonly { id: string; claim: string; set: Partial<DeliveryDoc> }[]): Promise<number> {
     if (outcomes.length === 0) return 0;
     const now = new Date();
-    const result = await this.collection.bulkWrite(
-      outcomes.map((o) => ({ updateOne: { filter: { _id: o.id, claim: o.claim }, update: { $set: { claim: null, owner: '', ...o.set, updatedAt: now } } } })),
-      { ordered: false },
-    );
-    return result.matchedCount;
+    const groups = new Map<string, { set: Partial<DeliveryDoc>; rows: { id: string; claim: string }[] }>();
+    for (const o of outcomes) {
+      const key = JSON.stringify(o.set);
+      const group = groups.get(key) ?? { set: o.set, rows: [] };
+      group.rows.push({ id: o.id, claim: o.claim });
+      groups.set(key, group);
+    }
+    let matched = 0;
+    for (const { set, rows } of groups.values()) {
+      for (let i = 0; i < rows.length; i += FINISH_CHUNK) {
+        const chunk = rows.slice(i, i + FINISH_CHUNK);
+        const result = await this.collection.updateMany(
+          { _id: { $in: chunk.map((r) => r.id) }, claim: { $in: chunk.map((r) => r.claim) } },
+          { $set: { claim: null, owner: '', ...set, updatedAt: now } },
+        );
+        matched += result.matchedCount;
+      }
+    }
+    return matched;
   }
   /** Writes the outcome of a claim, unless the claim was lost (lease expired and taken over). */
   async finish(id: string, claim: string, set: Partial<DeliveryDoc>): Promise<boolean> {

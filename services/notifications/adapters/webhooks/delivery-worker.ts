@@ -111,6 +111,9 @@ type Outcome = {
   attempt: AttemptDoc;
   event: ReturnType<typeof newEvent> | undefined;
   finish: { id: string; claim: string; set: Partial<DeliveryDoc> };
+  /** Written already (a retried batch redoes only what failed: an event is never published again by a retry). */
+  logged?: boolean;
+  published?: boolean;
 };
 
 export class DeliveryWorker {
@@ -268,6 +271,8 @@ export class DeliveryWorker {
       await this.flushing?.catch(() => undefined);
       return;
     }
+    // The background flush gives up after a few failures once stopped; then what is left is written here.
+    await this.flushing?.catch(() => undefined);
     await this.flush(3);
     const unsent = [...this.held.values()].map((item) => ({ id: item.doc._id, claim: item.token, set: { availableAt: new Date() } }));
     this.held.clear();
@@ -549,7 +554,8 @@ export class DeliveryWorker {
           lane,
           attempt,
           event: newEvent(notificationEvents.delivered, { ...event, attempt: attempts, statusCode, deliveredAt: now, latencyMs }, options),
-          finish: { id: doc._id, claim: token, set: { ...common, status: 'delivered', deliveredAt: now } },
+          // deliveredAt is set when the outcome is written (see flush).
+          finish: { id: doc._id, claim: token, set: { ...common, status: 'delivered' } },
         });
         return;
       case 'retry': {
@@ -634,11 +640,19 @@ export class DeliveryWorker {
       this.batch = [];
       try {
         // The attempt and the event first, then the row: a crash in between resends (same id), never loses one.
+        const unlogged = outcomes.filter((o) => !o.logged);
+        const unpublished = outcomes.filter((o) => !o.published);
         await Promise.all([
-          this.deps.attempts.recordMany(outcomes.map((o) => o.attempt)),
-          this.deps.events.publish(outcomes.flatMap((o) => (o.event ? [o.event] : []))),
+          this.deps.attempts.recordMany(unlogged.map((o) => o.attempt)).then(() => unlogged.forEach((o) => (o.logged = true))),
+          this.deps.events.publish(unpublished.flatMap((o) => (o.event ? [o.event] : []))).then(() => unpublished.forEach((o) => (o.published = true))),
         ]);
-        await this.deps.deliveries.finishMany(outcomes.map((o) => o.finish));
+        // One time for the whole batch, so rows that set the same fields are written by one update (finishMany):
+        // a row's deliveredAt is when its outcome was recorded, at most one flush after the 2xx; the attempt log
+        // and bps.notification.delivered carry the exact time.
+        const recordedAt = new Date();
+        await this.deps.deliveries.finishMany(
+          outcomes.map((o) => (o.finish.set.status === 'delivered' ? { ...o.finish, set: { ...o.finish.set, deliveredAt: recordedAt } } : o.finish)),
+        );
         for (const o of outcomes) o.lane.unflushed.delete(o.finish.id);
         failures = 0;
       } catch (error) {
@@ -646,7 +660,9 @@ export class DeliveryWorker {
         failures++;
         this.deps.logger.warn({ err: errorMessage(error), outcomes: outcomes.length, failures }, 'writing delivery outcomes failed; will retry');
         this.batch = [...outcomes, ...this.batch];
-        if (failures >= giveUpAfter) {
+        // Stopped: the database or Kafka may be gone for good. What is left stays unwritten (sent again, same id)
+        // rather than retried for ever by a worker nobody runs.
+        if (failures >= giveUpAfter || (this.stopped && failures >= 3)) {
           this.batch = [];
           return;
         }
