@@ -646,13 +646,11 @@ export class DeliveryWorker {
           this.deps.attempts.recordMany(unlogged.map((o) => o.attempt)).then(() => unlogged.forEach((o) => (o.logged = true))),
           this.deps.events.publish(unpublished.flatMap((o) => (o.event ? [o.event] : []))).then(() => unpublished.forEach((o) => (o.published = true))),
         ]);
-        // One time for the whole batch, so rows that set the same fields are written by one update (finishMany):
-        // a row's deliveredAt is when its outcome was recorded, at most one flush after the 2xx; the attempt log
-        // and bps.notification.delivered carry the exact time.
-        const recordedAt = new Date();
-        await this.deps.deliveries.finishMany(
-          outcomes.map((o) => (o.finish.set.status === 'delivered' ? { ...o.finish, set: { ...o.finish.set, deliveredAt: recordedAt } } : o.finish)),
-        );
+        // The batch holds successful sends only. One time for all of it, so their rows set the same fields and are
+        // written by one update (finishMany): a row's deliveredAt is when its outcome was recorded, at most one flush
+        // after the 2xx; the attempt log and bps.notification.delivered carry the exact time.
+        const deliveredAt = new Date();
+        await this.deps.deliveries.finishMany(outcomes.map((o) => ({ ...o.finish, set: { ...o.finish.set, deliveredAt } })));
         for (const o of outcomes) o.lane.unflushed.delete(o.finish.id);
         failures = 0;
       } catch (error) {
