@@ -8,12 +8,8 @@
 //
 // Size: BENCH_DB_READS_QUERIES (default 200 per row). `npm run bench -- db-reads`; with MONGODB_URI it needs
 // BENCH_DB_PIDS and BENCH_DB_POSTGRES_URL, else the raw anchors are left out.
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { postgresUrl } from '../../infra/local/postgres';
-import { settings } from '../../infra/local/settings';
 import { RegistryStore } from '../../services/registry/adapters/mongo/store';
-import { connectMongo } from '../../services/shared/mongo/mongo';
+import { benchDatabase } from './bench-database';
 import { databaseCpu } from './cpu';
 import { loadFilings } from './registry-load';
 import type { Bench, BenchRow } from './run';
@@ -43,12 +39,8 @@ async function measure(cpu: () => number, work: () => Promise<unknown>): Promise
 const bench: Bench = {
   title: "Database reads of nested documents: a province's 81 filing heads through FerretDB, against the raw PostgreSQL statement",
   async run(endpoints) {
-    const external = process.env['MONGODB_URI'] !== undefined;
-    const pgUrl = external ? process.env['BENCH_DB_POSTGRES_URL'] : postgresUrl(settings());
-    const dbName = `bench_reads_${Date.now().toString(36)}_${randomBytes(2).toString('hex')}`;
-    const mongo = await connectMongo(endpoints.mongoUri, dbName);
-    const client = pgUrl ? new pg.Client({ connectionString: pgUrl }) : undefined;
-    await client?.connect();
+    const database = await benchDatabase(endpoints.mongoUri, 'bench_reads');
+    const { mongo, client, tableOf } = database;
     const cpu = databaseCpu();
     const results: BenchRow[] = [];
     const row = (read: string, m: Measured, anchor?: Measured) =>
@@ -69,15 +61,6 @@ const bench: Bench = {
       await flat.createIndex({ p: 1 }, { name: 'by_p' });
       const oneId = (await heads.findOne({ provinceCode: '110000' }))!._id;
 
-      const tableOf = async (collection: string): Promise<string | undefined> => {
-        if (!client) return undefined;
-        // FerretDB names the schema after the database and the table after the collection plus a hash.
-        const { rows } = await client.query<{ relname: string }>(
-          `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relname ~ $2`,
-          [dbName, `^${collection}_[0-9a-f]{8}$`],
-        );
-        return `"${dbName}"."${rows[0]!.relname}"`;
-      };
       // The statements FerretDB sends (its explain shows them): an equality as a containment on the field.
       const raw = async (table: string | undefined, field: string, value: string): Promise<Measured | undefined> => {
         if (!client || !table) return undefined;
@@ -100,9 +83,7 @@ const bench: Bench = {
       if (rawFlat) row(`raw anchor: 81 flat documents of ${size} bytes (PostgreSQL, JSON.parse)`, rawFlat);
       row(`find 81 flat documents of ${size} bytes (FerretDB)`, await measure(cpu, () => flat.find({ p: 'a' }).toArray()), rawFlat);
     } finally {
-      await mongo.db.dropDatabase().catch(() => undefined);
-      await mongo.close();
-      await client?.end();
+      await database.close();
     }
     return results;
   },

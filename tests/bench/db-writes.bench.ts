@@ -9,12 +9,8 @@
 //
 // Size: BENCH_DB_WRITES_ROWS (default 3,000), BENCH_DB_WRITES_ROUNDS (default 2). `npm run bench -- db-writes`;
 // with MONGODB_URI it needs BENCH_DB_PIDS and BENCH_DB_POSTGRES_URL, else the raw anchor is left out.
-import { randomBytes } from 'node:crypto';
 import type { IndexDescription } from 'mongodb';
-import pg from 'pg';
-import { postgresUrl } from '../../infra/local/postgres';
-import { settings } from '../../infra/local/settings';
-import { connectMongo } from '../../services/shared/mongo/mongo';
+import { benchDatabase } from './bench-database';
 import { databaseCpu } from './cpu';
 import type { Bench, BenchRow } from './run';
 
@@ -67,12 +63,8 @@ async function measure(label: string, rows: number, cpu: () => number, work: () 
 const bench: Bench = {
   title: 'Database writes: batched insert and update by _id through FerretDB, against the raw PostgreSQL statements',
   async run(endpoints) {
-    const external = process.env['MONGODB_URI'] !== undefined;
-    const pgUrl = external ? process.env['BENCH_DB_POSTGRES_URL'] : postgresUrl(settings());
-    const dbName = `bench_writes_${Date.now().toString(36)}_${randomBytes(2).toString('hex')}`;
-    const mongo = await connectMongo(endpoints.mongoUri, dbName);
-    const client = pgUrl ? new pg.Client({ connectionString: pgUrl }) : undefined;
-    await client?.connect();
+    const database = await benchDatabase(endpoints.mongoUri, 'bench_writes');
+    const { mongo, client } = database;
     const cpu = databaseCpu();
     const results: BenchRow[] = [];
     try {
@@ -118,12 +110,7 @@ const bench: Bench = {
           }),
         );
         if (!client) continue;
-        // FerretDB names the schema after the database and the table after the collection plus a hash.
-        const { rows: tables } = await client.query<{ relname: string }>(
-          `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relname ~ $2`,
-          [dbName, `^${name}_[0-9a-f]{8}$`],
-        );
-        const table = `"${dbName}"."${tables[0]!.relname}"`;
+        const table = (await database.tableOf(name))!;
         const selectById = `SELECT _jsonb FROM ${table} WHERE (_jsonb -> '_id') @> $1::jsonb`;
         const updateById = `UPDATE ${table} SET _jsonb = $1 WHERE (_jsonb -> '_id') = $2::jsonb`;
         const raw = await measure(`round ${r}: raw anchor, the same read and write by _id (PostgreSQL)`, ROWS, cpu, async () => {
@@ -142,9 +129,7 @@ const bench: Bench = {
         });
       }
     } finally {
-      await mongo.db.dropDatabase().catch(() => undefined);
-      await mongo.close();
-      await client?.end();
+      await database.close();
     }
     return results;
   },
