@@ -30,6 +30,8 @@ export type Answer = (n: number, received: Omit<ReceivedWebhook, 'status'>) => R
 
 export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
+  /** TCP connections accepted so far (a sender that keeps its connections alive opens few). */
+  connections = 0;
   private server: Server | undefined;
   url = '';
   constructor(
@@ -86,8 +88,12 @@ export class WebhookReceiver {
         res.end();
       });
     });
-    // Keep-alive sockets from the sender must not keep the server from closing.
-    this.server.keepAliveTimeout = 1_000;
+    // Node's default (5 s), as a subscriber's server would have. It was 1 s, so that the sender's keep-alive sockets
+    // would not hold up `stop` (which closes every connection anyway): but a Node client takes the server's
+    // `Keep-Alive: timeout` hint less one second, so no socket was ever reused — every webhook, in the tests and in
+    // the notifications bench (service and bare consumer alike), opened a new TCP connection.
+    this.server.keepAliveTimeout = 5_000;
+    this.server.on('connection', () => this.connections++);
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${this.path}`;
     return this;
