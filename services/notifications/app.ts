@@ -113,9 +113,9 @@ export function startNotifications(deps: NotificationsDeps): Promise<RunningNoti
     }
     const index = new SubscriptionIndex(subscriptions);
     const local: { worker?: DeliveryWorker } = {}; // the worker needs the commands, the commands tell the worker
-    const commands = new SubscriptionCommands(subscriptions, deliveries, (id) => {
+    const commands = new SubscriptionCommands(subscriptions, deliveries, (id, rowsMoved) => {
       index.invalidate();
-      local.worker?.subscriptionChanged(id);
+      if (rowsMoved) local.worker?.subscriptionChanged(id);
     });
 
     const consumed = [

@@ -84,11 +84,16 @@ function setup(conflicts = 0) {
   const store = memoryStore(conflicts);
   const deliveries = queue();
   const changed: string[] = [];
-  const commands = new SubscriptionCommands(store, deliveries, (id) => changed.push(id));
+  /** The changes that moved rows (the worker's lanes look at the database again), as `id status`. */
+  const moved: string[] = [];
+  const commands = new SubscriptionCommands(store, deliveries, (id, rowsMoved) => {
+    changed.push(id);
+    if (rowsMoved) moved.push(id);
+  });
   const attempts = { list: async (query: DeliveryQuery) => (deliveries.queries.push({ attempts: query }), []) };
   const feed = { append: async () => never(), after: async () => [], page: async () => [], lastCursor: async () => 0, cursorBefore: async () => 0 };
   const subscriptions = new Subscriptions({ subscriptions: store, commands, deliveries, attempts, feed });
-  return { store, deliveries, changed, commands, subscriptions };
+  return { store, deliveries, changed, moved, commands, subscriptions };
 }
 const never = (): never => {
   throw new Error('not used');
@@ -112,6 +117,7 @@ describe('subscription commands (application)', () => {
     const s = setup();
     expect(await created(s)).toMatchObject({ id: 's1', organisation: 'NBS', status: 'active', revision: 1, createdBy: 'nbs.admin' });
     expect(s.changed).toEqual(['s1']);
+    expect(s.moved).toEqual([]); // a new subscription has no rows: its lanes need not look at the database
     expect(s.deliveries.calls).toEqual([]);
     expect(await s.subscriptions.pause(owner, 's1', at)).toMatchObject({ ok: true, state: { status: 'paused', revision: 2 } });
     expect(await s.subscriptions.resume(owner, 's1', at)).toMatchObject({ ok: true, state: { status: 'active', revision: 3 } });
@@ -119,6 +125,9 @@ describe('subscription commands (application)', () => {
     expect(await s.subscriptions.delete(owner, 's1', at)).toMatchObject({ ok: true, state: { status: 'deleted' } });
     // The secret's rotation changes no status: nothing to hold or release.
     expect(s.deliveries.calls).toEqual(['held s1 true', 'held s1 false', 'cancel s1']);
+    // Before and after each move of rows (pause, resume, delete); the rotation only reloads the in-memory copies.
+    expect(s.moved).toHaveLength(6);
+    expect(s.changed).toHaveLength(1 + 6 + 1);
     expect(s.store.appended.map((events) => events.map((e) => e.type))).toEqual([['created'], ['paused'], ['resumed'], ['secretRotated'], ['deleted']]);
   });
 

@@ -9,11 +9,16 @@ import type { DeliveryQueue, SubscriptionStore } from './ports';
 export type SubscriptionHandled = Handled<MaybeSubscription, SubscriptionEvent>;
 
 export class SubscriptionCommands {
-  /** `onChanged`: a subscription was written (in-memory copies reload; its delivery lanes look at the database again). */
+  /**
+   * `onChanged`: a subscription was written (in-memory copies reload). `rowsMoved`: its status changed, so its queued
+   * deliveries were held, released or cancelled — they may now be anyone's, and its delivery lanes look at the
+   * database again. A create, or a change that leaves the status (a secret rotation), moves no row: its lanes keep
+   * trusting what they hold (a look per new lane for ever after a create was most of the delivery rows' reads).
+   */
   constructor(
     private readonly subscriptions: SubscriptionStore,
     private readonly deliveries: Pick<DeliveryQueue, 'setHeld' | 'cancelPending'>,
-    private readonly onChanged: (id: string) => void = () => undefined,
+    private readonly onChanged: (id: string, rowsMoved: boolean) => void = () => undefined,
   ) {}
 
   /** Applies `command` to subscription `id` (NotFoundError when it does not exist and the command is not a create). */
@@ -25,13 +30,14 @@ export class SubscriptionCommands {
       return command;
     });
     if (!handled.ok || handled.events.length === 0) return handled;
-    this.onChanged(id);
     const before = seen.before;
-    if (!before) return handled; // created
     const next = handled.state!;
+    const rowsMove = before !== undefined && next.status !== before.status; // not on a create: it has no rows yet
+    this.onChanged(id, rowsMove);
+    if (!rowsMove) return handled;
     if (next.status === 'deleted') await this.deliveries.cancelPending(id);
-    else if (next.status !== before.status) await this.deliveries.setHeld(id, next.status !== 'active');
-    this.onChanged(id);
+    else await this.deliveries.setHeld(id, next.status !== 'active');
+    this.onChanged(id, true);
     return handled;
   }
 }
