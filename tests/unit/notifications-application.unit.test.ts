@@ -84,7 +84,7 @@ function setup(conflicts = 0) {
   const store = memoryStore(conflicts);
   const deliveries = queue();
   const changed: string[] = [];
-  /** The changes that moved rows (the worker's lanes look at the database again), as `id status`. */
+  /** The ids of the changes that moved rows (the worker's lanes look at the database again). */
   const moved: string[] = [];
   const commands = new SubscriptionCommands(store, deliveries, (id, rowsMoved) => {
     changed.push(id);
